@@ -1,0 +1,214 @@
+"""The atlas as a value: the joined LSOA layer, practices, registrations and contiguity graph of a study area.
+
+Everything downstream (plans, proposals, hotspots, maps, the API) reads an :class:`Atlas` and nothing else, so the
+column names below are the contract between the data layer and the rest of the planner. ``geo/atlas.py`` builds
+one from the official files; ``geo/testing.py`` builds small synthetic ones for tests.
+
+LSOA columns (index ``lsoa_code``, sorted, EPSG:27700)
+-----------------------------------------------------
+``lsoa_name, lad_code, lad_name, utla_code, utla_name, sub_icb_code, sub_icb_name, icb_code (E54...),
+icb_code_nhs (Q..), icb_name, resident_population, age_0_15, age_16_24, age_25_34, age_35_49, age_50_64,
+age_65_plus, registered_population, imd_score, imd_rank, imd_decile, imd_quintile, local_decile,
+plurality_practice, plurality_share, ruc_code, ruc_class, acute_morbidity, geometry``
+
+Practice columns (index ``practice_code``, EPSG:27700 points)
+-------------------------------------------------------------
+``practice_name, postcode, pcn_code, pcn_name, sub_icb_code, icb_code_nhs, list_size, patients_in_area,
+lsoa_code (site), in_area (site inside the study area), geometry``
+
+Registrations (long table, only LSOAs of the area)
+--------------------------------------------------
+``practice_code, lsoa_code, patients`` (float: registrations bridged between LSOA vintages can be fractional).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+AGE_BANDS = ["age_0_15", "age_16_24", "age_25_34", "age_35_49", "age_50_64", "age_65_plus"]
+AGE_BAND_LABELS = {
+    "age_0_15": "0-15",
+    "age_16_24": "16-24",
+    "age_25_34": "25-34",
+    "age_35_49": "35-49",
+    "age_50_64": "50-64",
+    "age_65_plus": "65+",
+}
+
+LSOA_COLUMNS = [
+    "lsoa_name",
+    "lad_code",
+    "lad_name",
+    "utla_code",
+    "utla_name",
+    "sub_icb_code",
+    "sub_icb_name",
+    "icb_code",
+    "icb_code_nhs",
+    "icb_name",
+    "resident_population",
+    *AGE_BANDS,
+    "registered_population",
+    "imd_score",
+    "imd_rank",
+    "imd_decile",
+    "imd_quintile",
+    "local_decile",
+    "plurality_practice",
+    "plurality_share",
+    "ruc_code",
+    "ruc_class",
+    "acute_morbidity",
+    "geometry",
+]
+
+PRACTICE_COLUMNS = [
+    "practice_name",
+    "postcode",
+    "pcn_code",
+    "pcn_name",
+    "sub_icb_code",
+    "icb_code_nhs",
+    "list_size",
+    "patients_in_area",
+    "lsoa_code",
+    "in_area",
+    "geometry",
+]
+
+REGISTRATION_COLUMNS = ["practice_code", "lsoa_code", "patients"]
+
+
+@dataclass(frozen=True)
+class StudyArea:
+    """What the user asked for and what it resolved to.
+
+    Parameters
+    ----------
+    kind
+        ``icb``, ``sub_icb``, ``lad`` or ``lsoas``.
+    codes
+        The codes as given (``QK1``, ``E54000015``, LAD codes, ...).
+    name
+        A readable name ("NHS Leicester, Leicestershire and Rutland ICB").
+    """
+
+    kind: str
+    codes: tuple[str, ...]
+    name: str
+
+    @property
+    def label(self) -> str:
+        """Short label for titles and file names."""
+        return self.name or ",".join(self.codes)
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Where a figure comes from: shown beside every number a person sees."""
+
+    dataset: str
+    label: str
+    vintage: str
+    file: str = ""
+    sha256: str = ""
+
+
+@dataclass
+class BridgeReport:
+    """How registrations on LSOA 2011 were placed on the atlas geography."""
+
+    patients_total: float = 0.0
+    patients_direct: float = 0.0
+    patients_split: float = 0.0
+    patients_merged: float = 0.0
+    patients_unplaced_no2011: float = 0.0
+    patients_unplaced_wales: float = 0.0
+    patients_unplaced_other: float = 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {k: round(float(v), 1) for k, v in self.__dict__.items()}
+
+
+@dataclass
+class Atlas:
+    """The joined LSOA layer of one study area.
+
+    Attributes
+    ----------
+    area
+        The study area.
+    vintage
+        LSOA geography vintage, 2021 or 2011.
+    imd_edition
+        2025 or 2019.
+    lsoas
+        One row per LSOA (see module docstring for columns), index ``lsoa_code``.
+    practices
+        GP practices as points, index ``practice_code``.
+    registrations
+        Patients by practice and LSOA of residence for LSOAs in the area.
+    adjacency
+        Symmetric boolean CSR matrix in the order of ``lsoas.index``: queen contiguity plus bridges.
+    bridges
+        Links added to join islands and disconnected parts to their nearest neighbour, as code pairs.
+    sources
+        Provenance of each dataset used, keyed by dataset name.
+    bridge_report
+        Registration bridging tallies between LSOA vintages.
+    """
+
+    area: StudyArea
+    vintage: int
+    imd_edition: int
+    lsoas: gpd.GeoDataFrame
+    practices: gpd.GeoDataFrame
+    registrations: pd.DataFrame
+    adjacency: sparse.csr_matrix
+    bridges: list[tuple[str, str]] = field(default_factory=list)
+    sources: dict[str, SourceInfo] = field(default_factory=dict)
+    bridge_report: BridgeReport = field(default_factory=BridgeReport)
+
+    def __post_init__(self) -> None:
+        n = len(self.lsoas)
+        if self.adjacency.shape != (n, n):
+            raise ValueError(f"adjacency is {self.adjacency.shape}, expected ({n}, {n})")
+
+    @property
+    def codes(self) -> pd.Index:
+        """LSOA codes in graph order."""
+        return self.lsoas.index
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Map an LSOA code to its row position in the graph."""
+        return {code: i for i, code in enumerate(self.lsoas.index)}
+
+    @cached_property
+    def neighbours(self) -> dict[str, list[str]]:
+        """Neighbour lists by LSOA code (queen contiguity plus bridges)."""
+        codes = self.lsoas.index.to_numpy()
+        indptr, indices = self.adjacency.indptr, self.adjacency.indices
+        return {codes[i]: list(codes[indices[indptr[i] : indptr[i + 1]]]) for i in range(len(codes))}
+
+    def weights(self):
+        """Return the contiguity graph as a row-standardisable ``libpysal.weights.W`` keyed by LSOA code."""
+        from libpysal.weights import W
+
+        return W(self.neighbours, silence_warnings=True)
+
+    def source_note(self, *datasets: str) -> str:
+        """Return "label (vintage); ..." for the named datasets, for captions and exports."""
+        notes = [f"{s.label} ({s.vintage})" for k, s in self.sources.items() if not datasets or k in datasets]
+        return "; ".join(notes)
+
+    def edges(self) -> np.ndarray:
+        """Return each undirected edge once as an ``(m, 2)`` array of row positions ``i < j``."""
+        upper = sparse.triu(self.adjacency, k=1).tocoo()
+        return np.column_stack([upper.row, upper.col])

@@ -1,0 +1,55 @@
+"""Shared fixtures; real-data tests run when ``NHP_DATA_DIR`` is set and must then never be skipped."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+DATA_DIR = os.environ.get("NHP_DATA_DIR")
+_skipped_realdata: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The folder of official files; real-data tests skip without it (and fail CI if skipped with it)."""
+    if not DATA_DIR:
+        pytest.skip("NHP_DATA_DIR is not set")
+    path = Path(DATA_DIR)
+    if not path.is_dir():
+        pytest.fail(f"NHP_DATA_DIR={DATA_DIR} is not a folder")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    """Keep every test's database, keys and demo outputs out of the user's home; share the atlas cache."""
+    from geo.settings import get_settings
+
+    home = tmp_path_factory.mktemp("nhp-home")
+    monkeypatch.setenv("NHP_HOME_DIR", str(home))
+    monkeypatch.setenv("NHP_CACHE_DIR", str(_shared_cache(tmp_path_factory)))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def _shared_cache(factory) -> Path:
+    root = factory.getbasetemp()
+    cache = root / "atlas-cache"
+    cache.mkdir(exist_ok=True)
+    return cache
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and "realdata" in report.keywords:
+        _skipped_realdata.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if DATA_DIR and _skipped_realdata:
+        print(f"\nERROR: NHP_DATA_DIR is set but {len(_skipped_realdata)} real-data tests were skipped:")
+        for nodeid in _skipped_realdata[:20]:
+            print(f"  {nodeid}")
+        session.exitstatus = 1

@@ -1,0 +1,29 @@
+"""Every setting is documented in the README, with its environment variable."""
+
+from pathlib import Path
+
+import pytest
+
+from geo.settings import Settings, settings_table
+
+README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("row", settings_table(), ids=lambda r: r["env"])
+def test_every_setting_is_documented_in_readme(row):
+    assert f"`{row['env']}`" in README, f"{row['env']} is not documented in README.md"
+    assert row["help"], f"{row['name']} has no help text"
+
+
+def test_settings_read_from_environment(monkeypatch):
+    monkeypatch.setenv("NHP_SUPPRESSION_THRESHOLD", "10")
+    monkeypatch.setenv("NHP_TARGET_POPULATION", "30000")
+    settings = Settings()
+    assert settings.suppression_threshold == 10
+    assert settings.target_population == 30000
+
+
+def test_settings_reject_bad_values(monkeypatch):
+    monkeypatch.setenv("NHP_TOLERANCE", "a lot")
+    with pytest.raises(ValueError):
+        Settings()
