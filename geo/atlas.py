@@ -1,0 +1,227 @@
+"""Build the atlas of a study area: one checked LSOA layer joining boundaries, population, deprivation,
+registrations, practices and rural-urban class, with its contiguity graph; cached for quick restarts.
+
+Vintages are kept straight: a 2021 atlas uses LSOA 2021 boundaries, Census 2021 population and IoD2025; a 2011
+atlas uses LSOA 2011 boundaries, ONS mid-2020 estimates and IoD2019. Registrations (published on LSOA 2011) are
+bridged to 2021 through the ONS lookup. An IMD edition from the other vintage is carried over from the
+predecessor (or successor) LSOA holding most people.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import atlas_cache
+from geo.area import resolve_area
+from geo.atlas_model import AGE_BANDS, LSOA_COLUMNS, Atlas, SourceInfo
+from geo.atlas_practices import plurality, practice_locations, practices_layer, registrations_on_vintage
+from geo.contiguity import contiguity
+from geo.errors import DataError
+from geo.settings import get_settings
+
+IMD_COLUMNS = ["imd_score", "imd_rank", "imd_decile"]
+
+
+def load_atlas(
+    area: str | list[str],
+    *,
+    data_dir: str | Path | None = None,
+    vintage: int | None = None,
+    imd: int | None = None,
+    cache: bool = True,
+) -> Atlas:
+    """Return the atlas of a study area, from the cache when its input files have not changed.
+
+    Parameters
+    ----------
+    area
+        ``QK1``/``E54000015`` (ICB), a sub-ICB, LA code(s), LSOA codes or a file of them, or ``england``.
+    data_dir
+        Folder of official files (default: the ``NHP_DATA_DIR`` setting).
+    vintage
+        2021 (default) or 2011 LSOA geography.
+    imd
+        IMD edition, 2025 or 2019; by default the one published on the chosen geography. Asking for 2019 alone
+        selects the 2011 geography it was published on.
+    cache
+        Read and write the GeoParquet cache (``NHP_CACHE_DIR``).
+
+    Examples
+    --------
+    >>> atlas = load_atlas("QK1", data_dir="../shared/data/raw")  # doctest: +SKIP
+    >>> len(atlas.lsoas)  # doctest: +SKIP
+    634
+    """
+    settings = get_settings()
+    folder = Path(data_dir) if data_dir else settings.data_dir
+    if folder is None:
+        raise DataError("no data folder", expected="NHP_DATA_DIR or --data-dir pointing at the official files, or --demo")
+    if not Path(folder).is_dir():
+        raise DataError("data folder not found", file=folder, expected="a folder of official open-data files")
+    if vintage is None:
+        vintage = 2011 if imd == 2019 else settings.vintage
+    if vintage not in (2011, 2021):
+        raise DataError(f"unknown geography vintage {vintage}", expected="2011 or 2021")
+    imd = imd or (2025 if vintage == 2021 else 2019)
+    if imd not in (2019, 2025):
+        raise DataError(f"unknown IMD edition {imd}", expected="2019 or 2025")
+
+    from geo.sources import discover
+
+    catalogue = discover(folder)
+    request = {"area": area if isinstance(area, str) else sorted(area), "vintage": vintage, "imd": imd}
+    key = None
+    if cache:
+        files = {f.dataset: f.path for f in catalogue.found}
+        key = atlas_cache.cache_key(files, request, settings.cache_dir)
+        cached = atlas_cache.load(settings.cache_dir / f"atlas-{key}")
+        if cached is not None:
+            return cached
+    atlas = build_atlas(catalogue, area, vintage=vintage, imd=imd)
+    if cache and key:
+        atlas_cache.save(atlas, settings.cache_dir / f"atlas-{key}")
+    return atlas
+
+
+def build_atlas(catalogue, area: str | list[str], *, vintage: int, imd: int) -> Atlas:
+    """Build an atlas from a :class:`geo.sources.Catalogue` without touching the cache."""
+    started = time.perf_counter()
+    yy = "21" if vintage == 2021 else "11"
+    geography = _geography(catalogue, vintage)
+    study_area, codes = resolve_area(area, geography)
+    if len(codes) == 0:
+        raise DataError(f"study area {study_area.label} has no LSOAs", expected="a non-empty area")
+    sources: dict[str, SourceInfo] = {}
+
+    def read(key: str):
+        frame = catalogue.read(key)
+        sources[key] = _source_info(key, frame, catalogue)
+        return frame
+
+    lsoas = geography.set_index("lsoa_code").loc[codes]
+    boundaries = read(f"lsoa{yy}_boundaries").drop_duplicates("lsoa_code").set_index("lsoa_code")
+    missing = codes.difference(boundaries.index)
+    if len(missing):
+        raise DataError(
+            f"{len(missing)} LSOAs of the area have no boundary (first: {missing[0]})",
+            file=catalogue.path(f"lsoa{yy}_boundaries"), column="lsoa_code",
+            expected=f"LSOA {vintage} boundaries covering the study area",
+        )
+
+    population = read("population_census2021" if vintage == 2021 else "population_mid2020").set_index("lsoa_code")
+    lsoas["resident_population"] = population.population.reindex(codes)
+    for band in AGE_BANDS:
+        lsoas[band] = population[band].reindex(codes) if band in population else np.nan
+    if lsoas.resident_population.isna().any():
+        first = lsoas.index[lsoas.resident_population.isna()][0]
+        raise DataError(f"no population for LSOA {first}", file=catalogue.path("population_census2021" if vintage == 2021
+                        else "population_mid2020"), column="lsoa_code", expected="every LSOA of the area")
+
+    lookup = read("lsoa11_lsoa21_lookup") if catalogue.has("lsoa11_lsoa21_lookup") else None
+    _join_imd(lsoas, read(f"imd{imd}"), vintage, imd, lookup, population)
+    _join_optional(lsoas, catalogue, read, vintage, lookup)
+
+    registrations = read("gp_registrations")
+    list_sizes = registrations.groupby("practice_code").patients.sum()
+    pop21 = population.population if vintage == 2021 else None
+    if vintage == 2021 and lookup is None:
+        catalogue.path("lsoa11_lsoa21_lookup")  # raises, naming the download page
+    placed, report = registrations_on_vintage(registrations, vintage, lookup, pop21)
+    area_regs = placed[placed.lsoa_code.isin(codes)].reset_index(drop=True)
+    lsoas = lsoas.join(plurality(area_regs, codes))
+
+    ranks = lsoas.imd_rank.rank(method="first")
+    lsoas["local_decile"] = np.ceil(ranks * 10 / len(lsoas)).clip(1, 10).astype("Int64")
+    layer = gpd.GeoDataFrame(lsoas, geometry=boundaries.geometry.reindex(codes), crs="EPSG:27700")
+    layer.index.name = "lsoa_code"
+    layer = layer[[c for c in LSOA_COLUMNS if c != "geometry"] + ["geometry"]]
+
+    practice_map = read("practice_map")
+    geocodes = read("practice_geocodes") if catalogue.has("practice_geocodes") else None
+    postcodes = read("postcode_centroids") if catalogue.has("postcode_centroids") else None
+    locations = practice_locations(practice_map, geocodes, postcodes)
+    practices = practices_layer(study_area, layer, practice_map, locations, list_sizes, area_regs)
+
+    adjacency, bridges = contiguity(layer)
+    sources["build"] = SourceInfo("build", "Atlas built by the Neighbourhood Health Planner",
+                                  f"{time.perf_counter() - started:.1f} s")
+    return Atlas(study_area, vintage, imd, layer, practices, area_regs, adjacency, bridges, sources, report)
+
+
+def _geography(catalogue, vintage: int) -> pd.DataFrame:
+    """One row per English LSOA of the vintage with its LAD, upper-tier LA, sub-ICB and ICB."""
+    from geo.sources.upper_tier import upper_tier_for
+
+    if vintage == 2021:
+        geo = catalogue.read("lsoa21_icb_lookup").copy()
+        if catalogue.has("lsoa21_ward_lad_lookup"):
+            lad = catalogue.read("lsoa21_ward_lad_lookup")[["lsoa_code", "lad_code", "lad_name"]]
+        else:
+            lookup = catalogue.read("lsoa11_lsoa21_lookup")
+            lad = lookup.rename(columns={"lsoa21_code": "lsoa_code"})[["lsoa_code", "lad_code", "lad_name"]]
+        geo = geo.drop(columns=[c for c in ("lad_code", "lad_name") if c in geo]).merge(
+            lad.drop_duplicates("lsoa_code"), on="lsoa_code", how="left")
+    else:
+        geo = catalogue.read("lsoa11_icb_lookup").copy()
+    geo = geo[geo.lsoa_code.astype(str).str.startswith("E")].drop_duplicates("lsoa_code")
+    upper = upper_tier_for(geo.lad_code.dropna().unique())
+    if catalogue.has("lad_utla_lookup"):
+        official = catalogue.read("lad_utla_lookup")[["lad_code", "utla_code", "utla_name"]]
+        upper = pd.concat([official, upper]).drop_duplicates("lad_code")
+    geo = geo.merge(upper[["lad_code", "utla_code", "utla_name"]], on="lad_code", how="left")
+    return geo.reset_index(drop=True)
+
+
+def _join_imd(lsoas, imd_frame, vintage, imd, lookup, population) -> None:
+    """Join IMD score, rank, national decile and quintile, carrying an edition across vintages if asked."""
+    frame = imd_frame.drop_duplicates("lsoa_code").set_index("lsoa_code")[IMD_COLUMNS]
+    native = 2021 if imd == 2025 else 2011
+    if native != vintage:
+        if lookup is None:
+            raise DataError(f"IMD {imd} is on LSOA {native}: the LSOA 2011 to 2021 lookup is needed for a {vintage} atlas")
+        # Each LSOA takes the index of the other-vintage LSOA that shares most of its people.
+        own, other = ("lsoa21_code", "lsoa11_code") if vintage == 2021 else ("lsoa11_code", "lsoa21_code")
+        pairs = lookup[[own, other]].copy()
+        pairs["weight"] = pairs[other].map(population.population).fillna(0) if vintage == 2011 else 1.0
+        best = pairs.sort_values([own, "weight"], ascending=[True, False]).drop_duplicates(own).set_index(own)[other]
+        frame = frame.reindex(best.reindex(lsoas.index)).set_axis(lsoas.index)
+    for column in IMD_COLUMNS:
+        lsoas[column] = frame[column].reindex(lsoas.index)
+    if lsoas.imd_decile.isna().any():
+        first = lsoas.index[lsoas.imd_decile.isna()][0]
+        raise DataError(f"no IMD {imd} decile for LSOA {first}", column="lsoa_code",
+                        expected=f"the IMD {imd} file to cover every LSOA of the area")
+    lsoas["imd_rank"] = lsoas.imd_rank.astype(int)
+    lsoas["imd_decile"] = lsoas.imd_decile.astype(int)
+    lsoas["imd_quintile"] = (lsoas.imd_decile + 1) // 2
+
+
+def _join_optional(lsoas, catalogue, read, vintage, lookup) -> None:
+    """Rural-urban class and the acute morbidity indicator (LSOA 2021 datasets; carried to 2011 by successor)."""
+    def on_vintage(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.drop_duplicates("lsoa_code").set_index("lsoa_code")
+        if vintage == 2021 or lookup is None:
+            return frame.reindex(lsoas.index)
+        successor = lookup.drop_duplicates("lsoa11_code").set_index("lsoa11_code").lsoa21_code
+        return frame.reindex(successor.reindex(lsoas.index)).set_axis(lsoas.index)
+
+    if catalogue.has("rural_urban"):
+        ruc = on_vintage(read("rural_urban"))
+        lsoas["ruc_code"], lsoas["ruc_class"] = ruc.ruc_code, ruc.ruc_class
+    else:
+        lsoas["ruc_code"], lsoas["ruc_class"] = pd.NA, pd.NA
+    if catalogue.has("iod2025_indicators"):
+        lsoas["acute_morbidity"] = on_vintage(read("iod2025_indicators")).acute_morbidity_indicator.astype(float)
+    else:
+        lsoas["acute_morbidity"] = np.nan
+
+
+def _source_info(key: str, frame, catalogue) -> SourceInfo:
+    attrs = getattr(frame, "attrs", {}) or {}
+    path = catalogue.path(key)
+    return SourceInfo(key, str(attrs.get("source_label", key)), str(attrs.get("vintage", "")), Path(path).name)

@@ -1,0 +1,101 @@
+"""Cache built atlases as GeoParquet, keyed by the checksums of the input files, so a second start is quick.
+
+File checksums are remembered by (path, size, modification time) so a cached start does not re-read hundreds of
+megabytes just to learn that nothing changed; any edit to a file changes its size or time and so its key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from geo.atlas_model import Atlas, BridgeReport, SourceInfo, StudyArea
+
+CACHE_FORMAT = 3  # bump when the atlas columns or build rules change
+
+
+def file_sha256(path: Path, memo_dir: Path | None = None) -> str:
+    """Return the sha256 of a file, memoised by path, size and modification time under ``memo_dir``."""
+    stat = path.stat()
+    memo_key = hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:32]
+    memo = memo_dir / "checksums" / memo_key if memo_dir else None
+    if memo and memo.exists():
+        return memo.read_text().strip()
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    value = digest.hexdigest()
+    if memo:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        memo.write_text(value)
+    return value
+
+
+def cache_key(files: dict[str, Path], request: dict, memo_dir: Path | None) -> str:
+    """Return a key for the atlas built from ``files`` (dataset -> path) for ``request`` (area, vintage, ...)."""
+    payload = {
+        "format": CACHE_FORMAT,
+        "request": request,
+        "files": {name: file_sha256(Path(p), memo_dir) for name, p in sorted(files.items())},
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:24]
+
+
+def save(atlas: Atlas, folder: Path) -> None:
+    """Write ``atlas`` to ``folder`` atomically (a half-written cache is never read)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=folder.parent))
+    try:
+        atlas.lsoas.to_parquet(tmp / "lsoas.parquet")
+        atlas.practices.to_parquet(tmp / "practices.parquet")
+        atlas.registrations.to_parquet(tmp / "registrations.parquet", index=False)
+        sparse.save_npz(tmp / "adjacency.npz", atlas.adjacency.astype(np.int8))
+        meta = {
+            "area": asdict(atlas.area),
+            "vintage": atlas.vintage,
+            "imd_edition": atlas.imd_edition,
+            "bridges": atlas.bridges,
+            "sources": {k: asdict(v) for k, v in atlas.sources.items()},
+            "bridge_report": asdict(atlas.bridge_report),
+        }
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
+        if folder.exists():
+            shutil.rmtree(folder)
+        os.replace(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def load(folder: Path) -> Atlas | None:
+    """Return the atlas cached in ``folder``, or ``None`` when there is none (or it cannot be read)."""
+    if not (folder / "meta.json").exists():
+        return None
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+        area = meta["area"]
+        return Atlas(
+            area=StudyArea(area["kind"], tuple(area["codes"]), area["name"]),
+            vintage=meta["vintage"],
+            imd_edition=meta["imd_edition"],
+            lsoas=gpd.read_parquet(folder / "lsoas.parquet"),
+            practices=gpd.read_parquet(folder / "practices.parquet"),
+            registrations=pd.read_parquet(folder / "registrations.parquet"),
+            adjacency=sparse.load_npz(folder / "adjacency.npz").astype(bool).tocsr(),
+            bridges=[tuple(b) for b in meta["bridges"]],
+            sources={k: SourceInfo(**v) for k, v in meta["sources"].items()},
+            bridge_report=BridgeReport(**meta["bridge_report"]),
+        )
+    except (OSError, ValueError, KeyError):
+        return None  # a stale or damaged cache is rebuilt, never trusted

@@ -1,0 +1,134 @@
+"""Registrations and the practices layer of an atlas: who is registered where, and where the practices are.
+
+Registered population is "patients registered at any GP practice in England who live in the LSOA", from NHS
+Digital's registrations by LSOA of residence (LSOA 2011 codes), bridged to the atlas vintage. The practices layer
+holds the active practices of the study area: by the NHS England practice-to-ICB map for ICB and sub-ICB areas,
+and by the practice site for local-authority and LSOA areas.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.atlas_model import BridgeReport, StudyArea
+from geo.bridging import bridge_counts, crosswalk
+
+
+def registrations_on_vintage(
+    registrations: pd.DataFrame, vintage: int, lookup: pd.DataFrame | None, population21: pd.Series | None
+) -> tuple[pd.DataFrame, BridgeReport]:
+    """Return ``practice_code, lsoa_code, patients`` on the atlas vintage, and the bridging report.
+
+    Registrations are published on LSOA 2011; for a 2021 atlas they go through the ONS lookup (splits shared by
+    Census 2021 population). ``NO2011`` rows and Welsh LSOAs stay unplaced and are counted in the report.
+    """
+    frame = registrations[["practice_code", "lsoa_code", "patients"]]
+    if vintage == 2011:
+        codes = frame.lsoa_code.astype(str)
+        placed = codes.str.startswith("E01")
+        report = BridgeReport(patients_total=float(frame.patients.sum()))
+        report.patients_direct = float(frame.patients[placed].sum())
+        report.patients_unplaced_no2011 = float(frame.patients[codes.isin(["NO2011"])].sum())
+        report.patients_unplaced_wales = float(frame.patients[codes.str.startswith("W")].sum())
+        report.patients_unplaced_other = report.patients_total - report.patients_direct - \
+            report.patients_unplaced_no2011 - report.patients_unplaced_wales
+        out = frame[placed].astype({"patients": float})
+        return out.reset_index(drop=True), report
+    if lookup is None:
+        raise ValueError("a 2021 atlas needs the LSOA 2011 to 2021 lookup to place registrations")
+    english = lookup[lookup.lsoa11_code.str.startswith("E")]
+    weights = crosswalk(english, source=2011, target=2021, target_population=population21)
+    bridged, report = bridge_counts(frame, code_column="lsoa_code", value_columns=["patients"], weights=weights)
+    bridged = bridged.groupby(["practice_code", "lsoa_code"], as_index=False, sort=False).patients.sum()
+    return bridged, report
+
+
+def plurality(registrations: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
+    """Return ``registered_population, plurality_practice, plurality_share`` per LSOA code in ``codes``."""
+    totals = registrations.groupby("lsoa_code").patients.sum()
+    top = registrations.sort_values(["lsoa_code", "patients", "practice_code"], ascending=[True, False, True])
+    top = top.drop_duplicates("lsoa_code").set_index("lsoa_code")
+    out = pd.DataFrame(index=codes)
+    out["registered_population"] = totals.reindex(codes).fillna(0.0).round(1)
+    out["plurality_practice"] = top.practice_code.reindex(codes)
+    share = (top.patients / totals).reindex(codes)
+    out["plurality_share"] = share.round(4)
+    return out
+
+
+def practices_layer(
+    area: StudyArea,
+    lsoas: gpd.GeoDataFrame,
+    practice_map: pd.DataFrame,
+    locations: gpd.GeoDataFrame,
+    list_sizes: pd.Series,
+    area_registrations: pd.DataFrame,
+) -> gpd.GeoDataFrame:
+    """Return the active GP practices of the study area as points (EPSG:27700).
+
+    Parameters
+    ----------
+    area
+        The study area; ICB and sub-ICB areas take practices by the practice map, others by site.
+    lsoas
+        The atlas LSOA layer (for the site LSOA of each practice).
+    practice_map
+        NHS England practice to PCN, sub-ICB and ICB map.
+    locations
+        Practice points indexed by ``practice_code`` (geometry in EPSG:27700).
+    list_sizes
+        Registered patients of each practice (all LSOAs, including unknown ones).
+    area_registrations
+        Registrations of the area's residents (``practice_code, lsoa_code, patients``).
+    """
+    pm = practice_map.drop_duplicates("practice_code").set_index("practice_code")
+    points = gpd.GeoDataFrame(pm, geometry=locations.geometry.reindex(pm.index), crs="EPSG:27700")
+    points = points[~points.geometry.isna()]
+    site = gpd.sjoin(points[["geometry"]], lsoas[["geometry"]], how="left", predicate="within")
+    site = site[~site.index.duplicated()]["lsoa_code" if "lsoa_code" in site else "index_right"]
+    points["lsoa_code"] = site.reindex(points.index)
+    points["in_area"] = points.lsoa_code.notna()
+
+    codes = {c.upper() for c in area.codes}
+    if area.kind == "icb":
+        keep = points.icb_code_nhs.str.upper().isin(codes) | points.icb_code.str.upper().isin(codes)
+    elif area.kind == "sub_icb":
+        keep = points.sub_icb_code_nhs.str.upper().isin(codes) | points.sub_icb_code.str.upper().isin(codes)
+    elif area.kind == "england":
+        keep = pd.Series(True, index=points.index)
+    else:
+        keep = points.in_area
+    chosen = points[keep].copy()
+    in_area = area_registrations.groupby("practice_code").patients.sum()
+    chosen["list_size"] = list_sizes.reindex(chosen.index).fillna(0).astype(int)
+    chosen["patients_in_area"] = in_area.reindex(chosen.index).fillna(0.0).round(1)
+    columns = ["practice_name", "postcode", "pcn_code", "pcn_name", "sub_icb_code", "icb_code_nhs", "list_size",
+               "patients_in_area", "lsoa_code", "in_area", "geometry"]
+    chosen.index.name = "practice_code"
+    return chosen[columns].sort_index()
+
+
+def practice_locations(
+    practice_map: pd.DataFrame, geocodes: gpd.GeoDataFrame | None, postcodes: pd.DataFrame | None
+) -> gpd.GeoDataFrame:
+    """Place each practice: by the Code-Point centroid of its current postcode, else by the geocoded lookup.
+
+    The practice map (Oct 2025) is newer than the geocoded lookup (Jan 2024): when a practice has moved, its
+    current postcode is the better guide, so the postcode centroid wins when both exist.
+    """
+    pm = practice_map.drop_duplicates("practice_code").set_index("practice_code")
+    x = pd.Series(np.nan, index=pm.index)
+    y = pd.Series(np.nan, index=pm.index)
+    if geocodes is not None and len(geocodes):
+        g = geocodes.drop_duplicates("practice_code").set_index("practice_code").geometry.reindex(pm.index)
+        ok = ~g.isna()
+        x[ok], y[ok] = g[ok].x, g[ok].y
+    if postcodes is not None and len(postcodes):
+        pc = postcodes.drop_duplicates("postcode").set_index("postcode")
+        key = pm.postcode.astype(str).str.upper().str.replace(r"\s+", " ", regex=True).str.strip()
+        e, n = key.map(pc.easting), key.map(pc.northing)
+        ok = e.notna() & n.notna()
+        x[ok], y[ok] = e[ok].astype(float), n[ok].astype(float)
+    return gpd.GeoDataFrame(index=pm.index, geometry=gpd.points_from_xy(x, y), crs="EPSG:27700")

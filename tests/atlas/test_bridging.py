@@ -1,0 +1,55 @@
+"""Registrations move between LSOA vintages without losing or inventing patients."""
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geo.bridging import bridge_counts, crosswalk
+
+#   2011         2021
+#   A  (U) ----> A
+#   B  (S) ----> B1 (300 people), B2 (100 people)
+#   C, D (M) --> CD
+LOOKUP = pd.DataFrame(
+    {
+        "lsoa11_code": ["A", "B", "B", "C", "D"],
+        "lsoa21_code": ["A", "B1", "B2", "CD", "CD"],
+        "change": ["U", "S", "S", "M", "M"],
+    }
+)
+POP21 = pd.Series({"A": 1000, "B1": 300, "B2": 100, "CD": 2000})
+
+
+def test_split_is_shared_by_population_and_merge_is_summed():
+    weights = crosswalk(LOOKUP, source=2011, target=2021, target_population=POP21)
+    counts = pd.DataFrame({"practice_code": "P1", "lsoa_code": ["A", "B", "C", "D"], "patients": [10, 40, 5, 6]})
+    out, report = bridge_counts(counts, code_column="lsoa_code", value_columns=["patients"], weights=weights)
+    by_lsoa = out.groupby("lsoa_code").patients.sum().to_dict()
+    assert by_lsoa == {"A": 10.0, "B1": 30.0, "B2": 10.0, "CD": 11.0}
+    assert (report.patients_direct, report.patients_split, report.patients_merged) == (10.0, 40.0, 11.0)
+
+
+def test_unplaced_codes_are_reported_not_dropped_silently():
+    weights = crosswalk(LOOKUP, source=2011, target=2021, target_population=POP21)
+    counts = pd.DataFrame({"lsoa_code": ["A", "NO2011", "W01000001", "E01999999"], "patients": [10, 3, 4, 5]})
+    out, report = bridge_counts(counts, code_column="lsoa_code", value_columns=["patients"], weights=weights)
+    assert out.patients.sum() == 10
+    assert report.patients_unplaced_no2011 == 3
+    assert report.patients_unplaced_wales == 4
+    assert report.patients_unplaced_other == 5
+    assert report.patients_total == 22
+
+
+def test_successors_without_population_share_equally():
+    weights = crosswalk(LOOKUP, source=2011, target=2021, target_population=None)
+    assert weights[weights.from_code == "B"].weight.tolist() == [0.5, 0.5]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["A", "B", "C", "D"]), st.integers(0, 5000)), min_size=1, max_size=12))
+def test_bridging_conserves_every_placed_patient(rows):
+    weights = crosswalk(LOOKUP, source=2011, target=2021, target_population=POP21)
+    counts = pd.DataFrame(rows, columns=["lsoa_code", "patients"])
+    out, report = bridge_counts(counts, code_column="lsoa_code", value_columns=["patients"], weights=weights)
+    assert abs(out.patients.sum() - counts.patients.sum()) < 1e-6
+    assert abs(report.patients_direct + report.patients_split + report.patients_merged - counts.patients.sum()) < 1e-6
