@@ -18,8 +18,14 @@ import pandas as pd
 
 from geo import atlas_cache
 from geo.area import resolve_area
-from geo.atlas_model import AGE_BANDS, LSOA_COLUMNS, Atlas, SourceInfo
-from geo.atlas_practices import plurality, practice_locations, practices_layer, registrations_on_vintage
+from geo.atlas_model import AGE_BANDS, LSOA_COLUMNS, Atlas, SourceInfo, normalise_dtypes
+from geo.atlas_practices import (
+    add_unplaced,
+    plurality,
+    practice_locations,
+    practices_layer,
+    registrations_for_area,
+)
 from geo.contiguity import contiguity
 from geo.errors import DataError
 from geo.settings import get_settings
@@ -131,8 +137,7 @@ def build_atlas(catalogue, area: str | list[str], *, vintage: int, imd: int) -> 
     pop21 = population.population if vintage == 2021 else None
     if vintage == 2021 and lookup is None:
         catalogue.path("lsoa11_lsoa21_lookup")  # raises, naming the download page
-    placed, report = registrations_on_vintage(registrations, vintage, lookup, pop21)
-    area_regs = placed[placed.lsoa_code.isin(codes)].reset_index(drop=True)
+    area_regs, report = registrations_for_area(registrations, codes, vintage, lookup, pop21)
     lsoas = lsoas.join(plurality(area_regs, codes))
 
     ranks = lsoas.imd_rank.rank(method="first")
@@ -146,10 +151,12 @@ def build_atlas(catalogue, area: str | list[str], *, vintage: int, imd: int) -> 
     postcodes = read("postcode_centroids") if catalogue.has("postcode_centroids") else None
     locations = practice_locations(practice_map, geocodes, postcodes)
     practices = practices_layer(study_area, layer, practice_map, locations, list_sizes, area_regs)
+    report = add_unplaced(report, registrations, practices.index)
 
     adjacency, bridges = contiguity(layer)
     sources["build"] = SourceInfo("build", "Atlas built by the Neighbourhood Health Planner",
                                   f"{time.perf_counter() - started:.1f} s")
+    layer, practices, area_regs = (normalise_dtypes(f) for f in (layer, practices, area_regs))
     return Atlas(study_area, vintage, imd, layer, practices, area_regs, adjacency, bridges, sources, report)
 
 
@@ -174,6 +181,9 @@ def _geography(catalogue, vintage: int) -> pd.DataFrame:
         official = catalogue.read("lad_utla_lookup")[["lad_code", "utla_code", "utla_name"]]
         upper = pd.concat([official, upper]).drop_duplicates("lad_code")
     geo = geo.merge(upper[["lad_code", "utla_code", "utla_name"]], on="lad_code", how="left")
+    own_tier = geo.utla_code.isna() | (geo.utla_code == geo.lad_code)  # unitary, metropolitan, London
+    geo["utla_code"] = geo.utla_code.where(~own_tier, geo.lad_code)
+    geo["utla_name"] = geo.utla_name.where(~own_tier | geo.utla_name.notna(), geo.lad_name)
     return geo.reset_index(drop=True)
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from geo.atlas_model import Atlas, BridgeReport, SourceInfo, StudyArea
+from geo.atlas_model import Atlas, BridgeReport, SourceInfo, StudyArea, normalise_dtypes
 
 CACHE_FORMAT = 3  # bump when the atlas columns or build rules change
 
@@ -42,10 +42,21 @@ def file_sha256(path: Path, memo_dir: Path | None = None) -> str:
     return value
 
 
+def code_version() -> str:
+    """Hash of the code that builds atlases, so a changed build rule never serves an atlas built by the old one."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted([*root.glob("atlas*.py"), root / "area.py", root / "bridging.py", root / "contiguity.py",
+                        *(root / "sources").glob("*.py")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def cache_key(files: dict[str, Path], request: dict, memo_dir: Path | None) -> str:
     """Return a key for the atlas built from ``files`` (dataset -> path) for ``request`` (area, vintage, ...)."""
     payload = {
         "format": CACHE_FORMAT,
+        "code": code_version(),
         "request": request,
         "files": {name: file_sha256(Path(p), memo_dir) for name, p in sorted(files.items())},
     }
@@ -89,9 +100,9 @@ def load(folder: Path) -> Atlas | None:
             area=StudyArea(area["kind"], tuple(area["codes"]), area["name"]),
             vintage=meta["vintage"],
             imd_edition=meta["imd_edition"],
-            lsoas=gpd.read_parquet(folder / "lsoas.parquet"),
-            practices=gpd.read_parquet(folder / "practices.parquet"),
-            registrations=pd.read_parquet(folder / "registrations.parquet"),
+            lsoas=normalise_dtypes(gpd.read_parquet(folder / "lsoas.parquet")),
+            practices=normalise_dtypes(gpd.read_parquet(folder / "practices.parquet")),
+            registrations=normalise_dtypes(pd.read_parquet(folder / "registrations.parquet")),
             adjacency=sparse.load_npz(folder / "adjacency.npz").astype(bool).tocsr(),
             bridges=[tuple(b) for b in meta["bridges"]],
             sources={k: SourceInfo(**v) for k, v in meta["sources"].items()},

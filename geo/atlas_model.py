@@ -212,3 +212,14 @@ class Atlas:
         """Return each undirected edge once as an ``(m, 2)`` array of row positions ``i < j``."""
         upper = sparse.triu(self.adjacency, k=1).tocoo()
         return np.column_stack([upper.row, upper.col])
+
+
+def normalise_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give text columns pandas' string dtype, so a freshly built and a cached atlas compare equal."""
+    for column in frame.columns:
+        if column != "geometry" and frame[column].dtype == object:
+            values = frame[column].dropna()
+            if values.map(lambda v: isinstance(v, str)).all():
+                frame[column] = frame[column].astype("str")
+    return frame
+

@@ -16,33 +16,48 @@ from geo.atlas_model import BridgeReport, StudyArea
 from geo.bridging import bridge_counts, crosswalk
 
 
-def registrations_on_vintage(
-    registrations: pd.DataFrame, vintage: int, lookup: pd.DataFrame | None, population21: pd.Series | None
+def registrations_for_area(
+    registrations: pd.DataFrame,
+    codes: pd.Index,
+    vintage: int,
+    lookup: pd.DataFrame | None,
+    population21: pd.Series | None,
 ) -> tuple[pd.DataFrame, BridgeReport]:
-    """Return ``practice_code, lsoa_code, patients`` on the atlas vintage, and the bridging report.
+    """Return the registrations of the area's residents as ``practice_code, lsoa_code, patients`` on the atlas
+    vintage, and how they were placed.
 
-    Registrations are published on LSOA 2011; for a 2021 atlas they go through the ONS lookup (splits shared by
-    Census 2021 population). ``NO2011`` rows and Welsh LSOAs stay unplaced and are counted in the report.
+    Registrations are published on LSOA 2011; for a 2021 atlas they go through the ONS lookup, a split LSOA being
+    shared among all its successors by Census 2021 population (so the share of a successor outside the area
+    stays outside). The report counts the patients placed in the area directly, through a split, or through a
+    merge; :func:`add_unplaced` adds those of the area's practices with no usable LSOA.
     """
     frame = registrations[["practice_code", "lsoa_code", "patients"]]
     if vintage == 2011:
-        codes = frame.lsoa_code.astype(str)
-        placed = codes.str.startswith("E01")
-        report = BridgeReport(patients_total=float(frame.patients.sum()))
-        report.patients_direct = float(frame.patients[placed].sum())
-        report.patients_unplaced_no2011 = float(frame.patients[codes.isin(["NO2011"])].sum())
-        report.patients_unplaced_wales = float(frame.patients[codes.str.startswith("W")].sum())
-        report.patients_unplaced_other = report.patients_total - report.patients_direct - \
-            report.patients_unplaced_no2011 - report.patients_unplaced_wales
-        out = frame[placed].astype({"patients": float})
-        return out.reset_index(drop=True), report
+        placed = frame[frame.lsoa_code.isin(codes)].astype({"patients": float}).reset_index(drop=True)
+        total = float(placed.patients.sum())
+        return placed, BridgeReport(patients_total=total, patients_direct=total)
     if lookup is None:
         raise ValueError("a 2021 atlas needs the LSOA 2011 to 2021 lookup to place registrations")
     english = lookup[lookup.lsoa11_code.str.startswith("E")]
-    weights = crosswalk(english, source=2011, target=2021, target_population=population21)
-    bridged, report = bridge_counts(frame, code_column="lsoa_code", value_columns=["patients"], weights=weights)
+    predecessors = english.lsoa11_code[english.lsoa21_code.isin(codes)].unique()
+    weights = crosswalk(english[english.lsoa11_code.isin(predecessors)], source=2011, target=2021,
+                        target_population=population21)
+    weights = weights[weights.to_code.isin(codes)]
+    rows = frame[frame.lsoa_code.isin(predecessors)]
+    bridged, report = bridge_counts(rows, code_column="lsoa_code", value_columns=["patients"], weights=weights)
     bridged = bridged.groupby(["practice_code", "lsoa_code"], as_index=False, sort=False).patients.sum()
+    report.patients_total = report.patients_direct + report.patients_split + report.patients_merged
     return bridged, report
+
+
+def add_unplaced(report: BridgeReport, registrations: pd.DataFrame, practice_codes: pd.Index) -> BridgeReport:
+    """Count the patients of the area's practices whose LSOA is unknown (``NO2011``) or in Wales."""
+    mine = registrations[registrations.practice_code.isin(practice_codes)]
+    codes = mine.lsoa_code.astype(str)
+    report.patients_unplaced_no2011 = float(mine.patients[codes.isin(["NO2011", "NO2021"])].sum())
+    report.patients_unplaced_wales = float(mine.patients[codes.str.startswith("W")].sum())
+    report.patients_total += report.patients_unplaced_no2011 + report.patients_unplaced_wales
+    return report
 
 
 def plurality(registrations: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:

@@ -106,8 +106,11 @@ def bridge_counts(
     placed = frame.loc[known].merge(weights, left_on=code_column, right_on="from_code", how="inner")
     for column in value_columns:
         placed[column] = placed[column].astype(float) * placed["weight"]
-    shared = placed.groupby("from_code").to_code.transform("size") > 1
-    merged = placed.groupby("to_code").from_code.transform("nunique") > 1
+    # Classify by the lookup, not by the rows: one LSOA has many practice rows.
+    successors = weights.groupby("from_code").to_code.nunique()
+    predecessors = weights.groupby("to_code").from_code.nunique()
+    shared = placed.from_code.map(successors).to_numpy() > 1
+    merged = placed.to_code.map(predecessors).to_numpy() > 1
     report.patients_split = float(placed.loc[shared, first].sum())
     report.patients_merged = float(placed.loc[~shared & merged, first].sum())
     report.patients_direct = float(placed.loc[~shared & ~merged, first].sum())

@@ -22,6 +22,15 @@ def data_dir() -> Path:
     return path
 
 
+def pytest_configure(config):
+    """Keep the whole session (module-scoped fixtures too) away from the user's ~/.nhp."""
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="nhp-tests-"))
+    os.environ.setdefault("NHP_HOME_DIR", str(root / "home"))
+    os.environ["NHP_CACHE_DIR"] = str(root / "cache")
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory, monkeypatch):
     """Keep every test's database, keys and demo outputs out of the user's home; share the atlas cache."""

@@ -59,7 +59,6 @@ def test_qk1_has_634_lsoas_and_about_1_2_million_registered(qk1):
 def test_qk1_summary_matches_independent_recount(qk1, data_dir):
     ours = atlas_summary(qk1, by="lad")
     expected = expected_qk1_summary(data_dir)
-    ours["lad_code"] = ours.lad_code.replace({"QK1": "QK1"})
     pd.testing.assert_frame_equal(
         ours.reset_index(drop=True), expected.reset_index(drop=True), check_dtype=False, check_exact=False, atol=0.051
     )
@@ -76,8 +75,10 @@ def test_qk1_practices_layer(qk1):
 
 def test_qk1_registrations_bridging_is_reported(qk1):
     report = qk1.bridge_report
-    assert report.patients_unplaced_no2011 > 0 and report.patients_unplaced_wales > 0
-    assert report.patients_split > 0
+    # LLR practices hold a few hundred patients with no LSOA (NO2011) and none living in Wales.
+    assert 0 < report.patients_unplaced_no2011 < 5_000 and report.patients_unplaced_wales == 0
+    assert report.patients_split > 0 and report.patients_merged > 0
+    assert round(report.patients_direct + report.patients_split + report.patients_merged) == 1_217_919
     placed = report.patients_direct + report.patients_split + report.patients_merged
     unplaced = report.patients_unplaced_no2011 + report.patients_unplaced_wales + report.patients_unplaced_other
     assert abs(placed + unplaced - report.patients_total) < 1

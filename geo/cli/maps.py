@@ -1,0 +1,92 @@
+"""``nhp map``: write the interactive map of a study area (and optionally a plan and UEC hotspots) as HTML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from geo.cli import _common
+from geo.errors import DataError
+
+LAYER_CHOICES = ("imd_decile", "local_decile", "uec_rate", "hotspots", "practices", "lads")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "map",
+        help="write an interactive HTML map of the atlas, a plan's footprints and UEC hotspots",
+        description="Write a self-contained Leaflet map: IMD deciles, GP practices and local authorities; with "
+        "--plan, the neighbourhood footprints; with --hotspots, UEC rates and Gi* hot spots.",
+    )
+    _common.add_area_arguments(parser)
+    parser.add_argument("--plan", type=Path, help="plan file: CSV lookup lsoa_code,neighbourhood (or polygons)")
+    parser.add_argument("--hotspots", type=Path, help="hotspot CSV as written by the hotspots command")
+    parser.add_argument("--out", type=Path, required=True, help="HTML file to write")
+    parser.add_argument("--title", help="map title (default: the study area's name)")
+    parser.add_argument(
+        "--layers",
+        default="imd_decile,local_decile,practices,lads",
+        help=f"comma-separated layers from {', '.join(LAYER_CHOICES)} (default: %(default)s)",
+    )
+    parser.add_argument("--tiles", choices=["none", "osm"], default="none",
+                        help="basemap: none (works offline, default) or OpenStreetMap tiles (needs network)")
+    parser.add_argument("--tolerance", type=float, default=None, help="display simplification in metres")
+    parser.add_argument("--assets-dir", type=Path,
+                        help="folder with local copies of leaflet.js etc. to inline, so the page works offline")
+    parser.set_defaults(func=run_map)
+
+
+def run_map(args) -> int:
+    from geo.maps import DEFAULT_TOLERANCE_M, atlas_map, plan_map, save_map
+
+    layers = tuple(k.strip() for k in args.layers.split(",") if k.strip())
+    unknown = sorted(set(layers) - set(LAYER_CHOICES))
+    if unknown:
+        raise DataError(f"unknown map layers {', '.join(unknown)}", expected=", ".join(LAYER_CHOICES))
+    atlas = _common.atlas_from_args(args)  # looked up at call time, so tests can swap in a grid atlas
+    hotspots = read_hotspots(args.hotspots) if args.hotspots else None
+    options = {
+        "layers": layers,
+        "hotspots": hotspots,
+        "title": args.title,
+        "tiles": "OpenStreetMap" if args.tiles == "osm" else None,
+        "tolerance_m": DEFAULT_TOLERANCE_M if args.tolerance is None else args.tolerance,
+    }
+    if args.plan:
+        from geo.plan import Plan
+
+        m = plan_map(atlas, Plan.from_file(args.plan, atlas), **options)
+    else:
+        m = atlas_map(atlas, **options)
+    path = save_map(m, args.out, assets_dir=args.assets_dir)
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+def read_hotspots(path: Path) -> pd.DataFrame:
+    """Read a hotspot CSV (``lsoa_code`` plus any of attendances, rate_per_1000, ratio, gi_z, gi_p, hotspot).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "h.csv"
+    >>> _ = path.write_text("lsoa_code,rate_per_1000,hotspot\\nE01000001,301.5,high\\n")
+    >>> read_hotspots(path).hotspot.tolist()
+    ['high']
+    """
+    try:
+        table = pd.read_csv(path, dtype={"lsoa_code": str, "hotspot": str}, keep_default_na=True)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise DataError(f"cannot read the hotspot table ({error})", file=path, expected="a CSV file") from error
+    if "lsoa_code" not in table.columns:
+        raise DataError("no lsoa_code column", file=path, column="lsoa_code",
+                        expected="the CSV written by the hotspots command")
+    for column in ("attendances", "rate_per_1000", "ratio", "gi_z", "gi_p"):
+        if column in table.columns and not pd.api.types.is_numeric_dtype(table[column]):
+            bad = pd.to_numeric(table[column], errors="coerce").isna() & table[column].notna()
+            row = int(bad.to_numpy().argmax()) + 1
+            raise DataError(f"not a number: {table[column].iloc[row - 1]!r}", file=path, row=row, column=column,
+                            expected="a number or an empty cell (suppressed)")
+    table["hotspot"] = table.get("hotspot", pd.Series("", index=table.index)).fillna("")
+    return table

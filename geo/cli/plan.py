@@ -1,0 +1,166 @@
+"""``nhp score`` and ``nhp compare``: score a plan file against a study area, or compare two plan files.
+
+Both read plans with :func:`geo.plan_io.read_plan` (CSV lookups or polygon files) and print either JSON (the
+document of :meth:`geo.plan.Plan.to_dict`) or a readable table whose populations are labelled with their source.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from geo.cli import _common
+from geo.settings import get_settings
+
+
+def register(subparsers) -> None:
+    """Add the ``score`` and ``compare`` commands."""
+    score = subparsers.add_parser("score", help="score a plan: populations, deviation, contiguity, nesting, practices")
+    score.add_argument("plan", type=Path, help="plan file: CSV lookup (lsoa_code,neighbourhood) or GeoJSON/GPKG/zipped shapefile")
+    _plan_arguments(score)
+    score.set_defaults(func=run_score)
+
+    compare = subparsers.add_parser("compare", help="compare two plans of the same area")
+    compare.add_argument("plan_a", type=Path, help="first plan file")
+    compare.add_argument("plan_b", type=Path, help="second plan file")
+    _plan_arguments(compare)
+    compare.set_defaults(func=run_compare)
+
+
+def _plan_arguments(parser: argparse.ArgumentParser) -> None:
+    _common.add_area_arguments(parser)
+    parser.add_argument("--format", choices=["table", "json"], default="table", help="output format (default table)")
+    parser.add_argument("--target", type=float, help="target population per neighbourhood (default NHP_TARGET_POPULATION)")
+    parser.add_argument("--tolerance", type=float, help="allowed relative deviation, e.g. 0.1 (default NHP_TOLERANCE)")
+    parser.add_argument("--population", choices=["resident", "registered"], default="resident", help="which population counts")
+    parser.add_argument("--name-column", help="column naming the neighbourhoods in a polygon file (default: first text column)")
+
+
+def _load(path: Path, atlas, args):
+    from geo.plan import Plan
+    from geo.plan_io import read_plan
+
+    settings = get_settings()
+    return Plan(
+        atlas,
+        read_plan(path, atlas, name_column=args.name_column),
+        target=args.target if args.target is not None else settings.target_population,
+        tolerance=args.tolerance if args.tolerance is not None else settings.tolerance,
+        population=args.population,
+        name=path.stem,
+    )
+
+
+def run_score(args: argparse.Namespace) -> int:
+    """Score one plan and print it."""
+    atlas = _common.atlas_from_args(args)
+    plan = _load(args.plan, atlas, args)
+    if args.format == "json":
+        json.dump(plan.to_dict(), sys.stdout, indent=2)
+        print()
+    else:
+        print(score_table(plan))
+    return 0
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    """Compare two plans and print the differences."""
+    from geo.compare import compare_plans
+
+    atlas = _common.atlas_from_args(args)
+    diff = compare_plans(_load(args.plan_a, atlas, args), _load(args.plan_b, atlas, args))
+    if args.format == "json":
+        json.dump(diff, sys.stdout, indent=2)
+        print()
+    else:
+        print(compare_table(diff))
+    return 0
+
+
+def source_label(atlas, *words: str) -> str:
+    """Return "label, vintage" of the first atlas source whose key or dataset mentions one of ``words``."""
+    for key, source in atlas.sources.items():
+        text = f"{key} {source.dataset}".lower()
+        if any(word in text for word in words):
+            return f"{source.label}, {source.vintage}"
+    return atlas.source_note() or "source not recorded"
+
+
+def score_table(plan) -> str:
+    """Return the readable report of ``nhp score``."""
+    s = plan.summary()
+    atlas = plan.atlas
+    resident = source_label(atlas, "population", "census", "mye", "resident")
+    registered = source_label(atlas, "registration", "gp-reg", "patients")
+    imd = source_label(atlas, "imd", "iod", "deprivation")
+    band = f"{plan.target:,} ± {100 * plan.tolerance:g}%"
+    lines = [
+        f"Plan {s['name']} for {atlas.area.label} (LSOA {atlas.vintage}, IMD {atlas.imd_edition})",
+        f"Counting {plan.population} population against a target of {band}",
+        "",
+        f"  Neighbourhoods                         {s['neighbourhoods']}",
+        f"  Largest deviation from target          {s['max_abs_deviation_pct']:.1f}%",
+        f"  Mean deviation from target             {s['mean_abs_deviation_pct']:.1f}%",
+        f"  Within 5% / within 10% of target       {s['within_5_pct']:.0%} / {s['within_10_pct']:.0%}",
+        f"  Contiguous                             {'yes' if s['contiguous'] else 'no: ' + ', '.join(s['non_contiguous'])}",
+        f"  Spanning more than one local authority {s['la_crossings']}",
+        f"  Practices split (> {s['practice_split_threshold']:.0%} of patients or site elsewhere)  {s['practice_splits']}",
+        f"  Registration leakage                   {s['registration_leakage_pct']:.1f}% of registered residents",
+        f"  Mean Polsby-Popper compactness         {s['mean_polsby_popper']:.2f}",
+        f"  Constrained by local authority size    {', '.join(s['constrained']) or 'none'}",
+        "",
+    ]
+    table = plan.neighbourhood_table()
+    view = pd.DataFrame(
+        {
+            "neighbourhood": table["name"],
+            "resident": table["resident_population"].map("{:,.0f}".format),
+            "registered": table["registered_population"].map("{:,.0f}".format),
+            "deviation": table["deviation_pct"].map("{:+.1f}%".format),
+            "LSOAs": table["lsoas"],
+            "practices": table["practices"],
+            "LAs": table["local_authorities"],
+            "parts": table["parts"],
+            "compactness": table["polsby_popper"].map("{:.2f}".format),
+            "Core20": table["core20_pct"].map("{:.0f}%".format),
+            "constrained": table["constrained"].map({True: "yes", False: ""}),
+        }
+    )
+    lines.append(view.to_string(index=False))
+    violations = plan.validate()
+    lines += ["", f"Violations: {len(violations)}"]
+    lines += [f"  - [{v.constraint}] {v.message}" for v in violations]
+    lines += [
+        "",
+        f"resident = {resident}; registered = {registered}; Core20 = national IMD quintile 1 ({imd});",
+        "compactness = Polsby-Popper 4πA/P² of the dissolved footprint (1 = circle).",
+        f"Sources: {atlas.source_note() or 'not recorded'}",
+    ]
+    return "\n".join(lines)
+
+
+def compare_table(diff: dict) -> str:
+    """Return the readable report of ``nhp compare``."""
+    a, b = diff["plans"]["a"], diff["plans"]["b"]
+    lines = [f"Comparing {a} (A) with {b} (B)"]
+    if diff["note"]:
+        lines.append(f"Note: {diff['note']}")
+    lines += [f"{diff['lsoas_moved']} LSOA(s) in a different neighbourhood, {diff['population_moved']:,.0f} people", ""]
+    rows = [(k, _fmt(v["a"]), _fmt(v["b"]), _fmt(v["delta"])) for k, v in diff["metrics"].items()]
+    lines.append(pd.DataFrame(rows, columns=["metric", "A", "B", "B - A"]).to_string(index=False))
+    if diff["moved"]:
+        lines += ["", "Moved LSOAs (A -> B):"]
+        lines += [f"  {m['lsoa_code']}: {m['a']} -> {m['b']}" for m in diff["moved"][:50]]
+        if len(diff["moved"]) > 50:
+            lines.append(f"  ... and {len(diff['moved']) - 50} more (use --format json for all)")
+    return "\n".join(lines)
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".")
+    return "" if value is None else str(value)

@@ -1,0 +1,126 @@
+"""Comparing two plans of the same area: which LSOAs changed neighbourhood, and the metrics side by side.
+
+Two plans often name the same neighbourhood differently ("N1" and "Loughborough"), so neighbourhoods are first
+matched one-to-one by the population they share (an assignment problem, solved with scipy). An LSOA *moved* when
+its neighbourhood in plan B is not the match of its neighbourhood in plan A.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+
+from geo.errors import PlanError
+from geo.metrics.tables import jsonable
+
+if TYPE_CHECKING:
+    from geo.plan import Plan
+
+SUMMARY_METRICS = [
+    "neighbourhoods",
+    "max_abs_deviation_pct",
+    "mean_abs_deviation_pct",
+    "within_5_pct",
+    "within_10_pct",
+    "within_tolerance",
+    "contiguous",
+    "la_crossings",
+    "practice_splits",
+    "registration_leakage_pct",
+    "mean_polsby_popper",
+    "cut_edges",
+]
+
+
+def match_neighbourhoods(a: "Plan", b: "Plan") -> dict[str, str | None]:
+    """Match each neighbourhood of ``a`` to the neighbourhood of ``b`` sharing most of its population.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> atlas = grid_atlas(2, 1)
+    >>> match_neighbourhoods(Plan(atlas, {"G0000": "A", "G0001": "B"}), Plan(atlas, {"G0000": "y", "G0001": "x"}))
+    {'A': 'y', 'B': 'x'}
+    """
+    shared = overlap(a, b)
+    # Weight by LSOA count as well, so neighbourhoods with no population still match sensibly.
+    rows, cols = linear_sum_assignment(-(shared.to_numpy() + 1e-6 * overlap(a, b, weight=None).to_numpy()))
+    matched: dict[str, str | None] = dict.fromkeys(a.neighbourhoods)
+    for i, j in zip(rows, cols):
+        matched[shared.index[i]] = shared.columns[j]
+    return matched
+
+
+def overlap(a: "Plan", b: "Plan", weight: str | None = "population") -> pd.DataFrame:
+    """Return the counted population (or LSOA count when ``weight`` is None) shared by each pair of neighbourhoods."""
+    values = a.atlas.lsoas[a.population_column] if weight else pd.Series(1.0, index=a.atlas.lsoas.index)
+    frame = pd.DataFrame({"a": a.assignment, "b": b.assignment, "w": values.astype(float)})
+    table = frame.pivot_table(index="a", columns="b", values="w", aggfunc="sum", fill_value=0.0)
+    return table.reindex(index=a.neighbourhoods, columns=b.neighbourhoods, fill_value=0.0)
+
+
+def compare_plans(a: "Plan", b: "Plan") -> dict:
+    """Compare two plans of one atlas: LSOAs that moved, matched neighbourhoods and metric deltas.
+
+    Returns
+    -------
+    dict
+        ``plans`` (names), ``lsoas_moved`` (count), ``population_moved``, ``moved`` (one row per moved LSOA with its
+        neighbourhood in each plan), ``matching`` (A name -> B name), ``metrics`` (``{metric: {a, b, delta}}``) and
+        ``neighbourhoods`` (matched pairs side by side).
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> atlas = grid_atlas(3, 1)
+    >>> a = Plan(atlas, {"G0000": "A", "G0001": "A", "G0002": "B"}, target=2250, name="a")
+    >>> diff = compare_plans(a, a.move({"G0001": "B"}))
+    >>> diff["moved"], diff["metrics"]["max_abs_deviation_pct"]
+    ([{'lsoa_code': 'G0001', 'a': 'A', 'b': 'B'}], {'a': 33.333333333333336, 'b': 33.333333333333336, 'delta': 0.0})
+    """
+    if not a.atlas.lsoas.index.equals(b.atlas.lsoas.index):
+        raise PlanError("the two plans cover different LSOAs", expected="two plans of the same study area and LSOA vintage")
+    if a.population != b.population or a.target != b.target:
+        note = f"plan A counts {a.population} people against {a.target:,}; plan B {b.population} against {b.target:,}"
+    else:
+        note = ""
+    matching = match_neighbourhoods(a, b)
+    mapped = a.assignment.map(matching)
+    moved_mask = (mapped != b.assignment).to_numpy()
+    codes = a.atlas.lsoas.index[moved_mask]
+    moved = [{"lsoa_code": c, "a": a.assignment[c], "b": b.assignment[c]} for c in codes]
+    summary_a, summary_b = a.summary(), b.summary()
+    metrics = {key: _delta(summary_a[key], summary_b[key]) for key in SUMMARY_METRICS}
+    table_a = a.neighbourhood_table().set_index("name")
+    table_b = b.neighbourhood_table().set_index("name")
+    pairs = []
+    for name_a, name_b in list(matching.items()) + [(None, n) for n in b.neighbourhoods if n not in matching.values()]:
+        row = {"a": name_a, "b": name_b}
+        for column in ("population", "deviation_pct", "lsoas", "parts", "polsby_popper"):
+            row[f"{column}_a"] = table_a.at[name_a, column] if name_a is not None else None
+            row[f"{column}_b"] = table_b.at[name_b, column] if name_b is not None else None
+        pairs.append(row)
+    population = a.atlas.lsoas.loc[codes, a.population_column].sum() if len(codes) else 0.0
+    return jsonable(
+        {
+            "plans": {"a": a.name, "b": b.name},
+            "note": note,
+            "lsoas_moved": len(codes),
+            "population_moved": float(population),
+            "moved": moved,
+            "matching": matching,
+            "metrics": metrics,
+            "neighbourhoods": pairs,
+        }
+    )
+
+
+def _delta(a, b) -> dict:
+    if isinstance(a, (bool, np.bool_)) or isinstance(b, (bool, np.bool_)):
+        return {"a": bool(a), "b": bool(b), "delta": None if a == b else f"{bool(a)} -> {bool(b)}"}
+    return {"a": a, "b": b, "delta": b - a}

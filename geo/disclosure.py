@@ -1,0 +1,333 @@
+"""Statistical disclosure control: every count that leaves ``geo/`` passes through here.
+
+NHS small-number rules forbid publishing counts of 1 to ``suppression_threshold`` (7 by default) patients or
+attendances, and anything a reader could use to work such a count out again. This module does three things:
+
+- **primary suppression** (:func:`suppress`): counts 1..threshold become missing (an empty cell in CSV);
+- **secondary suppression** (:func:`suppress_frame`): where a published total and the other shown parts would
+  give a suppressed cell back by subtraction, the next smallest shown cell is suppressed too; rates, ratios and
+  intervals computed from a suppressed count go with it;
+- **checking** (:func:`assert_no_small_counts`): walks any output (table, dict, JSON, GeoJSON, HTML, CSV, XLSX)
+  and fails if a named count 1..threshold is still there. Tests of every output path use it.
+
+Counts can be fractional (registrations bridged between LSOA vintages), and outputs round them, so "small" means
+``0 < value < threshold + 0.5``: anything that would *display* as 1..threshold.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from html.parser import HTMLParser
+from io import StringIO
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: Names of fields that hold counts of people or events (checked by :func:`assert_no_small_counts`).
+COUNT_NAME = re.compile(r"(attendances|patients|count|registrations|events|observed|admissions)", re.I)
+#: Names that look like counts but are not (rates, ratios, shares, intervals, expected values, codes).
+NOT_COUNT_NAME = re.compile(r"(rate|ratio|share|pct|percent|lci|uci|ci_|_ci|expected|code|name|rank|z$|_p$)", re.I)
+
+
+class DisclosureError(AssertionError):
+    """A small count (1..threshold) was found in an output."""
+
+
+def _threshold(threshold: int | None) -> int:
+    if threshold is not None:
+        return int(threshold)
+    from geo.settings import get_settings
+
+    return int(get_settings().suppression_threshold)
+
+
+def _small(values: np.ndarray, threshold: int) -> np.ndarray:
+    # Fractional counts round on display, so 7.4 would show as 7: suppress below threshold + 0.5.
+    with np.errstate(invalid="ignore"):
+        return (values > 0) & (values < threshold + 0.5)
+
+
+def is_disclosive(value, threshold: int | None = None) -> bool:
+    """Return True when ``value`` is a count that would show as 1..threshold.
+
+    Examples
+    --------
+    >>> is_disclosive(3, 7), is_disclosive(0, 7), is_disclosive(8, 7), is_disclosive(None, 7)
+    (True, False, False, False)
+    """
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return False
+    return bool(np.isfinite(number) and _small(np.array([number]), _threshold(threshold))[0])
+
+
+def suppress(values, threshold: int | None = None):
+    """Return ``values`` with counts 1..threshold replaced by missing, keeping the shape and index.
+
+    Scalars give ``None`` when suppressed; lists keep ``None``; arrays, Series and DataFrames give ``NaN`` (an
+    empty cell in CSV).
+
+    Examples
+    --------
+    >>> suppress(pd.Series([0, 3, 8, 120])).tolist()
+    [0.0, nan, 8.0, 120.0]
+    >>> suppress([5, 10], threshold=7)
+    [None, 10]
+    """
+    t = _threshold(threshold)
+    if isinstance(values, pd.DataFrame):
+        return values.apply(lambda col: suppress(col, t))
+    if isinstance(values, pd.Series):
+        numeric = pd.to_numeric(values, errors="coerce").astype(float)
+        return numeric.mask(_small(numeric.to_numpy(), t))
+    if isinstance(values, np.ndarray):
+        out = values.astype(float)
+        out[_small(out, t)] = np.nan
+        return out
+    if isinstance(values, (list, tuple)):
+        return type(values)(None if is_disclosive(v, t) else v for v in values)
+    return None if is_disclosive(values, t) else values
+
+
+def _complete(table: pd.DataFrame, was_shown: pd.DataFrame, t: int) -> pd.DataFrame:
+    """Suppress further cells in each row until the hidden cells cannot be recovered from a shown total.
+
+    A row whose total is shown gives back the sum of its hidden cells, so that sum must not be an exact single
+    count (one hidden cell) nor a small number (several hidden cells summing to 1..t). Each step hides the
+    smallest shown non-zero cell, which costs the least information.
+    """
+    values = table.to_numpy(dtype=float)
+    hidden = ~was_shown.to_numpy()
+    for i in range(values.shape[0]):
+        while True:
+            h = hidden[i] & ~np.isnan(values[i])
+            n_hidden = int(h.sum())
+            if n_hidden == 0 or (n_hidden > 1 and not _small(np.array([values[i][h].sum()]), t)[0]):
+                break
+            candidates = np.where(~hidden[i] & (values[i] > 0))[0]
+            if len(candidates) == 0:
+                candidates = np.where(~hidden[i] & ~np.isnan(values[i]))[0]
+            if len(candidates) == 0:
+                break
+            hidden[i, candidates[np.argmin(values[i][candidates])]] = True
+    return pd.DataFrame(~hidden, index=table.index, columns=table.columns)
+
+
+def suppress_frame(
+    df: pd.DataFrame,
+    count_columns: Iterable[str],
+    threshold: int | None = None,
+    secondary: bool = True,
+    total_column: str | None = None,
+    group: str | bool | None = None,
+    derived: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Return a copy of ``df`` with small counts, their complements and their derived figures suppressed.
+
+    Parameters
+    ----------
+    df
+        The table to publish.
+    count_columns
+        Columns holding counts of people or events.
+    threshold
+        Largest count to suppress (default: the ``suppression_threshold`` setting).
+    secondary
+        Also suppress complementary cells (see below).
+    total_column
+        A column holding each row's total of ``count_columns`` (e.g. all ages, with age bands as parts). When one
+        part is suppressed and the total is shown, the next smallest part is suppressed too.
+    group
+        Rows that add up to a published total: a column name (rows sharing a value form one group, e.g.
+        neighbourhood) or ``True`` (the whole table adds up to a published total). Secondary suppression then also
+        runs down each count column within each group.
+    derived
+        ``{derived_column: count_column}``: rates, ratios, intervals or expected values that reveal a count and so
+        are suppressed wherever it is.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"age_0_15": [3, 40], "age_16_64": [20, 60], "age_65_plus": [90, 5],
+    ...                       "all_ages": [113, 105]})
+    >>> out = suppress_frame(table, ["age_0_15", "age_16_64", "age_65_plus"], total_column="all_ages")
+    >>> out.to_dict("list")["age_16_64"], out.to_dict("list")["age_65_plus"]
+    ([nan, 60.0], [90.0, nan])
+    """
+    t = _threshold(threshold)
+    counts = [c for c in count_columns if c in df.columns]
+    if total_column is not None and total_column not in counts:
+        counts.append(total_column)
+    parts = [c for c in counts if c != total_column]
+    out = df.copy()
+    original = out[counts].apply(pd.to_numeric, errors="coerce").astype(float)
+    shown = ~pd.DataFrame(_small(original.to_numpy(), t), index=out.index, columns=counts)
+    if secondary:
+        for _ in range(len(out) + len(counts)):  # each pass hides at least one cell or stops
+            before = int(shown.to_numpy().sum())
+            if total_column in counts and parts:
+                rows_with_total = shown[total_column]
+                sub = _complete(original.loc[rows_with_total, parts], shown.loc[rows_with_total, parts], t)
+                shown.loc[rows_with_total, parts] = sub
+            if group is not None and group is not False:
+                keys = pd.Series(0, index=out.index) if group is True else out[group]
+                for _, idx in keys.groupby(keys, sort=False).groups.items():
+                    sub = _complete(original.loc[idx].T, shown.loc[idx].T, t).T
+                    shown.loc[idx] = sub
+            if int(shown.to_numpy().sum()) == before:
+                break
+    for column in counts:
+        out[column] = original[column].where(shown[column])
+    for column, source in (derived or {}).items():
+        if column in out.columns and source in shown.columns:
+            out[column] = pd.to_numeric(out[column], errors="coerce").where(shown[source])
+    out.attrs["suppressed_cells"] = int((~shown & original.notna()).to_numpy().sum())
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Checking outputs
+
+
+def _is_count_name(name) -> bool:
+    name = str(name)
+    return bool(COUNT_NAME.search(name)) and not NOT_COUNT_NAME.search(name)
+
+
+def _fail(where: str, value, t: int) -> None:
+    raise DisclosureError(f"{where}: count {value!r} is between 1 and {t} and must be suppressed")
+
+
+def _check_number(where: str, value, t: int) -> None:
+    if isinstance(value, str):
+        value = value.replace(",", "").strip()
+        if not re.fullmatch(r"-?\d+(\.\d+)?", value):
+            return
+    if isinstance(value, bool):
+        return
+    if is_disclosive(value, t):
+        _fail(where, value, t)
+
+
+class _HtmlCounts(HTMLParser):
+    """Collect (where, text) of HTML cells that hold counts: under a count-named header or marked ``data-count``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, str]] = []
+        self._headers: list[str] = []
+        self._col = 0
+        self._cell: list[str] | None = None
+        self._cell_is_count = False
+        self._tag = ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            self._headers = []
+        if tag == "tr":
+            self._col = 0
+        if tag in ("td", "th") or "data-count" in attrs:
+            if "data-count" in attrs and attrs["data-count"] not in (None, ""):
+                self.found.append((f"<{tag} data-count>", attrs["data-count"]))
+            self._cell, self._tag = [], tag
+            header = self._headers[self._col] if tag == "td" and self._col < len(self._headers) else ""
+            self._cell_is_count = "data-count" in attrs or "count" in (attrs.get("class") or "").split() or (
+                tag == "td" and _is_count_name(header)
+            )
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            text = "".join(self._cell).strip()
+            if tag == "th":
+                self._headers = self._headers[: self._col] + [text]
+            elif self._cell_is_count:
+                self.found.append((f"HTML cell under '{self._headers[self._col] if self._col < len(self._headers) else ''}'", text))
+            self._col += 1
+            self._cell = None
+
+
+def _walk(obj, where: str, t: int, count_context: bool) -> None:
+    if isinstance(obj, pd.DataFrame):
+        for column in obj.columns:
+            if _is_count_name(column):
+                for row, value in obj[column].items():
+                    _check_number(f"{where}[{row!r}, {column!r}]", value, t)
+        return
+    if isinstance(obj, pd.Series):
+        if count_context or _is_count_name(obj.name):
+            for row, value in obj.items():
+                _check_number(f"{where}[{row!r}]", value, t)
+        return
+    if isinstance(obj, Mapping):
+        for key, value in obj.items():
+            _walk(value, f"{where}.{key}", t, _is_count_name(key) or (count_context and not NOT_COUNT_NAME.search(str(key))))
+        return
+    if isinstance(obj, (list, tuple, np.ndarray)):
+        for k, value in enumerate(obj):
+            _walk(value, f"{where}[{k}]", t, count_context)
+        return
+    if isinstance(obj, Path):
+        _walk_file(obj, t)
+        return
+    if isinstance(obj, str):
+        _walk_text(obj, where, t, count_context)
+        return
+    if count_context:
+        _check_number(where, obj, t)
+
+
+def _walk_text(text: str, where: str, t: int, count_context: bool) -> None:
+    stripped = text.lstrip()
+    if stripped.startswith("<"):
+        parser = _HtmlCounts()
+        parser.feed(text)
+        for place, value in parser.found:
+            _check_number(f"{where}: {place}", value, t)
+        return
+    if stripped[:1] in ("{", "["):
+        try:
+            _walk(json.loads(text), where, t, count_context)
+            return
+        except json.JSONDecodeError:
+            pass
+    if "\n" in stripped and ("," in stripped.split("\n", 1)[0]):
+        _walk(pd.read_csv(StringIO(text), dtype=str, keep_default_na=False), where, t, False)
+        return
+    if count_context:
+        _check_number(where, text, t)
+
+
+def _walk_file(path: Path, t: int) -> None:
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xls"):
+        for sheet, frame in pd.read_excel(path, sheet_name=None, dtype=str).items():
+            _walk(frame, f"{path.name}!{sheet}", t, False)
+        return
+    _walk_text(path.read_text(encoding="utf-8"), path.name, t, False)
+
+
+def assert_no_small_counts(obj, threshold: int | None = None) -> None:
+    """Raise :class:`DisclosureError` if a named count of 1..threshold appears anywhere in an output.
+
+    ``obj`` may be a DataFrame or Series, a dict or list (e.g. a parsed API answer or GeoJSON), JSON, HTML or
+    CSV text, or a :class:`~pathlib.Path` to a ``.csv``, ``.json``, ``.geojson``, ``.html`` or ``.xlsx`` file.
+    Counts are recognised by their names (columns, keys, table headers matching :data:`COUNT_NAME` and not
+    :data:`NOT_COUNT_NAME`) or, in HTML, by a ``data-count`` attribute or a ``count`` class.
+
+    Examples
+    --------
+    >>> assert_no_small_counts({"features": [{"properties": {"attendances": 12}}]}, threshold=7)
+    >>> assert_no_small_counts("<table><tr><th>attendances</th></tr><tr><td>3</td></tr></table>", 7)
+    Traceback (most recent call last):
+    ...
+    geo.disclosure.DisclosureError: output: HTML cell under 'attendances': count '3' is between 1 and 7 and must be suppressed
+    """
+    _walk(obj, "output", _threshold(threshold), False)

@@ -1,0 +1,331 @@
+"""The atlas map and the plan map of one study area: which layers, their sources and their text.
+
+Both maps share one display geometry per call (simplified once as a coverage, see ``_geometry``), so the LSOA
+choropleths, local authority outlines and neighbourhood footprints line up exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from geo.atlas_model import Atlas
+from geo.errors import PlanError
+from geo.maps import _layers
+from geo.maps._geometry import DEFAULT_TOLERANCE_M, bounds_latlon, dissolve, simplify_for_display, to_leaflet
+from geo.maps._style import (
+    HOTSPOT_COLOURS,
+    HOTSPOT_LABELS,
+    MISSING_COLOUR,
+    Caption,
+    add_page_style,
+    count_text,
+    decile_colour,
+    decile_items,
+    esc,
+    number_text,
+    radius_for,
+    rate_classes,
+)
+from geo.settings import get_settings
+
+DEFAULT_LAYERS = ("imd_decile", "local_decile", "practices", "lads")
+LAYER_KEYS = ("imd_decile", "local_decile", "uec_rate", "hotspots", "practices", "lads")
+LAYER_NAMES = {
+    "imd_decile": "IMD national decile",
+    "local_decile": "Local deprivation decile",
+    "uec_rate": "UEC attendances per 1,000",
+    "hotspots": "UEC hotspots (Gi*)",
+    "practices": "GP practices",
+    "lads": "Local authority boundaries",
+    "footprints": "Neighbourhood footprints",
+}
+# Words that pick each layer's datasets out of ``atlas.sources`` (keys are dataset names chosen by the loader).
+_SOURCE_WORDS = {
+    "deprivation": ("imd", "depriv", "bound"),
+    "population": ("population", "census", "registr", "bound"),
+    "practices": ("practice", "epraccur", "ods", "registr", "pcn", "postcode", "codepoint"),
+    "boundaries": ("bound", "lad", "lookup"),
+    "uec": ("uec", "a&e", "ae_", "acute", "attend", "hotspot"),
+}
+
+
+def new_map(frame: gpd.GeoDataFrame, *, title: str | None, tiles: str | None) -> folium.Map:
+    """An empty map fitted to ``frame`` with the page style, title and OGL/OS/NHS attribution.
+
+    ``tiles=None`` (the default everywhere) draws no basemap, so the map works offline on a light background;
+    ``tiles="OpenStreetMap"`` adds OSM tiles with their attribution.
+    """
+    m = folium.Map(tiles=tiles, control_scale=True, zoom_start=10)
+    add_page_style(m)
+    m.add_child(Caption(title))
+    m.fit_bounds(bounds_latlon(frame))
+    return m
+
+
+def source_for(atlas: Atlas, topic: str, fallback: str | None = None) -> str:
+    """The "label (vintage)" of the atlas datasets behind a layer.
+
+    When no dataset name matches the topic, ``fallback`` is used, or else every source of the atlas (a synthetic
+    atlas has one source for everything).
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> source_for(grid_atlas(2, 2), "deprivation")
+    'Synthetic test grid (not real data)'
+    """
+    words = _SOURCE_WORDS[topic]
+    keys = [k for k in atlas.sources if any(w in k.lower() for w in words)]
+    if keys:
+        return atlas.source_note(*keys)
+    return fallback or atlas.source_note() or "source not recorded"
+
+
+def atlas_map(
+    atlas: Atlas,
+    *,
+    layers: Sequence[str] = DEFAULT_LAYERS,
+    hotspots: pd.DataFrame | None = None,
+    title: str | None = None,
+    tiles: str | None = None,
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
+) -> folium.Map:
+    """Return an interactive map of a study area's atlas: deprivation, practices, boundaries and UEC layers.
+
+    Parameters
+    ----------
+    atlas
+        The study area's atlas.
+    layers
+        Layers to draw, from ``imd_decile, local_decile, uec_rate, hotspots, practices, lads``. The UEC rate and
+        hotspot layers are added whenever ``hotspots`` is given.
+    hotspots
+        A ``geo.hotspots.HotspotResult`` (its published view is used) or a hotspot table (``lsoa_code,
+        attendances, rate_per_1000, ratio, gi_z, gi_p, hotspot``) with small counts already suppressed; its
+        source is ``attrs["source"]`` or a ``source`` column when present.
+    title
+        Title shown on the map (default: the study area's name).
+    tiles
+        ``None`` for no basemap (works offline) or ``"OpenStreetMap"``.
+    tolerance_m
+        Simplification tolerance for display, in metres.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> m = atlas_map(grid_atlas(4, 4))
+    >>> "IMD national decile" in m.get_root().render()
+    True
+    """
+    m, _ = _draw(atlas, layers, hotspots, title, tiles, tolerance_m, assignment=None, table=None)
+    return m
+
+
+def plan_map(
+    atlas: Atlas,
+    assignment,
+    *,
+    hotspots: pd.DataFrame | None = None,
+    neighbourhood_table: pd.DataFrame | None = None,
+    layers: Sequence[str] = DEFAULT_LAYERS,
+    title: str | None = None,
+    tiles: str | None = None,
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
+) -> folium.Map:
+    """Return the atlas map with a plan's neighbourhood footprints: outlines, labels, population and deviation.
+
+    Parameters
+    ----------
+    atlas
+        The study area's atlas.
+    assignment
+        A ``geo.plan.Plan`` (anything with ``.assignment``) or a Series ``lsoa_code -> neighbourhood``.
+    neighbourhood_table
+        Figures per neighbourhood (``name, resident_population, registered_population, deviation_pct, lsoas,
+        practices, core20_pct``); taken from ``plan.neighbourhood_table()`` for a Plan, otherwise population and
+        deviation from the target population setting are computed here.
+    hotspots, layers, title, tiles, tolerance_m
+        As for :func:`atlas_map`.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> atlas = grid_atlas(4, 4)
+    >>> hoods = pd.Series(["North" if c >= "G0008" else "South" for c in atlas.codes], index=atlas.codes)
+    >>> html = plan_map(atlas, hoods).get_root().render()
+    >>> "Neighbourhood footprints" in html and "North" in html
+    True
+    """
+    series, table, target = _plan_parts(atlas, assignment, neighbourhood_table)
+    table = _neighbourhood_figures(atlas, series, table, target)
+    m, _ = _draw(atlas, layers, hotspots, title, tiles, tolerance_m, assignment=series, table=table)
+    return m
+
+
+def _plan_parts(atlas: Atlas, assignment, table):
+    target = get_settings().target_population
+    if hasattr(assignment, "assignment"):
+        target = getattr(assignment, "target", None) or target
+        if table is None and hasattr(assignment, "neighbourhood_table"):
+            table = assignment.neighbourhood_table()
+        assignment = assignment.assignment
+    series = pd.Series(assignment).dropna()
+    series.index = series.index.astype(str)
+    unknown = series.index.difference(atlas.lsoas.index)
+    if len(unknown):
+        raise PlanError(
+            f"{len(unknown)} LSOA codes in the plan are not in the study area, e.g. {', '.join(unknown[:3])}",
+            column="lsoa_code",
+            expected=f"codes of the {len(atlas.lsoas)} LSOAs of {atlas.area.label}",
+        )
+    return series.astype(str), table, float(target)
+
+
+def _neighbourhood_figures(atlas: Atlas, series: pd.Series, table, target: float) -> pd.DataFrame:
+    """Population and deviation per neighbourhood, overridden by the columns of a supplied table."""
+    lsoas = atlas.lsoas.loc[series.index]
+    figures = pd.DataFrame(
+        {
+            "resident_population": lsoas.resident_population.groupby(series).sum(),
+            "registered_population": lsoas.registered_population.groupby(series).sum(),
+            "lsoas": series.groupby(series).size(),
+        }
+    )
+    figures["name"] = figures.index
+    figures["deviation_pct"] = (figures.resident_population - target) / target * 100
+    if table is not None:
+        supplied = _keyed_by_label(table, figures.index)
+        for column in supplied.columns:
+            figures[column] = supplied[column].reindex(figures.index).combine_first(figures.get(column, pd.Series(dtype=object)))
+    return figures
+
+
+def _keyed_by_label(table: pd.DataFrame, labels: pd.Index) -> pd.DataFrame:
+    """Index a neighbourhood table by the plan's labels: a ``neighbourhood`` column, a ``name`` column holding
+    the labels (as ``Plan.neighbourhood_table()`` does), or else its own index."""
+    if "neighbourhood" in table.columns:
+        table = table.set_index("neighbourhood")
+    elif "name" in table.columns and set(labels) <= set(table["name"].astype(str)):
+        table = table.set_index(table["name"].astype(str))
+    return table.set_axis(table.index.astype(str))
+
+
+def _draw(atlas, layers, hotspots, title, tiles, tolerance_m, *, assignment, table):
+    hotspots, hotspot_source = _layers.hotspot_input(hotspots)
+    unknown = set(layers) - set(LAYER_KEYS)
+    if unknown:
+        raise ValueError(f"unknown map layers {sorted(unknown)}; choose from {', '.join(LAYER_KEYS)}")
+    wanted = [k for k in LAYER_KEYS if k in layers or (hotspots is not None and k in ("uec_rate", "hotspots"))]
+    simplified = simplify_for_display(atlas.lsoas[["lad_code", "lad_name", "geometry"]], tolerance_m)
+    m = new_map(simplified, title=title or atlas.area.label, tiles=tiles)
+    shapes = _lsoa_text(atlas, to_leaflet(simplified), assignment)
+    tooltip = {"lsoa_code": "LSOA", "lsoa_name": "Name", "lad_name": "Local authority", "residents": "Residents"}
+    if assignment is not None:
+        tooltip["neighbourhood"] = "Neighbourhood"
+    choropleths = [k for k in wanted if k in ("imd_decile", "local_decile", "uec_rate", "hotspots")]
+    for key in choropleths:
+        _add_choropleth(m, atlas, key, shapes, hotspots, hotspot_source, tooltip, show=key == choropleths[0])
+    if "lads" in wanted:
+        lads = dissolve(simplified, atlas.lsoas.lad_code.rename("lad_code"))
+        lads["lad_name"] = atlas.lsoas.groupby("lad_code").lad_name.first().reindex(lads.index).map(esc)
+        lads["lad_code"] = lads.index.map(esc)
+        _layers.outline_layer(
+            m, lads, name=LAYER_NAMES["lads"], tooltip={"lad_name": "Local authority", "lad_code": "Code"},
+            colour="#252525", weight=2.5, dash="6 4", source=source_for(atlas, "boundaries"),
+            legend_label="Local authority (dissolved from LSOAs)",
+        )
+    if assignment is not None:
+        _add_footprints(m, atlas, simplified, assignment, table)
+    if "practices" in wanted and len(atlas.practices):
+        _add_practices(m, atlas)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m, simplified
+
+
+def _lsoa_text(atlas: Atlas, shapes: gpd.GeoDataFrame, assignment) -> gpd.GeoDataFrame:
+    """Escaped, formatted tooltip text of each LSOA (the only properties the page receives)."""
+    lsoas = atlas.lsoas
+    shapes = shapes[[shapes.geometry.name]].copy()
+    shapes["lsoa_code"] = [esc(c) for c in lsoas.index]
+    shapes["lsoa_name"] = lsoas.lsoa_name.map(esc)
+    shapes["lad_name"] = lsoas.lad_name.map(esc)
+    shapes["residents"] = lsoas.resident_population.map(count_text)
+    shapes["imd_decile"] = lsoas.imd_decile.map(lambda v: number_text(v, 0))
+    shapes["local_decile"] = lsoas.local_decile.map(lambda v: number_text(v, 0))
+    if assignment is not None:
+        shapes["neighbourhood"] = assignment.reindex(lsoas.index).map(esc).fillna("not assigned")
+    return shapes
+
+
+def _add_choropleth(m, atlas, key, shapes, hotspots, hotspot_source, tooltip, *, show):
+    name = LAYER_NAMES[key]
+    if key in ("imd_decile", "local_decile"):
+        colours = atlas.lsoas[key].map(decile_colour)
+        if key == "imd_decile":
+            legend = f"IMD {atlas.imd_edition}: national decile"
+        else:
+            legend = f"IMD {atlas.imd_edition}: decile within {atlas.area.label}"
+        fields = {**tooltip, key: "IMD decile (England)" if key == "imd_decile" else "Decile within area"}
+        _layers.choropleth(
+            m, shapes, colours, name=name, legend_title=legend, items=decile_items(),
+            source=source_for(atlas, "deprivation"), tooltip=fields, show=show,
+        )
+        return
+    table = _layers.hotspot_table(hotspots, atlas.lsoas.index)
+    shapes = shapes.join(table)
+    source = hotspot_source or source_for(atlas, "uec", fallback="UEC attendances as supplied with the hotspot table")
+    fields = {**tooltip, "attendances_text": "UEC attendances", "rate_text": "Rate per 1,000", "ratio_text": "Ratio to area rate",
+              "class_text": "Gi* class"}
+    if key == "uec_rate":
+        classes, palette, labels = rate_classes(table.rate_per_1000)
+        colours = classes.map(lambda c: palette[c] if c >= 0 else MISSING_COLOUR)
+        items = [*zip(palette, labels), (MISSING_COLOUR, "suppressed (small count) or no data")]
+        legend = "UEC attendances per 1,000 residents (Fisher-Jenks classes)"
+    else:
+        colours = table.hotspot.map(lambda h: HOTSPOT_COLOURS.get(h, MISSING_COLOUR))
+        items = [(HOTSPOT_COLOURS[h], HOTSPOT_LABELS[h]) for h in ("high", "", "low")]
+        legend = "UEC hot and cold spots (Getis-Ord Gi*, FDR-controlled)"
+    _layers.choropleth(m, shapes, colours, name=name, legend_title=legend, items=items, source=source, tooltip=fields, show=show)
+
+
+def _add_footprints(m, atlas, simplified, assignment, table):
+    outlines = dissolve(simplified, assignment.rename("neighbourhood"))
+    table = table.reindex(outlines.index)
+    outlines["label"] = table["name"].map(esc)
+    outlines["residents"] = table.resident_population.map(count_text)
+    outlines["registered"] = table.registered_population.map(count_text)
+    outlines["deviation"] = table.deviation_pct.map(lambda v: number_text(v, 1, signed=True) + "%")
+    fields = {"label": "Neighbourhood", "residents": "Residents", "registered": "Registered patients",
+              "deviation": "Deviation from target"}
+    for column, alias in (("lsoas", "LSOAs"), ("practices", "Practices"), ("core20_pct", "Core20 residents %")):
+        if column in table.columns:
+            values = table[column].map(lambda v: len(v) if isinstance(v, (list, tuple, set)) else v)
+            outlines[column] = values.map(lambda v: number_text(v, 1 if column == "core20_pct" else 0))
+            fields[column] = alias
+    _layers.outline_layer(
+        m, outlines, name=LAYER_NAMES["footprints"], tooltip=fields, colour="#000000", weight=3, dash=None,
+        source=f"this plan; populations from {source_for(atlas, 'population')}", labels="label",
+        legend_label="Neighbourhood (dissolved from its LSOAs)",
+    )
+
+
+def _add_practices(m, atlas):
+    practices = atlas.practices
+    points = gpd.GeoDataFrame(
+        {
+            "practice_code": [esc(c) for c in practices.index],
+            "practice_name": practices.practice_name.map(esc),
+            "pcn": practices.pcn_name.map(esc).str.cat(practices.pcn_code.map(esc), sep=" (") + ")",
+            "list_size_text": practices.list_size.map(count_text),
+            "patients_text": practices.patients_in_area.map(count_text),
+            "in_area": practices.in_area.fillna(False).astype(bool),
+        },
+        geometry=practices.geometry,
+        crs=practices.crs,
+        index=practices.index,
+    )
+    _layers.practice_layer(m, points, radius_for(practices.list_size), source=source_for(atlas, "practices"))

@@ -1,0 +1,77 @@
+"""Named plan metrics ("updaters"): each is computed the first time a plan is asked for it, then cached.
+
+A metric is a function of a :class:`geo.plan.Plan`. Metrics that can be patched from the parent plan (population
+tallies, registrations by practice, dissolved shapes) also carry an ``update(child, parent_value)`` that starts
+from the parent's cached value and applies only the units that moved, so editing a plan costs milliseconds. This
+follows GerryChain's updaters, with plain functions in a registry rather than per-partition dictionaries.
+
+Examples
+--------
+>>> from geo.metrics import REGISTRY
+>>> {"tallies", "parts", "polsby_popper", "practice_splits"} <= set(REGISTRY)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from geo.plan import Plan
+
+
+@dataclass
+class Metric:
+    """One named metric: a full computation and, optionally, an incremental update from the parent's value."""
+
+    name: str
+    compute: Callable[["Plan"], Any]
+    description: str = ""
+    update: Callable[["Plan", Any], Any] | None = None
+
+    def updater(self, func: Callable[["Plan", Any], Any]) -> Callable[["Plan", Any], Any]:
+        """Register ``func(child, parent_value)`` as the incremental update of this metric."""
+        self.update = func
+        return func
+
+
+REGISTRY: dict[str, Metric] = {}
+
+
+def metric(name: str, description: str = "") -> Callable[[Callable[["Plan"], Any]], Metric]:
+    """Register a metric computed by the decorated function of a plan.
+
+    Parameters
+    ----------
+    name
+        The key under which ``plan[name]`` returns the value.
+    description
+        One line for documentation and ``nhp score --help``.
+
+    Examples
+    --------
+    >>> @metric("example_lsoa_total", "number of LSOAs in the plan")
+    ... def _total(plan):
+    ...     return len(plan.assignment)
+    >>> REGISTRY.pop("example_lsoa_total").description
+    'number of LSOAs in the plan'
+    """
+
+    def register(func: Callable[["Plan"], Any]) -> Metric:
+        if name in REGISTRY:
+            raise ValueError(f"metric {name!r} is registered twice")
+        REGISTRY[name] = Metric(name, func, description)
+        return REGISTRY[name]
+
+    return register
+
+
+# Registering happens on import; the order matters only for readability of the registry.
+from geo.metrics import tallies as _tallies  # noqa: E402,F401
+from geo.metrics import contiguity as _contiguity  # noqa: E402,F401
+from geo.metrics import compactness as _compactness  # noqa: E402,F401
+from geo.metrics import nesting as _nesting  # noqa: E402,F401
+from geo.metrics import deprivation as _deprivation  # noqa: E402,F401
+from geo.metrics import practices as _practices  # noqa: E402,F401

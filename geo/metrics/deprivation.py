@@ -1,0 +1,52 @@
+"""Deprivation mix of each neighbourhood, read from the tallies: Core20 share, mean IMD score, local deciles.
+
+Core20 is the NHS England term for the 20% most deprived areas nationally, i.e. national IMD quintile 1. Shares and
+means are weighted by the plan's counted population (resident or registered), so they describe the same people the
+population target counts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from geo.metrics import metric
+
+if TYPE_CHECKING:
+    from geo.plan import Plan
+
+
+def _weighted(plan: "Plan", numerator: str) -> dict[str, float]:
+    arrays = plan._arrays
+    table = plan["tallies"][plan.live]
+    top = table[:, arrays.column(f"{numerator}_{plan.population}")]
+    bottom = table[:, arrays.column(plan.population_column)]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1), np.nan)
+    return dict(zip(plan.neighbourhoods, ratio.tolist()))
+
+
+@metric("core20_pct", "percentage of the counted population living in national IMD quintile 1 (Core20)")
+def _core20_pct(plan: "Plan") -> dict[str, float]:
+    return {name: 100.0 * share for name, share in _weighted(plan, "core20").items()}
+
+
+@metric("mean_imd_score", "population-weighted mean IMD score of each neighbourhood")
+def _mean_imd(plan: "Plan") -> dict[str, float]:
+    return _weighted(plan, "imd_x")
+
+
+@metric("local_decile_mix", "number of LSOAs in each local deprivation decile (1 most deprived .. 10)")
+def _local_decile_mix(plan: "Plan") -> dict[str, list[int]]:
+    arrays = plan._arrays
+    first = arrays.column("local_decile_1")
+    counts = np.rint(plan["tallies"][plan.live][:, first : first + 10]).astype(int)
+    return {name: row.tolist() for name, row in zip(plan.neighbourhoods, counts)}
+
+
+@metric("core20_population", "counted population living in Core20 LSOAs, per neighbourhood")
+def _core20_population(plan: "Plan") -> dict[str, float]:
+    column = plan._arrays.column(f"core20_{plan.population}")
+    values = plan["tallies"][plan.live, column]
+    return dict(zip(plan.neighbourhoods, values.tolist()))

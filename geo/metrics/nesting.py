@@ -1,0 +1,73 @@
+"""Local-authority nesting: which LADs each neighbourhood spans, and which neighbourhoods cannot meet the band.
+
+Neighbourhoods should nest in local authorities. A neighbourhood is *constrained* when the LAD holding most of its
+LSOAs cannot be divided into whole neighbourhoods within the population band: no whole number k gives
+``target*(1-tolerance) <= LAD population / k <= target*(1+tolerance)``. That includes every LAD smaller than the
+lower bound (Rutland against a 50,000 target) and LADs that fall between two counts (about 113,000 people is too
+many for two neighbourhoods and too few for three). Constrained neighbourhoods are reported, not failed.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from geo.metrics import metric
+
+if TYPE_CHECKING:
+    from geo.plan import Plan
+
+
+def band_fits(population: float, target: float, tolerance: float) -> bool:
+    """Return whether some whole number of neighbourhoods of ``population`` all fit the band.
+
+    Examples
+    --------
+    >>> band_fits(41_000, 50_000, 0.1), band_fits(100_000, 50_000, 0.1), band_fits(113_000, 50_000, 0.1)
+    (False, True, False)
+    """
+    low, high = target * (1 - tolerance), target * (1 + tolerance)
+    if population <= 0:
+        return False
+    return math.ceil(population / high - 1e-9) <= math.floor(population / low + 1e-9)
+
+
+@metric("lad_codes", "local authority district codes each neighbourhood spans")
+def _lad_codes(plan: "Plan") -> dict[str, list[str]]:
+    counts = plan["tallies"][plan.live][:, plan._arrays.lad_slice()]
+    lads = np.array(plan._arrays.lad_codes, dtype=object)
+    return {name: lads[row > 0.5].tolist() for name, row in zip(plan.neighbourhoods, counts)}
+
+
+@metric("local_authorities", "number of local authority districts each neighbourhood spans")
+def _local_authorities(plan: "Plan") -> dict[str, int]:
+    return {name: len(codes) for name, codes in plan["lad_codes"].items()}
+
+
+@metric("la_crossings", "number of neighbourhoods that span more than one local authority district")
+def _la_crossings(plan: "Plan") -> int:
+    return sum(count > 1 for count in plan["local_authorities"].values())
+
+
+@metric("lad_population", "counted population of each local authority district of the area")
+def _lad_population(plan: "Plan") -> dict[str, float]:
+    arrays = plan._arrays
+    onehot = arrays.values[:, arrays.lad_slice()]
+    population = arrays.values[:, arrays.column(plan.population_column)]
+    return dict(zip(arrays.lad_codes, (population @ onehot).tolist()))
+
+
+@metric("main_lad", "the local authority district holding most of each neighbourhood's LSOAs")
+def _main_lad(plan: "Plan") -> dict[str, str]:
+    counts = plan["tallies"][plan.live][:, plan._arrays.lad_slice()]
+    lads = plan._arrays.lad_codes
+    return {name: lads[int(np.argmax(row))] for name, row in zip(plan.neighbourhoods, counts)}
+
+
+@metric("constrained", "the neighbourhood's LAD cannot be split into whole neighbourhoods within the band")
+def _constrained(plan: "Plan") -> dict[str, bool]:
+    lad_population = plan["lad_population"]
+    fits = {lad: band_fits(pop, plan.target, plan.tolerance) for lad, pop in lad_population.items()}
+    return {name: not fits[lad] for name, lad in plan["main_lad"].items()}

@@ -1,0 +1,158 @@
+"""The tables a planner reads from a plan: one row per neighbourhood, plan-level summary and the JSON document.
+
+Everything here is assembled from registered metrics, so the table, the summary, ``nhp score`` and exports agree.
+Only whole-neighbourhood populations appear (tens of thousands of people); per-practice patient counts never do.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from geo.plan import Plan
+
+TABLE_COLUMNS = [
+    "name",
+    "resident_population",
+    "registered_population",
+    "population",
+    "deviation",
+    "deviation_pct",
+    "lsoas",
+    "practices",
+    "practice_codes",
+    "pcns",
+    "pcn_codes",
+    "local_authorities",
+    "lad_codes",
+    "parts",
+    "polsby_popper",
+    "cut_edges",
+    "core20_pct",
+    "mean_imd_score",
+    "local_decile_mix",
+    "constrained",
+]
+
+
+def neighbourhood_table(plan: "Plan") -> pd.DataFrame:
+    """Return one row per neighbourhood with its populations, deviation, nesting, shape and deprivation mix.
+
+    ``practices`` and ``pcns`` are counts; ``practice_codes`` and ``pcn_codes`` list them. ``deviation_pct`` and
+    ``core20_pct`` are percentages; ``local_decile_mix`` counts LSOAs in local deciles 1 (most deprived) to 10.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> plan = Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"}, target=1500)
+    >>> neighbourhood_table(plan)[["name", "population", "deviation_pct", "parts"]].to_dict("records")
+    [{'name': 'A', 'population': 1500.0, 'deviation_pct': 0.0, 'parts': 1}, {'name': 'B', 'population': 1500.0, 'deviation_pct': 0.0, 'parts': 1}]
+    """
+    columns: dict[str, Any] = {"name": plan.neighbourhoods}
+    for metric in ("resident_population", "registered_population", "population", "deviation", "deviation_pct", "lsoas"):
+        columns[metric] = list(plan[metric].values())
+    columns["practices"] = [len(codes) for codes in plan["practices"].values()]
+    columns["practice_codes"] = list(plan["practices"].values())
+    columns["pcns"] = [len(codes) for codes in plan["pcns"].values()]
+    columns["pcn_codes"] = list(plan["pcns"].values())
+    columns["local_authorities"] = list(plan["local_authorities"].values())
+    columns["lad_codes"] = list(plan["lad_codes"].values())
+    for metric in ("parts", "polsby_popper", "cut_edges", "core20_pct", "mean_imd_score", "local_decile_mix", "constrained"):
+        columns[metric] = list(plan[metric].values())
+    return pd.DataFrame(columns, columns=TABLE_COLUMNS)
+
+
+def summary(plan: "Plan") -> dict:
+    """Return the plan-level metrics.
+
+    Shares (``within_5_pct``, ``within_10_pct``) are fractions of neighbourhoods from 0 to 1; ``*_pct`` deviations
+    and ``registration_leakage_pct`` are percentages.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> plan = Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"}, target=1500)
+    >>> s = summary(plan)
+    >>> s["neighbourhoods"], s["max_abs_deviation_pct"], s["within_5_pct"], s["contiguous"], s["cut_edges"]
+    (2, 0.0, 1.0, True, 1)
+    """
+    deviations = np.abs(np.array(list(plan["deviation_pct"].values())))
+    return {
+        "name": plan.name,
+        "neighbourhoods": len(plan.live),
+        "lsoas": len(plan._lab),
+        "target": plan.target,
+        "tolerance": plan.tolerance,
+        "population_basis": plan.population,
+        "population": float(sum(plan["population"].values())),
+        "max_abs_deviation_pct": float(deviations.max()),
+        "mean_abs_deviation_pct": float(deviations.mean()),
+        "within_5_pct": float(np.mean(deviations <= 5 + 1e-9)),
+        "within_10_pct": float(np.mean(deviations <= 10 + 1e-9)),
+        "within_tolerance": float(np.mean(deviations <= 100 * plan.tolerance + 1e-9)),
+        "constrained": [name for name, flag in plan["constrained"].items() if flag],
+        "contiguous": bool(plan["contiguous"]),
+        "non_contiguous": [name for name, parts in plan["parts"].items() if parts > 1],
+        "la_crossings": int(plan["la_crossings"]),
+        "practice_splits": len(plan["practice_splits"]),
+        "split_practices": list(plan["practice_splits"]),
+        "practice_split_threshold": plan.practice_split_threshold,
+        "registration_leakage_pct": float(plan["registration_leakage_pct"]),
+        "mean_polsby_popper": float(plan["mean_polsby_popper"]),
+        "cut_edges": int(plan["cut_edge_total"]),
+    }
+
+
+def sources(plan: "Plan") -> dict:
+    """Return the provenance of the atlas behind the plan: each dataset's label and vintage, and one caption."""
+    return {
+        "datasets": {
+            key: {"dataset": s.dataset, "label": s.label, "vintage": s.vintage} for key, s in plan.atlas.sources.items()
+        },
+        "note": plan.atlas.source_note(),
+        "area": plan.atlas.area.label,
+        "lsoa_vintage": plan.atlas.vintage,
+        "imd_edition": plan.atlas.imd_edition,
+    }
+
+
+def plan_dict(plan: "Plan") -> dict:
+    """Return ``{"plan", "neighbourhoods", "violations", "sources"}`` as JSON-ready values.
+
+    Examples
+    --------
+    >>> import json
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> doc = plan_dict(Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "A"}, target=3000))
+    >>> doc["neighbourhoods"][0]["lsoas"], doc["violations"], len(json.dumps(doc)) > 0
+    (2, [], True)
+    """
+    records = neighbourhood_table(plan).to_dict("records")
+    return jsonable(
+        {
+            "plan": summary(plan),
+            "neighbourhoods": records,
+            "violations": [v.to_dict() for v in plan.validate()],
+            "sources": sources(plan),
+        }
+    )
+
+
+def jsonable(value: Any) -> Any:
+    """Return ``value`` with numpy scalars and arrays turned into plain Python, and NaN into ``None``."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

@@ -1,0 +1,237 @@
+"""Reading and writing plans: CSV lookups and polygon files in, CSV, GeoJSON and GeoPackage out, chosen by extension.
+
+``read_plan`` accepts a lookup (``lsoa_code, neighbourhood``; header variants such as ``LSOA21CD`` or ``name``) or
+polygons (GeoJSON, GeoPackage, zipped shapefile), where each LSOA goes to the polygon covering most of its area.
+Every problem is a :class:`geo.errors.PlanError` naming the file, row and column. ``write_plan`` writes the lookup,
+the dissolved footprints with their metrics (EPSG:27700 in GeoPackage, EPSG:4326 in GeoJSON as RFC 7946 asks), or
+the LSOA layer. Exports carry whole-neighbourhood populations only, never per-practice patient counts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.constraints import coverage_error
+from geo.errors import PlanError
+
+if TYPE_CHECKING:
+    from geo.atlas_model import Atlas
+    from geo.plan import Plan
+
+LSOA_HEADERS = ["lsoa_code", "lsoa21cd", "lsoa11cd", "lsoa_cd", "lsoacd", "lsoa", "lsoa21", "lsoa11"]
+NAME_HEADERS = ["neighbourhood", "neighborhood", "neighbourhood_name", "neighbourhood_code", "nbhd", "name", "label", "district", "zone"]
+POLYGON_SUFFIXES = {".geojson", ".json", ".gpkg", ".zip", ".shp"}
+WRITERS = {".csv": "lookup", ".geojson": "GeoJSON", ".gpkg": "GPKG"}
+
+
+def read_plan(path: str | Path, atlas: "Atlas", *, name_column: str | None = None) -> pd.Series:
+    """Read a plan file and return its ``lsoa_code -> neighbourhood`` assignment, checked against the atlas.
+
+    Parameters
+    ----------
+    path
+        A ``.csv`` lookup, or ``.geojson``/``.gpkg``/zipped shapefile polygons (a layer with an LSOA code column
+        is read as a lookup).
+    atlas
+        The study area the plan must cover exactly.
+    name_column
+        Column holding the neighbourhood name (default: a recognised header, else the first text column).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from geo.testing import grid_atlas
+    >>> path = os.path.join(tempfile.mkdtemp(), "plan.csv")
+    >>> _ = open(path, "w").write("LSOA21CD,Neighbourhood\\nG0000,North\\nG0001,North\\n")
+    >>> read_plan(path, grid_atlas(2, 1)).to_dict()
+    {'G0000': 'North', 'G0001': 'North'}
+    """
+    path = Path(path)
+    if len(atlas.lsoas) == 0:
+        raise PlanError("the study area has no LSOAs", file=path.name, expected="an area with at least one LSOA")
+    if not path.is_file():
+        raise PlanError("file not found", file=str(path), expected="a .csv lookup or .geojson/.gpkg/.zip polygons")
+    if path.stat().st_size == 0:
+        raise PlanError("the file is empty", file=path.name, expected="a header and one row per LSOA")
+    suffix = path.suffix.lower()
+    if suffix in {".csv", ".txt"}:
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
+            raise PlanError(f"cannot read the file as CSV ({error})", file=path.name, expected="a CSV lookup") from None
+        return assignment_from_frame(frame, atlas, source=path.name, name_column=name_column)
+    if suffix in POLYGON_SUFFIXES:
+        return _read_polygons(path, atlas, name_column)
+    raise PlanError(f"unrecognised file type '{suffix}'", file=path.name, expected="a .csv, .geojson, .gpkg or zipped shapefile")
+
+
+def assignment_from_frame(frame: pd.DataFrame, atlas: "Atlas", *, source: str = "table", name_column: str | None = None) -> pd.Series:
+    """Return the assignment in a lookup table, after checking it covers the atlas exactly.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> frame = pd.DataFrame({"lsoa": ["G0001", "G0000"], "zone": ["B", "A"]})
+    >>> assignment_from_frame(frame, grid_atlas(2, 1)).to_dict()
+    {'G0001': 'B', 'G0000': 'A'}
+    """
+    if len(frame) == 0:
+        raise PlanError("the plan has no rows", file=source, expected="a header and one row per LSOA")
+    lsoa_column = _find_column(frame, LSOA_HEADERS, source, "an LSOA code column such as lsoa_code or LSOA21CD")
+    if name_column is None:
+        others = [c for c in frame.columns if c != lsoa_column and not str(c).lower().startswith(("lsoa", "geometry"))]
+        named = [c for c in others if _norm(c) in NAME_HEADERS]
+        name_column = min(named, key=lambda c: NAME_HEADERS.index(_norm(c))) if named else (others[0] if len(others) == 1 else None)
+        if name_column is None:
+            raise PlanError(f"no neighbourhood column among {list(frame.columns)}", file=source, row=0, expected="a column named neighbourhood (or name)")
+    elif name_column not in frame.columns:
+        raise PlanError(f"column '{name_column}' not found; columns are {list(frame.columns)}", file=source, row=0, column=name_column)
+    codes = frame[lsoa_column].astype(str).str.strip()
+    names = frame[name_column].astype(str).str.strip().where(frame[name_column].notna(), "")
+    for check, problem, column, expected in (
+        (codes.duplicated(), "is listed more than once", lsoa_column, "each LSOA once"),
+        (~codes.isin(atlas.lsoas.index), "is not an LSOA of the study area", lsoa_column, f"LSOA {atlas.vintage} codes of {atlas.area.label}"),
+        (names.isin(["", "nan", "None"]), "has no neighbourhood name", name_column, "a non-empty name"),
+    ):
+        if check.any():
+            first = int(check.to_numpy().argmax())
+            more = f" ({int(check.sum())} rows in all)" if check.sum() > 1 else ""
+            raise PlanError(f"LSOA '{codes.iloc[first]}' {problem}{more}", file=source, row=first + 1, column=column, expected=expected)
+    assignment = pd.Series(names.to_numpy(), index=pd.Index(codes.to_numpy(), name="lsoa_code"), name="neighbourhood")
+    error = coverage_error(atlas, assignment, file=source)
+    if error is not None:
+        raise error
+    return assignment
+
+
+def _read_polygons(path: Path, atlas: "Atlas", name_column: str | None) -> pd.Series:
+    try:
+        polygons = gpd.read_file(path)
+    except Exception as error:  # pyogrio raises its own error types per driver
+        raise PlanError(f"cannot read polygons ({error})", file=path.name, expected="GeoJSON, GeoPackage or zipped shapefile") from None
+    if len(polygons) == 0:
+        raise PlanError("the file has no features", file=path.name, expected="one polygon per neighbourhood")
+    attributes = pd.DataFrame(polygons.drop(columns=polygons.geometry.name))
+    if any(_norm(c) in LSOA_HEADERS for c in attributes.columns):
+        return assignment_from_frame(attributes, atlas, source=path.name, name_column=name_column)
+    if name_column is None:
+        text = [c for c in attributes.columns if attributes[c].dtype == object or pd.api.types.is_string_dtype(attributes[c])]
+        if not text:
+            raise PlanError("no text column to name the neighbourhoods", file=path.name, expected="a name column, or --name-column")
+        name_column = text[0]
+    elif name_column not in attributes.columns:
+        raise PlanError(f"column '{name_column}' not found; columns are {list(attributes.columns)}", file=path.name, column=name_column)
+    if polygons.crs is None:
+        polygons = polygons.set_crs("EPSG:4326" if path.suffix.lower() in {".geojson", ".json"} else "EPSG:27700")
+    polygons = polygons.to_crs(atlas.lsoas.crs)
+    bad = polygons.geometry.isna() | polygons.geometry.is_empty
+    if bad.any():
+        raise PlanError("a feature has no geometry", file=path.name, row=int(bad.to_numpy().argmax()) + 1, column="geometry", expected="a polygon")
+    zones = gpd.GeoDataFrame({"neighbourhood": polygons[name_column].astype(str).str.strip()}, geometry=polygons.geometry.make_valid())
+    lsoas = gpd.GeoDataFrame({"lsoa_code": atlas.lsoas.index}, geometry=atlas.lsoas.geometry.to_numpy(), crs=atlas.lsoas.crs)
+    pieces = gpd.overlay(lsoas, zones, how="intersection", keep_geom_type=True)
+    pieces["area"] = pieces.geometry.area
+    # Each LSOA goes to the polygon holding most of its area, which absorbs slivers from generalised boundaries.
+    best = pieces.sort_values("area", ascending=False).drop_duplicates("lsoa_code").set_index("lsoa_code")
+    assignment = best["neighbourhood"].reindex(atlas.lsoas.index).dropna().rename("neighbourhood")
+    error = coverage_error(atlas, assignment, file=path.name)
+    if error is not None:
+        raise PlanError(error.message.replace("missing from the plan", "not covered by any polygon"), file=path.name, expected=error.expected)
+    return assignment
+
+
+def write_plan(plan: "Plan", path: str | Path, *, layer: str = "neighbourhoods") -> Path:
+    """Write a plan; the format follows the extension (``.csv``, ``.geojson``, ``.gpkg``).
+
+    Parameters
+    ----------
+    plan
+        The plan to write.
+    path
+        Output file. ``.csv`` writes the ``lsoa_code,neighbourhood`` lookup; ``.geojson`` (EPSG:4326) and
+        ``.gpkg`` (EPSG:27700) write the chosen layer.
+    layer
+        ``"neighbourhoods"`` (dissolved footprints with their metrics) or ``"lsoas"`` (one feature per LSOA).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> plan = Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"})
+    >>> out = write_plan(plan, os.path.join(tempfile.mkdtemp(), "plan.csv"))
+    >>> out.read_text().splitlines()
+    ['lsoa_code,neighbourhood', 'G0000,A', 'G0001,B']
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in WRITERS:
+        raise PlanError(f"cannot write '{suffix}' files", file=path.name, expected="a .csv, .geojson or .gpkg file name")
+    if layer not in {"neighbourhoods", "lsoas"}:
+        raise PlanError(f"unknown layer '{layer}'", column="layer", expected="'neighbourhoods' or 'lsoas'")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        plan.assignment.rename_axis("lsoa_code").reset_index().to_csv(path, index=False)
+        return path
+    frame = footprints(plan) if layer == "neighbourhoods" else lsoa_layer(plan)
+    if suffix == ".geojson":
+        path.unlink(missing_ok=True)
+        frame.to_crs("EPSG:4326").to_file(path, driver="GeoJSON")
+    else:
+        frame.to_crs("EPSG:27700").to_file(path, driver="GPKG", layer=layer)
+    return path
+
+
+def footprints(plan: "Plan") -> gpd.GeoDataFrame:
+    """Return the dissolved neighbourhoods with their metrics as flat columns (lists joined by ``;``).
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> frame = footprints(Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "A"}))
+    >>> frame[["name", "lsoas", "lad_codes"]].to_dict("records"), frame.crs.to_epsg()
+    ([{'name': 'A', 'lsoas': 2, 'lad_codes': 'E07009000'}], 27700)
+    """
+    table = plan.neighbourhood_table()
+    for column in ("practice_codes", "pcn_codes", "lad_codes", "local_decile_mix"):
+        table[column] = table[column].map(lambda values: ";".join(map(str, values)))
+    table["plan"] = plan.name
+    table["population_basis"] = plan.population
+    table["target"] = plan.target
+    table["sources"] = plan.atlas.source_note()
+    shapes = plan["shapes"]
+    geometry = [shapes[int(k)] for k in plan.live]
+    return gpd.GeoDataFrame(table, geometry=geometry, crs=plan.atlas.lsoas.crs)
+
+
+def lsoa_layer(plan: "Plan") -> gpd.GeoDataFrame:
+    """Return one feature per LSOA with its neighbourhood and populations."""
+    lsoas = plan.atlas.lsoas
+    return gpd.GeoDataFrame(
+        {
+            "lsoa_code": lsoas.index.to_numpy(),
+            "lsoa_name": lsoas["lsoa_name"].to_numpy(),
+            "lad_code": lsoas["lad_code"].to_numpy(),
+            "neighbourhood": plan.assignment.to_numpy(),
+            "resident_population": lsoas["resident_population"].to_numpy(),
+            "registered_population": lsoas["registered_population"].to_numpy(),
+        },
+        geometry=lsoas.geometry.to_numpy(),
+        crs=lsoas.crs,
+    )
+
+
+def _norm(column) -> str:
+    return str(column).strip().lower().replace(" ", "_")
+
+
+def _find_column(frame: pd.DataFrame, headers: list[str], source: str, expected: str) -> str:
+    found = [c for c in frame.columns if _norm(c) in headers]
+    if not found:
+        raise PlanError(f"no LSOA code column among {list(frame.columns)}", file=source, row=0, expected=expected)
+    return min(found, key=lambda c: headers.index(_norm(c)))

@@ -1,0 +1,76 @@
+"""Local-authority nesting, constrained neighbourhoods and deprivation mix on small grids.
+
+``grid_atlas(4, 2, lad_width=2)`` has two local authorities of 6,000 people each::
+
+    G0004 G0005 | G0006 G0007
+    G0000 G0001 | G0002 G0003
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.metrics.nesting import band_fits
+from geo.plan import Plan
+from geo.testing import grid_atlas
+
+
+@pytest.fixture(scope="module")
+def two_lads():
+    return grid_atlas(4, 2, lad_width=2)
+
+
+def halves(atlas, cut: int, **kwargs) -> Plan:
+    """West = the first ``cut`` columns."""
+    column = {c: int(c[1:]) % 4 for c in atlas.codes}
+    return Plan(atlas, {c: "West" if column[c] < cut else "East" for c in atlas.codes}, **kwargs)
+
+
+def test_nested_plan_has_no_crossings(two_lads):
+    p = halves(two_lads, 2, target=6000)
+    assert p["lad_codes"] == {"East": ["E07009001"], "West": ["E07009000"]}
+    assert p.summary()["la_crossings"] == 0
+
+
+def test_crossing_plan_counts_and_names_authorities(two_lads):
+    p = halves(two_lads, 3, target=6000)
+    assert p["local_authorities"] == {"East": 1, "West": 2}
+    assert p.summary()["la_crossings"] == 1
+    assert p.neighbourhood_table().set_index("name").loc["West", "lad_codes"] == ["E07009000", "E07009001"]
+
+
+@pytest.mark.parametrize(
+    "target, constrained",
+    [(6000, []), (8000, ["East", "West"]), (3000, []), (4500, ["East", "West"])],
+)
+def test_constrained_when_no_whole_number_of_neighbourhoods_fits_the_lad(two_lads, target, constrained):
+    # Each LAD holds 6,000: one neighbourhood of 6,000 or two of 3,000 fit; 8,000 is too big; 4,500 +-10% fits neither.
+    assert halves(two_lads, 2, target=target).summary()["constrained"] == constrained
+
+
+def test_constrained_neighbourhoods_are_not_population_violations(two_lads):
+    p = halves(two_lads, 2, target=8000)
+    assert [v.constraint for v in p.validate()] == []
+
+
+@pytest.mark.parametrize("population, fits", [(41_000, False), (45_000, True), (60_000, False), (103_000, True), (183_000, True)])
+def test_band_fits(population, fits):
+    assert band_fits(population, 50_000, 0.10) is fits
+
+
+def test_core20_and_imd_are_population_weighted():
+    atlas = grid_atlas(3, 1, population=[1000, 3000, 6000])
+    lsoas = atlas.lsoas
+    p = Plan(atlas, dict.fromkeys(atlas.codes, "All"))
+    weights = lsoas.resident_population
+    expected_core20 = 100 * weights[lsoas.imd_quintile == 1].sum() / weights.sum()
+    assert p["core20_pct"]["All"] == pytest.approx(expected_core20)
+    assert p["mean_imd_score"]["All"] == pytest.approx((lsoas.imd_score * weights).sum() / weights.sum())
+
+
+def test_local_decile_mix_counts_lsoas(two_lads):
+    p = halves(two_lads, 2, target=6000)
+    mix = p["local_decile_mix"]
+    assert sum(mix["West"]) == 4 and sum(mix["East"]) == 4 and len(mix["West"]) == 10
+    counts = two_lads.lsoas.local_decile.value_counts().reindex(range(1, 11), fill_value=0).tolist()
+    assert [a + b for a, b in zip(mix["West"], mix["East"])] == counts

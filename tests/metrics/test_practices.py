@@ -1,0 +1,71 @@
+"""Practice homes, split practices and registration leakage on a 3x1 strip with two hand-made practices.
+
+    G0000 G0001 G0002      P1's site is in G0000, P2's in G0002
+
+P1 has 100 patients in G0000 and 30 in G0001; P2 has 50 in G0002.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+from geo.plan import Plan
+from geo.testing import grid_atlas
+
+
+def strip(registrations: list[tuple[str, str, float]]):
+    atlas = grid_atlas(3, 1)
+    practices = gpd.GeoDataFrame(
+        {"practice_name": ["One", "Two"], "pcn_code": ["U1", "U2"], "lsoa_code": ["G0000", "G0002"], "in_area": [True, True]},
+        geometry=[Point(450_500, 300_500), Point(452_500, 300_500)],
+        crs="EPSG:27700",
+        index=pd.Index(["P1", "P2"], name="practice_code"),
+    )
+    frame = pd.DataFrame(registrations, columns=["practice_code", "lsoa_code", "patients"])
+    return dataclasses.replace(atlas, practices=practices, registrations=frame)
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    return strip([("P1", "G0000", 100), ("P1", "G0001", 30), ("P2", "G0002", 50)])
+
+
+def plan(atlas, groups: str, **kwargs) -> Plan:
+    """``groups`` names the neighbourhood of G0000, G0001, G0002 in turn, e.g. "AAB"."""
+    return Plan(atlas, dict(zip(atlas.codes, groups)), **kwargs)
+
+
+def test_practices_follow_their_patients(atlas):
+    p = plan(atlas, "AAB")
+    assert p["practices"] == {"A": ["P1"], "B": ["P2"]}
+    assert p["pcns"] == {"A": ["U1"], "B": ["U2"]}
+    assert p["practice_splits"] == [] and p["registration_leakage_pct"] == 0
+
+
+def test_practice_with_a_quarter_of_patients_elsewhere_is_split(atlas):
+    p = plan(atlas, "ABB")
+    assert p["practice_splits"] == ["P1"]
+    assert p["registration_leakage_pct"] == pytest.approx(100 * 30 / 180)
+    assert p.summary()["practice_splits"] == 1
+
+
+def test_split_threshold_is_a_parameter(atlas):
+    assert plan(atlas, "ABB", practice_split_threshold=0.25)["practice_splits"] == []
+
+
+def test_practice_sited_away_from_its_patients_is_split():
+    atlas = strip([("P1", "G0000", 5), ("P1", "G0001", 100), ("P2", "G0002", 50)])
+    p = plan(atlas, "BAB")  # P1's patients are 95% in A, its site (G0000) in B
+    assert p["practices"]["A"] == ["P1"]
+    assert p["practice_splits"] == ["P1"]
+
+
+def test_practice_counts_never_reach_the_exported_table(atlas):
+    table = plan(atlas, "ABB").neighbourhood_table()
+    assert "patients" not in " ".join(table.columns)
+    assert table.set_index("name").loc["A", "practice_codes"] == ["P1"]

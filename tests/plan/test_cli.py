@@ -1,0 +1,73 @@
+"""``nhp score`` and ``nhp compare`` on a synthetic grid atlas standing in for the study area."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import geo.cli._common
+from geo.cli import main
+from geo.testing import grid_atlas
+
+ATLAS = grid_atlas(4, 3, lad_width=2)
+
+
+@pytest.fixture(autouse=True)
+def grid_area(monkeypatch):
+    monkeypatch.setattr(geo.cli._common, "atlas_from_args", lambda args: ATLAS)
+
+
+@pytest.fixture
+def two_plans(tmp_path):
+    halves = tmp_path / "halves.csv"
+    halves.write_text("lsoa_code,neighbourhood\n" + "".join(f"{c},{'West' if int(c[1:]) % 4 < 2 else 'East'}\n" for c in ATLAS.codes))
+    shifted = tmp_path / "shifted.csv"
+    shifted.write_text("LSOA21CD,name\n" + "".join(f"{c},{'West' if int(c[1:]) % 4 < 3 else 'East'}\n" for c in ATLAS.codes))
+    return halves, shifted
+
+
+def test_score_json(two_plans, capsys):
+    assert main(["score", str(two_plans[0]), "--area", "QZZ", "--format", "json", "--target", "9000"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    plan = doc["plan"]
+    for key in ("max_abs_deviation_pct", "within_5_pct", "within_10_pct", "contiguous", "la_crossings", "practice_splits", "mean_polsby_popper"):
+        assert key in plan
+    assert plan["contiguous"] is True and plan["la_crossings"] == 0 and plan["max_abs_deviation_pct"] == 0
+    west = next(n for n in doc["neighbourhoods"] if n["name"] == "West")
+    assert (west["resident_population"], west["lsoas"]) == (9000, 6)
+    assert west["registered_population"] > 0
+
+
+def test_score_table_is_labelled_with_sources(two_plans, capsys):
+    assert main(["score", str(two_plans[1]), "--area", "QZZ", "--target", "9000", "--tolerance", "0.05"]) == 0
+    out = capsys.readouterr().out
+    assert "Synthetic test grid (not real data)" in out
+    assert "9,000 ± 5%" in out and "West" in out and "+50.0%" in out
+    assert "[la_nesting] West spans 2 local authorities" in out
+
+
+def test_score_registered_basis(two_plans, capsys):
+    main(["score", str(two_plans[0]), "--area", "QZZ", "--format", "json", "--population", "registered"])
+    assert json.loads(capsys.readouterr().out)["plan"]["population_basis"] == "registered"
+
+
+def test_compare(two_plans, capsys):
+    assert main(["compare", *map(str, two_plans), "--area", "QZZ", "--format", "json", "--target", "9000"]) == 0
+    diff = json.loads(capsys.readouterr().out)
+    assert diff["lsoas_moved"] == 3 and diff["metrics"]["la_crossings"] == {"a": 0, "b": 1, "delta": 1}
+    assert main(["compare", *map(str, two_plans), "--area", "QZZ"]) == 0
+    assert "3 LSOA(s) in a different neighbourhood" in capsys.readouterr().out
+
+
+def test_bad_plan_file_exits_2_with_file_row_and_column(tmp_path, capsys):
+    bad = tmp_path / "typo.csv"
+    bad.write_text("lsoa_code,neighbourhood\nG0000,A\nG00O1,A\n")
+    assert main(["score", str(bad), "--area", "QZZ"]) == 2
+    err = capsys.readouterr().err
+    assert "typo.csv, row 2, column 'lsoa_code'" in err and "G00O1" in err
+
+
+def test_bad_target_exits_2(two_plans, capsys):
+    assert main(["score", str(two_plans[0]), "--area", "QZZ", "--target", "0"]) == 2
+    assert "target" in capsys.readouterr().err
