@@ -14,7 +14,7 @@ import pandas as pd
 from geo.errors import DataError
 from geo.sources.io import read_table
 from geo.sources.layouts import Layout, finish, register, resolve
-from geo.sources.validate import check_codes, check_unique, parse_numbers
+from geo.sources.validate import MAX_COUNT, check_codes, check_unique, parse_numbers
 
 AE_COUNTS = ["total_attendances", "attendances_over_4hours", "total_emergency_admissions",
              "emergency_admissions_over_4hours"]
@@ -43,11 +43,11 @@ def _read_ae(path: str | Path, dataset: str) -> pd.DataFrame:
     for name in AE_COUNTS:
         values = parse_numbers(df[cols[name]], file=s.path, column=cols[name], allow_blank=True)
         # Counts are published as "25706.0"; only whole, non-negative numbers are counts.
-        bad = (values < 0) | ((values % 1) > 0)
+        bad = (values < 0) | ((values % 1) > 0) | (values > MAX_COUNT)
         if bad.any():
             i = int(bad.to_numpy().nonzero()[0][0])
             raise DataError(f"{df[cols[name]].iloc[i]!r} is not a count", file=s.path, row=i + 1,
-                            column=cols[name], expected="a whole number of 0 or more, or a blank cell")
+                            column=cols[name], expected=f"a whole number from 0 to {MAX_COUNT:,}, or a blank cell")
         out[name] = values
     check_unique(out.month + " " + out.org_code, file=s.path, column=cols["org_code"], what="organisation and month")
     span = f"{out.month.min()} to {out.month.max()}"

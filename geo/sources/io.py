@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
@@ -26,6 +27,11 @@ from geo.errors import DataError
 SNIFF_BYTES = 64 * 1024
 BNG = "EPSG:27700"
 GEO_FORMATS = {"geojson", "gpkg", "shp.zip"}
+#: Zip members larger than this, or larger than BOMB_MIN_BYTES and compressed more than MAX_ZIP_RATIO to 1, are
+#: refused. Official CSVs compress about 10:1 and the largest (GP registrations) is about 90 MB unzipped.
+MAX_UNZIPPED_BYTES = 4_000_000_000
+BOMB_MIN_BYTES = 50_000_000
+MAX_ZIP_RATIO = 200
 
 
 @dataclass
@@ -76,10 +82,20 @@ def sniff(path: str | Path) -> Sniff:
         return _sniff_layer(path, "gpkg", str(path))
     if head.startswith(b"PK"):
         return _sniff_zip(path)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(head):
+        raise DataError("file is UTF-16 encoded (Excel's 'Unicode Text'), which the readers do not read", file=path,
+                        expected="the file saved as CSV UTF-8, or as published")
     text = _decode(head)
     if text.lstrip().startswith("{"):
         return _sniff_geojson(path, text)
     return _sniff_csv_text(path, "csv", text)
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """UTF-16 text without a BOM: ASCII characters alternate with NUL bytes."""
+    sample = head[:400]
+    return len(sample) >= 8 and (sample[1::2].count(0) > 0.9 * len(sample[1::2])
+                                 or sample[0::2].count(0) > 0.9 * len(sample[0::2]))
 
 
 def _decode(data: bytes) -> str:
@@ -110,6 +126,7 @@ def _sniff_zip(path: Path) -> Sniff:
         raise DataError(f"zip file cannot be opened ({error})", file=path, expected="a complete zip file") from error
     with zf:
         names = zf.namelist()
+        _check_members(path, zf)
         if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
             return _sniff_xlsx(path)
         shp = [n for n in names if n.lower().endswith(".shp")]
@@ -123,6 +140,26 @@ def _sniff_zip(path: Path) -> Sniff:
     if not text.strip():
         raise DataError("file is empty", file=f"{path}!{csvs[0]}")
     return _sniff_csv_text(path, "csv.zip", text, member=csvs[0])
+
+
+def _check_members(path: Path, zf: zipfile.ZipFile) -> None:
+    """Refuse archive members that climb out of the archive, and members that expand past the limits (zip bombs).
+
+    Nothing is extracted to disk, but GDAL opens shapefiles by ``/vsizip/`` path, where '..' is meaningful, and a
+    few kilobytes can declare gigabytes of text. Declared sizes are what the zip module reads up to, so checking
+    them before reading is enough.
+    """
+    for info in zf.infolist():
+        name = info.filename.replace("\\", "/")
+        if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in name.split("/"):
+            raise DataError(f"archive member {info.filename!r} points outside the archive", file=path,
+                            expected="a zip whose files sit inside it (no '..' or absolute paths)")
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MAX_UNZIPPED_BYTES or (info.file_size > BOMB_MIN_BYTES and ratio > MAX_ZIP_RATIO):
+            raise DataError(f"archive member {info.filename!r} expands to {info.file_size / 1e6:,.0f} MB "
+                            f"({ratio:,.0f} times its compressed size); refused as a possible zip bomb", file=path,
+                            expected=f"members under {MAX_UNZIPPED_BYTES / 1e9:g} GB that compress at most "
+                            f"{MAX_ZIP_RATIO} to 1")
 
 
 def _sniff_xlsx(path: Path) -> Sniff:
@@ -162,7 +199,8 @@ def _sniff_layer(path: Path, fmt: str, source: str) -> Sniff:
     try:
         info = pyogrio.read_info(source)
     except Exception as error:  # pyogrio raises several GDAL error types for unreadable files
-        raise DataError(f"cannot open as {fmt} ({error})", file=path) from error
+        raise DataError(f"cannot open as {fmt} ({error})", file=path,
+                        expected=f"a complete {fmt} file as published") from error
     return Sniff(path, fmt, [str(c) for c in info["fields"]], member=source)
 
 
@@ -220,7 +258,8 @@ def read_table(s: Sniff, columns: list[str]) -> pd.DataFrame:
         try:
             df = pd.read_csv(source, engine="pyarrow", usecols=columns, **kwargs)
         except UnicodeDecodeError:
-            df = pd.read_csv(s.path, usecols=columns, **{**kwargs, "encoding": "cp1252"})
+            source = s.path if s.format == "csv" else zipfile.ZipFile(s.path).open(s.member)
+            df = pd.read_csv(source, usecols=columns, **{**kwargs, "encoding": "cp1252"})
         except Exception as error:  # pyarrow's parse errors carry no row number; re-read with the C parser
             df = _reread_for_row(s, columns, kwargs, error)
         df.columns = [c.replace("\ufeff", "").strip() for c in df.columns]
@@ -230,13 +269,21 @@ def read_table(s: Sniff, columns: list[str]) -> pd.DataFrame:
 
 
 def _reread_for_row(s: Sniff, columns, kwargs, error) -> pd.DataFrame:
-    source = s.path if s.format == "csv" else zipfile.ZipFile(s.path).open(s.member)
+    def source():
+        return s.path if s.format == "csv" else zipfile.ZipFile(s.path).open(s.member)
+
     try:
-        return pd.read_csv(source, usecols=columns, **kwargs)
+        try:
+            return pd.read_csv(source(), usecols=columns, **kwargs)
+        except UnicodeDecodeError:  # pyarrow reports bad UTF-8 as a parse error: a cp1252 (Excel) file
+            return pd.read_csv(source(), usecols=columns, **{**kwargs, "encoding": "cp1252"})
     except pd.errors.ParserError as parse_error:
         found = re.search(r"line (\d+)", str(parse_error))
         row = int(found.group(1)) - 1 if found else None
-        raise DataError(f"malformed row ({parse_error})", file=s.path, row=row) from parse_error
+        if found is None and (found := re.search(r"starting at row (\d+)", str(parse_error))):
+            row = int(found.group(1))  # the tokenizer counts the header as row 0, as we do
+        raise DataError(f"malformed row ({parse_error})", file=s.path, row=row,
+                        expected="the same number of fields on every row, and quotes that close") from parse_error
     except Exception:
         raise DataError(f"cannot be parsed as CSV ({error})", file=s.path) from error
 
@@ -253,7 +300,26 @@ def read_layer(s: Sniff, columns: list[str]) -> gpd.GeoDataFrame:
         raise DataError("layer has no features", file=s.path, expected="one feature per area")
     if gdf.crs is None:
         gdf = gdf.set_crs(place_crs(gdf, s.path))
-    return gdf.to_crs(BNG)
+    declared = gdf.crs.to_string()
+    with np.errstate(all="ignore"):
+        gdf = gdf.to_crs(BNG)
+        bounds = gdf.geometry.bounds.to_numpy()
+    # A layer whose coordinates do not match its declared CRS (degrees labelled as metres, or the reverse) lands
+    # outside Great Britain, or nowhere at all, once projected. Empty shapes are left to the geometry check.
+    shaped = ~(gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
+    with np.errstate(invalid="ignore"):
+        inside = (np.isfinite(bounds).all(axis=1) & (bounds[:, 0] >= 0) & (bounds[:, 2] <= 700_000)
+                  & (bounds[:, 1] >= 0) & (bounds[:, 3] <= 1_300_000))
+    outside = shaped & ~inside
+    if outside.any():
+        i = int(np.flatnonzero(outside)[0])
+        minx, miny, maxx, maxy = bounds[i]
+        raise DataError(f"coordinates do not fit the declared CRS {declared}: in British National Grid this shape "
+                        f"spans ({minx:.0f}, {miny:.0f}) to ({maxx:.0f}, {maxy:.0f}), outside Great Britain",
+                        file=s.path, row=i + 1, column="geometry",
+                        expected="a layer in Great Britain whose CRS matches its coordinates (EPSG:27700 metres or "
+                        "EPSG:4326 degrees)")
+    return gdf
 
 
 def place_crs(gdf: gpd.GeoDataFrame, file) -> str:

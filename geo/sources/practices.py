@@ -13,6 +13,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geo.errors import DataError
 from geo.sources.io import read_table
 from geo.sources.layouts import Layout, finish, register, resolve
 from geo.sources.validate import check_codes, check_lsoa_codes, check_unique, parse_numbers
@@ -169,6 +170,12 @@ def read_practice_geocodes(path: str | Path) -> gpd.GeoDataFrame:
     out = df.rename(columns={v: k for k, v in cols.items()})
     out["latitude"] = parse_numbers(out.latitude, file=s.path, column=cols["latitude"])
     out["longitude"] = parse_numbers(out.longitude, file=s.path, column=cols["longitude"])
+    for name, low, high in (("latitude", 49.0, 61.5), ("longitude", -9.5, 3.5)):
+        outside = ~out[name].between(low, high)
+        if outside.any():
+            i = int(outside.to_numpy().nonzero()[0][0])
+            raise DataError(f"{out[name].iloc[i]:g} is not a {name} in Great Britain", file=s.path, row=i + 1,
+                            column=cols[name], expected=f"degrees between {low:g} and {high:g} (WGS84)")
     for name in ("lsoa11_code", "lsoa21_code"):
         known = out[name].notna()
         check_lsoa_codes(out[name].where(known, "E01000000"), file=s.path, column=cols[name])

@@ -22,6 +22,8 @@ LSOA_PATTERN = r"[EW]01\d{6}"
 # have a few "nested shells" (an island drawn inside its own LSOA) that count twice in the invalid area; the
 # union keeps the outline and changes the area by up to ~6%.
 MAX_REPAIR_AREA_CHANGE = 0.10
+#: Largest count a reader accepts: more than the population of the UK, far below where int64 and float64 part.
+MAX_COUNT = 1_000_000_000
 
 
 def _file(df: pd.DataFrame | pd.Series, file) -> str | None:
@@ -84,11 +86,17 @@ def parse_numbers(
         cleaned = values[retry].astype("str").str.replace(",", "", regex=False).str.strip()
         numbers[retry] = pd.to_numeric(cleaned, errors="coerce")
     blank = values.isna() | (retry & (values.astype("str").str.strip() == "")) if retry.any() else values.isna()
-    bad = numbers.isna() & ~(blank & allow_blank)
+    # "inf", "1e999" and "-inf" parse as floats but are not numbers anyone published.
+    bad = ~np.isfinite(numbers.to_numpy(dtype=float)) & ~(blank & allow_blank).to_numpy()
     if bad.any():
         i = _first(bad)
         shown = "a blank cell" if blank.iloc[i] else f"{values.iloc[i]!r} is not a number"
         raise DataError(shown, file=_file(values, file), row=i + 1, column=column, expected=expected)
+    if count and (numbers > MAX_COUNT).any():
+        # Beyond this a count is not people or attendances, and int64 conversion would wrap it to a negative.
+        i = _first((numbers > MAX_COUNT).fillna(False))
+        raise DataError(f"count {values.iloc[i]!r} is too large", file=_file(values, file), row=i + 1, column=column,
+                        expected=f"{expected}, at most {MAX_COUNT:,}")
     if count:
         wrong = (numbers < 0) | ((numbers % 1) > 0)
         if wrong.any():
@@ -221,6 +229,12 @@ def check_geometry(gdf: gpd.GeoDataFrame, *, file=None, column: str = "geometry"
         i = _first(missing)
         raise DataError("geometry is empty or missing", file=_file(gdf, file), row=i + 1, column=column,
                         expected="a polygon for every area")
+    kinds = shapely.get_type_id(geoms)
+    not_polygon = (kinds != 3) & (kinds != 6)  # Polygon, MultiPolygon
+    if not_polygon.any():
+        i = _first(not_polygon)
+        raise DataError(f"geometry is a {geoms[i].geom_type}, not an area",
+                        file=_file(gdf, file), row=i + 1, column=column, expected="a polygon for every area")
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
         geoms = geoms.copy()

@@ -1,0 +1,91 @@
+"""The FastAPI application factory: ``create_app(settings=None, atlas_provider=None)``.
+
+``nhp serve`` runs ``create_app()`` under uvicorn; tests call it with a synthetic atlas. Creating the app opens
+the plans database and upgrades its schema (``alembic upgrade head``) before the first request, so a new home
+folder needs no setup. Routers live in ``api/routes``, one per resource, all under ``/api/v1``.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from api import problems
+from api.atlases import as_provider
+from api.auth import LOCAL_MODE_WARNING, any_active_key
+from api.db import Database, database_url, redacted
+from api.deps import ServiceState
+from api.jobs import JobRunner
+from api.plans import PlanService
+from api.routes import ROUTERS
+from geo.settings import Settings, get_settings
+
+log = logging.getLogger("nhp.api")
+
+API_PREFIX = "/api/v1"
+DESCRIPTION = """Plan NHS neighbourhoods: study areas and their layers, proposals, plans with versions,
+metrics, validation, lifecycle (draft → proposed → agreed) and an audit trail.
+
+Authenticate with `Authorization: Bearer <key>` or `X-API-Key: <key>` (keys from `nhp keys create`).
+Every change to a plan needs `If-Match` with the ETag of the version it was made from.
+Errors are RFC 9457 `application/problem+json`."""
+
+
+def create_app(settings: Settings | None = None, atlas_provider=None) -> FastAPI:
+    """Build the service.
+
+    Parameters
+    ----------
+    settings
+        Settings (default: read from the environment).
+    atlas_provider
+        Area id to atlas: ``None`` (the demo region, plus real areas when ``NHP_DATA_DIR`` is set), a mapping
+        ``{area: Atlas}``, a callable ``f(area) -> Atlas`` or an :class:`api.atlases.AtlasProvider`.
+
+    Examples
+    --------
+    >>> from fastapi.testclient import TestClient
+    >>> from geo.testing import grid_atlas
+    >>> import tempfile
+    >>> app = create_app(Settings(home_dir=tempfile.mkdtemp()), atlas_provider={"GRID": grid_atlas(2, 2)})
+    >>> with TestClient(app) as client:
+    ...     client.get("/api/v1/areas").json()[0]["id"]
+    'GRID'
+    """
+    settings = settings or get_settings()
+    url = database_url(settings)
+    db = Database(url)
+    atlases = as_provider(atlas_provider, settings)
+    state = ServiceState(settings=settings, db=db, atlases=atlases, plans=PlanService(db, atlases), jobs=JobRunner())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        log.info("plans database: %s (%s)", redacted(url), db.backend)
+        if not any_active_key(db):
+            log.warning(LOCAL_MODE_WARNING)
+        yield
+        state.jobs.shutdown()
+        db.dispose()
+
+    app = FastAPI(
+        title="Neighbourhood Health Planner API",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.nhp = state
+    problems.install(app)
+    app.add_middleware(problems.BodyLimit, limit_bytes=int(settings.max_upload_mb * 1_000_000))
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+
+    @app.get("/", include_in_schema=False)
+    def root():
+        return RedirectResponse("/docs")
+
+    return app

@@ -1,0 +1,56 @@
+"""Proposals: run :func:`geo.propose.propose` (in the request for a small area, as a job for a large one) and
+store the result so a plan can be created from it later, even after a restart.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from geo.errors import DataError
+from geo.propose import ProposalParams, propose
+
+from api.auth import Principal
+from api.db import Database
+from api.models import Proposal, utcnow
+from api.plans import assignment_dict
+
+#: Areas with more LSOAs than this run as a background job unless the request says otherwise.
+BACKGROUND_ABOVE_LSOAS = 300
+
+
+def compute(atlas, params: dict) -> dict:
+    """Run the proposal and return what is stored: the assignment, what was not met, algorithm and time."""
+    proposal = propose(atlas, ProposalParams(**params))
+    return {"assignment": assignment_dict(proposal.assignment), "unmet": [str(u) for u in proposal.unmet],
+            "algorithm": proposal.algorithm, "seconds": round(float(proposal.seconds), 3)}
+
+
+def work(atlas, params: dict, conn) -> None:
+    """Job body, run in a child process: sends ``("done", result)`` or ``("error", problem)`` over ``conn``."""
+    try:
+        conn.send(("done", compute(atlas, params)))
+    except DataError as error:
+        conn.send(("error", {"status": 422, "title": "Bad input data", "detail": str(error),
+                             **{k: v for k, v in error.to_dict().items() if k != "message"}}))
+    except Exception as error:  # report the kind of failure, not its message (it may quote data)
+        conn.send(("error", {"status": 500, "title": "The proposal failed", "detail": type(error).__name__}))
+    finally:
+        conn.close()
+
+
+def save(db: Database, area: str, params: dict, result: dict, actor: Principal) -> Proposal:
+    """Store a finished proposal and return it."""
+    row = Proposal(id=str(uuid.uuid4()), area=area, params={**params, "algorithm": result.get("algorithm"),
+                                                          "seconds": result.get("seconds")},
+                   assignment=result["assignment"], unmet=result["unmet"], created_at=utcnow(),
+                   created_by=actor.name)
+    with db.write() as session:
+        session.add(row)
+    return row
+
+
+def public(row: Proposal, *, with_assignment: bool = False) -> dict:
+    """A stored proposal as the API shows it."""
+    return {"id": row.id, "area": row.area, "params": row.params, "neighbourhoods": len(set(row.assignment.values())),
+            "unmet": row.unmet, "created_at": row.created_at, "created_by": row.created_by,
+            "assignment": row.assignment if with_assignment else None}

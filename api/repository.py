@@ -1,0 +1,223 @@
+"""Plan versions, their lifecycle and the audit log, on one database session (no geography here).
+
+Every function that changes something runs inside the caller's write transaction (``Database.write()``) and
+writes its audit event in that same transaction, so a change and its record are saved together or not at all.
+
+Concurrency is optimistic: each version has an ETag, and a change names the ETag it was made from in
+``If-Match``. The check is backed by a compare-and-set on ``plans.latest_version`` (``UPDATE ... WHERE
+latest_version = n``): of two writers starting from the same version exactly one updates a row, the other
+gets 412, on SQLite and PostgreSQL alike.
+
+Lifecycle of a version: ``draft`` → ``proposed`` (submit) → ``agreed`` (agree, approvers only, with the Health and
+Wellbeing Board meeting reference) or back to ``draft`` (return). Only a draft can be edited. Returning an agreed
+plan to draft starts a new draft version and leaves the agreed version untouched.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, defer
+
+from api.auth import Principal
+from api.models import AuditEvent, Plan, PlanVersion, utcnow
+from api.problems import Conflict, NotFound, PreconditionFailed, PreconditionRequired
+
+
+def etag(plan_id: int, version: int, state: str) -> str:
+    """Return the strong ETag of a plan version in a state.
+
+    Examples
+    --------
+    >>> etag(3, 2, "draft")
+    '"plan-3-v2-draft"'
+    """
+    return f'"plan-{plan_id}-v{version}-{state}"'
+
+
+def version_etag(row: PlanVersion) -> str:
+    """The ETag of a stored version."""
+    return etag(row.plan_id, row.version, row.state)
+
+
+def audit(session: Session, actor: Principal, action: str, plan_id: int | None, version: int | None, **detail) -> None:
+    """Add one audit event to the current transaction."""
+    session.add(AuditEvent(plan_id=plan_id, version=version, action=action, actor_key_id=actor.key_id,
+                           actor_name=actor.name, actor_role=actor.role, at=utcnow(), detail=detail))
+
+
+def create_plan(session: Session, *, name: str, area: str, assignment: dict[str, str], params: dict,
+                source: str, actor: Principal, note: str = "", detail: dict | None = None) -> PlanVersion:
+    """Save a new plan with its first version (a draft) and audit it; returns the version."""
+    plan = Plan(name=name, area=area, latest_version=1, created_at=utcnow(), created_by=actor.name)
+    session.add(plan)
+    session.flush()
+    row = PlanVersion(plan_id=plan.id, version=1, parent_version=None, state="draft", source=source,
+                      assignment=assignment, params=params, moves={}, note=note, created_at=utcnow(),
+                      created_by=actor.name)
+    session.add(row)
+    audit(session, actor, "plan.created", plan.id, 1, name=name, area=area, source=source,
+          neighbourhoods=len(set(assignment.values())), **(detail or {}))
+    session.flush()
+    return row
+
+
+def get_plan(session: Session, plan_id: int) -> Plan:
+    """Return a plan or raise 404."""
+    plan = session.get(Plan, plan_id)
+    if plan is None:
+        raise NotFound(f"plan {plan_id} does not exist")
+    return plan
+
+
+def list_plans(session: Session, *, area: str | None = None, limit: int = 100, offset: int = 0) -> list[Plan]:
+    """Return plans, newest first, optionally of one area."""
+    query = select(Plan).order_by(Plan.id.desc()).limit(limit).offset(offset)
+    if area:
+        query = query.where(Plan.area == area)
+    return list(session.scalars(query))
+
+
+def get_version(session: Session, plan_id: int, version: int | None = None, *,
+                assignment: bool = True) -> PlanVersion:
+    """Return one version of a plan (the latest when ``version`` is None) or raise 404.
+
+    ``assignment=False`` leaves the (large) assignment unloaded, for callers that find the Plan in a cache.
+    """
+    plan = get_plan(session, plan_id)
+    number = plan.latest_version if version is None else version
+    query = select(PlanVersion).where(PlanVersion.plan_id == plan_id, PlanVersion.version == number)
+    if not assignment:
+        query = query.options(defer(PlanVersion.assignment))
+    row = session.scalar(query)
+    if row is None:
+        raise NotFound(f"plan {plan_id} has no version {number} (latest is {plan.latest_version})")
+    return row
+
+
+def list_versions(session: Session, plan_id: int) -> list[PlanVersion]:
+    """Return every version of a plan, oldest first, without loading the assignments."""
+    get_plan(session, plan_id)
+    query = (select(PlanVersion).where(PlanVersion.plan_id == plan_id).order_by(PlanVersion.version)
+             .options(defer(PlanVersion.assignment)))
+    return list(session.scalars(query))
+
+
+def check_if_match(current: PlanVersion, if_match: str | None) -> None:
+    """Raise 428 without ``If-Match`` and 412 unless it names the current ETag (strong comparison)."""
+    if not if_match:
+        raise PreconditionRequired(
+            f"send If-Match with the plan's current ETag {version_etag(current)} to change it"
+        )
+    tags = {tag.strip() for tag in if_match.split(",")}
+    if "*" not in tags and version_etag(current) not in tags:
+        raise PreconditionFailed(
+            f"the plan changed since you read it: it is now version {current.version} ({current.state}); "
+            "reload it and try again", version_etag(current),
+        )
+
+
+def _claim(session: Session, current: PlanVersion, new_latest: int) -> None:
+    """Compare-and-set ``latest_version``: lose (412) if another writer moved the plan on meanwhile."""
+    result = session.execute(
+        update(Plan).where(Plan.id == current.plan_id, Plan.latest_version == current.version)
+        .values(latest_version=new_latest)
+    )
+    if result.rowcount != 1:
+        latest = session.scalar(select(Plan.latest_version).where(Plan.id == current.plan_id))
+        state = session.scalar(select(PlanVersion.state).where(PlanVersion.plan_id == current.plan_id,
+                                                               PlanVersion.version == latest))
+        raise PreconditionFailed(f"the plan changed meanwhile: it is now version {latest}",
+                                 etag(current.plan_id, latest, state or "draft"))
+
+
+def add_version(session: Session, current: PlanVersion, *, assignment: dict[str, str], moves: dict[str, str],
+                actor: Principal, note: str = "", source: str = "moves", action: str = "plan.moved") -> PlanVersion:
+    """Save the next version of a plan made from ``current`` (which must be the latest, checked by the caller).
+
+    Raises 409 when ``current`` is not a draft.
+    """
+    check_editable(current)
+    _claim(session, current, current.version + 1)
+    row = PlanVersion(plan_id=current.plan_id, version=current.version + 1, parent_version=current.version,
+                      state="draft", source=source, assignment=assignment, params=dict(current.params),
+                      moves=moves, note=note, created_at=utcnow(), created_by=actor.name)
+    session.add(row)
+    audit(session, actor, action, current.plan_id, row.version, parent_version=current.version,
+          moves=moves, note=note)
+    session.flush()
+    return row
+
+
+def check_editable(current: PlanVersion) -> None:
+    """Raise 409 unless ``current`` is a draft (an agreed version is immutable; a proposed one is under review)."""
+    if current.state != "draft":
+        raise Conflict(
+            f"version {current.version} is {current.state} and cannot be edited"
+            + ("; an agreed version is immutable: return it to draft to start a new version" if current.state == "agreed"
+               else "; return it to draft first"),
+            state=current.state,
+        )
+
+
+#: Lifecycle actions: the states each applies to, the state it leads to, and its audit action.
+TRANSITIONS = {
+    "submit": ({"draft"}, "proposed", "plan.submitted"),
+    "agree": ({"proposed"}, "agreed", "plan.agreed"),
+    "return": ({"proposed", "agreed"}, "draft", "plan.returned"),
+}
+
+
+def transition(session: Session, current: PlanVersion, action: str, *, actor: Principal,
+               hwb_reference: str | None = None, note: str = "") -> PlanVersion:
+    """Move the latest version through the lifecycle (the caller has checked If-Match and the role).
+
+    Parameters
+    ----------
+    action
+        ``submit`` (draft → proposed), ``agree`` (proposed → agreed, needs ``hwb_reference``) or ``return``
+        (proposed → draft in place; agreed → a new draft version, the agreed one kept as it is).
+    """
+    allowed, target, audit_action = TRANSITIONS[action]
+    if current.state not in allowed:
+        raise Conflict(f"cannot {action} version {current.version}: it is {current.state}, "
+                       f"and {action} applies to a {' or '.join(sorted(allowed))} version", state=current.state)
+    if action == "return" and current.state == "agreed":
+        _claim(session, current, current.version + 1)
+        row = PlanVersion(plan_id=current.plan_id, version=current.version + 1, parent_version=current.version,
+                          state="draft", source="revision", assignment=dict(current.assignment),
+                          params=dict(current.params), moves={}, note=note, created_at=utcnow(),
+                          created_by=actor.name)
+        session.add(row)
+        audit(session, actor, "plan.returned", current.plan_id, row.version, from_state="agreed",
+              agreed_version=current.version, note=note)
+        session.flush()
+        return row
+    # Re-claim the same version number: on PostgreSQL this locks the plan row, so a concurrent move waits and
+    # then fails its own compare-and-set instead of editing a version that was just submitted.
+    _claim(session, current, current.version)
+    values: dict = {"state": target}
+    if action == "agree":
+        values.update(agreed_by=actor.name, agreed_at=utcnow(), hwb_reference=hwb_reference)
+    result = session.execute(
+        update(PlanVersion).where(PlanVersion.id == current.id, PlanVersion.state == current.state).values(**values)
+    )
+    if result.rowcount != 1:
+        raise PreconditionFailed("the plan's state changed meanwhile; reload it", version_etag(current))
+    audit(session, actor, audit_action, current.plan_id, current.version, from_state=current.state, to_state=target,
+          **({"hwb_reference": hwb_reference} if action == "agree" else {}), note=note)
+    session.flush()
+    session.refresh(current)
+    return current
+
+
+def audit_events(session: Session, plan_id: int, *, limit: int = 500, after_id: int = 0) -> list[AuditEvent]:
+    """Return a plan's audit events, oldest first, after the event id ``after_id`` (for paging)."""
+    get_plan(session, plan_id)
+    query = (select(AuditEvent).where(AuditEvent.plan_id == plan_id, AuditEvent.id > after_id)
+             .order_by(AuditEvent.id).limit(limit))
+    return list(session.scalars(query))
+
+
+def count_versions(session: Session, plan_id: int) -> int:
+    """Return how many versions a plan has."""
+    return int(session.scalar(select(func.count()).where(PlanVersion.plan_id == plan_id)) or 0)

@@ -1,0 +1,5 @@
+"""One router per resource; ``api.app`` mounts each under ``/api/v1``."""
+
+from api.routes import areas, exports, keys, lifecycle, plans, proposals
+
+ROUTERS = [areas.router, proposals.router, plans.router, lifecycle.router, exports.router, keys.router]

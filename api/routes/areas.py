@@ -1,0 +1,99 @@
+"""Study areas and their layers as GeoJSON (RFC 7946: EPSG:4326, simplified for display, small counts suppressed).
+
+The GeoJSON of an area is built once per loaded atlas and kept, because simplifying and reprojecting several
+hundred polygons takes far longer than sending the result.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import geopandas as gpd
+from fastapi import APIRouter, Response
+
+from api.deps import State, Viewer
+from api.schemas import AreaPublic
+from geo.atlas_model import Atlas
+from geo.disclosure import suppress
+
+router = APIRouter(tags=["areas"])
+
+GEOJSON = "application/geo+json"
+LSOA_FIELDS = ["lsoa_name", "lad_code", "lad_name", "resident_population", "registered_population", "imd_score",
+               "imd_rank", "imd_decile", "local_decile", "plurality_practice", "plurality_share", "ruc_class"]
+PRACTICE_FIELDS = ["practice_name", "postcode", "pcn_code", "pcn_name", "list_size", "patients_in_area", "in_area"]
+#: Columns counting people; suppressed where they would show as 1..threshold.
+COUNT_FIELDS = {"resident_population", "registered_population", "list_size", "patients_in_area"}
+
+_layers: dict[tuple[int, str], bytes] = {}
+_lock = threading.Lock()
+
+
+def geojson_layer(frame: gpd.GeoDataFrame, fields: list[str], *, polygons: bool) -> bytes:
+    """Return a layer as RFC 7946 GeoJSON bytes: simplified in metres, then WGS84, counts suppressed.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> import json
+    >>> body = json.loads(geojson_layer(grid_atlas(2, 1).lsoas, ["resident_population"], polygons=True))
+    >>> body["type"], body["features"][0]["properties"]["resident_population"]
+    ('FeatureCollection', 1500.0)
+    """
+    from geo.maps._geometry import simplify_for_display, to_leaflet
+
+    keep = [c for c in fields if c in frame.columns]
+    table = frame[[*keep, frame.geometry.name]].copy()
+    for column in COUNT_FIELDS & set(keep):
+        table[column] = suppress(table[column].astype(float))
+    table = simplify_for_display(table) if polygons else table.to_crs(27700)
+    return to_leaflet(table).to_json(drop_id=False, na="null").encode("utf-8")
+
+
+def _cached(atlas: Atlas, kind: str) -> bytes:
+    key = (id(atlas), kind)
+    with _lock:
+        body = _layers.get(key)
+    if body is None:
+        if kind == "lsoas":
+            body = geojson_layer(atlas.lsoas, LSOA_FIELDS, polygons=True)
+        else:
+            body = geojson_layer(atlas.practices, PRACTICE_FIELDS, polygons=False)
+        with _lock:
+            if len(_layers) > 32:  # atlases come and go with the provider's LRU; keep this bounded too
+                _layers.clear()
+            _layers[key] = body
+    return body
+
+
+def _area_public(area: str, atlas: Atlas | None) -> dict:
+    if atlas is None:
+        return {"id": area, "name": None, "loaded": False, "lsoas": None, "vintage": None, "sources": None}
+    return {"id": area, "name": atlas.area.label, "loaded": True, "lsoas": len(atlas.lsoas),
+            "vintage": atlas.vintage, "sources": [f"{s.label} ({s.vintage})" for s in atlas.sources.values()]}
+
+
+@router.get("/areas", response_model=list[AreaPublic])
+def list_areas(actor: Viewer, state: State):
+    """Study areas the service offers (the demo region always; real areas when a data folder is set)."""
+    return [_area_public(area, state.atlases.loaded(area)) for area in state.atlases.areas()]
+
+
+@router.get("/areas/{area}", response_model=AreaPublic)
+def get_area(area: str, actor: Viewer, state: State):
+    """One study area, loading its atlas if needed."""
+    return _area_public(area, state.atlases.get(area))
+
+
+@router.get("/areas/{area}/lsoas", response_class=Response,
+            responses={200: {"content": {GEOJSON: {}}, "description": "LSOAs as a GeoJSON FeatureCollection"}})
+def lsoa_layer(area: str, actor: Viewer, state: State):
+    """The LSOAs of an area with population, deprivation and practice attribution (EPSG:4326, simplified)."""
+    return Response(_cached(state.atlases.get(area), "lsoas"), media_type=GEOJSON)
+
+
+@router.get("/areas/{area}/practices", response_class=Response,
+            responses={200: {"content": {GEOJSON: {}}, "description": "GP practices as a GeoJSON FeatureCollection"}})
+def practice_layer(area: str, actor: Viewer, state: State):
+    """GP practices serving the area, with list sizes and patients living in the area (EPSG:4326)."""
+    return Response(_cached(state.atlases.get(area), "practices"), media_type=GEOJSON)

@@ -1,0 +1,85 @@
+"""Exports of a plan version chosen by extension, neighbourhood profiles, and the plan's interactive map.
+
+``export.csv`` is the ``lsoa_code,neighbourhood`` lookup; ``export.geojson`` (EPSG:4326) and ``export.gpkg``
+(EPSG:27700) hold the footprints (or the LSOAs with ``layer=lsoas``); ``export.xlsx`` and ``export.html`` are
+the neighbourhood profiles for Health and Wellbeing Board papers. Every count in them has passed through
+``geo.disclosure`` inside ``geo``. Files are built in a temporary folder and sent from memory.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from api import repository as repo
+from api.deps import State, Viewer
+
+router = APIRouter(tags=["exports"])
+
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "geojson": "application/geo+json",
+    "gpkg": "application/geopackage+sqlite3",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+}
+Version = Annotated[int | None, Query(ge=1, description="Version to export (default: the latest).")]
+
+
+def _file(body: bytes, ext: str, name: str, etag: str, *, inline: bool = False) -> Response:
+    disposition = "inline" if inline else f'attachment; filename="{name}.{ext}"'
+    return Response(body, media_type=MEDIA[ext], headers={"Content-Disposition": disposition, "ETag": etag})
+
+
+def _build(write, ext: str) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="nhp-export-") as folder:
+        path = Path(folder) / f"export.{ext}"
+        write(path)
+        return path.read_bytes()
+
+
+def _profiles(state: State, plan_id: int, version: int | None, ext: str):
+    from geo.profiles import neighbourhood_profiles
+
+    row, plan = state.plans.load(plan_id, version)
+    profiles = neighbourhood_profiles(plan.atlas, plan)
+    name = f"plan-{plan_id}-v{row.version}-profiles"
+    return _file(_build(profiles.write, ext), ext, name, repo.version_etag(row), inline=ext == "html")
+
+
+@router.get("/plans/{plan_id}/export.{ext}", response_class=Response,
+            responses={200: {"content": {m.split(";")[0]: {} for m in MEDIA.values()}}})
+def export_plan(plan_id: int, ext: Literal["csv", "geojson", "gpkg", "xlsx", "html"], actor: Viewer, state: State,
+                version: Version = None,
+                layer: Annotated[Literal["neighbourhoods", "lsoas"], Query()] = "neighbourhoods"):
+    """A plan version as a file; the format follows the extension."""
+    from geo.plan_io import write_plan
+
+    if ext in ("xlsx", "html"):
+        return _profiles(state, plan_id, version, ext)
+    row, plan = state.plans.load(plan_id, version)
+    body = _build(lambda path: write_plan(plan, path, layer=layer), ext)
+    return _file(body, ext, f"plan-{plan_id}-v{row.version}", repo.version_etag(row))
+
+
+@router.get("/plans/{plan_id}/profiles.{ext}", response_class=Response,
+            responses={200: {"content": {"text/html": {}, "text/csv": {}, MEDIA["xlsx"]: {}}}})
+def plan_profiles(plan_id: int, ext: Literal["html", "csv", "xlsx"], actor: Viewer, state: State,
+                  version: Version = None):
+    """Neighbourhood profiles (population, age, deprivation, practices, rural-urban mix) for HWB papers."""
+    return _profiles(state, plan_id, version, ext)
+
+
+@router.get("/plans/{plan_id}/map.html", response_class=Response, responses={200: {"content": {"text/html": {}}}})
+def plan_map(plan_id: int, actor: Viewer, state: State, version: Version = None):
+    """The interactive Folium map of a plan version: footprints, deprivation, practices, population."""
+    from geo.maps import plan_map as build_map
+    from geo.maps import save_map
+
+    row, plan = state.plans.load(plan_id, version)
+    title = f"Plan {plan_id} version {row.version} ({row.state})"
+    body = _build(lambda path: save_map(build_map(plan.atlas, plan, title=title), path), "html")
+    return _file(body, "html", f"plan-{plan_id}-v{row.version}-map", repo.version_etag(row), inline=True)

@@ -1,0 +1,165 @@
+"""Plans: create (from a proposal, an upload, or a starting layout), list, read, versions, moves, metrics, diff.
+
+Every change answers with the new version's ``ETag``; a move needs ``If-Match`` with the ETag it was made from
+(428 without it, 412 when stale) and creates a new version. The geography work happens in ``geo.plan``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+
+from api import repository as repo
+from api.deps import IfMatch, Planner, State, Viewer
+from api.models import Proposal
+from api.plans import plan_params
+from api.problems import NotFound
+from api.schemas import MovesCreate, PlanCreate, PlanPublic, Population, VersionDetail, VersionPublic
+from api.serialize import jsonable, metrics_body, plan_public, version_public
+from geo.errors import DataError, PlanError
+
+router = APIRouter(tags=["plans"])
+
+UPLOAD_SUFFIXES = {".csv", ".geojson", ".json"}
+
+
+def _params(state: State, target, tolerance, population) -> dict:
+    settings = state.settings
+    return plan_params(target if target is not None else settings.target_population,
+                       tolerance if tolerance is not None else settings.tolerance, population)
+
+
+def _answer(state: State, response: Response, plan_id: int, status_path: str = "") -> dict:
+    with state.db.read() as session:
+        plan = repo.get_plan(session, plan_id)
+        latest = repo.get_version(session, plan_id)
+    response.headers["ETag"] = repo.version_etag(latest)
+    response.headers["Location"] = f"/api/v1/plans/{plan_id}{status_path}"
+    return plan_public(plan, latest)
+
+
+@router.post("/plans", status_code=201, response_model=PlanPublic)
+def create_plan(body: PlanCreate, actor: Planner, state: State, response: Response):
+    """Create a plan from a stored proposal, or with every LSOA in one neighbourhood, or one per authority."""
+    params = _params(state, body.target, body.tolerance, body.population)
+    detail = {}
+    if body.start == "proposal":
+        if not body.proposal_id:
+            raise PlanError("start 'proposal' needs a proposal_id", column="proposal_id", expected="a proposal id")
+        with state.db.read() as session:
+            proposal = session.get(Proposal, body.proposal_id)
+        if proposal is None or proposal.area != body.area:
+            raise NotFound(f"no proposal {body.proposal_id} for area {body.area}")
+        assignment, detail = proposal.assignment, {"proposal_id": proposal.id}
+    else:
+        atlas = state.atlases.get(body.area)
+        if body.start == "one":
+            assignment = {code: body.neighbourhood for code in atlas.codes}
+        else:
+            assignment = atlas.lsoas["lad_code"].astype(str).to_dict()
+    row = state.plans.create(name=body.name, area=body.area, assignment=assignment, params=params,
+                             source=body.start, actor=actor, note=body.note, detail=detail)
+    return _answer(state, response, row.plan_id)
+
+
+@router.post("/plans/import", status_code=201, response_model=PlanPublic)
+def import_plan(
+    actor: Planner,
+    state: State,
+    response: Response,
+    file: Annotated[UploadFile, File(description="CSV (lsoa_code, neighbourhood) or GeoJSON of the plan.")],
+    area: Annotated[str, Form(min_length=1, max_length=200)],
+    name: Annotated[str | None, Form(max_length=200)] = None,
+    target: Annotated[float | None, Form(gt=0, le=10_000_000)] = None,
+    tolerance: Annotated[float | None, Form(ge=0, lt=1)] = None,
+    population: Annotated[Population, Form()] = "resident",
+):
+    """Import a plan from an uploaded CSV lookup or GeoJSON (size limited by ``NHP_MAX_UPLOAD_MB``: 413)."""
+    from geo.plan_io import read_plan
+
+    upload_name = Path(file.filename or "upload.csv").name
+    suffix = Path(upload_name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise DataError(f"cannot import a {suffix or 'file without extension'}", file=upload_name,
+                        expected="a .csv lookup (lsoa_code, neighbourhood) or a .geojson file")
+    atlas = state.atlases.get(area)
+    with tempfile.TemporaryDirectory(prefix="nhp-upload-") as folder:
+        path = Path(folder) / ("upload.geojson" if suffix == ".json" else f"upload{suffix}")
+        path.write_bytes(file.file.read())
+        try:
+            assignment = read_plan(path, atlas)
+        except DataError as error:  # name the file the planner uploaded, not our temporary copy
+            raise DataError(error.message, file=upload_name, row=error.row, column=error.column,
+                            expected=error.expected) from error
+    row = state.plans.create(name=(name or Path(upload_name).stem).strip() or "imported plan", area=area,
+                             assignment=assignment, params=_params(state, target, tolerance, population),
+                             source="import", actor=actor, detail={"file": upload_name})
+    return _answer(state, response, row.plan_id)
+
+
+@router.get("/plans", response_model=list[PlanPublic])
+def list_plans(actor: Viewer, state: State, area: Annotated[str | None, Query(max_length=200)] = None,
+               limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0):
+    """List plans, newest first."""
+    with state.db.read() as session:
+        return [plan_public(p, repo.get_version(session, p.id)) for p in
+                repo.list_plans(session, area=area, limit=limit, offset=offset)]
+
+
+@router.get("/plans/{plan_id}", response_model=PlanPublic)
+def get_plan(plan_id: int, actor: Viewer, state: State, response: Response):
+    """A plan with the state and ETag of its latest version."""
+    return _answer(state, response, plan_id)
+
+
+@router.get("/plans/{plan_id}/versions", response_model=list[VersionPublic])
+def list_versions(plan_id: int, actor: Viewer, state: State):
+    """Every version of a plan, oldest first (without assignments)."""
+    with state.db.read() as session:
+        return [version_public(v) for v in repo.list_versions(session, plan_id)]
+
+
+@router.get("/plans/{plan_id}/versions/{version}", response_model=VersionDetail)
+def get_version(plan_id: int, version: int, actor: Viewer, state: State, response: Response):
+    """One version with its assignment; its ETag is in the ``ETag`` header."""
+    with state.db.read() as session:
+        row = repo.get_version(session, plan_id, version)
+    response.headers["ETag"] = repo.version_etag(row)
+    return version_public(row, assignment=True)
+
+
+@router.post("/plans/{plan_id}/moves", status_code=201, response_model=VersionPublic)
+def move_lsoas(plan_id: int, body: MovesCreate, actor: Planner, state: State, response: Response,
+               if_match: IfMatch = None):
+    """Move LSOAs to other (or new) neighbourhoods, creating the next version. Needs ``If-Match``."""
+    row = state.plans.move(plan_id, dict(body.moves), if_match=if_match, actor=actor, note=body.note)
+    response.headers["ETag"] = repo.version_etag(row)
+    response.headers["Location"] = f"/api/v1/plans/{plan_id}/versions/{row.version}"
+    return version_public(row)
+
+
+@router.get("/plans/{plan_id}/versions/{version}/metrics")
+def version_metrics(plan_id: int, version: int, actor: Viewer, state: State, response: Response) -> dict:
+    """Plan metrics, one row per neighbourhood, and every failed constraint with its offending LSOAs."""
+    row, metrics = state.plans.metrics(plan_id, version)
+    response.headers["ETag"] = repo.version_etag(row)
+    return metrics_body(row, metrics)
+
+
+@router.get("/plans/{plan_id}/metrics")
+def latest_metrics(plan_id: int, actor: Viewer, state: State, response: Response) -> dict:
+    """Metrics of the latest version (same body as the versioned route)."""
+    row, metrics = state.plans.metrics(plan_id)
+    response.headers["ETag"] = repo.version_etag(row)
+    return metrics_body(row, metrics)
+
+
+@router.get("/plans/{plan_id}/diff")
+def diff_versions(plan_id: int, actor: Viewer, state: State,
+                  a: Annotated[int, Query(ge=1, description="First version.")],
+                  b: Annotated[int, Query(ge=1, description="Second version.")]) -> dict:
+    """What changed between two versions: LSOAs moved and the metrics of each."""
+    return jsonable(state.plans.compare(plan_id, a, b))

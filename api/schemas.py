@@ -1,0 +1,184 @@
+"""Request and response bodies, split Create / Public as in the full-stack FastAPI template.
+
+Bounds are declared here so that malformed input is refused with 422 before any work is done; what only the
+atlas can check (unknown LSOA codes, a plan that misses LSOAs) is refused by ``geo`` with a PlanError, also 422.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+Population = Literal["resident", "registered"]
+
+
+class PlanParams(BaseModel):
+    """Targets a plan is measured against (defaults from the settings)."""
+
+    target: float | None = Field(None, gt=0, le=10_000_000, description="Target population of a neighbourhood.")
+    tolerance: float | None = Field(None, ge=0, lt=1, description="Allowed relative deviation, e.g. 0.1.")
+    population: Population = Field("resident", description="Which population counts.")
+
+
+class PlanCreate(PlanParams):
+    """A new plan: from a stored proposal, or a starting layout of the whole area."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    area: Code
+    start: Literal["proposal", "one", "lad"] = Field(
+        "one", description="'proposal' (give proposal_id), 'one' (all LSOAs in one neighbourhood) or 'lad' "
+        "(one neighbourhood per local authority).")
+    proposal_id: str | None = Field(None, max_length=36)
+    neighbourhood: Label = Field("N1", description="Name of the single neighbourhood when start is 'one'.")
+    note: str = Field("", max_length=2000)
+
+
+class PlanPublic(BaseModel):
+    id: int
+    name: str
+    area: str
+    latest_version: int
+    state: str
+    etag: str
+    created_at: datetime
+    created_by: str
+
+
+class VersionPublic(BaseModel):
+    plan_id: int
+    version: int
+    parent_version: int | None
+    state: str
+    etag: str
+    source: str
+    params: dict
+    moves: dict[str, str]
+    note: str
+    created_at: datetime
+    created_by: str
+    agreed_by: str | None
+    agreed_at: datetime | None
+    hwb_reference: str | None
+
+
+class VersionDetail(VersionPublic):
+    assignment: dict[str, str]
+
+
+class MovesCreate(BaseModel):
+    """LSOAs to move: ``{lsoa_code: neighbourhood}``; a new neighbourhood name creates one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    moves: dict[Code, Label] = Field(..., min_length=1, max_length=50_000)
+    note: str = Field("", max_length=2000)
+
+
+class TransitionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field("", max_length=2000)
+
+
+class AgreeRequest(TransitionRequest):
+    hwb_reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = Field(
+        ..., description="The Health and Wellbeing Board meeting (and item) that agreed the plan.")
+
+
+class AuditEventPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    plan_id: int | None
+    version: int | None
+    action: str
+    actor_key_id: int | None
+    actor_name: str
+    actor_role: str
+    at: datetime
+    detail: dict
+
+
+class ProposalCreate(BaseModel):
+    """Parameters of a proposal (see ``geo.propose.ProposalParams``); unset ones come from the settings."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    target: int | None = Field(None, gt=0, le=10_000_000)
+    tolerance: float | None = Field(None, gt=0, lt=1)
+    population: Population = "resident"
+    nest: Literal["lad", "utla", "icb", "none"] = "lad"
+    practices: Literal["whole", "ignore"] = "whole"
+    compactness_weight: float = Field(1.0, ge=0, le=1000)
+    seed: int | None = Field(None, ge=0, le=2**31 - 1)
+    time_budget: float | None = Field(None, gt=0, le=600)
+    background: bool | None = Field(None, description="Run as a job (default: when the area is large).")
+
+
+class ProposalPublic(BaseModel):
+    id: str
+    area: str
+    params: dict
+    neighbourhoods: int
+    unmet: list
+    created_at: datetime
+    created_by: str
+    assignment: dict[str, str] | None = None
+
+
+class JobPublic(BaseModel):
+    id: str
+    kind: str
+    area: str
+    status: Literal["queued", "running", "done", "failed", "cancelled"]
+    progress: float
+    message: str
+    created_at: datetime
+    created_by: str
+    result_id: str | None
+    error: dict | None
+
+
+class KeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Label
+    role: Literal["viewer", "planner", "approver", "admin"]
+
+
+class KeyPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    role: str
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class KeyCreated(KeyPublic):
+    secret: str = Field(..., description="The key itself: shown once, store it now.")
+
+
+class Me(BaseModel):
+    key_id: int | None
+    name: str
+    role: str
+    local_mode: bool
+
+
+class AreaPublic(BaseModel):
+    id: str
+    name: str | None
+    loaded: bool
+    lsoas: int | None
+    vintage: int | None
+    sources: list[str] | None

@@ -1,0 +1,90 @@
+"""Turn domain values into JSON: numpy scalars, NaN, tables, dataclasses; stored rows into response bodies.
+
+Routes stay thin by handing whatever ``geo`` returns to :func:`jsonable`, and stored rows to the ``*_public``
+helpers here, which also compute each version's ETag.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from api.models import Plan, PlanVersion
+from api.repository import version_etag
+
+
+def jsonable(value):
+    """Return ``value`` made of dicts, lists, str, int, float, bool and None only (NaN and inf become None).
+
+    Examples
+    --------
+    >>> jsonable({"a": np.int64(3), "b": [np.float32(0.5), float("nan")], "c": pd.Series([1, 2], index=["x", "y"])})
+    {'a': 3, 'b': [0.5, None], 'c': {'x': 1, 'y': 2}}
+    """
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if isinstance(value, (datetime, date, pd.Timestamp)):
+        return value.isoformat()
+    if isinstance(value, pd.DataFrame):
+        return [jsonable(row) for row in value.reset_index().to_dict(orient="records")]
+    if isinstance(value, pd.Series):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return [jsonable(v) for v in value.tolist()]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return jsonable(dataclasses.asdict(value))
+    if hasattr(value, "to_dict"):
+        return jsonable(value.to_dict())
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return str(value)
+
+
+def plan_public(plan: Plan, latest: PlanVersion) -> dict:
+    """A plan with the state and ETag of its latest version."""
+    return {"id": plan.id, "name": plan.name, "area": plan.area, "latest_version": plan.latest_version,
+            "state": latest.state, "etag": version_etag(latest), "created_at": plan.created_at,
+            "created_by": plan.created_by}
+
+
+def version_public(row: PlanVersion, *, assignment: bool = False) -> dict:
+    """A stored version (with its assignment when asked)."""
+    body = {name: getattr(row, name) for name in (
+        "plan_id", "version", "parent_version", "state", "source", "params", "moves", "note", "created_at",
+        "created_by", "agreed_by", "agreed_at", "hwb_reference")}
+    body["etag"] = version_etag(row)
+    if assignment:
+        body["assignment"] = row.assignment
+    return body
+
+
+def plan_metrics(plan) -> dict:
+    """Metrics, neighbourhood table and validation of a Plan, as JSON (the same for every reader of a version)."""
+    violations = plan.validate()
+    return {
+        "summary": jsonable(plan.summary()),
+        "neighbourhoods": jsonable(plan.neighbourhood_table()),
+        "valid": not violations,
+        "violations": jsonable(violations),
+    }
+
+
+def metrics_body(row: PlanVersion, metrics: dict) -> dict:
+    """The metrics answer of one stored version: its identity and ETag, then :func:`plan_metrics`."""
+    return {"plan_id": row.plan_id, "version": row.version, "etag": version_etag(row), "params": row.params,
+            **metrics}

@@ -1,0 +1,122 @@
+"""``nhp propose``: propose neighbourhood footprints for a study area and write them out.
+
+The output format follows the file extension (written by :func:`geo.plan_io.write_plan`): ``.csv`` is a lookup
+(``lsoa_code,neighbourhood``, plus ``mnp`` with ``--mnp``); ``.geojson`` and ``.gpkg`` hold one dissolved footprint
+per neighbourhood with its metrics. A summary table is printed:
+population, deviation and LSOAs per neighbourhood, then the plan's largest deviation, share within ±5 %, local
+authority crossings, contiguity and what the proposal could not meet.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from geo.cli._common import add_area_arguments
+from geo.errors import DataError
+from geo.settings import get_settings
+
+FORMATS = (".csv", ".geojson", ".gpkg")
+
+
+def register(subparsers) -> None:
+    """Add ``nhp propose`` to the command line."""
+    settings = get_settings()
+    parser = subparsers.add_parser(
+        "propose",
+        help="propose neighbourhoods of about a target population, nested in local authorities",
+        description=__doc__.split("\n\n")[1],
+    )
+    add_area_arguments(parser)
+    parser.add_argument("--target", type=int, default=settings.target_population, help="people per neighbourhood")
+    parser.add_argument("--tolerance", type=float, default=settings.tolerance, help="allowed deviation, e.g. 0.1")
+    parser.add_argument("--nest", default="lad", choices=["lad", "utla", "icb", "none"], help="nesting unit")
+    parser.add_argument("--population", default="resident", choices=["resident", "registered"])
+    parser.add_argument("--practices", default="whole", choices=["whole", "ignore"],
+                        help="keep each GP practice's LSOAs together (whole) or not")
+    parser.add_argument("--compactness", type=float, default=1.0, help="weight of compact shapes (0 ignores)")
+    parser.add_argument("--seed", type=int, default=settings.seed, help="random seed (same seed, same plan)")
+    parser.add_argument("--time-budget", type=float, default=settings.proposal_time_budget, help="seconds")
+    parser.add_argument("--algorithm", default="default", help="proposal algorithm (default: tree-bisection)")
+    parser.add_argument("--mnp", action="store_true", help="also group neighbourhoods into MNP areas")
+    parser.add_argument("--mnp-target", type=int, default=settings.mnp_target_population, help="people per MNP area")
+    parser.add_argument("--mnp-nest", default="utla", choices=["lad", "utla", "icb", "none"], help="MNP nesting")
+    parser.add_argument("--out", type=Path, help="output file: .csv lookup, .geojson or .gpkg footprints")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Propose, write the output and print the summary; return the exit status."""
+    from geo.cli import _common
+    from geo.plan import Plan
+    from geo.propose import ProposalParams, group_mnp, propose
+
+    if args.out is not None and args.out.suffix.lower() not in FORMATS:
+        raise DataError(f"cannot write {args.out.suffix or 'a file without an extension'}", file=args.out,
+                        expected="a .csv, .geojson or .gpkg file")
+    params = ProposalParams(target=args.target, tolerance=args.tolerance, population=args.population, nest=args.nest,
+                            practices=args.practices, compactness_weight=args.compactness, seed=args.seed,
+                            time_budget=args.time_budget)
+    atlas = _common.atlas_from_args(args)
+    proposal = propose(atlas, params, algorithm=args.algorithm)
+    plan = Plan(atlas, proposal.assignment, target=params.target, tolerance=params.tolerance,
+                population=params.population, name=f"proposal seed {params.seed}")
+    mnp = group_mnp(atlas, proposal.assignment, target=args.mnp_target, nest=args.mnp_nest, seed=args.seed,
+                    tolerance=params.tolerance, population=params.population) if args.mnp else None
+    print(f"{atlas.area.label}: {proposal.neighbourhoods} neighbourhoods from {len(atlas.lsoas):,} LSOAs "
+          f"({proposal.algorithm}, seed {params.seed}, {proposal.seconds:.1f} s)")
+    print(format_table(plan, mnp))
+    print(format_summary(plan.summary(), proposal.unmet))
+    if args.out is not None:
+        write_output(plan, proposal.assignment, mnp, args.out)
+        print(f"wrote {args.out}")
+    return 0
+
+
+def format_table(plan, mnp: pd.Series | None = None) -> str:
+    """Return the per-neighbourhood table (population, deviation %, LSOAs, and MNP area) as aligned text."""
+    table = plan.neighbourhood_table()
+    lines = [f"{'neighbourhood':<18} {'population':>11} {'dev %':>7} {'LSOAs':>6}" + ("  MNP" if mnp is not None else "")]
+    for row in table.itertuples():
+        line = f"{row.name:<18} {row.population:>11,.0f} {row.deviation_pct:>+7.1f} {row.lsoas:>6}"
+        lines.append(line + (f"  {mnp.get(row.name, '')}" if mnp is not None else ""))
+    return "\n".join(lines)
+
+
+def format_summary(summary: dict, unmet: list[str]) -> str:
+    """Return the plan-level lines and what could not be met."""
+    lines = [
+        f"max |deviation| {summary['max_abs_deviation_pct']:.1f} %; within ±5 %: {summary['within_5_pct']:.0%}; "
+        f"within ±10 %: {summary['within_10_pct']:.0%}",
+        f"contiguous: {'yes' if summary['contiguous'] else 'no ' + ', '.join(summary['non_contiguous'])}; "
+        f"LA crossings: {summary['la_crossings']}; practice splits: {summary['practice_splits']}; "
+        f"mean Polsby-Popper: {summary['mean_polsby_popper']:.2f}",
+    ]
+    if unmet:
+        lines.append("could not meet:")
+        lines += [f"  - {line}" for line in unmet]
+    return "\n".join(lines)
+
+
+def write_output(plan, assignment: pd.Series, mnp: pd.Series | None, path: Path) -> None:
+    """Write the plan to ``path`` in the format its extension names, with each neighbourhood's MNP area if any."""
+    from geo.plan_io import footprints, write_plan
+
+    if mnp is None:
+        write_plan(plan, path)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".csv":
+        frame = assignment.rename("neighbourhood").rename_axis("lsoa_code").to_frame()
+        frame["mnp"] = frame.neighbourhood.map(mnp)
+        frame.to_csv(path)
+        return
+    shapes = footprints(plan)
+    shapes["mnp"] = shapes["name"].map(mnp)
+    if path.suffix.lower() == ".geojson":
+        path.unlink(missing_ok=True)
+        shapes.to_crs(4326).to_file(path, driver="GeoJSON")
+    else:
+        shapes.to_file(path, driver="GPKG", layer="neighbourhoods")

@@ -1,0 +1,98 @@
+"""``nhp serve`` runs the planner's web API; ``nhp keys create|list|revoke`` manages its API keys.
+
+The keys live in the plans database (``NHP_DATABASE_URL``, or ``nhp.sqlite3`` in ``NHP_HOME_DIR``), hashed; a
+new key's secret is printed once, by ``nhp keys create``, and cannot be shown again. With no active key the
+service runs in local single-user mode (every request acts as admin) and says so when it starts.
+
+This module imports ``api`` only inside the commands, so ``geo`` itself never depends on the service.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from geo.settings import get_settings
+
+ROLES = ("viewer", "planner", "approver", "admin")
+
+
+def register(subparsers) -> None:
+    serve = subparsers.add_parser("serve", help="run the web API (OpenAPI docs at /docs)")
+    serve.add_argument("--host", help="address to listen on (default: NHP_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: NHP_PORT, 8000)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="uvicorn worker processes (each keeps its own atlas and plan caches)")
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.set_defaults(func=run_serve)
+
+    keys = subparsers.add_parser("keys", help="create, list and revoke API keys")
+    actions = keys.add_subparsers(dest="keys_command", metavar="ACTION")
+    create = actions.add_parser("create", help="create a key and print it once")
+    create.add_argument("--name", required=True, help="who or what holds the key, e.g. alice")
+    create.add_argument("--role", required=True, choices=ROLES, help="viewer < planner < approver < admin")
+    create.set_defaults(func=run_keys_create)
+    listing = actions.add_parser("list", help="list keys (never their secrets)")
+    listing.add_argument("--active", action="store_true", help="leave out revoked keys")
+    listing.set_defaults(func=run_keys_list)
+    revoke = actions.add_parser("revoke", help="revoke a key at once")
+    revoke.add_argument("key_id", type=int, help="the key's id from `nhp keys list`")
+    revoke.set_defaults(func=run_keys_revoke)
+    keys.set_defaults(func=lambda args: keys.print_help() or 0)
+
+
+def _database():
+    from api.db import Database, database_url
+
+    return Database(database_url(get_settings()))
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Start uvicorn on the configured host and port with the app factory."""
+    import uvicorn
+
+    settings = get_settings()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
+    print(f"Neighbourhood Health Planner API on http://{host}:{port}/docs")
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=args.workers,
+                log_level=args.log_level, proxy_headers=False)
+    return 0
+
+
+def run_keys_create(args: argparse.Namespace) -> int:
+    from api.auth import create_key
+
+    key, secret = create_key(_database(), args.name, args.role)
+    print(f"Created key {key.id} for {key.name} ({key.role}). It is shown only this once:")
+    print(secret)
+    return 0
+
+
+def run_keys_list(args: argparse.Namespace) -> int:
+    from api.auth import list_keys
+
+    keys = list_keys(_database(), include_revoked=not args.active)
+    if not keys:
+        print("no API keys: the service runs in local single-user mode (every request acts as admin)")
+        return 0
+    print(f"{'id':>4}  {'name':<24} {'role':<9} {'prefix':<11} {'created':<20} revoked")
+    for key in keys:
+        revoked = key.revoked_at.strftime("%Y-%m-%d %H:%M") if key.revoked_at else ""
+        print(f"{key.id:>4}  {key.name:<24} {key.role:<9} {key.prefix:<11} "
+              f"{key.created_at.strftime('%Y-%m-%d %H:%M'):<20} {revoked}")
+    return 0
+
+
+def run_keys_revoke(args: argparse.Namespace) -> int:
+    from api.auth import revoke_key
+    from api.problems import NotFound
+    from geo.errors import DataError
+
+    try:
+        key = revoke_key(_database(), args.key_id)
+    except NotFound as error:
+        raise DataError(error.detail, expected="an id from `nhp keys list`") from error
+    print(f"Revoked key {key.id} ({key.name}, {key.role}).")
+    return 0

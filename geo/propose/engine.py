@@ -1,0 +1,181 @@
+"""``propose()``: run a proposal algorithm over every nesting unit and say what it could not meet.
+
+The default algorithm, ``"tree-bisection"``, splits each connected piece of each nesting unit by recursive
+random-spanning-tree bisection (:mod:`geo.propose.bisect`) and then balances it by boundary moves
+(:mod:`geo.propose.refine`). Pieces are independent, so large areas are solved in parallel processes; each piece
+draws its random numbers from a stream keyed by the seed and the unit code, so the answer does not depend on
+the number of processes or the order they finish in.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pandas as pd
+
+from geo.errors import PlanError
+from geo.propose.bisect import bisect_piece
+from geo.propose.model import NEST_COLUMNS, Proposal, ProposalParams
+from geo.propose.refine import refine
+from geo.propose.units import Piece, split_units
+
+#: Below this many LSOAs a process pool costs more than it saves.
+PARALLEL_MIN_LSOAS = 4_000
+#: A piece whose neighbourhoods are all within this share of its ideal population is not bisected again.
+GOOD_ENOUGH = 0.03
+ATTEMPTS = 4
+
+
+def propose(atlas, params: ProposalParams | None = None, algorithm: str = "default") -> Proposal:
+    """Propose neighbourhoods for the study area of ``atlas``.
+
+    Parameters
+    ----------
+    atlas
+        The :class:`geo.atlas_model.Atlas` to divide.
+    params
+        Target, tolerance, population, nesting, practice handling, seed and time budget.
+    algorithm
+        A name in :data:`ALGORITHMS` (``"default"`` is ``"tree-bisection"``).
+
+    Returns
+    -------
+    Proposal
+        Every LSOA labelled ``<nesting unit code>-N<number>``, with what could not be met.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> atlas = grid_atlas(8, 4, lad_width=4)
+    >>> proposal = propose(atlas, ProposalParams(target=12_000, seed=3))
+    >>> proposal.populations(atlas).to_dict()
+    {'E07009000-N01': 12000, 'E07009000-N02': 12000, 'E07009001-N01': 12000, 'E07009001-N02': 12000}
+    >>> proposal.unmet
+    []
+    """
+    params = params if params is not None else ProposalParams()
+    if algorithm not in ALGORITHMS:
+        raise PlanError(f"unknown proposal algorithm {algorithm!r}", expected=", ".join(sorted(ALGORITHMS)))
+    if len(atlas.lsoas) == 0:
+        raise PlanError("the study area has no LSOAs, so there is nothing to divide", expected="a non-empty area")
+    column = params.population_column
+    if column not in atlas.lsoas.columns:
+        raise PlanError(f"the atlas has no {column} column", column=column)
+    start = time.monotonic()
+    assignment, unmet, constrained = ALGORITHMS[algorithm](atlas, params, start + params.time_budget)
+    name = "tree-bisection" if algorithm == "default" else algorithm
+    return Proposal(assignment, params, name, time.monotonic() - start, unmet, constrained)
+
+
+def atlas_pieces(atlas, params: ProposalParams) -> list[Piece]:
+    """Return the connected pieces of the nesting units of ``atlas`` under ``params``."""
+    lsoas = atlas.lsoas
+    if params.nest == "none":
+        code = ",".join(atlas.area.codes) if len(atlas.area.codes) == 1 else "AREA"
+        units = pd.Series(code, index=lsoas.index)
+        names = pd.Series(atlas.area.label, index=lsoas.index)
+    else:
+        code_col, name_col = NEST_COLUMNS[params.nest]
+        units, names = lsoas[code_col].fillna("unknown"), lsoas[name_col].fillna("unknown")
+    pop = pd.to_numeric(lsoas[params.population_column], errors="coerce").fillna(0).clip(lower=0).to_numpy(float)
+    centroids = lsoas.geometry.centroid
+    practice = -np.ones(len(lsoas), dtype=int)
+    if params.practices == "whole" and "plurality_practice" in lsoas.columns:
+        practice = pd.factorize(lsoas["plurality_practice"])[0]  # missing practice -> -1
+    return split_units(units, names, atlas.adjacency, pop, centroids.x.to_numpy(), centroids.y.to_numpy(),
+                       lsoas.geometry.area.to_numpy(), practice, params.target)
+
+
+def solve_piece(piece: Piece, seed: int, compactness_weight: float, seconds: float) -> np.ndarray:
+    """Return labels ``0..k-1`` for one piece: bisection then refinement, within ``seconds``.
+
+    An early cut can leave a part that has no balanced split (few nodes, or a bottleneck), and refinement
+    cannot undo it; so while the result is off balance and time remains, bisect again and keep the best.
+    """
+    entropy = [seed, zlib.crc32(piece.unit.encode()), int(piece.rows.min())]
+    rng = np.random.default_rng(np.random.SeedSequence(entropy))
+    deadline = time.monotonic() + seconds
+    best, best_dev = None, np.inf
+    for _ in range(ATTEMPTS):
+        labels = bisect_piece(piece, rng, compactness_weight=compactness_weight, deadline=deadline)
+        labels = refine(piece, labels, compactness_weight=compactness_weight, deadline=deadline)
+        dev = np.abs(np.bincount(labels, weights=piece.pop, minlength=piece.k) / max(piece.ideal, 1e-9) - 1).max()
+        if dev < best_dev:
+            best, best_dev = labels, dev
+        if best_dev <= GOOD_ENOUGH or time.monotonic() > deadline:
+            break
+    return best
+
+
+def solve_pieces(pieces: list[Piece], seed: int, compactness_weight: float, deadline: float) -> list[np.ndarray]:
+    """Solve every piece, in parallel processes for large areas; each gets a share of the time left."""
+    total = sum(len(p.rows) for p in pieces)
+    left = max(deadline - time.monotonic(), 0.05)
+    workers = min(2, os.cpu_count() or 1) if total >= PARALLEL_MIN_LSOAS else 1
+    seconds = [left * workers * len(p.rows) / total for p in pieces]
+    args = [(p, seed, compactness_weight, s) for p, s in zip(pieces, seconds)]
+    if workers == 1:
+        return [solve_piece(*a) for a in args]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        # Biggest pieces first so the pool does not wait on one large authority at the end.
+        order = sorted(range(len(args)), key=lambda i: -len(pieces[i].rows))
+        results = dict(zip(order, pool.map(solve_piece, *zip(*[args[i] for i in order]), chunksize=4)))
+    return [results[i] for i in range(len(args))]
+
+
+def tree_bisection(atlas, params: ProposalParams, deadline: float):
+    """Recursive spanning-tree bisection per nesting unit, then boundary refinement (the default algorithm)."""
+    pieces = atlas_pieces(atlas, params)
+    solved = solve_pieces(pieces, params.seed, params.compactness_weight, deadline)
+    assignment, unmet, constrained = label_pieces(atlas.codes, pieces, solved, params, "N")
+    if time.monotonic() > deadline:
+        unmet.append(f"stopped at the time budget of {params.time_budget:g} s; the plan is the best found by then")
+    return assignment, unmet, constrained
+
+
+def label_pieces(codes, pieces, solved, params: ProposalParams, letter: str):
+    """Turn per-piece labels into ``<unit>-<letter><nn>`` labels and list constrained units and unmet aims."""
+    low, high = params.band
+    labels = np.empty(len(codes), dtype=object)
+    unmet, constrained = [], []
+    by_unit: dict[str, list[tuple[Piece, np.ndarray]]] = {}
+    for piece, local in zip(pieces, solved):
+        by_unit.setdefault(piece.unit, []).append((piece, local))
+    for unit, parts in by_unit.items():
+        name = parts[0][0].name
+        groups = []  # (first row, rows, population, piece) per neighbourhood, numbered in code order
+        for piece, local in parts:
+            unmet += piece.notes
+            for lab in np.unique(local):
+                rows = piece.rows[local == lab]
+                groups.append((int(rows.min()), rows, float(piece.pop[local == lab].sum()), piece))
+        groups.sort(key=lambda g: g[0])
+        width = max(2, len(str(len(groups))))
+        off_band = None  # the ideal population of a piece that cannot reach the band
+        for number, (_, rows, pop, piece) in enumerate(groups, start=1):
+            label = f"{unit}-{letter}{number:0{width}d}"
+            labels[rows] = label
+            if not low <= piece.ideal <= high:
+                off_band = piece.ideal
+            elif not low <= pop <= high:
+                side = "below" if pop < low else "above"
+                unmet.append(f"{label}: {pop:,.0f} people is {side} the band of {low:,.0f}-{high:,.0f}; "
+                             "the contiguity graph left no better balanced split")
+        if off_band is not None:
+            constrained.append(unit)
+            unit_pop = sum(p.pop.sum() for p, _ in parts)
+            k = len(groups)
+            side = "below" if off_band < low else "above"
+            what = "one constrained neighbourhood" if k == 1 else f"{k} constrained neighbourhoods of about " \
+                f"{unit_pop / k:,.0f}"
+            unmet.append(f"{name} ({unit}): {unit_pop:,.0f} people is {side} the band for {k} "
+                         f"neighbourhood{'s' if k > 1 else ''}; {what}")
+    return pd.Series(labels, index=codes, name="neighbourhood"), unmet, constrained
+
+
+#: Proposal algorithms by name; each is ``fn(atlas, params, deadline) -> (assignment, unmet, constrained_units)``.
+ALGORITHMS = {"default": tree_bisection, "tree-bisection": tree_bisection}

@@ -1,0 +1,165 @@
+"""Cut a study area into the pieces a proposal solves one at a time: nesting units, made connected.
+
+Nesting is by construction: each nesting unit (local authority, upper-tier authority, ICB or the whole area) is
+solved on its own, so no neighbourhood can cross its boundary. A unit's own contiguity graph may still fall apart
+(an exclave, or an estuary the atlas bridged through a neighbouring authority). Parts too small to make a
+neighbourhood of their own are joined to the nearest part of the same unit by a *virtual* link, as a planner
+would, and the join is reported; parts large enough are solved separately. Each :class:`Piece` is connected and
+carries the number of neighbourhoods ``k`` it should hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse import csgraph
+from scipy.spatial import cKDTree
+
+
+@dataclass
+class Piece:
+    """A connected part of one nesting unit, with everything the solver needs as plain arrays.
+
+    Attributes
+    ----------
+    unit, name
+        Code and name of the nesting unit the piece belongs to.
+    rows
+        Positions of its nodes in the caller's node order (atlas rows for LSOAs).
+    adjacency
+        Symmetric boolean CSR matrix over ``rows``, including any virtual links that join exclaves.
+    pop, x, y, area
+        Population, centroid (metres) and area (square metres) of each node.
+    practice
+        Integer id of each node's plurality practice, ``-1`` for none (or when practices are ignored).
+    k
+        Number of neighbourhoods to make.
+    notes
+        Exclaves joined by virtual links, in words.
+    """
+
+    unit: str
+    name: str
+    rows: np.ndarray
+    adjacency: sparse.csr_matrix
+    pop: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    area: np.ndarray
+    practice: np.ndarray
+    k: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ideal(self) -> float:
+        """The population each of the piece's ``k`` neighbourhoods would have if perfectly balanced."""
+        return float(self.pop.sum()) / self.k
+
+
+def best_k(population: float, target: float, limit: int | None = None) -> int:
+    """Return the number of neighbourhoods whose average population is closest to ``target`` (at least 1).
+
+    Rounding ``population / target`` is not quite right: 72,000 people at a target of 50,000 rounds to one
+    neighbourhood 44 % over target, while two are 28 % under; we pick the smaller relative deviation.
+
+    Examples
+    --------
+    >>> best_k(72_000, 50_000), best_k(160_000, 50_000), best_k(1_000, 50_000), best_k(9e5, 5e4, limit=4)
+    (2, 3, 1, 4)
+    """
+    ratio = population / target
+    options = {max(1, int(np.floor(ratio))), max(1, int(np.ceil(ratio)))}
+    k = min(sorted(options), key=lambda c: abs(ratio / c - 1))
+    return max(1, min(k, limit)) if limit else k
+
+
+def split_units(
+    units: pd.Series,
+    names: pd.Series,
+    adjacency: sparse.csr_matrix,
+    pop: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    area: np.ndarray,
+    practice: np.ndarray,
+    target: float,
+) -> list[Piece]:
+    """Return the connected pieces of every nesting unit, each with its number of neighbourhoods.
+
+    Parameters
+    ----------
+    units, names
+        Nesting unit code and name of each node, in node order.
+    adjacency
+        Symmetric contiguity matrix in node order.
+    pop, x, y, area, practice
+        Node arrays as in :class:`Piece`.
+    target
+        Target population of one neighbourhood.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from geo.testing import grid_atlas
+    >>> a = grid_atlas(4, 2, lad_width=2)
+    >>> c = a.lsoas.geometry.centroid
+    >>> pieces = split_units(a.lsoas.lad_code, a.lsoas.lad_name, a.adjacency, a.lsoas.resident_population.to_numpy(),
+    ...                      c.x.to_numpy(), c.y.to_numpy(), a.lsoas.area.to_numpy(), -np.ones(8, int), 3000)
+    >>> [(p.unit, len(p.rows), p.k) for p in pieces]
+    [('E07009000', 4, 2), ('E07009001', 4, 2)]
+    """
+    adjacency = sparse.csr_matrix(adjacency, dtype=bool)
+    adjacency.eliminate_zeros()  # a stored False is not a link, and a node is not its own neighbour
+    adjacency = (sparse.triu(adjacency, 1) + sparse.tril(adjacency, -1)).tocsr()
+    codes = units.astype(str).to_numpy()
+    pieces = []
+    for code, rows in pd.Series(np.arange(len(codes))).groupby(codes, sort=True):
+        rows = rows.to_numpy()
+        name = str(names.iloc[rows[0]]) if len(rows) else code
+        sub = adjacency[rows][:, rows]
+        arrays = (pop[rows], x[rows], y[rows], area[rows], practice[rows])
+        pieces += _connected_pieces(code, name, rows, sub, arrays, target)
+    return pieces
+
+
+def _connected_pieces(code, name, rows, sub, arrays, target) -> list[Piece]:
+    """Join small disconnected parts of one unit to their nearest part; return each connected piece."""
+    pop, x, y, area, practice = arrays
+    n_parts, part = csgraph.connected_components(sub, directed=False)
+    links, notes = [], []
+    # Join the smallest part below half a neighbourhood to its nearest other part, one at a time, so a chain of
+    # islands ends up linked in geographic order and large parts keep their own neighbourhoods.
+    while n_parts > 1:
+        part_pop = np.bincount(part, weights=pop, minlength=part.max() + 1)
+        present = np.unique(part)
+        small = present[part_pop[present] < target / 2]
+        if not len(small):
+            break
+        c = small[np.argmin(part_pop[small])]
+        inside, outside = np.flatnonzero(part == c), np.flatnonzero(part != c)
+        dist, nearest = cKDTree(np.column_stack([x[outside], y[outside]])).query(np.column_stack([x[inside], y[inside]]))
+        i = int(np.argmin(dist))
+        a, b = inside[i], outside[nearest[i]]
+        links.append((a, b))
+        notes.append(
+            f"{name} ({code}): {len(inside)} LSOA{'s' if len(inside) > 1 else ''} ({part_pop[c]:,.0f} people) not "
+            f"touching the rest of the unit joined to the nearest neighbourhood across a {dist[i] / 1000:.1f} km gap"
+        )
+        part[part == c] = part[b]
+        n_parts -= 1
+    if links:
+        a, b = np.array(links).T
+        extra = sparse.csr_matrix((np.ones(2 * len(a), bool), (np.r_[a, b], np.r_[b, a])), shape=sub.shape)
+        sub = (sub + extra).astype(bool).tocsr()
+    pieces = []
+    for c in np.unique(part):
+        idx = np.flatnonzero(part == c)
+        k = best_k(float(pop[idx].sum()), target, limit=len(idx)) if pop[idx].sum() > 0 else 1
+        pieces.append(
+            Piece(code, name, rows[idx], sub[idx][:, idx].tocsr(), pop[idx], x[idx], y[idx], area[idx], practice[idx], k)
+        )
+    pieces[0].notes = notes
+    return pieces

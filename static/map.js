@@ -1,0 +1,161 @@
+// The Leaflet map of a study area: LSOAs filled by neighbourhood, footprint outlines on top, and selection by
+// click, Ctrl/⌘-click and Shift-drag rectangle. No basemap tiles (the page works offline): a light background.
+
+/* global L */
+
+// Distinguishable fills on the light map background; the neighbourhood table shows the same swatch beside each
+// name, so colour is never the only way to tell neighbourhoods apart (tooltips and the table name them).
+export const PALETTE = [
+  "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#edc948",
+  "#76b7b2", "#ff9da7", "#9c755f", "#8cd17d", "#a0cbe8", "#d4a6c8",
+  "#86bcb6", "#f1ce63", "#bab0ac", "#ffbe7d",
+];
+const UNASSIGNED = "#d8dde0";
+const OUTLINE = "#ffffff";
+const FOOTPRINT = "#212b32";
+const SELECTED = "#212b32";
+
+export class PlanMap {
+  /**
+   * @param {HTMLElement} element the map container
+   * @param {{onPick: function(string, boolean): void, onBox: function(string[]): void}} handlers
+   *   onPick(code, additive) for a click (additive with Ctrl/⌘/Shift); onBox(codes) for a Shift-drag rectangle
+   */
+  constructor(element, handlers) {
+    this.handlers = handlers;
+    this.map = L.map(element, { boxZoom: false, zoomSnap: 0.25, attributionControl: true });
+    this.map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+    this.map.setView([53.0, -1.5], 6);
+    this.lsoas = null;
+    this.footprints = null;
+    this.layers = new Map();     // lsoa code -> Leaflet layer
+    this.colours = new Map();    // lsoa code -> fill colour
+    this.names = new Map();      // lsoa code -> neighbourhood name (for the tooltip)
+    this.selected = new Set();
+    this.suppressClick = false;
+    this.installBoxSelect();
+  }
+
+  /** Draw the LSOAs of an area (a GeoJSON FeatureCollection from /areas/{id}/lsoas) and fit the view. */
+  setLsoas(geojson, attribution) {
+    if (this.lsoas) this.lsoas.remove();
+    if (this.footprints) { this.footprints.remove(); this.footprints = null; }
+    this.layers.clear();
+    this.colours.clear();
+    this.names.clear();
+    this.selected.clear();
+    this.lsoas = L.geoJSON(geojson, {
+      attribution,
+      style: () => this.styleOf(null),
+      onEachFeature: (feature, layer) => {
+        const code = String(feature.id);
+        this.layers.set(code, layer);
+        layer.feature.properties.code = code;
+        layer.bindTooltip(() => this.tooltipOf(code), { sticky: true });
+        layer.on("click", (event) => {
+          if (this.suppressClick) { this.suppressClick = false; return; }
+          const e = event.originalEvent;
+          this.handlers.onPick(code, e.ctrlKey || e.metaKey || e.shiftKey);
+        });
+      },
+    }).addTo(this.map);
+    this.map.fitBounds(this.lsoas.getBounds(), { padding: [8, 8] });
+  }
+
+  tooltipOf(code) {
+    const props = this.layers.get(code).feature.properties;
+    const name = this.names.get(code);
+    const where = name ? ` — ${escapeHtml(name)}` : "";
+    return `<strong>${escapeHtml(code)}</strong> ${escapeHtml(props.lsoa_name || "")}${where}`;
+  }
+
+  styleOf(code) {
+    const selected = code !== null && this.selected.has(code);
+    return {
+      color: selected ? SELECTED : OUTLINE,
+      weight: selected ? 3.5 : 0.8,
+      dashArray: selected ? "6 3" : null,
+      fillColor: (code !== null && this.colours.get(code)) || UNASSIGNED,
+      fillOpacity: selected ? 0.95 : 0.78,
+    };
+  }
+
+  /** Colour every LSOA by its neighbourhood: assignment {code: name}, colourOf(name) -> colour. */
+  setAssignment(assignment, colourOf) {
+    this.colours.clear();
+    this.names.clear();
+    for (const [code, name] of Object.entries(assignment || {})) {
+      this.colours.set(code, colourOf(name));
+      this.names.set(code, name);
+    }
+    this.restyle();
+  }
+
+  setSelection(codes) {
+    this.selected = new Set(codes);
+    this.restyle();
+    for (const code of this.selected) this.layers.get(code)?.bringToFront();
+    if (this.footprints) this.footprints.bringToFront();
+  }
+
+  restyle() {
+    for (const [code, layer] of this.layers) layer.setStyle(this.styleOf(code));
+  }
+
+  /** Outline the neighbourhood footprints (GeoJSON from the plan export); null removes them. */
+  setFootprints(geojson) {
+    if (this.footprints) this.footprints.remove();
+    this.footprints = null;
+    if (!geojson) return;
+    this.footprints = L.geoJSON(geojson, {
+      interactive: false,
+      style: () => ({ color: FOOTPRINT, weight: 2.5, fill: false, opacity: 0.9 }),
+    }).addTo(this.map);
+  }
+
+  /** Shift-drag draws a rectangle and selects the LSOAs whose centre lies inside it. */
+  installBoxSelect() {
+    const container = this.map.getContainer();
+    let start = null;
+    let box = null;
+    const finish = (event) => {
+      if (!start) return;
+      const end = this.map.mouseEventToLatLng(event);
+      const moved = this.map.latLngToContainerPoint(start).distanceTo(this.map.latLngToContainerPoint(end));
+      if (box) box.remove();
+      box = null;
+      this.map.dragging.enable();
+      if (moved > 4) {
+        const bounds = L.latLngBounds(start, end);
+        const codes = [...this.layers].filter(([, layer]) => bounds.contains(layer.getBounds().getCenter()))
+          .map(([code]) => code);
+        this.suppressClick = true;
+        setTimeout(() => { this.suppressClick = false; }, 0);
+        this.handlers.onBox(codes);
+      }
+      start = null;
+    };
+    container.addEventListener("mousedown", (event) => {
+      if (!event.shiftKey || event.button !== 0 || !this.lsoas) return;
+      start = this.map.mouseEventToLatLng(event);
+      this.map.dragging.disable();
+      event.preventDefault();
+    });
+    container.addEventListener("mousemove", (event) => {
+      if (!start) return;
+      const bounds = L.latLngBounds(start, this.map.mouseEventToLatLng(event));
+      if (box) box.setBounds(bounds);
+      else box = L.rectangle(bounds, { color: SELECTED, weight: 2, dashArray: "4 4", fill: false, interactive: false }).addTo(this.map);
+    });
+    window.addEventListener("mouseup", finish);
+  }
+
+  /** True when the map has drawn its LSOA polygons. */
+  get ready() {
+    return this.layers.size > 0;
+  }
+}
+
+export function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}

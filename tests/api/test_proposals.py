@@ -1,0 +1,69 @@
+"""Proposals in the request and as background jobs (progress, cancel), and plans created from them."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.api.conftest import AREA
+
+PARAMS = {"target": 9000, "tolerance": 0.1, "seed": 3, "time_budget": 5}
+
+
+def _wait(client, job_id, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/v1/jobs/{job_id}").json()
+        if job["status"] not in ("queued", "running"):
+            return job
+        assert 0.0 <= job["progress"] <= 1.0
+        time.sleep(0.3)
+    raise AssertionError("job did not finish")
+
+
+def test_small_area_proposal_then_plan_from_it(client, atlas):
+    response = client.post(f"/api/v1/areas/{AREA}/proposals", json=PARAMS)
+    assert response.status_code == 201, response.text
+    proposal = response.json()
+    assert proposal["neighbourhoods"] == 6 and proposal["params"]["seed"] == 3
+    stored = client.get(f"/api/v1/proposals/{proposal['id']}").json()
+    assert set(stored["assignment"]) == set(atlas.codes)
+    created = client.post("/api/v1/plans", json={"name": "from proposal", "area": AREA, "start": "proposal",
+                                                 "proposal_id": proposal["id"]})
+    assert created.status_code == 201, created.text
+    metrics = client.get(f"/api/v1/plans/{created.json()['id']}/metrics").json()
+    assert metrics["valid"], metrics["violations"]
+    assert all(row["resident_population"] == 9000 for row in metrics["neighbourhoods"])
+
+
+def test_bad_proposal_parameters_are_422(client):
+    assert client.post(f"/api/v1/areas/{AREA}/proposals", json={"tolerance": 2}).status_code == 422
+    assert client.post(f"/api/v1/areas/{AREA}/proposals", json={"nest": "galaxy"}).status_code == 422
+    assert client.post("/api/v1/areas/NOWHERE/proposals", json={}).status_code == 404
+    response = client.post("/api/v1/plans", json={"name": "x", "area": AREA, "start": "proposal",
+                                                  "proposal_id": "not-there"})
+    assert response.status_code == 404
+
+
+@pytest.mark.slow
+def test_background_job_runs_to_done(client):
+    response = client.post(f"/api/v1/areas/{AREA}/proposals", json={**PARAMS, "background": True})
+    assert response.status_code == 202, response.text
+    assert response.headers["Location"] == f"/api/v1/jobs/{response.json()['id']}"
+    job = _wait(client, response.json()["id"])
+    assert job["status"] == "done", job
+    assert job["progress"] == 1.0
+    proposal = client.get(f"/api/v1/proposals/{job['result_id']}").json()
+    assert proposal["neighbourhoods"] == 6
+
+
+@pytest.mark.slow
+def test_cancel_stops_a_job_and_saves_nothing(client):
+    job = client.post(f"/api/v1/areas/{AREA}/proposals", json={**PARAMS, "background": True}).json()
+    cancelled = client.delete(f"/api/v1/jobs/{job['id']}")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    time.sleep(3)  # long enough for the worker to have finished had it not been stopped
+    job = client.get(f"/api/v1/jobs/{job['id']}").json()
+    assert job["status"] == "cancelled" and job["result_id"] is None
+    assert client.get("/api/v1/jobs/00000000-0000-0000-0000-000000000000").status_code == 404

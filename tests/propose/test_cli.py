@@ -1,0 +1,49 @@
+"""``nhp propose`` on a grid atlas (the atlas loader is replaced, so no official files are needed)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.cli import main
+from geo.testing import grid_atlas
+
+
+@pytest.fixture
+def atlas(monkeypatch):
+    grid = grid_atlas(8, 6, lad_width=4, population=np.random.default_rng(3).integers(1000, 2000, 48))
+    monkeypatch.setattr("geo.cli._common.atlas_from_args", lambda args: grid)
+    return grid
+
+
+def test_propose_writes_a_lookup_and_prints_the_summary(atlas, tmp_path, capsys):
+    out = tmp_path / "plan.csv"
+    status = main(["propose", "--area", "QZZ", "--target", "12000", "--seed", "2", "--mnp", "--mnp-target",
+                   "36000", "--out", str(out)])
+    assert status == 0
+    lookup = pd.read_csv(out)
+    assert list(lookup.columns) == ["lsoa_code", "neighbourhood", "mnp"]
+    assert sorted(lookup.lsoa_code) == sorted(atlas.codes) and lookup.neighbourhood.nunique() == 6
+    assert lookup.mnp.str.startswith("E10009999-M").all()
+    text = capsys.readouterr().out
+    assert "E07009000-N01" in text and "max |deviation|" in text and "LA crossings: 0" in text
+    assert "contiguous: yes" in text
+
+
+def test_propose_writes_dissolved_footprints(atlas, tmp_path):
+    out = tmp_path / "plan.gpkg"
+    assert main(["propose", "--area", "QZZ", "--target", "12000", "--mnp", "--mnp-target", "36000", "--out",
+                 str(out)]) == 0
+    shapes = gpd.read_file(out)
+    assert len(shapes) == 6 and shapes.population.sum() == atlas.lsoas.resident_population.sum()
+    assert shapes["name"].str.match(r"E0700900[01]-N0[123]").all() and shapes.mnp.nunique() == 2
+    assert shapes.area.sum() == pytest.approx(atlas.lsoas.area.sum())
+
+
+def test_bad_options_exit_2_with_a_message(atlas, tmp_path, capsys):
+    assert main(["propose", "--area", "QZZ", "--target", "-5"]) == 2
+    assert "target population must be a positive number" in capsys.readouterr().err
+    assert main(["propose", "--area", "QZZ", "--out", str(tmp_path / "plan.xlsx")]) == 2
+    assert "expected a .csv, .geojson or .gpkg file" in capsys.readouterr().err
