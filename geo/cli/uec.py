@@ -12,7 +12,6 @@ from pathlib import Path
 import pandas as pd
 
 from geo.cli import _common
-from geo.errors import DataError
 
 
 def register(subparsers) -> None:
@@ -59,39 +58,14 @@ def _data_folder(args) -> Path | None:
 
 def uec_layer_from_args(args, atlas):
     """Return the UEC layer the arguments ask for: the extract given, or the modelled layer from the data folder."""
-    from geo.uec import modelled_uec, read_uec_extract
+    from geo.uec import uec_layer_for
 
-    folder = _data_folder(args)
-    catalogue = None
-    if folder is not None and Path(folder).is_dir():
-        from geo.sources import discover
-
-        catalogue = discover(folder)
+    layer = uec_layer_for(atlas, _data_folder(args), extract=args.uec, strict=args.strict, months=args.months)
     if args.uec:
-        lookup = catalogue.read("lsoa11_lsoa21_lookup") if catalogue and catalogue.has("lsoa11_lsoa21_lookup") else None
-        layer = read_uec_extract(args.uec, atlas, strict=args.strict, lookup=lookup)
         print(f"{args.uec.name}: {layer.rejection_report()}", file=sys.stderr)
-        return layer
-    if catalogue is None:
-        raise DataError("no UEC extract and no data folder for the modelled layer",
-                        expected="--uec FILE, or --data-dir/NHP_DATA_DIR holding the NHS England A&E by ICB file")
-    layer = modelled_uec(atlas, catalogue.read("ae_monthly_icb"), months=args.months,
-                         reference=_whole_icbs(args, atlas))
-    print(f"UEC layer is MODELLED (not observed): {layer.source.label}, {layer.source.vintage}", file=sys.stderr)
+    else:
+        print(f"UEC layer is MODELLED (not observed): {layer.source.label}, {layer.source.vintage}", file=sys.stderr)
     return layer
-
-
-def _whole_icbs(args, atlas) -> pd.DataFrame | None:
-    """LSOAs of every ICB the study area touches, so a part-ICB area gets its true share of the ICB total."""
-    if atlas.area.kind == "icb":
-        return None
-    from geo.atlas import load_atlas
-
-    frames = []
-    for code in sorted(atlas.lsoas["icb_code_nhs"].astype(str).unique()):
-        whole = load_atlas(code, data_dir=_data_folder(args), vintage=atlas.vintage, imd=atlas.imd_edition)
-        frames.append(whole.lsoas[["icb_code", "resident_population", "acute_morbidity"]])
-    return pd.concat(frames)
 
 
 def _hotspots(args, atlas):

@@ -1,5 +1,6 @@
 """Urgent and emergency care (UEC) attendances per LSOA: local extracts, the modelled layer, synthetic extracts."""
 
+from geo.uec.for_atlas import uec_layer_for
 from geo.uec.importer import read_uec_extract
 from geo.uec.layer import UecLayer
 from geo.uec.modelled import modelled_uec, morbidity_multiplier
@@ -12,5 +13,6 @@ __all__ = [
     "planted_lsoas",
     "read_uec_extract",
     "synthetic_extract",
+    "uec_layer_for",
     "write_extract",
 ]

@@ -15,7 +15,7 @@ from tests.api.conftest import AREA, auth
 
 ROLES = ["viewer", "planner", "approver", "admin"]
 CALLERS = ["missing", "wrong", *ROLES]
-ROUTE_COUNT = 29
+ROUTE_COUNT = 32
 
 
 def _plan(client, admin, *, state="draft"):
@@ -42,6 +42,7 @@ def _routes(client, admin):
         return "DELETE", f"/api/v1/keys/{key['id']}", {}
 
     csv = b"lsoa_code,neighbourhood\n" + b"".join(f"G{i:04d},N{i % 2}\n".encode() for i in range(36))
+    extract = b"lsoa_code,month,attendances\n" + b"".join(f"G{i:04d},2025-01,{40 + i}\n".encode() for i in range(36))
     get = lambda url: lambda: ("GET", url, {})  # noqa: E731
     return [
         ("list areas", "viewer", 200, get("/api/v1/areas")),
@@ -70,6 +71,11 @@ def _routes(client, admin):
         ("export csv", "viewer", 200, get(f"/api/v1/plans/{shared}/export.csv")),
         ("profiles csv", "viewer", 200, get(f"/api/v1/plans/{shared}/profiles.csv")),
         ("map", "viewer", 200, get(f"/api/v1/plans/{shared}/map.html")),
+        # The grid test area has no data folder, so the modelled UEC layer is a clear 422, not a 500.
+        ("area hotspots", "viewer", 422, get(f"/api/v1/areas/{AREA}/hotspots")),
+        ("plan hotspots", "viewer", 422, get(f"/api/v1/plans/{shared}/hotspots")),
+        ("extract hotspots", "planner", 200, lambda: ("POST", f"/api/v1/areas/{AREA}/hotspots?format=csv", {
+            "files": {"file": ("uec.csv", io.BytesIO(extract), "text/csv")}})),
         ("me", "viewer", 200, get("/api/v1/me")),
         ("list keys", "admin", 200, get("/api/v1/keys")),
         ("create key", "admin", 201, lambda: ("POST", "/api/v1/keys", {"json": {"name": "n", "role": "viewer"}})),

@@ -12,7 +12,7 @@ from scipy import sparse
 
 from geo.propose import ProposalParams, propose
 from geo.testing import grid_atlas
-from propose_checks import pieces, populations
+from tests.propose.propose_checks import pieces, populations
 
 
 def _with_lads(atlas, changes: dict[str, tuple[str, str]]):

@@ -9,7 +9,7 @@ import pytest
 
 from geo.errors import PlanError
 from geo.propose import ProposalParams, group_mnp, propose
-from propose_checks import pieces, populations
+from tests.propose.propose_checks import pieces, populations
 
 
 @pytest.fixture(scope="module")

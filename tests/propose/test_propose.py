@@ -11,7 +11,7 @@ from geo.errors import PlanError
 from geo.propose import Proposal, ProposalParams, propose
 from geo.testing import grid_atlas
 
-from propose_checks import pieces, populations, practice_spread
+from tests.propose.propose_checks import pieces, populations, practice_spread
 
 TARGET = 24_000  # each 72,000-person authority holds three neighbourhoods
 

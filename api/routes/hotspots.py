@@ -1,0 +1,116 @@
+"""UEC hotspots of a study area (modelled from open data, or from an uploaded local extract) and per neighbourhood.
+
+Only the published tables leave the service: counts of 1 to 7 attendances, and the rates and ratios built on them,
+are suppressed inside ``geo`` before they reach a route. Uploaded patient-level extracts are aggregated on import
+and never stored.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Query, Response, UploadFile
+
+from api.deps import Planner, State, Viewer
+from geo.errors import DataError
+
+router = APIRouter(tags=["hotspots"])
+EXTRACT_SUFFIXES = {".csv", ".xlsx"}
+_results: dict[tuple[int, str], object] = {}
+_lock = threading.Lock()
+
+
+def _data_dir(state, atlas):
+    """The folder the atlas came from: the demo region's own files, or the service's official data folder."""
+    from geo.demo import DEMO_AREA, demo_data_dir
+
+    return demo_data_dir() if DEMO_AREA in atlas.area.codes else state.settings.data_dir
+
+
+def _modelled(state, atlas):
+    """Hotspots of the modelled layer, computed once per loaded atlas (Gi* with permutations takes seconds)."""
+    from geo.hotspots import find_hotspots
+    from geo.uec import uec_layer_for
+
+    key = (id(atlas), "modelled")
+    with _lock:
+        result = _results.get(key)
+    if result is None:
+        result = find_hotspots(atlas, uec_layer_for(atlas, _data_dir(state, atlas)))
+        with _lock:
+            _results[key] = result
+    return result
+
+
+def _answer(result, fmt: str) -> Response:
+    if fmt == "json":
+        body = {
+            "uec_kind": result.layer.kind,
+            "source": result.source_note,
+            "lsoas": json.loads(result.published().to_json(orient="records")),
+            "clusters": json.loads(result.published_clusters().to_json(orient="records")),
+        }
+        return Response(json.dumps(body), media_type="application/json")
+    with tempfile.TemporaryDirectory(prefix="nhp-hotspots-") as folder:
+        path = Path(folder) / f"hotspots.{fmt}"
+        (result.to_csv if fmt == "csv" else result.to_geojson)(path)
+        media = "text/csv; charset=utf-8" if fmt == "csv" else "application/geo+json"
+        return Response(path.read_bytes(), media_type=media)
+
+
+Format = Annotated[Literal["json", "csv", "geojson"], Query(description="Answer as JSON, CSV or GeoJSON.")]
+
+
+@router.get("/areas/{area}/hotspots", response_class=Response,
+            responses={200: {"content": {"application/json": {}, "text/csv": {}, "application/geo+json": {}}}})
+def area_hotspots(area: str, actor: Viewer, state: State, format: Format = "json"):
+    """Getis-Ord Gi* hotspots of the MODELLED UEC layer (NHS England A&E by ICB shared by acute morbidity)."""
+    return _answer(_modelled(state, state.atlases.get(area)), format)
+
+
+@router.post("/areas/{area}/hotspots", response_class=Response,
+             responses={200: {"content": {"application/json": {}, "text/csv": {}, "application/geo+json": {}}}})
+def extract_hotspots(
+    area: str,
+    actor: Planner,
+    state: State,
+    file: Annotated[UploadFile, File(description="Local UEC extract: CSV or XLSX, aggregated or patient-level.")],
+    format: Format = "json",
+    strict: Annotated[bool, Query(description="Stop at the first bad row instead of rejecting it.")] = False,
+):
+    """Gi* hotspots of an uploaded local UEC extract (size limited by ``NHP_MAX_UPLOAD_MB``: 413)."""
+    from geo.hotspots import find_hotspots
+    from geo.uec import uec_layer_for
+
+    upload_name = Path(file.filename or "extract.csv").name
+    suffix = Path(upload_name).suffix.lower()
+    if suffix not in EXTRACT_SUFFIXES:
+        raise DataError(f"cannot read a {suffix or 'file without extension'} extract", file=upload_name,
+                        expected="a .csv or .xlsx UEC extract")
+    atlas = state.atlases.get(area)
+    with tempfile.TemporaryDirectory(prefix="nhp-extract-") as folder:
+        path = Path(folder) / f"extract{suffix}"
+        path.write_bytes(file.file.read())
+        try:
+            layer = uec_layer_for(atlas, _data_dir(state, atlas), extract=path, strict=strict, label=upload_name)
+        except DataError as error:  # name the file the analyst uploaded, not our temporary copy
+            raise DataError(error.message, file=upload_name, row=error.row, column=error.column,
+                            expected=error.expected) from error
+    return _answer(find_hotspots(atlas, layer), format)
+
+
+@router.get("/plans/{plan_id}/hotspots")
+def plan_hotspots(plan_id: int, actor: Viewer, state: State,
+                  version: Annotated[int | None, Query(ge=1)] = None) -> dict:
+    """UEC attendances, rate and ratio against the study area per neighbourhood (modelled layer)."""
+    from geo.hotspots import by_neighbourhood
+
+    _, plan = state.plans.load(plan_id, version)
+    result = _modelled(state, plan.atlas)
+    table = by_neighbourhood(result, plan)
+    return {"uec_kind": result.layer.kind, "source": result.source_note,
+            "neighbourhoods": json.loads(table.reset_index().to_json(orient="records"))}

@@ -1,0 +1,78 @@
+"""Hotspot routes: an uploaded extract finds its planted cluster, bad extracts are 422, the demo's modelled layer
+is labelled as such, and no small count leaves the service."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from geo.disclosure import assert_no_small_counts
+from geo.settings import Settings
+from geo.testing import grid_atlas
+from geo.uec import synthetic_extract
+
+
+@pytest.fixture(scope="module")
+def big_atlas():
+    return grid_atlas(20, 20, lad_width=10)
+
+
+@pytest.fixture
+def client(tmp_path, big_atlas):
+    from api.app import create_app
+
+    app = create_app(Settings(home_dir=tmp_path), atlas_provider={"BIG": big_atlas})
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def _csv(frame) -> bytes:
+    return frame.to_csv(index=False).encode()
+
+
+def test_uploaded_extract_finds_planted_cluster_without_small_counts(client, big_atlas):
+    extract = synthetic_extract(big_atlas, seed=3, hotspots=["G0210"], relative_risk=3.0)
+    response = client.post("/api/v1/areas/BIG/hotspots", files={"file": ("ae.csv", io.BytesIO(_csv(extract)))})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["uec_kind"] == "extract"
+    high = {row["lsoa_code"] for row in body["lsoas"] if row["hotspot"] == "high"}
+    assert "G0210" in high or high & set(big_atlas.neighbours["G0210"])
+    assert_no_small_counts(body["lsoas"], 7)
+
+
+def test_patient_level_upload_returns_only_aggregates(client, big_atlas):
+    rows = synthetic_extract(big_atlas, seed=4, patient_level=True, months=1)
+    response = client.post("/api/v1/areas/BIG/hotspots?format=csv", files={"file": ("rows.csv", io.BytesIO(_csv(rows)))})
+    assert response.status_code == 200
+    header = response.text.splitlines()[0]
+    assert "arrival" not in header.lower() and header.startswith("lsoa_code,lsoa_name,attendances,")
+
+
+def test_bad_extract_is_422_naming_the_uploaded_file(client):
+    bad = b"lsoa_code,month,attendances\nG0001,2025-01,12\nG0002,2025-01,-3\n"
+    response = client.post("/api/v1/areas/BIG/hotspots?strict=true", files={"file": ("my-extract.csv", io.BytesIO(bad))})
+    assert response.status_code == 422
+    problem = response.json()
+    assert response.headers["content-type"] == "application/problem+json"
+    assert problem["file"] == "my-extract.csv" and problem["row"] == 2 and problem["column"] == "attendances"
+
+
+def test_wrong_file_type_is_422(client):
+    response = client.post("/api/v1/areas/BIG/hotspots", files={"file": ("notes.txt", io.BytesIO(b"hello"))})
+    assert response.status_code == 422 and "notes.txt" in response.json()["detail"]
+
+
+def test_demo_region_modelled_hotspots_are_labelled_modelled(tmp_path):
+    from api.app import create_app
+
+    with TestClient(create_app(Settings(home_dir=tmp_path))) as client:
+        response = client.get("/api/v1/areas/Q99/hotspots")
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["uec_kind"] == "modelled" and "modelled" in body["source"].lower()
+        assert len(body["lsoas"]) == 200
+        assert_no_small_counts(json.dumps(body["lsoas"]), 7)
