@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address `nhp serve` listens on.")
     port: int = Field(8000, description="Port `nhp serve` listens on.")
+    api_areas: str = Field(
+        "",
+        description="Study areas `nhp serve` lists besides the demo region, separated by ';' (e.g. QK1;QPM). "
+        "With a data folder set, any other area still loads on demand.",
+    )
     max_upload_mb: float = Field(25.0, description="Largest upload the API accepts, in megabytes.")
     proposal_time_budget: float = Field(
         20.0, description="Seconds a proposal may run before it returns its best plan so far."
