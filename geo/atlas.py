@@ -9,7 +9,6 @@ predecessor (or successor) LSOA holding most people.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -96,7 +95,6 @@ def load_atlas(
 
 def build_atlas(catalogue, area: str | list[str], *, vintage: int, imd: int) -> Atlas:
     """Build an atlas from a :class:`geo.sources.Catalogue` without touching the cache."""
-    started = time.perf_counter()
     yy = "21" if vintage == 2021 else "11"
     geography = _geography(catalogue, vintage)
     study_area, codes = resolve_area(area, geography)
@@ -154,8 +152,6 @@ def build_atlas(catalogue, area: str | list[str], *, vintage: int, imd: int) -> 
     report = add_unplaced(report, registrations, practices.index)
 
     adjacency, bridges = contiguity(layer)
-    sources["build"] = SourceInfo("build", "Atlas built by the Neighbourhood Health Planner",
-                                  f"{time.perf_counter() - started:.1f} s")
     layer, practices, area_regs = (normalise_dtypes(f) for f in (layer, practices, area_regs))
     return Atlas(study_area, vintage, imd, layer, practices, area_regs, adjacency, bridges, sources, report)
 
