@@ -79,7 +79,7 @@ def bisect_piece(piece, rng: np.random.Generator, *, compactness_weight: float =
     x, y = piece.x - piece.x.mean(), piece.y - piece.y.mean()
     a = piece.area
     values = np.column_stack([piece.pop, np.ones(n), a, a * x, a * y, a * (x * x + y * y) + a * a / (2 * np.pi)])
-    ideal, practice = piece.ideal, piece.practice
+    targets, practice = piece.targets, piece.practice
     stack = [(np.arange(n), piece.k, 0)]
     while stack:
         nodes, k, first = stack.pop()
@@ -92,7 +92,7 @@ def bisect_piece(piece, rng: np.random.Generator, *, compactness_weight: float =
         k1 = k // 2
         n_trees = trees if time.monotonic() < deadline else 1
         inside, k_inside = _best_split(ids[nodes][:, nodes].tocsr(), values[nodes], surcharge, practice[nodes], k,
-                                       k1, ideal, rng, compactness_weight, n_trees)
+                                       k1, targets[first : first + k], rng, compactness_weight, n_trees)
         mask = np.zeros(len(nodes), bool)
         mask[inside] = True
         stack.append((nodes[~mask], k - k_inside, first + k_inside))
@@ -100,8 +100,12 @@ def bisect_piece(piece, rng: np.random.Generator, *, compactness_weight: float =
     return labels
 
 
-def _best_split(sub, values, surcharge, practice, k, k1, ideal, rng, weight, n_trees):
-    """Draw ``n_trees`` random spanning trees of ``sub`` and return (subtree nodes, their k) of the best cut."""
+def _best_split(sub, values, surcharge, practice, k, k1, targets, rng, weight, n_trees):
+    """Draw ``n_trees`` random spanning trees of ``sub`` and return (subtree nodes, their k) of the best cut.
+
+    ``targets`` are the populations aimed at for the ``k`` labels of this part, in label order; the subtree takes
+    the first ``k`` of them it is given, the rest of the part the others.
+    """
     n = sub.shape[0]
     xy = values[:, 3:5] / np.maximum(values[:, 2:3], 1e-9)
     up = sparse.triu(sub, k=1).tocoo()
@@ -120,7 +124,7 @@ def _best_split(sub, values, surcharge, practice, k, k1, ideal, rng, weight, n_t
         if len(order) < n:  # not connected: cannot happen for a Piece, but never loop on it
             break
         sums = _subtree_sums(order, parent, values)
-        key, v, k_in = _score_cuts(order, parent, sums, values.sum(axis=0), practice, k, k1, ideal, weight)
+        key, v, k_in = _score_cuts(order, parent, sums, values.sum(axis=0), practice, k, k1, targets, weight)
         if key < best_key:
             pos = np.empty(n, dtype=int)
             pos[order] = np.arange(n)
@@ -161,16 +165,22 @@ def _subtree_sums(order: np.ndarray, parent: np.ndarray, values: np.ndarray) -> 
     return total[start + np.asarray(size)] - total[start]
 
 
-def _score_cuts(order, parent, sums, total, practice, k, k1, ideal, weight):
-    """Score cutting each tree edge (node, parent); return ((gate miss, score), node, k of its subtree)."""
+def _score_cuts(order, parent, sums, total, practice, k, k1, targets, weight):
+    """Score cutting each tree edge (node, parent); return ((gate miss, score), node, k of its subtree).
+
+    A subtree given ``k_in`` neighbourhoods becomes the first ``k_in`` labels of the part, so it aims at the sum
+    of the first ``k_in`` of ``targets`` and the rest of the part at the sum of the others.
+    """
     inner = sums[1:]  # the root has no edge above it
     outer = total - inner
     nodes = order[1:]
     k2 = k - k1
     errors = []
     for k_in in (k1, k2):
-        e_in = np.abs(inner[:, 0] / (k_in * ideal) - 1)
-        e_out = np.abs(outer[:, 0] / ((k - k_in) * ideal) - 1)
+        aim_in = max(float(np.sum(targets[:k_in])), 1e-9)
+        aim_out = max(float(np.sum(targets[k_in:])), 1e-9)
+        e_in = np.abs(inner[:, 0] / aim_in - 1)
+        e_out = np.abs(outer[:, 0] / aim_out - 1)
         err = np.maximum(e_in, e_out)
         # Each side needs at least as many LSOAs as neighbourhoods.
         err[(inner[:, 1] < k_in - 0.5) | (outer[:, 1] < k - k_in - 0.5)] = np.inf

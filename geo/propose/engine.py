@@ -21,11 +21,11 @@ from geo.errors import PlanError
 from geo.propose.bisect import bisect_piece
 from geo.propose.model import NEST_COLUMNS, Proposal, ProposalParams
 from geo.propose.refine import refine
-from geo.propose.units import Piece, split_units
+from geo.propose.units import CORE_BAND, Piece, split_units
 
 #: Below this many LSOAs a process pool costs more than it saves.
 PARALLEL_MIN_LSOAS = 4_000
-#: A piece whose neighbourhoods are all within this share of its ideal population is not bisected again.
+#: A piece whose neighbourhoods are all within this share of their aimed populations is not bisected again.
 GOOD_ENOUGH = 0.03
 ATTEMPTS = 4
 
@@ -87,28 +87,41 @@ def atlas_pieces(atlas, params: ProposalParams) -> list[Piece]:
     if params.practices == "whole" and "plurality_practice" in lsoas.columns:
         practice = pd.factorize(lsoas["plurality_practice"])[0]  # missing practice -> -1
     return split_units(units, names, atlas.adjacency, pop, centroids.x.to_numpy(), centroids.y.to_numpy(),
-                       lsoas.geometry.area.to_numpy(), practice, params.target)
+                       lsoas.geometry.area.to_numpy(), practice, params.target, params.tolerance)
 
 
 def solve_piece(piece: Piece, seed: int, compactness_weight: float, seconds: float) -> np.ndarray:
     """Return labels ``0..k-1`` for one piece: bisection then refinement, within ``seconds``.
 
     An early cut can leave a part that has no balanced split (few nodes, or a bottleneck), and refinement
-    cannot undo it; so while the result is off balance and time remains, bisect again and keep the best.
+    cannot undo it; so while the result is off balance and time remains, bisect again and keep the best: the
+    fewest neighbourhoods outside the tolerance, then outside ±5 % of the target, then the smallest deviation
+    from the aimed populations.
     """
     entropy = [seed, zlib.crc32(piece.unit.encode()), int(piece.rows.min())]
     rng = np.random.default_rng(np.random.SeedSequence(entropy))
     deadline = time.monotonic() + seconds
-    best, best_dev = None, np.inf
+    best, best_key = None, (np.inf,)
+    floor = _misses(piece, piece.targets)  # what the aimed populations themselves miss
     for _ in range(ATTEMPTS):
         labels = bisect_piece(piece, rng, compactness_weight=compactness_weight, deadline=deadline)
         labels = refine(piece, labels, compactness_weight=compactness_weight, deadline=deadline)
-        dev = np.abs(np.bincount(labels, weights=piece.pop, minlength=piece.k) / max(piece.ideal, 1e-9) - 1).max()
-        if dev < best_dev:
-            best, best_dev = labels, dev
-        if best_dev <= GOOD_ENOUGH or time.monotonic() > deadline:
+        pops = np.bincount(labels, weights=piece.pop, minlength=piece.k)
+        dev = float(np.abs(pops / np.maximum(piece.targets, 1e-9) - 1).max())
+        key = (*_misses(piece, pops), dev)
+        if key < best_key:
+            best, best_key = labels, key
+        if (best_key[-1] <= GOOD_ENOUGH and best_key[:-1] <= floor) or time.monotonic() > deadline:
             break
     return best
+
+
+def _misses(piece: Piece, pops: np.ndarray) -> tuple[int, ...]:
+    """Return how many of ``pops`` are outside the tolerance and outside ±5 % of the piece's plan target."""
+    if not piece.target or piece.tolerance is None:
+        return ()
+    dev = np.abs(np.asarray(pops) / piece.target - 1)
+    return int((dev > piece.tolerance + 1e-9).sum()), int((dev > CORE_BAND + 1e-9).sum())
 
 
 def solve_pieces(pieces: list[Piece], seed: int, compactness_weight: float, deadline: float) -> list[np.ndarray]:

@@ -2,7 +2,7 @@
 
 Bisection leaves each neighbourhood within a couple of per cent of its share, but errors add up down the
 recursion and bottlenecks force looser cuts. Refinement repeatedly takes the neighbourhood furthest from its
-ideal population and moves one LSOA across its boundary (out of it when too big, into it when too small). Among
+aimed population (``piece.targets``) and moves one LSOA across its boundary (out of it when too big, into it when too small). Among
 the moves that lower the sum of squared deviations, it picks the one that costs least in shape (cut edges
 added) and practice splits (a practice's LSOAs spread over one more neighbourhood). Because every accepted move
 lowers the sum of squares, the loop ends; a move is only made when the donor stays connected, so contiguity
@@ -16,7 +16,7 @@ from collections import Counter
 
 import numpy as np
 
-#: Refinement stops once every neighbourhood is within this relative deviation of its ideal population.
+#: Refinement stops once every neighbourhood is within this relative deviation of its aimed population.
 GOAL = 0.01
 #: Cost of spreading one practice over one more neighbourhood, in cut edges.
 PRACTICE_COST = 3.0
@@ -35,7 +35,7 @@ def refine(piece, labels: np.ndarray, *, compactness_weight: float = 1.0, goal: 
     compactness_weight
         Cost of one more cut edge when choosing between balancing moves.
     goal
-        Relative deviation from the ideal below which a neighbourhood is left alone.
+        Relative deviation from its aimed population (``piece.targets``) below which a neighbourhood is left alone.
     deadline
         ``time.monotonic()`` at which to stop and return the best labels so far.
     max_moves
@@ -56,10 +56,10 @@ def refine(piece, labels: np.ndarray, *, compactness_weight: float = 1.0, goal: 
     k, n = piece.k, len(labels)
     if k <= 1 or n <= 1:
         return labels
-    ideal = piece.ideal
+    aim = np.maximum(piece.targets, 1e-9)  # population aimed at for each label
     indptr, indices = piece.adjacency.indptr, piece.adjacency.indices
-    share = piece.pop / ideal
-    dev = np.bincount(labels, weights=share, minlength=k) - 1
+    pop = piece.pop
+    dev = np.bincount(labels, weights=pop, minlength=k) / aim - 1
     size = np.bincount(labels, minlength=k)
     practice = piece.practice
     spread = Counter(zip(practice[practice >= 0].tolist(), labels[practice >= 0].tolist()))
@@ -71,14 +71,14 @@ def refine(piece, labels: np.ndarray, *, compactness_weight: float = 1.0, goal: 
         if not worst:
             break
         w = worst[0]
-        move = _best_move(w, labels, dev, size, share, indptr, indices, practice, spread, compactness_weight)
+        move = _best_move(w, labels, dev, size, pop, aim, indptr, indices, practice, spread, compactness_weight)
         if move is None:
             stuck.add(w)
             continue
         v, src, dst = move
         labels[v] = dst
-        dev[src] -= share[v]
-        dev[dst] += share[v]
+        dev[src] -= pop[v] / aim[src]
+        dev[dst] += pop[v] / aim[dst]
         size[src] -= 1
         size[dst] += 1
         if practice[v] >= 0:
@@ -89,7 +89,7 @@ def refine(piece, labels: np.ndarray, *, compactness_weight: float = 1.0, goal: 
     return labels
 
 
-def _best_move(w, labels, dev, size, share, indptr, indices, practice, spread, weight):
+def _best_move(w, labels, dev, size, pop, aim, indptr, indices, practice, spread, weight):
     """Return the cheapest connectivity-keeping move ``(node, from, to)`` that helps neighbourhood ``w``, or None."""
     giving = dev[w] > 0
     members = np.flatnonzero(labels == w)
@@ -107,7 +107,7 @@ def _best_move(w, labels, dev, size, share, indptr, indices, practice, spread, w
                     options.append((int(v), int(other), w))
     scored = []
     for v, src, dst in set(options):
-        new_src, new_dst = dev[src] - share[v], dev[dst] + share[v]
+        new_src, new_dst = dev[src] - pop[v] / aim[src], dev[dst] + pop[v] / aim[dst]
         gain = dev[src] ** 2 + dev[dst] ** 2 - new_src**2 - new_dst**2
         if gain <= 1e-12 or size[src] <= 1:
             continue

@@ -39,6 +39,11 @@ class Piece:
         Number of neighbourhoods to make.
     notes
         Exclaves joined by virtual links, in words.
+    targets
+        Population aimed at for each of the ``k`` neighbourhoods, by label (summing to the piece's population);
+        ``k`` equal shares unless given (see :func:`neighbourhood_targets`).
+    target, tolerance
+        The plan's target population and tolerance the targets were chosen for (None when not known).
     """
 
     unit: str
@@ -52,6 +57,14 @@ class Piece:
     practice: np.ndarray
     k: int
     notes: list[str] = field(default_factory=list)
+    targets: np.ndarray | None = None
+    target: float | None = None
+    tolerance: float | None = None
+
+    def __post_init__(self):
+        if self.targets is None:
+            self.targets = np.full(self.k, self.ideal)
+        self.targets = np.asarray(self.targets, dtype=float)
 
     @property
     def ideal(self) -> float:
@@ -76,6 +89,44 @@ def best_k(population: float, target: float, limit: int | None = None) -> int:
     return max(1, min(k, limit)) if limit else k
 
 
+#: Neighbourhoods aimed off the unit mean are aimed this far inside the ±5 % band, the rest this far inside the
+#: tolerance: refinement stops within about 1 % of each aim, and one LSOA is about 3 % of a neighbourhood.
+TARGET_MARGIN = 0.005
+TOLERANCE_MARGIN = 0.01
+#: Half-width of the band whose share of neighbourhoods the per-neighbourhood targets try to maximise.
+CORE_BAND = 0.05
+
+
+def neighbourhood_targets(population: float, k: int, target: float, tolerance: float | None) -> np.ndarray:
+    """Return the population to aim at for each of ``k`` neighbourhoods sharing ``population``.
+
+    Equal shares put every neighbourhood of an authority on the same side of the ±5 % band: seven of 52,651 are
+    all 5.3 % over a target of 50,000. Instead, as many as possible are aimed just inside the band (4.5 % off, on
+    the side of the mean) while the rest share what is left equally, provided that stays inside the tolerance
+    (less a margin). When the mean is inside the band already, or no such split exists, shares are equal.
+    The off-band shares come last.
+
+    Examples
+    --------
+    >>> neighbourhood_targets(368_558, 7, 50_000, 0.10).round().tolist()
+    [52250.0, 52250.0, 52250.0, 52250.0, 52250.0, 53654.0, 53654.0]
+    >>> neighbourhood_targets(150_000, 3, 50_000, 0.10).tolist(), float(neighbourhood_targets(500_000, 5, 5e4, 0.1)[0])
+    ([50000.0, 50000.0, 50000.0], 100000.0)
+    """
+    mean = population / k if k else 0.0
+    equal = np.full(k, mean)
+    edge_share = CORE_BAND - TARGET_MARGIN
+    if tolerance is None or k < 2 or target <= 0 or abs(mean / target - 1) <= edge_share:
+        return equal
+    edge = target * (1 + np.sign(mean - target) * edge_share)
+    limit = tolerance - TOLERANCE_MARGIN
+    for j in range(k - 1, 0, -1):
+        rest = (population - j * edge) / (k - j)
+        if abs(rest / target - 1) <= limit:
+            return np.r_[np.full(j, edge), np.full(k - j, rest)]
+    return equal
+
+
 def split_units(
     units: pd.Series,
     names: pd.Series,
@@ -86,6 +137,7 @@ def split_units(
     area: np.ndarray,
     practice: np.ndarray,
     target: float,
+    tolerance: float | None = None,
 ) -> list[Piece]:
     """Return the connected pieces of every nesting unit, each with its number of neighbourhoods.
 
@@ -99,6 +151,10 @@ def split_units(
         Node arrays as in :class:`Piece`.
     target
         Target population of one neighbourhood.
+    tolerance
+        Allowed relative deviation from ``target``; when given, each piece aims its neighbourhoods at the
+        unequal :func:`neighbourhood_targets` that put most of them within ±5 % of ``target``, otherwise at
+        equal shares.
 
     Examples
     --------
@@ -121,11 +177,11 @@ def split_units(
         name = str(names.iloc[rows[0]]) if len(rows) else code
         sub = adjacency[rows][:, rows]
         arrays = (pop[rows], x[rows], y[rows], area[rows], practice[rows])
-        pieces += _connected_pieces(code, name, rows, sub, arrays, target)
+        pieces += _connected_pieces(code, name, rows, sub, arrays, target, tolerance)
     return pieces
 
 
-def _connected_pieces(code, name, rows, sub, arrays, target) -> list[Piece]:
+def _connected_pieces(code, name, rows, sub, arrays, target, tolerance=None) -> list[Piece]:
     """Join small disconnected parts of one unit to their nearest part; return each connected piece."""
     pop, x, y, area, practice = arrays
     n_parts, part = csgraph.connected_components(sub, directed=False)
@@ -158,8 +214,8 @@ def _connected_pieces(code, name, rows, sub, arrays, target) -> list[Piece]:
     for c in np.unique(part):
         idx = np.flatnonzero(part == c)
         k = best_k(float(pop[idx].sum()), target, limit=len(idx)) if pop[idx].sum() > 0 else 1
-        pieces.append(
-            Piece(code, name, rows[idx], sub[idx][:, idx].tocsr(), pop[idx], x[idx], y[idx], area[idx], practice[idx], k)
-        )
+        targets = neighbourhood_targets(float(pop[idx].sum()), k, target, tolerance)
+        pieces.append(Piece(code, name, rows[idx], sub[idx][:, idx].tocsr(), pop[idx], x[idx], y[idx], area[idx],
+                            practice[idx], k, targets=targets, target=target, tolerance=tolerance))
     pieces[0].notes = notes
     return pieces

@@ -127,3 +127,29 @@ def test_parallel_processes_give_the_same_plan(grid, proposal, monkeypatch):
     monkeypatch.setattr("geo.propose.engine.PARALLEL_MIN_LSOAS", 0)
     parallel = propose(grid, ProposalParams(target=TARGET, seed=1))
     pd.testing.assert_series_equal(parallel.assignment, proposal.assignment)
+
+
+def test_a_unit_whose_mean_is_off_the_band_aims_most_neighbourhoods_just_inside_it():
+    # One authority of 100,000 people on 200 cells of 500; the target makes the mean of 2 neighbourhoods +6 %.
+    # Equal halves would both be +6 %, outside ±5 %; aiming one at +4.5 % leaves the other at +7.5 %.
+    atlas = grid_atlas(20, 10, population=np.full(200, 500))
+    target = 100_000 / 2 / 1.06
+    for seed in (1, 2, 3):
+        proposal = propose(atlas, ProposalParams(target=target, seed=seed))
+        deviation = (populations(atlas, proposal.assignment) / target - 1).abs()
+        assert len(deviation) == 2 and (pieces(atlas, proposal.assignment) == 1).all()
+        assert (deviation <= 0.05).sum() == 1 and (deviation <= 0.10).all()
+        assert proposal.unmet == [] and proposal.constrained_units == []
+
+
+def test_neighbourhood_targets_sum_to_the_population_and_favour_the_band():
+    from geo.propose.units import neighbourhood_targets
+
+    leicester = neighbourhood_targets(368_558, 7, 50_000, 0.10)
+    assert leicester.sum() == pytest.approx(368_558)
+    assert (abs(leicester / 50_000 - 1) <= 0.05).sum() == 5 and (abs(leicester / 50_000 - 1) <= 0.10).all()
+    below = neighbourhood_targets(4 * 47_000, 4, 50_000, 0.10)  # -6 %: three at -4.5 %, one at -10.5 % is too far
+    assert below.sum() == pytest.approx(188_000) and (abs(below / 50_000 - 1) <= 0.05).sum() == 2
+    assert neighbourhood_targets(4 * 51_000, 4, 50_000, 0.10).tolist() == [51_000] * 4  # inside: equal shares
+    assert neighbourhood_targets(2 * 56_000, 2, 50_000, 0.10).tolist() == [56_000] * 2  # no split helps
+    assert neighbourhood_targets(4 * 47_000, 4, 50_000, None).tolist() == [47_000] * 4
