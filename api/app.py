@@ -8,10 +8,12 @@ folder needs no setup. Routers live in ``api/routes``, one per resource, all und
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 
 from api import problems
 from api.atlases import as_provider
@@ -26,6 +28,8 @@ from geo.settings import Settings, get_settings
 log = logging.getLogger("nhp.api")
 
 API_PREFIX = "/api/v1"
+#: The planner page (HTML, JS, CSS and vendored Leaflet and NHS.UK styles), served at ``/``.
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 DESCRIPTION = """Plan NHS neighbourhoods: study areas and their layers, proposals, plans with versions,
 metrics, validation, lifecycle (draft → proposed → agreed) and an audit trail.
 
@@ -84,8 +88,10 @@ def create_app(settings: Settings | None = None, atlas_provider=None) -> FastAPI
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
 
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
     @app.get("/", include_in_schema=False)
     def root():
-        return RedirectResponse("/docs")
+        return FileResponse(STATIC_DIR / "index.html")
 
     return app

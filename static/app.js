@@ -33,6 +33,7 @@ let planMap;
 
 const number = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 0 });
 const oneDp = new Intl.NumberFormat("en-GB", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const upToOneDp = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 1 });
 
 /** A count as the planner reads it; null (suppressed by the API, counts of 1 to 7) reads "suppressed". */
 function count(value) {
@@ -263,8 +264,8 @@ function showProposal(proposal) {
   state.proposal = proposal;
   const p = proposal.params;
   $("proposal-summary").textContent = `${plural(proposal.neighbourhoods, "neighbourhood")} proposed for a target of `
-    + `${number.format(p.target)} ± ${oneDp.format(p.tolerance * 100)}% (${p.algorithm || "proposal"}, `
-    + `${oneDp.format(p.seconds || 0)} s). The map shows the proposal; create a plan to see its tallies and edit it.`;
+    + `${number.format(p.target)} ± ${upToOneDp.format(p.tolerance * 100)}% (${p.algorithm || "proposal"}, `
+    + `${(p.seconds || 0) < 0.1 ? "under 0.1" : upToOneDp.format(p.seconds)} s). The map shows the proposal; create a plan to see its tallies and edit it.`;
   $("proposal-unmet").replaceChildren(...(proposal.unmet || []).map((text) => el("li", { text: `Not met: ${text}` })));
   $("proposal-result").hidden = false;
   if (!$("plan-name").value) $("plan-name").value = `${state.area.name || state.area.id} neighbourhoods`;
@@ -332,6 +333,7 @@ async function refreshPlanViews() {
   planMap.setAssignment(version.assignment, colourOf);
   renderPlan();
   loadFootprints(plan.id, version.version); // outlines follow; the tallies do not wait for them
+  loadPlanList(plan.id).catch(() => {});   // the "saved plans" list names the latest version
 }
 
 async function loadFootprints(planId, versionNumber) {
@@ -395,7 +397,7 @@ function renderPlan() {
   $("hood-head").replaceChildren(...headers.map((h, i) => el("th", {
     scope: "col", class: `nhsuk-table__header${i ? " nhsuk-table__header--numeric" : ""}`, text: h,
   })));
-  $("hood-caption").textContent = `${plural(rows.length, "neighbourhood")}: target ${count(metrics.summary.target)} ± ${oneDp.format(metrics.summary.tolerance * 100)}%`;
+  $("hood-caption").textContent = `${plural(rows.length, "neighbourhood")}: target ${count(metrics.summary.target)} ± ${upToOneDp.format(metrics.summary.tolerance * 100)}%`;
   const allowed = metrics.summary.tolerance * 100;
   $("hood-body").replaceChildren(...rows.map((row) => {
     const swatch = el("span", { class: "app-swatch", "aria-hidden": "true" });
@@ -432,7 +434,7 @@ function renderValidity() {
   const items = [
     ["Overall", valid ? "Valid: every constraint is met" : `Not valid: ${plural(violations.length, "problem")}`],
     ["Contiguous", summary.contiguous ? "Yes" : `No: ${summary.non_contiguous.join(", ")}`],
-    [`Within ±${oneDp.format(summary.tolerance * 100)}% of target`, `${within} of ${total}${constrained.length ? ` (constrained by their area: ${constrained.join(", ")})` : ""}`],
+    [`Within ±${upToOneDp.format(summary.tolerance * 100)}% of target`, `${within} of ${total}${constrained.length ? ` (constrained by their area: ${constrained.join(", ")})` : ""}`],
     ["Local authority crossings", count(summary.la_crossings)],
     ["GP practices split", count(summary.practice_splits)],
   ];
@@ -720,6 +722,14 @@ function wire() {
   $("submit-plan").addEventListener("click", submitPlan);
   $("return-plan").addEventListener("click", returnPlan);
   $("agree-form").addEventListener("submit", agreePlan);
+  window.addEventListener("hashchange", action(async () => {
+    const wanted = readHash();
+    if (wanted.plan && /^\d+$/.test(wanted.plan) && Number(wanted.plan) !== state.plan?.id) {
+      await openPlan(Number(wanted.plan));
+      await loadPlanList(wanted.plan);
+      announce(`Opened ${state.plan.name}, version ${state.version.version}. ${validitySentence()}`);
+    }
+  }));
   action(start)();
 }
 

@@ -51,6 +51,7 @@ export class PlanMap {
         const code = String(feature.id);
         this.layers.set(code, layer);
         layer.feature.properties.code = code;
+        layer.on("add", () => layer.getElement()?.setAttribute("data-lsoa", code));
         layer.bindTooltip(() => this.tooltipOf(code), { sticky: true });
         layer.on("click", (event) => {
           if (this.suppressClick) { this.suppressClick = false; return; }
