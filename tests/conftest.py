@@ -62,3 +62,27 @@ def pytest_sessionfinish(session, exitstatus):
         for nodeid in _skipped_realdata[:20]:
             print(f"  {nodeid}")
         session.exitstatus = 1
+
+
+# Tiny named plans shared by tests/plan and tests/metrics. ``grid3`` is a 3x3 grid of 1 km square LSOAs with
+# 1,500 residents each, in one local authority; ``west_east`` splits it into W (the left column, 4,500 people)
+# and E (the rest, 9,000), with a target of 6,750::
+#
+#     G0006 G0007 G0008
+#     G0003 G0004 G0005
+#     G0000 G0001 G0002
+WEST = {"G0000", "G0003", "G0006"}
+
+
+@pytest.fixture(scope="session")
+def grid3():
+    from geo.testing import grid_atlas
+
+    return grid_atlas(3, 3)
+
+
+@pytest.fixture
+def west_east(grid3):
+    from geo.plan import Plan
+
+    return Plan(grid3, {c: "W" if c in WEST else "E" for c in grid3.codes}, target=6750, name="west-east")
