@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.atlases import AtlasProvider
@@ -81,3 +81,8 @@ IfMatch = Annotated[
     str | None,
     Header(alias="If-Match", description="The ETag of the version you read (required for every change)."),
 ]
+
+#: A database id in a URL: bounded so an id beyond the column's range is a 422, never a database error (500).
+MAX_ID = 2**31 - 1
+DbId = Annotated[int, Path(ge=1, le=MAX_ID)]
+

@@ -9,6 +9,8 @@ the LSOA layer. Exports carry whole-neighbourhood populations only, never per-pr
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,10 +61,20 @@ def read_plan(path: str | Path, atlas: "Atlas", *, name_column: str | None = Non
         raise PlanError("the file is empty", file=path.name, expected="a header and one row per LSOA")
     suffix = path.suffix.lower()
     if suffix in {".csv", ".txt"}:
+        # index_col=False: a row with an extra field is an error on that row, not a silent shift of columns.
+        options = dict(dtype=str, keep_default_na=False, skipinitialspace=True, index_col=False)
+        if b"\x00" in path.read_bytes()[:4096]:  # UTF-16 text or a binary file: cp1252 would "read" it as garbage
+            raise PlanError("cannot read the file as CSV (it is UTF-16 text or binary)", file=path.name,
+                            expected="a CSV lookup saved as UTF-8 or Windows (cp1252) text")
         try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+            try:
+                frame = pd.read_csv(path, **options)
+            except UnicodeDecodeError:  # Excel's "CSV" is cp1252
+                frame = pd.read_csv(path, encoding="cp1252", **options)
         except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
-            raise PlanError(f"cannot read the file as CSV ({error})", file=path.name, expected="a CSV lookup") from None
+            line = re.search(r"line (\d+)", str(error))
+            raise PlanError(f"cannot read the file as CSV ({error})", file=path.name,
+                            row=int(line.group(1)) - 1 if line else None, expected="a CSV lookup") from None
         return assignment_from_frame(frame, atlas, source=path.name, name_column=name_column)
     if suffix in POLYGON_SUFFIXES:
         return _read_polygons(path, atlas, name_column)

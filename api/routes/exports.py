@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from api import repository as repo
-from api.deps import State, Viewer
+from api.deps import DbId, MAX_ID, State, Viewer
 
 router = APIRouter(tags=["exports"])
 
@@ -26,7 +26,7 @@ MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "html": "text/html; charset=utf-8",
 }
-Version = Annotated[int | None, Query(ge=1, description="Version to export (default: the latest).")]
+Version = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Version to export (default: the latest).")]
 
 
 def _file(body: bytes, ext: str, name: str, etag: str, *, inline: bool = False) -> Response:
@@ -41,7 +41,7 @@ def _build(write, ext: str) -> bytes:
         return path.read_bytes()
 
 
-def _profiles(state: State, plan_id: int, version: int | None, ext: str):
+def _profiles(state: State, plan_id: DbId, version: int | None, ext: str):
     from geo.profiles import neighbourhood_profiles
 
     row, plan = state.plans.load(plan_id, version)
@@ -52,7 +52,7 @@ def _profiles(state: State, plan_id: int, version: int | None, ext: str):
 
 @router.get("/plans/{plan_id}/export.{ext}", response_class=Response,
             responses={200: {"content": {m.split(";")[0]: {} for m in MEDIA.values()}}})
-def export_plan(plan_id: int, ext: Literal["csv", "geojson", "gpkg", "xlsx", "html"], actor: Viewer, state: State,
+def export_plan(plan_id: DbId, ext: Literal["csv", "geojson", "gpkg", "xlsx", "html"], actor: Viewer, state: State,
                 version: Version = None,
                 layer: Annotated[Literal["neighbourhoods", "lsoas"], Query()] = "neighbourhoods"):
     """A plan version as a file; the format follows the extension."""
@@ -67,14 +67,14 @@ def export_plan(plan_id: int, ext: Literal["csv", "geojson", "gpkg", "xlsx", "ht
 
 @router.get("/plans/{plan_id}/profiles.{ext}", response_class=Response,
             responses={200: {"content": {"text/html": {}, "text/csv": {}, MEDIA["xlsx"]: {}}}})
-def plan_profiles(plan_id: int, ext: Literal["html", "csv", "xlsx"], actor: Viewer, state: State,
+def plan_profiles(plan_id: DbId, ext: Literal["html", "csv", "xlsx"], actor: Viewer, state: State,
                   version: Version = None):
     """Neighbourhood profiles (population, age, deprivation, practices, rural-urban mix) for HWB papers."""
     return _profiles(state, plan_id, version, ext)
 
 
 @router.get("/plans/{plan_id}/map.html", response_class=Response, responses={200: {"content": {"text/html": {}}}})
-def plan_map(plan_id: int, actor: Viewer, state: State, version: Version = None):
+def plan_map(plan_id: DbId, actor: Viewer, state: State, version: Version = None):
     """The interactive Folium map of a plan version: footprints, deprivation, practices, population."""
     from geo.maps import plan_map as build_map
     from geo.maps import save_map

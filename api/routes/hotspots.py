@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
 
-from api.deps import Planner, State, Viewer
+from api.deps import DbId, MAX_ID, Planner, State, Viewer
 from geo.errors import DataError
 
 router = APIRouter(tags=["hotspots"])
@@ -104,8 +104,8 @@ def extract_hotspots(
 
 
 @router.get("/plans/{plan_id}/hotspots")
-def plan_hotspots(plan_id: int, actor: Viewer, state: State,
-                  version: Annotated[int | None, Query(ge=1)] = None) -> dict:
+def plan_hotspots(plan_id: DbId, actor: Viewer, state: State,
+                  version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> dict:
     """UEC attendances, rate and ratio against the study area per neighbourhood (modelled layer)."""
     from geo.hotspots import by_neighbourhood
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from api.auth import any_active_key, create_key, list_keys, revoke_key
-from api.deps import Admin, State, Viewer
+from api.deps import Admin, DbId, State, Viewer
 from api.schemas import KeyCreate, KeyCreated, KeyPublic, Me
 
 router = APIRouter(tags=["keys"])
@@ -37,6 +37,6 @@ def post_key(body: KeyCreate, actor: Admin, state: State, response: Response):
 
 
 @router.delete("/keys/{key_id}", response_model=KeyPublic)
-def delete_key(key_id: int, actor: Admin, state: State):
+def delete_key(key_id: DbId, actor: Admin, state: State):
     """Revoke a key at once (it stays listed, with its revocation time)."""
     return revoke_key(state.db, key_id, actor=actor)

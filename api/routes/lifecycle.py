@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from api import repository as repo
-from api.deps import Approver, IfMatch, Planner, State, Viewer
+from api.deps import Approver, DbId, IfMatch, Planner, State, Viewer
 from api.schemas import AgreeRequest, AuditEventPublic, TransitionRequest, VersionPublic
 from api.serialize import version_public
 
@@ -23,7 +23,7 @@ def _done(row, response: Response) -> dict:
 
 
 @router.post("/plans/{plan_id}/submit", response_model=VersionPublic)
-def submit(plan_id: int, actor: Planner, state: State, response: Response, if_match: IfMatch = None,
+def submit(plan_id: DbId, actor: Planner, state: State, response: Response, if_match: IfMatch = None,
            body: TransitionRequest | None = None):
     """Propose the latest draft for agreement (draft → proposed); it can no longer be edited."""
     row = state.plans.transition(plan_id, "submit", if_match=if_match, actor=actor, note=(body.note if body else ""))
@@ -31,7 +31,7 @@ def submit(plan_id: int, actor: Planner, state: State, response: Response, if_ma
 
 
 @router.post("/plans/{plan_id}/agree", response_model=VersionPublic)
-def agree(plan_id: int, body: AgreeRequest, actor: Approver, state: State, response: Response,
+def agree(plan_id: DbId, body: AgreeRequest, actor: Approver, state: State, response: Response,
           if_match: IfMatch = None):
     """Record agreement of the proposed version (proposed → agreed) at a Health and Wellbeing Board meeting."""
     row = state.plans.transition(plan_id, "agree", if_match=if_match, actor=actor,
@@ -40,7 +40,7 @@ def agree(plan_id: int, body: AgreeRequest, actor: Approver, state: State, respo
 
 
 @router.post("/plans/{plan_id}/return", response_model=VersionPublic)
-def return_to_draft(plan_id: int, actor: Planner, state: State, response: Response, if_match: IfMatch = None,
+def return_to_draft(plan_id: DbId, actor: Planner, state: State, response: Response, if_match: IfMatch = None,
                     body: TransitionRequest | None = None):
     """Return a proposed version to draft, or start a new draft from an agreed one (which stays as it is)."""
     row = state.plans.transition(plan_id, "return", if_match=if_match, actor=actor, note=(body.note if body else ""))
@@ -48,7 +48,7 @@ def return_to_draft(plan_id: int, actor: Planner, state: State, response: Respon
 
 
 @router.get("/plans/{plan_id}/audit", response_model=list[AuditEventPublic])
-def audit_log(plan_id: int, actor: Viewer, state: State,
+def audit_log(plan_id: DbId, actor: Viewer, state: State,
               after: Annotated[int, Query(ge=0, description="Only events with a larger id (paging).")] = 0,
               limit: Annotated[int, Query(ge=1, le=1000)] = 500):
     """Every change to a plan: who (key id and name), what, when and which version, oldest first."""

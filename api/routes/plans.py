@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
 from api import repository as repo
-from api.deps import IfMatch, Planner, State, Viewer
+from api.deps import DbId, IfMatch, MAX_ID, Planner, State, Viewer
 from api.models import Proposal
 from api.plans import plan_params
 from api.problems import NotFound
@@ -32,7 +32,7 @@ def _params(state: State, target, tolerance, population) -> dict:
                        tolerance if tolerance is not None else settings.tolerance, population)
 
 
-def _answer(state: State, response: Response, plan_id: int, status_path: str = "") -> dict:
+def _answer(state: State, response: Response, plan_id: DbId, status_path: str = "") -> dict:
     with state.db.read() as session:
         plan = repo.get_plan(session, plan_id)
         latest = repo.get_version(session, plan_id)
@@ -102,7 +102,7 @@ def import_plan(
 
 @router.get("/plans", response_model=list[PlanPublic])
 def list_plans(actor: Viewer, state: State, area: Annotated[str | None, Query(max_length=200)] = None,
-               limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0):
+               limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0):
     """List plans, newest first."""
     with state.db.read() as session:
         return [plan_public(p, repo.get_version(session, p.id)) for p in
@@ -110,20 +110,20 @@ def list_plans(actor: Viewer, state: State, area: Annotated[str | None, Query(ma
 
 
 @router.get("/plans/{plan_id}", response_model=PlanPublic)
-def get_plan(plan_id: int, actor: Viewer, state: State, response: Response):
+def get_plan(plan_id: DbId, actor: Viewer, state: State, response: Response):
     """A plan with the state and ETag of its latest version."""
     return _answer(state, response, plan_id)
 
 
 @router.get("/plans/{plan_id}/versions", response_model=list[VersionPublic])
-def list_versions(plan_id: int, actor: Viewer, state: State):
+def list_versions(plan_id: DbId, actor: Viewer, state: State):
     """Every version of a plan, oldest first (without assignments)."""
     with state.db.read() as session:
         return [version_public(v) for v in repo.list_versions(session, plan_id)]
 
 
 @router.get("/plans/{plan_id}/versions/{version}", response_model=VersionDetail)
-def get_version(plan_id: int, version: int, actor: Viewer, state: State, response: Response):
+def get_version(plan_id: DbId, version: DbId, actor: Viewer, state: State, response: Response):
     """One version with its assignment; its ETag is in the ``ETag`` header."""
     with state.db.read() as session:
         row = repo.get_version(session, plan_id, version)
@@ -132,7 +132,7 @@ def get_version(plan_id: int, version: int, actor: Viewer, state: State, respons
 
 
 @router.post("/plans/{plan_id}/moves", status_code=201, response_model=VersionPublic)
-def move_lsoas(plan_id: int, body: MovesCreate, actor: Planner, state: State, response: Response,
+def move_lsoas(plan_id: DbId, body: MovesCreate, actor: Planner, state: State, response: Response,
                if_match: IfMatch = None):
     """Move LSOAs to other (or new) neighbourhoods, creating the next version. Needs ``If-Match``."""
     row = state.plans.move(plan_id, dict(body.moves), if_match=if_match, actor=actor, note=body.note)
@@ -142,7 +142,7 @@ def move_lsoas(plan_id: int, body: MovesCreate, actor: Planner, state: State, re
 
 
 @router.get("/plans/{plan_id}/versions/{version}/metrics")
-def version_metrics(plan_id: int, version: int, actor: Viewer, state: State, response: Response) -> dict:
+def version_metrics(plan_id: DbId, version: DbId, actor: Viewer, state: State, response: Response) -> dict:
     """Plan metrics, one row per neighbourhood, and every failed constraint with its offending LSOAs."""
     row, metrics = state.plans.metrics(plan_id, version)
     response.headers["ETag"] = repo.version_etag(row)
@@ -150,7 +150,7 @@ def version_metrics(plan_id: int, version: int, actor: Viewer, state: State, res
 
 
 @router.get("/plans/{plan_id}/metrics")
-def latest_metrics(plan_id: int, actor: Viewer, state: State, response: Response) -> dict:
+def latest_metrics(plan_id: DbId, actor: Viewer, state: State, response: Response) -> dict:
     """Metrics of the latest version (same body as the versioned route)."""
     row, metrics = state.plans.metrics(plan_id)
     response.headers["ETag"] = repo.version_etag(row)
@@ -158,8 +158,8 @@ def latest_metrics(plan_id: int, actor: Viewer, state: State, response: Response
 
 
 @router.get("/plans/{plan_id}/diff")
-def diff_versions(plan_id: int, actor: Viewer, state: State,
-                  a: Annotated[int, Query(ge=1, description="First version.")],
-                  b: Annotated[int, Query(ge=1, description="Second version.")]) -> dict:
+def diff_versions(plan_id: DbId, actor: Viewer, state: State,
+                  a: Annotated[int, Query(ge=1, le=MAX_ID, description="First version.")],
+                  b: Annotated[int, Query(ge=1, le=MAX_ID, description="Second version.")]) -> dict:
     """What changed between two versions: LSOAs moved and the metrics of each."""
     return jsonable(state.plans.compare(plan_id, a, b))

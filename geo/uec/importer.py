@@ -15,6 +15,7 @@ file, row and column in ``strict`` mode; otherwise it is rejected and counted by
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -61,8 +62,11 @@ def _read(path: Path) -> pd.DataFrame:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
         raise DataError("file not found", file=path) from None
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
-        raise DataError(f"cannot read the file: {error}", file=path, expected="a CSV or XLSX extract") from None
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, zipfile.BadZipFile, KeyError) as error:
+        # A corrupt .xlsx is a broken zip: say so in the planner's terms, without our temporary path.
+        reason = type(error).__name__ if isinstance(error, (zipfile.BadZipFile, KeyError)) else error
+        raise DataError(f"cannot read the file ({reason})", file=path.name,
+                        expected="a CSV (UTF-8) or XLSX extract") from None
 
 
 class _Rows:
@@ -93,7 +97,9 @@ def _parse_dates(text: pd.Series, month: bool) -> pd.Series:
         missing = out.isna()
         if not missing.any():
             break
-        out[missing] = pd.to_datetime(text[missing].str.strip(), format=fmt, errors="coerce")
+        parsed = pd.to_datetime(text[missing].str.strip(), format=fmt, errors="coerce")
+        # Dates outside any plausible extract are bad rows, not a crash further down (pandas stops at 2262).
+        out[missing] = parsed.where((parsed >= "1900-01-01") & (parsed <= "2100-12-31")).astype("datetime64[ns]")
     return out
 
 
@@ -138,6 +144,9 @@ def read_uec_extract(
     """
     path = Path(path)
     frame = _read(path)
+    if frame.empty:
+        raise DataError("the extract has a header but no data rows", file=path.name,
+                        expected="one row per LSOA and period, or per attendance")
     columns = {_normalise(c): c for c in frame.columns}
     found = {role: _find(columns, role) for role in HEADERS}
     if found["lsoa"] is None:
@@ -175,7 +184,9 @@ def read_uec_extract(
         text = frame[found["count"]].str.replace(",", "").str.strip()
         counts = pd.to_numeric(text, errors="coerce")
         rows.reject(text == "", "missing count", found["count"], "a whole number of attendances")
-        rows.reject(counts.isna(), "not a number", found["count"], "a whole number of attendances")
+        rows.reject(counts.isna() | ~np.isfinite(counts.fillna(0)), "not a number", found["count"],
+                    "a whole number of attendances")
+        rows.reject(counts > 1_000_000_000, "count too large", found["count"], "at most 1,000,000,000 attendances")
         rows.reject(counts < 0, "negative count", found["count"], "a count of 0 or more")
         rows.reject(counts != counts.round(), "not a whole number", found["count"], "a whole number of attendances")
 

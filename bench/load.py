@@ -1,0 +1,207 @@
+"""Load test: many concurrent planners reading and editing plans against a real ``nhp serve`` on PostgreSQL.
+
+Starts a throwaway PostgreSQL cluster (``scripts/postgres.sh``) unless ``--database-url`` is given, and ``nhp serve``
+on 127.0.0.1 with the demo region (``Q99``) or, with ``NHP_DATA_DIR`` set, the ICB given by ``--area`` (e.g. QK1).
+Then ``--clients`` clients run for ``--seconds``: each loops over a mix of reads (plan, versions, metrics, the LSOA
+layer, audit) and edits (move one LSOA with ``If-Match``). Clients share ``--plans`` plans, so stale edits happen:
+a 412 is the expected answer to an edit made from an old ETag and is counted separately (the client reloads and
+carries on). Any other non-2xx answer, or a transport error, is an error; the target is zero.
+
+Prints a JSON report: requests, throughput, p50/p95/p99 per kind and overall, 412s, errors. Everything stays on
+127.0.0.1; the server and the cluster are stopped at the end.
+
+Usage::
+
+    python bench/load.py --clients 50 --seconds 120 [--plans 10] [--edit-share 0.3] [--area Q99]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shlex
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+class Postgres:
+    """A throwaway cluster from scripts/postgres.sh (start_test_postgres / stop_test_postgres)."""
+
+    def __init__(self) -> None:
+        script = (f"source {shlex.quote(str(ROOT / 'scripts' / 'postgres.sh'))}; start_test_postgres >&2; "
+                  "echo NHP_TEST_POSTGRES_URL=$NHP_TEST_POSTGRES_URL; echo PG_TEST_DIR=$PG_TEST_DIR; "
+                  "echo PG_TEST_BIN=$PG_TEST_BIN; echo PG_TEST_RUN=$PG_TEST_RUN")
+        out = subprocess.run(["bash", "-c", script], check=True, capture_output=True, text=True).stdout
+        env = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+        self.url = env["NHP_TEST_POSTGRES_URL"]
+        self.env = {k: env[k] for k in ("PG_TEST_DIR", "PG_TEST_BIN", "PG_TEST_RUN")}
+
+    def stop(self) -> None:
+        script = f"source {shlex.quote(str(ROOT / 'scripts' / 'postgres.sh'))}; stop_test_postgres"
+        subprocess.run(["bash", "-c", script], env={**os.environ, **self.env}, check=False)
+
+
+def start_server(home: Path, port: int, db_url: str, workers: int) -> subprocess.Popen:
+    env = {**os.environ, "NHP_HOME_DIR": str(home), "NHP_PORT": str(port), "NHP_HOST": "127.0.0.1",
+           "NHP_DATABASE_URL": db_url}
+    log = open(home / "server.log", "wb")
+    return subprocess.Popen([sys.executable, "-m", "geo.cli", "serve", "--workers", str(workers),
+                             "--log-level", "warning"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+
+
+async def wait_ready(base: str, process: subprocess.Popen, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(timeout=5) as client:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise SystemExit("the server exited during start-up")
+            try:
+                if (await client.get(f"{base}/api/v1/areas")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.3)
+    raise SystemExit("the server did not start")
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.stale = 0
+        self.saved = 0
+        self.errors: list[str] = []
+
+    def add(self, kind: str, seconds: float) -> None:
+        self.times[kind].append(seconds)
+
+
+async def client_loop(http: httpx.AsyncClient, plans: list[dict], codes: list[str], labels: list[str],
+                      stats: Stats, stop: float, edit_share: float, seed: int) -> None:
+    rng = random.Random(seed)
+    etags = {p["id"]: p["etag"] for p in plans}
+    while time.monotonic() < stop:
+        plan = rng.choice(plans)["id"]
+        roll = rng.random()
+        if roll < edit_share:
+            kind, method, url = "move", "POST", f"/api/v1/plans/{plan}/moves"
+            kwargs = {"json": {"moves": {rng.choice(codes): rng.choice(labels)}}, "headers": {"If-Match": etags[plan]}}
+        else:
+            kind, url = rng.choice([("plan", f"/api/v1/plans/{plan}"), ("metrics", f"/api/v1/plans/{plan}/metrics"),
+                                    ("versions", f"/api/v1/plans/{plan}/versions"),
+                                    ("audit", f"/api/v1/plans/{plan}/audit"), ("lsoas", "lsoas")])
+            method, kwargs = "GET", {}
+            if url == "lsoas":
+                url = f"/api/v1/areas/{plans[0]['area']}/lsoas"
+        started = time.perf_counter()
+        try:
+            response = await http.request(method, url, **kwargs)
+        except httpx.HTTPError as error:
+            stats.errors.append(f"{kind}: {type(error).__name__}")
+            continue
+        stats.add(kind, time.perf_counter() - started)
+        if kind == "move" and response.status_code == 412:
+            stats.stale += 1
+            etags[plan] = response.headers.get("ETag", etags[plan])
+        elif kind == "move" and response.status_code == 422 and "change nothing" in response.text:
+            pass  # the LSOA was already in that neighbourhood: a valid refusal, not a failure
+        elif response.status_code >= 300:
+            stats.errors.append(f"{kind}: {response.status_code} {response.text[:200]}")
+        elif kind == "move" or url == f"/api/v1/plans/{plan}":
+            stats.saved += kind == "move"
+            etags[plan] = response.headers["ETag"]
+
+
+async def run(base: str, area: str, clients: int, seconds: float, n_plans: int, edit_share: float) -> dict:
+    # Idle connections are dropped before uvicorn's 5 s keep-alive timeout, so a request never races the server
+    # closing its connection (a client artefact that would show as ReadError).
+    limits = httpx.Limits(max_connections=clients + 5, max_keepalive_connections=clients + 5, keepalive_expiry=2.0)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
+        plans = []
+        for k in range(n_plans):
+            response = await http.post("/api/v1/plans", json={"name": f"load {k}", "area": area, "start": "lad"})
+            response.raise_for_status()
+            plans.append({"id": response.json()["id"], "etag": response.headers["ETag"], "area": area})
+        first = (await http.get(f"/api/v1/plans/{plans[0]['id']}/versions/1")).json()["assignment"]
+        codes, labels = sorted(first), sorted(set(first.values()))
+        await http.get(f"/api/v1/plans/{plans[0]['id']}/metrics")  # warm the caches once
+        await http.get(f"/api/v1/areas/{area}/lsoas")
+        stats = Stats()
+        started = time.monotonic()
+        stop = started + seconds
+        await asyncio.gather(*(client_loop(http, plans, codes, labels, stats, stop, edit_share, seed)
+                               for seed in range(clients)))
+        elapsed = time.monotonic() - started
+    everything = [t for ts in stats.times.values() for t in ts]
+    kinds = {kind: {"requests": len(ts), "p50_ms": round(percentile(ts, 0.5) * 1000, 1),
+                    "p95_ms": round(percentile(ts, 0.95) * 1000, 1)} for kind, ts in sorted(stats.times.items())}
+    return {
+        "area": area, "lsoas": len(codes), "clients": clients, "seconds": round(elapsed, 1), "plans": n_plans,
+        "requests": len(everything), "throughput_rps": round(len(everything) / elapsed, 1),
+        "p50_ms": round(percentile(everything, 0.5) * 1000, 1), "p95_ms": round(percentile(everything, 0.95) * 1000, 1),
+        "p99_ms": round(percentile(everything, 0.99) * 1000, 1), "edits_saved": stats.saved,
+        "stale_edits_412": stats.stale,
+        "errors": len(stats.errors), "first_errors": stats.errors[:10], "by_kind": kinds,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--plans", type=int, default=10, help="plans the clients share (fewer: more 412s)")
+    parser.add_argument("--edit-share", type=float, default=0.3, help="share of requests that are edits")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--area", help="area id (default: QK1 with NHP_DATA_DIR, else the demo region)")
+    parser.add_argument("--database-url", help="use this database instead of a throwaway PostgreSQL cluster")
+    args = parser.parse_args(argv)
+    from geo.demo import DEMO_AREA
+
+    area = args.area or ("QK1" if os.environ.get("NHP_DATA_DIR") else DEMO_AREA)
+    postgres = None if args.database_url else Postgres()
+    db_url = args.database_url or postgres.url
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory(prefix="nhp-load-") as home:
+        process = start_server(Path(home), port, db_url, args.workers)
+        try:
+            asyncio.run(wait_ready(base, process))
+            report = asyncio.run(run(base, area, args.clients, args.seconds, args.plans, args.edit_share))
+        finally:
+            process.terminate()
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            if postgres:
+                postgres.stop()
+    report["database"] = "postgresql (throwaway cluster)" if postgres else db_url.split(":", 1)[0]
+    report["command"] = "python bench/load.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    print(json.dumps(report, indent=2))
+    return 0 if report["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

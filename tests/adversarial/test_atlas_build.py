@@ -1,0 +1,69 @@
+"""A failed atlas build leaves no trace: a bad file in the data folder is one DataError naming it, and nothing is
+written to the atlas cache (a later good build starts clean and is the only entry).
+
+The data folder is the synthetic demo region (``geo.demo``), written to ``tmp_path`` and then broken in one place.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from geo.errors import DataError
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory):
+    from geo.demo import write_demo_region
+
+    return write_demo_region(tmp_path_factory.mktemp("demo-region"))
+
+
+def _census_with_2011_codes(path):
+    # The census file on the wrong LSOA vintage: every code swapped for an LSOA 2011 code of the region.
+    lines = path.read_text().splitlines()
+    lines[1:] = [line.replace("E0199", "E0198", 1) for line in lines[1:]]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _registrations_with_huge_count(path):
+    lines = path.read_text().splitlines()
+    head, *rest = lines[5].rsplit(",", 1)
+    lines[5] = f"{head},{10**30}"
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _boundaries_truncated(path):
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+BREAKS = [
+    ("census on LSOA 2011 codes (wrong vintage)", "census2021_age6", _census_with_2011_codes, "no population for LSOA"),
+    ("registrations with 10**30 patients", "gp_registrations_lsoa", _registrations_with_huge_count, "too large"),
+    ("LSOA boundaries cut in half", "lsoa21_boundaries", _boundaries_truncated, "truncated"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("what, key, spoil, words", BREAKS, ids=[b[0] for b in BREAKS])
+def test_failed_build_writes_nothing_to_the_cache(demo_folder, tmp_path, monkeypatch, what, key, spoil, words):
+    from geo.atlas import load_atlas
+    from geo.demo import DEMO_AREA
+    from geo.settings import get_settings
+
+    folder = tmp_path / "data"
+    shutil.copytree(demo_folder[key].parent, folder)
+    spoil(folder / demo_folder[key].name)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("NHP_CACHE_DIR", str(cache))
+    get_settings.cache_clear()
+    with pytest.raises(DataError) as info:
+        load_atlas(DEMO_AREA, data_dir=folder)
+    error = info.value
+    assert words in error.message, str(error)
+    assert error.file and demo_folder[key].name in str(error.file), "the error names the file at fault"
+    written = [p for p in cache.rglob("*") if p.is_file() and "checksums" not in p.parts] if cache.exists() else []
+    assert written == [], f"a failed build wrote {written}"
+    assert not list(cache.glob("atlas-*")) if cache.exists() else True

@@ -1,0 +1,88 @@
+"""Bounded fuzzing beyond the schemathesis run of tests/api/test_schemathesis.py (which fuzzes every operation in
+local mode): here the file readers, plan import and the authenticated API.
+
+- Mutated copies of a valid file of every reader and of a plan lookup: each either reads or raises DataError.
+- Schemathesis over the whole OpenAPI schema with a *planner* key (authentication on, so the 401/403 paths and the
+  role checks run under generated input): no 5xx.
+
+Each part is bounded (few examples) so the module runs in well under a minute; bench/fuzz.py runs them longer.
+"""
+
+from __future__ import annotations
+
+import tempfile
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.checks import not_a_server_error
+
+from geo.plan_io import read_plan
+from geo.settings import Settings
+from geo.sources import READERS
+from geo.testing import grid_atlas
+from tests.adversarial.fuzzing import mutated, only_data_errors
+from tests.adversarial.samples import TABLES, csv_text
+
+pytestmark = pytest.mark.slow
+ATLAS = grid_atlas(3, 3)
+PLAN = ("lsoa_code,neighbourhood\n" + "".join(f"{c},N{i % 2}\n" for i, c in enumerate(ATLAS.codes))).encode()
+FEW = settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+
+
+@pytest.mark.parametrize("key", sorted(TABLES))
+def test_mutated_tables_only_raise_data_errors(key):
+    seed = csv_text(key).encode()
+
+    @FEW
+    @given(mutated(seed))
+    def check(data):
+        only_data_errors(READERS[key], data, ".csv")
+
+    check()
+
+
+@FEW
+@given(mutated(PLAN))
+def test_mutated_plan_lookups_only_raise_data_errors(data):
+    only_data_errors(lambda path: read_plan(path, ATLAS), data, ".csv")
+
+
+def _authenticated_app():
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.auth import create_key
+
+    home = tempfile.mkdtemp(prefix="nhp-fuzz-auth-")
+    app = create_app(Settings(home_dir=home, target_population=4500, max_upload_mb=0.05),
+                     atlas_provider={"GRID": grid_atlas(3, 3)})
+    with TestClient(app) as client:
+        create_key(app.state.nhp.db, "admin", "admin")
+        secret = create_key(app.state.nhp.db, "fuzzer", "planner")[1]
+        created = client.post("/api/v1/plans", json={"name": "seed", "area": "GRID"},
+                              headers={"Authorization": f"Bearer {secret}"})
+        assert created.status_code == 201
+    return app, secret
+
+
+APP, SECRET = _authenticated_app()
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+
+
+@schema.parametrize()
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck),
+          phases=[Phase.explicit, Phase.generate])
+def test_no_server_errors_with_a_planner_key(case):
+    response = case.call(headers={"Authorization": f"Bearer {SECRET}"})
+    case.validate_response(response, checks=[not_a_server_error])
+
+
+def test_id_beyond_int64_is_not_a_server_error():
+    from fastapi.testclient import TestClient
+
+    with TestClient(APP, raise_server_exceptions=False) as client:
+        headers = {"Authorization": f"Bearer {SECRET}"}
+        for url in ("/api/v1/plans/9223372036854775808", "/api/v1/plans/1/versions/9223372036854775808",
+                    "/api/v1/plans/-9223372036854775809/audit"):
+            assert client.get(url, headers=headers).status_code < 500, url
