@@ -200,6 +200,10 @@ def read_uec_extract(
         rows.reject(bands.isna(), "bad age", found["age"], "an age in whole years from 0 to 120")
 
     ok = rows.ok
+    if not ok.any():  # every row rejected: an empty layer would read as "no attendances anywhere"
+        reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(rows.rejections.items()))
+        raise DataError(f"no usable rows: all {len(frame)} were rejected ({reasons})", file=path.name,
+                        expected="rows for LSOAs of the study area with valid dates and counts")
     table = pd.DataFrame({"lsoa_code": codes[ok], "attendances": counts[ok].astype(float)})
     if bands is not None:
         table["age_band"] = bands[ok]
