@@ -51,15 +51,10 @@ def rate_per_1000(observed, population, alpha: float = 0.05) -> pd.DataFrame:
     >>> rate_per_1000([10], [2000]).round(2).to_dict("records")
     [{'rate_per_1000': 5.0, 'rate_lci': 2.4, 'rate_uci': 9.2}]
     """
-    k = np.asarray(observed, dtype=float)
-    pop = np.asarray(population, dtype=float)
-    lower, upper = poisson_ci(k, alpha)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(pop > 0, 1000.0 / pop, np.nan)
-    index = observed.index if isinstance(observed, pd.Series) else None
-    return pd.DataFrame(
-        {"rate_per_1000": k * scale, "rate_lci": lower * scale, "rate_uci": upper * scale}, index=index
-    )
+    # A rate per 1,000 is a ratio of the observed count to population / 1,000: one exact interval for both.
+    per_thousand = np.asarray(population, dtype=float) / 1000.0
+    ratios = ratio_ci(observed, per_thousand, alpha)
+    return ratios.rename(columns={"ratio": "rate_per_1000", "ratio_lci": "rate_lci", "ratio_uci": "rate_uci"})
 
 
 def standard_rates(counts_by_age: pd.DataFrame, population_by_age: pd.DataFrame) -> pd.Series:

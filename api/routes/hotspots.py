@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from api.deps import DbId, MAX_ID, Planner, State, Viewer
-from geo.errors import DataError
+from api.uploads import read_upload
 
 router = APIRouter(tags=["hotspots"])
 EXTRACT_SUFFIXES = {".csv", ".xlsx"}
@@ -86,20 +86,10 @@ def extract_hotspots(
     from geo.hotspots import find_hotspots
     from geo.uec import uec_layer_for
 
-    upload_name = Path(file.filename or "extract.csv").name
-    suffix = Path(upload_name).suffix.lower()
-    if suffix not in EXTRACT_SUFFIXES:
-        raise DataError(f"cannot read a {suffix or 'file without extension'} extract", file=upload_name,
-                        expected="a .csv or .xlsx UEC extract")
     atlas = state.atlases.get(area)
-    with tempfile.TemporaryDirectory(prefix="nhp-extract-") as folder:
-        path = Path(folder) / f"extract{suffix}"
-        path.write_bytes(file.file.read())
-        try:
-            layer = uec_layer_for(atlas, _data_dir(state, atlas), extract=path, strict=strict, label=upload_name)
-        except DataError as error:  # name the file the analyst uploaded, not our temporary copy
-            raise DataError(error.message, file=upload_name, row=error.row, column=error.column,
-                            expected=error.expected) from error
+    layer, _ = read_upload(
+        file, EXTRACT_SUFFIXES, "a .csv or .xlsx UEC extract",
+        lambda path: uec_layer_for(atlas, _data_dir(state, atlas), extract=path, strict=strict, label=file.filename))
     return _answer(find_hotspots(atlas, layer), format)
 
 

@@ -6,7 +6,6 @@ Every change answers with the new version's ``ETag``; a move needs ``If-Match`` 
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +18,8 @@ from api.plans import plan_params
 from api.problems import NotFound
 from api.schemas import MovesCreate, PlanCreate, PlanPublic, Population, VersionDetail, VersionPublic
 from api.serialize import jsonable, metrics_body, plan_public, version_public
-from geo.errors import DataError, PlanError
+from api.uploads import read_upload
+from geo.errors import PlanError
 
 router = APIRouter(tags=["plans"])
 
@@ -80,20 +80,10 @@ def import_plan(
     """Import a plan from an uploaded CSV lookup or GeoJSON (size limited by ``NHP_MAX_UPLOAD_MB``: 413)."""
     from geo.plan_io import read_plan
 
-    upload_name = Path(file.filename or "upload.csv").name
-    suffix = Path(upload_name).suffix.lower()
-    if suffix not in UPLOAD_SUFFIXES:
-        raise DataError(f"cannot import a {suffix or 'file without extension'}", file=upload_name,
-                        expected="a .csv lookup (lsoa_code, neighbourhood) or a .geojson file")
     atlas = state.atlases.get(area)
-    with tempfile.TemporaryDirectory(prefix="nhp-upload-") as folder:
-        path = Path(folder) / ("upload.geojson" if suffix == ".json" else f"upload{suffix}")
-        path.write_bytes(file.file.read())
-        try:
-            assignment = read_plan(path, atlas)
-        except DataError as error:  # name the file the planner uploaded, not our temporary copy
-            raise DataError(error.message, file=upload_name, row=error.row, column=error.column,
-                            expected=error.expected) from error
+    assignment, upload_name = read_upload(
+        file, UPLOAD_SUFFIXES, "a .csv lookup (lsoa_code, neighbourhood) or a .geojson file",
+        lambda path: read_plan(path, atlas))
     row = state.plans.create(name=(name or Path(upload_name).stem).strip() or "imported plan", area=area,
                              assignment=assignment, params=_params(state, target, tolerance, population),
                              source="import", actor=actor, detail={"file": upload_name})

@@ -44,7 +44,7 @@ PLAN_CASES = [
     ("truncated", "i.csv", plan_csv(GOOD)[:-8], 422, 36, "lsoa_code", "not an LSOA"),
     ("UTF-16", "j.csv", plan_csv(GOOD).decode().encode("utf-16"), 422, ANY, ANY, "cannot read"),
     ("binary", "k.csv", bytes(range(256)) * 20, 422, ANY, ANY, "cannot read"),
-    ("zip (not accepted)", "l.zip", b"PK\x03\x04" + b"\x00" * 100, 422, ANY, ANY, "cannot import a .zip"),
+    ("zip (not accepted)", "l.zip", b"PK\x03\x04" + b"\x00" * 100, 422, ANY, ANY, "cannot read a .zip"),
     ("path traversal in the file name", "../../etc/passwd.csv", plan_csv(GOOD[:-1]), 422, ANY, ANY, "missing"),
     ("no extension", "plan", plan_csv(GOOD), 422, ANY, ANY, "file without extension"),
     ("truncated GeoJSON", "m.geojson", b'{"type": "FeatureCollection", "features": [{"type": "Feat', 422, ANY, ANY,

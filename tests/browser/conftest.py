@@ -62,7 +62,7 @@ class Server:
         self.log_path = home / "server.log"
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "planner_app:create_app", "--factory", "--app-dir", str(HERE),
+            [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
              "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
