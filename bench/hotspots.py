@@ -57,14 +57,12 @@ def main() -> None:
 
     from esda.getisord import G_Local
 
-    from geo.hotspots import _cache_esda_kernels
     from geo.testing import grid_atlas
 
-    _cache_esda_kernels()
     t = time.perf_counter()
     grid = grid_atlas(5, 5)
     G_Local(np.arange(25.0) + 1, grid.weights(), transform="B", star=True, permutations=99, seed=1, n_jobs=1)
-    print(f"numba compile / cache load (one-off per process): {time.perf_counter() - t:.1f} s")
+    print(f"numba compile (one-off per process): {time.perf_counter() - t:.1f} s")
 
     t = time.perf_counter()
     codes, w, values, how = england_weights(args.data_dir)

@@ -100,27 +100,6 @@ def _round(table: pd.DataFrame) -> pd.DataFrame:
     return table.round({k: v for k, v in digits.items() if k in table.columns})
 
 
-def _cache_esda_kernels() -> None:
-    """Let numba cache esda's permutation kernels on disk (esda compiles them without ``cache=True``).
-
-    Compiling them costs 20-40 s on our 2-core machines in every new process; with the on-disk cache a second
-    run starts in a few seconds. This changes nothing in what esda computes.
-    """
-    try:
-        import esda.crand
-        import esda.getisord
-        from numba.core.dispatcher import Dispatcher
-    except ImportError:  # numba not installed: esda runs its pure-Python fallback
-        return
-    for module in (esda.crand, esda.getisord):
-        for kernel in vars(module).values():
-            if isinstance(kernel, Dispatcher) and kernel._cache.__class__.__name__ == "NullCache":
-                try:
-                    kernel.enable_caching()
-                except Exception:  # read-only site-packages and no user cache dir: compile as usual
-                    pass
-
-
 def find_hotspots(atlas, layer, alpha: float | None = None, permutations: int | None = None,
                   seed: int | None = None, n_jobs: int = 1) -> HotspotResult:
     """Find UEC hotspots: LSOAs whose neighbourhood of ratios is significantly high (or low) by Gi* with FDR.
@@ -156,7 +135,6 @@ def find_hotspots(atlas, layer, alpha: float | None = None, permutations: int | 
     permutations = settings.hotspot_permutations if permutations is None else permutations
     seed = settings.seed if seed is None else seed
 
-    _cache_esda_kernels()
     lsoas = atlas.lsoas
     observed = layer.attendances.reindex(lsoas.index).fillna(0.0)
     by_age = layer.by_age.reindex(lsoas.index).fillna(0.0) if layer.by_age is not None else None
