@@ -15,7 +15,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
-from geo.atlas_model import Atlas
+from geo.atlas.model import Atlas
 from geo.errors import AreaError, DataError
 from geo.settings import Settings
 

@@ -14,7 +14,7 @@ from collections import OrderedDict
 import pandas as pd
 from sqlalchemy import select
 
-from geo.atlas_model import Atlas
+from geo.atlas.model import Atlas
 from geo.errors import PlanError
 from geo.plan import Plan
 
@@ -169,7 +169,7 @@ class PlanService:
 
     def compare(self, plan_id: int, a: int, b: int) -> dict:
         """Return the differences between two versions: moved LSOAs and the metrics of both."""
-        from geo.compare import compare_plans
+        from geo.plan.compare import compare_plans
 
         _, first = self.load(plan_id, a)
         _, second = self.load(plan_id, b)

@@ -44,7 +44,7 @@ def start_server(home: Path, port: int, data_dir: str | None) -> subprocess.Pope
     if data_dir:
         env["NHP_DATA_DIR"] = data_dir
     log = open(home / "server.log", "w")
-    return subprocess.Popen([sys.executable, "-m", "geo.cli", "serve", "--log-level", "warning"], env=env,
+    return subprocess.Popen([sys.executable, "-m", "cli", "serve", "--log-level", "warning"], env=env,
                             stdout=log, stderr=subprocess.STDOUT)
 
 

@@ -78,7 +78,7 @@ def fuzz_api(examples: int) -> dict:
 def fuzz_files(examples: int) -> dict:
     from hypothesis import HealthCheck, Phase, given, settings
 
-    from geo.plan_io import read_plan
+    from geo.plan.io import read_plan
     from geo.sources import READERS
     from geo.testing import grid_atlas
     from geo.uec import read_uec_extract

@@ -68,7 +68,7 @@ def start_server(home: Path, port: int, db_url: str, workers: int) -> subprocess
     env = {**os.environ, "NHP_HOME_DIR": str(home), "NHP_PORT": str(port), "NHP_HOST": "127.0.0.1",
            "NHP_DATABASE_URL": db_url}
     log = open(home / "server.log", "wb")
-    return subprocess.Popen([sys.executable, "-m", "geo.cli", "serve", "--workers", str(workers),
+    return subprocess.Popen([sys.executable, "-m", "cli", "serve", "--workers", str(workers),
                              "--log-level", "warning"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
 
 

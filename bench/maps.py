@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 from scipy import sparse
 
-from geo.atlas_model import Atlas, SourceInfo, StudyArea
+from geo.atlas.model import Atlas, SourceInfo, StudyArea
 from geo.maps import _geometry, plan_map, save_map
 
 LIMIT_MB = 5.0

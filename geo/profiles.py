@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.atlas_model import AGE_BAND_LABELS, AGE_BANDS
+from geo.atlas.model import AGE_BAND_LABELS, AGE_BANDS
 from geo.disclosure import suppress_frame
 from geo.errors import DataError
 

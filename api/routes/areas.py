@@ -13,7 +13,7 @@ from fastapi import APIRouter, Response
 
 from api.deps import State, Viewer
 from api.schemas import AreaPublic
-from geo.atlas_model import Atlas
+from geo.atlas.model import Atlas
 from geo.disclosure import suppress
 
 router = APIRouter(tags=["areas"])

@@ -56,7 +56,7 @@ def export_plan(plan_id: DbId, ext: Literal["csv", "geojson", "gpkg", "xlsx", "h
                 version: Version = None,
                 layer: Annotated[Literal["neighbourhoods", "lsoas"], Query()] = "neighbourhoods"):
     """A plan version as a file; the format follows the extension."""
-    from geo.plan_io import write_plan
+    from geo.plan.io import write_plan
 
     if ext in ("xlsx", "html"):
         return _profiles(state, plan_id, version, ext)

@@ -78,7 +78,7 @@ def import_plan(
     population: Annotated[Population, Form()] = "resident",
 ):
     """Import a plan from an uploaded CSV lookup or GeoJSON (size limited by ``NHP_MAX_UPLOAD_MB``: 413)."""
-    from geo.plan_io import read_plan
+    from geo.plan.io import read_plan
 
     atlas = state.atlases.get(area)
     assignment, upload_name = read_upload(

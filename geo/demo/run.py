@@ -41,10 +41,10 @@ def run_demo(out_dir: str | Path, *, seed: int = 1, permutations: int = 999) -> 
     from geo.hotspots import find_hotspots
     from geo.maps import plan_map, save_map
     from geo.plan import Plan
-    from geo.plan_io import write_plan
+    from geo.plan.io import write_plan
     from geo.profiles import neighbourhood_profiles
     from geo.propose import ProposalParams, propose
-    from geo.summary import atlas_summary
+    from geo.atlas.summary import atlas_summary
     from geo.uec import read_uec_extract, synthetic_extract, write_extract
 
     out = Path(out_dir)

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from geo.demo.layouts import LAYOUTS
+from geo.demo.file_formats import LAYOUTS
 from geo.demo.tables import Region, build_region, write_tables
 
 #: Bump whenever a change to the generator changes any output byte (tests/demo fails until data/demo matches).

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.demo import codes, deprivation, layouts, tables_gp
+from geo.demo import codes, deprivation, file_formats, tables_gp
 from geo.demo.geography import Geography, build_geography
 from geo.demo.population import RUC_CLASSES, Population, build_population
 from geo.demo.services import Services, ae_monthly, build_services
@@ -96,25 +96,25 @@ def write_tables(region: Region, folder: Path) -> dict[str, Path]:
     geo = region.geo
     l21, l11 = geo.lsoa21, geo.lsoa11
     out: dict[str, Path] = {}
-    out["lsoa21_boundaries"] = layouts.write_geojson("lsoa21_boundaries", l21.reset_index(), "lsoa21_demo", folder)
+    out["lsoa21_boundaries"] = file_formats.write_geojson("lsoa21_boundaries", l21.reset_index(), "lsoa21_demo", folder)
     lsoa11 = l11.reset_index().rename(columns={"lsoa11_code": "LSOA11CD", "lsoa11_name": "LSOA11NM"})
-    out["lsoa11_boundaries"] = layouts.write_geojson("lsoa11_boundaries", lsoa11, "lsoa11_demo", folder)
+    out["lsoa11_boundaries"] = file_formats.write_geojson("lsoa11_boundaries", lsoa11, "lsoa11_demo", folder)
     lads = l21.dissolve("lad_code", as_index=False, sort=True)
     lads = lads.rename(columns={"lad_code": "ltla24_code", "lad_name": "ltla24_name"})
-    out["lad_boundaries"] = layouts.write_geojson("lad_boundaries", lads, "lad24_demo", folder)
+    out["lad_boundaries"] = file_formats.write_geojson("lad_boundaries", lads, "lad24_demo", folder)
 
     iod = region.iod.reset_index()
-    out["iod2025_scores"] = layouts.write_csv("iod2025_scores", iod[list(layouts.LAYOUTS["iod2025_scores"].header)], folder)
-    out["iod2025_indicators"] = layouts.write_csv("iod2025_indicators", region.indicators.reset_index(), folder)
+    out["iod2025_scores"] = file_formats.write_csv("iod2025_scores", iod[list(file_formats.LAYOUTS["iod2025_scores"].header)], folder)
+    out["iod2025_indicators"] = file_formats.write_csv("iod2025_indicators", region.indicators.reset_index(), folder)
     census = region.pop.census.join(l21.lsoa21_name).reset_index()
-    out["census2021_age6"] = layouts.write_csv("census2021_age6", census[list(layouts.LAYOUTS["census2021_age6"].header)], folder)
+    out["census2021_age6"] = file_formats.write_csv("census2021_age6", census[list(file_formats.LAYOUTS["census2021_age6"].header)], folder)
     sya = region.pop.sya2020.join(l11.lsoa11_name).reset_index()
-    out["mye2020_sya"] = layouts.write_csv("mye2020_sya", sya[list(layouts.LAYOUTS["mye2020_sya"].header)], folder)
+    out["mye2020_sya"] = file_formats.write_csv("mye2020_sya", sya[list(file_formats.LAYOUTS["mye2020_sya"].header)], folder)
     imd = pd.DataFrame(
-        dict(zip(layouts.LAYOUTS["imd2019_file1"].header, [l11.index, l11.lsoa11_name, l11.lad_code, l11.lad_name,
+        dict(zip(file_formats.LAYOUTS["imd2019_file1"].header, [l11.index, l11.lsoa11_name, l11.lad_code, l11.lad_name,
              [f"{r:,}" for r in region.imd2019["rank"]], region.imd2019.decile])),  # "1,234" as MHCLG publishes it
     )  # fmt: skip
-    out["imd2019_file1"] = layouts.write_csv("imd2019_file1", imd, folder)
+    out["imd2019_file1"] = file_formats.write_csv("imd2019_file1", imd, folder)
 
     ch = geo.changes
     lookup = pd.DataFrame(
@@ -130,7 +130,7 @@ def write_tables(region: Region, folder: Path) -> dict[str, Path]:
             "ObjectId": np.arange(1, len(ch) + 1),
         }
     )
-    out["lsoa11_lsoa21_lad22"] = layouts.write_csv("lsoa11_lsoa21_lad22", lookup, folder)
+    out["lsoa11_lsoa21_lad22"] = file_formats.write_csv("lsoa11_lsoa21_lad22", lookup, folder)
     sub = pd.DataFrame(
         {
             "LSOA11CD": l11.index, "LSOA11NM": l11.lsoa11_name, "LOC22CD": codes.SUB_ICB_CODE,
@@ -138,7 +138,7 @@ def write_tables(region: Region, folder: Path) -> dict[str, Path]:
             "ICB22CDH": codes.ICB_CODE_NHS, "ICB22NM": codes.ICB_NAME, "LAD22CD": l11.lad_code, "LAD22NM": l11.lad_name,
         }
     )  # fmt: skip
-    out["lsoa11_subicb22"] = layouts.write_csv("lsoa11_subicb22", sub, folder)
+    out["lsoa11_subicb22"] = file_formats.write_csv("lsoa11_subicb22", sub, folder)
     sicbl = pd.DataFrame(
         {
             "lsoa21_name": l21.lsoa21_name, "lsoa21_code": l21.index, "sicbl24_name": codes.SUB_ICB_NAME,
@@ -146,10 +146,10 @@ def write_tables(region: Region, folder: Path) -> dict[str, Path]:
             "icb24_code": codes.ICB_CODE, "icb24_code_nhs": codes.ICB_CODE_NHS,
         }
     )  # fmt: skip
-    out["lsoa21_sicbl24"] = layouts.write_csv("lsoa21_sicbl24", sicbl, folder)
+    out["lsoa21_sicbl24"] = file_formats.write_csv("lsoa21_sicbl24", sicbl, folder)
     wards = l21.reset_index()[["lsoa21_name", "lsoa21_code", "ward_name", "ward_code", "lad_name", "lad_code"]]
-    wards.columns = list(layouts.LAYOUTS["lsoa21_ward24"].header)
-    out["lsoa21_ward24"] = layouts.write_csv("lsoa21_ward24", wards, folder)
+    wards.columns = list(file_formats.LAYOUTS["lsoa21_ward24"].header)
+    out["lsoa21_ward24"] = file_formats.write_csv("lsoa21_ward24", wards, folder)
     ruc = region.pop.ruc
     ruc_table = pd.DataFrame(
         {
@@ -159,7 +159,7 @@ def write_tables(region: Region, folder: Path) -> dict[str, Path]:
             "ruc": np.where(ruc.str.startswith("U"), "Urban", "Rural"),
         }
     )
-    out["ruc21"] = layouts.write_csv("ruc21", ruc_table, folder)
+    out["ruc21"] = file_formats.write_csv("ruc21", ruc_table, folder)
     tiers = pd.DataFrame(
         {
             "LTLA23CD": [d.code for d in codes.DISTRICTS], "LTLA23NM": [d.name for d in codes.DISTRICTS],
@@ -167,6 +167,6 @@ def write_tables(region: Region, folder: Path) -> dict[str, Path]:
             "ObjectId": range(1, len(codes.DISTRICTS) + 1),
         }
     )  # fmt: skip
-    out["lad_utla_lookup"] = layouts.write_csv("lad_utla_lookup", tiers, folder)
+    out["lad_utla_lookup"] = file_formats.write_csv("lad_utla_lookup", tiers, folder)
     out.update(tables_gp.write_gp_tables(region, folder))
     return out

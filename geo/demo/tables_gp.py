@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.demo import codes, layouts
+from geo.demo import codes, file_formats
 
 if TYPE_CHECKING:
     from geo.demo.tables import Region
@@ -60,9 +60,9 @@ def write_gp_tables(region: Region, folder: Path) -> dict[str, Path]:
             "COMM_REGION_NAME": codes.REGION_NAME, "SUPPLIER_NAME": pr.supplier,
         }
     )  # fmt: skip
-    out["gp_practice_map"] = layouts.write_csv("gp_practice_map", gp_map, folder)
+    out["gp_practice_map"] = file_formats.write_csv("gp_practice_map", gp_map, folder)
 
-    lon, lat = layouts.to_wgs84(pr.easting, pr.northing)
+    lon, lat = file_formats.to_wgs84(pr.easting, pr.northing)
     # The 2011 LSOA of each site by point-in-polygon, as ONSPD would give it.
     lsoa11 = [geo.lsoa11.index[geo.lsoa11.contains(shapely.Point(x, y))][0] for x, y in zip(pr.easting, pr.northing)]
     site = pd.DataFrame(
@@ -92,12 +92,12 @@ def write_gp_tables(region: Region, folder: Path) -> dict[str, Path]:
     ]:  # fmt: skip
         geocoded[col] = value
     geocoded["SUPPLIER_NAME"] = pr.supplier
-    out["practice_pcn_geocoded"] = layouts.write_csv("practice_pcn_geocoded", geocoded.reset_index(drop=True), folder)
+    out["practice_pcn_geocoded"] = file_formats.write_csv("practice_pcn_geocoded", geocoded.reset_index(drop=True), folder)
 
     closed = _closed_practice(region)
     rows = [_epraccur_row(i, code, p.practice_name, p.postcode, district[p.district]) for i, (code, p) in enumerate(pr.iterrows())]
     rows.append(_epraccur_row(len(rows), CLOSED_PRACTICE, closed["name"], closed["postcode"], district["city"], closed=True))
-    out["epraccur"] = layouts.write_headerless("epraccur", rows, folder)
+    out["epraccur"] = file_formats.write_headerless("epraccur", rows, folder)
 
     points = pd.DataFrame(
         {"postcode": pr.postcode, "x": pr.easting, "y": pr.northing, "lsoa21": pr.lsoa21_code}
@@ -115,14 +115,14 @@ def write_gp_tables(region: Region, folder: Path) -> dict[str, Path]:
             "Admin_district_code": lad, "Admin_ward_code": points.lsoa21.map(l21.ward_code),
         }
     ).sort_values("Postcode", ignore_index=True)  # fmt: skip
-    out["codepoint"] = layouts.write_csv("codepoint", cpo, folder)
+    out["codepoint"] = file_formats.write_csv("codepoint", cpo, folder)
 
-    out["gp_registrations_lsoa"] = layouts.write_csv("gp_registrations_lsoa", region.registrations11, folder)
+    out["gp_registrations_lsoa"] = file_formats.write_csv("gp_registrations_lsoa", region.registrations11, folder)
     ae = region.ae.copy()
     ae.insert(1, "icb22_code", codes.ICB_CODE)
     for col in ["total_attendances", "attendances_over_4hours", "total_emergency_admissions", "emergency_admissions_over_4hours"]:
         ae[col] = ae[col].astype(float)  # the published file writes counts as 25706.0
-    out["ae_monthly_icb"] = layouts.write_csv("ae_monthly_icb", ae, folder)
+    out["ae_monthly_icb"] = file_formats.write_csv("ae_monthly_icb", ae, folder)
     return out
 
 

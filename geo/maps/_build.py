@@ -12,7 +12,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from geo.atlas_model import Atlas
+from geo.atlas.model import Atlas
 from geo.errors import PlanError
 from geo.maps import _layers
 from geo.maps._geometry import DEFAULT_TOLERANCE_M, bounds_latlon, dissolve, simplify_for_display, to_leaflet

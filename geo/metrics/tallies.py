@@ -1,7 +1,7 @@
 """Population tallies by neighbourhood, patched from the parent plan by the LSOAs that moved.
 
 ``plan["tallies"]`` is a matrix with one row per neighbourhood label and one column per tallied quantity (see
-:class:`geo.metrics.arrays.AtlasArrays`): resident and registered population, age bands, Core20 population,
+:class:`geo.atlas.arrays.AtlasArrays`): resident and registered population, age bands, Core20 population,
 population-weighted IMD score, LSOA counts by local decile and by local authority, and area. A child plan starts
 from its parent's matrix and subtracts each moved LSOA's row from its old neighbourhood and adds it to its new one,
 so a move costs a few vector operations whatever the size of the area. Everything else here reads that matrix.
@@ -102,7 +102,7 @@ def _deviation_pct(plan: "Plan") -> dict[str, float]:
 
 @metric("age_bands", "residents per age band per neighbourhood")
 def _age_bands(plan: "Plan") -> dict[str, dict[str, float]]:
-    from geo.atlas_model import AGE_BANDS
+    from geo.atlas.model import AGE_BANDS
 
     table = plan["tallies"][plan.live]
     columns = [plan._arrays.column(band) for band in AGE_BANDS]

@@ -36,7 +36,7 @@ def propose(atlas, params: ProposalParams | None = None, algorithm: str = "defau
     Parameters
     ----------
     atlas
-        The :class:`geo.atlas_model.Atlas` to divide.
+        The :class:`geo.atlas.model.Atlas` to divide.
     params
         Target, tolerance, population, nesting, practice handling, seed and time budget.
     algorithm

@@ -205,8 +205,8 @@ class Catalogue:
         return out
 
     def source(self, key: str):
-        """Provenance of ``key`` as a :class:`geo.atlas_model.SourceInfo`."""
-        from geo.atlas_model import SourceInfo
+        """Provenance of ``key`` as a :class:`geo.atlas.model.SourceInfo`."""
+        from geo.atlas.model import SourceInfo
 
         self.path(key)  # DataError with the download page when missing
         found = self._get(key)

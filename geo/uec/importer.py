@@ -7,7 +7,7 @@ Two shapes are recognised by their headers:
 - **patient-level**: one row per attendance with LSOA code and arrival date (optionally age and type). Rows are
   aggregated as they are read and the row-level table is dropped: the layer holds aggregates only.
 
-LSOA codes of the other vintage are bridged through the ONS lookup (``geo.bridging``). Every bad row - unknown
+LSOA codes of the other vintage are bridged through the ONS lookup (``geo.atlas.bridging``). Every bad row - unknown
 LSOA, bad date, negative or non-numeric count, missing value or age band - raises a :class:`DataError` naming the
 file, row and column in ``strict`` mode; otherwise it is rejected and counted by reason in ``layer.rejections``.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.atlas_model import AGE_BANDS, SourceInfo
+from geo.atlas.model import AGE_BANDS, SourceInfo
 from geo.errors import DataError
 from geo.uec.layer import AGE_BAND_ALIASES, UecLayer, age_band_of_years
 
@@ -117,7 +117,7 @@ def read_uec_extract(
     path
         CSV or XLSX file.
     atlas
-        The study area's :class:`~geo.atlas_model.Atlas`.
+        The study area's :class:`~geo.atlas.model.Atlas`.
     strict
         Raise on the first bad row instead of rejecting and counting it.
     lookup
@@ -269,7 +269,7 @@ def _place_codes(codes: pd.Series, rows: _Rows, atlas, lookup, path: Path, colum
 def _bridge(table: pd.DataFrame, vintage: int, atlas, lookup) -> tuple[pd.DataFrame, str]:
     if vintage == atlas.vintage:
         return table, ""
-    from geo.bridging import bridge_counts, crosswalk
+    from geo.atlas.bridging import bridge_counts, crosswalk
 
     weights = crosswalk(lookup, source=vintage, target=atlas.vintage,
                         target_population=atlas.lsoas.resident_population)

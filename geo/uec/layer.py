@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from geo.atlas_model import AGE_BANDS, AGE_BAND_LABELS, SourceInfo
+from geo.atlas.model import AGE_BANDS, AGE_BAND_LABELS, SourceInfo
 
 #: Age band labels accepted in extracts, mapped to the atlas's Census 2021 bands.
 AGE_BAND_ALIASES = {

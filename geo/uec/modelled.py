@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo.atlas_model import SourceInfo
+from geo.atlas.model import SourceInfo
 from geo.errors import DataError
 from geo.uec.layer import UecLayer
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.atlas_model import AGE_BANDS, AGE_BAND_LABELS
+from geo.atlas.model import AGE_BANDS, AGE_BAND_LABELS
 
 #: Illustrative annual attendances per person by age band (England is about 0.4 per person per year).
 BASE_RATES = {"age_0_15": 0.38, "age_16_24": 0.43, "age_25_34": 0.37, "age_35_49": 0.30, "age_50_64": 0.28,

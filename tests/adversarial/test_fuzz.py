@@ -17,7 +17,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 
-from geo.plan_io import read_plan
+from geo.plan.io import read_plan
 from geo.settings import Settings
 from geo.sources import READERS
 from geo.testing import grid_atlas

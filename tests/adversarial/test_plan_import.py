@@ -1,7 +1,7 @@
-"""Malformed plan files for ``geo.plan_io.read_plan``: each is one PlanError (a DataError) naming the file and,
+"""Malformed plan files for ``geo.plan.io.read_plan``: each is one PlanError (a DataError) naming the file and,
 where one row is at fault, the row and column; nothing else is raised.
 
-Cases marked ``xfail(strict=True)`` are bugs reported to the owner of ``geo/plan_io.py`` (see docs/RELIABILITY.md);
+Cases marked ``xfail(strict=True)`` are bugs reported to the owner of ``geo/plan/io.py`` (see docs/RELIABILITY.md);
 they turn into failures the day the fix lands, so the marker is removed with it.
 """
 
@@ -14,7 +14,7 @@ import pytest
 from shapely.geometry import Polygon, box
 
 from geo.errors import PlanError
-from geo.plan_io import read_plan
+from geo.plan.io import read_plan
 from geo.testing import grid_atlas
 from tests.adversarial.samples import shapefile_members, zip_bytes
 

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from geo.disclosure import assert_no_small_counts
+from geo.testing.disclosure import assert_no_small_counts
 from tests.api.conftest import new_plan
 
 

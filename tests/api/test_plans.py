@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from geo.disclosure import assert_no_small_counts
+from geo.testing.disclosure import assert_no_small_counts
 from tests.api.conftest import AREA, new_plan
 
 PROBLEM = "application/problem+json"

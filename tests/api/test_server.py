@@ -11,7 +11,7 @@ import time
 import httpx
 import pytest
 
-from geo.cli import main
+from cli import main
 
 
 def _free_port() -> int:
@@ -26,7 +26,7 @@ def server(tmp_path):
     env = {**os.environ, "NHP_HOME_DIR": str(tmp_path), "NHP_PORT": str(port), "NHP_HOST": "127.0.0.1"}
     env.pop("NHP_DATABASE_URL", None)
     log = open(tmp_path / "server.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "geo.cli", "serve"], env=env, stdout=log,
+    process = subprocess.Popen([sys.executable, "-m", "cli", "serve"], env=env, stdout=log,
                                stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

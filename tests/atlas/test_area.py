@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from geo.area import resolve_area
+from geo.atlas.area import resolve_area
 from geo.errors import AreaError
 
 GEOGRAPHY = pd.DataFrame(

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 from geopandas.testing import assert_geodataframe_equal
 
-from geo import atlas_cache
+from geo.atlas import cache as atlas_cache
 from geo.testing import grid_atlas
 
 

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from geo.atlas import load_atlas
-from geo.cli import main
-from geo.summary import atlas_summary
+from cli import main
+from geo.atlas.summary import atlas_summary
 
 pytestmark = pytest.mark.realdata
 

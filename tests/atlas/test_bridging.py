@@ -4,7 +4,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.bridging import bridge_counts, crosswalk
+from geo.atlas.bridging import bridge_counts, crosswalk
 
 #   2011         2021
 #   A  (U) ----> A

@@ -2,7 +2,7 @@
 
 from shapely import affinity
 
-from geo.contiguity import contiguity, queen_adjacency
+from geo.atlas.graph import contiguity, queen_adjacency
 from geo.testing import grid_atlas
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from geo.summary import QUINTILE_COLUMNS, atlas_summary
+from geo.atlas.summary import QUINTILE_COLUMNS, atlas_summary
 from geo.testing import grid_atlas
 
 

@@ -15,7 +15,7 @@ import shapely
 
 from geo.demo import DEMO_AREA, demo_data_dir, is_current, write_demo_region
 from geo.demo import store
-from geo.demo.layouts import EPRACCUR_FIELDS, LAYOUTS
+from geo.demo.file_formats import EPRACCUR_FIELDS, LAYOUTS
 
 ENGLAND_BNG = (82_000, 5_000, 656_000, 658_000)  # bounding box of England in EPSG:27700
 

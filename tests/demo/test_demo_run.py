@@ -4,8 +4,8 @@ import json
 
 import pandas as pd
 
-from geo.cli import main
-from geo.disclosure import assert_no_small_counts
+from cli import main
+from geo.testing.disclosure import assert_no_small_counts
 
 
 def test_demo_writes_every_output_labelled_synthetic(tmp_path, capsys):

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.disclosure import DisclosureError, assert_no_small_counts, is_disclosive, suppress, suppress_frame
+from geo.disclosure import is_disclosive, suppress, suppress_frame
+from geo.testing.disclosure import DisclosureError, assert_no_small_counts
 
 
 @pytest.mark.parametrize("value, small", [(0, False), (1, True), (7, True), (7.4, True), (7.6, False), (8, False),

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.disclosure import assert_no_small_counts
+from geo.testing.disclosure import assert_no_small_counts
 from geo.testing import grid_atlas
 from geo.uec.layer import UecLayer
-from geo.atlas_model import SourceInfo
+from geo.atlas.model import SourceInfo
 
 
 @pytest.fixture(scope="module")

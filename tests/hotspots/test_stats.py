@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.stats import area_statistics, funnel_flag, funnel_limits, poisson_ci, rate_per_1000, ratio_ci
+from geo.hotspots.stats import area_statistics, funnel_flag, funnel_limits, poisson_ci, rate_per_1000, ratio_ci
 
 
 @pytest.mark.parametrize("k, lower, upper", [(0, 0.0, 3.689), (1, 0.0253, 5.572), (10, 4.795, 18.39),

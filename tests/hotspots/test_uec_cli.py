@@ -7,9 +7,9 @@ import json
 import pandas as pd
 import pytest
 
-import geo.cli._common as common
-from geo.cli import main
-from geo.disclosure import assert_no_small_counts
+import cli._common as common
+from cli import main
+from geo.testing.disclosure import assert_no_small_counts
 from geo.testing import grid_atlas
 from geo.uec import synthetic_extract, write_extract
 

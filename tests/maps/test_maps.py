@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.disclosure import assert_no_small_counts
+from geo.testing.disclosure import assert_no_small_counts
 from geo.errors import PlanError
 from geo.maps import ATTRIBUTION_LINES, atlas_map, plan_map
 from tests.maps.conftest import attribution, features, layers, legends, overlay_names, page

@@ -6,7 +6,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-from geo.cli import main
+from cli import main
 from geo.errors import DataError
 from geo.maps import atlas_map, england_overview, save_map
 from geo.testing import grid_atlas
@@ -67,7 +67,7 @@ def test_save_map_writes_the_page_and_inlines_local_leaflet(tmp_path):
 @pytest.fixture
 def grid_cli(monkeypatch):
     atlas = grid_atlas(6, 4, lad_width=3)
-    monkeypatch.setattr("geo.cli._common.atlas_from_args", lambda args: atlas)
+    monkeypatch.setattr("cli._common.atlas_from_args", lambda args: atlas)
     return atlas
 
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-import geo.cli._common
-from geo.cli import main
+import cli._common
+from cli import main
 from geo.testing import grid_atlas
 
 ATLAS = grid_atlas(4, 3, lad_width=2)
@@ -15,7 +15,7 @@ ATLAS = grid_atlas(4, 3, lad_width=2)
 
 @pytest.fixture(autouse=True)
 def grid_area(monkeypatch):
-    monkeypatch.setattr(geo.cli._common, "atlas_from_args", lambda args: ATLAS)
+    monkeypatch.setattr(cli._common, "atlas_from_args", lambda args: ATLAS)
 
 
 @pytest.fixture

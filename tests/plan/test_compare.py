@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.compare import compare_plans, match_neighbourhoods
+from geo.plan.compare import compare_plans, match_neighbourhoods
 from geo.errors import PlanError
 from geo.plan import Plan
 from geo.testing import grid_atlas

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.constraints import CONSTRAINTS, validate
+from geo.plan.constraints import CONSTRAINTS, validate
 from geo.errors import PlanError
 from geo.plan import Plan
 from geo.testing import grid_atlas

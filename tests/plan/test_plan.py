@@ -7,12 +7,12 @@ import math
 
 import pytest
 
-from geo.disclosure import assert_no_small_counts
+from geo.testing.disclosure import assert_no_small_counts
 from geo.errors import PlanError
 from geo.metrics import REGISTRY
 from geo.plan import Plan
 from geo.testing import grid_atlas
-from geo.testing_plans import assert_plan_equal
+from geo.testing.plans import assert_plan_equal
 
 
 def test_populations_and_deviation_of_west_east(west_east):

@@ -8,12 +8,12 @@ import zipfile
 import geopandas as gpd
 import pytest
 
-from geo.disclosure import assert_no_small_counts
+from geo.testing.disclosure import assert_no_small_counts
 from geo.errors import PlanError
 from geo.plan import Plan
-from geo.plan_io import read_plan, write_plan
+from geo.plan.io import read_plan, write_plan
 from geo.testing import grid_atlas
-from geo.testing_plans import assert_plan_equal
+from geo.testing.plans import assert_plan_equal
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_round_trip(tmp_path, atlas, plan, filename, layer):
 
 
 def test_zipped_shapefile_is_read_by_majority_area(tmp_path, atlas, plan):
-    from geo.plan_io import footprints
+    from geo.plan.io import footprints
 
     shapes = footprints(plan)[["name", "geometry"]]
     # Nudge the polygons 100 m east: each LSOA still has most of its area in its own neighbourhood.
@@ -122,7 +122,7 @@ def test_empty_file_and_missing_columns(tmp_path, atlas):
 
 
 def test_polygons_that_miss_lsoas_are_refused(tmp_path, atlas, plan):
-    from geo.plan_io import footprints
+    from geo.plan.io import footprints
 
     shapes = footprints(plan)
     shapes[shapes.name != "N10"][["name", "geometry"]].to_file(tmp_path / "holes.geojson")

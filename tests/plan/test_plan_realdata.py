@@ -6,8 +6,8 @@ import pytest
 
 from geo.metrics import REGISTRY
 from geo.plan import Plan
-from geo.plan_io import read_plan, write_plan
-from geo.testing_plans import assert_plan_equal
+from geo.plan.io import read_plan, write_plan
+from geo.testing.plans import assert_plan_equal
 
 pytestmark = pytest.mark.realdata
 

@@ -7,14 +7,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.cli import main
+from cli import main
 from geo.testing import grid_atlas
 
 
 @pytest.fixture
 def atlas(monkeypatch):
     grid = grid_atlas(8, 6, lad_width=4, population=np.random.default_rng(3).integers(1000, 2000, 48))
-    monkeypatch.setattr("geo.cli._common.atlas_from_args", lambda args: grid)
+    monkeypatch.setattr("cli._common.atlas_from_args", lambda args: grid)
     return grid
 
 

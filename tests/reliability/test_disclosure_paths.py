@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from geo.disclosure import assert_no_small_counts
+from geo.testing.disclosure import assert_no_small_counts
 from geo.settings import Settings
 from geo.testing import grid_atlas
 

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from geo.cli import main
+from cli import main
 
 
 @pytest.mark.realdata

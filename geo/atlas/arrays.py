@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from geo.atlas_model import AGE_BANDS
+from geo.atlas.model import AGE_BANDS
 
 if TYPE_CHECKING:
-    from geo.atlas_model import Atlas
+    from geo.atlas.model import Atlas
 
 BASES = ("resident", "registered")
 _CACHE: dict[int, "AtlasArrays"] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo.atlas_model import Atlas
+from geo.atlas.model import Atlas
 
 GROUPINGS = {
     "lad": ("lad_code", "lad_name"),

@@ -12,8 +12,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.atlas_model import BridgeReport, StudyArea
-from geo.bridging import bridge_counts, crosswalk
+from geo.atlas.model import BridgeReport, StudyArea
+from geo.atlas.bridging import bridge_counts, crosswalk
 
 
 def registrations_for_area(

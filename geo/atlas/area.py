@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.atlas_model import StudyArea
+from geo.atlas.model import StudyArea
 from geo.errors import AreaError
 
 ENGLAND = {"ENGLAND", "E92000001"}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.cli import _common
+from cli import _common
 from geo.errors import DataError
 
 LAYER_CHOICES = ("imd_decile", "local_decile", "uec_rate", "hotspots", "practices", "lads")

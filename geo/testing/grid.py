@@ -19,7 +19,7 @@ from libpysal.weights import Queen
 from scipy import sparse
 from shapely.geometry import Point, box
 
-from geo.atlas_model import AGE_BANDS, Atlas, SourceInfo, StudyArea
+from geo.atlas.model import AGE_BANDS, Atlas, SourceInfo, StudyArea
 
 _AGE_SHARES = np.array([0.19, 0.11, 0.14, 0.19, 0.19, 0.18])
 

@@ -1,6 +1,6 @@
 """``nhp propose``: propose neighbourhood footprints for a study area and write them out.
 
-The output format follows the file extension (written by :func:`geo.plan_io.write_plan`): ``.csv`` is a lookup
+The output format follows the file extension (written by :func:`geo.plan.io.write_plan`): ``.csv`` is a lookup
 (``lsoa_code,neighbourhood``, plus ``mnp`` with ``--mnp``); ``.geojson`` and ``.gpkg`` hold one dissolved footprint
 per neighbourhood with its metrics. A summary table is printed:
 population, deviation and LSOAs per neighbourhood, then the plan's largest deviation, share within ±5 %, local
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.cli._common import add_area_arguments
+from cli._common import add_area_arguments
 from geo.errors import DataError
 from geo.settings import get_settings
 
@@ -49,7 +49,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Propose, write the output and print the summary; return the exit status."""
-    from geo.cli import _common
+    from cli import _common
     from geo.plan import Plan
     from geo.propose import ProposalParams, group_mnp, propose
 
@@ -102,7 +102,7 @@ def format_summary(summary: dict, unmet: list[str]) -> str:
 
 def write_output(plan, assignment: pd.Series, mnp: pd.Series | None, path: Path) -> None:
     """Write the plan to ``path`` in the format its extension names, with each neighbourhood's MNP area if any."""
-    from geo.plan_io import footprints, write_plan
+    from geo.plan.io import footprints, write_plan
 
     if mnp is None:
         write_plan(plan, path)

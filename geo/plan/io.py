@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import pandas as pd
 
-from geo.constraints import coverage_error
+from geo.plan.constraints import coverage_error
 from geo.errors import PlanError
 
 if TYPE_CHECKING:
-    from geo.atlas_model import Atlas
+    from geo.atlas.model import Atlas
     from geo.plan import Plan
 
 LSOA_HEADERS = ["lsoa_code", "lsoa21cd", "lsoa11cd", "lsoa_cd", "lsoacd", "lsoa", "lsoa21", "lsoa11"]

@@ -1,8 +1,8 @@
 """The atlas as a value: the joined LSOA layer, practices, registrations and contiguity graph of a study area.
 
 Everything downstream (plans, proposals, hotspots, maps, the API) reads an :class:`Atlas` and nothing else, so the
-column names below are the contract between the data layer and the rest of the planner. ``geo/atlas.py`` builds
-one from the official files; ``geo/testing.py`` builds small synthetic ones for tests.
+column names below are the contract between the data layer and the rest of the planner. ``geo/atlas/build.py`` builds
+one from the official files; ``geo/testing/grid.py`` builds small synthetic ones for tests.
 
 LSOA columns (index ``lsoa_code``, sorted, EPSG:27700)
 -----------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo.atlas_model import BridgeReport
+from geo.atlas.model import BridgeReport
 
 UNPLACED_CODES = {"NO2011", "NO2021"}
 

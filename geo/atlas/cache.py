@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from geo.atlas_model import Atlas, BridgeReport, SourceInfo, StudyArea, normalise_dtypes
+from geo.atlas.model import Atlas, BridgeReport, SourceInfo, StudyArea, normalise_dtypes
 
 CACHE_FORMAT = 3  # bump when the atlas columns or build rules change
 
@@ -44,10 +44,9 @@ def file_sha256(path: Path, memo_dir: Path | None = None) -> str:
 
 def code_version() -> str:
     """Hash of the code that builds atlases, so a changed build rule never serves an atlas built by the old one."""
-    root = Path(__file__).parent
+    here = Path(__file__).parent  # geo/atlas
     digest = hashlib.sha256()
-    for path in sorted([*root.glob("atlas*.py"), root / "area.py", root / "bridging.py", root / "contiguity.py",
-                        *(root / "sources").glob("*.py")]):
+    for path in sorted([*here.glob("*.py"), *(here.parent / "sources").glob("*.py")]):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -17,7 +17,7 @@ import pandas as pd
 from geo.errors import PlanError
 
 if TYPE_CHECKING:
-    from geo.atlas_model import Atlas
+    from geo.atlas.model import Atlas
     from geo.plan import Plan
 
 

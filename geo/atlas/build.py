@@ -15,17 +15,17 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import atlas_cache
-from geo.area import resolve_area
-from geo.atlas_model import AGE_BANDS, LSOA_COLUMNS, Atlas, SourceInfo, normalise_dtypes
-from geo.atlas_practices import (
+from geo.atlas import cache as atlas_cache
+from geo.atlas.area import resolve_area
+from geo.atlas.model import AGE_BANDS, LSOA_COLUMNS, Atlas, SourceInfo, normalise_dtypes
+from geo.atlas.practices import (
     add_unplaced,
     plurality,
     practice_locations,
     practices_layer,
     registrations_for_area,
 )
-from geo.contiguity import contiguity
+from geo.atlas.graph import contiguity
 from geo.errors import DataError
 from geo.settings import get_settings
 

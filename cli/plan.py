@@ -1,6 +1,6 @@
 """``nhp score`` and ``nhp compare``: score a plan file against a study area, or compare two plan files.
 
-Both read plans with :func:`geo.plan_io.read_plan` (CSV lookups or polygon files) and print either JSON (the
+Both read plans with :func:`geo.plan.io.read_plan` (CSV lookups or polygon files) and print either JSON (the
 document of :meth:`geo.plan.Plan.to_dict`) or a readable table whose populations are labelled with their source.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.cli import _common
+from cli import _common
 from geo.settings import get_settings
 
 
@@ -42,7 +42,7 @@ def _plan_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _load(path: Path, atlas, args):
     from geo.plan import Plan
-    from geo.plan_io import read_plan
+    from geo.plan.io import read_plan
 
     settings = get_settings()
     return Plan(
@@ -69,7 +69,7 @@ def run_score(args: argparse.Namespace) -> int:
 
 def run_compare(args: argparse.Namespace) -> int:
     """Compare two plans and print the differences."""
-    from geo.compare import compare_plans
+    from geo.plan.compare import compare_plans
 
     atlas = _common.atlas_from_args(args)
     diff = compare_plans(_load(args.plan_a, atlas, args), _load(args.plan_b, atlas, args))

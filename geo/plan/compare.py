@@ -14,7 +14,7 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
 from geo.errors import PlanError
-from geo.metrics.tables import jsonable
+from geo.plan.report import jsonable
 
 if TYPE_CHECKING:
     from geo.plan import Plan

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import sys
 
-from geo.cli._common import add_area_arguments, atlas_from_args
-from geo.summary import GROUPINGS, atlas_summary
+from cli._common import add_area_arguments, atlas_from_args
+from geo.atlas.summary import GROUPINGS, atlas_summary
 
 
 def register(subparsers) -> None:

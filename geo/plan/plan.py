@@ -4,7 +4,7 @@
 child plan whose tallies are patched from the parent's (old - outflow + inflow) rather than recounted;
 ``plan["metric"]`` computes a registered metric (:mod:`geo.metrics`) the first time it is asked for. The tables a
 person reads (:meth:`Plan.neighbourhood_table`, :meth:`Plan.summary`, :meth:`Plan.validate`) are built from those
-metrics in :mod:`geo.metrics.tables` and :mod:`geo.constraints`.
+metrics in :mod:`geo.plan.report` and :mod:`geo.plan.constraints`.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from geo.atlas_model import Atlas
+from geo.atlas.model import Atlas
 from geo.errors import PlanError
 from geo.metrics import REGISTRY
-from geo.metrics.arrays import BASES, AtlasArrays, atlas_arrays
+from geo.atlas.arrays import BASES, AtlasArrays, atlas_arrays
 
 if TYPE_CHECKING:
-    from geo.constraints import Violation
+    from geo.plan.constraints import Violation
 
 
 def natural_key(label: str) -> tuple:
@@ -87,7 +87,7 @@ class Plan:
         self.name = str(name)
         self.moved: dict[str, str] = dict(moved or {})
         self._arrays: AtlasArrays = atlas_arrays(atlas)
-        from geo.constraints import coverage_error
+        from geo.plan.constraints import coverage_error
 
         error = coverage_error(atlas, assignment)
         if error is not None:
@@ -131,14 +131,14 @@ class Plan:
         >>> Plan.from_frame(atlas, pd.DataFrame({"LSOA21CD": ["G0000", "G0001"], "name": ["A", "A"]})).neighbourhoods
         ['A']
         """
-        from geo.plan_io import assignment_from_frame
+        from geo.plan.io import assignment_from_frame
 
         return cls(atlas, assignment_from_frame(frame, atlas, source="table"), **kwargs)
 
     @classmethod
     def from_file(cls, path, atlas: Atlas, *, name_column: str | None = None, **kwargs) -> Plan:
-        """Read a plan from a CSV lookup or a polygon file (see :func:`geo.plan_io.read_plan`)."""
-        from geo.plan_io import read_plan
+        """Read a plan from a CSV lookup or a polygon file (see :func:`geo.plan.io.read_plan`)."""
+        from geo.plan.io import read_plan
 
         kwargs.setdefault("name", getattr(path, "stem", str(path)))
         return cls(atlas, read_plan(path, atlas, name_column=name_column), **kwargs)
@@ -246,26 +246,26 @@ class Plan:
         return value
 
     def neighbourhood_table(self) -> pd.DataFrame:
-        """Return one row per neighbourhood (see :func:`geo.metrics.tables.neighbourhood_table`)."""
-        from geo.metrics.tables import neighbourhood_table
+        """Return one row per neighbourhood (see :func:`geo.plan.report.neighbourhood_table`)."""
+        from geo.plan.report import neighbourhood_table
 
         return neighbourhood_table(self)
 
     def summary(self) -> dict:
-        """Return the plan-level metrics (see :func:`geo.metrics.tables.summary`)."""
-        from geo.metrics.tables import summary
+        """Return the plan-level metrics (see :func:`geo.plan.report.summary`)."""
+        from geo.plan.report import summary
 
         return summary(self)
 
     def validate(self) -> list[Violation]:
         """Return every failed constraint with its offending neighbourhoods and LSOAs (empty when valid)."""
-        from geo.constraints import validate
+        from geo.plan.constraints import validate
 
         return validate(self)
 
     def to_dict(self) -> dict:
         """Return the plan, its neighbourhoods, violations and sources as JSON-ready values."""
-        from geo.metrics.tables import plan_dict
+        from geo.plan.report import plan_dict
 
         return plan_dict(self)
 

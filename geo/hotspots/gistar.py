@@ -21,9 +21,9 @@ import pandas as pd
 from scipy import sparse, stats
 from scipy.sparse.csgraph import connected_components
 
-from geo.atlas_model import AGE_BANDS
+from geo.atlas.model import AGE_BANDS
 from geo.disclosure import suppress_frame
-from geo.stats import area_statistics, funnel_flag, rate_per_1000, ratio_ci
+from geo.hotspots.stats import area_statistics, funnel_flag, rate_per_1000, ratio_ci
 
 PUBLISHED_COLUMNS = ["lsoa_code", "lsoa_name", "attendances", "population", "rate_per_1000", "rate_lci", "rate_uci",
                      "expected", "ratio", "ratio_lci", "ratio_uci", "funnel", "gi_z", "gi_p", "gi_q", "hotspot",

@@ -15,7 +15,7 @@ import pandas as pd
 from geo.plan import Plan
 
 if TYPE_CHECKING:
-    from geo.atlas_model import Atlas
+    from geo.atlas.model import Atlas
 
 
 def assert_plan_equal(left: Plan, right: Plan, *, check_names: bool = True, check_metrics: bool = True, rtol: float = 1e-9) -> None:

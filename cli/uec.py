@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.cli import _common
+from cli import _common
 
 
 def register(subparsers) -> None:
@@ -103,7 +103,7 @@ def run_profile(args) -> int:
 
 def _read_plan(path: Path, atlas) -> pd.Series:
     try:
-        from geo.plan_io import read_plan
+        from geo.plan.io import read_plan
     except ImportError:  # pragma: no cover - plan_io is part of the package; kept for partial checkouts
         frame = pd.read_csv(path, dtype=str)
         return frame.set_index(frame.columns[0])[frame.columns[1]]
