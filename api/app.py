@@ -17,9 +17,10 @@ from fastapi.staticfiles import StaticFiles
 
 from api import problems
 from api.atlases import as_provider
-from api.auth import LOCAL_MODE_WARNING, any_active_key
+from api.auth import LOCAL_MODE_WARNING, is_loopback, local_mode
 from api.db import Database, database_url, redacted
 from api.deps import ServiceState
+from api.headers import SecurityHeaders
 from api.jobs import JobRunner
 from api.plans import PlanService
 from api.routes import ROUTERS
@@ -68,8 +69,10 @@ def create_app(settings: Settings | None = None, atlas_provider=None) -> FastAPI
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         log.info("plans database: %s (%s)", redacted(url), db.backend)
-        if not any_active_key(db):
+        if local_mode(db, is_loopback(str(settings.host))):
             log.warning(LOCAL_MODE_WARNING)
+        elif not is_loopback(str(settings.host)):
+            log.info("listening on %s (not loopback): every request needs an API key", settings.host)
         yield
         state.jobs.shutdown()
         db.dispose()
@@ -85,6 +88,8 @@ def create_app(settings: Settings | None = None, atlas_provider=None) -> FastAPI
     app.state.nhp = state
     problems.install(app)
     app.add_middleware(problems.BodyLimit, limit_bytes=int(settings.max_upload_mb * 1_000_000))
+    # Outermost, so every answer gets the headers: errors, 413s from BodyLimit, static files and /docs included.
+    app.add_middleware(SecurityHeaders)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
 

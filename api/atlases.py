@@ -5,7 +5,13 @@ demand (an ICB such as ``QK1``, a sub-ICB, or local authority codes) through :fu
 GeoParquet cache makes a restart quick. Tests hand :func:`as_provider` a mapping of area id to a synthetic atlas.
 
 An area id arrives in a URL, so it is checked against a strict pattern before it reaches ``load_atlas``: that
-function also accepts the path of a file of LSOA codes, which must never be reachable from a request.
+function also accepts the path of a file of LSOA codes, which must never be reachable from a request. Ids are
+canonical (upper case; a list of codes de-duplicated and sorted), so ``qk1`` and ``Qk1`` are one atlas, built once.
+
+Building an atlas is the costliest thing a request can cause, so who may cause it depends on the role
+(:meth:`AtlasProvider.authorize`): any caller may use an area that is listed or already loaded; only planners may
+load another one, and only up to :data:`PLANNER_MAX_LSOAS` LSOAs (sized from the lookup before anything is
+built); only admins may load any size.
 """
 
 from __future__ import annotations
@@ -19,11 +25,13 @@ from geo.atlas.model import Atlas
 from geo.errors import AreaError, DataError
 from geo.settings import Settings
 
-from api.problems import NotFound
+from api.problems import NotFound, Problem
 
 AREA_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}(,[A-Za-z0-9][A-Za-z0-9_-]{0,19}){0,19}$")
 #: Atlases kept in memory at once; the least recently used is dropped beyond this (and reloaded from cache).
 MAX_LOADED = 8
+#: Largest area (LSOAs) a planner may have built on demand; England's largest ICB has about 1,900.
+PLANNER_MAX_LSOAS = 2_500
 
 
 def check_area_id(area: str) -> str:
@@ -41,6 +49,18 @@ def check_area_id(area: str) -> str:
     if not AREA_ID.match(area) or area.lower() in {"england", "e92000001"}:
         raise NotFound(f"no study area {area!r}: use an ICB (QK1), sub-ICB or local authority codes")
     return area
+
+
+def canonical_area(area: str) -> str:
+    """Return the canonical id of a safe area id: upper case, a list of codes de-duplicated and sorted.
+
+    Examples
+    --------
+    >>> canonical_area("qk1"), canonical_area("e07000129,E06000016,e06000016")
+    ('QK1', 'E06000016,E07000129')
+    """
+    check_area_id(area)
+    return ",".join(sorted(dict.fromkeys(part.upper() for part in area.split(","))))
 
 
 class AtlasProvider:
@@ -63,10 +83,12 @@ class AtlasProvider:
     (['GRID'], 4)
     """
 
-    def __init__(self, loader: Callable[[str], Atlas], listed: list[str], *, open_ended: bool = False) -> None:
+    def __init__(self, loader: Callable[[str], Atlas], listed: list[str], *, open_ended: bool = False,
+                 sizer: Callable[[str], int] | None = None) -> None:
         self._loader = loader
         self._listed = list(dict.fromkeys(listed))
         self._open_ended = open_ended
+        self._sizer = sizer
         self._loaded: OrderedDict[str, Atlas] = OrderedDict()
         self._lock = threading.Lock()
         self._area_locks: dict[str, threading.Lock] = {}
@@ -81,9 +103,47 @@ class AtlasProvider:
         with self._lock:
             return self._loaded.get(area)
 
+    def canonical(self, area: str) -> str:
+        """The id under which ``area`` is listed or loaded (matched without regard to case), else its canonical id."""
+        check_area_id(area)
+        with self._lock:
+            known = {a.upper(): a for a in [*self._listed, *self._loaded]}
+        return known.get(area.upper()) or known.get(canonical_area(area).upper()) or canonical_area(area)
+
+    def authorize(self, area: str, principal) -> str:
+        """Return the canonical id when ``principal`` may use ``area``, else raise 403 (or 404 for no such area).
+
+        Listed and loaded areas are open to every role; loading another needs a planner (up to
+        :data:`PLANNER_MAX_LSOAS` LSOAs, sized before building) or an admin (any size).
+        """
+        area = self.canonical(area)
+        with self._lock:
+            known = area in self._listed or area in self._loaded
+        if known or principal.can("admin"):
+            return area
+        if not self._open_ended:
+            raise NotFound(f"no study area {area!r}; available: {', '.join(self._listed) or 'none'}")
+        if not principal.can("planner"):
+            raise _forbidden(f"a viewer may use only the areas already offered ({', '.join(self.areas())}); "
+                             f"ask a planner or admin to load {area}")
+        size = self._size(area)
+        if size is None or size > PLANNER_MAX_LSOAS:
+            raise _forbidden(f"area {area} has {'an unknown number of' if size is None else f'{size:,}'} LSOAs; "
+                             f"a planner may load areas of up to {PLANNER_MAX_LSOAS:,} LSOAs (an ICB); "
+                             "ask an admin to load or list a larger one")
+        return area
+
+    def _size(self, area: str) -> int | None:
+        if self._sizer is None:
+            return None
+        try:
+            return int(self._sizer(area))
+        except AreaError as error:
+            raise NotFound(f"no study area {area!r}: {error.message}") from error
+
     def get(self, area: str) -> Atlas:
         """Return the atlas of ``area``; 404 for an area the service does not offer or cannot find."""
-        check_area_id(area)
+        area = self.canonical(area)
         with self._lock:
             if area in self._loaded:
                 self._loaded.move_to_end(area)
@@ -121,10 +181,24 @@ def default_provider(settings: Settings) -> AtlasProvider:
                             expected="NHP_DATA_DIR set to the folder of official files for real areas")
         return load_atlas(area, data_dir=settings.data_dir, vintage=settings.vintage)
 
+    def size(area: str) -> int:
+        """LSOAs of an area from the lookup alone (a second or two, against minutes to build the atlas)."""
+        from geo.atlas.area import resolve_area
+        from geo.atlas.build import _geography
+        from geo.sources import discover
+
+        return len(resolve_area(area, _geography(discover(settings.data_dir), settings.vintage))[1])
+
     demo_area, _ = _demo()
     listed = [demo_area] if demo_area else []
-    listed += [a.strip() for a in str(getattr(settings, "api_areas", "") or "").split(";") if a.strip()]
-    return AtlasProvider(load, listed, open_ended=settings.data_dir is not None)
+    listed += [canonical_area(a.strip()) for a in str(getattr(settings, "api_areas", "") or "").split(";")
+               if a.strip()]
+    return AtlasProvider(load, listed, open_ended=settings.data_dir is not None,
+                         sizer=size if settings.data_dir is not None else None)
+
+
+def _forbidden(detail: str) -> Problem:
+    return Problem(403, "Forbidden", detail, slug="area-too-large")
 
 
 def _demo():

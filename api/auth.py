@@ -5,28 +5,39 @@ safe (there is nothing to brute-force), and it lets the service find a key by on
 trying a slow hash against every row. The stored and computed digests are still compared with
 :func:`hmac.compare_digest`. The secret is shown once, by ``nhp keys create`` or ``POST /api/v1/keys``.
 
-With no active key in the database the service runs in local single-user mode and every request acts as an
-admin; the first key created switches authentication on, without a restart.
+Local single-user mode (every request acts as an admin, so the first run is one command: ``nhp serve``) is
+allowed only while the service listens on a loopback address *and* no key has ever been created, or an admin
+switched it on explicitly (audited). It is never a fallback: once a key exists, revoking keys does not switch
+authentication off, and revoking the last active admin key is refused, so the service cannot lock itself open.
+Every key change (create, revoke) and every settings change is written to the audit log and the service log.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
+import logging
 import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
 from api.db import Database
-from api.models import ROLES, ApiKey, AuditEvent, utcnow
-from api.problems import NotFound, Problem
+from api.models import ROLES, ApiKey, AuditEvent, ServiceSetting, utcnow
+from api.problems import Conflict, NotFound, Problem
 from geo.errors import DataError
+from geo.names import check_name
+
+log = logging.getLogger("nhp.api")
 
 KEY_PREFIX = "nhp_"
 LOCAL_MODE_WARNING = (
-    "no API keys configured: local single-user mode, every request acts as admin — do not expose this service"
+    "no API key has ever been created: local single-user mode, every request acts as admin (loopback only) — "
+    "create a key (nhp keys create) before exposing this service"
 )
+#: Admin switches and their safe defaults: four-eyes sign-off on, explicit local mode off.
+SETTINGS = {"four_eyes": True, "local_mode": False}
 
 
 @dataclass(frozen=True)
@@ -83,9 +94,7 @@ def create_key(db: Database, name: str, role: str, *, actor: Principal = LOCAL) 
     >>> secret.startswith("nhp_"), key.key_hash == hash_key(secret)
     (True, True)
     """
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise DataError("a key needs a name of 1 to 100 characters", column="name", expected="e.g. alice")
+    name = check_name(name, what="key name", column="name")
     _check_role(role)
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     with db.write() as session:
@@ -93,6 +102,7 @@ def create_key(db: Database, name: str, role: str, *, actor: Principal = LOCAL) 
         session.add(key)
         session.flush()
         session.add(_audit(actor, "key.created", {"key_id": key.id, "name": name, "role": role}))
+    log.info("API key %s (%s, %s) created by %s", key.id, name, role, actor.name)
     return key, secret
 
 
@@ -106,30 +116,103 @@ def list_keys(db: Database, *, include_revoked: bool = True) -> list[ApiKey]:
 
 
 def revoke_key(db: Database, key_id: int, *, actor: Principal = LOCAL) -> ApiKey:
-    """Revoke a key at once; revoking a revoked key changes nothing. Raises NotFound for an unknown id."""
+    """Revoke a key at once; revoking a revoked key changes nothing. Raises NotFound for an unknown id.
+
+    Revoking the last active admin key is refused (409): nobody could then manage keys over the API, and the
+    service must never be left in a state where switching authentication off looks like the way out.
+    """
     with db.write() as session:
         key = session.get(ApiKey, key_id)
         if key is None:
             raise NotFound(f"no API key with id {key_id}")
         if key.revoked_at is None:
+            if key.role == "admin":
+                # Lock the active admin rows, so two concurrent revocations cannot each leave the other as the last.
+                admins = session.scalars(select(ApiKey.id).where(ApiKey.role == "admin", ApiKey.revoked_at.is_(None))
+                                         .with_for_update()).all()
+                if set(admins) <= {key_id}:
+                    raise Conflict(f"key {key_id} ({key.name}) is the last active admin key and cannot be revoked: "
+                                   "create another admin key first", key_id=key_id)
             session.execute(update(ApiKey).where(ApiKey.id == key_id).values(revoked_at=utcnow()))
-            session.add(_audit(actor, "key.revoked", {"key_id": key_id, "name": key.name}))
+            session.add(_audit(actor, "key.revoked", {"key_id": key_id, "name": key.name, "role": key.role}))
+            log.info("API key %s (%s, %s) revoked by %s", key_id, key.name, key.role, actor.name)
         session.flush()
         session.refresh(key)
         return key
 
 
 def any_active_key(db: Database) -> bool:
-    """Return True when at least one key is active (authentication is on)."""
+    """Return True when at least one key is active."""
     with db.read() as session:
         return session.scalar(select(ApiKey.id).where(ApiKey.revoked_at.is_(None)).limit(1)) is not None
 
 
-def authenticate(db: Database, secret: str | None) -> Principal:
-    """Return who holds ``secret``: 401 when it is missing or unknown while keys exist; LOCAL when none exist.
+def any_key_ever(db: Database) -> bool:
+    """Return True when a key has ever been created (revoked ones count: authentication never switches off)."""
+    with db.read() as session:
+        return session.scalar(select(ApiKey.id).limit(1)) is not None
 
-    A key that is presented is always checked, even in local mode, so a typo never silently acts as admin
-    after keys have been set up elsewhere.
+
+def is_loopback(host: str | None) -> bool:
+    """Return True for a loopback address (``127.0.0.1``, ``::1``, ``localhost``).
+
+    Examples
+    --------
+    >>> is_loopback("127.0.0.1"), is_loopback("::1"), is_loopback("localhost"), is_loopback("0.0.0.0")
+    (True, True, True, False)
+    """
+    if not host:
+        return False
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def get_setting(db: Database, name: str):
+    """Return an admin switch (its safe default when never set)."""
+    with db.read() as session:
+        row = session.get(ServiceSetting, name)
+    return SETTINGS[name] if row is None else row.value.get("value", SETTINGS[name])
+
+
+def service_settings(db: Database) -> dict:
+    """Every admin switch with its current value."""
+    return {name: get_setting(db, name) for name in SETTINGS}
+
+
+def set_setting(db: Database, name: str, value: bool, *, actor: Principal) -> dict:
+    """Change an admin switch (the caller has checked the admin role); audited and logged. Returns all switches."""
+    if name not in SETTINGS:
+        raise DataError(f"unknown setting {name!r}", column=name, expected=" or ".join(SETTINGS))
+    with db.write() as session:
+        row = session.get(ServiceSetting, name)
+        old = SETTINGS[name] if row is None else row.value.get("value")
+        if row is None:
+            session.add(ServiceSetting(name=name, value={"value": bool(value)}, updated_at=utcnow(),
+                                       updated_by=actor.name))
+        else:
+            row.value, row.updated_at, row.updated_by = {"value": bool(value)}, utcnow(), actor.name
+        session.add(_audit(actor, "settings.changed", {"name": name, "from": old, "to": bool(value)}))
+    log.warning("service setting %s changed from %s to %s by %s (key %s)", name, old, bool(value), actor.name,
+                actor.key_id)
+    return service_settings(db)
+
+
+def local_mode(db: Database, loopback: bool) -> bool:
+    """Return True when anonymous callers act as admin: only on loopback, and only while no key was ever
+    created or an admin switched local mode on explicitly."""
+    return loopback and (not any_key_ever(db) or bool(get_setting(db, "local_mode")))
+
+
+def authenticate(db: Database, secret: str | None, *, loopback: bool = False) -> Principal:
+    """Return who holds ``secret``; without one, LOCAL in local mode (see :func:`local_mode`), else 401.
+
+    A key that is presented is always checked, even in local mode, so a typo never silently acts as admin.
+    ``loopback`` says the service listens on, and was reached through, a loopback address; it defaults to
+    False so a caller that forgets it fails closed.
     """
     if secret:
         digest = hash_key(secret)
@@ -137,12 +220,13 @@ def authenticate(db: Database, secret: str | None) -> Principal:
             key = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None)))
         if key is not None and hmac.compare_digest(key.key_hash, digest):
             return Principal(key.id, key.name, key.role)
-        if not any_active_key(db):
-            raise _unauthorized("the API key is not valid (no keys are configured; omit the key in local mode)")
         raise _unauthorized("the API key is not valid or has been revoked")
-    if any_active_key(db):
-        raise _unauthorized("an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
-    return LOCAL
+    if local_mode(db, loopback):
+        return LOCAL
+    raise _unauthorized("an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
+                        + ("" if any_key_ever(db) else " (local single-user mode needs a loopback address)"))
+
+
 
 
 def require(principal: Principal, role: str) -> None:

@@ -2,7 +2,8 @@
 
 A route that changes data says ``actor: Planner`` (or ``Approver``, ``Admin``); one that only reads says
 ``actor: Viewer``. The role check runs before the route body, so a request that is not allowed never reaches
-``geo`` or the database beyond the key lookup.
+``geo`` or the database beyond the key lookup. The same check decides whether the caller may use the study area
+named in the URL (``/areas/{area}/...``), so a viewer cannot make the service build a new atlas.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from fastapi import Depends, Header, Path, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.atlases import AtlasProvider
-from api.auth import Principal, authenticate, require
+from api.auth import Principal, authenticate, is_loopback, require
 from api.db import Database
 from api.plans import PlanService
 from geo.settings import Settings
@@ -58,14 +59,45 @@ def current_principal(
         secret = request.headers["authorization"]
     else:
         secret = x_api_key
-    return authenticate(state.db, secret.strip() if secret else None)
+    return authenticate(state.db, secret.strip() if secret else None, loopback=on_loopback(state, request))
+
+
+def on_loopback(state: ServiceState, request: Request) -> bool:
+    """True when the service is configured to listen on loopback and this connection really arrived on it.
+
+    The configured host (``NHP_HOST``) must be loopback; and when the server reports the socket's addresses (as
+    uvicorn does), the local and peer addresses must be loopback too, so ``--host 0.0.0.0`` reached from another
+    machine never counts. Test clients report names, not addresses, and are judged by the configured host alone.
+    """
+    if not is_loopback(str(state.settings.host)):
+        return False
+    for address in (request.scope.get("server"), request.scope.get("client")):
+        host = address[0] if address else None
+        if host and _is_ip(host) and not is_loopback(host):
+            return False
+    return True
+
+
+def _is_ip(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def needs(role: str):
-    """A dependency that returns the caller when they have ``role`` or above (401/403 otherwise)."""
+    """A dependency that returns the caller when they have ``role`` or above (401/403 otherwise), and may use
+    the study area named in the path."""
 
-    def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    def check(principal: Annotated[Principal, Depends(current_principal)], state: State,
+              request: Request) -> Principal:
         require(principal, role)
+        area = request.path_params.get("area")
+        if area is not None:
+            state.atlases.authorize(area, principal)
         return principal
 
     check.__name__ = f"needs_{role}"

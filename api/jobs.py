@@ -8,6 +8,9 @@ service needs one); the others wait in the queue. The work sends messages back o
 
 Jobs live in memory: after a restart their ids are gone, but what a finished job produced (a proposal) was
 already saved in the database by ``on_done``.
+
+The queue is bounded: each key may have :data:`MAX_JOBS_PER_USER` unfinished jobs and the service
+:data:`MAX_UNFINISHED` in all (429 beyond either), and only the job's owner or an admin may cancel it.
 """
 
 from __future__ import annotations
@@ -24,12 +27,15 @@ from datetime import datetime
 
 from api.auth import Principal
 from api.models import utcnow
-from api.problems import NotFound
+from api.problems import NotFound, Problem
 
 log = logging.getLogger("nhp.api")
 
 #: Finished jobs remembered (oldest forgotten first).
 KEEP_FINISHED = 200
+#: Unfinished (queued or running) jobs one key may have, and the service in all.
+MAX_JOBS_PER_USER = 2
+MAX_UNFINISHED = 8
 
 
 @dataclass
@@ -41,6 +47,7 @@ class Job:
     area: str
     created_by: str
     time_budget: float
+    owner: tuple = ()
     created_at: datetime = field(default_factory=utcnow)
     status: str = "queued"
     progress: float = 0.0
@@ -78,9 +85,22 @@ class JobRunner:
 
     def submit(self, kind: str, area: str, actor: Principal, work: Callable, args: tuple,
                on_done: Callable[[object], str], *, time_budget: float) -> Job:
-        """Queue ``work(*args, conn)`` in a child process; ``on_done(result)`` saves it and returns its id."""
-        job = Job(id=str(uuid.uuid4()), kind=kind, area=area, created_by=actor.name, time_budget=time_budget)
+        """Queue ``work(*args, conn)`` in a child process; ``on_done(result)`` saves it and returns its id.
+
+        Raises 429 when the caller already has :data:`MAX_JOBS_PER_USER` unfinished jobs or the service
+        :data:`MAX_UNFINISHED`.
+        """
+        job = Job(id=str(uuid.uuid4()), kind=kind, area=area, created_by=actor.name, time_budget=time_budget,
+                  owner=_identity(actor))
         with self._lock:
+            unfinished = [j for j in self._jobs.values() if j.status in ("queued", "running")]
+            mine = sum(1 for j in unfinished if j.owner == job.owner)
+            if mine >= MAX_JOBS_PER_USER or len(unfinished) >= MAX_UNFINISHED:
+                limit = (f"'{actor.name}' already has {mine} unfinished jobs (at most {MAX_JOBS_PER_USER})"
+                         if mine >= MAX_JOBS_PER_USER else f"the service has {len(unfinished)} unfinished jobs "
+                         f"(at most {MAX_UNFINISHED})")
+                raise Problem(429, "Too many jobs", f"{limit}: wait for one to finish or cancel one",
+                              slug="too-many-jobs", headers={"Retry-After": "30"})
             self._jobs[job.id] = job
             self._forget_old()
         threading.Thread(target=self._run, args=(job, work, args, on_done), name=f"job-{job.id[:8]}",
@@ -95,13 +115,20 @@ class JobRunner:
             raise NotFound(f"job {job_id} does not exist (jobs are forgotten when the service restarts)")
         return job
 
-    def cancel(self, job_id: str) -> Job:
-        """Cancel a queued or running job at once; a finished job is left as it is."""
+    def cancel(self, job_id: str, actor: Principal) -> Job:
+        """Cancel a queued or running job at once (its owner or an admin only: 403 otherwise); a finished job is
+        left as it is."""
         job = self.get(job_id)
+        if not actor.can("admin") and _identity(actor) != job.owner:
+            raise Problem(403, "Forbidden", f"job {job_id} belongs to '{job.created_by}': only its owner or an "
+                          "admin may cancel it", slug="forbidden")
+        self._stop(job)
+        return job
+
+    def _stop(self, job: Job) -> None:
         if job.status in ("queued", "running"):
             job.cancel.set()
             job.status, job.message = "cancelled", "cancelled by request"
-        return job
 
     def shutdown(self) -> None:
         """Cancel every unfinished job (the service is stopping)."""
@@ -109,8 +136,7 @@ class JobRunner:
         with self._lock:
             jobs = list(self._jobs.values())
         for job in jobs:
-            if job.status in ("queued", "running"):
-                self.cancel(job.id)
+            self._stop(job)
 
     def _forget_old(self) -> None:
         finished = [k for k, j in self._jobs.items() if j.status not in ("queued", "running")]
@@ -165,3 +191,8 @@ class JobRunner:
             return None
         return "error", {"title": "The proposal stopped unexpectedly", "status": 500,
                          "detail": f"worker exited with code {process.exitcode}"}
+
+
+def _identity(actor: Principal) -> tuple:
+    """Who owns a job: the key id (or, in local mode, the one local user)."""
+    return (actor.key_id, actor.name if actor.key_id is None else None)

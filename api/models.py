@@ -2,15 +2,20 @@
 
 The tables are created by the Alembic migrations in ``api/migrations`` (never by ``create_all``), so a database
 made by one release upgrades cleanly to the next. A plan version stores the whole assignment (LSOA code to
-neighbourhood) and the parameters it was made with, so any version can be rebuilt as a :class:`geo.plan.Plan`
-without replaying history; the moves that produced it are kept too, for the audit trail and diffs.
+neighbourhood), zlib-compressed, and the parameters it was made with, so any version can be rebuilt as a
+:class:`geo.plan.Plan` without replaying history; the moves that produced it are kept too, for the audit trail
+and diffs. Compression (not a diff from the parent) keeps every version readable on its own: a move costs about
+a tenth of the assignment's JSON instead of all of it, and no reader has to walk a chain of versions.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+import json
+import zlib
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -36,6 +41,30 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value
+
+
+class CompressedJSON(TypeDecorator):
+    """JSON stored zlib-compressed as bytes; reads back as the same value.
+
+    Examples
+    --------
+    >>> kind = CompressedJSON()
+    >>> kind.process_result_value(kind.process_bind_param({"E01000001": "N1"}, None), None)
+    {'E01000001': 'N1'}
+    """
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return zlib.compress(json.dumps(value, separators=(",", ":")).encode("utf-8"), 6)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return json.loads(zlib.decompress(value).decode("utf-8"))
 
 
 class Base(DeclarativeBase):
@@ -99,7 +128,8 @@ class PlanVersion(Base):
     parent_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     state: Mapped[str] = mapped_column(String(16), default="draft")
     source: Mapped[str] = mapped_column(String(32))
-    assignment: Mapped[dict] = mapped_column(JSON)
+    #: Stored compressed in the ``assignment_z`` column (migration 0002); reads as a plain dict.
+    assignment: Mapped[dict] = mapped_column("assignment_z", CompressedJSON())
     params: Mapped[dict] = mapped_column(JSON)
     moves: Mapped[dict] = mapped_column(JSON, default=dict)
     note: Mapped[str] = mapped_column(Text, default="")
@@ -124,6 +154,18 @@ class Proposal(Base):
     unmet: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(100))
+
+
+class ServiceSetting(Base):
+    """A switch only an admin may change at run time (four-eyes sign-off, explicit local mode); each change is
+    audited. A missing row means the safe default."""
+
+    __tablename__ = "service_settings"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(100))
 
 
 class AuditEvent(Base):

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from geo.atlas.model import Atlas
 from geo.errors import PlanError
 from geo.plan import Plan
+from geo.plan.params import PlanParams, Provenance
 
 from api import repository as repo
 from api.atlases import AtlasProvider
@@ -52,9 +53,24 @@ class PlanCache:
                 self._items.popitem(last=False)
 
 
-def plan_params(target: float, tolerance: float, population: str) -> dict:
-    """The parameters stored with a version (checked by building a Plan before anything is saved)."""
-    return {"target": target, "tolerance": tolerance, "population": population}
+def stored_params(params: PlanParams, provenance: Provenance | None = None) -> dict:
+    """The parameters stored with a version: the plan's own, and how the plan was made (its provenance).
+
+    Examples
+    --------
+    >>> stored_params(PlanParams(target=30000))["target"], "provenance" in stored_params(PlanParams())
+    (30000, False)
+    """
+    body = params.plan_params().to_dict()
+    if provenance is not None:
+        body["provenance"] = provenance.to_dict()
+    return body
+
+
+def params_of(stored: dict) -> tuple[PlanParams, Provenance]:
+    """Rebuild the parameters and provenance stored with a version (older rows hold only the first three)."""
+    known = {k: v for k, v in (stored or {}).items() if k in PlanParams.model_fields}
+    return PlanParams(**known), Provenance.from_dict((stored or {}).get("provenance"))
 
 
 def assignment_dict(assignment) -> dict[str, str]:
@@ -83,9 +99,10 @@ class PlanService:
         self.metrics_cache = PlanCache()
 
     def build(self, atlas: Atlas, assignment, params: dict, *, name: str = "plan") -> Plan:
-        """Build a Plan, raising PlanError (422) for an assignment or parameters that do not fit the atlas."""
-        return Plan(atlas, assignment, target=params["target"], tolerance=params["tolerance"],
-                    population=params["population"], name=name)
+        """Build a Plan from stored parameters, raising PlanError (422) for an assignment or parameters that do
+        not fit the atlas."""
+        plan_params, provenance = params_of(params)
+        return Plan(atlas, assignment, plan_params, provenance=provenance, name=name)
 
     def plan_of(self, row: PlanVersion, area: str, assignment=None) -> Plan:
         """Return the Plan of a stored version, from the cache when it is there."""

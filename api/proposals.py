@@ -19,10 +19,11 @@ BACKGROUND_ABOVE_LSOAS = 300
 
 
 def compute(atlas, params: dict) -> dict:
-    """Run the proposal and return what is stored: the assignment, what was not met, algorithm and time."""
-    proposal = propose(atlas, ProposalParams(**params))
-    return {"assignment": assignment_dict(proposal.assignment), "unmet": [str(u) for u in proposal.unmet],
-            "algorithm": proposal.algorithm, "seconds": round(float(proposal.seconds), 3)}
+    """Run the proposal and return what is stored: the assignment, what was not met, and its provenance."""
+    plan = propose(atlas, ProposalParams(**params))
+    made = plan.provenance
+    return {"assignment": assignment_dict(plan.assignment), "unmet": list(made.unmet), "algorithm": made.method,
+            "seconds": round(float(made.seconds or 0), 3), "provenance": made.to_dict()}
 
 
 def work(atlas, params: dict, conn) -> None:
@@ -41,7 +42,8 @@ def work(atlas, params: dict, conn) -> None:
 def save(db: Database, area: str, params: dict, result: dict, actor: Principal) -> Proposal:
     """Store a finished proposal and return it."""
     row = Proposal(id=str(uuid.uuid4()), area=area, params={**params, "algorithm": result.get("algorithm"),
-                                                          "seconds": result.get("seconds")},
+                                                          "seconds": result.get("seconds"),
+                                                          "provenance": result.get("provenance")},
                    assignment=result["assignment"], unmet=result["unmet"], created_at=utcnow(),
                    created_by=actor.name)
     with db.write() as session:

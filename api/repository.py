@@ -10,7 +10,11 @@ gets 412, on SQLite and PostgreSQL alike.
 
 Lifecycle of a version: ``draft`` → ``proposed`` (submit) → ``agreed`` (agree, approvers only, with the Health and
 Wellbeing Board meeting reference) or back to ``draft`` (return). Only a draft can be edited. Returning an agreed
-plan to draft starts a new draft version and leaves the agreed version untouched.
+plan to draft starts a new draft version and leaves the agreed version untouched. Sign-off takes four eyes: the key
+that agrees a version must not be one that drafted it (created or moved it into being) or submitted it, unless an
+admin has switched the rule off (audited). ``If-Match: *`` is refused: a change names the exact version read.
+
+Every plan and neighbourhood name passes :func:`geo.names.check_name` here, the one door every route goes through.
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, defer
 
-from api.auth import Principal
-from api.models import AuditEvent, Plan, PlanVersion, utcnow
-from api.problems import Conflict, NotFound, PreconditionFailed, PreconditionRequired
+from api.atlases import canonical_area
+from api.auth import SETTINGS, Principal
+from api.models import AuditEvent, Plan, PlanVersion, ServiceSetting, utcnow
+from api.problems import Conflict, NotFound, PreconditionFailed, PreconditionRequired, Problem
+from geo.names import check_name
 
 
 def etag(plan_id: int, version: int, state: str) -> str:
@@ -48,6 +54,9 @@ def audit(session: Session, actor: Principal, action: str, plan_id: int | None, 
 def create_plan(session: Session, *, name: str, area: str, assignment: dict[str, str], params: dict,
                 source: str, actor: Principal, note: str = "", detail: dict | None = None) -> PlanVersion:
     """Save a new plan with its first version (a draft) and audit it; returns the version."""
+    name = check_name(name, what="plan name", column="name")
+    check_labels(assignment.values())
+    area = canonical_area(area)
     plan = Plan(name=name, area=area, latest_version=1, created_at=utcnow(), created_by=actor.name)
     session.add(plan)
     session.flush()
@@ -59,6 +68,12 @@ def create_plan(session: Session, *, name: str, area: str, assignment: dict[str,
           neighbourhoods=len(set(assignment.values())), **(detail or {}))
     session.flush()
     return row
+
+
+def check_labels(labels) -> None:
+    """Raise PlanError (422) for the first neighbourhood name that breaks the name rule."""
+    for label in dict.fromkeys(labels):
+        check_name(label, what="neighbourhood name", column="neighbourhood")
 
 
 def get_plan(session: Session, plan_id: int) -> Plan:
@@ -103,13 +118,17 @@ def list_versions(session: Session, plan_id: int) -> list[PlanVersion]:
 
 
 def check_if_match(current: PlanVersion, if_match: str | None) -> None:
-    """Raise 428 without ``If-Match`` and 412 unless it names the current ETag (strong comparison)."""
-    if not if_match:
+    """Raise 428 without ``If-Match`` (or with ``*``) and 412 unless it names the current ETag (strong comparison).
+
+    ``*`` would let a caller change (or agree) a version they never read, so it counts as no precondition.
+    """
+    tags = {tag.strip() for tag in (if_match or "").split(",") if tag.strip()}
+    if not tags or "*" in tags:
         raise PreconditionRequired(
-            f"send If-Match with the plan's current ETag {version_etag(current)} to change it"
+            f"send If-Match with the exact ETag of the version you read (now {version_etag(current)}) to change it"
+            + ("; 'If-Match: *' is not accepted" if "*" in tags else "")
         )
-    tags = {tag.strip() for tag in if_match.split(",")}
-    if "*" not in tags and version_etag(current) not in tags:
+    if version_etag(current) not in tags:
         raise PreconditionFailed(
             f"the plan changed since you read it: it is now version {current.version} ({current.state}); "
             "reload it and try again", version_etag(current),
@@ -137,6 +156,7 @@ def add_version(session: Session, current: PlanVersion, *, assignment: dict[str,
     Raises 409 when ``current`` is not a draft.
     """
     check_editable(current)
+    check_labels(moves.values())
     _claim(session, current, current.version + 1)
     row = PlanVersion(plan_id=current.plan_id, version=current.version + 1, parent_version=current.version,
                       state="draft", source=source, assignment=assignment, params=dict(current.params),
@@ -178,17 +198,20 @@ def transition(session: Session, current: PlanVersion, action: str, *, actor: Pr
         (proposed → draft in place; agreed → a new draft version, the agreed one kept as it is).
     """
     allowed, target, audit_action = TRANSITIONS[action]
-    if current.state not in allowed:
-        raise Conflict(f"cannot {action} version {current.version}: it is {current.state}, "
-                       f"and {action} applies to a {' or '.join(sorted(allowed))} version", state=current.state)
-    if action == "return" and current.state == "agreed":
+    from_state = current.state  # read now: the UPDATE below refreshes ``current`` in the session
+    if from_state not in allowed:
+        raise Conflict(f"cannot {action} version {current.version}: it is {from_state}, "
+                       f"and {action} applies to a {' or '.join(sorted(allowed))} version", state=from_state)
+    if action == "agree":
+        check_four_eyes(session, current, actor)
+    if action == "return" and from_state == "agreed":
         _claim(session, current, current.version + 1)
         row = PlanVersion(plan_id=current.plan_id, version=current.version + 1, parent_version=current.version,
                           state="draft", source="revision", assignment=dict(current.assignment),
                           params=dict(current.params), moves={}, note=note, created_at=utcnow(),
                           created_by=actor.name)
         session.add(row)
-        audit(session, actor, "plan.returned", current.plan_id, row.version, from_state="agreed",
+        audit(session, actor, "plan.returned", current.plan_id, row.version, from_state="agreed", to_state="draft",
               agreed_version=current.version, note=note)
         session.flush()
         return row
@@ -199,15 +222,46 @@ def transition(session: Session, current: PlanVersion, action: str, *, actor: Pr
     if action == "agree":
         values.update(agreed_by=actor.name, agreed_at=utcnow(), hwb_reference=hwb_reference)
     result = session.execute(
-        update(PlanVersion).where(PlanVersion.id == current.id, PlanVersion.state == current.state).values(**values)
+        update(PlanVersion).where(PlanVersion.id == current.id, PlanVersion.state == from_state).values(**values)
     )
     if result.rowcount != 1:
         raise PreconditionFailed("the plan's state changed meanwhile; reload it", version_etag(current))
-    audit(session, actor, audit_action, current.plan_id, current.version, from_state=current.state, to_state=target,
+    audit(session, actor, audit_action, current.plan_id, current.version, from_state=from_state, to_state=target,
           **({"hwb_reference": hwb_reference} if action == "agree" else {}), note=note)
     session.flush()
     session.refresh(current)
     return current
+
+
+#: Audit actions that make a version's content (or put it forward): their keys may not agree it.
+_AUTHORSHIP = ("plan.created", "plan.moved", "plan.submitted", "plan.returned")
+
+
+def setting(session: Session, name: str):
+    """An admin switch read inside the current transaction (its safe default when never set)."""
+    row = session.get(ServiceSetting, name)
+    return SETTINGS[name] if row is None else row.value.get("value", SETTINGS[name])
+
+
+def check_four_eyes(session: Session, current: PlanVersion, actor: Principal) -> None:
+    """Raise 403 when ``actor`` drafted or submitted ``current`` (unless an admin switched four-eyes off).
+
+    The authors of a version are the keys of the events that made it (created, moved, or a new draft returned
+    from an agreed version) and of every submission of it; in local mode the one anonymous user is all of them.
+    """
+    if not setting(session, "four_eyes"):
+        return
+    events = session.execute(
+        select(AuditEvent.action, AuditEvent.actor_key_id, AuditEvent.actor_name, AuditEvent.detail)
+        .where(AuditEvent.plan_id == current.plan_id, AuditEvent.version == current.version,
+               AuditEvent.action.in_(_AUTHORSHIP))
+    ).all()
+    authors = {(key_id, None if key_id is not None else name) for action, key_id, name, detail in events
+               if action != "plan.returned" or (detail or {}).get("from_state") == "agreed"}
+    if (actor.key_id, None if actor.key_id is not None else actor.name) in authors:
+        raise Problem(403, "Forbidden", f"'{actor.name}' drafted or submitted version {current.version}, so it "
+                      "needs another approver's agreement (four-eyes sign-off)", slug="four-eyes",
+                      extra={"rule": "four_eyes"})
 
 
 def audit_events(session: Session, plan_id: int, *, limit: int = 500, after_id: int = 0) -> list[AuditEvent]:

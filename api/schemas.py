@@ -1,7 +1,10 @@
 """Request and response bodies, split Create / Public as in the full-stack FastAPI template.
 
-Bounds are declared here so that malformed input is refused with 422 before any work is done; what only the
-atlas can check (unknown LSOA codes, a plan that misses LSOAs) is refused by ``geo`` with a PlanError, also 422.
+A plan's and a proposal's parameters are not declared here: their bodies are derived from the core's parameter
+objects (:class:`geo.plan.params.PlanParams`, :class:`geo.propose.ProposalParams`) with every field optional
+(unset ones come from the settings), so each bound is written once. Malformed input is refused with 422 before
+any work is done; what only the atlas can check (unknown LSOA codes, a plan that misses LSOAs) is refused by
+``geo`` with a PlanError, also 422.
 """
 
 from __future__ import annotations
@@ -9,7 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+import copy
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
+
+from geo.plan.params import PlanParams as CorePlanParams
+from geo.propose import ProposalParams as CoreProposalParams
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -17,12 +25,31 @@ Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Population = Literal["resident", "registered"]
 
 
-class PlanParams(BaseModel):
-    """Targets a plan is measured against (defaults from the settings)."""
+def optional_body(core: type[BaseModel], name: str, doc: str) -> type[BaseModel]:
+    """Return a request model with the fields (types, bounds, descriptions) of ``core``, each optional.
 
-    target: float | None = Field(None, gt=0, le=10_000_000, description="Target population of a neighbourhood.")
-    tolerance: float | None = Field(None, ge=0, lt=1, description="Allowed relative deviation, e.g. 0.1.")
-    population: Population = Field("resident", description="Which population counts.")
+    Examples
+    --------
+    >>> Body = optional_body(CorePlanParams, "Body", "test")
+    >>> Body().target is None, Body(target=30000).target
+    (True, 30000)
+    """
+    fields = {}
+    for field_name, info in core.model_fields.items():
+        optional = copy.copy(info)
+        optional.default = None
+        fields[field_name] = (info.annotation | None, optional)
+    model = create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
+    model.__doc__ = doc
+    return model
+
+
+PlanParams = optional_body(CorePlanParams, "PlanParams",
+                           "Targets a plan is measured against (``geo.plan.params.PlanParams``); unset ones come "
+                           "from the settings, or from the proposal a plan is made from.")
+ProposalParamsBody = optional_body(CoreProposalParams, "ProposalParamsBody",
+                                   "Parameters of a proposal (``geo.propose.ProposalParams``); unset ones come from "
+                                   "the settings.")
 
 
 class PlanCreate(PlanParams):
@@ -106,19 +133,9 @@ class AuditEventPublic(BaseModel):
     detail: dict
 
 
-class ProposalCreate(BaseModel):
+class ProposalCreate(ProposalParamsBody):
     """Parameters of a proposal (see ``geo.propose.ProposalParams``); unset ones come from the settings."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    target: int | None = Field(None, gt=0, le=10_000_000)
-    tolerance: float | None = Field(None, gt=0, lt=1)
-    population: Population = "resident"
-    nest: Literal["lad", "utla", "icb", "none"] = "lad"
-    practices: Literal["whole", "ignore"] = "whole"
-    compactness_weight: float = Field(1.0, ge=0, le=1000)
-    seed: int | None = Field(None, ge=0, le=2**31 - 1)
-    time_budget: float | None = Field(None, gt=0, le=600)
     background: bool | None = Field(None, description="Run as a job (default: when the area is large).")
 
 

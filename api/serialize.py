@@ -78,6 +78,7 @@ def plan_metrics(plan) -> dict:
     violations = plan.validate()
     return {
         "summary": jsonable(plan.summary()),
+        "provenance": jsonable(plan.provenance.to_dict()),
         "neighbourhoods": jsonable(plan.neighbourhood_table()),
         "valid": not violations,
         "violations": jsonable(violations),

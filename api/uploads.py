@@ -1,5 +1,11 @@
-"""Uploaded files: check the extension, hand a temporary copy to a reader in ``geo``, and make its errors name
-the file the user uploaded (never our temporary path). Size limits are enforced before this, in ``api.app``."""
+"""Uploaded files: check the extension and size, hand a temporary copy to a reader in ``geo``, and make its errors
+name the file the user uploaded (never our temporary path).
+
+The whole request body is bounded first (``NHP_MAX_UPLOAD_MB``, in ``api.app``); each kind of upload then has
+its own, tighter cap (:data:`MAX_BYTES`): a plan lookup for all of England is about 1 MB, so a 20 MB "plan" is
+refused before it is parsed. Any upload that is a zip (XLSX included) must pass the archive guard
+(:func:`geo.sources.io.check_upload_archive`) before a reader decompresses it.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +16,18 @@ from typing import TypeVar
 
 from fastapi import UploadFile
 
+from api.problems import Problem
 from geo.errors import DataError
+from geo.sources.io import check_upload_archive
 
 T = TypeVar("T")
 
+#: Largest upload of each kind, in bytes (None: only the request limit applies).
+MAX_BYTES = {"plan": 5_000_000, "extract": None}
 
-def read_upload(file: UploadFile, suffixes: set[str], expected: str, reader: Callable[[Path], T]) -> tuple[T, str]:
+
+def read_upload(file: UploadFile, suffixes: set[str], expected: str, reader: Callable[[Path], T], *,
+                kind: str = "extract", limit_bytes: int | None = None) -> tuple[T, str]:
     """Return ``reader(temporary copy of the upload)`` and the uploaded file's name.
 
     Parameters
@@ -28,16 +40,26 @@ def read_upload(file: UploadFile, suffixes: set[str], expected: str, reader: Cal
         What an acceptable upload is, for the error when the extension is not one of ``suffixes``.
     reader
         A ``geo`` reader taking a path; its :class:`DataError` is re-raised naming the uploaded file.
+    kind
+        ``plan`` or ``extract``: which cap of :data:`MAX_BYTES` applies (413 beyond it).
+    limit_bytes
+        A cap overriding the kind's.
     """
     name = Path(file.filename or "upload").name
     suffix = Path(name).suffix.lower()
     if suffix not in suffixes:
         raise DataError(f"cannot read a {suffix or 'file without extension'} upload", file=name, expected=expected)
+    limit = limit_bytes if limit_bytes is not None else MAX_BYTES.get(kind)
+    body = file.file.read() if limit is None else file.file.read(limit + 1)
+    if limit is not None and len(body) > limit:
+        raise Problem(413, "Upload too large", f"a {kind} upload may be at most {limit / 1e6:g} MB; {name} is larger",
+                      slug="too-large", extra={"limit_bytes": limit, "kind": kind})
     with tempfile.TemporaryDirectory(prefix="nhp-upload-") as folder:
         path = Path(folder) / ("upload.geojson" if suffix == ".json" else f"upload{suffix}")
-        path.write_bytes(file.file.read())
+        path.write_bytes(body)
         try:
+            check_upload_archive(path)
             return reader(path), name
         except DataError as error:
-            raise DataError(error.message, file=name, row=error.row, column=error.column,
-                            expected=error.expected) from error
+            raise type(error)(error.message.replace(str(path), name), file=name, row=error.row, column=error.column,
+                              expected=error.expected) from error

@@ -25,11 +25,11 @@ from geo.plan import Plan
 def boundary_moves(plan: Plan, count: int, seed: int) -> list[tuple[str, str]]:
     """Return random single-LSOA moves to a neighbouring neighbourhood, as a proposal engine would make."""
     rng = np.random.default_rng(seed)
-    edges = plan._arrays.edges
-    cut = edges[plan._lab[edges[:, 0]] != plan._lab[edges[:, 1]]]
+    edges = plan.arrays.edges
+    cut = edges[plan.label_index[edges[:, 0]] != plan.label_index[edges[:, 1]]]
     picks = cut[rng.integers(len(cut), size=count)]
-    codes = plan._arrays.codes
-    return [(codes[i], plan._labels[plan._lab[j]]) for i, j in picks]
+    codes = plan.arrays.codes
+    return [(codes[i], plan.labels[plan.label_index[j]]) for i, j in picks]
 
 
 def time_plan(plan: Plan, moves) -> list[float]:

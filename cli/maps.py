@@ -7,6 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from cli import _common
+from geo import export
+from cli._plans import add_plan_arguments, plan_from_args
 from geo.errors import DataError
 
 LAYER_CHOICES = ("imd_decile", "local_decile", "uec_rate", "hotspots", "practices", "lads")
@@ -31,14 +33,15 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--tiles", choices=["none", "osm"], default="none",
                         help="basemap: none (works offline, default) or OpenStreetMap tiles (needs network)")
-    parser.add_argument("--tolerance", type=float, default=None, help="display simplification in metres")
+    parser.add_argument("--simplify", type=float, default=None, help="display simplification in metres")
+    add_plan_arguments(parser)
     parser.add_argument("--assets-dir", type=Path,
                         help="folder with local copies of leaflet.js etc. to inline, so the page works offline")
     parser.set_defaults(func=run_map)
 
 
 def run_map(args) -> int:
-    from geo.maps import DEFAULT_TOLERANCE_M, atlas_map, plan_map, save_map
+    from geo.maps import DEFAULT_TOLERANCE_M, atlas_map, plan_map
 
     layers = tuple(k.strip() for k in args.layers.split(",") if k.strip())
     unknown = sorted(set(layers) - set(LAYER_CHOICES))
@@ -51,15 +54,14 @@ def run_map(args) -> int:
         "hotspots": hotspots,
         "title": args.title,
         "tiles": "OpenStreetMap" if args.tiles == "osm" else None,
-        "tolerance_m": DEFAULT_TOLERANCE_M if args.tolerance is None else args.tolerance,
+        "tolerance_m": DEFAULT_TOLERANCE_M if args.simplify is None else args.simplify,
     }
     if args.plan:
-        from geo.plan import Plan
 
-        m = plan_map(atlas, Plan.from_file(args.plan, atlas), **options)
+        m = plan_map(atlas, plan_from_args(args.plan, atlas, args), **options)
     else:
         m = atlas_map(atlas, **options)
-    path = save_map(m, args.out, assets_dir=args.assets_dir)
+    path = export.write("map", m, args.out, assets_dir=args.assets_dir)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from cli import _common
-from geo.settings import get_settings
+from cli._plans import add_plan_arguments, plan_from_args
 
 
 def register(subparsers) -> None:
@@ -34,25 +34,11 @@ def register(subparsers) -> None:
 def _plan_arguments(parser: argparse.ArgumentParser) -> None:
     _common.add_area_arguments(parser)
     parser.add_argument("--format", choices=["table", "json"], default="table", help="output format (default table)")
-    parser.add_argument("--target", type=float, help="target population per neighbourhood (default NHP_TARGET_POPULATION)")
-    parser.add_argument("--tolerance", type=float, help="allowed relative deviation, e.g. 0.1 (default NHP_TOLERANCE)")
-    parser.add_argument("--population", choices=["resident", "registered"], default="resident", help="which population counts")
-    parser.add_argument("--name-column", help="column naming the neighbourhoods in a polygon file (default: first text column)")
+    add_plan_arguments(parser)
 
 
 def _load(path: Path, atlas, args):
-    from geo.plan import Plan
-    from geo.plan.io import read_plan
-
-    settings = get_settings()
-    return Plan(
-        atlas,
-        read_plan(path, atlas, name_column=args.name_column),
-        target=args.target if args.target is not None else settings.target_population,
-        tolerance=args.tolerance if args.tolerance is not None else settings.tolerance,
-        population=args.population,
-        name=path.stem,
-    )
+    return plan_from_args(path, atlas, args)
 
 
 def run_score(args: argparse.Namespace) -> int:

@@ -16,9 +16,10 @@ import pandas as pd
 
 from cli._common import add_area_arguments
 from geo.errors import DataError
+from geo.export import extensions
 from geo.settings import get_settings
 
-FORMATS = (".csv", ".geojson", ".gpkg")
+FORMATS = tuple(extensions("plan"))
 
 
 def register(subparsers) -> None:
@@ -30,15 +31,16 @@ def register(subparsers) -> None:
         description=__doc__.split("\n\n")[1],
     )
     add_area_arguments(parser)
-    parser.add_argument("--target", type=int, default=settings.target_population, help="people per neighbourhood")
-    parser.add_argument("--tolerance", type=float, default=settings.tolerance, help="allowed deviation, e.g. 0.1")
+    # Defaults are None: ProposalParams.from_settings fills them, the one place settings become parameters.
+    parser.add_argument("--target", type=int, help=f"people per neighbourhood (default {settings.target_population})")
+    parser.add_argument("--tolerance", type=float, help=f"allowed deviation, e.g. 0.1 (default {settings.tolerance})")
     parser.add_argument("--nest", default="lad", choices=["lad", "utla", "icb", "none"], help="nesting unit")
     parser.add_argument("--population", default="resident", choices=["resident", "registered"])
     parser.add_argument("--practices", default="whole", choices=["whole", "ignore"],
                         help="keep each GP practice's LSOAs together (whole) or not")
     parser.add_argument("--compactness", type=float, default=1.0, help="weight of compact shapes (0 ignores)")
-    parser.add_argument("--seed", type=int, default=settings.seed, help="random seed (same seed, same plan)")
-    parser.add_argument("--time-budget", type=float, default=settings.proposal_time_budget, help="seconds")
+    parser.add_argument("--seed", type=int, help=f"random seed: same seed, same plan (default {settings.seed})")
+    parser.add_argument("--time-budget", type=float, help=f"seconds (default {settings.proposal_time_budget:g})")
     parser.add_argument("--algorithm", default="default", help="proposal algorithm (default: tree-bisection)")
     parser.add_argument("--mnp", action="store_true", help="also group neighbourhoods into MNP areas")
     parser.add_argument("--mnp-target", type=int, default=settings.mnp_target_population, help="people per MNP area")
@@ -50,27 +52,25 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     """Propose, write the output and print the summary; return the exit status."""
     from cli import _common
-    from geo.plan import Plan
     from geo.propose import ProposalParams, group_mnp, propose
 
     if args.out is not None and args.out.suffix.lower() not in FORMATS:
         raise DataError(f"cannot write {args.out.suffix or 'a file without an extension'}", file=args.out,
-                        expected="a .csv, .geojson or .gpkg file")
-    params = ProposalParams(target=args.target, tolerance=args.tolerance, population=args.population, nest=args.nest,
-                            practices=args.practices, compactness_weight=args.compactness, seed=args.seed,
-                            time_budget=args.time_budget)
+                        expected="a " + ", ".join(FORMATS[:-1]) + " or " + FORMATS[-1] + " file")
+    params = ProposalParams.from_settings(
+        target=args.target, tolerance=args.tolerance, population=args.population, nest=args.nest,
+        practices=args.practices, compactness_weight=args.compactness, seed=args.seed, time_budget=args.time_budget)
     atlas = _common.atlas_from_args(args)
-    proposal = propose(atlas, params, algorithm=args.algorithm)
-    plan = Plan(atlas, proposal.assignment, target=params.target, tolerance=params.tolerance,
-                population=params.population, name=f"proposal seed {params.seed}")
-    mnp = group_mnp(atlas, proposal.assignment, target=args.mnp_target, nest=args.mnp_nest, seed=args.seed,
+    plan = propose(atlas, params, algorithm=args.algorithm, name=f"proposal seed {params.seed}")
+    mnp = group_mnp(atlas, plan.assignment, target=args.mnp_target, nest=args.mnp_nest, seed=params.seed,
                     tolerance=params.tolerance, population=params.population) if args.mnp else None
-    print(f"{atlas.area.label}: {proposal.neighbourhoods} neighbourhoods from {len(atlas.lsoas):,} LSOAs "
-          f"({proposal.algorithm}, seed {params.seed}, {proposal.seconds:.1f} s)")
+    made = plan.provenance
+    print(f"{atlas.area.label}: {len(plan.neighbourhoods)} neighbourhoods from {len(atlas.lsoas):,} LSOAs "
+          f"({made.method}, seed {made.seed}, {made.seconds:.1f} s)")
     print(format_table(plan, mnp))
-    print(format_summary(plan.summary(), proposal.unmet))
+    print(format_summary(plan.summary(), plan.unmet))
     if args.out is not None:
-        write_output(plan, proposal.assignment, mnp, args.out)
+        write_output(plan, plan.assignment, mnp, args.out)
         print(f"wrote {args.out}")
     return 0
 
@@ -102,12 +102,15 @@ def format_summary(summary: dict, unmet: list[str]) -> str:
 
 def write_output(plan, assignment: pd.Series, mnp: pd.Series | None, path: Path) -> None:
     """Write the plan to ``path`` in the format its extension names, with each neighbourhood's MNP area if any."""
-    from geo.plan.io import footprints, write_plan
+    from geo import export
+    from geo.plan.io import footprints
 
+    export.format_for("plan", path)
     if mnp is None:
-        write_plan(plan, path)
+        export.write("plan", plan, path)
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.exists():
+        export.write("plan", plan, path)  # raises the one "folder does not exist" error
     if path.suffix.lower() == ".csv":
         frame = assignment.rename("neighbourhood").rename_axis("lsoa_code").to_frame()
         frame["mnp"] = frame.neighbourhood.map(mnp)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pandas as pd
 
 from cli import _common
+from cli._plans import add_plan_arguments, plan_from_args
 
 
 def register(subparsers) -> None:
@@ -32,6 +32,7 @@ def register(subparsers) -> None:
     _common.add_area_arguments(prof)
     _add_uec_arguments(prof)
     prof.add_argument("--no-uec", action="store_true", help="leave out the UEC section")
+    add_plan_arguments(prof)
     prof.add_argument("--out", type=Path, required=True, help="profiles.html, .csv or .xlsx")
     prof.set_defaults(func=run_profile)
 
@@ -41,7 +42,10 @@ def _add_uec_arguments(parser) -> None:
                         "default: the modelled layer from NHS England A&E totals")
     parser.add_argument("--strict", action="store_true", help="stop at the first bad row of the extract")
     parser.add_argument("--months", type=int, default=12, help="months of the modelled layer (default 12)")
-    parser.add_argument("--permutations", type=int, help="Gi* permutations (default: NHP_HOTSPOT_PERMUTATIONS)")
+    parser.add_argument("--inference", choices=["analytic", "permutation"], default="analytic",
+                        help="Gi* test: analytic normal approximation (default) or conditional permutations")
+    parser.add_argument("--permutations", type=int, help="use permutation inference with at least this many "
+                        "permutations, raised to what the FDR needs")
     parser.add_argument("--alpha", type=float, help="FDR level (default: NHP_HOTSPOT_ALPHA)")
     parser.add_argument("--seed", type=int, help="permutation seed (default: NHP_SEED)")
 
@@ -72,7 +76,8 @@ def _hotspots(args, atlas):
     from geo.hotspots import find_hotspots
 
     layer = uec_layer_from_args(args, atlas)
-    return find_hotspots(atlas, layer, alpha=args.alpha, permutations=args.permutations, seed=args.seed)
+    return find_hotspots(atlas, layer, alpha=args.alpha, permutations=args.permutations, seed=args.seed,
+                         inference="permutation" if args.permutations else args.inference)
 
 
 def run_hotspots(args) -> int:
@@ -84,8 +89,8 @@ def run_hotspots(args) -> int:
     else:
         result.to_csv(args.out)
     high = int((result.frame.hotspot == "high").sum())
-    print(f"{args.out}: {len(result.frame)} LSOAs, {high} in {len(result.clusters)} hotspot cluster(s) "
-          f"({'MODELLED' if result.layer.modelled else 'extract'} UEC data)")
+    what = "area(s) of high EXPECTED need (MODELLED UEC layer)" if result.modelled else "hotspot cluster(s) (extract)"
+    print(f"{args.out}: {len(result.frame)} LSOAs, {high} in {len(result.clusters)} {what}")
     return 0
 
 
@@ -93,18 +98,11 @@ def run_profile(args) -> int:
     from geo.profiles import neighbourhood_profiles
 
     atlas = _common.atlas_from_args(args)
-    assignment = _read_plan(args.plan, atlas)
+    plan = plan_from_args(args.plan, atlas, args)
     hotspots = None if args.no_uec else _hotspots(args, atlas)
-    profiles = neighbourhood_profiles(atlas, assignment, hotspots)
-    profiles.write(args.out)
+    profiles = neighbourhood_profiles(plan, hotspots)
+    from geo import export
+
+    export.write("profiles", profiles, args.out)
     print(f"{args.out}: {len(profiles.summary)} neighbourhood profiles")
     return 0
-
-
-def _read_plan(path: Path, atlas) -> pd.Series:
-    try:
-        from geo.plan.io import read_plan
-    except ImportError:  # pragma: no cover - plan_io is part of the package; kept for partial checkouts
-        frame = pd.read_csv(path, dtype=str)
-        return frame.set_index(frame.columns[0])[frame.columns[1]]
-    return read_plan(path, atlas)

@@ -7,6 +7,19 @@ attendances, and anything a reader could use to work such a count out again. Thi
 - **secondary suppression** (:func:`suppress_frame`): where a published total and the other shown parts would
   give a suppressed cell back by subtraction, the next smallest shown cell is suppressed too; rates, ratios and
   intervals computed from a suppressed count go with it;
+- **margins** (:func:`publish_totals`): a total published with a table (a cluster, a neighbourhood, the study
+  area) is a margin of its parts. A total none of whose parts is suppressed is exact. A total with suppressed
+  parts counts each of them as :func:`suppressed_as` (4, the midpoint of 1..7), whatever its true value, and is
+  rounded to the nearest :data:`MARGIN_BASE` (10); one whose shown parts are all 0 is suppressed itself. So no
+  published total depends on a suppressed count: subtracting shown parts from any total, or one total from
+  another, within one answer or between the answers for two nested or overlapping areas, gives back only the
+  4s, never a true count; the rounding keeps even that from pinning a value (the result is at least 3 values
+  wide within 1..7). Every figure of a total (its rate, ratio, intervals, excess, funnel flag) is computed from
+  the published total. A total is off by at most 5 + 3 per suppressed part; tables say which totals are rounded
+  (``rounded_to``). Complementary cell suppression, the usual alternative, cannot protect totals across
+  overlapping areas whose suppression patterns differ, and hides real figures;
+- **shares** (:func:`publish_share`): a percentage goes when its part or its complement is a small count, and is
+  rounded to a whole percent;
 - **checking** lives with the test support (:func:`geo.testing.disclosure.assert_no_small_counts`): it walks any
   output and fails if a named count 1..threshold is still there. Tests of every output path use it.
 
@@ -17,6 +30,7 @@ Counts can be fractional (registrations bridged between LSOA vintages), and outp
 from __future__ import annotations
 
 import re
+import math
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -178,3 +192,84 @@ def suppress_frame(
             out[column] = pd.to_numeric(out[column], errors="coerce").where(shown[source])
     out.attrs["suppressed_cells"] = int((~shown & original.notna()).to_numpy().sum())
     return out
+
+
+#: Published totals with suppressed parts are rounded to a multiple of this.
+MARGIN_BASE = 10
+
+
+def suppressed_as(threshold: int | None = None) -> float:
+    """Return the value every suppressed count stands for in published totals: the midpoint of 1..threshold.
+
+    Examples
+    --------
+    >>> suppressed_as(7)
+    4.0
+    """
+    return (_threshold(threshold) + 1) / 2
+
+
+def hidden_mask(counts, threshold: int | None = None) -> np.ndarray:
+    """Return True where a count is suppressed (it would show as 1..threshold).
+
+    Examples
+    --------
+    >>> hidden_mask([0, 3, 8.2]).tolist()
+    [False, True, False]
+    """
+    return _small(np.asarray(pd.to_numeric(pd.Series(counts), errors="coerce"), dtype=float), _threshold(threshold))
+
+
+def publish_totals(counts: pd.Series, keys=None, threshold: int | None = None, base: int = MARGIN_BASE) -> pd.DataFrame:
+    """Return the publishable total of the parts in each group (see the module docstring: margins).
+
+    Parameters
+    ----------
+    counts
+        The true count of every part (e.g. attendances per LSOA).
+    keys
+        Group of each part (a Series aligned with ``counts``); ``None`` for one total of everything.
+    threshold, base
+        Suppression threshold and the rounding base of totals with suppressed parts.
+
+    Returns
+    -------
+    DataFrame
+        Per group: ``total`` (NaN when suppressed), ``rounded_to`` (1 when exact, else ``base``) and
+        ``suppressed_parts``.
+
+    Examples
+    --------
+    >>> counts = pd.Series([120.0, 5.0, 40.0, 3.0, 0.0])
+    >>> publish_totals(counts, pd.Series(["A", "A", "B", "C", "C"]), threshold=7).to_dict("list")
+    {'total': [120.0, 40.0, nan], 'rounded_to': [10, 1, 10], 'suppressed_parts': [1, 0, 1]}
+    >>> [float(publish_totals(pd.Series([121.0, c]), threshold=7).total.iloc[0]) for c in (1, 7)]  # 121 + 4
+    [130.0, 130.0]
+    """
+    t = _threshold(threshold)
+    values = pd.to_numeric(counts, errors="coerce").astype(float).fillna(0.0)
+    hidden = pd.Series(_small(values.to_numpy(), t), index=values.index)
+    keys = pd.Series("all", index=values.index) if keys is None else pd.Series(keys, index=values.index)
+    shown_sum = values.where(~hidden, 0.0).groupby(keys).sum()
+    k = hidden.groupby(keys).sum().astype(int)
+    imputed = shown_sum + k * suppressed_as(t)
+    rounded = (np.floor(imputed / base + 0.5) * base).where(k > 0, shown_sum)
+    total = rounded.where(~((k > 0) & (shown_sum == 0)))
+    return pd.DataFrame({"total": total, "rounded_to": np.where(k > 0, base, 1), "suppressed_parts": k})
+
+
+def publish_share(part, whole, threshold: int | None = None):
+    """Return ``100 * part / whole`` rounded to a whole percent, or None when it would reveal a small count.
+
+    It goes when the part, the complement ``whole - part`` or the whole is 1..threshold.
+
+    Examples
+    --------
+    >>> publish_share(30, 200), publish_share(3, 200), publish_share(197, 200), publish_share(0, 0)
+    (15.0, None, None, None)
+    """
+    t = _threshold(threshold)
+    part, whole = float(part), float(whole)
+    if not whole or any(is_disclosive(v, t) for v in (part, whole - part, whole)) or math.isnan(part):
+        return None
+    return float(round(100.0 * part / whole))

@@ -54,15 +54,16 @@ class Profiles:
         return path
 
 
-def neighbourhood_profiles(atlas, plan, hotspots=None, threshold: int | None = None) -> Profiles:
-    """Return profiles of every neighbourhood of ``plan``.
+def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None) -> Profiles:
+    """Return profiles of every neighbourhood of ``plan``, read from the plan's own metrics.
+
+    Every figure a profile shares with ``nhp score`` (populations, deviation, practices, PCNs, Core20, IMD mix)
+    is the plan's metric, weighted by the plan's population basis, so the two can never disagree.
 
     Parameters
     ----------
-    atlas
-        The study area.
     plan
-        A ``geo.plan.Plan`` or a Series ``lsoa_code -> neighbourhood``.
+        A :class:`geo.plan.Plan` (it carries its atlas and parameters).
     hotspots
         A :class:`geo.hotspots.HotspotResult` for the UEC figures (omitted: no UEC section).
     threshold
@@ -71,40 +72,45 @@ def neighbourhood_profiles(atlas, plan, hotspots=None, threshold: int | None = N
     Examples
     --------
     >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
     >>> atlas = grid_atlas(4, 4)
-    >>> plan = pd.Series(["North"] * 8 + ["South"] * 8, index=atlas.lsoas.index)
-    >>> profiles = neighbourhood_profiles(atlas, plan)
+    >>> plan = Plan(atlas, dict(zip(atlas.codes, ["North"] * 8 + ["South"] * 8)), target=12_000)
+    >>> profiles = neighbourhood_profiles(plan)
     >>> float(profiles.summary.loc["North", "resident_population"]), list(profiles.footprints)
     (12000.0, ['North', 'South'])
     """
-    assignment = plan.assignment if hasattr(plan, "assignment") else pd.Series(plan)
-    assignment = assignment.reindex(atlas.lsoas.index)
-    if assignment.isna().any():
-        missing = assignment.index[assignment.isna()][0]
-        raise DataError(f"LSOA {missing} has no neighbourhood", column="neighbourhood",
-                        expected="every LSOA of the study area in the plan")
-    lsoas = atlas.lsoas.assign(neighbourhood=assignment.astype(str))
-    groups = lsoas.groupby("neighbourhood", sort=True)
-    summary = groups[COUNT_COLUMNS].sum().astype(float)
-    summary.insert(0, "lsoas", groups.size())
-    pop = summary["resident_population"].replace(0, np.nan)
+    if not hasattr(plan, "neighbourhood_table"):
+        raise DataError("profiles need a plan", expected="a geo.plan.Plan (read one with Plan.from_file)")
+    atlas = plan.atlas
+    table = plan.neighbourhood_table().set_index("name")
+    summary = pd.DataFrame(index=pd.Index(plan.neighbourhoods, name="neighbourhood"))
+    summary["lsoas"] = table["lsoas"]
+    summary["resident_population"] = table["resident_population"].astype(float)
+    ages = pd.DataFrame.from_dict(plan["age_bands"], orient="index")
+    for band in AGE_BANDS:
+        summary[band] = ages[band].astype(float)
+    summary["registered_population"] = table["registered_population"].astype(float)
+    summary["population_basis"] = plan.population
+    summary["deviation_pct"] = table["deviation_pct"].round(1)
+    quintiles = plan["imd_quintile_pct"]
     for q in range(1, 6):
-        in_q = lsoas.resident_population.where(lsoas.imd_quintile == q, 0)
-        summary[f"imd_q{q}_pct"] = (in_q.groupby(lsoas.neighbourhood).sum() / pop * 100).round(1)
-    summary["core20_pct"] = summary["imd_q1_pct"]
-    summary["local_decile_median"] = groups["local_decile"].median()
-    summary["lsoas_local_decile_1_2"] = groups["local_decile"].apply(lambda d: int((d <= 2).sum()))
-    urban = lsoas.resident_population.where(lsoas.ruc_class.astype(str).str.lower().str.startswith("urban"), 0)
-    summary["urban_pct"] = (urban.groupby(lsoas.neighbourhood).sum() / pop * 100).round(1)
+        summary[f"imd_q{q}_pct"] = pd.Series({k: v[q - 1] for k, v in quintiles.items()}).round(1)
+    summary["core20_pct"] = table["core20_pct"].round(1)
+    mix = plan["local_decile_mix"]
+    summary["local_decile_median"] = pd.Series({k: _median_decile(v) for k, v in mix.items()})
+    summary["lsoas_local_decile_1_2"] = pd.Series({k: int(v[0] + v[1]) for k, v in mix.items()})
+    summary["urban_pct"] = pd.Series(plan["urban_pct"]).round(1)
     summary["rural_pct"] = (100 - summary["urban_pct"]).round(1)
 
-    practices = _practices(atlas, assignment)
-    summary["practices"] = practices.groupby("neighbourhood").size().reindex(summary.index, fill_value=0)
-    summary["pcns"] = practices.groupby("neighbourhood").pcn_name.apply(
-        lambda p: "; ".join(sorted(set(p.astype(str))))).reindex(summary.index).fillna("")
+    practices = _practices(plan)
+    summary["practices"] = table["practices"]
+    names = atlas.practices.reindex(practices.practice_code).pcn_name.astype(str).to_numpy() if len(practices) else []
+    by_hood = practices.assign(pcn_name=names).groupby("neighbourhood").pcn_name
+    summary["pcns"] = by_hood.apply(lambda p: "; ".join(sorted(set(p)))).reindex(summary.index).fillna("")
     summary["practice_list_size"] = practices.groupby("neighbourhood").list_size.sum().reindex(summary.index).fillna(0)
 
     uec_note = ""
+    assignment = plan.assignment
     if hotspots is not None:
         from geo.hotspots import by_neighbourhood
 
@@ -122,21 +128,33 @@ def neighbourhood_profiles(atlas, plan, hotspots=None, threshold: int | None = N
         sources.loc[len(sources)] = {"dataset": src.dataset, "label": hotspots.layer.source_note(),
                                      "vintage": src.vintage, "file": src.file}
     high = set(hotspots.frame.index[hotspots.frame.hotspot == "high"]) if hotspots is not None else set()
+    lsoas = atlas.lsoas.assign(neighbourhood=assignment.astype(str))
     footprints = {name: _footprint_svg(lsoas, name, high) for name in summary.index}
     return Profiles(summary, practices, sources, footprints, atlas.area.label, uec_note)
 
 
-def _practices(atlas, assignment: pd.Series) -> pd.DataFrame:
-    """Practices by the neighbourhood of their site, with the patients they register from that neighbourhood."""
-    practices = atlas.practices[atlas.practices.lsoa_code.isin(assignment.index)].copy()
-    practices["neighbourhood"] = practices.lsoa_code.map(assignment).astype(str)
-    reg = atlas.registrations.assign(neighbourhood=atlas.registrations.lsoa_code.map(assignment))
+def _median_decile(counts: list[int]) -> float:
+    """Median local decile of a neighbourhood's LSOAs, from its count of LSOAs in each decile."""
+    values = np.repeat(np.arange(1, 11), np.asarray(counts, dtype=int))
+    return float(np.median(values)) if len(values) else float("nan")
+
+
+def _practices(plan) -> pd.DataFrame:
+    """The plan's practices by home neighbourhood (the one holding most of their area patients), as the plan's
+    ``practices`` metric assigns them, with the patients each registers from that neighbourhood."""
+    atlas = plan.atlas
+    rows = [(hood, code) for hood, codes in plan["practices"].items() for code in codes]
+    practices = pd.DataFrame(rows, columns=["neighbourhood", "practice_code"])
+    info = atlas.practices.reindex(practices.practice_code)
+    for column in ("practice_name", "pcn_code", "pcn_name", "list_size"):
+        practices[column] = info[column].to_numpy() if column in info else np.nan
+    reg = atlas.registrations.assign(neighbourhood=atlas.registrations.lsoa_code.map(plan.assignment))
     from_hood = reg.groupby(["practice_code", "neighbourhood"]).patients.sum()
-    keys = list(zip(practices.index, practices.neighbourhood))
+    keys = list(zip(practices.practice_code, practices.neighbourhood))
     practices["patients_from_neighbourhood"] = [float(from_hood.get(k, 0.0)) for k in keys]
     columns = ["neighbourhood", "practice_code", "practice_name", "pcn_code", "pcn_name", "list_size",
                "patients_from_neighbourhood"]
-    return practices.reset_index()[columns].sort_values(["neighbourhood", "practice_code"]).reset_index(drop=True)
+    return practices[columns].sort_values(["neighbourhood", "practice_code"]).reset_index(drop=True)
 
 
 def _footprint_svg(lsoas, name: str, high: set[str], size: int = 260) -> str:
@@ -210,7 +228,7 @@ def _html(p: Profiles) -> str:
             f'<div><h3>Residents by age</h3>{_bars(ages)}<p class="src">Census 2021 / ONS estimates; see sources.</p>'
             f'</div><div><h3>Residents by national IMD quintile (Q1 = Core20)</h3>{_bars(quintiles, "%")}</div></div>'
             f'<h3>Key figures</h3>{_table(figures)}'
-            f'<h3>GP practices sited here</h3>{_table(practices)}'
+            f'<h3>GP practices whose patients live mostly here</h3>{_table(practices)}'
             + (f'<p class="src">{html.escape(p.uec_note)}</p>' if p.uec_note else "")
             + "</section>"
         )

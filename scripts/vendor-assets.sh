@@ -1,25 +1,35 @@
 #!/usr/bin/env bash
-# Vendor the planner page's front-end libraries into static/vendor/ so the page works offline.
-# Leaflet (BSD-2-Clause) and the NHS.UK frontend CSS (MIT), from the npm registry with `npm pack`.
+# Vendor the front-end libraries into static/vendor/ so every page works offline: the planner page, the maps
+# `nhp map` / the demo / the API write (geo.maps.save_map inlines Leaflet from here) and the API's /docs.
+# Leaflet (BSD-2-Clause), the NHS.UK frontend CSS (MIT) and Swagger UI (Apache-2.0), from the npm registry with
+# `npm pack`.
 # The Frutiger web fonts the NHS CSS references (assets.nhs.uk, licensed to the NHS only) are removed: the CSS
 # falls back to its own stack (Arial, sans-serif). Icon URLs are made relative to the vendored CSS.
 set -euo pipefail
 LEAFLET_VERSION="${LEAFLET_VERSION:-1.9.4}"
 NHSUK_VERSION="${NHSUK_VERSION:-10.6.1}"
+SWAGGER_VERSION="${SWAGGER_VERSION:-5.35.0}"
 cd "$(dirname "$0")/.."
 out="static/vendor"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && npm pack --silent "leaflet@$LEAFLET_VERSION" "nhsuk-frontend@$NHSUK_VERSION" >/dev/null)
-mkdir -p "$work/leaflet" "$work/nhsuk"
+(cd "$work" && npm pack --silent "leaflet@$LEAFLET_VERSION" "nhsuk-frontend@$NHSUK_VERSION" \
+  "swagger-ui-dist@$SWAGGER_VERSION" >/dev/null)
+mkdir -p "$work/leaflet" "$work/nhsuk" "$work/swagger"
 tar xzf "$work/leaflet-$LEAFLET_VERSION.tgz" -C "$work/leaflet"
 tar xzf "$work/nhsuk-frontend-$NHSUK_VERSION.tgz" -C "$work/nhsuk"
+tar xzf "$work/swagger-ui-dist-$SWAGGER_VERSION.tgz" -C "$work/swagger"
 
-rm -rf "$out/leaflet" "$out/nhsuk"
-mkdir -p "$out/leaflet/images" "$out/nhsuk/images"
+rm -rf "$out/leaflet" "$out/nhsuk" "$out/swagger-ui"
+mkdir -p "$out/leaflet/images" "$out/nhsuk/images" "$out/swagger-ui"
 src="$work/leaflet/package"
 cp "$src/dist/leaflet.js" "$src/dist/leaflet.css" "$src/LICENSE" "$out/leaflet/"
 cp "$src/dist/images/"*.png "$out/leaflet/images/"
+
+# Swagger UI for the API's /docs (api/docs.py): the bundle, its CSS and icon; no source maps.
+src="$work/swagger/package"
+cp "$src/swagger-ui-bundle.js" "$src/swagger-ui.css" "$src/favicon-32x32.png" "$src/LICENSE" "$out/swagger-ui/"
+sed -i '/^\/\/# sourceMappingURL=/d' "$out/swagger-ui/swagger-ui-bundle.js" "$out/swagger-ui/swagger-ui.css"
 
 src="$work/nhsuk/package/dist/nhsuk"
 # Drop the @font-face rules (remote, NHS-only fonts) and point icons at the vendored copies.

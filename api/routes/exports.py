@@ -15,17 +15,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from api import repository as repo
+from geo import export
+from geo.export import FORMATS
 from api.deps import DbId, MAX_ID, State, Viewer
 
 router = APIRouter(tags=["exports"])
 
-MEDIA = {
-    "csv": "text/csv; charset=utf-8",
-    "geojson": "application/geo+json",
-    "gpkg": "application/geopackage+sqlite3",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "html": "text/html; charset=utf-8",
-}
+#: Media type of each extension, from the one export table (``geo.export.FORMATS``).
+MEDIA = {ext.lstrip("."): fmt.media_type for (_, ext), fmt in FORMATS.items()}
 Version = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Version to export (default: the latest).")]
 
 
@@ -34,20 +31,18 @@ def _file(body: bytes, ext: str, name: str, etag: str, *, inline: bool = False) 
     return Response(body, media_type=MEDIA[ext], headers={"Content-Disposition": disposition, "ETag": etag})
 
 
-def _build(write, ext: str) -> bytes:
+def _build(kind: str, value, ext: str, **options) -> bytes:
     with tempfile.TemporaryDirectory(prefix="nhp-export-") as folder:
-        path = Path(folder) / f"export.{ext}"
-        write(path)
-        return path.read_bytes()
+        return export.write(kind, value, Path(folder) / f"export.{ext}", **options).read_bytes()
 
 
 def _profiles(state: State, plan_id: DbId, version: int | None, ext: str):
     from geo.profiles import neighbourhood_profiles
 
     row, plan = state.plans.load(plan_id, version)
-    profiles = neighbourhood_profiles(plan.atlas, plan)
+    profiles = neighbourhood_profiles(plan)
     name = f"plan-{plan_id}-v{row.version}-profiles"
-    return _file(_build(profiles.write, ext), ext, name, repo.version_etag(row), inline=ext == "html")
+    return _file(_build("profiles", profiles, ext), ext, name, repo.version_etag(row), inline=ext == "html")
 
 
 @router.get("/plans/{plan_id}/export.{ext}", response_class=Response,
@@ -56,12 +51,10 @@ def export_plan(plan_id: DbId, ext: Literal["csv", "geojson", "gpkg", "xlsx", "h
                 version: Version = None,
                 layer: Annotated[Literal["neighbourhoods", "lsoas"], Query()] = "neighbourhoods"):
     """A plan version as a file; the format follows the extension."""
-    from geo.plan.io import write_plan
-
     if ext in ("xlsx", "html"):
         return _profiles(state, plan_id, version, ext)
     row, plan = state.plans.load(plan_id, version)
-    body = _build(lambda path: write_plan(plan, path, layer=layer), ext)
+    body = _build("plan", plan, ext, layer=layer)
     return _file(body, ext, f"plan-{plan_id}-v{row.version}", repo.version_etag(row))
 
 
@@ -77,9 +70,8 @@ def plan_profiles(plan_id: DbId, ext: Literal["html", "csv", "xlsx"], actor: Vie
 def plan_map(plan_id: DbId, actor: Viewer, state: State, version: Version = None):
     """The interactive Folium map of a plan version: footprints, deprivation, practices, population."""
     from geo.maps import plan_map as build_map
-    from geo.maps import save_map
 
     row, plan = state.plans.load(plan_id, version)
     title = f"Plan {plan_id} version {row.version} ({row.state})"
-    body = _build(lambda path: save_map(build_map(plan.atlas, plan, title=title), path), "html")
+    body = _build("map", build_map(plan.atlas, plan, title=title), "html")
     return _file(body, "html", f"plan-{plan_id}-v{row.version}-map", repo.version_etag(row), inline=True)

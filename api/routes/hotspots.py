@@ -32,7 +32,7 @@ def _data_dir(state, atlas):
 
 
 def _modelled(state, atlas):
-    """Hotspots of the modelled layer, computed once per loaded atlas (Gi* with permutations takes seconds)."""
+    """Hotspots of the modelled layer, computed once per loaded atlas (analytic Gi*: well under a second)."""
     from geo.hotspots import find_hotspots
     from geo.uec import uec_layer_for
 
@@ -48,13 +48,7 @@ def _modelled(state, atlas):
 
 def _answer(result, fmt: str) -> Response:
     if fmt == "json":
-        body = {
-            "uec_kind": result.layer.kind,
-            "source": result.source_note,
-            "lsoas": json.loads(result.published().to_json(orient="records")),
-            "clusters": json.loads(result.published_clusters().to_json(orient="records")),
-        }
-        return Response(json.dumps(body), media_type="application/json")
+        return Response(json.dumps(result.answer()), media_type="application/json")
     with tempfile.TemporaryDirectory(prefix="nhp-hotspots-") as folder:
         path = Path(folder) / f"hotspots.{fmt}"
         (result.to_csv if fmt == "csv" else result.to_geojson)(path)
@@ -68,7 +62,8 @@ Format = Annotated[Literal["json", "csv", "geojson"], Query(description="Answer 
 @router.get("/areas/{area}/hotspots", response_class=Response,
             responses={200: {"content": {"application/json": {}, "text/csv": {}, "application/geo+json": {}}}})
 def area_hotspots(area: str, actor: Viewer, state: State, format: Format = "json"):
-    """Getis-Ord Gi* hotspots of the MODELLED UEC layer (NHS England A&E by ICB shared by acute morbidity)."""
+    """Areas of high EXPECTED need: Gi* on the MODELLED UEC layer (NHS England ICB A&E totals shared out by IoD2025
+    acute morbidity; not observed attendances, so no funnel or intervals)."""
     return _answer(_modelled(state, state.atlases.get(area)), format)
 
 
@@ -102,5 +97,5 @@ def plan_hotspots(plan_id: DbId, actor: Viewer, state: State,
     _, plan = state.plans.load(plan_id, version)
     result = _modelled(state, plan.atlas)
     table = by_neighbourhood(result, plan)
-    return {"uec_kind": result.layer.kind, "source": result.source_note,
+    return {"uec_kind": result.layer.kind, "source": result.source_note, "hotspot_meaning": result.hotspot_meaning,
             "neighbourhoods": json.loads(table.reset_index().to_json(orient="records"))}

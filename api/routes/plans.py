@@ -14,22 +14,23 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from api import repository as repo
 from api.deps import DbId, IfMatch, MAX_ID, Planner, State, Viewer
 from api.models import Proposal
-from api.plans import plan_params
+from api.plans import stored_params
 from api.problems import NotFound
 from api.schemas import MovesCreate, PlanCreate, PlanPublic, Population, VersionDetail, VersionPublic
 from api.serialize import jsonable, metrics_body, plan_public, version_public
 from api.uploads import read_upload
 from geo.errors import PlanError
+from geo.plan.params import PlanParams, Provenance
 
 router = APIRouter(tags=["plans"])
 
 UPLOAD_SUFFIXES = {".csv", ".geojson", ".json"}
 
 
-def _params(state: State, target, tolerance, population) -> dict:
-    settings = state.settings
-    return plan_params(target if target is not None else settings.target_population,
-                       tolerance if tolerance is not None else settings.tolerance, population)
+def _params(state: State, base: dict | None = None, **given) -> PlanParams:
+    """The plan's parameters: those given, else the base's (a proposal's), else the settings."""
+    base_params = {k: v for k, v in (base or {}).items() if k in PlanParams.model_fields}
+    return PlanParams.from_settings(state.settings, **{**base_params, **{k: v for k, v in given.items() if v is not None}})
 
 
 def _answer(state: State, response: Response, plan_id: DbId, status_path: str = "") -> dict:
@@ -44,8 +45,8 @@ def _answer(state: State, response: Response, plan_id: DbId, status_path: str = 
 @router.post("/plans", status_code=201, response_model=PlanPublic)
 def create_plan(body: PlanCreate, actor: Planner, state: State, response: Response):
     """Create a plan from a stored proposal, or with every LSOA in one neighbourhood, or one per authority."""
-    params = _params(state, body.target, body.tolerance, body.population)
-    detail = {}
+    given = body.model_dump(include=set(PlanParams.model_fields))
+    params, provenance, detail = _params(state, **given), Provenance("manual"), {}
     if body.start == "proposal":
         if not body.proposal_id:
             raise PlanError("start 'proposal' needs a proposal_id", column="proposal_id", expected="a proposal id")
@@ -54,14 +55,19 @@ def create_plan(body: PlanCreate, actor: Planner, state: State, response: Respon
         if proposal is None or proposal.area != body.area:
             raise NotFound(f"no proposal {body.proposal_id} for area {body.area}")
         assignment, detail = proposal.assignment, {"proposal_id": proposal.id}
+        # The plan keeps the proposal's target, tolerance and population basis unless the request overrides them.
+        params = _params(state, proposal.params, **given)
+        provenance = Provenance.from_dict({**(proposal.params.get("provenance") or {}), "params": proposal.params,
+                                           "source": f"proposal {proposal.id}"})
     else:
-        atlas = state.atlases.get(body.area)
+        atlas = state.atlases.get(state.atlases.authorize(body.area, actor))
         if body.start == "one":
             assignment = {code: body.neighbourhood for code in atlas.codes}
         else:
             assignment = atlas.lsoas["lad_code"].astype(str).to_dict()
-    row = state.plans.create(name=body.name, area=body.area, assignment=assignment, params=params,
-                             source=body.start, actor=actor, note=body.note, detail=detail)
+    row = state.plans.create(name=body.name, area=body.area, assignment=assignment,
+                             params=stored_params(params, provenance), source=body.start, actor=actor,
+                             note=body.note, detail=detail)
     return _answer(state, response, row.plan_id)
 
 
@@ -73,19 +79,21 @@ def import_plan(
     file: Annotated[UploadFile, File(description="CSV (lsoa_code, neighbourhood) or GeoJSON of the plan.")],
     area: Annotated[str, Form(min_length=1, max_length=200)],
     name: Annotated[str | None, Form(max_length=200)] = None,
-    target: Annotated[float | None, Form(gt=0, le=10_000_000)] = None,
-    tolerance: Annotated[float | None, Form(ge=0, lt=1)] = None,
-    population: Annotated[Population, Form()] = "resident",
+    target: Annotated[float | None, Form()] = None,
+    tolerance: Annotated[float | None, Form()] = None,
+    population: Annotated[Population | None, Form()] = None,
 ):
     """Import a plan from an uploaded CSV lookup or GeoJSON (size limited by ``NHP_MAX_UPLOAD_MB``: 413)."""
     from geo.plan.io import read_plan
 
-    atlas = state.atlases.get(area)
+    params = _params(state, target=target, tolerance=tolerance, population=population)  # bounds: PlanParams
+    atlas = state.atlases.get(state.atlases.authorize(area, actor))
     assignment, upload_name = read_upload(
         file, UPLOAD_SUFFIXES, "a .csv lookup (lsoa_code, neighbourhood) or a .geojson file",
-        lambda path: read_plan(path, atlas))
+        lambda path: read_plan(path, atlas), kind="plan")
     row = state.plans.create(name=(name or Path(upload_name).stem).strip() or "imported plan", area=area,
-                             assignment=assignment, params=_params(state, target, tolerance, population),
+                             assignment=assignment,
+                             params=stored_params(params, Provenance("imported", source=upload_name)),
                              source="import", actor=actor, detail={"file": upload_name})
     return _answer(state, response, row.plan_id)
 

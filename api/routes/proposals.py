@@ -24,16 +24,11 @@ router = APIRouter(tags=["proposals"])
              responses={202: {"model": JobPublic, "description": "Accepted: computing as a background job"}})
 def create_proposal(area: str, body: ProposalCreate, actor: Planner, state: State, response: Response):
     """Propose neighbourhoods for an area (target, tolerance, nesting, practices, compactness, seed, time)."""
-    settings = state.settings
-    atlas = state.atlases.get(area)
-    params = body.model_dump(exclude={"background"})
-    params["target"] = params["target"] or settings.target_population
-    params["tolerance"] = params["tolerance"] or settings.tolerance
-    params["seed"] = settings.seed if params["seed"] is None else params["seed"]
-    params["time_budget"] = params["time_budget"] or settings.proposal_time_budget
     from geo.propose import ProposalParams
 
-    ProposalParams(**params)  # check the parameters now, so a bad one is 422 rather than a failed job
+    atlas = state.atlases.get(area)
+    # Checked now (a bad one is 422 rather than a failed job); unset values come from the service's settings.
+    params = ProposalParams.from_settings(state.settings, **body.model_dump(exclude={"background"})).to_dict()
     background = body.background if body.background is not None else len(atlas.lsoas) > proposals.BACKGROUND_ABOVE_LSOAS
     if not background:
         row = proposals.save(state.db, area, params, proposals.compute(atlas, params), actor)
@@ -65,5 +60,5 @@ def get_job(job_id: Annotated[str, Path(max_length=36)], actor: Viewer, state: S
 
 @router.delete("/jobs/{job_id}", response_model=JobPublic)
 def cancel_job(job_id: Annotated[str, Path(max_length=36)], actor: Planner, state: State):
-    """Cancel a queued or running job at once (its worker process is stopped; nothing is saved)."""
-    return state.jobs.cancel(job_id).view()
+    """Cancel a queued or running job at once (owner or admin only; its worker is stopped, nothing is saved)."""
+    return state.jobs.cancel(job_id, actor).view()

@@ -3,6 +3,7 @@ file of LSOA codes) into a named area and the LSOA codes it covers in the chosen
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -26,6 +27,8 @@ def resolve_area(spec: str | list[str], geography: pd.DataFrame) -> tuple[StudyA
         ``england``; an ICB (``QK1`` or ``E54000015``); a sub-ICB location (``04C`` or ``E38000...``); one or more
         local authority codes, comma-separated (lower tier, or an upper-tier county ``E10...``); LSOA codes,
         comma-separated or as a list; or the path of a file with one LSOA code per line (a header is allowed).
+        A value is read as a file only when that file exists, so a list of any length is never taken for a path;
+        codes are case-insensitive.
     geography
         One row per LSOA of the vintage: ``lsoa_code, lad_code, lad_name, utla_code, utla_name, sub_icb_code,
         sub_icb_code_nhs, sub_icb_name, icb_code, icb_code_nhs, icb_name``.
@@ -41,13 +44,15 @@ def resolve_area(spec: str | list[str], geography: pd.DataFrame) -> tuple[StudyA
     ('icb', ['E01000001', 'E01000002'])
     """
     if isinstance(spec, (list, tuple)):
-        return _lsoa_area([str(code).strip() for code in spec], geography, "LSOA list")
+        return _lsoa_area([str(code).strip().upper() for code in spec], geography, "LSOA list")
     text = str(spec).strip()
     if not text:
         raise AreaError("the study area is empty", expected="an ICB, sub-ICB, local authority or LSOA codes")
-    path = Path(text)
-    if path.suffix.lower() in {".txt", ".csv"} or (path.exists() and path.is_file()):
+    path = _existing_file(text)
+    if path is not None:
         return _lsoa_area(_read_code_file(path), geography, path.name)
+    if "," not in text and Path(text).suffix.lower() in {".txt", ".csv"}:
+        raise AreaError("file of LSOA codes not found", file=text, expected="an existing file, one LSOA code a line")
     upper = text.upper()
     if upper in ENGLAND:
         codes = geography.lsoa_code[geography.lsoa_code.str.startswith("E")]
@@ -70,6 +75,35 @@ def resolve_area(spec: str | list[str], geography: pd.DataFrame) -> tuple[StudyA
         expected="an ICB (QK1 or E54000015), a sub-ICB (04C or E38...), local authority codes (E06000016,...), "
         "LSOA codes, a file of LSOA codes, or 'england'",
     )
+
+
+def _existing_file(text: str) -> Path | None:
+    """``text`` as a path when a file of that name exists; a value too long to be a path is not one."""
+    try:
+        path = Path(text)
+        return path if path.is_file() else None
+    except (OSError, ValueError):  # "File name too long", embedded NUL
+        return None
+
+
+def cache_spec(spec: str | list[str]) -> str | list[str]:
+    """The study area as the cache key sees it: codes upper-cased, a file of codes by its content.
+
+    Examples
+    --------
+    >>> cache_spec("qk1") == cache_spec(" QK1 "), cache_spec("e06000016, e07000129")
+    (True, 'E06000016,E07000129')
+    >>> cache_spec(["e01000002", "E01000001"])
+    ['E01000001', 'E01000002']
+    """
+    if isinstance(spec, (list, tuple)):
+        return sorted({str(code).strip().upper() for code in spec})
+    text = str(spec).strip()
+    path = _existing_file(text)
+    if path is not None:
+        # The same file name with other codes in it is another area.
+        return "file:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    return ",".join(part.strip().upper() for part in text.split(",") if part.strip())
 
 
 def _la_area(codes: list[str], geography: pd.DataFrame) -> tuple[StudyArea, pd.Index]:

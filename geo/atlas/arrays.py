@@ -1,7 +1,8 @@
 """The atlas as arrays in graph order, built once per atlas, so plan metrics are numpy sums and not pandas lookups.
 
 Every plan of an atlas shares one :class:`AtlasArrays`: a matrix of per-LSOA values to tally by neighbourhood
-(populations, age bands, Core20 population, population-weighted IMD score, local deciles, LAD membership, area),
+(populations, age bands, Core20 population, population by national IMD quintile and in urban LSOAs,
+population-weighted IMD score, local deciles, LAD membership, area),
 registrations as a sparse LSOA x practice matrix, practice sites and PCNs, the edges of the contiguity graph and
 the LSOA shapes.
 """
@@ -39,6 +40,7 @@ class AtlasArrays:
     practice_in_area: np.ndarray
     practice_site: np.ndarray
     practice_pcn: np.ndarray
+    practice_list: np.ndarray
     edges: np.ndarray
     geometry: np.ndarray
 
@@ -96,6 +98,13 @@ def _build(atlas: "Atlas") -> AtlasArrays:
         "lsoas": np.ones(len(codes)),
         "area": lsoas.geometry.area.to_numpy(dtype=float),
     }
+    quintile = lsoas["imd_quintile"].to_numpy()
+    urban = lsoas["ruc_class"].astype("string").str.lower().str.startswith("urban").fillna(False).to_numpy(bool) \
+        if "ruc_class" in lsoas else np.zeros(len(codes), bool)
+    for basis, counted in (("resident", resident), ("registered", registered)):
+        for q in range(1, 6):
+            named[f"imd_q{q}_{basis}"] = (quintile == q) * counted
+        named[f"urban_{basis}"] = urban * counted
     for decile in range(1, 11):
         named[f"local_decile_{decile}"] = (local == decile).astype(float)
     for k, lad in enumerate(lad_codes):
@@ -120,6 +129,11 @@ def _build(atlas: "Atlas") -> AtlasArrays:
         practice_in_area=in_area & (site >= 0),
         practice_site=site,
         practice_pcn=pcn,
+        # The registered list of each practice, from the same registrations-by-LSOA file (all its patients,
+        # wherever they live); at least its patients in the area, for atlases without list sizes.
+        practice_list=np.maximum(pd.to_numeric(practices.get("list_size"), errors="coerce").fillna(0).to_numpy(float)
+                                 if "list_size" in practices else 0.0,
+                                 np.asarray(registrations.sum(axis=0)).ravel()),
         edges=atlas.edges(),
         geometry=lsoas.geometry.to_numpy(),
     )

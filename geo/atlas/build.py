@@ -1,10 +1,11 @@
 """Build the atlas of a study area: one checked LSOA layer joining boundaries, population, deprivation,
 registrations, practices and rural-urban class, with its contiguity graph; cached for quick restarts.
 
-Vintages are kept straight: a 2021 atlas uses LSOA 2021 boundaries, Census 2021 population and IoD2025; a 2011
-atlas uses LSOA 2011 boundaries, ONS mid-2020 estimates and IoD2019. Registrations (published on LSOA 2011) are
-bridged to 2021 through the ONS lookup. An IMD edition from the other vintage is carried over from the
-predecessor (or successor) LSOA holding most people.
+Vintages are kept straight by one table (:mod:`geo.atlas.vintages`): a 2021 atlas uses LSOA 2021 boundaries,
+Census 2021 population and IoD2025; a 2011 atlas uses LSOA 2011 boundaries, ONS mid-2020 estimates and IoD2019.
+Registrations (published on LSOA 2011) are bridged to 2021 through the ONS lookup. An IMD edition from the other
+vintage is carried over from the predecessor (or successor) LSOA holding most people. Census 2021 ethnicity is
+bridged to LSOA 2011 as counts. Ethnicity, QOF registers and practice age profiles are optional datasets.
 """
 
 from __future__ import annotations
@@ -16,15 +17,19 @@ import numpy as np
 import pandas as pd
 
 from geo.atlas import cache as atlas_cache
-from geo.atlas.area import resolve_area
-from geo.atlas.model import AGE_BANDS, LSOA_COLUMNS, Atlas, SourceInfo, normalise_dtypes
+from geo.atlas.area import cache_spec, resolve_area
+from geo.atlas.bridging import bridge_counts, crosswalk
+from geo.atlas.geography import lsoa_geography
+from geo.atlas.model import AGE_BANDS, ETHNICITY_COLUMNS, LSOA_COLUMNS, Atlas, SourceInfo, normalise_dtypes
 from geo.atlas.practices import (
     add_unplaced,
     plurality,
     practice_locations,
+    practice_profiles,
     practices_layer,
     registrations_for_area,
 )
+from geo.atlas.vintages import VINTAGES, imd_geography, vintage_for
 from geo.atlas.graph import contiguity
 from geo.errors import DataError
 from geo.settings import get_settings
@@ -69,17 +74,16 @@ def load_atlas(
     if not Path(folder).is_dir():
         raise DataError("data folder not found", file=folder, expected="a folder of official open-data files")
     if vintage is None:
-        vintage = 2011 if imd == 2019 else settings.vintage
-    if vintage not in (2011, 2021):
-        raise DataError(f"unknown geography vintage {vintage}", expected="2011 or 2021")
-    imd = imd or (2025 if vintage == 2021 else 2019)
-    if imd not in (2019, 2025):
-        raise DataError(f"unknown IMD edition {imd}", expected="2019 or 2025")
+        # Asking for an IMD edition alone selects the geography it was published on.
+        vintage = imd_geography(imd) if imd else settings.vintage
+    vintage = vintage_for(vintage).year
+    imd = imd or vintage_for(vintage).imd
+    imd_geography(imd)  # DataError for an unknown edition
 
     from geo.sources import discover
 
     catalogue = discover(folder)
-    request = {"area": area if isinstance(area, str) else sorted(area), "vintage": vintage, "imd": imd}
+    request = {"area": cache_spec(area), "vintage": vintage, "imd": imd}
     key = None
     if cache:
         files = {f.dataset: f.path for f in catalogue.found}
@@ -95,8 +99,8 @@ def load_atlas(
 
 def build_atlas(catalogue, area: str | list[str], *, vintage: int, imd: int) -> Atlas:
     """Build an atlas from a :class:`geo.sources.Catalogue` without touching the cache."""
-    yy = "21" if vintage == 2021 else "11"
-    geography = _geography(catalogue, vintage)
+    v = vintage_for(vintage)
+    geography = lsoa_geography(catalogue, v)
     study_area, codes = resolve_area(area, geography)
     if len(codes) == 0:
         raise DataError(f"study area {study_area.label} has no LSOAs", expected="a non-empty area")
@@ -108,32 +112,33 @@ def build_atlas(catalogue, area: str | list[str], *, vintage: int, imd: int) -> 
         return frame
 
     lsoas = geography.set_index("lsoa_code").loc[codes]
-    boundaries = read(f"lsoa{yy}_boundaries").drop_duplicates("lsoa_code").set_index("lsoa_code")
+    boundaries = read(v.boundaries).drop_duplicates("lsoa_code").set_index("lsoa_code")
     missing = codes.difference(boundaries.index)
     if len(missing):
         raise DataError(
             f"{len(missing)} LSOAs of the area have no boundary (first: {missing[0]})",
-            file=catalogue.path(f"lsoa{yy}_boundaries"), column="lsoa_code",
+            file=catalogue.path(v.boundaries), column="lsoa_code",
             expected=f"LSOA {vintage} boundaries covering the study area",
         )
 
-    population = read("population_census2021" if vintage == 2021 else "population_mid2020").set_index("lsoa_code")
+    population = read(v.population).set_index("lsoa_code")
     lsoas["resident_population"] = population.population.reindex(codes)
     for band in AGE_BANDS:
         lsoas[band] = population[band].reindex(codes) if band in population else np.nan
     if lsoas.resident_population.isna().any():
         first = lsoas.index[lsoas.resident_population.isna()][0]
-        raise DataError(f"no population for LSOA {first}", file=catalogue.path("population_census2021" if vintage == 2021
-                        else "population_mid2020"), column="lsoa_code", expected="every LSOA of the area")
+        raise DataError(f"no population for LSOA {first}", file=catalogue.path(v.population), column="lsoa_code",
+                        expected="every LSOA of the area")
 
     lookup = read("lsoa11_lsoa21_lookup") if catalogue.has("lsoa11_lsoa21_lookup") else None
-    _join_imd(lsoas, read(f"imd{imd}"), vintage, imd, lookup, population)
-    _join_optional(lsoas, catalogue, read, vintage, lookup)
+    _join_imd(lsoas, read(f"imd{imd}"), v, imd, lookup, population)
+    _join_optional(lsoas, catalogue, read, v, lookup)
+    _join_ethnicity(lsoas, catalogue, read, v, lookup, population, sources)
 
     registrations = read("gp_registrations")
     list_sizes = registrations.groupby("practice_code").patients.sum()
-    pop21 = population.population if vintage == 2021 else None
-    if vintage == 2021 and lookup is None:
+    pop21 = population.population if v.population == "population_census2021" else None
+    if vintage != 2011 and lookup is None:
         catalogue.path("lsoa11_lsoa21_lookup")  # raises, naming the download page
     area_regs, report = registrations_for_area(registrations, codes, vintage, lookup, pop21)
     lsoas = lsoas.join(plurality(area_regs, codes))
@@ -150,50 +155,29 @@ def build_atlas(catalogue, area: str | list[str], *, vintage: int, imd: int) -> 
     locations = practice_locations(practice_map, geocodes, postcodes)
     practices = practices_layer(study_area, layer, practice_map, locations, list_sizes, area_regs)
     report = add_unplaced(report, registrations, practices.index)
+    qof = read("qof_prevalence") if catalogue.has("qof_prevalence") else None
+    ages = read("practice_ages") if catalogue.has("practice_ages") else None
+    practices, qof_table, age_table = practice_profiles(practices, qof, ages)
 
     adjacency, bridges = contiguity(layer)
     layer, practices, area_regs = (normalise_dtypes(f) for f in (layer, practices, area_regs))
-    return Atlas(study_area, vintage, imd, layer, practices, area_regs, adjacency, bridges, sources, report)
+    return Atlas(study_area, vintage, imd, layer, practices, area_regs, adjacency, bridges, sources, report,
+                 qof=qof_table, practice_ages=age_table)
 
 
-def _geography(catalogue, vintage: int) -> pd.DataFrame:
-    """One row per English LSOA of the vintage with its LAD, upper-tier LA, sub-ICB and ICB."""
-    from geo.sources.upper_tier import upper_tier_for
-
-    if vintage == 2021:
-        geo = catalogue.read("lsoa21_icb_lookup").copy()
-        if catalogue.has("lsoa21_ward_lad_lookup"):
-            lad = catalogue.read("lsoa21_ward_lad_lookup")[["lsoa_code", "lad_code", "lad_name"]]
-        else:
-            lookup = catalogue.read("lsoa11_lsoa21_lookup")
-            lad = lookup.rename(columns={"lsoa21_code": "lsoa_code"})[["lsoa_code", "lad_code", "lad_name"]]
-        geo = geo.drop(columns=[c for c in ("lad_code", "lad_name") if c in geo]).merge(
-            lad.drop_duplicates("lsoa_code"), on="lsoa_code", how="left")
-    else:
-        geo = catalogue.read("lsoa11_icb_lookup").copy()
-    geo = geo[geo.lsoa_code.astype(str).str.startswith("E")].drop_duplicates("lsoa_code")
-    upper = upper_tier_for(geo.lad_code.dropna().unique())
-    if catalogue.has("lad_utla_lookup"):
-        official = catalogue.read("lad_utla_lookup")[["lad_code", "utla_code", "utla_name"]]
-        upper = pd.concat([official, upper]).drop_duplicates("lad_code")
-    geo = geo.merge(upper[["lad_code", "utla_code", "utla_name"]], on="lad_code", how="left")
-    own_tier = geo.utla_code.isna() | (geo.utla_code == geo.lad_code)  # unitary, metropolitan, London
-    geo["utla_code"] = geo.utla_code.where(~own_tier, geo.lad_code)
-    geo["utla_name"] = geo.utla_name.where(~own_tier | geo.utla_name.notna(), geo.lad_name)
-    return geo.reset_index(drop=True)
-
-
-def _join_imd(lsoas, imd_frame, vintage, imd, lookup, population) -> None:
+def _join_imd(lsoas, imd_frame, v, imd, lookup, population) -> None:
     """Join IMD score, rank, national decile and quintile, carrying an edition across vintages if asked."""
     frame = imd_frame.drop_duplicates("lsoa_code").set_index("lsoa_code")[IMD_COLUMNS]
-    native = 2021 if imd == 2025 else 2011
-    if native != vintage:
+    native = imd_geography(imd)
+    if native != v.year:
         if lookup is None:
-            raise DataError(f"IMD {imd} is on LSOA {native}: the LSOA 2011 to 2021 lookup is needed for a {vintage} atlas")
+            raise DataError(f"IMD {imd} is on LSOA {native}: the LSOA 2011 to 2021 lookup is needed for a {v.year} atlas")
         # Each LSOA takes the index of the other-vintage LSOA that shares most of its people.
-        own, other = ("lsoa21_code", "lsoa11_code") if vintage == 2021 else ("lsoa11_code", "lsoa21_code")
+        own, other = v.lookup_column, VINTAGES[v.other].lookup_column
         pairs = lookup[[own, other]].copy()
-        pairs["weight"] = pairs[other].map(population.population).fillna(0) if vintage == 2011 else 1.0
+        # Only the atlas population is at hand: it weighs the candidates whose codes it holds (the 2021 successors
+        # of a 2011 LSOA); candidates it does not hold tie and keep the lookup's order.
+        pairs["weight"] = pairs[other].map(population.population).fillna(0)
         best = pairs.sort_values([own, "weight"], ascending=[True, False]).drop_duplicates(own).set_index(own)[other]
         frame = frame.reindex(best.reindex(lsoas.index)).set_axis(lsoas.index)
     for column in IMD_COLUMNS:
@@ -207,13 +191,14 @@ def _join_imd(lsoas, imd_frame, vintage, imd, lookup, population) -> None:
     lsoas["imd_quintile"] = (lsoas.imd_decile + 1) // 2
 
 
-def _join_optional(lsoas, catalogue, read, vintage, lookup) -> None:
+def _join_optional(lsoas, catalogue, read, v, lookup) -> None:
     """Rural-urban class and the acute morbidity indicator (LSOA 2021 datasets; carried to 2011 by successor)."""
     def on_vintage(frame: pd.DataFrame) -> pd.DataFrame:
+        native = frame.attrs.get("lsoa_vintage", 2021)
         frame = frame.drop_duplicates("lsoa_code").set_index("lsoa_code")
-        if vintage == 2021 or lookup is None:
+        if native == v.year or lookup is None:
             return frame.reindex(lsoas.index)
-        successor = lookup.drop_duplicates("lsoa11_code").set_index("lsoa11_code").lsoa21_code
+        successor = lookup.drop_duplicates(v.lookup_column).set_index(v.lookup_column).lsoa21_code
         return frame.reindex(successor.reindex(lsoas.index)).set_axis(lsoas.index)
 
     if catalogue.has("rural_urban"):
@@ -225,6 +210,34 @@ def _join_optional(lsoas, catalogue, read, vintage, lookup) -> None:
         lsoas["acute_morbidity"] = on_vintage(read("iod2025_indicators")).acute_morbidity_indicator.astype(float)
     else:
         lsoas["acute_morbidity"] = np.nan
+
+
+def _join_ethnicity(lsoas, catalogue, read, v, lookup, population, sources) -> None:
+    """Census 2021 residents of the five ethnic groups and their total; bridged as counts to LSOA 2011.
+
+    A 2011 LSOA takes each 2021 successor whole where it split and a share (by mid-2020 population) where it merged,
+    so the area's totals are kept; without the dataset the columns are missing values.
+    """
+    if not catalogue.has("ethnicity_census2021"):
+        for column in ETHNICITY_COLUMNS:
+            lsoas[column] = np.nan
+        return
+    frame = read("ethnicity_census2021")
+    native = frame.attrs.get("lsoa_vintage", 2021)
+    frame = frame[["lsoa_code", *ETHNICITY_COLUMNS]]
+    if native != v.year:
+        if lookup is None:
+            catalogue.path("lsoa11_lsoa21_lookup")  # raises, naming the download page
+        english = lookup[lookup.lsoa21_code.str.startswith("E")]
+        weights = crosswalk(english, source=2021, target=v.year, target_population=population.population)
+        frame, _ = bridge_counts(frame, code_column="lsoa_code", value_columns=ETHNICITY_COLUMNS, weights=weights)
+        frame = frame.groupby("lsoa_code")[ETHNICITY_COLUMNS].sum().round(1).reset_index()
+        info = sources["ethnicity_census2021"]
+        sources["ethnicity_census2021"] = SourceInfo(info.dataset, info.label,
+                                                     f"{info.vintage}, bridged to {v.label}", info.file)
+    on_lsoas = frame.drop_duplicates("lsoa_code").set_index("lsoa_code").reindex(lsoas.index)
+    for column in ETHNICITY_COLUMNS:
+        lsoas[column] = on_lsoas[column].astype(float)
 
 
 def _source_info(key: str, frame, catalogue) -> SourceInfo:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
-from libpysal import graph
 from scipy import sparse
 from scipy.sparse import csgraph
 
@@ -27,6 +26,8 @@ def queen_adjacency(lsoas: gpd.GeoDataFrame) -> sparse.csr_matrix:
     if n == 0:
         return sparse.csr_matrix((0, 0), dtype=bool)
     frame = gpd.GeoDataFrame(geometry=lsoas.geometry.to_numpy(), crs=lsoas.crs)
+    from libpysal import graph  # imported here: libpysal takes seconds to import, and only a build needs it
+
     g = graph.Graph.build_contiguity(frame, rook=False, strict=False)
     adj = g.adjacency.reset_index()
     focal, neighbor = adj["focal"].to_numpy(), adj["neighbor"].to_numpy()

@@ -6,15 +6,40 @@ one from the official files; ``geo/testing/grid.py`` builds small synthetic ones
 
 LSOA columns (index ``lsoa_code``, sorted, EPSG:27700)
 -----------------------------------------------------
-``lsoa_name, lad_code, lad_name, utla_code, utla_name, sub_icb_code, sub_icb_name, icb_code (E54...),
-icb_code_nhs (Q..), icb_name, resident_population, age_0_15, age_16_24, age_25_34, age_35_49, age_50_64,
-age_65_plus, registered_population, imd_score, imd_rank, imd_decile, imd_quintile, local_decile,
-plurality_practice, plurality_share, ruc_code, ruc_class, acute_morbidity, geometry``
+``lsoa_name, lad_code, lad_name, ward_code, ward_name, utla_code, utla_name, sub_icb_code, sub_icb_name,
+icb_code (E54...), icb_code_nhs (Q..), icb_name, resident_population, age_0_15, age_16_24, age_25_34, age_35_49,
+age_50_64, age_65_plus, registered_population, imd_score, imd_rank, imd_decile, imd_quintile, local_decile,
+plurality_practice, plurality_share, ruc_code, ruc_class, acute_morbidity, ethnicity_asian, ethnicity_black,
+ethnicity_mixed, ethnicity_white, ethnicity_other, ethnicity_total, geometry``
+
+- ``lad_code, lad_name``: local authority district, 2024 codes, from the official ONS LSOA -> LAD 2022 lookup of
+  the vintage with the 2023 mergers applied (:mod:`geo.atlas.geography`), never from the ward best fit.
+- ``ward_code, ward_name``: electoral ward 2024 (ONS best-fit lookup); LSOA 2021 atlases only, else missing.
+- ``ethnicity_*``: Census 2021 TS021 usual residents in the five high-level ethnic groups (Asian, Black, Mixed,
+  White, Other) and all usual residents (``ethnicity_total``, which the groups sum to). Floats: on a 2011 atlas they
+  are bridged as counts (merged LSOAs shared by mid-2020 population) and the source vintage says so; missing
+  values when the folder has no TS021 file (``atlas.sources`` then has no ``ethnicity_census2021``).
 
 Practice columns (index ``practice_code``, EPSG:27700 points)
 -------------------------------------------------------------
 ``practice_name, postcode, pcn_code, pcn_name, sub_icb_code, icb_code_nhs, list_size, patients_in_area,
-lsoa_code (site), in_area (site inside the study area), geometry``
+lsoa_code (site), in_area (site inside the study area), list_size_2026_07, geometry``
+
+- ``list_size``: all registrations of the practice in the registrations-by-LSOA file (July 2023).
+- ``list_size_2026_07``: registered patients at 1 July 2026 (``gp-reg-pat-prac-quin-age``, the sum of the
+  practice's sex and age bands, which the reader checked against the published total); ``<NA>`` when the practice is
+  not in that file or the folder lacks it. ``atlas.sources["practice_ages"].vintage`` gives the extract month.
+
+QOF registers (``atlas.qof``, long table, practices of ``atlas.practices`` only)
+--------------------------------------------------------------------------------
+``practice_code, register`` (QOF group code: AF, AST, ... STIA), ``patients`` (on the register, int),
+``list_type`` (the age group the register counts: TOTAL, 06OV, 16OV, 17OV, 18OV, 50OV), ``list_size`` (patients of
+that age group: the prevalence denominator). QOF 2024-25 (``atlas.sources["qof_prevalence"]``); empty without it.
+
+Practice ages (``atlas.practice_ages``, long table, practices of ``atlas.practices`` only)
+-----------------------------------------------------------------------------------------
+``practice_code, sex`` (FEMALE, MALE), ``age_band`` (``0_4`` ... ``90_94``, ``95+``), ``patients`` (int); July 2026.
+Empty without the file. Counts here are raw: anything shown passes through :mod:`geo.disclosure`.
 
 Registrations (long table, only LSOAs of the area)
 --------------------------------------------------
@@ -41,10 +66,21 @@ AGE_BAND_LABELS = {
     "age_65_plus": "65+",
 }
 
+ETHNICITY_COLUMNS = [
+    "ethnicity_asian",
+    "ethnicity_black",
+    "ethnicity_mixed",
+    "ethnicity_white",
+    "ethnicity_other",
+    "ethnicity_total",
+]
+
 LSOA_COLUMNS = [
     "lsoa_name",
     "lad_code",
     "lad_name",
+    "ward_code",
+    "ward_name",
     "utla_code",
     "utla_name",
     "sub_icb_code",
@@ -65,6 +101,7 @@ LSOA_COLUMNS = [
     "ruc_code",
     "ruc_class",
     "acute_morbidity",
+    *ETHNICITY_COLUMNS,
     "geometry",
 ]
 
@@ -79,10 +116,24 @@ PRACTICE_COLUMNS = [
     "patients_in_area",
     "lsoa_code",
     "in_area",
+    "list_size_2026_07",
     "geometry",
 ]
 
 REGISTRATION_COLUMNS = ["practice_code", "lsoa_code", "patients"]
+QOF_COLUMNS = ["practice_code", "register", "patients", "list_type", "list_size"]
+PRACTICE_AGE_COLUMNS = ["practice_code", "sex", "age_band", "patients"]
+
+
+def empty_qof() -> pd.DataFrame:
+    """An ``atlas.qof`` with no rows (no QOF file, or a synthetic atlas)."""
+    return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("patients", "list_size") else "str")
+                         for c in QOF_COLUMNS})
+
+
+def empty_practice_ages() -> pd.DataFrame:
+    """An ``atlas.practice_ages`` with no rows."""
+    return pd.DataFrame({c: pd.Series(dtype="int64" if c == "patients" else "str") for c in PRACTICE_AGE_COLUMNS})
 
 
 @dataclass(frozen=True)
@@ -162,6 +213,10 @@ class Atlas:
         Provenance of each dataset used, keyed by dataset name.
     bridge_report
         Registration bridging tallies between LSOA vintages.
+    qof
+        QOF registers and their list-size denominators per practice (see module docstring); empty if absent.
+    practice_ages
+        Registered patients per practice by sex and 5-year age band (see module docstring); empty if absent.
     """
 
     area: StudyArea
@@ -174,6 +229,8 @@ class Atlas:
     bridges: list[tuple[str, str]] = field(default_factory=list)
     sources: dict[str, SourceInfo] = field(default_factory=dict)
     bridge_report: BridgeReport = field(default_factory=BridgeReport)
+    qof: pd.DataFrame = field(default_factory=empty_qof)
+    practice_ages: pd.DataFrame = field(default_factory=empty_practice_ages)
 
     def __post_init__(self) -> None:
         n = len(self.lsoas)

@@ -12,7 +12,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.atlas.model import BridgeReport, StudyArea
+from geo.atlas.model import (
+    PRACTICE_AGE_COLUMNS,
+    QOF_COLUMNS,
+    BridgeReport,
+    StudyArea,
+    empty_practice_ages,
+    empty_qof,
+)
 from geo.atlas.bridging import bridge_counts, crosswalk
 
 
@@ -123,6 +130,37 @@ def practices_layer(
                "patients_in_area", "lsoa_code", "in_area", "geometry"]
     chosen.index.name = "practice_code"
     return chosen[columns].sort_index()
+
+
+def practice_profiles(
+    practices: gpd.GeoDataFrame, qof: pd.DataFrame | None, ages: pd.DataFrame | None
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame]:
+    """Return the practices with ``list_size_2026_07``, and the QOF registers and age bands of those practices.
+
+    Either table may be ``None`` (the folder lacks it): its atlas table is then empty and the list size missing.
+
+    Examples
+    --------
+    >>> pr = gpd.GeoDataFrame({"practice_name": ["A", "B"]}, index=pd.Index(["Y1", "Y2"], name="practice_code"),
+    ...                       geometry=gpd.points_from_xy([0, 1], [0, 1]), crs="EPSG:27700")
+    >>> ages = pd.DataFrame({"practice_code": ["Y1", "Y1", "Y9"], "sex": ["FEMALE", "MALE", "MALE"],
+    ...                      "age_band": ["0_4", "0_4", "0_4"], "patients": [40, 30, 20]})
+    >>> out, qof, bands = practice_profiles(pr, None, ages)
+    >>> out.list_size_2026_07.tolist(), len(qof), len(bands)
+    ([70, <NA>], 0, 2)
+    """
+    codes = practices.index
+    out = practices.copy()
+    if ages is not None:
+        bands = ages[ages.practice_code.isin(codes)][PRACTICE_AGE_COLUMNS].reset_index(drop=True)
+        out["list_size_2026_07"] = bands.groupby("practice_code").patients.sum().reindex(codes).astype("Int64")
+    else:
+        bands = empty_practice_ages()
+        out["list_size_2026_07"] = pd.array([pd.NA] * len(codes), dtype="Int64")
+    registers = empty_qof() if qof is None else qof[qof.practice_code.isin(codes)][QOF_COLUMNS].reset_index(drop=True)
+    geometry = out.pop("geometry")
+    out["geometry"] = geometry  # geometry stays the last column
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=practices.crs), registers, bands
 
 
 def practice_locations(

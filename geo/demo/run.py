@@ -40,7 +40,6 @@ def run_demo(out_dir: str | Path, *, seed: int = 1, permutations: int = 999) -> 
     from geo.atlas import load_atlas
     from geo.hotspots import find_hotspots
     from geo.maps import plan_map, save_map
-    from geo.plan import Plan
     from geo.plan.io import write_plan
     from geo.profiles import neighbourhood_profiles
     from geo.propose import ProposalParams, propose
@@ -59,8 +58,8 @@ def run_demo(out_dir: str | Path, *, seed: int = 1, permutations: int = 999) -> 
     run.files["summary"] = _csv(summary, out / f"{PREFIX}atlas-summary.csv")
     run.say(summary.drop(columns="data").to_string(index=False))
 
-    proposal = propose(atlas, ProposalParams(target=50_000, tolerance=0.10, nest="lad", seed=seed))
-    plan = Plan(atlas, proposal.assignment, target=50_000, tolerance=0.10, name=f"Demo proposal ({LABEL})")
+    params = ProposalParams.from_settings(nest="lad", seed=seed)
+    plan = propose(atlas, params, name=f"Demo proposal ({LABEL})")
     run.files["plan"] = _labelled(write_plan(plan, out / f"{PREFIX}plan.csv"))
     run.files["plan_footprints"] = write_plan(plan, out / f"{PREFIX}plan.geojson")
     scored = plan.to_dict()
@@ -70,7 +69,7 @@ def run_demo(out_dir: str | Path, *, seed: int = 1, permutations: int = 999) -> 
     s = plan.summary()
     run.say(f"Proposal: {s['neighbourhoods']} neighbourhoods, max |deviation| {s['max_abs_deviation_pct']:.1f} %, "
             f"contiguous {s['contiguous']}, LA crossings {s['la_crossings']}, practice splits {s['practice_splits']}"
-            + (f"; not met: {'; '.join(proposal.unmet)}" if proposal.unmet else ""))
+            + (f"; not met: {'; '.join(plan.unmet)}" if plan.unmet else ""))
 
     centres = _hotspot_centres(atlas)
     extract = synthetic_extract(atlas, seed=seed, hotspots=centres, relative_risk=2.5)
@@ -82,7 +81,7 @@ def run_demo(out_dir: str | Path, *, seed: int = 1, permutations: int = 999) -> 
     run.say(f"UEC hotspots: {high} high LSOAs in {len(hotspots.clusters)} clusters "
             f"(planted around {', '.join(centres)})")
 
-    profiles = neighbourhood_profiles(atlas, plan, hotspots=hotspots)
+    profiles = neighbourhood_profiles(plan, hotspots=hotspots)
     run.files["profiles"] = profiles.write(out / f"{PREFIX}neighbourhood-profiles.html")
     run.files["profiles_xlsx"] = profiles.write(out / f"{PREFIX}neighbourhood-profiles.xlsx")
 

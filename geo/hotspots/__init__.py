@@ -1,6 +1,10 @@
-"""UEC hotspots: attendance rates with exact Poisson intervals (:mod:`geo.hotspots.stats`) and Getis-Ord Gi*
-clusters (:mod:`geo.hotspots.gistar`), per LSOA, per cluster and per neighbourhood of a plan."""
+"""UEC hotspots: rates with exact Poisson intervals (:mod:`~geo.hotspots.stats`), Getis-Ord Gi* with FDR control
+(:mod:`~geo.hotspots.gistar`), what a hotspot is (:mod:`~geo.hotspots.clusters`), funnel limits with overdispersion
+(:mod:`~geo.hotspots.funnel`), the analysis (:mod:`~geo.hotspots.analysis`), its published views
+(:mod:`~geo.hotspots.result`) and the UEC load per neighbourhood (:mod:`~geo.hotspots.neighbourhoods`)."""
 
-from geo.hotspots.gistar import PUBLISHED_COLUMNS, HotspotResult, by_neighbourhood, find_hotspots
+from geo.hotspots.analysis import find_hotspots
+from geo.hotspots.neighbourhoods import NEIGHBOURHOOD_COLUMNS, by_neighbourhood
+from geo.hotspots.result import PUBLISHED_COLUMNS, HotspotResult
 
-__all__ = ["PUBLISHED_COLUMNS", "HotspotResult", "by_neighbourhood", "find_hotspots"]
+__all__ = ["NEIGHBOURHOOD_COLUMNS", "PUBLISHED_COLUMNS", "HotspotResult", "by_neighbourhood", "find_hotspots"]

@@ -1,221 +1,126 @@
-"""UEC hotspots: Getis-Ord Gi* on attendance ratios with false-discovery-rate control, clusters and outputs.
+"""Getis-Ord Gi*: z scores, two-sided p-values and Benjamini-Hochberg q-values for every LSOA.
 
-For each LSOA we compute the crude rate per 1,000 with its exact interval, the expected count at the study
-area's rates (age-specific when the layer has ages: indirect standardisation) and the observed/expected ratio.
-Gi* (``esda.G_Local`` with ``star=True`` on binary queen weights) asks whether an LSOA *and its neighbours* have
-high ratios together; conditional-permutation pseudo p-values (esda's folded, one-sided-in-the-observed-direction
-convention, as in GeoDa) are then controlled for the false discovery rate by Benjamini-Hochberg over all LSOAs.
-Contiguous significant-high LSOAs form clusters, ranked by excess attendances (observed - expected).
+Method (the default, ``inference="analytic"``)
+    Gi* with binary queen weights including the LSOA itself (``star=True``). The z score is esda's analytic one
+    (``esda.G_Local(..).Zs``: the statistic's expectation and variance under randomisation, Getis & Ord 1995),
+    computed here straight from the sparse adjacency with scipy: ``G_i = (W y)_i / sum(y)``,
+    ``E[G_i] = w_i / n`` and ``Var[G_i] = w_i (n - w_i) / (n - 1) / n^2 * s^2 / ybar^2`` with ``w_i`` the number
+    of LSOAs in the window (itself included), ``ybar`` and ``s^2`` the mean and (population) variance of ``y``.
+    The p-value is the *two-sided* normal tail ``2 * (1 - Phi(|z|))`` (esda's ``p_norm`` is one-sided) and the
+    q-values are Benjamini-Hochberg adjusted over all LSOAs (``scipy.stats.false_discovery_control``), so
+    "q <= alpha" controls the false discovery rate at ``alpha`` for high and low together. The answer does not
+    depend on any simulation setting. Computing the z score ourselves avoids importing esda/libpysal/numba, whose
+    import alone takes seconds and whose permutation kernels compile for about a minute in each new process; a
+    test checks the figures against esda.
 
-:meth:`HotspotResult.published` is the only view meant to leave ``geo/``: it passes through ``geo.disclosure``.
+Permutation inference (``inference="permutation"``)
+    esda's conditional permutations, two-sided (twice esda's folded pseudo p-value, capped at 1). A pseudo p-value
+    cannot fall below ``1 / (P + 1)``, so the two-sided one not below ``2 / (P + 1)``; the smallest
+    Benjamini-Hochberg threshold is ``alpha / n``, so ``P`` is raised to at least ``2 n / alpha - 1`` (rounded up
+    to a number ending in 9s) whatever was asked for, and the count used is reported.
+
+Examples
+--------
+>>> import numpy as np
+>>> from scipy import sparse
+>>> ring = sparse.csr_matrix(np.roll(np.eye(6), 1, axis=1) + np.roll(np.eye(6), -1, axis=1))
+>>> out = gi_star([1.0, 1.0, 1.0, 5.0, 6.0, 5.0], ring)
+>>> out.z.round(2).tolist()
+[-0.85, -2.21, -0.85, 0.85, 2.21, 0.85]
+>>> bool((out.q >= out.p).all()), out.attrs["inference"]
+(True, 'analytic')
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from pathlib import Path
+import math
 
 import numpy as np
 import pandas as pd
 from scipy import sparse, stats
-from scipy.sparse.csgraph import connected_components
 
-from geo.atlas.model import AGE_BANDS
-from geo.disclosure import suppress_frame
-from geo.hotspots.stats import area_statistics, funnel_flag, rate_per_1000, ratio_ci
-
-PUBLISHED_COLUMNS = ["lsoa_code", "lsoa_name", "attendances", "population", "rate_per_1000", "rate_lci", "rate_uci",
-                     "expected", "ratio", "ratio_lci", "ratio_uci", "funnel", "gi_z", "gi_p", "gi_q", "hotspot",
-                     "cluster"]
-DERIVED = {c: "attendances" for c in ["rate_per_1000", "rate_lci", "rate_uci", "expected", "ratio", "ratio_lci",
-                                      "ratio_uci", "gi_z", "gi_p", "gi_q", "excess"]}
+INFERENCE = ("analytic", "permutation")
 
 
-@dataclass
-class HotspotResult:
-    """Per-LSOA statistics, hotspot classes and ranked clusters for one UEC layer.
-
-    ``frame`` and ``clusters`` hold unsuppressed figures for use inside ``geo/``; publish through
-    :meth:`published`, :meth:`to_csv` or :meth:`to_geojson`.
-    """
-
-    frame: pd.DataFrame
-    clusters: pd.DataFrame
-    layer: object
-    alpha: float
-    permutations: int
-    seed: int
-    standardised: bool
-    area_label: str
-    geometry: object = None
-
-    @property
-    def source_note(self) -> str:
-        """Caption for every output: data source (modelled or not), method and parameters."""
-        ratio = "indirectly age-standardised ratio" if self.standardised else "crude ratio (no ages in the source)"
-        return (f"{self.layer.source_note()}. Study area: {self.area_label}. Ratio: {ratio} against the study area. "
-                f"Hotspots: Getis-Ord Gi* (queen contiguity, {self.permutations} permutations, seed {self.seed}), "
-                f"Benjamini-Hochberg FDR {self.alpha:g}. Counts 1-7 suppressed.")
-
-    def published(self, threshold: int | None = None) -> pd.DataFrame:
-        """Return the per-LSOA table for output: rounded, with small counts and their derived figures suppressed.
-
-        The study-area total is published alongside, so secondary suppression runs down the attendances column.
-        """
-        table = self.frame.reset_index()[PUBLISHED_COLUMNS].copy()
-        table["attendances"] = table["attendances"].round(0)
-        table = suppress_frame(table, ["attendances"], threshold=threshold, group=True, derived=DERIVED)
-        return _round(table)
-
-    def published_clusters(self, threshold: int | None = None) -> pd.DataFrame:
-        """Return the cluster table for output, with small counts suppressed."""
-        table = self.clusters.copy()
-        table["attendances"] = table["attendances"].round(0)
-        return _round(suppress_frame(table, ["attendances"], threshold=threshold, derived=DERIVED))
-
-    def to_csv(self, path: str | Path, threshold: int | None = None) -> Path:
-        """Write the published per-LSOA table (suppressed counts are empty cells) with its source on every row."""
-        table = self.published(threshold)
-        table["uec_kind"] = self.layer.kind
-        table["source"] = self.source_note
-        table.to_csv(path, index=False)
-        return Path(path)
-
-    def to_geojson(self, path: str | Path, threshold: int | None = None) -> Path:
-        """Write the published table as GeoJSON (WGS84) with ``uec_kind`` and ``source`` members."""
-        import geopandas as gpd
-
-        table = self.published(threshold).set_index("lsoa_code")
-        gdf = gpd.GeoDataFrame(table, geometry=self.geometry.reindex(table.index), crs=self.geometry.crs)
-        collection = json.loads(gdf.to_crs("EPSG:4326").reset_index().to_json(na="null", drop_id=True))
-        collection.update({"uec_kind": self.layer.kind, "source": self.source_note})
-        Path(path).write_text(json.dumps(collection), encoding="utf-8")
-        return Path(path)
-
-
-def _round(table: pd.DataFrame) -> pd.DataFrame:
-    digits = {"rate_per_1000": 2, "rate_lci": 2, "rate_uci": 2, "expected": 1, "ratio": 3, "ratio_lci": 3,
-              "ratio_uci": 3, "gi_z": 2, "gi_p": 3, "gi_q": 3, "excess": 0, "population": 0}
-    return table.round({k: v for k, v in digits.items() if k in table.columns})
-
-
-def find_hotspots(atlas, layer, alpha: float | None = None, permutations: int | None = None,
-                  seed: int | None = None, n_jobs: int = 1) -> HotspotResult:
-    """Find UEC hotspots: LSOAs whose neighbourhood of ratios is significantly high (or low) by Gi* with FDR.
-
-    Parameters
-    ----------
-    atlas
-        The study area.
-    layer
-        A :class:`~geo.uec.layer.UecLayer` on the atlas's LSOAs.
-    alpha, permutations, seed
-        FDR level, Gi* permutations and seed (defaults from settings).
-    n_jobs
-        Processes for the permutations (esda; numba makes one enough for an ICB).
+def permutations_needed(n: int, alpha: float, asked: int = 0) -> int:
+    """Return the permutations a two-sided pseudo p-value needs to reach the smallest BH threshold ``alpha / n``.
 
     Examples
     --------
-    >>> from geo.testing import grid_atlas
-    >>> from geo.uec import read_uec_extract, synthetic_extract, write_extract
-    >>> import tempfile, os
-    >>> atlas = grid_atlas(10, 10)
-    >>> path = write_extract(synthetic_extract(atlas, seed=2, hotspots=["G0044"]), os.path.join(tempfile.mkdtemp(), "x.csv"))
-    >>> result = find_hotspots(atlas, read_uec_extract(path, atlas), permutations=999, seed=1)
-    >>> "G0044" in result.frame.index[result.frame.hotspot == "high"], int(result.clusters.cluster.iloc[0])
-    (True, 1)
+    >>> permutations_needed(634, 0.05), permutations_needed(10, 0.05, asked=999)
+    (29999, 999)
     """
+    needed = math.ceil(2 * n / alpha) - 1
+    wanted = max(int(asked), needed, 99) + 1
+    magnitude = 10 ** (len(str(wanted)) - 1)
+    return math.ceil(wanted / magnitude) * magnitude - 1  # 25,360 -> 29,999: a count people recognise
+
+
+def _analytic_z(y: np.ndarray, adjacency) -> np.ndarray:
+    """esda's ``G_Local(star=True, transform="B").Zs`` from the adjacency, with scipy only."""
+    n = len(y)
+    window = sparse.csr_matrix(adjacency, dtype=float).copy()
+    window.data[:] = 1.0
+    window = window.tolil()
+    window.setdiag(1.0)  # Gi*: each LSOA is in its own window
+    window = window.tocsr()
+    cardinality = np.asarray(window.sum(axis=1)).ravel()
+    total = y.sum()
+    mean = total / n
+    variance = (y ** 2).mean() - mean ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = (window @ y) / total
+        expected = cardinality / n
+        var = cardinality * (n - cardinality) / (n - 1) / n ** 2 * variance / mean ** 2
+        z = (g - expected) / np.sqrt(var)
+    # A flat map (no variance) or a window that is the whole area carries no evidence either way.
+    return np.where(np.isfinite(z), z, 0.0)
+
+
+def _permutation_p(y: np.ndarray, adjacency, codes, permutations: int, seed: int) -> np.ndarray:
     from esda.getisord import G_Local
+    from libpysal.weights import W
 
-    from geo.settings import get_settings
-
-    settings = get_settings()
-    alpha = settings.hotspot_alpha if alpha is None else alpha
-    permutations = settings.hotspot_permutations if permutations is None else permutations
-    seed = settings.seed if seed is None else seed
-
-    lsoas = atlas.lsoas
-    observed = layer.attendances.reindex(lsoas.index).fillna(0.0)
-    by_age = layer.by_age.reindex(lsoas.index).fillna(0.0) if layer.by_age is not None else None
-    frame = area_statistics(observed, lsoas["resident_population"], by_age, lsoas[AGE_BANDS] if by_age is not None else None)
-    frame.insert(0, "lsoa_name", lsoas["lsoa_name"])
-    standardised = frame.attrs["standardised"]
-    # Gi* needs a finite, non-negative value everywhere: an LSOA without residents is given the study-area ratio.
-    y = frame["ratio"].fillna(1.0).to_numpy()
-    gi = G_Local(y, atlas.weights(), transform="B", star=True, permutations=permutations, seed=seed,
-                 keep_simulations=False, n_jobs=n_jobs)
-    frame["gi_z"] = gi.Zs
-    frame["gi_p"] = gi.p_sim
-    frame["gi_q"] = stats.false_discovery_control(gi.p_sim, method="bh")
-    significant = frame["gi_q"].to_numpy() <= alpha
-    frame["hotspot"] = np.where(significant & (gi.Zs > 0), "high", np.where(significant & (gi.Zs < 0), "low", ""))
-    frame["cluster"], clusters = _clusters(atlas, frame)
-    return HotspotResult(frame=frame, clusters=clusters, layer=layer, alpha=alpha, permutations=permutations,
-                         seed=seed, standardised=standardised, area_label=atlas.area.label,
-                         geometry=lsoas.geometry)
+    dense = sparse.csr_matrix(adjacency)
+    neighbours = {codes[i]: [codes[j] for j in dense.indices[dense.indptr[i]:dense.indptr[i + 1]] if j != i]
+                  for i in range(len(codes))}
+    gi = G_Local(y, W(neighbours, id_order=list(codes), silence_warnings=True), transform="B", star=True,
+                 permutations=permutations, seed=seed, keep_simulations=False, n_jobs=1)
+    return np.minimum(1.0, 2.0 * gi.p_sim)
 
 
-def _clusters(atlas, frame: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
-    """Number contiguous groups of high LSOAs 1, 2, ... by decreasing excess attendances."""
-    high = np.flatnonzero(frame["hotspot"].to_numpy() == "high")
-    labels = pd.Series(pd.NA, index=frame.index, dtype="Int64")
-    columns = ["cluster", "lsoas", "lsoa_codes", "attendances", "expected", "excess", "ratio", "ratio_lci", "ratio_uci"]
-    if len(high) == 0:
-        return labels, pd.DataFrame(columns=columns)
-    sub = sparse.csr_matrix(atlas.adjacency)[high][:, high]
-    _, component = connected_components(sub, directed=False)
-    part = frame.iloc[high].assign(_component=component)
-    groups = part.groupby("_component").agg(attendances=("attendances", "sum"), expected=("expected", "sum"),
-                                           lsoas=("attendances", "size"))
-    groups["lsoa_codes"] = part.groupby("_component").apply(lambda g: " ".join(g.index), include_groups=False)
-    groups["excess"] = groups["attendances"] - groups["expected"]
-    groups = groups.sort_values("excess", ascending=False)
-    groups["cluster"] = np.arange(1, len(groups) + 1)
-    groups = groups.join(ratio_ci(groups["attendances"], groups["expected"]))
-    labels.iloc[high] = groups["cluster"].reindex(component).to_numpy()
-    return labels, groups.reset_index(drop=True)[columns]
-
-
-def by_neighbourhood(result: HotspotResult, assignment, suppressed: bool = True,
-                     threshold: int | None = None) -> pd.DataFrame:
-    """Return UEC figures per neighbourhood of a plan: attendances, rate, ratio vs the study area, hotspots.
+def gi_star(values, adjacency, *, inference: str = "analytic", permutations: int = 0, seed: int = 0,
+            alpha: float = 0.05, codes=None) -> pd.DataFrame:
+    """Return Gi* ``z``, two-sided ``p`` and BH ``q`` for each unit (see the module docstring for the method).
 
     Parameters
     ----------
-    result
-        From :func:`find_hotspots`.
-    assignment
-        A ``geo.plan.Plan`` or a Series ``lsoa_code -> neighbourhood``.
-    suppressed
-        Apply disclosure control (the default; pass False only for further computation inside ``geo/``).
+    values
+        Non-negative values per unit (observed/expected ratios).
+    adjacency
+        Sparse symmetric contiguity matrix (any non-zero is a neighbour).
+    inference
+        ``"analytic"`` (normal approximation, the default) or ``"permutation"``.
+    permutations, seed
+        Least permutations asked for and their seed (permutation inference only; raised to what BH needs).
+    alpha
+        The FDR level the permutation count must resolve.
+    codes
+        Unit codes (the index of the answer).
 
-    Examples
-    --------
-    >>> from geo.testing import grid_atlas
-    >>> from geo.uec import modelled_uec
-    >>> atlas = grid_atlas(4, 4)
-    >>> ae = pd.DataFrame({"month": [f"2025-{m:02d}" for m in range(1, 13)], "org_code": "E54009999",
-    ...                    "total_attendances": 800.0})
-    >>> result = find_hotspots(atlas, modelled_uec(atlas, ae), permutations=99)
-    >>> plan = pd.Series(["A"] * 8 + ["B"] * 8, index=atlas.lsoas.index)
-    >>> table = by_neighbourhood(result, plan)
-    >>> list(table.index), int(table.attendances.sum())
-    (['A', 'B'], 9600)
+    ``DataFrame.attrs`` holds ``inference`` and ``permutations`` (0 for analytic).
     """
-    series = assignment.assignment if hasattr(assignment, "assignment") else assignment
-    series = pd.Series(series).reindex(result.frame.index)
-    frame = result.frame.assign(neighbourhood=series.to_numpy())
-    grouped = frame.groupby("neighbourhood", sort=True)
-    table = grouped.agg(attendances=("attendances", "sum"), population=("population", "sum"),
-                        expected=("expected", "sum"), lsoas=("attendances", "size"))
-    table["hotspot_lsoas"] = grouped["hotspot"].apply(lambda h: int((h == "high").sum()))
-    table["coldspot_lsoas"] = grouped["hotspot"].apply(lambda h: int((h == "low").sum()))
-    table = table.join(rate_per_1000(table["attendances"], table["population"])).join(
-        ratio_ci(table["attendances"], table["expected"]))
-    table["funnel"] = funnel_flag(table["attendances"], table["expected"])
-    table.index.name = "neighbourhood"
-    if not suppressed:
-        return table
-    table["attendances"] = table["attendances"].round(0)
-    return _round(suppress_frame(table, ["attendances"], threshold=threshold, group=True, derived=DERIVED))
+    if inference not in INFERENCE:
+        raise ValueError(f"inference must be one of {INFERENCE}, not {inference!r}")
+    y = np.asarray(values, dtype=float)
+    codes = list(codes) if codes is not None else list(range(len(y)))
+    z = _analytic_z(y, adjacency)
+    used = 0
+    if inference == "analytic":
+        p = np.minimum(1.0, 2.0 * stats.norm.sf(np.abs(z)))
+    else:
+        used = permutations_needed(len(y), alpha, permutations)
+        p = _permutation_p(y, adjacency, codes, used, seed)
+    out = pd.DataFrame({"z": z, "p": p, "q": stats.false_discovery_control(p, method="bh")}, index=codes)
+    out.attrs.update(inference=inference, permutations=used)
+    return out

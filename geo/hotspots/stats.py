@@ -6,7 +6,8 @@ These are the public-health statistics of the Fingertips / PHE "Technical Guide"
 - indirectly age-standardised ratios (observed / expected), the standard being the study area's own age-specific
   rates, with the exact Poisson interval of the observed count divided by the expected count;
 - funnel-plot control limits at 95 % and 99.8 % around the study-area value, from exact Poisson quantiles
-  interpolated between integers (Spiegelhalter 2005) so the funnel is smooth.
+  interpolated between integers (Spiegelhalter 2005) so the funnel is smooth (the overdispersion adjustment is in
+  :mod:`geo.hotspots.funnel`).
 
 Everything is vectorised over LSOAs or neighbourhoods; nothing here suppresses counts (see ``geo.disclosure``).
 """
@@ -165,12 +166,15 @@ def area_statistics(
     observed_by_age: pd.DataFrame | None = None,
     population_by_age: pd.DataFrame | None = None,
     alpha: float = 0.05,
+    standard_rows=None,
 ) -> pd.DataFrame:
-    """Return rates, expected counts, ratios against the whole table and funnel flags for each row.
+    """Return rates, expected counts and ratios against the whole table for each row.
 
     With counts and populations by age band the ratio is indirectly age-standardised (the standard is the whole
     table's age-specific rates); without, ``expected`` is population × the overall crude rate and the ratio is a
-    crude relative rate. ``DataFrame.attrs["standardised"]`` says which.
+    crude relative rate. ``DataFrame.attrs["standardised"]`` says which. ``standard_rows`` (a boolean mask) limits
+    the rows the standard is computed from: :func:`geo.hotspots.find_hotspots` leaves out suppressed counts, so
+    that no published figure depends on them.
 
     Examples
     --------
@@ -180,18 +184,20 @@ def area_statistics(
     """
     observed = observed.astype(float)
     population = population.reindex(observed.index).astype(float)
+    rows = np.ones(len(observed), bool) if standard_rows is None else np.asarray(standard_rows, bool)
     out = pd.DataFrame({"attendances": observed, "population": population})
     out = out.join(rate_per_1000(observed, population, alpha))
     standardised = observed_by_age is not None and population_by_age is not None
     if standardised:
         bands = list(observed_by_age.columns)
-        rates = standard_rates(observed_by_age, population_by_age.reindex(observed_by_age.index)[bands])
-        expected = expected_counts(population_by_age.reindex(observed.index)[bands], rates)
+        pop_age = population_by_age.reindex(observed.index)[bands]
+        rates = standard_rates(observed_by_age.reindex(observed.index)[rows], pop_age[rows])
+        expected = expected_counts(pop_age, rates)
     else:
-        crude = observed.sum() / population.sum() if population.sum() > 0 else np.nan
+        pop_sum = population[rows].sum()
+        crude = observed[rows].sum() / pop_sum if pop_sum > 0 else np.nan
         expected = population * crude
     out["expected"] = expected.astype(float)
     out = out.join(ratio_ci(observed, out["expected"], alpha))
-    out["funnel"] = funnel_flag(observed, out["expected"])
     out.attrs["standardised"] = bool(standardised)
     return out

@@ -30,7 +30,6 @@ from geo.maps._style import (
     radius_for,
     rate_classes,
 )
-from geo.settings import get_settings
 
 DEFAULT_LAYERS = ("imd_decile", "local_decile", "practices", "lads")
 LAYER_KEYS = ("imd_decile", "local_decile", "uec_rate", "hotspots", "practices", "lads")
@@ -127,10 +126,9 @@ def atlas_map(
 
 def plan_map(
     atlas: Atlas,
-    assignment,
+    plan,
     *,
     hotspots: pd.DataFrame | None = None,
-    neighbourhood_table: pd.DataFrame | None = None,
     layers: Sequence[str] = DEFAULT_LAYERS,
     title: str | None = None,
     tiles: str | None = None,
@@ -142,12 +140,10 @@ def plan_map(
     ----------
     atlas
         The study area's atlas.
-    assignment
-        A ``geo.plan.Plan`` (anything with ``.assignment``) or a Series ``lsoa_code -> neighbourhood``.
-    neighbourhood_table
-        Figures per neighbourhood (``name, resident_population, registered_population, deviation_pct, lsoas,
-        practices, core20_pct``); taken from ``plan.neighbourhood_table()`` for a Plan, otherwise population and
-        deviation from the target population setting are computed here.
+    plan
+        A :class:`geo.plan.Plan`: the tooltips show its own metrics (populations, deviation from its target,
+        LSOAs, practices, Core20), so they agree with ``nhp score`` and the profiles. A Series
+        ``lsoa_code -> neighbourhood`` is made into a plan with the settings' parameters first.
     hotspots, layers, title, tiles, tolerance_m
         As for :func:`atlas_map`.
 
@@ -160,20 +156,23 @@ def plan_map(
     >>> "Neighbourhood footprints" in html and "North" in html
     True
     """
-    series, table, target = _plan_parts(atlas, assignment, neighbourhood_table)
-    table = _neighbourhood_figures(atlas, series, table, target)
+    plan = _as_plan(atlas, plan)
+    series = plan.assignment.astype(str)
+    table = plan.neighbourhood_table().set_index("name", drop=False)
+    table.attrs["population_basis"] = plan.population
     m, _ = _draw(atlas, layers, hotspots, title, tiles, tolerance_m, assignment=series, table=table)
     return m
 
 
-def _plan_parts(atlas: Atlas, assignment, table):
-    target = get_settings().target_population
-    if hasattr(assignment, "assignment"):
-        target = getattr(assignment, "target", None) or target
-        if table is None and hasattr(assignment, "neighbourhood_table"):
-            table = assignment.neighbourhood_table()
-        assignment = assignment.assignment
-    series = pd.Series(assignment).dropna()
+def _as_plan(atlas: Atlas, plan):
+    """Return ``plan`` as a :class:`geo.plan.Plan` of ``atlas`` (a Series becomes one, checked against it)."""
+    from geo.plan import Plan
+
+    if isinstance(plan, Plan):
+        if plan.atlas is not atlas and not plan.atlas.lsoas.index.equals(atlas.lsoas.index):
+            raise PlanError("the plan is of another study area", expected=f"a plan of {atlas.area.label}")
+        return plan
+    series = pd.Series(plan).dropna()
     series.index = series.index.astype(str)
     unknown = series.index.difference(atlas.lsoas.index)
     if len(unknown):
@@ -182,36 +181,7 @@ def _plan_parts(atlas: Atlas, assignment, table):
             column="lsoa_code",
             expected=f"codes of the {len(atlas.lsoas)} LSOAs of {atlas.area.label}",
         )
-    return series.astype(str), table, float(target)
-
-
-def _neighbourhood_figures(atlas: Atlas, series: pd.Series, table, target: float) -> pd.DataFrame:
-    """Population and deviation per neighbourhood, overridden by the columns of a supplied table."""
-    lsoas = atlas.lsoas.loc[series.index]
-    figures = pd.DataFrame(
-        {
-            "resident_population": lsoas.resident_population.groupby(series).sum(),
-            "registered_population": lsoas.registered_population.groupby(series).sum(),
-            "lsoas": series.groupby(series).size(),
-        }
-    )
-    figures["name"] = figures.index
-    figures["deviation_pct"] = (figures.resident_population - target) / target * 100
-    if table is not None:
-        supplied = _keyed_by_label(table, figures.index)
-        for column in supplied.columns:
-            figures[column] = supplied[column].reindex(figures.index).combine_first(figures.get(column, pd.Series(dtype=object)))
-    return figures
-
-
-def _keyed_by_label(table: pd.DataFrame, labels: pd.Index) -> pd.DataFrame:
-    """Index a neighbourhood table by the plan's labels: a ``neighbourhood`` column, a ``name`` column holding
-    the labels (as ``Plan.neighbourhood_table()`` does), or else its own index."""
-    if "neighbourhood" in table.columns:
-        table = table.set_index("neighbourhood")
-    elif "name" in table.columns and set(labels) <= set(table["name"].astype(str)):
-        table = table.set_index(table["name"].astype(str))
-    return table.set_axis(table.index.astype(str))
+    return Plan(atlas, series.astype(str))
 
 
 def _draw(atlas, layers, hotspots, title, tiles, tolerance_m, *, assignment, table):
@@ -301,7 +271,9 @@ def _add_footprints(m, atlas, simplified, assignment, table):
     outlines["deviation"] = table.deviation_pct.map(lambda v: number_text(v, 1, signed=True) + "%")
     fields = {"label": "Neighbourhood", "residents": "Residents", "registered": "Registered patients",
               "deviation": "Deviation from target"}
-    for column, alias in (("lsoas", "LSOAs"), ("practices", "Practices"), ("core20_pct", "Core20 residents %")):
+    basis = "residents" if table.attrs.get("population_basis", "resident") == "resident" else "registered patients"
+    fields["deviation"] = f"Deviation from target ({basis})"
+    for column, alias in (("lsoas", "LSOAs"), ("practices", "Practices"), ("core20_pct", f"Core20 % of {basis}")):
         if column in table.columns:
             values = table[column].map(lambda v: len(v) if isinstance(v, (list, tuple, set)) else v)
             outlines[column] = values.map(lambda v: number_text(v, 1 if column == "core20_pct" else 0))

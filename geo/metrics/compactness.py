@@ -28,7 +28,7 @@ def dissolve(plan: "Plan", label: int):
     >>> dissolve(plan, 0).area, dissolve(plan, 0).length
     (2000000.0, 6000.0)
     """
-    parts = plan._arrays.geometry[plan.members(label)]
+    parts = plan.arrays.geometry[plan.members(label)]
     # LSOA boundaries tile the country, so a coverage union (which skips overlay noding) is exact and much
     # faster; fall back to a full union if the boundaries overlap (e.g. mixed generalisations).
     try:
@@ -62,7 +62,7 @@ def _shapes(plan: "Plan") -> dict:
 def _shapes_update(plan: "Plan", previous: dict) -> dict:
     shapes = dict(previous)
     live = set(plan.live.tolist())
-    for k in plan._changed:
+    for k in plan.changed:
         if k in live:
             shapes[k] = dissolve(plan, k)
         else:
@@ -78,7 +78,7 @@ def _pp_by_label(plan: "Plan") -> dict[int, float]:
 @_pp_by_label.updater
 def _pp_update(plan: "Plan", previous: dict[int, float]) -> dict[int, float]:
     shapes = plan["shapes"]
-    scores = {k: v for k, v in previous.items() if k in shapes and k not in plan._changed}
+    scores = {k: v for k, v in previous.items() if k in shapes and k not in plan.changed}
     for k in shapes.keys() - scores.keys():
         scores[k] = polsby_popper(shapes[k])
     return scores

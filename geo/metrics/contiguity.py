@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 def _internal_edges(plan: "Plan") -> tuple[np.ndarray, np.ndarray]:
     """Return the edges whose two LSOAs share a neighbourhood, and the mask of cut edges."""
-    edges = plan._arrays.edges
-    lab = plan._lab
+    edges = plan.arrays.edges
+    lab = plan.label_index
     cut = lab[edges[:, 0]] != lab[edges[:, 1]] if len(edges) else np.zeros(0, bool)
     return edges[~cut], cut
 
@@ -30,7 +30,7 @@ def _internal_edges(plan: "Plan") -> tuple[np.ndarray, np.ndarray]:
 @metric("components", "connected component of each LSOA within its neighbourhood (array in atlas order)")
 def _components(plan: "Plan") -> np.ndarray:
     internal, _ = _internal_edges(plan)
-    n = len(plan._lab)
+    n = len(plan.label_index)
     graph = sparse.csr_matrix((np.ones(len(internal)), (internal[:, 0], internal[:, 1])), shape=(n, n))
     _, component = connected_components(graph, directed=False)
     return component
@@ -42,8 +42,8 @@ def _parts(plan: "Plan") -> dict[str, int]:
     # Components never span neighbourhoods (only internal edges join them), so each component has one label and
     # a neighbourhood's parts are the distinct components among its LSOAs.
     label_of_component = np.zeros(component.max() + 1, dtype=np.int64)
-    label_of_component[component] = plan._lab
-    counts = np.bincount(label_of_component, minlength=len(plan._labels))
+    label_of_component[component] = plan.label_index
+    counts = np.bincount(label_of_component, minlength=len(plan.labels))
     return {name: int(counts[k]) for name, k in zip(plan.neighbourhoods, plan.live)}
 
 
@@ -62,16 +62,16 @@ def _detached(plan: "Plan") -> dict[str, list[str]]:
         members = plan.members(k)
         ids, sizes = np.unique(component[members], return_counts=True)
         main = ids[np.argmax(sizes)]
-        detached[name] = plan._arrays.codes[members[component[members] != main]].tolist()
+        detached[name] = plan.arrays.codes[members[component[members] != main]].tolist()
     return detached
 
 
 @metric("cut_edges", "graph edges between LSOAs of different neighbourhoods, counted for each neighbourhood")
 def _cut_edges(plan: "Plan") -> dict[str, int]:
-    edges = plan._arrays.edges
+    edges = plan.arrays.edges
     _, cut = _internal_edges(plan)
-    ends = plan._lab[edges[cut]].ravel()
-    counts = np.bincount(ends, minlength=len(plan._labels))
+    ends = plan.label_index[edges[cut]].ravel()
+    counts = np.bincount(ends, minlength=len(plan.labels))
     return {name: int(counts[k]) for name, k in zip(plan.neighbourhoods, plan.live)}
 
 

@@ -17,10 +17,15 @@ if TYPE_CHECKING:
     from geo.plan import Plan
 
 
+def _basis(plan: "Plan") -> str:
+    # A list-based plan's mix is that of the registered residents of its place footprint.
+    return "registered" if plan.population == "list" else plan.population
+
+
 def _weighted(plan: "Plan", numerator: str) -> dict[str, float]:
-    arrays = plan._arrays
+    arrays = plan.arrays
     table = plan["tallies"][plan.live]
-    top = table[:, arrays.column(f"{numerator}_{plan.population}")]
+    top = table[:, arrays.column(f"{numerator}_{_basis(plan)}")]
     bottom = table[:, arrays.column(plan.population_column)]
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1), np.nan)
@@ -39,7 +44,7 @@ def _mean_imd(plan: "Plan") -> dict[str, float]:
 
 @metric("local_decile_mix", "number of LSOAs in each local deprivation decile (1 most deprived .. 10)")
 def _local_decile_mix(plan: "Plan") -> dict[str, list[int]]:
-    arrays = plan._arrays
+    arrays = plan.arrays
     first = arrays.column("local_decile_1")
     counts = np.rint(plan["tallies"][plan.live][:, first : first + 10]).astype(int)
     return {name: row.tolist() for name, row in zip(plan.neighbourhoods, counts)}
@@ -47,6 +52,17 @@ def _local_decile_mix(plan: "Plan") -> dict[str, list[int]]:
 
 @metric("core20_population", "counted population living in Core20 LSOAs, per neighbourhood")
 def _core20_population(plan: "Plan") -> dict[str, float]:
-    column = plan._arrays.column(f"core20_{plan.population}")
+    column = plan.arrays.column(f"core20_{_basis(plan)}")
     values = plan["tallies"][plan.live, column]
     return dict(zip(plan.neighbourhoods, values.tolist()))
+
+
+@metric("imd_quintile_pct", "percentage of the counted population in each national IMD quintile (1 most deprived .. 5)")
+def _imd_quintile_pct(plan: "Plan") -> dict[str, list[float]]:
+    shares = [_weighted(plan, f"imd_q{q}") for q in range(1, 6)]
+    return {name: [100.0 * s[name] for s in shares] for name in plan.neighbourhoods}
+
+
+@metric("urban_pct", "percentage of the counted population living in urban LSOAs (2021 rural-urban classification)")
+def _urban_pct(plan: "Plan") -> dict[str, float]:
+    return {name: 100.0 * share for name, share in _weighted(plan, "urban").items()}

@@ -36,8 +36,8 @@ def band_fits(population: float, target: float, tolerance: float) -> bool:
 
 @metric("lad_codes", "local authority district codes each neighbourhood spans")
 def _lad_codes(plan: "Plan") -> dict[str, list[str]]:
-    counts = plan["tallies"][plan.live][:, plan._arrays.lad_slice()]
-    lads = np.array(plan._arrays.lad_codes, dtype=object)
+    counts = plan["tallies"][plan.live][:, plan.arrays.lad_slice()]
+    lads = np.array(plan.arrays.lad_codes, dtype=object)
     return {name: lads[row > 0.5].tolist() for name, row in zip(plan.neighbourhoods, counts)}
 
 
@@ -53,16 +53,20 @@ def _la_crossings(plan: "Plan") -> int:
 
 @metric("lad_population", "counted population of each local authority district of the area")
 def _lad_population(plan: "Plan") -> dict[str, float]:
-    arrays = plan._arrays
+    arrays = plan.arrays
     onehot = arrays.values[:, arrays.lad_slice()]
+    if plan.population == "list":  # practices' lists, by the local authority of their site
+        sited = arrays.practice_in_area
+        lad_of_site = onehot[arrays.practice_site[sited]]
+        return dict(zip(arrays.lad_codes, (arrays.practice_list[sited] @ lad_of_site).tolist()))
     population = arrays.values[:, arrays.column(plan.population_column)]
     return dict(zip(arrays.lad_codes, (population @ onehot).tolist()))
 
 
 @metric("main_lad", "the local authority district holding most of each neighbourhood's LSOAs")
 def _main_lad(plan: "Plan") -> dict[str, str]:
-    counts = plan["tallies"][plan.live][:, plan._arrays.lad_slice()]
-    lads = plan._arrays.lad_codes
+    counts = plan["tallies"][plan.live][:, plan.arrays.lad_slice()]
+    lads = plan.arrays.lad_codes
     return {name: lads[int(np.argmax(row))] for name, row in zip(plan.neighbourhoods, counts)}
 
 

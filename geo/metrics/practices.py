@@ -24,15 +24,15 @@ if TYPE_CHECKING:
 
 @metric("practice_tallies", "patients by neighbourhood label (rows) and practice (columns); internal, never exported")
 def _practice_tallies(plan: "Plan") -> np.ndarray:
-    return (label_onehot(plan) @ plan._arrays.registrations).toarray()
+    return (label_onehot(plan) @ plan.arrays.registrations).toarray()
 
 
 @_practice_tallies.updater
 def _practice_tallies_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
-    pos, old, new = plan._flow
-    grown = len(plan._labels) - previous.shape[0]
+    pos, old, new = plan.flow
+    grown = len(plan.labels) - previous.shape[0]
     table = np.vstack([previous, np.zeros((grown, previous.shape[1]))]) if grown > 0 else previous.copy()
-    matrix = plan._arrays.registrations
+    matrix = plan.arrays.registrations
     for i, a, b in zip(pos.tolist(), old.tolist(), new.tolist()):
         start, stop = matrix.indptr[i], matrix.indptr[i + 1]
         columns, patients = matrix.indices[start:stop], matrix.data[start:stop]
@@ -52,18 +52,19 @@ def _practice_home(plan: "Plan") -> np.ndarray:
 
 @metric("practices", "codes of the area's practices whose plurality of area patients lives in each neighbourhood")
 def _practices(plan: "Plan") -> dict[str, list[str]]:
-    home = plan["practice_home"]
-    arrays = plan._arrays
+    # A list-based plan's own practices; an LSOA-built plan's practices by home (see geo.metrics.lists).
+    label = plan["practice_label"]
+    arrays = plan.arrays
     listed = {name: [] for name in plan.neighbourhoods}
-    for j in np.flatnonzero(arrays.practice_in_area & (home >= 0)):
-        listed[plan._labels[home[j]]].append(arrays.practice_codes[j])
+    for j in np.flatnonzero(arrays.practice_in_area & (label >= 0)):
+        listed[plan.labels[label[j]]].append(arrays.practice_codes[j])
     return listed
 
 
 @metric("pcns", "primary care network codes of each neighbourhood's practices")
 def _pcns(plan: "Plan") -> dict[str, list[str]]:
-    index = {code: j for j, code in enumerate(plan._arrays.practice_codes)}
-    pcn = plan._arrays.practice_pcn
+    index = {code: j for j, code in enumerate(plan.arrays.practice_codes)}
+    pcn = plan.arrays.practice_pcn
     return {
         name: sorted({pcn[index[code]] for code in codes if pcn[index[code]] is not None})
         for name, codes in plan["practices"].items()
@@ -72,14 +73,16 @@ def _pcns(plan: "Plan") -> dict[str, list[str]]:
 
 @metric("practice_splits", "area practices with more than the threshold share of patients, or their site, elsewhere")
 def _practice_splits(plan: "Plan") -> list[str]:
+    if plan.practice_assignment is not None:
+        return []  # a list-based plan keeps every practice and its whole list in one neighbourhood
     table = plan["practice_tallies"]
     home = plan["practice_home"]
-    arrays = plan._arrays
+    arrays = plan.arrays
     total = table.sum(axis=0)
     candidates = np.flatnonzero(arrays.practice_in_area & (home >= 0))
     at_home = table[home[candidates], candidates]
     outside_share = 1 - at_home / total[candidates]
-    site_label = plan._lab[arrays.practice_site[candidates]]
+    site_label = plan.label_index[arrays.practice_site[candidates]]
     split = (outside_share > plan.practice_split_threshold + 1e-12) | (site_label != home[candidates])
     return arrays.practice_codes[candidates[split]].tolist()
 
@@ -87,7 +90,7 @@ def _practice_splits(plan: "Plan") -> list[str]:
 @metric("registration_leakage_pct", "percentage of registered residents whose practice's home is another neighbourhood")
 def _leakage(plan: "Plan") -> float:
     table = plan["practice_tallies"]
-    home = plan["practice_home"]
+    home = plan["practice_home"] if plan.practice_assignment is None else plan["practice_label"]
     registered = home >= 0
     total = table.sum()
     if total <= 0:

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
 def label_onehot(plan: "Plan") -> sparse.csr_matrix:
     """Return the labels x LSOAs indicator matrix of a plan (for full recounts)."""
-    n = len(plan._lab)
-    return sparse.csr_matrix((np.ones(n), (plan._lab, np.arange(n))), shape=(len(plan._labels), n))
+    n = len(plan.label_index)
+    return sparse.csr_matrix((np.ones(n), (plan.label_index, np.arange(n))), shape=(len(plan.labels), n))
 
 
 def recount(plan: "Plan") -> np.ndarray:
@@ -34,10 +34,10 @@ def recount(plan: "Plan") -> np.ndarray:
     >>> from geo.testing import grid_atlas
     >>> from geo.plan import Plan
     >>> plan = Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"})
-    >>> recount(plan)[:, plan._arrays.column("resident_population")].tolist()
+    >>> recount(plan)[:, plan.arrays.column("resident_population")].tolist()
     [1500.0, 1500.0]
     """
-    return np.asarray(label_onehot(plan) @ plan._arrays.values)
+    return np.asarray(label_onehot(plan) @ plan.arrays.values)
 
 
 @metric("tallies", "matrix of per-neighbourhood sums of every tallied LSOA quantity (rows: plan labels)")
@@ -47,10 +47,10 @@ def _tallies(plan: "Plan") -> np.ndarray:
 
 @_tallies.updater
 def _tallies_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
-    pos, old, new = plan._flow
-    grown = len(plan._labels) - previous.shape[0]
+    pos, old, new = plan.flow
+    grown = len(plan.labels) - previous.shape[0]
     table = np.vstack([previous, np.zeros((grown, previous.shape[1]))]) if grown > 0 else previous.copy()
-    rows = plan._arrays.values[pos]
+    rows = plan.arrays.values[pos]
     np.subtract.at(table, old, rows)
     np.add.at(table, new, rows)
     return table
@@ -66,7 +66,7 @@ def column_by_neighbourhood(plan: "Plan", column: str) -> dict[str, float]:
     >>> column_by_neighbourhood(Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "A"}), "lsoas")
     {'A': 2.0}
     """
-    values = plan["tallies"][plan.live, plan._arrays.column(column)]
+    values = plan["tallies"][plan.live, plan.arrays.column(column)]
     return dict(zip(plan.neighbourhoods, values.tolist()))
 
 
@@ -80,8 +80,10 @@ def _registered(plan: "Plan") -> dict[str, float]:
     return column_by_neighbourhood(plan, "registered_population")
 
 
-@metric("population", "the counted population (resident or registered, as the plan says) per neighbourhood")
+@metric("population", "the counted population (resident, registered or list, as the plan says) per neighbourhood")
 def _population(plan: "Plan") -> dict[str, float]:
+    if plan.population == "list":
+        return plan["list_population"]
     return column_by_neighbourhood(plan, plan.population_column)
 
 
@@ -105,5 +107,5 @@ def _age_bands(plan: "Plan") -> dict[str, dict[str, float]]:
     from geo.atlas.model import AGE_BANDS
 
     table = plan["tallies"][plan.live]
-    columns = [plan._arrays.column(band) for band in AGE_BANDS]
+    columns = [plan.arrays.column(band) for band in AGE_BANDS]
     return {name: dict(zip(AGE_BANDS, row[columns].tolist())) for name, row in zip(plan.neighbourhoods, table)}

@@ -2,7 +2,9 @@
 
 ``read_plan`` accepts a lookup (``lsoa_code, neighbourhood``; header variants such as ``LSOA21CD`` or ``name``) or
 polygons (GeoJSON, GeoPackage, zipped shapefile), where each LSOA goes to the polygon covering most of its area.
-Every problem is a :class:`geo.errors.PlanError` naming the file, row and column. ``write_plan`` writes the lookup,
+Every problem is a :class:`geo.errors.PlanError` naming the file, row and column; every neighbourhood name must
+pass :func:`geo.names.check_name`, and a zipped shapefile must pass the archive guard. ``write_plan`` writes the
+lookup (every text cell formula-safe, so a spreadsheet never runs a name as a formula),
 the dissolved footprints with their metrics (EPSG:27700 in GeoPackage, EPSG:4326 in GeoJSON as RFC 7946 asks), or
 the LSOA layer. Exports carry whole-neighbourhood populations only, never per-practice patient counts.
 """
@@ -19,6 +21,7 @@ import pandas as pd
 
 from geo.plan.constraints import coverage_error
 from geo.errors import PlanError
+from geo.names import check_name, formula_safe_frame
 
 if TYPE_CHECKING:
     from geo.atlas.model import Atlas
@@ -77,6 +80,15 @@ def read_plan(path: str | Path, atlas: "Atlas", *, name_column: str | None = Non
                             row=int(line.group(1)) - 1 if line else None, expected="a CSV lookup") from None
         return assignment_from_frame(frame, atlas, source=path.name, name_column=name_column)
     if suffix in POLYGON_SUFFIXES:
+        from geo.sources.io import check_upload_archive
+
+        try:
+            check_upload_archive(path)
+        except PlanError:
+            raise
+        except Exception as error:  # DataError from the guard: the same message, as the plan reader's error
+            raise PlanError(f"cannot read polygons: {getattr(error, 'message', error)}", file=path.name,
+                            expected=getattr(error, "expected", None)) from None
         return _read_polygons(path, atlas, name_column)
     raise PlanError(f"unrecognised file type '{suffix}'", file=path.name, expected="a .csv, .geojson, .gpkg or zipped shapefile")
 
@@ -113,6 +125,7 @@ def assignment_from_frame(frame: pd.DataFrame, atlas: "Atlas", *, source: str = 
             first = int(check.to_numpy().argmax())
             more = f" ({int(check.sum())} rows in all)" if check.sum() > 1 else ""
             raise PlanError(f"LSOA '{codes.iloc[first]}' {problem}{more}", file=source, row=first + 1, column=column, expected=expected)
+    check_names(names, source=source, column=name_column)
     assignment = pd.Series(names.to_numpy(), index=pd.Index(codes.to_numpy(), name="lsoa_code"), name="neighbourhood")
     error = coverage_error(atlas, assignment, file=source)
     if error is not None:
@@ -143,6 +156,7 @@ def _read_polygons(path: Path, atlas: "Atlas", name_column: str | None) -> pd.Se
     bad = polygons.geometry.isna() | polygons.geometry.is_empty
     if bad.any():
         raise PlanError("a feature has no geometry", file=path.name, row=int(bad.to_numpy().argmax()) + 1, column="geometry", expected="a polygon")
+    check_names(polygons[name_column].astype(str).str.strip(), source=path.name, column=name_column)
     zones = gpd.GeoDataFrame({"neighbourhood": polygons[name_column].astype(str).str.strip()}, geometry=polygons.geometry.make_valid())
     lsoas = gpd.GeoDataFrame({"lsoa_code": atlas.lsoas.index}, geometry=atlas.lsoas.geometry.to_numpy(), crs=atlas.lsoas.crs)
     pieces = gpd.overlay(lsoas, zones, how="intersection", keep_geom_type=True)
@@ -185,9 +199,14 @@ def write_plan(plan: "Plan", path: str | Path, *, layer: str = "neighbourhoods")
         raise PlanError(f"cannot write '{suffix}' files", file=path.name, expected="a .csv, .geojson or .gpkg file name")
     if layer not in {"neighbourhoods", "lsoas"}:
         raise PlanError(f"unknown layer '{layer}'", column="layer", expected="'neighbourhoods' or 'lsoas'")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():  # a typo in a folder name must not silently create a new folder
+        raise PlanError(f"the folder {path.parent} does not exist", file=str(path), expected="an existing folder")
     if suffix == ".csv":
-        plan.assignment.rename_axis("lsoa_code").reset_index().to_csv(path, index=False)
+        if plan.practice_assignment is not None:  # a list-based plan's file is its list view
+            frame = plan.practice_assignment.rename("neighbourhood").rename_axis("practice_code").reset_index()
+        else:
+            frame = plan.assignment.rename_axis("lsoa_code").reset_index()
+        formula_safe_frame(frame).to_csv(path, index=False)
         return path
     frame = footprints(plan) if layer == "neighbourhoods" else lsoa_layer(plan)
     if suffix == ".geojson":
@@ -238,6 +257,24 @@ def lsoa_layer(plan: "Plan") -> gpd.GeoDataFrame:
     )
 
 
+def check_names(names: pd.Series, *, source: str, column: str) -> None:
+    """Raise PlanError naming the first row (1-based) whose neighbourhood name breaks :func:`check_name`.
+
+    Examples
+    --------
+    >>> check_names(pd.Series(["North", "=1+1"]), source="plan.csv", column="neighbourhood")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geo.errors.PlanError: plan.csv, row 2, column 'neighbourhood': neighbourhood name '=1+1' begins with '='...
+    """
+    for name in pd.unique(names.to_numpy()):
+        try:
+            check_name(name, what="neighbourhood name")
+        except PlanError as error:
+            row = int((names.to_numpy() == name).argmax()) + 1
+            raise PlanError(error.message, file=source, row=row, column=column, expected=error.expected) from None
+
+
 def _norm(column) -> str:
     return str(column).strip().lower().replace(" ", "_")
 
@@ -247,3 +284,83 @@ def _find_column(frame: pd.DataFrame, headers: list[str], source: str, expected:
     if not found:
         raise PlanError(f"no LSOA code column among {list(frame.columns)}", file=source, row=0, expected=expected)
     return min(found, key=lambda c: headers.index(_norm(c)))
+
+
+PRACTICE_HEADERS = ["practice_code", "practice", "org_code", "ods_code", "gp_code", "code"]
+
+
+def is_practice_table(frame: pd.DataFrame) -> bool:
+    """Whether a plan table lists practices (``practice_code,neighbourhood``) rather than LSOAs."""
+    columns = [_norm(c) for c in frame.columns]
+    return any(c in PRACTICE_HEADERS[:5] for c in columns) and not any(c in LSOA_HEADERS for c in columns)
+
+
+def read_practice_plan(path: str | Path, atlas: "Atlas", *, name_column: str | None = None
+                       ) -> tuple[pd.Series, dict[str, int]]:
+    """Read a list-based plan file (``practice_code,neighbourhood``) and return the assignment and each code's row.
+
+    The assignment is checked by :meth:`geo.plan.Plan.from_practices`, which names the row of a bad code.
+    """
+    path = Path(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, index_col=False)
+    except UnicodeDecodeError:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, index_col=False,
+                            encoding="cp1252")
+    if len(frame) == 0:
+        raise PlanError("the plan has no rows", file=path.name, expected="a header and one row per practice")
+    code_column = min((c for c in frame.columns if _norm(c) in PRACTICE_HEADERS),
+                      key=lambda c: PRACTICE_HEADERS.index(_norm(c)))
+    if name_column is None:
+        others = [c for c in frame.columns if c != code_column]
+        named = [c for c in others if _norm(c) in NAME_HEADERS]
+        name_column = min(named, key=lambda c: NAME_HEADERS.index(_norm(c))) if named else (
+            others[0] if len(others) == 1 else None)
+        if name_column is None:
+            raise PlanError(f"no neighbourhood column among {list(frame.columns)}", file=path.name,
+                            expected="a column named neighbourhood (or name)")
+    codes = frame[code_column].astype(str).str.strip().str.upper()
+    names = frame[name_column].astype(str).str.strip()
+    check_names(names, source=path.name, column=name_column)
+    rows = {}
+    for row, code in enumerate(codes, start=1):
+        if code in rows:
+            raise PlanError(f"practice {code} appears more than once (rows {rows[code]} and {row})", file=path.name,
+                            row=row, column=code_column, expected="each practice once, in one neighbourhood")
+        rows[code] = row
+    return pd.Series(names.to_numpy(), index=pd.Index(codes.to_numpy(), name="practice_code")), rows
+
+
+def load_plan(path: str | Path, atlas: "Atlas", params=None, *, name_column: str | None = None,
+              provenance=None, name: str | None = None, **overrides) -> "Plan":
+    r"""Read any plan file as a :class:`geo.plan.Plan`: an LSOA lookup or polygons (place-based), or a
+    ``practice_code,neighbourhood`` table (list-based, its footprint derived), recognised by its header.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from geo.testing import grid_atlas
+    >>> atlas = grid_atlas(4, 4)
+    >>> path = os.path.join(tempfile.mkdtemp(), "plan.csv")
+    >>> _ = open(path, "w").write("practice_code,neighbourhood\nZ00000,A\nZ00001,A\nZ00002,B\nZ00003,B\n")
+    >>> plan = load_plan(path, atlas, target=12_000)
+    >>> plan.built_from, plan.population, sorted(plan.neighbourhoods)
+    ('practices', 'list', ['A', 'B'])
+    """
+    from geo.plan import Plan
+    from geo.plan.params import Provenance
+
+    path = Path(path)
+    name = name or path.stem
+    provenance = provenance if provenance is not None else Provenance("imported", source=path.name)
+    if path.suffix.lower() in {".csv", ".txt"} and path.is_file() and path.stat().st_size:
+        try:
+            header = pd.read_csv(path, nrows=0, dtype=str)
+        except Exception:  # let read_plan give its one clear error
+            header = pd.DataFrame()
+        if is_practice_table(header):
+            practices, rows = read_practice_plan(path, atlas, name_column=name_column)
+            return Plan.from_practices(atlas, practices, params, provenance=provenance, name=name,
+                                       source=path.name, rows=rows, **overrides)
+    return Plan(atlas, read_plan(path, atlas, name_column=name_column), params, provenance=provenance, name=name,
+                **overrides)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from dataclasses import replace
 from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ import pandas as pd
 
 from geo.atlas.model import Atlas
 from geo.errors import PlanError
+from geo.plan.params import PlanParams, Provenance
 from geo.metrics import REGISTRY
 from geo.atlas.arrays import BASES, AtlasArrays, atlas_arrays
 
@@ -33,7 +35,7 @@ def natural_key(label: str) -> tuple:
 
 
 class Plan:
-    """Every LSOA of an atlas assigned to a named neighbourhood.
+    """Every LSOA of an atlas assigned to a named neighbourhood, with the parameters it is measured against.
 
     Parameters
     ----------
@@ -41,16 +43,21 @@ class Plan:
         The study area's atlas.
     assignment
         ``lsoa_code -> neighbourhood`` for every LSOA of the atlas (a mapping or a Series indexed by code).
-    target, tolerance
-        Target population of a neighbourhood and the allowed relative deviation from it.
-    population
-        Which population counts: ``"resident"`` (ONS/Census) or ``"registered"`` (GP registrations).
-    practice_split_threshold
-        Share of a practice's patients living outside its neighbourhood above which the practice counts as split.
+    params
+        The :class:`geo.plan.params.PlanParams` (target, tolerance, population basis, practice split threshold);
+        default: from the settings.
+    provenance
+        How the plan was made (:class:`geo.plan.params.Provenance`); default: ``method="manual"``.
     name
         A label for the plan in tables and exports.
     parent, moved
         The plan this one was edited from and the moves that made it; tallies are then patched from the parent.
+    practices
+        The list view of a list-based plan: ``practice_code -> neighbourhood`` for every practice of the area (see
+        :meth:`from_practices`, which also derives the place footprint). ``None`` for a plan built from LSOAs,
+        whose practices belong to the neighbourhood holding most of their patients.
+    **overrides
+        ``target=``, ``tolerance=``, ``population=``, ``practice_split_threshold=`` on top of ``params``.
 
     Examples
     --------
@@ -61,32 +68,44 @@ class Plan:
     (['E', 'W'], {'E': 9000.0, 'W': 4500.0})
     >>> plan.move({"G0001": "W"})["population"]
     {'E': 7500.0, 'W': 6000.0}
+    >>> plan.params.target, plan.move({"G0001": "W"}).params == plan.params
+    (6750, True)
     """
 
     def __init__(
         self,
         atlas: Atlas,
         assignment: Mapping[str, str] | pd.Series,
+        params: PlanParams | None = None,
         *,
-        target: int = 50_000,
-        tolerance: float = 0.10,
-        population: str = "resident",
-        practice_split_threshold: float = 0.10,
+        provenance: Provenance | None = None,
         name: str = "plan",
         parent: Plan | None = None,
         moved: Mapping[str, str] | None = None,
+        practices: Mapping[str, str] | pd.Series | None = None,
+        **overrides: Any,
     ) -> None:
-        _check_parameters(target, tolerance, population, practice_split_threshold)
+        unknown = set(overrides) - set(PlanParams.model_fields)
+        if unknown:
+            raise TypeError(f"Plan() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
+        if params is None:
+            params = PlanParams.from_settings(**overrides)
+        else:
+            params = params.plan_params()
+            if overrides:
+                params = params.replace(**{k: v for k, v in overrides.items() if v is not None})
         if len(atlas.lsoas) == 0:
             raise PlanError("the study area has no LSOAs", expected="an area with at least one LSOA")
         self.atlas = atlas
-        self.target = int(target) if float(target).is_integer() else float(target)
-        self.tolerance = float(tolerance)
-        self.population = population
-        self.practice_split_threshold = float(practice_split_threshold)
+        self._params = params
+        self._provenance = provenance if provenance is not None else Provenance()
         self.name = str(name)
         self.moved: dict[str, str] = dict(moved or {})
         self._arrays: AtlasArrays = atlas_arrays(atlas)
+        self._practices = None if practices is None else pd.Series(practices, dtype=object).astype(str)
+        if isinstance(assignment, _Labelled):  # from move(): codes are the atlas's by construction
+            self._init_state(assignment.labels, assignment.index, parent)
+            return
         from geo.plan.constraints import coverage_error
 
         error = coverage_error(atlas, assignment)
@@ -120,6 +139,155 @@ class Plan:
             self._flow = (pos, parent._lab[pos], lab[pos])
             self._changed = frozenset(self._flow[1].tolist()) | frozenset(self._flow[2].tolist())
 
+    # --- what the plan is measured against, and how it was made --------------------------------------------
+
+    @property
+    def params(self) -> PlanParams:
+        """The parameters every metric of this plan reads (target, tolerance, population basis, threshold)."""
+        return self._params
+
+    @property
+    def provenance(self) -> Provenance:
+        """How the plan was made: method, seed, seconds, what it could not meet, whether it stopped early."""
+        return self._provenance
+
+    @property
+    def target(self) -> int | float:
+        """Target population of one neighbourhood."""
+        return self._params.target
+
+    @property
+    def tolerance(self) -> float:
+        """Allowed relative deviation from the target."""
+        return self._params.tolerance
+
+    @property
+    def population(self) -> str:
+        """Population basis: ``"resident"`` or ``"registered"``."""
+        return self._params.population
+
+    @property
+    def practice_split_threshold(self) -> float:
+        """Share of a practice's patients outside its home neighbourhood above which it counts as split."""
+        return self._params.practice_split_threshold
+
+    @property
+    def unmet(self) -> list[str]:
+        """What the proposal that made this plan could not meet (empty for an imported or edited plan)."""
+        return list(self._provenance.unmet)
+
+    @property
+    def practice_assignment(self) -> pd.Series | None:
+        """The list view of a list-based plan (``practice_code -> neighbourhood``); ``None`` for an LSOA-built one."""
+        return self._practices
+
+    @property
+    def built_from(self) -> str:
+        """``"practices"`` for a list-based plan (whole practices or PCNs), ``"lsoas"`` for a place-based one."""
+        return "lsoas" if self._practices is None else "practices"
+
+    def with_params(self, params: PlanParams | None = None, **overrides: Any) -> Plan:
+        """Return the same assignment measured against other parameters (a new root plan: metrics recount).
+
+        Examples
+        --------
+        >>> from geo.testing import grid_atlas
+        >>> plan = Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "A"}, target=3000)
+        >>> plan.with_params(target=6000)["deviation_pct"]
+        {'A': -50.0}
+        """
+        base = params if params is not None else self._params
+        return Plan(self.atlas, self.assignment, base, provenance=self._provenance, name=self.name,
+                    practices=self._practices, **overrides)
+
+    # --- the public state metrics read --------------------------------------------------------------------
+
+    @property
+    def arrays(self) -> AtlasArrays:
+        """The atlas as aligned numpy arrays (:mod:`geo.atlas.arrays`), row order = atlas order."""
+        return self._arrays
+
+    @property
+    def labels(self) -> list[str]:
+        """Every label this plan's line of edits has used; :attr:`label_index` points into it."""
+        return self._labels
+
+    @property
+    def label_index(self) -> np.ndarray:
+        """For each LSOA row, the index of its neighbourhood in :attr:`labels` (do not modify)."""
+        return self._lab
+
+    @property
+    def flow(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows that moved from the parent, with their old and new label indices (empty for a root plan)."""
+        return self._flow
+
+    @property
+    def changed(self) -> frozenset[int]:
+        """Label indices whose membership differs from the parent's (all of them for a root plan)."""
+        return self._changed
+
+    @classmethod
+    def from_practices(cls, atlas: Atlas, practices: Mapping[str, str] | pd.Series, params: PlanParams | None = None,
+                       *, provenance: Provenance | None = None, name: str = "plan", source: str = "plan",
+                       rows: Mapping[str, int] | None = None, **overrides: Any) -> Plan:
+        """Build a list-based plan from whole practices: ``practice_code -> neighbourhood`` for every practice
+        sited in the area. Its population basis is ``"list"`` unless ``params`` say otherwise; its place footprint
+        is derived from where the practices' patients live (:func:`geo.plan.lists.derive_footprint`).
+
+        Examples
+        --------
+        >>> from geo.testing import grid_atlas
+        >>> atlas = grid_atlas(4, 4)
+        >>> plan = Plan.from_practices(atlas, dict(zip(atlas.practices.index, ["A", "A", "B", "B"])), target=12_000)
+        >>> plan.built_from, plan.population, plan.practice_assignment.to_dict()
+        ('practices', 'list', {'Z00000': 'A', 'Z00001': 'A', 'Z00002': 'B', 'Z00003': 'B'})
+        """
+        from geo.plan.lists import check_practice_assignment, derive_footprint
+
+        checked = check_practice_assignment(atlas, practices, source=source, rows=rows)
+        footprint = derive_footprint(atlas, checked)
+        if params is None and "population" not in overrides:
+            overrides["population"] = "list"
+        made = provenance if provenance is not None else Provenance("manual")
+        if footprint.notes():
+            made = replace(made, footprint=tuple(footprint.notes()))
+        return cls(atlas, footprint.assignment, params, provenance=made, name=name, practices=checked, **overrides)
+
+    def move_practices(self, moves: Mapping[str, str]) -> Plan:
+        """Return a child list-based plan with the given practices moved; the footprint is derived again and the
+        LSOA tallies are patched from this plan's by the LSOAs whose label changed.
+
+        Examples
+        --------
+        >>> from geo.testing import grid_atlas
+        >>> atlas = grid_atlas(4, 4)
+        >>> plan = Plan.from_practices(atlas, dict(zip(atlas.practices.index, ["A", "A", "B", "B"])), target=12_000)
+        >>> child = plan.move_practices({"Z00002": "A"})
+        >>> child.practice_assignment["Z00002"], child.parent is plan
+        ('A', True)
+        """
+        from geo.plan.lists import check_practice_assignment, derive_footprint
+
+        if self._practices is None:
+            raise PlanError("this plan is built from LSOAs: move LSOAs, not practices", column="practice_code",
+                            expected="a list-based plan (built from practices or PCNs)")
+        unknown = [code for code in moves if code not in self._practices.index]
+        if unknown:
+            raise PlanError(f"cannot move {len(unknown)} practice(s) that are not in the plan: "
+                            f"{', '.join(map(str, unknown[:10]))}", column="practice_code",
+                            expected=f"practice codes of {self.atlas.area.label}")
+        updated = self._practices.copy()
+        for code, label in moves.items():
+            updated[code] = str(label).strip() if label is not None else ""
+        checked = check_practice_assignment(self.atlas, updated)
+        footprint = derive_footprint(self.atlas, checked)
+        made = replace(self._provenance, footprint=tuple(footprint.notes()))
+        child = Plan(self.atlas, footprint.assignment, self._params, provenance=made, name=self.name, parent=self,
+                     moved={}, practices=checked)
+        child.moved_practices = {code: checked[code] for code in moves}
+        return child
+
     @classmethod
     def from_frame(cls, atlas: Atlas, frame: pd.DataFrame, **kwargs) -> Plan:
         """Build a plan from a table with ``lsoa_code`` and ``neighbourhood`` columns (header variants accepted).
@@ -137,11 +305,11 @@ class Plan:
 
     @classmethod
     def from_file(cls, path, atlas: Atlas, *, name_column: str | None = None, **kwargs) -> Plan:
-        """Read a plan from a CSV lookup or a polygon file (see :func:`geo.plan.io.read_plan`)."""
-        from geo.plan.io import read_plan
+        """Read a plan file: a CSV lookup or polygons (place-based), or ``practice_code,neighbourhood``
+        (list-based), recognised by its header (see :func:`geo.plan.io.load_plan`)."""
+        from geo.plan.io import load_plan
 
-        kwargs.setdefault("name", getattr(path, "stem", str(path)))
-        return cls(atlas, read_plan(path, atlas, name_column=name_column), **kwargs)
+        return load_plan(path, atlas, name_column=name_column, **kwargs)
 
     # --- the assignment -------------------------------------------------------------------------------------
 
@@ -177,8 +345,9 @@ class Plan:
 
     @property
     def population_column(self) -> str:
-        """The LSOA column that is counted: ``resident_population`` or ``registered_population``."""
-        return f"{self.population}_population"
+        """The LSOA column that is counted (``resident_population`` or ``registered_population``; for the
+        ``"list"`` basis the registered column, which weights the footprint's mix)."""
+        return self._params.population_column
 
     def move(self, moves: Mapping[str, str]) -> Plan:
         """Return a child plan with the given LSOAs moved to the given neighbourhoods.
@@ -192,6 +361,10 @@ class Plan:
         >>> plan.move({"G0001": "B"}).neighbourhoods
         ['A', 'B']
         """
+        if self._practices is not None:
+            raise PlanError("this plan is built from whole practices: move practices, not LSOAs (its footprint "
+                            "follows its practices' patients)", column="lsoa_code",
+                            expected="a practice move (move_practices)")
         position = self._arrays.position
         unknown = [code for code in moves if code not in position]
         if unknown:
@@ -211,12 +384,9 @@ class Plan:
                 known[label] = len(labels)
                 labels.append(label)
             lab[position[code]] = known[label]
-        child = Plan.__new__(Plan)
-        for attr in ("atlas", "target", "tolerance", "population", "practice_split_threshold", "name", "_arrays"):
-            setattr(child, attr, getattr(self, attr))
-        child.moved = {code: str(t).strip() for code, t in moves.items()}
-        child._init_state(labels, lab, self)
-        return child
+        moved = {code: str(t).strip() for code, t in moves.items()}
+        return Plan(self.atlas, _Labelled(labels, lab), self._params, provenance=self._provenance, name=self.name,
+                    parent=self, moved=moved)
 
     # --- metrics ---------------------------------------------------------------------------------------------
 
@@ -277,12 +447,10 @@ class Plan:
         return f"Plan({self.name!r}, {len(self.live)} neighbourhoods, {len(self._lab)} LSOAs, target={self.target})"
 
 
-def _check_parameters(target, tolerance, population, threshold) -> None:
-    if not isinstance(target, (int, float, np.integer, np.floating)) or not np.isfinite(target) or target <= 0:
-        raise PlanError(f"target population {target!r} is not positive", column="target", expected="a positive number of people, e.g. 50000")
-    if not isinstance(tolerance, (int, float, np.integer, np.floating)) or not 0 <= tolerance < 1:
-        raise PlanError(f"tolerance {tolerance!r} is out of range", column="tolerance", expected="a share from 0 up to 1, e.g. 0.1")
-    if population not in BASES:
-        raise PlanError(f"population basis {population!r} is unknown", column="population", expected="'resident' or 'registered'")
-    if not isinstance(threshold, (int, float, np.integer, np.floating)) or not 0 <= threshold < 1:
-        raise PlanError(f"practice split threshold {threshold!r} is out of range", column="practice_split_threshold", expected="a share from 0 up to 1")
+class _Labelled:
+    """Labels and per-row label indices handed from :meth:`Plan.move` to the constructor (no re-checking)."""
+
+    __slots__ = ("labels", "index")
+
+    def __init__(self, labels: list[str], index: np.ndarray) -> None:
+        self.labels, self.index = labels, index

@@ -19,6 +19,7 @@ TABLE_COLUMNS = [
     "name",
     "resident_population",
     "registered_population",
+    "list_population",
     "population",
     "deviation",
     "deviation_pct",
@@ -32,6 +33,8 @@ TABLE_COLUMNS = [
     "parts",
     "polsby_popper",
     "cut_edges",
+    "alignment_pct",
+    "patients_from_outside",
     "core20_pct",
     "mean_imd_score",
     "local_decile_mix",
@@ -54,8 +57,13 @@ def neighbourhood_table(plan: "Plan") -> pd.DataFrame:
     [{'name': 'A', 'population': 1500.0, 'deviation_pct': 0.0, 'parts': 1}, {'name': 'B', 'population': 1500.0, 'deviation_pct': 0.0, 'parts': 1}]
     """
     columns: dict[str, Any] = {"name": plan.neighbourhoods}
-    for metric in ("resident_population", "registered_population", "population", "deviation", "deviation_pct", "lsoas"):
+    for metric in ("resident_population", "registered_population", "list_population", "population", "deviation",
+                   "deviation_pct", "lsoas"):
         columns[metric] = list(plan[metric].values())
+    # Shares are rounded (1 dp) and the outside count suppressed when small, so neither can be turned back into
+    # a count of 1 to 7 patients (see geo.disclosure).
+    columns["alignment_pct"] = [round(100.0 * v, 1) if math.isfinite(v) else None for v in plan["alignment"].values()]
+    columns["patients_from_outside"] = [_count(v) for v in plan["patients_from_outside"].values()]
     columns["practices"] = [len(codes) for codes in plan["practices"].values()]
     columns["practice_codes"] = list(plan["practices"].values())
     columns["pcns"] = [len(codes) for codes in plan["pcns"].values()]
@@ -70,8 +78,10 @@ def neighbourhood_table(plan: "Plan") -> pd.DataFrame:
 def summary(plan: "Plan") -> dict:
     """Return the plan-level metrics.
 
-    Shares (``within_5_pct``, ``within_10_pct``) are fractions of neighbourhoods from 0 to 1; ``*_pct`` deviations
-    and ``registration_leakage_pct`` are percentages.
+    Shares (``within_5_pct``, ``within_10_pct``) are fractions of neighbourhoods from 0 to 1; ``*_pct`` deviations,
+    ``registration_leakage_pct`` and ``alignment_pct`` are percentages (the last two to 1 dp);
+    ``practice_home_share`` gives the minimum, 10th and 25th percentiles and median of the share of each practice's
+    list living in its own neighbourhood, in %; ``list_population`` is the practices' lists.
 
     Examples
     --------
@@ -83,10 +93,12 @@ def summary(plan: "Plan") -> dict:
     (2, 0.0, 1.0, True, 1)
     """
     deviations = np.abs(np.array(list(plan["deviation_pct"].values())))
+    shares = plan["practice_home_share_quantiles"]
     return {
         "name": plan.name,
+        "built_from": plan.built_from,
         "neighbourhoods": len(plan.live),
-        "lsoas": len(plan._lab),
+        "lsoas": len(plan.label_index),
         "target": plan.target,
         "tolerance": plan.tolerance,
         "population_basis": plan.population,
@@ -103,7 +115,10 @@ def summary(plan: "Plan") -> dict:
         "practice_splits": len(plan["practice_splits"]),
         "split_practices": list(plan["practice_splits"]),
         "practice_split_threshold": plan.practice_split_threshold,
-        "registration_leakage_pct": float(plan["registration_leakage_pct"]),
+        "registration_leakage_pct": round(float(plan["registration_leakage_pct"]), 1),
+        "list_population": float(sum(plan["list_population"].values())),
+        "alignment_pct": round(float(plan["alignment_pct"]), 1),
+        "practice_home_share": {k: (round(100.0 * v, 1) if math.isfinite(v) else None) for k, v in shares.items()},
         "mean_polsby_popper": float(plan["mean_polsby_popper"]),
         "cut_edges": int(plan["cut_edge_total"]),
     }
@@ -123,7 +138,7 @@ def sources(plan: "Plan") -> dict:
 
 
 def plan_dict(plan: "Plan") -> dict:
-    """Return ``{"plan", "neighbourhoods", "violations", "sources"}`` as JSON-ready values.
+    """Return ``{"plan", "params", "provenance", "neighbourhoods", "violations", "sources"}`` as JSON-ready values.
 
     Examples
     --------
@@ -138,11 +153,20 @@ def plan_dict(plan: "Plan") -> dict:
     return jsonable(
         {
             "plan": summary(plan),
+            "params": plan.params.to_dict(),
+            "provenance": plan.provenance.to_dict(),
             "neighbourhoods": records,
             "violations": [v.to_dict() for v in plan.validate()],
             "sources": sources(plan),
         }
     )
+
+
+def _count(value: float) -> float | None:
+    """A patient count as published: suppressed (``None``) when it would show as 1 to the threshold."""
+    from geo.disclosure import is_disclosive
+
+    return None if is_disclosive(value) else float(round(value))
 
 
 def jsonable(value: Any) -> Any:

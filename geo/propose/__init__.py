@@ -8,13 +8,13 @@ Examples
 --------
 >>> from geo.testing import grid_atlas
 >>> from geo.propose import ProposalParams, propose
->>> proposal = propose(grid_atlas(8, 4, lad_width=4), ProposalParams(target=12_000))
->>> proposal.neighbourhoods, proposal.algorithm
+>>> plan = propose(grid_atlas(8, 4, lad_width=4), ProposalParams(target=12_000))
+>>> len(plan.neighbourhoods), plan.provenance.method
 (4, 'tree-bisection')
 """
 
 from geo.propose.engine import ALGORITHMS, propose
 from geo.propose.mnp import group_mnp
-from geo.propose.model import NEST_LEVELS, Proposal, ProposalParams
+from geo.propose.model import NEST_LEVELS, ProposalParams
 
-__all__ = ["ALGORITHMS", "NEST_LEVELS", "Proposal", "ProposalParams", "group_mnp", "propose"]
+__all__ = ["ALGORITHMS", "NEST_LEVELS", "ProposalParams", "group_mnp", "propose"]

@@ -17,8 +17,6 @@ parts, so contiguity holds by construction. We differ in how the tree and the cu
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
@@ -33,10 +31,12 @@ PRACTICE_PENALTY = 2.0
 #: priority: a tree of compact blobs has compact subtrees, where a purely random tree has ragged ones.
 BLOB_SIZES = (4, 30)
 BLOB_SURCHARGE = 0.5
+#: Spanning trees drawn per split: a count, never a time, so the cut found depends only on the seed.
+TREES = 8
 
 
-def bisect_piece(piece, rng: np.random.Generator, *, compactness_weight: float = 1.0, trees: int = 8,
-                 deadline: float = float("inf")) -> np.ndarray:
+def bisect_piece(piece, rng: np.random.Generator, *, compactness_weight: float = 1.0, trees: int = TREES,
+                 budget=None) -> np.ndarray:
     """Return a label ``0..k-1`` for every node of ``piece``, each label a connected set.
 
     Parameters
@@ -49,8 +49,9 @@ def bisect_piece(piece, rng: np.random.Generator, *, compactness_weight: float =
         Weight of the shape score when choosing among balanced cuts.
     trees
         Spanning trees drawn per split; more gives better cuts at proportional cost.
-    deadline
-        ``time.monotonic()`` after which only one tree is drawn per split.
+    budget
+        A :class:`geo.propose.units.Budget`; once it is over, only one tree is drawn per split (and the budget
+        records that the search was cut short). ``None``: no limit.
 
     Examples
     --------
@@ -90,7 +91,7 @@ def bisect_piece(piece, rng: np.random.Generator, *, compactness_weight: float =
             labels[nodes] = first + np.arange(len(nodes))
             continue
         k1 = k // 2
-        n_trees = trees if time.monotonic() < deadline else 1
+        n_trees = 1 if budget is not None and budget.over() else trees
         inside, k_inside = _best_split(ids[nodes][:, nodes].tocsr(), values[nodes], surcharge, practice[nodes], k,
                                        k1, targets[first : first + k], rng, compactness_weight, n_trees)
         mask = np.zeros(len(nodes), bool)

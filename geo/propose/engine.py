@@ -4,7 +4,9 @@ The default algorithm, ``"tree-bisection"``, splits each connected piece of each
 random-spanning-tree bisection (:mod:`geo.propose.bisect`) and then balances it by boundary moves
 (:mod:`geo.propose.refine`). Pieces are independent, so large areas are solved in parallel processes; each piece
 draws its random numbers from a stream keyed by the seed and the unit code, so the answer does not depend on
-the number of processes or the order they finish in.
+the number of processes or the order they finish in. The amount of search is fixed by counts (trees per split,
+attempts per piece, refinement moves), never by the clock, so it does not depend on the load or the machine
+either; the time budget can only cut a search short, and a plan so cut says so.
 """
 
 from __future__ import annotations
@@ -18,19 +20,22 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import PlanError
-from geo.propose.bisect import bisect_piece
-from geo.propose.model import NEST_COLUMNS, Proposal, ProposalParams
+from geo.propose.bisect import TREES, bisect_piece
+from geo.plan import Plan
+from geo.plan.params import Provenance
+from geo.propose.model import NEST_COLUMNS, ProposalParams
 from geo.propose.refine import refine
-from geo.propose.units import CORE_BAND, Piece, split_units
+from geo.propose.units import CORE_BAND, Budget, Piece, split_units
 
 #: Below this many LSOAs a process pool costs more than it saves.
 PARALLEL_MIN_LSOAS = 4_000
 #: A piece whose neighbourhoods are all within this share of their aimed populations is not bisected again.
 GOOD_ENOUGH = 0.03
+#: Bisections tried per piece while the best is off balance (a count, so the result depends only on the seed).
 ATTEMPTS = 4
 
 
-def propose(atlas, params: ProposalParams | None = None, algorithm: str = "default") -> Proposal:
+def propose(atlas, params: ProposalParams | None = None, algorithm: str = "default", *, name: str | None = None) -> Plan:
     """Propose neighbourhoods for the study area of ``atlas``.
 
     Parameters
@@ -38,26 +43,30 @@ def propose(atlas, params: ProposalParams | None = None, algorithm: str = "defau
     atlas
         The :class:`geo.atlas.model.Atlas` to divide.
     params
-        Target, tolerance, population, nesting, practice handling, seed and time budget.
+        Target, tolerance, population, nesting, practice handling, seed and time budget (default: the settings).
     algorithm
         A name in :data:`ALGORITHMS` (``"default"`` is ``"tree-bisection"``).
+    name
+        The plan's name (default: the algorithm and seed).
 
     Returns
     -------
-    Proposal
-        Every LSOA labelled ``<nesting unit code>-N<number>``, with what could not be met.
+    Plan
+        Every LSOA labelled ``<nesting unit code>-N<number>``; the plan carries the parameters it is measured
+        against and its provenance (method, seed, seconds, what could not be met, whether the time budget cut the
+        search short).
 
     Examples
     --------
     >>> from geo.testing import grid_atlas
     >>> atlas = grid_atlas(8, 4, lad_width=4)
-    >>> proposal = propose(atlas, ProposalParams(target=12_000, seed=3))
-    >>> proposal.populations(atlas).to_dict()
-    {'E07009000-N01': 12000, 'E07009000-N02': 12000, 'E07009001-N01': 12000, 'E07009001-N02': 12000}
-    >>> proposal.unmet
-    []
+    >>> plan = propose(atlas, ProposalParams(target=12_000, seed=3))
+    >>> plan["population"]
+    {'E07009000-N01': 12000.0, 'E07009000-N02': 12000.0, 'E07009001-N01': 12000.0, 'E07009001-N02': 12000.0}
+    >>> plan.provenance.method, plan.provenance.seed, plan.provenance.unmet, plan.params.target
+    ('tree-bisection', 3, (), 12000)
     """
-    params = params if params is not None else ProposalParams()
+    params = params if params is not None else ProposalParams.from_settings()
     if algorithm not in ALGORITHMS:
         raise PlanError(f"unknown proposal algorithm {algorithm!r}", expected=", ".join(sorted(ALGORITHMS)))
     if len(atlas.lsoas) == 0:
@@ -66,9 +75,14 @@ def propose(atlas, params: ProposalParams | None = None, algorithm: str = "defau
     if column not in atlas.lsoas.columns:
         raise PlanError(f"the atlas has no {column} column", column=column)
     start = time.monotonic()
-    assignment, unmet, constrained = ALGORITHMS[algorithm](atlas, params, start + params.time_budget)
-    name = "tree-bisection" if algorithm == "default" else algorithm
-    return Proposal(assignment, params, name, time.monotonic() - start, unmet, constrained)
+    assignment, unmet, constrained, *rest = ALGORITHMS[algorithm](atlas, params, start + params.time_budget)
+    stopped_early = bool(rest[0]) if rest else any("time budget" in str(u) for u in unmet)
+    method = "tree-bisection" if algorithm == "default" else algorithm
+    provenance = Provenance(method, seed=params.seed, seconds=time.monotonic() - start,
+                            unmet=tuple(str(u) for u in unmet), constrained_units=tuple(constrained),
+                            stopped_early=stopped_early, params={"algorithm": method, **params.to_dict()})
+    return Plan(atlas, assignment, params.plan_params(), provenance=provenance,
+                name=name or f"{method} seed {params.seed}")
 
 
 def atlas_pieces(atlas, params: ProposalParams) -> list[Piece]:
@@ -90,30 +104,45 @@ def atlas_pieces(atlas, params: ProposalParams) -> list[Piece]:
                        lsoas.geometry.area.to_numpy(), practice, params.target, params.tolerance)
 
 
-def solve_piece(piece: Piece, seed: int, compactness_weight: float, seconds: float) -> np.ndarray:
-    """Return labels ``0..k-1`` for one piece: bisection then refinement, within ``seconds``.
+def solve_piece(piece: Piece, seed: int, compactness_weight: float, deadline: float = float("inf"), *,
+                attempts: int = ATTEMPTS, trees: int = TREES) -> tuple[np.ndarray, bool]:
+    """Return labels ``0..k-1`` for one piece (bisection then refinement) and whether the deadline cut it short.
 
     An early cut can leave a part that has no balanced split (few nodes, or a bottleneck), and refinement
-    cannot undo it; so while the result is off balance and time remains, bisect again and keep the best: the
-    fewest neighbourhoods outside the tolerance, then outside ±5 % of the target, then the smallest deviation
-    from the aimed populations.
+    cannot undo it; so while the result is off balance, bisect again, up to ``attempts`` times, and keep the
+    best: the fewest neighbourhoods outside the tolerance, then outside ±5 % of the target, then the smallest
+    deviation from the aimed populations. ``attempts``, ``trees`` and refinement's move cap fix the amount of
+    search, so the labels depend only on the piece and the seed. ``deadline`` (a ``time.monotonic()`` value)
+    can only stop the search early; the second value says whether it did.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> [piece] = atlas_pieces(grid_atlas(6, 6), ProposalParams(target=13_500))
+    >>> labels, stopped = solve_piece(piece, 1, 1.0)
+    >>> np.bincount(labels).tolist(), stopped
+    ([9, 9, 9, 9], False)
+    >>> solve_piece(piece, 1, 1.0, deadline=0.0)[1]  # a deadline already passed: a quick plan, marked as cut
+    True
     """
     entropy = [seed, zlib.crc32(piece.unit.encode()), int(piece.rows.min())]
     rng = np.random.default_rng(np.random.SeedSequence(entropy))
-    deadline = time.monotonic() + seconds
+    budget = Budget(deadline)
     best, best_key = None, (np.inf,)
     floor = _misses(piece, piece.targets)  # what the aimed populations themselves miss
-    for _ in range(ATTEMPTS):
-        labels = bisect_piece(piece, rng, compactness_weight=compactness_weight, deadline=deadline)
-        labels = refine(piece, labels, compactness_weight=compactness_weight, deadline=deadline)
+    for attempt in range(attempts):
+        labels = bisect_piece(piece, rng, compactness_weight=compactness_weight, trees=trees, budget=budget)
+        labels = refine(piece, labels, compactness_weight=compactness_weight, budget=budget)
         pops = np.bincount(labels, weights=piece.pop, minlength=piece.k)
         dev = float(np.abs(pops / np.maximum(piece.targets, 1e-9) - 1).max())
         key = (*_misses(piece, pops), dev)
         if key < best_key:
             best, best_key = labels, key
-        if (best_key[-1] <= GOOD_ENOUGH and best_key[:-1] <= floor) or time.monotonic() > deadline:
+        if best_key[-1] <= GOOD_ENOUGH and best_key[:-1] <= floor:
             break
-    return best
+        if attempt + 1 < attempts and budget.over():
+            break
+    return best, budget.hit
 
 
 def _misses(piece: Piece, pops: np.ndarray) -> tuple[int, ...]:
@@ -124,30 +153,40 @@ def _misses(piece: Piece, pops: np.ndarray) -> tuple[int, ...]:
     return int((dev > piece.tolerance + 1e-9).sum()), int((dev > CORE_BAND + 1e-9).sum())
 
 
-def solve_pieces(pieces: list[Piece], seed: int, compactness_weight: float, deadline: float) -> list[np.ndarray]:
-    """Solve every piece, in parallel processes for large areas; each gets a share of the time left."""
+def solve_pieces(pieces: list[Piece], seed: int, compactness_weight: float,
+                 deadline: float = float("inf")) -> tuple[list[np.ndarray], bool]:
+    """Solve every piece, in parallel processes for large areas; return the labels and whether any was cut short.
+
+    Each piece does the same counted search whatever the number of processes or the load, so the labels are the
+    same; all pieces share the one ``deadline``, which can only cut searches short.
+    """
     total = sum(len(p.rows) for p in pieces)
-    left = max(deadline - time.monotonic(), 0.05)
     workers = min(2, os.cpu_count() or 1) if total >= PARALLEL_MIN_LSOAS else 1
-    seconds = [left * workers * len(p.rows) / total for p in pieces]
-    args = [(p, seed, compactness_weight, s) for p, s in zip(pieces, seconds)]
+    args = [(p, seed, compactness_weight, deadline) for p in pieces]
     if workers == 1:
-        return [solve_piece(*a) for a in args]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        # Biggest pieces first so the pool does not wait on one large authority at the end.
-        order = sorted(range(len(args)), key=lambda i: -len(pieces[i].rows))
-        results = dict(zip(order, pool.map(solve_piece, *zip(*[args[i] for i in order]), chunksize=4)))
-    return [results[i] for i in range(len(args))]
+        results = [solve_piece(*a) for a in args]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            # Biggest pieces first so the pool does not wait on one large authority at the end.
+            order = sorted(range(len(args)), key=lambda i: -len(pieces[i].rows))
+            done = dict(zip(order, pool.map(solve_piece, *zip(*[args[i] for i in order]), chunksize=4)))
+        results = [done[i] for i in range(len(args))]
+    return [labels for labels, _ in results], any(stopped for _, stopped in results)
 
 
 def tree_bisection(atlas, params: ProposalParams, deadline: float):
-    """Recursive spanning-tree bisection per nesting unit, then boundary refinement (the default algorithm)."""
+    """Recursive spanning-tree bisection per nesting unit, then boundary refinement (the default algorithm).
+
+    Returns ``(assignment, unmet, constrained units, stopped_early)``; ``stopped_early`` is True only when the
+    time budget cut some piece's search short (the plan is then the best found by then, and says so in ``unmet``).
+    """
     pieces = atlas_pieces(atlas, params)
-    solved = solve_pieces(pieces, params.seed, params.compactness_weight, deadline)
+    solved, stopped_early = solve_pieces(pieces, params.seed, params.compactness_weight, deadline)
     assignment, unmet, constrained = label_pieces(atlas.codes, pieces, solved, params, "N")
-    if time.monotonic() > deadline:
-        unmet.append(f"stopped at the time budget of {params.time_budget:g} s; the plan is the best found by then")
-    return assignment, unmet, constrained
+    if stopped_early:
+        unmet.append(f"stopped at the time budget of {params.time_budget:g} s before the search was complete; "
+                     "the plan is the best found by then, and a longer budget may give a different one")
+    return assignment, unmet, constrained, stopped_early
 
 
 def label_pieces(codes, pieces, solved, params: ProposalParams, letter: str):
@@ -190,5 +229,6 @@ def label_pieces(codes, pieces, solved, params: ProposalParams, letter: str):
     return pd.Series(labels, index=codes, name="neighbourhood"), unmet, constrained
 
 
-#: Proposal algorithms by name; each is ``fn(atlas, params, deadline) -> (assignment, unmet, constrained_units)``.
+#: Proposal algorithms by name; each is ``fn(atlas, params, deadline) -> (assignment, unmet, constrained_units,
+#: stopped_early)``.
 ALGORITHMS = {"default": tree_bisection, "tree-bisection": tree_bisection}

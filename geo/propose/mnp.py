@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import sparse
 
 from geo.errors import PlanError
-from geo.propose.engine import label_pieces, solve_piece
+from geo.propose.engine import label_pieces, solve_pieces
 from geo.propose.model import NEST_COLUMNS, ProposalParams
 from geo.propose.units import split_units
 
@@ -29,7 +29,7 @@ def group_mnp(atlas, assignment: pd.Series, target: int = 250_000, nest: str = "
     atlas
         The atlas the assignment covers.
     assignment
-        Neighbourhood label of every LSOA, index ``lsoa_code`` (e.g. ``Proposal.assignment``).
+        Neighbourhood label of every LSOA, index ``lsoa_code`` (e.g. ``propose(...).assignment``).
     target
         Target population of one MNP area.
     nest
@@ -75,9 +75,11 @@ def group_mnp(atlas, assignment: pd.Series, target: int = 250_000, nest: str = "
     y = np.bincount(hoods, weights=area_lsoa * centroids.y.to_numpy(), minlength=m) / np.maximum(area, 1e-9)
     units, names = _hood_units(atlas, hoods, node, pop_lsoa, nest)
     pieces = split_units(units, names, graph.astype(bool), pop, x, y, area, -np.ones(m, int), target)
-    deadline = time.monotonic() + time_budget
-    solved = [solve_piece(p, seed, 1.0, max(deadline - time.monotonic(), 0.05) * len(p.rows) / m) for p in pieces]
+    # One shared deadline that can only cut searches short, never size them: the same seed gives the same areas.
+    solved, stopped = solve_pieces(pieces, seed, 1.0, time.monotonic() + time_budget)
     mnp, unmet, _ = label_pieces(pd.Index(node, name="neighbourhood"), pieces, solved, params, "M")
+    if stopped:
+        unmet.append(f"stopped at the time budget of {time_budget:g} s; the areas are the best found by then")
     mnp.name = "mnp"
     mnp.attrs["unmet"] = unmet
     return mnp

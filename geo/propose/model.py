@@ -1,38 +1,36 @@
-"""What a proposal takes and gives back: :class:`ProposalParams` (checked on creation) and :class:`Proposal`.
+"""What a proposal takes: :class:`ProposalParams`, the plan's parameters plus how to search (checked on creation).
 
-Every proposal algorithm reads the same parameters and returns the same :class:`Proposal`, so the CLI, the API
-and the benchmark can swap algorithms by name. Parameters are checked when they are made, so a bad value fails
-with a :class:`geo.errors.PlanError` that says what was expected before any work is done.
+Every proposal algorithm reads the same parameters and returns a :class:`geo.plan.Plan` that carries them and
+its provenance, so the CLI, the API and the benchmark can swap algorithms by name. Parameters are checked when
+they are made, so a bad value fails with a :class:`geo.errors.PlanError` that says what was expected before any
+work is done; the API's request schema is derived from the same fields (:mod:`api.schemas`).
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
-import pandas as pd
+from pydantic import Field, model_validator
 
-from geo.errors import PlanError
+from geo.plan.params import POPULATION_COLUMNS, PlanParams
 
 #: Nesting levels and the atlas column that names each nesting unit ("none": the whole study area is one unit).
 NEST_COLUMNS = {"lad": ("lad_code", "lad_name"), "utla": ("utla_code", "utla_name"), "icb": ("icb_code", "icb_name")}
 NEST_LEVELS = (*NEST_COLUMNS, "none")
-POPULATION_COLUMNS = {"resident": "resident_population", "registered": "registered_population"}
 PRACTICE_MODES = ("whole", "ignore")
+__all__ = ["NEST_COLUMNS", "NEST_LEVELS", "POPULATION_COLUMNS", "PRACTICE_MODES", "ProposalParams"]
 
 
-@dataclass
-class ProposalParams:
-    """Parameters shared by every proposal algorithm.
+class ProposalParams(PlanParams):
+    """Parameters shared by every proposal algorithm: the plan's own (:class:`geo.plan.params.PlanParams`) and
+    how to search.
 
     Parameters
     ----------
-    target
-        Target population of one neighbourhood (people).
-    tolerance
-        Allowed relative deviation from ``target`` (0.10 is ±10 %).
-    population
-        ``"resident"`` (census / mid-year estimates) or ``"registered"`` (GP registrations).
+    build_from
+        The building blocks: ``"lsoas"`` (place-based), or whole ``"practices"`` or whole ``"pcns"``
+        (list-based: a neighbourhood is a set of practices, its population their registered lists, and its place
+        footprint derived from where their patients live).
     nest
         Nesting unit solved on its own: ``"lad"``, ``"utla"``, ``"icb"`` or ``"none"`` (whole area).
     practices
@@ -40,112 +38,46 @@ class ProposalParams:
     compactness_weight
         How much a compact shape counts against other aims (0 ignores shape).
     seed
-        Random seed; the same seed and input give the same proposal.
+        Random seed; the same seed and input give the same proposal, whatever the load.
     time_budget
-        Seconds the proposal may run before it returns its best plan so far.
+        Seconds after which a search still running stops and returns its best plan so far (and says so).
 
     Examples
     --------
     >>> ProposalParams(target=30_000).band
     (27000.0, 33000.0)
-    >>> ProposalParams(target=0)
+    >>> ProposalParams(nest="ward")
     Traceback (most recent call last):
     ...
-    geo.errors.PlanError: target population must be a positive number, got 0 (expected e.g. 50000)
+    geo.errors.PlanError: column 'nest': nesting level 'ward' is not allowed: Input should be 'lad', 'utla', 'icb' or 'none' (expected 'lad', 'utla', 'icb' or 'none')
     """
 
-    target: int = 50_000
-    tolerance: float = 0.10
-    population: str = "resident"
-    nest: str = "lad"
-    practices: str = "whole"
-    compactness_weight: float = 1.0
-    seed: int = 1
-    time_budget: float = 20.0
+    tolerance: float = Field(0.10, gt=0, lt=1, allow_inf_nan=False, title="tolerance",
+                             description="a share above 0 and below 1, e.g. 0.1 for ±10 %")
+    build_from: Literal["lsoas", "practices", "pcns"] = Field("lsoas", title="building blocks",
+                                                              description="'lsoas', 'practices' or 'pcns'")
+    nest: Literal["lad", "utla", "icb", "none"] = Field("lad", title="nesting level",
+                                                        description="'lad', 'utla', 'icb' or 'none'")
+    practices: Literal["whole", "ignore"] = Field("whole", title="practice handling", description="'whole' or 'ignore'")
+    compactness_weight: float = Field(1.0, ge=0, le=100, allow_inf_nan=False, title="compactness weight",
+                                      description="0 or more (0 ignores shape)")
+    seed: int = Field(1, ge=0, le=2**32 - 1, strict=True, title="seed", description="a whole number 0 or more")
+    time_budget: float = Field(20.0, gt=0, le=3600, allow_inf_nan=False, title="time budget",
+                               description="a positive number of seconds")
 
-    def __post_init__(self) -> None:
-        if not _finite(self.target) or self.target <= 0:
-            raise PlanError(f"target population must be a positive number, got {self.target}", expected="e.g. 50000")
-        if not _finite(self.tolerance) or not 0 < self.tolerance < 1:
-            raise PlanError(f"tolerance must be between 0 and 1, got {self.tolerance}", expected="e.g. 0.1 for ±10 %")
-        if self.population not in POPULATION_COLUMNS:
-            raise PlanError(f"unknown population {self.population!r}", expected=" or ".join(POPULATION_COLUMNS))
-        if self.nest not in NEST_LEVELS:
-            raise PlanError(f"unknown nesting level {self.nest!r}", expected=", ".join(NEST_LEVELS))
-        if self.practices not in PRACTICE_MODES:
-            raise PlanError(f"unknown practice handling {self.practices!r}", expected=" or ".join(PRACTICE_MODES))
-        if not _finite(self.compactness_weight) or self.compactness_weight < 0:
-            raise PlanError(f"compactness weight must be 0 or more, got {self.compactness_weight}")
-        if not _finite(self.time_budget) or self.time_budget <= 0:
-            raise PlanError(f"time budget must be a positive number of seconds, got {self.time_budget}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise PlanError(f"seed must be a whole number 0 or more, got {self.seed!r}")
-
-    @property
-    def band(self) -> tuple[float, float]:
-        """The allowed population range ``(low, high)`` of one neighbourhood."""
-        return self.target * (1 - self.tolerance), self.target * (1 + self.tolerance)
-
-    @property
-    def population_column(self) -> str:
-        """The atlas column holding the population that counts."""
-        return POPULATION_COLUMNS[self.population]
-
-    def to_dict(self) -> dict:
-        """Return the parameters as a plain dict (for JSON and the plan's audit trail)."""
-        return asdict(self)
-
-
-@dataclass
-class Proposal:
-    """A proposed set of neighbourhoods.
-
-    Attributes
-    ----------
-    assignment
-        Neighbourhood label of every LSOA, index ``lsoa_code`` (labels like ``"E06000016-N01"``: the nesting unit
-        code and a number).
-    params
-        The parameters it was made with.
-    algorithm
-        Name of the algorithm that made it.
-    seconds
-        Wall time taken.
-    unmet
-        What it could not meet, in words a planner understands.
-    constrained_units
-        Codes of nesting units whose population cannot be divided into neighbourhoods within the band.
-    """
-
-    assignment: pd.Series
-    params: ProposalParams
-    algorithm: str
-    seconds: float
-    unmet: list[str] = field(default_factory=list)
-    constrained_units: list[str] = field(default_factory=list)
-
-    @property
-    def neighbourhoods(self) -> int:
-        """Number of neighbourhoods proposed."""
-        return int(self.assignment.nunique())
-
-    def populations(self, atlas) -> pd.Series:
-        """Return the population of each neighbourhood (the population the parameters count), by label.
-
-        Examples
-        --------
-        >>> from geo.testing import grid_atlas
-        >>> atlas = grid_atlas(2, 1)
-        >>> p = Proposal(pd.Series(["A-N01", "A-N02"], index=atlas.codes), ProposalParams(), "manual", 0.0)
-        >>> p.populations(atlas).to_dict()
-        {'A-N01': 1500, 'A-N02': 1500}
-        """
-        pop = atlas.lsoas[self.params.population_column].reindex(self.assignment.index).fillna(0)
-        return pop.groupby(self.assignment.to_numpy()).sum().astype(int)
-
-
-def _finite(value) -> bool:
-    try:
-        return math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return False
+    @model_validator(mode="before")
+    @classmethod
+    def _list_basis(cls, data: Any) -> Any:
+        # A list-based neighbourhood's population is its practices' lists; an LSOA-built one cannot count lists.
+        if not isinstance(data, dict):
+            return data
+        build_from = data.get("build_from", "lsoas")
+        population = data.get("population")
+        if build_from in ("practices", "pcns"):
+            if population in (None, "list"):
+                return {**data, "population": "list"}
+            raise ValueError(f"a proposal built from {build_from} counts their registered lists: population must be "
+                             f"'list', not {population!r}")
+        if population == "list":
+            raise ValueError("population 'list' needs build_from 'practices' or 'pcns'")
+        return data

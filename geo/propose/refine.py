@@ -11,7 +11,6 @@ holds throughout.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 import numpy as np
@@ -23,7 +22,7 @@ PRACTICE_COST = 3.0
 
 
 def refine(piece, labels: np.ndarray, *, compactness_weight: float = 1.0, goal: float = GOAL,
-           deadline: float = float("inf"), max_moves: int | None = None) -> np.ndarray:
+           budget=None, max_moves: int | None = None) -> np.ndarray:
     """Return ``labels`` improved by single-LSOA boundary moves that balance populations.
 
     Parameters
@@ -36,10 +35,11 @@ def refine(piece, labels: np.ndarray, *, compactness_weight: float = 1.0, goal: 
         Cost of one more cut edge when choosing between balancing moves.
     goal
         Relative deviation from its aimed population (``piece.targets``) below which a neighbourhood is left alone.
-    deadline
-        ``time.monotonic()`` at which to stop and return the best labels so far.
+    budget
+        A :class:`geo.propose.units.Budget`; once it is over, stop and return the labels so far (the budget
+        records the cut). ``None``: no limit.
     max_moves
-        Cap on the number of moves (default: four per LSOA).
+        Cap on the number of moves (default: four per LSOA); with the goal, this fixes the amount of work.
 
     Examples
     --------
@@ -66,9 +66,9 @@ def refine(piece, labels: np.ndarray, *, compactness_weight: float = 1.0, goal: 
     stuck: set[int] = set()
     limit = max_moves if max_moves is not None else 4 * n
     moves = 0
-    while moves < limit and time.monotonic() < deadline:
+    while moves < limit:
         worst = [int(p) for p in np.argsort(-np.abs(dev), kind="stable") if abs(dev[p]) > goal and p not in stuck]
-        if not worst:
+        if not worst or (budget is not None and budget.over()):  # done, or cut short by the clock
             break
         w = worst[0]
         move = _best_move(w, labels, dev, size, pop, aim, indptr, indices, practice, spread, compactness_weight)

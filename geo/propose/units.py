@@ -5,11 +5,13 @@ solved on its own, so no neighbourhood can cross its boundary. A unit's own cont
 (an exclave, or an estuary the atlas bridged through a neighbouring authority). Parts too small to make a
 neighbourhood of their own are joined to the nearest part of the same unit by a *virtual* link, as a planner
 would, and the join is reported; parts large enough are solved separately. Each :class:`Piece` is connected and
-carries the number of neighbourhoods ``k`` it should hold.
+carries the number of neighbourhoods ``k`` it should hold. A :class:`Budget` is the wall-clock limit a piece is
+solved under: it may only cut a search short, never size one, and it remembers whether it did.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -70,6 +72,34 @@ class Piece:
     def ideal(self) -> float:
         """The population each of the piece's ``k`` neighbourhoods would have if perfectly balanced."""
         return float(self.pop.sum()) / self.k
+
+
+class Budget:
+    """A wall-clock deadline that can only cut a search short, and remembers whether it did.
+
+    The amount of search is fixed by counts (trees, attempts, moves) so that the same seed gives the same
+    answer on any machine under any load. A solver asks :meth:`over` only just before work it would otherwise
+    do; the first ``True`` makes :attr:`hit` true for good, so a result reached without a cut is exactly the
+    result of an unlimited search, and a cut one says so.
+
+    Examples
+    --------
+    >>> Budget().over(), Budget().hit
+    (False, False)
+    >>> spent = Budget(time.monotonic() - 1)
+    >>> spent.over(), spent.hit
+    (True, True)
+    """
+
+    def __init__(self, deadline: float = float("inf")):
+        self.deadline = deadline
+        self.hit = False
+
+    def over(self) -> bool:
+        """Return whether the deadline has passed, recording the cut (call it only before work still to do)."""
+        if not self.hit and time.monotonic() > self.deadline:
+            self.hit = True
+        return self.hit
 
 
 def best_k(population: float, target: float, limit: int | None = None) -> int:

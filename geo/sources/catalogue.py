@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.errors import DataError
-from geo.sources import activity, boundaries, deprivation, lookups, population, practices
+from geo.sources import activity, boundaries, deprivation, ethnicity, lookups, population, practice_profiles, practices
 from geo.sources.io import sniff
 from geo.sources.layouts import TITLES, matches
 
@@ -39,10 +39,13 @@ READERS: dict[str, Callable[[str | Path], pd.DataFrame]] = {
     "population_mid2020": population.read_population_mid2020,
     "population_iod2019": population.read_population_iod2019,
     "population_iod2025": population.read_population_iod2025,
+    "ethnicity_census2021": ethnicity.read_ethnicity_census2021,
     "gp_registrations": practices.read_gp_registrations,
     "practice_map": practices.read_practice_map,
     "epraccur": practices.read_epraccur,
     "practice_geocodes": practices.read_practice_geocodes,
+    "qof_prevalence": practice_profiles.read_qof_prevalence,
+    "practice_ages": practice_profiles.read_practice_ages,
     "postcode_centroids": lookups.read_postcode_centroids,
     "lsoa11_lsoa21_lookup": lookups.read_lsoa11_lsoa21_lookup,
     "lsoa11_icb_lookup": lookups.read_lsoa11_icb_lookup,
@@ -96,7 +99,9 @@ def identify(path: str | Path) -> str:
 
 
 def _vintage(layout, s, cols) -> str:
-    if layout.dataset in ("gp_registrations", "practice_map") and s.first_row:
+    if layout.dataset == "qof_prevalence":
+        return practice_profiles.qof_year(s.path)  # the QOF file does not state its year; its name does
+    if layout.dataset in ("gp_registrations", "practice_map", "practice_ages") and s.first_row:
         # The extract date is in the first data row, so the vintage is known without reading the file.
         cols = [c.strip().upper() for c in s.columns]
         if "EXTRACT_DATE" in cols and len(s.first_row) > cols.index("EXTRACT_DATE"):

@@ -72,8 +72,10 @@ class Layout:
     @staticmethod
     def _find(columns: list[str], patterns: dict[str, str]) -> dict[str, str]:
         out = {}
+        names = [(c, normalise(c)) for c in columns]
         for ours, pattern in patterns.items():
-            hits = [c for c in columns if re.fullmatch(pattern, normalise(c))]
+            compiled = re.compile(pattern)
+            hits = [c for c, n in names if compiled.fullmatch(n)]
             if hits:
                 out[ours] = hits[0]
         return out

@@ -70,7 +70,16 @@ register(
 
 
 def _month(extract_date: str) -> str:
-    """'01Jul2023' or '2023-07-01' -> '2023-07'."""
+    """'01Jul2023' or '2023-07-01' -> '2023-07'.
+
+    Examples
+    --------
+    >>> _month("01Jul2023"), _month("2026-07-01"), _month("01/07/2026")
+    ('2023-07', '2026-07', '2026-07')
+    """
+    text = str(extract_date).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return text[:7]  # ISO: day-first parsing would read 2026-07-01 as 7 January
     try:
         return pd.to_datetime(extract_date, format="mixed", dayfirst=True).strftime("%Y-%m")
     except (ValueError, TypeError):

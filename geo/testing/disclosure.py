@@ -1,5 +1,7 @@
 """The disclosure checker tests use: walk any output (table, dict, JSON, GeoJSON, HTML, CSV, XLSX) and fail if a
-named count of 1..threshold people or events is still there.
+named count of 1..threshold people or events is still there (:func:`assert_no_small_counts`), or if one can be
+worked out by subtracting shown parts from a published total, within one answer or between answers
+(:func:`assert_no_differencing`, :func:`find_differences`).
 
 Examples
 --------
@@ -7,14 +9,17 @@ Examples
 >>> assert_no_small_counts({"attendances": 5})
 Traceback (most recent call last):
 ...
-geo.testing.disclosure.DisclosureError: attendances: count 5 is between 1 and 7 and must be suppressed
+geo.testing.disclosure.DisclosureError: output.attendances: count 5 is between 1 and 7 and must be suppressed
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
@@ -155,6 +160,141 @@ def _walk_file(path: Path, t: int) -> None:
     _walk_text(path.read_text(encoding="utf-8"), path.name, t, False)
 
 
+# ---------------------------------------------------------------------------------------------------------
+# Differencing: totals published with a table are margins of its parts
+
+
+@dataclass(frozen=True)
+class Margin:
+    """A published total over a set of parts: ``value`` is exact when ``rounded_to`` is 1, else within +- half."""
+
+    name: str
+    codes: frozenset
+    value: float | None
+    rounded_to: int = 1
+
+
+def _feasible(margin_lo, margin_hi, plus, minus, parts, t):
+    """Candidate values of each hidden part of ``sum(plus) - sum(minus)`` in ``[lo, hi]``, or None."""
+    hidden_plus = [c for c in plus if parts.get(c, 0.0) is None]
+    hidden_minus = [c for c in minus if parts.get(c, 0.0) is None]
+    if bool(hidden_plus) == bool(hidden_minus):  # nothing hidden, or hidden on both sides: nothing isolated
+        return None
+    shown = sum(parts.get(c) or 0.0 for c in plus) - sum(parts.get(c) or 0.0 for c in minus)
+    lo, hi = margin_lo - shown, margin_hi - shown
+    hidden = hidden_plus
+    if hidden_minus:
+        lo, hi, hidden = -hi, -lo, hidden_minus
+    k = len(hidden)
+    cell_lo, cell_hi = max(1, math.ceil(lo - (k - 1) * t - 1e-9)), min(t, math.floor(hi - (k - 1) + 1e-9))
+    return hidden, cell_lo, cell_hi
+
+
+def find_differences(parts: Mapping, margins, threshold: int | None = None, min_candidates: int = 3) -> list[str]:
+    """Return every way the margins pin a suppressed part to fewer than ``min_candidates`` values of 1..threshold.
+
+    ``parts`` maps a code to its shown count, or to None when it is suppressed (so known to be 1..threshold);
+    codes not in ``parts`` count as 0. Each margin is tried alone (margin minus its shown parts) and with every
+    other margin it overlaps (the difference of two totals, e.g. two nested or overlapping areas, a cluster and
+    its area). A rounded margin stands for any value within half its base.
+
+    Examples
+    --------
+    >>> parts = {"a": 100.0, "b": None, "c": 40.0}
+    >>> find_differences(parts, [Margin("area", frozenset("abc"), 145.0)], 7)
+    ['area: b is 5 (1 candidate)']
+    >>> find_differences(parts, [Margin("area", frozenset("abc"), 140.0, 10)], 7)
+    []
+    """
+    t = _threshold(threshold)
+    margins = [m for m in margins if m.value is not None and not (isinstance(m.value, float) and math.isnan(m.value))]
+    found = []
+
+    def check(label, lo, hi, plus, minus):
+        got = _feasible(lo, hi, plus, minus, parts, t)
+        if got is None:
+            return
+        hidden, cell_lo, cell_hi = got
+        n = cell_hi - cell_lo + 1
+        if 1 <= n < min_candidates:
+            what = f"{cell_lo}" if n == 1 else f"{cell_lo}..{cell_hi}"
+            found.append(f"{label}: {' + '.join(sorted(hidden))} is {what} ({n} candidate{'s' * (n > 1)})"
+                         if len(hidden) == 1 else f"{label}: each of {', '.join(sorted(hidden))} is {what}")
+
+    for m in margins:
+        half = m.rounded_to / 2 if m.rounded_to > 1 else 0.0
+        check(m.name, m.value - half, m.value + half, m.codes, frozenset())
+    for a, b in itertools.permutations(margins, 2):
+        if a.codes == b.codes or not (a.codes & b.codes):
+            continue
+        half = (a.rounded_to / 2 if a.rounded_to > 1 else 0.0) + (b.rounded_to / 2 if b.rounded_to > 1 else 0.0)
+        diff = a.value - b.value
+        check(f"{a.name} - {b.name}", diff - half, diff + half, a.codes - b.codes, b.codes - a.codes)
+    return found
+
+
+#: Figures of a row that must be empty when its count is suppressed.
+DERIVED_NAMES = re.compile(r"^(rate|ratio|expected|excess|funnel|gi_|hotspot$|cluster$)")
+
+
+def _answer_margins(answer: Mapping, members: Mapping | None, tag: str):
+    """Parts and margins of one answer: its LSOA rows, area total, clusters and neighbourhoods."""
+    parts, margins, rows = {}, [], answer.get("lsoas") or []
+    for row in rows:
+        value = row.get("attendances")
+        parts[str(row["lsoa_code"])] = None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+    codes = frozenset(parts)
+    area = answer.get("area")
+    if area and codes:
+        margins.append(Margin(f"{tag}area", codes, area.get("attendances"), int(area.get("rounded_to") or 1)))
+    for row in answer.get("clusters") or []:
+        margins.append(Margin(f"{tag}cluster {row.get('cluster')}", frozenset(str(row["lsoa_codes"]).split()),
+                              row.get("attendances"), int(row.get("rounded_to") or 1)))
+    for row in answer.get("neighbourhoods") or []:
+        name = row.get("neighbourhood")
+        if members and name in members:
+            margins.append(Margin(f"{tag}neighbourhood {name}", frozenset(map(str, members[name])),
+                                  row.get("attendances"), int(row.get("rounded_to") or 1)))
+    return parts, margins, rows
+
+
+def assert_no_differencing(*answers, threshold: int | None = None, min_candidates: int = 3) -> None:
+    """Raise :class:`DisclosureError` if subtraction within or between answers narrows a suppressed count.
+
+    Each answer is a hotspot-style dict (``lsoas`` rows with ``lsoa_code`` and ``attendances``; optional ``area``,
+    ``clusters`` with ``lsoa_codes``, ``neighbourhoods``), or a pair ``(answer, {neighbourhood: lsoa codes})``.
+    A part shown in any answer is known to the reader in all of them. Rows whose count is suppressed must also
+    have every derived figure (rate, ratio, expected, funnel, Gi*, class, cluster) empty.
+
+    Examples
+    --------
+    >>> answer = {"lsoas": [{"lsoa_code": "a", "attendances": 50}, {"lsoa_code": "b", "attendances": None,
+    ...           "funnel": "within"}], "area": {"attendances": 55}}
+    >>> assert_no_differencing(answer)
+    Traceback (most recent call last):
+    ...
+    geo.testing.disclosure.DisclosureError: answer 1 lsoas[1]: 'funnel' is shown for a suppressed count
+    """
+    t = _threshold(threshold)
+    parts, margins = {}, []
+    for i, item in enumerate(answers, 1):
+        answer, members = item if isinstance(item, tuple) else (item, None)
+        got_parts, got_margins, rows = _answer_margins(answer, members, f"answer {i} " if len(answers) > 1 else "")
+        for k, row in enumerate(rows):
+            if got_parts[str(row["lsoa_code"])] is None:
+                for key, value in row.items():
+                    if DERIVED_NAMES.search(key) and value not in (None, "") and not (
+                            isinstance(value, float) and math.isnan(value)):
+                        raise DisclosureError(f"answer {i} lsoas[{k}]: {key!r} is shown for a suppressed count")
+        for code, value in got_parts.items():
+            parts[code] = value if parts.get(code) is None else parts[code]
+        margins += got_margins
+    found = find_differences(parts, margins, t, min_candidates)
+    if found:
+        raise DisclosureError(f"suppressed counts derivable by subtraction: {'; '.join(found[:5])}"
+                              + (f" (and {len(found) - 5} more)" if len(found) > 5 else ""))
+
+
 def assert_no_small_counts(obj, threshold: int | None = None) -> None:
     """Raise :class:`DisclosureError` if a named count of 1..threshold appears anywhere in an output.
 
@@ -169,6 +309,8 @@ def assert_no_small_counts(obj, threshold: int | None = None) -> None:
     >>> assert_no_small_counts("<table><tr><th>attendances</th></tr><tr><td>3</td></tr></table>", 7)
     Traceback (most recent call last):
     ...
-    geo.disclosure.DisclosureError: output: HTML cell under 'attendances': count '3' is between 1 and 7 and must be suppressed
+    geo.testing.disclosure.DisclosureError: output: HTML cell under 'attendances': count '3' is between 1 and 7 and must be suppressed
     """
     _walk(obj, "output", _threshold(threshold), False)
+    if isinstance(obj, Mapping) and "lsoas" in obj and ({"area", "clusters"} & set(obj)):
+        assert_no_differencing(obj, threshold=threshold)  # a hotspot answer: its totals are margins of its rows

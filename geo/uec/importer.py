@@ -55,7 +55,26 @@ def _find(columns: dict[str, str], role: str) -> str | None:
 
 
 def _read(path: Path) -> pd.DataFrame:
+    from geo.sources.io import check_upload_archive
+
     suffix = path.suffix.lower()
+    if not path.is_file():
+        raise DataError("file not found", file=path)
+    # An XLSX is a zip: refuse one that would inflate past the limit before any reader decompresses it.
+    check_upload_archive(path)
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    is_zip = head.startswith(b"PK")
+    if suffix in (".xlsx", ".xlsm") and not is_zip or suffix == ".xls" and not head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise DataError("the file is not a spreadsheet its extension says it is", file=path.name,
+                        expected="an .xlsx saved by Excel or LibreOffice, or a CSV extract")
+    if suffix not in (".xlsx", ".xlsm", ".xls") and head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError("cannot read the file: it is UTF-16 text (Excel's 'Unicode Text')", file=path.name,
+                        expected="the extract saved as CSV UTF-8")
+    if suffix not in (".xlsx", ".xlsm", ".xls") and (is_zip or b"\x00" in head or _binary(head)):
+        raise DataError("cannot read the file: it is binary (a spreadsheet, archive or other non-text file), not a "
+                        "CSV extract",
+                        file=path.name, expected="a CSV (UTF-8) extract, or an .xlsx file named .xlsx")
     try:
         if suffix in (".xlsx", ".xlsm", ".xls"):
             return pd.read_excel(path, dtype=str, keep_default_na=False)
@@ -67,6 +86,14 @@ def _read(path: Path) -> pd.DataFrame:
         reason = type(error).__name__ if isinstance(error, (zipfile.BadZipFile, KeyError)) else error
         raise DataError(f"cannot read the file ({reason})", file=path.name,
                         expected="a CSV (UTF-8) or XLSX extract") from None
+
+
+def _binary(head: bytes) -> bool:
+    """True when the first bytes hold many control bytes other than tab, CR, LF (text never does)."""
+    if not head:
+        return False
+    control = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    return control > 0.05 * len(head)
 
 
 class _Rows:

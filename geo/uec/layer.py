@@ -28,6 +28,9 @@ AGE_BAND_ALIASES = {
     "65-120": "age_65_plus",
 }
 _AGE_EDGES = [0, 16, 25, 35, 50, 65, 200]
+#: What the modelled layer is, said wherever it appears.
+MODELLED_PREFIX = ("MODELLED UEC attendances: expected attendances from NHS England ICB totals shared out by IoD2025 "
+                   "acute morbidity, not observed")
 
 
 def age_band_of_years(age: pd.Series) -> pd.Series:
@@ -101,9 +104,9 @@ class UecLayer:
         >>> layer = UecLayer(pd.Series([1.0]), "modelled", SourceInfo("uec", "NHS England A&E", "2024-08 to 2025-07"),
         ...                  "2024-08-01", "2025-07-31", 12)
         >>> layer.source_note()
-        'MODELLED UEC attendances (estimated, not observed): NHS England A&E (2024-08 to 2025-07)'
+        'MODELLED UEC attendances: expected attendances from NHS England ICB totals shared out by IoD2025 acute morbidity, not observed: NHS England A&E (2024-08 to 2025-07)'
         """
-        prefix = "MODELLED UEC attendances (estimated, not observed)" if self.modelled else "UEC attendances"
+        prefix = (MODELLED_PREFIX if self.modelled else "UEC attendances")
         return f"{prefix}: {self.source.label} ({self.source.vintage})"
 
     def rejection_report(self) -> str:

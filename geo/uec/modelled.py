@@ -136,5 +136,6 @@ def modelled_uec(atlas, ae_monthly_icb: pd.DataFrame, months: int = 12, referenc
         months=len(chosen),
         vintage=atlas.vintage,
         rows_read=int(in_window.sum()),
-        notes=["MODELLED: estimated from ICB totals and a morbidity proxy, not observed attendances"],
+        notes=["MODELLED: expected attendances from ICB totals shared by acute morbidity, not observed; its hotspots "
+               "are areas of high expected need"],
     )

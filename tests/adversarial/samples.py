@@ -35,6 +35,10 @@ MAP_HEADER = ("PUBLICATION,EXTRACT_DATE,PRACTICE_CODE,PRACTICE_NAME,PRACTICE_POS
               "ONS_COMM_REGION_CODE,COMM_REGION_CODE,COMM_REGION_NAME,SUPPLIER_NAME")
 GEOCODE_HEADER = ("PRAC_CODE,PRAC_NAME,PRAC_POSTCODE,PRAC_LAT,PRAC_LNG,PRAC_LSOA11,PRAC_LSOA21,PCN_CODE,PCN_NAME,"
                   "ICB_CODE")
+ETHNICITY_HEADER = ('date,geography,geography code,Ethnic group: Total: All usual residents,'
+                    '"Ethnic group: Asian, Asian British or Asian Welsh",'
+                    '"Ethnic group: Black, Black British, Black Welsh, Caribbean or African",'
+                    'Ethnic group: Mixed or Multiple ethnic groups,Ethnic group: White,Ethnic group: Other ethnic group')
 AE_HEADER = ("month,{org},total_attendances,attendances_over_4hours,total_emergency_admissions,"
              "emergency_admissions_over_4hours")
 
@@ -61,6 +65,12 @@ TABLES: dict[str, tuple[str | None, list[str]]] = {
                            [_sya_row(f"Demo {i}", c) for i, c in enumerate(LSOA11)]),
     "population_iod2019": (IOD_DENOMINATORS.format(y=2011, m=2015), [f"{c},\"1,296\",300,696,300,700" for c in LSOA11]),
     "population_iod2025": (IOD_DENOMINATORS.format(y=2021, m=2022), [f"{c},1300,300,700,300,700" for c in LSOA21]),
+    "ethnicity_census2021": (ETHNICITY_HEADER, [f"2021,Demo {c[-1]}A,{c},600,100,50,50,350,50" for c in LSOA21]),
+    "qof_prevalence": ("PRACTICE_CODE,GROUP_CODE,REGISTER,PATIENT_LIST_TYPE,PRACTICE_LIST_SIZE",
+                       ["Y99001,AF,20.0,TOTAL,1000", "Y99001,AST,60.0,06OV,950", "Y99001,HYP,150.0,TOTAL,1000"]),
+    "practice_ages": ("PUBLICATION,EXTRACT_DATE,ORG_TYPE,ORG_CODE,ONS_CODE,POSTCODE,SEX,AGE_GROUP_5,NUMBER_OF_PATIENTS",
+                      [f"GP_PRAC_PAT_LIST,2026-07-01,GP,Y99001,,ZZ1 1AA,{sex},{band},{n}" for sex, band, n in
+                       (("ALL", "ALL", 90), ("FEMALE", "0_4", 40), ("MALE", "0_4", 30), ("MALE", "95+", 20))]),
     "gp_registrations": ("PUBLICATION,EXTRACT_DATE,PRACTICE_CODE,PRACTICE_NAME,LSOA_CODE,SEX,NUMBER_OF_PATIENTS",
                          [f"GP_PRAC_PAT_LIST,01Jul2023,Y99001,DEMO SURGERY,{c},ALL,{n}"
                           for c, n in zip([*LSOA11[:2], "NO2011"], (80, 776, 9))]),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 
 import pytest
 from sqlalchemy import text
@@ -156,3 +157,30 @@ def test_bad_form_fields_are_422_not_500(client, app):
 
 def test_the_upload_corpus_is_large_enough():
     assert len(PLAN_CASES) + len(EXTRACT_CASES) >= 25
+
+
+def archive_bomb(inflated: int = 20_000_000, *, xlsx: bool = True) -> bytes:
+    """A small zip (an XLSX when ``xlsx``) whose one big member inflates to ``inflated`` bytes of spaces."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        if xlsx:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/worksheets/sheet1.xml" if xlsx else "plan.csv", "w") as member:
+            chunk = b" " * 1_000_000
+            for _ in range(inflated // len(chunk)):
+                member.write(chunk)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("route, name", [("import", "plan.csv"), ("import", "plan.geojson"),
+                                         ("hotspots", "uec.xlsx"), ("hotspots", "uec.csv")])
+def test_every_upload_route_refuses_an_archive_bomb_before_reading_it(client, app, route, name):
+    """A 20 KB zip that inflates to 20 MB (1,000 to 1) is refused by content, whatever the upload is called."""
+    bomb = archive_bomb()
+    assert len(bomb) < 50_000
+    before = _counts(app)
+    url = "/api/v1/plans/import" if route == "import" else f"/api/v1/areas/{AREA}/hotspots"
+    response = client.post(url, files={"file": (name, io.BytesIO(bomb), "application/octet-stream")},
+                           data={"area": AREA} if route == "import" else None)
+    _check_problem(response, name, 422, ANY, ANY, "zip bomb")
+    assert _counts(app) == before

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
@@ -76,3 +77,21 @@ def test_demo_region_modelled_hotspots_are_labelled_modelled(tmp_path):
         assert body["uec_kind"] == "modelled" and "modelled" in body["source"].lower()
         assert len(body["lsoas"]) == 200
         assert_no_small_counts(json.dumps(body["lsoas"]), 7)
+
+
+def test_uploaded_extract_with_small_counts_cannot_be_differenced(client, big_atlas):
+    """Issue 15: an LSOA with 5 attendances inside a planted cluster; no total of the answer gives it back."""
+    extract = synthetic_extract(big_atlas, seed=3, hotspots=["G0210"], relative_risk=3.0)
+    victim = big_atlas.neighbours["G0210"][0]
+    extract = extract[extract.lsoa_code != victim]
+    extract = pd.concat([extract, pd.DataFrame([{"lsoa_code": victim, "month": "2025-03", "age_band": extract.age_band.iloc[0],
+                                "department_type": "1", "attendances": 5}])], ignore_index=True)
+    response = client.post("/api/v1/areas/BIG/hotspots", files={"file": ("ae.csv", io.BytesIO(_csv(extract)))})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    row = next(r for r in body["lsoas"] if r["lsoa_code"] == victim)
+    assert row["attendances"] is None and row["funnel"] is None and row["hotspot"] is None
+    assert body["area"]["rounded_to"] == 10 and body["area"]["suppressed_lsoas"] == 1
+    assert all(victim not in c["lsoa_codes"].split() for c in body["clusters"])
+    assert_no_small_counts(body)  # runs the differencing search on a hotspot answer
+    assert "two-sided" in body["method"] and body["dispersion"]["units"] == 399

@@ -15,10 +15,12 @@ from tests.api.conftest import AREA, auth
 
 ROLES = ["viewer", "planner", "approver", "admin"]
 CALLERS = ["missing", "wrong", *ROLES]
-ROUTE_COUNT = 32
+ROUTE_COUNT = 34
 
 
 def _plan(client, admin, *, state="draft"):
+    """A plan made by ``admin`` headers; a proposed one is drafted and submitted by them (so four-eyes lets any
+    other approver or admin key agree it)."""
     response = client.post("/api/v1/plans", json={"name": "m", "area": AREA, "start": "lad"}, headers=admin)
     plan_id, etag = response.json()["id"], response.headers["ETag"]
     if state == "proposed":
@@ -26,14 +28,14 @@ def _plan(client, admin, *, state="draft"):
     return plan_id, etag
 
 
-def _routes(client, admin):
+def _routes(client, admin, drafter):
     """(name, min role, ok status, factory returning (method, url, kwargs)) for every route."""
     shared, shared_etag = _plan(client, admin)
     proposal = client.post(f"/api/v1/areas/{AREA}/proposals", json={"target": 9000, "seed": 1}, headers=admin).json()
 
     def fresh(state="draft", suffix="", **kw):
         def make():
-            plan_id, etag = _plan(client, admin, state=state)
+            plan_id, etag = _plan(client, drafter if state == "proposed" else admin, state=state)
             return "POST", f"/api/v1/plans/{plan_id}/{suffix}", {"headers": {"If-Match": etag}, **kw}
         return make
 
@@ -80,6 +82,8 @@ def _routes(client, admin):
         ("list keys", "admin", 200, get("/api/v1/keys")),
         ("create key", "admin", 201, lambda: ("POST", "/api/v1/keys", {"json": {"name": "n", "role": "viewer"}})),
         ("revoke key", "admin", 200, throwaway_key),
+        ("service settings", "admin", 200, get("/api/v1/admin/settings")),
+        ("change settings", "admin", 200, lambda: ("PATCH", "/api/v1/admin/settings", {"json": {"four_eyes": True}})),
     ]
 
 
@@ -91,7 +95,7 @@ def expected(caller: str, min_role: str, ok: int) -> int:
 
 def test_role_matrix(client, keys):
     admin = auth(keys["admin"])
-    routes = _routes(client, admin)
+    routes = _routes(client, admin, auth(keys["planner"]))
     table, failures = {}, []
     for name, min_role, ok, make in routes:
         for caller in CALLERS:

@@ -57,3 +57,34 @@ def test_unknown_or_empty_area_is_a_clear_error(spec):
     with pytest.raises(AreaError) as error:
         resolve_area(spec, GEOGRAPHY)
     assert "expected" in str(error.value)
+
+
+def test_a_long_list_of_codes_is_not_taken_for_a_file_name():
+    """36 East Midlands LA codes (over 300 characters) used to crash with 'File name too long'."""
+    codes = ["E06000016", "E06000061"] + [f"E0700{n:04d}" for n in range(1, 35)]
+    spec = ",".join(codes)
+    assert len(spec) > 255
+    with pytest.raises(AreaError) as error:  # most codes are not in this small geography: a clear error, no OSError
+        resolve_area(spec, GEOGRAPHY)
+    assert "E07000001" in str(error.value)
+    area, lsoas = resolve_area(",".join(["E06000016", "E06000061"] * 20), GEOGRAPHY)
+    assert area.kind == "lad" and list(lsoas) == ["E01000001", "E01000002", "E01000004"]
+
+
+def test_area_codes_are_case_insensitive_and_share_a_cache_key(tmp_path):
+    from geo.atlas.area import cache_spec
+
+    for variants in (["QK1", "qk1", "Qk1", " qK1 "], ["E06000016,E06000061", "e06000016, E06000061"]):
+        resolved = {tuple(resolve_area(v, GEOGRAPHY)[1]) for v in variants}
+        assert len(resolved) == 1 and len({cache_spec(v) for v in variants}) == 1
+    assert list(resolve_area(["e01000002"], GEOGRAPHY)[1]) == ["E01000002"]
+    path = tmp_path / "mine.txt"
+    path.write_text("E01000002\n")
+    first = cache_spec(str(path))
+    path.write_text("E01000004\n")
+    assert cache_spec(str(path)) != first  # a file of codes is keyed by what it holds
+
+
+def test_a_missing_code_file_is_named():
+    with pytest.raises(AreaError, match="file of LSOA codes not found"):
+        resolve_area("no_such_file.csv", GEOGRAPHY)

@@ -17,6 +17,32 @@ def test_roundtrip_is_identical(tmp_path):
     pd.testing.assert_frame_equal(back.registrations, atlas.registrations)
     assert (back.adjacency != atlas.adjacency).nnz == 0
     assert back.area == atlas.area and back.sources == atlas.sources
+    pd.testing.assert_frame_equal(back.qof, atlas.qof)
+    pd.testing.assert_frame_equal(back.practice_ages, atlas.practice_ages)
+
+
+def test_qof_and_practice_ages_roundtrip(tmp_path):
+    from geo.atlas.model import normalise_dtypes
+
+    atlas = grid_atlas(3, 3)
+    code = atlas.practices.index[0]
+    atlas.qof = normalise_dtypes(pd.DataFrame({"practice_code": [code] * 2, "register": ["AF", "AST"],
+                                               "patients": [20, 60], "list_type": ["TOTAL", "06OV"],
+                                               "list_size": [1000, 950]}))
+    atlas.practice_ages = normalise_dtypes(pd.DataFrame({"practice_code": [code] * 2, "sex": ["FEMALE", "MALE"],
+                                                         "age_band": ["0_4", "95+"], "patients": [40, 3]}))
+    atlas_cache.save(atlas, tmp_path / "atlas-q")
+    back = atlas_cache.load(tmp_path / "atlas-q")
+    pd.testing.assert_frame_equal(back.qof, atlas.qof)
+    pd.testing.assert_frame_equal(back.practice_ages, atlas.practice_ages)
+
+
+def test_key_changes_when_the_code_changes(monkeypatch, tmp_path):
+    data = tmp_path / "imd.csv"
+    data.write_text("a,b\n1,2\n")
+    key = atlas_cache.cache_key({"imd2025": data}, {"area": "QK1"}, tmp_path / "memo")
+    monkeypatch.setattr(atlas_cache, "code_version", lambda: "another build rule")
+    assert atlas_cache.cache_key({"imd2025": data}, {"area": "QK1"}, tmp_path / "memo") != key
 
 
 def test_damaged_cache_reads_as_missing(tmp_path):

@@ -21,7 +21,9 @@ def expected_qk1_summary(raw) -> pd.DataFrame:
     """Recompute the QK1 summary straight from the CSVs with plain pandas (no project code)."""
     icb = pd.read_csv(raw / "lsoa21_sicbl24_icb24_lookup.csv", dtype=str)
     lsoas = icb.loc[icb.icb24_code_nhs == "QK1", ["lsoa21_code"]]
-    lad = pd.read_csv(raw / "lsoa21_ward24_lad24_lookup.csv", dtype=str)
+    # Local authorities from the official LSOA -> LAD lookup (LLR's codes did not change between 2022 and 2024).
+    lad = pd.read_csv(raw / "lsoa11_lsoa21_lad22_lookup.csv", dtype=str).drop_duplicates("LSOA21CD")
+    lad = lad.rename(columns={"LSOA21CD": "lsoa21_code", "LAD22CD": "ltla24_code", "LAD22NM": "ltla24_name"})
     lsoas = lsoas.merge(lad[["lsoa21_code", "ltla24_code", "ltla24_name"]], on="lsoa21_code")
     census = pd.read_csv(raw / "census2021_lsoa21_usual_residents_age6.csv").set_index("lsoa21_code")
     population = census.usual_residents_total

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from geo.plan import Plan
 from geo.testing.disclosure import assert_no_small_counts
 from geo.testing import grid_atlas
 from geo.uec.layer import UecLayer
@@ -26,7 +27,7 @@ def small_counts():
                      "2025-01-01", "2025-12-31", 12)
     assert set(range(1, 8)) <= set(counts.astype(int))
     result = find_hotspots(atlas, layer, permutations=99, seed=1)
-    plan = pd.Series(np.where(np.arange(100) % 10 < 5, "West", "East"), index=atlas.codes)
+    plan = Plan(atlas, pd.Series(np.where(np.arange(100) % 10 < 5, "West", "East"), index=atlas.codes), target=30_000)
     return atlas, layer, result, plan
 
 
@@ -54,19 +55,21 @@ def test_cluster_and_neighbourhood_tables(small_counts):
     assert_no_small_counts(by_neighbourhood(result, plan))
 
 
-def test_neighbourhood_table_secondary_suppression():
-    """With a published study-area total, one small neighbourhood drags the next smallest down with it."""
-    from geo.hotspots import by_neighbourhood
+def test_neighbourhood_totals_are_margins_that_hide_their_small_parts():
+    """A neighbourhood whose only LSOA is suppressed is suppressed; one with a suppressed LSOA counts it as 4 and
+    is rounded to 10, so the study-area total and the other neighbourhoods never give it back."""
+    from geo.hotspots import by_neighbourhood, find_hotspots
 
-    atlas = grid_atlas(3, 1, population=[1000, 1000, 1000])
-    layer = UecLayer(pd.Series([5.0, 90.0, 300.0], index=atlas.codes), "extract", SourceInfo("u", "x", "y"),
-                     "", "", 12)
-    from geo.hotspots import find_hotspots
-
-    result = find_hotspots(atlas, layer, permutations=9, seed=1)
-    table = by_neighbourhood(result, pd.Series(["A", "B", "C"], index=atlas.codes))
-    assert table.attendances.isna().tolist() == [True, True, False]
-    assert table.loc[["A", "B"], ["rate_per_1000", "ratio", "ratio_lci"]].isna().all(axis=None)
+    atlas = grid_atlas(4, 1, population=[1000, 1000, 1000, 1000])
+    for small in (1, 5, 7):
+        layer = UecLayer(pd.Series([float(small), 90.0, 300.0, 3.0], index=atlas.codes), "extract",
+                         SourceInfo("u", "x", "y"), "", "", 12)
+        result = find_hotspots(atlas, layer)
+        table = by_neighbourhood(result, pd.Series(["A", "B", "C", "C"], index=atlas.codes))
+        assert table.attendances.isna().tolist() == [True, False, False]
+        assert table.loc["A", ["rate_per_1000", "ratio", "ratio_lci", "funnel"]].isna().all()
+        assert table.loc["C", "attendances"] == 300 and table.loc["C", "rounded_to"] == 10  # 300 + 4 -> 300
+        assert result.published_area()["attendances"] == 400  # 390 + 4 + 4, rounded: the same for any 1..7
 
 
 @pytest.mark.parametrize("suffix", [".html", ".csv", ".xlsx"])
@@ -76,7 +79,7 @@ def test_profiles(small_counts, tmp_path, suffix):
     atlas, layer, result, plan = small_counts
     # registrations with small numbers from each neighbourhood as well
     atlas.registrations.loc[atlas.registrations.index[:12], "patients"] = np.arange(1, 13)
-    path = neighbourhood_profiles(atlas, plan, result).write(tmp_path / f"profiles{suffix}")
+    path = neighbourhood_profiles(plan, result).write(tmp_path / f"profiles{suffix}")
     assert_no_small_counts(path)
     if suffix == ".html":
         text = path.read_text()

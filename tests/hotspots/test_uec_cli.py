@@ -46,10 +46,10 @@ def test_hotspots_geojson_from_the_modelled_layer(grid, tmp_path):
                   "attendances_over_4hours": 100.0, "total_emergency_admissions": 900.0,
                   "emergency_admissions_over_4hours": 50.0}).to_csv(data / "ae.csv", index=False)
     out = tmp_path / "hot.geojson"
-    assert main(["hotspots", "--data-dir", str(data), "--format", "geojson", "--out", str(out),
-                 "--permutations", "99"]) == 0
+    assert main(["hotspots", "--data-dir", str(data), "--format", "geojson", "--out", str(out)]) == 0
     collection = json.loads(out.read_text())
     assert collection["uec_kind"] == "modelled" and "MODELLED" in collection["source"]
+    assert "expected need" in collection["hotspot_meaning"].lower()
     total = sum(f["properties"]["attendances"] or 0 for f in collection["features"])
     assert total == pytest.approx(60_000, abs=100)  # rounding of each LSOA's modelled estimate
 
@@ -66,7 +66,7 @@ def test_bad_extract_in_strict_mode_exits_2(grid, tmp_path, capsys):
 def test_profile_command(grid, tmp_path, suffix):
     atlas, extract, plan = grid
     out = tmp_path / f"profiles{suffix}"
-    assert main(["profile", str(plan), "--uec", str(extract), "--out", str(out), "--permutations", "99"]) == 0
+    assert main(["profile", str(plan), "--uec", str(extract), "--out", str(out)]) == 0
     assert_no_small_counts(out)
     if suffix == ".csv":
         table = pd.read_csv(out)

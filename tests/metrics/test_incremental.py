@@ -55,8 +55,8 @@ def test_incremental_metrics_equal_recount(sequence):
         _same(plan[name], fresh[name])
     assert set(plan["practice_splits"]) == set(fresh["practice_splits"])
     assert plan["registration_leakage_pct"] == pytest.approx(fresh["registration_leakage_pct"])
-    rows = [plan._labels.index(n) for n in plan.neighbourhoods]
-    fresh_rows = [fresh._labels.index(n) for n in fresh.neighbourhoods]
+    rows = [plan.labels.index(n) for n in plan.neighbourhoods]
+    fresh_rows = [fresh.labels.index(n) for n in fresh.neighbourhoods]
     np.testing.assert_allclose(plan["tallies"][rows], fresh["tallies"][fresh_rows], atol=1e-6)
     np.testing.assert_allclose(plan["practice_tallies"][rows], fresh["practice_tallies"][fresh_rows], atol=1e-6)
 
@@ -85,5 +85,5 @@ def test_unchanged_neighbourhood_shapes_are_reused():
     plan = Plan(ATLAS, {c: "ABCD"[i % 4] for i, c in enumerate(CODES)})
     shapes = plan["shapes"]
     child = plan.move({"G0000": "B"})
-    untouched = [k for k in child.live if child._labels[k] in {"C", "D"}]
+    untouched = [k for k in child.live if child.labels[k] in {"C", "D"}]
     assert all(child["shapes"][k] is shapes[k] for k in untouched)

@@ -40,7 +40,7 @@ def test_a_one_lsoa_authority_far_below_target_is_one_constrained_neighbourhood(
     proposal = propose(atlas, ProposalParams(target=12_750))
     assert proposal.assignment["G0000"] == "E07000999-N01"
     assert (proposal.assignment == "E07000999-N01").sum() == 1
-    assert proposal.constrained_units == ["E07000999"]
+    assert list(proposal.provenance.constrained_units) == ["E07000999"]
     assert proposal.unmet == ["Tiny (E07000999): 1,500 people is below the band for 1 neighbourhood; "
                               "one constrained neighbourhood"]
     others = populations(atlas, proposal.assignment).drop("E07000999-N01")
@@ -52,7 +52,7 @@ def test_an_authority_with_no_people_is_reported_not_a_crash():
     atlas = grid_atlas(4, 2, lad_width=2, population=np.r_[[0] * 2, [1500] * 2, [0] * 2, [1500] * 2])
     proposal = propose(atlas, ProposalParams(target=3000))
     assert proposal.assignment.str.startswith("E07009000-N01").sum() == 4
-    assert proposal.constrained_units == ["E07009000"]
+    assert list(proposal.provenance.constrained_units) == ["E07009000"]
     assert "0 people is below the band" in proposal.unmet[0]
 
 
@@ -94,7 +94,7 @@ def test_an_island_on_a_single_bridge_and_a_bottleneck_that_forbids_balance_is_r
     assert proposal.assignment.notna().all() and proposal.assignment.nunique() == 2
     assert (pieces(atlas, proposal.assignment) == 1).all()
     assert sorted(populations(atlas, proposal.assignment)) == [13_500, 18_000]
-    assert len(proposal.unmet) == 2 and proposal.constrained_units == []
+    assert len(proposal.unmet) == 2 and proposal.provenance.constrained_units == ()
     assert any("18,000 people is above the band of 14,175-17,325" in line for line in proposal.unmet)
 
 
@@ -102,5 +102,5 @@ def test_units_of_one_and_two_lsoas():
     atlas = grid_atlas(3, 1, lad_width=1, population=np.array([60_000, 30_000, 140_000]))
     proposal = propose(atlas, ProposalParams(target=50_000))
     assert proposal.assignment.tolist() == ["E07009000-N01", "E07009001-N01", "E07009002-N01"]
-    assert set(proposal.constrained_units) == {"E07009000", "E07009001", "E07009002"}
+    assert set(proposal.provenance.constrained_units) == {"E07009000", "E07009001", "E07009002"}
     assert len(proposal.unmet) == 3

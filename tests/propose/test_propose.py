@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from geo.errors import PlanError
-from geo.propose import Proposal, ProposalParams, propose
+from geo.plan import Plan
+from geo.propose import ProposalParams, propose
 from geo.testing import grid_atlas
 
 from tests.propose.propose_checks import pieces, populations, practice_spread
@@ -17,7 +18,7 @@ TARGET = 24_000  # each 72,000-person authority holds three neighbourhoods
 
 
 @pytest.fixture(scope="module")
-def proposal(grid) -> Proposal:
+def proposal(grid) -> Plan:
     return propose(grid, ProposalParams(target=TARGET, seed=1))
 
 
@@ -35,8 +36,8 @@ def test_neighbourhoods_are_contiguous_and_balanced(grid, proposal):
     deviation = populations(grid, proposal.assignment) / TARGET - 1
     assert deviation.abs().max() <= 0.10
     assert (deviation.abs() <= 0.05).mean() >= 0.9
-    assert proposal.unmet == [] and proposal.constrained_units == []
-    assert proposal.algorithm == "tree-bisection" and proposal.seconds > 0
+    assert proposal.unmet == [] and proposal.provenance.constrained_units == ()
+    assert proposal.provenance.method == "tree-bisection" and proposal.provenance.seconds > 0
 
 
 def test_plan_summary_agrees(grid, proposal):
@@ -68,7 +69,9 @@ def test_registered_population_is_balanced_when_asked_for(grid):
     proposal = propose(grid, ProposalParams(target=23_400, population="registered"))
     registered = populations(grid, proposal.assignment, "registered_population")
     assert (registered / 23_400 - 1).abs().max() <= 0.05
-    assert proposal.populations(grid).equals(registered.astype(int))
+    # The plan carries its basis: its own population tally is the registered one, and so is every output's.
+    assert proposal.params.population == "registered"
+    assert pd.Series(proposal["population"]).sort_index().equals(registered.astype(float).sort_index())
 
 
 def test_nesting_in_upper_tier_or_not_at_all(grid):
@@ -119,7 +122,7 @@ def test_more_neighbourhoods_than_lsoas_gives_one_each():
     atlas = grid_atlas(2, 1, population=np.array([100_000, 100_000]))
     proposal = propose(atlas, ProposalParams(target=25_000))
     assert proposal.assignment.nunique() == 2
-    assert proposal.constrained_units == ["E07009000"]
+    assert list(proposal.provenance.constrained_units) == ["E07009000"]
     assert "above the band" in proposal.unmet[0]
 
 
@@ -139,7 +142,7 @@ def test_a_unit_whose_mean_is_off_the_band_aims_most_neighbourhoods_just_inside_
         deviation = (populations(atlas, proposal.assignment) / target - 1).abs()
         assert len(deviation) == 2 and (pieces(atlas, proposal.assignment) == 1).all()
         assert (deviation <= 0.05).sum() == 1 and (deviation <= 0.10).all()
-        assert proposal.unmet == [] and proposal.constrained_units == []
+        assert proposal.unmet == [] and proposal.provenance.constrained_units == ()
 
 
 def test_neighbourhood_targets_sum_to_the_population_and_favour_the_band():

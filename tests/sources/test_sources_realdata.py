@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from geo.sources import check_lsoa_vintage, discover, upper_tier_for
@@ -32,6 +33,9 @@ ROWS = {
     "rural_urban": 35_672,
     "ae_monthly_icb": 1_680,
     "ae_monthly_trust": 7_895,
+    "ethnicity_census2021": 35_672,
+    "qof_prevalence": 129_948,
+    "practice_ages": 6_139 * 2 * 20,  # practices x FEMALE/MALE x 20 five-year bands (totals are checked, then dropped)
 }
 
 
@@ -128,3 +132,41 @@ def test_upper_tier_of_leicestershire_and_oxfordshire():
 def test_checksums_are_sha256_of_the_files(cat):
     sums = cat.checksums(["practice_map"])
     assert sums["practice_map"].startswith("7700ad1a3e4f58fa")
+
+
+def test_ethnicity_recounts_from_the_raw_file(cat, data_dir):
+    ours = cat.read("ethnicity_census2021")
+    raw = pd.read_csv(data_dir / cat.path("ethnicity_census2021").name)
+    england = raw[raw["geography code"].str.startswith("E")]
+    total = england["Ethnic group: Total: All usual residents"].sum()
+    assert total == 56_490_108
+    assert ours[ours.lsoa_code.str.startswith("E")].ethnicity_total.sum() == total
+    asian = england["Ethnic group: Asian, Asian British or Asian Welsh"].sum()
+    assert ours[ours.lsoa_code.str.startswith("E")].ethnicity_asian.sum() == asian
+    assert ours.attrs["lsoa_vintage"] == 2021 and ours.attrs["vintage"] == "Census 2021"
+
+
+def test_qof_registers_recount_from_the_raw_file(cat, data_dir):
+    ours = cat.read("qof_prevalence")
+    raw = pd.read_csv(data_dir / cat.path("qof_prevalence").name, dtype={"PRACTICE_CODE": str})
+    assert ours.practice_code.nunique() == raw.PRACTICE_CODE.nunique() == 6_188
+    assert (ours.groupby("practice_code").register.nunique() == 21).all()
+    hyp = raw[raw.GROUP_CODE == "HYP"]
+    assert ours[ours.register == "HYP"].patients.sum() == hyp.REGISTER.sum()
+    assert ours[ours.register == "HYP"].list_size.sum() == hyp.PRACTICE_LIST_SIZE.sum() > 60_000_000
+    assert ours.attrs["vintage"] == "QOF 2024-25"
+
+
+def test_practice_ages_recount_from_the_raw_file(cat, data_dir):
+    ours = cat.read("practice_ages")
+    raw = pd.read_csv(data_dir / cat.path("practice_ages").name, dtype=str)
+    raw["n"] = raw.NUMBER_OF_PATIENTS.astype(int)
+    totals = raw[(raw.ORG_TYPE == "GP") & (raw.SEX == "ALL") & (raw.AGE_GROUP_5 == "ALL")]
+    regions = raw[(raw.ORG_TYPE == "Comm Region") & (raw.SEX == "ALL") & (raw.AGE_GROUP_5 == "ALL")]
+    assert totals.n.sum() == regions.n.sum() == 63_436_508
+    assert ours.patients.sum() == totals.n.sum()
+    by_practice = ours.groupby("practice_code").patients.sum()
+    pd.testing.assert_series_equal(by_practice, totals.set_index("ORG_CODE").n.sort_index(),
+                                   check_names=False, check_index_type=False)
+    assert set(ours.sex) == {"FEMALE", "MALE"} and ours.age_band.nunique() == 20
+    assert ours.attrs["vintage"] == "2026-07"

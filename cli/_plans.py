@@ -1,0 +1,38 @@
+"""Reading a plan file on the command line: the plan's parameters come from one place for every command.
+
+``nhp score``, ``compare``, ``profile`` and ``map`` all take ``--target``, ``--tolerance`` and ``--population``;
+unset ones come from the settings through :meth:`geo.plan.params.PlanParams.from_settings`, so two commands run
+on the same plan file with the same settings measure it against the same parameters.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--target``, ``--tolerance``, ``--population`` and ``--name-column`` to a plan-reading command."""
+    parser.add_argument("--target", type=float, help="target population per neighbourhood (default NHP_TARGET_POPULATION)")
+    parser.add_argument("--tolerance", type=float, help="allowed relative deviation, e.g. 0.1 (default NHP_TOLERANCE)")
+    parser.add_argument("--population", choices=["resident", "registered"], default=None,
+                        help="which population counts (default resident)")
+    parser.add_argument("--name-column", help="column naming the neighbourhoods in a polygon file (default: first text column)")
+
+
+def plan_params_from_args(args: argparse.Namespace):
+    """Return the :class:`geo.plan.params.PlanParams` the arguments and the settings give."""
+    from geo.plan.params import PlanParams
+
+    return PlanParams.from_settings(target=getattr(args, "target", None), tolerance=getattr(args, "tolerance", None),
+                                    population=getattr(args, "population", None))
+
+
+def plan_from_args(path: Path, atlas, args: argparse.Namespace):
+    """Read the plan file ``path`` for ``atlas`` as a :class:`geo.plan.Plan` with the arguments' parameters."""
+    from geo.plan import Plan
+    from geo.plan.params import Provenance
+
+    return Plan.from_file(path, atlas, name_column=getattr(args, "name_column", None),
+                          params=plan_params_from_args(args),
+                          provenance=Provenance("imported", source=Path(path).name), name=Path(path).stem)

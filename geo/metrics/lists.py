@@ -1,0 +1,107 @@
+"""The list view of every plan: practices' neighbourhoods, list populations, and how list and place align.
+
+Whatever a plan is built from, each practice of the area belongs to one neighbourhood: in a list-based plan the
+one it was put in, in an LSOA-built plan the one holding most of its patients (its *home*). From that:
+
+- ``list_population``: the registered lists of each neighbourhood's practices (all their patients, wherever they
+  live), beside the resident and registered populations of its place footprint;
+- ``alignment``: the share of the footprint's registered residents who are registered with the neighbourhood's
+  own practices (``alignment_pct`` is the same over the whole plan, so population-weighted);
+- ``patients_from_outside``: list patients of the neighbourhood's practices who live outside its footprint;
+- ``practice_home_share``: for each practice, the share of its list living in its neighbourhood's footprint;
+  its distribution replaces the saturated "practice splits" count as the way to tell plans apart.
+
+Per-practice figures are internal: outputs show neighbourhood totals (thousands of patients) or rounded shares.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from geo.metrics import metric
+
+if TYPE_CHECKING:
+    from geo.plan import Plan
+
+
+@metric("practice_label", "label index of each practice's neighbourhood: its list assignment, else its home (-1: none)")
+def _practice_label(plan: "Plan") -> np.ndarray:
+    arrays = plan.arrays
+    assigned = plan.practice_assignment
+    if assigned is None:
+        label = plan["practice_home"].copy()
+        label[~arrays.practice_in_area] = -1
+        return label
+    index = {name: k for k, name in enumerate(plan.labels)}
+    return np.array([index.get(assigned.get(code), -1) if code in assigned.index else -1
+                     for code in arrays.practice_codes], dtype=int)
+
+
+def _by_label(plan: "Plan", values: np.ndarray) -> np.ndarray:
+    label = plan["practice_label"]
+    ok = label >= 0
+    return np.bincount(label[ok], weights=values[ok], minlength=len(plan.labels))
+
+
+@metric("list_population", "registered lists of each neighbourhood's practices (all their patients, wherever they live)")
+def _list_population(plan: "Plan") -> dict[str, float]:
+    totals = _by_label(plan, plan.arrays.practice_list)
+    return {name: float(totals[k]) for name, k in zip(plan.neighbourhoods, plan.live)}
+
+
+def _own_patients(plan: "Plan") -> np.ndarray:
+    """Patients living in each label's footprint who are registered with that label's own practices."""
+    table = plan["practice_tallies"]
+    label = plan["practice_label"]
+    ok = np.flatnonzero(label >= 0)
+    own = np.zeros(len(plan.labels))
+    np.add.at(own, label[ok], table[label[ok], ok])
+    return own
+
+
+@metric("own_patients", "registered residents of each footprint who are registered with its own practices")
+def _own(plan: "Plan") -> dict[str, float]:
+    own = _own_patients(plan)
+    return {name: float(own[k]) for name, k in zip(plan.neighbourhoods, plan.live)}
+
+
+@metric("alignment", "share of each footprint's registered residents registered with the neighbourhood's own practices")
+def _alignment(plan: "Plan") -> dict[str, float]:
+    registered = plan["registered_population"]
+    return {name: (own / registered[name] if registered[name] > 0 else float("nan"))
+            for name, own in plan["own_patients"].items()}
+
+
+@metric("alignment_pct", "percentage of the area's registered residents registered with their own neighbourhood's practices")
+def _alignment_pct(plan: "Plan") -> float:
+    total = sum(plan["registered_population"].values())
+    return float(100.0 * sum(plan["own_patients"].values()) / total) if total > 0 else float("nan")
+
+
+@metric("patients_from_outside", "list patients of each neighbourhood's practices who live outside its footprint")
+def _from_outside(plan: "Plan") -> dict[str, float]:
+    own = plan["own_patients"]
+    return {name: max(lst - own[name], 0.0) for name, lst in plan["list_population"].items()}
+
+
+@metric("practice_home_share", "for each practice of the area, the share of its list living in its neighbourhood's footprint")
+def _home_share(plan: "Plan") -> dict[str, float]:
+    arrays = plan.arrays
+    table = plan["practice_tallies"]
+    label = plan["practice_label"]
+    out = {}
+    for j in np.flatnonzero(label >= 0):
+        listed = arrays.practice_list[j]
+        out[str(arrays.practice_codes[j])] = float(table[label[j], j] / listed) if listed > 0 else float("nan")
+    return out
+
+
+@metric("practice_home_share_quantiles", "10th, 25th, 50th percentiles and minimum of the practices' home shares")
+def _home_share_quantiles(plan: "Plan") -> dict[str, float]:
+    shares = np.array([s for s in plan["practice_home_share"].values() if np.isfinite(s)])
+    if not len(shares):
+        return {"min": float("nan"), "p10": float("nan"), "p25": float("nan"), "median": float("nan")}
+    return {"min": float(shares.min()), "p10": float(np.quantile(shares, 0.10)),
+            "p25": float(np.quantile(shares, 0.25)), "median": float(np.median(shares))}
