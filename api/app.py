@@ -15,14 +15,14 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import problems
+from api import docs, problems
 from api.atlases import as_provider
 from api.auth import LOCAL_MODE_WARNING, is_loopback, local_mode
 from api.db import Database, database_url, redacted
 from api.deps import ServiceState
 from api.headers import SecurityHeaders
-from api.jobs import JobRunner
 from api.plans import PlanService
+from api.queue import make_runner
 from api.routes import ROUTERS
 from geo.settings import Settings, get_settings
 
@@ -64,7 +64,8 @@ def create_app(settings: Settings | None = None, atlas_provider=None) -> FastAPI
     url = database_url(settings)
     db = Database(url)
     atlases = as_provider(atlas_provider, settings)
-    state = ServiceState(settings=settings, db=db, atlases=atlases, plans=PlanService(db, atlases), jobs=JobRunner())
+    state = ServiceState(settings=settings, db=db, atlases=atlases, plans=PlanService(db, atlases),
+                         jobs=make_runner(settings, db, atlases))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -82,7 +83,8 @@ def create_app(settings: Settings | None = None, atlas_provider=None) -> FastAPI
         version="1",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # /docs is api/docs.py: Swagger UI from static/vendor, offline
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.nhp = state
@@ -92,6 +94,7 @@ def create_app(settings: Settings | None = None, atlas_provider=None) -> FastAPI
     app.add_middleware(SecurityHeaders)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(docs.router)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -81,6 +81,9 @@ def run_migrations(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.connect() as connection:
+        if engine.url.get_backend_name() == "postgresql":
+            # Several processes or machines starting at once: one upgrades, the others wait, then find it done.
+            connection.exec_driver_sql("select pg_advisory_xact_lock(hashtext('nhp.migrations'))")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
         connection.commit()

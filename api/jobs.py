@@ -1,198 +1,368 @@
-"""Background jobs (proposals for large areas) with progress and cancel.
+"""Background jobs (proposals of large areas): one row per job in the plans database, run by a runner.
 
-A job runs its work in a separate *process* (``spawn``), not a thread: a proposal is CPU-bound Python that
-would hold the GIL and slow every other request, and a thread cannot be stopped, whereas a process can be
-terminated the moment a planner cancels. Only one job computes at a time (the machine has two cores and the
-service needs one); the others wait in the queue. The work sends messages back over a pipe:
-``("progress", fraction, text)``, then ``("done", result)`` or ``("error", problem_dict)``.
+The row in ``jobs`` is the job's only source of truth: status (queued, running, done, failed, cancelled),
+progress, owner, and the id of what it saved. Any API process reads it, so ``GET /jobs/{id}`` answers the same
+from every worker and after a restart. Two runners fill it, behind one interface (``submit``, ``get``,
+``cancel``, ``shutdown``):
 
-Jobs live in memory: after a restart their ids are gone, but what a finished job produced (a proposal) was
-already saved in the database by ``on_done``.
+- :class:`JobRunner` (``NHP_JOBS=local``, the default): a thread of the API process that accepted the job runs
+  it, one at a time. Nothing else to start, any database; a job dies with its process (it is then marked failed).
+- :class:`api.queue.QueueRunner` (``NHP_JOBS=queue``, PostgreSQL only): the API only enqueues on procrastinate;
+  ``nhp worker`` processes, on any machine, run the jobs, and a job whose worker was killed is run again.
 
-The queue is bounded: each key may have :data:`MAX_JOBS_PER_USER` unfinished jobs and the service
-:data:`MAX_UNFINISHED` in all (429 beyond either), and only the job's owner or an admin may cancel it.
+Either way the work runs in a child *process* (``spawn``): a proposal is CPU-bound Python that would hold the
+GIL, and a process can be stopped the moment its job is cancelled. The child sends ``("progress", fraction,
+text)``, then ``("done", result)`` or ``("error", problem)`` over a pipe; :func:`execute` relays them to the row.
+A result is saved in the same transaction that marks the job done, under a row lock and only by the current
+attempt, so a job run twice (its first worker killed after computing) is still saved once.
+
+Caps: each key may have :data:`MAX_JOBS_PER_USER` unfinished jobs and the service :data:`MAX_UNFINISHED` (429),
+counted in the database under a lock; only the owner or an admin may cancel a job (403).
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import multiprocessing
+import os
+import socket
 import threading
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import JSON, BigInteger, Float, Integer, String, func, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
 from api.auth import Principal
-from api.models import utcnow
+from api.db import Database
+from api.models import Base, UTCDateTime, utcnow
 from api.problems import NotFound, Problem
 
 log = logging.getLogger("nhp.api")
 
-#: Finished jobs remembered (oldest forgotten first).
-KEEP_FINISHED = 200
 #: Unfinished (queued or running) jobs one key may have, and the service in all.
 MAX_JOBS_PER_USER = 2
 MAX_UNFINISHED = 8
+UNFINISHED = ("queued", "running")
 
 
-@dataclass
-class Job:
-    """One background job as the API shows it."""
+class JobRecord(Base):
+    """A background job (table ``jobs``, migration 0003)."""
 
-    id: str
-    kind: str
-    area: str
-    created_by: str
-    time_budget: float
-    owner: tuple = ()
-    created_at: datetime = field(default_factory=utcnow)
-    status: str = "queued"
-    progress: float = 0.0
-    message: str = "waiting for a free worker"
-    result_id: str | None = None
-    error: dict | None = None
-    started: float | None = None
-    cancel: threading.Event = field(default_factory=threading.Event, repr=False)
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    area: Mapped[str] = mapped_column(String(100))
+    params: Mapped[dict] = mapped_column(JSON)
+    time_budget: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+    owner_key_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    owner_role: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    queue_job_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    result_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    error: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+    @property
+    def owner(self) -> Principal:
+        return Principal(self.owner_key_id, self.created_by, self.owner_role)
 
     def view(self) -> dict:
-        """The job as JSON-ready values; progress of a running job without reports is estimated from time."""
+        """The job as the API shows it; progress of a running job without reports is estimated from time."""
         progress = self.progress
-        if self.status == "running" and self.started and progress == 0.0:
-            progress = min(0.95, (time.monotonic() - self.started) / max(self.time_budget, 1e-6))
+        if self.status == "running" and self.started_at and progress == 0.0:
+            elapsed = (utcnow() - self.started_at).total_seconds()
+            progress = min(0.95, max(0.0, elapsed) / max(self.time_budget, 1e-6))
         return {"id": self.id, "kind": self.kind, "area": self.area, "status": self.status,
                 "progress": round(float(progress), 3), "message": self.message, "created_at": self.created_at,
                 "created_by": self.created_by, "result_id": self.result_id, "error": self.error}
 
 
-class JobRunner:
-    """Runs jobs one at a time in child processes.
+@dataclass(frozen=True)
+class JobKind:
+    """What a kind of job runs: ``work`` ("module:function", called in the child as ``work(atlas, params, conn)``)
+    and ``save(session, record, result) -> id``, which stores the result inside the job's own transaction."""
 
-    Parameters
-    ----------
-    workers
-        Jobs computing at once.
-    """
+    work: str
+    save: Callable[[Session, JobRecord, dict], str]
 
-    def __init__(self, workers: int = 1) -> None:
-        self._jobs: OrderedDict[str, Job] = OrderedDict()
-        self._lock = threading.Lock()
-        self._slots = threading.Semaphore(workers)
-        self._context = multiprocessing.get_context("spawn")
-        self._closed = False
 
-    def submit(self, kind: str, area: str, actor: Principal, work: Callable, args: tuple,
-               on_done: Callable[[object], str], *, time_budget: float) -> Job:
-        """Queue ``work(*args, conn)`` in a child process; ``on_done(result)`` saves it and returns its id.
+def _save_proposal(session: Session, record: JobRecord, result: dict) -> str:
+    from api import proposals
 
-        Raises 429 when the caller already has :data:`MAX_JOBS_PER_USER` unfinished jobs or the service
-        :data:`MAX_UNFINISHED`.
-        """
-        job = Job(id=str(uuid.uuid4()), kind=kind, area=area, created_by=actor.name, time_budget=time_budget,
-                  owner=_identity(actor))
-        with self._lock:
-            unfinished = [j for j in self._jobs.values() if j.status in ("queued", "running")]
-            mine = sum(1 for j in unfinished if j.owner == job.owner)
-            if mine >= MAX_JOBS_PER_USER or len(unfinished) >= MAX_UNFINISHED:
+    return proposals.save(None, record.area, record.params, result, record.owner, session=session).id
+
+
+#: Job kinds by name; the name is stored on the row, so a worker on another machine knows what to run.
+KINDS: dict[str, JobKind] = {"proposal": JobKind("api.proposals:work", _save_proposal)}
+
+
+def identity() -> str:
+    """This process as a job's ``worker``: ``host:pid``."""
+    return f"{socket.gethostname()[:80]}:{os.getpid()}"
+
+
+class JobStore:
+    """The ``jobs`` table: create under the caps, read, cancel, and the state changes a running job makes."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def create(self, kind: str, area: str, actor: Principal, params: dict, *, time_budget: float,
+               message: str, worker: str | None = None) -> JobRecord:
+        """Insert a queued job, or raise 429 when the caller or the service is at its cap."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown job kind {kind!r}")
+        with self.db.write() as session:
+            if self.db.backend == "postgresql":  # SQLite's write transaction already holds the only write lock
+                session.execute(text("select pg_advisory_xact_lock(hashtext('nhp.jobs.submit'))"))
+            unfinished = select(func.count()).select_from(JobRecord).where(JobRecord.status.in_(UNFINISHED))
+            total = session.scalar(unfinished)
+            mine = session.scalar(unfinished.where(*_owned_by(actor)))
+            if mine >= MAX_JOBS_PER_USER or total >= MAX_UNFINISHED:
                 limit = (f"'{actor.name}' already has {mine} unfinished jobs (at most {MAX_JOBS_PER_USER})"
-                         if mine >= MAX_JOBS_PER_USER else f"the service has {len(unfinished)} unfinished jobs "
+                         if mine >= MAX_JOBS_PER_USER else f"the service has {total} unfinished jobs "
                          f"(at most {MAX_UNFINISHED})")
                 raise Problem(429, "Too many jobs", f"{limit}: wait for one to finish or cancel one",
                               slug="too-many-jobs", headers={"Retry-After": "30"})
-            self._jobs[job.id] = job
-            self._forget_old()
-        threading.Thread(target=self._run, args=(job, work, args, on_done), name=f"job-{job.id[:8]}",
-                         daemon=True).start()
-        return job
+            record = JobRecord(id=str(uuid.uuid4()), kind=kind, area=area, params=params, time_budget=time_budget,
+                               status="queued", progress=0.0, message=message, created_at=utcnow(),
+                               created_by=actor.name, owner_key_id=actor.key_id, owner_role=actor.role,
+                               attempts=0, worker=worker)
+            session.add(record)
+        return record
 
-    def get(self, job_id: str) -> Job:
+    def get(self, job_id: str) -> JobRecord:
         """Return a job or raise 404."""
-        with self._lock:
-            job = self._jobs.get(job_id)
-        if job is None:
-            raise NotFound(f"job {job_id} does not exist (jobs are forgotten when the service restarts)")
-        return job
+        with self.db.read() as session:
+            record = session.get(JobRecord, job_id)
+        if record is None:
+            raise NotFound(f"job {job_id} does not exist")
+        return record
 
-    def cancel(self, job_id: str, actor: Principal) -> Job:
-        """Cancel a queued or running job at once (its owner or an admin only: 403 otherwise); a finished job is
-        left as it is."""
-        job = self.get(job_id)
-        if not actor.can("admin") and _identity(actor) != job.owner:
-            raise Problem(403, "Forbidden", f"job {job_id} belongs to '{job.created_by}': only its owner or an "
-                          "admin may cancel it", slug="forbidden")
-        self._stop(job)
-        return job
+    def cancel(self, job_id: str, actor: Principal | None, message: str = "cancelled by request") -> JobRecord:
+        """Cancel a queued or running job (its owner or an admin only: 403; ``actor=None`` is the service itself).
+        A finished job is left as it is; a running one is stopped by whoever runs it within a fraction of a
+        second, and saves nothing."""
+        with self.db.write() as session:
+            record = session.get(JobRecord, job_id, with_for_update=True)
+            if record is None:
+                raise NotFound(f"job {job_id} does not exist")
+            if actor is not None and not actor.can("admin") and _key(actor) != _key(record.owner):
+                raise Problem(403, "Forbidden", f"job {job_id} belongs to '{record.created_by}': only its owner "
+                              "or an admin may cancel it", slug="forbidden")
+            if record.status in UNFINISHED:
+                record.status, record.message, record.finished_at = "cancelled", message, utcnow()
+        return record
 
-    def _stop(self, job: Job) -> None:
-        if job.status in ("queued", "running"):
-            job.cancel.set()
-            job.status, job.message = "cancelled", "cancelled by request"
+    def claim(self, job_id: str, worker: str) -> JobRecord | None:
+        """Start (or, after its worker died, restart) a job: the next attempt, or None when it is finished."""
+        with self.db.write() as session:
+            record = session.get(JobRecord, job_id, with_for_update=True)
+            if record is None or record.status not in UNFINISHED:
+                return None
+            record.attempts += 1
+            record.status, record.worker, record.started_at = "running", worker, utcnow()
+            record.progress, record.message = 0.0, "computing" if record.attempts == 1 else (
+                f"computing again (attempt {record.attempts}: the previous worker stopped)")
+        return record
+
+    def current(self, job_id: str, attempt: int) -> bool:
+        """True while ``attempt`` is the job's live attempt (not cancelled, finished or taken over)."""
+        with self.db.read() as session:
+            row = session.execute(select(JobRecord.status, JobRecord.attempts)
+                                  .where(JobRecord.id == job_id)).one_or_none()
+        return row is not None and row.status == "running" and row.attempts == attempt
+
+    def progress(self, job_id: str, attempt: int, fraction: float, message: str) -> None:
+        with self.db.write() as session:
+            session.query(JobRecord).filter_by(id=job_id, attempts=attempt, status="running").update(
+                {"progress": min(max(float(fraction), 0.0), 1.0), "message": str(message)[:200]})
+
+    def finish(self, job_id: str, attempt: int, result: dict) -> str | None:
+        """Save the result and mark the job done, in one transaction; None (nothing saved) when the attempt is
+        no longer the live one (cancelled, or done already by another worker)."""
+        with self.db.write() as session:
+            record = session.get(JobRecord, job_id, with_for_update=True)
+            if record is None or record.status != "running" or record.attempts != attempt:
+                return None
+            record.result_id = KINDS[record.kind].save(session, record, result)
+            record.status, record.progress, record.message = "done", 1.0, "finished"
+            record.finished_at = utcnow()
+            return record.result_id
+
+    def fail(self, job_id: str, attempt: int | None, problem: dict, message: str = "failed") -> None:
+        with self.db.write() as session:
+            record = session.get(JobRecord, job_id, with_for_update=True)
+            if record is not None and record.status in UNFINISHED and attempt in (None, record.attempts):
+                record.status, record.error, record.message = "failed", problem, message
+                record.finished_at = utcnow()
+
+
+def _owned_by(actor: Principal):
+    if actor.key_id is None:  # local single-user mode: the one local user, by name
+        return (JobRecord.owner_key_id.is_(None), JobRecord.created_by == actor.name)
+    return (JobRecord.owner_key_id == actor.key_id,)
+
+
+def _key(actor: Principal) -> tuple:
+    return (actor.key_id, actor.name if actor.key_id is None else None)
+
+
+def _child(work: str, atlas, params: dict, conn, parent: int) -> None:
+    """Entry point of the child process: run ``work`` and exit if the worker that started it dies (SIGKILL
+    leaves a spawned child running otherwise, computing for nobody)."""
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(3)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
+    module, name = work.split(":")
+    getattr(importlib.import_module(module), name)(atlas, params, conn)
+
+
+def execute(store: JobStore, atlases, job_id: str, worker: str, *, stop: threading.Event | None = None,
+            poll: float = 0.25) -> str | None:
+    """Run one job to its end in a child process, relaying progress and obeying cancel; returns its status."""
+    record = store.claim(job_id, worker)
+    if record is None:
+        return None
+    attempt = record.attempts
+    try:
+        atlas = atlases.get(record.area)
+    except Exception as error:  # the area cannot be loaded here: say so on the job rather than retry forever
+        store.fail(job_id, attempt, {"status": 500, "title": "Could not load the area",
+                                     "detail": getattr(error, "detail", type(error).__name__)})
+        return "failed"
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(KINDS[record.kind].work, atlas, record.params, sender,
+                                                   os.getpid()), daemon=True)
+    process.start()
+    sender.close()
+    try:
+        outcome = _watch(store, job_id, attempt, process, receiver, stop or threading.Event(), poll)
+    finally:
+        if process.is_alive():
+            process.terminate()
+        process.join(5)
+        receiver.close()
+    if outcome is None:
+        return "cancelled"
+    kind, payload = outcome
+    if kind != "done":
+        store.fail(job_id, attempt, payload)
+        return "failed"
+    try:
+        saved = store.finish(job_id, attempt, payload)
+    except Exception as error:  # saving failed: report it on the job, never crash the runner
+        log.error("job %s could not save its result: %s", job_id, type(error).__name__)
+        store.fail(job_id, attempt, {"title": "Could not save the result", "status": 500})
+        return "failed"
+    return "done" if saved else None
+
+
+def _watch(store: JobStore, job_id: str, attempt: int, process, receiver, stop: threading.Event, poll: float):
+    """Relay progress until the child answers or dies; None when the job was cancelled or taken over."""
+    while not stop.is_set():
+        if not store.current(job_id, attempt):
+            return None
+        if receiver.poll(poll):
+            try:
+                message = receiver.recv()
+            except EOFError:
+                break
+            if message[0] == "progress":
+                store.progress(job_id, attempt, message[1], message[2])
+                continue
+            return message[0], message[1]
+        if not process.is_alive() and not receiver.poll(0):
+            break
+    if stop.is_set():
+        return None
+    return "error", {"title": "The job stopped unexpectedly", "status": 500,
+                     "detail": f"worker exited with code {process.exitcode}"}
+
+
+class JobRunner:
+    """Runs jobs in this process (``NHP_JOBS=local``): one thread per job, ``workers`` computing at once.
+
+    Jobs another process of this machine accepted, whose process has died, are marked failed at start (they
+    cannot finish and would otherwise count against the caps forever).
+    """
+
+    message = "waiting for a free worker"
+
+    def __init__(self, db: Database, atlases, workers: int = 1) -> None:
+        self.store, self.atlases = JobStore(db), atlases
+        self._slots = threading.Semaphore(workers)
+        self._stop = threading.Event()
+        self._worker = identity()
+        self._mine: set[str] = set()
+        self._abandon_dead()
+
+    def submit(self, kind: str, area: str, actor: Principal, params: dict, *, time_budget: float) -> JobRecord:
+        """Queue a job of ``kind`` (a key of :data:`KINDS`); 429 beyond the caps."""
+        record = self.store.create(kind, area, actor, params, time_budget=time_budget, message=self.message,
+                                   worker=self._worker)
+        self._mine.add(record.id)
+        threading.Thread(target=self._run, args=(record.id,), name=f"job-{record.id[:8]}", daemon=True).start()
+        return record
+
+    def get(self, job_id: str) -> JobRecord:
+        return self.store.get(job_id)
+
+    def cancel(self, job_id: str, actor: Principal) -> JobRecord:
+        return self.store.cancel(job_id, actor)
 
     def shutdown(self) -> None:
-        """Cancel every unfinished job (the service is stopping)."""
-        self._closed = True
-        with self._lock:
-            jobs = list(self._jobs.values())
-        for job in jobs:
-            self._stop(job)
+        """Stop and cancel this process's unfinished jobs (the service is stopping)."""
+        self._stop.set()
+        for job_id in list(self._mine):
+            self.store.cancel(job_id, None, "cancelled: the service stopped")
 
-    def _forget_old(self) -> None:
-        finished = [k for k, j in self._jobs.items() if j.status not in ("queued", "running")]
-        for key in finished[: max(0, len(finished) - KEEP_FINISHED)]:
-            del self._jobs[key]
+    def _run(self, job_id: str) -> None:
+        try:
+            with self._slots:
+                if not self._stop.is_set():
+                    execute(self.store, self.atlases, job_id, self._worker, stop=self._stop)
+        except Exception:  # the database went away: nothing to report the job on
+            log.exception("job %s could not run", job_id)
+        finally:
+            self._mine.discard(job_id)
 
-    def _run(self, job: Job, work: Callable, args: tuple, on_done: Callable[[object], str]) -> None:
-        with self._slots:
-            if job.cancel.is_set() or self._closed:
-                return
-            job.status, job.message, job.started = "running", "computing", time.monotonic()
-            receiver, sender = self._context.Pipe(duplex=False)
-            process = self._context.Process(target=work, args=(*args, sender), daemon=True)
-            process.start()
-            sender.close()
-            outcome = None
-            try:
-                outcome = self._watch(job, process, receiver)
-            finally:
-                if process.is_alive():
-                    process.terminate()
-                process.join(5)
-                receiver.close()
-            if job.cancel.is_set() or outcome is None:
-                return
-            kind, payload = outcome
-            if kind == "done":
-                try:
-                    job.result_id = on_done(payload)
-                    job.status, job.progress, job.message = "done", 1.0, "finished"
-                except Exception as error:  # saving failed: report it on the job, never crash the runner
-                    log.error("job %s could not save its result: %s", job.id, type(error).__name__)
-                    job.status, job.error = "failed", {"title": "Could not save the result", "status": 500}
-            else:
-                job.status, job.error, job.message = "failed", payload, "failed"
-
-    def _watch(self, job: Job, process, receiver):
-        """Relay progress until the child finishes, dies or the job is cancelled."""
-        while not job.cancel.is_set():
-            if receiver.poll(0.2):
-                try:
-                    message = receiver.recv()
-                except EOFError:
-                    break
-                if message[0] == "progress":
-                    job.progress, job.message = float(message[1]), str(message[2])
-                    continue
-                return message[0], message[1]
-            elif not process.is_alive() and not receiver.poll(0):
-                break
-        if job.cancel.is_set():
-            return None
-        return "error", {"title": "The proposal stopped unexpectedly", "status": 500,
-                         "detail": f"worker exited with code {process.exitcode}"}
+    def _abandon_dead(self) -> None:
+        host = self._worker.rsplit(":", 1)[0]
+        with self.store.db.read() as session:
+            rows = session.execute(select(JobRecord.id, JobRecord.worker).where(
+                JobRecord.status.in_(UNFINISHED), JobRecord.queue_job_id.is_(None))).all()
+        for job_id, worker in rows:
+            name, _, pid = (worker or "").rpartition(":")
+            # Our own pid on a job we did not start: a previous life of this process (containers reuse pids).
+            if name == host and pid.isdigit() and (int(pid) == os.getpid() or not _alive(int(pid))):
+                self.store.fail(job_id, None, {"status": 500, "title": "The service stopped during the job",
+                                               "detail": "submit it again"}, message="interrupted")
 
 
-def _identity(actor: Principal) -> tuple:
-    """Who owns a job: the key id (or, in local mode, the one local user)."""
-    return (actor.key_id, actor.name if actor.key_id is None else None)
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

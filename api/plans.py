@@ -53,8 +53,9 @@ class PlanCache:
                 self._items.popitem(last=False)
 
 
-def stored_params(params: PlanParams, provenance: Provenance | None = None) -> dict:
-    """The parameters stored with a version: the plan's own, and how the plan was made (its provenance).
+def stored_params(params: PlanParams, provenance: Provenance | None = None, practices=None) -> dict:
+    """The parameters stored with a version: the plan's own, how the plan was made (its provenance) and, for a
+    list-based plan, its practice assignment (the list view its footprint is derived from).
 
     Examples
     --------
@@ -64,7 +65,14 @@ def stored_params(params: PlanParams, provenance: Provenance | None = None) -> d
     body = params.plan_params().to_dict()
     if provenance is not None:
         body["provenance"] = provenance.to_dict()
+    if practices is not None:
+        body["practice_assignment"] = {str(k): str(v) for k, v in practices.items()}
     return body
+
+
+def plan_stored_params(plan: Plan) -> dict:
+    """:func:`stored_params` of a Plan."""
+    return stored_params(plan.params, plan.provenance, plan.practice_assignment)
 
 
 def params_of(stored: dict) -> tuple[PlanParams, Provenance]:
@@ -102,7 +110,8 @@ class PlanService:
         """Build a Plan from stored parameters, raising PlanError (422) for an assignment or parameters that do
         not fit the atlas."""
         plan_params, provenance = params_of(params)
-        return Plan(atlas, assignment, plan_params, provenance=provenance, name=name)
+        return Plan(atlas, assignment, plan_params, provenance=provenance, name=name,
+                    practices=(params or {}).get("practice_assignment"))
 
     def plan_of(self, row: PlanVersion, area: str, assignment=None) -> Plan:
         """Return the Plan of a stored version, from the cache when it is there."""
@@ -141,10 +150,13 @@ class PlanService:
                 assignment = session.scalar(select(PlanVersion.assignment).where(PlanVersion.id == row.id))
         return row, self.plan_of(row, area, assignment)
 
-    def create(self, *, name: str, area: str, assignment, params: dict, source: str, actor: Principal,
-               note: str = "", detail: dict | None = None) -> PlanVersion:
-        """Check the assignment against the area's atlas, then save it as version 1 of a new plan."""
-        plan = self.build(self.atlases.get(area), assignment, params, name=name)
+    def create(self, *, name: str, area: str, assignment=None, params: dict | None = None, source: str,
+               actor: Principal, note: str = "", detail: dict | None = None, plan: Plan | None = None) -> PlanVersion:
+        """Check the assignment against the area's atlas (or take a Plan already built, e.g. a list-based one),
+        then save it as version 1 of a new plan."""
+        if plan is None:
+            plan = self.build(self.atlases.get(area), assignment, params, name=name)
+        params = plan_stored_params(plan)
         stored = assignment_dict(plan.assignment)
         with self.db.write() as session:
             row = repo.create_plan(session, name=name, area=area, assignment=stored, params=params, source=source,
@@ -154,7 +166,8 @@ class PlanService:
 
     def move(self, plan_id: int, moves: dict[str, str], *, if_match: str | None, actor: Principal,
              note: str = "") -> PlanVersion:
-        """Move LSOAs on the latest version, saving the result as a new version (If-Match required).
+        """Move LSOAs (or, in a list-based plan, practices) on the latest version, saving the result as a new
+        version (If-Match required).
 
         The precondition is checked before any geography work, so a stale or missing ETag answers 412/428
         quickly; the compare-and-set in the repository still decides races between concurrent writers.
@@ -162,16 +175,42 @@ class PlanService:
         current, parent = self.load(plan_id)
         repo.check_if_match(current, if_match)
         repo.check_editable(current)
-        child = parent.move(moves)
-        changed = {code: label for code, label in child.moved.items() if parent.assignment.get(code) != label}
+        if parent.practice_assignment is not None:
+            child = parent.move_practices(moves)
+            before = parent.practice_assignment
+            changed = {code: label for code, label in child.moved_practices.items() if before.get(code) != label}
+            unit = "practice"
+        else:
+            child = parent.move(moves)
+            changed = {code: label for code, label in child.moved.items() if parent.assignment.get(code) != label}
+            unit = "LSOA"
         if not changed:
-            raise PlanError("the moves change nothing: every LSOA is already in that neighbourhood",
-                            column="moves", expected="at least one LSOA moved to another neighbourhood")
+            raise PlanError(f"the moves change nothing: every {unit} is already in that neighbourhood",
+                            column="moves", expected=f"at least one {unit} moved to another neighbourhood")
         with self.db.write() as session:
             fresh = repo.get_version(session, plan_id)
             repo.check_if_match(fresh, if_match)
             row = repo.add_version(session, fresh, assignment=assignment_dict(child.assignment), moves=changed,
-                                   actor=actor, note=note)
+                                   actor=actor, note=note, params=plan_stored_params(child))
+        self.cache.put((row.plan_id, row.version), child)
+        return row
+
+    def rename(self, plan_id: int, names: dict[str, str], *, if_match: str | None, actor: Principal,
+               note: str = "") -> PlanVersion:
+        """Rename neighbourhoods of the latest version (``{old: new}``), saving a new version audited as
+        ``plan.renamed`` with the renames as its moves (If-Match required)."""
+        current, parent = self.load(plan_id)
+        repo.check_if_match(current, if_match)
+        repo.check_editable(current)
+        child = parent.rename(names)
+        changed = {old: new for old, new in names.items() if old.strip() != new.strip()}
+        if not changed:
+            raise PlanError("the names change nothing", column="names", expected="at least one new name")
+        with self.db.write() as session:
+            fresh = repo.get_version(session, plan_id)
+            repo.check_if_match(fresh, if_match)
+            row = repo.add_version(session, fresh, assignment=assignment_dict(child.assignment), moves=changed,
+                                   actor=actor, note=note, source="rename", action="plan.renamed")
         self.cache.put((row.plan_id, row.version), child)
         return row
 

@@ -22,8 +22,11 @@ def compute(atlas, params: dict) -> dict:
     """Run the proposal and return what is stored: the assignment, what was not met, and its provenance."""
     plan = propose(atlas, ProposalParams(**params))
     made = plan.provenance
-    return {"assignment": assignment_dict(plan.assignment), "unmet": list(made.unmet), "algorithm": made.method,
-            "seconds": round(float(made.seconds or 0), 3), "provenance": made.to_dict()}
+    result = {"assignment": assignment_dict(plan.assignment), "unmet": list(made.unmet), "algorithm": made.method,
+              "seconds": round(float(made.seconds or 0), 3), "provenance": made.to_dict()}
+    if plan.practice_assignment is not None:  # a list-based proposal: its practices make the plan
+        result["practice_assignment"] = assignment_dict(plan.practice_assignment)
+    return result
 
 
 def work(atlas, params: dict, conn) -> None:
@@ -39,15 +42,22 @@ def work(atlas, params: dict, conn) -> None:
         conn.close()
 
 
-def save(db: Database, area: str, params: dict, result: dict, actor: Principal) -> Proposal:
-    """Store a finished proposal and return it."""
+def save(db: Database | None, area: str, params: dict, result: dict, actor: Principal, *,
+         session=None) -> Proposal:
+    """Store a finished proposal and return it (in ``session`` when given: a job saves it in its own
+    transaction, so the proposal and the job's ``done`` are committed together)."""
     row = Proposal(id=str(uuid.uuid4()), area=area, params={**params, "algorithm": result.get("algorithm"),
                                                           "seconds": result.get("seconds"),
-                                                          "provenance": result.get("provenance")},
+                                                          "provenance": result.get("provenance"),
+                                                          **({"practice_assignment": result["practice_assignment"]}
+                                                             if "practice_assignment" in result else {})},
                    assignment=result["assignment"], unmet=result["unmet"], created_at=utcnow(),
                    created_by=actor.name)
-    with db.write() as session:
+    if session is not None:
         session.add(row)
+        return row
+    with db.write() as own:
+        own.add(row)
     return row
 
 

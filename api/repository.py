@@ -150,7 +150,8 @@ def _claim(session: Session, current: PlanVersion, new_latest: int) -> None:
 
 
 def add_version(session: Session, current: PlanVersion, *, assignment: dict[str, str], moves: dict[str, str],
-                actor: Principal, note: str = "", source: str = "moves", action: str = "plan.moved") -> PlanVersion:
+                actor: Principal, note: str = "", source: str = "moves", action: str = "plan.moved",
+                params: dict | None = None) -> PlanVersion:
     """Save the next version of a plan made from ``current`` (which must be the latest, checked by the caller).
 
     Raises 409 when ``current`` is not a draft.
@@ -159,7 +160,8 @@ def add_version(session: Session, current: PlanVersion, *, assignment: dict[str,
     check_labels(moves.values())
     _claim(session, current, current.version + 1)
     row = PlanVersion(plan_id=current.plan_id, version=current.version + 1, parent_version=current.version,
-                      state="draft", source=source, assignment=assignment, params=dict(current.params),
+                      state="draft", source=source, assignment=assignment,
+                      params=dict(current.params if params is None else params),
                       moves=moves, note=note, created_at=utcnow(), created_by=actor.name)
     session.add(row)
     audit(session, actor, action, current.plan_id, row.version, parent_version=current.version,

@@ -22,7 +22,7 @@ from geo.propose import ProposalParams as CoreProposalParams
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
-Population = Literal["resident", "registered"]
+Population = Literal["resident", "registered", "list"]
 
 
 def optional_body(core: type[BaseModel], name: str, doc: str) -> type[BaseModel]:

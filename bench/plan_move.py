@@ -1,19 +1,25 @@
-"""Benchmark: one move plus every plan metric, on a 600-LSOA grid and (with --area) a real study area.
+"""Benchmark: one move plus every summary metric, against GerryChain's flip plus tallies on the same graph.
 
-Target: one move + all metrics <= 5 ms on LLR's 634 LSOAs. For comparison the same random moves are timed with
-GerryChain's ``Partition.flip`` and its population ``Tally``, ``cut_edges`` and Polsby-Popper updaters (which use
-shared perimeters rather than dissolved shapes), when GerryChain is installed.
+Target (issue 16): one move + every metric ``plan.summary()`` reads (deviation, bands, constrained, contiguity,
+LA crossings, practice splits, leakage, list population, alignment, practice home shares, Polsby-Popper, cut edges)
+at p50 <= 1 ms and p95 <= 3 ms on LLR (QK1, 634 LSOAs). GerryChain (the ``[bench]`` extra) is timed in the same
+run on the same moves and the same graph (the atlas's edges, with the atlas's shared boundary lengths), flipping
+one node and evaluating population and registered tallies, area, cut edges (total and by part), boundary nodes,
+exterior and interior boundaries, perimeter, Polsby-Popper and county (LAD) splits. The two sides alternate move
+by move, so both see the same load on a shared machine; the load average is printed with the numbers.
 
 Usage::
 
+    NHP_DATA_DIR=/work/shared/data/raw python bench/plan_move.py --area QK1
     python bench/plan_move.py                      # 30x20 synthetic grid
-    python bench/plan_move.py --area QK1 --data-dir ../shared/data/raw
+
+The last line is ``edit+metrics p50 X ms p95 Y ms; gerrychain p50 A ms p95 B ms; ratio p50 R`` (R = X / A).
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
+import os
 import time
 
 import numpy as np
@@ -32,83 +38,83 @@ def boundary_moves(plan: Plan, count: int, seed: int) -> list[tuple[str, str]]:
     return [(codes[i], plan.labels[plan.label_index[j]]) for i, j in picks]
 
 
-def time_plan(plan: Plan, moves) -> list[float]:
-    for name in REGISTRY:
-        plan[name]
-    times = []
-    for code, label in moves:
-        started = time.perf_counter()
-        child = plan.move({code: label})
-        for name in REGISTRY:
-            child[name]
-        child.summary()
-        times.append(time.perf_counter() - started)
-    return times
-
-
-def time_gerrychain(atlas, plan: Plan, moves) -> list[float] | None:
+def gerrychain_partition(plan: Plan):
+    """Return a GerryChain partition of the plan's own graph and assignment, with its updaters evaluated."""
     try:
+        import networkx as nx
         from gerrychain import Graph, Partition
-        from gerrychain.updaters import (
-            Tally,
-            boundary_nodes,
-            county_splits,
-            cut_edges,
-            cut_edges_by_part,
-            exterior_boundaries,
-            interior_boundaries,
-            perimeter,
-        )
-    except ImportError:
-        return None
+        from gerrychain.updaters import (Tally, boundary_nodes, county_splits, cut_edges, cut_edges_by_part,
+                                         exterior_boundaries, interior_boundaries, perimeter)
+    except ImportError as error:
+        raise SystemExit(f"GerryChain is needed for the comparison ({error}): pip install -e '.[bench]'")
+
+    arrays = plan.arrays
+    shared, outer = arrays.boundary
+    lsoas = plan.atlas.lsoas
+    nxg = nx.Graph()
+    for i, code in enumerate(arrays.codes):
+        nxg.add_node(i, resident_population=float(lsoas["resident_population"].iloc[i]),
+                     registered_population=float(lsoas["registered_population"].iloc[i]),
+                     area=float(arrays.values[i, arrays.column("area")]), lad_code=str(lsoas["lad_code"].iloc[i]),
+                     boundary_node=bool(outer[i] > 0), boundary_perim=float(outer[i]))
+    for (i, j), length in zip(arrays.edges.tolist(), shared.tolist()):
+        nxg.add_edge(i, j, shared_perim=length)
+    graph = Graph.from_networkx(nxg)
 
     def polsby_popper(partition):
         area, perim = partition["area"], partition["perimeter"]
         return {part: 4 * np.pi * area[part] / perim[part] ** 2 for part in perim}
 
-    frame = atlas.lsoas[["resident_population", "registered_population", "lad_code", "geometry"]].reset_index()
-    graph = Graph.from_geodataframe(frame, adjacency="queen")
-    node_of = {code: n for n, code in zip(graph.nodes, frame["lsoa_code"])}
-    assignment = {node_of[c]: plan.assignment[c] for c in frame["lsoa_code"]}
     updaters = {
         "population": Tally("resident_population", alias="population"),
         "registered": Tally("registered_population", alias="registered"),
+        "area": Tally("area", alias="area"),
         "cut_edges": cut_edges,
         "cut_edges_by_part": cut_edges_by_part,
-        "area": Tally("area", alias="area"),
-        "perimeter": perimeter,
         "boundary_nodes": boundary_nodes,
         "exterior_boundaries": exterior_boundaries,
         "interior_boundaries": interior_boundaries,
+        "perimeter": perimeter,
         "polsby_popper": polsby_popper,
         "lad_splits": county_splits("lad_splits", "lad_code"),
     }
-    partition = Partition(graph, assignment, updaters)
+    labels = plan.assignment.to_numpy()
+    partition = Partition(graph, {i: labels[i] for i in range(len(labels))}, updaters)
     for name in updaters:
         partition[name]
-    times = []
+    return partition, list(updaters)
+
+
+def run(plan: Plan, moves: list[tuple[str, str]]) -> tuple[list[float], list[float], list[float]]:
+    """Time each move on both sides, alternating: (wall seconds ours, CPU seconds ours, wall seconds GerryChain)."""
+    plan.summary()
+    partition, updaters = gerrychain_partition(plan)
+    position = plan.arrays.position
+    ours, ours_cpu, theirs = [], [], []
     for code, label in moves:
+        cpu, started = time.thread_time(), time.perf_counter()
+        plan.move({code: label}).summary()
+        ours.append(time.perf_counter() - started)
+        ours_cpu.append(time.thread_time() - cpu)
         started = time.perf_counter()
-        child = partition.flip({node_of[code]: label})
+        child = partition.flip({position[code]: label})
         for name in updaters:
             child[name]
-        times.append(time.perf_counter() - started)
-    return times
+        theirs.append(time.perf_counter() - started)
+    return ours, ours_cpu, theirs
 
 
-def report(label: str, times: list[float] | None) -> None:
-    if times is None:
-        print(f"{label:<42} (not installed)")
-        return
-    ms = sorted(1000 * t for t in times)
-    print(f"{label:<42} median {statistics.median(ms):6.2f} ms   p90 {ms[int(0.9 * len(ms))]:6.2f} ms   n={len(ms)}")
+def percentiles(seconds: list[float]) -> tuple[float, float]:
+    """Return the 50th and 95th percentiles in milliseconds."""
+    p50, p95 = np.percentile(1000 * np.asarray(seconds), [50, 95])
+    return float(p50), float(p95)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--area", help="study area (e.g. QK1); default: a 30x20 synthetic grid")
-    parser.add_argument("--data-dir")
-    parser.add_argument("--moves", type=int, default=300)
+    parser.add_argument("--data-dir", help="default: NHP_DATA_DIR")
+    parser.add_argument("--moves", type=int, default=1000)
     parser.add_argument("--hoods", type=int, default=22, help="neighbourhoods in the starting plan")
     args = parser.parse_args()
     if args.area:
@@ -124,16 +130,26 @@ def main() -> None:
 
     xy = np.column_stack([atlas.lsoas.geometry.centroid.x, atlas.lsoas.geometry.centroid.y])
     _, label = kmeans2(xy, args.hoods, seed=1, minit="++")
-    plan = Plan(atlas, {c: f"N{k}" for c, k in zip(atlas.lsoas.index, label)}, target=int(atlas.lsoas.resident_population.sum() / args.hoods))
+    target = int(atlas.lsoas.resident_population.sum() / args.hoods)
+    plan = Plan(atlas, {c: f"N{k}" for c, k in zip(atlas.lsoas.index, label)}, target=target)
     moves = boundary_moves(plan, args.moves, seed=2)
-    print(f"{atlas.area.label}: {len(atlas.lsoas)} LSOAs, {len(plan.neighbourhoods)} neighbourhoods, {len(REGISTRY)} metrics")
+    print(f"{atlas.area.label}: {len(atlas.lsoas)} LSOAs, {len(atlas.edges())} edges, "
+          f"{len(plan.neighbourhoods)} neighbourhoods, {len(REGISTRY)} metrics, {len(moves)} moves")
     started = time.perf_counter()
-    fresh = Plan(atlas, plan.assignment, target=plan.target)
-    for name in REGISTRY:
-        fresh[name]
-    print(f"{'new plan + all metrics (full recount)':<42} {1000 * (time.perf_counter() - started):6.2f} ms")
-    report("one move + all metrics + summary (geo.plan)", time_plan(plan, moves))
-    report("one flip + updaters (GerryChain)", time_gerrychain(atlas, plan, moves))
+    fresh = Plan(atlas, plan.assignment, target=target)
+    fresh.summary()
+    print(f"new plan + summary (full recount): {1000 * (time.perf_counter() - started):.2f} ms")
+    before = os.getloadavg()
+    ours, ours_cpu, theirs = run(plan, moves)
+    after = os.getloadavg()
+    print(f"load average (1, 5, 15 min) before {before[0]:.2f} {before[1]:.2f} {before[2]:.2f}, "
+          f"after {after[0]:.2f} {after[1]:.2f} {after[2]:.2f} on {os.cpu_count()} cores")
+    cpu50, cpu95 = percentiles(ours_cpu)
+    print(f"edit+metrics CPU time (this thread, excludes waiting for the CPU): p50 {cpu50:.2f} ms p95 {cpu95:.2f} ms")
+    x50, x95 = percentiles(ours)
+    a50, a95 = percentiles(theirs)
+    print(f"edit+metrics p50 {x50:.2f} ms p95 {x95:.2f} ms; gerrychain p50 {a50:.2f} ms p95 {a95:.2f} ms; "
+          f"ratio p50 {x50 / a50:.2f}")
 
 
 if __name__ == "__main__":

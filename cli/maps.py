@@ -35,6 +35,8 @@ def register(subparsers) -> None:
                         help="basemap: none (works offline, default) or OpenStreetMap tiles (needs network)")
     parser.add_argument("--simplify", type=float, default=None, help="display simplification in metres")
     add_plan_arguments(parser)
+    parser.add_argument("--align", help="with --plan: overlay a compared footprint (wards, pcns, las or a geography "
+                        "FILE) and highlight the LSOAs where plan and footprint do not agree")
     parser.add_argument("--assets-dir", type=Path,
                         help="folder with local copies of leaflet.js etc. to inline, so the page works offline")
     parser.set_defaults(func=run_map)
@@ -56,9 +58,15 @@ def run_map(args) -> int:
         "tiles": "OpenStreetMap" if args.tiles == "osm" else None,
         "tolerance_m": DEFAULT_TOLERANCE_M if args.simplify is None else args.simplify,
     }
+    if args.align and not args.plan:
+        raise DataError("--align needs --plan", column="--align", expected="--plan PLAN --align wards")
     if args.plan:
+        plan = plan_from_args(args.plan, atlas, args)
+        if args.align:
+            from geo.plan.geography import geography
 
-        m = plan_map(atlas, plan_from_args(args.plan, atlas, args), **options)
+            options["compare"] = geography(atlas, args.align)
+        m = plan_map(atlas, plan, **options)
     else:
         m = atlas_map(atlas, **options)
     path = export.write("map", m, args.out, assets_dir=args.assets_dir)

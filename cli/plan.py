@@ -22,6 +22,8 @@ def register(subparsers) -> None:
     score = subparsers.add_parser("score", help="score a plan: populations, deviation, contiguity, nesting, practices")
     score.add_argument("plan", type=Path, help="plan file: CSV lookup (lsoa_code,neighbourhood) or GeoJSON/GPKG/zipped shapefile")
     _plan_arguments(score)
+    score.add_argument("--align", help="also score coterminosity with wards, pcns, las and/or a geography FILE "
+                       "(polygons or an lsoa_code,unit CSV), comma-separated")
     score.set_defaults(func=run_score)
 
     compare = subparsers.add_parser("compare", help="compare two plans of the same area")
@@ -45,11 +47,21 @@ def run_score(args: argparse.Namespace) -> int:
     """Score one plan and print it."""
     atlas = _common.atlas_from_args(args)
     plan = _load(args.plan, atlas, args)
+    aligned = []
+    if getattr(args, "align", None):
+        from geo.plan.coterminosity import align_all
+
+        aligned = align_all(plan, args.align)
     if args.format == "json":
-        json.dump(plan.to_dict(), sys.stdout, indent=2)
+        body = plan.to_dict()
+        if aligned:
+            body["coterminosity"] = [c.to_dict() for c in aligned]
+        json.dump(body, sys.stdout, indent=2)
         print()
     else:
         print(score_table(plan))
+        for c in aligned:
+            print("\n" + c.table())
     return 0
 
 
@@ -96,6 +108,10 @@ def score_table(plan) -> str:
         f"  Spanning more than one local authority {s['la_crossings']}",
         f"  Practices split (> {s['practice_split_threshold']:.0%} of patients or site elsewhere)  {s['practice_splits']}",
         f"  Registration leakage                   {s['registration_leakage_pct']:.1f}% of registered residents",
+        f"  Alignment of list and place            {s['alignment_pct']:.1f}% of registered residents with their own "
+        "neighbourhood's practices",
+        f"  Built from                             {s['built_from']}"
+        + (f"; list population {s['list_population']:,.0f}" if s["built_from"] != "lsoas" else ""),
         f"  Mean Polsby-Popper compactness         {s['mean_polsby_popper']:.2f}",
         f"  Constrained by local authority size    {', '.join(s['constrained']) or 'none'}",
         "",
@@ -106,6 +122,8 @@ def score_table(plan) -> str:
             "neighbourhood": table["name"],
             "resident": table["resident_population"].map("{:,.0f}".format),
             "registered": table["registered_population"].map("{:,.0f}".format),
+            "list": table["list_population"].map("{:,.0f}".format),
+            "aligned": table["alignment_pct"].map(lambda v: "" if v is None or v != v else f"{v:.0f}%"),
             "deviation": table["deviation_pct"].map("{:+.1f}%".format),
             "LSOAs": table["lsoas"],
             "practices": table["practices"],

@@ -20,6 +20,7 @@ from geo.export import extensions
 from geo.settings import get_settings
 
 FORMATS = tuple(extensions("plan"))
+NEST_LEVELS = ("lad", "utla", "icb", "none")
 
 
 def register(subparsers) -> None:
@@ -34,10 +35,16 @@ def register(subparsers) -> None:
     # Defaults are None: ProposalParams.from_settings fills them, the one place settings become parameters.
     parser.add_argument("--target", type=int, help=f"people per neighbourhood (default {settings.target_population})")
     parser.add_argument("--tolerance", type=float, help=f"allowed deviation, e.g. 0.1 (default {settings.tolerance})")
-    parser.add_argument("--nest", default="lad", choices=["lad", "utla", "icb", "none"], help="nesting unit")
-    parser.add_argument("--population", default="resident", choices=["resident", "registered"])
+    parser.add_argument("--build-from", default="lsoas", choices=["lsoas", "practices", "pcns"],
+                        help="building blocks: LSOAs (place-based) or whole GP practices / whole PCNs (list-based)")
+    parser.add_argument("--nest", default="lad", help="nesting unit: lad, utla, icb, none, or a geography FILE "
+                        "(polygons or an lsoa_code,unit CSV, e.g. proposed unitaries)")
+    parser.add_argument("--population", default=None, choices=["resident", "registered", "list"],
+                        help="population counted (default: resident; list for --build-from practices/pcns)")
     parser.add_argument("--practices", default="whole", choices=["whole", "ignore"],
                         help="keep each GP practice's LSOAs together (whole) or not")
+    parser.add_argument("--respect", default="practices", choices=["practices", "wards", "none"],
+                        help="keep whole: practices (default), wards (split one only when balance needs it) or none")
     parser.add_argument("--compactness", type=float, default=1.0, help="weight of compact shapes (0 ignores)")
     parser.add_argument("--seed", type=int, help=f"random seed: same seed, same plan (default {settings.seed})")
     parser.add_argument("--time-budget", type=float, help=f"seconds (default {settings.proposal_time_budget:g})")
@@ -58,12 +65,21 @@ def run(args: argparse.Namespace) -> int:
         raise DataError(f"cannot write {args.out.suffix or 'a file without an extension'}", file=args.out,
                         expected="a " + ", ".join(FORMATS[:-1]) + " or " + FORMATS[-1] + " file")
     params = ProposalParams.from_settings(
-        target=args.target, tolerance=args.tolerance, population=args.population, nest=args.nest,
+        target=args.target, tolerance=args.tolerance, population=args.population,
+        nest=args.nest if args.nest in NEST_LEVELS else "custom", respect=args.respect,
+        build_from=args.build_from,
         practices=args.practices, compactness_weight=args.compactness, seed=args.seed, time_budget=args.time_budget)
     atlas = _common.atlas_from_args(args)
+    if args.nest not in NEST_LEVELS:  # a user geography (proposed unitaries, say): read and checked first
+        from geo.plan.geography import read_geography
+        from geo.propose.wards import nest_in
+
+        atlas = nest_in(atlas, read_geography(args.nest, atlas))
     plan = propose(atlas, params, algorithm=args.algorithm, name=f"proposal seed {params.seed}")
     mnp = group_mnp(atlas, plan.assignment, target=args.mnp_target, nest=args.mnp_nest, seed=params.seed,
-                    tolerance=params.tolerance, population=params.population) if args.mnp else None
+                    tolerance=params.tolerance,
+                    # MNP areas group whole neighbourhoods by their footprints; a list plan's lists ~ registered
+                    population="registered" if params.population == "list" else params.population) if args.mnp else None
     made = plan.provenance
     print(f"{atlas.area.label}: {len(plan.neighbourhoods)} neighbourhoods from {len(atlas.lsoas):,} LSOAs "
           f"({made.method}, seed {made.seed}, {made.seconds:.1f} s)")
@@ -93,11 +109,22 @@ def format_summary(summary: dict, unmet: list[str]) -> str:
         f"contiguous: {'yes' if summary['contiguous'] else 'no ' + ', '.join(summary['non_contiguous'])}; "
         f"LA crossings: {summary['la_crossings']}; practice splits: {summary['practice_splits']}; "
         f"mean Polsby-Popper: {summary['mean_polsby_popper']:.2f}",
+        _alignment_line(summary),
     ]
     if unmet:
         lines.append("could not meet:")
         lines += [f"  - {line}" for line in unmet]
     return "\n".join(lines)
+
+
+def _alignment_line(summary: dict) -> str:
+    """List and place: alignment, and how much of each practice's list lives in its own neighbourhood."""
+    share = summary.get("practice_home_share") or {}
+    median, p10 = share.get("median"), share.get("p10")
+    spread = (f"; share of each practice's list living in its neighbourhood: median {median:.0f} %, "
+              f"10th percentile {p10:.0f} %") if median is not None and p10 is not None else ""
+    return (f"built from {summary.get('built_from', 'lsoas')}; alignment of list and place: "
+            f"{summary['alignment_pct']:.1f} %{spread}")
 
 
 def write_output(plan, assignment: pd.Series, mnp: pd.Series | None, path: Path) -> None:
@@ -112,7 +139,10 @@ def write_output(plan, assignment: pd.Series, mnp: pd.Series | None, path: Path)
     if not path.parent.exists():
         export.write("plan", plan, path)  # raises the one "folder does not exist" error
     if path.suffix.lower() == ".csv":
-        frame = assignment.rename("neighbourhood").rename_axis("lsoa_code").to_frame()
+        if plan.practice_assignment is not None:
+            frame = plan.practice_assignment.rename("neighbourhood").rename_axis("practice_code").to_frame()
+        else:
+            frame = assignment.rename("neighbourhood").rename_axis("lsoa_code").to_frame()
         frame["mnp"] = frame.neighbourhood.map(mnp)
         frame.to_csv(path)
         return

@@ -22,7 +22,8 @@ def register(subparsers) -> None:
     serve.add_argument("--host", help="address to listen on (default: NHP_HOST, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: NHP_PORT, 8000)")
     serve.add_argument("--workers", type=int, default=1,
-                       help="uvicorn worker processes (each keeps its own atlas and plan caches)")
+                       help="stateless uvicorn worker processes over PostgreSQL (each keeps its own atlas and plan "
+                       "caches; the database holds everything else); more than 1 needs NHP_DATABASE_URL")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.set_defaults(func=run_serve)
 
@@ -51,11 +52,25 @@ def run_serve(args: argparse.Namespace) -> int:
     """Start uvicorn on the configured host and port with the app factory."""
     import uvicorn
 
+    from geo.errors import DataError
+
     settings = get_settings()
     host = args.host or settings.host
     port = args.port or settings.port
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
-    print(f"Neighbourhood Health Planner API on http://{host}:{port}/docs")
+    if args.workers < 1:
+        raise DataError(f"--workers {args.workers}: at least 1", column="--workers", expected="1 or more")
+    # The schema is upgraded here, once, before any worker starts (each worker finds it at head).
+    db = _database()
+    backend = db.backend
+    db.dispose()
+    if args.workers > 1 and backend != "postgresql":
+        # Several processes writing one SQLite file would queue on its single write lock (and a file on a network
+        # share is not safe at all); the service's state is in the database, so share a real one.
+        raise DataError(f"--workers {args.workers} needs PostgreSQL: with SQLite the service runs one process",
+                        column="--workers", expected="NHP_DATABASE_URL=postgresql+psycopg://... or --workers 1")
+    print(f"Neighbourhood Health Planner API on http://{host}:{port}/docs"
+          + (f" ({args.workers} workers)" if args.workers > 1 else ""))
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=args.workers,
                 log_level=args.log_level, proxy_headers=False)
     return 0

@@ -57,8 +57,11 @@ class Settings(BaseSettings):
         7,
         description="Counts from 1 to this number of patients or attendances are suppressed in every output.",
     )
-    hotspot_alpha: float = Field(0.05, description="False-discovery-rate level for Getis-Ord Gi* hotspots.")
-    hotspot_permutations: int = Field(999, description="Conditional permutations for Gi* pseudo p-values.")
+    hotspot_alpha: float = Field(0.05, description="False-discovery-rate level for Getis-Ord Gi* hotspots "
+                                 "(two-sided, Benjamini-Hochberg).")
+    hotspot_permutations: int = Field(
+        999, description="Least conditional permutations when permutation inference is asked for (raised "
+        "automatically to the resolution the FDR needs); the default inference is analytic.")
     seed: int = Field(1, description="Default random seed for proposals and permutation tests.")
     database_url: str | None = Field(
         None,
@@ -75,6 +78,11 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(25.0, description="Largest upload the API accepts, in megabytes.")
     proposal_time_budget: float = Field(
         20.0, description="Seconds a proposal may run before it returns its best plan so far."
+    )
+    jobs: str = Field(
+        "local",
+        description="Who runs background jobs: local (a child process of the API process that accepted the job) "
+        "or queue (a durable queue in PostgreSQL, run by `nhp worker` on any machine).",
     )
 
 

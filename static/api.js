@@ -63,3 +63,37 @@ export function describe(error) {
     default: return detail ? `${detail}.` : `The service answered ${error.status}.`;
   }
 }
+
+/**
+ * Download a file from the API with the same API key as every other call (a bare link could not send it):
+ * fetch it, then save the blob under the name the service gives (Content-Disposition). Returns {name, size}.
+ */
+export async function download(path, fallbackName) {
+  const headers = { Accept: "*/*" };
+  const key = getKey();
+  if (key) headers.Authorization = `Bearer ${key}`;
+  let response;
+  try {
+    response = await fetch(BASE + path, { headers });
+  } catch (error) {
+    throw new ApiError(0, { title: "No connection", detail: "The planner service cannot be reached. Check that it is running, then try again." });
+  }
+  if (!response.ok) {
+    const type = response.headers.get("content-type") || "";
+    const problem = type.includes("json") ? await response.json() : { title: response.statusText };
+    throw new ApiError(response.status, problem, response.headers.get("ETag"));
+  }
+  const blob = await response.blob();
+  const disposition = response.headers.get("content-disposition") || "";
+  const name = (disposition.match(/filename="?([^";]+)"?/) || [])[1] || fallbackName;
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return { name, size: blob.size };
+}

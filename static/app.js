@@ -2,8 +2,10 @@
 // undo/redo (each move is a new version, made with If-Match), and take the plan through sign-off.
 // Every number shown comes from the API; counts it suppressed (null) show as "suppressed".
 
-import { api, ApiError, describe, getKey, setKey } from "./api.js";
-import { escapeHtml, PALETTE, PlanMap } from "./map.js";
+import { api, ApiError, describe, download, getKey, setKey } from "./api.js";
+import { ContextLayers } from "./layers.js";
+import { PALETTE, PlanMap } from "./map.js";
+import { PlaceSearch } from "./search.js";
 
 const $ = (id) => document.getElementById(id);
 const ROLES = ["viewer", "planner", "approver", "admin"];
@@ -22,12 +24,16 @@ const state = {
   etag: null,
   metrics: null,
   colours: new Map(),  // neighbourhood -> colour, stable while a plan is open
-  selection: new Set(),
+  selection: new Set(),  // LSOA codes, or practice codes in a plan built from practices
+  practiceProps: new Map(), // practice code -> properties from the practice layer
+  listBased: false,    // the open plan is built from whole practices: moves move practices
+  uec: null,           // per-neighbourhood UEC of the open version (/plans/{id}/hotspots), when available
   undo: [],            // [{undo: {code: hood}, redo: {code: hood}, label}]
   redo: [],
   busy: false,
 };
 let planMap;
+let context;
 
 // ---------------------------------------------------------------- formatting
 
@@ -178,6 +184,9 @@ async function loadArea(id) {
   const sources = area.sources ? area.sources.join("; ") : "";
   $("area-source").textContent = `${area.name || area.id}: ${plural(area.lsoas || 0, "LSOA")}, LSOA ${area.vintage} geography. Sources: ${sources}.`;
   planMap.setLsoas(layer, "Contains OS data © Crown copyright and database right; ONS, MHCLG and NHS England data, OGL v3.0");
+  await context.load(id);
+  state.practiceProps = new Map(context.practices.map((p) => [p.code, p]));
+  $("practice-codes").replaceChildren(...context.practices.map((p) => el("option", { value: p.code, text: p.name })));
   state.selection.clear();
   closePlan();
   await loadPlanList();
@@ -207,7 +216,7 @@ function readProposalForm() {
   return {
     errors,
     body: {
-      target, tolerance: tolerance / 100, nest: $("nest").value,
+      target, tolerance: tolerance / 100, nest: $("nest").value, build_from: $("build-from").value,
       practices: $("practices").checked ? "whole" : "ignore",
       background: $("background").checked ? true : null,
     },
@@ -302,6 +311,11 @@ function closePlan() {
   state.undo = []; state.redo = []; state.selection.clear();
   state.colours = new Map();
   $("editor").hidden = true; $("tally").hidden = true; $("lifecycle").hidden = true; $("versions-block").hidden = true;
+  $("rename-form").hidden = true; $("exports").hidden = true;
+  state.listBased = false; state.uec = null;
+  planMap.setOutside([]);
+  planMap.setPracticeAssignment({}, colourOf);
+  renderUnitLabels();
   $("plan-meta").textContent = "Open a saved plan or create one from a proposal. The map shows the study area.";
   planMap.setFootprints(null);
   planMap.setAssignment({}, colourOf);
@@ -318,19 +332,54 @@ async function openPlan(id) {
   state.version = version;
   state.etag = etag || version.etag;
   if (!samePlan) { state.colours = new Map(); state.undo = []; state.redo = []; }
-  [...state.selection].forEach((code) => { if (!(code in version.assignment)) state.selection.delete(code); });
+  const units = practiceAssignment(version) || version.assignment;
+  const wasListBased = state.listBased;
+  state.listBased = Boolean(practiceAssignment(version));
+  if (wasListBased !== state.listBased) state.selection.clear();
+  [...state.selection].forEach((code) => { if (!(code in units)) state.selection.delete(code); });
+  renderUnitLabels();
   await refreshPlanViews();
   history.replaceState(null, "", `#area=${encodeURIComponent(plan.area)}&plan=${plan.id}`);
 }
 
+/** The practice -> neighbourhood view of a plan built from practices (null for a place-based plan). */
+function practiceAssignment(version) {
+  return version?.params?.practice_assignment || null;
+}
+
+/** Word the editor for the plan's building blocks: LSOAs, or whole practices in a plan built from practices. */
+function renderUnitLabels() {
+  const list = state.listBased;
+  $("editor-heading").textContent = list ? "Move GP practices" : "Move LSOAs";
+  $("lsoa-code-label").textContent = list ? "Practice code" : "LSOA code";
+  $("lsoa-code").setAttribute("list", list ? "practice-codes" : "lsoa-codes");
+  $("move-to-label").textContent = list ? "Move the selected practices to" : "Move the selected LSOAs to";
+  $("map-help").textContent = list
+    ? "This plan is built from whole GP practices: click a practice marker (sized by its list) to select it; Ctrl-click (or ⌘-click) adds or removes one. Each LSOA is coloured by the neighbourhood whose practices hold most of its residents. Or find a practice above, or type its code beside the map."
+    : "Click an LSOA to select it; Ctrl-click (or ⌘-click) adds or removes one; hold Shift and drag a rectangle to select several. Or find a place above, or type a code beside the map.";
+  if (list && !$("layer-practices").checked) { $("layer-practices").checked = true; context.apply(); }
+}
+
+async function loadPlanUec(planId, versionNumber) {
+  try {
+    const { data } = await api(`/plans/${planId}/hotspots?version=${versionNumber}`);
+    return { kind: data.uec_kind, source: data.source, rows: new Map(data.neighbourhoods.map((r) => [r.neighbourhood, r])) };
+  } catch (error) {
+    console.warn("no UEC layer for this plan", error); // eslint-disable-line no-console
+    return null;
+  }
+}
+
 async function refreshPlanViews() {
   const { plan, version } = state;
-  const [{ data: metrics }] = await Promise.all([
-    api(`/plans/${plan.id}/versions/${version.version}/metrics`), loadVersions(),
+  const [{ data: metrics }, , uec] = await Promise.all([
+    api(`/plans/${plan.id}/versions/${version.version}/metrics`), loadVersions(), loadPlanUec(plan.id, version.version),
   ]);
   state.metrics = metrics;
+  state.uec = uec;
   for (const row of metrics.neighbourhoods) colourOf(row.name);
   planMap.setAssignment(version.assignment, colourOf);
+  planMap.setPracticeAssignment(practiceAssignment(version) || {}, colourOf);
   renderPlan();
   loadFootprints(plan.id, version.version); // outlines follow; the tallies do not wait for them
   loadPlanList(plan.id).catch(() => {});   // the "saved plans" list names the latest version
@@ -351,9 +400,10 @@ async function loadVersions() {
   const body = $("versions-body");
   body.replaceChildren(...versions.slice().reverse().map((v) => {
     const moved = Object.keys(v.moves || {});
-    const change = v.source === "moves"
-      ? `Moved ${plural(moved.length, "LSOA")}: ${moved.slice(0, 3).map((c) => `${c} → ${v.moves[c]}`).join(", ")}${moved.length > 3 ? ", …" : ""}`
-      : `Created (${v.source})`;
+    const unit = practiceAssignment(v) ? "practice" : "LSOA";
+    const listed = `${moved.slice(0, 3).map((c) => `${c} → ${v.moves[c]}`).join(", ")}${moved.length > 3 ? ", …" : ""}`;
+    const change = v.source === "moves" ? `Moved ${plural(moved.length, unit)}: ${listed}`
+      : v.source === "rename" ? `Renamed ${listed}` : `Created (${v.source})`;
     const restore = el("button", {
       class: "nhsuk-button nhsuk-button--secondary nhsuk-button--small app-table-button", type: "button",
       text: "Restore", "aria-label": `Restore version ${v.version}`,
@@ -378,49 +428,65 @@ function canEdit() {
 
 // ---------------------------------------------------------------- rendering the plan
 
-function uecColumn(rows) {
-  const keys = rows.length ? Object.keys(rows[0]) : [];
-  return keys.find((k) => /^uec.*rate/.test(k)) || null;
-}
-
 function renderPlan() {
   const { plan, version, metrics } = state;
   const tag = el("strong", { class: `nhsuk-tag ${STATE_TAG[version.state] || ""}`, text: STATE_LABEL[version.state] || version.state });
   const meta = $("plan-meta");
-  meta.replaceChildren(`${plan.name} (plan ${plan.id}), version ${version.version} by ${version.created_by}, ${when(version.created_at)}. `, tag);
+  const built = metrics.summary.built_from === "practices" || state.listBased ? " Built from whole GP practices." : "";
+  meta.replaceChildren(`${plan.name} (plan ${plan.id}), version ${version.version} by ${version.created_by}, ${when(version.created_at)}.${built} `, tag);
   if (version.state === "agreed") meta.append(` Agreed by ${version.agreed_by} at ${version.hwb_reference}.`);
 
   const rows = metrics.neighbourhoods;
-  const uec = uecColumn(rows);
-  const basis = metrics.summary.population_basis === "registered" ? "Registered population" : "Population";
-  const headers = ["Neighbourhood", basis, "Deviation from target", "LSOAs", "GP practices", "Core20 share", ...(uec ? ["UEC rate per 1,000"] : [])];
-  $("hood-head").replaceChildren(...headers.map((h, i) => el("th", {
-    scope: "col", class: `nhsuk-table__header${i ? " nhsuk-table__header--numeric" : ""}`, text: h,
-  })));
+  const basis = { registered: "Registered population", list: "List population" }[metrics.summary.population_basis] || "Population";
+  const num = "nhsuk-table__header--numeric";
+  const columns = [
+    ["population", basis, (row) => count(row.population)],
+    ["deviation", "Deviation from target", null],
+    metrics.summary.population_basis === "list"
+      ? ["residents", "Residents", (row) => count(row.resident_population)]
+      : ["list_population", "List population", (row) => count(row.list_population)],
+    ["alignment", "Alignment", (row) => percent(row.alignment_pct)],
+    ...(state.uec ? [["uec", `UEC per 1,000 (${state.uec.kind})`, (row) => {
+      const r = state.uec.rows.get(row.name);
+      return !r ? "not available" : r.rate_per_1000 === null ? "suppressed" : oneDp.format(r.rate_per_1000);
+    }]] : []),
+    ["core20", "Core20 share", (row) => percent(row.core20_pct)],
+  ];
+  $("hood-head").replaceChildren(el("th", { scope: "col", class: "nhsuk-table__header", text: "Neighbourhood" }),
+    ...columns.map(([key, h]) => el("th", { scope: "col", class: `nhsuk-table__header ${num}`, "data-column": key, text: h })));
   $("hood-caption").textContent = `${plural(rows.length, "neighbourhood")}: target ${count(metrics.summary.target)} ± ${upToOneDp.format(metrics.summary.tolerance * 100)}%`;
+  $("hood-notes").textContent = "Alignment: the share of a footprint's residents registered with its own practices. "
+    + (state.uec ? `UEC: ${state.uec.source.split(":")[0]}.` : "No UEC layer for this area.");
   const allowed = metrics.summary.tolerance * 100;
+  const outside = [];
   $("hood-body").replaceChildren(...rows.map((row) => {
     const swatch = el("span", { class: "app-swatch", "aria-hidden": "true" });
     swatch.style.background = colourOf(row.name);
-    const outside = row.deviation_pct !== null && Math.abs(row.deviation_pct) > allowed + 1e-9;
-    const deviation = el("td", { class: "nhsuk-table__cell nhsuk-table__cell--numeric", text: percent(row.deviation_pct, true) });
-    if (outside) deviation.append(el("span", { class: "app-flag", text: row.constrained ? " (constrained by its area)" : " outside tolerance" }));
-    const cells = [
-      el("th", { scope: "row", class: "nhsuk-table__header app-hood-name" }, swatch, row.name),
-      el("td", { class: "nhsuk-table__cell nhsuk-table__cell--numeric", "data-column": "population", text: count(row.population) }),
-      deviation,
-      el("td", { class: "nhsuk-table__cell nhsuk-table__cell--numeric", text: count(row.lsoas) }),
-      el("td", { class: "nhsuk-table__cell nhsuk-table__cell--numeric", text: count(row.practices) }),
-      el("td", { class: "nhsuk-table__cell nhsuk-table__cell--numeric", text: percent(row.core20_pct) }),
-    ];
-    if (uec) cells.push(el("td", { class: "nhsuk-table__cell nhsuk-table__cell--numeric", text: row[uec] === null ? "suppressed" : oneDp.format(row[uec]) }));
-    return el("tr", { class: "nhsuk-table__row", "data-neighbourhood": row.name }, ...cells);
+    const isOutside = row.deviation_pct !== null && Math.abs(row.deviation_pct) > allowed + 1e-9;
+    if (isOutside) outside.push(row.name);
+    const cells = [el("th", { scope: "row", class: "nhsuk-table__header app-hood-name" }, swatch, row.name)];
+    for (const [key, , value] of columns) {
+      const cell = el("td", { class: "nhsuk-table__cell nhsuk-table__cell--numeric", "data-column": key });
+      if (key === "deviation") {
+        cell.textContent = percent(row.deviation_pct, true);
+        if (isOutside) cell.append(el("span", { class: "app-flag", text: row.constrained ? "outside (constrained)" : "outside tolerance" }));
+      } else {
+        cell.textContent = value(row);
+      }
+      cells.push(cell);
+    }
+    return el("tr", { class: `nhsuk-table__row${isOutside ? " app-row--outside" : ""}`, "data-neighbourhood": row.name }, ...cells);
   }));
+  planMap.setOutside(outside);
+  context.renderLegend();
   renderValidity();
   renderMoveTargets();
   renderSelection();
   renderLifecycle();
   $("editor").hidden = !canEdit();
+  $("rename-form").hidden = !canEdit();
+  $("exports").hidden = false;
+  renderRenameTargets();
   $("tally").hidden = false;
   $("versions-block").hidden = false;
   renderControls();
@@ -465,6 +531,8 @@ function renderMoveTargets() {
 
 function renderSelection() {
   const codes = [...state.selection].sort();
+  if (state.listBased) return renderPracticeSelection(codes);
+  planMap.setPracticeSelection([]);
   planMap.setSelection(codes);
   const assignment = state.version?.assignment || state.proposal?.assignment || {};
   const list = $("selection-list");
@@ -481,6 +549,33 @@ function renderSelection() {
     ? `${plural(codes.length, "LSOA")} selected (${count(people)} residents).`
     : "No LSOAs selected.";
   renderControls();
+}
+
+/** The selected practices of a plan built from practices, with their lists (the unit a move moves). */
+function renderPracticeSelection(codes) {
+  planMap.setSelection([]);
+  planMap.setPracticeSelection(codes);
+  const assignment = practiceAssignment(state.version) || {};
+  $("selection-list").replaceChildren(...codes.slice(0, 30).map((code) => {
+    const props = state.practiceProps.get(code) || {};
+    const hood = assignment[code] ? ` — in ${assignment[code]}` : "";
+    const remove = el("button", { class: "app-link-button", type: "button", text: "Remove", "aria-label": `Remove ${code} from the selection` });
+    remove.addEventListener("click", () => { state.selection.delete(code); renderSelection(); announce(`${code} removed from the selection.`); });
+    return el("li", { "data-code": code }, `${code} ${props.name || ""}: ${count(props.list)} registered${hood} `, remove);
+  }));
+  if (codes.length > 30) $("selection-list").append(el("li", { text: `and ${codes.length - 30} more` }));
+  const people = codes.reduce((sum, code) => sum + (state.practiceProps.get(code)?.list ?? 0), 0);
+  $("selection-summary").textContent = codes.length
+    ? `${plural(codes.length, "practice")} selected (${count(people)} registered patients).`
+    : "No practices selected.";
+  renderControls();
+}
+
+function renderRenameTargets() {
+  const select = $("rename-from");
+  const current = select.value;
+  select.replaceChildren(...state.metrics.neighbourhoods.map((row) => el("option", { value: row.name, text: row.name })));
+  if ([...select.options].some((o) => o.value === current)) select.value = current;
 }
 
 function renderLifecycle() {
@@ -516,6 +611,18 @@ function renderControls() {
 // ---------------------------------------------------------------- selecting LSOAs
 
 function pick(code, additive) {
+  if (state.listBased) return; // a plan built from practices moves whole practices: pick their markers
+  if (additive) {
+    if (state.selection.has(code)) state.selection.delete(code); else state.selection.add(code);
+  } else {
+    state.selection = new Set([code]);
+  }
+  renderSelection();
+  announce($("selection-summary").textContent);
+}
+
+function pickPractice(code, additive) {
+  if (!state.listBased) return;
   if (additive) {
     if (state.selection.has(code)) state.selection.delete(code); else state.selection.add(code);
   } else {
@@ -526,6 +633,7 @@ function pick(code, additive) {
 }
 
 function pickBox(codes) {
+  if (state.listBased) return;
   for (const code of codes) state.selection.add(code);
   renderSelection();
   announce($("selection-summary").textContent);
@@ -535,8 +643,13 @@ function addCode(event) {
   event.preventDefault();
   clearErrors();
   const code = $("lsoa-code").value.trim().toUpperCase();
-  if (!code) return showErrors([{ text: "Enter an LSOA code, for example E01000001", field: "lsoa-code" }]);
-  if (!state.lsoaProps.has(code)) {
+  if (state.listBased) {
+    if (!code) return showErrors([{ text: "Enter a GP practice code, for example C82001", field: "lsoa-code" }]);
+    if (!(code in (practiceAssignment(state.version) || {}))) {
+      return showErrors([{ text: `There is no practice ${code} in this plan`, field: "lsoa-code" }]);
+    }
+  } else if (!code) return showErrors([{ text: "Enter an LSOA code, for example E01000001", field: "lsoa-code" }]);
+  else if (!state.lsoaProps.has(code)) {
     return showErrors([{ text: `There is no LSOA ${code} in ${state.area?.name || "this area"}`, field: "lsoa-code" }]);
   }
   state.selection.add(code);
@@ -549,7 +662,8 @@ function addCode(event) {
 
 /** POST moves with If-Match; on success the tallies and validity come from the new version's metrics. */
 async function postMoves(moves, label, { note = "", record = "new" } = {}) {
-  const inverse = Object.fromEntries(Object.keys(moves).map((code) => [code, state.version.assignment[code]]));
+  const units = practiceAssignment(state.version) || state.version.assignment;
+  const inverse = Object.fromEntries(Object.keys(moves).map((code) => [code, units[code]]));
   const planId = state.plan.id;
   let version;
   try {
@@ -566,7 +680,12 @@ async function postMoves(moves, label, { note = "", record = "new" } = {}) {
     throw error;
   }
   const before = rowsByName();
-  state.version = { ...version, assignment: { ...state.version.assignment, ...moves } };
+  if (practiceAssignment(state.version)) {
+    // A practice move changes the derived footprint too: read the new version's LSOA view.
+    ({ data: state.version } = await api(`/plans/${planId}/versions/${version.version}`));
+  } else {
+    state.version = { ...version, assignment: { ...state.version.assignment, ...moves } };
+  }
   state.etag = version.etag;
   state.plan = { ...state.plan, latest_version: version.version, etag: version.etag };
   const entry = { undo: inverse, redo: moves, label };
@@ -595,12 +714,14 @@ const moveSelection = action(async () => {
     if (!target) return showErrors([{ text: "Enter a name for the new neighbourhood", field: "new-name" }]);
   }
   if (!target) return showErrors([{ text: "Choose the neighbourhood to move the selected LSOAs to", field: "move-to" }]);
-  const codes = [...state.selection].filter((code) => state.version.assignment[code] !== target);
+  const units = practiceAssignment(state.version) || state.version.assignment;
+  const unit = state.listBased ? "practices" : "LSOAs";
+  const codes = [...state.selection].filter((code) => units[code] !== target);
   if (!codes.length) {
-    return showErrors([{ text: `The selected LSOAs are already in ${target}: choose another neighbourhood`, field: "move-to" }]);
+    return showErrors([{ text: `The selected ${unit} are already in ${target}: choose another neighbourhood`, field: "move-to" }]);
   }
   const moves = Object.fromEntries(codes.map((code) => [code, target]));
-  const label = codes.length === 1 ? `move of ${codes[0]} to ${target}` : `move of ${codes.length} LSOAs to ${target}`;
+  const label = codes.length === 1 ? `move of ${codes[0]} to ${target}` : `move of ${codes.length} ${unit} to ${target}`;
   if (await postMoves(moves, label, { note: $("move-note").value.trim() })) {
     $("move-note").value = "";
     $("new-name").value = "";
@@ -626,9 +747,94 @@ const redo = action(async () => {
 
 async function restoreVersion(number) {
   const { data: old } = await api(`/plans/${state.plan.id}/versions/${number}`);
-  const moves = Object.fromEntries(Object.entries(old.assignment).filter(([code, hood]) => state.version.assignment[code] !== hood));
+  const then = practiceAssignment(old) || old.assignment;
+  const now = practiceAssignment(state.version) || state.version.assignment;
+  const moves = Object.fromEntries(Object.entries(then).filter(([code, hood]) => now[code] !== hood));
   if (!Object.keys(moves).length) return announce(`Version ${number} is the same as the current version.`);
   await postMoves(moves, `restore of version ${number}`, { note: `Restored version ${number}` });
+}
+
+// ---------------------------------------------------------------- rename
+
+const renameHood = action(async () => {
+  const from = $("rename-from").value;
+  const to = $("rename-to").value.trim();
+  if (!to) return showErrors([{ text: "Enter the new name of the neighbourhood", field: "rename-to" }]);
+  if (to === from) return showErrors([{ text: `${from} already has this name: enter a different name`, field: "rename-to" }]);
+  const planId = state.plan.id;
+  let version;
+  try {
+    ({ data: version } = await api(`/plans/${planId}/rename`, { method: "POST", body: { names: { [from]: to } }, etag: state.etag }));
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 412) {
+      await openPlan(planId);
+      return showErrors([{ text: `Someone else saved this plan while you were working on it: it is now version ${state.version.version}. The page has reloaded it; rename again.` }]);
+    }
+    if (error instanceof ApiError && error.status === 422) return showErrors([{ text: describe(error), field: "rename-to" }]);
+    throw error;
+  }
+  if (state.colours.has(from)) state.colours.set(to, state.colours.get(from)); // the neighbourhood keeps its colour
+  state.undo = []; state.redo = []; // earlier moves name the old neighbourhood
+  await openPlan(planId);
+  $("rename-from").value = to;
+  $("rename-to").value = "";
+  announce(`Renamed ${from} to ${to}: saved as version ${version.version}.`);
+});
+
+// ---------------------------------------------------------------- exports
+
+async function exportFile(event) {
+  const button = event.currentTarget;
+  const what = button.dataset.export;
+  if (!state.plan || state.busy) return;
+  clearErrors();
+  button.disabled = true;
+  try {
+    announce(`Preparing ${button.textContent}…`);
+    const { name, size } = await download(`/plans/${state.plan.id}/${what}?version=${state.version.version}`,
+      `plan-${state.plan.id}-v${state.version.version}-${what}`);
+    announce(`Downloaded ${name} (${size < 1024 ? `${size} bytes` : `${upToOneDp.format(size / 1024)} kB`}).`);
+  } catch (error) {
+    showError(error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---------------------------------------------------------------- finding a place
+
+function searchEntries() {
+  const entries = [];
+  for (const unit of context.units.ward) entries.push({ kind: "ward", code: unit.code, name: unit.name, unit });
+  for (const unit of context.units.lad) entries.push({ kind: "lad", code: unit.code, name: unit.name, unit });
+  for (const p of context.practices) entries.push({ kind: "practice", code: p.code, name: p.name, practice: p });
+  for (const [code, props] of state.lsoaProps) entries.push({ kind: "lsoa", code, name: props.lsoa_name || code });
+  return entries;
+}
+
+function choosePlace(entry) {
+  if (entry.kind === "practice") {
+    planMap.highlight(null, entry.practice.latlng);
+    if (state.listBased && (entry.code in (practiceAssignment(state.version) || {}))) {
+      state.selection.add(entry.code);
+      renderSelection();
+      return announce(`${entry.name} (${entry.code}) selected. ${$("selection-summary").textContent}`);
+    }
+    return announce(`Showing GP practice ${entry.name} (${entry.code}) on the map.`);
+  }
+  if (entry.kind === "lsoa") {
+    planMap.highlight(planMap.layers.get(entry.code).getBounds());
+    if (!state.listBased) { state.selection.add(entry.code); renderSelection(); }
+    return announce(`Showing LSOA ${entry.code} ${entry.name}${state.listBased ? "" : `; ${$("selection-summary").textContent}`}`);
+  }
+  planMap.highlight(entry.unit.bounds);
+  if (entry.kind === "ward" && !state.listBased) {
+    // A ward is a natural community: select its LSOAs, ready to move together.
+    state.selection = new Set(entry.unit.lsoas.filter((code) => state.lsoaProps.has(code)));
+    renderSelection();
+    return announce(`Showing ward ${entry.name}: ${$("selection-summary").textContent}`);
+  }
+  return announce(`Showing ${entry.kind === "ward" ? "ward" : "local authority"} ${entry.name} (${plural(entry.unit.lsoas.length, "LSOA")}).`);
 }
 
 // ---------------------------------------------------------------- lifecycle
@@ -689,6 +895,11 @@ async function start() {
 
 function wire() {
   planMap = new PlanMap($("map"), { onPick: pick, onBox: pickBox });
+  context = new ContextLayers(planMap, { onChange: (error) => { if (error) showError(error); } });
+  context.onPickPractice = pickPractice;
+  new PlaceSearch({ entries: searchEntries, choose: choosePlace }); // eslint-disable-line no-new
+  $("rename-form").addEventListener("submit", renameHood);
+  for (const button of document.querySelectorAll("[data-export]")) button.addEventListener("click", exportFile);
   $("api-key").value = getKey();
   $("key-form").addEventListener("submit", action(async () => {
     setKey($("api-key").value.trim());

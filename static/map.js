@@ -14,6 +14,12 @@ const UNASSIGNED = "#d8dde0";
 const OUTLINE = "#ffffff";
 const FOOTPRINT = "#212b32";
 const SELECTED = "#212b32";
+const OUTSIDE = "#d5281b";
+
+/** Marker radius in pixels: the area grows with the registered list (about 9 px for 15,000 patients). */
+export function practiceRadius(listSize) {
+  return 3 + 6 * Math.sqrt(Math.max(0, listSize || 0) / 15000);
+}
 
 export class PlanMap {
   /**
@@ -33,6 +39,17 @@ export class PlanMap {
     this.names = new Map();      // lsoa code -> neighbourhood name (for the tooltip)
     this.selected = new Set();
     this.suppressClick = false;
+    this.theme = null;           // code -> fill colour when the LSOAs are coloured by a context layer
+    this.outside = new Set();    // neighbourhoods outside tolerance (their footprint outline is red and dashed)
+    this.practices = null;
+    this.practiceLayers = new Map();
+    this.practiceColours = new Map();
+    this.selectedPractices = new Set();
+    // Context layers draw in their own panes above the LSOAs; only the practices take clicks.
+    for (const [name, z] of [["app-hotspots", 430], ["app-boundaries", 440], ["app-footprints", 450], ["app-highlight", 455], ["app-practices", 460]]) {
+      this.map.createPane(name).style.zIndex = String(z);
+      this.map.getPane(name).classList.add("app-pane");
+    }
     this.installBoxSelect();
   }
 
@@ -67,7 +84,8 @@ export class PlanMap {
     const props = this.layers.get(code).feature.properties;
     const name = this.names.get(code);
     const where = name ? ` — ${escapeHtml(name)}` : "";
-    return `<strong>${escapeHtml(code)}</strong> ${escapeHtml(props.lsoa_name || "")}${where}`;
+    const extra = this.describe ? this.describe(code) : "";
+    return `<strong>${escapeHtml(code)}</strong> ${escapeHtml(props.lsoa_name || "")}${where}${extra ? `<br>${escapeHtml(extra)}` : ""}`;
   }
 
   styleOf(code) {
@@ -76,7 +94,7 @@ export class PlanMap {
       color: selected ? SELECTED : OUTLINE,
       weight: selected ? 3.5 : 0.8,
       dashArray: selected ? "6 3" : null,
-      fillColor: (code !== null && this.colours.get(code)) || UNASSIGNED,
+      fillColor: (code !== null && (this.theme ? this.theme(code) : this.colours.get(code))) || UNASSIGNED,
       fillOpacity: selected ? 0.95 : 0.78,
     };
   }
@@ -110,8 +128,111 @@ export class PlanMap {
     if (!geojson) return;
     this.footprints = L.geoJSON(geojson, {
       interactive: false,
-      style: () => ({ color: FOOTPRINT, weight: 2.5, fill: false, opacity: 0.9 }),
+      pane: "app-footprints",
+      style: (feature) => this.footprintStyle(feature),
+      onEachFeature: (feature, layer) => {
+        layer.on("add", () => layer.getElement()?.setAttribute("data-footprint", feature.properties.name));
+      },
     }).addTo(this.map);
+  }
+
+  footprintStyle(feature) {
+    const outside = this.outside.has(feature?.properties?.name);
+    return outside
+      ? { color: OUTSIDE, weight: 4, dashArray: "10 5", fill: false, opacity: 1 }
+      : { color: FOOTPRINT, weight: 2.5, fill: false, opacity: 0.9 };
+  }
+
+  /** Neighbourhoods outside the plan's tolerance: their footprints are outlined in red, dashed. */
+  setOutside(names) {
+    this.outside = new Set(names);
+    this.footprints?.setStyle((feature) => this.footprintStyle(feature));
+  }
+
+  /** Colour the LSOAs by a context layer (code -> colour), or by neighbourhood again with null. */
+  setTheme(theme) {
+    this.theme = theme;
+    this.restyle();
+  }
+
+  /**
+   * GP practice markers (GeoJSON points from /areas/{id}/practices), area proportional to the registered list.
+   * onPick(code, additive) is called for a click when picking practices (list-based plans).
+   */
+  setPractices(geojson, onPick) {
+    if (this.practices) this.practices.remove();
+    this.practiceLayers.clear();
+    this.selectedPractices.clear();
+    this.practices = L.geoJSON(geojson, {
+      pointToLayer: (feature, latlng) => L.circleMarker(latlng, { pane: "app-practices", radius: practiceRadius(feature.properties.list_size) }),
+      style: (feature) => this.practiceStyle(String(feature.id)),
+      onEachFeature: (feature, layer) => {
+        const code = String(feature.id);
+        this.practiceLayers.set(code, layer);
+        layer.on("add", () => layer.getElement()?.setAttribute("data-practice", code));
+        layer.bindTooltip(() => {
+          const p = feature.properties;
+          const hood = this.practiceNames?.get(code);
+          const list = p.list_size === null ? "list suppressed" : `${Math.round(p.list_size).toLocaleString("en-GB")} registered`;
+          return `<strong>${escapeHtml(p.practice_name || code)}</strong> (${escapeHtml(code)})<br>${list}${hood ? `<br>in ${escapeHtml(hood)}` : ""}`;
+        });
+        layer.on("click", (event) => {
+          L.DomEvent.stopPropagation(event);
+          const e = event.originalEvent;
+          this.onPickPractice?.(code, e.ctrlKey || e.metaKey || e.shiftKey);
+        });
+      },
+    });
+    this.onPickPractice = onPick;
+    return this.practices;
+  }
+
+  practiceStyle(code) {
+    const selected = this.selectedPractices.has(code);
+    return {
+      color: selected ? SELECTED : "#212b32",
+      weight: selected ? 4 : 1.5,
+      dashArray: selected ? "4 2" : null,
+      fillColor: this.practiceColours.get(code) || "#ffffff",
+      fillOpacity: 0.9,
+    };
+  }
+
+  /** Colour practice markers by neighbourhood (list-based plans): {practice code: name}; null for white. */
+  setPracticeAssignment(assignment, colourOf) {
+    this.practiceColours.clear();
+    this.practiceNames = new Map(Object.entries(assignment || {}));
+    for (const [code, name] of this.practiceNames) this.practiceColours.set(code, colourOf(name));
+    this.restylePractices();
+  }
+
+  setPracticeSelection(codes) {
+    this.selectedPractices = new Set(codes);
+    this.restylePractices();
+  }
+
+  restylePractices() {
+    for (const [code, layer] of this.practiceLayers) layer.setStyle(this.practiceStyle(code));
+  }
+
+  showPractices(on) {
+    if (!this.practices) return;
+    if (on) this.practices.addTo(this.map); else this.practices.remove();
+  }
+
+  /** Zoom to bounds and outline them for a few seconds (the place a search found). */
+  highlight(bounds, latlng) {
+    if (this.highlighted) this.highlighted.remove();
+    if (latlng) {
+      this.map.setView(latlng, Math.max(this.map.getZoom(), 13));
+      this.highlighted = L.circleMarker(latlng, { pane: "app-highlight", radius: 18, color: SELECTED, weight: 3, fill: false, interactive: false });
+    } else {
+      this.map.fitBounds(bounds, { padding: [24, 24], maxZoom: 14 });
+      this.highlighted = L.rectangle(bounds, { pane: "app-highlight", color: SELECTED, weight: 3, dashArray: "2 6", fill: false, interactive: false });
+    }
+    this.highlighted.addTo(this.map);
+    clearTimeout(this.highlightTimer);
+    this.highlightTimer = setTimeout(() => { this.highlighted?.remove(); this.highlighted = null; }, 4000);
   }
 
   /** Shift-drag draws a rectangle and selects the LSOAs whose centre lies inside it. */

@@ -49,4 +49,4 @@ def test_the_layer_folders_exist():
     for folder in ("geo/sources", "geo/atlas", "geo/plan", "geo/metrics", "geo/propose", "geo/hotspots", "geo/maps",
                    "geo/testing", "api", "cli"):
         assert (ROOT / folder / "__init__.py").is_file(), folder
-    assert (ROOT / "geo/export.py").is_file() and (ROOT / "geo/profiles.py").is_file()
+    assert (ROOT / "geo/export.py").is_file() and (ROOT / "geo/profiles/__init__.py").is_file()

@@ -55,6 +55,7 @@ def create_plan(body: PlanCreate, actor: Planner, state: State, response: Respon
         if proposal is None or proposal.area != body.area:
             raise NotFound(f"no proposal {body.proposal_id} for area {body.area}")
         assignment, detail = proposal.assignment, {"proposal_id": proposal.id}
+        practices = proposal.params.get("practice_assignment")
         # The plan keeps the proposal's target, tolerance and population basis unless the request overrides them.
         params = _params(state, proposal.params, **given)
         provenance = Provenance.from_dict({**(proposal.params.get("provenance") or {}), "params": proposal.params,
@@ -65,9 +66,9 @@ def create_plan(body: PlanCreate, actor: Planner, state: State, response: Respon
             assignment = {code: body.neighbourhood for code in atlas.codes}
         else:
             assignment = atlas.lsoas["lad_code"].astype(str).to_dict()
-    row = state.plans.create(name=body.name, area=body.area, assignment=assignment,
-                             params=stored_params(params, provenance), source=body.start, actor=actor,
-                             note=body.note, detail=detail)
+    stored = stored_params(params, provenance, practices if body.start == "proposal" else None)
+    row = state.plans.create(name=body.name, area=body.area, assignment=assignment, params=stored,
+                             source=body.start, actor=actor, note=body.note, detail=detail)
     return _answer(state, response, row.plan_id)
 
 
@@ -76,7 +77,7 @@ def import_plan(
     actor: Planner,
     state: State,
     response: Response,
-    file: Annotated[UploadFile, File(description="CSV (lsoa_code, neighbourhood) or GeoJSON of the plan.")],
+    file: Annotated[UploadFile, File(description="CSV (lsoa_code or practice_code, neighbourhood) or GeoJSON.")],
     area: Annotated[str, Form(min_length=1, max_length=200)],
     name: Annotated[str | None, Form(max_length=200)] = None,
     target: Annotated[float | None, Form()] = None,
@@ -84,17 +85,22 @@ def import_plan(
     population: Annotated[Population | None, Form()] = None,
 ):
     """Import a plan from an uploaded CSV lookup or GeoJSON (size limited by ``NHP_MAX_UPLOAD_MB``: 413)."""
-    from geo.plan.io import read_plan
+    from geo.plan.io import load_plan
 
     params = _params(state, target=target, tolerance=tolerance, population=population)  # bounds: PlanParams
     atlas = state.atlases.get(state.atlases.authorize(area, actor))
-    assignment, upload_name = read_upload(
-        file, UPLOAD_SUFFIXES, "a .csv lookup (lsoa_code, neighbourhood) or a .geojson file",
-        lambda path: read_plan(path, atlas), kind="plan")
+
+    def read(path):
+        # The basis given, else resident for an LSOA lookup; a practice_code table counts its practices' lists.
+        given = {"population": population} if population else {}
+        return load_plan(path, atlas, provenance=Provenance("imported", source=file.filename),
+                         target=params.target, tolerance=params.tolerance, **given)
+
+    plan, upload_name = read_upload(
+        file, UPLOAD_SUFFIXES, "a .csv lookup (lsoa_code or practice_code, neighbourhood) or a .geojson file", read,
+        kind="plan")
     row = state.plans.create(name=(name or Path(upload_name).stem).strip() or "imported plan", area=area,
-                             assignment=assignment,
-                             params=stored_params(params, Provenance("imported", source=upload_name)),
-                             source="import", actor=actor, detail={"file": upload_name})
+                             plan=plan, source="import", actor=actor, detail={"file": upload_name})
     return _answer(state, response, row.plan_id)
 
 

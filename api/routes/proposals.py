@@ -34,9 +34,7 @@ def create_proposal(area: str, body: ProposalCreate, actor: Planner, state: Stat
         row = proposals.save(state.db, area, params, proposals.compute(atlas, params), actor)
         response.headers["Location"] = f"/api/v1/proposals/{row.id}"
         return proposals.public(row)
-    job = state.jobs.submit("proposal", area, actor, proposals.work, (atlas, params),
-                            lambda result: proposals.save(state.db, area, params, result, actor).id,
-                            time_budget=params["time_budget"])
+    job = state.jobs.submit("proposal", area, actor, params, time_budget=params["time_budget"])
     response.status_code = 202
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     return job.view()

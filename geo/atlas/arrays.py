@@ -4,17 +4,21 @@ Every plan of an atlas shares one :class:`AtlasArrays`: a matrix of per-LSOA val
 (populations, age bands, Core20 population, population by national IMD quintile and in urban LSOAs,
 population-weighted IMD score, local deciles, LAD membership, area),
 registrations as a sparse LSOA x practice matrix, practice sites and PCNs, the edges of the contiguity graph and
-the LSOA shapes.
+the LSOA shapes. Built lazily on first use, for metrics that patch a plan from its moved rows: each LSOA's graph
+neighbours (:attr:`AtlasArrays.neighbours`) and the boundary each edge's two LSOAs share plus each LSOA's boundary
+with no other LSOA of the area (:attr:`AtlasArrays.boundary`), so a neighbourhood's perimeter is a sum, not a dissolve.
 """
 
 from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import shapely
 from scipy import sparse
 
 from geo.atlas.model import AGE_BANDS
@@ -48,8 +52,70 @@ class AtlasArrays:
         """Return the column of ``values`` holding the named tally."""
         return self.columns[name]
 
+    @cached_property
+    def practice_area_patients(self) -> np.ndarray:
+        """Patients of each practice (column of :attr:`registrations`) who live in the area."""
+        return np.asarray(self.registrations.sum(axis=0)).ravel()
+
+    @cached_property
+    def practices_sited_at(self) -> dict[int, list[int]]:
+        """The practice columns sited in each LSOA row (rows with no practice left out)."""
+        sited: dict[int, list[int]] = {}
+        for j, row in enumerate(self.practice_site.tolist()):
+            if row >= 0:
+                sited.setdefault(row, []).append(j)
+        return sited
+
+    @cached_property
+    def neighbours(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each LSOA's graph neighbours as CSR arrays ``(indptr, neighbour, edge)``: row ``i``'s neighbours are
+        ``neighbour[indptr[i]:indptr[i + 1]]``, joined to it by ``edges[edge[...]]``.
+
+        Examples
+        --------
+        >>> from geo.testing import grid_atlas
+        >>> indptr, neighbour, edge = atlas_arrays(grid_atlas(3, 1)).neighbours
+        >>> neighbour[indptr[1]:indptr[2]].tolist()  # the middle cell of a row of three
+        [0, 2]
+        """
+        return _neighbours(self.edges, len(self.codes))
+
+    @cached_property
+    def adjacency_lists(self) -> list[list[int]]:
+        """Each LSOA's graph neighbours as Python lists (for small searches in pure Python)."""
+        indptr, neighbour, _ = self.neighbours
+        listed = neighbour.tolist()
+        return [listed[indptr[i]:indptr[i + 1]] for i in range(len(self.codes))]
+
+    @cached_property
+    def boundary_lists(self) -> list[list[float]]:
+        """:attr:`boundary`'s shared lengths as Python lists aligned with :attr:`adjacency_lists`."""
+        indptr, _, edge = self.neighbours
+        lengths = self.boundary[0][edge].tolist()
+        return [lengths[indptr[i]:indptr[i + 1]] for i in range(len(self.codes))]
+
+    @cached_property
+    def boundary(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(shared, outer)``: metres of boundary shared by the two LSOAs of each edge (aligned with
+        :attr:`edges`; 0 for corner-only neighbours and island bridges), and each LSOA's boundary shared with no
+        other LSOA of the area. A neighbourhood's perimeter is the sum of its LSOAs' ``outer`` plus ``shared`` of
+        its edges that leave it, which equals the length of its dissolved shape (holes included).
+
+        Examples
+        --------
+        >>> from geo.testing import grid_atlas
+        >>> shared, outer = atlas_arrays(grid_atlas(2, 1)).boundary  # two 1 km squares side by side
+        >>> shared.tolist(), outer.tolist()
+        ([1000.0], [3000.0, 3000.0])
+        """
+        return _boundary(self.geometry, self.edges)
+
     def lad_slice(self) -> slice:
         """Return the columns of ``values`` counting LSOAs per local authority, in ``lad_codes`` order."""
+        return self._lad_slice
+
+    @cached_property
+    def _lad_slice(self) -> slice:
         first = self.columns[f"lad:{self.lad_codes[0]}"]
         return slice(first, first + len(self.lad_codes))
 
@@ -137,6 +203,53 @@ def _build(atlas: "Atlas") -> AtlasArrays:
         edges=atlas.edges(),
         geometry=lsoas.geometry.to_numpy(),
     )
+
+
+def _neighbours(edges: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    both = np.concatenate([edges, edges[:, ::-1]]) if len(edges) else np.zeros((0, 2), int)
+    edge = np.concatenate([np.arange(len(edges)), np.arange(len(edges))])
+    order = np.lexsort((both[:, 1], both[:, 0]))
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(both[:, 0], minlength=n), out=indptr[1:])
+    return indptr, both[order, 1].astype(np.int64), edge[order].astype(np.int64)
+
+
+def _boundary(geometry: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Split every LSOA ring into segments and match identical segments between LSOAs.
+
+    LSOA boundaries tile the country with shared vertices, so a boundary two LSOAs share is the same segments in
+    both rings; a segment found once is on the area's outer boundary (or faces a hole). Matching segments is a
+    sort, not an overlay, so it takes milliseconds for an ICB. A shared segment between two LSOAs that are not
+    graph neighbours (never the case for queen contiguity of the same shapes) is counted as outer for both.
+    """
+    n = len(geometry)
+    parts, owner = shapely.get_parts(geometry, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    same = ring[:-1] == ring[1:]  # consecutive vertices of one ring (rings are closed)
+    start, stop = xy[:-1][same], xy[1:][same]
+    lsoa = owner[ring_part[ring[:-1][same]]]
+    length = np.hypot(stop[:, 0] - start[:, 0], stop[:, 1] - start[:, 1])
+    keep = length > 0
+    start, stop, lsoa, length = start[keep], stop[keep], lsoa[keep], length[keep]
+    # A segment's key is its two ends in a fixed order, whichever way round each ring runs.
+    swap = (start[:, 0] > stop[:, 0]) | ((start[:, 0] == stop[:, 0]) & (start[:, 1] > stop[:, 1]))
+    key = np.column_stack([np.where(swap[:, None], stop, start), np.where(swap[:, None], start, stop)])
+    order = np.lexsort(key.T[::-1])
+    key, lsoa, length = key[order], lsoa[order], length[order]
+    first = np.r_[True, np.any(key[1:] != key[:-1], axis=1)] if len(key) else np.zeros(0, bool)
+    pair = ~first  # the second copy of a segment: shared by its LSOA and the previous row's
+    pair[1:] &= first[:-1] & (np.r_[first[2:], True] if len(first) > 2 else True)  # exactly two copies
+    a, b = lsoa[np.flatnonzero(pair) - 1], lsoa[pair]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    edge_id = {(int(i), int(j)): k for k, (i, j) in enumerate(edges.tolist())}
+    found = np.array([edge_id.get(p, -1) for p in zip(lo.tolist(), hi.tolist())], dtype=np.int64)
+    matched = (found >= 0) & (lo != hi)
+    shared = np.bincount(found[matched], weights=length[pair][matched], minlength=len(edges))
+    total = np.bincount(lsoa, weights=length, minlength=n)
+    inner = np.bincount(lo[matched], weights=length[pair][matched], minlength=n) \
+        + np.bincount(hi[matched], weights=length[pair][matched], minlength=n)
+    return shared.astype(float), np.maximum(total - inner, 0.0)
 
 
 def _registration_matrix(atlas: "Atlas", position: dict[str, int]) -> tuple[sparse.csr_matrix, np.ndarray]:

@@ -133,6 +133,7 @@ def plan_map(
     title: str | None = None,
     tiles: str | None = None,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
+    compare=None,
 ) -> folium.Map:
     """Return the atlas map with a plan's neighbourhood footprints: outlines, labels, population and deviation.
 
@@ -146,6 +147,9 @@ def plan_map(
         ``lsoa_code -> neighbourhood`` is made into a plan with the settings' parameters first.
     hotspots, layers, title, tiles, tolerance_m
         As for :func:`atlas_map`.
+    compare
+        A :class:`geo.plan.geography.Geography` to overlay, with the LSOAs not coterminous with it highlighted
+        (see :mod:`geo.maps._compare`).
 
     Examples
     --------
@@ -160,7 +164,11 @@ def plan_map(
     series = plan.assignment.astype(str)
     table = plan.neighbourhood_table().set_index("name", drop=False)
     table.attrs["population_basis"] = plan.population
-    m, _ = _draw(atlas, layers, hotspots, title, tiles, tolerance_m, assignment=series, table=table)
+    m, simplified = _draw(atlas, layers, hotspots, title, tiles, tolerance_m, assignment=series, table=table)
+    if compare is not None:  # after the LayerControl: it lists the map's layers when the page is rendered
+        from geo.maps._compare import add_compare
+
+        add_compare(m, plan, simplified, compare)
     return m
 
 

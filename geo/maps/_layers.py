@@ -15,7 +15,7 @@ import pandas as pd
 
 from geo.disclosure import suppress_frame
 from geo.maps._geometry import label_points, to_leaflet
-from geo.maps._style import HOTSPOT_LABELS, Legend, count_text, esc, number_text
+from geo.maps._style import HOTSPOT_LABELS, Labels, Legend, count_text, esc, number_text
 
 LSOA_EDGE = {"color": "#ffffff", "weight": 0.4, "fillOpacity": 0.75}
 
@@ -140,14 +140,7 @@ def outline_layer(
     ).add_to(group)
     if labels:
         points = label_points(polygons)
-        folium.GeoJson(
-            _features(points, [labels]),
-            name=f"{name} labels",
-            marker=folium.CircleMarker(radius=0, opacity=0, fill=False),
-            tooltip=folium.GeoJsonTooltip(
-                fields=[labels], labels=False, permanent=True, direction="center", sticky=False, class_name="nhp-label"
-            ),
-        ).add_to(group)
+        group.add_child(Labels([(p.y, p.x, text) for p, text in zip(points.geometry, points[labels])]))
     group.add_to(m)
     line = ("line", colour, "dashed" if dash else "solid")
     m.add_child(Legend(group, name, [(line, legend_label or name)], source, position="bottomleft"))

@@ -11,6 +11,7 @@ import pandas as pd
 
 from geo.errors import DataError
 from geo.maps import _layers
+from geo.maps._assets import inline_assets, offline_page
 from geo.maps._build import new_map
 from geo.maps._geometry import simplify_for_display, to_leaflet
 from geo.maps._style import MISSING_COLOUR, count_text, esc, number_text, rate_classes
@@ -95,12 +96,14 @@ def _display(value, column: str) -> str:
     return esc(value)
 
 
-def save_map(m: folium.Map, path: str | Path, *, assets_dir: str | Path | None = None) -> Path:
-    """Write a map as one HTML file and return its path.
+def save_map(m: folium.Map, path: str | Path, *, assets_dir: str | Path | None = None,
+             offline: bool = True) -> Path:
+    """Write a map as one self-contained HTML file and return its path.
 
-    The data, styles and scripts of the map are in the file. Leaflet, jQuery and Bootstrap are linked from
-    their CDNs (no installed package ships them); give ``assets_dir``, a folder holding local copies such as
-    ``leaflet.js`` and ``leaflet.css``, to inline every linked file found there by name, so the page works offline.
+    The data, styles and scripts of the map are in the file, so it opens with no network: Leaflet is inlined
+    from the vendored copy (``static/vendor``, see ``scripts/vendor-assets.sh``) and Folium's CDN defaults the
+    map does not use are dropped (:func:`geo.maps._assets.offline_page`). ``assets_dir`` is searched first for
+    same-named files; ``offline=False`` keeps Folium's CDN links (a smaller file that needs the internet).
 
     Examples
     --------
@@ -108,44 +111,16 @@ def save_map(m: folium.Map, path: str | Path, *, assets_dir: str | Path | None =
     >>> from geo.testing import grid_atlas
     >>> from geo.maps import atlas_map
     >>> out = save_map(atlas_map(grid_atlas(3, 3)), Path(tempfile.mkdtemp()) / "map.html")
-    >>> out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    True
+    >>> text = out.read_text(encoding="utf-8")
+    >>> text.startswith("<!DOCTYPE html>"), 'src="http' in text
+    (True, False)
     """
     path = Path(path)
     page = m.get_root().render()
-    if assets_dir is not None:
+    if offline:
+        page = offline_page(page, None if assets_dir is None else Path(assets_dir))
+    elif assets_dir is not None:
         page = inline_assets(page, Path(assets_dir))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
     return path
-
-
-_SCRIPT = re.compile(r'<script src="(https?://[^"]+)"></script>')
-_STYLESHEET = re.compile(r'<link rel="stylesheet" href="(https?://[^"]+)"\s*/?>')
-
-
-def inline_assets(page: str, assets_dir: Path) -> str:
-    """Replace CDN ``<script src>`` and stylesheet links by the content of same-named files in ``assets_dir``.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> folder = Path(tempfile.mkdtemp()); _ = (folder / "leaflet.js").write_text("var L = {};")
-    >>> inline_assets('<script src="https://cdn/leaflet@1.9.3/dist/leaflet.js"></script>', folder)
-    '<script>var L = {};</script>'
-    """
-
-    def script(match: re.Match) -> str:
-        local = assets_dir / match.group(1).rsplit("/", 1)[-1]
-        if not local.is_file():
-            return match.group(0)
-        # A literal "</script" inside the library would end the inline block early.
-        return "<script>" + local.read_text(encoding="utf-8").replace("</script", "<\\/script") + "</script>"
-
-    def stylesheet(match: re.Match) -> str:
-        local = assets_dir / match.group(1).rsplit("/", 1)[-1]
-        if not local.is_file():
-            return match.group(0)
-        return "<style>" + local.read_text(encoding="utf-8").replace("</style", "<\\/style") + "</style>"
-
-    return _STYLESHEET.sub(stylesheet, _SCRIPT.sub(script, page))

@@ -36,7 +36,7 @@ ATTRIBUTION_LINES = (
 OGL_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 
 PAGE_CSS = f"""<style>
-.leaflet-container {{ background: {BACKGROUND}; }}
+body .leaflet-container {{ background: {BACKGROUND}; }}  /* outranks Leaflet's own #ddd */
 .nhp-box {{ background: rgba(255,255,255,0.92); padding: 6px 9px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.3); font: 12px/1.35 system-ui, sans-serif; max-width: 260px; }}
 .nhp-box h4 {{ margin: 0 0 4px; font-size: 13px; }}
@@ -208,6 +208,44 @@ class Caption(MacroElement):
         lines = [esc(line) for line in ATTRIBUTION_LINES]
         lines[1] = lines[1].replace("Open Government Licence v3.0", f'<a href="{OGL_URL}">Open Government Licence v3.0</a>')
         self.attribution = " | ".join(lines)
+
+
+class Labels(MacroElement):
+    """Permanent text labels at points, added to the layer they belong to (shown and hidden with it).
+
+    One standalone Leaflet tooltip per point: a permanent tooltip bound to a whole GeoJSON layer opens on one
+    feature only, so such a layer would label one neighbourhood of many.
+
+    Parameters
+    ----------
+    items
+        ``(lat, lon, text)`` triples; ``text`` is already HTML-escaped (it is set as ``innerHTML``).
+
+    Examples
+    --------
+    >>> import folium
+    >>> group = folium.FeatureGroup(name="footprints").add_to(folium.Map(tiles=None))
+    >>> _ = group.add_child(Labels([(52.6, -1.1, "North"), (52.5, -1.2, "South &amp; East")]))
+    >>> page = group.get_root().render()
+    >>> "North" in page and page.count("L.tooltip") == 1  # one call, in a loop over the points
+    True
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.items|tojson }}.forEach(function (item) {
+            L.tooltip({permanent: true, direction: 'center', className: 'nhp-label', interactive: false})
+                .setLatLng([item[0], item[1]]).setContent(item[2]).addTo({{ this._parent.get_name() }});
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, items: Sequence[tuple[float, float, str]]):
+        super().__init__()
+        self._name = "Labels"
+        self.items = [[round(float(lat), 5), round(float(lon), 5), str(text)] for lat, lon, text in items]
 
 
 def add_page_style(m) -> None:

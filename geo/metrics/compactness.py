@@ -1,7 +1,10 @@
-"""Dissolved neighbourhood shapes and their Polsby-Popper compactness, 4πA/P² (1 for a circle).
+"""Polsby-Popper compactness of each neighbourhood, 4πA/P² (1 for a circle), and its dissolved shape.
 
-Dissolving is the one costly geometric step, so a child plan dissolves only the neighbourhoods its moves touched and
-reuses its parent's shapes (and scores) for the rest.
+Compactness needs no geometry once the atlas is built: a neighbourhood's area is the tallied area of its LSOAs and
+its perimeter is the sum of its LSOAs' outer boundary plus the boundary shared across its cut edges
+(:attr:`geo.atlas.arrays.AtlasArrays.boundary`), which equals the length of the dissolved shape. A child plan
+patches its parent's perimeters from the edges of the rows that moved, so a move costs microseconds. The shapes
+themselves (for maps and exports) are dissolved only when asked for, and then only those the moves touched.
 """
 
 from __future__ import annotations
@@ -9,9 +12,13 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
 import shapely
 
 from geo.metrics import metric
+
+# Beyond this many moved rows, recounting every perimeter (one pass over the edges) beats patching row by row.
+PATCH_LIMIT = 64
 
 if TYPE_CHECKING:
     from geo.plan import Plan
@@ -53,7 +60,7 @@ def polsby_popper(shape) -> float:
     return 4 * math.pi * shape.area / perimeter**2 if perimeter > 0 else 0.0
 
 
-@metric("shapes", "dissolved footprint of each neighbourhood (by plan label index)")
+@metric("shapes", "dissolved footprint of each neighbourhood (by plan label index); for maps and exports")
 def _shapes(plan: "Plan") -> dict:
     return {int(k): dissolve(plan, k) for k in plan.live}
 
@@ -70,24 +77,76 @@ def _shapes_update(plan: "Plan", previous: dict) -> dict:
     return shapes
 
 
-@metric("polsby_popper_by_label", "Polsby-Popper score of each neighbourhood (by plan label index)")
-def _pp_by_label(plan: "Plan") -> dict[int, float]:
-    return {k: polsby_popper(shape) for k, shape in plan["shapes"].items()}
+def perimeters(plan: "Plan") -> np.ndarray:
+    """Return the perimeter of each label's footprint in metres, counted from the shared boundary lengths.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> plan = Plan(grid_atlas(3, 1), {"G0000": "A", "G0001": "A", "G0002": "B"})
+    >>> perimeters(plan).tolist(), [dissolve(plan, k).length for k in (0, 1)]
+    ([6000.0, 4000.0], [6000.0, 4000.0])
+    """
+    arrays, lab = plan.arrays, plan.label_index
+    shared, outer = arrays.boundary
+    edges = arrays.edges
+    ends = lab[edges] if len(edges) else np.zeros((0, 2), dtype=np.int64)
+    cut = ends[:, 0] != ends[:, 1]
+    size = len(plan.labels)
+    return (np.bincount(lab, weights=outer, minlength=size)
+            + np.bincount(ends[cut, 0], weights=shared[cut], minlength=size)
+            + np.bincount(ends[cut, 1], weights=shared[cut], minlength=size))
 
 
-@_pp_by_label.updater
-def _pp_update(plan: "Plan", previous: dict[int, float]) -> dict[int, float]:
-    shapes = plan["shapes"]
-    scores = {k: v for k, v in previous.items() if k in shapes and k not in plan.changed}
-    for k in shapes.keys() - scores.keys():
-        scores[k] = polsby_popper(shapes[k])
-    return scores
+@metric("perimeter_by_label", "perimeter of each neighbourhood's footprint in metres (array by plan label index)")
+def _perimeter(plan: "Plan") -> np.ndarray:
+    return perimeters(plan)
 
 
-@metric("polsby_popper", "Polsby-Popper compactness of each neighbourhood's dissolved footprint")
+@_perimeter.updater
+def _perimeter_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
+    pos, old, new = plan.flow
+    if len(pos) > PATCH_LIMIT:
+        return perimeters(plan)
+    perimeter = np.zeros(len(plan.labels))
+    perimeter[: len(previous)] = previous
+    arrays = plan.arrays
+    indptr, neighbour, _ = arrays.neighbours
+    lengths = arrays.boundary_lists
+    outer = arrays.boundary[1]
+    # Replay the moves one row at a time from the parent's labels: an edge (i, j) counts its shared length for
+    # both sides while i and j are in different neighbourhoods, so moving i from a to b changes only a, b and
+    # the neighbourhoods of i's neighbours. A row has a handful of neighbours: plain Python beats numpy here.
+    current = plan.label_index
+    if len(pos) > 1:  # a single moved row's neighbours already have their final labels
+        current = current.copy()
+        current[pos] = old
+    delta = [0.0] * len(perimeter)
+    for i, a, b in zip(pos.tolist(), old.tolist(), new.tolist()):
+        delta[a] -= outer[i]
+        delta[b] += outer[i]
+        for c, length in zip(current[neighbour[indptr[i]:indptr[i + 1]]].tolist(), lengths[i]):
+            change = length * ((c != b) - (c != a))  # -1, 0 or +1 times the shared length
+            delta[a] -= length * (c != a)
+            delta[b] += length * (c != b)
+            delta[c] += change
+        if len(pos) > 1:
+            current[i] = b
+    return perimeter + delta
+
+
+@metric("polsby_popper_by_label", "Polsby-Popper score of each neighbourhood (array by plan label index)")
+def _pp_by_label(plan: "Plan") -> np.ndarray:
+    area = plan["tallies"][:, plan.arrays.column("area")]
+    perimeter = plan["perimeter_by_label"]
+    positive = perimeter > 0
+    return np.where(positive, 4 * math.pi * area / np.where(positive, perimeter, 1.0) ** 2, 0.0)
+
+
+@metric("polsby_popper", "Polsby-Popper compactness of each neighbourhood's footprint")
 def _polsby_popper(plan: "Plan") -> dict[str, float]:
-    scores = plan["polsby_popper_by_label"]
-    return {name: scores[int(k)] for name, k in zip(plan.neighbourhoods, plan.live)}
+    return dict(zip(plan.neighbourhoods, plan["polsby_popper_by_label"][plan.live].tolist()))
 
 
 @metric("mean_polsby_popper", "mean Polsby-Popper score over neighbourhoods")

@@ -53,12 +53,16 @@ def _list_population(plan: "Plan") -> dict[str, float]:
 
 def _own_patients(plan: "Plan") -> np.ndarray:
     """Patients living in each label's footprint who are registered with that label's own practices."""
-    table = plan["practice_tallies"]
     label = plan["practice_label"]
     ok = np.flatnonzero(label >= 0)
-    own = np.zeros(len(plan.labels))
-    np.add.at(own, label[ok], table[label[ok], ok])
-    return own
+    return np.bincount(label[ok], weights=_patients_in_own(plan, ok), minlength=len(plan.labels))
+
+
+def _patients_in_own(plan: "Plan", ok: np.ndarray) -> np.ndarray:
+    """For practice columns ``ok`` (with a neighbourhood), their area patients living in its footprint."""
+    if plan.practice_assignment is None:  # an LSOA-built plan's practice belongs to its home
+        return plan["practice_home_patients"][ok]
+    return plan["practice_tallies"][plan["practice_label"][ok], ok]
 
 
 @metric("own_patients", "registered residents of each footprint who are registered with its own practices")
@@ -100,8 +104,36 @@ def _home_share(plan: "Plan") -> dict[str, float]:
 
 @metric("practice_home_share_quantiles", "10th, 25th, 50th percentiles and minimum of the practices' home shares")
 def _home_share_quantiles(plan: "Plan") -> dict[str, float]:
-    shares = np.array([s for s in plan["practice_home_share"].values() if np.isfinite(s)])
+    # The shares of practice_home_share, straight from the arrays (no per-practice dictionary on the move path).
+    label = plan["practice_label"]
+    ok = np.flatnonzero(label >= 0)
+    listed = plan.arrays.practice_list[ok]
+    ok, listed = ok[listed > 0], listed[listed > 0]
+    shares = _patients_in_own(plan, ok) / listed
+    shares = shares[np.isfinite(shares)]
     if not len(shares):
         return {"min": float("nan"), "p10": float("nan"), "p25": float("nan"), "median": float("nan")}
-    return {"min": float(shares.min()), "p10": float(np.quantile(shares, 0.10)),
-            "p25": float(np.quantile(shares, 0.25)), "median": float(np.median(shares))}
+    shares.sort()
+    p10, p25, median = _quantiles(shares, (0.10, 0.25, 0.50))
+    return {"min": float(shares[0]), "p10": p10, "p25": p25, "median": median}
+
+
+def _quantiles(ordered: np.ndarray, qs: tuple[float, ...]) -> list[float]:
+    """numpy's default ("linear") quantiles of an already sorted array, without np.quantile's per-call overhead.
+
+    Examples
+    --------
+    >>> values = np.array([0.1, 0.4, 0.5, 0.9, 1.0])
+    >>> _quantiles(values, (0.1, 0.25, 0.5)) == np.quantile(values, [0.1, 0.25, 0.5]).tolist()
+    True
+    """
+    last = len(ordered) - 1
+    out = []
+    for q in qs:
+        at = q * last
+        below = int(at)
+        above = min(below + 1, last)
+        t = at - below
+        low, high = float(ordered[below]), float(ordered[above])
+        out.append(low + (high - low) * t if t < 0.5 else high - (high - low) * (1 - t))
+    return out

@@ -36,9 +36,13 @@ def band_fits(population: float, target: float, tolerance: float) -> bool:
 
 @metric("lad_codes", "local authority district codes each neighbourhood spans")
 def _lad_codes(plan: "Plan") -> dict[str, list[str]]:
-    counts = plan["tallies"][plan.live][:, plan.arrays.lad_slice()]
-    lads = np.array(plan.arrays.lad_codes, dtype=object)
-    return {name: lads[row > 0.5].tolist() for name, row in zip(plan.neighbourhoods, counts)}
+    counts = plan["tallies"][plan.live, plan.arrays.lad_slice()]
+    lads = plan.arrays.lad_codes
+    names = plan.neighbourhoods
+    spans: dict[str, list[str]] = {name: [] for name in names}
+    for row, column in zip(*(index.tolist() for index in np.nonzero(counts > 0.5))):
+        spans[names[row]].append(lads[column])
+    return spans
 
 
 @metric("local_authorities", "number of local authority districts each neighbourhood spans")
@@ -63,15 +67,27 @@ def _lad_population(plan: "Plan") -> dict[str, float]:
     return dict(zip(arrays.lad_codes, (population @ onehot).tolist()))
 
 
+@_lad_population.updater
+def _lad_population_same(plan: "Plan", previous: dict[str, float]) -> dict[str, float]:
+    return previous  # a child plan has its parent's atlas and parameters, so its LAD populations are the same
+
+
 @metric("main_lad", "the local authority district holding most of each neighbourhood's LSOAs")
 def _main_lad(plan: "Plan") -> dict[str, str]:
-    counts = plan["tallies"][plan.live][:, plan.arrays.lad_slice()]
+    counts = plan["tallies"][plan.live, plan.arrays.lad_slice()]
     lads = plan.arrays.lad_codes
-    return {name: lads[int(np.argmax(row))] for name, row in zip(plan.neighbourhoods, counts)}
+    return {name: lads[j] for name, j in zip(plan.neighbourhoods, np.argmax(counts, axis=1).tolist())}
+
+
+@metric("lad_fits", "whether each local authority district can be split into whole neighbourhoods within the band")
+def _lad_fits(plan: "Plan") -> dict[str, bool]:
+    return {lad: band_fits(pop, plan.target, plan.tolerance) for lad, pop in plan["lad_population"].items()}
+
+
+_lad_fits.updater(_lad_population_same)  # the same for a child: same atlas and parameters
 
 
 @metric("constrained", "the neighbourhood's LAD cannot be split into whole neighbourhoods within the band")
 def _constrained(plan: "Plan") -> dict[str, bool]:
-    lad_population = plan["lad_population"]
-    fits = {lad: band_fits(pop, plan.target, plan.tolerance) for lad, pop in lad_population.items()}
+    fits = plan["lad_fits"]
     return {name: not fits[lad] for name, lad in plan["main_lad"].items()}

@@ -18,6 +18,9 @@ import numpy as np
 from geo.metrics import metric
 from geo.metrics.tallies import label_onehot
 
+# Beyond this many moved rows, recounting every practice's home beats patching the ones the rows touch.
+PATCH_LIMIT = 64
+
 if TYPE_CHECKING:
     from geo.plan import Plan
 
@@ -41,13 +44,87 @@ def _practice_tallies_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
     return table
 
 
-@metric("practice_home", "label index of the neighbourhood holding most of each practice's patients (-1: none)")
-def _practice_home(plan: "Plan") -> np.ndarray:
-    table = plan["practice_tallies"]
+def _homes(table: np.ndarray) -> np.ndarray:
     home = np.argmax(table, axis=0)
     # Patched tallies can leave float dust (1e-12) where a practice has no patients left; treat it as zero.
     home[table.max(axis=0) <= 1e-9] = -1
     return home
+
+
+@metric("practice_home", "label index of the neighbourhood holding most of each practice's patients (-1: none)")
+def _practice_home(plan: "Plan") -> np.ndarray:
+    return _homes(plan["practice_tallies"])
+
+
+@metric("touched_practices", "practices with patients in the rows moved from the parent (None: too many rows)")
+def _touched(plan: "Plan") -> np.ndarray | None:
+    pos = plan.flow[0]
+    if len(pos) > PATCH_LIMIT:
+        return None
+    matrix = plan.arrays.registrations
+    if len(pos) == 1:  # a CSR row's columns are already distinct
+        return matrix.indices[matrix.indptr[pos[0]]:matrix.indptr[pos[0] + 1]]
+    return np.unique(np.concatenate([matrix.indices[matrix.indptr[i]:matrix.indptr[i + 1]] for i in pos.tolist()])) \
+        if len(pos) else matrix.indices[:0]
+
+
+@_practice_home.updater
+def _practice_home_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
+    touched = plan["touched_practices"]
+    if touched is None:
+        return _homes(plan["practice_tallies"])
+    home = previous.copy()  # only the practices with patients in the moved rows can change home
+    home[touched] = _homes(plan["practice_tallies"][:, touched])
+    return home
+
+
+def _at_home(plan: "Plan", columns) -> np.ndarray:
+    home = plan["practice_home"][columns]
+    return np.where(home >= 0, plan["practice_tallies"][home, columns], 0.0)
+
+
+@metric("practice_home_patients", "area patients of each practice living in its home neighbourhood (0: no home)")
+def _home_patients(plan: "Plan") -> np.ndarray:
+    return _at_home(plan, np.arange(len(plan.arrays.practice_codes)))
+
+
+@_home_patients.updater
+def _home_patients_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
+    touched = plan["touched_practices"]
+    if touched is None:
+        return _home_patients(plan)
+    patients = previous.copy()
+    patients[touched] = _at_home(plan, touched)
+    return patients
+
+
+def _split(plan: "Plan", columns: np.ndarray) -> np.ndarray:
+    """Whether each of the given practice columns is split (see ``practice_splits``)."""
+    arrays = plan.arrays
+    home = plan["practice_home"][columns]
+    outside_share = 1 - plan["practice_home_patients"][columns] / np.maximum(arrays.practice_area_patients[columns], 1e-300)
+    site_label = plan.label_index[arrays.practice_site[columns]]  # site -1 (outside) is masked by practice_in_area
+    return arrays.practice_in_area[columns] & (home >= 0) & (
+        (outside_share > plan.practice_split_threshold + 1e-12) | (site_label != home))
+
+
+@metric("practice_split_mask", "whether each practice is split (see practice_splits); LSOA-built plans")
+def _split_mask(plan: "Plan") -> np.ndarray:
+    return _split(plan, np.arange(len(plan.arrays.practice_codes)))
+
+
+@_split_mask.updater
+def _split_mask_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
+    touched = plan["touched_practices"]
+    if touched is None:
+        return _split_mask(plan)
+    # A practice's status changes only if its patients moved (its home share or home) or its site's row did.
+    sited = plan.arrays.practices_sited_at
+    extra = [j for i in plan.flow[0].tolist() for j in sited.get(i, ())]
+    columns = np.union1d(touched, extra) if extra else touched
+    mask = previous.copy()
+    mask[columns] = _split(plan, columns)
+    return mask
 
 
 @metric("practices", "codes of the area's practices whose plurality of area patients lives in each neighbourhood")
@@ -75,25 +152,18 @@ def _pcns(plan: "Plan") -> dict[str, list[str]]:
 def _practice_splits(plan: "Plan") -> list[str]:
     if plan.practice_assignment is not None:
         return []  # a list-based plan keeps every practice and its whole list in one neighbourhood
-    table = plan["practice_tallies"]
-    home = plan["practice_home"]
-    arrays = plan.arrays
-    total = table.sum(axis=0)
-    candidates = np.flatnonzero(arrays.practice_in_area & (home >= 0))
-    at_home = table[home[candidates], candidates]
-    outside_share = 1 - at_home / total[candidates]
-    site_label = plan.label_index[arrays.practice_site[candidates]]
-    split = (outside_share > plan.practice_split_threshold + 1e-12) | (site_label != home[candidates])
-    return arrays.practice_codes[candidates[split]].tolist()
+    return plan.arrays.practice_codes[plan["practice_split_mask"]].tolist()
 
 
 @metric("registration_leakage_pct", "percentage of registered residents whose practice's home is another neighbourhood")
 def _leakage(plan: "Plan") -> float:
-    table = plan["practice_tallies"]
-    home = plan["practice_home"] if plan.practice_assignment is None else plan["practice_label"]
-    registered = home >= 0
-    total = table.sum()
+    total = plan.arrays.practice_area_patients.sum()
     if total <= 0:
         return 0.0
-    at_home = table[home[registered], np.flatnonzero(registered)].sum()
+    if plan.practice_assignment is None:
+        at_home = plan["practice_home_patients"].sum()
+    else:
+        table, home = plan["practice_tallies"], plan["practice_label"]
+        registered = home >= 0
+        at_home = table[home[registered], np.flatnonzero(registered)].sum()
     return float(100.0 * (total - at_home) / total)

@@ -161,6 +161,9 @@ class Provenance:
         For a list-based plan: how its place footprint was drawn (unregistered LSOAs, repaired detached parts).
     solve
         For an exact proposal: per nesting unit, the solver's status (optimal, gap, heuristic) and time.
+    labels
+        For a renamed plan: each renamed neighbourhood's name and the label it was first given (a proposal's
+        ``E06000016-N03``), see :func:`geo.plan.naming.rename`.
 
     Examples
     --------
@@ -178,6 +181,7 @@ class Provenance:
     source: str | None = None
     footprint: tuple[str, ...] = ()
     solve: tuple[dict, ...] = ()
+    labels: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """Return the provenance as a JSON-ready dict."""

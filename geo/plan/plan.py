@@ -85,6 +85,14 @@ class Plan:
         practices: Mapping[str, str] | pd.Series | None = None,
         **overrides: Any,
     ) -> None:
+        if isinstance(assignment, _Labelled) and parent is not None and not overrides and practices is None:
+            # Fast path of move(): the parent's atlas, parameters and arrays are already checked (issue 16).
+            self.atlas, self._params, self._arrays, self._practices = atlas, params, parent._arrays, None
+            self._provenance = provenance if provenance is not None else Provenance()
+            self.name = str(name)
+            self.moved = dict(moved or {})
+            self._init_state(assignment.labels, assignment.index, parent)
+            return
         unknown = set(overrides) - set(PlanParams.model_fields)
         if unknown:
             raise TypeError(f"Plan() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
@@ -138,6 +146,13 @@ class Plan:
             pos = np.flatnonzero(parent._lab != lab[: len(parent._lab)])
             self._flow = (pos, parent._lab[pos], lab[pos])
             self._changed = frozenset(self._flow[1].tolist()) | frozenset(self._flow[2].tolist())
+            # Keep the parent's sorted neighbourhoods when no neighbourhood appeared or emptied (the usual move):
+            # sorting names by natural_key is otherwise a large part of an edit's cost (issue 16).
+            live = parent.__dict__.get("live")
+            if live is not None and "_names" in parent.__dict__:
+                counts = np.bincount(lab, minlength=len(labels))
+                if np.count_nonzero(counts) == len(live) and counts[live].all():
+                    self.__dict__["live"], self.__dict__["_names"] = live, parent.__dict__["_names"]
 
     # --- what the plan is measured against, and how it was made --------------------------------------------
 
@@ -333,7 +348,12 @@ class Plan:
     @property
     def neighbourhoods(self) -> list[str]:
         """Names of the neighbourhoods, in natural order ("N2" before "N10")."""
-        return [self._labels[k] for k in self.live]
+        return list(self._names)
+
+    @cached_property
+    def _names(self) -> tuple[str, ...]:
+        # Cached (and shared with children whose neighbourhoods are the same): every metric keyed by name reads it.
+        return tuple(self._labels[k] for k in self.live.tolist())
 
     def members(self, label: int) -> np.ndarray:
         """Row positions of the LSOAs in neighbourhood ``label`` (an index into the plan's labels)."""
@@ -373,20 +393,35 @@ class Plan:
                 column="lsoa_code",
                 expected=f"LSOA codes of {self.atlas.area.label}",
             )
-        labels = list(self._labels)
-        known = {label: k for k, label in enumerate(labels)}
+        # The label list is shared with the child unless a move names a new neighbourhood (lists are never
+        # modified in place: a new label copies first).
+        labels = self._labels
+        known = self.__dict__.get("_known")
+        if known is None:
+            known = self.__dict__["_known"] = {label: k for k, label in enumerate(labels)}
         lab = self._lab.copy()
+        moved = {}
         for code, target in moves.items():
             label = str(target).strip() if target is not None else ""
             if not label or label == "nan":
                 raise PlanError(f"LSOA {code} is moved to an empty neighbourhood name", column="neighbourhood", expected="a non-empty name")
             if label not in known:
+                if labels is self._labels:
+                    labels, known = list(labels), dict(known)
                 known[label] = len(labels)
                 labels.append(label)
             lab[position[code]] = known[label]
-        moved = {code: str(t).strip() for code, t in moves.items()}
-        return Plan(self.atlas, _Labelled(labels, lab), self._params, provenance=self._provenance, name=self.name,
-                    parent=self, moved=moved)
+            moved[code] = label
+        child = Plan(self.atlas, _Labelled(labels, lab), self._params, provenance=self._provenance, name=self.name,
+                     parent=self, moved=moved)
+        child.__dict__["_known"] = known  # the label -> index map of the labels it shares
+        return child
+
+    def rename(self, mapping: Mapping[str, str]) -> Plan:
+        """Return this plan with neighbourhoods renamed ``{old: new}`` (see :func:`geo.plan.naming.rename`)."""
+        from geo.plan.naming import rename
+
+        return rename(self, mapping)
 
     # --- metrics ---------------------------------------------------------------------------------------------
 

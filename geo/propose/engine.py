@@ -22,10 +22,12 @@ import pandas as pd
 from geo.errors import PlanError
 from geo.propose.bisect import TREES, bisect_piece
 from geo.plan import Plan
+from geo.plan.naming import neighbourhood_names, rename
 from geo.plan.params import Provenance
 from geo.propose.model import NEST_COLUMNS, ProposalParams
 from geo.propose.refine import refine
 from geo.propose.units import CORE_BAND, Budget, Piece, split_units
+from geo.propose.wards import group_index, keep_wards_whole
 
 #: Below this many LSOAs a process pool costs more than it saves.
 PARALLEL_MIN_LSOAS = 4_000
@@ -52,7 +54,8 @@ def propose(atlas, params: ProposalParams | None = None, algorithm: str = "defau
     Returns
     -------
     Plan
-        Every LSOA labelled ``<nesting unit code>-N<number>``; the plan carries the parameters it is measured
+        Every neighbourhood named after its wards (:func:`geo.plan.naming.neighbourhood_names`; the code-like label
+        ``<nesting unit code>-N<number>`` it was solved as is in ``provenance.labels``); the plan carries the parameters it is measured
         against and its provenance (method, seed, seconds, what could not be met, whether the time budget cut the
         search short).
 
@@ -61,8 +64,10 @@ def propose(atlas, params: ProposalParams | None = None, algorithm: str = "defau
     >>> from geo.testing import grid_atlas
     >>> atlas = grid_atlas(8, 4, lad_width=4)
     >>> plan = propose(atlas, ProposalParams(target=12_000, seed=3))
-    >>> plan["population"]
-    {'E07009000-N01': 12000.0, 'E07009000-N02': 12000.0, 'E07009001-N01': 12000.0, 'E07009001-N02': 12000.0}
+    >>> plan["population"]  # the grid has no wards: names are the authority's, numbered
+    {'Grid District 0 1': 12000.0, 'Grid District 0 2': 12000.0, 'Grid District 1 1': 12000.0, 'Grid District 1 2': 12000.0}
+    >>> plan.provenance.labels["Grid District 1 2"]
+    'E07009001-N02'
     >>> plan.provenance.method, plan.provenance.seed, plan.provenance.unmet, plan.params.target
     ('tree-bisection', 3, (), 12000)
     """
@@ -75,14 +80,34 @@ def propose(atlas, params: ProposalParams | None = None, algorithm: str = "defau
     if column not in atlas.lsoas.columns:
         raise PlanError(f"the atlas has no {column} column", column=column)
     start = time.monotonic()
+    if params.build_from != "lsoas":
+        plan = _list_based(atlas, params, start, name)
+        return rename(plan, neighbourhood_names(plan))
     assignment, unmet, constrained, *rest = ALGORITHMS[algorithm](atlas, params, start + params.time_budget)
     stopped_early = bool(rest[0]) if rest else any("time budget" in str(u) for u in unmet)
     method = "tree-bisection" if algorithm == "default" else algorithm
     provenance = Provenance(method, seed=params.seed, seconds=time.monotonic() - start,
                             unmet=tuple(str(u) for u in unmet), constrained_units=tuple(constrained),
                             stopped_early=stopped_early, params={"algorithm": method, **params.to_dict()})
-    return Plan(atlas, assignment, params.plan_params(), provenance=provenance,
+    plan = Plan(atlas, assignment, params.plan_params(), provenance=provenance,
                 name=name or f"{method} seed {params.seed}")
+    # Labels are names: each neighbourhood is named after its wards; provenance.labels keeps the code-like label.
+    return rename(plan, neighbourhood_names(plan))
+
+
+def _list_based(atlas, params: ProposalParams, start: float, name: str | None) -> Plan:
+    """Whole practices (or PCNs) per nesting unit, solved exactly where small (:mod:`geo.propose.list_based`);
+    the plan's place footprint is derived from where their patients live."""
+    from geo.propose.list_based import list_based
+
+    practices, unmet, constrained, stopped_early, report = list_based(atlas, params, start + params.time_budget)
+    method = f"exact-{params.build_from}"
+    provenance = Provenance(method, seed=params.seed, seconds=time.monotonic() - start,
+                            unmet=tuple(str(u) for u in unmet), constrained_units=tuple(constrained),
+                            stopped_early=bool(stopped_early), params={"algorithm": method, **params.to_dict()},
+                            solve=tuple(dict(r) for r in report))
+    return Plan.from_practices(atlas, practices, params.plan_params(), provenance=provenance,
+                               name=name or f"{params.build_from} seed {params.seed}")
 
 
 def atlas_pieces(atlas, params: ProposalParams) -> list[Piece]:
@@ -94,12 +119,13 @@ def atlas_pieces(atlas, params: ProposalParams) -> list[Piece]:
         names = pd.Series(atlas.area.label, index=lsoas.index)
     else:
         code_col, name_col = NEST_COLUMNS[params.nest]
+        if code_col not in lsoas.columns:
+            raise PlanError("nest 'custom' needs a user geography on the atlas", column="nest",
+                            expected="geo.propose.wards.nest_in(atlas, geography), or nest 'lad'")
         units, names = lsoas[code_col].fillna("unknown"), lsoas[name_col].fillna("unknown")
     pop = pd.to_numeric(lsoas[params.population_column], errors="coerce").fillna(0).clip(lower=0).to_numpy(float)
     centroids = lsoas.geometry.centroid
-    practice = -np.ones(len(lsoas), dtype=int)
-    if params.practices == "whole" and "plurality_practice" in lsoas.columns:
-        practice = pd.factorize(lsoas["plurality_practice"])[0]  # missing practice -> -1
+    practice = group_index(atlas, params)  # practices (or wards) the bisection keeps together
     return split_units(units, names, atlas.adjacency, pop, centroids.x.to_numpy(), centroids.y.to_numpy(),
                        lsoas.geometry.area.to_numpy(), practice, params.target, params.tolerance)
 
@@ -183,6 +209,9 @@ def tree_bisection(atlas, params: ProposalParams, deadline: float):
     pieces = atlas_pieces(atlas, params)
     solved, stopped_early = solve_pieces(pieces, params.seed, params.compactness_weight, deadline)
     assignment, unmet, constrained = label_pieces(atlas.codes, pieces, solved, params, "N")
+    if params.respect == "wards":
+        assignment, split = keep_wards_whole(atlas, assignment, params)
+        unmet += split
     if stopped_early:
         unmet.append(f"stopped at the time budget of {params.time_budget:g} s before the search was complete; "
                      "the plan is the best found by then, and a longer budget may give a different one")

@@ -15,7 +15,8 @@ from pydantic import Field, model_validator
 from geo.plan.params import POPULATION_COLUMNS, PlanParams
 
 #: Nesting levels and the atlas column that names each nesting unit ("none": the whole study area is one unit).
-NEST_COLUMNS = {"lad": ("lad_code", "lad_name"), "utla": ("utla_code", "utla_name"), "icb": ("icb_code", "icb_name")}
+NEST_COLUMNS = {"lad": ("lad_code", "lad_name"), "utla": ("utla_code", "utla_name"), "icb": ("icb_code", "icb_name"),
+                "custom": ("nest_code", "nest_name")}  # custom: a user geography, see geo.propose.wards.nest_in
 NEST_LEVELS = (*NEST_COLUMNS, "none")
 PRACTICE_MODES = ("whole", "ignore")
 __all__ = ["NEST_COLUMNS", "NEST_LEVELS", "POPULATION_COLUMNS", "PRACTICE_MODES", "ProposalParams"]
@@ -35,6 +36,9 @@ class ProposalParams(PlanParams):
         Nesting unit solved on its own: ``"lad"``, ``"utla"``, ``"icb"`` or ``"none"`` (whole area).
     practices
         ``"whole"`` keeps the LSOAs that share a plurality practice together where it can; ``"ignore"`` does not.
+    respect
+        The natural communities kept whole: ``"practices"`` (as ``practices`` says), ``"wards"`` (whole electoral
+        wards wherever a ward fits the tolerance; each ward still split is reported in ``unmet``) or ``"none"``.
     compactness_weight
         How much a compact shape counts against other aims (0 ignores shape).
     seed
@@ -49,16 +53,18 @@ class ProposalParams(PlanParams):
     >>> ProposalParams(nest="ward")
     Traceback (most recent call last):
     ...
-    geo.errors.PlanError: column 'nest': nesting level 'ward' is not allowed: Input should be 'lad', 'utla', 'icb' or 'none' (expected 'lad', 'utla', 'icb' or 'none')
+    geo.errors.PlanError: column 'nest': nesting level 'ward' is not allowed: Input should be 'lad', 'utla', 'icb', 'none' or 'custom' (expected 'lad', 'utla', 'icb', 'none' or 'custom' (a user geography))
     """
 
     tolerance: float = Field(0.10, gt=0, lt=1, allow_inf_nan=False, title="tolerance",
                              description="a share above 0 and below 1, e.g. 0.1 for ±10 %")
     build_from: Literal["lsoas", "practices", "pcns"] = Field("lsoas", title="building blocks",
                                                               description="'lsoas', 'practices' or 'pcns'")
-    nest: Literal["lad", "utla", "icb", "none"] = Field("lad", title="nesting level",
-                                                        description="'lad', 'utla', 'icb' or 'none'")
+    nest: Literal["lad", "utla", "icb", "none", "custom"] = Field(
+        "lad", title="nesting level", description="'lad', 'utla', 'icb', 'none' or 'custom' (a user geography)")
     practices: Literal["whole", "ignore"] = Field("whole", title="practice handling", description="'whole' or 'ignore'")
+    respect: Literal["practices", "wards", "none"] = Field("practices", title="communities kept whole",
+                                                           description="'practices', 'wards' or 'none'")
     compactness_weight: float = Field(1.0, ge=0, le=100, allow_inf_nan=False, title="compactness weight",
                                       description="0 or more (0 ignores shape)")
     seed: int = Field(1, ge=0, le=2**32 - 1, strict=True, title="seed", description="a whole number 0 or more")

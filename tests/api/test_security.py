@@ -261,14 +261,16 @@ def test_area_limits_by_role_and_case_insensitive_ids(settings, atlas, tmp_path)
         assert built == ["GRID", "SMALL", "HUGE"], "each area is built once whatever its spelling, and only when allowed"
 
 
-def test_job_queue_is_capped_per_key_and_only_the_owner_or_an_admin_cancels():
+def test_job_queue_is_capped_per_key_and_only_the_owner_or_an_admin_cancels(tmp_path):
     from api.auth import Principal
+    from api.db import Database
     from api.jobs import MAX_JOBS_PER_USER, MAX_UNFINISHED, JobRunner
     from api.problems import Problem
 
-    runner = JobRunner(workers=0)  # no worker slot: every job stays queued, nothing is spawned
+    # No worker slot: every job stays queued, nothing is spawned.
+    runner = JobRunner(Database(f"sqlite:///{tmp_path / 'jobs.sqlite3'}"), None, workers=0)
     alice, bob, admin = Principal(1, "alice", "planner"), Principal(2, "bob", "planner"), Principal(3, "a", "admin")
-    submit = lambda who: runner.submit("proposal", AREA, who, print, (), str, time_budget=1)  # noqa: E731
+    submit = lambda who: runner.submit("proposal", AREA, who, {}, time_budget=1)  # noqa: E731
     jobs = [submit(alice) for _ in range(MAX_JOBS_PER_USER)]
     with pytest.raises(Problem) as refused:
         submit(alice)

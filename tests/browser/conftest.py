@@ -121,12 +121,30 @@ class Console:
 
     def __init__(self, page) -> None:
         self.errors: list[str] = []
+        self.outside: list[str] = []
         page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
         page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
 
     def unexpected(self, *allowed_statuses: int) -> list[str]:
+        """Console errors not of an allowed HTTP status, and every request the page tried outside the server."""
         allowed = [f"status of {status} " for status in allowed_statuses]
-        return [e for e in self.errors if not any(a in e for a in allowed)]
+        return [e for e in self.errors if not any(a in e for a in allowed)] + \
+            [f"request outside the server (blocked): {url}" for url in self.outside]
+
+
+def block_other_hosts(page, base: str, console: Console) -> None:
+    """Abort (and record) every request of the page to anything but the server: the page must work offline."""
+    console.outside = []
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith(base + "/") or url == base or url.startswith(("data:", "blob:")):
+            request_route.continue_()
+        else:
+            console.outside.append(url)
+            request_route.abort()
+
+    page.route("**/*", route)
 
 
 @pytest.fixture
@@ -138,6 +156,7 @@ def open_page(browser_context):
         page = browser_context.new_page()
         pages.append(page)
         console = Console(page)
+        block_other_hosts(page, server.base, console)
         page.goto(f"{server.base}/{fragment}")
         if wait:
             page.wait_for_selector("body[data-ready=true]", timeout=60_000)

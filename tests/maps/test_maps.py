@@ -4,6 +4,7 @@ small counts, and neighbourhood figures that add up."""
 from __future__ import annotations
 
 import html as htmllib
+import json
 import re
 
 import numpy as np
@@ -70,7 +71,8 @@ def test_malicious_names_are_shown_as_text(atlas, plan):
     html = page(plan_map(atlas, plan, title=EVIL))
     assert EVIL not in html and "<img src=x" not in html
     # Outside the JSON data (where it is an inert string) the name must not reach any JavaScript template.
-    assert "${alert" not in re.sub(r"geo_json_[0-9a-f]+_add\(\{.*?\}\);", "", html, flags=re.S)
+    data = r"geo_json_[0-9a-f]+_add\(\{.*?\}\);|\[\[.*?\]\]\.forEach"  # GeoJSON layers and the label points
+    assert "${alert" not in re.sub(data, "", html, flags=re.S)
     shown = {value for f in features(html) for value in f["properties"].values()}
     # Tooltips write properties with innerHTML: escaped text displays as the original characters.
     assert htmllib.escape(EVIL) in shown
@@ -119,8 +121,8 @@ def test_plan_footprints_have_population_and_deviation(atlas, plan, monkeypatch)
     assert by_name["North"]["residents"] == "18,000"
     assert by_name["North"]["deviation"] == "-10.0%"
     assert by_name["North"]["lsoas"] == "12"
-    labels = next(fs for fs in layers(html) if fs and fs[0]["geometry"]["type"] == "Point" and "label" in fs[0]["properties"])
-    assert sorted(f["properties"]["label"] for f in labels) == ["North", "South"]
+    labels = json.loads(re.search(r"(\[\[.*?\]\])\.forEach", html).group(1))  # one permanent label per footprint
+    assert sorted(text for _, _, text in labels) == ["North", "South"]
     lsoa = next(f for f in features(html) if f["id"] == "G0000" and "neighbourhood" in f["properties"])
     assert lsoa["properties"]["neighbourhood"] == "South"
 

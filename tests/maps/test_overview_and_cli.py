@@ -51,13 +51,13 @@ def test_overview_refuses_a_table_without_names(icbs):
 
 def test_save_map_writes_the_page_and_inlines_local_leaflet(tmp_path):
     m = atlas_map(grid_atlas(3, 3))
-    plain = save_map(m, tmp_path / "out" / "plain.html")
+    plain = save_map(m, tmp_path / "out" / "plain.html", offline=False)
     assert "cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js" in plain.read_text(encoding="utf-8")
     assets = tmp_path / "assets"
     assets.mkdir()
     (assets / "leaflet.js").write_text("/* local leaflet */ var L = {}; // '</script>' in a comment", encoding="utf-8")
     (assets / "leaflet.css").write_text(".leaflet-pane { z-index: 400; }", encoding="utf-8")
-    text = save_map(m, tmp_path / "inline.html", assets_dir=assets).read_text(encoding="utf-8")
+    text = save_map(m, tmp_path / "inline.html", assets_dir=assets, offline=False).read_text(encoding="utf-8")
     assert "/* local leaflet */" in text and "leaflet@1.9.3/dist/leaflet.js" not in text
     assert "leaflet@1.9.3/dist/leaflet.css" not in text and ".leaflet-pane { z-index: 400; }" in text
     assert "'<\\/script>'" in text  # the library cannot end its own inline block

@@ -1,0 +1,199 @@
+"""Neighbourhood names people recognise, and renaming: a plan's labels are its neighbourhoods' names.
+
+:func:`neighbourhood_names` names each neighbourhood after the places it covers: its largest electoral ward, or
+its two largest ("Belgrave and Rushey Mead") when no single ward holds most of its people, counted on the plan's
+own population basis. A name that would repeat across the area is prefixed with the local authority
+("Charnwood: Loughborough Hastings"), then given a third ward, then numbered. An atlas without wards (LSOA 2011,
+the synthetic grid) falls back to the local authority's name, numbered when it holds several neighbourhoods.
+Every name passes :func:`geo.names.check_name`.
+
+:func:`rename` relabels a plan (its LSOA assignment and, for a list-based plan, its practice assignment) and keeps
+its parameters and provenance; ``provenance.labels`` remembers the label each renamed neighbourhood was first
+given (a proposal's ``E06000016-N03``), and the proposal's notes are reworded with the new names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from geo.errors import PlanError
+from geo.names import FORMULA_START, MAX_NAME, check_name, printable
+
+#: A ward holding at least this share of a neighbourhood's people names it alone.
+ONE_WARD_SHARE = 2 / 3
+
+
+def neighbourhood_names(plan) -> dict[str, str]:
+    """Return a readable, unique name for every neighbourhood of ``plan``: ``{label: name}``.
+
+    Examples
+    --------
+    >>> from geo.plan import Plan
+    >>> from geo.testing import grid_atlas
+    >>> atlas = grid_atlas(4, 1, lad_width=2)
+    >>> plan = Plan(atlas, dict(zip(atlas.codes, ["a", "b", "c", "c"])))
+    >>> neighbourhood_names(plan)
+    {'a': 'Grid District 0 1', 'b': 'Grid District 0 2', 'c': 'Grid District 1'}
+    >>> atlas.lsoas["ward_name"] = ["Abbey", "Belgrave", "Rushey Mead", "Humberstone"]
+    >>> atlas.lsoas["ward_code"] = ["W1", "W2", "W3", "W4"]
+    >>> neighbourhood_names(plan)  # no ward holds two thirds of c: it is named after two
+    {'a': 'Abbey', 'b': 'Belgrave', 'c': 'Humberstone and Rushey Mead'}
+    >>> atlas.lsoas["ward_name"] = ["Abbey", "Belgrave", "Belgrave", "Belgrave"]  # two Belgraves, two authorities
+    >>> atlas.lsoas["ward_code"] = ["W1", "W2", "W3", "W3"]
+    >>> neighbourhood_names(plan)
+    {'a': 'Abbey', 'b': 'Grid District 0: Belgrave', 'c': 'Grid District 1: Belgrave'}
+    """
+    lsoas = plan.atlas.lsoas
+    frame = pd.DataFrame({
+        "label": plan.assignment.to_numpy(),
+        "lad": _text(lsoas, "lad_name", plan.atlas.area.label),
+        "ward_code": _text(lsoas, "ward_code", ""),
+        "ward": _text(lsoas, "ward_name", ""),
+        # An empty LSOA still counts a little, so a neighbourhood of empty LSOAs has a largest ward.
+        "pop": pd.to_numeric(lsoas[plan.population_column], errors="coerce").fillna(0).clip(lower=0).to_numpy() + 1e-6,
+    })
+    labels = plan.neighbourhoods
+    lad = frame.groupby(["label", "lad"]).pop.sum().sort_values(ascending=False, kind="stable")
+    home = lad.reset_index().drop_duplicates("label").set_index("label")["lad"]
+    named = frame[frame.ward != ""]
+    if named.empty:
+        return _numbered_by_lad(labels, home)
+    wards = named.groupby(["label", "ward_code", "ward"]).pop.sum().reset_index()
+    ranked = {label: [] for label in labels}
+    for label, part in wards.sort_values(["label", "pop", "ward"], ascending=[True, False, True]).groupby("label"):
+        share = part["pop"] / part["pop"].sum()
+        ranked[label] = list(zip(part["ward"], share))
+    names = {label: _ward_name(ranked[label], 1 if not ranked[label] or ranked[label][0][1] >= ONE_WARD_SHARE else 2)
+             or home[label] for label in labels}
+    names = _unique(names, lambda label, name: _fit(f"{home[label]}: {name}"))
+    names = _unique(names, lambda label, name: _fit(f"{home[label]}: {_ward_name(ranked[label], 3)}")
+                    if len(ranked[label]) > 2 else name)
+    return _numbered_duplicates(names, labels)
+
+
+def rename(plan, mapping: Mapping[str, str]):
+    """Return ``plan`` with neighbourhoods renamed by ``mapping`` (``{old: new}``; others keep their names).
+
+    Parameters and provenance are kept; ``provenance.labels`` maps each new name to the first label that
+    neighbourhood had, and the proposal's notes (``unmet``) use the new names. Raises one
+    :class:`geo.errors.PlanError` for a name that is not a neighbourhood of the plan, a name that breaks the
+    name rule, or two neighbourhoods left with the same name.
+
+    Examples
+    --------
+    >>> from geo.plan import Plan
+    >>> from geo.testing import grid_atlas
+    >>> plan = Plan(grid_atlas(2, 1), {"G0000": "N1", "G0001": "N2"})
+    >>> renamed = rename(plan, {"N1": "Abbey"})
+    >>> renamed.assignment.tolist(), renamed.provenance.labels, renamed.params == plan.params
+    (['Abbey', 'N2'], {'Abbey': 'N1'}, True)
+    >>> rename(plan, {"N1": "N2"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geo.errors.PlanError: column 'neighbourhood': cannot rename N1 to 'N2': two neighbourhoods would be called 'N2'...
+    """
+    from geo.plan import Plan
+
+    live = plan.neighbourhoods
+    known = set(live)
+    changes: dict[str, str] = {}
+    for old, new in mapping.items():
+        old = str(old).strip()
+        if old not in known:
+            shown = ", ".join(live[:10]) + (" ..." if len(live) > 10 else "")
+            raise PlanError(f"there is no neighbourhood called '{printable(old)[:40]}' to rename",
+                            column="neighbourhood", expected=f"one of the plan's neighbourhoods: {shown}")
+        changes[old] = check_name(new, what="neighbourhood name", column="neighbourhood")
+    final = [changes.get(label, label) for label in live]
+    seen: dict[str, str] = {}
+    for label, name in zip(live, final):
+        if name in seen:
+            first, second = sorted([seen[name], label], key=lambda x: x not in changes)
+            raise PlanError(f"cannot rename {first} to '{name}': two neighbourhoods would be called '{name}'",
+                            column="neighbourhood", expected="a different name for every neighbourhood")
+        seen[name] = label
+    origin = dict(plan.provenance.labels)
+    labels = {new: origin.pop(old, old) for old, new in changes.items() if new != old}
+    for name, first in origin.items():
+        labels.setdefault(name, first)
+    unmet = tuple(_reword(note, changes) for note in plan.provenance.unmet)
+    provenance = replace(plan.provenance, labels=labels, unmet=unmet)
+    practices = plan.practice_assignment
+    if practices is not None:
+        practices = practices.map(lambda label: changes.get(label, label))
+    return Plan(plan.atlas, plan.assignment.map(lambda label: changes.get(label, label)), plan.params,
+                provenance=provenance, name=plan.name, practices=practices)
+
+
+def _text(lsoas: pd.DataFrame, column: str, default: str) -> np.ndarray:
+    """Return an atlas column as clean display text (missing -> ``default``; leading formula characters dropped)."""
+    if column not in lsoas.columns:
+        return np.full(len(lsoas), default, dtype=object)
+    values = lsoas[column].astype("object")
+    clean = [printable(str(v)).strip().lstrip("".join(FORMULA_START)).strip() if pd.notna(v) else "" for v in values]
+    return np.array([v or default for v in clean], dtype=object)
+
+
+def _ward_name(ranked: list[tuple[str, float]], count: int) -> str:
+    """"A", "A and B", or "A, B and C" from the first ``count`` wards, shortened to fit :data:`MAX_NAME`."""
+    parts = [ward for ward, _ in ranked[:count]]
+    while parts:
+        name = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        if len(name) <= MAX_NAME:
+            return name
+        parts = parts[:-1]
+    return ""
+
+
+def _fit(name: str) -> str:
+    """Cut a name to :data:`MAX_NAME` characters at a word, marking the cut with an ellipsis."""
+    if len(name) <= MAX_NAME:
+        return name
+    cut = name[: MAX_NAME - 1].rsplit(" ", 1)[0].rstrip(" ,:")
+    return cut + "…"
+
+
+def _unique(names: dict[str, str], better) -> dict[str, str]:
+    """Replace every name that repeats by ``better(label, name)``; names that are already unique stay."""
+    counts = pd.Series(list(names.values())).value_counts()
+    return {label: better(label, name) if counts[name] > 1 else name for label, name in names.items()}
+
+
+def _numbered_duplicates(names: dict[str, str], labels: list[str]) -> dict[str, str]:
+    """Number any names still repeated ("Abbey 1", "Abbey 2"), in label order; check every name."""
+    counts = pd.Series(list(names.values())).value_counts()
+    taken, seen, out = set(names.values()), {}, {}
+    for label in labels:
+        name = names[label]
+        if counts[name] > 1:
+            n = seen.get(name, 0)
+            while True:
+                n += 1
+                candidate = _fit(name[: MAX_NAME - len(f" {n}") - 1]) + f" {n}" if len(name) + len(f" {n}") > \
+                    MAX_NAME else f"{name} {n}"
+                if candidate not in taken:
+                    break
+            seen[name] = n
+            taken.add(candidate)
+            name = candidate
+        out[label] = check_name(name, what="neighbourhood name")
+    return out
+
+
+def _numbered_by_lad(labels: list[str], home: pd.Series) -> dict[str, str]:
+    """Names without wards: the local authority's name, numbered when it holds several neighbourhoods."""
+    return _numbered_duplicates({label: _fit(str(home[label])) for label in labels}, labels)
+
+
+def _reword(note: str, changes: dict[str, str]) -> str:
+    """Replace whole old labels in a note by their new names (a label is never part of a longer word)."""
+    if not changes:
+        return note
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(changes, key=len, reverse=True)))
+                         + r")(?![\w-])")
+    return pattern.sub(lambda m: changes[m.group(1)], note)

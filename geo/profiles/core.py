@@ -1,0 +1,181 @@
+"""Neighbourhood profiles of a plan: the figures, read from the plan's own metrics, disclosure-controlled.
+
+For each neighbourhood: resident and registered population with age bands, IMD quintile mix and the Core20 share
+(residents in England's most deprived 20 % of LSOAs, national quintile 1), local deciles, GP practices and PCNs with
+list sizes, UEC attendances with rate and ratio against the study area, hotspot LSOAs, rural-urban mix, a small
+footprint map, and the HWB data-pack figures of :mod:`geo.profiles.figures` (ethnicity, long-term conditions,
+registered population by age and sex) beside the local authority, the study area and England. Every figure names
+its source and vintage; every count passes through :mod:`geo.disclosure` before it is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo.atlas.model import AGE_BANDS
+from geo.disclosure import suppress, suppress_frame
+from geo.errors import DataError
+from geo.profiles.charts import footprint_svg
+from geo.profiles.figures import Figures, extra_figures
+
+COUNT_COLUMNS = ["resident_population", *AGE_BANDS, "registered_population"]
+UEC_COLUMNS = ["attendances", "rate_per_1000", "rate_lci", "rate_uci", "ratio", "ratio_lci", "ratio_uci", "funnel",
+               "hotspot_lsoas"]
+
+
+@dataclass
+class Profiles:
+    """Profiles of a plan's neighbourhoods (already disclosure-controlled, ready to write)."""
+
+    summary: pd.DataFrame
+    practices: pd.DataFrame
+    sources: pd.DataFrame
+    footprints: dict[str, str]
+    area_label: str
+    uec_note: str = ""
+    figures: Figures = field(default_factory=Figures)
+    built_from: str = "lsoas"
+
+    def write(self, path: str | Path) -> Path:
+        """Write to ``.html`` (the data pack, A4 print), ``.xlsx`` (formatted workbook) or ``.csv`` (summary)."""
+        from geo.names import formula_safe_frame
+
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            formula_safe_frame(self.summary.reset_index()).to_csv(path, index=False)
+        elif suffix == ".xlsx":
+            from geo.profiles.xlsx import write_xlsx
+
+            write_xlsx(self, path)
+        elif suffix in (".html", ".htm"):
+            from geo.profiles.html import page
+
+            path.write_text(page(self), encoding="utf-8")
+        else:
+            raise DataError(f"unknown profile format {suffix!r}", file=path.name, expected=".html, .csv or .xlsx")
+        return path
+
+
+def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, england=None) -> Profiles:
+    """Return profiles of every neighbourhood of ``plan``, read from the plan's own metrics.
+
+    Every figure a profile shares with ``nhp score`` (populations, deviation, practices, PCNs, Core20, IMD mix)
+    is the plan's metric, weighted by the plan's population basis, so the two can never disagree.
+
+    Parameters
+    ----------
+    plan
+        A :class:`geo.plan.Plan` (it carries its atlas and parameters).
+    hotspots
+        A :class:`geo.hotspots.HotspotResult` for the UEC figures (omitted: no UEC section).
+    threshold
+        Suppression threshold (default: the setting).
+    england
+        A :class:`geo.profiles.england.England` of national totals (default: read from the data folder's national
+        files, :func:`geo.profiles.england.england_totals`).
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> atlas = grid_atlas(4, 4)
+    >>> plan = Plan(atlas, dict(zip(atlas.codes, ["North"] * 8 + ["South"] * 8)), target=12_000)
+    >>> profiles = neighbourhood_profiles(plan)
+    >>> float(profiles.summary.loc["North", "resident_population"]), list(profiles.footprints)
+    (12000.0, ['North', 'South'])
+    """
+    if not hasattr(plan, "neighbourhood_table"):
+        raise DataError("profiles need a plan", expected="a geo.plan.Plan (read one with Plan.from_file)")
+    atlas = plan.atlas
+    table = plan.neighbourhood_table().set_index("name")
+    summary = pd.DataFrame(index=pd.Index(plan.neighbourhoods, name="neighbourhood"))
+    summary["lsoas"] = table["lsoas"]
+    summary["resident_population"] = table["resident_population"].astype(float)
+    ages = pd.DataFrame.from_dict(plan["age_bands"], orient="index")
+    for band in AGE_BANDS:
+        summary[band] = ages[band].astype(float)
+    summary["registered_population"] = table["registered_population"].astype(float)
+    summary["population_basis"] = plan.population
+    summary["deviation_pct"] = table["deviation_pct"].round(1)
+    quintiles = plan["imd_quintile_pct"]
+    for q in range(1, 6):
+        summary[f"imd_q{q}_pct"] = pd.Series({k: v[q - 1] for k, v in quintiles.items()}).round(1)
+    summary["core20_pct"] = table["core20_pct"].round(1)
+    mix = plan["local_decile_mix"]
+    summary["local_decile_median"] = pd.Series({k: _median_decile(v) for k, v in mix.items()})
+    summary["lsoas_local_decile_1_2"] = pd.Series({k: int(v[0] + v[1]) for k, v in mix.items()})
+    summary["urban_pct"] = pd.Series(plan["urban_pct"]).round(1)
+    summary["rural_pct"] = (100 - summary["urban_pct"]).round(1)
+
+    practices = _practices(plan)
+    summary["practices"] = table["practices"]
+    names = atlas.practices.reindex(practices.practice_code).pcn_name.astype(str).to_numpy() if len(practices) else []
+    by_hood = practices.assign(pcn_name=names).groupby("neighbourhood").pcn_name
+    summary["pcns"] = by_hood.apply(lambda p: "; ".join(sorted(set(p)))).reindex(summary.index).fillna("")
+    summary["practice_list_size"] = practices.groupby("neighbourhood").list_size.sum().reindex(summary.index).fillna(0)
+
+    uec_note = ""
+    assignment = plan.assignment
+    if hotspots is not None:
+        from geo.hotspots import by_neighbourhood
+
+        uec = by_neighbourhood(hotspots, assignment, suppressed=True, threshold=threshold)
+        summary = summary.join(uec[UEC_COLUMNS])
+        uec_note = hotspots.source_note
+    summary = suppress_frame(summary, COUNT_COLUMNS, threshold=threshold, total_column="resident_population",
+                             group=True)
+    practices = suppress_frame(practices, ["patients_from_neighbourhood"], threshold=threshold, group="neighbourhood")
+    for column in ("list_size", "list_size_2026_07"):
+        if column in practices:
+            practices[column] = suppress(practices[column], threshold)
+    summary.index.name = "neighbourhood"
+    sources = pd.DataFrame([{"dataset": k, "label": s.label, "vintage": s.vintage, "file": s.file}
+                            for k, s in atlas.sources.items()])
+    if hotspots is not None:
+        src = hotspots.layer.source
+        sources.loc[len(sources)] = {"dataset": src.dataset, "label": hotspots.layer.source_note(),
+                                     "vintage": src.vintage, "file": src.file}
+    high = set(hotspots.frame.index[hotspots.frame.hotspot == "high"]) if hotspots is not None else set()
+    lsoas = atlas.lsoas.assign(neighbourhood=assignment.astype(str))
+    outline = atlas.lsoas.geometry.union_all()  # once, not per neighbourhood
+    shapes = dict(zip(plan.neighbourhoods, (plan["shapes"][int(k)] for k in plan.live)))
+    footprints = {name: footprint_svg(lsoas, name, high, area=outline, shape=shapes.get(name))
+                  for name in summary.index}
+    if england is None:
+        from geo.profiles.england import england_totals
+
+        england = england_totals(atlas)
+    figures = extra_figures(plan, england, threshold)
+    return Profiles(summary, practices, sources, footprints, atlas.area.label, uec_note, figures, plan.built_from)
+
+
+def _median_decile(counts: list[int]) -> float:
+    """Median local decile of a neighbourhood's LSOAs, from its count of LSOAs in each decile."""
+    values = np.repeat(np.arange(1, 11), np.asarray(counts, dtype=int))
+    return float(np.median(values)) if len(values) else float("nan")
+
+
+def _practices(plan) -> pd.DataFrame:
+    """The plan's practices by home neighbourhood (the one holding most of their area patients), as the plan's
+    ``practices`` metric assigns them, with the patients each registers from that neighbourhood."""
+    atlas = plan.atlas
+    rows = [(hood, code) for hood, codes in plan["practices"].items() for code in codes]
+    practices = pd.DataFrame(rows, columns=["neighbourhood", "practice_code"])
+    info = atlas.practices.reindex(practices.practice_code)
+    for column in ("practice_name", "pcn_code", "pcn_name", "list_size"):
+        practices[column] = info[column].to_numpy() if column in info else np.nan
+    if "list_size_2026_07" in info and info["list_size_2026_07"].notna().any():
+        practices["list_size_2026_07"] = pd.to_numeric(info["list_size_2026_07"], errors="coerce").to_numpy()
+    # The plan's own tallies of patients by neighbourhood and practice.
+    tallies = pd.DataFrame(plan["practice_tallies"][plan.live], index=plan.neighbourhoods,
+                           columns=plan.arrays.practice_codes)
+    practices["patients_from_neighbourhood"] = [float(tallies.at[h, c]) if c in tallies.columns else 0.0
+                                                for h, c in zip(practices.neighbourhood, practices.practice_code)]
+    columns = ["neighbourhood", "practice_code", "practice_name", "pcn_code", "pcn_name", "list_size",
+               *(["list_size_2026_07"] if "list_size_2026_07" in practices else []), "patients_from_neighbourhood"]
+    return practices[columns].sort_values(["neighbourhood", "practice_code"]).reset_index(drop=True)

@@ -1,0 +1,212 @@
+"""The HWB data-pack figures beyond the plan's own metrics: Core20PLUS ethnicity, long-term conditions (QOF) and the
+registered population by age and sex, for each neighbourhood and its comparators (its local authority, the whole
+study area, England).
+
+How each area is counted:
+
+- **Ethnicity** (Census 2021 TS021): the residents of the area's LSOAs in each group, shown as a whole percent of
+  all usual residents (:func:`geo.disclosure.publish_share`).
+- **QOF registers and registered ages** come per practice. A list-based neighbourhood (``plan.practice_assignment``
+  is set) and the study area are whole practices: exact. An LSOA-built neighbourhood and a local authority get
+  each practice's register (and age bands) in proportion to the share of its patients who live there (July 2023
+  registrations by LSOA, the plan's own ``practice_tallies`` for neighbourhoods): an **estimate**, and labelled so.
+- **England** comes from the national files (:mod:`geo.profiles.england`); omitted, and said so, without them.
+
+Counts pass :mod:`geo.disclosure`: 1..threshold is suppressed, and a comparator total over neighbourhoods with a
+suppressed count is a margin (:func:`geo.disclosure.publish_totals`), so no subtraction gives the count back.
+Prevalences use :func:`~geo.disclosure.publish_share`'s rule (gone when the register, the rest of the list or the
+list is a small count) but keep one decimal: a whole percent would read 1% for most registers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from geo.atlas.model import ETHNICITY_COLUMNS
+from geo.disclosure import publish_share, publish_totals, suppress
+from geo.profiles.labels import ETHNIC_GROUPS, QOF_REGISTERS
+
+ICB = "Study area"
+ENGLAND = "England"
+
+
+@dataclass
+class Figures:
+    """The extra figures, published (disclosure-controlled), one row per area and figure.
+
+    ``areas``: area -> kind (``neighbourhood``, ``local authority``, ``study area``, ``England``);
+    ``comparator``: neighbourhood -> its local authority's area name; ``ethnicity``: area x group (%);
+    ``conditions``: area, register, condition, patients, list_size, prevalence_pct, estimate;
+    ``ages``: area, sex, age_band, patients, pct, estimate; ``notes``: what was estimated or omitted.
+    """
+
+    areas: dict[str, str] = field(default_factory=dict)
+    comparator: dict[str, str] = field(default_factory=dict)
+    ethnicity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    conditions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ages: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: list[str] = field(default_factory=list)
+
+
+def extra_figures(plan, england, threshold: int | None = None) -> Figures:
+    """Return the Core20PLUS, long-term condition and registered-age figures of ``plan`` and its comparators.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> from geo.profiles.england import England
+    >>> atlas = grid_atlas(4, 4)
+    >>> figures = extra_figures(Plan(atlas, dict(zip(atlas.codes, ["N"] * 8 + ["S"] * 8))), England())
+    >>> figures.ethnicity.empty, figures.conditions.empty, len(figures.notes) > 0
+    (True, True, True)
+    """
+    atlas = plan.atlas
+    lsoas = atlas.lsoas
+    hoods = list(plan.neighbourhoods)
+    main_lad = plan["main_lad"]
+    lad_names = lsoas.groupby("lad_code").lad_name.first()
+    la_area = {code: f"{lad_names.get(code, code)} (local authority)" for code in sorted(set(main_lad.values()))}
+    out = Figures()
+    out.areas = {**{h: "neighbourhood" for h in hoods}, **{a: "local authority" for a in la_area.values()},
+                 ICB: "study area", ENGLAND: "England"}
+    out.comparator = {h: la_area[main_lad[h]] for h in hoods}
+    whole = {h: list(plan["lad_codes"][h]) == [main_lad[h]] for h in hoods}  # inside one LA: a part of its total
+    members = {a: [h for h in hoods if whole[h] and la_area[main_lad[h]] == a] for a in la_area.values()}
+    members[ICB] = hoods
+
+    # --- Ethnicity (LSOA counts) ---
+    if "ethnicity_census2021" in atlas.sources and lsoas["ethnicity_total"].notna().any():
+        keys = {**{h: plan.assignment.reindex(lsoas.index).eq(h) for h in hoods},
+                **{a: lsoas.lad_code.eq(code) for code, a in la_area.items()}, ICB: pd.Series(True, lsoas.index)}
+        counts = pd.DataFrame({a: lsoas.loc[mask, ETHNICITY_COLUMNS].sum() for a, mask in keys.items()}).T
+        if not england.ethnicity.empty:
+            counts.loc[ENGLAND] = england.ethnicity.reindex(ETHNICITY_COLUMNS)
+        else:
+            out.notes.append("England ethnicity is omitted: the national TS021 file is not in the data folder.")
+        out.ethnicity = pd.DataFrame(
+            {group: [publish_share(r[group], r["ethnicity_total"], threshold) for _, r in counts.iterrows()]
+             for group in ETHNIC_GROUPS}, index=counts.index)
+    else:
+        out.notes.append("Ethnic groups are omitted: the data folder has no Census 2021 TS021 file.")
+
+    # --- Practice-based figures: weights of each practice's list in each area ---
+    weights, exact = _practice_weights(plan, hoods, la_area)
+    if not atlas.qof.empty:
+        out.conditions = _conditions(atlas.qof, weights, exact, members, england, threshold)
+        if england.qof.empty:
+            out.notes.append("England QOF prevalence is omitted: the national QOF file is not in the data folder.")
+    else:
+        out.notes.append("Long-term conditions are omitted: the data folder has no QOF prevalence file.")
+    if not atlas.practice_ages.empty:
+        out.ages = _ages(atlas.practice_ages, weights, exact, members, england, threshold)
+        if england.ages.empty:
+            out.notes.append("England's registered age profile is omitted: the national file is not in the folder.")
+    else:
+        out.notes.append("Registered patients by age and sex are omitted: the data folder has no practice age file.")
+    if not all(exact[h] for h in hoods) and not (atlas.qof.empty and atlas.practice_ages.empty):
+        out.notes.append("Estimates: each practice's registers and age bands are shared among the neighbourhoods "
+                         "(and local authorities) where its patients live, by its July 2023 registrations by "
+                         "LSOA; only practices of the study area are counted.")
+    return out
+
+
+def _practice_weights(plan, hoods, la_area) -> tuple[pd.DataFrame, dict[str, bool]]:
+    """Share of each area practice's list counted in each area (areas x practices) and whether it is exact."""
+    atlas = plan.atlas
+    codes = atlas.practices.index.astype(str)
+    list_size = atlas.practices.list_size.astype(float).where(lambda s: s > 0)
+    weights = pd.DataFrame(0.0, index=[*hoods, *la_area.values(), ICB], columns=codes)
+    listed = plan.practice_assignment
+    if listed is not None:
+        for code, hood in listed.items():
+            if code in weights.columns and hood in weights.index:
+                weights.loc[hood, code] = 1.0
+    else:
+        # The plan's own tallies of patients by neighbourhood and practice (never recounted here).
+        tallies = pd.DataFrame(plan["practice_tallies"][plan.live], index=hoods, columns=plan.arrays.practice_codes)
+        shares = tallies.reindex(columns=codes, fill_value=0.0).div(list_size, axis=1).fillna(0.0)
+        weights.loc[hoods] = shares.to_numpy()
+    reg = atlas.registrations.assign(lad=atlas.registrations.lsoa_code.map(atlas.lsoas.lad_code))
+    by_lad = reg.groupby(["lad", "practice_code"]).patients.sum().unstack(fill_value=0.0)
+    for code, area in la_area.items():
+        if code in by_lad.index:
+            weights.loc[area] = by_lad.loc[code].reindex(codes, fill_value=0.0).div(list_size).fillna(0.0).to_numpy()
+    weights.loc[ICB] = atlas.practices.in_area.fillna(False).astype(float).to_numpy()
+    exact = {h: listed is not None for h in hoods} | {a: False for a in la_area.values()} | {ICB: True}
+    return weights, exact
+
+
+def _margins(values: pd.DataFrame, members: dict[str, list[str]], threshold) -> pd.DataFrame:
+    """Published values: every cell suppressed at 1..threshold; a comparator cell over neighbourhoods is a margin
+    of theirs (a suppressed one counts as 4 and the total is rounded to 10), so no difference reveals a count."""
+    out = suppress(values.astype(float), threshold)
+    for area, parts in members.items():
+        if area not in values.index or not parts:
+            continue
+        cells = values.loc[parts].astype(float)
+        rest = (values.loc[area].astype(float) - cells.sum()).clip(lower=0.0)
+        stacked = pd.concat([cells, rest.to_frame().T], ignore_index=True)  # the parts of each column's total
+        keys = np.tile(np.arange(len(values.columns)), len(stacked))
+        totals = publish_totals(pd.Series(stacked.to_numpy().ravel()), pd.Series(keys), threshold=threshold)
+        out.loc[area] = totals.total.reindex(range(len(values.columns))).to_numpy()
+    return out
+
+
+def _conditions(qof, weights, exact, members, england, threshold) -> pd.DataFrame:
+    registers = qof.pivot_table(index="practice_code", columns="register", values="patients", aggfunc="sum")
+    lists = qof.pivot_table(index="practice_code", columns="register", values="list_size", aggfunc="sum")
+    w = weights.reindex(columns=registers.index, fill_value=0.0)
+    patients = w @ registers.fillna(0.0)
+    denominators = w @ lists.fillna(0.0)
+    patients = _margins(patients, members, threshold)
+    if not england.qof.empty:
+        patients.loc[ENGLAND] = england.qof.patients.reindex(patients.columns)
+        denominators.loc[ENGLAND] = england.qof.list_size.reindex(patients.columns)
+    rows = []
+    for area in patients.index:
+        for register in patients.columns:
+            count, base = patients.loc[area, register], float(denominators.loc[area, register])
+            shown = not pd.isna(count) and publish_share(count, base, threshold) is not None
+            rows.append({"area": area, "register": register, "condition": QOF_REGISTERS.get(register, register),
+                         "patients": float(np.round(count)) if shown else np.nan,
+                         "list_size": float(np.round(base)) if shown else np.nan,
+                         "prevalence_pct": round(100 * count / base, 1) if shown else np.nan,
+                         "estimate": not exact.get(area, True)})
+    return pd.DataFrame(rows)
+
+
+def _band_order(bands) -> list[str]:
+    return sorted(set(bands), key=lambda b: int(b.rstrip("+").split("_")[0]))
+
+
+def _ages(ages, weights, exact, members, england, threshold) -> pd.DataFrame:
+    table = ages.pivot_table(index="practice_code", columns=["sex", "age_band"], values="patients", aggfunc="sum")
+    w = weights.reindex(columns=table.index, fill_value=0.0)
+    raw = pd.DataFrame(w.to_numpy() @ table.fillna(0.0).to_numpy(), index=w.index,
+                       columns=[f"{s}|{b}" for s, b in table.columns])
+    shown = _margins(raw, members, threshold)
+    hoods = {h for parts in members.values() for h in parts}
+    # Each area's registered total: a margin of its own cells for a neighbourhood, the sum of the (already
+    # margin-published) cells for a comparator, so one total minus others never isolates a suppressed cell.
+    totals = {a: (publish_totals(raw.loc[a], threshold=threshold).total.iloc[0] if a in hoods
+                  else float(shown.loc[a].sum())) for a in raw.index}
+    if not england.ages.empty:
+        shown.loc[ENGLAND] = [england.ages.get(tuple(c.split("|")), np.nan) for c in raw.columns]
+        totals[ENGLAND] = float(shown.loc[ENGLAND].sum())
+    rows = []
+    for area in shown.index:
+        total = totals[area]
+        for column, value in shown.loc[area].items():
+            sex, band = column.split("|")
+            known = not pd.isna(value) and bool(total) and not pd.isna(total)
+            rows.append({"area": area, "sex": sex, "age_band": band,
+                         "patients": float(np.round(value)) if not pd.isna(value) else np.nan,
+                         "pct": round(100 * value / total, 2) if known else np.nan,
+                         "registered_total": total, "estimate": not exact.get(area, True)})
+    frame = pd.DataFrame(rows)
+    frame["_order"] = frame.age_band.map({b: i for i, b in enumerate(_band_order(frame.age_band))})
+    return frame.sort_values(["area", "sex", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)

@@ -1,0 +1,169 @@
+"""List-based proposals: neighbourhoods of whole GP practices (or whole PCNs), solved exactly per nesting unit.
+
+Each nesting unit (the local authority, upper tier or ICB of each practice's site, or the whole area) is solved
+on its own over the practice graph of :mod:`geo.propose.practice_graph`. A unit whose list population is below
+the band is one neighbourhood. Otherwise the numbers of neighbourhoods whose average is nearest the target
+(floor and ceiling) are each solved exactly (:func:`geo.propose.exact.partition`) and the one with the smaller
+largest deviation kept; a ``k`` whose unavoidable deviation (its mean's) is already worse than the other's
+optimum is not tried. A unit too large to prove (more than :data:`MAX_EXACT` nodes, or past the exact solver's
+counts) falls back to spanning-tree bisection and refinement over the practice graph, and says so.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse import csgraph
+from scipy.spatial import cKDTree
+
+from geo.propose.bisect import bisect_piece
+from geo.propose.exact import partition
+from geo.propose.practice_graph import pcn_units, practice_units
+from geo.propose.refine import refine
+from geo.propose.units import Budget, Piece, neighbourhood_targets
+
+#: Units with more nodes than this go straight to the heuristic.
+MAX_EXACT = 60
+#: Bisection attempts of the heuristic (a count: the answer depends only on the seed).
+ATTEMPTS = 8
+
+
+def list_based(atlas, params, deadline: float = float("inf")):
+    """Propose neighbourhoods of whole practices (``params.build_from`` ``"practices"``) or PCNs (``"pcns"``).
+
+    Returns
+    -------
+    tuple
+        ``(practice_assignment, unmet, constrained_units, stopped_early, solve_report)``: a Series
+        ``practice_code -> <unit code>-P01 ...`` over every in-area practice; what could not be met, in words; the
+        units whose list cannot be divided within the band; whether the deadline cut a search; and per unit a dict
+        ``unit, name, nodes, k, status ("optimal" / "unproven" / "heuristic" / "single"), max_deviation, seconds``.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.propose import ProposalParams
+    >>> atlas = grid_atlas(6, 6, practice_every=3)
+    >>> assignment, unmet, constrained, stopped, report = list_based(atlas, ProposalParams(target=18_000,
+    ...     build_from="practices"))
+    >>> assignment.value_counts().sort_index().to_dict()
+    {'E07009000-P01': 4, 'E07009000-P02': 4, 'E07009000-P03': 4}
+    >>> report[0]["status"], report[0]["k"], stopped
+    ('optimal', 3, False)
+    """
+    build_from = getattr(params, "build_from", "practices")
+    units = pcn_units(atlas) if build_from == "pcns" else practice_units(atlas)
+    target, low, high = float(params.target), *params.band
+    budget = Budget(deadline)
+    overlap = units.overlap / max(float(units.overlap.data.mean()), 1e-9) if units.overlap.nnz else units.overlap
+    if params.nest == "none":
+        unit_codes = np.full(len(units), ",".join(atlas.area.codes) if len(atlas.area.codes) == 1 else "AREA")
+        unit_names = np.full(len(units), atlas.area.label)
+    else:
+        unit_codes, unit_names = units.nest[params.nest]
+    labels = np.empty(len(units), dtype=object)
+    unmet, constrained, report = list(units.notes), [], []
+    for code in np.unique(unit_codes):
+        idx = np.flatnonzero(unit_codes == code)
+        name = str(unit_names[idx[0]])
+        start = time.monotonic()
+        adjacency, joined = _connect(units.adjacency[idx][:, idx], units.x[idx], units.y[idx])
+        if joined:
+            unmet.append(f"{name} ({code}): {joined} group(s) of {units.kind} whose footprints touch no other "
+                         "in the unit joined to the nearest by site")
+        pop = units.lists[idx]
+        local, k, status = _solve_unit(code, pop, adjacency, overlap[idx][:, idx], units, idx, params, budget)
+        for g in range(k):
+            labels[idx[local == g]] = f"{code}-P{g + 1:02d}"
+        groups = np.bincount(local, weights=pop, minlength=k)
+        deviation = float(np.abs(groups / target - 1).max())
+        report.append({"unit": str(code), "name": name, "nodes": int(len(idx)), "k": int(k), "status": status,
+                       "max_deviation": round(deviation, 4), "seconds": round(time.monotonic() - start, 3)})
+        if not low <= pop.sum() / k <= high:
+            constrained.append(str(code))
+            unmet.append(f"{name} ({code}): a list of {pop.sum():,.0f} is outside the band for {k} "
+                         f"neighbourhood{'s' if k > 1 else ''}")
+        else:
+            for g in np.flatnonzero((groups < low) | (groups > high)):
+                unmet.append(f"{code}-P{g + 1:02d}: a list of {groups[g]:,.0f} is outside the band of "
+                             f"{low:,.0f}-{high:,.0f}; whole {units.kind} allow no better balance")
+        if status == "heuristic":
+            unmet.append(f"{name} ({code}): {len(idx)} {units.kind} are too many to prove optimal; solved by "
+                         "spanning-tree bisection")
+    practice_labels = {p: labels[i] for i, members in enumerate(units.members) for p in members}
+    assignment = pd.Series(practice_labels, name="neighbourhood").sort_index()
+    assignment.index.name = "practice_code"
+    if budget.hit:
+        unmet.append(f"stopped at the time budget of {params.time_budget:g} s before the search was complete")
+    return assignment, unmet, constrained, budget.hit, report
+
+
+def _solve_unit(code, pop, adjacency, overlap, units, idx, params, budget):
+    """Return (labels 0..k-1, k, status) for one connected unit."""
+    target = float(params.target)
+    low, _ = params.band
+    n, total = len(pop), float(pop.sum())
+    ratio = total / target
+    if total < low or n == 1:
+        return np.zeros(n, int), 1, "single"
+    options = sorted({max(1, int(np.floor(ratio))), min(n, max(1, int(np.ceil(ratio))))},
+                     key=lambda k: (abs(total / k / target - 1), k))
+    if n <= MAX_EXACT and not budget.over():
+        best = None
+        for k in options:
+            if best is not None and abs(total / k / target - 1) >= best[1].deviation:
+                continue  # this k cannot beat the other's optimum: its mean is already further off
+            solved = partition(pop, adjacency, k, target, overlap)
+            if solved is None:
+                best = None
+                break
+            if best is None or solved.deviation < best[1].deviation:
+                best = (k, solved)
+        if best is not None:
+            k, solved = best
+            return solved.labels, k, solved.status if not solved.timed_out else "unproven (time limit)"
+    k = options[0]
+    return _heuristic(code, pop, adjacency, units, idx, k, params, budget), k, "heuristic"
+
+
+def _heuristic(code, pop, adjacency, units, idx, k, params, budget) -> np.ndarray:
+    """Spanning-tree bisection and refinement over the practice graph; the best of :data:`ATTEMPTS` by balance."""
+    target = float(params.target)
+    piece = Piece(str(code), str(code), idx, sparse.csr_matrix(adjacency, dtype=bool), pop.astype(float),
+                  units.x[idx], units.y[idx], np.maximum(units.area[idx], 1.0), -np.ones(len(idx), int), k,
+                  targets=neighbourhood_targets(float(pop.sum()), k, target, params.tolerance), target=target,
+                  tolerance=params.tolerance)
+    rng = np.random.default_rng(np.random.SeedSequence([params.seed, zlib.crc32(str(code).encode())]))
+    best, best_dev = None, np.inf
+    for _ in range(ATTEMPTS):
+        labels = bisect_piece(piece, rng, compactness_weight=params.compactness_weight, budget=budget)
+        labels = refine(piece, labels, compactness_weight=params.compactness_weight, budget=budget)
+        dev = float(np.abs(np.bincount(labels, weights=pop, minlength=k) / target - 1).max())
+        if dev < best_dev:
+            best, best_dev = labels, dev
+        if budget.over():
+            break
+    return best
+
+
+def _connect(adjacency, x, y) -> tuple[sparse.csr_matrix, int]:
+    """Join the components of ``adjacency`` to their nearest other component by site; return it and the joins."""
+    adjacency = sparse.csr_matrix(adjacency, dtype=bool)
+    count, part = csgraph.connected_components(adjacency, directed=False)
+    joins = 0
+    while count > 1:
+        sizes = np.bincount(part)
+        c = int(np.argmin(sizes))
+        inside, outside = np.flatnonzero(part == c), np.flatnonzero(part != c)
+        dist, nearest = cKDTree(np.column_stack([x[outside], y[outside]])).query(np.column_stack([x[inside], y[inside]]))
+        i = int(np.argmin(dist))
+        a, b = inside[i], outside[nearest[i]]
+        link = sparse.csr_matrix(([True, True], ([a, b], [b, a])), shape=adjacency.shape)
+        adjacency = (adjacency + link).astype(bool).tocsr()
+        joins += 1
+        count, part = csgraph.connected_components(adjacency, directed=False)
+    return adjacency, joins

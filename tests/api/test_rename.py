@@ -1,0 +1,42 @@
+"""Renaming neighbourhoods through the API (a new version, If-Match, audited) and coterminosity: issue 12."""
+
+from __future__ import annotations
+
+from tests.api.conftest import new_plan
+
+
+def test_rename_creates_a_version_and_is_audited(client):
+    plan_id, etag = new_plan(client)
+    url = f"/api/v1/plans/{plan_id}/rename"
+    assert client.post(url, json={"names": {"E07009000": "West"}}).status_code == 428
+    response = client.post(url, json={"names": {"E07009000": "West"}, "note": "HWB names"}, headers={"If-Match": etag})
+    assert response.status_code == 201, response.text
+    assert response.json()["moves"] == {"E07009000": "West"}
+    v2 = client.get(f"/api/v1/plans/{plan_id}/versions/2").json()
+    assert set(v2["assignment"].values()) == {"West", "E07009001"} and v2["source"] == "rename"
+    metrics = client.get(f"/api/v1/plans/{plan_id}/metrics").json()
+    assert {row["name"] for row in metrics["neighbourhoods"]} == {"West", "E07009001"}
+    audit = client.get(f"/api/v1/plans/{plan_id}/audit").json()
+    assert any(e["action"] == "plan.renamed" for e in audit)
+    assert client.post(url, json={"names": {"West": "East"}}, headers={"If-Match": etag}).status_code == 412
+
+
+def test_bad_renames_are_422_and_save_nothing(client):
+    plan_id, etag = new_plan(client)
+    url = f"/api/v1/plans/{plan_id}/rename"
+    for names in ({"Nowhere": "X"}, {"E07009000": "E07009001"}, {"E07009000": "=1+1"}):
+        response = client.post(url, json={"names": names}, headers={"If-Match": etag})
+        assert response.status_code == 422, (names, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+    assert [v["version"] for v in client.get(f"/api/v1/plans/{plan_id}/versions").json()] == [1]
+
+
+def test_coterminosity_with_local_authorities(client):
+    plan_id, etag = new_plan(client)
+    client.post(f"/api/v1/plans/{plan_id}/moves", json={"moves": {"G0002": "E07009001"}}, headers={"If-Match": etag})
+    body = client.get(f"/api/v1/plans/{plan_id}/coterminosity", params={"with": "las,pcns"}).json()
+    las = body["coterminosity"][0]
+    assert las["geography"] == "las" and las["units_split"] == 1 and las["split"][0]["unit"] == "E07009000"
+    assert 0 < las["coterminosity_index"] < 1 and body["version"] == 2
+    assert client.get(f"/api/v1/plans/{plan_id}/coterminosity", params={"with": "wards"}).status_code == 422
+    assert client.get(f"/api/v1/plans/{plan_id}/coterminosity", params={"with": "/etc/passwd"}).status_code == 422

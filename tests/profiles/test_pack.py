@@ -1,0 +1,201 @@
+"""The HWB data pack on a synthetic grid: readable labels, the summary page and print layout, the formatted
+workbook, the new figures recounted from the planted practice data, and disclosure control of every count."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from geo.atlas.model import SourceInfo
+from geo.profiles import neighbourhood_profiles
+from geo.profiles.england import England
+from geo.profiles.figures import ENGLAND, ICB
+from geo.profiles.html import page
+from geo.profiles.labels import COLUMNS
+from geo.testing.disclosure import Margin, assert_no_small_counts, find_differences
+from geo.uec.layer import UecLayer
+
+RAW_NAMES = sorted({c for c in COLUMNS if "_" in c} | {"imd_q1_pct", "ratio_uci", "core20_pct", "age_0_15"})
+
+
+@pytest.fixture(scope="module")
+def hotspots(atlas):
+    from geo.hotspots import find_hotspots
+
+    counts = pd.Series(np.linspace(30, 400, len(atlas.lsoas)).round(), index=atlas.codes)
+    layer = UecLayer(counts, "extract", SourceInfo("uec", "UEC attendances (planted)", "2025"),
+                     "2025-01-01", "2025-12-31", 12)
+    return find_hotspots(atlas, layer, permutations=99, seed=1)
+
+
+@pytest.fixture(scope="module")
+def place(place_plan, hotspots, england):
+    return neighbourhood_profiles(place_plan, hotspots, england=england)
+
+
+@pytest.fixture(scope="module")
+def listed(list_plan, england):
+    return neighbourhood_profiles(list_plan, england=england)
+
+
+@pytest.fixture(scope="module")
+def place_html(place, tmp_path_factory):
+    path = place.write(tmp_path_factory.mktemp("pack") / "profiles.html")
+    return path, path.read_text(encoding="utf-8")
+
+
+def _visible_text(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", html, flags=re.S))
+
+
+def test_html_shows_labels_and_never_a_raw_column_name(place_html):
+    _, html = place_html
+    for raw in RAW_NAMES:
+        assert raw not in html, raw  # not in the text, nor in an attribute or a class name
+    text = _visible_text(html)
+    for column in ("imd_q1_pct", "ratio_uci", "core20_pct", "resident_population", "deviation_pct"):
+        assert COLUMNS[column].label in text, column
+    assert "Notes, definitions and sources" in text and COLUMNS["ratio_uci"].definition in text
+
+
+def test_html_has_a_summary_page_charts_and_an_a4_print_layout(place_html, place):
+    _, html = place_html
+    summary = re.search(r'<section class="summary">(.*?)</section>', html, re.S).group(1)
+    for name in place.summary.index:  # one row per neighbourhood in the summary table
+        assert f"<th>{name}</th>" in summary
+    assert len(re.findall(r'<section class="hood"', html)) == len(place.summary)
+    assert "@page{size:A4" in html and re.search(r"@media print\{[^@]*\.hood,\.notes\{break-before:page\}", html)
+    assert html.count("<svg") >= 5 * len(place.summary)  # footprint, IMD, ages, pyramid, ethnicity per neighbourhood
+    assert "<script" not in html and 'src="http' not in html and "<link" not in html
+
+
+def test_every_chart_and_table_names_its_source(place_html, place):
+    _, html = place_html
+    for section in re.findall(r'<section class="hood".*?</section>', html, re.S):
+        for heading in ("Core20PLUS: ethnic groups", "Long-term conditions", "Registered patients by age and sex"):
+            after = section.split(heading, 1)[1]
+            assert "Source: " in after.split("<h3>", 1)[0] or "Source: " in after[:6000], heading
+        assert "QOF disease registers (planted) (QOF 2024-25)" in section
+        assert "Census 2021 TS021 ethnic group (planted) (Census 2021)" in section
+        assert "Registered patients by age and sex (planted) (2026-07)" in section
+
+
+def test_xlsx_is_formatted_with_frozen_panes_widths_and_a_notes_sheet(place, tmp_path):
+    path = place.write(tmp_path / "profiles.xlsx")
+    book = load_workbook(path)
+    assert {"Summary", "Practices", "Ethnicity", "Long-term conditions", "Registered by age", "Notes"} <= set(
+        book.sheetnames)
+    summary = book["Summary"]
+    assert summary.freeze_panes == "B5"
+    headings = [c.value for c in summary[4]]
+    assert "Core20 (most deprived 20% of England)" in headings and not set(RAW_NAMES) & set(headings)
+    assert summary.column_dimensions["A"].width >= 25 and summary.column_dimensions["B"].width >= 10
+    residents = summary.cell(5, headings.index("Residents") + 1)
+    assert residents.number_format == "#,##0" and isinstance(residents.value, float)
+    core20 = summary.cell(5, headings.index("Core20 (most deprived 20% of England)") + 1)
+    assert core20.number_format == '0.0"%"'
+    assert summary["A1"].font.bold and summary["A4"].font.bold
+    notes = [c.value for row in book["Notes"].iter_rows() for c in row if c.value]
+    assert "Notes, definitions and sources" in notes and COLUMNS["ratio_uci"].definition in notes
+    assert "QOF disease registers (planted) (QOF 2024-25)" in notes
+    assert any("Estimates:" in str(n) for n in notes)
+    conditions = book["Long-term conditions"]
+    assert conditions.freeze_panes == "B5" and conditions["A1"].value.startswith("Long-term conditions")
+
+
+def test_a_name_that_looks_like_a_formula_is_written_as_text(place_plan, england, tmp_path):
+    plan = place_plan.rename({"West North": "=HYPERLINK(\"http://x\",\"y\")"})
+    path = neighbourhood_profiles(plan, england=england).write(tmp_path / "evil.xlsx")
+    cells = [c for row in load_workbook(path)["Summary"].iter_rows(min_row=5) for c in row[:1]]
+    evil = next(c for c in cells if str(c.value).startswith("=HYPERLINK"))
+    assert evil.data_type == "s"
+
+
+def test_list_based_conditions_are_exact_sums_of_the_neighbourhoods_practices(listed, list_plan, atlas):
+    cond = listed.figures.conditions.set_index(["area", "register"])
+    qof = atlas.qof.assign(hood=atlas.qof.practice_code.map(list_plan.practice_assignment))
+    recount = qof.groupby(["hood", "register"])[["patients", "list_size"]].sum()
+    for (hood, register), row in recount.iterrows():
+        got = cond.loc[(hood, register)]
+        assert not got.estimate
+        if row.patients <= 7:  # planted: Network 2 has 6 patients with a learning disability
+            assert np.isnan(got.patients) and np.isnan(got.prevalence_pct)
+        else:
+            assert got.patients == row.patients and got.prevalence_pct == round(100 * row.patients / row.list_size, 1)
+    assert np.isnan(cond.loc[("Network 2", "LD")].patients)
+
+
+def test_a_suppressed_register_cannot_be_recovered_from_the_study_area_total(listed):
+    cond = listed.figures.conditions
+    ld = cond[cond.register == "LD"].set_index("area")
+    hoods = [h for h, kind in listed.figures.areas.items() if kind == "neighbourhood"]
+    assert ld.loc["Network 2"].patients != ld.loc["Network 2"].patients  # suppressed (6)
+    parts = {h: (None if np.isnan(ld.loc[h].patients) else float(ld.loc[h].patients)) for h in hoods}
+    total = ld.loc[ICB].patients
+    assert total % 10 == 0  # a margin with a suppressed part is rounded: 48 + 110 + 4 -> 160
+    margin = Margin("study area", frozenset(hoods), float(total), rounded_to=10)
+    assert find_differences(parts, [margin], threshold=7) == []
+    exact = Margin("study area", frozenset(hoods), float(48 + 110 + 6))
+    assert find_differences(parts, [exact], threshold=7)  # the check itself would catch an exact total
+
+
+def test_place_based_conditions_are_estimates_shared_by_where_patients_live(place, place_plan, atlas):
+    cond = place.figures.conditions
+    hoods = list(place_plan.neighbourhoods)
+    assert cond[cond.area.isin(hoods)].estimate.all() and not cond[cond.area == ICB].estimate.any()
+    # Recount AF in each neighbourhood: each practice's register times the share of its list living there.
+    reg = atlas.registrations.assign(hood=atlas.registrations.lsoa_code.map(place_plan.assignment))
+    share = reg.groupby(["hood", "practice_code"]).patients.sum() / atlas.practices.list_size
+    af = atlas.qof[atlas.qof.register == "AF"].set_index("practice_code")
+    for hood in hoods:
+        s = share.loc[hood]
+        expected = (s * af.patients.reindex(s.index)).sum() / (s * af.list_size.reindex(s.index)).sum()
+        got = cond[(cond.area == hood) & (cond.register == "AF")].prevalence_pct.iloc[0]
+        assert got == round(100 * expected, 1), hood
+    assert "Estimates: this neighbourhood is built from LSOAs" in page(place)
+
+
+def test_ethnicity_is_a_whole_percent_of_residents_with_comparators(place, place_plan, atlas, england):
+    eth = place.figures.ethnicity
+    lsoas = atlas.lsoas.assign(hood=place_plan.assignment)
+    for hood, group in lsoas.groupby("hood"):
+        assert eth.loc[hood, "ethnicity_asian"] == round(100 * group.ethnicity_asian.sum() / group.ethnicity_total.sum())
+    assert eth.loc[ICB, "ethnicity_white"] == round(100 * lsoas.ethnicity_white.sum() / lsoas.ethnicity_total.sum())
+    assert eth.loc[ENGLAND, "ethnicity_asian"] == round(100 * 5_500_000 / 56_490_108)
+    comparator = place.figures.comparator["West North"]
+    assert comparator in eth.index and comparator.endswith("(local authority)")
+
+
+def test_without_england_files_the_comparator_is_omitted_and_said_so(place_plan):
+    profiles = neighbourhood_profiles(place_plan, england=England())
+    assert ENGLAND not in profiles.figures.ethnicity.index
+    assert any("England ethnicity is omitted" in n for n in profiles.figures.notes)
+    assert "England is omitted" in page(profiles)
+
+
+def test_registered_ages_recount_and_small_cells_are_suppressed(listed, list_plan, atlas):
+    ages = listed.figures.ages
+    raw = atlas.practice_ages.assign(hood=atlas.practice_ages.practice_code.map(list_plan.practice_assignment))
+    recount = raw.groupby(["hood", "sex", "age_band"]).patients.sum()
+    got = ages.set_index(["area", "sex", "age_band"]).patients
+    for key, value in recount.items():
+        if 0 < value <= 7:
+            assert np.isnan(got[key]), key
+        else:
+            assert got[key] == value, key
+    assert_no_small_counts(ages[["patients"]])
+
+
+def test_no_output_holds_a_small_count(place, listed, tmp_path):
+    for name, profiles in (("place", place), ("list", listed)):
+        for suffix in (".html", ".csv", ".xlsx"):
+            path = profiles.write(tmp_path / f"{name}{suffix}")
+            assert_no_small_counts(path)
+        for sheet, frame in pd.read_excel(tmp_path / f"{name}.xlsx", sheet_name=None, header=3, dtype=str).items():
+            assert_no_small_counts(frame)  # headings on row 4: "Patients on the register" etc. are count names
+        assert_no_small_counts(profiles.figures.conditions)
+        assert_no_small_counts(profiles.figures.ages)

@@ -1,0 +1,69 @@
+"""The exact partition against brute force on small planted problems, and its determinism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.sparse import csgraph
+
+from geo.propose.exact import connected_sets, partition
+from geo.propose.practice_graph import practice_units
+from geo.testing import grid_atlas
+
+
+def set_partitions(n, k):
+    """Every partition of range(n) into exactly k non-empty groups, as label lists."""
+    def grow(i, labels, used):
+        if i == n:
+            if used == k:
+                yield list(labels)
+            return
+        for g in range(min(used + 1, k)):
+            labels.append(g)
+            yield from grow(i + 1, labels, max(used, g + 1))
+            labels.pop()
+    yield from grow(0, [], 0)
+
+
+def connected(adjacency, nodes):
+    sub = adjacency[nodes][:, nodes]
+    return csgraph.connected_components(sub, directed=False)[0] == 1
+
+
+def brute_force(pop, adjacency, k, target):
+    best = np.inf
+    for labels in set_partitions(len(pop), k):
+        labels = np.array(labels)
+        if all(connected(adjacency, np.flatnonzero(labels == g)) for g in range(k)):
+            best = min(best, np.abs(np.bincount(labels, weights=pop) / target - 1).max())
+    return best
+
+
+@pytest.mark.parametrize("seed,k", [(0, 2), (1, 3), (2, 3), (3, 4)])
+def test_matches_brute_force_on_a_grid_of_practices(seed, k):
+    atlas = grid_atlas(6, 6, practice_every=4, seed=seed)  # 9 practices
+    units = practice_units(atlas)
+    pop = units.lists * np.random.default_rng(seed).uniform(0.5, 1.5, len(units))
+    target = pop.sum() / k
+    solved = partition(pop, units.adjacency, k, target, units.overlap)
+    assert solved.proven
+    assert solved.deviation == pytest.approx(brute_force(pop, units.adjacency, k, target), abs=1e-9)
+    assert sorted(set(solved.labels)) == list(range(k))
+    for g in range(k):
+        assert connected(units.adjacency, np.flatnonzero(solved.labels == g))
+
+
+def test_connected_sets_are_exactly_the_connected_subsets():
+    units = practice_units(grid_atlas(6, 6, practice_every=4))
+    n = len(units)
+    found = connected_sets(np.ones(n), units.adjacency, n)
+    expected = [m for m in range(1, 2 ** n) if connected(units.adjacency, [i for i in range(n) if m >> i & 1])]
+    assert sorted(found) == expected
+
+
+def test_same_answer_twice():
+    units = practice_units(grid_atlas(8, 8, practice_every=3))
+    pop = units.lists
+    a = partition(pop, units.adjacency, 4, pop.sum() / 4, units.overlap)
+    b = partition(pop, units.adjacency, 4, pop.sum() / 4, units.overlap)
+    assert a.labels.tolist() == b.labels.tolist() and a.cut == b.cut
