@@ -12,9 +12,10 @@ from every worker and after a restart. Two runners fill it, behind one interface
 
 Either way the work runs in a child *process* (``spawn``): a proposal is CPU-bound Python that would hold the
 GIL, and a process can be stopped the moment its job is cancelled. The child sends ``("progress", fraction,
-text)``, then ``("done", result)`` or ``("error", problem)`` over a pipe; :func:`execute` relays them to the row.
+text)``, then ``("done", result)`` or ``("error", problem)`` over a pipe; ``execute`` relays them to the row.
 A result is saved in the same transaction that marks the job done, under a row lock and only by the current
-attempt, so a job run twice (its first worker killed after computing) is still saved once.
+attempt, so a job run twice (its first worker killed after computing) is still saved once. Running a job is
+:func:`api.jobrun.execute`; this module is the record, the store and the local runner.
 
 Caps: each key may have :data:`MAX_JOBS_PER_USER` unfinished jobs and the service :data:`MAX_UNFINISHED` (429),
 counted in the database under a lock; only the owner or an admin may cancel a job (403).
@@ -22,13 +23,10 @@ counted in the database under a lock; only the owner or an admin may cancel a jo
 
 from __future__ import annotations
 
-import importlib
 import logging
-import multiprocessing
 import os
 import socket
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -115,7 +113,16 @@ def identity() -> str:
 
 
 class JobStore:
-    """The ``jobs`` table: create under the caps, read, cancel, and the state changes a running job makes."""
+    """The ``jobs`` table: create under the caps, read, cancel, and the state changes a running job makes.
+
+    Examples
+    --------
+    >>> store = JobStore(Database("sqlite://"))
+    >>> alice = Principal(1, "alice", "planner")
+    >>> job = store.create("proposal", "GRID", alice, {"seed": 1}, time_budget=5, message="waiting")
+    >>> store.get(job.id).status, store.cancel(job.id, alice).status, store.claim(job.id, "w1") is None
+    ('queued', 'cancelled', True)
+    """
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -221,83 +228,6 @@ def _key(actor: Principal) -> tuple:
     return (actor.key_id, actor.name if actor.key_id is None else None)
 
 
-def _child(work: str, atlas, params: dict, conn, parent: int) -> None:
-    """Entry point of the child process: run ``work`` and exit if the worker that started it dies (SIGKILL
-    leaves a spawned child running otherwise, computing for nobody)."""
-
-    def watch_parent() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(3)
-
-    threading.Thread(target=watch_parent, daemon=True).start()
-    module, name = work.split(":")
-    getattr(importlib.import_module(module), name)(atlas, params, conn)
-
-
-def execute(store: JobStore, atlases, job_id: str, worker: str, *, stop: threading.Event | None = None,
-            poll: float = 0.25) -> str | None:
-    """Run one job to its end in a child process, relaying progress and obeying cancel; returns its status."""
-    record = store.claim(job_id, worker)
-    if record is None:
-        return None
-    attempt = record.attempts
-    try:
-        atlas = atlases.get(record.area)
-    except Exception as error:  # the area cannot be loaded here: say so on the job rather than retry forever
-        store.fail(job_id, attempt, {"status": 500, "title": "Could not load the area",
-                                     "detail": getattr(error, "detail", type(error).__name__)})
-        return "failed"
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(KINDS[record.kind].work, atlas, record.params, sender,
-                                                   os.getpid()), daemon=True)
-    process.start()
-    sender.close()
-    try:
-        outcome = _watch(store, job_id, attempt, process, receiver, stop or threading.Event(), poll)
-    finally:
-        if process.is_alive():
-            process.terminate()
-        process.join(5)
-        receiver.close()
-    if outcome is None:
-        return "cancelled"
-    kind, payload = outcome
-    if kind != "done":
-        store.fail(job_id, attempt, payload)
-        return "failed"
-    try:
-        saved = store.finish(job_id, attempt, payload)
-    except Exception as error:  # saving failed: report it on the job, never crash the runner
-        log.error("job %s could not save its result: %s", job_id, type(error).__name__)
-        store.fail(job_id, attempt, {"title": "Could not save the result", "status": 500})
-        return "failed"
-    return "done" if saved else None
-
-
-def _watch(store: JobStore, job_id: str, attempt: int, process, receiver, stop: threading.Event, poll: float):
-    """Relay progress until the child answers or dies; None when the job was cancelled or taken over."""
-    while not stop.is_set():
-        if not store.current(job_id, attempt):
-            return None
-        if receiver.poll(poll):
-            try:
-                message = receiver.recv()
-            except EOFError:
-                break
-            if message[0] == "progress":
-                store.progress(job_id, attempt, message[1], message[2])
-                continue
-            return message[0], message[1]
-        if not process.is_alive() and not receiver.poll(0):
-            break
-    if stop.is_set():
-        return None
-    return "error", {"title": "The job stopped unexpectedly", "status": 500,
-                     "detail": f"worker exited with code {process.exitcode}"}
-
-
 class JobRunner:
     """Runs jobs in this process (``NHP_JOBS=local``): one thread per job, ``workers`` computing at once.
 
@@ -339,6 +269,8 @@ class JobRunner:
         try:
             with self._slots:
                 if not self._stop.is_set():
+                    from api.jobrun import execute
+
                     execute(self.store, self.atlases, job_id, self._worker, stop=self._stop)
         except Exception:  # the database went away: nothing to report the job on
             log.exception("job %s could not run", job_id)

@@ -110,8 +110,11 @@ class PlanService:
         """Build a Plan from stored parameters, raising PlanError (422) for an assignment or parameters that do
         not fit the atlas."""
         plan_params, provenance = params_of(params)
-        return Plan(atlas, assignment, plan_params, provenance=provenance, name=name,
-                    practices=(params or {}).get("practice_assignment"))
+        practices = (params or {}).get("practice_assignment")
+        if practices is not None:
+            # The footprint of a list-based plan is derived from its practices, never trusted from storage.
+            return Plan.from_practices(atlas, practices, plan_params, provenance=provenance, name=name)
+        return Plan(atlas, assignment, plan_params, provenance=provenance, name=name)
 
     def plan_of(self, row: PlanVersion, area: str, assignment=None) -> Plan:
         """Return the Plan of a stored version, from the cache when it is there."""
@@ -210,7 +213,8 @@ class PlanService:
             fresh = repo.get_version(session, plan_id)
             repo.check_if_match(fresh, if_match)
             row = repo.add_version(session, fresh, assignment=assignment_dict(child.assignment), moves=changed,
-                                   actor=actor, note=note, source="rename", action="plan.renamed")
+                                   actor=actor, note=note, source="rename", action="plan.renamed",
+                                   params=plan_stored_params(child))
         self.cache.put((row.plan_id, row.version), child)
         return row
 

@@ -3,7 +3,7 @@
 The API only enqueues: :class:`QueueRunner` inserts the job's row (``api.jobs``, under the caps) and defers the
 task ``nhp.run_job(job_id)`` on procrastinate, in the same database. ``nhp worker`` (:func:`run_worker`), on this
 machine or any other that reaches the database, takes tasks one at a time and runs them with
-:func:`api.jobs.execute`: the job's row says what to run, and receives progress, cancel and the result.
+:func:`api.jobrun.execute`: the job's row says what to run, and receives progress, cancel and the result.
 
 A worker killed mid-job (SIGKILL, power cut) stops sending procrastinate heartbeats; every live worker looks for
 jobs left ``doing`` by a worker silent for ``stalled_after`` seconds and puts them back in the queue, where
@@ -27,7 +27,8 @@ from sqlalchemy.engine import make_url
 
 from api.auth import Principal
 from api.db import Database
-from api.jobs import JobRecord, JobStore, execute, identity
+from api.jobrun import execute
+from api.jobs import JobRecord, JobStore, identity
 from api.problems import Problem
 
 log = logging.getLogger("nhp.api")

@@ -7,12 +7,17 @@ layer, audit) and edits (move one LSOA with ``If-Match``). Clients share ``--pla
 a 412 is the expected answer to an edit made from an old ETag and is counted separately (the client reloads and
 carries on). Any other non-2xx answer, or a transport error, is an error; the target is zero.
 
-Prints a JSON report: requests, throughput, p50/p95/p99 per kind and overall, 412s, errors. Everything stays on
-127.0.0.1; the server and the cluster are stopped at the end.
+``--workers 1,2,4`` runs the same load once per worker count (a fresh ``nhp serve --workers N`` each time, on the
+same cluster) after ``--warmup`` untimed seconds that make every worker load the atlas and its caches, and ends
+with a table side by side. The report includes the p95 of move + metrics (the edit a planner waits for) and the
+machine's load average before and after, as the machine is shared.
+
+Prints a JSON report per run: requests, throughput, p50/p95/p99 per kind and overall, 412s, errors. Everything
+stays on 127.0.0.1; the server and the cluster are stopped at the end.
 
 Usage::
 
-    python bench/load.py --clients 50 --seconds 120 [--plans 10] [--edit-share 0.3] [--area Q99]
+    python bench/load.py --clients 50 --seconds 120 [--workers 1,2,4] [--plans 10] [--edit-share 0.3] [--area QK1]
 """
 
 from __future__ import annotations
@@ -134,7 +139,8 @@ async def client_loop(http: httpx.AsyncClient, plans: list[dict], codes: list[st
             etags[plan] = response.headers["ETag"]
 
 
-async def run(base: str, area: str, clients: int, seconds: float, n_plans: int, edit_share: float) -> dict:
+async def run(base: str, area: str, clients: int, seconds: float, n_plans: int, edit_share: float,
+              warmup: float = 0.0) -> dict:
     # Idle connections are dropped before uvicorn's 5 s keep-alive timeout, so a request never races the server
     # closing its connection (a client artefact that would show as ReadError).
     limits = httpx.Limits(max_connections=clients + 5, max_keepalive_connections=clients + 5, keepalive_expiry=2.0)
@@ -148,6 +154,9 @@ async def run(base: str, area: str, clients: int, seconds: float, n_plans: int, 
         codes, labels = sorted(first), sorted(set(first.values()))
         await http.get(f"/api/v1/plans/{plans[0]['id']}/metrics")  # warm the caches once
         await http.get(f"/api/v1/areas/{area}/lsoas")
+        if warmup > 0:  # untimed: every worker process loads the atlas and fills its caches
+            await asyncio.gather(*(client_loop(http, plans, codes, labels, Stats(), time.monotonic() + warmup,
+                                               edit_share, 10_000 + seed) for seed in range(clients)))
         stats = Stats()
         started = time.monotonic()
         stop = started + seconds
@@ -157,11 +166,13 @@ async def run(base: str, area: str, clients: int, seconds: float, n_plans: int, 
     everything = [t for ts in stats.times.values() for t in ts]
     kinds = {kind: {"requests": len(ts), "p50_ms": round(percentile(ts, 0.5) * 1000, 1),
                     "p95_ms": round(percentile(ts, 0.95) * 1000, 1)} for kind, ts in sorted(stats.times.items())}
+    edit = stats.times.get("move", []) + stats.times.get("metrics", [])
     return {
         "area": area, "lsoas": len(codes), "clients": clients, "seconds": round(elapsed, 1), "plans": n_plans,
         "requests": len(everything), "throughput_rps": round(len(everything) / elapsed, 1),
         "p50_ms": round(percentile(everything, 0.5) * 1000, 1), "p95_ms": round(percentile(everything, 0.95) * 1000, 1),
-        "p99_ms": round(percentile(everything, 0.99) * 1000, 1), "edits_saved": stats.saved,
+        "p99_ms": round(percentile(everything, 0.99) * 1000, 1),
+        "move_metrics_p95_ms": round(percentile(edit, 0.95) * 1000, 1), "edits_saved": stats.saved,
         "stale_edits_412": stats.stale,
         "errors": len(stats.errors), "first_errors": stats.errors[:10], "by_kind": kinds,
     }
@@ -173,35 +184,49 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--plans", type=int, default=10, help="plans the clients share (fewer: more 412s)")
     parser.add_argument("--edit-share", type=float, default=0.3, help="share of requests that are edits")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--workers", default="1", help="uvicorn worker processes, or a list (1,2,4): one run each")
+    parser.add_argument("--warmup", type=float, default=10, help="untimed seconds of load before each timed run")
     parser.add_argument("--area", help="area id (default: QK1 with NHP_DATA_DIR, else the demo region)")
     parser.add_argument("--database-url", help="use this database instead of a throwaway PostgreSQL cluster")
     args = parser.parse_args(argv)
     from geo.demo import DEMO_AREA
 
     area = args.area or ("QK1" if os.environ.get("NHP_DATA_DIR") else DEMO_AREA)
+    counts = [int(n) for n in str(args.workers).split(",")]
     postgres = None if args.database_url else Postgres()
     db_url = args.database_url or postgres.url
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory(prefix="nhp-load-") as home:
-        process = start_server(Path(home), port, db_url, args.workers)
-        try:
-            asyncio.run(wait_ready(base, process))
-            report = asyncio.run(run(base, area, args.clients, args.seconds, args.plans, args.edit_share))
-        finally:
-            process.terminate()
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            if postgres:
-                postgres.stop()
-    report["database"] = "postgresql (throwaway cluster)" if postgres else db_url.split(":", 1)[0]
-    report["command"] = "python bench/load.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    print(json.dumps(report, indent=2))
-    return 0 if report["errors"] == 0 else 1
-
+    reports = []
+    try:
+        for workers in counts:
+            port = free_port()
+            base = f"http://127.0.0.1:{port}"
+            with tempfile.TemporaryDirectory(prefix="nhp-load-") as home:
+                process = start_server(Path(home), port, db_url, workers)
+                try:
+                    asyncio.run(wait_ready(base, process))
+                    before = os.getloadavg()
+                    report = asyncio.run(run(base, area, args.clients, args.seconds, args.plans, args.edit_share,
+                                             args.warmup))
+                    report["loadavg_before_after"] = [round(before[0], 2), round(os.getloadavg()[0], 2)]
+                finally:
+                    process.terminate()
+                    try:
+                        process.wait(20)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
+            report["workers"] = workers
+            report["database"] = "postgresql (throwaway cluster)" if postgres else db_url.split(":", 1)[0]
+            report["command"] = "python bench/load.py " + " ".join(argv if argv is not None else sys.argv[1:])
+            print(json.dumps(report, indent=2), flush=True)
+            reports.append(report)
+    finally:
+        if postgres:
+            postgres.stop()
+    print(f"{'workers':>7} {'req/s':>8} {'p95 ms':>8} {'move+metrics p95 ms':>20} {'errors':>7} {'load avg':>12}")
+    for r in reports:
+        print(f"{r['workers']:>7} {r['throughput_rps']:>8} {r['p95_ms']:>8} {r['move_metrics_p95_ms']:>20} "
+              f"{r['errors']:>7} {'%.2f->%.2f' % tuple(r['loadavg_before_after']):>12}")
+    return 0 if all(r["errors"] == 0 for r in reports) else 1
 
 if __name__ == "__main__":
     sys.exit(main())

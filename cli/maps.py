@@ -38,7 +38,8 @@ def register(subparsers) -> None:
     parser.add_argument("--align", help="with --plan: overlay a compared footprint (wards, pcns, las or a geography "
                         "FILE) and highlight the LSOAs where plan and footprint do not agree")
     parser.add_argument("--assets-dir", type=Path,
-                        help="folder with local copies of leaflet.js etc. to inline, so the page works offline")
+                        help="folder searched first for the libraries inlined into the page (default: the "
+                        "vendored copies in static/vendor); the map always works offline")
     parser.set_defaults(func=run_map)
 
 

@@ -441,12 +441,12 @@ function renderPlan() {
   const num = "nhsuk-table__header--numeric";
   const columns = [
     ["population", basis, (row) => count(row.population)],
-    ["deviation", "Deviation from target", null],
+    ["deviation", "Deviation", null],
     metrics.summary.population_basis === "list"
       ? ["residents", "Residents", (row) => count(row.resident_population)]
       : ["list_population", "List population", (row) => count(row.list_population)],
     ["alignment", "Alignment", (row) => percent(row.alignment_pct)],
-    ...(state.uec ? [["uec", `UEC per 1,000 (${state.uec.kind})`, (row) => {
+    ...(state.uec ? [["uec", "UEC per 1,000", (row) => {
       const r = state.uec.rows.get(row.name);
       return !r ? "not available" : r.rate_per_1000 === null ? "suppressed" : oneDp.format(r.rate_per_1000);
     }]] : []),
@@ -456,7 +456,7 @@ function renderPlan() {
     ...columns.map(([key, h]) => el("th", { scope: "col", class: `nhsuk-table__header ${num}`, "data-column": key, text: h })));
   $("hood-caption").textContent = `${plural(rows.length, "neighbourhood")}: target ${count(metrics.summary.target)} ± ${upToOneDp.format(metrics.summary.tolerance * 100)}%`;
   $("hood-notes").textContent = "Alignment: the share of a footprint's residents registered with its own practices. "
-    + (state.uec ? `UEC: ${state.uec.source.split(":")[0]}.` : "No UEC layer for this area.");
+    + (state.uec ? `UEC per 1,000: ${state.uec.kind} attendances per 1,000 residents (${state.uec.source.split(":")[0]}).` : "No UEC layer for this area.");
   const allowed = metrics.summary.tolerance * 100;
   const outside = [];
   $("hood-body").replaceChildren(...rows.map((row) => {

@@ -15,7 +15,7 @@ const UEC_COLOURS = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"];
 const SUPPRESSED = "#aeb7bd";
 const HOT = "#7c2855";
 const COLD = "#005eb8";
-const WARD_LABELS_UP_TO = 40; // ward names are drawn once no more than this many are in view
+const WARD_LABELS_UP_TO = 20; // ward names are drawn once no more than this many are in view
 
 const $ = (id) => document.getElementById(id);
 const number = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 0 });

@@ -70,6 +70,9 @@ export class PlanMap {
         layer.feature.properties.code = code;
         layer.on("add", () => layer.getElement()?.setAttribute("data-lsoa", code));
         layer.bindTooltip(() => this.tooltipOf(code), { sticky: true });
+        // Leaflet makes a layer with a tooltip a tab stop; hundreds of LSOAs would bury the controls after the
+        // map, so the keyboard reaches LSOAs through the search and the code field instead.
+        layer.on("add", () => layer.getElement()?.setAttribute("tabindex", "-1"));
         layer.on("click", (event) => {
           if (this.suppressClick) { this.suppressClick = false; return; }
           const e = event.originalEvent;
@@ -176,6 +179,7 @@ export class PlanMap {
           const list = p.list_size === null ? "list suppressed" : `${Math.round(p.list_size).toLocaleString("en-GB")} registered`;
           return `<strong>${escapeHtml(p.practice_name || code)}</strong> (${escapeHtml(code)})<br>${list}${hood ? `<br>in ${escapeHtml(hood)}` : ""}`;
         });
+        layer.on("add", () => layer.getElement()?.setAttribute("tabindex", "-1"));
         layer.on("click", (event) => {
           L.DomEvent.stopPropagation(event);
           const e = event.originalEvent;

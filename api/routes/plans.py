@@ -52,7 +52,7 @@ def create_plan(body: PlanCreate, actor: Planner, state: State, response: Respon
             raise PlanError("start 'proposal' needs a proposal_id", column="proposal_id", expected="a proposal id")
         with state.db.read() as session:
             proposal = session.get(Proposal, body.proposal_id)
-        if proposal is None or proposal.area != body.area:
+        if proposal is None or state.atlases.canonical(proposal.area) != state.atlases.canonical(body.area):
             raise NotFound(f"no proposal {body.proposal_id} for area {body.area}")
         assignment, detail = proposal.assignment, {"proposal_id": proposal.id}
         practices = proposal.params.get("practice_assignment")

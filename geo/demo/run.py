@@ -71,6 +71,21 @@ def run_demo(out_dir: str | Path, *, seed: int = 1, permutations: int = 999) -> 
             f"contiguous {s['contiguous']}, LA crossings {s['la_crossings']}, practice splits {s['practice_splits']}"
             + (f"; not met: {'; '.join(plan.unmet)}" if plan.unmet else ""))
 
+    # List-based: whole practices (exact per authority) and today's PCNs, the baseline every proposal is scored on.
+    from geo.plan import Plan as _Plan
+    from geo.propose.pcns import pcn_plan_assignment
+
+    listed = propose(atlas, params.replace(build_from="practices", population="list"),
+                     name=f"Demo whole-practice proposal ({LABEL})")
+    pcns = _Plan.from_practices(atlas, pcn_plan_assignment(atlas), listed.params, name=f"Demo PCNs today ({LABEL})")
+    run.files["plan_practices"] = _labelled(write_plan(listed, out / f"{PREFIX}plan-practices.csv"))
+    run.files["plan_pcns"] = _labelled(write_plan(pcns, out / f"{PREFIX}plan-pcns-today.csv"))
+    for what, made in (("Whole practices", listed), ("PCNs today", pcns)):
+        s = made.summary()
+        run.say(f"{what}: {s['neighbourhoods']} neighbourhoods of whole practices, max |deviation| "
+                f"{s['max_abs_deviation_pct']:.1f} % of list, within ±10 % {s['within_10_pct']:.0%}, "
+                f"alignment of list and place {s['alignment_pct']:.1f} %")
+
     centres = _hotspot_centres(atlas)
     extract = synthetic_extract(atlas, seed=seed, hotspots=centres, relative_risk=2.5)
     run.files["uec_extract"] = _labelled(write_extract(extract, out / f"{PREFIX}uec-extract.csv"))

@@ -1,8 +1,9 @@
 """Named plan metrics ("updaters"): each is computed the first time a plan is asked for it, then cached.
 
 A metric is a function of a :class:`geo.plan.Plan`. Metrics that can be patched from the parent plan (population
-tallies, registrations by practice, dissolved shapes) also carry an ``update(child, parent_value)`` that starts
-from the parent's cached value and applies only the units that moved, so editing a plan costs milliseconds. This
+tallies, registrations by practice, practice homes and splits, cut edges, contiguous components, perimeters,
+dissolved shapes) also carry an ``update(child, parent_value)`` that starts from the parent's cached value and
+applies only the units that moved, so an edit and its summary cost well under a millisecond on an ICB. This
 follows GerryChain's updaters, with plain functions in a registry rather than per-partition dictionaries.
 
 Examples

@@ -163,7 +163,10 @@ def _leakage(plan: "Plan") -> float:
     if plan.practice_assignment is None:
         at_home = plan["practice_home_patients"].sum()
     else:
-        table, home = plan["practice_tallies"], plan["practice_label"]
+        # The same rule as for an LSOA-built plan: a practice sited outside the area (no list label) is at home
+        # where most of its area patients live; the plan's own practices are at home in their neighbourhood.
+        table, label = plan["practice_tallies"], plan["practice_label"]
+        home = np.where(label >= 0, label, plan["practice_home"])
         registered = home >= 0
         at_home = table[home[registered], np.flatnonzero(registered)].sum()
     return float(100.0 * (total - at_home) / total)

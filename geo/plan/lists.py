@@ -45,8 +45,9 @@ class Footprint:
             out.append(f"{len(self.unregistered)} LSOA(s) have no residents registered with the plan's practices and "
                        f"follow their neighbours (e.g. {', '.join(self.unregistered[:3])})")
         if self.repaired:
-            out.append(f"{len(self.repaired)} LSOA(s) in small detached parts were joined to the neighbourhood "
-                       f"around them (e.g. {', '.join(self.repaired[:3])})")
+            out.append(f"{len(self.repaired)} LSOA(s) were re-attached: small detached parts joined to the "
+                       "neighbourhood around them, or a practice's site given to a neighbourhood that held no "
+                       f"LSOA (e.g. {', '.join(self.repaired[:3])})")
         if self.detached:
             out.append(f"{len(self.detached)} LSOA(s) remain in detached parts too large to repair cheaply "
                        f"(e.g. {', '.join(self.detached[:3])})")
@@ -152,6 +153,18 @@ def derive_footprint(atlas: "Atlas", practices: pd.Series, *, repair: bool = Tru
     registered = np.asarray(arrays.registrations.sum(axis=1)).ravel()
     if repair and len(edges):
         lab, repaired, detached = _repair(lab, edges, registered, arrays.codes)
+    # A neighbourhood whose practices are the largest in no LSOA still has a place: the site of its largest
+    # practice (else its whole list would vanish from every output).
+    held = np.bincount(lab, minlength=len(labels))
+    for k in np.flatnonzero(held == 0):
+        members = np.flatnonzero(label_of == k)
+        sited = members[arrays.practice_site[members] >= 0]
+        if not len(sited):
+            raise PlanError(f"neighbourhood {labels[k]} has no practice sited in the area", column="practice_code",
+                            expected="every neighbourhood to hold at least one practice sited in the area")
+        row = arrays.practice_site[sited[np.argmax(arrays.practice_list[sited])]]
+        lab[row] = k
+        repaired.append(arrays.codes[row])
     assignment = pd.Series(np.array(labels, dtype=object)[lab], index=atlas.lsoas.index.copy(), name="neighbourhood")
     return Footprint(assignment, unregistered, repaired, detached)
 

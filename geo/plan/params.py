@@ -42,7 +42,7 @@ class Params(BaseModel):
             first = error.errors()[0]
             if not first.get("loc"):  # a rule across fields (model validator): its own words say it all
                 raise PlanError(str(first["msg"]).removeprefix("Value error, "), column="parameters") from None
-            name = ".".join(str(p) for p in first.get("loc", ()))
+            name = str(first["loc"][0])  # ("target", "int"): the field, not the member of its type union
             info = type(self).model_fields.get(name)
             title = (info.title if info is not None and info.title else name)
             message = f"{title} {first.get('input')!r} is not allowed: {first['msg']}"
@@ -79,10 +79,10 @@ class PlanParams(Params):
     >>> PlanParams(target=0)
     Traceback (most recent call last):
     ...
-    geo.errors.PlanError: column 'target': target population 0 is not allowed: Input should be greater than 0 (expected a number of people from 1 to 20,000,000)
+    geo.errors.PlanError: column 'target': target population 0 is not allowed: Input should be greater than or equal to 1 (expected a number of people from 1 to 20,000,000)
     """
 
-    target: int | float = Field(50_000, gt=0, le=MAX_TARGET, allow_inf_nan=False, title="target population",
+    target: int | float = Field(50_000, ge=1, le=MAX_TARGET, allow_inf_nan=False, title="target population",
                                 description="a number of people from 1 to 20,000,000")
     tolerance: float = Field(0.10, ge=0, lt=1, allow_inf_nan=False, title="tolerance",
                              description="a share from 0 up to 1, e.g. 0.1")
@@ -91,6 +91,13 @@ class PlanParams(Params):
         description="'resident', 'registered' (patients living in the footprint) or 'list' (the practices' lists)")
     practice_split_threshold: float = Field(0.10, ge=0, lt=1, allow_inf_nan=False, title="practice split threshold",
                                             description="a share from 0 up to 1, e.g. 0.1")
+
+    @field_validator("target", mode="before")
+    @classmethod
+    def _not_a_flag(cls, value):
+        if isinstance(value, bool):  # True is not a target of one person
+            raise ValueError("a target must be a number of people, not true/false")
+        return value
 
     @field_validator("target")
     @classmethod

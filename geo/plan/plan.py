@@ -104,6 +104,9 @@ class Plan:
                 params = params.replace(**{k: v for k, v in overrides.items() if v is not None})
         if len(atlas.lsoas) == 0:
             raise PlanError("the study area has no LSOAs", expected="an area with at least one LSOA")
+        if params.population == "list" and practices is None:
+            raise PlanError("population 'list' counts the lists of a plan built from whole practices",
+                            column="population", expected="'resident' or 'registered' for a plan of LSOAs")
         self.atlas = atlas
         self._params = params
         self._provenance = provenance if provenance is not None else Provenance()

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from geo.disclosure import publish_share
+
 if TYPE_CHECKING:
     from geo.plan import Plan
 
@@ -60,10 +62,11 @@ def neighbourhood_table(plan: "Plan") -> pd.DataFrame:
     for metric in ("resident_population", "registered_population", "list_population", "population", "deviation",
                    "deviation_pct", "lsoas"):
         columns[metric] = list(plan[metric].values())
-    # Shares are rounded (1 dp) and the outside count suppressed when small, so neither can be turned back into
-    # a count of 1 to 7 patients (see geo.disclosure).
-    columns["alignment_pct"] = [round(100.0 * v, 1) if math.isfinite(v) else None for v in plan["alignment"].values()]
-    columns["patients_from_outside"] = [_count(v) for v in plan["patients_from_outside"].values()]
+    # Shares go through publish_share (whole percent, none when a part or complement is small) and the outside
+    # count is rounded to 10, so no figure here, nor its change between two versions, is a count of 1 to 7.
+    registered = plan["registered_population"]
+    columns["alignment_pct"] = [publish_share(own, registered[name]) for name, own in plan["own_patients"].items()]
+    columns["patients_from_outside"] = [_rounded_count(v) for v in plan["patients_from_outside"].values()]
     columns["practices"] = [len(codes) for codes in plan["practices"].values()]
     columns["practice_codes"] = list(plan["practices"].values())
     columns["pcns"] = [len(codes) for codes in plan["pcns"].values()]
@@ -79,8 +82,9 @@ def summary(plan: "Plan") -> dict:
     """Return the plan-level metrics.
 
     Shares (``within_5_pct``, ``within_10_pct``) are fractions of neighbourhoods from 0 to 1; ``*_pct`` deviations,
-    ``registration_leakage_pct`` and ``alignment_pct`` are percentages (the last two to 1 dp);
-    ``practice_home_share`` gives the minimum, 10th and 25th percentiles and median of the share of each practice's
+    ``registration_leakage_pct`` and ``alignment_pct`` are percentages (the last two as whole percents through
+    :func:`geo.disclosure.publish_share`); ``practice_home_share`` gives the 10th and 25th percentiles and median
+    (whole percents; no minimum, which would describe one practice) of the share of each practice's
     list living in its own neighbourhood, in %; ``list_population`` is the practices' lists.
 
     Examples
@@ -94,6 +98,7 @@ def summary(plan: "Plan") -> dict:
     """
     deviations = np.abs(np.array(list(plan["deviation_pct"].values())))
     shares = plan["practice_home_share_quantiles"]
+    registered = plan["registered_population"]
     return {
         "name": plan.name,
         "built_from": plan.built_from,
@@ -115,10 +120,11 @@ def summary(plan: "Plan") -> dict:
         "practice_splits": len(plan["practice_splits"]),
         "split_practices": list(plan["practice_splits"]),
         "practice_split_threshold": plan.practice_split_threshold,
-        "registration_leakage_pct": round(float(plan["registration_leakage_pct"]), 1),
+        "registration_leakage_pct": _published_pct(plan["registration_leakage_pct"], plan.arrays.practice_area_patients.sum()),
         "list_population": float(sum(plan["list_population"].values())),
-        "alignment_pct": round(float(plan["alignment_pct"]), 1),
-        "practice_home_share": {k: (round(100.0 * v, 1) if math.isfinite(v) else None) for k, v in shares.items()},
+        "alignment_pct": publish_share(sum(plan["own_patients"].values()), sum(registered.values())),
+        "practice_home_share": {k: (float(round(100.0 * v)) if math.isfinite(v) else None) for k, v in shares.items()
+                                if k != "min"},
         "mean_polsby_popper": float(plan["mean_polsby_popper"]),
         "cut_edges": int(plan["cut_edge_total"]),
     }
@@ -162,11 +168,17 @@ def plan_dict(plan: "Plan") -> dict:
     )
 
 
-def _count(value: float) -> float | None:
-    """A patient count as published: suppressed (``None``) when it would show as 1 to the threshold."""
+def _rounded_count(value: float, base: int = 10) -> float | None:
+    """A patient count as published: rounded to ``base`` and suppressed (``None``) when it would show as 1 to the
+    threshold, so neither it nor its change between two versions of a plan reveals a small count."""
     from geo.disclosure import is_disclosive
 
-    return None if is_disclosive(value) else float(round(value))
+    return None if is_disclosive(value) else float(base * round(value / base))
+
+
+def _published_pct(pct: float, whole: float) -> float | None:
+    """A percentage of ``whole`` people as :func:`geo.disclosure.publish_share` publishes it."""
+    return publish_share(pct / 100.0 * whole, whole) if math.isfinite(pct) else None
 
 
 def jsonable(value: Any) -> Any:

@@ -130,9 +130,7 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
     summary = suppress_frame(summary, COUNT_COLUMNS, threshold=threshold, total_column="resident_population",
                              group=True)
     practices = suppress_frame(practices, ["patients_from_neighbourhood"], threshold=threshold, group="neighbourhood")
-    for column in ("list_size", "list_size_2026_07"):
-        if column in practices:
-            practices[column] = suppress(practices[column], threshold)
+    practices["list_size"] = suppress(practices["list_size"], threshold)
     summary.index.name = "neighbourhood"
     sources = pd.DataFrame([{"dataset": k, "label": s.label, "vintage": s.vintage, "file": s.file}
                             for k, s in atlas.sources.items()])
@@ -169,13 +167,13 @@ def _practices(plan) -> pd.DataFrame:
     info = atlas.practices.reindex(practices.practice_code)
     for column in ("practice_name", "pcn_code", "pcn_name", "list_size"):
         practices[column] = info[column].to_numpy() if column in info else np.nan
-    if "list_size_2026_07" in info and info["list_size_2026_07"].notna().any():
-        practices["list_size_2026_07"] = pd.to_numeric(info["list_size_2026_07"], errors="coerce").to_numpy()
     # The plan's own tallies of patients by neighbourhood and practice.
     tallies = pd.DataFrame(plan["practice_tallies"][plan.live], index=plan.neighbourhoods,
                            columns=plan.arrays.practice_codes)
     practices["patients_from_neighbourhood"] = [float(tallies.at[h, c]) if c in tallies.columns else 0.0
                                                 for h, c in zip(practices.neighbourhood, practices.practice_code)]
+    # Not the July 2026 lists: for a list-based neighbourhood they add up to its registered age-band total, so
+    # with them a suppressed age band could be worked out by subtraction.
     columns = ["neighbourhood", "practice_code", "practice_name", "pcn_code", "pcn_name", "list_size",
-               *(["list_size_2026_07"] if "list_size_2026_07" in practices else []), "patients_from_neighbourhood"]
+               "patients_from_neighbourhood"]
     return practices[columns].sort_values(["neighbourhood", "practice_code"]).reset_index(drop=True)

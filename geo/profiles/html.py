@@ -15,14 +15,13 @@ from geo.profiles import charts
 from geo.profiles.figures import ENGLAND, ICB
 from geo.profiles.labels import COLUMNS, ETHNIC_GROUPS, label
 
-SUMMARY_COLUMNS = ["resident_population", "registered_population", "deviation_pct", "core20_pct", "urban_pct", "practices", "practice_list_size", "rate_per_1000", "ratio", "hotspot_lsoas"]
+SUMMARY_COLUMNS = ["resident_population", "registered_population", "deviation_pct", "core20_pct", "urban_pct",
+                   "practices", "practice_list_size", "rate_per_1000", "ratio", "hotspot_lsoas"]
 KEY_FIGURES = ["lsoas", "resident_population", "registered_population", "population_basis", "deviation_pct",
                "core20_pct", "local_decile_median", "lsoas_local_decile_1_2", "urban_pct", "rural_pct", "practices",
-               "pcns", "practice_list_size", *[c for c in COLUMNS if c in ("attendances", "rate_per_1000", "rate_lci",
-                                                                          "rate_uci", "ratio", "ratio_lci",
-                                                                          "ratio_uci", "funnel", "hotspot_lsoas")]]
-PRACTICE_COLUMNS = ["practice_code", "practice_name", "pcn_name", "list_size", "list_size_2026_07",
-                    "patients_from_neighbourhood"]
+               "pcns", "practice_list_size", "attendances", "rate_per_1000", "rate_lci", "rate_uci", "ratio",
+               "ratio_lci", "ratio_uci", "funnel", "hotspot_lsoas"]
+PRACTICE_COLUMNS = ["practice_code", "practice_name", "pcn_name", "list_size", "patients_from_neighbourhood"]
 
 STYLE = """
 body{font-family:Arial,Helvetica,sans-serif;margin:1.5em auto;max-width:60em;padding:0 1em;color:#212b32;
@@ -75,7 +74,8 @@ def format_value(column: str, value) -> str:
     if unit in ("per 1,000", "decile"):
         return f"{float(value):,.1f}"
     if column == "population_basis":
-        return "residents" if value == "resident" else "registered patients"
+        return {"resident": "residents", "registered": "registered patients", "list": "practice lists"}.get(
+            str(value), str(value))
     return str(value)
 
 
@@ -124,8 +124,8 @@ def _ethnicity(p, name) -> str:
         f'<td class="num">{_pct(eth.loc[a, g], 0)}</td>' for a in [name, *comps]) + "</tr>" for g in ETHNIC_GROUPS)
     head = "".join(f'<th class="num">{_esc(a)}</th>' for a in ["This neighbourhood", *comps])
     omitted = "" if ENGLAND in eth.index else "<p class=\"src\">England is omitted: no national TS021 totals.</p>"
-    return (f'<div class="keep"><h3>Core20PLUS: ethnic groups (% of usual residents)</h3>'
-            + charts.bars(own, title=f"Ethnic groups of {name}", comparators=marks, width=420, label_width=90)
+    return ('<div class="keep"><h3>Core20PLUS: ethnic groups (% of usual residents)</h3>'
+            + charts.bars(own, title=f"Ethnic groups of {name}", comparators=marks, width=440, label_width=110)
             + charts.legend(comps)
             + f'<div class="scroll"><table><thead><tr><th>Ethnic group</th>{head}</tr></thead><tbody>{rows}'
               f"</tbody></table></div>{omitted}" + _src(p, "ethnicity_census2021") + "</div>")
@@ -174,7 +174,7 @@ def _is_estimate(p, area) -> bool:
 def _ages(p, name, row) -> str:
     census = {AGE_BAND_LABELS[b]: (100 * row[b] / row["resident_population"]
                                    if not _missing(row[b]) and row["resident_population"] else None) for b in AGE_BANDS}
-    left = (f"<div><h3>Residents by age (% of residents, Census)</h3>"
+    left = ("<div><h3>Residents by age (% of residents, Census)</h3>"
             + charts.bars(census, title=f"Residents of {name} by age", digits=1, width=300, label_width=50)
             + _src(p, "population_census2021", "population_mye2020") + "</div>")
     ages = p.figures.ages
@@ -205,14 +205,15 @@ def _section(p, name, row) -> str:
         + _src(p, "imd2025", "imd2019") + f"</div><div><h3>Key figures</h3>{_key_figures(p, name, row)}"
         f"{_src(p, 'population_census2021', 'gp_registrations', 'imd2025', 'imd2019')}</div></div>"
         + _ages(p, name, row))
+    health = _ethnicity(p, name) + _conditions(p, name)
     second = (
-        _ethnicity(p, name) + _conditions(p, name)
+        health
         + '<div class="keep"><h3>GP practices whose patients live mostly here</h3>'
         + _table(practices, [c for c in PRACTICE_COLUMNS if c != "practice_code"], first="practice_code")
         + _src(p, "gp_registrations", "practice_map", "practice_ages") + "</div>"
         + (f'<p class="src">{_esc(p.uec_note)}</p>' if p.uec_note and "attendances" in row.index else ""))
     return (f'<section class="hood" aria-labelledby="{_anchor(name)}"><h2 id="{_anchor(name)}">{_esc(name)}</h2>'
-            f'{where}{first}<div class="second">{second}</div></section>')
+            f'{where}{first}<div class="{"second" if health else "rest"}">{second}</div></section>')
 
 
 def _anchor(name) -> str:
@@ -222,9 +223,14 @@ def _anchor(name) -> str:
 def _notes(p) -> str:
     shown = [c for c in COLUMNS if c in p.summary.columns or c in PRACTICE_COLUMNS]
     known = _sources(p)
+    def where(column: str) -> str:
+        meta = COLUMNS[column]
+        if meta.sources == ("plan",):
+            return "This plan"
+        return "; ".join(known[s] for s in meta.sources if s in known) or "see sources below"
+
     rows = "".join(f"<tr><th>{_esc(COLUMNS[c].label)}</th><td>{_esc(COLUMNS[c].unit)}</td>"
-                   f"<td>{_esc(COLUMNS[c].definition)}</td><td>{_esc('; '.join(known[s] for s in COLUMNS[c].sources if s in known) or ('This plan' if COLUMNS[c].sources == ('plan',) else 'see sources'))}</td></tr>"
-                   for c in shown)
+                   f"<td>{_esc(COLUMNS[c].definition)}</td><td>{_esc(where(c))}</td></tr>" for c in shown)
     notes = "".join(f"<li>{_esc(n)}</li>" for n in p.figures.notes)
     sources = "".join(f"<li>{_esc(r.label)} ({_esc(r.vintage)})</li>" for r in p.sources.itertuples())
     return (f'<section class="notes"><h2>Notes, definitions and sources</h2><ul>{notes}</ul>'

@@ -83,8 +83,6 @@ COLUMNS: dict[str, Column] = {
     "pcn_code": Column("PCN code", "text", _PRACTICES, "ODS code of the primary care network."),
     "pcn_name": Column("Primary care network", "text", _PRACTICES, "Name of the primary care network."),
     "list_size": Column("Registered list", "count", _REG, "All patients registered with the practice (July 2023)."),
-    "list_size_2026_07": Column("Registered list, July 2026", "count", ("practice_ages",),
-                                "All patients registered with the practice at 1 July 2026."),
     "patients_from_neighbourhood": Column("Patients living in this neighbourhood", "count", _REG,
                                           "The practice's registered patients who live in the neighbourhood."),
 }

@@ -20,7 +20,7 @@ EXTRA = {  # columns of the data-pack tables that are not in the summary's dicti
     "area": ("Area", "text"), "condition": ("Condition (QOF register)", "text"), "register": ("QOF code", "text"),
     "patients": ("Patients on the register", "count"), "list_size": ("Patients counted (denominator)", "count"),
     "prevalence_pct": ("Prevalence", "%"), "estimate": ("Estimate", "text"), "sex": ("Sex", "text"),
-    "age_band": ("Age band", "text"), "pct": ("% of registered patients", "%"),
+    "age_band": ("Age band", "text"), "pct": ("Share of registered patients", "%"),
     "registered_total": ("Registered patients (all ages)", "count"),
 }
 

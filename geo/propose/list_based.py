@@ -21,7 +21,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from geo.propose.bisect import bisect_piece
-from geo.propose.exact import partition
+from geo.propose.exact import TIME_LIMIT, partition
 from geo.propose.practice_graph import pcn_units, practice_units
 from geo.propose.refine import refine
 from geo.propose.units import Budget, Piece, neighbourhood_targets
@@ -110,22 +110,25 @@ def _solve_unit(code, pop, adjacency, overlap, units, idx, params, budget):
     ratio = total / target
     if total < low or n == 1:
         return np.zeros(n, int), 1, "single"
-    options = sorted({max(1, int(np.floor(ratio))), min(n, max(1, int(np.ceil(ratio))))},
+    options = sorted({min(n, max(1, int(np.floor(ratio)))), min(n, max(1, int(np.ceil(ratio))))},
                      key=lambda k: (abs(total / k / target - 1), k))
     if n <= MAX_EXACT and not budget.over():
         best = None
         for k in options:
             if best is not None and abs(total / k / target - 1) >= best[1].deviation:
                 continue  # this k cannot beat the other's optimum: its mean is already further off
-            solved = partition(pop, adjacency, k, target, overlap)
+            solved = partition(pop, adjacency, k, target, overlap,
+                               time_limit=max(min(TIME_LIMIT, budget.deadline - time.monotonic()), 0.1))
             if solved is None:
-                best = None
-                break
+                break  # this k is beyond exact solving: keep what an earlier k proved, if anything
+            if solved.timed_out:
+                budget.hit = True  # a safety limit of the clock decided part of this answer: say so
             if best is None or solved.deviation < best[1].deviation:
                 best = (k, solved)
         if best is not None:
             k, solved = best
-            return solved.labels, k, solved.status if not solved.timed_out else "unproven (time limit)"
+            # The status is the balance proof; a compactness phase cut by its safety time limit is flagged.
+            return solved.labels, k, solved.status + (" (compactness unproven)" if not solved.cut_proven else "")
     k = options[0]
     return _heuristic(code, pop, adjacency, units, idx, k, params, budget), k, "heuristic"
 

@@ -80,6 +80,9 @@ class ProposalParams(PlanParams):
         build_from = data.get("build_from", "lsoas")
         population = data.get("population")
         if build_from in ("practices", "pcns"):
+            if data.get("nest") == "custom":
+                raise ValueError(f"a proposal built from {build_from} nests by the authority of each practice's "
+                                 "site: nest must be 'lad', 'utla', 'icb' or 'none', not a custom geography")
             if population in (None, "list"):
                 return {**data, "population": "list"}
             raise ValueError(f"a proposal built from {build_from} counts their registered lists: population must be "

@@ -45,7 +45,8 @@ class Units:
     members
         Practice codes of each node (one for a practice).
     lists
-        Registered patients of each node living in the atlas's LSOAs (``atlas.registrations``).
+        The node's whole registered list: its patients in the atlas's LSOAs (``atlas.registrations``) plus
+        ``outside``; the population the solver balances, as the plan's ``list_population`` counts it.
     outside
         Patients on the node's lists (``list_size``) living outside the atlas's LSOAs or at no known LSOA.
     nest
@@ -142,8 +143,11 @@ def practice_units(atlas) -> Units:
     centroids = atlas.lsoas.geometry.centroid
     missing = ~np.isfinite(x) | ~np.isfinite(y)
     x[missing], y[missing] = centroids.x.to_numpy()[site[missing]], centroids.y.to_numpy()[site[missing]]
-    units = Units("practices", codes, inside["practice_name"].astype(str).to_numpy(), [[c] for c in codes], lists,
-                  outside, nest, x, y, np.zeros(n), sparse.csr_matrix((n, n), dtype=bool),
+    # Balance on the whole registered list (patients in the area's LSOAs plus those living elsewhere or at no
+    # known LSOA), exactly as the plan's list_population counts it (geo.atlas.arrays.practice_list).
+    whole_list = lists + outside
+    units = Units("practices", codes, inside["practice_name"].astype(str).to_numpy(), [[c] for c in codes],
+                  whole_list, outside, nest, x, y, np.zeros(n), sparse.csr_matrix((n, n), dtype=bool),
                   sparse.csr_matrix((n, n)), footprint, notes)
     _link(units, atlas, registered)
     return units

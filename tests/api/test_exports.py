@@ -41,8 +41,8 @@ def test_gpkg_xlsx_and_html_exports(client, plan_id):
     gpkg = client.get(f"/api/v1/plans/{plan_id}/export.gpkg")
     assert gpkg.status_code == 200 and gpkg.content[:15] == b"SQLite format 3"
     xlsx = client.get(f"/api/v1/plans/{plan_id}/export.xlsx")
-    sheets = pd.read_excel(io.BytesIO(xlsx.content), sheet_name=None)
-    assert "neighbourhoods" in sheets and len(sheets["neighbourhoods"]) == 2
+    sheets = pd.read_excel(io.BytesIO(xlsx.content), sheet_name=None, header=3)  # title, source, blank, headings
+    assert "Summary" in sheets and len(sheets["Summary"]) == 2 and "Notes" in sheets
     html = client.get(f"/api/v1/plans/{plan_id}/profiles.html")
     assert html.status_code == 200 and "E07009001" in html.text
     assert_no_small_counts(html.text)

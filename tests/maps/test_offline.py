@@ -193,7 +193,8 @@ def test_docs_renders_swagger_ui_with_the_network_off(offline_browser):
 
     import tempfile
 
-    app = create_app(Settings(home_dir=Path(tempfile.mkdtemp()), data_dir=None), atlas_provider={"GRID": grid_atlas(2, 2)})
+    app = create_app(Settings(home_dir=Path(tempfile.mkdtemp()), data_dir=None),
+                     atlas_provider={"GRID": grid_atlas(2, 2)})
     with TestClient(app) as client:
         def serve(request_route):
             path = request_route.request.url.removeprefix("http://docs.test")

@@ -60,7 +60,8 @@ def test_alignment_recounted_from_the_registrations(atlas):
             practice_hood=atlas.registrations.practice_code.map(label_of_practice))
         aligned = reg.patients[reg.hood == reg.practice_hood].sum() / reg.patients.sum()
         assert plan["alignment_pct"] == pytest.approx(100 * aligned)
-        assert plan.summary()["alignment_pct"] == round(100 * aligned, 1)
+        # Published as a whole percent (geo.disclosure.publish_share), so it cannot give back a small count.
+        assert plan.summary()["alignment_pct"] == round(100 * aligned)
 
 
 def test_moving_a_practice_gives_the_same_figures_as_building_afresh(atlas):
@@ -116,5 +117,6 @@ def test_an_lsoa_plan_reports_each_practices_share_at_home(atlas):
     assert set(shares) == set(atlas.practices.index[atlas.practices.in_area])
     assert all(0 < s <= 1 for s in shares.values())
     q = plan.summary()["practice_home_share"]
-    assert q["min"] <= q["p10"] <= q["p25"] <= q["median"] <= 100
-    assert np.isclose(q["median"], round(100 * float(np.median(list(shares.values()))), 1))
+    assert "min" not in q  # one practice's share, with its public list size, would give a count back
+    assert q["p10"] <= q["p25"] <= q["median"] <= 100
+    assert q["median"] == round(100 * float(np.median(list(shares.values()))))

@@ -95,7 +95,7 @@ def test_xlsx_is_formatted_with_frozen_panes_widths_and_a_notes_sheet(place, tmp
     assert "Core20 (most deprived 20% of England)" in headings and not set(RAW_NAMES) & set(headings)
     assert summary.column_dimensions["A"].width >= 25 and summary.column_dimensions["B"].width >= 10
     residents = summary.cell(5, headings.index("Residents") + 1)
-    assert residents.number_format == "#,##0" and isinstance(residents.value, float)
+    assert residents.number_format == "#,##0" and isinstance(residents.value, (int, float))
     core20 = summary.cell(5, headings.index("Core20 (most deprived 20% of England)") + 1)
     assert core20.number_format == '0.0"%"'
     assert summary["A1"].font.bold and summary["A4"].font.bold
@@ -107,12 +107,19 @@ def test_xlsx_is_formatted_with_frozen_panes_widths_and_a_notes_sheet(place, tmp
     assert conditions.freeze_panes == "B5" and conditions["A1"].value.startswith("Long-term conditions")
 
 
-def test_a_name_that_looks_like_a_formula_is_written_as_text(place_plan, england, tmp_path):
-    plan = place_plan.rename({"West North": "=HYPERLINK(\"http://x\",\"y\")"})
+def test_a_name_that_looks_like_a_formula_is_written_as_text(england, tmp_path):
+    from geo.plan import Plan
+    from geo.testing import grid_atlas
+    from tests.profiles.conftest import _pack
+
+    atlas = _pack(grid_atlas(6, 4, lad_width=3, practice_every=3))
+    evil = '=HYPERLINK("http://example.org","open")'  # a practice name from a data file, not checked on input
+    atlas.practices.loc[atlas.practices.index[0], "practice_name"] = evil
+    plan = Plan(atlas, pd.Series("All", index=atlas.codes), target=36000)
     path = neighbourhood_profiles(plan, england=england).write(tmp_path / "evil.xlsx")
-    cells = [c for row in load_workbook(path)["Summary"].iter_rows(min_row=5) for c in row[:1]]
-    evil = next(c for c in cells if str(c.value).startswith("=HYPERLINK"))
-    assert evil.data_type == "s"
+    cells = [c for row in load_workbook(path)["Practices"].iter_rows(min_row=5) for c in row]
+    cell = next(c for c in cells if c.value == evil)
+    assert cell.data_type == "s"  # text, never a formula or a link
 
 
 def test_list_based_conditions_are_exact_sums_of_the_neighbourhoods_practices(listed, list_plan, atlas):
@@ -163,7 +170,8 @@ def test_ethnicity_is_a_whole_percent_of_residents_with_comparators(place, place
     eth = place.figures.ethnicity
     lsoas = atlas.lsoas.assign(hood=place_plan.assignment)
     for hood, group in lsoas.groupby("hood"):
-        assert eth.loc[hood, "ethnicity_asian"] == round(100 * group.ethnicity_asian.sum() / group.ethnicity_total.sum())
+        share = 100 * group.ethnicity_asian.sum() / group.ethnicity_total.sum()
+        assert eth.loc[hood, "ethnicity_asian"] == round(share)
     assert eth.loc[ICB, "ethnicity_white"] == round(100 * lsoas.ethnicity_white.sum() / lsoas.ethnicity_total.sum())
     assert eth.loc[ENGLAND, "ethnicity_asian"] == round(100 * 5_500_000 / 56_490_108)
     comparator = place.figures.comparator["West North"]
@@ -188,6 +196,13 @@ def test_registered_ages_recount_and_small_cells_are_suppressed(listed, list_pla
         else:
             assert got[key] == value, key
     assert_no_small_counts(ages[["patients"]])
+    # A neighbourhood with a suppressed band publishes a rounded total, so total minus shown bands gives nothing.
+    hood = ages[(ages.area.str.startswith("Network")) & ages.patients.isna()].area.iloc[0]
+    own = ages[ages.area == hood]
+    parts = {f"{r.sex} {r.age_band}": (None if np.isnan(r.patients) else r.patients) for r in own.itertuples()}
+    total = own.registered_total.iloc[0]
+    assert total % 10 == 0 and find_differences(parts, [Margin(hood, frozenset(parts), total, 10)], 7) == []
+    assert "list_size_2026_07" not in listed.practices  # the July 2026 lists would be that total, exactly
 
 
 def test_no_output_holds_a_small_count(place, listed, tmp_path):

@@ -1,0 +1,109 @@
+"""Benchmark: list-based proposals (whole practices, whole PCNs) against today's PCNs and the LSOA-built proposal.
+
+Usage (needs the official files; takes the folder from NHP_DATA_DIR or --data-dir)::
+
+    NHP_DATA_DIR=/work/shared/data/raw python bench/list_based.py             # QK1, QPM, E10000025, England
+    python bench/list_based.py --areas QK1 --skip-england                      # LLR only
+
+Every area is loaded once and solved with the same inputs (target 50,000, ±10 %, nested in local authorities,
+seed 1) four ways: ``--build-from practices``, ``--build-from pcns``, today's PCNs (the October 2025
+practice-to-PCN map as a list-based plan) and the LSOA-built proposal. Each plan is scored by its own
+``summary()``: wall time of the proposal (not the atlas load), share of neighbourhoods within ±5 % and ±10 % of the
+target, largest deviation, LA crossings, alignment (share of residents registered with their neighbourhood's own
+practices), practices split; for the exact solves, how many nesting units were proven optimal (of those with more
+than one neighbourhood; heuristic and unproven units are counted) and the slowest unit. One markdown table is
+printed, headed by the load average of the (shared) machine.
+
+Targets (issue 11): every LA of LLR (QK1) solved and proven optimal within 10 s in total; all England within 30 s
+on 2 cores. The exact solver's limits are counts, so the plans depend only on the seed, never on the load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from geo.atlas import load_atlas
+from geo.plan import Plan
+from geo.plan.params import PlanParams
+from geo.propose import ProposalParams, propose
+from geo.propose.pcns import pcn_plan_assignment
+
+TARGET = 50_000
+AREAS = ("QK1", "QPM", "E10000025")
+METHODS = ("practices", "pcns", "today's PCNs", "lsoas")
+HEADER = ("| area | built from | seconds | hoods | within ±5 % | within ±10 % | max abs dev % | LA crossings "
+          "| alignment % | practices split | units proven optimal | slowest unit |")
+
+
+def run(atlas, method: str, seed: int, budget: float):
+    """Return (plan, seconds) for one method on ``atlas``."""
+    start = time.perf_counter()
+    if method == "today's PCNs":
+        plan = Plan.from_practices(atlas, pcn_plan_assignment(atlas), PlanParams(target=TARGET, population="list"))
+    elif method == "lsoas":
+        plan = propose(atlas, ProposalParams(target=TARGET, seed=seed, time_budget=budget))
+    else:
+        plan = propose(atlas, ProposalParams(target=TARGET, build_from=method, nest="lad", seed=seed,
+                                             time_budget=budget))
+    return plan, time.perf_counter() - start
+
+
+def solve_columns(plan) -> tuple[str, str]:
+    """``proven/units`` over units split into more than one neighbourhood, and the slowest unit (exact solves)."""
+    report = list(getattr(plan.provenance, "solve", None) or ())
+    if not report:
+        return "–", "–"
+    split = [r for r in report if r["status"] != "single"]
+    proven = sum(str(r["status"]).startswith("optimal") for r in split)
+    others = sorted({str(r["status"]) for r in split if not str(r["status"]).startswith("optimal")})
+    slow = max(report, key=lambda r: r["seconds"])
+    note = f"{proven}/{len(split)}" + (f" (others: {', '.join(others)})" if others else "")
+    return note, f"{slow['name']} ({slow['nodes']} nodes, k={slow['k']}, {slow['status']}): {slow['seconds']:.2f} s"
+
+
+def row(area: str, method: str, plan, seconds: float) -> str:
+    s = plan.summary()
+    proven, slowest = solve_columns(plan)
+    cut = "; cut by the time budget" if getattr(plan.provenance, "stopped_early", False) else ""
+    return (f"| {area} | {method} | {seconds:.2f}{cut} | {s['neighbourhoods']} | {s['within_5_pct']:.0%} | "
+            f"{s['within_10_pct']:.0%} | {s['max_abs_deviation_pct']:.1f} | {s['la_crossings']} | "
+            f"{s['alignment_pct']:.1f} | {s['practice_splits']} | {proven} | {slowest} |")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", type=Path, default=os.environ.get("NHP_DATA_DIR"))
+    parser.add_argument("--areas", nargs="+", default=list(AREAS), help="area codes (default: QK1 QPM E10000025)")
+    parser.add_argument("--skip-england", action="store_true", help="do not run all England")
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--time-budget", type=float, default=600.0,
+                        help="proposal time budget in seconds (high, so the wall time is the solve's own)")
+    args = parser.parse_args(argv)
+    if not args.data_dir:
+        print("set NHP_DATA_DIR (or --data-dir) to the folder of official files", file=sys.stderr)
+        return 2
+    areas = [*args.areas, *([] if args.skip_england else ["england"])]
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(f"target {TARGET:,} ±10 %, nest lad, seed {args.seed}; {os.cpu_count()} cores, load average {load}\n")
+    print(HEADER)
+    print("|" + "---|" * HEADER.count(" | ") + "---|")
+    warm = True
+    for area in areas:
+        atlas = load_atlas(area, data_dir=args.data_dir)
+        if warm:  # imports and geometry caches once, so the first timing is of the algorithm
+            run(atlas, args.methods[0], args.seed, args.time_budget)
+            warm = False
+        for method in args.methods:
+            plan, seconds = run(atlas, method, args.seed, args.time_budget)
+            print(row(area, method, plan, seconds), flush=True)
+    print(f"\nload average at the end: {', '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
