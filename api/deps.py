@@ -71,9 +71,36 @@ def on_loopback(state: ServiceState, request: Request) -> bool:
     """
     if not is_loopback(str(state.settings.host)):
         return False
+    if not _same_machine_request(request):
+        return False
     for address in (request.scope.get("server"), request.scope.get("client")):
         host = address[0] if address else None
         if host and _is_ip(host) and not is_loopback(host):
+            return False
+    return True
+
+
+#: Host headers a local single-user request may carry (a DNS-rebinding page sends its own host name).
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def _same_machine_request(request: Request) -> bool:
+    """Whether a request looks like it came from this machine's own browser or scripts: a loopback Host (not a
+    rebound domain), no proxy forwarding headers, and no cross-site browser context (CSRF from another page)."""
+    host = (request.headers.get("host") or "").strip().lower()
+    name = host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if name not in LOCAL_HOSTS:
+        return False
+    if any(h in request.headers for h in ("x-forwarded-for", "forwarded", "x-real-ip")):
+        return False
+    if request.headers.get("sec-fetch-site", "").lower() == "cross-site":
+        return False
+    origin = request.headers.get("origin")
+    if origin and origin.lower() != "null":
+        from urllib.parse import urlsplit
+
+        origin_host = (urlsplit(origin).hostname or "").lower()
+        if origin_host not in LOCAL_HOSTS:
             return False
     return True
 

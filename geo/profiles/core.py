@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geo.atlas.model import AGE_BANDS
-from geo.disclosure import suppress, suppress_frame
+from geo.disclosure import publish_share, suppress, suppress_frame
 from geo.errors import DataError
 from geo.profiles.charts import footprint_svg
 from geo.profiles.figures import Figures, extra_figures
@@ -117,7 +117,8 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
     names = atlas.practices.reindex(practices.practice_code).pcn_name.astype(str).to_numpy() if len(practices) else []
     by_hood = practices.assign(pcn_name=names).groupby("neighbourhood").pcn_name
     summary["pcns"] = by_hood.apply(lambda p: "; ".join(sorted(set(p)))).reindex(summary.index).fillna("")
-    summary["practice_list_size"] = practices.groupby("neighbourhood").list_size.sum().reindex(summary.index).fillna(0)
+    # The plan's own list population (the registrations-by-LSOA file, as nhp score counts it).
+    summary["practice_list_size"] = pd.Series(plan["list_population"]).reindex(summary.index).fillna(0)
 
     uec_note = ""
     assignment = plan.assignment
@@ -129,7 +130,10 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
         uec_note = hotspots.source_note
     summary = suppress_frame(summary, COUNT_COLUMNS, threshold=threshold, total_column="resident_population",
                              group=True)
-    practices = suppress_frame(practices, ["patients_from_neighbourhood"], threshold=threshold, group="neighbourhood")
+    # A share, never a count: beside the public list size a count of patients living here would give the
+    # number living elsewhere (possibly 1 to 7) by subtraction; publish_share hides a share whose complement is small.
+    practices["list_living_here_pct"] = [publish_share(here, listed, threshold) for here, listed in
+                                         zip(practices.pop("patients_from_neighbourhood"), practices.list_size)]
     practices["list_size"] = suppress(practices["list_size"], threshold)
     summary.index.name = "neighbourhood"
     sources = pd.DataFrame([{"dataset": k, "label": s.label, "vintage": s.vintage, "file": s.file}

@@ -21,7 +21,7 @@ KEY_FIGURES = ["lsoas", "resident_population", "registered_population", "populat
                "core20_pct", "local_decile_median", "lsoas_local_decile_1_2", "urban_pct", "rural_pct", "practices",
                "pcns", "practice_list_size", "attendances", "rate_per_1000", "rate_lci", "rate_uci", "ratio",
                "ratio_lci", "ratio_uci", "funnel", "hotspot_lsoas"]
-PRACTICE_COLUMNS = ["practice_code", "practice_name", "pcn_name", "list_size", "patients_from_neighbourhood"]
+PRACTICE_COLUMNS = ["practice_code", "practice_name", "pcn_name", "list_size", "list_living_here_pct"]
 
 STYLE = """
 body{font-family:Arial,Helvetica,sans-serif;margin:1.5em auto;max-width:60em;padding:0 1em;color:#212b32;
@@ -244,7 +244,18 @@ def _short(name, length: int = 42) -> str:
 
 
 def page(p) -> str:
-    """The whole data pack as HTML text."""
+    """The whole data pack as HTML text.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> from geo.profiles import neighbourhood_profiles
+    >>> atlas = grid_atlas(4, 4)
+    >>> text = page(neighbourhood_profiles(Plan(atlas, dict(zip(atlas.codes, ["N"] * 8 + ["S"] * 8)))))
+    >>> "Summary across neighbourhoods" in text, "core20_pct" in text, "Core20 (most deprived 20% of England)" in text
+    (True, False, True)
+    """
     summary = p.summary
     basis = "practices (list-based)" if p.built_from == "practices" else "LSOAs (place-based)"
     modelled = ('<p class="note"><strong>UEC figures are MODELLED estimates, not observed attendances.</strong></p>'

@@ -83,8 +83,9 @@ COLUMNS: dict[str, Column] = {
     "pcn_code": Column("PCN code", "text", _PRACTICES, "ODS code of the primary care network."),
     "pcn_name": Column("Primary care network", "text", _PRACTICES, "Name of the primary care network."),
     "list_size": Column("Registered list", "count", _REG, "All patients registered with the practice (July 2023)."),
-    "patients_from_neighbourhood": Column("Patients living in this neighbourhood", "count", _REG,
-                                          "The practice's registered patients who live in the neighbourhood."),
+    "list_living_here_pct": Column("Share of list living in this neighbourhood", "%", _REG,
+                                   "Percentage of the practice's registered list living in the neighbourhood "
+                                   "(whole percent; not shown when fewer than 8 live elsewhere or here)."),
 }
 
 #: Short names of the QOF 2024-25 disease registers, with the age group each register's prevalence counts.

@@ -66,7 +66,21 @@ def _sheet(writer, name: str, frame: pd.DataFrame, title: str, source: str, meta
 
 
 def write_xlsx(p, path: Path) -> Path:
-    """Write the profiles ``p`` (a :class:`geo.profiles.Profiles`) as a formatted workbook."""
+    """Write the profiles ``p`` (a :class:`geo.profiles.Profiles`) as a formatted workbook.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from openpyxl import load_workbook
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> from geo.profiles import neighbourhood_profiles
+    >>> atlas = grid_atlas(4, 4)
+    >>> profiles = neighbourhood_profiles(Plan(atlas, dict(zip(atlas.codes, ["N"] * 8 + ["S"] * 8))))
+    >>> book = load_workbook(write_xlsx(profiles, Path(tempfile.mkdtemp()) / "p.xlsx"))
+    >>> book.sheetnames, book["Summary"].freeze_panes
+    (['Summary', 'Practices', 'Notes'], 'B5')
+    """
     known = {str(r.dataset): f"{r.label} ({r.vintage})" for r in p.sources.itertuples()}
     every = "; ".join(known.values())
     src = lambda *keys: "Source: " + ("; ".join(known[k] for k in keys if k in known) or every)  # noqa: E731

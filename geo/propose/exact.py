@@ -121,7 +121,9 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, max_sets: i
         keep = dev <= delta + 1e-12
         members, dev = members[keep], dev[keep]
         band = np.flatnonzero(keep)
-        best, proven = _minimax([masks[i] for i in band], members, pop, dev, k, search_limit)
+        # Every kept set is within delta, so the search starts bounded by it: the people left must make the
+        # groups left within delta, which proves "no cover within delta" far sooner than an unbounded search.
+        best, proven = _minimax([masks[i] for i in band], members, pop, dev, k, search_limit, bound=delta + 1e-9)
         if best is not None:
             break
         if not proven:
@@ -202,13 +204,14 @@ def _membership(masks: list[int], n: int) -> sparse.csr_matrix:
     return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(masks), n))
 
 
-def _minimax(masks, members, pop, dev, k, limit):
+def _minimax(masks, members, pop, dev, k, limit, bound=np.inf):
     """Return ((chosen sets, largest deviation), proven) by exact-cover search in order of deviation.
 
     The lowest uncovered node must be the lowest node of the set that covers it, so sets are bucketed by lowest
     node. A branch is cut when its next set is no better than the best cover so far, when the people left cannot
     make the groups left within that deviation, or when the same covered nodes and group count already failed
     under as loose a bound. ``limit`` caps the search nodes (a count): past it the best so far is unproven.
+    ``bound``: only covers with largest deviation below it are sought (every set's ``dev`` must be below it).
     """
     n = members.shape[1]
     lowest = members.indices[members.indptr[:-1]]  # CSR rows are sorted: the first column is the lowest node
@@ -217,7 +220,7 @@ def _minimax(masks, members, pop, dev, k, limit):
     for s in np.lexsort((np.arange(len(dev)), dev)):
         buckets[lowest[s]].append((float(dev[s]), masks[s], float(sizes[s]), int(s)))
     full = (1 << n) - 1
-    best = [np.inf, None]
+    best = [float(bound), None]
     failed: dict[tuple[int, int], float] = {}
     count = [0]
 

@@ -57,7 +57,7 @@ def _authenticated_app():
     home = tempfile.mkdtemp(prefix="nhp-fuzz-auth-")
     app = create_app(Settings(home_dir=home, target_population=4500, max_upload_mb=0.05),
                      atlas_provider={"GRID": grid_atlas(3, 3)})
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         create_key(app.state.nhp.db, "admin", "admin")
         secret = create_key(app.state.nhp.db, "fuzzer", "planner")[1]
         created = client.post("/api/v1/plans", json={"name": "seed", "area": "GRID"},
@@ -81,7 +81,7 @@ def test_no_server_errors_with_a_planner_key(case):
 def test_id_beyond_int64_is_not_a_server_error():
     from fastapi.testclient import TestClient
 
-    with TestClient(APP, raise_server_exceptions=False) as client:
+    with TestClient(APP, raise_server_exceptions=False, base_url="http://127.0.0.1") as client:
         headers = {"Authorization": f"Bearer {SECRET}"}
         for url in ("/api/v1/plans/9223372036854775808", "/api/v1/plans/1/versions/9223372036854775808",
                     "/api/v1/plans/-9223372036854775809/audit"):

@@ -26,7 +26,7 @@ def client(tmp_path, big_atlas):
     from api.app import create_app
 
     app = create_app(Settings(home_dir=tmp_path), atlas_provider={"BIG": big_atlas})
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with TestClient(app, raise_server_exceptions=False, base_url="http://127.0.0.1") as test_client:
         yield test_client
 
 
@@ -70,7 +70,7 @@ def test_wrong_file_type_is_422(client):
 def test_demo_region_modelled_hotspots_are_labelled_modelled(tmp_path):
     from api.app import create_app
 
-    with TestClient(create_app(Settings(home_dir=tmp_path))) as client:
+    with TestClient(create_app(Settings(home_dir=tmp_path)), base_url="http://127.0.0.1") as client:
         response = client.get("/api/v1/areas/Q99/hotspots")
         assert response.status_code == 200, response.text
         body = response.json()

@@ -56,7 +56,7 @@ def test_every_api_process_sees_the_same_jobs_and_caps(settings, atlas):
     from api.jobs import MAX_JOBS_PER_USER
 
     one, two = _app(settings, atlas), _app(settings, atlas)
-    with TestClient(one) as a, TestClient(two) as b:
+    with TestClient(one, base_url="http://127.0.0.1") as a, TestClient(two, base_url="http://127.0.0.1") as b:
         alice = auth(create_key(one.state.nhp.db, "alice", "planner")[1])
         bob = auth(create_key(one.state.nhp.db, "bob", "planner")[1])
         one.state.nhp.jobs._slots = __import__("threading").Semaphore(0)  # keep them queued: nothing computes
@@ -90,7 +90,7 @@ def test_the_api_only_enqueues_and_a_cancelled_job_leaves_the_queue(settings, at
     from api.auth import create_key
 
     app = _app(settings, atlas, jobs="queue")
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         alice = auth(create_key(app.state.nhp.db, "alice", "planner")[1])
         admin = auth(create_key(app.state.nhp.db, "root", "admin")[1])
         viewer = auth(create_key(app.state.nhp.db, "val", "viewer")[1])

@@ -109,10 +109,10 @@ def test_plans_survive_a_restart(settings, atlas):
 
     from api.app import create_app
 
-    with TestClient(create_app(settings, atlas_provider={AREA: atlas})) as first:
+    with TestClient(create_app(settings, atlas_provider={AREA: atlas}), base_url="http://127.0.0.1") as first:
         plan_id, etag = new_plan(first)
         first.post(f"/api/v1/plans/{plan_id}/moves", json={"moves": {"G0002": "E07009001"}}, headers={"If-Match": etag})
-    with TestClient(create_app(settings, atlas_provider={AREA: atlas})) as second:
+    with TestClient(create_app(settings, atlas_provider={AREA: atlas}), base_url="http://127.0.0.1") as second:
         assert second.get(f"/api/v1/plans/{plan_id}").json()["latest_version"] == 2
         metrics = second.get(f"/api/v1/plans/{plan_id}/versions/2/metrics").json()
         assert {r["name"]: r["resident_population"] for r in metrics["neighbourhoods"]}["E07009001"] == 28500

@@ -15,7 +15,7 @@ from tests.api.conftest import AREA, auth
 
 ROLES = ["viewer", "planner", "approver", "admin"]
 CALLERS = ["missing", "wrong", *ROLES]
-ROUTE_COUNT = 34
+ROUTE_COUNT = 38
 
 
 def _plan(client, admin, *, state="draft"):
@@ -51,6 +51,8 @@ def _routes(client, admin, drafter):
         ("area", "viewer", 200, get(f"/api/v1/areas/{AREA}")),
         ("lsoa layer", "viewer", 200, get(f"/api/v1/areas/{AREA}/lsoas")),
         ("practice layer", "viewer", 200, get(f"/api/v1/areas/{AREA}/practices")),
+        ("boundaries", "viewer", 200, get(f"/api/v1/areas/{AREA}/boundaries/lad")),
+        ("layer sources", "viewer", 200, get(f"/api/v1/areas/{AREA}/layers")),
         ("propose", "planner", 201, lambda: ("POST", f"/api/v1/areas/{AREA}/proposals", {"json": {"target": 9000}})),
         ("proposal", "viewer", 200, get(f"/api/v1/proposals/{proposal['id']}")),
         ("job", "viewer", 404, get("/api/v1/jobs/no-such-job")),
@@ -66,6 +68,8 @@ def _routes(client, admin, drafter):
         ("metrics", "viewer", 200, get(f"/api/v1/plans/{shared}/versions/1/metrics")),
         ("latest metrics", "viewer", 200, get(f"/api/v1/plans/{shared}/metrics")),
         ("diff", "viewer", 200, get(f"/api/v1/plans/{shared}/diff?a=1&b=1")),
+        ("rename", "planner", 201, fresh(suffix="rename", json={"names": {"E07009000": "West"}})),
+        ("coterminosity", "viewer", 200, get(f"/api/v1/plans/{shared}/coterminosity?with=las")),
         ("submit", "planner", 200, fresh(suffix="submit")),
         ("agree", "approver", 200, fresh("proposed", "agree", json={"hwb_reference": "HWB 1"})),
         ("return", "planner", 200, fresh("proposed", "return")),

@@ -28,7 +28,7 @@ def _app():
     # A plan and a second version to aim generated ids at (ids 1 and 2 are the likely integers too).
     from fastapi.testclient import TestClient
 
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         created = client.post("/api/v1/plans", json={"name": "seed", "area": "GRID"})
         client.post("/api/v1/plans/1/moves", json={"moves": {"G0000": "N2"}}, headers={"If-Match": created.headers["ETag"]})
     return app

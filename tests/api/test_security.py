@@ -64,11 +64,28 @@ def test_local_mode_needs_loopback(settings, atlas, where):
     if where == "host 0.0.0.0":
         settings = settings.model_copy(update={"host": "0.0.0.0"})
     app = create_app(settings, atlas_provider={AREA: atlas})
-    base = "http://10.0.0.5" if where.startswith("server") else "http://testserver"
+    base = "http://10.0.0.5" if where.startswith("server") else "http://127.0.0.1"
     client_address = ("192.0.2.1", 5000) if where.startswith("client") else ("testclient", 50000)
     with TestClient(app, base_url=base, client=client_address) as client:
         assert client.get("/api/v1/me").status_code == 401
         assert client.post("/api/v1/keys", json={"name": "x", "role": "admin"}).status_code == 401
+
+
+@pytest.mark.parametrize("headers", [
+    {"host": "evil.example:8000"},                      # a DNS-rebinding page: its own name, resolved to 127.0.0.1
+    {"origin": "http://evil.example"},                  # a cross-site form or fetch from another page
+    {"sec-fetch-site": "cross-site"},
+    {"x-forwarded-for": "203.0.113.9"},                 # a reverse proxy on this machine, serving the world
+    {"forwarded": "for=203.0.113.9"},
+])
+def test_local_mode_refuses_requests_that_did_not_come_from_this_machines_own_pages(settings, atlas, headers):
+    from api.app import create_app
+
+    app = create_app(settings, atlas_provider={AREA: atlas})
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        assert client.get("/api/v1/me").status_code == 200  # the machine's own browser: local mode
+        assert client.get("/api/v1/me", headers=headers).status_code == 401
+        assert client.post("/api/v1/keys", json={"name": "x", "role": "admin"}, headers=headers).status_code == 401
 
 
 def test_an_admin_may_switch_local_mode_on_explicitly_and_it_is_audited(client, app, keys):
@@ -224,7 +241,7 @@ def test_a_plan_upload_over_its_own_cap_is_413(settings, atlas):
 
     app = create_app(settings.model_copy(update={"max_upload_mb": 20}), atlas_provider={AREA: atlas})
     body = b"lsoa_code,neighbourhood\n" + b"G0000," + b"N" * (MAX_BYTES["plan"] + 10) + b"\n"
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         response = client.post("/api/v1/plans/import", data={"area": AREA},
                                files={"file": ("plan.csv", io.BytesIO(body), "text/csv")})
         assert response.status_code == 413 and response.json()["kind"] == "plan"
@@ -247,7 +264,7 @@ def test_area_limits_by_role_and_case_insensitive_ids(settings, atlas, tmp_path)
     sizes = {"SMALL": 36, "HUGE": PLANNER_MAX_LSOAS + 1}
     provider = AtlasProvider(load, [AREA], open_ended=True, sizer=lambda area: sizes.get(area, 36))
     app = create_app(settings, atlas_provider=provider)
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         keys = {r: create_key(app.state.nhp.db, f"{r}-key", r)[1] for r in ("viewer", "planner", "admin")}
         assert client.get("/api/v1/areas/small", headers=auth(keys["viewer"])).status_code == 403
         assert client.get("/api/v1/areas/grid/lsoas", headers=auth(keys["viewer"])).status_code == 200

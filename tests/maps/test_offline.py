@@ -100,7 +100,7 @@ def pages(atlas, plan, tmp_path_factory):
     api_atlas = grid_atlas(6, 6, lad_width=3)
     app = create_app(Settings(home_dir=out / "home", data_dir=None, target_population=9000),
                      atlas_provider={"GRID": api_atlas})
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         made = client.post("/api/v1/plans", json={"name": "offline", "area": "GRID", "start": "lad"})
         assert made.status_code == 201, made.text
         plan_id = made.json()["id"]
@@ -195,7 +195,7 @@ def test_docs_renders_swagger_ui_with_the_network_off(offline_browser):
 
     app = create_app(Settings(home_dir=Path(tempfile.mkdtemp()), data_dir=None),
                      atlas_provider={"GRID": grid_atlas(2, 2)})
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         def serve(request_route):
             path = request_route.request.url.removeprefix("http://docs.test")
             answer = client.get(path)

@@ -78,7 +78,7 @@ def _from_api(csv, basis, atlas, tmp_path) -> pd.DataFrame:
     settings = Settings(home_dir=tmp_path / f"home-{basis}", data_dir=None, target_population=TARGET,
                         database_url=f"sqlite:///{tmp_path / f'nhp-{basis}.sqlite3'}")
     app = create_app(settings, atlas_provider={"GRID": atlas})
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with TestClient(app, raise_server_exceptions=False, base_url="http://127.0.0.1") as client:
         secret = create_key(app.state.nhp.db, "planner", "planner")[1]
         headers = {"Authorization": f"Bearer {secret}"}
         made = client.post("/api/v1/plans/import", headers=headers, data={"area": "GRID", "population": basis},

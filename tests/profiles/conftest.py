@@ -47,7 +47,7 @@ def _pack(atlas):
         weights = rng.dirichlet(np.linspace(3, 0.3, len(BANDS)))
         for sex in ("FEMALE", "MALE"):
             cells = np.floor(weights * size[code] / 2).astype(int)
-            cells[-1] = [2, 6, 0, 9][codes.index(code) % 4]  # small 95+ cells
+            cells[-1] = [2, 3, 1, 0, 4, 1, 2, 3][codes.index(code)]  # small 95+ cells, small per PCN too
             rows += [(code, sex, band, int(n)) for band, n in zip(BANDS, cells)]
     atlas.practice_ages = pd.DataFrame(rows, columns=["practice_code", "sex", "age_band", "patients"])
     atlas.sources.update({

@@ -51,6 +51,10 @@ def test_charnwood_proven_optimal(data_dir):
                                                                                         build_from="practices"))
     [unit] = [r for r in report if r["unit"] == "E07000130"]
     assert unit["status"].startswith("optimal") and unit["k"] >= 1
-    reg = atlas.registrations[atlas.registrations.practice_code.isin(assignment.index)]
-    pops = reg.groupby(reg.practice_code.map(assignment)).patients.sum()
+    # The solver balances whole lists: patients in the area's LSOAs plus those the list holds beyond them.
+    reg = atlas.registrations[atlas.registrations.practice_code.isin(assignment.index)
+                              & atlas.registrations.lsoa_code.isin(atlas.codes)]
+    inside = reg.groupby("practice_code").patients.sum().reindex(assignment.index).fillna(0)
+    whole = np.maximum(inside, atlas.practices.list_size.reindex(assignment.index).fillna(0))
+    pops = whole.groupby(assignment).sum()
     assert (pops / 50_000 - 1).abs().max() == pytest.approx(unit["max_deviation"], abs=1e-4)

@@ -44,7 +44,7 @@ def service(small_atlas, tmp_path_factory):
 
     home = tmp_path_factory.mktemp("disclosure-home")
     app = create_app(Settings(home_dir=home, target_population=9000), atlas_provider={AREA: small_atlas})
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with TestClient(app, raise_server_exceptions=False, base_url="http://127.0.0.1") as client:
         created = client.post("/api/v1/plans", json={"name": "small", "area": AREA, "start": "lad"})
         plan_id = created.json()["id"]
         client.post(f"/api/v1/plans/{plan_id}/moves", json={"moves": {"G0002": "E07009001", "G0005": "Tiny"}},
