@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, atlas_provider=None) -> FastAPI
     >>> from geo.testing import grid_atlas
     >>> import tempfile
     >>> app = create_app(Settings(home_dir=tempfile.mkdtemp()), atlas_provider={"GRID": grid_atlas(2, 2)})
-    >>> with TestClient(app) as client:
+    >>> with TestClient(app, base_url="http://127.0.0.1") as client:
     ...     client.get("/api/v1/areas").json()[0]["id"]
     'GRID'
     """

@@ -98,6 +98,7 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-england", action="store_true", help="do not run all England")
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--slowest", type=int, default=0, help="also list this many slowest units of each exact solve")
     parser.add_argument("--time-budget", type=float, default=600.0,
                         help="proposal time budget in seconds (high, so the wall time is the solve's own)")
     args = parser.parse_args(argv)
@@ -123,6 +124,9 @@ def main(argv=None) -> int:
         for method in args.methods:
             plan, seconds = run(atlas, method, args.seed, args.time_budget)
             print(row(area, method, plan, seconds), flush=True)
+            for r in sorted(getattr(plan.provenance, "solve", None) or (), key=lambda r: -r["seconds"])[:args.slowest]:
+                print(f"|  | unit {r['unit']} {r['name']} | {r['seconds']:.2f} | {r['k']} | {r['nodes']} nodes "
+                      f"| {r['status']} | {100 * r['max_deviation']:.1f} | | | | | |", flush=True)
     print(f"\nload average at the end: {', '.join(f'{v:.1f}' for v in os.getloadavg())}")
     return 0
 

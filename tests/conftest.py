@@ -86,3 +86,12 @@ def west_east(grid3):
     from geo.plan import Plan
 
     return Plan(grid3, {c: "W" if c in WEST else "E" for c in grid3.codes}, target=6750, name="west-east")
+
+
+@pytest.fixture(scope="session")
+def playwright_session():
+    """One Playwright driver per test process: its sync API cannot be started twice in one thread, so the browser
+    tests and the offline map tests share it (each launches its own browser)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        yield playwright

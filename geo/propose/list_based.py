@@ -99,7 +99,10 @@ def list_based(atlas, params, deadline: float = float("inf")):
     assignment.index.name = "practice_code"
     if budget.hit:
         unmet.append(f"stopped at the time budget of {params.time_budget:g} s before the search was complete")
-    return assignment, unmet, constrained, budget.hit, report
+    clocked = [r["unit"] for r in report if "time limit" in r["status"]]
+    if clocked:
+        unmet.append(f"{len(clocked)} unit(s) had a solver stopped by its safety time limit: {', '.join(clocked)}")
+    return assignment, unmet, constrained, budget.hit or bool(clocked), report
 
 
 def _solve_unit(code, pop, adjacency, overlap, units, idx, params, budget):
@@ -113,7 +116,7 @@ def _solve_unit(code, pop, adjacency, overlap, units, idx, params, budget):
     options = sorted({min(n, max(1, int(np.floor(ratio)))), min(n, max(1, int(np.ceil(ratio))))},
                      key=lambda k: (abs(total / k / target - 1), k))
     if n <= MAX_EXACT and not budget.over():
-        best = None
+        best, clock = None, False
         for k in options:
             if best is not None and abs(total / k / target - 1) >= best[1].deviation:
                 continue  # this k cannot beat the other's optimum: its mean is already further off
@@ -121,14 +124,16 @@ def _solve_unit(code, pop, adjacency, overlap, units, idx, params, budget):
                                time_limit=max(min(TIME_LIMIT, budget.deadline - time.monotonic()), 0.1))
             if solved is None:
                 break  # this k is beyond exact solving: keep what an earlier k proved, if anything
-            if solved.timed_out:
-                budget.hit = True  # a safety limit of the clock decided part of this answer: say so
+            # A safety limit of the clock decided part of this answer: say so in the status (and the plan is
+            # marked stopped early), but later units still get their exact solve.
+            clock |= solved.timed_out
             if best is None or solved.deviation < best[1].deviation:
                 best = (k, solved)
         if best is not None:
             k, solved = best
             # The status is the balance proof; a compactness phase cut by its safety time limit is flagged.
-            return solved.labels, k, solved.status + (" (compactness unproven)" if not solved.cut_proven else "")
+            return solved.labels, k, (solved.status + (" (compactness unproven)" if not solved.cut_proven else "")
+                                      + (" (time limit)" if clock else ""))
     k = options[0]
     return _heuristic(code, pop, adjacency, units, idx, k, params, budget), k, "heuristic"
 

@@ -103,16 +103,15 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser_context(tmp_path_factory):
+def browser_context(tmp_path_factory, playwright_session):
     """Headless Debian Chromium with a fresh user-data folder; each test opens its own pages (own sessionStorage)."""
     profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-            viewport={"width": 1400, "height": 1000}, locale="en-GB")
-        context.set_default_timeout(20_000)
-        yield context
-        context.close()
+    context = playwright_session.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+        viewport={"width": 1400, "height": 1000}, locale="en-GB")
+    context.set_default_timeout(20_000)
+    yield context
+    context.close()
     shutil.rmtree(profile, ignore_errors=True)
 
 

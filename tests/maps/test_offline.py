@@ -136,28 +136,28 @@ def test_a_map_needing_an_unvendored_plugin_refuses_to_save_offline(atlas, plan,
 
 
 @pytest.fixture(scope="module")
-def offline_browser():
+def offline_browser(request):
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         pytest.skip(f"no Chromium at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        # No network: every request that is not the page's own file (or served by the test) is refused.
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
-        refused: list[str] = []
+    # One Playwright driver per process (tests/conftest.py); one browser for this module.
+    playwright = request.getfixturevalue("playwright_session")
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    # No network: every request that is not the page's own file (or served by the test) is refused.
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    refused: list[str] = []
 
-        def route(request_route):
-            url = request_route.request.url
-            if url.startswith(("file:", "data:", "blob:", "http://docs.test/")):
-                return request_route.fallback()
-            refused.append(url)
-            return request_route.abort()
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith(("file:", "data:", "blob:", "http://docs.test/")):
+            return request_route.fallback()
+        refused.append(url)
+        return request_route.abort()
 
-        context.route("**/*", route)
-        context.refused = refused
-        yield context
-        context.close()
-        browser.close()
+    context.route("**/*", route)
+    context.refused = refused
+    yield context
+    context.close()
+    browser.close()
 
 
 @pytest.mark.browser

@@ -67,3 +67,26 @@ def test_same_answer_twice():
     a = partition(pop, units.adjacency, 4, pop.sum() / 4, units.overlap)
     b = partition(pop, units.adjacency, 4, pop.sum() / 4, units.overlap)
     assert a.labels.tolist() == b.labels.tolist() and a.cut == b.cut
+
+
+@pytest.mark.parametrize("milp_sets", [0, 3_000])
+@pytest.mark.parametrize("seed,k", [(1, 3), (3, 4)])
+def test_smallest_cut_matches_brute_force_by_search_and_by_milp(monkeypatch, milp_sets, seed, k):
+    from geo.propose import exact
+
+    monkeypatch.setattr(exact, "MILP_SETS", milp_sets)  # 0: the cut is found by the exact-cover search alone
+    units = practice_units(grid_atlas(6, 6, practice_every=4, seed=seed))
+    pop = units.lists * np.random.default_rng(seed).uniform(0.5, 1.5, len(units))
+    target = pop.sum() / k
+    weight = units.overlap / units.overlap.data.mean()
+    solved = partition(pop, units.adjacency, k, target, weight)
+    cost = (units.adjacency.astype(float) + weight).multiply(units.adjacency).tocoo()
+    best = np.inf
+    for labels in set_partitions(len(pop), k):
+        labels = np.array(labels)
+        if np.abs(np.bincount(labels, weights=pop) / target - 1).max() > solved.deviation + exact.EPSILON + 1e-9:
+            continue
+        if all(connected(units.adjacency, np.flatnonzero(labels == g)) for g in range(k)):
+            best = min(best, cost.data[labels[cost.row] != labels[cost.col]].sum() / 2)
+    assert solved.proven and solved.cut_proven
+    assert solved.cut == pytest.approx(best, abs=1e-6)
