@@ -34,10 +34,12 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 #: Phase three may give up this much of the optimal largest deviation (relative: 1e-4 is 5 people in 50,000).
 EPSILON = 1e-4
-#: Most connected sets enumerated for one unit before giving up on proving it (a count, never a time).
-MAX_SETS = 1_500_000
+#: Most connected sets enumerated for one unit before giving up on proving it (a count, never a time). The units
+#: of LLR, Northamptonshire and Oxfordshire that prove need at most 16,000; Leicester (52 practices) needs more
+#: than 1.5 million, which took 4 s just to find out.
+MAX_SETS = 200_000
 #: Nodes of the exact-cover search for the best balance (a count): past it the best found is unproven.
-SEARCH_LIMIT = 2_000_000
+SEARCH_LIMIT = 500_000
 #: Nodes of the exact-cover search for the smallest cut at the best balance (a count): past it, unproven.
 CUT_LIMIT = 200_000
 #: Most candidate sets handed to the HiGHS MILP when that search is left unproven.

@@ -144,7 +144,7 @@ def test_no_output_holds_a_small_count(by_lad, by_pcn, tmp_path):
 
 
 @pytest.mark.browser
-def test_a4_print_has_two_pages_per_neighbourhood_and_a_screenshot(by_pcn, tmp_path):
+def test_a4_print_has_two_pages_per_neighbourhood_and_a_screenshot(by_pcn, tmp_path, request):
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         pytest.skip(f"no Chromium at {CHROMIUM}")
     plan, profiles = by_pcn
@@ -159,17 +159,16 @@ def test_a4_print_has_two_pages_per_neighbourhood_and_a_screenshot(by_pcn, tmp_p
     assert sizes == {(595, 842)}, sizes  # A4 in points
     hoods = len(plan.neighbourhoods)
     assert 2 * hoods + 1 <= pages <= 2 * hoods + 8, pages  # summary, two pages each, notes
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
-        tab = browser.new_page(viewport={"width": 794, "height": 1123})  # A4 at 96 dpi
-        tab.emulate_media(media="print")
-        tab.goto(page.resolve().as_uri())
-        first = tab.locator("section.hood").first
-        shot = tmp_path / "a4-neighbourhood.png"
-        first.screenshot(path=str(shot))
-        assert tab.locator("section.hood").count() == hoods
-        browser.close()
+    playwright = request.getfixturevalue("playwright_session")  # one driver per process (tests/conftest.py)
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+    tab = browser.new_page(viewport={"width": 794, "height": 1123})  # A4 at 96 dpi
+    tab.emulate_media(media="print")
+    tab.goto(page.resolve().as_uri())
+    first = tab.locator("section.hood").first
+    shot = tmp_path / "a4-neighbourhood.png"
+    first.screenshot(path=str(shot))
+    assert tab.locator("section.hood").count() == hoods
+    browser.close()
     assert shot.stat().st_size > 50_000  # a page of text and charts, not a blank
     if os.environ.get("NHP_SCREENSHOT_DIR"):
         folder = Path(os.environ["NHP_SCREENSHOT_DIR"])
