@@ -18,7 +18,10 @@ export class PlaceSearch {
     this.active = -1;
     this.input.addEventListener("input", () => this.update());
     this.input.addEventListener("keydown", (event) => this.key(event));
-    this.input.addEventListener("blur", () => setTimeout(() => this.close(), 150));
+    // Close a moment after focus leaves (so a click on a result still lands), unless focus has come back.
+    this.input.addEventListener("blur", () => setTimeout(() => {
+      if (document.activeElement !== this.input) this.close();
+    }, 150));
     $("place-form").addEventListener("submit", (event) => {
       event.preventDefault();
       this.update();

@@ -59,8 +59,8 @@ def check_practice_assignment(atlas: "Atlas", practices: Mapping[str, str] | pd.
     """Return ``practice_code -> neighbourhood`` for every in-area practice, or raise one clear PlanError.
 
     Refused: codes that are not practices of the area (unknown, closed or outside it), a practice given twice
-    or in two neighbourhoods, practices of the area missing from the plan, practices with no registered patients,
-    empty names.
+    or in two neighbourhoods, practices of the area missing from the plan, empty names. An open practice with no
+    patients in the registrations file is not required and is left out if given (the plan lists it).
 
     Examples
     --------
@@ -88,7 +88,12 @@ def check_practice_assignment(atlas: "Atlas", practices: Mapping[str, str] | pd.
         why = "is sited outside the study area" if known else "is not an open practice of the study area"
         raise PlanError(f"practice {code} {why}" + (f" ({len(unknown)} such codes)" if len(unknown) > 1 else ""),
                         file=source, row=rows.get(code), column="practice_code", expected=expected)
-    missing = area.difference(given.index)
+    # An open practice with no patient in the registrations file (opened since, or merged into another) has no
+    # list to count and cannot anchor a neighbourhood: it is not required, and left out if given.
+    patients = atlas.registrations.groupby("practice_code").patients.sum().reindex(area).fillna(0)
+    lists = atlas.practices.list_size.reindex(area).fillna(0)
+    required = area[(patients > 0) | (lists > 0)]
+    missing = required.difference(given.index)
     if len(missing):
         raise PlanError(f"{len(missing)} practice(s) of the area are missing from the plan: "
                         f"{', '.join(missing[:10])}", file=source, column="practice_code", expected=expected)
@@ -97,14 +102,7 @@ def check_practice_assignment(atlas: "Atlas", practices: Mapping[str, str] | pd.
     if len(empty):
         raise PlanError(f"practice {empty[0]} has no neighbourhood name", file=source, row=rows.get(empty[0]),
                         column="neighbourhood", expected="a neighbourhood name for every practice")
-    patients = atlas.registrations.groupby("practice_code").patients.sum().reindex(area).fillna(0)
-    lists = atlas.practices.list_size.reindex(area).fillna(0)
-    none = area[(patients <= 0) & (lists <= 0)]
-    if len(none):
-        raise PlanError(f"practice {none[0]} has no registered patients, so it cannot anchor a neighbourhood",
-                        file=source, row=rows.get(none[0]), column="practice_code",
-                        expected="practices with registered patients (drop closed or merged practices)")
-    return labels.reindex(area).rename("neighbourhood").rename_axis("practice_code")
+    return labels.reindex(required).rename("neighbourhood").rename_axis("practice_code")
 
 
 def derive_footprint(atlas: "Atlas", practices: pd.Series, *, repair: bool = True) -> Footprint:

@@ -268,8 +268,12 @@ class Plan:
         if params is None and "population" not in overrides:
             overrides["population"] = "list"
         made = provenance if provenance is not None else Provenance("manual")
-        if footprint.notes():
-            made = replace(made, footprint=tuple(footprint.notes()))
+        left_out = sorted(set(map(str, dict(practices))) - set(checked.index))
+        notes = footprint.notes() + ([f"{len(left_out)} practice(s) with no registered patients in the "
+                                      f"registrations file were left out: {', '.join(left_out[:10])}"]
+                                     if left_out else [])
+        if notes:
+            made = replace(made, footprint=tuple(notes))
         return cls(atlas, footprint.assignment, params, provenance=made, name=name, practices=checked, **overrides)
 
     def move_practices(self, moves: Mapping[str, str]) -> Plan:

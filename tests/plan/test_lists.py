@@ -120,3 +120,18 @@ def test_an_lsoa_plan_reports_each_practices_share_at_home(atlas):
     assert "min" not in q  # one practice's share, with its public list size, would give a count back
     assert q["p10"] <= q["p25"] <= q["median"] <= 100
     assert q["median"] == round(100 * float(np.median(list(shares.values()))))
+
+
+def test_a_practice_with_no_registered_patients_is_left_out_and_listed(atlas):
+    import dataclasses
+
+    empty = atlas.practices.iloc[[0]].copy()
+    empty.index = ["Y99999"]
+    empty["list_size"] = 0
+    opened = dataclasses.replace(atlas, practices=pd.concat([atlas.practices, empty]))
+    practices = {**halves(atlas), "Y99999": "E"}
+    plan = Plan.from_practices(opened, practices, target=20_000)
+    assert "Y99999" not in plan.practice_assignment.index
+    assert any("Y99999" in note for note in plan.provenance.footprint)
+    # Not required either: the plan without it is complete.
+    assert Plan.from_practices(opened, halves(atlas), target=20_000).practice_assignment.equals(plan.practice_assignment)
