@@ -57,8 +57,8 @@ def run(atlas, method: str, seed: int, budget: float):
 def drop_empty_practices(atlas) -> list[str]:
     """Mark in-area practices with no registrations and no list as outside the area; return their codes.
 
-    ``Plan.from_practices`` refuses a practice with no registered patients but also wants every in-area practice,
-    so an area holding one cannot be given any list-based plan; the bench leaves them out and says so.
+    ``Plan.from_practices`` leaves such practices out too (they have no list to count); the bench does it first so
+    every method sees the same practices, and says so.
     """
     practices = atlas.practices
     inside = practices["in_area"].fillna(False).astype(bool)
@@ -116,8 +116,8 @@ def main(argv=None) -> int:
         dropped = drop_empty_practices(atlas)
         if dropped:
             print(f"| {area} | note | – | – | – | – | – | – | – | – | – | {len(dropped)} open practice(s) with no "
-                  f"registered patients and no list left out of every list-based plan (geo.plan.lists refuses "
-                  f"them, yet wants every in-area practice): {', '.join(dropped[:5])} |", flush=True)
+                  f"registered patients and no list left out of every list-based plan (nothing to count): "
+                  f"{', '.join(dropped[:5])} |", flush=True)
         if warm:  # imports and geometry caches once, so the first timing is of the algorithm
             run(atlas, args.methods[0], args.seed, args.time_budget)
             warm = False

@@ -27,7 +27,7 @@ from geo.propose.refine import refine
 from geo.propose.units import Budget, Piece, neighbourhood_targets
 
 #: Units with more nodes than this go straight to the heuristic.
-MAX_EXACT = 60
+MAX_EXACT = 30
 #: Bisection attempts of the heuristic (a count: the answer depends only on the seed).
 ATTEMPTS = 8
 
