@@ -51,9 +51,9 @@ def content_security_policy(html: bytes) -> str:
 
     Examples
     --------
-    >>> page = b'<script src="https://cdn.example/x.js"></script><script>go()</script>'
+    >>> page = b'<script src="https://assets.example/x.js"></script><script>go()</script>'
     >>> policy = content_security_policy(page)
-    >>> "script-src 'self' https://cdn.example 'sha256-" in policy, "frame-ancestors 'none'" in policy
+    >>> "script-src 'self' https://assets.example 'sha256-" in policy, "frame-ancestors 'none'" in policy
     (True, True)
     """
     scripts, styles, images = {"'self'"}, {"'self'"}, {"'self'", "data:", "blob:"}

@@ -4,7 +4,7 @@ name the file the user uploaded (never our temporary path).
 The whole request body is bounded first (``NHP_MAX_UPLOAD_MB``, in ``api.app``); each kind of upload then has
 its own, tighter cap (:data:`MAX_BYTES`): a plan lookup for all of England is about 1 MB, so a 20 MB "plan" is
 refused before it is parsed. Any upload that is a zip (XLSX included) must pass the archive guard
-(:func:`geo.sources.io.check_upload_archive`) before a reader decompresses it.
+(:func:`geo.sources.archives.check_upload_archive`) before a reader decompresses it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from fastapi import UploadFile
 
 from api.problems import Problem
 from geo.errors import DataError
-from geo.sources.io import check_upload_archive
+from geo.sources.archives import check_upload_archive
 
 T = TypeVar("T")
 

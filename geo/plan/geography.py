@@ -142,7 +142,7 @@ def read_geography(path: str | Path, atlas) -> Geography:
             raise DataError(f"cannot read the file as CSV ({error})", file=path.name, expected="a CSV lookup") from None
         return _from_lookup(frame, atlas, path.name)
     if suffix in (".geojson", ".json", ".gpkg", ".zip", ".shp"):
-        from geo.sources.io import check_upload_archive
+        from geo.sources.archives import check_upload_archive
 
         check_upload_archive(path)
         return _from_polygons(path, atlas)

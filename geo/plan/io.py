@@ -80,7 +80,7 @@ def read_plan(path: str | Path, atlas: "Atlas", *, name_column: str | None = Non
                             row=int(line.group(1)) - 1 if line else None, expected="a CSV lookup") from None
         return assignment_from_frame(frame, atlas, source=path.name, name_column=name_column)
     if suffix in POLYGON_SUFFIXES:
-        from geo.sources.io import check_upload_archive
+        from geo.sources.archives import check_upload_archive
 
         try:
             check_upload_archive(path)

@@ -12,7 +12,7 @@ is popular) are reported, and re-attached to the neighbour sharing most boundary
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,6 +24,7 @@ from geo.errors import PlanError
 
 if TYPE_CHECKING:
     from geo.atlas.model import Atlas
+    from geo.plan import Plan
 
 #: A detached part holding at most this share of its neighbourhood's registered residents is re-attached.
 REPAIR_SHARE = 0.05
@@ -211,3 +212,52 @@ def _repair(lab: np.ndarray, edges: np.ndarray, weight: np.ndarray, codes) -> tu
             keep = parts[np.argmax(part_weight[parts])]
             detached += [codes[i] for i in np.flatnonzero((lab == label) & (component != keep))]
     return lab, repaired, detached
+
+
+def plan_from_practices(atlas: "Atlas", practices: Mapping[str, str] | pd.Series, params=None, *, provenance=None,
+                        name: str = "plan", source: str = "plan", rows: Mapping[str, int] | None = None,
+                        **overrides) -> "Plan":
+    """Build a list-based :class:`geo.plan.Plan`: ``practice_code -> neighbourhood`` for every practice sited in the
+    area. Its population basis is ``"list"`` unless ``params`` say otherwise; its place footprint is derived from
+    where the practices' patients live (:func:`derive_footprint`), and how it was drawn (repairs, practices left
+    out) goes into ``provenance.footprint``."""
+    from geo.plan import Plan
+    from geo.plan.params import Provenance
+
+    checked = check_practice_assignment(atlas, practices, source=source, rows=rows)
+    footprint = derive_footprint(atlas, checked)
+    if params is None and "population" not in overrides:
+        overrides["population"] = "list"
+    made = provenance if provenance is not None else Provenance("manual")
+    left_out = sorted(set(map(str, dict(practices))) - set(checked.index))
+    notes = footprint.notes() + ([f"{len(left_out)} practice(s) with no registered patients in the registrations "
+                                  f"file were left out: {', '.join(left_out[:10])}"] if left_out else [])
+    if notes:
+        made = replace(made, footprint=tuple(notes))
+    return Plan(atlas, footprint.assignment, params, provenance=made, name=name, practices=checked, **overrides)
+
+
+def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
+    """Return a child of a list-based ``plan`` with the given practices moved: the footprint is derived again, and
+    the child's LSOA tallies are patched from the parent's by the LSOAs whose label changed."""
+    from geo.plan import Plan
+
+    current = plan.practice_assignment
+    if current is None:
+        raise PlanError("this plan is built from LSOAs: move LSOAs, not practices", column="practice_code",
+                        expected="a list-based plan (built from practices or PCNs)")
+    unknown = [code for code in moves if code not in current.index]
+    if unknown:
+        raise PlanError(f"cannot move {len(unknown)} practice(s) that are not in the plan: "
+                        f"{', '.join(map(str, unknown[:10]))}", column="practice_code",
+                        expected=f"practice codes of {plan.atlas.area.label}")
+    updated = current.copy()
+    for code, label in moves.items():
+        updated[code] = str(label).strip() if label is not None else ""
+    checked = check_practice_assignment(plan.atlas, updated)
+    footprint = derive_footprint(plan.atlas, checked)
+    made = replace(plan.provenance, footprint=tuple(footprint.notes()))
+    child = Plan(plan.atlas, footprint.assignment, plan.params, provenance=made, name=plan.name, parent=plan,
+                 moved={}, practices=checked)
+    child.moved_practices = {code: checked[code] for code in moves}
+    return child

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import weakref
-from dataclasses import replace
 from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -23,7 +22,7 @@ from geo.atlas.model import Atlas
 from geo.errors import PlanError
 from geo.plan.params import PlanParams, Provenance
 from geo.metrics import REGISTRY
-from geo.atlas.arrays import BASES, AtlasArrays, atlas_arrays
+from geo.atlas.arrays import AtlasArrays, atlas_arrays
 
 if TYPE_CHECKING:
     from geo.plan.constraints import Violation
@@ -247,11 +246,8 @@ class Plan:
 
     @classmethod
     def from_practices(cls, atlas: Atlas, practices: Mapping[str, str] | pd.Series, params: PlanParams | None = None,
-                       *, provenance: Provenance | None = None, name: str = "plan", source: str = "plan",
-                       rows: Mapping[str, int] | None = None, **overrides: Any) -> Plan:
-        """Build a list-based plan from whole practices: ``practice_code -> neighbourhood`` for every practice
-        sited in the area. Its population basis is ``"list"`` unless ``params`` say otherwise; its place footprint
-        is derived from where the practices' patients live (:func:`geo.plan.lists.derive_footprint`).
+                       **kwargs: Any) -> Plan:
+        """Build a list-based plan from whole practices (see :func:`geo.plan.lists.plan_from_practices`).
 
         Examples
         --------
@@ -261,24 +257,12 @@ class Plan:
         >>> plan.built_from, plan.population, plan.practice_assignment.to_dict()
         ('practices', 'list', {'Z00000': 'A', 'Z00001': 'A', 'Z00002': 'B', 'Z00003': 'B'})
         """
-        from geo.plan.lists import check_practice_assignment, derive_footprint
+        from geo.plan.lists import plan_from_practices
 
-        checked = check_practice_assignment(atlas, practices, source=source, rows=rows)
-        footprint = derive_footprint(atlas, checked)
-        if params is None and "population" not in overrides:
-            overrides["population"] = "list"
-        made = provenance if provenance is not None else Provenance("manual")
-        left_out = sorted(set(map(str, dict(practices))) - set(checked.index))
-        notes = footprint.notes() + ([f"{len(left_out)} practice(s) with no registered patients in the "
-                                      f"registrations file were left out: {', '.join(left_out[:10])}"]
-                                     if left_out else [])
-        if notes:
-            made = replace(made, footprint=tuple(notes))
-        return cls(atlas, footprint.assignment, params, provenance=made, name=name, practices=checked, **overrides)
+        return plan_from_practices(atlas, practices, params, **kwargs)
 
     def move_practices(self, moves: Mapping[str, str]) -> Plan:
-        """Return a child list-based plan with the given practices moved; the footprint is derived again and the
-        LSOA tallies are patched from this plan's by the LSOAs whose label changed.
+        """Return a child list-based plan with the given practices moved (see :func:`geo.plan.lists.move_practices`).
 
         Examples
         --------
@@ -289,26 +273,9 @@ class Plan:
         >>> child.practice_assignment["Z00002"], child.parent is plan
         ('A', True)
         """
-        from geo.plan.lists import check_practice_assignment, derive_footprint
+        from geo.plan.lists import move_practices
 
-        if self._practices is None:
-            raise PlanError("this plan is built from LSOAs: move LSOAs, not practices", column="practice_code",
-                            expected="a list-based plan (built from practices or PCNs)")
-        unknown = [code for code in moves if code not in self._practices.index]
-        if unknown:
-            raise PlanError(f"cannot move {len(unknown)} practice(s) that are not in the plan: "
-                            f"{', '.join(map(str, unknown[:10]))}", column="practice_code",
-                            expected=f"practice codes of {self.atlas.area.label}")
-        updated = self._practices.copy()
-        for code, label in moves.items():
-            updated[code] = str(label).strip() if label is not None else ""
-        checked = check_practice_assignment(self.atlas, updated)
-        footprint = derive_footprint(self.atlas, checked)
-        made = replace(self._provenance, footprint=tuple(footprint.notes()))
-        child = Plan(self.atlas, footprint.assignment, self._params, provenance=made, name=self.name, parent=self,
-                     moved={}, practices=checked)
-        child.moved_practices = {code: checked[code] for code in moves}
-        return child
+        return move_practices(self, moves)
 
     @classmethod
     def from_frame(cls, atlas: Atlas, frame: pd.DataFrame, **kwargs) -> Plan:

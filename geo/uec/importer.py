@@ -55,7 +55,7 @@ def _find(columns: dict[str, str], role: str) -> str | None:
 
 
 def _read(path: Path) -> pd.DataFrame:
-    from geo.sources.io import check_upload_archive
+    from geo.sources.archives import check_upload_archive
 
     suffix = path.suffix.lower()
     if not path.is_file():

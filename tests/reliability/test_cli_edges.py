@@ -29,7 +29,8 @@ def _bomb(path, inflated: int, member: str, extra: dict | None = None):
 
 def _readers(tmp_path):
     from geo.plan.io import read_plan
-    from geo.sources.io import BOMB_MIN_BYTES, sniff
+    from geo.sources.archives import BOMB_MIN_BYTES
+    from geo.sources.io import sniff
     from geo.uec.importer import read_uec_extract
 
     atlas = grid_atlas(2, 2)
