@@ -79,6 +79,10 @@ def solve_columns(plan) -> tuple[str, str]:
     others = sorted({str(r["status"]) for r in split if not str(r["status"]).startswith("optimal")})
     slow = max(report, key=lambda r: r["seconds"])
     note = f"{proven}/{len(split)}" + (f" (others: {', '.join(others)})" if others else "")
+    gaps = [(r["gap"], r["name"]) for r in split if "gap" in r]
+    if gaps:  # heuristic units: how far their largest deviation may be from the best possible
+        gap, name = max(gaps)
+        note += f"; heuristic gap to a lower bound at most {100 * gap:.1f} pp ({name})"
     return note, f"{slow['name']} ({slow['nodes']} nodes, k={slow['k']}, {slow['status']}): {slow['seconds']:.2f} s"
 
 

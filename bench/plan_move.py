@@ -14,6 +14,11 @@ Usage::
     python bench/plan_move.py                      # 30x20 synthetic grid
 
 The last line is ``edit+metrics p50 X ms p95 Y ms; gerrychain p50 A ms p95 B ms; ratio p50 R`` (R = X / A).
+
+``--practices`` times the list-based edit instead (issue 11: one practice move plus every metric within 5 ms on
+LLR): a plan of today's PCNs, each move one whole practice to the neighbourhood of a practice whose footprint
+touches its own, the footprint derived again and every summary metric read. GerryChain has no such move, so its
+last line is ``practice move+metrics p50 X ms p95 Y ms (CPU p50 C ms p95 D ms)``.
 """
 
 from __future__ import annotations
@@ -104,6 +109,38 @@ def run(plan: Plan, moves: list[tuple[str, str]]) -> tuple[list[float], list[flo
     return ours, ours_cpu, theirs
 
 
+def practice_moves(plan: Plan, count: int, seed: int) -> list[tuple[str, str]]:
+    """Return random moves of one practice to the neighbourhood of another practice with patients in its LSOAs."""
+    rng = np.random.default_rng(seed)
+    arrays, assigned = plan.arrays, plan.practice_assignment
+    by_practice = arrays.registrations_by_practice
+    codes = list(assigned.index)
+    out = []
+    while len(out) < count:
+        code = codes[rng.integers(len(codes))]
+        j = arrays.practice_column[code]
+        rows = by_practice.indices[by_practice.indptr[j]:by_practice.indptr[j + 1]]
+        labels = sorted(set(plan.assignment.iloc[rows]) - {assigned[code]})
+        if labels:
+            out.append((code, labels[rng.integers(len(labels))]))
+    return out
+
+
+def run_practices(plan: Plan, moves: list[tuple[str, str]]) -> tuple[list[float], list[float]]:
+    """Time each practice move plus every summary metric, applied in sequence: (wall seconds, CPU seconds)."""
+    plan.summary()
+    wall, cpu = [], []
+    chain = [plan]
+    for code, label in moves:
+        started_cpu, started = time.thread_time(), time.perf_counter()
+        plan = plan.move_practices({code: label})
+        plan.summary()
+        wall.append(time.perf_counter() - started)
+        cpu.append(time.thread_time() - started_cpu)
+        chain.append(plan)
+    return wall, cpu
+
+
 def percentiles(seconds: list[float]) -> tuple[float, float]:
     """Return the 50th and 95th percentiles in milliseconds."""
     p50, p95 = np.percentile(1000 * np.asarray(seconds), [50, 95])
@@ -116,6 +153,8 @@ def main() -> None:
     parser.add_argument("--data-dir", help="default: NHP_DATA_DIR")
     parser.add_argument("--moves", type=int, default=1000)
     parser.add_argument("--hoods", type=int, default=22, help="neighbourhoods in the starting plan")
+    parser.add_argument("--practices", action="store_true",
+                        help="time whole-practice moves on a list-based plan of today's PCNs (issue 11)")
     args = parser.parse_args()
     if args.area:
         from geo.atlas import load_atlas
@@ -125,6 +164,21 @@ def main() -> None:
         from geo.testing import grid_atlas
 
         atlas = grid_atlas(30, 20, lad_width=10)
+    if args.practices:
+        from geo.propose.pcns import pcn_plan_assignment
+
+        plan = Plan.from_practices(atlas, pcn_plan_assignment(atlas))
+        moves = practice_moves(plan, args.moves, seed=2)
+        print(f"{atlas.area.label}: {len(plan.practice_assignment)} practices in {len(plan.neighbourhoods)} "
+              f"neighbourhoods, {len(atlas.lsoas)} LSOAs, {len(REGISTRY)} metrics, {len(moves)} practice moves")
+        before = os.getloadavg()
+        wall, cpu = run_practices(plan, moves)
+        after = os.getloadavg()
+        print(f"load average (1, 5, 15 min) before {before[0]:.2f} {before[1]:.2f} {before[2]:.2f}, "
+              f"after {after[0]:.2f} {after[1]:.2f} {after[2]:.2f} on {os.cpu_count()} cores")
+        (x50, x95), (c50, c95) = percentiles(wall), percentiles(cpu)
+        print(f"practice move+metrics p50 {x50:.2f} ms p95 {x95:.2f} ms (CPU p50 {c50:.2f} ms p95 {c95:.2f} ms)")
+        return
     # A starting plan of compact blobs: k-means on LSOA centroids (well-kept scipy, deterministic seed).
     from scipy.cluster.vq import kmeans2
 

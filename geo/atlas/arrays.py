@@ -58,6 +58,21 @@ class AtlasArrays:
         return np.asarray(self.registrations.sum(axis=0)).ravel()
 
     @cached_property
+    def practice_column(self) -> dict[str, int]:
+        """The column of :attr:`registrations` holding each practice code."""
+        return {str(code): j for j, code in enumerate(self.practice_codes.tolist())}
+
+    @cached_property
+    def registered_by_row(self) -> np.ndarray:
+        """Registered patients living in each LSOA row (all practices), from :attr:`registrations`."""
+        return np.asarray(self.registrations.sum(axis=1)).ravel()
+
+    @cached_property
+    def registrations_by_practice(self) -> sparse.csc_matrix:
+        """:attr:`registrations` by column: the LSOA rows where each practice has patients, read in one slice."""
+        return self.registrations.tocsc()
+
+    @cached_property
     def practices_sited_at(self) -> dict[int, list[int]]:
         """The practice columns sited in each LSOA row (rows with no practice left out)."""
         sited: dict[int, list[int]] = {}

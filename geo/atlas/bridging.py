@@ -10,10 +10,63 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from geo.atlas.model import BridgeReport
 
 UNPLACED_CODES = {"NO2011", "NO2021"}
+
+
+def _strings(values) -> pa.Array | None:
+    """``values`` as an Arrow string array (zero-copy for pandas' ``str`` columns), or None if they are not text."""
+    values = list(values) if isinstance(values, (set, frozenset)) else values
+    try:
+        arr = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if pa.types.is_null(arr.type):
+        return arr.cast(pa.large_string())
+    return arr.cast(pa.large_string()) if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
+
+
+def code_isin(values: pd.Series, universe) -> np.ndarray:
+    """``values.isin(universe)`` for code columns, as a numpy mask, through Arrow's hash set.
+
+    pandas' ``str`` isin converts every element of ``universe`` to an Arrow scalar in Python, which for tens of
+    thousands of LSOA codes costs most of a second per call; the result is the same (missing matches missing).
+
+    Examples
+    --------
+    >>> code_isin(pd.Series(["E01", "W01", None]), {"E01"}).tolist()
+    [True, False, False]
+    """
+    arr, value_set = _strings(values), _strings(universe)
+    if arr is None or value_set is None:
+        return pd.Series(values).isin(list(universe) if isinstance(universe, (set, frozenset)) else universe).to_numpy()
+    return pc.is_in(arr, value_set=value_set).to_numpy(zero_copy_only=False)
+
+
+def code_map(values: pd.Series, mapping: pd.Series) -> np.ndarray:
+    """``values.map(mapping).to_numpy()`` for a code column and a numeric Series with unique code index.
+
+    Unmatched codes give NaN. Arrow finds the positions; pandas' ``str`` map hashes every value in Python.
+
+    Examples
+    --------
+    >>> code_map(pd.Series(["b", "x", "a"]), pd.Series({"a": 1, "b": 2})).tolist()
+    [2.0, nan, 1.0]
+    """
+    arr, keys = _strings(values), _strings(mapping.index)
+    if arr is None or keys is None or not mapping.index.is_unique:
+        return pd.Series(values).map(mapping).to_numpy()
+    position = pc.index_in(arr, value_set=keys).fill_null(-1).to_numpy(zero_copy_only=False)
+    found = position >= 0
+    if found.all():
+        return mapping.to_numpy()[position]
+    out = np.full(len(position), np.nan)
+    out[found] = mapping.to_numpy()[position[found]]
+    return out
 
 
 def crosswalk(
@@ -49,7 +102,7 @@ def crosswalk(
     src, dst = (("lsoa11_code", "lsoa21_code") if source == 2011 else ("lsoa21_code", "lsoa11_code"))
     pairs = lookup[[src, dst, "change"]].drop_duplicates([src, dst]).rename(columns={src: "from_code", dst: "to_code"})
     if target_population is not None:
-        pop = pairs.to_code.map(target_population).astype(float).fillna(0.0).to_numpy()
+        pop = np.nan_to_num(code_map(pairs.to_code, target_population.astype(float)), nan=0.0)
     else:
         pop = np.ones(len(pairs))
     pairs = pairs.assign(_pop=pop)
@@ -96,21 +149,21 @@ def bridge_counts(
     """
     first = value_columns[0]
     codes = frame[code_column].astype(str)
-    known = codes.isin(weights.from_code)
+    known = code_isin(codes, weights.from_code)
     report = BridgeReport(patients_total=float(frame[first].sum()))
     unplaced = frame.loc[~known, first].groupby(_unplaced_kind(codes[~known])).sum()
     report.patients_unplaced_no2011 = float(unplaced.get("no_code", 0.0))
     report.patients_unplaced_wales = float(unplaced.get("wales", 0.0))
     report.patients_unplaced_other = float(unplaced.get("other", 0.0))
 
-    placed = frame.loc[known].merge(weights, left_on=code_column, right_on="from_code", how="inner")
+    placed = _join_weights(frame.loc[known], code_column, weights)
     for column in value_columns:
         placed[column] = placed[column].astype(float) * placed["weight"]
     # Classify by the lookup, not by the rows: one LSOA has many practice rows.
     successors = weights.groupby("from_code").to_code.nunique()
     predecessors = weights.groupby("to_code").from_code.nunique()
-    shared = placed.from_code.map(successors).to_numpy() > 1
-    merged = placed.to_code.map(predecessors).to_numpy() > 1
+    shared = code_map(placed.from_code, successors) > 1
+    merged = code_map(placed.to_code, predecessors) > 1
     report.patients_split = float(placed.loc[shared, first].sum())
     report.patients_merged = float(placed.loc[~shared & merged, first].sum())
     report.patients_direct = float(placed.loc[~shared & ~merged, first].sum())
@@ -118,6 +171,38 @@ def bridge_counts(
     return placed.drop(columns=["from_code", "to_code", "weight", "change"]), report
 
 
+def _join_weights(rows: pd.DataFrame, code_column: str, weights: pd.DataFrame) -> pd.DataFrame:
+    """``rows.merge(weights, left_on=code_column, right_on="from_code")`` (inner), in the same row order.
+
+    Each row is repeated once per weight of its code, rows in their order and the weights of a code in theirs.
+    Matching through integer positions avoids hashing ~900k code strings twice, as the merge does.
+
+    Examples
+    --------
+    >>> w = pd.DataFrame({"from_code": ["B", "A", "B"], "to_code": ["B1", "A", "B2"], "weight": [0.5, 1.0, 0.5]})
+    >>> _join_weights(pd.DataFrame({"code": ["B", "A"], "n": [4, 2]}), "code", w).to_dict("list")
+    {'code': ['B', 'B', 'A'], 'n': [4, 4, 2], 'from_code': ['B', 'B', 'A'], 'to_code': ['B1', 'B2', 'A'], 'weight': [0.5, 0.5, 1.0]}
+    """
+    keys = _strings(rows[code_column])
+    group, uniques = pd.factorize(weights.from_code, use_na_sentinel=False)
+    if keys is None or _strings(uniques) is None or len(rows) == 0 or set(rows.columns) & set(weights.columns):
+        return rows.merge(weights, left_on=code_column, right_on="from_code", how="inner")
+    position = pc.index_in(keys, value_set=_strings(uniques)).to_numpy(zero_copy_only=False)
+    found = ~np.isnan(position)
+    row_group = position[found].astype(np.int64)
+    counts = np.bincount(group, minlength=len(uniques))
+    by_group = np.argsort(group, kind="stable")  # weight rows of each code, in lookup order
+    starts = np.cumsum(counts) - counts
+    repeat = counts[row_group]
+    left = np.repeat(np.flatnonzero(found), repeat)
+    within = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    right = by_group[np.repeat(starts[row_group], repeat) + within]
+    joined = rows.iloc[left].reset_index(drop=True)
+    for column, values in weights.iloc[right].reset_index(drop=True).items():
+        joined[column] = values
+    return joined
+
+
 def _unplaced_kind(codes: pd.Series) -> pd.Series:
-    kind = np.where(codes.isin(UNPLACED_CODES), "no_code", np.where(codes.str.startswith("W"), "wales", "other"))
+    kind = np.where(code_isin(codes, UNPLACED_CODES), "no_code", np.where(codes.str.startswith("W"), "wales", "other"))
     return pd.Series(kind, index=codes.index)

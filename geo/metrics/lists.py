@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from geo.metrics import metric
 
@@ -34,9 +35,9 @@ def _practice_label(plan: "Plan") -> np.ndarray:
         label = plan["practice_home"].copy()
         label[~arrays.practice_in_area] = -1
         return label
-    index = {name: k for k, name in enumerate(plan.labels)}
-    return np.array([index.get(assigned.get(code), -1) if code in assigned.index else -1
-                     for code in arrays.practice_codes], dtype=int)
+    # (A moved list-based plan is handed its practice labels by move_practices: this runs once per root plan.)
+    wanted = assigned.reindex(arrays.practice_codes).to_numpy(dtype=object)
+    return pd.Index(plan.labels).get_indexer(wanted).astype(np.int64)
 
 
 def _by_label(plan: "Plan", values: np.ndarray) -> np.ndarray:

@@ -12,48 +12,18 @@ is popular) are reported, and re-attached to the neighbour sharing most boundary
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.sparse import csgraph
 
 from geo.errors import PlanError
+from geo.plan.footprint import REPAIR_SHARE, Footprint, derive_footprint, footprint_labels, home_labels  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:
     from geo.atlas.model import Atlas
     from geo.plan import Plan
-
-#: A detached part holding at most this share of its neighbourhood's registered residents is re-attached.
-REPAIR_SHARE = 0.05
-
-
-@dataclass
-class Footprint:
-    """The place footprint of a practice assignment: a label per LSOA, with what was repaired or left detached."""
-
-    assignment: pd.Series
-    unregistered: list[str] = field(default_factory=list)
-    repaired: list[str] = field(default_factory=list)
-    detached: list[str] = field(default_factory=list)
-
-    def notes(self) -> list[str]:
-        """What a planner should know about how the footprint was drawn, in words."""
-        out = []
-        if self.unregistered:
-            out.append(f"{len(self.unregistered)} LSOA(s) have no residents registered with the plan's practices and "
-                       f"follow their neighbours (e.g. {', '.join(self.unregistered[:3])})")
-        if self.repaired:
-            out.append(f"{len(self.repaired)} LSOA(s) were re-attached: small detached parts joined to the "
-                       "neighbourhood around them, or a practice's site given to a neighbourhood that held no "
-                       f"LSOA (e.g. {', '.join(self.repaired[:3])})")
-        if self.detached:
-            out.append(f"{len(self.detached)} LSOA(s) remain in detached parts too large to repair cheaply "
-                       f"(e.g. {', '.join(self.detached[:3])})")
-        return out
-
 
 def check_practice_assignment(atlas: "Atlas", practices: Mapping[str, str] | pd.Series, *, source: str = "plan",
                               rows: Mapping[str, int] | None = None) -> pd.Series:
@@ -106,114 +76,6 @@ def check_practice_assignment(atlas: "Atlas", practices: Mapping[str, str] | pd.
     return labels.reindex(required).rename("neighbourhood").rename_axis("practice_code")
 
 
-def derive_footprint(atlas: "Atlas", practices: pd.Series, *, repair: bool = True) -> Footprint:
-    """Return the place footprint of a checked practice assignment (``practice_code -> neighbourhood``).
-
-    Examples
-    --------
-    >>> from geo.testing import grid_atlas
-    >>> atlas = grid_atlas(4, 4)
-    >>> codes = atlas.practices.index
-    >>> fp = derive_footprint(atlas, pd.Series(["A", "A", "B", "B"], index=codes))
-    >>> sorted(fp.assignment.unique()), len(fp.assignment)
-    (['A', 'B'], 16)
-    """
-    from geo.atlas.arrays import atlas_arrays
-
-    arrays = atlas_arrays(atlas)
-    labels = sorted(set(practices.astype(str)))
-    label_of = pd.Index(labels).get_indexer(practices.reindex(arrays.practice_codes).astype(object))
-    assigned = label_of >= 0
-    cols = np.flatnonzero(assigned)
-    onehot = sparse.csr_matrix((np.ones(len(cols)), (cols, label_of[cols])),
-                               shape=(len(arrays.practice_codes), len(labels)))
-    by_label = (arrays.registrations @ onehot).tocsr()  # patients of each LSOA by neighbourhood of their practice
-    best = np.asarray(by_label.argmax(axis=1)).ravel()
-    has = np.asarray(by_label.max(axis=1).todense()).ravel() > 0
-    lab = np.where(has, best, -1)
-    n = len(lab)
-    edges = arrays.edges
-    unregistered = [arrays.codes[i] for i in np.flatnonzero(~has)]
-    # LSOAs with nobody registered to the plan's practices follow their neighbours (repeat until all are set).
-    for _ in range(n):
-        todo = np.flatnonzero(lab < 0)
-        if not len(todo):
-            break
-        votes = np.zeros((n, len(labels)))
-        for a, b in ((edges[:, 0], edges[:, 1]), (edges[:, 1], edges[:, 0])):
-            ok = lab[b] >= 0
-            np.add.at(votes, (a[ok], lab[b][ok]), 1)
-        settled = todo[votes[todo].max(axis=1) > 0]
-        if not len(settled):
-            lab[todo] = 0  # an area with no registrations at all: one label (cannot happen with real data)
-            break
-        lab[settled] = votes[settled].argmax(axis=1)
-    repaired, detached = [], []
-    registered = np.asarray(arrays.registrations.sum(axis=1)).ravel()
-    if repair and len(edges):
-        lab, repaired, detached = _repair(lab, edges, registered, arrays.codes)
-    # A neighbourhood whose practices are the largest in no LSOA still has a place: the site of its largest
-    # practice (else its whole list would vanish from every output).
-    held = np.bincount(lab, minlength=len(labels))
-    for k in np.flatnonzero(held == 0):
-        members = np.flatnonzero(label_of == k)
-        sited = members[arrays.practice_site[members] >= 0]
-        if not len(sited):
-            raise PlanError(f"neighbourhood {labels[k]} has no practice sited in the area", column="practice_code",
-                            expected="every neighbourhood to hold at least one practice sited in the area")
-        row = arrays.practice_site[sited[np.argmax(arrays.practice_list[sited])]]
-        lab[row] = k
-        repaired.append(arrays.codes[row])
-    assignment = pd.Series(np.array(labels, dtype=object)[lab], index=atlas.lsoas.index.copy(), name="neighbourhood")
-    return Footprint(assignment, unregistered, repaired, detached)
-
-
-def _repair(lab: np.ndarray, edges: np.ndarray, weight: np.ndarray, codes) -> tuple[np.ndarray, list, list]:
-    """Re-attach small detached parts to the neighbour label sharing most edges; report the rest."""
-    n = len(lab)
-    lab = lab.copy()
-    repaired: list[str] = []
-    for _ in range(3):  # a re-attached part can join two parts of its new label; a few passes settle it
-        same = lab[edges[:, 0]] == lab[edges[:, 1]]
-        graph = sparse.csr_matrix((np.ones(int(same.sum())), (edges[same, 0], edges[same, 1])), shape=(n, n))
-        k, component = csgraph.connected_components(graph, directed=False)
-        part_weight = np.bincount(component, weights=weight + 1e-6, minlength=k)
-        label_weight = np.bincount(lab, weights=weight + 1e-6)
-        main = {}
-        for part in range(k):
-            label = lab[np.argmax(component == part)]
-            if label not in main or part_weight[part] > part_weight[main[label]]:
-                main[label] = part
-        changed = False
-        for part in np.argsort(part_weight):
-            label = lab[np.argmax(component == part)]
-            if main[label] == part or part_weight[part] > REPAIR_SHARE * label_weight[label]:
-                continue
-            rows = np.flatnonzero(component == part)
-            inside = np.zeros(n, bool)
-            inside[rows] = True
-            border = inside[edges[:, 0]] ^ inside[edges[:, 1]]
-            outer = np.where(inside[edges[border, 0]], edges[border, 1], edges[border, 0])
-            if not len(outer):
-                continue
-            lab[rows] = np.bincount(lab[outer]).argmax()
-            repaired += [codes[i] for i in rows]
-            changed = True
-        if not changed:
-            break
-    same = lab[edges[:, 0]] == lab[edges[:, 1]]
-    graph = sparse.csr_matrix((np.ones(int(same.sum())), (edges[same, 0], edges[same, 1])), shape=(n, n))
-    k, component = csgraph.connected_components(graph, directed=False)
-    part_weight = np.bincount(component, weights=weight + 1e-6, minlength=k)
-    detached = []
-    for label in np.unique(lab):
-        parts = np.unique(component[lab == label])
-        if len(parts) > 1:
-            keep = parts[np.argmax(part_weight[parts])]
-            detached += [codes[i] for i in np.flatnonzero((lab == label) & (component != keep))]
-    return lab, repaired, detached
-
-
 def plan_from_practices(atlas: "Atlas", practices: Mapping[str, str] | pd.Series, params=None, *, provenance=None,
                         name: str = "plan", source: str = "plan", rows: Mapping[str, int] | None = None,
                         **overrides) -> "Plan":
@@ -238,9 +100,13 @@ def plan_from_practices(atlas: "Atlas", practices: Mapping[str, str] | pd.Series
 
 
 def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
-    """Return a child of a list-based ``plan`` with the given practices moved: the footprint is derived again, and
-    the child's LSOA tallies are patched from the parent's by the LSOAs whose label changed."""
-    from geo.plan import Plan
+    """Return a child of a list-based ``plan`` with the given practices moved.
+
+    The footprint is derived again, recounting only the LSOAs where the moved practices have patients (the same
+    footprint as from scratch: :mod:`geo.plan.footprint`), and the child's LSOA tallies are patched from the
+    parent's by the LSOAs whose label changed (issue 11: a practice move plus every metric within 5 ms on LLR).
+    """
+    from geo.plan.plan import Plan, _Labelled
 
     current = plan.practice_assignment
     if current is None:
@@ -251,13 +117,46 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
         raise PlanError(f"cannot move {len(unknown)} practice(s) that are not in the plan: "
                         f"{', '.join(map(str, unknown[:10]))}", column="practice_code",
                         expected=f"practice codes of {plan.atlas.area.label}")
-    updated = current.copy()
-    for code, label in moves.items():
-        updated[code] = str(label).strip() if label is not None else ""
-    checked = check_practice_assignment(plan.atlas, updated)
-    footprint = derive_footprint(plan.atlas, checked)
-    made = replace(plan.provenance, footprint=tuple(footprint.notes()))
-    child = Plan(plan.atlas, footprint.assignment, plan.params, provenance=made, name=plan.name, parent=plan,
-                 moved={}, practices=checked)
-    child.moved_practices = {code: checked[code] for code in moves}
+    arrays = plan.arrays
+    home = _footprint_home(plan)
+    labels = plan.labels
+    known = {label: k for k, label in enumerate(labels)}
+    practice_label = plan["practice_label"].copy()
+    column = arrays.practice_column
+    moved, values = {}, {}
+    for code, target in moves.items():
+        label = str(target).strip() if target is not None else ""
+        if not label or label.lower() == "nan":
+            raise PlanError(f"practice {code} is moved to an empty neighbourhood name", column="neighbourhood",
+                            expected="a neighbourhood name for every practice")
+        if label not in known:
+            if labels is plan.labels:
+                labels = list(labels)
+            known[label] = len(labels)
+            labels.append(label)
+        practice_label[column[code]] = known[label]
+        moved[code] = label
+    by_practice = arrays.registrations_by_practice
+    touched = [by_practice.indices[by_practice.indptr[j]:by_practice.indptr[j + 1]] for j in
+               (column[code] for code in moved)]
+    rows = np.unique(np.concatenate(touched)) if touched else np.empty(0, np.int64)
+    made = footprint_labels(arrays, practice_label, labels, home=home, rows=rows)
+    values = current.to_numpy(dtype=object, copy=True)
+    values[current.index.get_indexer(list(moved))] = list(moved.values())
+    updated = pd.Series(values, index=current.index, name=current.name)
+    notes = made.notes(arrays)
+    child = Plan(plan.atlas, _Labelled(labels, made.label), plan.params,
+                 provenance=replace(plan.provenance, footprint=tuple(notes)), name=plan.name, parent=plan,
+                 moved={}, practices=updated)
+    child._cache["practice_label"] = practice_label
+    child.__dict__["_footprint_home"] = made.home
+    child.moved_practices = moved
     return child
+
+
+def _footprint_home(plan: "Plan") -> np.ndarray:
+    """Each LSOA row's home label (see :mod:`geo.plan.footprint`) in the plan's own label indices, counted once."""
+    home = plan.__dict__.get("_footprint_home")
+    if home is None:
+        home = plan.__dict__["_footprint_home"] = home_labels(plan.arrays, plan["practice_label"], plan.labels)
+    return home

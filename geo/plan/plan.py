@@ -84,9 +84,10 @@ class Plan:
         practices: Mapping[str, str] | pd.Series | None = None,
         **overrides: Any,
     ) -> None:
-        if isinstance(assignment, _Labelled) and parent is not None and not overrides and practices is None:
-            # Fast path of move(): the parent's atlas, parameters and arrays are already checked (issue 16).
-            self.atlas, self._params, self._arrays, self._practices = atlas, params, parent._arrays, None
+        if isinstance(assignment, _Labelled) and parent is not None and not overrides:
+            # Fast path of move() and move_practices(): the parent's atlas, parameters, arrays and practice codes
+            # are already checked (issues 11 and 16).
+            self.atlas, self._params, self._arrays, self._practices = atlas, params, parent._arrays, practices
             self._provenance = provenance if provenance is not None else Provenance()
             self.name = str(name)
             self.moved = dict(moved or {})

@@ -13,13 +13,16 @@ parts, so contiguity holds by construction. We differ in how the tree and the cu
   penalised. A practice is then split only when the population balance demands it.
 * **It never fails.** When no tree offers a cut inside the band, the most balanced cut seen is used; the
   refinement step and the unmet report deal with the rest.
+* **Trees are drawn in batches.** The trees of a split are drawn together, and :func:`bisect_steps` yields its
+  requests so that many pieces share one batch (:mod:`geo.propose.trees`); a batch never changes a result.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse import csgraph
+
+from geo.propose.trees import run
 
 #: Relative balance a cut must reach to be judged on shape; looser cuts are only a fallback.
 BALANCE_GATE = 0.02
@@ -65,22 +68,30 @@ def bisect_piece(piece, rng: np.random.Generator, *, compactness_weight: float =
     >>> np.bincount(labels).tolist()
     [9, 9, 9, 9]
     """
+    return run([bisect_steps(piece, rng, compactness_weight=compactness_weight, trees=trees, budget=budget)])[0]
+
+
+def bisect_steps(piece, rng: np.random.Generator, *, compactness_weight: float = 1.0, trees: int = TREES,
+                 budget=None):
+    """:func:`bisect_piece` as a generator for :func:`geo.propose.trees.run`: it yields its spanning-tree requests
+    (so many pieces can share one batch) and returns the labels."""
     n = len(piece.rows)
     labels = np.zeros(n, dtype=int)
     if piece.k <= 1 or n <= 1:
         return labels
+    # The piece's edges once, as arrays: each split keeps the edges inside its part (no sparse slicing per split).
     up = sparse.triu(piece.adjacency, k=1).tocoo()
-    same = (piece.practice[up.row] == piece.practice[up.col]) & (piece.practice[up.row] >= 0)
-    # Edge ids live in the matrix data (offset by one: zeros are not stored) so sub-matrices keep them.
-    ids = sparse.csr_matrix((np.arange(1, len(up.row) + 1), (up.row, up.col)), shape=(n, n))
-    ids = (ids + ids.T).tocsr()
-    surcharge = np.where(same, 0.0, PRACTICE_SURCHARGE if (piece.practice >= 0).any() else 0.0)
+    rows, cols = up.row.astype(np.int64), up.col.astype(np.int64)
+    practice = piece.practice
+    same = (practice[rows] == practice[cols]) & (practice[rows] >= 0)
+    surcharge = np.where(same, 0.0, PRACTICE_SURCHARGE if (practice >= 0).any() else 0.0)
     # Columns summed over subtrees: population, node count, area, area-weighted x, y, and second moments
     # (each cell's own moment a^2 / 2pi approximates a small disc, so a single LSOA scores about 1).
     x, y = piece.x - piece.x.mean(), piece.y - piece.y.mean()
     a = piece.area
     values = np.column_stack([piece.pop, np.ones(n), a, a * x, a * y, a * (x * x + y * y) + a * a / (2 * np.pi)])
-    targets, practice = piece.targets, piece.practice
+    targets = piece.targets
+    local = np.full(n, -1, dtype=np.int64)
     stack = [(np.arange(n), piece.k, 0)]
     while stack:
         nodes, k, first = stack.pop()
@@ -92,8 +103,12 @@ def bisect_piece(piece, rng: np.random.Generator, *, compactness_weight: float =
             continue
         k1 = k // 2
         n_trees = 1 if budget is not None and budget.over() else trees
-        inside, k_inside = _best_split(ids[nodes][:, nodes].tocsr(), values[nodes], surcharge, practice[nodes], k,
-                                       k1, targets[first : first + k], rng, compactness_weight, n_trees)
+        local[:] = -1
+        local[nodes] = np.arange(len(nodes))
+        keep = (local[rows] >= 0) & (local[cols] >= 0)
+        edges = (local[rows[keep]], local[cols[keep]], surcharge[keep])
+        inside, k_inside = yield from _best_split(edges, values[nodes], practice[nodes], k, k1,
+                                                  targets[first : first + k], rng, compactness_weight, n_trees)
         mask = np.zeros(len(nodes), bool)
         mask[inside] = True
         stack.append((nodes[~mask], k - k_inside, first + k_inside))
@@ -101,103 +116,105 @@ def bisect_piece(piece, rng: np.random.Generator, *, compactness_weight: float =
     return labels
 
 
-def _best_split(sub, values, surcharge, practice, k, k1, targets, rng, weight, n_trees):
-    """Draw ``n_trees`` random spanning trees of ``sub`` and return (subtree nodes, their k) of the best cut.
+def _best_split(edges, values, practice, k, k1, targets, rng, weight, n_trees):
+    """Draw ``n_trees`` random spanning trees of the part and return (subtree nodes, their k) of the best cut (a
+    generator: it yields each batch of trees it needs, see :func:`geo.propose.trees.run`).
 
+    ``edges`` are the part's edges ``(rows, cols, surcharge)``, each listed once, in its own node numbers.
     ``targets`` are the populations aimed at for the ``k`` labels of this part, in label order; the subtree takes
-    the first ``k`` of them it is given, the rest of the part the others.
+    the first ``k`` of them it is given, the rest of the part the others. The trees are drawn as one batch
+    (:func:`geo.propose.trees.random_forest`); while no cut is inside the balance gate, another batch is drawn, up
+    to four times the asked number.
     """
-    n = sub.shape[0]
+    rows, cols, surcharge = edges
+    n = len(values)
     xy = values[:, 3:5] / np.maximum(values[:, 2:3], 1e-9)
-    up = sparse.triu(sub, k=1).tocoo()
-    edge = up.data - 1
+    total = values.sum(axis=0)
     best_key, best = (np.inf, np.inf), None
     drawn, max_trees = 0, 4 * n_trees
-    # Keep drawing (up to four times the asked number) while no tree has a cut inside the balance gate.
     while drawn < n_trees or (best_key[0] > 0 and drawn < max_trees):
-        drawn += 1
-        w = rng.random(len(edge)) + surcharge[edge] + 1e-9
-        blob = float(np.exp(rng.uniform(*np.log(BLOB_SIZES))))
-        if weight > 0 and n > 2 * blob:
-            w += BLOB_SURCHARGE * _blob_boundary(xy, up.row, up.col, int(n / blob), rng)
-        tree = csgraph.minimum_spanning_tree(sparse.csr_matrix((w, (up.row, up.col)), shape=(n, n)))
-        order, parent = csgraph.depth_first_order(tree, int(rng.integers(n)), directed=False)
-        if len(order) < n:  # not connected: cannot happen for a Piece, but never loop on it
+        batch = min(n_trees, max_trees - drawn)
+        drawn += batch
+        w = rng.random((batch, len(rows))) + surcharge + 1e-9
+        blob = np.exp(rng.uniform(*np.log(BLOB_SIZES), size=batch))
+        boundary = _blob_boundary(xy, rows, cols, np.maximum(n / blob, 1).astype(int), rng)
+        if weight > 0:
+            w += BLOB_SURCHARGE * (boundary & (n > 2 * blob)[:, None])
+        forest = yield (n, rows, cols, w, rng.integers(n, size=batch))
+        if forest is None:  # not connected: cannot happen for a Piece, but never loop on it
             break
-        sums = _subtree_sums(order, parent, values)
-        key, v, k_in = _score_cuts(order, parent, sums, values.sum(axis=0), practice, k, k1, targets, weight)
+        key, node, k_in = _score_cuts(forest, values, total, practice, k, k1, targets, weight)
         if key < best_key:
-            pos = np.empty(n, dtype=int)
-            pos[order] = np.arange(n)
-            size = int(round(sums[pos[v], 1]))
-            best_key, best = key, (order[pos[v] : pos[v] + size], k_in)
-    if best is None:  # disconnected sub-graph: peel off one node so the caller still terminates
+            best_key, best = key, (forest.subtree(node), k_in)
+    if best is None:  # disconnected sub-graph or no cut with enough nodes each side: peel off one node
         return np.array([0]), 1
     return best
 
 
 def _blob_boundary(xy, a, b, blobs, rng) -> np.ndarray:
-    """Return whether each edge ``(a, b)`` crosses between about ``blobs`` random square cells of the nodes."""
-    # A randomly rotated and shifted square grid: far cheaper than Voronoi cells and as good for this purpose.
-    theta = rng.uniform(0, np.pi / 2)
-    turned = xy @ np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
-    turned -= turned.min(axis=0)
-    cell = np.sqrt(max(np.prod(np.maximum(turned.max(axis=0), 1.0)), 1.0) / blobs)
-    cells = np.floor(turned / cell + rng.random(2)).astype(np.int64)
-    blob = cells[:, 0] * (cells[:, 1].max() + 1) + cells[:, 1]
-    return blob[a] != blob[b]
+    """Return, per tree, whether each edge ``(a, b)`` crosses between about ``blobs[t]`` random square cells.
 
-
-def _subtree_sums(order: np.ndarray, parent: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Return, in preorder, the sum of ``values`` over each node's subtree.
-
-    In preorder each subtree is the run of ``size`` nodes starting at its root, so once the sizes are known
-    (one pass from the leaves up) every column's subtree sums are differences of one cumulative sum.
+    A randomly rotated and shifted square grid per tree: far cheaper than Voronoi cells and as good here.
     """
-    n = len(order)
-    pos = np.empty(n, dtype=int)
-    pos[order] = np.arange(n)
-    up = pos[parent[order[1:]]].tolist()
-    size = [1] * n
-    for i in range(n - 1, 0, -1):  # children come after their parent in preorder
-        size[up[i - 1]] += size[i]
-    start = np.arange(n)
-    total = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(values[order], axis=0)])
-    return total[start + np.asarray(size)] - total[start]
+    theta = rng.uniform(0, np.pi / 2, size=len(blobs))[:, None]
+    shift = rng.random((len(blobs), 2))
+    cos, sin = np.cos(theta), np.sin(theta)
+    u = xy[:, 0] * cos + xy[:, 1] * sin
+    v = xy[:, 1] * cos - xy[:, 0] * sin
+    u -= u.min(axis=1, keepdims=True)
+    v -= v.min(axis=1, keepdims=True)
+    extent = np.maximum(u.max(axis=1), 1.0) * np.maximum(v.max(axis=1), 1.0)
+    cell = np.sqrt(np.maximum(extent, 1.0) / blobs)[:, None]
+    cu = np.floor(u / cell + shift[:, :1]).astype(np.int64)
+    cv = np.floor(v / cell + shift[:, 1:]).astype(np.int64)
+    blob = cu * (cv.max(axis=1, keepdims=True) + 1) + cv
+    return blob[:, a] != blob[:, b]
 
 
-def _score_cuts(order, parent, sums, total, practice, k, k1, targets, weight):
-    """Score cutting each tree edge (node, parent); return ((gate miss, score), node, k of its subtree).
+def _score_cuts(forest, values, total, practice, k, k1, targets, weight):
+    """Score cutting every tree edge (node, parent) of ``forest``; return ((gate miss, score), node, k of its subtree).
 
-    A subtree given ``k_in`` neighbourhoods becomes the first ``k_in`` labels of the part, so it aims at the sum
-    of the first ``k_in`` of ``targets`` and the rest of the part at the sum of the others.
+    In preorder each subtree is the run of ``size`` nodes from its root, so per-tree cumulative sums give every
+    subtree's population, count, area and moments at once. A subtree given ``k_in`` neighbourhoods becomes the
+    first ``k_in`` labels of the part, so it aims at the sum of the first ``k_in`` of ``targets`` and the rest
+    of the part at the sum of the others. The best cut over all the trees is returned, by global node id.
     """
-    inner = sums[1:]  # the root has no edge above it
-    outer = total - inner
-    nodes = order[1:]
-    k2 = k - k1
-    errors = []
-    for k_in in (k1, k2):
+    n, order = forest.n, forest.order
+    local = order % n
+    runs = np.zeros((forest.trees, n + 1, values.shape[1]))
+    runs[:, 1:] = np.cumsum(values[local].reshape(forest.trees, n, -1), axis=1)
+    runs = runs.reshape(-1, values.shape[1])
+    parent = forest.parent[order]
+    at = np.flatnonzero(parent >= 0)  # preorder positions of every node but the roots: one per tree edge
+    start = at + at // n  # the same position in ``runs``, which has one more row per tree
+    end = start + forest.size[order[at]]
+    pop_in, count_in = runs[end, 0] - runs[start, 0], runs[end, 1] - runs[start, 1]
+    pop_out, count_out = total[0] - pop_in, total[1] - count_in
+    errors = {}
+    for k_in in dict.fromkeys((k1, k - k1)):
         aim_in = max(float(np.sum(targets[:k_in])), 1e-9)
         aim_out = max(float(np.sum(targets[k_in:])), 1e-9)
-        e_in = np.abs(inner[:, 0] / aim_in - 1)
-        e_out = np.abs(outer[:, 0] / aim_out - 1)
-        err = np.maximum(e_in, e_out)
+        err = np.maximum(np.abs(pop_in / aim_in - 1), np.abs(pop_out / aim_out - 1))
         # Each side needs at least as many LSOAs as neighbourhoods.
-        err[(inner[:, 1] < k_in - 0.5) | (outer[:, 1] < k - k_in - 0.5)] = np.inf
-        errors.append(err)
-    flip = errors[1] < errors[0]
-    err = np.where(flip, errors[1], errors[0])
-    shape = _inertia(inner) + _inertia(outer)
-    # With practice edges cheapest, each practice's LSOAs form one subtree: cutting inside it splits the practice.
-    cut_same = ((practice[nodes] == practice[parent[nodes]]) & (practice[nodes] >= 0)).astype(float)
-    score = weight * shape + PRACTICE_PENALTY * cut_same + 0.25 * err / BALANCE_GATE
+        err[(count_in < k_in - 0.5) | (count_out < k - k_in - 0.5)] = np.inf
+        errors[k_in] = err
+    flip = errors[k - k1] < errors[k1]
+    err = np.where(flip, errors[k - k1], errors[k1])
     miss = np.maximum(err - BALANCE_GATE, 0)
-    # Inside the gate only the score counts; outside it, the smallest miss wins.
-    key = np.where(miss > 0, np.inf, score)
-    i = int(np.argmin(key)) if np.isfinite(key).any() else int(np.argmin(miss))
-    k_in = k2 if flip[i] else k1
-    return (float(miss[i]), float(score[i])), int(nodes[i]), k_in
+    # Inside the gate only the score counts; outside it, the smallest miss wins. So shapes are needed only for
+    # the cuts inside the gate (or the one cut that misses least).
+    gated = np.flatnonzero(miss == 0)
+    chosen = gated if len(gated) else np.array([int(np.argmin(miss))])
+    inner = runs[end[chosen]] - runs[start[chosen]]
+    shape = _inertia(inner) + _inertia(total - inner)
+    nodes, above = local[at[chosen]], parent[at[chosen]] % n
+    # With practice edges cheapest, each practice's LSOAs form one subtree: cutting inside it splits the practice.
+    cut_same = ((practice[nodes] == practice[above]) & (practice[nodes] >= 0)).astype(float)
+    score = weight * shape + PRACTICE_PENALTY * cut_same + 0.25 * err[chosen] / BALANCE_GATE
+    j = int(np.argmin(score))
+    i = int(chosen[j])
+    k_in = k - k1 if flip[i] else k1
+    return (float(miss[i]), float(score[j])), int(order[at[i]]), k_in
 
 
 def _inertia(s: np.ndarray) -> np.ndarray:

@@ -6,11 +6,14 @@ random-spanning-tree bisection (:mod:`geo.propose.bisect`) and then balances it 
 draws its random numbers from a stream keyed by the seed and the unit code, so the answer does not depend on
 the number of processes or the order they finish in. The amount of search is fixed by counts (trees per split,
 attempts per piece, refinement moves), never by the clock, so it does not depend on the load or the machine
-either; the time budget can only cut a search short, and a plan so cut says so.
+either; the time budget can only cut a search short, and a plan so cut says so. Pieces are shared between this
+process and one worker by size; each side draws all its pieces' spanning trees in shared batches
+(:func:`geo.propose.trees.run`), which never changes a piece's answer.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 import zlib
@@ -20,12 +23,13 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import PlanError
-from geo.propose.bisect import TREES, bisect_piece
+from geo.propose.bisect import TREES, bisect_steps
 from geo.plan import Plan
 from geo.plan.naming import neighbourhood_names, rename
 from geo.plan.params import Provenance
 from geo.propose.model import NEST_COLUMNS, ProposalParams
 from geo.propose.refine import refine
+from geo.propose.trees import run
 from geo.propose.units import CORE_BAND, Budget, Piece, split_units
 from geo.propose.wards import group_index, keep_wards_whole
 
@@ -151,13 +155,20 @@ def solve_piece(piece: Piece, seed: int, compactness_weight: float, deadline: fl
     >>> solve_piece(piece, 1, 1.0, deadline=0.0)[1]  # a deadline already passed: a quick plan, marked as cut
     True
     """
+    return run([solve_steps(piece, seed, compactness_weight, deadline, attempts=attempts, trees=trees)])[0]
+
+
+def solve_steps(piece: Piece, seed: int, compactness_weight: float, deadline: float = float("inf"), *,
+                attempts: int = ATTEMPTS, trees: int = TREES):
+    """:func:`solve_piece` as a generator for :func:`geo.propose.trees.run`, so that many pieces can draw their
+    spanning trees in one batch; the result does not depend on which pieces share it."""
     entropy = [seed, zlib.crc32(piece.unit.encode()), int(piece.rows.min())]
     rng = np.random.default_rng(np.random.SeedSequence(entropy))
     budget = Budget(deadline)
     best, best_key = None, (np.inf,)
     floor = _misses(piece, piece.targets)  # what the aimed populations themselves miss
     for attempt in range(attempts):
-        labels = bisect_piece(piece, rng, compactness_weight=compactness_weight, trees=trees, budget=budget)
+        labels = yield from bisect_steps(piece, rng, compactness_weight=compactness_weight, trees=trees, budget=budget)
         labels = refine(piece, labels, compactness_weight=compactness_weight, budget=budget)
         pops = np.bincount(labels, weights=piece.pop, minlength=piece.k)
         dev = float(np.abs(pops / np.maximum(piece.targets, 1e-9) - 1).max())
@@ -188,16 +199,41 @@ def solve_pieces(pieces: list[Piece], seed: int, compactness_weight: float,
     """
     total = sum(len(p.rows) for p in pieces)
     workers = min(2, os.cpu_count() or 1) if total >= PARALLEL_MIN_LSOAS else 1
-    args = [(p, seed, compactness_weight, deadline) for p in pieces]
-    if workers == 1:
-        results = [solve_piece(*a) for a in args]
+    # One group per process, balanced by size (largest first, each to the lightest group), so they finish together;
+    # each group draws its pieces' spanning trees in shared batches, and only the pieces' arrays are pickled.
+    groups: list[list[int]] = [[] for _ in range(workers)]
+    load = [0] * workers
+    for i in sorted(range(len(pieces)), key=lambda i: (-len(pieces[i].rows), i)):
+        g = load.index(min(load))
+        groups[g].append(i)
+        load[g] += len(pieces[i].rows) * max(1, pieces[i].k).bit_length()
+    jobs = [([pieces[i] for i in group], seed, compactness_weight, deadline) for group in groups if group]
+    if len(jobs) == 1:
+        found = [_solve_group(*jobs[0])]
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            # Biggest pieces first so the pool does not wait on one large authority at the end.
-            order = sorted(range(len(args)), key=lambda i: -len(pieces[i].rows))
-            done = dict(zip(order, pool.map(solve_piece, *zip(*[args[i] for i in order]), chunksize=4)))
-        results = [done[i] for i in range(len(args))]
+        gc.freeze()  # the forked workers then share the parent's objects without the collector touching them
+        try:
+            # This process solves the first group itself while the others are solved in worker processes.
+            with ProcessPoolExecutor(max_workers=len(jobs) - 1) as pool:
+                others = [pool.submit(_solve_group, *job) for job in jobs[1:]]
+                found = [_solve_group(*jobs[0])] + [future.result() for future in others]
+        finally:
+            gc.unfreeze()
+    done = {i: result for group, results in zip([g for g in groups if g], found) for i, result in zip(group, results)}
+    results = [done[i] for i in range(len(pieces))]
     return [labels for labels, _ in results], any(stopped for _, stopped in results)
+
+
+def _solve_group(pieces: list[Piece], seed: int, compactness_weight: float, deadline: float):
+    """Solve ``pieces`` together (their spanning trees in shared batches), with the garbage collector paused: the
+    search makes many short-lived arrays and no reference cycles, so collections would only cost time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return run([solve_steps(p, seed, compactness_weight, deadline) for p in pieces])
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def tree_bisection(atlas, params: ProposalParams, deadline: float):

@@ -1,18 +1,23 @@
 """List-based proposals: neighbourhoods of whole GP practices (or whole PCNs), solved exactly per nesting unit.
 
 Each nesting unit (the local authority, upper tier or ICB of each practice's site, or the whole area) is solved
-on its own over the practice graph of :mod:`geo.propose.practice_graph`. A unit whose list population is below
-the band is one neighbourhood. Otherwise the numbers of neighbourhoods whose average is nearest the target
-(floor and ceiling) are each solved exactly (:func:`geo.propose.exact.partition`) and the one with the smaller
-largest deviation kept; a ``k`` whose unavoidable deviation (its mean's) is already worse than the other's
-optimum is not tried. A unit too large to prove (more than :data:`MAX_EXACT` nodes, or past the exact solver's
-counts) falls back to spanning-tree bisection and refinement over the practice graph, and says so.
+on its own over the practice graph of :mod:`geo.propose.practice_graph`; units are independent, so a large area's
+are solved in two processes (the same answer whatever the order they finish in). A unit whose list population is
+below the band is one neighbourhood. Otherwise the numbers of neighbourhoods whose average is nearest the target
+(floor and ceiling) are each solved exactly (:func:`geo.propose.exact.partition`), bounded from the start by a
+spanning-tree heuristic's answer, and the one with the smaller largest deviation kept; a ``k`` whose unavoidable
+deviation (its mean's) is already worse than the other's optimum is not tried. A unit too large to prove (more
+than :data:`MAX_EXACT` nodes, or past the exact solver's counts) keeps the heuristic's answer, says so, and
+reports its gap to a lower bound on the largest deviation (the mean's, or the largest single list's).
 """
 
 from __future__ import annotations
 
+import os
 import time
 import zlib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -21,7 +26,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from geo.propose.bisect import bisect_piece
-from geo.propose.exact import TIME_LIMIT, partition
+from geo.propose.exact import EPSILON, TIME_LIMIT, partition
 from geo.propose.practice_graph import pcn_units, practice_units
 from geo.propose.refine import refine
 from geo.propose.units import Budget, Piece, neighbourhood_targets
@@ -30,6 +35,8 @@ from geo.propose.units import Budget, Piece, neighbourhood_targets
 MAX_EXACT = 30
 #: Bisection attempts of the heuristic (a count: the answer depends only on the seed).
 ATTEMPTS = 8
+#: Attempts of the heuristic whose answer only bounds an exact solve (and stands if the solve gives up).
+BOUND_ATTEMPTS = 3
 
 
 def list_based(atlas, params, deadline: float = float("inf")):
@@ -67,22 +74,32 @@ def list_based(atlas, params, deadline: float = float("inf")):
         unit_codes, unit_names = units.nest[params.nest]
     labels = np.empty(len(units), dtype=object)
     unmet, constrained, report = list(units.notes), [], []
+    tasks, spots = [], []
     for code in np.unique(unit_codes):
         idx = np.flatnonzero(unit_codes == code)
         name = str(unit_names[idx[0]])
-        start = time.monotonic()
         adjacency, joined = _connect(units.adjacency[idx][:, idx], units.x[idx], units.y[idx])
         if joined:
             unmet.append(f"{name} ({code}): {joined} group(s) of {units.kind} whose footprints touch no other "
                          "in the unit joined to the nearest by site")
-        pop = units.lists[idx]
-        local, k, status = _solve_unit(code, pop, adjacency, overlap[idx][:, idx], units, idx, params, budget)
+        tasks.append(Unit(str(code), units.lists[idx].astype(float), adjacency, overlap[idx][:, idx], units.x[idx],
+                          units.y[idx], units.area[idx]))
+        spots.append((idx, name))
+    solved = _solve_units(tasks, params, deadline)
+    for unit, (idx, name), (local, k, status, seconds, hit) in zip(tasks, spots, solved):
+        code, pop = unit.code, unit.pop
+        budget.hit |= hit
         for g in range(k):
             labels[idx[local == g]] = f"{code}-P{g + 1:02d}"
         groups = np.bincount(local, weights=pop, minlength=k)
         deviation = float(np.abs(groups / target - 1).max())
-        report.append({"unit": str(code), "name": name, "nodes": int(len(idx)), "k": int(k), "status": status,
-                       "max_deviation": round(deviation, 4), "seconds": round(time.monotonic() - start, 3)})
+        entry = {"unit": str(code), "name": name, "nodes": int(len(idx)), "k": int(k), "status": status,
+                 "max_deviation": round(deviation, 4), "seconds": round(seconds, 3)}
+        if status == "heuristic":
+            # Not proven: the gap to a lower bound on the largest deviation (the mean's, or the largest node's).
+            bound = max(abs(pop.sum() / k / target - 1), float(pop.max()) / target - 1, 0.0)
+            entry["lower_bound"], entry["gap"] = round(float(bound), 4), round(float(max(deviation - bound, 0.0)), 4)
+        report.append(entry)
         if not low <= pop.sum() / k <= high:
             constrained.append(str(code))
             unmet.append(f"{name} ({code}): a list of {pop.sum():,.0f} is outside the band for {k} "
@@ -93,7 +110,8 @@ def list_based(atlas, params, deadline: float = float("inf")):
                              f"{low:,.0f}-{high:,.0f}; whole {units.kind} allow no better balance")
         if status == "heuristic":
             unmet.append(f"{name} ({code}): {len(idx)} {units.kind} are too many to prove optimal; solved by "
-                         "spanning-tree bisection")
+                         f"spanning-tree bisection; its largest deviation is at most {100 * entry['gap']:.1f} "
+                         "percentage points above the best possible (the gap to a lower bound)")
     practice_labels = {p: labels[i] for i, members in enumerate(units.members) for p in members}
     assignment = pd.Series(practice_labels, name="neighbourhood").sort_index()
     assignment.index.name = "practice_code"
@@ -105,8 +123,50 @@ def list_based(atlas, params, deadline: float = float("inf")):
     return assignment, unmet, constrained, budget.hit or bool(clocked), report
 
 
-def _solve_unit(code, pop, adjacency, overlap, units, idx, params, budget):
+@dataclass
+class Unit:
+    """One nesting unit's graph, as handed to a solver process: node lists, adjacency, shared patients, sites."""
+
+    code: str
+    pop: np.ndarray
+    adjacency: sparse.csr_matrix
+    overlap: sparse.csr_matrix
+    x: np.ndarray
+    y: np.ndarray
+    area: np.ndarray
+
+
+#: Nodes over all units from which the units are solved in parallel processes (England: 6,190 practices).
+PARALLEL_MIN_NODES = 1_000
+
+
+def _solve_units(units: list[Unit], params, deadline: float) -> list[tuple]:
+    """Solve every unit, in parallel processes for large areas: ``(labels, k, status, seconds, hit)`` each.
+
+    Each unit does the same counted search whatever the number of processes or the order they finish in (its
+    heuristic's seed comes from the unit's code), so the answer is the same; all share the one ``deadline``.
+    """
+    workers = min(2, os.cpu_count() or 1) if sum(len(u.pop) for u in units) >= PARALLEL_MIN_NODES else 1
+    if workers == 1:
+        return [_solve_timed(u, params, deadline) for u in units]
+    # Largest units first (their exact solves cost most), so the pool does not wait on one at the end.
+    order = sorted(range(len(units)), key=lambda i: (-len(units[i].pop), i))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        done = dict(zip(order, pool.map(_solve_timed, [units[i] for i in order], [params] * len(order),
+                                        [deadline] * len(order), chunksize=2)))
+    return [done[i] for i in range(len(units))]
+
+
+def _solve_timed(unit: Unit, params, deadline: float) -> tuple:
+    budget = Budget(deadline)
+    start = time.monotonic()
+    local, k, status = _solve_unit(unit, params, budget)
+    return local, k, status, time.monotonic() - start, budget.hit
+
+
+def _solve_unit(unit: Unit, params, budget):
     """Return (labels 0..k-1, k, status) for one connected unit."""
+    code, pop, adjacency, overlap = unit.code, unit.pop, unit.adjacency, unit.overlap
     target = float(params.target)
     low, _ = params.band
     n, total = len(pop), float(pop.sum())
@@ -116,14 +176,23 @@ def _solve_unit(code, pop, adjacency, overlap, units, idx, params, budget):
     options = sorted({min(n, max(1, int(np.floor(ratio)))), min(n, max(1, int(np.ceil(ratio))))},
                      key=lambda k: (abs(total / k / target - 1), k))
     if n <= MAX_EXACT and not budget.over():
-        best, clock = None, False
+        best, clock, fallback = None, False, None
         for k in options:
             if best is not None and abs(total / k / target - 1) >= best[1].deviation:
                 continue  # this k cannot beat the other's optimum: its mean is already further off
-            solved = partition(pop, adjacency, k, target, overlap,
+            # The heuristic's answer bounds the exact search from the start (and is kept if the search cannot
+            # be finished); another k must do better than the first one's optimum by more than EPSILON.
+            guess = _heuristic(unit, k, params, budget, attempts=BOUND_ATTEMPTS)
+            bound = float(np.abs(np.bincount(guess, weights=pop, minlength=k) / target - 1).max())
+            fallback = k if fallback is None else fallback
+            if best is not None:
+                bound = min(bound, best[1].deviation - EPSILON)
+            solved = partition(pop, adjacency, k, target, overlap, bound=bound + 1e-9,
                                time_limit=max(min(TIME_LIMIT, budget.deadline - time.monotonic()), 0.1))
             if solved is None:
-                break  # this k is beyond exact solving: keep what an earlier k proved, if anything
+                if best is None:
+                    break  # beyond exact solving: the heuristic's answer stands
+                continue  # this k cannot beat the first one's optimum (or cannot be proven to): keep that
             # A safety limit of the clock decided part of this answer: say so in the status (and the plan is
             # marked stopped early), but later units still get their exact solve.
             clock |= solved.timed_out
@@ -134,20 +203,23 @@ def _solve_unit(code, pop, adjacency, overlap, units, idx, params, budget):
             # The status is the balance proof; a compactness phase cut by its safety time limit is flagged.
             return solved.labels, k, (solved.status + (" (compactness unproven)" if not solved.cut_proven else "")
                                       + (" (time limit)" if clock else ""))
+        if fallback is not None:  # every attempt now (the first ones are the bound's: same seed, same trees)
+            return _heuristic(unit, fallback, params, budget), fallback, "heuristic"
     k = options[0]
-    return _heuristic(code, pop, adjacency, units, idx, k, params, budget), k, "heuristic"
+    return _heuristic(unit, k, params, budget), k, "heuristic"
 
 
-def _heuristic(code, pop, adjacency, units, idx, k, params, budget) -> np.ndarray:
+def _heuristic(unit: Unit, k, params, budget, attempts: int = ATTEMPTS) -> np.ndarray:
     """Spanning-tree bisection and refinement over the practice graph; the best of :data:`ATTEMPTS` by balance."""
     target = float(params.target)
-    piece = Piece(str(code), str(code), idx, sparse.csr_matrix(adjacency, dtype=bool), pop.astype(float),
-                  units.x[idx], units.y[idx], np.maximum(units.area[idx], 1.0), -np.ones(len(idx), int), k,
+    code, pop = unit.code, unit.pop
+    piece = Piece(code, code, np.arange(len(pop)), sparse.csr_matrix(unit.adjacency, dtype=bool), pop,
+                  unit.x, unit.y, np.maximum(unit.area, 1.0), -np.ones(len(pop), int), k,
                   targets=neighbourhood_targets(float(pop.sum()), k, target, params.tolerance), target=target,
                   tolerance=params.tolerance)
     rng = np.random.default_rng(np.random.SeedSequence([params.seed, zlib.crc32(str(code).encode())]))
     best, best_dev = None, np.inf
-    for _ in range(ATTEMPTS):
+    for _ in range(attempts):
         labels = bisect_piece(piece, rng, compactness_weight=params.compactness_weight, budget=budget)
         labels = refine(piece, labels, compactness_weight=params.compactness_weight, budget=budget)
         dev = float(np.abs(np.bincount(labels, weights=pop, minlength=k) / target - 1).max())

@@ -90,37 +90,48 @@ def refine(piece, labels: np.ndarray, *, compactness_weight: float = 1.0, goal: 
 
 
 def _best_move(w, labels, dev, size, pop, aim, indptr, indices, practice, spread, weight):
-    """Return the cheapest connectivity-keeping move ``(node, from, to)`` that helps neighbourhood ``w``, or None."""
+    """Return the cheapest connectivity-keeping move ``(node, from, to)`` that helps neighbourhood ``w``, or None.
+
+    Candidates are scored as arrays (gain in the sum of squares, cut edges added, practices spread), then tried
+    cheapest first, ties broken by gain and then by node and labels, until one keeps its donor connected.
+    """
     giving = dev[w] > 0
     members = np.flatnonzero(labels == w)
-    options = []
-    for u in members:
-        nbrs = indices[indptr[u] : indptr[u + 1]]
-        for other in np.unique(labels[nbrs]):
-            if other == w:
-                continue
-            if giving:
-                options.append((u, w, int(other)))
-            else:
-                # Pull in the neighbours of u that sit in `other`.
-                for v in nbrs[labels[nbrs] == other]:
-                    options.append((int(v), int(other), w))
-    scored = []
-    for v, src, dst in set(options):
-        new_src, new_dst = dev[src] - pop[v] / aim[src], dev[dst] + pop[v] / aim[dst]
-        gain = dev[src] ** 2 + dev[dst] ** 2 - new_src**2 - new_dst**2
-        if gain <= 1e-12 or size[src] <= 1:
-            continue
-        nbr_labels = labels[indices[indptr[v] : indptr[v + 1]]]
-        cut = int((nbr_labels == src).sum() - (nbr_labels == dst).sum())
-        split = 0
-        if practice[v] >= 0:
-            split = int(spread[(practice[v], dst)] == 0) - int(spread[(practice[v], src)] == 1)
-        scored.append((weight * cut + PRACTICE_COST * split, -gain, v, src, dst))
-    for *_, v, src, dst in sorted(scored):
-        if _stays_connected(v, src, labels, indptr, indices):
-            return v, src, dst
+    u, nbr = _edges_from(members, indptr, indices)
+    across = labels[nbr] != w
+    if giving:  # push a member across to a neighbouring neighbourhood
+        v, src, dst = u[across], np.full(int(across.sum()), w), labels[nbr[across]]
+    else:  # pull in a neighbour of a member
+        v, src, dst = nbr[across], labels[nbr[across]], np.full(int(across.sum()), w)
+    if not len(v):
+        return None
+    _, first = np.unique(v * (len(dev) + 1) + src + dst, return_index=True)  # each (node, other label) once
+    v, src, dst = v[first], src[first], dst[first]
+    new_src, new_dst = dev[src] - pop[v] / aim[src], dev[dst] + pop[v] / aim[dst]
+    gain = dev[src] ** 2 + dev[dst] ** 2 - new_src**2 - new_dst**2
+    ok = (gain > 1e-12) & (size[src] > 1)
+    v, src, dst, gain = v[ok], src[ok], dst[ok], gain[ok]
+    if not len(v):
+        return None
+    _, around = _edges_from(v, indptr, indices)
+    at = np.repeat(np.arange(len(v)), np.diff(indptr)[v])  # which candidate each of those edges belongs to
+    cut = np.bincount(at, weights=(labels[around] == src[at]).astype(float) - (labels[around] == dst[at]),
+                      minlength=len(v))
+    split = np.array([int(spread[(practice[a], d)] == 0) - int(spread[(practice[a], s)] == 1)
+                      if practice[a] >= 0 else 0 for a, s, d in zip(v.tolist(), src.tolist(), dst.tolist())])
+    cost = weight * cut + PRACTICE_COST * split
+    for i in np.lexsort((dst, src, v, -gain, cost)):
+        if _stays_connected(int(v[i]), int(src[i]), labels, indptr, indices):
+            return int(v[i]), int(src[i]), int(dst[i])
     return None
+
+
+def _edges_from(nodes, indptr, indices):
+    """Return every edge ``(node, neighbour)`` leaving ``nodes``, as two arrays (CSR rows gathered at once)."""
+    degree = indptr[nodes + 1] - indptr[nodes]
+    owner = np.repeat(nodes, degree)
+    offset = np.arange(int(degree.sum())) - np.repeat(np.cumsum(degree) - degree, degree)
+    return owner, indices[np.repeat(indptr[nodes], degree) + offset]
 
 
 def _stays_connected(v, part, labels, indptr, indices) -> bool:

@@ -201,11 +201,16 @@ def split_units(
     adjacency.eliminate_zeros()  # a stored False is not a link, and a node is not its own neighbour
     adjacency = (sparse.triu(adjacency, 1) + sparse.tril(adjacency, -1)).tocsr()
     codes = units.astype(str).to_numpy()
+    # Rows grouped by unit (units in code order, rows in node order): each unit's graph is then a diagonal block,
+    # cut out by two plain slices instead of a fancy-indexed copy of the whole matrix per unit.
+    order = np.argsort(codes, kind="stable")
+    grouped = adjacency[order][:, order].tocsr()
+    unit_codes, starts = np.unique(codes[order], return_index=True)
     pieces = []
-    for code, rows in pd.Series(np.arange(len(codes))).groupby(codes, sort=True):
-        rows = rows.to_numpy()
+    for code, a, b in zip(unit_codes, starts, np.r_[starts[1:], len(codes)]):
+        rows = order[a:b]
         name = str(names.iloc[rows[0]]) if len(rows) else code
-        sub = adjacency[rows][:, rows]
+        sub = grouped[a:b, a:b]
         arrays = (pop[rows], x[rows], y[rows], area[rows], practice[rows])
         pieces += _connected_pieces(code, name, rows, sub, arrays, target, tolerance)
     return pieces
@@ -245,7 +250,8 @@ def _connected_pieces(code, name, rows, sub, arrays, target, tolerance=None) -> 
         idx = np.flatnonzero(part == c)
         k = best_k(float(pop[idx].sum()), target, limit=len(idx)) if pop[idx].sum() > 0 else 1
         targets = neighbourhood_targets(float(pop[idx].sum()), k, target, tolerance)
-        pieces.append(Piece(code, name, rows[idx], sub[idx][:, idx].tocsr(), pop[idx], x[idx], y[idx], area[idx],
+        own = sub if len(idx) == len(rows) else sub[idx][:, idx]
+        pieces.append(Piece(code, name, rows[idx], own.tocsr(), pop[idx], x[idx], y[idx], area[idx],
                             practice[idx], k, targets=targets, target=target, tolerance=tolerance))
     pieces[0].notes = notes
     return pieces

@@ -4,6 +4,9 @@
 under a second; :class:`Catalogue` then reads a dataset on demand with its validated reader and remembers the
 result. When a folder holds several files of one dataset (IoD File 1, 2 and 7), the most complete layout wins.
 Datasets that are not found are listed with their official download page from ``data/manifest.json``.
+:meth:`Catalogue.prefetch` starts reading datasets in background threads (the CSV and GeoJSON parsers and the
+reprojection run outside the GIL), so an atlas build reads its files side by side; each read is the same
+validated reader, so the frames (and the first error raised, in the order the build asks) do not depend on it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -163,6 +167,7 @@ class Catalogue:
     unrecognised: list[Path] = field(default_factory=list)
     _frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _sums: dict[Path, str] = field(default_factory=dict, repr=False)
+    _pending: dict[str, Future] = field(default_factory=dict, repr=False)
 
     def _get(self, key: str) -> Found | None:
         return next((f for f in self.found if f.dataset == key), None)
@@ -186,14 +191,48 @@ class Catalogue:
         return found.path
 
     def read(self, key: str) -> pd.DataFrame:
-        """Read and validate ``key`` (memoised per catalogue)."""
+        """Read and validate ``key`` (memoised per catalogue; waits for a :meth:`prefetch` of it)."""
         if key not in self._frames:
-            frame = READERS[key](self.path(key))
+            pending = self._pending.get(key)
+            frame = pending.result() if pending is not None else READERS[key](self.path(key))
+            self._pending.pop(key, None)
             found = self._get(key)
             found.rows = len(frame)
             found.vintage = frame.attrs.get("vintage") or found.vintage
             self._frames[key] = frame
         return self._frames[key]
+
+    def prefetch(self, keys: Iterable[str], *, workers: int = 2) -> None:
+        """Start reading those of ``keys`` the folder holds in ``workers`` background threads, in the order given.
+
+        :meth:`read` then waits for each one and raises its reader's error, if any, just as a direct read would.
+        Datasets the folder lacks are skipped (reading them raises as usual). :meth:`cancel_prefetch` drops the
+        reads not yet started.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / "ruc.csv").write_text("lsoa21_code,ruc21_code,classification,ruc\\n"
+        ...                                      "E01000001,UN1,Urban: Nearer to a major town or city,Urban\\n")
+        >>> cat = discover(folder)
+        >>> cat.prefetch(["rural_urban", "imd2025"])  # the folder has no IMD file: skipped
+        >>> cat.read("rural_urban").ruc_code.tolist()
+        ['UN1']
+        """
+        wanted = [k for k in dict.fromkeys(keys) if self.has(k) and k not in self._frames and k not in self._pending]
+        if not wanted:
+            return
+        pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(wanted))), thread_name_prefix="nhp-read")
+        for key in wanted:
+            self._pending[key] = pool.submit(READERS[key], self.path(key))
+        pool.shutdown(wait=False)  # the threads end once the queued reads are done
+
+    def cancel_prefetch(self) -> None:
+        """Drop the prefetched reads that have not started (a build that failed early does not need them)."""
+        for future in self._pending.values():
+            future.cancel()
+        self._pending.clear()
 
     def checksums(self, keys: Iterable[str]) -> dict[str, str]:
         """sha256 of the file behind each key (the atlas cache key)."""

@@ -21,7 +21,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 
 from geo.errors import DataError
 from geo.sources.archives import check_archive
@@ -187,6 +186,8 @@ def _sniff_geojson(path: Path, text: str) -> Sniff:
 
 
 def _sniff_layer(path: Path, fmt: str, source: str) -> Sniff:
+    import pyogrio  # only layers need GDAL: a cached atlas start (CSV sniffs) does not pay for importing it
+
     try:
         info = pyogrio.read_info(source)
     except Exception as error:  # pyogrio raises several GDAL error types for unreadable files
@@ -281,6 +282,8 @@ def _reread_for_row(s: Sniff, columns, kwargs, error) -> pd.DataFrame:
 
 def read_layer(s: Sniff, columns: list[str]) -> gpd.GeoDataFrame:
     """Read ``columns`` and geometry of a GeoJSON, GeoPackage or zipped shapefile, in EPSG:27700."""
+    import pyogrio
+
     check_complete(s)
     source = s.member or str(s.path)
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -74,11 +75,17 @@ class Layout:
         out = {}
         names = [(c, normalise(c)) for c in columns]
         for ours, pattern in patterns.items():
-            compiled = re.compile(pattern)
+            compiled = _compiled(pattern)
             hits = [c for c, n in names if compiled.fullmatch(n)]
             if hits:
                 out[ours] = hits[0]
         return out
+
+
+@lru_cache(maxsize=None)
+def _compiled(pattern: str) -> re.Pattern:
+    # The layouts hold more patterns than re's own cache (512), so without this every discover recompiles them.
+    return re.compile(pattern)
 
 
 def pattern_label(pattern: str) -> str:

@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from geo.sources.io import read_table
 from geo.sources.layouts import Layout, finish, register, resolve
@@ -192,6 +194,11 @@ def read_lad_utla_lookup(path: str | Path) -> pd.DataFrame:
                   vintage=f"LAD {_year(cols['lad_code'])}")
 
 
+#: Exactly the characters Python's ``\s`` matches in text (``str.isspace``), as an RE2 class for Arrow.
+_WHITESPACE = (r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}"
+               r"\x{3000}]+")
+
+
 def normalise_postcode(postcodes: pd.Series) -> pd.Series:
     """Upper-case postcodes with one space before the inward code ("le11aa" -> "LE1 1AA").
 
@@ -200,7 +207,16 @@ def normalise_postcode(postcodes: pd.Series) -> pd.Series:
     >>> normalise_postcode(pd.Series(["LE1  1AA", "le11 2ab", "B11AA"])).tolist()
     ['LE1 1AA', 'LE11 2AB', 'B1 1AA']
     """
-    compact = postcodes.astype("str").str.upper().str.replace(r"\s+", "", regex=True)
+    compact = postcodes.astype("str").str.upper()
+    try:
+        # Arrow, with Python's whitespace spelled out for RE2 (pandas runs "\s+" through Python's re row by row);
+        # plain spaces go first, literally, and the regex runs only if anything else is left.
+        stripped = pc.replace_substring(pa.array(compact, from_pandas=True), pattern=" ", replacement="")
+        if pc.any(pc.match_substring_regex(stripped, pattern=_WHITESPACE)).as_py():
+            stripped = pc.replace_substring_regex(stripped, pattern=_WHITESPACE, replacement="")
+        compact = pd.Series(pd.array(stripped, dtype=compact.dtype), index=compact.index, name=compact.name)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError):
+        compact = compact.str.replace(r"\s+", "", regex=True)
     return compact.str[:-3] + " " + compact.str[-3:]
 
 

@@ -93,7 +93,13 @@ def read_qof_prevalence(path: str | Path) -> pd.DataFrame:
 
 
 def _band_start(band: pd.Series) -> pd.Series:
-    return pd.to_numeric(band.str.extract(r"^(\d+)", expand=False), errors="coerce")
+    """First age of each band ("0_4" -> 0, "95+" -> 95), parsed once per distinct band (there are 20)."""
+    codes, uniques = pd.factorize(band)
+    starts = pd.to_numeric(pd.Series(uniques, dtype=object).str.extract(r"^(\d+)", expand=False), errors="coerce")
+    starts = starts.to_numpy()
+    if (codes < 0).any():
+        starts = np.append(starts.astype(float), np.nan)  # a missing band (code -1) has no start
+    return pd.Series(starts[codes], index=band.index)
 
 
 def read_practice_ages(path: str | Path) -> pd.DataFrame:

@@ -1,6 +1,7 @@
 """Registrations move between LSOA vintages without losing or inventing patients."""
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,3 +54,31 @@ def test_bridging_conserves_every_placed_patient(rows):
     out, report = bridge_counts(counts, code_column="lsoa_code", value_columns=["patients"], weights=weights)
     assert abs(out.patients.sum() - counts.patients.sum()) < 1e-6
     assert abs(report.patients_direct + report.patients_split + report.patients_merged - counts.patients.sum()) < 1e-6
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["A", "B", "C", "D", "NO2011"]), st.sampled_from(["P1", "P2", "P3"]),
+                          st.integers(0, 99)), min_size=1, max_size=15),
+       st.permutations(range(5)))
+def test_bridged_rows_come_out_as_a_pandas_merge_would(rows, order):
+    # The join of rows to weights is done through integer positions for speed; pandas' inner merge is the
+    # reference for which rows come out, with which weights, in which order.
+    from geo.atlas.bridging import _join_weights
+
+    weights = crosswalk(LOOKUP.iloc[list(order)], source=2011, target=2021, target_population=POP21)
+    frame = pd.DataFrame(rows, columns=["lsoa_code", "practice_code", "patients"])
+    known = frame[frame.lsoa_code.isin(weights.from_code)]
+    expected = known.merge(weights, left_on="lsoa_code", right_on="from_code", how="inner")
+    pd.testing.assert_frame_equal(_join_weights(known, "lsoa_code", weights), expected)
+
+
+def test_code_lookups_agree_with_pandas_including_missing_codes():
+    from geo.atlas.bridging import code_isin, code_map
+
+    values = pd.Series(["E01000001", None, "W01000002", "E01000001", "NO2011"], dtype="str")
+    universe = pd.Index(["E01000001", "NO2011"], dtype="str")
+    assert code_isin(values, universe).tolist() == values.isin(universe).tolist()
+    with_missing = pd.Series(["E01000001", None], dtype="str")
+    assert code_isin(values, with_missing).tolist() == values.isin(with_missing).tolist()
+    mapping = pd.Series({"E01000001": 3, "W01000002": 1})
+    assert code_map(values, mapping).tolist() == pytest.approx(values.map(mapping).tolist(), nan_ok=True)

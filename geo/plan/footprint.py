@@ -1,0 +1,284 @@
+"""The place footprint of a practice assignment: where the patients of each neighbourhood's practices live.
+
+Each LSOA joins the neighbourhood whose practices hold most of its registered residents (counted from the same
+registrations-by-LSOA file as the lists, so list and place figures reconcile). An LSOA none of whose residents is
+registered with the plan's practices takes the label most of its neighbours have. Detached parts of a footprint
+(a few LSOAs across a boundary where a practice is popular) are reported, and re-attached to the neighbour sharing
+most boundary with them when they hold at most :data:`REPAIR_SHARE` of the neighbourhood's registered residents:
+a cheap repair that keeps footprints contiguous. A neighbourhood whose practices are the largest in no LSOA gets
+the site of its largest practice.
+
+Everything works on label indices with ties broken by the labels' *names*, so a footprint derived again after a
+practice move (only the LSOAs where the moved practices have patients are recounted: :func:`footprint_after_move`)
+is the footprint derived from scratch, whatever order the labels were created in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from geo.errors import PlanError
+
+if TYPE_CHECKING:
+    from geo.atlas.arrays import AtlasArrays
+    from geo.atlas.model import Atlas
+
+#: A detached part holding at most this share of its neighbourhood's registered residents is re-attached.
+REPAIR_SHARE = 0.05
+
+
+@dataclass
+class Footprint:
+    """The place footprint of a practice assignment: a label per LSOA, with what was repaired or left detached."""
+
+    assignment: pd.Series
+    unregistered: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    detached: list[str] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        """What a planner should know about how the footprint was drawn, in words."""
+        out = []
+        if self.unregistered:
+            out.append(f"{len(self.unregistered)} LSOA(s) have no residents registered with the plan's practices and "
+                       f"follow their neighbours (e.g. {', '.join(self.unregistered[:3])})")
+        if self.repaired:
+            out.append(f"{len(self.repaired)} LSOA(s) were re-attached: small detached parts joined to the "
+                       "neighbourhood around them, or a practice's site given to a neighbourhood that held no "
+                       f"LSOA (e.g. {', '.join(self.repaired[:3])})")
+        if self.detached:
+            out.append(f"{len(self.detached)} LSOA(s) remain in detached parts too large to repair cheaply "
+                       f"(e.g. {', '.join(self.detached[:3])})")
+        return out
+
+
+@dataclass
+class LabelledFootprint:
+    """A footprint in label indices: ``label`` per LSOA row, ``home`` (the label before neighbours and repairs,
+    -1 where nobody is registered with the plan's practices) kept so a move recounts only the rows it touches."""
+
+    label: np.ndarray
+    home: np.ndarray
+    repaired: np.ndarray
+    detached: np.ndarray
+
+    def notes(self, arrays: "AtlasArrays") -> list[str]:
+        """:meth:`Footprint.notes` without building the named footprint (the practice-move path)."""
+        codes = np.asarray(arrays.codes, dtype=object)
+        return Footprint(None, codes[self.home < 0].tolist(), codes[self.repaired].tolist(),
+                         codes[self.detached].tolist()).notes()
+
+    def footprint(self, arrays: "AtlasArrays", labels: list[str], index: pd.Index) -> Footprint:
+        """The same footprint with names and LSOA codes."""
+        codes = np.asarray(arrays.codes, dtype=object)
+        return Footprint(pd.Series(np.asarray(labels, dtype=object)[self.label], index=index.copy(),
+                                   name="neighbourhood"),
+                         codes[self.home < 0].tolist(), codes[self.repaired].tolist(), codes[self.detached].tolist())
+
+
+def label_ranks(labels: list[str]) -> np.ndarray:
+    """Rank of each label by name (ties between neighbourhoods go to the name that sorts first).
+
+    >>> label_ranks(["b", "a", "c"]).tolist()
+    [1, 0, 2]
+    """
+    rank = np.empty(len(labels), np.int64)
+    rank[sorted(range(len(labels)), key=labels.__getitem__)] = np.arange(len(labels))
+    return rank
+
+
+def derive_footprint(atlas: "Atlas", practices: pd.Series, *, repair: bool = True) -> Footprint:
+    """Return the place footprint of a checked practice assignment (``practice_code -> neighbourhood``).
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> atlas = grid_atlas(4, 4)
+    >>> codes = atlas.practices.index
+    >>> fp = derive_footprint(atlas, pd.Series(["A", "A", "B", "B"], index=codes))
+    >>> sorted(fp.assignment.unique()), len(fp.assignment)
+    (['A', 'B'], 16)
+    """
+    from geo.atlas.arrays import atlas_arrays
+
+    arrays = atlas_arrays(atlas)
+    labels = sorted(set(practices.astype(str)))
+    practice_label = pd.Index(labels).get_indexer(practices.reindex(arrays.practice_codes).astype(object))
+    made = footprint_labels(arrays, practice_label, labels, repair=repair)
+    return made.footprint(arrays, labels, atlas.lsoas.index)
+
+
+def footprint_labels(arrays: "AtlasArrays", practice_label: np.ndarray, labels: list[str], *,
+                     home: np.ndarray | None = None, rows: np.ndarray | None = None,
+                     repair: bool = True) -> LabelledFootprint:
+    """Derive the footprint of ``practice_label`` (label index per practice column, -1: not in the plan).
+
+    With ``home`` (the previous footprint's homes) and ``rows``, only those rows' homes are recounted: the rows
+    where a moved practice has patients, the only ones whose counts by neighbourhood changed.
+    """
+    rank = label_ranks(labels)
+    if home is None:
+        home = _homes(arrays.registrations, practice_label, rank)
+    else:
+        home = home.copy()
+        if len(rows):
+            home[rows] = _homes(arrays.registrations, practice_label, rank, rows)
+    lab = _follow_neighbours(home, arrays.edges, rank)
+    repaired = detached = np.empty(0, np.int64)
+    if repair and len(arrays.edges):
+        weight = arrays.registered_by_row
+        lab, repaired, detached = _repair(lab, arrays.edges, weight, rank)
+    lab, sited = _place_empty(arrays, lab, practice_label, labels, rank)
+    return LabelledFootprint(lab, home, np.unique(np.concatenate([repaired, sited])).astype(np.int64), detached)
+
+
+def home_labels(arrays: "AtlasArrays", practice_label: np.ndarray, labels: list[str]) -> np.ndarray:
+    """Each LSOA row's home: the label whose practices hold most of its registered residents (-1: none)."""
+    return _homes(arrays.registrations, practice_label, label_ranks(labels))
+
+
+def _pick(row: np.ndarray, label: np.ndarray, weight: np.ndarray, rank: np.ndarray, n: int) -> np.ndarray:
+    """For each of ``n`` rows, the label with the largest summed weight (ties: the first name); -1 for none."""
+    out = np.full(n, -1, np.int64)
+    if not len(row):
+        return out
+    k = len(rank)
+    if n * k <= 2_000_000:  # a dense table with its columns in name order: argmax then breaks ties by name
+        by_name = np.argsort(rank)
+        table = np.bincount(row * k + rank[label], weights=weight, minlength=n * k).reshape(n, k)
+        best = table.argmax(axis=1)
+        return np.where(table[np.arange(n), best] > 0, by_name[best], -1)
+    key = row.astype(np.int64) * k + label
+    unique, inverse = np.unique(key, return_inverse=True)
+    total = np.bincount(inverse, weights=weight)
+    r, lab = unique // k, unique % k
+    order = np.lexsort((rank[lab], -total, r))
+    first = order[np.r_[True, r[order][1:] != r[order][:-1]]]
+    out[r[first]] = lab[first]
+    return out
+
+
+def _homes(registrations: sparse.csr_matrix, practice_label: np.ndarray, rank: np.ndarray,
+           rows: np.ndarray | None = None) -> np.ndarray:
+    """The label whose practices hold most of each row's registered residents (-1: none with the plan's);
+    for ``rows`` only when given (read straight from the CSR arrays: no sparse slicing on the move path)."""
+    indptr = registrations.indptr
+    if rows is None:
+        count = np.diff(indptr)
+        row = np.repeat(np.arange(registrations.shape[0]), count)
+        col, data, n = registrations.indices, registrations.data, registrations.shape[0]
+    else:
+        count = indptr[rows + 1] - indptr[rows]
+        row = np.repeat(np.arange(len(rows)), count)
+        # positions indptr[r] .. indptr[r + 1] of every row r, concatenated
+        at = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count) + np.repeat(indptr[rows], count)
+        col, data, n = registrations.indices[at], registrations.data[at], len(rows)
+    label = practice_label[col]
+    ok = (label >= 0) & (data > 0)
+    return _pick(row[ok], label[ok], data[ok], rank, n)
+
+
+def _follow_neighbours(home: np.ndarray, edges: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """Rows with no home take the label most of their labelled neighbours have (repeated until all are set)."""
+    lab = home.copy()
+    if not (lab < 0).any():
+        return lab
+    a = np.concatenate([edges[:, 0], edges[:, 1]]) if len(edges) else np.empty(0, np.int64)
+    b = np.concatenate([edges[:, 1], edges[:, 0]]) if len(edges) else np.empty(0, np.int64)
+    while (lab < 0).any():
+        ok = (lab[a] < 0) & (lab[b] >= 0)
+        if not ok.any():
+            used = np.unique(lab[lab >= 0])
+            # An area with no registrations at all, or an island of such LSOAs: the first name (never real data).
+            lab[lab < 0] = used[np.argmin(rank[used])] if len(used) else int(np.argmin(rank))
+            break
+        voted = _pick(a[ok], lab[b[ok]], np.ones(int(ok.sum())), rank, len(lab))
+        lab = np.where((lab < 0) & (voted >= 0), voted, lab)
+    return lab
+
+
+def _repair(lab: np.ndarray, edges: np.ndarray, weight: np.ndarray,
+            rank: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Re-attach small detached parts to the neighbour label sharing most edges; report the rest (row indices)."""
+    n = len(lab)
+    lab = lab.copy()
+    repaired: list[np.ndarray] = []
+    a = np.concatenate([edges[:, 0], edges[:, 1]])
+    b = np.concatenate([edges[:, 1], edges[:, 0]])
+    parts = _parts(lab, edges, weight)
+    for _ in range(3):  # a re-attached part can join two parts of its new label; a few passes settle it
+        component, part_weight, part_label, main = parts
+        label_weight = np.bincount(lab, weights=weight + 1e-6, minlength=len(rank))
+        small = np.flatnonzero((main[part_label] != np.arange(len(part_label)))
+                               & (part_weight <= REPAIR_SHARE * label_weight[part_label]))
+        if not len(small):
+            break
+        # Rows and outward edges grouped by part, so each part is handled in proportion to its own size.
+        by_part = np.argsort(component, kind="stable")
+        starts = np.searchsorted(component[by_part], np.arange(len(part_label) + 1))
+        across = np.flatnonzero(component[a] != component[b])
+        across = across[np.argsort(component[a[across]], kind="stable")]
+        edge_starts = np.searchsorted(component[a[across]], np.arange(len(part_label) + 1))
+        changed = False
+        for part in small[np.argsort(part_weight[small], kind="stable")]:
+            outer = b[across[edge_starts[part]:edge_starts[part + 1]]]
+            if not len(outer):
+                continue
+            rows = by_part[starts[part]:starts[part + 1]]
+            lab[rows] = _pick(np.zeros(len(outer), np.int64), lab[outer], np.ones(len(outer)), rank, 1)[0]
+            repaired.append(rows)
+            changed = True
+        if not changed:
+            break
+        parts = _parts(lab, edges, weight)
+    component, part_weight, part_label, main = parts
+    detached = np.flatnonzero(main[lab] != component)
+    return lab, (np.unique(np.concatenate(repaired)) if repaired else np.empty(0, np.int64)), detached
+
+
+def _parts(lab: np.ndarray, edges: np.ndarray, weight: np.ndarray):
+    """Connected parts of each label: part per row, part weights and labels, and each label's largest part."""
+    n = len(lab)
+    same = lab[edges[:, 0]] == lab[edges[:, 1]]
+    # One-way edges and weak connection: the same parts as the undirected graph, without symmetrising it.
+    head, tail = edges[same, 0], edges[same, 1]
+    order = np.argsort(head, kind="stable")
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(head, minlength=n))])
+    graph = sparse.csr_matrix((np.ones(len(head)), tail[order], indptr), shape=(n, n))
+    k, component = csgraph.connected_components(graph, directed=True, connection="weak")
+    part_weight = np.bincount(component, weights=weight + 1e-6, minlength=k)
+    part_label = lab[np.unique(component, return_index=True)[1]]  # the label of each part's first row
+    # The main part of a label is its heaviest (ties: the part met first in row order).
+    order = np.lexsort((np.arange(k), -part_weight, part_label))
+    lead = order[np.r_[True, part_label[order][1:] != part_label[order][:-1]]]
+    main = np.full(max(int(lab.max()) + 1, 1), -1, np.int64)
+    main[part_label[lead]] = lead
+    return component, part_weight, part_label, main
+
+
+def _place_empty(arrays: "AtlasArrays", lab: np.ndarray, practice_label: np.ndarray, labels: list[str],
+                 rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Give each neighbourhood of the plan that holds no LSOA the site of its largest practice."""
+    used = np.unique(practice_label[practice_label >= 0])
+    held = np.bincount(lab, minlength=len(labels))
+    empty = used[held[used] == 0]
+    if not len(empty):
+        return lab, np.empty(0, np.int64)
+    lab = lab.copy()
+    sited = []
+    for k in empty[np.argsort(rank[empty])]:
+        members = np.flatnonzero(practice_label == k)
+        members = members[arrays.practice_site[members] >= 0]
+        if not len(members):
+            raise PlanError(f"neighbourhood {labels[k]} has no practice sited in the area", column="practice_code",
+                            expected="every neighbourhood to hold at least one practice sited in the area")
+        row = arrays.practice_site[members[np.argmax(arrays.practice_list[members])]]
+        lab[row] = k
+        sited.append(row)
+    return lab, np.asarray(sited, np.int64)
