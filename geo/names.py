@@ -112,5 +112,8 @@ def printable(text) -> str:
     >>> printable("\\x1b[31mred\\x1b[0m \\u202eevil\\x07")
     'red evil'
     """
-    text = _ANSI.sub("", str(text))
+    text = str(text)
+    if text.isascii() and text.isprintable():  # the usual case, and no escape can hide in it (ESC is not printable)
+        return text
+    text = _ANSI.sub("", text)
     return "".join(c for c in text if c in "\n\t" or not _is_control(c))

@@ -16,9 +16,9 @@ Set partitioning over enumerated connected groups; the last step is a MILP solve
    enumerated sets, so the ``D`` found is the proven optimum.
 3. **Compactness and alignment.** Among covers with largest deviation at most ``D + EPSILON``, minimise the weighted
    cut: every graph edge between two groups costs ``1`` (fewer cut edges: compact groups) plus its ``weight``
-   (shared patients: parting practices whose patients live mixed together lowers alignment). A HiGHS MILP on up
-   to :data:`MILP_SETS` sets; on more, or where it is unproven, a cheapest-first exact-cover branch and bound
-   (:func:`_min_cut`, at most :data:`CUT_LIMIT` nodes).
+   (shared patients: parting practices whose patients live mixed together lowers alignment). First a short
+   cheapest-first exact-cover branch and bound (:func:`_min_cut`, :data:`QUICK_CUT` nodes), then a HiGHS MILP on
+   up to :data:`MILP_SETS` sets, then the branch and bound again with :data:`CUT_LIMIT` nodes.
 
 All limits are counts (sets enumerated, search and branch-and-bound nodes), so a result does not depend on the machine or
 its load; HiGHS gives the same answer for the same model. A time limit is only a safety net, and a result it cut
@@ -229,54 +229,8 @@ def connected_sets(pop, adjacency, upper: float, max_sets: int = MAX_SETS, lower
     return out
 
 
-def connected_sets_wide(pop, adjacency, upper: float, max_sets: int = MAX_SETS,
-                        lower: float = -np.inf) -> np.ndarray | None:
-    """:func:`connected_sets` for graphs of up to 64 nodes, level by level in numpy: the sets as ``uint64`` masks.
-
-    Every connected set grows from its lowest node by adding higher neighbours (a spanning tree of the set, leaf
-    by leaf), so level ``s + 1`` is every set of level ``s`` plus one higher neighbour, duplicates dropped. The same
-    sets as :func:`connected_sets` (in another order), found about a hundred times faster: what lets the
-    52 practices of Leicester be proven (issue 11).
-
-    Examples
-    --------
-    >>> triangle = sparse.csr_matrix(np.ones((3, 3)) - np.eye(3)).astype(bool)
-    >>> sorted(connected_sets_wide([1, 1, 1], triangle, 2).tolist())
-    [1, 2, 3, 4, 5, 6]
-    """
-    adjacency = sparse.csr_matrix(adjacency, dtype=bool)
-    pop = np.asarray(pop, dtype=float)
-    n = len(pop)
-    if n > 64:
-        raise ValueError(f"{n} nodes do not fit a 64-bit mask")
-    bits = np.left_shift(np.uint64(1), np.arange(n, dtype=np.uint64))
-    near = np.zeros(n, np.uint64)
-    rows, cols = adjacency.nonzero()
-    np.bitwise_or.at(near, rows[rows != cols], bits[cols[rows != cols]])
-    start = np.flatnonzero(pop <= upper)
-    masks, reach, total, low = bits[start], near[start], pop[start], start
-    found, visited = [masks[total >= lower]], len(masks)
-    while len(masks):
-        grown = []
-        for v in range(n):
-            take = ((reach & bits[v]) != 0) & (low < v) & ((masks & bits[v]) == 0) & (total + pop[v] <= upper)
-            if take.any():
-                grown.append((masks[take] | bits[v], reach[take] | near[v], total[take] + pop[v], low[take]))
-        if not grown:
-            break
-        masks, reach, total, low = (np.concatenate(parts) for parts in zip(*grown))
-        masks, first = np.unique(masks, return_index=True)
-        reach, total, low = reach[first], total[first], low[first]
-        visited += len(masks)
-        if visited > max_sets:
-            return None
-        found.append(masks[total >= lower])
-    return np.concatenate(found)
-
-
 def _membership(masks, n: int) -> sparse.csr_matrix:
-    """Return the sets x nodes 0/1 matrix of bit masks (Python ints, or ``uint64`` from
-    :func:`connected_sets_wide`)."""
+    """Return the sets x nodes 0/1 matrix of bit masks (unpacked in numpy when they fit 64 bits)."""
     if not isinstance(masks, np.ndarray) and n <= 64:
         masks = np.array(masks, dtype=np.uint64)
     if isinstance(masks, np.ndarray):

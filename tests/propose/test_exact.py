@@ -75,6 +75,8 @@ def test_smallest_cut_matches_brute_force_by_search_and_by_milp(monkeypatch, mil
     from geo.propose import exact
 
     monkeypatch.setattr(exact, "MILP_SETS", milp_sets)  # 0: the cut is found by the exact-cover search alone
+    if milp_sets:
+        monkeypatch.setattr(exact, "QUICK_CUT", 0)  # no short search first: HiGHS must find and prove the cut
     units = practice_units(grid_atlas(6, 6, practice_every=4, seed=seed))
     pop = units.lists * np.random.default_rng(seed).uniform(0.5, 1.5, len(units))
     target = pop.sum() / k
@@ -90,3 +92,29 @@ def test_smallest_cut_matches_brute_force_by_search_and_by_milp(monkeypatch, mil
             best = min(best, cost.data[labels[cost.row] != labels[cost.col]].sum() / 2)
     assert solved.proven and solved.cut_proven
     assert solved.cut == pytest.approx(best, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed,k", [(0, 2), (1, 3), (3, 4)])
+def test_a_known_answer_bounds_the_search_without_changing_the_optimum(seed, k):
+    # A heuristic's answer as the bound (here: the optimum plus a margin, the optimum itself, or less than it).
+    atlas = grid_atlas(6, 6, practice_every=4, seed=seed)
+    units = practice_units(atlas)
+    pop = units.lists * np.random.default_rng(seed).uniform(0.5, 1.5, len(units))
+    target = pop.sum() / k
+    best = brute_force(pop, units.adjacency, k, target)
+    for bound in (best + 0.05, best + 1e-9):
+        solved = partition(pop, units.adjacency, k, target, units.overlap, bound=bound)
+        assert solved.proven and solved.deviation == pytest.approx(best, abs=1e-9)
+    assert partition(pop, units.adjacency, k, target, units.overlap, bound=best - 1e-6) is None
+
+
+def test_pockets_refuse_a_cover_that_strands_a_pocket_of_the_wrong_size():
+    from geo.propose.exact import Pockets
+
+    # A path 0 - 1 - 2 - 3 - 4 of populations 1, 1, 0.5, 1, 1. Covering {0, 1} leaves {2, 3, 4} = 2.5, which
+    # cannot be two groups within 10 %; covering {2, 3} leaves pockets {0, 1} (two groups) and {4} (one).
+    near = [0b00010, 0b00101, 0b01010, 0b10100, 0b01000]
+    pockets = Pockets(near, [1.0, 1.0, 0.5, 1.0, 1.0])
+    assert pockets.fit(0b11100, 2, 0.1) is False
+    assert pockets.fit(0b10011, 3, 0.1) is True
+    assert pockets.fit(0b11111, 4, 0.2) is True and pockets.fit(0b11111, 6, 0.2) is False  # 4.5: 4 or 5 groups
