@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
@@ -18,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from api import docs, problems
 from api.atlases import as_provider
 from api.auth import LOCAL_MODE_WARNING, is_loopback, local_mode
-from api.db import Database, database_url, redacted
+from api.db import POOL_SIZE, Database, database_url, redacted
 from api.deps import ServiceState
 from api.headers import SecurityHeaders
 from api.plans import PlanService
@@ -70,6 +71,9 @@ def create_app(settings: Settings | None = None, atlas_provider=None) -> FastAPI
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         log.info("plans database: %s (%s)", redacted(url), db.backend)
+        # Sync routes run on this many threads (anyio's default is 40): no more than the connection pool, so
+        # a request never waits for a connection while holding a thread, and fewer threads contend for the GIL.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE
         if local_mode(db, is_loopback(str(settings.host))):
             log.warning(LOCAL_MODE_WARNING)
         elif not is_loopback(str(settings.host)):

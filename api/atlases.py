@@ -28,6 +28,8 @@ from geo.settings import Settings
 from api.problems import NotFound, Problem
 
 AREA_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}(,[A-Za-z0-9][A-Za-z0-9_-]{0,19}){0,19}$")
+#: Longest area id (the database columns that hold it are 100 characters).
+MAX_AREA_ID = 100
 #: Atlases kept in memory at once; the least recently used is dropped beyond this (and reloaded from cache).
 MAX_LOADED = 8
 #: Largest area (LSOAs) a planner may have built on demand; England's largest ICB has about 1,900.
@@ -48,6 +50,9 @@ def check_area_id(area: str) -> str:
     """
     if not AREA_ID.match(area) or area.lower() in {"england", "e92000001"}:
         raise NotFound(f"no study area {area!r}: use an ICB (QK1), sub-ICB or local authority codes")
+    if len(area) > MAX_AREA_ID:  # plans, proposals and jobs store the id in 100 characters
+        raise NotFound(f"no study area {area[:40]!r}...: an area id has at most {MAX_AREA_ID} characters (ten "
+                       "local authority codes); for more, use the ICB or sub-ICB code")
     return area
 
 

@@ -21,7 +21,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, exists, select, update
 
 from api.db import Database
 from api.models import ROLES, ApiKey, AuditEvent, ServiceSetting, utcnow
@@ -201,10 +201,22 @@ def set_setting(db: Database, name: str, value: bool, *, actor: Principal) -> di
     return service_settings(db)
 
 
+_ACTIVE_KEY = select(ApiKey.id, ApiKey.name, ApiKey.role, ApiKey.key_hash).where(
+    ApiKey.key_hash == bindparam("digest"), ApiKey.revoked_at.is_(None))
+#: Whether a key was ever created, and the explicit switch, in one statement built once.
+_LOCAL_MODE = select(exists(select(ApiKey.id)),
+                     select(ServiceSetting.value).where(ServiceSetting.name == "local_mode").scalar_subquery())
+
+
 def local_mode(db: Database, loopback: bool) -> bool:
     """Return True when anonymous callers act as admin: only on loopback, and only while no key was ever
     created or an admin switched local mode on explicitly."""
-    return loopback and (not any_key_ever(db) or bool(get_setting(db, "local_mode")))
+    if not loopback:
+        return False
+    # One round trip on every anonymous request: whether a key was ever created, and the explicit switch.
+    with db.read_connection() as connection:
+        ever, switch = connection.execute(_LOCAL_MODE).one()
+    return not ever or bool((switch or {}).get("value", SETTINGS["local_mode"]))
 
 
 def authenticate(db: Database, secret: str | None, *, loopback: bool = False) -> Principal:
@@ -216,8 +228,9 @@ def authenticate(db: Database, secret: str | None, *, loopback: bool = False) ->
     """
     if secret:
         digest = hash_key(secret)
-        with db.read() as session:
-            key = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None)))
+        # Looked up on every request (no cache), so a revocation takes effect at once; one indexed query.
+        with db.read_connection() as connection:
+            key = connection.execute(_ACTIVE_KEY, {"digest": digest}).one_or_none()
         if key is not None and hmac.compare_digest(key.key_hash, digest):
             return Principal(key.id, key.name, key.role)
         raise _unauthorized("the API key is not valid or has been revoked")

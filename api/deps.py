@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from api.atlases import AtlasProvider
 from api.auth import Principal, authenticate, is_loopback, require
@@ -32,7 +33,8 @@ class ServiceState:
     jobs: object  # api.jobs.JobRunner (typed loosely to keep import order simple)
 
 
-def get_state(request: Request) -> ServiceState:
+async def get_state(request: Request) -> ServiceState:
+    # async: no I/O here, so it runs on the event loop instead of costing a thread-pool hop per request.
     return request.app.state.nhp
 
 
@@ -119,12 +121,14 @@ def needs(role: str):
     """A dependency that returns the caller when they have ``role`` or above (401/403 otherwise), and may use
     the study area named in the path."""
 
-    def check(principal: Annotated[Principal, Depends(current_principal)], state: State,
-              request: Request) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(current_principal)], state: State,
+                    request: Request) -> Principal:
+        # async: the role check is in memory; only an area check, which may size a new area from the files,
+        # goes to a worker thread.
         require(principal, role)
         area = request.path_params.get("area")
         if area is not None:
-            state.atlases.authorize(area, principal)
+            await run_in_threadpool(state.atlases.authorize, area, principal)
         return principal
 
     check.__name__ = f"needs_{role}"

@@ -1,4 +1,4 @@
-"""Background jobs (proposals of large areas): one row per job in the plans database, run by a runner.
+"""Background jobs (proposals of large areas, modelled hotspots): one row per job in the plans database.
 
 The row in ``jobs`` is the job's only source of truth: status (queued, running, done, failed, cancelled),
 progress, owner, and the id of what it saved. Any API process reads it, so ``GET /jobs/{id}`` answers the same
@@ -103,8 +103,17 @@ def _save_proposal(session: Session, record: JobRecord, result: dict) -> str:
     return proposals.save(None, record.area, record.params, result, record.owner, session=session).id
 
 
+def _save_hotspots(session: Session, record: JobRecord, result: dict) -> str:
+    from api import hotspots
+
+    return hotspots.save(session, record, result)
+
+
 #: Job kinds by name; the name is stored on the row, so a worker on another machine knows what to run.
-KINDS: dict[str, JobKind] = {"proposal": JobKind("api.proposals:work", _save_proposal)}
+#: ``result_id`` of a done job names a proposal (``GET /proposals/{id}``) or a hotspot answer
+#: (``GET /hotspot-results/{id}``).
+KINDS: dict[str, JobKind] = {"proposal": JobKind("api.proposals:work", _save_proposal),
+                             "hotspots": JobKind("api.hotspots:work", _save_hotspots)}
 
 
 def identity() -> str:
@@ -149,6 +158,11 @@ class JobStore:
                                created_by=actor.name, owner_key_id=actor.key_id, owner_role=actor.role,
                                attempts=0, worker=worker)
             session.add(record)
+            # Every change is audited: who asked for what computation, on which area (the job's own row holds
+            # the parameters and, later, where its result went).
+            from api.repository import audit
+
+            audit(session, actor, "job.created", None, None, job_id=record.id, kind=kind, area=area)
         return record
 
     def get(self, job_id: str) -> JobRecord:
@@ -172,6 +186,11 @@ class JobStore:
                               "or an admin may cancel it", slug="forbidden")
             if record.status in UNFINISHED:
                 record.status, record.message, record.finished_at = "cancelled", message, utcnow()
+                if actor is not None:
+                    from api.repository import audit
+
+                    audit(session, actor, "job.cancelled", None, None, job_id=record.id, kind=record.kind,
+                          area=record.area)
         return record
 
     def claim(self, job_id: str, worker: str) -> JobRecord | None:
@@ -272,8 +291,13 @@ class JobRunner:
                     from api.jobrun import execute
 
                     execute(self.store, self.atlases, job_id, self._worker, stop=self._stop)
-        except Exception:  # the database went away: nothing to report the job on
+        except Exception:  # the child could not start, or the database went away
             log.exception("job %s could not run", job_id)
+            try:  # best effort: a job left "running" would hold its owner's place under the caps
+                self.store.fail(job_id, None, {"status": 500, "title": "The job could not run",
+                                               "detail": "submit it again"}, message="could not run")
+            except Exception:
+                log.warning("job %s: could not mark it failed", job_id)
         finally:
             self._mine.discard(job_id)
 

@@ -12,7 +12,8 @@ import threading
 from collections import OrderedDict
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import defer
 
 from geo.atlas.model import Atlas
 from geo.errors import PlanError
@@ -23,11 +24,21 @@ from api import repository as repo
 from api.atlases import AtlasProvider
 from api.auth import Principal
 from api.db import Database
-from api.models import PlanVersion
-from api.serialize import plan_metrics
+from api.models import AuditEvent, PlanVersion
+from api.rows import VersionRow, version_row
+from api.readcache import Assembler, BytesCache, dumps, json_array, model_json
+from api.schemas import AuditEventPublic, VersionPublic
+from api.serialize import metrics_body, plan_metrics, version_public
 
 #: Plan objects kept in memory (about 1 MB each for an ICB of 700 LSOAs with metrics computed).
 CACHE_SIZE = 256
+#: Encoded versions and audit events kept (a few hundred bytes each).
+PIECES = 50_000
+# The queries run on every read of versions and audit, built once (building a select costs more than running it).
+_VERSION_KEYS = (select(PlanVersion.version, PlanVersion.state).where(PlanVersion.plan_id == bindparam("plan_id"))
+                 .order_by(PlanVersion.version))
+_EVENT_IDS = (select(AuditEvent.id).where(AuditEvent.plan_id == bindparam("plan_id"), AuditEvent.id > bindparam("after"))
+              .order_by(AuditEvent.id).limit(bindparam("limit")))
 
 
 class PlanCache:
@@ -105,6 +116,9 @@ class PlanService:
         self.atlases = atlases
         self.cache = cache or PlanCache()
         self.metrics_cache = PlanCache()
+        self.metrics_bytes = BytesCache(CACHE_SIZE)
+        self.version_rows = Assembler(PIECES)
+        self.audit_rows = Assembler(PIECES)
 
     def build(self, atlas: Atlas, assignment, params: dict, *, name: str = "plan") -> Plan:
         """Build a Plan from stored parameters, raising PlanError (422) for an assignment or parameters that do
@@ -126,32 +140,90 @@ class PlanService:
             self.cache.put(key, plan)
         return plan
 
-    def metrics(self, plan_id: int, version: int | None = None) -> tuple[PlanVersion, dict]:
+    def metrics(self, plan_id: int, version: int | None = None, row: PlanVersion | None = None
+                ) -> tuple[PlanVersion, dict]:
         """Return a stored version and its metrics as JSON, computed once per version.
 
         A version's assignment and parameters never change, so neither do its metrics: caching the JSON makes
         repeated reads (every planner's screen polling the same plan) cost a database lookup and no geography.
         """
-        row, plan = self.load(plan_id, version)
+        row = row or self.row(plan_id, version)
         key = (row.plan_id, row.version)
         body = self.metrics_cache.get(key)
         if body is None:
-            body = plan_metrics(plan)
+            body = plan_metrics(self.plan_for(row))
             self.metrics_cache.put(key, body)
         return row, body
+
+    def metrics_json(self, plan_id: int, version: int | None = None) -> tuple[PlanVersion, bytes]:
+        """:meth:`metrics` as the encoded answer body (:func:`api.serialize.metrics_body`), cached by version
+        and state (the body carries the ETag), so a repeated read costs one database lookup and no encoding."""
+        row = self.row(plan_id, version)
+        key = (row.plan_id, row.version, row.state)
+        body = self.metrics_bytes.get(key)
+        if body is None:
+            body = dumps(metrics_body(row, self.metrics(plan_id, row=row)[1]))
+            self.metrics_bytes.put(key, body)
+        return row, body
+
+    def row(self, plan_id: int, version: int | None = None) -> VersionRow:
+        """Return a stored version (the latest by default) without its assignment, in one query (404 if none)."""
+        with self.db.read_connection() as connection:
+            return version_row(connection, plan_id, version)
+
+    def plan_for(self, row: VersionRow) -> Plan:
+        """The Plan of a version row from :meth:`row`: from the cache, else rebuilt from its stored assignment."""
+        if self.cache.get((row.plan_id, row.version)) is not None:
+            return self.plan_of(row, row.plan.area)
+        with self.db.read() as session:
+            assignment = session.scalar(select(PlanVersion.assignment).where(PlanVersion.id == row.id))
+        return self.plan_of(row, row.plan.area, assignment)
 
     def load(self, plan_id: int, version: int | None = None) -> tuple[PlanVersion, Plan]:
         """Return a stored version (the latest by default) and its Plan.
 
         The assignment, the largest column, is read only when the Plan is not cached, as most reads find it there.
         """
+        row = self.row(plan_id, version)
+        return row, self.plan_for(row)
+
+    def versions_json(self, plan_id: int) -> bytes:
+        """The encoded list of a plan's versions, oldest first (404 for no such plan).
+
+        One query lists the versions and states; only versions not seen in that state are read and encoded.
+        """
+        def render(missing):
+            with self.db.read() as session:
+                rows = session.scalars(select(PlanVersion).options(defer(PlanVersion.assignment)).where(
+                    PlanVersion.plan_id == plan_id, PlanVersion.version.in_([v for _, v, _ in missing])))
+                return {(r.plan_id, r.version, r.state): model_json(VersionPublic, version_public(r)) for r in rows}
+
+        for _ in range(3):
+            with self.db.read_connection() as connection:
+                keys = [(plan_id, v, s) for v, s in connection.execute(_VERSION_KEYS, {"plan_id": plan_id})]
+            if not keys:
+                self.row(plan_id)  # 404: every plan has a version
+            body = self.version_rows(keys, render)
+            if body is not None:
+                return body
+        # A state kept changing between the two queries: answer from one query, uncached.
         with self.db.read() as session:
-            row = repo.get_version(session, plan_id, version, assignment=False)
-            area = row.plan.area
-            assignment = None
-            if self.cache.get((row.plan_id, row.version)) is None:
-                assignment = session.scalar(select(PlanVersion.assignment).where(PlanVersion.id == row.id))
-        return row, self.plan_of(row, area, assignment)
+            return json_array(model_json(VersionPublic, version_public(r)) for r in repo.list_versions(session, plan_id))
+
+    def audit_json(self, plan_id: int, *, after: int = 0, limit: int = 500) -> bytes:
+        """The encoded audit events of a plan, oldest first, after the event id ``after`` (404 for no such plan).
+
+        Events are never changed, so each is encoded once; one indexed query finds the ids of the answer."""
+        def render(missing):
+            with self.db.read() as session:
+                return {e.id: model_json(AuditEventPublic, e)
+                        for e in session.scalars(select(AuditEvent).where(AuditEvent.id.in_(missing)))}
+
+        with self.db.read_connection() as connection:
+            ids = list(connection.execute(_EVENT_IDS, {"plan_id": plan_id, "after": after, "limit": limit}).scalars())
+        if not ids:
+            self.row(plan_id)  # 404 for no such plan
+        return self.audit_rows(ids, render)
 
     def create(self, *, name: str, area: str, assignment=None, params: dict | None = None, source: str,
                actor: Principal, note: str = "", detail: dict | None = None, plan: Plan | None = None) -> PlanVersion:
@@ -175,9 +247,10 @@ class PlanService:
         The precondition is checked before any geography work, so a stale or missing ETag answers 412/428
         quickly; the compare-and-set in the repository still decides races between concurrent writers.
         """
-        current, parent = self.load(plan_id)
+        current = self.row(plan_id)
         repo.check_if_match(current, if_match)
         repo.check_editable(current)
+        parent = self.plan_for(current)  # after the precondition: a stale edit never rebuilds a plan
         if parent.practice_assignment is not None:
             child = parent.move_practices(moves)
             before = parent.practice_assignment
@@ -202,10 +275,10 @@ class PlanService:
                note: str = "") -> PlanVersion:
         """Rename neighbourhoods of the latest version (``{old: new}``), saving a new version audited as
         ``plan.renamed`` with the renames as its moves (If-Match required)."""
-        current, parent = self.load(plan_id)
+        current = self.row(plan_id)
         repo.check_if_match(current, if_match)
         repo.check_editable(current)
-        child = parent.rename(names)
+        child = self.plan_for(current).rename(names)
         changed = {old: new for old, new in names.items() if old.strip() != new.strip()}
         if not changed:
             raise PlanError("the names change nothing", column="names", expected="at least one new name")

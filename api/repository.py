@@ -20,7 +20,7 @@ Every plan and neighbourhood name passes :func:`geo.names.check_name` here, the 
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session, contains_eager, defer
 
 from api.atlases import canonical_area
 from api.auth import SETTINGS, Principal
@@ -98,14 +98,16 @@ def get_version(session: Session, plan_id: int, version: int | None = None, *,
 
     ``assignment=False`` leaves the (large) assignment unloaded, for callers that find the Plan in a cache.
     """
-    plan = get_plan(session, plan_id)
-    number = plan.latest_version if version is None else version
-    query = select(PlanVersion).where(PlanVersion.plan_id == plan_id, PlanVersion.version == number)
+    # One query for the version and its plan (``row.plan`` is loaded with it): reads run on every request.
+    number = Plan.latest_version if version is None else version
+    query = (select(PlanVersion).join(PlanVersion.plan).options(contains_eager(PlanVersion.plan))
+             .where(Plan.id == plan_id, PlanVersion.version == number))
     if not assignment:
         query = query.options(defer(PlanVersion.assignment))
     row = session.scalar(query)
     if row is None:
-        raise NotFound(f"plan {plan_id} has no version {number} (latest is {plan.latest_version})")
+        plan = get_plan(session, plan_id)
+        raise NotFound(f"plan {plan_id} has no version {version} (latest is {plan.latest_version})")
     return row
 
 

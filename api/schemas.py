@@ -163,6 +163,14 @@ class JobPublic(BaseModel):
     error: dict | None
 
 
+class HotspotJobCreate(BaseModel):
+    """A hotspot job on the modelled UEC layer: what ``GET /areas/{area}/hotspots`` takes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["json", "csv", "geojson"] = Field("json", description="Answer as JSON, CSV or GeoJSON.")
+
+
 class KeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

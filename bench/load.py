@@ -12,7 +12,9 @@ same cluster) after ``--warmup`` untimed seconds that make every worker load the
 with a table side by side. The report includes the p95 of move + metrics (the edit a planner waits for) and the
 machine's load average before and after, as the machine is shared.
 
-Prints a JSON report per run: requests, throughput, p50/p95/p99 per kind and overall, 412s, errors. Everything
+Prints a JSON report per run: requests, throughput, p50/p95/p99 per kind and overall, 412s, errors, and the CPU
+milliseconds per request of the server (all workers), the client and PostgreSQL: on a shared machine the
+latencies follow the other load, the CPU cost per request much less. Everything
 stays on 127.0.0.1; the server and the cluster are stopped at the end.
 
 Usage::
@@ -47,6 +49,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its live children (the uvicorn workers), from
+    /proc; 0.0 where /proc is not available."""
+    total = 0.0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    for p in [pid, *map(int, children)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
@@ -62,6 +81,7 @@ class Postgres:
         out = subprocess.run(["bash", "-c", script], check=True, capture_output=True, text=True).stdout
         env = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
         self.url = env["NHP_TEST_POSTGRES_URL"]
+        self.pid = int((Path(env["PG_TEST_DIR"]) / "data" / "postmaster.pid").read_text().split()[0])
         self.env = {k: env[k] for k in ("PG_TEST_DIR", "PG_TEST_BIN", "PG_TEST_RUN")}
 
     def stop(self) -> None:
@@ -140,7 +160,7 @@ async def client_loop(http: httpx.AsyncClient, plans: list[dict], codes: list[st
 
 
 async def run(base: str, area: str, clients: int, seconds: float, n_plans: int, edit_share: float,
-              warmup: float = 0.0) -> dict:
+              warmup: float = 0.0, server_pid: int | None = None, db_pid: int | None = None) -> dict:
     # Idle connections are dropped before uvicorn's 5 s keep-alive timeout, so a request never races the server
     # closing its connection (a client artefact that would show as ReadError).
     limits = httpx.Limits(max_connections=clients + 5, max_keepalive_connections=clients + 5, keepalive_expiry=2.0)
@@ -158,11 +178,16 @@ async def run(base: str, area: str, clients: int, seconds: float, n_plans: int, 
             await asyncio.gather(*(client_loop(http, plans, codes, labels, Stats(), time.monotonic() + warmup,
                                                edit_share, 10_000 + seed) for seed in range(clients)))
         stats = Stats()
+        cpu_before, client_before = (cpu_seconds(server_pid) if server_pid else 0.0), time.process_time()
+        db_before = cpu_seconds(db_pid) if db_pid else 0.0
         started = time.monotonic()
         stop = started + seconds
         await asyncio.gather(*(client_loop(http, plans, codes, labels, stats, stop, edit_share, seed)
                                for seed in range(clients)))
         elapsed = time.monotonic() - started
+        server_cpu = (cpu_seconds(server_pid) - cpu_before) if server_pid else float("nan")
+        client_cpu = time.process_time() - client_before
+        db_cpu = (cpu_seconds(db_pid) - db_before) if db_pid else float("nan")
     everything = [t for ts in stats.times.values() for t in ts]
     kinds = {kind: {"requests": len(ts), "p50_ms": round(percentile(ts, 0.5) * 1000, 1),
                     "p95_ms": round(percentile(ts, 0.95) * 1000, 1)} for kind, ts in sorted(stats.times.items())}
@@ -175,6 +200,10 @@ async def run(base: str, area: str, clients: int, seconds: float, n_plans: int, 
         "move_metrics_p95_ms": round(percentile(edit, 0.95) * 1000, 1), "edits_saved": stats.saved,
         "stale_edits_412": stats.stale,
         "errors": len(stats.errors), "first_errors": stats.errors[:10], "by_kind": kinds,
+        # CPU per request, the figure the machine's other load does not change much (the latencies it does).
+        "server_cpu_ms_per_request": round(1000 * server_cpu / max(len(everything), 1), 2),
+        "client_cpu_ms_per_request": round(1000 * client_cpu / max(len(everything), 1), 2),
+        "postgres_cpu_ms_per_request": round(1000 * db_cpu / max(len(everything), 1), 2),
     }
 
 
@@ -206,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
                     asyncio.run(wait_ready(base, process))
                     before = os.getloadavg()
                     report = asyncio.run(run(base, area, args.clients, args.seconds, args.plans, args.edit_share,
-                                             args.warmup))
+                                             args.warmup, process.pid, postgres.pid if postgres else None))
                     report["loadavg_before_after"] = [round(before[0], 2), round(os.getloadavg()[0], 2)]
                 finally:
                     process.terminate()
@@ -222,10 +251,12 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if postgres:
             postgres.stop()
-    print(f"{'workers':>7} {'req/s':>8} {'p95 ms':>8} {'move+metrics p95 ms':>20} {'errors':>7} {'load avg':>12}")
+    print(f"{'workers':>7} {'req/s':>8} {'p95 ms':>8} {'move+metrics p95 ms':>20} {'errors':>7} {'load avg':>12} "
+          f"{'server cpu ms/req':>18}")
     for r in reports:
         print(f"{r['workers']:>7} {r['throughput_rps']:>8} {r['p95_ms']:>8} {r['move_metrics_p95_ms']:>20} "
-              f"{r['errors']:>7} {'%.2f->%.2f' % tuple(r['loadavg_before_after']):>12}")
+              f"{r['errors']:>7} {'%.2f->%.2f' % tuple(r['loadavg_before_after']):>12} "
+              f"{r['server_cpu_ms_per_request']:>18}")
     return 0 if all(r["errors"] == 0 for r in reports) else 1
 
 if __name__ == "__main__":

@@ -2,73 +2,63 @@
 
 Only the published tables leave the service: counts of 1 to 7 attendances, and the rates and ratios built on them,
 are suppressed inside ``geo`` before they reach a route. Uploaded patient-level extracts are aggregated on import
-and never stored.
+and never stored. The modelled layer of a large area can be computed as a background job
+(``POST /areas/{area}/hotspot-jobs``, see :mod:`api.hotspots`); its answer is the GET's, rendered by the same code.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
 import threading
-from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Query, Response, UploadFile
+from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 
+from api import hotspots
 from api.deps import DbId, MAX_ID, Planner, State, Viewer
+from api.schemas import HotspotJobCreate, JobPublic
 from api.uploads import read_upload
 
 router = APIRouter(tags=["hotspots"])
 EXTRACT_SUFFIXES = {".csv", ".xlsx"}
 _results: dict[tuple[int, str], object] = {}
 _lock = threading.Lock()
+ANSWERS = {200: {"content": {"application/json": {}, "text/csv": {}, "application/geo+json": {}}}}
 
 
 def _data_dir(state, atlas):
     """The folder the atlas came from: the demo region's own files, or the service's official data folder."""
-    from geo.demo import DEMO_AREA, demo_data_dir
-
-    return demo_data_dir() if DEMO_AREA in atlas.area.codes else state.settings.data_dir
+    return hotspots.data_folder(atlas, state.settings.data_dir)
 
 
 def _modelled(state, atlas):
     """Hotspots of the modelled layer, computed once per loaded atlas (analytic Gi*: well under a second)."""
-    from geo.hotspots import find_hotspots
-    from geo.uec import uec_layer_for
-
     key = (id(atlas), "modelled")
     with _lock:
         result = _results.get(key)
     if result is None:
-        result = find_hotspots(atlas, uec_layer_for(atlas, _data_dir(state, atlas)))
+        result = hotspots.modelled(atlas, state.settings.data_dir)
         with _lock:
             _results[key] = result
     return result
 
 
 def _answer(result, fmt: str) -> Response:
-    if fmt == "json":
-        return Response(json.dumps(result.answer()), media_type="application/json")
-    with tempfile.TemporaryDirectory(prefix="nhp-hotspots-") as folder:
-        path = Path(folder) / f"hotspots.{fmt}"
-        (result.to_csv if fmt == "csv" else result.to_geojson)(path)
-        media = "text/csv; charset=utf-8" if fmt == "csv" else "application/geo+json"
-        return Response(path.read_bytes(), media_type=media)
+    return Response(hotspots.render(result, fmt), media_type=hotspots.MEDIA_TYPES[fmt])
 
 
 Format = Annotated[Literal["json", "csv", "geojson"], Query(description="Answer as JSON, CSV or GeoJSON.")]
 
 
-@router.get("/areas/{area}/hotspots", response_class=Response,
-            responses={200: {"content": {"application/json": {}, "text/csv": {}, "application/geo+json": {}}}})
+@router.get("/areas/{area}/hotspots", response_class=Response, responses=ANSWERS)
 def area_hotspots(area: str, actor: Viewer, state: State, format: Format = "json"):
     """Areas of high EXPECTED need: Gi* on the MODELLED UEC layer (NHS England ICB A&E totals shared out by IoD2025
-    acute morbidity; not observed attendances, so no funnel or intervals)."""
+    acute morbidity; not observed attendances, so no funnel or intervals). Computed in the request: for a large
+    area use ``POST /areas/{area}/hotspot-jobs``, which gives the same answer as a background job."""
     return _answer(_modelled(state, state.atlases.get(area)), format)
 
 
-@router.post("/areas/{area}/hotspots", response_class=Response,
-             responses={200: {"content": {"application/json": {}, "text/csv": {}, "application/geo+json": {}}}})
+@router.post("/areas/{area}/hotspots", response_class=Response, responses=ANSWERS)
 def extract_hotspots(
     area: str,
     actor: Planner,
@@ -86,6 +76,30 @@ def extract_hotspots(
         file, EXTRACT_SUFFIXES, "a .csv or .xlsx UEC extract",
         lambda path: uec_layer_for(atlas, _data_dir(state, atlas), extract=path, strict=strict, label=file.filename))
     return _answer(find_hotspots(atlas, layer), format)
+
+
+@router.post("/areas/{area}/hotspot-jobs", status_code=202, response_model=JobPublic,
+             responses={202: {"description": "Accepted: computing as a background job"}})
+def create_hotspot_job(area: str, actor: Planner, state: State, response: Response,
+                       body: HotspotJobCreate | None = None):
+    """The GET's modelled-layer hotspots as a background job (planner; at most 2 unfinished jobs per key: 429).
+
+    Answers 202 with the job; poll ``GET /jobs/{id}`` until ``status`` is ``done``, then read the answer (the
+    GET's, in the format asked for) at ``GET /hotspot-results/{result_id}``; ``DELETE /jobs/{id}`` cancels. With
+    ``NHP_JOBS=queue`` an ``nhp worker`` on any machine runs it, and it is run again if that worker dies. Only
+    the server-held layer: an uploaded extract is analysed in its request (``POST /areas/{area}/hotspots``)."""
+    params = (body or HotspotJobCreate()).model_dump()
+    job = state.jobs.submit("hotspots", state.atlases.canonical(area), actor, params,
+                            time_budget=hotspots.TIME_BUDGET)
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+    return job.view()
+
+
+@router.get("/hotspot-results/{result_id}", response_class=Response, responses=ANSWERS)
+def hotspot_result(result_id: Annotated[str, Path(max_length=36)], actor: Viewer, state: State):
+    """The answer of a finished hotspot job (``result_id`` of the job), as the GET would have given it."""
+    row = hotspots.load(state.db, result_id)
+    return Response(row.body, media_type=hotspots.MEDIA_TYPES[row.format])
 
 
 @router.get("/plans/{plan_id}/hotspots")

@@ -52,5 +52,4 @@ def audit_log(plan_id: DbId, actor: Viewer, state: State,
               after: Annotated[int, Query(ge=0, description="Only events with a larger id (paging).")] = 0,
               limit: Annotated[int, Query(ge=1, le=1000)] = 500):
     """Every change to a plan: who (key id and name), what, when and which version, oldest first."""
-    with state.db.read() as session:
-        return list(repo.audit_events(session, plan_id, limit=limit, after_id=after))
+    return Response(state.plans.audit_json(plan_id, after=after, limit=limit), media_type="application/json")

@@ -17,7 +17,7 @@ from api.models import Proposal
 from api.plans import stored_params
 from api.problems import NotFound
 from api.schemas import MovesCreate, PlanCreate, PlanPublic, Population, VersionDetail, VersionPublic
-from api.serialize import jsonable, metrics_body, plan_public, version_public
+from api.serialize import jsonable, plan_public, version_public
 from api.uploads import read_upload
 from geo.errors import PlanError
 from geo.plan.params import PlanParams, Provenance
@@ -34,12 +34,10 @@ def _params(state: State, base: dict | None = None, **given) -> PlanParams:
 
 
 def _answer(state: State, response: Response, plan_id: DbId, status_path: str = "") -> dict:
-    with state.db.read() as session:
-        plan = repo.get_plan(session, plan_id)
-        latest = repo.get_version(session, plan_id)
+    latest = state.plans.row(plan_id)  # one query, with its plan
     response.headers["ETag"] = repo.version_etag(latest)
     response.headers["Location"] = f"/api/v1/plans/{plan_id}{status_path}"
-    return plan_public(plan, latest)
+    return plan_public(latest.plan, latest)
 
 
 @router.post("/plans", status_code=201, response_model=PlanPublic)
@@ -122,8 +120,7 @@ def get_plan(plan_id: DbId, actor: Viewer, state: State, response: Response):
 @router.get("/plans/{plan_id}/versions", response_model=list[VersionPublic])
 def list_versions(plan_id: DbId, actor: Viewer, state: State):
     """Every version of a plan, oldest first (without assignments)."""
-    with state.db.read() as session:
-        return [version_public(v) for v in repo.list_versions(session, plan_id)]
+    return Response(state.plans.versions_json(plan_id), media_type="application/json")
 
 
 @router.get("/plans/{plan_id}/versions/{version}", response_model=VersionDetail)
@@ -145,20 +142,19 @@ def move_lsoas(plan_id: DbId, body: MovesCreate, actor: Planner, state: State, r
     return version_public(row)
 
 
-@router.get("/plans/{plan_id}/versions/{version}/metrics")
-def version_metrics(plan_id: DbId, version: DbId, actor: Viewer, state: State, response: Response) -> dict:
+# The metrics answers are encoded once per version and state (api.plans.PlanService.metrics_json).
+@router.get("/plans/{plan_id}/versions/{version}/metrics", response_model=dict)
+def version_metrics(plan_id: DbId, version: DbId, actor: Viewer, state: State) -> Response:
     """Plan metrics, one row per neighbourhood, and every failed constraint with its offending LSOAs."""
-    row, metrics = state.plans.metrics(plan_id, version)
-    response.headers["ETag"] = repo.version_etag(row)
-    return metrics_body(row, metrics)
+    row, body = state.plans.metrics_json(plan_id, version)
+    return Response(body, media_type="application/json", headers={"ETag": repo.version_etag(row)})
 
 
-@router.get("/plans/{plan_id}/metrics")
-def latest_metrics(plan_id: DbId, actor: Viewer, state: State, response: Response) -> dict:
+@router.get("/plans/{plan_id}/metrics", response_model=dict)
+def latest_metrics(plan_id: DbId, actor: Viewer, state: State) -> Response:
     """Metrics of the latest version (same body as the versioned route)."""
-    row, metrics = state.plans.metrics(plan_id)
-    response.headers["ETag"] = repo.version_etag(row)
-    return metrics_body(row, metrics)
+    row, body = state.plans.metrics_json(plan_id)
+    return Response(body, media_type="application/json", headers={"ETag": repo.version_etag(row)})
 
 
 @router.get("/plans/{plan_id}/diff")

@@ -52,7 +52,8 @@ def get_proposal(proposal_id: Annotated[str, Path(max_length=36)], actor: Viewer
 
 @router.get("/jobs/{job_id}", response_model=JobPublic)
 def get_job(job_id: Annotated[str, Path(max_length=36)], actor: Viewer, state: State):
-    """A job's status and progress; ``result_id`` names the proposal once it is done."""
+    """A job's status and progress; once it is done ``result_id`` names its proposal (``GET /proposals/{id}``)
+    or, for a ``hotspots`` job, its answer (``GET /hotspot-results/{id}``)."""
     return state.jobs.get(job_id).view()
 
 

@@ -8,6 +8,7 @@ Examples
 --------
 >>> import tempfile
 >>> from pathlib import Path
+>>> from geo.maps import plan_map, save_map
 >>> from geo.testing import grid_atlas
 >>> atlas = grid_atlas(4, 4)
 >>> hoods = atlas.lsoas.lad_code.where(atlas.lsoas.index < "G0008", "north")
@@ -16,22 +17,24 @@ Examples
 True
 """
 
-from geo.maps._build import DEFAULT_LAYERS, LAYER_KEYS, LAYER_NAMES, atlas_map, plan_map
-from geo.maps._geometry import DEFAULT_TOLERANCE_M, simplify_for_display
-from geo.maps._overview import england_overview, inline_assets, save_map
-from geo.maps._style import ATTRIBUTION_LINES, count_text
+from importlib import import_module
 
-__all__ = [
-    "ATTRIBUTION_LINES",
-    "DEFAULT_LAYERS",
-    "DEFAULT_TOLERANCE_M",
-    "LAYER_KEYS",
-    "LAYER_NAMES",
-    "atlas_map",
-    "count_text",
-    "england_overview",
-    "inline_assets",
-    "plan_map",
-    "save_map",
-    "simplify_for_display",
-]
+#: Where each public name lives. Imported on first use (PEP 562): a route that only simplifies geometry
+#: (``geo.maps._geometry``) does not pay for folium, matplotlib and mapclassify.
+_HOME = {
+    "ATTRIBUTION_LINES": "_style", "count_text": "_style",
+    "DEFAULT_LAYERS": "_build", "LAYER_KEYS": "_build", "LAYER_NAMES": "_build", "atlas_map": "_build",
+    "plan_map": "_build",
+    "DEFAULT_TOLERANCE_M": "_geometry", "simplify_for_display": "_geometry",
+    "england_overview": "_overview", "inline_assets": "_overview", "save_map": "_overview",
+}
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str):
+    if name not in _HOME:
+        raise AttributeError(f"module 'geo.maps' has no attribute {name!r}")
+    value = getattr(import_module(f"geo.maps.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value

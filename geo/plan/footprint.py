@@ -67,6 +67,11 @@ class LabelledFootprint:
     home: np.ndarray
     repaired: np.ndarray
     detached: np.ndarray
+    #: The labels and re-attached rows before neighbourhoods holding no LSOA were given a site (reused by a move
+    #: that changes no row's home).
+    repaired_only: tuple[np.ndarray, np.ndarray] | None = None
+    #: How many labels the footprint was derived with (ties follow their names: the same list, the same ranks).
+    label_count: int = 0
 
     def notes(self, arrays: "AtlasArrays") -> list[str]:
         """:meth:`Footprint.notes` without building the named footprint (the practice-move path)."""
@@ -116,11 +121,12 @@ def derive_footprint(atlas: "Atlas", practices: pd.Series, *, repair: bool = Tru
 
 def footprint_labels(arrays: "AtlasArrays", practice_label: np.ndarray, labels: list[str], *,
                      home: np.ndarray | None = None, rows: np.ndarray | None = None,
-                     repair: bool = True) -> LabelledFootprint:
+                     previous: LabelledFootprint | None = None, repair: bool = True) -> LabelledFootprint:
     """Derive the footprint of ``practice_label`` (label index per practice column, -1: not in the plan).
 
     With ``home`` (the previous footprint's homes) and ``rows``, only those rows' homes are recounted: the rows
-    where a moved practice has patients, the only ones whose counts by neighbourhood changed.
+    where a moved practice has patients, the only ones whose counts by neighbourhood changed. When no home
+    changed either, the ``previous`` footprint (of the same labels) is reused up to the last step.
     """
     rank = label_ranks(labels)
     if home is None:
@@ -129,13 +135,19 @@ def footprint_labels(arrays: "AtlasArrays", practice_label: np.ndarray, labels: 
         home = home.copy()
         if len(rows):
             home[rows] = _homes(arrays.registrations, practice_label, rank, rows)
-    lab = _follow_neighbours(home, arrays.edges, rank)
-    repaired = detached = np.empty(0, np.int64)
-    if repair and len(arrays.edges):
-        weight = arrays.registered_by_row
-        lab, repaired, detached = _repair(lab, arrays.edges, weight, rank)
-    lab, sited = _place_empty(arrays, lab, practice_label, labels, rank)
-    return LabelledFootprint(lab, home, np.unique(np.concatenate([repaired, sited])).astype(np.int64), detached)
+    if (previous is not None and previous.repaired_only is not None and repair
+            and previous.label_count == len(rank) and np.array_equal(previous.home, home)):
+        lab, repaired = previous.repaired_only
+        detached = previous.detached
+    else:
+        lab = _follow_neighbours(home, arrays.edges, rank)
+        repaired = detached = np.empty(0, np.int64)
+        if repair and len(arrays.edges):
+            weight = arrays.registered_by_row
+            lab, repaired, detached = _repair(lab, arrays.edges, weight, rank)
+    placed, sited = _place_empty(arrays, lab, practice_label, labels, rank)
+    return LabelledFootprint(placed, home, np.unique(np.concatenate([repaired, sited])).astype(np.int64), detached,
+                             (lab, repaired), len(rank))
 
 
 def home_labels(arrays: "AtlasArrays", practice_label: np.ndarray, labels: list[str]) -> np.ndarray:
@@ -211,10 +223,11 @@ def _repair(lab: np.ndarray, edges: np.ndarray, weight: np.ndarray,
     repaired: list[np.ndarray] = []
     a = np.concatenate([edges[:, 0], edges[:, 1]])
     b = np.concatenate([edges[:, 1], edges[:, 0]])
+    weight = weight + 1e-6  # an empty LSOA still weighs a little
     parts = _parts(lab, edges, weight)
     for _ in range(3):  # a re-attached part can join two parts of its new label; a few passes settle it
         component, part_weight, part_label, main = parts
-        label_weight = np.bincount(lab, weights=weight + 1e-6, minlength=len(rank))
+        label_weight = np.bincount(lab, weights=weight, minlength=len(rank))
         small = np.flatnonzero((main[part_label] != np.arange(len(part_label)))
                                & (part_weight <= REPAIR_SHARE * label_weight[part_label]))
         if not len(small):
@@ -248,11 +261,13 @@ def _parts(lab: np.ndarray, edges: np.ndarray, weight: np.ndarray):
     same = lab[edges[:, 0]] == lab[edges[:, 1]]
     # One-way edges and weak connection: the same parts as the undirected graph, without symmetrising it.
     head, tail = edges[same, 0], edges[same, 1]
-    order = np.argsort(head, kind="stable")
+    if len(head) and (head[1:] < head[:-1]).any():  # the atlas's edges come sorted; others are sorted here
+        order = np.argsort(head, kind="stable")
+        head, tail = head[order], tail[order]
     indptr = np.concatenate([[0], np.cumsum(np.bincount(head, minlength=n))])
-    graph = sparse.csr_matrix((np.ones(len(head)), tail[order], indptr), shape=(n, n))
+    graph = sparse.csr_matrix((np.ones(len(head)), tail, indptr), shape=(n, n))
     k, component = csgraph.connected_components(graph, directed=True, connection="weak")
-    part_weight = np.bincount(component, weights=weight + 1e-6, minlength=k)
+    part_weight = np.bincount(component, weights=weight, minlength=k)
     part_label = lab[np.unique(component, return_index=True)[1]]  # the label of each part's first row
     # The main part of a label is its heaviest (ties: the part met first in row order).
     order = np.lexsort((np.arange(k), -part_weight, part_label))

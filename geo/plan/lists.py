@@ -140,7 +140,8 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
     touched = [by_practice.indices[by_practice.indptr[j]:by_practice.indptr[j + 1]] for j in
                (column[code] for code in moved)]
     rows = np.unique(np.concatenate(touched)) if touched else np.empty(0, np.int64)
-    made = footprint_labels(arrays, practice_label, labels, home=home, rows=rows)
+    made = footprint_labels(arrays, practice_label, labels, home=home, rows=rows,
+                            previous=plan.__dict__.get("_footprint"))
     values = current.to_numpy(dtype=object, copy=True)
     values[current.index.get_indexer(list(moved))] = list(moved.values())
     updated = pd.Series(values, index=current.index, name=current.name)
@@ -150,6 +151,7 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
                  moved={}, practices=updated)
     child._cache["practice_label"] = practice_label
     child.__dict__["_footprint_home"] = made.home
+    child.__dict__["_footprint"] = made
     child.moved_practices = moved
     return child
 

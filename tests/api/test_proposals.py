@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -67,3 +68,22 @@ def test_cancel_stops_a_job_and_saves_nothing(client):
     job = client.get(f"/api/v1/jobs/{job['id']}").json()
     assert job["status"] == "cancelled" and job["result_id"] is None
     assert client.get("/api/v1/jobs/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+def test_starting_and_cancelling_a_job_are_audited(client, app):
+    from sqlalchemy import text
+
+    job = client.post(f"/api/v1/areas/{AREA}/proposals", json={**PARAMS, "background": True}).json()
+    assert client.delete(f"/api/v1/jobs/{job['id']}").status_code == 200
+    with app.state.nhp.db.read() as session:
+        rows = session.execute(text("SELECT action, actor_name, detail FROM audit_events WHERE action LIKE 'job.%' "
+                                    "ORDER BY id")).all()
+    events = [(action, json.loads(detail) if isinstance(detail, str) else detail) for action, _, detail in rows]
+    assert [a for a, _ in events] == ["job.created", "job.cancelled"]
+    assert all(d["job_id"] == job["id"] and d["kind"] == "proposal" and d["area"] == AREA for _, d in events)
+
+
+def test_an_area_id_too_long_to_store_is_refused_before_any_work(client):
+    codes = ",".join(f"E070{i:05d}" for i in range(12))  # 12 codes: 119 characters
+    response = client.post(f"/api/v1/areas/{codes}/proposals", json={**PARAMS, "background": True})
+    assert response.status_code == 404 and "at most 100 characters" in response.text

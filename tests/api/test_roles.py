@@ -15,7 +15,7 @@ from tests.api.conftest import AREA, auth
 
 ROLES = ["viewer", "planner", "approver", "admin"]
 CALLERS = ["missing", "wrong", *ROLES]
-ROUTE_COUNT = 38
+ROUTE_COUNT = 40
 
 
 def _plan(client, admin, *, state="draft"):
@@ -82,6 +82,9 @@ def _routes(client, admin, drafter):
         ("plan hotspots", "viewer", 422, get(f"/api/v1/plans/{shared}/hotspots")),
         ("extract hotspots", "planner", 200, lambda: ("POST", f"/api/v1/areas/{AREA}/hotspots?format=csv", {
             "files": {"file": ("uec.csv", io.BytesIO(extract), "text/csv")}})),
+        # Accepted (202) for each allowed key: one job each, well under the caps; it fails later on the grid.
+        ("hotspot job", "planner", 202, lambda: ("POST", f"/api/v1/areas/{AREA}/hotspot-jobs", {"json": {}})),
+        ("hotspot result", "viewer", 404, get("/api/v1/hotspot-results/no-such-result")),
         ("me", "viewer", 200, get("/api/v1/me")),
         ("list keys", "admin", 200, get("/api/v1/keys")),
         ("create key", "admin", 201, lambda: ("POST", "/api/v1/keys", {"json": {"name": "n", "role": "viewer"}})),

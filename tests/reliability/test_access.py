@@ -24,7 +24,7 @@ def _operations(app, plan_id: int):
     for path, item in app.openapi()["paths"].items():
         url = (path.replace("{plan_id}", str(plan_id)).replace("{version}", "1").replace("{area}", AREA)
                .replace("{key_id}", "1").replace("{job_id}", "x").replace("{proposal_id}", "x")
-               .replace("{ext}", "csv").replace("{level}", "lad"))
+               .replace("{result_id}", "x").replace("{ext}", "csv").replace("{level}", "lad"))
         assert "{" not in url, url
         for method in item:
             yield method.upper(), url
