@@ -173,8 +173,9 @@ class PlanService:
 
     def plan_for(self, row: VersionRow) -> Plan:
         """The Plan of a version row from :meth:`row`: from the cache, else rebuilt from its stored assignment."""
-        if self.cache.get((row.plan_id, row.version)) is not None:
-            return self.plan_of(row, row.plan.area)
+        plan = self.cache.get((row.plan_id, row.version))
+        if plan is not None:  # looked up once: another thread may evict it before a second look
+            return plan
         with self.db.read() as session:
             assignment = session.scalar(select(PlanVersion.assignment).where(PlanVersion.id == row.id))
         return self.plan_of(row, row.plan.area, assignment)
@@ -223,7 +224,10 @@ class PlanService:
             ids = list(connection.execute(_EVENT_IDS, {"plan_id": plan_id, "after": after, "limit": limit}).scalars())
         if not ids:
             self.row(plan_id)  # 404 for no such plan
-        return self.audit_rows(ids, render)
+        body = self.audit_rows(ids, render)
+        if body is None:  # cannot happen (events are never changed), but never answer an empty 200
+            body = json_array(render(ids)[i] for i in ids)
+        return body
 
     def create(self, *, name: str, area: str, assignment=None, params: dict | None = None, source: str,
                actor: Principal, note: str = "", detail: dict | None = None, plan: Plan | None = None) -> PlanVersion:

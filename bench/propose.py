@@ -13,7 +13,9 @@ ours on the same authority. Each plan is scored by ``geo.plan.Plan`` and one
 markdown table is printed: wall time, largest deviation, share within ±5 %, LA crossings, mean Polsby-Popper
 and practice splits. The last line times one edit (a boundary LSOA moved) plus every summary metric on LLR.
 
-Speed targets: LLR at most 1 s, all England at most 30 s on 2 cores.
+Speed targets: LLR at most 1 s; all England at most 3 s of wall time on 2 cores (issue 16), the same plan for a
+seed. England is run twice: the first run also builds the atlas's arrays and graph for the process, as a service does
+once per atlas.
 """
 
 from __future__ import annotations
@@ -200,8 +202,14 @@ def main(argv=None) -> int:
     if args.england:
         england = load_atlas("england", data_dir=args.data_dir)
         (mine_e, cut), seconds = timed(ours, england, args.seed)
-        print(row("England", "ours (tree-bisection, practices whole)", seconds, mine_e, england, CUT * cut),
-              flush=True)
+        print(row("England", "ours (tree-bisection, practices whole)", seconds, mine_e, england,
+                  "first run: includes building the atlas's arrays and graph for this process"
+                  + ("; " + CUT * cut if cut else "")), flush=True)
+        # The service and the CLI keep the atlas's arrays once built: the second run is what a planner waits for.
+        (again, cut), seconds = timed(ours, england, args.seed)
+        same = "same assignment" if again.equals(mine_e) else "DIFFERENT assignment"
+        print(row("England", "ours, second run in the same process", seconds, again, england,
+                  same + ("; " + CUT * cut if cut else "")), flush=True)
         deadline = time.monotonic() + args.gerrychain_cap
         # A choke point can keep GerryChain inside one authority for a long time: cap it in a child process too.
         theirs_e, seconds = timed(gerrychain, england, args.seed, 0.05, deadline, cap=args.gerrychain_cap + 10)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import PlanError
+from geo.names import check_name
 from geo.plan.footprint import REPAIR_SHARE, Footprint, derive_footprint, footprint_labels, home_labels  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:
@@ -130,6 +131,7 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
             raise PlanError(f"practice {code} is moved to an empty neighbourhood name", column="neighbourhood",
                             expected="a neighbourhood name for every practice")
         if label not in known:
+            label = check_name(label, what="neighbourhood name", column="neighbourhood")  # a new name: the rule
             if labels is plan.labels:
                 labels = list(labels)
             known[label] = len(labels)

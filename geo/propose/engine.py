@@ -30,7 +30,7 @@ from geo.plan.params import Provenance
 from geo.propose.model import NEST_COLUMNS, ProposalParams
 from geo.propose.refine import refine
 from geo.propose.trees import run
-from geo.propose.units import CORE_BAND, Budget, Piece, split_units
+from geo.propose.units import CORE_BAND, Budget, Piece, may_fork, split_units
 from geo.propose.wards import group_index, keep_wards_whole
 
 #: Below this many LSOAs a process pool costs more than it saves.
@@ -198,7 +198,7 @@ def solve_pieces(pieces: list[Piece], seed: int, compactness_weight: float,
     same; all pieces share the one ``deadline``, which can only cut searches short.
     """
     total = sum(len(p.rows) for p in pieces)
-    workers = min(2, os.cpu_count() or 1) if total >= PARALLEL_MIN_LSOAS else 1
+    workers = min(2, os.cpu_count() or 1) if total >= PARALLEL_MIN_LSOAS and may_fork() else 1
     # One group per process, balanced by size (largest first, each to the lightest group), so they finish together;
     # each group draws its pieces' spanning trees in shared batches, and only the pieces' arrays are pickled.
     groups: list[list[int]] = [[] for _ in range(workers)]
@@ -227,12 +227,15 @@ def solve_pieces(pieces: list[Piece], seed: int, compactness_weight: float,
 def _solve_group(pieces: list[Piece], seed: int, compactness_weight: float, deadline: float):
     """Solve ``pieces`` together (their spanning trees in shared batches), with the garbage collector paused: the
     search makes many short-lived arrays and no reference cycles, so collections would only cost time."""
-    enabled = gc.isenabled()
-    gc.disable()
+    # Only a process's main thread (the CLI, a job's own process, a pool worker) pauses the collector: it is
+    # process-wide, and a request thread of the service must not switch it off under the others.
+    pause = may_fork() and gc.isenabled()
+    if pause:
+        gc.disable()
     try:
         return run([solve_steps(p, seed, compactness_weight, deadline) for p in pieces])
     finally:
-        if enabled:
+        if pause:
             gc.enable()
 
 

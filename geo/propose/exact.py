@@ -106,8 +106,9 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
     Returns
     -------
     Solved or None
-        None when the unit has more connected sets than ``max_sets``, when the balance search was left unproven,
-        or when no partition is within ``bound``.
+        None when the unit has more connected sets than ``max_sets``, when the balance search ran out of nodes
+        before finding any cover, or when no partition is within ``bound``; a cover found by a search that ran
+        out of nodes comes back with ``proven=False``.
 
     Examples
     --------

@@ -29,7 +29,7 @@ from geo.propose.bisect import bisect_piece
 from geo.propose.exact import EPSILON, TIME_LIMIT, partition
 from geo.propose.practice_graph import pcn_units, practice_units
 from geo.propose.refine import refine
-from geo.propose.units import Budget, Piece, neighbourhood_targets
+from geo.propose.units import Budget, Piece, may_fork, neighbourhood_targets
 
 #: Units with more nodes than this go straight to the heuristic.
 MAX_EXACT = 30
@@ -146,7 +146,8 @@ def _solve_units(units: list[Unit], params, deadline: float) -> list[tuple]:
     Each unit does the same counted search whatever the number of processes or the order they finish in (its
     heuristic's seed comes from the unit's code), so the answer is the same; all share the one ``deadline``.
     """
-    workers = min(2, os.cpu_count() or 1) if sum(len(u.pop) for u in units) >= PARALLEL_MIN_NODES else 1
+    workers = (min(2, os.cpu_count() or 1) if sum(len(u.pop) for u in units) >= PARALLEL_MIN_NODES and may_fork()
+               else 1)
     if workers == 1:
         return [_solve_timed(u, params, deadline) for u in units]
     # Largest units first (their exact solves cost most), so the pool does not wait on one at the end.

@@ -11,6 +11,7 @@ solved under: it may only cut a search short, never size one, and it remembers w
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -100,6 +101,16 @@ class Budget:
         if not self.hit and time.monotonic() > self.deadline:
             self.hit = True
         return self.hit
+
+
+def may_fork() -> bool:
+    """Whether this is a process's main thread: only there are solver processes forked and the garbage collector
+    paused (a fork from a threaded server's request thread could copy locks other threads hold).
+
+    >>> may_fork()
+    True
+    """
+    return threading.current_thread() is threading.main_thread()
 
 
 def best_k(population: float, target: float, limit: int | None = None) -> int:

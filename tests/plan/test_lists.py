@@ -135,3 +135,11 @@ def test_a_practice_with_no_registered_patients_is_left_out_and_listed(atlas):
     assert any("Y99999" in note for note in plan.provenance.footprint)
     # Not required either: the plan without it is complete.
     assert Plan.from_practices(opened, halves(atlas), target=20_000).practice_assignment.equals(plan.practice_assignment)
+
+
+def test_a_practice_moved_to_a_new_name_follows_the_name_rule(atlas):
+    plan = Plan.from_practices(atlas, halves(atlas), target=20_000)
+    code = next(iter(halves(atlas)))
+    with pytest.raises(PlanError, match="formula"):
+        plan.move_practices({code: "=HYPERLINK(\"http://evil.example\")"})
+    assert plan.move_practices({code: "Abbey"}).practice_assignment[code] == "Abbey"
