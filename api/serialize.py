@@ -15,6 +15,7 @@ import pandas as pd
 
 from api.models import Plan, PlanVersion
 from api.repository import version_etag
+from geo.plan.report import neighbourhood_records
 
 
 def jsonable(value):
@@ -79,7 +80,7 @@ def plan_metrics(plan) -> dict:
     return {
         "summary": jsonable(plan.summary()),
         "provenance": jsonable(plan.provenance.to_dict()),
-        "neighbourhoods": jsonable(plan.neighbourhood_table()),
+        "neighbourhoods": jsonable(neighbourhood_records(plan)),
         "valid": not violations,
         "violations": jsonable(violations),
     }

@@ -58,6 +58,27 @@ def neighbourhood_table(plan: "Plan") -> pd.DataFrame:
     >>> neighbourhood_table(plan)[["name", "population", "deviation_pct", "parts"]].to_dict("records")
     [{'name': 'A', 'population': 1500.0, 'deviation_pct': 0.0, 'parts': 1}, {'name': 'B', 'population': 1500.0, 'deviation_pct': 0.0, 'parts': 1}]
     """
+    return pd.DataFrame(neighbourhood_columns(plan), columns=TABLE_COLUMNS)
+
+
+def neighbourhood_records(plan: "Plan") -> list[dict]:
+    """:func:`neighbourhood_table` as a list of plain dicts, one per neighbourhood (no DataFrame: what the API
+    sends after every edit).
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> plan = Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"}, target=1500)
+    >>> [(r["name"], r["population"], r["parts"]) for r in neighbourhood_records(plan)]
+    [('A', 1500.0, 1), ('B', 1500.0, 1)]
+    """
+    columns = neighbourhood_columns(plan)
+    return [dict(zip(TABLE_COLUMNS, row)) for row in zip(*(columns[c] for c in TABLE_COLUMNS))]
+
+
+def neighbourhood_columns(plan: "Plan") -> dict[str, list]:
+    """The columns of :func:`neighbourhood_table`, each a list in neighbourhood order."""
     columns: dict[str, Any] = {"name": plan.neighbourhoods}
     for metric in ("resident_population", "registered_population", "list_population", "population", "deviation",
                    "deviation_pct", "lsoas"):
@@ -75,7 +96,7 @@ def neighbourhood_table(plan: "Plan") -> pd.DataFrame:
     columns["lad_codes"] = list(plan["lad_codes"].values())
     for metric in ("parts", "polsby_popper", "cut_edges", "core20_pct", "mean_imd_score", "local_decile_mix", "constrained"):
         columns[metric] = list(plan[metric].values())
-    return pd.DataFrame(columns, columns=TABLE_COLUMNS)
+    return columns
 
 
 def summary(plan: "Plan") -> dict:
