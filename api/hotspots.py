@@ -27,7 +27,6 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from api.db import Database
 from api.models import Base, CompressedJSON, UTCDateTime, utcnow
 from api.problems import NotFound
-from geo.errors import DataError
 
 #: Media type of each answer format.
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}
@@ -104,19 +103,15 @@ def work(atlas, params: dict, conn) -> None:
     """Job body, run in a child process: progress, then ``("done", answer)`` or ``("error", problem)``."""
     from geo.settings import get_settings
 
-    try:
+    from api.jobs import send_outcome
+
+    def answer() -> dict:
         conn.send(("progress", 0.1, "building the modelled UEC layer and Gi* statistics"))
         result = modelled(atlas, get_settings().data_dir)
         conn.send(("progress", 0.9, "publishing (small counts suppressed)"))
-        conn.send(("done", {"format": params["format"], "uec_kind": str(result.layer.kind),
-                            "body": render(result, params["format"])}))
-    except DataError as error:
-        conn.send(("error", {"status": 422, "title": "Bad input data", "detail": str(error),
-                             **{k: v for k, v in error.to_dict().items() if k != "message"}}))
-    except Exception as error:  # report the kind of failure, not its message (it may quote data)
-        conn.send(("error", {"status": 500, "title": "The hotspot analysis failed", "detail": type(error).__name__}))
-    finally:
-        conn.close()
+        return {"format": params["format"], "uec_kind": str(result.layer.kind), "body": render(result, params["format"])}
+
+    send_outcome(conn, answer, "The hotspot analysis failed")
 
 
 def save(session: Session, record, result: dict) -> str:

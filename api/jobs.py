@@ -42,6 +42,25 @@ from api.problems import NotFound, Problem
 
 log = logging.getLogger("nhp.api")
 
+
+def send_outcome(conn, answer: Callable[[], dict], failure: str) -> None:
+    """Run a job body in its child process and send ``("done", answer())`` or ``("error", problem)`` over ``conn``.
+
+    Bad input data is a 422 naming file, row and column; any other failure is a 500 giving only the kind of
+    error, never its message (it may quote data). The connection is closed either way.
+    """
+    from geo.errors import DataError
+
+    try:
+        conn.send(("done", answer()))
+    except DataError as error:
+        conn.send(("error", {"status": 422, "title": "Bad input data", "detail": str(error),
+                             **{k: v for k, v in error.to_dict().items() if k != "message"}}))
+    except Exception as error:  # report the kind of failure, not its message (it may quote data)
+        conn.send(("error", {"status": 500, "title": failure, "detail": type(error).__name__}))
+    finally:
+        conn.close()
+
 #: Unfinished (queued or running) jobs one key may have, and the service in all.
 MAX_JOBS_PER_USER = 2
 MAX_UNFINISHED = 8

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 
-from geo.errors import DataError
 from geo.propose import ProposalParams, propose
 
 from api.auth import Principal
@@ -31,15 +30,9 @@ def compute(atlas, params: dict) -> dict:
 
 def work(atlas, params: dict, conn) -> None:
     """Job body, run in a child process: sends ``("done", result)`` or ``("error", problem)`` over ``conn``."""
-    try:
-        conn.send(("done", compute(atlas, params)))
-    except DataError as error:
-        conn.send(("error", {"status": 422, "title": "Bad input data", "detail": str(error),
-                             **{k: v for k, v in error.to_dict().items() if k != "message"}}))
-    except Exception as error:  # report the kind of failure, not its message (it may quote data)
-        conn.send(("error", {"status": 500, "title": "The proposal failed", "detail": type(error).__name__}))
-    finally:
-        conn.close()
+    from api.jobs import send_outcome
+
+    send_outcome(conn, lambda: compute(atlas, params), "The proposal failed")
 
 
 def save(db: Database | None, area: str, params: dict, result: dict, actor: Principal, *,

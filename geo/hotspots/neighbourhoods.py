@@ -9,7 +9,6 @@ suppressed counts are, in this table and in any other answer.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from geo.disclosure import publish_totals

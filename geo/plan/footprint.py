@@ -218,7 +218,6 @@ def _follow_neighbours(home: np.ndarray, edges: np.ndarray, rank: np.ndarray) ->
 def _repair(lab: np.ndarray, edges: np.ndarray, weight: np.ndarray,
             rank: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Re-attach small detached parts to the neighbour label sharing most edges; report the rest (row indices)."""
-    n = len(lab)
     lab = lab.copy()
     repaired: list[np.ndarray] = []
     a = np.concatenate([edges[:, 0], edges[:, 1]])

@@ -167,7 +167,7 @@ def _solve_timed(unit: Unit, params, deadline: float) -> tuple:
 
 def _solve_unit(unit: Unit, params, budget):
     """Return (labels 0..k-1, k, status) for one connected unit."""
-    code, pop, adjacency, overlap = unit.code, unit.pop, unit.adjacency, unit.overlap
+    pop, adjacency, overlap = unit.pop, unit.adjacency, unit.overlap
     target = float(params.target)
     low, _ = params.band
     n, total = len(pop), float(pop.sum())
