@@ -178,7 +178,32 @@ class PlanService:
             return plan
         with self.db.read() as session:
             assignment = session.scalar(select(PlanVersion.assignment).where(PlanVersion.id == row.id))
+        replayed = self._replay(row, assignment)
+        if replayed is not None:
+            self.cache.put((row.plan_id, row.version), replayed)
+            return replayed
         return self.plan_of(row, row.plan.area, assignment)
+
+    def _replay(self, row: VersionRow, assignment: dict) -> Plan | None:
+        """The Plan of an edit made by another worker, replayed from its parent when this worker holds the parent:
+        the stored moves (or renames) applied incrementally instead of every metric recounted. Kept only when it
+        gives exactly the stored assignment."""
+        parent = self.cache.get((row.plan_id, row.parent_version)) if row.parent_version else None
+        if parent is None or not row.moves or row.source not in ("moves", "rename"):
+            return None
+        try:
+            if row.source == "rename":
+                child = parent.rename(row.moves)
+            elif parent.practice_assignment is not None:
+                child = parent.move_practices(row.moves)
+            else:
+                child = parent.move(row.moves)
+        except PlanError:
+            return None
+        if assignment_dict(child.assignment) != assignment:
+            return None
+        child.name = f"plan-{row.plan_id}-v{row.version}"  # as plan_of names a version it builds
+        return child
 
     def load(self, plan_id: int, version: int | None = None) -> tuple[PlanVersion, Plan]:
         """Return a stored version (the latest by default) and its Plan.
@@ -240,6 +265,7 @@ class PlanService:
         with self.db.write() as session:
             row = repo.create_plan(session, name=name, area=area, assignment=stored, params=params, source=source,
                                    actor=actor, note=note, detail=detail)
+        plan.name = f"plan-{row.plan_id}-v{row.version}"  # the same name whichever worker builds this version
         self.cache.put((row.plan_id, row.version), plan)
         return row
 
@@ -272,6 +298,7 @@ class PlanService:
             repo.check_if_match(fresh, if_match)
             row = repo.add_version(session, fresh, assignment=assignment_dict(child.assignment), moves=changed,
                                    actor=actor, note=note, params=plan_stored_params(child))
+        child.name = f"plan-{row.plan_id}-v{row.version}"  # the same name whichever worker builds this version
         self.cache.put((row.plan_id, row.version), child)
         return row
 
@@ -292,6 +319,7 @@ class PlanService:
             row = repo.add_version(session, fresh, assignment=assignment_dict(child.assignment), moves=changed,
                                    actor=actor, note=note, source="rename", action="plan.renamed",
                                    params=plan_stored_params(child))
+        child.name = f"plan-{row.plan_id}-v{row.version}"
         self.cache.put((row.plan_id, row.version), child)
         return row
 

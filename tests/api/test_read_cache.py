@@ -95,3 +95,19 @@ def test_a_key_created_by_another_worker_ends_local_mode_at_once(client, other):
     assert client.get("/api/v1/plans").status_code == 401
     secret = created.json()["secret"]
     assert client.get("/api/v1/plans", headers=auth(secret)).status_code == 200
+
+
+def test_an_edit_made_by_another_worker_is_replayed_and_scored_the_same(app, client, other):
+    # Worker "client" holds version 1; "other" saves version 2. Reading version 2, "client" replays the stored moves
+    # on its own version 1 (no recount of every metric) and must answer exactly what "other" answers.
+    plan_id, etag = new_plan(client)
+    assert client.get(f"/api/v1/plans/{plan_id}/metrics").status_code == 200  # client now holds version 1
+    other.get(f"/api/v1/plans/{plan_id}/metrics")
+    etag = move(other, plan_id, etag, "G0003", "E07009000")
+    mine, theirs = client.get(f"/api/v1/plans/{plan_id}/metrics"), other.get(f"/api/v1/plans/{plan_id}/metrics")
+    assert mine.status_code == theirs.status_code == 200
+    assert mine.json() == theirs.json() and mine.json()["version"] == 2
+    assert mine.json()["summary"]["name"] == f"plan-{plan_id}-v2"
+    service = client.app.state.nhp.plans
+    replayed = service.cache.get((plan_id, 2))
+    assert replayed is not None and replayed.parent is service.cache.get((plan_id, 1))
