@@ -124,7 +124,7 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
     known = {label: k for k, label in enumerate(labels)}
     practice_label = plan["practice_label"].copy()
     column = arrays.practice_column
-    moved, values = {}, {}
+    moved: dict[str, str] = {}
     for code, target in moves.items():
         label = str(target).strip() if target is not None else ""
         if not label or label.lower() == "nan":
