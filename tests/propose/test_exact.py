@@ -109,7 +109,7 @@ def test_a_known_answer_bounds_the_search_without_changing_the_optimum(seed, k):
 
 
 def test_pockets_refuse_a_cover_that_strands_a_pocket_of_the_wrong_size():
-    from geo.propose.exact import Pockets
+    from geo.propose.cover import Pockets
 
     # A path 0 - 1 - 2 - 3 - 4 of populations 1, 1, 0.5, 1, 1. Covering {0, 1} leaves {2, 3, 4} = 2.5, which
     # cannot be two groups within 10 %; covering {2, 3} leaves pockets {0, 1} (two groups) and {4} (one).
