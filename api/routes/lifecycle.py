@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from api import repository as repo
-from api.deps import Approver, DbId, IfMatch, Planner, State, Viewer
+from api.deps import Approver, DbId, IfMatch, MAX_ID, Planner, State, Viewer
 from api.schemas import AgreeRequest, AuditEventPublic, TransitionRequest, VersionPublic
 from api.serialize import version_public
 
@@ -49,7 +49,7 @@ def return_to_draft(plan_id: DbId, actor: Planner, state: State, response: Respo
 
 @router.get("/plans/{plan_id}/audit", response_model=list[AuditEventPublic])
 def audit_log(plan_id: DbId, actor: Viewer, state: State,
-              after: Annotated[int, Query(ge=0, description="Only events with a larger id (paging).")] = 0,
+              after: Annotated[int, Query(ge=0, le=MAX_ID, description="Only events with a larger id (paging).")] = 0,
               limit: Annotated[int, Query(ge=1, le=1000)] = 500):
     """Every change to a plan: who (key id and name), what, when and which version, oldest first."""
     return Response(state.plans.audit_json(plan_id, after=after, limit=limit), media_type="application/json")

@@ -96,3 +96,14 @@ def test_audit_records_who_what_when_and_version_never_the_secret(client, keys):
     assert all(secret not in text for secret in keys.values())
     assert client.get(f"/api/v1/plans/{plan_id}/audit", params={"after": events[0]["id"]},
                       headers=planner).json()[0]["action"] == "plan.moved"
+
+
+def test_audit_paging_past_any_id_is_a_422_not_a_crash(client, keys):
+    # The fuzzer once sent after=510517984655009185792: more than a database integer holds.
+    plan_id, _ = new_plan(client, headers=auth(keys["planner"]))
+    for after in (2**31, 2**63, 10**21):
+        answer = client.get(f"/api/v1/plans/{plan_id}/audit", params={"after": after}, headers=auth(keys["viewer"]))
+        assert answer.status_code == 422, (after, answer.text)
+        assert "after" in answer.text
+    assert client.get(f"/api/v1/plans/{plan_id}/audit", params={"after": 2**31 - 1},
+                      headers=auth(keys["viewer"])).json() == []
