@@ -1,22 +1,24 @@
 """Exact partition of a small graph (the practices or PCNs of one nesting unit) into k connected groups.
 
-Set partitioning over enumerated connected groups; the last step is a MILP solved by HiGHS (:func:`scipy.optimize.milp`):
+Set partitioning over enumerated connected groups, solved by exact-cover searches (:mod:`geo.propose.cover`) and,
+for small compactness problems, a MILP solved by HiGHS (:func:`scipy.optimize.milp`):
 
-1. **Enumerate** every connected set of nodes whose population lies within ``delta`` of the target (Wernicke's
-   ESU enumeration, each connected set exactly once, pruned once a set outgrows ``target * (1 + delta)``).
-   Connectivity therefore holds by construction.
+1. **Enumerate** every connected set of nodes whose population could be a group of a partition within ``delta``
+   of the target: within ``delta`` itself, and leaving the other ``k - 1`` groups room to be within it too
+   (Wernicke's ESU enumeration, a level at a time in numpy, each connected set exactly once, pruned once a set
+   outgrows the band). Connectivity therefore holds by construction.
 2. **Balance.** Find the smallest ``D`` such that ``k`` of the sets with deviation at most ``D`` cover every node
-   exactly once, by an exact-cover search in order of deviation bounded from the start by ``delta``
-   (:func:`geo.propose.cover.minimax`). A heuristic's answer, given as ``bound``, bounds it from the start.
-   Set-partitioning MILPs for this step took 0.6 s each on a 23-practice authority, and a flow-based contiguity
-   MILP left it unproven after 40 s; the search proves it in milliseconds. If no cover exists within ``delta``,
-   ``delta`` widens and the sets are enumerated again. Any partition with largest deviation ``D <= delta`` uses
-   only enumerated sets, so the ``D`` found is the proven optimum.
+   exactly once (:func:`geo.propose.cover.minimax`). A heuristic's answer, given as ``bound``, bounds it from
+   the start. Set-partitioning MILPs for this step took 0.6 s each on a 23-practice authority, a flow-based
+   contiguity MILP left it unproven after 40 s, and CP-SAT found no cover of Leicester's sets in 120 s; the
+   search proves Leicester (52 practices) in about two seconds. ``delta`` starts just above the lower bound (the
+   mean's deviation) and widens, the sets enumerated again, while no cover exists within it. Any partition with
+   largest deviation ``D <= delta`` uses only enumerated sets, so the ``D`` found is the proven optimum.
 3. **Compactness and alignment.** Among covers with largest deviation at most ``D + EPSILON``, minimise the weighted
    cut: every graph edge between two groups costs ``1`` (fewer cut edges: compact groups) plus its ``weight``
-   (shared patients: parting practices whose patients live mixed together lowers alignment). First a short
-   branch and bound (:func:`geo.propose.cover.min_cut`, :data:`QUICK_CUT` nodes), then a HiGHS MILP on up to
-   :data:`MILP_SETS` sets, then the branch and bound again with :data:`CUT_LIMIT` nodes.
+   (shared patients: parting practices whose patients live mixed together lowers alignment). With at most
+   :data:`MILP_SETS` sets, a short branch and bound (:func:`geo.propose.cover.min_cut`, :data:`QUICK_CUT` nodes),
+   then a HiGHS MILP; then (or at once, with more sets) the branch and bound with :data:`CUT_LIMIT` nodes.
 
 All limits are counts (sets enumerated, search and branch-and-bound nodes), so a result does not depend on the machine or
 its load; HiGHS gives the same answer for the same model. A time limit is only a safety net, and a result it cut
@@ -36,14 +38,19 @@ from geo.propose.cover import min_cut, minimax
 
 #: Phase three may give up this much of the optimal largest deviation (relative: 1e-4 is 5 people in 50,000).
 EPSILON = 1e-4
-#: Most connected sets enumerated for one unit before giving up on proving it (a count, never a time). The units
-#: of LLR, Northamptonshire and Oxfordshire that prove need at most 16,000; Leicester (52 practices) needs more
-#: than 1.5 million, which took 4 s just to find out.
-MAX_SETS = 200_000
-#: Nodes of the exact-cover search for the best balance (a count): past it the best found is unproven.
-SEARCH_LIMIT = 150_000
-#: Nodes of the exact-cover search for the smallest cut at the best balance (a count): past it, unproven.
-CUT_LIMIT = 100_000
+#: Most connected sets visited in one enumeration before giving up on proving a unit (a count, never a time).
+#: Leicester (52 practices) visits 1.0 million within 3 % (0.3 s); Sandwell, 1.9 million within 16.6 %, whose
+#: searches then took 7 s and were not proven, is left to the heuristic.
+MAX_SETS = 1_200_000
+#: Most nodes of a graph solved exactly (sets are held as 64-bit masks).
+MAX_NODES = 64
+#: Nodes of the exact-cover search for the best balance (a count, weighted by the sets a node handles: see
+#: :data:`geo.propose.cover.WORK`): past it the best found is unproven. Leicester's proof takes 73,000 within LLR
+#: and 276,000 on its own (its practices' footprints then stop at the city boundary, and touch differently).
+SEARCH_LIMIT = 400_000
+#: Nodes of the exact-cover search for the smallest cut at the best balance (counted the same way): past it,
+#: unproven. Leicester's proof would take 65,000 (3.7 s); this keeps all England within 30 s.
+CUT_LIMIT = 15_000
 #: Nodes of the first, short cut search (a count), tried before HiGHS.
 QUICK_CUT = 10_000
 #: Most candidate sets handed to the HiGHS MILP when that search is left unproven.
@@ -52,8 +59,9 @@ MILP_SETS = 1_000
 NODE_LIMIT = 1_000
 #: Seconds per MILP after which HiGHS stops anyway (a safety net).
 TIME_LIMIT = 20.0
-#: Margins above the lower bound on ``D`` tried in turn (the last: every connected set).
-MARGINS = (0.03, 0.08, 0.2, 0.5, np.inf)
+#: Margins above the lower bound on ``D`` tried in turn (the last: every connected set). A near one first: the
+#: fewer sets, the cheaper each decision (Leicester: within 3 %, 378,000 sets; within 5.3 %, 973,000).
+MARGINS = (0.005, 0.03, 0.08, 0.2, 0.5, np.inf)
 
 
 @dataclass
@@ -124,33 +132,28 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
     n = len(pop)
     if not 1 <= k <= n:
         raise ValueError(f"cannot make {k} groups of {n} nodes")
+    if n > MAX_NODES:
+        raise ValueError(f"{n} nodes: at most {MAX_NODES} (the searches hold sets as 64-bit masks)")
     if k == 1:
         return Solved(np.zeros(n, int), float(abs(pop.sum() - 1)), True, 0.0, True, False, 1,
                       time.monotonic() - start)
     adjacency = sparse.csr_matrix(adjacency, dtype=bool)
     cost = adjacency.astype(float) + (sparse.csr_matrix((n, n)) if weight is None else sparse.csr_matrix(weight))
     cost = cost.multiply(adjacency).tocsr()
-    floor = abs(pop.sum() / k - 1)  # some group is at least, and some at most, the mean
-    near = [sum(1 << int(j) for j in adjacency.indices[adjacency.indptr[i]:adjacency.indptr[i + 1]] if j != i)
-            for i in range(n)]
+    total = float(pop.sum())
+    floor = abs(total / k - 1)  # some group is at least, and some at most, the mean
     timed_out = False
-    # With a known answer (``bound``) only the first margin is tried below it; then the bound itself, as one
-    # branch and bound that tightens as it finds better covers (cheaper than widening margin by margin).
-    margins = MARGINS if not np.isfinite(bound) else [m for m in MARGINS[:1] if floor + m < bound] + [np.inf]
+    # With a known answer (``bound``) only the first two margins are tried below it, then the bound itself.
+    margins = MARGINS if not np.isfinite(bound) else [m for m in MARGINS[:2] if floor + m < bound] + [np.inf]
     for margin in margins:
         delta = min(floor + margin, bound)
-        masks = connected_sets(pop, adjacency, 1 + delta, max_sets, lower=1 - delta)
+        # A group of a cover within delta leaves k - 1 groups within delta: that bounds its size on both sides.
+        lower, upper = max(1 - delta, total - (k - 1) * (1 + delta)), min(1 + delta, total - (k - 1) * (1 - delta))
+        masks = connected_sets(pop, adjacency, upper, max_sets, lower=lower)
         if masks is None:
             return None
-        members = _membership(masks, n)
-        dev = np.abs(members @ pop - 1)
-        keep = dev <= delta + 1e-12
-        members, dev = members[keep], dev[keep]
-        band = np.flatnonzero(keep)
-        # Every kept set is within delta, so the search starts bounded by it: the people left must make the
-        # groups left within delta, which proves "no cover within delta" far sooner than an unbounded search.
-        best, proven = minimax([masks[i] for i in band], members, pop, dev, k, search_limit, bound=delta + 1e-9,
-                                near=near)
+        sizes = _sums(masks, pop)
+        best, proven = minimax(masks, sizes, n, k, total, search_limit, bound=delta + 1e-9)
         if best is not None:
             break
         if not proven or delta >= bound:
@@ -159,75 +162,88 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
         return None
     chosen, d_best = best
     # Phase three: the smallest weighted cut among covers within EPSILON of the best balance.
-    boundary = np.asarray((members @ cost).sum(axis=1)).ravel() - np.asarray(
-        (members @ cost).multiply(members).sum(axis=1)).ravel()
-    allowed = np.flatnonzero(dev <= d_best + EPSILON)
+    lo, hi = 1 - d_best - EPSILON, 1 + d_best + EPSILON
+    allowed = np.flatnonzero((sizes >= max(lo, total - (k - 1) * hi) - 1e-12)
+                             & (sizes <= min(hi, total - (k - 1) * lo) + 1e-12))
+    prices = _cut(masks[allowed], cost)
+    where = np.full(len(masks), -1)
+    where[allowed] = np.arange(len(allowed))
     # First a short count-bounded exact-cover search (it proves most units, and a two-group one at once: the
     # second set is the complement); then HiGHS on a small model (it proves 800 sets of nine groups in 0.4 s,
     # but took 3 s on 2,300 sets of two groups); then the search with its full count (on 12,000 sets of a
-    # 20-practice authority HiGHS found no cover in 80 s; the search proves it in one second).
-    candidates = [masks[band[i]] for i in allowed]
-    chosen, cut_proven = min_cut(candidates, boundary[allowed] / 2, members @ pop, allowed, chosen, k,
-                                  d_best + EPSILON, min(QUICK_CUT, cut_limit))
-    if not cut_proven and len(allowed) <= MILP_SETS:
-        result = _cover(members[allowed], boundary[allowed] / 2, k, node_limit, time_limit)
-        cut_proven = result is not None and result.status == 0
-        timed_out |= _timed_out(result)
-        if result is not None and result.x is not None and result.fun < boundary[chosen].sum() / 2 - 1e-9:
-            chosen = allowed[result.x > 0.5]
+    # 20-practice authority HiGHS found no cover in 80 s; the search proves it in one second). With more sets
+    # than HiGHS is given, the full search at once (a short one first would only be repeated).
+    candidates, candidate_sizes = masks[allowed], sizes[allowed]
+    local, cut_proven = where[chosen], False
+    if len(allowed) <= MILP_SETS:
+        local, cut_proven = min_cut(candidates, prices, candidate_sizes, n, k, total, lo, hi, local,
+                                    min(QUICK_CUT, cut_limit))
+        if not cut_proven:
+            result = _cover(_membership(candidates, n), prices, k, node_limit, time_limit)
+            cut_proven = result is not None and result.status == 0
+            timed_out |= _timed_out(result)
+            if result is not None and result.x is not None and result.fun < prices[local].sum() - 1e-9:
+                local = np.flatnonzero(result.x > 0.5)
     if not cut_proven:
-        chosen, cut_proven = min_cut(candidates, boundary[allowed] / 2, members @ pop, allowed, chosen, k,
-                                      d_best + EPSILON, cut_limit)
+        local, cut_proven = min_cut(candidates, prices, candidate_sizes, n, k, total, lo, hi, local, cut_limit)
+    chosen = allowed[local]
     labels = np.full(n, -1)
-    for g, row in enumerate(sorted(chosen, key=lambda s: members[s].indices.min())):
-        labels[members[row].indices] = g
+    # Groups numbered by their lowest node: the same labels whichever order the searches found them in.
+    for g, mask in enumerate(sorted((int(m) for m in masks[chosen]), key=lambda m: m & -m)):
+        labels[[i for i in range(n) if mask >> i & 1]] = g
     groups = np.bincount(labels, weights=pop, minlength=k)
-    cut = float(boundary[chosen].sum() / 2)
-    return Solved(labels, float(np.abs(groups - 1).max()), proven, cut, cut_proven, timed_out, len(masks),
-                  time.monotonic() - start)
+    return Solved(labels, float(np.abs(groups - 1).max()), proven, float(prices[local].sum()), cut_proven,
+                  timed_out, len(masks), time.monotonic() - start)
 
 
-def connected_sets(pop, adjacency, upper: float, max_sets: int = MAX_SETS, lower: float = -np.inf) -> list[int] | None:
-    """Return every connected node set with population from ``lower`` to ``upper`` as a bit mask (None when more
-    than ``max_sets`` sets of population up to ``upper`` had to be visited).
+def connected_sets(pop, adjacency, upper: float, max_sets: int = MAX_SETS, lower: float = -np.inf) -> np.ndarray | None:
+    """Return every connected node set with population from ``lower`` to ``upper`` as a sorted array of 64-bit
+    masks (None when more than ``max_sets`` sets of population up to ``upper`` had to be visited).
+
+    Wernicke's ESU enumeration, one level of the search tree at a time in numpy: each set is grown only from
+    its lowest node, by neighbours not yet excluded, so each is made exactly once; a set over ``upper`` is not
+    grown (populations are positive). Leicester's 1.5 million sets up to 105 % of a target: 0.3 s (one set at a
+    time in Python: 2.5 s).
 
     Examples
     --------
     >>> triangle = sparse.csr_matrix(np.ones((3, 3)) - np.eye(3)).astype(bool)
-    >>> sorted(connected_sets([1, 1, 1], triangle, 2))
+    >>> connected_sets([1, 1, 1], triangle, 2).tolist()
     [1, 2, 3, 4, 5, 6]
     """
     adjacency = sparse.csr_matrix(adjacency, dtype=bool)
     n = len(pop)
-    near = [sum(1 << int(j) for j in adjacency.indices[adjacency.indptr[i] : adjacency.indptr[i + 1]] if j != i)
-            for i in range(n)]
-    weights = [float(p) for p in pop]
-    out: list[int] = []
-    visited = [0]
-
-    def grow(subset, extension, closed, total, above):
-        if total >= lower:
-            out.append(subset)
-        visited[0] += 1
-        if visited[0] > max_sets:
-            raise OverflowError
-        while extension:
-            bit = extension & -extension
-            extension ^= bit
-            i = bit.bit_length() - 1
-            more = total + weights[i]
-            if more > upper:
-                continue  # populations are positive, so no superset of this one fits either
-            grow(subset | bit, extension | (near[i] & ~closed & above), closed | near[i], more, above)
-
-    try:
-        for v in range(n):
-            if weights[v] <= upper:
-                above = ~((1 << (v + 1)) - 1)  # ESU: v is the lowest node of every set grown from it
-                grow(1 << v, near[v] & above, near[v] | (1 << v), weights[v], above)
-    except OverflowError:
-        return None
-    return out
+    if n > MAX_NODES:
+        raise ValueError(f"{n} nodes: at most {MAX_NODES}")
+    one = np.uint64(1)
+    near = np.array([sum(1 << int(j) for j in adjacency.indices[adjacency.indptr[i]:adjacency.indptr[i + 1]]
+                         if j != i) for i in range(n)], dtype=np.uint64)
+    weights = np.asarray(pop, dtype=float)
+    nodes = np.flatnonzero(weights <= upper)
+    bit = one << nodes.astype(np.uint64)
+    above = ~((bit << one) - one)  # ESU: a set's lowest node is the one it was grown from
+    # One row per set of the current level: the set, the nodes it may still grow by, the nodes it may no
+    # longer grow by (itself and its neighbours), its population, and the nodes above its lowest.
+    subset, extension, closed, total = bit, near[nodes] & above, near[nodes] | bit, weights[nodes]
+    found, visited = [], 0
+    while len(subset):
+        visited += len(subset)
+        if visited > max_sets:
+            return None
+        found.append(subset[total >= lower])
+        rows, cols = [], []
+        for i in range(n):
+            has = np.flatnonzero((extension >> np.uint64(i)) & one)
+            has = has[total[has] + weights[i] <= upper]
+            rows.append(has)
+            cols.append(np.full(len(has), i))
+        rows, cols = np.concatenate(rows), np.concatenate(cols)
+        bit = one << cols.astype(np.uint64)
+        grown = near[cols]
+        # A child keeps the parent's growth nodes above the one it grew by (those below were its siblings').
+        extension = (extension[rows] & ~((bit << one) - one)) | (grown & ~closed[rows] & above[rows])
+        subset, closed, total, above = subset[rows] | bit, closed[rows] | grown, total[rows] + weights[cols], above[rows]
+    return np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.uint64)
 
 
 def _membership(masks, n: int) -> sparse.csr_matrix:
@@ -246,6 +262,32 @@ def _membership(masks, n: int) -> sparse.csr_matrix:
             rows.append(r)
             cols.append(bit.bit_length() - 1)
     return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(masks), n))
+
+
+def _sums(masks: np.ndarray, weights) -> np.ndarray:
+    """Return the total weight of the nodes of each 64-bit mask, a byte at a time through tables of byte sums.
+
+    >>> _sums(np.array([0b101, 0b110], dtype=np.uint64), [1.0, 2.0, 4.0]).tolist()
+    [5.0, 6.0]
+    """
+    weights = np.r_[np.asarray(weights, dtype=float), np.zeros(64)][:64]
+    bits = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1, bitorder="little")  # 256 x 8
+    as_bytes = masks.astype("<u8").view(np.uint8).reshape(-1, 8)
+    return sum((bits @ weights[8 * c:8 * c + 8])[as_bytes[:, c]] for c in range(8))
+
+
+def _cut(masks: np.ndarray, cost: sparse.csr_matrix) -> np.ndarray:
+    """Return each set's share of the cut: half the cost of the edges leaving it (a cover's cut is their sum).
+
+    >>> path = sparse.csr_matrix(np.array([[0, 1, 0], [1, 0, 2], [0, 2, 0]], dtype=float))
+    >>> _cut(np.array([0b001, 0b011, 0b111], dtype=np.uint64), path).tolist()
+    [0.5, 1.0, 0.0]
+    """
+    upper = sparse.triu(cost, 1).tocoo()
+    out = np.zeros(len(masks))
+    for i, j, w in zip(upper.row.tolist(), upper.col.tolist(), upper.data.tolist()):
+        out += w * (((masks >> np.uint64(i)) ^ (masks >> np.uint64(j))) & np.uint64(1))
+    return out / 2
 
 
 def _cover(members, cost, k, node_limit, time_limit):

@@ -26,13 +26,13 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from geo.propose.bisect import bisect_piece
-from geo.propose.exact import EPSILON, TIME_LIMIT, partition
+from geo.propose.exact import EPSILON, MAX_NODES, TIME_LIMIT, partition
 from geo.propose.practice_graph import pcn_units, practice_units
 from geo.propose.refine import refine
 from geo.propose.units import Budget, Piece, may_fork, neighbourhood_targets
 
-#: Units with more nodes than this go straight to the heuristic.
-MAX_EXACT = 30
+#: Units with more nodes than this go straight to the heuristic (the exact searches hold sets as 64-bit masks).
+MAX_EXACT = MAX_NODES
 #: Bisection attempts of the heuristic (a count: the answer depends only on the seed).
 ATTEMPTS = 8
 #: Attempts of the heuristic whose answer only bounds an exact solve (and stands if the solve gives up).

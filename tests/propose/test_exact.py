@@ -106,15 +106,3 @@ def test_a_known_answer_bounds_the_search_without_changing_the_optimum(seed, k):
         solved = partition(pop, units.adjacency, k, target, units.overlap, bound=bound)
         assert solved.proven and solved.deviation == pytest.approx(best, abs=1e-9)
     assert partition(pop, units.adjacency, k, target, units.overlap, bound=best - 1e-6) is None
-
-
-def test_pockets_refuse_a_cover_that_strands_a_pocket_of_the_wrong_size():
-    from geo.propose.cover import Pockets
-
-    # A path 0 - 1 - 2 - 3 - 4 of populations 1, 1, 0.5, 1, 1. Covering {0, 1} leaves {2, 3, 4} = 2.5, which
-    # cannot be two groups within 10 %; covering {2, 3} leaves pockets {0, 1} (two groups) and {4} (one).
-    near = [0b00010, 0b00101, 0b01010, 0b10100, 0b01000]
-    pockets = Pockets(near, [1.0, 1.0, 0.5, 1.0, 1.0])
-    assert pockets.fit(0b11100, 2, 0.1) is False
-    assert pockets.fit(0b10011, 3, 0.1) is True
-    assert pockets.fit(0b11111, 4, 0.2) is True and pockets.fit(0b11111, 6, 0.2) is False  # 4.5: 4 or 5 groups

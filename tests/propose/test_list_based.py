@@ -58,3 +58,45 @@ def test_charnwood_proven_optimal(data_dir):
     whole = np.maximum(inside, atlas.practices.list_size.reindex(assignment.index).fillna(0))
     pops = whole.groupby(assignment).sum()
     assert (pops / 50_000 - 1).abs().max() == pytest.approx(unit["max_deviation"], abs=1e-4)
+
+
+def test_a_unit_too_large_to_prove_keeps_the_heuristic_and_reports_its_gap(monkeypatch):
+    from geo.propose import list_based as module
+
+    monkeypatch.setattr(module, "MAX_EXACT", 3)  # every unit "too large"
+    atlas = grid_atlas(8, 8, practice_every=3)
+    assignment, unmet, constrained, stopped, report = list_based(atlas, ProposalParams(target=24_000,
+                                                                                        build_from="practices"))
+    [unit] = report
+    assert unit["status"] == "heuristic"
+    lists = atlas.registrations.groupby("practice_code").patients.sum().reindex(assignment.index)
+    mean_off = abs(lists.sum() / unit["k"] / 24_000 - 1)
+    assert unit["lower_bound"] == pytest.approx(max(mean_off, lists.max() / 24_000 - 1, 0), abs=1e-4)
+    assert unit["gap"] == pytest.approx(unit["max_deviation"] - unit["lower_bound"], abs=2e-4)
+    assert any("percentage points above the best possible" in u for u in unmet)
+
+
+def test_leicester_is_proven_optimal_and_beats_the_heuristic(data_dir, monkeypatch):
+    # Issue 11: every LA of LLR proven. Leicester (52 practices, nine neighbourhoods) was the one left unproven.
+    from geo.atlas import load_atlas
+    from geo.propose import list_based as module
+
+    atlas = load_atlas("E06000016", data_dir=data_dir)
+    params = ProposalParams(target=50_000, build_from="practices", nest="lad")
+    assignment, unmet, constrained, stopped, report = list_based(atlas, params)
+    [unit] = [r for r in report if r["unit"] == "E06000016"]
+    assert unit["status"].startswith("optimal") and unit["k"] == 9 and not stopped
+    units = practice_units(atlas)
+    position = {c: i for i, c in enumerate(units.codes)}
+    pops = units.lists[[position[c] for c in assignment.index]]
+    groups = np.bincount(assignment.astype("category").cat.codes, weights=pops)
+    assert (np.abs(groups / 50_000 - 1).max()) == pytest.approx(unit["max_deviation"], abs=1e-4)
+    for label, group in assignment.groupby(assignment):
+        rows = [position[c] for c in group.index]
+        assert csgraph.connected_components(units.adjacency[rows][:, rows], directed=False)[0] == 1, label
+    # No better than the lower bound, and better than the spanning-tree heuristic alone.
+    assert unit["max_deviation"] >= abs(pops.sum() / 9 / 50_000 - 1) - 1e-9
+    monkeypatch.setattr(module, "MAX_EXACT", 0)
+    heuristic = list_based(atlas, params)[4]
+    [alone] = [r for r in heuristic if r["unit"] == "E06000016"]
+    assert unit["max_deviation"] < alone["max_deviation"]
