@@ -195,9 +195,9 @@ def minimax(masks, sizes, n: int, k: int, total: float, limit: int, bound: float
     """Return ((chosen sets, largest deviation), proven): ``k`` disjoint sets covering all ``n`` nodes whose
     largest ``|size - 1|`` is smallest, or ``(None, proven)`` when no cover lies within ``bound``.
 
-    ``masks`` (at most 64 nodes) and ``sizes`` (relative to the target) are the candidate sets, ``total`` the size
-    of all nodes together; ``limit`` caps the search nodes over all decisions (past it the best cover found so far
-    comes back unproven).
+    ``masks`` (distinct, at most 64 nodes) and ``sizes`` (relative to the target) are the candidate sets,
+    ``total`` the size of all nodes together; ``limit`` caps the search nodes over all decisions (past it the best
+    cover found so far comes back unproven).
 
     >>> # A path 0 - 1 - 2 - 3 of sizes 0.5, 0.5, 0.6, 0.4: {0, 1} + {2, 3} is exact.
     >>> masks = [0b0011, 0b0110, 0b1100, 0b0001, 0b1110, 0b0111, 0b1000]
@@ -280,10 +280,10 @@ def _deviation(sets: _Sets, chosen) -> float:
 def min_cut(masks, cost, sizes, n: int, k: int, total: float, lo: float, hi: float, start, limit: int):
     """Return (the cheapest cover by ``k`` of the sets with sizes in ``[lo, hi]``, proven).
 
-    ``masks``/``cost``/``sizes`` are the candidate sets, ``start`` (indices) a known cover within the band: the
-    bound to beat, and the answer if nothing cheaper is found. Sets are tried cheapest first. A state (covered,
-    used) that found nothing cheaper under a budget is cut when met again with no more budget; a branch is cut when
-    what is spent plus what the uncovered nodes must still cost reaches the best. ``limit`` caps the nodes.
+    ``masks`` (distinct)/``cost``/``sizes`` are the candidate sets, ``start`` (indices) a known cover within the
+    band: the bound to beat, and the answer if nothing cheaper is found. Sets are tried cheapest first. A state
+    (covered, used) that found nothing cheaper under a budget is cut when met again with no more budget; a branch is
+    cut when what is spent plus what the uncovered nodes must still cost reaches the best. ``limit`` caps the nodes.
 
     >>> masks = [0b0011, 0b0110, 0b1100, 0b0001, 0b1110]
     >>> cost = [2.0, 1.0, 2.0, 1.0, 1.0]

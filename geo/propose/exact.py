@@ -20,8 +20,8 @@ for small compactness problems, a MILP solved by HiGHS (:func:`scipy.optimize.mi
    :data:`MILP_SETS` sets, a short branch and bound (:func:`geo.propose.cover.min_cut`, :data:`QUICK_CUT` nodes),
    then a HiGHS MILP; then (or at once, with more sets) the branch and bound with :data:`CUT_LIMIT` nodes.
 
-All limits are counts (sets enumerated, search and branch-and-bound nodes), so a result does not depend on the machine or
-its load; HiGHS gives the same answer for the same model. A time limit is only a safety net, and a result it cut
+All limits are counts (sets enumerated, search and branch-and-bound nodes), so a result does not depend on the
+machine or its load; HiGHS gives the same answer for the same model. A time limit is only a safety net, and a result it cut
 says so (``timed_out``). Too many sets, or a MILP stopped at its node limit, returns None or an unproven answer.
 """
 
@@ -148,7 +148,9 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
     for margin in margins:
         delta = min(floor + margin, bound)
         # A group of a cover within delta leaves k - 1 groups within delta: that bounds its size on both sides.
-        lower, upper = max(1 - delta, total - (k - 1) * (1 + delta)), min(1 + delta, total - (k - 1) * (1 - delta))
+        # (EPSILON wider, so that phase three sees every cover it may choose from when delta is the optimum.)
+        wide = delta + EPSILON
+        lower, upper = max(1 - wide, total - (k - 1) * (1 + wide)), min(1 + wide, total - (k - 1) * (1 - wide))
         masks = connected_sets(pop, adjacency, upper, max_sets, lower=lower)
         if masks is None:
             return None
@@ -230,11 +232,11 @@ def connected_sets(pop, adjacency, upper: float, max_sets: int = MAX_SETS, lower
         visited += len(subset)
         if visited > max_sets:
             return None
-        found.append(subset[total >= lower])
+        found.append(subset[total >= lower - 1e-12])  # (sums of floats: a set on the edge stays)
         rows, cols = [], []
         for i in range(n):
             has = np.flatnonzero((extension >> np.uint64(i)) & one)
-            has = has[total[has] + weights[i] <= upper]
+            has = has[total[has] + weights[i] <= upper + 1e-12]
             rows.append(has)
             cols.append(np.full(len(has), i))
         rows, cols = np.concatenate(rows), np.concatenate(cols)

@@ -106,3 +106,17 @@ def test_a_known_answer_bounds_the_search_without_changing_the_optimum(seed, k):
         solved = partition(pop, units.adjacency, k, target, units.overlap, bound=bound)
         assert solved.proven and solved.deviation == pytest.approx(best, abs=1e-9)
     assert partition(pop, units.adjacency, k, target, units.overlap, bound=best - 1e-6) is None
+
+
+def test_a_bound_at_the_optimum_still_lets_compactness_choose_within_epsilon():
+    # A review's example: a path of five nodes, a costly edge 1-2. Bounded by the optimum itself (what a heuristic
+    # that found it gives), the cut phase must still see the covers within EPSILON of it, as it does unbounded.
+    from scipy import sparse
+
+    path = sparse.diags([np.ones(4), np.ones(4)], [-1, 1], format="csr").astype(bool)
+    weight = sparse.csr_matrix(([5.0, 5.0], ([1, 2], [2, 1])), shape=(5, 5))
+    pop = [300, 800, 0.05, 500, 400]
+    free = partition(pop, path, 2, 1000, weight)  # the best balance is 10 %; {0, 1} | {2, 3, 4} is 10.005 %
+    bounded = partition(pop, path, 2, 1000, weight, bound=0.1 + 1e-9)
+    assert free.cut_proven and bounded.cut_proven and free.cut == pytest.approx(1.0)  # not the edge of 5
+    assert bounded.cut == pytest.approx(free.cut) and bounded.labels.tolist() == free.labels.tolist()
