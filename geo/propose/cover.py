@@ -44,6 +44,16 @@ TOLERANCE = 1e-12
 _NEVER = np.iinfo(np.int32).max
 
 
+def node_flags(masks: np.ndarray, n: int) -> np.ndarray:
+    """Return the sets x nodes 0/1 (uint8) flags of 64-bit masks.
+
+    >>> node_flags(np.array([0b101, 0b010], dtype=np.uint64), 3).tolist()
+    [[1, 0, 1], [0, 1, 0]]
+    """
+    as_bytes = np.asarray(masks, dtype=np.uint64).astype("<u8").view(np.uint8).reshape(-1, 8)
+    return np.unpackbits(as_bytes, axis=1, bitorder="little")[:, :n]
+
+
 class _Sets:
     """Candidate sets sorted by size: masks, node flags, and the sets still usable at a search node.
 
@@ -59,8 +69,7 @@ class _Sets:
         self.order = np.argsort(-sizes if descending else sizes, kind="stable")
         self.masks, self.sizes = masks[self.order], sizes[self.order]
         self.key = -self.sizes if descending else self.sizes  # ascending, for the window's binary search
-        self.bits = np.unpackbits(self.masks.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1,
-                                  bitorder="little")[:, :n]
+        self.bits = node_flags(self.masks, n)
         # The masks in the order given (sorted, as enumerated: else sorted here), to find a set by its mask.
         self.given = masks if np.all(masks[1:] > masks[:-1]) else np.sort(masks)
         position = np.empty(len(sizes), dtype=np.int64)

@@ -34,7 +34,7 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from geo.propose.cover import min_cut, minimax
+from geo.propose.cover import min_cut, minimax, node_flags
 
 #: Phase three may give up this much of the optimal largest deviation (relative: 1e-4 is 5 people in 50,000).
 EPSILON = 1e-4
@@ -248,21 +248,9 @@ def connected_sets(pop, adjacency, upper: float, max_sets: int = MAX_SETS, lower
     return np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.uint64)
 
 
-def _membership(masks, n: int) -> sparse.csr_matrix:
-    """Return the sets x nodes 0/1 matrix of bit masks (unpacked in numpy when they fit 64 bits)."""
-    if not isinstance(masks, np.ndarray) and n <= 64:
-        masks = np.array(masks, dtype=np.uint64)
-    if isinstance(masks, np.ndarray):
-        flags = np.unpackbits(masks.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")[:, :n]
-        rows, cols = np.nonzero(flags)
-        return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(masks), n))
-    rows, cols = [], []
-    for r, mask in enumerate(masks):
-        while mask:
-            bit = mask & -mask
-            mask ^= bit
-            rows.append(r)
-            cols.append(bit.bit_length() - 1)
+def _membership(masks: np.ndarray, n: int) -> sparse.csr_matrix:
+    """Return the sets x nodes 0/1 matrix of 64-bit masks (for HiGHS)."""
+    rows, cols = np.nonzero(node_flags(masks, n))
     return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(masks), n))
 
 
