@@ -49,7 +49,7 @@ def add_compare(m: folium.Map, plan, simplified, compared) -> None:
     off["neighbourhood"] = plan.assignment.reindex(off.index).map(esc).to_numpy()
     off["unit"] = [esc(compared.name_of(u)) for u in compared.units.reindex(off.index)]
     name = f"Not coterminous with {title}"
-    group = folium.FeatureGroup(name=name, show=True)
+    group = folium.FeatureGroup(name=esc(name), show=True)
     if len(off):
         folium.GeoJson(
             _features(to_leaflet(off), ["lsoa_code", "neighbourhood", "unit"]),

@@ -56,10 +56,10 @@ def choropleth(
     'Test'
     """
     fills = colours.reindex(shapes.index).to_dict()
-    group = folium.FeatureGroup(name=name, show=show)
+    group = folium.FeatureGroup(name=esc(name), show=show)
     folium.GeoJson(
         _features(shapes, list(tooltip)),
-        name=name,
+        name=esc(name),
         style_function=lambda f: {**LSOA_EDGE, "fillColor": fills.get(f["id"], "#bdbdbd")},
         tooltip=_tooltip(tooltip),
         smooth_factor=0.5,
@@ -130,11 +130,11 @@ def outline_layer(
     shows on its edge. ``labels`` names an escaped column drawn as a permanent label at a point inside each
     polygon (``representative_point``, which unlike a centroid never falls outside a crescent-shaped area).
     """
-    group = folium.FeatureGroup(name=name, show=True)
+    group = folium.FeatureGroup(name=esc(name), show=True)
     style = {"color": colour, "weight": weight, "fill": False, "dashArray": dash}
     folium.GeoJson(
         _features(to_leaflet(polygons), list(tooltip)),
-        name=name,
+        name=esc(name),
         style_function=lambda f: style,
         tooltip=_tooltip(tooltip),
     ).add_to(group)

@@ -14,6 +14,7 @@ from geo.maps import _layers
 from geo.maps._assets import inline_assets, offline_page
 from geo.maps._build import new_map
 from geo.maps._geometry import simplify_for_display, to_leaflet
+from geo.maps._safety import render_page
 from geo.maps._style import MISSING_COLOUR, count_text, esc, number_text, rate_classes
 
 # Columns holding counts of people: these pass through the small-count guard before display.
@@ -116,7 +117,7 @@ def save_map(m: folium.Map, path: str | Path, *, assets_dir: str | Path | None =
     (True, False)
     """
     path = Path(path)
-    page = m.get_root().render()
+    page = render_page(m)
     if offline:
         page = offline_page(page, None if assets_dir is None else Path(assets_dir))
     elif assets_dir is not None:

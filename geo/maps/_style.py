@@ -53,16 +53,20 @@ body .leaflet-container {{ background: {BACKGROUND}; }}  /* outranks Leaflet's o
 def esc(value) -> str:
     """Return ``value`` as HTML-escaped text (``None``/NaN become an empty string).
 
-    Leaflet tooltips and popups set ``innerHTML``, so every name from a data file is escaped here first.
+    Leaflet tooltips and popups set ``innerHTML``, so every name from a data file is escaped here first. Braces
+    become character references too: Folium renders its output a second time as a Jinja template, and a name
+    holding ``{{`` would otherwise run there (see :mod:`geo.maps._safety`); the browser still shows ``{``.
 
     Examples
     --------
     >>> esc("<script>alert(1)</script>")
     '&lt;script&gt;alert(1)&lt;/script&gt;'
+    >>> esc("ZZ{{ 7*7 }}ZZ")
+    'ZZ&#123;&#123; 7*7 &#125;&#125;ZZ'
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return html.escape(str(value), quote=True)
+    return html.escape(str(value), quote=True).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def count_text(value, *, missing: str = "not available", threshold: int | None = None) -> str:

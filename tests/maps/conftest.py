@@ -53,8 +53,10 @@ def hotspots(atlas):
 
 
 def page(m) -> str:
-    """The full HTML of a map, as saved."""
-    return m.get_root().render()
+    """The full HTML of a map, as saved (through the one rendering path, which defuses template syntax)."""
+    from geo.maps._safety import render_page
+
+    return render_page(m)
 
 
 def features(html: str) -> list[dict]:
