@@ -188,11 +188,9 @@ def default_provider(settings: Settings) -> AtlasProvider:
 
     def size(area: str) -> int:
         """LSOAs of an area from the lookup alone (a second or two, against minutes to build the atlas)."""
-        from geo.atlas.area import resolve_area
-        from geo.atlas.build import _geography
-        from geo.sources import discover
+        from geo.atlas.sizing import area_lsoa_count
 
-        return len(resolve_area(area, _geography(discover(settings.data_dir), settings.vintage))[1])
+        return area_lsoa_count(area, settings.data_dir, settings.vintage)
 
     demo_area, _ = _demo()
     listed = [demo_area] if demo_area else []

@@ -6,11 +6,11 @@ hundred polygons takes far longer than sending the result.
 
 from __future__ import annotations
 
-import threading
-
 import geopandas as gpd
 from fastapi import APIRouter, Response
 
+from api import caches
+from api.caches import atlas_fingerprint
 from api.deps import State, Viewer
 from api.schemas import AreaPublic
 from geo.atlas.model import Atlas
@@ -25,8 +25,6 @@ PRACTICE_FIELDS = ["practice_name", "postcode", "pcn_code", "pcn_name", "list_si
 #: Columns counting people; suppressed where they would show as 1..threshold.
 COUNT_FIELDS = {"resident_population", "registered_population", "list_size", "patients_in_area"}
 
-_layers: dict[tuple[int, str], bytes] = {}
-_lock = threading.Lock()
 
 
 def geojson_layer(frame: gpd.GeoDataFrame, fields: list[str], *, polygons: bool) -> bytes:
@@ -51,19 +49,12 @@ def geojson_layer(frame: gpd.GeoDataFrame, fields: list[str], *, polygons: bool)
 
 
 def _cached(atlas: Atlas, kind: str) -> bytes:
-    key = (id(atlas), kind)
-    with _lock:
-        body = _layers.get(key)
-    if body is None:
+    def make() -> bytes:
         if kind == "lsoas":
-            body = geojson_layer(atlas.lsoas, LSOA_FIELDS, polygons=True)
-        else:
-            body = geojson_layer(atlas.practices, PRACTICE_FIELDS, polygons=False)
-        with _lock:
-            if len(_layers) > 32:  # atlases come and go with the provider's LRU; keep this bounded too
-                _layers.clear()
-            _layers[key] = body
-    return body
+            return geojson_layer(atlas.lsoas, LSOA_FIELDS, polygons=True)
+        return geojson_layer(atlas.practices, PRACTICE_FIELDS, polygons=False)
+
+    return caches.LAYERS.get_or_make((atlas_fingerprint(atlas), kind), make)
 
 
 def _area_public(area: str, atlas: Atlas | None) -> dict:

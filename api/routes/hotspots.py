@@ -9,20 +9,18 @@ and never stored. The modelled layer of a large area can be computed as a backgr
 from __future__ import annotations
 
 import json
-import threading
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 
-from api import hotspots
+from api import caches, hotspots
+from api.caches import atlas_fingerprint
 from api.deps import DbId, MAX_ID, Planner, State, Viewer
 from api.schemas import HotspotJobCreate, JobPublic
 from api.uploads import read_upload
 
 router = APIRouter(tags=["hotspots"])
 EXTRACT_SUFFIXES = {".csv", ".xlsx"}
-_results: dict[tuple[int, str], object] = {}
-_lock = threading.Lock()
 ANSWERS = {200: {"content": {"application/json": {}, "text/csv": {}, "application/geo+json": {}}}}
 
 
@@ -33,14 +31,8 @@ def _data_dir(state, atlas):
 
 def _modelled(state, atlas):
     """Hotspots of the modelled layer, computed once per loaded atlas (analytic Gi*: well under a second)."""
-    key = (id(atlas), "modelled")
-    with _lock:
-        result = _results.get(key)
-    if result is None:
-        result = hotspots.modelled(atlas, state.settings.data_dir)
-        with _lock:
-            _results[key] = result
-    return result
+    return caches.HOTSPOTS.get_or_make((atlas_fingerprint(atlas), "modelled"),
+                                       lambda: hotspots.modelled(atlas, state.settings.data_dir))
 
 
 def _answer(result, fmt: str) -> Response:

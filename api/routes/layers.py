@@ -10,29 +10,23 @@ page cannot derive from them. Boundaries are dissolved in ``geo.maps.boundaries`
 from __future__ import annotations
 
 import json
-import threading
 from typing import Literal
 
 from fastapi import APIRouter, Response
 
+from api import caches
+from api.caches import atlas_fingerprint
 from api.deps import State, Viewer
 from api.routes.areas import GEOJSON
 from geo.atlas.model import Atlas
 
 router = APIRouter(tags=["areas"])
 
-_bodies: dict[tuple[int, str], bytes] = {}
-_lock = threading.Lock()
-
-
 def _boundaries(atlas: Atlas, level: str) -> bytes:
     from geo.maps._geometry import label_points, to_leaflet
     from geo.maps.boundaries import LEVELS, layer_sources, unit_boundaries
 
-    key = (id(atlas), level)
-    with _lock:
-        body = _bodies.get(key)
-    if body is None:
+    def make() -> bytes:
         layer = next(item for item in layer_sources(atlas) if item["id"] == level)
         frame = unit_boundaries(atlas, level).set_index("code")
         if len(frame):  # a point inside each unit for its name on the map
@@ -42,12 +36,9 @@ def _boundaries(atlas: Atlas, level: str) -> bytes:
             {"type": "FeatureCollection", "features": []}
         # RFC 7946 foreign members: what the layer is and where it comes from, for the legend.
         collection.update(title=LEVELS[level][2], source=layer["source"], vintage=layer["vintage"])
-        body = json.dumps(collection, separators=(",", ":")).encode("utf-8")
-        with _lock:
-            if len(_bodies) > 64:  # atlases come and go with the provider's LRU; keep this bounded too
-                _bodies.clear()
-            _bodies[key] = body
-    return body
+        return json.dumps(collection, separators=(",", ":")).encode("utf-8")
+
+    return caches.LAYERS.get_or_make((atlas_fingerprint(atlas), "boundaries", level), make)
 
 
 @router.get("/areas/{area}/boundaries/{level}", response_class=Response,
