@@ -21,7 +21,10 @@ V = TypeVar("V")
 
 
 class BoundedCache(Generic[V]):
-    """A thread-safe least-recently-used cache of at most ``size`` entries.
+    """A thread-safe least-recently-used cache of at most ``size`` entries (and ``max_bytes`` of ``bytes`` values).
+
+    A value is made once however many requests ask for it at the same time: the first makes it, the others wait
+    for it (one lock per key being made), so two viewers asking for the same large pack cost one build.
 
     Examples
     --------
@@ -30,30 +33,48 @@ class BoundedCache(Generic[V]):
     (1, 2, 3)
     >>> len(cache), cache.get_or_make("a", lambda: 10)  # "a" was dropped, so it is made again
     (2, 10)
+    >>> small = BoundedCache(10, max_bytes=5)
+    >>> small.get_or_make("x", lambda: b"abcd"), small.get_or_make("y", lambda: b"ef"), len(small)
+    (b'abcd', b'ef', 1)
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, *, max_bytes: int | None = None) -> None:
         self.size = int(size)
+        self.max_bytes = max_bytes
         self._items: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()
+        self._making: dict[Hashable, threading.Lock] = {}
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._items)
 
+    def _bytes(self) -> int:
+        return sum(len(v) for v in self._items.values() if isinstance(v, (bytes, bytearray)))
+
     def get_or_make(self, key: Hashable, make: Callable[[], V]) -> V:
-        """The cached value of ``key``, or ``make()`` stored under it (made outside the lock)."""
+        """The cached value of ``key``, or ``make()`` stored under it (made outside the cache's lock)."""
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        value = make()
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
+            making = self._making.setdefault(key, threading.Lock())
+        with making:
+            with self._lock:
+                if key in self._items:
+                    return self._items[key]
+            try:
+                value = make()
+            finally:
+                with self._lock:
+                    self._making.pop(key, None)
+            with self._lock:
+                self._items[key] = value
+                self._items.move_to_end(key)
+                while len(self._items) > self.size or (
+                        self.max_bytes is not None and len(self._items) > 1 and self._bytes() > self.max_bytes):
+                    self._items.popitem(last=False)
+            return value
 
 
 def atlas_fingerprint(atlas) -> str:
@@ -103,3 +124,12 @@ def _digest(atlas) -> str:
 LAYERS: BoundedCache[bytes] = BoundedCache(64)
 #: Modelled UEC hotspot results per atlas.
 HOTSPOTS: BoundedCache[object] = BoundedCache(8)
+
+
+def plan_files() -> BoundedCache[bytes]:
+    """A cache of the files built for saved plan versions (profiles, maps, exports), one per plans database.
+
+    Keyed by the version's ETag and the format: a version never changes once saved, so a file built for it stays
+    right (a 600-neighbourhood profile pack costs minutes to build, and seconds to send again); 256 MB at most.
+    """
+    return BoundedCache(64, max_bytes=256_000_000)

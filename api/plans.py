@@ -22,6 +22,7 @@ from geo.plan.params import PlanParams, Provenance
 
 from api import repository as repo
 from api.atlases import AtlasProvider
+from api.caches import plan_files
 from api.auth import Principal
 from api.db import Database
 from api.models import AuditEvent, PlanVersion
@@ -117,6 +118,7 @@ class PlanService:
         self.cache = cache or PlanCache()
         self.metrics_cache = PlanCache()
         self.metrics_bytes = BytesCache(CACHE_SIZE)
+        self.files = plan_files()  # built exports, profiles and maps of saved versions
         self.version_rows = Assembler(PIECES)
         self.audit_rows = Assembler(PIECES)
 

@@ -36,13 +36,18 @@ def _build(kind: str, value, ext: str, **options) -> bytes:
         return export.write(kind, value, Path(folder) / f"export.{ext}", **options).read_bytes()
 
 
+def _cached(state: State, row, kind: str, ext: str, make, *options) -> bytes:
+    """The file ``make()`` builds for a saved version, built once per version (versions are immutable)."""
+    return state.plans.files.get_or_make((repo.version_etag(row), kind, ext, *options), make)
+
+
 def _profiles(state: State, plan_id: DbId, version: int | None, ext: str):
     from geo.profiles import neighbourhood_profiles
 
     row, plan = state.plans.load(plan_id, version)
-    profiles = neighbourhood_profiles(plan)
+    body = _cached(state, row, "profiles", ext, lambda: _build("profiles", neighbourhood_profiles(plan), ext))
     name = f"plan-{plan_id}-v{row.version}-profiles"
-    return _file(_build("profiles", profiles, ext), ext, name, repo.version_etag(row), inline=ext == "html")
+    return _file(body, ext, name, repo.version_etag(row), inline=ext == "html")
 
 
 @router.get("/plans/{plan_id}/export.{ext}", response_class=Response,
@@ -54,7 +59,7 @@ def export_plan(plan_id: DbId, ext: Literal["csv", "geojson", "gpkg", "xlsx", "h
     if ext in ("xlsx", "html"):
         return _profiles(state, plan_id, version, ext)
     row, plan = state.plans.load(plan_id, version)
-    body = _build("plan", plan, ext, layer=layer)
+    body = _cached(state, row, "plan", ext, lambda: _build("plan", plan, ext, layer=layer), layer)
     return _file(body, ext, f"plan-{plan_id}-v{row.version}", repo.version_etag(row))
 
 
@@ -73,5 +78,5 @@ def plan_map(plan_id: DbId, actor: Viewer, state: State, version: Version = None
 
     row, plan = state.plans.load(plan_id, version)
     title = f"Plan {plan_id} version {row.version} ({row.state})"
-    body = _build("map", build_map(plan.atlas, plan, title=title), "html")
+    body = _cached(state, row, "map", "html", lambda: _build("map", build_map(plan.atlas, plan, title=title), "html"))
     return _file(body, "html", f"plan-{plan_id}-v{row.version}-map", repo.version_etag(row), inline=True)

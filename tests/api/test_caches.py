@@ -49,3 +49,28 @@ def test_every_cache_is_bounded():
         cache.get_or_make(i, lambda i=i: i)
     assert len(cache) == 3
     assert caches.LAYERS.size <= 64 and caches.HOTSPOTS.size <= 8
+
+
+def test_a_version_profile_pack_is_built_once_and_is_that_version(client, monkeypatch):
+    import geo.profiles
+
+    from tests.api.conftest import new_plan
+
+    built = []
+    real = geo.profiles.neighbourhood_profiles
+
+    def counting(plan, *args, **kwargs):
+        built.append(sorted(set(plan.assignment)))
+        return real(plan, *args, **kwargs)
+
+    monkeypatch.setattr(geo.profiles, "neighbourhood_profiles", counting)
+    plan_id, etag = new_plan(client)
+    first = [client.get(f"/api/v1/plans/{plan_id}/profiles.csv").text for _ in range(3)]
+    assert len(built) == 1 and first[0] == first[1] == first[2]
+    renamed = client.post(f"/api/v1/plans/{plan_id}/rename", json={"names": {"E07009000": "West"}},
+                          headers={"If-Match": etag})
+    assert renamed.status_code == 201, renamed.text
+    second = client.get(f"/api/v1/plans/{plan_id}/profiles.csv").text
+    assert len(built) == 2 and "West" in second and "West" not in first[0]
+    again = client.get(f"/api/v1/plans/{plan_id}/profiles.csv?version=1").text
+    assert again == first[0] and len(built) == 2
