@@ -39,7 +39,7 @@ def _key(postcodes: pd.Series) -> pd.Series:
     Examples
     --------
     >>> _key(pd.Series(["le1  1aa", None])).tolist()
-    ['LE11AA', nan]
+    ['LE11AA', <NA>]
     """
     return postcodes.astype("string").str.upper().str.replace(r"\s+", "", regex=True).astype(object)
 
