@@ -6,7 +6,7 @@ import json
 import sys
 
 from cli._common import add_area_arguments, atlas_from_args
-from geo.atlas.summary import GROUPINGS, atlas_summary
+from geo.atlas.summary import GROUPINGS, atlas_summary, closed_practices, practice_status, practices_out
 
 
 def register(subparsers) -> None:
@@ -58,6 +58,9 @@ def run_info(args) -> int:
         "imd_edition": atlas.imd_edition,
         "lsoas": len(atlas.lsoas),
         "practices": len(atlas.practices),
+        "practices_by_status": _records(practice_status(atlas)),
+        "practices_out": _records(practices_out(atlas)),
+        "closed_since_home_lsoas": _closed(atlas),
         "resident_population": int(atlas.lsoas.resident_population.sum()),
         "registered_population": round(float(atlas.lsoas.registered_population.sum())),
         "registrations_bridging": atlas.bridge_report.as_dict(),
@@ -68,10 +71,34 @@ def run_info(args) -> int:
         print(json.dumps(info, indent=2))
     else:
         for key, value in info.items():
-            if isinstance(value, dict):
+            if isinstance(value, list) and value and isinstance(value[0], dict):
+                print(f"{key}:")
+                for row in value:
+                    print("  " + ", ".join(f"{k}: {_text(v)}" for k, v in row.items()))
+            elif isinstance(value, dict):
                 print(f"{key}:")
                 for k, v in value.items():
                     print(f"  {k}: {v}")
             else:
                 print(f"{key}: {value}")
     return 0
+
+
+def _text(value) -> str:
+    return "suppressed" if value is None else (f"{value:,.0f}" if isinstance(value, float) else str(value))
+
+
+def _records(table) -> list[dict]:
+    """Rows as plain values: a suppressed count (NaN) becomes ``None`` (JSON null, "suppressed" in the table)."""
+    return [{k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+            for row in table.to_dict(orient="records")]
+
+
+def _closed(atlas) -> dict:
+    """Residents registered in July 2023 at practices closed since: in no plan, today on other practices' lists."""
+    table = closed_practices(atlas)
+    total = _records(table.iloc[-1:])[0]
+    return {"practices": total["practices"], "patients": total["patients"],
+            "by_local_authority": {f"{r['lad_name']} ({r['lad_code']})": r["patients"]
+                                   for r in _records(table.iloc[:-1])},
+            "in_plans": "no: today they are on the lists of the practices they moved to"}

@@ -35,7 +35,8 @@ def run_pcns(args: argparse.Namespace) -> int:
     from geo import export
     from geo.plan import Plan
     from geo.plan.params import Provenance
-    from geo.propose.pcns import pcn_plan_assignment
+    from geo.atlas.summary import practices_out
+    from geo.propose.pcns import pcn_baseline_counts, pcn_plan_assignment
 
     export.format_for("plan", args.out)
     atlas = _common.atlas_from_args(args)
@@ -44,7 +45,14 @@ def run_pcns(args: argparse.Namespace) -> int:
     practices = pcn_plan_assignment(atlas)
     plan = Plan.from_practices(atlas, practices, params, name="PCNs today",
                                provenance=Provenance("pcns-today", source="NHS England practice-to-PCN map"))
-    print(f"{atlas.area.label}: {len(plan.neighbourhoods)} PCNs of {len(practices)} practices")
+    counts = pcn_baseline_counts(atlas)
+    single = (f" and {counts['practices_in_no_pcn']} practice(s) in no PCN, each its own neighbourhood"
+              if counts["practices_in_no_pcn"] else "")
+    print(f"{atlas.area.label}: {counts['pcns']} PCNs{single}, {len(practices)} practices")
+    out = practices_out(atlas)
+    for row in out.itertuples():
+        patients = "suppressed" if row.patients != row.patients else f"{row.patients:,.0f}"
+        print(f"  left out: {row.practice_code} {row.practice_name} ({patients} patients): {row.reason}")
     print(format_table(plan))
     print(format_summary(plan.summary(), plan.unmet))
     export.write("plan", plan, args.out)

@@ -198,6 +198,7 @@ def _build(atlas: "Atlas") -> AtlasArrays:
     in_area = practices["in_area"].fillna(False).astype(bool).to_numpy() if "in_area" in practices else np.zeros(len(practice_codes), bool)
     site_codes = practices["lsoa_code"] if "lsoa_code" in practices else pd.Series(None, index=practices.index)
     site = np.array([position.get(c, -1) if isinstance(c, str) else -1 for c in site_codes], dtype=int)
+    site = _anchor_outside_sites(atlas, practices, in_area, site, registrations)
     pcn = practices["pcn_code"].astype(object).where(practices["pcn_code"].notna(), None).to_numpy() if "pcn_code" in practices else np.full(len(practice_codes), None)
     return AtlasArrays(
         codes=codes,
@@ -218,6 +219,27 @@ def _build(atlas: "Atlas") -> AtlasArrays:
         edges=atlas.edges(),
         geometry=lsoas.geometry.to_numpy(),
     )
+
+
+def _anchor_outside_sites(atlas, practices, in_area, site, registrations) -> np.ndarray:
+    """An in-plan practice sited outside the atlas's LSOAs (an ICB's practice over its border, by the NHS England
+    map) is anchored at the atlas LSOA nearest its site, or holding most of its patients when it has no site, so
+    it stays in the plan; its own ``lsoa_code`` still says where it is."""
+    lost = np.flatnonzero(in_area & (site < 0))
+    if not len(lost) or not len(atlas.lsoas):
+        return site
+    site = site.copy()
+    geometry = practices["geometry"].to_numpy() if "geometry" in practices else np.full(len(practices), None)
+    tree = atlas.lsoas.sindex
+    for j in lost:
+        point = geometry[j]
+        if point is not None and not shapely.is_empty(point) and np.isfinite(shapely.get_x(point)):
+            site[j] = int(tree.nearest(point, return_all=False)[1][0])
+        else:
+            column = registrations[:, j].toarray().ravel()
+            if column.any():
+                site[j] = int(np.argmax(column))
+    return site
 
 
 def _neighbours(edges: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -21,14 +21,15 @@ from geo.atlas.area import cache_spec, resolve_area
 from geo.atlas.bridging import bridge_counts, crosswalk
 from geo.atlas.geography import lsoa_geography
 from geo.atlas.model import AGE_BANDS, ETHNICITY_COLUMNS, LSOA_COLUMNS, Atlas, SourceInfo, normalise_dtypes
+from geo.atlas.lists import todays_lists
 from geo.atlas.practices import (
     add_unplaced,
     plurality,
-    practice_locations,
     practice_profiles,
     practices_layer,
     registrations_for_area,
 )
+from geo.atlas.sites import practice_sites
 from geo.atlas.vintages import VINTAGES, imd_geography, vintage_for
 from geo.atlas.graph import contiguity
 from geo.errors import DataError
@@ -114,7 +115,7 @@ def _datasets(v, imd: int) -> list[str]:
     return [v.icb_lookup, v.boundaries, v.lad_lookup, "lsoa11_lsoa21_lookup", "lsoa21_ward_lad_lookup",
             "lad_utla_lookup", "gp_registrations", v.population, f"imd{imd}", "rural_urban", "iod2025_indicators",
             "ethnicity_census2021", "practice_ages", "practice_map", "practice_geocodes", "postcode_centroids",
-            "qof_prevalence"]
+            "qof_prevalence", "epraccur"]
 
 
 def _build(catalogue, area: str | list[str], v, imd: int) -> Atlas:
@@ -155,11 +156,21 @@ def _build(catalogue, area: str | list[str], v, imd: int) -> Atlas:
     _join_ethnicity(lsoas, catalogue, read, v, lookup, population, sources)
 
     registrations = read("gp_registrations")
-    list_sizes = registrations.groupby("practice_code").patients.sum()
+    practice_map = read("practice_map")
+    geocodes = read("practice_geocodes") if catalogue.has("practice_geocodes") else None
+    postcodes = read("postcode_centroids") if catalogue.has("postcode_centroids") else None
+    sites = practice_sites(practice_map, geocodes, postcodes, geography, boundaries, vintage=vintage)
+    ages = read("practice_ages") if catalogue.has("practice_ages") else None
+    # Today's lists spread over the July 2023 home shares; closed practices' patients kept apart and reported.
+    lists = todays_lists(registrations, ages, practice_map, sites.lsoa_code)
+    _label_lists(sources, lists)
     pop21 = population.population if v.population == "population_census2021" else None
     if vintage != 2011 and lookup is None:
         catalogue.path("lsoa11_lsoa21_lookup")  # raises, naming the download page
-    area_regs, report = registrations_for_area(registrations, codes, vintage, lookup, pop21)
+    area_regs, report = registrations_for_area(lists.registrations, codes, vintage, lookup, pop21)
+    closed, _ = registrations_for_area(lists.closed, codes, vintage, lookup, pop21)
+    closed = closed.merge(lists.closed.drop_duplicates("practice_code")[["practice_code", "practice_name"]],
+                          on="practice_code", how="left")[["practice_code", "practice_name", "lsoa_code", "patients"]]
     lsoas = lsoas.join(plurality(area_regs, codes))
 
     ranks = lsoas.imd_rank.rank(method="first")
@@ -168,20 +179,31 @@ def _build(catalogue, area: str | list[str], v, imd: int) -> Atlas:
     layer.index.name = "lsoa_code"
     layer = layer[[c for c in LSOA_COLUMNS if c != "geometry"] + ["geometry"]]
 
-    practice_map = read("practice_map")
-    geocodes = read("practice_geocodes") if catalogue.has("practice_geocodes") else None
-    postcodes = read("postcode_centroids") if catalogue.has("postcode_centroids") else None
-    locations = practice_locations(practice_map, geocodes, postcodes)
-    practices = practices_layer(study_area, layer, practice_map, locations, list_sizes, area_regs)
-    report = add_unplaced(report, registrations, practices.index)
+    epraccur = read("epraccur") if catalogue.has("epraccur") else None
+    practices = practices_layer(study_area, layer, practice_map, sites, lists, area_regs, registrations, epraccur)
+    report = add_unplaced(report, lists.registrations, practices.index)
     qof = read("qof_prevalence") if catalogue.has("qof_prevalence") else None
-    ages = read("practice_ages") if catalogue.has("practice_ages") else None
     practices, qof_table, age_table = practice_profiles(practices, qof, ages)
 
     adjacency, bridges = contiguity(layer)
-    layer, practices, area_regs = (normalise_dtypes(f) for f in (layer, practices, area_regs))
+    layer, practices, area_regs, closed = (normalise_dtypes(f) for f in (layer, practices, area_regs, closed))
     return Atlas(study_area, vintage, imd, layer, practices, area_regs, adjacency, bridges, sources, report,
-                 qof=qof_table, practice_ages=age_table)
+                 qof=qof_table, practice_ages=age_table, closed_registrations=closed)
+
+
+def _label_lists(sources: dict, lists) -> None:
+    """Both vintages on every registered figure: today's lists, and the month whose home shares spread them."""
+    info = sources["gp_registrations"]
+    if lists.scaled:
+        ages = sources["practice_ages"]
+        sources["gp_registrations"] = SourceInfo(info.dataset, info.label,
+                                                 f"home LSOA shares {lists.pattern}, scaled to {lists.vintage} lists",
+                                                 info.file)
+        sources["practice_lists"] = SourceInfo("practice_lists", "NHS England, Patients Registered at a GP Practice "
+                                               "(list by practice)", lists.vintage, ages.file)
+    else:
+        sources["practice_lists"] = SourceInfo("practice_lists", info.label + " (list: all registrations)",
+                                               lists.pattern, info.file)
 
 
 def _join_imd(lsoas, imd_frame, v, imd, lookup, population) -> None:

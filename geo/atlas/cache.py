@@ -21,7 +21,7 @@ from scipy import sparse
 
 from geo.atlas.model import Atlas, BridgeReport, SourceInfo, StudyArea, normalise_dtypes
 
-CACHE_FORMAT = 4  # bump when the atlas columns or build rules change
+CACHE_FORMAT = 5  # bump when the atlas columns or build rules change
 
 
 def file_sha256(path: Path, memo_dir: Path | None = None) -> str:
@@ -72,6 +72,7 @@ def save(atlas: Atlas, folder: Path) -> None:
         atlas.registrations.to_parquet(tmp / "registrations.parquet", index=False)
         atlas.qof.to_parquet(tmp / "qof.parquet", index=False)
         atlas.practice_ages.to_parquet(tmp / "practice_ages.parquet", index=False)
+        atlas.closed_registrations.to_parquet(tmp / "closed_registrations.parquet", index=False)
         sparse.save_npz(tmp / "adjacency.npz", atlas.adjacency.astype(np.int8))
         meta = {
             "area": asdict(atlas.area),
@@ -110,6 +111,7 @@ def load(folder: Path) -> Atlas | None:
             bridge_report=BridgeReport(**meta["bridge_report"]),
             qof=normalise_dtypes(pd.read_parquet(folder / "qof.parquet")),
             practice_ages=normalise_dtypes(pd.read_parquet(folder / "practice_ages.parquet")),
+            closed_registrations=normalise_dtypes(pd.read_parquet(folder / "closed_registrations.parquet")),
         )
     except (OSError, ValueError, KeyError):
         return None  # a stale or damaged cache is rebuilt, never trusted

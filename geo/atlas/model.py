@@ -22,10 +22,22 @@ ethnicity_mixed, ethnicity_white, ethnicity_other, ethnicity_total, geometry``
 
 Practice columns (index ``practice_code``, EPSG:27700 points)
 -------------------------------------------------------------
-``practice_name, postcode, pcn_code, pcn_name, sub_icb_code, icb_code_nhs, list_size, patients_in_area,
-lsoa_code (site), in_area (site inside the study area), list_size_2026_07, geometry``
+``practice_name, postcode, pcn_code, pcn_name, sub_icb_code, icb_code_nhs, list_size, list_size_by_lsoa,
+patients_in_area, lsoa_code (site), lad_code (site), site_source, site_in_area, status, status_reason, in_area,
+list_size_2026_07, geometry``
 
-- ``list_size``: all registrations of the practice in the registrations-by-LSOA file (July 2023).
+- ``list_size``: the practice's registered list today: its count in the latest registered-patients-by-practice file
+  (``atlas.sources["practice_lists"]``, July 2026 here); without that file, its registrations-by-LSOA total.
+- ``list_size_by_lsoa``: all its registrations in the registrations-by-LSOA file (July 2023), whose home shares
+  spread today's list over LSOAs (:mod:`geo.atlas.lists`).
+- ``lsoa_code, lad_code, site_source``: the site LSOA and local authority from the practice's own postcode, never
+  from point-in-polygon on generalised boundaries (:mod:`geo.atlas.sites`); ``site_in_area``: that LSOA is one of
+  the atlas's.
+- ``status``: ``in_plan``, or why the practice is out of the area's plans: ``non_geographic`` (special allocation,
+  asylum, homeless and other non-geographic services, from ODS data), ``closed`` (not in the latest lists file),
+  ``no_patients``, ``outside_area`` (local-authority areas: sited outside, serving the area); ``status_reason``
+  says why in words. ``in_area`` is ``status == "in_plan"``: every plan and baseline takes those practices, and
+  an ICB's practices by the NHS England map are in its plans wherever their sites fall.
 - ``list_size_2026_07``: registered patients at 1 July 2026 (``gp-reg-pat-prac-quin-age``, the sum of the
   practice's sex and age bands, which the reader checked against the published total); ``<NA>`` when the practice is
   not in that file or the folder lacks it. ``atlas.sources["practice_ages"].vintage`` gives the extract month.
@@ -43,7 +55,14 @@ Empty without the file. Counts here are raw: anything shown passes through :mod:
 
 Registrations (long table, only LSOAs of the area)
 --------------------------------------------------
-``practice_code, lsoa_code, patients`` (float: registrations bridged between LSOA vintages can be fractional).
+``practice_code, lsoa_code, patients`` (float): today's lists spread over home LSOAs by the July 2023 shares, and
+bridged between LSOA vintages, so fractional.
+
+Closed practices' patients (``atlas.closed_registrations``, long table, only LSOAs of the area)
+--------------------------------------------------------------------------------------------
+``practice_code, practice_name, lsoa_code, patients``: residents of the area registered in July 2023 at practices not
+in the latest lists file (closed or merged since). They are in no plan (today they are on the lists of the practices
+they moved to), and are reported: :func:`geo.atlas.summary.closed_practices`.
 """
 
 from __future__ import annotations
@@ -113,14 +132,21 @@ PRACTICE_COLUMNS = [
     "sub_icb_code",
     "icb_code_nhs",
     "list_size",
+    "list_size_by_lsoa",
     "patients_in_area",
     "lsoa_code",
+    "lad_code",
+    "site_source",
+    "site_in_area",
+    "status",
+    "status_reason",
     "in_area",
     "list_size_2026_07",
     "geometry",
 ]
 
 REGISTRATION_COLUMNS = ["practice_code", "lsoa_code", "patients"]
+CLOSED_COLUMNS = ["practice_code", "practice_name", "lsoa_code", "patients"]
 QOF_COLUMNS = ["practice_code", "register", "patients", "list_type", "list_size"]
 PRACTICE_AGE_COLUMNS = ["practice_code", "sex", "age_band", "patients"]
 
@@ -129,6 +155,11 @@ def empty_qof() -> pd.DataFrame:
     """An ``atlas.qof`` with no rows (no QOF file, or a synthetic atlas)."""
     return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("patients", "list_size") else "str")
                          for c in QOF_COLUMNS})
+
+
+def empty_closed() -> pd.DataFrame:
+    """An ``atlas.closed_registrations`` with no rows."""
+    return pd.DataFrame({c: pd.Series(dtype="float64" if c == "patients" else "str") for c in CLOSED_COLUMNS})
 
 
 def empty_practice_ages() -> pd.DataFrame:
@@ -217,6 +248,8 @@ class Atlas:
         QOF registers and their list-size denominators per practice (see module docstring); empty if absent.
     practice_ages
         Registered patients per practice by sex and 5-year age band (see module docstring); empty if absent.
+    closed_registrations
+        The area's residents registered in July 2023 at practices closed since (see module docstring).
     """
 
     area: StudyArea
@@ -231,6 +264,7 @@ class Atlas:
     bridge_report: BridgeReport = field(default_factory=BridgeReport)
     qof: pd.DataFrame = field(default_factory=empty_qof)
     practice_ages: pd.DataFrame = field(default_factory=empty_practice_ages)
+    closed_registrations: pd.DataFrame = field(default_factory=empty_closed)
 
     def __post_init__(self) -> None:
         n = len(self.lsoas)

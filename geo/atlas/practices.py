@@ -1,9 +1,15 @@
 """Registrations and the practices layer of an atlas: who is registered where, and where the practices are.
 
 Registered population is "patients registered at any GP practice in England who live in the LSOA", from NHS
-Digital's registrations by LSOA of residence (LSOA 2011 codes), bridged to the atlas vintage. The practices layer
-holds the active practices of the study area: by the NHS England practice-to-ICB map for ICB and sub-ICB areas,
-and by the practice site for local-authority and LSOA areas.
+Digital's registrations by LSOA of residence (LSOA 2011 codes), scaled to today's lists (:mod:`geo.atlas.lists`) and
+bridged to the atlas vintage. The practices layer holds the practices of the study area: by the NHS England
+practice-to-ICB map for ICB and sub-ICB areas (wherever their sites fall), and by the site LSOA of their postcode
+(:mod:`geo.atlas.sites`) for local-authority and LSOA areas. Each has a ``status``: in the area's plans, or out and
+why (non-geographic, closed, no registered patients, sited outside the area).
+
+Non-geographic units are recognised from the ODS and NHS England data, not from their names: an ODS prescribing
+setting other than 4 (GP practice), or no PCN in the NHS England map together with no local list (special
+allocation schemes, asylum and homeless services registered across a whole ICB: see :data:`LOCAL_SHARE`).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from geo.atlas.model import (
     empty_practice_ages,
     empty_qof,
 )
-from geo.atlas.bridging import bridge_counts, code_isin, code_map, crosswalk
+from geo.atlas.bridging import bridge_counts, code_isin, crosswalk
 
 
 def registrations_for_area(
@@ -118,40 +124,77 @@ def plurality(registrations: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
     return out
 
 
+#: A practice in no PCN is a local list when at least this share of its patients live in LSOAs where it holds at
+#: least :data:`LOCAL_HOLD` of the registered residents. Every PCN-unallocated ordinary practice in England holds
+#: 50 % or more of its patients so (July 2023); special allocation schemes and asylum services hold none.
+LOCAL_SHARE = 0.25
+LOCAL_HOLD = 0.05
+#: A practice sited outside a local-authority (or LSOA) area is listed, as outside, when this share of its list
+#: lives in the area.
+OUTSIDE_SHARE = 0.25
+
+#: Why a practice is in or out of the area's plans (``status``); ``status_reason`` gives the detail.
+STATUSES = {
+    "in_plan": "in the area's plans",
+    "non_geographic": "not a neighbourhood practice (special allocation, asylum, homeless or other service)",
+    "closed": "not in the latest registered-patients file (closed or merged)",
+    "no_patients": "no registered patients",
+    "outside_area": "sited outside the study area",
+}
+
+
 def practices_layer(
     area: StudyArea,
     lsoas: gpd.GeoDataFrame,
     practice_map: pd.DataFrame,
-    locations: gpd.GeoDataFrame,
-    list_sizes: pd.Series,
+    sites: gpd.GeoDataFrame,
+    lists,
     area_registrations: pd.DataFrame,
+    registrations: pd.DataFrame | None = None,
+    epraccur: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
-    """Return the active GP practices of the study area as points (EPSG:27700).
+    """Return the GP practices of the study area as points (EPSG:27700), each with its status.
 
     Parameters
     ----------
     area
-        The study area; ICB and sub-ICB areas take practices by the practice map, others by site.
+        The study area; ICB and sub-ICB areas take practices by the practice map, wherever their sites are;
+        local-authority and LSOA areas take those sited in the area (by their postcode's LSOA), and list those sited
+        outside with :data:`OUTSIDE_SHARE` of their list living in the area as ``outside_area``.
     lsoas
-        The atlas LSOA layer (for the site LSOA of each practice).
+        The atlas LSOA layer.
     practice_map
         NHS England practice to PCN, sub-ICB and ICB map.
-    locations
-        Practice points indexed by ``practice_code`` (geometry in EPSG:27700).
-    list_sizes
-        Registered patients of each practice (all LSOAs, including unknown ones).
+    sites
+        :func:`geo.atlas.sites.practice_sites`: point, ``lsoa_code``, ``lad_code``, ``site_source`` per practice.
+    lists
+        :class:`geo.atlas.lists.TodaysLists`: today's list of each practice and the registrations-by-LSOA lists.
     area_registrations
-        Registrations of the area's residents (``practice_code, lsoa_code, patients``).
+        Registrations of the area's residents (``practice_code, lsoa_code, patients``), on today's lists.
+    registrations
+        The registrations-by-LSOA file as read, for the local-list test of practices in no PCN.
+    epraccur
+        ODS epraccur (``practice_code, prescribing_setting``), or ``None``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns of :data:`geo.atlas.model.PRACTICE_COLUMNS` but ``list_size_2026_07``: ``status`` is one of
+        :data:`STATUSES`, ``in_area`` is ``status == "in_plan"``.
     """
     pm = practice_map.drop_duplicates("practice_code").set_index("practice_code")
-    points = gpd.GeoDataFrame(pm, geometry=locations.geometry.reindex(pm.index), crs="EPSG:27700")
-    points = points[~points.geometry.isna()]
-    site = gpd.sjoin(points[["geometry"]], lsoas[["geometry"]], how="left", predicate="within")
-    site = site[~site.index.duplicated()]["lsoa_code" if "lsoa_code" in site else "index_right"]
-    points["lsoa_code"] = site.reindex(points.index)
-    points["in_area"] = points.lsoa_code.notna()
+    site = sites.reindex(pm.index)
+    points = gpd.GeoDataFrame(pm, geometry=site.geometry, crs="EPSG:27700")
+    for column in ("lsoa_code", "lad_code", "site_source"):
+        points[column] = site[column]
+    points["site_in_area"] = code_isin(points.lsoa_code, lsoas.index)
+    in_area = area_registrations.groupby("practice_code").patients.sum()
+    points["patients_in_area"] = in_area.reindex(points.index).fillna(0.0).round(1)
+    points["list_size"] = lists.lists.reindex(points.index).fillna(0.0).round().astype(int)
+    points["list_size_by_lsoa"] = lists.lists_2023.reindex(points.index).fillna(0.0).round().astype(int)
 
     codes = {c.upper() for c in area.codes}
+    outside = pd.Series(False, index=points.index)
     if area.kind == "icb":
         keep = points.icb_code_nhs.str.upper().isin(codes) | points.icb_code.str.upper().isin(codes)
     elif area.kind == "sub_icb":
@@ -159,15 +202,86 @@ def practices_layer(
     elif area.kind == "england":
         keep = pd.Series(True, index=points.index)
     else:
-        keep = points.in_area
-    chosen = points[keep].copy()
-    in_area = area_registrations.groupby("practice_code").patients.sum()
-    chosen["list_size"] = list_sizes.reindex(chosen.index).fillna(0).astype(int)
-    chosen["patients_in_area"] = in_area.reindex(chosen.index).fillna(0.0).round(1)
-    columns = ["practice_name", "postcode", "pcn_code", "pcn_name", "sub_icb_code", "icb_code_nhs", "list_size",
-               "patients_in_area", "lsoa_code", "in_area", "geometry"]
+        share = points.patients_in_area / points.list_size.where(points.list_size > 0)
+        outside = ~points.site_in_area & (share >= OUTSIDE_SHARE).fillna(False)
+        keep = points.site_in_area | outside
+    chosen = points[keep.to_numpy()].copy()
+    status, reason = _status(chosen, lists, registrations, epraccur, outside.reindex(chosen.index))
+    chosen["status"], chosen["status_reason"] = status, reason
+    chosen["in_area"] = status == "in_plan"
     chosen.index.name = "practice_code"
+    columns = ["practice_name", "postcode", "pcn_code", "pcn_name", "sub_icb_code", "icb_code_nhs", "list_size",
+               "list_size_by_lsoa", "patients_in_area", "lsoa_code", "lad_code", "site_source", "site_in_area",
+               "status", "status_reason", "in_area", "geometry"]
     return chosen[columns].sort_index()
+
+
+def _status(practices: pd.DataFrame, lists, registrations, epraccur, outside) -> tuple[pd.Series, pd.Series]:
+    """``status`` and ``status_reason`` of each practice (first rule that applies: non-geographic, closed, no
+    patients, outside the area, in the plan)."""
+    from geo.sources.practices import GP_PRACTICE_SETTING, PRESCRIBING_SETTINGS
+
+    index = practices.index
+    status = pd.Series("in_plan", index=index, dtype=object)
+    reason = pd.Series("", index=index, dtype=object)
+
+    def mark(mask, name, why) -> None:
+        mask = pd.Series(mask, index=index).fillna(False).astype(bool) & (status == "in_plan")
+        status[mask] = name
+        reason[mask] = why[mask] if isinstance(why, pd.Series) else why
+
+    outside_list = lists.lists.reindex(index)
+    if outside.any():
+        lives = (100 * practices.patients_in_area / practices.list_size.where(practices.list_size > 0)).round()
+        why_out = "sited in " + practices.lad_code.astype(str) + " (by its postcode); " + lives.astype(str).str.replace(
+            r"\.0$", "", regex=True) + "% of its list lives in the area"
+    setting = (epraccur.drop_duplicates("practice_code").set_index("practice_code").prescribing_setting.reindex(index)
+               if epraccur is not None else pd.Series(pd.NA, index=index))
+    other = setting.notna() & (setting != GP_PRACTICE_SETTING)
+    label = setting.map(lambda v: PRESCRIBING_SETTINGS.get(int(v), "unknown") if pd.notna(v) else "")
+    mark(other, "non_geographic", "ODS prescribing setting " + setting.astype(str) + " (" + label + "), not a GP practice")
+    pcn = practices.pcn_code.astype("string").str.strip()
+    no_pcn = (pcn.isna() | pcn.isin(["", "U"])).fillna(True)
+    local = _local_share(index[no_pcn.to_numpy()], registrations)
+    share = local.reindex(index)
+    few = no_pcn & ((share < LOCAL_SHARE) | share.isna())
+    why = pd.Series("in no PCN, and no registrations by home LSOA to show a local list", index=index, dtype=object)
+    known = share.notna()
+    why[known] = ("in no PCN, and only " + (100 * share[known]).round().astype(int).astype(str)
+                  + f"% of its patients live where it holds {LOCAL_HOLD:.0%} of the registered residents "
+                  f"(a local list: {LOCAL_SHARE:.0%} or more)")
+    mark(few, "non_geographic", why)
+    if lists.scaled:
+        mark(outside_list.isna(), "closed", f"in the practice map but not in the {lists.vintage} registered-patients file")
+    mark(outside_list.fillna(0) <= 0, "no_patients", "no registered patients")
+    if outside.any():
+        mark(outside, "outside_area", why_out)
+    return status, reason
+
+
+def _local_share(codes: pd.Index, registrations: pd.DataFrame | None) -> pd.Series:
+    """Share of each practice's patients (English LSOAs) living in LSOAs where it holds :data:`LOCAL_HOLD` or more of
+    the registered residents; missing for a practice with no rows.
+
+    Examples
+    --------
+    >>> regs = pd.DataFrame({"practice_code": ["A", "B", "B", "C"], "lsoa_code": ["E01", "E01", "E02", "E02"],
+    ...                      "patients": [1, 999, 500, 500]})
+    >>> _local_share(pd.Index(["A", "B", "Z"]), regs).round(3).to_dict()
+    {'A': 0.0, 'B': 1.0}
+    """
+    if registrations is None or not len(codes):
+        return pd.Series(dtype=float)
+    mine = registrations[code_isin(registrations.practice_code, codes)]
+    mine = mine[mine.lsoa_code.astype(str).str.startswith("E")]
+    if mine.empty:
+        return pd.Series(dtype=float)
+    around = registrations[code_isin(registrations.lsoa_code, mine.lsoa_code.unique())]
+    totals = around.groupby("lsoa_code").patients.sum()
+    held = mine.patients.to_numpy(float) / mine.lsoa_code.map(totals).to_numpy(float)
+    local = pd.Series(np.where(held >= LOCAL_HOLD, mine.patients.to_numpy(float), 0.0)).groupby(
+        mine.practice_code.to_numpy()).sum()
+    return local / mine.groupby("practice_code").patients.sum().astype(float)
 
 
 def practice_profiles(
@@ -199,27 +313,3 @@ def practice_profiles(
     geometry = out.pop("geometry")
     out["geometry"] = geometry  # geometry stays the last column
     return gpd.GeoDataFrame(out, geometry="geometry", crs=practices.crs), registers, bands
-
-
-def practice_locations(
-    practice_map: pd.DataFrame, geocodes: gpd.GeoDataFrame | None, postcodes: pd.DataFrame | None
-) -> gpd.GeoDataFrame:
-    """Place each practice: by the Code-Point centroid of its current postcode, else by the geocoded lookup.
-
-    The practice map (Oct 2025) is newer than the geocoded lookup (Jan 2024): when a practice has moved, its
-    current postcode is the better guide, so the postcode centroid wins when both exist.
-    """
-    pm = practice_map.drop_duplicates("practice_code").set_index("practice_code")
-    x = pd.Series(np.nan, index=pm.index)
-    y = pd.Series(np.nan, index=pm.index)
-    if geocodes is not None and len(geocodes):
-        g = geocodes.drop_duplicates("practice_code").set_index("practice_code").geometry.reindex(pm.index)
-        ok = ~g.isna()
-        x[ok], y[ok] = g[ok].x, g[ok].y
-    if postcodes is not None and len(postcodes):
-        pc = postcodes.drop_duplicates("postcode").set_index("postcode")
-        key = pm.postcode.astype(str).str.upper().str.replace(r"\s+", " ", regex=True).str.strip()
-        e, n = (pd.Series(code_map(key, pc[axis]), index=key.index) for axis in ("easting", "northing"))
-        ok = e.notna() & n.notna()
-        x[ok], y[ok] = e[ok].astype(float), n[ok].astype(float)
-    return gpd.GeoDataFrame(index=pm.index, geometry=gpd.points_from_xy(x, y), crs="EPSG:27700")

@@ -58,3 +58,88 @@ def _row(part: pd.DataFrame, code, name) -> dict:
     for q, column in enumerate(QUINTILE_COLUMNS, start=1):
         row[column] = round(100.0 * float(by_quintile.get(q, 0.0)) / total, 1) if total else 0.0
     return row
+
+
+def practice_status(atlas: Atlas) -> pd.DataFrame:
+    """Return how many practices and patients (today's lists) are in the area's plans, and out and why.
+
+    One row per status (``in_plan`` first), with ``practices``, ``patients`` (today's lists, counts 1 to 7
+    suppressed) and ``meaning``; the practices out are listed by :func:`practices_out`.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> practice_status(grid_atlas(4, 4))[["status", "practices"]].values.tolist()
+    [['in_plan', 4]]
+    """
+    from geo.atlas.practices import STATUSES
+    from geo.disclosure import suppress
+
+    practices = atlas.practices
+    status = practices["status"] if "status" in practices else practices["in_area"].map(
+        {True: "in_plan", False: "outside_area"})
+    lists = pd.to_numeric(practices["list_size"], errors="coerce").fillna(0)
+    rows = []
+    for name in STATUSES:
+        mine = status == name
+        if name == "in_plan" or mine.any():
+            rows.append({"status": name, "practices": int(mine.sum()), "patients": float(lists[mine].sum()),
+                         "meaning": STATUSES[name]})
+    table = pd.DataFrame(rows)
+    table["patients"] = suppress(table["patients"])
+    return table
+
+
+def practices_out(atlas: Atlas) -> pd.DataFrame:
+    """Return each practice of the area left out of its plans: ``practice_code, practice_name, status, reason,
+    patients`` (today's list, counts 1 to 7 suppressed).
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> len(practices_out(grid_atlas(4, 4)))
+    0
+    """
+    from geo.disclosure import suppress
+
+    practices = atlas.practices
+    out = practices[~practices["in_area"].fillna(False).astype(bool)]
+    table = pd.DataFrame({
+        "practice_code": out.index.astype(str),
+        "practice_name": out["practice_name"].astype(str).to_numpy(),
+        "status": (out["status"] if "status" in out else pd.Series("outside_area", index=out.index)).to_numpy(),
+        "reason": (out["status_reason"] if "status_reason" in out else pd.Series("", index=out.index)).to_numpy(),
+        "patients": suppress(pd.to_numeric(out["list_size"], errors="coerce").fillna(0)).to_numpy(),
+    })
+    return table.reset_index(drop=True)
+
+
+def closed_practices(atlas: Atlas, by: str = "lad") -> pd.DataFrame:
+    """Return the area's residents registered (July 2023) at practices closed since, per group and in total.
+
+    They are in no plan: today they are on the lists of the practices they moved to, which are spread over home
+    LSOAs already, so adding them would count them twice. Columns ``<group>_code, <group>_name, practices,
+    patients`` (counts 1 to 7 suppressed), with a final ``Total`` row.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> closed_practices(grid_atlas(4, 4)).iloc[-1].to_dict()
+    {'lad_code': 'QZZ', 'lad_name': 'Total', 'practices': 0, 'patients': 0.0}
+    """
+    from geo.disclosure import suppress
+
+    if by not in GROUPINGS:
+        raise ValueError(f"unknown grouping '{by}': expected one of {', '.join(GROUPINGS)}")
+    code, name = GROUPINGS[by]
+    closed = atlas.closed_registrations
+    groups = atlas.lsoas[[code, name]].reindex(closed["lsoa_code"].astype(str)).reset_index(drop=True)
+    frame = pd.concat([closed.reset_index(drop=True), groups], axis=1)
+    rows = [{"code": c, "name": n, "practices": int(part.practice_code.nunique()),
+             "patients": float(part.patients.sum())}
+            for (c, n), part in frame.groupby([code, name], sort=True, dropna=False)]
+    rows.append({"code": ",".join(atlas.area.codes), "name": "Total",
+                 "practices": int(closed.practice_code.nunique()), "patients": float(closed.patients.sum())})
+    table = pd.DataFrame(rows)
+    table["patients"] = suppress(table["patients"].round())
+    return table.rename(columns={"code": f"{by}_code", "name": f"{by}_name"})

@@ -175,7 +175,9 @@ def _conditions(qof, weights, exact, members, england, threshold) -> pd.DataFram
                          "patients": float(np.round(count)) if shown else np.nan,
                          "list_size": float(np.round(base)) if shown else np.nan,
                          "prevalence_pct": round(100 * count / base, 1) if shown else np.nan,
-                         "estimate": not exact.get(area, True)})
+                         "estimate": not exact.get(area, True),
+                         # no QOF rows for any of its practices (Isles of Scilly L82017): not published, not suppressed
+                         "published": bool(base > 0)})
     return pd.DataFrame(rows)
 
 

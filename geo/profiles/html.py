@@ -13,7 +13,7 @@ import pandas as pd
 from geo.atlas.model import AGE_BAND_LABELS, AGE_BANDS
 from geo.profiles import charts
 from geo.profiles.figures import ENGLAND, ICB
-from geo.profiles.labels import COLUMNS, ETHNIC_GROUPS, label
+from geo.profiles.labels import COLUMNS, ETHNIC_GROUPS, NOT_PUBLISHED, label
 
 SUMMARY_COLUMNS = ["resident_population", "registered_population", "deviation_pct", "core20_pct", "urban_pct",
                    "practices", "practice_list_size", "rate_per_1000", "ratio", "hotspot_lsoas"]
@@ -154,9 +154,11 @@ def _conditions(p, name) -> str:
     rows = []
     for register, r in own.sort_values("condition").iterrows():
         cells = "".join(f'<td class="num">{_pct(prevalence.at[register, a])}</td>' for a in comps)
-        count = "suppressed" if _missing(r.patients) else f"{r.patients:,.0f}"
+        published = bool(getattr(r, "published", True))
+        count = NOT_PUBLISHED if not published else "suppressed" if _missing(r.patients) else f"{r.patients:,.0f}"
+        rate = _pct(r.prevalence_pct) if published else NOT_PUBLISHED
         rows.append(f'<tr><th>{_esc(r.condition)}</th><td class="num" data-count="">{count}</td>'
-                    f'<td class="num">{_pct(r.prevalence_pct)}</td>{cells}</tr>')
+                    f'<td class="num">{rate}</td>{cells}</tr>')
     caption = ("<p class=\"note estimate\">Estimates: this neighbourhood is built from LSOAs, so each practice's "
                "register is shared among the places its patients live (registrations by LSOA, July 2023).</p>"
                if estimate else "<p class=\"src\">Exact: the registers of this neighbourhood's own practices.</p>")

@@ -34,6 +34,7 @@ _POP = ("population_census2021", "population_mye2020")
 _REG = ("gp_registrations",)
 _IMD = ("imd2025", "imd2019")
 _PRACTICES = ("gp_registrations", "practice_map", "practice_geocodes")
+_LISTS = ("practice_lists", "gp_registrations")
 
 COLUMNS: dict[str, Column] = {
     "neighbourhood": Column("Neighbourhood", "text", ("plan",), "Name of the neighbourhood in the plan."),
@@ -62,8 +63,9 @@ COLUMNS: dict[str, Column] = {
     "practices": Column("GP practices", "number", _PRACTICES,
                         "Practices sited in the area whose largest group of area patients lives here."),
     "pcns": Column("Primary care networks", "text", _PRACTICES, "PCNs of those practices."),
-    "practice_list_size": Column("Registered list of those practices", "count", _REG,
-                                 "All patients registered with those practices, wherever they live (July 2023)."),
+    "practice_list_size": Column("Registered list of those practices", "count", _LISTS,
+                                 "All patients registered with those practices, wherever they live (latest list "
+                                 "count; home areas from the registrations-by-LSOA file)."),
     "attendances": Column("UEC attendances", "count", ("uec",), "Urgent and emergency care attendances."),
     "rate_per_1000": Column("UEC attendances per 1,000 residents", "per 1,000", ("uec",),
                             "Attendances per 1,000 residents, with exact Poisson 95% limits."),
@@ -82,11 +84,16 @@ COLUMNS: dict[str, Column] = {
     "practice_name": Column("Practice", "text", _PRACTICES, "Name of the GP practice."),
     "pcn_code": Column("PCN code", "text", _PRACTICES, "ODS code of the primary care network."),
     "pcn_name": Column("Primary care network", "text", _PRACTICES, "Name of the primary care network."),
-    "list_size": Column("Registered list", "count", _REG, "All patients registered with the practice (July 2023)."),
+    "list_size": Column("Registered list", "count", _LISTS,
+                        "All patients registered with the practice (latest list count, see the source)."),
     "list_living_here_pct": Column("Share of list living in this neighbourhood", "%", _REG,
                                    "Percentage of the practice's registered list living in the neighbourhood "
                                    "(whole percent; not shown when fewer than 8 live elsewhere or here)."),
 }
+
+#: What a figure whose source has no data for the area says (QOF publishes no rows for some practices, e.g. the
+#: Isles of Scilly's L82017): distinct from "suppressed", which hides a published count of 1 to 7.
+NOT_PUBLISHED = "not published"
 
 #: Short names of the QOF 2024-25 disease registers, with the age group each register's prevalence counts.
 QOF_REGISTERS = {

@@ -27,6 +27,17 @@ EPRACCUR_COLUMNS = ["practice_code", "practice_name", "national_grouping", "heal
                     "prescribing_setting"]
 GEOCODE_COLUMNS = ["practice_code", "practice_name", "postcode", "latitude", "longitude", "lsoa11_code",
                    "lsoa21_code", "pcn_code", "pcn_name", "icb_code_nhs", "geometry"]
+#: ODS prescribing setting codes (epraccur field 26): only 4 is a GP practice; the rest are other services that
+#: can hold a registered list (walk-in centres, out of hours, community and public health services, PCN hubs...).
+PRESCRIBING_SETTINGS = {
+    0: "other", 1: "walk-in centre", 2: "out of hours", 3: "walk-in centre and out of hours", 4: "GP practice",
+    8: "public health service", 9: "community health service", 10: "hospital service", 11: "optometry service",
+    12: "urgent and emergency care", 13: "hospice", 14: "care home or nursing home", 15: "border force",
+    16: "young offender institution", 17: "secure training centre", 18: "secure children's home",
+    19: "immigration removal centre", 20: "court", 21: "police custody", 22: "sexual assault referral centre",
+    24: "other justice estate", 25: "prison", 26: "primary care network",
+}
+GP_PRACTICE_SETTING = 4
 # Positions of the standard 27-field ODS layout (no header row).
 EPRACCUR_FIELDS = {"practice_code": 0, "practice_name": 1, "national_grouping": 2, "health_geography": 3,
                    "postcode": 9, "open_date": 10, "close_date": 11, "status": 12, "org_sub_type": 13,

@@ -56,7 +56,26 @@ def uec_layer_for(
         raise DataError("no UEC extract and no data folder for the modelled layer",
                         expected="a UEC extract, or a data folder holding the NHS England A&E by ICB file")
     return modelled_uec(atlas, catalogue.read("ae_monthly_icb"), months=months,
-                        reference=_whole_icbs(atlas, data_dir))
+                        reference=_whole_icbs(atlas, data_dir), codes=icb_codes_for(atlas, catalogue))
+
+
+def icb_codes_for(atlas, catalogue) -> pd.DataFrame | None:
+    """The 2022 ICB codes (the A&E series') reconciled to the atlas's (2024 on LSOA 2021), or ``None`` when the
+    folder lacks a lookup of either vintage (then the codes must already agree)."""
+    from geo.atlas.org_codes import reconcile_codes
+
+    needed = ("lsoa11_icb_lookup", "lsoa21_icb_lookup")
+    if getattr(atlas, "vintage", 2021) == 2011:
+        return None  # a 2011 atlas carries the 2022 codes the A&E series is published on
+    if not all(catalogue.has(name) for name in needed):
+        return None
+    old, new = (catalogue.read(name) for name in needed)
+    lookup = catalogue.read("lsoa11_lsoa21_lookup") if catalogue.has("lsoa11_lsoa21_lookup") else None
+    population = (catalogue.read("population_census2021").set_index("lsoa_code").population
+                  if catalogue.has("population_census2021") else None)
+    if lookup is None:
+        return None
+    return reconcile_codes(old, new, lookup, population)
 
 
 def _whole_icbs(atlas, data_dir) -> pd.DataFrame | None:

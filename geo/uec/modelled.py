@@ -77,7 +77,37 @@ def latest_months(ae: pd.DataFrame, icb_codes, months: int = 12) -> list[str]:
     return common[-months:]
 
 
-def modelled_uec(atlas, ae_monthly_icb: pd.DataFrame, months: int = 12, reference: pd.DataFrame | None = None) -> UecLayer:
+def on_atlas_codes(ae: pd.DataFrame, codes: pd.DataFrame | None) -> tuple[pd.DataFrame, list[str]]:
+    """Bring the A&E table's ICB codes to the atlas's vintage (:func:`geo.atlas.org_codes.reconcile_codes`), adding
+    up months of codes that now share one, and say which codes were brought across.
+
+    Examples
+    --------
+    >>> ae = pd.DataFrame({"month": ["2025-07"], "icb22_code": ["E54000053"], "total_attendances": [9.0]})
+    >>> m = pd.DataFrame({"old_code": ["E54000053"], "new_code": ["E54000064"], "ods_code": ["QNX"],
+    ...                   "matched_by": ["ods"], "overlap": [0.98]})
+    >>> out, notes = on_atlas_codes(ae, m)
+    >>> out.icb22_code.tolist(), notes
+    (['E54000064'], ['A&E figures of E54000053 (QNX, 2022 code) are used for E54000064: 98.0% of its residents live there'])
+    """
+    if codes is None or codes.empty:
+        return ae, []
+    from geo.atlas.org_codes import recode
+
+    column = _icb_column(ae)
+    changed = codes[(codes.old_code != codes.new_code) & codes.old_code.isin(set(ae[column]))]
+    if changed.empty:
+        return ae, []
+    out = recode(ae, column, changed)
+    counts = [c for c in out.columns if c not in ("month", column) and pd.api.types.is_numeric_dtype(out[c])]
+    out = out.groupby(["month", column], as_index=False, sort=False)[counts].sum(min_count=1)
+    notes = [f"A&E figures of {r.old_code} ({r.ods_code}, 2022 code) are used for {r.new_code}: {100 * r.overlap:.1f}% "
+             f"of its residents live there" for r in changed.itertuples()]
+    return out, notes
+
+
+def modelled_uec(atlas, ae_monthly_icb: pd.DataFrame, months: int = 12, reference: pd.DataFrame | None = None,
+                 codes: pd.DataFrame | None = None) -> UecLayer:
     """Return modelled attendances per LSOA: each ICB's A&E total shared by population × acute morbidity.
 
     Parameters
@@ -93,6 +123,9 @@ def modelled_uec(atlas, ae_monthly_icb: pd.DataFrame, months: int = 12, referenc
         LSOAs of the *whole* ICB(s) (``icb_code, resident_population, acute_morbidity``) when the study area is
         only part of an ICB, so each LSOA's share is of the whole ICB. Default: the atlas's own LSOAs, exact when
         the study area is made of whole ICBs.
+    codes
+        ICB codes of the A&E table's vintage reconciled to the atlas's (``old_code, new_code, ods_code, overlap``:
+        :func:`geo.atlas.org_codes.reconcile_codes`); ``None`` when both use the same codes.
 
     Examples
     --------
@@ -104,7 +137,9 @@ def modelled_uec(atlas, ae_monthly_icb: pd.DataFrame, months: int = 12, referenc
     >>> layer.kind, round(layer.total), layer.source.vintage
     ('modelled', 6000, '2025-01 to 2025-12')
     """
-    ae = ae_monthly_icb
+    if codes is not None:  # never recode a code the atlas itself carries
+        codes = codes[~codes.old_code.isin(set(atlas.lsoas["icb_code"].astype(str)))]
+    ae, code_notes = on_atlas_codes(ae_monthly_icb, codes)
     column = _icb_column(ae)
     lsoas = atlas.lsoas
     icbs = sorted(lsoas["icb_code"].astype(str).unique())
@@ -137,5 +172,5 @@ def modelled_uec(atlas, ae_monthly_icb: pd.DataFrame, months: int = 12, referenc
         vintage=atlas.vintage,
         rows_read=int(in_window.sum()),
         notes=["MODELLED: expected attendances from ICB totals shared by acute morbidity, not observed; its hotspots "
-               "are areas of high expected need"],
+               "are areas of high expected need", *code_notes],
     )

@@ -9,6 +9,8 @@ from geo.atlas import load_atlas
 from cli import main
 from geo.atlas.summary import atlas_summary
 
+from tests.atlas.atlas_recount import scaled_registrations, to_lsoa21
+
 pytestmark = pytest.mark.realdata
 
 
@@ -27,14 +29,8 @@ def expected_qk1_summary(raw) -> pd.DataFrame:
     lsoas = lsoas.merge(lad[["lsoa21_code", "ltla24_code", "ltla24_name"]], on="lsoa21_code")
     census = pd.read_csv(raw / "census2021_lsoa21_usual_residents_age6.csv").set_index("lsoa21_code")
     population = census.usual_residents_total
-    lookup = pd.read_csv(raw / "lsoa11_lsoa21_lad22_lookup.csv", dtype=str)
-    lookup = lookup[lookup.LSOA11CD.str.startswith("E")][["LSOA11CD", "LSOA21CD"]].drop_duplicates()
-    lookup["pop"] = lookup.LSOA21CD.map(population).fillna(0)
-    lookup["share"] = lookup["pop"] / lookup.groupby("LSOA11CD")["pop"].transform("sum")
-    registrations = pd.read_csv(raw / "gp-reg-pat-prac-lsoa-all_2023-07.csv")
-    by_lsoa11 = registrations.groupby("LSOA_CODE").NUMBER_OF_PATIENTS.sum()
-    lookup["registered"] = lookup.LSOA11CD.map(by_lsoa11).fillna(0) * lookup.share
-    registered = lookup.groupby("LSOA21CD").registered.sum()
+    # Today's (July 2026) lists spread over the July 2023 home LSOAs, then bridged to LSOA 2021.
+    registered = to_lsoa21(raw, scaled_registrations(raw).groupby("LSOA_CODE").patients.sum())
     decile = pd.read_csv(raw / "iod2025_lsoa21_scores_ranks_deciles.csv").set_index("lsoa21_code").IMD_decile
     lsoas["resident"] = lsoas.lsoa21_code.map(population)
     lsoas["registered"] = lsoas.lsoa21_code.map(registered)
@@ -49,10 +45,18 @@ def expected_qk1_summary(raw) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def test_qk1_has_634_lsoas_and_about_1_2_million_registered(qk1):
+def qk1_registered(raw) -> float:
+    """Registered residents of LLR today: July 2026 lists spread by July 2023 home shares (LSOA 2011 codes)."""
+    icb = pd.read_csv(raw / "lsoa11_subicb22_icb22_lad22_lookup.csv", dtype=str)
+    lsoas = set(icb.LSOA11CD[icb.ICB22CDH == "QK1"])
+    scaled = scaled_registrations(raw)
+    return float(scaled.patients[scaled.LSOA_CODE.isin(lsoas)].sum())
+
+
+def test_qk1_has_634_lsoas_and_about_1_2_million_registered(qk1, data_dir):
     assert len(qk1.lsoas) == 634
     assert qk1.lsoas.resident_population.sum() == 1_121_954
-    assert round(qk1.lsoas.registered_population.sum()) == 1_217_919
+    assert abs(qk1.lsoas.registered_population.sum() - qk1_registered(data_dir)) < 1
     assert set(qk1.lsoas.lad_code) == {"E06000016", "E06000017", *(f"E070001{n}" for n in range(29, 36))}
     assert qk1.lsoas.crs.to_epsg() == 27700
     assert qk1.lsoas.imd_decile.value_counts().sort_index().tolist() == [43, 68, 55, 44, 44, 74, 78, 92, 74, 62]
@@ -73,14 +77,16 @@ def test_qk1_practices_layer(qk1):
     assert practices.geometry.notna().all() and practices.crs.to_epsg() == 27700
     assert practices.in_area.mean() > 0.95
     assert 1_150_000 < practices.list_size.sum() < 1_260_000
+    # Non-geographic units are out of the plans: the special allocation scheme and the asylum service
+    assert set(practices.index[practices.status == "non_geographic"]) == {"Y03584", "Y05412"}
 
 
-def test_qk1_registrations_bridging_is_reported(qk1):
+def test_qk1_registrations_bridging_is_reported(qk1, data_dir):
     report = qk1.bridge_report
     # LLR practices hold a few hundred patients with no LSOA (NO2011) and none living in Wales.
     assert 0 < report.patients_unplaced_no2011 < 5_000 and report.patients_unplaced_wales == 0
     assert report.patients_split > 0 and report.patients_merged > 0
-    assert round(report.patients_direct + report.patients_split + report.patients_merged) == 1_217_919
+    assert abs(report.patients_direct + report.patients_split + report.patients_merged - qk1_registered(data_dir)) < 1
     placed = report.patients_direct + report.patients_split + report.patients_merged
     unplaced = report.patients_unplaced_no2011 + report.patients_unplaced_wales + report.patients_unplaced_other
     assert abs(placed + unplaced - report.patients_total) < 1
@@ -90,7 +96,7 @@ def test_2011_geography_with_imd2019(data_dir):
     atlas = load_atlas("QK1", data_dir=data_dir, imd=2019)
     assert atlas.vintage == 2011 and atlas.imd_edition == 2019
     assert len(atlas.lsoas) == 611
-    assert round(atlas.lsoas.registered_population.sum()) == 1_217_919
+    assert abs(atlas.lsoas.registered_population.sum() - qk1_registered(data_dir)) < 1
 
 
 def test_cached_atlas_is_the_same(data_dir, qk1):
@@ -104,7 +110,7 @@ def test_cli_summary_csv_and_json(data_dir, capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0] == ("lad_code,lad_name,lsoas,resident_population,registered_population,"
                         "imd_q1_pct,imd_q2_pct,imd_q3_pct,imd_q4_pct,imd_q5_pct")
-    assert lines[-1].startswith("QK1,Total,634,1121954,1217919,")
+    assert lines[-1].startswith(f"QK1,Total,634,1121954,{round(qk1_registered(data_dir))},")
     assert main(["atlas", "summary", "--area", "QK1", "--data-dir", str(data_dir), "--format", "json"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["total"]["lsoas"] == 634 and len(payload["rows"]) == 9
