@@ -216,9 +216,11 @@ class Profile:
     """
 
     def __init__(self, limits):
-        self.limits = np.asarray(limits, dtype=float)
+        limits = np.asarray(limits, dtype=float)
+        # A limit no lower than the one before it adds nothing (at most j - 1 groups above it already): dropped.
+        keep = np.r_[True, limits[1:] < np.minimum.accumulate(limits)[:-1]] if len(limits) else np.zeros(0, bool)
+        self.limits, self.budget = limits[keep], np.flatnonzero(keep)
         self.m = len(self.limits)
-        self.budget = np.arange(self.m)
         self.start = (0,) * self.m
 
     def after(self, counts: tuple, deviation: float) -> tuple:
@@ -245,6 +247,9 @@ class Profile:
 
     def window(self, counts, left: int, remaining: float) -> tuple[float, float]:
         """The sizes a group may have, leaving ``left - 1`` groups within their caps of ``remaining``."""
+        if self.m == 1:  # the plain band (most searches): no arrays
+            d = float(self.limits[0])
+            return max(1 - d, remaining - (left - 1) * (1 + d)), min(1 + d, remaining - (left - 1) * (1 - d))
         caps = self.caps(counts, left)
         spread = float(caps[:left - 1].sum())
         return (max(1 - caps[0], remaining - (left - 1) - spread),
@@ -271,7 +276,7 @@ def minimax(masks, sizes, n: int, k: int, total: float, limit: int, bound: float
 
 
 def lexicographic(masks, sizes, n: int, k: int, total: float, limit: int, bound: float = np.inf,
-                  levels_limit: int = 0):
+                  levels_limit: int = 0, enough: float = 0.0):
     """Return ((chosen sets, deviations largest first), proven, levels proven): the cover whose largest deviation
     is smallest, then (within that) whose second largest is smallest, and so on: lexicographic minimax.
 
@@ -280,6 +285,8 @@ def lexicographic(masks, sizes, n: int, k: int, total: float, limit: int, bound:
     the levels already fixed hold (:class:`Profile`), each level started from the best cover so far, sharing
     ``levels_limit`` further search nodes; ``levels proven`` says how many levels (from the largest) are proven
     optimal (``k`` once every level is). Past the count, the best cover found stands (it meets every proven level).
+    Levels are only refined while the best cover's next one is over ``enough`` (a tolerance every group may have
+    anyway): the levels left are then within it, and counted as proven only if they are all at most ``STRICT``.
     ``(None, proven, 0)`` when no cover lies within ``bound``.
 
     >>> # A path of five: 2.0 (a node too large on its own), then 0.5, 0.5, 0.6, 0.4, in three groups. Every
@@ -316,9 +323,12 @@ def lexicographic(masks, sizes, n: int, k: int, total: float, limit: int, bound:
         fixed = [_sorted_deviations(sets, best)[0]]
         try:
             while levels < k:
-                if fixed[-1] <= STRICT:  # the levels below are no larger: nothing left to improve
+                following = _sorted_deviations(sets, held["best"])[levels]
+                if following <= STRICT:  # the levels below are no larger: nothing left to improve
                     levels = k
                     break
+                if following <= enough:
+                    break  # the next level, and every one below it, is within the tolerance already
                 _level(sets, k, total, tuple(fixed), levels_limit, -STRICT, np.inf, held)
                 fixed.append(_sorted_deviations(sets, held["best"])[levels])
                 levels += 1

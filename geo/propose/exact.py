@@ -17,11 +17,15 @@ for small compactness problems, a MILP solved by HiGHS (:func:`scipy.optimize.mi
    Then **lexicographic minimax** (:func:`geo.propose.cover.lexicographic`): with the largest deviation fixed,
    the smallest second largest, and so on, by the same decisions over the same sets, so that one practice too
    large for the band (which fixes ``D``) does not license every other group to be as far off. Each level is
-   proven while :data:`LEVELS_LIMIT` search nodes last; the levels past it keep the best cover found.
-3. **Compactness and alignment.** Among covers within ``EPSILON`` of those levels (the largest deviation at most
-   ``D + EPSILON``, the second largest at most its level plus ``EPSILON``, ...), minimise the weighted
-   cut: every graph edge between two groups costs ``1`` (fewer cut edges: compact groups) plus its ``weight``
-   (shared patients: parting practices whose patients live mixed together lowers alignment). With at most
+   proven while :data:`LEVELS_LIMIT` search nodes last; the levels past it keep the best cover found. Levels are
+   refined only while over ``enough`` (the tolerance): a unit whose groups are all within it is solved as before.
+3. **Shared patients and compactness.** Among covers near those levels (the largest deviation at most
+   ``D + EPSILON``, each level below at most its optimum plus :data:`SLACK`, or the tolerance ``enough``),
+   minimise the weighted cut: every pair of nodes in different groups costs its ``weight`` (shared patients: parting practices whose
+   patients live in the same LSOAs splits those LSOAs' residents between neighbourhoods, which lowers alignment;
+   keeping them together maximises ``sum_l sum_g (P_gl)^2 / reg_l``, the patients of each LSOA registered with
+   its most represented neighbourhoods), plus :data:`COMPACT` per graph edge between groups (a small preference
+   for compact groups, which also breaks ties). With at most
    :data:`MILP_SETS` sets, a short branch and bound (:func:`geo.propose.cover.min_cut`, :data:`QUICK_CUT` nodes),
    then a HiGHS MILP; then (or at once, with more sets) the branch and bound with :data:`CUT_LIMIT` nodes.
 
@@ -43,6 +47,11 @@ from geo.propose.cover import Profile, lexicographic, min_cut, node_flags
 
 #: Phase three may give up this much of the optimal largest deviation (relative: 1e-4 is 5 people in 50,000).
 EPSILON = 1e-4
+#: Phase three may let a level below the largest deviation (lexicographic minimax) go this much past its optimum
+#: (relative: 0.02 is 1,000 people in 50,000) for shared patients; and any level up to the tolerance.
+SLACK = 0.02
+#: Cost of each graph edge between two groups in phase three, beside the shared patients' weight (about 1 an edge).
+COMPACT = 0.1
 #: Most connected sets visited in one enumeration before giving up on proving a unit (a count, never a time).
 #: Leicester (52 practices) visits 1.0 million within 3 % (0.3 s); Sandwell, 1.9 million within 16.6 %, whose
 #: searches then took 7 s and were not proven, is left to the heuristic.
@@ -100,7 +109,7 @@ class Solved:
 def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: float = np.inf,
               max_sets: int = MAX_SETS, search_limit: int = SEARCH_LIMIT, cut_limit: int = CUT_LIMIT,
               node_limit: int = NODE_LIMIT, time_limit: float = TIME_LIMIT,
-              levels_limit: int = LEVELS_LIMIT) -> Solved | None:
+              levels_limit: int = LEVELS_LIMIT, enough: float = 0.0) -> Solved | None:
     """Split a connected graph into ``k`` connected groups with the most even populations, then the smallest cut.
 
     Parameters
@@ -114,11 +123,15 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
     target
         Population each group aims at.
     weight
-        Symmetric sparse matrix of extra cut costs on edges (e.g. shared patients scaled to about 1); ``None``: 0.
+        Symmetric sparse matrix of the cost of parting each pair of nodes (e.g. shared patients scaled to about 1,
+        over every pair, not only edges); ``None``: 0.
     bound
         Only partitions whose largest relative deviation is at most ``bound`` are sought: a heuristic's answer
         (which then cannot be missed) or what another ``k`` achieved. The search starts bounded by it, so a good
         answer known beforehand makes the proof far shorter.
+    enough
+        A deviation every group may have anyway (the plan's tolerance): phase three may choose among covers whose
+        levels below the largest are within ``SLACK`` of the optimum or within ``enough`` (never past the largest).
     max_sets, search_limit, cut_limit, node_limit, time_limit, levels_limit
         Connected sets enumerated at most; nodes of the balance and cut searches; branch-and-bound nodes and
         safety seconds per MILP; nodes of the searches for the levels below the largest deviation.
@@ -150,8 +163,10 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
         return Solved(np.zeros(n, int), float(abs(pop.sum() - 1)), True, 0.0, True, False, 1,
                       time.monotonic() - start, np.array([abs(pop.sum() - 1)]), 1)
     adjacency = sparse.csr_matrix(adjacency, dtype=bool)
-    cost = adjacency.astype(float) + (sparse.csr_matrix((n, n)) if weight is None else sparse.csr_matrix(weight))
-    cost = cost.multiply(adjacency).tocsr()
+    cost = COMPACT * adjacency.astype(float) + (sparse.csr_matrix((n, n)) if weight is None
+                                                else sparse.csr_matrix(weight))
+    cost.setdiag(0)
+    cost = cost.tocsr()
     total = float(pop.sum())
     floor = abs(total / k - 1)  # some group is at least, and some at most, the mean
     timed_out = False
@@ -168,7 +183,7 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
             return None
         sizes = _sums(masks, pop)
         best, proven, levels = lexicographic(masks, sizes, n, k, total, search_limit, bound=delta + 1e-9,
-                                             levels_limit=levels_limit)
+                                             levels_limit=levels_limit, enough=enough)
         if best is not None:
             break
         if not proven or delta >= bound:
@@ -177,9 +192,11 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
         return None
     chosen, deviations = best
     d_best = float(deviations[0])
-    # Phase three: the smallest weighted cut among covers within EPSILON of the best balance at every level (the
-    # levels not proven: of the best cover found).
-    profile = Profile(deviations + EPSILON)
+    # Phase three: the smallest weighted cut among covers within EPSILON of the best largest deviation, and the
+    # levels below it within SLACK of theirs or within the tolerance (the levels not proven: the best found's).
+    limits = np.minimum(np.maximum(deviations + SLACK, min(enough, d_best)), d_best)
+    limits[0] = d_best
+    profile = Profile(limits + EPSILON)
     lo, hi = 1 - d_best - EPSILON, 1 + d_best + EPSILON
     allowed = np.flatnonzero((sizes >= max(lo, total - (k - 1) * hi) - 1e-12)
                              & (sizes <= min(hi, total - (k - 1) * lo) + 1e-12))
@@ -285,17 +302,21 @@ def _sums(masks: np.ndarray, weights) -> np.ndarray:
 
 
 def _cut(masks: np.ndarray, cost: sparse.csr_matrix) -> np.ndarray:
-    """Return each set's share of the cut: half the cost of the edges leaving it (a cover's cut is their sum).
+    """Return each set's share of the cut: half the cost of the pairs it parts (a cover's cut is their sum).
 
     >>> path = sparse.csr_matrix(np.array([[0, 1, 0], [1, 0, 2], [0, 2, 0]], dtype=float))
     >>> _cut(np.array([0b001, 0b011, 0b111], dtype=np.uint64), path).tolist()
     [0.5, 1.0, 0.0]
     """
-    upper = sparse.triu(cost, 1).tocoo()
-    out = np.zeros(len(masks))
-    for i, j, w in zip(upper.row.tolist(), upper.col.tolist(), upper.data.tolist()):
-        out += w * (((masks >> np.uint64(i)) ^ (masks >> np.uint64(j))) & np.uint64(1))
-    return out / 2
+    n = cost.shape[0]
+    w = cost.toarray()
+    w = (w + w.T) / 2
+    out = np.empty(len(masks))
+    for at in range(0, len(masks), 65_536):  # sets x nodes flags a block at a time
+        flags = node_flags(masks[at:at + 65_536], n).astype(float)
+        out[at:at + 65_536] = (flags * (w.sum(axis=1) - flags @ w)).sum(axis=1)
+    # Rounded so that ties do not depend on the order a BLAS summed in.
+    return np.round(out / 2, 9)
 
 
 def _cover(members, cost, k, node_limit, time_limit, deviations=None, profile: Profile | None = None):

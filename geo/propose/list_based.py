@@ -92,7 +92,8 @@ def list_based(atlas, params, deadline: float = float("inf")):
         if joined:
             unmet.append(f"{name} ({code}): {joined} group(s) of {units.kind} whose footprints touch no other "
                          "in the unit joined to the nearest by site")
-        weight = units.shared[idx][:, idx].multiply(adjacency).tocsr() / max(float(units.overlap.data.mean()), 1e-9)
+        # Phase three's cost of parting two practices: the patients they share, over every pair of the unit.
+        weight = units.shared[idx][:, idx].tocsr() / max(float(units.overlap.data.mean()), 1e-9)
         tasks.append(Unit(str(code), units.lists[idx].astype(float), adjacency,
                           weight if units.overlap.nnz else overlap[idx][:, idx], units.x[idx],
                           units.y[idx], units.area[idx]))
@@ -200,7 +201,7 @@ def _solve_unit(unit: Unit, params, budget):
             fallback = k if fallback is None else fallback
             if best is not None:
                 bound = min(bound, best[1].deviation - EPSILON)
-            solved = partition(pop, adjacency, k, target, overlap, bound=bound + 1e-9,
+            solved = partition(pop, adjacency, k, target, overlap, bound=bound + 1e-9, enough=params.tolerance,
                                time_limit=max(min(TIME_LIMIT, budget.deadline - time.monotonic()), 0.1))
             if solved is None:
                 if best is None:
