@@ -48,8 +48,11 @@ from geo.propose.cover import Profile, lexicographic, min_cut, node_flags
 #: Phase three may give up this much of the optimal largest deviation (relative: 1e-4 is 5 people in 50,000).
 EPSILON = 1e-4
 #: Phase three may let a level below the largest deviation (lexicographic minimax) go this much past its optimum
-#: (relative: 0.02 is 1,000 people in 50,000) for shared patients; and any level up to the tolerance.
+#: (relative: 0.01 is 500 people in 50,000) for shared patients; and any level up to the tolerance.
 SLACK = 0.02
+#: Phase three may give up this much of the best largest deviation (relative: 0.01 is 500 people in 50,000) for
+#: shared patients, when the best is inside the tolerance (never past it).
+BALANCE_SLACK = 0.01
 #: Cost of each graph edge between two groups in phase three, beside the shared patients' weight (about 1 an edge).
 COMPACT = 0.1
 #: Most connected sets visited in one enumeration before giving up on proving a unit (a count, never a time).
@@ -99,6 +102,8 @@ class Solved:
     seconds: float
     deviations: np.ndarray | None = None
     levels: int = 0
+    #: The best largest deviation (proven when ``proven``): ``deviation`` may be up to BALANCE_SLACK above it.
+    optimum: float = np.nan
 
     @property
     def status(self) -> str:
@@ -161,7 +166,7 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
         raise ValueError(f"{n} nodes: at most {MAX_NODES} (the searches hold sets as 64-bit masks)")
     if k == 1:
         return Solved(np.zeros(n, int), float(abs(pop.sum() - 1)), True, 0.0, True, False, 1,
-                      time.monotonic() - start, np.array([abs(pop.sum() - 1)]), 1)
+                      time.monotonic() - start, np.array([abs(pop.sum() - 1)]), 1, float(abs(pop.sum() - 1)))
     adjacency = sparse.csr_matrix(adjacency, dtype=bool)
     cost = COMPACT * adjacency.astype(float) + (sparse.csr_matrix((n, n)) if weight is None
                                                 else sparse.csr_matrix(weight))
@@ -192,11 +197,23 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
         return None
     chosen, deviations = best
     d_best = float(deviations[0])
-    # Phase three: the smallest weighted cut among covers within EPSILON of the best largest deviation, and the
-    # levels below it within SLACK of theirs or within the tolerance (the levels not proven: the best found's).
-    limits = np.minimum(np.maximum(deviations + SLACK, min(enough, d_best)), d_best)
-    limits[0] = d_best
+    # Phase three: the smallest weighted cut among covers within EPSILON of the best largest deviation (or, when
+    # that is inside the tolerance, within BALANCE_SLACK of it and still inside), and the levels below it within
+    # SLACK of theirs or within the tolerance (the levels not proven: the best found's).
+    top = max(d_best, min(d_best + BALANCE_SLACK, enough))
+    if top > delta:  # the covers a little less balanced use sets not enumerated yet
+        wide = top + EPSILON
+        more = connected_sets(pop, adjacency, min(1 + wide, total - (k - 1) * (1 - wide)), max_sets,
+                              lower=max(1 - wide, total - (k - 1) * (1 + wide)))
+        if more is None:
+            top = d_best  # too many: the covers at the best balance only
+        else:
+            chosen = np.searchsorted(more, masks[chosen])
+            masks, sizes = more, _sums(more, pop)
+    limits = np.minimum(np.maximum(deviations + SLACK, min(enough, top)), top)
+    limits[0] = top
     profile = Profile(limits + EPSILON)
+    d_best = top
     lo, hi = 1 - d_best - EPSILON, 1 + d_best + EPSILON
     allowed = np.flatnonzero((sizes >= max(lo, total - (k - 1) * hi) - 1e-12)
                              & (sizes <= min(hi, total - (k - 1) * lo) + 1e-12))
@@ -230,7 +247,8 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
         labels[[i for i in range(n) if mask >> i & 1]] = g
     groups = np.bincount(labels, weights=pop, minlength=k)
     return Solved(labels, float(np.abs(groups - 1).max()), proven, float(prices[local].sum()), cut_proven,
-                  timed_out, len(masks), time.monotonic() - start, np.sort(np.abs(groups - 1))[::-1], levels)
+                  timed_out, len(masks), time.monotonic() - start, np.sort(np.abs(groups - 1))[::-1], levels,
+                  float(deviations[0]))
 
 
 def connected_sets(pop, adjacency, upper: float, max_sets: int = MAX_SETS, lower: float = -np.inf) -> np.ndarray | None:

@@ -192,7 +192,7 @@ def _solve_unit(unit: Unit, params, budget):
     if n <= MAX_EXACT and not budget.over():
         best, clock, fallback = None, False, None
         for k in options:
-            if best is not None and abs(total / k / target - 1) >= best[1].deviation:
+            if best is not None and abs(total / k / target - 1) >= best[1].optimum:
                 continue  # this k cannot beat the other's optimum: its mean is already further off
             # The heuristic's answer bounds the exact search from the start (and is kept if the search cannot
             # be finished); another k must do better than the first one's optimum by more than EPSILON.
@@ -200,7 +200,7 @@ def _solve_unit(unit: Unit, params, budget):
             bound = float(np.abs(np.bincount(guess, weights=pop, minlength=k) / target - 1).max())
             fallback = k if fallback is None else fallback
             if best is not None:
-                bound = min(bound, best[1].deviation - EPSILON)
+                bound = min(bound, best[1].optimum - EPSILON)
             solved = partition(pop, adjacency, k, target, overlap, bound=bound + 1e-9, enough=params.tolerance,
                                time_limit=max(min(TIME_LIMIT, budget.deadline - time.monotonic()), 0.1))
             if solved is None:
@@ -210,7 +210,7 @@ def _solve_unit(unit: Unit, params, budget):
             # A safety limit of the clock decided part of this answer: say so in the status (and the plan is
             # marked stopped early), but later units still get their exact solve.
             clock |= solved.timed_out
-            if best is None or solved.deviation < best[1].deviation:
+            if best is None or solved.optimum < best[1].optimum:
                 best = (k, solved)
         if best is not None:
             k, solved = best
