@@ -63,7 +63,7 @@ def list_based(atlas, params, deadline: float = float("inf")):
     >>> assignment, unmet, constrained, stopped, report = list_based(atlas, ProposalParams(target=18_000,
     ...     build_from="practices"))
     >>> assignment.value_counts().sort_index().to_dict()
-    {'E07009000-P01': 4, 'E07009000-P02': 4, 'E07009000-P03': 4}
+    {'E07009000-P01': 6, 'E07009000-P02': 3, 'E07009000-P03': 3}
     >>> report[0]["status"], report[0]["k"], stopped
     ('optimal', 3, False)
     """
