@@ -34,12 +34,23 @@ def band_fits(population: float, target: float, tolerance: float) -> bool:
     return math.ceil(population / high - 1e-9) <= math.floor(population / low + 1e-9)
 
 
-@metric("lad_codes", "local authority district codes each neighbourhood spans")
+@metric("lad_codes", "local authority district codes each neighbourhood spans (a list plan: of its practices' sites)")
 def _lad_codes(plan: "Plan") -> dict[str, list[str]]:
-    counts = plan["tallies"][plan.live, plan.arrays.lad_slice()]
     lads = plan.arrays.lad_codes
     names = plan.neighbourhoods
     spans: dict[str, list[str]] = {name: [] for name in names}
+    if plan.practice_assignment is not None:
+        # A list plan crosses an LA where its practices are sited in two, not where its drawn footprint reaches.
+        arrays, label = plan.arrays, plan["practice_label"]
+        sited = np.flatnonzero((label >= 0) & (arrays.practice_site >= 0))
+        onehot = arrays.values[:, arrays.lad_slice()]
+        site_lad = np.asarray(onehot[arrays.practice_site[sited]]).argmax(axis=1)
+        position = {int(k): name for name, k in zip(names, plan.live)}
+        for k, j in sorted(set(zip(label[sited].tolist(), site_lad.tolist()))):
+            if k in position:
+                spans[position[k]].append(lads[j])
+        return spans
+    counts = plan["tallies"][plan.live, plan.arrays.lad_slice()]
     for row, column in zip(*(index.tolist() for index in np.nonzero(counts > 0.5))):
         spans[names[row]].append(lads[column])
     return spans

@@ -2,11 +2,13 @@
 
 Each LSOA joins the neighbourhood whose practices hold most of its registered residents (counted from the same
 registrations-by-LSOA file as the lists, so list and place figures reconcile). An LSOA none of whose residents is
-registered with the plan's practices takes the label most of its neighbours have. Detached parts of a footprint
-(a few LSOAs across a boundary where a practice is popular) are reported, and re-attached to the neighbour sharing
-most boundary with them when they hold at most :data:`REPAIR_SHARE` of the neighbourhood's registered residents:
-a cheap repair that keeps footprints contiguous. A neighbourhood whose practices are the largest in no LSOA gets
-the site of its largest practice.
+registered with the plan's practices takes the label most of its neighbours have. Every detached part of a
+footprint (LSOAs across a boundary where a practice is popular, or beyond a large practice's area) is re-attached
+to a neighbouring neighbourhood, so footprints are one piece: the neighbour one of whose practices' sites is in the
+part's local authority, if any (no false LA crossing), and among those the one whose practices hold most of the
+part's registered residents (alignment stays highest; then the most shared boundary, then the name). A part with
+no neighbour (an island) stays, and is reported with its people. A neighbourhood whose practices are the largest
+in no LSOA gets the site of its largest practice.
 
 Everything works on label indices with ties broken by the labels' *names*, so a footprint derived again after a
 practice move (only the LSOAs where the moved practices have patients are recounted: :func:`footprint_after_move`)
@@ -29,8 +31,10 @@ if TYPE_CHECKING:
     from geo.atlas.arrays import AtlasArrays
     from geo.atlas.model import Atlas
 
-#: A detached part holding at most this share of its neighbourhood's registered residents is re-attached.
-REPAIR_SHARE = 0.05
+#: A detached part holding at most this share of its neighbourhood's registered residents is re-attached: every one.
+REPAIR_SHARE = 1.0
+#: Passes of the repair (a re-attached part can join two parts of its new label; a few passes settle it).
+PASSES = 6
 
 
 @dataclass
@@ -144,8 +148,12 @@ def footprint_labels(arrays: "AtlasArrays", practice_label: np.ndarray, labels: 
         repaired = detached = np.empty(0, np.int64)
         if repair and len(arrays.edges):
             weight = arrays.registered_by_row
-            lab, repaired, detached = _repair(lab, arrays.edges, weight, rank)
+            lab, repaired, detached = _repair(lab, arrays.edges, weight, rank, arrays, practice_label)
     placed, sited = _place_empty(arrays, lab, practice_label, labels, rank)
+    if repair and len(sited) and len(arrays.edges):  # a site given to an empty neighbourhood may part another's
+        placed, again, detached = _repair(placed, arrays.edges, arrays.registered_by_row, rank, arrays,
+                                          practice_label, keep=sited)
+        repaired = np.union1d(repaired, again)
     return LabelledFootprint(placed, home, np.unique(np.concatenate([repaired, sited])).astype(np.int64), detached,
                              (lab, repaired), len(rank))
 
@@ -215,16 +223,19 @@ def _follow_neighbours(home: np.ndarray, edges: np.ndarray, rank: np.ndarray) ->
     return lab
 
 
-def _repair(lab: np.ndarray, edges: np.ndarray, weight: np.ndarray,
-            rank: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Re-attach small detached parts to the neighbour label sharing most edges; report the rest (row indices)."""
+def _repair(lab: np.ndarray, edges: np.ndarray, weight: np.ndarray, rank: np.ndarray, arrays=None,
+            practice_label: np.ndarray | None = None,
+            keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Re-attach detached parts to the neighbouring label in their LA keeping alignment highest (else the one
+    sharing most edges); report the rest (row indices). Rows in ``keep`` are never moved."""
     lab = lab.copy()
+    chooser = _Chooser(arrays, practice_label, rank) if arrays is not None and practice_label is not None else None
     repaired: list[np.ndarray] = []
     a = np.concatenate([edges[:, 0], edges[:, 1]])
     b = np.concatenate([edges[:, 1], edges[:, 0]])
     weight = weight + 1e-6  # an empty LSOA still weighs a little
     parts = _parts(lab, edges, weight)
-    for _ in range(3):  # a re-attached part can join two parts of its new label; a few passes settle it
+    for _ in range(PASSES):
         component, part_weight, part_label, main = parts
         label_weight = np.bincount(lab, weights=weight, minlength=len(rank))
         small = np.flatnonzero((main[part_label] != np.arange(len(part_label)))
@@ -243,7 +254,12 @@ def _repair(lab: np.ndarray, edges: np.ndarray, weight: np.ndarray,
             if not len(outer):
                 continue
             rows = by_part[starts[part]:starts[part + 1]]
-            lab[rows] = _pick(np.zeros(len(outer), np.int64), lab[outer], np.ones(len(outer)), rank, 1)[0]
+            if keep is not None and np.isin(rows, keep).any():
+                continue
+            if chooser is None:
+                lab[rows] = _pick(np.zeros(len(outer), np.int64), lab[outer], np.ones(len(outer)), rank, 1)[0]
+            else:
+                lab[rows] = chooser.choose(rows, lab[outer])
             repaired.append(rows)
             changed = True
         if not changed:
@@ -252,6 +268,30 @@ def _repair(lab: np.ndarray, edges: np.ndarray, weight: np.ndarray,
     component, part_weight, part_label, main = parts
     detached = np.flatnonzero(main[lab] != component)
     return lab, (np.unique(np.concatenate(repaired)) if repaired else np.empty(0, np.int64)), detached
+
+
+class _Chooser:
+    """Picks the neighbour label a detached part joins: one with a practice sited in the part's LA if any, then
+    the most of the part's registered residents registered with its practices, the most shared edges, the name."""
+
+    def __init__(self, arrays, practice_label: np.ndarray, rank: np.ndarray):
+        self.arrays, self.practice_label, self.rank = arrays, practice_label, rank
+        onehot = arrays.values[:, arrays.lad_slice()]
+        self.row_lad = np.asarray(onehot).argmax(axis=1) if onehot.shape[1] else np.zeros(len(arrays.codes), int)
+        sited = np.flatnonzero((practice_label >= 0) & (arrays.practice_site >= 0))
+        self.label_lads = set(zip(practice_label[sited].tolist(), self.row_lad[arrays.practice_site[sited]].tolist()))
+
+    def choose(self, rows: np.ndarray, outer_labels: np.ndarray) -> int:
+        candidates, edges = np.unique(outer_labels, return_counts=True)
+        lads, counts = np.unique(self.row_lad[rows], return_counts=True)
+        lad = int(lads[np.argmax(counts)])
+        local = np.array([(int(c), lad) in self.label_lads for c in candidates])
+        part = self.arrays.registrations[rows]
+        label = self.practice_label[part.indices]
+        ok = label >= 0
+        patients = np.bincount(label[ok], weights=part.data[ok], minlength=len(self.rank))[candidates]
+        best = np.lexsort((self.rank[candidates], -edges, -patients, ~local))[0]
+        return int(candidates[best])
 
 
 def _parts(lab: np.ndarray, edges: np.ndarray, weight: np.ndarray):

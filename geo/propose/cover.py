@@ -119,8 +119,11 @@ class _Sets:
 
     def usable(self, alive, lo, hi, remaining, left):
         """The sets of ``alive`` whose size leaves ``left - 1`` groups within ``[lo, hi]`` of ``remaining``."""
-        low = max(lo, remaining - (left - 1) * hi) - TOLERANCE
-        high = min(hi, remaining - (left - 1) * lo) + TOLERANCE
+        return self.window(alive, max(lo, remaining - (left - 1) * hi), min(hi, remaining - (left - 1) * lo))
+
+    def window(self, alive, low, high):
+        """The sets of ``alive`` with sizes from ``low`` to ``high``."""
+        low, high = low - TOLERANCE, high + TOLERANCE
         if low > high:
             return _NONE
         if self.descending:
@@ -200,6 +203,59 @@ SPARSE = 4
 _NONE = np.zeros(0, dtype=np.int64)
 
 
+class Profile:
+    """Limits on a cover's deviations, largest first: at most ``j`` groups deviate more than ``limits[j]``.
+
+    ``limits`` is non-increasing: the proven largest deviation, then the proven second largest, and so on (the
+    last one is the level being decided). One limit is the plain band ``|size - 1| <= limits[0]``. A search
+    carries ``counts``: how many of the groups chosen so far deviate more than each limit.
+
+    >>> p = Profile([0.8, 0.1])  # one group may be off by up to 80 %, every other by 10 % at most
+    >>> p.caps((0, 0), 3).tolist(), p.caps(p.after((0, 0), 0.5), 2).tolist()
+    ([0.8, 0.1, 0.1], [0.1, 0.1])
+    """
+
+    def __init__(self, limits):
+        limits = np.asarray(limits, dtype=float)
+        # A limit no lower than the one before it adds nothing (at most j - 1 groups above it already): dropped.
+        keep = np.r_[True, limits[1:] < np.minimum.accumulate(limits)[:-1]] if len(limits) else np.zeros(0, bool)
+        self.limits, self.budget = limits[keep], np.flatnonzero(keep)
+        self.m = len(self.limits)
+        self.start = (0,) * self.m
+
+    def after(self, counts: tuple, deviation: float) -> tuple:
+        """The counts once a group of this deviation is chosen."""
+        if self.m == 1:
+            return counts
+        return tuple(c + (deviation > t + TOLERANCE) for c, t in zip(counts, self.limits.tolist()))
+
+    def caps(self, counts, left: int) -> np.ndarray:
+        """The deviation the ``q``-th largest of the ``left`` groups still to make may have at most (q = 1, 2 ...)."""
+        if self.m == 1:
+            return np.full(left, self.limits[0])
+        # Groups above a limit are above every smaller one: what each limit leaves is the least of the smaller's.
+        spare = np.minimum.accumulate((self.budget - np.asarray(counts))[::-1])[::-1]
+        return self.limits[np.searchsorted(spare, np.arange(1, left + 1), side="left") - 1]
+
+    def last_caps(self, counts, deviations: np.ndarray) -> np.ndarray:
+        """For each of a group's possible ``deviations``: what the one group left after it may deviate at most."""
+        if self.m == 1:
+            return np.full(len(deviations), self.limits[0])
+        counts = np.asarray(counts) + (deviations[:, None] > self.limits[None, :] + TOLERANCE)
+        spare = np.minimum.accumulate((self.budget - counts)[:, ::-1], axis=1)[:, ::-1]
+        return self.limits[(spare < 1).sum(axis=1) - 1]
+
+    def window(self, counts, left: int, remaining: float) -> tuple[float, float]:
+        """The sizes a group may have, leaving ``left - 1`` groups within their caps of ``remaining``."""
+        if self.m == 1:  # the plain band (most searches): no arrays
+            d = float(self.limits[0])
+            return max(1 - d, remaining - (left - 1) * (1 + d)), min(1 + d, remaining - (left - 1) * (1 - d))
+        caps = self.caps(counts, left)
+        spread = float(caps[:left - 1].sum())
+        return (max(1 - caps[0], remaining - (left - 1) - spread),
+                min(1 + caps[0], remaining - (left - 1) + spread))
+
+
 def minimax(masks, sizes, n: int, k: int, total: float, limit: int, bound: float = np.inf):
     """Return ((chosen sets, largest deviation), proven): ``k`` disjoint sets covering all ``n`` nodes whose
     largest ``|size - 1|`` is smallest, or ``(None, proven)`` when no cover lies within ``bound``.
@@ -215,41 +271,34 @@ def minimax(masks, sizes, n: int, k: int, total: float, limit: int, bound: float
     >>> sorted(chosen.tolist()), deviation, proven
     ([0, 2], 0.0, True)
     """
+    found, proven, _ = lexicographic(masks, sizes, n, k, total, limit, bound, levels_limit=0)
+    return (None if found is None else (found[0], float(found[1][0]))), proven
+
+
+def lexicographic(masks, sizes, n: int, k: int, total: float, limit: int, bound: float = np.inf,
+                  levels_limit: int = 0, enough: float = 0.0):
+    """Return ((chosen sets, deviations largest first), proven, levels proven): the cover whose largest deviation
+    is smallest, then (within that) whose second largest is smallest, and so on: lexicographic minimax.
+
+    The largest deviation is found as by :func:`minimax` (``limit`` search nodes, ``bound``; ``proven`` is its
+    proof). Then, level by level, the same decisions ask for a cover whose next deviation is at most ``D`` while
+    the levels already fixed hold (:class:`Profile`), each level started from the best cover so far, sharing
+    ``levels_limit`` further search nodes; ``levels proven`` says how many levels (from the largest) are proven
+    optimal (``k`` once every level is). Past the count, the best cover found stands (it meets every proven level).
+    Levels are only refined while the best cover's next one is over ``enough`` (a tolerance every group may have
+    anyway): the levels left are then within it, and counted as proven only if they are all at most ``STRICT``.
+    ``(None, proven, 0)`` when no cover lies within ``bound``.
+
+    >>> # A path of five: 2.0 (a node too large on its own), then 0.5, 0.5, 0.6, 0.4, in three groups. Every
+    >>> # cover is off by 100 % (the big node); the best of them also splits the rest evenly.
+    >>> path = [1 << i | 1 << (i + 1) for i in range(4)] + [1 << i for i in range(5)] + [0b11100, 0b11110]
+    >>> sizes = [2.5, 1.0, 1.1, 1.0, 2.0, 0.5, 0.5, 0.6, 0.4, 1.5, 2.0]
+    >>> (chosen, deviations), proven, levels = lexicographic(path, sizes, 5, 3, 4.0, 1000, levels_limit=1000)
+    >>> sorted(chosen.tolist()), deviations.tolist(), proven, levels
+    ([1, 3, 4], [1.0, 0.0, 0.0], True, 3)
+    """
     sizes = np.asarray(sizes, dtype=float)
     sets = _Sets(masks, sizes, n, descending=total / k >= 1)  # the binding side of the band first
-    failed: dict[tuple[int, int], float] = {}
-
-    def within(alive, covered, flags, used, remaining, d):
-        sets.count(limit)
-        left = k - used
-        if left == 1:
-            last = sets.find(sets.full & ~covered)
-            return [last] if last is not None and abs(sets.sizes[last] - 1) <= d + TOLERANCE else None
-        state = (covered, used)
-        if failed.get(state, -1.0) >= d:
-            return None
-        alive = sets.usable(alive, 1 - d, 1 + d, remaining, left)
-        sets.count(limit, alive)
-        options, _ = sets.branch(alive, flags)
-        if left == 2 and len(options):  # the last two at once: an option and the set of what it leaves
-            last = sets.complements(options, covered)
-            fits = np.flatnonzero((last >= 0) & (np.abs(sets.sizes[np.maximum(last, 0)] - 1) <= d + TOLERANCE))
-            if len(fits):
-                return [int(options[fits[0]]), int(last[fits[0]])]
-        elif len(options):
-            masks_alive = sets.masks_of(alive)
-            for s in options.tolist():
-                found = within(sets.without(alive, s, masks_alive), covered | int(sets.masks[s]),
-                               flags | sets.bits[s].view(bool), used + 1, remaining - sets.sizes[s], d)
-                if found is not None:
-                    return [s, *found]
-        failed[state] = max(d, failed.get(state, -1.0))
-        return None
-
-    # Halve the interval between a lower bound (the mean's deviation, then the largest D without a cover) and
-    # the best cover while it is wide; near the optimum, ask only for a cover better than the best. Decisions
-    # just below the optimum cost most (Leicester: 16,000 nodes each), so few are made there.
-    best, d = None, float(bound)
     # Lower bounds on the optimum: some group is at least, and some at most, the mean; and every node is in some
     # group, so no cover beats the best set holding the node whose sets are all furthest off (a practice larger
     # than the band on its own).
@@ -258,36 +307,113 @@ def minimax(masks, sizes, n: int, k: int, total: float, limit: int, bound: float
     seen = np.bitwise_or.accumulate(sets.masks[by_deviation]) if len(off) else np.zeros(1, np.uint64)
     reached = np.flatnonzero(seen == np.uint64(sets.full))  # the first set by which every node has one
     nearest = float(off[by_deviation[reached[0]]]) if len(reached) else 0.0
-    low = max(abs(total / k - 1), nearest) - STRICT
-    everything = sets.everything()
+    held = {"best": None}
     try:
-        while True:
-            found = within(everything, 0, np.zeros(n, bool), 0, float(total), d)
-            if found is not None:
-                best = found
-            elif best is None or d >= _deviation(sets, best) - 2 * STRICT:
-                break  # nothing within the bound, or nothing better than the best: proven
-            else:
-                low = d
-            high = _deviation(sets, best)
-            if high <= low + STRICT:
-                break  # the best meets a lower bound: proven
-            d = high - STRICT if high - low <= BISECT else (low + high) / 2
+        _level(sets, k, total, (), limit, max(abs(total / k - 1), nearest) - STRICT, bound, held)
     except OverflowError:
         proven = False
     else:
         proven = True
+    best = held["best"]
     if best is None:
-        return None, proven
-    return (sets.original(best), _deviation(sets, best)), proven
+        return None, proven, 0
+    levels = 0
+    if proven:
+        levels, sets.nodes = 1, 0
+        fixed = [_sorted_deviations(sets, best)[0]]
+        try:
+            while levels < k:
+                following = _sorted_deviations(sets, held["best"])[levels]
+                if following <= STRICT:  # the levels below are no larger: nothing left to improve
+                    levels = k
+                    break
+                if following <= enough:
+                    break  # the next level, and every one below it, is within the tolerance already
+                _level(sets, k, total, tuple(fixed), levels_limit, -STRICT, np.inf, held)
+                fixed.append(_sorted_deviations(sets, held["best"])[levels])
+                levels += 1
+        except OverflowError:
+            pass
+        best = held["best"]
+    return (sets.original(best), _sorted_deviations(sets, best)), proven, levels
 
 
-def _deviation(sets: _Sets, chosen) -> float:
-    return float(np.abs(sets.sizes[chosen] - 1).max())
+def _level(sets: _Sets, k: int, total: float, fixed: tuple, limit: int, low: float, bound: float, held: dict):
+    """Decide level ``len(fixed)``: the smallest ``D`` such that some cover has that level's deviation at most
+    ``D`` and every fixed level's at most its own; the best cover so far is ``held["best"]`` (the start, and the
+    answer: an OverflowError past ``limit`` leaves the best found there)."""
+    level = len(fixed)
+    failed: dict[tuple, float] = {}  # a state that failed within D fails within any smaller D (same fixed levels)
+
+    def within(alive, covered, flags, used, remaining, counts, profile, d):
+        sets.count(limit)
+        left = k - used
+        if left == 1:
+            last = sets.find(sets.full & ~covered)
+            return ([last] if last is not None and abs(sets.sizes[last] - 1) <= profile.caps(counts, 1)[0] + TOLERANCE
+                    else None)
+        state = (covered, used, counts)
+        if failed.get(state, -1.0) >= d:
+            return None
+        alive = sets.window(alive, *profile.window(counts, left, remaining))
+        sets.count(limit, alive)
+        options, _ = sets.branch(alive, flags)
+        if left == 2 and len(options):  # the last two at once: an option and the set of what it leaves
+            last = sets.complements(options, covered)
+            caps = profile.last_caps(counts, np.abs(sets.sizes[options] - 1))
+            fits = np.flatnonzero((last >= 0) & (np.abs(sets.sizes[np.maximum(last, 0)] - 1) <= caps + TOLERANCE))
+            if len(fits):
+                return [int(options[fits[0]]), int(last[fits[0]])]
+        elif len(options):
+            masks_alive = sets.masks_of(alive)
+            for s in options.tolist():
+                found = within(sets.without(alive, s, masks_alive), covered | int(sets.masks[s]),
+                               flags | sets.bits[s].view(bool), used + 1, remaining - sets.sizes[s],
+                               profile.after(counts, abs(sets.sizes[s] - 1)), profile, d)
+                if found is not None:
+                    return [s, *found]
+        failed[state] = max(d, failed.get(state, -1.0))
+        return None
+
+    def value(chosen):
+        return _sorted_deviations(sets, chosen)[level]
+
+    # Halve the interval between a lower bound (the largest D without a cover) and the best cover while it is
+    # wide; near the optimum, ask only for a cover better than the best. Decisions just below the optimum cost
+    # most (Leicester: 16,000 nodes each), so few are made there.
+    if held["best"] is None:
+        d = float(bound)
+    else:
+        high = value(held["best"])
+        if high <= low + STRICT:
+            return
+        d = high - STRICT if high - low <= BISECT else (low + high) / 2
+    everything = sets.everything()
+    while True:
+        profile = Profile([*fixed, d])
+        found = within(everything, 0, np.zeros(sets.n, bool), 0, float(total), profile.start, profile, d)
+        if found is not None:
+            held["best"] = found
+        elif held["best"] is None or d >= value(held["best"]) - 2 * STRICT:
+            return  # nothing within the bound, or nothing better than the best: proven
+        else:
+            low = d
+        high = value(held["best"])
+        if high <= low + STRICT:
+            return  # the best meets a lower bound: proven
+        d = high - STRICT if high - low <= BISECT else (low + high) / 2
 
 
-def min_cut(masks, cost, sizes, n: int, k: int, total: float, lo: float, hi: float, start, limit: int):
+def _sorted_deviations(sets: _Sets, chosen) -> np.ndarray:
+    return np.sort(np.abs(sets.sizes[np.asarray(chosen, dtype=np.int64)] - 1))[::-1]
+
+
+def min_cut(masks, cost, sizes, n: int, k: int, total: float, lo: float, hi: float, start, limit: int,
+            profile: Profile | None = None):
     """Return (the cheapest cover by ``k`` of the sets with sizes in ``[lo, hi]``, proven).
+
+    With a ``profile``, the covers whose deviations, largest first, keep within its limits instead (the covers
+    within a margin of a lexicographic optimum).
 
     ``masks`` (distinct)/``cost``/``sizes`` are the candidate sets, ``start`` (indices) a known cover within the
     band: the bound to beat, and the answer if nothing cheaper is found. Sets are tried cheapest first. A state
@@ -308,23 +434,35 @@ def min_cut(masks, cost, sizes, n: int, k: int, total: float, lo: float, hi: flo
     rank[sets.order] = np.arange(len(cost))
     start = [int(rank[i]) for i in start]
     best = [float(price[start].sum()), start]
-    failed: dict[tuple[int, int], float] = {}
+    failed: dict[tuple, float] = {}
 
-    def search(alive, covered, flags, used, remaining, spent, chosen):
+    def fits(counts, left, candidates, chosen_size=None):
+        """Whether each of ``candidates`` may be the last group (after a group of ``chosen_size``, if given)."""
+        size = sets.sizes[candidates]
+        if profile is None:
+            return (size >= lo - TOLERANCE) & (size <= hi + TOLERANCE)
+        cap = (profile.caps(counts, 1)[0] if chosen_size is None
+               else profile.last_caps(counts, np.abs(chosen_size - 1)))
+        return np.abs(size - 1) <= cap + TOLERANCE
+
+    def search(alive, covered, flags, used, remaining, spent, chosen, counts):
         sets.count(limit)
         left = k - used
         if left == 1:
             last = sets.find(sets.full & ~covered)
-            if (last is not None and lo - TOLERANCE <= sets.sizes[last] <= hi + TOLERANCE
+            if (last is not None and fits(counts, 1, np.array([last]))[0]
                     and spent + price[last] < best[0] - TOLERANCE):
                 best[0], best[1] = spent + float(price[last]), [*chosen, last]
             return
         budget = best[0] - spent
-        state = (covered, used)
+        state = (covered, used, counts)
         if failed.get(state, -np.inf) >= budget:
             return
         before = best[0]
-        alive = sets.usable(alive, lo, hi, remaining, left)
+        if profile is None:
+            alive = sets.usable(alive, lo, hi, remaining, left)
+        else:
+            alive = sets.window(alive, *profile.window(counts, left, remaining))
         if isinstance(alive, np.ndarray):
             alive = alive[price[alive] < budget - TOLERANCE]
         sets.count(limit, alive)
@@ -336,9 +474,8 @@ def min_cut(masks, cost, sizes, n: int, k: int, total: float, lo: float, hi: flo
             # The last two at once: the cheapest option and set of what it leaves (first in price order on ties).
             options = options[np.argsort(price[options], kind="stable")]
             last = sets.complements(options, covered)
-            fits = (last >= 0) & (sets.sizes[np.maximum(last, 0)] >= lo - TOLERANCE) & (
-                sets.sizes[np.maximum(last, 0)] <= hi + TOLERANCE)
-            totals = np.where(fits, spent + price[options] + price[np.maximum(last, 0)], np.inf)
+            ok = (last >= 0) & fits(counts, 1, np.maximum(last, 0), sets.sizes[options])
+            totals = np.where(ok, spent + price[options] + price[np.maximum(last, 0)], np.inf)
             if len(totals) and totals.min() < best[0] - TOLERANCE:
                 i = int(totals.argmin())
                 best[0], best[1] = float(totals[i]), [*chosen, int(options[i]), int(last[i])]
@@ -349,13 +486,15 @@ def min_cut(masks, cost, sizes, n: int, k: int, total: float, lo: float, hi: flo
                     break
                 chosen.append(s)
                 search(sets.without(alive, s, masks_alive), covered | int(sets.masks[s]),
-                       flags | sets.bits[s].view(bool), used + 1, remaining - sets.sizes[s], spent + price[s], chosen)
+                       flags | sets.bits[s].view(bool), used + 1, remaining - sets.sizes[s], spent + price[s], chosen,
+                       counts if profile is None else profile.after(counts, abs(sets.sizes[s] - 1)))
                 chosen.pop()
         if best[0] == before:
             failed[state] = max(failed.get(state, -np.inf), budget)
 
     try:
-        search(sets.everything(), 0, np.zeros(n, bool), 0, float(total), 0.0, [])
+        search(sets.everything(), 0, np.zeros(n, bool), 0, float(total), 0.0, [],
+               () if profile is None else profile.start)
     except OverflowError:
         proven = False
     else:

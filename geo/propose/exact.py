@@ -14,9 +14,18 @@ for small compactness problems, a MILP solved by HiGHS (:func:`scipy.optimize.mi
    search proves Leicester (52 practices) in about two seconds. ``delta`` starts just above the lower bound (the
    mean's deviation) and widens, the sets enumerated again, while no cover exists within it. Any partition with
    largest deviation ``D <= delta`` uses only enumerated sets, so the ``D`` found is the proven optimum.
-3. **Compactness and alignment.** Among covers with largest deviation at most ``D + EPSILON``, minimise the weighted
-   cut: every graph edge between two groups costs ``1`` (fewer cut edges: compact groups) plus its ``weight``
-   (shared patients: parting practices whose patients live mixed together lowers alignment). With at most
+   Then **lexicographic minimax** (:func:`geo.propose.cover.lexicographic`): with the largest deviation fixed,
+   the smallest second largest, and so on, by the same decisions over the same sets, so that one practice too
+   large for the band (which fixes ``D``) does not license every other group to be as far off. Each level is
+   proven while :data:`LEVELS_LIMIT` search nodes last; the levels past it keep the best cover found. Levels are
+   refined only while over ``enough`` (the tolerance): a unit whose groups are all within it is solved as before.
+3. **Shared patients and compactness.** Among covers near those levels (the largest deviation at most
+   ``D + EPSILON``, each level below at most its optimum plus :data:`SLACK`, or the tolerance ``enough``),
+   minimise the weighted cut: every pair of nodes in different groups costs its ``weight`` (shared patients: parting practices whose
+   patients live in the same LSOAs splits those LSOAs' residents between neighbourhoods, which lowers alignment;
+   keeping them together maximises ``sum_l sum_g (P_gl)^2 / reg_l``, the patients of each LSOA registered with
+   its most represented neighbourhoods), plus :data:`COMPACT` per graph edge between groups (a small preference
+   for compact groups, which also breaks ties). With at most
    :data:`MILP_SETS` sets, a short branch and bound (:func:`geo.propose.cover.min_cut`, :data:`QUICK_CUT` nodes),
    then a HiGHS MILP; then (or at once, with more sets) the branch and bound with :data:`CUT_LIMIT` nodes.
 
@@ -34,10 +43,18 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from geo.propose.cover import min_cut, minimax, node_flags
+from geo.propose.cover import Profile, lexicographic, min_cut, node_flags
 
 #: Phase three may give up this much of the optimal largest deviation (relative: 1e-4 is 5 people in 50,000).
 EPSILON = 1e-4
+#: Phase three may let a level below the largest deviation (lexicographic minimax) go this much past its optimum
+#: (relative: 0.01 is 500 people in 50,000) for shared patients; and any level up to the tolerance.
+SLACK = 0.02
+#: Phase three may give up this much of the best largest deviation (relative: 0.01 is 500 people in 50,000) for
+#: shared patients, when the best is inside the tolerance (never past it).
+BALANCE_SLACK = 0.01
+#: Cost of each graph edge between two groups in phase three, beside the shared patients' weight (about 1 an edge).
+COMPACT = 0.1
 #: Most connected sets visited in one enumeration before giving up on proving a unit (a count, never a time).
 #: Leicester (52 practices) visits 1.0 million within 3 % (0.3 s); Sandwell, 1.9 million within 16.6 %, whose
 #: searches then took 7 s and were not proven, is left to the heuristic.
@@ -48,6 +65,9 @@ MAX_NODES = 64
 #: :data:`geo.propose.cover.WORK`): past it the best found is unproven. Leicester's proof takes 73,000 within LLR
 #: and 276,000 on its own (its practices' footprints then stop at the city boundary, and touch differently).
 SEARCH_LIMIT = 400_000
+#: Nodes of the searches for the levels below the largest deviation (lexicographic minimax: the second largest,
+#: then the third ...), counted the same way; past it, the levels not yet decided keep the best cover found.
+LEVELS_LIMIT = 200_000
 #: Nodes of the exact-cover search for the smallest cut at the best balance (counted the same way): past it,
 #: unproven. Leicester's proof would take 65,000 (3.7 s); this keeps all England within 30 s.
 CUT_LIMIT = 15_000
@@ -69,7 +89,8 @@ class Solved:
     """An exact solve's answer: ``labels`` (group ``0..k-1`` per node, numbered by lowest node), the largest
     relative ``deviation``, whether it is ``proven`` optimal, the weighted ``cut`` and whether that was proven
     (``cut_proven``), whether a safety time limit ended a MILP (``timed_out``), the number of connected ``sets``
-    enumerated and the wall ``seconds`` (informative only)."""
+    enumerated and the wall ``seconds`` (informative only); the lexicographic minimax levels: every group's
+    ``deviations`` largest first, and how many of them (from the largest) are proven optimal (``levels``)."""
 
     labels: np.ndarray
     deviation: float
@@ -79,6 +100,10 @@ class Solved:
     timed_out: bool
     sets: int
     seconds: float
+    deviations: np.ndarray | None = None
+    levels: int = 0
+    #: The best largest deviation (proven when ``proven``): ``deviation`` may be up to BALANCE_SLACK above it.
+    optimum: float = np.nan
 
     @property
     def status(self) -> str:
@@ -88,7 +113,8 @@ class Solved:
 
 def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: float = np.inf,
               max_sets: int = MAX_SETS, search_limit: int = SEARCH_LIMIT, cut_limit: int = CUT_LIMIT,
-              node_limit: int = NODE_LIMIT, time_limit: float = TIME_LIMIT) -> Solved | None:
+              node_limit: int = NODE_LIMIT, time_limit: float = TIME_LIMIT,
+              levels_limit: int = LEVELS_LIMIT, enough: float = 0.0) -> Solved | None:
     """Split a connected graph into ``k`` connected groups with the most even populations, then the smallest cut.
 
     Parameters
@@ -102,14 +128,18 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
     target
         Population each group aims at.
     weight
-        Symmetric sparse matrix of extra cut costs on edges (e.g. shared patients scaled to about 1); ``None``: 0.
+        Symmetric sparse matrix of the cost of parting each pair of nodes (e.g. shared patients scaled to about 1,
+        over every pair, not only edges); ``None``: 0.
     bound
         Only partitions whose largest relative deviation is at most ``bound`` are sought: a heuristic's answer
         (which then cannot be missed) or what another ``k`` achieved. The search starts bounded by it, so a good
         answer known beforehand makes the proof far shorter.
-    max_sets, search_limit, cut_limit, node_limit, time_limit
+    enough
+        A deviation every group may have anyway (the plan's tolerance): phase three may choose among covers whose
+        levels below the largest are within ``SLACK`` of the optimum or within ``enough`` (never past the largest).
+    max_sets, search_limit, cut_limit, node_limit, time_limit, levels_limit
         Connected sets enumerated at most; nodes of the balance and cut searches; branch-and-bound nodes and
-        safety seconds per MILP.
+        safety seconds per MILP; nodes of the searches for the levels below the largest deviation.
 
     Returns
     -------
@@ -136,10 +166,12 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
         raise ValueError(f"{n} nodes: at most {MAX_NODES} (the searches hold sets as 64-bit masks)")
     if k == 1:
         return Solved(np.zeros(n, int), float(abs(pop.sum() - 1)), True, 0.0, True, False, 1,
-                      time.monotonic() - start)
+                      time.monotonic() - start, np.array([abs(pop.sum() - 1)]), 1, float(abs(pop.sum() - 1)))
     adjacency = sparse.csr_matrix(adjacency, dtype=bool)
-    cost = adjacency.astype(float) + (sparse.csr_matrix((n, n)) if weight is None else sparse.csr_matrix(weight))
-    cost = cost.multiply(adjacency).tocsr()
+    cost = COMPACT * adjacency.astype(float) + (sparse.csr_matrix((n, n)) if weight is None
+                                                else sparse.csr_matrix(weight))
+    cost.setdiag(0)
+    cost = cost.tocsr()
     total = float(pop.sum())
     floor = abs(total / k - 1)  # some group is at least, and some at most, the mean
     timed_out = False
@@ -155,15 +187,33 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
         if masks is None:
             return None
         sizes = _sums(masks, pop)
-        best, proven = minimax(masks, sizes, n, k, total, search_limit, bound=delta + 1e-9)
+        best, proven, levels = lexicographic(masks, sizes, n, k, total, search_limit, bound=delta + 1e-9,
+                                             levels_limit=levels_limit, enough=enough)
         if best is not None:
             break
         if not proven or delta >= bound:
             return None
     else:
         return None
-    chosen, d_best = best
-    # Phase three: the smallest weighted cut among covers within EPSILON of the best balance.
+    chosen, deviations = best
+    d_best = float(deviations[0])
+    # Phase three: the smallest weighted cut among covers within EPSILON of the best largest deviation (or, when
+    # that is inside the tolerance, within BALANCE_SLACK of it and still inside), and the levels below it within
+    # SLACK of theirs or within the tolerance (the levels not proven: the best found's).
+    top = max(d_best, min(d_best + BALANCE_SLACK, enough))
+    if top > delta:  # the covers a little less balanced use sets not enumerated yet
+        wide = top + EPSILON
+        more = connected_sets(pop, adjacency, min(1 + wide, total - (k - 1) * (1 - wide)), max_sets,
+                              lower=max(1 - wide, total - (k - 1) * (1 + wide)))
+        if more is None:
+            top = d_best  # too many: the covers at the best balance only
+        else:
+            chosen = np.searchsorted(more, masks[chosen])
+            masks, sizes = more, _sums(more, pop)
+    limits = np.minimum(np.maximum(deviations + SLACK, min(enough, top)), top)
+    limits[0] = top
+    profile = Profile(limits + EPSILON)
+    d_best = top
     lo, hi = 1 - d_best - EPSILON, 1 + d_best + EPSILON
     allowed = np.flatnonzero((sizes >= max(lo, total - (k - 1) * hi) - 1e-12)
                              & (sizes <= min(hi, total - (k - 1) * lo) + 1e-12))
@@ -179,15 +229,17 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
     local, cut_proven = where[chosen], False
     if len(allowed) <= MILP_SETS:
         local, cut_proven = min_cut(candidates, prices, candidate_sizes, n, k, total, lo, hi, local,
-                                    min(QUICK_CUT, cut_limit))
+                                    min(QUICK_CUT, cut_limit), profile)
         if not cut_proven:
-            result = _cover(_membership(candidates, n), prices, k, node_limit, time_limit)
+            result = _cover(_membership(candidates, n), prices, k, node_limit, time_limit,
+                            np.abs(candidate_sizes - 1), profile)
             cut_proven = result is not None and result.status == 0
             timed_out |= _timed_out(result)
             if result is not None and result.x is not None and result.fun < prices[local].sum() - 1e-9:
                 local = np.flatnonzero(result.x > 0.5)
     if not cut_proven:
-        local, cut_proven = min_cut(candidates, prices, candidate_sizes, n, k, total, lo, hi, local, cut_limit)
+        local, cut_proven = min_cut(candidates, prices, candidate_sizes, n, k, total, lo, hi, local, cut_limit,
+                                    profile)
     chosen = allowed[local]
     labels = np.full(n, -1)
     # Groups numbered by their lowest node: the same labels whichever order the searches found them in.
@@ -195,7 +247,8 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
         labels[[i for i in range(n) if mask >> i & 1]] = g
     groups = np.bincount(labels, weights=pop, minlength=k)
     return Solved(labels, float(np.abs(groups - 1).max()), proven, float(prices[local].sum()), cut_proven,
-                  timed_out, len(masks), time.monotonic() - start)
+                  timed_out, len(masks), time.monotonic() - start, np.sort(np.abs(groups - 1))[::-1], levels,
+                  float(deviations[0]))
 
 
 def connected_sets(pop, adjacency, upper: float, max_sets: int = MAX_SETS, lower: float = -np.inf) -> np.ndarray | None:
@@ -267,28 +320,41 @@ def _sums(masks: np.ndarray, weights) -> np.ndarray:
 
 
 def _cut(masks: np.ndarray, cost: sparse.csr_matrix) -> np.ndarray:
-    """Return each set's share of the cut: half the cost of the edges leaving it (a cover's cut is their sum).
+    """Return each set's share of the cut: half the cost of the pairs it parts (a cover's cut is their sum).
 
     >>> path = sparse.csr_matrix(np.array([[0, 1, 0], [1, 0, 2], [0, 2, 0]], dtype=float))
     >>> _cut(np.array([0b001, 0b011, 0b111], dtype=np.uint64), path).tolist()
     [0.5, 1.0, 0.0]
     """
-    upper = sparse.triu(cost, 1).tocoo()
-    out = np.zeros(len(masks))
-    for i, j, w in zip(upper.row.tolist(), upper.col.tolist(), upper.data.tolist()):
-        out += w * (((masks >> np.uint64(i)) ^ (masks >> np.uint64(j))) & np.uint64(1))
-    return out / 2
+    n = cost.shape[0]
+    w = cost.toarray()
+    w = (w + w.T) / 2
+    out = np.empty(len(masks))
+    for at in range(0, len(masks), 65_536):  # sets x nodes flags a block at a time
+        flags = node_flags(masks[at:at + 65_536], n).astype(float)
+        out[at:at + 65_536] = (flags * (w.sum(axis=1) - flags @ w)).sum(axis=1)
+    # Rounded so that ties do not depend on the order a BLAS summed in.
+    return np.round(out / 2, 9)
 
 
-def _cover(members, cost, k, node_limit, time_limit):
-    """Choose ``k`` sets covering every node exactly once at least ``cost``; None when there are no sets."""
+def _cover(members, cost, k, node_limit, time_limit, deviations=None, profile: Profile | None = None):
+    """Choose ``k`` sets covering every node exactly once at least ``cost``; None when there are no sets. With a
+    ``profile`` (and each set's ``deviations``), at most ``j`` of the sets chosen deviate more than its ``j``-th
+    limit."""
     if members.shape[0] < k:
         return None
     n_sets, n = members.shape
     a = sparse.vstack([members.T, sparse.csr_matrix(np.ones((1, n_sets)))]).tocsr()
     rhs = np.r_[np.ones(n), k]
+    constraints = [LinearConstraint(a, rhs, rhs)]
+    if profile is not None and profile.m > 1:
+        beyond = (deviations[None, :] > profile.limits[1:, None] + 1e-12).astype(float)
+        keep = beyond.any(axis=1)
+        if keep.any():
+            constraints.append(LinearConstraint(sparse.csr_matrix(beyond[keep]), -np.inf,
+                                                profile.budget[1:][keep].astype(float)))
     return milp(np.asarray(cost, dtype=float), integrality=np.ones(n_sets), bounds=Bounds(0, 1),
-                constraints=LinearConstraint(a, rhs, rhs),
+                constraints=constraints,
                 options={"node_limit": node_limit, "time_limit": time_limit, "presolve": True})
 
 

@@ -33,6 +33,11 @@ from geo.propose.units import Budget, Piece, may_fork, neighbourhood_targets
 
 #: Units with more nodes than this go straight to the heuristic (the exact searches hold sets as 64-bit masks).
 MAX_EXACT = MAX_NODES
+#: Two neighbours of a practice too large for the band on its own are joined across its footprint when they share
+#: at least this share of the smaller one's list in the same LSOAs (a quarter of the graph's edges share less):
+#: else a practice walled in by a large one's footprint could only be a neighbourhood on its own (Enfield: three
+#: beside Medicus Health Partners, 93,600 patients, made groups of 8,100 to 13,000).
+BRIDGE_SHARE = 0.05
 #: Bisection attempts of the heuristic (a count: the answer depends only on the seed).
 ATTEMPTS = 8
 #: Attempts of the heuristic whose answer only bounds an exact solve (and stands if the solve gives up).
@@ -58,7 +63,7 @@ def list_based(atlas, params, deadline: float = float("inf")):
     >>> assignment, unmet, constrained, stopped, report = list_based(atlas, ProposalParams(target=18_000,
     ...     build_from="practices"))
     >>> assignment.value_counts().sort_index().to_dict()
-    {'E07009000-P01': 4, 'E07009000-P02': 4, 'E07009000-P03': 4}
+    {'E07009000-P01': 6, 'E07009000-P02': 3, 'E07009000-P03': 3}
     >>> report[0]["status"], report[0]["k"], stopped
     ('optimal', 3, False)
     """
@@ -78,11 +83,19 @@ def list_based(atlas, params, deadline: float = float("inf")):
     for code in np.unique(unit_codes):
         idx = np.flatnonzero(unit_codes == code)
         name = str(unit_names[idx[0]])
-        adjacency, joined = _connect(units.adjacency[idx][:, idx], units.x[idx], units.y[idx])
+        adjacency, bridged = _bridge(units.adjacency[idx][:, idx], units.shared[idx][:, idx], units.lists[idx], high)
+        if bridged:
+            big = ", ".join(f"{units.names[idx[o]]} ({units.lists[idx[o]]:,.0f})" for o in bridged)
+            unmet.append(f"{name} ({code}): {units.kind} beside {big}, too large for the band on its own, may be "
+                         "grouped across its footprint where they share patients")
+        adjacency, joined = _connect(adjacency, units.x[idx], units.y[idx])
         if joined:
             unmet.append(f"{name} ({code}): {joined} group(s) of {units.kind} whose footprints touch no other "
                          "in the unit joined to the nearest by site")
-        tasks.append(Unit(str(code), units.lists[idx].astype(float), adjacency, overlap[idx][:, idx], units.x[idx],
+        # Phase three's cost of parting two practices: the patients they share, over every pair of the unit.
+        weight = units.shared[idx][:, idx].tocsr() / max(float(units.overlap.data.mean()), 1e-9)
+        tasks.append(Unit(str(code), units.lists[idx].astype(float), adjacency,
+                          weight if units.overlap.nnz else overlap[idx][:, idx], units.x[idx],
                           units.y[idx], units.area[idx]))
         spots.append((idx, name))
     solved = _solve_units(tasks, params, deadline)
@@ -179,7 +192,7 @@ def _solve_unit(unit: Unit, params, budget):
     if n <= MAX_EXACT and not budget.over():
         best, clock, fallback = None, False, None
         for k in options:
-            if best is not None and abs(total / k / target - 1) >= best[1].deviation:
+            if best is not None and abs(total / k / target - 1) >= best[1].optimum:
                 continue  # this k cannot beat the other's optimum: its mean is already further off
             # The heuristic's answer bounds the exact search from the start (and is kept if the search cannot
             # be finished); another k must do better than the first one's optimum by more than EPSILON.
@@ -187,8 +200,8 @@ def _solve_unit(unit: Unit, params, budget):
             bound = float(np.abs(np.bincount(guess, weights=pop, minlength=k) / target - 1).max())
             fallback = k if fallback is None else fallback
             if best is not None:
-                bound = min(bound, best[1].deviation - EPSILON)
-            solved = partition(pop, adjacency, k, target, overlap, bound=bound + 1e-9,
+                bound = min(bound, best[1].optimum - EPSILON)
+            solved = partition(pop, adjacency, k, target, overlap, bound=bound + 1e-9, enough=params.tolerance,
                                time_limit=max(min(TIME_LIMIT, budget.deadline - time.monotonic()), 0.1))
             if solved is None:
                 if best is None:
@@ -197,7 +210,7 @@ def _solve_unit(unit: Unit, params, budget):
             # A safety limit of the clock decided part of this answer: say so in the status (and the plan is
             # marked stopped early), but later units still get their exact solve.
             clock |= solved.timed_out
-            if best is None or solved.deviation < best[1].deviation:
+            if best is None or solved.optimum < best[1].optimum:
                 best = (k, solved)
         if best is not None:
             k, solved = best
@@ -229,6 +242,34 @@ def _heuristic(unit: Unit, k, params, budget, attempts: int = ATTEMPTS) -> np.nd
         if budget.over():
             break
     return best
+
+
+def _bridge(adjacency, shared, pop, high: float) -> tuple[sparse.csr_matrix, list[int]]:
+    """Join the neighbours of each node over ``high`` on its own that share :data:`BRIDGE_SHARE` of the smaller
+    one's list; return the graph and the nodes bridged across.
+
+    >>> path = sparse.csr_matrix(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], dtype=bool))
+    >>> shared = sparse.csr_matrix(np.array([[9, 5, 1], [5, 90, 5], [1, 5, 9]], dtype=float))
+    >>> graph, big = _bridge(path, shared, np.array([10.0, 100.0, 10.0]), 50.0)
+    >>> graph.toarray().astype(int).tolist(), big
+    ([[0, 1, 1], [1, 0, 1], [1, 1, 0]], [1])
+    """
+    adjacency = sparse.csr_matrix(adjacency, dtype=bool)
+    pop = np.asarray(pop, dtype=float)
+    bridged = []
+    links = sparse.csr_matrix(adjacency.shape, dtype=bool)
+    for o in np.flatnonzero(pop > high).tolist():
+        near = adjacency.indices[adjacency.indptr[o]:adjacency.indptr[o + 1]]
+        near = near[pop[near] <= high]
+        if len(near) < 2:
+            continue
+        share = sparse.csr_matrix(shared)[near][:, near].toarray() / np.minimum.outer(pop[near], pop[near])
+        np.fill_diagonal(share, 0)
+        a, b = np.nonzero((share >= BRIDGE_SHARE) & ~adjacency[near][:, near].toarray())
+        if len(a):
+            links = links + sparse.csr_matrix((np.ones(len(a), bool), (near[a], near[b])), shape=adjacency.shape)
+            bridged.append(o)
+    return (adjacency + links).astype(bool).tocsr(), bridged
 
 
 def _connect(adjacency, x, y) -> tuple[sparse.csr_matrix, int]:

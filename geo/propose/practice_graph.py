@@ -75,6 +75,8 @@ class Units:
     overlap: sparse.csr_matrix
     footprint: sparse.csr_matrix
     notes: list[str] = field(default_factory=list)
+    #: Patients each pair of nodes shares LSOAs with (``sum_l p_il p_jl / reg_l``), every pair, not only edges.
+    shared: sparse.csr_matrix | None = None
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -221,5 +223,6 @@ def _link(units: Units, atlas, registered: sparse.csr_matrix) -> None:
     shared = (registered.T @ scaled).tocsr()
     # Overlap only on graph edges (the solver's cut cost); pairs that do not touch are never adjacent groups.
     units.overlap = adjacency.multiply(shared).tocsr()
+    units.shared = shared
     units.adjacency = adjacency
     units.area = foot.T @ atlas.lsoas.geometry.area.to_numpy()

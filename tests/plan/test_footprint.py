@@ -109,3 +109,42 @@ def test_practice_moves_on_real_registrations_equal_a_fresh_derivation(data_dir)
     fresh = Plan.from_practices(atlas, plan.practice_assignment.to_dict())
     assert plan.assignment.equals(fresh.assignment)
     _same(plan.summary(), fresh.summary(), "summary")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_footprints_of_list_plans_are_one_piece(seed):
+    # Practices dealt to neighbourhoods at random: their plurality footprints come in pieces, and every piece with a
+    # neighbour is re-attached, so each neighbourhood's footprint is one connected piece of the grid.
+    from scipy.sparse import csgraph
+
+    from geo.atlas.arrays import atlas_arrays
+
+    atlas = grid_atlas(8, 8, lad_width=4, practice_every=2, seed=seed)
+    rng = np.random.default_rng(seed)
+    practices = pd.Series(rng.choice(["A", "B", "C", "D"], len(atlas.practices)), index=atlas.practices.index)
+    fp = derive_footprint(atlas, practices)
+    edges = atlas_arrays(atlas).edges
+    for label in fp.assignment.unique():
+        rows = np.flatnonzero(fp.assignment.to_numpy() == label)
+        inside = np.isin(edges[:, 0], rows) & np.isin(edges[:, 1], rows)
+        graph = np.zeros((len(atlas.lsoas), len(atlas.lsoas)), bool)
+        graph[edges[inside, 0], edges[inside, 1]] = True
+        count, part = csgraph.connected_components(graph[np.ix_(rows, rows)], directed=False)
+        assert count == 1, (label, count)
+    assert not fp.detached
+    plan = Plan.from_practices(atlas, practices.to_dict(), target=9000)
+    assert not any(plan["detached_lsoas"].values())
+
+
+def test_la_crossings_of_a_list_plan_follow_its_practices_sites():
+    plan = Plan.from_practices(ATLAS, START, target=9000)
+    arrays = plan.arrays
+    onehot = np.asarray(arrays.values[:, arrays.lad_slice()])
+    expected = {}
+    for code, label in START.items():
+        j = list(arrays.practice_codes).index(code)
+        if arrays.practice_site[j] >= 0:
+            expected.setdefault(label, set()).add(arrays.lad_codes[int(onehot[arrays.practice_site[j]].argmax())])
+    spans = {name: set(codes) for name, codes in plan["lad_codes"].items()}
+    assert sorted(map(sorted, spans.values())) == sorted(map(sorted, expected.values()))
+    assert plan["la_crossings"] == sum(len(v) > 1 for v in expected.values())

@@ -102,3 +102,50 @@ def test_heavier_nodes_count_for_more():
     sets.count(10**6, np.arange(3 * cover.WORK))
     sets.count(10**6, np.arange(5))
     assert sets.nodes == 4 + 1
+
+
+def lexicographic_best(masks, sizes, n, k):
+    """The smallest deviations vector, largest first, of any cover (brute force)."""
+    return min(tuple(sorted(np.abs(sizes[list(c)] - 1), reverse=True)) for c in covers(masks, n, k))
+
+
+@pytest.mark.parametrize("seed,n,k,big", [(0, 8, 3, 0), (1, 9, 3, 1), (2, 10, 4, 0), (3, 10, 4, 2), (9, 9, 4, 1),
+                                          (11, 10, 3, 0)])
+def test_lexicographic_minimax_is_the_best_sorted_deviations_of_any_cover(holding, seed, n, k, big):
+    masks, sizes, pop = problem(seed, n, k)
+    if big:  # a node far over the target on its own: every cover is off by it, which must not license the rest
+        pop = pop.copy()
+        pop[big] += 1.5
+        masks = connected_sets(pop, random_graph(seed, n)[0], 4.0)
+        sizes = np.array([pop[[i for i in range(n) if int(m) >> i & 1]].sum() for m in masks])
+    best = lexicographic_best(masks, sizes, n, k)
+    (chosen, deviations), proven, levels = cover.lexicographic(masks, sizes, n, k, pop.sum(), 10**6,
+                                                               levels_limit=10**6)
+    assert proven and levels == k
+    assert deviations.tolist() == pytest.approx(list(best), abs=1e-8)
+    assert tuple(sorted(chosen.tolist())) in covers(masks, n, k)
+    assert sorted(np.abs(sizes[chosen] - 1), reverse=True) == pytest.approx(list(best), abs=1e-8)
+
+
+@pytest.mark.parametrize("seed,n,k", [(1, 9, 3), (3, 10, 4), (12, 10, 3)])
+def test_min_cut_within_a_profile_is_the_cheapest_cover_within_it(holding, seed, n, k):
+    masks, sizes, pop = problem(seed, n, k)
+    best = np.array(lexicographic_best(masks, sizes, n, k))
+    limits = best + 0.03  # a margin on every level
+    profile = cover.Profile(limits)
+    inside = [c for c in covers(masks, n, k)
+              if np.all(np.sort(np.abs(sizes[list(c)] - 1))[::-1] <= limits + 1e-12)]
+    start = max(inside, key=lambda c: np.abs(sizes[list(c)] - 1).sum())
+    cost = np.random.default_rng(seed).uniform(0, 3, len(masks))
+    chosen, proven = cover.min_cut(masks, cost, sizes, n, k, pop.sum(), 1 - limits[0], 1 + limits[0], list(start),
+                                   10**6, profile=profile)
+    assert proven and tuple(sorted(chosen.tolist())) in inside
+    assert cost[chosen].sum() == pytest.approx(min(cost[list(c)].sum() for c in inside))
+
+
+def test_profile_caps_follow_the_budgets():
+    p = cover.Profile([0.9, 0.5, 0.2])  # one group may exceed 0.5, two may exceed 0.2, none 0.9
+    assert p.caps((0, 0, 0), 4).tolist() == [0.9, 0.5, 0.2, 0.2]
+    assert p.caps(p.after((0, 0, 0), 0.3), 3).tolist() == [0.9, 0.2, 0.2]  # a 0.3 used the budget above 0.2 ...
+    assert p.caps(p.after((0, 0, 0), 0.7), 3).tolist() == [0.5, 0.2, 0.2]  # ... a 0.7 the one above 0.5
+    assert p.last_caps((0, 0, 0), np.array([0.1, 0.3, 0.7])).tolist() == [0.9, 0.9, 0.5]

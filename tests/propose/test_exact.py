@@ -80,13 +80,18 @@ def test_smallest_cut_matches_brute_force_by_search_and_by_milp(monkeypatch, mil
     units = practice_units(grid_atlas(6, 6, practice_every=4, seed=seed))
     pop = units.lists * np.random.default_rng(seed).uniform(0.5, 1.5, len(units))
     target = pop.sum() / k
-    weight = units.overlap / units.overlap.data.mean()
-    solved = partition(pop, units.adjacency, k, target, weight)
-    cost = (units.adjacency.astype(float) + weight).multiply(units.adjacency).tocoo()
+    weight = units.shared / units.overlap.data.mean()  # shared patients over every pair, not only edges
+    # With ``enough`` at the optimum, phase three chooses among the covers within EPSILON of it, whatever their
+    # lower levels.
+    optimum = brute_force(pop, units.adjacency, k, target)
+    solved = partition(pop, units.adjacency, k, target, weight, enough=optimum)
+    cost = (exact.COMPACT * units.adjacency.astype(float) + weight).tolil()
+    cost.setdiag(0)
+    cost = cost.tocoo()
     best = np.inf
     for labels in set_partitions(len(pop), k):
         labels = np.array(labels)
-        if np.abs(np.bincount(labels, weights=pop) / target - 1).max() > solved.deviation + exact.EPSILON + 1e-9:
+        if np.abs(np.bincount(labels, weights=pop) / target - 1).max() > optimum + exact.EPSILON + 1e-9:
             continue
         if all(connected(units.adjacency, np.flatnonzero(labels == g)) for g in range(k)):
             best = min(best, cost.data[labels[cost.row] != labels[cost.col]].sum() / 2)
@@ -118,5 +123,25 @@ def test_a_bound_at_the_optimum_still_lets_compactness_choose_within_epsilon():
     pop = [300, 800, 0.05, 500, 400]
     free = partition(pop, path, 2, 1000, weight)  # the best balance is 10 %; {0, 1} | {2, 3, 4} is 10.005 %
     bounded = partition(pop, path, 2, 1000, weight, bound=0.1 + 1e-9)
-    assert free.cut_proven and bounded.cut_proven and free.cut == pytest.approx(1.0)  # not the edge of 5
+    from geo.propose import exact
+
+    assert free.cut_proven and bounded.cut_proven and free.cut == pytest.approx(exact.COMPACT)  # not the edge of 5
     assert bounded.cut == pytest.approx(free.cut) and bounded.labels.tolist() == free.labels.tolist()
+
+
+def test_one_unavoidable_huge_node_no_longer_licenses_the_others():
+    # A path of seven: a practice of 3.0 targets at one end, six of half a target. Every partition into four is off
+    # by 200 % (the big one alone), which allows {1}, {2}, {3, 4, 5, 6} (off by 50 %, 50 %, 100 %); the
+    # lexicographic optimum pairs the rest: three groups on target.
+    from scipy import sparse
+
+    path = sparse.diags([np.ones(6), np.ones(6)], [-1, 1], format="csr").astype(bool)
+    pop = np.array([3.0, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5])
+    solved = partition(pop, path, 4, 1.0, enough=0.1)
+    best = min(tuple(sorted(np.abs(np.bincount(labels, weights=pop) - 1), reverse=True))
+               for labels in map(np.array, set_partitions(7, 4))
+               if all(connected(path, np.flatnonzero(labels == g)) for g in range(4)))
+    assert best == (2.0, 0.0, 0.0, 0.0)
+    assert solved.proven and solved.optimum == pytest.approx(2.0) and solved.levels == 4
+    assert solved.deviations.tolist() == pytest.approx(list(best))
+    assert solved.labels.tolist() == [0, 1, 1, 2, 2, 3, 3]

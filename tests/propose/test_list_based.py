@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.sparse import csgraph
 
@@ -100,3 +101,23 @@ def test_leicester_is_proven_optimal_and_beats_the_heuristic(data_dir, monkeypat
     heuristic = list_based(atlas, params)[4]
     [alone] = [r for r in heuristic if r["unit"] == "E06000016"]
     assert unit["max_deviation"] < alone["max_deviation"]
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_enfield_one_big_practice_no_longer_licenses_the_others(data_dir):
+    # Issue 21: Medicus Health Partners (about 93,600) is too large for the band on its own; the other six
+    # neighbourhoods share about 265,000 patients, so each is held near their mean (44,000), not to 8,000.
+    from geo.atlas import load_atlas
+
+    atlas = load_atlas("E09000010", data_dir=data_dir)
+    assignment, unmet, constrained, stopped, report = list_based(atlas, ProposalParams(target=50_000,
+                                                                                        build_from="practices"))
+    [unit] = report
+    assert unit["status"].startswith("optimal") and not stopped
+    units = practice_units(atlas)
+    lists = pd.Series(units.lists, index=units.codes).reindex(assignment.index)
+    groups = lists.groupby(assignment).sum().sort_values(ascending=False)
+    assert len(groups) == 7 and groups.iloc[0] == pytest.approx(lists.max())  # the big practice alone
+    others = groups.iloc[1:]
+    assert (others / others.mean() - 1).abs().max() < 0.05  # every other within 5 % of what the lists allow
