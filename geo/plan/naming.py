@@ -1,11 +1,20 @@
 """Neighbourhood names people recognise, and renaming: a plan's labels are its neighbourhoods' names.
 
-:func:`neighbourhood_names` names each neighbourhood after the places it covers: its largest electoral ward, or
-its two largest ("Belgrave and Rushey Mead") when no single ward holds most of its people, counted on the plan's
-own population basis. A name that would repeat across the area is prefixed with the local authority
-("Charnwood: Loughborough Hastings"), then given a third ward, then numbered. An atlas without wards (LSOA 2011,
-the synthetic grid) falls back to the local authority's name, numbered when it holds several neighbourhoods.
-Every name passes :func:`geo.names.check_name`.
+:func:`neighbourhood_names` names each neighbourhood the way a board would, in this order:
+
+1. **A whole place** (a neighbourhood that is one local authority, or two, entire and nothing else) takes the
+   place's name: "Rutland", "Oadby and Wigston", "Isles of Scilly".
+2. **A whole PCN** (a list-based neighbourhood whose practices are exactly one PCN's) takes the PCN's name, in
+   ordinary case ("Melton, Syston and Vale PCN").
+3. Otherwise **at most two wards**, counted on the plan's own population basis: its largest ward, or its two
+   largest ("Belgrave and Rushey Mead") when no single ward holds two thirds of its people. A ward names only the
+   neighbourhood holding most of its people, so no two names share a ward; a neighbourhood holding most of no ward
+   is named after its largest ward with a compass qualifier ("Stoneygate North"). A name that would still repeat
+   is prefixed with the local authority ("Charnwood: Loughborough Hastings"), then numbered.
+
+An atlas without wards (LSOA 2011, the synthetic grid) falls back to the local authority's name, numbered when it
+holds several neighbourhoods. Every name passes :func:`geo.names.check_name`; :func:`short_label` gives the short
+form drawn on maps.
 
 :func:`rename` relabels a plan (its LSOA assignment and, for a list-based plan, its practice assignment) and keeps
 its parameters and provenance; ``provenance.labels`` remembers the label each renamed neighbourhood was first
@@ -26,6 +35,10 @@ from geo.names import FORMULA_START, MAX_NAME, check_name, printable
 
 #: A ward holding at least this share of a neighbourhood's people names it alone.
 ONE_WARD_SHARE = 2 / 3
+#: Longest map label (:func:`short_label`), in characters.
+SHORT_LABEL = 24
+_SMALL_WORDS = {"and", "of", "the", "upon", "on", "in", "with", "under", "by", "at", "le", "en", "de"}
+_ACRONYMS = {"PCN", "NHS", "GP", "ICB", "UK", "HWB", "SAS", "CIC", "LLP", "II", "III", "IV"}
 
 
 def neighbourhood_names(plan) -> dict[str, str]:
@@ -37,20 +50,24 @@ def neighbourhood_names(plan) -> dict[str, str]:
     >>> from geo.testing import grid_atlas
     >>> atlas = grid_atlas(4, 1, lad_width=2)
     >>> plan = Plan(atlas, dict(zip(atlas.codes, ["a", "b", "c", "c"])))
-    >>> neighbourhood_names(plan)
+    >>> neighbourhood_names(plan)  # c is the whole of district 1
     {'a': 'Grid District 0 1', 'b': 'Grid District 0 2', 'c': 'Grid District 1'}
     >>> atlas.lsoas["ward_name"] = ["Abbey", "Belgrave", "Rushey Mead", "Humberstone"]
     >>> atlas.lsoas["ward_code"] = ["W1", "W2", "W3", "W4"]
-    >>> neighbourhood_names(plan)  # no ward holds two thirds of c: it is named after two
-    {'a': 'Abbey', 'b': 'Belgrave', 'c': 'Humberstone and Rushey Mead'}
-    >>> atlas.lsoas["ward_name"] = ["Abbey", "Belgrave", "Belgrave", "Belgrave"]  # two Belgraves, two authorities
-    >>> atlas.lsoas["ward_code"] = ["W1", "W2", "W3", "W3"]
     >>> neighbourhood_names(plan)
-    {'a': 'Abbey', 'b': 'Grid District 0: Belgrave', 'c': 'Grid District 1: Belgrave'}
+    {'a': 'Abbey', 'b': 'Belgrave', 'c': 'Grid District 1'}
+    >>> plan = Plan(atlas, dict(zip(atlas.codes, ["a", "b", "b", "c"])))  # no ward holds two thirds of b
+    >>> neighbourhood_names(plan)
+    {'a': 'Abbey', 'b': 'Belgrave and Rushey Mead', 'c': 'Humberstone'}
+    >>> atlas.lsoas["ward_name"] = ["Abbey", "Abbey", "Belgrave", "Belgrave"]  # each ward names one neighbourhood
+    >>> atlas.lsoas["ward_code"] = ["W1", "W1", "W3", "W3"]
+    >>> neighbourhood_names(plan)  # c holds most of no ward: its largest, with where it lies in it
+    {'a': 'Abbey', 'b': 'Belgrave', 'c': 'Belgrave East'}
     """
     lsoas = plan.atlas.lsoas
     frame = pd.DataFrame({
         "label": plan.assignment.to_numpy(),
+        "lad_code": _text(lsoas, "lad_code", ""),
         "lad": _text(lsoas, "lad_name", plan.atlas.area.label),
         "ward_code": _text(lsoas, "ward_code", ""),
         "ward": _text(lsoas, "ward_name", ""),
@@ -58,24 +75,149 @@ def neighbourhood_names(plan) -> dict[str, str]:
         "pop": pd.to_numeric(lsoas[plan.population_column], errors="coerce").fillna(0).clip(lower=0).to_numpy() + 1e-6,
     })
     labels = plan.neighbourhoods
+    frame = frame[frame.label.isin(labels)]
     lad = frame.groupby(["label", "lad"]).pop.sum().sort_values(ascending=False, kind="stable")
     home = lad.reset_index().drop_duplicates("label").set_index("label")["lad"]
+    fixed = {**_pcn_names(plan), **_place_names(frame, labels)}
     named = frame[frame.ward != ""]
     if named.empty:
-        return _numbered_by_lad(labels, home)
+        rest = _numbered_by_lad([label for label in labels if label not in fixed], home)
+        return _numbered_duplicates({label: fixed.get(label) or rest[label] for label in labels}, labels)
     wards = named.groupby(["label", "ward_code", "ward"]).pop.sum().reset_index()
-    ranked = {label: [] for label in labels}
+    # Each ward belongs to the neighbourhood holding most of its people (ties by label), and names only that one.
+    owners = wards.sort_values(["ward_code", "pop", "label"], ascending=[True, False, True], kind="stable")
+    owner = owners.drop_duplicates("ward_code").set_index("ward_code")["label"]
+    wards["owned"] = wards.label.to_numpy() == owner.reindex(wards.ward_code).to_numpy()
     wards = wards.sort_values(["label", "pop", "ward"], ascending=[True, False, True], kind="stable")
     share = (wards["pop"] / wards.groupby("label", sort=False)["pop"].transform("sum")).to_numpy()
+    ranked = {label: [] for label in labels}
+    largest: dict[str, tuple[str, str]] = {}
     # One pass over the sorted rows (a pandas group per neighbourhood cost a second for England's 1,151).
-    for label, ward, part in zip(wards["label"].tolist(), wards["ward"].tolist(), share.tolist()):
-        ranked.setdefault(label, []).append((ward, part))
-    names = {label: _ward_name(ranked[label], 1 if not ranked[label] or ranked[label][0][1] >= ONE_WARD_SHARE else 2)
-             or home[label] for label in labels}
-    names = _unique(names, lambda label, name: _fit(f"{home[label]}: {name}"))
-    names = _unique(names, lambda label, name: _fit(f"{home[label]}: {_ward_name(ranked[label], 3)}")
-                    if len(ranked[label]) > 2 else name)
+    for label, code, ward, part, own in zip(wards["label"].tolist(), wards["ward_code"].tolist(),
+                                            wards["ward"].tolist(), share.tolist(), wards["owned"].tolist()):
+        largest.setdefault(label, (code, ward))
+        if own:
+            ranked[label].append((ward, part))
+    names = {}
+    compass = None
+    for label in labels:
+        if label in fixed:
+            names[label] = fixed[label]
+        elif ranked[label]:
+            top = ranked[label]
+            names[label] = _ward_name(top, 1 if top[0][1] >= ONE_WARD_SHARE or len(top) == 1 else 2) or home[label]
+        elif label in largest:
+            if compass is None:
+                compass = _compass(plan, frame)
+            names[label] = _fit(f"{largest[label][1]} {compass.get((label, largest[label][0]), '')}".strip())
+        else:
+            names[label] = home[label]
+    names = _unique(names, lambda label, name: name if label in fixed else _fit(f"{home[label]}: {name}"))
     return _numbered_duplicates(names, labels)
+
+
+def short_label(name: str, limit: int = SHORT_LABEL) -> str:
+    """The short form of a neighbourhood name drawn on a map: without its authority prefix and, when still longer
+    than ``limit`` characters, its first place only.
+
+    Examples
+    --------
+    >>> short_label("Loughborough Hastings and Shelthorpe"), short_label("Charnwood: Loughborough Hastings")
+    ('Loughborough Hastings', 'Loughborough Hastings')
+    >>> short_label("Oadby and Wigston"), short_label("Melton, Syston and Vale PCN")
+    ('Oadby and Wigston', 'Melton, Syston')
+    """
+    text = str(name)
+    if ": " in text:
+        text = text.split(": ", 1)[1]
+    if len(text) > limit and " and " in text:
+        text = text.split(" and ", 1)[0].rstrip(",")
+    if len(text) > limit and ", " in text:
+        text = text.split(", ", 1)[0]
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,:") + "…"
+
+
+def display_case(text: str) -> str:
+    """Return an upper-case official name in ordinary case ("MELTON, SYSTON AND VALE PCN" -> "Melton, Syston and
+    Vale PCN"); names already in mixed case are kept.
+
+    Examples
+    --------
+    >>> display_case("ST MARY'S AND STOKE-ON-TRENT PCN"), display_case("Oadby & Wigston PCN")
+    ("St Mary's and Stoke-on-Trent PCN", 'Oadby & Wigston PCN')
+    """
+    text = str(text).strip()
+    if text != text.upper():
+        return text
+
+    def word(token: str, first: bool) -> str:
+        if token in _ACRONYMS:
+            return token
+        if not first and token.lower() in _SMALL_WORDS:
+            return token.lower()
+        return "-".join(part if part in _ACRONYMS else (part[:1] + part[1:].lower() if i == 0 or
+                        part.lower() not in _SMALL_WORDS else part.lower())
+                        for i, part in enumerate(token.split("-")))
+
+    tokens = text.split(" ")
+    return " ".join(word(t, i == 0) for i, t in enumerate(tokens))
+
+
+def _place_names(frame: pd.DataFrame, labels: list[str]) -> dict[str, str]:
+    """Neighbourhoods that are one or two whole local authorities and nothing else, named after them."""
+    pairs = frame[frame.lad_code != ""][["label", "lad_code", "lad"]].drop_duplicates()
+    if pairs.empty:
+        return {}
+    shared = pairs.groupby("lad_code").label.nunique()
+    whole = pairs[pairs.lad_code.map(shared) == 1]
+    counts = pairs.groupby("label").lad_code.nunique()
+    names = {}
+    for label, group in whole.groupby("label", sort=False):
+        if label in labels and len(group) == counts[label] <= 2:
+            places = sorted(group.lad.tolist())
+            names[label] = _fit(" and ".join(places) if len(places) == 2 else places[0])
+    return names
+
+
+def _pcn_names(plan) -> dict[str, str]:
+    """List-based neighbourhoods whose practices are exactly one PCN's, named after the PCN."""
+    practices = plan.practice_assignment
+    layer = plan.atlas.practices
+    if practices is None or "pcn_code" not in layer.columns or practices.empty:
+        return {}
+    table = pd.DataFrame({"label": practices.astype(str)})
+    table["pcn"] = layer["pcn_code"].reindex(table.index).astype("object")
+    table["pcn_name"] = layer["pcn_name"].reindex(table.index).astype("object")
+    table = table[table.pcn.notna() & table.pcn_name.notna()]
+    per_pcn = table.groupby("pcn").label.nunique()
+    names = {}
+    for label, group in table.groupby("label", sort=False):
+        if group.pcn.nunique() == 1 and per_pcn[group.pcn.iloc[0]] == 1 and \
+                len(group) == int((practices.astype(str) == label).sum()):
+            clean = printable(str(group.pcn_name.iloc[0])).strip().lstrip("".join(FORMULA_START)).strip()
+            if clean:
+                names[label] = _fit(display_case(clean))
+    return names
+
+
+def _compass(plan, frame: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """For each (neighbourhood, ward) part, where it lies in the ward: North, South, East or West (by centroids)."""
+    points = plan.atlas.lsoas.geometry.centroid
+    table = frame[["label", "ward_code", "pop"]].copy()
+    rows = frame.index.to_numpy()  # positions in the atlas: the frame was built from its arrays
+    table["x"] = points.x.to_numpy()[rows] * table["pop"].to_numpy()
+    table["y"] = points.y.to_numpy()[rows] * table["pop"].to_numpy()
+    part = table.groupby(["label", "ward_code"])[["x", "y", "pop"]].sum()
+    ward = table.groupby("ward_code")[["x", "y", "pop"]].sum()
+    out = {}
+    for (label, code), row in part.iterrows():
+        w = ward.loc[code]
+        dx = row.x / row["pop"] - w.x / w["pop"]
+        dy = row.y / row["pop"] - w.y / w["pop"]
+        out[(label, code)] = ("East" if dx > 0 else "West") if abs(dx) >= abs(dy) else ("North" if dy > 0 else "South")
+    return out
 
 
 def rename(plan, mapping: Mapping[str, str]):

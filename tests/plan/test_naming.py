@@ -38,10 +38,38 @@ def test_proposed_neighbourhoods_are_named_after_their_largest_ward():
     assert len(names) == len(set(names)) == 8
     for name in names:
         assert check_name(name) == name and len(name) <= MAX_NAME
-        assert largest_ward(plan, name) in name  # the name comes from the places it covers
+        covered = set(plan.atlas.lsoas.loc[plan.lsoas_of(name), "ward_name"])
+        assert any(ward in name for ward in covered)  # the name comes from the places it covers
     # the code-like label the solver used is kept in the provenance, one per neighbourhood
     assert sorted(plan.provenance.labels) == sorted(names)
     assert all(code.startswith(("E07009000-N", "E07009001-N")) for code in plan.provenance.labels.values())
+
+
+def test_a_whole_place_takes_the_place_name_and_a_whole_pcn_its_pcn_name():
+    atlas = ward_grid()
+    lsoas = atlas.lsoas
+    whole = lsoas.lad_code.where(lsoas.lad_code == "E07009001", lsoas.ward_code)  # all of district 1, wards in 0
+    names = neighbourhood_names(Plan(atlas, whole))
+    assert names["E07009001"] == "Grid District 1"
+    codes = list(atlas.practices.index)
+    atlas.practices["pcn_code"] = ["U00001"] * 2 + ["U00002"] * (len(codes) - 2)
+    atlas.practices["pcn_name"] = ["NORTH & SOUTH OF THE CITY PCN"] * 2 + ["OTHER PCN"] * (len(codes) - 2)
+    plan = Plan.from_practices(atlas, {c: ("A" if i < 2 else "B") for i, c in enumerate(codes)}, target=24_000)
+    names = neighbourhood_names(plan)
+    assert names["A"] == "North & South of the City PCN" and names["B"] == "Other PCN"
+
+
+def test_no_two_names_share_a_ward_without_a_qualifier():
+    atlas = ward_grid(block=4)  # four big wards, two per district
+    plan = propose(atlas, ProposalParams(target=6_000, seed=2))  # more neighbourhoods than wards
+    names = plan.neighbourhoods
+    bare = {}
+    for name in names:
+        for ward in set(atlas.lsoas.ward_name):
+            if name == ward or name.startswith(ward + " and ") or name.endswith(" and " + ward):
+                bare.setdefault(ward, []).append(name)
+    assert all(len(v) == 1 for v in bare.values()), bare
+    assert len(set(names)) == len(names)
 
 
 def test_a_name_repeated_across_authorities_gets_the_authority():
