@@ -147,6 +147,8 @@ def display_case(text: str) -> str:
     --------
     >>> display_case("ST MARY'S AND STOKE-ON-TRENT PCN"), display_case("Oadby & Wigston PCN")
     ("St Mary's and Stoke-on-Trent PCN", 'Oadby & Wigston PCN')
+    >>> display_case("BEACON (CHARNWOOD) PCN")
+    'Beacon (Charnwood) PCN'
     """
     text = str(text).strip()
     if text != text.upper():
@@ -157,12 +159,19 @@ def display_case(text: str) -> str:
             return token
         if not first and token.lower() in _SMALL_WORDS:
             return token.lower()
-        return "-".join(part if part in _ACRONYMS else (part[:1] + part[1:].lower() if i == 0 or
+        return "-".join(part if part.strip("()") in _ACRONYMS else (_capital(part) if i == 0 or
                         part.lower() not in _SMALL_WORDS else part.lower())
                         for i, part in enumerate(token.split("-")))
 
     tokens = text.split(" ")
     return " ".join(word(t, i == 0) for i, t in enumerate(tokens))
+
+
+def _capital(word: str) -> str:
+    """``word`` in lower case but its first letter ("(CHARNWOOD)" -> "(Charnwood)")."""
+    lower = word.lower()
+    first = next((i for i, c in enumerate(lower) if c.isalpha()), None)
+    return lower if first is None else lower[:first] + lower[first].upper() + lower[first + 1:]
 
 
 def _place_names(frame: pd.DataFrame, labels: list[str]) -> dict[str, str]:
