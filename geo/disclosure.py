@@ -36,10 +36,74 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-#: Names of fields that hold counts of people or events (checked by :func:`assert_no_small_counts`).
-COUNT_NAME = re.compile(r"(attendances|patients|count|registrations|events|observed|admissions)", re.I)
-#: Names that look like counts but are not (rates, ratios, shares, intervals, expected values, codes).
-NOT_COUNT_NAME = re.compile(r"(rate|ratio|share|pct|percent|lci|uci|ci_|_ci|expected|code|name|rank|z$|_p$)", re.I)
+#: What each published field is (checked by :func:`geo.testing.disclosure.assert_no_small_counts`, which fails on
+#: a numeric field not declared here, so a new count cannot slip out unchecked). ``count``: people or events, never
+#: 1..threshold; ``number``: areas, practices, LSOAs or neighbourhoods (not people); ``share``: a percentage or
+#: fraction published by :func:`publish_share`'s rule; ``rate``: rates, ratios, intervals, expected values and test
+#: statistics (derived figures that go with their count); ``deviation``: a difference from a target or an expected
+#: value, computed from the published figure; ``measure``: shapes, scores, parameters, timings; ``code``: numeric
+#: identifiers, editions, coordinates.
+FIELD_KINDS: dict[str, str] = {
+    **dict.fromkeys([
+        "attendances", "observed", "admissions", "events", "patients", "registrations", "population",
+        "resident_population", "registered_population", "list_population", "practice_list_size", "list_size",
+        "registered_total", "patients_from_outside", "own_patients", "population_moved", "ethnicity_total",
+        "population_a", "population_b", "residents", "registered", "patients_in_area"], "count"),
+    **dict.fromkeys([
+        "lsoas", "lsoas_a", "lsoas_b", "lsoas_moved", "practices", "pcns", "local_authorities", "parts", "parts_a",
+        "parts_b", "neighbourhoods", "la_crossings", "practice_splits", "cut_edges", "local_decile_mix",
+        "lsoas_local_decile_1_2", "hotspot_lsoas", "coldspot_lsoas", "suppressed_lsoas", "suppressed_parts",
+        "suppressed_cells", "nodes", "k", "units", "rounded_to"], "number"),
+    **dict.fromkeys([
+        "alignment_pct", "core20_pct", "urban_pct", "rural_pct", "list_living_here_pct", "prevalence_pct", "pct",
+        "registration_leakage_pct", "within_5_pct", "within_10_pct", "within_tolerance", "practice_home_share",
+        "p10", "p25", "median", "min", "plurality_share"], "share"),
+    **dict.fromkeys([
+        "rate_per_1000", "rate_lci", "rate_uci", "ratio", "ratio_lci", "ratio_uci", "expected", "gi_z", "gi_p",
+        "gi_q"], "rate"),
+    **dict.fromkeys([
+        "deviation", "deviation_pct", "deviation_pct_a", "deviation_pct_b", "max_abs_deviation_pct",
+        "mean_abs_deviation_pct", "max_deviation", "lower_bound", "gap", "excess"], "deviation"),
+    **dict.fromkeys([
+        "polsby_popper", "polsby_popper_a", "polsby_popper_b", "mean_polsby_popper", "mean_imd_score", "imd_score",
+        "local_decile_median", "target", "tolerance", "practice_split_threshold", "compactness_weight", "seed",
+        "time_budget", "seconds", "mnp_target", "area_km2", "acute_morbidity", "phi", "tau2"], "measure"),
+    **dict.fromkeys([
+        "coordinates", "bbox", "imd_edition", "lsoa_vintage", "vintage", "imd_rank", "imd_decile", "imd_quintile",
+        "local_decile", "cluster", "id", "plan_id", "version", "latest_version", "parent_version", "label_lat",
+        "label_lon"], "code"),
+}
+#: Families of fields declared by pattern: resident age bands, registered age-sex cells (``FEMALE|0_4``), QOF
+#: registers as columns (``DEM``), IMD quintile shares, ethnic groups (published as whole-percent shares).
+FIELD_FAMILIES: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"^age_\d+(_\d+|_plus)$"), "count"),
+    (re.compile(r"^(female|male)\|", re.I), "count"),
+    (re.compile(r"^imd_q\d_(pct|resident|registered)$"), "share"),
+    (re.compile(r"^ethnicity_(asian|black|mixed|white|other)$"), "share"),
+)
+#: The kind of the fields that hold counts of people or events.
+COUNT = "count"
+
+
+def field_kind(name) -> str | None:
+    """Return the kind of a published field (see :data:`FIELD_KINDS`), or None when it is not declared.
+
+    QOF register codes (``DEM``, ``EP``...) are counts: a table with registers as columns holds patients.
+
+    Examples
+    --------
+    >>> field_kind("list_population"), field_kind("FEMALE|95+"), field_kind("DEM"), field_kind("new_count")
+    ('count', 'count', 'count', None)
+    """
+    name = str(name)
+    if name in FIELD_KINDS:
+        return FIELD_KINDS[name]
+    for pattern, kind in FIELD_FAMILIES:
+        if pattern.search(name):
+            return kind
+    from geo.profiles.labels import QOF_REGISTERS  # imported late: geo.profiles imports this module
+
+    return COUNT if name in QOF_REGISTERS else None
 
 
 def _threshold(threshold: int | None) -> int:
