@@ -418,6 +418,52 @@ def assert_no_differencing(*answers, threshold: int | None = None, min_candidate
                               + (f" (and {len(found) - 5} more)" if len(found) > 5 else ""))
 
 
+def practice_differences(counts: Mapping, answers, threshold: int | None = None, base: int = 10,
+                         min_candidates: int = 3) -> list[str]:
+    """Return every way published neighbourhood totals of list plans pin a practice's small count (1..threshold).
+
+    ``counts`` maps each practice to its true count of one figure (its list, one QOF register, one age-sex cell);
+    the reader sees it as the practice layer shows it (None when 1..threshold). ``answers`` are pairs ``(plan,
+    {neighbourhood: published value})`` from any outputs: versions of a plan, other plans of the same area. Each
+    published value is a margin over the neighbourhood's practices, rounded to ``base`` when one of them is
+    small (the documented rule, so the reader knows it) and a multiple of it, and every margin is tried alone and against every other
+    (:func:`find_differences`), across all the answers.
+
+    Examples
+    --------
+    >>> class P:  # a list plan: two practices in A, one in B
+    ...     practice_assignment = pd.Series({"p1": "A", "p2": "A", "p3": "B"})
+    >>> counts = {"p1": 6, "p2": 120, "p3": 40}
+    >>> moved = type("Q", (), {"practice_assignment": pd.Series({"p1": "B", "p2": "A", "p3": "B"})})
+    >>> practice_differences(counts, [(P, {"A": 126, "B": 40}), (moved, {"A": 120, "B": 46})], 7)[0]
+    'answer 1 A: p1 is 6 (1 candidate)'
+    >>> practice_differences(counts, [(P, {"A": 120, "B": 40}), (moved, {"A": 120, "B": 40})], 7)
+    []
+    """
+    t = _threshold(threshold)
+    parts = {str(c): (None if is_disclosive(v, t) else float(v)) for c, v in counts.items()}
+    margins = []
+    for i, (plan, published) in enumerate(answers, 1):
+        groups = plan.practice_assignment.astype(str)
+        for name, value in published.items():
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                continue
+            codes = frozenset(groups.index[groups == str(name)].astype(str))
+            # Rounded only when a part is small (the documented rule) and the figure is a multiple of the base:
+            # a figure that is not cannot have been rounded, and is read as exact.
+            rounded = base if any(parts.get(c, 0.0) is None for c in codes) and float(value) % base == 0 else 1
+            margins.append(Margin(f"answer {i} {name}", codes, float(value), rounded))
+    return find_differences(parts, margins, t, min_candidates)
+
+
+def assert_no_practice_differencing(counts: Mapping, answers, threshold: int | None = None) -> None:
+    """Raise :class:`DisclosureError` if :func:`practice_differences` finds anything."""
+    found = practice_differences(counts, answers, threshold)
+    if found:
+        raise DisclosureError(f"practice counts derivable by subtraction: {'; '.join(found[:5])}"
+                              + (f" (and {len(found) - 5} more)" if len(found) > 5 else ""))
+
+
 def assert_no_small_counts(obj, threshold: int | None = None) -> None:
     """Raise :class:`DisclosureError` if a count of 1..threshold appears anywhere in an output, or a number in a
     field whose kind is not declared.
