@@ -39,9 +39,29 @@ def _plan(layer: str = "neighbourhoods") -> Callable[..., Path]:
     def write(plan, path: Path, **options: Any) -> Path:
         from geo.plan.io import write_plan
 
-        return write_plan(plan, path, layer=options.get("layer", layer))
+        chosen = options.get("layer", layer)
+        if chosen == "lsoas" and Path(path).suffix.lower() in (".geojson", ".gpkg"):
+            return _lsoa_layer(plan, Path(path))
+        return write_plan(plan, path, layer=chosen)
 
     return write
+
+
+def _lsoa_layer(plan, path: Path) -> Path:
+    """The LSOA layer of a plan with its residents and registered patients published: a count of 1 to 7 (never
+    in census LSOAs, but possible in any atlas) is an empty cell."""
+    from geo.disclosure import suppress
+    from geo.plan.io import lsoa_layer
+
+    frame = lsoa_layer(plan)
+    for column in ("resident_population", "registered_population"):
+        frame[column] = suppress(frame[column])
+    if path.suffix.lower() == ".geojson":
+        path.unlink(missing_ok=True)
+        frame.to_crs("EPSG:4326").to_file(path, driver="GeoJSON")
+    else:
+        frame.to_crs("EPSG:27700").to_file(path, driver="GPKG", layer="lsoas")
+    return path
 
 
 def _profiles(profiles, path: Path, **options: Any) -> Path:

@@ -276,9 +276,13 @@ def _add_footprints(m, atlas, simplified, assignment, table):
     outlines["label"] = table["name"].map(esc)
     outlines["residents"] = table.resident_population.map(count_text)
     outlines["registered"] = table.registered_population.map(count_text)
-    outlines["deviation"] = table.deviation_pct.map(lambda v: number_text(v, 1, signed=True) + "%")
+    # The plan's table publishes populations as margins (a list population with a practice list of 1 to 7 is
+    # rounded to 10, or suppressed), and the deviation from the published figure: shown as published.
+    outlines["list_population"] = table.list_population.map(lambda v: count_text(v, missing="suppressed"))
+    outlines["deviation"] = table.deviation_pct.map(
+        lambda v: "suppressed" if v is None or pd.isna(v) else number_text(v, 1, signed=True) + "%")
     fields = {"label": "Neighbourhood", "residents": "Residents", "registered": "Registered patients",
-              "deviation": "Deviation from target"}
+              "list_population": "List population (its practices)", "deviation": "Deviation from target"}
     basis = "residents" if table.attrs.get("population_basis", "resident") == "resident" else "registered patients"
     fields["deviation"] = f"Deviation from target ({basis})"
     for column, alias in (("lsoas", "LSOAs"), ("practices", "Practices"), ("core20_pct", f"Core20 % of {basis}")):

@@ -105,7 +105,11 @@ def compare_plans(a: "Plan", b: "Plan") -> dict:
             row[f"{column}_a"] = table_a.at[name_a, column] if name_a is not None else None
             row[f"{column}_b"] = table_b.at[name_b, column] if name_b is not None else None
         pairs.append(row)
-    population = a.atlas.lsoas.loc[codes, a.population_column].sum() if len(codes) else 0.0
+    # Published like every total of LSOAs (a margin: an LSOA of 1 to 7 counts as 4 and the sum is rounded to 10).
+    from geo.disclosure import publish_sums
+
+    moved_values = a.atlas.lsoas.loc[codes, a.population_column].to_numpy(dtype=float)
+    population = publish_sums(moved_values, np.zeros(len(codes), np.int64), 1)[0][0] if len(codes) else 0.0
     return jsonable(
         {
             "plans": {"a": a.name, "b": b.name},

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from geo.errors import PlanError
@@ -69,17 +70,24 @@ def population_balance(plan: "Plan") -> list[Violation]:
     >>> [v.neighbourhoods for v in population_balance(plan)]
     [['A'], ['B']]
     """
+    from geo.plan.report import published_populations
+
     violations = []
     allowed = 100 * plan.tolerance
+    # The message leaves the process: it quotes the population as published (a margin of its parts), never the
+    # exact count, which for a list population could give a practice's small list back.
+    published = dict(zip(plan.neighbourhoods, published_populations(plan)["population"].tolist()))
     for name, pct in plan["deviation_pct"].items():
         if abs(pct) <= allowed + 1e-9 or plan["constrained"][name]:
             continue
         direction = "above" if pct > 0 else "below"
+        shown = published[name]
+        people = (f"{shown:,.0f} {plan.population} people, {abs(100 * (shown - plan.target) / plan.target):.1f}%"
+                  if np.isfinite(shown) else f"too few {plan.population} people to publish,")
         violations.append(
             Violation(
                 "population",
-                f"{name} has {plan['population'][name]:,.0f} {plan.population} people, {abs(pct):.1f}% {direction} "
-                f"the target of {plan.target:,} (allowed ±{allowed:g}%)",
+                f"{name} has {people} {direction} the target of {plan.target:,} (allowed ±{allowed:g}%)",
                 [name],
                 [],
             )

@@ -2,6 +2,12 @@
 
 Everything here is assembled from registered metrics, so the table, the summary, ``nhp score`` and exports agree.
 Only whole-neighbourhood populations appear (tens of thousands of people); per-practice patient counts never do.
+
+This is where a plan's populations leave the process, so they are published here (:func:`published_populations`)
+by :mod:`geo.disclosure`'s margin rule: residents and registered residents with the footprint's LSOAs as parts,
+list populations with the neighbourhood's practices as parts (exact unless a part is 1..7, then that part counts
+as 4 and the total is rounded to 10). The counted population and its deviation are the published figure minus
+the target, so neither gives back an exact list; the metrics themselves stay exact.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from geo.disclosure import publish_share
+from geo.disclosure import publish_share, publish_sums
 
 if TYPE_CHECKING:
     from geo.plan import Plan
@@ -80,9 +86,11 @@ def neighbourhood_records(plan: "Plan") -> list[dict]:
 def neighbourhood_columns(plan: "Plan") -> dict[str, list]:
     """The columns of :func:`neighbourhood_table`, each a list in neighbourhood order."""
     columns: dict[str, Any] = {"name": plan.neighbourhoods}
+    published = published_populations(plan)
     for metric in ("resident_population", "registered_population", "list_population", "population", "deviation",
-                   "deviation_pct", "lsoas"):
-        columns[metric] = list(plan[metric].values())
+                   "deviation_pct"):
+        columns[metric] = published[metric].tolist()
+    columns["lsoas"] = list(plan["lsoas"].values())
     # Shares go through publish_share (whole percent, none when a part or complement is small) and the outside
     # count is rounded to 10, so no figure here, nor its change between two versions, is a count of 1 to 7.
     registered = plan["registered_population"]
@@ -117,7 +125,11 @@ def summary(plan: "Plan") -> dict:
     >>> s["neighbourhoods"], s["max_abs_deviation_pct"], s["within_5_pct"], s["contiguous"], s["cut_edges"]
     (2, 0.0, 1.0, True, 1)
     """
-    deviations = np.abs(np.array(list(plan["deviation_pct"].values())))
+    published = published_populations(plan)
+    deviations = np.abs(published["deviation_pct"])
+    deviations = deviations[np.isfinite(deviations)]  # a suppressed population has no deviation to show
+    if not len(deviations):
+        deviations = np.array([np.nan])
     shares = plan["practice_home_share_quantiles"]
     registered = plan["registered_population"]
     return {
@@ -128,7 +140,7 @@ def summary(plan: "Plan") -> dict:
         "target": plan.target,
         "tolerance": plan.tolerance,
         "population_basis": plan.population,
-        "population": float(sum(plan["population"].values())),
+        "population": published["area_population"],
         "max_abs_deviation_pct": float(deviations.max()),
         "mean_abs_deviation_pct": float(deviations.mean()),
         "within_5_pct": float(np.mean(deviations <= 5 + 1e-9)),
@@ -142,13 +154,56 @@ def summary(plan: "Plan") -> dict:
         "split_practices": list(plan["practice_splits"]),
         "practice_split_threshold": plan.practice_split_threshold,
         "registration_leakage_pct": _published_pct(plan["registration_leakage_pct"], plan.arrays.practice_area_patients.sum()),
-        "list_population": float(sum(plan["list_population"].values())),
+        "list_population": published["area_list_population"],
         "alignment_pct": publish_share(sum(plan["own_patients"].values()), sum(registered.values())),
         "practice_home_share": {k: (float(round(100.0 * v)) if math.isfinite(v) else None) for k, v in shares.items()
                                 if k != "min"},
         "mean_polsby_popper": float(plan["mean_polsby_popper"]),
         "cut_edges": int(plan["cut_edge_total"]),
     }
+
+
+def published_populations(plan: "Plan") -> dict:
+    """Return the plan's populations as they may leave the process, by :mod:`geo.disclosure`'s margin rule.
+
+    Per neighbourhood (arrays in :attr:`Plan.neighbourhoods` order): ``resident_population`` and
+    ``registered_population`` (parts: the footprint's LSOAs), ``list_population`` (parts: the neighbourhood's
+    practices, the same whatever its footprint), ``population`` (the basis's one), ``deviation`` and
+    ``deviation_pct`` (from the published population, so they never give back an exact total that is rounded);
+    ``*_rounded_to`` say which are rounded. ``area_population`` and ``area_list_population`` are the whole
+    plan's totals, margins of the same parts. NaN is suppressed.
+
+    Examples
+    --------
+    >>> from geo.testing.disclosure import small_count_atlas
+    >>> from geo.plan import Plan
+    >>> atlas = small_count_atlas()  # practice Y00001 has a list of 5
+    >>> plan = Plan.from_practices(atlas, {c: "Tiny" if c == "Y00001" else "Rest" for c in atlas.practices.index})
+    >>> got = published_populations(plan)
+    >>> got["list_population"].tolist(), got["list_population_rounded_to"].tolist()  # Rest: Y00002 (3), Y00003 (7)
+    ([35390.0, nan], [10, 10])
+    """
+    arrays = plan.arrays
+    live = plan.live
+    lsoa_labels, n = plan.label_index, len(plan.labels)
+    out: dict[str, Any] = {}
+    for column in ("resident_population", "registered_population"):
+        values = arrays.values[:, arrays.column(column)]
+        total, rounded = publish_sums(values, lsoa_labels, n)
+        out[column], out[f"{column}_rounded_to"] = total[live], rounded[live]
+        if column == plan.population_column:
+            out["area_" + column] = float(publish_sums(values, np.zeros(len(values), np.int64), 1)[0][0])
+    practice_labels = np.asarray(plan["practice_label"], dtype=np.int64)
+    total, rounded = publish_sums(arrays.practice_list, practice_labels, n)
+    out["list_population"], out["list_population_rounded_to"] = total[live], rounded[live]
+    area = np.where(practice_labels >= 0, 0, -1)
+    out["area_list_population"] = float(publish_sums(arrays.practice_list, area, 1)[0][0])
+    basis = "list_population" if plan.population == "list" else plan.population_column
+    out["population"], out["population_rounded_to"] = out[basis], out[f"{basis}_rounded_to"]
+    out["area_population"] = out["area_" + basis]
+    out["deviation"] = out["population"] - plan.target
+    out["deviation_pct"] = 100.0 * out["deviation"] / plan.target
+    return out
 
 
 def sources(plan: "Plan") -> dict:

@@ -12,10 +12,15 @@ How each area is counted:
   registrations by LSOA, the plan's own ``practice_tallies`` for neighbourhoods): an **estimate**, and labelled so.
 - **England** comes from the national files (:mod:`geo.profiles.england`); omitted, and said so, without them.
 
-Counts pass :mod:`geo.disclosure`: 1..threshold is suppressed, and a comparator total over neighbourhoods with a
-suppressed count is a margin (:func:`geo.disclosure.publish_totals`), so no subtraction gives the count back.
-Prevalences use :func:`~geo.disclosure.publish_share`'s rule (gone when the register, the rest of the list or the
-list is a small count) but keep one decimal: a whole percent would read 1% for most registers.
+Counts pass :mod:`geo.disclosure` with **practices as the parts** (:func:`geo.disclosure.publish_weighted`): every
+area's register, list and age-sex cell is the (weighted) sum of its practices' counts, exact when no practice's
+count is 1..threshold, else with each such count taken as 4 and the total rounded to 10 (suppressed when the
+shown parts are all 0). A published figure so depends only on each practice's own count and the area's
+practices, never on a small count: subtracting one version of a plan from another, one plan from another, a
+neighbourhood from its comparator, gives back only the 4s. The registered total of an area is a margin of the
+same practice-by-cell parts. Prevalences and shares are computed from the published figures and use
+:func:`~geo.disclosure.publish_share`'s rule (gone when the register, the rest of the list or the list is a small
+count) but keep one decimal: a whole percent would read 1% for most registers.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from geo.atlas.model import ETHNICITY_COLUMNS
-from geo.disclosure import publish_share, publish_totals, suppress
+from geo.disclosure import publish_share, publish_weighted
 from geo.profiles.labels import ETHNIC_GROUPS, QOF_REGISTERS
 
 ICB = "Study area"
@@ -74,9 +79,6 @@ def extra_figures(plan, england, threshold: int | None = None) -> Figures:
     out.areas = {**{h: "neighbourhood" for h in hoods}, **{a: "local authority" for a in la_area.values()},
                  ICB: "study area", ENGLAND: "England"}
     out.comparator = {h: la_area[main_lad[h]] for h in hoods}
-    whole = {h: list(plan["lad_codes"][h]) == [main_lad[h]] for h in hoods}  # inside one LA: a part of its total
-    members = {a: [h for h in hoods if whole[h] and la_area[main_lad[h]] == a] for a in la_area.values()}
-    members[ICB] = hoods
 
     # --- Ethnicity (LSOA counts) ---
     if "ethnicity_census2021" in atlas.sources and lsoas["ethnicity_total"].notna().any():
@@ -96,13 +98,13 @@ def extra_figures(plan, england, threshold: int | None = None) -> Figures:
     # --- Practice-based figures: weights of each practice's list in each area ---
     weights, exact = _practice_weights(plan, hoods, la_area)
     if not atlas.qof.empty:
-        out.conditions = _conditions(atlas.qof, weights, exact, members, england, threshold)
+        out.conditions = _conditions(atlas.qof, weights, exact, england, threshold)
         if england.qof.empty:
             out.notes.append("England QOF prevalence is omitted: the national QOF file is not in the data folder.")
     else:
         out.notes.append("Long-term conditions are omitted: the data folder has no QOF prevalence file.")
     if not atlas.practice_ages.empty:
-        out.ages = _ages(atlas.practice_ages, weights, exact, members, england, threshold)
+        out.ages = _ages(atlas.practice_ages, weights, exact, england, threshold)
         if england.ages.empty:
             out.notes.append("England's registered age profile is omitted: the national file is not in the folder.")
     else:
@@ -140,29 +142,12 @@ def _practice_weights(plan, hoods, la_area) -> tuple[pd.DataFrame, dict[str, boo
     return weights, exact
 
 
-def _margins(values: pd.DataFrame, members: dict[str, list[str]], threshold) -> pd.DataFrame:
-    """Published values: every cell suppressed at 1..threshold; a comparator cell over neighbourhoods is a margin
-    of theirs (a suppressed one counts as 4 and the total is rounded to 10), so no difference reveals a count."""
-    out = suppress(values.astype(float), threshold)
-    for area, parts in members.items():
-        if area not in values.index or not parts:
-            continue
-        cells = values.loc[parts].astype(float)
-        rest = (values.loc[area].astype(float) - cells.sum()).clip(lower=0.0)
-        stacked = pd.concat([cells, rest.to_frame().T], ignore_index=True)  # the parts of each column's total
-        keys = np.tile(np.arange(len(values.columns)), len(stacked))
-        totals = publish_totals(pd.Series(stacked.to_numpy().ravel()), pd.Series(keys), threshold=threshold)
-        out.loc[area] = totals.total.reindex(range(len(values.columns))).to_numpy()
-    return out
-
-
-def _conditions(qof, weights, exact, members, england, threshold) -> pd.DataFrame:
+def _conditions(qof, weights, exact, england, threshold) -> pd.DataFrame:
     registers = qof.pivot_table(index="practice_code", columns="register", values="patients", aggfunc="sum")
     lists = qof.pivot_table(index="practice_code", columns="register", values="list_size", aggfunc="sum")
-    w = weights.reindex(columns=registers.index, fill_value=0.0)
-    patients = w @ registers.fillna(0.0)
-    denominators = w @ lists.fillna(0.0)
-    patients = _margins(patients, members, threshold)
+    # Practices are the parts of every area's register and denominator (see the module docstring).
+    patients = publish_weighted(registers.fillna(0.0), weights, threshold)[0]
+    denominators = publish_weighted(lists.reindex(registers.index).fillna(0.0), weights, threshold)[0]
     if not england.qof.empty:
         patients.loc[ENGLAND] = england.qof.patients.reindex(patients.columns)
         denominators.loc[ENGLAND] = england.qof.list_size.reindex(patients.columns)
@@ -170,7 +155,7 @@ def _conditions(qof, weights, exact, members, england, threshold) -> pd.DataFram
     for area in patients.index:
         for register in patients.columns:
             count, base = patients.loc[area, register], float(denominators.loc[area, register])
-            shown = not pd.isna(count) and publish_share(count, base, threshold) is not None
+            shown = not pd.isna(count) and not pd.isna(base) and publish_share(count, base, threshold) is not None
             rows.append({"area": area, "register": register, "condition": QOF_REGISTERS.get(register, register),
                          "patients": float(np.round(count)) if shown else np.nan,
                          "list_size": float(np.round(base)) if shown else np.nan,
@@ -185,19 +170,19 @@ def _band_order(bands) -> list[str]:
     return sorted(set(bands), key=lambda b: int(b.rstrip("+").split("_")[0]))
 
 
-def _ages(ages, weights, exact, members, england, threshold) -> pd.DataFrame:
+def _ages(ages, weights, exact, england, threshold) -> pd.DataFrame:
     table = ages.pivot_table(index="practice_code", columns=["sex", "age_band"], values="patients", aggfunc="sum")
-    w = weights.reindex(columns=table.index, fill_value=0.0)
-    raw = pd.DataFrame(w.to_numpy() @ table.fillna(0.0).to_numpy(), index=w.index,
-                       columns=[f"{s}|{b}" for s, b in table.columns])
-    shown = _margins(raw, members, threshold)
-    hoods = {h for parts in members.values() for h in parts}
-    # Each area's registered total: a margin of its own cells for a neighbourhood, the sum of the (already
-    # margin-published) cells for a comparator, so one total minus others never isolates a suppressed cell.
-    totals = {a: (publish_totals(raw.loc[a], threshold=threshold).total.iloc[0] if a in hoods
-                  else float(shown.loc[a].sum())) for a in raw.index}
+    cells = pd.DataFrame(table.fillna(0.0).to_numpy(), index=table.index, columns=[f"{s}|{b}" for s, b in table.columns])
+    shown = publish_weighted(cells, weights, threshold)[0]
+    # Each area's registered total is a margin of the same practice-by-cell parts, so neither it nor any
+    # difference of it with the cells or with another area's total depends on a small cell.
+    parts = cells.stack()
+    spread = weights.reindex(columns=parts.index.get_level_values(0), fill_value=0.0)
+    spread.columns = pd.RangeIndex(len(parts))
+    total = publish_weighted(pd.DataFrame({"total": parts.to_numpy()}), spread, threshold)[0]["total"]
+    totals = total.to_dict()
     if not england.ages.empty:
-        shown.loc[ENGLAND] = [england.ages.get(tuple(c.split("|")), np.nan) for c in raw.columns]
+        shown.loc[ENGLAND] = [england.ages.get(tuple(c.split("|")), np.nan) for c in cells.columns]
         totals[ENGLAND] = float(shown.loc[ENGLAND].sum())
     rows = []
     for area in shown.index:
