@@ -108,12 +108,22 @@ class HotspotResult:
                 f"parts count each as {(self.threshold + 1) / 2:g} and are rounded to 10.")
 
     def _hidden(self, threshold) -> np.ndarray:
-        return hidden_mask(self.frame["attendances"], self.threshold if threshold is None else threshold)
+        """LSOAs whose row is withheld: a small count of attendances, or of residents (a rate on 3 people gives
+        the people back; real LSOAs have about 1,500 residents, so this binds only on small synthetic areas)."""
+        t = self.threshold if threshold is None else threshold
+        return hidden_mask(self.frame["attendances"], t) | hidden_mask(self.frame["population"], t)
+
+    def _population(self, keys, threshold) -> pd.Series:
+        """Published population of each group of LSOAs: a margin of the LSOA populations, like the counts."""
+        t = self.threshold if threshold is None else threshold
+        return publish_totals(self.frame["population"], keys, t)["total"]
 
     def published(self, threshold: int | None = None) -> pd.DataFrame:
         """Return the per-LSOA table for output (suppressed counts and everything derived from them empty)."""
         table = self.frame.reset_index()[PUBLISHED_COLUMNS].copy()
         hidden = self._hidden(threshold)
+        small_population = hidden_mask(table["population"], self.threshold if threshold is None else threshold)
+        table["population"] = table["population"].where(~small_population)
         for column in ["attendances", *ROW_DERIVED]:
             if table[column].dtype == object:
                 table[column] = table[column].where(~hidden, None)
@@ -131,7 +141,8 @@ class HotspotResult:
             return pd.DataFrame(columns=[*CLUSTER_COLUMNS, "rounded_to", "ratio", "ratio_lci", "ratio_uci"])
         members = self.frame["cluster"].dropna()
         totals = publish_totals(self.frame.loc[members.index, "attendances"], members, t).reindex(table["cluster"])
-        population = self.frame.loc[members.index, "population"].groupby(members).sum().reindex(table["cluster"])
+        population = publish_totals(self.frame.loc[members.index, "population"], members, t)["total"].reindex(
+            table["cluster"])
         figures = total_figures(totals["total"].to_numpy(), population.to_numpy(), table["expected"].to_numpy(),
                                 self.modelled)
         table["attendances"] = totals["total"].to_numpy()
@@ -145,11 +156,12 @@ class HotspotResult:
         """Return the study-area total and its rate, ratio 1 by construction, as a margin of the LSOA table."""
         t = self.threshold if threshold is None else threshold
         totals = publish_totals(self.frame["attendances"], None, t)
-        figures = total_figures(totals["total"].to_numpy(), [self.frame["population"].sum()],
-                                [self.frame["expected"].sum()], self.modelled)
+        population = float(self._population(None, t).iloc[0])
+        figures = total_figures(totals["total"].to_numpy(), [population], [self.frame["expected"].sum()],
+                                self.modelled)
         row = {"area": self.area_label, "lsoas": len(self.frame), "suppressed_lsoas": int(self._hidden(t).sum()),
                "attendances": totals["total"].iloc[0], "rounded_to": int(totals["rounded_to"].iloc[0]),
-               "population": self.frame["population"].sum(), **figures.drop(columns="excess").iloc[0].to_dict()}
+               "population": population, **figures.drop(columns="excess").iloc[0].to_dict()}
         row = round_table(pd.DataFrame([row])).iloc[0].to_dict()
         return {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
 
