@@ -4,6 +4,7 @@ set -euo pipefail
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v node >/dev/null || need+=(nodejs)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" != "0" ]; then SUDO=sudo; else SUDO=; fi
   $SUDO apt-get update -qq

@@ -15,7 +15,7 @@ from tests.api.conftest import AREA, auth
 
 ROLES = ["viewer", "planner", "approver", "admin"]
 CALLERS = ["missing", "wrong", *ROLES]
-ROUTE_COUNT = 40
+ROUTE_COUNT = 41
 
 
 def _plan(client, admin, *, state="draft"):
@@ -86,6 +86,7 @@ def _routes(client, admin, drafter):
         ("hotspot job", "planner", 202, lambda: ("POST", f"/api/v1/areas/{AREA}/hotspot-jobs", {"json": {}})),
         ("hotspot result", "viewer", 404, get("/api/v1/hotspot-results/no-such-result")),
         ("me", "viewer", 200, get("/api/v1/me")),
+        ("limits", "viewer", 200, get("/api/v1/limits")),
         ("list keys", "admin", 200, get("/api/v1/keys")),
         ("create key", "admin", 201, lambda: ("POST", "/api/v1/keys", {"json": {"name": "n", "role": "viewer"}})),
         ("revoke key", "admin", 200, throwaway_key),
