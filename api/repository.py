@@ -11,8 +11,9 @@ gets 412, on SQLite and PostgreSQL alike.
 Lifecycle of a version: ``draft`` → ``proposed`` (submit) → ``agreed`` (agree, approvers only, with the Health and
 Wellbeing Board meeting reference) or back to ``draft`` (return). Only a draft can be edited. Returning an agreed
 plan to draft starts a new draft version and leaves the agreed version untouched. Sign-off takes four eyes: the key
-that agrees a version must not be one that drafted it (created or moved it into being) or submitted it, unless an
-admin has switched the rule off (audited). ``If-Match: *`` is refused: a change names the exact version read.
+that agrees a version must not have authored any version since the plan was last agreed (created, imported, moved,
+renamed or submitted it), unless an admin has switched the rule off (audited). ``If-Match: *`` is refused: a change
+names the exact version read.
 
 Every plan and neighbourhood name passes :func:`geo.names.check_name` here, the one door every route goes through.
 """
@@ -237,8 +238,10 @@ def transition(session: Session, current: PlanVersion, action: str, *, actor: Pr
     return current
 
 
-#: Audit actions that make a version's content (or put it forward): their keys may not agree it.
-_AUTHORSHIP = ("plan.created", "plan.moved", "plan.submitted", "plan.returned")
+#: Audit actions on a version that do not make it: agreeing it, and returning a proposed one to draft in place
+#: (a return from agreed starts a new version, so its key is an author). Every other action on a version counts
+#: as authorship (created, imported, moved, renamed, submitted and any action added later): fail closed.
+_NOT_AUTHORSHIP = ("plan.agreed",)
 
 
 def setting(session: Session, name: str):
@@ -248,24 +251,35 @@ def setting(session: Session, name: str):
 
 
 def check_four_eyes(session: Session, current: PlanVersion, actor: Principal) -> None:
-    """Raise 403 when ``actor`` drafted or submitted ``current`` (unless an admin switched four-eyes off).
+    """Raise 403 when ``actor`` authored any version since the last agreed one (unless an admin switched four-eyes
+    off).
 
-    The authors of a version are the keys of the events that made it (created, moved, or a new draft returned
-    from an agreed version) and of every submission of it; in local mode the one anonymous user is all of them.
+    What is agreed is the sum of every change since the plan was last agreed, so the authors are the keys of every
+    event that made or put forward any version after the last agreed one, up to ``current``: created or imported,
+    moved, renamed, submitted, or a new draft returned from an agreed version. In local mode the one anonymous user
+    is all of them.
     """
     if not setting(session, "four_eyes"):
         return
+    since = session.scalar(select(func.max(PlanVersion.version)).where(
+        PlanVersion.plan_id == current.plan_id, PlanVersion.state == "agreed",
+        PlanVersion.version < current.version)) or 0
     events = session.execute(
-        select(AuditEvent.action, AuditEvent.actor_key_id, AuditEvent.actor_name, AuditEvent.detail)
-        .where(AuditEvent.plan_id == current.plan_id, AuditEvent.version == current.version,
-               AuditEvent.action.in_(_AUTHORSHIP))
+        select(AuditEvent.action, AuditEvent.actor_key_id, AuditEvent.actor_name, AuditEvent.version,
+               AuditEvent.detail)
+        .where(AuditEvent.plan_id == current.plan_id, AuditEvent.version > since,
+               AuditEvent.version <= current.version, AuditEvent.action.not_in(_NOT_AUTHORSHIP))
     ).all()
-    authors = {(key_id, None if key_id is not None else name) for action, key_id, name, detail in events
-               if action != "plan.returned" or (detail or {}).get("from_state") == "agreed"}
-    if (actor.key_id, None if actor.key_id is not None else actor.name) in authors:
-        raise Problem(403, "Forbidden", f"'{actor.name}' drafted or submitted version {current.version}, so it "
-                      "needs another approver's agreement (four-eyes sign-off)", slug="four-eyes",
-                      extra={"rule": "four_eyes"})
+    me = (actor.key_id, None if actor.key_id is not None else actor.name)
+    authored = sorted({version for action, key_id, name, version, detail in events
+                       if (key_id, None if key_id is not None else name) == me
+                       and (action != "plan.returned" or (detail or {}).get("from_state") == "agreed")})
+    if authored:
+        which = ", ".join(str(v) for v in authored[:10]) + (" ..." if len(authored) > 10 else "")
+        raise Problem(403, "Forbidden", f"'{actor.name}' changed or submitted version{'s' if len(authored) > 1 else ''}"
+                      f" {which} since the plan was last agreed, so version {current.version} needs another "
+                      "approver's agreement (four-eyes sign-off)", slug="four-eyes",
+                      extra={"rule": "four_eyes", "authored_versions": authored})
 
 
 def audit_events(session: Session, plan_id: int, *, limit: int = 500, after_id: int = 0) -> list[AuditEvent]:

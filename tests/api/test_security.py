@@ -122,6 +122,51 @@ def test_four_eyes_sign_off(client, keys, drafter, mover, submitter, ok):
         assert agreed.json()["type"] == "urn:nhp:problem:four-eyes"
 
 
+def _change(client, plan_id, etag, who, step):
+    """Apply one step (a move, a rename, submit, return) as ``who`` and return the new ETag."""
+    url, body = {"move": ("moves", {"moves": {"G0002": "E07009001"}}), "move back": ("moves", {"moves": {"G0002":
+                 "E07009000"}}), "rename": ("rename", {"names": {"E07009000": "West"}}), "submit": ("submit", None),
+                 "return": ("return", None)}[step]
+    response = client.post(f"/api/v1/plans/{plan_id}/{url}", json=body, headers={"If-Match": etag, **who})
+    assert response.status_code in (200, 201), (step, response.text)
+    return response.headers["ETag"]
+
+
+@pytest.mark.parametrize("steps,ok", [
+    # issue 20, item 7: the approver renames, a planner submits, the same approver agrees
+    ([("approver", "rename"), ("planner", "submit")], False),
+    # an approver's earlier move, under a later planner's move: every version since the last agreement counts
+    ([("approver", "move"), ("planner", "move back"), ("planner", "submit")], False),
+    # the approver submitted an earlier proposal that was returned; the planner changed and resubmitted it
+    ([("approver", "submit"), ("planner", "return"), ("planner", "move"), ("planner", "submit")], False),
+    # returning a proposed version to draft (no new version) makes nobody an author
+    ([("planner", "submit"), ("approver", "return"), ("planner", "submit")], True),
+])
+def test_four_eyes_counts_every_author_since_the_last_agreement(client, keys, steps, ok):
+    plan_id, etag = new_plan(client, headers=auth(keys["planner"]))
+    for who, step in steps:
+        etag = _change(client, plan_id, etag, auth(keys[who]), step)
+    agreed = client.post(f"/api/v1/plans/{plan_id}/agree", json={"hwb_reference": "HWB 1"},
+                         headers={"If-Match": etag, **auth(keys["approver"])})
+    assert agreed.status_code == (200 if ok else 403), agreed.text
+    if not ok:
+        assert agreed.json()["type"] == "urn:nhp:problem:four-eyes"
+
+
+def test_four_eyes_starts_again_after_each_agreement(client, keys):
+    planner, approver = auth(keys["planner"]), auth(keys["approver"])
+    plan_id, etag = new_plan(client, headers=planner)
+    etag = _change(client, plan_id, etag, approver, "rename")  # the approver's change, in the first agreed round
+    etag = _change(client, plan_id, etag, planner, "submit")
+    etag = client.post(f"/api/v1/plans/{plan_id}/agree", json={"hwb_reference": "HWB 1"},
+                       headers={"If-Match": etag, **auth(keys["admin"])}).headers["ETag"]
+    for step in ("return", "move", "submit"):  # a new round by the planner alone
+        etag = _change(client, plan_id, etag, planner, step)
+    agreed = client.post(f"/api/v1/plans/{plan_id}/agree", json={"hwb_reference": "HWB 2"},
+                         headers={"If-Match": etag, **approver})
+    assert agreed.status_code == 200, agreed.text
+
+
 def test_only_an_admin_may_waive_four_eyes_and_the_waiver_is_audited(client, app, keys):
     approver = auth(keys["approver"])
     plan_id, etag = new_plan(client, headers=approver)
