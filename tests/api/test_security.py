@@ -77,6 +77,21 @@ def test_local_mode_needs_loopback(settings, atlas, where):
     {"sec-fetch-site": "cross-site"},
     {"x-forwarded-for": "203.0.113.9"},                 # a reverse proxy on this machine, serving the world
     {"forwarded": "for=203.0.113.9"},
+    # issue 20, item 10: a page on another loopback port is another origin (Chromium calls it same-site)
+    {"origin": "http://127.0.0.1:8001"},
+    {"origin": "http://localhost"},                     # another host name for this machine: another origin
+    {"origin": "https://127.0.0.1"},                    # another scheme
+    {"origin": "null"},                                 # a sandboxed or file: page
+    {"referer": "http://127.0.0.1:8001/attack.html"},
+    {"sec-fetch-site": "same-site"},
+    {"host": "127.0.0.1:8001"},                         # the Host names another port than the server's
+    # proxies that send only one of the less common headers
+    *[{name: value} for name, value in [
+        ("via", "1.1 proxy"), ("x-forwarded-host", "planner.example"), ("x-forwarded-proto", "https"),
+        ("x-forwarded-port", "443"), ("x-forwarded-server", "proxy"), ("x-real-ip", "203.0.113.9"),
+        ("x-client-ip", "203.0.113.9"), ("true-client-ip", "203.0.113.9"), ("cf-connecting-ip", "203.0.113.9"),
+        ("fastly-client-ip", "203.0.113.9"), ("x-cluster-client-ip", "203.0.113.9"), ("client-ip", "203.0.113.9"),
+        ("x-original-forwarded-for", "203.0.113.9"), ("forwarded", "for=127.0.0.1")]],
 ])
 def test_local_mode_refuses_requests_that_did_not_come_from_this_machines_own_pages(settings, atlas, headers):
     from api.app import create_app
@@ -86,6 +101,20 @@ def test_local_mode_refuses_requests_that_did_not_come_from_this_machines_own_pa
         assert client.get("/api/v1/me").status_code == 200  # the machine's own browser: local mode
         assert client.get("/api/v1/me", headers=headers).status_code == 401
         assert client.post("/api/v1/keys", json={"name": "x", "role": "admin"}, headers=headers).status_code == 401
+
+
+@pytest.mark.parametrize("headers", [
+    {},                                                 # a script on this machine (curl, Python)
+    {"origin": "http://127.0.0.1", "sec-fetch-site": "same-origin"},  # the planner page's own fetch
+    {"referer": "http://127.0.0.1/", "sec-fetch-site": "none"},      # a URL typed into the browser
+    {"host": "127.0.0.1:80"},                           # the default port, spelled out
+])
+def test_local_mode_serves_this_servers_own_pages(settings, atlas, headers):
+    from api.app import create_app
+
+    app = create_app(settings, atlas_provider={AREA: atlas})
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        assert client.get("/api/v1/me", headers=headers).json()["local_mode"] is True
 
 
 def test_an_admin_may_switch_local_mode_on_explicitly_and_it_is_audited(client, app, keys):
