@@ -101,13 +101,17 @@ def run_keys_list(args: argparse.Namespace) -> int:
 
 
 def run_keys_revoke(args: argparse.Namespace) -> int:
+    """Revoke a key. The last active admin key is refused (one line, exit 2), with no ``--force``: nobody could
+    then manage keys over the API, and the way out (create another admin key first) is one command away."""
     from api.auth import revoke_key
-    from api.problems import NotFound
+    from api.problems import NotFound, Problem
     from geo.errors import DataError
 
     try:
         key = revoke_key(_database(), args.key_id)
     except NotFound as error:
         raise DataError(error.detail, expected="an id from `nhp keys list`") from error
+    except Problem as error:  # 409: the last active admin key
+        raise DataError(f"{error.detail} (nhp keys create --name NAME --role admin)") from error
     print(f"Revoked key {key.id} ({key.name}, {key.role}).")
     return 0
