@@ -381,32 +381,55 @@ def test_job_queue_is_capped_per_key_and_only_the_owner_or_an_admin_cancels(tmp_
 
 # --- 9. security headers on every HTML answer -------------------------------------------------------------------
 
-def test_every_html_answer_has_a_fitted_csp_and_no_answer_can_be_framed(client, keys):
-    from api.headers import content_security_policy  # noqa: F401 - the policy is checked against the page below
-
+def test_every_html_answer_has_a_fixed_csp_and_no_answer_can_be_framed(client, keys):
     plan_id, _ = new_plan(client, headers=auth(keys["planner"]))
     viewer = auth(keys["viewer"])
-    html = ["/", "/docs", f"/api/v1/plans/{plan_id}/export.html", f"/api/v1/plans/{plan_id}/profiles.html",
-            f"/api/v1/plans/{plan_id}/map.html"]
+    pages = ["/", "/docs", "/static/index.html"]
+    documents = [f"/api/v1/plans/{plan_id}/export.html", f"/api/v1/plans/{plan_id}/profiles.html",
+                 f"/api/v1/plans/{plan_id}/map.html"]
     other = ["/openapi.json", "/static/app.js", f"/api/v1/plans/{plan_id}", f"/api/v1/plans/{plan_id}/export.csv",
              "/api/v1/plans/999", "/api/v1/no-such-route"]
-    for url in html + other:
+    policies = {}
+    for url in pages + documents + other:
         response = client.get(url, headers=viewer)
         headers = response.headers
         assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY", url
         assert headers["Referrer-Policy"] == "no-referrer", url
-        policy = headers["Content-Security-Policy"]
-        assert "frame-ancestors 'none'" in policy or url not in html, url
-        if url in html:
+        policy = policies[url] = headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in policy, url
+        if url in pages + documents:
             assert response.status_code == 200 and "text/html" in headers["content-type"], url
-            script_src = re.search(r"script-src ([^;]*)", policy).group(1)
-            assert "'unsafe-inline'" not in script_src and "*" not in script_src.split(), url
-            import base64
-            import hashlib
-
-            for inline in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", response.text, re.S):
-                if inline.strip():
-                    digest = base64.b64encode(hashlib.sha256(inline.encode()).digest()).decode()
-                    assert f"'sha256-{digest}'" in script_src, url
+        if url in pages:
+            script_src = re.search(r"script-src ([^;]*)", policy).group(1).split()
+            assert "'unsafe-inline'" not in script_src and "*" not in script_src and script_src[0] == "'self'", url
+            assert not [s for s in script_src if s != "'self'" and not s.startswith("'sha256-")], url
+        elif url in documents:
+            # Generated from data: downloaded, sandboxed, and no script may run from the service's origin.
+            assert headers["Content-Disposition"].startswith("attachment"), url
+            assert policy.split(";")[0] == "sandbox" and "script-src" not in policy, url
+            assert "default-src 'none'" in policy, url
         else:
             assert policy.startswith("default-src 'none'"), url
+    assert policies["/"] == policies["/static/index.html"]
+    assert len({policies[url] for url in documents}) == 1, "one fixed policy for every generated document"
+
+
+def test_the_csp_never_allows_a_script_because_the_body_holds_it():
+    """Issue 20, item 13: the policy was computed from the body, so an injected inline script got its own hash."""
+    from fastapi import FastAPI
+    from fastapi.responses import HTMLResponse
+
+    from api.headers import SecurityHeaders, script_hashes
+
+    injected = b"<html><body><h1>North</h1><script>fetch('/api/v1/keys')</script></body></html>"
+    paths = ("/", "/page.html", "/api/v1/plans/1/map.html", "/docs")
+    app = FastAPI(docs_url=None)
+    app.add_middleware(SecurityHeaders)
+    for path in paths:
+        app.add_api_route(path, lambda: HTMLResponse(injected))
+    with TestClient(app) as client:
+        for path in paths:
+            policy = client.get(path).headers["Content-Security-Policy"]
+            assert script_hashes(injected)[0] not in policy, path
+            script_src = re.search(r"script-src ([^;]*)", policy)
+            assert script_src is None or "'unsafe-inline'" not in script_src.group(1), path
