@@ -7,7 +7,9 @@ trying a slow hash against every row. The stored and computed digests are still 
 
 Local single-user mode (every request acts as an admin, so the first run is one command: ``nhp serve``) is
 allowed only while the service listens on a loopback address *and* no key has ever been created, or an admin
-switched it on explicitly (audited). It is never a fallback: once a key exists, revoking keys does not switch
+switched it on explicitly (audited); and only for a request that came straight to this server from this machine
+(:func:`local_request`: same scheme, host and port, no proxy header of any kind). It is for a laptop, never for a
+service behind a proxy. It is never a fallback: once a key exists, revoking keys does not switch
 authentication off, and revoking the last active admin key is refused, so the service cannot lock itself open.
 Every key change (create, revoke) and every settings change is written to the audit log and the service log.
 """
@@ -20,6 +22,7 @@ import ipaddress
 import logging
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, exists, select, update
 
@@ -169,6 +172,96 @@ def is_loopback(host: str | None) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+#: Headers a proxy, load balancer or CDN adds (or that only make sense behind one): any of them ends local mode.
+FORWARDING_HEADERS = frozenset({
+    "forwarded", "via", "x-real-ip", "x-client-ip", "client-ip", "true-client-ip", "cf-connecting-ip",
+    "cf-connecting-ipv6", "cf-ray", "cdn-loop", "fastly-client-ip", "x-cluster-client-ip", "x-proxyuser-ip",
+    "x-host", "x-http-host-override", "x-remote-ip", "x-remote-addr", "x-originating-ip", "x-envoy-external-address",
+    "x-azure-clientip", "x-azure-socketip", "x-appengine-user-ip", "x-amzn-trace-id", "akamai-origin-hop",
+})
+#: Header name prefixes of the same kind (X-Forwarded-For/-Host/-Proto/-Port/-Server/-Prefix, X-Original-*...).
+FORWARDING_PREFIXES = ("x-forwarded-", "x-original-", "x-envoy-", "x-client-", "x-real-", "x-cluster-client-",
+                       "x-azure-", "x-appengine-", "x-arr-", "x-proxy", "x-bluecoat-", "fastly-", "cf-")
+#: Host names a local single-user request may name (a DNS-rebinding page sends its own host name).
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def forwarded(headers) -> bool:
+    """True when a request carries any proxy or CDN forwarding header (it may have come from anywhere).
+
+    Examples
+    --------
+    >>> forwarded({"via": "1.1 proxy"}), forwarded({"X-Forwarded-Host": "a"}), forwarded({"accept": "*/*"})
+    (True, True, False)
+    """
+    for name in headers.keys():
+        name = name.lower()
+        if name in FORWARDING_HEADERS or name.startswith(FORWARDING_PREFIXES):
+            return True
+    return False
+
+
+def _split_host(value: str, scheme: str) -> tuple[str, int | None]:
+    """``(name, port)`` of a Host header or URL authority; the scheme's default port when none is given."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        name, _, rest = value[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+    elif value.count(":") == 1:
+        name, port = value.split(":")
+    else:
+        name, port = value, ""
+    if not port:
+        return name, {"http": 80, "https": 443}.get(scheme)
+    return name, int(port) if port.isdigit() and len(port) <= 5 else None
+
+
+def local_request(headers, scheme: str, server_port: int | None) -> bool:
+    """Whether a request may act in local single-user mode: it came straight from this machine's own browser
+    or scripts to this very server, not through a proxy and not from another page.
+
+    - no proxy or CDN forwarding header (:data:`FORWARDING_HEADERS`, :data:`FORWARDING_PREFIXES`);
+    - ``Host`` names a loopback host *and* the port the server listens on (``server_port``);
+    - ``Origin`` and ``Referer``, when sent, are exactly this origin: same scheme, host and port (a page on another
+      loopback port is another origin, and ``Origin: null`` comes from sandboxed or file pages);
+    - ``Sec-Fetch-Site``, when sent, is ``same-origin`` or ``none`` (typed by the user): a browser calls a page on
+      another port of the same host ``same-site``, not ``cross-site``.
+
+    Examples
+    --------
+    >>> local_request({"host": "127.0.0.1:8000"}, "http", 8000)
+    True
+    >>> local_request({"host": "127.0.0.1:8000", "origin": "http://127.0.0.1:9000"}, "http", 8000)
+    False
+    >>> local_request({"host": "127.0.0.1:8000", "sec-fetch-site": "same-site"}, "http", 8000)
+    False
+    >>> local_request({"host": "127.0.0.1:8000", "via": "1.1 squid"}, "http", 8000)
+    False
+    """
+    if forwarded(headers):
+        return False
+    name, port = _split_host(headers.get("host") or "", scheme)
+    if name not in LOCAL_HOSTS or port is None or (server_port is not None and port != server_port):
+        return False
+    here = (scheme, name, port)
+    if (headers.get("sec-fetch-site") or "same-origin").strip().lower() not in ("same-origin", "none"):
+        return False
+    for header in ("origin", "referer"):
+        value = headers.get(header)
+        if value is None:
+            continue
+        parts = urlsplit(value.strip())
+        if not parts.scheme or not parts.netloc:  # "null", or anything that is not an absolute URL
+            return False
+        try:
+            there = (parts.scheme.lower(), *_split_host(parts.netloc.rpartition("@")[2], parts.scheme.lower()))
+        except ValueError:
+            return False
+        if there != here:
+            return False
+    return True
 
 
 def get_setting(db: Database, name: str):

@@ -16,7 +16,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from starlette.concurrency import run_in_threadpool
 
 from api.atlases import AtlasProvider
-from api.auth import Principal, authenticate, is_loopback, require
+from api.auth import Principal, authenticate, is_loopback, local_request, require
 from api.db import Database
 from api.plans import PlanService
 from geo.settings import Settings
@@ -73,7 +73,7 @@ def on_loopback(state: ServiceState, request: Request) -> bool:
     """
     if not is_loopback(str(state.settings.host)):
         return False
-    if not _same_machine_request(request):
+    if not _same_machine_request(request, state.settings.port):
         return False
     for address in (request.scope.get("server"), request.scope.get("client")):
         host = address[0] if address else None
@@ -82,29 +82,13 @@ def on_loopback(state: ServiceState, request: Request) -> bool:
     return True
 
 
-#: Host headers a local single-user request may carry (a DNS-rebinding page sends its own host name).
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-
-
-def _same_machine_request(request: Request) -> bool:
-    """Whether a request looks like it came from this machine's own browser or scripts: a loopback Host (not a
-    rebound domain), no proxy forwarding headers, and no cross-site browser context (CSRF from another page)."""
-    host = (request.headers.get("host") or "").strip().lower()
-    name = host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    if name not in LOCAL_HOSTS:
-        return False
-    if any(h in request.headers for h in ("x-forwarded-for", "forwarded", "x-real-ip")):
-        return False
-    if request.headers.get("sec-fetch-site", "").lower() == "cross-site":
-        return False
-    origin = request.headers.get("origin")
-    if origin and origin.lower() != "null":
-        from urllib.parse import urlsplit
-
-        origin_host = (urlsplit(origin).hostname or "").lower()
-        if origin_host not in LOCAL_HOSTS:
-            return False
-    return True
+def _same_machine_request(request: Request, configured_port: int) -> bool:
+    """Whether a request came straight from this machine's own browser or scripts to this server
+    (:func:`api.auth.local_request`: same scheme, host and port; no proxy header of any kind). The port is the
+    socket's when the server reports it (uvicorn does), else the configured one."""
+    server = request.scope.get("server")
+    port = server[1] if server and len(server) > 1 and server[1] else configured_port
+    return local_request(request.headers, request.scope.get("scheme", "http"), int(port))
 
 
 def _is_ip(host: str) -> bool:

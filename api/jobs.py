@@ -18,7 +18,8 @@ attempt, so a job run twice (its first worker killed after computing) is still s
 :func:`api.jobrun.execute`; this module is the record, the store and the local runner.
 
 Caps: each key may have :data:`MAX_JOBS_PER_USER` unfinished jobs and the service :data:`MAX_UNFINISHED` (429),
-counted in the database under a lock; only the owner or an admin may cancel a job (403).
+counted in the database under a lock together with the heavy work requests do inline (:mod:`api.limits`: the
+same caps, with places kept for admins); only the owner or an admin may cancel a job (403).
 """
 
 from __future__ import annotations
@@ -32,11 +33,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Float, Integer, String, func, select, text
+from sqlalchemy import JSON, BigInteger, Float, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from api.auth import Principal
 from api.db import Database
+from api.limits import MAX_PER_KEY, MAX_TOTAL, check_caps
 from api.models import Base, UTCDateTime, utcnow
 from api.problems import NotFound, Problem
 
@@ -61,9 +63,10 @@ def send_outcome(conn, answer: Callable[[], dict], failure: str) -> None:
     finally:
         conn.close()
 
-#: Unfinished (queued or running) jobs one key may have, and the service in all.
-MAX_JOBS_PER_USER = 2
-MAX_UNFINISHED = 8
+#: Unfinished (queued or running) jobs one key may have, and the service in all: the caps of
+#: :mod:`api.limits`, which heavy requests share (admins keep ``ADMIN_RESERVE`` of the service's places).
+MAX_JOBS_PER_USER = MAX_PER_KEY
+MAX_UNFINISHED = MAX_TOTAL
 UNFINISHED = ("queued", "running")
 
 
@@ -161,17 +164,8 @@ class JobStore:
         if kind not in KINDS:
             raise ValueError(f"unknown job kind {kind!r}")
         with self.db.write() as session:
-            if self.db.backend == "postgresql":  # SQLite's write transaction already holds the only write lock
-                session.execute(text("select pg_advisory_xact_lock(hashtext('nhp.jobs.submit'))"))
-            unfinished = select(func.count()).select_from(JobRecord).where(JobRecord.status.in_(UNFINISHED))
-            total = session.scalar(unfinished)
-            mine = session.scalar(unfinished.where(*_owned_by(actor)))
-            if mine >= MAX_JOBS_PER_USER or total >= MAX_UNFINISHED:
-                limit = (f"'{actor.name}' already has {mine} unfinished jobs (at most {MAX_JOBS_PER_USER})"
-                         if mine >= MAX_JOBS_PER_USER else f"the service has {total} unfinished jobs "
-                         f"(at most {MAX_UNFINISHED})")
-                raise Problem(429, "Too many jobs", f"{limit}: wait for one to finish or cancel one",
-                              slug="too-many-jobs", headers={"Retry-After": "30"})
+            # The caps count jobs and heavy requests together (api.limits), under one lock.
+            check_caps(session, actor)
             record = JobRecord(id=str(uuid.uuid4()), kind=kind, area=area, params=params, time_budget=time_budget,
                                status="queued", progress=0.0, message=message, created_at=utcnow(),
                                created_by=actor.name, owner_key_id=actor.key_id, owner_role=actor.role,
@@ -254,12 +248,6 @@ class JobStore:
             if record is not None and record.status in UNFINISHED and attempt in (None, record.attempts):
                 record.status, record.error, record.message = "failed", problem, message
                 record.finished_at = utcnow()
-
-
-def _owned_by(actor: Principal):
-    if actor.key_id is None:  # local single-user mode: the one local user, by name
-        return (JobRecord.owner_key_id.is_(None), JobRecord.created_by == actor.name)
-    return (JobRecord.owner_key_id == actor.key_id,)
 
 
 def _key(actor: Principal) -> tuple:

@@ -179,7 +179,7 @@ class PlanService:
         if plan is not None:  # looked up once: another thread may evict it before a second look
             return plan
         with self.db.read() as session:
-            assignment = session.scalar(select(PlanVersion.assignment).where(PlanVersion.id == row.id))
+            assignment = repo.stored_assignment(session, row.plan_id, row.version)
         replayed = self._replay(row, assignment)
         if replayed is not None:
             self.cache.put((row.plan_id, row.version), replayed)

@@ -11,8 +11,9 @@ gets 412, on SQLite and PostgreSQL alike.
 Lifecycle of a version: ``draft`` → ``proposed`` (submit) → ``agreed`` (agree, approvers only, with the Health and
 Wellbeing Board meeting reference) or back to ``draft`` (return). Only a draft can be edited. Returning an agreed
 plan to draft starts a new draft version and leaves the agreed version untouched. Sign-off takes four eyes: the key
-that agrees a version must not be one that drafted it (created or moved it into being) or submitted it, unless an
-admin has switched the rule off (audited). ``If-Match: *`` is refused: a change names the exact version read.
+that agrees a version must not have authored any version since the plan was last agreed (created, imported, moved,
+renamed or submitted it), unless an admin has switched the rule off (audited). ``If-Match: *`` is refused: a change
+names the exact version read.
 
 Every plan and neighbourhood name passes :func:`geo.names.check_name` here, the one door every route goes through.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, contains_eager, defer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from api.atlases import canonical_area
 from api.auth import SETTINGS, Principal
@@ -108,7 +110,57 @@ def get_version(session: Session, plan_id: int, version: int | None = None, *,
     if row is None:
         plan = get_plan(session, plan_id)
         raise NotFound(f"plan {plan_id} has no version {version} (latest is {plan.latest_version})")
+    if assignment and is_delta(row.assignment):  # shown as the full assignment, never written back
+        set_committed_value(row, "assignment", stored_assignment(session, row.plan_id, row.version))
     return row
+
+
+#: A rename stores no assignment, only a pointer to its parent (its renames are its ``moves``): a version's
+#: assignment is the parent's with the renames applied. At most this many such versions follow each other before
+#: one stores its whole assignment again, so a read replays a bounded chain.
+MAX_DELTA_CHAIN = 16
+_DELTA = "$renamed_from"  # never an LSOA code
+
+
+def is_delta(stored) -> bool:
+    """True when a stored assignment is a rename's pointer to its parent rather than an assignment.
+
+    Examples
+    --------
+    >>> is_delta({"$renamed_from": 3, "$depth": 1}), is_delta({"E01000001": "N1"})
+    (True, False)
+    """
+    return isinstance(stored, dict) and _DELTA in stored
+
+
+def stored_assignment(session: Session, plan_id: int, version: int) -> dict[str, str]:
+    """The full assignment of a stored version: its own, or its parent's with its renames applied (a chain of at
+    most :data:`MAX_DELTA_CHAIN` renames back to a version that stores its assignment)."""
+    renames = []
+    while True:
+        stored, moves = session.execute(select(PlanVersion.assignment, PlanVersion.moves).where(
+            PlanVersion.plan_id == plan_id, PlanVersion.version == version)).one()
+        if not is_delta(stored):
+            break
+        renames.append(moves or {})
+        version = int(stored[_DELTA])
+    for names in reversed(renames):
+        stored = {code: names.get(label, label) for code, label in stored.items()}
+    return stored
+
+
+def rename_storage(session: Session, current: PlanVersion, renames: dict[str, str],
+                   assignment: dict[str, str]) -> dict:
+    """What to store as the assignment of a rename of ``current`` giving ``assignment``: a pointer to ``current``
+    (a few bytes) while the chain of such pointers is short and replaying ``renames`` gives exactly
+    ``assignment``; else the assignment itself."""
+    parent = session.scalar(select(PlanVersion.assignment).where(
+        PlanVersion.plan_id == current.plan_id, PlanVersion.version == current.version))
+    depth = int(parent.get("$depth", 1)) + 1 if is_delta(parent) else 1
+    base = stored_assignment(session, current.plan_id, current.version)
+    if depth > MAX_DELTA_CHAIN or {code: renames.get(label, label) for code, label in base.items()} != assignment:
+        return assignment
+    return {_DELTA: current.version, "$depth": depth}
 
 
 def list_versions(session: Session, plan_id: int) -> list[PlanVersion]:
@@ -156,13 +208,15 @@ def add_version(session: Session, current: PlanVersion, *, assignment: dict[str,
                 params: dict | None = None) -> PlanVersion:
     """Save the next version of a plan made from ``current`` (which must be the latest, checked by the caller).
 
-    Raises 409 when ``current`` is not a draft.
+    A rename (``source="rename"``, ``moves`` the renames) stores its assignment as a pointer to ``current`` when it
+    can (:func:`rename_storage`). Raises 409 when ``current`` is not a draft.
     """
     check_editable(current)
     check_labels(moves.values())
+    stored = rename_storage(session, current, moves, assignment) if source == "rename" else assignment
     _claim(session, current, current.version + 1)
     row = PlanVersion(plan_id=current.plan_id, version=current.version + 1, parent_version=current.version,
-                      state="draft", source=source, assignment=assignment,
+                      state="draft", source=source, assignment=stored,
                       params=dict(current.params if params is None else params),
                       moves=moves, note=note, created_at=utcnow(), created_by=actor.name)
     session.add(row)
@@ -237,8 +291,10 @@ def transition(session: Session, current: PlanVersion, action: str, *, actor: Pr
     return current
 
 
-#: Audit actions that make a version's content (or put it forward): their keys may not agree it.
-_AUTHORSHIP = ("plan.created", "plan.moved", "plan.submitted", "plan.returned")
+#: Audit actions on a version that do not make it: agreeing it, and returning a proposed one to draft in place
+#: (a return from agreed starts a new version, so its key is an author). Every other action on a version counts
+#: as authorship (created, imported, moved, renamed, submitted and any action added later): fail closed.
+_NOT_AUTHORSHIP = ("plan.agreed",)
 
 
 def setting(session: Session, name: str):
@@ -248,24 +304,35 @@ def setting(session: Session, name: str):
 
 
 def check_four_eyes(session: Session, current: PlanVersion, actor: Principal) -> None:
-    """Raise 403 when ``actor`` drafted or submitted ``current`` (unless an admin switched four-eyes off).
+    """Raise 403 when ``actor`` authored any version since the last agreed one (unless an admin switched four-eyes
+    off).
 
-    The authors of a version are the keys of the events that made it (created, moved, or a new draft returned
-    from an agreed version) and of every submission of it; in local mode the one anonymous user is all of them.
+    What is agreed is the sum of every change since the plan was last agreed, so the authors are the keys of every
+    event that made or put forward any version after the last agreed one, up to ``current``: created or imported,
+    moved, renamed, submitted, or a new draft returned from an agreed version. In local mode the one anonymous user
+    is all of them.
     """
     if not setting(session, "four_eyes"):
         return
+    since = session.scalar(select(func.max(PlanVersion.version)).where(
+        PlanVersion.plan_id == current.plan_id, PlanVersion.state == "agreed",
+        PlanVersion.version < current.version)) or 0
     events = session.execute(
-        select(AuditEvent.action, AuditEvent.actor_key_id, AuditEvent.actor_name, AuditEvent.detail)
-        .where(AuditEvent.plan_id == current.plan_id, AuditEvent.version == current.version,
-               AuditEvent.action.in_(_AUTHORSHIP))
+        select(AuditEvent.action, AuditEvent.actor_key_id, AuditEvent.actor_name, AuditEvent.version,
+               AuditEvent.detail)
+        .where(AuditEvent.plan_id == current.plan_id, AuditEvent.version > since,
+               AuditEvent.version <= current.version, AuditEvent.action.not_in(_NOT_AUTHORSHIP))
     ).all()
-    authors = {(key_id, None if key_id is not None else name) for action, key_id, name, detail in events
-               if action != "plan.returned" or (detail or {}).get("from_state") == "agreed"}
-    if (actor.key_id, None if actor.key_id is not None else actor.name) in authors:
-        raise Problem(403, "Forbidden", f"'{actor.name}' drafted or submitted version {current.version}, so it "
-                      "needs another approver's agreement (four-eyes sign-off)", slug="four-eyes",
-                      extra={"rule": "four_eyes"})
+    me = (actor.key_id, None if actor.key_id is not None else actor.name)
+    authored = sorted({version for action, key_id, name, version, detail in events
+                       if (key_id, None if key_id is not None else name) == me
+                       and (action != "plan.returned" or (detail or {}).get("from_state") == "agreed")})
+    if authored:
+        which = ", ".join(str(v) for v in authored[:10]) + (" ..." if len(authored) > 10 else "")
+        raise Problem(403, "Forbidden", f"'{actor.name}' changed or submitted version{'s' if len(authored) > 1 else ''}"
+                      f" {which} since the plan was last agreed, so version {current.version} needs another "
+                      "approver's agreement (four-eyes sign-off)", slug="four-eyes",
+                      extra={"rule": "four_eyes", "authored_versions": authored})
 
 
 def audit_events(session: Session, plan_id: int, *, limit: int = 500, after_id: int = 0) -> list[AuditEvent]:

@@ -71,9 +71,63 @@ def run_serve(args: argparse.Namespace) -> int:
                         column="--workers", expected="NHP_DATABASE_URL=postgresql+psycopg://... or --workers 1")
     print(f"Neighbourhood Health Planner API on http://{host}:{port}/docs"
           + (f" ({args.workers} workers)" if args.workers > 1 else ""))
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=args.workers,
-                log_level=args.log_level, proxy_headers=False)
+    # Several workers: each builds its app through worker_app, which ties it to this process's life.
+    uvicorn.run("api.app:create_app" if args.workers == 1 else "cli.serve:worker_app", factory=True, host=host,
+                port=port, workers=args.workers, log_level=args.log_level, proxy_headers=False)
     return 0
+
+
+#: Seconds a worker whose parent died is given to finish its requests before it exits anyway.
+ORPHAN_GRACE_S = 10.0
+#: How often the watchdog looks at the parent.
+WATCH_EVERY_S = 0.5
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(grace: float = ORPHAN_GRACE_S, every: float = WATCH_EVERY_S) -> None:
+    """Make this worker process stop when the process that started it dies, even by SIGKILL.
+
+    uvicorn's supervisor (``nhp serve --workers N``) hands the listening socket to its workers; killed outright,
+    it cannot stop them, and they would keep serving on the port (a restart then fails "Address already in use").
+    On Linux the kernel sends SIGTERM the moment the parent dies (``prctl(PR_SET_PDEATHSIG)``); everywhere, a
+    watchdog thread sees the parent change and sends SIGTERM itself. SIGTERM is uvicorn's graceful stop; a worker
+    still alive ``grace`` seconds later exits at once.
+    """
+    import ctypes
+    import multiprocessing
+    import os
+    import signal
+    import sys
+    import threading
+    import time
+
+    # The pid of the process that started this one, even if it has died already (then getppid() is another).
+    started_by = multiprocessing.parent_process()
+    parent = started_by.pid if started_by is not None and started_by.pid else os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the watchdog alone
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        logging.getLogger("nhp.api").warning("the server process %s died: this worker stops", parent)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(grace)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def worker_app():
+    """The app factory of each ``nhp serve --workers N`` worker: the app, in a process that dies with its parent."""
+    from api.app import create_app
+
+    die_with_parent()
+    return create_app()
 
 
 def run_keys_create(args: argparse.Namespace) -> int:
@@ -101,13 +155,17 @@ def run_keys_list(args: argparse.Namespace) -> int:
 
 
 def run_keys_revoke(args: argparse.Namespace) -> int:
+    """Revoke a key. The last active admin key is refused (one line, exit 2), with no ``--force``: nobody could
+    then manage keys over the API, and the way out (create another admin key first) is one command away."""
     from api.auth import revoke_key
-    from api.problems import NotFound
+    from api.problems import NotFound, Problem
     from geo.errors import DataError
 
     try:
         key = revoke_key(_database(), args.key_id)
     except NotFound as error:
         raise DataError(error.detail, expected="an id from `nhp keys list`") from error
+    except Problem as error:  # 409: the last active admin key
+        raise DataError(f"{error.detail} (nhp keys create --name NAME --role admin)") from error
     print(f"Revoked key {key.id} ({key.name}, {key.role}).")
     return 0

@@ -16,6 +16,7 @@ from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from api import caches, hotspots
 from api.caches import atlas_fingerprint
 from api.deps import DbId, MAX_ID, Planner, State, Viewer
+from api.limits import heavy_work
 from api.schemas import HotspotJobCreate, JobPublic
 from api.uploads import read_upload
 
@@ -64,10 +65,12 @@ def extract_hotspots(
     from geo.uec import uec_layer_for
 
     atlas = state.atlases.get(area)
-    layer, _ = read_upload(
-        file, EXTRACT_SUFFIXES, "a .csv or .xlsx UEC extract",
-        lambda path: uec_layer_for(atlas, _data_dir(state, atlas), extract=path, strict=strict, label=file.filename))
-    return _answer(find_hotspots(atlas, layer), format)
+    with heavy_work(state.db, actor, "extract"):  # parsing and Gi* count against the caps of jobs (429)
+        layer, _ = read_upload(
+            file, EXTRACT_SUFFIXES, "a .csv or .xlsx UEC extract",
+            lambda path: uec_layer_for(atlas, _data_dir(state, atlas), extract=path, strict=strict,
+                                       label=file.filename))
+        return _answer(find_hotspots(atlas, layer), format)
 
 
 @router.post("/areas/{area}/hotspot-jobs", status_code=202, response_model=JobPublic,

@@ -13,6 +13,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
 from api import repository as repo
 from api.deps import DbId, IfMatch, MAX_ID, Planner, State, Viewer
+from api.limits import heavy_work
 from api.models import Proposal
 from api.plans import stored_params
 from api.problems import NotFound
@@ -94,9 +95,10 @@ def import_plan(
         return load_plan(path, atlas, provenance=Provenance("imported", source=file.filename),
                          target=params.target, tolerance=params.tolerance, **given)
 
-    plan, upload_name = read_upload(
-        file, UPLOAD_SUFFIXES, "a .csv lookup (lsoa_code or practice_code, neighbourhood) or a .geojson file", read,
-        kind="plan")
+    with heavy_work(state.db, actor, "import"):  # parsing counts against the caps of jobs (429)
+        plan, upload_name = read_upload(
+            file, UPLOAD_SUFFIXES, "a .csv lookup (lsoa_code or practice_code, neighbourhood) or a .geojson file",
+            read, kind="plan")
     row = state.plans.create(name=(name or Path(upload_name).stem).strip() or "imported plan", area=area,
                              plan=plan, source="import", actor=actor, detail={"file": upload_name})
     return _answer(state, response, row.plan_id)

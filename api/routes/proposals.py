@@ -1,7 +1,7 @@
 """Proposals for an area and the background jobs that compute large ones (progress, cancel).
 
 ``POST /areas/{area}/proposals`` answers 201 with the proposal when the area is small, or 202 with a job when it
-is large (or ``background`` is true); poll ``GET /jobs/{id}`` until ``status`` is ``done`` and read
+is large (or ``background`` is true); either way it counts against the caps of jobs (429 beyond them). Poll ``GET /jobs/{id}`` until ``status`` is ``done`` and read
 ``result_id``, or ``DELETE /jobs/{id}`` to cancel.
 """
 
@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Response
 
 from api import proposals
 from api.deps import Planner, State, Viewer
+from api.limits import heavy_work
 from api.models import Proposal
 from api.problems import NotFound
 from api.schemas import JobPublic, ProposalCreate, ProposalPublic
@@ -31,7 +32,10 @@ def create_proposal(area: str, body: ProposalCreate, actor: Planner, state: Stat
     params = ProposalParams.from_settings(state.settings, **body.model_dump(exclude={"background"})).to_dict()
     background = body.background if body.background is not None else len(atlas.lsoas) > proposals.BACKGROUND_ABOVE_LSOAS
     if not background:
-        row = proposals.save(state.db, area, params, proposals.compute(atlas, params), actor)
+        # Computed in this request thread: it holds one place of the same caps as a job (429 beyond them).
+        with heavy_work(state.db, actor, "proposal"):
+            result = proposals.compute(atlas, params)
+        row = proposals.save(state.db, area, params, result, actor)
         response.headers["Location"] = f"/api/v1/proposals/{row.id}"
         return proposals.public(row)
     job = state.jobs.submit("proposal", area, actor, params, time_budget=params["time_budget"])

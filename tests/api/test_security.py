@@ -77,6 +77,21 @@ def test_local_mode_needs_loopback(settings, atlas, where):
     {"sec-fetch-site": "cross-site"},
     {"x-forwarded-for": "203.0.113.9"},                 # a reverse proxy on this machine, serving the world
     {"forwarded": "for=203.0.113.9"},
+    # issue 20, item 10: a page on another loopback port is another origin (Chromium calls it same-site)
+    {"origin": "http://127.0.0.1:8001"},
+    {"origin": "http://localhost"},                     # another host name for this machine: another origin
+    {"origin": "https://127.0.0.1"},                    # another scheme
+    {"origin": "null"},                                 # a sandboxed or file: page
+    {"referer": "http://127.0.0.1:8001/attack.html"},
+    {"sec-fetch-site": "same-site"},
+    {"host": "127.0.0.1:8001"},                         # the Host names another port than the server's
+    # proxies that send only one of the less common headers
+    *[{name: value} for name, value in [
+        ("via", "1.1 proxy"), ("x-forwarded-host", "planner.example"), ("x-forwarded-proto", "https"),
+        ("x-forwarded-port", "443"), ("x-forwarded-server", "proxy"), ("x-real-ip", "203.0.113.9"),
+        ("x-client-ip", "203.0.113.9"), ("true-client-ip", "203.0.113.9"), ("cf-connecting-ip", "203.0.113.9"),
+        ("fastly-client-ip", "203.0.113.9"), ("x-cluster-client-ip", "203.0.113.9"), ("client-ip", "203.0.113.9"),
+        ("x-original-forwarded-for", "203.0.113.9"), ("forwarded", "for=127.0.0.1")]],
 ])
 def test_local_mode_refuses_requests_that_did_not_come_from_this_machines_own_pages(settings, atlas, headers):
     from api.app import create_app
@@ -86,6 +101,20 @@ def test_local_mode_refuses_requests_that_did_not_come_from_this_machines_own_pa
         assert client.get("/api/v1/me").status_code == 200  # the machine's own browser: local mode
         assert client.get("/api/v1/me", headers=headers).status_code == 401
         assert client.post("/api/v1/keys", json={"name": "x", "role": "admin"}, headers=headers).status_code == 401
+
+
+@pytest.mark.parametrize("headers", [
+    {},                                                 # a script on this machine (curl, Python)
+    {"origin": "http://127.0.0.1", "sec-fetch-site": "same-origin"},  # the planner page's own fetch
+    {"referer": "http://127.0.0.1/", "sec-fetch-site": "none"},      # a URL typed into the browser
+    {"host": "127.0.0.1:80"},                           # the default port, spelled out
+])
+def test_local_mode_serves_this_servers_own_pages(settings, atlas, headers):
+    from api.app import create_app
+
+    app = create_app(settings, atlas_provider={AREA: atlas})
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        assert client.get("/api/v1/me", headers=headers).json()["local_mode"] is True
 
 
 def test_an_admin_may_switch_local_mode_on_explicitly_and_it_is_audited(client, app, keys):
@@ -120,6 +149,51 @@ def test_four_eyes_sign_off(client, keys, drafter, mover, submitter, ok):
     assert agreed.status_code == (200 if ok else 403), agreed.text
     if not ok:
         assert agreed.json()["type"] == "urn:nhp:problem:four-eyes"
+
+
+def _change(client, plan_id, etag, who, step):
+    """Apply one step (a move, a rename, submit, return) as ``who`` and return the new ETag."""
+    url, body = {"move": ("moves", {"moves": {"G0002": "E07009001"}}), "move back": ("moves", {"moves": {"G0002":
+                 "E07009000"}}), "rename": ("rename", {"names": {"E07009000": "West"}}), "submit": ("submit", None),
+                 "return": ("return", None)}[step]
+    response = client.post(f"/api/v1/plans/{plan_id}/{url}", json=body, headers={"If-Match": etag, **who})
+    assert response.status_code in (200, 201), (step, response.text)
+    return response.headers["ETag"]
+
+
+@pytest.mark.parametrize("steps,ok", [
+    # issue 20, item 7: the approver renames, a planner submits, the same approver agrees
+    ([("approver", "rename"), ("planner", "submit")], False),
+    # an approver's earlier move, under a later planner's move: every version since the last agreement counts
+    ([("approver", "move"), ("planner", "move back"), ("planner", "submit")], False),
+    # the approver submitted an earlier proposal that was returned; the planner changed and resubmitted it
+    ([("approver", "submit"), ("planner", "return"), ("planner", "move"), ("planner", "submit")], False),
+    # returning a proposed version to draft (no new version) makes nobody an author
+    ([("planner", "submit"), ("approver", "return"), ("planner", "submit")], True),
+])
+def test_four_eyes_counts_every_author_since_the_last_agreement(client, keys, steps, ok):
+    plan_id, etag = new_plan(client, headers=auth(keys["planner"]))
+    for who, step in steps:
+        etag = _change(client, plan_id, etag, auth(keys[who]), step)
+    agreed = client.post(f"/api/v1/plans/{plan_id}/agree", json={"hwb_reference": "HWB 1"},
+                         headers={"If-Match": etag, **auth(keys["approver"])})
+    assert agreed.status_code == (200 if ok else 403), agreed.text
+    if not ok:
+        assert agreed.json()["type"] == "urn:nhp:problem:four-eyes"
+
+
+def test_four_eyes_starts_again_after_each_agreement(client, keys):
+    planner, approver = auth(keys["planner"]), auth(keys["approver"])
+    plan_id, etag = new_plan(client, headers=planner)
+    etag = _change(client, plan_id, etag, approver, "rename")  # the approver's change, in the first agreed round
+    etag = _change(client, plan_id, etag, planner, "submit")
+    etag = client.post(f"/api/v1/plans/{plan_id}/agree", json={"hwb_reference": "HWB 1"},
+                       headers={"If-Match": etag, **auth(keys["admin"])}).headers["ETag"]
+    for step in ("return", "move", "submit"):  # a new round by the planner alone
+        etag = _change(client, plan_id, etag, planner, step)
+    agreed = client.post(f"/api/v1/plans/{plan_id}/agree", json={"hwb_reference": "HWB 2"},
+                         headers={"If-Match": etag, **approver})
+    assert agreed.status_code == 200, agreed.text
 
 
 def test_only_an_admin_may_waive_four_eyes_and_the_waiver_is_audited(client, app, keys):
@@ -307,32 +381,55 @@ def test_job_queue_is_capped_per_key_and_only_the_owner_or_an_admin_cancels(tmp_
 
 # --- 9. security headers on every HTML answer -------------------------------------------------------------------
 
-def test_every_html_answer_has_a_fitted_csp_and_no_answer_can_be_framed(client, keys):
-    from api.headers import content_security_policy  # noqa: F401 - the policy is checked against the page below
-
+def test_every_html_answer_has_a_fixed_csp_and_no_answer_can_be_framed(client, keys):
     plan_id, _ = new_plan(client, headers=auth(keys["planner"]))
     viewer = auth(keys["viewer"])
-    html = ["/", "/docs", f"/api/v1/plans/{plan_id}/export.html", f"/api/v1/plans/{plan_id}/profiles.html",
-            f"/api/v1/plans/{plan_id}/map.html"]
+    pages = ["/", "/docs", "/static/index.html"]
+    documents = [f"/api/v1/plans/{plan_id}/export.html", f"/api/v1/plans/{plan_id}/profiles.html",
+                 f"/api/v1/plans/{plan_id}/map.html"]
     other = ["/openapi.json", "/static/app.js", f"/api/v1/plans/{plan_id}", f"/api/v1/plans/{plan_id}/export.csv",
              "/api/v1/plans/999", "/api/v1/no-such-route"]
-    for url in html + other:
+    policies = {}
+    for url in pages + documents + other:
         response = client.get(url, headers=viewer)
         headers = response.headers
         assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY", url
         assert headers["Referrer-Policy"] == "no-referrer", url
-        policy = headers["Content-Security-Policy"]
-        assert "frame-ancestors 'none'" in policy or url not in html, url
-        if url in html:
+        policy = policies[url] = headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in policy, url
+        if url in pages + documents:
             assert response.status_code == 200 and "text/html" in headers["content-type"], url
-            script_src = re.search(r"script-src ([^;]*)", policy).group(1)
-            assert "'unsafe-inline'" not in script_src and "*" not in script_src.split(), url
-            import base64
-            import hashlib
-
-            for inline in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", response.text, re.S):
-                if inline.strip():
-                    digest = base64.b64encode(hashlib.sha256(inline.encode()).digest()).decode()
-                    assert f"'sha256-{digest}'" in script_src, url
+        if url in pages:
+            script_src = re.search(r"script-src ([^;]*)", policy).group(1).split()
+            assert "'unsafe-inline'" not in script_src and "*" not in script_src and script_src[0] == "'self'", url
+            assert not [s for s in script_src if s != "'self'" and not s.startswith("'sha256-")], url
+        elif url in documents:
+            # Generated from data: downloaded, sandboxed, and no script may run from the service's origin.
+            assert headers["Content-Disposition"].startswith("attachment"), url
+            assert policy.split(";")[0] == "sandbox" and "script-src" not in policy, url
+            assert "default-src 'none'" in policy, url
         else:
             assert policy.startswith("default-src 'none'"), url
+    assert policies["/"] == policies["/static/index.html"]
+    assert len({policies[url] for url in documents}) == 1, "one fixed policy for every generated document"
+
+
+def test_the_csp_never_allows_a_script_because_the_body_holds_it():
+    """Issue 20, item 13: the policy was computed from the body, so an injected inline script got its own hash."""
+    from fastapi import FastAPI
+    from fastapi.responses import HTMLResponse
+
+    from api.headers import SecurityHeaders, script_hashes
+
+    injected = b"<html><body><h1>North</h1><script>fetch('/api/v1/keys')</script></body></html>"
+    paths = ("/", "/page.html", "/api/v1/plans/1/map.html", "/docs")
+    app = FastAPI(docs_url=None)
+    app.add_middleware(SecurityHeaders)
+    for path in paths:
+        app.add_api_route(path, lambda: HTMLResponse(injected))
+    with TestClient(app) as client:
+        for path in paths:
+            policy = client.get(path).headers["Content-Security-Policy"]
+            assert script_hashes(injected)[0] not in policy, path
+            script_src = re.search(r"script-src ([^;]*)", policy)
+            assert script_src is None or "'unsafe-inline'" not in script_src.group(1), path
