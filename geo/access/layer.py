@@ -142,11 +142,13 @@ def _hospital_times(atlas, catalogue) -> pd.DataFrame:
 
 def notes(atlas, iod_source: dict | None, has_hospital: bool) -> dict[str, dict[str, str]]:
     """Source, vintage and method of each access figure, for every output that shows one."""
-    practices = atlas.sources.get("practice_geocodes") or atlas.sources.get("postcode_centroids")
+    used = [atlas.sources[k] for k in ("postcode_centroids", "practice_geocodes") if k in atlas.sources]
+    where = "; ".join(f"{s.label}, {s.vintage}" for s in used)
     return {
         "practice_km": {
             "label": "straight-line distance to the nearest GP practice site (km)",
-            "source": "GP practice sites of the atlas" + (f" ({practices.label}, {practices.vintage})" if practices else ""),
+            "source": "GP practice sites of the atlas" + (f" (postcode centroids, else the geocoded lookup: {where})"
+                                                          if where else ""),
             "method": f"from the {POINT_METHOD}; threshold {PRACTICE_KM:g} km",
             "kind": "computed"},
         "hospital_minutes": {
