@@ -57,10 +57,9 @@ def write_sites(result: Sites, path: str | Path) -> Path:
     if suffix == ".csv":
         formula_safe_frame(table).to_csv(path, index=False)
         return path
-    shapes = catchments_layer(result).geometry
-    layer = table.set_index("site_code").join(shapes)
     import geopandas as gpd
 
-    frame = gpd.GeoDataFrame(layer.reset_index(), geometry="geometry", crs="EPSG:27700").to_crs("EPSG:4326")
+    shapes = catchments_layer(result).geometry.to_numpy()
+    frame = gpd.GeoDataFrame(table, geometry=shapes, crs="EPSG:27700").to_crs("EPSG:4326")
     frame.to_file(path, driver="GeoJSON")
     return path

@@ -42,10 +42,11 @@ class Sites:
     Attributes
     ----------
     sites
-        One row per chosen site (index ``site_code``): ``neighbourhood, site_name, people, mean_km, p90_km,
+        One row per chosen site and catchment (index ``site_code``; per neighbourhood two neighbourhoods may
+        share a site outside both): ``catchment, neighbourhood, site_name, people, mean_km, p90_km,
         beyond_threshold, beyond_threshold_pct, lsoas, need_index, opening_order, x, y``.
     catchment
-        Per LSOA: ``site_code`` and ``km`` (distance to it).
+        Per LSOA: ``site_code``, ``km`` (distance to it) and ``catchment`` (the key of its site's row).
     problems
         Per solved problem: neighbourhood (or ``(whole area)``), LSOAs, candidates, k, method, seconds, gap.
     notes
@@ -171,6 +172,9 @@ def choose_sites(plan, *, candidates: pd.DataFrame | None = None, per_neighbourh
                          **solution.as_dict(), "note": note})
     km = np.hypot(*(xy - cxy[site_of]).T) / 1000.0
     catchment = pd.DataFrame({"site_code": candidates.index.to_numpy()[site_of], "km": km}, index=atlas.lsoas.index)
+    # A catchment is a site's LSOAs (per neighbourhood: in that neighbourhood, as neighbourhoods may share a site).
+    catchment["catchment"] = (catchment.site_code if total is not None
+                              else pd.Series(assignment, index=catchment.index).astype(str) + " | " + catchment.site_code)
     sites = _site_table(atlas, plan, candidates, catchment, need, threshold_km, per_neighbourhood is not None)
     notes = {"weight": weight, "threshold_km": threshold_km, "candidates": source,
              "method": ("p-median on straight-line distance from each LSOA's point (centroid, not population-"
@@ -206,13 +210,14 @@ def _per_neighbourhood_groups(plan, atlas, candidates, xy, cxy, assignment, k):
 
 def _site_table(atlas, plan, candidates, catchment, need, threshold_km, per_neighbourhood) -> pd.DataFrame:
     people = atlas.lsoas.resident_population.astype(float)
-    key = catchment.site_code
+    key = catchment.catchment
     residents = disclosure.publish_totals(people, key)
     beyond = disclosure.publish_totals(people.where(catchment.km > threshold_km, 0.0), key)
     where = _candidate_lsoas(atlas, candidates)
     rows = {}
-    for code, idx in key.groupby(key, sort=True).groups.items():
+    for catchment_key, idx in key.groupby(key, sort=True).groups.items():
         m = atlas.lsoas.index.get_indexer(idx)
+        code = catchment.site_code.iloc[m[0]]
         w, d = people.to_numpy()[m], catchment.km.to_numpy()[m]
         score = need.need_score.reindex(idx).to_numpy(dtype=float) if "need_score" in need else np.full(len(m), np.nan)
         known = np.isfinite(score) & (w > 0)
@@ -222,14 +227,14 @@ def _site_table(atlas, plan, candidates, catchment, need, threshold_km, per_neig
             lsoa = where.get(code)
             neighbourhood = plan.assignment.get(lsoa, "(outside the area)") if isinstance(lsoa, str) else "(outside the area)"
         part = float(w[d > threshold_km].sum())
-        rows[code] = {
-            "neighbourhood": neighbourhood, "site_name": candidates.at[code, "site_name"],
-            "people": residents.total.get(code), "mean_km": float(np.average(d, weights=w)) if w.sum() > 0 else float("nan"),
-            "p90_km": weighted_median(d, w, 0.9), "beyond_threshold": beyond.total.get(code),
+        rows[catchment_key] = {
+            "site_code": code, "neighbourhood": neighbourhood, "site_name": candidates.at[code, "site_name"],
+            "people": residents.total.get(catchment_key), "mean_km": float(np.average(d, weights=w)) if w.sum() > 0 else float("nan"),
+            "p90_km": weighted_median(d, w, 0.9), "beyond_threshold": beyond.total.get(catchment_key),
             "beyond_threshold_pct": disclosure.publish_share(part, float(w.sum())), "lsoas": len(m),
             "need_index": float(np.average(score[known], weights=w[known])) if known.any() else float("nan"),
             "x": candidates.at[code, "x"], "y": candidates.at[code, "y"]}
-    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("site_code")
+    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("catchment")
     order = table.assign(_p=-table.people.fillna(0)).sort_values(["need_index", "_p"], ascending=[False, True],
                                                                   na_position="last", kind="stable").index
     table["opening_order"] = pd.Series(np.arange(1, len(order) + 1), index=order).reindex(table.index)
@@ -239,7 +244,7 @@ def _site_table(atlas, plan, candidates, catchment, need, threshold_km, per_neig
                                   if s.name == "neighbourhood" else s)
     else:
         table = table.sort_values("opening_order", kind="stable")
-    return table
+    return table.reset_index().set_index("site_code")
 
 
 def sites_layer(result: Sites) -> gpd.GeoDataFrame:
@@ -262,7 +267,8 @@ def sites_layer(result: Sites) -> gpd.GeoDataFrame:
 
 def catchments_layer(result: Sites) -> gpd.GeoDataFrame:
     """Each chosen site's catchment: its LSOAs dissolved into one (multi)polygon, with the site's columns."""
-    lsoas = result.atlas.lsoas[["geometry"]].join(result.catchment[["site_code"]])
-    shapes = lsoas.dissolve(by="site_code")
-    return gpd.GeoDataFrame(result.sites.drop(columns=["x", "y"]).join(shapes), geometry="geometry", crs="EPSG:27700")
+    lsoas = result.atlas.lsoas[["geometry"]].join(result.catchment[["catchment"]])
+    shapes = lsoas.dissolve(by="catchment").geometry
+    sites = result.sites.drop(columns=["x", "y"])
+    return gpd.GeoDataFrame(sites, geometry=shapes.reindex(sites.catchment).to_numpy(), crs="EPSG:27700")
 
