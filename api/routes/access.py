@@ -46,7 +46,7 @@ def _layers(state, atlas):
     from geo.access.layer import access_layer
     from geo.access.need import need_layer
 
-    data_dir = state.settings.data_dir
+    data_dir = state.settings.data_dir or ""  # the service's folder only: never NHP_DATA_DIR behind its back
     return LAYERS.get_or_make((atlas_fingerprint(atlas), "access"),
                               lambda: (access_layer(atlas, data_dir), need_layer(atlas, data_dir)))
 
