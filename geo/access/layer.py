@@ -64,7 +64,7 @@ def practice_sites(atlas) -> pd.DataFrame:
     ['Z00000', 'Z00001']
     """
     practices = atlas.practices
-    keep = practices.geometry.notna() & ~practices.geometry.is_empty
+    keep = pd.notna(practices.geometry.to_numpy()) & ~practices.geometry.is_empty.to_numpy()  # no warning
     if "status" in practices.columns:
         keep &= ~practices.status.isin(["closed", "non_geographic"]).to_numpy()
     sites = practices[keep]
