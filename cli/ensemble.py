@@ -74,7 +74,7 @@ def _chain(args: argparse.Namespace) -> int:
     runs = ensemble.runs
     print(f"{atlas.area.label}: {args.steps:,} ReCom steps from {ensemble.metadata['start']} "
           f"({len(ensemble.names)} neighbourhoods, seed {seed}, nest {args.nest}) in {seconds:.1f} s; "
-          f"{int(runs.moved.sum()):,} steps changed the plan")
+          f"{int(runs.moved.sum()):,} steps recombined a pair")
     print(f"{'score':<22} {'start':>10} {'p5':>10} {'median':>10} {'p95':>10}")
     for name in SCORES:
         q = runs[name].quantile([0.05, 0.5, 0.95]).tolist()

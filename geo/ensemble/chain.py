@@ -54,7 +54,8 @@ class Ensemble:
     ----------
     runs
         ``step`` (1..steps), ``pair_a``/``pair_b`` (indices into ``names`` of the merged pair, -1 when no pair
-        could be drawn), ``trees`` (spanning trees drawn), ``moved`` (1 when the step changed the plan) and the
+        could be drawn), ``trees`` (spanning trees drawn), ``moved`` (1 when the pair was cut anew: the new split may
+        equal the old one, as in GerryChain, where such a step is an accepted proposal too) and the
         scores of :data:`geo.ensemble.kernels.SCORES`.
     start
         The scores of the start plan.
