@@ -304,3 +304,25 @@ def snapshot_assignment(atlas, ensemble: Ensemble, step: int) -> pd.Series:
     names = np.array(ensemble.names, dtype=object)
     return pd.Series(names[ensemble.snapshots[step]], index=atlas.lsoas.index.copy(), name="neighbourhood")
 
+
+
+def one_step_scores(atlas, start, *, samples: int, seed: int, target=None, tolerance=None, population=None,
+                    nest: str = "lad") -> pd.DataFrame:
+    """Return the scores after one ReCom step from ``start``, for ``samples`` independent steps (one generator).
+
+    Independent draws of the proposal itself, with no autocorrelation: what a check of the proposal against
+    another implementation compares (see ``tests/ensemble/test_against_gerrychain.py``).
+    """
+    if not 1 <= int(samples) <= MAX_STEPS:
+        raise PlanError(f"{samples!r} samples is not allowed", column="samples", expected=f"1 to {MAX_STEPS:,}")
+    plan = start_plan(atlas, start, target=target, tolerance=tolerance, population=population, nest=nest, seed=seed)
+    state = _State(atlas, plan, nest)
+    mutable = ("label", "dpop", "dcore", "dadj", "wc", "wk", "lc", "dl", "pt", "pmax", "counters")
+    saved = {name: getattr(state, name).copy() for name in mutable}
+    rng = np.random.default_rng(int(seed))
+    rows = np.empty((int(samples), len(SCORES)))
+    for i in range(int(samples)):
+        for name in mutable:
+            getattr(state, name)[...] = saved[name]
+        rows[i] = state.run(rng, 1, MAX_TREES)[0][0]
+    return pd.DataFrame(rows, columns=list(SCORES))
