@@ -75,15 +75,22 @@ class Ensemble:
 
 
 def lsoa_digest(atlas) -> str:
-    """A digest of the atlas's LSOA codes in graph order (runs and the plan placed in them must share it).
+    """A digest of the chain's graph: the atlas's LSOA codes in graph order, its contiguity edges and populations
+    (runs and the plan placed in them must share it).
 
     Examples
     --------
     >>> from geo.testing import grid_atlas
     >>> lsoa_digest(grid_atlas(2, 2)) == lsoa_digest(grid_atlas(2, 2)) != lsoa_digest(grid_atlas(3, 2))
     True
+    >>> lsoa_digest(grid_atlas(2, 2)) != lsoa_digest(grid_atlas(2, 2, population=1000))
+    True
     """
-    return hashlib.sha256("\n".join(map(str, atlas.lsoas.index)).encode()).hexdigest()[:16]
+    digest = hashlib.sha256("\n".join(map(str, atlas.lsoas.index)).encode())
+    digest.update(np.ascontiguousarray(atlas.edges(), dtype=np.int64).tobytes())
+    for column in ("resident_population", "registered_population"):
+        digest.update(atlas.lsoas[column].to_numpy(dtype=float).tobytes())
+    return digest.hexdigest()[:16]
 
 
 def start_plan(atlas, start=None, *, target=None, tolerance=None, population=None, nest: str = "lad",

@@ -3,7 +3,7 @@
 A plan's percentile on a score is the mid-rank share of the ensemble's steps below it:
 ``100 * (steps below + half the steps equal) / steps``, so a plan equal to every step sits at 50 and a plan
 below all of them at 0. The plan is measured against the ensemble's own target, tolerance and population basis,
-on the same atlas (its LSOA digest must match the runs').
+on the same atlas (its digest of LSOAs, contiguity and populations must match the runs').
 
 Histograms are drawn as inline SVG in a self-contained HTML page (no script, no network), or as a PNG with
 matplotlib when it is installed.
@@ -56,7 +56,7 @@ def percentile(values: np.ndarray, value: float) -> float:
 def place(plan, runs: pd.DataFrame, metadata: dict) -> Placement:
     """Return where ``plan`` (built from LSOAs of the ensemble's atlas) sits among ``runs``."""
     if metadata.get("lsoa_digest") != lsoa_digest(plan.atlas):
-        raise DataError("the runs were made on another area or LSOA vintage than the plan", column="lsoa_digest",
+        raise DataError("the runs were made on another area, LSOA vintage or population data than the plan", column="lsoa_digest",
                         expected=f"runs of {plan.atlas.area.label} ({len(plan.atlas.lsoas):,} LSOAs)")
     if plan.practice_assignment is not None:
         raise DataError("an ensemble of LSOA plans cannot place a plan built from whole practices",

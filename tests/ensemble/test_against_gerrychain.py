@@ -30,6 +30,7 @@ from geo.ensemble.chain import one_step_scores
 from geo.testing import grid_atlas
 
 gerrychain = pytest.importorskip("gerrychain")
+pytestmark = pytest.mark.slow
 
 TARGET = 13_500
 ALPHA = 0.001
