@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     ours_total = time.perf_counter() - began
     state = _State(atlas, plan, args.nest)
     began = time.perf_counter()
-    state.run(np.random.default_rng(args.seed), args.steps, 10_000)
+    state.run(np.random.default_rng(args.seed), args.steps, 10_000)  # the same draws as run_ensemble's
     ours_steps = time.perf_counter() - began
 
     chain = gerrychain_chain(atlas, plan, steps=args.peer_steps + 1, seed=args.seed, nest=args.nest)

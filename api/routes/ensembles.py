@@ -27,6 +27,9 @@ router = APIRouter(tags=["ensembles"])
 #: Bounds of an ensemble computed in a request.
 MAX_STEPS = 5_000
 MAX_LSOAS = 3_000
+#: Spanning-tree work (nodes plus edges of every tree drawn) an ensemble in a request may use: a few seconds at
+#: most (QK1's 5,000 steps use about 2.5 million); a start plan whose pairs rarely cut within the band gets 422.
+MAX_WORK = 20_000_000
 MEDIA = {"json": "application/json", "parquet": "application/vnd.apache.parquet", "html": "text/html; charset=utf-8"}
 
 
@@ -76,7 +79,8 @@ def create_ensemble(area: str, body: EnsembleCreate, actor: Planner, state: Stat
         _same_area(start, atlas, "start_plan_id")
         start = start.with_params(params)
     ensemble = run_ensemble(atlas, start, steps=body.steps, seed=body.seed, target=params.target,
-                            tolerance=params.tolerance, population=params.population, nest=body.nest)
+                            tolerance=params.tolerance, population=params.population, nest=body.nest,
+                            max_work=MAX_WORK)
     placed = None
     if body.plan_id is not None:
         _, plan = state.plans.load(body.plan_id, body.plan_version)

@@ -42,6 +42,9 @@ from geo.ensemble.kernels import INFO, SCORES
 MAX_STEPS = 1_000_000
 MAX_TREES = 10_000
 NESTS = ("lad", "utla", "icb", "none")
+#: Default budget of spanning-tree work for a whole run (nodes plus edges of every tree drawn): minutes of
+#: drawing at most; QK1's 10,000 steps use about 5 million.
+MAX_WORK = 1_000_000_000
 #: Steps computed per call of the compiled loop (a fixed number, so chunking never depends on time).
 CHUNK = 2_000
 
@@ -208,21 +211,25 @@ class _State:
         self.counters = np.array([cut, int(np.count_nonzero(self.wk > 1)), int(np.count_nonzero(self.dl > 1))],
                                  dtype=np.int64)
 
-    def run(self, rng: np.random.Generator, steps: int, max_trees: int) -> tuple[np.ndarray, np.ndarray]:
+    def run(self, rng: np.random.Generator, steps: int, max_trees: int,
+            work: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+        """Run ``steps`` steps; return the scores, the step columns and the number of steps done (fewer only
+        when the work budget ``work[0]`` ran out)."""
         from geo.ensemble.kernels import chain_steps
 
         scores = np.empty((steps, len(SCORES)))
         info = np.empty((steps, len(INFO)), np.int64)
-        chain_steps(rng, steps, self.target, self.tolerance, max_trees,
+        work = np.array([MAX_WORK], dtype=np.int64) if work is None else work
+        done = chain_steps(rng, steps, self.target, self.tolerance, max_trees, work,
                     self.indptr, self.nbr, self.chain_indptr, self.chain_nbr, self.pop, self.core, self.ward, self.lad,
                     self.reg_indptr, self.reg_cols, self.reg_vals, self.practice_ok, self.registered_total,
                     self.label, self.dpop, self.dcore, self.dadj, self.wc, self.wk, self.lc, self.dl, self.pt,
                     self.pmax, self.counters, scores, info)
-        return scores, info
+        return scores, info, int(done)
 
 
 def run_ensemble(atlas, start=None, *, steps: int, seed: int, target=None, tolerance=None, population=None,
-                 nest: str = "lad", max_trees: int = MAX_TREES, keep: Iterable[int] = (),
+                 nest: str = "lad", max_trees: int = MAX_TREES, max_work: int = MAX_WORK, keep: Iterable[int] = (),
                  progress: Callable[[int, int], None] | None = None) -> Ensemble:
     """Run a seeded ReCom chain of ``steps`` steps from ``start`` and return every step's scores.
 
@@ -241,6 +248,9 @@ def run_ensemble(atlas, start=None, *, steps: int, seed: int, target=None, toler
         ``"lad"``, ``"utla"``, ``"icb"`` or ``"none"``: the unit a neighbourhood never crosses.
     max_trees
         Spanning trees drawn for one pair before the step gives up and keeps the plan (``moved = 0``).
+    max_work
+        Budget of spanning-tree work for the whole run (nodes plus edges of every tree drawn); a run that needs
+        more raises :class:`geo.errors.PlanError` (the same input always does: the budget counts work, not time).
     keep
         Steps whose assignment to keep in :attr:`Ensemble.snapshots` (0 is the start).
     progress
@@ -264,6 +274,9 @@ def run_ensemble(atlas, start=None, *, steps: int, seed: int, target=None, toler
     if not 1 <= int(max_trees) <= MAX_TREES:
         raise PlanError(f"{max_trees!r} trees per step is not allowed", column="max_trees",
                         expected=f"a whole number from 1 to {MAX_TREES:,}")
+    if not 1 <= int(max_work) <= 100 * MAX_WORK:
+        raise PlanError(f"a work budget of {max_work!r} is not allowed", column="max_work",
+                        expected=f"a whole number from 1 to {100 * MAX_WORK:,}")
     plan = start_plan(atlas, start, target=target, tolerance=tolerance, population=population, nest=nest, seed=seed)
     if plan.population not in ("resident", "registered"):
         raise PlanError("an ensemble counts resident or registered people of LSOAs", column="population",
@@ -280,8 +293,15 @@ def run_ensemble(atlas, start=None, *, steps: int, seed: int, target=None, toler
     stops = sorted(set(range(CHUNK, steps, CHUNK)) | {s for s in wanted if s > 0} | {int(steps)})
     rng = np.random.default_rng(int(seed))
     parts, done = [], 0
+    work = np.array([int(max_work)], dtype=np.int64)
     for stop in stops:
-        parts.append(state.run(rng, stop - done, int(max_trees)))
+        part = state.run(rng, stop - done, int(max_trees), work)
+        if part[2] < stop - done:
+            raise PlanError(f"the chain used up its budget of spanning-tree work ({int(max_work):,} nodes and edges "
+                            f"drawn) at step {done + part[2] + 1:,}: some pair of neighbourhoods can rarely be cut "
+                            "into two within the band", column="steps",
+                            expected="fewer steps, a wider tolerance or another start plan")
+        parts.append(part)
         done = stop
         if done in wanted:
             snapshots[done] = state.label.copy()

@@ -11,7 +11,8 @@ edge weights (Kruskal), every tree edge whose two sides are both within ``target
 one of those drawn uniformly, and a new tree for the same pair when a tree has none. Unlike GerryChain, a pair is
 drawn only among pairs whose joint population can be two districts within the band (GerryChain would otherwise
 spin on an impossible pair), and a pair that yields no balanced cut in ``max_trees`` trees leaves the plan as it
-is for that step (``moved = 0``) instead of raising.
+is for that step (``moved = 0``) instead of raising; and the whole run has a budget of spanning-tree work (nodes
+plus edges of every tree drawn), so no start plan, however crafted, makes it run without end.
 """
 
 from __future__ import annotations
@@ -94,13 +95,14 @@ def _move(u, old, new, label, indptr, nbr, chain_indptr, chain_nbr, pop, core, w
 
 
 @_jit
-def chain_steps(rng, steps, target, tolerance, max_trees,
+def chain_steps(rng, steps, target, tolerance, max_trees, work,
                 indptr, nbr, chain_indptr, chain_nbr, pop, core, ward, lad,
                 reg_indptr, reg_cols, reg_vals, practice_ok, registered_total,
                 label, dpop, dcore, dadj, wc, wk, lc, dl, pt, pmax, counters,
                 scores, info):
     """Run ``steps`` ReCom steps in place; row ``s`` of ``scores`` (see :data:`SCORES`) and ``info``
-    (see :data:`INFO`) describe the plan after step ``s``."""
+    (see :data:`INFO`) describe the plan after step ``s``. ``work[0]`` is the budget of spanning-tree work left
+    (nodes plus edges of every tree drawn); the loop stops when it runs out and returns the steps completed."""
     n = label.shape[0]
     k = dpop.shape[0]
     slack = tolerance * target
@@ -161,6 +163,11 @@ def chain_steps(rng, steps, target, tolerance, max_trees,
             trees = 0
             while trees < max_trees and chosen < 0:
                 trees += 1
+                work[0] -= size + count
+                if work[0] < 0:
+                    for i in range(size):
+                        local[nodes[i]] = -1
+                    return s
                 # 3. Kruskal's minimum spanning tree under independent uniform weights.
                 for e in range(count):
                     weight[e] = rng.random()
@@ -270,3 +277,4 @@ def chain_steps(rng, steps, target, tolerance, max_trees,
         info[s, 1] = b
         info[s, 2] = trees
         info[s, 3] = moved
+    return steps

@@ -110,6 +110,18 @@ def test_a_neighbourhood_no_partner_can_rebalance_is_kept(grid):
     assert (ensemble.runs.max_abs_deviation_pct == 100 * (36_000 - TARGET) / TARGET).all()
 
 
+def test_a_pair_that_cannot_be_cut_is_bounded():
+    # Joint population 7,000 fits two neighbourhoods of 3,500 ± 10 %, but no cut of the path 1,000-5,000-1,000 does.
+    from geo.testing import grid_atlas
+
+    path = grid_atlas(3, 1, population=np.array([1000, 5000, 1000]))
+    start = pd.Series(["A", "A", "B"], index=path.codes)
+    stuck = run_ensemble(path, start, steps=5, seed=1, target=3500, tolerance=0.1, nest="none", max_trees=3)
+    assert (stuck.runs.moved == 0).all() and (stuck.runs.trees == 3).all()
+    with pytest.raises(PlanError, match="budget of spanning-tree work"):
+        run_ensemble(path, start, steps=5, seed=1, target=3500, tolerance=0.1, nest="none", max_work=1_000)
+
+
 @pytest.mark.parametrize("steps", [0, -1, MAX_STEPS + 1, 2.5, True])
 def test_bad_step_counts_are_refused(grid, steps):
     with pytest.raises(PlanError, match="steps"):
