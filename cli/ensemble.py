@@ -30,6 +30,8 @@ def register(subparsers) -> None:
                         help="population counted (default resident)")
     parser.add_argument("--nest", default="lad", choices=["lad", "utla", "icb", "none"],
                         help="the unit a neighbourhood never crosses (default lad)")
+    parser.add_argument("--tree", default="mst", choices=["mst", "uniform"],
+                        help="spanning tree: mst (GerryChain's default: minimum under random weights) or uniform (Wilson)")
     parser.add_argument("--start", type=Path, help="start plan file (default: the proposal with these parameters)")
     parser.add_argument("--steps", type=int, help="ReCom steps to run")
     parser.add_argument("--seed", type=int, help="random seed: same seed, same runs (default: the settings')")
@@ -68,7 +70,7 @@ def _chain(args: argparse.Namespace) -> int:
         start = Plan.from_file(args.start, atlas, name=args.start.stem)
     began = time.perf_counter()
     ensemble = run_ensemble(atlas, start, steps=args.steps, seed=seed, target=args.target, tolerance=args.tolerance,
-                            population=args.population, nest=args.nest)
+                            population=args.population, nest=args.nest, tree=args.tree)
     seconds = time.perf_counter() - began
     write_runs(ensemble, args.out)
     runs = ensemble.runs

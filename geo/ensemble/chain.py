@@ -42,6 +42,7 @@ from geo.ensemble.kernels import INFO, SCORES
 MAX_STEPS = 1_000_000
 MAX_TREES = 10_000
 NESTS = ("lad", "utla", "icb", "none")
+TREES = ("mst", "uniform")
 #: Default budget of spanning-tree work for a whole run (nodes plus edges of every tree drawn): minutes of
 #: drawing at most; QK1's 10,000 steps use about 5 million.
 MAX_WORK = 1_000_000_000
@@ -212,7 +213,7 @@ class _State:
                                  dtype=np.int64)
 
     def run(self, rng: np.random.Generator, steps: int, max_trees: int,
-            work: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+            work: np.ndarray | None = None, tree: str = "mst") -> tuple[np.ndarray, np.ndarray, int]:
         """Run ``steps`` steps; return the scores, the step columns and the number of steps done (fewer only
         when the work budget ``work[0]`` ran out)."""
         from geo.ensemble.kernels import chain_steps
@@ -220,7 +221,7 @@ class _State:
         scores = np.empty((steps, len(SCORES)))
         info = np.empty((steps, len(INFO)), np.int64)
         work = np.array([MAX_WORK], dtype=np.int64) if work is None else work
-        done = chain_steps(rng, steps, self.target, self.tolerance, max_trees, work,
+        done = chain_steps(rng, steps, self.target, self.tolerance, max_trees, tree == "uniform", work,
                     self.indptr, self.nbr, self.chain_indptr, self.chain_nbr, self.pop, self.core, self.ward, self.lad,
                     self.reg_indptr, self.reg_cols, self.reg_vals, self.practice_ok, self.registered_total,
                     self.label, self.dpop, self.dcore, self.dadj, self.wc, self.wk, self.lc, self.dl, self.pt,
@@ -229,7 +230,8 @@ class _State:
 
 
 def run_ensemble(atlas, start=None, *, steps: int, seed: int, target=None, tolerance=None, population=None,
-                 nest: str = "lad", max_trees: int = MAX_TREES, max_work: int = MAX_WORK, keep: Iterable[int] = (),
+                 nest: str = "lad", tree: str = "mst", max_trees: int = MAX_TREES, max_work: int = MAX_WORK,
+                 keep: Iterable[int] = (),
                  progress: Callable[[int, int], None] | None = None) -> Ensemble:
     """Run a seeded ReCom chain of ``steps`` steps from ``start`` and return every step's scores.
 
@@ -246,6 +248,9 @@ def run_ensemble(atlas, start=None, *, steps: int, seed: int, target=None, toler
         The band and population basis (default: the start plan's, or the settings' for a proposal).
     nest
         ``"lad"``, ``"utla"``, ``"icb"`` or ``"none"``: the unit a neighbourhood never crosses.
+    tree
+        ``"mst"`` (default, GerryChain's): the minimum spanning tree under random edge weights; ``"uniform"``: a
+        uniformly random spanning tree (Wilson's algorithm). The two give different ensembles.
     max_trees
         Spanning trees drawn for one pair before the step gives up and keeps the plan (``moved = 0``).
     max_work
@@ -274,6 +279,8 @@ def run_ensemble(atlas, start=None, *, steps: int, seed: int, target=None, toler
     if not 1 <= int(max_trees) <= MAX_TREES:
         raise PlanError(f"{max_trees!r} trees per step is not allowed", column="max_trees",
                         expected=f"a whole number from 1 to {MAX_TREES:,}")
+    if tree not in TREES:
+        raise PlanError(f"spanning tree {tree!r} is not known", column="tree", expected="'mst' or 'uniform'")
     if not 1 <= int(max_work) <= 100 * MAX_WORK:
         raise PlanError(f"a work budget of {max_work!r} is not allowed", column="max_work",
                         expected=f"a whole number from 1 to {100 * MAX_WORK:,}")
@@ -295,7 +302,7 @@ def run_ensemble(atlas, start=None, *, steps: int, seed: int, target=None, toler
     parts, done = [], 0
     work = np.array([int(max_work)], dtype=np.int64)
     for stop in stops:
-        part = state.run(rng, stop - done, int(max_trees), work)
+        part = state.run(rng, stop - done, int(max_trees), work, tree)
         if part[2] < stop - done:
             raise PlanError(f"the chain used up its budget of spanning-tree work ({int(max_work):,} nodes and edges "
                             f"drawn) at step {done + part[2] + 1:,}: some pair of neighbourhoods can rarely be cut "
@@ -319,9 +326,10 @@ def run_ensemble(atlas, start=None, *, steps: int, seed: int, target=None, toler
         "kind": "nhp.ensemble", "version": 1, "area": list(atlas.area.codes), "area_label": atlas.area.label,
         "lsoas": len(atlas.lsoas), "lsoa_digest": lsoa_digest(atlas), "steps": int(steps), "seed": int(seed),
         "target": plan.target, "tolerance": plan.tolerance, "population": plan.population, "nest": nest,
-        "max_trees": int(max_trees), "start": plan.name, "start_scores": start_scores, "names": list(state.names),
-        "proposal": "recom (GerryChain 1.0 defaults: uniform adjacent pair, random-weight Kruskal tree, "
-                    "uniform balanced cut, band target*(1 +/- tolerance))",
+        "tree": tree, "max_trees": int(max_trees), "max_work": int(max_work), "start": plan.name, "start_scores": start_scores, "names": list(state.names),
+        "proposal": "recom (GerryChain 1.0 defaults: uniform adjacent pair, "
+                    + ("random-weight Kruskal tree" if tree == "mst" else "uniform spanning tree (Wilson)")
+                    + ", uniform balanced cut, band target*(1 +/- tolerance))",
     }
     return Ensemble(runs=runs, start=start_scores, names=list(state.names), metadata=metadata, snapshots=snapshots)
 
@@ -334,7 +342,7 @@ def snapshot_assignment(atlas, ensemble: Ensemble, step: int) -> pd.Series:
 
 
 def one_step_scores(atlas, start, *, samples: int, seed: int, target=None, tolerance=None, population=None,
-                    nest: str = "lad") -> pd.DataFrame:
+                    nest: str = "lad", tree: str = "mst") -> pd.DataFrame:
     """Return the scores after one ReCom step from ``start``, for ``samples`` independent steps (one generator).
 
     Independent draws of the proposal itself, with no autocorrelation: what a check of the proposal against
@@ -351,5 +359,5 @@ def one_step_scores(atlas, start, *, samples: int, seed: int, target=None, toler
     for i in range(int(samples)):
         for name in mutable:
             getattr(state, name)[...] = saved[name]
-        rows[i] = state.run(rng, 1, MAX_TREES)[0][0]
+        rows[i] = state.run(rng, 1, MAX_TREES, tree=tree)[0][0]
     return pd.DataFrame(rows, columns=list(SCORES))

@@ -7,7 +7,8 @@ state and reads the rows.
 
 The proposal is GerryChain's default ``recom`` (version 1.0): a uniformly random pair of adjacent districts
 (``pair_selection="district_pairs"``), a minimum spanning tree of their merged subgraph under independent uniform
-edge weights (Kruskal), every tree edge whose two sides are both within ``target * (1 ± tolerance)`` (inclusive),
+edge weights (Kruskal; or, with ``uniform``, a uniformly random spanning tree by Wilson's algorithm, as
+GerryChain's ``uniform_spanning_tree``), every tree edge whose two sides are both within ``target * (1 ± tolerance)`` (inclusive),
 one of those drawn uniformly, and a new tree for the same pair when a tree has none. Unlike GerryChain, a pair is
 drawn only among pairs whose joint population can be two districts within the band (GerryChain would otherwise
 spin on an impossible pair), and a pair that yields no balanced cut in ``max_trees`` trees leaves the plan as it
@@ -41,6 +42,35 @@ def _find(parent, x):
         parent[x] = parent[parent[x]]
         x = parent[x]
     return x
+
+
+@_jit
+def _wilson(rng, size, lptr, ladj, visit, tree, work):
+    """Draw a uniformly random spanning tree of the local graph ``(lptr, ladj)`` by Wilson's algorithm (loop-erased
+    random walks into the tree grown from node 0); write its edges to ``tree`` and return how many. Each walk step
+    costs one unit of ``work[0]``; the walk stops when it runs out."""
+    for i in range(size):
+        visit[i] = -2  # -2: not in the tree; otherwise the next node on the way to the root (-1 for the root)
+    visit[0] = -1
+    step = np.empty(size, np.int64)
+    t = 0
+    for i in range(1, size):
+        u = i
+        while visit[u] == -2:
+            degree = lptr[u + 1] - lptr[u]
+            if degree == 0 or work[0] < 0:
+                return t
+            step[u] = ladj[lptr[u] + rng.integers(0, degree)]
+            work[0] -= 1
+            u = step[u]
+        u = i
+        while visit[u] == -2:
+            visit[u] = step[u]
+            tree[t, 0] = u
+            tree[t, 1] = step[u]
+            t += 1
+            u = step[u]
+    return t
 
 
 @_jit
@@ -95,7 +125,7 @@ def _move(u, old, new, label, indptr, nbr, chain_indptr, chain_nbr, pop, core, w
 
 
 @_jit
-def chain_steps(rng, steps, target, tolerance, max_trees, work,
+def chain_steps(rng, steps, target, tolerance, max_trees, uniform, work,
                 indptr, nbr, chain_indptr, chain_nbr, pop, core, ward, lad,
                 reg_indptr, reg_cols, reg_vals, practice_ok, registered_total,
                 label, dpop, dcore, dadj, wc, wk, lc, dl, pt, pmax, counters,
@@ -149,6 +179,20 @@ def chain_steps(rng, steps, target, tolerance, max_trees, work,
                         ends[count, 1] = j
                         count += 1
             total = dpop[a] + dpop[b]
+            lptr = np.zeros(size + 1, np.int64)
+            ladj = np.empty(2 * count, np.int64)
+            if uniform:  # the merged subgraph's own adjacency, for random walks
+                for e in range(count):
+                    lptr[ends[e, 0] + 1] += 1
+                    lptr[ends[e, 1] + 1] += 1
+                for i in range(size):
+                    lptr[i + 1] += lptr[i]
+                fill = lptr[:size].copy()
+                for e in range(count):
+                    ladj[fill[ends[e, 0]]] = ends[e, 1]
+                    fill[ends[e, 0]] += 1
+                    ladj[fill[ends[e, 1]]] = ends[e, 0]
+                    fill[ends[e, 1]] += 1
             weight = np.empty(count)
             parent = np.empty(size, np.int64)
             degree = np.empty(size + 1, np.int64)
@@ -168,21 +212,28 @@ def chain_steps(rng, steps, target, tolerance, max_trees, work,
                     for i in range(size):
                         local[nodes[i]] = -1
                     return s
-                # 3. Kruskal's minimum spanning tree under independent uniform weights.
-                for e in range(count):
-                    weight[e] = rng.random()
-                for i in range(size):
-                    parent[i] = i
-                t = 0
-                for e in np.argsort(weight):
-                    x, y = _find(parent, ends[e, 0]), _find(parent, ends[e, 1])
-                    if x != y:
-                        parent[x] = y
-                        tree[t, 0] = ends[e, 0]
-                        tree[t, 1] = ends[e, 1]
-                        t += 1
-                        if t == size - 1:
-                            break
+                if uniform:
+                    t = _wilson(rng, size, lptr, ladj, parent, tree, work)
+                    if work[0] < 0:
+                        for i in range(size):
+                            local[nodes[i]] = -1
+                        return s
+                else:
+                    # 3. Kruskal's minimum spanning tree under independent uniform weights.
+                    for e in range(count):
+                        weight[e] = rng.random()
+                    for i in range(size):
+                        parent[i] = i
+                    t = 0
+                    for e in np.argsort(weight):
+                        x, y = _find(parent, ends[e, 0]), _find(parent, ends[e, 1])
+                        if x != y:
+                            parent[x] = y
+                            tree[t, 0] = ends[e, 0]
+                            tree[t, 1] = ends[e, 1]
+                            t += 1
+                            if t == size - 1:
+                                break
                 if t < size - 1:  # the merged pair is not connected (cannot happen from a contiguous plan)
                     break
                 # 4. Subtree populations below each node, rooted at local node 0.

@@ -11,6 +11,8 @@ test itself is deterministic):
    the start, 600 GerryChain draws against 6,000 of ours, compared by a chi-square test of homogeneity on the
    contingency table (values seen fewer than 10 times in all pooled into one bin), rejected at p < 0.001. The
    same test tells our proposal with epsilon 0.3 from GerryChain's with 0.1 (p far below 0.001), so it can fail.
+   The same check with uniform spanning trees (Wilson's algorithm against GerryChain's ``uniform_spanning_tree``,
+   400 draws).
 2. **The chain** (autocorrelated: lag-1 autocorrelation of cut edges is about 0.85 on this grid): the mean of cut
    edges over 800 GerryChain steps and 20,000 of ours, each with its standard error from 20 batch means (batches
    of 40 and 1,000 steps, longer than the autocorrelation time, about 10 steps), must differ by less than 4
@@ -20,6 +22,7 @@ test itself is deterministic):
 from __future__ import annotations
 
 import random
+from functools import partial
 
 import numpy as np
 import pytest
@@ -75,6 +78,23 @@ def test_one_recom_step_gives_the_same_cut_edges_as_gerrychain(setup):
     looser = one_step_scores(atlas, start, samples=6000, seed=2, target=TARGET, tolerance=0.3,
                              nest="none").cut_edges.to_numpy()
     assert homogeneity_p(theirs, looser) < ALPHA  # the test sees a different proposal
+
+
+def test_one_step_with_uniform_trees_matches_gerrychains_uniform_spanning_tree(setup):
+    from gerrychain.proposals import recom
+    from gerrychain.tree import bipartition_tree, uniform_spanning_tree
+
+    from geo.ensemble.peer import gerrychain_chain
+
+    atlas, start = setup
+    partition = gerrychain_chain(atlas, start, steps=1, seed=1, target=TARGET, tolerance=0.1, nest="none").state
+    rng = random.Random(4)
+    split = partial(bipartition_tree, spanning_tree_fn=uniform_spanning_tree)
+    theirs = np.array([len(recom(partition, pop_col="population", pop_target=TARGET, epsilon=0.1, rng=rng,
+                                 bipartition_tree_fn=split)["cut_edges"]) for _ in range(400)])
+    ours = one_step_scores(atlas, start, samples=6000, seed=4, target=TARGET, tolerance=0.1, nest="none",
+                           tree="uniform").cut_edges.to_numpy()
+    assert homogeneity_p(theirs, ours) > ALPHA
 
 
 def test_the_chain_gives_the_same_mean_cut_edges_as_gerrychain(setup):
