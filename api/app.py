@@ -24,7 +24,7 @@ from api.deps import ServiceState
 from api.headers import SecurityHeaders
 from api.plans import PlanService
 from api.queue import make_runner
-from api.routes import ROUTERS, rules
+from api.routes import ROUTERS
 from geo.settings import Settings, get_settings
 
 log = logging.getLogger("nhp.api")
@@ -98,7 +98,6 @@ def create_app(settings: Settings | None = None, atlas_provider=None) -> FastAPI
     app.add_middleware(SecurityHeaders)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
-    app.include_router(rules.router, prefix=API_PREFIX)
     app.include_router(docs.router)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
