@@ -15,7 +15,7 @@ from tests.api.conftest import AREA, auth
 
 ROLES = ["viewer", "planner", "approver", "admin"]
 CALLERS = ["missing", "wrong", *ROLES]
-ROUTE_COUNT = 41
+ROUTE_COUNT = 44
 
 
 def _plan(client, admin, *, state="draft"):
@@ -85,6 +85,9 @@ def _routes(client, admin, drafter):
         # Accepted (202) for each allowed key: one job each, well under the caps; it fails later on the grid.
         ("hotspot job", "planner", 202, lambda: ("POST", f"/api/v1/areas/{AREA}/hotspot-jobs", {"json": {}})),
         ("hotspot result", "viewer", 404, get("/api/v1/hotspot-results/no-such-result")),
+        ("access", "viewer", 200, get(f"/api/v1/plans/{shared}/access")),
+        ("sites", "planner", 200, lambda: ("POST", f"/api/v1/plans/{shared}/sites", {"json": {}})),
+        ("ensemble", "planner", 200, lambda: ("POST", f"/api/v1/areas/{AREA}/ensembles", {"json": {"steps": 5}})),
         ("me", "viewer", 200, get("/api/v1/me")),
         ("limits", "viewer", 200, get("/api/v1/limits")),
         ("list keys", "admin", 200, get("/api/v1/keys")),
