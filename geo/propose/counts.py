@@ -212,3 +212,45 @@ def ideal_lines(ideals: dict[str, dict]) -> list[str]:
     """
     return [f"{v['name']} ({p}): {v['population']:,.0f} people / {v['neighbourhoods']} neighbourhood"
             f"{'s' if v['neighbourhoods'] != 1 else ''} = ideal size {v['ideal']:,.0f}" for p, v in ideals.items()]
+
+
+def place_deviation(plan) -> pd.Series | None:
+    """Return each neighbourhood's relative deviation from its own place's ideal size (None for a plan made
+    without a number of neighbourhoods): the balance that matters when places have different ideals.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.propose import ProposalParams, propose
+    >>> atlas = grid_atlas(6, 2, lad_width=2)
+    >>> plan = propose(atlas, ProposalParams(neighbourhoods={"E07009000": 1, "E07009001": 2, "E07009002": 1}))
+    >>> bool(place_deviation(plan).abs().max() < 1e-9)
+    True
+    """
+    from geo.propose.model import NEST_COLUMNS
+
+    made = plan.provenance.params
+    ideals = made.get("ideal_sizes")
+    if not ideals:
+        return None
+    lsoas = plan.atlas.lsoas
+    nest = made.get("nest", "lad")
+    place = (pd.Series(next(iter(ideals)), index=lsoas.index) if nest == "none"
+             else lsoas[NEST_COLUMNS[nest][0]].astype(str))
+    frame = pd.DataFrame({"n": plan.assignment.reindex(lsoas.index), "place": place,
+                          "pop": pd.to_numeric(lsoas[plan.params.population_column], errors="coerce").fillna(0)})
+    pops = frame.groupby("n")["pop"].sum()
+    home = frame.groupby(["n", "place"])["pop"].sum().reset_index().sort_values(["n", "pop"], ascending=[True, False])
+    home = home.drop_duplicates("n").set_index("n")["place"]
+    ideal = home.map(lambda p: ideals.get(p, {}).get("ideal", np.nan)).astype(float)
+    return (pops / ideal - 1).rename("place_deviation")
+
+
+def place_balance_line(plan) -> str:
+    """One line: the largest deviation from each place's ideal and the shares within ±5 % and the tolerance."""
+    dev = place_deviation(plan)
+    if dev is None or not len(dev):
+        return ""
+    tol = plan.tolerance
+    return (f"against each place's ideal: max |deviation| {100 * dev.abs().max():.1f} %; within ±5 %: "
+            f"{(dev.abs() <= 0.05 + 1e-9).mean():.0%}; within ±{100 * tol:g} %: {(dev.abs() <= tol + 1e-9).mean():.0%}")
