@@ -281,3 +281,29 @@ def neighbourhood_blocks(plan, blocks: Blocks) -> dict[str, list[tuple[str, str]
     frame = pd.DataFrame({"n": plan.assignment.reindex(blocks.units.index), "b": blocks.units.astype(str)})
     return {str(n): [(b, blocks.names.get(b, b)) for b in sorted(group.b.unique())]
             for n, group in frame.dropna().groupby("n", sort=True)}
+
+
+def broken_blocks(adjacency, index: np.ndarray, keys, kind: str, names: dict) -> list[str]:
+    """Return a note for each block whose LSOAs do not all touch in the LSOA contiguity graph (an MSOA across a
+    river the graph does not bridge): no neighbourhood holding it can be contiguous, whatever the proposal does.
+
+    Examples
+    --------
+    >>> a = sparse.csr_matrix(np.array([[0, 1, 0], [1, 0, 0], [0, 0, 0]], bool))
+    >>> broken_blocks(a, np.array([0, 0, 0]), ["M1"], "msoas", {"M1": "Wight 001"})  # doctest: +ELLIPSIS
+    ['MSOA Wight 001 (M1) is in 2 parts that do not touch in the LSOA contiguity graph: ...']
+    """
+    from scipy.sparse import csgraph
+
+    graph = sparse.coo_matrix(adjacency)
+    same = index[graph.row] == index[graph.col]
+    inside = sparse.csr_matrix((np.ones(int(same.sum())), (graph.row[same], graph.col[same])), shape=graph.shape)
+    _, component = csgraph.connected_components(inside, directed=False)
+    parts = pd.Series(component).groupby(index).nunique()
+    word = BLOCK_WORDS[kind]
+    notes = []
+    for b, count in parts[parts > 1].items():
+        code = str(keys[b]).split("@")[0]
+        notes.append(f"{word} {names.get(code, code)} ({code}) is in {count} parts that do not touch in the LSOA "
+                     "contiguity graph: the neighbourhood holding it cannot be contiguous")
+    return notes

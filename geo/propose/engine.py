@@ -31,7 +31,8 @@ from geo.propose.model import BLOCK_BUILDS, NEST_COLUMNS, ProposalParams
 from geo.propose.refine import refine
 from geo.propose.trees import run
 from geo.propose.units import CORE_BAND, Budget, Piece, may_fork, split_units
-from geo.propose.blocks import BLOCK_WORDS, block_arrays, block_index, blocks_for, contract, expand
+from geo.propose.blocks import (BLOCK_WORDS, block_arrays, block_index, blocks_for, broken_blocks, contract,
+                                expand)
 from geo.propose.counts import counted_pieces, place_counts, place_populations
 from geo.propose.wards import group_index, keep_wards_whole, split_notes
 
@@ -156,6 +157,7 @@ def _graph(atlas, params: ProposalParams):
     if params.build_from in BLOCK_BUILDS:
         blocks = blocks_for(atlas, params.build_from)
         index, codes, notes = block_index(blocks, units.astype(str).to_numpy())
+        notes += broken_blocks(atlas.adjacency, index, codes, params.build_from, blocks.names)
         first = np.zeros(len(codes), dtype=int)
         first[index[::-1]] = np.arange(len(index))[::-1]  # the first LSOA of each block
         adjacency = contract(atlas.adjacency, index, len(codes))

@@ -124,3 +124,12 @@ def test_leicester_from_msoas_into_four(data_dir, tmp_path):
         assert shape.intersection(mine).area > 0.5 * mine.area, code
         differ += shape.symmetric_difference(mine).area
     assert differ < 0.25 * polygons.geometry.area.sum()  # each misplaced m² counts twice in a symmetric difference
+
+
+def test_a_block_in_two_parts_is_reported():
+    atlas = grid_atlas(4, 1)
+    units = pd.Series(["A", "B", "B", "A"], index=atlas.codes)  # A's two LSOAs do not touch
+    plan = propose(with_blocks(atlas, Blocks("custom", units, {}, "u.csv")), ProposalParams(build_from="custom",
+                                                                                         target=3000, seed=1))
+    assert blocks_split(plan, units) == set()
+    assert any("unit A (A) is in 2 parts" in note for note in plan.unmet)
