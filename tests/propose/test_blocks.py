@@ -133,3 +133,25 @@ def test_a_block_in_two_parts_is_reported():
                                                                                          target=3000, seed=1))
     assert blocks_split(plan, units) == set()
     assert any("unit A (A) is in 2 parts" in note for note in plan.unmet)
+
+
+def test_respect_a_user_geography_and_align_with_several(grid, tmp_path):
+    from geo.plan.coterminosity import align_all
+
+    units = square_blocks(grid, 12, size=2)
+    path = tmp_path / "localities.csv"
+    pd.DataFrame({"lsoa_code": grid.codes, "unit": units.to_numpy()}).to_csv(path, index=False)
+    args = argparse.Namespace(build_from="lsoas", respect=str(path), data_dir=None)
+    atlas = with_user_geographies(grid, args)
+    params = ProposalParams(target=36_000, tolerance=0.15, seed=1)
+    plain = propose(grid, params.replace(respect="none"))
+    kept = propose(atlas, params.replace(respect="custom"))
+    assert len(blocks_split(kept, units)) <= len(blocks_split(plain, units))
+    assert {u for u in blocks_split(kept, units) if any(f"({u}) is split" in n for n in kept.unmet)} == \
+        blocks_split(kept, units)  # every unit still split is reported
+    other = tmp_path / "police.csv"
+    pd.DataFrame({"lsoa_code": grid.codes, "unit": square_blocks(grid, 12, size=3).to_numpy()}).to_csv(other,
+                                                                                                    index=False)
+    side = align_all(kept, f"{path},{other},las")
+    assert [c.geography.key for c in side] == ["localities.csv", "police.csv", "las"]
+    assert side[2].index == pytest.approx(1.0)  # nested in authorities: every neighbourhood within its own
