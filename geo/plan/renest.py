@@ -129,7 +129,9 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
             notes.append(f"{extra:,.0f} more people moved between neighbourhoods of one unit to bring them into the "
                          "band (rebalance=False moves only what nesting needs)")
     out = pd.Series(labels, index=codes, name="neighbourhood")
-    notes += _balance_notes(out, original, pop, low, high)
+    why = ("boundary moves within its unit could not bring it inside" if rebalance
+           else "not rebalanced (rebalance=False)")
+    notes += _balance_notes(out, original, pop, low, high, why)
     changed = out.to_numpy() != original
     moved = pd.DataFrame({"lsoa_code": codes[changed], "from": original[changed], "to": out.to_numpy()[changed],
                           "unit": units[changed], "population": pop[changed]})
@@ -190,7 +192,7 @@ def _neighbours(rows, labels, adjacency) -> list:
     return sorted({labels[t] for t in touching if labels[t] is not None}, key=str)
 
 
-def _balance_notes(new: pd.Series, original, pop, low, high) -> list[str]:
+def _balance_notes(new: pd.Series, original, pop, low, high, why: str) -> list[str]:
     """One note per neighbourhood outside the band after re-nesting (saying whether it was already)."""
     before = pd.Series(pop).groupby(original).sum()
     after = pd.Series(pop).groupby(new.to_numpy()).sum()
@@ -199,8 +201,7 @@ def _balance_notes(new: pd.Series, original, pop, low, high) -> list[str]:
         if not low <= p <= high:
             was = before.get(n)
             already = " (as before)" if was is not None and not low <= was <= high else ""
-            notes.append(f"{n}: {p:,.0f} people is outside the band of {low:,.0f}-{high:,.0f}{already}; no move "
-                         "within its unit kept it inside")
+            notes.append(f"{n}: {p:,.0f} people is outside the band of {low:,.0f}-{high:,.0f}{already}; {why}")
     return notes
 
 
