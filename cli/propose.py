@@ -21,6 +21,8 @@ from geo.settings import get_settings
 
 FORMATS = tuple(extensions("plan"))
 NEST_LEVELS = ("lad", "utla", "icb", "none")
+BUILDS = ("lsoas", "msoas", "wards", "practices", "pcns")
+RESPECTS = ("practices", "wards", "none")
 
 
 def register(subparsers) -> None:
@@ -35,16 +37,24 @@ def register(subparsers) -> None:
     # Defaults are None: ProposalParams.from_settings fills them, the one place settings become parameters.
     parser.add_argument("--target", type=int, help=f"people per neighbourhood (default {settings.target_population})")
     parser.add_argument("--tolerance", type=float, help=f"allowed deviation, e.g. 0.1 (default {settings.tolerance})")
-    parser.add_argument("--build-from", default="lsoas", choices=["lsoas", "practices", "pcns"],
-                        help="building blocks: LSOAs (place-based) or whole GP practices / whole PCNs (list-based)")
+    parser.add_argument("--build-from", default="lsoas",
+                        help="building blocks: lsoas, msoas, wards, a FILE of your own units (an lsoa_code,unit CSV "
+                        "or polygons), all kept whole (place-based); or whole GP practices / PCNs (list-based)")
+    parser.add_argument("--neighbourhoods", help="how many instead of how big: N for the whole area (spread over "
+                        "the --nest places by population, at least one each) or CODE=N,CODE=N for every place")
+    parser.add_argument("--min-size", type=float, help="smallest neighbourhood (people); with --max-size replaces "
+                        "--target and --tolerance")
+    parser.add_argument("--max-size", type=float, help="largest neighbourhood (people)")
     parser.add_argument("--nest", default="lad", help="nesting unit: lad, utla, icb, none, or a geography FILE "
                         "(polygons or an lsoa_code,unit CSV, e.g. proposed unitaries)")
     parser.add_argument("--population", default=None, choices=["resident", "registered", "list"],
                         help="population counted (default: resident; list for --build-from practices/pcns)")
     parser.add_argument("--practices", default="whole", choices=["whole", "ignore"],
                         help="keep each GP practice's LSOAs together (whole) or not")
-    parser.add_argument("--respect", default="practices", choices=["practices", "wards", "none"],
-                        help="keep whole: practices (default), wards (split one only when balance needs it) or none")
+    parser.add_argument("--respect", default="practices",
+                        help="keep whole: practices (default), wards, or the units of a geography FILE (an "
+                        "lsoa_code,unit CSV or polygons: care localities, police neighbourhoods), splitting one only "
+                        "when balance needs it and reporting each split; or none")
     parser.add_argument("--compactness", type=float, default=1.0, help="weight of compact shapes (0 ignores)")
     parser.add_argument("--seed", type=int, help=f"random seed: same seed, same plan (default {settings.seed})")
     parser.add_argument("--time-budget", type=float, help=f"seconds (default {settings.proposal_time_budget:g})")
@@ -60,14 +70,18 @@ def run(args: argparse.Namespace) -> int:
     """Propose, write the output and print the summary; return the exit status."""
     from cli import _common
     from geo.propose import ProposalParams, group_mnp, propose
+    from geo.propose.counts import parse_counts
 
     if args.out is not None and args.out.suffix.lower() not in FORMATS:
         raise DataError(f"cannot write {args.out.suffix or 'a file without an extension'}", file=args.out,
                         expected="a " + ", ".join(FORMATS[:-1]) + " or " + FORMATS[-1] + " file")
     params = ProposalParams.from_settings(
         target=args.target, tolerance=args.tolerance, population=args.population,
-        nest=args.nest if args.nest in NEST_LEVELS else "custom", respect=args.respect,
-        build_from=args.build_from,
+        nest=args.nest if args.nest in NEST_LEVELS else "custom",
+        respect=args.respect if args.respect in RESPECTS else "custom",
+        build_from=args.build_from if args.build_from in BUILDS else "custom",
+        neighbourhoods=parse_counts(args.neighbourhoods) if args.neighbourhoods else None,
+        min_size=_whole(args.min_size), max_size=_whole(args.max_size),
         practices=args.practices, compactness_weight=args.compactness, seed=args.seed, time_budget=args.time_budget)
     atlas = _common.atlas_from_args(args)
     if args.nest not in NEST_LEVELS:  # a user geography (proposed unitaries, say): read and checked first
@@ -75,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
         from geo.propose.wards import nest_in
 
         atlas = nest_in(atlas, read_geography(args.nest, atlas))
+    atlas = with_user_geographies(atlas, args)
     plan = propose(atlas, params, algorithm=args.algorithm, name=f"proposal seed {params.seed}")
     mnp = group_mnp(atlas, plan.assignment, target=args.mnp_target, nest=args.mnp_nest, seed=params.seed,
                     tolerance=params.tolerance,
@@ -85,10 +100,52 @@ def run(args: argparse.Namespace) -> int:
           f"({made.method}, seed {made.seed}, {made.seconds:.1f} s)")
     print(format_table(plan, mnp))
     print(format_summary(plan.summary(), plan.unmet))
+    print(format_made(plan))
     if args.out is not None:
         write_output(plan, plan.assignment, mnp, args.out)
         print(f"wrote {args.out}")
     return 0
+
+
+def _whole(value):
+    return None if value is None else (int(value) if float(value).is_integer() else value)
+
+
+def with_user_geographies(atlas, args: argparse.Namespace):
+    """Put the blocks (``--build-from msoas|wards|FILE``) and the units kept whole (``--respect FILE``) on the atlas,
+    each read and checked before any work is done."""
+    from geo.plan.geography import read_geography
+    from geo.propose import blocks
+
+    if args.build_from == "msoas":
+        table, source = blocks.read_msoas(getattr(args, "data_dir", None))
+        atlas = blocks.with_blocks(atlas, blocks.msoa_blocks(atlas.lsoas, table, source))
+    elif args.build_from == "wards":
+        atlas = blocks.with_blocks(atlas, blocks.ward_blocks(atlas.lsoas))
+    elif args.build_from not in BUILDS:
+        atlas = blocks.with_blocks(atlas, blocks.custom_blocks(read_geography(args.build_from, atlas)))
+    if args.respect not in RESPECTS:
+        from geo.propose.wards import respect_in
+
+        atlas = respect_in(atlas, read_geography(args.respect, atlas))
+    return atlas
+
+
+def format_made(plan) -> str:
+    """Return what the plan was built from and, for a number of neighbourhoods, each place's ideal size."""
+    from geo.propose.counts import ideal_lines, place_balance_line
+
+    made = plan.provenance.params
+    blocks = made.get("blocks")
+    lines = [f"building blocks: {blocks['count']:,} {blocks['title']} ({blocks['source']}), each kept whole"] \
+        if blocks else []
+    ideals = made.get("ideal_sizes")
+    if ideals:
+        lines.append(f"ideal size of each place (its population / its count), tolerance ±{100 * plan.tolerance:g} % "
+                     "around it:")
+        lines += [f"  {line}" for line in ideal_lines(ideals)]
+        lines.append(place_balance_line(plan))
+    return "\n".join(lines)
 
 
 def format_table(plan, mnp: pd.Series | None = None) -> str:

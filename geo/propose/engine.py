@@ -27,11 +27,14 @@ from geo.propose.bisect import TREES, bisect_steps
 from geo.plan import Plan
 from geo.plan.naming import neighbourhood_names, rename
 from geo.plan.params import Provenance
-from geo.propose.model import NEST_COLUMNS, ProposalParams
+from geo.propose.model import BLOCK_BUILDS, NEST_COLUMNS, ProposalParams
 from geo.propose.refine import refine
 from geo.propose.trees import run
 from geo.propose.units import CORE_BAND, Budget, Piece, may_fork, split_units
-from geo.propose.wards import group_index, keep_wards_whole
+from geo.propose.blocks import (BLOCK_WORDS, block_arrays, block_index, blocks_for, broken_blocks, contract,
+                                expand)
+from geo.propose.counts import counted_pieces, place_counts, place_populations
+from geo.propose.wards import group_index, keep_wards_whole, split_notes
 
 #: Below this many LSOAs a process pool costs more than it saves.
 PARALLEL_MIN_LSOAS = 4_000
@@ -84,16 +87,25 @@ def propose(atlas, params: ProposalParams | None = None, algorithm: str = "defau
     if column not in atlas.lsoas.columns:
         raise PlanError(f"the atlas has no {column} column", column=column)
     start = time.monotonic()
-    if params.build_from != "lsoas":
+    if params.build_from in ("practices", "pcns"):
         plan = _list_based(atlas, params, start, name)
         return rename(plan, neighbourhood_names(plan))
     assignment, unmet, constrained, *rest = ALGORITHMS[algorithm](atlas, params, start + params.time_budget)
     stopped_early = bool(rest[0]) if rest else any("time budget" in str(u) for u in unmet)
     method = "tree-bisection" if algorithm == "default" else algorithm
+    extra, plan_params = {}, params.plan_params()
+    if params.build_from in BLOCK_BUILDS:  # profiles name each neighbourhood's blocks from this
+        extra["blocks"] = blocks_for(atlas, params.build_from).describe()
+    ideals = assignment.attrs.get("ideals")
+    if ideals:  # each place aims at its own ideal size; the plan's target is the area's mean
+        extra["ideal_sizes"] = ideals
+        total = sum(v["population"] for v in ideals.values())
+        plan_params = plan_params.replace(target=max(1.0, round(total / sum(v["neighbourhoods"] for v in
+                                                                            ideals.values()), 1)))
     provenance = Provenance(method, seed=params.seed, seconds=time.monotonic() - start,
                             unmet=tuple(str(u) for u in unmet), constrained_units=tuple(constrained),
-                            stopped_early=stopped_early, params={"algorithm": method, **params.to_dict()})
-    plan = Plan(atlas, assignment, params.plan_params(), provenance=provenance,
+                            stopped_early=stopped_early, params={"algorithm": method, **params.to_dict(), **extra})
+    plan = Plan(atlas, assignment, plan_params, provenance=provenance,
                 name=name or f"{method} seed {params.seed}")
     # Labels are names: each neighbourhood is named after its wards; provenance.labels keeps the code-like label.
     return rename(plan, neighbourhood_names(plan))
@@ -115,7 +127,17 @@ def _list_based(atlas, params: ProposalParams, start: float, name: str | None) -
 
 
 def atlas_pieces(atlas, params: ProposalParams) -> list[Piece]:
-    """Return the connected pieces of the nesting units of ``atlas`` under ``params``."""
+    """Return the connected pieces of the nesting units of ``atlas`` under ``params`` (LSOAs as nodes)."""
+    return _graph(atlas, params)[0]
+
+
+def _graph(atlas, params: ProposalParams):
+    """Return ``(pieces, node codes, LSOA -> node index or None, notes, ideals)`` for the proposal's nodes.
+
+    Nodes are LSOAs, or for a block build (MSOAs, wards, a user's units) the blocks of the contracted graph
+    (:mod:`geo.propose.blocks`). With ``params.neighbourhoods`` each place has its count and aims at its own ideal
+    size (:mod:`geo.propose.counts`); ``ideals`` then says, per place, its population, count and ideal size.
+    """
     lsoas = atlas.lsoas
     if params.nest == "none":
         code = ",".join(atlas.area.codes) if len(atlas.area.codes) == 1 else "AREA"
@@ -129,9 +151,34 @@ def atlas_pieces(atlas, params: ProposalParams) -> list[Piece]:
         units, names = lsoas[code_col].fillna("unknown"), lsoas[name_col].fillna("unknown")
     pop = pd.to_numeric(lsoas[params.population_column], errors="coerce").fillna(0).clip(lower=0).to_numpy(float)
     centroids = lsoas.geometry.centroid
-    practice = group_index(atlas, params)  # practices (or wards) the bisection keeps together
-    return split_units(units, names, atlas.adjacency, pop, centroids.x.to_numpy(), centroids.y.to_numpy(),
-                       lsoas.geometry.area.to_numpy(), practice, params.target, params.tolerance)
+    group = group_index(atlas, params)  # practices (or wards) the bisection keeps together
+    arrays = (pop, centroids.x.to_numpy(), centroids.y.to_numpy(), lsoas.geometry.area.to_numpy(), group)
+    adjacency, codes, index, notes = atlas.adjacency, atlas.codes, None, []
+    if params.build_from in BLOCK_BUILDS:
+        blocks = blocks_for(atlas, params.build_from)
+        index, codes, notes = block_index(blocks, units.astype(str).to_numpy())
+        notes += broken_blocks(atlas.adjacency, index, codes, params.build_from, blocks.names)
+        first = np.zeros(len(codes), dtype=int)
+        first[index[::-1]] = np.arange(len(index))[::-1]  # the first LSOA of each block
+        adjacency = contract(atlas.adjacency, index, len(codes))
+        arrays = block_arrays(index, len(codes), *arrays)
+        units, names = units.iloc[first].reset_index(drop=True), names.iloc[first].reset_index(drop=True)
+    ideals = {}
+    if params.neighbourhoods is not None:
+        place_pop = place_populations(units, arrays[0])
+        place_names = dict(zip(units.astype(str), names.astype(str)))
+        capacity = pd.Series(units.astype(str).to_numpy()).value_counts()
+        counts = place_counts(place_pop, params.neighbourhoods, capacity, place_names)
+        ideals = {p: {"name": place_names[p], "population": float(place_pop[p]), "neighbourhoods": counts[p],
+                      "ideal": float(place_pop[p]) / counts[p]} for p in place_pop.index}
+        pieces = counted_pieces(units, names, adjacency, arrays, counts, params.tolerance)
+    else:
+        pieces = split_units(units, names, adjacency, *arrays[:4], arrays[4], params.target, params.tolerance)
+    if index is not None:
+        word = BLOCK_WORDS[params.build_from]
+        for piece in pieces:
+            piece.notes = [n.replace(" LSOA", f" {word}") for n in piece.notes]
+    return pieces, pd.Index(codes), index, notes, ideals
 
 
 def solve_piece(piece: Piece, seed: int, compactness_weight: float, deadline: float = float("inf"), *,
@@ -244,22 +291,29 @@ def tree_bisection(atlas, params: ProposalParams, deadline: float):
 
     Returns ``(assignment, unmet, constrained units, stopped_early)``; ``stopped_early`` is True only when the
     time budget cut some piece's search short (the plan is then the best found by then, and says so in ``unmet``).
+    A block build solves the block graph and expands the answer to LSOAs, so every block stays whole.
     """
-    pieces = atlas_pieces(atlas, params)
+    pieces, codes, index, unmet, ideals = _graph(atlas, params)
     solved, stopped_early = solve_pieces(pieces, params.seed, params.compactness_weight, deadline)
-    assignment, unmet, constrained = label_pieces(atlas.codes, pieces, solved, params, "N")
-    if params.respect == "wards":
-        assignment, split = keep_wards_whole(atlas, assignment, params)
+    assignment, more, constrained = label_pieces(codes, pieces, solved, params, "N")
+    unmet = [*unmet, *more]
+    if index is not None:
+        assignment = expand(assignment, index, atlas.codes)
+    if params.respect in ("wards", "custom"):
+        if index is None:
+            assignment, split = keep_wards_whole(atlas, assignment, params)
+        else:  # moving LSOAs would break blocks: report the units still split
+            split = split_notes(atlas, assignment, params)
         unmet += split
     if stopped_early:
         unmet.append(f"stopped at the time budget of {params.time_budget:g} s before the search was complete; "
                      "the plan is the best found by then, and a longer budget may give a different one")
+    assignment.attrs["ideals"] = ideals
     return assignment, unmet, constrained, stopped_early
 
 
 def label_pieces(codes, pieces, solved, params: ProposalParams, letter: str):
     """Turn per-piece labels into ``<unit>-<letter><nn>`` labels and list constrained units and unmet aims."""
-    low, high = params.band
     labels = np.empty(len(codes), dtype=object)
     unmet, constrained = [], []
     by_unit: dict[str, list[tuple[Piece, np.ndarray]]] = {}
@@ -267,6 +321,8 @@ def label_pieces(codes, pieces, solved, params: ProposalParams, letter: str):
         by_unit.setdefault(piece.unit, []).append((piece, local))
     for unit, parts in by_unit.items():
         name = parts[0][0].name
+        aim = parts[0][0].target  # a place with its own count aims at its own ideal size
+        low, high = (aim * (1 - params.tolerance), aim * (1 + params.tolerance)) if aim else params.band
         groups = []  # (first row, rows, population, piece) per neighbourhood, numbered in code order
         for piece, local in parts:
             unmet += piece.notes

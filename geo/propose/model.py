@@ -8,9 +8,9 @@ work is done; the API's request schema is derived from the same fields (:mod:`ap
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from geo.plan.params import POPULATION_COLUMNS, PlanParams
 
@@ -19,6 +19,12 @@ NEST_COLUMNS = {"lad": ("lad_code", "lad_name"), "utla": ("utla_code", "utla_nam
                 "custom": ("nest_code", "nest_name")}  # custom: a user geography, see geo.propose.wards.nest_in
 NEST_LEVELS = (*NEST_COLUMNS, "none")
 PRACTICE_MODES = ("whole", "ignore")
+#: Building blocks solved by tree bisection over the LSOA graph contracted to blocks (geo.propose.blocks).
+BLOCK_BUILDS = ("msoas", "wards", "custom")
+#: The most neighbourhoods one proposal may ask for, in all or for one place.
+MAX_NEIGHBOURHOODS = 10_000
+PlaceCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Count = Annotated[int, Field(ge=1, le=MAX_NEIGHBOURHOODS, strict=True)]
 __all__ = ["NEST_COLUMNS", "NEST_LEVELS", "POPULATION_COLUMNS", "PRACTICE_MODES", "ProposalParams"]
 
 
@@ -29,7 +35,9 @@ class ProposalParams(PlanParams):
     Parameters
     ----------
     build_from
-        The building blocks: ``"lsoas"`` (place-based), or whole ``"practices"`` or whole ``"pcns"``
+        The building blocks: ``"lsoas"`` (place-based); whole ``"msoas"`` (2021), whole electoral ``"wards"`` or
+        whole units of a user geography (``"custom"``, carried by the atlas: :func:`geo.propose.blocks.with_blocks`),
+        each solved on the LSOA graph contracted to blocks; or whole ``"practices"`` or whole ``"pcns"``
         (list-based: a neighbourhood is a set of practices, its population their registered lists, and its place
         footprint derived from where their patients live).
     nest
@@ -38,7 +46,16 @@ class ProposalParams(PlanParams):
         ``"whole"`` keeps the LSOAs that share a plurality practice together where it can; ``"ignore"`` does not.
     respect
         The natural communities kept whole: ``"practices"`` (as ``practices`` says), ``"wards"`` (whole electoral
-        wards wherever a ward fits the tolerance; each ward still split is reported in ``unmet``) or ``"none"``.
+        wards wherever a ward fits the tolerance; each ward still split is reported in ``unmet``), ``"custom"``
+        (the units of a user geography the atlas carries, as wards: :func:`geo.propose.wards.respect_in`) or
+        ``"none"``.
+    neighbourhoods
+        How many neighbourhoods instead of how big: a number for the whole area (spread over the places of the
+        ``nest`` level by population, at least one each), or ``{place code: count}`` naming every place once.
+        Each place's ideal size is then its population over its count, and ``tolerance`` is around it.
+    min_size, max_size
+        A size band instead of ``target`` ± ``tolerance`` (both or neither): the target becomes their midpoint
+        and the tolerance their half-width.
     compactness_weight
         How much a compact shape counts against other aims (0 ignores shape).
     seed
@@ -50,6 +67,8 @@ class ProposalParams(PlanParams):
     --------
     >>> ProposalParams(target=30_000).band
     (27000.0, 33000.0)
+    >>> ProposalParams(min_size=80_000, max_size=120_000).band
+    (80000.0, 120000.0)
     >>> ProposalParams(nest="ward")
     Traceback (most recent call last):
     ...
@@ -58,13 +77,23 @@ class ProposalParams(PlanParams):
 
     tolerance: float = Field(0.10, gt=0, lt=1, allow_inf_nan=False, title="tolerance",
                              description="a share above 0 and below 1, e.g. 0.1 for ±10 %")
-    build_from: Literal["lsoas", "practices", "pcns"] = Field("lsoas", title="building blocks",
-                                                              description="'lsoas', 'practices' or 'pcns'")
+    build_from: Literal["lsoas", "msoas", "wards", "custom", "practices", "pcns"] = Field(
+        "lsoas", title="building blocks",
+        description="'lsoas', 'msoas', 'wards', 'custom' (a user geography), 'practices' or 'pcns'")
     nest: Literal["lad", "utla", "icb", "none", "custom"] = Field(
         "lad", title="nesting level", description="'lad', 'utla', 'icb', 'none' or 'custom' (a user geography)")
     practices: Literal["whole", "ignore"] = Field("whole", title="practice handling", description="'whole' or 'ignore'")
-    respect: Literal["practices", "wards", "none"] = Field("practices", title="communities kept whole",
-                                                           description="'practices', 'wards' or 'none'")
+    respect: Literal["practices", "wards", "custom", "none"] = Field(
+        "practices", title="communities kept whole",
+        description="'practices', 'wards', 'custom' (a user geography) or 'none'")
+    neighbourhoods: Count | dict[PlaceCode, Count] | None = Field(
+        None, title="number of neighbourhoods",
+        description="a whole number for the whole area, or {place code: count} for every place of the nest level",
+        json_schema_extra={"maxProperties": 1000})
+    min_size: int | float | None = Field(None, ge=1, le=20_000_000, allow_inf_nan=False, title="smallest size",
+                                         description="people; with max_size, replaces target and tolerance")
+    max_size: int | float | None = Field(None, ge=1, le=20_000_000, allow_inf_nan=False, title="largest size",
+                                         description="people; with min_size, replaces target and tolerance")
     compactness_weight: float = Field(1.0, ge=0, le=100, allow_inf_nan=False, title="compactness weight",
                                       description="0 or more (0 ignores shape)")
     seed: int = Field(1, ge=0, le=2**32 - 1, strict=True, title="seed", description="a whole number 0 or more")
@@ -79,7 +108,25 @@ class ProposalParams(PlanParams):
             return data
         build_from = data.get("build_from", "lsoas")
         population = data.get("population")
+        low, high = data.get("min_size"), data.get("max_size")
+        if (low is None) != (high is None):
+            raise ValueError("give both min_size and max_size (a size band), or neither")
+        if low is not None:
+            if not (isinstance(low, (int, float)) and isinstance(high, (int, float))) or not 0 < low < high:
+                raise ValueError(f"min_size {low!r} must be a number of people below max_size {high!r}")
+            if data.get("neighbourhoods") is not None:
+                raise ValueError("give either a number of neighbourhoods or a size band (min_size, max_size), "
+                                 "not both")
+            mid = (low + high) / 2
+            data = {**data, "target": int(mid) if float(mid).is_integer() else mid,
+                    "tolerance": (high - low) / (high + low)}
+        counts = data.get("neighbourhoods")
+        if isinstance(counts, dict) and len(counts) > 1000:
+            raise ValueError("neighbourhoods names more than 1,000 places")
         if build_from in ("practices", "pcns"):
+            if data.get("neighbourhoods") is not None:
+                raise ValueError(f"a number of neighbourhoods is not yet taken for {build_from}: give a target of "
+                                 "the lists' total over the count (geo.propose.counts.ideal_sizes)")
             if data.get("nest") == "custom":
                 raise ValueError(f"a proposal built from {build_from} nests by the authority of each practice's "
                                  "site: nest must be 'lad', 'utla', 'icb' or 'none', not a custom geography")

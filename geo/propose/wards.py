@@ -1,6 +1,6 @@
 """Natural communities in proposals: whole electoral wards, and nesting in a user's own geography.
 
-``respect="wards"`` gives the bisection (:mod:`geo.propose.bisect`) each LSOA's ward as its group, the mechanism
+``respect="wards"`` (or ``"custom"``: a user geography put on the atlas by :func:`respect_in`) gives the bisection (:mod:`geo.propose.bisect`) each LSOA's ward as its group, the mechanism
 that keeps practices whole: edges inside a ward are cheap and a cut through one is penalised, and refinement
 counts spreading a ward over one more neighbourhood as a cost. Balance still wins where it must, so
 :func:`keep_wards_whole` then joins each ward still split into one of its neighbourhoods (its main one first) when
@@ -32,14 +32,53 @@ def group_index(atlas, params) -> np.ndarray:
     [-1, -1]
     """
     lsoas = atlas.lsoas
-    if params.respect == "wards":
-        if "ward_code" not in lsoas.columns or lsoas["ward_code"].isna().all():
-            raise PlanError("this atlas has no electoral wards to keep whole (they come with LSOA 2021 atlases)",
-                            column="respect", expected="'practices' or 'none', or an LSOA 2021 atlas")
-        return pd.factorize(lsoas["ward_code"])[0]
+    if params.respect in ("wards", "custom"):
+        code, _, _ = _respected(lsoas, params)
+        return pd.factorize(lsoas[code])[0]
     if params.respect == "practices" and params.practices == "whole" and "plurality_practice" in lsoas.columns:
         return pd.factorize(lsoas["plurality_practice"])[0]  # missing practice -> -1
     return -np.ones(len(lsoas), dtype=int)
+
+
+def _respected(lsoas, params) -> tuple[str, str, str]:
+    """The code and name columns of the units ``params.respect`` keeps whole, and what one is called."""
+    if params.respect == "custom":
+        if "respect_code" not in lsoas.columns:
+            raise PlanError("respect 'custom' needs a user geography on the atlas", column="respect",
+                            expected="geo.propose.wards.respect_in(atlas, geography), or respect 'wards'")
+        return "respect_code", "respect_name", "unit"
+    if "ward_code" not in lsoas.columns or lsoas["ward_code"].isna().all():
+        raise PlanError("this atlas has no electoral wards to keep whole (they come with LSOA 2021 atlases)",
+                        column="respect", expected="'practices' or 'none', or an LSOA 2021 atlas")
+    return "ward_code", "ward_name", "ward"
+
+
+def split_notes(atlas, assignment: pd.Series, params) -> list[str]:
+    """Return one note per unit ``params.respect`` keeps whole that ``assignment`` still splits, with its shares.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.propose.model import ProposalParams
+    >>> atlas = grid_atlas(3, 1)
+    >>> atlas.lsoas["ward_code"], atlas.lsoas["ward_name"] = ["W1", "W1", "W2"], ["A", "A", "B"]
+    >>> split_notes(atlas, pd.Series(["N1", "N2", "N2"], index=atlas.codes), ProposalParams(respect="wards"))
+    ['ward A (W1) is split between N1 and N2 (50 % / 50 %)']
+    """
+    lsoas = atlas.lsoas
+    code, name, word = _respected(lsoas, params)
+    labels = assignment.reindex(lsoas.index).to_numpy(dtype=object)
+    units = lsoas[code].astype("object").to_numpy()
+    names = dict(zip(lsoas[code].astype(str), lsoas.get(name, lsoas[code]).astype(str)))
+    pop = pd.to_numeric(lsoas[params.population_column], errors="coerce").fillna(0).clip(lower=0).to_numpy(float)
+    notes = []
+    for unit in _split_wards(units, labels):
+        rows = np.flatnonzero(units == unit)
+        parts = pd.Series(pop[rows]).groupby(labels[rows]).sum().sort_values(ascending=False, kind="stable")
+        shares = " / ".join(f"{100 * p / max(parts.sum(), 1e-9):.0f} %" for p in parts)
+        notes.append(f"{word} {names.get(str(unit), unit)} ({unit}) is split between "
+                     f"{' and '.join(map(str, parts.index))} ({shares})")
+    return notes
 
 
 def keep_wards_whole(atlas, assignment: pd.Series, params) -> tuple[pd.Series, list[str]]:
@@ -68,8 +107,8 @@ def keep_wards_whole(atlas, assignment: pd.Series, params) -> tuple[pd.Series, l
     """
     lsoas = atlas.lsoas
     labels = assignment.reindex(lsoas.index).to_numpy(dtype=object).copy()
-    wards = lsoas["ward_code"].astype("object").to_numpy()
-    names = dict(zip(lsoas["ward_code"].astype(str), lsoas.get("ward_name", lsoas["ward_code"]).astype(str)))
+    code, _, _ = _respected(lsoas, params)  # wards, or the units of a user geography (respect "custom")
+    wards = lsoas[code].astype("object").to_numpy()
     pop = pd.to_numeric(lsoas[params.population_column], errors="coerce").fillna(0).clip(lower=0).to_numpy(float)
     nest = _nest_units(lsoas, params)
     low, high = params.band
@@ -87,15 +126,10 @@ def keep_wards_whole(atlas, assignment: pd.Series, params) -> tuple[pd.Series, l
                     break
         if not moved:
             break
-    notes = []
-    for ward in _split_wards(wards, labels):
-        rows = np.flatnonzero(wards == ward)
-        parts = pd.Series(pop[rows]).groupby(labels[rows]).sum().sort_values(ascending=False, kind="stable")
-        shares = " / ".join(f"{100 * p / max(parts.sum(), 1e-9):.0f} %" for p in parts)
-        notes.append(f"ward {names.get(str(ward), ward)} ({ward}) is split between {' and '.join(map(str, parts.index))}"
-                     f" ({shares}): keeping it whole would put a neighbourhood outside the tolerance or break its "
-                     "contiguity")
-    return pd.Series(labels, index=lsoas.index, name=assignment.name), notes
+    fixed = pd.Series(labels, index=lsoas.index, name=assignment.name)
+    notes = [f"{n}: keeping it whole would put a neighbourhood outside the tolerance or break its contiguity"
+             for n in split_notes(atlas, fixed, params)]
+    return fixed, notes
 
 
 def _split_wards(wards: np.ndarray, labels: np.ndarray) -> list:
@@ -131,6 +165,26 @@ def _can_move(part, target, labels, pop, nest, adjacency, low, high) -> bool:
 def _connected(adjacency, mask: np.ndarray) -> bool:
     rows = np.flatnonzero(mask)
     return csgraph.connected_components(adjacency[rows][:, rows], directed=False)[0] == 1
+
+
+def respect_in(atlas, geography):
+    """Return a copy of ``atlas`` whose ``respect_code, respect_name`` columns hold ``geography``'s units, for
+    ``ProposalParams(respect="custom")``: kept whole as wards are (adult social care localities, police
+    neighbourhoods, community mental health team areas).
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan.geography import geography
+    >>> atlas = grid_atlas(4, 1, lad_width=2)
+    >>> respect_in(atlas, geography(atlas, "las")).lsoas.respect_code.tolist()
+    ['E07009000', 'E07009000', 'E07009001', 'E07009001']
+    """
+    lsoas = atlas.lsoas.copy()
+    units = geography.units.reindex(lsoas.index)
+    lsoas["respect_code"] = units.astype(str).to_numpy()
+    lsoas["respect_name"] = [geography.names.get(u, u) for u in lsoas["respect_code"]]
+    return replace(atlas, lsoas=lsoas)
 
 
 def nest_in(atlas, geography):

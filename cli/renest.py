@@ -1,0 +1,81 @@
+"""``nhp renest``: make an agreed plan nest in a new geography (proposed unitaries) moving as few people as possible.
+
+``nhp renest agreed.csv --area QK1 --into unitaries.csv --out renested.csv`` keeps each neighbourhood's part in the
+unit holding most of its people and gives every other part to a neighbouring neighbourhood of its unit (or makes
+it a neighbourhood of its own), keeping contiguity and, where it can, the band; it lists every moved LSOA with
+its people and reports the people moved against a lower bound (:mod:`geo.plan.renest`). The agreed plan file is
+never changed: the result is written to a new file.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cli import _common
+from cli._plans import add_plan_arguments, plan_from_args
+from geo.errors import DataError
+
+
+def register(subparsers) -> None:
+    """Add ``nhp renest``."""
+    parser = subparsers.add_parser("renest", help="make a plan nest in a new geography, moving fewest people",
+                                   description=__doc__.split("\n\n")[1])
+    parser.add_argument("plan", type=Path, help="the agreed plan: CSV lookup or GeoJSON/GPKG/zipped shapefile")
+    _common.add_area_arguments(parser)
+    parser.add_argument("--into", required=True, help="the new geography: an lsoa_code,unit CSV or polygons "
+                        "(or las, wards, pcns)")
+    parser.add_argument("--out", type=Path, required=True, help="the re-nested plan: .csv, .geojson or .gpkg "
+                        "(a new file; never the agreed plan)")
+    parser.add_argument("--no-rebalance", action="store_true", help="move only what nesting needs (no moves "
+                        "between neighbourhoods of one unit to bring them into the band)")
+    parser.add_argument("--moves", type=Path, help="also write every moved LSOA to this CSV")
+    add_plan_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Re-nest, write the new plan and print what moved; return the exit status."""
+    from geo import export
+    from geo.plan.geography import geography
+    from geo.plan.renest import renest, renested_plan
+
+    if args.out.resolve() == args.plan.resolve():
+        raise DataError("the re-nested plan would overwrite the agreed plan", file=args.out,
+                        expected="a new file for --out")
+    export.format_for("plan", args.out)
+    atlas = _common.atlas_from_args(args)
+    plan = plan_from_args(args.plan, atlas, args)
+    into = geography(atlas, args.into)
+    result = renest(plan, into, rebalance=not args.no_rebalance)
+    new = renested_plan(plan, into, result, name=args.out.stem)
+    print(format_report(plan, new, result, into))
+    if args.moves is not None:
+        result.moved.to_csv(args.moves, index=False)
+        print(f"wrote {args.moves}")
+    export.write("plan", new, args.out)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def format_report(plan, new, result, into) -> str:
+    """Return the re-nesting report: people moved against the bound, every moved LSOA, and what was not kept."""
+    s = new.summary()
+    lines = [f"{plan.name} nested in {into.title}: {len(plan.neighbourhoods)} -> {len(new.neighbourhoods)} "
+             f"neighbourhoods; {len(result.moved)} LSOA(s) moved, {result.people_moved:,.0f} people "
+             f"(lower bound {result.lower_bound:,.0f})",
+             f"max |deviation| {s['max_abs_deviation_pct']:.1f} %; within ±5 %: {s['within_5_pct']:.0%}; within "
+             f"±10 %: {s['within_10_pct']:.0%}; contiguous: "
+             f"{'yes' if s['contiguous'] else 'no ' + ', '.join(s['non_contiguous'])}"]
+    if len(result.moved):
+        lines.append("moved LSOAs (from -> to, unit, people):")
+        names = plan.atlas.lsoas.get("lsoa_name")
+        moved = result.moved
+        for code, old, to, unit, people in zip(moved["lsoa_code"], moved["from"], moved["to"], moved["unit"],
+                                               moved["population"]):
+            label = f" {names[code]}" if names is not None else ""
+            lines.append(f"  {code}{label}: {old} -> {to}, {into.name_of(unit)}, {people:,.0f}")
+    if result.notes:
+        lines.append("could not keep:")
+        lines += [f"  - {n}" for n in result.notes]
+    return "\n".join(lines)

@@ -1,0 +1,217 @@
+"""Re-nesting: make an agreed plan nest in a new geography (proposed unitaries, say) by moving as few people as
+possible.
+
+Every neighbourhood keeps the part of it in the unit holding most of its people (:func:`renest`); each other
+part (a connected run of its LSOAs inside one other unit) either joins a neighbouring neighbourhood of that unit
+or, when it is a neighbourhood's worth on its own, becomes one ("split"). Among the joins that keep the receiver
+inside the plan's band the one ending nearest the target is taken; otherwise the choice that is least off the
+target (a join or a split), and the miss is reported. Every join is of adjacent LSOAs and every kept part is one
+connected run, so contiguity holds by construction; where the part kept is not connected once the rest is taken
+away, its smaller runs move too and the extra people are reported.
+
+**Lower bound.** If every neighbourhood must lie within one unit and keep its name, each neighbourhood's people
+outside the unit it keeps must change neighbourhood, so the sum over neighbourhoods of the population outside its
+largest part is a lower bound on people moved by any re-nesting; :class:`Renested` reports both. The input plan
+is never changed: the result is a new :class:`geo.plan.Plan`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csgraph
+
+from geo.errors import PlanError
+
+
+@dataclass
+class Renested:
+    """What a re-nesting did.
+
+    Attributes
+    ----------
+    assignment
+        The new ``lsoa_code -> neighbourhood``.
+    moved
+        One row per moved LSOA: ``lsoa_code, from, to, unit, population``.
+    people_moved, lower_bound
+        People in a different neighbourhood than before, and the lower bound on that for any re-nesting.
+    notes
+        What could not be kept (balance, contiguity), in words.
+    """
+
+    assignment: pd.Series
+    moved: pd.DataFrame
+    people_moved: float
+    lower_bound: float
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The figures as stored in the new plan's provenance (the moved LSOAs are the plan's difference)."""
+        return {"people_moved": round(self.people_moved), "lower_bound": round(self.lower_bound),
+                "lsoas_moved": len(self.moved)}
+
+
+def renest(plan, geography, *, rebalance: bool = True) -> Renested:
+    """Return how ``plan`` nests in ``geography`` (a :class:`geo.plan.geography.Geography`) moving fewest people.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> from geo.plan.geography import Geography
+    >>> from geo.plan.params import PlanParams
+    >>> atlas = grid_atlas(6, 1)  # six LSOAs of 1,500 people in a row
+    >>> plan = Plan(atlas, pd.Series(["A"] * 3 + ["B"] * 3, index=atlas.codes), PlanParams(target=4500, tolerance=0.5))
+    >>> units = Geography("u", "units", pd.Series(["W", "W", "E", "E", "E", "E"], index=atlas.codes), {})
+    >>> out = renest(plan, units)
+    >>> out.assignment.tolist(), out.people_moved, out.lower_bound
+    (['A', 'A', 'B', 'B', 'B', 'B'], 1500.0, 1500.0)
+    """
+    if plan.practice_assignment is not None:
+        raise PlanError("re-nesting a plan of whole practices is not supported yet: its footprint follows its "
+                        "practices' patients", column="plan", expected="a plan of LSOAs")
+    atlas = plan.atlas
+    codes = atlas.codes
+    labels = plan.assignment.reindex(codes).astype(object).to_numpy().copy()
+    original = labels.copy()
+    units = geography.units.reindex(codes).astype(object).to_numpy()
+    if pd.isna(units).any():
+        raise PlanError(f"LSOA {codes[np.flatnonzero(pd.isna(units))[0]]} is in no unit of {geography.key}",
+                        column="into", expected="a geography covering the plan's area")
+    pop = pd.to_numeric(atlas.lsoas[plan.params.population_column], errors="coerce").fillna(0).clip(lower=0)
+    pop = pop.to_numpy(float)
+    adjacency = atlas.adjacency.tocsr()
+    low, high = plan.params.band
+    target = float(plan.params.target)
+    frame = pd.DataFrame({"n": labels, "u": units, "p": pop})
+    parts = frame.groupby(["n", "u"]).p.sum().reset_index().sort_values(["n", "p", "u"], ascending=[True, False, True])
+    keep = parts.drop_duplicates("n").set_index("n")["u"]
+    totals = frame.groupby("n").p.sum()
+    lower_bound = float((totals - parts.drop_duplicates("n").set_index("n")["p"]).sum())
+    home = {str(n): u for n, u in keep.items()}  # the unit each neighbourhood lies in
+    notes: list[str] = []
+    orphan = units != np.array([home[str(n)] for n in labels], dtype=object)
+    for n in sorted(set(labels[orphan])):  # what stays of a crossing neighbourhood must stay connected
+        rows = np.flatnonzero((labels == n) & ~orphan)
+        count, comp = csgraph.connected_components(adjacency[rows][:, rows], directed=False)
+        if count > 1:
+            sizes = np.bincount(comp, weights=pop[rows])
+            extra = rows[comp != int(np.argmax(sizes))]
+            orphan[extra] = True
+            notes.append(f"{n}: {pop[extra].sum():,.0f} people in {len(extra)} LSOA(s) of its own unit were cut off "
+                         "from the rest of it by the parts taken away, and moved too (above the lower bound)")
+    labels[orphan] = None
+    for rows, n, unit in _fragments(orphan, original, units, adjacency, pop):
+        names = _neighbours(rows, labels, adjacency)
+        current = {m: pop[labels == m].sum() for m in names if home.get(str(m)) == unit}
+        size = pop[rows].sum()
+        own = f"{n} ({geography.names.get(unit, unit)})"
+        while own in home:
+            own += "'"
+        fits = {m: abs(p + size - target) for m, p in current.items() if low <= p + size <= high}
+        if fits:
+            chosen = min(fits, key=lambda m: (fits[m], str(m)))
+        elif low <= size <= high or not current:
+            chosen = own
+        else:
+            best = min(current, key=lambda m: (abs(current[m] + size - target), str(m)))
+            chosen = best if abs(current[best] + size - target) < abs(size - target) else own
+        labels[rows] = chosen
+        home.setdefault(str(chosen), unit)
+    nesting_moves = float(pop[labels != original].sum())
+    if rebalance:
+        labels = _rebalance(atlas, labels, units, pop, plan.params)
+        extra = float(pop[labels != original].sum()) - nesting_moves
+        if extra > 0:
+            notes.append(f"{extra:,.0f} more people moved between neighbourhoods of one unit to bring them into the "
+                         "band (rebalance=False moves only what nesting needs)")
+    out = pd.Series(labels, index=codes, name="neighbourhood")
+    why = ("boundary moves within its unit could not bring it inside" if rebalance
+           else "not rebalanced (rebalance=False)")
+    notes += _balance_notes(out, original, pop, low, high, why)
+    changed = out.to_numpy() != original
+    moved = pd.DataFrame({"lsoa_code": codes[changed], "from": original[changed], "to": out.to_numpy()[changed],
+                          "unit": units[changed], "population": pop[changed]})
+    return Renested(out, moved, float(pop[changed].sum()), lower_bound, notes)
+
+
+#: Rebalancing leaves a neighbourhood alone once it is this far inside the band's edge (relative to the target).
+EDGE_MARGIN = 0.01
+
+
+def _rebalance(atlas, labels, units, pop, params) -> np.ndarray:
+    """Move boundary LSOAs between neighbourhoods of the same unit until each is inside the band where the unit's
+    graph allows (:func:`geo.propose.refine.refine` with a goal just inside the tolerance, so in-band
+    neighbourhoods are only touched to help one that is not)."""
+    from geo.propose.refine import refine
+    from geo.propose.units import Piece
+
+    labels = labels.copy()
+    low, high = params.band
+    adjacency = atlas.adjacency.tocsr()
+    sizes = pd.Series(pop).groupby(labels).sum()
+    off = {n for n, p in sizes.items() if not low <= p <= high}
+    for unit in sorted({units[i] for i in np.flatnonzero(pd.Series(labels).isin(off).to_numpy())}, key=str):
+        rows = np.flatnonzero(units == unit)
+        local, names = pd.factorize(labels[rows], sort=True)
+        if len(names) < 2:
+            continue
+        piece = Piece(str(unit), str(unit), rows, adjacency[rows][:, rows].tocsr(), pop[rows], np.zeros(len(rows)),
+                      np.zeros(len(rows)), np.ones(len(rows)), -np.ones(len(rows), int), len(names),
+                      targets=np.full(len(names), float(params.target)))
+        new = refine(piece, local, compactness_weight=0.0, goal=max(params.tolerance - EDGE_MARGIN, 0.0))
+        labels[rows] = np.asarray(names, dtype=object)[new]
+    return labels
+
+
+def _fragments(orphan, original, units, adjacency, pop):
+    """Yield ``(rows, old neighbourhood, unit)`` of each connected run of orphaned LSOAs sharing both, largest
+    first (ties by first LSOA), so that big parts settle before the small ones that may join them."""
+    rows = np.flatnonzero(orphan)
+    if not len(rows):
+        return
+    key = pd.factorize(pd.Series(original[rows]).astype(str) + "\x00" + pd.Series(units[rows]).astype(str))[0]
+    sub = adjacency[rows][:, rows].tocoo()
+    same = key[sub.row] == key[sub.col]
+    from scipy import sparse
+
+    graph = sparse.csr_matrix((np.ones(int(same.sum())), (sub.row[same], sub.col[same])), shape=(len(rows),) * 2)
+    _, comp = csgraph.connected_components(graph, directed=False)
+    groups = [rows[comp == c] for c in np.unique(comp)]
+    groups.sort(key=lambda g: (-pop[g].sum(), int(g.min())))
+    for g in groups:
+        yield g, original[g[0]], units[g[0]]
+
+
+def _neighbours(rows, labels, adjacency) -> list:
+    """The neighbourhoods (already placed) of the LSOAs touching ``rows``."""
+    touching = np.unique(adjacency[rows].indices)
+    return sorted({labels[t] for t in touching if labels[t] is not None}, key=str)
+
+
+def _balance_notes(new: pd.Series, original, pop, low, high, why: str) -> list[str]:
+    """One note per neighbourhood outside the band after re-nesting (saying whether it was already)."""
+    before = pd.Series(pop).groupby(original).sum()
+    after = pd.Series(pop).groupby(new.to_numpy()).sum()
+    notes = []
+    for n, p in after.items():
+        if not low <= p <= high:
+            was = before.get(n)
+            already = " (as before)" if was is not None and not low <= was <= high else ""
+            notes.append(f"{n}: {p:,.0f} people is outside the band of {low:,.0f}-{high:,.0f}{already}; {why}")
+    return notes
+
+
+def renested_plan(plan, geography, result: Renested, *, name: str | None = None):
+    """Return the re-nested plan: a new :class:`geo.plan.Plan` (the agreed one is untouched) whose provenance
+    says what it came from, into what, and the people moved against the lower bound."""
+    from geo.plan import Plan
+    from geo.plan.params import Provenance
+
+    provenance = Provenance("renested", unmet=tuple(result.notes), source=plan.name,
+                            params={"into": str(geography.key), **result.to_dict()})
+    return Plan(plan.atlas, result.assignment, plan.params, provenance=provenance,
+                name=name or f"{plan.name} nested in {geography.key}")

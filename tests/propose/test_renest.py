@@ -1,0 +1,108 @@
+"""Re-nesting a plan in a new geography: nests, contiguous, fewest people moved, every move listed, a new plan."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cli import main
+from cli.renest import run
+from geo.errors import DataError, PlanError
+from geo.plan import Plan
+from geo.plan.geography import Geography, read_geography
+from geo.plan.params import PlanParams
+from geo.plan.renest import renest, renested_plan
+from geo.testing import grid_atlas
+
+
+def nests(assignment: pd.Series, units: pd.Series) -> bool:
+    frame = pd.DataFrame({"n": assignment, "u": units.reindex(assignment.index)})
+    return bool((frame.groupby("n").u.nunique() == 1).all())
+
+
+def bound(plan, units: pd.Series) -> float:
+    """The lower bound recounted: each neighbourhood's people outside its largest unit."""
+    pop = plan.atlas.lsoas.resident_population
+    parts = pd.DataFrame({"n": plan.assignment, "u": units, "p": pop}).groupby(["n", "u"]).p.sum()
+    return float((parts.groupby(level=0).sum() - parts.groupby(level=0).max()).sum())
+
+
+@pytest.fixture(scope="module")
+def case():
+    """A 8 x 8 grid in 4 vertical neighbourhoods of 2 columns; new units cut it at column 3 (crossing one)."""
+    atlas = grid_atlas(8, 8)
+    col = np.arange(64) % 8
+    plan = Plan(atlas, pd.Series([f"N{c // 2}" for c in col], index=atlas.codes),
+                PlanParams(target=24_000, tolerance=0.3), name="agreed")
+    units = pd.Series(np.where(col < 3, "WEST", "EAST"), index=atlas.codes)
+    return plan, Geography("new", "new units", units, {"WEST": "West", "EAST": "East"})
+
+
+def test_renested_plan_nests_moves_the_bound_and_lists_every_move(case):
+    plan, geo = case
+    before = plan.assignment.copy()
+    result = renest(plan, geo, rebalance=False)
+    assert nests(result.assignment, geo.units)
+    assert result.lower_bound == bound(plan, geo.units) == 12_000  # half of N1 (column 3)
+    assert result.people_moved == result.lower_bound
+    changed = result.assignment != before
+    assert set(result.moved.lsoa_code) == set(before.index[changed])
+    assert result.moved.population.sum() == result.people_moved
+    assert (plan.assignment == before).all()  # the agreed plan is untouched
+    new = renested_plan(plan, geo, result)
+    assert new.summary()["contiguous"] and new.provenance.method == "renested"
+    assert new.provenance.params["people_moved"] == 12_000 and new.provenance.params["lower_bound"] == 12_000
+
+
+def test_rebalancing_moves_more_only_to_reach_the_band(case):
+    plan, geo = case
+    plain, balanced = renest(plan, geo, rebalance=False), renest(plan, geo)
+    assert balanced.people_moved >= plain.people_moved >= balanced.lower_bound
+    assert nests(balanced.assignment, geo.units)
+    new = renested_plan(plan, geo, balanced)
+    assert new.summary()["contiguous"]
+    low, high = plan.params.band
+    off = [n for n, p in new["population"].items() if not low <= p <= high]
+    assert all(any(str(n) in note for note in balanced.notes) for n in off)  # every miss reported
+
+
+def test_list_plans_and_overwriting_are_refused(case, tmp_path):
+    plan, geo = case
+    atlas = grid_atlas(4, 4)
+    practices = atlas.practices.index[atlas.practices.in_area.fillna(False).astype(bool)]
+    listed = Plan.from_practices(atlas, {p: "N1" for p in practices}, PlanParams(population="list"))
+    with pytest.raises(PlanError, match="whole practices"):
+        renest(listed, Geography("x", "x", pd.Series("U", index=atlas.codes), {}))
+    path = tmp_path / "agreed.csv"
+    path.write_text("lsoa_code,neighbourhood\n")
+    with pytest.raises(DataError, match="overwrite the agreed plan"):
+        run(argparse.Namespace(plan=path, out=tmp_path / "." / "agreed.csv", into="las"))
+
+
+@pytest.mark.realdata
+def test_llr_plan_into_made_up_unitaries(data_dir, tmp_path):
+    """A county-nested plan into a made-up unitary of Blaby and Oadby & Wigston (the rest as they are)."""
+    from geo.atlas import load_atlas
+    from geo.propose import ProposalParams, propose
+
+    atlas = load_atlas("QK1", data_dir=data_dir)
+    plan = propose(atlas, ProposalParams(nest="utla", seed=1))
+    lad = atlas.lsoas.lad_code
+    unit = lad.where(~lad.isin(["E07000129", "E07000135"]), "SOUTH-LEICS")
+    path = tmp_path / "unitaries.csv"
+    pd.DataFrame({"lsoa_code": atlas.codes, "unit": unit.to_numpy()}).to_csv(path, index=False)
+    geo = read_geography(path, atlas)
+    result = renest(plan, geo)
+    assert nests(result.assignment, unit)
+    assert bound(plan, unit) == result.lower_bound <= result.people_moved
+    assert renested_plan(plan, geo, result).summary()["contiguous"]
+    out = tmp_path / "renested.csv"
+    plan_file = tmp_path / "agreed.csv"
+    plan.assignment.rename_axis("lsoa_code").rename("neighbourhood").to_csv(plan_file)
+    assert main(["renest", str(plan_file), "--area", "QK1", "--data-dir", str(data_dir), "--into", str(path),
+                 "--out", str(out)]) == 0
+    written = pd.read_csv(out, dtype=str).set_index("lsoa_code").iloc[:, 0]
+    assert nests(written, unit) and plan_file.read_text().count("\n") == len(atlas.codes) + 1
