@@ -11,8 +11,6 @@ the LSOA layer. Exports carry whole-neighbourhood populations only, never per-pr
 
 from __future__ import annotations
 
-import re
-
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,9 +18,9 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.plan.constraints import coverage_error
-from geo.errors import PlanError
-from geo.names import check_name, formula_safe_frame, name_from_file
-from geo.sources.limits import check_geometries, check_polygon_file_size, check_table
+from geo.errors import DataError, PlanError
+from geo.names import check_name, formula_safe_frame, name_from_file, printable
+from geo.sources.limits import check_geometries, check_polygon_file_size, check_table, read_csv
 from geo.sources.memory import MemoryFile, as_source, opened
 
 if TYPE_CHECKING:
@@ -130,25 +128,12 @@ def _read_csv(path, expected: str = "a CSV lookup") -> pd.DataFrame:
         raise PlanError("cannot read the file as CSV (it is UTF-16 text or binary)", file=path.name,
                         expected=f"{expected} saved as UTF-8 or Windows (cp1252) text")
     try:
-        check_table(path, file=path.name)
+        return read_csv(path, file=path.name, expected=expected)
     except PlanError:
         raise
-    except Exception as error:  # the limit's DataError, as the plan reader's error
-        raise PlanError(error.message, file=path.name, row=error.row, expected=error.expected) from None
-    # index_col=False: a row with an extra field is an error on that row, not a silent shift of columns.
-    options = dict(dtype=str, keep_default_na=False, skipinitialspace=True, index_col=False)
-    try:
-        try:
-            return pd.read_csv(opened(path), **options)
-        except UnicodeDecodeError:  # Excel's "CSV" is cp1252
-            return pd.read_csv(opened(path), encoding="cp1252", **options)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
-        line = re.search(r"line (\d+)", str(error))
-        fields = re.search(r"Expected (\d+) fields", str(error))
-        raise PlanError(f"cannot read the file as CSV ({error})", file=path.name,
-                        row=int(line.group(1)) - 1 if line else None,
-                        column=f"field {int(fields.group(1)) + 1}" if fields else None,
-                        expected=f"{expected}, the same number of fields on every row") from None
+    except DataError as error:  # the limits' and the reader's DataError, as the plan reader's error
+        raise PlanError(error.message, file=path.name, row=error.row, column=error.column,
+                        expected=error.expected) from None
 
 
 def _read_polygons(path, atlas: "Atlas", name_column: str | None) -> pd.Series:
@@ -384,9 +369,10 @@ def load_plan(path: "str | Path | MemoryFile", atlas: "Atlas", params=None, *, n
 
     path = as_source(path)
     name = check_name(name, what="plan name") if name else name_from_file(path.name)
-    provenance = provenance if provenance is not None else Provenance("imported", source=path.name)
+    provenance = provenance if provenance is not None else Provenance("imported", source=printable(path.name))
     if path.suffix.lower() in {".csv", ".txt"} and path.is_file() and path.stat().st_size:
         try:
+            check_table(path, file=path.name)  # a header of a million columns is refused before it is parsed
             header = pd.read_csv(opened(path), nrows=0, dtype=str)
         except Exception:  # let read_plan give its one clear error
             header = pd.DataFrame()
