@@ -184,7 +184,7 @@ def _segments_meet(p1, q1, p2, q2) -> np.ndarray:
     return (side(p1, q1, p2) * side(p1, q1, q2) <= 0) & (side(p2, q2, p1) * side(p2, q2, q1) <= 0)
 
 
-def check_table(source, *, file, max_cells: int = MAX_CSV_CELLS) -> None:
+def check_table(source, *, file, max_cells: int | None = None) -> None:
     """Refuse a CSV whose header has more than :data:`MAX_COLUMNS` fields, or whose rows (or rows times
     columns) pass :data:`MAX_ROWS` (or ``max_cells``), before a parser builds a column per field.
 
@@ -199,6 +199,7 @@ def check_table(source, *, file, max_cells: int = MAX_CSV_CELLS) -> None:
     ...
     geo.errors.DataError: wide.csv, row 0: the header has 301 columns, beyond the limit MAX_COLUMNS = 200...
     """
+    max_cells = MAX_CSV_CELLS if max_cells is None else max_cells
     stream = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source.open("rb")
     with stream:
         head = stream.read(_HEADER_BYTES)
@@ -280,8 +281,8 @@ def _ragged_row(source, encoding: str) -> tuple[int | None, int, int]:
     return None, 0, width if "width" in locals() else 0
 
 
-def read_xlsx(source, *, file, max_rows: int = MAX_ROWS, max_columns: int = MAX_COLUMNS,
-              max_cells: int = MAX_XLSX_CELLS) -> pd.DataFrame:
+def read_xlsx(source, *, file, max_rows: int | None = None, max_columns: int | None = None,
+              max_cells: int | None = None) -> pd.DataFrame:
     """Read the first sheet of an XLSX as text (as ``pandas.read_excel(dtype=str, keep_default_na=False)``),
     streaming its cells and refusing past ``max_rows``, ``max_columns`` or ``max_cells``.
 
@@ -308,6 +309,9 @@ def read_xlsx(source, *, file, max_rows: int = MAX_ROWS, max_columns: int = MAX_
     from openpyxl.worksheet._reader import WorkSheetParser
     from pandas.io.parsers import TextParser
 
+    max_rows = MAX_ROWS if max_rows is None else max_rows
+    max_columns = MAX_COLUMNS if max_columns is None else max_columns
+    max_cells = MAX_XLSX_CELLS if max_cells is None else max_cells
     book = load_workbook(source, read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]
