@@ -17,10 +17,15 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import pandas as pd
 
-from geo.plan.constraints import coverage_error
 from geo.errors import DataError, PlanError
 from geo.names import check_name, formula_safe_frame, name_from_file, printable
-from geo.sources.limits import check_geometries, check_polygon_file_size, check_table, read_csv
+from geo.plan.constraints import coverage_error
+from geo.sources.limits import (
+    check_geometries,
+    check_polygon_file_size,
+    check_table,
+    read_csv,
+)
 from geo.sources.memory import MemoryFile, as_source, opened
 
 if TYPE_CHECKING:
@@ -33,7 +38,7 @@ POLYGON_SUFFIXES = {".geojson", ".json", ".gpkg", ".zip", ".shp"}
 WRITERS = {".csv": "lookup", ".geojson": "GeoJSON", ".gpkg": "GPKG"}
 
 
-def read_plan(path: "str | Path | MemoryFile", atlas: "Atlas", *, name_column: str | None = None) -> pd.Series:
+def read_plan(path: str | Path | MemoryFile, atlas: "Atlas", *, name_column: str | None = None) -> pd.Series:
     """Read a plan file and return its ``lsoa_code -> neighbourhood`` assignment, checked against the atlas.
 
     Parameters
@@ -313,7 +318,7 @@ def is_practice_table(frame: pd.DataFrame) -> bool:
     return any(c in PRACTICE_HEADERS[:5] for c in columns) and not any(c in LSOA_HEADERS for c in columns)
 
 
-def read_practice_plan(path: "str | Path | MemoryFile", atlas: "Atlas", *, name_column: str | None = None
+def read_practice_plan(path: str | Path | MemoryFile, atlas: "Atlas", *, name_column: str | None = None
                        ) -> tuple[pd.Series, dict[str, int]]:
     """Read a list-based plan file (``practice_code,neighbourhood``) and return the assignment and each code's row.
 
@@ -345,7 +350,7 @@ def read_practice_plan(path: "str | Path | MemoryFile", atlas: "Atlas", *, name_
     return pd.Series(names.to_numpy(), index=pd.Index(codes.to_numpy(), name="practice_code")), rows
 
 
-def load_plan(path: "str | Path | MemoryFile", atlas: "Atlas", params=None, *, name_column: str | None = None,
+def load_plan(path: str | Path | MemoryFile, atlas: "Atlas", params=None, *, name_column: str | None = None,
               provenance=None, name: str | None = None, **overrides) -> "Plan":
     r"""Read any plan file as a :class:`geo.plan.Plan`: an LSOA lookup or polygons (place-based), or a
     ``practice_code,neighbourhood`` table (list-based, its footprint derived), recognised by its header.
