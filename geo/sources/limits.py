@@ -20,7 +20,10 @@ Limit                              Value           Real use it leaves room for
 :data:`MAX_COLUMNS`                200             an extract or plan table is a few columns wide
 :data:`MAX_ROWS`                   1,048,576       Excel's own last row
 :data:`MAX_CSV_CELLS`              10,000,000      a patient-level extract of two million attendances
-:data:`MAX_XLSX_CELLS`             2,000,000       an aggregated extract of every LSOA of England for two years
+:data:`MAX_XLSX_CELLS`             500,000         an ICB's aggregated extract (1,000 LSOAs, 10 years by month, 4
+                                                   columns); larger extracts come as CSV
+:data:`MAX_XLSX_SECONDS`           60              reading one workbook (a safety net: inline-string cells cost
+                                                   openpyxl about 0.3 ms each, so 500,000 of them near a minute)
 =================================  ==============  ================================================================
 
 Repair cost grows with the square of the crossings (``make_valid`` of a 100-point star with 4,700 crossings takes
@@ -32,6 +35,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 
 import numpy as np
 import pandas as pd
@@ -51,7 +55,8 @@ MAX_POLYGON_FILE_BYTES = 500_000_000
 MAX_COLUMNS = 200
 MAX_ROWS = 1_048_576
 MAX_CSV_CELLS = 10_000_000
-MAX_XLSX_CELLS = 2_000_000
+MAX_XLSX_CELLS = 500_000
+MAX_XLSX_SECONDS = 60
 #: Candidate segment pairs one spatial-index query may return while counting crossings (bounds its memory).
 _PAIRS_PER_QUERY = 500_000
 #: A CSV header longer than this (1 MB) is refused: no real header is; the rest is read in chunks of this size.
@@ -325,17 +330,22 @@ def read_xlsx(source, *, file, max_rows: int | None = None, max_columns: int | N
         with sheet._get_source() as stream:  # openpyxl's own cell parser, without its padding of sparse rows
             parser = WorkSheetParser(stream, sheet._shared_strings, data_only=True, epoch=book.epoch,
                                      date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
-            for index, row in parser.parse():
+            deadline = time.monotonic() + MAX_XLSX_SECONDS
+            for index, row in parser.parse():  # index: the sheet's row number; the error's row counts from the header
                 if index > max_rows:
-                    _refuse(f"row {index:,} is past the last row allowed", "MAX_ROWS", max_rows, file, row=index - 1)
+                    _refuse(f"sheet row {index:,} is past the last row allowed", "MAX_ROWS", max_rows, file,
+                            row=index - 1)
                 cells += len(row)
                 if cells > max_cells:
-                    _refuse(f"the sheet has more than {max_cells:,} cells by row {index:,}", "MAX_XLSX_CELLS",
+                    _refuse(f"the sheet has more than {max_cells:,} cells by sheet row {index:,}", "MAX_XLSX_CELLS",
                             max_cells, file, row=index - 1)
                 width = max((c["column"] for c in row), default=0)
                 if width > max_columns:
-                    _refuse(f"row {index:,} has a cell in column {get_column_letter(width)}", "MAX_COLUMNS",
+                    _refuse(f"sheet row {index:,} has a cell in column {get_column_letter(width)}", "MAX_COLUMNS",
                             max_columns, file, row=index - 1, column=get_column_letter(width))
+                if index % 1000 == 0 and time.monotonic() > deadline:
+                    _refuse(f"reading the sheet took more than {MAX_XLSX_SECONDS} s by sheet row {index:,} (save it "
+                            "as CSV)", "MAX_XLSX_SECONDS", MAX_XLSX_SECONDS, file, row=index - 1)
                 values = [""] * width
                 for c in row:
                     values[c["column"] - 1] = _cell_value(c)
