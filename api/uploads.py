@@ -1,5 +1,12 @@
-"""Uploaded files: check the extension and size, hand a temporary copy to a reader in ``geo``, and make its errors
-name the file the user uploaded (never our temporary path).
+"""Uploaded files: check the extension and size, hand the bytes to a reader in ``geo`` as an in-memory file, and
+make its errors name the file the user uploaded.
+
+An upload never touches the disk: the readers take a :class:`geo.sources.memory.MemoryFile` (pandas and openpyxl
+read a stream, pyogrio reads through GDAL's ``/vsimem/``), so a kill mid-parse leaves nothing behind. (The only
+file is the framework's spool of a large request body, an anonymous temporary file the kernel frees with the
+process.) What is parsed is bounded before the parse by what it costs, not its bytes: features, vertices, parts,
+holes and self-intersections of polygons, rows, columns and cells of tables (:mod:`geo.sources.limits`); a
+refusal is a 422 naming the limit.
 
 The whole request body is bounded first (``NHP_MAX_UPLOAD_MB``, in ``api.app``); each kind of upload then has
 its own, tighter cap (:data:`MAX_BYTES`): a plan lookup for all of England is about 1 MB, so a 20 MB "plan" is
@@ -9,7 +16,6 @@ refused before it is parsed. Any upload that is a zip (XLSX included) must pass 
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -19,6 +25,7 @@ from fastapi import UploadFile
 from api.problems import Problem
 from geo.errors import DataError
 from geo.sources.archives import check_upload_archive
+from geo.sources.memory import MemoryFile
 
 T = TypeVar("T")
 
@@ -26,9 +33,9 @@ T = TypeVar("T")
 MAX_BYTES = {"plan": 5_000_000, "extract": None}
 
 
-def read_upload(file: UploadFile, suffixes: set[str], expected: str, reader: Callable[[Path], T], *,
+def read_upload(file: UploadFile, suffixes: set[str], expected: str, reader: Callable[[MemoryFile], T], *,
                 kind: str = "extract", limit_bytes: int | None = None) -> tuple[T, str]:
-    """Return ``reader(temporary copy of the upload)`` and the uploaded file's name.
+    """Return ``reader(the upload as a MemoryFile)`` and the uploaded file's name.
 
     Parameters
     ----------
@@ -39,7 +46,8 @@ def read_upload(file: UploadFile, suffixes: set[str], expected: str, reader: Cal
     expected
         What an acceptable upload is, for the error when the extension is not one of ``suffixes``.
     reader
-        A ``geo`` reader taking a path; its :class:`DataError` is re-raised naming the uploaded file.
+        A ``geo`` reader taking a path or a :class:`MemoryFile` (named as uploaded, without folders); its
+        :class:`DataError` is re-raised naming the uploaded file.
     kind
         ``plan`` or ``extract``: which cap of :data:`MAX_BYTES` applies (413 beyond it).
     limit_bytes
@@ -54,12 +62,10 @@ def read_upload(file: UploadFile, suffixes: set[str], expected: str, reader: Cal
     if limit is not None and len(body) > limit:
         raise Problem(413, "Upload too large", f"a {kind} upload may be at most {limit / 1e6:g} MB; {name} is larger",
                       slug="too-large", extra={"limit_bytes": limit, "kind": kind})
-    with tempfile.TemporaryDirectory(prefix="nhp-upload-") as folder:
-        path = Path(folder) / ("upload.geojson" if suffix == ".json" else f"upload{suffix}")
-        path.write_bytes(body)
-        try:
-            check_upload_archive(path)
-            return reader(path), name
-        except DataError as error:
-            raise type(error)(error.message.replace(str(path), name), file=name, row=error.row, column=error.column,
-                              expected=error.expected) from error
+    upload = MemoryFile(name, body)
+    try:
+        check_upload_archive(upload)
+        return reader(upload), name
+    except DataError as error:
+        raise type(error)(error.message, file=name, row=error.row, column=error.column,
+                          expected=error.expected) from error

@@ -29,10 +29,14 @@ def plan_params_from_args(args: argparse.Namespace):
 
 
 def plan_from_args(path: Path, atlas, args: argparse.Namespace):
-    """Read the plan file ``path`` for ``atlas`` as a :class:`geo.plan.Plan` with the arguments' parameters."""
+    """Read the plan file ``path`` for ``atlas`` as a :class:`geo.plan.Plan` with the arguments' parameters.
+
+    The plan is named after the file through the name rule (:func:`geo.names.name_from_file`: no escape or
+    control character of a file name reaches the JSON or the terminal)."""
+    from geo.names import printable
     from geo.plan import Plan
     from geo.plan.params import Provenance
 
     return Plan.from_file(path, atlas, name_column=getattr(args, "name_column", None),
                           params=plan_params_from_args(args),
-                          provenance=Provenance("imported", source=Path(path).name), name=Path(path).stem)
+                          provenance=Provenance("imported", source=printable(Path(path).name)))

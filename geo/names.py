@@ -4,11 +4,15 @@ Three jobs, each a small pure function so every entry point and every writer can
 
 - :func:`check_name` is the one rule for a name: 1 to :data:`MAX_NAME` characters after trimming, no control
   or invisible formatting characters (ANSI escapes, BEL, tabs, right-to-left overrides, zero-width joiners), and
-  no leading ``= + - @`` (which a spreadsheet would run as a formula). A bad name raises one
+  no ``= + - @`` (which a spreadsheet would run as a formula) at the start or just after a ``,``, ``;`` or ``|``
+  (where a spreadsheet that splits the file at that character starts a new cell). A bad name raises one
   :class:`geo.errors.PlanError` naming the file, row and column when the caller knows them.
+  :func:`name_from_file` makes a valid name of a file's name (``nhp score FILE`` names the plan after it).
 - :func:`formula_safe` makes a text cell inert in a spreadsheet: a cell beginning with ``= + - @``, a tab or a
   carriage return gets a leading apostrophe (OWASP's advice for CSV injection), so Excel and LibreOffice show it
-  as text. :func:`formula_safe_frame` applies it to every text column of a table before it is written.
+  as text; so does each such character after a ``,``, ``;``, ``|`` or tab inside the cell, because a spreadsheet
+  that opens the file with that separator splits the cell there (``South;=cmd|' /C calc'!A0`` opened with ``;``
+  is a formula in its second cell). :func:`formula_safe_frame` applies it to every text column of a table.
 - :func:`printable` removes control and formatting characters from text bound for a terminal, so a name from a
   file cannot move the cursor, recolour the screen, ring the bell or reverse the line.
 """
@@ -26,6 +30,8 @@ from geo.errors import PlanError
 MAX_NAME = 80
 #: First characters a spreadsheet treats as the start of a formula (tab and CR too: Excel strips them first).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A separator (with any spaces) followed by a formula start: where a file opened with that separator starts a cell.
+_EMBEDDED_FORMULA = re.compile(r"([,;|\t]\s*)(?=[=+\-@\t\r])")
 _CONTROL_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"}
 _ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
 
@@ -54,10 +60,15 @@ def check_name(name, *, what: str = "name", file=None, row: int | None = None, c
     Traceback (most recent call last):
     ...
     geo.errors.PlanError: neighbourhood name '=HYPERLINK("http://x")' begins with '='...
+    >>> check_name("South;=cmd|' /C calc'!A0")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geo.errors.PlanError: name 'South;=cmd|' /C calc'!A0' has '=' after ';', which a spreadsheet...
     """
     text = "" if name is None else str(name).strip()
     shown = printable(text)[:40] + ("..." if len(text) > 40 else "")
-    expected = f"1 to {MAX_NAME} printable characters, not beginning with = + - or @"
+    expected = (f"1 to {MAX_NAME} printable characters, not beginning with = + - or @ and without one of them "
+                "right after , ; or |")
     problem = None
     if not text:
         problem = f"{what} is empty"
@@ -68,6 +79,9 @@ def check_name(name, *, what: str = "name", file=None, row: int | None = None, c
         problem = f"{what} '{shown}' holds the control character U+{ord(bad):04X}"
     elif text.startswith(FORMULA_START):
         problem = f"{what} '{shown}' begins with '{text[0]}', which a spreadsheet would run as a formula"
+    elif found := _EMBEDDED_FORMULA.search(text):
+        problem = (f"{what} '{shown}' has '{text[found.end()]}' after '{found.group(1).strip()}', which a "
+                   "spreadsheet splitting the file there would run as a formula")
     if problem:
         raise PlanError(problem, file=file, row=row, column=column, expected=expected)
     return text
@@ -82,9 +96,15 @@ def formula_safe(value):
     --------
     >>> formula_safe("=1+2"), formula_safe("-3 North"), formula_safe("North"), formula_safe(4)
     ("'=1+2", "'-3 North", 'North', 4)
+    >>> formula_safe("South;=cmd|' /C calc'!A0"), formula_safe("A, +B | @C")
+    ("South;'=cmd|' /C calc'!A0", "A, '+B | '@C")
     """
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_START):
+        value = "'" + value
+    if _EMBEDDED_FORMULA.search(value):
+        value = _EMBEDDED_FORMULA.sub(r"\1'", value)
     return value
 
 
@@ -102,6 +122,29 @@ def formula_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = out[column].map(formula_safe)
     out.columns = [formula_safe(c) for c in out.columns]
     return out
+
+
+def name_from_file(file_name, default: str = "imported plan") -> str:
+    """Return a name that passes :func:`check_name` made of a file's name (its stem), else ``default``.
+
+    Control characters and escapes are removed, spaces collapsed, leading formula characters dropped and the name
+    cut to :data:`MAX_NAME` characters; a stem that still breaks the rule gives ``default``.
+
+    Examples
+    --------
+    >>> name_from_file("plans/Charnwood North.csv"), name_from_file("\\x1b[31mred\\x1b[0m plan.geojson")
+    ('Charnwood North', 'red plan')
+    >>> name_from_file("=cmd.csv"), name_from_file("a;=b.csv"), name_from_file("\\x07.csv")
+    ('cmd', 'imported plan', 'imported plan')
+    """
+    from pathlib import PurePath
+
+    stem = PurePath(str(file_name).replace("\\", "/")).stem
+    text = " ".join(printable(stem).split()).lstrip("".join(FORMULA_START) + " ")[:MAX_NAME].strip()
+    try:
+        return check_name(text)
+    except PlanError:
+        return default
 
 
 def printable(text) -> str:

@@ -20,6 +20,7 @@ import pandas as pd
 from geo.disclosure import hidden_mask, publish_totals
 from geo.hotspots.clusters import CLUSTER_COLUMNS
 from geo.hotspots.stats import rate_per_1000, ratio_ci
+from geo.names import formula_safe_frame
 
 PUBLISHED_COLUMNS = ["lsoa_code", "lsoa_name", "attendances", "population", "rate_per_1000", "rate_lci", "rate_uci",
                      "expected", "ratio", "ratio_lci", "ratio_uci", "funnel", "gi_z", "gi_p", "gi_q", "hotspot",
@@ -183,7 +184,7 @@ class HotspotResult:
         table = self.published(threshold)
         table["uec_kind"] = self.layer.kind
         table["source"] = self.source_note
-        table.to_csv(path, index=False)
+        formula_safe_frame(table).to_csv(path, index=False)  # LSOA names and the upload's name are text
         return Path(path)
 
     def to_geojson(self, path: str | Path, threshold: int | None = None) -> Path:

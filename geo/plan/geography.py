@@ -6,7 +6,8 @@ Built in: electoral ``wards`` (the atlas's 2024 best-fit ``ward_code``), local a
 :func:`read_geography` from polygons (GeoJSON, GeoPackage, zipped shapefile: each LSOA to the polygon covering
 most of it, as :mod:`geo.plan.io` does for plans) or an LSOA lookup CSV (``lsoa_code, unit``). A file that does
 not cover the area, overlaps itself, has the wrong CRS or unknown codes raises one :class:`geo.errors.DataError`
-naming file, row and column.
+naming file, row and column. Its size is bounded before it is parsed, and polygons before any repair or overlay
+(:mod:`geo.sources.limits`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import pandas as pd
 
 from geo.errors import DataError
 from geo.names import check_name
+from geo.sources.limits import check_geometries, check_polygon_file_size, read_csv
+from geo.sources.memory import as_source, opened
 
 BUILT_IN = {"wards": "electoral wards", "las": "local authorities", "pcns": "primary care networks"}
 UNIT_HEADERS = ["unit", "unit_code", "code", "area", "zone", "name", "unit_name"]
@@ -110,7 +113,7 @@ def pcn_geography(atlas) -> Geography:
     return Geography("pcns", BUILT_IN["pcns"], units.rename("unit"), names)
 
 
-def read_geography(path: str | Path, atlas) -> Geography:
+def read_geography(path, atlas) -> Geography:
     """Read a user's geography for ``atlas``: an LSOA lookup CSV or polygons, checked before anything is used.
 
     Examples
@@ -127,19 +130,14 @@ def read_geography(path: str | Path, atlas) -> Geography:
     ...
     geo.errors.DataError: ints.csv, column 'lsoa_code': the geography does not cover the study area: 1 LSOA...
     """
-    path = Path(path)
+    path = as_source(path)  # a path, or an upload held in memory (geo.sources.memory.MemoryFile)
     if not path.is_file():
         raise DataError("file not found", file=str(path), expected="wards, pcns, las, or a .csv/.geojson/.gpkg/.zip file")
     if path.stat().st_size == 0:
         raise DataError("the file is empty", file=path.name, expected="an LSOA lookup or polygons")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
-        try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, index_col=False)
-        except UnicodeDecodeError:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, index_col=False, encoding="cp1252")
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-            raise DataError(f"cannot read the file as CSV ({error})", file=path.name, expected="a CSV lookup") from None
+        frame = read_csv(path, file=path.name, expected="a CSV lookup (lsoa_code, unit)")
         return _from_lookup(frame, atlas, path.name)
     if suffix in (".geojson", ".json", ".gpkg", ".zip", ".shp"):
         from geo.sources.archives import check_upload_archive
@@ -202,9 +200,10 @@ def _from_lookup(frame: pd.DataFrame, atlas, source: str) -> Geography:
     return Geography(source, f"units of {source}", mapped.astype("object").rename("unit"), names)
 
 
-def _from_polygons(path: Path, atlas) -> Geography:
+def _from_polygons(path, atlas) -> Geography:
+    check_polygon_file_size(path.stat().st_size, file=path.name)
     try:
-        polygons = gpd.read_file(path)
+        polygons = gpd.read_file(opened(path))
     except Exception as error:  # pyogrio raises its own error types per driver
         raise DataError(f"cannot read polygons ({error})", file=path.name,
                         expected="GeoJSON, GeoPackage or zipped shapefile") from None
@@ -219,6 +218,7 @@ def _from_polygons(path: Path, atlas) -> Geography:
     if bad.any():
         raise DataError("a feature has no geometry", file=path.name, row=int(bad.to_numpy().argmax()) + 1,
                         column="geometry", expected="a polygon")
+    check_geometries(polygons.geometry.to_numpy(), file=path.name)  # before make_valid, the overlaps and overlay
     _check_crs(polygons, path, atlas)
     polygons = polygons.to_crs(atlas.lsoas.crs)
     units = attributes[code].astype(str).str.strip()
@@ -243,7 +243,7 @@ def _from_polygons(path: Path, atlas) -> Geography:
     return Geography(path.name, f"units of {path.name}", mapped.astype("object").rename("unit"), names)
 
 
-def _check_crs(polygons: gpd.GeoDataFrame, path: Path, atlas) -> None:
+def _check_crs(polygons: gpd.GeoDataFrame, path, atlas) -> None:
     """A missing CRS, or coordinates that do not fit it (metres read as degrees), or no overlap with the area."""
     if polygons.crs is None:
         raise DataError("the polygons have no coordinate reference system (a shapefile needs its .prj)",

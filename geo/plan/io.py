@@ -11,17 +11,22 @@ the LSOA layer. Exports carry whole-neighbourhood populations only, never per-pr
 
 from __future__ import annotations
 
-import re
-
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
 
+from geo.errors import DataError, PlanError
+from geo.names import check_name, formula_safe_frame, name_from_file, printable
 from geo.plan.constraints import coverage_error
-from geo.errors import PlanError
-from geo.names import check_name, formula_safe_frame
+from geo.sources.limits import (
+    check_geometries,
+    check_polygon_file_size,
+    check_table,
+    read_csv,
+)
+from geo.sources.memory import MemoryFile, as_source, opened
 
 if TYPE_CHECKING:
     from geo.atlas.model import Atlas
@@ -33,14 +38,15 @@ POLYGON_SUFFIXES = {".geojson", ".json", ".gpkg", ".zip", ".shp"}
 WRITERS = {".csv": "lookup", ".geojson": "GeoJSON", ".gpkg": "GPKG"}
 
 
-def read_plan(path: str | Path, atlas: "Atlas", *, name_column: str | None = None) -> pd.Series:
+def read_plan(path: str | Path | MemoryFile, atlas: "Atlas", *, name_column: str | None = None) -> pd.Series:
     """Read a plan file and return its ``lsoa_code -> neighbourhood`` assignment, checked against the atlas.
 
     Parameters
     ----------
     path
         A ``.csv`` lookup, or ``.geojson``/``.gpkg``/zipped shapefile polygons (a layer with an LSOA code column
-        is read as a lookup).
+        is read as a lookup); a :class:`geo.sources.memory.MemoryFile` for an upload (never written to disk).
+        Its size is bounded before it is parsed (:mod:`geo.sources.limits`).
     atlas
         The study area the plan must cover exactly.
     name_column
@@ -55,7 +61,7 @@ def read_plan(path: str | Path, atlas: "Atlas", *, name_column: str | None = Non
     >>> read_plan(path, grid_atlas(2, 1)).to_dict()
     {'G0000': 'North', 'G0001': 'North'}
     """
-    path = Path(path)
+    path = as_source(path)
     if len(atlas.lsoas) == 0:
         raise PlanError("the study area has no LSOAs", file=path.name, expected="an area with at least one LSOA")
     if not path.is_file():
@@ -64,21 +70,7 @@ def read_plan(path: str | Path, atlas: "Atlas", *, name_column: str | None = Non
         raise PlanError("the file is empty", file=path.name, expected="a header and one row per LSOA")
     suffix = path.suffix.lower()
     if suffix in {".csv", ".txt"}:
-        # index_col=False: a row with an extra field is an error on that row, not a silent shift of columns.
-        options = dict(dtype=str, keep_default_na=False, skipinitialspace=True, index_col=False)
-        if b"\x00" in path.read_bytes()[:4096]:  # UTF-16 text or a binary file: cp1252 would "read" it as garbage
-            raise PlanError("cannot read the file as CSV (it is UTF-16 text or binary)", file=path.name,
-                            expected="a CSV lookup saved as UTF-8 or Windows (cp1252) text")
-        try:
-            try:
-                frame = pd.read_csv(path, **options)
-            except UnicodeDecodeError:  # Excel's "CSV" is cp1252
-                frame = pd.read_csv(path, encoding="cp1252", **options)
-        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
-            line = re.search(r"line (\d+)", str(error))
-            raise PlanError(f"cannot read the file as CSV ({error})", file=path.name,
-                            row=int(line.group(1)) - 1 if line else None, expected="a CSV lookup") from None
-        return assignment_from_frame(frame, atlas, source=path.name, name_column=name_column)
+        return assignment_from_frame(_read_csv(path), atlas, source=path.name, name_column=name_column)
     if suffix in POLYGON_SUFFIXES:
         from geo.sources.archives import check_upload_archive
 
@@ -133,11 +125,31 @@ def assignment_from_frame(frame: pd.DataFrame, atlas: "Atlas", *, source: str = 
     return assignment
 
 
-def _read_polygons(path: Path, atlas: "Atlas", name_column: str | None) -> pd.Series:
+def _read_csv(path, expected: str = "a CSV lookup") -> pd.DataFrame:
+    """A plan table as text, bounded first; a ragged row or bad quote is one PlanError naming its row."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if b"\x00" in head:  # UTF-16 text or a binary file: cp1252 would "read" it as garbage
+        raise PlanError("cannot read the file as CSV (it is UTF-16 text or binary)", file=path.name,
+                        expected=f"{expected} saved as UTF-8 or Windows (cp1252) text")
     try:
-        polygons = gpd.read_file(path)
-    except Exception as error:  # pyogrio raises its own error types per driver
-        raise PlanError(f"cannot read polygons ({error})", file=path.name, expected="GeoJSON, GeoPackage or zipped shapefile") from None
+        return read_csv(path, file=path.name, expected=expected)
+    except PlanError:
+        raise
+    except DataError as error:  # the limits' and the reader's DataError, as the plan reader's error
+        raise PlanError(error.message, file=path.name, row=error.row, column=error.column,
+                        expected=error.expected) from None
+
+
+def _read_polygons(path, atlas: "Atlas", name_column: str | None) -> pd.Series:
+    try:
+        check_polygon_file_size(path.stat().st_size, file=path.name)
+        polygons = gpd.read_file(opened(path))
+    except PlanError:
+        raise
+    except Exception as error:  # pyogrio raises its own error types per driver; the limit its DataError
+        raise PlanError(f"cannot read polygons ({getattr(error, 'message', error)})", file=path.name,
+                        expected=getattr(error, "expected", None) or "GeoJSON, GeoPackage or zipped shapefile") from None
     if len(polygons) == 0:
         raise PlanError("the file has no features", file=path.name, expected="one polygon per neighbourhood")
     attributes = pd.DataFrame(polygons.drop(columns=polygons.geometry.name))
@@ -156,6 +168,7 @@ def _read_polygons(path: Path, atlas: "Atlas", name_column: str | None) -> pd.Se
     bad = polygons.geometry.isna() | polygons.geometry.is_empty
     if bad.any():
         raise PlanError("a feature has no geometry", file=path.name, row=int(bad.to_numpy().argmax()) + 1, column="geometry", expected="a polygon")
+    _check_geometries(polygons.geometry.to_numpy(), path.name)  # before make_valid and the overlay
     check_names(polygons[name_column].astype(str).str.strip(), source=path.name, column=name_column)
     zones = gpd.GeoDataFrame({"neighbourhood": polygons[name_column].astype(str).str.strip()}, geometry=polygons.geometry.make_valid())
     lsoas = gpd.GeoDataFrame({"lsoa_code": atlas.lsoas.index}, geometry=atlas.lsoas.geometry.to_numpy(), crs=atlas.lsoas.crs)
@@ -168,6 +181,16 @@ def _read_polygons(path: Path, atlas: "Atlas", name_column: str | None) -> pd.Se
     if error is not None:
         raise PlanError(error.message.replace("missing from the plan", "not covered by any polygon"), file=path.name, expected=error.expected)
     return assignment
+
+
+def _check_geometries(geometries, source: str) -> None:
+    try:
+        check_geometries(geometries, file=source)
+    except PlanError:
+        raise
+    except Exception as error:  # the limit's DataError, as the plan reader's error
+        raise PlanError(error.message, file=source, row=error.row, column=error.column,
+                        expected=error.expected) from None
 
 
 def write_plan(plan: "Plan", path: str | Path, *, layer: str = "neighbourhoods") -> Path:
@@ -295,18 +318,14 @@ def is_practice_table(frame: pd.DataFrame) -> bool:
     return any(c in PRACTICE_HEADERS[:5] for c in columns) and not any(c in LSOA_HEADERS for c in columns)
 
 
-def read_practice_plan(path: str | Path, atlas: "Atlas", *, name_column: str | None = None
+def read_practice_plan(path: str | Path | MemoryFile, atlas: "Atlas", *, name_column: str | None = None
                        ) -> tuple[pd.Series, dict[str, int]]:
     """Read a list-based plan file (``practice_code,neighbourhood``) and return the assignment and each code's row.
 
     The assignment is checked by :meth:`geo.plan.Plan.from_practices`, which names the row of a bad code.
     """
-    path = Path(path)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, index_col=False)
-    except UnicodeDecodeError:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, index_col=False,
-                            encoding="cp1252")
+    path = as_source(path)
+    frame = _read_csv(path, "a practice_code,neighbourhood table")
     if len(frame) == 0:
         raise PlanError("the plan has no rows", file=path.name, expected="a header and one row per practice")
     code_column = min((c for c in frame.columns if _norm(c) in PRACTICE_HEADERS),
@@ -331,10 +350,13 @@ def read_practice_plan(path: str | Path, atlas: "Atlas", *, name_column: str | N
     return pd.Series(names.to_numpy(), index=pd.Index(codes.to_numpy(), name="practice_code")), rows
 
 
-def load_plan(path: str | Path, atlas: "Atlas", params=None, *, name_column: str | None = None,
+def load_plan(path: str | Path | MemoryFile, atlas: "Atlas", params=None, *, name_column: str | None = None,
               provenance=None, name: str | None = None, **overrides) -> "Plan":
     r"""Read any plan file as a :class:`geo.plan.Plan`: an LSOA lookup or polygons (place-based), or a
     ``practice_code,neighbourhood`` table (list-based, its footprint derived), recognised by its header.
+
+    ``path`` may be a :class:`geo.sources.memory.MemoryFile` (an upload, read without touching the disk). The plan
+    is called ``name``, else after the file: its stem made a valid name (:func:`geo.names.name_from_file`).
 
     Examples
     --------
@@ -350,12 +372,13 @@ def load_plan(path: str | Path, atlas: "Atlas", params=None, *, name_column: str
     from geo.plan import Plan
     from geo.plan.params import Provenance
 
-    path = Path(path)
-    name = name or path.stem
-    provenance = provenance if provenance is not None else Provenance("imported", source=path.name)
+    path = as_source(path)
+    name = check_name(name, what="plan name") if name else name_from_file(path.name)
+    provenance = provenance if provenance is not None else Provenance("imported", source=printable(path.name))
     if path.suffix.lower() in {".csv", ".txt"} and path.is_file() and path.stat().st_size:
         try:
-            header = pd.read_csv(path, nrows=0, dtype=str)
+            check_table(path, file=path.name)  # a header of a million columns is refused before it is parsed
+            header = pd.read_csv(opened(path), nrows=0, dtype=str)
         except Exception:  # let read_plan give its one clear error
             header = pd.DataFrame()
         if is_practice_table(header):

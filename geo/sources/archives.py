@@ -46,13 +46,15 @@ def check_archive(path: str | Path, zf: zipfile.ZipFile | None = None, *, max_by
     ...
     geo.errors.DataError: ...bomb.xlsx: archive member 'xl/worksheets/sheet1.xml' inflates to 30 MB ...
     """
-    path = Path(path)
+    from geo.sources.memory import as_source, opened
+
+    path = as_source(path)  # a path, or an upload held in memory
     if zf is None:
-        if not zipfile.is_zipfile(path):
+        if not zipfile.is_zipfile(opened(path)):
             return
         try:
-            with zipfile.ZipFile(path) as opened:
-                check_archive(path, opened, max_bytes=max_bytes, max_ratio=max_ratio, bomb_min_bytes=bomb_min_bytes)
+            with zipfile.ZipFile(opened(path)) as archive:
+                check_archive(path, archive, max_bytes=max_bytes, max_ratio=max_ratio, bomb_min_bytes=bomb_min_bytes)
         except zipfile.BadZipFile as error:
             raise DataError(f"zip file cannot be opened ({error})", file=path,
                             expected="a complete zip or XLSX file") from None
@@ -81,7 +83,7 @@ def check_archive(path: str | Path, zf: zipfile.ZipFile | None = None, *, max_by
                         file=path, expected=expected)
 
 
-def check_upload_archive(path: str | Path) -> None:
+def check_upload_archive(path) -> None:
     """:func:`check_archive` with the limits for extracts and uploads (200 MB inflated, 100 to 1 per member)."""
     check_archive(path, max_bytes=UPLOAD_MAX_INFLATED_BYTES, max_ratio=UPLOAD_MAX_RATIO,
                   bomb_min_bytes=UPLOAD_BOMB_MIN_BYTES)

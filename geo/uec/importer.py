@@ -54,15 +54,17 @@ def _find(columns: dict[str, str], role: str) -> str | None:
     return None
 
 
-def _read(path: Path) -> pd.DataFrame:
+def _read(path) -> pd.DataFrame:
     from geo.sources.archives import check_upload_archive
+    from geo.sources.limits import check_table, read_xlsx
+    from geo.sources.memory import opened
 
     suffix = path.suffix.lower()
     if not path.is_file():
         raise DataError("file not found", file=path)
     # An XLSX is a zip: refuse one that would inflate past the limit before any reader decompresses it.
     check_upload_archive(path)
-    with open(path, "rb") as fh:
+    with path.open("rb") as fh:
         head = fh.read(4096)
     is_zip = head.startswith(b"PK")
     if suffix in (".xlsx", ".xlsm") and not is_zip or suffix == ".xls" and not head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -76,9 +78,16 @@ def _read(path: Path) -> pd.DataFrame:
                         "CSV extract",
                         file=path.name, expected="a CSV (UTF-8) extract, or an .xlsx file named .xlsx")
     try:
-        if suffix in (".xlsx", ".xlsm", ".xls"):
-            return pd.read_excel(path, dtype=str, keep_default_na=False)
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        # Rows, columns and cells are bounded as they are read (geo.sources.limits), never after.
+        if suffix in (".xlsx", ".xlsm"):
+            return read_xlsx(opened(path), file=path.name)
+        if suffix == ".xls":  # the old binary format has no streaming reader here: its size cannot be bounded
+            raise DataError("an Excel 97-2003 (.xls) workbook cannot be read", file=path.name,
+                            expected="the extract saved as .xlsx or CSV (UTF-8)")
+        check_table(path, file=path.name)
+        return pd.read_csv(opened(path), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except DataError:  # a limit or the .xls refusal, already naming file, row and column
+        raise
     except FileNotFoundError:
         raise DataError("file not found", file=path) from None
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError, zipfile.BadZipFile, KeyError) as error:
@@ -169,7 +178,9 @@ def read_uec_extract(
     >>> layer.attendances.tolist(), layer.rejections
     ([40.0, 0.0, 0.0, 0.0], {'negative count': 1})
     """
-    path = Path(path)
+    from geo.sources.memory import as_source
+
+    path = as_source(path)  # a path, or an upload held in memory (geo.sources.memory.MemoryFile)
     frame = _read(path)
     if frame.empty:
         raise DataError("the extract has a header but no data rows", file=path.name,

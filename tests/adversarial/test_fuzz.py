@@ -17,7 +17,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 
-from geo.plan.io import read_plan
+from geo.plan.io import load_plan, read_plan
 from geo.settings import Settings
 from geo.sources import READERS
 from geo.testing import grid_atlas
@@ -46,6 +46,24 @@ def test_mutated_tables_only_raise_data_errors(key):
 @given(mutated(PLAN))
 def test_mutated_plan_lookups_only_raise_data_errors(data):
     only_data_errors(lambda path: read_plan(path, ATLAS), data, ".csv")
+
+
+PRACTICE_PLAN = ("practice_code,neighbourhood\n" + "".join(f"{c},N{i % 2}\n" for i, c in enumerate(ATLAS.practices.index))).encode()
+
+
+@pytest.mark.parametrize("seed", [PLAN, PRACTICE_PLAN], ids=["lsoa lookup", "practice plan"])
+def test_mutated_plan_uploads_through_load_plan_only_raise_data_errors(seed):
+    """The upload entry point (``load_plan``: header sniffing, practice plans, the bounds), on disk and in memory."""
+    from geo.sources.memory import MemoryFile
+
+    @FEW
+    @given(mutated(seed))
+    def check(data):
+        only_data_errors(lambda path: load_plan(path, ATLAS, target=4500), data, ".csv")
+        only_data_errors(lambda path: load_plan(MemoryFile("upload.csv", path.read_bytes()), ATLAS, target=4500),
+                         data, ".csv")
+
+    check()
 
 
 def _authenticated_app():

@@ -119,3 +119,31 @@ def test_row_with_an_extra_field_is_named(tmp_path):
     with pytest.raises(PlanError) as info:
         read_plan(_write(tmp_path, "p.csv", lookup(rows)), ATLAS)
     assert info.value.row == 4 and "field" in info.value.message
+
+
+def test_practice_plan_with_a_ragged_row_names_file_row_and_column(tmp_path):
+    """Issue 22: one extra field in a practice plan gave a traceback (nhp score) and a 500 (POST /plans/import)."""
+    from geo.plan.io import load_plan
+
+    practices = list(ATLAS.practices.index)
+    for bad in (1, len(practices)):  # pandas only warns (and drops the field) when the first row is the long one
+        rows = [f"{c},{'North' if i % 2 else 'South'}" + (",extra" if i == bad - 1 else "")
+                for i, c in enumerate(practices)]
+        path = tmp_path / "practices.csv"
+        path.write_text("practice_code,neighbourhood\n" + "\n".join(rows) + "\n")
+        with pytest.raises(PlanError) as caught:
+            load_plan(path, ATLAS, target=4500)
+        assert (caught.value.file, caught.value.row, caught.value.column) == ("practices.csv", bad, "field 3")
+        assert "3 fields but the header has 2" in caught.value.message
+
+
+@pytest.mark.parametrize("stem", ["\x1b[31mred", "=cmd", "a\u202eb"])
+def test_plan_named_after_its_file_passes_the_name_rule(tmp_path, stem):
+    from geo.names import check_name
+    from geo.plan.io import load_plan
+
+    path = tmp_path / f"{stem}.csv"
+    path.write_bytes(lookup(GOOD))
+    plan = load_plan(path, ATLAS, target=4500)
+    assert check_name(plan.name) == plan.name and "\x1b" not in plan.name and "\u202e" not in plan.name
+    assert "\x1b" not in plan.provenance.source

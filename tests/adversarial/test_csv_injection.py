@@ -1,0 +1,103 @@
+"""CSV delimiter injection (issue 20, item 12): ``South;=cmd|' /C calc'!A0`` passed the name rule and became a formula
+cell when the CSV was opened with ``;`` as separator. The name rule now refuses it, and every CSV writer makes text
+that never reached the rule (LSOA names from files, the uploaded file's name in a source note) inert: read back
+with any common separator, no cell starts a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from geo.errors import PlanError
+from geo.names import check_name, formula_safe
+from geo.plan import Plan
+from geo.plan.io import write_plan
+from geo.testing import grid_atlas
+
+INJECTION = "South;=cmd|' /C calc'!A0"
+ATLAS = grid_atlas(4, 4)
+SEPARATORS = [",", ";", "\t", "|"]
+
+
+def _number(cell: str) -> bool:
+    """A negative number is a value, not a formula."""
+    try:
+        float(cell)
+        return True
+    except ValueError:
+        return False
+
+
+def formula_cells(text: str) -> list[tuple[str, str]]:
+    """Every (separator, cell) that a spreadsheet splitting ``text`` at that separator would run as a formula."""
+    found = []
+    for separator in SEPARATORS:
+        for row in csv.reader(io.StringIO(text), delimiter=separator):
+            found += [(separator, cell) for cell in row
+                      if cell.lstrip(" ").startswith(("=", "+", "-", "@")) and not _number(cell)]
+    return found
+
+
+@pytest.mark.parametrize("name", [INJECTION, "North, +1", "A | @SUM(1)", "Ward; =1"])
+def test_the_name_rule_refuses_a_formula_after_a_separator(name):
+    with pytest.raises(PlanError, match="spreadsheet"):
+        check_name(name)
+
+
+@pytest.mark.parametrize("name", ["Charnwood North", "Loughborough, Shepshed and Hathern", "A-B; C", "Melton - East"])
+def test_ordinary_names_pass(name):
+    assert check_name(name) == name
+
+
+def test_formula_safe_neutralises_every_separator():
+    for text in (INJECTION, "a,=1", "a;  -2", "a|+3", "a\t@x", "=1;=2"):
+        assert formula_cells(formula_safe(text)) == [], text
+
+
+def _plan_with(name: str) -> Plan:
+    # Plan() does not apply the name rule (the API's repository and the readers do): text from anywhere else.
+    return Plan(ATLAS, {c: (name if i % 2 else "North") for i, c in enumerate(ATLAS.codes)})
+
+
+def test_plan_csv_has_no_formula_cell_under_any_separator(tmp_path):
+    text = write_plan(_plan_with(INJECTION), tmp_path / "plan.csv").read_text()
+    assert INJECTION.split(";")[0] in text and formula_cells(text) == []
+
+
+def test_profiles_csv_has_no_formula_cell_under_any_separator(tmp_path):
+    from geo.profiles import neighbourhood_profiles
+
+    out = neighbourhood_profiles(_plan_with(INJECTION)).write(tmp_path / "profiles.csv")
+    assert formula_cells(out.read_text()) == []
+
+
+def test_hotspots_csv_has_no_formula_cell_under_any_separator(tmp_path):
+    from geo.hotspots import find_hotspots
+    from geo.uec import read_uec_extract, synthetic_extract, write_extract
+
+    extract = write_extract(synthetic_extract(ATLAS, seed=2), tmp_path / "x.csv")
+    layer = read_uec_extract(extract, ATLAS, label=f"Local UEC extract {INJECTION}.csv")
+    out = find_hotspots(ATLAS, layer).to_csv(tmp_path / "hotspots.csv")
+    text = out.read_text()
+    assert "cmd|" in text and formula_cells(text) == []
+
+
+def test_every_csv_format_of_the_export_table(tmp_path):
+    """Each CSV row of :data:`geo.export.FORMATS` (what the API's exports and the CLI write), fed the injection."""
+    from geo.export import FORMATS
+    from geo.hotspots import find_hotspots
+    from geo.profiles import neighbourhood_profiles
+    from geo.uec import read_uec_extract, synthetic_extract, write_extract
+
+    plan = _plan_with(INJECTION)
+    extract = write_extract(synthetic_extract(ATLAS, seed=2), tmp_path / "x.csv")
+    values = {"plan": plan, "profiles": neighbourhood_profiles(plan),
+              "hotspots": find_hotspots(ATLAS, read_uec_extract(extract, ATLAS, label=INJECTION))}
+    csvs = [f for (kind, ext), f in FORMATS.items() if ext == ".csv"]
+    assert {f.kind for f in csvs} <= set(values), "a new CSV format: feed it the injection here"
+    for f in csvs:
+        text = f.write(values[f.kind], tmp_path / f"{f.kind}.csv").read_text()
+        assert formula_cells(text) == [], f.kind
