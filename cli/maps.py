@@ -37,6 +37,9 @@ def register(subparsers) -> None:
     add_plan_arguments(parser)
     parser.add_argument("--align", help="with --plan: overlay a compared footprint (wards, pcns, las or a geography "
                         "FILE) and highlight the LSOAs where plan and footprint do not agree")
+    parser.add_argument("--sites", type=int, metavar="K",
+                        help="with --plan: choose K hub sites per neighbourhood among today's practice sites "
+                        "(population-weighted p-median, as nhp sites) and draw them with their catchments")
     parser.add_argument("--assets-dir", type=Path,
                         help="folder searched first for the libraries inlined into the page (default: the "
                         "vendored copies in static/vendor); the map always works offline")
@@ -59,6 +62,10 @@ def run_map(args) -> int:
         "tiles": "OpenStreetMap" if args.tiles == "osm" else None,
         "tolerance_m": DEFAULT_TOLERANCE_M if args.simplify is None else args.simplify,
     }
+    if args.sites is not None and not args.plan:
+        raise DataError("--sites needs --plan", column="--sites", expected="--plan PLAN --sites 1")
+    if args.sites is not None and not 1 <= args.sites <= 20:
+        raise DataError(f"--sites {args.sites} is out of range", column="--sites", expected="1 to 20 sites per neighbourhood")
     if args.align and not args.plan:
         raise DataError("--align needs --plan", column="--align", expected="--plan PLAN --align wards")
     if args.plan:
@@ -67,6 +74,10 @@ def run_map(args) -> int:
             from geo.plan.geography import geography
 
             options["compare"] = geography(atlas, args.align)
+        if args.sites:
+            from geo.access.siting import choose_sites
+
+            options["sites"] = choose_sites(plan, per_neighbourhood=args.sites)
         m = plan_map(atlas, plan, **options)
     else:
         m = atlas_map(atlas, **options)

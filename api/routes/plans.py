@@ -6,7 +6,6 @@ Every change answers with the new version's ``ETag``; a move needs ``If-Match`` 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
@@ -84,6 +83,7 @@ def import_plan(
     population: Annotated[Population | None, Form()] = None,
 ):
     """Import a plan from an uploaded CSV lookup or GeoJSON (size limited by ``NHP_MAX_UPLOAD_MB``: 413)."""
+    from geo.names import name_from_file
     from geo.plan.io import load_plan
 
     params = _params(state, target=target, tolerance=tolerance, population=population)  # bounds: PlanParams
@@ -99,7 +99,7 @@ def import_plan(
         plan, upload_name = read_upload(
             file, UPLOAD_SUFFIXES, "a .csv lookup (lsoa_code or practice_code, neighbourhood) or a .geojson file",
             read, kind="plan")
-    row = state.plans.create(name=(name or Path(upload_name).stem).strip() or "imported plan", area=area,
+    row = state.plans.create(name=(name or "").strip() or name_from_file(upload_name), area=area,
                              plan=plan, source="import", actor=actor, detail={"file": upload_name})
     return _answer(state, response, row.plan_id)
 

@@ -134,6 +134,7 @@ def plan_map(
     tiles: str | None = None,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
     compare=None,
+    sites=None,
 ) -> folium.Map:
     """Return the atlas map with a plan's neighbourhood footprints: outlines, labels, population and deviation.
 
@@ -150,6 +151,8 @@ def plan_map(
     compare
         A :class:`geo.plan.geography.Geography` to overlay, with the LSOAs not coterminous with it highlighted
         (see :mod:`geo.maps._compare`).
+    sites
+        Hub sites chosen for the plan (:func:`geo.access.siting.choose_sites`): their catchments and points.
 
     Examples
     --------
@@ -169,6 +172,10 @@ def plan_map(
         from geo.maps._compare import add_compare
 
         add_compare(m, plan, simplified, compare)
+    if sites is not None:
+        from geo.maps._sites import add_sites
+
+        add_sites(m, simplified, sites)
     return m
 
 

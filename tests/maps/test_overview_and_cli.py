@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from shapely.geometry import box
 
@@ -85,6 +86,24 @@ def test_nhp_map_writes_plan_and_hotspot_layers(grid_cli, tmp_path, capsys):
     names = overlay_names(html)
     assert "Neighbourhood footprints" in names and "UEC hotspots (Gi*)" in names
     assert {"North", "South"} <= {f["properties"].get("label") for f in features(html)}
+
+
+def test_nhp_map_draws_hub_sites_and_their_catchments(grid_cli, tmp_path, capsys, monkeypatch):
+    import geo.access.siting as siting
+
+    need = pd.DataFrame({"need_score": 0.0}, index=grid_cli.codes)  # the grid has no IoD file
+    real = siting.choose_sites
+    monkeypatch.setattr(siting, "choose_sites", lambda plan, **kw: real(plan, need=need, **kw))
+    plan = tmp_path / "plan.csv"
+    plan.write_text("lsoa_code,neighbourhood\n" + "".join(
+        f"{c},{'North' if i >= 12 else 'South'}\n" for i, c in enumerate(grid_cli.codes)), encoding="utf-8")
+    out = tmp_path / "map.html"
+    assert main(["map", "--area", "QZZ", "--plan", str(plan), "--sites", "1", "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert {"Hub catchments", "Hub sites (chosen)"} <= set(overlay_names(html))
+    chosen = [f["properties"] for f in features(html) if "opening_order" in f["properties"]]
+    assert sorted(p["neighbourhood"] for p in chosen) == ["North", "South"]  # one hub in each neighbourhood
+    assert main(["map", "--area", "QZZ", "--sites", "1", "--out", str(tmp_path / "x.html")]) == 2
 
 
 def test_nhp_map_reports_a_bad_hotspot_file(grid_cli, tmp_path, capsys):
