@@ -8,9 +8,10 @@
 import { api } from "./api.js";
 import { escapeHtml, practiceRadius } from "./map.js";
 
-// National IMD decile 1 (most deprived) to 10; dark ends so both extremes read on the light background.
-export const IMD_COLOURS = ["#a50026", "#d73027", "#f46d43", "#fdae61", "#fee090",
-  "#e0f3f8", "#abd9e9", "#74add1", "#4575b4", "#313695"];
+// National IMD decile 1 (most deprived) to 10: dark = most deprived, the scale of the maps and packs. The server
+// sends it with the layer list (geo.maps._style.DECILE_COLOURS); this copy only draws until that arrives.
+export let IMD_COLOURS = ["#081d58", "#21318d", "#2254a3", "#1e80b8", "#31a5c2", "#5cc0bf", "#97d6b8", "#cfecb3",
+  "#eff8b5", "#ffffd9"];
 const UEC_COLOURS = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"];
 const SUPPRESSED = "#aeb7bd";
 const HOT = "#7c2855";
@@ -57,6 +58,8 @@ export class ContextLayers {
       api(`/areas/${id}/layers`), api(`/areas/${id}/boundaries/lad`), api(`/areas/${id}/boundaries/ward`),
       api(`/areas/${id}/practices`)]);
     for (const layer of meta) this.meta.set(layer.id, layer);
+    const scale = this.meta.get("imd")?.colours;
+    if (Array.isArray(scale) && scale.length === 10) IMD_COLOURS = scale;
     this.groups.lad = this.boundaryGroup(lads, "lad");
     this.groups.ward = this.boundaryGroup(wards, "ward");
     this.units.lad = this.unitsOf(this.groups.lad);

@@ -17,7 +17,7 @@ from tests.browser.planner_page import a11y_problems, distinct_colours, number  
 
 pytestmark = pytest.mark.browser
 AREA = "Q99"
-IMD_COLOURS = ["#a50026", "#d73027", "#f46d43", "#fdae61", "#fee090", "#e0f3f8", "#abd9e9", "#74add1", "#4575b4", "#313695"]
+from geo.maps._style import DECILE_COLOURS as IMD_COLOURS  # one scale for page, maps and packs: dark = most deprived
 
 
 def proposal_plan(server, name="Context plan", **params) -> int:
