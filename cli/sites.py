@@ -63,7 +63,7 @@ def run_sites(args: argparse.Namespace) -> int:
           f"{len(problems)} problem(s) solved in {seconds:.1f} s; largest optimality gap {result.max_gap:.4g} "
           f"({'proven optima' if result.max_gap == 0 else 'not all proven'})")
     print(f"method: {result.notes['method']}")
-    print(f"solvers: " + ", ".join(f"{m} x{n}" for m, n in problems.method.value_counts().items()))
+    print("solvers: " + ", ".join(f"{m} x{n}" for m, n in problems.method.value_counts().items()))
     for note in problems.loc[problems.note != "", ["neighbourhood", "note"]].itertuples():
         print(f"  {note.neighbourhood}: {note.note}")
     print(f"beyond_threshold: residents more than {result.notes['threshold_km']:g} km from their site; "

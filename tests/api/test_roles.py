@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 
-import pytest
 
 from tests.api.conftest import AREA, auth
 

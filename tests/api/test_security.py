@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import zipfile
 
 import pytest
 from fastapi.testclient import TestClient

@@ -15,7 +15,7 @@ from cli import main
 from geo.errors import DataError
 from geo.plan import Plan
 from geo.plan.coterminosity import coterminosity
-from geo.plan.geography import Geography, geography, read_geography
+from geo.plan.geography import Geography, read_geography
 from geo.testing import grid_atlas
 from tests.plan.test_naming import ward_grid
 
