@@ -61,16 +61,20 @@ FIELD_KINDS: dict[str, str] = {
         "attendances", "observed", "admissions", "events", "patients", "registrations", "population",
         "resident_population", "registered_population", "list_population", "practice_list_size", "list_size",
         "registered_total", "patients_from_outside", "own_patients", "population_moved", "ethnicity_total",
-        "population_a", "population_b", "residents", "registered", "patients_in_area"], "count"),
+        "population_a", "population_b", "residents", "registered", "patients_in_area",
+        # access and siting (geo.access): people beyond a threshold, people a hub serves
+        "beyond_practice_km_people", "beyond_hospital_minutes_people", "beyond_threshold", "people"], "count"),
     **dict.fromkeys([
         "lsoas", "lsoas_a", "lsoas_b", "lsoas_moved", "practices", "pcns", "local_authorities", "parts", "parts_a",
         "parts_b", "neighbourhoods", "la_crossings", "practice_splits", "cut_edges", "local_decile_mix",
         "lsoas_local_decile_1_2", "hotspot_lsoas", "coldspot_lsoas", "suppressed_lsoas", "suppressed_parts",
-        "suppressed_cells", "nodes", "k", "units", "rounded_to"], "number"),
+        "suppressed_cells", "nodes", "k", "units", "rounded_to", "opening_order", "healthy_life_rank", "need_rank",
+        "per_neighbourhood", "total", "candidates"], "number"),
     **dict.fromkeys([
         "alignment_pct", "core20_pct", "urban_pct", "rural_pct", "list_living_here_pct", "prevalence_pct", "pct",
         "registration_leakage_pct", "within_5_pct", "within_10_pct", "within_tolerance", "practice_home_share",
-        "p10", "p25", "median", "min", "plurality_share"], "share"),
+        "p10", "p25", "median", "min", "plurality_share", "beyond_practice_km_pct", "beyond_hospital_minutes_pct",
+        "beyond_threshold_pct", "aged_65_plus", "core20", "qof_ltc"], "share"),
     **dict.fromkeys([
         "rate_per_1000", "rate_lci", "rate_uci", "ratio", "ratio_lci", "ratio_uci", "expected", "gi_z", "gi_p",
         "gi_q"], "rate"),
@@ -80,11 +84,16 @@ FIELD_KINDS: dict[str, str] = {
     **dict.fromkeys([
         "polsby_popper", "polsby_popper_a", "polsby_popper_b", "mean_polsby_popper", "mean_imd_score", "imd_score",
         "local_decile_median", "target", "tolerance", "practice_split_threshold", "compactness_weight", "seed",
-        "time_budget", "seconds", "mnp_target", "area_km2", "acute_morbidity", "phi", "tau2"], "measure"),
+        "time_budget", "seconds", "mnp_target", "area_km2", "acute_morbidity", "phi", "tau2",
+        # access and need (geo.access): distances, times, indicator scores and the need index
+        "practice_km", "practice_km_mean", "practice_km_median", "hospital_minutes", "hospital_minutes_mean",
+        "hospital_minutes_median", "mean_km", "p90_km", "threshold_km", "km", "connectivity_score",
+        "digital_connectivity", "years_of_potential_life_lost", "illness_disability_ratio",
+        "patient_to_gp_ratio", "health_proxy", "health_score", "need_score", "need_index", "weight"], "measure"),
     **dict.fromkeys([
         "coordinates", "bbox", "imd_edition", "lsoa_vintage", "vintage", "imd_rank", "imd_decile", "imd_quintile",
         "local_decile", "cluster", "id", "plan_id", "version", "latest_version", "parent_version", "label_lat",
-        "label_lon"], "code"),
+        "label_lon", "easting", "northing", "latitude", "longitude", "x", "y"], "code"),
 }
 #: Families of fields declared by pattern: resident age bands, registered age-sex cells (``FEMALE|0_4``), QOF
 #: registers as columns (``DEM``), IMD quintile shares, ethnic groups (published as whole-percent shares).
@@ -93,6 +102,8 @@ FIELD_FAMILIES: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"^(female|male)\|", re.I), "count"),
     (re.compile(r"^imd_q\d_(pct|resident|registered)$"), "share"),
     (re.compile(r"^ethnicity_(asian|black|mixed|white|other)$"), "share"),
+    # Percentages by name (whole percents by publish_share's rule); deviations are declared above, by name first.
+    (re.compile(r"_pct$"), "share"),
 )
 #: The kind of the fields that hold counts of people or events.
 COUNT = "count"
