@@ -81,7 +81,8 @@ def plan_from_practices(atlas: "Atlas", practices: Mapping[str, str] | pd.Series
                         name: str = "plan", source: str = "plan", rows: Mapping[str, int] | None = None,
                         **overrides) -> "Plan":
     """Build a list-based :class:`geo.plan.Plan`: ``practice_code -> neighbourhood`` for every practice sited in the
-    area. Its population basis is ``"list"`` unless ``params`` say otherwise; its place footprint is derived from
+    area. Its population basis is ``"list"`` unless ``params`` name another explicitly (see
+    :attr:`geo.plan.params.PlanParams.population_given`); its place footprint is derived from
     where the practices' patients live (:func:`derive_footprint`), and how it was drawn (repairs, practices left
     out) goes into ``provenance.footprint``."""
     from geo.plan import Plan
@@ -89,8 +90,6 @@ def plan_from_practices(atlas: "Atlas", practices: Mapping[str, str] | pd.Series
 
     checked = check_practice_assignment(atlas, practices, source=source, rows=rows)
     footprint = derive_footprint(atlas, checked)
-    if params is None and "population" not in overrides:
-        overrides["population"] = "list"
     made = provenance if provenance is not None else Provenance("manual")
     left_out = sorted(set(map(str, dict(practices))) - set(checked.index))
     notes = footprint.notes() + ([f"{len(left_out)} practice(s) with no registered patients in the registrations "

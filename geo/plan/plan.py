@@ -9,6 +9,7 @@ metrics in :mod:`geo.plan.report` and :mod:`geo.plan.constraints`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import weakref
 from collections.abc import Mapping
@@ -102,6 +103,14 @@ class Plan:
             params = params.plan_params()
             if overrides:
                 params = params.replace(**{k: v for k, v in overrides.items() if v is not None})
+        provenance = provenance if provenance is not None else Provenance()
+        # The population basis is part of the plan: the one it was made on (its file's, a list plan's lists)
+        # unless the parameters name one explicitly; the provenance keeps the basis it was made on either way.
+        own = provenance.population_basis or ("list" if practices is not None else None)
+        if own is not None and not params.population_given:
+            params = params.replace(population=own)
+        if provenance.population_basis is None:
+            provenance = dataclasses.replace(provenance, population_basis=own or params.population)
         if len(atlas.lsoas) == 0:
             raise PlanError("the study area has no LSOAs", expected="an area with at least one LSOA")
         if params.population == "list" and practices is None:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo.disclosure import publish_share, publish_sums
+from geo.plan.params import BASIS_WORDS
 
 if TYPE_CHECKING:
     from geo.plan import Plan
@@ -140,6 +141,8 @@ def summary(plan: "Plan") -> dict:
         "target": plan.target,
         "tolerance": plan.tolerance,
         "population_basis": plan.population,
+        "plan_population_basis": made_on(plan),
+        "population_basis_note": basis_note(plan),
         "population": published["area_population"],
         "max_abs_deviation_pct": float(deviations.max()),
         "mean_abs_deviation_pct": float(deviations.mean()),
@@ -161,6 +164,29 @@ def summary(plan: "Plan") -> dict:
         "mean_polsby_popper": float(plan["mean_polsby_popper"]),
         "cut_edges": int(plan["cut_edge_total"]),
     }
+
+
+def made_on(plan: "Plan") -> str:
+    """The population basis the plan was made on (its file's, or the one it was first built with)."""
+    return plan.provenance.population_basis or plan.population
+
+
+def basis_note(plan: "Plan") -> str:
+    """Empty when the plan is judged on the basis it was made on; else the sentence every output prints.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> atlas = grid_atlas(4, 4)
+    >>> plan = Plan.from_practices(atlas, dict(zip(atlas.practices.index, "AABB")), target=12_000)
+    >>> basis_note(plan), basis_note(plan.with_params(population="resident"))
+    ('', 'judged on residents at your request; the plan was made on lists')
+    """
+    made = made_on(plan)
+    if made == plan.population:
+        return ""
+    return f"judged on {BASIS_WORDS[plan.population]} at your request; the plan was made on {BASIS_WORDS[made]}"
 
 
 def published_populations(plan: "Plan") -> dict:
