@@ -131,7 +131,8 @@ def score_table(plan) -> str:
             "LAs": table["local_authorities"],
             "parts": table["parts"],
             "compactness": table["polsby_popper"].map("{:.2f}".format),
-            "Core20": table["core20_pct"].map("{:.0f}%".format),
+            "Core20 place": table["core20_pct"].map(lambda v: "n/p" if v != v else f"{v:.0f}%"),
+            "Core20 list": table["core20_pct_list"].map(lambda v: "n/p" if v is None or v != v else f"{v:.0f}%"),
             "constrained": table["constrained"].map({True: "yes", False: ""}),
         }
     )
@@ -141,7 +142,9 @@ def score_table(plan) -> str:
     lines += [f"  - [{v.constraint}] {v.message}" for v in violations]
     lines += [
         "",
-        f"resident = {resident}; registered = {registered}; Core20 = national IMD quintile 1 ({imd});",
+        f"resident = {resident}; registered = {registered}; Core20 = national IMD quintile 1 ({imd}): 'place' of "
+        f"the footprint's {'residents' if plan.population == 'resident' else 'registered residents'}, 'list' of its "
+        "practices' patients;",
         "compactness = Polsby-Popper 4πA/P² of the dissolved footprint (1 = circle).",
         f"Sources: {atlas.source_note() or 'not recorded'}",
     ]

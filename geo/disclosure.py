@@ -68,7 +68,7 @@ FIELD_KINDS: dict[str, str] = {
         "lsoas_local_decile_1_2", "hotspot_lsoas", "coldspot_lsoas", "suppressed_lsoas", "suppressed_parts",
         "suppressed_cells", "nodes", "k", "units", "rounded_to"], "number"),
     **dict.fromkeys([
-        "alignment_pct", "core20_pct", "urban_pct", "rural_pct", "list_living_here_pct", "prevalence_pct", "pct",
+        "alignment_pct", "core20_pct", "core20_pct_list", "urban_pct", "rural_pct", "list_living_here_pct", "prevalence_pct", "pct",
         "registration_leakage_pct", "within_5_pct", "within_10_pct", "within_tolerance", "practice_home_share",
         "p10", "p25", "median", "min", "plurality_share"], "share"),
     **dict.fromkeys([

@@ -45,6 +45,7 @@ TABLE_COLUMNS = [
     "alignment_pct",
     "patients_from_outside",
     "core20_pct",
+    "core20_pct_list",
     "mean_imd_score",
     "local_decile_mix",
     "constrained",
@@ -55,7 +56,8 @@ def neighbourhood_table(plan: "Plan") -> pd.DataFrame:
     """Return one row per neighbourhood with its populations, deviation, nesting, shape and deprivation mix.
 
     ``practices`` and ``pcns`` are counts; ``practice_codes`` and ``pcn_codes`` list them. ``deviation_pct`` and
-    ``core20_pct`` are percentages; ``local_decile_mix`` counts LSOAs in local deciles 1 (most deprived) to 10.
+    ``core20_pct`` (of the footprint's counted people) are percentages; ``core20_pct_list`` is the whole-percent
+    Core20 share of the neighbourhood's practices' patients (a different figure by definition); ``local_decile_mix`` counts LSOAs in local deciles 1 (most deprived) to 10.
 
     Examples
     --------
@@ -101,6 +103,9 @@ def neighbourhood_columns(plan: "Plan") -> dict[str, list]:
     columns["practice_codes"] = list(plan["practices"].values())
     columns["pcns"] = [len(codes) for codes in plan["pcns"].values()]
     columns["pcn_codes"] = list(plan["pcns"].values())
+    # The list's Core20 share is of its practices' patients, a share of a count: published like alignment.
+    columns["core20_pct_list"] = [publish_share(core20, patients)
+                                  for patients, core20 in plan["core20_list_patients"].values()]
     columns["local_authorities"] = list(plan["local_authorities"].values())
     columns["lad_codes"] = list(plan["lad_codes"].values())
     for metric in ("parts", "polsby_popper", "cut_edges", "core20_pct", "mean_imd_score", "local_decile_mix", "constrained"):
