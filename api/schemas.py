@@ -59,7 +59,7 @@ class PlanCreate(PlanParams):
     model_config = ConfigDict(extra="forbid")
 
     name: Name
-    area: Code
+    area: AreaId
     start: Literal["proposal", "one", "lad"] = Field(
         "one", description="'proposal' (give proposal_id), 'one' (all LSOAs in one neighbourhood) or 'lad' "
         "(one neighbourhood per local authority).")
