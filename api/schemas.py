@@ -16,6 +16,7 @@ import copy
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
+from api.atlases import AreaId
 from geo.plan.params import PlanParams as CorePlanParams
 from geo.plan.params import PopulationBasis
 from geo.propose import ProposalParams as CoreProposalParams

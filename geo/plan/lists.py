@@ -142,24 +142,17 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
                (column[code] for code in moved)]
     rows = np.unique(np.concatenate(touched)) if touched else np.empty(0, np.int64)
     made = footprint_labels(arrays, practice_label, labels, home=home, rows=rows,
-                            previous=plan.__dict__.get("_footprint"))
+                            previous=plan.kept("footprint"))
     values = current.to_numpy(dtype=object, copy=True)
     values[current.index.get_indexer(list(moved))] = list(moved.values())
     updated = pd.Series(values, index=current.index, name=current.name)
     notes = made.notes(arrays)
-    child = Plan(plan.atlas, _Labelled(labels, made.label), plan.params,
-                 provenance=replace(plan.provenance, footprint=tuple(notes)), name=plan.name, parent=plan,
-                 moved={}, practices=updated)
-    child._cache["practice_label"] = practice_label
-    child.__dict__["_footprint_home"] = made.home
-    child.__dict__["_footprint"] = made
-    child.moved_practices = moved
-    return child
+    worked_out = _Labelled(labels, made.label, moved_practices=moved, metrics={"practice_label": practice_label},
+                           state={"footprint_home": made.home, "footprint": made})
+    return Plan(plan.atlas, worked_out, plan.params, provenance=replace(plan.provenance, footprint=tuple(notes)),
+                name=plan.name, parent=plan, moved={}, practices=updated)
 
 
 def _footprint_home(plan: "Plan") -> np.ndarray:
     """Each LSOA row's home label (see :mod:`geo.plan.footprint`) in the plan's own label indices, counted once."""
-    home = plan.__dict__.get("_footprint_home")
-    if home is None:
-        home = plan.__dict__["_footprint_home"] = home_labels(plan.arrays, plan["practice_label"], plan.labels)
-    return home
+    return plan.kept("footprint_home", lambda: home_labels(plan.arrays, plan["practice_label"], plan.labels))
