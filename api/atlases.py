@@ -20,6 +20,9 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from typing import Annotated
+
+from pydantic import StringConstraints
 
 from geo.atlas.model import Atlas
 from geo.errors import AreaError, DataError
@@ -27,9 +30,15 @@ from geo.settings import Settings
 
 from api.problems import NotFound, Problem
 
+#: The one area-id rule: codes of letters, digits, ``_`` and ``-`` (up to 20 characters each), comma-separated, at
+#: most :data:`MAX_AREA_ID` characters in all. URLs (:func:`check_area_id`) and request bodies (:data:`AreaId`)
+#: read it from here, so an area a proposal was made for is an area a plan can be made for.
 AREA_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}(,[A-Za-z0-9][A-Za-z0-9_-]{0,19}){0,19}$")
 #: Longest area id (the database columns that hold it are 100 characters).
 MAX_AREA_ID = 100
+#: An area id in a request body or form: the same pattern and length as :func:`check_area_id`.
+AreaId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_AREA_ID,
+                                          pattern=AREA_ID.pattern)]
 #: Atlases kept in memory at once; the least recently used is dropped beyond this (and reloaded from cache).
 MAX_LOADED = 8
 #: Largest area (LSOAs) a planner may have built on demand; England's largest ICB has about 1,900.

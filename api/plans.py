@@ -204,8 +204,7 @@ class PlanService:
             return None
         if assignment_dict(child.assignment) != assignment:
             return None
-        child.name = f"plan-{row.plan_id}-v{row.version}"  # as plan_of names a version it builds
-        return child
+        return child.named(f"plan-{row.plan_id}-v{row.version}")  # as plan_of names a version it builds
 
     def load(self, plan_id: int, version: int | None = None) -> tuple[PlanVersion, Plan]:
         """Return a stored version (the latest by default) and its Plan.
@@ -267,7 +266,7 @@ class PlanService:
         with self.db.write() as session:
             row = repo.create_plan(session, name=name, area=area, assignment=stored, params=params, source=source,
                                    actor=actor, note=note, detail=detail)
-        plan.name = f"plan-{row.plan_id}-v{row.version}"  # the same name whichever worker builds this version
+        plan = plan.named(f"plan-{row.plan_id}-v{row.version}")  # the same name whichever worker builds it
         self.cache.put((row.plan_id, row.version), plan)
         return row
 
@@ -300,7 +299,7 @@ class PlanService:
             repo.check_if_match(fresh, if_match)
             row = repo.add_version(session, fresh, assignment=assignment_dict(child.assignment), moves=changed,
                                    actor=actor, note=note, params=plan_stored_params(child))
-        child.name = f"plan-{row.plan_id}-v{row.version}"  # the same name whichever worker builds this version
+        child = child.named(f"plan-{row.plan_id}-v{row.version}")  # the same name whichever worker builds it
         self.cache.put((row.plan_id, row.version), child)
         return row
 
@@ -321,7 +320,7 @@ class PlanService:
             row = repo.add_version(session, fresh, assignment=assignment_dict(child.assignment), moves=changed,
                                    actor=actor, note=note, source="rename", action="plan.renamed",
                                    params=plan_stored_params(child))
-        child.name = f"plan-{row.plan_id}-v{row.version}"
+        child = child.named(f"plan-{row.plan_id}-v{row.version}")
         self.cache.put((row.plan_id, row.version), child)
         return row
 

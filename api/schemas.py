@@ -16,13 +16,15 @@ import copy
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
+from api.atlases import AreaId
 from geo.plan.params import PlanParams as CorePlanParams
+from geo.plan.params import PopulationBasis
 from geo.propose import ProposalParams as CoreProposalParams
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
-Population = Literal["resident", "registered", "list"]
+Population = PopulationBasis  # the one enumeration (geo.plan.params.POPULATION_BASES)
 
 
 def optional_body(core: type[BaseModel], name: str, doc: str) -> type[BaseModel]:
@@ -58,7 +60,7 @@ class PlanCreate(PlanParams):
     model_config = ConfigDict(extra="forbid")
 
     name: Name
-    area: Code
+    area: AreaId
     start: Literal["proposal", "one", "lad"] = Field(
         "one", description="'proposal' (give proposal_id), 'one' (all LSOAs in one neighbourhood) or 'lad' "
         "(one neighbourhood per local authority).")

@@ -2,7 +2,8 @@
 
 ``nhp score``, ``compare``, ``profile`` and ``map`` all take ``--target``, ``--tolerance`` and ``--population``;
 unset ones come from the settings through :meth:`geo.plan.params.PlanParams.from_settings`, so two commands run
-on the same plan file with the same settings measure it against the same parameters.
+on the same plan file with the same settings measure it against the same parameters. An unset ``--population``
+means the basis the plan was made on (its file records it); a given one is an override every output names.
 """
 
 from __future__ import annotations
@@ -10,13 +11,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from geo.plan.params import POPULATION_BASES
+
 
 def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``--target``, ``--tolerance``, ``--population`` and ``--name-column`` to a plan-reading command."""
     parser.add_argument("--target", type=float, help="target population per neighbourhood (default NHP_TARGET_POPULATION)")
     parser.add_argument("--tolerance", type=float, help="allowed relative deviation, e.g. 0.1 (default NHP_TOLERANCE)")
-    parser.add_argument("--population", choices=["resident", "registered"], default=None,
-                        help="which population counts (default resident)")
+    parser.add_argument("--population", choices=POPULATION_BASES, default=None,
+                        help="judge the plan on this population instead of the one it was made on (recorded in "
+                        "its file; lists for a practice plan, else resident); the output names the override")
     parser.add_argument("--name-column", help="column naming the neighbourhoods in a polygon file (default: first text column)")
 
 

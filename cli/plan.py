@@ -98,7 +98,8 @@ def score_table(plan) -> str:
     band = f"{plan.target:,} ± {100 * plan.tolerance:g}%"
     lines = [
         f"Plan {s['name']} for {atlas.area.label} (LSOA {atlas.vintage}, IMD {atlas.imd_edition})",
-        f"Counting {plan.population} population against a target of {band}",
+        f"Counting {plan.population} population against a target of {band}"
+        + (f" ({s['population_basis_note']})" if s["population_basis_note"] else ""),
         "",
         f"  Neighbourhoods                         {s['neighbourhoods']}",
         f"  Largest deviation from target          {s['max_abs_deviation_pct']:.1f}%",
@@ -107,8 +108,8 @@ def score_table(plan) -> str:
         f"  Contiguous                             {'yes' if s['contiguous'] else 'no: ' + ', '.join(s['non_contiguous'])}",
         f"  Spanning more than one local authority {s['la_crossings']}",
         f"  Practices split (> {s['practice_split_threshold']:.0%} of patients or site elsewhere)  {s['practice_splits']}",
-        f"  Registration leakage                   {s['registration_leakage_pct']:.1f}% of registered residents",
-        f"  Alignment of list and place            {s['alignment_pct']:.1f}% of registered residents with their own "
+        f"  Registration leakage                   {_pct(s['registration_leakage_pct'])} of registered residents",
+        f"  Alignment of list and place            {_pct(s['alignment_pct'])} of registered residents with their own "
         "neighbourhood's practices",
         f"  Built from                             {s['built_from']}"
         + (f"; list population {s['list_population']:,.0f}" if s["built_from"] != "lsoas" else ""),
@@ -120,17 +121,18 @@ def score_table(plan) -> str:
     view = pd.DataFrame(
         {
             "neighbourhood": table["name"],
-            "resident": table["resident_population"].map("{:,.0f}".format),
-            "registered": table["registered_population"].map("{:,.0f}".format),
-            "list": table["list_population"].map("{:,.0f}".format),
+            "resident": table["resident_population"].map(_count),
+            "registered": table["registered_population"].map(_count),
+            "list": table["list_population"].map(_count),
             "aligned": table["alignment_pct"].map(lambda v: "" if v is None or v != v else f"{v:.0f}%"),
-            "deviation": table["deviation_pct"].map("{:+.1f}%".format),
+            "deviation": table["deviation_pct"].map(lambda v: "n/p" if v != v else f"{v:+.1f}%"),
             "LSOAs": table["lsoas"],
             "practices": table["practices"],
             "LAs": table["local_authorities"],
             "parts": table["parts"],
             "compactness": table["polsby_popper"].map("{:.2f}".format),
-            "Core20": table["core20_pct"].map("{:.0f}%".format),
+            "Core20 place": table["core20_pct"].map(lambda v: "n/p" if v != v else f"{v:.0f}%"),
+            "Core20 list": table["core20_pct_list"].map(lambda v: "n/p" if v is None or v != v else f"{v:.0f}%"),
             "constrained": table["constrained"].map({True: "yes", False: ""}),
         }
     )
@@ -140,7 +142,9 @@ def score_table(plan) -> str:
     lines += [f"  - [{v.constraint}] {v.message}" for v in violations]
     lines += [
         "",
-        f"resident = {resident}; registered = {registered}; Core20 = national IMD quintile 1 ({imd});",
+        f"resident = {resident}; registered = {registered}; Core20 = national IMD quintile 1 ({imd}): 'place' of "
+        f"the footprint's {'residents' if plan.population == 'resident' else 'registered residents'}, 'list' of its "
+        "practices' patients;",
         "compactness = Polsby-Popper 4πA/P² of the dissolved footprint (1 = circle).",
         f"Sources: {atlas.source_note() or 'not recorded'}",
     ]
@@ -162,6 +166,16 @@ def compare_table(diff: dict) -> str:
         if len(diff["moved"]) > 50:
             lines.append(f"  ... and {len(diff['moved']) - 50} more (use --format json for all)")
     return "\n".join(lines)
+
+
+def _count(value) -> str:
+    """A published count, or "n/p" (not published) where disclosure control withheld it."""
+    return "n/p" if value is None or value != value else f"{value:,.0f}"
+
+
+def _pct(value, digits: int = 1) -> str:
+    """A published percentage, or "not published" where disclosure control withheld it."""
+    return "not published" if value is None or value != value else f"{value:.{digits}f}%"
 
 
 def _fmt(value) -> str:

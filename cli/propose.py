@@ -17,6 +17,7 @@ import pandas as pd
 from cli._common import add_area_arguments
 from geo.errors import DataError
 from geo.export import extensions
+from geo.plan.params import POPULATION_BASES
 from geo.settings import get_settings
 
 FORMATS = tuple(extensions("plan"))
@@ -47,7 +48,7 @@ def register(subparsers) -> None:
     parser.add_argument("--max-size", type=float, help="largest neighbourhood (people)")
     parser.add_argument("--nest", default="lad", help="nesting unit: lad, utla, icb, none, or a geography FILE "
                         "(polygons or an lsoa_code,unit CSV, e.g. proposed unitaries)")
-    parser.add_argument("--population", default=None, choices=["resident", "registered", "list"],
+    parser.add_argument("--population", default=None, choices=POPULATION_BASES,
                         help="population counted (default: resident; list for --build-from practices/pcns)")
     parser.add_argument("--practices", default="whole", choices=["whole", "ignore"],
                         help="keep each GP practice's LSOAs together (whole) or not")
@@ -161,6 +162,7 @@ def format_table(plan, mnp: pd.Series | None = None) -> str:
 def format_summary(summary: dict, unmet: list[str]) -> str:
     """Return the plan-level lines and what could not be met."""
     lines = [
+        f"counted on {summary.get('population_basis', 'resident')} population; "
         f"max |deviation| {summary['max_abs_deviation_pct']:.1f} %; within ±5 %: {summary['within_5_pct']:.0%}; "
         f"within ±10 %: {summary['within_10_pct']:.0%}",
         f"contiguous: {'yes' if summary['contiguous'] else 'no ' + ', '.join(summary['non_contiguous'])}; "
@@ -181,7 +183,8 @@ def _alignment_line(summary: dict) -> str:
     spread = (f"; share of each practice's list living in its neighbourhood: median {median:.0f} %, "
               f"10th percentile {p10:.0f} %") if median is not None and p10 is not None else ""
     return (f"built from {summary.get('built_from', 'lsoas')}; alignment of list and place: "
-            f"{summary['alignment_pct']:.1f} %{spread}")
+            + ("not published" if summary['alignment_pct'] is None else f"{summary['alignment_pct']:.1f} %")
+            + spread)
 
 
 def write_output(plan, assignment: pd.Series, mnp: pd.Series | None, path: Path) -> None:

@@ -71,7 +71,7 @@ FIELD_KINDS: dict[str, str] = {
         "suppressed_cells", "nodes", "k", "units", "rounded_to", "opening_order", "healthy_life_rank", "need_rank",
         "per_neighbourhood", "total", "candidates"], "number"),
     **dict.fromkeys([
-        "alignment_pct", "core20_pct", "urban_pct", "rural_pct", "list_living_here_pct", "prevalence_pct", "pct",
+        "alignment_pct", "core20_pct", "core20_pct_list", "urban_pct", "rural_pct", "list_living_here_pct", "prevalence_pct", "pct",
         "registration_leakage_pct", "within_5_pct", "within_10_pct", "within_tolerance", "practice_home_share",
         "p10", "p25", "median", "min", "plurality_share", "beyond_practice_km_pct", "beyond_hospital_minutes_pct",
         "beyond_threshold_pct", "aged_65_plus", "core20", "qof_ltc"], "share"),

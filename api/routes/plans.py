@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
 from api import repository as repo
+from api.atlases import AREA_ID, MAX_AREA_ID
 from api.deps import DbId, IfMatch, MAX_ID, Planner, State, Viewer
 from api.limits import heavy_work
 from api.models import Proposal
@@ -76,7 +77,7 @@ def import_plan(
     state: State,
     response: Response,
     file: Annotated[UploadFile, File(description="CSV (lsoa_code or practice_code, neighbourhood) or GeoJSON.")],
-    area: Annotated[str, Form(min_length=1, max_length=200)],
+    area: Annotated[str, Form(min_length=1, max_length=MAX_AREA_ID, pattern=AREA_ID.pattern)],
     name: Annotated[str | None, Form(max_length=200)] = None,
     target: Annotated[float | None, Form()] = None,
     tolerance: Annotated[float | None, Form()] = None,
@@ -105,7 +106,7 @@ def import_plan(
 
 
 @router.get("/plans", response_model=list[PlanPublic])
-def list_plans(actor: Viewer, state: State, area: Annotated[str | None, Query(max_length=200)] = None,
+def list_plans(actor: Viewer, state: State, area: Annotated[str | None, Query(max_length=MAX_AREA_ID)] = None,
                limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0):
     """List plans, newest first."""
     with state.db.read() as session:

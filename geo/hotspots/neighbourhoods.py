@@ -14,6 +14,7 @@ import pandas as pd
 from geo.disclosure import publish_totals
 from geo.hotspots.funnel import dispersion, funnel_flags
 from geo.hotspots.result import round_table, total_figures
+from geo.plan.report import published_populations
 
 NEIGHBOURHOOD_COLUMNS = ["attendances", "rounded_to", "suppressed_lsoas", "population", "expected", "lsoas",
                          "hotspot_lsoas", "coldspot_lsoas", "rate_per_1000", "rate_lci", "rate_uci", "ratio",
@@ -28,7 +29,9 @@ def by_neighbourhood(result, assignment, suppressed: bool = True, threshold: int
     result
         A :class:`~geo.hotspots.HotspotResult`.
     assignment
-        A ``geo.plan.Plan`` or a Series ``lsoa_code -> neighbourhood``.
+        A ``geo.plan.Plan`` or a Series ``lsoa_code -> neighbourhood``. For a plan, ``population`` (the rate's
+        denominator: attendances are counted by where people live) is the plan's own residents of each footprint,
+        the figure its metrics show (:func:`plan_residents`), not a second sum of the UEC layer's populations.
     suppressed
         Publish through disclosure control (the default); False gives true totals for use inside ``geo/``.
     threshold
@@ -60,6 +63,8 @@ def by_neighbourhood(result, assignment, suppressed: bool = True, threshold: int
     grouped = frame.groupby(keys, sort=True)
     table = grouped.agg(population=("population", "sum"), expected=("expected", "sum"),
                         lsoas=("attendances", "size"))
+    if hasattr(assignment, "neighbourhood_table"):
+        table["population"] = plan_residents(assignment, suppressed).reindex(table.index)
     table["hotspot_lsoas"] = grouped["hotspot"].apply(lambda h: int((h == "high").sum()))
     table["coldspot_lsoas"] = grouped["hotspot"].apply(lambda h: int((h == "low").sum()))
     if suppressed:
@@ -82,3 +87,21 @@ def by_neighbourhood(result, assignment, suppressed: bool = True, threshold: int
     table.index.name = "neighbourhood"
     table = table[NEIGHBOURHOOD_COLUMNS]
     return round_table(table) if suppressed else table
+
+
+def plan_residents(plan, suppressed: bool = True) -> pd.Series:
+    """The residents of each footprint of ``plan`` as its metrics give them: published by the plan's margin rule
+    (:func:`geo.plan.report.published_populations`), or exact for use inside ``geo/``.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> plan_residents(Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"})).to_dict()
+    {'A': 1500.0, 'B': 1500.0}
+    """
+    if suppressed:
+        values = published_populations(plan)["resident_population"]
+    else:
+        values = list(plan["resident_population"].values())
+    return pd.Series(values, index=pd.Index(plan.neighbourhoods, name="neighbourhood"), dtype=float)

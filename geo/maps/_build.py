@@ -14,6 +14,8 @@ import pandas as pd
 
 from geo.atlas.model import Atlas
 from geo.errors import PlanError
+from geo.plan.params import BASIS_WORDS
+from geo.plan.report import basis_note
 from geo.maps import _layers
 from geo.maps._geometry import DEFAULT_TOLERANCE_M, bounds_latlon, dissolve, simplify_for_display, to_leaflet
 from geo.maps._style import (
@@ -167,6 +169,7 @@ def plan_map(
     series = plan.assignment.astype(str)
     table = plan.neighbourhood_table().set_index("name", drop=False)
     table.attrs["population_basis"] = plan.population
+    table.attrs["basis_note"] = basis_note(plan)
     m, simplified = _draw(atlas, layers, hotspots, title, tiles, tolerance_m, assignment=series, table=table)
     if compare is not None:  # after the LayerControl: it lists the map's layers when the page is rendered
         from geo.maps._compare import add_compare
@@ -290,12 +293,22 @@ def _add_footprints(m, atlas, simplified, assignment, table):
         lambda v: "suppressed" if v is None or pd.isna(v) else number_text(v, 1, signed=True) + "%")
     fields = {"label": "Neighbourhood", "residents": "Residents", "registered": "Registered patients",
               "list_population": "List population (its practices)", "deviation": "Deviation from target"}
-    basis = "residents" if table.attrs.get("population_basis", "resident") == "resident" else "registered patients"
-    fields["deviation"] = f"Deviation from target ({basis})"
-    for column, alias in (("lsoas", "LSOAs"), ("practices", "Practices"), ("core20_pct", f"Core20 % of {basis}")):
+    # The deviation is from the plan's counted population (its basis: residents, registered patients or lists),
+    # named beside it; the footprint's Core20 share is of its residents (registered residents for registered and
+    # list plans), the list's of its practices' patients: two figures, each labelled.
+    counted = table.attrs.get("population_basis", "resident")
+    fields["deviation"] = f"Deviation from target ({BASIS_WORDS[counted]})"
+    if table.attrs.get("basis_note"):
+        outlines["basis_note"] = esc(table.attrs["basis_note"])
+        fields["basis_note"] = "Population basis"
+    footprint = "residents" if counted == "resident" else "registered patients"
+    for column, alias, digits in (("lsoas", "LSOAs", 0), ("practices", "Practices", 0),
+                                  ("core20_pct", f"Core20 % of the footprint's {footprint}", 1),
+                                  ("core20_pct_list", "Core20 % of its practices' patients", 0)):
         if column in table.columns:
             values = table[column].map(lambda v: len(v) if isinstance(v, (list, tuple, set)) else v)
-            outlines[column] = values.map(lambda v: number_text(v, 1 if column == "core20_pct" else 0))
+            outlines[column] = values.map(lambda v, d=digits: "not published" if v is None or pd.isna(v)
+                                          else number_text(v, d))
             fields[column] = alias
     _layers.outline_layer(
         m, outlines, name=LAYER_NAMES["footprints"], tooltip=fields, colour="#000000", weight=3, dash=None,

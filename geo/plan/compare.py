@@ -14,7 +14,7 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
 from geo.errors import PlanError
-from geo.plan.report import jsonable
+from geo.plan.report import basis_note, jsonable
 
 if TYPE_CHECKING:
     from geo.plan import Plan
@@ -89,6 +89,8 @@ def compare_plans(a: "Plan", b: "Plan") -> dict:
         note = f"plan A counts {a.population} people against {a.target:,}; plan B {b.population} against {b.target:,}"
     else:
         note = ""
+    overridden = [f"plan {key}: {basis_note(plan)}" for key, plan in (("A", a), ("B", b)) if basis_note(plan)]
+    note = "; ".join([n for n in (note, *overridden) if n])
     matching = match_neighbourhoods(a, b)
     mapped = a.assignment.map(matching)
     moved_mask = (mapped != b.assignment).to_numpy()
@@ -125,6 +127,17 @@ def compare_plans(a: "Plan", b: "Plan") -> dict:
 
 
 def _delta(a, b) -> dict:
+    """One metric of both plans as published, and B - A; a figure not published (``None``, NaN) has no delta.
+
+    The two figures are the plans' published summaries (what each plan shows on its own), so their difference
+    says nothing a reader of both could not work out; a suppressed figure is never stood in for by a number.
+
+    Examples
+    --------
+    >>> _delta(1.5, 2.0), _delta(None, 2.0)["delta"], _delta(True, False)["delta"]
+    ({'a': 1.5, 'b': 2.0, 'delta': 0.5}, None, 'True -> False')
+    """
     if isinstance(a, (bool, np.bool_)) or isinstance(b, (bool, np.bool_)):
         return {"a": bool(a), "b": bool(b), "delta": None if a == b else f"{bool(a)} -> {bool(b)}"}
-    return {"a": a, "b": b, "delta": b - a}
+    shown = all(v is not None and np.isfinite(float(v)) for v in (a, b))
+    return {"a": a, "b": b, "delta": b - a if shown else None}

@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 LSOA_HEADERS = ["lsoa_code", "lsoa21cd", "lsoa11cd", "lsoa_cd", "lsoacd", "lsoa", "lsoa21", "lsoa11"]
 NAME_HEADERS = ["neighbourhood", "neighborhood", "neighbourhood_name", "neighbourhood_code", "nbhd", "name", "label", "district", "zone"]
 POLYGON_SUFFIXES = {".geojson", ".json", ".gpkg", ".zip", ".shp"}
+#: The column (CSV) or property (GeoJSON, GeoPackage) that records the population basis a plan was made on, on
+#: every row; a file without it is read on the basis the caller gives (resident by default, lists for practices).
+BASIS_COLUMN = "population_basis"
 WRITERS = {".csv": "lookup", ".geojson": "GeoJSON", ".gpkg": "GPKG"}
 
 
@@ -61,6 +64,12 @@ def read_plan(path: str | Path | MemoryFile, atlas: "Atlas", *, name_column: str
     >>> read_plan(path, grid_atlas(2, 1)).to_dict()
     {'G0000': 'North', 'G0001': 'North'}
     """
+    return _read_plan(path, atlas, name_column)[0]
+
+
+def _read_plan(path, atlas: "Atlas", name_column: str | None) -> tuple[pd.Series, str | None, pd.Series | None]:
+    """:func:`read_plan`, with the population basis the file records (``None``: not recorded) and, for a list
+    plan's footprints (basis ``list`` with a ``practice_codes`` property), its ``practice_code -> neighbourhood``."""
     path = as_source(path)
     if len(atlas.lsoas) == 0:
         raise PlanError("the study area has no LSOAs", file=path.name, expected="an area with at least one LSOA")
@@ -70,7 +79,9 @@ def read_plan(path: str | Path | MemoryFile, atlas: "Atlas", *, name_column: str
         raise PlanError("the file is empty", file=path.name, expected="a header and one row per LSOA")
     suffix = path.suffix.lower()
     if suffix in {".csv", ".txt"}:
-        return assignment_from_frame(_read_csv(path), atlas, source=path.name, name_column=name_column)
+        frame = _read_csv(path)
+        return (assignment_from_frame(frame, atlas, source=path.name, name_column=name_column),
+                basis_of(frame, source=path.name), None)
     if suffix in POLYGON_SUFFIXES:
         from geo.sources.archives import check_upload_archive
 
@@ -99,7 +110,8 @@ def assignment_from_frame(frame: pd.DataFrame, atlas: "Atlas", *, source: str = 
         raise PlanError("the plan has no rows", file=source, expected="a header and one row per LSOA")
     lsoa_column = _find_column(frame, LSOA_HEADERS, source, "an LSOA code column such as lsoa_code or LSOA21CD")
     if name_column is None:
-        others = [c for c in frame.columns if c != lsoa_column and not str(c).lower().startswith(("lsoa", "geometry"))]
+        others = [c for c in frame.columns if c != lsoa_column and _norm(c) != BASIS_COLUMN
+                  and not str(c).lower().startswith(("lsoa", "geometry"))]
         named = [c for c in others if _norm(c) in NAME_HEADERS]
         name_column = min(named, key=lambda c: NAME_HEADERS.index(_norm(c))) if named else (others[0] if len(others) == 1 else None)
         if name_column is None:
@@ -153,10 +165,12 @@ def _read_polygons(path, atlas: "Atlas", name_column: str | None) -> pd.Series:
     if len(polygons) == 0:
         raise PlanError("the file has no features", file=path.name, expected="one polygon per neighbourhood")
     attributes = pd.DataFrame(polygons.drop(columns=polygons.geometry.name))
+    basis = basis_of(attributes, source=path.name)
     if any(_norm(c) in LSOA_HEADERS for c in attributes.columns):
-        return assignment_from_frame(attributes, atlas, source=path.name, name_column=name_column)
+        return assignment_from_frame(attributes, atlas, source=path.name, name_column=name_column), basis, None
     if name_column is None:
-        text = [c for c in attributes.columns if attributes[c].dtype == object or pd.api.types.is_string_dtype(attributes[c])]
+        text = [c for c in attributes.columns if _norm(c) != BASIS_COLUMN and (
+            attributes[c].dtype == object or pd.api.types.is_string_dtype(attributes[c]))]
         if not text:
             raise PlanError("no text column to name the neighbourhoods", file=path.name, expected="a name column, or --name-column")
         name_column = text[0]
@@ -180,7 +194,63 @@ def _read_polygons(path, atlas: "Atlas", name_column: str | None) -> pd.Series:
     error = coverage_error(atlas, assignment, file=path.name)
     if error is not None:
         raise PlanError(error.message.replace("missing from the plan", "not covered by any polygon"), file=path.name, expected=error.expected)
-    return assignment
+    return assignment, basis, _practices_of(attributes, name_column, basis, path.name)
+
+
+def _practices_of(attributes: pd.DataFrame, name_column: str, basis: str | None, source: str) -> pd.Series | None:
+    """A list plan's footprints (as :func:`write_plan` writes them) name each neighbourhood's practices: the plan
+    itself, read back as the list plan it is rather than as the LSOAs its footprint happened to cover."""
+    if basis != "list" or "practice_codes" not in attributes.columns:
+        return None
+    codes, names = [], []
+    for name, listed in zip(attributes[name_column].astype(str).str.strip(), attributes["practice_codes"]):
+        for code in str(listed if isinstance(listed, str) else "").split(";"):
+            if code.strip():
+                codes.append(code.strip().upper())
+                names.append(name)
+    if not codes:
+        raise PlanError("a footprint file made on lists names no practices", file=source, column="practice_codes",
+                        expected="each neighbourhood's practice codes, separated by ';'")
+    return pd.Series(names, index=pd.Index(codes, name="practice_code"), name="neighbourhood")
+
+
+def basis_of(frame: pd.DataFrame, *, source: str) -> str | None:
+    """The population basis a plan table records in its :data:`BASIS_COLUMN` (``None`` when it has none, or
+    every cell is blank), or one PlanError naming the first row that differs or is not a basis. A plan has one
+    basis, so a blank cell (a row added by hand) is that basis too.
+
+    Examples
+    --------
+    >>> basis_of(pd.DataFrame({"lsoa_code": ["A", "B"], "population_basis": ["registered", "registered"]}), source="p")
+    'registered'
+    >>> basis_of(pd.DataFrame({"lsoa_code": ["A"]}), source="p") is None
+    True
+    >>> basis_of(pd.DataFrame({"population_basis": ["list", "votes"]}), source="p.csv")
+    Traceback (most recent call last):
+    ...
+    geo.errors.PlanError: p.csv, row 2, column 'population_basis': population basis 'votes' is not one of resident, registered, list (expected one basis on every row: the one the plan was made on)
+    """
+    from geo.plan.params import POPULATION_BASES
+
+    columns = [c for c in frame.columns if _norm(c) == BASIS_COLUMN]
+    if not columns:
+        return None
+    column = columns[0]
+    values = frame[column].where(frame[column].notna(), "").astype(str).str.strip().str.lower()
+    given = values[values != ""]
+    if given.empty:
+        return None
+    expected = "one basis on every row: the one the plan was made on"
+    first = given.iloc[0]
+    for row, value in zip(given.index, given):
+        position = int(frame.index.get_loc(row)) + 1
+        if value not in POPULATION_BASES:
+            raise PlanError(f"population basis {value!r} is not one of {', '.join(POPULATION_BASES)}", file=source,
+                            row=position, column=str(column), expected=expected)
+        if value != first:
+            raise PlanError(f"population basis {value!r} differs from {first!r} on an earlier row", file=source,
+                            row=position, column=str(column), expected=expected)
+    return first  # a blank cell (a row added by hand) is the plan's one basis too
 
 
 def _check_geometries(geometries, source: str) -> None:
@@ -201,7 +271,8 @@ def write_plan(plan: "Plan", path: str | Path, *, layer: str = "neighbourhoods")
     plan
         The plan to write.
     path
-        Output file. ``.csv`` writes the ``lsoa_code,neighbourhood`` lookup; ``.geojson`` (EPSG:4326) and
+        Output file. ``.csv`` writes the ``lsoa_code,neighbourhood`` lookup (``practice_code,neighbourhood`` for
+        a list plan) with the basis it is counted on in a ``population_basis`` column; ``.geojson`` (EPSG:4326) and
         ``.gpkg`` (EPSG:27700) write the chosen layer.
     layer
         ``"neighbourhoods"`` (dissolved footprints with their metrics) or ``"lsoas"`` (one feature per LSOA).
@@ -214,7 +285,7 @@ def write_plan(plan: "Plan", path: str | Path, *, layer: str = "neighbourhoods")
     >>> plan = Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"})
     >>> out = write_plan(plan, os.path.join(tempfile.mkdtemp(), "plan.csv"))
     >>> out.read_text().splitlines()
-    ['lsoa_code,neighbourhood', 'G0000,A', 'G0001,B']
+    ['lsoa_code,neighbourhood,population_basis', 'G0000,A,resident', 'G0001,B,resident']
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -225,11 +296,7 @@ def write_plan(plan: "Plan", path: str | Path, *, layer: str = "neighbourhoods")
     if not path.parent.is_dir():  # a typo in a folder name must not silently create a new folder
         raise PlanError(f"the folder {path.parent} does not exist", file=str(path), expected="an existing folder")
     if suffix == ".csv":
-        if plan.practice_assignment is not None:  # a list-based plan's file is its list view
-            frame = plan.practice_assignment.rename("neighbourhood").rename_axis("practice_code").reset_index()
-        else:
-            frame = plan.assignment.rename_axis("lsoa_code").reset_index()
-        formula_safe_frame(frame).to_csv(path, index=False)
+        formula_safe_frame(lookup_frame(plan)).to_csv(path, index=False)
         return path
     frame = footprints(plan) if layer == "neighbourhoods" else lsoa_layer(plan)
     if suffix == ".geojson":
@@ -238,6 +305,25 @@ def write_plan(plan: "Plan", path: str | Path, *, layer: str = "neighbourhoods")
     else:
         frame.to_crs("EPSG:27700").to_file(path, driver="GPKG", layer=layer)
     return path
+
+
+def lookup_frame(plan: "Plan") -> pd.DataFrame:
+    """The plan as a table: ``practice_code,neighbourhood`` (a list plan: its list view) or
+    ``lsoa_code,neighbourhood``, with the population basis it is counted on in :data:`BASIS_COLUMN` on every row.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> lookup_frame(Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"}, population="registered")).values.tolist()
+    [['G0000', 'A', 'registered'], ['G0001', 'B', 'registered']]
+    """
+    if plan.practice_assignment is not None:  # a list-based plan's file is its list view
+        frame = plan.practice_assignment.rename("neighbourhood").rename_axis("practice_code").reset_index()
+    else:
+        frame = plan.assignment.rename_axis("lsoa_code").reset_index()
+    frame[BASIS_COLUMN] = plan.population
+    return frame
 
 
 def footprints(plan: "Plan") -> gpd.GeoDataFrame:
@@ -274,6 +360,7 @@ def lsoa_layer(plan: "Plan") -> gpd.GeoDataFrame:
             "neighbourhood": plan.assignment.to_numpy(),
             "resident_population": lsoas["resident_population"].to_numpy(),
             "registered_population": lsoas["registered_population"].to_numpy(),
+            BASIS_COLUMN: plan.population,
         },
         geometry=lsoas.geometry.to_numpy(),
         crs=lsoas.crs,
@@ -324,14 +411,18 @@ def read_practice_plan(path: str | Path | MemoryFile, atlas: "Atlas", *, name_co
 
     The assignment is checked by :meth:`geo.plan.Plan.from_practices`, which names the row of a bad code.
     """
-    path = as_source(path)
+    practices, rows, _ = _read_practice_table(as_source(path), name_column)
+    return practices, rows
+
+
+def _read_practice_table(path, name_column: str | None) -> tuple[pd.Series, dict[str, int], str | None]:
     frame = _read_csv(path, "a practice_code,neighbourhood table")
     if len(frame) == 0:
         raise PlanError("the plan has no rows", file=path.name, expected="a header and one row per practice")
     code_column = min((c for c in frame.columns if _norm(c) in PRACTICE_HEADERS),
                       key=lambda c: PRACTICE_HEADERS.index(_norm(c)))
     if name_column is None:
-        others = [c for c in frame.columns if c != code_column]
+        others = [c for c in frame.columns if c != code_column and _norm(c) != BASIS_COLUMN]
         named = [c for c in others if _norm(c) in NAME_HEADERS]
         name_column = min(named, key=lambda c: NAME_HEADERS.index(_norm(c))) if named else (
             others[0] if len(others) == 1 else None)
@@ -347,7 +438,8 @@ def read_practice_plan(path: str | Path | MemoryFile, atlas: "Atlas", *, name_co
             raise PlanError(f"practice {code} appears more than once (rows {rows[code]} and {row})", file=path.name,
                             row=row, column=code_column, expected="each practice once, in one neighbourhood")
         rows[code] = row
-    return pd.Series(names.to_numpy(), index=pd.Index(codes.to_numpy(), name="practice_code")), rows
+    return (pd.Series(names.to_numpy(), index=pd.Index(codes.to_numpy(), name="practice_code")), rows,
+            basis_of(frame, source=path.name))
 
 
 def load_plan(path: str | Path | MemoryFile, atlas: "Atlas", params=None, *, name_column: str | None = None,
@@ -382,8 +474,19 @@ def load_plan(path: str | Path | MemoryFile, atlas: "Atlas", params=None, *, nam
         except Exception:  # let read_plan give its one clear error
             header = pd.DataFrame()
         if is_practice_table(header):
-            practices, rows = read_practice_plan(path, atlas, name_column=name_column)
-            return Plan.from_practices(atlas, practices, params, provenance=provenance, name=name,
-                                       source=path.name, rows=rows, **overrides)
-    return Plan(atlas, read_plan(path, atlas, name_column=name_column), params, provenance=provenance, name=name,
-                **overrides)
+            practices, rows, basis = _read_practice_table(path, name_column)
+            return Plan.from_practices(atlas, practices, params, provenance=_made_on(provenance, basis or "list"),
+                                       name=name, source=path.name, rows=rows, **overrides)
+    assignment, basis, practices = _read_plan(path, atlas, name_column)
+    if practices is not None:  # a list plan's footprints: the plan is its practices
+        return Plan.from_practices(atlas, practices, params, provenance=_made_on(provenance, basis), name=name,
+                                   source=path.name, **overrides)
+    return Plan(atlas, assignment, params, provenance=_made_on(provenance, basis), name=name, **overrides)
+
+
+def _made_on(provenance, basis: str | None):
+    """The provenance with the basis the file says the plan was made on (a plan is judged on it unless the
+    caller names another basis; see :class:`geo.plan.Plan`)."""
+    from dataclasses import replace
+
+    return replace(provenance, population_basis=basis) if basis is not None else provenance

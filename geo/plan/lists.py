@@ -81,7 +81,8 @@ def plan_from_practices(atlas: "Atlas", practices: Mapping[str, str] | pd.Series
                         name: str = "plan", source: str = "plan", rows: Mapping[str, int] | None = None,
                         **overrides) -> "Plan":
     """Build a list-based :class:`geo.plan.Plan`: ``practice_code -> neighbourhood`` for every practice sited in the
-    area. Its population basis is ``"list"`` unless ``params`` say otherwise; its place footprint is derived from
+    area. Its population basis is ``"list"`` unless ``params`` name another explicitly (see
+    :attr:`geo.plan.params.PlanParams.population_given`); its place footprint is derived from
     where the practices' patients live (:func:`derive_footprint`), and how it was drawn (repairs, practices left
     out) goes into ``provenance.footprint``."""
     from geo.plan import Plan
@@ -89,8 +90,6 @@ def plan_from_practices(atlas: "Atlas", practices: Mapping[str, str] | pd.Series
 
     checked = check_practice_assignment(atlas, practices, source=source, rows=rows)
     footprint = derive_footprint(atlas, checked)
-    if params is None and "population" not in overrides:
-        overrides["population"] = "list"
     made = provenance if provenance is not None else Provenance("manual")
     left_out = sorted(set(map(str, dict(practices))) - set(checked.index))
     notes = footprint.notes() + ([f"{len(left_out)} practice(s) with no registered patients in the registrations "
@@ -143,24 +142,17 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
                (column[code] for code in moved)]
     rows = np.unique(np.concatenate(touched)) if touched else np.empty(0, np.int64)
     made = footprint_labels(arrays, practice_label, labels, home=home, rows=rows,
-                            previous=plan.__dict__.get("_footprint"))
+                            previous=plan.kept("footprint"))
     values = current.to_numpy(dtype=object, copy=True)
     values[current.index.get_indexer(list(moved))] = list(moved.values())
     updated = pd.Series(values, index=current.index, name=current.name)
     notes = made.notes(arrays)
-    child = Plan(plan.atlas, _Labelled(labels, made.label), plan.params,
-                 provenance=replace(plan.provenance, footprint=tuple(notes)), name=plan.name, parent=plan,
-                 moved={}, practices=updated)
-    child._cache["practice_label"] = practice_label
-    child.__dict__["_footprint_home"] = made.home
-    child.__dict__["_footprint"] = made
-    child.moved_practices = moved
-    return child
+    worked_out = _Labelled(labels, made.label, moved_practices=moved, metrics={"practice_label": practice_label},
+                           state={"footprint_home": made.home, "footprint": made})
+    return Plan(plan.atlas, worked_out, plan.params, provenance=replace(plan.provenance, footprint=tuple(notes)),
+                name=plan.name, parent=plan, moved={}, practices=updated)
 
 
 def _footprint_home(plan: "Plan") -> np.ndarray:
     """Each LSOA row's home label (see :mod:`geo.plan.footprint`) in the plan's own label indices, counted once."""
-    home = plan.__dict__.get("_footprint_home")
-    if home is None:
-        home = plan.__dict__["_footprint_home"] = home_labels(plan.arrays, plan["practice_label"], plan.labels)
-    return home
+    return plan.kept("footprint_home", lambda: home_labels(plan.arrays, plan["practice_label"], plan.labels))

@@ -17,6 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from geo.errors import PlanError
 
+#: The population bases a plan can be made and judged on: the one enumeration the core's ``Literal``, the CLI's
+#: ``--population`` choices and the API's schemas are derived from.
+POPULATION_BASES: tuple[str, ...] = ("resident", "registered", "list")
+#: The type of a population basis (``Literal["resident", "registered", "list"]``).
+PopulationBasis = Literal[POPULATION_BASES]  # type: ignore[valid-type]  # a tuple subscript is the same Literal
+#: What each basis counts, in words an output can name (``judged on residents``).
+BASIS_WORDS = {"resident": "residents", "registered": "registered patients", "list": "lists"}
 #: The population a plan counts, and the LSOA column that holds it (or, for ``"list"``, weights its mix).
 #: ``"list"`` counts the registered lists of each neighbourhood's practices (a list-based plan's population);
 #: its deprivation mix is that of the registered residents of the neighbourhood's place footprint.
@@ -53,8 +60,10 @@ class Params(BaseModel):
         return self.model_dump(mode="json")
 
     def replace(self, **changes: Any):
-        """Return a copy with some parameters changed, checked again."""
-        return type(self)(**{**self.model_dump(), **changes})
+        """Return a copy with some parameters changed, checked again (the fields given stay the ones given)."""
+        out = type(self)(**{**self.model_dump(), **changes})
+        object.__setattr__(out, "__pydantic_fields_set__", set(self.model_fields_set) | set(changes))
+        return out
 
 
 class PlanParams(Params):
@@ -86,7 +95,7 @@ class PlanParams(Params):
                                 description="a number of people from 1 to 20,000,000")
     tolerance: float = Field(0.10, ge=0, lt=1, allow_inf_nan=False, title="tolerance",
                              description="a share from 0 up to 1, e.g. 0.1")
-    population: Literal["resident", "registered", "list"] = Field(
+    population: PopulationBasis = Field(
         "resident", title="population basis",
         description="'resident', 'registered' (patients living in the footprint) or 'list' (the practices' lists)")
     practice_split_threshold: float = Field(0.10, ge=0, lt=1, allow_inf_nan=False, title="practice split threshold",
@@ -138,8 +147,28 @@ class PlanParams(Params):
         return POPULATION_COLUMNS[self.population]
 
     def plan_params(self) -> PlanParams:
-        """Return just the plan's own parameters (a proposal's extra ones dropped)."""
-        return PlanParams(**{k: getattr(self, k) for k in PlanParams.model_fields})
+        """Return just the plan's own parameters (a proposal's extra ones dropped), keeping which were given.
+
+        Examples
+        --------
+        >>> "population" in PlanParams(target=30_000).plan_params().model_fields_set
+        False
+        """
+        out = PlanParams(**{k: getattr(self, k) for k in PlanParams.model_fields})
+        # Which fields were given is part of the value: an unset population means "the plan's own basis".
+        object.__setattr__(out, "__pydantic_fields_set__", set(self.model_fields_set) & set(PlanParams.model_fields))
+        return out
+
+    @property
+    def population_given(self) -> bool:
+        """Whether the population basis was set explicitly (else a plan is judged on the basis it was made with).
+
+        Examples
+        --------
+        >>> PlanParams().population_given, PlanParams(population="resident").population_given
+        (False, True)
+        """
+        return "population" in self.model_fields_set
 
 
 @dataclass(frozen=True)
@@ -171,6 +200,9 @@ class Provenance:
     labels
         For a renamed plan: each renamed neighbourhood's name and the label it was first given (a proposal's
         ``E06000016-N03``), see :func:`geo.plan.naming.rename`.
+    population_basis
+        The population basis the plan was made on (recorded in its file, or the basis it was first built with).
+        A plan is judged on it unless its parameters name another basis explicitly; outputs then say both.
 
     Examples
     --------
@@ -189,6 +221,7 @@ class Provenance:
     footprint: tuple[str, ...] = ()
     solve: tuple[dict, ...] = ()
     labels: dict = field(default_factory=dict)
+    population_basis: str | None = None
 
     def to_dict(self) -> dict:
         """Return the provenance as a JSON-ready dict."""

@@ -9,9 +9,11 @@ metrics in :mod:`geo.plan.report` and :mod:`geo.plan.constraints`.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import re
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -84,14 +86,16 @@ class Plan:
         practices: Mapping[str, str] | pd.Series | None = None,
         **overrides: Any,
     ) -> None:
+        self.moved_practices: dict[str, str] = {}
         if isinstance(assignment, _Labelled) and parent is not None and not overrides:
             # Fast path of move() and move_practices(): the parent's atlas, parameters, arrays and practice codes
             # are already checked (issues 11 and 16).
             self.atlas, self._params, self._arrays, self._practices = atlas, params, parent._arrays, practices
             self._provenance = provenance if provenance is not None else Provenance()
-            self.name = str(name)
+            self._name = str(name)
             self.moved = dict(moved or {})
             self._init_state(assignment.labels, assignment.index, parent)
+            self._adopt(assignment)
             return
         unknown = set(overrides) - set(PlanParams.model_fields)
         if unknown:
@@ -102,6 +106,14 @@ class Plan:
             params = params.plan_params()
             if overrides:
                 params = params.replace(**{k: v for k, v in overrides.items() if v is not None})
+        provenance = provenance if provenance is not None else Provenance()
+        # The population basis is part of the plan: the one it was made on (its file's, a list plan's lists)
+        # unless the parameters name one explicitly; the provenance keeps the basis it was made on either way.
+        own = provenance.population_basis or ("list" if practices is not None else None)
+        if own is not None and not params.population_given:
+            params = params.replace(population=own)
+        if provenance.population_basis is None:
+            provenance = dataclasses.replace(provenance, population_basis=own or params.population)
         if len(atlas.lsoas) == 0:
             raise PlanError("the study area has no LSOAs", expected="an area with at least one LSOA")
         if params.population == "list" and practices is None:
@@ -109,8 +121,8 @@ class Plan:
                             column="population", expected="'resident' or 'registered' for a plan of LSOAs")
         self.atlas = atlas
         self._params = params
-        self._provenance = provenance if provenance is not None else Provenance()
-        self.name = str(name)
+        self._provenance = provenance
+        self._name = str(name)
         self.moved: dict[str, str] = dict(moved or {})
         self._arrays: AtlasArrays = atlas_arrays(atlas)
         self._practices = None if practices is None else pd.Series(practices, dtype=object).astype(str)
@@ -136,6 +148,40 @@ class Plan:
             labels = sorted(set(values), key=natural_key)
             lab = pd.Index(labels).get_indexer(values).astype(np.int64)
             self._init_state(labels, lab, None)
+
+    def _adopt(self, made: _Labelled) -> None:
+        """Take what a constructor of this package worked out for the child (practice moves, metric values,
+        footprint state), so no code outside the class writes a plan's private state."""
+        self.moved_practices = dict(made.moved_practices)
+        self._cache.update(made.metrics)
+        self.__dict__.update({f"_{key}": value for key, value in made.state.items()})
+
+    def kept(self, key: str, make: Callable[[], Any] | None = None) -> Any:
+        """State a constructor of this package keeps with the plan (a list plan's ``footprint`` and
+        ``footprint_home``), made once by ``make()`` when absent; ``None`` when absent and no ``make``."""
+        value = self.__dict__.get(f"_{key}")
+        if value is None and make is not None:
+            value = self.__dict__[f"_{key}"] = make()
+        return value
+
+    @property
+    def name(self) -> str:
+        """A label for the plan in tables and exports (fixed at construction; see :meth:`named`)."""
+        return self._name
+
+    def named(self, name: str) -> Plan:
+        """Return the same plan under another name (the metrics computed so far are shared, not recounted).
+
+        Examples
+        --------
+        >>> from geo.testing import grid_atlas
+        >>> plan = Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "A"}, name="draft")
+        >>> plan.named("v2").name, plan.name, plan.named("v2")["population"] is plan["population"]
+        ('v2', 'draft', True)
+        """
+        twin = copy.copy(self)
+        twin._name = str(name)
+        return twin
 
     def _init_state(self, labels: list[str], lab: np.ndarray, parent: Plan | None) -> None:
         self._labels = labels
@@ -458,9 +504,13 @@ class Plan:
 
 
 class _Labelled:
-    """Labels and per-row label indices handed from :meth:`Plan.move` to the constructor (no re-checking)."""
+    """Labels and per-row label indices handed from :meth:`Plan.move` (or :func:`geo.plan.lists.move_practices`)
+    to the constructor (no re-checking), with what that constructor already worked out for the child: the
+    practices it moved, metric values and footprint state (``{"footprint": ..., "footprint_home": ...}``)."""
 
-    __slots__ = ("labels", "index")
+    __slots__ = ("labels", "index", "moved_practices", "metrics", "state")
 
-    def __init__(self, labels: list[str], index: np.ndarray) -> None:
+    def __init__(self, labels: list[str], index: np.ndarray, *, moved_practices: Mapping[str, str] | None = None,
+                 metrics: Mapping[str, Any] | None = None, state: Mapping[str, Any] | None = None) -> None:
         self.labels, self.index = labels, index
+        self.moved_practices, self.metrics, self.state = moved_practices or {}, metrics or {}, state or {}

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo.disclosure import publish_share, publish_sums
+from geo.plan.params import BASIS_WORDS
 
 if TYPE_CHECKING:
     from geo.plan import Plan
@@ -44,6 +45,7 @@ TABLE_COLUMNS = [
     "alignment_pct",
     "patients_from_outside",
     "core20_pct",
+    "core20_pct_list",
     "mean_imd_score",
     "local_decile_mix",
     "constrained",
@@ -54,7 +56,8 @@ def neighbourhood_table(plan: "Plan") -> pd.DataFrame:
     """Return one row per neighbourhood with its populations, deviation, nesting, shape and deprivation mix.
 
     ``practices`` and ``pcns`` are counts; ``practice_codes`` and ``pcn_codes`` list them. ``deviation_pct`` and
-    ``core20_pct`` are percentages; ``local_decile_mix`` counts LSOAs in local deciles 1 (most deprived) to 10.
+    ``core20_pct`` (of the footprint's counted people) are percentages; ``core20_pct_list`` is the whole-percent
+    Core20 share of the neighbourhood's practices' patients (a different figure by definition); ``local_decile_mix`` counts LSOAs in local deciles 1 (most deprived) to 10.
 
     Examples
     --------
@@ -100,6 +103,9 @@ def neighbourhood_columns(plan: "Plan") -> dict[str, list]:
     columns["practice_codes"] = list(plan["practices"].values())
     columns["pcns"] = [len(codes) for codes in plan["pcns"].values()]
     columns["pcn_codes"] = list(plan["pcns"].values())
+    # The list's Core20 share is of its practices' patients, a share of a count: published like alignment.
+    columns["core20_pct_list"] = [publish_share(core20, patients)
+                                  for patients, core20 in plan["core20_list_patients"].values()]
     columns["local_authorities"] = list(plan["local_authorities"].values())
     columns["lad_codes"] = list(plan["lad_codes"].values())
     for metric in ("parts", "polsby_popper", "cut_edges", "core20_pct", "mean_imd_score", "local_decile_mix", "constrained"):
@@ -130,6 +136,7 @@ def summary(plan: "Plan") -> dict:
     deviations = deviations[np.isfinite(deviations)]  # a suppressed population has no deviation to show
     if not len(deviations):
         deviations = np.array([np.nan])
+    exact = np.abs(np.fromiter(plan["deviation_pct"].values(), float))
     shares = plan["practice_home_share_quantiles"]
     registered = plan["registered_population"]
     return {
@@ -140,12 +147,16 @@ def summary(plan: "Plan") -> dict:
         "target": plan.target,
         "tolerance": plan.tolerance,
         "population_basis": plan.population,
+        "plan_population_basis": made_on(plan),
+        "population_basis_note": basis_note(plan),
         "population": published["area_population"],
         "max_abs_deviation_pct": float(deviations.max()),
         "mean_abs_deviation_pct": float(deviations.mean()),
-        "within_5_pct": float(np.mean(deviations <= 5 + 1e-9)),
-        "within_10_pct": float(np.mean(deviations <= 10 + 1e-9)),
-        "within_tolerance": float(np.mean(deviations <= 100 * plan.tolerance + 1e-9)),
+        # Shares of neighbourhoods (not of people) from the exact deviations, as validate() judges them: every
+        # neighbourhood counts, a suppressed one too.
+        "within_5_pct": float(np.mean(exact <= 5 + 1e-9)),
+        "within_10_pct": float(np.mean(exact <= 10 + 1e-9)),
+        "within_tolerance": float(np.mean(exact <= 100 * plan.tolerance + 1e-9)),
         "constrained": [name for name, flag in plan["constrained"].items() if flag],
         "contiguous": bool(plan["contiguous"]),
         "non_contiguous": [name for name, parts in plan["parts"].items() if parts > 1],
@@ -161,6 +172,29 @@ def summary(plan: "Plan") -> dict:
         "mean_polsby_popper": float(plan["mean_polsby_popper"]),
         "cut_edges": int(plan["cut_edge_total"]),
     }
+
+
+def made_on(plan: "Plan") -> str:
+    """The population basis the plan was made on (its file's, or the one it was first built with)."""
+    return plan.provenance.population_basis or plan.population
+
+
+def basis_note(plan: "Plan") -> str:
+    """Empty when the plan is judged on the basis it was made on; else the sentence every output prints.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> atlas = grid_atlas(4, 4)
+    >>> plan = Plan.from_practices(atlas, dict(zip(atlas.practices.index, "AABB")), target=12_000)
+    >>> basis_note(plan), basis_note(plan.with_params(population="resident"))
+    ('', 'judged on residents at your request; the plan was made on lists')
+    """
+    made = made_on(plan)
+    if made == plan.population:
+        return ""
+    return f"judged on {BASIS_WORDS[plan.population]} at your request; the plan was made on {BASIS_WORDS[made]}"
 
 
 def published_populations(plan: "Plan") -> dict:

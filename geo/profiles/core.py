@@ -106,6 +106,7 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
     for q in range(1, 6):
         summary[f"imd_q{q}_pct"] = pd.Series({k: v[q - 1] for k, v in quintiles.items()}).round(1)
     summary["core20_pct"] = table["core20_pct"].round(1)
+    summary["core20_pct_list"] = table["core20_pct_list"]  # of its practices' patients (the plan's, published)
     mix = plan["local_decile_mix"]
     summary["local_decile_median"] = pd.Series({k: _median_decile(v) for k, v in mix.items()})
     summary["lsoas_local_decile_1_2"] = pd.Series({k: int(v[0] + v[1]) for k, v in mix.items()})

@@ -53,6 +53,9 @@ COLUMNS: dict[str, Column] = {
        for q, text in zip(range(1, 6), [" (most deprived)", "", "", "", " (least deprived)"])},
     "core20_pct": Column("Core20 (most deprived 20% of England)", "%", _IMD,
                          "Share of the counted population in LSOAs of national IMD quintile 1 (NHS Core20PLUS5)."),
+    "core20_pct_list": Column("Core20: share of its practices' patients", "%", _IMD,
+                              "Share of the patients of the neighbourhood's practices (those living in the area) "
+                              "who live in LSOAs of national IMD quintile 1: the list's mix, beside the footprint's."),
     "local_decile_median": Column("Median local deprivation decile", "decile", _IMD,
                                   "Median of the LSOAs' deciles of IMD rank within the study area (1 most deprived)."),
     "lsoas_local_decile_1_2": Column("LSOAs in the area's most deprived 20%", "number", _IMD,
