@@ -69,7 +69,7 @@ FIELD_KINDS: dict[str, str] = {
         "parts_b", "neighbourhoods", "la_crossings", "practice_splits", "cut_edges", "local_decile_mix",
         "lsoas_local_decile_1_2", "hotspot_lsoas", "coldspot_lsoas", "suppressed_lsoas", "suppressed_parts",
         "suppressed_cells", "nodes", "k", "units", "rounded_to", "opening_order", "healthy_life_rank", "need_rank",
-        "per_neighbourhood", "total", "candidates"], "number"),
+        "per_neighbourhood", "total", "candidates", "sites"], "number"),
     **dict.fromkeys([
         "alignment_pct", "core20_pct", "core20_pct_list", "urban_pct", "rural_pct", "list_living_here_pct", "prevalence_pct", "pct",
         "registration_leakage_pct", "within_5_pct", "within_10_pct", "within_tolerance", "practice_home_share",
@@ -89,7 +89,8 @@ FIELD_KINDS: dict[str, str] = {
         "practice_km", "practice_km_mean", "practice_km_median", "hospital_minutes", "hospital_minutes_mean",
         "hospital_minutes_median", "mean_km", "p90_km", "threshold_km", "km", "connectivity_score",
         "digital_connectivity", "years_of_potential_life_lost", "illness_disability_ratio",
-        "patient_to_gp_ratio", "health_proxy", "health_score", "need_score", "need_index", "weight"], "measure"),
+        "patient_to_gp_ratio", "health_proxy", "health_score", "need_score", "need_index", "weight", "objective",
+        "max_gap"], "measure"),
     **dict.fromkeys([
         "coordinates", "bbox", "imd_edition", "lsoa_vintage", "vintage", "imd_rank", "imd_decile", "imd_quintile",
         "local_decile", "cluster", "id", "plan_id", "version", "latest_version", "parent_version", "label_lat",
