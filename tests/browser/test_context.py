@@ -17,7 +17,7 @@ from tests.browser.planner_page import a11y_problems, distinct_colours, number  
 
 pytestmark = pytest.mark.browser
 AREA = "Q99"
-from geo.maps._style import DECILE_COLOURS as IMD_COLOURS  # one scale for page, maps and packs: dark = most deprived
+from geo.maps.scales import DECILE_COLOURS as IMD_COLOURS  # one scale for page, maps and packs: dark = most deprived
 
 
 def proposal_plan(server, name="Context plan", **params) -> int:
