@@ -92,7 +92,7 @@ def bars(values: dict[str, float], *, title: str, unit: str = "%", comparators: 
     numbers += [v for c in comparators.values() for v in c.values() if _finite(v)]
     top = max(numbers) if numbers else 1.0
     top = top if top > 0 else 1.0
-    span = width - label_width - 60
+    span = width - label_width - 52
     line = font * 1.15
     rows = []
     y = 0.0
@@ -106,8 +106,9 @@ def bars(values: dict[str, float], *, title: str, unit: str = "%", comparators: 
             + "</text>")
         if _finite(value):
             length = value / top * span
+            # the value in its own column at the right, clear of the comparator marks
             rows.append(f'<rect x="{label_width}" y="{mid - 6:.1f}" width="{length:.1f}" height="12" fill="{PALE}"/>'
-                        f'<text x="{label_width + length + 4:.1f}" y="{mid + 4:.1f}" font-size="10">'
+                        f'<text x="{width - 2}" y="{mid + 4:.1f}" font-size="10" text-anchor="end">'
                         f'{value:,.{digits}f}{html.escape(unit)}</text>')
         else:
             rows.append(f'<text x="{label_width}" y="{mid + 4:.1f}" font-size="10" fill="{GREY}">suppressed</text>')
@@ -128,7 +129,7 @@ def legend(names: list[str]) -> str:
     return f'<p class="keys">Bars: this neighbourhood. Marks: {items}</p>'
 
 
-def pyramid(frame, *, title: str, comparators: dict | None = None, width: int = 360) -> str:
+def pyramid(frame, *, title: str, comparators: dict | None = None, width: int = 360, row: float = 11) -> str:
     """A population pyramid (females right, males left) of one area's % of registered patients by 5-year band.
 
     ``frame`` has ``sex, age_band, pct`` (NaN = suppressed); ``comparators`` maps a name to such a frame, drawn as
@@ -144,7 +145,7 @@ def pyramid(frame, *, title: str, comparators: dict | None = None, width: int = 
     """
     comparators = comparators or {}
     bands = list(dict.fromkeys(frame.age_band))[::-1]  # oldest at the top
-    mid, row = width / 2, 11
+    mid = width / 2
     values = {(r.sex, r.age_band): r.pct for r in frame.itertuples()}
     every = [v for v in values.values() if _finite(v)]
     others = [{(r.sex, r.age_band): r.pct for r in other.itertuples()} for other in comparators.values()]

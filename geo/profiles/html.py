@@ -30,8 +30,10 @@ from geo.profiles.labels import COLUMNS, ETHNIC_GROUPS, NOT_PUBLISHED, QOF_REGIS
 PRACTICE_COLUMNS = ["practice_code", "practice_name", "pcn_name", "list_size", "list_living_here_pct"]
 #: Practices listed on a neighbourhood's second page (the rest are counted, and all are in the workbook).
 PRACTICE_ROWS = 10
-#: Rows of the summary table per page (neighbourhoods and comparators together).
-SUMMARY_ROWS = 30
+#: Lines of the summary table per page (a row takes as many lines as its wrapped name, see :func:`_lines`).
+SUMMARY_LINES = 46
+#: Characters of a name on one line of the summary table's first column.
+NAME_CHARS = 30
 NO_FIGURE = "–"
 
 STYLE = """
@@ -44,13 +46,15 @@ body{margin:0}h1{font-size:20pt;margin:0 0 2mm;color:#005eb8}.area-name{string-s
 h2{font-size:13pt;margin:0 0 1.5mm;border-bottom:2px solid #005eb8;padding-bottom:1mm}
 h3{font-size:9pt;margin:2.5mm 0 1mm}p{margin:1mm 0}
 .sheet{height:272mm;overflow:hidden;position:relative;break-after:page;box-sizing:border-box}
-.sheet.flow{height:auto;overflow:visible;break-after:auto}
+.sheet.flow{height:auto;overflow:visible}.sheet.flow:last-child{break-after:auto}
+.methods table{font-size:6.8pt}.methods li{margin-bottom:0.8mm}.hood-2 th,.hood-2 td{padding:0.35mm 1.4mm}.hood-2 .cols>div:first-child{flex:0 0 70mm}
 .compact{font-size:7.5pt}.compact table{font-size:6.8pt}
 table{border-collapse:collapse;font-size:7.6pt;width:100%;margin:1mm 0}
 th,td{border:0.5pt solid #d8dde0;padding:0.6mm 1.4mm;text-align:left;vertical-align:top}
 thead th{background:#f0f4f5}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.comparator th,tr.comparator td{background:#f7f9fa;font-style:italic}tr.first-comparator th,
 tr.first-comparator td{border-top:1.2pt solid #768692}
+table.summary{table-layout:fixed}table.summary thead th{white-space:normal;vertical-align:bottom}table.summary col.name{width:44mm}
 .cols{display:flex;gap:5mm;align-items:flex-start}.cols>div{flex:1 1 0;min-width:0}
 .src{font-size:6.8pt;color:#4c6272;margin:0.5mm 0 1.5mm}.keys{font-size:7pt;margin:0.5mm 0}
 .key{margin-right:3mm}.key i{display:inline-block;width:2.5mm;height:2.5mm;margin-right:1mm;vertical-align:middle}
@@ -113,8 +117,25 @@ def _sources(p) -> dict[str, str]:
     return {str(r.dataset): f"{r.label} ({r.vintage})" for r in p.sources.itertuples()}
 
 
+def _short_source(label: str, vintage: str) -> str:
+    """A source as a chart's footnote names it: its label without parenthetical detail, with its vintage when
+    short (the full label and vintage are on the sources page).
+
+    Examples
+    --------
+    >>> _short_source("NHS Digital, Patients Registered at a GP Practice (by LSOA)", "home LSOA shares 2023-07")
+    'NHS Digital, Patients Registered at a GP Practice'
+    >>> _short_source("ONS Census 2021 TS021 ethnic group (usual residents)", "Census 2021")
+    'ONS Census 2021 TS021 ethnic group (Census 2021)'
+    """
+    import re
+
+    text = re.sub(r"\s*\([^)]*\)", "", str(label)).strip()
+    return f"{text} ({vintage})" if vintage and len(str(vintage)) <= 12 else text
+
+
 def _source_text(p, *datasets: str, extra: str = "") -> str:
-    known = _sources(p)
+    known = {str(r.dataset): _short_source(r.label, r.vintage) for r in p.sources.itertuples()}
     text = "; ".join(known[d] for d in datasets if d in known)
     text = "; ".join(t for t in (text, extra) if t) or "; ".join(known.values())  # a synthetic atlas: one source
     return f"Source: {_esc(text or 'this plan')}"
@@ -184,8 +205,15 @@ def _cover(p) -> str:
 SUMMARY_FIGURES = [("resident_population", "Residents"), ("registered_population", "Registered patients living here"),
                    ("deviation_pct", "Difference from target"), ("core20_pct", "Core20"),
                    ("urban_pct", "Urban"), ("registered_65_plus_pct", "Registered aged 65+"),
-                   ("not_white_pct", "Ethnic groups other than White"), ("practices", "GP practices"),
+                   ("not_white_pct", "Not White"), ("practices", "GP practices"),
                    ("uec_rate", "UEC per 1,000")]
+
+
+def _uec_source(p) -> str:
+    """The UEC source in a line: the whole note is in the methods."""
+    if not p.uec_note:
+        return ""
+    return "UEC: modelled layer (see Sources and methods)" if _modelled(p) else "UEC: see Sources and methods"
 
 
 def _summary_rows(p) -> list[tuple[str, str, dict]]:
@@ -193,7 +221,7 @@ def _summary_rows(p) -> list[tuple[str, str, dict]]:
     key = p.key
     rows = []
     for name, row in p.summary.iterrows():
-        values = {c: row.get(c) for c in ("resident_population", "registered_population", "deviation_pct",
+        values = {c: row.get(c) if c in row.index else None for c in ("resident_population", "registered_population", "deviation_pct",
                                           "core20_pct", "urban_pct", "practices")}
         values.update({c: key.at[name, c] for c in ("registered_65_plus_pct", "not_white_pct", "uec_rate")
                        if c in key.columns and name in key.index})
@@ -207,17 +235,42 @@ def _summary_rows(p) -> list[tuple[str, str, dict]]:
     return rows
 
 
+def _lines(name: str) -> int:
+    """Lines a name takes in the summary's first column (whole words, :data:`NAME_CHARS` a line)."""
+    return len(charts.wrap(name, NAME_CHARS * 0.55 * 11, 11))
+
+
+def _chunks(rows: list) -> list[list]:
+    """The summary rows page by page, at most :data:`SUMMARY_LINES` lines a page (the first page less its intro).
+
+    Examples
+    --------
+    >>> [len(c) for c in _chunks([("neighbourhood", "A", {})] * 80)]
+    [42, 38]
+    """
+    chunks, lines, budget = [[]], 0, SUMMARY_LINES - 4
+    for row in rows:
+        need = _lines(row[1])
+        if chunks[-1] and lines + need > budget:
+            chunks.append([])
+            lines, budget = 0, SUMMARY_LINES
+        chunks[-1].append(row)
+        lines += need
+    return chunks
+
+
 def summary_pages(p) -> int:
-    """How many pages the summary takes (:data:`SUMMARY_ROWS` rows a page).
+    """How many pages the summary takes.
 
     Examples
     --------
     >>> from types import SimpleNamespace
-    >>> summary_pages(SimpleNamespace(summary=pd.DataFrame(index=range(45)), figures=SimpleNamespace(areas={})))
+    >>> p = SimpleNamespace(summary=pd.DataFrame(index=[f"N{i}" for i in range(60)]), key=pd.DataFrame(),
+    ...                     figures=SimpleNamespace(areas={}))
+    >>> summary_pages(p)
     2
     """
-    comparators = 2 + sum(1 for k in p.figures.areas.values() if k == "local authority")
-    return max(1, -(-(len(p.summary) + comparators) // SUMMARY_ROWS))
+    return len(_chunks(_summary_rows(p)))
 
 
 def _summary(p) -> str:
@@ -233,7 +286,7 @@ def _summary(p) -> str:
     def cell(column, value, kind) -> str:
         if column == "core20_pct" and not _missing(value):
             text = "≈20%" if kind == "England" else _pct(value)
-            return f'<td class="num"><span class="bar" style="width:{12 * float(value) / top:.1f}mm"></span>{text}</td>'
+            return f'<td class="num"><span class="bar" style="width:{7 * float(value) / top:.1f}mm"></span>{text}</td>'
         if column == "uec_rate":
             return f'<td class="num">{NO_FIGURE if _missing(value) else f"{float(value):,.1f}"}</td>'
         if column in ("registered_65_plus_pct", "not_white_pct"):
@@ -246,9 +299,10 @@ def _summary(p) -> str:
         return f'<td class="num">{_esc(format_value(column, value))}</td>'
 
     sheets = []
-    for start in range(0, len(rows), SUMMARY_ROWS):
+    cols = '<colgroup><col class="name">' + "<col>" * len(shown) + "</colgroup>"
+    for chunk in _chunks(rows):
         body, previous = [], None
-        for kind, name, values in rows[start:start + SUMMARY_ROWS]:
+        for kind, name, values in chunk:
             england = name == ENGLAND
             cls = "" if kind == "neighbourhood" else (" class=\"comparator first-comparator\""
                                                       if previous == "neighbourhood" else ' class="comparator"')
@@ -260,10 +314,11 @@ def _summary(p) -> str:
                  f"{NO_FIGURE}: no figure for that area; suppressed: hidden to protect a small count. "
                  f"England's Core20 share is a fifth of its areas by definition.</p>" if first
                  else "<h2>Summary (continued)</h2>")
-        sheets.append(f'<section class="sheet summary">{intro}<table><thead><tr>{head}</tr></thead>'
-                      f'<tbody>{"".join(body)}</tbody></table>'
+        # flows (no fixed height): a summary row is never clipped, whatever its name's length
+        sheets.append(f'<section class="sheet flow summary">{intro}<table class="summary">{cols}<thead><tr>{head}'
+                      f'</tr></thead><tbody>{"".join(body)}</tbody></table>'
                       + _src(p, "population_census2021", "gp_registrations", "imd2025", "imd2019", "rural_urban",
-                             extra="UEC: " + p.uec_note if p.uec_note else "") + "</section>")
+                             "practice_ages", "ethnicity_census2021", extra=_uec_source(p)) + "</section>")
     return "".join(sheets)
 
 
@@ -277,7 +332,10 @@ def _size(p, row) -> str:
     rows = [f"<tr><th>{_esc(label(c))}</th><td class=\"num\">{_esc(format_value(c, row[c]))}</td></tr>"
             for c in SIZE_FIGURES if c in row.index and not (c == "hotspot_lsoas" and _modelled(p))]
     if "pcns" in row.index and row["pcns"]:
-        rows.append(f"<tr><th>{_esc(label('pcns'))}</th><td>{_esc(row['pcns'])}</td></tr>")
+        from geo.plan.naming import display_case
+
+        pcns = "; ".join(display_case(n) for n in str(row["pcns"]).split("; "))
+        rows.append(f"<tr><th>{_esc(label('pcns'))}</th><td>{_esc(pcns)}</td></tr>")
     return f'<table class="size"><tbody>{"".join(rows)}</tbody></table>'
 
 
@@ -315,7 +373,7 @@ def _key_figures(p, name) -> str:
                     + "".join(f'<td class="num">{value(a)}</td>' for a, _ in comps) + "</tr>")
     return (f'<table class="key"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
             + _src(p, "imd2025", "imd2019", "rural_urban", "population_census2021", "practice_ages",
-                   "ethnicity_census2021", "qof_prevalence", extra="UEC: " + p.uec_note if p.uec_note else ""))
+                   "ethnicity_census2021", "qof_prevalence", extra=_uec_source(p)))
 
 
 def _marks(p, name, columns: dict[str, str], areas) -> dict[str, dict]:
@@ -344,11 +402,6 @@ def _first_page(p, name, row, k: int, compact: bool) -> str:
                       digits=1, label_width=95, width=330,
                       comparators=_marks(p, name, {c: t for t, c in quintiles.items()}, comps))
     imd_keys = list(_marks(p, name, {c: t for t, c in quintiles.items()}, comps))
-    ages = {AGE_BAND_LABELS[b]: (100 * row[b] / row["resident_population"]
-                                 if not _missing(row[b]) and row["resident_population"] else None) for b in AGE_BANDS}
-    age_marks = _marks(p, name, {f"{b}_pct": AGE_BAND_LABELS[b] for b in AGE_BANDS}, comps)
-    age_chart = charts.bars(ages, title=f"Residents of {name} by age", digits=1, width=300, label_width=50,
-                            comparators=age_marks)
     return (f'<section class="sheet hood{" compact" if compact else ""}" id="hood-{k}-1">'
             f'<h2 id="{_anchor(name)}">{_esc(name)}</h2>'
             f'<p>{where}neighbourhood {k} of {len(p.summary)}</p>'
@@ -360,10 +413,19 @@ def _first_page(p, name, row, k: int, compact: bool) -> str:
             + _src(p, "population_census2021", "gp_registrations", "practice_lists") + "</div></div>"
             f"<h3>Key figures beside its local authority, the study area and England</h3>{_key_figures(p, name)}"
             f'<div class="cols"><div><h3>Residents by national IMD quintile (% of counted population)</h3>{imd}'
-            f"{charts.legend(imd_keys)}{_src(p, 'imd2025', 'imd2019')}</div>"
-            f"<div><h3>Residents by age (%)</h3>{age_chart}{charts.legend(list(age_marks))}"
-            f"{_src(p, 'population_census2021', 'population_mye2020')}</div></div>"
+            f"{charts.legend(imd_keys)}{_src(p, 'imd2025', 'imd2019')}</div>{_ethnicity(p, name) or '<div></div>'}"
+            "</div>"
             f'<i id="hood-{k}-1-end"></i></section>')
+
+
+def _resident_ages(p, name, row) -> str:
+    ages = {AGE_BAND_LABELS[b]: (100 * row[b] / row["resident_population"]
+                                 if not _missing(row[b]) and row["resident_population"] else None) for b in AGE_BANDS}
+    marks = _marks(p, name, {f"{b}_pct": AGE_BAND_LABELS[b] for b in AGE_BANDS}, _comparators(p, name))
+    chart = charts.bars(ages, title=f"Residents of {name} by age", digits=1, width=330, label_width=50,
+                        comparators=marks)
+    return (f"<h3>Residents by age (%)</h3>{chart}{charts.legend(list(marks))}"
+            f"{_src(p, 'population_census2021', 'population_mye2020')}")
 
 
 def _ethnicity(p, name) -> str:
@@ -391,7 +453,7 @@ def _pyramid(p, name) -> str:
     tag = ' <span class="tag estimate">estimate</span>' if estimate else ""
     return (f"<div><h3>Registered patients by age and sex (% of {format_value('registered_population', total)})"
             f"{tag}</h3>"
-            + charts.pyramid(own, title=f"Registered patients of {name} by age and sex", width=320,
+            + charts.pyramid(own, title=f"Registered patients of {name} by age and sex", width=262, row=9,
                              comparators={h: ages[ages.area == a] for a, h in comps})
             + charts.legend([h for _, h in comps])
             + _src(p, "practice_ages", "gp_registrations" if estimate else "") + "</div>")
@@ -428,19 +490,20 @@ def _practices(p, name, rows: int) -> str:
     if practices.empty:
         return "<h3>GP practices</h3><p>No practice has most of its area patients here.</p>"
     shown = practices.sort_values("list_size", ascending=False, na_position="last").head(rows)
-    columns = [c for c in PRACTICE_COLUMNS if c in shown.columns]
-    head = "".join(f'<th class="num">{_esc(label(c))}</th>' if COLUMNS[c].unit not in ("text", "")
-                   else f"<th>{_esc(label(c))}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(
-        f'<td class="num"{" data-count" if COLUMNS[c].unit == "count" else ""}>{_esc(format_value(c, r[c]))}</td>'
-        if COLUMNS[c].unit not in ("text", "") else f"<td>{_esc(r[c])}</td>" for c in columns) + "</tr>"
-        for _, r in shown.iterrows())
+    from geo.plan.naming import display_case
+
+    head = (f"<th>{_esc(label('practice_name'))} ({_esc(label('practice_code').lower())})</th>"
+            f'<th class="num">{_esc(label("list_size"))}</th><th class="num">Share of list living here</th>')
+    body = "".join(f"<tr><td>{_esc(display_case(str(r.practice_name)))} ({_esc(r.practice_code)})</td>"
+                   f'<td class="num" data-count="">{_esc(format_value("list_size", r.list_size))}</td>'
+                   f'<td class="num">{_pct(r.list_living_here_pct, 0, missing="not shown")}</td></tr>'
+                   for r in shown.itertuples())
     more = len(practices) - len(shown)
     extra = (f'<p class="src">and {more} more practice{"s" if more > 1 else ""} with smaller lists (all are in the '
              "workbook, profiles.xlsx).</p>" if more > 0 else "")
     return (f"<h3>GP practices whose patients live mostly here ({len(practices)})</h3>"
             f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{extra}"
-            + _src(p, "gp_registrations", "practice_map", "practice_lists"))
+            + _src(p, "gp_registrations", "practice_lists"))
 
 
 def _notes_box(p, name) -> str:
@@ -459,13 +522,12 @@ def _notes_box(p, name) -> str:
     return '<div class="notes"><ul>' + "".join(f"<li>{_esc(n)}</li>" for n in notes) + "</ul></div>"
 
 
-def _second_page(p, name, k: int, compact: bool) -> str:
-    charts_row = _ethnicity(p, name) + _pyramid(p, name)
+def _second_page(p, name, row, k: int, compact: bool) -> str:
     rows = PRACTICE_ROWS if not compact else 6
     return (f'<section class="sheet hood-2{" compact" if compact else ""}" id="hood-{k}-2">'
             f"<h2>{_esc(name)} <small>(continued)</small></h2>"
-            + (f'<div class="cols">{charts_row}</div>' if charts_row else "")
-            + _conditions(p, name) + _practices(p, name, rows)
+            f'<div class="cols">{_pyramid(p, name)}<div>{_practices(p, name, rows)}{_resident_ages(p, name, row)}</div></div>'
+            + _conditions(p, name)
             + (f'<p class="src">{_esc(p.uec_note)}</p>' if p.uec_note and not _modelled(p) else "")
             + f'<i id="hood-{k}-2-end"></i>{_notes_box(p, name)}</section>')
 
@@ -477,7 +539,8 @@ def _anchor(name) -> str:
 # --- Sources and methods ------------------------------------------------------------------------------------------
 
 def _methods(p) -> str:
-    shown = [c for c in COLUMNS if c in p.summary.columns or c in PRACTICE_COLUMNS]
+    shown = [c for c in COLUMNS if (c in p.summary.columns or c in PRACTICE_COLUMNS)
+             and c not in (*AGE_BANDS[1:], "imd_q2_pct", "imd_q3_pct", "imd_q4_pct", "pcn_code", "rural_pct")]
     if _modelled(p):
         shown = [c for c in shown if c not in ("attendances", "rate_lci", "rate_uci", "ratio_lci", "ratio_uci",
                                                "funnel", "hotspot_lsoas")]
@@ -521,7 +584,7 @@ def page(p, compact: frozenset | set = frozenset()) -> str:
     >>> text.count('class="sheet hood"'), "Summary" in text, "core20_pct" in text
     (2, True, False)
     """
-    hoods = "".join(_first_page(p, name, row, k, name in compact) + _second_page(p, name, k, name in compact)
+    hoods = "".join(_first_page(p, name, row, k, name in compact) + _second_page(p, name, row, k, name in compact)
                     for k, (name, row) in enumerate(p.summary.iterrows(), start=1))
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
             f'content="width=device-width, initial-scale=1"><title>Neighbourhood profiles: {_esc(p.area_label)}</title>'

@@ -66,7 +66,8 @@ def overflowing(document) -> set[int]:
                 ends[anchor[:-4]] = (number, y)
             elif anchor.startswith("hood-"):
                 starts[anchor] = (number, y)
-    bad = set()
+    # A marker past a fixed-height sheet is not laid out at all: its sheet overflows.
+    bad = {int(sheet.split("-")[1]) for sheet in starts if sheet not in ends}
     for sheet, (number, y) in ends.items():
         k, side = sheet.split("-")[1:3]
         limit = (297 - 13) * _MM - (26 * _MM if side == "2" else 0)  # page 2: above the notes at the foot
