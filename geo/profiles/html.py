@@ -30,10 +30,11 @@ from geo.profiles.labels import COLUMNS, ETHNIC_GROUPS, NOT_PUBLISHED, QOF_REGIS
 PRACTICE_COLUMNS = ["practice_code", "practice_name", "pcn_name", "list_size", "list_living_here_pct"]
 #: Practices listed on a neighbourhood's second page (the rest are counted, and all are in the workbook).
 PRACTICE_ROWS = 10
-#: Lines of the summary table per page (a row takes as many lines as its wrapped name, see :func:`_lines`).
-SUMMARY_LINES = 46
-#: Characters of a name on one line of the summary table's first column.
-NAME_CHARS = 30
+#: Height of the summary table on a page, in mm (the first page less its intro), and of one of its rows: a
+#: padding and a line per line of the wrapped name (:func:`_lines`); estimates that err towards a spare row.
+SUMMARY_MM, FIRST_PAGE_MM, ROW_MM, LINE_MM = 238.0, 220.0, 1.7, 3.4
+#: Characters of a name on one line of the summary table's first column (52 mm at 7.6 pt bold).
+NAME_CHARS = 31
 NO_FIGURE = "–"
 
 STYLE = """
@@ -54,7 +55,7 @@ th,td{border:0.5pt solid #d8dde0;padding:0.6mm 1.4mm;text-align:left;vertical-al
 thead th{background:#f0f4f5}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.comparator th,tr.comparator td{background:#f7f9fa;font-style:italic}tr.first-comparator th,
 tr.first-comparator td{border-top:1.2pt solid #768692}
-table.summary{table-layout:fixed}table.summary thead th{white-space:normal;vertical-align:bottom}table.summary col.name{width:44mm}
+table.summary{table-layout:fixed}table.summary thead th{white-space:normal;vertical-align:bottom}table.summary col.name{width:52mm}
 .cols{display:flex;gap:5mm;align-items:flex-start}.cols>div{flex:1 1 0;min-width:0}
 .src{font-size:6.8pt;color:#4c6272;margin:0.5mm 0 1.5mm}.keys{font-size:7pt;margin:0.5mm 0}
 .key{margin-right:3mm}.key i{display:inline-block;width:2.5mm;height:2.5mm;margin-right:1mm;vertical-align:middle}
@@ -246,16 +247,16 @@ def _chunks(rows: list) -> list[list]:
     Examples
     --------
     >>> [len(c) for c in _chunks([("neighbourhood", "A", {})] * 80)]
-    [42, 38]
+    [43, 37]
     """
-    chunks, lines, budget = [[]], 0, SUMMARY_LINES - 4
+    chunks, used, budget = [[]], 0.0, FIRST_PAGE_MM
     for row in rows:
-        need = _lines(row[1])
-        if chunks[-1] and lines + need > budget:
+        need = ROW_MM + LINE_MM * _lines(row[1])
+        if chunks[-1] and used + need > budget:
             chunks.append([])
-            lines, budget = 0, SUMMARY_LINES
+            used, budget = 0.0, SUMMARY_MM
         chunks[-1].append(row)
-        lines += need
+        used += need
     return chunks
 
 
