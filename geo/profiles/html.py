@@ -48,7 +48,7 @@ h2{font-size:13pt;margin:0 0 1.5mm;border-bottom:2px solid #005eb8;padding-botto
 h3{font-size:9pt;margin:2.5mm 0 1mm}p{margin:1mm 0}
 .sheet{height:272mm;overflow:hidden;position:relative;break-after:page;box-sizing:border-box}
 .sheet.flow{height:auto;overflow:visible}.sheet.flow:last-child{break-after:auto}
-.methods table{font-size:6.8pt}.methods li{margin-bottom:0.8mm}.hood-2 th,.hood-2 td{padding:0.35mm 1.4mm}.hood-2 .cols>div:first-child{flex:0 0 70mm}
+.methods table{font-size:6.5pt}.methods{font-size:7.5pt}.methods li{margin-bottom:0.5mm}.hood-2 th,.hood-2 td{padding:0.35mm 1.4mm}.hood-2 .cols>div:first-child{flex:0 0 70mm}
 .compact{font-size:7.5pt}.compact table{font-size:6.8pt}
 table{border-collapse:collapse;font-size:7.6pt;width:100%;margin:1mm 0}
 th,td{border:0.5pt solid #d8dde0;padding:0.6mm 1.4mm;text-align:left;vertical-align:top}
@@ -545,13 +545,13 @@ def _methods(p) -> str:
     if _modelled(p):
         shown = [c for c in shown if c not in ("attendances", "rate_lci", "rate_uci", "ratio_lci", "ratio_uci",
                                                "funnel", "hotspot_lsoas")]
-    known = _sources(p)
+    short = {str(r.dataset): _short_source(r.label, r.vintage) for r in p.sources.itertuples()}
 
     def where(column: str) -> str:
         meta = COLUMNS[column]
         if meta.sources == ("plan",):
             return "This plan"
-        return "; ".join(known[s] for s in meta.sources if s in known) or "see sources below"
+        return "; ".join(short[s] for s in meta.sources if s in short) or "see sources below"
 
     rows = "".join(f"<tr><th>{_esc(COLUMNS[c].label)}</th><td>{_esc(COLUMNS[c].unit)}</td>"
                    f"<td>{_esc(COLUMNS[c].definition)}</td><td>{_esc(where(c))}</td></tr>" for c in shown)
