@@ -22,6 +22,10 @@ from geo.disclosure import is_disclosive, suppress
 
 # Decile 1 is the most deprived tenth of England: give it the darkest colour, as MHCLG's own maps do.
 DECILE_COLOURS = color_brewer("YlGnBu", 10)[::-1]
+#: The one deprivation scale of every output: ``nhp map``, the PDF/HTML data pack (geo.profiles) and the planner
+#: page must all draw deprivation with it, dark = more deprived. Quintile q (1 = most deprived) takes decile
+#: 2q - 1's colour, so a quintile and the deciles it holds read alike.
+QUINTILE_COLOURS = DECILE_COLOURS[::2]
 _RDBU = color_brewer("RdBu", 5)
 HOTSPOT_COLOURS = {"high": _RDBU[0], "low": _RDBU[-1], "": _RDBU[2]}
 HOTSPOT_LABELS = {"high": "Hot spot (high, Gi*)", "low": "Cold spot (low, Gi*)", "": "Not significant"}

@@ -73,16 +73,18 @@ def wrap(text: str, width: float, size: float = 11.0) -> list[str]:
 
 
 def bars(values: dict[str, float], *, title: str, unit: str = "%", comparators: dict[str, dict] | None = None,
-         width: int = 340, label_width: int = 120, digits: int = 0, font: float = 11.0) -> str:
+         width: int = 340, label_width: int = 120, digits: int = 0, font: float = 11.0,
+         colours: dict[str, str] | None = None) -> str:
     """Horizontal bars of ``values`` (label -> number or None for suppressed), with comparator ticks.
 
     ``comparators`` maps a comparator name to its ``{label: value}``; each draws a small vertical mark. Long
-    labels wrap onto more lines (the bar's row grows), never cut.
+    labels wrap onto more lines (the bar's row grows), never cut. ``colours`` (label -> fill) colours bars by a
+    scale, e.g. the deprivation scale of :data:`geo.maps._style.QUINTILE_COLOURS`.
 
     Examples
     --------
     >>> svg = bars({"Q1": 40.0, "Q2": None}, title="IMD", comparators={"England": {"Q1": 20.0, "Q2": 20.0}})
-    >>> "suppressed" in svg and svg.count("<line") == 2
+    >>> "suppressed" in svg and svg.count('stroke="#212b32"') == 2
     True
     >>> "…" in bars({"A rather long neighbourhood name indeed": 3.0}, title="t", label_width=60)
     False
@@ -107,7 +109,8 @@ def bars(values: dict[str, float], *, title: str, unit: str = "%", comparators: 
         if _finite(value):
             length = value / top * span
             # the value in its own column at the right, clear of the comparator marks
-            rows.append(f'<rect x="{label_width}" y="{mid - 6:.1f}" width="{length:.1f}" height="12" fill="{PALE}"/>'
+            fill = (colours or {}).get(label, PALE)
+            rows.append(f'<rect x="{label_width}" y="{mid - 6:.1f}" width="{length:.1f}" height="12" fill="{fill}"/>'
                         f'<text x="{width - 2}" y="{mid + 4:.1f}" font-size="10" text-anchor="end">'
                         f'{value:,.{digits}f}{html.escape(unit)}</text>')
         else:
@@ -116,8 +119,10 @@ def bars(values: dict[str, float], *, title: str, unit: str = "%", comparators: 
             other = figures.get(label)
             if _finite(other):
                 x = label_width + other / top * span
+                # a white edge keeps the mark visible on a dark bar
                 rows.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{mid - 8:.1f}" y2="{mid + 8:.1f}" '
-                            f'stroke-width="2" stroke="{COMPARATOR_MARKS[i % 3]}"/>')
+                            f'stroke-width="4" stroke="#fff"/><line x1="{x:.1f}" x2="{x:.1f}" y1="{mid - 8:.1f}" '
+                            f'y2="{mid + 8:.1f}" stroke-width="2" stroke="{COMPARATOR_MARKS[i % 3]}"/>')
         y += height
     return _svg(width, y + 2, title, "".join(rows))
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from geo.atlas.model import AGE_BAND_LABELS, AGE_BANDS
+from geo.maps._style import QUINTILE_COLOURS
 from geo.profiles import charts
 from geo.profiles.comparators import KEY_REGISTERS
 from geo.profiles.figures import ENGLAND, ICB
@@ -36,6 +37,8 @@ SUMMARY_MM, FIRST_PAGE_MM, ROW_MM, LINE_MM = 238.0, 220.0, 1.7, 3.4
 #: Characters of a name on one line of the summary table's first column (52 mm at 7.6 pt bold).
 NAME_CHARS = 31
 NO_FIGURE = "–"
+#: Core20 is national IMD quintile 1: drawn in that quintile's colour of the one deprivation scale.
+CORE20 = QUINTILE_COLOURS[0]
 
 STYLE = """
 @page{size:A4;margin:11mm 12mm 13mm;
@@ -287,7 +290,7 @@ def _summary(p) -> str:
     def cell(column, value, kind) -> str:
         if column == "core20_pct" and not _missing(value):
             text = "≈20%" if kind == "England" else _pct(value)
-            return f'<td class="num"><span class="bar" style="width:{7 * float(value) / top:.1f}mm"></span>{text}</td>'
+            return f'<td class="num"><span class="bar" style="background:{CORE20};width:{7 * float(value) / top:.1f}mm"></span>{text}</td>'
         if column == "uec_rate":
             return f'<td class="num">{NO_FIGURE if _missing(value) else f"{float(value):,.1f}"}</td>'
         if column in ("registered_65_plus_pct", "not_white_pct"):
@@ -400,7 +403,7 @@ def _first_page(p, name, row, k: int, compact: bool) -> str:
                  for q in range(1, 6)}
     comps = _comparators(p, name)
     imd = charts.bars({t: row[c] for t, c in quintiles.items()}, title=f"{name} by national IMD quintile",
-                      digits=1, label_width=95, width=330,
+                      digits=1, label_width=95, width=330, colours=dict(zip(quintiles, QUINTILE_COLOURS)),
                       comparators=_marks(p, name, {c: t for t, c in quintiles.items()}, comps))
     imd_keys = list(_marks(p, name, {c: t for t, c in quintiles.items()}, comps))
     return (f'<section class="sheet hood{" compact" if compact else ""}" id="hood-{k}-1">'
@@ -414,7 +417,8 @@ def _first_page(p, name, row, k: int, compact: bool) -> str:
             + _src(p, "population_census2021", "gp_registrations", "practice_lists") + "</div></div>"
             f"<h3>Key figures beside its local authority, the study area and England</h3>{_key_figures(p, name)}"
             f'<div class="cols"><div><h3>Residents by national IMD quintile (% of counted population)</h3>{imd}'
-            f"{charts.legend(imd_keys)}{_src(p, 'imd2025', 'imd2019')}</div>{_ethnicity(p, name) or '<div></div>'}"
+            f"{charts.legend(imd_keys)}<p class=\"keys\">Shades: the deprivation scale of every map of this tool, "
+            f"dark = more deprived.</p>{_src(p, 'imd2025', 'imd2019')}</div>{_ethnicity(p, name) or '<div></div>'}"
             "</div>"
             f'<i id="hood-{k}-1-end"></i></section>')
 

@@ -21,12 +21,16 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import pandas as pd
+
 from geo.errors import DataError
 
 log = logging.getLogger(__name__)
 #: Bottom of a sheet's content on the page in CSS px (A4 297 mm less the 13 mm bottom margin, 96 px per inch),
 #: less a little for the notes' own height, checked against each sheet's end marker.
 _MM = 96 / 25.4
+#: More practices than this and a neighbourhood's pages are set in compact type from the first layout.
+LONG_PRACTICE_LIST = 8
 
 
 def _fetcher():
@@ -96,10 +100,14 @@ def write_pdf(profiles, path: str | Path) -> Path:
 
     path = Path(path)
     names = list(profiles.summary.index)
-    document = render(page(profiles))
+    # Set in compact type from the start where the practice table is long (saves a second layout of the pack).
+    counts = profiles.practices.groupby("neighbourhood").size() if len(profiles.practices) else pd.Series(dtype=int)
+    compact = frozenset(counts.index[counts > LONG_PRACTICE_LIST])
+    document = render(page(profiles, compact=compact))
     tight = overflowing(document)
     if tight:
-        document = render(page(profiles, compact=frozenset(names[k - 1] for k in tight)))
+        compact = compact | frozenset(names[k - 1] for k in tight)
+        document = render(page(profiles, compact=compact))
         still = overflowing(document)
         if still:
             log.warning("data pack: content of %s is clipped to its two pages",
