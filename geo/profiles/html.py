@@ -51,7 +51,7 @@ h2{font-size:13pt;margin:0 0 1.5mm;border-bottom:2px solid #005eb8;padding-botto
 h3{font-size:9pt;margin:2.5mm 0 1mm}p{margin:1mm 0}
 .sheet{height:272mm;overflow:hidden;position:relative;break-after:page;box-sizing:border-box}
 .sheet.flow{height:auto;overflow:visible}.sheet.flow:last-child{break-after:auto}
-.methods table{font-size:6.5pt}.methods{font-size:7.5pt}.methods li{margin-bottom:0.5mm}.hood-2 th,.hood-2 td{padding:0.35mm 1.4mm}.hood-2 .cols>div:first-child{flex:0 0 70mm}
+.methods table{font-size:6.3pt}.methods{font-size:7pt}.methods ul.sources{columns:2;column-gap:5mm;font-size:6.5pt}.methods li{margin-bottom:0.5mm}.hood-2 th,.hood-2 td{padding:0.35mm 1.4mm}.hood-2 .cols>div:first-child{flex:0 0 70mm}
 .compact{font-size:7.5pt}.compact table{font-size:6.8pt}
 table{border-collapse:collapse;font-size:7.6pt;width:100%;margin:1mm 0}
 th,td{border:0.5pt solid #d8dde0;padding:0.6mm 1.4mm;text-align:left;vertical-align:top}
@@ -545,7 +545,8 @@ def _anchor(name) -> str:
 
 def _methods(p) -> str:
     shown = [c for c in COLUMNS if (c in p.summary.columns or c in PRACTICE_COLUMNS)
-             and c not in (*AGE_BANDS[1:], "imd_q2_pct", "imd_q3_pct", "imd_q4_pct", "pcn_code", "rural_pct")]
+             and c not in (*AGE_BANDS[1:], "imd_q2_pct", "imd_q3_pct", "imd_q4_pct", "pcn_code", "rural_pct",
+                           "practice_code", "practice_name", "pcn_name")]
     if _modelled(p):
         shown = [c for c in shown if c not in ("attendances", "rate_lci", "rate_uci", "ratio_lci", "ratio_uci",
                                                "funnel", "hotspot_lsoas")]
@@ -565,15 +566,19 @@ def _methods(p) -> str:
              "Disclosure control: counts of 1 to 7 are suppressed; a total with a small part is given to the nearest "
              "10; shares are not shown when a part or its complement is a small count."]
     if _modelled(p):
-        notes.append("UEC: " + p.uec_note + " Modelled: no intervals.")
+        notes.append("UEC figures are modelled (the layer is described under Sources): rates only. "
+                     "Modelled: no intervals.")
+    elif p.uec_note:
+        notes.append("UEC: " + p.uec_note)
     vintages = _vintages(p)
     if vintages:
         notes.append(vintages)
-    sources = "".join(f"<li>{_esc(r.label)} ({_esc(r.vintage)})</li>" for r in p.sources.itertuples())
+    sources = "".join(f"<li>{_esc(r.label)}" + ("" if str(r.vintage) in str(r.label) else f" ({_esc(r.vintage)})")
+                      + "</li>" for r in p.sources.itertuples())
     return (f'<section class="sheet flow methods"><h2>Sources and methods</h2><ul>'
             + "".join(f"<li>{_esc(n)}</li>" for n in notes) + "</ul>"
             f"<table><thead><tr><th>Figure</th><th>Unit</th><th>Definition</th><th>Source</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table><h3>Sources</h3><ul>{sources}</ul></section>")
+            f'<tbody>{rows}</tbody></table><h3>Sources</h3><ul class="sources">{sources}</ul></section>')
 
 
 def page(p, compact: frozenset | set = frozenset()) -> str:
