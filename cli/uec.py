@@ -1,4 +1,4 @@
-"""``nhp hotspots`` (UEC hotspots as CSV/GeoJSON) and ``nhp profile`` (neighbourhood profiles as HTML/CSV/XLSX).
+"""``nhp hotspots`` (UEC hotspots as CSV/GeoJSON) and ``nhp profile`` (neighbourhood profiles as PDF/HTML/CSV/XLSX).
 
 Without ``--uec FILE`` both use the *modelled* UEC layer (NHS England A&E totals by ICB shared out to LSOAs by
 population and acute morbidity) from the data folder, and say "modelled" in their output.
@@ -26,14 +26,16 @@ def register(subparsers) -> None:
     hot.set_defaults(func=run_hotspots)
 
     prof = subparsers.add_parser(
-        "profile", help="neighbourhood profiles for HWB papers (HTML, CSV or XLSX)",
+        "profile", help="neighbourhood profiles for HWB papers (PDF, HTML, CSV or XLSX)",
         description="Population, age, deprivation, practices, UEC and a footprint map for each neighbourhood.")
     prof.add_argument("plan", type=Path, help="plan: CSV lookup lsoa_code,neighbourhood (or polygons)")
     _common.add_area_arguments(prof)
     _add_uec_arguments(prof)
     prof.add_argument("--no-uec", action="store_true", help="leave out the UEC section")
     add_plan_arguments(prof)
-    prof.add_argument("--out", type=Path, required=True, help="profiles.html, .csv or .xlsx")
+    prof.add_argument("--plan-version", help="version shown on the pack's cover, e.g. 3")
+    prof.add_argument("--sign-off", help="sign-off state shown on the cover, e.g. 'agreed by the HWB, 4 March'")
+    prof.add_argument("--out", type=Path, required=True, help="pack.pdf, profiles.html, .csv or .xlsx")
     prof.set_defaults(func=run_profile)
 
 
@@ -101,6 +103,7 @@ def run_profile(args) -> int:
     plan = plan_from_args(args.plan, atlas, args)
     hotspots = None if args.no_uec else _hotspots(args, atlas)
     profiles = neighbourhood_profiles(plan, hotspots)
+    profiles.version, profiles.state = args.plan_version or "", args.sign_off or ""
     from geo import export
 
     export.write("profiles", profiles, args.out)

@@ -87,6 +87,7 @@ GEOJSON = "application/geo+json"
 GPKG = "application/geopackage+sqlite3"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HTML = "text/html; charset=utf-8"
+PDF = "application/pdf"
 
 FORMATS: dict[tuple[str, str], Format] = {
     (f.kind, f.extension): f
@@ -95,6 +96,7 @@ FORMATS: dict[tuple[str, str], Format] = {
         Format("plan", ".geojson", GEOJSON, "footprints with their metrics (EPSG:4326)", _plan()),
         Format("plan", ".gpkg", GPKG, "footprints with their metrics (EPSG:27700)", _plan()),
         Format("profiles", ".html", HTML, "neighbourhood profiles for HWB papers", _profiles),
+        Format("profiles", ".pdf", PDF, "neighbourhood profiles for HWB papers (A4 PDF data pack)", _profiles),
         Format("profiles", ".csv", CSV, "neighbourhood profile figures", _profiles),
         Format("profiles", ".xlsx", XLSX, "neighbourhood profiles workbook", _profiles),
         Format("map", ".html", HTML, "interactive map", _map),

@@ -65,7 +65,7 @@ def export_plan(plan_id: DbId, ext: Literal["csv", "geojson", "gpkg", "xlsx", "h
 
 @router.get("/plans/{plan_id}/profiles.{ext}", response_class=Response,
             responses={200: {"content": {"text/html": {}, "text/csv": {}, MEDIA["xlsx"]: {}}}})
-def plan_profiles(plan_id: DbId, ext: Literal["html", "csv", "xlsx"], actor: Viewer, state: State,
+def plan_profiles(plan_id: DbId, ext: Literal["html", "csv", "xlsx", "pdf"], actor: Viewer, state: State,
                   version: Version = None):
     """Neighbourhood profiles (population, age, deprivation, practices, rural-urban mix) for HWB papers."""
     return _profiles(state, plan_id, version, ext)

@@ -20,7 +20,7 @@ from branca.utilities import color_brewer
 
 from geo.disclosure import is_disclosive, suppress
 
-from geo.maps.scales import DECILE_COLOURS  # noqa: E402  (decile 1, the most deprived tenth, darkest)
+from geo.maps.scales import DECILE_COLOURS, QUINTILE_COLOURS  # noqa: E402,F401  (dark = more deprived)
 _RDBU = color_brewer("RdBu", 5)
 HOTSPOT_COLOURS = {"high": _RDBU[0], "low": _RDBU[-1], "": _RDBU[2]}
 HOTSPOT_LABELS = {"high": "Hot spot (high, Gi*)", "low": "Cold spot (low, Gi*)", "": "Not significant"}

@@ -53,42 +53,78 @@ def footprint_svg(lsoas, name: str, high: set[str], size: int = 220, *, area=Non
                 "".join(shapes))
 
 
+def wrap(text: str, width: float, size: float = 11.0) -> list[str]:
+    """Split ``text`` into lines that fit ``width`` pixels at font ``size`` (about 0.55 em a character), whole
+    words only (a word longer than a line keeps its own line): bar names wrap, never cut.
+
+    Examples
+    --------
+    >>> wrap("Loughborough Hastings and Shelthorpe", 120)
+    ['Loughborough', 'Hastings and', 'Shelthorpe']
+    """
+    per_line = max(1, int(width / (0.55 * size)))
+    lines: list[str] = []
+    for word in str(text).split() or [""]:
+        if lines and len(lines[-1]) + 1 + len(word) <= per_line:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
 def bars(values: dict[str, float], *, title: str, unit: str = "%", comparators: dict[str, dict] | None = None,
-         width: int = 340, label_width: int = 120, digits: int = 0) -> str:
+         width: int = 340, label_width: int = 120, digits: int = 0, font: float = 11.0,
+         colours: dict[str, str] | None = None) -> str:
     """Horizontal bars of ``values`` (label -> number or None for suppressed), with comparator ticks.
 
-    ``comparators`` maps a comparator name to its ``{label: value}``; each draws a small vertical mark.
+    ``comparators`` maps a comparator name to its ``{label: value}``; each draws a small vertical mark. Long
+    labels wrap onto more lines (the bar's row grows), never cut. ``colours`` (label -> fill) colours bars by a
+    scale, e.g. the deprivation scale of :data:`geo.maps._style.QUINTILE_COLOURS`.
 
     Examples
     --------
     >>> svg = bars({"Q1": 40.0, "Q2": None}, title="IMD", comparators={"England": {"Q1": 20.0, "Q2": 20.0}})
-    >>> "suppressed" in svg and svg.count("<line") == 2
+    >>> "suppressed" in svg and svg.count('stroke="#212b32"') == 2
     True
+    >>> "…" in bars({"A rather long neighbourhood name indeed": 3.0}, title="t", label_width=60)
+    False
     """
     comparators = comparators or {}
     numbers = [v for v in values.values() if _finite(v)]
     numbers += [v for c in comparators.values() for v in c.values() if _finite(v)]
     top = max(numbers) if numbers else 1.0
     top = top if top > 0 else 1.0
-    span = width - label_width - 60
+    span = width - label_width - 52
+    line = font * 1.15
     rows = []
-    for k, (label, value) in enumerate(values.items()):
-        y = k * 18
-        rows.append(f'<text x="0" y="{y + 13}" font-size="11">{html.escape(label)}</text>')
+    y = 0.0
+    for label, value in values.items():
+        lines = wrap(label, label_width - 4, font)
+        height = max(18.0, len(lines) * line + 5)
+        mid = y + height / 2
+        first = mid - (len(lines) - 1) * line / 2 + font * 0.35
+        rows.append(f'<text font-size="{font:g}">' + "".join(
+            f'<tspan x="0" y="{first + i * line:.1f}">{html.escape(t)}</tspan>' for i, t in enumerate(lines))
+            + "</text>")
         if _finite(value):
             length = value / top * span
-            rows.append(f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" height="12" fill="{PALE}"/>'
-                        f'<text x="{label_width + length + 4:.1f}" y="{y + 13}" font-size="10">'
+            # the value in its own column at the right, clear of the comparator marks
+            fill = (colours or {}).get(label, PALE)
+            rows.append(f'<rect x="{label_width}" y="{mid - 6:.1f}" width="{length:.1f}" height="12" fill="{fill}"/>'
+                        f'<text x="{width - 2}" y="{mid + 4:.1f}" font-size="10" text-anchor="end">'
                         f'{value:,.{digits}f}{html.escape(unit)}</text>')
         else:
-            rows.append(f'<text x="{label_width}" y="{y + 13}" font-size="10" fill="{GREY}">suppressed</text>')
+            rows.append(f'<text x="{label_width}" y="{mid + 4:.1f}" font-size="10" fill="{GREY}">suppressed</text>')
         for i, figures in enumerate(comparators.values()):
             other = figures.get(label)
             if _finite(other):
                 x = label_width + other / top * span
-                rows.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y + 1}" y2="{y + 17}" stroke-width="2" '
-                            f'stroke="{COMPARATOR_MARKS[i % 3]}"/>')
-    return _svg(width, 18 * len(values) + 2, title, "".join(rows))
+                # a white edge keeps the mark visible on a dark bar
+                rows.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{mid - 8:.1f}" y2="{mid + 8:.1f}" '
+                            f'stroke-width="4" stroke="#fff"/><line x1="{x:.1f}" x2="{x:.1f}" y1="{mid - 8:.1f}" '
+                            f'y2="{mid + 8:.1f}" stroke-width="2" stroke="{COMPARATOR_MARKS[i % 3]}"/>')
+        y += height
+    return _svg(width, y + 2, title, "".join(rows))
 
 
 def legend(names: list[str]) -> str:
@@ -98,7 +134,7 @@ def legend(names: list[str]) -> str:
     return f'<p class="keys">Bars: this neighbourhood. Marks: {items}</p>'
 
 
-def pyramid(frame, *, title: str, comparators: dict | None = None, width: int = 360) -> str:
+def pyramid(frame, *, title: str, comparators: dict | None = None, width: int = 360, row: float = 11) -> str:
     """A population pyramid (females right, males left) of one area's % of registered patients by 5-year band.
 
     ``frame`` has ``sex, age_band, pct`` (NaN = suppressed); ``comparators`` maps a name to such a frame, drawn as
@@ -114,7 +150,7 @@ def pyramid(frame, *, title: str, comparators: dict | None = None, width: int = 
     """
     comparators = comparators or {}
     bands = list(dict.fromkeys(frame.age_band))[::-1]  # oldest at the top
-    mid, row = width / 2, 11
+    mid = width / 2
     values = {(r.sex, r.age_band): r.pct for r in frame.itertuples()}
     every = [v for v in values.values() if _finite(v)]
     others = [{(r.sex, r.age_band): r.pct for r in other.itertuples()} for other in comparators.values()]

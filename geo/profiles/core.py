@@ -39,14 +39,32 @@ class Profiles:
     uec_note: str = ""
     figures: Figures = field(default_factory=Figures)
     built_from: str = "lsoas"
+    #: The printed pack's context: key figures of every area (:func:`geo.profiles.comparators.key_figures`),
+    #: simplified footprints (name -> geometry, atlas CRS), study-area outline, local authority shapes, each
+    #: neighbourhood's practices as points (``neighbourhood, practice_code, x, y``) and UEC hot-spot LSOAs.
+    key: pd.DataFrame = field(default_factory=pd.DataFrame)
+    shapes: dict = field(default_factory=dict)
+    outline: object = None
+    authorities: list = field(default_factory=list)
+    points: pd.DataFrame = field(default_factory=pd.DataFrame)
+    high: dict = field(default_factory=dict)
+    #: Cover details: plan name, version and sign-off state (shown when known).
+    title: str = ""
+    version: str = ""
+    state: str = ""
 
     def write(self, path: str | Path) -> Path:
-        """Write to ``.html`` (the data pack, A4 print), ``.xlsx`` (formatted workbook) or ``.csv`` (summary)."""
+        """Write to ``.pdf`` (the printed data pack), ``.html`` (the same pack, A4 print), ``.xlsx`` (formatted
+        workbook) or ``.csv`` (summary)."""
         from geo.names import formula_safe_frame
 
         path = Path(path)
         suffix = path.suffix.lower()
-        if suffix == ".csv":
+        if suffix == ".pdf":
+            from geo.profiles.pdf import write_pdf
+
+            write_pdf(self, path)
+        elif suffix == ".csv":
             formula_safe_frame(self.summary.reset_index()).to_csv(path, index=False)
         elif suffix == ".xlsx":
             from geo.profiles.xlsx import write_xlsx
@@ -57,7 +75,7 @@ class Profiles:
 
             path.write_text(page(self), encoding="utf-8")
         else:
-            raise DataError(f"unknown profile format {suffix!r}", file=path.name, expected=".html, .csv or .xlsx")
+            raise DataError(f"unknown profile format {suffix!r}", file=path.name, expected=".pdf, .html, .csv or .xlsx")
         return path
 
 
@@ -101,7 +119,9 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
         summary[band] = ages[band].astype(float)
     summary["registered_population"] = table["registered_population"].astype(float)
     summary["population_basis"] = plan.population
-    summary["deviation_pct"] = table["deviation_pct"].round(1)
+    # One decimal of the published figure, rounded as `nhp propose` prints it (a format, not numpy's half-even on
+    # the binary value: -8.95 must read -8.9 in both, not -9.0 in one of them).
+    summary["deviation_pct"] = table["deviation_pct"].map(lambda v: float(f"{v:.1f}") if pd.notna(v) else np.nan)
     quintiles = plan["imd_quintile_pct"]
     for q in range(1, 6):
         summary[f"imd_q{q}_pct"] = pd.Series({k: v[q - 1] for k, v in quintiles.items()}).round(1)
@@ -155,7 +175,32 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
 
         england = england_totals(atlas)
     figures = extra_figures(plan, england, threshold)
-    return Profiles(summary, practices, sources, footprints, atlas.area.label, uec_note, figures, plan.built_from)
+    from geo.profiles.comparators import key_figures
+
+    key = key_figures(plan, summary, figures, hotspots, threshold)
+    return Profiles(summary, practices, sources, footprints, atlas.area.label, uec_note, figures, plan.built_from,
+                    key=key, title=plan.name if plan.name != "plan" else "", **_context(plan, practices, high, outline))
+
+
+def _context(plan, practices: pd.DataFrame, high: set[str], outline) -> dict:
+    """Geometry for the printed pack's maps, simplified to 10 m (well under a drawn pixel at A4)."""
+    lsoas = plan.atlas.lsoas
+    shapes = {name: plan["shapes"][int(k)].simplify(10.0) for name, k in zip(plan.neighbourhoods, plan.live)}
+    authorities = [g.simplify(10.0) for g in lsoas.dissolve("lad_code").geometry] \
+        if lsoas.lad_code.nunique() > 1 else []
+    located = plan.atlas.practices.reindex(practices.practice_code)
+    geometry = located.geometry if "geometry" in located else None
+    points = practices[["neighbourhood", "practice_code"]].copy()
+    points["x"] = [g.x if g is not None and not g.is_empty else np.nan for g in geometry] if geometry is not None \
+        else np.nan
+    points["y"] = [g.y if g is not None and not g.is_empty else np.nan for g in geometry] if geometry is not None \
+        else np.nan
+    hoods = plan.assignment.reindex(lsoas.index)
+    hot = lsoas.index.isin(list(high))
+    high_shapes = {name: lsoas.geometry[hot & (hoods == name).to_numpy()].union_all()
+                   for name in plan.neighbourhoods} if high else {}
+    return dict(shapes=shapes, outline=outline.simplify(10.0), authorities=authorities, points=points,
+                high=high_shapes)
 
 
 def _median_decile(counts: list[int]) -> float:

@@ -59,29 +59,35 @@ def test_html_shows_labels_and_never_a_raw_column_name(place_html):
     text = _visible_text(html)
     for column in ("imd_q1_pct", "ratio_uci", "core20_pct", "resident_population", "deviation_pct"):
         assert COLUMNS[column].label in text, column
-    assert "Notes, definitions and sources" in text and COLUMNS["ratio_uci"].definition in text
+    assert "Sources and methods" in text and COLUMNS["ratio_uci"].definition in text
 
 
 def test_html_has_a_summary_page_charts_and_an_a4_print_layout(place_html, place):
     _, html = place_html
-    summary = re.search(r'<section class="summary">(.*?)</section>', html, re.S).group(1)
-    for name in place.summary.index:  # one row per neighbourhood in the summary table
-        assert f"<th>{name}</th>" in summary
-    assert len(re.findall(r'<section class="hood"', html)) == len(place.summary)
-    assert "@page{size:A4" in html and re.search(r"@media print\{[^@]*\.hood,\.notes\{break-before:page\}", html)
-    assert html.count("<svg") >= 5 * len(place.summary)  # footprint, IMD, ages, pyramid, ethnicity per neighbourhood
+    summary = "".join(re.findall(r'<section class="sheet flow summary">(.*?)</section>', html, re.S))
+    for name in [*place.summary.index, ICB, ENGLAND, *place.figures.comparator.values()]:
+        assert f"<th>{name}</th>" in summary  # a row per neighbourhood, then the study area, each LA, England
+    # two fixed-height A4 sheets per neighbourhood
+    assert len(re.findall(r'<section class="sheet hood[ "]', html)) == len(place.summary)
+    assert len(re.findall(r'<section class="sheet hood-2[ "]', html)) == len(place.summary)
+    assert "@page{size:A4" in html and re.search(r"\.sheet\{height:2\d\dmm;overflow:hidden", html)
+    # overview, then per neighbourhood: 2 locator maps, IMD, ethnicity, pyramid, residents' ages
+    assert html.count("<svg") >= 1 + 6 * len(place.summary)
     assert "<script" not in html and 'src="http' not in html and "<link" not in html
 
 
 def test_every_chart_and_table_names_its_source(place_html, place):
     _, html = place_html
-    for section in re.findall(r'<section class="hood".*?</section>', html, re.S):
+    for section in re.findall(r'<section class="sheet hood".*?</section><section class="sheet hood-2.*?</section>',
+                              html, re.S):
         for heading in ("Core20PLUS: ethnic groups", "Long-term conditions", "Registered patients by age and sex"):
             after = section.split(heading, 1)[1]
             assert "Source: " in after.split("<h3>", 1)[0] or "Source: " in after[:6000], heading
-        assert "QOF disease registers (planted) (QOF 2024-25)" in section
-        assert "Census 2021 TS021 ethnic group (planted) (Census 2021)" in section
-        assert "Registered patients by age and sex (planted) (2026-07)" in section
+        # named in short under the chart (label and vintage); in full on the sources page
+        assert "QOF disease registers (QOF 2024-25)" in section
+        assert "Census 2021 TS021 ethnic group (Census 2021)" in section
+        assert "Registered patients by age and sex (2026-07)" in section
+    assert "QOF disease registers (planted) (QOF 2024-25)" in html
 
 
 def test_xlsx_is_formatted_with_frozen_panes_widths_and_a_notes_sheet(place, tmp_path):
