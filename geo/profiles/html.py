@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from geo.atlas.model import AGE_BAND_LABELS, AGE_BANDS
-from geo.maps._style import QUINTILE_COLOURS
+from geo.maps.scales import QUINTILE_COLOURS
 from geo.profiles import charts
 from geo.profiles.comparators import KEY_REGISTERS
 from geo.profiles.figures import ENGLAND, ICB
@@ -575,7 +575,7 @@ def _methods(p) -> str:
         notes.append(vintages)
     sources = "".join(f"<li>{_esc(r.label)}" + ("" if str(r.vintage) in str(r.label) else f" ({_esc(r.vintage)})")
                       + "</li>" for r in p.sources.itertuples())
-    return (f'<section class="sheet flow methods"><h2>Sources and methods</h2><ul>'
+    return ('<section class="sheet flow methods"><h2>Sources and methods</h2><ul>'
             + "".join(f"<li>{_esc(n)}</li>" for n in notes) + "</ul>"
             f"<table><thead><tr><th>Figure</th><th>Unit</th><th>Definition</th><th>Source</th></tr></thead>"
             f'<tbody>{rows}</tbody></table><h3>Sources</h3><ul class="sources">{sources}</ul></section>')
