@@ -45,7 +45,13 @@ def _profiles(state: State, plan_id: DbId, version: int | None, ext: str):
     from geo.profiles import neighbourhood_profiles
 
     row, plan = state.plans.load(plan_id, version)
-    body = _cached(state, row, "profiles", ext, lambda: _build("profiles", neighbourhood_profiles(plan), ext))
+
+    def build() -> bytes:
+        profiles = neighbourhood_profiles(plan)
+        profiles.version, profiles.state = str(row.version), row.state  # the pack's cover names them
+        return _build("profiles", profiles, ext)
+
+    body = _cached(state, row, "profiles", ext, build)
     name = f"plan-{plan_id}-v{row.version}-profiles"
     return _file(body, ext, name, repo.version_etag(row), inline=ext == "html")
 

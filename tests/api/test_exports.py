@@ -54,3 +54,11 @@ def test_plan_map_is_a_leaflet_page(client, plan_id):
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     assert "leaflet" in response.text.lower() and "E07009001" in response.text
     assert client.get("/api/v1/plans/999/map.html").status_code == 404
+
+
+@pytest.mark.slow
+def test_profiles_pdf_is_a_pdf_pack_of_the_version(client, plan_id):
+    response = client.get(f"/api/v1/plans/{plan_id}/profiles.pdf?version=1")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    assert "attachment" in response.headers["content-disposition"]
