@@ -101,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
           f"({made.method}, seed {made.seed}, {made.seconds:.1f} s)")
     print(format_table(plan, mnp))
     print(format_summary(plan.summary(), plan.unmet))
+    print(format_practices(atlas))
     print(format_made(plan))
     if args.out is not None:
         write_output(plan, plan.assignment, mnp, args.out)
@@ -174,6 +175,31 @@ def format_summary(summary: dict, unmet: list[str]) -> str:
         lines.append("could not meet:")
         lines += [f"  - {line}" for line in unmet]
     return "\n".join(lines)
+
+
+def format_practices(atlas) -> str:
+    """How many practices and patients (today's lists) are in the area's plans, and out and why.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> format_practices(grid_atlas(4, 4))
+    'practices: 4 in plans (23,238 patients on their lists)'
+    """
+    from geo.atlas.summary import practice_status
+
+    def patients(value) -> str:
+        return "suppressed" if value is None or pd.isna(value) else f"{value:,.0f}"
+
+    table = practice_status(atlas).set_index("status")
+    inside = table.loc["in_plan"] if "in_plan" in table.index else None
+    line = (f"practices: {int(inside.practices) if inside is not None else 0} in plans "
+            f"({patients(inside.patients if inside is not None else 0)} patients on their lists)")
+    out = table.drop(index="in_plan", errors="ignore")
+    if len(out):
+        line += "; left out: " + "; ".join(f"{int(row.practices)} {status.replace('_', ' ')} "
+                                           f"({patients(row.patients)} patients)" for status, row in out.iterrows())
+    return line
 
 
 def _alignment_line(summary: dict) -> str:
