@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from api import repository as repo
+from api.limits import heavy_work
 from geo import export
 from geo.export import FORMATS
 from api.deps import DbId, MAX_ID, State, Viewer
@@ -36,12 +37,18 @@ def _build(kind: str, value, ext: str, **options) -> bytes:
         return export.write(kind, value, Path(folder) / f"export.{ext}", **options).read_bytes()
 
 
-def _cached(state: State, row, kind: str, ext: str, make, *options) -> bytes:
-    """The file ``make()`` builds for a saved version, built once per version (versions are immutable)."""
-    return state.plans.files.get_or_make((repo.version_etag(row), kind, ext, *options), make)
+def _cached(state: State, actor, row, kind: str, ext: str, make, *options) -> bytes:
+    """The file ``make()`` builds for a saved version, built once per version (versions are immutable); building
+    takes a place of the caller's caps like any heavy request (429 when none is free), waiting for it does not."""
+
+    def limited() -> bytes:
+        with heavy_work(state.db, actor, "export"):
+            return make()
+
+    return state.plans.files.get_or_make((repo.version_etag(row), kind, ext, *options), limited)
 
 
-def _profiles(state: State, plan_id: DbId, version: int | None, ext: str):
+def _profiles(state: State, actor, plan_id: DbId, version: int | None, ext: str):
     from geo.profiles import neighbourhood_profiles
 
     row, plan = state.plans.load(plan_id, version)
@@ -51,7 +58,7 @@ def _profiles(state: State, plan_id: DbId, version: int | None, ext: str):
         profiles.version, profiles.state = str(row.version), row.state  # the pack's cover names them
         return _build("profiles", profiles, ext)
 
-    body = _cached(state, row, "profiles", ext, build)
+    body = _cached(state, actor, row, "profiles", ext, build)
     name = f"plan-{plan_id}-v{row.version}-profiles"
     return _file(body, ext, name, repo.version_etag(row), inline=ext == "html")
 
@@ -63,9 +70,9 @@ def export_plan(plan_id: DbId, ext: Literal["csv", "geojson", "gpkg", "xlsx", "h
                 layer: Annotated[Literal["neighbourhoods", "lsoas"], Query()] = "neighbourhoods"):
     """A plan version as a file; the format follows the extension."""
     if ext in ("xlsx", "html"):
-        return _profiles(state, plan_id, version, ext)
+        return _profiles(state, actor, plan_id, version, ext)
     row, plan = state.plans.load(plan_id, version)
-    body = _cached(state, row, "plan", ext, lambda: _build("plan", plan, ext, layer=layer), layer)
+    body = _cached(state, actor, row, "plan", ext, lambda: _build("plan", plan, ext, layer=layer), layer)
     return _file(body, ext, f"plan-{plan_id}-v{row.version}", repo.version_etag(row))
 
 
@@ -74,7 +81,7 @@ def export_plan(plan_id: DbId, ext: Literal["csv", "geojson", "gpkg", "xlsx", "h
 def plan_profiles(plan_id: DbId, ext: Literal["html", "csv", "xlsx", "pdf"], actor: Viewer, state: State,
                   version: Version = None):
     """Neighbourhood profiles (population, age, deprivation, practices, rural-urban mix) for HWB papers."""
-    return _profiles(state, plan_id, version, ext)
+    return _profiles(state, actor, plan_id, version, ext)
 
 
 @router.get("/plans/{plan_id}/map.html", response_class=Response, responses={200: {"content": {"text/html": {}}}})
@@ -83,6 +90,6 @@ def plan_map(plan_id: DbId, actor: Viewer, state: State, version: Version = None
     from geo.maps import plan_map as build_map
 
     row, plan = state.plans.load(plan_id, version)
-    title = f"Plan {plan_id} version {row.version} ({row.state})"
-    body = _cached(state, row, "map", "html", lambda: _build("map", build_map(plan.atlas, plan, title=title), "html"))
+    title = f"{plan.name}: {plan.atlas.area.label}, version {row.version} ({row.state})"
+    body = _cached(state, actor, row, "map", "html", lambda: _build("map", build_map(plan.atlas, plan, title=title), "html"))
     return _file(body, "html", f"plan-{plan_id}-v{row.version}-map", repo.version_etag(row), inline=True)
