@@ -101,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
           f"({made.method}, seed {made.seed}, {made.seconds:.1f} s)")
     print(format_table(plan, mnp))
     print(format_summary(plan.summary(), plan.unmet))
+    for hint in nest_hints(plan, params.nest):
+        print(hint)
     print(format_practices(atlas))
     print(format_made(plan))
     if args.out is not None:
@@ -175,6 +177,56 @@ def format_summary(summary: dict, unmet: list[str]) -> str:
         lines.append("could not meet:")
         lines += [f"  - {line}" for line in unmet]
     return "\n".join(lines)
+
+
+#: The nesting level above each, offered when a whole place is too small for a neighbourhood of its own.
+_NEXT_NEST = {"lad": ("utla", "icb"), "utla": ("icb",)}
+
+
+def nest_hints(plan, nest: str) -> list[str]:
+    """Lines offering the sensible nest to a place too small for one neighbourhood (the Isles of Scilly, Rutland).
+
+    A neighbourhood that is a whole place of the nesting level and falls below the band could join a neighbour at
+    the level above (a district within its county, or anything within the ICB); the hint names that level and the
+    neighbour it would most likely join, and changes nothing.
+
+    Examples
+    --------
+    >>> from geo.plan import Plan
+    >>> from geo.testing import grid_atlas
+    >>> atlas = grid_atlas(4, 1, lad_width=1, population=[3000, 20000, 20000, 20000])
+    >>> plan = Plan(atlas, dict(zip(atlas.codes, ["a", "b", "c", "d"])), target=20_000)
+    >>> nest_hints(plan, "lad")  # doctest: +ELLIPSIS
+    ['hint: Grid District 0 (3,000 people) is below the band on its own; --nest utla would let it join ...']
+    """
+    levels = _NEXT_NEST.get(nest)
+    if not levels:
+        return []
+    lsoas = plan.atlas.lsoas
+    code, name = f"{nest}_code", f"{nest}_name"
+    if code not in lsoas.columns:
+        return []
+    low = plan.params.band[0]
+    table = plan.neighbourhood_table().set_index("name")
+    members = pd.DataFrame({"hood": plan.assignment.to_numpy(), "place": lsoas[code].to_numpy()}, index=lsoas.index)
+    hints = []
+    for place, group in members.groupby("place", sort=True):
+        hoods = group.hood.unique()
+        population = float(table.loc[hoods[0], "population"]) if len(hoods) == 1 else None
+        if len(hoods) != 1 or (members.hood == hoods[0]).sum() != len(group) or population is None or population >= low:
+            continue
+        place_name = str(lsoas.loc[group.index[0], name])
+        level = next((lv for lv in levels if f"{lv}_code" in lsoas.columns and
+                      lsoas.loc[lsoas[code] != place, f"{lv}_code"].eq(lsoas.loc[group.index[0], f"{lv}_code"]).any()),
+                     None)
+        if level is None:
+            continue
+        neighbours = [plan.assignment.iloc[j] for i in range(len(lsoas)) if lsoas.index[i] in group.index
+                      for j in plan.atlas.adjacency[i].indices if plan.assignment.iloc[j] != hoods[0]]
+        near = f" (most likely with {pd.Series(neighbours).mode().iloc[0]})" if neighbours else ""
+        hints.append(f"hint: {place_name} ({population:,.0f} people) is below the band on its own; "
+                     f"--nest {level} would let it join a neighbouring place{near}")
+    return hints
 
 
 def format_practices(atlas) -> str:
