@@ -9,7 +9,6 @@ metrics in :mod:`geo.plan.report` and :mod:`geo.plan.constraints`.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import re
 import weakref
@@ -178,8 +177,12 @@ class Plan:
         >>> plan = Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "A"}, name="draft")
         >>> plan.named("v2").name, plan.name, plan.named("v2")["population"] is plan["population"]
         ('v2', 'draft', True)
+        >>> child = plan.move({"G0001": "B"})
+        >>> child.named("v3").parent is plan  # an edit keeps its parent, so a move is still scored incrementally
+        True
         """
-        twin = copy.copy(self)
+        twin = object.__new__(type(self))
+        twin.__dict__.update(self.__dict__)  # not copy.copy: __getstate__ drops the parent for pickling
         twin._name = str(name)
         return twin
 
