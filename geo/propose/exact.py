@@ -252,6 +252,14 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
                   float(deviations[0]))
 
 
+def warm() -> None:
+    """Compile (or load from numba's cache) every compiled search now: a process pool forked after this shares
+    the compiled code instead of compiling it again in each worker."""
+    if cover.COMPILED:
+        path = sparse.diags([np.ones(5), np.ones(5)], [-1, 1], format="csr").astype(bool)
+        partition([10, 20, 30, 30, 20, 10], path, 3, 40, bound=0.5)
+
+
 def connected_sets(pop, adjacency, upper: float, max_sets: int = MAX_SETS, lower: float = -np.inf) -> np.ndarray | None:
     """Return every connected node set with population from ``lower`` to ``upper`` as a sorted array of 64-bit
     masks (None when more than ``max_sets`` sets of population up to ``upper`` had to be visited).

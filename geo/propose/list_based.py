@@ -26,7 +26,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from geo.propose.bisect import bisect_piece
-from geo.propose.exact import EPSILON, MAX_NODES, TIME_LIMIT, partition
+from geo.propose.exact import EPSILON, MAX_NODES, TIME_LIMIT, partition, warm
 from geo.propose.practice_graph import pcn_units, practice_units
 from geo.propose.refine import refine
 from geo.propose.units import Budget, Piece, may_fork, neighbourhood_targets
@@ -161,6 +161,8 @@ def _solve_units(units: list[Unit], params, deadline: float) -> list[tuple]:
     """
     workers = (min(2, os.cpu_count() or 1) if sum(len(u.pop) for u in units) >= PARALLEL_MIN_NODES and may_fork()
                else 1)
+    if any(1 < len(u.pop) <= MAX_EXACT for u in units):
+        warm()  # compiled once here, before the workers are forked, not once in each
     if workers == 1:
         return [_solve_timed(u, params, deadline) for u in units]
     # Largest units first (their exact solves cost most), so the pool does not wait on one at the end.
