@@ -74,7 +74,7 @@ class _Sets:
         self.order = np.argsort(-sizes if descending else sizes, kind="stable")
         self.masks, self.sizes = masks[self.order], sizes[self.order]
         self.key = -self.sizes if descending else self.sizes  # ascending, for the window's binary search
-        self.bits = node_flags(self.masks, n)
+        self.bits = np.ascontiguousarray(node_flags(self.masks, n))
         # The masks in the order given (sorted, as enumerated: else sorted here), to find a set by its mask.
         self.given = masks if np.all(masks[1:] > masks[:-1]) else np.sort(masks)
         position = np.empty(len(sizes), dtype=np.int64)
@@ -197,7 +197,7 @@ class _Sets:
             columns, alive = np.zeros((self.n, 0), dtype=np.uint64), (False, root, 0, np.zeros(0, np.uint64))
         else:
             columns, alive = np.ascontiguousarray(self.columns), (True, _NONE, 0, root[1])
-        arrays = (self.masks, self.sizes, self.key, self.descending, np.ascontiguousarray(self.bits), columns,
+        arrays = (self.masks, self.sizes, self.key, self.descending, self.bits, columns,
                   self.given, np.ascontiguousarray(self.position), self.n, np.uint64(self.full))
         return arrays, alive
 

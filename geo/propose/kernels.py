@@ -484,3 +484,32 @@ def cut_search(masks, sizes, key, descending, bits, columns, given, position, n,
     if best[0] == before:
         failed[state] = max(failed.get(state, -np.inf), allowance)
     return True
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Each set's share of the cut (geo.propose.exact._cut)
+
+
+@njit
+def cut_shares(masks, w, rows):
+    """Half the cost of the pairs each set parts: for each node of the set, its row total (``rows``) less its
+    costs to the set's own nodes (``w`` symmetric), summed, halved."""
+    n = len(rows)
+    out = np.empty(len(masks))
+    nodes = np.empty(n, dtype=np.int64)
+    for s in range(len(masks)):
+        m = masks[s]
+        c = 0
+        for v in range(n):
+            if (m >> np.uint64(v)) & np.uint64(1):
+                nodes[c] = v
+                c += 1
+        total = 0.0
+        for a in range(c):
+            i = nodes[a]
+            inside = 0.0
+            for b in range(c):
+                inside += w[i, nodes[b]]
+            total += rows[i] - inside
+        out[s] = total / 2
+    return out

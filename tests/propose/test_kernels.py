@@ -88,3 +88,15 @@ def test_sums_are_numpys_to_the_last_bit():
 def test_popcount():
     values = np.array([0, 1, 2**63, 2**64 - 1, 0x5555, 12345678901234567], dtype=np.uint64)
     assert [kernels.popcount(v) for v in values] == [bin(int(v)).count("1") for v in values]
+
+
+def test_cut_shares_are_the_blas_ones(monkeypatch):
+    from scipy import sparse
+
+    from geo.propose import exact
+
+    rng = np.random.default_rng(0)
+    weight = sparse.random(30, 30, density=0.3, random_state=1) * 10
+    masks = rng.integers(1, 2**30, 20_000).astype(np.uint64)
+    fast, slow = both(monkeypatch, exact._cut, masks, (weight + weight.T).tocsr())
+    assert np.abs(fast - slow).max() <= 1e-9 + 1e-12  # both rounded to 1e-9: at most one step apart, on a boundary
