@@ -74,7 +74,7 @@ class _Sets:
         self.order = np.argsort(-sizes if descending else sizes, kind="stable")
         self.masks, self.sizes = masks[self.order], sizes[self.order]
         self.key = -self.sizes if descending else self.sizes  # ascending, for the window's binary search
-        self.bits = np.ascontiguousarray(node_flags(self.masks, n))
+        self._bits = None
         # The masks in the order given (sorted, as enumerated: else sorted here), to find a set by its mask.
         self.given = masks if np.all(masks[1:] > masks[:-1]) else np.sort(masks)
         position = np.empty(len(sizes), dtype=np.int64)
@@ -85,8 +85,17 @@ class _Sets:
         self._columns = None
 
     @property
+    def bits(self):
+        """Sets x nodes flags (uint8), made the first time the Python searches need them."""
+        if self._bits is None:
+            self._bits = np.ascontiguousarray(node_flags(self.masks, self.n))
+        return self._bits
+
+    @property
     def columns(self):
         """Node x sets flags, 64 sets a word (made the first time the usable sets are held as bits)."""
+        if self._columns is None and COMPILED:
+            self._columns = kernels.columns(self.masks, self.n)
         if self._columns is None:
             one, words = np.uint64(1), (len(self.sizes) + 63) // 64
             packed = np.zeros((self.n, 8 * words), dtype=np.uint8)
@@ -197,7 +206,7 @@ class _Sets:
             columns, alive = np.zeros((self.n, 0), dtype=np.uint64), (False, root, 0, np.zeros(0, np.uint64))
         else:
             columns, alive = np.ascontiguousarray(self.columns), (True, _NONE, 0, root[1])
-        arrays = (self.masks, self.sizes, self.key, self.descending, self.bits, columns,
+        arrays = (self.masks, self.sizes, self.key, self.descending, columns,
                   self.given, np.ascontiguousarray(self.position), self.n, np.uint64(self.full))
         return arrays, alive
 
@@ -466,7 +475,7 @@ def min_cut(masks, cost, sizes, n: int, k: int, total: float, lo: float, hi: flo
     cost = np.asarray(cost, dtype=float)
     sets = _Sets(masks, sizes, n)
     price = cost[sets.order]
-    share = price / np.maximum(sets.bits.sum(axis=1), 1)  # what each of a set's nodes pays of its cost
+    share = price / np.maximum(np.bitwise_count(sets.masks), 1)  # what each of a set's nodes pays of its cost
     rank = np.empty(len(cost), dtype=np.int64)
     rank[sets.order] = np.arange(len(cost))
     start = [int(rank[i]) for i in start]

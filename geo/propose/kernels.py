@@ -14,8 +14,10 @@ Compiled once per process (about three seconds) and cached beside this file when
 from __future__ import annotations
 
 import numpy as np
+from llvmlite import ir
 from numba import njit as _njit
 from numba import types
+from numba.extending import intrinsic
 from numba.typed import Dict
 
 
@@ -62,13 +64,31 @@ def pairwise_sum(a):
     return res
 
 
+@intrinsic
+def _ctpop(typingctx, x):
+    """The CPU's population count of a 64-bit word."""
+    def codegen(context, builder, signature, args):
+        return builder.ctpop(args[0])
+    return types.uint64(types.uint64), codegen
+
+
+@intrinsic
+def _cttz(typingctx, x):
+    """The CPU's count of trailing zeros of a non-zero 64-bit word: its lowest set bit."""
+    def codegen(context, builder, signature, args):
+        return builder.cttz(args[0], ir.Constant(ir.IntType(1), 1))
+    return types.uint64(types.uint64), codegen
+
+
 @njit
 def popcount(x):
-    x = np.uint64(x)
-    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
-    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
-    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
-    return np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+    return np.int64(_ctpop(np.uint64(x)))
+
+
+@njit
+def lowest(x):
+    """The lowest set bit of a non-zero mask."""
+    return np.int64(_cttz(np.uint64(x)))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -143,7 +163,7 @@ def connected_sets(near, weights, nodes, upper, lower, max_sets):
 # ---------------------------------------------------------------------------------------------------------------
 # The usable sets: an index array (``idx``) or bits over all sets (``words`` from word ``offset``), as in
 # geo.propose.cover._Sets, which also makes the arrays read here: ``masks``, ``sizes``, ``key`` (ascending sizes,
-# negated when ``descending``), ``bits`` (sets x nodes flags), ``columns`` (nodes x words of set bits) and
+# negated when ``descending``), ``columns`` (nodes x words of set bits) and
 # ``given``/``position`` (the masks sorted, to find a set by its mask).
 
 
@@ -156,13 +176,10 @@ def _indices(offset, words):
     j = 0
     for w in range(len(words)):
         x = words[w]
-        b = 0
         while x:
-            if x & np.uint64(1):
-                out[j] = 64 * (offset + w) + b
-                j += 1
-            x >>= np.uint64(1)
-            b += 1
+            out[j] = 64 * (offset + w) + lowest(x)
+            j += 1
+            x &= x - np.uint64(1)
     return out
 
 
@@ -192,7 +209,7 @@ def _window(key, descending, is_bits, idx, offset, words, low, high):
 
 
 @njit
-def _branch(masks, bits, columns, n, is_bits, idx, offset, words, covered):
+def _branch(masks, columns, n, is_bits, idx, offset, words, covered):
     """The usable sets covering the uncovered node fewest of them cover (ascending; empty when a node has none)."""
     counts = np.zeros(n, dtype=np.int64)
     if is_bits:
@@ -203,9 +220,10 @@ def _branch(masks, bits, columns, n, is_bits, idx, offset, words, covered):
             counts[v] = c
     else:
         for s in idx:
-            row = bits[s]
-            for v in range(n):
-                counts[v] += row[v]
+            m = masks[s]
+            while m:
+                counts[lowest(m)] += 1
+                m &= m - np.uint64(1)
     v = -1
     least = NEVER
     for u in range(n):
@@ -221,15 +239,16 @@ def _branch(masks, bits, columns, n, is_bits, idx, offset, words, covered):
         return _indices(offset, part)
     out = np.empty(least, dtype=np.int64)
     j = 0
+    bit = np.uint64(1) << np.uint64(v)
     for s in idx:
-        if bits[s, v]:
+        if masks[s] & bit:
             out[j] = s
             j += 1
     return out
 
 
 @njit
-def _without(masks, bits, columns, n, is_bits, idx, offset, words, s, dense, sparse):
+def _without(masks, columns, n, is_bits, idx, offset, words, s, dense, sparse):
     """The usable sets disjoint from set ``s``: (is_bits, idx, offset, words)."""
     if not is_bits:
         m = masks[s]
@@ -241,16 +260,28 @@ def _without(masks, bits, columns, n, is_bits, idx, offset, words, s, dense, spa
                 j += 1
         return False, keep[:j], 0, words[:0]
     out = words.copy()
-    for v in range(n):
-        if bits[s, v]:
-            for w in range(len(words)):
-                out[w] &= ~columns[v, offset + w]
+    m = masks[s]
+    while m:
+        v = lowest(m)
+        m &= m - np.uint64(1)
+        for w in range(len(words)):
+            out[w] &= ~columns[v, offset + w]
     left = 0
     for w in range(len(out)):
         left += popcount(out[w])
     if left <= dense or left * sparse < 64 * len(words):
         return False, _indices(offset, out), 0, words[:0]
     return True, idx[:0], offset, out
+
+
+@njit
+def _grown(flags, mask):
+    """The covered-node flags once the nodes of ``mask`` are covered too."""
+    out = flags.copy()
+    while mask:
+        out[lowest(mask)] = True
+        mask &= mask - np.uint64(1)
+    return out
 
 
 @njit
@@ -337,7 +368,7 @@ def _key(covered, used, counts):
 
 
 @njit
-def within(masks, sizes, key, descending, bits, columns, given, position, n, full, k, limits, budget, d,
+def within(masks, sizes, key, descending, columns, given, position, n, full, k, limits, budget, d,
            failed, nodes, limit, work, dense, sparse, path,
            is_bits, idx, offset, words, covered, flags, used, remaining, counts):
     """1 when a cover is found (its sets in ``path[:k]``), 0 when none, -1 when past ``limit`` nodes."""
@@ -357,7 +388,7 @@ def within(masks, sizes, key, descending, bits, columns, given, position, n, ful
     is_bits, idx, offset, words = _window(key, descending, is_bits, idx, offset, words, low, high)
     if _count(nodes, limit, 64 * len(words) if is_bits else len(idx), work):
         return -1
-    options = _branch(masks, bits, columns, n, is_bits, idx, offset, words, flags)
+    options = _branch(masks, columns, n, is_bits, idx, offset, words, flags)
     if left == 2 and len(options):
         for s in options:
             last = _find(given, position, (full & ~covered) ^ masks[s])
@@ -366,12 +397,9 @@ def within(masks, sizes, key, descending, bits, columns, given, position, n, ful
                 return 1
     elif len(options):
         for s in options:
-            b, i, o, w = _without(masks, bits, columns, n, is_bits, idx, offset, words, s, dense, sparse)
-            grown = flags.copy()
-            for v in range(n):
-                if bits[s, v]:
-                    grown[v] = True
-            found = within(masks, sizes, key, descending, bits, columns, given, position, n, full, k, limits,
+            b, i, o, w = _without(masks, columns, n, is_bits, idx, offset, words, s, dense, sparse)
+            grown = _grown(flags, masks[s])
+            found = within(masks, sizes, key, descending, columns, given, position, n, full, k, limits,
                            budget, d, failed, nodes, limit, work, dense, sparse, path, b, i, o, w,
                            covered | masks[s], grown, used + 1, remaining - sizes[s],
                            _after(limits, counts, abs(sizes[s] - 1)))
@@ -400,7 +428,7 @@ def _fits_last(size, profiled, lo, hi, limits, budget, counts, chosen_deviation)
 
 
 @njit
-def cut_search(masks, sizes, key, descending, bits, columns, given, position, n, full, k, price, share,
+def cut_search(masks, sizes, key, descending, columns, given, position, n, full, k, price, share,
                profiled, lo, hi, limits, budget, failed, nodes, limit, work, dense, sparse, best, best_path, path,
                is_bits, idx, offset, words, covered, flags, used, remaining, spent, counts):
     """Improve ``best[0]`` (cost) and ``best_path`` (sets); False when past ``limit`` nodes."""
@@ -435,13 +463,16 @@ def cut_search(masks, sizes, key, descending, bits, columns, given, position, n,
         idx = keep[:j]
     if _count(nodes, limit, 64 * len(words) if is_bits else len(idx), work):
         return False
-    options = _branch(masks, bits, columns, n, is_bits, idx, offset, words, flags)
+    options = _branch(masks, columns, n, is_bits, idx, offset, words, flags)
     floor = 0.0
     if not is_bits and len(options):
         cheapest = np.full(n, np.inf)
         for s in idx:
-            for v in range(n):
-                if bits[s, v] and share[s] < cheapest[v]:
+            m = masks[s]
+            while m:
+                v = lowest(m)
+                m &= m - np.uint64(1)
+                if share[s] < cheapest[v]:
                     cheapest[v] = share[s]
         open_nodes = np.empty(n, dtype=np.float64)
         j = 0
@@ -470,13 +501,10 @@ def cut_search(masks, sizes, key, descending, bits, columns, given, position, n,
                 if spent + price[s] >= best[0] - TOLERANCE:
                     break
                 path[used] = s
-                b, i, o, w = _without(masks, bits, columns, n, is_bits, idx, offset, words, s, dense, sparse)
-                grown = flags.copy()
-                for v in range(n):
-                    if bits[s, v]:
-                        grown[v] = True
+                b, i, o, w = _without(masks, columns, n, is_bits, idx, offset, words, s, dense, sparse)
+                grown = _grown(flags, masks[s])
                 nxt = _after(limits, counts, abs(sizes[s] - 1)) if profiled else counts
-                if not cut_search(masks, sizes, key, descending, bits, columns, given, position, n, full, k, price,
+                if not cut_search(masks, sizes, key, descending, columns, given, position, n, full, k, price,
                                   share, profiled, lo, hi, limits, budget, failed, nodes, limit, work, dense, sparse,
                                   best, best_path, path, b, i, o, w, covered | masks[s], grown, used + 1,
                                   remaining - sizes[s], spent + price[s], nxt):
@@ -500,10 +528,10 @@ def cut_shares(masks, w, rows):
     for s in range(len(masks)):
         m = masks[s]
         c = 0
-        for v in range(n):
-            if (m >> np.uint64(v)) & np.uint64(1):
-                nodes[c] = v
-                c += 1
+        while m:
+            nodes[c] = lowest(m)
+            c += 1
+            m &= m - np.uint64(1)
         total = 0.0
         for a in range(c):
             i = nodes[a]
@@ -512,4 +540,18 @@ def cut_shares(masks, w, rows):
                 inside += w[i, nodes[b]]
             total += rows[i] - inside
         out[s] = total / 2
+    return out
+
+
+@njit
+def columns(masks, n):
+    """Nodes x words of set bits: bit ``s % 64`` of word ``s // 64`` of row ``v`` says whether set ``s`` has node
+    ``v`` (the usable sets near the root are held as such bits)."""
+    out = np.zeros((n, (len(masks) + 63) // 64), dtype=np.uint64)
+    for s in range(len(masks)):
+        m = masks[s]
+        bit = np.uint64(1) << np.uint64(s % 64)
+        while m:
+            out[lowest(m), s // 64] |= bit
+            m &= m - np.uint64(1)
     return out
