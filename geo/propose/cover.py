@@ -23,6 +23,11 @@ its inputs, never on the machine.
 * :func:`min_cut`: the cheapest cover within a band, by the same search as a branch and bound on cost, bounded
   below by what the uncovered nodes must cost at least (each its cheapest usable set's cost per node).
 
+Both run compiled (:mod:`geo.propose.kernels`, numba): the Python here is the reference they are ported from
+line by line and tested against (the same nodes in the same order, so the same covers, proofs and counts), and
+what runs with :data:`COMPILED` off. All England from whole practices: every unit's exact solve in 23 to 26 CPU
+seconds compiled (the heuristics that bound them included), against about 100 in Python.
+
 Measured on Leicester (52 practices, nine groups): "no cover within 2.653 %" (the optimum is 2.654 %) takes
 16,000 search nodes and under a second. Branching on the lowest uncovered node, as this module did before, took
 72 s to prove "none within 2.6 %" (here 0.2 s) and had not proven 2.7 % after 20 million nodes; OR-Tools CP-SAT
