@@ -25,8 +25,9 @@ BLOCK_BUILDS = ("msoas", "wards", "custom")
 MAX_NEIGHBOURHOODS = 10_000
 #: Seconds a proposal may run before it returns its best plan so far (``NHP_PROPOSAL_TIME_BUDGET``). Every search
 #: is bounded by counts, so the budget is only a safety net: it must never bind on a proper run, or the answer
-#: would depend on the machine's load. All England from whole practices (the longest proposal) took 39 to 47 CPU
-#: seconds (1.7 min wall at load 8, on 2 cores): this is over 5 times that at load 4. A plan it does cut says so
+#: would depend on the machine's load. All England from whole practices (the longest proposal) took 33 s wall
+#: (33 s CPU) at load 4.5 and 58 s at load 8 on 2 cores, plus up to 30 s to compile the exact search the first time
+#: after an install (numba's cache then keeps it): this is 9 times the first. A plan it does cut says so
 #: everywhere (``provenance.stopped_early``, a ``stopped_early`` column in its files, the CLI summary).
 DEFAULT_TIME_BUDGET = 300.0
 PlaceCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
