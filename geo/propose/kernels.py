@@ -474,8 +474,7 @@ def cut_search(masks, sizes, key, descending, columns, given, position, n, full,
             while m:
                 v = lowest(m)
                 m &= m - np.uint64(1)
-                if share[s] < cheapest[v]:
-                    cheapest[v] = share[s]
+                cheapest[v] = min(cheapest[v], share[s])
         open_nodes = np.empty(n, dtype=np.float64)
         j = 0
         for v in range(n):
