@@ -99,6 +99,9 @@ def run(args: argparse.Namespace) -> int:
     made = plan.provenance
     print(f"{atlas.area.label}: {len(plan.neighbourhoods)} neighbourhoods from {len(atlas.lsoas):,} LSOAs "
           f"({made.method}, seed {made.seed}, {made.seconds:.1f} s)")
+    if made.stopped_early:
+        print(f"STOPPED EARLY: the time budget of {params.time_budget:g} s ended the search; this is the best plan "
+              "found by then, and a longer budget (--time-budget) may give a different one")
     print(format_table(plan, mnp))
     print(format_summary(plan.summary(), plan.unmet))
     for hint in nest_hints(plan, params.nest):
@@ -282,6 +285,8 @@ def write_output(plan, assignment: pd.Series, mnp: pd.Series | None, path: Path)
         else:
             frame = assignment.rename("neighbourhood").rename_axis("lsoa_code").to_frame()
         frame["mnp"] = frame.neighbourhood.map(mnp)
+        if plan.provenance.stopped_early:
+            frame["stopped_early"] = True
         frame.to_csv(path)
         return
     shapes = footprints(plan)

@@ -77,7 +77,8 @@ class Settings(BaseSettings):
     )
     max_upload_mb: float = Field(25.0, description="Largest upload the API accepts, in megabytes.")
     proposal_time_budget: float = Field(
-        20.0, description="Seconds a proposal may run before it returns its best plan so far."
+        300.0, description="Seconds a proposal may run before it returns its best plan so far (a safety net: "
+        "every search is bounded by counts; a plan it cuts short says so in every output)."
     )
     jobs: str = Field(
         "local",

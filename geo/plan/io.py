@@ -6,7 +6,8 @@ Every problem is a :class:`geo.errors.PlanError` naming the file, row and column
 pass :func:`geo.names.check_name`, and a zipped shapefile must pass the archive guard. ``write_plan`` writes the
 lookup (every text cell formula-safe, so a spreadsheet never runs a name as a formula),
 the dissolved footprints with their metrics (EPSG:27700 in GeoPackage, EPSG:4326 in GeoJSON as RFC 7946 asks), or
-the LSOA layer. Exports carry whole-neighbourhood populations only, never per-practice patient counts.
+the LSOA layer. Exports carry whole-neighbourhood populations only, never per-practice patient counts. A plan
+whose search a time budget cut short says so in every file (a ``stopped_early`` column; in a lookup only then).
 """
 
 from __future__ import annotations
@@ -296,7 +297,10 @@ def write_plan(plan: "Plan", path: str | Path, *, layer: str = "neighbourhoods")
     if not path.parent.is_dir():  # a typo in a folder name must not silently create a new folder
         raise PlanError(f"the folder {path.parent} does not exist", file=str(path), expected="an existing folder")
     if suffix == ".csv":
-        formula_safe_frame(lookup_frame(plan)).to_csv(path, index=False)
+        frame = lookup_frame(plan)
+        if stopped_early(plan):  # a plan cut short by a time budget says so in its file too
+            frame["stopped_early"] = True
+        formula_safe_frame(frame).to_csv(path, index=False)
         return path
     frame = footprints(plan) if layer == "neighbourhoods" else lsoa_layer(plan)
     if suffix == ".geojson":
@@ -342,11 +346,17 @@ def footprints(plan: "Plan") -> gpd.GeoDataFrame:
         table[column] = table[column].map(lambda values: ";".join(map(str, values)))
     table["plan"] = plan.name
     table["population_basis"] = plan.population
+    table["stopped_early"] = stopped_early(plan)
     table["target"] = plan.target
     table["sources"] = plan.atlas.source_note()
     shapes = plan["shapes"]
     geometry = [shapes[int(k)] for k in plan.live]
     return gpd.GeoDataFrame(table, geometry=geometry, crs=plan.atlas.lsoas.crs)
+
+
+def stopped_early(plan: "Plan") -> bool:
+    """Whether a time budget ended the search that made the plan (its files then say so: ``stopped_early``)."""
+    return bool(getattr(plan.provenance, "stopped_early", False))
 
 
 def lsoa_layer(plan: "Plan") -> gpd.GeoDataFrame:
@@ -361,6 +371,7 @@ def lsoa_layer(plan: "Plan") -> gpd.GeoDataFrame:
             "resident_population": lsoas["resident_population"].to_numpy(),
             "registered_population": lsoas["registered_population"].to_numpy(),
             BASIS_COLUMN: plan.population,
+            "stopped_early": stopped_early(plan),
         },
         geometry=lsoas.geometry.to_numpy(),
         crs=lsoas.crs,

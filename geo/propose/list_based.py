@@ -26,7 +26,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from geo.propose.bisect import bisect_piece
-from geo.propose.exact import EPSILON, MAX_NODES, TIME_LIMIT, partition
+from geo.propose.exact import EPSILON, MAX_NODES, TIME_LIMIT, partition, warm
 from geo.propose.practice_graph import pcn_units, practice_units
 from geo.propose.refine import refine
 from geo.propose.units import Budget, Piece, may_fork, neighbourhood_targets
@@ -42,6 +42,9 @@ BRIDGE_SHARE = 0.05
 ATTEMPTS = 8
 #: Attempts of the heuristic whose answer only bounds an exact solve (and stands if the solve gives up).
 BOUND_ATTEMPTS = 3
+#: Units of fewer nodes are first solved exactly without that bound (their searches are short anyway; all England:
+#: the same plan, a tenth less CPU).
+BOUND_MIN_NODES = 30
 
 
 def list_based(atlas, params, deadline: float = float("inf")):
@@ -161,6 +164,8 @@ def _solve_units(units: list[Unit], params, deadline: float) -> list[tuple]:
     """
     workers = (min(2, os.cpu_count() or 1) if sum(len(u.pop) for u in units) >= PARALLEL_MIN_NODES and may_fork()
                else 1)
+    if any(1 < len(u.pop) <= MAX_EXACT for u in units):
+        warm()  # compiled once here, before the workers are forked, not once in each
     if workers == 1:
         return [_solve_timed(u, params, deadline) for u in units]
     # Largest units first (their exact solves cost most), so the pool does not wait on one at the end.
@@ -182,7 +187,7 @@ def _solve_unit(unit: Unit, params, budget):
     """Return (labels 0..k-1, k, status) for one connected unit."""
     pop, adjacency, overlap = unit.pop, unit.adjacency, unit.overlap
     target = float(params.target)
-    low, _ = params.band
+    low, high = params.band
     n, total = len(pop), float(pop.sum())
     ratio = total / target
     if total < low or n == 1:
@@ -196,13 +201,22 @@ def _solve_unit(unit: Unit, params, budget):
                 continue  # this k cannot beat the other's optimum: its mean is already further off
             # The heuristic's answer bounds the exact search from the start (and is kept if the search cannot
             # be finished); another k must do better than the first one's optimum by more than EPSILON.
-            guess = _heuristic(unit, k, params, budget, attempts=BOUND_ATTEMPTS)
-            bound = float(np.abs(np.bincount(guess, weights=pop, minlength=k) / target - 1).max())
             fallback = k if fallback is None else fallback
-            if best is not None:
-                bound = min(bound, best[1].optimum - EPSILON)
-            solved = partition(pop, adjacency, k, target, overlap, bound=bound + 1e-9, enough=params.tolerance,
-                               time_limit=max(min(TIME_LIMIT, budget.deadline - time.monotonic()), 0.1))
+            solved = None
+            for bounded in (False, True) if n < BOUND_MIN_NODES and pop.max() <= high else (True,):
+                # A small unit is first solved without the heuristic's bound (a short search either way); only
+                # if that gives up (too many sets) with it. A practice over the band on its own would widen the
+                # margins to every connected set: that unit has the bound at once.
+                bound = np.inf
+                if bounded:
+                    guess = _heuristic(unit, k, params, budget, attempts=BOUND_ATTEMPTS)
+                    bound = float(np.abs(np.bincount(guess, weights=pop, minlength=k) / target - 1).max())
+                if best is not None:
+                    bound = min(bound, best[1].optimum - EPSILON)
+                solved = partition(pop, adjacency, k, target, overlap, bound=bound + 1e-9, enough=params.tolerance,
+                                   time_limit=max(min(TIME_LIMIT, budget.deadline - time.monotonic()), 0.1))
+                if solved is not None:
+                    break
             if solved is None:
                 if best is None:
                     break  # beyond exact solving: the heuristic's answer stands

@@ -23,6 +23,13 @@ PRACTICE_MODES = ("whole", "ignore")
 BLOCK_BUILDS = ("msoas", "wards", "custom")
 #: The most neighbourhoods one proposal may ask for, in all or for one place.
 MAX_NEIGHBOURHOODS = 10_000
+#: Seconds a proposal may run before it returns its best plan so far (``NHP_PROPOSAL_TIME_BUDGET``). Every search
+#: is bounded by counts, so the budget is only a safety net: it must never bind on a proper run, or the answer
+#: would depend on the machine's load. All England from whole practices (the longest proposal) took 33 s wall
+#: (33 s CPU) at load 4.5 and 58 s at load 8 on 2 cores, plus up to 30 s to compile the exact search the first time
+#: after an install (numba's cache then keeps it): this is 9 times the first. A plan it does cut says so
+#: everywhere (``provenance.stopped_early``, a ``stopped_early`` column in its files, the CLI summary).
+DEFAULT_TIME_BUDGET = 300.0
 PlaceCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 Count = Annotated[int, Field(ge=1, le=MAX_NEIGHBOURHOODS, strict=True)]
 __all__ = ["NEST_COLUMNS", "NEST_LEVELS", "POPULATION_COLUMNS", "PRACTICE_MODES", "ProposalParams"]
@@ -97,7 +104,7 @@ class ProposalParams(PlanParams):
     compactness_weight: float = Field(1.0, ge=0, le=100, allow_inf_nan=False, title="compactness weight",
                                       description="0 or more (0 ignores shape)")
     seed: int = Field(1, ge=0, le=2**32 - 1, strict=True, title="seed", description="a whole number 0 or more")
-    time_budget: float = Field(20.0, gt=0, le=3600, allow_inf_nan=False, title="time budget",
+    time_budget: float = Field(DEFAULT_TIME_BUDGET, gt=0, le=3600, allow_inf_nan=False, title="time budget",
                                description="a positive number of seconds")
 
     @model_validator(mode="before")
