@@ -214,19 +214,17 @@ def _pcn_names(plan) -> dict[str, str]:
 def _compass(plan, frame: pd.DataFrame) -> dict[tuple[str, str], str]:
     """For each (neighbourhood, ward) part, where it lies in the ward: North, South, East or West (by centroids)."""
     points = plan.atlas.lsoas.geometry.centroid
-    table = frame[["label", "ward_code", "pop"]].copy()
     rows = frame.index.to_numpy()  # positions in the atlas: the frame was built from its arrays
-    table["x"] = points.x.to_numpy()[rows] * table["pop"].to_numpy()
-    table["y"] = points.y.to_numpy()[rows] * table["pop"].to_numpy()
-    part = table.groupby(["label", "ward_code"])[["x", "y", "pop"]].sum()
-    ward = table.groupby("ward_code")[["x", "y", "pop"]].sum()
-    out = {}
-    for (label, code), row in part.iterrows():
-        w = ward.loc[code]
-        dx = row.x / row["pop"] - w.x / w["pop"]
-        dy = row.y / row["pop"] - w.y / w["pop"]
-        out[(label, code)] = ("East" if dx > 0 else "West") if abs(dx) >= abs(dy) else ("North" if dy > 0 else "South")
-    return out
+    weight = frame["pop"].to_numpy()
+    table = pd.DataFrame({"label": frame["label"].to_numpy(), "ward_code": frame["ward_code"].to_numpy(),
+                          "x": points.x.to_numpy()[rows] * weight, "y": points.y.to_numpy()[rows] * weight,
+                          "pop": weight})
+    part = table.groupby(["label", "ward_code"], sort=False)[["x", "y", "pop"]].sum()
+    ward = table.groupby("ward_code", sort=False)[["x", "y", "pop"]].sum().reindex(part.index.get_level_values(1))
+    dx = part.x.to_numpy() / part["pop"].to_numpy() - ward.x.to_numpy() / ward["pop"].to_numpy()
+    dy = part.y.to_numpy() / part["pop"].to_numpy() - ward.y.to_numpy() / ward["pop"].to_numpy()
+    words = np.where(np.abs(dx) >= np.abs(dy), np.where(dx > 0, "East", "West"), np.where(dy > 0, "North", "South"))
+    return dict(zip(part.index.tolist(), words.tolist()))
 
 
 def rename(plan, mapping: Mapping[str, str]):
