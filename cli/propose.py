@@ -269,30 +269,8 @@ def _alignment_line(summary: dict) -> str:
 
 
 def write_output(plan, assignment: pd.Series, mnp: pd.Series | None, path: Path) -> None:
-    """Write the plan to ``path`` in the format its extension names, with each neighbourhood's MNP area if any."""
+    """Write the plan to ``path`` in the format its extension names (the one plan writer), with each
+    neighbourhood's MNP area if any."""
     from geo import export
-    from geo.plan.io import footprints
 
-    export.format_for("plan", path)
-    if mnp is None:
-        export.write("plan", plan, path)
-        return
-    if not path.parent.exists():
-        export.write("plan", plan, path)  # raises the one "folder does not exist" error
-    if path.suffix.lower() == ".csv":
-        if plan.practice_assignment is not None:
-            frame = plan.practice_assignment.rename("neighbourhood").rename_axis("practice_code").to_frame()
-        else:
-            frame = assignment.rename("neighbourhood").rename_axis("lsoa_code").to_frame()
-        frame["mnp"] = frame.neighbourhood.map(mnp)
-        if plan.provenance.stopped_early:
-            frame["stopped_early"] = True
-        frame.to_csv(path)
-        return
-    shapes = footprints(plan)
-    shapes["mnp"] = shapes["name"].map(mnp)
-    if path.suffix.lower() == ".geojson":
-        path.unlink(missing_ok=True)
-        shapes.to_crs(4326).to_file(path, driver="GeoJSON")
-    else:
-        shapes.to_file(path, driver="GPKG", layer="neighbourhoods")
+    export.write("plan", plan, path, columns=None if mnp is None else {"mnp": mnp.to_dict()})

@@ -42,7 +42,7 @@ def _plan(layer: str = "neighbourhoods") -> Callable[..., Path]:
         chosen = options.get("layer", layer)
         if chosen == "lsoas" and Path(path).suffix.lower() in (".geojson", ".gpkg"):
             return _lsoa_layer(plan, Path(path))
-        return write_plan(plan, path, layer=chosen)
+        return write_plan(plan, path, layer=chosen, columns=options.get("columns"))
 
     return write
 

@@ -12,6 +12,8 @@ whose search a time budget cut short says so in every file (a ``stopped_early`` 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -264,7 +266,8 @@ def _check_geometries(geometries, source: str) -> None:
                         expected=error.expected) from None
 
 
-def write_plan(plan: "Plan", path: str | Path, *, layer: str = "neighbourhoods") -> Path:
+def write_plan(plan: "Plan", path: str | Path, *, layer: str = "neighbourhoods",
+               columns: "Mapping[str, Mapping[str, object]] | None" = None) -> Path:
     """Write a plan; the format follows the extension (``.csv``, ``.geojson``, ``.gpkg``).
 
     Parameters
@@ -277,6 +280,9 @@ def write_plan(plan: "Plan", path: str | Path, *, layer: str = "neighbourhoods")
         ``.gpkg`` (EPSG:27700) write the chosen layer.
     layer
         ``"neighbourhoods"`` (dissolved footprints with their metrics) or ``"lsoas"`` (one feature per LSOA).
+    columns
+        Extra figures per neighbourhood (``{column: {neighbourhood: value}}``, e.g. each one's Multi-Neighbourhood
+        Provider area), written beside it in every format through the same formula-safe writer.
 
     Examples
     --------
@@ -296,13 +302,18 @@ def write_plan(plan: "Plan", path: str | Path, *, layer: str = "neighbourhoods")
         raise PlanError(f"unknown layer '{layer}'", column="layer", expected="'neighbourhoods' or 'lsoas'")
     if not path.parent.is_dir():  # a typo in a folder name must not silently create a new folder
         raise PlanError(f"the folder {path.parent} does not exist", file=str(path), expected="an existing folder")
+    name_column = "name" if suffix != ".csv" and layer == "neighbourhoods" else "neighbourhood"
     if suffix == ".csv":
         frame = lookup_frame(plan)
         if stopped_early(plan):  # a plan cut short by a time budget says so in its file too
             frame["stopped_early"] = True
+        for column, values in (columns or {}).items():
+            frame[column] = frame[name_column].map(dict(values))
         formula_safe_frame(frame).to_csv(path, index=False)
         return path
     frame = footprints(plan) if layer == "neighbourhoods" else lsoa_layer(plan)
+    for column, values in (columns or {}).items():
+        frame[column] = frame[name_column].map(dict(values))
     if suffix == ".geojson":
         path.unlink(missing_ok=True)
         frame.to_crs("EPSG:4326").to_file(path, driver="GeoJSON")

@@ -24,7 +24,7 @@ def test_propose_writes_a_lookup_and_prints_the_summary(atlas, tmp_path, capsys)
                    "36000", "--out", str(out)])
     assert status == 0
     lookup = pd.read_csv(out)
-    assert list(lookup.columns) == ["lsoa_code", "neighbourhood", "mnp"]
+    assert list(lookup.columns) == ["lsoa_code", "neighbourhood", "population_basis", "mnp"]  # the one plan writer
     assert sorted(lookup.lsoa_code) == sorted(atlas.codes) and lookup.neighbourhood.nunique() == 6
     assert lookup.mnp.str.startswith("E10009999-M").all()
     text = capsys.readouterr().out
