@@ -45,6 +45,8 @@ class Footprint:
     unregistered: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
     detached: list[str] = field(default_factory=list)
+    #: Residents of the detached LSOAs (Census), so a planner sees how many people an unrepaired piece holds.
+    detached_residents: float = 0.0
 
     def notes(self) -> list[str]:
         """What a planner should know about how the footprint was drawn, in words."""
@@ -57,9 +59,20 @@ class Footprint:
                        "neighbourhood around them, or a practice's site given to a neighbourhood that held no "
                        f"LSOA (e.g. {', '.join(self.repaired[:3])})")
         if self.detached:
-            out.append(f"{len(self.detached)} LSOA(s) remain in detached parts too large to repair cheaply "
-                       f"(e.g. {', '.join(self.detached[:3])})")
+            from geo.disclosure import is_disclosive
+
+            people = ("a small number of" if is_disclosive(self.detached_residents)
+                      else f"{self.detached_residents:,.0f}")
+            out.append(f"{len(self.detached)} LSOA(s), {people} residents, remain in detached parts too large to "
+                       f"repair cheaply (e.g. {', '.join(self.detached[:3])})")
         return out
+
+
+def _residents(arrays: "AtlasArrays", rows: np.ndarray) -> float:
+    """Residents of the given LSOA rows."""
+    if len(rows) == 0:
+        return 0.0
+    return float(arrays.values[np.asarray(rows, dtype=np.int64), arrays.column("resident_population")].sum())
 
 
 @dataclass
@@ -81,14 +94,15 @@ class LabelledFootprint:
         """:meth:`Footprint.notes` without building the named footprint (the practice-move path)."""
         codes = np.asarray(arrays.codes, dtype=object)
         return Footprint(None, codes[self.home < 0].tolist(), codes[self.repaired].tolist(),
-                         codes[self.detached].tolist()).notes()
+                         codes[self.detached].tolist(), _residents(arrays, self.detached)).notes()
 
     def footprint(self, arrays: "AtlasArrays", labels: list[str], index: pd.Index) -> Footprint:
         """The same footprint with names and LSOA codes."""
         codes = np.asarray(arrays.codes, dtype=object)
         return Footprint(pd.Series(np.asarray(labels, dtype=object)[self.label], index=index.copy(),
                                    name="neighbourhood"),
-                         codes[self.home < 0].tolist(), codes[self.repaired].tolist(), codes[self.detached].tolist())
+                         codes[self.home < 0].tolist(), codes[self.repaired].tolist(), codes[self.detached].tolist(),
+                         _residents(arrays, self.detached))
 
 
 def label_ranks(labels: list[str]) -> np.ndarray:

@@ -148,3 +148,12 @@ def test_la_crossings_of_a_list_plan_follow_its_practices_sites():
     spans = {name: set(codes) for name, codes in plan["lad_codes"].items()}
     assert sorted(map(sorted, spans.values())) == sorted(map(sorted, expected.values()))
     assert plan["la_crossings"] == sum(len(v) > 1 for v in expected.values())
+
+
+def test_an_unrepaired_piece_is_listed_with_its_people():
+    from geo.plan.footprint import Footprint
+
+    notes = Footprint(None, [], [], ["E01000001", "E01000002"], 3012.0).notes()
+    assert notes == ["2 LSOA(s), 3,012 residents, remain in detached parts too large to repair cheaply "
+                     "(e.g. E01000001, E01000002)"]
+    assert "a small number of residents" in Footprint(None, [], [], ["E01000001"], 5.0).notes()[0]
