@@ -8,6 +8,7 @@ the neighbourhood profiles for Health and Wellbeing Board papers. Every count in
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
@@ -32,9 +33,18 @@ def _file(body: bytes, ext: str, name: str, etag: str, *, inline: bool = False) 
     return Response(body, media_type=MEDIA[ext], headers={"Content-Disposition": disposition, "ETag": etag})
 
 
-def _build(kind: str, value, ext: str, **options) -> bytes:
+def _build(kind: str, value, ext: str, *, stem: str = "export", **options) -> bytes:
+    """Build a file in a temporary folder and return its bytes; ``stem`` names it (GeoJSON and GIS tools show the
+    file's stem as the layer's name)."""
     with tempfile.TemporaryDirectory(prefix="nhp-export-") as folder:
-        return export.write(kind, value, Path(folder) / f"export.{ext}", **options).read_bytes()
+        return export.write(kind, value, Path(folder) / f"{stem}.{ext}", **options).read_bytes()
+
+
+def _layer_name(plan, row) -> str:
+    """A file stem naming the plan, its version and area, in characters every file system and GIS accepts."""
+    title = getattr(getattr(row, "plan", None), "name", None) or plan.name
+    text = f"{title} v{row.version} {plan.atlas.area.label}"
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")[:120] or "plan"
 
 
 def _cached(state: State, actor, row, kind: str, ext: str, make, *options) -> bytes:
@@ -72,7 +82,7 @@ def export_plan(plan_id: DbId, ext: Literal["csv", "geojson", "gpkg", "xlsx", "h
     if ext in ("xlsx", "html"):
         return _profiles(state, actor, plan_id, version, ext)
     row, plan = state.plans.load(plan_id, version)
-    body = _cached(state, actor, row, "plan", ext, lambda: _build("plan", plan, ext, layer=layer), layer)
+    body = _cached(state, actor, row, "plan", ext, lambda: _build("plan", plan, ext, stem=_layer_name(plan, row), layer=layer), layer)
     return _file(body, ext, f"plan-{plan_id}-v{row.version}", repo.version_etag(row))
 
 
@@ -90,6 +100,7 @@ def plan_map(plan_id: DbId, actor: Viewer, state: State, version: Version = None
     from geo.maps import plan_map as build_map
 
     row, plan = state.plans.load(plan_id, version)
-    title = f"{plan.name}: {plan.atlas.area.label}, version {row.version} ({row.state})"
+    name = getattr(getattr(row, "plan", None), "name", None) or plan.name
+    title = f"{name}: {plan.atlas.area.label}, version {row.version} ({row.state})"
     body = _cached(state, actor, row, "map", "html", lambda: _build("map", build_map(plan.atlas, plan, title=title), "html"))
     return _file(body, "html", f"plan-{plan_id}-v{row.version}-map", repo.version_etag(row), inline=True)

@@ -62,3 +62,8 @@ def test_profiles_pdf_is_a_pdf_pack_of_the_version(client, plan_id):
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf" and response.content.startswith(b"%PDF")
     assert "attachment" in response.headers["content-disposition"]
+
+
+def test_a_geojson_export_names_its_layer_after_the_plan(client, plan_id):
+    body = json.loads(client.get(f"/api/v1/plans/{plan_id}/export.geojson").content)
+    assert body["name"].startswith("test_plan_v2") and body["name"] != "export"
