@@ -75,6 +75,21 @@ def check_polygon_file_size(size: int, *, file) -> None:
                 "MAX_POLYGON_FILE_BYTES", MAX_POLYGON_FILE_BYTES, file)
 
 
+def _bound_counts(counts: np.ndarray, what: str, file, column) -> None:
+    """Refuse when the file's total of ``what`` (vertices, parts, holes) or any one feature's is over its limit."""
+    total_name, feature_name = f"MAX_{what.upper()}", f"MAX_FEATURE_{what.upper()}"
+    total_limit, feature_limit = globals()[total_name], globals()[feature_name]  # read at call time: tests lower them
+    if not len(counts):
+        return
+    i = int(counts.argmax())
+    if counts.sum() > total_limit:
+        _refuse(f"the polygons have {int(counts.sum()):,} {what} in all (feature {i + 1} has {int(counts[i]):,})",
+                total_name, total_limit, file, row=i + 1, column=column)
+    if counts[i] > feature_limit:
+        _refuse(f"feature {i + 1} has {int(counts[i]):,} {what}", feature_name, feature_limit, file, row=i + 1,
+                column=column)
+
+
 def check_geometries(geometries, *, file, column: str = "geometry") -> None:
     """Raise :class:`DataError` naming the limit (and the feature's row) when polygons cost too much to use.
 
@@ -98,33 +113,11 @@ def check_geometries(geometries, *, file, column: str = "geometry") -> None:
     geoms = np.asarray(geometries, dtype=object)
     if len(geoms) > MAX_FEATURES:
         _refuse(f"the file has {len(geoms):,} features", "MAX_FEATURES", MAX_FEATURES, file)
-    vertices = shapely.get_num_coordinates(geoms)
-    if vertices.sum() > MAX_VERTICES:
-        _refuse(f"the polygons have {int(vertices.sum()):,} vertices in all", "MAX_VERTICES", MAX_VERTICES, file,
-                column=column)
-    if len(geoms) and vertices.max() > MAX_FEATURE_VERTICES:
-        i = int(vertices.argmax())
-        _refuse(f"feature {i + 1} has {int(vertices[i]):,} vertices", "MAX_FEATURE_VERTICES", MAX_FEATURE_VERTICES,
-                file, row=i + 1, column=column)
-    parts = shapely.get_num_geometries(geoms)
-    if parts.sum() > MAX_PARTS:
-        i = int(parts.argmax())
-        _refuse(f"the polygons have {int(parts.sum()):,} parts in all (feature {i + 1} has {int(parts[i]):,})",
-                "MAX_PARTS", MAX_PARTS, file, row=i + 1, column=column)
-    if len(geoms) and parts.max() > MAX_FEATURE_PARTS:
-        i = int(parts.argmax())
-        _refuse(f"feature {i + 1} has {int(parts[i]):,} parts", "MAX_FEATURE_PARTS", MAX_FEATURE_PARTS, file,
-                row=i + 1, column=column)
     pieces, owner = shapely.get_parts(geoms, return_index=True)
     holes = np.bincount(owner, weights=np.maximum(shapely.get_num_interior_rings(pieces), 0), minlength=len(geoms))
-    if holes.sum() > MAX_HOLES:
-        i = int(holes.argmax())
-        _refuse(f"the polygons have {int(holes.sum()):,} holes in all (feature {i + 1} has {int(holes[i]):,})",
-                "MAX_HOLES", MAX_HOLES, file, row=i + 1, column=column)
-    if len(geoms) and holes.max() > MAX_FEATURE_HOLES:
-        i = int(holes.argmax())
-        _refuse(f"feature {i + 1} has {int(holes[i]):,} holes", "MAX_FEATURE_HOLES", MAX_FEATURE_HOLES, file,
-                row=i + 1, column=column)
+    for what, counts in (("vertices", shapely.get_num_coordinates(geoms)), ("parts", shapely.get_num_geometries(geoms)),
+                         ("holes", holes)):
+        _bound_counts(counts, what, file, column)
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     for i in np.flatnonzero(present & ~shapely.is_valid(np.where(present, geoms, None))):
         crossings = self_intersections(geoms[i], MAX_SELF_INTERSECTIONS)
