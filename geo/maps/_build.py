@@ -18,6 +18,7 @@ from geo.plan.params import BASIS_WORDS
 from geo.plan.report import basis_note
 from geo.maps import _layers
 from geo.maps._geometry import DEFAULT_TOLERANCE_M, bounds_latlon, dissolve, simplify_for_display, to_leaflet
+from geo.plan.naming import short_label
 from geo.maps._style import (
     HOTSPOT_COLOURS,
     HOTSPOT_LABELS,
@@ -284,6 +285,7 @@ def _add_footprints(m, atlas, simplified, assignment, table):
     outlines = dissolve(simplified, assignment.rename("neighbourhood"))
     table = table.reindex(outlines.index)
     outlines["label"] = table["name"].map(esc)
+    outlines["short"] = table["name"].map(lambda name: esc(short_label(name)))  # drawn on the map; full in tooltips
     outlines["residents"] = table.resident_population.map(count_text)
     outlines["registered"] = table.registered_population.map(count_text)
     # The plan's table publishes populations as margins (a list population with a practice list of 1 to 7 is
@@ -312,7 +314,7 @@ def _add_footprints(m, atlas, simplified, assignment, table):
             fields[column] = alias
     _layers.outline_layer(
         m, outlines, name=LAYER_NAMES["footprints"], tooltip=fields, colour="#000000", weight=3, dash=None,
-        source=f"this plan; populations from {source_for(atlas, 'population')}", labels="label",
+        source=f"this plan; populations from {source_for(atlas, 'population')}", labels="short",
         legend_label="Neighbourhood (dissolved from its LSOAs)",
     )
 
