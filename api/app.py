@@ -65,8 +65,13 @@ def create_app(settings: Settings | None = None, atlas_provider=None) -> FastAPI
     url = database_url(settings)
     db = Database(url)
     atlases = as_provider(atlas_provider, settings)
-    state = ServiceState(settings=settings, db=db, atlases=atlases, plans=PlanService(db, atlases),
-                         jobs=make_runner(settings, db, atlases))
+    state = ServiceState(
+        settings=settings,
+        db=db,
+        atlases=atlases,
+        plans=PlanService(db, atlases),
+        jobs=make_runner(settings, db, atlases),
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -37,8 +37,9 @@ AREA_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}(,[A-Za-z0-9][A-Za-z0-9_-]
 #: Longest area id (the database columns that hold it are 100 characters).
 MAX_AREA_ID = 100
 #: An area id in a request body or form: the same pattern and length as :func:`check_area_id`.
-AreaId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_AREA_ID,
-                                          pattern=AREA_ID.pattern)]
+AreaId = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_AREA_ID, pattern=AREA_ID.pattern)
+]
 #: Atlases kept in memory at once; the least recently used is dropped beyond this (and reloaded from cache).
 MAX_LOADED = 8
 #: Largest area (LSOAs) a planner may have built on demand; England's largest ICB has about 1,900.
@@ -60,8 +61,10 @@ def check_area_id(area: str) -> str:
     if not AREA_ID.match(area) or area.lower() in {"england", "e92000001"}:
         raise NotFound(f"no study area {area!r}: use an ICB (QK1), sub-ICB or local authority codes")
     if len(area) > MAX_AREA_ID:  # plans, proposals and jobs store the id in 100 characters
-        raise NotFound(f"no study area {area[:40]!r}...: an area id has at most {MAX_AREA_ID} characters (ten "
-                       "local authority codes); for more, use the ICB or sub-ICB code")
+        raise NotFound(
+            f"no study area {area[:40]!r}...: an area id has at most {MAX_AREA_ID} characters (ten "
+            "local authority codes); for more, use the ICB or sub-ICB code"
+        )
     return area
 
 
@@ -97,8 +100,14 @@ class AtlasProvider:
     (['GRID'], 4)
     """
 
-    def __init__(self, loader: Callable[[str], Atlas], listed: list[str], *, open_ended: bool = False,
-                 sizer: Callable[[str], int] | None = None) -> None:
+    def __init__(
+        self,
+        loader: Callable[[str], Atlas],
+        listed: list[str],
+        *,
+        open_ended: bool = False,
+        sizer: Callable[[str], int] | None = None,
+    ) -> None:
         self._loader = loader
         self._listed = list(dict.fromkeys(listed))
         self._open_ended = open_ended
@@ -138,13 +147,17 @@ class AtlasProvider:
         if not self._open_ended:
             raise NotFound(f"no study area {area!r}; available: {', '.join(self._listed) or 'none'}")
         if not principal.can("planner"):
-            raise _forbidden(f"a viewer may use only the areas already offered ({', '.join(self.areas())}); "
-                             f"ask a planner or admin to load {area}")
+            raise _forbidden(
+                f"a viewer may use only the areas already offered ({', '.join(self.areas())}); "
+                f"ask a planner or admin to load {area}"
+            )
         size = self._size(area)
         if size is None or size > PLANNER_MAX_LSOAS:
-            raise _forbidden(f"area {area} has {'an unknown number of' if size is None else f'{size:,}'} LSOAs; "
-                             f"a planner may load areas of up to {PLANNER_MAX_LSOAS:,} LSOAs (an ICB); "
-                             "ask an admin to load or list a larger one")
+            raise _forbidden(
+                f"area {area} has {'an unknown number of' if size is None else f'{size:,}'} LSOAs; "
+                f"a planner may load areas of up to {PLANNER_MAX_LSOAS:,} LSOAs (an ICB); "
+                "ask an admin to load or list a larger one"
+            )
         return area
 
     def _size(self, area: str) -> int | None:
@@ -191,8 +204,10 @@ def default_provider(settings: Settings) -> AtlasProvider:
         if demo_area is not None and area == demo_area:
             return load_atlas(area, data_dir=demo_dir(), vintage=settings.vintage)
         if settings.data_dir is None:
-            raise AreaError(f"only the demo region {demo_area} is available",
-                            expected="NHP_DATA_DIR set to the folder of official files for real areas")
+            raise AreaError(
+                f"only the demo region {demo_area} is available",
+                expected="NHP_DATA_DIR set to the folder of official files for real areas",
+            )
         return load_atlas(area, data_dir=settings.data_dir, vintage=settings.vintage)
 
     def size(area: str) -> int:
@@ -203,10 +218,10 @@ def default_provider(settings: Settings) -> AtlasProvider:
 
     demo_area, _ = _demo()
     listed = [demo_area] if demo_area else []
-    listed += [canonical_area(a.strip()) for a in str(getattr(settings, "api_areas", "") or "").split(";")
-               if a.strip()]
-    return AtlasProvider(load, listed, open_ended=settings.data_dir is not None,
-                         sizer=size if settings.data_dir is not None else None)
+    listed += [canonical_area(a.strip()) for a in str(getattr(settings, "api_areas", "") or "").split(";") if a.strip()]
+    return AtlasProvider(
+        load, listed, open_ended=settings.data_dir is not None, sizer=size if settings.data_dir is not None else None
+    )
 
 
 def _forbidden(detail: str) -> Problem:
@@ -242,5 +257,7 @@ def as_provider(source, settings: Settings | None = None) -> AtlasProvider:
         return AtlasProvider(lookup, list(atlases), open_ended=False)
     if callable(source):
         return AtlasProvider(source, [], open_ended=True)
-    raise DataError(f"cannot use {type(source).__name__} as an atlas provider",
-                    expected="a mapping of area id to Atlas, a callable, or an AtlasProvider")
+    raise DataError(
+        f"cannot use {type(source).__name__} as an atlas provider",
+        expected="a mapping of area id to Atlas, a callable, or an AtlasProvider",
+    )

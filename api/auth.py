@@ -131,11 +131,15 @@ def revoke_key(db: Database, key_id: int, *, actor: Principal = LOCAL) -> ApiKey
         if key.revoked_at is None:
             if key.role == "admin":
                 # Lock the active admin rows, so two concurrent revocations cannot each leave the other as the last.
-                admins = session.scalars(select(ApiKey.id).where(ApiKey.role == "admin", ApiKey.revoked_at.is_(None))
-                                         .with_for_update()).all()
+                admins = session.scalars(
+                    select(ApiKey.id).where(ApiKey.role == "admin", ApiKey.revoked_at.is_(None)).with_for_update()
+                ).all()
                 if set(admins) <= {key_id}:
-                    raise Conflict(f"key {key_id} ({key.name}) is the last active admin key and cannot be revoked: "
-                                   "create another admin key first", key_id=key_id)
+                    raise Conflict(
+                        f"key {key_id} ({key.name}) is the last active admin key and cannot be revoked: "
+                        "create another admin key first",
+                        key_id=key_id,
+                    )
             session.execute(update(ApiKey).where(ApiKey.id == key_id).values(revoked_at=utcnow()))
             session.add(_audit(actor, "key.revoked", {"key_id": key_id, "name": key.name, "role": key.role}))
             log.info("API key %s (%s, %s) revoked by %s", key_id, key.name, key.role, actor.name)
@@ -175,15 +179,50 @@ def is_loopback(host: str | None) -> bool:
 
 
 #: Headers a proxy, load balancer or CDN adds (or that only make sense behind one): any of them ends local mode.
-FORWARDING_HEADERS = frozenset({
-    "forwarded", "via", "x-real-ip", "x-client-ip", "client-ip", "true-client-ip", "cf-connecting-ip",
-    "cf-connecting-ipv6", "cf-ray", "cdn-loop", "fastly-client-ip", "x-cluster-client-ip", "x-proxyuser-ip",
-    "x-host", "x-http-host-override", "x-remote-ip", "x-remote-addr", "x-originating-ip", "x-envoy-external-address",
-    "x-azure-clientip", "x-azure-socketip", "x-appengine-user-ip", "x-amzn-trace-id", "akamai-origin-hop",
-})
+FORWARDING_HEADERS = frozenset(
+    {
+        "forwarded",
+        "via",
+        "x-real-ip",
+        "x-client-ip",
+        "client-ip",
+        "true-client-ip",
+        "cf-connecting-ip",
+        "cf-connecting-ipv6",
+        "cf-ray",
+        "cdn-loop",
+        "fastly-client-ip",
+        "x-cluster-client-ip",
+        "x-proxyuser-ip",
+        "x-host",
+        "x-http-host-override",
+        "x-remote-ip",
+        "x-remote-addr",
+        "x-originating-ip",
+        "x-envoy-external-address",
+        "x-azure-clientip",
+        "x-azure-socketip",
+        "x-appengine-user-ip",
+        "x-amzn-trace-id",
+        "akamai-origin-hop",
+    }
+)
 #: Header name prefixes of the same kind (X-Forwarded-For/-Host/-Proto/-Port/-Server/-Prefix, X-Original-*...).
-FORWARDING_PREFIXES = ("x-forwarded-", "x-original-", "x-envoy-", "x-client-", "x-real-", "x-cluster-client-",
-                       "x-azure-", "x-appengine-", "x-arr-", "x-proxy", "x-bluecoat-", "fastly-", "cf-")
+FORWARDING_PREFIXES = (
+    "x-forwarded-",
+    "x-original-",
+    "x-envoy-",
+    "x-client-",
+    "x-real-",
+    "x-cluster-client-",
+    "x-azure-",
+    "x-appengine-",
+    "x-arr-",
+    "x-proxy",
+    "x-bluecoat-",
+    "fastly-",
+    "cf-",
+)
 #: Host names a local single-user request may name (a DNS-rebinding page sends its own host name).
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -284,21 +323,25 @@ def set_setting(db: Database, name: str, value: bool, *, actor: Principal) -> di
         row = session.get(ServiceSetting, name)
         old = SETTINGS[name] if row is None else row.value.get("value")
         if row is None:
-            session.add(ServiceSetting(name=name, value={"value": bool(value)}, updated_at=utcnow(),
-                                       updated_by=actor.name))
+            session.add(
+                ServiceSetting(name=name, value={"value": bool(value)}, updated_at=utcnow(), updated_by=actor.name)
+            )
         else:
             row.value, row.updated_at, row.updated_by = {"value": bool(value)}, utcnow(), actor.name
         session.add(_audit(actor, "settings.changed", {"name": name, "from": old, "to": bool(value)}))
-    log.warning("service setting %s changed from %s to %s by %s (key %s)", name, old, bool(value), actor.name,
-                actor.key_id)
+    log.warning(
+        "service setting %s changed from %s to %s by %s (key %s)", name, old, bool(value), actor.name, actor.key_id
+    )
     return service_settings(db)
 
 
 _ACTIVE_KEY = select(ApiKey.id, ApiKey.name, ApiKey.role, ApiKey.key_hash).where(
-    ApiKey.key_hash == bindparam("digest"), ApiKey.revoked_at.is_(None))
+    ApiKey.key_hash == bindparam("digest"), ApiKey.revoked_at.is_(None)
+)
 #: Whether a key was ever created, and the explicit switch, in one statement built once.
-_LOCAL_MODE = select(exists(select(ApiKey.id)),
-                     select(ServiceSetting.value).where(ServiceSetting.name == "local_mode").scalar_subquery())
+_LOCAL_MODE = select(
+    exists(select(ApiKey.id)), select(ServiceSetting.value).where(ServiceSetting.name == "local_mode").scalar_subquery()
+)
 
 
 def local_mode(db: Database, loopback: bool) -> bool:
@@ -329,17 +372,22 @@ def authenticate(db: Database, secret: str | None, *, loopback: bool = False) ->
         raise _unauthorized("the API key is not valid or has been revoked")
     if local_mode(db, loopback):
         return LOCAL
-    raise _unauthorized("an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
-                        + ("" if any_key_ever(db) else " (local single-user mode needs a loopback address)"))
-
-
+    raise _unauthorized(
+        "an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
+        + ("" if any_key_ever(db) else " (local single-user mode needs a loopback address)")
+    )
 
 
 def require(principal: Principal, role: str) -> None:
     """Raise 403 unless ``principal`` has ``role`` or above."""
     if not principal.can(role):
-        raise Problem(403, "Forbidden", f"this needs the {role} role; the key '{principal.name}' is a {principal.role}",
-                      slug="forbidden", extra={"required_role": role, "role": principal.role})
+        raise Problem(
+            403,
+            "Forbidden",
+            f"this needs the {role} role; the key '{principal.name}' is a {principal.role}",
+            slug="forbidden",
+            extra={"required_role": role, "role": principal.role},
+        )
 
 
 def _unauthorized(detail: str) -> Problem:
@@ -347,5 +395,13 @@ def _unauthorized(detail: str) -> Problem:
 
 
 def _audit(actor: Principal, action: str, detail: dict) -> AuditEvent:
-    return AuditEvent(plan_id=None, version=None, action=action, actor_key_id=actor.key_id,
-                      actor_name=actor.name, actor_role=actor.role, at=utcnow(), detail=detail)
+    return AuditEvent(
+        plan_id=None,
+        version=None,
+        action=action,
+        actor_key_id=actor.key_id,
+        actor_name=actor.name,
+        actor_role=actor.role,
+        at=utcnow(),
+        detail=detail,
+    )

@@ -72,7 +72,8 @@ class BoundedCache(Generic[V]):
                 self._items[key] = value
                 self._items.move_to_end(key)
                 while len(self._items) > self.size or (
-                        self.max_bytes is not None and len(self._items) > 1 and self._bytes() > self.max_bytes):
+                    self.max_bytes is not None and len(self._items) > 1 and self._bytes() > self.max_bytes
+                ):
                     self._items.popitem(last=False)
             return value
 

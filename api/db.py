@@ -147,8 +147,9 @@ class Database:
             run_migrations(self.engine)
         # PostgreSQL reads run in autocommit: no BEGIN and ROLLBACK round trips around each read. Each statement
         # still sees one consistent snapshot, as under the default READ COMMITTED.
-        reads = self.engine.execution_options(isolation_level="AUTOCOMMIT") if self.backend == "postgresql" \
-            else self.engine
+        reads = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT") if self.backend == "postgresql" else self.engine
+        )
         self._reads = reads
         self._read = sessionmaker(reads, expire_on_commit=False)
         self._write = sessionmaker(self.engine.execution_options(nhp_write=True), expire_on_commit=False)

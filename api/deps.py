@@ -105,8 +105,9 @@ def needs(role: str):
     """A dependency that returns the caller when they have ``role`` or above (401/403 otherwise), and may use
     the study area named in the path."""
 
-    async def check(principal: Annotated[Principal, Depends(current_principal)], state: State,
-                    request: Request) -> Principal:
+    async def check(
+        principal: Annotated[Principal, Depends(current_principal)], state: State, request: Request
+    ) -> Principal:
         # async: the role check is in memory; only an area check, which may size a new area from the files,
         # goes to a worker thread.
         require(principal, role)
@@ -125,11 +126,9 @@ Approver = Annotated[Principal, Depends(needs("approver"))]
 Admin = Annotated[Principal, Depends(needs("admin"))]
 
 IfMatch = Annotated[
-    str | None,
-    Header(alias="If-Match", description="The ETag of the version you read (required for every change)."),
+    str | None, Header(alias="If-Match", description="The ETag of the version you read (required for every change).")
 ]
 
 #: A database id in a URL: bounded so an id beyond the column's range is a 422, never a database error (500).
 MAX_ID = 2**31 - 1
 DbId = Annotated[int, Path(ge=1, le=MAX_ID)]
-

@@ -30,20 +30,20 @@ from types import SimpleNamespace
 
 from starlette.datastructures import MutableHeaders
 
-COMMON = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-}
+COMMON = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
 STRICT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 #: The service's own pages: everything from the service itself; inline styles (Leaflet positions its panes with
 #: style attributes), never inline scripts.
-PAGE_CSP = ("default-src 'none'; script-src 'self'{hashes}; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' blob: data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
-            "base-uri 'self'; form-action 'self'; object-src 'none'")
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'{hashes}; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' blob: data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'; object-src 'none'"
+)
 #: Documents generated from data: a sandbox (opaque origin) that runs no script and loads nothing from anywhere.
-DOCUMENT_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
-                "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+DOCUMENT_CSP = (
+    "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
 _INLINE_SCRIPT = re.compile(rb"<script\b(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>", re.S | re.I)
 
 
@@ -55,8 +55,13 @@ def script_hashes(html: bytes) -> tuple[str, ...]:
     >>> script_hashes(b'<script src="/a.js"></script><script>go()</script>')
     ("'sha256-5KYv+PUboo5h+0+YAtGRPbwv5d/QxzHslP4YGnUaxRw='",)
     """
-    return tuple(dict.fromkeys("'sha256-" + base64.b64encode(hashlib.sha256(m.group(1)).digest()).decode() + "'"
-                               for m in _INLINE_SCRIPT.finditer(html) if m.group(1).strip()))
+    return tuple(
+        dict.fromkeys(
+            "'sha256-" + base64.b64encode(hashlib.sha256(m.group(1)).digest()).decode() + "'"
+            for m in _INLINE_SCRIPT.finditer(html)
+            if m.group(1).strip()
+        )
+    )
 
 
 @functools.lru_cache(maxsize=8)

@@ -109,16 +109,27 @@ def work(atlas, params: dict, conn) -> None:
         conn.send(("progress", 0.1, "building the modelled UEC layer and Gi* statistics"))
         result = modelled(atlas, get_settings().data_dir)
         conn.send(("progress", 0.9, "publishing (small counts suppressed)"))
-        return {"format": params["format"], "uec_kind": str(result.layer.kind), "body": render(result, params["format"])}
+        return {
+            "format": params["format"],
+            "uec_kind": str(result.layer.kind),
+            "body": render(result, params["format"]),
+        }
 
     send_outcome(conn, answer, "The hotspot analysis failed")
 
 
 def save(session: Session, record, result: dict) -> str:
     """Store a finished job's answer in the job's own transaction (``api.jobs.JobKind.save``); returns its id."""
-    row = HotspotRun(id=str(uuid.uuid4()), job_id=record.id, area=record.area, format=result["format"],
-                     uec_kind=result["uec_kind"], body=result["body"], created_at=utcnow(),
-                     created_by=record.created_by)
+    row = HotspotRun(
+        id=str(uuid.uuid4()),
+        job_id=record.id,
+        area=record.area,
+        format=result["format"],
+        uec_kind=result["uec_kind"],
+        body=result["body"],
+        created_at=utcnow(),
+        created_by=record.created_by,
+    )
     session.add(row)
     return row.id
 

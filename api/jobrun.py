@@ -34,8 +34,9 @@ def _child(work: str, atlas, params: dict, conn, parent: int) -> None:
     getattr(importlib.import_module(module), name)(atlas, params, conn)
 
 
-def execute(store: JobStore, atlases, job_id: str, worker: str, *, stop: threading.Event | None = None,
-            poll: float = 0.25) -> str | None:
+def execute(
+    store: JobStore, atlases, job_id: str, worker: str, *, stop: threading.Event | None = None, poll: float = 0.25
+) -> str | None:
     """Run one job to its end in a child process, relaying progress and obeying cancel; returns its status."""
     record = store.claim(job_id, worker)
     if record is None:
@@ -44,13 +45,21 @@ def execute(store: JobStore, atlases, job_id: str, worker: str, *, stop: threadi
     try:
         atlas = atlases.get(record.area)
     except Exception as error:  # the area cannot be loaded here: say so on the job rather than retry forever
-        store.fail(job_id, attempt, {"status": 500, "title": "Could not load the area",
-                                     "detail": getattr(error, "detail", type(error).__name__)})
+        store.fail(
+            job_id,
+            attempt,
+            {
+                "status": 500,
+                "title": "Could not load the area",
+                "detail": getattr(error, "detail", type(error).__name__),
+            },
+        )
         return "failed"
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(KINDS[record.kind].work, atlas, record.params, sender,
-                                                   os.getpid()), daemon=True)
+    process = context.Process(
+        target=_child, args=(KINDS[record.kind].work, atlas, record.params, sender, os.getpid()), daemon=True
+    )
     process.start()
     sender.close()
     try:
@@ -93,5 +102,8 @@ def _watch(store: JobStore, job_id: str, attempt: int, process, receiver, stop: 
             break
     if stop.is_set():
         return None
-    return "error", {"title": "The job stopped unexpectedly", "status": 500,
-                     "detail": f"worker exited with code {process.exitcode}"}
+    return "error", {
+        "title": "The job stopped unexpectedly",
+        "status": 500,
+        "detail": f"worker exited with code {process.exitcode}",
+    }

@@ -56,12 +56,22 @@ def send_outcome(conn, answer: Callable[[], dict], failure: str) -> None:
     try:
         conn.send(("done", answer()))
     except DataError as error:
-        conn.send(("error", {"status": 422, "title": "Bad input data", "detail": str(error),
-                             **{k: v for k, v in error.to_dict().items() if k != "message"}}))
+        conn.send(
+            (
+                "error",
+                {
+                    "status": 422,
+                    "title": "Bad input data",
+                    "detail": str(error),
+                    **{k: v for k, v in error.to_dict().items() if k != "message"},
+                },
+            )
+        )
     except Exception as error:  # report the kind of failure, not its message (it may quote data)
         conn.send(("error", {"status": 500, "title": failure, "detail": type(error).__name__}))
     finally:
         conn.close()
+
 
 #: Unfinished (queued or running) jobs one key may have, and the service in all: the caps of
 #: :mod:`api.limits`, which heavy requests share (admins keep ``ADMIN_RESERVE`` of the service's places).
@@ -105,9 +115,18 @@ class JobRecord(Base):
         if self.status == "running" and self.started_at and progress == 0.0:
             elapsed = (utcnow() - self.started_at).total_seconds()
             progress = min(0.95, max(0.0, elapsed) / max(self.time_budget, 1e-6))
-        return {"id": self.id, "kind": self.kind, "area": self.area, "status": self.status,
-                "progress": round(float(progress), 3), "message": self.message, "created_at": self.created_at,
-                "created_by": self.created_by, "result_id": self.result_id, "error": self.error}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "area": self.area,
+            "status": self.status,
+            "progress": round(float(progress), 3),
+            "message": self.message,
+            "created_at": self.created_at,
+            "created_by": self.created_by,
+            "result_id": self.result_id,
+            "error": self.error,
+        }
 
 
 @dataclass(frozen=True)
@@ -134,8 +153,10 @@ def _save_hotspots(session: Session, record: JobRecord, result: dict) -> str:
 #: Job kinds by name; the name is stored on the row, so a worker on another machine knows what to run.
 #: ``result_id`` of a done job names a proposal (``GET /proposals/{id}``) or a hotspot answer
 #: (``GET /hotspot-results/{id}``).
-KINDS: dict[str, JobKind] = {"proposal": JobKind("api.proposals:work", _save_proposal),
-                             "hotspots": JobKind("api.hotspots:work", _save_hotspots)}
+KINDS: dict[str, JobKind] = {
+    "proposal": JobKind("api.proposals:work", _save_proposal),
+    "hotspots": JobKind("api.hotspots:work", _save_hotspots),
+}
 
 
 def identity() -> str:
@@ -158,18 +179,39 @@ class JobStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def create(self, kind: str, area: str, actor: Principal, params: dict, *, time_budget: float,
-               message: str, worker: str | None = None) -> JobRecord:
+    def create(
+        self,
+        kind: str,
+        area: str,
+        actor: Principal,
+        params: dict,
+        *,
+        time_budget: float,
+        message: str,
+        worker: str | None = None,
+    ) -> JobRecord:
         """Insert a queued job, or raise 429 when the caller or the service is at its cap."""
         if kind not in KINDS:
             raise ValueError(f"unknown job kind {kind!r}")
         with self.db.write() as session:
             # The caps count jobs and heavy requests together (api.limits), under one lock.
             check_caps(session, actor)
-            record = JobRecord(id=str(uuid.uuid4()), kind=kind, area=area, params=params, time_budget=time_budget,
-                               status="queued", progress=0.0, message=message, created_at=utcnow(),
-                               created_by=actor.name, owner_key_id=actor.key_id, owner_role=actor.role,
-                               attempts=0, worker=worker)
+            record = JobRecord(
+                id=str(uuid.uuid4()),
+                kind=kind,
+                area=area,
+                params=params,
+                time_budget=time_budget,
+                status="queued",
+                progress=0.0,
+                message=message,
+                created_at=utcnow(),
+                created_by=actor.name,
+                owner_key_id=actor.key_id,
+                owner_role=actor.role,
+                attempts=0,
+                worker=worker,
+            )
             session.add(record)
             # Every change is audited: who asked for what computation, on which area (the job's own row holds
             # the parameters and, later, where its result went).
@@ -195,15 +237,27 @@ class JobStore:
             if record is None:
                 raise NotFound(f"job {job_id} does not exist")
             if actor is not None and not actor.can("admin") and _key(actor) != _key(record.owner):
-                raise Problem(403, "Forbidden", f"job {job_id} belongs to '{record.created_by}': only its owner "
-                              "or an admin may cancel it", slug="forbidden")
+                raise Problem(
+                    403,
+                    "Forbidden",
+                    f"job {job_id} belongs to '{record.created_by}': only its owner or an admin may cancel it",
+                    slug="forbidden",
+                )
             if record.status in UNFINISHED:
                 record.status, record.message, record.finished_at = "cancelled", message, utcnow()
                 if actor is not None:
                     from api.repository import audit
 
-                    audit(session, actor, "job.cancelled", None, None, job_id=record.id, kind=record.kind,
-                          area=record.area)
+                    audit(
+                        session,
+                        actor,
+                        "job.cancelled",
+                        None,
+                        None,
+                        job_id=record.id,
+                        kind=record.kind,
+                        area=record.area,
+                    )
         return record
 
     def claim(self, job_id: str, worker: str) -> JobRecord | None:
@@ -214,21 +268,27 @@ class JobStore:
                 return None
             record.attempts += 1
             record.status, record.worker, record.started_at = "running", worker, utcnow()
-            record.progress, record.message = 0.0, "computing" if record.attempts == 1 else (
-                f"computing again (attempt {record.attempts}: the previous worker stopped)")
+            record.progress, record.message = (
+                0.0,
+                "computing"
+                if record.attempts == 1
+                else (f"computing again (attempt {record.attempts}: the previous worker stopped)"),
+            )
         return record
 
     def current(self, job_id: str, attempt: int) -> bool:
         """True while ``attempt`` is the job's live attempt (not cancelled, finished or taken over)."""
         with self.db.read() as session:
-            row = session.execute(select(JobRecord.status, JobRecord.attempts)
-                                  .where(JobRecord.id == job_id)).one_or_none()
+            row = session.execute(
+                select(JobRecord.status, JobRecord.attempts).where(JobRecord.id == job_id)
+            ).one_or_none()
         return row is not None and row.status == "running" and row.attempts == attempt
 
     def progress(self, job_id: str, attempt: int, fraction: float, message: str) -> None:
         with self.db.write() as session:
             session.query(JobRecord).filter_by(id=job_id, attempts=attempt, status="running").update(
-                {"progress": min(max(float(fraction), 0.0), 1.0), "message": str(message)[:200]})
+                {"progress": min(max(float(fraction), 0.0), 1.0), "message": str(message)[:200]}
+            )
 
     def finish(self, job_id: str, attempt: int, result: dict) -> str | None:
         """Save the result and mark the job done, in one transaction; None (nothing saved) when the attempt is
@@ -273,8 +333,9 @@ class JobRunner:
 
     def submit(self, kind: str, area: str, actor: Principal, params: dict, *, time_budget: float) -> JobRecord:
         """Queue a job of ``kind`` (a key of :data:`KINDS`); 429 beyond the caps."""
-        record = self.store.create(kind, area, actor, params, time_budget=time_budget, message=self.message,
-                                   worker=self._worker)
+        record = self.store.create(
+            kind, area, actor, params, time_budget=time_budget, message=self.message, worker=self._worker
+        )
         self._mine.add(record.id)
         threading.Thread(target=self._run, args=(record.id,), name=f"job-{record.id[:8]}", daemon=True).start()
         return record
@@ -301,8 +362,12 @@ class JobRunner:
         except Exception:  # the child could not start, or the database went away
             log.exception("job %s could not run", job_id)
             try:  # best effort: a job left "running" would hold its owner's place under the caps
-                self.store.fail(job_id, None, {"status": 500, "title": "The job could not run",
-                                               "detail": "submit it again"}, message="could not run")
+                self.store.fail(
+                    job_id,
+                    None,
+                    {"status": 500, "title": "The job could not run", "detail": "submit it again"},
+                    message="could not run",
+                )
             except Exception:
                 log.warning("job %s: could not mark it failed", job_id)
         finally:
@@ -311,14 +376,21 @@ class JobRunner:
     def _abandon_dead(self) -> None:
         host = self._worker.rsplit(":", 1)[0]
         with self.store.db.read() as session:
-            rows = session.execute(select(JobRecord.id, JobRecord.worker).where(
-                JobRecord.status.in_(UNFINISHED), JobRecord.queue_job_id.is_(None))).all()
+            rows = session.execute(
+                select(JobRecord.id, JobRecord.worker).where(
+                    JobRecord.status.in_(UNFINISHED), JobRecord.queue_job_id.is_(None)
+                )
+            ).all()
         for job_id, worker in rows:
             name, _, pid = (worker or "").rpartition(":")
             # Our own pid on a job we did not start: a previous life of this process (containers reuse pids).
             if name == host and pid.isdigit() and (int(pid) == os.getpid() or not _alive(int(pid))):
-                self.store.fail(job_id, None, {"status": 500, "title": "The service stopped during the job",
-                                               "detail": "submit it again"}, message="interrupted")
+                self.store.fail(
+                    job_id,
+                    None,
+                    {"status": 500, "title": "The service stopped during the job", "detail": "submit it again"},
+                    message="interrupted",
+                )
 
 
 def _alive(pid: int) -> bool:

@@ -96,8 +96,9 @@ def refusal(mine: int, total: int, actor: Principal) -> str | None:
         return f"'{actor.name}' already has {mine} jobs or heavy requests running (at most {MAX_PER_KEY})"
     limit = MAX_TOTAL if actor.can("admin") else MAX_TOTAL - ADMIN_RESERVE
     if total >= limit:
-        return (f"the service has {total} jobs or heavy requests running (at most {limit}"
-                + (f"; {ADMIN_RESERVE} more are kept for admins)" if limit < MAX_TOTAL else ")"))
+        return f"the service has {total} jobs or heavy requests running (at most {limit}" + (
+            f"; {ADMIN_RESERVE} more are kept for admins)" if limit < MAX_TOTAL else ")"
+        )
     return None
 
 
@@ -109,8 +110,13 @@ def check_caps(session: Session, actor: Principal) -> None:
     if why is not None and _clear_stale(session):
         why = refusal(*_counts(session, actor), actor)
     if why is not None:
-        raise Problem(429, "Too many jobs", f"{why}: wait for one to finish or cancel a job",
-                      slug="too-many-jobs", headers={"Retry-After": str(RETRY_AFTER_S)})
+        raise Problem(
+            429,
+            "Too many jobs",
+            f"{why}: wait for one to finish or cancel a job",
+            slug="too-many-jobs",
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
 
 
 def _clear_stale(session: Session) -> bool:
@@ -119,9 +125,11 @@ def _clear_stale(session: Session) -> bool:
 
     host = identity().rsplit(":", 1)[0]
     old = utcnow() - timedelta(seconds=STALE_AFTER_S)
-    gone = [slot_id for slot_id, worker, started in session.execute(
-        select(WorkSlot.id, WorkSlot.worker, WorkSlot.started_at))
-        if started < old or _dead_here(worker, host, _alive)]
+    gone = [
+        slot_id
+        for slot_id, worker, started in session.execute(select(WorkSlot.id, WorkSlot.worker, WorkSlot.started_at))
+        if started < old or _dead_here(worker, host, _alive)
+    ]
     if gone:
         session.execute(delete(WorkSlot).where(WorkSlot.id.in_(gone)))
     return bool(gone)
@@ -156,8 +164,17 @@ def heavy_work(db: Database, actor: Principal, kind: str) -> Iterator[str]:
     slot_id = str(uuid.uuid4())
     with db.write() as session:
         check_caps(session, actor)
-        session.add(WorkSlot(id=slot_id, kind=kind[:20], owner_key_id=actor.key_id, owner_name=actor.name[:100],
-                             owner_role=actor.role, worker=identity(), started_at=utcnow()))
+        session.add(
+            WorkSlot(
+                id=slot_id,
+                kind=kind[:20],
+                owner_key_id=actor.key_id,
+                owner_name=actor.name[:100],
+                owner_role=actor.role,
+                worker=identity(),
+                started_at=utcnow(),
+            )
+        )
     try:
         yield slot_id
     finally:

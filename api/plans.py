@@ -36,10 +36,17 @@ CACHE_SIZE = 256
 #: Encoded versions and audit events kept (a few hundred bytes each).
 PIECES = 50_000
 # The queries run on every read of versions and audit, built once (building a select costs more than running it).
-_VERSION_KEYS = (select(PlanVersion.version, PlanVersion.state).where(PlanVersion.plan_id == bindparam("plan_id"))
-                 .order_by(PlanVersion.version))
-_EVENT_IDS = (select(AuditEvent.id).where(AuditEvent.plan_id == bindparam("plan_id"), AuditEvent.id > bindparam("after"))
-              .order_by(AuditEvent.id).limit(bindparam("limit")))
+_VERSION_KEYS = (
+    select(PlanVersion.version, PlanVersion.state)
+    .where(PlanVersion.plan_id == bindparam("plan_id"))
+    .order_by(PlanVersion.version)
+)
+_EVENT_IDS = (
+    select(AuditEvent.id)
+    .where(AuditEvent.plan_id == bindparam("plan_id"), AuditEvent.id > bindparam("after"))
+    .order_by(AuditEvent.id)
+    .limit(bindparam("limit"))
+)
 
 
 class PlanCache:
@@ -142,8 +149,9 @@ class PlanService:
             self.cache.put(key, plan)
         return plan
 
-    def metrics(self, plan_id: int, version: int | None = None, row: PlanVersion | None = None
-                ) -> tuple[PlanVersion, dict]:
+    def metrics(
+        self, plan_id: int, version: int | None = None, row: PlanVersion | None = None
+    ) -> tuple[PlanVersion, dict]:
         """Return a stored version and its metrics as JSON, computed once per version.
 
         A version's assignment and parameters never change, so neither do its metrics: caching the JSON makes
@@ -219,10 +227,14 @@ class PlanService:
 
         One query lists the versions and states; only versions not seen in that state are read and encoded.
         """
+
         def render(missing):
             with self.db.read() as session:
-                rows = session.scalars(select(PlanVersion).options(defer(PlanVersion.assignment)).where(
-                    PlanVersion.plan_id == plan_id, PlanVersion.version.in_([v for _, v, _ in missing])))
+                rows = session.scalars(
+                    select(PlanVersion)
+                    .options(defer(PlanVersion.assignment))
+                    .where(PlanVersion.plan_id == plan_id, PlanVersion.version.in_([v for _, v, _ in missing]))
+                )
                 return {(r.plan_id, r.version, r.state): model_json(VersionPublic, version_public(r)) for r in rows}
 
         for _ in range(3):
@@ -235,16 +247,21 @@ class PlanService:
                 return body
         # A state kept changing between the two queries: answer from one query, uncached.
         with self.db.read() as session:
-            return json_array(model_json(VersionPublic, version_public(r)) for r in repo.list_versions(session, plan_id))
+            return json_array(
+                model_json(VersionPublic, version_public(r)) for r in repo.list_versions(session, plan_id)
+            )
 
     def audit_json(self, plan_id: int, *, after: int = 0, limit: int = 500) -> bytes:
         """The encoded audit events of a plan, oldest first, after the event id ``after`` (404 for no such plan).
 
         Events are never changed, so each is encoded once; one indexed query finds the ids of the answer."""
+
         def render(missing):
             with self.db.read() as session:
-                return {e.id: model_json(AuditEventPublic, e)
-                        for e in session.scalars(select(AuditEvent).where(AuditEvent.id.in_(missing)))}
+                return {
+                    e.id: model_json(AuditEventPublic, e)
+                    for e in session.scalars(select(AuditEvent).where(AuditEvent.id.in_(missing)))
+                }
 
         with self.db.read_connection() as connection:
             ids = list(connection.execute(_EVENT_IDS, {"plan_id": plan_id, "after": after, "limit": limit}).scalars())
@@ -255,8 +272,19 @@ class PlanService:
             body = json_array(render(ids)[i] for i in ids)
         return body
 
-    def create(self, *, name: str, area: str, assignment=None, params: dict | None = None, source: str,
-               actor: Principal, note: str = "", detail: dict | None = None, plan: Plan | None = None) -> PlanVersion:
+    def create(
+        self,
+        *,
+        name: str,
+        area: str,
+        assignment=None,
+        params: dict | None = None,
+        source: str,
+        actor: Principal,
+        note: str = "",
+        detail: dict | None = None,
+        plan: Plan | None = None,
+    ) -> PlanVersion:
         """Check the assignment against the area's atlas (or take a Plan already built, e.g. a list-based one),
         then save it as version 1 of a new plan."""
         if plan is None:
@@ -264,14 +292,24 @@ class PlanService:
         params = plan_stored_params(plan)
         stored = assignment_dict(plan.assignment)
         with self.db.write() as session:
-            row = repo.create_plan(session, name=name, area=area, assignment=stored, params=params, source=source,
-                                   actor=actor, note=note, detail=detail)
+            row = repo.create_plan(
+                session,
+                name=name,
+                area=area,
+                assignment=stored,
+                params=params,
+                source=source,
+                actor=actor,
+                note=note,
+                detail=detail,
+            )
         plan = plan.named(f"plan-{row.plan_id}-v{row.version}")  # the same name whichever worker builds it
         self.cache.put((row.plan_id, row.version), plan)
         return row
 
-    def move(self, plan_id: int, moves: dict[str, str], *, if_match: str | None, actor: Principal,
-             note: str = "") -> PlanVersion:
+    def move(
+        self, plan_id: int, moves: dict[str, str], *, if_match: str | None, actor: Principal, note: str = ""
+    ) -> PlanVersion:
         """Move LSOAs (or, in a list-based plan, practices) on the latest version, saving the result as a new
         version (If-Match required).
 
@@ -292,19 +330,30 @@ class PlanService:
             changed = {code: label for code, label in child.moved.items() if parent.assignment.get(code) != label}
             unit = "LSOA"
         if not changed:
-            raise PlanError(f"the moves change nothing: every {unit} is already in that neighbourhood",
-                            column="moves", expected=f"at least one {unit} moved to another neighbourhood")
+            raise PlanError(
+                f"the moves change nothing: every {unit} is already in that neighbourhood",
+                column="moves",
+                expected=f"at least one {unit} moved to another neighbourhood",
+            )
         with self.db.write() as session:
             fresh = repo.get_version(session, plan_id)
             repo.check_if_match(fresh, if_match)
-            row = repo.add_version(session, fresh, assignment=assignment_dict(child.assignment), moves=changed,
-                                   actor=actor, note=note, params=plan_stored_params(child))
+            row = repo.add_version(
+                session,
+                fresh,
+                assignment=assignment_dict(child.assignment),
+                moves=changed,
+                actor=actor,
+                note=note,
+                params=plan_stored_params(child),
+            )
         child = child.named(f"plan-{row.plan_id}-v{row.version}")  # the same name whichever worker builds it
         self.cache.put((row.plan_id, row.version), child)
         return row
 
-    def rename(self, plan_id: int, names: dict[str, str], *, if_match: str | None, actor: Principal,
-               note: str = "") -> PlanVersion:
+    def rename(
+        self, plan_id: int, names: dict[str, str], *, if_match: str | None, actor: Principal, note: str = ""
+    ) -> PlanVersion:
         """Rename neighbourhoods of the latest version (``{old: new}``), saving a new version audited as
         ``plan.renamed`` with the renames as its moves (If-Match required)."""
         current = self.row(plan_id)
@@ -317,15 +366,31 @@ class PlanService:
         with self.db.write() as session:
             fresh = repo.get_version(session, plan_id)
             repo.check_if_match(fresh, if_match)
-            row = repo.add_version(session, fresh, assignment=assignment_dict(child.assignment), moves=changed,
-                                   actor=actor, note=note, source="rename", action="plan.renamed",
-                                   params=plan_stored_params(child))
+            row = repo.add_version(
+                session,
+                fresh,
+                assignment=assignment_dict(child.assignment),
+                moves=changed,
+                actor=actor,
+                note=note,
+                source="rename",
+                action="plan.renamed",
+                params=plan_stored_params(child),
+            )
         child = child.named(f"plan-{row.plan_id}-v{row.version}")
         self.cache.put((row.plan_id, row.version), child)
         return row
 
-    def transition(self, plan_id: int, action: str, *, if_match: str | None, actor: Principal,
-                   hwb_reference: str | None = None, note: str = "") -> PlanVersion:
+    def transition(
+        self,
+        plan_id: int,
+        action: str,
+        *,
+        if_match: str | None,
+        actor: Principal,
+        hwb_reference: str | None = None,
+        note: str = "",
+    ) -> PlanVersion:
         """Submit, agree or return the latest version (If-Match required)."""
         with self.db.write() as session:
             current = repo.get_version(session, plan_id)

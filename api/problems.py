@@ -79,8 +79,12 @@ class Conflict(Problem):
 class PreconditionFailed(Problem):
     def __init__(self, detail: str, current_etag: str) -> None:
         super().__init__(
-            412, "Precondition failed", detail, slug="stale-etag",
-            extra={"current_etag": current_etag}, headers={"ETag": current_etag},
+            412,
+            "Precondition failed",
+            detail,
+            slug="stale-etag",
+            extra={"current_etag": current_etag},
+            headers={"ETag": current_etag},
         )
 
 
@@ -92,13 +96,24 @@ class PreconditionRequired(Problem):
 class PayloadTooLarge(Problem):
     def __init__(self, limit_bytes: int) -> None:
         super().__init__(
-            413, "Upload too large", f"the request body is larger than the limit of {limit_bytes / 1e6:g} MB",
-            slug="too-large", extra={"limit_bytes": limit_bytes},
+            413,
+            "Upload too large",
+            f"the request body is larger than the limit of {limit_bytes / 1e6:g} MB",
+            slug="too-large",
+            extra={"limit_bytes": limit_bytes},
         )
 
 
-def problem_response(request: Request, status: int, title: str, detail: str, *, slug: str | None = None,
-                     extra: dict | None = None, headers: dict | None = None) -> JSONResponse:
+def problem_response(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    slug: str | None = None,
+    extra: dict | None = None,
+    headers: dict | None = None,
+) -> JSONResponse:
     """Build the problem+json response; ``instance`` is the request path, which identifies this occurrence."""
     body = {
         "type": TYPE_BASE + slug if slug else "about:blank",
@@ -125,8 +140,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem):
-        return problem_response(request, exc.status, exc.title, exc.detail, slug=exc.slug, extra=exc.extra,
-                                headers=exc.headers)
+        return problem_response(
+            request, exc.status, exc.title, exc.detail, slug=exc.slug, extra=exc.extra, headers=exc.headers
+        )
 
     @app.exception_handler(DataError)
     async def _data_error(request: Request, exc: DataError):
@@ -147,8 +163,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         detail = exc.detail if isinstance(exc.detail, str) else _titles(exc.status_code)
-        return problem_response(request, exc.status_code, _titles(exc.status_code), detail,
-                                headers=getattr(exc, "headers", None))
+        return problem_response(
+            request, exc.status_code, _titles(exc.status_code), detail, headers=getattr(exc, "headers", None)
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
@@ -157,8 +174,9 @@ def install(app: FastAPI) -> None:
 
         frames = "".join(traceback.format_tb(exc.__traceback__))
         log.error("unexpected %s on %s %s\n%s", type(exc).__name__, request.method, request.url.path, frames)
-        return problem_response(request, 500, "Internal server error", "the server failed; the error was logged",
-                                slug="internal")
+        return problem_response(
+            request, 500, "Internal server error", "the server failed; the error was logged", slug="internal"
+        )
 
 
 class BodyLimit:
@@ -209,6 +227,13 @@ class BodyLimit:
         from starlette.requests import Request
 
         problem = PayloadTooLarge(self.limit)
-        response = problem_response(Request(scope, receive), 413, problem.title, problem.detail, slug=problem.slug,
-                                    extra=problem.extra, headers={"Connection": "close"})
+        response = problem_response(
+            Request(scope, receive),
+            413,
+            problem.title,
+            problem.detail,
+            slug=problem.slug,
+            extra=problem.extra,
+            headers={"Connection": "close"},
+        )
         await response(scope, receive, send)

@@ -21,8 +21,13 @@ def compute(atlas, params: dict) -> dict:
     """Run the proposal and return what is stored: the assignment, what was not met, and its provenance."""
     plan = propose(atlas, ProposalParams(**params))
     made = plan.provenance
-    result = {"assignment": assignment_dict(plan.assignment), "unmet": list(made.unmet), "algorithm": made.method,
-              "seconds": round(float(made.seconds or 0), 3), "provenance": made.to_dict()}
+    result = {
+        "assignment": assignment_dict(plan.assignment),
+        "unmet": list(made.unmet),
+        "algorithm": made.method,
+        "seconds": round(float(made.seconds or 0), 3),
+        "provenance": made.to_dict(),
+    }
     if plan.practice_assignment is not None:  # a list-based proposal: its practices make the plan
         result["practice_assignment"] = assignment_dict(plan.practice_assignment)
     return result
@@ -35,17 +40,24 @@ def work(atlas, params: dict, conn) -> None:
     send_outcome(conn, lambda: compute(atlas, params), "The proposal failed")
 
 
-def save(db: Database | None, area: str, params: dict, result: dict, actor: Principal, *,
-         session=None) -> Proposal:
+def save(db: Database | None, area: str, params: dict, result: dict, actor: Principal, *, session=None) -> Proposal:
     """Store a finished proposal and return it (in ``session`` when given: a job saves it in its own
     transaction, so the proposal and the job's ``done`` are committed together)."""
-    row = Proposal(id=str(uuid.uuid4()), area=area, params={**params, "algorithm": result.get("algorithm"),
-                                                          "seconds": result.get("seconds"),
-                                                          "provenance": result.get("provenance"),
-                                                          **({"practice_assignment": result["practice_assignment"]}
-                                                             if "practice_assignment" in result else {})},
-                   assignment=result["assignment"], unmet=result["unmet"], created_at=utcnow(),
-                   created_by=actor.name)
+    row = Proposal(
+        id=str(uuid.uuid4()),
+        area=area,
+        params={
+            **params,
+            "algorithm": result.get("algorithm"),
+            "seconds": result.get("seconds"),
+            "provenance": result.get("provenance"),
+            **({"practice_assignment": result["practice_assignment"]} if "practice_assignment" in result else {}),
+        },
+        assignment=result["assignment"],
+        unmet=result["unmet"],
+        created_at=utcnow(),
+        created_by=actor.name,
+    )
     if session is not None:
         session.add(row)
         return row
@@ -56,6 +68,13 @@ def save(db: Database | None, area: str, params: dict, result: dict, actor: Prin
 
 def public(row: Proposal, *, with_assignment: bool = False) -> dict:
     """A stored proposal as the API shows it."""
-    return {"id": row.id, "area": row.area, "params": row.params, "neighbourhoods": len(set(row.assignment.values())),
-            "unmet": row.unmet, "created_at": row.created_at, "created_by": row.created_by,
-            "assignment": row.assignment if with_assignment else None}
+    return {
+        "id": row.id,
+        "area": row.area,
+        "params": row.params,
+        "neighbourhoods": len(set(row.assignment.values())),
+        "unmet": row.unmet,
+        "created_at": row.created_at,
+        "created_by": row.created_by,
+        "assignment": row.assignment if with_assignment else None,
+    }

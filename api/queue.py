@@ -68,9 +68,12 @@ def require_postgres(db: Database) -> None:
     if db.backend != "postgresql":
         from geo.errors import DataError
 
-        raise DataError("NHP_JOBS=queue needs PostgreSQL (NHP_DATABASE_URL): the queue lives in the database "
-                        "that API processes and `nhp worker` machines share", column="NHP_JOBS",
-                        expected="NHP_JOBS=local with SQLite, or NHP_DATABASE_URL=postgresql+psycopg://...")
+        raise DataError(
+            "NHP_JOBS=queue needs PostgreSQL (NHP_DATABASE_URL): the queue lives in the database "
+            "that API processes and `nhp worker` machines share",
+            column="NHP_JOBS",
+            expected="NHP_JOBS=local with SQLite, or NHP_DATABASE_URL=postgresql+psycopg://...",
+        )
 
 
 class QueueRunner:
@@ -101,8 +104,13 @@ class QueueRunner:
         except Exception as error:
             log.error("could not enqueue job %s: %s", record.id, type(error).__name__)
             self.store.fail(record.id, None, {"status": 503, "title": "The job queue is unavailable"})
-            raise Problem(503, "Service unavailable", "the job queue cannot be reached: try again shortly",
-                          slug="queue-unavailable", headers={"Retry-After": "30"}) from error
+            raise Problem(
+                503,
+                "Service unavailable",
+                "the job queue cannot be reached: try again shortly",
+                slug="queue-unavailable",
+                headers={"Retry-After": "30"},
+            ) from error
         with self.store.db.write() as session:
             session.query(JobRecord).filter_by(id=record.id).update({"queue_job_id": queue_id})
         record.queue_job_id = queue_id
@@ -155,8 +163,15 @@ async def _recover(app, stalled_after: float, every: float) -> None:
         await asyncio.sleep(every)
 
 
-def run_worker(db: Database, atlases, *, concurrency: int = 1, heartbeat: float = 10.0,
-               stalled_after: float = 30.0, name: str | None = None) -> None:
+def run_worker(
+    db: Database,
+    atlases,
+    *,
+    concurrency: int = 1,
+    heartbeat: float = 10.0,
+    stalled_after: float = 30.0,
+    name: str | None = None,
+) -> None:
     """Run a job worker until SIGINT/SIGTERM: ``concurrency`` jobs at once, each in its own child process."""
     require_postgres(db)
     app = make_app(db.url, worker=True)
@@ -167,9 +182,15 @@ def run_worker(db: Database, atlases, *, concurrency: int = 1, heartbeat: float 
         async with app.open_async():
             recovery = asyncio.create_task(_recover(app, stalled_after, heartbeat))
             try:
-                await app.run_worker_async(queues=[QUEUE], concurrency=concurrency, name=name or identity(),
-                                           additional_context=context, update_heartbeat_interval=heartbeat,
-                                           stalled_worker_timeout=stalled_after, delete_jobs="successful")
+                await app.run_worker_async(
+                    queues=[QUEUE],
+                    concurrency=concurrency,
+                    name=name or identity(),
+                    additional_context=context,
+                    update_heartbeat_interval=heartbeat,
+                    stalled_worker_timeout=stalled_after,
+                    delete_jobs="successful",
+                )
             finally:
                 stop.set()  # a job still running when the worker stops is cancelled in its child, not saved
                 recovery.cancel()

@@ -49,12 +49,32 @@ def version_etag(row: PlanVersion) -> str:
 
 def audit(session: Session, actor: Principal, action: str, plan_id: int | None, version: int | None, **detail) -> None:
     """Add one audit event to the current transaction."""
-    session.add(AuditEvent(plan_id=plan_id, version=version, action=action, actor_key_id=actor.key_id,
-                           actor_name=actor.name, actor_role=actor.role, at=utcnow(), detail=detail))
+    session.add(
+        AuditEvent(
+            plan_id=plan_id,
+            version=version,
+            action=action,
+            actor_key_id=actor.key_id,
+            actor_name=actor.name,
+            actor_role=actor.role,
+            at=utcnow(),
+            detail=detail,
+        )
+    )
 
 
-def create_plan(session: Session, *, name: str, area: str, assignment: dict[str, str], params: dict,
-                source: str, actor: Principal, note: str = "", detail: dict | None = None) -> PlanVersion:
+def create_plan(
+    session: Session,
+    *,
+    name: str,
+    area: str,
+    assignment: dict[str, str],
+    params: dict,
+    source: str,
+    actor: Principal,
+    note: str = "",
+    detail: dict | None = None,
+) -> PlanVersion:
     """Save a new plan with its first version (a draft) and audit it; returns the version."""
     name = check_name(name, what="plan name", column="name")
     check_labels(assignment.values())
@@ -62,12 +82,32 @@ def create_plan(session: Session, *, name: str, area: str, assignment: dict[str,
     plan = Plan(name=name, area=area, latest_version=1, created_at=utcnow(), created_by=actor.name)
     session.add(plan)
     session.flush()
-    row = PlanVersion(plan_id=plan.id, version=1, parent_version=None, state="draft", source=source,
-                      assignment=assignment, params=params, moves={}, note=note, created_at=utcnow(),
-                      created_by=actor.name)
+    row = PlanVersion(
+        plan_id=plan.id,
+        version=1,
+        parent_version=None,
+        state="draft",
+        source=source,
+        assignment=assignment,
+        params=params,
+        moves={},
+        note=note,
+        created_at=utcnow(),
+        created_by=actor.name,
+    )
     session.add(row)
-    audit(session, actor, "plan.created", plan.id, 1, name=name, area=area, source=source,
-          neighbourhoods=len(set(assignment.values())), **(detail or {}))
+    audit(
+        session,
+        actor,
+        "plan.created",
+        plan.id,
+        1,
+        name=name,
+        area=area,
+        source=source,
+        neighbourhoods=len(set(assignment.values())),
+        **(detail or {}),
+    )
     session.flush()
     return row
 
@@ -94,16 +134,19 @@ def list_plans(session: Session, *, area: str | None = None, limit: int = 100, o
     return list(session.scalars(query))
 
 
-def get_version(session: Session, plan_id: int, version: int | None = None, *,
-                assignment: bool = True) -> PlanVersion:
+def get_version(session: Session, plan_id: int, version: int | None = None, *, assignment: bool = True) -> PlanVersion:
     """Return one version of a plan (the latest when ``version`` is None) or raise 404.
 
     ``assignment=False`` leaves the (large) assignment unloaded, for callers that find the Plan in a cache.
     """
     # One query for the version and its plan (``row.plan`` is loaded with it): reads run on every request.
     number = Plan.latest_version if version is None else version
-    query = (select(PlanVersion).join(PlanVersion.plan).options(contains_eager(PlanVersion.plan))
-             .where(Plan.id == plan_id, PlanVersion.version == number))
+    query = (
+        select(PlanVersion)
+        .join(PlanVersion.plan)
+        .options(contains_eager(PlanVersion.plan))
+        .where(Plan.id == plan_id, PlanVersion.version == number)
+    )
     if not assignment:
         query = query.options(defer(PlanVersion.assignment))
     row = session.scalar(query)
@@ -138,8 +181,11 @@ def stored_assignment(session: Session, plan_id: int, version: int) -> dict[str,
     most :data:`MAX_DELTA_CHAIN` renames back to a version that stores its assignment)."""
     renames = []
     while True:
-        stored, moves = session.execute(select(PlanVersion.assignment, PlanVersion.moves).where(
-            PlanVersion.plan_id == plan_id, PlanVersion.version == version)).one()
+        stored, moves = session.execute(
+            select(PlanVersion.assignment, PlanVersion.moves).where(
+                PlanVersion.plan_id == plan_id, PlanVersion.version == version
+            )
+        ).one()
         if not is_delta(stored):
             break
         renames.append(moves or {})
@@ -149,13 +195,15 @@ def stored_assignment(session: Session, plan_id: int, version: int) -> dict[str,
     return stored
 
 
-def rename_storage(session: Session, current: PlanVersion, renames: dict[str, str],
-                   assignment: dict[str, str]) -> dict:
+def rename_storage(session: Session, current: PlanVersion, renames: dict[str, str], assignment: dict[str, str]) -> dict:
     """What to store as the assignment of a rename of ``current`` giving ``assignment``: a pointer to ``current``
     (a few bytes) while the chain of such pointers is short and replaying ``renames`` gives exactly
     ``assignment``; else the assignment itself."""
-    parent = session.scalar(select(PlanVersion.assignment).where(
-        PlanVersion.plan_id == current.plan_id, PlanVersion.version == current.version))
+    parent = session.scalar(
+        select(PlanVersion.assignment).where(
+            PlanVersion.plan_id == current.plan_id, PlanVersion.version == current.version
+        )
+    )
     depth = int(parent.get("$depth", 1)) + 1 if is_delta(parent) else 1
     base = stored_assignment(session, current.plan_id, current.version)
     if depth > MAX_DELTA_CHAIN or {code: renames.get(label, label) for code, label in base.items()} != assignment:
@@ -166,8 +214,12 @@ def rename_storage(session: Session, current: PlanVersion, renames: dict[str, st
 def list_versions(session: Session, plan_id: int) -> list[PlanVersion]:
     """Return every version of a plan, oldest first, without loading the assignments."""
     get_plan(session, plan_id)
-    query = (select(PlanVersion).where(PlanVersion.plan_id == plan_id).order_by(PlanVersion.version)
-             .options(defer(PlanVersion.assignment)))
+    query = (
+        select(PlanVersion)
+        .where(PlanVersion.plan_id == plan_id)
+        .order_by(PlanVersion.version)
+        .options(defer(PlanVersion.assignment))
+    )
     return list(session.scalars(query))
 
 
@@ -185,27 +237,40 @@ def check_if_match(current: PlanVersion, if_match: str | None) -> None:
     if version_etag(current) not in tags:
         raise PreconditionFailed(
             f"the plan changed since you read it: it is now version {current.version} ({current.state}); "
-            "reload it and try again", version_etag(current),
+            "reload it and try again",
+            version_etag(current),
         )
 
 
 def _claim(session: Session, current: PlanVersion, new_latest: int) -> None:
     """Compare-and-set ``latest_version``: lose (412) if another writer moved the plan on meanwhile."""
     result = session.execute(
-        update(Plan).where(Plan.id == current.plan_id, Plan.latest_version == current.version)
+        update(Plan)
+        .where(Plan.id == current.plan_id, Plan.latest_version == current.version)
         .values(latest_version=new_latest)
     )
     if result.rowcount != 1:
         latest = session.scalar(select(Plan.latest_version).where(Plan.id == current.plan_id))
-        state = session.scalar(select(PlanVersion.state).where(PlanVersion.plan_id == current.plan_id,
-                                                               PlanVersion.version == latest))
-        raise PreconditionFailed(f"the plan changed meanwhile: it is now version {latest}",
-                                 etag(current.plan_id, latest, state or "draft"))
+        state = session.scalar(
+            select(PlanVersion.state).where(PlanVersion.plan_id == current.plan_id, PlanVersion.version == latest)
+        )
+        raise PreconditionFailed(
+            f"the plan changed meanwhile: it is now version {latest}", etag(current.plan_id, latest, state or "draft")
+        )
 
 
-def add_version(session: Session, current: PlanVersion, *, assignment: dict[str, str], moves: dict[str, str],
-                actor: Principal, note: str = "", source: str = "moves", action: str = "plan.moved",
-                params: dict | None = None) -> PlanVersion:
+def add_version(
+    session: Session,
+    current: PlanVersion,
+    *,
+    assignment: dict[str, str],
+    moves: dict[str, str],
+    actor: Principal,
+    note: str = "",
+    source: str = "moves",
+    action: str = "plan.moved",
+    params: dict | None = None,
+) -> PlanVersion:
     """Save the next version of a plan made from ``current`` (which must be the latest, checked by the caller).
 
     A rename (``source="rename"``, ``moves`` the renames) stores its assignment as a pointer to ``current`` when it
@@ -215,13 +280,21 @@ def add_version(session: Session, current: PlanVersion, *, assignment: dict[str,
     check_labels(moves.values())
     stored = rename_storage(session, current, moves, assignment) if source == "rename" else assignment
     _claim(session, current, current.version + 1)
-    row = PlanVersion(plan_id=current.plan_id, version=current.version + 1, parent_version=current.version,
-                      state="draft", source=source, assignment=stored,
-                      params=dict(current.params if params is None else params),
-                      moves=moves, note=note, created_at=utcnow(), created_by=actor.name)
+    row = PlanVersion(
+        plan_id=current.plan_id,
+        version=current.version + 1,
+        parent_version=current.version,
+        state="draft",
+        source=source,
+        assignment=stored,
+        params=dict(current.params if params is None else params),
+        moves=moves,
+        note=note,
+        created_at=utcnow(),
+        created_by=actor.name,
+    )
     session.add(row)
-    audit(session, actor, action, current.plan_id, row.version, parent_version=current.version,
-          moves=moves, note=note)
+    audit(session, actor, action, current.plan_id, row.version, parent_version=current.version, moves=moves, note=note)
     session.flush()
     return row
 
@@ -231,8 +304,11 @@ def check_editable(current: PlanVersion) -> None:
     if current.state != "draft":
         raise Conflict(
             f"version {current.version} is {current.state} and cannot be edited"
-            + ("; an agreed version is immutable: return it to draft to start a new version" if current.state == "agreed"
-               else "; return it to draft first"),
+            + (
+                "; an agreed version is immutable: return it to draft to start a new version"
+                if current.state == "agreed"
+                else "; return it to draft first"
+            ),
             state=current.state,
         )
 
@@ -245,8 +321,15 @@ TRANSITIONS = {
 }
 
 
-def transition(session: Session, current: PlanVersion, action: str, *, actor: Principal,
-               hwb_reference: str | None = None, note: str = "") -> PlanVersion:
+def transition(
+    session: Session,
+    current: PlanVersion,
+    action: str,
+    *,
+    actor: Principal,
+    hwb_reference: str | None = None,
+    note: str = "",
+) -> PlanVersion:
     """Move the latest version through the lifecycle (the caller has checked If-Match and the role).
 
     Parameters
@@ -258,19 +341,40 @@ def transition(session: Session, current: PlanVersion, action: str, *, actor: Pr
     allowed, target, audit_action = TRANSITIONS[action]
     from_state = current.state  # read now: the UPDATE below refreshes ``current`` in the session
     if from_state not in allowed:
-        raise Conflict(f"cannot {action} version {current.version}: it is {from_state}, "
-                       f"and {action} applies to a {' or '.join(sorted(allowed))} version", state=from_state)
+        raise Conflict(
+            f"cannot {action} version {current.version}: it is {from_state}, "
+            f"and {action} applies to a {' or '.join(sorted(allowed))} version",
+            state=from_state,
+        )
     if action == "agree":
         check_four_eyes(session, current, actor)
     if action == "return" and from_state == "agreed":
         _claim(session, current, current.version + 1)
-        row = PlanVersion(plan_id=current.plan_id, version=current.version + 1, parent_version=current.version,
-                          state="draft", source="revision", assignment=dict(current.assignment),
-                          params=dict(current.params), moves={}, note=note, created_at=utcnow(),
-                          created_by=actor.name)
+        row = PlanVersion(
+            plan_id=current.plan_id,
+            version=current.version + 1,
+            parent_version=current.version,
+            state="draft",
+            source="revision",
+            assignment=dict(current.assignment),
+            params=dict(current.params),
+            moves={},
+            note=note,
+            created_at=utcnow(),
+            created_by=actor.name,
+        )
         session.add(row)
-        audit(session, actor, "plan.returned", current.plan_id, row.version, from_state="agreed", to_state="draft",
-              agreed_version=current.version, note=note)
+        audit(
+            session,
+            actor,
+            "plan.returned",
+            current.plan_id,
+            row.version,
+            from_state="agreed",
+            to_state="draft",
+            agreed_version=current.version,
+            note=note,
+        )
         session.flush()
         return row
     # Re-claim the same version number: on PostgreSQL this locks the plan row, so a concurrent move waits and
@@ -284,8 +388,17 @@ def transition(session: Session, current: PlanVersion, action: str, *, actor: Pr
     )
     if result.rowcount != 1:
         raise PreconditionFailed("the plan's state changed meanwhile; reload it", version_etag(current))
-    audit(session, actor, audit_action, current.plan_id, current.version, from_state=from_state, to_state=target,
-          **({"hwb_reference": hwb_reference} if action == "agree" else {}), note=note)
+    audit(
+        session,
+        actor,
+        audit_action,
+        current.plan_id,
+        current.version,
+        from_state=from_state,
+        to_state=target,
+        **({"hwb_reference": hwb_reference} if action == "agree" else {}),
+        note=note,
+    )
     session.flush()
     session.refresh(current)
     return current
@@ -314,32 +427,57 @@ def check_four_eyes(session: Session, current: PlanVersion, actor: Principal) ->
     """
     if not setting(session, "four_eyes"):
         return
-    since = session.scalar(select(func.max(PlanVersion.version)).where(
-        PlanVersion.plan_id == current.plan_id, PlanVersion.state == "agreed",
-        PlanVersion.version < current.version)) or 0
+    since = (
+        session.scalar(
+            select(func.max(PlanVersion.version)).where(
+                PlanVersion.plan_id == current.plan_id,
+                PlanVersion.state == "agreed",
+                PlanVersion.version < current.version,
+            )
+        )
+        or 0
+    )
     events = session.execute(
-        select(AuditEvent.action, AuditEvent.actor_key_id, AuditEvent.actor_name, AuditEvent.version,
-               AuditEvent.detail)
-        .where(AuditEvent.plan_id == current.plan_id, AuditEvent.version > since,
-               AuditEvent.version <= current.version, AuditEvent.action.not_in(_NOT_AUTHORSHIP))
+        select(
+            AuditEvent.action, AuditEvent.actor_key_id, AuditEvent.actor_name, AuditEvent.version, AuditEvent.detail
+        ).where(
+            AuditEvent.plan_id == current.plan_id,
+            AuditEvent.version > since,
+            AuditEvent.version <= current.version,
+            AuditEvent.action.not_in(_NOT_AUTHORSHIP),
+        )
     ).all()
     me = (actor.key_id, None if actor.key_id is not None else actor.name)
-    authored = sorted({version for action, key_id, name, version, detail in events
-                       if (key_id, None if key_id is not None else name) == me
-                       and (action != "plan.returned" or (detail or {}).get("from_state") == "agreed")})
+    authored = sorted(
+        {
+            version
+            for action, key_id, name, version, detail in events
+            if (key_id, None if key_id is not None else name) == me
+            and (action != "plan.returned" or (detail or {}).get("from_state") == "agreed")
+        }
+    )
     if authored:
         which = ", ".join(str(v) for v in authored[:10]) + (" ..." if len(authored) > 10 else "")
-        raise Problem(403, "Forbidden", f"'{actor.name}' changed or submitted version{'s' if len(authored) > 1 else ''}"
-                      f" {which} since the plan was last agreed, so version {current.version} needs another "
-                      "approver's agreement (four-eyes sign-off)", slug="four-eyes",
-                      extra={"rule": "four_eyes", "authored_versions": authored})
+        raise Problem(
+            403,
+            "Forbidden",
+            f"'{actor.name}' changed or submitted version{'s' if len(authored) > 1 else ''}"
+            f" {which} since the plan was last agreed, so version {current.version} needs another "
+            "approver's agreement (four-eyes sign-off)",
+            slug="four-eyes",
+            extra={"rule": "four_eyes", "authored_versions": authored},
+        )
 
 
 def audit_events(session: Session, plan_id: int, *, limit: int = 500, after_id: int = 0) -> list[AuditEvent]:
     """Return a plan's audit events, oldest first, after the event id ``after_id`` (for paging)."""
     get_plan(session, plan_id)
-    query = (select(AuditEvent).where(AuditEvent.plan_id == plan_id, AuditEvent.id > after_id)
-             .order_by(AuditEvent.id).limit(limit))
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.plan_id == plan_id, AuditEvent.id > after_id)
+        .order_by(AuditEvent.id)
+        .limit(limit)
+    )
     return list(session.scalars(query))
 
 

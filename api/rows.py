@@ -52,8 +52,11 @@ class VersionRow:
 _VERSION_COLUMNS = [getattr(PlanVersion, f.name) for f in fields(VersionRow) if f.name != "plan"]
 _PLAN_COLUMNS = [getattr(Plan, f.name).label(f"p_{f.name}") for f in fields(PlanRow)]
 # Built once: building a 20-column select costs more than running it.
-_ROW = select(*_VERSION_COLUMNS, *_PLAN_COLUMNS).join(Plan, Plan.id == PlanVersion.plan_id).where(
-    Plan.id == bindparam("plan_id"))
+_ROW = (
+    select(*_VERSION_COLUMNS, *_PLAN_COLUMNS)
+    .join(Plan, Plan.id == PlanVersion.plan_id)
+    .where(Plan.id == bindparam("plan_id"))
+)
 _LATEST_ROW = _ROW.where(PlanVersion.version == Plan.latest_version)
 _VERSION_ROW = _ROW.where(PlanVersion.version == bindparam("version"))
 
@@ -77,8 +80,9 @@ def version_row(connection: Connection, plan_id: int, version: int | None = None
     ('"plan-1-v1-draft"', 'Q99')
     """
     statement = _LATEST_ROW if version is None else _VERSION_ROW
-    found = connection.execute(statement, {"plan_id": plan_id} if version is None else
-                               {"plan_id": plan_id, "version": version}).one_or_none()
+    found = connection.execute(
+        statement, {"plan_id": plan_id} if version is None else {"plan_id": plan_id, "version": version}
+    ).one_or_none()
     if found is None:
         latest = connection.execute(select(Plan.latest_version).where(Plan.id == plan_id)).scalar()
         if latest is None:

@@ -46,12 +46,17 @@ def optional_body(core: type[BaseModel], name: str, doc: str) -> type[BaseModel]
     return model
 
 
-PlanParams = optional_body(CorePlanParams, "PlanParams",
-                           "Targets a plan is measured against (``geo.plan.params.PlanParams``); unset ones come "
-                           "from the settings, or from the proposal a plan is made from.")
-ProposalParamsBody = optional_body(CoreProposalParams, "ProposalParamsBody",
-                                   "Parameters of a proposal (``geo.propose.ProposalParams``); unset ones come from "
-                                   "the settings.")
+PlanParams = optional_body(
+    CorePlanParams,
+    "PlanParams",
+    "Targets a plan is measured against (``geo.plan.params.PlanParams``); unset ones come "
+    "from the settings, or from the proposal a plan is made from.",
+)
+ProposalParamsBody = optional_body(
+    CoreProposalParams,
+    "ProposalParamsBody",
+    "Parameters of a proposal (``geo.propose.ProposalParams``); unset ones come from the settings.",
+)
 
 
 class PlanCreate(PlanParams):
@@ -62,8 +67,10 @@ class PlanCreate(PlanParams):
     name: Name
     area: AreaId
     start: Literal["proposal", "one", "lad"] = Field(
-        "one", description="'proposal' (give proposal_id), 'one' (all LSOAs in one neighbourhood) or 'lad' "
-        "(one neighbourhood per local authority).")
+        "one",
+        description="'proposal' (give proposal_id), 'one' (all LSOAs in one neighbourhood) or 'lad' "
+        "(one neighbourhood per local authority).",
+    )
     proposal_id: str | None = Field(None, max_length=36)
     neighbourhood: Label = Field("N1", description="Name of the single neighbourhood when start is 'one'.")
     note: str = Field("", max_length=2000)
@@ -118,7 +125,8 @@ class TransitionRequest(BaseModel):
 
 class AgreeRequest(TransitionRequest):
     hwb_reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = Field(
-        ..., description="The Health and Wellbeing Board meeting (and item) that agreed the plan.")
+        ..., description="The Health and Wellbeing Board meeting (and item) that agreed the plan."
+    )
 
 
 class AuditEventPublic(BaseModel):

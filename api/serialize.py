@@ -58,16 +58,38 @@ def jsonable(value):
 
 def plan_public(plan: Plan, latest: PlanVersion) -> dict:
     """A plan with the state and ETag of its latest version."""
-    return {"id": plan.id, "name": plan.name, "area": plan.area, "latest_version": plan.latest_version,
-            "state": latest.state, "etag": version_etag(latest), "created_at": plan.created_at,
-            "created_by": plan.created_by}
+    return {
+        "id": plan.id,
+        "name": plan.name,
+        "area": plan.area,
+        "latest_version": plan.latest_version,
+        "state": latest.state,
+        "etag": version_etag(latest),
+        "created_at": plan.created_at,
+        "created_by": plan.created_by,
+    }
 
 
 def version_public(row: PlanVersion, *, assignment: bool = False) -> dict:
     """A stored version (with its assignment when asked)."""
-    body = {name: getattr(row, name) for name in (
-        "plan_id", "version", "parent_version", "state", "source", "params", "moves", "note", "created_at",
-        "created_by", "agreed_by", "agreed_at", "hwb_reference")}
+    body = {
+        name: getattr(row, name)
+        for name in (
+            "plan_id",
+            "version",
+            "parent_version",
+            "state",
+            "source",
+            "params",
+            "moves",
+            "note",
+            "created_at",
+            "created_by",
+            "agreed_by",
+            "agreed_at",
+            "hwb_reference",
+        )
+    }
     body["etag"] = version_etag(row)
     if assignment:
         body["assignment"] = row.assignment
@@ -88,5 +110,4 @@ def plan_metrics(plan) -> dict:
 
 def metrics_body(row: PlanVersion, metrics: dict) -> dict:
     """The metrics answer of one stored version: its identity and ETag, then :func:`plan_metrics`."""
-    return {"plan_id": row.plan_id, "version": row.version, "etag": version_etag(row), "params": row.params,
-            **metrics}
+    return {"plan_id": row.plan_id, "version": row.version, "etag": version_etag(row), "params": row.params, **metrics}

@@ -33,8 +33,15 @@ T = TypeVar("T")
 MAX_BYTES = {"plan": 5_000_000, "extract": None}
 
 
-def read_upload(file: UploadFile, suffixes: set[str], expected: str, reader: Callable[[MemoryFile], T], *,
-                kind: str = "extract", limit_bytes: int | None = None) -> tuple[T, str]:
+def read_upload(
+    file: UploadFile,
+    suffixes: set[str],
+    expected: str,
+    reader: Callable[[MemoryFile], T],
+    *,
+    kind: str = "extract",
+    limit_bytes: int | None = None,
+) -> tuple[T, str]:
     """Return ``reader(the upload as a MemoryFile)`` and the uploaded file's name.
 
     Parameters
@@ -60,12 +67,18 @@ def read_upload(file: UploadFile, suffixes: set[str], expected: str, reader: Cal
     limit = limit_bytes if limit_bytes is not None else MAX_BYTES.get(kind)
     body = file.file.read() if limit is None else file.file.read(limit + 1)
     if limit is not None and len(body) > limit:
-        raise Problem(413, "Upload too large", f"a {kind} upload may be at most {limit / 1e6:g} MB; {name} is larger",
-                      slug="too-large", extra={"limit_bytes": limit, "kind": kind})
+        raise Problem(
+            413,
+            "Upload too large",
+            f"a {kind} upload may be at most {limit / 1e6:g} MB; {name} is larger",
+            slug="too-large",
+            extra={"limit_bytes": limit, "kind": kind},
+        )
     upload = MemoryFile(name, body)
     try:
         check_upload_archive(upload)
         return reader(upload), name
     except DataError as error:
-        raise type(error)(error.message, file=name, row=error.row, column=error.column,
-                          expected=error.expected) from error
+        raise type(error)(
+            error.message, file=name, row=error.row, column=error.column, expected=error.expected
+        ) from error

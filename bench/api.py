@@ -44,8 +44,9 @@ def start_server(home: Path, port: int, data_dir: str | None) -> subprocess.Pope
     if data_dir:
         env["NHP_DATA_DIR"] = data_dir
     log = open(home / "server.log", "w")
-    return subprocess.Popen([sys.executable, "-m", "cli", "serve", "--log-level", "warning"], env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--log-level", "warning"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
 
 
 async def wait_ready(base: str, process: subprocess.Popen, timeout: float = 120) -> None:
@@ -64,8 +65,9 @@ async def wait_ready(base: str, process: subprocess.Popen, timeout: float = 120)
 
 async def make_plan(client: httpx.AsyncClient, area: str, k: int) -> tuple[int, str, str, str]:
     """Create one plan per client; return its id, ETag, the LSOA this client moves, and its neighbourhood."""
-    response = await client.post("/api/v1/plans", json={"name": f"bench {k}", "area": area, "start": "lad"},
-                                 timeout=600)
+    response = await client.post(
+        "/api/v1/plans", json={"name": f"bench {k}", "area": area, "start": "lad"}, timeout=600
+    )
     response.raise_for_status()
     plan_id, etag = response.json()["id"], response.headers["ETag"]
     version = (await client.get(f"/api/v1/plans/{plan_id}/versions/1")).json()
@@ -79,8 +81,9 @@ async def run_client(client, plan, rounds, move_times, metric_times) -> None:
     for r in range(rounds):
         target = "bench-new" if r % 2 == 0 else home
         started = time.perf_counter()
-        moved = await client.post(f"/api/v1/plans/{plan_id}/moves", json={"moves": {code: target}},
-                                  headers={"If-Match": etag})
+        moved = await client.post(
+            f"/api/v1/plans/{plan_id}/moves", json={"moves": {code: target}}, headers={"If-Match": etag}
+        )
         moved.raise_for_status()
         etag = moved.headers["ETag"]
         version = moved.json()["version"]
@@ -104,11 +107,19 @@ async def bench(base: str, area: str, clients: int, rounds: int) -> dict:
         await asyncio.gather(*(run_client(client, p, rounds, move_times, metric_times) for p in plans))
         wall = time.perf_counter() - started
         lsoas = (await client.get(f"/api/v1/areas/{area}")).json()["lsoas"]
-    result = {"area": area, "lsoas": lsoas, "clients": clients, "requests": 3 * clients * rounds,
-              "wall_s": round(wall, 2)}
+    result = {
+        "area": area,
+        "lsoas": lsoas,
+        "clients": clients,
+        "requests": 3 * clients * rounds,
+        "wall_s": round(wall, 2),
+    }
     for name, values in (("move_then_metrics", move_times), ("get_metrics", metric_times)):
-        result[name] = {"n": len(values), "p50_ms": round(1000 * statistics.median(values), 1),
-                        "p95_ms": round(1000 * _percentile(values, 0.95), 1)}
+        result[name] = {
+            "n": len(values),
+            "p50_ms": round(1000 * statistics.median(values), 1),
+            "p95_ms": round(1000 * _percentile(values, 0.95), 1),
+        }
     return result
 
 
@@ -137,8 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     for key in ("move_then_metrics", "get_metrics"):
         r = result[key]
         print(f"{key:<18} n={r['n']:<4} p50 {r['p50_ms']:>7.1f} ms   p95 {r['p95_ms']:>7.1f} ms")
-    print(f"{result['clients']} clients, {result['requests']} requests in {result['wall_s']} s on {result['area']} "
-          f"({result['lsoas']} LSOAs)")
+    print(
+        f"{result['clients']} clients, {result['requests']} requests in {result['wall_s']} s on {result['area']} "
+        f"({result['lsoas']} LSOAs)"
+    )
     return 0
 
 

@@ -34,8 +34,9 @@ print(json.dumps({"import_s": t1 - t0, "build_s": t2 - t1, "cpu_s": c2 - c1, "ls
 
 def measure(area: str, data_dir: str, cache_dir: str) -> dict:
     env = dict(os.environ, NHP_CACHE_DIR=cache_dir)
-    out = subprocess.run([sys.executable, "-c", CHILD, area, data_dir], env=env, capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, area, data_dir], env=env, capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -44,16 +45,20 @@ def main() -> None:
     parser.add_argument("--areas", nargs="+", default=["QK1", "england"])
     parser.add_argument("--data-dir", default=os.environ.get("NHP_DATA_DIR", "../shared/data/raw"))
     args = parser.parse_args()
-    print("| area | LSOAs | cold build (s) | cold CPU (s) | cold peak MB | cached load (s) | cached CPU (s) | "
-          "cached peak MB | load average |")
+    print(
+        "| area | LSOAs | cold build (s) | cold CPU (s) | cold peak MB | cached load (s) | cached CPU (s) | "
+        "cached peak MB | load average |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for area in args.areas:
         with tempfile.TemporaryDirectory() as cache:
             cold = measure(area, args.data_dir, cache)
             warm = measure(area, args.data_dir, cache)
-        print(f"| {area} | {cold['lsoas']} | {cold['build_s']:.2f} | {cold['cpu_s']:.2f} | {cold['peak_mb']:.0f} | "
-              f"{warm['build_s']:.2f} | {warm['cpu_s']:.2f} | {warm['peak_mb']:.0f} | "
-              f"{cold['load']:.2f} / {warm['load']:.2f} |")
+        print(
+            f"| {area} | {cold['lsoas']} | {cold['build_s']:.2f} | {cold['cpu_s']:.2f} | {cold['peak_mb']:.0f} | "
+            f"{warm['build_s']:.2f} | {warm['cpu_s']:.2f} | {warm['peak_mb']:.0f} | "
+            f"{cold['load']:.2f} / {warm['load']:.2f} |"
+        )
     print(f"\n(import of geo.atlas not included: {cold['import_s']:.2f} s; data: {Path(args.data_dir).resolve()})")
 
 

@@ -36,8 +36,10 @@ from geo.propose.counts import place_deviation  # noqa: E402
 from geo.propose.pcns import pcn_plan_assignment  # noqa: E402
 
 AREAS = ("QK1=12", "QPM=9")
-HEADER = ("| area | plan | seconds | hoods | max abs dev % | within ±5 % | within ±10 % | pieces | practices split "
-          "| alignment % | wards coterminosity % (split) |")
+HEADER = (
+    "| area | plan | seconds | hoods | max abs dev % | within ±5 % | within ±10 % | pieces | practices split "
+    "| alignment % | wards coterminosity % (split) |"
+)
 
 
 def plans(atlas, count: int, seed: int, budget: float):
@@ -69,9 +71,11 @@ def row(area: str, label: str, plan, seconds: float) -> str:
     pieces = int(plan.neighbourhood_table()["parts"].sum())
     wards = coterminosity(plan, "wards")
     cut = "; cut by the time budget" if plan.provenance.stopped_early else ""
-    return (f"| {area} | {label} | {seconds:.2f}{cut} | {s['neighbourhoods']} | {worst:.1f} | {in5:.0%} | {in10:.0%} "
-            f"| {pieces} | {s['practice_splits']} | {s['alignment_pct']:.1f} | {100 * wards.index:.1f} "
-            f"({len(wards.split_units)}) |")
+    return (
+        f"| {area} | {label} | {seconds:.2f}{cut} | {s['neighbourhoods']} | {worst:.1f} | {in5:.0%} | {in10:.0%} "
+        f"| {pieces} | {s['practice_splits']} | {s['alignment_pct']:.1f} | {100 * wards.index:.1f} "
+        f"({len(wards.split_units)}) |"
+    )
 
 
 def main(argv=None) -> int:
@@ -102,9 +106,12 @@ def main(argv=None) -> int:
             start = time.perf_counter()
             plan = propose(atlas, ProposalParams(build_from=build, seed=args.seed, time_budget=args.time_budget))
             s = plan.summary()
-            print(f"\nEngland from {build} (50,000 ± 10 %, nest lad): {time.perf_counter() - start:.1f} s, "
-                  f"{s['neighbourhoods']} neighbourhoods, within ±10 %: {s['within_10_pct']:.0%}, "
-                  f"max |dev| {s['max_abs_deviation_pct']:.1f} %, contiguous: {s['contiguous']}", flush=True)
+            print(
+                f"\nEngland from {build} (50,000 ± 10 %, nest lad): {time.perf_counter() - start:.1f} s, "
+                f"{s['neighbourhoods']} neighbourhoods, within ±10 %: {s['within_10_pct']:.0%}, "
+                f"max |dev| {s['max_abs_deviation_pct']:.1f} %, contiguous: {s['contiguous']}",
+                flush=True,
+            )
     print(f"\nload average at the end: {', '.join(f'{v:.1f}' for v in os.getloadavg())}")
     return 0
 

@@ -46,8 +46,15 @@ def main(argv: list[str] | None = None) -> int:
     atlas = load_atlas(args.area)
     plan = propose(atlas, ProposalParams.from_settings(nest=args.nest, seed=args.seed), name="proposal")
     grid = grid_atlas(4, 4)  # compile (or load the cached machine code) before timing
-    run_ensemble(grid, {c: "AB"[i % 4 // 2] for i, c in enumerate(grid.codes)}, steps=5, seed=1, target=12_000,
-                 tolerance=0.3, nest="none")
+    run_ensemble(
+        grid,
+        {c: "AB"[i % 4 // 2] for i, c in enumerate(grid.codes)},
+        steps=5,
+        seed=1,
+        target=12_000,
+        tolerance=0.3,
+        nest="none",
+    )
 
     began = time.perf_counter()
     ensemble = run_ensemble(atlas, plan, steps=args.steps, seed=args.seed, nest=args.nest)
@@ -64,17 +71,25 @@ def main(argv: list[str] | None = None) -> int:
     peer_scaled = peer / seen * args.steps
     load_after = os.getloadavg()
 
-    print(f"{atlas.area.label}: {len(atlas.lsoas)} LSOAs, {len(plan.neighbourhoods)} neighbourhoods, "
-          f"nest {args.nest}, seed {args.seed}")
-    print(f"ours: {args.steps:,} steps {ours_steps:.3f} s ({args.steps / ours_steps:,.0f} steps/s; whole run with "
-          f"start plan arrays and scores {ours_total:.3f} s); "
-          f"mean trees per step {ensemble.runs.trees.mean():.2f}")
+    print(
+        f"{atlas.area.label}: {len(atlas.lsoas)} LSOAs, {len(plan.neighbourhoods)} neighbourhoods, "
+        f"nest {args.nest}, seed {args.seed}"
+    )
+    print(
+        f"ours: {args.steps:,} steps {ours_steps:.3f} s ({args.steps / ours_steps:,.0f} steps/s; whole run with "
+        f"start plan arrays and scores {ours_total:.3f} s); "
+        f"mean trees per step {ensemble.runs.trees.mean():.2f}"
+    )
     from importlib.metadata import version
 
-    print(f"GerryChain {version('gerrychain')}: {seen:,} steps {peer:.2f} s ({seen / peer:,.1f} steps/s), scaled to {args.steps:,} steps "
-          f"{peer_scaled:.1f} s")
-    print(f"ratio (GerryChain / ours, steps only): {peer_scaled / ours_steps:,.0f}x; whole run: "
-          f"{peer_scaled / ours_total:,.0f}x")
+    print(
+        f"GerryChain {version('gerrychain')}: {seen:,} steps {peer:.2f} s ({seen / peer:,.1f} steps/s), scaled to {args.steps:,} steps "
+        f"{peer_scaled:.1f} s"
+    )
+    print(
+        f"ratio (GerryChain / ours, steps only): {peer_scaled / ours_steps:,.0f}x; whole run: "
+        f"{peer_scaled / ours_total:,.0f}x"
+    )
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
     return 0
 

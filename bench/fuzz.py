@@ -39,23 +39,33 @@ def fuzz_api(examples: int) -> dict:
 
     report = {}
     for mode in ("local", "planner key"):
-        app = create_app(Settings(home_dir=tempfile.mkdtemp(prefix="nhp-fuzz-"), target_population=4500,
-                                  max_upload_mb=0.05), atlas_provider={"GRID": grid_atlas(3, 3)})
+        app = create_app(
+            Settings(home_dir=tempfile.mkdtemp(prefix="nhp-fuzz-"), target_population=4500, max_upload_mb=0.05),
+            atlas_provider={"GRID": grid_atlas(3, 3)},
+        )
         headers = {}
         with TestClient(app) as client:
             if mode != "local":
                 create_key(app.state.nhp.db, "admin", "admin")
                 headers = {"Authorization": f"Bearer {create_key(app.state.nhp.db, 'fuzzer', 'planner')[1]}"}
             created = client.post("/api/v1/plans", json={"name": "seed", "area": "GRID"}, headers=headers)
-            client.post("/api/v1/plans/1/moves", json={"moves": {"G0000": "N2"}},
-                        headers={"If-Match": created.headers["ETag"], **headers})
+            client.post(
+                "/api/v1/plans/1/moves",
+                json={"moves": {"G0000": "N2"}},
+                headers={"If-Match": created.headers["ETag"], **headers},
+            )
         schema = schemathesis.openapi.from_asgi("/openapi.json", app)
         calls, statuses, failures = 0, Counter(), []
         for result in schema.get_all_operations():
             operation = result.ok()
 
-            @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck),
-                      phases=[Phase.explicit, Phase.generate], database=None)
+            @settings(
+                max_examples=examples,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+                phases=[Phase.explicit, Phase.generate],
+                database=None,
+            )
             @given(case=operation.as_strategy())
             def run(case):
                 nonlocal calls
@@ -69,9 +79,13 @@ def fuzz_api(examples: int) -> dict:
                     failures.append(f"{case.method} {case.operation.path} {case.path_parameters} -> {status}")
 
             run()
-        report[mode] = {"operations": len(list(schema.get_all_operations())), "requests": calls,
-                        "by_status": dict(sorted(statuses.items())), "server_errors": len(failures),
-                        "first_server_errors": sorted(set(failures))[:10]}
+        report[mode] = {
+            "operations": len(list(schema.get_all_operations())),
+            "requests": calls,
+            "by_status": dict(sorted(statuses.items())),
+            "server_errors": len(failures),
+            "first_server_errors": sorted(set(failures))[:10],
+        }
     return report
 
 
@@ -87,8 +101,10 @@ def fuzz_files(examples: int) -> dict:
 
     atlas = grid_atlas(3, 3)
     plan = ("lsoa_code,neighbourhood\n" + "".join(f"{c},N{i % 2}\n" for i, c in enumerate(atlas.codes))).encode()
-    extract = ("lsoa_code,arrival_date,age\n" + "".join(f"{c},2025-01-0{1 + i % 9},{20 + i}\n"
-                                                         for i, c in enumerate(atlas.codes))).encode()
+    extract = (
+        "lsoa_code,arrival_date,age\n"
+        + "".join(f"{c},2025-01-0{1 + i % 9},{20 + i}\n" for i, c in enumerate(atlas.codes))
+    ).encode()
     targets = {f"reader {key}": (READERS[key], csv_text(key).encode(), ".csv") for key in sorted(TABLES)}
     targets["plan import"] = (lambda p: read_plan(p, atlas), plan, ".csv")
     targets["uec strict"] = (lambda p: read_uec_extract(p, atlas, strict=True), extract, ".csv")
@@ -97,8 +113,13 @@ def fuzz_files(examples: int) -> dict:
     for name, (read, seed, suffix) in targets.items():
         outcomes, crashes = Counter(), Counter()
 
-        @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck),
-                  phases=[Phase.generate], database=None)
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            phases=[Phase.generate],
+            database=None,
+        )
         @given(mutated(seed))
         def run(data):
             try:
@@ -108,8 +129,7 @@ def fuzz_files(examples: int) -> dict:
                 crashes[f"{type(error).__name__} at {Path(frame.filename).name}:{frame.lineno}"] += 1
 
         run()
-        report[name] = {"files": sum(outcomes.values()) + sum(crashes.values()), **outcomes,
-                        "crashes": dict(crashes)}
+        report[name] = {"files": sum(outcomes.values()) + sum(crashes.values()), **outcomes, "crashes": dict(crashes)}
     return report
 
 
@@ -132,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     report["command"] = "python bench/fuzz.py " + " ".join(argv if argv is not None else sys.argv[1:])
     print(json.dumps(report, indent=2))
     failed = any(m["server_errors"] for m in report.get("api", {}).values()) or any(
-        t["crashes"] for t in report.get("files", {}).values())
+        t["crashes"] for t in report.get("files", {}).values()
+    )
     return 1 if failed else 0
 
 

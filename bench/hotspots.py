@@ -43,16 +43,20 @@ print(json.dumps({"imports": t1 - t0, "atlas": t2 - t1, "layer": t3 - t2, "hotsp
 
 def fresh_process(area: str, data_dir: Path) -> None:
     # warm the atlas cache first, as a server's data folder would be
-    subprocess.run([sys.executable, "-c", f"from geo.atlas import load_atlas; load_atlas({area!r}, data_dir={str(data_dir)!r})"],
-                   check=True)
+    subprocess.run(
+        [sys.executable, "-c", f"from geo.atlas import load_atlas; load_atlas({area!r}, data_dir={str(data_dir)!r})"],
+        check=True,
+    )
     t = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", FRESH, area, str(data_dir)], check=True, capture_output=True, text=True)
     total = time.perf_counter() - t
     steps = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"first hotspot answer for {area} in a fresh process: {total:.1f} s wall "
-          f"({'meets' if total <= 5 else 'misses'} the 5 s target): imports {steps['imports']:.1f} s, "
-          f"atlas {steps['atlas']:.1f} s, modelled layer {steps['layer']:.1f} s, Gi* + answer {steps['hotspots']:.2f} s; "
-          f"{steps['lsoas']} LSOAs, {steps['bytes'] / 1e6:.1f} MB, esda loaded: {steps['esda_loaded']}")
+    print(
+        f"first hotspot answer for {area} in a fresh process: {total:.1f} s wall "
+        f"({'meets' if total <= 5 else 'misses'} the 5 s target): imports {steps['imports']:.1f} s, "
+        f"atlas {steps['atlas']:.1f} s, modelled layer {steps['layer']:.1f} s, Gi* + answer {steps['hotspots']:.2f} s; "
+        f"{steps['lsoas']} LSOAs, {steps['bytes'] / 1e6:.1f} MB, esda loaded: {steps['esda_loaded']}"
+    )
 
 
 def england(data_dir: Path) -> None:
@@ -66,15 +70,19 @@ def england(data_dir: Path) -> None:
     t = time.perf_counter()
     out = gi_star(values, atlas.adjacency, codes=atlas.codes)
     elapsed = time.perf_counter() - t
-    print(f"Gi* analytic (scipy.sparse) for England: {elapsed:.2f} s ({'meets' if elapsed <= 2 else 'misses'} the "
-          f"2 s target); {int((out.q <= 0.05).sum())} LSOAs at q <= 0.05")
+    print(
+        f"Gi* analytic (scipy.sparse) for England: {elapsed:.2f} s ({'meets' if elapsed <= 2 else 'misses'} the "
+        f"2 s target); {int((out.q <= 0.05).sum())} LSOAs at q <= 0.05"
+    )
     from esda.getisord import G_Local
 
     w = atlas.weights()
     t = time.perf_counter()
     ref = G_Local(values, w, transform="B", star=True, permutations=0)
-    print(f"esda G_Local(permutations=0) for reference: {time.perf_counter() - t:.2f} s (weights built beforehand); "
-          f"max |z difference| {np.abs(ref.Zs - out.z.to_numpy()).max():.1e}")
+    print(
+        f"esda G_Local(permutations=0) for reference: {time.perf_counter() - t:.2f} s (weights built beforehand); "
+        f"max |z difference| {np.abs(ref.Zs - out.z.to_numpy()).max():.1e}"
+    )
 
 
 def main() -> None:

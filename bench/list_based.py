@@ -40,8 +40,10 @@ from geo.propose.pcns import pcn_plan_assignment
 TARGET = 50_000
 AREAS = ("QK1", "QPM", "E10000025")
 METHODS = ("practices", "pcns", "today's PCNs", "lsoas")
-HEADER = ("| area | built from | seconds | hoods | within ±5 % | within ±10 % | max abs dev % | 2nd dev % "
-          "| LA crossings | alignment % | footprint pieces | practices split | units proven optimal | slowest unit |")
+HEADER = (
+    "| area | built from | seconds | hoods | within ±5 % | within ±10 % | max abs dev % | 2nd dev % "
+    "| LA crossings | alignment % | footprint pieces | practices split | units proven optimal | slowest unit |"
+)
 
 
 def cpu_seconds() -> float:
@@ -58,8 +60,9 @@ def run(atlas, method: str, seed: int, budget: float):
     elif method == "lsoas":
         plan = propose(atlas, ProposalParams(target=TARGET, seed=seed, time_budget=budget))
     else:
-        plan = propose(atlas, ProposalParams(target=TARGET, build_from=method, nest="lad", seed=seed,
-                                             time_budget=budget))
+        plan = propose(
+            atlas, ProposalParams(target=TARGET, build_from=method, nest="lad", seed=seed, time_budget=budget)
+        )
     return plan, time.perf_counter() - start
 
 
@@ -112,10 +115,12 @@ def row(area: str, method: str, plan, seconds: float) -> str:
     s = plan.summary()
     proven, slowest = solve_columns(plan)
     cut = "; cut by the time budget" if getattr(plan.provenance, "stopped_early", False) else ""
-    return (f"| {area} | {method} | {seconds:.2f}{cut} | {s['neighbourhoods']} | {s['within_5_pct']:.0%} | "
-            f"{s['within_10_pct']:.0%} | {s['max_abs_deviation_pct']:.1f} | {second_deviation(plan):.1f} | "
-            f"{s['la_crossings']} | {plan['alignment_pct']:.2f} | {footprint_pieces(plan)} | {s['practice_splits']} | "
-            f"{proven} | {slowest} |")
+    return (
+        f"| {area} | {method} | {seconds:.2f}{cut} | {s['neighbourhoods']} | {s['within_5_pct']:.0%} | "
+        f"{s['within_10_pct']:.0%} | {s['max_abs_deviation_pct']:.1f} | {second_deviation(plan):.1f} | "
+        f"{s['la_crossings']} | {plan['alignment_pct']:.2f} | {footprint_pieces(plan)} | {s['practice_splits']} | "
+        f"{proven} | {slowest} |"
+    )
 
 
 def main(argv=None) -> int:
@@ -126,8 +131,12 @@ def main(argv=None) -> int:
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--slowest", type=int, default=0, help="also list this many slowest units of each exact solve")
-    parser.add_argument("--time-budget", type=float, default=600.0,
-                        help="proposal time budget in seconds (high, so the wall time is the solve's own)")
+    parser.add_argument(
+        "--time-budget",
+        type=float,
+        default=600.0,
+        help="proposal time budget in seconds (high, so the wall time is the solve's own)",
+    )
     args = parser.parse_args(argv)
     if not args.data_dir:
         print("set NHP_DATA_DIR (or --data-dir) to the folder of official files", file=sys.stderr)
@@ -142,9 +151,12 @@ def main(argv=None) -> int:
         atlas = load_atlas(area, data_dir=args.data_dir)
         dropped = drop_empty_practices(atlas)
         if dropped:
-            print(f"| {area} | note | – | – | – | – | – | – | – | – | – | – | – | {len(dropped)} open practice(s) with no "
-                  f"registered patients and no list left out of every list-based plan (nothing to count): "
-                  f"{', '.join(dropped[:5])} |", flush=True)
+            print(
+                f"| {area} | note | – | – | – | – | – | – | – | – | – | – | – | {len(dropped)} open practice(s) with no "
+                f"registered patients and no list left out of every list-based plan (nothing to count): "
+                f"{', '.join(dropped[:5])} |",
+                flush=True,
+            )
         if warm:  # imports and geometry caches once, so the first timing is of the algorithm
             run(atlas, args.methods[0], args.seed, args.time_budget)
             warm = False
@@ -153,11 +165,18 @@ def main(argv=None) -> int:
             plan, seconds = run(atlas, method, args.seed, args.time_budget)
             cpu = cpu_seconds() - cpu
             load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
-            print(row(area, method, plan, seconds).replace(f"| {seconds:.2f}", f"| {seconds:.2f} (CPU {cpu:.2f}, load "
-                                                                                   f"{load})", 1), flush=True)
-            for r in sorted(getattr(plan.provenance, "solve", None) or (), key=lambda r: -r["seconds"])[:args.slowest]:
-                print(f"|  | unit {r['unit']} {r['name']} | {r['seconds']:.2f} | {r['k']} | {r['nodes']} nodes "
-                      f"| {r['status']} | {100 * r['max_deviation']:.1f} | | | | | | | |", flush=True)
+            print(
+                row(area, method, plan, seconds).replace(
+                    f"| {seconds:.2f}", f"| {seconds:.2f} (CPU {cpu:.2f}, load {load})", 1
+                ),
+                flush=True,
+            )
+            for r in sorted(getattr(plan.provenance, "solve", None) or (), key=lambda r: -r["seconds"])[: args.slowest]:
+                print(
+                    f"|  | unit {r['unit']} {r['name']} | {r['seconds']:.2f} | {r['k']} | {r['nodes']} nodes "
+                    f"| {r['status']} | {100 * r['max_deviation']:.1f} | | | | | | | |",
+                    flush=True,
+                )
     print(f"\nload average at the end: {', '.join(f'{v:.1f}' for v in os.getloadavg())}")
     return 0
 

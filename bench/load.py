@@ -139,8 +139,9 @@ class H11Client:
                 break
             elif isinstance(event, h11.ConnectionClosed):
                 raise ConnectionResetError("the server closed the connection")
-        reply = Reply(response.status_code, {k.decode().lower(): v.decode() for k, v in response.headers},
-                      b"".join(chunks))
+        reply = Reply(
+            response.status_code, {k.decode().lower(): v.decode() for k, v in response.headers}, b"".join(chunks)
+        )
         if conn.our_state is h11.DONE and conn.their_state is h11.DONE:
             conn.start_next_cycle()
         else:  # the server asked to close: the next request opens a new connection
@@ -162,9 +163,11 @@ class Postgres:
     """A throwaway cluster from scripts/postgres.sh (start_test_postgres / stop_test_postgres)."""
 
     def __init__(self) -> None:
-        script = (f"source {shlex.quote(str(ROOT / 'scripts' / 'postgres.sh'))}; start_test_postgres >&2; "
-                  "echo NHP_TEST_POSTGRES_URL=$NHP_TEST_POSTGRES_URL; echo PG_TEST_DIR=$PG_TEST_DIR; "
-                  "echo PG_TEST_BIN=$PG_TEST_BIN; echo PG_TEST_RUN=$PG_TEST_RUN")
+        script = (
+            f"source {shlex.quote(str(ROOT / 'scripts' / 'postgres.sh'))}; start_test_postgres >&2; "
+            "echo NHP_TEST_POSTGRES_URL=$NHP_TEST_POSTGRES_URL; echo PG_TEST_DIR=$PG_TEST_DIR; "
+            "echo PG_TEST_BIN=$PG_TEST_BIN; echo PG_TEST_RUN=$PG_TEST_RUN"
+        )
         out = subprocess.run(["bash", "-c", script], check=True, capture_output=True, text=True).stdout
         env = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
         self.url = env["NHP_TEST_POSTGRES_URL"]
@@ -177,11 +180,21 @@ class Postgres:
 
 
 def start_server(home: Path, port: int, db_url: str, workers: int) -> subprocess.Popen:
-    env = {**os.environ, "NHP_HOME_DIR": str(home), "NHP_PORT": str(port), "NHP_HOST": "127.0.0.1",
-           "NHP_DATABASE_URL": db_url}
+    env = {
+        **os.environ,
+        "NHP_HOME_DIR": str(home),
+        "NHP_PORT": str(port),
+        "NHP_HOST": "127.0.0.1",
+        "NHP_DATABASE_URL": db_url,
+    }
     log = open(home / "server.log", "wb")
-    return subprocess.Popen([sys.executable, "-m", "cli", "serve", "--workers", str(workers),
-                             "--log-level", "warning"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--workers", str(workers), "--log-level", "warning"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
 
 
 async def wait_ready(base: str, process: subprocess.Popen, timeout: float = 300) -> None:
@@ -210,8 +223,16 @@ class Stats:
         self.times[kind].append(seconds)
 
 
-async def client_loop(http: httpx.AsyncClient, plans: list[dict], codes: list[str], labels: list[str],
-                      stats: Stats, stop: float, edit_share: float, seed: int) -> None:
+async def client_loop(
+    http: httpx.AsyncClient,
+    plans: list[dict],
+    codes: list[str],
+    labels: list[str],
+    stats: Stats,
+    stop: float,
+    edit_share: float,
+    seed: int,
+) -> None:
     rng = random.Random(seed)
     etags = {p["id"]: p["etag"] for p in plans}
     while time.monotonic() < stop:
@@ -221,9 +242,15 @@ async def client_loop(http: httpx.AsyncClient, plans: list[dict], codes: list[st
             kind, method, url = "move", "POST", f"/api/v1/plans/{plan}/moves"
             kwargs = {"json": {"moves": {rng.choice(codes): rng.choice(labels)}}, "headers": {"If-Match": etags[plan]}}
         else:
-            kind, url = rng.choice([("plan", f"/api/v1/plans/{plan}"), ("metrics", f"/api/v1/plans/{plan}/metrics"),
-                                    ("versions", f"/api/v1/plans/{plan}/versions"),
-                                    ("audit", f"/api/v1/plans/{plan}/audit"), ("lsoas", "lsoas")])
+            kind, url = rng.choice(
+                [
+                    ("plan", f"/api/v1/plans/{plan}"),
+                    ("metrics", f"/api/v1/plans/{plan}/metrics"),
+                    ("versions", f"/api/v1/plans/{plan}/versions"),
+                    ("audit", f"/api/v1/plans/{plan}/audit"),
+                    ("lsoas", "lsoas"),
+                ]
+            )
             method, kwargs = "GET", {}
             if url == "lsoas":
                 url = f"/api/v1/areas/{plans[0]['area']}/lsoas"
@@ -246,9 +273,18 @@ async def client_loop(http: httpx.AsyncClient, plans: list[dict], codes: list[st
             etags[plan] = response.headers["ETag"]
 
 
-async def run(base: str, area: str, clients: int, seconds: float, n_plans: int, edit_share: float,
-              warmup: float = 0.0, server_pid: int | None = None, db_pid: int | None = None,
-              client: str = "h11") -> dict:
+async def run(
+    base: str,
+    area: str,
+    clients: int,
+    seconds: float,
+    n_plans: int,
+    edit_share: float,
+    warmup: float = 0.0,
+    server_pid: int | None = None,
+    db_pid: int | None = None,
+    client: str = "h11",
+) -> dict:
     # Idle connections are dropped before uvicorn's 5 s keep-alive timeout, so a request never races the server
     # closing its connection (a client artefact that would show as ReadError).
     limits = httpx.Limits(max_connections=clients + 5, max_keepalive_connections=clients + 5, keepalive_expiry=2.0)
@@ -265,15 +301,22 @@ async def run(base: str, area: str, clients: int, seconds: float, n_plans: int, 
         # Each simulated planner has its own keep-alive connection (h11) or shares httpx's pool.
         loops = [H11Client(base) for _ in range(clients)] if client == "h11" else [http] * clients
         if warmup > 0:  # untimed: every worker process loads the atlas and fills its caches
-            await asyncio.gather(*(client_loop(loops[seed], plans, codes, labels, Stats(), time.monotonic() + warmup,
-                                               edit_share, 10_000 + seed) for seed in range(clients)))
+            await asyncio.gather(
+                *(
+                    client_loop(
+                        loops[seed], plans, codes, labels, Stats(), time.monotonic() + warmup, edit_share, 10_000 + seed
+                    )
+                    for seed in range(clients)
+                )
+            )
         stats = Stats()
         cpu_before, client_before = (cpu_seconds(server_pid) if server_pid else 0.0), time.process_time()
         db_before = cpu_seconds(db_pid) if db_pid else 0.0
         started = time.monotonic()
         stop = started + seconds
-        await asyncio.gather(*(client_loop(loops[seed], plans, codes, labels, stats, stop, edit_share, seed)
-                               for seed in range(clients)))
+        await asyncio.gather(
+            *(client_loop(loops[seed], plans, codes, labels, stats, stop, edit_share, seed) for seed in range(clients))
+        )
         for loop in loops:
             if isinstance(loop, H11Client):
                 loop.close()
@@ -282,17 +325,33 @@ async def run(base: str, area: str, clients: int, seconds: float, n_plans: int, 
         client_cpu = time.process_time() - client_before
         db_cpu = (cpu_seconds(db_pid) - db_before) if db_pid else float("nan")
     everything = [t for ts in stats.times.values() for t in ts]
-    kinds = {kind: {"requests": len(ts), "p50_ms": round(percentile(ts, 0.5) * 1000, 1),
-                    "p95_ms": round(percentile(ts, 0.95) * 1000, 1)} for kind, ts in sorted(stats.times.items())}
+    kinds = {
+        kind: {
+            "requests": len(ts),
+            "p50_ms": round(percentile(ts, 0.5) * 1000, 1),
+            "p95_ms": round(percentile(ts, 0.95) * 1000, 1),
+        }
+        for kind, ts in sorted(stats.times.items())
+    }
     edit = stats.times.get("move", []) + stats.times.get("metrics", [])
     return {
-        "client": client, "area": area, "lsoas": len(codes), "clients": clients, "seconds": round(elapsed, 1), "plans": n_plans,
-        "requests": len(everything), "throughput_rps": round(len(everything) / elapsed, 1),
-        "p50_ms": round(percentile(everything, 0.5) * 1000, 1), "p95_ms": round(percentile(everything, 0.95) * 1000, 1),
+        "client": client,
+        "area": area,
+        "lsoas": len(codes),
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "plans": n_plans,
+        "requests": len(everything),
+        "throughput_rps": round(len(everything) / elapsed, 1),
+        "p50_ms": round(percentile(everything, 0.5) * 1000, 1),
+        "p95_ms": round(percentile(everything, 0.95) * 1000, 1),
         "p99_ms": round(percentile(everything, 0.99) * 1000, 1),
-        "move_metrics_p95_ms": round(percentile(edit, 0.95) * 1000, 1), "edits_saved": stats.saved,
+        "move_metrics_p95_ms": round(percentile(edit, 0.95) * 1000, 1),
+        "edits_saved": stats.saved,
         "stale_edits_412": stats.stale,
-        "errors": len(stats.errors), "first_errors": stats.errors[:10], "by_kind": kinds,
+        "errors": len(stats.errors),
+        "first_errors": stats.errors[:10],
+        "by_kind": kinds,
         # CPU per request, the figure the machine's other load does not change much (the latencies it does).
         "server_cpu_ms_per_request": round(1000 * server_cpu / max(len(everything), 1), 2),
         "client_cpu_ms_per_request": round(1000 * client_cpu / max(len(everything), 1), 2),
@@ -310,9 +369,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=10, help="untimed seconds of load before each timed run")
     parser.add_argument("--area", help="area id (default: QK1 with NHP_DATA_DIR, else the demo region)")
     parser.add_argument("--database-url", help="use this database instead of a throwaway PostgreSQL cluster")
-    parser.add_argument("--client", choices=["h11", "httpx"], default="h11",
-                        help="h11: one light keep-alive connection per client (default); httpx: httpx's async "
-                             "client, about 6 ms of CPU per request on the same cores as the server")
+    parser.add_argument(
+        "--client",
+        choices=["h11", "httpx"],
+        default="h11",
+        help="h11: one light keep-alive connection per client (default); httpx: httpx's async "
+        "client, about 6 ms of CPU per request on the same cores as the server",
+    )
     args = parser.parse_args(argv)
     from geo.demo import DEMO_AREA
 
@@ -330,9 +393,20 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     asyncio.run(wait_ready(base, process))
                     before = os.getloadavg()
-                    report = asyncio.run(run(base, area, args.clients, args.seconds, args.plans, args.edit_share,
-                                             args.warmup, process.pid, postgres.pid if postgres else None,
-                                             args.client))
+                    report = asyncio.run(
+                        run(
+                            base,
+                            area,
+                            args.clients,
+                            args.seconds,
+                            args.plans,
+                            args.edit_share,
+                            args.warmup,
+                            process.pid,
+                            postgres.pid if postgres else None,
+                            args.client,
+                        )
+                    )
                     report["loadavg_before_after"] = [round(before[0], 2), round(os.getloadavg()[0], 2)]
                 finally:
                     process.terminate()
@@ -348,13 +422,18 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if postgres:
             postgres.stop()
-    print(f"{'workers':>7} {'req/s':>8} {'p95 ms':>8} {'move+metrics p95 ms':>20} {'errors':>7} {'load avg':>12} "
-          f"{'server cpu ms/req':>18}")
+    print(
+        f"{'workers':>7} {'req/s':>8} {'p95 ms':>8} {'move+metrics p95 ms':>20} {'errors':>7} {'load avg':>12} "
+        f"{'server cpu ms/req':>18}"
+    )
     for r in reports:
-        print(f"{r['workers']:>7} {r['throughput_rps']:>8} {r['p95_ms']:>8} {r['move_metrics_p95_ms']:>20} "
-              f"{r['errors']:>7} {'%.2f->%.2f' % tuple(r['loadavg_before_after']):>12} "
-              f"{r['server_cpu_ms_per_request']:>18}")
+        print(
+            f"{r['workers']:>7} {r['throughput_rps']:>8} {r['p95_ms']:>8} {r['move_metrics_p95_ms']:>20} "
+            f"{r['errors']:>7} {'%.2f->%.2f' % tuple(r['loadavg_before_after']):>12} "
+            f"{r['server_cpu_ms_per_request']:>18}"
+        )
     return 0 if all(r["errors"] == 0 for r in reports) else 1
+
 
 if __name__ == "__main__":
     sys.exit(main())

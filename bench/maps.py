@@ -37,7 +37,9 @@ def load_llr(data_dir: Path) -> Atlas:
 
         return load_atlas("QK1", data_dir=data_dir)
     except Exception as error:  # the loader is under construction; fall back rather than skip the bench
-        print(f"geo.atlas.load_atlas failed ({type(error).__name__}: {error}); using the stand-in atlas", file=sys.stderr)
+        print(
+            f"geo.atlas.load_atlas failed ({type(error).__name__}: {error}); using the stand-in atlas", file=sys.stderr
+        )
         return _stand_in(data_dir)
 
 
@@ -46,9 +48,17 @@ def _stand_in(raw: Path) -> Atlas:
     icb = icb[icb.icb24_code_nhs == "QK1"].set_index("lsoa21_code")
     shapes = gpd.read_file(raw / "lsoa21_boundaries_bsc_england.geojson").set_index("lsoa21_code")
     shapes = shapes.loc[sorted(icb.index)].to_crs(27700)
-    lad = pd.read_csv(raw / "lsoa21_ward24_lad24_lookup.csv", dtype=str).drop_duplicates("lsoa21_code").set_index("lsoa21_code")
-    imd = pd.read_csv(raw / "iod2025_lsoa21_scores_ranks_deciles.csv", dtype={"lsoa21_code": str}).set_index("lsoa21_code")
-    pop = pd.read_csv(raw / "census2021_lsoa21_usual_residents_age6.csv", dtype={"lsoa21_code": str}).set_index("lsoa21_code")
+    lad = (
+        pd.read_csv(raw / "lsoa21_ward24_lad24_lookup.csv", dtype=str)
+        .drop_duplicates("lsoa21_code")
+        .set_index("lsoa21_code")
+    )
+    imd = pd.read_csv(raw / "iod2025_lsoa21_scores_ranks_deciles.csv", dtype={"lsoa21_code": str}).set_index(
+        "lsoa21_code"
+    )
+    pop = pd.read_csv(raw / "census2021_lsoa21_usual_residents_age6.csv", dtype={"lsoa21_code": str}).set_index(
+        "lsoa21_code"
+    )
     codes = shapes.index
     lsoas = gpd.GeoDataFrame(
         {
@@ -68,18 +78,22 @@ def _stand_in(raw: Path) -> Atlas:
     gp = gp[gp.ICB_CODE == "QK1"].set_index("PRAC_CODE")
     regs = pd.read_csv(raw / "gp-reg-pat-prac-lsoa-all_2023-07.csv", usecols=["PRACTICE_CODE", "NUMBER_OF_PATIENTS"])
     sizes = regs.groupby("PRACTICE_CODE").NUMBER_OF_PATIENTS.sum()
-    practices = gpd.GeoDataFrame(
-        {
-            "practice_name": gp.PRAC_NAME,
-            "pcn_code": gp.PCN_CODE,
-            "pcn_name": gp.PCN_NAME,
-            "list_size": sizes.reindex(gp.index),
-            "patients_in_area": sizes.reindex(gp.index),
-            "in_area": True,
-        },
-        geometry=gpd.points_from_xy(gp.PRAC_LNG.astype(float), gp.PRAC_LAT.astype(float)),
-        crs=4326,
-    ).to_crs(27700).rename_axis("practice_code")
+    practices = (
+        gpd.GeoDataFrame(
+            {
+                "practice_name": gp.PRAC_NAME,
+                "pcn_code": gp.PCN_CODE,
+                "pcn_name": gp.PCN_NAME,
+                "list_size": sizes.reindex(gp.index),
+                "patients_in_area": sizes.reindex(gp.index),
+                "in_area": True,
+            },
+            geometry=gpd.points_from_xy(gp.PRAC_LNG.astype(float), gp.PRAC_LAT.astype(float)),
+            crs=4326,
+        )
+        .to_crs(27700)
+        .rename_axis("practice_code")
+    )
     n = len(lsoas)
     return Atlas(
         area=StudyArea("icb", ("QK1",), "NHS Leicester, Leicestershire and Rutland ICB"),
@@ -92,7 +106,9 @@ def _stand_in(raw: Path) -> Atlas:
         sources={
             "boundaries": SourceInfo("boundaries", "ONS LSOA 2021 boundaries (BSC)", "2021"),
             "imd": SourceInfo("imd", "English Indices of Deprivation", "2025"),
-            "practices": SourceInfo("practices", "NHS England practice-PCN lookup; GP registrations", "Jan 2024; Jul 2023"),
+            "practices": SourceInfo(
+                "practices", "NHS England practice-PCN lookup; GP registrations", "Jan 2024; Jul 2023"
+            ),
         },
     )
 
@@ -103,8 +119,10 @@ def simple_plan(atlas: Atlas, target: int = 50_000) -> pd.Series:
     x = ((centre.x - centre.x.min()) // 500).astype(int).to_numpy()
     y = ((centre.y - centre.y.min()) // 500).astype(int).to_numpy()
     z = sum(((x >> b) & 1) << (2 * b) | ((y >> b) & 1) << (2 * b + 1) for b in range(16))
-    order = pd.DataFrame({"lad": atlas.lsoas.lad_code.to_numpy(), "z": z, "pop": atlas.lsoas.resident_population.to_numpy()},
-                         index=atlas.lsoas.index).sort_values(["lad", "z"])
+    order = pd.DataFrame(
+        {"lad": atlas.lsoas.lad_code.to_numpy(), "z": z, "pop": atlas.lsoas.resident_population.to_numpy()},
+        index=atlas.lsoas.index,
+    ).sort_values(["lad", "z"])
     runs = order.groupby("lad")["pop"].cumsum() // target
     return (order.lad + "-" + runs.astype(str)).reindex(atlas.lsoas.index)
 
@@ -116,7 +134,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     atlas = load_llr(args.data_dir)
     plan = simple_plan(atlas)
-    print(f"{atlas.area.label}: {len(atlas.lsoas)} LSOAs, {len(atlas.practices)} practices, {plan.nunique()} neighbourhoods")
+    print(
+        f"{atlas.area.label}: {len(atlas.lsoas)} LSOAs, {len(atlas.practices)} practices, {plan.nunique()} neighbourhoods"
+    )
     print(f"{'method':<22}{'tolerance m':>12}{'vertices':>10}{'HTML MB':>9}{'build s':>9}")
     original_simplify = _geometry._simplify
     methods = {

@@ -48,8 +48,16 @@ def gerrychain_partition(plan: Plan):
     try:
         import networkx as nx
         from gerrychain import Graph, Partition
-        from gerrychain.updaters import (Tally, boundary_nodes, county_splits, cut_edges, cut_edges_by_part,
-                                         exterior_boundaries, interior_boundaries, perimeter)
+        from gerrychain.updaters import (
+            Tally,
+            boundary_nodes,
+            county_splits,
+            cut_edges,
+            cut_edges_by_part,
+            exterior_boundaries,
+            interior_boundaries,
+            perimeter,
+        )
     except ImportError as error:
         raise SystemExit(f"GerryChain is needed for the comparison ({error}): pip install -e '.[bench]'")
 
@@ -58,10 +66,15 @@ def gerrychain_partition(plan: Plan):
     lsoas = plan.atlas.lsoas
     nxg = nx.Graph()
     for i, code in enumerate(arrays.codes):
-        nxg.add_node(i, resident_population=float(lsoas["resident_population"].iloc[i]),
-                     registered_population=float(lsoas["registered_population"].iloc[i]),
-                     area=float(arrays.values[i, arrays.column("area")]), lad_code=str(lsoas["lad_code"].iloc[i]),
-                     boundary_node=bool(outer[i] > 0), boundary_perim=float(outer[i]))
+        nxg.add_node(
+            i,
+            resident_population=float(lsoas["resident_population"].iloc[i]),
+            registered_population=float(lsoas["registered_population"].iloc[i]),
+            area=float(arrays.values[i, arrays.column("area")]),
+            lad_code=str(lsoas["lad_code"].iloc[i]),
+            boundary_node=bool(outer[i] > 0),
+            boundary_perim=float(outer[i]),
+        )
     for (i, j), length in zip(arrays.edges.tolist(), shared.tolist()):
         nxg.add_edge(i, j, shared_perim=length)
     graph = Graph.from_networkx(nxg)
@@ -119,7 +132,7 @@ def practice_moves(plan: Plan, count: int, seed: int) -> list[tuple[str, str]]:
     while len(out) < count:
         code = codes[rng.integers(len(codes))]
         j = arrays.practice_column[code]
-        rows = by_practice.indices[by_practice.indptr[j]:by_practice.indptr[j + 1]]
+        rows = by_practice.indices[by_practice.indptr[j] : by_practice.indptr[j + 1]]
         labels = sorted(set(plan.assignment.iloc[rows]) - {assigned[code]})
         if labels:
             out.append((code, labels[rng.integers(len(labels))]))
@@ -153,8 +166,11 @@ def main() -> None:
     parser.add_argument("--data-dir", help="default: NHP_DATA_DIR")
     parser.add_argument("--moves", type=int, default=1000)
     parser.add_argument("--hoods", type=int, default=22, help="neighbourhoods in the starting plan")
-    parser.add_argument("--practices", action="store_true",
-                        help="time whole-practice moves on a list-based plan of today's PCNs (issue 11)")
+    parser.add_argument(
+        "--practices",
+        action="store_true",
+        help="time whole-practice moves on a list-based plan of today's PCNs (issue 11)",
+    )
     args = parser.parse_args()
     if args.area:
         from geo.atlas import load_atlas
@@ -169,13 +185,17 @@ def main() -> None:
 
         plan = Plan.from_practices(atlas, pcn_plan_assignment(atlas))
         moves = practice_moves(plan, args.moves, seed=2)
-        print(f"{atlas.area.label}: {len(plan.practice_assignment)} practices in {len(plan.neighbourhoods)} "
-              f"neighbourhoods, {len(atlas.lsoas)} LSOAs, {len(REGISTRY)} metrics, {len(moves)} practice moves")
+        print(
+            f"{atlas.area.label}: {len(plan.practice_assignment)} practices in {len(plan.neighbourhoods)} "
+            f"neighbourhoods, {len(atlas.lsoas)} LSOAs, {len(REGISTRY)} metrics, {len(moves)} practice moves"
+        )
         before = os.getloadavg()
         wall, cpu = run_practices(plan, moves)
         after = os.getloadavg()
-        print(f"load average (1, 5, 15 min) before {before[0]:.2f} {before[1]:.2f} {before[2]:.2f}, "
-              f"after {after[0]:.2f} {after[1]:.2f} {after[2]:.2f} on {os.cpu_count()} cores")
+        print(
+            f"load average (1, 5, 15 min) before {before[0]:.2f} {before[1]:.2f} {before[2]:.2f}, "
+            f"after {after[0]:.2f} {after[1]:.2f} {after[2]:.2f} on {os.cpu_count()} cores"
+        )
         (x50, x95), (c50, c95) = percentiles(wall), percentiles(cpu)
         print(f"practice move+metrics p50 {x50:.2f} ms p95 {x95:.2f} ms (CPU p50 {c50:.2f} ms p95 {c95:.2f} ms)")
         return
@@ -187,8 +207,10 @@ def main() -> None:
     target = int(atlas.lsoas.resident_population.sum() / args.hoods)
     plan = Plan(atlas, {c: f"N{k}" for c, k in zip(atlas.lsoas.index, label)}, target=target)
     moves = boundary_moves(plan, args.moves, seed=2)
-    print(f"{atlas.area.label}: {len(atlas.lsoas)} LSOAs, {len(atlas.edges())} edges, "
-          f"{len(plan.neighbourhoods)} neighbourhoods, {len(REGISTRY)} metrics, {len(moves)} moves")
+    print(
+        f"{atlas.area.label}: {len(atlas.lsoas)} LSOAs, {len(atlas.edges())} edges, "
+        f"{len(plan.neighbourhoods)} neighbourhoods, {len(REGISTRY)} metrics, {len(moves)} moves"
+    )
     started = time.perf_counter()
     fresh = Plan(atlas, plan.assignment, target=target)
     fresh.summary()
@@ -196,14 +218,18 @@ def main() -> None:
     before = os.getloadavg()
     ours, ours_cpu, theirs = run(plan, moves)
     after = os.getloadavg()
-    print(f"load average (1, 5, 15 min) before {before[0]:.2f} {before[1]:.2f} {before[2]:.2f}, "
-          f"after {after[0]:.2f} {after[1]:.2f} {after[2]:.2f} on {os.cpu_count()} cores")
+    print(
+        f"load average (1, 5, 15 min) before {before[0]:.2f} {before[1]:.2f} {before[2]:.2f}, "
+        f"after {after[0]:.2f} {after[1]:.2f} {after[2]:.2f} on {os.cpu_count()} cores"
+    )
     cpu50, cpu95 = percentiles(ours_cpu)
     print(f"edit+metrics CPU time (this thread, excludes waiting for the CPU): p50 {cpu50:.2f} ms p95 {cpu95:.2f} ms")
     x50, x95 = percentiles(ours)
     a50, a95 = percentiles(theirs)
-    print(f"edit+metrics p50 {x50:.2f} ms p95 {x95:.2f} ms; gerrychain p50 {a50:.2f} ms p95 {a95:.2f} ms; "
-          f"ratio p50 {x50 / a50:.2f}")
+    print(
+        f"edit+metrics p50 {x50:.2f} ms p95 {x95:.2f} ms; gerrychain p50 {a50:.2f} ms p95 {a95:.2f} ms; "
+        f"ratio p50 {x50 / a50:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -79,8 +79,9 @@ def gerrychain(atlas, seed: int, epsilon: float = 0.05, deadline: float = float(
         parts = list(nx.connected_components(graph))
         for a, b in zip(parts, parts[1:]):
             graph.add_edge(next(iter(a)), next(iter(b)))
-        found = recursive_seed_part(Graph.from_networkx(graph), list(range(k)), pop[rows].sum() / k, "pop", epsilon,
-                                    rng=seed)
+        found = recursive_seed_part(
+            Graph.from_networkx(graph), list(range(k)), pop[rows].sum() / k, "pop", epsilon, rng=seed
+        )
         for node, part in found.items():
             labels.iloc[rows[node]] = f"{unit}-{part}"
     return labels
@@ -94,15 +95,23 @@ def maxp(atlas, seed: int) -> pd.Series:
 
     # spopt looks each area's neighbours up by its position in the frame, so key the weights 0..n-1 in atlas order.
     adjacency = atlas.adjacency.tocsr()
-    neighbours = {i: adjacency.indices[adjacency.indptr[i] : adjacency.indptr[i + 1]].tolist()
-                  for i in range(adjacency.shape[0])}
+    neighbours = {
+        i: adjacency.indices[adjacency.indptr[i] : adjacency.indptr[i + 1]].tolist() for i in range(adjacency.shape[0])
+    }
     centroids = atlas.lsoas.geometry.centroid
-    frame = gpd.GeoDataFrame({"resident_population": atlas.lsoas.resident_population.to_numpy(float),
-                              "x": centroids.x.to_numpy(), "y": centroids.y.to_numpy()},
-                             geometry=atlas.lsoas.geometry.to_numpy(), crs=atlas.lsoas.crs)
+    frame = gpd.GeoDataFrame(
+        {
+            "resident_population": atlas.lsoas.resident_population.to_numpy(float),
+            "x": centroids.x.to_numpy(),
+            "y": centroids.y.to_numpy(),
+        },
+        geometry=atlas.lsoas.geometry.to_numpy(),
+        crs=atlas.lsoas.crs,
+    )
     np.random.seed(seed)  # spopt draws from numpy's global generator
-    model = MaxPHeuristic(frame, W(neighbours, silence_warnings=True), ["x", "y"], "resident_population", TARGET,
-                          top_n=2)
+    model = MaxPHeuristic(
+        frame, W(neighbours, silence_warnings=True), ["x", "y"], "resident_population", TARGET, top_n=2
+    )
     with warnings.catch_warnings():  # spopt's own pandas deprecation warnings would break up the table
         warnings.simplefilter("ignore")
         model.solve()
@@ -133,17 +142,30 @@ def timed(fn, *args, cap: float | None = None):
 def score(atlas, assignment) -> dict:
     """Plan-level metrics of one assignment, as scored by ``geo.plan.Plan``."""
     summary = Plan(atlas, assignment, target=TARGET).summary()
-    return {k: summary[k] for k in ("neighbourhoods", "max_abs_deviation_pct", "within_5_pct", "within_10_pct",
-                                      "la_crossings", "mean_polsby_popper", "practice_splits", "contiguous")}
+    return {
+        k: summary[k]
+        for k in (
+            "neighbourhoods",
+            "max_abs_deviation_pct",
+            "within_5_pct",
+            "within_10_pct",
+            "la_crossings",
+            "mean_polsby_popper",
+            "practice_splits",
+            "contiguous",
+        )
+    }
 
 
 def row(area, method, seconds, assignment, atlas, note=""):
     if assignment is None:
         return f"| {area} | {method} | {seconds:.1f} | – | – | – | – | – | – | {note} |"
     s = score(atlas, assignment)
-    return (f"| {area} | {method} | {seconds:.2f} | {s['neighbourhoods']} | {s['max_abs_deviation_pct']:.1f} | "
-            f"{s['within_5_pct']:.0%} | {s['la_crossings']} | {s['mean_polsby_popper']:.3f} | {s['practice_splits']} | "
-            f"{'yes' if s['contiguous'] else 'no'}{'; ' + note if note else ''} |")
+    return (
+        f"| {area} | {method} | {seconds:.2f} | {s['neighbourhoods']} | {s['max_abs_deviation_pct']:.1f} | "
+        f"{s['within_5_pct']:.0%} | {s['la_crossings']} | {s['mean_polsby_popper']:.3f} | {s['practice_splits']} | "
+        f"{'yes' if s['contiguous'] else 'no'}{'; ' + note if note else ''} |"
+    )
 
 
 def edit_timing(atlas, assignment) -> float:
@@ -178,8 +200,10 @@ def main(argv=None) -> int:
     pop = atlas.lsoas.resident_population.groupby(atlas.lsoas.lad_code).sum()
     k = sum(best_k(p, TARGET) for p in pop)
     print(f"{args.area}: {len(atlas.lsoas):,} LSOAs, {len(pop)} LADs, ~{k} neighbourhoods, {os.cpu_count()} cores\n")
-    print("| area | method | seconds | hoods | max abs dev % | within ±5 % | LA crossings | mean Polsby-Popper "
-          "| practice splits | contiguous / note |")
+    print(
+        "| area | method | seconds | hoods | max abs dev % | within ±5 % | LA crossings | mean Polsby-Popper "
+        "| practice splits | contiguous / note |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     ours(atlas, args.seed)  # warm up imports and the geometry caches so the timing is of the algorithm
     (mine, cut), seconds = timed(ours, atlas, args.seed)
@@ -195,28 +219,66 @@ def main(argv=None) -> int:
         print(row(args.maxp_lad, "ours (tree-bisection, practices whole)", seconds, own, one, CUT * cut), flush=True)
         found, seconds = timed(maxp, one, args.seed, cap=args.maxp_cap)
         note = f"one LA only ({len(one.lsoas)} LSOAs), spopt default iterations"
-        print(row(args.maxp_lad, "spopt MaxPHeuristic threshold = target", seconds, found, one,
-                  note if found is not None else f"{note}; stopped at {args.maxp_cap:.0f} s cap"), flush=True)
+        print(
+            row(
+                args.maxp_lad,
+                "spopt MaxPHeuristic threshold = target",
+                seconds,
+                found,
+                one,
+                note if found is not None else f"{note}; stopped at {args.maxp_cap:.0f} s cap",
+            ),
+            flush=True,
+        )
     else:
         print(f"| {args.area} | spopt MaxPHeuristic | – | – | – | – | – | – | – | {MAXP_KNOWN} |")
     if args.england:
         england = load_atlas("england", data_dir=args.data_dir)
         (mine_e, cut), seconds = timed(ours, england, args.seed)
-        print(row("England", "ours (tree-bisection, practices whole)", seconds, mine_e, england,
-                  "first run: includes building the atlas's arrays and graph for this process"
-                  + ("; " + CUT * cut if cut else "")), flush=True)
+        print(
+            row(
+                "England",
+                "ours (tree-bisection, practices whole)",
+                seconds,
+                mine_e,
+                england,
+                "first run: includes building the atlas's arrays and graph for this process"
+                + ("; " + CUT * cut if cut else ""),
+            ),
+            flush=True,
+        )
         # The service and the CLI keep the atlas's arrays once built: the second run is what a planner waits for.
         (again, cut), seconds = timed(ours, england, args.seed)
         same = "same assignment" if again.equals(mine_e) else "DIFFERENT assignment"
-        print(row("England", "ours, second run in the same process", seconds, again, england,
-                  same + ("; " + CUT * cut if cut else "")), flush=True)
+        print(
+            row(
+                "England",
+                "ours, second run in the same process",
+                seconds,
+                again,
+                england,
+                same + ("; " + CUT * cut if cut else ""),
+            ),
+            flush=True,
+        )
         deadline = time.monotonic() + args.gerrychain_cap
         # A choke point can keep GerryChain inside one authority for a long time: cap it in a child process too.
         theirs_e, seconds = timed(gerrychain, england, args.seed, 0.05, deadline, cap=args.gerrychain_cap + 10)
-        print(row("England", "GerryChain recursive_seed_part ε=0.05", seconds, theirs_e, england,
-                  "" if theirs_e is not None else f"stopped at {args.gerrychain_cap:.0f} s cap"), flush=True)
-    print(f"\nOne edit on {args.area} (move one boundary LSOA, recompute every summary metric): "
-          f"{edit_timing(atlas, mine) * 1000:.1f} ms")
+        print(
+            row(
+                "England",
+                "GerryChain recursive_seed_part ε=0.05",
+                seconds,
+                theirs_e,
+                england,
+                "" if theirs_e is not None else f"stopped at {args.gerrychain_cap:.0f} s cap",
+            ),
+            flush=True,
+        )
+    print(
+        f"\nOne edit on {args.area} (move one boundary LSOA, recompute every summary metric): "
+        f"{edit_timing(atlas, mine) * 1000:.1f} ms"
+    )
     return 0
 
 

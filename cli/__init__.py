@@ -61,8 +61,11 @@ def check_out(args: argparse.Namespace) -> None:
     """Raise DataError when ``--out`` names a file (or folder) in a folder that does not exist."""
     out = getattr(args, "out", None)
     if out is not None and not Path(out).expanduser().resolve().parent.is_dir():
-        raise DataError(f"the folder {Path(out).parent} does not exist", file=str(out),
-                        expected="--out in an existing folder (create it first)")
+        raise DataError(
+            f"the folder {Path(out).parent} does not exist",
+            file=str(out),
+            expected="--out in an existing folder (create it first)",
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -38,5 +38,7 @@ def atlas_from_args(args: argparse.Namespace):
             cache=not args.no_cache,
         )
     if not args.area:
-        raise DataError("no study area given", expected="--area QK1 (an ICB, sub-ICB, LAD codes or LSOA file), or --demo")
+        raise DataError(
+            "no study area given", expected="--area QK1 (an ICB, sub-ICB, LAD codes or LSOA file), or --demo"
+        )
     return load_atlas(args.area, data_dir=args.data_dir, vintage=args.vintage, imd=args.imd, cache=not args.no_cache)

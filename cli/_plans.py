@@ -16,20 +16,31 @@ from geo.plan.params import POPULATION_BASES
 
 def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``--target``, ``--tolerance``, ``--population`` and ``--name-column`` to a plan-reading command."""
-    parser.add_argument("--target", type=float, help="target population per neighbourhood (default NHP_TARGET_POPULATION)")
+    parser.add_argument(
+        "--target", type=float, help="target population per neighbourhood (default NHP_TARGET_POPULATION)"
+    )
     parser.add_argument("--tolerance", type=float, help="allowed relative deviation, e.g. 0.1 (default NHP_TOLERANCE)")
-    parser.add_argument("--population", choices=POPULATION_BASES, default=None,
-                        help="judge the plan on this population instead of the one it was made on (recorded in "
-                        "its file; lists for a practice plan, else resident); the output names the override")
-    parser.add_argument("--name-column", help="column naming the neighbourhoods in a polygon file (default: first text column)")
+    parser.add_argument(
+        "--population",
+        choices=POPULATION_BASES,
+        default=None,
+        help="judge the plan on this population instead of the one it was made on (recorded in "
+        "its file; lists for a practice plan, else resident); the output names the override",
+    )
+    parser.add_argument(
+        "--name-column", help="column naming the neighbourhoods in a polygon file (default: first text column)"
+    )
 
 
 def plan_params_from_args(args: argparse.Namespace):
     """Return the :class:`geo.plan.params.PlanParams` the arguments and the settings give."""
     from geo.plan.params import PlanParams
 
-    return PlanParams.from_settings(target=getattr(args, "target", None), tolerance=getattr(args, "tolerance", None),
-                                    population=getattr(args, "population", None))
+    return PlanParams.from_settings(
+        target=getattr(args, "target", None),
+        tolerance=getattr(args, "tolerance", None),
+        population=getattr(args, "population", None),
+    )
 
 
 def plan_from_args(path: Path, atlas, args: argparse.Namespace):
@@ -41,6 +52,10 @@ def plan_from_args(path: Path, atlas, args: argparse.Namespace):
     from geo.plan import Plan
     from geo.plan.params import Provenance
 
-    return Plan.from_file(path, atlas, name_column=getattr(args, "name_column", None),
-                          params=plan_params_from_args(args),
-                          provenance=Provenance("imported", source=printable(Path(path).name)))
+    return Plan.from_file(
+        path,
+        atlas,
+        name_column=getattr(args, "name_column", None),
+        params=plan_params_from_args(args),
+        provenance=Provenance("imported", source=printable(Path(path).name)),
+    )

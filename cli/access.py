@@ -19,12 +19,15 @@ from cli._plans import add_plan_arguments, plan_from_args
 
 def register(subparsers) -> None:
     """Add ``nhp access``."""
-    access = subparsers.add_parser("access", help="access and need per neighbourhood of a plan",
-                                   description=__doc__.split("\n\n")[1])
+    access = subparsers.add_parser(
+        "access", help="access and need per neighbourhood of a plan", description=__doc__.split("\n\n")[1]
+    )
     access.add_argument("plan", type=Path, help="plan file: CSV lookup or GeoJSON/GPKG/zipped shapefile")
     _common.add_area_arguments(access)
     add_plan_arguments(access)
-    access.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format (default table)")
+    access.add_argument(
+        "--format", choices=["table", "csv", "json"], default="table", help="output format (default table)"
+    )
     access.set_defaults(func=run_access)
 
 
@@ -50,8 +53,11 @@ def access_table(table, notes: dict, headings: dict, legend: str) -> str:
     """The readable report: the main columns per neighbourhood, then where each figure comes from."""
     shown = table[[c for c in headings if c in table.columns]].rename(columns=headings)
     shown.index = [name if len(name) <= 40 else name[:39] + "~" for name in shown.index]
-    formats = {column: (lambda v: "-" if v != v else f"{v:,.0f}") for column in shown.columns
-               if column.startswith(("residents", "%", "LHL"))}
+    formats = {
+        column: (lambda v: "-" if v != v else f"{v:,.0f}")
+        for column in shown.columns
+        if column.startswith(("residents", "%", "LHL"))
+    }
     text = shown.to_string(formatters=formats, float_format=lambda v: f"{v:,.2f}", na_rep="-")
     lines = [text, legend, "", "Sources and methods:"]
     for name, note in notes["access"].items():

@@ -28,8 +28,10 @@ def register(subparsers) -> None:
 def run_summary(args) -> int:
     atlas = atlas_from_args(args)
     table = atlas_summary(atlas, by=args.by)
-    caption = (f"{atlas.area.label}: LSOA {atlas.vintage} geography, IMD {atlas.imd_edition} national quintiles "
-               f"(1 = most deprived). Sources: {atlas.source_note()}")
+    caption = (
+        f"{atlas.area.label}: LSOA {atlas.vintage} geography, IMD {atlas.imd_edition} national quintiles "
+        f"(1 = most deprived). Sources: {atlas.source_note()}"
+    )
     if args.format == "csv":
         table.to_csv(sys.stdout, index=False, lineterminator="\n")
     elif args.format == "json":
@@ -90,15 +92,19 @@ def _text(value) -> str:
 
 def _records(table) -> list[dict]:
     """Rows as plain values: a suppressed count (NaN) becomes ``None`` (JSON null, "suppressed" in the table)."""
-    return [{k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
-            for row in table.to_dict(orient="records")]
+    return [
+        {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+        for row in table.to_dict(orient="records")
+    ]
 
 
 def _closed(atlas) -> dict:
     """Residents registered in July 2023 at practices closed since: in no plan, today on other practices' lists."""
     table = closed_practices(atlas)
     total = _records(table.iloc[-1:])[0]
-    return {"practices": total["practices"], "patients": total["patients"],
-            "by_local_authority": {f"{r['lad_name']} ({r['lad_code']})": r["patients"]
-                                   for r in _records(table.iloc[:-1])},
-            "in_plans": "no: today they are on the lists of the practices they moved to"}
+    return {
+        "practices": total["practices"],
+        "patients": total["patients"],
+        "by_local_authority": {f"{r['lad_name']} ({r['lad_code']})": r["patients"] for r in _records(table.iloc[:-1])},
+        "in_plans": "no: today they are on the lists of the practices they moved to",
+    }

@@ -20,12 +20,19 @@ def register(subparsers) -> None:
     plan = subparsers.add_parser("plan", help="baseline plans of what exists today (nhp plan pcns)")
     kinds = plan.add_subparsers(dest="baseline", metavar="{pcns}")
     kinds.required = True
-    pcns = kinds.add_parser("pcns", help="today's PCNs as a list-based plan (practice_code,neighbourhood)",
-                            description=__doc__.split("\n\n")[0])
+    pcns = kinds.add_parser(
+        "pcns",
+        help="today's PCNs as a list-based plan (practice_code,neighbourhood)",
+        description=__doc__.split("\n\n")[0],
+    )
     _common.add_area_arguments(pcns)
-    pcns.add_argument("--target", type=float, help="target population per neighbourhood (default NHP_TARGET_POPULATION)")
+    pcns.add_argument(
+        "--target", type=float, help="target population per neighbourhood (default NHP_TARGET_POPULATION)"
+    )
     pcns.add_argument("--tolerance", type=float, help="allowed relative deviation (default NHP_TOLERANCE)")
-    pcns.add_argument("--out", type=Path, required=True, help="plan file: .csv (practice_code,neighbourhood), .geojson, .gpkg")
+    pcns.add_argument(
+        "--out", type=Path, required=True, help="plan file: .csv (practice_code,neighbourhood), .geojson, .gpkg"
+    )
     pcns.set_defaults(func=run_pcns)
 
 
@@ -43,11 +50,19 @@ def run_pcns(args: argparse.Namespace) -> int:
     args.population = "list"
     params = plan_params_from_args(args)
     practices = pcn_plan_assignment(atlas)
-    plan = Plan.from_practices(atlas, practices, params, name="PCNs today",
-                               provenance=Provenance("pcns-today", source="NHS England practice-to-PCN map"))
+    plan = Plan.from_practices(
+        atlas,
+        practices,
+        params,
+        name="PCNs today",
+        provenance=Provenance("pcns-today", source="NHS England practice-to-PCN map"),
+    )
     counts = pcn_baseline_counts(atlas)
-    single = (f" and {counts['practices_in_no_pcn']} practice(s) in no PCN, each its own neighbourhood"
-              if counts["practices_in_no_pcn"] else "")
+    single = (
+        f" and {counts['practices_in_no_pcn']} practice(s) in no PCN, each its own neighbourhood"
+        if counts["practices_in_no_pcn"]
+        else ""
+    )
     print(f"{atlas.area.label}: {counts['pcns']} PCNs{single}, {len(practices)} practices")
     out = practices_out(atlas)
     for row in out.itertuples():

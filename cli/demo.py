@@ -28,6 +28,8 @@ def run(args) -> int:
         print(f"  {name:<16} {path}")
     settings = get_settings()
     print(f"\nOpen {result.files['map']} in a browser to see the plan map.")
-    print(f"Planner page: run `nhp serve` and open http://{settings.host}:{settings.port}/ "
-          "(pick the Demoshire area to draw neighbourhoods).")
+    print(
+        f"Planner page: run `nhp serve` and open http://{settings.host}:{settings.port}/ "
+        "(pick the Demoshire area to draw neighbourhoods)."
+    )
     return 0

@@ -19,19 +19,33 @@ from geo.errors import DataError
 
 def register(subparsers) -> None:
     """Add ``nhp ensemble`` to the command line."""
-    parser = subparsers.add_parser("ensemble", help="run a ReCom ensemble of plans, or place a plan in one",
-                                   description=__doc__.split("\n\n")[1])
+    parser = subparsers.add_parser(
+        "ensemble", help="run a ReCom ensemble of plans, or place a plan in one", description=__doc__.split("\n\n")[1]
+    )
     add_area_arguments(parser)
-    parser.add_argument("--build-from", default="lsoas", choices=["lsoas", "practices", "pcns"],
-                        help="building blocks (ensembles recombine LSOAs: only 'lsoas')")
+    parser.add_argument(
+        "--build-from",
+        default="lsoas",
+        choices=["lsoas", "practices", "pcns"],
+        help="building blocks (ensembles recombine LSOAs: only 'lsoas')",
+    )
     parser.add_argument("--target", type=int, help="people per neighbourhood (default: the settings')")
     parser.add_argument("--tolerance", type=float, help="allowed deviation, e.g. 0.1 (default: the settings')")
-    parser.add_argument("--population", choices=["resident", "registered"], default=None,
-                        help="population counted (default resident)")
-    parser.add_argument("--nest", default="lad", choices=["lad", "utla", "icb", "none"],
-                        help="the unit a neighbourhood never crosses (default lad)")
-    parser.add_argument("--tree", default="mst", choices=["mst", "uniform"],
-                        help="spanning tree: mst (GerryChain's default: minimum under random weights) or uniform (Wilson)")
+    parser.add_argument(
+        "--population", choices=["resident", "registered"], default=None, help="population counted (default resident)"
+    )
+    parser.add_argument(
+        "--nest",
+        default="lad",
+        choices=["lad", "utla", "icb", "none"],
+        help="the unit a neighbourhood never crosses (default lad)",
+    )
+    parser.add_argument(
+        "--tree",
+        default="mst",
+        choices=["mst", "uniform"],
+        help="spanning tree: mst (GerryChain's default: minimum under random weights) or uniform (Wilson)",
+    )
     parser.add_argument("--start", type=Path, help="start plan file (default: the proposal with these parameters)")
     parser.add_argument("--steps", type=int, help="ReCom steps to run")
     parser.add_argument("--seed", type=int, help="random seed: same seed, same runs (default: the settings')")
@@ -44,8 +58,11 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run a chain or place a plan, as the arguments say; return the exit status."""
     if args.build_from != "lsoas":
-        raise DataError(f"ensembles recombine LSOAs: --build-from {args.build_from} is not supported",
-                        column="build-from", expected="--build-from lsoas")
+        raise DataError(
+            f"ensembles recombine LSOAs: --build-from {args.build_from} is not supported",
+            column="build-from",
+            expected="--build-from lsoas",
+        )
     if args.plan is not None or args.runs is not None:
         return _place(args)
     return _chain(args)
@@ -69,14 +86,25 @@ def _chain(args: argparse.Namespace) -> int:
 
         start = Plan.from_file(args.start, atlas, name=args.start.stem)
     began = time.perf_counter()
-    ensemble = run_ensemble(atlas, start, steps=args.steps, seed=seed, target=args.target, tolerance=args.tolerance,
-                            population=args.population, nest=args.nest, tree=args.tree)
+    ensemble = run_ensemble(
+        atlas,
+        start,
+        steps=args.steps,
+        seed=seed,
+        target=args.target,
+        tolerance=args.tolerance,
+        population=args.population,
+        nest=args.nest,
+        tree=args.tree,
+    )
     seconds = time.perf_counter() - began
     write_runs(ensemble, args.out)
     runs = ensemble.runs
-    print(f"{atlas.area.label}: {args.steps:,} ReCom steps from {ensemble.metadata['start']} "
-          f"({len(ensemble.names)} neighbourhoods, seed {seed}, nest {args.nest}) in {seconds:.1f} s; "
-          f"{int(runs.moved.sum()):,} steps recombined a pair")
+    print(
+        f"{atlas.area.label}: {args.steps:,} ReCom steps from {ensemble.metadata['start']} "
+        f"({len(ensemble.names)} neighbourhoods, seed {seed}, nest {args.nest}) in {seconds:.1f} s; "
+        f"{int(runs.moved.sum()):,} steps recombined a pair"
+    )
     print(f"{'score':<22} {'start':>10} {'p5':>10} {'median':>10} {'p95':>10}")
     for name in SCORES:
         q = runs[name].quantile([0.05, 0.5, 0.95]).tolist()
@@ -92,17 +120,24 @@ def _place(args: argparse.Namespace) -> int:
     from geo.plan import Plan
 
     if args.plan is None or args.runs is None:
-        raise DataError("placing a plan needs both --plan PLAN and --runs runs.parquet",
-                        expected="--plan PLAN --runs runs.parquet --out placement.html")
+        raise DataError(
+            "placing a plan needs both --plan PLAN and --runs runs.parquet",
+            expected="--plan PLAN --runs runs.parquet --out placement.html",
+        )
     if args.out is not None and args.out.suffix.lower() not in FORMATS:
-        raise DataError(f"cannot write {args.out.suffix or 'a file without an extension'}", file=str(args.out),
-                        expected="a .html or .png file")
+        raise DataError(
+            f"cannot write {args.out.suffix or 'a file without an extension'}",
+            file=str(args.out),
+            expected="a .html or .png file",
+        )
     runs, metadata = read_runs(args.runs)
     atlas = _common.atlas_from_args(args)
     plan = Plan.from_file(args.plan, atlas, name=args.plan.stem)
     placement = place(plan, runs, metadata)
-    print(f"{plan.name} among {len(runs):,} ReCom plans of {metadata.get('area_label', '')} "
-          f"(seed {metadata.get('seed')}, nest {metadata.get('nest')})")
+    print(
+        f"{plan.name} among {len(runs):,} ReCom plans of {metadata.get('area_label', '')} "
+        f"(seed {metadata.get('seed')}, nest {metadata.get('nest')})"
+    )
     print(format_placement(placement))
     if args.out is not None:
         render_placement(placement, runs, metadata, args.out)

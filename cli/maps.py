@@ -31,18 +31,32 @@ def register(subparsers) -> None:
         default="imd_decile,local_decile,practices,lads",
         help=f"comma-separated layers from {', '.join(LAYER_CHOICES)} (default: %(default)s)",
     )
-    parser.add_argument("--tiles", choices=["none", "osm"], default="none",
-                        help="basemap: none (works offline, default) or OpenStreetMap tiles (needs network)")
+    parser.add_argument(
+        "--tiles",
+        choices=["none", "osm"],
+        default="none",
+        help="basemap: none (works offline, default) or OpenStreetMap tiles (needs network)",
+    )
     parser.add_argument("--simplify", type=float, default=None, help="display simplification in metres")
     add_plan_arguments(parser)
-    parser.add_argument("--align", help="with --plan: overlay a compared footprint (wards, pcns, las or a geography "
-                        "FILE) and highlight the LSOAs where plan and footprint do not agree")
-    parser.add_argument("--sites", type=int, metavar="K",
-                        help="with --plan: choose K hub sites per neighbourhood among today's practice sites "
-                        "(population-weighted p-median, as nhp sites) and draw them with their catchments")
-    parser.add_argument("--assets-dir", type=Path,
-                        help="folder searched first for the libraries inlined into the page (default: the "
-                        "vendored copies in static/vendor); the map always works offline")
+    parser.add_argument(
+        "--align",
+        help="with --plan: overlay a compared footprint (wards, pcns, las or a geography "
+        "FILE) and highlight the LSOAs where plan and footprint do not agree",
+    )
+    parser.add_argument(
+        "--sites",
+        type=int,
+        metavar="K",
+        help="with --plan: choose K hub sites per neighbourhood among today's practice sites "
+        "(population-weighted p-median, as nhp sites) and draw them with their catchments",
+    )
+    parser.add_argument(
+        "--assets-dir",
+        type=Path,
+        help="folder searched first for the libraries inlined into the page (default: the "
+        "vendored copies in static/vendor); the map always works offline",
+    )
     parser.set_defaults(func=run_map)
 
 
@@ -65,7 +79,9 @@ def run_map(args) -> int:
     if args.sites is not None and not args.plan:
         raise DataError("--sites needs --plan", column="--sites", expected="--plan PLAN --sites 1")
     if args.sites is not None and not 1 <= args.sites <= 20:
-        raise DataError(f"--sites {args.sites} is out of range", column="--sites", expected="1 to 20 sites per neighbourhood")
+        raise DataError(
+            f"--sites {args.sites} is out of range", column="--sites", expected="1 to 20 sites per neighbourhood"
+        )
     if args.align and not args.plan:
         raise DataError("--align needs --plan", column="--align", expected="--plan PLAN --align wards")
     if args.plan:
@@ -102,13 +118,19 @@ def read_hotspots(path: Path) -> pd.DataFrame:
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
         raise DataError(f"cannot read the hotspot table ({error})", file=path, expected="a CSV file") from error
     if "lsoa_code" not in table.columns:
-        raise DataError("no lsoa_code column", file=path, column="lsoa_code",
-                        expected="the CSV written by the hotspots command")
+        raise DataError(
+            "no lsoa_code column", file=path, column="lsoa_code", expected="the CSV written by the hotspots command"
+        )
     for column in ("attendances", "rate_per_1000", "ratio", "gi_z", "gi_p"):
         if column in table.columns and not pd.api.types.is_numeric_dtype(table[column]):
             bad = pd.to_numeric(table[column], errors="coerce").isna() & table[column].notna()
             row = int(bad.to_numpy().argmax()) + 1
-            raise DataError(f"not a number: {table[column].iloc[row - 1]!r}", file=path, row=row, column=column,
-                            expected="a number or an empty cell (suppressed)")
+            raise DataError(
+                f"not a number: {table[column].iloc[row - 1]!r}",
+                file=path,
+                row=row,
+                column=column,
+                expected="a number or an empty cell (suppressed)",
+            )
     table["hotspot"] = table.get("hotspot", pd.Series("", index=table.index)).fillna("")
     return table

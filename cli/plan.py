@@ -20,10 +20,15 @@ from cli._plans import add_plan_arguments, plan_from_args
 def register(subparsers) -> None:
     """Add the ``score`` and ``compare`` commands."""
     score = subparsers.add_parser("score", help="score a plan: populations, deviation, contiguity, nesting, practices")
-    score.add_argument("plan", type=Path, help="plan file: CSV lookup (lsoa_code,neighbourhood) or GeoJSON/GPKG/zipped shapefile")
+    score.add_argument(
+        "plan", type=Path, help="plan file: CSV lookup (lsoa_code,neighbourhood) or GeoJSON/GPKG/zipped shapefile"
+    )
     _plan_arguments(score)
-    score.add_argument("--align", help="also score coterminosity with wards, pcns, las and/or a geography FILE "
-                       "(polygons or an lsoa_code,unit CSV), comma-separated")
+    score.add_argument(
+        "--align",
+        help="also score coterminosity with wards, pcns, las and/or a geography FILE "
+        "(polygons or an lsoa_code,unit CSV), comma-separated",
+    )
     score.set_defaults(func=run_score)
 
     compare = subparsers.add_parser("compare", help="compare two plans of the same area")

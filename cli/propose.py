@@ -38,24 +38,48 @@ def register(subparsers) -> None:
     # Defaults are None: ProposalParams.from_settings fills them, the one place settings become parameters.
     parser.add_argument("--target", type=int, help=f"people per neighbourhood (default {settings.target_population})")
     parser.add_argument("--tolerance", type=float, help=f"allowed deviation, e.g. 0.1 (default {settings.tolerance})")
-    parser.add_argument("--build-from", default="lsoas",
-                        help="building blocks: lsoas, msoas, wards, a FILE of your own units (an lsoa_code,unit CSV "
-                        "or polygons), all kept whole (place-based); or whole GP practices / PCNs (list-based)")
-    parser.add_argument("--neighbourhoods", help="how many instead of how big: N for the whole area (spread over "
-                        "the --nest places by population, at least one each) or CODE=N,CODE=N for every place")
-    parser.add_argument("--min-size", type=float, help="smallest neighbourhood (people); with --max-size replaces "
-                        "--target and --tolerance")
+    parser.add_argument(
+        "--build-from",
+        default="lsoas",
+        help="building blocks: lsoas, msoas, wards, a FILE of your own units (an lsoa_code,unit CSV "
+        "or polygons), all kept whole (place-based); or whole GP practices / PCNs (list-based)",
+    )
+    parser.add_argument(
+        "--neighbourhoods",
+        help="how many instead of how big: N for the whole area (spread over "
+        "the --nest places by population, at least one each) or CODE=N,CODE=N for every place",
+    )
+    parser.add_argument(
+        "--min-size",
+        type=float,
+        help="smallest neighbourhood (people); with --max-size replaces --target and --tolerance",
+    )
     parser.add_argument("--max-size", type=float, help="largest neighbourhood (people)")
-    parser.add_argument("--nest", default="lad", help="nesting unit: lad, utla, icb, none, or a geography FILE "
-                        "(polygons or an lsoa_code,unit CSV, e.g. proposed unitaries)")
-    parser.add_argument("--population", default=None, choices=POPULATION_BASES,
-                        help="population counted (default: resident; list for --build-from practices/pcns)")
-    parser.add_argument("--practices", default="whole", choices=["whole", "ignore"],
-                        help="keep each GP practice's LSOAs together (whole) or not")
-    parser.add_argument("--respect", default="practices",
-                        help="keep whole: practices (default), wards, or the units of a geography FILE (an "
-                        "lsoa_code,unit CSV or polygons: care localities, police neighbourhoods), splitting one only "
-                        "when balance needs it and reporting each split; or none")
+    parser.add_argument(
+        "--nest",
+        default="lad",
+        help="nesting unit: lad, utla, icb, none, or a geography FILE "
+        "(polygons or an lsoa_code,unit CSV, e.g. proposed unitaries)",
+    )
+    parser.add_argument(
+        "--population",
+        default=None,
+        choices=POPULATION_BASES,
+        help="population counted (default: resident; list for --build-from practices/pcns)",
+    )
+    parser.add_argument(
+        "--practices",
+        default="whole",
+        choices=["whole", "ignore"],
+        help="keep each GP practice's LSOAs together (whole) or not",
+    )
+    parser.add_argument(
+        "--respect",
+        default="practices",
+        help="keep whole: practices (default), wards, or the units of a geography FILE (an "
+        "lsoa_code,unit CSV or polygons: care localities, police neighbourhoods), splitting one only "
+        "when balance needs it and reporting each split; or none",
+    )
     parser.add_argument("--compactness", type=float, default=1.0, help="weight of compact shapes (0 ignores)")
     parser.add_argument("--seed", type=int, help=f"random seed: same seed, same plan (default {settings.seed})")
     parser.add_argument("--time-budget", type=float, help=f"seconds (default {settings.proposal_time_budget:g})")
@@ -74,16 +98,26 @@ def run(args: argparse.Namespace) -> int:
     from geo.propose.counts import parse_counts
 
     if args.out is not None and args.out.suffix.lower() not in FORMATS:
-        raise DataError(f"cannot write {args.out.suffix or 'a file without an extension'}", file=args.out,
-                        expected="a " + ", ".join(FORMATS[:-1]) + " or " + FORMATS[-1] + " file")
+        raise DataError(
+            f"cannot write {args.out.suffix or 'a file without an extension'}",
+            file=args.out,
+            expected="a " + ", ".join(FORMATS[:-1]) + " or " + FORMATS[-1] + " file",
+        )
     params = ProposalParams.from_settings(
-        target=args.target, tolerance=args.tolerance, population=args.population,
+        target=args.target,
+        tolerance=args.tolerance,
+        population=args.population,
         nest=args.nest if args.nest in NEST_LEVELS else "custom",
         respect=args.respect if args.respect in RESPECTS else "custom",
         build_from=args.build_from if args.build_from in BUILDS else "custom",
         neighbourhoods=parse_counts(args.neighbourhoods) if args.neighbourhoods else None,
-        min_size=_whole(args.min_size), max_size=_whole(args.max_size),
-        practices=args.practices, compactness_weight=args.compactness, seed=args.seed, time_budget=args.time_budget)
+        min_size=_whole(args.min_size),
+        max_size=_whole(args.max_size),
+        practices=args.practices,
+        compactness_weight=args.compactness,
+        seed=args.seed,
+        time_budget=args.time_budget,
+    )
     atlas = _common.atlas_from_args(args)
     if args.nest not in NEST_LEVELS:  # a user geography (proposed unitaries, say): read and checked first
         from geo.plan.geography import read_geography
@@ -92,16 +126,30 @@ def run(args: argparse.Namespace) -> int:
         atlas = nest_in(atlas, read_geography(args.nest, atlas))
     atlas = with_user_geographies(atlas, args)
     plan = propose(atlas, params, algorithm=args.algorithm, name=f"proposal seed {params.seed}")
-    mnp = group_mnp(atlas, plan.assignment, target=args.mnp_target, nest=args.mnp_nest, seed=params.seed,
-                    tolerance=params.tolerance,
-                    # MNP areas group whole neighbourhoods by their footprints; a list plan's lists ~ registered
-                    population="registered" if params.population == "list" else params.population) if args.mnp else None
+    mnp = (
+        group_mnp(
+            atlas,
+            plan.assignment,
+            target=args.mnp_target,
+            nest=args.mnp_nest,
+            seed=params.seed,
+            tolerance=params.tolerance,
+            # MNP areas group whole neighbourhoods by their footprints; a list plan's lists ~ registered
+            population="registered" if params.population == "list" else params.population,
+        )
+        if args.mnp
+        else None
+    )
     made = plan.provenance
-    print(f"{atlas.area.label}: {len(plan.neighbourhoods)} neighbourhoods from {len(atlas.lsoas):,} LSOAs "
-          f"({made.method}, seed {made.seed}, {made.seconds:.1f} s)")
+    print(
+        f"{atlas.area.label}: {len(plan.neighbourhoods)} neighbourhoods from {len(atlas.lsoas):,} LSOAs "
+        f"({made.method}, seed {made.seed}, {made.seconds:.1f} s)"
+    )
     if made.stopped_early:
-        print(f"STOPPED EARLY: the time budget of {params.time_budget:g} s ended the search; this is the best plan "
-              "found by then, and a longer budget (--time-budget) may give a different one")
+        print(
+            f"STOPPED EARLY: the time budget of {params.time_budget:g} s ended the search; this is the best plan "
+            "found by then, and a longer budget (--time-budget) may give a different one"
+        )
     print(format_table(plan, mnp))
     print(format_summary(plan.summary(), plan.unmet))
     for hint in nest_hints(plan, params.nest):
@@ -144,12 +192,16 @@ def format_made(plan) -> str:
 
     made = plan.provenance.params
     blocks = made.get("blocks")
-    lines = [f"building blocks: {blocks['count']:,} {blocks['title']} ({blocks['source']}), each kept whole"] \
-        if blocks else []
+    lines = (
+        [f"building blocks: {blocks['count']:,} {blocks['title']} ({blocks['source']}), each kept whole"]
+        if blocks
+        else []
+    )
     ideals = made.get("ideal_sizes")
     if ideals:
-        lines.append(f"ideal size of each place (its population / its count), tolerance ±{100 * plan.tolerance:g} % "
-                     "around it:")
+        lines.append(
+            f"ideal size of each place (its population / its count), tolerance ±{100 * plan.tolerance:g} % around it:"
+        )
         lines += [f"  {line}" for line in ideal_lines(ideals)]
         lines.append(place_balance_line(plan))
     return "\n".join(lines)
@@ -158,7 +210,9 @@ def format_made(plan) -> str:
 def format_table(plan, mnp: pd.Series | None = None) -> str:
     """Return the per-neighbourhood table (population, deviation %, LSOAs, and MNP area) as aligned text."""
     table = plan.neighbourhood_table()
-    lines = [f"{'neighbourhood':<18} {'population':>11} {'dev %':>7} {'LSOAs':>6}" + ("  MNP" if mnp is not None else "")]
+    lines = [
+        f"{'neighbourhood':<18} {'population':>11} {'dev %':>7} {'LSOAs':>6}" + ("  MNP" if mnp is not None else "")
+    ]
     for row in table.itertuples():
         line = f"{row.name:<18} {row.population:>11,.0f} {row.deviation_pct:>+7.1f} {row.lsoas:>6}"
         lines.append(line + (f"  {mnp.get(row.name, '')}" if mnp is not None else ""))
@@ -219,16 +273,29 @@ def nest_hints(plan, nest: str) -> list[str]:
         if len(hoods) != 1 or (members.hood == hoods[0]).sum() != len(group) or population is None or population >= low:
             continue
         place_name = str(lsoas.loc[group.index[0], name])
-        level = next((lv for lv in levels if f"{lv}_code" in lsoas.columns and
-                      lsoas.loc[lsoas[code] != place, f"{lv}_code"].eq(lsoas.loc[group.index[0], f"{lv}_code"]).any()),
-                     None)
+        level = next(
+            (
+                lv
+                for lv in levels
+                if f"{lv}_code" in lsoas.columns
+                and lsoas.loc[lsoas[code] != place, f"{lv}_code"].eq(lsoas.loc[group.index[0], f"{lv}_code"]).any()
+            ),
+            None,
+        )
         if level is None:
             continue
-        neighbours = [plan.assignment.iloc[j] for i in range(len(lsoas)) if lsoas.index[i] in group.index
-                      for j in plan.atlas.adjacency[i].indices if plan.assignment.iloc[j] != hoods[0]]
+        neighbours = [
+            plan.assignment.iloc[j]
+            for i in range(len(lsoas))
+            if lsoas.index[i] in group.index
+            for j in plan.atlas.adjacency[i].indices
+            if plan.assignment.iloc[j] != hoods[0]
+        ]
         near = f" (most likely with {pd.Series(neighbours).mode().iloc[0]})" if neighbours else ""
-        hints.append(f"hint: {place_name} ({population:,.0f} people) is below the band on its own; "
-                     f"--nest {level} would let it join a neighbouring place{near}")
+        hints.append(
+            f"hint: {place_name} ({population:,.0f} people) is below the band on its own; "
+            f"--nest {level} would let it join a neighbouring place{near}"
+        )
     return hints
 
 
@@ -248,12 +315,16 @@ def format_practices(atlas) -> str:
 
     table = practice_status(atlas).set_index("status")
     inside = table.loc["in_plan"] if "in_plan" in table.index else None
-    line = (f"practices: {int(inside.practices) if inside is not None else 0} in plans "
-            f"({patients(inside.patients if inside is not None else 0)} patients on their lists)")
+    line = (
+        f"practices: {int(inside.practices) if inside is not None else 0} in plans "
+        f"({patients(inside.patients if inside is not None else 0)} patients on their lists)"
+    )
     out = table.drop(index="in_plan", errors="ignore")
     if len(out):
-        line += "; left out: " + "; ".join(f"{int(row.practices)} {status.replace('_', ' ')} "
-                                           f"({patients(row.patients)} patients)" for status, row in out.iterrows())
+        line += "; left out: " + "; ".join(
+            f"{int(row.practices)} {status.replace('_', ' ')} ({patients(row.patients)} patients)"
+            for status, row in out.iterrows()
+        )
     return line
 
 
@@ -261,11 +332,19 @@ def _alignment_line(summary: dict) -> str:
     """List and place: alignment, and how much of each practice's list lives in its own neighbourhood."""
     share = summary.get("practice_home_share") or {}
     median, p10 = share.get("median"), share.get("p10")
-    spread = (f"; share of each practice's list living in its neighbourhood: median {median:.0f} %, "
-              f"10th percentile {p10:.0f} %") if median is not None and p10 is not None else ""
-    return (f"built from {summary.get('built_from', 'lsoas')}; alignment of list and place: "
-            + ("not published" if summary['alignment_pct'] is None else f"{summary['alignment_pct']:.1f} %")
-            + spread)
+    spread = (
+        (
+            f"; share of each practice's list living in its neighbourhood: median {median:.0f} %, "
+            f"10th percentile {p10:.0f} %"
+        )
+        if median is not None and p10 is not None
+        else ""
+    )
+    return (
+        f"built from {summary.get('built_from', 'lsoas')}; alignment of list and place: "
+        + ("not published" if summary['alignment_pct'] is None else f"{summary['alignment_pct']:.1f} %")
+        + spread
+    )
 
 
 def write_output(plan, assignment: pd.Series, mnp: pd.Series | None, path: Path) -> None:

@@ -17,12 +17,19 @@ from geo.errors import PlanError
 
 def register(subparsers) -> None:
     """Add ``nhp rename``."""
-    parser = subparsers.add_parser("rename", help="rename neighbourhoods of a plan file",
-                                   description=__doc__.split("\n\n")[1])
+    parser = subparsers.add_parser(
+        "rename", help="rename neighbourhoods of a plan file", description=__doc__.split("\n\n")[1]
+    )
     parser.add_argument("plan", type=Path, help="plan file: CSV lookup or GeoJSON/GPKG/zipped shapefile")
     _common.add_area_arguments(parser)
-    parser.add_argument("--set", dest="names", action="append", default=[], metavar="OLD=NEW",
-                        help="rename neighbourhood OLD to NEW (repeatable)")
+    parser.add_argument(
+        "--set",
+        dest="names",
+        action="append",
+        default=[],
+        metavar="OLD=NEW",
+        help="rename neighbourhood OLD to NEW (repeatable)",
+    )
     parser.add_argument("--auto", action="store_true", help="first name every neighbourhood after its wards")
     parser.add_argument("--out", type=Path, required=True, help="renamed plan: .csv, .geojson or .gpkg")
     add_plan_arguments(parser)
@@ -43,8 +50,11 @@ def parse_names(pairs: list[str]) -> dict[str, str]:
         if not sep or not old.strip():
             raise PlanError(f"--set '{pair}' is not OLD=NEW", column="--set", expected="--set \"OLD=NEW\"")
         if old.strip() in out:
-            raise PlanError(f"neighbourhood '{old.strip()}' is renamed twice", column="--set",
-                            expected="each neighbourhood at most once")
+            raise PlanError(
+                f"neighbourhood '{old.strip()}' is renamed twice",
+                column="--set",
+                expected="each neighbourhood at most once",
+            )
         out[old.strip()] = new.strip()
     return out
 

@@ -19,16 +19,25 @@ from geo.errors import DataError
 
 def register(subparsers) -> None:
     """Add ``nhp renest``."""
-    parser = subparsers.add_parser("renest", help="make a plan nest in a new geography, moving fewest people",
-                                   description=__doc__.split("\n\n")[1])
+    parser = subparsers.add_parser(
+        "renest", help="make a plan nest in a new geography, moving fewest people", description=__doc__.split("\n\n")[1]
+    )
     parser.add_argument("plan", type=Path, help="the agreed plan: CSV lookup or GeoJSON/GPKG/zipped shapefile")
     _common.add_area_arguments(parser)
-    parser.add_argument("--into", required=True, help="the new geography: an lsoa_code,unit CSV or polygons "
-                        "(or las, wards, pcns)")
-    parser.add_argument("--out", type=Path, required=True, help="the re-nested plan: .csv, .geojson or .gpkg "
-                        "(a new file; never the agreed plan)")
-    parser.add_argument("--no-rebalance", action="store_true", help="move only what nesting needs (no moves "
-                        "between neighbourhoods of one unit to bring them into the band)")
+    parser.add_argument(
+        "--into", required=True, help="the new geography: an lsoa_code,unit CSV or polygons (or las, wards, pcns)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="the re-nested plan: .csv, .geojson or .gpkg (a new file; never the agreed plan)",
+    )
+    parser.add_argument(
+        "--no-rebalance",
+        action="store_true",
+        help="move only what nesting needs (no moves between neighbourhoods of one unit to bring them into the band)",
+    )
     parser.add_argument("--moves", type=Path, help="also write every moved LSOA to this CSV")
     add_plan_arguments(parser)
     parser.set_defaults(func=run)
@@ -41,8 +50,9 @@ def run(args: argparse.Namespace) -> int:
     from geo.plan.renest import renest, renested_plan
 
     if args.out.resolve() == args.plan.resolve():
-        raise DataError("the re-nested plan would overwrite the agreed plan", file=args.out,
-                        expected="a new file for --out")
+        raise DataError(
+            "the re-nested plan would overwrite the agreed plan", file=args.out, expected="a new file for --out"
+        )
     export.format_for("plan", args.out)
     atlas = _common.atlas_from_args(args)
     plan = plan_from_args(args.plan, atlas, args)
@@ -61,18 +71,21 @@ def run(args: argparse.Namespace) -> int:
 def format_report(plan, new, result, into) -> str:
     """Return the re-nesting report: people moved against the bound, every moved LSOA, and what was not kept."""
     s = new.summary()
-    lines = [f"{plan.name} nested in {into.title}: {len(plan.neighbourhoods)} -> {len(new.neighbourhoods)} "
-             f"neighbourhoods; {len(result.moved)} LSOA(s) moved, {result.people_moved:,.0f} people "
-             f"(lower bound {result.lower_bound:,.0f})",
-             f"max |deviation| {s['max_abs_deviation_pct']:.1f} %; within ±5 %: {s['within_5_pct']:.0%}; within "
-             f"±10 %: {s['within_10_pct']:.0%}; contiguous: "
-             f"{'yes' if s['contiguous'] else 'no ' + ', '.join(s['non_contiguous'])}"]
+    lines = [
+        f"{plan.name} nested in {into.title}: {len(plan.neighbourhoods)} -> {len(new.neighbourhoods)} "
+        f"neighbourhoods; {len(result.moved)} LSOA(s) moved, {result.people_moved:,.0f} people "
+        f"(lower bound {result.lower_bound:,.0f})",
+        f"max |deviation| {s['max_abs_deviation_pct']:.1f} %; within ±5 %: {s['within_5_pct']:.0%}; within "
+        f"±10 %: {s['within_10_pct']:.0%}; contiguous: "
+        f"{'yes' if s['contiguous'] else 'no ' + ', '.join(s['non_contiguous'])}",
+    ]
     if len(result.moved):
         lines.append("moved LSOAs (from -> to, unit, people):")
         names = plan.atlas.lsoas.get("lsoa_name")
         moved = result.moved
-        for code, old, to, unit, people in zip(moved["lsoa_code"], moved["from"], moved["to"], moved["unit"],
-                                               moved["population"]):
+        for code, old, to, unit, people in zip(
+            moved["lsoa_code"], moved["from"], moved["to"], moved["unit"], moved["population"]
+        ):
             label = f" {names[code]}" if names is not None else ""
             lines.append(f"  {code}{label}: {old} -> {to}, {into.name_of(unit)}, {people:,.0f}")
     if result.notes:

@@ -21,9 +21,13 @@ def register(subparsers) -> None:
     serve = subparsers.add_parser("serve", help="run the web API (OpenAPI docs at /docs)")
     serve.add_argument("--host", help="address to listen on (default: NHP_HOST, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: NHP_PORT, 8000)")
-    serve.add_argument("--workers", type=int, default=1,
-                       help="stateless uvicorn worker processes over PostgreSQL (each keeps its own atlas and plan "
-                       "caches; the database holds everything else); more than 1 needs NHP_DATABASE_URL")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="stateless uvicorn worker processes over PostgreSQL (each keeps its own atlas and plan "
+        "caches; the database holds everything else); more than 1 needs NHP_DATABASE_URL",
+    )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.set_defaults(func=run_serve)
 
@@ -67,13 +71,25 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and backend != "postgresql":
         # Several processes writing one SQLite file would queue on its single write lock (and a file on a network
         # share is not safe at all); the service's state is in the database, so share a real one.
-        raise DataError(f"--workers {args.workers} needs PostgreSQL: with SQLite the service runs one process",
-                        column="--workers", expected="NHP_DATABASE_URL=postgresql+psycopg://... or --workers 1")
-    print(f"Neighbourhood Health Planner API on http://{host}:{port}/docs"
-          + (f" ({args.workers} workers)" if args.workers > 1 else ""))
+        raise DataError(
+            f"--workers {args.workers} needs PostgreSQL: with SQLite the service runs one process",
+            column="--workers",
+            expected="NHP_DATABASE_URL=postgresql+psycopg://... or --workers 1",
+        )
+    print(
+        f"Neighbourhood Health Planner API on http://{host}:{port}/docs"
+        + (f" ({args.workers} workers)" if args.workers > 1 else "")
+    )
     # Several workers: each builds its app through worker_app, which ties it to this process's life.
-    uvicorn.run("api.app:create_app" if args.workers == 1 else "cli.serve:worker_app", factory=True, host=host,
-                port=port, workers=args.workers, log_level=args.log_level, proxy_headers=False)
+    uvicorn.run(
+        "api.app:create_app" if args.workers == 1 else "cli.serve:worker_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers,
+        log_level=args.log_level,
+        proxy_headers=False,
+    )
     return 0
 
 
@@ -149,8 +165,10 @@ def run_keys_list(args: argparse.Namespace) -> int:
     print(f"{'id':>4}  {'name':<24} {'role':<9} {'prefix':<11} {'created':<20} revoked")
     for key in keys:
         revoked = key.revoked_at.strftime("%Y-%m-%d %H:%M") if key.revoked_at else ""
-        print(f"{key.id:>4}  {key.name:<24} {key.role:<9} {key.prefix:<11} "
-              f"{key.created_at.strftime('%Y-%m-%d %H:%M'):<20} {revoked}")
+        print(
+            f"{key.id:>4}  {key.name:<24} {key.role:<9} {key.prefix:<11} "
+            f"{key.created_at.strftime('%Y-%m-%d %H:%M'):<20} {revoked}"
+        )
     return 0
 
 

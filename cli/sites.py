@@ -18,21 +18,31 @@ from cli._plans import add_plan_arguments, plan_from_args
 
 def register(subparsers) -> None:
     """Add ``nhp sites``."""
-    sites = subparsers.add_parser("sites", help="choose hub sites (neighbourhood health centres) for a plan",
-                                  description=__doc__.split("\n\n")[1])
+    sites = subparsers.add_parser(
+        "sites", help="choose hub sites (neighbourhood health centres) for a plan", description=__doc__.split("\n\n")[1]
+    )
     sites.add_argument("plan", type=Path, help="plan file: CSV lookup or GeoJSON/GPKG/zipped shapefile")
     _common.add_area_arguments(sites)
     add_plan_arguments(sites)
-    sites.add_argument("--candidates", type=Path,
-                       help="CSV (id,name,easting,northing or latitude,longitude) or GeoJSON points of candidate "
-                       "sites (default: today's GP practice sites)")
+    sites.add_argument(
+        "--candidates",
+        type=Path,
+        help="CSV (id,name,easting,northing or latitude,longitude) or GeoJSON points of candidate "
+        "sites (default: today's GP practice sites)",
+    )
     how = sites.add_mutually_exclusive_group()
     how.add_argument("--per-neighbourhood", type=int, metavar="K", help="sites in each neighbourhood (default 1)")
     how.add_argument("--total", type=int, metavar="K", help="sites for the whole area, across neighbourhoods")
-    sites.add_argument("--weight", choices=["population", "need"], default="population",
-                       help="weight people by need (x1 to x2 by the need score's percentile) or not (default)")
+    sites.add_argument(
+        "--weight",
+        choices=["population", "need"],
+        default="population",
+        help="weight people by need (x1 to x2 by the need score's percentile) or not (default)",
+    )
     sites.add_argument("--threshold-km", type=float, default=None, help="distance counted as beyond (default 2 km)")
-    sites.add_argument("--out", type=Path, required=True, help="sites.csv (one row per site) or sites.geojson (catchments)")
+    sites.add_argument(
+        "--out", type=Path, required=True, help="sites.csv (one row per site) or sites.geojson (catchments)"
+    )
     sites.set_defaults(func=run_sites)
 
 
@@ -45,28 +55,40 @@ def run_sites(args: argparse.Namespace) -> int:
     from geo.errors import DataError
 
     if args.out.suffix.lower() not in EXTENSIONS:
-        raise DataError(f"cannot write sites as {args.out.suffix or 'a file without extension'}", file=str(args.out),
-                        expected="--out sites.csv or sites.geojson")
+        raise DataError(
+            f"cannot write sites as {args.out.suffix or 'a file without extension'}",
+            file=str(args.out),
+            expected="--out sites.csv or sites.geojson",
+        )
     candidates = read_candidates(args.candidates) if args.candidates else None
     atlas = _common.atlas_from_args(args)
     plan = plan_from_args(args.plan, atlas, args)
     per = args.per_neighbourhood if args.total is None else None
     start = time.perf_counter()
-    result = choose_sites(plan, candidates=candidates, per_neighbourhood=per or (1 if args.total is None else None),
-                          total=args.total, weight=args.weight,
-                          threshold_km=PRACTICE_KM if args.threshold_km is None else args.threshold_km,
-                          data_dir=args.data_dir)
+    result = choose_sites(
+        plan,
+        candidates=candidates,
+        per_neighbourhood=per or (1 if args.total is None else None),
+        total=args.total,
+        weight=args.weight,
+        threshold_km=PRACTICE_KM if args.threshold_km is None else args.threshold_km,
+        data_dir=args.data_dir,
+    )
     seconds = time.perf_counter() - start
     write_sites(result, args.out)
     problems = result.problems
-    print(f"{atlas.area.label}: {len(result.sites)} site(s) from {result.notes['candidates']}, "
-          f"{len(problems)} problem(s) solved in {seconds:.1f} s; largest optimality gap {result.max_gap:.4g} "
-          f"({'proven optima' if result.max_gap == 0 else 'not all proven'})")
+    print(
+        f"{atlas.area.label}: {len(result.sites)} site(s) from {result.notes['candidates']}, "
+        f"{len(problems)} problem(s) solved in {seconds:.1f} s; largest optimality gap {result.max_gap:.4g} "
+        f"({'proven optima' if result.max_gap == 0 else 'not all proven'})"
+    )
     print(f"method: {result.notes['method']}")
     print("solvers: " + ", ".join(f"{m} x{n}" for m, n in problems.method.value_counts().items()))
     for note in problems.loc[problems.note != "", ["neighbourhood", "note"]].itertuples():
         print(f"  {note.neighbourhood}: {note.note}")
-    print(f"beyond_threshold: residents more than {result.notes['threshold_km']:g} km from their site; "
-          f"opening_order: {result.notes['opening_order']}")
+    print(
+        f"beyond_threshold: residents more than {result.notes['threshold_km']:g} km from their site; "
+        f"opening_order: {result.notes['opening_order']}"
+    )
     print(f"wrote {args.out}")
     return 0

@@ -16,9 +16,11 @@ from cli._plans import add_plan_arguments, plan_from_args
 
 def register(subparsers) -> None:
     hot = subparsers.add_parser(
-        "hotspots", help="UEC attendance rates, ratios and Getis-Ord Gi* hotspots per LSOA",
+        "hotspots",
+        help="UEC attendance rates, ratios and Getis-Ord Gi* hotspots per LSOA",
         description="Rates per 1,000 with exact 95%% CIs, ratios against the study area, Gi* hotspots with FDR "
-        "control. Counts of 1 to 7 are written as empty cells.")
+        "control. Counts of 1 to 7 are written as empty cells.",
+    )
     _common.add_area_arguments(hot)
     _add_uec_arguments(hot)
     hot.add_argument("--format", choices=["csv", "geojson"], help="output format (default: from --out)")
@@ -26,8 +28,10 @@ def register(subparsers) -> None:
     hot.set_defaults(func=run_hotspots)
 
     prof = subparsers.add_parser(
-        "profile", help="neighbourhood profiles for HWB papers (PDF, HTML, CSV or XLSX)",
-        description="Population, age, deprivation, practices, UEC and a footprint map for each neighbourhood.")
+        "profile",
+        help="neighbourhood profiles for HWB papers (PDF, HTML, CSV or XLSX)",
+        description="Population, age, deprivation, practices, UEC and a footprint map for each neighbourhood.",
+    )
     prof.add_argument("plan", type=Path, help="plan: CSV lookup lsoa_code,neighbourhood (or polygons)")
     _common.add_area_arguments(prof)
     _add_uec_arguments(prof)
@@ -40,14 +44,25 @@ def register(subparsers) -> None:
 
 
 def _add_uec_arguments(parser) -> None:
-    parser.add_argument("--uec", type=Path, help="local UEC extract (CSV/XLSX, aggregated or patient-level); "
-                        "default: the modelled layer from NHS England A&E totals")
+    parser.add_argument(
+        "--uec",
+        type=Path,
+        help="local UEC extract (CSV/XLSX, aggregated or patient-level); "
+        "default: the modelled layer from NHS England A&E totals",
+    )
     parser.add_argument("--strict", action="store_true", help="stop at the first bad row of the extract")
     parser.add_argument("--months", type=int, default=12, help="months of the modelled layer (default 12)")
-    parser.add_argument("--inference", choices=["analytic", "permutation"], default="analytic",
-                        help="Gi* test: analytic normal approximation (default) or conditional permutations")
-    parser.add_argument("--permutations", type=int, help="use permutation inference with at least this many "
-                        "permutations, raised to what the FDR needs")
+    parser.add_argument(
+        "--inference",
+        choices=["analytic", "permutation"],
+        default="analytic",
+        help="Gi* test: analytic normal approximation (default) or conditional permutations",
+    )
+    parser.add_argument(
+        "--permutations",
+        type=int,
+        help="use permutation inference with at least this many permutations, raised to what the FDR needs",
+    )
     parser.add_argument("--alpha", type=float, help="FDR level (default: NHP_HOTSPOT_ALPHA)")
     parser.add_argument("--seed", type=int, help="permutation seed (default: NHP_SEED)")
 
@@ -78,8 +93,14 @@ def _hotspots(args, atlas):
     from geo.hotspots import find_hotspots
 
     layer = uec_layer_from_args(args, atlas)
-    return find_hotspots(atlas, layer, alpha=args.alpha, permutations=args.permutations, seed=args.seed,
-                         inference="permutation" if args.permutations else args.inference)
+    return find_hotspots(
+        atlas,
+        layer,
+        alpha=args.alpha,
+        permutations=args.permutations,
+        seed=args.seed,
+        inference="permutation" if args.permutations else args.inference,
+    )
 
 
 def run_hotspots(args) -> int:

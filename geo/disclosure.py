@@ -57,44 +57,209 @@ import pandas as pd
 #: value, computed from the published figure; ``measure``: shapes, scores, parameters, timings; ``code``: numeric
 #: identifiers, editions, coordinates.
 FIELD_KINDS: dict[str, str] = {
-    **dict.fromkeys([
-        "attendances", "observed", "admissions", "events", "patients", "registrations", "population",
-        "resident_population", "registered_population", "list_population", "practice_list_size", "list_size",
-        "registered_total", "patients_from_outside", "own_patients", "population_moved", "ethnicity_total",
-        "population_a", "population_b", "residents", "registered", "patients_in_area",
-        # access and siting (geo.access): people beyond a threshold, people a hub serves
-        "beyond_practice_km_people", "beyond_hospital_minutes_people", "beyond_threshold", "people"], "count"),
-    **dict.fromkeys([
-        "lsoas", "lsoas_a", "lsoas_b", "lsoas_moved", "practices", "pcns", "local_authorities", "parts", "parts_a",
-        "parts_b", "neighbourhoods", "la_crossings", "practice_splits", "cut_edges", "local_decile_mix",
-        "lsoas_local_decile_1_2", "hotspot_lsoas", "coldspot_lsoas", "suppressed_lsoas", "suppressed_parts",
-        "suppressed_cells", "nodes", "k", "units", "rounded_to", "opening_order", "healthy_life_rank", "need_rank",
-        "per_neighbourhood", "total", "candidates", "sites"], "number"),
-    **dict.fromkeys([
-        "alignment_pct", "core20_pct", "core20_pct_list", "urban_pct", "rural_pct", "list_living_here_pct", "prevalence_pct", "pct",
-        "registration_leakage_pct", "within_5_pct", "within_10_pct", "within_tolerance", "practice_home_share",
-        "p10", "p25", "median", "min", "plurality_share", "beyond_practice_km_pct", "beyond_hospital_minutes_pct",
-        "beyond_threshold_pct", "aged_65_plus", "core20", "qof_ltc"], "share"),
-    **dict.fromkeys([
-        "rate_per_1000", "rate_lci", "rate_uci", "ratio", "ratio_lci", "ratio_uci", "expected", "gi_z", "gi_p",
-        "gi_q"], "rate"),
-    **dict.fromkeys([
-        "deviation", "deviation_pct", "deviation_pct_a", "deviation_pct_b", "max_abs_deviation_pct",
-        "mean_abs_deviation_pct", "max_deviation", "lower_bound", "gap", "excess"], "deviation"),
-    **dict.fromkeys([
-        "polsby_popper", "polsby_popper_a", "polsby_popper_b", "mean_polsby_popper", "mean_imd_score", "imd_score",
-        "local_decile_median", "target", "tolerance", "practice_split_threshold", "compactness_weight", "seed",
-        "time_budget", "seconds", "mnp_target", "area_km2", "acute_morbidity", "phi", "tau2",
-        # access and need (geo.access): distances, times, indicator scores and the need index
-        "practice_km", "practice_km_mean", "practice_km_median", "hospital_minutes", "hospital_minutes_mean",
-        "hospital_minutes_median", "mean_km", "p90_km", "threshold_km", "km", "connectivity_score",
-        "digital_connectivity", "years_of_potential_life_lost", "illness_disability_ratio",
-        "patient_to_gp_ratio", "health_proxy", "health_score", "need_score", "need_index", "weight", "objective",
-        "max_gap"], "measure"),
-    **dict.fromkeys([
-        "coordinates", "bbox", "imd_edition", "lsoa_vintage", "vintage", "imd_rank", "imd_decile", "imd_quintile",
-        "local_decile", "cluster", "id", "plan_id", "version", "latest_version", "parent_version", "label_lat",
-        "label_lon", "easting", "northing", "latitude", "longitude", "x", "y"], "code"),
+    **dict.fromkeys(
+        [
+            "attendances",
+            "observed",
+            "admissions",
+            "events",
+            "patients",
+            "registrations",
+            "population",
+            "resident_population",
+            "registered_population",
+            "list_population",
+            "practice_list_size",
+            "list_size",
+            "registered_total",
+            "patients_from_outside",
+            "own_patients",
+            "population_moved",
+            "ethnicity_total",
+            "population_a",
+            "population_b",
+            "residents",
+            "registered",
+            "patients_in_area",
+            # access and siting (geo.access): people beyond a threshold, people a hub serves
+            "beyond_practice_km_people",
+            "beyond_hospital_minutes_people",
+            "beyond_threshold",
+            "people",
+        ],
+        "count",
+    ),
+    **dict.fromkeys(
+        [
+            "lsoas",
+            "lsoas_a",
+            "lsoas_b",
+            "lsoas_moved",
+            "practices",
+            "pcns",
+            "local_authorities",
+            "parts",
+            "parts_a",
+            "parts_b",
+            "neighbourhoods",
+            "la_crossings",
+            "practice_splits",
+            "cut_edges",
+            "local_decile_mix",
+            "lsoas_local_decile_1_2",
+            "hotspot_lsoas",
+            "coldspot_lsoas",
+            "suppressed_lsoas",
+            "suppressed_parts",
+            "suppressed_cells",
+            "nodes",
+            "k",
+            "units",
+            "rounded_to",
+            "opening_order",
+            "healthy_life_rank",
+            "need_rank",
+            "per_neighbourhood",
+            "total",
+            "candidates",
+            "sites",
+        ],
+        "number",
+    ),
+    **dict.fromkeys(
+        [
+            "alignment_pct",
+            "core20_pct",
+            "core20_pct_list",
+            "urban_pct",
+            "rural_pct",
+            "list_living_here_pct",
+            "prevalence_pct",
+            "pct",
+            "registration_leakage_pct",
+            "within_5_pct",
+            "within_10_pct",
+            "within_tolerance",
+            "practice_home_share",
+            "p10",
+            "p25",
+            "median",
+            "min",
+            "plurality_share",
+            "beyond_practice_km_pct",
+            "beyond_hospital_minutes_pct",
+            "beyond_threshold_pct",
+            "aged_65_plus",
+            "core20",
+            "qof_ltc",
+        ],
+        "share",
+    ),
+    **dict.fromkeys(
+        [
+            "rate_per_1000",
+            "rate_lci",
+            "rate_uci",
+            "ratio",
+            "ratio_lci",
+            "ratio_uci",
+            "expected",
+            "gi_z",
+            "gi_p",
+            "gi_q",
+        ],
+        "rate",
+    ),
+    **dict.fromkeys(
+        [
+            "deviation",
+            "deviation_pct",
+            "deviation_pct_a",
+            "deviation_pct_b",
+            "max_abs_deviation_pct",
+            "mean_abs_deviation_pct",
+            "max_deviation",
+            "lower_bound",
+            "gap",
+            "excess",
+        ],
+        "deviation",
+    ),
+    **dict.fromkeys(
+        [
+            "polsby_popper",
+            "polsby_popper_a",
+            "polsby_popper_b",
+            "mean_polsby_popper",
+            "mean_imd_score",
+            "imd_score",
+            "local_decile_median",
+            "target",
+            "tolerance",
+            "practice_split_threshold",
+            "compactness_weight",
+            "seed",
+            "time_budget",
+            "seconds",
+            "mnp_target",
+            "area_km2",
+            "acute_morbidity",
+            "phi",
+            "tau2",
+            # access and need (geo.access): distances, times, indicator scores and the need index
+            "practice_km",
+            "practice_km_mean",
+            "practice_km_median",
+            "hospital_minutes",
+            "hospital_minutes_mean",
+            "hospital_minutes_median",
+            "mean_km",
+            "p90_km",
+            "threshold_km",
+            "km",
+            "connectivity_score",
+            "digital_connectivity",
+            "years_of_potential_life_lost",
+            "illness_disability_ratio",
+            "patient_to_gp_ratio",
+            "health_proxy",
+            "health_score",
+            "need_score",
+            "need_index",
+            "weight",
+            "objective",
+            "max_gap",
+        ],
+        "measure",
+    ),
+    **dict.fromkeys(
+        [
+            "coordinates",
+            "bbox",
+            "imd_edition",
+            "lsoa_vintage",
+            "vintage",
+            "imd_rank",
+            "imd_decile",
+            "imd_quintile",
+            "local_decile",
+            "cluster",
+            "id",
+            "plan_id",
+            "version",
+            "latest_version",
+            "parent_version",
+            "label_lat",
+            "label_lon",
+            "easting",
+            "northing",
+            "latitude",
+            "longitude",
+            "x",
+            "y",
+        ],
+        "code",
+    ),
 }
 #: Families of fields declared by pattern: resident age bands, registered age-sex cells (``FEMALE|0_4``), QOF
 #: registers as columns (``DEM``), IMD quintile shares, ethnic groups (published as whole-percent shares).
@@ -309,8 +474,9 @@ def hidden_mask(counts, threshold: int | None = None) -> np.ndarray:
     return _small(np.asarray(pd.to_numeric(pd.Series(counts), errors="coerce"), dtype=float), _threshold(threshold))
 
 
-def publish_sums(values, groups, n_groups: int, threshold: int | None = None, base: int = MARGIN_BASE,
-                 weights=None) -> tuple[np.ndarray, np.ndarray]:
+def publish_sums(
+    values, groups, n_groups: int, threshold: int | None = None, base: int = MARGIN_BASE, weights=None
+) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(total, rounded_to)`` of the parts in each of ``n_groups`` groups, by the margin rule (numpy).
 
     The fast form of :func:`publish_totals` that plan tables use after every edit: ``values`` are the parts'
@@ -341,8 +507,9 @@ def publish_sums(values, groups, n_groups: int, threshold: int | None = None, ba
     return total, np.where(k, base, 1)
 
 
-def publish_weighted(parts: pd.DataFrame, weights: pd.DataFrame, threshold: int | None = None,
-                     base: int = MARGIN_BASE) -> tuple[pd.DataFrame, pd.DataFrame]:
+def publish_weighted(
+    parts: pd.DataFrame, weights: pd.DataFrame, threshold: int | None = None, base: int = MARGIN_BASE
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Publish, for every area and column, the weighted sum of the parts by the margin rule.
 
     ``parts`` holds the true counts (rows: parts, e.g. practices; columns: figures, e.g. QOF registers) and
@@ -403,8 +570,9 @@ def publish_totals(counts: pd.Series, keys=None, threshold: int | None = None, b
     keys = pd.Series("all", index=values.index) if keys is None else pd.Series(keys, index=values.index)
     codes, uniques = pd.factorize(keys, sort=True)
     total, rounded_to = publish_sums(values.to_numpy(), codes, len(uniques), t, base)
-    k = np.bincount(codes[codes >= 0], weights=_small(values.to_numpy(), t)[codes >= 0].astype(float),
-                    minlength=len(uniques)).astype(int)
+    k = np.bincount(
+        codes[codes >= 0], weights=_small(values.to_numpy(), t)[codes >= 0].astype(float), minlength=len(uniques)
+    ).astype(int)
     return pd.DataFrame({"total": total, "rounded_to": rounded_to, "suppressed_parts": k}, index=pd.Index(uniques))
 
 

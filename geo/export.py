@@ -127,8 +127,11 @@ def format_for(kind: str, path: str | Path) -> Format:
     suffix = path.suffix.lower()
     found = FORMATS.get((kind, suffix))
     if found is None:
-        raise DataError(f"cannot write a {kind} as {suffix!r}" if suffix else f"{path.name} has no extension",
-                        file=path.name, expected=" or ".join(extensions(kind)))
+        raise DataError(
+            f"cannot write a {kind} as {suffix!r}" if suffix else f"{path.name} has no extension",
+            file=path.name,
+            expected=" or ".join(extensions(kind)),
+        )
     return found
 
 
@@ -140,6 +143,7 @@ def write(kind: str, value: Any, path: str | Path, **options: Any) -> Path:
     path = Path(path)
     fmt = format_for(kind, path)
     if not path.parent.exists():
-        raise DataError("the output folder does not exist", file=str(path.parent),
-                        expected="an existing folder (create it first)")
+        raise DataError(
+            "the output folder does not exist", file=str(path.parent), expected="an existing folder (create it first)"
+        )
     return Path(fmt.write(value, path, **options))

@@ -67,8 +67,10 @@ def check_name(name, *, what: str = "name", file=None, row: int | None = None, c
     """
     text = "" if name is None else str(name).strip()
     shown = printable(text)[:40] + ("..." if len(text) > 40 else "")
-    expected = (f"1 to {MAX_NAME} printable characters, not beginning with = + - or @ and without one of them "
-                "right after , ; or |")
+    expected = (
+        f"1 to {MAX_NAME} printable characters, not beginning with = + - or @ and without one of them "
+        "right after , ; or |"
+    )
     problem = None
     if not text:
         problem = f"{what} is empty"
@@ -80,8 +82,10 @@ def check_name(name, *, what: str = "name", file=None, row: int | None = None, c
     elif text.startswith(FORMULA_START):
         problem = f"{what} '{shown}' begins with '{text[0]}', which a spreadsheet would run as a formula"
     elif found := _EMBEDDED_FORMULA.search(text):
-        problem = (f"{what} '{shown}' has '{text[found.end()]}' after '{found.group(1).strip()}', which a "
-                   "spreadsheet splitting the file there would run as a formula")
+        problem = (
+            f"{what} '{shown}' has '{text[found.end()]}' after '{found.group(1).strip()}', which a "
+            "spreadsheet splitting the file there would run as a formula"
+        )
     if problem:
         raise PlanError(problem, file=file, row=row, column=column, expected=expected)
     return text

@@ -50,18 +50,18 @@ class Settings(BaseSettings):
     )
     target_population: int = Field(50_000, description="Target population of one neighbourhood.")
     tolerance: float = Field(0.10, description="Allowed relative deviation from the target population.")
-    mnp_target_population: int = Field(
-        250_000, description="Target population of a Multi-Neighbourhood Provider area."
-    )
+    mnp_target_population: int = Field(250_000, description="Target population of a Multi-Neighbourhood Provider area.")
     suppression_threshold: int = Field(
-        7,
-        description="Counts from 1 to this number of patients or attendances are suppressed in every output.",
+        7, description="Counts from 1 to this number of patients or attendances are suppressed in every output."
     )
-    hotspot_alpha: float = Field(0.05, description="False-discovery-rate level for Getis-Ord Gi* hotspots "
-                                 "(two-sided, Benjamini-Hochberg).")
+    hotspot_alpha: float = Field(
+        0.05, description="False-discovery-rate level for Getis-Ord Gi* hotspots (two-sided, Benjamini-Hochberg)."
+    )
     hotspot_permutations: int = Field(
-        999, description="Least conditional permutations when permutation inference is asked for (raised "
-        "automatically to the resolution the FDR needs); the default inference is analytic.")
+        999,
+        description="Least conditional permutations when permutation inference is asked for (raised "
+        "automatically to the resolution the FDR needs); the default inference is analytic.",
+    )
     seed: int = Field(1, description="Default random seed for proposals and permutation tests.")
     database_url: str | None = Field(
         None,
@@ -77,8 +77,9 @@ class Settings(BaseSettings):
     )
     max_upload_mb: float = Field(25.0, description="Largest upload the API accepts, in megabytes.")
     proposal_time_budget: float = Field(
-        300.0, description="Seconds a proposal may run before it returns its best plan so far (a safety net: "
-        "every search is bounded by counts; a plan it cuts short says so in every output)."
+        300.0,
+        description="Seconds a proposal may run before it returns its best plan so far (a safety net: "
+        "every search is bounded by counts; a plan it cuts short says so in every output).",
     )
     jobs: str = Field(
         "local",

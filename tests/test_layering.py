@@ -46,7 +46,17 @@ def test_production_modules_never_import_test_support():
 
 def test_the_layer_folders_exist():
     # sources -> atlas -> plan -> metrics / propose -> hotspots / profiles -> maps / export -> api / cli
-    for folder in ("geo/sources", "geo/atlas", "geo/plan", "geo/metrics", "geo/propose", "geo/hotspots", "geo/maps",
-                   "geo/testing", "api", "cli"):
+    for folder in (
+        "geo/sources",
+        "geo/atlas",
+        "geo/plan",
+        "geo/metrics",
+        "geo/propose",
+        "geo/hotspots",
+        "geo/maps",
+        "geo/testing",
+        "api",
+        "cli",
+    ):
         assert (ROOT / folder / "__init__.py").is_file(), folder
     assert (ROOT / "geo/export.py").is_file() and (ROOT / "geo/profiles/__init__.py").is_file()

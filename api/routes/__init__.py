@@ -1,7 +1,31 @@
 """One router per resource; ``api.app`` mounts each under ``/api/v1``."""
 
-from api.routes import (access, areas, ensembles, exports, hotspots, keys, layers, lifecycle, plans, proposals,
-                        rename, rules)
+from api.routes import (
+    access,
+    areas,
+    ensembles,
+    exports,
+    hotspots,
+    keys,
+    layers,
+    lifecycle,
+    plans,
+    proposals,
+    rename,
+    rules,
+)
 
-ROUTERS = [areas.router, layers.router, proposals.router, plans.router, rename.router, lifecycle.router,
-           exports.router, hotspots.router, keys.router, access.router, ensembles.router, rules.router]
+ROUTERS = [
+    areas.router,
+    layers.router,
+    proposals.router,
+    plans.router,
+    rename.router,
+    lifecycle.router,
+    exports.router,
+    hotspots.router,
+    keys.router,
+    access.router,
+    ensembles.router,
+    rules.router,
+]

@@ -36,7 +36,9 @@ class SitesRequest(BaseModel):
     """How many hub sites, and how people are weighted (unset: one per neighbourhood, by population)."""
 
     per_neighbourhood: int | None = Field(None, ge=1, le=20, description="Sites in each neighbourhood.")
-    total: int | None = Field(None, ge=1, le=500, description="Sites for the whole area (instead of per neighbourhood).")
+    total: int | None = Field(
+        None, ge=1, le=500, description="Sites for the whole area (instead of per neighbourhood)."
+    )
     weight: Literal["population", "need"] = "population"
     threshold_km: float = Field(2.0, gt=0, le=100, description="Distance counted as beyond (km).")
 
@@ -47,8 +49,9 @@ def _layers(state, atlas):
     from geo.access.need import need_layer
 
     data_dir = state.settings.data_dir or ""  # the service's folder only: never NHP_DATA_DIR behind its back
-    return LAYERS.get_or_make((atlas_fingerprint(atlas), "access"),
-                              lambda: (access_layer(atlas, data_dir), need_layer(atlas, data_dir)))
+    return LAYERS.get_or_make(
+        (atlas_fingerprint(atlas), "access"), lambda: (access_layer(atlas, data_dir), need_layer(atlas, data_dir))
+    )
 
 
 @router.get("/plans/{plan_id}/access")
@@ -65,12 +68,22 @@ def plan_access(plan_id: DbId, actor: Viewer, state: State, version: Version = N
     return {"plan_id": plan_id, "version": row.version, **document(table, notes)}
 
 
-@router.post("/plans/{plan_id}/sites", response_class=Response,
-             responses={200: {"content": {"application/json": {}, "text/csv": {}, "application/geo+json": {}}},
-                        413: {"description": "The plan is larger than the service sites in a request"}})
-def plan_sites(plan_id: DbId, actor: Planner, state: State, body: SitesRequest | None = None,
-               version: Version = None,
-               format: Annotated[Literal["json", "csv", "geojson"], Query()] = "json"):
+@router.post(
+    "/plans/{plan_id}/sites",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/json": {}, "text/csv": {}, "application/geo+json": {}}},
+        413: {"description": "The plan is larger than the service sites in a request"},
+    },
+)
+def plan_sites(
+    plan_id: DbId,
+    actor: Planner,
+    state: State,
+    body: SitesRequest | None = None,
+    version: Version = None,
+    format: Annotated[Literal["json", "csv", "geojson"], Query()] = "json",
+):
     """Hub sites among today's practice sites, minimising resident- (or need-) weighted distance, solved exactly
     (planner). One row per site: neighbourhood, people, mean and 90th-percentile km, people beyond the threshold,
     catchment need index and order of opening; ``geojson`` gives the catchments."""
@@ -85,22 +98,41 @@ def plan_sites(plan_id: DbId, actor: Planner, state: State, body: SitesRequest |
     lsoas = len(plan.atlas.lsoas)
     limit = MAX_WHOLE_AREA_LSOAS if body.total is not None else MAX_SITES_LSOAS
     if lsoas > limit:
-        raise Problem(413, "Too large for a request",
-                      f"the plan covers {lsoas:,} LSOAs; sites are chosen in a request for at most {limit:,} "
-                      f"LSOAs{' for the whole area' if body.total is not None else ''} (use nhp sites)",
-                      slug="too-large", extra={"limit_lsoas": limit, "lsoas": lsoas})
+        raise Problem(
+            413,
+            "Too large for a request",
+            f"the plan covers {lsoas:,} LSOAs; sites are chosen in a request for at most {limit:,} "
+            f"LSOAs{' for the whole area' if body.total is not None else ''} (use nhp sites)",
+            slug="too-large",
+            extra={"limit_lsoas": limit, "lsoas": lsoas},
+        )
     _, need = _layers(state, plan.atlas)
     per = body.per_neighbourhood or (1 if body.total is None else None)
-    result = choose_sites(plan, per_neighbourhood=per, total=body.total, weight=body.weight,
-                          threshold_km=body.threshold_km, need=need, time_limit=TIME_LIMIT)
+    result = choose_sites(
+        plan,
+        per_neighbourhood=per,
+        total=body.total,
+        weight=body.weight,
+        threshold_km=body.threshold_km,
+        need=need,
+        time_limit=TIME_LIMIT,
+    )
     if format != "json":
         with tempfile.TemporaryDirectory(prefix="nhp-sites-") as folder:
             data = write_sites(result, Path(folder) / f"sites.{format}").read_bytes()
         media = "text/csv; charset=utf-8" if format == "csv" else "application/geo+json"
-        return Response(data, media_type=media,
-                        headers={"Content-Disposition": f'attachment; filename="plan-{plan_id}-v{row.version}-sites.{format}"'})
+        return Response(
+            data,
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="plan-{plan_id}-v{row.version}-sites.{format}"'},
+        )
     table = sites_frame(result).set_index("neighbourhood")
-    answer = {"plan_id": plan_id, "version": row.version, "sites": document(table, {})["neighbourhoods"],
-              "solver": json.loads(result.problems.to_json(orient="records")), "max_gap": result.max_gap,
-              "notes": result.notes}
+    answer = {
+        "plan_id": plan_id,
+        "version": row.version,
+        "sites": document(table, {})["neighbourhoods"],
+        "solver": json.loads(result.problems.to_json(orient="records")),
+        "max_gap": result.max_gap,
+        "notes": result.notes,
+    }
     return Response(json.dumps(answer), media_type="application/json")

@@ -19,12 +19,23 @@ from geo.disclosure import suppress
 router = APIRouter(tags=["areas"])
 
 GEOJSON = "application/geo+json"
-LSOA_FIELDS = ["lsoa_name", "lad_code", "lad_name", "resident_population", "registered_population", "imd_score",
-               "imd_rank", "imd_decile", "local_decile", "plurality_practice", "plurality_share", "ruc_class"]
+LSOA_FIELDS = [
+    "lsoa_name",
+    "lad_code",
+    "lad_name",
+    "resident_population",
+    "registered_population",
+    "imd_score",
+    "imd_rank",
+    "imd_decile",
+    "local_decile",
+    "plurality_practice",
+    "plurality_share",
+    "ruc_class",
+]
 PRACTICE_FIELDS = ["practice_name", "postcode", "pcn_code", "pcn_name", "list_size", "patients_in_area", "in_area"]
 #: Columns counting people; suppressed where they would show as 1..threshold.
 COUNT_FIELDS = {"resident_population", "registered_population", "list_size", "patients_in_area"}
-
 
 
 def geojson_layer(frame: gpd.GeoDataFrame, fields: list[str], *, polygons: bool) -> bytes:
@@ -60,8 +71,14 @@ def _cached(atlas: Atlas, kind: str) -> bytes:
 def _area_public(area: str, atlas: Atlas | None) -> dict:
     if atlas is None:
         return {"id": area, "name": None, "loaded": False, "lsoas": None, "vintage": None, "sources": None}
-    return {"id": area, "name": atlas.area.label, "loaded": True, "lsoas": len(atlas.lsoas),
-            "vintage": atlas.vintage, "sources": [f"{s.label} ({s.vintage})" for s in atlas.sources.values()]}
+    return {
+        "id": area,
+        "name": atlas.area.label,
+        "loaded": True,
+        "lsoas": len(atlas.lsoas),
+        "vintage": atlas.vintage,
+        "sources": [f"{s.label} ({s.vintage})" for s in atlas.sources.values()],
+    }
 
 
 @router.get("/areas", response_model=list[AreaPublic])
@@ -76,15 +93,21 @@ def get_area(area: str, actor: Viewer, state: State):
     return _area_public(area, state.atlases.get(area))
 
 
-@router.get("/areas/{area}/lsoas", response_class=Response,
-            responses={200: {"content": {GEOJSON: {}}, "description": "LSOAs as a GeoJSON FeatureCollection"}})
+@router.get(
+    "/areas/{area}/lsoas",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}, "description": "LSOAs as a GeoJSON FeatureCollection"}},
+)
 def lsoa_layer(area: str, actor: Viewer, state: State):
     """The LSOAs of an area with population, deprivation and practice attribution (EPSG:4326, simplified)."""
     return Response(_cached(state.atlases.get(area), "lsoas"), media_type=GEOJSON)
 
 
-@router.get("/areas/{area}/practices", response_class=Response,
-            responses={200: {"content": {GEOJSON: {}}, "description": "GP practices as a GeoJSON FeatureCollection"}})
+@router.get(
+    "/areas/{area}/practices",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}, "description": "GP practices as a GeoJSON FeatureCollection"}},
+)
 def practice_layer(area: str, actor: Viewer, state: State):
     """GP practices serving the area, with list sizes and patients living in the area (EPSG:4326)."""
     return Response(_cached(state.atlases.get(area), "practices"), media_type=GEOJSON)

@@ -44,20 +44,23 @@ class EnsembleCreate(BaseModel):
     tolerance: float | None = Field(None, gt=0, lt=1, description="allowed deviation (default: settings)")
     population: Literal["resident", "registered"] | None = Field(None, description="population counted")
     nest: Literal["lad", "utla", "icb", "none"] = Field("lad", description="the unit a neighbourhood never crosses")
-    start_plan_id: int | None = Field(None, ge=1, le=MAX_ID, description="start from this saved plan (default: "
-                                      "the proposal with these parameters)")
+    start_plan_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="start from this saved plan (default: the proposal with these parameters)"
+    )
     plan_id: int | None = Field(None, ge=1, le=MAX_ID, description="a saved plan to place in the ensemble")
     plan_version: int | None = Field(None, ge=1, le=MAX_ID, description="its version (default: the latest)")
-    format: Literal["json", "parquet", "html"] = Field("json", description="summary JSON, the runs as Parquet, or "
-                                                       "the placement page (HTML)")
+    format: Literal["json", "parquet", "html"] = Field(
+        "json", description="summary JSON, the runs as Parquet, or the placement page (HTML)"
+    )
 
 
 def _finite(value: float) -> float | None:
     return None if value is None or (isinstance(value, float) and not math.isfinite(value)) else value
 
 
-@router.post("/areas/{area}/ensembles", response_class=Response,
-             responses={200: {"content": {m: {} for m in MEDIA.values()}}})
+@router.post(
+    "/areas/{area}/ensembles", response_class=Response, responses={200: {"content": {m: {} for m in MEDIA.values()}}}
+)
 def create_ensemble(area: str, body: EnsembleCreate, actor: Planner, state: State):
     """Run a ReCom ensemble of the area (planner; bounded: at most 5,000 steps, areas of at most 3,000 LSOAs) and,
     with ``plan_id``, place that saved plan in it (its percentile on every score)."""
@@ -68,19 +71,31 @@ def create_ensemble(area: str, body: EnsembleCreate, actor: Planner, state: Stat
 
     atlas = state.atlases.get(area)
     if len(atlas.lsoas) > MAX_LSOAS:
-        raise Problem(422, "Area too large for an ensemble in a request",
-                      f"{len(atlas.lsoas):,} LSOAs is more than {MAX_LSOAS:,}: run nhp ensemble on the command line",
-                      slug="ensemble-too-large")
-    params = PlanParams.from_settings(state.settings, target=body.target, tolerance=body.tolerance,
-                                      population=body.population)
+        raise Problem(
+            422,
+            "Area too large for an ensemble in a request",
+            f"{len(atlas.lsoas):,} LSOAs is more than {MAX_LSOAS:,}: run nhp ensemble on the command line",
+            slug="ensemble-too-large",
+        )
+    params = PlanParams.from_settings(
+        state.settings, target=body.target, tolerance=body.tolerance, population=body.population
+    )
     start = None
     if body.start_plan_id is not None:
         _, start = state.plans.load(body.start_plan_id)
         _same_area(start, atlas, "start_plan_id")
         start = start.with_params(params)
-    ensemble = run_ensemble(atlas, start, steps=body.steps, seed=body.seed, target=params.target,
-                            tolerance=params.tolerance, population=params.population, nest=body.nest,
-                            max_work=MAX_WORK)
+    ensemble = run_ensemble(
+        atlas,
+        start,
+        steps=body.steps,
+        seed=body.seed,
+        target=params.target,
+        tolerance=params.tolerance,
+        population=params.population,
+        nest=body.nest,
+        max_work=MAX_WORK,
+    )
     placed = None
     if body.plan_id is not None:
         _, plan = state.plans.load(body.plan_id, body.plan_version)
@@ -88,32 +103,55 @@ def create_ensemble(area: str, body: EnsembleCreate, actor: Planner, state: Stat
         placed = place(plan, ensemble.runs, ensemble.metadata)
     with tempfile.TemporaryDirectory() as folder:
         if body.format == "parquet":
-            return Response(write_runs(ensemble, Path(folder) / "runs.parquet").read_bytes(), media_type=MEDIA["parquet"])
+            return Response(
+                write_runs(ensemble, Path(folder) / "runs.parquet").read_bytes(), media_type=MEDIA["parquet"]
+            )
         if body.format == "html":
             if placed is None:  # the start plan, placed in its own ensemble
                 from geo.ensemble.placement import Placement, percentile
 
-                placed = Placement(plan=ensemble.metadata["start"], scores=ensemble.start, steps=len(ensemble.runs),
-                                   percentiles={n: percentile(ensemble.runs[n].to_numpy(), ensemble.start[n])
-                                                for n in SCORES})
+                placed = Placement(
+                    plan=ensemble.metadata["start"],
+                    scores=ensemble.start,
+                    steps=len(ensemble.runs),
+                    percentiles={n: percentile(ensemble.runs[n].to_numpy(), ensemble.start[n]) for n in SCORES},
+                )
             page = render_placement(placed, ensemble.runs, ensemble.metadata, Path(folder) / "placement.html")
             return Response(page.read_bytes(), media_type=MEDIA["html"])
     runs = ensemble.runs
     meta = ensemble.metadata
     answer = {
-        "area": meta["area_label"], "steps": meta["steps"], "seed": meta["seed"], "target": meta["target"],
-        "tolerance": meta["tolerance"], "population": meta["population"], "nest": meta["nest"],
-        "start": meta["start"], "proposal": meta["proposal"], "recombined_steps": int(runs.moved.sum()),
-        "scores": {name: {"description": DESCRIPTIONS[name], "start": _finite(ensemble.start[name]),
-                          **{key: _finite(float(value)) for key, value in zip(
-                              ("min", "p5", "p25", "median", "p75", "p95", "max"),
-                              runs[name].quantile([0, 0.05, 0.25, 0.5, 0.75, 0.95, 1]).tolist())}}
-                   for name in SCORES},
+        "area": meta["area_label"],
+        "steps": meta["steps"],
+        "seed": meta["seed"],
+        "target": meta["target"],
+        "tolerance": meta["tolerance"],
+        "population": meta["population"],
+        "nest": meta["nest"],
+        "start": meta["start"],
+        "proposal": meta["proposal"],
+        "recombined_steps": int(runs.moved.sum()),
+        "scores": {
+            name: {
+                "description": DESCRIPTIONS[name],
+                "start": _finite(ensemble.start[name]),
+                **{
+                    key: _finite(float(value))
+                    for key, value in zip(
+                        ("min", "p5", "p25", "median", "p75", "p95", "max"),
+                        runs[name].quantile([0, 0.05, 0.25, 0.5, 0.75, 0.95, 1]).tolist(),
+                    )
+                },
+            }
+            for name in SCORES
+        },
     }
     if placed is not None:
-        answer["placement"] = {"plan": placed.plan,
-                               "scores": {n: _finite(v) for n, v in placed.scores.items()},
-                               "percentiles": {n: _finite(v) for n, v in placed.percentiles.items()}}
+        answer["placement"] = {
+            "plan": placed.plan,
+            "scores": {n: _finite(v) for n, v in placed.scores.items()},
+            "percentiles": {n: _finite(v) for n, v in placed.percentiles.items()},
+        }
     import json
 
     return Response(json.dumps(answer, sort_keys=True), media_type=MEDIA["json"])
@@ -123,5 +161,9 @@ def _same_area(plan, atlas, field: str) -> None:
     from geo.ensemble.chain import lsoa_digest
 
     if plan.atlas is not atlas and lsoa_digest(plan.atlas) != lsoa_digest(atlas):
-        raise Problem(422, "Plan of another area", f"{field}: the plan is of {plan.atlas.area.label}, not this area",
-                      slug="plan-of-another-area")
+        raise Problem(
+            422,
+            "Plan of another area",
+            f"{field}: the plan is of {plan.atlas.area.label}, not this area",
+            slug="plan-of-another-area",
+        )

@@ -73,23 +73,43 @@ def _profiles(state: State, actor, plan_id: DbId, version: int | None, ext: str)
     return _file(body, ext, name, repo.version_etag(row), inline=ext == "html")
 
 
-@router.get("/plans/{plan_id}/export.{ext}", response_class=Response,
-            responses={200: {"content": {m.split(";")[0]: {} for m in MEDIA.values()}}})
-def export_plan(plan_id: DbId, ext: Literal["csv", "geojson", "gpkg", "xlsx", "html"], actor: Viewer, state: State,
-                version: Version = None,
-                layer: Annotated[Literal["neighbourhoods", "lsoas"], Query()] = "neighbourhoods"):
+@router.get(
+    "/plans/{plan_id}/export.{ext}",
+    response_class=Response,
+    responses={200: {"content": {m.split(";")[0]: {} for m in MEDIA.values()}}},
+)
+def export_plan(
+    plan_id: DbId,
+    ext: Literal["csv", "geojson", "gpkg", "xlsx", "html"],
+    actor: Viewer,
+    state: State,
+    version: Version = None,
+    layer: Annotated[Literal["neighbourhoods", "lsoas"], Query()] = "neighbourhoods",
+):
     """A plan version as a file; the format follows the extension."""
     if ext in ("xlsx", "html"):
         return _profiles(state, actor, plan_id, version, ext)
     row, plan = state.plans.load(plan_id, version)
-    body = _cached(state, actor, row, "plan", ext, lambda: _build("plan", plan, ext, stem=_layer_name(plan, row), layer=layer), layer)
+    body = _cached(
+        state,
+        actor,
+        row,
+        "plan",
+        ext,
+        lambda: _build("plan", plan, ext, stem=_layer_name(plan, row), layer=layer),
+        layer,
+    )
     return _file(body, ext, f"plan-{plan_id}-v{row.version}", repo.version_etag(row))
 
 
-@router.get("/plans/{plan_id}/profiles.{ext}", response_class=Response,
-            responses={200: {"content": {"text/html": {}, "text/csv": {}, MEDIA["xlsx"]: {}}}})
-def plan_profiles(plan_id: DbId, ext: Literal["html", "csv", "xlsx", "pdf"], actor: Viewer, state: State,
-                  version: Version = None):
+@router.get(
+    "/plans/{plan_id}/profiles.{ext}",
+    response_class=Response,
+    responses={200: {"content": {"text/html": {}, "text/csv": {}, MEDIA["xlsx"]: {}}}},
+)
+def plan_profiles(
+    plan_id: DbId, ext: Literal["html", "csv", "xlsx", "pdf"], actor: Viewer, state: State, version: Version = None
+):
     """Neighbourhood profiles (population, age, deprivation, practices, rural-urban mix) for HWB papers."""
     return _profiles(state, actor, plan_id, version, ext)
 
@@ -102,5 +122,7 @@ def plan_map(plan_id: DbId, actor: Viewer, state: State, version: Version = None
     row, plan = state.plans.load(plan_id, version)
     name = getattr(getattr(row, "plan", None), "name", None) or plan.name
     title = f"{name}: {plan.atlas.area.label}, version {row.version} ({row.state})"
-    body = _cached(state, actor, row, "map", "html", lambda: _build("map", build_map(plan.atlas, plan, title=title), "html"))
+    body = _cached(
+        state, actor, row, "map", "html", lambda: _build("map", build_map(plan.atlas, plan, title=title), "html")
+    )
     return _file(body, "html", f"plan-{plan_id}-v{row.version}-map", repo.version_etag(row), inline=True)

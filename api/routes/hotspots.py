@@ -32,8 +32,9 @@ def _data_dir(state, atlas):
 
 def _modelled(state, atlas):
     """Hotspots of the modelled layer, computed once per loaded atlas (analytic Gi*: well under a second)."""
-    return caches.HOTSPOTS.get_or_make((atlas_fingerprint(atlas), "modelled"),
-                                       lambda: hotspots.modelled(atlas, state.settings.data_dir))
+    return caches.HOTSPOTS.get_or_make(
+        (atlas_fingerprint(atlas), "modelled"), lambda: hotspots.modelled(atlas, state.settings.data_dir)
+    )
 
 
 def _answer(result, fmt: str) -> Response:
@@ -67,16 +68,25 @@ def extract_hotspots(
     atlas = state.atlases.get(area)
     with heavy_work(state.db, actor, "extract"):  # parsing and Gi* count against the caps of jobs (429)
         layer, _ = read_upload(
-            file, EXTRACT_SUFFIXES, "a .csv or .xlsx UEC extract",
-            lambda path: uec_layer_for(atlas, _data_dir(state, atlas), extract=path, strict=strict,
-                                       label=file.filename))
+            file,
+            EXTRACT_SUFFIXES,
+            "a .csv or .xlsx UEC extract",
+            lambda path: uec_layer_for(
+                atlas, _data_dir(state, atlas), extract=path, strict=strict, label=file.filename
+            ),
+        )
         return _answer(find_hotspots(atlas, layer), format)
 
 
-@router.post("/areas/{area}/hotspot-jobs", status_code=202, response_model=JobPublic,
-             responses={202: {"description": "Accepted: computing as a background job"}})
-def create_hotspot_job(area: str, actor: Planner, state: State, response: Response,
-                       body: HotspotJobCreate | None = None):
+@router.post(
+    "/areas/{area}/hotspot-jobs",
+    status_code=202,
+    response_model=JobPublic,
+    responses={202: {"description": "Accepted: computing as a background job"}},
+)
+def create_hotspot_job(
+    area: str, actor: Planner, state: State, response: Response, body: HotspotJobCreate | None = None
+):
     """The GET's modelled-layer hotspots as a background job (planner; at most 2 unfinished jobs per key: 429).
 
     Answers 202 with the job; poll ``GET /jobs/{id}`` until ``status`` is ``done``, then read the answer (the
@@ -84,8 +94,7 @@ def create_hotspot_job(area: str, actor: Planner, state: State, response: Respon
     ``NHP_JOBS=queue`` an ``nhp worker`` on any machine runs it, and it is run again if that worker dies. Only
     the server-held layer: an uploaded extract is analysed in its request (``POST /areas/{area}/hotspots``)."""
     params = (body or HotspotJobCreate()).model_dump()
-    job = state.jobs.submit("hotspots", state.atlases.canonical(area), actor, params,
-                            time_budget=hotspots.TIME_BUDGET)
+    job = state.jobs.submit("hotspots", state.atlases.canonical(area), actor, params, time_budget=hotspots.TIME_BUDGET)
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     return job.view()
 
@@ -98,13 +107,18 @@ def hotspot_result(result_id: Annotated[str, Path(max_length=36)], actor: Viewer
 
 
 @router.get("/plans/{plan_id}/hotspots")
-def plan_hotspots(plan_id: DbId, actor: Viewer, state: State,
-                  version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> dict:
+def plan_hotspots(
+    plan_id: DbId, actor: Viewer, state: State, version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
+) -> dict:
     """UEC attendances, rate and ratio against the study area per neighbourhood (modelled layer)."""
     from geo.hotspots import by_neighbourhood
 
     _, plan = state.plans.load(plan_id, version)
     result = _modelled(state, plan.atlas)
     table = by_neighbourhood(result, plan)
-    return {"uec_kind": result.layer.kind, "source": result.source_note, "hotspot_meaning": result.hotspot_meaning,
-            "neighbourhoods": json.loads(table.reset_index().to_json(orient="records"))}
+    return {
+        "uec_kind": result.layer.kind,
+        "source": result.source_note,
+        "hotspot_meaning": result.hotspot_meaning,
+        "neighbourhoods": json.loads(table.reset_index().to_json(orient="records")),
+    }

@@ -26,6 +26,7 @@ class ServiceSettings(BaseModel):
     four_eyes: bool | None = Field(None, description="Refuse agreement by a key that drafted or submitted it.")
     local_mode: bool | None = Field(None, description="Let anonymous loopback callers act as admin.")
 
+
 router = APIRouter(tags=["keys"])
 
 

@@ -22,6 +22,7 @@ from geo.atlas.model import Atlas
 
 router = APIRouter(tags=["areas"])
 
+
 def _boundaries(atlas: Atlas, level: str) -> bytes:
     from geo.maps._geometry import label_points, to_leaflet
     from geo.maps.boundaries import LEVELS, layer_sources, unit_boundaries
@@ -32,8 +33,11 @@ def _boundaries(atlas: Atlas, level: str) -> bytes:
         if len(frame):  # a point inside each unit for its name on the map
             points = label_points(frame).geometry
             frame["label_lat"], frame["label_lon"] = points.y.round(5), points.x.round(5)
-        collection = json.loads(to_leaflet(frame).to_json(drop_id=False, na="null")) if len(frame) else \
-            {"type": "FeatureCollection", "features": []}
+        collection = (
+            json.loads(to_leaflet(frame).to_json(drop_id=False, na="null"))
+            if len(frame)
+            else {"type": "FeatureCollection", "features": []}
+        )
         # RFC 7946 foreign members: what the layer is and where it comes from, for the legend.
         collection.update(title=LEVELS[level][2], source=layer["source"], vintage=layer["vintage"])
         return json.dumps(collection, separators=(",", ":")).encode("utf-8")
@@ -41,8 +45,11 @@ def _boundaries(atlas: Atlas, level: str) -> bytes:
     return caches.LAYERS.get_or_make((atlas_fingerprint(atlas), "boundaries", level), make)
 
 
-@router.get("/areas/{area}/boundaries/{level}", response_class=Response,
-            responses={200: {"content": {GEOJSON: {}}, "description": "Boundaries as a GeoJSON FeatureCollection"}})
+@router.get(
+    "/areas/{area}/boundaries/{level}",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}, "description": "Boundaries as a GeoJSON FeatureCollection"}},
+)
 def boundary_layer(area: str, level: Literal["lad", "ward"], actor: Viewer, state: State):
     """Local authority (``lad``) or electoral ward (``ward``) boundaries dissolved from the area's LSOAs: code,
     name, LSOAs, resident population and a label point inside the unit (EPSG:4326). No features when the atlas

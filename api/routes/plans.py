@@ -31,7 +31,9 @@ UPLOAD_SUFFIXES = {".csv", ".geojson", ".json"}
 def _params(state: State, base: dict | None = None, **given) -> PlanParams:
     """The plan's parameters: those given, else the base's (a proposal's), else the settings."""
     base_params = {k: v for k, v in (base or {}).items() if k in PlanParams.model_fields}
-    return PlanParams.from_settings(state.settings, **{**base_params, **{k: v for k, v in given.items() if v is not None}})
+    return PlanParams.from_settings(
+        state.settings, **{**base_params, **{k: v for k, v in given.items() if v is not None}}
+    )
 
 
 def _answer(state: State, response: Response, plan_id: DbId, status_path: str = "") -> dict:
@@ -57,8 +59,13 @@ def create_plan(body: PlanCreate, actor: Planner, state: State, response: Respon
         practices = proposal.params.get("practice_assignment")
         # The plan keeps the proposal's target, tolerance and population basis unless the request overrides them.
         params = _params(state, proposal.params, **given)
-        provenance = Provenance.from_dict({**(proposal.params.get("provenance") or {}), "params": proposal.params,
-                                           "source": f"proposal {proposal.id}"})
+        provenance = Provenance.from_dict(
+            {
+                **(proposal.params.get("provenance") or {}),
+                "params": proposal.params,
+                "source": f"proposal {proposal.id}",
+            }
+        )
     else:
         atlas = state.atlases.get(state.atlases.authorize(body.area, actor))
         if body.start == "one":
@@ -66,8 +73,16 @@ def create_plan(body: PlanCreate, actor: Planner, state: State, response: Respon
         else:
             assignment = atlas.lsoas["lad_code"].astype(str).to_dict()
     stored = stored_params(params, provenance, practices if body.start == "proposal" else None)
-    row = state.plans.create(name=body.name, area=body.area, assignment=assignment, params=stored,
-                             source=body.start, actor=actor, note=body.note, detail=detail)
+    row = state.plans.create(
+        name=body.name,
+        area=body.area,
+        assignment=assignment,
+        params=stored,
+        source=body.start,
+        actor=actor,
+        note=body.note,
+        detail=detail,
+    )
     return _answer(state, response, row.plan_id)
 
 
@@ -93,25 +108,48 @@ def import_plan(
     def read(path):
         # The basis given, else resident for an LSOA lookup; a practice_code table counts its practices' lists.
         given = {"population": population} if population else {}
-        return load_plan(path, atlas, provenance=Provenance("imported", source=file.filename),
-                         target=params.target, tolerance=params.tolerance, **given)
+        return load_plan(
+            path,
+            atlas,
+            provenance=Provenance("imported", source=file.filename),
+            target=params.target,
+            tolerance=params.tolerance,
+            **given,
+        )
 
     with heavy_work(state.db, actor, "import"):  # parsing counts against the caps of jobs (429)
         plan, upload_name = read_upload(
-            file, UPLOAD_SUFFIXES, "a .csv lookup (lsoa_code or practice_code, neighbourhood) or a .geojson file",
-            read, kind="plan")
-    row = state.plans.create(name=(name or "").strip() or name_from_file(upload_name), area=area,
-                             plan=plan, source="import", actor=actor, detail={"file": upload_name})
+            file,
+            UPLOAD_SUFFIXES,
+            "a .csv lookup (lsoa_code or practice_code, neighbourhood) or a .geojson file",
+            read,
+            kind="plan",
+        )
+    row = state.plans.create(
+        name=(name or "").strip() or name_from_file(upload_name),
+        area=area,
+        plan=plan,
+        source="import",
+        actor=actor,
+        detail={"file": upload_name},
+    )
     return _answer(state, response, row.plan_id)
 
 
 @router.get("/plans", response_model=list[PlanPublic])
-def list_plans(actor: Viewer, state: State, area: Annotated[str | None, Query(max_length=MAX_AREA_ID)] = None,
-               limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0):
+def list_plans(
+    actor: Viewer,
+    state: State,
+    area: Annotated[str | None, Query(max_length=MAX_AREA_ID)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+):
     """List plans, newest first."""
     with state.db.read() as session:
-        return [plan_public(p, repo.get_version(session, p.id)) for p in
-                repo.list_plans(session, area=area, limit=limit, offset=offset)]
+        return [
+            plan_public(p, repo.get_version(session, p.id))
+            for p in repo.list_plans(session, area=area, limit=limit, offset=offset)
+        ]
 
 
 @router.get("/plans/{plan_id}", response_model=PlanPublic)
@@ -136,8 +174,9 @@ def get_version(plan_id: DbId, version: DbId, actor: Viewer, state: State, respo
 
 
 @router.post("/plans/{plan_id}/moves", status_code=201, response_model=VersionPublic)
-def move_lsoas(plan_id: DbId, body: MovesCreate, actor: Planner, state: State, response: Response,
-               if_match: IfMatch = None):
+def move_lsoas(
+    plan_id: DbId, body: MovesCreate, actor: Planner, state: State, response: Response, if_match: IfMatch = None
+):
     """Move LSOAs to other (or new) neighbourhoods, creating the next version. Needs ``If-Match``."""
     row = state.plans.move(plan_id, dict(body.moves), if_match=if_match, actor=actor, note=body.note)
     response.headers["ETag"] = repo.version_etag(row)
@@ -161,8 +200,12 @@ def latest_metrics(plan_id: DbId, actor: Viewer, state: State) -> Response:
 
 
 @router.get("/plans/{plan_id}/diff")
-def diff_versions(plan_id: DbId, actor: Viewer, state: State,
-                  a: Annotated[int, Query(ge=1, le=MAX_ID, description="First version.")],
-                  b: Annotated[int, Query(ge=1, le=MAX_ID, description="Second version.")]) -> dict:
+def diff_versions(
+    plan_id: DbId,
+    actor: Viewer,
+    state: State,
+    a: Annotated[int, Query(ge=1, le=MAX_ID, description="First version.")],
+    b: Annotated[int, Query(ge=1, le=MAX_ID, description="Second version.")],
+) -> dict:
     """What changed between two versions: LSOAs moved and the metrics of each."""
     return jsonable(state.plans.compare(plan_id, a, b))

@@ -21,8 +21,12 @@ from api.schemas import JobPublic, ProposalCreate, ProposalPublic
 router = APIRouter(tags=["proposals"])
 
 
-@router.post("/areas/{area}/proposals", status_code=201, response_model=ProposalPublic | JobPublic,
-             responses={202: {"model": JobPublic, "description": "Accepted: computing as a background job"}})
+@router.post(
+    "/areas/{area}/proposals",
+    status_code=201,
+    response_model=ProposalPublic | JobPublic,
+    responses={202: {"model": JobPublic, "description": "Accepted: computing as a background job"}},
+)
 def create_proposal(area: str, body: ProposalCreate, actor: Planner, state: State, response: Response):
     """Propose neighbourhoods for an area (target, tolerance, nesting, practices, compactness, seed, time)."""
     from geo.propose import ProposalParams

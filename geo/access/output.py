@@ -16,9 +16,23 @@ from geo.access.siting import Sites, catchments_layer
 from geo.errors import DataError
 from geo.names import formula_safe_frame
 
-COLUMNS = ["neighbourhood", "site_code", "site_name", "people", "mean_km", "p90_km", "beyond_threshold",
-           "beyond_threshold_pct", "lsoas", "need_index", "opening_order", "easting", "northing", "latitude",
-           "longitude"]
+COLUMNS = [
+    "neighbourhood",
+    "site_code",
+    "site_name",
+    "people",
+    "mean_km",
+    "p90_km",
+    "beyond_threshold",
+    "beyond_threshold_pct",
+    "lsoas",
+    "need_index",
+    "opening_order",
+    "easting",
+    "northing",
+    "latitude",
+    "longitude",
+]
 EXTENSIONS = (".csv", ".geojson")
 
 
@@ -38,9 +52,11 @@ def sites_frame(result: Sites) -> pd.DataFrame:
     """
     sites = result.sites.reset_index()
     lon, lat = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True).transform(
-        sites.x.to_numpy(), sites.y.to_numpy())
-    out = sites.assign(easting=sites.x.round(0), northing=sites.y.round(0), latitude=np.round(lat, 6),
-                       longitude=np.round(lon, 6))
+        sites.x.to_numpy(), sites.y.to_numpy()
+    )
+    out = sites.assign(
+        easting=sites.x.round(0), northing=sites.y.round(0), latitude=np.round(lat, 6), longitude=np.round(lon, 6)
+    )
     for column in ("mean_km", "p90_km", "need_index"):
         out[column] = out[column].astype(float).round(3)
     return out[COLUMNS]
@@ -51,8 +67,11 @@ def write_sites(result: Sites, path: str | Path) -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in EXTENSIONS:
-        raise DataError(f"cannot write sites as {suffix or 'a file without extension'}", file=str(path),
-                        expected="--out sites.csv or sites.geojson")
+        raise DataError(
+            f"cannot write sites as {suffix or 'a file without extension'}",
+            file=str(path),
+            expected="--out sites.csv or sites.geojson",
+        )
     table = sites_frame(result)
     if suffix == ".csv":
         formula_safe_frame(table).to_csv(path, index=False)

@@ -40,8 +40,13 @@ class Solution:
     seconds: float
 
     def as_dict(self) -> dict:
-        return {"method": self.method, "objective": round(self.objective, 3), "gap": self.gap,
-                "seconds": round(self.seconds, 3), "sites": len(self.chosen)}
+        return {
+            "method": self.method,
+            "objective": round(self.objective, 3),
+            "gap": self.gap,
+            "seconds": round(self.seconds, 3),
+            "sites": len(self.chosen),
+        }
 
 
 def cost_of(cost: np.ndarray, weights: np.ndarray, chosen) -> float:
@@ -55,8 +60,9 @@ def cost_of(cost: np.ndarray, weights: np.ndarray, chosen) -> float:
     return float(weights @ cost[:, list(chosen)].min(axis=1))
 
 
-def p_median(cost: np.ndarray, weights: np.ndarray, k: int, *, method: str = "auto",
-             time_limit: float = 120.0) -> Solution:
+def p_median(
+    cost: np.ndarray, weights: np.ndarray, k: int, *, method: str = "auto", time_limit: float = 120.0
+) -> Solution:
     """Return the optimal ``k`` sites for demand ``weights`` and an ``n × m`` ``cost`` (distance) matrix.
 
     Parameters
@@ -98,8 +104,10 @@ def p_median(cost: np.ndarray, weights: np.ndarray, k: int, *, method: str = "au
     if method == "enumerate" or (method == "auto" and subsets <= ENUMERATE_SUBSETS):
         return _enumerate(cost, weights, k, start)
     if n * m > MAX_ARCS:
-        raise DataError(f"{n:,} demand points × {m:,} candidates is over the limit of {MAX_ARCS:,}",
-                        expected="a smaller area, fewer candidates, or siting per neighbourhood")
+        raise DataError(
+            f"{n:,} demand points × {m:,} candidates is over the limit of {MAX_ARCS:,}",
+            expected="a smaller area, fewer candidates, or siting per neighbourhood",
+        )
     return _milp(cost, weights, k, time_limit, start)
 
 
@@ -136,8 +144,13 @@ def _milp(cost, weights, k, time_limit, start) -> Solution:
             return Solution(chosen, upper, 0.0, f"HiGHS MILP (BEAMR, {depth} nearest)", time.perf_counter() - start)
         if depth >= m or time.perf_counter() - start >= time_limit:
             gap = (upper - lower) / upper if upper > 0 else 0.0
-            return Solution(chosen, upper, float(max(gap, 0.0)), f"HiGHS MILP (BEAMR, {depth} nearest, stopped)",
-                            time.perf_counter() - start)
+            return Solution(
+                chosen,
+                upper,
+                float(max(gap, 0.0)),
+                f"HiGHS MILP (BEAMR, {depth} nearest, stopped)",
+                time.perf_counter() - start,
+            )
         depth = min(m, depth * 2)
 
 
@@ -146,8 +159,10 @@ def _restricted(cost, ranked, order, weights, k, depth, time_limit):
     n, m = cost.shape
     arcs = n * depth
     if arcs > MAX_ARCS:
-        raise DataError(f"{n:,} demand points × {depth} candidates is over the limit of {MAX_ARCS:,} assignments",
-                        expected="a smaller area, fewer candidates, or siting per neighbourhood")
+        raise DataError(
+            f"{n:,} demand points × {depth} candidates is over the limit of {MAX_ARCS:,} assignments",
+            expected="a smaller area, fewer candidates, or siting per neighbourhood",
+        )
     far = depth < m
     site = order[:, :depth].ravel()
     # Variables: x (n*depth arcs), u (n far slots, only when depth < m), y (m sites).
@@ -155,19 +170,37 @@ def _restricted(cost, ranked, order, weights, k, depth, time_limit):
     far_cost = ranked[:, depth] * weights if far else np.zeros(0)
     c = np.concatenate([(ranked[:, :depth] * weights[:, None]).ravel(), far_cost, np.zeros(m)])
     rows = np.repeat(np.arange(n), depth)
-    assign = sparse.hstack([sparse.csr_matrix((np.ones(arcs), (rows, np.arange(arcs))), shape=(n, arcs)),
-                            sparse.identity(n) if far else sparse.csr_matrix((n, 0)), sparse.csr_matrix((n, m))])
-    link = sparse.hstack([sparse.identity(arcs), sparse.csr_matrix((arcs, nu)),
-                          -sparse.csr_matrix((np.ones(arcs), (np.arange(arcs), site)), shape=(arcs, m))])
+    assign = sparse.hstack(
+        [
+            sparse.csr_matrix((np.ones(arcs), (rows, np.arange(arcs))), shape=(n, arcs)),
+            sparse.identity(n) if far else sparse.csr_matrix((n, 0)),
+            sparse.csr_matrix((n, m)),
+        ]
+    )
+    link = sparse.hstack(
+        [
+            sparse.identity(arcs),
+            sparse.csr_matrix((arcs, nu)),
+            -sparse.csr_matrix((np.ones(arcs), (np.arange(arcs), site)), shape=(arcs, m)),
+        ]
+    )
     count = sparse.hstack([sparse.csr_matrix((1, arcs + nu)), np.ones((1, m))])
-    constraints = [LinearConstraint(assign.tocsr(), 1, 1), LinearConstraint(link.tocsr(), -np.inf, 0),
-                   LinearConstraint(count.tocsr(), k, k)]
+    constraints = [
+        LinearConstraint(assign.tocsr(), 1, 1),
+        LinearConstraint(link.tocsr(), -np.inf, 0),
+        LinearConstraint(count.tocsr(), k, k),
+    ]
     integrality = np.concatenate([np.zeros(arcs + nu), np.ones(m)])
-    result = milp(c, constraints=constraints, integrality=integrality, bounds=Bounds(0, 1),
-                  options={"time_limit": float(time_limit), "mip_rel_gap": 0.0, "disp": False})
+    result = milp(
+        c,
+        constraints=constraints,
+        integrality=integrality,
+        bounds=Bounds(0, 1),
+        options={"time_limit": float(time_limit), "mip_rel_gap": 0.0, "disp": False},
+    )
     if result.x is None:
         raise DataError(f"the solver found no solution ({result.message})", expected="a smaller instance")
-    y = result.x[arcs + nu:]
+    y = result.x[arcs + nu :]
     chosen = tuple(sorted(int(j) for j in np.argsort(-y, kind="stable")[:k]))
     proven = result.status == 0
     bound = float(result.fun) if proven else float(getattr(result, "mip_dual_bound", np.nan) or np.nan)

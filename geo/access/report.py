@@ -26,14 +26,17 @@ HEADINGS = {
     "healthy_life_rank": "LHL rank",
 }
 #: What the short headings mean, printed under the table.
-LEGEND = ("min to hosp.* = road minutes to the nearest hospital with a stroke unit (modelled); IoD connect. = "
-          "IoD2025 connectivity score (higher = better connected); health proxy = years of potential life lost and "
-          "comparative illness and disability ratio (a proxy, not healthy life expectancy); LHL rank = least "
-          "healthy life first")
+LEGEND = (
+    "min to hosp.* = road minutes to the nearest hospital with a stroke unit (modelled); IoD connect. = "
+    "IoD2025 connectivity score (higher = better connected); health proxy = years of potential life lost and "
+    "comparative illness and disability ratio (a proxy, not healthy life expectancy); LHL rank = least "
+    "healthy life first"
+)
 
 
-def access_and_need(plan, *, data_dir=None, access: pd.DataFrame | None = None,
-                    need: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict]:
+def access_and_need(
+    plan, *, data_dir=None, access: pd.DataFrame | None = None, need: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, dict]:
     """Return the access and need table per neighbourhood (least healthy life first) and its notes.
 
     Examples
@@ -53,9 +56,13 @@ def access_and_need(plan, *, data_dir=None, access: pd.DataFrame | None = None,
     table = needs.join(access_by_neighbourhood(plan, access), how="left")
     first = [c for c in HEADINGS if c in table.columns]
     table = table[first + [c for c in table.columns if c not in first]]
-    notes = {"access": access.attrs.get("notes", {}), "need": need.attrs.get("notes", {}),
-             "thresholds": {"practice_km": PRACTICE_KM, "hospital_minutes": HOSPITAL_MINUTES},
-             "need_index": FORMULA, "weights": "resident population (Census 2021 on LSOA 2021)"}
+    notes = {
+        "access": access.attrs.get("notes", {}),
+        "need": need.attrs.get("notes", {}),
+        "thresholds": {"practice_km": PRACTICE_KM, "hospital_minutes": HOSPITAL_MINUTES},
+        "need_index": FORMULA,
+        "weights": "resident population (Census 2021 on LSOA 2021)",
+    }
     return table, notes
 
 

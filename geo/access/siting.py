@@ -67,8 +67,9 @@ class Sites:
 
 def _candidate_lsoas(atlas, candidates: pd.DataFrame) -> pd.Series:
     """The LSOA each candidate stands in (missing outside the area)."""
-    points = gpd.GeoDataFrame(index=candidates.index, geometry=gpd.points_from_xy(candidates.x, candidates.y),
-                              crs="EPSG:27700")
+    points = gpd.GeoDataFrame(
+        index=candidates.index, geometry=gpd.points_from_xy(candidates.x, candidates.y), crs="EPSG:27700"
+    )
     joined = gpd.sjoin(points, atlas.lsoas[["geometry"]], how="left", predicate="intersects")
     joined = joined[~joined.index.duplicated(keep="first")]
     column = "lsoa_code" if "lsoa_code" in joined.columns else "index_right"
@@ -95,10 +96,19 @@ def demand_weights(atlas, weight: str, need: pd.DataFrame | None) -> np.ndarray:
     return people * (1.0 + percentile)
 
 
-def choose_sites(plan, *, candidates: pd.DataFrame | None = None, per_neighbourhood: int | None = None,
-                 total: int | None = None, weight: str = "population", threshold_km: float = PRACTICE_KM,
-                 data_dir=None, need: pd.DataFrame | None = None, method: str = "auto",
-                 time_limit: float = 120.0) -> Sites:
+def choose_sites(
+    plan,
+    *,
+    candidates: pd.DataFrame | None = None,
+    per_neighbourhood: int | None = None,
+    total: int | None = None,
+    weight: str = "population",
+    threshold_km: float = PRACTICE_KM,
+    data_dir=None,
+    need: pd.DataFrame | None = None,
+    method: str = "auto",
+    time_limit: float = 120.0,
+) -> Sites:
     """Choose hub sites for ``plan``: ``per_neighbourhood`` in each neighbourhood, or ``total`` for the whole area.
 
     Parameters
@@ -133,18 +143,28 @@ def choose_sites(plan, *, candidates: pd.DataFrame | None = None, per_neighbourh
     {'Z00004': {'neighbourhood': 'E', 'people': 4500.0, 'mean_km': 0.667}, 'Z00001': {'neighbourhood': 'W', 'people': 4500.0, 'mean_km': 0.667}}
     """
     if (per_neighbourhood is None) == (total is None):
-        raise DataError("give either sites per neighbourhood or a total for the whole area",
-                        column="per_neighbourhood", expected="one of per_neighbourhood or total")
+        raise DataError(
+            "give either sites per neighbourhood or a total for the whole area",
+            column="per_neighbourhood",
+            expected="one of per_neighbourhood or total",
+        )
     if per_neighbourhood is not None and not 1 <= int(per_neighbourhood) <= MAX_PER_NEIGHBOURHOOD:
-        raise DataError(f"{per_neighbourhood} sites per neighbourhood", column="per_neighbourhood",
-                        expected=f"1 to {MAX_PER_NEIGHBOURHOOD}")
+        raise DataError(
+            f"{per_neighbourhood} sites per neighbourhood",
+            column="per_neighbourhood",
+            expected=f"1 to {MAX_PER_NEIGHBOURHOOD}",
+        )
     if total is not None and not 1 <= int(total) <= MAX_TOTAL:
         raise DataError(f"{total} sites for the whole area", column="total", expected=f"1 to {MAX_TOTAL}")
     if not (np.isfinite(threshold_km) and 0 < threshold_km <= 100):
-        raise DataError(f"threshold {threshold_km} km", column="threshold_km", expected="more than 0 and at most 100 km")
+        raise DataError(
+            f"threshold {threshold_km} km", column="threshold_km", expected="more than 0 and at most 100 km"
+        )
     atlas = plan.atlas
     source = "user file" if candidates is not None else "today's GP practice sites"
-    candidates = practice_sites(atlas).rename(columns={"practice_name": "site_name"}) if candidates is None else candidates
+    candidates = (
+        practice_sites(atlas).rename(columns={"practice_name": "site_name"}) if candidates is None else candidates
+    )
     candidates = candidates.sort_index()
     if candidates.empty:
         raise DataError("no candidate sites", expected="at least one candidate site")
@@ -158,8 +178,11 @@ def choose_sites(plan, *, candidates: pd.DataFrame | None = None, per_neighbourh
     problems = []
     if total is not None:
         if len(xy) > MAX_WHOLE_AREA_LSOAS:
-            raise DataError(f"{len(xy):,} LSOAs is over the limit of {MAX_WHOLE_AREA_LSOAS:,} for whole-area siting",
-                            column="total", expected="siting per neighbourhood for a large area")
+            raise DataError(
+                f"{len(xy):,} LSOAs is over the limit of {MAX_WHOLE_AREA_LSOAS:,} for whole-area siting",
+                column="total",
+                expected="siting per neighbourhood for a large area",
+            )
         groups = [("(whole area)", np.arange(len(xy)), np.arange(len(cxy)), int(total), "")]
     else:
         groups = _per_neighbourhood_groups(plan, atlas, candidates, xy, cxy, assignment, int(per_neighbourhood))
@@ -168,20 +191,37 @@ def choose_sites(plan, *, candidates: pd.DataFrame | None = None, per_neighbourh
         solution = p_median(cost, weights[rows], k, method=method, time_limit=time_limit)
         chosen = cands[list(solution.chosen)]
         site_of[rows] = chosen[np.argmin(_km(xy[rows], cxy[chosen]), axis=1)]
-        problems.append({"neighbourhood": name, "lsoas": len(rows), "candidates": len(cands), "k": k,
-                         **solution.as_dict(), "note": note})
+        problems.append(
+            {
+                "neighbourhood": name,
+                "lsoas": len(rows),
+                "candidates": len(cands),
+                "k": k,
+                **solution.as_dict(),
+                "note": note,
+            }
+        )
     km = np.hypot(*(xy - cxy[site_of]).T) / 1000.0
     catchment = pd.DataFrame({"site_code": candidates.index.to_numpy()[site_of], "km": km}, index=atlas.lsoas.index)
     # A catchment is a site's LSOAs (per neighbourhood: in that neighbourhood, as neighbourhoods may share a site).
-    catchment["catchment"] = (catchment.site_code if total is not None
-                              else pd.Series(assignment, index=catchment.index).astype(str) + " | " + catchment.site_code)
+    catchment["catchment"] = (
+        catchment.site_code
+        if total is not None
+        else pd.Series(assignment, index=catchment.index).astype(str) + " | " + catchment.site_code
+    )
     sites = _site_table(atlas, plan, candidates, catchment, need, threshold_km, per_neighbourhood is not None)
-    notes = {"weight": weight, "threshold_km": threshold_km, "candidates": source,
-             "method": ("p-median on straight-line distance from each LSOA's point (centroid, not population-"
-                        "weighted), weighted by " + ("residents" if weight == "population" else
-                                                     "residents × (1 + percentile of need score)")
-                        + "; solved exactly (enumeration or HiGHS MILP)"),
-             "opening_order": "catchment need index, highest first"}
+    notes = {
+        "weight": weight,
+        "threshold_km": threshold_km,
+        "candidates": source,
+        "method": (
+            "p-median on straight-line distance from each LSOA's point (centroid, not population-"
+            "weighted), weighted by "
+            + ("residents" if weight == "population" else "residents × (1 + percentile of need score)")
+            + "; solved exactly (enumeration or HiGHS MILP)"
+        ),
+        "opening_order": "catchment need index, highest first",
+    }
     return Sites(sites, catchment, pd.DataFrame(problems), notes, atlas)
 
 
@@ -225,23 +265,37 @@ def _site_table(atlas, plan, candidates, catchment, need, threshold_km, per_neig
             neighbourhood = plan.assignment.iloc[m[0]]
         else:
             lsoa = where.get(code)
-            neighbourhood = plan.assignment.get(lsoa, "(outside the area)") if isinstance(lsoa, str) else "(outside the area)"
+            neighbourhood = (
+                plan.assignment.get(lsoa, "(outside the area)") if isinstance(lsoa, str) else "(outside the area)"
+            )
         part = float(w[d > threshold_km].sum())
         rows[catchment_key] = {
-            "site_code": code, "neighbourhood": neighbourhood, "site_name": candidates.at[code, "site_name"],
-            "people": residents.total.get(catchment_key), "mean_km": float(np.average(d, weights=w)) if w.sum() > 0 else float("nan"),
-            "p90_km": weighted_median(d, w, 0.9), "beyond_threshold": beyond.total.get(catchment_key),
-            "beyond_threshold_pct": disclosure.publish_share(part, float(w.sum())), "lsoas": len(m),
+            "site_code": code,
+            "neighbourhood": neighbourhood,
+            "site_name": candidates.at[code, "site_name"],
+            "people": residents.total.get(catchment_key),
+            "mean_km": float(np.average(d, weights=w)) if w.sum() > 0 else float("nan"),
+            "p90_km": weighted_median(d, w, 0.9),
+            "beyond_threshold": beyond.total.get(catchment_key),
+            "beyond_threshold_pct": disclosure.publish_share(part, float(w.sum())),
+            "lsoas": len(m),
             "need_index": float(np.average(score[known], weights=w[known])) if known.any() else float("nan"),
-            "x": candidates.at[code, "x"], "y": candidates.at[code, "y"]}
+            "x": candidates.at[code, "x"],
+            "y": candidates.at[code, "y"],
+        }
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("catchment")
-    order = table.assign(_p=-table.people.fillna(0)).sort_values(["need_index", "_p"], ascending=[False, True],
-                                                                  na_position="last", kind="stable").index
+    order = (
+        table.assign(_p=-table.people.fillna(0))
+        .sort_values(["need_index", "_p"], ascending=[False, True], na_position="last", kind="stable")
+        .index
+    )
     table["opening_order"] = pd.Series(np.arange(1, len(order) + 1), index=order).reindex(table.index)
     if per_neighbourhood:
-        table = table.sort_values(["neighbourhood", "opening_order"], kind="stable",
-                                  key=lambda s: s.map({n: i for i, n in enumerate(plan.neighbourhoods)})
-                                  if s.name == "neighbourhood" else s)
+        table = table.sort_values(
+            ["neighbourhood", "opening_order"],
+            kind="stable",
+            key=lambda s: s.map({n: i for i, n in enumerate(plan.neighbourhoods)}) if s.name == "neighbourhood" else s,
+        )
     else:
         table = table.sort_values("opening_order", kind="stable")
     return table.reset_index().set_index("site_code")
@@ -261,8 +315,9 @@ def sites_layer(result: Sites) -> gpd.GeoDataFrame:
     {'site_name': ['Grid Surgery 0', 'Grid Surgery 2'], 'people': [3000.0, 3000.0]}
     """
     sites = result.sites
-    return gpd.GeoDataFrame(sites.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(sites.x, sites.y),
-                            crs="EPSG:27700")
+    return gpd.GeoDataFrame(
+        sites.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(sites.x, sites.y), crs="EPSG:27700"
+    )
 
 
 def catchments_layer(result: Sites) -> gpd.GeoDataFrame:
@@ -271,4 +326,3 @@ def catchments_layer(result: Sites) -> gpd.GeoDataFrame:
     shapes = lsoas.dissolve(by="catchment").geometry
     sites = result.sites.drop(columns=["x", "y"])
     return gpd.GeoDataFrame(sites, geometry=shapes.reindex(sites.catchment).to_numpy(), crs="EPSG:27700")
-

@@ -124,9 +124,14 @@ def stroke_unit_times() -> pd.DataFrame:
     times = matrix.to_numpy(dtype=float)
     best = np.nanargmin(np.where(np.isfinite(times), times, np.inf), axis=1)
     postcode = matrix.columns.to_numpy()[best]
-    out = pd.DataFrame({"hospital_minutes": times[np.arange(len(times)), best], "hospital_postcode": postcode,
-                        "hospital_name": units.stroke_team.reindex(postcode).fillna(pd.Series(postcode)).to_numpy()},
-                       index=matrix.index)
+    out = pd.DataFrame(
+        {
+            "hospital_minutes": times[np.arange(len(times)), best],
+            "hospital_postcode": postcode,
+            "hospital_name": units.stroke_team.reindex(postcode).fillna(pd.Series(postcode)).to_numpy(),
+        },
+        index=matrix.index,
+    )
     code = names.set_index("lsoa").lsoa_code.reindex(out.index)
     return out[code.notna().to_numpy()].set_axis(code.dropna().to_numpy()).rename_axis("lsoa_code")
 

@@ -127,17 +127,24 @@ def _lsoa_area(codes: list[str], geography: pd.DataFrame, label: str) -> tuple[S
     for row, code in enumerate(codes, start=1):
         if code not in known:
             raise AreaError(
-                f"unknown LSOA code '{code}' for this geography vintage", file=label, row=row, column="lsoa_code",
+                f"unknown LSOA code '{code}' for this geography vintage",
+                file=label,
+                row=row,
+                column="lsoa_code",
                 expected="codes of the atlas vintage (LSOA 2021 by default; use --vintage 2011 for 2011 codes)",
             )
     unique = sorted(set(codes))
-    return StudyArea("lsoas", tuple(unique[:3]) + (("...",) if len(unique) > 3 else ()), f"{len(unique)} LSOAs"), pd.Index(unique, name="lsoa_code")
+    return StudyArea(
+        "lsoas", tuple(unique[:3]) + (("...",) if len(unique) > 3 else ()), f"{len(unique)} LSOAs"
+    ), pd.Index(unique, name="lsoa_code")
 
 
 def _read_code_file(path: Path) -> list[str]:
     if not path.exists():
         raise AreaError("file of LSOA codes not found", file=path)
-    lines = [line.split(",")[0].strip().strip('"').upper() for line in path.read_text(encoding="utf-8-sig").splitlines()]
+    lines = [
+        line.split(",")[0].strip().strip('"').upper() for line in path.read_text(encoding="utf-8-sig").splitlines()
+    ]
     lines = [line for line in lines if line]
     if lines and not _LSOA.match(lines[0]):
         lines = lines[1:]  # a header row

@@ -100,14 +100,14 @@ class AtlasArrays:
         """Each LSOA's graph neighbours as Python lists (for small searches in pure Python)."""
         indptr, neighbour, _ = self.neighbours
         listed = neighbour.tolist()
-        return [listed[indptr[i]:indptr[i + 1]] for i in range(len(self.codes))]
+        return [listed[indptr[i] : indptr[i + 1]] for i in range(len(self.codes))]
 
     @cached_property
     def boundary_lists(self) -> list[list[float]]:
         """:attr:`boundary`'s shared lengths as Python lists aligned with :attr:`adjacency_lists`."""
         indptr, _, edge = self.neighbours
         lengths = self.boundary[0][edge].tolist()
-        return [lengths[indptr[i]:indptr[i + 1]] for i in range(len(self.codes))]
+        return [lengths[indptr[i] : indptr[i + 1]] for i in range(len(self.codes))]
 
     @cached_property
     def boundary(self) -> tuple[np.ndarray, np.ndarray]:
@@ -180,8 +180,11 @@ def _build(atlas: "Atlas") -> AtlasArrays:
         "area": lsoas.geometry.area.to_numpy(dtype=float),
     }
     quintile = lsoas["imd_quintile"].to_numpy()
-    urban = lsoas["ruc_class"].astype("string").str.lower().str.startswith("urban").fillna(False).to_numpy(bool) \
-        if "ruc_class" in lsoas else np.zeros(len(codes), bool)
+    urban = (
+        lsoas["ruc_class"].astype("string").str.lower().str.startswith("urban").fillna(False).to_numpy(bool)
+        if "ruc_class" in lsoas
+        else np.zeros(len(codes), bool)
+    )
     for basis, counted in (("resident", resident), ("registered", registered)):
         for q in range(1, 6):
             named[f"imd_q{q}_{basis}"] = (quintile == q) * counted
@@ -195,11 +198,19 @@ def _build(atlas: "Atlas") -> AtlasArrays:
 
     registrations, practice_codes = _registration_matrix(atlas, position)
     practices = atlas.practices.reindex(practice_codes)
-    in_area = practices["in_area"].fillna(False).astype(bool).to_numpy() if "in_area" in practices else np.zeros(len(practice_codes), bool)
+    in_area = (
+        practices["in_area"].fillna(False).astype(bool).to_numpy()
+        if "in_area" in practices
+        else np.zeros(len(practice_codes), bool)
+    )
     site_codes = practices["lsoa_code"] if "lsoa_code" in practices else pd.Series(None, index=practices.index)
     site = np.array([position.get(c, -1) if isinstance(c, str) else -1 for c in site_codes], dtype=int)
     site = _anchor_outside_sites(atlas, practices, in_area, site, registrations)
-    pcn = practices["pcn_code"].astype(object).where(practices["pcn_code"].notna(), None).to_numpy() if "pcn_code" in practices else np.full(len(practice_codes), None)
+    pcn = (
+        practices["pcn_code"].astype(object).where(practices["pcn_code"].notna(), None).to_numpy()
+        if "pcn_code" in practices
+        else np.full(len(practice_codes), None)
+    )
     return AtlasArrays(
         codes=codes,
         position=position,
@@ -213,9 +224,12 @@ def _build(atlas: "Atlas") -> AtlasArrays:
         practice_pcn=pcn,
         # The registered list of each practice, from the same registrations-by-LSOA file (all its patients,
         # wherever they live); at least its patients in the area, for atlases without list sizes.
-        practice_list=np.maximum(pd.to_numeric(practices.get("list_size"), errors="coerce").fillna(0).to_numpy(float)
-                                 if "list_size" in practices else 0.0,
-                                 np.asarray(registrations.sum(axis=0)).ravel()),
+        practice_list=np.maximum(
+            pd.to_numeric(practices.get("list_size"), errors="coerce").fillna(0).to_numpy(float)
+            if "list_size" in practices
+            else 0.0,
+            np.asarray(registrations.sum(axis=0)).ravel(),
+        ),
         edges=atlas.edges(),
         geometry=lsoas.geometry.to_numpy(),
     )
@@ -284,8 +298,9 @@ def _boundary(geometry: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.n
     matched = (found >= 0) & (lo != hi)
     shared = np.bincount(found[matched], weights=length[pair][matched], minlength=len(edges))
     total = np.bincount(lsoa, weights=length, minlength=n)
-    inner = np.bincount(lo[matched], weights=length[pair][matched], minlength=n) \
-        + np.bincount(hi[matched], weights=length[pair][matched], minlength=n)
+    inner = np.bincount(lo[matched], weights=length[pair][matched], minlength=n) + np.bincount(
+        hi[matched], weights=length[pair][matched], minlength=n
+    )
     return shared.astype(float), np.maximum(total - inner, 0.0)
 
 
@@ -293,7 +308,9 @@ def _registration_matrix(atlas: "Atlas", position: dict[str, int]) -> tuple[spar
     """Return patients as an LSOA x practice CSR matrix and the practice codes of its columns."""
     reg = atlas.registrations
     reg = reg[reg["lsoa_code"].isin(position.keys()) & (reg["patients"] > 0)]
-    practice_codes = np.array(sorted(set(reg["practice_code"].astype(str)) | set(atlas.practices.index.astype(str))), dtype=object)
+    practice_codes = np.array(
+        sorted(set(reg["practice_code"].astype(str)) | set(atlas.practices.index.astype(str))), dtype=object
+    )
     column = pd.Index(practice_codes).get_indexer(reg["practice_code"].astype(str))
     row = reg["lsoa_code"].map(position).to_numpy(dtype=int)
     matrix = sparse.csr_matrix(

@@ -99,7 +99,7 @@ def crosswalk(
     """
     if {source, target} != {2011, 2021}:
         raise ValueError(f"cannot bridge {source} to {target}: expected 2011 and 2021")
-    src, dst = (("lsoa11_code", "lsoa21_code") if source == 2011 else ("lsoa21_code", "lsoa11_code"))
+    src, dst = ("lsoa11_code", "lsoa21_code") if source == 2011 else ("lsoa21_code", "lsoa11_code")
     pairs = lookup[[src, dst, "change"]].drop_duplicates([src, dst]).rename(columns={src: "from_code", dst: "to_code"})
     if target_population is not None:
         pop = np.nan_to_num(code_map(pairs.to_code, target_population.astype(float)), nan=0.0)

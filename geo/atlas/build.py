@@ -22,13 +22,7 @@ from geo.atlas.bridging import bridge_counts, crosswalk
 from geo.atlas.geography import lsoa_geography
 from geo.atlas.model import AGE_BANDS, ETHNICITY_COLUMNS, LSOA_COLUMNS, Atlas, SourceInfo, normalise_dtypes
 from geo.atlas.lists import todays_lists
-from geo.atlas.practices import (
-    add_unplaced,
-    plurality,
-    practice_profiles,
-    practices_layer,
-    registrations_for_area,
-)
+from geo.atlas.practices import add_unplaced, plurality, practice_profiles, practices_layer, registrations_for_area
 from geo.atlas.sites import practice_sites
 from geo.atlas.vintages import VINTAGES, imd_geography, vintage_for
 from geo.atlas.graph import contiguity
@@ -71,7 +65,9 @@ def load_atlas(
     settings = get_settings()
     folder = Path(data_dir) if data_dir else settings.data_dir
     if folder is None:
-        raise DataError("no data folder", expected="NHP_DATA_DIR or --data-dir pointing at the official files, or --demo")
+        raise DataError(
+            "no data folder", expected="NHP_DATA_DIR or --data-dir pointing at the official files, or --demo"
+        )
     if not Path(folder).is_dir():
         raise DataError("data folder not found", file=folder, expected="a folder of official open-data files")
     if vintage is None:
@@ -112,10 +108,26 @@ def build_atlas(catalogue, area: str | list[str], *, vintage: int, imd: int) -> 
 
 def _datasets(v, imd: int) -> list[str]:
     """The datasets a build reads, the ones the build needs first (and the slow boundaries) at the front."""
-    return [v.icb_lookup, v.boundaries, v.lad_lookup, "lsoa11_lsoa21_lookup", "lsoa21_ward_lad_lookup",
-            "lad_utla_lookup", "gp_registrations", v.population, f"imd{imd}", "rural_urban", "iod2025_indicators",
-            "ethnicity_census2021", "practice_ages", "practice_map", "practice_geocodes", "postcode_centroids",
-            "qof_prevalence", "epraccur"]
+    return [
+        v.icb_lookup,
+        v.boundaries,
+        v.lad_lookup,
+        "lsoa11_lsoa21_lookup",
+        "lsoa21_ward_lad_lookup",
+        "lad_utla_lookup",
+        "gp_registrations",
+        v.population,
+        f"imd{imd}",
+        "rural_urban",
+        "iod2025_indicators",
+        "ethnicity_census2021",
+        "practice_ages",
+        "practice_map",
+        "practice_geocodes",
+        "postcode_centroids",
+        "qof_prevalence",
+        "epraccur",
+    ]
 
 
 def _build(catalogue, area: str | list[str], v, imd: int) -> Atlas:
@@ -137,7 +149,8 @@ def _build(catalogue, area: str | list[str], v, imd: int) -> Atlas:
     if len(missing):
         raise DataError(
             f"{len(missing)} LSOAs of the area have no boundary (first: {missing[0]})",
-            file=catalogue.path(v.boundaries), column="lsoa_code",
+            file=catalogue.path(v.boundaries),
+            column="lsoa_code",
             expected=f"LSOA {vintage} boundaries covering the study area",
         )
 
@@ -147,8 +160,12 @@ def _build(catalogue, area: str | list[str], v, imd: int) -> Atlas:
         lsoas[band] = population[band].reindex(codes) if band in population else np.nan
     if lsoas.resident_population.isna().any():
         first = lsoas.index[lsoas.resident_population.isna()][0]
-        raise DataError(f"no population for LSOA {first}", file=catalogue.path(v.population), column="lsoa_code",
-                        expected="every LSOA of the area")
+        raise DataError(
+            f"no population for LSOA {first}",
+            file=catalogue.path(v.population),
+            column="lsoa_code",
+            expected="every LSOA of the area",
+        )
 
     lookup = read("lsoa11_lsoa21_lookup") if catalogue.has("lsoa11_lsoa21_lookup") else None
     _join_imd(lsoas, read(f"imd{imd}"), v, imd, lookup, population)
@@ -169,8 +186,11 @@ def _build(catalogue, area: str | list[str], v, imd: int) -> Atlas:
         catalogue.path("lsoa11_lsoa21_lookup")  # raises, naming the download page
     area_regs, report = registrations_for_area(lists.registrations, codes, vintage, lookup, pop21)
     closed, _ = registrations_for_area(lists.closed, codes, vintage, lookup, pop21)
-    closed = closed.merge(lists.closed.drop_duplicates("practice_code")[["practice_code", "practice_name"]],
-                          on="practice_code", how="left")[["practice_code", "practice_name", "lsoa_code", "patients"]]
+    closed = closed.merge(
+        lists.closed.drop_duplicates("practice_code")[["practice_code", "practice_name"]],
+        on="practice_code",
+        how="left",
+    )[["practice_code", "practice_name", "lsoa_code", "patients"]]
     lsoas = lsoas.join(plurality(area_regs, codes))
 
     ranks = lsoas.imd_rank.rank(method="first")
@@ -187,8 +207,21 @@ def _build(catalogue, area: str | list[str], v, imd: int) -> Atlas:
 
     adjacency, bridges = contiguity(layer)
     layer, practices, area_regs, closed = (normalise_dtypes(f) for f in (layer, practices, area_regs, closed))
-    return Atlas(study_area, vintage, imd, layer, practices, area_regs, adjacency, bridges, sources, report,
-                 qof=qof_table, practice_ages=age_table, closed_registrations=closed)
+    return Atlas(
+        study_area,
+        vintage,
+        imd,
+        layer,
+        practices,
+        area_regs,
+        adjacency,
+        bridges,
+        sources,
+        report,
+        qof=qof_table,
+        practice_ages=age_table,
+        closed_registrations=closed,
+    )
 
 
 def _label_lists(sources: dict, lists) -> None:
@@ -196,14 +229,19 @@ def _label_lists(sources: dict, lists) -> None:
     info = sources["gp_registrations"]
     if lists.scaled:
         ages = sources["practice_ages"]
-        sources["gp_registrations"] = SourceInfo(info.dataset, info.label,
-                                                 f"home LSOA shares {lists.pattern}, scaled to {lists.vintage} lists",
-                                                 info.file)
-        sources["practice_lists"] = SourceInfo("practice_lists", "NHS England, Patients Registered at a GP Practice "
-                                               "(list by practice)", lists.vintage, ages.file)
+        sources["gp_registrations"] = SourceInfo(
+            info.dataset, info.label, f"home LSOA shares {lists.pattern}, scaled to {lists.vintage} lists", info.file
+        )
+        sources["practice_lists"] = SourceInfo(
+            "practice_lists",
+            "NHS England, Patients Registered at a GP Practice (list by practice)",
+            lists.vintage,
+            ages.file,
+        )
     else:
-        sources["practice_lists"] = SourceInfo("practice_lists", info.label + " (list: all registrations)",
-                                               lists.pattern, info.file)
+        sources["practice_lists"] = SourceInfo(
+            "practice_lists", info.label + " (list: all registrations)", lists.pattern, info.file
+        )
 
 
 def _join_imd(lsoas, imd_frame, v, imd, lookup, population) -> None:
@@ -212,7 +250,9 @@ def _join_imd(lsoas, imd_frame, v, imd, lookup, population) -> None:
     native = imd_geography(imd)
     if native != v.year:
         if lookup is None:
-            raise DataError(f"IMD {imd} is on LSOA {native}: the LSOA 2011 to 2021 lookup is needed for a {v.year} atlas")
+            raise DataError(
+                f"IMD {imd} is on LSOA {native}: the LSOA 2011 to 2021 lookup is needed for a {v.year} atlas"
+            )
         # Each LSOA takes the index of the other-vintage LSOA that shares most of its people.
         own, other = v.lookup_column, VINTAGES[v.other].lookup_column
         pairs = lookup[[own, other]].copy()
@@ -225,8 +265,11 @@ def _join_imd(lsoas, imd_frame, v, imd, lookup, population) -> None:
         lsoas[column] = frame[column].reindex(lsoas.index)
     if lsoas.imd_decile.isna().any():
         first = lsoas.index[lsoas.imd_decile.isna()][0]
-        raise DataError(f"no IMD {imd} decile for LSOA {first}", column="lsoa_code",
-                        expected=f"the IMD {imd} file to cover every LSOA of the area")
+        raise DataError(
+            f"no IMD {imd} decile for LSOA {first}",
+            column="lsoa_code",
+            expected=f"the IMD {imd} file to cover every LSOA of the area",
+        )
     lsoas["imd_rank"] = lsoas.imd_rank.astype(int)
     lsoas["imd_decile"] = lsoas.imd_decile.astype(int)
     lsoas["imd_quintile"] = (lsoas.imd_decile + 1) // 2
@@ -234,6 +277,7 @@ def _join_imd(lsoas, imd_frame, v, imd, lookup, population) -> None:
 
 def _join_optional(lsoas, catalogue, read, v, lookup) -> None:
     """Rural-urban class and the acute morbidity indicator (LSOA 2021 datasets; carried to 2011 by successor)."""
+
     def on_vintage(frame: pd.DataFrame) -> pd.DataFrame:
         native = frame.attrs.get("lsoa_vintage", 2021)
         frame = frame.drop_duplicates("lsoa_code").set_index("lsoa_code")
@@ -274,8 +318,9 @@ def _join_ethnicity(lsoas, catalogue, read, v, lookup, population, sources) -> N
         frame, _ = bridge_counts(frame, code_column="lsoa_code", value_columns=ETHNICITY_COLUMNS, weights=weights)
         frame = frame.groupby("lsoa_code")[ETHNICITY_COLUMNS].sum().round(1).reset_index()
         info = sources["ethnicity_census2021"]
-        sources["ethnicity_census2021"] = SourceInfo(info.dataset, info.label,
-                                                     f"{info.vintage}, bridged to {v.label}", info.file)
+        sources["ethnicity_census2021"] = SourceInfo(
+            info.dataset, info.label, f"{info.vintage}, bridged to {v.label}", info.file
+        )
     on_lsoas = frame.drop_duplicates("lsoa_code").set_index("lsoa_code").reindex(lsoas.index)
     for column in ETHNICITY_COLUMNS:
         lsoas[column] = on_lsoas[column].astype(float)

@@ -38,8 +38,11 @@ def lad22_to_lad24(official: pd.DataFrame, wards: pd.DataFrame) -> pd.DataFrame:
     >>> lad22_to_lad24(official, wards).set_index("lad22_code").lad_code.to_dict()
     {'E06000062': 'E06000062', 'E07000163': 'E06000065', 'E07000164': 'E06000065'}
     """
-    pairs = official[["lsoa_code", "lad_code"]].rename(columns={"lad_code": "lad22_code"}).merge(
-        wards[["lsoa_code", "lad_code", "lad_name"]], on="lsoa_code")
+    pairs = (
+        official[["lsoa_code", "lad_code"]]
+        .rename(columns={"lad_code": "lad22_code"})
+        .merge(wards[["lsoa_code", "lad_code", "lad_name"]], on="lsoa_code")
+    )
     counts = pairs.groupby(["lad22_code", "lad_code", "lad_name"]).size().rename("n").reset_index()
     best = counts.sort_values(["lad22_code", "n", "lad_code"], ascending=[True, False, True])
     return best.drop_duplicates("lad22_code")[["lad22_code", "lad_code", "lad_name"]].reset_index(drop=True)
@@ -71,7 +74,8 @@ def lsoa_geography(catalogue, v: Vintage) -> pd.DataFrame:
         official21 = _official_lads(catalogue, VINTAGES[2021]) if v.year != 2021 else lads
         to24 = lad22_to_lad24(official21, wards)
         lads = lads.rename(columns={"lad_code": "lad22_code", "lad_name": "lad22_name"}).merge(
-            to24, on="lad22_code", how="left")
+            to24, on="lad22_code", how="left"
+        )
         # A 2022 district with no LSOA in the ward lookup keeps its own code and name.
         lads["lad_code"] = lads.lad_code.fillna(lads.lad22_code)
         lads["lad_name"] = lads.lad_name.fillna(lads.lad22_name)
@@ -92,4 +96,3 @@ def lsoa_geography(catalogue, v: Vintage) -> pd.DataFrame:
     geo["utla_code"] = geo.utla_code.where(~own_tier, geo.lad_code)
     geo["utla_name"] = geo.utla_name.where(~own_tier | geo.utla_name.notna(), geo.lad_name)
     return geo.reset_index(drop=True)
-

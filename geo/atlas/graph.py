@@ -39,12 +39,12 @@ def queen_adjacency(lsoas: gpd.GeoDataFrame) -> sparse.csr_matrix:
     coords = coords + 0.0  # -0.0 and 0.0 are one vertex, as in a Python tuple comparison
     # Number each distinct vertex (x, y), then link the polygons that hold the same one.
     vertex = pd.factorize(coords[:, 0] + 1j * coords[:, 1])[0]
-    incidence = sparse.csr_matrix((np.ones(len(owner), dtype=np.int32), (owner, vertex)),
-                                  shape=(n, int(vertex.max()) + 1))
+    incidence = sparse.csr_matrix(
+        (np.ones(len(owner), dtype=np.int32), (owner, vertex)), shape=(n, int(vertex.max()) + 1)
+    )
     shared = (incidence @ incidence.T).tocoo()
     off = shared.row != shared.col
-    matrix = sparse.csr_matrix((np.ones(int(off.sum()), dtype=bool), (shared.row[off], shared.col[off])),
-                               shape=(n, n))
+    matrix = sparse.csr_matrix((np.ones(int(off.sum()), dtype=bool), (shared.row[off], shared.col[off])), shape=(n, n))
     return matrix
 
 

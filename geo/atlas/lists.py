@@ -108,15 +108,26 @@ def todays_lists(
     pattern = str(registrations.attrs.get("vintage", ""))
     if ages is None:
         frame = regs.astype({"patients": float}).reset_index(drop=True)
-        empty = pd.DataFrame({"practice_code": pd.Series(dtype=str), "practice_name": pd.Series(dtype=str),
-                              "lsoa_code": pd.Series(dtype=str), "patients": pd.Series(dtype=float)})
+        empty = pd.DataFrame(
+            {
+                "practice_code": pd.Series(dtype=str),
+                "practice_name": pd.Series(dtype=str),
+                "lsoa_code": pd.Series(dtype=str),
+                "patients": pd.Series(dtype=float),
+            }
+        )
         return TodaysLists(lists_2023, lists_2023, frame, empty, {}, pattern, pattern)
     lists = list_totals(ages)
     known = regs.practice_code.isin(lists.index).to_numpy()
     kept = regs[known]
     factor = (lists / lists_2023.reindex(lists.index)).replace([np.inf, -np.inf], np.nan)
-    scaled = pd.DataFrame({"practice_code": kept.practice_code.to_numpy(), "lsoa_code": kept.lsoa_code.to_numpy(),
-                           "patients": kept.patients.to_numpy(float) * kept.practice_code.map(factor).to_numpy(float)})
+    scaled = pd.DataFrame(
+        {
+            "practice_code": kept.practice_code.to_numpy(),
+            "lsoa_code": kept.lsoa_code.to_numpy(),
+            "patients": kept.patients.to_numpy(float) * kept.practice_code.map(factor).to_numpy(float),
+        }
+    )
     closed = registrations[~known][["practice_code", "practice_name", "lsoa_code", "patients"]]
     closed = closed.astype({"patients": float}).reset_index(drop=True)
     without = lists.index[~lists.index.isin(lists_2023.index) & (lists > 0)]
@@ -129,8 +140,11 @@ def todays_lists(
 def _borrow(codes, lists, scaled, practice_map, sites) -> tuple[list[pd.DataFrame], dict]:
     """Home rows for practices with no rows of their own: their PCN's pooled pattern, else their site LSOA."""
     rows, how = [], {}
-    pcn = (practice_map.drop_duplicates("practice_code").set_index("practice_code").pcn_code
-           if practice_map is not None and "pcn_code" in practice_map else pd.Series(dtype=object))
+    pcn = (
+        practice_map.drop_duplicates("practice_code").set_index("practice_code").pcn_code
+        if practice_map is not None and "pcn_code" in practice_map
+        else pd.Series(dtype=object)
+    )
     pcn = pcn.where(~pcn.astype("string").str.strip().isin(["", "U"]).fillna(True))
     for code in codes:
         network = pcn.get(code)
@@ -139,8 +153,15 @@ def _borrow(codes, lists, scaled, practice_map, sites) -> tuple[list[pd.DataFram
             pooled = scaled[scaled.practice_code.isin(peers)].groupby("lsoa_code").patients.sum()
             if pooled.sum() > 0:
                 share = pooled / pooled.sum()
-                rows.append(pd.DataFrame({"practice_code": code, "lsoa_code": share.index,
-                                          "patients": share.to_numpy() * float(lists[code])}))
+                rows.append(
+                    pd.DataFrame(
+                        {
+                            "practice_code": code,
+                            "lsoa_code": share.index,
+                            "patients": share.to_numpy() * float(lists[code]),
+                        }
+                    )
+                )
                 how[code] = "pcn"
                 continue
         site = sites.get(code) if sites is not None else None

@@ -153,8 +153,7 @@ PRACTICE_AGE_COLUMNS = ["practice_code", "sex", "age_band", "patients"]
 
 def empty_qof() -> pd.DataFrame:
     """An ``atlas.qof`` with no rows (no QOF file, or a synthetic atlas)."""
-    return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("patients", "list_size") else "str")
-                         for c in QOF_COLUMNS})
+    return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("patients", "list_size") else "str") for c in QOF_COLUMNS})
 
 
 def empty_closed() -> pd.DataFrame:
@@ -313,4 +312,3 @@ def normalise_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
             if values.map(lambda v: isinstance(v, str)).all():
                 frame[column] = frame[column].astype("str")
     return frame
-

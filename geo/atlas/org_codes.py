@@ -16,8 +16,13 @@ import pandas as pd
 LEVELS = {"icb": ("icb_code", "icb_code_nhs"), "sub_icb": ("sub_icb_code", "sub_icb_code_nhs")}
 
 
-def reconcile_codes(old: pd.DataFrame, new: pd.DataFrame, lsoa_lookup: pd.DataFrame | None = None,
-                    population: pd.Series | None = None, level: str = "icb") -> pd.DataFrame:
+def reconcile_codes(
+    old: pd.DataFrame,
+    new: pd.DataFrame,
+    lsoa_lookup: pd.DataFrame | None = None,
+    population: pd.Series | None = None,
+    level: str = "icb",
+) -> pd.DataFrame:
     """Return ``old_code, new_code, ods_code, matched_by, overlap`` for every code of ``old``.
 
     Parameters
@@ -49,8 +54,9 @@ def reconcile_codes(old: pd.DataFrame, new: pd.DataFrame, lsoa_lookup: pd.DataFr
         o = o.merge(pairs, left_on="lsoa_code", right_on="lsoa11_code").drop(columns=["lsoa_code", "lsoa11_code"])
         o = o.rename(columns={"lsoa21_code": "lsoa_code"})
     joined = o.merge(n, on="lsoa_code", suffixes=("_old", "_new"))
-    weight = (joined.lsoa_code.map(population).fillna(0.0) if population is not None
-              else pd.Series(1.0, index=joined.index))
+    weight = (
+        joined.lsoa_code.map(population).fillna(0.0) if population is not None else pd.Series(1.0, index=joined.index)
+    )
     joined["weight"] = weight.to_numpy()
     shared = joined.groupby([f"{code}_old", f"{code}_new"]).weight.sum()
     size = joined.groupby(f"{code}_old").weight.sum()
@@ -66,8 +72,15 @@ def reconcile_codes(old: pd.DataFrame, new: pd.DataFrame, lsoa_lookup: pd.DataFr
             continue
         total = size.get(old_code, 0.0)
         share = float(shared.get((old_code, target), 0.0) / total) if total else float("nan")
-        rows.append({"old_code": old_code, "new_code": target, "ods_code": ods_code, "matched_by": how,
-                     "overlap": round(share, 4)})
+        rows.append(
+            {
+                "old_code": old_code,
+                "new_code": target,
+                "ods_code": ods_code,
+                "matched_by": how,
+                "overlap": round(share, 4),
+            }
+        )
     return pd.DataFrame(rows, columns=["old_code", "new_code", "ods_code", "matched_by", "overlap"])
 
 

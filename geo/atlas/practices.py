@@ -18,14 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.atlas.model import (
-    PRACTICE_AGE_COLUMNS,
-    QOF_COLUMNS,
-    BridgeReport,
-    StudyArea,
-    empty_practice_ages,
-    empty_qof,
-)
+from geo.atlas.model import PRACTICE_AGE_COLUMNS, QOF_COLUMNS, BridgeReport, StudyArea, empty_practice_ages, empty_qof
 from geo.atlas.bridging import bridge_counts, code_isin, crosswalk
 
 
@@ -53,8 +46,9 @@ def registrations_for_area(
         raise ValueError("a 2021 atlas needs the LSOA 2011 to 2021 lookup to place registrations")
     english = lookup[lookup.lsoa11_code.str.startswith("E")]
     predecessors = english.lsoa11_code[code_isin(english.lsoa21_code, codes)].unique()
-    weights = crosswalk(english[code_isin(english.lsoa11_code, predecessors)], source=2011, target=2021,
-                        target_population=population21)
+    weights = crosswalk(
+        english[code_isin(english.lsoa11_code, predecessors)], source=2011, target=2021, target_population=population21
+    )
     weights = weights[code_isin(weights.to_code, codes)]
     rows = frame[code_isin(frame.lsoa_code, predecessors)]
     bridged, report = bridge_counts(rows, code_column="lsoa_code", value_columns=["patients"], weights=weights)
@@ -71,8 +65,13 @@ def _sum_pairs(rows: pd.DataFrame) -> pd.DataFrame:
     keep = (practice >= 0) & (lsoa >= 0)  # as groupby, pairs with a missing code are left out
     pair, pairs = pd.factorize(practice[keep].astype(np.int64) * max(len(lsoas), 1) + lsoa[keep])
     sums = pd.Series(rows.patients.to_numpy()[keep]).groupby(pair).sum().to_numpy()
-    return pd.DataFrame({"practice_code": practices.take(pairs // max(len(lsoas), 1)).array,
-                         "lsoa_code": lsoas.take(pairs % max(len(lsoas), 1)).array, "patients": sums})
+    return pd.DataFrame(
+        {
+            "practice_code": practices.take(pairs // max(len(lsoas), 1)).array,
+            "lsoa_code": lsoas.take(pairs % max(len(lsoas), 1)).array,
+            "patients": sums,
+        }
+    )
 
 
 def add_unplaced(report: BridgeReport, registrations: pd.DataFrame, practice_codes: pd.Index) -> BridgeReport:
@@ -210,9 +209,25 @@ def practices_layer(
     chosen["status"], chosen["status_reason"] = status, reason
     chosen["in_area"] = status == "in_plan"
     chosen.index.name = "practice_code"
-    columns = ["practice_name", "postcode", "pcn_code", "pcn_name", "sub_icb_code", "icb_code_nhs", "list_size",
-               "list_size_by_lsoa", "patients_in_area", "lsoa_code", "lad_code", "site_source", "site_in_area",
-               "status", "status_reason", "in_area", "geometry"]
+    columns = [
+        "practice_name",
+        "postcode",
+        "pcn_code",
+        "pcn_name",
+        "sub_icb_code",
+        "icb_code_nhs",
+        "list_size",
+        "list_size_by_lsoa",
+        "patients_in_area",
+        "lsoa_code",
+        "lad_code",
+        "site_source",
+        "site_in_area",
+        "status",
+        "status_reason",
+        "in_area",
+        "geometry",
+    ]
     return chosen[columns].sort_index()
 
 
@@ -233,13 +248,25 @@ def _status(practices: pd.DataFrame, lists, registrations, epraccur, outside) ->
     outside_list = lists.lists.reindex(index)
     if outside.any():
         lives = (100 * practices.patients_in_area / practices.list_size.where(practices.list_size > 0)).round()
-        why_out = "sited in " + practices.lad_code.astype(str) + " (by its postcode); " + lives.astype(str).str.replace(
-            r"\.0$", "", regex=True) + "% of its list lives in the area"
-    setting = (epraccur.drop_duplicates("practice_code").set_index("practice_code").prescribing_setting.reindex(index)
-               if epraccur is not None else pd.Series(pd.NA, index=index))
+        why_out = (
+            "sited in "
+            + practices.lad_code.astype(str)
+            + " (by its postcode); "
+            + lives.astype(str).str.replace(r"\.0$", "", regex=True)
+            + "% of its list lives in the area"
+        )
+    setting = (
+        epraccur.drop_duplicates("practice_code").set_index("practice_code").prescribing_setting.reindex(index)
+        if epraccur is not None
+        else pd.Series(pd.NA, index=index)
+    )
     other = setting.notna() & (setting != GP_PRACTICE_SETTING)
     label = setting.map(lambda v: PRESCRIBING_SETTINGS.get(int(v), "unknown") if pd.notna(v) else "")
-    mark(other, "non_geographic", "ODS prescribing setting " + setting.astype(str) + " (" + label + "), not a GP practice")
+    mark(
+        other,
+        "non_geographic",
+        "ODS prescribing setting " + setting.astype(str) + " (" + label + "), not a GP practice",
+    )
     pcn = practices.pcn_code.astype("string").str.strip()
     no_pcn = (pcn.isna() | pcn.isin(["", "U"])).fillna(True)
     local = _local_share(index[no_pcn.to_numpy()], registrations)
@@ -247,12 +274,19 @@ def _status(practices: pd.DataFrame, lists, registrations, epraccur, outside) ->
     few = no_pcn & ((share < LOCAL_SHARE) | share.isna())
     why = pd.Series("in no PCN, and no registrations by home LSOA to show a local list", index=index, dtype=object)
     known = share.notna()
-    why[known] = ("in no PCN, and only " + (100 * share[known]).round().astype(int).astype(str)
-                  + f"% of its patients live where it holds {LOCAL_HOLD:.0%} of the registered residents "
-                  f"(a local list: {LOCAL_SHARE:.0%} or more)")
+    why[known] = (
+        "in no PCN, and only "
+        + (100 * share[known]).round().astype(int).astype(str)
+        + f"% of its patients live where it holds {LOCAL_HOLD:.0%} of the registered residents "
+        f"(a local list: {LOCAL_SHARE:.0%} or more)"
+    )
     mark(few, "non_geographic", why)
     if lists.scaled:
-        mark(outside_list.isna(), "closed", f"in the practice map but not in the {lists.vintage} registered-patients file")
+        mark(
+            outside_list.isna(),
+            "closed",
+            f"in the practice map but not in the {lists.vintage} registered-patients file",
+        )
     mark(outside_list.fillna(0) <= 0, "no_patients", "no registered patients")
     if outside.any():
         mark(outside, "outside_area", why_out)
@@ -279,8 +313,11 @@ def _local_share(codes: pd.Index, registrations: pd.DataFrame | None) -> pd.Seri
     around = registrations[code_isin(registrations.lsoa_code, mine.lsoa_code.unique())]
     totals = around.groupby("lsoa_code").patients.sum()
     held = mine.patients.to_numpy(float) / mine.lsoa_code.map(totals).to_numpy(float)
-    local = pd.Series(np.where(held >= LOCAL_HOLD, mine.patients.to_numpy(float), 0.0)).groupby(
-        mine.practice_code.to_numpy()).sum()
+    local = (
+        pd.Series(np.where(held >= LOCAL_HOLD, mine.patients.to_numpy(float), 0.0))
+        .groupby(mine.practice_code.to_numpy())
+        .sum()
+    )
     return local / mine.groupby("practice_code").patients.sum().astype(float)
 
 

@@ -115,12 +115,14 @@ def practice_sites(
     by_lsoa = geography.drop_duplicates("lsoa_code").set_index("lsoa_code").lad_code
     lad = lad.where(lad.notna(), lsoa.map(by_lsoa))
     points = gpd.points_from_xy(x, y, crs="EPSG:27700")
-    return gpd.GeoDataFrame({"lsoa_code": lsoa, "lad_code": lad, "site_source": source}, index=index,
-                            geometry=points, crs="EPSG:27700")
+    return gpd.GeoDataFrame(
+        {"lsoa_code": lsoa, "lad_code": lad, "site_source": source}, index=index, geometry=points, crs="EPSG:27700"
+    )
 
 
-def _nearest_in_district(x: pd.Series, y: pd.Series, lad: pd.Series, geography: pd.DataFrame,
-                         boundaries: gpd.GeoDataFrame) -> pd.Series:
+def _nearest_in_district(
+    x: pd.Series, y: pd.Series, lad: pd.Series, geography: pd.DataFrame, boundaries: gpd.GeoDataFrame
+) -> pd.Series:
     """The LSOA nearest each point among the LSOAs of its own district (missing when the district has none)."""
     out = pd.Series(pd.NA, index=x.index, dtype=object)
     districts = geography.drop_duplicates("lsoa_code").groupby("lad_code").lsoa_code.apply(list)

@@ -36,8 +36,10 @@ def atlas_summary(atlas: Atlas, by: str = "lad") -> pd.DataFrame:
         raise ValueError(f"unknown grouping '{by}': expected one of {', '.join(GROUPINGS)}")
     code, name = GROUPINGS[by]
     layer = atlas.lsoas
-    groups = [_row(part, code_value, name_value) for (code_value, name_value), part
-              in layer.groupby([code, name], sort=True, dropna=False)]
+    groups = [
+        _row(part, code_value, name_value)
+        for (code_value, name_value), part in layer.groupby([code, name], sort=True, dropna=False)
+    ]
     total_code = ",".join(atlas.area.codes)
     groups.append(_row(layer, total_code, "Total"))
     table = pd.DataFrame(groups)
@@ -76,15 +78,24 @@ def practice_status(atlas: Atlas) -> pd.DataFrame:
     from geo.disclosure import suppress
 
     practices = atlas.practices
-    status = practices["status"] if "status" in practices else practices["in_area"].map(
-        {True: "in_plan", False: "outside_area"})
+    status = (
+        practices["status"]
+        if "status" in practices
+        else practices["in_area"].map({True: "in_plan", False: "outside_area"})
+    )
     lists = pd.to_numeric(practices["list_size"], errors="coerce").fillna(0)
     rows = []
     for name in STATUSES:
         mine = status == name
         if name == "in_plan" or mine.any():
-            rows.append({"status": name, "practices": int(mine.sum()), "patients": float(lists[mine].sum()),
-                         "meaning": STATUSES[name]})
+            rows.append(
+                {
+                    "status": name,
+                    "practices": int(mine.sum()),
+                    "patients": float(lists[mine].sum()),
+                    "meaning": STATUSES[name],
+                }
+            )
     table = pd.DataFrame(rows)
     table["patients"] = suppress(table["patients"])
     return table
@@ -104,13 +115,15 @@ def practices_out(atlas: Atlas) -> pd.DataFrame:
 
     practices = atlas.practices
     out = practices[~practices["in_area"].fillna(False).astype(bool)]
-    table = pd.DataFrame({
-        "practice_code": out.index.astype(str),
-        "practice_name": out["practice_name"].astype(str).to_numpy(),
-        "status": (out["status"] if "status" in out else pd.Series("outside_area", index=out.index)).to_numpy(),
-        "reason": (out["status_reason"] if "status_reason" in out else pd.Series("", index=out.index)).to_numpy(),
-        "patients": suppress(pd.to_numeric(out["list_size"], errors="coerce").fillna(0)).to_numpy(),
-    })
+    table = pd.DataFrame(
+        {
+            "practice_code": out.index.astype(str),
+            "practice_name": out["practice_name"].astype(str).to_numpy(),
+            "status": (out["status"] if "status" in out else pd.Series("outside_area", index=out.index)).to_numpy(),
+            "reason": (out["status_reason"] if "status_reason" in out else pd.Series("", index=out.index)).to_numpy(),
+            "patients": suppress(pd.to_numeric(out["list_size"], errors="coerce").fillna(0)).to_numpy(),
+        }
+    )
     return table.reset_index(drop=True)
 
 
@@ -135,11 +148,18 @@ def closed_practices(atlas: Atlas, by: str = "lad") -> pd.DataFrame:
     closed = atlas.closed_registrations
     groups = atlas.lsoas[[code, name]].reindex(closed["lsoa_code"].astype(str)).reset_index(drop=True)
     frame = pd.concat([closed.reset_index(drop=True), groups], axis=1)
-    rows = [{"code": c, "name": n, "practices": int(part.practice_code.nunique()),
-             "patients": float(part.patients.sum())}
-            for (c, n), part in frame.groupby([code, name], sort=True, dropna=False)]
-    rows.append({"code": ",".join(atlas.area.codes), "name": "Total",
-                 "practices": int(closed.practice_code.nunique()), "patients": float(closed.patients.sum())})
+    rows = [
+        {"code": c, "name": n, "practices": int(part.practice_code.nunique()), "patients": float(part.patients.sum())}
+        for (c, n), part in frame.groupby([code, name], sort=True, dropna=False)
+    ]
+    rows.append(
+        {
+            "code": ",".join(atlas.area.codes),
+            "name": "Total",
+            "practices": int(closed.practice_code.nunique()),
+            "patients": float(closed.patients.sum()),
+        }
+    )
     table = pd.DataFrame(rows)
     table["patients"] = suppress(table["patients"].round())
     return table.rename(columns={"code": f"{by}_code", "name": f"{by}_name"})

@@ -52,10 +52,28 @@ class Vintage:
 
 
 VINTAGES: dict[int, Vintage] = {
-    2021: Vintage(2021, "LSOA 2021", "lsoa21_boundaries", "population_census2021", 2025, "lsoa21_icb_lookup",
-                  "lsoa11_lsoa21_lookup", "lsoa21_code", "lsoa21_code"),
-    2011: Vintage(2011, "LSOA 2011", "lsoa11_boundaries", "population_mid2020", 2019, "lsoa11_icb_lookup",
-                  "lsoa11_icb_lookup", "lsoa_code", "lsoa11_code"),
+    2021: Vintage(
+        2021,
+        "LSOA 2021",
+        "lsoa21_boundaries",
+        "population_census2021",
+        2025,
+        "lsoa21_icb_lookup",
+        "lsoa11_lsoa21_lookup",
+        "lsoa21_code",
+        "lsoa21_code",
+    ),
+    2011: Vintage(
+        2011,
+        "LSOA 2011",
+        "lsoa11_boundaries",
+        "population_mid2020",
+        2019,
+        "lsoa11_icb_lookup",
+        "lsoa11_icb_lookup",
+        "lsoa_code",
+        "lsoa11_code",
+    ),
 }
 #: IMD edition -> the LSOA vintage it was published on.
 IMD_GEOGRAPHY = {v.imd: v.year for v in VINTAGES.values()}

@@ -168,7 +168,9 @@ def indicators(geo: Geography, pop: Population, iod: pd.DataFrame, seed: int = 1
         "income_deprivation_affecting_children_index_idaci_numerator": numerator(1.3 * income * children),
         "income_deprivation_affecting_older_people_index_idaopi_numerator": numerator(0.8 * income * older),
         "employment_domain_numerator": numerator(iod.Employment_score.to_numpy() * working),
-        "adult_skills_and_english_language_proficiency_indicator": noisy(0.24 + 0.004 * (iod.Education_score.to_numpy() - 22), 0.03, 0.02),
+        "adult_skills_and_english_language_proficiency_indicator": noisy(
+            0.24 + 0.004 * (iod.Education_score.to_numpy() - 22), 0.03, 0.02
+        ),
         "entry_to_higher_education_indicator": noisy(0.88 - 0.002 * (iod.Education_score.to_numpy() - 22), 0.02, 0.3),
         # Emergency admissions: the planner's small-area UEC proxy, so it must track health deprivation.
         "acute_morbidity_indicator": noisy(105 + 24 * health, 8, 30.0),
@@ -195,7 +197,9 @@ def indicators(geo: Geography, pop: Population, iod: pd.DataFrame, seed: int = 1
             "housing_affordability_indicator": noisy(0.0, 0.8),
             "digital_connectivity_broadband_download_and_upload_speeds": noisy(np.where(rural, 0.9, -0.3), 0.5),
             # A district-level figure in the published file: one value per district here too.
-            "core_homelessness_rate_percent_of_households": geo.lsoa21.district.map({"city": 1.62, "towns": 0.94, "rural": 0.71}).to_numpy(),
+            "core_homelessness_rate_percent_of_households": geo.lsoa21.district.map(
+                {"city": 1.62, "towns": 0.94, "rural": 0.71}
+            ).to_numpy(),
             "patient_to_gp_ratio": noisy(2_100.0, 300, 400.0),
             "homelessness_indicator_rate_per_1_000_households": noisy(3.2, 0.8, 0.6),
             "household_overcrowding_indicator_rooms": noisy(0.065 + 0.03 * income, 0.02, 0.002),

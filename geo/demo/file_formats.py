@@ -31,7 +31,12 @@ BNG_TO_WGS84 = (
     "+z=542.06 +rx=0.15 +ry=0.247 +rz=0.842 +s=-20.489 +convention=position_vector +step +inv +proj=cart "
     "+ellps=WGS84 +step +proj=pop +v_3 +step +proj=unitconvert +xy_in=rad +xy_out=deg"
 )
-_IMD19 = ["LSOA code (2011)", "LSOA name (2011)", "Local Authority District code (2019)", "Local Authority District name (2019)"]
+_IMD19 = [
+    "LSOA code (2011)",
+    "LSOA name (2011)",
+    "Local Authority District code (2019)",
+    "Local Authority District name (2019)",
+]
 _IOD_DOMAINS = ["IMD", "Income", "Employment", "Education", "Health", "Crime", "Housing_and_Services", "Environment"]
 _AE = ["total_attendances", "attendances_over_4hours", "total_emergency_admissions", "emergency_admissions_over_4hours",
        "pct_attendance_over_4hours", "pct_emergency_admissions_over_4hours"]  # fmt: skip
@@ -111,7 +116,9 @@ def write_csv(key: str, table: pd.DataFrame, folder: Path) -> Path:
         raise ValueError(f"{key}: columns {list(table.columns)} differ from the published header {layout.header}")
     path = folder / layout.file
     excel = key in _EXCEL_STYLE
-    table.to_csv(path, index=False, lineterminator="\r\n" if excel else "\n", encoding="utf-8-sig" if excel else "utf-8")
+    table.to_csv(
+        path, index=False, lineterminator="\r\n" if excel else "\n", encoding="utf-8-sig" if excel else "utf-8"
+    )
     return path
 
 

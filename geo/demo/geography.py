@@ -189,7 +189,11 @@ def _vintage_2011(lsoa21, faces, face_code21, side, merged_codes, rng):
         if code in used:
             continue
         geom = city.geometry[code]
-        shared = {o: geom.boundary.intersection(g.boundary).length for o, g in city.geometry.items() if o != code and o not in used and geom.touches(g)}
+        shared = {
+            o: geom.boundary.intersection(g.boundary).length
+            for o, g in city.geometry.items()
+            if o != code and o not in used and geom.touches(g)
+        }
         if shared:
             partner = max(sorted(shared), key=shared.get)
             splits.append(tuple(sorted((code, partner))))

@@ -50,8 +50,10 @@ def run_demo(out_dir: str | Path, *, seed: int = 1, permutations: int = 999) -> 
     out.mkdir(parents=True, exist_ok=True)
     run = DemoRun(out)
     atlas = load_atlas(DEMO_AREA, data_dir=demo_data_dir())
-    run.say(f"Atlas: {atlas.area.label}: {len(atlas.lsoas)} LSOAs, {len(atlas.practices)} practices, "
-            f"{int(atlas.lsoas.resident_population.sum()):,} residents ({LABEL})")
+    run.say(
+        f"Atlas: {atlas.area.label}: {len(atlas.lsoas)} LSOAs, {len(atlas.practices)} practices, "
+        f"{int(atlas.lsoas.resident_population.sum()):,} residents ({LABEL})"
+    )
 
     summary = atlas_summary(atlas, by="lad")
     summary["data"] = LABEL
@@ -67,24 +69,29 @@ def run_demo(out_dir: str | Path, *, seed: int = 1, permutations: int = 999) -> 
     run.files["score"] = out / f"{PREFIX}plan-score.json"
     run.files["score"].write_text(json.dumps(scored, indent=2, default=str), encoding="utf-8")
     s = plan.summary()
-    run.say(f"Proposal: {s['neighbourhoods']} neighbourhoods, max |deviation| {s['max_abs_deviation_pct']:.1f} %, "
-            f"contiguous {s['contiguous']}, LA crossings {s['la_crossings']}, practice splits {s['practice_splits']}"
-            + (f"; not met: {'; '.join(plan.unmet)}" if plan.unmet else ""))
+    run.say(
+        f"Proposal: {s['neighbourhoods']} neighbourhoods, max |deviation| {s['max_abs_deviation_pct']:.1f} %, "
+        f"contiguous {s['contiguous']}, LA crossings {s['la_crossings']}, practice splits {s['practice_splits']}"
+        + (f"; not met: {'; '.join(plan.unmet)}" if plan.unmet else "")
+    )
 
     # List-based: whole practices (exact per authority) and today's PCNs, the baseline every proposal is scored on.
     from geo.plan import Plan as _Plan
     from geo.propose.pcns import pcn_plan_assignment
 
-    listed = propose(atlas, params.replace(build_from="practices", population="list"),
-                     name=f"Demo whole-practice proposal ({LABEL})")
+    listed = propose(
+        atlas, params.replace(build_from="practices", population="list"), name=f"Demo whole-practice proposal ({LABEL})"
+    )
     pcns = _Plan.from_practices(atlas, pcn_plan_assignment(atlas), listed.params, name=f"Demo PCNs today ({LABEL})")
     run.files["plan_practices"] = _labelled(write_plan(listed, out / f"{PREFIX}plan-practices.csv"))
     run.files["plan_pcns"] = _labelled(write_plan(pcns, out / f"{PREFIX}plan-pcns-today.csv"))
     for what, made in (("Whole practices", listed), ("PCNs today", pcns)):
         s = made.summary()
-        run.say(f"{what}: {s['neighbourhoods']} neighbourhoods of whole practices, max |deviation| "
-                f"{s['max_abs_deviation_pct']:.1f} % of list, within ±10 % {s['within_10_pct']:.0%}, "
-                f"alignment of list and place {s['alignment_pct']:.1f} %")
+        run.say(
+            f"{what}: {s['neighbourhoods']} neighbourhoods of whole practices, max |deviation| "
+            f"{s['max_abs_deviation_pct']:.1f} % of list, within ±10 % {s['within_10_pct']:.0%}, "
+            f"alignment of list and place {s['alignment_pct']:.1f} %"
+        )
 
     centres = _hotspot_centres(atlas)
     extract = synthetic_extract(atlas, seed=seed, hotspots=centres, relative_risk=2.5)
@@ -93,8 +100,9 @@ def run_demo(out_dir: str | Path, *, seed: int = 1, permutations: int = 999) -> 
     hotspots = find_hotspots(atlas, layer, permutations=permutations, seed=seed)
     run.files["hotspots"] = hotspots.to_csv(out / f"{PREFIX}uec-hotspots.csv")
     high = int((hotspots.frame.hotspot == "high").sum())
-    run.say(f"UEC hotspots: {high} high LSOAs in {len(hotspots.clusters)} clusters "
-            f"(planted around {', '.join(centres)})")
+    run.say(
+        f"UEC hotspots: {high} high LSOAs in {len(hotspots.clusters)} clusters (planted around {', '.join(centres)})"
+    )
 
     profiles = neighbourhood_profiles(plan, hotspots=hotspots)
     run.files["profiles"] = profiles.write(out / f"{PREFIX}neighbourhood-profiles.html")

@@ -51,7 +51,9 @@ class Outlines:
     def shifted(self, offset: tuple[float, float]) -> "Outlines":
         """The same shapes moved by ``offset``: done before any noding, so every overlay runs in final coordinates."""
         move = lambda g: shapely.transform(g, lambda xy: xy + np.asarray(offset))  # noqa: E731
-        return Outlines(move(self.outline), move(self.estuary), move(self.island), {k: move(v) for k, v in self.districts.items()})
+        return Outlines(
+            move(self.outline), move(self.estuary), move(self.island), {k: move(v) for k, v in self.districts.items()}
+        )
 
 
 def outlines(rng: np.random.Generator) -> Outlines:
@@ -65,8 +67,15 @@ def outlines(rng: np.random.Generator) -> Outlines:
     """
     theta = np.linspace(0, 2 * np.pi, 120, endpoint=False)
     phase = rng.uniform(0, 2 * np.pi, 3)
-    lobes = 1 + 0.05 * np.sin(2 * theta + phase[0]) + 0.035 * np.sin(3 * theta + phase[1]) + 0.02 * np.sin(5 * theta + phase[2])
-    outline = Polygon(np.column_stack([20_000 + 19_500 * lobes * np.cos(theta), 16_000 + 15_500 * lobes * np.sin(theta)]))
+    lobes = (
+        1
+        + 0.05 * np.sin(2 * theta + phase[0])
+        + 0.035 * np.sin(3 * theta + phase[1])
+        + 0.02 * np.sin(5 * theta + phase[2])
+    )
+    outline = Polygon(
+        np.column_stack([20_000 + 19_500 * lobes * np.cos(theta), 16_000 + 15_500 * lobes * np.sin(theta)])
+    )
 
     xs = np.arange(ESTUARY_HEAD, 46_001, 500.0)
     upper = np.column_stack([xs, river_y(xs) + _half_width(xs)])
@@ -80,7 +89,11 @@ def outlines(rng: np.random.Generator) -> Outlines:
     land = outline.difference(estuary)
     ring = np.linspace(0, 2 * np.pi, 72, endpoint=False)
     wobble = 1 + 0.04 * np.sin(3 * ring + phase[1])
-    disc = Polygon(np.column_stack([CITY_CENTRE[0] + CITY_RADIUS * wobble * np.cos(ring), CITY_CENTRE[1] + CITY_RADIUS * wobble * np.sin(ring)]))
+    disc = Polygon(
+        np.column_stack(
+            [CITY_CENTRE[0] + CITY_RADIUS * wobble * np.cos(ring), CITY_CENTRE[1] + CITY_RADIUS * wobble * np.sin(ring)]
+        )
+    )
     south = _south_of_divider()
     city = land.intersection(disc)
     rest = land.difference(disc)

@@ -72,7 +72,9 @@ def is_current(folder: Path, seed: int = DEFAULT_SEED) -> bool:
     if set(manifest.get("datasets", {})) != set(LAYOUTS):
         return False
     hashes = manifest.get("sha256", {})
-    return bool(hashes) and all((Path(folder) / n).is_file() and _sha256(Path(folder) / n) == h for n, h in hashes.items())
+    return bool(hashes) and all(
+        (Path(folder) / n).is_file() and _sha256(Path(folder) / n) == h for n, h in hashes.items()
+    )
 
 
 def demo_data_dir() -> Path:
@@ -128,7 +130,13 @@ def _readme(region: Region, seed: int) -> str:
     ]
     for (code, name), n in per_lad.items():
         lines.append(f"- `{code}` {name}: {n} LSOAs, {int(residents[geo.lsoa21.lad_code == code].sum()):,} residents")
-    lines += ["", "Regenerate with `python -m geo.demo` (writes `data/demo`).", "", "| File | What it is |", "|---|---|"]
+    lines += [
+        "",
+        "Regenerate with `python -m geo.demo` (writes `data/demo`).",
+        "",
+        "| File | What it is |",
+        "|---|---|",
+    ]
     lines += [f"| `{layout.file}` | {layout.description} |" for layout in LAYOUTS.values()]
     lines += ["| `manifest.json` | generator version, seed and sha256 of every file |", ""]
     return "\n".join(lines)

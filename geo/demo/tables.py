@@ -72,7 +72,11 @@ def _registrations_2011(geo: Geography, services: Services, seed: int) -> pd.Dat
         else:  # each patient of a merged 2021 LSOA lived in one of its two 2011 halves
             first = int(rng.binomial(n, target[0][1]))
             rows += [(practice, target[0][0], first), (practice, target[1][0], n - first)]
-    long = pd.DataFrame(rows, columns=["practice_code", "lsoa", "n"]).groupby(["practice_code", "lsoa"], as_index=False).n.sum()
+    long = (
+        pd.DataFrame(rows, columns=["practice_code", "lsoa", "n"])
+        .groupby(["practice_code", "lsoa"], as_index=False)
+        .n.sum()
+    )
     practices = services.practices.index.to_numpy()
     extra = [(p, "NO2011", n) for p, n in zip(practices[::5], [12, 9, 14, 7, 11, 9])]
     extra.append((practices[-1], codes.WALES_LSOA11, 3))  # one patient family across the border
@@ -104,12 +108,18 @@ def write_tables(region: Region, folder: Path) -> dict[str, Path]:
     out["lad_boundaries"] = file_formats.write_geojson("lad_boundaries", lads, "lad24_demo", folder)
 
     iod = region.iod.reset_index()
-    out["iod2025_scores"] = file_formats.write_csv("iod2025_scores", iod[list(file_formats.LAYOUTS["iod2025_scores"].header)], folder)
+    out["iod2025_scores"] = file_formats.write_csv(
+        "iod2025_scores", iod[list(file_formats.LAYOUTS["iod2025_scores"].header)], folder
+    )
     out["iod2025_indicators"] = file_formats.write_csv("iod2025_indicators", region.indicators.reset_index(), folder)
     census = region.pop.census.join(l21.lsoa21_name).reset_index()
-    out["census2021_age6"] = file_formats.write_csv("census2021_age6", census[list(file_formats.LAYOUTS["census2021_age6"].header)], folder)
+    out["census2021_age6"] = file_formats.write_csv(
+        "census2021_age6", census[list(file_formats.LAYOUTS["census2021_age6"].header)], folder
+    )
     sya = region.pop.sya2020.join(l11.lsoa11_name).reset_index()
-    out["mye2020_sya"] = file_formats.write_csv("mye2020_sya", sya[list(file_formats.LAYOUTS["mye2020_sya"].header)], folder)
+    out["mye2020_sya"] = file_formats.write_csv(
+        "mye2020_sya", sya[list(file_formats.LAYOUTS["mye2020_sya"].header)], folder
+    )
     imd = pd.DataFrame(
         dict(zip(file_formats.LAYOUTS["imd2019_file1"].header, [l11.index, l11.lsoa11_name, l11.lad_code, l11.lad_name,
              [f"{r:,}" for r in region.imd2019["rank"]], region.imd2019.decile])),  # "1,234" as MHCLG publishes it

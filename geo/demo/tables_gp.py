@@ -91,11 +91,18 @@ def write_gp_tables(region: Region, folder: Path) -> dict[str, Path]:
     ]:  # fmt: skip
         geocoded[col] = value
     geocoded["SUPPLIER_NAME"] = pr.supplier
-    out["practice_pcn_geocoded"] = file_formats.write_csv("practice_pcn_geocoded", geocoded.reset_index(drop=True), folder)
+    out["practice_pcn_geocoded"] = file_formats.write_csv(
+        "practice_pcn_geocoded", geocoded.reset_index(drop=True), folder
+    )
 
     closed = _closed_practice(region)
-    rows = [_epraccur_row(i, code, p.practice_name, p.postcode, district[p.district]) for i, (code, p) in enumerate(pr.iterrows())]
-    rows.append(_epraccur_row(len(rows), CLOSED_PRACTICE, closed["name"], closed["postcode"], district["city"], closed=True))
+    rows = [
+        _epraccur_row(i, code, p.practice_name, p.postcode, district[p.district])
+        for i, (code, p) in enumerate(pr.iterrows())
+    ]
+    rows.append(
+        _epraccur_row(len(rows), CLOSED_PRACTICE, closed["name"], closed["postcode"], district["city"], closed=True)
+    )
     out["epraccur"] = file_formats.write_headerless("epraccur", rows, folder)
 
     points = pd.DataFrame(
@@ -119,7 +126,12 @@ def write_gp_tables(region: Region, folder: Path) -> dict[str, Path]:
     out["gp_registrations_lsoa"] = file_formats.write_csv("gp_registrations_lsoa", region.registrations11, folder)
     ae = region.ae.copy()
     ae.insert(1, "icb22_code", codes.ICB_CODE)
-    for col in ["total_attendances", "attendances_over_4hours", "total_emergency_admissions", "emergency_admissions_over_4hours"]:
+    for col in [
+        "total_attendances",
+        "attendances_over_4hours",
+        "total_emergency_admissions",
+        "emergency_admissions_over_4hours",
+    ]:
         ae[col] = ae[col].astype(float)  # the published file writes counts as 25706.0
     out["ae_monthly_icb"] = file_formats.write_csv("ae_monthly_icb", ae, folder)
     return out
@@ -131,10 +143,18 @@ def _closed_practice(region: Region) -> dict:
     free = [c for c in l21.index[l21.district == "city"] if c not in set(region.services.practices.lsoa21_code)]
     code = free[len(free) // 2]
     point = l21.geometry[code].point_on_surface()
-    return {"name": "DEMO OLD FORGE SURGERY", "postcode": codes.postcode(codes.DISTRICTS[0], 9, 0), "x": int(point.x), "y": int(point.y), "lsoa21": code}
+    return {
+        "name": "DEMO OLD FORGE SURGERY",
+        "postcode": codes.postcode(codes.DISTRICTS[0], 9, 0),
+        "x": int(point.x),
+        "y": int(point.y),
+        "lsoa21": code,
+    }
 
 
-def _epraccur_row(i: int, code: str, name: str, postcode: str, district: codes.District, closed: bool = False) -> list[str]:
+def _epraccur_row(
+    i: int, code: str, name: str, postcode: str, district: codes.District, closed: bool = False
+) -> list[str]:
     """The 27 fields of one ``epraccur`` row (fields 19-21, 23, 25, 27 are blank for practices)."""
     return [
         code, name, codes.REGION_CODE_NHS, codes.ICB_CODE_NHS, name.removeprefix("DEMO "),

@@ -97,8 +97,9 @@ def lsoa_digest(atlas) -> str:
     return digest.hexdigest()[:16]
 
 
-def start_plan(atlas, start=None, *, target=None, tolerance=None, population=None, nest: str = "lad",
-               seed: int | None = None):
+def start_plan(
+    atlas, start=None, *, target=None, tolerance=None, population=None, nest: str = "lad", seed: int | None = None
+):
     """Return the chain's start as a :class:`geo.plan.Plan` built from LSOAs.
 
     ``start`` is a Plan, an assignment (``lsoa_code -> neighbourhood``) or ``None`` for the proposal
@@ -110,19 +111,27 @@ def start_plan(atlas, start=None, *, target=None, tolerance=None, population=Non
     if start is None:
         from geo.propose import ProposalParams, propose
 
-        params = ProposalParams.from_settings(target=target, tolerance=tolerance, population=population,
-                                              nest=nest, seed=seed)
+        params = ProposalParams.from_settings(
+            target=target, tolerance=tolerance, population=population, nest=nest, seed=seed
+        )
         return propose(atlas, params, name=f"proposal seed {params.seed}")
-    overrides = {k: v for k, v in (("target", target), ("tolerance", tolerance), ("population", population))
-                 if v is not None}
+    overrides = {
+        k: v for k, v in (("target", target), ("tolerance", tolerance), ("population", population)) if v is not None
+    }
     if isinstance(start, Plan):
         if start.practice_assignment is not None:
-            raise PlanError("an ensemble reshapes plans built from LSOAs: this plan is built from whole practices",
-                            column="build_from", expected="a plan built from LSOAs")
+            raise PlanError(
+                "an ensemble reshapes plans built from LSOAs: this plan is built from whole practices",
+                column="build_from",
+                expected="a plan built from LSOAs",
+            )
         return start.with_params(**overrides) if overrides else start
     if overrides.get("population") == "list":
-        raise PlanError("an ensemble counts resident or registered people of LSOAs", column="population",
-                        expected="'resident' or 'registered'")
+        raise PlanError(
+            "an ensemble counts resident or registered people of LSOAs",
+            column="population",
+            expected="'resident' or 'registered'",
+        )
     return Plan(atlas, start, **overrides)
 
 
@@ -137,7 +146,9 @@ def nest_groups(atlas, label: np.ndarray, nest: str) -> np.ndarray:
     [0, 0, 1, 2]
     """
     if nest not in NESTS:
-        raise PlanError(f"nesting level {nest!r} is not allowed", column="nest", expected="'lad', 'utla', 'icb' or 'none'")
+        raise PlanError(
+            f"nesting level {nest!r} is not allowed", column="nest", expected="'lad', 'utla', 'icb' or 'none'"
+        )
     n = len(label)
     if nest == "none":
         return np.zeros(n, dtype=np.int64)
@@ -175,14 +186,21 @@ class _State:
         if count != k:
             pieces_per = np.bincount(np.unique(np.column_stack([label, component]), axis=0)[:, 0], minlength=k)
             broken = [self.names[d] for d in np.flatnonzero(pieces_per > 1)]
-            raise PlanError(f"the start plan has neighbourhoods in more than one piece: {', '.join(broken[:5])}",
-                            column="neighbourhood", expected="contiguous neighbourhoods (every ReCom step keeps them so)")
+            raise PlanError(
+                f"the start plan has neighbourhoods in more than one piece: {', '.join(broken[:5])}",
+                column="neighbourhood",
+                expected="contiguous neighbourhoods (every ReCom step keeps them so)",
+            )
         self.indptr, self.nbr = adjacency.indptr.astype(np.int64), adjacency.indices.astype(np.int64)
         self.chain_indptr, self.chain_nbr = chain.indptr.astype(np.int64), chain.indices.astype(np.int64)
         basis = "registered" if plan.population == "registered" else "resident"
         self.pop = arrays.values[:, arrays.column(plan.population_column)].astype(float).copy()
         self.core = arrays.values[:, arrays.column(f"core20_{basis}")].astype(float).copy()
-        wards = atlas.lsoas["ward_code"] if "ward_code" in atlas.lsoas.columns else pd.Series(np.nan, index=atlas.lsoas.index)
+        wards = (
+            atlas.lsoas["ward_code"]
+            if "ward_code" in atlas.lsoas.columns
+            else pd.Series(np.nan, index=atlas.lsoas.index)
+        )
         self.ward = pd.factorize(wards.astype(object).where(wards.notna(), None))[0].astype(np.int64)
         self.lad = np.argmax(arrays.values[:, arrays.lad_slice()], axis=1).astype(np.int64)
         registrations = arrays.registrations.tocsr()
@@ -209,11 +227,13 @@ class _State:
         self.pt = np.asarray((onehot @ registrations).toarray(), dtype=float)
         self.pmax = np.maximum(self.pt.max(axis=0), 0.0) if k else np.zeros(self.pt.shape[1])
         cut = int(np.count_nonzero(label[rows] != label[cols]) // 2)
-        self.counters = np.array([cut, int(np.count_nonzero(self.wk > 1)), int(np.count_nonzero(self.dl > 1))],
-                                 dtype=np.int64)
+        self.counters = np.array(
+            [cut, int(np.count_nonzero(self.wk > 1)), int(np.count_nonzero(self.dl > 1))], dtype=np.int64
+        )
 
-    def run(self, rng: np.random.Generator, steps: int, max_trees: int,
-            work: np.ndarray | None = None, tree: str = "mst") -> tuple[np.ndarray, np.ndarray, int]:
+    def run(
+        self, rng: np.random.Generator, steps: int, max_trees: int, work: np.ndarray | None = None, tree: str = "mst"
+    ) -> tuple[np.ndarray, np.ndarray, int]:
         """Run ``steps`` steps; return the scores, the step columns and the number of steps done (fewer only
         when the work budget ``work[0]`` ran out)."""
         from geo.ensemble.kernels import chain_steps
@@ -221,18 +241,60 @@ class _State:
         scores = np.empty((steps, len(SCORES)))
         info = np.empty((steps, len(INFO)), np.int64)
         work = np.array([MAX_WORK], dtype=np.int64) if work is None else work
-        done = chain_steps(rng, steps, self.target, self.tolerance, max_trees, tree == "uniform", work,
-                    self.indptr, self.nbr, self.chain_indptr, self.chain_nbr, self.pop, self.core, self.ward, self.lad,
-                    self.reg_indptr, self.reg_cols, self.reg_vals, self.practice_ok, self.registered_total,
-                    self.label, self.dpop, self.dcore, self.dadj, self.wc, self.wk, self.lc, self.dl, self.pt,
-                    self.pmax, self.counters, scores, info)
+        done = chain_steps(
+            rng,
+            steps,
+            self.target,
+            self.tolerance,
+            max_trees,
+            tree == "uniform",
+            work,
+            self.indptr,
+            self.nbr,
+            self.chain_indptr,
+            self.chain_nbr,
+            self.pop,
+            self.core,
+            self.ward,
+            self.lad,
+            self.reg_indptr,
+            self.reg_cols,
+            self.reg_vals,
+            self.practice_ok,
+            self.registered_total,
+            self.label,
+            self.dpop,
+            self.dcore,
+            self.dadj,
+            self.wc,
+            self.wk,
+            self.lc,
+            self.dl,
+            self.pt,
+            self.pmax,
+            self.counters,
+            scores,
+            info,
+        )
         return scores, info, int(done)
 
 
-def run_ensemble(atlas, start=None, *, steps: int, seed: int, target=None, tolerance=None, population=None,
-                 nest: str = "lad", tree: str = "mst", max_trees: int = MAX_TREES, max_work: int = MAX_WORK,
-                 keep: Iterable[int] = (),
-                 progress: Callable[[int, int], None] | None = None) -> Ensemble:
+def run_ensemble(
+    atlas,
+    start=None,
+    *,
+    steps: int,
+    seed: int,
+    target=None,
+    tolerance=None,
+    population=None,
+    nest: str = "lad",
+    tree: str = "mst",
+    max_trees: int = MAX_TREES,
+    max_work: int = MAX_WORK,
+    keep: Iterable[int] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> Ensemble:
     """Run a seeded ReCom chain of ``steps`` steps from ``start`` and return every step's scores.
 
     Parameters
@@ -273,24 +335,40 @@ def run_ensemble(atlas, start=None, *, steps: int, seed: int, target=None, toler
     True
     """
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
-        raise PlanError(f"{steps!r} steps is not allowed", column="steps", expected=f"a whole number from 1 to {MAX_STEPS:,}")
+        raise PlanError(
+            f"{steps!r} steps is not allowed", column="steps", expected=f"a whole number from 1 to {MAX_STEPS:,}"
+        )
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= 2**32 - 1:
-        raise PlanError(f"seed {seed!r} is not allowed", column="seed", expected="a whole number from 0 to 4,294,967,295")
+        raise PlanError(
+            f"seed {seed!r} is not allowed", column="seed", expected="a whole number from 0 to 4,294,967,295"
+        )
     if not 1 <= int(max_trees) <= MAX_TREES:
-        raise PlanError(f"{max_trees!r} trees per step is not allowed", column="max_trees",
-                        expected=f"a whole number from 1 to {MAX_TREES:,}")
+        raise PlanError(
+            f"{max_trees!r} trees per step is not allowed",
+            column="max_trees",
+            expected=f"a whole number from 1 to {MAX_TREES:,}",
+        )
     if tree not in TREES:
         raise PlanError(f"spanning tree {tree!r} is not known", column="tree", expected="'mst' or 'uniform'")
     if not 1 <= int(max_work) <= 100 * MAX_WORK:
-        raise PlanError(f"a work budget of {max_work!r} is not allowed", column="max_work",
-                        expected=f"a whole number from 1 to {100 * MAX_WORK:,}")
+        raise PlanError(
+            f"a work budget of {max_work!r} is not allowed",
+            column="max_work",
+            expected=f"a whole number from 1 to {100 * MAX_WORK:,}",
+        )
     plan = start_plan(atlas, start, target=target, tolerance=tolerance, population=population, nest=nest, seed=seed)
     if plan.population not in ("resident", "registered"):
-        raise PlanError("an ensemble counts resident or registered people of LSOAs", column="population",
-                        expected="'resident' or 'registered'")
+        raise PlanError(
+            "an ensemble counts resident or registered people of LSOAs",
+            column="population",
+            expected="'resident' or 'registered'",
+        )
     if len(plan.neighbourhoods) < 2:
-        raise PlanError("an ensemble needs at least two neighbourhoods to recombine", column="neighbourhood",
-                        expected="a plan with two or more neighbourhoods")
+        raise PlanError(
+            "an ensemble needs at least two neighbourhoods to recombine",
+            column="neighbourhood",
+            expected="a plan with two or more neighbourhoods",
+        )
     from geo.ensemble.scores import plan_scores
 
     state = _State(atlas, plan, nest)
@@ -304,10 +382,13 @@ def run_ensemble(atlas, start=None, *, steps: int, seed: int, target=None, toler
     for stop in stops:
         part = state.run(rng, stop - done, int(max_trees), work, tree)
         if part[2] < stop - done:
-            raise PlanError(f"the chain used up its budget of spanning-tree work ({int(max_work):,} nodes and edges "
-                            f"drawn) at step {done + part[2] + 1:,}: some pair of neighbourhoods can rarely be cut "
-                            "into two within the band", column="steps",
-                            expected="fewer steps, a wider tolerance or another start plan")
+            raise PlanError(
+                f"the chain used up its budget of spanning-tree work ({int(max_work):,} nodes and edges "
+                f"drawn) at step {done + part[2] + 1:,}: some pair of neighbourhoods can rarely be cut "
+                "into two within the band",
+                column="steps",
+                expected="fewer steps, a wider tolerance or another start plan",
+            )
         parts.append(part)
         done = stop
         if done in wanted:
@@ -320,16 +401,33 @@ def run_ensemble(atlas, start=None, *, steps: int, seed: int, target=None, toler
     for j, name in enumerate(INFO):
         runs[name] = info[:, j].astype(np.int32 if name != "moved" else np.int8)
     for j, name in enumerate(SCORES):
-        runs[name] = scores[:, j] if name in ("max_abs_deviation_pct", "core20_spread", "alignment_pct") \
+        runs[name] = (
+            scores[:, j]
+            if name in ("max_abs_deviation_pct", "core20_spread", "alignment_pct")
             else scores[:, j].astype(np.int64)
+        )
     metadata = {
-        "kind": "nhp.ensemble", "version": 1, "area": list(atlas.area.codes), "area_label": atlas.area.label,
-        "lsoas": len(atlas.lsoas), "lsoa_digest": lsoa_digest(atlas), "steps": int(steps), "seed": int(seed),
-        "target": plan.target, "tolerance": plan.tolerance, "population": plan.population, "nest": nest,
-        "tree": tree, "max_trees": int(max_trees), "max_work": int(max_work), "start": plan.name, "start_scores": start_scores, "names": list(state.names),
+        "kind": "nhp.ensemble",
+        "version": 1,
+        "area": list(atlas.area.codes),
+        "area_label": atlas.area.label,
+        "lsoas": len(atlas.lsoas),
+        "lsoa_digest": lsoa_digest(atlas),
+        "steps": int(steps),
+        "seed": int(seed),
+        "target": plan.target,
+        "tolerance": plan.tolerance,
+        "population": plan.population,
+        "nest": nest,
+        "tree": tree,
+        "max_trees": int(max_trees),
+        "max_work": int(max_work),
+        "start": plan.name,
+        "start_scores": start_scores,
+        "names": list(state.names),
         "proposal": "recom (GerryChain 1.0 defaults: uniform adjacent pair, "
-                    + ("random-weight Kruskal tree" if tree == "mst" else "uniform spanning tree (Wilson)")
-                    + ", uniform balanced cut, band target*(1 +/- tolerance))",
+        + ("random-weight Kruskal tree" if tree == "mst" else "uniform spanning tree (Wilson)")
+        + ", uniform balanced cut, band target*(1 +/- tolerance))",
     }
     return Ensemble(runs=runs, start=start_scores, names=list(state.names), metadata=metadata, snapshots=snapshots)
 
@@ -340,9 +438,18 @@ def snapshot_assignment(atlas, ensemble: Ensemble, step: int) -> pd.Series:
     return pd.Series(names[ensemble.snapshots[step]], index=atlas.lsoas.index.copy(), name="neighbourhood")
 
 
-
-def one_step_scores(atlas, start, *, samples: int, seed: int, target=None, tolerance=None, population=None,
-                    nest: str = "lad", tree: str = "mst") -> pd.DataFrame:
+def one_step_scores(
+    atlas,
+    start,
+    *,
+    samples: int,
+    seed: int,
+    target=None,
+    tolerance=None,
+    population=None,
+    nest: str = "lad",
+    tree: str = "mst",
+) -> pd.DataFrame:
     """Return the scores after one ReCom step from ``start``, for ``samples`` independent steps (one generator).
 
     Independent draws of the proposal itself, with no autocorrelation: what a check of the proposal against

@@ -65,8 +65,11 @@ def read_runs(path) -> tuple[pd.DataFrame, dict]:
     if KEY not in meta:
         raise DataError("not an ensemble: no nhp.ensemble metadata", file=str(path), expected=expected)
     if handle.metadata.num_rows > MAX_STEPS:
-        raise DataError(f"{handle.metadata.num_rows:,} rows is more than an ensemble has", file=str(path),
-                        expected=f"at most {MAX_STEPS:,} steps")
+        raise DataError(
+            f"{handle.metadata.num_rows:,} rows is more than an ensemble has",
+            file=str(path),
+            expected=f"at most {MAX_STEPS:,} steps",
+        )
     try:
         metadata = json.loads(meta[KEY])
     except ValueError:
@@ -82,6 +85,7 @@ def read_runs(path) -> tuple[pd.DataFrame, dict]:
             raise DataError("values are not numbers", file=str(path), column=column, expected=expected)
         bad = np.flatnonzero(~np.isfinite(runs[column].to_numpy(dtype=float)))
         if len(bad) and column != "alignment_pct":  # alignment is NaN only for an area with no registrations
-            raise DataError("a value is not a finite number", file=str(path), row=int(bad[0]) + 1, column=column,
-                            expected=expected)
+            raise DataError(
+                "a value is not a finite number", file=str(path), row=int(bad[0]) + 1, column=column, expected=expected
+            )
     return runs, metadata

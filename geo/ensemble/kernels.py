@@ -74,8 +74,33 @@ def _wilson(rng, size, lptr, ladj, visit, tree, work):
 
 
 @_jit
-def _move(u, old, new, label, indptr, nbr, chain_indptr, chain_nbr, pop, core, ward, lad,
-          reg_indptr, reg_cols, reg_vals, dpop, dcore, dadj, wc, wk, lc, dl, pt, touched, counters):
+def _move(
+    u,
+    old,
+    new,
+    label,
+    indptr,
+    nbr,
+    chain_indptr,
+    chain_nbr,
+    pop,
+    core,
+    ward,
+    lad,
+    reg_indptr,
+    reg_cols,
+    reg_vals,
+    dpop,
+    dcore,
+    dadj,
+    wc,
+    wk,
+    lc,
+    dl,
+    pt,
+    touched,
+    counters,
+):
     """Move node ``u`` from district ``old`` to ``new``, patching every tally (cut edges, district adjacency,
     ward and LAD spans, practice tallies); ``counters`` holds [cut edges, wards split, LA crossings]."""
     for p in range(indptr[u], indptr[u + 1]):
@@ -125,11 +150,41 @@ def _move(u, old, new, label, indptr, nbr, chain_indptr, chain_nbr, pop, core, w
 
 
 @_jit
-def chain_steps(rng, steps, target, tolerance, max_trees, uniform, work,
-                indptr, nbr, chain_indptr, chain_nbr, pop, core, ward, lad,
-                reg_indptr, reg_cols, reg_vals, practice_ok, registered_total,
-                label, dpop, dcore, dadj, wc, wk, lc, dl, pt, pmax, counters,
-                scores, info):
+def chain_steps(
+    rng,
+    steps,
+    target,
+    tolerance,
+    max_trees,
+    uniform,
+    work,
+    indptr,
+    nbr,
+    chain_indptr,
+    chain_nbr,
+    pop,
+    core,
+    ward,
+    lad,
+    reg_indptr,
+    reg_cols,
+    reg_vals,
+    practice_ok,
+    registered_total,
+    label,
+    dpop,
+    dcore,
+    dadj,
+    wc,
+    wk,
+    lc,
+    dl,
+    pt,
+    pmax,
+    counters,
+    scores,
+    info,
+):
     """Run ``steps`` ReCom steps in place; row ``s`` of ``scores`` (see :data:`SCORES`) and ``info``
     (see :data:`INFO`) describe the plan after step ``s``. ``work[0]`` is the budget of spanning-tree work left
     (nodes plus edges of every tree drawn); the loop stops when it runs out and returns the steps completed."""
@@ -289,9 +344,33 @@ def chain_steps(rng, steps, target, tolerance, max_trees, uniform, work,
                     u = nodes[i]
                     new = b if side[i] else a
                     if label[u] != new:
-                        _move(u, label[u], new, label, indptr, nbr, chain_indptr, chain_nbr, pop, core, ward, lad,
-                              reg_indptr, reg_cols, reg_vals, dpop, dcore, dadj, wc, wk, lc, dl, pt, touched,
-                              counters)
+                        _move(
+                            u,
+                            label[u],
+                            new,
+                            label,
+                            indptr,
+                            nbr,
+                            chain_indptr,
+                            chain_nbr,
+                            pop,
+                            core,
+                            ward,
+                            lad,
+                            reg_indptr,
+                            reg_cols,
+                            reg_vals,
+                            dpop,
+                            dcore,
+                            dadj,
+                            wc,
+                            wk,
+                            lc,
+                            dl,
+                            pt,
+                            touched,
+                            counters,
+                        )
                 for j in range(pt.shape[1]):
                     if touched[j]:
                         best = 0.0

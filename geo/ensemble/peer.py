@@ -14,8 +14,18 @@ import numpy as np
 from geo.ensemble.chain import nest_groups, start_plan
 
 
-def gerrychain_chain(atlas, start=None, *, steps: int, seed: int, target=None, tolerance=None, population=None,
-                     nest: str = "lad", tree: str = "mst"):
+def gerrychain_chain(
+    atlas,
+    start=None,
+    *,
+    steps: int,
+    seed: int,
+    target=None,
+    tolerance=None,
+    population=None,
+    nest: str = "lad",
+    tree: str = "mst",
+):
     """Return a GerryChain ``MarkovChain`` of ``steps`` ReCom steps equivalent to :func:`run_ensemble`'s, whose
     states carry ``cut_edges`` (the full graph's count is ``len(state["cut_edges"])`` plus the fixed number of
     edges between nesting groups, see :func:`cross_group_edges`). ``tree="uniform"`` binds GerryChain's
@@ -38,13 +48,18 @@ def gerrychain_chain(atlas, start=None, *, steps: int, seed: int, target=None, t
     graph = nx.Graph()
     graph.add_nodes_from((i, {"population": float(pop[i])}) for i in range(len(label)))
     graph.add_edges_from(zip(rows[keep].tolist(), cols[keep].tolist()))
-    partition = Partition(Graph.from_networkx(graph), {i: label[i] for i in range(len(label))},
-                          updaters={"population": Tally("population", alias="population"), "cut_edges": cut_edges})
+    partition = Partition(
+        Graph.from_networkx(graph),
+        {i: label[i] for i in range(len(label))},
+        updaters={"population": Tally("population", alias="population"), "cut_edges": cut_edges},
+    )
     proposal = partial(recom, pop_col="population", pop_target=float(plan.target), epsilon=float(plan.tolerance))
     if tree == "uniform":
         from gerrychain.tree import bipartition_tree, uniform_spanning_tree
 
-        proposal = partial(proposal, bipartition_tree_fn=partial(bipartition_tree, spanning_tree_fn=uniform_spanning_tree))
+        proposal = partial(
+            proposal, bipartition_tree_fn=partial(bipartition_tree, spanning_tree_fn=uniform_spanning_tree)
+        )
     return MarkovChain(proposal, [], always_accept, partition, total_steps=steps, rng=seed)
 
 

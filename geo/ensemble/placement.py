@@ -56,16 +56,27 @@ def percentile(values: np.ndarray, value: float) -> float:
 def place(plan, runs: pd.DataFrame, metadata: dict) -> Placement:
     """Return where ``plan`` (built from LSOAs of the ensemble's atlas) sits among ``runs``."""
     if metadata.get("lsoa_digest") != lsoa_digest(plan.atlas):
-        raise DataError("the runs were made on another area, LSOA vintage or population data than the plan", column="lsoa_digest",
-                        expected=f"runs of {plan.atlas.area.label} ({len(plan.atlas.lsoas):,} LSOAs)")
+        raise DataError(
+            "the runs were made on another area, LSOA vintage or population data than the plan",
+            column="lsoa_digest",
+            expected=f"runs of {plan.atlas.area.label} ({len(plan.atlas.lsoas):,} LSOAs)",
+        )
     if plan.practice_assignment is not None:
-        raise DataError("an ensemble of LSOA plans cannot place a plan built from whole practices",
-                        column="build_from", expected="a plan built from LSOAs")
-    measured = plan.with_params(target=metadata["target"], tolerance=metadata["tolerance"],
-                                population=metadata["population"])
+        raise DataError(
+            "an ensemble of LSOA plans cannot place a plan built from whole practices",
+            column="build_from",
+            expected="a plan built from LSOAs",
+        )
+    measured = plan.with_params(
+        target=metadata["target"], tolerance=metadata["tolerance"], population=metadata["population"]
+    )
     scores = plan_scores(measured)
-    return Placement(plan=plan.name, scores=scores, steps=len(runs),
-                     percentiles={name: percentile(runs[name].to_numpy(), scores[name]) for name in SCORES})
+    return Placement(
+        plan=plan.name,
+        scores=scores,
+        steps=len(runs),
+        percentiles={name: percentile(runs[name].to_numpy(), scores[name]) for name in SCORES},
+    )
 
 
 def format_placement(placement: Placement) -> str:
@@ -101,23 +112,35 @@ def _svg(name: str, values: np.ndarray, mark: float, pct: float, width: int = 42
     def x(v: float) -> float:
         return left + plot_w * (v - edges[0]) / span
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-             f'aria-label="{html.escape(name)} histogram">',
-             f'<text x="{left}" y="16" font-size="13" font-family="sans-serif">{html.escape(DESCRIPTIONS[name])}</text>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="{html.escape(name)} histogram">',
+        f'<text x="{left}" y="16" font-size="13" font-family="sans-serif">{html.escape(DESCRIPTIONS[name])}</text>',
+    ]
     for c, a, b in zip(counts.tolist(), edges[:-1].tolist(), edges[1:].tolist()):
         h = plot_h * c / peak
-        parts.append(f'<rect x="{x(a):.1f}" y="{top + plot_h - h:.1f}" width="{max(x(b) - x(a) - 1, 0.5):.1f}" '
-                     f'height="{h:.1f}" fill="#7a9cc6"/>')
+        parts.append(
+            f'<rect x="{x(a):.1f}" y="{top + plot_h - h:.1f}" width="{max(x(b) - x(a) - 1, 0.5):.1f}" '
+            f'height="{h:.1f}" fill="#7a9cc6"/>'
+        )
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#333"/>')
     for v in (edges[0], (edges[0] + edges[-1]) / 2, edges[-1]):
-        parts.append(f'<text x="{x(v):.1f}" y="{top + plot_h + 14}" font-size="11" text-anchor="middle" '
-                     f'font-family="sans-serif">{v:.4g}</text>')
-    parts.append(f'<text x="{left - 4}" y="{top + 8}" font-size="11" text-anchor="end" font-family="sans-serif">{peak}</text>')
+        parts.append(
+            f'<text x="{x(v):.1f}" y="{top + plot_h + 14}" font-size="11" text-anchor="middle" '
+            f'font-family="sans-serif">{v:.4g}</text>'
+        )
+    parts.append(
+        f'<text x="{left - 4}" y="{top + 8}" font-size="11" text-anchor="end" font-family="sans-serif">{peak}</text>'
+    )
     if np.isfinite(mark):
-        parts.append(f'<line x1="{x(mark):.1f}" y1="{top}" x2="{x(mark):.1f}" y2="{top + plot_h}" stroke="#c0392b" '
-                     'stroke-width="2"/>')
-        parts.append(f'<text x="{x(mark):.1f}" y="{height - 6}" font-size="11" text-anchor="middle" fill="#c0392b" '
-                     f'font-family="sans-serif">plan {mark:.4g} (percentile {pct:.0f})</text>')
+        parts.append(
+            f'<line x1="{x(mark):.1f}" y1="{top}" x2="{x(mark):.1f}" y2="{top + plot_h}" stroke="#c0392b" '
+            'stroke-width="2"/>'
+        )
+        parts.append(
+            f'<text x="{x(mark):.1f}" y="{height - 6}" font-size="11" text-anchor="middle" fill="#c0392b" '
+            f'font-family="sans-serif">plan {mark:.4g} (percentile {pct:.0f})</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -127,26 +150,35 @@ def render_placement(placement: Placement, runs: pd.DataFrame, metadata: dict, p
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise DataError(f"cannot write {suffix or 'a file without an extension'}", file=str(path),
-                        expected="a .html or .png file")
+        raise DataError(
+            f"cannot write {suffix or 'a file without an extension'}", file=str(path), expected="a .html or .png file"
+        )
     if not path.expanduser().resolve().parent.is_dir():
         raise DataError(f"the folder {path.parent} does not exist", file=str(path), expected="an existing folder")
-    title = (f"{placement.plan} among {placement.steps:,} ReCom plans of {metadata.get('area_label', '')} "
-             f"(seed {metadata.get('seed')}, target {metadata.get('target')}, tolerance {metadata.get('tolerance')}, "
-             f"nest {metadata.get('nest')})")
+    title = (
+        f"{placement.plan} among {placement.steps:,} ReCom plans of {metadata.get('area_label', '')} "
+        f"(seed {metadata.get('seed')}, target {metadata.get('target')}, tolerance {metadata.get('tolerance')}, "
+        f"nest {metadata.get('nest')})"
+    )
     if suffix == ".png":
         _png(placement, runs, title, path)
         return path
-    rows = "".join(f"<tr><td>{html.escape(DESCRIPTIONS[n])}</td><td>{placement.scores[n]:.2f}</td>"
-                   f"<td>{placement.percentiles[n]:.1f}</td></tr>" for n in SCORES)
-    figures = "".join(_svg(n, runs[n].to_numpy(dtype=float), placement.scores[n], placement.percentiles[n])
-                      for n in SCORES)
-    page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            '<style>body{font-family:sans-serif;margin:1.5em}svg{margin:0.5em}td,th{padding:0.2em 0.8em;'
-            'text-align:right}td:first-child{text-align:left}</style></head><body>'
-            f"<h1>{html.escape(title)}</h1><table><tr><th>score</th><th>plan</th><th>percentile</th></tr>{rows}"
-            "</table><p>Percentile: share of the ensemble's plans below the plan (ties counted half). The red line "
-            f"marks the plan.</p><div>{figures}</div></body></html>")
+    rows = "".join(
+        f"<tr><td>{html.escape(DESCRIPTIONS[n])}</td><td>{placement.scores[n]:.2f}</td>"
+        f"<td>{placement.percentiles[n]:.1f}</td></tr>"
+        for n in SCORES
+    )
+    figures = "".join(
+        _svg(n, runs[n].to_numpy(dtype=float), placement.scores[n], placement.percentiles[n]) for n in SCORES
+    )
+    page = (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        '<style>body{font-family:sans-serif;margin:1.5em}svg{margin:0.5em}td,th{padding:0.2em 0.8em;'
+        'text-align:right}td:first-child{text-align:left}</style></head><body>'
+        f"<h1>{html.escape(title)}</h1><table><tr><th>score</th><th>plan</th><th>percentile</th></tr>{rows}"
+        "</table><p>Percentile: share of the ensemble's plans below the plan (ties counted half). The red line "
+        f"marks the plan.</p><div>{figures}</div></body></html>"
+    )
     path.write_text(page, encoding="utf-8")
     return path
 
@@ -158,16 +190,21 @@ def _png(placement: Placement, runs: pd.DataFrame, title: str, path: Path) -> No
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise DataError("PNG histograms need matplotlib, which is not installed", file=str(path),
-                        expected="a .html file (no extra package needed)") from None
+        raise DataError(
+            "PNG histograms need matplotlib, which is not installed",
+            file=str(path),
+            expected="a .html file (no extra package needed)",
+        ) from None
     fig, axes = plt.subplots(2, 3, figsize=(15, 7.5))
     for ax, name in zip(axes.ravel(), SCORES):
         values = runs[name].to_numpy(dtype=float)
         counts, edges = _bins(values, placement.scores[name])
         ax.stairs(counts, edges, fill=True, color="#7a9cc6")
         ax.axvline(placement.scores[name], color="#c0392b", linewidth=2)
-        ax.set_title(f"{DESCRIPTIONS[name]}\nplan {placement.scores[name]:.4g}, percentile "
-                     f"{placement.percentiles[name]:.0f}", fontsize=8)
+        ax.set_title(
+            f"{DESCRIPTIONS[name]}\nplan {placement.scores[name]:.4g}, percentile {placement.percentiles[name]:.0f}",
+            fontsize=8,
+        )
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=100, metadata={"Software": None})

@@ -46,8 +46,12 @@ def wards_split(atlas, assignment: pd.Series) -> int:
     """
     if "ward_code" not in atlas.lsoas.columns:
         return 0
-    frame = pd.DataFrame({"ward": atlas.lsoas["ward_code"].astype(object),
-                          "neighbourhood": assignment.reindex(atlas.lsoas.index).to_numpy()}).dropna()
+    frame = pd.DataFrame(
+        {
+            "ward": atlas.lsoas["ward_code"].astype(object),
+            "neighbourhood": assignment.reindex(atlas.lsoas.index).to_numpy(),
+        }
+    ).dropna()
     return int((frame.groupby("ward")["neighbourhood"].nunique() > 1).sum())
 
 

@@ -29,9 +29,16 @@ from geo.hotspots.result import INTERVALS, HotspotResult
 from geo.hotspots.stats import area_statistics
 
 
-def find_hotspots(atlas, layer, alpha: float | None = None, permutations: int | None = None,
-                  seed: int | None = None, *, inference: str = "analytic",
-                  threshold: int | None = None) -> HotspotResult:
+def find_hotspots(
+    atlas,
+    layer,
+    alpha: float | None = None,
+    permutations: int | None = None,
+    seed: int | None = None,
+    *,
+    inference: str = "analytic",
+    threshold: int | None = None,
+) -> HotspotResult:
     """Find UEC hotspots: LSOAs in a significantly high (low) Gi* window whose own rate is high (low) too.
 
     Parameters
@@ -74,8 +81,13 @@ def find_hotspots(atlas, layer, alpha: float | None = None, permutations: int | 
     observed = layer.attendances.reindex(lsoas.index).fillna(0.0)
     hidden = hidden_mask(observed, threshold)
     by_age = layer.by_age.reindex(lsoas.index).fillna(0.0) if layer.by_age is not None else None
-    frame = area_statistics(observed, lsoas["resident_population"], by_age,
-                            lsoas[AGE_BANDS] if by_age is not None else None, standard_rows=~hidden)
+    frame = area_statistics(
+        observed,
+        lsoas["resident_population"],
+        by_age,
+        lsoas[AGE_BANDS] if by_age is not None else None,
+        standard_rows=~hidden,
+    )
     frame.insert(0, "lsoa_name", lsoas["lsoa_name"])
     modelled = bool(layer.modelled)
     if modelled:
@@ -86,11 +98,19 @@ def find_hotspots(atlas, layer, alpha: float | None = None, permutations: int | 
         imputed = np.where(frame["expected"] > 0, suppressed_as(threshold) / frame["expected"], np.nan)
     y = np.where(hidden, imputed, frame["ratio"].to_numpy())
     y = np.where(np.isfinite(y), y, 1.0)
-    gi = gi_star(y, atlas.adjacency, inference=inference, permutations=permutations or 0, seed=seed, alpha=alpha,
-                 codes=lsoas.index)
+    gi = gi_star(
+        y,
+        atlas.adjacency,
+        inference=inference,
+        permutations=permutations or 0,
+        seed=seed,
+        alpha=alpha,
+        codes=lsoas.index,
+    )
     frame["gi_z"], frame["gi_p"], frame["gi_q"] = gi["z"].to_numpy(), gi["p"].to_numpy(), gi["q"].to_numpy()
-    frame["hotspot"] = classify(frame["gi_z"], frame["gi_q"], frame["ratio"], frame["ratio_lci"],
-                                frame["ratio_uci"], hidden, alpha, modelled)
+    frame["hotspot"] = classify(
+        frame["gi_z"], frame["gi_q"], frame["ratio"], frame["ratio_lci"], frame["ratio_uci"], hidden, alpha, modelled
+    )
     high_labels, high = clusters(atlas.adjacency, frame, "high")
     low_labels, low = clusters(atlas.adjacency, frame, "low")
     frame["cluster"] = high_labels.where(high_labels.notna(), low_labels)
@@ -101,7 +121,18 @@ def find_hotspots(atlas, layer, alpha: float | None = None, permutations: int | 
     else:
         disp = dispersion(observed[~hidden], frame["expected"][~hidden])
         frame["funnel"] = funnel_flags(observed, frame["expected"], disp)
-    return HotspotResult(frame=frame, clusters=high, low_clusters=low, layer=layer, alpha=alpha,
-                         inference=inference, permutations=int(gi.attrs["permutations"]), seed=seed,
-                         standardised=frame.attrs["standardised"], area_label=atlas.area.label,
-                         threshold=threshold, dispersion=disp, geometry=lsoas.geometry)
+    return HotspotResult(
+        frame=frame,
+        clusters=high,
+        low_clusters=low,
+        layer=layer,
+        alpha=alpha,
+        inference=inference,
+        permutations=int(gi.attrs["permutations"]),
+        seed=seed,
+        standardised=frame.attrs["standardised"],
+        area_label=atlas.area.label,
+        threshold=threshold,
+        dispersion=disp,
+        geometry=lsoas.geometry,
+    )

@@ -63,8 +63,7 @@ def clusters(adjacency, frame: pd.DataFrame, kind: str) -> tuple[pd.Series, pd.D
     _, component = connected_components(sub, directed=False)
     part = frame.iloc[members].assign(_component=component)
     grouped = part.groupby("_component")
-    table = grouped.agg(attendances=("attendances", "sum"), expected=("expected", "sum"),
-                        lsoas=("attendances", "size"))
+    table = grouped.agg(attendances=("attendances", "sum"), expected=("expected", "sum"), lsoas=("attendances", "size"))
     table["lsoa_codes"] = grouped.apply(lambda g: " ".join(g.index), include_groups=False)
     table["excess"] = table["attendances"] - table["expected"]
     table = table.sort_values("excess", ascending=(kind == "low"), kind="stable")

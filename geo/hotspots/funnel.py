@@ -50,8 +50,13 @@ def dispersion(observed, expected, *, winsor: float = 0.10, level: float = 0.95)
     o, e = o[keep], e[keep]
     n = len(o)
     if n < MIN_UNITS:
-        return {"units": n, "phi": None, "tau2": 0.0, "overdispersed": False,
-                "method": f"exact Poisson limits (fewer than {MIN_UNITS} units: no dispersion estimate)"}
+        return {
+            "units": n,
+            "phi": None,
+            "tau2": 0.0,
+            "overdispersed": False,
+            "method": f"exact Poisson limits (fewer than {MIN_UNITS} units: no dispersion estimate)",
+        }
     z = 2.0 * (np.sqrt(o) - np.sqrt(e))
     low, high = np.quantile(z, [winsor, 1 - winsor])
     phi = float(np.mean(np.clip(z, low, high) ** 2))
@@ -59,11 +64,13 @@ def dispersion(observed, expected, *, winsor: float = 0.10, level: float = 0.95)
     tau2 = 0.0
     if overdispersed:
         w = 4.0 * e
-        tau2 = max(0.0, float((n * phi - (n - 1)) / (w.sum() - (w ** 2).sum() / w.sum())))
-    method = ("random-effects limits (Spiegelhalter 2005, square-root scale, 10% winsorised)" if overdispersed
-              else "exact Poisson limits (no significant overdispersion)")
-    return {"units": n, "phi": round(phi, 3), "tau2": round(tau2, 5), "overdispersed": overdispersed,
-            "method": method}
+        tau2 = max(0.0, float((n * phi - (n - 1)) / (w.sum() - (w**2).sum() / w.sum())))
+    method = (
+        "random-effects limits (Spiegelhalter 2005, square-root scale, 10% winsorised)"
+        if overdispersed
+        else "exact Poisson limits (no significant overdispersion)"
+    )
+    return {"units": n, "phi": round(phi, 3), "tau2": round(tau2, 5), "overdispersed": overdispersed, "method": method}
 
 
 def funnel_flags(observed, expected, disp: dict | None = None, levels=FUNNEL_LEVELS) -> pd.Series:
@@ -90,8 +97,9 @@ def funnel_flags(observed, expected, disp: dict | None = None, levels=FUNNEL_LEV
                 limits[lv] = (np.clip(1 - zq * sd, 0, None) ** 2, (1 + zq * sd) ** 2)
         else:
             table = funnel_limits(e, levels)
-            limits = {lv: (table[f"lower_{_name(lv)}"].to_numpy(), table[f"upper_{_name(lv)}"].to_numpy())
-                      for lv in levels}
+            limits = {
+                lv: (table[f"lower_{_name(lv)}"].to_numpy(), table[f"upper_{_name(lv)}"].to_numpy()) for lv in levels
+            }
     flag = np.full(len(o), "within", dtype=object)
     for lv in sorted(levels):  # wider limits last so they win
         label = f"{lv * 100:g}%"

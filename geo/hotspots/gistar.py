@@ -67,11 +67,11 @@ def _analytic_z(y: np.ndarray, adjacency) -> np.ndarray:
     cardinality = np.asarray(window.sum(axis=1)).ravel()
     total = y.sum()
     mean = total / n
-    variance = (y ** 2).mean() - mean ** 2
+    variance = (y**2).mean() - mean**2
     with np.errstate(divide="ignore", invalid="ignore"):
         g = (window @ y) / total
         expected = cardinality / n
-        var = cardinality * (n - cardinality) / (n - 1) / n ** 2 * variance / mean ** 2
+        var = cardinality * (n - cardinality) / (n - 1) / n**2 * variance / mean**2
         z = (g - expected) / np.sqrt(var)
     # A flat map (no variance) or a window that is the whole area carries no evidence either way.
     return np.where(np.isfinite(z), z, 0.0)
@@ -82,15 +82,33 @@ def _permutation_p(y: np.ndarray, adjacency, codes, permutations: int, seed: int
     from libpysal.weights import W
 
     dense = sparse.csr_matrix(adjacency)
-    neighbours = {codes[i]: [codes[j] for j in dense.indices[dense.indptr[i]:dense.indptr[i + 1]] if j != i]
-                  for i in range(len(codes))}
-    gi = G_Local(y, W(neighbours, id_order=list(codes), silence_warnings=True), transform="B", star=True,
-                 permutations=permutations, seed=seed, keep_simulations=False, n_jobs=1)
+    neighbours = {
+        codes[i]: [codes[j] for j in dense.indices[dense.indptr[i] : dense.indptr[i + 1]] if j != i]
+        for i in range(len(codes))
+    }
+    gi = G_Local(
+        y,
+        W(neighbours, id_order=list(codes), silence_warnings=True),
+        transform="B",
+        star=True,
+        permutations=permutations,
+        seed=seed,
+        keep_simulations=False,
+        n_jobs=1,
+    )
     return np.minimum(1.0, 2.0 * gi.p_sim)
 
 
-def gi_star(values, adjacency, *, inference: str = "analytic", permutations: int = 0, seed: int = 0,
-            alpha: float = 0.05, codes=None) -> pd.DataFrame:
+def gi_star(
+    values,
+    adjacency,
+    *,
+    inference: str = "analytic",
+    permutations: int = 0,
+    seed: int = 0,
+    alpha: float = 0.05,
+    codes=None,
+) -> pd.DataFrame:
     """Return Gi* ``z``, two-sided ``p`` and BH ``q`` for each unit (see the module docstring for the method).
 
     Parameters

@@ -16,9 +16,23 @@ from geo.hotspots.funnel import dispersion, funnel_flags
 from geo.hotspots.result import round_table, total_figures
 from geo.plan.report import published_populations
 
-NEIGHBOURHOOD_COLUMNS = ["attendances", "rounded_to", "suppressed_lsoas", "population", "expected", "lsoas",
-                         "hotspot_lsoas", "coldspot_lsoas", "rate_per_1000", "rate_lci", "rate_uci", "ratio",
-                         "ratio_lci", "ratio_uci", "funnel"]
+NEIGHBOURHOOD_COLUMNS = [
+    "attendances",
+    "rounded_to",
+    "suppressed_lsoas",
+    "population",
+    "expected",
+    "lsoas",
+    "hotspot_lsoas",
+    "coldspot_lsoas",
+    "rate_per_1000",
+    "rate_lci",
+    "rate_uci",
+    "ratio",
+    "ratio_lci",
+    "ratio_uci",
+    "funnel",
+]
 
 
 def by_neighbourhood(result, assignment, suppressed: bool = True, threshold: int | None = None) -> pd.DataFrame:
@@ -61,8 +75,7 @@ def by_neighbourhood(result, assignment, suppressed: bool = True, threshold: int
     frame = result.frame.assign(neighbourhood=series.to_numpy()).dropna(subset=["neighbourhood"])
     keys = frame["neighbourhood"]
     grouped = frame.groupby(keys, sort=True)
-    table = grouped.agg(population=("population", "sum"), expected=("expected", "sum"),
-                        lsoas=("attendances", "size"))
+    table = grouped.agg(population=("population", "sum"), expected=("expected", "sum"), lsoas=("attendances", "size"))
     if hasattr(assignment, "neighbourhood_table"):
         table["population"] = plan_residents(assignment, suppressed).reindex(table.index)
     table["hotspot_lsoas"] = grouped["hotspot"].apply(lambda h: int((h == "high").sum()))
@@ -76,8 +89,11 @@ def by_neighbourhood(result, assignment, suppressed: bool = True, threshold: int
         table["attendances"] = grouped["attendances"].sum()
         table["rounded_to"] = 1
         table["suppressed_lsoas"] = 0
-    table = table.join(total_figures(table["attendances"], table["population"], table["expected"],
-                                     result.modelled).drop(columns="excess"))
+    table = table.join(
+        total_figures(table["attendances"], table["population"], table["expected"], result.modelled).drop(
+            columns="excess"
+        )
+    )
     if result.modelled:
         table["funnel"] = ""
     else:

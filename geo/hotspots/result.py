@@ -22,15 +22,57 @@ from geo.hotspots.clusters import CLUSTER_COLUMNS
 from geo.hotspots.stats import rate_per_1000, ratio_ci
 from geo.names import formula_safe_frame
 
-PUBLISHED_COLUMNS = ["lsoa_code", "lsoa_name", "attendances", "population", "rate_per_1000", "rate_lci", "rate_uci",
-                     "expected", "ratio", "ratio_lci", "ratio_uci", "funnel", "gi_z", "gi_p", "gi_q", "hotspot",
-                     "cluster"]
+PUBLISHED_COLUMNS = [
+    "lsoa_code",
+    "lsoa_name",
+    "attendances",
+    "population",
+    "rate_per_1000",
+    "rate_lci",
+    "rate_uci",
+    "expected",
+    "ratio",
+    "ratio_lci",
+    "ratio_uci",
+    "funnel",
+    "gi_z",
+    "gi_p",
+    "gi_q",
+    "hotspot",
+    "cluster",
+]
 #: Figures of an LSOA that go with its count when it is suppressed.
-ROW_DERIVED = ["rate_per_1000", "rate_lci", "rate_uci", "expected", "ratio", "ratio_lci", "ratio_uci", "funnel",
-               "gi_z", "gi_p", "gi_q", "hotspot", "cluster"]
+ROW_DERIVED = [
+    "rate_per_1000",
+    "rate_lci",
+    "rate_uci",
+    "expected",
+    "ratio",
+    "ratio_lci",
+    "ratio_uci",
+    "funnel",
+    "gi_z",
+    "gi_p",
+    "gi_q",
+    "hotspot",
+    "cluster",
+]
 INTERVALS = ["rate_lci", "rate_uci", "ratio_lci", "ratio_uci"]
-DIGITS = {"rate_per_1000": 2, "rate_lci": 2, "rate_uci": 2, "expected": 1, "ratio": 3, "ratio_lci": 3,
-          "ratio_uci": 3, "gi_z": 2, "gi_p": 4, "gi_q": 4, "excess": 0, "population": 0, "attendances": 0}
+DIGITS = {
+    "rate_per_1000": 2,
+    "rate_lci": 2,
+    "rate_uci": 2,
+    "expected": 1,
+    "ratio": 3,
+    "ratio_lci": 3,
+    "ratio_uci": 3,
+    "gi_z": 2,
+    "gi_p": 4,
+    "gi_q": 4,
+    "excess": 0,
+    "population": 0,
+    "attendances": 0,
+}
 
 
 def round_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -48,7 +90,8 @@ def total_figures(total, population, expected, modelled: bool) -> pd.DataFrame:
     """
     total = pd.Series(total, dtype=float)
     figures = rate_per_1000(total, pd.Series(population, index=total.index).astype(float)).join(
-        ratio_ci(total, pd.Series(expected, index=total.index).astype(float)))
+        ratio_ci(total, pd.Series(expected, index=total.index).astype(float))
+    )
     figures["excess"] = total - pd.Series(expected, index=total.index).astype(float)
     if modelled:
         figures[INTERVALS] = np.nan
@@ -81,32 +124,49 @@ class HotspotResult:
     def hotspot_meaning(self) -> str:
         """What "high" and "low" mean for this layer."""
         if self.modelled:
-            return ("Areas of high (low) EXPECTED need: clusters of the modelled layer, i.e. of IoD2025 acute "
-                    "morbidity x population within the ICB; not observed attendance hotspots.")
-        return ("High (low) UEC attendance hotspots: LSOAs in a significant Gi* cluster whose own rate is "
-                "significantly above (below) the study area's.")
+            return (
+                "Areas of high (low) EXPECTED need: clusters of the modelled layer, i.e. of IoD2025 acute "
+                "morbidity x population within the ICB; not observed attendance hotspots."
+            )
+        return (
+            "High (low) UEC attendance hotspots: LSOAs in a significant Gi* cluster whose own rate is "
+            "significantly above (below) the study area's."
+        )
 
     @property
     def method(self) -> str:
-        test = ("analytic normal-approximation z" if self.inference == "analytic"
-                else f"{self.permutations} conditional permutations")
-        own = "its own ratio above 1" if self.modelled else "the 95% exact Poisson interval of its own rate above the area's"
-        return (f"Getis-Ord Gi* (queen contiguity, the LSOA in its own window) with {test}, two-sided p, "
-                f"Benjamini-Hochberg FDR {self.alpha:g}; an LSOA is high only with {own}")
+        test = (
+            "analytic normal-approximation z"
+            if self.inference == "analytic"
+            else f"{self.permutations} conditional permutations"
+        )
+        own = (
+            "its own ratio above 1"
+            if self.modelled
+            else "the 95% exact Poisson interval of its own rate above the area's"
+        )
+        return (
+            f"Getis-Ord Gi* (queen contiguity, the LSOA in its own window) with {test}, two-sided p, "
+            f"Benjamini-Hochberg FDR {self.alpha:g}; an LSOA is high only with {own}"
+        )
 
     @property
     def source_note(self) -> str:
         """Caption for every output: data source (modelled or not), method, funnel and disclosure rules."""
         ratio = "indirectly age-standardised ratio" if self.standardised else "crude ratio (no ages in the source)"
         if self.modelled:
-            funnel = ("No funnel limits or confidence intervals: a modelled figure has no sampling error. "
-                      "Hotspots are areas of high expected need")
+            funnel = (
+                "No funnel limits or confidence intervals: a modelled figure has no sampling error. "
+                "Hotspots are areas of high expected need"
+            )
         else:
             d = self.dispersion or {}
             funnel = f"Funnel: {d.get('method', 'not computed')}, phi {d.get('phi')}, tau2 {d.get('tau2')}"
-        return (f"{self.layer.source_note()}. Study area: {self.area_label}. Ratio: {ratio} against the study area. "
-                f"Hotspots: {self.method}. {funnel}. Counts 1-{self.threshold} suppressed; totals with suppressed "
-                f"parts count each as {(self.threshold + 1) / 2:g} and are rounded to 10.")
+        return (
+            f"{self.layer.source_note()}. Study area: {self.area_label}. Ratio: {ratio} against the study area. "
+            f"Hotspots: {self.method}. {funnel}. Counts 1-{self.threshold} suppressed; totals with suppressed "
+            f"parts count each as {(self.threshold + 1) / 2:g} and are rounded to 10."
+        )
 
     def _hidden(self, threshold) -> np.ndarray:
         """LSOAs whose row is withheld: a small count of attendances, or of residents (a rate on 3 people gives
@@ -143,9 +203,11 @@ class HotspotResult:
         members = self.frame["cluster"].dropna()
         totals = publish_totals(self.frame.loc[members.index, "attendances"], members, t).reindex(table["cluster"])
         population = publish_totals(self.frame.loc[members.index, "population"], members, t)["total"].reindex(
-            table["cluster"])
-        figures = total_figures(totals["total"].to_numpy(), population.to_numpy(), table["expected"].to_numpy(),
-                                self.modelled)
+            table["cluster"]
+        )
+        figures = total_figures(
+            totals["total"].to_numpy(), population.to_numpy(), table["expected"].to_numpy(), self.modelled
+        )
         table["attendances"] = totals["total"].to_numpy()
         table["rounded_to"] = totals["rounded_to"].to_numpy()
         table["excess"] = figures["excess"].to_numpy()
@@ -158,11 +220,16 @@ class HotspotResult:
         t = self.threshold if threshold is None else threshold
         totals = publish_totals(self.frame["attendances"], None, t)
         population = float(self._population(None, t).iloc[0])
-        figures = total_figures(totals["total"].to_numpy(), [population], [self.frame["expected"].sum()],
-                                self.modelled)
-        row = {"area": self.area_label, "lsoas": len(self.frame), "suppressed_lsoas": int(self._hidden(t).sum()),
-               "attendances": totals["total"].iloc[0], "rounded_to": int(totals["rounded_to"].iloc[0]),
-               "population": population, **figures.drop(columns="excess").iloc[0].to_dict()}
+        figures = total_figures(totals["total"].to_numpy(), [population], [self.frame["expected"].sum()], self.modelled)
+        row = {
+            "area": self.area_label,
+            "lsoas": len(self.frame),
+            "suppressed_lsoas": int(self._hidden(t).sum()),
+            "attendances": totals["total"].iloc[0],
+            "rounded_to": int(totals["rounded_to"].iloc[0]),
+            "population": population,
+            **figures.drop(columns="excess").iloc[0].to_dict(),
+        }
         row = round_table(pd.DataFrame([row])).iloc[0].to_dict()
         return {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
 
@@ -194,8 +261,14 @@ class HotspotResult:
         table = self.published(threshold).set_index("lsoa_code")
         gdf = gpd.GeoDataFrame(table, geometry=self.geometry.reindex(table.index), crs=self.geometry.crs)
         collection = json.loads(gdf.to_crs("EPSG:4326").reset_index().to_json(na="null", drop_id=True))
-        collection.update({"uec_kind": self.layer.kind, "source": self.source_note,
-                           "hotspot_meaning": self.hotspot_meaning, "area": _jsonable(self.published_area(threshold))})
+        collection.update(
+            {
+                "uec_kind": self.layer.kind,
+                "source": self.source_note,
+                "hotspot_meaning": self.hotspot_meaning,
+                "area": _jsonable(self.published_area(threshold)),
+            }
+        )
         Path(path).write_text(json.dumps(collection), encoding="utf-8")
         return Path(path)
 

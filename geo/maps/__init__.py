@@ -22,11 +22,18 @@ from importlib import import_module
 #: Where each public name lives. Imported on first use (PEP 562): a route that only simplifies geometry
 #: (``geo.maps._geometry``) does not pay for folium, matplotlib and mapclassify.
 _HOME = {
-    "ATTRIBUTION_LINES": "_style", "count_text": "_style",
-    "DEFAULT_LAYERS": "_build", "LAYER_KEYS": "_build", "LAYER_NAMES": "_build", "atlas_map": "_build",
+    "ATTRIBUTION_LINES": "_style",
+    "count_text": "_style",
+    "DEFAULT_LAYERS": "_build",
+    "LAYER_KEYS": "_build",
+    "LAYER_NAMES": "_build",
+    "atlas_map": "_build",
     "plan_map": "_build",
-    "DEFAULT_TOLERANCE_M": "_geometry", "simplify_for_display": "_geometry",
-    "england_overview": "_overview", "inline_assets": "_overview", "save_map": "_overview",
+    "DEFAULT_TOLERANCE_M": "_geometry",
+    "simplify_for_display": "_geometry",
+    "england_overview": "_overview",
+    "inline_assets": "_overview",
+    "save_map": "_overview",
 }
 
 __all__ = sorted(_HOME)

@@ -92,9 +92,12 @@ def inline_assets(page: str, assets_dir: Path | None = None, *, strict: bool = F
             return match.group(0)
         if name in _OPTIONAL and not any(word in body for word in _OPTIONAL[name]):
             return ""
-        raise DataError(f"the map needs {url}, which is not vendored, so it would not work offline",
-                        file=name, expected="the file in static/vendor (add it to scripts/vendor-assets.sh), "
-                        "or save the map with offline=False")
+        raise DataError(
+            f"the map needs {url}, which is not vendored, so it would not work offline",
+            file=name,
+            expected="the file in static/vendor (add it to scripts/vendor-assets.sh), "
+            "or save the map with offline=False",
+        )
 
     page = _SCRIPT.sub(lambda m: replace(m, "script"), page)
     return _STYLESHEET.sub(lambda m: replace(m, "stylesheet"), page)
@@ -111,6 +114,9 @@ def offline_page(page: str, assets_dir: Path | None = None) -> str:
     (False, True)
     """
     if not (VENDOR_DIR / "leaflet" / "leaflet.js").is_file() and assets_dir is None:
-        raise DataError("the vendored Leaflet is missing", file=str(VENDOR_DIR / "leaflet" / "leaflet.js"),
-                        expected="run scripts/vendor-assets.sh, or give assets_dir")
+        raise DataError(
+            "the vendored Leaflet is missing",
+            file=str(VENDOR_DIR / "leaflet" / "leaflet.js"),
+            expected="run scripts/vendor-assets.sh, or give assets_dir",
+        )
     return inline_assets(page, assets_dir, strict=True)

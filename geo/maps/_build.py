@@ -223,8 +223,14 @@ def _draw(atlas, layers, hotspots, title, tiles, tolerance_m, *, assignment, tab
         lads["lad_name"] = atlas.lsoas.groupby("lad_code").lad_name.first().reindex(lads.index).map(esc)
         lads["lad_code"] = lads.index.map(esc)
         _layers.outline_layer(
-            m, lads, name=LAYER_NAMES["lads"], tooltip={"lad_name": "Local authority", "lad_code": "Code"},
-            colour="#252525", weight=2.5, dash="6 4", source=source_for(atlas, "boundaries"),
+            m,
+            lads,
+            name=LAYER_NAMES["lads"],
+            tooltip={"lad_name": "Local authority", "lad_code": "Code"},
+            colour="#252525",
+            weight=2.5,
+            dash="6 4",
+            source=source_for(atlas, "boundaries"),
             legend_label="Local authority (dissolved from LSOAs)",
         )
     if assignment is not None:
@@ -260,15 +266,27 @@ def _add_choropleth(m, atlas, key, shapes, hotspots, hotspot_source, tooltip, *,
             legend = f"IMD {atlas.imd_edition}: decile within {atlas.area.label}"
         fields = {**tooltip, key: "IMD decile (England)" if key == "imd_decile" else "Decile within area"}
         _layers.choropleth(
-            m, shapes, colours, name=name, legend_title=legend, items=decile_items(),
-            source=source_for(atlas, "deprivation"), tooltip=fields, show=show,
+            m,
+            shapes,
+            colours,
+            name=name,
+            legend_title=legend,
+            items=decile_items(),
+            source=source_for(atlas, "deprivation"),
+            tooltip=fields,
+            show=show,
         )
         return
     table = _layers.hotspot_table(hotspots, atlas.lsoas.index)
     shapes = shapes.join(table)
     source = hotspot_source or source_for(atlas, "uec", fallback="UEC attendances as supplied with the hotspot table")
-    fields = {**tooltip, "attendances_text": "UEC attendances", "rate_text": "Rate per 1,000", "ratio_text": "Ratio to area rate",
-              "class_text": "Gi* class"}
+    fields = {
+        **tooltip,
+        "attendances_text": "UEC attendances",
+        "rate_text": "Rate per 1,000",
+        "ratio_text": "Ratio to area rate",
+        "class_text": "Gi* class",
+    }
     if key == "uec_rate":
         classes, palette, labels = rate_classes(table.rate_per_1000)
         colours = classes.map(lambda c: palette[c] if c >= 0 else MISSING_COLOUR)
@@ -278,7 +296,9 @@ def _add_choropleth(m, atlas, key, shapes, hotspots, hotspot_source, tooltip, *,
         colours = table.hotspot.map(lambda h: HOTSPOT_COLOURS.get(h, MISSING_COLOUR))
         items = [(HOTSPOT_COLOURS[h], HOTSPOT_LABELS[h]) for h in ("high", "", "low")]
         legend = "UEC hot and cold spots (Getis-Ord Gi*, FDR-controlled)"
-    _layers.choropleth(m, shapes, colours, name=name, legend_title=legend, items=items, source=source, tooltip=fields, show=show)
+    _layers.choropleth(
+        m, shapes, colours, name=name, legend_title=legend, items=items, source=source, tooltip=fields, show=show
+    )
 
 
 def _add_footprints(m, atlas, simplified, assignment, table):
@@ -292,9 +312,15 @@ def _add_footprints(m, atlas, simplified, assignment, table):
     # rounded to 10, or suppressed), and the deviation from the published figure: shown as published.
     outlines["list_population"] = table.list_population.map(lambda v: count_text(v, missing="suppressed"))
     outlines["deviation"] = table.deviation_pct.map(
-        lambda v: "suppressed" if v is None or pd.isna(v) else number_text(v, 1, signed=True) + "%")
-    fields = {"label": "Neighbourhood", "residents": "Residents", "registered": "Registered patients",
-              "list_population": "List population (its practices)", "deviation": "Deviation from target"}
+        lambda v: "suppressed" if v is None or pd.isna(v) else number_text(v, 1, signed=True) + "%"
+    )
+    fields = {
+        "label": "Neighbourhood",
+        "residents": "Residents",
+        "registered": "Registered patients",
+        "list_population": "List population (its practices)",
+        "deviation": "Deviation from target",
+    }
     # The deviation is from the plan's counted population (its basis: residents, registered patients or lists),
     # named beside it; the footprint's Core20 share is of its residents (registered residents for registered and
     # list plans), the list's of its practices' patients: two figures, each labelled.
@@ -304,17 +330,28 @@ def _add_footprints(m, atlas, simplified, assignment, table):
         outlines["basis_note"] = esc(table.attrs["basis_note"])
         fields["basis_note"] = "Population basis"
     footprint = "residents" if counted == "resident" else "registered patients"
-    for column, alias, digits in (("lsoas", "LSOAs", 0), ("practices", "Practices", 0),
-                                  ("core20_pct", f"Core20 % of the footprint's {footprint}", 1),
-                                  ("core20_pct_list", "Core20 % of its practices' patients", 0)):
+    for column, alias, digits in (
+        ("lsoas", "LSOAs", 0),
+        ("practices", "Practices", 0),
+        ("core20_pct", f"Core20 % of the footprint's {footprint}", 1),
+        ("core20_pct_list", "Core20 % of its practices' patients", 0),
+    ):
         if column in table.columns:
             values = table[column].map(lambda v: len(v) if isinstance(v, (list, tuple, set)) else v)
-            outlines[column] = values.map(lambda v, d=digits: "not published" if v is None or pd.isna(v)
-                                          else number_text(v, d))
+            outlines[column] = values.map(
+                lambda v, d=digits: "not published" if v is None or pd.isna(v) else number_text(v, d)
+            )
             fields[column] = alias
     _layers.outline_layer(
-        m, outlines, name=LAYER_NAMES["footprints"], tooltip=fields, colour="#000000", weight=3, dash=None,
-        source=f"this plan; populations from {source_for(atlas, 'population')}", labels="short",
+        m,
+        outlines,
+        name=LAYER_NAMES["footprints"],
+        tooltip=fields,
+        colour="#000000",
+        weight=3,
+        dash=None,
+        source=f"this plan; populations from {source_for(atlas, 'population')}",
+        labels="short",
         legend_label="Neighbourhood (dissolved from its LSOAs)",
     )
 

@@ -41,9 +41,17 @@ def add_compare(m: folium.Map, plan, simplified, compared) -> None:
     shapes["unit_name"] = [esc(compared.names.get(u, u)) for u in shapes.index]
     shapes["unit"] = shapes.index.map(esc)
     title = compared.title
-    outline_layer(m, shapes, name=f"Compared: {title}", tooltip={"unit_name": "Unit", "unit": "Code"},
-                  colour=OUTLINE, weight=2.5, dash="2 6", source=f"{compared.key} (dissolved from LSOAs)",
-                  legend_label=f"{title} (index {result.index:.2f})")
+    outline_layer(
+        m,
+        shapes,
+        name=f"Compared: {title}",
+        tooltip={"unit_name": "Unit", "unit": "Code"},
+        colour=OUTLINE,
+        weight=2.5,
+        dash="2 6",
+        source=f"{compared.key} (dissolved from LSOAs)",
+        legend_label=f"{title} (index {result.index:.2f})",
+    )
     off = simplified[~result.agree.reindex(simplified.index).to_numpy(dtype=bool)].copy()
     off["lsoa_code"] = off.index.map(esc)
     off["neighbourhood"] = plan.assignment.reindex(off.index).map(esc).to_numpy()
@@ -58,5 +66,12 @@ def add_compare(m: folium.Map, plan, simplified, compared) -> None:
         ).add_to(group)
     group.add_to(m)
     split = len(result.split)
-    m.add_child(Legend(group, name, [(HIGHLIGHT, f"{len(off)} LSOAs; {split} unit{'s' * (split != 1)} split")],
-                       "coterminosity score (geo.plan.coterminosity)", position="bottomleft"))
+    m.add_child(
+        Legend(
+            group,
+            name,
+            [(HIGHLIGHT, f"{len(off)} LSOAs; {split} unit{'s' * (split != 1)} split")],
+            "coterminosity score (geo.plan.coterminosity)",
+            position="bottomleft",
+        )
+    )

@@ -101,7 +101,9 @@ def to_leaflet(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def label_points(polygons: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Points guaranteed inside each polygon (``representative_point``), for labels, in EPSG:4326."""
     points = polygons.geometry.representative_point()
-    return to_leaflet(gpd.GeoDataFrame(polygons.drop(columns=polygons.geometry.name), geometry=points, crs=polygons.crs))
+    return to_leaflet(
+        gpd.GeoDataFrame(polygons.drop(columns=polygons.geometry.name), geometry=points, crs=polygons.crs)
+    )
 
 
 def bounds_latlon(frame: gpd.GeoDataFrame) -> list[list[float]]:

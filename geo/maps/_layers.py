@@ -177,15 +177,15 @@ def hotspot_table(hotspots: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
         {
             "rate_per_1000": frame.get("rate_per_1000", pd.Series(float("nan"), index=codes)).astype(float),
             "hotspot": hotspot,
-            "attendances_text": frame.get("attendances", pd.Series(dtype=float)).reindex(codes).map(
-                lambda v: count_text(v, missing="suppressed")
-            ),
-            "rate_text": frame.get("rate_per_1000", pd.Series(dtype=float)).reindex(codes).map(
-                lambda v: number_text(v, 1, missing="suppressed")
-            ),
-            "ratio_text": frame.get("ratio", pd.Series(dtype=float)).reindex(codes).map(
-                lambda v: number_text(v, 2, missing="suppressed")
-            ),
+            "attendances_text": frame.get("attendances", pd.Series(dtype=float))
+            .reindex(codes)
+            .map(lambda v: count_text(v, missing="suppressed")),
+            "rate_text": frame.get("rate_per_1000", pd.Series(dtype=float))
+            .reindex(codes)
+            .map(lambda v: number_text(v, 1, missing="suppressed")),
+            "ratio_text": frame.get("ratio", pd.Series(dtype=float))
+            .reindex(codes)
+            .map(lambda v: number_text(v, 2, missing="suppressed")),
             "class_text": hotspot.map(lambda h: esc(HOTSPOT_LABELS.get(h, h))),
         },
         index=codes,

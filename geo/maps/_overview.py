@@ -59,7 +59,8 @@ def england_overview(
         raise DataError("the ICB table has no name column", column="icb_name", expected="icb_name or name")
     figures = icb_table.drop(columns=icb_table.geometry.name)
     numeric = [
-        c for c in figures.columns
+        c
+        for c in figures.columns
         if pd.api.types.is_numeric_dtype(figures[c]) and not pd.api.types.is_bool_dtype(figures[c])
     ]
     value = value or (numeric[0] if numeric else None)
@@ -83,8 +84,17 @@ def england_overview(
         classes, palette, labels = rate_classes(table[value].astype(float), scheme="FisherJenks")
         colours = classes.map(lambda c: palette[c] if c >= 0 else MISSING_COLOUR)
         items, legend = list(zip(palette, labels)), fields[f"f{list(figures.columns).index(value)}"]
-    _layers.choropleth(m, shapes, colours, name="Integrated care boards", legend_title=legend, items=items,
-                       source=source, tooltip=fields, show=True)
+    _layers.choropleth(
+        m,
+        shapes,
+        colours,
+        name="Integrated care boards",
+        legend_title=legend,
+        items=items,
+        source=source,
+        tooltip=fields,
+        show=True,
+    )
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 
@@ -97,8 +107,7 @@ def _display(value, column: str) -> str:
     return esc(value)
 
 
-def save_map(m: folium.Map, path: str | Path, *, assets_dir: str | Path | None = None,
-             offline: bool = True) -> Path:
+def save_map(m: folium.Map, path: str | Path, *, assets_dir: str | Path | None = None, offline: bool = True) -> Path:
     """Write a map as one self-contained HTML file and return its path.
 
     The data, styles and scripts of the map are in the file, so it opens with no network: Leaflet is inlined

@@ -42,12 +42,21 @@ def add_sites(m: folium.Map, simplified: gpd.GeoDataFrame, result) -> None:
     shapes = dissolve(placed, catchment.dropna().astype(str).rename("catchment"))
     by_catchment = sites.reset_index().set_index(sites["catchment"].astype(str).to_numpy())
     shapes["site"] = [esc(by_catchment.loc[c, "site_name"]) if c in by_catchment.index else "" for c in shapes.index]
-    shapes["people"] = [count_text(by_catchment.loc[c, "people"]) if c in by_catchment.index else ""
-                        for c in shapes.index]
+    shapes["people"] = [
+        count_text(by_catchment.loc[c, "people"]) if c in by_catchment.index else "" for c in shapes.index
+    ]
     method = getattr(result, "method", None) or "p-median, solved exactly"
-    outline_layer(m, shapes, name="Hub catchments", tooltip={"site": "Hub site", "people": "People served"},
-                  colour=CATCHMENT_COLOUR, weight=2, dash="4 4", source=f"LSOAs nearest each chosen site ({method})",
-                  legend_label="Catchment of a hub site")
+    outline_layer(
+        m,
+        shapes,
+        name="Hub catchments",
+        tooltip={"site": "Hub site", "people": "People served"},
+        colour=CATCHMENT_COLOUR,
+        weight=2,
+        dash="4 4",
+        source=f"LSOAs nearest each chosen site ({method})",
+        legend_label="Catchment of a hub site",
+    )
     points = gpd.GeoDataFrame(
         {
             "site_code": [esc(c) for c in sites.index],
@@ -58,20 +67,39 @@ def add_sites(m: folium.Map, simplified: gpd.GeoDataFrame, result) -> None:
             "p90_km": sites["p90_km"].map(lambda v: number_text(v, 2) + " km"),
             "opening_order": sites["opening_order"].map(lambda v: number_text(v, 0)),
         },
-        geometry=gpd.points_from_xy(sites.x, sites.y), crs="EPSG:27700", index=sites.index.astype(str),
+        geometry=gpd.points_from_xy(sites.x, sites.y),
+        crs="EPSG:27700",
+        index=sites.index.astype(str),
     )
-    fields = {"site_name": "Hub site", "site_code": "Code", "neighbourhood": "Neighbourhood", "people": "People served",
-              "mean_km": "Mean distance (straight line)", "p90_km": "90th percentile distance",
-              "opening_order": "Order of opening (by need)"}
+    fields = {
+        "site_name": "Hub site",
+        "site_code": "Code",
+        "neighbourhood": "Neighbourhood",
+        "people": "People served",
+        "mean_km": "Mean distance (straight line)",
+        "p90_km": "90th percentile distance",
+        "opening_order": "Order of opening (by need)",
+    }
     group = folium.FeatureGroup(name=esc("Hub sites (chosen)"), show=True)
     folium.GeoJson(
         _features(to_leaflet(points), list(fields)),
         marker=folium.CircleMarker(),
-        style_function=lambda f: {"radius": 8, "color": "#ffffff", "weight": 2, "fillColor": SITE_COLOUR,
-                                  "fillOpacity": 1.0},
+        style_function=lambda f: {
+            "radius": 8,
+            "color": "#ffffff",
+            "weight": 2,
+            "fillColor": SITE_COLOUR,
+            "fillOpacity": 1.0,
+        },
         tooltip=_tooltip(fields),
     ).add_to(group)
     group.add_to(m)
-    m.add_child(Legend(group, "Hub sites (chosen)", [(("circle", SITE_COLOUR), "Chosen hub site")],
-                       "today's practice sites as candidates; distances straight line from LSOA centroids",
-                       position="bottomleft"))
+    m.add_child(
+        Legend(
+            group,
+            "Hub sites (chosen)",
+            [(("circle", SITE_COLOUR), "Chosen hub site")],
+            "today's practice sites as candidates; distances straight line from LSOA centroids",
+            position="bottomleft",
+        )
+    )

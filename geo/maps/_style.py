@@ -21,6 +21,7 @@ from branca.utilities import color_brewer
 from geo.disclosure import is_disclosive, suppress
 
 from geo.maps.scales import DECILE_COLOURS, QUINTILE_COLOURS  # noqa: E402,F401  (dark = more deprived)
+
 _RDBU = color_brewer("RdBu", 5)
 HOTSPOT_COLOURS = {"high": _RDBU[0], "low": _RDBU[-1], "": _RDBU[2]}
 HOTSPOT_LABELS = {"high": "Hot spot (high, Gi*)", "low": "Cold spot (low, Gi*)", "": "Not significant"}
@@ -179,7 +180,9 @@ class Legend(MacroElement):
             else:
                 swatch = f'<i style="background:{esc(colour)}"></i>'
             rows.append(f"{swatch}{esc(label)}")
-        self.html = f"<h4>{esc(title)}</h4>" + "<br>".join(rows) + f'<div class="nhp-source">Source: {esc(source)}</div>'
+        self.html = (
+            f"<h4>{esc(title)}</h4>" + "<br>".join(rows) + f'<div class="nhp-source">Source: {esc(source)}</div>'
+        )
 
 
 class Caption(MacroElement):
@@ -209,7 +212,9 @@ class Caption(MacroElement):
         self._name = "Caption"
         self.title = esc(title) if title else ""
         lines = [esc(line) for line in ATTRIBUTION_LINES]
-        lines[1] = lines[1].replace("Open Government Licence v3.0", f'<a href="{OGL_URL}">Open Government Licence v3.0</a>')
+        lines[1] = lines[1].replace(
+            "Open Government Licence v3.0", f'<a href="{OGL_URL}">Open Government Licence v3.0</a>'
+        )
         self.attribution = " | ".join(lines)
 
 

@@ -80,9 +80,11 @@ def unit_boundaries(atlas: Atlas, level: str) -> gpd.GeoDataFrame:
     if level not in LEVELS:
         raise DataError(f"unknown boundary level {level!r}", column="level", expected="'lad' or 'ward'")
     code_col, name_col, _ = LEVELS[level]
-    empty = gpd.GeoDataFrame({"code": [], "name": [], "lsoas": [], "lsoa_codes": [], "resident_population": [],
-                              "rounded_to": []},
-                             geometry=[], crs=27700)
+    empty = gpd.GeoDataFrame(
+        {"code": [], "name": [], "lsoas": [], "lsoa_codes": [], "resident_population": [], "rounded_to": []},
+        geometry=[],
+        crs=27700,
+    )
     if not has_level(atlas, level):
         return empty
     lsoas = atlas.lsoas
@@ -90,15 +92,24 @@ def unit_boundaries(atlas: Atlas, level: str) -> gpd.GeoDataFrame:
     shapes = dissolve(simplify_for_display(lsoas[[lsoas.geometry.name]]), codes.rename("code"))
     names = lsoas.groupby(codes)[name_col].first() if name_col in lsoas.columns else pd.Series(dtype=str)
     totals = publish_totals(lsoas["resident_population"], codes)
-    out = gpd.GeoDataFrame({
-        "code": shapes.index.astype(str),
-        "name": names.reindex(shapes.index).fillna(pd.Series(shapes.index, index=shapes.index)).astype(str).to_numpy(),
-        "lsoas": codes.value_counts().reindex(shapes.index).astype(int).to_numpy(),
-        "lsoa_codes": [sorted(map(str, members)) for members in
-                       pd.Series(lsoas.index, index=lsoas.index).groupby(codes).agg(list).reindex(shapes.index)],
-        "resident_population": totals["total"].reindex(shapes.index).to_numpy(),
-        "rounded_to": totals["rounded_to"].reindex(shapes.index).astype(int).to_numpy(),
-    }, geometry=shapes.geometry.to_numpy(), crs=27700)
+    out = gpd.GeoDataFrame(
+        {
+            "code": shapes.index.astype(str),
+            "name": names.reindex(shapes.index)
+            .fillna(pd.Series(shapes.index, index=shapes.index))
+            .astype(str)
+            .to_numpy(),
+            "lsoas": codes.value_counts().reindex(shapes.index).astype(int).to_numpy(),
+            "lsoa_codes": [
+                sorted(map(str, members))
+                for members in pd.Series(lsoas.index, index=lsoas.index).groupby(codes).agg(list).reindex(shapes.index)
+            ],
+            "resident_population": totals["total"].reindex(shapes.index).to_numpy(),
+            "rounded_to": totals["rounded_to"].reindex(shapes.index).astype(int).to_numpy(),
+        },
+        geometry=shapes.geometry.to_numpy(),
+        crs=27700,
+    )
     return out.sort_values("code", ignore_index=True)
 
 

@@ -15,8 +15,18 @@ True
 from __future__ import annotations
 
 #: IMD deciles 1 (most deprived: darkest) to 10.
-DECILE_COLOURS = ["#081d58", "#21318d", "#2254a3", "#1e80b8", "#31a5c2", "#5cc0bf", "#97d6b8", "#cfecb3",
-                  "#eff8b5", "#ffffd9"]
+DECILE_COLOURS = [
+    "#081d58",
+    "#21318d",
+    "#2254a3",
+    "#1e80b8",
+    "#31a5c2",
+    "#5cc0bf",
+    "#97d6b8",
+    "#cfecb3",
+    "#eff8b5",
+    "#ffffd9",
+]
 #: IMD quintiles 1 (most deprived) to 5: quintile q takes decile 2q - 1's colour, so a quintile and the deciles
 #: it holds read alike.
 QUINTILE_COLOURS = DECILE_COLOURS[::2]

@@ -94,9 +94,11 @@ def perimeters(plan: "Plan") -> np.ndarray:
     ends = lab[edges] if len(edges) else np.zeros((0, 2), dtype=np.int64)
     cut = ends[:, 0] != ends[:, 1]
     size = len(plan.labels)
-    return (np.bincount(lab, weights=outer, minlength=size)
-            + np.bincount(ends[cut, 0], weights=shared[cut], minlength=size)
-            + np.bincount(ends[cut, 1], weights=shared[cut], minlength=size))
+    return (
+        np.bincount(lab, weights=outer, minlength=size)
+        + np.bincount(ends[cut, 0], weights=shared[cut], minlength=size)
+        + np.bincount(ends[cut, 1], weights=shared[cut], minlength=size)
+    )
 
 
 @metric("perimeter_by_label", "perimeter of each neighbourhood's footprint in metres (array by plan label index)")
@@ -126,7 +128,7 @@ def _perimeter_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
     for i, a, b in zip(pos.tolist(), old.tolist(), new.tolist()):
         delta[a] -= outer[i]
         delta[b] += outer[i]
-        for c, length in zip(current[neighbour[indptr[i]:indptr[i + 1]]].tolist(), lengths[i]):
+        for c, length in zip(current[neighbour[indptr[i] : indptr[i + 1]]].tolist(), lengths[i]):
             change = length * ((c != b) - (c != a))  # -1, 0 or +1 times the shared length
             delta[a] -= length * (c != a)
             delta[b] += length * (c != b)

@@ -42,7 +42,7 @@ def _cut_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
     if len(pos) > PATCH_LIMIT:
         return _cut_mask(plan)
     indptr, _, edge = plan.arrays.neighbours
-    touched = np.concatenate([edge[indptr[i]:indptr[i + 1]] for i in pos.tolist()]) if len(pos) else edge[:0]
+    touched = np.concatenate([edge[indptr[i] : indptr[i + 1]] for i in pos.tolist()]) if len(pos) else edge[:0]
     ends = plan.arrays.edges[touched]
     lab = plan.label_index
     cut = previous.copy()
@@ -96,7 +96,7 @@ def _move_row(component: np.ndarray, current: np.ndarray, arrays, i: int, a: int
     """
     adjacency = arrays.adjacency_lists
     indptr, neighbour, _ = arrays.neighbours
-    around = current[neighbour[indptr[i]:indptr[i + 1]]].tolist()
+    around = current[neighbour[indptr[i] : indptr[i + 1]]].tolist()
     was = [j for j, k in zip(adjacency[i], around) if k == a]
     joins = [j for j, k in zip(adjacency[i], around) if k == b]
     root = int(component[i])

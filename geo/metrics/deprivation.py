@@ -79,8 +79,10 @@ def _list_core20(plan: "Plan") -> tuple[np.ndarray, np.ndarray]:
     label = plan["practice_label"]
     ok = label >= 0
     n = len(plan.labels)
-    return (np.bincount(label[ok], weights=arrays.practice_area_patients[ok], minlength=n),
-            np.bincount(label[ok], weights=in_core20[ok], minlength=n))
+    return (
+        np.bincount(label[ok], weights=arrays.practice_area_patients[ok], minlength=n),
+        np.bincount(label[ok], weights=in_core20[ok], minlength=n),
+    )
 
 
 @metric("core20_list_patients", "patients of each neighbourhood's practices living in the area, and in Core20 LSOAs")
@@ -89,8 +91,13 @@ def _core20_list_patients(plan: "Plan") -> dict[str, tuple[float, float]]:
     return {name: (float(patients[k]), float(core20[k])) for name, k in zip(plan.neighbourhoods, plan.live)}
 
 
-@metric("core20_pct_list", "percentage of the neighbourhood's practices' patients (those living in the area) who "
-        "live in Core20 LSOAs: the list's mix, beside core20_pct, the footprint's")
+@metric(
+    "core20_pct_list",
+    "percentage of the neighbourhood's practices' patients (those living in the area) who "
+    "live in Core20 LSOAs: the list's mix, beside core20_pct, the footprint's",
+)
 def _core20_pct_list(plan: "Plan") -> dict[str, float]:
-    return {name: (100.0 * core20 / patients if patients > 0 else float("nan"))
-            for name, (patients, core20) in plan["core20_list_patients"].items()}
+    return {
+        name: (100.0 * core20 / patients if patients > 0 else float("nan"))
+        for name, (patients, core20) in plan["core20_list_patients"].items()
+    }

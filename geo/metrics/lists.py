@@ -46,7 +46,9 @@ def _by_label(plan: "Plan", values: np.ndarray) -> np.ndarray:
     return np.bincount(label[ok], weights=values[ok], minlength=len(plan.labels))
 
 
-@metric("list_population", "registered lists of each neighbourhood's practices (all their patients, wherever they live)")
+@metric(
+    "list_population", "registered lists of each neighbourhood's practices (all their patients, wherever they live)"
+)
 def _list_population(plan: "Plan") -> dict[str, float]:
     totals = _by_label(plan, plan.arrays.practice_list)
     return {name: float(totals[k]) for name, k in zip(plan.neighbourhoods, plan.live)}
@@ -75,11 +77,15 @@ def _own(plan: "Plan") -> dict[str, float]:
 @metric("alignment", "share of each footprint's registered residents registered with the neighbourhood's own practices")
 def _alignment(plan: "Plan") -> dict[str, float]:
     registered = plan["registered_population"]
-    return {name: (own / registered[name] if registered[name] > 0 else float("nan"))
-            for name, own in plan["own_patients"].items()}
+    return {
+        name: (own / registered[name] if registered[name] > 0 else float("nan"))
+        for name, own in plan["own_patients"].items()
+    }
 
 
-@metric("alignment_pct", "percentage of the area's registered residents registered with their own neighbourhood's practices")
+@metric(
+    "alignment_pct", "percentage of the area's registered residents registered with their own neighbourhood's practices"
+)
 def _alignment_pct(plan: "Plan") -> float:
     total = sum(plan["registered_population"].values())
     return float(100.0 * sum(plan["own_patients"].values()) / total) if total > 0 else float("nan")
@@ -91,7 +97,10 @@ def _from_outside(plan: "Plan") -> dict[str, float]:
     return {name: max(lst - own[name], 0.0) for name, lst in plan["list_population"].items()}
 
 
-@metric("practice_home_share", "for each practice of the area, the share of its list living in its neighbourhood's footprint")
+@metric(
+    "practice_home_share",
+    "for each practice of the area, the share of its list living in its neighbourhood's footprint",
+)
 def _home_share(plan: "Plan") -> dict[str, float]:
     arrays = plan.arrays
     table = plan["practice_tallies"]

@@ -63,9 +63,12 @@ def _touched(plan: "Plan") -> np.ndarray | None:
         return None
     matrix = plan.arrays.registrations
     if len(pos) == 1:  # a CSR row's columns are already distinct
-        return matrix.indices[matrix.indptr[pos[0]]:matrix.indptr[pos[0] + 1]]
-    return np.unique(np.concatenate([matrix.indices[matrix.indptr[i]:matrix.indptr[i + 1]] for i in pos.tolist()])) \
-        if len(pos) else matrix.indices[:0]
+        return matrix.indices[matrix.indptr[pos[0]] : matrix.indptr[pos[0] + 1]]
+    return (
+        np.unique(np.concatenate([matrix.indices[matrix.indptr[i] : matrix.indptr[i + 1]] for i in pos.tolist()]))
+        if len(pos)
+        else matrix.indices[:0]
+    )
 
 
 @_practice_home.updater
@@ -102,10 +105,15 @@ def _split(plan: "Plan", columns: np.ndarray) -> np.ndarray:
     """Whether each of the given practice columns is split (see ``practice_splits``)."""
     arrays = plan.arrays
     home = plan["practice_home"][columns]
-    outside_share = 1 - plan["practice_home_patients"][columns] / np.maximum(arrays.practice_area_patients[columns], 1e-300)
+    outside_share = 1 - plan["practice_home_patients"][columns] / np.maximum(
+        arrays.practice_area_patients[columns], 1e-300
+    )
     site_label = plan.label_index[arrays.practice_site[columns]]  # site -1 (outside) is masked by practice_in_area
-    return arrays.practice_in_area[columns] & (home >= 0) & (
-        (outside_share > plan.practice_split_threshold + 1e-12) | (site_label != home))
+    return (
+        arrays.practice_in_area[columns]
+        & (home >= 0)
+        & ((outside_share > plan.practice_split_threshold + 1e-12) | (site_label != home))
+    )
 
 
 @metric("practice_split_mask", "whether each practice is split (see practice_splits); LSOA-built plans")

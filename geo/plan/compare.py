@@ -84,7 +84,9 @@ def compare_plans(a: "Plan", b: "Plan") -> dict:
     ([{'lsoa_code': 'G0001', 'a': 'A', 'b': 'B'}], {'a': 33.333333333333336, 'b': 33.333333333333336, 'delta': 0.0})
     """
     if not a.atlas.lsoas.index.equals(b.atlas.lsoas.index):
-        raise PlanError("the two plans cover different LSOAs", expected="two plans of the same study area and LSOA vintage")
+        raise PlanError(
+            "the two plans cover different LSOAs", expected="two plans of the same study area and LSOA vintage"
+        )
     if a.population != b.population or a.target != b.target:
         note = f"plan A counts {a.population} people against {a.target:,}; plan B {b.population} against {b.target:,}"
     else:

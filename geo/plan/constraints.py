@@ -82,8 +82,11 @@ def population_balance(plan: "Plan") -> list[Violation]:
             continue
         direction = "above" if pct > 0 else "below"
         shown = published[name]
-        people = (f"{shown:,.0f} {plan.population} people, {abs(100 * (shown - plan.target) / plan.target):.1f}%"
-                  if np.isfinite(shown) else f"too few {plan.population} people to publish,")
+        people = (
+            f"{shown:,.0f} {plan.population} people, {abs(100 * (shown - plan.target) / plan.target):.1f}%"
+            if np.isfinite(shown)
+            else f"too few {plan.population} people to publish,"
+        )
         violations.append(
             Violation(
                 "population",
@@ -142,7 +145,9 @@ def validate(plan: "Plan", constraints: list[str] | None = None) -> list[Violati
     return [v for key in (constraints or CONSTRAINTS) for v in CONSTRAINTS[key](plan)]
 
 
-def coverage_error(atlas: "Atlas", assignment: Mapping[str, str] | pd.Series, *, file: str | None = None) -> PlanError | None:
+def coverage_error(
+    atlas: "Atlas", assignment: Mapping[str, str] | pd.Series, *, file: str | None = None
+) -> PlanError | None:
     """Return the error that stops ``assignment`` from being a plan of ``atlas``, or ``None`` when it covers it exactly.
 
     Checks, in order: an empty plan, duplicate LSOAs, LSOAs not in the area, blank neighbourhood names, and LSOAs of
@@ -163,7 +168,12 @@ def coverage_error(atlas: "Atlas", assignment: Mapping[str, str] | pd.Series, *,
     codes = series.index if same else series.index.astype(str)
     duplicated = [] if same else codes[codes.duplicated()].unique()
     if len(duplicated):
-        return PlanError(f"LSOA(s) assigned more than once: {_few(duplicated)}", file=file, column="lsoa_code", expected="each LSOA once")
+        return PlanError(
+            f"LSOA(s) assigned more than once: {_few(duplicated)}",
+            file=file,
+            column="lsoa_code",
+            expected="each LSOA once",
+        )
     unknown = [] if same else codes[~codes.isin(atlas.lsoas.index)]
     if len(unknown):
         return PlanError(
@@ -175,7 +185,12 @@ def coverage_error(atlas: "Atlas", assignment: Mapping[str, str] | pd.Series, *,
     labels = series.astype(str).str.strip()
     blank = codes[series.isna().to_numpy() | labels.isin(["", "nan", "None"]).to_numpy()]
     if len(blank):
-        return PlanError(f"{len(blank)} LSOA(s) have no neighbourhood name: {_few(blank)}", file=file, column="neighbourhood", expected="a non-empty name")
+        return PlanError(
+            f"{len(blank)} LSOA(s) have no neighbourhood name: {_few(blank)}",
+            file=file,
+            column="neighbourhood",
+            expected="a non-empty name",
+        )
     missing = [] if same else atlas.lsoas.index[~atlas.lsoas.index.isin(codes)]
     if len(missing):
         return PlanError(

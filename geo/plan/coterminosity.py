@@ -74,19 +74,24 @@ class Coterminosity:
 
     def table(self) -> str:
         """Return the short text table ``nhp score --align`` prints."""
-        lines = [f"Coterminosity with {self.geography.title}: index {self.index:.3f} "
-                 f"({self.units} units, {len(self.split)} split between neighbourhoods)"]
+        lines = [
+            f"Coterminosity with {self.geography.title}: index {self.index:.3f} "
+            f"({self.units} units, {len(self.split)} split between neighbourhoods)"
+        ]
         view = self.neighbourhoods.assign(
             best=[self.geography.name_of(u) for u in self.neighbourhoods.best_unit],
             share=self.neighbourhoods.share_in_best_pct.map("{:.0f}%".format),
-            agree=self.neighbourhoods.agree_pct.map("{:.0f}%".format))
+            agree=self.neighbourhoods.agree_pct.map("{:.0f}%".format),
+        )
         view = view[["neighbourhood", "best", "share", "agree", "units"]]
         lines.append(view.rename(columns={"best": "best-matching unit", "share": "in it"}).to_string(index=False))
         if len(self.split):
             lines.append("Split units:")
             for row in self.split.itertuples():
-                lines.append(f"  - {self.geography.name_of(row.unit)}: {', '.join(row.neighbourhoods)} "
-                             f"({row.outside_pct:.0f}% outside where it agrees)")
+                lines.append(
+                    f"  - {self.geography.name_of(row.unit)}: {', '.join(row.neighbourhoods)} "
+                    f"({row.outside_pct:.0f}% outside where it agrees)"
+                )
         if self.unplaced_population:
             lines.append(f"{self.unplaced_population:,.0f} people in LSOAs with no unit are left out")
         return "\n".join(lines)
@@ -109,8 +114,13 @@ def coterminosity(plan, other: Geography | str) -> Coterminosity:
     """
     geo = other if isinstance(other, Geography) else geography(plan.atlas, other)
     pop = pd.to_numeric(plan.atlas.lsoas[plan.population_column], errors="coerce").fillna(0).clip(lower=0)
-    frame = pd.DataFrame({"n": plan.assignment.to_numpy(), "u": geo.units.reindex(plan.atlas.codes).to_numpy(),
-                          "pop": pop.to_numpy(dtype=float)})
+    frame = pd.DataFrame(
+        {
+            "n": plan.assignment.to_numpy(),
+            "u": geo.units.reindex(plan.atlas.codes).to_numpy(),
+            "pop": pop.to_numpy(dtype=float),
+        }
+    )
     placed = frame[frame.u.notna()]
     cells = placed.groupby(["n", "u"]).pop.sum()
     best_unit = _argmax(cells, level=0)
@@ -118,8 +128,14 @@ def coterminosity(plan, other: Geography | str) -> Coterminosity:
     n_of, u_of = cells.index.get_level_values(0), cells.index.get_level_values(1)
     hood_size = cells.groupby(level=0).sum().reindex(n_of).to_numpy()
     unit_size = cells.groupby(level=1).sum().reindex(u_of).to_numpy()
-    agree = pd.Series(np.where(unit_size <= hood_size, main_hood.reindex(u_of).to_numpy() == n_of,
-                               best_unit.reindex(n_of).to_numpy() == u_of), index=cells.index)
+    agree = pd.Series(
+        np.where(
+            unit_size <= hood_size,
+            main_hood.reindex(u_of).to_numpy() == n_of,
+            best_unit.reindex(n_of).to_numpy() == u_of,
+        ),
+        index=cells.index,
+    )
     total = float(cells.sum())
     index = float(cells[agree].sum() / total) if total > 0 else 1.0
     hood_pop = cells.groupby(level=0).sum()
@@ -131,18 +147,26 @@ def coterminosity(plan, other: Geography | str) -> Coterminosity:
         unit = best_unit[hood]
         size = hood_pop[hood] if hood_pop[hood] > 0 else np.nan
         mine = cells.loc[hood]
-        rows.append((hood, unit, geo.names.get(unit, unit), _pct(mine[unit], size),
-                     _pct(cells.loc[hood][agree.loc[hood]].sum(), size), len(mine)))
-    table = pd.DataFrame(rows, columns=["neighbourhood", "best_unit", "best_unit_name", "share_in_best_pct",
-                                        "agree_pct", "units"])
+        rows.append(
+            (
+                hood,
+                unit,
+                geo.names.get(unit, unit),
+                _pct(mine[unit], size),
+                _pct(cells.loc[hood][agree.loc[hood]].sum(), size),
+                len(mine),
+            )
+        )
+    table = pd.DataFrame(
+        rows, columns=["neighbourhood", "best_unit", "best_unit_name", "share_in_best_pct", "agree_pct", "units"]
+    )
     split = []
     by_unit = cells.swaplevel().sort_index()
     unit_agree = agree.swaplevel().sort_index()
     for unit in sorted(set(u_of[~agree.to_numpy()])):
         part = by_unit.loc[unit].sort_values(ascending=False, kind="stable")
         outside = float(by_unit.loc[unit][~unit_agree.loc[unit]].sum())
-        split.append((unit, geo.names.get(unit, unit), list(map(str, part.index)),
-                      _pct(outside, part.sum() or np.nan)))
+        split.append((unit, geo.names.get(unit, unit), list(map(str, part.index)), _pct(outside, part.sum() or np.nan)))
     split = pd.DataFrame(split, columns=["unit", "unit_name", "neighbourhoods", "outside_pct"])
     unplaced = float(frame.loc[frame.u.isna(), "pop"].sum())
     keys = pd.MultiIndex.from_arrays([frame.n, frame.u])

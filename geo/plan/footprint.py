@@ -52,19 +52,26 @@ class Footprint:
         """What a planner should know about how the footprint was drawn, in words."""
         out = []
         if self.unregistered:
-            out.append(f"{len(self.unregistered)} LSOA(s) have no residents registered with the plan's practices and "
-                       f"follow their neighbours (e.g. {', '.join(self.unregistered[:3])})")
+            out.append(
+                f"{len(self.unregistered)} LSOA(s) have no residents registered with the plan's practices and "
+                f"follow their neighbours (e.g. {', '.join(self.unregistered[:3])})"
+            )
         if self.repaired:
-            out.append(f"{len(self.repaired)} LSOA(s) were re-attached: small detached parts joined to the "
-                       "neighbourhood around them, or a practice's site given to a neighbourhood that held no "
-                       f"LSOA (e.g. {', '.join(self.repaired[:3])})")
+            out.append(
+                f"{len(self.repaired)} LSOA(s) were re-attached: small detached parts joined to the "
+                "neighbourhood around them, or a practice's site given to a neighbourhood that held no "
+                f"LSOA (e.g. {', '.join(self.repaired[:3])})"
+            )
         if self.detached:
             from geo.disclosure import is_disclosive
 
-            people = ("a small number of" if is_disclosive(self.detached_residents)
-                      else f"{self.detached_residents:,.0f}")
-            out.append(f"{len(self.detached)} LSOA(s), {people} residents, remain in detached parts too large to "
-                       f"repair cheaply (e.g. {', '.join(self.detached[:3])})")
+            people = (
+                "a small number of" if is_disclosive(self.detached_residents) else f"{self.detached_residents:,.0f}"
+            )
+            out.append(
+                f"{len(self.detached)} LSOA(s), {people} residents, remain in detached parts too large to "
+                f"repair cheaply (e.g. {', '.join(self.detached[:3])})"
+            )
         return out
 
 
@@ -93,16 +100,24 @@ class LabelledFootprint:
     def notes(self, arrays: "AtlasArrays") -> list[str]:
         """:meth:`Footprint.notes` without building the named footprint (the practice-move path)."""
         codes = np.asarray(arrays.codes, dtype=object)
-        return Footprint(None, codes[self.home < 0].tolist(), codes[self.repaired].tolist(),
-                         codes[self.detached].tolist(), _residents(arrays, self.detached)).notes()
+        return Footprint(
+            None,
+            codes[self.home < 0].tolist(),
+            codes[self.repaired].tolist(),
+            codes[self.detached].tolist(),
+            _residents(arrays, self.detached),
+        ).notes()
 
     def footprint(self, arrays: "AtlasArrays", labels: list[str], index: pd.Index) -> Footprint:
         """The same footprint with names and LSOA codes."""
         codes = np.asarray(arrays.codes, dtype=object)
-        return Footprint(pd.Series(np.asarray(labels, dtype=object)[self.label], index=index.copy(),
-                                   name="neighbourhood"),
-                         codes[self.home < 0].tolist(), codes[self.repaired].tolist(), codes[self.detached].tolist(),
-                         _residents(arrays, self.detached))
+        return Footprint(
+            pd.Series(np.asarray(labels, dtype=object)[self.label], index=index.copy(), name="neighbourhood"),
+            codes[self.home < 0].tolist(),
+            codes[self.repaired].tolist(),
+            codes[self.detached].tolist(),
+            _residents(arrays, self.detached),
+        )
 
 
 def label_ranks(labels: list[str]) -> np.ndarray:
@@ -137,9 +152,16 @@ def derive_footprint(atlas: "Atlas", practices: pd.Series, *, repair: bool = Tru
     return made.footprint(arrays, labels, atlas.lsoas.index)
 
 
-def footprint_labels(arrays: "AtlasArrays", practice_label: np.ndarray, labels: list[str], *,
-                     home: np.ndarray | None = None, rows: np.ndarray | None = None,
-                     previous: LabelledFootprint | None = None, repair: bool = True) -> LabelledFootprint:
+def footprint_labels(
+    arrays: "AtlasArrays",
+    practice_label: np.ndarray,
+    labels: list[str],
+    *,
+    home: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
+    previous: LabelledFootprint | None = None,
+    repair: bool = True,
+) -> LabelledFootprint:
     """Derive the footprint of ``practice_label`` (label index per practice column, -1: not in the plan).
 
     With ``home`` (the previous footprint's homes) and ``rows``, only those rows' homes are recounted: the rows
@@ -153,8 +175,13 @@ def footprint_labels(arrays: "AtlasArrays", practice_label: np.ndarray, labels: 
         home = home.copy()
         if len(rows):
             home[rows] = _homes(arrays.registrations, practice_label, rank, rows)
-    if (previous is not None and previous.repaired_only is not None and repair
-            and previous.label_count == len(rank) and np.array_equal(previous.home, home)):
+    if (
+        previous is not None
+        and previous.repaired_only is not None
+        and repair
+        and previous.label_count == len(rank)
+        and np.array_equal(previous.home, home)
+    ):
         lab, repaired = previous.repaired_only
         detached = previous.detached
     else:
@@ -165,11 +192,18 @@ def footprint_labels(arrays: "AtlasArrays", practice_label: np.ndarray, labels: 
             lab, repaired, detached = _repair(lab, arrays.edges, weight, rank, arrays, practice_label)
     placed, sited = _place_empty(arrays, lab, practice_label, labels, rank)
     if repair and len(sited) and len(arrays.edges):  # a site given to an empty neighbourhood may part another's
-        placed, again, detached = _repair(placed, arrays.edges, arrays.registered_by_row, rank, arrays,
-                                          practice_label, keep=sited)
+        placed, again, detached = _repair(
+            placed, arrays.edges, arrays.registered_by_row, rank, arrays, practice_label, keep=sited
+        )
         repaired = np.union1d(repaired, again)
-    return LabelledFootprint(placed, home, np.unique(np.concatenate([repaired, sited])).astype(np.int64), detached,
-                             (lab, repaired), len(rank))
+    return LabelledFootprint(
+        placed,
+        home,
+        np.unique(np.concatenate([repaired, sited])).astype(np.int64),
+        detached,
+        (lab, repaired),
+        len(rank),
+    )
 
 
 def home_labels(arrays: "AtlasArrays", practice_label: np.ndarray, labels: list[str]) -> np.ndarray:
@@ -198,8 +232,9 @@ def _pick(row: np.ndarray, label: np.ndarray, weight: np.ndarray, rank: np.ndarr
     return out
 
 
-def _homes(registrations: sparse.csr_matrix, practice_label: np.ndarray, rank: np.ndarray,
-           rows: np.ndarray | None = None) -> np.ndarray:
+def _homes(
+    registrations: sparse.csr_matrix, practice_label: np.ndarray, rank: np.ndarray, rows: np.ndarray | None = None
+) -> np.ndarray:
     """The label whose practices hold most of each row's registered residents (-1: none with the plan's);
     for ``rows`` only when given (read straight from the CSR arrays: no sparse slicing on the move path)."""
     indptr = registrations.indptr
@@ -237,9 +272,15 @@ def _follow_neighbours(home: np.ndarray, edges: np.ndarray, rank: np.ndarray) ->
     return lab
 
 
-def _repair(lab: np.ndarray, edges: np.ndarray, weight: np.ndarray, rank: np.ndarray, arrays=None,
-            practice_label: np.ndarray | None = None,
-            keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _repair(
+    lab: np.ndarray,
+    edges: np.ndarray,
+    weight: np.ndarray,
+    rank: np.ndarray,
+    arrays=None,
+    practice_label: np.ndarray | None = None,
+    keep: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Re-attach detached parts to the neighbouring label in their LA keeping alignment highest (else the one
     sharing most edges); report the rest (row indices). Rows in ``keep`` are never moved."""
     lab = lab.copy()
@@ -252,8 +293,9 @@ def _repair(lab: np.ndarray, edges: np.ndarray, weight: np.ndarray, rank: np.nda
     for _ in range(PASSES):
         component, part_weight, part_label, main = parts
         label_weight = np.bincount(lab, weights=weight, minlength=len(rank))
-        small = np.flatnonzero((main[part_label] != np.arange(len(part_label)))
-                               & (part_weight <= REPAIR_SHARE * label_weight[part_label]))
+        small = np.flatnonzero(
+            (main[part_label] != np.arange(len(part_label))) & (part_weight <= REPAIR_SHARE * label_weight[part_label])
+        )
         if not len(small):
             break
         # Rows and outward edges grouped by part, so each part is handled in proportion to its own size.
@@ -264,10 +306,10 @@ def _repair(lab: np.ndarray, edges: np.ndarray, weight: np.ndarray, rank: np.nda
         edge_starts = np.searchsorted(component[a[across]], np.arange(len(part_label) + 1))
         changed = False
         for part in small[np.argsort(part_weight[small], kind="stable")]:
-            outer = b[across[edge_starts[part]:edge_starts[part + 1]]]
+            outer = b[across[edge_starts[part] : edge_starts[part + 1]]]
             if not len(outer):
                 continue
-            rows = by_part[starts[part]:starts[part + 1]]
+            rows = by_part[starts[part] : starts[part + 1]]
             if keep is not None and np.isin(rows, keep).any():
                 continue
             if chooser is None:
@@ -330,8 +372,9 @@ def _parts(lab: np.ndarray, edges: np.ndarray, weight: np.ndarray):
     return component, part_weight, part_label, main
 
 
-def _place_empty(arrays: "AtlasArrays", lab: np.ndarray, practice_label: np.ndarray, labels: list[str],
-                 rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _place_empty(
+    arrays: "AtlasArrays", lab: np.ndarray, practice_label: np.ndarray, labels: list[str], rank: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Give each neighbourhood of the plan that holds no LSOA the site of its largest practice."""
     used = np.unique(practice_label[practice_label >= 0])
     held = np.bincount(lab, minlength=len(labels))
@@ -344,8 +387,11 @@ def _place_empty(arrays: "AtlasArrays", lab: np.ndarray, practice_label: np.ndar
         members = np.flatnonzero(practice_label == k)
         members = members[arrays.practice_site[members] >= 0]
         if not len(members):
-            raise PlanError(f"neighbourhood {labels[k]} has no practice sited in the area", column="practice_code",
-                            expected="every neighbourhood to hold at least one practice sited in the area")
+            raise PlanError(
+                f"neighbourhood {labels[k]} has no practice sited in the area",
+                column="practice_code",
+                expected="every neighbourhood to hold at least one practice sited in the area",
+            )
         row = arrays.practice_site[members[np.argmax(arrays.practice_list[members])]]
         lab[row] = k
         sited.append(row)

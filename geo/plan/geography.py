@@ -76,8 +76,11 @@ def geography(atlas, spec: str | Path) -> Geography:
     lsoas = atlas.lsoas
     if key.lower() in ("wards", "ward"):
         if "ward_code" not in lsoas.columns or lsoas["ward_code"].isna().all():
-            raise DataError("this atlas has no electoral wards (they come with LSOA 2021 atlases)",
-                            column="ward_code", expected="--vintage 2021 with the LSOA to ward lookup, or a file")
+            raise DataError(
+                "this atlas has no electoral wards (they come with LSOA 2021 atlases)",
+                column="ward_code",
+                expected="--vintage 2021 with the LSOA to ward lookup, or a file",
+            )
         return _from_columns(lsoas, "wards", "ward_code", "ward_name")
     if key.lower() in ("las", "la", "lads", "lad"):
         return _from_columns(lsoas, "las", "lad_code", "lad_name")
@@ -132,7 +135,9 @@ def read_geography(path, atlas) -> Geography:
     """
     path = as_source(path)  # a path, or an upload held in memory (geo.sources.memory.MemoryFile)
     if not path.is_file():
-        raise DataError("file not found", file=str(path), expected="wards, pcns, las, or a .csv/.geojson/.gpkg/.zip file")
+        raise DataError(
+            "file not found", file=str(path), expected="wards, pcns, las, or a .csv/.geojson/.gpkg/.zip file"
+        )
     if path.stat().st_size == 0:
         raise DataError("the file is empty", file=path.name, expected="an LSOA lookup or polygons")
     suffix = path.suffix.lower()
@@ -144,8 +149,11 @@ def read_geography(path, atlas) -> Geography:
 
         check_upload_archive(path)
         return _from_polygons(path, atlas)
-    raise DataError(f"unrecognised file type '{suffix}'", file=path.name,
-                    expected="a .csv lookup (lsoa_code, unit) or .geojson/.gpkg/zipped shapefile polygons")
+    raise DataError(
+        f"unrecognised file type '{suffix}'",
+        file=path.name,
+        expected="a .csv lookup (lsoa_code, unit) or .geojson/.gpkg/zipped shapefile polygons",
+    )
 
 
 def _norm(column) -> str:
@@ -165,29 +173,42 @@ def _unit_columns(columns, source: str) -> tuple[str, str]:
             return normed[header], name
     if len(columns) == 1:
         return columns[0], columns[0]
-    raise DataError(f"no unit column among {list(columns)}", file=source, row=0,
-                    expected="a column named unit (or code, name, or an ONS pair such as LAD24CD, LAD24NM)")
+    raise DataError(
+        f"no unit column among {list(columns)}",
+        file=source,
+        row=0,
+        expected="a column named unit (or code, name, or an ONS pair such as LAD24CD, LAD24NM)",
+    )
 
 
 def _from_lookup(frame: pd.DataFrame, atlas, source: str) -> Geography:
     normed = [_norm(c) for c in frame.columns]
     lsoa = next((frame.columns[normed.index(h)] for h in LSOA_HEADERS if h in normed), None)
     if lsoa is None:
-        raise DataError(f"no LSOA code column among {list(frame.columns)}", file=source, row=0,
-                        expected="a column named lsoa_code (or LSOA21CD)")
+        raise DataError(
+            f"no LSOA code column among {list(frame.columns)}",
+            file=source,
+            row=0,
+            expected="a column named lsoa_code (or LSOA21CD)",
+        )
     code, name = _unit_columns([c for c in frame.columns if c != lsoa], source)
     codes = frame[lsoa].astype(str).str.strip()
     units = frame[code].astype(str).str.strip()
     for bad, problem, column, expected in (
         (codes.duplicated(), "is listed more than once", lsoa, "each LSOA once"),
-        (~codes.isin(atlas.lsoas.index) & ~codes.str.match(_LSOA_CODE), "is not an LSOA code", lsoa,
-         f"LSOA {atlas.vintage} codes such as {atlas.lsoas.index[0]}"),
+        (
+            ~codes.isin(atlas.lsoas.index) & ~codes.str.match(_LSOA_CODE),
+            "is not an LSOA code",
+            lsoa,
+            f"LSOA {atlas.vintage} codes such as {atlas.lsoas.index[0]}",
+        ),
         (units.isin(["", "nan", "None"]), "has no unit", code, "a unit code or name on every row"),
     ):
         if bad.any():
             row = int(bad.to_numpy().argmax())
-            raise DataError(f"LSOA '{codes.iloc[row]}' {problem}", file=source, row=row + 1, column=column,
-                            expected=expected)
+            raise DataError(
+                f"LSOA '{codes.iloc[row]}' {problem}", file=source, row=row + 1, column=column, expected=expected
+            )
     for value in pd.unique(units.to_numpy()):
         try:
             check_name(value, what="unit name")
@@ -205,32 +226,49 @@ def _from_polygons(path, atlas) -> Geography:
     try:
         polygons = gpd.read_file(opened(path))
     except Exception as error:  # pyogrio raises its own error types per driver
-        raise DataError(f"cannot read polygons ({error})", file=path.name,
-                        expected="GeoJSON, GeoPackage or zipped shapefile") from None
+        raise DataError(
+            f"cannot read polygons ({error})", file=path.name, expected="GeoJSON, GeoPackage or zipped shapefile"
+        ) from None
     if len(polygons) == 0:
         raise DataError("the file has no features", file=path.name, expected="one polygon per unit")
     attributes = pd.DataFrame(polygons.drop(columns=polygons.geometry.name))
     if any(_norm(c) in LSOA_HEADERS for c in attributes.columns):
         return _from_lookup(attributes.astype(str), atlas, path.name)
-    text = [c for c in attributes.columns if attributes[c].dtype == object or pd.api.types.is_string_dtype(attributes[c])]
+    text = [
+        c for c in attributes.columns if attributes[c].dtype == object or pd.api.types.is_string_dtype(attributes[c])
+    ]
     code, name = _unit_columns(text or list(attributes.columns), path.name)
     bad = polygons.geometry.isna() | polygons.geometry.is_empty
     if bad.any():
-        raise DataError("a feature has no geometry", file=path.name, row=int(bad.to_numpy().argmax()) + 1,
-                        column="geometry", expected="a polygon")
+        raise DataError(
+            "a feature has no geometry",
+            file=path.name,
+            row=int(bad.to_numpy().argmax()) + 1,
+            column="geometry",
+            expected="a polygon",
+        )
     check_geometries(polygons.geometry.to_numpy(), file=path.name)  # before make_valid, the overlaps and overlay
     _check_crs(polygons, path, atlas)
     polygons = polygons.to_crs(atlas.lsoas.crs)
     units = attributes[code].astype(str).str.strip()
     empty = units.isin(["", "nan", "None"])
     if empty.any():
-        raise DataError("a feature has no unit", file=path.name, row=int(empty.to_numpy().argmax()) + 1, column=code,
-                        expected="a unit code or name on every feature")
-    zones = gpd.GeoDataFrame({"unit": units.to_numpy(), "row": np.arange(1, len(units) + 1)},
-                             geometry=polygons.geometry.make_valid().to_numpy(), crs=atlas.lsoas.crs)
+        raise DataError(
+            "a feature has no unit",
+            file=path.name,
+            row=int(empty.to_numpy().argmax()) + 1,
+            column=code,
+            expected="a unit code or name on every feature",
+        )
+    zones = gpd.GeoDataFrame(
+        {"unit": units.to_numpy(), "row": np.arange(1, len(units) + 1)},
+        geometry=polygons.geometry.make_valid().to_numpy(),
+        crs=atlas.lsoas.crs,
+    )
     _check_overlaps(zones, path.name)
-    lsoas = gpd.GeoDataFrame({"lsoa_code": atlas.lsoas.index}, geometry=atlas.lsoas.geometry.to_numpy(),
-                             crs=atlas.lsoas.crs)
+    lsoas = gpd.GeoDataFrame(
+        {"lsoa_code": atlas.lsoas.index}, geometry=atlas.lsoas.geometry.to_numpy(), crs=atlas.lsoas.crs
+    )
     pieces = gpd.overlay(lsoas, zones, how="intersection", keep_geom_type=True)
     pieces["area"] = pieces.geometry.area
     by = pieces.groupby(["lsoa_code", "unit"]).area.sum().reset_index()
@@ -246,20 +284,34 @@ def _from_polygons(path, atlas) -> Geography:
 def _check_crs(polygons: gpd.GeoDataFrame, path, atlas) -> None:
     """A missing CRS, or coordinates that do not fit it (metres read as degrees), or no overlap with the area."""
     if polygons.crs is None:
-        raise DataError("the polygons have no coordinate reference system (a shapefile needs its .prj)",
-                        file=path.name, column="geometry", expected="EPSG:27700 or EPSG:4326 polygons")
+        raise DataError(
+            "the polygons have no coordinate reference system (a shapefile needs its .prj)",
+            file=path.name,
+            column="geometry",
+            expected="EPSG:27700 or EPSG:4326 polygons",
+        )
     x0, y0, x1, y1 = polygons.total_bounds
     if polygons.crs.is_geographic and (max(abs(x0), abs(x1)) > 180 or max(abs(y0), abs(y1)) > 90):
-        raise DataError(f"the coordinates ({x0:,.0f}, {y0:,.0f}) are not longitude and latitude, but the file says "
-                        f"{polygons.crs.to_string()}: the CRS is wrong (metres, such as British National Grid?)",
-                        file=path.name, row=1, column="geometry", expected="the CRS the coordinates are in")
+        raise DataError(
+            f"the coordinates ({x0:,.0f}, {y0:,.0f}) are not longitude and latitude, but the file says "
+            f"{polygons.crs.to_string()}: the CRS is wrong (metres, such as British National Grid?)",
+            file=path.name,
+            row=1,
+            column="geometry",
+            expected="the CRS the coordinates are in",
+        )
     projected = polygons.to_crs(atlas.lsoas.crs)
     area = atlas.lsoas.geometry.union_all().envelope
     hits = projected.geometry.intersects(area)
     if not hits.any():
-        raise DataError(f"no polygon lies within the study area in {polygons.crs.to_string()}: the CRS is wrong, "
-                        "or the file is of another area", file=path.name, row=1, column="geometry",
-                        expected=f"polygons over {atlas.area.label}, with their true CRS")
+        raise DataError(
+            f"no polygon lies within the study area in {polygons.crs.to_string()}: the CRS is wrong, "
+            "or the file is of another area",
+            file=path.name,
+            row=1,
+            column="geometry",
+            expected=f"polygons over {atlas.area.label}, with their true CRS",
+        )
 
 
 def _check_overlaps(zones: gpd.GeoDataFrame, source: str) -> None:
@@ -270,14 +322,23 @@ def _check_overlaps(zones: gpd.GeoDataFrame, source: str) -> None:
         a, b = zones.geometry.iloc[i], zones.geometry.iloc[j]
         shared = a.intersection(b).area
         if shared > OVERLAP * min(a.area, b.area):
-            raise DataError(f"the polygons of '{zones['unit'].iloc[i]}' and '{zones['unit'].iloc[j]}' (row "
-                            f"{j + 1}) overlap by {shared / 1e6:,.2f} km²", file=source, row=i + 1, column="geometry",
-                            expected="units that do not overlap (each place in one unit)")
+            raise DataError(
+                f"the polygons of '{zones['unit'].iloc[i]}' and '{zones['unit'].iloc[j]}' (row "
+                f"{j + 1}) overlap by {shared / 1e6:,.2f} km²",
+                file=source,
+                row=i + 1,
+                column="geometry",
+                expected="units that do not overlap (each place in one unit)",
+            )
 
 
 def _check_cover(mapped: pd.Series, atlas, source: str, column: str) -> None:
     missing = mapped.index[mapped.isna().to_numpy()]
     if len(missing):
-        raise DataError(f"the geography does not cover the study area: {len(missing)} LSOA"
-                        f"{'s' if len(missing) > 1 else ''} of {atlas.area.label} in no unit (first {missing[0]})",
-                        file=source, column=column, expected="every LSOA of the study area in one unit")
+        raise DataError(
+            f"the geography does not cover the study area: {len(missing)} LSOA"
+            f"{'s' if len(missing) > 1 else ''} of {atlas.area.label} in no unit (first {missing[0]})",
+            file=source,
+            column=column,
+            expected="every LSOA of the study area in one unit",
+        )

@@ -23,12 +23,7 @@ import pandas as pd
 from geo.errors import DataError, PlanError
 from geo.names import check_name, formula_safe_frame, name_from_file, printable
 from geo.plan.constraints import coverage_error
-from geo.sources.limits import (
-    check_geometries,
-    check_polygon_file_size,
-    check_table,
-    read_csv,
-)
+from geo.sources.limits import check_geometries, check_polygon_file_size, check_table, read_csv
 from geo.sources.memory import MemoryFile, as_source, opened
 
 if TYPE_CHECKING:
@@ -36,7 +31,17 @@ if TYPE_CHECKING:
     from geo.plan import Plan
 
 LSOA_HEADERS = ["lsoa_code", "lsoa21cd", "lsoa11cd", "lsoa_cd", "lsoacd", "lsoa", "lsoa21", "lsoa11"]
-NAME_HEADERS = ["neighbourhood", "neighborhood", "neighbourhood_name", "neighbourhood_code", "nbhd", "name", "label", "district", "zone"]
+NAME_HEADERS = [
+    "neighbourhood",
+    "neighborhood",
+    "neighbourhood_name",
+    "neighbourhood_code",
+    "nbhd",
+    "name",
+    "label",
+    "district",
+    "zone",
+]
 POLYGON_SUFFIXES = {".geojson", ".json", ".gpkg", ".zip", ".shp"}
 #: The column (CSV) or property (GeoJSON, GeoPackage) that records the population basis a plan was made on, on
 #: every row; a file without it is read on the basis the caller gives (resident by default, lists for practices).
@@ -83,8 +88,11 @@ def _read_plan(path, atlas: "Atlas", name_column: str | None) -> tuple[pd.Series
     suffix = path.suffix.lower()
     if suffix in {".csv", ".txt"}:
         frame = _read_csv(path)
-        return (assignment_from_frame(frame, atlas, source=path.name, name_column=name_column),
-                basis_of(frame, source=path.name), None)
+        return (
+            assignment_from_frame(frame, atlas, source=path.name, name_column=name_column),
+            basis_of(frame, source=path.name),
+            None,
+        )
     if suffix in POLYGON_SUFFIXES:
         from geo.sources.archives import check_upload_archive
 
@@ -93,13 +101,20 @@ def _read_plan(path, atlas: "Atlas", name_column: str | None) -> tuple[pd.Series
         except PlanError:
             raise
         except Exception as error:  # DataError from the guard: the same message, as the plan reader's error
-            raise PlanError(f"cannot read polygons: {getattr(error, 'message', error)}", file=path.name,
-                            expected=getattr(error, "expected", None)) from None
+            raise PlanError(
+                f"cannot read polygons: {getattr(error, 'message', error)}",
+                file=path.name,
+                expected=getattr(error, "expected", None),
+            ) from None
         return _read_polygons(path, atlas, name_column)
-    raise PlanError(f"unrecognised file type '{suffix}'", file=path.name, expected="a .csv, .geojson, .gpkg or zipped shapefile")
+    raise PlanError(
+        f"unrecognised file type '{suffix}'", file=path.name, expected="a .csv, .geojson, .gpkg or zipped shapefile"
+    )
 
 
-def assignment_from_frame(frame: pd.DataFrame, atlas: "Atlas", *, source: str = "table", name_column: str | None = None) -> pd.Series:
+def assignment_from_frame(
+    frame: pd.DataFrame, atlas: "Atlas", *, source: str = "table", name_column: str | None = None
+) -> pd.Series:
     """Return the assignment in a lookup table, after checking it covers the atlas exactly.
 
     Examples
@@ -113,25 +128,53 @@ def assignment_from_frame(frame: pd.DataFrame, atlas: "Atlas", *, source: str = 
         raise PlanError("the plan has no rows", file=source, expected="a header and one row per LSOA")
     lsoa_column = _find_column(frame, LSOA_HEADERS, source, "an LSOA code column such as lsoa_code or LSOA21CD")
     if name_column is None:
-        others = [c for c in frame.columns if c != lsoa_column and _norm(c) != BASIS_COLUMN
-                  and not str(c).lower().startswith(("lsoa", "geometry"))]
+        others = [
+            c
+            for c in frame.columns
+            if c != lsoa_column and _norm(c) != BASIS_COLUMN and not str(c).lower().startswith(("lsoa", "geometry"))
+        ]
         named = [c for c in others if _norm(c) in NAME_HEADERS]
-        name_column = min(named, key=lambda c: NAME_HEADERS.index(_norm(c))) if named else (others[0] if len(others) == 1 else None)
+        name_column = (
+            min(named, key=lambda c: NAME_HEADERS.index(_norm(c)))
+            if named
+            else (others[0] if len(others) == 1 else None)
+        )
         if name_column is None:
-            raise PlanError(f"no neighbourhood column among {list(frame.columns)}", file=source, row=0, expected="a column named neighbourhood (or name)")
+            raise PlanError(
+                f"no neighbourhood column among {list(frame.columns)}",
+                file=source,
+                row=0,
+                expected="a column named neighbourhood (or name)",
+            )
     elif name_column not in frame.columns:
-        raise PlanError(f"column '{name_column}' not found; columns are {list(frame.columns)}", file=source, row=0, column=name_column)
+        raise PlanError(
+            f"column '{name_column}' not found; columns are {list(frame.columns)}",
+            file=source,
+            row=0,
+            column=name_column,
+        )
     codes = frame[lsoa_column].astype(str).str.strip()
     names = frame[name_column].astype(str).str.strip().where(frame[name_column].notna(), "")
     for check, problem, column, expected in (
         (codes.duplicated(), "is listed more than once", lsoa_column, "each LSOA once"),
-        (~codes.isin(atlas.lsoas.index), "is not an LSOA of the study area", lsoa_column, f"LSOA {atlas.vintage} codes of {atlas.area.label}"),
+        (
+            ~codes.isin(atlas.lsoas.index),
+            "is not an LSOA of the study area",
+            lsoa_column,
+            f"LSOA {atlas.vintage} codes of {atlas.area.label}",
+        ),
         (names.isin(["", "nan", "None"]), "has no neighbourhood name", name_column, "a non-empty name"),
     ):
         if check.any():
             first = int(check.to_numpy().argmax())
             more = f" ({int(check.sum())} rows in all)" if check.sum() > 1 else ""
-            raise PlanError(f"LSOA '{codes.iloc[first]}' {problem}{more}", file=source, row=first + 1, column=column, expected=expected)
+            raise PlanError(
+                f"LSOA '{codes.iloc[first]}' {problem}{more}",
+                file=source,
+                row=first + 1,
+                column=column,
+                expected=expected,
+            )
     check_names(names, source=source, column=name_column)
     assignment = pd.Series(names.to_numpy(), index=pd.Index(codes.to_numpy(), name="lsoa_code"), name="neighbourhood")
     error = coverage_error(atlas, assignment, file=source)
@@ -145,15 +188,19 @@ def _read_csv(path, expected: str = "a CSV lookup") -> pd.DataFrame:
     with path.open("rb") as fh:
         head = fh.read(4096)
     if b"\x00" in head:  # UTF-16 text or a binary file: cp1252 would "read" it as garbage
-        raise PlanError("cannot read the file as CSV (it is UTF-16 text or binary)", file=path.name,
-                        expected=f"{expected} saved as UTF-8 or Windows (cp1252) text")
+        raise PlanError(
+            "cannot read the file as CSV (it is UTF-16 text or binary)",
+            file=path.name,
+            expected=f"{expected} saved as UTF-8 or Windows (cp1252) text",
+        )
     try:
         return read_csv(path, file=path.name, expected=expected)
     except PlanError:
         raise
     except DataError as error:  # the limits' and the reader's DataError, as the plan reader's error
-        raise PlanError(error.message, file=path.name, row=error.row, column=error.column,
-                        expected=error.expected) from None
+        raise PlanError(
+            error.message, file=path.name, row=error.row, column=error.column, expected=error.expected
+        ) from None
 
 
 def _read_polygons(path, atlas: "Atlas", name_column: str | None) -> pd.Series:
@@ -163,8 +210,11 @@ def _read_polygons(path, atlas: "Atlas", name_column: str | None) -> pd.Series:
     except PlanError:
         raise
     except Exception as error:  # pyogrio raises its own error types per driver; the limit its DataError
-        raise PlanError(f"cannot read polygons ({getattr(error, 'message', error)})", file=path.name,
-                        expected=getattr(error, "expected", None) or "GeoJSON, GeoPackage or zipped shapefile") from None
+        raise PlanError(
+            f"cannot read polygons ({getattr(error, 'message', error)})",
+            file=path.name,
+            expected=getattr(error, "expected", None) or "GeoJSON, GeoPackage or zipped shapefile",
+        ) from None
     if len(polygons) == 0:
         raise PlanError("the file has no features", file=path.name, expected="one polygon per neighbourhood")
     attributes = pd.DataFrame(polygons.drop(columns=polygons.geometry.name))
@@ -172,23 +222,43 @@ def _read_polygons(path, atlas: "Atlas", name_column: str | None) -> pd.Series:
     if any(_norm(c) in LSOA_HEADERS for c in attributes.columns):
         return assignment_from_frame(attributes, atlas, source=path.name, name_column=name_column), basis, None
     if name_column is None:
-        text = [c for c in attributes.columns if _norm(c) != BASIS_COLUMN and (
-            attributes[c].dtype == object or pd.api.types.is_string_dtype(attributes[c]))]
+        text = [
+            c
+            for c in attributes.columns
+            if _norm(c) != BASIS_COLUMN
+            and (attributes[c].dtype == object or pd.api.types.is_string_dtype(attributes[c]))
+        ]
         if not text:
-            raise PlanError("no text column to name the neighbourhoods", file=path.name, expected="a name column, or --name-column")
+            raise PlanError(
+                "no text column to name the neighbourhoods", file=path.name, expected="a name column, or --name-column"
+            )
         name_column = text[0]
     elif name_column not in attributes.columns:
-        raise PlanError(f"column '{name_column}' not found; columns are {list(attributes.columns)}", file=path.name, column=name_column)
+        raise PlanError(
+            f"column '{name_column}' not found; columns are {list(attributes.columns)}",
+            file=path.name,
+            column=name_column,
+        )
     if polygons.crs is None:
         polygons = polygons.set_crs("EPSG:4326" if path.suffix.lower() in {".geojson", ".json"} else "EPSG:27700")
     polygons = polygons.to_crs(atlas.lsoas.crs)
     bad = polygons.geometry.isna() | polygons.geometry.is_empty
     if bad.any():
-        raise PlanError("a feature has no geometry", file=path.name, row=int(bad.to_numpy().argmax()) + 1, column="geometry", expected="a polygon")
+        raise PlanError(
+            "a feature has no geometry",
+            file=path.name,
+            row=int(bad.to_numpy().argmax()) + 1,
+            column="geometry",
+            expected="a polygon",
+        )
     _check_geometries(polygons.geometry.to_numpy(), path.name)  # before make_valid and the overlay
     check_names(polygons[name_column].astype(str).str.strip(), source=path.name, column=name_column)
-    zones = gpd.GeoDataFrame({"neighbourhood": polygons[name_column].astype(str).str.strip()}, geometry=polygons.geometry.make_valid())
-    lsoas = gpd.GeoDataFrame({"lsoa_code": atlas.lsoas.index}, geometry=atlas.lsoas.geometry.to_numpy(), crs=atlas.lsoas.crs)
+    zones = gpd.GeoDataFrame(
+        {"neighbourhood": polygons[name_column].astype(str).str.strip()}, geometry=polygons.geometry.make_valid()
+    )
+    lsoas = gpd.GeoDataFrame(
+        {"lsoa_code": atlas.lsoas.index}, geometry=atlas.lsoas.geometry.to_numpy(), crs=atlas.lsoas.crs
+    )
     pieces = gpd.overlay(lsoas, zones, how="intersection", keep_geom_type=True)
     pieces["area"] = pieces.geometry.area
     # Each LSOA goes to the polygon holding most of its area, which absorbs slivers from generalised boundaries.
@@ -196,7 +266,11 @@ def _read_polygons(path, atlas: "Atlas", name_column: str | None) -> pd.Series:
     assignment = best["neighbourhood"].reindex(atlas.lsoas.index).dropna().rename("neighbourhood")
     error = coverage_error(atlas, assignment, file=path.name)
     if error is not None:
-        raise PlanError(error.message.replace("missing from the plan", "not covered by any polygon"), file=path.name, expected=error.expected)
+        raise PlanError(
+            error.message.replace("missing from the plan", "not covered by any polygon"),
+            file=path.name,
+            expected=error.expected,
+        )
     return assignment, basis, _practices_of(attributes, name_column, basis, path.name)
 
 
@@ -212,8 +286,12 @@ def _practices_of(attributes: pd.DataFrame, name_column: str, basis: str | None,
                 codes.append(code.strip().upper())
                 names.append(name)
     if not codes:
-        raise PlanError("a footprint file made on lists names no practices", file=source, column="practice_codes",
-                        expected="each neighbourhood's practice codes, separated by ';'")
+        raise PlanError(
+            "a footprint file made on lists names no practices",
+            file=source,
+            column="practice_codes",
+            expected="each neighbourhood's practice codes, separated by ';'",
+        )
     return pd.Series(names, index=pd.Index(codes, name="practice_code"), name="neighbourhood")
 
 
@@ -248,11 +326,21 @@ def basis_of(frame: pd.DataFrame, *, source: str) -> str | None:
     for row, value in zip(given.index, given):
         position = int(frame.index.get_loc(row)) + 1
         if value not in POPULATION_BASES:
-            raise PlanError(f"population basis {value!r} is not one of {', '.join(POPULATION_BASES)}", file=source,
-                            row=position, column=str(column), expected=expected)
+            raise PlanError(
+                f"population basis {value!r} is not one of {', '.join(POPULATION_BASES)}",
+                file=source,
+                row=position,
+                column=str(column),
+                expected=expected,
+            )
         if value != first:
-            raise PlanError(f"population basis {value!r} differs from {first!r} on an earlier row", file=source,
-                            row=position, column=str(column), expected=expected)
+            raise PlanError(
+                f"population basis {value!r} differs from {first!r} on an earlier row",
+                file=source,
+                row=position,
+                column=str(column),
+                expected=expected,
+            )
     return first  # a blank cell (a row added by hand) is the plan's one basis too
 
 
@@ -262,12 +350,18 @@ def _check_geometries(geometries, source: str) -> None:
     except PlanError:
         raise
     except Exception as error:  # the limit's DataError, as the plan reader's error
-        raise PlanError(error.message, file=source, row=error.row, column=error.column,
-                        expected=error.expected) from None
+        raise PlanError(
+            error.message, file=source, row=error.row, column=error.column, expected=error.expected
+        ) from None
 
 
-def write_plan(plan: "Plan", path: str | Path, *, layer: str = "neighbourhoods",
-               columns: "Mapping[str, Mapping[str, object]] | None" = None) -> Path:
+def write_plan(
+    plan: "Plan",
+    path: str | Path,
+    *,
+    layer: str = "neighbourhoods",
+    columns: "Mapping[str, Mapping[str, object]] | None" = None,
+) -> Path:
     """Write a plan; the format follows the extension (``.csv``, ``.geojson``, ``.gpkg``).
 
     Parameters
@@ -297,7 +391,9 @@ def write_plan(plan: "Plan", path: str | Path, *, layer: str = "neighbourhoods",
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in WRITERS:
-        raise PlanError(f"cannot write '{suffix}' files", file=path.name, expected="a .csv, .geojson or .gpkg file name")
+        raise PlanError(
+            f"cannot write '{suffix}' files", file=path.name, expected="a .csv, .geojson or .gpkg file name"
+        )
     if layer not in {"neighbourhoods", "lsoas"}:
         raise PlanError(f"unknown layer '{layer}'", column="layer", expected="'neighbourhoods' or 'lsoas'")
     if not path.parent.is_dir():  # a typo in a folder name must not silently create a new folder
@@ -427,8 +523,9 @@ def is_practice_table(frame: pd.DataFrame) -> bool:
     return any(c in PRACTICE_HEADERS[:5] for c in columns) and not any(c in LSOA_HEADERS for c in columns)
 
 
-def read_practice_plan(path: str | Path | MemoryFile, atlas: "Atlas", *, name_column: str | None = None
-                       ) -> tuple[pd.Series, dict[str, int]]:
+def read_practice_plan(
+    path: str | Path | MemoryFile, atlas: "Atlas", *, name_column: str | None = None
+) -> tuple[pd.Series, dict[str, int]]:
     """Read a list-based plan file (``practice_code,neighbourhood``) and return the assignment and each code's row.
 
     The assignment is checked by :meth:`geo.plan.Plan.from_practices`, which names the row of a bad code.
@@ -441,31 +538,54 @@ def _read_practice_table(path, name_column: str | None) -> tuple[pd.Series, dict
     frame = _read_csv(path, "a practice_code,neighbourhood table")
     if len(frame) == 0:
         raise PlanError("the plan has no rows", file=path.name, expected="a header and one row per practice")
-    code_column = min((c for c in frame.columns if _norm(c) in PRACTICE_HEADERS),
-                      key=lambda c: PRACTICE_HEADERS.index(_norm(c)))
+    code_column = min(
+        (c for c in frame.columns if _norm(c) in PRACTICE_HEADERS), key=lambda c: PRACTICE_HEADERS.index(_norm(c))
+    )
     if name_column is None:
         others = [c for c in frame.columns if c != code_column and _norm(c) != BASIS_COLUMN]
         named = [c for c in others if _norm(c) in NAME_HEADERS]
-        name_column = min(named, key=lambda c: NAME_HEADERS.index(_norm(c))) if named else (
-            others[0] if len(others) == 1 else None)
+        name_column = (
+            min(named, key=lambda c: NAME_HEADERS.index(_norm(c)))
+            if named
+            else (others[0] if len(others) == 1 else None)
+        )
         if name_column is None:
-            raise PlanError(f"no neighbourhood column among {list(frame.columns)}", file=path.name,
-                            expected="a column named neighbourhood (or name)")
+            raise PlanError(
+                f"no neighbourhood column among {list(frame.columns)}",
+                file=path.name,
+                expected="a column named neighbourhood (or name)",
+            )
     codes = frame[code_column].astype(str).str.strip().str.upper()
     names = frame[name_column].astype(str).str.strip()
     check_names(names, source=path.name, column=name_column)
     rows = {}
     for row, code in enumerate(codes, start=1):
         if code in rows:
-            raise PlanError(f"practice {code} appears more than once (rows {rows[code]} and {row})", file=path.name,
-                            row=row, column=code_column, expected="each practice once, in one neighbourhood")
+            raise PlanError(
+                f"practice {code} appears more than once (rows {rows[code]} and {row})",
+                file=path.name,
+                row=row,
+                column=code_column,
+                expected="each practice once, in one neighbourhood",
+            )
         rows[code] = row
-    return (pd.Series(names.to_numpy(), index=pd.Index(codes.to_numpy(), name="practice_code")), rows,
-            basis_of(frame, source=path.name))
+    return (
+        pd.Series(names.to_numpy(), index=pd.Index(codes.to_numpy(), name="practice_code")),
+        rows,
+        basis_of(frame, source=path.name),
+    )
 
 
-def load_plan(path: str | Path | MemoryFile, atlas: "Atlas", params=None, *, name_column: str | None = None,
-              provenance=None, name: str | None = None, **overrides) -> "Plan":
+def load_plan(
+    path: str | Path | MemoryFile,
+    atlas: "Atlas",
+    params=None,
+    *,
+    name_column: str | None = None,
+    provenance=None,
+    name: str | None = None,
+    **overrides,
+) -> "Plan":
     r"""Read any plan file as a :class:`geo.plan.Plan`: an LSOA lookup or polygons (place-based), or a
     ``practice_code,neighbourhood`` table (list-based, its footprint derived), recognised by its header.
 
@@ -497,12 +617,21 @@ def load_plan(path: str | Path | MemoryFile, atlas: "Atlas", params=None, *, nam
             header = pd.DataFrame()
         if is_practice_table(header):
             practices, rows, basis = _read_practice_table(path, name_column)
-            return Plan.from_practices(atlas, practices, params, provenance=_made_on(provenance, basis or "list"),
-                                       name=name, source=path.name, rows=rows, **overrides)
+            return Plan.from_practices(
+                atlas,
+                practices,
+                params,
+                provenance=_made_on(provenance, basis or "list"),
+                name=name,
+                source=path.name,
+                rows=rows,
+                **overrides,
+            )
     assignment, basis, practices = _read_plan(path, atlas, name_column)
     if practices is not None:  # a list plan's footprints: the plan is its practices
-        return Plan.from_practices(atlas, practices, params, provenance=_made_on(provenance, basis), name=name,
-                                   source=path.name, **overrides)
+        return Plan.from_practices(
+            atlas, practices, params, provenance=_made_on(provenance, basis), name=name, source=path.name, **overrides
+        )
     return Plan(atlas, assignment, params, provenance=_made_on(provenance, basis), name=name, **overrides)
 
 

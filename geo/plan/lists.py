@@ -26,8 +26,14 @@ if TYPE_CHECKING:
     from geo.atlas.model import Atlas
     from geo.plan import Plan
 
-def check_practice_assignment(atlas: "Atlas", practices: Mapping[str, str] | pd.Series, *, source: str = "plan",
-                              rows: Mapping[str, int] | None = None) -> pd.Series:
+
+def check_practice_assignment(
+    atlas: "Atlas",
+    practices: Mapping[str, str] | pd.Series,
+    *,
+    source: str = "plan",
+    rows: Mapping[str, int] | None = None,
+) -> pd.Series:
     """Return ``practice_code -> neighbourhood`` for every in-area practice, or raise one clear PlanError.
 
     Refused: codes that are not practices of the area (unknown, closed or outside it), a practice given twice
@@ -51,15 +57,25 @@ def check_practice_assignment(atlas: "Atlas", practices: Mapping[str, str] | pd.
     duplicated = given.index[given.index.duplicated()]
     if len(duplicated):
         code = duplicated[0]
-        raise PlanError(f"practice {code} appears more than once", file=source, row=rows.get(code),
-                        column="practice_code", expected=expected)
+        raise PlanError(
+            f"practice {code} appears more than once",
+            file=source,
+            row=rows.get(code),
+            column="practice_code",
+            expected=expected,
+        )
     unknown = given.index.difference(area)
     if len(unknown):
         code = unknown[0]
         known = code in atlas.practices.index
         why = "is sited outside the study area" if known else "is not an open practice of the study area"
-        raise PlanError(f"practice {code} {why}" + (f" ({len(unknown)} such codes)" if len(unknown) > 1 else ""),
-                        file=source, row=rows.get(code), column="practice_code", expected=expected)
+        raise PlanError(
+            f"practice {code} {why}" + (f" ({len(unknown)} such codes)" if len(unknown) > 1 else ""),
+            file=source,
+            row=rows.get(code),
+            column="practice_code",
+            expected=expected,
+        )
     # An open practice with no patient in the registrations file (opened since, or merged into another) has no
     # list to count and cannot anchor a neighbourhood: it is not required, and left out if given.
     patients = atlas.registrations.groupby("practice_code").patients.sum().reindex(area).fillna(0)
@@ -67,19 +83,36 @@ def check_practice_assignment(atlas: "Atlas", practices: Mapping[str, str] | pd.
     required = area[(patients > 0) | (lists > 0)]
     missing = required.difference(given.index)
     if len(missing):
-        raise PlanError(f"{len(missing)} practice(s) of the area are missing from the plan: "
-                        f"{', '.join(missing[:10])}", file=source, column="practice_code", expected=expected)
+        raise PlanError(
+            f"{len(missing)} practice(s) of the area are missing from the plan: {', '.join(missing[:10])}",
+            file=source,
+            column="practice_code",
+            expected=expected,
+        )
     labels = given.astype(str).str.strip()
     empty = labels.index[(labels == "") | given.isna() | (labels.str.lower() == "nan")]
     if len(empty):
-        raise PlanError(f"practice {empty[0]} has no neighbourhood name", file=source, row=rows.get(empty[0]),
-                        column="neighbourhood", expected="a neighbourhood name for every practice")
+        raise PlanError(
+            f"practice {empty[0]} has no neighbourhood name",
+            file=source,
+            row=rows.get(empty[0]),
+            column="neighbourhood",
+            expected="a neighbourhood name for every practice",
+        )
     return labels.reindex(required).rename("neighbourhood").rename_axis("practice_code")
 
 
-def plan_from_practices(atlas: "Atlas", practices: Mapping[str, str] | pd.Series, params=None, *, provenance=None,
-                        name: str = "plan", source: str = "plan", rows: Mapping[str, int] | None = None,
-                        **overrides) -> "Plan":
+def plan_from_practices(
+    atlas: "Atlas",
+    practices: Mapping[str, str] | pd.Series,
+    params=None,
+    *,
+    provenance=None,
+    name: str = "plan",
+    source: str = "plan",
+    rows: Mapping[str, int] | None = None,
+    **overrides,
+) -> "Plan":
     """Build a list-based :class:`geo.plan.Plan`: ``practice_code -> neighbourhood`` for every practice sited in the
     area. Its population basis is ``"list"`` unless ``params`` name another explicitly (see
     :attr:`geo.plan.params.PlanParams.population_given`); its place footprint is derived from
@@ -92,8 +125,14 @@ def plan_from_practices(atlas: "Atlas", practices: Mapping[str, str] | pd.Series
     footprint = derive_footprint(atlas, checked)
     made = provenance if provenance is not None else Provenance("manual")
     left_out = sorted(set(map(str, dict(practices))) - set(checked.index))
-    notes = footprint.notes() + ([f"{len(left_out)} practice(s) with no registered patients in the registrations "
-                                  f"file were left out: {', '.join(left_out[:10])}"] if left_out else [])
+    notes = footprint.notes() + (
+        [
+            f"{len(left_out)} practice(s) with no registered patients in the registrations "
+            f"file were left out: {', '.join(left_out[:10])}"
+        ]
+        if left_out
+        else []
+    )
     if notes:
         made = replace(made, footprint=tuple(notes))
     return Plan(atlas, footprint.assignment, params, provenance=made, name=name, practices=checked, **overrides)
@@ -110,13 +149,18 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
 
     current = plan.practice_assignment
     if current is None:
-        raise PlanError("this plan is built from LSOAs: move LSOAs, not practices", column="practice_code",
-                        expected="a list-based plan (built from practices or PCNs)")
+        raise PlanError(
+            "this plan is built from LSOAs: move LSOAs, not practices",
+            column="practice_code",
+            expected="a list-based plan (built from practices or PCNs)",
+        )
     unknown = [code for code in moves if code not in current.index]
     if unknown:
-        raise PlanError(f"cannot move {len(unknown)} practice(s) that are not in the plan: "
-                        f"{', '.join(map(str, unknown[:10]))}", column="practice_code",
-                        expected=f"practice codes of {plan.atlas.area.label}")
+        raise PlanError(
+            f"cannot move {len(unknown)} practice(s) that are not in the plan: {', '.join(map(str, unknown[:10]))}",
+            column="practice_code",
+            expected=f"practice codes of {plan.atlas.area.label}",
+        )
     arrays = plan.arrays
     home = _footprint_home(plan)
     labels = plan.labels
@@ -127,8 +171,11 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
     for code, target in moves.items():
         label = str(target).strip() if target is not None else ""
         if not label or label.lower() == "nan":
-            raise PlanError(f"practice {code} is moved to an empty neighbourhood name", column="neighbourhood",
-                            expected="a neighbourhood name for every practice")
+            raise PlanError(
+                f"practice {code} is moved to an empty neighbourhood name",
+                column="neighbourhood",
+                expected="a neighbourhood name for every practice",
+            )
         if label not in known:
             label = check_name(label, what="neighbourhood name", column="neighbourhood")  # a new name: the rule
             if labels is plan.labels:
@@ -138,19 +185,32 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
         practice_label[column[code]] = known[label]
         moved[code] = label
     by_practice = arrays.registrations_by_practice
-    touched = [by_practice.indices[by_practice.indptr[j]:by_practice.indptr[j + 1]] for j in
-               (column[code] for code in moved)]
+    touched = [
+        by_practice.indices[by_practice.indptr[j] : by_practice.indptr[j + 1]] for j in (column[code] for code in moved)
+    ]
     rows = np.unique(np.concatenate(touched)) if touched else np.empty(0, np.int64)
-    made = footprint_labels(arrays, practice_label, labels, home=home, rows=rows,
-                            previous=plan.kept("footprint"))
+    made = footprint_labels(arrays, practice_label, labels, home=home, rows=rows, previous=plan.kept("footprint"))
     values = current.to_numpy(dtype=object, copy=True)
     values[current.index.get_indexer(list(moved))] = list(moved.values())
     updated = pd.Series(values, index=current.index, name=current.name)
     notes = made.notes(arrays)
-    worked_out = _Labelled(labels, made.label, moved_practices=moved, metrics={"practice_label": practice_label},
-                           state={"footprint_home": made.home, "footprint": made})
-    return Plan(plan.atlas, worked_out, plan.params, provenance=replace(plan.provenance, footprint=tuple(notes)),
-                name=plan.name, parent=plan, moved={}, practices=updated)
+    worked_out = _Labelled(
+        labels,
+        made.label,
+        moved_practices=moved,
+        metrics={"practice_label": practice_label},
+        state={"footprint_home": made.home, "footprint": made},
+    )
+    return Plan(
+        plan.atlas,
+        worked_out,
+        plan.params,
+        provenance=replace(plan.provenance, footprint=tuple(notes)),
+        name=plan.name,
+        parent=plan,
+        moved={},
+        practices=updated,
+    )
 
 
 def _footprint_home(plan: "Plan") -> np.ndarray:

@@ -65,15 +65,18 @@ def neighbourhood_names(plan) -> dict[str, str]:
     {'a': 'Abbey', 'b': 'Belgrave', 'c': 'Belgrave East'}
     """
     lsoas = plan.atlas.lsoas
-    frame = pd.DataFrame({
-        "label": plan.assignment.to_numpy(),
-        "lad_code": _text(lsoas, "lad_code", ""),
-        "lad": _text(lsoas, "lad_name", plan.atlas.area.label),
-        "ward_code": _text(lsoas, "ward_code", ""),
-        "ward": _text(lsoas, "ward_name", ""),
-        # An empty LSOA still counts a little, so a neighbourhood of empty LSOAs has a largest ward.
-        "pop": pd.to_numeric(lsoas[plan.population_column], errors="coerce").fillna(0).clip(lower=0).to_numpy() + 1e-6,
-    })
+    frame = pd.DataFrame(
+        {
+            "label": plan.assignment.to_numpy(),
+            "lad_code": _text(lsoas, "lad_code", ""),
+            "lad": _text(lsoas, "lad_name", plan.atlas.area.label),
+            "ward_code": _text(lsoas, "ward_code", ""),
+            "ward": _text(lsoas, "ward_name", ""),
+            # An empty LSOA still counts a little, so a neighbourhood of empty LSOAs has a largest ward.
+            "pop": pd.to_numeric(lsoas[plan.population_column], errors="coerce").fillna(0).clip(lower=0).to_numpy()
+            + 1e-6,
+        }
+    )
     labels = plan.neighbourhoods
     frame = frame[frame.label.isin(labels)]
     lad = frame.groupby(["label", "lad"]).pop.sum().sort_values(ascending=False, kind="stable")
@@ -93,8 +96,13 @@ def neighbourhood_names(plan) -> dict[str, str]:
     ranked = {label: [] for label in labels}
     largest: dict[str, tuple[str, str]] = {}
     # One pass over the sorted rows (a pandas group per neighbourhood cost a second for England's 1,151).
-    for label, code, ward, part, own in zip(wards["label"].tolist(), wards["ward_code"].tolist(),
-                                            wards["ward"].tolist(), share.tolist(), wards["owned"].tolist()):
+    for label, code, ward, part, own in zip(
+        wards["label"].tolist(),
+        wards["ward_code"].tolist(),
+        wards["ward"].tolist(),
+        share.tolist(),
+        wards["owned"].tolist(),
+    ):
         largest.setdefault(label, (code, ward))
         if own:
             ranked[label].append((ward, part))
@@ -159,9 +167,12 @@ def display_case(text: str) -> str:
             return token
         if not first and token.lower() in _SMALL_WORDS:
             return token.lower()
-        return "-".join(part if part.strip("()") in _ACRONYMS else (_capital(part) if i == 0 or
-                        part.lower() not in _SMALL_WORDS else part.lower())
-                        for i, part in enumerate(token.split("-")))
+        return "-".join(
+            part
+            if part.strip("()") in _ACRONYMS
+            else (_capital(part) if i == 0 or part.lower() not in _SMALL_WORDS else part.lower())
+            for i, part in enumerate(token.split("-"))
+        )
 
     tokens = text.split(" ")
     return " ".join(word(t, i == 0) for i, t in enumerate(tokens))
@@ -171,7 +182,7 @@ def _capital(word: str) -> str:
     """``word`` in lower case but its first letter ("(CHARNWOOD)" -> "(Charnwood)")."""
     lower = word.lower()
     first = next((i for i, c in enumerate(lower) if c.isalpha()), None)
-    return lower if first is None else lower[:first] + lower[first].upper() + lower[first + 1:]
+    return lower if first is None else lower[:first] + lower[first].upper() + lower[first + 1 :]
 
 
 def _place_names(frame: pd.DataFrame, labels: list[str]) -> dict[str, str]:
@@ -203,8 +214,11 @@ def _pcn_names(plan) -> dict[str, str]:
     per_pcn = table.groupby("pcn").label.nunique()
     names = {}
     for label, group in table.groupby("label", sort=False):
-        if group.pcn.nunique() == 1 and per_pcn[group.pcn.iloc[0]] == 1 and \
-                len(group) == int((practices.astype(str) == label).sum()):
+        if (
+            group.pcn.nunique() == 1
+            and per_pcn[group.pcn.iloc[0]] == 1
+            and len(group) == int((practices.astype(str) == label).sum())
+        ):
             clean = printable(str(group.pcn_name.iloc[0])).strip().lstrip("".join(FORMULA_START)).strip()
             if clean:
                 names[label] = _fit(display_case(clean))
@@ -216,9 +230,15 @@ def _compass(plan, frame: pd.DataFrame) -> dict[tuple[str, str], str]:
     points = plan.atlas.lsoas.geometry.centroid
     rows = frame.index.to_numpy()  # positions in the atlas: the frame was built from its arrays
     weight = frame["pop"].to_numpy()
-    table = pd.DataFrame({"label": frame["label"].to_numpy(), "ward_code": frame["ward_code"].to_numpy(),
-                          "x": points.x.to_numpy()[rows] * weight, "y": points.y.to_numpy()[rows] * weight,
-                          "pop": weight})
+    table = pd.DataFrame(
+        {
+            "label": frame["label"].to_numpy(),
+            "ward_code": frame["ward_code"].to_numpy(),
+            "x": points.x.to_numpy()[rows] * weight,
+            "y": points.y.to_numpy()[rows] * weight,
+            "pop": weight,
+        }
+    )
     part = table.groupby(["label", "ward_code"], sort=False)[["x", "y", "pop"]].sum()
     ward = table.groupby("ward_code", sort=False)[["x", "y", "pop"]].sum().reindex(part.index.get_level_values(1))
     dx = part.x.to_numpy() / part["pop"].to_numpy() - ward.x.to_numpy() / ward["pop"].to_numpy()
@@ -257,16 +277,22 @@ def rename(plan, mapping: Mapping[str, str]):
         old = str(old).strip()
         if old not in known:
             shown = ", ".join(live[:10]) + (" ..." if len(live) > 10 else "")
-            raise PlanError(f"there is no neighbourhood called '{printable(old)[:40]}' to rename",
-                            column="neighbourhood", expected=f"one of the plan's neighbourhoods: {shown}")
+            raise PlanError(
+                f"there is no neighbourhood called '{printable(old)[:40]}' to rename",
+                column="neighbourhood",
+                expected=f"one of the plan's neighbourhoods: {shown}",
+            )
         changes[old] = check_name(new, what="neighbourhood name", column="neighbourhood")
     final = [changes.get(label, label) for label in live]
     seen: dict[str, str] = {}
     for label, name in zip(live, final):
         if name in seen:
             first, second = sorted([seen[name], label], key=lambda x: x not in changes)
-            raise PlanError(f"cannot rename {first} to '{name}': two neighbourhoods would be called '{name}'",
-                            column="neighbourhood", expected="a different name for every neighbourhood")
+            raise PlanError(
+                f"cannot rename {first} to '{name}': two neighbourhoods would be called '{name}'",
+                column="neighbourhood",
+                expected="a different name for every neighbourhood",
+            )
         seen[name] = label
     origin = dict(plan.provenance.labels)
     labels = {new: origin.pop(old, old) for old, new in changes.items() if new != old}
@@ -279,8 +305,14 @@ def rename(plan, mapping: Mapping[str, str]):
         practices = practices.map(lambda label: changes.get(label, label))
     # Renamed through the label list (one name per neighbourhood, not one lookup per LSOA).
     renamed = np.array([changes.get(label, label) for label in plan.labels], dtype=object)[plan.label_index]
-    return Plan(plan.atlas, pd.Series(renamed, index=plan.atlas.lsoas.index, name="neighbourhood"), plan.params,
-                provenance=provenance, name=plan.name, practices=practices)
+    return Plan(
+        plan.atlas,
+        pd.Series(renamed, index=plan.atlas.lsoas.index, name="neighbourhood"),
+        plan.params,
+        provenance=provenance,
+        name=plan.name,
+        practices=practices,
+    )
 
 
 def _text(lsoas: pd.DataFrame, column: str, default: str) -> np.ndarray:
@@ -289,13 +321,15 @@ def _text(lsoas: pd.DataFrame, column: str, default: str) -> np.ndarray:
         return np.full(len(lsoas), default, dtype=object)
     # Cleaned once per distinct value (a few thousand names for England's 33,755 LSOAs), then mapped back.
     codes, uniques = pd.factorize(lsoas[column].astype("object"), use_na_sentinel=True)
-    clean = np.array([printable(str(v)).strip().lstrip("".join(FORMULA_START)).strip() or default for v in uniques]
-                     + [default], dtype=object)
+    clean = np.array(
+        [printable(str(v)).strip().lstrip("".join(FORMULA_START)).strip() or default for v in uniques] + [default],
+        dtype=object,
+    )
     return clean[codes]
 
 
 def _ward_name(ranked: list[tuple[str, float]], count: int) -> str:
-    """"A", "A and B", or "A, B and C" from the first ``count`` wards, shortened to fit :data:`MAX_NAME`."""
+    """ "A", "A and B", or "A, B and C" from the first ``count`` wards, shortened to fit :data:`MAX_NAME`."""
     parts = [ward for ward, _ in ranked[:count]]
     while parts:
         name = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
@@ -329,8 +363,11 @@ def _numbered_duplicates(names: dict[str, str], labels: list[str]) -> dict[str, 
             n = seen.get(name, 0)
             while True:
                 n += 1
-                candidate = _fit(name[: MAX_NAME - len(f" {n}") - 1]) + f" {n}" if len(name) + len(f" {n}") > \
-                    MAX_NAME else f"{name} {n}"
+                candidate = (
+                    _fit(name[: MAX_NAME - len(f" {n}") - 1]) + f" {n}"
+                    if len(name) + len(f" {n}") > MAX_NAME
+                    else f"{name} {n}"
+                )
                 if candidate not in taken:
                     break
             seen[name] = n
@@ -350,6 +387,7 @@ def _reword_all(notes, changes: dict[str, str]) -> tuple[str, ...]:
     pattern of the old labels is compiled once for all the notes."""
     if not changes or not notes:
         return tuple(notes)
-    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(changes, key=len, reverse=True)))
-                         + r")(?![\w-])")
+    pattern = re.compile(
+        r"(?<![\w-])(" + "|".join(map(re.escape, sorted(changes, key=len, reverse=True))) + r")(?![\w-])"
+    )
     return tuple(pattern.sub(lambda m: changes[m.group(1)], note) for note in notes)

@@ -27,8 +27,11 @@ BASIS_WORDS = {"resident": "residents", "registered": "registered patients", "li
 #: The population a plan counts, and the LSOA column that holds it (or, for ``"list"``, weights its mix).
 #: ``"list"`` counts the registered lists of each neighbourhood's practices (a list-based plan's population);
 #: its deprivation mix is that of the registered residents of the neighbourhood's place footprint.
-POPULATION_COLUMNS = {"resident": "resident_population", "registered": "registered_population",
-                      "list": "registered_population"}
+POPULATION_COLUMNS = {
+    "resident": "resident_population",
+    "registered": "registered_population",
+    "list": "registered_population",
+}
 #: The largest target accepted: a neighbourhood is tens of thousands of people; an ICB a few million.
 MAX_TARGET = 20_000_000
 
@@ -51,7 +54,7 @@ class Params(BaseModel):
                 raise PlanError(str(first["msg"]).removeprefix("Value error, "), column="parameters") from None
             name = str(first["loc"][0])  # ("target", "int"): the field, not the member of its type union
             info = type(self).model_fields.get(name)
-            title = (info.title if info is not None and info.title else name)
+            title = info.title if info is not None and info.title else name
             message = f"{title} {first.get('input')!r} is not allowed: {first['msg']}"
             raise PlanError(message, column=name, expected=_describe(info)) from None
 
@@ -91,15 +94,30 @@ class PlanParams(Params):
     geo.errors.PlanError: column 'target': target population 0 is not allowed: Input should be greater than or equal to 1 (expected a number of people from 1 to 20,000,000)
     """
 
-    target: int | float = Field(50_000, ge=1, le=MAX_TARGET, allow_inf_nan=False, title="target population",
-                                description="a number of people from 1 to 20,000,000")
-    tolerance: float = Field(0.10, ge=0, lt=1, allow_inf_nan=False, title="tolerance",
-                             description="a share from 0 up to 1, e.g. 0.1")
+    target: int | float = Field(
+        50_000,
+        ge=1,
+        le=MAX_TARGET,
+        allow_inf_nan=False,
+        title="target population",
+        description="a number of people from 1 to 20,000,000",
+    )
+    tolerance: float = Field(
+        0.10, ge=0, lt=1, allow_inf_nan=False, title="tolerance", description="a share from 0 up to 1, e.g. 0.1"
+    )
     population: PopulationBasis = Field(
-        "resident", title="population basis",
-        description="'resident', 'registered' (patients living in the footprint) or 'list' (the practices' lists)")
-    practice_split_threshold: float = Field(0.10, ge=0, lt=1, allow_inf_nan=False, title="practice split threshold",
-                                            description="a share from 0 up to 1, e.g. 0.1")
+        "resident",
+        title="population basis",
+        description="'resident', 'registered' (patients living in the footprint) or 'list' (the practices' lists)",
+    )
+    practice_split_threshold: float = Field(
+        0.10,
+        ge=0,
+        lt=1,
+        allow_inf_nan=False,
+        title="practice split threshold",
+        description="a share from 0 up to 1, e.g. 0.1",
+    )
 
     @field_validator("target", mode="before")
     @classmethod

@@ -116,8 +116,11 @@ class Plan:
         if len(atlas.lsoas) == 0:
             raise PlanError("the study area has no LSOAs", expected="an area with at least one LSOA")
         if params.population == "list" and practices is None:
-            raise PlanError("population 'list' counts the lists of a plan built from whole practices",
-                            column="population", expected="'resident' or 'registered' for a plan of LSOAs")
+            raise PlanError(
+                "population 'list' counts the lists of a plan built from whole practices",
+                column="population",
+                expected="'resident' or 'registered' for a plan of LSOAs",
+            )
         self.atlas = atlas
         self._params = params
         self._provenance = provenance
@@ -264,8 +267,15 @@ class Plan:
         {'A': -50.0}
         """
         base = params if params is not None else self._params
-        return Plan(self.atlas, self.assignment, base, provenance=self._provenance, name=self.name,
-                    practices=self._practices, **overrides)
+        return Plan(
+            self.atlas,
+            self.assignment,
+            base,
+            provenance=self._provenance,
+            name=self.name,
+            practices=self._practices,
+            **overrides,
+        )
 
     # --- the public state metrics read --------------------------------------------------------------------
 
@@ -295,8 +305,9 @@ class Plan:
         return self._changed
 
     @classmethod
-    def from_practices(cls, atlas: Atlas, practices: Mapping[str, str] | pd.Series, params: PlanParams | None = None,
-                       **kwargs: Any) -> Plan:
+    def from_practices(
+        cls, atlas: Atlas, practices: Mapping[str, str] | pd.Series, params: PlanParams | None = None, **kwargs: Any
+    ) -> Plan:
         """Build a list-based plan from whole practices (see :func:`geo.plan.lists.plan_from_practices`).
 
         Examples
@@ -406,9 +417,12 @@ class Plan:
         ['A', 'B']
         """
         if self._practices is not None:
-            raise PlanError("this plan is built from whole practices: move practices, not LSOAs (its footprint "
-                            "follows its practices' patients)", column="lsoa_code",
-                            expected="a practice move (move_practices)")
+            raise PlanError(
+                "this plan is built from whole practices: move practices, not LSOAs (its footprint "
+                "follows its practices' patients)",
+                column="lsoa_code",
+                expected="a practice move (move_practices)",
+            )
         position = self._arrays.position
         unknown = [code for code in moves if code not in position]
         if unknown:
@@ -428,7 +442,11 @@ class Plan:
         for code, target in moves.items():
             label = str(target).strip() if target is not None else ""
             if not label or label == "nan":
-                raise PlanError(f"LSOA {code} is moved to an empty neighbourhood name", column="neighbourhood", expected="a non-empty name")
+                raise PlanError(
+                    f"LSOA {code} is moved to an empty neighbourhood name",
+                    column="neighbourhood",
+                    expected="a non-empty name",
+                )
             if label not in known:
                 if labels is self._labels:
                     labels, known = list(labels), dict(known)
@@ -436,8 +454,15 @@ class Plan:
                 labels.append(label)
             lab[position[code]] = known[label]
             moved[code] = label
-        child = Plan(self.atlas, _Labelled(labels, lab), self._params, provenance=self._provenance, name=self.name,
-                     parent=self, moved=moved)
+        child = Plan(
+            self.atlas,
+            _Labelled(labels, lab),
+            self._params,
+            provenance=self._provenance,
+            name=self.name,
+            parent=self,
+            moved=moved,
+        )
         child.__dict__["_known"] = known  # the label -> index map of the labels it shares
         return child
 
@@ -513,7 +538,14 @@ class _Labelled:
 
     __slots__ = ("labels", "index", "moved_practices", "metrics", "state")
 
-    def __init__(self, labels: list[str], index: np.ndarray, *, moved_practices: Mapping[str, str] | None = None,
-                 metrics: Mapping[str, Any] | None = None, state: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        labels: list[str],
+        index: np.ndarray,
+        *,
+        moved_practices: Mapping[str, str] | None = None,
+        metrics: Mapping[str, Any] | None = None,
+        state: Mapping[str, Any] | None = None,
+    ) -> None:
         self.labels, self.index = labels, index
         self.moved_practices, self.metrics, self.state = moved_practices or {}, metrics or {}, state or {}

@@ -50,8 +50,11 @@ class Renested:
 
     def to_dict(self) -> dict:
         """The figures as stored in the new plan's provenance (the moved LSOAs are the plan's difference)."""
-        return {"people_moved": round(self.people_moved), "lower_bound": round(self.lower_bound),
-                "lsoas_moved": len(self.moved)}
+        return {
+            "people_moved": round(self.people_moved),
+            "lower_bound": round(self.lower_bound),
+            "lsoas_moved": len(self.moved),
+        }
 
 
 def renest(plan, geography, *, rebalance: bool = True) -> Renested:
@@ -71,16 +74,22 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
     (['A', 'A', 'B', 'B', 'B', 'B'], 1500.0, 1500.0)
     """
     if plan.practice_assignment is not None:
-        raise PlanError("re-nesting a plan of whole practices is not supported yet: its footprint follows its "
-                        "practices' patients", column="plan", expected="a plan of LSOAs")
+        raise PlanError(
+            "re-nesting a plan of whole practices is not supported yet: its footprint follows its practices' patients",
+            column="plan",
+            expected="a plan of LSOAs",
+        )
     atlas = plan.atlas
     codes = atlas.codes
     labels = plan.assignment.reindex(codes).astype(object).to_numpy().copy()
     original = labels.copy()
     units = geography.units.reindex(codes).astype(object).to_numpy()
     if pd.isna(units).any():
-        raise PlanError(f"LSOA {codes[np.flatnonzero(pd.isna(units))[0]]} is in no unit of {geography.key}",
-                        column="into", expected="a geography covering the plan's area")
+        raise PlanError(
+            f"LSOA {codes[np.flatnonzero(pd.isna(units))[0]]} is in no unit of {geography.key}",
+            column="into",
+            expected="a geography covering the plan's area",
+        )
     pop = pd.to_numeric(atlas.lsoas[plan.params.population_column], errors="coerce").fillna(0).clip(lower=0)
     pop = pop.to_numpy(float)
     adjacency = atlas.adjacency.tocsr()
@@ -101,8 +110,10 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
             sizes = np.bincount(comp, weights=pop[rows])
             extra = rows[comp != int(np.argmax(sizes))]
             orphan[extra] = True
-            notes.append(f"{n}: {pop[extra].sum():,.0f} people in {len(extra)} LSOA(s) of its own unit were cut off "
-                         "from the rest of it by the parts taken away, and moved too (above the lower bound)")
+            notes.append(
+                f"{n}: {pop[extra].sum():,.0f} people in {len(extra)} LSOA(s) of its own unit were cut off "
+                "from the rest of it by the parts taken away, and moved too (above the lower bound)"
+            )
     labels[orphan] = None
     for rows, n, unit in _fragments(orphan, original, units, adjacency, pop):
         names = _neighbours(rows, labels, adjacency)
@@ -126,15 +137,25 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
         labels = _rebalance(atlas, labels, units, pop, plan.params)
         extra = float(pop[labels != original].sum()) - nesting_moves
         if extra > 0:
-            notes.append(f"{extra:,.0f} more people moved between neighbourhoods of one unit to bring them into the "
-                         "band (rebalance=False moves only what nesting needs)")
+            notes.append(
+                f"{extra:,.0f} more people moved between neighbourhoods of one unit to bring them into the "
+                "band (rebalance=False moves only what nesting needs)"
+            )
     out = pd.Series(labels, index=codes, name="neighbourhood")
-    why = ("boundary moves within its unit could not bring it inside" if rebalance
-           else "not rebalanced (rebalance=False)")
+    why = (
+        "boundary moves within its unit could not bring it inside" if rebalance else "not rebalanced (rebalance=False)"
+    )
     notes += _balance_notes(out, original, pop, low, high, why)
     changed = out.to_numpy() != original
-    moved = pd.DataFrame({"lsoa_code": codes[changed], "from": original[changed], "to": out.to_numpy()[changed],
-                          "unit": units[changed], "population": pop[changed]})
+    moved = pd.DataFrame(
+        {
+            "lsoa_code": codes[changed],
+            "from": original[changed],
+            "to": out.to_numpy()[changed],
+            "unit": units[changed],
+            "population": pop[changed],
+        }
+    )
     return Renested(out, moved, float(pop[changed].sum()), lower_bound, notes)
 
 
@@ -159,9 +180,19 @@ def _rebalance(atlas, labels, units, pop, params) -> np.ndarray:
         local, names = pd.factorize(labels[rows], sort=True)
         if len(names) < 2:
             continue
-        piece = Piece(str(unit), str(unit), rows, adjacency[rows][:, rows].tocsr(), pop[rows], np.zeros(len(rows)),
-                      np.zeros(len(rows)), np.ones(len(rows)), -np.ones(len(rows), int), len(names),
-                      targets=np.full(len(names), float(params.target)))
+        piece = Piece(
+            str(unit),
+            str(unit),
+            rows,
+            adjacency[rows][:, rows].tocsr(),
+            pop[rows],
+            np.zeros(len(rows)),
+            np.zeros(len(rows)),
+            np.ones(len(rows)),
+            -np.ones(len(rows), int),
+            len(names),
+            targets=np.full(len(names), float(params.target)),
+        )
         new = refine(piece, local, compactness_weight=0.0, goal=max(params.tolerance - EDGE_MARGIN, 0.0))
         labels[rows] = np.asarray(names, dtype=object)[new]
     return labels
@@ -211,7 +242,13 @@ def renested_plan(plan, geography, result: Renested, *, name: str | None = None)
     from geo.plan import Plan
     from geo.plan.params import Provenance
 
-    provenance = Provenance("renested", unmet=tuple(result.notes), source=plan.name,
-                            params={"into": str(geography.key), **result.to_dict()})
-    return Plan(plan.atlas, result.assignment, plan.params, provenance=provenance,
-                name=name or f"{plan.name} nested in {geography.key}")
+    provenance = Provenance(
+        "renested", unmet=tuple(result.notes), source=plan.name, params={"into": str(geography.key), **result.to_dict()}
+    )
+    return Plan(
+        plan.atlas,
+        result.assignment,
+        plan.params,
+        provenance=provenance,
+        name=name or f"{plan.name} nested in {geography.key}",
+    )

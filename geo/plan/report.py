@@ -90,8 +90,14 @@ def neighbourhood_columns(plan: "Plan") -> dict[str, list]:
     """The columns of :func:`neighbourhood_table`, each a list in neighbourhood order."""
     columns: dict[str, Any] = {"name": plan.neighbourhoods}
     published = published_populations(plan)
-    for metric in ("resident_population", "registered_population", "list_population", "population", "deviation",
-                   "deviation_pct"):
+    for metric in (
+        "resident_population",
+        "registered_population",
+        "list_population",
+        "population",
+        "deviation",
+        "deviation_pct",
+    ):
         columns[metric] = published[metric].tolist()
     columns["lsoas"] = list(plan["lsoas"].values())
     # Shares go through publish_share (whole percent, none when a part or complement is small) and the outside
@@ -104,11 +110,20 @@ def neighbourhood_columns(plan: "Plan") -> dict[str, list]:
     columns["pcns"] = [len(codes) for codes in plan["pcns"].values()]
     columns["pcn_codes"] = list(plan["pcns"].values())
     # The list's Core20 share is of its practices' patients, a share of a count: published like alignment.
-    columns["core20_pct_list"] = [publish_share(core20, patients)
-                                  for patients, core20 in plan["core20_list_patients"].values()]
+    columns["core20_pct_list"] = [
+        publish_share(core20, patients) for patients, core20 in plan["core20_list_patients"].values()
+    ]
     columns["local_authorities"] = list(plan["local_authorities"].values())
     columns["lad_codes"] = list(plan["lad_codes"].values())
-    for metric in ("parts", "polsby_popper", "cut_edges", "core20_pct", "mean_imd_score", "local_decile_mix", "constrained"):
+    for metric in (
+        "parts",
+        "polsby_popper",
+        "cut_edges",
+        "core20_pct",
+        "mean_imd_score",
+        "local_decile_mix",
+        "constrained",
+    ):
         columns[metric] = list(plan[metric].values())
     return columns
 
@@ -164,11 +179,14 @@ def summary(plan: "Plan") -> dict:
         "practice_splits": len(plan["practice_splits"]),
         "split_practices": list(plan["practice_splits"]),
         "practice_split_threshold": plan.practice_split_threshold,
-        "registration_leakage_pct": _published_pct(plan["registration_leakage_pct"], plan.arrays.practice_area_patients.sum()),
+        "registration_leakage_pct": _published_pct(
+            plan["registration_leakage_pct"], plan.arrays.practice_area_patients.sum()
+        ),
         "list_population": published["area_list_population"],
         "alignment_pct": publish_share(sum(plan["own_patients"].values()), sum(registered.values())),
-        "practice_home_share": {k: (float(round(100.0 * v)) if math.isfinite(v) else None) for k, v in shares.items()
-                                if k != "min"},
+        "practice_home_share": {
+            k: (float(round(100.0 * v)) if math.isfinite(v) else None) for k, v in shares.items() if k != "min"
+        },
         "mean_polsby_popper": float(plan["mean_polsby_popper"]),
         "cut_edges": int(plan["cut_edge_total"]),
     }

@@ -100,17 +100,26 @@ def key_figures(plan, summary: pd.DataFrame, figures, hotspots=None, threshold: 
 
     ``summary`` is the profiles' published summary; ``figures`` the :class:`geo.profiles.figures.Figures`.
     """
-    areas = pd.DataFrame(index=pd.Index([*summary.index, *[a for a, k in figures.areas.items()
-                                                           if k != "neighbourhood"]], name="area"))
+    areas = pd.DataFrame(
+        index=pd.Index([*summary.index, *[a for a, k in figures.areas.items() if k != "neighbourhood"]], name="area")
+    )
     if ICB not in areas.index:
         areas.loc[ICB] = None
     if ENGLAND not in areas.index:
         areas.loc[ENGLAND] = None
     rows = area_rows(plan, threshold)
-    for column in ("resident_population", "registered_population", "core20_pct", "urban_pct",
-                   *[f"imd_q{q}_pct" for q in range(1, 6)]):
-        areas[column] = pd.concat([summary[column], rows[column]]).reindex(areas.index) if column in summary else \
-            rows[column].reindex(areas.index)
+    for column in (
+        "resident_population",
+        "registered_population",
+        "core20_pct",
+        "urban_pct",
+        *[f"imd_q{q}_pct" for q in range(1, 6)],
+    ):
+        areas[column] = (
+            pd.concat([summary[column], rows[column]]).reindex(areas.index)
+            if column in summary
+            else rows[column].reindex(areas.index)
+        )
     for band in AGE_BANDS:
         own = pd.Series({k: _share(r[band], r["resident_population"], threshold) for k, r in summary.iterrows()})
         areas[f"{band}_pct"] = pd.concat([own, rows[f"{band}_pct"]]).reindex(areas.index)

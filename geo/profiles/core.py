@@ -23,8 +23,17 @@ from geo.profiles.charts import footprint_svg
 from geo.profiles.figures import Figures, extra_figures
 
 COUNT_COLUMNS = ["resident_population", *AGE_BANDS, "registered_population"]
-UEC_COLUMNS = ["attendances", "rate_per_1000", "rate_lci", "rate_uci", "ratio", "ratio_lci", "ratio_uci", "funnel",
-               "hotspot_lsoas"]
+UEC_COLUMNS = [
+    "attendances",
+    "rate_per_1000",
+    "rate_lci",
+    "rate_uci",
+    "ratio",
+    "ratio_lci",
+    "ratio_uci",
+    "funnel",
+    "hotspot_lsoas",
+]
 
 
 @dataclass
@@ -150,26 +159,35 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
         uec = by_neighbourhood(hotspots, assignment, suppressed=True, threshold=threshold)
         summary = summary.join(uec[UEC_COLUMNS])
         uec_note = hotspots.source_note
-    summary = suppress_frame(summary, COUNT_COLUMNS, threshold=threshold, total_column="resident_population",
-                             group=True)
+    summary = suppress_frame(
+        summary, COUNT_COLUMNS, threshold=threshold, total_column="resident_population", group=True
+    )
     # A share, never a count: beside the public list size a count of patients living here would give the
     # number living elsewhere (possibly 1 to 7) by subtraction; publish_share hides a share whose complement is small.
-    practices["list_living_here_pct"] = [publish_share(here, listed, threshold) for here, listed in
-                                         zip(practices.pop("patients_from_neighbourhood"), practices.list_size)]
+    practices["list_living_here_pct"] = [
+        publish_share(here, listed, threshold)
+        for here, listed in zip(practices.pop("patients_from_neighbourhood"), practices.list_size)
+    ]
     practices["list_size"] = suppress(practices["list_size"], threshold)
     summary.index.name = "neighbourhood"
-    sources = pd.DataFrame([{"dataset": k, "label": s.label, "vintage": s.vintage, "file": s.file}
-                            for k, s in atlas.sources.items()])
+    sources = pd.DataFrame(
+        [{"dataset": k, "label": s.label, "vintage": s.vintage, "file": s.file} for k, s in atlas.sources.items()]
+    )
     if hotspots is not None:
         src = hotspots.layer.source
-        sources.loc[len(sources)] = {"dataset": src.dataset, "label": hotspots.layer.source_note(),
-                                     "vintage": src.vintage, "file": src.file}
+        sources.loc[len(sources)] = {
+            "dataset": src.dataset,
+            "label": hotspots.layer.source_note(),
+            "vintage": src.vintage,
+            "file": src.file,
+        }
     high = set(hotspots.frame.index[hotspots.frame.hotspot == "high"]) if hotspots is not None else set()
     lsoas = atlas.lsoas.assign(neighbourhood=assignment.astype(str))
     outline = atlas.lsoas.geometry.union_all()  # once, not per neighbourhood
     shapes = dict(zip(plan.neighbourhoods, (plan["shapes"][int(k)] for k in plan.live)))
-    footprints = {name: footprint_svg(lsoas, name, high, area=outline, shape=shapes.get(name))
-                  for name in summary.index}
+    footprints = {
+        name: footprint_svg(lsoas, name, high, area=outline, shape=shapes.get(name)) for name in summary.index
+    }
     if england is None:
         from geo.profiles.england import england_totals
 
@@ -178,29 +196,45 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
     from geo.profiles.comparators import key_figures
 
     key = key_figures(plan, summary, figures, hotspots, threshold)
-    return Profiles(summary, practices, sources, footprints, atlas.area.label, uec_note, figures, plan.built_from,
-                    key=key, title=plan.name if plan.name != "plan" else "", **_context(plan, practices, high, outline))
+    return Profiles(
+        summary,
+        practices,
+        sources,
+        footprints,
+        atlas.area.label,
+        uec_note,
+        figures,
+        plan.built_from,
+        key=key,
+        title=plan.name if plan.name != "plan" else "",
+        **_context(plan, practices, high, outline),
+    )
 
 
 def _context(plan, practices: pd.DataFrame, high: set[str], outline) -> dict:
     """Geometry for the printed pack's maps, simplified to 10 m (well under a drawn pixel at A4)."""
     lsoas = plan.atlas.lsoas
     shapes = {name: plan["shapes"][int(k)].simplify(10.0) for name, k in zip(plan.neighbourhoods, plan.live)}
-    authorities = [g.simplify(10.0) for g in lsoas.dissolve("lad_code").geometry] \
-        if lsoas.lad_code.nunique() > 1 else []
+    authorities = (
+        [g.simplify(10.0) for g in lsoas.dissolve("lad_code").geometry] if lsoas.lad_code.nunique() > 1 else []
+    )
     located = plan.atlas.practices.reindex(practices.practice_code)
     geometry = located.geometry if "geometry" in located else None
     points = practices[["neighbourhood", "practice_code"]].copy()
-    points["x"] = [g.x if g is not None and not g.is_empty else np.nan for g in geometry] if geometry is not None \
-        else np.nan
-    points["y"] = [g.y if g is not None and not g.is_empty else np.nan for g in geometry] if geometry is not None \
-        else np.nan
+    points["x"] = (
+        [g.x if g is not None and not g.is_empty else np.nan for g in geometry] if geometry is not None else np.nan
+    )
+    points["y"] = (
+        [g.y if g is not None and not g.is_empty else np.nan for g in geometry] if geometry is not None else np.nan
+    )
     hoods = plan.assignment.reindex(lsoas.index)
     hot = lsoas.index.isin(list(high))
-    high_shapes = {name: lsoas.geometry[hot & (hoods == name).to_numpy()].union_all()
-                   for name in plan.neighbourhoods} if high else {}
-    return dict(shapes=shapes, outline=outline.simplify(10.0), authorities=authorities, points=points,
-                high=high_shapes)
+    high_shapes = (
+        {name: lsoas.geometry[hot & (hoods == name).to_numpy()].union_all() for name in plan.neighbourhoods}
+        if high
+        else {}
+    )
+    return dict(shapes=shapes, outline=outline.simplify(10.0), authorities=authorities, points=points, high=high_shapes)
 
 
 def _median_decile(counts: list[int]) -> float:
@@ -219,12 +253,22 @@ def _practices(plan) -> pd.DataFrame:
     for column in ("practice_name", "pcn_code", "pcn_name", "list_size"):
         practices[column] = info[column].to_numpy() if column in info else np.nan
     # The plan's own tallies of patients by neighbourhood and practice.
-    tallies = pd.DataFrame(plan["practice_tallies"][plan.live], index=plan.neighbourhoods,
-                           columns=plan.arrays.practice_codes)
-    practices["patients_from_neighbourhood"] = [float(tallies.at[h, c]) if c in tallies.columns else 0.0
-                                                for h, c in zip(practices.neighbourhood, practices.practice_code)]
+    tallies = pd.DataFrame(
+        plan["practice_tallies"][plan.live], index=plan.neighbourhoods, columns=plan.arrays.practice_codes
+    )
+    practices["patients_from_neighbourhood"] = [
+        float(tallies.at[h, c]) if c in tallies.columns else 0.0
+        for h, c in zip(practices.neighbourhood, practices.practice_code)
+    ]
     # Not the July 2026 lists: for a list-based neighbourhood they add up to its registered age-band total, so
     # with them a suppressed age band could be worked out by subtraction.
-    columns = ["neighbourhood", "practice_code", "practice_name", "pcn_code", "pcn_name", "list_size",
-               "patients_from_neighbourhood"]
+    columns = [
+        "neighbourhood",
+        "practice_code",
+        "practice_name",
+        "pcn_code",
+        "pcn_name",
+        "list_size",
+        "patients_from_neighbourhood",
+    ]
     return practices[columns].sort_values(["neighbourhood", "practice_code"]).reset_index(drop=True)

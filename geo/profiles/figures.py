@@ -76,22 +76,33 @@ def extra_figures(plan, england, threshold: int | None = None) -> Figures:
     lad_names = lsoas.groupby("lad_code").lad_name.first()
     la_area = {code: f"{lad_names.get(code, code)} (local authority)" for code in sorted(set(main_lad.values()))}
     out = Figures()
-    out.areas = {**{h: "neighbourhood" for h in hoods}, **{a: "local authority" for a in la_area.values()},
-                 ICB: "study area", ENGLAND: "England"}
+    out.areas = {
+        **{h: "neighbourhood" for h in hoods},
+        **{a: "local authority" for a in la_area.values()},
+        ICB: "study area",
+        ENGLAND: "England",
+    }
     out.comparator = {h: la_area[main_lad[h]] for h in hoods}
 
     # --- Ethnicity (LSOA counts) ---
     if "ethnicity_census2021" in atlas.sources and lsoas["ethnicity_total"].notna().any():
-        keys = {**{h: plan.assignment.reindex(lsoas.index).eq(h) for h in hoods},
-                **{a: lsoas.lad_code.eq(code) for code, a in la_area.items()}, ICB: pd.Series(True, lsoas.index)}
+        keys = {
+            **{h: plan.assignment.reindex(lsoas.index).eq(h) for h in hoods},
+            **{a: lsoas.lad_code.eq(code) for code, a in la_area.items()},
+            ICB: pd.Series(True, lsoas.index),
+        }
         counts = pd.DataFrame({a: lsoas.loc[mask, ETHNICITY_COLUMNS].sum() for a, mask in keys.items()}).T
         if not england.ethnicity.empty:
             counts.loc[ENGLAND] = england.ethnicity.reindex(ETHNICITY_COLUMNS)
         else:
             out.notes.append("England ethnicity is omitted: the national TS021 file is not in the data folder.")
         out.ethnicity = pd.DataFrame(
-            {group: [publish_share(r[group], r["ethnicity_total"], threshold) for _, r in counts.iterrows()]
-             for group in ETHNIC_GROUPS}, index=counts.index)
+            {
+                group: [publish_share(r[group], r["ethnicity_total"], threshold) for _, r in counts.iterrows()]
+                for group in ETHNIC_GROUPS
+            },
+            index=counts.index,
+        )
     else:
         out.notes.append("Ethnic groups are omitted: the data folder has no Census 2021 TS021 file.")
 
@@ -110,9 +121,11 @@ def extra_figures(plan, england, threshold: int | None = None) -> Figures:
     else:
         out.notes.append("Registered patients by age and sex are omitted: the data folder has no practice age file.")
     if not all(exact[h] for h in hoods) and not (atlas.qof.empty and atlas.practice_ages.empty):
-        out.notes.append("Estimates: each practice's registers and age bands are shared among the neighbourhoods "
-                         "(and local authorities) where its patients live, by its July 2023 registrations by "
-                         "LSOA; only practices of the study area are counted.")
+        out.notes.append(
+            "Estimates: each practice's registers and age bands are shared among the neighbourhoods "
+            "(and local authorities) where its patients live, by its July 2023 registrations by "
+            "LSOA; only practices of the study area are counted."
+        )
     return out
 
 
@@ -156,13 +169,19 @@ def _conditions(qof, weights, exact, england, threshold) -> pd.DataFrame:
         for register in patients.columns:
             count, base = patients.loc[area, register], float(denominators.loc[area, register])
             shown = not pd.isna(count) and not pd.isna(base) and publish_share(count, base, threshold) is not None
-            rows.append({"area": area, "register": register, "condition": QOF_REGISTERS.get(register, register),
-                         "patients": float(np.round(count)) if shown else np.nan,
-                         "list_size": float(np.round(base)) if shown else np.nan,
-                         "prevalence_pct": round(100 * count / base, 1) if shown else np.nan,
-                         "estimate": not exact.get(area, True),
-                         # no QOF rows for any of its practices (Isles of Scilly L82017): not published, not suppressed
-                         "published": bool(base > 0)})
+            rows.append(
+                {
+                    "area": area,
+                    "register": register,
+                    "condition": QOF_REGISTERS.get(register, register),
+                    "patients": float(np.round(count)) if shown else np.nan,
+                    "list_size": float(np.round(base)) if shown else np.nan,
+                    "prevalence_pct": round(100 * count / base, 1) if shown else np.nan,
+                    "estimate": not exact.get(area, True),
+                    # no QOF rows for any of its practices (Isles of Scilly L82017): not published, not suppressed
+                    "published": bool(base > 0),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -172,7 +191,9 @@ def _band_order(bands) -> list[str]:
 
 def _ages(ages, weights, exact, england, threshold) -> pd.DataFrame:
     table = ages.pivot_table(index="practice_code", columns=["sex", "age_band"], values="patients", aggfunc="sum")
-    cells = pd.DataFrame(table.fillna(0.0).to_numpy(), index=table.index, columns=[f"{s}|{b}" for s, b in table.columns])
+    cells = pd.DataFrame(
+        table.fillna(0.0).to_numpy(), index=table.index, columns=[f"{s}|{b}" for s, b in table.columns]
+    )
     shown = publish_weighted(cells, weights, threshold)[0]
     # Each area's registered total is a margin of the same practice-by-cell parts, so neither it nor any
     # difference of it with the cells or with another area's total depends on a small cell.
@@ -190,10 +211,17 @@ def _ages(ages, weights, exact, england, threshold) -> pd.DataFrame:
         for column, value in shown.loc[area].items():
             sex, band = column.split("|")
             known = not pd.isna(value) and bool(total) and not pd.isna(total)
-            rows.append({"area": area, "sex": sex, "age_band": band,
-                         "patients": float(np.round(value)) if not pd.isna(value) else np.nan,
-                         "pct": round(100 * value / total, 2) if known else np.nan,
-                         "registered_total": total, "estimate": not exact.get(area, True)})
+            rows.append(
+                {
+                    "area": area,
+                    "sex": sex,
+                    "age_band": band,
+                    "patients": float(np.round(value)) if not pd.isna(value) else np.nan,
+                    "pct": round(100 * value / total, 2) if known else np.nan,
+                    "registered_total": total,
+                    "estimate": not exact.get(area, True),
+                }
+            )
     frame = pd.DataFrame(rows)
     frame["_order"] = frame.age_band.map({b: i for i, b in enumerate(_band_order(frame.age_band))})
     return frame.sort_values(["area", "sex", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)

@@ -109,7 +109,8 @@ def format_value(column: str, value) -> str:
         return f"{float(value):,.1f}"
     if column == "population_basis":
         return {"resident": "residents", "registered": "registered patients", "list": "practice lists"}.get(
-            str(value), str(value))
+            str(value), str(value)
+        )
     return str(value)
 
 
@@ -181,6 +182,7 @@ def _vintages(p) -> str:
 
 # --- Cover and summary --------------------------------------------------------------------------------------------
 
+
 def _cover(p) -> str:
     from geo.plan.naming import short_label
 
@@ -188,29 +190,57 @@ def _cover(p) -> str:
 
     basis = "whole GP practices (list-based)" if p.built_from == "practices" else "LSOAs (place-based)"
     counted = format_value("population_basis", p.summary.population_basis.iloc[0]) if len(p.summary) else ""
-    rows = [("Study area", p.area_label), ("Plan", p.title), ("Version", p.version), ("Sign-off", p.state),
-            ("Neighbourhoods", f"{len(p.summary)}, built from {basis}; balancing {counted}"),
-            ("Made", date.today().strftime("%-d %B %Y"))]
+    rows = [
+        ("Study area", p.area_label),
+        ("Plan", p.title),
+        ("Version", p.version),
+        ("Sign-off", p.state),
+        ("Neighbourhoods", f"{len(p.summary)}, built from {basis}; balancing {counted}"),
+        ("Made", date.today().strftime("%-d %B %Y")),
+    ]
     meta = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows if v)
     overview = ""
     if p.shapes and p.outline is not None:
-        overview = overview_svg(p.shapes, p.outline, {n: short_label(n) for n in p.shapes},
-                                authorities=p.authorities or None, width=700, height=600 if len(meta) else 640)
-        overview += ('<p class="src">Neighbourhoods of this plan' + (", local authority boundaries dashed" if
-                     p.authorities else "") + ". " + _source_text(p, "lsoa21_boundaries", "lsoa11_boundaries") + "</p>")
-    modelled = ('<p><span class="tag modelled">Modelled</span> UEC figures are modelled estimates of expected '
-                "need, not observed attendances: rates only, with no intervals.</p>" if _modelled(p) else "")
-    return (f'<section class="sheet cover"><h1>Neighbourhood profiles</h1>'
-            f'<p class="lead area-name">{_esc(p.area_label)}</p><table class="meta"><tbody>{meta}</tbody></table>'
-            f"{overview}<p>Counts of 1 to 7 people are suppressed, with further figures where a total would reveal "
-            f"them; estimates are marked.</p>{modelled}</section>")
+        overview = overview_svg(
+            p.shapes,
+            p.outline,
+            {n: short_label(n) for n in p.shapes},
+            authorities=p.authorities or None,
+            width=700,
+            height=600 if len(meta) else 640,
+        )
+        overview += (
+            '<p class="src">Neighbourhoods of this plan'
+            + (", local authority boundaries dashed" if p.authorities else "")
+            + ". "
+            + _source_text(p, "lsoa21_boundaries", "lsoa11_boundaries")
+            + "</p>"
+        )
+    modelled = (
+        '<p><span class="tag modelled">Modelled</span> UEC figures are modelled estimates of expected '
+        "need, not observed attendances: rates only, with no intervals.</p>"
+        if _modelled(p)
+        else ""
+    )
+    return (
+        f'<section class="sheet cover"><h1>Neighbourhood profiles</h1>'
+        f'<p class="lead area-name">{_esc(p.area_label)}</p><table class="meta"><tbody>{meta}</tbody></table>'
+        f"{overview}<p>Counts of 1 to 7 people are suppressed, with further figures where a total would reveal "
+        f"them; estimates are marked.</p>{modelled}</section>"
+    )
 
 
-SUMMARY_FIGURES = [("resident_population", "Residents"), ("registered_population", "Registered patients living here"),
-                   ("deviation_pct", "Difference from target"), ("core20_pct", "Core20"),
-                   ("urban_pct", "Urban"), ("registered_65_plus_pct", "Registered aged 65+"),
-                   ("not_white_pct", "Not White"), ("practices", "GP practices"),
-                   ("uec_rate", "UEC per 1,000")]
+SUMMARY_FIGURES = [
+    ("resident_population", "Residents"),
+    ("registered_population", "Registered patients living here"),
+    ("deviation_pct", "Difference from target"),
+    ("core20_pct", "Core20"),
+    ("urban_pct", "Urban"),
+    ("registered_65_plus_pct", "Registered aged 65+"),
+    ("not_white_pct", "Not White"),
+    ("practices", "GP practices"),
+    ("uec_rate", "UEC per 1,000"),
+]
 
 
 def _uec_source(p) -> str:
@@ -225,10 +255,24 @@ def _summary_rows(p) -> list[tuple[str, str, dict]]:
     key = p.key
     rows = []
     for name, row in p.summary.iterrows():
-        values = {c: row.get(c) if c in row.index else None for c in ("resident_population", "registered_population", "deviation_pct",
-                                          "core20_pct", "urban_pct", "practices")}
-        values.update({c: key.at[name, c] for c in ("registered_65_plus_pct", "not_white_pct", "uec_rate")
-                       if c in key.columns and name in key.index})
+        values = {
+            c: row.get(c) if c in row.index else None
+            for c in (
+                "resident_population",
+                "registered_population",
+                "deviation_pct",
+                "core20_pct",
+                "urban_pct",
+                "practices",
+            )
+        }
+        values.update(
+            {
+                c: key.at[name, c]
+                for c in ("registered_65_plus_pct", "not_white_pct", "uec_rate")
+                if c in key.columns and name in key.index
+            }
+        )
         rows.append(("neighbourhood", str(name), values))
     areas = [ICB, *sorted(a for a, k in p.figures.areas.items() if k == "local authority"), ENGLAND]
     for area in areas:
@@ -284,8 +328,8 @@ def _summary(p) -> str:
         shown = [(c, "UEC attendances per 1,000" if c == "uec_rate" else h) for c, h in shown]
     top = max([v.get("core20_pct") or 0 for _, _, v in rows if not _missing(v.get("core20_pct"))] + [1])
     head = "<th>Area</th>" + "".join(
-        f'<th class="num">{_esc(h)}{" (modelled)" if c == "uec_rate" and _modelled(p) else ""}</th>'
-        for c, h in shown)
+        f'<th class="num">{_esc(h)}{" (modelled)" if c == "uec_rate" and _modelled(p) else ""}</th>' for c, h in shown
+    )
 
     def cell(column, value, kind) -> str:
         if column == "core20_pct" and not _missing(value):
@@ -297,8 +341,7 @@ def _summary(p) -> str:
             return f'<td class="num">{_pct(value, missing=NO_FIGURE if kind != "neighbourhood" else "suppressed")}</td>'
         if kind != "neighbourhood" and column in ("deviation_pct", "practices"):
             return f'<td class="num">{NO_FIGURE}</td>'
-        if kind != "neighbourhood" and column in ("resident_population", "registered_population") \
-                and _missing(value):
+        if kind != "neighbourhood" and column in ("resident_population", "registered_population") and _missing(value):
             return f'<td class="num">{NO_FIGURE}</td>'
         return f'<td class="num">{_esc(format_value(column, value))}</td>'
 
@@ -308,33 +351,67 @@ def _summary(p) -> str:
         body, previous = [], None
         for kind, name, values in chunk:
             england = name == ENGLAND
-            cls = "" if kind == "neighbourhood" else (" class=\"comparator first-comparator\""
-                                                      if previous == "neighbourhood" else ' class="comparator"')
-            body.append(f"<tr{cls}><th>{_esc(name)}</th>" + "".join(
-                cell(c, values.get(c), "England" if england else kind) for c, _ in shown) + "</tr>")
+            cls = (
+                ""
+                if kind == "neighbourhood"
+                else (
+                    " class=\"comparator first-comparator\"" if previous == "neighbourhood" else ' class="comparator"'
+                )
+            )
+            body.append(
+                f"<tr{cls}><th>{_esc(name)}</th>"
+                + "".join(cell(c, values.get(c), "England" if england else kind) for c, _ in shown)
+                + "</tr>"
+            )
             previous = kind
         first = not sheets
-        intro = (f"<h2>Summary</h2><p>Each neighbourhood, then the study area, each local authority and England. "
-                 f"{NO_FIGURE}: no figure for that area; suppressed: hidden to protect a small count. "
-                 f"England's Core20 share is a fifth of its areas by definition.</p>" if first
-                 else "<h2>Summary (continued)</h2>")
+        intro = (
+            f"<h2>Summary</h2><p>Each neighbourhood, then the study area, each local authority and England. "
+            f"{NO_FIGURE}: no figure for that area; suppressed: hidden to protect a small count. "
+            f"England's Core20 share is a fifth of its areas by definition.</p>"
+            if first
+            else "<h2>Summary (continued)</h2>"
+        )
         # flows (no fixed height): a summary row is never clipped, whatever its name's length
-        sheets.append(f'<section class="sheet flow summary">{intro}<table class="summary">{cols}<thead><tr>{head}'
-                      f'</tr></thead><tbody>{"".join(body)}</tbody></table>'
-                      + _src(p, "population_census2021", "gp_registrations", "imd2025", "imd2019", "rural_urban",
-                             "practice_ages", "ethnicity_census2021", extra=_uec_source(p)) + "</section>")
+        sheets.append(
+            f'<section class="sheet flow summary">{intro}<table class="summary">{cols}<thead><tr>{head}'
+            f'</tr></thead><tbody>{"".join(body)}</tbody></table>'
+            + _src(
+                p,
+                "population_census2021",
+                "gp_registrations",
+                "imd2025",
+                "imd2019",
+                "rural_urban",
+                "practice_ages",
+                "ethnicity_census2021",
+                extra=_uec_source(p),
+            )
+            + "</section>"
+        )
     return "".join(sheets)
 
 
 # --- A neighbourhood's two pages ----------------------------------------------------------------------------------
 
-SIZE_FIGURES = ["resident_population", "registered_population", "population_basis", "deviation_pct", "lsoas",
-                "practices", "practice_list_size", "hotspot_lsoas"]
+SIZE_FIGURES = [
+    "resident_population",
+    "registered_population",
+    "population_basis",
+    "deviation_pct",
+    "lsoas",
+    "practices",
+    "practice_list_size",
+    "hotspot_lsoas",
+]
 
 
 def _size(p, row) -> str:
-    rows = [f"<tr><th>{_esc(label(c))}</th><td class=\"num\">{_esc(format_value(c, row[c]))}</td></tr>"
-            for c in SIZE_FIGURES if c in row.index and not (c == "hotspot_lsoas" and _modelled(p))]
+    rows = [
+        f"<tr><th>{_esc(label(c))}</th><td class=\"num\">{_esc(format_value(c, row[c]))}</td></tr>"
+        for c in SIZE_FIGURES
+        if c in row.index and not (c == "hotspot_lsoas" and _modelled(p))
+    ]
     if "pcns" in row.index and row["pcns"]:
         from geo.plan.naming import display_case
 
@@ -346,11 +423,13 @@ def _size(p, row) -> str:
 def _key_rows(p, name) -> list[tuple[str, str, str]]:
     """(column of ``p.key``, label, tag) of a neighbourhood's key figures."""
     estimate = "estimate" if p.built_from != "practices" else ""
-    rows = [("core20_pct", "Core20: living in England's most deprived 20% of areas", ""),
-            ("urban_pct", "Living in urban areas", ""),
-            ("age_65_plus_pct", "Residents aged 65+", ""),
-            ("registered_65_plus_pct", "Registered patients aged 65+", estimate),
-            ("not_white_pct", "Ethnic groups other than White (residents)", "")]
+    rows = [
+        ("core20_pct", "Core20: living in England's most deprived 20% of areas", ""),
+        ("urban_pct", "Living in urban areas", ""),
+        ("age_65_plus_pct", "Residents aged 65+", ""),
+        ("registered_65_plus_pct", "Registered patients aged 65+", estimate),
+        ("not_white_pct", "Ethnic groups other than White (residents)", ""),
+    ]
     rows += [(f"prevalence_{r}", f"{QOF_REGISTERS.get(r, r)}: QOF prevalence", estimate) for r in KEY_REGISTERS]
     rows.append(("uec_rate", "UEC attendances per 1,000 residents", "modelled" if _modelled(p) else ""))
     return [r for r in rows if r[0] in p.key.columns]
@@ -358,8 +437,7 @@ def _key_rows(p, name) -> list[tuple[str, str, str]]:
 
 def _key_figures(p, name) -> str:
     comps = _comparators(p, name)
-    head = '<th>Key figure</th><th class="num">Here</th>' + "".join(
-        f'<th class="num">{_esc(h)}</th>' for _, h in comps)
+    head = '<th>Key figure</th><th class="num">Here</th>' + "".join(f'<th class="num">{_esc(h)}</th>' for _, h in comps)
     body = []
     for column, text, tag in _key_rows(p, name):
         unit = "" if column == "uec_rate" else "%"
@@ -373,11 +451,22 @@ def _key_figures(p, name) -> str:
             return f"{float(v):,.1f}{unit}"
 
         mark = f' <span class="tag {tag}">{tag}</span>' if tag else ""
-        body.append(f"<tr><th>{_esc(text)}{mark}</th><td class=\"num\"><b>{value(name, True)}</b></td>"
-                    + "".join(f'<td class="num">{value(a)}</td>' for a, _ in comps) + "</tr>")
-    return (f'<table class="key"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-            + _src(p, "imd2025", "imd2019", "rural_urban", "population_census2021", "practice_ages",
-                   "ethnicity_census2021", "qof_prevalence", extra=_uec_source(p)))
+        body.append(
+            f"<tr><th>{_esc(text)}{mark}</th><td class=\"num\"><b>{value(name, True)}</b></td>"
+            + "".join(f'<td class="num">{value(a)}</td>' for a, _ in comps)
+            + "</tr>"
+        )
+    return f'<table class="key"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>' + _src(
+        p,
+        "imd2025",
+        "imd2019",
+        "rural_urban",
+        "population_census2021",
+        "practice_ages",
+        "ethnicity_census2021",
+        "qof_prevalence",
+        extra=_uec_source(p),
+    )
 
 
 def _marks(p, name, columns: dict[str, str], areas) -> dict[str, dict]:
@@ -397,40 +486,60 @@ def _first_page(p, name, row, k: int, compact: bool) -> str:
     la = _la(p, name)
     where = f"Local authority: {_esc(_short_la(la))} · " if la else ""
     points = p.points[p.points.neighbourhood == name] if len(p.points) else None
-    maps = (locator_svgs(p.shapes, name, p.outline, points, p.high.get(name), size=150, zoom=(250, 230))
-            if p.shapes else "")
-    quintiles = {f"Q{q}{' (most deprived)' if q == 1 else ' (least deprived)' if q == 5 else ''}": f"imd_q{q}_pct"
-                 for q in range(1, 6)}
+    maps = (
+        locator_svgs(p.shapes, name, p.outline, points, p.high.get(name), size=150, zoom=(250, 230)) if p.shapes else ""
+    )
+    quintiles = {
+        f"Q{q}{' (most deprived)' if q == 1 else ' (least deprived)' if q == 5 else ''}": f"imd_q{q}_pct"
+        for q in range(1, 6)
+    }
     comps = _comparators(p, name)
-    imd = charts.bars({t: row[c] for t, c in quintiles.items()}, title=f"{name} by national IMD quintile",
-                      digits=1, label_width=95, width=330, colours=dict(zip(quintiles, QUINTILE_COLOURS)),
-                      comparators=_marks(p, name, {c: t for t, c in quintiles.items()}, comps))
+    imd = charts.bars(
+        {t: row[c] for t, c in quintiles.items()},
+        title=f"{name} by national IMD quintile",
+        digits=1,
+        label_width=95,
+        width=330,
+        colours=dict(zip(quintiles, QUINTILE_COLOURS)),
+        comparators=_marks(p, name, {c: t for t, c in quintiles.items()}, comps),
+    )
     imd_keys = list(_marks(p, name, {c: t for t, c in quintiles.items()}, comps))
-    return (f'<section class="sheet hood{" compact" if compact else ""}" id="hood-{k}-1">'
-            f'<h2 id="{_anchor(name)}">{_esc(name)}</h2>'
-            f'<p>{where}neighbourhood {k} of {len(p.summary)}</p>'
-            f'<div class="cols"><div><div class="maps">{maps}</div>'
-            f'<p class="src">Left: where it lies in the study area. Right: its footprint (blue), neighbours (grey), '
-            f'its GP practices (dots){"" if _modelled(p) else ", UEC hot-spot LSOAs (red)"}. '
-            + _source_text(p, "lsoa21_boundaries", "lsoa11_boundaries", "practice_geocodes") + "</p></div>"
-            f'<div style="flex:0 0 62mm"><h3>Size</h3>{_size(p, row)}'
-            + _src(p, "population_census2021", "gp_registrations", "practice_lists") + "</div></div>"
-            f"<h3>Key figures beside its local authority, the study area and England</h3>{_key_figures(p, name)}"
-            f'<div class="cols"><div><h3>Residents by national IMD quintile (% of counted population)</h3>{imd}'
-            f"{charts.legend(imd_keys)}<p class=\"keys\">Shades: the deprivation scale of every map of this tool, "
-            f"dark = more deprived.</p>{_src(p, 'imd2025', 'imd2019')}</div>{_ethnicity(p, name) or '<div></div>'}"
-            "</div>"
-            f'<i id="hood-{k}-1-end"></i></section>')
+    return (
+        f'<section class="sheet hood{" compact" if compact else ""}" id="hood-{k}-1">'
+        f'<h2 id="{_anchor(name)}">{_esc(name)}</h2>'
+        f'<p>{where}neighbourhood {k} of {len(p.summary)}</p>'
+        f'<div class="cols"><div><div class="maps">{maps}</div>'
+        f'<p class="src">Left: where it lies in the study area. Right: its footprint (blue), neighbours (grey), '
+        f'its GP practices (dots){"" if _modelled(p) else ", UEC hot-spot LSOAs (red)"}. '
+        + _source_text(p, "lsoa21_boundaries", "lsoa11_boundaries", "practice_geocodes")
+        + "</p></div>"
+        f'<div style="flex:0 0 62mm"><h3>Size</h3>{_size(p, row)}'
+        + _src(p, "population_census2021", "gp_registrations", "practice_lists")
+        + "</div></div>"
+        f"<h3>Key figures beside its local authority, the study area and England</h3>{_key_figures(p, name)}"
+        f'<div class="cols"><div><h3>Residents by national IMD quintile (% of counted population)</h3>{imd}'
+        f"{charts.legend(imd_keys)}<p class=\"keys\">Shades: the deprivation scale of every map of this tool, "
+        f"dark = more deprived.</p>{_src(p, 'imd2025', 'imd2019')}</div>{_ethnicity(p, name) or '<div></div>'}"
+        "</div>"
+        f'<i id="hood-{k}-1-end"></i></section>'
+    )
 
 
 def _resident_ages(p, name, row) -> str:
-    ages = {AGE_BAND_LABELS[b]: (100 * row[b] / row["resident_population"]
-                                 if not _missing(row[b]) and row["resident_population"] else None) for b in AGE_BANDS}
+    ages = {
+        AGE_BAND_LABELS[b]: (
+            100 * row[b] / row["resident_population"] if not _missing(row[b]) and row["resident_population"] else None
+        )
+        for b in AGE_BANDS
+    }
     marks = _marks(p, name, {f"{b}_pct": AGE_BAND_LABELS[b] for b in AGE_BANDS}, _comparators(p, name))
-    chart = charts.bars(ages, title=f"Residents of {name} by age", digits=1, width=330, label_width=50,
-                        comparators=marks)
-    return (f"<h3>Residents by age (%)</h3>{chart}{charts.legend(list(marks))}"
-            f"{_src(p, 'population_census2021', 'population_mye2020')}")
+    chart = charts.bars(
+        ages, title=f"Residents of {name} by age", digits=1, width=330, label_width=50, comparators=marks
+    )
+    return (
+        f"<h3>Residents by age (%)</h3>{chart}{charts.legend(list(marks))}"
+        f"{_src(p, 'population_census2021', 'population_mye2020')}"
+    )
 
 
 def _ethnicity(p, name) -> str:
@@ -442,9 +551,14 @@ def _ethnicity(p, name) -> str:
     comps = [(a, h) for a, h in _comparators(p, name) if a in eth.index]
     marks = {h: {short[g]: eth.loc[a, g] for g in ETHNIC_GROUPS} for a, h in comps}
     omitted = "" if ENGLAND in eth.index else '<p class="src">England is omitted: no national TS021 totals.</p>'
-    return ("<div><h3>Core20PLUS: ethnic groups (% of usual residents)</h3>"
-            + charts.bars(own, title=f"Ethnic groups of {name}", comparators=marks, width=330, label_width=70)
-            + charts.legend(list(marks)) + omitted + _src(p, "ethnicity_census2021") + "</div>")
+    return (
+        "<div><h3>Core20PLUS: ethnic groups (% of usual residents)</h3>"
+        + charts.bars(own, title=f"Ethnic groups of {name}", comparators=marks, width=330, label_width=70)
+        + charts.legend(list(marks))
+        + omitted
+        + _src(p, "ethnicity_census2021")
+        + "</div>"
+    )
 
 
 def _pyramid(p, name) -> str:
@@ -456,12 +570,20 @@ def _pyramid(p, name) -> str:
     estimate = bool(own.estimate.any())
     total = own.registered_total.iloc[0]
     tag = ' <span class="tag estimate">estimate</span>' if estimate else ""
-    return (f"<div><h3>Registered patients by age and sex (% of {format_value('registered_population', total)})"
-            f"{tag}</h3>"
-            + charts.pyramid(own, title=f"Registered patients of {name} by age and sex", width=262, row=9,
-                             comparators={h: ages[ages.area == a] for a, h in comps})
-            + charts.legend([h for _, h in comps])
-            + _src(p, "practice_ages", "gp_registrations" if estimate else "") + "</div>")
+    return (
+        f"<div><h3>Registered patients by age and sex (% of {format_value('registered_population', total)})"
+        f"{tag}</h3>"
+        + charts.pyramid(
+            own,
+            title=f"Registered patients of {name} by age and sex",
+            width=262,
+            row=9,
+            comparators={h: ages[ages.area == a] for a, h in comps},
+        )
+        + charts.legend([h for _, h in comps])
+        + _src(p, "practice_ages", "gp_registrations" if estimate else "")
+        + "</div>"
+    )
 
 
 def _conditions(p, name) -> str:
@@ -473,21 +595,26 @@ def _conditions(p, name) -> str:
     comps = [(a, h) for a, h in _comparators(p, name) if a in prevalence.columns]
     estimate = bool(own.estimate.any())
     what = "Patients (estimate)" if estimate else "Patients"
-    head = (f'<th>Condition (QOF register)</th><th class="num">{what}</th><th class="num">Here</th>'
-            + "".join(f'<th class="num">{_esc(h)}</th>' for _, h in comps))
+    head = f'<th>Condition (QOF register)</th><th class="num">{what}</th><th class="num">Here</th>' + "".join(
+        f'<th class="num">{_esc(h)}</th>' for _, h in comps
+    )
     rows = []
     for register, r in own.sort_values("condition").iterrows():
         published = bool(getattr(r, "published", True))
         count = NOT_PUBLISHED if not published else "suppressed" if _missing(r.patients) else f"{r.patients:,.0f}"
         rate = _pct(r.prevalence_pct) if published else NOT_PUBLISHED
-        rows.append(f'<tr><th>{_esc(r.condition)}</th><td class="num" data-count="">{count}</td>'
-                    f'<td class="num"><b>{rate}</b></td>'
-                    + "".join(f'<td class="num">{_pct(prevalence.at[register, a], missing=NO_FIGURE)}</td>'
-                              for a, _ in comps) + "</tr>")
+        rows.append(
+            f'<tr><th>{_esc(r.condition)}</th><td class="num" data-count="">{count}</td>'
+            f'<td class="num"><b>{rate}</b></td>'
+            + "".join(f'<td class="num">{_pct(prevalence.at[register, a], missing=NO_FIGURE)}</td>' for a, _ in comps)
+            + "</tr>"
+        )
     tag = ' <span class="tag estimate">estimate</span>' if estimate else ""
-    return (f"<h3>Long-term conditions: QOF registers and prevalence (%){tag}</h3>"
-            f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-            + _src(p, "qof_prevalence", "gp_registrations" if estimate else ""))
+    return (
+        f"<h3>Long-term conditions: QOF registers and prevalence (%){tag}</h3>"
+        f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        + _src(p, "qof_prevalence", "gp_registrations" if estimate else "")
+    )
 
 
 def _practices(p, name, rows: int) -> str:
@@ -497,44 +624,62 @@ def _practices(p, name, rows: int) -> str:
     shown = practices.sort_values("list_size", ascending=False, na_position="last").head(rows)
     from geo.plan.naming import display_case
 
-    head = (f"<th>{_esc(label('practice_name'))} ({_esc(label('practice_code').lower())})</th>"
-            f'<th class="num">{_esc(label("list_size"))}</th><th class="num">Share of list living here</th>')
-    body = "".join(f"<tr><td>{_esc(display_case(str(r.practice_name)))} ({_esc(r.practice_code)})</td>"
-                   f'<td class="num" data-count="">{_esc(format_value("list_size", r.list_size))}</td>'
-                   f'<td class="num">{_pct(r.list_living_here_pct, 0, missing="not shown")}</td></tr>'
-                   for r in shown.itertuples())
+    head = (
+        f"<th>{_esc(label('practice_name'))} ({_esc(label('practice_code').lower())})</th>"
+        f'<th class="num">{_esc(label("list_size"))}</th><th class="num">Share of list living here</th>'
+    )
+    body = "".join(
+        f"<tr><td>{_esc(display_case(str(r.practice_name)))} ({_esc(r.practice_code)})</td>"
+        f'<td class="num" data-count="">{_esc(format_value("list_size", r.list_size))}</td>'
+        f'<td class="num">{_pct(r.list_living_here_pct, 0, missing="not shown")}</td></tr>'
+        for r in shown.itertuples()
+    )
     more = len(practices) - len(shown)
-    extra = (f'<p class="src">and {more} more practice{"s" if more > 1 else ""} with smaller lists (all are in the '
-             "workbook, profiles.xlsx).</p>" if more > 0 else "")
-    return (f"<h3>GP practices whose patients live mostly here ({len(practices)})</h3>"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{extra}"
-            + _src(p, "gp_registrations", "practice_lists"))
+    extra = (
+        f'<p class="src">and {more} more practice{"s" if more > 1 else ""} with smaller lists (all are in the '
+        "workbook, profiles.xlsx).</p>"
+        if more > 0
+        else ""
+    )
+    return (
+        f"<h3>GP practices whose patients live mostly here ({len(practices)})</h3>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{extra}"
+        + _src(p, "gp_registrations", "practice_lists")
+    )
 
 
 def _notes_box(p, name) -> str:
     notes = []
     if p.built_from != "practices" and not p.figures.conditions.empty:
-        notes.append("Estimates: this neighbourhood is built from LSOAs, so each practice's registers and age bands "
-                     "are shared among the places its patients live (registrations by LSOA).")
+        notes.append(
+            "Estimates: this neighbourhood is built from LSOAs, so each practice's registers and age bands "
+            "are shared among the places its patients live (registrations by LSOA)."
+        )
     if _modelled(p):
-        notes.append("UEC figures are MODELLED (expected need from NHS England A&E totals shared out by population "
-                     "and acute morbidity), not observed attendances: a rate, with no intervals.")
+        notes.append(
+            "UEC figures are MODELLED (expected need from NHS England A&E totals shared out by population "
+            "and acute morbidity), not observed attendances: a rate, with no intervals."
+        )
     vintages = _vintages(p)
     if vintages:
         notes.append(vintages)
-    notes.append(f"{NO_FIGURE}: no figure for that area; suppressed: hidden to protect a count of 1 to 7. England's "
-                 "Core20 share is a fifth of its areas by definition. Definitions: see Sources and methods.")
+    notes.append(
+        f"{NO_FIGURE}: no figure for that area; suppressed: hidden to protect a count of 1 to 7. England's "
+        "Core20 share is a fifth of its areas by definition. Definitions: see Sources and methods."
+    )
     return '<div class="notes"><ul>' + "".join(f"<li>{_esc(n)}</li>" for n in notes) + "</ul></div>"
 
 
 def _second_page(p, name, row, k: int, compact: bool) -> str:
     rows = PRACTICE_ROWS if not compact else 6
-    return (f'<section class="sheet hood-2{" compact" if compact else ""}" id="hood-{k}-2">'
-            f"<h2>{_esc(name)} <small>(continued)</small></h2>"
-            f'<div class="cols">{_pyramid(p, name)}<div>{_practices(p, name, rows)}{_resident_ages(p, name, row)}</div></div>'
-            + _conditions(p, name)
-            + (f'<p class="src">{_esc(p.uec_note)}</p>' if p.uec_note and not _modelled(p) else "")
-            + f'<i id="hood-{k}-2-end"></i>{_notes_box(p, name)}</section>')
+    return (
+        f'<section class="sheet hood-2{" compact" if compact else ""}" id="hood-{k}-2">'
+        f"<h2>{_esc(name)} <small>(continued)</small></h2>"
+        f'<div class="cols">{_pyramid(p, name)}<div>{_practices(p, name, rows)}{_resident_ages(p, name, row)}</div></div>'
+        + _conditions(p, name)
+        + (f'<p class="src">{_esc(p.uec_note)}</p>' if p.uec_note and not _modelled(p) else "")
+        + f'<i id="hood-{k}-2-end"></i>{_notes_box(p, name)}</section>'
+    )
 
 
 def _anchor(name) -> str:
@@ -543,13 +688,31 @@ def _anchor(name) -> str:
 
 # --- Sources and methods ------------------------------------------------------------------------------------------
 
+
 def _methods(p) -> str:
-    shown = [c for c in COLUMNS if (c in p.summary.columns or c in PRACTICE_COLUMNS)
-             and c not in (*AGE_BANDS[1:], "imd_q2_pct", "imd_q3_pct", "imd_q4_pct", "pcn_code", "rural_pct",
-                           "practice_code", "practice_name", "pcn_name")]
+    shown = [
+        c
+        for c in COLUMNS
+        if (c in p.summary.columns or c in PRACTICE_COLUMNS)
+        and c
+        not in (
+            *AGE_BANDS[1:],
+            "imd_q2_pct",
+            "imd_q3_pct",
+            "imd_q4_pct",
+            "pcn_code",
+            "rural_pct",
+            "practice_code",
+            "practice_name",
+            "pcn_name",
+        )
+    ]
     if _modelled(p):
-        shown = [c for c in shown if c not in ("attendances", "rate_lci", "rate_uci", "ratio_lci", "ratio_uci",
-                                               "funnel", "hotspot_lsoas")]
+        shown = [
+            c
+            for c in shown
+            if c not in ("attendances", "rate_lci", "rate_uci", "ratio_lci", "ratio_uci", "funnel", "hotspot_lsoas")
+        ]
     short = {str(r.dataset): _short_source(r.label, r.vintage) for r in p.sources.itertuples()}
 
     def where(column: str) -> str:
@@ -558,27 +721,39 @@ def _methods(p) -> str:
             return "This plan"
         return "; ".join(short[s] for s in meta.sources if s in short) or "see sources below"
 
-    rows = "".join(f"<tr><th>{_esc(COLUMNS[c].label)}</th><td>{_esc(COLUMNS[c].unit)}</td>"
-                   f"<td>{_esc(COLUMNS[c].definition)}</td><td>{_esc(where(c))}</td></tr>" for c in shown)
-    notes = [*p.figures.notes, "Comparators: each local authority and the study area are counted as a "
-             "neighbourhood is, from the same plan metrics on the same population basis; England's practice figures "
-             "and ethnic groups come from the national files of the same edition.",
-             "Disclosure control: counts of 1 to 7 are suppressed; a total with a small part is given to the nearest "
-             "10; shares are not shown when a part or its complement is a small count."]
+    rows = "".join(
+        f"<tr><th>{_esc(COLUMNS[c].label)}</th><td>{_esc(COLUMNS[c].unit)}</td>"
+        f"<td>{_esc(COLUMNS[c].definition)}</td><td>{_esc(where(c))}</td></tr>"
+        for c in shown
+    )
+    notes = [
+        *p.figures.notes,
+        "Comparators: each local authority and the study area are counted as a "
+        "neighbourhood is, from the same plan metrics on the same population basis; England's practice figures "
+        "and ethnic groups come from the national files of the same edition.",
+        "Disclosure control: counts of 1 to 7 are suppressed; a total with a small part is given to the nearest "
+        "10; shares are not shown when a part or its complement is a small count.",
+    ]
     if _modelled(p):
-        notes.append("UEC figures are modelled (the layer is described under Sources): rates only. "
-                     "Modelled: no intervals.")
+        notes.append(
+            "UEC figures are modelled (the layer is described under Sources): rates only. Modelled: no intervals."
+        )
     elif p.uec_note:
         notes.append("UEC: " + p.uec_note)
     vintages = _vintages(p)
     if vintages:
         notes.append(vintages)
-    sources = "".join(f"<li>{_esc(r.label)}" + ("" if str(r.vintage) in str(r.label) else f" ({_esc(r.vintage)})")
-                      + "</li>" for r in p.sources.itertuples())
-    return ('<section class="sheet flow methods"><h2>Sources and methods</h2><ul>'
-            + "".join(f"<li>{_esc(n)}</li>" for n in notes) + "</ul>"
-            f"<table><thead><tr><th>Figure</th><th>Unit</th><th>Definition</th><th>Source</th></tr></thead>"
-            f'<tbody>{rows}</tbody></table><h3>Sources</h3><ul class="sources">{sources}</ul></section>')
+    sources = "".join(
+        f"<li>{_esc(r.label)}" + ("" if str(r.vintage) in str(r.label) else f" ({_esc(r.vintage)})") + "</li>"
+        for r in p.sources.itertuples()
+    )
+    return (
+        '<section class="sheet flow methods"><h2>Sources and methods</h2><ul>'
+        + "".join(f"<li>{_esc(n)}</li>" for n in notes)
+        + "</ul>"
+        f"<table><thead><tr><th>Figure</th><th>Unit</th><th>Definition</th><th>Source</th></tr></thead>"
+        f'<tbody>{rows}</tbody></table><h3>Sources</h3><ul class="sources">{sources}</ul></section>'
+    )
 
 
 def page(p, compact: frozenset | set = frozenset()) -> str:
@@ -594,9 +769,17 @@ def page(p, compact: frozenset | set = frozenset()) -> str:
     >>> text.count('class="sheet hood"'), "Summary" in text, "core20_pct" in text
     (2, True, False)
     """
-    hoods = "".join(_first_page(p, name, row, k, name in compact) + _second_page(p, name, row, k, name in compact)
-                    for k, (name, row) in enumerate(p.summary.iterrows(), start=1))
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
-            f'content="width=device-width, initial-scale=1"><title>Neighbourhood profiles: {_esc(p.area_label)}</title>'
-            f"<style>{STYLE}</style></head><body><main>"
-            + _cover(p) + _summary(p) + hoods + _methods(p) + "</main></body></html>")
+    hoods = "".join(
+        _first_page(p, name, row, k, name in compact) + _second_page(p, name, row, k, name in compact)
+        for k, (name, row) in enumerate(p.summary.iterrows(), start=1)
+    )
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+        f'content="width=device-width, initial-scale=1"><title>Neighbourhood profiles: {_esc(p.area_label)}</title>'
+        f"<style>{STYLE}</style></head><body><main>"
+        + _cover(p)
+        + _summary(p)
+        + hoods
+        + _methods(p)
+        + "</main></body></html>"
+    )

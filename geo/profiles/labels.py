@@ -40,58 +40,124 @@ COLUMNS: dict[str, Column] = {
     "neighbourhood": Column("Neighbourhood", "text", ("plan",), "Name of the neighbourhood in the plan."),
     "lsoas": Column("LSOAs", "number", ("plan",), "Lower layer super output areas (about 1,500 residents each)."),
     "resident_population": Column("Residents", "count", _POP, "Usual residents of the neighbourhood's LSOAs."),
-    **{band: Column(f"Residents aged {text}", "count", _POP, f"Usual residents aged {text}.")
-       for band, text in AGE_BAND_LABELS.items()},
-    "registered_population": Column("Registered patients living here", "count", _REG,
-                                    "Patients registered with any GP practice in England who live in the LSOAs."),
-    "population_basis": Column("Population counted", "text", ("plan",),
-                               "The population the plan balances: residents or registered patients."),
-    "deviation_pct": Column("Difference from target population", "%", ("plan",),
-                            "Counted population minus the plan's target, as a percentage of the target."),
-    **{f"imd_q{q}_pct": Column(f"Living in national IMD quintile {q}{text}", "%", _IMD,
-                               f"Share of the counted population in LSOAs of England's IMD quintile {q}.")
-       for q, text in zip(range(1, 6), [" (most deprived)", "", "", "", " (least deprived)"])},
-    "core20_pct": Column("Core20 (most deprived 20% of England)", "%", _IMD,
-                         "Share of the counted population in LSOAs of national IMD quintile 1 (NHS Core20PLUS5)."),
-    "core20_pct_list": Column("Core20: share of its practices' patients", "%", _IMD,
-                              "Share of the patients of the neighbourhood's practices (those living in the area) "
-                              "who live in LSOAs of national IMD quintile 1: the list's mix, beside the footprint's."),
-    "local_decile_median": Column("Median local deprivation decile", "decile", _IMD,
-                                  "Median of the LSOAs' deciles of IMD rank within the study area (1 most deprived)."),
-    "lsoas_local_decile_1_2": Column("LSOAs in the area's most deprived 20%", "number", _IMD,
-                                     "LSOAs in local deprivation deciles 1 and 2."),
-    "urban_pct": Column("Living in urban areas", "%", ("rural_urban",),
-                        "Share of the counted population in LSOAs classed urban (ONS rural-urban 2021)."),
+    **{
+        band: Column(f"Residents aged {text}", "count", _POP, f"Usual residents aged {text}.")
+        for band, text in AGE_BAND_LABELS.items()
+    },
+    "registered_population": Column(
+        "Registered patients living here",
+        "count",
+        _REG,
+        "Patients registered with any GP practice in England who live in the LSOAs.",
+    ),
+    "population_basis": Column(
+        "Population counted", "text", ("plan",), "The population the plan balances: residents or registered patients."
+    ),
+    "deviation_pct": Column(
+        "Difference from target population",
+        "%",
+        ("plan",),
+        "Counted population minus the plan's target, as a percentage of the target.",
+    ),
+    **{
+        f"imd_q{q}_pct": Column(
+            f"Living in national IMD quintile {q}{text}",
+            "%",
+            _IMD,
+            f"Share of the counted population in LSOAs of England's IMD quintile {q}.",
+        )
+        for q, text in zip(range(1, 6), [" (most deprived)", "", "", "", " (least deprived)"])
+    },
+    "core20_pct": Column(
+        "Core20 (most deprived 20% of England)",
+        "%",
+        _IMD,
+        "Share of the counted population in LSOAs of national IMD quintile 1 (NHS Core20PLUS5).",
+    ),
+    "core20_pct_list": Column(
+        "Core20: share of its practices' patients",
+        "%",
+        _IMD,
+        "Share of the patients of the neighbourhood's practices (those living in the area) "
+        "who live in LSOAs of national IMD quintile 1: the list's mix, beside the footprint's.",
+    ),
+    "local_decile_median": Column(
+        "Median local deprivation decile",
+        "decile",
+        _IMD,
+        "Median of the LSOAs' deciles of IMD rank within the study area (1 most deprived).",
+    ),
+    "lsoas_local_decile_1_2": Column(
+        "LSOAs in the area's most deprived 20%", "number", _IMD, "LSOAs in local deprivation deciles 1 and 2."
+    ),
+    "urban_pct": Column(
+        "Living in urban areas",
+        "%",
+        ("rural_urban",),
+        "Share of the counted population in LSOAs classed urban (ONS rural-urban 2021).",
+    ),
     "rural_pct": Column("Living in rural areas", "%", ("rural_urban",), "100% minus the urban share."),
-    "practices": Column("GP practices", "number", _PRACTICES,
-                        "Practices sited in the area whose largest group of area patients lives here."),
+    "practices": Column(
+        "GP practices",
+        "number",
+        _PRACTICES,
+        "Practices sited in the area whose largest group of area patients lives here.",
+    ),
     "pcns": Column("Primary care networks", "text", _PRACTICES, "PCNs of those practices."),
-    "practice_list_size": Column("Registered list of those practices", "count", _LISTS,
-                                 "All patients registered with those practices, wherever they live (latest list "
-                                 "count; home areas from the registrations-by-LSOA file)."),
+    "practice_list_size": Column(
+        "Registered list of those practices",
+        "count",
+        _LISTS,
+        "All patients registered with those practices, wherever they live (latest list "
+        "count; home areas from the registrations-by-LSOA file).",
+    ),
     "attendances": Column("UEC attendances", "count", ("uec",), "Urgent and emergency care attendances."),
-    "rate_per_1000": Column("UEC attendances per 1,000 residents", "per 1,000", ("uec",),
-                            "Attendances per 1,000 residents, with exact Poisson 95% limits."),
+    "rate_per_1000": Column(
+        "UEC attendances per 1,000 residents",
+        "per 1,000",
+        ("uec",),
+        "Attendances per 1,000 residents, with exact Poisson 95% limits.",
+    ),
     "rate_lci": Column("UEC rate: lower 95% limit", "per 1,000", ("uec",), "Exact Poisson lower 95% limit."),
     "rate_uci": Column("UEC rate: upper 95% limit", "per 1,000", ("uec",), "Exact Poisson upper 95% limit."),
-    "ratio": Column("UEC ratio to the study area", "ratio", ("uec",),
-                    "Observed over expected attendances at the study area's (age-specific) rates."),
+    "ratio": Column(
+        "UEC ratio to the study area",
+        "ratio",
+        ("uec",),
+        "Observed over expected attendances at the study area's (age-specific) rates.",
+    ),
     "ratio_lci": Column("UEC ratio: lower 95% limit", "ratio", ("uec",), "Lower 95% limit of the ratio."),
     "ratio_uci": Column("UEC ratio: upper 95% limit", "ratio", ("uec",), "Upper 95% limit of the ratio."),
-    "funnel": Column("Funnel plot position", "text", ("uec",),
-                     "Within, above or below the 95%/99.8% funnel limits around the study area rate."),
-    "hotspot_lsoas": Column("LSOAs in a UEC hot spot", "number", ("uec",),
-                            "LSOAs with significantly high Getis-Ord Gi* (false-discovery controlled)."),
+    "funnel": Column(
+        "Funnel plot position",
+        "text",
+        ("uec",),
+        "Within, above or below the 95%/99.8% funnel limits around the study area rate.",
+    ),
+    "hotspot_lsoas": Column(
+        "LSOAs in a UEC hot spot",
+        "number",
+        ("uec",),
+        "LSOAs with significantly high Getis-Ord Gi* (false-discovery controlled).",
+    ),
     # Practice table
     "practice_code": Column("Practice code", "text", _PRACTICES, "ODS code of the GP practice."),
     "practice_name": Column("Practice", "text", _PRACTICES, "Name of the GP practice."),
     "pcn_code": Column("PCN code", "text", _PRACTICES, "ODS code of the primary care network."),
     "pcn_name": Column("Primary care network", "text", _PRACTICES, "Name of the primary care network."),
-    "list_size": Column("Registered list", "count", _LISTS,
-                        "All patients registered with the practice (latest list count, see the source)."),
-    "list_living_here_pct": Column("Share of list living in this neighbourhood", "%", _REG,
-                                   "Percentage of the practice's registered list living in the neighbourhood "
-                                   "(whole percent; not shown when fewer than 8 live elsewhere or here)."),
+    "list_size": Column(
+        "Registered list",
+        "count",
+        _LISTS,
+        "All patients registered with the practice (latest list count, see the source).",
+    ),
+    "list_living_here_pct": Column(
+        "Share of list living in this neighbourhood",
+        "%",
+        _REG,
+        "Percentage of the practice's registered list living in the neighbourhood "
+        "(whole percent; not shown when fewer than 8 live elsewhere or here).",
+    ),
 }
 
 #: What a figure whose source has no data for the area says (QOF publishes no rows for some practices, e.g. the
@@ -100,12 +166,27 @@ NOT_PUBLISHED = "not published"
 
 #: Short names of the QOF 2024-25 disease registers, with the age group each register's prevalence counts.
 QOF_REGISTERS = {
-    "AF": "Atrial fibrillation", "AST": "Asthma (6+)", "CAN": "Cancer", "CHD": "Coronary heart disease",
-    "CKD": "Chronic kidney disease (18+)", "COPD": "COPD", "DEM": "Dementia", "DEP": "Depression (18+)",
-    "DM": "Diabetes (17+)", "EP": "Epilepsy (18+)", "HF": "Heart failure", "HYP": "Hypertension",
-    "LD": "Learning disability", "MH": "Serious mental illness", "NDH": "Non-diabetic hyperglycaemia (18+)",
-    "OB": "Obesity (18+)", "OST": "Osteoporosis (50+)", "PAD": "Peripheral arterial disease",
-    "PC": "Palliative care", "RA": "Rheumatoid arthritis (16+)", "STIA": "Stroke and TIA",
+    "AF": "Atrial fibrillation",
+    "AST": "Asthma (6+)",
+    "CAN": "Cancer",
+    "CHD": "Coronary heart disease",
+    "CKD": "Chronic kidney disease (18+)",
+    "COPD": "COPD",
+    "DEM": "Dementia",
+    "DEP": "Depression (18+)",
+    "DM": "Diabetes (17+)",
+    "EP": "Epilepsy (18+)",
+    "HF": "Heart failure",
+    "HYP": "Hypertension",
+    "LD": "Learning disability",
+    "MH": "Serious mental illness",
+    "NDH": "Non-diabetic hyperglycaemia (18+)",
+    "OB": "Obesity (18+)",
+    "OST": "Osteoporosis (50+)",
+    "PAD": "Peripheral arterial disease",
+    "PC": "Palliative care",
+    "RA": "Rheumatoid arthritis (16+)",
+    "STIA": "Stroke and TIA",
 }
 
 ETHNIC_GROUPS = {
@@ -124,7 +205,7 @@ def label(column: str) -> str:
 
 
 def source_text(column: str, sources: dict) -> str:
-    """"label (vintage)" of the datasets behind a column, from an atlas's ``sources`` (empty when unknown)."""
+    """ "label (vintage)" of the datasets behind a column, from an atlas's ``sources`` (empty when unknown)."""
     found = COLUMNS.get(column)
     if found is None:
         return ""

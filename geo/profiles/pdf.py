@@ -50,9 +50,12 @@ def render(text: str):
     try:
         import weasyprint
     except (ImportError, OSError) as error:  # OSError: the Python package is there but Pango is not
-        raise DataError("cannot write a PDF pack: WeasyPrint is not installed", file="weasyprint",
-                        expected="pip install weasyprint and Debian's libpango-1.0-0 libpangoft2-1.0-0 "
-                        f"(scripts/system-packages.sh): {error}") from error
+        raise DataError(
+            "cannot write a PDF pack: WeasyPrint is not installed",
+            file="weasyprint",
+            expected="pip install weasyprint and Debian's libpango-1.0-0 libpangoft2-1.0-0 "
+            f"(scripts/system-packages.sh): {error}",
+        ) from error
     return weasyprint.HTML(string=text, url_fetcher=_fetcher(), base_url=None).render()
 
 
@@ -110,7 +113,9 @@ def write_pdf(profiles, path: str | Path) -> Path:
         document = render(page(profiles, compact=compact))
         still = overflowing(document)
         if still:
-            log.warning("data pack: content of %s is clipped to its two pages",
-                        ", ".join(repr(names[k - 1]) for k in sorted(still)))
+            log.warning(
+                "data pack: content of %s is clipped to its two pages",
+                ", ".join(repr(names[k - 1]) for k in sorted(still)),
+            )
     document.write_pdf(path)
     return path

@@ -17,10 +17,16 @@ from geo.profiles.labels import COLUMNS, label
 FORMATS = {"count": "#,##0", "number": "#,##0", "%": '0.0"%"', "ratio": "0.00", "per 1,000": "#,##0.0", "decile": "0.0"}
 WIDTHS = {"text": 28, "count": 14, "number": 10, "%": 12, "ratio": 10, "per 1,000": 12, "decile": 10}
 EXTRA = {  # columns of the data-pack tables that are not in the summary's dictionary
-    "area": ("Area", "text"), "condition": ("Condition (QOF register)", "text"), "register": ("QOF code", "text"),
-    "patients": ("Patients on the register", "count"), "list_size": ("Patients counted (denominator)", "count"),
-    "prevalence_pct": ("Prevalence", "%"), "estimate": ("Estimate", "text"), "sex": ("Sex", "text"),
-    "age_band": ("Age band", "text"), "pct": ("Share of registered patients", "%"),
+    "area": ("Area", "text"),
+    "condition": ("Condition (QOF register)", "text"),
+    "register": ("QOF code", "text"),
+    "patients": ("Patients on the register", "count"),
+    "list_size": ("Patients counted (denominator)", "count"),
+    "prevalence_pct": ("Prevalence", "%"),
+    "estimate": ("Estimate", "text"),
+    "sex": ("Sex", "text"),
+    "age_band": ("Age band", "text"),
+    "pct": ("Share of registered patients", "%"),
     "registered_total": ("Registered patients (all ages)", "count"),
 }
 
@@ -40,16 +46,18 @@ def _sheet(writer, name: str, frame: pd.DataFrame, title: str, source: str, meta
     writer.sheets[name] = sheet
     bold = book.add_format({"bold": True, "font_size": 14})
     small = book.add_format({"italic": True, "font_color": "#4c6272"})
-    head = book.add_format({"bold": True, "bg_color": "#005eb8", "font_color": "#ffffff", "text_wrap": True,
-                            "valign": "top", "border": 1})
+    head = book.add_format(
+        {"bold": True, "bg_color": "#005eb8", "font_color": "#ffffff", "text_wrap": True, "valign": "top", "border": 1}
+    )
     formats = {unit: book.add_format({"num_format": code}) for unit, code in FORMATS.items()}
     sheet.write_string(0, 0, title, bold)
     sheet.write_string(1, 0, source, small)
     for j, column in enumerate(frame.columns):
         text, unit = meta(column)
         sheet.write_string(3, j, text, head)
-        sheet.set_column(j, j, max(WIDTHS.get(unit, 14), min(len(text) * 0.9, 40)) if unit != "text" else 30,
-                         formats.get(unit))
+        sheet.set_column(
+            j, j, max(WIDTHS.get(unit, 14), min(len(text) * 0.9, 40)) if unit != "text" else 30, formats.get(unit)
+        )
         for i, value in enumerate(frame[column].tolist()):
             if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
                 continue  # a suppressed or missing figure is an empty cell
@@ -88,23 +96,48 @@ def write_xlsx(p, path: Path) -> Path:
     options = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": False}
     with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
         summary = p.summary.reset_index()
-        _sheet(writer, "Summary", summary, f"Neighbourhood profiles: {p.area_label}",
-               src("population_census2021", "gp_registrations", "imd2025", "imd2019", "rural_urban"))
-        _sheet(writer, "Practices", p.practices, "GP practices whose patients live mostly in each neighbourhood",
-               src("gp_registrations", "practice_map", "practice_ages"))
+        _sheet(
+            writer,
+            "Summary",
+            summary,
+            f"Neighbourhood profiles: {p.area_label}",
+            src("population_census2021", "gp_registrations", "imd2025", "imd2019", "rural_urban"),
+        )
+        _sheet(
+            writer,
+            "Practices",
+            p.practices,
+            "GP practices whose patients live mostly in each neighbourhood",
+            src("gp_registrations", "practice_map", "practice_ages"),
+        )
         if not figures.ethnicity.empty:
             eth = figures.ethnicity.rename_axis("area").reset_index()
             from geo.profiles.labels import ETHNIC_GROUPS
 
-            _sheet(writer, "Ethnicity", eth, "Core20PLUS: ethnic groups, % of usual residents",
-                   src("ethnicity_census2021"),
-                   meta=lambda c: (ETHNIC_GROUPS[c], "%") if c in ETHNIC_GROUPS else _meta(c))
+            _sheet(
+                writer,
+                "Ethnicity",
+                eth,
+                "Core20PLUS: ethnic groups, % of usual residents",
+                src("ethnicity_census2021"),
+                meta=lambda c: (ETHNIC_GROUPS[c], "%") if c in ETHNIC_GROUPS else _meta(c),
+            )
         if not figures.conditions.empty:
-            _sheet(writer, "Long-term conditions", figures.conditions,
-                   "Long-term conditions: QOF disease registers and prevalence", src("qof_prevalence"))
+            _sheet(
+                writer,
+                "Long-term conditions",
+                figures.conditions,
+                "Long-term conditions: QOF disease registers and prevalence",
+                src("qof_prevalence"),
+            )
         if not figures.ages.empty:
-            _sheet(writer, "Registered by age", figures.ages, "Registered patients by sex and 5-year age band",
-                   src("practice_ages"))
+            _sheet(
+                writer,
+                "Registered by age",
+                figures.ages,
+                "Registered patients by sex and 5-year age band",
+                src("practice_ages"),
+            )
         _notes(writer, p, known)
     return path
 
@@ -117,8 +150,11 @@ def _notes(writer, p, known: dict[str, str]) -> None:
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     sheet.write_string(0, 0, "Notes, definitions and sources", bold)
     row = 2
-    notes = ["Counts of 1 to 7 are suppressed (empty cells), with further cells where a total would reveal them.",
-             *p.figures.notes, *([p.uec_note] if p.uec_note else [])]
+    notes = [
+        "Counts of 1 to 7 are suppressed (empty cells), with further cells where a total would reveal them.",
+        *p.figures.notes,
+        *([p.uec_note] if p.uec_note else []),
+    ]
     for note in notes:
         sheet.write_string(row, 0, note, wrap)
         row += 1

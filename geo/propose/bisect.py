@@ -38,8 +38,9 @@ BLOB_SURCHARGE = 0.5
 TREES = 8
 
 
-def bisect_piece(piece, rng: np.random.Generator, *, compactness_weight: float = 1.0, trees: int = TREES,
-                 budget=None) -> np.ndarray:
+def bisect_piece(
+    piece, rng: np.random.Generator, *, compactness_weight: float = 1.0, trees: int = TREES, budget=None
+) -> np.ndarray:
     """Return a label ``0..k-1`` for every node of ``piece``, each label a connected set.
 
     Parameters
@@ -71,8 +72,7 @@ def bisect_piece(piece, rng: np.random.Generator, *, compactness_weight: float =
     return run([bisect_steps(piece, rng, compactness_weight=compactness_weight, trees=trees, budget=budget)])[0]
 
 
-def bisect_steps(piece, rng: np.random.Generator, *, compactness_weight: float = 1.0, trees: int = TREES,
-                 budget=None):
+def bisect_steps(piece, rng: np.random.Generator, *, compactness_weight: float = 1.0, trees: int = TREES, budget=None):
     """:func:`bisect_piece` as a generator for :func:`geo.propose.trees.run`: it yields its spanning-tree requests
     (so many pieces can share one batch) and returns the labels."""
     n = len(piece.rows)
@@ -107,8 +107,9 @@ def bisect_steps(piece, rng: np.random.Generator, *, compactness_weight: float =
         local[nodes] = np.arange(len(nodes))
         keep = (local[rows] >= 0) & (local[cols] >= 0)
         edges = (local[rows[keep]], local[cols[keep]], surcharge[keep])
-        inside, k_inside = yield from _best_split(edges, values[nodes], practice[nodes], k, k1,
-                                                  targets[first : first + k], rng, compactness_weight, n_trees)
+        inside, k_inside = yield from _best_split(
+            edges, values[nodes], practice[nodes], k, k1, targets[first : first + k], rng, compactness_weight, n_trees
+        )
         mask = np.zeros(len(nodes), bool)
         mask[inside] = True
         stack.append((nodes[~mask], k - k_inside, first + k_inside))

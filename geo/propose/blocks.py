@@ -60,8 +60,12 @@ class Blocks:
 
     def describe(self) -> dict:
         """The block type as stored in a plan's provenance (``params["blocks"]``)."""
-        return {"type": self.kind, "title": BLOCK_TITLES[self.kind], "source": self.source,
-                "count": int(self.units.nunique())}
+        return {
+            "type": self.kind,
+            "title": BLOCK_TITLES[self.kind],
+            "source": self.source,
+            "count": int(self.units.nunique()),
+        }
 
 
 def msoa_blocks(lsoas: pd.DataFrame, msoas: pd.DataFrame, source: str = "msoa21_boundaries") -> Blocks:
@@ -80,33 +84,50 @@ def msoa_blocks(lsoas: pd.DataFrame, msoas: pd.DataFrame, source: str = "msoa21_
     geo.errors.DataError: msoa21_boundaries, column 'name': no MSOA is named 'Leicester 015', the stem of LSOA E01 (Leicester 015A) (expected an MSOA 2021 named after every LSOA 2021 of the area (1 of 3 unmatched))
     """
     if "lsoa_name" not in lsoas.columns:
-        raise PlanError("the atlas has no LSOA names to find their MSOAs by", column="lsoa_name",
-                        expected="an LSOA 2021 atlas")
+        raise PlanError(
+            "the atlas has no LSOA names to find their MSOAs by", column="lsoa_name", expected="an LSOA 2021 atlas"
+        )
     names = lsoas["lsoa_name"].astype(str).str.strip()
     stems = names.str.extract(_LSOA_NAME)["stem"]
     bad = stems.isna()
     if bad.any():
         code = bad.index[bad.to_numpy().argmax()]
-        raise DataError(f"LSOA {code} is named {names[code]!r}, not '<MSOA name><letter>' such as 'Leicester 014A'",
-                        column="lsoa_name", expected="LSOA 2021 names (MSOAs are LSOA 2021 building blocks)")
+        raise DataError(
+            f"LSOA {code} is named {names[code]!r}, not '<MSOA name><letter>' such as 'Leicester 014A'",
+            column="lsoa_name",
+            expected="LSOA 2021 names (MSOAs are LSOA 2021 building blocks)",
+        )
     table = msoas[["code", "name"]].astype(str)
     twice = table["name"].str.strip().duplicated(keep=False)
     if twice.any():
         row = int(twice.to_numpy().argmax())
-        raise DataError(f"the MSOA name {table['name'].iloc[row]!r} is given to more than one MSOA, so an LSOA "
-                        "named after it has no single MSOA", file=source, row=row + 1, column="name",
-                        expected="one MSOA per name")
+        raise DataError(
+            f"the MSOA name {table['name'].iloc[row]!r} is given to more than one MSOA, so an LSOA "
+            "named after it has no single MSOA",
+            file=source,
+            row=row + 1,
+            column="name",
+            expected="one MSOA per name",
+        )
     by_name = pd.Series(table["code"].to_numpy(), index=table["name"].str.strip().to_numpy())
     units = stems.map(by_name)
     missing = units.isna()
     if missing.any():
         code = missing.index[missing.to_numpy().argmax()]
-        raise DataError(f"no MSOA is named {stems[code]!r}, the stem of LSOA {code} ({names[code]})", file=source,
-                        column="name", expected=f"an MSOA 2021 named after every LSOA 2021 of the area "
-                        f"({int(missing.sum())} of {len(units)} unmatched)")
+        raise DataError(
+            f"no MSOA is named {stems[code]!r}, the stem of LSOA {code} ({names[code]})",
+            file=source,
+            column="name",
+            expected=f"an MSOA 2021 named after every LSOA 2021 of the area "
+            f"({int(missing.sum())} of {len(units)} unmatched)",
+        )
     used = set(units)
-    return Blocks("msoas", units.rename("block").astype(object),
-                  {c: n for c, n in zip(table["code"], table["name"]) if c in used}, source)
+    return Blocks(
+        "msoas",
+        units.rename("block").astype(object),
+        {c: n for c, n in zip(table["code"], table["name"]) if c in used},
+        source,
+    )
 
 
 def ward_blocks(lsoas: pd.DataFrame) -> Blocks:
@@ -120,16 +141,20 @@ def ward_blocks(lsoas: pd.DataFrame) -> Blocks:
     (['W1', 'W1', 'W2'], {'W1': 'A', 'W2': 'B'}, 2)
     """
     if "ward_code" not in lsoas.columns or lsoas["ward_code"].isna().any():
-        raise PlanError("this atlas has no electoral ward for every LSOA (wards come with LSOA 2021 atlases)",
-                        column="build_from", expected="'msoas', 'lsoas' or a file of units, or an LSOA 2021 atlas")
+        raise PlanError(
+            "this atlas has no electoral ward for every LSOA (wards come with LSOA 2021 atlases)",
+            column="build_from",
+            expected="'msoas', 'lsoas' or a file of units, or an LSOA 2021 atlas",
+        )
     names = dict(zip(lsoas["ward_code"].astype(str), lsoas.get("ward_name", lsoas["ward_code"]).astype(str)))
     return Blocks("wards", lsoas["ward_code"].astype(str).astype(object).rename("block"), names, "ward lookup")
 
 
 def custom_blocks(geography) -> Blocks:
     """Return the units of a user geography (:func:`geo.plan.geography.read_geography`) as blocks."""
-    return Blocks("custom", geography.units.astype(str).astype(object).rename("block"), dict(geography.names),
-                  str(geography.key))
+    return Blocks(
+        "custom", geography.units.astype(str).astype(object).rename("block"), dict(geography.names), str(geography.key)
+    )
 
 
 @lru_cache(maxsize=2)
@@ -147,8 +172,11 @@ def read_msoas(data_dir: str | Path | None = None) -> tuple[pd.DataFrame, str]:
 
     folder = Path(data_dir) if data_dir else get_settings().data_dir
     if folder is None:
-        raise DataError("MSOA blocks need the official MSOA 2021 boundary file, and no data folder is set",
-                        column="build_from", expected="NHP_DATA_DIR or --data-dir holding msoa21_boundaries")
+        raise DataError(
+            "MSOA blocks need the official MSOA 2021 boundary file, and no data folder is set",
+            column="build_from",
+            expected="NHP_DATA_DIR or --data-dir holding msoa21_boundaries",
+        )
     path = discover(folder).path("msoa21_boundaries")
     return _msoa_table(str(path), path.stat().st_mtime), path.name
 
@@ -168,8 +196,11 @@ def with_blocks(atlas, blocks: Blocks):
     units = blocks.units.reindex(lsoas.index)
     if units.isna().any():
         code = units.index[units.isna().to_numpy().argmax()]
-        raise PlanError(f"LSOA {code} is in no building block", column="build_from",
-                        expected="blocks covering every LSOA of the area")
+        raise PlanError(
+            f"LSOA {code} is in no building block",
+            column="build_from",
+            expected="blocks covering every LSOA of the area",
+        )
     lsoas["block_code"] = units.astype(str).to_numpy()
     lsoas["block_name"] = [blocks.names.get(u, u) for u in lsoas["block_code"]]
     lsoas.attrs = {**lsoas.attrs, "blocks": blocks.describe()}
@@ -191,8 +222,11 @@ def blocks_for(atlas, kind: str) -> Blocks:
         return msoa_blocks(lsoas, table, source)
     if kind == "wards":
         return ward_blocks(lsoas)
-    raise PlanError("build_from 'custom' needs a user geography on the atlas", column="build_from",
-                    expected="geo.propose.blocks.with_blocks(atlas, custom_blocks(read_geography(FILE, atlas)))")
+    raise PlanError(
+        "build_from 'custom' needs a user geography on the atlas",
+        column="build_from",
+        expected="geo.propose.blocks.with_blocks(atlas, custom_blocks(read_geography(FILE, atlas)))",
+    )
 
 
 def block_index(blocks: Blocks, nest: np.ndarray) -> tuple[np.ndarray, pd.Index, list[str]]:
@@ -216,8 +250,11 @@ def block_index(blocks: Blocks, nest: np.ndarray) -> tuple[np.ndarray, pd.Index,
     keys = np.array([f"{b}@{n}" if b in crossing else b for b, n in zip(codes, nest)], dtype=object)
     index, uniques = pd.factorize(keys, sort=True)
     word = BLOCK_WORDS[blocks.kind]
-    notes = [f"{word} {blocks.names.get(b, b)} ({b}) crosses the nesting units "
-             f"{' and '.join(sorted(set(nest[codes == b])))}: it is kept whole within each" for b in sorted(crossing)]
+    notes = [
+        f"{word} {blocks.names.get(b, b)} ({b}) crosses the nesting units "
+        f"{' and '.join(sorted(set(nest[codes == b])))}: it is kept whole within each"
+        for b in sorted(crossing)
+    ]
     return index, pd.Index(uniques), notes
 
 
@@ -279,8 +316,10 @@ def neighbourhood_blocks(plan, blocks: Blocks) -> dict[str, list[tuple[str, str]
     {'N1': [('a', 'A')], 'N2': [('b', 'B')]}
     """
     frame = pd.DataFrame({"n": plan.assignment.reindex(blocks.units.index), "b": blocks.units.astype(str)})
-    return {str(n): [(b, blocks.names.get(b, b)) for b in sorted(group.b.unique())]
-            for n, group in frame.dropna().groupby("n", sort=True)}
+    return {
+        str(n): [(b, blocks.names.get(b, b)) for b in sorted(group.b.unique())]
+        for n, group in frame.dropna().groupby("n", sort=True)
+    }
 
 
 def broken_blocks(adjacency, index: np.ndarray, keys, kind: str, names: dict) -> list[str]:
@@ -304,6 +343,8 @@ def broken_blocks(adjacency, index: np.ndarray, keys, kind: str, names: dict) ->
     notes = []
     for b, count in parts[parts > 1].items():
         code = str(keys[b]).split("@")[0]
-        notes.append(f"{word} {names.get(code, code)} ({code}) is in {count} parts that do not touch in the LSOA "
-                     "contiguity graph: the neighbourhood holding it cannot be contiguous")
+        notes.append(
+            f"{word} {names.get(code, code)} ({code}) is in {count} parts that do not touch in the LSOA "
+            "contiguity graph: the neighbourhood holding it cannot be contiguous"
+        )
     return notes

@@ -37,8 +37,9 @@ def parse_counts(text: str) -> int | dict[str, int]:
         try:
             return int(text)
         except ValueError:
-            raise PlanError(f"{text!r} is not a number of neighbourhoods", column="neighbourhoods",
-                            expected=expected) from None
+            raise PlanError(
+                f"{text!r} is not a number of neighbourhoods", column="neighbourhoods", expected=expected
+            ) from None
     counts: dict[str, int] = {}
     for item in (p.strip() for p in text.split(",")):
         code, _, value = item.partition("=")
@@ -46,8 +47,11 @@ def parse_counts(text: str) -> int | dict[str, int]:
         if not code or not value.strip().isdigit():
             raise PlanError(f"{item!r} is not CODE=N", column="neighbourhoods", expected=expected)
         if code in counts:
-            raise PlanError(f"place {code} is given more than once", column="neighbourhoods",
-                            expected="every place once, as CODE=N separated by commas")
+            raise PlanError(
+                f"place {code} is given more than once",
+                column="neighbourhoods",
+                expected="every place once, as CODE=N separated by commas",
+            )
         counts[code] = int(value)
     return counts
 
@@ -71,8 +75,9 @@ def apportion(count: int, weights, lower=1, upper=None) -> np.ndarray:
     low = np.broadcast_to(np.asarray(lower, dtype=int), n).copy()
     high = np.broadcast_to(np.asarray(upper if upper is not None else count, dtype=int), n).copy()
     if low.sum() > count or high.sum() < count:
-        raise PlanError(f"{count} cannot be split between {n} parts of {low.min()} to {high.max()} each",
-                        column="neighbourhoods")
+        raise PlanError(
+            f"{count} cannot be split between {n} parts of {low.min()} to {high.max()} each", column="neighbourhoods"
+        )
     fixed = np.full(n, -1)
     while True:
         free = fixed < 0
@@ -97,8 +102,9 @@ def apportion(count: int, weights, lower=1, upper=None) -> np.ndarray:
     return parts
 
 
-def place_counts(populations: pd.Series, spec, capacity: pd.Series | None = None,
-                 names: dict | None = None) -> dict[str, int]:
+def place_counts(
+    populations: pd.Series, spec, capacity: pd.Series | None = None, names: dict | None = None
+) -> dict[str, int]:
     """Return the number of neighbourhoods of each place.
 
     Parameters
@@ -124,33 +130,49 @@ def place_counts(populations: pd.Series, spec, capacity: pd.Series | None = None
     """
     names = names or {}
     places = [str(p) for p in populations.index]
-    cap = (capacity.reindex(populations.index).fillna(1).astype(int).to_numpy() if capacity is not None
-           else np.full(len(places), MAX_COUNT))
+    cap = (
+        capacity.reindex(populations.index).fillna(1).astype(int).to_numpy()
+        if capacity is not None
+        else np.full(len(places), MAX_COUNT)
+    )
     if isinstance(spec, dict):
         given = {str(k): v for k, v in spec.items()}
         missing = [p for p in places if p not in given]
         unknown = sorted(set(given) - set(places))
         if missing or unknown:
-            parts = ([f"missing {', '.join(f'{names[p]} ({p})' if p in names else p for p in missing)}"] if missing
-                     else []) + ([f"unknown {', '.join(unknown)}"] if unknown else [])
-            raise PlanError(f"every place must be named once: {'; '.join(parts)}", column="neighbourhoods",
-                            expected=f"a count for each of {', '.join(sorted(places))}")
+            parts = (
+                [f"missing {', '.join(f'{names[p]} ({p})' if p in names else p for p in missing)}"] if missing else []
+            ) + ([f"unknown {', '.join(unknown)}"] if unknown else [])
+            raise PlanError(
+                f"every place must be named once: {'; '.join(parts)}",
+                column="neighbourhoods",
+                expected=f"a count for each of {', '.join(sorted(places))}",
+            )
         counts = {}
         for place, most in zip(places, cap):
             k = given[place]
             if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= most:
-                raise PlanError(f"{names.get(place, place)} ({place}) cannot have {k!r} neighbourhoods",
-                                column="neighbourhoods", expected=f"a whole number from 1 to {most} (its blocks)")
+                raise PlanError(
+                    f"{names.get(place, place)} ({place}) cannot have {k!r} neighbourhoods",
+                    column="neighbourhoods",
+                    expected=f"a whole number from 1 to {most} (its blocks)",
+                )
             counts[place] = int(k)
         return counts
     total = int(spec)
     if total < len(places):
-        raise PlanError(f"{total} neighbourhood{'s' if total != 1 else ''} cannot give each of the {len(places)} "
-                        "places at least one", column="neighbourhoods",
-                        expected=f"at least {len(places)}, or a coarser --nest, or a count per place")
+        raise PlanError(
+            f"{total} neighbourhood{'s' if total != 1 else ''} cannot give each of the {len(places)} "
+            "places at least one",
+            column="neighbourhoods",
+            expected=f"at least {len(places)}, or a coarser --nest, or a count per place",
+        )
     if total > cap.sum():
-        raise PlanError(f"{total} neighbourhoods is more than the area's {int(cap.sum())} building blocks",
-                        column="neighbourhoods", expected=f"at most {int(cap.sum())}")
+        raise PlanError(
+            f"{total} neighbourhoods is more than the area's {int(cap.sum())} building blocks",
+            column="neighbourhoods",
+            expected=f"at most {int(cap.sum())}",
+        )
     return dict(zip(places, apportion(total, populations.to_numpy(float), 1, cap).tolist()))
 
 
@@ -210,8 +232,11 @@ def ideal_lines(ideals: dict[str, dict]) -> list[str]:
     >>> ideal_lines({"A": {"name": "Alpha", "population": 300.0, "neighbourhoods": 4, "ideal": 75.0}})
     ['Alpha (A): 300 people / 4 neighbourhoods = ideal size 75']
     """
-    return [f"{v['name']} ({p}): {v['population']:,.0f} people / {v['neighbourhoods']} neighbourhood"
-            f"{'s' if v['neighbourhoods'] != 1 else ''} = ideal size {v['ideal']:,.0f}" for p, v in ideals.items()]
+    return [
+        f"{v['name']} ({p}): {v['population']:,.0f} people / {v['neighbourhoods']} neighbourhood"
+        f"{'s' if v['neighbourhoods'] != 1 else ''} = ideal size {v['ideal']:,.0f}"
+        for p, v in ideals.items()
+    ]
 
 
 def place_deviation(plan) -> pd.Series | None:
@@ -235,10 +260,16 @@ def place_deviation(plan) -> pd.Series | None:
         return None
     lsoas = plan.atlas.lsoas
     nest = made.get("nest", "lad")
-    place = (pd.Series(next(iter(ideals)), index=lsoas.index) if nest == "none"
-             else lsoas[NEST_COLUMNS[nest][0]].astype(str))
-    frame = pd.DataFrame({"n": plan.assignment.reindex(lsoas.index), "place": place,
-                          "pop": pd.to_numeric(lsoas[plan.params.population_column], errors="coerce").fillna(0)})
+    place = (
+        pd.Series(next(iter(ideals)), index=lsoas.index) if nest == "none" else lsoas[NEST_COLUMNS[nest][0]].astype(str)
+    )
+    frame = pd.DataFrame(
+        {
+            "n": plan.assignment.reindex(lsoas.index),
+            "place": place,
+            "pop": pd.to_numeric(lsoas[plan.params.population_column], errors="coerce").fillna(0),
+        }
+    )
     pops = frame.groupby("n")["pop"].sum()
     home = frame.groupby(["n", "place"])["pop"].sum().reset_index().sort_values(["n", "pop"], ascending=[True, False])
     home = home.drop_duplicates("n").set_index("n")["place"]
@@ -252,5 +283,7 @@ def place_balance_line(plan) -> str:
     if dev is None or not len(dev):
         return ""
     tol = plan.tolerance
-    return (f"against each place's ideal: max |deviation| {100 * dev.abs().max():.1f} %; within ±5 %: "
-            f"{(dev.abs() <= 0.05 + 1e-9).mean():.0%}; within ±{100 * tol:g} %: {(dev.abs() <= tol + 1e-9).mean():.0%}")
+    return (
+        f"against each place's ideal: max |deviation| {100 * dev.abs().max():.1f} %; within ±5 %: "
+        f"{(dev.abs() <= 0.05 + 1e-9).mean():.0%}; within ±{100 * tol:g} %: {(dev.abs() <= tol + 1e-9).mean():.0%}"
+    )

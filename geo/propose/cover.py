@@ -106,7 +106,7 @@ class _Sets:
             packed = np.zeros((self.n, 8 * words), dtype=np.uint8)
             for v in range(self.n):
                 flags = ((self.masks >> np.uint64(v)) & one).astype(bool)
-                packed[v, :(len(flags) + 7) // 8] = np.packbits(flags, bitorder="little")
+                packed[v, : (len(flags) + 7) // 8] = np.packbits(flags, bitorder="little")
             self._columns = packed.view("<u8")
         return self._columns
 
@@ -149,13 +149,13 @@ class _Sets:
             low, high = -high, -low
         a, b = int(np.searchsorted(self.key, low, "left")), int(np.searchsorted(self.key, high, "right"))
         if isinstance(alive, np.ndarray):
-            return alive[np.searchsorted(alive, a):np.searchsorted(alive, b)]
+            return alive[np.searchsorted(alive, a) : np.searchsorted(alive, b)]
         offset, words = alive
         a, b = max(a, 64 * offset), min(b, 64 * (offset + len(words)))
         if a >= b:
             return _NONE
         first, last = a // 64, (b + 63) // 64
-        part = words[first - offset:last - offset].copy()
+        part = words[first - offset : last - offset].copy()
         part[0] &= np.uint64(2**64 - (1 << (a % 64)))
         if b % 64:
             part[-1] &= np.uint64((1 << (b % 64)) - 1)
@@ -169,21 +169,21 @@ class _Sets:
             counts = bits.sum(axis=0, dtype=np.int64)
         else:
             offset, words = alive
-            bits, counts = None, np.bitwise_count(self.columns[:, offset:offset + len(words)] & words).sum(axis=1)
+            bits, counts = None, np.bitwise_count(self.columns[:, offset : offset + len(words)] & words).sum(axis=1)
         counts[covered] = _NEVER
         v = int(counts.argmin())
         if not counts[v]:
             return _NONE, bits
         if bits is not None:
             return alive[bits[:, v].view(bool)], bits
-        return self._indices(offset, words & self.columns[v, offset:offset + len(words)]), bits
+        return self._indices(offset, words & self.columns[v, offset : offset + len(words)]), bits
 
     def without(self, alive, s: int, masks_alive):
         """The sets of ``alive`` disjoint from set ``s`` (``masks_alive``: their masks, for an index array)."""
         if isinstance(alive, np.ndarray):
             return alive[(masks_alive & self.masks[s]) == 0]
         offset, words = alive
-        columns = self.columns[np.flatnonzero(self.bits[s]), offset:offset + len(words)]
+        columns = self.columns[np.flatnonzero(self.bits[s]), offset : offset + len(words)]
         words = words & ~np.bitwise_or.reduce(columns, axis=0)
         left = int(np.bitwise_count(words).sum())
         if left <= DENSE or left * SPARSE < 64 * len(words):
@@ -211,8 +211,17 @@ class _Sets:
             columns, alive = np.zeros((self.n, 0), dtype=np.uint64), (False, root, 0, np.zeros(0, np.uint64))
         else:
             columns, alive = np.ascontiguousarray(self.columns), (True, _NONE, 0, root[1])
-        arrays = (self.masks, self.sizes, self.key, self.descending, columns,
-                  self.given, np.ascontiguousarray(self.position), self.n, np.uint64(self.full))
+        arrays = (
+            self.masks,
+            self.sizes,
+            self.key,
+            self.descending,
+            columns,
+            self.given,
+            np.ascontiguousarray(self.position),
+            self.n,
+            np.uint64(self.full),
+        )
         return arrays, alive
 
 
@@ -281,9 +290,8 @@ class Profile:
             d = float(self.limits[0])
             return max(1 - d, remaining - (left - 1) * (1 + d)), min(1 + d, remaining - (left - 1) * (1 - d))
         caps = self.caps(counts, left)
-        spread = float(caps[:left - 1].sum())
-        return (max(1 - caps[0], remaining - (left - 1) - spread),
-                min(1 + caps[0], remaining - (left - 1) + spread))
+        spread = float(caps[: left - 1].sum())
+        return (max(1 - caps[0], remaining - (left - 1) - spread), min(1 + caps[0], remaining - (left - 1) + spread))
 
 
 def minimax(masks, sizes, n: int, k: int, total: float, limit: int, bound: float = np.inf):
@@ -305,8 +313,17 @@ def minimax(masks, sizes, n: int, k: int, total: float, limit: int, bound: float
     return (None if found is None else (found[0], float(found[1][0]))), proven
 
 
-def lexicographic(masks, sizes, n: int, k: int, total: float, limit: int, bound: float = np.inf,
-                  levels_limit: int = 0, enough: float = 0.0):
+def lexicographic(
+    masks,
+    sizes,
+    n: int,
+    k: int,
+    total: float,
+    limit: int,
+    bound: float = np.inf,
+    levels_limit: int = 0,
+    enough: float = 0.0,
+):
     """Return ((chosen sets, deviations largest first), proven, levels proven): the cover whose largest deviation
     is smallest, then (within that) whose second largest is smallest, and so on: lexicographic minimax.
 
@@ -380,8 +397,11 @@ def _level(sets: _Sets, k: int, total: float, fixed: tuple, limit: int, low: flo
         left = k - used
         if left == 1:
             last = sets.find(sets.full & ~covered)
-            return ([last] if last is not None and abs(sets.sizes[last] - 1) <= profile.caps(counts, 1)[0] + TOLERANCE
-                    else None)
+            return (
+                [last]
+                if last is not None and abs(sets.sizes[last] - 1) <= profile.caps(counts, 1)[0] + TOLERANCE
+                else None
+            )
         state = (covered, used, counts)
         if failed.get(state, -1.0) >= d:
             return None
@@ -397,9 +417,16 @@ def _level(sets: _Sets, k: int, total: float, fixed: tuple, limit: int, low: flo
         elif len(options):
             masks_alive = sets.masks_of(alive)
             for s in options.tolist():
-                found = within(sets.without(alive, s, masks_alive), covered | int(sets.masks[s]),
-                               flags | sets.bits[s].view(bool), used + 1, remaining - sets.sizes[s],
-                               profile.after(counts, abs(sets.sizes[s] - 1)), profile, d)
+                found = within(
+                    sets.without(alive, s, masks_alive),
+                    covered | int(sets.masks[s]),
+                    flags | sets.bits[s].view(bool),
+                    used + 1,
+                    remaining - sets.sizes[s],
+                    profile.after(counts, abs(sets.sizes[s] - 1)),
+                    profile,
+                    d,
+                )
                 if found is not None:
                     return [s, *found]
         failed[state] = max(d, failed.get(state, -1.0))
@@ -441,14 +468,29 @@ def _level(sets: _Sets, k: int, total: float, fixed: tuple, limit: int, low: flo
         d = high - STRICT if high - low <= BISECT else (low + high) / 2
 
 
-def _within_compiled(sets: _Sets, arrays, root, failed, k: int, total: float, profile: Profile, d: float,
-                     limit: int):
+def _within_compiled(sets: _Sets, arrays, root, failed, k: int, total: float, profile: Profile, d: float, limit: int):
     """One decision of :func:`_level` by :func:`geo.propose.kernels.within`: the cover's sets, or None."""
     path, nodes = np.zeros(k, dtype=np.int64), np.array([sets.nodes], dtype=np.int64)
-    found = kernels.within(*arrays, k, np.ascontiguousarray(profile.limits, dtype=float),
-                           np.ascontiguousarray(profile.budget, dtype=np.int64), float(d), failed, nodes, int(limit),
-                           WORK, int(DENSE), int(SPARSE), path, *root, np.uint64(0), np.zeros(sets.n, bool), 0,
-                           float(total), np.zeros(profile.m, dtype=np.int64))
+    found = kernels.within(
+        *arrays,
+        k,
+        np.ascontiguousarray(profile.limits, dtype=float),
+        np.ascontiguousarray(profile.budget, dtype=np.int64),
+        float(d),
+        failed,
+        nodes,
+        int(limit),
+        WORK,
+        int(DENSE),
+        int(SPARSE),
+        path,
+        *root,
+        np.uint64(0),
+        np.zeros(sets.n, bool),
+        0,
+        float(total),
+        np.zeros(profile.m, dtype=np.int64),
+    )
     sets.nodes = int(nodes[0])
     if found < 0:
         raise OverflowError
@@ -459,8 +501,19 @@ def _sorted_deviations(sets: _Sets, chosen) -> np.ndarray:
     return np.sort(np.abs(sets.sizes[np.asarray(chosen, dtype=np.int64)] - 1))[::-1]
 
 
-def min_cut(masks, cost, sizes, n: int, k: int, total: float, lo: float, hi: float, start, limit: int,
-            profile: Profile | None = None):
+def min_cut(
+    masks,
+    cost,
+    sizes,
+    n: int,
+    k: int,
+    total: float,
+    lo: float,
+    hi: float,
+    start,
+    limit: int,
+    profile: Profile | None = None,
+):
     """Return (the cheapest cover by ``k`` of the sets with sizes in ``[lo, hi]``, proven).
 
     With a ``profile``, the covers whose deviations, largest first, keep within its limits instead (the covers
@@ -492,8 +545,7 @@ def min_cut(masks, cost, sizes, n: int, k: int, total: float, lo: float, hi: flo
         size = sets.sizes[candidates]
         if profile is None:
             return (size >= lo - TOLERANCE) & (size <= hi + TOLERANCE)
-        cap = (profile.caps(counts, 1)[0] if chosen_size is None
-               else profile.last_caps(counts, np.abs(chosen_size - 1)))
+        cap = profile.caps(counts, 1)[0] if chosen_size is None else profile.last_caps(counts, np.abs(chosen_size - 1))
         return np.abs(size - 1) <= cap + TOLERANCE
 
     def search(alive, covered, flags, used, remaining, spent, chosen, counts):
@@ -501,8 +553,7 @@ def min_cut(masks, cost, sizes, n: int, k: int, total: float, lo: float, hi: flo
         left = k - used
         if left == 1:
             last = sets.find(sets.full & ~covered)
-            if (last is not None and fits(counts, 1, np.array([last]))[0]
-                    and spent + price[last] < best[0] - TOLERANCE):
+            if last is not None and fits(counts, 1, np.array([last]))[0] and spent + price[last] < best[0] - TOLERANCE:
                 best[0], best[1] = spent + float(price[last]), [*chosen, last]
             return
         budget = best[0] - spent
@@ -519,8 +570,11 @@ def min_cut(masks, cost, sizes, n: int, k: int, total: float, lo: float, hi: flo
         sets.count(limit, alive)
         options, bits = sets.branch(alive, flags)
         # What the uncovered nodes must still cost: each at least its cheapest usable set's share per node.
-        floor = 0.0 if bits is None or not len(options) else float(
-            np.where(bits.view(bool), share[alive, None], np.inf).min(axis=0)[~flags].sum())
+        floor = (
+            0.0
+            if bits is None or not len(options)
+            else float(np.where(bits.view(bool), share[alive, None], np.inf).min(axis=0)[~flags].sum())
+        )
         if left == 2 and len(options) and spent + floor < best[0] - TOLERANCE:
             # The last two at once: the cheapest option and set of what it leaves (first in price order on ties).
             options = options[np.argsort(price[options], kind="stable")]
@@ -536,9 +590,16 @@ def min_cut(masks, cost, sizes, n: int, k: int, total: float, lo: float, hi: flo
                 if spent + price[s] >= best[0] - TOLERANCE:
                     break
                 chosen.append(s)
-                search(sets.without(alive, s, masks_alive), covered | int(sets.masks[s]),
-                       flags | sets.bits[s].view(bool), used + 1, remaining - sets.sizes[s], spent + price[s], chosen,
-                       counts if profile is None else profile.after(counts, abs(sets.sizes[s] - 1)))
+                search(
+                    sets.without(alive, s, masks_alive),
+                    covered | int(sets.masks[s]),
+                    flags | sets.bits[s].view(bool),
+                    used + 1,
+                    remaining - sets.sizes[s],
+                    spent + price[s],
+                    chosen,
+                    counts if profile is None else profile.after(counts, abs(sets.sizes[s] - 1)),
+                )
                 chosen.pop()
         if best[0] == before:
             failed[state] = max(failed.get(state, -np.inf), budget)
@@ -549,17 +610,42 @@ def min_cut(masks, cost, sizes, n: int, k: int, total: float, lo: float, hi: flo
         nodes = np.array([sets.nodes], dtype=np.int64)
         limits = np.zeros(1) if profile is None else np.ascontiguousarray(profile.limits, dtype=float)
         budget = np.zeros(1, np.int64) if profile is None else np.ascontiguousarray(profile.budget, dtype=np.int64)
-        proven = kernels.cut_search(*arrays, k, np.ascontiguousarray(price), np.ascontiguousarray(share),
-                                    profile is not None, float(lo), float(hi), limits, budget, kernels.failed_states(),
-                                    nodes, int(limit), WORK, int(DENSE), int(SPARSE), cost_best, best_path,
-                                    np.zeros(k, dtype=np.int64), is_bits, idx, offset, words, np.uint64(0),
-                                    np.zeros(n, bool), 0, float(total), 0.0,
-                                    np.zeros(0 if profile is None else profile.m, dtype=np.int64))
+        proven = kernels.cut_search(
+            *arrays,
+            k,
+            np.ascontiguousarray(price),
+            np.ascontiguousarray(share),
+            profile is not None,
+            float(lo),
+            float(hi),
+            limits,
+            budget,
+            kernels.failed_states(),
+            nodes,
+            int(limit),
+            WORK,
+            int(DENSE),
+            int(SPARSE),
+            cost_best,
+            best_path,
+            np.zeros(k, dtype=np.int64),
+            is_bits,
+            idx,
+            offset,
+            words,
+            np.uint64(0),
+            np.zeros(n, bool),
+            0,
+            float(total),
+            0.0,
+            np.zeros(0 if profile is None else profile.m, dtype=np.int64),
+        )
         sets.nodes = int(nodes[0])
         return sets.original(best_path), bool(proven)
     try:
-        search(sets.everything(), 0, np.zeros(n, bool), 0, float(total), 0.0, [],
-               () if profile is None else profile.start)
+        search(
+            sets.everything(), 0, np.zeros(n, bool), 0, float(total), 0.0, [], () if profile is None else profile.start
+        )
     except OverflowError:
         proven = False
     else:

@@ -31,8 +31,7 @@ from geo.propose.model import BLOCK_BUILDS, NEST_COLUMNS, ProposalParams
 from geo.propose.refine import refine
 from geo.propose.trees import run
 from geo.propose.units import CORE_BAND, Budget, Piece, may_fork, split_units
-from geo.propose.blocks import (BLOCK_WORDS, block_arrays, block_index, blocks_for, broken_blocks, contract,
-                                expand)
+from geo.propose.blocks import BLOCK_WORDS, block_arrays, block_index, blocks_for, broken_blocks, contract, expand
 from geo.propose.counts import counted_pieces, place_counts, place_populations
 from geo.propose.wards import group_index, keep_wards_whole, split_notes
 
@@ -44,7 +43,9 @@ GOOD_ENOUGH = 0.03
 ATTEMPTS = 4
 
 
-def propose(atlas, params: ProposalParams | None = None, algorithm: str = "default", *, name: str | None = None) -> Plan:
+def propose(
+    atlas, params: ProposalParams | None = None, algorithm: str = "default", *, name: str | None = None
+) -> Plan:
     """Propose neighbourhoods for the study area of ``atlas``.
 
     Parameters
@@ -100,13 +101,19 @@ def propose(atlas, params: ProposalParams | None = None, algorithm: str = "defau
     if ideals:  # each place aims at its own ideal size; the plan's target is the area's mean
         extra["ideal_sizes"] = ideals
         total = sum(v["population"] for v in ideals.values())
-        plan_params = plan_params.replace(target=max(1.0, round(total / sum(v["neighbourhoods"] for v in
-                                                                            ideals.values()), 1)))
-    provenance = Provenance(method, seed=params.seed, seconds=time.monotonic() - start,
-                            unmet=tuple(str(u) for u in unmet), constrained_units=tuple(constrained),
-                            stopped_early=stopped_early, params={"algorithm": method, **params.to_dict(), **extra})
-    plan = Plan(atlas, assignment, plan_params, provenance=provenance,
-                name=name or f"{method} seed {params.seed}")
+        plan_params = plan_params.replace(
+            target=max(1.0, round(total / sum(v["neighbourhoods"] for v in ideals.values()), 1))
+        )
+    provenance = Provenance(
+        method,
+        seed=params.seed,
+        seconds=time.monotonic() - start,
+        unmet=tuple(str(u) for u in unmet),
+        constrained_units=tuple(constrained),
+        stopped_early=stopped_early,
+        params={"algorithm": method, **params.to_dict(), **extra},
+    )
+    plan = Plan(atlas, assignment, plan_params, provenance=provenance, name=name or f"{method} seed {params.seed}")
     # Labels are names: each neighbourhood is named after its wards; provenance.labels keeps the code-like label.
     return rename(plan, neighbourhood_names(plan))
 
@@ -118,12 +125,23 @@ def _list_based(atlas, params: ProposalParams, start: float, name: str | None) -
 
     practices, unmet, constrained, stopped_early, report = list_based(atlas, params, start + params.time_budget)
     method = f"exact-{params.build_from}"
-    provenance = Provenance(method, seed=params.seed, seconds=time.monotonic() - start,
-                            unmet=tuple(str(u) for u in unmet), constrained_units=tuple(constrained),
-                            stopped_early=bool(stopped_early), params={"algorithm": method, **params.to_dict()},
-                            solve=tuple(dict(r) for r in report))
-    return Plan.from_practices(atlas, practices, params.plan_params(), provenance=provenance,
-                               name=name or f"{params.build_from} seed {params.seed}")
+    provenance = Provenance(
+        method,
+        seed=params.seed,
+        seconds=time.monotonic() - start,
+        unmet=tuple(str(u) for u in unmet),
+        constrained_units=tuple(constrained),
+        stopped_early=bool(stopped_early),
+        params={"algorithm": method, **params.to_dict()},
+        solve=tuple(dict(r) for r in report),
+    )
+    return Plan.from_practices(
+        atlas,
+        practices,
+        params.plan_params(),
+        provenance=provenance,
+        name=name or f"{params.build_from} seed {params.seed}",
+    )
 
 
 def atlas_pieces(atlas, params: ProposalParams) -> list[Piece]:
@@ -146,8 +164,11 @@ def _graph(atlas, params: ProposalParams):
     else:
         code_col, name_col = NEST_COLUMNS[params.nest]
         if code_col not in lsoas.columns:
-            raise PlanError("nest 'custom' needs a user geography on the atlas", column="nest",
-                            expected="geo.propose.wards.nest_in(atlas, geography), or nest 'lad'")
+            raise PlanError(
+                "nest 'custom' needs a user geography on the atlas",
+                column="nest",
+                expected="geo.propose.wards.nest_in(atlas, geography), or nest 'lad'",
+            )
         units, names = lsoas[code_col].fillna("unknown"), lsoas[name_col].fillna("unknown")
     pop = pd.to_numeric(lsoas[params.population_column], errors="coerce").fillna(0).clip(lower=0).to_numpy(float)
     centroids = lsoas.geometry.centroid
@@ -169,8 +190,15 @@ def _graph(atlas, params: ProposalParams):
         place_names = dict(zip(units.astype(str), names.astype(str)))
         capacity = pd.Series(units.astype(str).to_numpy()).value_counts()
         counts = place_counts(place_pop, params.neighbourhoods, capacity, place_names)
-        ideals = {p: {"name": place_names[p], "population": float(place_pop[p]), "neighbourhoods": counts[p],
-                      "ideal": float(place_pop[p]) / counts[p]} for p in place_pop.index}
+        ideals = {
+            p: {
+                "name": place_names[p],
+                "population": float(place_pop[p]),
+                "neighbourhoods": counts[p],
+                "ideal": float(place_pop[p]) / counts[p],
+            }
+            for p in place_pop.index
+        }
         pieces = counted_pieces(units, names, adjacency, arrays, counts, params.tolerance)
     else:
         pieces = split_units(units, names, adjacency, *arrays[:4], arrays[4], params.target, params.tolerance)
@@ -181,8 +209,15 @@ def _graph(atlas, params: ProposalParams):
     return pieces, pd.Index(codes), index, notes, ideals
 
 
-def solve_piece(piece: Piece, seed: int, compactness_weight: float, deadline: float = float("inf"), *,
-                attempts: int = ATTEMPTS, trees: int = TREES) -> tuple[np.ndarray, bool]:
+def solve_piece(
+    piece: Piece,
+    seed: int,
+    compactness_weight: float,
+    deadline: float = float("inf"),
+    *,
+    attempts: int = ATTEMPTS,
+    trees: int = TREES,
+) -> tuple[np.ndarray, bool]:
     """Return labels ``0..k-1`` for one piece (bisection then refinement) and whether the deadline cut it short.
 
     An early cut can leave a part that has no balanced split (few nodes, or a bottleneck), and refinement
@@ -205,8 +240,15 @@ def solve_piece(piece: Piece, seed: int, compactness_weight: float, deadline: fl
     return run([solve_steps(piece, seed, compactness_weight, deadline, attempts=attempts, trees=trees)])[0]
 
 
-def solve_steps(piece: Piece, seed: int, compactness_weight: float, deadline: float = float("inf"), *,
-                attempts: int = ATTEMPTS, trees: int = TREES):
+def solve_steps(
+    piece: Piece,
+    seed: int,
+    compactness_weight: float,
+    deadline: float = float("inf"),
+    *,
+    attempts: int = ATTEMPTS,
+    trees: int = TREES,
+):
     """:func:`solve_piece` as a generator for :func:`geo.propose.trees.run`, so that many pieces can draw their
     spanning trees in one batch; the result does not depend on which pieces share it."""
     entropy = [seed, zlib.crc32(piece.unit.encode()), int(piece.rows.min())]
@@ -237,8 +279,9 @@ def _misses(piece: Piece, pops: np.ndarray) -> tuple[int, ...]:
     return int((dev > piece.tolerance + 1e-9).sum()), int((dev > CORE_BAND + 1e-9).sum())
 
 
-def solve_pieces(pieces: list[Piece], seed: int, compactness_weight: float,
-                 deadline: float = float("inf")) -> tuple[list[np.ndarray], bool]:
+def solve_pieces(
+    pieces: list[Piece], seed: int, compactness_weight: float, deadline: float = float("inf")
+) -> tuple[list[np.ndarray], bool]:
     """Solve every piece, in parallel processes for large areas; return the labels and whether any was cut short.
 
     Each piece does the same counted search whatever the number of processes or the load, so the labels are the
@@ -306,8 +349,10 @@ def tree_bisection(atlas, params: ProposalParams, deadline: float):
             split = split_notes(atlas, assignment, params)
         unmet += split
     if stopped_early:
-        unmet.append(f"stopped at the time budget of {params.time_budget:g} s before the search was complete; "
-                     "the plan is the best found by then, and a longer budget may give a different one")
+        unmet.append(
+            f"stopped at the time budget of {params.time_budget:g} s before the search was complete; "
+            "the plan is the best found by then, and a longer budget may give a different one"
+        )
     assignment.attrs["ideals"] = ideals
     return assignment, unmet, constrained, stopped_early
 
@@ -339,17 +384,24 @@ def label_pieces(codes, pieces, solved, params: ProposalParams, letter: str):
                 off_band = piece.ideal
             elif not low <= pop <= high:
                 side = "below" if pop < low else "above"
-                unmet.append(f"{label}: {pop:,.0f} people is {side} the band of {low:,.0f}-{high:,.0f}; "
-                             "the contiguity graph left no better balanced split")
+                unmet.append(
+                    f"{label}: {pop:,.0f} people is {side} the band of {low:,.0f}-{high:,.0f}; "
+                    "the contiguity graph left no better balanced split"
+                )
         if off_band is not None:
             constrained.append(unit)
             unit_pop = sum(p.pop.sum() for p, _ in parts)
             k = len(groups)
             side = "below" if off_band < low else "above"
-            what = "one constrained neighbourhood" if k == 1 else f"{k} constrained neighbourhoods of about " \
-                f"{unit_pop / k:,.0f}"
-            unmet.append(f"{name} ({unit}): {unit_pop:,.0f} people is {side} the band for {k} "
-                         f"neighbourhood{'s' if k > 1 else ''}; {what}")
+            what = (
+                "one constrained neighbourhood"
+                if k == 1
+                else f"{k} constrained neighbourhoods of about {unit_pop / k:,.0f}"
+            )
+            unmet.append(
+                f"{name} ({unit}): {unit_pop:,.0f} people is {side} the band for {k} "
+                f"neighbourhood{'s' if k > 1 else ''}; {what}"
+            )
     return pd.Series(labels, index=codes, name="neighbourhood"), unmet, constrained
 
 

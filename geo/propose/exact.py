@@ -114,10 +114,22 @@ class Solved:
         return "optimal" if self.proven else "unproven"
 
 
-def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: float = np.inf,
-              max_sets: int = MAX_SETS, search_limit: int = SEARCH_LIMIT, cut_limit: int = CUT_LIMIT,
-              node_limit: int = NODE_LIMIT, time_limit: float = TIME_LIMIT,
-              levels_limit: int = LEVELS_LIMIT, enough: float = 0.0) -> Solved | None:
+def partition(
+    pop,
+    adjacency,
+    k: int,
+    target: float,
+    weight=None,
+    *,
+    bound: float = np.inf,
+    max_sets: int = MAX_SETS,
+    search_limit: int = SEARCH_LIMIT,
+    cut_limit: int = CUT_LIMIT,
+    node_limit: int = NODE_LIMIT,
+    time_limit: float = TIME_LIMIT,
+    levels_limit: int = LEVELS_LIMIT,
+    enough: float = 0.0,
+) -> Solved | None:
     """Split a connected graph into ``k`` connected groups with the most even populations, then the smallest cut.
 
     Parameters
@@ -168,11 +180,23 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
     if n > MAX_NODES:
         raise ValueError(f"{n} nodes: at most {MAX_NODES} (the searches hold sets as 64-bit masks)")
     if k == 1:
-        return Solved(np.zeros(n, int), float(abs(pop.sum() - 1)), True, 0.0, True, False, 1,
-                      time.monotonic() - start, np.array([abs(pop.sum() - 1)]), 1, float(abs(pop.sum() - 1)))
+        return Solved(
+            np.zeros(n, int),
+            float(abs(pop.sum() - 1)),
+            True,
+            0.0,
+            True,
+            False,
+            1,
+            time.monotonic() - start,
+            np.array([abs(pop.sum() - 1)]),
+            1,
+            float(abs(pop.sum() - 1)),
+        )
     adjacency = sparse.csr_matrix(adjacency, dtype=bool)
-    cost = COMPACT * adjacency.astype(float) + (sparse.csr_matrix((n, n)) if weight is None
-                                                else sparse.csr_matrix(weight))
+    cost = COMPACT * adjacency.astype(float) + (
+        sparse.csr_matrix((n, n)) if weight is None else sparse.csr_matrix(weight)
+    )
     cost.setdiag(0)
     cost = cost.tocsr()
     total = float(pop.sum())
@@ -190,8 +214,9 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
         if masks is None:
             return None
         sizes = _sums(masks, pop)
-        best, proven, levels = lexicographic(masks, sizes, n, k, total, search_limit, bound=delta + 1e-9,
-                                             levels_limit=levels_limit, enough=enough)
+        best, proven, levels = lexicographic(
+            masks, sizes, n, k, total, search_limit, bound=delta + 1e-9, levels_limit=levels_limit, enough=enough
+        )
         if best is not None:
             break
         if not proven or delta >= bound:
@@ -206,8 +231,13 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
     top = max(d_best, min(d_best + BALANCE_SLACK, enough))
     if top > delta:  # the covers a little less balanced use sets not enumerated yet
         wide = top + EPSILON
-        more = connected_sets(pop, adjacency, min(1 + wide, total - (k - 1) * (1 - wide)), max_sets,
-                              lower=max(1 - wide, total - (k - 1) * (1 + wide)))
+        more = connected_sets(
+            pop,
+            adjacency,
+            min(1 + wide, total - (k - 1) * (1 - wide)),
+            max_sets,
+            lower=max(1 - wide, total - (k - 1) * (1 + wide)),
+        )
         if more is None:
             top = d_best  # too many: the covers at the best balance only
         else:
@@ -218,8 +248,9 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
     profile = Profile(limits + EPSILON)
     d_best = top
     lo, hi = 1 - d_best - EPSILON, 1 + d_best + EPSILON
-    allowed = np.flatnonzero((sizes >= max(lo, total - (k - 1) * hi) - 1e-12)
-                             & (sizes <= min(hi, total - (k - 1) * lo) + 1e-12))
+    allowed = np.flatnonzero(
+        (sizes >= max(lo, total - (k - 1) * hi) - 1e-12) & (sizes <= min(hi, total - (k - 1) * lo) + 1e-12)
+    )
     prices = _cut(masks[allowed], cost)
     where = np.full(len(masks), -1)
     where[allowed] = np.arange(len(allowed))
@@ -231,27 +262,38 @@ def partition(pop, adjacency, k: int, target: float, weight=None, *, bound: floa
     candidates, candidate_sizes = masks[allowed], sizes[allowed]
     local, cut_proven = where[chosen], False
     if len(allowed) <= MILP_SETS:
-        local, cut_proven = min_cut(candidates, prices, candidate_sizes, n, k, total, lo, hi, local,
-                                    min(QUICK_CUT, cut_limit), profile)
+        local, cut_proven = min_cut(
+            candidates, prices, candidate_sizes, n, k, total, lo, hi, local, min(QUICK_CUT, cut_limit), profile
+        )
         if not cut_proven:
-            result = _cover(_membership(candidates, n), prices, k, node_limit, time_limit,
-                            np.abs(candidate_sizes - 1), profile)
+            result = _cover(
+                _membership(candidates, n), prices, k, node_limit, time_limit, np.abs(candidate_sizes - 1), profile
+            )
             cut_proven = result is not None and result.status == 0
             timed_out |= _timed_out(result)
             if result is not None and result.x is not None and result.fun < prices[local].sum() - 1e-9:
                 local = np.flatnonzero(result.x > 0.5)
     if not cut_proven:
-        local, cut_proven = min_cut(candidates, prices, candidate_sizes, n, k, total, lo, hi, local, cut_limit,
-                                    profile)
+        local, cut_proven = min_cut(candidates, prices, candidate_sizes, n, k, total, lo, hi, local, cut_limit, profile)
     chosen = allowed[local]
     labels = np.full(n, -1)
     # Groups numbered by their lowest node: the same labels whichever order the searches found them in.
     for g, mask in enumerate(sorted((int(m) for m in masks[chosen]), key=lambda m: m & -m)):
         labels[[i for i in range(n) if mask >> i & 1]] = g
     groups = np.bincount(labels, weights=pop, minlength=k)
-    return Solved(labels, float(np.abs(groups - 1).max()), proven, float(prices[local].sum()), cut_proven,
-                  timed_out, len(masks), time.monotonic() - start, np.sort(np.abs(groups - 1))[::-1], levels,
-                  float(deviations[0]))
+    return Solved(
+        labels,
+        float(np.abs(groups - 1).max()),
+        proven,
+        float(prices[local].sum()),
+        cut_proven,
+        timed_out,
+        len(masks),
+        time.monotonic() - start,
+        np.sort(np.abs(groups - 1))[::-1],
+        levels,
+        float(deviations[0]),
+    )
 
 
 def warm() -> None:
@@ -283,8 +325,13 @@ def connected_sets(pop, adjacency, upper: float, max_sets: int = MAX_SETS, lower
     if n > MAX_NODES:
         raise ValueError(f"{n} nodes: at most {MAX_NODES}")
     one = np.uint64(1)
-    near = np.array([sum(1 << int(j) for j in adjacency.indices[adjacency.indptr[i]:adjacency.indptr[i + 1]]
-                         if j != i) for i in range(n)], dtype=np.uint64)
+    near = np.array(
+        [
+            sum(1 << int(j) for j in adjacency.indices[adjacency.indptr[i] : adjacency.indptr[i + 1]] if j != i)
+            for i in range(n)
+        ],
+        dtype=np.uint64,
+    )
     weights = np.asarray(pop, dtype=float)
     nodes = np.flatnonzero(weights <= upper)
     if cover.COMPILED:  # the same sets, grown the same way (so the same sums), depth first in compiled code
@@ -312,7 +359,12 @@ def connected_sets(pop, adjacency, upper: float, max_sets: int = MAX_SETS, lower
         grown = near[cols]
         # A child keeps the parent's growth nodes above the one it grew by (those below were its siblings').
         extension = (extension[rows] & ~((bit << one) - one)) | (grown & ~closed[rows] & above[rows])
-        subset, closed, total, above = subset[rows] | bit, closed[rows] | grown, total[rows] + weights[cols], above[rows]
+        subset, closed, total, above = (
+            subset[rows] | bit,
+            closed[rows] | grown,
+            total[rows] + weights[cols],
+            above[rows],
+        )
     return np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.uint64)
 
 
@@ -331,7 +383,7 @@ def _sums(masks: np.ndarray, weights) -> np.ndarray:
     weights = np.r_[np.asarray(weights, dtype=float), np.zeros(64)][:64]
     bits = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1, bitorder="little")  # 256 x 8
     as_bytes = masks.astype("<u8").view(np.uint8).reshape(-1, 8)
-    return sum((bits @ weights[8 * c:8 * c + 8])[as_bytes[:, c]] for c in range(8))
+    return sum((bits @ weights[8 * c : 8 * c + 8])[as_bytes[:, c]] for c in range(8))
 
 
 def _cut(masks: np.ndarray, cost: sparse.csr_matrix) -> np.ndarray:
@@ -348,8 +400,8 @@ def _cut(masks: np.ndarray, cost: sparse.csr_matrix) -> np.ndarray:
         return np.round(kernels.cut_shares(np.asarray(masks, dtype=np.uint64), w, w.sum(axis=1)), 9)
     out = np.empty(len(masks))
     for at in range(0, len(masks), 65_536):  # sets x nodes flags a block at a time
-        flags = node_flags(masks[at:at + 65_536], n).astype(float)
-        out[at:at + 65_536] = (flags * (w.sum(axis=1) - flags @ w)).sum(axis=1)
+        flags = node_flags(masks[at : at + 65_536], n).astype(float)
+        out[at : at + 65_536] = (flags * (w.sum(axis=1) - flags @ w)).sum(axis=1)
     # Rounded so that ties do not depend on the order a BLAS summed in.
     return np.round(out / 2, 9)
 
@@ -368,11 +420,16 @@ def _cover(members, cost, k, node_limit, time_limit, deviations=None, profile: P
         beyond = (deviations[None, :] > profile.limits[1:, None] + 1e-12).astype(float)
         keep = beyond.any(axis=1)
         if keep.any():
-            constraints.append(LinearConstraint(sparse.csr_matrix(beyond[keep]), -np.inf,
-                                                profile.budget[1:][keep].astype(float)))
-    return milp(np.asarray(cost, dtype=float), integrality=np.ones(n_sets), bounds=Bounds(0, 1),
-                constraints=constraints,
-                options={"node_limit": node_limit, "time_limit": time_limit, "presolve": True})
+            constraints.append(
+                LinearConstraint(sparse.csr_matrix(beyond[keep]), -np.inf, profile.budget[1:][keep].astype(float))
+            )
+    return milp(
+        np.asarray(cost, dtype=float),
+        integrality=np.ones(n_sets),
+        bounds=Bounds(0, 1),
+        constraints=constraints,
+        options={"node_limit": node_limit, "time_limit": time_limit, "presolve": True},
+    )
 
 
 def _timed_out(result) -> bool:

@@ -69,16 +69,20 @@ def pairwise_sum(a):
 @intrinsic
 def _ctpop(typingctx, x):
     """The CPU's population count of a 64-bit word."""
+
     def codegen(context, builder, signature, args):
         return builder.ctpop(args[0])
+
     return types.uint64(types.uint64), codegen
 
 
 @intrinsic
 def _cttz(typingctx, x):
     """The CPU's count of trailing zeros of a non-zero 64-bit word: its lowest set bit."""
+
     def codegen(context, builder, signature, args):
         return builder.cttz(args[0], ir.Constant(ir.IntType(1), 1))
+
     return types.uint64(types.uint64), codegen
 
 
@@ -197,12 +201,12 @@ def _window(key, descending, is_bits, idx, offset, words, low, high):
     a = np.searchsorted(key, low, "left")
     b = np.searchsorted(key, high, "right")
     if not is_bits:
-        return False, idx[np.searchsorted(idx, a):np.searchsorted(idx, b)], 0, words[:0]
+        return False, idx[np.searchsorted(idx, a) : np.searchsorted(idx, b)], 0, words[:0]
     a, b = max(a, 64 * offset), min(b, 64 * (offset + len(words)))
     if a >= b:
         return False, none, 0, words[:0]
     first, last = a // 64, (b + 63) // 64
-    part = words[first - offset:last - offset].copy()
+    part = words[first - offset : last - offset].copy()
     if a % 64:
         part[0] &= ~((np.uint64(1) << np.uint64(a % 64)) - np.uint64(1))
     if b % 64:
@@ -353,7 +357,7 @@ def _profile_window(limits, budget, counts, left, remaining):
         d = limits[0]
         return max(1 - d, remaining - (left - 1) * (1 + d)), min(1 + d, remaining - (left - 1) * (1 - d))
     caps = _caps(limits, budget, counts, left)
-    spread = pairwise_sum(caps[:left - 1])
+    spread = pairwise_sum(caps[: left - 1])
     return max(1 - caps[0], remaining - (left - 1) - spread), min(1 + caps[0], remaining - (left - 1) + spread)
 
 
@@ -370,9 +374,37 @@ def _key(covered, used, counts):
 
 
 @njit
-def within(masks, sizes, key, descending, columns, given, position, n, full, k, limits, budget, d,
-           failed, nodes, limit, work, dense, sparse, path,
-           is_bits, idx, offset, words, covered, flags, used, remaining, counts):
+def within(
+    masks,
+    sizes,
+    key,
+    descending,
+    columns,
+    given,
+    position,
+    n,
+    full,
+    k,
+    limits,
+    budget,
+    d,
+    failed,
+    nodes,
+    limit,
+    work,
+    dense,
+    sparse,
+    path,
+    is_bits,
+    idx,
+    offset,
+    words,
+    covered,
+    flags,
+    used,
+    remaining,
+    counts,
+):
     """1 when a cover is found (its sets in ``path[:k]``), 0 when none, -1 when past ``limit`` nodes."""
     if _count(nodes, limit, -1, work):
         return -1
@@ -401,10 +433,37 @@ def within(masks, sizes, key, descending, columns, given, position, n, full, k, 
         for s in options:
             b, i, o, w = _without(masks, columns, n, is_bits, idx, offset, words, s, dense, sparse)
             grown = _grown(flags, masks[s])
-            found = within(masks, sizes, key, descending, columns, given, position, n, full, k, limits,
-                           budget, d, failed, nodes, limit, work, dense, sparse, path, b, i, o, w,
-                           covered | masks[s], grown, used + 1, remaining - sizes[s],
-                           _after(limits, counts, abs(sizes[s] - 1)))
+            found = within(
+                masks,
+                sizes,
+                key,
+                descending,
+                columns,
+                given,
+                position,
+                n,
+                full,
+                k,
+                limits,
+                budget,
+                d,
+                failed,
+                nodes,
+                limit,
+                work,
+                dense,
+                sparse,
+                path,
+                b,
+                i,
+                o,
+                w,
+                covered | masks[s],
+                grown,
+                used + 1,
+                remaining - sizes[s],
+                _after(limits, counts, abs(sizes[s] - 1)),
+            )
             if found != 0:
                 if found == 1:
                     path[used] = s
@@ -430,17 +489,55 @@ def _fits_last(size, profiled, lo, hi, limits, budget, counts, chosen_deviation)
 
 
 @njit
-def cut_search(masks, sizes, key, descending, columns, given, position, n, full, k, price, share,
-               profiled, lo, hi, limits, budget, failed, nodes, limit, work, dense, sparse, best, best_path, path,
-               is_bits, idx, offset, words, covered, flags, used, remaining, spent, counts):
+def cut_search(
+    masks,
+    sizes,
+    key,
+    descending,
+    columns,
+    given,
+    position,
+    n,
+    full,
+    k,
+    price,
+    share,
+    profiled,
+    lo,
+    hi,
+    limits,
+    budget,
+    failed,
+    nodes,
+    limit,
+    work,
+    dense,
+    sparse,
+    best,
+    best_path,
+    path,
+    is_bits,
+    idx,
+    offset,
+    words,
+    covered,
+    flags,
+    used,
+    remaining,
+    spent,
+    counts,
+):
     """Improve ``best[0]`` (cost) and ``best_path`` (sets); False when past ``limit`` nodes."""
     if _count(nodes, limit, -1, work):
         return False
     left = k - used
     if left == 1:
         last = _find(given, position, full & ~covered)
-        if (last >= 0 and _fits_last(sizes[last], profiled, lo, hi, limits, budget, counts, -1.0)
-                and spent + price[last] < best[0] - TOLERANCE):
+        if (
+            last >= 0
+            and _fits_last(sizes[last], profiled, lo, hi, limits, budget, counts, -1.0)
+            and spent + price[last] < best[0] - TOLERANCE
+        ):
             best[0] = spent + price[last]
             best_path[:used] = path[:used]
             best_path[used] = last
@@ -505,10 +602,44 @@ def cut_search(masks, sizes, key, descending, columns, given, position, n, full,
                 b, i, o, w = _without(masks, columns, n, is_bits, idx, offset, words, s, dense, sparse)
                 grown = _grown(flags, masks[s])
                 nxt = _after(limits, counts, abs(sizes[s] - 1)) if profiled else counts
-                if not cut_search(masks, sizes, key, descending, columns, given, position, n, full, k, price,
-                                  share, profiled, lo, hi, limits, budget, failed, nodes, limit, work, dense, sparse,
-                                  best, best_path, path, b, i, o, w, covered | masks[s], grown, used + 1,
-                                  remaining - sizes[s], spent + price[s], nxt):
+                if not cut_search(
+                    masks,
+                    sizes,
+                    key,
+                    descending,
+                    columns,
+                    given,
+                    position,
+                    n,
+                    full,
+                    k,
+                    price,
+                    share,
+                    profiled,
+                    lo,
+                    hi,
+                    limits,
+                    budget,
+                    failed,
+                    nodes,
+                    limit,
+                    work,
+                    dense,
+                    sparse,
+                    best,
+                    best_path,
+                    path,
+                    b,
+                    i,
+                    o,
+                    w,
+                    covered | masks[s],
+                    grown,
+                    used + 1,
+                    remaining - sizes[s],
+                    spent + price[s],
+                    nxt,
+                ):
                     return False
     if best[0] == before:
         failed[state] = max(failed.get(state, -np.inf), allowance)

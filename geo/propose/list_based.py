@@ -89,17 +89,29 @@ def list_based(atlas, params, deadline: float = float("inf")):
         adjacency, bridged = _bridge(units.adjacency[idx][:, idx], units.shared[idx][:, idx], units.lists[idx], high)
         if bridged:
             big = ", ".join(f"{units.names[idx[o]]} ({units.lists[idx[o]]:,.0f})" for o in bridged)
-            unmet.append(f"{name} ({code}): {units.kind} beside {big}, too large for the band on its own, may be "
-                         "grouped across its footprint where they share patients")
+            unmet.append(
+                f"{name} ({code}): {units.kind} beside {big}, too large for the band on its own, may be "
+                "grouped across its footprint where they share patients"
+            )
         adjacency, joined = _connect(adjacency, units.x[idx], units.y[idx])
         if joined:
-            unmet.append(f"{name} ({code}): {joined} group(s) of {units.kind} whose footprints touch no other "
-                         "in the unit joined to the nearest by site")
+            unmet.append(
+                f"{name} ({code}): {joined} group(s) of {units.kind} whose footprints touch no other "
+                "in the unit joined to the nearest by site"
+            )
         # Phase three's cost of parting two practices: the patients they share, over every pair of the unit.
         weight = units.shared[idx][:, idx].tocsr() / max(float(units.overlap.data.mean()), 1e-9)
-        tasks.append(Unit(str(code), units.lists[idx].astype(float), adjacency,
-                          weight if units.overlap.nnz else overlap[idx][:, idx], units.x[idx],
-                          units.y[idx], units.area[idx]))
+        tasks.append(
+            Unit(
+                str(code),
+                units.lists[idx].astype(float),
+                adjacency,
+                weight if units.overlap.nnz else overlap[idx][:, idx],
+                units.x[idx],
+                units.y[idx],
+                units.area[idx],
+            )
+        )
         spots.append((idx, name))
     solved = _solve_units(tasks, params, deadline)
     for unit, (idx, name), (local, k, status, seconds, hit) in zip(tasks, spots, solved):
@@ -109,8 +121,15 @@ def list_based(atlas, params, deadline: float = float("inf")):
             labels[idx[local == g]] = f"{code}-P{g + 1:02d}"
         groups = np.bincount(local, weights=pop, minlength=k)
         deviation = float(np.abs(groups / target - 1).max())
-        entry = {"unit": str(code), "name": name, "nodes": int(len(idx)), "k": int(k), "status": status,
-                 "max_deviation": round(deviation, 4), "seconds": round(seconds, 3)}
+        entry = {
+            "unit": str(code),
+            "name": name,
+            "nodes": int(len(idx)),
+            "k": int(k),
+            "status": status,
+            "max_deviation": round(deviation, 4),
+            "seconds": round(seconds, 3),
+        }
         if status == "heuristic":
             # Not proven: the gap to a lower bound on the largest deviation (the mean's, or the largest node's).
             bound = max(abs(pop.sum() / k / target - 1), float(pop.max()) / target - 1, 0.0)
@@ -118,16 +137,22 @@ def list_based(atlas, params, deadline: float = float("inf")):
         report.append(entry)
         if not low <= pop.sum() / k <= high:
             constrained.append(str(code))
-            unmet.append(f"{name} ({code}): a list of {pop.sum():,.0f} is outside the band for {k} "
-                         f"neighbourhood{'s' if k > 1 else ''}")
+            unmet.append(
+                f"{name} ({code}): a list of {pop.sum():,.0f} is outside the band for {k} "
+                f"neighbourhood{'s' if k > 1 else ''}"
+            )
         else:
             for g in np.flatnonzero((groups < low) | (groups > high)):
-                unmet.append(f"{code}-P{g + 1:02d}: a list of {groups[g]:,.0f} is outside the band of "
-                             f"{low:,.0f}-{high:,.0f}; whole {units.kind} allow no better balance")
+                unmet.append(
+                    f"{code}-P{g + 1:02d}: a list of {groups[g]:,.0f} is outside the band of "
+                    f"{low:,.0f}-{high:,.0f}; whole {units.kind} allow no better balance"
+                )
         if status == "heuristic":
-            unmet.append(f"{name} ({code}): {len(idx)} {units.kind} are too many to prove optimal; solved by "
-                         f"spanning-tree bisection; its largest deviation is at most {100 * entry['gap']:.1f} "
-                         "percentage points above the best possible (the gap to a lower bound)")
+            unmet.append(
+                f"{name} ({code}): {len(idx)} {units.kind} are too many to prove optimal; solved by "
+                f"spanning-tree bisection; its largest deviation is at most {100 * entry['gap']:.1f} "
+                "percentage points above the best possible (the gap to a lower bound)"
+            )
     practice_labels = {p: labels[i] for i, members in enumerate(units.members) for p in members}
     assignment = pd.Series(practice_labels, name="neighbourhood").sort_index()
     assignment.index.name = "practice_code"
@@ -162,8 +187,7 @@ def _solve_units(units: list[Unit], params, deadline: float) -> list[tuple]:
     Each unit does the same counted search whatever the number of processes or the order they finish in (its
     heuristic's seed comes from the unit's code), so the answer is the same; all share the one ``deadline``.
     """
-    workers = (min(2, os.cpu_count() or 1) if sum(len(u.pop) for u in units) >= PARALLEL_MIN_NODES and may_fork()
-               else 1)
+    workers = min(2, os.cpu_count() or 1) if sum(len(u.pop) for u in units) >= PARALLEL_MIN_NODES and may_fork() else 1
     if any(1 < len(u.pop) <= MAX_EXACT for u in units):
         warm()  # compiled once here, before the workers are forked, not once in each
     if workers == 1:
@@ -171,8 +195,14 @@ def _solve_units(units: list[Unit], params, deadline: float) -> list[tuple]:
     # Largest units first (their exact solves cost most), so the pool does not wait on one at the end.
     order = sorted(range(len(units)), key=lambda i: (-len(units[i].pop), i))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        done = dict(zip(order, pool.map(_solve_timed, [units[i] for i in order], [params] * len(order),
-                                        [deadline] * len(order), chunksize=2)))
+        done = dict(
+            zip(
+                order,
+                pool.map(
+                    _solve_timed, [units[i] for i in order], [params] * len(order), [deadline] * len(order), chunksize=2
+                ),
+            )
+        )
     return [done[i] for i in range(len(units))]
 
 
@@ -192,8 +222,10 @@ def _solve_unit(unit: Unit, params, budget):
     ratio = total / target
     if total < low or n == 1:
         return np.zeros(n, int), 1, "single"
-    options = sorted({min(n, max(1, int(np.floor(ratio)))), min(n, max(1, int(np.ceil(ratio))))},
-                     key=lambda k: (abs(total / k / target - 1), k))
+    options = sorted(
+        {min(n, max(1, int(np.floor(ratio)))), min(n, max(1, int(np.ceil(ratio))))},
+        key=lambda k: (abs(total / k / target - 1), k),
+    )
     if n <= MAX_EXACT and not budget.over():
         best, clock, fallback = None, False, None
         for k in options:
@@ -213,8 +245,16 @@ def _solve_unit(unit: Unit, params, budget):
                     bound = float(np.abs(np.bincount(guess, weights=pop, minlength=k) / target - 1).max())
                 if best is not None:
                     bound = min(bound, best[1].optimum - EPSILON)
-                solved = partition(pop, adjacency, k, target, overlap, bound=bound + 1e-9, enough=params.tolerance,
-                                   time_limit=max(min(TIME_LIMIT, budget.deadline - time.monotonic()), 0.1))
+                solved = partition(
+                    pop,
+                    adjacency,
+                    k,
+                    target,
+                    overlap,
+                    bound=bound + 1e-9,
+                    enough=params.tolerance,
+                    time_limit=max(min(TIME_LIMIT, budget.deadline - time.monotonic()), 0.1),
+                )
                 if solved is not None:
                     break
             if solved is None:
@@ -229,8 +269,15 @@ def _solve_unit(unit: Unit, params, budget):
         if best is not None:
             k, solved = best
             # The status is the balance proof; a compactness phase cut by its safety time limit is flagged.
-            return solved.labels, k, (solved.status + (" (compactness unproven)" if not solved.cut_proven else "")
-                                      + (" (time limit)" if clock else ""))
+            return (
+                solved.labels,
+                k,
+                (
+                    solved.status
+                    + (" (compactness unproven)" if not solved.cut_proven else "")
+                    + (" (time limit)" if clock else "")
+                ),
+            )
         if fallback is not None:  # every attempt now (the first ones are the bound's: same seed, same trees)
             return _heuristic(unit, fallback, params, budget), fallback, "heuristic"
     k = options[0]
@@ -241,10 +288,21 @@ def _heuristic(unit: Unit, k, params, budget, attempts: int = ATTEMPTS) -> np.nd
     """Spanning-tree bisection and refinement over the practice graph; the best of :data:`ATTEMPTS` by balance."""
     target = float(params.target)
     code, pop = unit.code, unit.pop
-    piece = Piece(code, code, np.arange(len(pop)), sparse.csr_matrix(unit.adjacency, dtype=bool), pop,
-                  unit.x, unit.y, np.maximum(unit.area, 1.0), -np.ones(len(pop), int), k,
-                  targets=neighbourhood_targets(float(pop.sum()), k, target, params.tolerance), target=target,
-                  tolerance=params.tolerance)
+    piece = Piece(
+        code,
+        code,
+        np.arange(len(pop)),
+        sparse.csr_matrix(unit.adjacency, dtype=bool),
+        pop,
+        unit.x,
+        unit.y,
+        np.maximum(unit.area, 1.0),
+        -np.ones(len(pop), int),
+        k,
+        targets=neighbourhood_targets(float(pop.sum()), k, target, params.tolerance),
+        target=target,
+        tolerance=params.tolerance,
+    )
     rng = np.random.default_rng(np.random.SeedSequence([params.seed, zlib.crc32(str(code).encode())]))
     best, best_dev = None, np.inf
     for _ in range(attempts):
@@ -273,7 +331,7 @@ def _bridge(adjacency, shared, pop, high: float) -> tuple[sparse.csr_matrix, lis
     bridged = []
     links = sparse.csr_matrix(adjacency.shape, dtype=bool)
     for o in np.flatnonzero(pop > high).tolist():
-        near = adjacency.indices[adjacency.indptr[o]:adjacency.indptr[o + 1]]
+        near = adjacency.indices[adjacency.indptr[o] : adjacency.indptr[o + 1]]
         near = near[pop[near] <= high]
         if len(near) < 2:
             continue
@@ -295,7 +353,9 @@ def _connect(adjacency, x, y) -> tuple[sparse.csr_matrix, int]:
         sizes = np.bincount(part)
         c = int(np.argmin(sizes))
         inside, outside = np.flatnonzero(part == c), np.flatnonzero(part != c)
-        dist, nearest = cKDTree(np.column_stack([x[outside], y[outside]])).query(np.column_stack([x[inside], y[inside]]))
+        dist, nearest = cKDTree(np.column_stack([x[outside], y[outside]])).query(
+            np.column_stack([x[inside], y[inside]])
+        )
         i = int(np.argmin(dist))
         a, b = inside[i], outside[nearest[i]]
         link = sparse.csr_matrix(([True, True], ([a, b], [b, a])), shape=adjacency.shape)

@@ -20,8 +20,17 @@ from geo.propose.model import NEST_COLUMNS, ProposalParams
 from geo.propose.units import split_units
 
 
-def group_mnp(atlas, assignment: pd.Series, target: int = 250_000, nest: str = "utla", seed: int = 1, *,
-              tolerance: float = 0.10, population: str = "resident", time_budget: float = 20.0) -> pd.Series:
+def group_mnp(
+    atlas,
+    assignment: pd.Series,
+    target: int = 250_000,
+    nest: str = "utla",
+    seed: int = 1,
+    *,
+    tolerance: float = 0.10,
+    population: str = "resident",
+    time_budget: float = 20.0,
+) -> pd.Series:
     """Return the MNP area of each neighbourhood: whole neighbourhoods in contiguous groups, nested in ``nest``.
 
     Parameters
@@ -56,8 +65,15 @@ def group_mnp(atlas, assignment: pd.Series, target: int = 250_000, nest: str = "
     >>> len(mnp), sorted(mnp.value_counts().tolist())
     (8, [4, 4])
     """
-    params = ProposalParams(target=target, tolerance=tolerance, population=population, nest=nest, seed=seed,
-                            practices="ignore", time_budget=time_budget)
+    params = ProposalParams(
+        target=target,
+        tolerance=tolerance,
+        population=population,
+        nest=nest,
+        seed=seed,
+        practices="ignore",
+        time_budget=time_budget,
+    )
     labels = _aligned(atlas, assignment)
     hoods, node = pd.factorize(labels, sort=True)
     n, m = len(labels), len(node)
@@ -107,8 +123,14 @@ def _hood_units(atlas, hoods, node, pop, nest):
         code = atlas.area.codes[0] if len(atlas.area.codes) == 1 else "AREA"
         return pd.Series([code] * len(node)), pd.Series([atlas.area.label] * len(node))
     code_col, name_col = NEST_COLUMNS[nest]
-    frame = pd.DataFrame({"hood": hoods, "unit": atlas.lsoas[code_col].astype(str).to_numpy(),
-                          "name": atlas.lsoas[name_col].astype(str).to_numpy(), "pop": pop + 1e-9})
+    frame = pd.DataFrame(
+        {
+            "hood": hoods,
+            "unit": atlas.lsoas[code_col].astype(str).to_numpy(),
+            "name": atlas.lsoas[name_col].astype(str).to_numpy(),
+            "pop": pop + 1e-9,
+        }
+    )
     top = frame.groupby(["hood", "unit", "name"], sort=True).pop.sum().reset_index()
     top = top.sort_values(["hood", "pop"], ascending=[True, False], kind="stable").drop_duplicates("hood")
     return top.unit.reset_index(drop=True), top.name.reset_index(drop=True)

@@ -15,8 +15,12 @@ from pydantic import Field, StringConstraints, model_validator
 from geo.plan.params import POPULATION_COLUMNS, PlanParams
 
 #: Nesting levels and the atlas column that names each nesting unit ("none": the whole study area is one unit).
-NEST_COLUMNS = {"lad": ("lad_code", "lad_name"), "utla": ("utla_code", "utla_name"), "icb": ("icb_code", "icb_name"),
-                "custom": ("nest_code", "nest_name")}  # custom: a user geography, see geo.propose.wards.nest_in
+NEST_COLUMNS = {
+    "lad": ("lad_code", "lad_name"),
+    "utla": ("utla_code", "utla_name"),
+    "icb": ("icb_code", "icb_name"),
+    "custom": ("nest_code", "nest_name"),
+}  # custom: a user geography, see geo.propose.wards.nest_in
 NEST_LEVELS = (*NEST_COLUMNS, "none")
 PRACTICE_MODES = ("whole", "ignore")
 #: Building blocks solved by tree bisection over the LSOA graph contracted to blocks (geo.propose.blocks).
@@ -82,30 +86,62 @@ class ProposalParams(PlanParams):
     geo.errors.PlanError: column 'nest': nesting level 'ward' is not allowed: Input should be 'lad', 'utla', 'icb', 'none' or 'custom' (expected 'lad', 'utla', 'icb', 'none' or 'custom' (a user geography))
     """
 
-    tolerance: float = Field(0.10, gt=0, lt=1, allow_inf_nan=False, title="tolerance",
-                             description="a share above 0 and below 1, e.g. 0.1 for ±10 %")
+    tolerance: float = Field(
+        0.10,
+        gt=0,
+        lt=1,
+        allow_inf_nan=False,
+        title="tolerance",
+        description="a share above 0 and below 1, e.g. 0.1 for ±10 %",
+    )
     build_from: Literal["lsoas", "msoas", "wards", "custom", "practices", "pcns"] = Field(
-        "lsoas", title="building blocks",
-        description="'lsoas', 'msoas', 'wards', 'custom' (a user geography), 'practices' or 'pcns'")
+        "lsoas",
+        title="building blocks",
+        description="'lsoas', 'msoas', 'wards', 'custom' (a user geography), 'practices' or 'pcns'",
+    )
     nest: Literal["lad", "utla", "icb", "none", "custom"] = Field(
-        "lad", title="nesting level", description="'lad', 'utla', 'icb', 'none' or 'custom' (a user geography)")
+        "lad", title="nesting level", description="'lad', 'utla', 'icb', 'none' or 'custom' (a user geography)"
+    )
     practices: Literal["whole", "ignore"] = Field("whole", title="practice handling", description="'whole' or 'ignore'")
     respect: Literal["practices", "wards", "custom", "none"] = Field(
-        "practices", title="communities kept whole",
-        description="'practices', 'wards', 'custom' (a user geography) or 'none'")
+        "practices",
+        title="communities kept whole",
+        description="'practices', 'wards', 'custom' (a user geography) or 'none'",
+    )
     neighbourhoods: Count | dict[PlaceCode, Count] | None = Field(
-        None, title="number of neighbourhoods",
+        None,
+        title="number of neighbourhoods",
         description="a whole number for the whole area, or {place code: count} for every place of the nest level",
-        json_schema_extra={"maxProperties": 1000})
-    min_size: int | float | None = Field(None, ge=1, le=20_000_000, allow_inf_nan=False, title="smallest size",
-                                         description="people; with max_size, replaces target and tolerance")
-    max_size: int | float | None = Field(None, ge=1, le=20_000_000, allow_inf_nan=False, title="largest size",
-                                         description="people; with min_size, replaces target and tolerance")
-    compactness_weight: float = Field(1.0, ge=0, le=100, allow_inf_nan=False, title="compactness weight",
-                                      description="0 or more (0 ignores shape)")
+        json_schema_extra={"maxProperties": 1000},
+    )
+    min_size: int | float | None = Field(
+        None,
+        ge=1,
+        le=20_000_000,
+        allow_inf_nan=False,
+        title="smallest size",
+        description="people; with max_size, replaces target and tolerance",
+    )
+    max_size: int | float | None = Field(
+        None,
+        ge=1,
+        le=20_000_000,
+        allow_inf_nan=False,
+        title="largest size",
+        description="people; with min_size, replaces target and tolerance",
+    )
+    compactness_weight: float = Field(
+        1.0, ge=0, le=100, allow_inf_nan=False, title="compactness weight", description="0 or more (0 ignores shape)"
+    )
     seed: int = Field(1, ge=0, le=2**32 - 1, strict=True, title="seed", description="a whole number 0 or more")
-    time_budget: float = Field(DEFAULT_TIME_BUDGET, gt=0, le=3600, allow_inf_nan=False, title="time budget",
-                               description="a positive number of seconds")
+    time_budget: float = Field(
+        DEFAULT_TIME_BUDGET,
+        gt=0,
+        le=3600,
+        allow_inf_nan=False,
+        title="time budget",
+        description="a positive number of seconds",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -122,25 +158,33 @@ class ProposalParams(PlanParams):
             if not (isinstance(low, (int, float)) and isinstance(high, (int, float))) or not 0 < low < high:
                 raise ValueError(f"min_size {low!r} must be a number of people below max_size {high!r}")
             if data.get("neighbourhoods") is not None:
-                raise ValueError("give either a number of neighbourhoods or a size band (min_size, max_size), "
-                                 "not both")
+                raise ValueError("give either a number of neighbourhoods or a size band (min_size, max_size), not both")
             mid = (low + high) / 2
-            data = {**data, "target": int(mid) if float(mid).is_integer() else mid,
-                    "tolerance": (high - low) / (high + low)}
+            data = {
+                **data,
+                "target": int(mid) if float(mid).is_integer() else mid,
+                "tolerance": (high - low) / (high + low),
+            }
         counts = data.get("neighbourhoods")
         if isinstance(counts, dict) and len(counts) > 1000:
             raise ValueError("neighbourhoods names more than 1,000 places")
         if build_from in ("practices", "pcns"):
             if data.get("neighbourhoods") is not None:
-                raise ValueError(f"a number of neighbourhoods is not yet taken for {build_from}: give a target of "
-                                 "the lists' total over the count (geo.propose.counts.ideal_sizes)")
+                raise ValueError(
+                    f"a number of neighbourhoods is not yet taken for {build_from}: give a target of "
+                    "the lists' total over the count (geo.propose.counts.ideal_sizes)"
+                )
             if data.get("nest") == "custom":
-                raise ValueError(f"a proposal built from {build_from} nests by the authority of each practice's "
-                                 "site: nest must be 'lad', 'utla', 'icb' or 'none', not a custom geography")
+                raise ValueError(
+                    f"a proposal built from {build_from} nests by the authority of each practice's "
+                    "site: nest must be 'lad', 'utla', 'icb' or 'none', not a custom geography"
+                )
             if population in (None, "list"):
                 return {**data, "population": "list"}
-            raise ValueError(f"a proposal built from {build_from} counts their registered lists: population must be "
-                             f"'list', not {population!r}")
+            raise ValueError(
+                f"a proposal built from {build_from} counts their registered lists: population must be "
+                f"'list', not {population!r}"
+            )
         if population == "list":
             raise ValueError("population 'list' needs build_from 'practices' or 'pcns'")
         return data

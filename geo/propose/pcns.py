@@ -53,5 +53,9 @@ def pcn_baseline_counts(atlas) -> dict[str, int]:
     alone = labels.str.endswith(", no PCN)")
     pcns, single = int(labels[~alone].nunique()), int(alone.sum())
     left_out = int((~atlas.practices["in_area"].fillna(False).astype(bool)).sum())
-    return {"pcns": pcns, "practices_in_no_pcn": single, "neighbourhoods": pcns + single,
-            "practices_left_out": left_out}
+    return {
+        "pcns": pcns,
+        "practices_in_no_pcn": single,
+        "neighbourhoods": pcns + single,
+        "practices_left_out": left_out,
+    }

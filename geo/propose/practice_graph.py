@@ -83,9 +83,15 @@ class Units:
 
     def frame(self) -> pd.DataFrame:
         """Return one row per node: list, outside, site authorities and degree (for reports and checks)."""
-        out = pd.DataFrame({"name": self.names, "list": self.lists, "outside": self.outside,
-                            "neighbours": np.asarray(self.adjacency.sum(axis=1)).ravel()},
-                           index=pd.Index(self.codes, name="code"))
+        out = pd.DataFrame(
+            {
+                "name": self.names,
+                "list": self.lists,
+                "outside": self.outside,
+                "neighbours": np.asarray(self.adjacency.sum(axis=1)).ravel(),
+            },
+            index=pd.Index(self.codes, name="code"),
+        )
         for level, (codes, _) in self.nest.items():
             out[f"{level}_code"] = codes
         return out
@@ -106,8 +112,7 @@ def practice_units(atlas) -> Units:
     practices = atlas.practices
     inside = practices[practices["in_area"].fillna(False).astype(bool)].sort_index()
     if inside.index.has_duplicates:
-        raise DataError("the atlas lists a practice twice", column="practice_code",
-                        expected="one row per practice")
+        raise DataError("the atlas lists a practice twice", column="practice_code", expected="one row per practice")
     codes = inside.index.astype(str).to_numpy()
     n_lsoa, n = len(atlas.lsoas), len(codes)
     position = pd.Series(np.arange(n), index=codes)
@@ -125,8 +130,10 @@ def practice_units(atlas) -> Units:
     site = atlas.codes.get_indexer(inside["lsoa_code"].astype(str))
     top_own = np.asarray(registered.argmax(axis=0)).ravel()  # the LSOA holding most of each practice's patients
     for i in np.flatnonzero(site < 0):
-        notes.append(f"practice {codes[i]}: site LSOA {inside['lsoa_code'].iloc[i]} is not in the atlas; its "
-                     "authority and site are taken from the LSOA holding most of its patients")
+        notes.append(
+            f"practice {codes[i]}: site LSOA {inside['lsoa_code'].iloc[i]} is not in the atlas; its "
+            "authority and site are taken from the LSOA holding most of its patients"
+        )
         site[i] = top_own[i]
     dense_any = np.asarray((registered > 0).sum(axis=1)).ravel() > 0
     plurality = np.asarray(registered.argmax(axis=1)).ravel()  # ties: the first practice in code order
@@ -137,8 +144,10 @@ def practice_units(atlas) -> Units:
     nest = {}
     for level in LEVELS:
         code_col, name_col = NEST_COLUMNS[level]
-        nest[level] = (atlas.lsoas[code_col].astype(str).to_numpy()[site],
-                       atlas.lsoas[name_col].astype(str).to_numpy()[site])
+        nest[level] = (
+            atlas.lsoas[code_col].astype(str).to_numpy()[site],
+            atlas.lsoas[name_col].astype(str).to_numpy()[site],
+        )
     geometry = inside.geometry
     x = np.where(geometry.is_empty | geometry.isna(), np.nan, geometry.x)
     y = np.where(geometry.is_empty | geometry.isna(), np.nan, geometry.y)
@@ -148,9 +157,22 @@ def practice_units(atlas) -> Units:
     # Balance on the whole registered list (patients in the area's LSOAs plus those living elsewhere or at no
     # known LSOA), exactly as the plan's list_population counts it (geo.atlas.arrays.practice_list).
     whole_list = lists + outside
-    units = Units("practices", codes, inside["practice_name"].astype(str).to_numpy(), [[c] for c in codes],
-                  whole_list, outside, nest, x, y, np.zeros(n), sparse.csr_matrix((n, n), dtype=bool),
-                  sparse.csr_matrix((n, n)), footprint, notes)
+    units = Units(
+        "practices",
+        codes,
+        inside["practice_name"].astype(str).to_numpy(),
+        [[c] for c in codes],
+        whole_list,
+        outside,
+        nest,
+        x,
+        y,
+        np.zeros(n),
+        sparse.csr_matrix((n, n), dtype=bool),
+        sparse.csr_matrix((n, n)),
+        footprint,
+        notes,
+    )
     _link(units, atlas, registered)
     return units
 
@@ -194,13 +216,29 @@ def pcn_units(atlas, practices: Units | None = None) -> Units:
         if level == "lad":
             spread = by.groupby("pcn").size()
             for c in spread[spread > 1].index:
-                notes.append(f"PCN {codes[c]}: practices sited in {spread[c]} local authorities; kept whole in "
-                             f"{best.at[c, 'name']} ({best.at[c, 'unit']}), which holds most of its list")
+                notes.append(
+                    f"PCN {codes[c]}: practices sited in {spread[c]} local authorities; kept whole in "
+                    f"{best.at[c, 'name']} ({best.at[c, 'unit']}), which holds most of its list"
+                )
     names = pd.Series(pcn_name).groupby(which).first().to_numpy()
     members = [p.codes[which == c].tolist() for c in range(m)]
     footprint = (p.footprint.astype(float) @ member > 0).tocsr()
-    units = Units("pcns", codes, names, members, lists, member.T @ p.outside, nest, x, y, np.zeros(m),
-                  sparse.csr_matrix((m, m), dtype=bool), sparse.csr_matrix((m, m)), footprint, notes)
+    units = Units(
+        "pcns",
+        codes,
+        names,
+        members,
+        lists,
+        member.T @ p.outside,
+        nest,
+        x,
+        y,
+        np.zeros(m),
+        sparse.csr_matrix((m, m), dtype=bool),
+        sparse.csr_matrix((m, m)),
+        footprint,
+        notes,
+    )
     reg = atlas.registrations
     reg = reg[reg["practice_code"].isin(p.codes) & reg["lsoa_code"].isin(atlas.codes)]
     rows = atlas.codes.get_indexer(reg["lsoa_code"])

@@ -21,8 +21,15 @@ GOAL = 0.01
 PRACTICE_COST = 3.0
 
 
-def refine(piece, labels: np.ndarray, *, compactness_weight: float = 1.0, goal: float = GOAL,
-           budget=None, max_moves: int | None = None) -> np.ndarray:
+def refine(
+    piece,
+    labels: np.ndarray,
+    *,
+    compactness_weight: float = 1.0,
+    goal: float = GOAL,
+    budget=None,
+    max_moves: int | None = None,
+) -> np.ndarray:
     """Return ``labels`` improved by single-LSOA boundary moves that balance populations.
 
     Parameters
@@ -115,10 +122,15 @@ def _best_move(w, labels, dev, size, pop, aim, indptr, indices, practice, spread
         return None
     _, around = _edges_from(v, indptr, indices)
     at = np.repeat(np.arange(len(v)), np.diff(indptr)[v])  # which candidate each of those edges belongs to
-    cut = np.bincount(at, weights=(labels[around] == src[at]).astype(float) - (labels[around] == dst[at]),
-                      minlength=len(v))
-    split = np.array([int(spread[(practice[a], d)] == 0) - int(spread[(practice[a], s)] == 1)
-                      if practice[a] >= 0 else 0 for a, s, d in zip(v.tolist(), src.tolist(), dst.tolist())])
+    cut = np.bincount(
+        at, weights=(labels[around] == src[at]).astype(float) - (labels[around] == dst[at]), minlength=len(v)
+    )
+    split = np.array(
+        [
+            int(spread[(practice[a], d)] == 0) - int(spread[(practice[a], s)] == 1) if practice[a] >= 0 else 0
+            for a, s, d in zip(v.tolist(), src.tolist(), dst.tolist())
+        ]
+    )
     cost = weight * cut + PRACTICE_COST * split
     for i in np.lexsort((dst, src, v, -gain, cost)):
         if _stays_connected(int(v[i]), int(src[i]), labels, indptr, indices):

@@ -242,7 +242,9 @@ def _connected_pieces(code, name, rows, sub, arrays, target, tolerance=None) -> 
             break
         c = small[np.argmin(part_pop[small])]
         inside, outside = np.flatnonzero(part == c), np.flatnonzero(part != c)
-        dist, nearest = cKDTree(np.column_stack([x[outside], y[outside]])).query(np.column_stack([x[inside], y[inside]]))
+        dist, nearest = cKDTree(np.column_stack([x[outside], y[outside]])).query(
+            np.column_stack([x[inside], y[inside]])
+        )
         i = int(np.argmin(dist))
         a, b = inside[i], outside[nearest[i]]
         links.append((a, b))
@@ -262,7 +264,22 @@ def _connected_pieces(code, name, rows, sub, arrays, target, tolerance=None) -> 
         k = best_k(float(pop[idx].sum()), target, limit=len(idx)) if pop[idx].sum() > 0 else 1
         targets = neighbourhood_targets(float(pop[idx].sum()), k, target, tolerance)
         own = sub if len(idx) == len(rows) else sub[idx][:, idx]
-        pieces.append(Piece(code, name, rows[idx], own.tocsr(), pop[idx], x[idx], y[idx], area[idx],
-                            practice[idx], k, targets=targets, target=target, tolerance=tolerance))
+        pieces.append(
+            Piece(
+                code,
+                name,
+                rows[idx],
+                own.tocsr(),
+                pop[idx],
+                x[idx],
+                y[idx],
+                area[idx],
+                practice[idx],
+                k,
+                targets=targets,
+                target=target,
+                tolerance=tolerance,
+            )
+        )
     pieces[0].notes = notes
     return pieces

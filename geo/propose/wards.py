@@ -44,12 +44,18 @@ def _respected(lsoas, params) -> tuple[str, str, str]:
     """The code and name columns of the units ``params.respect`` keeps whole, and what one is called."""
     if params.respect == "custom":
         if "respect_code" not in lsoas.columns:
-            raise PlanError("respect 'custom' needs a user geography on the atlas", column="respect",
-                            expected="geo.propose.wards.respect_in(atlas, geography), or respect 'wards'")
+            raise PlanError(
+                "respect 'custom' needs a user geography on the atlas",
+                column="respect",
+                expected="geo.propose.wards.respect_in(atlas, geography), or respect 'wards'",
+            )
         return "respect_code", "respect_name", "unit"
     if "ward_code" not in lsoas.columns or lsoas["ward_code"].isna().all():
-        raise PlanError("this atlas has no electoral wards to keep whole (they come with LSOA 2021 atlases)",
-                        column="respect", expected="'practices' or 'none', or an LSOA 2021 atlas")
+        raise PlanError(
+            "this atlas has no electoral wards to keep whole (they come with LSOA 2021 atlases)",
+            column="respect",
+            expected="'practices' or 'none', or an LSOA 2021 atlas",
+        )
     return "ward_code", "ward_name", "ward"
 
 
@@ -76,8 +82,10 @@ def split_notes(atlas, assignment: pd.Series, params) -> list[str]:
         rows = np.flatnonzero(units == unit)
         parts = pd.Series(pop[rows]).groupby(labels[rows]).sum().sort_values(ascending=False, kind="stable")
         shares = " / ".join(f"{100 * p / max(parts.sum(), 1e-9):.0f} %" for p in parts)
-        notes.append(f"{word} {names.get(str(unit), unit)} ({unit}) is split between "
-                     f"{' and '.join(map(str, parts.index))} ({shares})")
+        notes.append(
+            f"{word} {names.get(str(unit), unit)} ({unit}) is split between "
+            f"{' and '.join(map(str, parts.index))} ({shares})"
+        )
     return notes
 
 
@@ -127,8 +135,10 @@ def keep_wards_whole(atlas, assignment: pd.Series, params) -> tuple[pd.Series, l
         if not moved:
             break
     fixed = pd.Series(labels, index=lsoas.index, name=assignment.name)
-    notes = [f"{n}: keeping it whole would put a neighbourhood outside the tolerance or break its contiguity"
-             for n in split_notes(atlas, fixed, params)]
+    notes = [
+        f"{n}: keeping it whole would put a neighbourhood outside the tolerance or break its contiguity"
+        for n in split_notes(atlas, fixed, params)
+    ]
     return fixed, notes
 
 

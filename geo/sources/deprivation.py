@@ -47,37 +47,61 @@ def _imd_layouts(dataset: str, year: int, edition: str) -> list[Layout]:
     code = {"lsoa_code": lit(f"LSOA code ({year})")}
     core = {"imd_rank": _official("imd", "rank"), "imd_decile": _official("imd", "decile")}
     return [
-        Layout(dataset, f"{edition} File 7 (all ranks, scores, deciles)",
-               {**code, **core, "imd_score": _official("imd", "score"), "income_score": _official("income", "score")},
-               optional=_official_columns(year), vintage=edition),
-        Layout(dataset, f"{edition} File 2 (domains)", {**code, **core, "income_rank": _official("income", "rank")},
-               optional=_official_columns(year), vintage=edition),
+        Layout(
+            dataset,
+            f"{edition} File 7 (all ranks, scores, deciles)",
+            {**code, **core, "imd_score": _official("imd", "score"), "income_score": _official("income", "score")},
+            optional=_official_columns(year),
+            vintage=edition,
+        ),
+        Layout(
+            dataset,
+            f"{edition} File 2 (domains)",
+            {**code, **core, "income_rank": _official("income", "rank")},
+            optional=_official_columns(year),
+            vintage=edition,
+        ),
         Layout(dataset, f"{edition} File 1 (IMD)", {**code, **core}, vintage=edition),
     ]
 
 
 register(
     *_imd_layouts("imd2025", 2021, "IoD2025"),
-    Layout("imd2025", "IoD2025 scores, ranks, deciles (humaniverse/IMD)",
-           {"lsoa_code": r"lsoa21_code", "imd_decile": "imd_decile", "imd_rank": "imd_rank"},
-           optional={f"{d}_{m}": f"{DOMAINS[d][1]}_{m}" for d in DOMAINS for m in MEASURES}, vintage="IoD2025"),
+    Layout(
+        "imd2025",
+        "IoD2025 scores, ranks, deciles (humaniverse/IMD)",
+        {"lsoa_code": r"lsoa21_code", "imd_decile": "imd_decile", "imd_rank": "imd_rank"},
+        optional={f"{d}_{m}": f"{DOMAINS[d][1]}_{m}" for d in DOMAINS for m in MEASURES},
+        vintage="IoD2025",
+    ),
     title="English Indices of Deprivation 2025 (MHCLG)",
 )
 register(*_imd_layouts("imd2019", 2011, "IoD2019"), title="English Indices of Deprivation 2019 (MHCLG)")
 
 # Snake-case copies of File 8 (indicators) and the sub-domains; the official files get the same names.
 register(
-    Layout("iod2025_indicators", "IoD2025 File 8 (underlying indicators)",
-           {"lsoa_code": r"lsoa21_code|lsoa code \(2021\)",
-            "acute_morbidity_indicator": r"acute[ _]morbidity[ _]indicator"}, vintage="IoD2025"),
+    Layout(
+        "iod2025_indicators",
+        "IoD2025 File 8 (underlying indicators)",
+        {
+            "lsoa_code": r"lsoa21_code|lsoa code \(2021\)",
+            "acute_morbidity_indicator": r"acute[ _]morbidity[ _]indicator",
+        },
+        vintage="IoD2025",
+    ),
     title="English Indices of Deprivation 2025, underlying indicators (MHCLG)",
 )
 register(
-    Layout("iod2025_subdomains", "IoD2025 sub-domains",
-           {"lsoa_code": r"lsoa21_code|lsoa code \(2021\)",
+    Layout(
+        "iod2025_subdomains",
+        "IoD2025 sub-domains",
+        {
+            "lsoa_code": r"lsoa21_code|lsoa code \(2021\)",
             "children_and_young_people_score": r"children[ _]and[ _]young[ _]people([ _]sub-domain)?[ _]score.*",
-            "geographical_barriers_score": r"geographical[ _]barriers([ _]sub-domain)?[ _]score.*"},
-           vintage="IoD2025"),
+            "geographical_barriers_score": r"geographical[ _]barriers([ _]sub-domain)?[ _]score.*",
+        },
+        vintage="IoD2025",
+    ),
     title="English Indices of Deprivation 2025, sub-domains (MHCLG)",
 )
 
@@ -97,14 +121,24 @@ def _read_imd(path: str | Path, dataset: str) -> pd.DataFrame:
         values = parse_numbers(df[cols[name]], file=s.path, column=cols[name])
         if not name.endswith("_score") and (values < 1).any():
             i = int(np.flatnonzero((values < 1).to_numpy())[0])
-            raise DataError(f"{df[cols[name]].iloc[i]!r} is not a rank or decile", file=s.path, row=i + 1,
-                            column=cols[name], expected="1 or more (1 is most deprived)")
+            raise DataError(
+                f"{df[cols[name]].iloc[i]!r} is not a rank or decile",
+                file=s.path,
+                row=i + 1,
+                column=cols[name],
+                expected="1 or more (1 is most deprived)",
+            )
         out[name] = values
     deciles = out["imd_decile"]
     if (deciles > 10).any():
         i = int(np.flatnonzero((deciles > 10).to_numpy())[0])
-        raise DataError(f"decile {deciles.iloc[i]:g} is above 10", file=s.path, row=i + 1,
-                        column=cols["imd_decile"], expected="a decile from 1 to 10")
+        raise DataError(
+            f"decile {deciles.iloc[i]:g} is above 10",
+            file=s.path,
+            row=i + 1,
+            column=cols["imd_decile"],
+            expected="a decile from 1 to 10",
+        )
     lsoa_vintage = 2021 if dataset == "imd2025" else 2011
     return finish(out, s, lay, cols, IMD_COLUMNS, lsoa_vintage=lsoa_vintage)
 

@@ -31,11 +31,17 @@ assert ETHNICITY_COLUMNS == [*ETHNIC_GROUPS, "ethnicity_total"]
 _MEASURE = r"(?:; measures: value)?"
 
 register(
-    Layout("ethnicity_census2021", "Census 2021 TS021 ethnic group (Nomis bulk, LSOA 2021)",
-           {"lsoa_code": r"geography code", "lsoa_name": r"geography",
+    Layout(
+        "ethnicity_census2021",
+        "Census 2021 TS021 ethnic group (Nomis bulk, LSOA 2021)",
+        {
+            "lsoa_code": r"geography code",
+            "lsoa_name": r"geography",
             "ethnicity_total": lit("Ethnic group: Total: All usual residents") + _MEASURE,
-            **{ours: lit(header) + _MEASURE for ours, header in ETHNIC_GROUPS.items()}},
-           vintage="Census 2021"),
+            **{ours: lit(header) + _MEASURE for ours, header in ETHNIC_GROUPS.items()},
+        },
+        vintage="Census 2021",
+    ),
     title="ONS Census 2021 TS021 ethnic group (usual residents)",
 )
 
@@ -73,7 +79,11 @@ def read_ethnicity_census2021(path: str | Path) -> pd.DataFrame:
     gap = groups != out.ethnicity_total
     if gap.any():
         i = int(np.flatnonzero(gap.to_numpy())[0])
-        raise DataError(f"total {out.ethnicity_total.iloc[i]} is not the sum of the five ethnic groups "
-                        f"({groups.iloc[i]})", file=s.path, row=i + 1, column=cols["ethnicity_total"],
-                        expected="Asian + Black + Mixed + White + Other = all usual residents on every row")
+        raise DataError(
+            f"total {out.ethnicity_total.iloc[i]} is not the sum of the five ethnic groups ({groups.iloc[i]})",
+            file=s.path,
+            row=i + 1,
+            column=cols["ethnicity_total"],
+            expected="Asian + Black + Mixed + White + Other = all usual residents on every row",
+        )
     return finish(out, s, lay, cols, ["lsoa_code", "lsoa_name", *ETHNICITY_COLUMNS], lsoa_vintage=2021)

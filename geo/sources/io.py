@@ -88,8 +88,11 @@ def sniff(path: str | Path) -> Sniff:
     if head.startswith(b"PK"):
         return _sniff_zip(path)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(head):
-        raise DataError("file is UTF-16 encoded (Excel's 'Unicode Text'), which the readers do not read", file=path,
-                        expected="the file saved as CSV UTF-8, or as published")
+        raise DataError(
+            "file is UTF-16 encoded (Excel's 'Unicode Text'), which the readers do not read",
+            file=path,
+            expected="the file saved as CSV UTF-8, or as published",
+        )
     text = _decode(head)
     if text.lstrip().startswith("{"):
         return _sniff_geojson(path, text)
@@ -99,8 +102,9 @@ def sniff(path: str | Path) -> Sniff:
 def _looks_utf16(head: bytes) -> bool:
     """UTF-16 text without a BOM: ASCII characters alternate with NUL bytes."""
     sample = head[:400]
-    return len(sample) >= 8 and (sample[1::2].count(0) > 0.9 * len(sample[1::2])
-                                 or sample[0::2].count(0) > 0.9 * len(sample[0::2]))
+    return len(sample) >= 8 and (
+        sample[1::2].count(0) > 0.9 * len(sample[1::2]) or sample[0::2].count(0) > 0.9 * len(sample[0::2])
+    )
 
 
 def _decode(data: bytes) -> str:
@@ -191,8 +195,9 @@ def _sniff_layer(path: Path, fmt: str, source: str) -> Sniff:
     try:
         info = pyogrio.read_info(source)
     except Exception as error:  # pyogrio raises several GDAL error types for unreadable files
-        raise DataError(f"cannot open as {fmt} ({error})", file=path,
-                        expected=f"a complete {fmt} file as published") from error
+        raise DataError(
+            f"cannot open as {fmt} ({error})", file=path, expected=f"a complete {fmt} file as published"
+        ) from error
     return Sniff(path, fmt, [str(c) for c in info["fields"]], member=source)
 
 
@@ -274,8 +279,12 @@ def _reread_for_row(s: Sniff, columns, kwargs, error) -> pd.DataFrame:
         row = int(found.group(1)) - 1 if found else None
         if found is None and (found := re.search(r"starting at row (\d+)", str(parse_error))):
             row = int(found.group(1))  # the tokenizer counts the header as row 0, as we do
-        raise DataError(f"malformed row ({parse_error})", file=s.path, row=row,
-                        expected="the same number of fields on every row, and quotes that close") from parse_error
+        raise DataError(
+            f"malformed row ({parse_error})",
+            file=s.path,
+            row=row,
+            expected="the same number of fields on every row, and quotes that close",
+        ) from parse_error
     except Exception:
         raise DataError(f"cannot be parsed as CSV ({error})", file=s.path) from error
 
@@ -302,17 +311,26 @@ def read_layer(s: Sniff, columns: list[str]) -> gpd.GeoDataFrame:
     # outside Great Britain, or nowhere at all, once projected. Empty shapes are left to the geometry check.
     shaped = ~(gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
     with np.errstate(invalid="ignore"):
-        inside = (np.isfinite(bounds).all(axis=1) & (bounds[:, 0] >= 0) & (bounds[:, 2] <= 700_000)
-                  & (bounds[:, 1] >= 0) & (bounds[:, 3] <= 1_300_000))
+        inside = (
+            np.isfinite(bounds).all(axis=1)
+            & (bounds[:, 0] >= 0)
+            & (bounds[:, 2] <= 700_000)
+            & (bounds[:, 1] >= 0)
+            & (bounds[:, 3] <= 1_300_000)
+        )
     outside = shaped & ~inside
     if outside.any():
         i = int(np.flatnonzero(outside)[0])
         minx, miny, maxx, maxy = bounds[i]
-        raise DataError(f"coordinates do not fit the declared CRS {declared}: in British National Grid this shape "
-                        f"spans ({minx:.0f}, {miny:.0f}) to ({maxx:.0f}, {maxy:.0f}), outside Great Britain",
-                        file=s.path, row=i + 1, column="geometry",
-                        expected="a layer in Great Britain whose CRS matches its coordinates (EPSG:27700 metres or "
-                        "EPSG:4326 degrees)")
+        raise DataError(
+            f"coordinates do not fit the declared CRS {declared}: in British National Grid this shape "
+            f"spans ({minx:.0f}, {miny:.0f}) to ({maxx:.0f}, {maxy:.0f}), outside Great Britain",
+            file=s.path,
+            row=i + 1,
+            column="geometry",
+            expected="a layer in Great Britain whose CRS matches its coordinates (EPSG:27700 metres or "
+            "EPSG:4326 degrees)",
+        )
     return gdf
 
 

@@ -64,15 +64,24 @@ _HEADER_BYTES = 1_000_000
 
 
 def _refuse(message: str, limit: str, value: int, file, row=None, column=None):
-    raise DataError(f"{message}, beyond the limit {limit} = {value:,}", file=file, row=row, column=column,
-                    expected=f"at most {value:,} ({limit}, see geo.sources.limits)")
+    raise DataError(
+        f"{message}, beyond the limit {limit} = {value:,}",
+        file=file,
+        row=row,
+        column=column,
+        expected=f"at most {value:,} ({limit}, see geo.sources.limits)",
+    )
 
 
 def check_polygon_file_size(size: int, *, file) -> None:
     """Refuse a polygon file larger than :data:`MAX_POLYGON_FILE_BYTES` before it is parsed."""
     if size > MAX_POLYGON_FILE_BYTES:
-        _refuse(f"the polygon file is {size / 1e6:,.0f} MB (use the generalised boundaries)",
-                "MAX_POLYGON_FILE_BYTES", MAX_POLYGON_FILE_BYTES, file)
+        _refuse(
+            f"the polygon file is {size / 1e6:,.0f} MB (use the generalised boundaries)",
+            "MAX_POLYGON_FILE_BYTES",
+            MAX_POLYGON_FILE_BYTES,
+            file,
+        )
 
 
 def _bound_counts(counts: np.ndarray, what: str, file, column) -> None:
@@ -83,11 +92,23 @@ def _bound_counts(counts: np.ndarray, what: str, file, column) -> None:
         return
     i = int(counts.argmax())
     if counts.sum() > total_limit:
-        _refuse(f"the polygons have {int(counts.sum()):,} {what} in all (feature {i + 1} has {int(counts[i]):,})",
-                total_name, total_limit, file, row=i + 1, column=column)
+        _refuse(
+            f"the polygons have {int(counts.sum()):,} {what} in all (feature {i + 1} has {int(counts[i]):,})",
+            total_name,
+            total_limit,
+            file,
+            row=i + 1,
+            column=column,
+        )
     if counts[i] > feature_limit:
-        _refuse(f"feature {i + 1} has {int(counts[i]):,} {what}", feature_name, feature_limit, file, row=i + 1,
-                column=column)
+        _refuse(
+            f"feature {i + 1} has {int(counts[i]):,} {what}",
+            feature_name,
+            feature_limit,
+            file,
+            row=i + 1,
+            column=column,
+        )
 
 
 def check_geometries(geometries, *, file, column: str = "geometry") -> None:
@@ -115,16 +136,25 @@ def check_geometries(geometries, *, file, column: str = "geometry") -> None:
         _refuse(f"the file has {len(geoms):,} features", "MAX_FEATURES", MAX_FEATURES, file)
     pieces, owner = shapely.get_parts(geoms, return_index=True)
     holes = np.bincount(owner, weights=np.maximum(shapely.get_num_interior_rings(pieces), 0), minlength=len(geoms))
-    for what, counts in (("vertices", shapely.get_num_coordinates(geoms)), ("parts", shapely.get_num_geometries(geoms)),
-                         ("holes", holes)):
+    for what, counts in (
+        ("vertices", shapely.get_num_coordinates(geoms)),
+        ("parts", shapely.get_num_geometries(geoms)),
+        ("holes", holes),
+    ):
         _bound_counts(counts, what, file, column)
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     for i in np.flatnonzero(present & ~shapely.is_valid(np.where(present, geoms, None))):
         crossings = self_intersections(geoms[i], MAX_SELF_INTERSECTIONS)
         if crossings > MAX_SELF_INTERSECTIONS:
-            _refuse(f"feature {i + 1} crosses itself more than {MAX_SELF_INTERSECTIONS:,} times (repairing it "
-                    "would take minutes)", "MAX_SELF_INTERSECTIONS", MAX_SELF_INTERSECTIONS, file, row=int(i) + 1,
-                    column=column)
+            _refuse(
+                f"feature {i + 1} crosses itself more than {MAX_SELF_INTERSECTIONS:,} times (repairing it "
+                "would take minutes)",
+                "MAX_SELF_INTERSECTIONS",
+                MAX_SELF_INTERSECTIONS,
+                file,
+                row=int(i) + 1,
+                column=column,
+            )
 
 
 def self_intersections(geometry, cap: int) -> int:
@@ -163,7 +193,7 @@ def self_intersections(geometry, cap: int) -> int:
     chunk = int(max(1, min(n, _PAIRS_PER_QUERY // n)))
     count = 0
     for begin in range(0, n, chunk):
-        a, b = tree.query(segments[begin:begin + chunk])  # boxes only: the exact test below is vectorised
+        a, b = tree.query(segments[begin : begin + chunk])  # boxes only: the exact test below is vectorised
         a = a + begin
         neighbours = (ring_of[a] == ring_of[b]) & ((b == a + 1) | ((a == first_of[a]) & (b == last_of[a])))
         a, b = a[(b > a) & ~neighbours], b[(b > a) & ~neighbours]
@@ -176,6 +206,7 @@ def self_intersections(geometry, cap: int) -> int:
 def _segments_meet(p1, q1, p2, q2) -> np.ndarray:
     """Whether segments p1-q1 and p2-q2 (whose boxes overlap) share a point: the orientation test, touching and
     collinear overlaps included."""
+
     def side(a, b, c):
         return np.sign((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]))
 
@@ -255,11 +286,20 @@ def read_csv(source, *, file, expected: str = "a CSV table", **options) -> pd.Da
     except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
         row, fields, width = _ragged_row(source, encoding)
         if row is not None:
-            raise DataError(f"row {row} has {fields} fields but the header has {width}", file=file, row=row,
-                            column=f"field {width + 1}", expected=f"{expected}, the same fields on every row") from None
+            raise DataError(
+                f"row {row} has {fields} fields but the header has {width}",
+                file=file,
+                row=row,
+                column=f"field {width + 1}",
+                expected=f"{expected}, the same fields on every row",
+            ) from None
         found = re.search(r"line (\d+)", str(error))
-        raise DataError(f"cannot read the file as CSV ({error})", file=file,
-                        row=int(found.group(1)) - 1 if found else None, expected=expected) from None
+        raise DataError(
+            f"cannot read the file as CSV ({error})",
+            file=file,
+            row=int(found.group(1)) - 1 if found else None,
+            expected=expected,
+        ) from None
     except (pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise DataError(f"cannot read the file as CSV ({error})", file=file, expected=expected) from None
 
@@ -279,8 +319,9 @@ def _ragged_row(source, encoding: str) -> tuple[int | None, int, int]:
     return None, 0, width if "width" in locals() else 0
 
 
-def read_xlsx(source, *, file, max_rows: int | None = None, max_columns: int | None = None,
-              max_cells: int | None = None) -> pd.DataFrame:
+def read_xlsx(
+    source, *, file, max_rows: int | None = None, max_columns: int | None = None, max_cells: int | None = None
+) -> pd.DataFrame:
     """Read the first sheet of an XLSX as text (as ``pandas.read_excel(dtype=str, keep_default_na=False)``),
     streaming its cells and refusing past ``max_rows``, ``max_columns`` or ``max_cells``.
 
@@ -313,32 +354,58 @@ def read_xlsx(source, *, file, max_rows: int | None = None, max_columns: int | N
     book = load_workbook(source, read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]
-        declared = f"{get_column_letter(sheet.min_column or 1)}{sheet.min_row or 1}:" \
-                   f"{get_column_letter(sheet.max_column or 1)}{sheet.max_row or 1}"
+        declared = (
+            f"{get_column_letter(sheet.min_column or 1)}{sheet.min_row or 1}:"
+            f"{get_column_letter(sheet.max_column or 1)}{sheet.max_row or 1}"
+        )
         if (sheet.max_column or 0) > max_columns:
             _refuse(f"the sheet declares {sheet.max_column:,} columns ({declared})", "MAX_COLUMNS", max_columns, file)
         if (sheet.max_row or 0) > max_rows:
             _refuse(f"the sheet declares {sheet.max_row:,} rows ({declared})", "MAX_ROWS", max_rows, file)
         data, cells = [], 0
         with sheet._get_source() as stream:  # openpyxl's own cell parser, without its padding of sparse rows
-            parser = WorkSheetParser(stream, sheet._shared_strings, data_only=True, epoch=book.epoch,
-                                     date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+            parser = WorkSheetParser(
+                stream,
+                sheet._shared_strings,
+                data_only=True,
+                epoch=book.epoch,
+                date_formats=book._date_formats,
+                timedelta_formats=book._timedelta_formats,
+            )
             deadline = time.monotonic() + MAX_XLSX_SECONDS
             for index, row in parser.parse():  # index: the sheet's row number; the error's row counts from the header
                 if index > max_rows:
-                    _refuse(f"sheet row {index:,} is past the last row allowed", "MAX_ROWS", max_rows, file,
-                            row=index - 1)
+                    _refuse(
+                        f"sheet row {index:,} is past the last row allowed", "MAX_ROWS", max_rows, file, row=index - 1
+                    )
                 cells += len(row)
                 if cells > max_cells:
-                    _refuse(f"the sheet has more than {max_cells:,} cells by sheet row {index:,}", "MAX_XLSX_CELLS",
-                            max_cells, file, row=index - 1)
+                    _refuse(
+                        f"the sheet has more than {max_cells:,} cells by sheet row {index:,}",
+                        "MAX_XLSX_CELLS",
+                        max_cells,
+                        file,
+                        row=index - 1,
+                    )
                 width = max((c["column"] for c in row), default=0)
                 if width > max_columns:
-                    _refuse(f"sheet row {index:,} has a cell in column {get_column_letter(width)}", "MAX_COLUMNS",
-                            max_columns, file, row=index - 1, column=get_column_letter(width))
+                    _refuse(
+                        f"sheet row {index:,} has a cell in column {get_column_letter(width)}",
+                        "MAX_COLUMNS",
+                        max_columns,
+                        file,
+                        row=index - 1,
+                        column=get_column_letter(width),
+                    )
                 if index % 1000 == 0 and time.monotonic() > deadline:
-                    _refuse(f"reading the sheet took more than {MAX_XLSX_SECONDS} s by sheet row {index:,} (save it "
-                            "as CSV)", "MAX_XLSX_SECONDS", MAX_XLSX_SECONDS, file, row=index - 1)
+                    _refuse(
+                        f"reading the sheet took more than {MAX_XLSX_SECONDS} s by sheet row {index:,} (save it "
+                        "as CSV)",
+                        "MAX_XLSX_SECONDS",
+                        MAX_XLSX_SECONDS,
+                        file,
+                        row=index - 1,
+                    )
                 values = [""] * width
                 for c in row:
                     values[c["column"] - 1] = _cell_value(c)

@@ -19,65 +19,133 @@ from geo.sources.layouts import Layout, finish, register, resolve
 from geo.sources.validate import check_codes, check_lsoa_codes, check_unique, parse_numbers
 
 CD, NM = r"_?(cd|code)", r"_?(nm|name)"
-ICB_COLUMNS = ["lsoa_code", "lsoa_name", "sub_icb_code", "sub_icb_code_nhs", "sub_icb_name", "icb_code",
-               "icb_code_nhs", "icb_name", "lad_code", "lad_name"]
+ICB_COLUMNS = [
+    "lsoa_code",
+    "lsoa_name",
+    "sub_icb_code",
+    "sub_icb_code_nhs",
+    "sub_icb_name",
+    "icb_code",
+    "icb_code_nhs",
+    "icb_name",
+    "lad_code",
+    "lad_name",
+]
 LAD = {"lad_code": rf"(lad|ltla)\d\d{CD}", "lad_name": rf"(lad|ltla)\d\d{NM}"}
 
 
 def _icb(lsoa: str, sub: str, icb: str) -> dict[str, str]:
-    return {"lsoa_code": rf"{lsoa}{CD}", "lsoa_name": rf"{lsoa}{NM}",
-            "sub_icb_code": rf"{sub}{CD}", "sub_icb_code_nhs": rf"{sub}(cdh|_code_nhs)", "sub_icb_name": rf"{sub}{NM}",
-            "icb_code": rf"{icb}{CD}", "icb_code_nhs": rf"{icb}(cdh|_code_nhs)", "icb_name": rf"{icb}{NM}"}
+    return {
+        "lsoa_code": rf"{lsoa}{CD}",
+        "lsoa_name": rf"{lsoa}{NM}",
+        "sub_icb_code": rf"{sub}{CD}",
+        "sub_icb_code_nhs": rf"{sub}(cdh|_code_nhs)",
+        "sub_icb_name": rf"{sub}{NM}",
+        "icb_code": rf"{icb}{CD}",
+        "icb_code_nhs": rf"{icb}(cdh|_code_nhs)",
+        "icb_name": rf"{icb}{NM}",
+    }
 
 
 register(
-    Layout("lsoa11_lsoa21_lookup", "ONS LSOA 2011 to LSOA 2021 to LAD lookup",
-           {"lsoa11_code": rf"lsoa11{CD}", "lsoa11_name": rf"lsoa11{NM}", "lsoa21_code": rf"lsoa21{CD}",
-            "lsoa21_name": rf"lsoa21{NM}", "change": r"chgind|change_indicator", **LAD}, vintage="LSOA 2011-2021"),
+    Layout(
+        "lsoa11_lsoa21_lookup",
+        "ONS LSOA 2011 to LSOA 2021 to LAD lookup",
+        {
+            "lsoa11_code": rf"lsoa11{CD}",
+            "lsoa11_name": rf"lsoa11{NM}",
+            "lsoa21_code": rf"lsoa21{CD}",
+            "lsoa21_name": rf"lsoa21{NM}",
+            "change": r"chgind|change_indicator",
+            **LAD,
+        },
+        vintage="LSOA 2011-2021",
+    ),
     title="ONS LSOA (2011) to LSOA (2021) to LAD lookup",
 )
 register(
-    Layout("lsoa11_icb_lookup", "ONS LSOA 2011 to sub-ICB to ICB lookup",
-           _icb("lsoa11", r"(loc|sicbl)\d\d", r"icb\d\d"), optional=LAD),
+    Layout(
+        "lsoa11_icb_lookup",
+        "ONS LSOA 2011 to sub-ICB to ICB lookup",
+        _icb("lsoa11", r"(loc|sicbl)\d\d", r"icb\d\d"),
+        optional=LAD,
+    ),
     title="ONS LSOA (2011) to sub-ICB location to ICB lookup",
 )
 register(
-    Layout("lsoa21_icb_lookup", "ONS LSOA 2021 to sub-ICB to ICB lookup",
-           _icb("lsoa21", r"(loc|sicbl)\d\d", r"icb\d\d"), optional=LAD),
+    Layout(
+        "lsoa21_icb_lookup",
+        "ONS LSOA 2021 to sub-ICB to ICB lookup",
+        _icb("lsoa21", r"(loc|sicbl)\d\d", r"icb\d\d"),
+        optional=LAD,
+    ),
     title="ONS LSOA (2021) to sub-ICB location to ICB lookup",
 )
 register(
-    Layout("lsoa21_ward_lad_lookup", "ONS LSOA 2021 to ward to LAD best-fit lookup",
-           {"lsoa_code": rf"lsoa21{CD}", "lsoa_name": rf"lsoa21{NM}", "ward_code": rf"wd\d\d{CD}|ward\d\d{CD}",
-            "ward_name": rf"wd\d\d{NM}|ward\d\d{NM}", **LAD}),
+    Layout(
+        "lsoa21_ward_lad_lookup",
+        "ONS LSOA 2021 to ward to LAD best-fit lookup",
+        {
+            "lsoa_code": rf"lsoa21{CD}",
+            "lsoa_name": rf"lsoa21{NM}",
+            "ward_code": rf"wd\d\d{CD}|ward\d\d{CD}",
+            "ward_name": rf"wd\d\d{NM}|ward\d\d{NM}",
+            **LAD,
+        },
+    ),
     title="ONS LSOA (2021) to electoral ward to LAD best-fit lookup",
 )
 register(
-    Layout("rural_urban", "ONS rural-urban classification of LSOAs",
-           {"lsoa_code": rf"lsoa21{CD}|lsoa11{CD}", "ruc_code": rf"ruc\d\d{CD}|ruc\d\dcd",
-            "ruc_class": rf"classification|ruc\d\d{NM}|ruc\d\dnm", "ruc": r"ruc|urban_rural|ruc\d\d_broad"}),
+    Layout(
+        "rural_urban",
+        "ONS rural-urban classification of LSOAs",
+        {
+            "lsoa_code": rf"lsoa21{CD}|lsoa11{CD}",
+            "ruc_code": rf"ruc\d\d{CD}|ruc\d\dcd",
+            "ruc_class": rf"classification|ruc\d\d{NM}|ruc\d\dnm",
+            "ruc": r"ruc|urban_rural|ruc\d\d_broad",
+        },
+    ),
     title="ONS Rural-Urban Classification of LSOAs",
 )
 register(
-    Layout("lad_utla_lookup", "ONS LTLA to UTLA lookup",
-           {"lad_code": rf"ltla\d\d{CD}", "lad_name": rf"ltla\d\d{NM}", "utla_code": rf"utla\d\d{CD}",
-            "utla_name": rf"utla\d\d{NM}"}),
+    Layout(
+        "lad_utla_lookup",
+        "ONS LTLA to UTLA lookup",
+        {
+            "lad_code": rf"ltla\d\d{CD}",
+            "lad_name": rf"ltla\d\d{NM}",
+            "utla_code": rf"utla\d\d{CD}",
+            "utla_name": rf"utla\d\d{NM}",
+        },
+    ),
     title="ONS Lower Tier Local Authority to Upper Tier Local Authority lookup",
 )
 
 
 def _pc_headerless(row: list[str]) -> bool:
-    return (len(row) == 10 and bool(re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]? *\d[A-Z]{2}", row[0].strip()))
-            and row[2].strip().isdigit() and row[3].strip().isdigit())
+    return (
+        len(row) == 10
+        and bool(re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]? *\d[A-Z]{2}", row[0].strip()))
+        and row[2].strip().isdigit()
+        and row[3].strip().isdigit()
+    )
 
 
 register(
-    Layout("postcode_centroids", "OS Code-Point Open (with header)",
-           {"postcode": "postcode", "easting": "eastings?", "northing": "northings?",
-            "lad_code": r"admin_district_code"}, vintage="Code-Point Open"),
-    Layout("postcode_centroids", "OS Code-Point Open (headerless, 10 fields)",
-           {"postcode": "0", "easting": "2", "northing": "3", "lad_code": "8"}, shape=_pc_headerless,
-           vintage="Code-Point Open"),
+    Layout(
+        "postcode_centroids",
+        "OS Code-Point Open (with header)",
+        {"postcode": "postcode", "easting": "eastings?", "northing": "northings?", "lad_code": r"admin_district_code"},
+        vintage="Code-Point Open",
+    ),
+    Layout(
+        "postcode_centroids",
+        "OS Code-Point Open (headerless, 10 fields)",
+        {"postcode": "0", "easting": "2", "northing": "3", "lad_code": "8"},
+        shape=_pc_headerless,
+        vintage="Code-Point Open",
+    ),
     title="OS Code-Point Open postcode centroids",
 )
 
@@ -87,8 +155,13 @@ def _year(column: str) -> str:
     return f"20{found.group(1)}" if found else ""
 
 
-def _read(path: str | Path, dataset: str, order: list[str], lsoa: tuple[str, ...] = ("lsoa_code",),
-          unique: str | None = "lsoa_code") -> tuple[pd.DataFrame, object]:
+def _read(
+    path: str | Path,
+    dataset: str,
+    order: list[str],
+    lsoa: tuple[str, ...] = ("lsoa_code",),
+    unique: str | None = "lsoa_code",
+) -> tuple[pd.DataFrame, object]:
     s, lay, cols = resolve(path, dataset)
     df = read_table(s, list(cols.values()))
     for name in lsoa:
@@ -174,8 +247,15 @@ def read_rural_urban(path: str | Path) -> pd.DataFrame:
     check_codes(broad, r"Urban|Rural", "Urban or Rural", file=s.path, column=cols["ruc"])
     out["ruc_broad"] = broad
     year = _year(cols["ruc_code"])
-    return finish(out, s, lay, cols, ["lsoa_code", "ruc_code", "ruc_class", "ruc_broad"], vintage=f"RUC {year}",
-                  lsoa_vintage=int(_year(cols["lsoa_code"])))
+    return finish(
+        out,
+        s,
+        lay,
+        cols,
+        ["lsoa_code", "ruc_code", "ruc_class", "ruc_broad"],
+        vintage=f"RUC {year}",
+        lsoa_vintage=int(_year(cols["lsoa_code"])),
+    )
 
 
 def read_lad_utla_lookup(path: str | Path) -> pd.DataFrame:
@@ -190,13 +270,16 @@ def read_lad_utla_lookup(path: str | Path) -> pd.DataFrame:
     df = read_table(s, list(cols.values()))
     check_unique(df[cols["lad_code"]], file=s.path, column=cols["lad_code"], what="district")
     out = df.rename(columns={v: k for k, v in cols.items()})
-    return finish(out, s, lay, cols, ["lad_code", "lad_name", "utla_code", "utla_name"],
-                  vintage=f"LAD {_year(cols['lad_code'])}")
+    return finish(
+        out, s, lay, cols, ["lad_code", "lad_name", "utla_code", "utla_name"], vintage=f"LAD {_year(cols['lad_code'])}"
+    )
 
 
 #: Exactly the characters Python's ``\s`` matches in text (``str.isspace``), as an RE2 class for Arrow.
-_WHITESPACE = (r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}"
-               r"\x{3000}]+")
+_WHITESPACE = (
+    r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}"
+    r"\x{3000}]+"
+)
 
 
 def normalise_postcode(postcodes: pd.Series) -> pd.Series:

@@ -29,15 +29,32 @@ PRACTICE_CODE = r"[A-Z][A-Z0-9]{4,7}"
 REGISTER_SLACK = 1.1
 
 register(
-    Layout("qof_prevalence", "NHS England QOF PREVALENCE (registers by practice)",
-           {"practice_code": "practice_code", "register": "group_code", "patients": "register",
-            "list_type": "patient_list_type", "list_size": "practice_list_size"}),
+    Layout(
+        "qof_prevalence",
+        "NHS England QOF PREVALENCE (registers by practice)",
+        {
+            "practice_code": "practice_code",
+            "register": "group_code",
+            "patients": "register",
+            "list_type": "patient_list_type",
+            "list_size": "practice_list_size",
+        },
+    ),
     title="NHS England Quality and Outcomes Framework, disease registers by practice",
 )
 register(
-    Layout("practice_ages", "NHS England gp-reg-pat-prac-quin-age",
-           {"extract_date": "extract_date", "org_type": "org_type", "practice_code": "org_code", "sex": "sex",
-            "age_band": "age_group_5", "patients": "number_of_patients"}),
+    Layout(
+        "practice_ages",
+        "NHS England gp-reg-pat-prac-quin-age",
+        {
+            "extract_date": "extract_date",
+            "org_type": "org_type",
+            "practice_code": "org_code",
+            "sex": "sex",
+            "age_band": "age_group_5",
+            "patients": "number_of_patients",
+        },
+    ),
     title="NHS England, Patients Registered at a GP Practice by sex and 5-year age band",
 )
 
@@ -76,8 +93,9 @@ def read_qof_prevalence(path: str | Path) -> pd.DataFrame:
     check_codes(out.practice_code, PRACTICE_CODE, "a GP practice code", file=s.path, column=cols["practice_code"])
     check_codes(out.register, r"[A-Z]{2,6}", "a QOF register code", file=s.path, column=cols["register"])
     check_codes(out.list_type, r"TOTAL|\d\dOV", "a QOF list type", file=s.path, column=cols["list_type"])
-    check_unique(out.practice_code + " " + out.register, file=s.path, column=cols["register"],
-                 what="practice and register")
+    check_unique(
+        out.practice_code + " " + out.register, file=s.path, column=cols["register"], what="practice and register"
+    )
     for name in ("patients", "list_size"):
         out[name] = parse_numbers(df[cols[name]], file=s.path, column=cols[name], count=True).astype("int64")
     # Registers are counted at the year end and list sizes earlier in the year, so a practice whose whole list is
@@ -86,9 +104,13 @@ def read_qof_prevalence(path: str | Path) -> pd.DataFrame:
     over = out.patients > np.floor(out.list_size * REGISTER_SLACK)
     if over.any():
         i = int(np.flatnonzero(over.to_numpy())[0])
-        raise DataError(f"register of {out.patients.iloc[i]} patients is larger than the list of "
-                        f"{out.list_size.iloc[i]}", file=s.path, row=i + 1, column=cols["patients"],
-                        expected=f"a register count at most {REGISTER_SLACK:g} times the list size it is a share of")
+        raise DataError(
+            f"register of {out.patients.iloc[i]} patients is larger than the list of {out.list_size.iloc[i]}",
+            file=s.path,
+            row=i + 1,
+            column=cols["patients"],
+            expected=f"a register count at most {REGISTER_SLACK:g} times the list size it is a share of",
+        )
     return finish(out, s, lay, cols, QOF_COLUMNS, vintage=qof_year(s.path))
 
 
@@ -130,14 +152,24 @@ def read_practice_ages(path: str | Path) -> pd.DataFrame:
     org = df[cols["org_type"]].astype("str").str.strip().str.upper()
     gp = org == "GP"
     if not gp.any():
-        raise DataError("no practice rows (ORG_TYPE GP)", file=s.path, row=0, column=cols["org_type"],
-                        expected="rows for GP practices as well as PCN, ICB and region totals")
+        raise DataError(
+            "no practice rows (ORG_TYPE GP)",
+            file=s.path,
+            row=0,
+            column=cols["org_type"],
+            expected="rows for GP practices as well as PCN, ICB and region totals",
+        )
     codes = df[cols["practice_code"]].astype("str").str.strip()
     # Checks run on every row so the row they name is the row of the file; only practice codes have a pattern.
-    check_codes(codes.where(gp, "A00000"), PRACTICE_CODE, "a GP practice code", file=s.path,
-                column=cols["practice_code"])
-    check_unique(org + " " + codes + " " + sex + " " + band, file=s.path, column=cols["age_band"],
-                 what="organisation, sex and age band")
+    check_codes(
+        codes.where(gp, "A00000"), PRACTICE_CODE, "a GP practice code", file=s.path, column=cols["practice_code"]
+    )
+    check_unique(
+        org + " " + codes + " " + sex + " " + band,
+        file=s.path,
+        column=cols["age_band"],
+        what="organisation, sex and age band",
+    )
     frame = pd.DataFrame({"practice_code": codes, "sex": sex, "age_band": band, "patients": patients})[gp]
     _check_totals(frame, s.path, cols)
     bands = frame[(frame.sex != "ALL") & (frame.age_band != "ALL")]
@@ -154,9 +186,13 @@ def _check_totals(frame: pd.DataFrame, file, cols: dict[str, str]) -> None:
     lacking = ~practices.practice_code.isin(totals.index)
     if lacking.any():
         first = practices[lacking].iloc[0]
-        raise DataError(f"practice {first.practice_code} has no ALL/ALL total row", file=file,
-                        row=int(practices[lacking].index[0]) + 1, column=cols["sex"],
-                        expected="one SEX=ALL, AGE_GROUP_5=ALL row per practice holding its list size")
+        raise DataError(
+            f"practice {first.practice_code} has no ALL/ALL total row",
+            file=file,
+            row=int(practices[lacking].index[0]) + 1,
+            column=cols["sex"],
+            expected="one SEX=ALL, AGE_GROUP_5=ALL row per practice holding its list size",
+        )
     band_rows = frame[is_band & (frame.sex != "ALL")]
     checks = [("ALL", totals, band_rows.groupby("practice_code").patients.sum(), "FEMALE and MALE age bands")]
     for each in ("FEMALE", "MALE"):
@@ -169,6 +205,10 @@ def _check_totals(frame: pd.DataFrame, file, cols: dict[str, str]) -> None:
         if wrong.any():
             code = stated.index[wrong.to_numpy()][0]
             at = frame[(frame.practice_code == code) & (frame.sex == sex) & ~is_band].index[0]
-            raise DataError(f"practice {code}: {sex}/ALL total {stated[code]} is not the sum of its {what} "
-                            f"({counted[code]})", file=file, row=int(at) + 1, column=cols["patients"],
-                            expected="each total to equal the sum of the age bands it covers")
+            raise DataError(
+                f"practice {code}: {sex}/ALL total {stated[code]} is not the sum of its {what} ({counted[code]})",
+                file=file,
+                row=int(at) + 1,
+                column=cols["patients"],
+                expected="each total to equal the sum of the age bands it covers",
+            )

@@ -19,63 +19,166 @@ from geo.sources.layouts import Layout, finish, register, resolve
 from geo.sources.validate import check_codes, check_lsoa_codes, check_unique, parse_numbers
 
 REGISTRATION_COLUMNS = ["practice_code", "practice_name", "lsoa_code", "patients"]
-MAP_COLUMNS = ["practice_code", "practice_name", "postcode", "pcn_code", "pcn_name", "sub_icb_code",
-               "sub_icb_code_nhs", "sub_icb_name", "icb_code", "icb_code_nhs", "icb_name", "region_code",
-               "region_name"]
-EPRACCUR_COLUMNS = ["practice_code", "practice_name", "national_grouping", "health_geography", "address",
-                    "postcode", "open_date", "close_date", "status", "org_sub_type", "commissioner",
-                    "prescribing_setting"]
-GEOCODE_COLUMNS = ["practice_code", "practice_name", "postcode", "latitude", "longitude", "lsoa11_code",
-                   "lsoa21_code", "pcn_code", "pcn_name", "icb_code_nhs", "geometry"]
+MAP_COLUMNS = [
+    "practice_code",
+    "practice_name",
+    "postcode",
+    "pcn_code",
+    "pcn_name",
+    "sub_icb_code",
+    "sub_icb_code_nhs",
+    "sub_icb_name",
+    "icb_code",
+    "icb_code_nhs",
+    "icb_name",
+    "region_code",
+    "region_name",
+]
+EPRACCUR_COLUMNS = [
+    "practice_code",
+    "practice_name",
+    "national_grouping",
+    "health_geography",
+    "address",
+    "postcode",
+    "open_date",
+    "close_date",
+    "status",
+    "org_sub_type",
+    "commissioner",
+    "prescribing_setting",
+]
+GEOCODE_COLUMNS = [
+    "practice_code",
+    "practice_name",
+    "postcode",
+    "latitude",
+    "longitude",
+    "lsoa11_code",
+    "lsoa21_code",
+    "pcn_code",
+    "pcn_name",
+    "icb_code_nhs",
+    "geometry",
+]
 #: ODS prescribing setting codes (epraccur field 26): only 4 is a GP practice; the rest are other services that
 #: can hold a registered list (walk-in centres, out of hours, community and public health services, PCN hubs...).
 PRESCRIBING_SETTINGS = {
-    0: "other", 1: "walk-in centre", 2: "out of hours", 3: "walk-in centre and out of hours", 4: "GP practice",
-    8: "public health service", 9: "community health service", 10: "hospital service", 11: "optometry service",
-    12: "urgent and emergency care", 13: "hospice", 14: "care home or nursing home", 15: "border force",
-    16: "young offender institution", 17: "secure training centre", 18: "secure children's home",
-    19: "immigration removal centre", 20: "court", 21: "police custody", 22: "sexual assault referral centre",
-    24: "other justice estate", 25: "prison", 26: "primary care network",
+    0: "other",
+    1: "walk-in centre",
+    2: "out of hours",
+    3: "walk-in centre and out of hours",
+    4: "GP practice",
+    8: "public health service",
+    9: "community health service",
+    10: "hospital service",
+    11: "optometry service",
+    12: "urgent and emergency care",
+    13: "hospice",
+    14: "care home or nursing home",
+    15: "border force",
+    16: "young offender institution",
+    17: "secure training centre",
+    18: "secure children's home",
+    19: "immigration removal centre",
+    20: "court",
+    21: "police custody",
+    22: "sexual assault referral centre",
+    24: "other justice estate",
+    25: "prison",
+    26: "primary care network",
 }
 GP_PRACTICE_SETTING = 4
 # Positions of the standard 27-field ODS layout (no header row).
-EPRACCUR_FIELDS = {"practice_code": 0, "practice_name": 1, "national_grouping": 2, "health_geography": 3,
-                   "postcode": 9, "open_date": 10, "close_date": 11, "status": 12, "org_sub_type": 13,
-                   "commissioner": 14, "prescribing_setting": 25}
+EPRACCUR_FIELDS = {
+    "practice_code": 0,
+    "practice_name": 1,
+    "national_grouping": 2,
+    "health_geography": 3,
+    "postcode": 9,
+    "open_date": 10,
+    "close_date": 11,
+    "status": 12,
+    "org_sub_type": 13,
+    "commissioner": 14,
+    "prescribing_setting": 25,
+}
 
 
 def _epraccur_shape(row: list[str]) -> bool:
-    return (len(row) == 27 and bool(re.fullmatch(r"[A-Z0-9]{3,8}", row[0])) and row[12] in {"A", "C", "D", "P"}
-            and bool(re.fullmatch(r"\d{8}", row[10])))
+    return (
+        len(row) == 27
+        and bool(re.fullmatch(r"[A-Z0-9]{3,8}", row[0]))
+        and row[12] in {"A", "C", "D", "P"}
+        and bool(re.fullmatch(r"\d{8}", row[10]))
+    )
 
 
 register(
-    Layout("gp_registrations", "NHS Digital gp-reg-pat-prac-lsoa-all",
-           {"extract_date": "extract_date", "practice_code": "practice_code", "practice_name": "practice_name",
-            "lsoa_code": r"lsoa_code|lsoa_code_20\d\d", "patients": "number_of_patients"},
-           optional={"sex": "sex"}),
+    Layout(
+        "gp_registrations",
+        "NHS Digital gp-reg-pat-prac-lsoa-all",
+        {
+            "extract_date": "extract_date",
+            "practice_code": "practice_code",
+            "practice_name": "practice_name",
+            "lsoa_code": r"lsoa_code|lsoa_code_20\d\d",
+            "patients": "number_of_patients",
+        },
+        optional={"sex": "sex"},
+    ),
     title="NHS Digital, Patients Registered at a GP Practice (by LSOA)",
 )
 register(
-    Layout("practice_map", "NHS Digital gp-reg-pat-prac-map",
-           {"extract_date": "extract_date", "practice_code": "practice_code", "practice_name": "practice_name",
-            "postcode": "practice_postcode", "pcn_code": "pcn_code", "pcn_name": "pcn_name",
-            "sub_icb_code": r"ons_(sub_icb_location|ccg)_code", "sub_icb_code_nhs": r"(sub_icb_location|ccg)_code",
-            "sub_icb_name": r"(sub_icb_location|ccg)_name", "icb_code": "ons_icb_code", "icb_code_nhs": "icb_code",
-            "icb_name": "icb_name", "region_code": "ons_comm_region_code", "region_name": "comm_region_name"}),
+    Layout(
+        "practice_map",
+        "NHS Digital gp-reg-pat-prac-map",
+        {
+            "extract_date": "extract_date",
+            "practice_code": "practice_code",
+            "practice_name": "practice_name",
+            "postcode": "practice_postcode",
+            "pcn_code": "pcn_code",
+            "pcn_name": "pcn_name",
+            "sub_icb_code": r"ons_(sub_icb_location|ccg)_code",
+            "sub_icb_code_nhs": r"(sub_icb_location|ccg)_code",
+            "sub_icb_name": r"(sub_icb_location|ccg)_name",
+            "icb_code": "ons_icb_code",
+            "icb_code_nhs": "icb_code",
+            "icb_name": "icb_name",
+            "region_code": "ons_comm_region_code",
+            "region_name": "comm_region_name",
+        },
+    ),
     title="NHS Digital, GP practice to PCN, sub-ICB and ICB mapping",
 )
 register(
-    Layout("epraccur", "ODS epraccur (27 fields, no header)", {k: str(v) for k, v in EPRACCUR_FIELDS.items()},
-           shape=_epraccur_shape),
+    Layout(
+        "epraccur",
+        "ODS epraccur (27 fields, no header)",
+        {k: str(v) for k, v in EPRACCUR_FIELDS.items()},
+        shape=_epraccur_shape,
+    ),
     title="ODS GP practices (epraccur)",
 )
 register(
-    Layout("practice_geocodes", "Practice/PCN geocoded lookup (ONSPD)",
-           {"practice_code": "prac_code", "practice_name": "prac_name", "postcode": "prac_postcode",
-            "latitude": "prac_lat", "longitude": "prac_lng", "lsoa11_code": "prac_lsoa11",
-            "lsoa21_code": "prac_lsoa21", "pcn_code": "pcn_code", "pcn_name": "pcn_name",
-            "icb_code_nhs": "icb_code"}, vintage="2024-01"),
+    Layout(
+        "practice_geocodes",
+        "Practice/PCN geocoded lookup (ONSPD)",
+        {
+            "practice_code": "prac_code",
+            "practice_name": "prac_name",
+            "postcode": "prac_postcode",
+            "latitude": "prac_lat",
+            "longitude": "prac_lng",
+            "lsoa11_code": "prac_lsoa11",
+            "lsoa21_code": "prac_lsoa21",
+            "pcn_code": "pcn_code",
+            "pcn_name": "pcn_name",
+            "icb_code_nhs": "icb_code",
+        },
+        vintage="2024-01",
+    ),
     title="GP practice to PCN lookup with ONSPD geocodes (South West AHSN)",
 )
 
@@ -122,10 +225,14 @@ def read_gp_registrations(path: str | Path) -> pd.DataFrame:
     lsoa = df[cols["lsoa_code"]]
     check_lsoa_codes(lsoa, file=s.path, column=cols["lsoa_code"], allow=("NO2011", "NO2021"))
     patients = parse_numbers(df[cols["patients"]], file=s.path, column=cols["patients"], count=True)
-    out = pd.DataFrame({
-        "practice_code": df[cols["practice_code"]], "practice_name": df[cols["practice_name"]],
-        "lsoa_code": lsoa, "patients": patients.astype("int64"),
-    })
+    out = pd.DataFrame(
+        {
+            "practice_code": df[cols["practice_code"]],
+            "practice_name": df[cols["practice_name"]],
+            "lsoa_code": lsoa,
+            "patients": patients.astype("int64"),
+        }
+    )
     extract = str(df[cols["extract_date"]].iloc[0])
     return finish(out, s, lay, cols, REGISTRATION_COLUMNS, vintage=_month(extract), extract_date=extract)
 
@@ -167,8 +274,7 @@ def read_epraccur(path: str | Path) -> pd.DataFrame:
     # Blank address lines are common; joining with na_rep="" and squeezing the separators drops them.
     joined = lines[0].str.cat(lines[1:], sep="|", na_rep="")
     out["address"] = joined.str.replace(r"\|+", ", ", regex=True).str.strip(", ")
-    setting = parse_numbers(out.prescribing_setting, file=s.path, column="25 (prescribing setting)",
-                            allow_blank=True)
+    setting = parse_numbers(out.prescribing_setting, file=s.path, column="25 (prescribing setting)", allow_blank=True)
     out["prescribing_setting"] = setting.astype("Int64")
     check_codes(out.status, r"[ACDP]", "a status", file=s.path, column="12 (status)")
     latest = pd.to_numeric(df["10"], errors="coerce").max()
@@ -194,8 +300,13 @@ def read_practice_geocodes(path: str | Path) -> gpd.GeoDataFrame:
         outside = ~out[name].between(low, high)
         if outside.any():
             i = int(outside.to_numpy().nonzero()[0][0])
-            raise DataError(f"{out[name].iloc[i]:g} is not a {name} in Great Britain", file=s.path, row=i + 1,
-                            column=cols[name], expected=f"degrees between {low:g} and {high:g} (WGS84)")
+            raise DataError(
+                f"{out[name].iloc[i]:g} is not a {name} in Great Britain",
+                file=s.path,
+                row=i + 1,
+                column=cols[name],
+                expected=f"degrees between {low:g} and {high:g} (WGS84)",
+            )
     for name in ("lsoa11_code", "lsoa21_code"):
         known = out[name].notna()
         check_lsoa_codes(out[name].where(known, "E01000000"), file=s.path, column=cols[name])

@@ -47,12 +47,7 @@ def _cast_floats(values: pd.Series) -> pd.Series | None:
 
 
 def parse_numbers(
-    values: pd.Series,
-    *,
-    file=None,
-    column: str | None = None,
-    count: bool = False,
-    allow_blank: bool = False,
+    values: pd.Series, *, file=None, column: str | None = None, count: bool = False, allow_blank: bool = False
 ) -> pd.Series:
     """Parse published numbers ("1,296", "8.742", "-1.771") to float, naming the first cell that is not one.
 
@@ -95,15 +90,21 @@ def parse_numbers(
     if count and (numbers > MAX_COUNT).any():
         # Beyond this a count is not people or attendances, and int64 conversion would wrap it to a negative.
         i = _first((numbers > MAX_COUNT).fillna(False))
-        raise DataError(f"count {values.iloc[i]!r} is too large", file=_file(values, file), row=i + 1, column=column,
-                        expected=f"{expected}, at most {MAX_COUNT:,}")
+        raise DataError(
+            f"count {values.iloc[i]!r} is too large",
+            file=_file(values, file),
+            row=i + 1,
+            column=column,
+            expected=f"{expected}, at most {MAX_COUNT:,}",
+        )
     if count:
         wrong = (numbers < 0) | ((numbers % 1) > 0)
         if wrong.any():
             i = _first(wrong.fillna(False))
             what = "negative count" if numbers.iloc[i] < 0 else "count is not whole"
-            raise DataError(f"{what} {values.iloc[i]!r}", file=_file(values, file), row=i + 1, column=column,
-                            expected=expected)
+            raise DataError(
+                f"{what} {values.iloc[i]!r}", file=_file(values, file), row=i + 1, column=column, expected=expected
+            )
     return numbers
 
 
@@ -123,8 +124,13 @@ def check_lsoa_codes(codes: pd.Series, *, file=None, column: str | None = None, 
     ok = ok.fillna(False).astype(bool)
     if not ok.all():
         i = _first(~ok)
-        raise DataError(f"{codes.iloc[i]!r} is not an LSOA code", file=_file(codes, file), row=i + 1,
-                        column=column or str(codes.name), expected="E01 or W01 followed by six digits")
+        raise DataError(
+            f"{codes.iloc[i]!r} is not an LSOA code",
+            file=_file(codes, file),
+            row=i + 1,
+            column=column or str(codes.name),
+            expected="E01 or W01 followed by six digits",
+        )
 
 
 def check_codes(codes: pd.Series, pattern: str, what: str, *, file=None, column: str | None = None) -> None:
@@ -132,8 +138,13 @@ def check_codes(codes: pd.Series, pattern: str, what: str, *, file=None, column:
     ok = codes.astype("str").str.fullmatch(pattern).fillna(False).astype(bool)
     if not ok.all():
         i = _first(~ok)
-        raise DataError(f"{codes.iloc[i]!r} is not {what}", file=_file(codes, file), row=i + 1,
-                        column=column or str(codes.name), expected=f"a code like {pattern_example(pattern)}")
+        raise DataError(
+            f"{codes.iloc[i]!r} is not {what}",
+            file=_file(codes, file),
+            row=i + 1,
+            column=column or str(codes.name),
+            expected=f"a code like {pattern_example(pattern)}",
+        )
 
 
 def pattern_example(pattern: str) -> str:
@@ -155,9 +166,13 @@ def check_unique(codes: pd.Series, *, file=None, column: str | None = None, what
     if dup.any():
         i = _first(dup)
         first = _first(codes == codes.iloc[i])
-        raise DataError(f"{codes.iloc[i]!r} appears more than once (first at row {first + 1})",
-                        file=_file(codes, file), row=i + 1, column=column or str(codes.name),
-                        expected=f"one row per {what}")
+        raise DataError(
+            f"{codes.iloc[i]!r} appears more than once (first at row {first + 1})",
+            file=_file(codes, file),
+            row=i + 1,
+            column=column or str(codes.name),
+            expected=f"one row per {what}",
+        )
 
 
 def check_known_lsoas(codes: pd.Series, known, file=None, column: str | None = None) -> None:
@@ -175,12 +190,18 @@ def check_known_lsoas(codes: pd.Series, known, file=None, column: str | None = N
     unknown = ~codes.isin(set(known))
     if unknown.any():
         i = _first(unknown)
-        raise DataError(f"unknown LSOA code {codes.iloc[i]!r}", file=_file(codes, file), row=i + 1,
-                        column=column or str(codes.name), expected="a code in the reference LSOA list")
+        raise DataError(
+            f"unknown LSOA code {codes.iloc[i]!r}",
+            file=_file(codes, file),
+            row=i + 1,
+            column=column or str(codes.name),
+            expected="a code in the reference LSOA list",
+        )
 
 
-def check_lsoa_vintage(df: pd.DataFrame, lsoa_vintage: int | str, lookup: pd.DataFrame,
-                       column: str = "lsoa_code") -> None:
+def check_lsoa_vintage(
+    df: pd.DataFrame, lsoa_vintage: int | str, lookup: pd.DataFrame, column: str = "lsoa_code"
+) -> None:
     """Raise if ``df`` holds LSOA codes that exist only in the other vintage (2011 vs 2021).
 
     ``lookup`` is the ``lsoa11_lsoa21_lookup`` table; codes unchanged between vintages are in both and pass.
@@ -205,7 +226,9 @@ def check_lsoa_vintage(df: pd.DataFrame, lsoa_vintage: int | str, lookup: pd.Dat
         other_year = 2021 if vintage == 2011 else 2011
         raise DataError(
             f"{df[column].iloc[i]!r} is an LSOA {other_year} code only, but this file is on LSOA {vintage} geography",
-            file=df.attrs.get("file"), row=i + 1, column=column,
+            file=df.attrs.get("file"),
+            row=i + 1,
+            column=column,
             expected=f"LSOA {vintage} codes throughout (bridge other vintages through the ONS lookup)",
         )
 
@@ -227,14 +250,24 @@ def check_geometry(gdf: gpd.GeoDataFrame, *, file=None, column: str = "geometry"
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if missing.any():
         i = _first(missing)
-        raise DataError("geometry is empty or missing", file=_file(gdf, file), row=i + 1, column=column,
-                        expected="a polygon for every area")
+        raise DataError(
+            "geometry is empty or missing",
+            file=_file(gdf, file),
+            row=i + 1,
+            column=column,
+            expected="a polygon for every area",
+        )
     kinds = shapely.get_type_id(geoms)
     not_polygon = (kinds != 3) & (kinds != 6)  # Polygon, MultiPolygon
     if not_polygon.any():
         i = _first(not_polygon)
-        raise DataError(f"geometry is a {geoms[i].geom_type}, not an area",
-                        file=_file(gdf, file), row=i + 1, column=column, expected="a polygon for every area")
+        raise DataError(
+            f"geometry is a {geoms[i].geom_type}, not an area",
+            file=_file(gdf, file),
+            row=i + 1,
+            column=column,
+            expected="a polygon for every area",
+        )
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
         geoms = geoms.copy()
@@ -245,9 +278,13 @@ def check_geometry(gdf: gpd.GeoDataFrame, *, file=None, column: str = "geometry"
             repaired = shapely.union_all(polys) if polys else None
             if repaired is None or area <= 0 or abs(repaired.area - area) > MAX_REPAIR_AREA_CHANGE * area:
                 reason = shapely.is_valid_reason(geoms[i])
-                raise DataError(f"invalid geometry ({reason}) that cannot be repaired without changing its area",
-                                file=_file(gdf, file), row=int(i) + 1, column=column,
-                                expected="a valid polygon")
+                raise DataError(
+                    f"invalid geometry ({reason}) that cannot be repaired without changing its area",
+                    file=_file(gdf, file),
+                    row=int(i) + 1,
+                    column=column,
+                    expected="a valid polygon",
+                )
             geoms[i] = repaired
         gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
     return gdf
@@ -257,5 +294,10 @@ def require_columns(df: pd.DataFrame, columns: list[str], *, file=None) -> None:
     """Raise if any of ``columns`` is absent, listing what was expected."""
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise DataError(f"columns missing: {', '.join(missing)}", file=_file(df, file), row=0,
-                        column=missing[0], expected=f"columns {', '.join(columns)}")
+        raise DataError(
+            f"columns missing: {', '.join(missing)}",
+            file=_file(df, file),
+            row=0,
+            column=missing[0],
+            expected=f"columns {', '.join(columns)}",
+        )

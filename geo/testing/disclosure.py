@@ -40,10 +40,33 @@ class DisclosureError(AssertionError):
 #: Practices the small-count area adds to the grid's own eight, with their registered lists (all small).
 SMALL_PRACTICES = {"Y00001": 5, "Y00002": 3, "Y00003": 7}
 #: QOF registers of the small-count area: the grid's practices have these counts (1 to 7 among them).
-SMALL_REGISTERS = {"DEM": [6, 40, 3, 25, 7, 90, 1, 12], "EP": [5, 30, 2, 44, 60, 4, 18, 7],
-                   "DM": [300, 410, 280, 350, 390, 260, 330, 310]}
-AGE_BANDS_5Y = ["0_4", "5_9", "10_14", "15_19", "20_24", "25_29", "30_34", "35_39", "40_44", "45_49", "50_54",
-                "55_59", "60_64", "65_69", "70_74", "75_79", "80_84", "85_89", "90_94", "95+"]
+SMALL_REGISTERS = {
+    "DEM": [6, 40, 3, 25, 7, 90, 1, 12],
+    "EP": [5, 30, 2, 44, 60, 4, 18, 7],
+    "DM": [300, 410, 280, 350, 390, 260, 330, 310],
+}
+AGE_BANDS_5Y = [
+    "0_4",
+    "5_9",
+    "10_14",
+    "15_19",
+    "20_24",
+    "25_29",
+    "30_34",
+    "35_39",
+    "40_44",
+    "45_49",
+    "50_54",
+    "55_59",
+    "60_64",
+    "65_69",
+    "70_74",
+    "75_79",
+    "80_84",
+    "85_89",
+    "90_94",
+    "95+",
+]
 
 
 def small_count_atlas():
@@ -68,23 +91,42 @@ def small_count_atlas():
     rows = []
     for (code, size), site in zip(SMALL_PRACTICES.items(), sites):
         template = atlas.practices.iloc[0]
-        rows.append({**template.to_dict(), "practice_name": f"Small Surgery {code}", "postcode": f"ZY{code[-1]} 1AA",
-                     "pcn_code": "U09999", "pcn_name": "Small PCN", "list_size": size, "patients_in_area": size,
-                     "lsoa_code": site, "in_area": True, "geometry": atlas.lsoas.geometry[site].centroid})
-    small = gpd.GeoDataFrame(rows, index=pd.Index(list(SMALL_PRACTICES), name="practice_code"), geometry="geometry",
-                             crs=atlas.practices.crs)
+        rows.append(
+            {
+                **template.to_dict(),
+                "practice_name": f"Small Surgery {code}",
+                "postcode": f"ZY{code[-1]} 1AA",
+                "pcn_code": "U09999",
+                "pcn_name": "Small PCN",
+                "list_size": size,
+                "patients_in_area": size,
+                "lsoa_code": site,
+                "in_area": True,
+                "geometry": atlas.lsoas.geometry[site].centroid,
+            }
+        )
+    small = gpd.GeoDataFrame(
+        rows, index=pd.Index(list(SMALL_PRACTICES), name="practice_code"), geometry="geometry", crs=atlas.practices.crs
+    )
     atlas.practices = pd.concat([atlas.practices, small])
-    extra = pd.DataFrame([(code, site, float(size)) for (code, size), site in zip(SMALL_PRACTICES.items(), sites)],
-                         columns=["practice_code", "lsoa_code", "patients"])
+    extra = pd.DataFrame(
+        [(code, site, float(size)) for (code, size), site in zip(SMALL_PRACTICES.items(), sites)],
+        columns=["practice_code", "lsoa_code", "patients"],
+    )
     atlas.registrations = pd.concat([atlas.registrations, extra], ignore_index=True)
-    atlas.lsoas["registered_population"] = atlas.registrations.groupby("lsoa_code").patients.sum().reindex(
-        atlas.lsoas.index, fill_value=0).to_numpy()
+    atlas.lsoas["registered_population"] = (
+        atlas.registrations.groupby("lsoa_code").patients.sum().reindex(atlas.lsoas.index, fill_value=0).to_numpy()
+    )
     qof = []
     for k, code in enumerate(big):
         size = int(atlas.practices.list_size[code])
         qof += [(code, register, counts[k], "TOTAL", size) for register, counts in SMALL_REGISTERS.items()]
     for j, (code, size) in enumerate(SMALL_PRACTICES.items()):
-        qof += [(code, "DEM", 0, "TOTAL", size), (code, "EP", 1 + j, "TOTAL", size), (code, "DM", size - 1, "TOTAL", size)]
+        qof += [
+            (code, "DEM", 0, "TOTAL", size),
+            (code, "EP", 1 + j, "TOTAL", size),
+            (code, "DM", size - 1, "TOTAL", size),
+        ]
     atlas.qof = pd.DataFrame(qof, columns=["practice_code", "register", "patients", "list_type", "list_size"])
     rng = np.random.default_rng(5)
     ages = []
@@ -99,10 +141,12 @@ def small_count_atlas():
                 cells[-2:] = [1 + (k % 7), 7 - (k % 7)]  # small 90-94 and 95+ cells
             ages += [(code, sex, band, int(n)) for band, n in zip(AGE_BANDS_5Y, cells)]
     atlas.practice_ages = pd.DataFrame(ages, columns=["practice_code", "sex", "age_band", "patients"])
-    atlas.sources.update({
-        "qof_prevalence": SourceInfo("qof_prevalence", "QOF disease registers (planted)", "QOF 2024-25"),
-        "practice_ages": SourceInfo("practice_ages", "Registered patients by age and sex (planted)", "2026-07"),
-    })
+    atlas.sources.update(
+        {
+            "qof_prevalence": SourceInfo("qof_prevalence", "QOF disease registers (planted)", "QOF 2024-25"),
+            "practice_ages": SourceInfo("practice_ages", "Registered patients by age and sex (planted)", "2026-07"),
+        }
+    )
     return atlas
 
 
@@ -145,8 +189,10 @@ def _check_value(where: str, value, kind: str | None, t: int) -> None:
     if not _numeric(value):
         return
     if kind is None:
-        raise DisclosureError(f"{where}: numeric field is not declared in geo.disclosure.FIELD_KINDS, so it cannot "
-                              f"be told apart from a count (value {value!r})")
+        raise DisclosureError(
+            f"{where}: numeric field is not declared in geo.disclosure.FIELD_KINDS, so it cannot "
+            f"be told apart from a count (value {value!r})"
+        )
     if kind == COUNT:
         number = float(value.replace(",", "")) if isinstance(value, str) else value
         if is_disclosive(number, t):
@@ -178,8 +224,11 @@ class _HtmlCounts(HTMLParser):
                 self.found.append((f"<{tag} data-count>", attrs["data-count"]))
             self._cell, self._tag = [], tag
             header = self._headers[self._col] if tag == "td" and self._col < len(self._headers) else ""
-            self._cell_is_count = "data-count" in attrs or "count" in (attrs.get("class") or "").split() or (
-                tag == "td" and COUNT in (_kind(header), _kind(self._row_header)))
+            self._cell_is_count = (
+                "data-count" in attrs
+                or "count" in (attrs.get("class") or "").split()
+                or (tag == "td" and COUNT in (_kind(header), _kind(self._row_header)))
+            )
 
     def handle_data(self, data):
         if self._cell is not None:
@@ -193,7 +242,12 @@ class _HtmlCounts(HTMLParser):
             elif tag == "th":
                 self._headers = self._headers[: self._col] + [text]
             elif self._cell_is_count:
-                self.found.append((f"HTML cell under '{self._headers[self._col] if self._col < len(self._headers) else self._row_header}'", text))
+                self.found.append(
+                    (
+                        f"HTML cell under '{self._headers[self._col] if self._col < len(self._headers) else self._row_header}'",
+                        text,
+                    )
+                )
             self._col += 1
             self._cell = None
 
@@ -267,7 +321,7 @@ def _walk_file(path: Path, t: int) -> None:
             if row is None:  # no table: every number on the sheet is unexplained
                 _walk(frame, f"{path.name}!{sheet}", t, None)
                 continue
-            body = frame.iloc[row + 1:].copy()
+            body = frame.iloc[row + 1 :].copy()
             body.columns = [str(c) for c in frame.iloc[row].tolist()]
             above = frame.iloc[:row]
             _walk(above, f"{path.name}!{sheet} (above the headings)", t, None)
@@ -277,8 +331,12 @@ def _walk_file(path: Path, t: int) -> None:
         import pyogrio
 
         for layer, _ in pyogrio.list_layers(path):
-            _walk(pd.DataFrame(pyogrio.read_dataframe(path, layer=layer).drop(columns="geometry")),
-                  f"{path.name}!{layer}", t, None)
+            _walk(
+                pd.DataFrame(pyogrio.read_dataframe(path, layer=layer).drop(columns="geometry")),
+                f"{path.name}!{layer}",
+                t,
+                None,
+            )
         return
     _walk_text(path.read_text(encoding="utf-8"), path.name, t, None)
 
@@ -341,8 +399,11 @@ def find_differences(parts: Mapping, margins, threshold: int | None = None, min_
         n = cell_hi - cell_lo + 1
         if 1 <= n < min_candidates:
             what = f"{cell_lo}" if n == 1 else f"{cell_lo}..{cell_hi}"
-            found.append(f"{label}: {' + '.join(sorted(hidden))} is {what} ({n} candidate{'s' * (n > 1)})"
-                         if len(hidden) == 1 else f"{label}: each of {', '.join(sorted(hidden))} is {what}")
+            found.append(
+                f"{label}: {' + '.join(sorted(hidden))} is {what} ({n} candidate{'s' * (n > 1)})"
+                if len(hidden) == 1
+                else f"{label}: each of {', '.join(sorted(hidden))} is {what}"
+            )
 
     for m in margins:
         half = m.rounded_to / 2 if m.rounded_to > 1 else 0.0
@@ -365,19 +426,33 @@ def _answer_margins(answer: Mapping, members: Mapping | None, tag: str):
     parts, margins, rows = {}, [], answer.get("lsoas") or []
     for row in rows:
         value = row.get("attendances")
-        parts[str(row["lsoa_code"])] = None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+        parts[str(row["lsoa_code"])] = (
+            None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+        )
     codes = frozenset(parts)
     area = answer.get("area")
     if area and codes:
         margins.append(Margin(f"{tag}area", codes, area.get("attendances"), int(area.get("rounded_to") or 1)))
     for row in answer.get("clusters") or []:
-        margins.append(Margin(f"{tag}cluster {row.get('cluster')}", frozenset(str(row["lsoa_codes"]).split()),
-                              row.get("attendances"), int(row.get("rounded_to") or 1)))
+        margins.append(
+            Margin(
+                f"{tag}cluster {row.get('cluster')}",
+                frozenset(str(row["lsoa_codes"]).split()),
+                row.get("attendances"),
+                int(row.get("rounded_to") or 1),
+            )
+        )
     for row in answer.get("neighbourhoods") or []:
         name = row.get("neighbourhood")
         if members and name in members:
-            margins.append(Margin(f"{tag}neighbourhood {name}", frozenset(map(str, members[name])),
-                                  row.get("attendances"), int(row.get("rounded_to") or 1)))
+            margins.append(
+                Margin(
+                    f"{tag}neighbourhood {name}",
+                    frozenset(map(str, members[name])),
+                    row.get("attendances"),
+                    int(row.get("rounded_to") or 1),
+                )
+            )
     return parts, margins, rows
 
 
@@ -406,20 +481,26 @@ def assert_no_differencing(*answers, threshold: int | None = None, min_candidate
         for k, row in enumerate(rows):
             if got_parts[str(row["lsoa_code"])] is None:
                 for key, value in row.items():
-                    if DERIVED_NAMES.search(key) and value not in (None, "") and not (
-                            isinstance(value, float) and math.isnan(value)):
+                    if (
+                        DERIVED_NAMES.search(key)
+                        and value not in (None, "")
+                        and not (isinstance(value, float) and math.isnan(value))
+                    ):
                         raise DisclosureError(f"answer {i} lsoas[{k}]: {key!r} is shown for a suppressed count")
         for code, value in got_parts.items():
             parts[code] = value if parts.get(code) is None else parts[code]
         margins += got_margins
     found = find_differences(parts, margins, t, min_candidates)
     if found:
-        raise DisclosureError(f"suppressed counts derivable by subtraction: {'; '.join(found[:5])}"
-                              + (f" (and {len(found) - 5} more)" if len(found) > 5 else ""))
+        raise DisclosureError(
+            f"suppressed counts derivable by subtraction: {'; '.join(found[:5])}"
+            + (f" (and {len(found) - 5} more)" if len(found) > 5 else "")
+        )
 
 
-def practice_differences(counts: Mapping, answers, threshold: int | None = None, base: int = 10,
-                         min_candidates: int = 3) -> list[str]:
+def practice_differences(
+    counts: Mapping, answers, threshold: int | None = None, base: int = 10, min_candidates: int = 3
+) -> list[str]:
     """Return every way published neighbourhood totals of list plans pin a practice's small count (1..threshold).
 
     ``counts`` maps each practice to its true count of one figure (its list, one QOF register, one age-sex cell);
@@ -460,8 +541,10 @@ def assert_no_practice_differencing(counts: Mapping, answers, threshold: int | N
     """Raise :class:`DisclosureError` if :func:`practice_differences` finds anything."""
     found = practice_differences(counts, answers, threshold)
     if found:
-        raise DisclosureError(f"practice counts derivable by subtraction: {'; '.join(found[:5])}"
-                              + (f" (and {len(found) - 5} more)" if len(found) > 5 else ""))
+        raise DisclosureError(
+            f"practice counts derivable by subtraction: {'; '.join(found[:5])}"
+            + (f" (and {len(found) - 5} more)" if len(found) > 5 else "")
+        )
 
 
 def assert_no_small_counts(obj, threshold: int | None = None) -> None:

@@ -64,7 +64,9 @@ def grid_atlas(
     cols = np.tile(np.arange(nx), ny)
     rows = np.repeat(np.arange(ny), nx)
     x0, y0 = origin
-    geoms = [box(x0 + c * cell_m, y0 + r * cell_m, x0 + (c + 1) * cell_m, y0 + (r + 1) * cell_m) for c, r in zip(cols, rows)]
+    geoms = [
+        box(x0 + c * cell_m, y0 + r * cell_m, x0 + (c + 1) * cell_m, y0 + (r + 1) * cell_m) for c, r in zip(cols, rows)
+    ]
     pop = np.full(n, population, dtype=int) if np.isscalar(population) else np.asarray(population, dtype=int)
     lad_index = cols // lad_width if lad_width else np.zeros(n, dtype=int)
     lad_codes = np.array([f"E0700{9000 + k}" for k in lad_index])

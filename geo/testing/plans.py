@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from geo.atlas.model import Atlas
 
 
-def assert_plan_equal(left: Plan, right: Plan, *, check_names: bool = True, check_metrics: bool = True, rtol: float = 1e-9) -> None:
+def assert_plan_equal(
+    left: Plan, right: Plan, *, check_names: bool = True, check_metrics: bool = True, rtol: float = 1e-9
+) -> None:
     """Assert two plans assign every LSOA alike, share their parameters and (optionally) their summary metrics.
 
     Parameters

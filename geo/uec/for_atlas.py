@@ -17,8 +17,13 @@ from geo.uec.modelled import modelled_uec
 
 
 def uec_layer_for(
-    atlas, data_dir: str | Path | None, *, extract: str | Path | None = None, strict: bool = False,
-    months: int = 12, label: str | None = None,
+    atlas,
+    data_dir: str | Path | None,
+    *,
+    extract: str | Path | None = None,
+    strict: bool = False,
+    months: int = 12,
+    label: str | None = None,
 ) -> UecLayer:
     """Return the UEC layer of ``atlas``.
 
@@ -53,10 +58,17 @@ def uec_layer_for(
         lookup = catalogue.read("lsoa11_lsoa21_lookup") if catalogue and catalogue.has("lsoa11_lsoa21_lookup") else None
         return read_uec_extract(extract, atlas, strict=strict, lookup=lookup, label=label)
     if catalogue is None:
-        raise DataError("no UEC extract and no data folder for the modelled layer",
-                        expected="a UEC extract, or a data folder holding the NHS England A&E by ICB file")
-    return modelled_uec(atlas, catalogue.read("ae_monthly_icb"), months=months,
-                        reference=_whole_icbs(atlas, data_dir), codes=icb_codes_for(atlas, catalogue))
+        raise DataError(
+            "no UEC extract and no data folder for the modelled layer",
+            expected="a UEC extract, or a data folder holding the NHS England A&E by ICB file",
+        )
+    return modelled_uec(
+        atlas,
+        catalogue.read("ae_monthly_icb"),
+        months=months,
+        reference=_whole_icbs(atlas, data_dir),
+        codes=icb_codes_for(atlas, catalogue),
+    )
 
 
 def icb_codes_for(atlas, catalogue) -> pd.DataFrame | None:
@@ -71,8 +83,11 @@ def icb_codes_for(atlas, catalogue) -> pd.DataFrame | None:
         return None
     old, new = (catalogue.read(name) for name in needed)
     lookup = catalogue.read("lsoa11_lsoa21_lookup") if catalogue.has("lsoa11_lsoa21_lookup") else None
-    population = (catalogue.read("population_census2021").set_index("lsoa_code").population
-                  if catalogue.has("population_census2021") else None)
+    population = (
+        catalogue.read("population_census2021").set_index("lsoa_code").population
+        if catalogue.has("population_census2021")
+        else None
+    )
     if lookup is None:
         return None
     return reconcile_codes(old, new, lookup, population)

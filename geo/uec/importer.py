@@ -27,8 +27,19 @@ from geo.uec.layer import AGE_BAND_ALIASES, UecLayer, age_band_of_years
 
 # Accepted header variants (after lower-casing and turning non-alphanumerics into "_").
 HEADERS = {
-    "lsoa": ["lsoa_code", "lsoa", "lsoa21cd", "lsoa11cd", "lsoa21_code", "lsoa11_code", "lsoa_2021", "lsoa_2011",
-             "lsoa_of_residence", "der_postcode_lsoa_2011_code", "der_postcode_lsoa_2021_code"],
+    "lsoa": [
+        "lsoa_code",
+        "lsoa",
+        "lsoa21cd",
+        "lsoa11cd",
+        "lsoa21_code",
+        "lsoa11_code",
+        "lsoa_2021",
+        "lsoa_2011",
+        "lsoa_of_residence",
+        "der_postcode_lsoa_2011_code",
+        "der_postcode_lsoa_2021_code",
+    ],
     "month": ["month", "period", "year_month", "activity_month", "attendance_month"],
     "start": ["period_start", "start_date", "start", "from", "date_from"],
     "end": ["period_end", "end_date", "end", "to", "date_to"],
@@ -68,22 +79,33 @@ def _read(path) -> pd.DataFrame:
         head = fh.read(4096)
     is_zip = head.startswith(b"PK")
     if suffix in (".xlsx", ".xlsm") and not is_zip or suffix == ".xls" and not head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise DataError("the file is not a spreadsheet its extension says it is", file=path.name,
-                        expected="an .xlsx saved by Excel or LibreOffice, or a CSV extract")
+        raise DataError(
+            "the file is not a spreadsheet its extension says it is",
+            file=path.name,
+            expected="an .xlsx saved by Excel or LibreOffice, or a CSV extract",
+        )
     if suffix not in (".xlsx", ".xlsm", ".xls") and head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DataError("cannot read the file: it is UTF-16 text (Excel's 'Unicode Text')", file=path.name,
-                        expected="the extract saved as CSV UTF-8")
+        raise DataError(
+            "cannot read the file: it is UTF-16 text (Excel's 'Unicode Text')",
+            file=path.name,
+            expected="the extract saved as CSV UTF-8",
+        )
     if suffix not in (".xlsx", ".xlsm", ".xls") and (is_zip or b"\x00" in head or _binary(head)):
-        raise DataError("cannot read the file: it is binary (a spreadsheet, archive or other non-text file), not a "
-                        "CSV extract",
-                        file=path.name, expected="a CSV (UTF-8) extract, or an .xlsx file named .xlsx")
+        raise DataError(
+            "cannot read the file: it is binary (a spreadsheet, archive or other non-text file), not a CSV extract",
+            file=path.name,
+            expected="a CSV (UTF-8) extract, or an .xlsx file named .xlsx",
+        )
     try:
         # Rows, columns and cells are bounded as they are read (geo.sources.limits), never after.
         if suffix in (".xlsx", ".xlsm"):
             return read_xlsx(opened(path), file=path.name)
         if suffix == ".xls":  # the old binary format has no streaming reader here: its size cannot be bounded
-            raise DataError("an Excel 97-2003 (.xls) workbook cannot be read", file=path.name,
-                            expected="the extract saved as .xlsx or CSV (UTF-8)")
+            raise DataError(
+                "an Excel 97-2003 (.xls) workbook cannot be read",
+                file=path.name,
+                expected="the extract saved as .xlsx or CSV (UTF-8)",
+            )
         check_table(path, file=path.name)
         return pd.read_csv(opened(path), dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except DataError:  # a limit or the .xls refusal, already naming file, row and column
@@ -93,8 +115,9 @@ def _read(path) -> pd.DataFrame:
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError, zipfile.BadZipFile, KeyError) as error:
         # A corrupt .xlsx is a broken zip: say so in the planner's terms, without our temporary path.
         reason = type(error).__name__ if isinstance(error, (zipfile.BadZipFile, KeyError)) else error
-        raise DataError(f"cannot read the file ({reason})", file=path.name,
-                        expected="a CSV (UTF-8) or XLSX extract") from None
+        raise DataError(
+            f"cannot read the file ({reason})", file=path.name, expected="a CSV (UTF-8) or XLSX extract"
+        ) from None
 
 
 def _binary(head: bytes) -> bool:
@@ -126,8 +149,11 @@ class _Rows:
 
 
 def _parse_dates(text: pd.Series, month: bool) -> pd.Series:
-    formats = ["%Y-%m", "%Y-%m-%d", "%b-%Y", "%b %Y", "%m/%Y"] if month else [
-        "%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"]
+    formats = (
+        ["%Y-%m", "%Y-%m-%d", "%b-%Y", "%b %Y", "%m/%Y"]
+        if month
+        else ["%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"]
+    )
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     for fmt in formats:
         missing = out.isna()
@@ -140,11 +166,7 @@ def _parse_dates(text: pd.Series, month: bool) -> pd.Series:
 
 
 def read_uec_extract(
-    path: str | Path,
-    atlas,
-    strict: bool = False,
-    lookup: pd.DataFrame | None = None,
-    label: str | None = None,
+    path: str | Path, atlas, strict: bool = False, lookup: pd.DataFrame | None = None, label: str | None = None
 ) -> UecLayer:
     """Read an aggregated or patient-level UEC extract onto the atlas's LSOAs.
 
@@ -183,20 +205,35 @@ def read_uec_extract(
     path = as_source(path)  # a path, or an upload held in memory (geo.sources.memory.MemoryFile)
     frame = _read(path)
     if frame.empty:
-        raise DataError("the extract has a header but no data rows", file=path.name,
-                        expected="one row per LSOA and period, or per attendance")
+        raise DataError(
+            "the extract has a header but no data rows",
+            file=path.name,
+            expected="one row per LSOA and period, or per attendance",
+        )
     columns = {_normalise(c): c for c in frame.columns}
     found = {role: _find(columns, role) for role in HEADERS}
     if found["lsoa"] is None:
-        raise DataError("no LSOA code column", file=path.name, column="lsoa_code",
-                        expected="a header such as lsoa_code, LSOA21CD or lsoa11cd")
+        raise DataError(
+            "no LSOA code column",
+            file=path.name,
+            column="lsoa_code",
+            expected="a header such as lsoa_code, LSOA21CD or lsoa11cd",
+        )
     patient_level = found["count"] is None
     if patient_level and found["date"] is None:
-        raise DataError("neither an attendance count nor an arrival date column", file=path.name,
-                        column="attendances", expected="aggregated (attendances, month) or patient-level (arrival_date)")
+        raise DataError(
+            "neither an attendance count nor an arrival date column",
+            file=path.name,
+            column="attendances",
+            expected="aggregated (attendances, month) or patient-level (arrival_date)",
+        )
     if not patient_level and found["month"] is None and not (found["start"] and found["end"]):
-        raise DataError("no period column", file=path.name, column="month",
-                        expected="month (YYYY-MM) or period_start and period_end dates")
+        raise DataError(
+            "no period column",
+            file=path.name,
+            column="month",
+            expected="month (YYYY-MM) or period_start and period_end dates",
+        )
     rows = _Rows(frame, path, strict)
     lsoa_col = found["lsoa"]
     codes = frame[lsoa_col].str.strip()
@@ -222,8 +259,12 @@ def read_uec_extract(
         text = frame[found["count"]].str.replace(",", "").str.strip()
         counts = pd.to_numeric(text, errors="coerce")
         rows.reject(text == "", "missing count", found["count"], "a whole number of attendances")
-        rows.reject(counts.isna() | ~np.isfinite(counts.fillna(0)), "not a number", found["count"],
-                    "a whole number of attendances")
+        rows.reject(
+            counts.isna() | ~np.isfinite(counts.fillna(0)),
+            "not a number",
+            found["count"],
+            "a whole number of attendances",
+        )
         rows.reject(counts > 1_000_000_000, "count too large", found["count"], "at most 1,000,000,000 attendances")
         rows.reject(counts < 0, "negative count", found["count"], "a count of 0 or more")
         rows.reject(counts != counts.round(), "not a whole number", found["count"], "a whole number of attendances")
@@ -240,8 +281,11 @@ def read_uec_extract(
     ok = rows.ok
     if not ok.any():  # every row rejected: an empty layer would read as "no attendances anywhere"
         reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(rows.rejections.items()))
-        raise DataError(f"no usable rows: all {len(frame)} were rejected ({reasons})", file=path.name,
-                        expected="rows for LSOAs of the study area with valid dates and counts")
+        raise DataError(
+            f"no usable rows: all {len(frame)} were rejected ({reasons})",
+            file=path.name,
+            expected="rows for LSOAs of the study area with valid dates and counts",
+        )
     table = pd.DataFrame({"lsoa_code": codes[ok], "attendances": counts[ok].astype(float)})
     if bands is not None:
         table["age_band"] = bands[ok]
@@ -254,12 +298,18 @@ def read_uec_extract(
     attendances = table.groupby("lsoa_code").attendances.sum().reindex(index, fill_value=0.0).astype(float)
     by_age = None
     if "age_band" in table:
-        by_age = (table.pivot_table(index="lsoa_code", columns="age_band", values="attendances", aggfunc="sum")
-                  .reindex(index=index, columns=AGE_BANDS).fillna(0.0))
+        by_age = (
+            table.pivot_table(index="lsoa_code", columns="age_band", values="attendances", aggfunc="sum")
+            .reindex(index=index, columns=AGE_BANDS)
+            .fillna(0.0)
+        )
     by_department = None
     if "department" in table:
-        by_department = (table.pivot_table(index="lsoa_code", columns="department", values="attendances",
-                                           aggfunc="sum").reindex(index).fillna(0.0))
+        by_department = (
+            table.pivot_table(index="lsoa_code", columns="department", values="attendances", aggfunc="sum")
+            .reindex(index)
+            .fillna(0.0)
+        )
         by_department.columns = [str(c) for c in by_department.columns]
     first, last = start[ok].min(), end[ok].max()
     months = 0 if pd.isna(first) else (last.year - first.year) * 12 + last.month - first.month + 1
@@ -295,8 +345,11 @@ def _place_codes(codes: pd.Series, rows: _Rows, atlas, lookup, path: Path, colum
         if lookup is None:
             raise DataError(
                 f"the extract uses LSOA {vintage} codes but the atlas is on LSOA {atlas.vintage}; bridging needs "
-                "the ONS LSOA 2011 to 2021 lookup", file=path.name, column=column,
-                expected=f"LSOA {atlas.vintage} codes, or the lookup file in the data folder")
+                "the ONS LSOA 2011 to 2021 lookup",
+                file=path.name,
+                column=column,
+                expected=f"LSOA {atlas.vintage} codes, or the lookup file in the data folder",
+            )
         known = codes.isin(lookup["lsoa11_code" if vintage == 2011 else "lsoa21_code"])
         rows.reject(~known, "unknown LSOA", column, f"an LSOA {vintage} code")
         return vintage, codes
@@ -309,10 +362,11 @@ def _bridge(table: pd.DataFrame, vintage: int, atlas, lookup) -> tuple[pd.DataFr
         return table, ""
     from geo.atlas.bridging import bridge_counts, crosswalk
 
-    weights = crosswalk(lookup, source=vintage, target=atlas.vintage,
-                        target_population=atlas.lsoas.resident_population)
+    weights = crosswalk(lookup, source=vintage, target=atlas.vintage, target_population=atlas.lsoas.resident_population)
     bridged, report = bridge_counts(table, code_column="lsoa_code", value_columns=["attendances"], weights=weights)
     outside = ~bridged.lsoa_code.isin(atlas.lsoas.index)
-    note = (f"bridged from LSOA {vintage} to {atlas.vintage}: {report.patients_split:.0f} attendances shared out "
-            f"from split LSOAs, {bridged.loc[outside, 'attendances'].sum():.0f} fell outside the study area")
+    note = (
+        f"bridged from LSOA {vintage} to {atlas.vintage}: {report.patients_split:.0f} attendances shared out "
+        f"from split LSOAs, {bridged.loc[outside, 'attendances'].sum():.0f} fell outside the study area"
+    )
     return bridged.loc[~outside], note

@@ -29,8 +29,10 @@ AGE_BAND_ALIASES = {
 }
 _AGE_EDGES = [0, 16, 25, 35, 50, 65, 200]
 #: What the modelled layer is, said wherever it appears.
-MODELLED_PREFIX = ("MODELLED UEC attendances: expected attendances from NHS England ICB totals shared out by IoD2025 "
-                   "acute morbidity, not observed")
+MODELLED_PREFIX = (
+    "MODELLED UEC attendances: expected attendances from NHS England ICB totals shared out by IoD2025 "
+    "acute morbidity, not observed"
+)
 
 
 def age_band_of_years(age: pd.Series) -> pd.Series:
@@ -106,7 +108,7 @@ class UecLayer:
         >>> layer.source_note()
         'MODELLED UEC attendances: expected attendances from NHS England ICB totals shared out by IoD2025 acute morbidity, not observed: NHS England A&E (2024-08 to 2025-07)'
         """
-        prefix = (MODELLED_PREFIX if self.modelled else "UEC attendances")
+        prefix = MODELLED_PREFIX if self.modelled else "UEC attendances"
         return f"{prefix}: {self.source.label} ({self.source.vintage})"
 
     def rejection_report(self) -> str:

@@ -53,8 +53,11 @@ def _icb_column(ae: pd.DataFrame) -> str:
     for column in ICB_CODE_COLUMNS:
         if column in ae.columns:
             return column
-    raise DataError("no ICB code column in the NHS England A&E table", column="org_code",
-                    expected=f"one of {', '.join(ICB_CODE_COLUMNS)} holding E54 codes")
+    raise DataError(
+        "no ICB code column in the NHS England A&E table",
+        column="org_code",
+        expected=f"one of {', '.join(ICB_CODE_COLUMNS)} holding E54 codes",
+    )
 
 
 def latest_months(ae: pd.DataFrame, icb_codes, months: int = 12) -> list[str]:
@@ -72,8 +75,11 @@ def latest_months(ae: pd.DataFrame, icb_codes, months: int = 12) -> list[str]:
     per_icb = [set(month[ae[column] == code]) for code in icb_codes]
     common = sorted(set.intersection(*per_icb)) if per_icb else []
     if len(common) < months:
-        raise DataError(f"the NHS England A&E table has {len(common)} months for ICB(s) {', '.join(icb_codes)}",
-                        column="month", expected=f"at least {months} months for each ICB of the study area")
+        raise DataError(
+            f"the NHS England A&E table has {len(common)} months for ICB(s) {', '.join(icb_codes)}",
+            column="month",
+            expected=f"at least {months} months for each ICB of the study area",
+        )
     return common[-months:]
 
 
@@ -101,13 +107,21 @@ def on_atlas_codes(ae: pd.DataFrame, codes: pd.DataFrame | None) -> tuple[pd.Dat
     out = recode(ae, column, changed)
     counts = [c for c in out.columns if c not in ("month", column) and pd.api.types.is_numeric_dtype(out[c])]
     out = out.groupby(["month", column], as_index=False, sort=False)[counts].sum(min_count=1)
-    notes = [f"A&E figures of {r.old_code} ({r.ods_code}, 2022 code) are used for {r.new_code}: {100 * r.overlap:.1f}% "
-             f"of its residents live there" for r in changed.itertuples()]
+    notes = [
+        f"A&E figures of {r.old_code} ({r.ods_code}, 2022 code) are used for {r.new_code}: {100 * r.overlap:.1f}% "
+        f"of its residents live there"
+        for r in changed.itertuples()
+    ]
     return out, notes
 
 
-def modelled_uec(atlas, ae_monthly_icb: pd.DataFrame, months: int = 12, reference: pd.DataFrame | None = None,
-                 codes: pd.DataFrame | None = None) -> UecLayer:
+def modelled_uec(
+    atlas,
+    ae_monthly_icb: pd.DataFrame,
+    months: int = 12,
+    reference: pd.DataFrame | None = None,
+    codes: pd.DataFrame | None = None,
+) -> UecLayer:
     """Return modelled attendances per LSOA: each ICB's A&E total shared by population × acute morbidity.
 
     Parameters
@@ -147,8 +161,11 @@ def modelled_uec(atlas, ae_monthly_icb: pd.DataFrame, months: int = 12, referenc
     in_window = ae["month"].astype(str).str[:7].isin(chosen) & ae[column].isin(icbs)
     totals_raw = pd.to_numeric(ae.loc[in_window, "total_attendances"], errors="coerce")
     if totals_raw.isna().any():
-        raise DataError("non-numeric total_attendances in the NHS England A&E table", column="total_attendances",
-                        expected="a number of attendances")
+        raise DataError(
+            "non-numeric total_attendances in the NHS England A&E table",
+            column="total_attendances",
+            expected="a number of attendances",
+        )
     totals = totals_raw.groupby(ae.loc[in_window, column]).sum()
 
     weight = lsoas["resident_population"].astype(float) * morbidity_multiplier(lsoas["acute_morbidity"])
@@ -159,8 +176,10 @@ def modelled_uec(atlas, ae_monthly_icb: pd.DataFrame, months: int = 12, referenc
     attendances = weight * icb.map(totals).astype(float) / icb.map(denominator).astype(float)
     vintage = f"{chosen[0]} to {chosen[-1]}"
     whole = "whole ICBs" if reference is None else "ICB shares from the reference LSOAs"
-    label = (f"modelled from NHS England A&E Attendances and Emergency Admissions by ICB, shared to LSOAs by "
-             f"resident population x IoD2025 acute morbidity ({whole})")
+    label = (
+        f"modelled from NHS England A&E Attendances and Emergency Admissions by ICB, shared to LSOAs by "
+        f"resident population x IoD2025 acute morbidity ({whole})"
+    )
     last = pd.Period(chosen[-1], "M")
     return UecLayer(
         attendances=attendances.fillna(0.0).rename("attendances"),
@@ -171,6 +190,9 @@ def modelled_uec(atlas, ae_monthly_icb: pd.DataFrame, months: int = 12, referenc
         months=len(chosen),
         vintage=atlas.vintage,
         rows_read=int(in_window.sum()),
-        notes=["MODELLED: expected attendances from ICB totals shared by acute morbidity, not observed; its hotspots "
-               "are areas of high expected need", *code_notes],
+        notes=[
+            "MODELLED: expected attendances from ICB totals shared by acute morbidity, not observed; its hotspots "
+            "are areas of high expected need",
+            *code_notes,
+        ],
     )

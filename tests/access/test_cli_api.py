@@ -26,8 +26,23 @@ def grid_cli(monkeypatch, tmp_path):
 def test_nhp_sites_writes_one_row_per_site(grid_cli, tmp_path, capsys):
     grid, plan = grid_cli
     out = tmp_path / "sites.csv"
-    assert cli.main(["sites", str(plan), "--area", "GRID", "--data-dir", "/nonexistent", "--per-neighbourhood", "2",
-                     "--out", str(out)]) == 0
+    assert (
+        cli.main(
+            [
+                "sites",
+                str(plan),
+                "--area",
+                "GRID",
+                "--data-dir",
+                "/nonexistent",
+                "--per-neighbourhood",
+                "2",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     table = pd.read_csv(out)
     assert len(table) == 4 and table.groupby("neighbourhood").size().tolist() == [2, 2]
     assert table.people.sum() == grid.lsoas.resident_population.sum()
@@ -39,12 +54,31 @@ def test_nhp_sites_reads_a_candidate_file_and_names_a_bad_row(grid_cli, tmp_path
     estate = tmp_path / "estate.csv"
     estate.write_text("id,name,easting,northing\nH1,Hall,451500,301500\nH2,Library,454500,304500\n")
     out = tmp_path / "sites.geojson"
-    assert cli.main(["sites", str(plan), "--area", "GRID", "--data-dir", "/nonexistent", "--total", "2",
-                     "--candidates", str(estate), "--out", str(out)]) == 0
+    assert (
+        cli.main(
+            [
+                "sites",
+                str(plan),
+                "--area",
+                "GRID",
+                "--data-dir",
+                "/nonexistent",
+                "--total",
+                "2",
+                "--candidates",
+                str(estate),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert {f["properties"]["site_code"] for f in json.loads(out.read_text())["features"]} == {"H1", "H2"}
     estate.write_text("id,name,easting,northing\nH1,Hall,451500,x\n")
-    assert cli.main(["sites", str(plan), "--area", "GRID", "--total", "1", "--candidates", str(estate),
-                     "--out", str(out)]) == 2
+    assert (
+        cli.main(["sites", str(plan), "--area", "GRID", "--total", "1", "--candidates", str(estate), "--out", str(out)])
+        == 2
+    )
     assert "row 1, column 'northing'" in capsys.readouterr().err
 
 
@@ -55,7 +89,10 @@ def test_nhp_access_prints_sources_and_json(grid_cli, capsys):
     assert "Sources and methods" in text and "modelled" in text and "need index" in text
     assert cli.main(["access", str(plan), "--area", "GRID", "--data-dir", "/nonexistent", "--format", "json"]) == 0
     body = json.loads(capsys.readouterr().out)
-    assert len(body["neighbourhoods"]) == 2 and body["notes"]["thresholds"] == {"practice_km": 2.0, "hospital_minutes": 30.0}
+    assert len(body["neighbourhoods"]) == 2 and body["notes"]["thresholds"] == {
+        "practice_km": 2.0,
+        "hospital_minutes": 30.0,
+    }
 
 
 def test_the_api_answers_access_and_sites_and_refuses_what_is_too_large(client, keys, monkeypatch):
@@ -73,8 +110,9 @@ def test_the_api_answers_access_and_sites_and_refuses_what_is_too_large(client, 
     assert_no_small_counts(answer)
     csv = client.post(f"/api/v1/plans/{plan_id}/sites?format=csv", json={"total": 3}, headers=auth(keys["planner"]))
     assert csv.status_code == 200 and csv.text.startswith("neighbourhood,site_code,site_name,people")
-    both = client.post(f"/api/v1/plans/{plan_id}/sites", json={"per_neighbourhood": 1, "total": 2},
-                       headers=auth(keys["planner"]))
+    both = client.post(
+        f"/api/v1/plans/{plan_id}/sites", json={"per_neighbourhood": 1, "total": 2}, headers=auth(keys["planner"])
+    )
     assert both.status_code == 422
     from api.routes import access as route
 

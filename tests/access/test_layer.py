@@ -36,8 +36,9 @@ def test_an_lsoa_whose_centroid_falls_outside_it_uses_a_point_inside_and_says_so
     from shapely.geometry import Polygon
 
     atlas = grid_atlas(2, 1)
-    u_shape = Polygon([(0, 0), (3000, 0), (3000, 3000), (2000, 3000), (2000, 1000), (1000, 1000), (1000, 3000),
-                       (0, 3000)])
+    u_shape = Polygon(
+        [(0, 0), (3000, 0), (3000, 3000), (2000, 3000), (2000, 1000), (1000, 1000), (1000, 3000), (0, 3000)]
+    )
     u_shape = Polygon([(x + 450_000, y + 300_000) for x, y in u_shape.exterior.coords])
     atlas.lsoas.loc["G0000", "geometry"] = u_shape
     points = lsoa_points(atlas)
@@ -78,8 +79,13 @@ def test_hospital_minutes_are_the_row_minimum_of_the_shipped_matrix():
 
 def test_lsoa_2011_values_reach_2021_lsoas_through_the_lookup():
     atlas = grid_atlas(3, 1)
-    lookup = pd.DataFrame({"lsoa11_code": ["A", "B", "C", "D"], "lsoa21_code": ["G0000", "G0001", "G0001", "G0002"],
-                           "change": ["U", "M", "M", "S"]})
+    lookup = pd.DataFrame(
+        {
+            "lsoa11_code": ["A", "B", "C", "D"],
+            "lsoa21_code": ["G0000", "G0001", "G0001", "G0002"],
+            "change": ["U", "M", "M", "S"],
+        }
+    )
     values = pd.DataFrame({"t": [12.0, 20.0, 30.0, np.nan]}, index=["A", "B", "C", "D"])
     out = sources.on_atlas(values, atlas, native=2011, lookup=lookup)
     assert out.t.tolist()[:2] == [12.0, 25.0] and np.isnan(out.t.iloc[2])
@@ -90,4 +96,7 @@ def test_thresholds_are_the_stated_ones():
     assert PRACTICE_KM == 2.0
     notes = access_layer(grid_atlas(2, 1), NO_DATA).attrs["notes"]
     assert "modelled" in notes["hospital_minutes"]["label"] and notes["hospital_minutes"]["kind"] == "modelled"
-    assert "not population-weighted" in notes["practice_km"]["method"] or "no population-weighted" in notes["practice_km"]["method"]
+    assert (
+        "not population-weighted" in notes["practice_km"]["method"]
+        or "no population-weighted" in notes["practice_km"]["method"]
+    )

@@ -16,8 +16,9 @@ from geo.testing import grid_atlas
 def test_need_index_matches_a_hand_computed_example():
     # Four LSOAs of 1,000, 1,000, 2,000 and 4,000 residents; two neighbourhoods: N1 = {0, 1}, N2 = {2, 3}.
     atlas = grid_atlas(4, 1, population=np.array([1000, 1000, 2000, 4000]))
-    indicators = pd.DataFrame({"years_of_potential_life_lost": [80.0, 60.0, 50.0, 40.0],
-                               "core20": [1.0, 1.0, 0.0, 0.0]}, index=atlas.codes)
+    indicators = pd.DataFrame(
+        {"years_of_potential_life_lost": [80.0, 60.0, 50.0, 40.0], "core20": [1.0, 1.0, 0.0, 0.0]}, index=atlas.codes
+    )
     layer = need_layer(atlas, indicators=indicators)
     # YPLL: m = (80 + 60 + 100 + 160) / 8 = 50; variance = (900 + 100 + 0 + 400) / 8 = 175.
     s = math.sqrt(175.0)

@@ -24,8 +24,9 @@ def instance(seed: int, n: int, m: int, clustered: bool = False):
 
 
 def brute_force(cost, weights, k) -> float:
-    return min(float((weights * cost[:, list(s)].min(axis=1)).sum())
-               for s in itertools.combinations(range(cost.shape[1]), k))
+    return min(
+        float((weights * cost[:, list(s)].min(axis=1)).sum()) for s in itertools.combinations(range(cost.shape[1]), k)
+    )
 
 
 @pytest.mark.parametrize("seed", range(6))

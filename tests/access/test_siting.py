@@ -26,7 +26,9 @@ def centres(atlas):
 
 def best_by_brute_force(points, weights, sites, k):
     cost = np.hypot(points[:, None, 0] - sites[None, :, 0], points[:, None, 1] - sites[None, :, 1]) / 1000
-    return min(float((weights * cost[:, list(s)].min(axis=1)).sum()) for s in itertools.combinations(range(len(sites)), k))
+    return min(
+        float((weights * cost[:, list(s)].min(axis=1)).sum()) for s in itertools.combinations(range(len(sites)), k)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +107,14 @@ def test_a_neighbourhood_without_candidates_borrows_the_nearest_outside_and_says
 
 def test_bad_requests_are_refused(grid):
     plan = Plan(grid, grid.lsoas.lad_code.rename("neighbourhood"))
-    for kwargs in ({}, {"per_neighbourhood": 1, "total": 2}, {"per_neighbourhood": 0}, {"total": 501},
-                   {"per_neighbourhood": 1, "weight": "votes"}, {"per_neighbourhood": 1, "threshold_km": float("nan")}):
+    for kwargs in (
+        {},
+        {"per_neighbourhood": 1, "total": 2},
+        {"per_neighbourhood": 0},
+        {"total": 501},
+        {"per_neighbourhood": 1, "weight": "votes"},
+        {"per_neighbourhood": 1, "threshold_km": float("nan")},
+    ):
         with pytest.raises(DataError):
             choose_sites(plan, need=flat_need(grid), **kwargs)
 
@@ -121,8 +129,15 @@ def test_layers_and_files_carry_the_sites(grid, tmp_path):
     shapes = catchments_layer(result)
     assert shapes.geometry.area.sum() == pytest.approx(grid.lsoas.geometry.area.sum())
     table = sites_frame(result)
-    assert list(table.columns[:7]) == ["neighbourhood", "site_code", "site_name", "people", "mean_km", "p90_km",
-                                       "beyond_threshold"]
+    assert list(table.columns[:7]) == [
+        "neighbourhood",
+        "site_code",
+        "site_name",
+        "people",
+        "mean_km",
+        "p90_km",
+        "beyond_threshold",
+    ]
     written = pd.read_csv(write_sites(result, tmp_path / "s.csv"))
     assert written.site_code.tolist() == table.site_code.tolist()
     geo = gpd.read_file(write_sites(result, tmp_path / "s.geojson"))

@@ -36,8 +36,15 @@ def _collection(features: list[dict]) -> bytes:
 def star_geojson(target_bytes: int = 210_000, centre=(-1.2185, 52.6222), radius=0.02, name="Star") -> bytes:
     """A GeoJSON FeatureCollection of one star polygon about ``target_bytes`` long (EPSG:4326)."""
     n = max(11, target_bytes // 22)
-    return _collection([{"type": "Feature", "properties": {"name": name},
-                         "geometry": {"type": "Polygon", "coordinates": [star_points(n, centre, radius)]}}])
+    return _collection(
+        [
+            {
+                "type": "Feature",
+                "properties": {"name": name},
+                "geometry": {"type": "Polygon", "coordinates": [star_points(n, centre, radius)]},
+            }
+        ]
+    )
 
 
 def multipart_geojson(parts: int = 120_000, centre=(-1.2185, 52.6222), name="Dust") -> bytes:
@@ -47,32 +54,55 @@ def multipart_geojson(parts: int = 120_000, centre=(-1.2185, 52.6222), name="Dus
     polygons = []
     for i in range(parts):
         x, y = centre[0] - 0.02 + (i % side) * step, centre[1] - 0.02 + (i // side) * step
-        polygons.append([[[round(x, 6), round(y, 6)], [round(x + step / 2, 6), round(y, 6)],
-                          [round(x, 6), round(y + step / 2, 6)], [round(x, 6), round(y, 6)]]])
-    return _collection([{"type": "Feature", "properties": {"name": name},
-                         "geometry": {"type": "MultiPolygon", "coordinates": polygons}}])
+        polygons.append(
+            [
+                [
+                    [round(x, 6), round(y, 6)],
+                    [round(x + step / 2, 6), round(y, 6)],
+                    [round(x, 6), round(y + step / 2, 6)],
+                    [round(x, 6), round(y, 6)],
+                ]
+            ]
+        )
+    return _collection(
+        [
+            {
+                "type": "Feature",
+                "properties": {"name": name},
+                "geometry": {"type": "MultiPolygon", "coordinates": polygons},
+            }
+        ]
+    )
 
 
-_CONTENT_TYPES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                  '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                  '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                  '<Default Extension="xml" ContentType="application/xml"/>'
-                  '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-                  'spreadsheetml.sheet.main+xml"/>'
-                  '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
-                  'officedocument.spreadsheetml.worksheet+xml"/></Types>')
-_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-         'officeDocument" Target="xl/workbook.xml"/></Relationships>')
-_WORKBOOK = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-             '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
-_WORKBOOK_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                  '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                  '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-                  'worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+    'spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.worksheet+xml"/></Types>'
+)
+_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+_WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+)
 
 
 def _cell(ref: str, value) -> str:
@@ -91,12 +121,16 @@ def _column(index: int) -> str:
 
 def workbook(rows, dimension: str | None = None) -> bytes:
     """A minimal XLSX whose one sheet holds ``rows``: lists of (column number, value), one list per row."""
-    body = "".join(f'<row r="{r}">' + "".join(_cell(f"{_column(c)}{r}", v) for c, v in cells) + "</row>"
-                   for r, cells in enumerate(rows, start=1))
+    body = "".join(
+        f'<row r="{r}">' + "".join(_cell(f"{_column(c)}{r}", v) for c, v in cells) + "</row>"
+        for r, cells in enumerate(rows, start=1)
+    )
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
-    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-             f'{dim}<sheetData>{body}</sheetData></worksheet>')
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'{dim}<sheetData>{body}</sheetData></worksheet>'
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)

@@ -14,8 +14,26 @@ from hypothesis import strategies as st
 
 from geo.errors import DataError
 
-INTERESTING = [b",", b"\n", b'"', b"\x00", b"\xff", b"\xef\xbb\xbf", b"-", b"1e308", b"NaN", b"inf", b"E01",
-               b"\r\n", b";", b"\t", b" ", b"9" * 40, "é".encode("cp1252"), b"../"]
+INTERESTING = [
+    b",",
+    b"\n",
+    b'"',
+    b"\x00",
+    b"\xff",
+    b"\xef\xbb\xbf",
+    b"-",
+    b"1e308",
+    b"NaN",
+    b"inf",
+    b"E01",
+    b"\r\n",
+    b";",
+    b"\t",
+    b" ",
+    b"9" * 40,
+    "é".encode("cp1252"),
+    b"../",
+]
 
 
 @st.composite

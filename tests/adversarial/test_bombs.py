@@ -18,12 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.adversarial.bombs import (
-    large_xlsx,
-    multipart_geojson,
-    sparse_xlsx,
-    star_geojson,
-)
+from tests.adversarial.bombs import large_xlsx, multipart_geojson, sparse_xlsx, star_geojson
 
 ROOT = Path(__file__).resolve().parents[2]
 CODES = [f"G{i:04d}" for i in range(36)]
@@ -98,13 +93,25 @@ def _run(tmp_path, mode: str, data: bytes, name: str, *argv: str, limits: str = 
     upload = tmp_path / "bomb.bin"
     upload.write_bytes(data)
     code = PRELUDE + limits + (API if mode == "api" else CLI) + MEASURE
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-           "NHP_HOME": str(tmp_path / "home")}
-    done = subprocess.run([sys.executable, "-c", code, str(upload), name, *argv], capture_output=True, text=True,
-                          env=env, cwd=tmp_path, timeout=900, check=False)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "NHP_HOME": str(tmp_path / "home"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(upload), name, *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=900,
+        check=False,
+    )
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("RESULT ")), None)
     assert line, done.stdout[-2000:] + done.stderr[-4000:]
-    return json.loads(line[len("RESULT "):])
+    return json.loads(line[len("RESULT ") :])
 
 
 def _api_refusal(outcome: dict, limit: str, file: str) -> None:
@@ -132,10 +139,15 @@ def test_star_polygon_plan_upload_is_refused_before_make_valid(tmp_path):
     assert outcome["body"]["row"] == 1 and outcome["body"]["column"] == "geometry"
 
 
-@pytest.mark.parametrize("argv", [["score", "UPLOAD", "--area", "GRID"],
-                                  ["score", "PLAN", "--area", "GRID", "--align", "UPLOAD"],
-                                  ["propose", "--area", "GRID", "--nest", "UPLOAD", "--target", "9000"]],
-                         ids=["score", "align", "nest"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["score", "UPLOAD", "--area", "GRID"],
+        ["score", "PLAN", "--area", "GRID", "--align", "UPLOAD"],
+        ["propose", "--area", "GRID", "--nest", "UPLOAD", "--target", "9000"],
+    ],
+    ids=["score", "align", "nest"],
+)
 def test_star_polygon_on_the_command_line_is_one_line_exit_2(tmp_path, argv):
     outcome = _run(tmp_path, "cli", star_geojson(), "star.geojson", *argv)
     _cli_refusal(outcome, "MAX_SELF_INTERSECTIONS")
@@ -168,8 +180,9 @@ def test_large_valid_xlsx_is_bounded_by_cells_not_bytes(tmp_path):
     """A dense, valid extract past the cell limit (lowered here to 30,000 cells so the workbook stays small) is
     refused where the count passes the limit, having read no more than that."""
     rows = 20_000
-    outcome = _run(tmp_path, "api", large_xlsx(rows, CODES), "large.xlsx",
-                   limits="geo.sources.limits.MAX_XLSX_CELLS = 30_000\n")
+    outcome = _run(
+        tmp_path, "api", large_xlsx(rows, CODES), "large.xlsx", limits="geo.sources.limits.MAX_XLSX_CELLS = 30_000\n"
+    )
     _api_refusal(outcome, "MAX_XLSX_CELLS", "large.xlsx")
     assert outcome["body"]["row"] < 30_000 // 3 + 2  # stopped at the limit, not at the end of the sheet
 
@@ -243,9 +256,9 @@ def test_an_upload_is_parsed_without_a_temporary_file(client, monkeypatch, tmp_p
         return real(path, *args, **kwargs)
 
     monkeypatch.setattr(geo.plan.io, "load_plan", spying)
-    plan = b"lsoa_code,neighbourhood\n" + b"".join(f"{c},{'Marker' if c == 'G0035' else 'North'}\n".encode()
-                                                   for c in CODES)
-    response = client.post("/api/v1/plans/import", files={"file": ("p.csv", plan, "text/csv")},
-                           data={"area": "GRID"})
+    plan = b"lsoa_code,neighbourhood\n" + b"".join(
+        f"{c},{'Marker' if c == 'G0035' else 'North'}\n".encode() for c in CODES
+    )
+    response = client.post("/api/v1/plans/import", files={"file": ("p.csv", plan, "text/csv")}, data={"area": "GRID"})
     assert response.status_code == 201, response.text
     assert seen == [[], "MemoryFile"]

@@ -36,8 +36,11 @@ def formula_cells(text: str) -> list[tuple[str, str]]:
     found = []
     for separator in SEPARATORS:
         for row in csv.reader(io.StringIO(text), delimiter=separator):
-            found += [(separator, cell) for cell in row
-                      if cell.lstrip(" ").startswith(("=", "+", "-", "@")) and not _number(cell)]
+            found += [
+                (separator, cell)
+                for cell in row
+                if cell.lstrip(" ").startswith(("=", "+", "-", "@")) and not _number(cell)
+            ]
     return found
 
 
@@ -94,8 +97,11 @@ def test_every_csv_format_of_the_export_table(tmp_path):
 
     plan = _plan_with(INJECTION)
     extract = write_extract(synthetic_extract(ATLAS, seed=2), tmp_path / "x.csv")
-    values = {"plan": plan, "profiles": neighbourhood_profiles(plan),
-              "hotspots": find_hotspots(ATLAS, read_uec_extract(extract, ATLAS, label=INJECTION))}
+    values = {
+        "plan": plan,
+        "profiles": neighbourhood_profiles(plan),
+        "hotspots": find_hotspots(ATLAS, read_uec_extract(extract, ATLAS, label=INJECTION)),
+    }
     csvs = [f for (kind, ext), f in FORMATS.items() if ext == ".csv"]
     assert {f.kind for f in csvs} <= set(values), "a new CSV format: feed it the injection here"
     for f in csvs:

@@ -48,7 +48,9 @@ def test_mutated_plan_lookups_only_raise_data_errors(data):
     only_data_errors(lambda path: read_plan(path, ATLAS), data, ".csv")
 
 
-PRACTICE_PLAN = ("practice_code,neighbourhood\n" + "".join(f"{c},N{i % 2}\n" for i, c in enumerate(ATLAS.practices.index))).encode()
+PRACTICE_PLAN = (
+    "practice_code,neighbourhood\n" + "".join(f"{c},N{i % 2}\n" for i, c in enumerate(ATLAS.practices.index))
+).encode()
 
 
 @pytest.mark.parametrize("seed", [PLAN, PRACTICE_PLAN], ids=["lsoa lookup", "practice plan"])
@@ -60,8 +62,9 @@ def test_mutated_plan_uploads_through_load_plan_only_raise_data_errors(seed):
     @given(mutated(seed))
     def check(data):
         only_data_errors(lambda path: load_plan(path, ATLAS, target=4500), data, ".csv")
-        only_data_errors(lambda path: load_plan(MemoryFile("upload.csv", path.read_bytes()), ATLAS, target=4500),
-                         data, ".csv")
+        only_data_errors(
+            lambda path: load_plan(MemoryFile("upload.csv", path.read_bytes()), ATLAS, target=4500), data, ".csv"
+        )
 
     check()
 
@@ -73,13 +76,15 @@ def _authenticated_app():
     from api.auth import create_key
 
     home = tempfile.mkdtemp(prefix="nhp-fuzz-auth-")
-    app = create_app(Settings(home_dir=home, target_population=4500, max_upload_mb=0.05),
-                     atlas_provider={"GRID": grid_atlas(3, 3)})
+    app = create_app(
+        Settings(home_dir=home, target_population=4500, max_upload_mb=0.05), atlas_provider={"GRID": grid_atlas(3, 3)}
+    )
     with TestClient(app, base_url="http://127.0.0.1") as client:
         create_key(app.state.nhp.db, "admin", "admin")
         secret = create_key(app.state.nhp.db, "fuzzer", "planner")[1]
-        created = client.post("/api/v1/plans", json={"name": "seed", "area": "GRID"},
-                              headers={"Authorization": f"Bearer {secret}"})
+        created = client.post(
+            "/api/v1/plans", json={"name": "seed", "area": "GRID"}, headers={"Authorization": f"Bearer {secret}"}
+        )
         assert created.status_code == 201
     return app, secret
 
@@ -89,8 +94,9 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 @schema.parametrize()
-@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck),
-          phases=[Phase.explicit, Phase.generate])
+@settings(
+    max_examples=3, deadline=None, suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate]
+)
 def test_no_server_errors_with_a_planner_key(case):
     response = case.call(headers={"Authorization": f"Bearer {SECRET}"})
     case.validate_response(response, checks=[not_a_server_error])
@@ -101,6 +107,9 @@ def test_id_beyond_int64_is_not_a_server_error():
 
     with TestClient(APP, raise_server_exceptions=False, base_url="http://127.0.0.1") as client:
         headers = {"Authorization": f"Bearer {SECRET}"}
-        for url in ("/api/v1/plans/9223372036854775808", "/api/v1/plans/1/versions/9223372036854775808",
-                    "/api/v1/plans/-9223372036854775809/audit"):
+        for url in (
+            "/api/v1/plans/9223372036854775808",
+            "/api/v1/plans/1/versions/9223372036854775808",
+            "/api/v1/plans/-9223372036854775809/audit",
+        ):
             assert client.get(url, headers=headers).status_code < 500, url

@@ -36,17 +36,41 @@ def polygons(names, geoms, crs=27700):
 CASES = [
     # (id, file name, content bytes or GeoDataFrame, row, column, words)
     ("no LSOA column", "p.csv", lookup(GOOD, "code,neighbourhood"), 0, ANY, "no LSOA code column"),
-    ("no neighbourhood column", "p.csv", b"lsoa_code,a,b\n" + b"".join(f"{c},1,2\n".encode() for c in CODES), 0, ANY,
-     "no neighbourhood column"),
+    (
+        "no neighbourhood column",
+        "p.csv",
+        b"lsoa_code,a,b\n" + b"".join(f"{c},1,2\n".encode() for c in CODES),
+        0,
+        ANY,
+        "no neighbourhood column",
+    ),
     ("semicolon-separated", "p.csv", lookup(GOOD).replace(b",", b";"), 0, ANY, "no LSOA code column"),
     ("duplicate LSOA", "p.csv", lookup(GOOD + [GOOD[0]]), 10, "lsoa_code", "more than once"),
-    ("LSOA 2011 code in a 2021 plan", "p.csv", lookup([("E01000001", "South")] + GOOD[1:]), 1, "lsoa_code",
-     "not an LSOA of the study area"),
-    ("Excel scientific code", "p.csv", lookup(GOOD[:4] + [("1.00E+00", "North")] + GOOD[5:]), 5, "lsoa_code",
-     "not an LSOA of the study area"),
+    (
+        "LSOA 2011 code in a 2021 plan",
+        "p.csv",
+        lookup([("E01000001", "South")] + GOOD[1:]),
+        1,
+        "lsoa_code",
+        "not an LSOA of the study area",
+    ),
+    (
+        "Excel scientific code",
+        "p.csv",
+        lookup(GOOD[:4] + [("1.00E+00", "North")] + GOOD[5:]),
+        5,
+        "lsoa_code",
+        "not an LSOA of the study area",
+    ),
     ("LSOA missing from the plan", "p.csv", lookup(GOOD[:-1]), ANY, ANY, "missing"),
-    ("blank neighbourhood name", "p.csv", lookup(GOOD[:2] + [(GOOD[2][0], "")] + GOOD[3:]), 3, "neighbourhood",
-     "no neighbourhood name"),
+    (
+        "blank neighbourhood name",
+        "p.csv",
+        lookup(GOOD[:2] + [(GOOD[2][0], "")] + GOOD[3:]),
+        3,
+        "neighbourhood",
+        "no neighbourhood name",
+    ),
     ("empty file", "p.csv", b"", ANY, ANY, "empty"),
     ("header only", "p.csv", b"lsoa_code,neighbourhood\n", ANY, ANY, "no rows"),
     ("blank lines only", "p.csv", b"\n\n\n", ANY, ANY, "cannot read"),
@@ -55,15 +79,38 @@ CASES = [
     ("UTF-16", "p.csv", lookup(GOOD).decode().encode("utf-16"), ANY, ANY, "cannot read"),
     ("random binary", "p.csv", bytes(range(256)) * 20, ANY, ANY, "cannot read"),
     ("spreadsheet extension", "p.xlsx", b"PK\x03\x04", ANY, ANY, "unrecognised file type"),
-    ("truncated GeoJSON", "p.geojson", b'{"type": "FeatureCollection", "features": [{"type": "Feature", "prop', ANY,
-     ANY, "cannot read polygons"),
-    ("polygons that miss the area (wrong CRS)", "p.geojson", polygons(["A"], [WHOLE], crs=3857), ANY, ANY,
-     "assigns no LSOAs"),
-    ("self-intersecting polygon leaves LSOAs uncovered", "p.geojson", polygons(["A"], [Polygon(
-        [(450_000, 300_000), (453_000, 303_000), (453_000, 300_000), (450_000, 303_000)])]), ANY, ANY,
-     "not covered by any polygon"),
-    ("polygons without a name column", "p.geojson", gpd.GeoDataFrame({"n": [1]}, geometry=[WHOLE], crs=27700), ANY,
-     ANY, "no text column"),
+    (
+        "truncated GeoJSON",
+        "p.geojson",
+        b'{"type": "FeatureCollection", "features": [{"type": "Feature", "prop',
+        ANY,
+        ANY,
+        "cannot read polygons",
+    ),
+    (
+        "polygons that miss the area (wrong CRS)",
+        "p.geojson",
+        polygons(["A"], [WHOLE], crs=3857),
+        ANY,
+        ANY,
+        "assigns no LSOAs",
+    ),
+    (
+        "self-intersecting polygon leaves LSOAs uncovered",
+        "p.geojson",
+        polygons(["A"], [Polygon([(450_000, 300_000), (453_000, 303_000), (453_000, 300_000), (450_000, 303_000)])]),
+        ANY,
+        ANY,
+        "not covered by any polygon",
+    ),
+    (
+        "polygons without a name column",
+        "p.geojson",
+        gpd.GeoDataFrame({"n": [1]}, geometry=[WHOLE], crs=27700),
+        ANY,
+        ANY,
+        "no text column",
+    ),
     ("zipped shapefile with ../ members", "p.zip", "traversal", ANY, ANY, "cannot read polygons"),
 ]
 
@@ -127,8 +174,9 @@ def test_practice_plan_with_a_ragged_row_names_file_row_and_column(tmp_path):
 
     practices = list(ATLAS.practices.index)
     for bad in (1, len(practices)):  # pandas only warns (and drops the field) when the first row is the long one
-        rows = [f"{c},{'North' if i % 2 else 'South'}" + (",extra" if i == bad - 1 else "")
-                for i, c in enumerate(practices)]
+        rows = [
+            f"{c},{'North' if i % 2 else 'South'}" + (",extra" if i == bad - 1 else "") for i, c in enumerate(practices)
+        ]
         path = tmp_path / "practices.csv"
         path.write_text("practice_code,neighbourhood\n" + "\n".join(rows) + "\n")
         with pytest.raises(PlanError) as caught:

@@ -56,8 +56,9 @@ def db_url(request, tmp_path):
 @pytest.fixture
 def settings(db_url, tmp_path):
     # data_dir=None: the synthetic grid area never reads the official files, whatever NHP_DATA_DIR says.
-    return Settings(home_dir=tmp_path / "home", data_dir=None, database_url=db_url, target_population=TARGET,
-                    max_upload_mb=0.05)
+    return Settings(
+        home_dir=tmp_path / "home", data_dir=None, database_url=db_url, target_population=TARGET, max_upload_mb=0.05
+    )
 
 
 @pytest.fixture

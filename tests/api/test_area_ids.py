@@ -52,13 +52,19 @@ def test_a_plan_is_made_from_a_proposal_for_several_authorities(tmp_path):
     from geo.settings import Settings
     from geo.testing import grid_atlas
 
-    settings = Settings(home_dir=tmp_path / "home", data_dir=None, target_population=TARGET,
-                        database_url=f"sqlite:///{tmp_path / 'nhp.sqlite3'}")
+    settings = Settings(
+        home_dir=tmp_path / "home",
+        data_dir=None,
+        target_population=TARGET,
+        database_url=f"sqlite:///{tmp_path / 'nhp.sqlite3'}",
+    )
     app = create_app(settings, atlas_provider={THREE_LAS: grid_atlas(6, 6, lad_width=3)})
     with TestClient(app, raise_server_exceptions=False, base_url="http://127.0.0.1") as client:
         proposal = client.post(f"/api/v1/areas/{THREE_LAS}/proposals", json={"target": TARGET, "seed": 1})
         assert proposal.status_code == 201, proposal.text
-        created = client.post("/api/v1/plans", json={"name": "three LAs", "area": THREE_LAS, "start": "proposal",
-                                                     "proposal_id": proposal.json()["id"]})
+        created = client.post(
+            "/api/v1/plans",
+            json={"name": "three LAs", "area": THREE_LAS, "start": "proposal", "proposal_id": proposal.json()["id"]},
+        )
         assert created.status_code == 201, created.text
         assert created.json()["area"] == THREE_LAS

@@ -67,8 +67,9 @@ def test_a_version_profile_pack_is_built_once_and_is_that_version(client, monkey
     plan_id, etag = new_plan(client)
     first = [client.get(f"/api/v1/plans/{plan_id}/profiles.csv").text for _ in range(3)]
     assert len(built) == 1 and first[0] == first[1] == first[2]
-    renamed = client.post(f"/api/v1/plans/{plan_id}/rename", json={"names": {"E07009000": "West"}},
-                          headers={"If-Match": etag})
+    renamed = client.post(
+        f"/api/v1/plans/{plan_id}/rename", json={"names": {"E07009000": "West"}}, headers={"If-Match": etag}
+    )
     assert renamed.status_code == 201, renamed.text
     second = client.get(f"/api/v1/plans/{plan_id}/profiles.csv").text
     assert len(built) == 2 and "West" in second and "West" not in first[0]

@@ -64,8 +64,7 @@ def test_a_hotspot_job_gives_the_answer_of_the_get(settings):
         assert_no_small_counts(answer)  # with the differencing search over its totals
         assert_no_small_counts(answers["csv"])
         with app.state.nhp.db.read() as session:
-            rows = session.execute(text("select format, created_by, job_id from hotspot_results "
-                                        "order by format")).all()
+            rows = session.execute(text("select format, created_by, job_id from hotspot_results order by format")).all()
         assert [(r.format, r.job_id) for r in rows] == [(f, jobs[f]) for f in ("csv", "geojson", "json")]
         assert len(json.loads(answers["geojson"])["features"]) == lsoas
         assert rows[0].created_by == client.get("/api/v1/me").json()["name"]
@@ -141,8 +140,12 @@ def test_the_api_only_enqueues_a_hotspot_job_on_the_durable_queue(settings):
         job = client.post(f"/api/v1/areas/{DEMO}/hotspot-jobs", json={"format": "csv"}).json()
         assert (job["status"], job["kind"]) == ("queued", "hotspots") and "nhp worker" in job["message"]
         with app.state.nhp.db.read() as session:
-            queued = session.execute(text("select j.kind, j.params, q.status, q.args->>'job_id' from jobs j join "
-                                          "procrastinate_jobs q on q.id = j.queue_job_id")).one()
+            queued = session.execute(
+                text(
+                    "select j.kind, j.params, q.status, q.args->>'job_id' from jobs j join "
+                    "procrastinate_jobs q on q.id = j.queue_job_id"
+                )
+            ).one()
         assert queued == ("hotspots", {"format": "csv"}, "todo", job["id"])
         assert client.delete(f"/api/v1/jobs/{job['id']}").json()["status"] == "cancelled"
         with app.state.nhp.db.read() as session:

@@ -47,7 +47,9 @@ def test_uploaded_extract_finds_planted_cluster_without_small_counts(client, big
 
 def test_patient_level_upload_returns_only_aggregates(client, big_atlas):
     rows = synthetic_extract(big_atlas, seed=4, patient_level=True, months=1)
-    response = client.post("/api/v1/areas/BIG/hotspots?format=csv", files={"file": ("rows.csv", io.BytesIO(_csv(rows)))})
+    response = client.post(
+        "/api/v1/areas/BIG/hotspots?format=csv", files={"file": ("rows.csv", io.BytesIO(_csv(rows)))}
+    )
     assert response.status_code == 200
     header = response.text.splitlines()[0]
     assert "arrival" not in header.lower() and header.startswith("lsoa_code,lsoa_name,attendances,")
@@ -55,7 +57,9 @@ def test_patient_level_upload_returns_only_aggregates(client, big_atlas):
 
 def test_bad_extract_is_422_naming_the_uploaded_file(client):
     bad = b"lsoa_code,month,attendances\nG0001,2025-01,12\nG0002,2025-01,-3\n"
-    response = client.post("/api/v1/areas/BIG/hotspots?strict=true", files={"file": ("my-extract.csv", io.BytesIO(bad))})
+    response = client.post(
+        "/api/v1/areas/BIG/hotspots?strict=true", files={"file": ("my-extract.csv", io.BytesIO(bad))}
+    )
     assert response.status_code == 422
     problem = response.json()
     assert response.headers["content-type"] == "application/problem+json"
@@ -84,8 +88,23 @@ def test_uploaded_extract_with_small_counts_cannot_be_differenced(client, big_at
     extract = synthetic_extract(big_atlas, seed=3, hotspots=["G0210"], relative_risk=3.0)
     victim = big_atlas.neighbours["G0210"][0]
     extract = extract[extract.lsoa_code != victim]
-    extract = pd.concat([extract, pd.DataFrame([{"lsoa_code": victim, "month": "2025-03", "age_band": extract.age_band.iloc[0],
-                                "department_type": "1", "attendances": 5}])], ignore_index=True)
+    extract = pd.concat(
+        [
+            extract,
+            pd.DataFrame(
+                [
+                    {
+                        "lsoa_code": victim,
+                        "month": "2025-03",
+                        "age_band": extract.age_band.iloc[0],
+                        "department_type": "1",
+                        "attendances": 5,
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
     response = client.post("/api/v1/areas/BIG/hotspots", files={"file": ("ae.csv", io.BytesIO(_csv(extract)))})
     assert response.status_code == 200, response.text
     body = response.json()

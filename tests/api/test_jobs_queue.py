@@ -33,8 +33,9 @@ def test_a_result_is_saved_once_however_many_attempts_finish(db_url, settings, a
 
     store = JobStore(Database(db_url))
     params = ProposalParams.from_settings(settings, **{k: v for k, v in PARAMS.items() if k != "background"})
-    job = store.create("proposal", AREA, Principal(1, "alice", "planner"), params.to_dict(), time_budget=5,
-                       message="queued")
+    job = store.create(
+        "proposal", AREA, Principal(1, "alice", "planner"), params.to_dict(), time_budget=5, message="queued"
+    )
     first = store.claim(job.id, "worker-A").attempts
     second = store.claim(job.id, "worker-B").attempts  # A stopped sending heartbeats: B runs it again
     result = proposals.compute(atlas, params.to_dict())
@@ -60,8 +61,10 @@ def test_every_api_process_sees_the_same_jobs_and_caps(settings, atlas):
         alice = auth(create_key(one.state.nhp.db, "alice", "planner")[1])
         bob = auth(create_key(one.state.nhp.db, "bob", "planner")[1])
         one.state.nhp.jobs._slots = __import__("threading").Semaphore(0)  # keep them queued: nothing computes
-        made = [a.post(f"/api/v1/areas/{AREA}/proposals", json=PARAMS, headers=alice).json()
-                for _ in range(MAX_JOBS_PER_USER)]
+        made = [
+            a.post(f"/api/v1/areas/{AREA}/proposals", json=PARAMS, headers=alice).json()
+            for _ in range(MAX_JOBS_PER_USER)
+        ]
         refused = b.post(f"/api/v1/areas/{AREA}/proposals", json=PARAMS, headers=alice)
         assert refused.status_code == 429 and refused.headers["Retry-After"]
         seen = b.get(f"/api/v1/jobs/{made[0]['id']}", headers=bob).json()
@@ -79,8 +82,9 @@ def test_the_durable_queue_and_several_workers_need_postgresql(tmp_path, setting
     with pytest.raises(DataError, match="needs PostgreSQL"):
         _app(settings, atlas, jobs="queue")
     env = {**os.environ, "NHP_HOME_DIR": str(tmp_path / "home"), "NHP_DATABASE_URL": settings.database_url}
-    done = subprocess.run([sys.executable, "-m", "cli", "serve", "--workers", "2"], env=env, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "serve", "--workers", "2"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 2 and "--workers 2 needs PostgreSQL" in done.stderr, done.stderr
 
 
@@ -99,8 +103,12 @@ def test_the_api_only_enqueues_and_a_cancelled_job_leaves_the_queue(settings, at
         first, second = (j.json() for j in jobs)
         assert first["status"] == "queued" and "nhp worker" in first["message"]
         with app.state.nhp.db.read() as session:
-            queued = session.execute(text("select j.status, q.status, q.args->>'job_id' from jobs j join "
-                                          "procrastinate_jobs q on q.id = j.queue_job_id order by j.created_at")).all()
+            queued = session.execute(
+                text(
+                    "select j.status, q.status, q.args->>'job_id' from jobs j join "
+                    "procrastinate_jobs q on q.id = j.queue_job_id order by j.created_at"
+                )
+            ).all()
         assert queued == [("queued", "todo", first["id"]), ("queued", "todo", second["id"])]
         assert client.delete(f"/api/v1/jobs/{first['id']}", headers=viewer).status_code == 403
         assert client.delete(f"/api/v1/jobs/{first['id']}", headers=alice).json()["status"] == "cancelled"

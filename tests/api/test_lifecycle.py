@@ -10,8 +10,11 @@ MOVE = {"moves": {"G0002": "E07009001"}}
 
 
 def _move(client, plan_id, etag, moves=MOVE, headers=None):
-    return client.post(f"/api/v1/plans/{plan_id}/moves", json=moves, headers={**({"If-Match": etag} if etag else {}),
-                                                                               **(headers or {})})
+    return client.post(
+        f"/api/v1/plans/{plan_id}/moves",
+        json=moves,
+        headers={**({"If-Match": etag} if etag else {}), **(headers or {})},
+    )
 
 
 def test_missing_if_match_is_428_and_stale_is_412(client):
@@ -48,8 +51,10 @@ def test_lifecycle_to_agreed_and_immutability(client, keys):
     assert etag == f'"plan-{plan_id}-v1-proposed"'
     assert _move(client, plan_id, etag, headers=planner).status_code == 409, "a proposed version is under review"
     body = {"hwb_reference": "LLR HWB 2025-03-14 item 7"}
-    assert client.post(f"/api/v1/plans/{plan_id}/agree", json=body,
-                       headers={"If-Match": etag, **planner}).status_code == 403
+    assert (
+        client.post(f"/api/v1/plans/{plan_id}/agree", json=body, headers={"If-Match": etag, **planner}).status_code
+        == 403
+    )
     agreed = client.post(f"/api/v1/plans/{plan_id}/agree", json=body, headers={"If-Match": etag, **approver})
     assert agreed.status_code == 200, agreed.text
     record = agreed.json()
@@ -71,31 +76,51 @@ def test_return_from_proposed_and_stale_transition(client):
     plan_id, etag = new_plan(client)
     submitted = client.post(f"/api/v1/plans/{plan_id}/submit", headers={"If-Match": etag})
     assert client.post(f"/api/v1/plans/{plan_id}/submit", headers={"If-Match": etag}).status_code == 412
-    back = client.post(f"/api/v1/plans/{plan_id}/return", json={"note": "needs a rethink"},
-                       headers={"If-Match": submitted.headers["ETag"]})
+    back = client.post(
+        f"/api/v1/plans/{plan_id}/return",
+        json={"note": "needs a rethink"},
+        headers={"If-Match": submitted.headers["ETag"]},
+    )
     assert back.status_code == 200 and back.json()["version"] == 1 and back.json()["state"] == "draft"
-    assert client.post(f"/api/v1/plans/{plan_id}/agree", json={"hwb_reference": "x"},
-                       headers={"If-Match": back.headers["ETag"]}).status_code == 409
-    assert client.post(f"/api/v1/plans/{plan_id}/agree", json={}, headers={"If-Match": back.headers["ETag"]}).status_code == 422
+    assert (
+        client.post(
+            f"/api/v1/plans/{plan_id}/agree", json={"hwb_reference": "x"}, headers={"If-Match": back.headers["ETag"]}
+        ).status_code
+        == 409
+    )
+    assert (
+        client.post(f"/api/v1/plans/{plan_id}/agree", json={}, headers={"If-Match": back.headers["ETag"]}).status_code
+        == 422
+    )
 
 
 def test_audit_records_who_what_when_and_version_never_the_secret(client, keys):
     planner = auth(keys["planner"])
     plan_id, etag = new_plan(client, headers=planner)
     moved = _move(client, plan_id, etag, headers=planner)
-    client.post(f"/api/v1/plans/{plan_id}/submit", json={"note": "for the March board"},
-                headers={"If-Match": moved.headers["ETag"], **planner})
+    client.post(
+        f"/api/v1/plans/{plan_id}/submit",
+        json={"note": "for the March board"},
+        headers={"If-Match": moved.headers["ETag"], **planner},
+    )
     events = client.get(f"/api/v1/plans/{plan_id}/audit", headers=auth(keys["viewer"])).json()
-    assert [(e["action"], e["version"]) for e in events] == [("plan.created", 1), ("plan.moved", 2),
-                                                              ("plan.submitted", 2)]
+    assert [(e["action"], e["version"]) for e in events] == [
+        ("plan.created", 1),
+        ("plan.moved", 2),
+        ("plan.submitted", 2),
+    ]
     assert {e["actor_name"] for e in events} == {"planner-key"}
     assert all(e["actor_key_id"] and e["actor_role"] == "planner" and e["at"] for e in events)
     assert events[1]["detail"]["moves"] == MOVE["moves"]
     assert events[2]["detail"]["note"] == "for the March board"
     text = str(events)
     assert all(secret not in text for secret in keys.values())
-    assert client.get(f"/api/v1/plans/{plan_id}/audit", params={"after": events[0]["id"]},
-                      headers=planner).json()[0]["action"] == "plan.moved"
+    assert (
+        client.get(f"/api/v1/plans/{plan_id}/audit", params={"after": events[0]["id"]}, headers=planner).json()[0][
+            "action"
+        ]
+        == "plan.moved"
+    )
 
 
 def test_audit_paging_past_any_id_is_a_422_not_a_crash(client, keys):
@@ -105,5 +130,7 @@ def test_audit_paging_past_any_id_is_a_422_not_a_crash(client, keys):
         answer = client.get(f"/api/v1/plans/{plan_id}/audit", params={"after": after}, headers=auth(keys["viewer"]))
         assert answer.status_code == 422, (after, answer.text)
         assert "after" in answer.text
-    assert client.get(f"/api/v1/plans/{plan_id}/audit", params={"after": 2**31 - 1},
-                      headers=auth(keys["viewer"])).json() == []
+    assert (
+        client.get(f"/api/v1/plans/{plan_id}/audit", params={"after": 2**31 - 1}, headers=auth(keys["viewer"])).json()
+        == []
+    )

@@ -80,8 +80,7 @@ def test_keys_below_admin_cannot_fill_the_places_kept_for_admins(client, keys, a
                 holding.enter_context(heavy_work(db, who, "proposal"))
         refused = client.post(url, json=PARAMS, headers=auth(keys["planner"]))
         assert refused.status_code == 429 and "kept for admins" in refused.json()["detail"]
-        assert client.post(url, json={**PARAMS, "background": True},
-                           headers=auth(keys["planner"])).status_code == 429
+        assert client.post(url, json={**PARAMS, "background": True}, headers=auth(keys["planner"])).status_code == 429
         assert client.post(url, json=PARAMS, headers=auth(keys["admin"])).status_code == 201
     assert client.post(url, json=PARAMS, headers=auth(keys["planner"])).status_code == 201
 
@@ -95,13 +94,20 @@ def test_uploads_are_parsed_only_within_the_caps(client, keys, app, atlas):
     body = ("lsoa_code,neighbourhood\n" + "".join(f"{c},N{i % 2}\n" for i, c in enumerate(atlas.codes))).encode()
 
     def upload():
-        return client.post("/api/v1/plans/import", files={"file": ("plan.csv", io.BytesIO(body), "text/csv")},
-                           data={"area": AREA}, headers=planner)
+        return client.post(
+            "/api/v1/plans/import",
+            files={"file": ("plan.csv", io.BytesIO(body), "text/csv")},
+            data={"area": AREA},
+            headers=planner,
+        )
 
     def extract():
         rows = "lsoa_code,attendances\n" + "".join(f"{c},{20 + i}\n" for i, c in enumerate(atlas.codes))
-        return client.post(f"/api/v1/areas/{AREA}/hotspots",
-                           files={"file": ("uec.csv", io.BytesIO(rows.encode()), "text/csv")}, headers=planner)
+        return client.post(
+            f"/api/v1/areas/{AREA}/hotspots",
+            files={"file": ("uec.csv", io.BytesIO(rows.encode()), "text/csv")},
+            headers=planner,
+        )
 
     with ExitStack() as holding:
         for _ in range(MAX_PER_KEY):
@@ -126,8 +132,17 @@ def test_a_place_left_by_a_killed_process_is_cleared(tmp_path):
     alice = Principal(1, "alice", "planner")
     with db.write() as session:
         for i in range(MAX_PER_KEY):
-            session.add(WorkSlot(id=f"left-{i}", kind="import", owner_key_id=1, owner_name="alice",
-                                 owner_role="planner", worker=f"{host}:{dead.stdout.strip()}", started_at=utcnow()))
+            session.add(
+                WorkSlot(
+                    id=f"left-{i}",
+                    kind="import",
+                    owner_key_id=1,
+                    owner_name="alice",
+                    owner_role="planner",
+                    worker=f"{host}:{dead.stdout.strip()}",
+                    started_at=utcnow(),
+                )
+            )
     assert held(db) == MAX_PER_KEY
     with heavy_work(db, alice, "import"):
         assert held(db) == 1, "the dead process's places were cleared, not counted"

@@ -27,8 +27,9 @@ def test_one_neighbourhood_start_and_listing(client, atlas):
 
 def test_move_creates_a_new_version_with_a_new_etag(client):
     plan_id, etag = new_plan(client)
-    response = client.post(f"/api/v1/plans/{plan_id}/moves", json={"moves": {"G0002": "E07009001"}},
-                           headers={"If-Match": etag})
+    response = client.post(
+        f"/api/v1/plans/{plan_id}/moves", json={"moves": {"G0002": "E07009001"}}, headers={"If-Match": etag}
+    )
     assert response.status_code == 201, response.text
     assert response.headers["ETag"] == f'"plan-{plan_id}-v2-draft"'
     assert response.json()["moves"] == {"G0002": "E07009001"}
@@ -63,8 +64,11 @@ def test_validation_lists_failed_constraints(client):
 
 def test_diff_of_two_versions(client):
     plan_id, etag = new_plan(client)
-    client.post(f"/api/v1/plans/{plan_id}/moves", json={"moves": {"G0002": "E07009001", "G0008": "E07009001"}},
-                headers={"If-Match": etag})
+    client.post(
+        f"/api/v1/plans/{plan_id}/moves",
+        json={"moves": {"G0002": "E07009001", "G0008": "E07009001"}},
+        headers={"If-Match": etag},
+    )
     diff = client.get(f"/api/v1/plans/{plan_id}/diff", params={"a": 1, "b": 2}).json()
     assert diff["lsoas_moved"] == 2
     assert {m["lsoa_code"] for m in diff["moved"]} == {"G0002", "G0008"}
@@ -72,8 +76,9 @@ def test_diff_of_two_versions(client):
 
 def test_moving_unknown_lsoa_is_422_and_saves_nothing(client):
     plan_id, etag = new_plan(client)
-    response = client.post(f"/api/v1/plans/{plan_id}/moves", json={"moves": {"E01999999": "X"}},
-                           headers={"If-Match": etag})
+    response = client.post(
+        f"/api/v1/plans/{plan_id}/moves", json={"moves": {"E01999999": "X"}}, headers={"If-Match": etag}
+    )
     assert response.status_code == 422 and response.headers["content-type"] == PROBLEM
     assert response.json()["column"] == "lsoa_code"
     assert client.get(f"/api/v1/plans/{plan_id}").json()["latest_version"] == 1
@@ -81,8 +86,9 @@ def test_moving_unknown_lsoa_is_422_and_saves_nothing(client):
 
 def test_a_move_that_changes_nothing_is_refused(client):
     plan_id, etag = new_plan(client)
-    response = client.post(f"/api/v1/plans/{plan_id}/moves", json={"moves": {"G0000": "E07009000"}},
-                           headers={"If-Match": etag})
+    response = client.post(
+        f"/api/v1/plans/{plan_id}/moves", json={"moves": {"G0000": "E07009000"}}, headers={"If-Match": etag}
+    )
     assert response.status_code == 422
     assert client.get(f"/api/v1/plans/{plan_id}").json()["latest_version"] == 1
 
@@ -116,4 +122,7 @@ def test_plans_survive_a_restart(settings, atlas):
         assert second.get(f"/api/v1/plans/{plan_id}").json()["latest_version"] == 2
         metrics = second.get(f"/api/v1/plans/{plan_id}/versions/2/metrics").json()
         assert {r["name"]: r["resident_population"] for r in metrics["neighbourhoods"]}["E07009001"] == 28500
-        assert [e["action"] for e in second.get(f"/api/v1/plans/{plan_id}/audit").json()] == ["plan.created", "plan.moved"]
+        assert [e["action"] for e in second.get(f"/api/v1/plans/{plan_id}/audit").json()] == [
+            "plan.created",
+            "plan.moved",
+        ]

@@ -11,8 +11,9 @@ MEMBERS = {"type", "title", "status", "detail", "instance"}
 
 
 def _upload(client, content: bytes, filename="plan.csv", **data):
-    return client.post("/api/v1/plans/import", files={"file": (filename, io.BytesIO(content), "text/csv")},
-                       data={"area": AREA, **data})
+    return client.post(
+        "/api/v1/plans/import", files={"file": (filename, io.BytesIO(content), "text/csv")}, data={"area": AREA, **data}
+    )
 
 
 def _csv(rows):
@@ -81,6 +82,7 @@ def test_chunked_upload_over_the_limit_is_413(client, settings):
         for _ in range(limit // 10_000 + 2):
             yield b"y" * 10_000
 
-    response = client.post("/api/v1/plans/import", content=chunks(),
-                           headers={"Content-Type": "multipart/form-data; boundary=x"})
+    response = client.post(
+        "/api/v1/plans/import", content=chunks(), headers={"Content-Type": "multipart/form-data; boundary=x"}
+    )
     assert response.status_code == 413

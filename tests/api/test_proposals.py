@@ -30,8 +30,10 @@ def test_small_area_proposal_then_plan_from_it(client, atlas):
     assert proposal["neighbourhoods"] == 6 and proposal["params"]["seed"] == 3
     stored = client.get(f"/api/v1/proposals/{proposal['id']}").json()
     assert set(stored["assignment"]) == set(atlas.codes)
-    created = client.post("/api/v1/plans", json={"name": "from proposal", "area": AREA, "start": "proposal",
-                                                 "proposal_id": proposal["id"]})
+    created = client.post(
+        "/api/v1/plans",
+        json={"name": "from proposal", "area": AREA, "start": "proposal", "proposal_id": proposal["id"]},
+    )
     assert created.status_code == 201, created.text
     metrics = client.get(f"/api/v1/plans/{created.json()['id']}/metrics").json()
     assert metrics["valid"], metrics["violations"]
@@ -42,8 +44,9 @@ def test_bad_proposal_parameters_are_422(client):
     assert client.post(f"/api/v1/areas/{AREA}/proposals", json={"tolerance": 2}).status_code == 422
     assert client.post(f"/api/v1/areas/{AREA}/proposals", json={"nest": "galaxy"}).status_code == 422
     assert client.post("/api/v1/areas/NOWHERE/proposals", json={}).status_code == 404
-    response = client.post("/api/v1/plans", json={"name": "x", "area": AREA, "start": "proposal",
-                                                  "proposal_id": "not-there"})
+    response = client.post(
+        "/api/v1/plans", json={"name": "x", "area": AREA, "start": "proposal", "proposal_id": "not-there"}
+    )
     assert response.status_code == 404
 
 
@@ -76,8 +79,9 @@ def test_starting_and_cancelling_a_job_are_audited(client, app):
     job = client.post(f"/api/v1/areas/{AREA}/proposals", json={**PARAMS, "background": True}).json()
     assert client.delete(f"/api/v1/jobs/{job['id']}").status_code == 200
     with app.state.nhp.db.read() as session:
-        rows = session.execute(text("SELECT action, actor_name, detail FROM audit_events WHERE action LIKE 'job.%' "
-                                    "ORDER BY id")).all()
+        rows = session.execute(
+            text("SELECT action, actor_name, detail FROM audit_events WHERE action LIKE 'job.%' ORDER BY id")
+        ).all()
     events = [(action, json.loads(detail) if isinstance(detail, str) else detail) for action, _, detail in rows]
     assert [a for a, _ in events] == ["job.created", "job.cancelled"]
     assert all(d["job_id"] == job["id"] and d["kind"] == "proposal" and d["area"] == AREA for _, d in events)

@@ -20,16 +20,19 @@ def other(settings, atlas):
     """A second app (another worker) on the same database."""
     from api.app import create_app
 
-    with TestClient(create_app(settings, atlas_provider={AREA: atlas}), raise_server_exceptions=False,
-                    base_url="http://127.0.0.1") as test_client:
+    with TestClient(
+        create_app(settings, atlas_provider={AREA: atlas}), raise_server_exceptions=False, base_url="http://127.0.0.1"
+    ) as test_client:
         yield test_client
 
 
 def stored_versions(app, plan_id):
     """The versions as the database holds them, rendered without any cache."""
     with app.state.nhp.db.read() as session:
-        return [VersionPublic.model_validate(version_public(v)).model_dump(mode="json")
-                for v in repo.list_versions(session, plan_id)]
+        return [
+            VersionPublic.model_validate(version_public(v)).model_dump(mode="json")
+            for v in repo.list_versions(session, plan_id)
+        ]
 
 
 def stored_audit(app, plan_id):
@@ -38,8 +41,7 @@ def stored_audit(app, plan_id):
 
 
 def move(client, plan_id, etag, code, label):
-    response = client.post(f"/api/v1/plans/{plan_id}/moves", json={"moves": {code: label}},
-                           headers={"If-Match": etag})
+    response = client.post(f"/api/v1/plans/{plan_id}/moves", json={"moves": {code: label}}, headers={"If-Match": etag})
     assert response.status_code == 201, response.text
     return response.headers["ETag"]
 

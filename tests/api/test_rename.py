@@ -58,21 +58,28 @@ def test_a_rename_stores_a_pointer_not_the_assignment_and_every_version_reads_ba
     for step in range(steps):
         version = step + 2
         if step == 5:
-            response = client.post(f"/api/v1/plans/{plan_id}/moves", json={"moves": {"G0002": names["E07009001"]}},
-                                   headers={"If-Match": etag})
+            response = client.post(
+                f"/api/v1/plans/{plan_id}/moves",
+                json={"moves": {"G0002": names["E07009001"]}},
+                headers={"If-Match": etag},
+            )
             expected[version] = {**expected[version - 1], "G0002": names["E07009001"]}
         else:
             new = f"West {step}"
-            response = client.post(f"/api/v1/plans/{plan_id}/rename", json={"names": {names["E07009000"]: new}},
-                                   headers={"If-Match": etag})
+            response = client.post(
+                f"/api/v1/plans/{plan_id}/rename", json={"names": {names["E07009000"]: new}}, headers={"If-Match": etag}
+            )
             expected[version] = {c: new if n == names["E07009000"] else n for c, n in expected[version - 1].items()}
             names["E07009000"] = new
         assert response.status_code == 201, response.text
         etag = response.headers["ETag"]
     db = app.state.nhp.db
     with db.read() as session:
-        stored = dict(session.execute(select(PlanVersion.version, PlanVersion.assignment)
-                                      .where(PlanVersion.plan_id == plan_id)).all())
+        stored = dict(
+            session.execute(
+                select(PlanVersion.version, PlanVersion.assignment).where(PlanVersion.plan_id == plan_id)
+            ).all()
+        )
     pointers = sorted(v for v, value in stored.items() if is_delta(value))
     # Every rename is a pointer but the move (version 7) and the one after the longest chain (version 24).
     assert pointers == [v for v in range(2, steps + 2) if v not in (7, 7 + MAX_DELTA_CHAIN + 1)], pointers

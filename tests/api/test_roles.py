@@ -36,6 +36,7 @@ def _routes(client, admin, drafter):
         def make():
             plan_id, etag = _plan(client, drafter if state == "proposed" else admin, state=state)
             return "POST", f"/api/v1/plans/{plan_id}/{suffix}", {"headers": {"If-Match": etag}, **kw}
+
         return make
 
     def throwaway_key():
@@ -57,8 +58,16 @@ def _routes(client, admin, drafter):
         ("job", "viewer", 404, get("/api/v1/jobs/no-such-job")),
         ("cancel job", "planner", 404, lambda: ("DELETE", "/api/v1/jobs/no-such-job", {})),
         ("create plan", "planner", 201, lambda: ("POST", "/api/v1/plans", {"json": {"name": "x", "area": AREA}})),
-        ("import plan", "planner", 201, lambda: ("POST", "/api/v1/plans/import", {
-            "files": {"file": ("plan.csv", io.BytesIO(csv), "text/csv")}, "data": {"area": AREA}})),
+        (
+            "import plan",
+            "planner",
+            201,
+            lambda: (
+                "POST",
+                "/api/v1/plans/import",
+                {"files": {"file": ("plan.csv", io.BytesIO(csv), "text/csv")}, "data": {"area": AREA}},
+            ),
+        ),
         ("list plans", "viewer", 200, get("/api/v1/plans")),
         ("plan", "viewer", 200, get(f"/api/v1/plans/{shared}")),
         ("versions", "viewer", 200, get(f"/api/v1/plans/{shared}/versions")),
@@ -79,8 +88,16 @@ def _routes(client, admin, drafter):
         # The grid test area has no data folder, so the modelled UEC layer is a clear 422, not a 500.
         ("area hotspots", "viewer", 422, get(f"/api/v1/areas/{AREA}/hotspots")),
         ("plan hotspots", "viewer", 422, get(f"/api/v1/plans/{shared}/hotspots")),
-        ("extract hotspots", "planner", 200, lambda: ("POST", f"/api/v1/areas/{AREA}/hotspots?format=csv", {
-            "files": {"file": ("uec.csv", io.BytesIO(extract), "text/csv")}})),
+        (
+            "extract hotspots",
+            "planner",
+            200,
+            lambda: (
+                "POST",
+                f"/api/v1/areas/{AREA}/hotspots?format=csv",
+                {"files": {"file": ("uec.csv", io.BytesIO(extract), "text/csv")}},
+            ),
+        ),
         # Accepted (202) for each allowed key: one job each, well under the caps; it fails later on the grid.
         ("hotspot job", "planner", 202, lambda: ("POST", f"/api/v1/areas/{AREA}/hotspot-jobs", {"json": {}})),
         ("hotspot result", "viewer", 404, get("/api/v1/hotspot-results/no-such-result")),

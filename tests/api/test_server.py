@@ -26,8 +26,7 @@ def server(tmp_path):
     env = {**os.environ, "NHP_HOME_DIR": str(tmp_path), "NHP_PORT": str(port), "NHP_HOST": "127.0.0.1"}
     env.pop("NHP_DATABASE_URL", None)
     log = open(tmp_path / "server.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "cli", "serve"], env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen([sys.executable, "-m", "cli", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -16,15 +16,20 @@ def test_names_from_an_upload_and_a_rename_come_out_literally(client, atlas):
     body = "lsoa_code,neighbourhood\n" + "".join(
         f"{code},{first if code < 'G0018' else 'North'}\n" for code in atlas.codes
     )
-    made = client.post("/api/v1/plans/import", data={"area": AREA},
-                       files={"file": ("plan.csv", body.encode(), "text/csv")})
+    made = client.post(
+        "/api/v1/plans/import", data={"area": AREA}, files={"file": ("plan.csv", body.encode(), "text/csv")}
+    )
     assert made.status_code == 201, made.text
     plan_id, etag = made.json()["id"], made.headers["ETag"]
-    renamed = client.post(f"/api/v1/plans/{plan_id}/rename", json={"names": {"North": second}},
-                          headers={"If-Match": etag})
+    renamed = client.post(
+        f"/api/v1/plans/{plan_id}/rename", json={"names": {"North": second}}, headers={"If-Match": etag}
+    )
     assert renamed.status_code == 201, renamed.text
-    broken = client.post(f"/api/v1/plans/{plan_id}/rename", json={"names": {second: BROKEN}},
-                         headers={"If-Match": renamed.headers["ETag"]})
+    broken = client.post(
+        f"/api/v1/plans/{plan_id}/rename",
+        json={"names": {second: BROKEN}},
+        headers={"If-Match": renamed.headers["ETag"]},
+    )
     assert broken.status_code == 201, broken.text
     outputs = {}
     for path in ("map.html", "profiles.html", "profiles.csv", "export.csv", "export.geojson", "metrics"):

@@ -9,15 +9,19 @@ import pandas as pd
 @lru_cache(maxsize=2)
 def lists_2026(raw: Path) -> pd.Series:
     """Each practice's list in the July 2026 file: its ALL/ALL row."""
-    frame = pd.read_csv(raw / "gp-reg-pat-prac-quin-age_2026-07.csv", dtype={"ORG_CODE": str, "ONS_CODE": str, "POSTCODE": str})
+    frame = pd.read_csv(
+        raw / "gp-reg-pat-prac-quin-age_2026-07.csv", dtype={"ORG_CODE": str, "ONS_CODE": str, "POSTCODE": str}
+    )
     total = frame[(frame.ORG_TYPE == "GP") & (frame.SEX == "ALL") & (frame.AGE_GROUP_5 == "ALL")]
     return total.set_index("ORG_CODE").NUMBER_OF_PATIENTS.astype(float)
 
 
 @lru_cache(maxsize=2)
 def registrations_2023(raw: Path) -> pd.DataFrame:
-    return pd.read_csv(raw / "gp-reg-pat-prac-lsoa-all_2023-07.csv",
-                       usecols=["PRACTICE_CODE", "PRACTICE_NAME", "LSOA_CODE", "NUMBER_OF_PATIENTS"])
+    return pd.read_csv(
+        raw / "gp-reg-pat-prac-lsoa-all_2023-07.csv",
+        usecols=["PRACTICE_CODE", "PRACTICE_NAME", "LSOA_CODE", "NUMBER_OF_PATIENTS"],
+    )
 
 
 @lru_cache(maxsize=2)

@@ -26,11 +26,22 @@ def test_qof_and_practice_ages_roundtrip(tmp_path):
 
     atlas = grid_atlas(3, 3)
     code = atlas.practices.index[0]
-    atlas.qof = normalise_dtypes(pd.DataFrame({"practice_code": [code] * 2, "register": ["AF", "AST"],
-                                               "patients": [20, 60], "list_type": ["TOTAL", "06OV"],
-                                               "list_size": [1000, 950]}))
-    atlas.practice_ages = normalise_dtypes(pd.DataFrame({"practice_code": [code] * 2, "sex": ["FEMALE", "MALE"],
-                                                         "age_band": ["0_4", "95+"], "patients": [40, 3]}))
+    atlas.qof = normalise_dtypes(
+        pd.DataFrame(
+            {
+                "practice_code": [code] * 2,
+                "register": ["AF", "AST"],
+                "patients": [20, 60],
+                "list_type": ["TOTAL", "06OV"],
+                "list_size": [1000, 950],
+            }
+        )
+    )
+    atlas.practice_ages = normalise_dtypes(
+        pd.DataFrame(
+            {"practice_code": [code] * 2, "sex": ["FEMALE", "MALE"], "age_band": ["0_4", "95+"], "patients": [40, 3]}
+        )
+    )
     atlas_cache.save(atlas, tmp_path / "atlas-q")
     back = atlas_cache.load(tmp_path / "atlas-q")
     pd.testing.assert_frame_equal(back.qof, atlas.qof)

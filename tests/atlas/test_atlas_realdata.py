@@ -37,8 +37,13 @@ def expected_qk1_summary(raw) -> pd.DataFrame:
     lsoas["quintile"] = (lsoas.lsoa21_code.map(decile) + 1) // 2
     rows = []
     for (code, name), part in list(lsoas.groupby(["ltla24_code", "ltla24_name"])) + [(("QK1", "Total"), lsoas)]:
-        row = {"lad_code": code, "lad_name": name, "lsoas": len(part),
-               "resident_population": int(part.resident.sum()), "registered_population": round(part.registered.sum())}
+        row = {
+            "lad_code": code,
+            "lad_name": name,
+            "lsoas": len(part),
+            "resident_population": int(part.resident.sum()),
+            "registered_population": round(part.registered.sum()),
+        }
         for q in range(1, 6):
             row[f"imd_q{q}_pct"] = round(100 * part.registered[part.quintile == q].sum() / part.registered.sum(), 1)
         rows.append(row)
@@ -101,15 +106,18 @@ def test_2011_geography_with_imd2019(data_dir):
 
 def test_cached_atlas_is_the_same(data_dir, qk1):
     again = load_atlas("QK1", data_dir=data_dir)
-    pd.testing.assert_frame_equal(pd.DataFrame(again.lsoas.drop(columns="geometry")),
-                                  pd.DataFrame(qk1.lsoas.drop(columns="geometry")))
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(again.lsoas.drop(columns="geometry")), pd.DataFrame(qk1.lsoas.drop(columns="geometry"))
+    )
 
 
 def test_cli_summary_csv_and_json(data_dir, capsys):
     assert main(["atlas", "summary", "--area", "QK1", "--data-dir", str(data_dir), "--format", "csv"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[0] == ("lad_code,lad_name,lsoas,resident_population,registered_population,"
-                        "imd_q1_pct,imd_q2_pct,imd_q3_pct,imd_q4_pct,imd_q5_pct")
+    assert lines[0] == (
+        "lad_code,lad_name,lsoas,resident_population,registered_population,"
+        "imd_q1_pct,imd_q2_pct,imd_q3_pct,imd_q4_pct,imd_q5_pct"
+    )
     assert lines[-1].startswith(f"QK1,Total,634,1121954,{round(qk1_registered(data_dir))},")
     assert main(["atlas", "summary", "--area", "QK1", "--data-dir", str(data_dir), "--format", "json"]) == 0
     payload = json.loads(capsys.readouterr().out)

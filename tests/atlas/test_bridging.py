@@ -57,9 +57,16 @@ def test_bridging_conserves_every_placed_patient(rows):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["A", "B", "C", "D", "NO2011"]), st.sampled_from(["P1", "P2", "P3"]),
-                          st.integers(0, 99)), min_size=1, max_size=15),
-       st.permutations(range(5)))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["A", "B", "C", "D", "NO2011"]), st.sampled_from(["P1", "P2", "P3"]), st.integers(0, 99)
+        ),
+        min_size=1,
+        max_size=15,
+    ),
+    st.permutations(range(5)),
+)
 def test_bridged_rows_come_out_as_a_pandas_merge_would(rows, order):
     # The join of rows to weights is done through integer positions for speed; pandas' inner merge is the
     # reference for which rows come out, with which weights, in which order.

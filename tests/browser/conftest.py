@@ -18,8 +18,16 @@ import httpx
 import pytest
 
 CHROMIUM = os.environ.get("NHP_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 
@@ -62,9 +70,24 @@ class Server:
         self.log_path = home / "server.log"
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "api.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -107,8 +130,13 @@ def browser_context(tmp_path_factory, playwright_session):
     """Headless Debian Chromium with a fresh user-data folder; each test opens its own pages (own sessionStorage)."""
     profile = tmp_path_factory.mktemp("chromium-profile")
     context = playwright_session.chromium.launch_persistent_context(
-        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-        viewport={"width": 1400, "height": 1000}, locale="en-GB")
+        str(profile),
+        executable_path=CHROMIUM,
+        args=CHROMIUM_ARGS,
+        headless=True,
+        viewport={"width": 1400, "height": 1000},
+        locale="en-GB",
+    )
     context.set_default_timeout(20_000)
     yield context
     context.close()
@@ -127,8 +155,9 @@ class Console:
     def unexpected(self, *allowed_statuses: int) -> list[str]:
         """Console errors not of an allowed HTTP status, and every request the page tried outside the server."""
         allowed = [f"status of {status} " for status in allowed_statuses]
-        return [e for e in self.errors if not any(a in e for a in allowed)] + \
-            [f"request outside the server (blocked): {url}" for url in self.outside]
+        return [e for e in self.errors if not any(a in e for a in allowed)] + [
+            f"request outside the server (blocked): {url}" for url in self.outside
+        ]
 
 
 def block_other_hosts(page, base: str, console: Console) -> None:

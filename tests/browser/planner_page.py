@@ -70,8 +70,12 @@ def number(text: str) -> int | None:
 def populations(page: Page) -> dict[str, int | None]:
     """The neighbourhood table as the user reads it: name -> population."""
     rows = page.locator("#hood-body tr")
-    return {rows.nth(i).locator("th").inner_text().strip(): number(rows.nth(i).locator("[data-column=population]").inner_text())
-            for i in range(rows.count())}
+    return {
+        rows.nth(i).locator("th").inner_text().strip(): number(
+            rows.nth(i).locator("[data-column=population]").inner_text()
+        )
+        for i in range(rows.count())
+    }
 
 
 def selected_residents(page: Page, code: str) -> int:

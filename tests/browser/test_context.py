@@ -23,8 +23,9 @@ from geo.maps.scales import DECILE_COLOURS as IMD_COLOURS  # one scale for page,
 def proposal_plan(server, name="Context plan", **params) -> int:
     proposal = server.api("POST", f"/areas/{AREA}/proposals", json=params)
     assert proposal.status_code == 201, proposal.text
-    plan = server.api("POST", "/plans", json={"name": name, "area": AREA, "start": "proposal",
-                                              "proposal_id": proposal.json()["id"]})
+    plan = server.api(
+        "POST", "/plans", json={"name": name, "area": AREA, "start": "proposal", "proposal_id": proposal.json()["id"]}
+    )
     assert plan.status_code == 201, plan.text
     return plan.json()["id"]
 
@@ -35,8 +36,9 @@ def practice_plan(server, name="List plan") -> tuple[int, dict[str, str]]:
     lads = {f["id"]: f["properties"]["pcn_name"].split()[1] for f in practices}  # CITY / TOWNS / RURAL
     assignment = {code: f"{lad.title()} {'A' if i % 2 else 'B'}" for i, (code, lad) in enumerate(sorted(lads.items()))}
     csv = "practice_code,neighbourhood\n" + "".join(f"{c},{n}\n" for c, n in assignment.items())
-    answer = server.api("POST", "/plans/import", files={"file": ("practices.csv", csv.encode())},
-                        data={"area": AREA, "name": name})
+    answer = server.api(
+        "POST", "/plans/import", files={"file": ("practices.csv", csv.encode())}, data={"area": AREA, "name": name}
+    )
     assert answer.status_code == 201, answer.text
     return answer.json()["id"], assignment
 
@@ -93,7 +95,9 @@ def test_context_layers_have_a_legend_with_sources_and_fit_a_1366_screen(server,
     expect(page.locator("path[data-practice]")).to_have_count(len(practices))
     expect(legend).to_contain_text(layers["practices"]["source"])
     by_list = sorted(practices, key=lambda f: f["properties"]["list_size"])
-    small, large = (page.locator(f"path[data-practice='{f['id']}']").bounding_box()["width"] for f in (by_list[0], by_list[-1]))
+    small, large = (
+        page.locator(f"path[data-practice='{f['id']}']").bounding_box()["width"] for f in (by_list[0], by_list[-1])
+    )
     assert large > small
 
     # Neighbourhoods outside tolerance: flagged in the table and outlined in red on the map, as the metrics say.
@@ -101,7 +105,9 @@ def test_context_layers_have_a_legend_with_sources_and_fit_a_1366_screen(server,
     limit = metrics["summary"]["tolerance"] * 100
     outside = {row["name"] for row in metrics["neighbourhoods"] if abs(row["deviation_pct"]) > limit}
     assert outside and len(outside) < 6
-    flagged = set(page.locator("#hood-body tr.app-row--outside").evaluate_all("rs => rs.map(r => r.dataset.neighbourhood)"))
+    flagged = set(
+        page.locator("#hood-body tr.app-row--outside").evaluate_all("rs => rs.map(r => r.dataset.neighbourhood)")
+    )
     assert flagged == outside
     for row in metrics["neighbourhoods"]:
         stroke = page.locator(f"path[data-footprint='{row['name']}']").get_attribute("stroke")
@@ -123,7 +129,10 @@ def test_context_layers_have_a_legend_with_sources_and_fit_a_1366_screen(server,
     assert widths[0] <= widths[1] and widths[2] <= widths[3], widths
     for selector in ("#map", "#hood-body tr:first-child"):
         box = page.locator(selector).bounding_box()
-        assert box["y"] >= 0 and box["y"] + min(box["height"], 200) <= 768 and box["x"] + box["width"] <= 1366, (selector, box)
+        assert box["y"] >= 0 and box["y"] + min(box["height"], 200) <= 768 and box["x"] + box["width"] <= 1366, (
+            selector,
+            box,
+        )
 
     map_png = page.locator("#map").screenshot(path=str(tmp_path / "context-map.png"))
     colours, white = distinct_colours(map_png)
@@ -148,7 +157,9 @@ def test_search_by_place_is_keyboard_navigable_and_selects_what_it_finds(server,
     expect(search).to_have_attribute("aria-expanded", "true")
     page.keyboard.press("Enter")
     ward = next(f for f in wards if f["properties"]["name"] == "Demo Towns Ward 3")
-    expect(page.locator("#selection-summary")).to_contain_text(f"{len(ward['properties']['lsoa_codes'])} LSOAs selected")
+    expect(page.locator("#selection-summary")).to_contain_text(
+        f"{len(ward['properties']['lsoa_codes'])} LSOAs selected"
+    )
     selected = page.locator("#selection-list li").evaluate_all("ls => ls.map(l => l.dataset.code)")
     assert sorted(selected) == ward["properties"]["lsoa_codes"]
     expect(page.locator("#status")).to_contain_text("Showing ward Demo Towns Ward 3")
@@ -197,10 +208,33 @@ def test_keyboard_focus_order_is_the_reading_order_and_focus_is_visible(server, 
               || (s.boxShadow && s.boxShadow !== 'none')]; }""")
         seen.append(info)
     ids = [i for i, _ in seen]
-    expected = ["target", "tolerance", "build-from", "nest", "practices", "propose", "place-search", "place-go", "map",
-                "fill-neighbourhood", "layer-lad", "layer-ward", "layer-hotspots", "layer-practices",
-                "lsoa-code", "move-to", "rename-from", "rename-to", "rename", "export.csv", "export.geojson",
-                "export.gpkg", "profiles.html", "profiles.xlsx", "map.html"]
+    expected = [
+        "target",
+        "tolerance",
+        "build-from",
+        "nest",
+        "practices",
+        "propose",
+        "place-search",
+        "place-go",
+        "map",
+        "fill-neighbourhood",
+        "layer-lad",
+        "layer-ward",
+        "layer-hotspots",
+        "layer-practices",
+        "lsoa-code",
+        "move-to",
+        "rename-from",
+        "rename-to",
+        "rename",
+        "export.csv",
+        "export.geojson",
+        "export.gpkg",
+        "profiles.html",
+        "profiles.xlsx",
+        "map.html",
+    ]
     positions = [ids.index(name) for name in expected]
     assert positions == sorted(positions), ids
     assert all(visible for i, visible in seen if i != "BODY"), [i for i, v in seen if not v]
@@ -237,8 +271,14 @@ def test_every_export_button_downloads_the_version_through_the_api(server, open_
     requests = []
     page.on("request", lambda r: "/api/v1/plans/" in r.url and requests.append((r.url, r.resource_type)))
     files = {}
-    for label, ext in [("Plan (CSV)", "csv"), ("Footprints (GeoJSON)", "geojson"), ("Footprints (GeoPackage)", "gpkg"),
-                       ("Profiles (HTML)", "html"), ("Profiles (Excel)", "xlsx"), ("Interactive map (HTML)", "html")]:
+    for label, ext in [
+        ("Plan (CSV)", "csv"),
+        ("Footprints (GeoJSON)", "geojson"),
+        ("Footprints (GeoPackage)", "gpkg"),
+        ("Profiles (HTML)", "html"),
+        ("Profiles (Excel)", "xlsx"),
+        ("Interactive map (HTML)", "html"),
+    ]:
         with page.expect_download() as info:
             page.get_by_role("button", name=label).click()
         download = info.value
@@ -250,7 +290,9 @@ def test_every_export_button_downloads_the_version_through_the_api(server, open_
     assignment = server.api("GET", f"/plans/{plan}/versions/1").json()["assignment"]
     lines = files["Plan (CSV)"].decode().strip().splitlines()
     assert lines[0] == "lsoa_code,neighbourhood,population_basis" and len(lines) == len(assignment) + 1
-    assert {f["properties"]["name"] for f in json.loads(files["Footprints (GeoJSON)"])["features"]} == set(assignment.values())
+    assert {f["properties"]["name"] for f in json.loads(files["Footprints (GeoJSON)"])["features"]} == set(
+        assignment.values()
+    )
     assert files["Footprints (GeoPackage)"].startswith(b"SQLite format 3")
     assert files["Profiles (Excel)"].startswith(b"PK")
     assert b"<html" in files["Profiles (HTML)"].lower() and b"leaflet" in files["Interactive map (HTML)"].lower()
@@ -269,7 +311,9 @@ def test_a_plan_built_from_practices_moves_a_practice_picked_on_the_map(server, 
     target = next(n for n in sorted(set(assignment.values())) if n != source and n.split()[0] == source.split()[0])
     # Markers are coloured by their neighbourhood (the table's swatch).
     marker = page.locator(f"path[data-practice='{code}']")
-    swatch = page.locator(f"#hood-body tr[data-neighbourhood='{source}'] .app-swatch").evaluate("e => getComputedStyle(e).backgroundColor")
+    swatch = page.locator(f"#hood-body tr[data-neighbourhood='{source}'] .app-swatch").evaluate(
+        "e => getComputedStyle(e).backgroundColor"
+    )
     assert marker.get_attribute("fill") == _hex(swatch)
     before = {row["name"]: row for row in server.api("GET", f"/plans/{plan}/metrics").json()["neighbourhoods"]}
 
@@ -281,15 +325,24 @@ def test_a_plan_built_from_practices_moves_a_practice_picked_on_the_map(server, 
     page.get_by_role("button", name="Move", exact=True).click()
     expect(page.locator("#status")).to_contain_text("saved as version 2")
     after = {row["name"]: row for row in server.api("GET", f"/plans/{plan}/metrics").json()["neighbourhoods"]}
-    shown = {page.locator("#hood-body tr").nth(i).get_attribute("data-neighbourhood"):
-             number(page.locator("#hood-body tr").nth(i).locator("[data-column=population]").inner_text())
-             for i in range(page.locator("#hood-body tr").count())}
+    shown = {
+        page.locator("#hood-body tr").nth(i).get_attribute("data-neighbourhood"): number(
+            page.locator("#hood-body tr").nth(i).locator("[data-column=population]").inner_text()
+        )
+        for i in range(page.locator("#hood-body tr").count())
+    }
     assert shown == {name: round(row["population"]) for name, row in after.items()}
     moved = before[source]["population"] - after[source]["population"]
     assert moved > 0 and after[target]["population"] - before[target]["population"] == pytest.approx(moved)
     assert server.api("GET", f"/plans/{plan}/versions/2").json()["params"]["practice_assignment"][code] == target
-    expect(marker).to_have_attribute("fill", _hex(page.locator(f"#hood-body tr[data-neighbourhood='{target}'] .app-swatch")
-                                                  .evaluate("e => getComputedStyle(e).backgroundColor")))
+    expect(marker).to_have_attribute(
+        "fill",
+        _hex(
+            page.locator(f"#hood-body tr[data-neighbourhood='{target}'] .app-swatch").evaluate(
+                "e => getComputedStyle(e).backgroundColor"
+            )
+        ),
+    )
     assert a11y_problems(page) == []
     assert console.unexpected() == []
 

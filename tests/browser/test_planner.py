@@ -35,7 +35,9 @@ def lad_plan(server, name="LA plan") -> int:
 def test_the_page_shows_the_demo_area_on_the_map_with_labelled_controls(server, open_page, record_property):
     started = time.perf_counter()
     page, console = open_page(server, wait=False)
-    page.wait_for_function(f"() => document.querySelectorAll('path[data-lsoa]').length === {LSOAS_IN_DEMO}", timeout=60_000)
+    page.wait_for_function(
+        f"() => document.querySelectorAll('path[data-lsoa]').length === {LSOAS_IN_DEMO}", timeout=60_000
+    )
     cold = time.perf_counter() - started
     page.wait_for_selector("body[data-ready=true]")
     started = time.perf_counter()
@@ -90,10 +92,13 @@ def test_propose_create_move_undo_redo_and_the_plan_survives_a_reload(server, op
     moved = populations(page)
     assert moved[source] == before[source] - residents
     assert moved[target] == before[target] + residents
-    assert {k: v for k, v in moved.items() if k not in (source, target)} == \
-        {k: v for k, v in before.items() if k not in (source, target)}
+    assert {k: v for k, v in moved.items() if k not in (source, target)} == {
+        k: v for k, v in before.items() if k not in (source, target)
+    }
     expect(page.locator("#status")).to_contain_text(f"{target} now {moved[target]:,} (+{residents:,}")
-    swatch = page.locator(f"#hood-body tr[data-neighbourhood='{target}'] .app-swatch").evaluate("e => e.style.background")
+    swatch = page.locator(f"#hood-body tr[data-neighbourhood='{target}'] .app-swatch").evaluate(
+        "e => e.style.background"
+    )
     fill = page.locator(f"path[data-lsoa='{code}']").get_attribute("fill")
     assert swatch.replace(" ", "") == _rgb(fill)
 
@@ -152,12 +157,14 @@ def same_authority(server, name: str) -> str:
 
 def neighbourhood_of(page, code: str) -> str:
     """The neighbourhood of a selected LSOA, from its line in the selection list ("… 1,652 residents — in N1")."""
-    return re.search(r"— in (.+?) Remove$", page.locator(f"#selection-list li[data-code='{code}']").inner_text()).group(1)
+    return re.search(r"— in (.+?) Remove$", page.locator(f"#selection-list li[data-code='{code}']").inner_text()).group(
+        1
+    )
 
 
 def _rgb(hex_colour: str) -> str:
     value = hex_colour.lstrip("#")
-    return "rgb({},{},{})".format(*(int(value[i:i + 2], 16) for i in (0, 2, 4)))
+    return "rgb({},{},{})".format(*(int(value[i : i + 2], 16) for i in (0, 2, 4)))
 
 
 def test_ctrl_click_and_shift_drag_select_several_lsoas(server, open_page):
@@ -195,12 +202,16 @@ def test_a_move_on_a_stale_version_reloads_the_plan_and_says_why(server, open_pa
     etag = server.api("GET", f"/plans/{plan}").headers["etag"]
     version_1 = server.api("GET", f"/plans/{plan}/versions/1").json()["assignment"]
     elsewhere = next(n for n in names if n != version_1[codes[0]])
-    answer = server.api("POST", f"/plans/{plan}/moves", json={"moves": {codes[0]: elsewhere}}, headers={"If-Match": etag})
+    answer = server.api(
+        "POST", f"/plans/{plan}/moves", json={"moves": {codes[0]: elsewhere}}, headers={"If-Match": etag}
+    )
     assert answer.status_code == 201
 
     page.get_by_label("LSOA code", exact=True).fill(codes[1])
     page.get_by_role("button", name="Add to selection").click()
-    page.get_by_label("Move the selected LSOAs to", exact=True).select_option(next(n for n in names if n != version_1[codes[1]]))
+    page.get_by_label("Move the selected LSOAs to", exact=True).select_option(
+        next(n for n in names if n != version_1[codes[1]])
+    )
     page.get_by_role("button", name="Move", exact=True).click()
     summary = page.locator("#error-summary")
     expect(summary).to_be_visible()
@@ -217,8 +228,12 @@ def test_restoring_an_earlier_version_moves_its_lsoas_back_as_a_new_version(serv
     assignment = version_1.json()["assignment"]
     code, names = next(iter(assignment)), sorted(set(assignment.values()))
     elsewhere = next(n for n in names if n != assignment[code])
-    answer = server.api("POST", f"/plans/{plan}/moves", json={"moves": {code: elsewhere}},
-                        headers={"If-Match": version_1.headers["etag"]})
+    answer = server.api(
+        "POST",
+        f"/plans/{plan}/moves",
+        json={"moves": {code: elsewhere}},
+        headers={"If-Match": version_1.headers["etag"]},
+    )
     assert answer.status_code == 201
     page, console = open_page(server, fragment=f"#area={AREA}&plan={plan}")
     expect(page.locator("#plan-meta")).to_contain_text("version 2")

@@ -63,7 +63,9 @@ def test_a_planner_submits_and_an_approver_agrees_with_the_hwb_reference(server,
     expect(approver.locator("#plan-meta .nhsuk-tag")).to_have_text("Proposed for sign-off")
     approver.get_by_role("button", name="Agree").click()
     expect(approver.locator("#error-summary")).to_contain_text("Enter the Health and Wellbeing Board meeting reference")
-    approver.get_by_label("Health and Wellbeing Board meeting reference", exact=True).fill("Demoshire HWB 2026-03-14 item 7")
+    approver.get_by_label("Health and Wellbeing Board meeting reference", exact=True).fill(
+        "Demoshire HWB 2026-03-14 item 7"
+    )
     approver.get_by_role("button", name="Agree").click()
     expect(approver.locator("#plan-meta .nhsuk-tag")).to_have_text("Agreed")
     expect(approver.locator("#plan-meta")).to_contain_text("Agreed by Ade Approver at Demoshire HWB 2026-03-14 item 7.")
@@ -72,5 +74,7 @@ def test_a_planner_submits_and_an_approver_agrees_with_the_hwb_reference(server,
 
     audit = server.api("GET", f"/plans/{plan_id}/audit", keys["approver"]).json()
     assert [(e["action"], e["actor_name"]) for e in audit][-2:] == [
-        ("plan.submitted", "Priya Planner"), ("plan.agreed", "Ade Approver")]
+        ("plan.submitted", "Priya Planner"),
+        ("plan.agreed", "Ade Approver"),
+    ]
     assert planner_console.unexpected(401) == [] and approver_console.unexpected(401, 422) == []

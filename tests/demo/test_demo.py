@@ -62,7 +62,9 @@ def test_demo_data_dir_prefers_the_repository_copy_and_regenerates_when_stale(tm
 def test_codes_are_unique_and_cannot_collide_with_real_ones(demo):
     census = _csv(demo, "census2021_age6")
     assert census.lsoa21_code.is_unique and census.lsoa21_code.str.fullmatch(r"E0199\d{4}").all()
-    assert census.lsoa21_name.is_unique and census.lsoa21_name.str.fullmatch(r"Demo (City|Towns|Rural) \d{3}[A-Z]").all()
+    assert (
+        census.lsoa21_name.is_unique and census.lsoa21_name.str.fullmatch(r"Demo (City|Towns|Rural) \d{3}[A-Z]").all()
+    )
     lookup = _csv(demo, "lsoa11_lsoa21_lad22")
     assert lookup.LSOA11CD.str.fullmatch(r"E019[89]\d{4}").all()
     assert lookup.CHGIND.value_counts().to_dict() == {"U": 192, "S": 6, "M": 4}
@@ -79,7 +81,11 @@ def test_codes_are_unique_and_cannot_collide_with_real_ones(demo):
 
 
 def test_populations_and_registrations_sum_as_designed(demo):
-    census = _csv(demo, "census2021_age6").set_index("lsoa21_code").astype({c: int for c in LAYOUTS["census2021_age6"].header[2:]})
+    census = (
+        _csv(demo, "census2021_age6")
+        .set_index("lsoa21_code")
+        .astype({c: int for c in LAYOUTS["census2021_age6"].header[2:]})
+    )
     bands = list(LAYOUTS["census2021_age6"].header[3:])
     assert (census[bands].sum(axis=1) == census.usual_residents_total).all()
     assert census.usual_residents_total.between(1_400, 1_800).all()
@@ -128,7 +134,9 @@ def test_geometry_is_valid_in_england_and_the_island_touches_nothing(demo):
     minx, miny, maxx, maxy = lsoa21.total_bounds
     assert ENGLAND_BNG[0] < minx and maxx < ENGLAND_BNG[2] and ENGLAND_BNG[1] < miny and maxy < ENGLAND_BNG[3]
     touching = lsoa21.sjoin(lsoa21, predicate="intersects")
-    neighbours = touching[touching.index != touching.index_right].groupby(level=0).size().reindex(lsoa21.index, fill_value=0)
+    neighbours = (
+        touching[touching.index != touching.index_right].groupby(level=0).size().reindex(lsoa21.index, fill_value=0)
+    )
     isolated = lsoa21.loc[neighbours == 0]
     assert len(isolated) == 1 and isolated.lsoa21_name.iloc[0].startswith("Demo Rural")
     overlap = shapely.union_all(lsoa21.geometry.values).area

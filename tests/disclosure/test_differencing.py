@@ -14,13 +14,25 @@ from geo.atlas.model import SourceInfo
 from geo.disclosure import publish_share, publish_totals
 from geo.hotspots import by_neighbourhood, find_hotspots
 from geo.testing import grid_atlas
-from geo.testing.disclosure import DisclosureError, Margin, assert_no_differencing, assert_no_small_counts, find_differences
+from geo.testing.disclosure import (
+    DisclosureError,
+    Margin,
+    assert_no_differencing,
+    assert_no_small_counts,
+    find_differences,
+)
 from geo.uec.layer import UecLayer
 
 
 def _layer(atlas, counts):
-    return UecLayer(pd.Series(counts, index=atlas.codes, dtype=float), "extract", SourceInfo("uec", "synthetic", "2025"),
-                    "2025-01-01", "2025-12-31", 12)
+    return UecLayer(
+        pd.Series(counts, index=atlas.codes, dtype=float),
+        "extract",
+        SourceInfo("uec", "synthetic", "2025"),
+        "2025-01-01",
+        "2025-12-31",
+        12,
+    )
 
 
 def _sub_atlas(atlas, codes):
@@ -39,14 +51,22 @@ def test_the_attack_of_issue_15_is_found_by_the_checker():
     parts = {f"L{i}": 2000.0 + i for i in range(46)} | {"E01025730": None}
     total = sum(v for v in parts.values() if v) + 5
     with pytest.raises(DisclosureError, match="E01025730 is 5"):
-        assert_no_differencing({"lsoas": [{"lsoa_code": c, "attendances": v} for c, v in parts.items()],
-                                "clusters": [{"cluster": 1, "lsoa_codes": " ".join(parts), "attendances": total}]})
+        assert_no_differencing(
+            {
+                "lsoas": [{"lsoa_code": c, "attendances": v} for c, v in parts.items()],
+                "clusters": [{"cluster": 1, "lsoa_codes": " ".join(parts), "attendances": total}],
+            }
+        )
     # rounding a true total is not enough: 7 hidden, shown parts summing to 98 + 7 -> 110 pins it to 7
     assert find_differences({"a": 98.0, "b": None}, [Margin("t", frozenset("ab"), 110.0, 10)], 7) == [
-        "t: b is 7 (1 candidate)"]
+        "t: b is 7 (1 candidate)"
+    ]
     # and two nested areas with exact totals give it back by difference
-    assert find_differences({"a": 40.0, "b": 50.0, "c": None},
-                            [Margin("big", frozenset("abc"), 96.0), Margin("small", frozenset("ab"), 90.0)], 7)
+    assert find_differences(
+        {"a": 40.0, "b": 50.0, "c": None},
+        [Margin("big", frozenset("abc"), 96.0), Margin("small", frozenset("ab"), 90.0)],
+        7,
+    )
 
 
 def test_published_totals_do_not_depend_on_suppressed_parts():
@@ -76,8 +96,16 @@ def small_count_extracts(draw):
     nx, ny = draw(st.integers(3, 6)), draw(st.integers(3, 6))
     n = nx * ny
     kinds = draw(st.lists(st.sampled_from(["zero", "small", "big", "hot"]), min_size=n, max_size=n))
-    values = [draw(st.integers(1, 7)) if k == "small" else draw(st.integers(8, 400)) if k == "big"
-              else draw(st.integers(600, 2000)) if k == "hot" else 0 for k in kinds]
+    values = [
+        draw(st.integers(1, 7))
+        if k == "small"
+        else draw(st.integers(8, 400))
+        if k == "big"
+        else draw(st.integers(600, 2000))
+        if k == "hot"
+        else 0
+        for k in kinds
+    ]
     other = [draw(st.integers(1, 7)) if k == "small" else v for k, v in zip(kinds, values)]
     hoods = draw(st.lists(st.sampled_from("ABC"), min_size=n, max_size=n))
     cut = draw(st.integers(1, n - 1))

@@ -12,8 +12,21 @@ from geo.disclosure import is_disclosive, suppress, suppress_frame
 from geo.testing.disclosure import DisclosureError, assert_no_small_counts
 
 
-@pytest.mark.parametrize("value, small", [(0, False), (1, True), (7, True), (7.4, True), (7.6, False), (8, False),
-                                          (0.3, True), (np.nan, False), ("n/a", False), (None, False)])
+@pytest.mark.parametrize(
+    "value, small",
+    [
+        (0, False),
+        (1, True),
+        (7, True),
+        (7.4, True),
+        (7.6, False),
+        (8, False),
+        (0.3, True),
+        (np.nan, False),
+        ("n/a", False),
+        (None, False),
+    ],
+)
 def test_is_disclosive_uses_displayed_value(value, small):
     assert is_disclosive(value, 7) is small
 
@@ -59,8 +72,9 @@ def test_group_secondary_runs_down_a_column_with_a_published_total():
 
 def test_derived_columns_go_with_their_count():
     table = pd.DataFrame({"attendances": [5, 50], "rate_per_1000": [3.3, 33.0], "ratio": [0.2, 1.1]})
-    out = suppress_frame(table, ["attendances"], 7, secondary=False,
-                         derived={"rate_per_1000": "attendances", "ratio": "attendances"})
+    out = suppress_frame(
+        table, ["attendances"], 7, secondary=False, derived={"rate_per_1000": "attendances", "ratio": "attendances"}
+    )
     assert out.loc[0, ["attendances", "rate_per_1000", "ratio"]].isna().all()
     assert out.loc[1, "rate_per_1000"] == 33.0
     assert out.attrs["suppressed_cells"] == 1
@@ -85,7 +99,18 @@ def test_checker_finds_small_counts_in_every_shape(tmp_path):
 
 
 def test_checker_passes_rates_codes_and_large_counts():
-    assert_no_small_counts(pd.DataFrame({"attendances": [np.nan, 0, 8, 1200], "rate_per_1000": [1, 2, 3, 4],
-                                         "imd_decile": [1, 2, 3, 4], "lsoa_code": ["E01000001"] * 4}), 7)
+    assert_no_small_counts(
+        pd.DataFrame(
+            {
+                "attendances": [np.nan, 0, 8, 1200],
+                "rate_per_1000": [1, 2, 3, 4],
+                "imd_decile": [1, 2, 3, 4],
+                "lsoa_code": ["E01000001"] * 4,
+            }
+        ),
+        7,
+    )
     assert_no_small_counts({"attendances": None, "ratio": 1.5, "gi_p": 0.001}, 7)
-    assert_no_small_counts("<table><tr><th>ratio</th><th>attendances</th></tr><tr><td>1.2</td><td></td></tr></table>", 7)
+    assert_no_small_counts(
+        "<table><tr><th>ratio</th><th>attendances</th></tr><tr><td>1.2</td><td></td></tr></table>", 7
+    )

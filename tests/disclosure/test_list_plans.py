@@ -18,8 +18,14 @@ from geo import export
 from geo.plan import Plan
 from geo.profiles import neighbourhood_profiles
 from geo.profiles.england import England
-from geo.testing.disclosure import (SMALL_PRACTICES, DisclosureError, assert_no_practice_differencing,
-                                    assert_no_small_counts, practice_differences, small_count_atlas)
+from geo.testing.disclosure import (
+    SMALL_PRACTICES,
+    DisclosureError,
+    assert_no_practice_differencing,
+    assert_no_small_counts,
+    practice_differences,
+    small_count_atlas,
+)
 
 WEST = {"Z00000", "Z00001", "Z00003", "Y00002"}
 
@@ -80,7 +86,9 @@ def test_list_totals_are_margins_with_practices_as_parts(atlas, versions):
         parts = lists[group.index]
         small = parts[(parts > 0) & (parts <= 7)]
         shown = parts.drop(small.index).sum()
-        expected = shown if small.empty else (np.nan if shown == 0 else np.floor((shown + 4 * len(small)) / 10 + .5) * 10)
+        expected = (
+            shown if small.empty else (np.nan if shown == 0 else np.floor((shown + 4 * len(small)) / 10 + 0.5) * 10)
+        )
         got = table.loc[name, "list_population"]
         assert got == expected or (np.isnan(expected) and np.isnan(got)), name
         if not np.isnan(expected):  # the deviation is that of the published figure, never of the exact one
@@ -98,7 +106,7 @@ def test_map_tooltips_show_the_published_list(versions):
 
     html = plan_map(versions[0].atlas, versions[0]).get_root().render()
     start = html.index('"label": "Tiny"') if '"label": "Tiny"' in html else html.index("Tiny")
-    feature = html[max(0, start - 2000): start + 2000]
+    feature = html[max(0, start - 2000) : start + 2000]
     assert '"list_population": "suppressed"' in feature
 
 
@@ -122,12 +130,17 @@ def test_differencing_gives_back_only_the_imputed_4s(atlas, versions):
     """Every published total holding the moved practice is the same whatever its true small register (1..7), in
     both versions: so v1 minus v2 is a function of the 4 that stands for it, never of the count."""
     v1, v2 = versions
-    published = {tag: _profiles(p).figures.conditions.set_index(["area", "register"]).patients
-                 for tag, p in (("v1", v1), ("v2", v2))}
+    published = {
+        tag: _profiles(p).figures.conditions.set_index(["area", "register"]).patients
+        for tag, p in (("v1", v1), ("v2", v2))
+    }
     small = atlas.qof[(atlas.qof.practice_code == "Z00000") & atlas.qof.patients.between(1, 7)]
     assert set(small.register) == {"DEM", "EP"}
     for register in small.register:
-        seen = {("v1", "West"): published["v1"][("West", register)], ("v2", "East"): published["v2"][("East", register)]}
+        seen = {
+            ("v1", "West"): published["v1"][("West", register)],
+            ("v2", "East"): published["v2"][("East", register)],
+        }
         assert all(v % 10 == 0 for v in seen.values())
         for guess in range(1, 8):
             patched = small_count_atlas()
@@ -155,8 +168,10 @@ def test_differencing_gives_back_no_age_sex_cell(atlas, versions, other_plan):
 
 
 def test_differencing_gives_back_no_list(atlas, versions, other_plan):
-    answers = [(p, {r["name"]: r["list_population"] for r in plan_metrics(p)["neighbourhoods"]})
-               for p in (*versions, other_plan, versions[0].move_practices({"Y00002": "East", "Y00001": "West"}))]
+    answers = [
+        (p, {r["name"]: r["list_population"] for r in plan_metrics(p)["neighbourhoods"]})
+        for p in (*versions, other_plan, versions[0].move_practices({"Y00002": "East", "Y00001": "West"}))
+    ]
     assert_no_practice_differencing(atlas.practices.list_size, answers, 7)
 
 
@@ -164,8 +179,10 @@ def test_the_checkers_catch_the_attacks_of_issue_20(atlas, versions):
     """Exact neighbourhood sums, as published before, give a moved practice's small register back."""
     v1, v2 = versions
     qof = atlas.qof[atlas.qof.register == "DEM"].set_index("practice_code").patients
-    exact = [(p, {h: float(qof[p.practice_assignment.index[p.practice_assignment == h]].sum())
-                  for h in p.neighbourhoods}) for p in (v1, v2)]
+    exact = [
+        (p, {h: float(qof[p.practice_assignment.index[p.practice_assignment == h]].sum()) for h in p.neighbourhoods})
+        for p in (v1, v2)
+    ]
     found = practice_differences(qof, exact, 7)
     assert any("Z00000 is 6" in f for f in found)
     with pytest.raises(DisclosureError):

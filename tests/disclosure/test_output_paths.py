@@ -23,8 +23,14 @@ def small_counts():
     atlas = grid_atlas(10, 10, population=np.resize([40, 300, 1500], 100))
     rng = np.random.default_rng(0)
     counts = np.where(np.arange(100) % 3 == 0, np.arange(100) % 8, rng.integers(20, 400, 100)).astype(float)
-    layer = UecLayer(pd.Series(counts, index=atlas.codes), "extract", SourceInfo("uec", "planted", "2025"),
-                     "2025-01-01", "2025-12-31", 12)
+    layer = UecLayer(
+        pd.Series(counts, index=atlas.codes),
+        "extract",
+        SourceInfo("uec", "planted", "2025"),
+        "2025-01-01",
+        "2025-12-31",
+        12,
+    )
     assert set(range(1, 8)) <= set(counts.astype(int))
     result = find_hotspots(atlas, layer, permutations=99, seed=1)
     plan = Plan(atlas, pd.Series(np.where(np.arange(100) % 10 < 5, "West", "East"), index=atlas.codes), target=30_000)
@@ -62,8 +68,14 @@ def test_neighbourhood_totals_are_margins_that_hide_their_small_parts():
 
     atlas = grid_atlas(4, 1, population=[1000, 1000, 1000, 1000])
     for small in (1, 5, 7):
-        layer = UecLayer(pd.Series([float(small), 90.0, 300.0, 3.0], index=atlas.codes), "extract",
-                         SourceInfo("u", "x", "y"), "", "", 12)
+        layer = UecLayer(
+            pd.Series([float(small), 90.0, 300.0, 3.0], index=atlas.codes),
+            "extract",
+            SourceInfo("u", "x", "y"),
+            "",
+            "",
+            12,
+        )
         result = find_hotspots(atlas, layer)
         table = by_neighbourhood(result, pd.Series(["A", "B", "C", "C"], index=atlas.codes))
         assert table.attendances.isna().tolist() == [True, False, False]

@@ -50,8 +50,12 @@ def homogeneity_p(first: np.ndarray, second: np.ndarray) -> float:
     """p-value of a chi-square test that two samples of whole numbers come from one distribution."""
     values, counts = np.unique(np.concatenate([first, second]), return_counts=True)
     common = values[counts >= 10]
-    table = np.array([[np.count_nonzero(sample == v) for v in common]
-                      + [np.count_nonzero(~np.isin(sample, common))] for sample in (first, second)])
+    table = np.array(
+        [
+            [np.count_nonzero(sample == v) for v in common] + [np.count_nonzero(~np.isin(sample, common))]
+            for sample in (first, second)
+        ]
+    )
     table = table[:, table.sum(axis=0) > 0]
     return float(stats.chi2_contingency(table).pvalue)
 
@@ -70,13 +74,19 @@ def test_one_recom_step_gives_the_same_cut_edges_as_gerrychain(setup):
     atlas, start = setup
     partition = gerrychain_chain(atlas, start, steps=1, seed=1, target=TARGET, tolerance=0.1, nest="none").state
     rng = random.Random(2)
-    theirs = np.array([len(recom(partition, pop_col="population", pop_target=TARGET, epsilon=0.1, rng=rng)["cut_edges"])
-                       for _ in range(600)])
-    ours = one_step_scores(atlas, start, samples=6000, seed=2, target=TARGET, tolerance=0.1,
-                           nest="none").cut_edges.to_numpy()
+    theirs = np.array(
+        [
+            len(recom(partition, pop_col="population", pop_target=TARGET, epsilon=0.1, rng=rng)["cut_edges"])
+            for _ in range(600)
+        ]
+    )
+    ours = one_step_scores(
+        atlas, start, samples=6000, seed=2, target=TARGET, tolerance=0.1, nest="none"
+    ).cut_edges.to_numpy()
     assert homogeneity_p(theirs, ours) > ALPHA
-    looser = one_step_scores(atlas, start, samples=6000, seed=2, target=TARGET, tolerance=0.3,
-                             nest="none").cut_edges.to_numpy()
+    looser = one_step_scores(
+        atlas, start, samples=6000, seed=2, target=TARGET, tolerance=0.3, nest="none"
+    ).cut_edges.to_numpy()
     assert homogeneity_p(theirs, looser) < ALPHA  # the test sees a different proposal
 
 
@@ -90,10 +100,19 @@ def test_one_step_with_uniform_trees_matches_gerrychains_uniform_spanning_tree(s
     partition = gerrychain_chain(atlas, start, steps=1, seed=1, target=TARGET, tolerance=0.1, nest="none").state
     rng = random.Random(4)
     split = partial(bipartition_tree, spanning_tree_fn=uniform_spanning_tree)
-    theirs = np.array([len(recom(partition, pop_col="population", pop_target=TARGET, epsilon=0.1, rng=rng,
-                                 bipartition_tree_fn=split)["cut_edges"]) for _ in range(400)])
-    ours = one_step_scores(atlas, start, samples=6000, seed=4, target=TARGET, tolerance=0.1, nest="none",
-                           tree="uniform").cut_edges.to_numpy()
+    theirs = np.array(
+        [
+            len(
+                recom(
+                    partition, pop_col="population", pop_target=TARGET, epsilon=0.1, rng=rng, bipartition_tree_fn=split
+                )["cut_edges"]
+            )
+            for _ in range(400)
+        ]
+    )
+    ours = one_step_scores(
+        atlas, start, samples=6000, seed=4, target=TARGET, tolerance=0.1, nest="none", tree="uniform"
+    ).cut_edges.to_numpy()
     assert homogeneity_p(theirs, ours) > ALPHA
 
 
@@ -103,7 +122,8 @@ def test_the_chain_gives_the_same_mean_cut_edges_as_gerrychain(setup):
     atlas, start = setup
     chain = gerrychain_chain(atlas, start, steps=801, seed=3, target=TARGET, tolerance=0.1, nest="none")
     theirs = np.array([len(state["cut_edges"]) for state in chain])[1:]  # the chain yields its start first
-    ours = run_ensemble(atlas, start, steps=20_000, seed=3, target=TARGET, tolerance=0.1,
-                        nest="none").runs.cut_edges.to_numpy()
+    ours = run_ensemble(
+        atlas, start, steps=20_000, seed=3, target=TARGET, tolerance=0.1, nest="none"
+    ).runs.cut_edges.to_numpy()
     (m1, se1), (m2, se2) = batch_mean(theirs), batch_mean(ours)
     assert abs(m1 - m2) < 4 * np.hypot(se1, se2), (m1, se1, m2, se2)

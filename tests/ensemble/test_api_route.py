@@ -24,8 +24,12 @@ def atlas():
 def app(tmp_path, atlas):
     from api.app import create_app
 
-    settings = Settings(home_dir=tmp_path / "home", data_dir=None, database_url=f"sqlite:///{tmp_path / 'nhp.sqlite3'}",
-                        target_population=9000)
+    settings = Settings(
+        home_dir=tmp_path / "home",
+        data_dir=None,
+        database_url=f"sqlite:///{tmp_path / 'nhp.sqlite3'}",
+        target_population=9000,
+    )
     return create_app(settings, atlas_provider={"GRID": atlas})
 
 
@@ -43,7 +47,11 @@ def test_summary_is_deterministic_and_within_the_band(client):
     assert answer["steps"] == 200 and set(answer["scores"]) == set(SCORES)
     assert answer["scores"]["max_abs_deviation_pct"]["max"] <= 10.0 + 1e-9
     assert answer["scores"]["la_crossings"]["max"] == 0  # nested in the two authorities
-    assert answer["scores"]["cut_edges"]["min"] <= answer["scores"]["cut_edges"]["median"] <= answer["scores"]["cut_edges"]["max"]
+    assert (
+        answer["scores"]["cut_edges"]["min"]
+        <= answer["scores"]["cut_edges"]["median"]
+        <= answer["scores"]["cut_edges"]["max"]
+    )
 
 
 def test_runs_as_parquet_are_the_cli_runs(client, tmp_path):
@@ -72,8 +80,9 @@ def test_a_saved_plan_is_placed(client):
     assert "<script" not in page.text and "src=" not in page.text
 
 
-@pytest.mark.parametrize("change", [{"steps": 5001}, {"steps": 0}, {"nest": "ward"}, {"tolerance": 1.5},
-                                    {"unknown": 1}, {"plan_id": 0}])
+@pytest.mark.parametrize(
+    "change", [{"steps": 5001}, {"steps": 0}, {"nest": "ward"}, {"tolerance": 1.5}, {"unknown": 1}, {"plan_id": 0}]
+)
 def test_bad_bodies_are_422(client, change):
     response = client.post(URL, json={**BODY, **change})
     assert response.status_code == 422, response.text

@@ -31,8 +31,16 @@ def pieces(atlas, label: np.ndarray) -> int:
 
 @pytest.fixture(scope="module", params=["lad", "none"])
 def chain(request, grid):
-    ensemble = run_ensemble(grid, block_start(grid), steps=STEPS, seed=11, target=TARGET, tolerance=TOLERANCE,
-                            nest=request.param, keep=range(STEPS + 1))
+    ensemble = run_ensemble(
+        grid,
+        block_start(grid),
+        steps=STEPS,
+        seed=11,
+        target=TARGET,
+        tolerance=TOLERANCE,
+        nest=request.param,
+        keep=range(STEPS + 1),
+    )
     return request.param, ensemble
 
 
@@ -77,8 +85,9 @@ def test_nesting_none_crosses_authorities_and_lad_never_does(chain):
 
 def test_same_seed_same_bytes_other_seed_other_runs(grid, tmp_path):
     def runs(seed, name):
-        ensemble = run_ensemble(grid, block_start(grid), steps=300, seed=seed, target=TARGET, tolerance=TOLERANCE,
-                                nest="none")
+        ensemble = run_ensemble(
+            grid, block_start(grid), steps=300, seed=seed, target=TARGET, tolerance=TOLERANCE, nest="none"
+        )
         return write_runs(ensemble, tmp_path / name).read_bytes(), ensemble
 
     first, a = runs(5, "a.parquet")
@@ -93,8 +102,16 @@ def test_same_seed_same_bytes_other_seed_other_runs(grid, tmp_path):
 def test_chunking_does_not_change_the_runs(grid):
     # Snapshots split the compiled loop into many calls; the draws must continue exactly where they stopped.
     plain = run_ensemble(grid, block_start(grid), steps=200, seed=2, target=TARGET, tolerance=TOLERANCE, nest="none")
-    split = run_ensemble(grid, block_start(grid), steps=200, seed=2, target=TARGET, tolerance=TOLERANCE, nest="none",
-                         keep=range(0, 201, 7))
+    split = run_ensemble(
+        grid,
+        block_start(grid),
+        steps=200,
+        seed=2,
+        target=TARGET,
+        tolerance=TOLERANCE,
+        nest="none",
+        keep=range(0, 201, 7),
+    )
     assert plain.runs.equals(split.runs)
 
 
@@ -102,8 +119,7 @@ def test_a_neighbourhood_no_partner_can_rebalance_is_kept(grid):
     # Authority 0 is one neighbourhood of 36,000 people, far outside the band: no pair with it can be cut into
     # two within the band, so it is never drawn, while authority 1 is reshaped as usual.
     start = block_start(grid).where(grid.lsoas.lad_code.to_numpy() != grid.lsoas.lad_code.iloc[0], "Big")
-    ensemble = run_ensemble(grid, start, steps=100, seed=4, target=TARGET, tolerance=TOLERANCE, nest="none",
-                            keep=[100])
+    ensemble = run_ensemble(grid, start, steps=100, seed=4, target=TARGET, tolerance=TOLERANCE, nest="none", keep=[100])
     big = ensemble.names.index("Big")
     assert not ((ensemble.runs.pair_a == big) | (ensemble.runs.pair_b == big)).any()
     assert (ensemble.snapshots[100] == big).sum() == 24 and ensemble.runs.moved.all()

@@ -59,8 +59,10 @@ def test_placement_prints_percentiles_and_draws(runs_file, tmp_path, capsys, suf
     ((cols // 4).astype(str) + (rows // 3).astype(str)).rename("neighbourhood").rename_axis("lsoa_code").to_csv(halves)
     capsys.readouterr()
     out_file = tmp_path / f"placement{suffix}"
-    assert main(["ensemble", "--area", "GRID", "--plan", str(halves), "--runs", str(runs_file),
-                 "--out", str(out_file)]) == 0
+    assert (
+        main(["ensemble", "--area", "GRID", "--plan", str(halves), "--runs", str(runs_file), "--out", str(out_file)])
+        == 0
+    )
     out = capsys.readouterr().out
     line = next(line for line in out.splitlines() if line.startswith("max_abs_deviation_pct"))
     assert line.split()[1:3] == ["50.00", "100.0"]  # 50 % off: worse than every plan of the ensemble
@@ -69,13 +71,16 @@ def test_placement_prints_percentiles_and_draws(runs_file, tmp_path, capsys, suf
         assert out_file.read_text().count("<svg") == 6
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--steps", "10", "--out", "runs.csv"], "Parquet"),
-    (["--out", "runs.parquet"], "--steps"),
-    (["--steps", "0", "--out", "runs.parquet"], "steps"),
-    (["--build-from", "practices", "--steps", "5", "--out", "runs.parquet"], "LSOAs"),
-    (["--plan", "plan.csv"], "--runs"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--steps", "10", "--out", "runs.csv"], "Parquet"),
+        (["--out", "runs.parquet"], "--steps"),
+        (["--steps", "0", "--out", "runs.parquet"], "steps"),
+        (["--build-from", "practices", "--steps", "5", "--out", "runs.parquet"], "LSOAs"),
+        (["--plan", "plan.csv"], "--runs"),
+    ],
+)
 def test_bad_options_are_one_line(argv, message, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main([*CHAIN, *argv]) == 2

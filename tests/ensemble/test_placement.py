@@ -33,7 +33,9 @@ def test_the_start_plan_is_placed_against_the_recorded_runs(grid, ensemble):
     assert placed.scores == pytest.approx(ensemble.start)
     for name in SCORES:
         values = ensemble.runs[name].to_numpy()
-        expected = 100 * ((values < placed.scores[name]).sum() + 0.5 * (values == placed.scores[name]).sum()) / len(values)
+        expected = (
+            100 * ((values < placed.scores[name]).sum() + 0.5 * (values == placed.scores[name]).sum()) / len(values)
+        )
         assert placed.percentiles[name] == pytest.approx(expected)
     # The blocks are perfectly balanced and as compact as a plan of 4 x 2 blocks gets.
     assert placed.percentiles["max_abs_deviation_pct"] < 10 and placed.percentiles["cut_edges"] < 10

@@ -42,7 +42,9 @@ def test_qk1_chain_is_nested_contiguous_and_its_scores_recount(data_dir):
         # Within the band, or a start neighbourhood the chain could not rebalance (a constrained authority).
         inside = np.abs(totals - target) <= tolerance * target + 1e-6
         assert np.all(inside | (totals == start_totals)), step
-        recount = plan_scores(Plan(atlas, snapshot_assignment(atlas, ensemble, step), target=target, tolerance=tolerance))
+        recount = plan_scores(
+            Plan(atlas, snapshot_assignment(atlas, ensemble, step), target=target, tolerance=tolerance)
+        )
         recorded = runs.iloc[step - 1][list(SCORES)].to_dict()
         for name in SCORES:
             assert recorded[name] == pytest.approx(recount[name], rel=1e-9, abs=1e-9), (step, name)

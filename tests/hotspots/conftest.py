@@ -17,8 +17,10 @@ def planted(tmp_path_factory):
     from geo.hotspots import find_hotspots
 
     atlas = grid_atlas(20, 20)
-    path = write_extract(synthetic_extract(atlas, seed=11, hotspots=CENTRES, relative_risk=2.5),
-                         tmp_path_factory.mktemp("uec") / "extract.csv")
+    path = write_extract(
+        synthetic_extract(atlas, seed=11, hotspots=CENTRES, relative_risk=2.5),
+        tmp_path_factory.mktemp("uec") / "extract.csv",
+    )
     layer = read_uec_extract(path, atlas)
     result = find_hotspots(atlas, layer, alpha=0.05)
     return atlas, layer, result, set(planted_lsoas(atlas, CENTRES))

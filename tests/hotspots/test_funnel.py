@@ -23,7 +23,7 @@ def test_dispersion_by_hand():
     assert d["phi"] == pytest.approx(phi, abs=1e-3)
     assert d["overdispersed"] == bool(10 * phi > stats.chi2.ppf(0.95, 9))
     w = 4 * e
-    assert d["tau2"] == pytest.approx(max(0, (10 * phi - 9) / (w.sum() - (w ** 2).sum() / w.sum())), abs=1e-5)
+    assert d["tau2"] == pytest.approx(max(0, (10 * phi - 9) / (w.sum() - (w**2).sum() / w.sum())), abs=1e-5)
 
 
 def test_poisson_data_are_not_overdispersed_and_overdispersed_data_widen_the_funnel():
@@ -49,8 +49,9 @@ def test_extract_reports_its_dispersion(icb_like):
 
 def _modelled_result(nx=10):
     atlas = grid_atlas(nx, nx)
-    ae = pd.DataFrame({"month": [f"2025-{m:02d}" for m in range(1, 13)], "org_code": "E54009999",
-                       "total_attendances": 20_000.0})
+    ae = pd.DataFrame(
+        {"month": [f"2025-{m:02d}" for m in range(1, 13)], "org_code": "E54009999", "total_attendances": 20_000.0}
+    )
     return atlas, find_hotspots(atlas, modelled_uec(atlas, ae))
 
 

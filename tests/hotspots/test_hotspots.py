@@ -88,8 +88,12 @@ def test_answer_does_not_depend_on_the_permutation_setting(planted, monkeypatch)
 
 def test_permutation_count_is_raised_to_what_the_fdr_needs():
     atlas = grid_atlas(6, 6)
-    layer = read_uec_extract(write_extract(synthetic_extract(atlas, seed=3, hotspots=["G0014"]),
-                                           __import__("tempfile").mktemp(suffix=".csv")), atlas)
+    layer = read_uec_extract(
+        write_extract(
+            synthetic_extract(atlas, seed=3, hotspots=["G0014"]), __import__("tempfile").mktemp(suffix=".csv")
+        ),
+        atlas,
+    )
     result = find_hotspots(atlas, layer, inference="permutation", permutations=99, seed=2)
     assert result.permutations >= 2 * 36 / 0.05 - 1
     assert result.frame.gi_p.min() >= 2 / (result.permutations + 1) - 1e-12
@@ -100,14 +104,17 @@ def test_permutation_count_is_raised_to_what_the_fdr_needs():
 
 def test_the_analytic_path_never_loads_esda_or_compiles(tmp_path):
     # esda's numba kernels compile for about a minute in each new process; the analytic test must not reach them
-    code = ("import sys; from geo.testing import grid_atlas; from geo.hotspots import find_hotspots;"
-            "from geo.uec import synthetic_extract, read_uec_extract, write_extract;"
-            "a = grid_atlas(8, 8); p = write_extract(synthetic_extract(a, seed=1, hotspots=['G0027']), sys.argv[1]);"
-            "l = read_uec_extract(p, a); before = set(sys.modules);"
-            "r = find_hotspots(a, l); r.answer();"
-            "print(sorted(m for m in set(sys.modules) - before if m.split('.')[0] in ('esda', 'numba', 'libpysal')))")
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "x.csv")], capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import sys; from geo.testing import grid_atlas; from geo.hotspots import find_hotspots;"
+        "from geo.uec import synthetic_extract, read_uec_extract, write_extract;"
+        "a = grid_atlas(8, 8); p = write_extract(synthetic_extract(a, seed=1, hotspots=['G0027']), sys.argv[1]);"
+        "l = read_uec_extract(p, a); before = set(sys.modules);"
+        "r = find_hotspots(a, l); r.answer();"
+        "print(sorted(m for m in set(sys.modules) - before if m.split('.')[0] in ('esda', 'numba', 'libpysal')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "x.csv")], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "[]"
 
 

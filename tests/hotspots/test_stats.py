@@ -9,8 +9,9 @@ import pytest
 from geo.hotspots.stats import area_statistics, funnel_flag, funnel_limits, poisson_ci, rate_per_1000, ratio_ci
 
 
-@pytest.mark.parametrize("k, lower, upper", [(0, 0.0, 3.689), (1, 0.0253, 5.572), (10, 4.795, 18.39),
-                                             (100, 81.36, 121.63)])
+@pytest.mark.parametrize(
+    "k, lower, upper", [(0, 0.0, 3.689), (1, 0.0253, 5.572), (10, 4.795, 18.39), (100, 81.36, 121.63)]
+)
 def test_garwood_interval_matches_published_tables(k, lower, upper):
     lo, hi = poisson_ci(k)
     assert float(lo) == pytest.approx(lower, abs=0.01)

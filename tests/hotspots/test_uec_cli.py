@@ -20,8 +20,9 @@ def grid(monkeypatch, tmp_path):
     monkeypatch.setattr(common, "atlas_from_args", lambda args: atlas)
     extract = write_extract(synthetic_extract(atlas, seed=7, hotspots=["G0044"]), tmp_path / "uec.csv")
     plan = tmp_path / "plan.csv"
-    pd.DataFrame({"lsoa_code": atlas.codes, "neighbourhood": ["West" if i % 10 < 5 else "East" for i in range(100)]}
-                 ).to_csv(plan, index=False)
+    pd.DataFrame(
+        {"lsoa_code": atlas.codes, "neighbourhood": ["West" if i % 10 < 5 else "East" for i in range(100)]}
+    ).to_csv(plan, index=False)
     return atlas, extract, plan
 
 
@@ -42,9 +43,16 @@ def test_hotspots_geojson_from_the_modelled_layer(grid, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     months = [f"2024-{m:02d}" for m in range(8, 13)] + [f"2025-{m:02d}" for m in range(1, 8)]
-    pd.DataFrame({"month": months, "icb22_code": "E54009999", "total_attendances": 5000.0,
-                  "attendances_over_4hours": 100.0, "total_emergency_admissions": 900.0,
-                  "emergency_admissions_over_4hours": 50.0}).to_csv(data / "ae.csv", index=False)
+    pd.DataFrame(
+        {
+            "month": months,
+            "icb22_code": "E54009999",
+            "total_attendances": 5000.0,
+            "attendances_over_4hours": 100.0,
+            "total_emergency_admissions": 900.0,
+            "emergency_admissions_over_4hours": 50.0,
+        }
+    ).to_csv(data / "ae.csv", index=False)
     out = tmp_path / "hot.geojson"
     assert main(["hotspots", "--data-dir", str(data), "--format", "geojson", "--out", str(out)]) == 0
     collection = json.loads(out.read_text())

@@ -21,7 +21,9 @@ def jagged():
     rng = np.random.default_rng(4)
     area = box(450_000, 300_000, 455_000, 305_000)
     points = shapely.points(rng.uniform([450_000, 300_000], [455_000, 305_000], (3000, 2)))
-    cells = shapely.intersection(shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(points), extend_to=area)), area)
+    cells = shapely.intersection(
+        shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(points), extend_to=area)), area
+    )
     seeds = rng.uniform([450_000, 300_000], [455_000, 305_000], (25, 2))
     centre = shapely.get_coordinates(shapely.centroid(cells))
     group = np.argmin(((centre[:, None, :] - seeds[None]) ** 2).sum(-1), axis=1)

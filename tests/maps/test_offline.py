@@ -39,8 +39,11 @@ class _Remote(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         url = attrs.get("src") if tag in ("script", "img", "iframe", "source", "embed") else None
-        if tag == "link" and "stylesheet" in (attrs.get("rel") or "") + (attrs.get("as") or "") or (
-                tag == "link" and "icon" in (attrs.get("rel") or "")):
+        if (
+            tag == "link"
+            and "stylesheet" in (attrs.get("rel") or "") + (attrs.get("as") or "")
+            or (tag == "link" and "icon" in (attrs.get("rel") or ""))
+        ):
             url = attrs.get("href")
         if url and url.strip().lower().startswith(("http:", "https:", "//")):
             self.remote.append(f"<{tag}> {url}")
@@ -100,8 +103,9 @@ def pages(atlas, plan, tmp_path_factory):
     found["demo profiles"] = (Path(demo.files["profiles"]), None)
 
     api_atlas = grid_atlas(6, 6, lad_width=3)
-    app = create_app(Settings(home_dir=out / "home", data_dir=None, target_population=9000),
-                     atlas_provider={"GRID": api_atlas})
+    app = create_app(
+        Settings(home_dir=out / "home", data_dir=None, target_population=9000), atlas_provider={"GRID": api_atlas}
+    )
     with TestClient(app, base_url="http://127.0.0.1") as client:
         made = client.post("/api/v1/plans", json={"name": "offline", "area": "GRID", "start": "lad"})
         assert made.status_code == 201, made.text
@@ -170,8 +174,7 @@ def test_every_map_draws_and_labels_every_neighbourhood_with_the_network_off(pag
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(path.resolve().as_uri())
-        page.wait_for_function("() => document.querySelectorAll('path.leaflet-interactive').length > 0",
-                               timeout=30_000)
+        page.wait_for_function("() => document.querySelectorAll('path.leaflet-interactive').length > 0", timeout=30_000)
         assert page.evaluate("() => typeof window.L === 'object' && typeof L.map === 'function'"), name
         assert page.locator(".leaflet-control-layers").count() == 1, name
         labels = page.locator(".leaflet-tooltip.nhp-label").all_inner_texts()
@@ -196,14 +199,19 @@ def test_docs_renders_swagger_ui_with_the_network_off(offline_browser):
 
     import tempfile
 
-    app = create_app(Settings(home_dir=Path(tempfile.mkdtemp()), data_dir=None),
-                     atlas_provider={"GRID": grid_atlas(2, 2)})
+    app = create_app(
+        Settings(home_dir=Path(tempfile.mkdtemp()), data_dir=None), atlas_provider={"GRID": grid_atlas(2, 2)}
+    )
     with TestClient(app, base_url="http://127.0.0.1") as client:
+
         def serve(request_route):
             path = request_route.request.url.removeprefix("http://docs.test")
             answer = client.get(path)
-            request_route.fulfill(status=answer.status_code, body=answer.content,
-                                  headers={k: v for k, v in answer.headers.items() if k.lower() != "content-length"})
+            request_route.fulfill(
+                status=answer.status_code,
+                body=answer.content,
+                headers={k: v for k, v in answer.headers.items() if k.lower() != "content-length"},
+            )
 
         page = offline_browser.new_page()
         page.route("http://docs.test/**", serve)

@@ -24,8 +24,11 @@ def icbs():
             "neighbourhoods": [22, 16, 35],
             "deviation_pct": [3.25, -1.5, 0.0],
         },
-        geometry=[box(440_000, 280_000, 500_000, 340_000), box(440_000, 220_000, 500_000, 280_000),
-                  box(420_000, 160_000, 500_000, 220_000)],
+        geometry=[
+            box(440_000, 280_000, 500_000, 340_000),
+            box(440_000, 220_000, 500_000, 280_000),
+            box(420_000, 160_000, 500_000, 220_000),
+        ],
         crs=27700,
     )
     table.attrs["source"] = "ONS ICB boundaries (July 2022); Census 2021"
@@ -74,11 +77,17 @@ def grid_cli(monkeypatch):
 
 def test_nhp_map_writes_plan_and_hotspot_layers(grid_cli, tmp_path, capsys):
     plan = tmp_path / "plan.csv"
-    plan.write_text("lsoa_code,neighbourhood\n" + "".join(
-        f"{c},{'North' if i >= 12 else 'South'}\n" for i, c in enumerate(grid_cli.codes)), encoding="utf-8")
+    plan.write_text(
+        "lsoa_code,neighbourhood\n"
+        + "".join(f"{c},{'North' if i >= 12 else 'South'}\n" for i, c in enumerate(grid_cli.codes)),
+        encoding="utf-8",
+    )
     hotspots = tmp_path / "hotspots.csv"
-    hotspots.write_text("lsoa_code,attendances,rate_per_1000,hotspot\n" + "".join(
-        f"{c},{100 + i},{50 + i},{'high' if i > 20 else ''}\n" for i, c in enumerate(grid_cli.codes)), encoding="utf-8")
+    hotspots.write_text(
+        "lsoa_code,attendances,rate_per_1000,hotspot\n"
+        + "".join(f"{c},{100 + i},{50 + i},{'high' if i > 20 else ''}\n" for i, c in enumerate(grid_cli.codes)),
+        encoding="utf-8",
+    )
     out = tmp_path / "map.html"
     status = main(["map", "--area", "QZZ", "--plan", str(plan), "--hotspots", str(hotspots), "--out", str(out)])
     assert status == 0 and "wrote" in capsys.readouterr().out
@@ -95,8 +104,11 @@ def test_nhp_map_draws_hub_sites_and_their_catchments(grid_cli, tmp_path, capsys
     real = siting.choose_sites
     monkeypatch.setattr(siting, "choose_sites", lambda plan, **kw: real(plan, need=need, **kw))
     plan = tmp_path / "plan.csv"
-    plan.write_text("lsoa_code,neighbourhood\n" + "".join(
-        f"{c},{'North' if i >= 12 else 'South'}\n" for i, c in enumerate(grid_cli.codes)), encoding="utf-8")
+    plan.write_text(
+        "lsoa_code,neighbourhood\n"
+        + "".join(f"{c},{'North' if i >= 12 else 'South'}\n" for i, c in enumerate(grid_cli.codes)),
+        encoding="utf-8",
+    )
     out = tmp_path / "map.html"
     assert main(["map", "--area", "QZZ", "--plan", str(plan), "--sites", "1", "--out", str(out)]) == 0
     html = out.read_text(encoding="utf-8")

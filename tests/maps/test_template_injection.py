@@ -50,8 +50,9 @@ def assert_literal(text: str, payloads) -> None:
 def atlas():
     atlas = grid_atlas(6, 4, lad_width=3, practice_every=3)
     names = list(PAYLOADS)
-    atlas.lsoas["lad_name"] = atlas.lsoas["lad_name"].where(atlas.lsoas.lad_code != atlas.lsoas.lad_code.iloc[0],
-                                                             names[0])
+    atlas.lsoas["lad_name"] = atlas.lsoas["lad_name"].where(
+        atlas.lsoas.lad_code != atlas.lsoas.lad_code.iloc[0], names[0]
+    )
     atlas.lsoas.iloc[1, atlas.lsoas.columns.get_loc("lsoa_name")] = names[1]
     first = atlas.practices.index[0]
     atlas.practices.loc[first, "practice_name"] = names[2]
@@ -75,8 +76,14 @@ def test_a_user_geography_and_a_hotspot_table_stay_text(atlas, plan, tmp_path):
     lookup = tmp_path / "units.csv"
     units = ["QQ{{ 7*7 }}QQ" if i % 2 else BROKEN for i in range(len(atlas.codes))]
     pd.DataFrame({"lsoa_code": atlas.codes, "unit": units}).to_csv(lookup, index=False)
-    hotspots = pd.DataFrame({"lsoa_code": atlas.codes, "rate_per_1000": 10.0, "attendances": 100,
-                             "hotspot": ["ZZ{{ 7*7 }}ZZ"] * len(atlas.codes)})
+    hotspots = pd.DataFrame(
+        {
+            "lsoa_code": atlas.codes,
+            "rate_per_1000": 10.0,
+            "attendances": 100,
+            "hotspot": ["ZZ{{ 7*7 }}ZZ"] * len(atlas.codes),
+        }
+    )
     hotspots.attrs["source"] = "XX{{ 6*7 }}{# hidden #}XX"
     m = plan_map(atlas, plan, hotspots=hotspots, compare=read_geography(lookup, atlas))
     text = page(m)
@@ -87,8 +94,14 @@ def test_a_user_geography_and_a_hotspot_table_stay_text(atlas, plan, tmp_path):
 def test_saved_map_profiles_and_exports_hold_the_literal_text(atlas, plan, tmp_path):
     payloads = ["ZZ{{ 7*7 }}ZZ"]
     written = {}
-    for kind, ext in [("map", ".html"), ("profiles", ".html"), ("profiles", ".csv"), ("profiles", ".xlsx"),
-                      ("plan", ".csv"), ("plan", ".geojson")]:
+    for kind, ext in [
+        ("map", ".html"),
+        ("profiles", ".html"),
+        ("profiles", ".csv"),
+        ("profiles", ".xlsx"),
+        ("plan", ".csv"),
+        ("plan", ".geojson"),
+    ]:
         value = plan_map(atlas, plan) if kind == "map" else plan
         if kind == "profiles":
             from geo.profiles import neighbourhood_profiles

@@ -22,9 +22,23 @@ ATLAS = grid_atlas(4, 4, lad_width=2, practice_every=3, seed=3)
 CODES = list(ATLAS.codes)
 # Dict-valued metrics keyed by neighbourhood name: comparable between a child and a fresh plan of its assignment.
 BY_NAME = [
-    "resident_population", "registered_population", "population", "lsoas", "deviation_pct", "core20_pct",
-    "core20_population", "mean_imd_score", "local_decile_mix", "lad_codes", "main_lad", "polsby_popper", "parts",
-    "cut_edges", "practices", "pcns", "age_bands",
+    "resident_population",
+    "registered_population",
+    "population",
+    "lsoas",
+    "deviation_pct",
+    "core20_pct",
+    "core20_population",
+    "mean_imd_score",
+    "local_decile_mix",
+    "lad_codes",
+    "main_lad",
+    "polsby_popper",
+    "parts",
+    "cut_edges",
+    "practices",
+    "pcns",
+    "age_bands",
 ]
 
 moves = st.lists(
@@ -70,8 +84,10 @@ def test_incremental_metrics_equal_recount(sequence):
     np.testing.assert_array_equal(plan["cut"], fresh["cut"])
     np.testing.assert_array_equal(plan["components"], fresh["components"])
     home = plan["practice_home"]
-    np.testing.assert_array_equal(np.array(plan.labels + ["-"], dtype=object)[home],
-                                  np.array(fresh.labels + ["-"], dtype=object)[fresh["practice_home"]])
+    np.testing.assert_array_equal(
+        np.array(plan.labels + ["-"], dtype=object)[home],
+        np.array(fresh.labels + ["-"], dtype=object)[fresh["practice_home"]],
+    )
     np.testing.assert_allclose(plan["perimeter_by_label"][rows], fresh["perimeter_by_label"][fresh_rows], rtol=1e-9)
     np.testing.assert_array_equal(plan["practice_split_mask"], fresh["practice_split_mask"])
     np.testing.assert_allclose(plan["practice_home_patients"], fresh["practice_home_patients"], atol=1e-6)
@@ -88,8 +104,17 @@ def assert_compactness_is_dissolved(plan):
 
 
 def test_children_patch_rather_than_recount(monkeypatch):
-    calls = {"tallies": 0, "practice_tallies": 0, "shapes": 0, "perimeter_by_label": 0, "cut": 0, "components": 0,
-             "practice_home": 0, "practice_home_patients": 0, "practice_split_mask": 0}
+    calls = {
+        "tallies": 0,
+        "practice_tallies": 0,
+        "shapes": 0,
+        "perimeter_by_label": 0,
+        "cut": 0,
+        "components": 0,
+        "practice_home": 0,
+        "practice_home_patients": 0,
+        "practice_split_mask": 0,
+    }
     for name in calls:
         original = REGISTRY[name].compute
 

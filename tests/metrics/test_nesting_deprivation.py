@@ -40,8 +40,7 @@ def test_crossing_plan_counts_and_names_authorities(two_lads):
 
 
 @pytest.mark.parametrize(
-    "target, constrained",
-    [(6000, []), (8000, ["East", "West"]), (3000, []), (4500, ["East", "West"])],
+    "target, constrained", [(6000, []), (8000, ["East", "West"]), (3000, []), (4500, ["East", "West"])]
 )
 def test_constrained_when_no_whole_number_of_neighbourhoods_fits_the_lad(two_lads, target, constrained):
     # Each LAD holds 6,000: one neighbourhood of 6,000 or two of 3,000 fit; 8,000 is too big; 4,500 +-10% fits neither.
@@ -53,7 +52,9 @@ def test_constrained_neighbourhoods_are_not_population_violations(two_lads):
     assert [v.constraint for v in p.validate()] == []
 
 
-@pytest.mark.parametrize("population, fits", [(41_000, False), (45_000, True), (60_000, False), (103_000, True), (183_000, True)])
+@pytest.mark.parametrize(
+    "population, fits", [(41_000, False), (45_000, True), (60_000, False), (103_000, True), (183_000, True)]
+)
 def test_band_fits(population, fits):
     assert band_fits(population, 50_000, 0.10) is fits
 

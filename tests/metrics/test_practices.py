@@ -22,7 +22,12 @@ from geo.testing.disclosure import assert_no_small_counts
 def strip(registrations: list[tuple[str, str, float]]):
     atlas = grid_atlas(3, 1)
     practices = gpd.GeoDataFrame(
-        {"practice_name": ["One", "Two"], "pcn_code": ["U1", "U2"], "lsoa_code": ["G0000", "G0002"], "in_area": [True, True]},
+        {
+            "practice_name": ["One", "Two"],
+            "pcn_code": ["U1", "U2"],
+            "lsoa_code": ["G0000", "G0002"],
+            "in_area": [True, True],
+        },
         geometry=[Point(450_500, 300_500), Point(452_500, 300_500)],
         crs="EPSG:27700",
         index=pd.Index(["P1", "P2"], name="practice_code"),

@@ -21,9 +21,13 @@ def grid_area(monkeypatch):
 @pytest.fixture
 def two_plans(tmp_path):
     halves = tmp_path / "halves.csv"
-    halves.write_text("lsoa_code,neighbourhood\n" + "".join(f"{c},{'West' if int(c[1:]) % 4 < 2 else 'East'}\n" for c in ATLAS.codes))
+    halves.write_text(
+        "lsoa_code,neighbourhood\n" + "".join(f"{c},{'West' if int(c[1:]) % 4 < 2 else 'East'}\n" for c in ATLAS.codes)
+    )
     shifted = tmp_path / "shifted.csv"
-    shifted.write_text("LSOA21CD,name\n" + "".join(f"{c},{'West' if int(c[1:]) % 4 < 3 else 'East'}\n" for c in ATLAS.codes))
+    shifted.write_text(
+        "LSOA21CD,name\n" + "".join(f"{c},{'West' if int(c[1:]) % 4 < 3 else 'East'}\n" for c in ATLAS.codes)
+    )
     return halves, shifted
 
 
@@ -31,7 +35,15 @@ def test_score_json(two_plans, capsys):
     assert main(["score", str(two_plans[0]), "--area", "QZZ", "--format", "json", "--target", "9000"]) == 0
     doc = json.loads(capsys.readouterr().out)
     plan = doc["plan"]
-    for key in ("max_abs_deviation_pct", "within_5_pct", "within_10_pct", "contiguous", "la_crossings", "practice_splits", "mean_polsby_popper"):
+    for key in (
+        "max_abs_deviation_pct",
+        "within_5_pct",
+        "within_10_pct",
+        "contiguous",
+        "la_crossings",
+        "practice_splits",
+        "mean_polsby_popper",
+    ):
         assert key in plan
     assert plan["contiguous"] is True and plan["la_crossings"] == 0 and plan["max_abs_deviation_pct"] == 0
     west = next(n for n in doc["neighbourhoods"] if n["name"] == "West")

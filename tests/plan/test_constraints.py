@@ -22,7 +22,9 @@ def test_population_violations_name_neighbourhood_and_direction(west_east):
 
 
 def test_tolerance_widens_the_band(grid3):
-    plan = Plan(grid3, {c: "W" if c in {"G0000", "G0003", "G0006"} else "E" for c in grid3.codes}, target=6750, tolerance=0.34)
+    plan = Plan(
+        grid3, {c: "W" if c in {"G0000", "G0003", "G0006"} else "E" for c in grid3.codes}, target=6750, tolerance=0.34
+    )
     assert validate(plan, ["population"]) == []
 
 

@@ -49,8 +49,9 @@ def test_a_split_ward_is_named_and_the_index_recounts():
     atlas = ward_grid()
     moved = Plan(atlas, atlas.lsoas.lad_code).move({"G0003": "E07009001"})  # one LSOA of ward 1 across the line
     c = coterminosity(moved, "wards")
-    index, split = recount(moved.assignment.to_dict(), atlas.lsoas.ward_code.to_dict(),
-                           atlas.lsoas.resident_population.to_dict())
+    index, split = recount(
+        moved.assignment.to_dict(), atlas.lsoas.ward_code.to_dict(), atlas.lsoas.resident_population.to_dict()
+    )
     assert c.index == pytest.approx(index) and set(c.split_units) == split == {"E05000001"}
     row = c.split.iloc[0]
     assert row.neighbourhoods == ["E07009000", "E07009001"] and row.outside_pct == pytest.approx(25.0)
@@ -78,9 +79,11 @@ def test_user_lookup_and_polygons_agree(tmp_path):
     halves = atlas.lsoas.geometry.centroid.y.lt(300_000 + 4_000).map({True: "South", False: "North"})
     csv = tmp_path / "ints.csv"
     halves.rename("unit").rename_axis("lsoa_code").to_csv(csv)
-    shapes = gpd.GeoDataFrame({"INT24CD": ["S", "N"], "INT24NM": ["South", "North"]},
-                              geometry=[atlas.lsoas[halves == "South"].union_all(), atlas.lsoas[halves == "North"].union_all()],
-                              crs=27700).to_crs(4326)
+    shapes = gpd.GeoDataFrame(
+        {"INT24CD": ["S", "N"], "INT24NM": ["South", "North"]},
+        geometry=[atlas.lsoas[halves == "South"].union_all(), atlas.lsoas[halves == "North"].union_all()],
+        crs=27700,
+    ).to_crs(4326)
     polygons = tmp_path / "ints.geojson"
     shapes.to_file(polygons, driver="GeoJSON")
     plan = Plan(atlas, atlas.lsoas.lad_code)
@@ -101,8 +104,9 @@ def bad_file(tmp_path, atlas, kind):
         frame.to_csv(path, index=False)
     elif kind == "overlap":
         path = tmp_path / "overlap.geojson"
-        gpd.GeoDataFrame({"unit": ["A", "B"]}, geometry=[lsoas.union_all(), lsoas.iloc[:10].union_all()],
-                         crs=27700).to_crs(4326).to_file(path, driver="GeoJSON")
+        gpd.GeoDataFrame(
+            {"unit": ["A", "B"]}, geometry=[lsoas.union_all(), lsoas.iloc[:10].union_all()], crs=27700
+        ).to_crs(4326).to_file(path, driver="GeoJSON")
     elif kind == "crs":  # metres written into a file that says WGS84
         path = tmp_path / "crs.geojson"
         frame = gpd.GeoDataFrame({"unit": ["A"]}, geometry=[lsoas.union_all()], crs=27700)
@@ -118,13 +122,16 @@ def bad_file(tmp_path, atlas, kind):
     return path
 
 
-@pytest.mark.parametrize("kind, row, column, words", [
-    ("short", None, "lsoa_code", "does not cover the study area: 2 LSOAs"),
-    ("unknown", 6, "lsoa_code", "'NOT-AN-LSOA' is not an LSOA code"),
-    ("overlap", 1, "geometry", "overlap"),
-    ("crs", 1, "geometry", "the CRS is wrong"),
-    ("noprj", None, "geometry", "no coordinate reference system"),
-])
+@pytest.mark.parametrize(
+    "kind, row, column, words",
+    [
+        ("short", None, "lsoa_code", "does not cover the study area: 2 LSOAs"),
+        ("unknown", 6, "lsoa_code", "'NOT-AN-LSOA' is not an LSOA code"),
+        ("overlap", 1, "geometry", "overlap"),
+        ("crs", 1, "geometry", "the CRS is wrong"),
+        ("noprj", None, "geometry", "no coordinate reference system"),
+    ],
+)
 def test_bad_comparison_geography_is_one_clear_error(tmp_path, kind, row, column, words):
     atlas = ward_grid()
     path = bad_file(tmp_path, atlas, kind)

@@ -23,9 +23,11 @@ PRACTICES = list(ATLAS.practices.index)
 START = {code: "NSEW"[i % 4] for i, code in enumerate(PRACTICES)}
 
 moves = st.lists(
-    st.dictionaries(st.sampled_from(PRACTICES), st.sampled_from(["N", "S", "E", "W", "Zed", "alpha"]),
-                    min_size=1, max_size=3),
-    min_size=1, max_size=10,
+    st.dictionaries(
+        st.sampled_from(PRACTICES), st.sampled_from(["N", "S", "E", "W", "Zed", "alpha"]), min_size=1, max_size=3
+    ),
+    min_size=1,
+    max_size=10,
 )
 
 
@@ -154,6 +156,7 @@ def test_an_unrepaired_piece_is_listed_with_its_people():
     from geo.plan.footprint import Footprint
 
     notes = Footprint(None, [], [], ["E01000001", "E01000002"], 3012.0).notes()
-    assert notes == ["2 LSOA(s), 3,012 residents, remain in detached parts too large to repair cheaply "
-                     "(e.g. E01000001, E01000002)"]
+    assert notes == [
+        "2 LSOA(s), 3,012 residents, remain in detached parts too large to repair cheaply (e.g. E01000001, E01000002)"
+    ]
     assert "a small number of residents" in Footprint(None, [], [], ["E01000001"], 5.0).notes()[0]

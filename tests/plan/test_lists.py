@@ -30,8 +30,9 @@ def halves(atlas) -> dict[str, str]:
 def test_list_population_is_the_sum_of_the_practices_lists(atlas):
     plan = Plan.from_practices(atlas, halves(atlas), target=20_000)
     lists = atlas.registrations.groupby("practice_code").patients.sum()
-    expected = {hood: float(lists.reindex([c for c, h in halves(atlas).items() if h == hood]).sum())
-                for hood in ("E", "W")}
+    expected = {
+        hood: float(lists.reindex([c for c, h in halves(atlas).items() if h == hood]).sum()) for hood in ("E", "W")
+    }
     assert plan["list_population"] == pytest.approx(expected)
     assert plan["population"] == plan["list_population"] and plan.population == "list"
     # Reconciliation: every listed patient lives in one footprint or outside the neighbourhood's own one.
@@ -51,13 +52,16 @@ def test_each_lsoa_joins_the_neighbourhood_whose_practices_hold_most_of_its_pati
 
 
 def test_alignment_recounted_from_the_registrations(atlas):
-    for plan in (Plan.from_practices(atlas, halves(atlas), target=20_000),
-                 Plan(atlas, atlas.lsoas.lad_code.to_dict(), target=27_000)):
+    for plan in (
+        Plan.from_practices(atlas, halves(atlas), target=20_000),
+        Plan(atlas, atlas.lsoas.lad_code.to_dict(), target=27_000),
+    ):
         own = plan["practice_label"]
         label_of_practice = {code: plan.labels[k] for code, k in zip(plan.arrays.practice_codes, own) if k >= 0}
         reg = atlas.registrations.assign(
             hood=atlas.registrations.lsoa_code.map(plan.assignment),
-            practice_hood=atlas.registrations.practice_code.map(label_of_practice))
+            practice_hood=atlas.registrations.practice_code.map(label_of_practice),
+        )
         aligned = reg.patients[reg.hood == reg.practice_hood].sum() / reg.patients.sum()
         assert plan["alignment_pct"] == pytest.approx(100 * aligned)
         # Published as a whole percent (geo.disclosure.publish_share), so it cannot give back a small count.
@@ -134,7 +138,9 @@ def test_a_practice_with_no_registered_patients_is_left_out_and_listed(atlas):
     assert "Y99999" not in plan.practice_assignment.index
     assert any("Y99999" in note for note in plan.provenance.footprint)
     # Not required either: the plan without it is complete.
-    assert Plan.from_practices(opened, halves(atlas), target=20_000).practice_assignment.equals(plan.practice_assignment)
+    assert Plan.from_practices(opened, halves(atlas), target=20_000).practice_assignment.equals(
+        plan.practice_assignment
+    )
 
 
 def test_a_practice_moved_to_a_new_name_follows_the_name_rule(atlas):

@@ -110,7 +110,9 @@ def test_rename_relabels_and_keeps_params_and_provenance():
     assert renamed.params == plan.params and renamed.provenance.seed == plan.provenance.seed
     assert renamed.provenance.labels["Belgrave and Rushey Mead"] == plan.provenance.labels[old]
     assert renamed["population"]["Belgrave and Rushey Mead"] == plan["population"][old]
-    swapped = plan.rename({plan.neighbourhoods[0]: plan.neighbourhoods[1], plan.neighbourhoods[1]: plan.neighbourhoods[0]})
+    swapped = plan.rename(
+        {plan.neighbourhoods[0]: plan.neighbourhoods[1], plan.neighbourhoods[1]: plan.neighbourhoods[0]}
+    )
     assert swapped.neighbourhoods == plan.neighbourhoods and not swapped.assignment.equals(plan.assignment)
 
 
@@ -122,14 +124,17 @@ def test_rename_relabels_the_practice_view_of_a_list_based_plan():
     assert set(renamed.assignment) == {"Abbey", "B"} and renamed.built_from == "practices"
 
 
-@pytest.mark.parametrize("mapping, words", [
-    ({"Nowhere": "X"}, "no neighbourhood called 'Nowhere'"),
-    ({"A": "B"}, "two neighbourhoods would be called 'B'"),
-    ({"A": "C", "B": "C"}, "two neighbourhoods would be called 'C'"),
-    ({"A": "=cmd|' /C calc'!A0"}, "begins with '='"),
-    ({"A": "x" * (MAX_NAME + 1)}, "characters long"),
-    ({"A": "bad\x1b[31m"}, "control character"),
-])
+@pytest.mark.parametrize(
+    "mapping, words",
+    [
+        ({"Nowhere": "X"}, "no neighbourhood called 'Nowhere'"),
+        ({"A": "B"}, "two neighbourhoods would be called 'B'"),
+        ({"A": "C", "B": "C"}, "two neighbourhoods would be called 'C'"),
+        ({"A": "=cmd|' /C calc'!A0"}, "begins with '='"),
+        ({"A": "x" * (MAX_NAME + 1)}, "characters long"),
+        ({"A": "bad\x1b[31m"}, "control character"),
+    ],
+)
 def test_rename_refuses_with_one_clear_error(mapping, words):
     plan = Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"})
     with pytest.raises(PlanError, match=pytest.importorskip("re").escape(words)) as caught:
@@ -141,13 +146,17 @@ def test_cli_rename_writes_the_renamed_plan_and_nothing_on_error(tmp_path, monke
     atlas = ward_grid()
     monkeypatch.setattr(cli._common, "atlas_from_args", lambda args: atlas)
     source = tmp_path / "plan.csv"
-    source.write_text("lsoa_code,neighbourhood\n" + "".join(f"{c},{lad}-N1\n" for c, lad in atlas.lsoas.lad_code.items()))
+    source.write_text(
+        "lsoa_code,neighbourhood\n" + "".join(f"{c},{lad}-N1\n" for c, lad in atlas.lsoas.lad_code.items())
+    )
     out = tmp_path / "named.csv"
     assert main(["rename", str(source), "--area", "X", "--set", "E07009000-N1=West End", "--out", str(out)]) == 0
     written = pd.read_csv(out)
     assert set(written.neighbourhood) == {"West End", "E07009001-N1"}
     assert main(["rename", str(source), "--area", "X", "--auto", "--out", str(out)]) == 0
-    assert set(pd.read_csv(out).neighbourhood) == set(neighbourhood_names(Plan(atlas, atlas.lsoas.lad_code + "-N1")).values())
+    assert set(pd.read_csv(out).neighbourhood) == set(
+        neighbourhood_names(Plan(atlas, atlas.lsoas.lad_code + "-N1")).values()
+    )
     bad = tmp_path / "bad.csv"
     assert main(["rename", str(source), "--area", "X", "--set", "E07009000-N1=E07009001-N1", "--out", str(bad)]) == 2
     assert "two neighbourhoods would be called" in capsys.readouterr().err and not bad.exists()

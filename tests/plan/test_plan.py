@@ -92,7 +92,12 @@ def test_assignments_that_do_not_cover_the_area_are_refused(grid3, assignment, w
 
 @pytest.mark.parametrize(
     "kwargs, column",
-    [({"target": 0}, "target"), ({"target": -5}, "target"), ({"tolerance": 1.5}, "tolerance"), ({"population": "workday"}, "population")],
+    [
+        ({"target": 0}, "target"),
+        ({"target": -5}, "target"),
+        ({"tolerance": 1.5}, "tolerance"),
+        ({"population": "workday"}, "population"),
+    ],
 )
 def test_bad_parameters_raise_plan_error(grid3, kwargs, column):
     with pytest.raises(PlanError) as error:

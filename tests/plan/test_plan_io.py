@@ -31,7 +31,13 @@ def plan(atlas):
 
 @pytest.mark.parametrize(
     "filename, layer",
-    [("plan.csv", "neighbourhoods"), ("plan.geojson", "neighbourhoods"), ("plan.gpkg", "neighbourhoods"), ("plan.geojson", "lsoas"), ("plan.gpkg", "lsoas")],
+    [
+        ("plan.csv", "neighbourhoods"),
+        ("plan.geojson", "neighbourhoods"),
+        ("plan.gpkg", "neighbourhoods"),
+        ("plan.geojson", "lsoas"),
+        ("plan.gpkg", "lsoas"),
+    ],
 )
 def test_round_trip(tmp_path, atlas, plan, filename, layer):
     path = write_plan(plan, tmp_path / filename, layer=layer)
@@ -78,7 +84,9 @@ def test_both_layers_live_in_one_geopackage(tmp_path, plan):
 
 def test_header_variants_are_accepted(tmp_path, atlas):
     path = tmp_path / "lookup.csv"
-    path.write_text("LSOA21CD,Neighbourhood Name,notes\n" + "".join(f"{c},Hub {int(c[1:]) % 2},x\n" for c in atlas.codes))
+    path.write_text(
+        "LSOA21CD,Neighbourhood Name,notes\n" + "".join(f"{c},Hub {int(c[1:]) % 2},x\n" for c in atlas.codes)
+    )
     assert set(read_plan(path, atlas, name_column="Neighbourhood Name")) == {"Hub 0", "Hub 1"}
     path.write_text("lsoa,name\n" + "".join(f"{c},N\n" for c in atlas.codes))
     assert set(read_plan(path, atlas)) == {"N"}

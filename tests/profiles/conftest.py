@@ -18,8 +18,28 @@ from geo.profiles.england import England
 from geo.testing import grid_atlas
 
 REGISTERS = {"AF": "TOTAL", "DM": "17OV", "LD": "TOTAL"}
-BANDS = ["0_4", "5_9", "10_14", "15_19", "20_24", "25_29", "30_34", "35_39", "40_44", "45_49", "50_54", "55_59",
-         "60_64", "65_69", "70_74", "75_79", "80_84", "85_89", "90_94", "95+"]
+BANDS = [
+    "0_4",
+    "5_9",
+    "10_14",
+    "15_19",
+    "20_24",
+    "25_29",
+    "30_34",
+    "35_39",
+    "40_44",
+    "45_49",
+    "50_54",
+    "55_59",
+    "60_64",
+    "65_69",
+    "70_74",
+    "75_79",
+    "80_84",
+    "85_89",
+    "90_94",
+    "95+",
+]
 
 
 def _pack(atlas):
@@ -50,12 +70,15 @@ def _pack(atlas):
             cells[-1] = [2, 3, 1, 0, 4, 1, 2, 3][codes.index(code)]  # small 95+ cells, small per PCN too
             rows += [(code, sex, band, int(n)) for band, n in zip(BANDS, cells)]
     atlas.practice_ages = pd.DataFrame(rows, columns=["practice_code", "sex", "age_band", "patients"])
-    atlas.sources.update({
-        "ethnicity_census2021": SourceInfo("ethnicity_census2021", "Census 2021 TS021 ethnic group (planted)",
-                                           "Census 2021"),
-        "qof_prevalence": SourceInfo("qof_prevalence", "QOF disease registers (planted)", "QOF 2024-25"),
-        "practice_ages": SourceInfo("practice_ages", "Registered patients by age and sex (planted)", "2026-07"),
-    })
+    atlas.sources.update(
+        {
+            "ethnicity_census2021": SourceInfo(
+                "ethnicity_census2021", "Census 2021 TS021 ethnic group (planted)", "Census 2021"
+            ),
+            "qof_prevalence": SourceInfo("qof_prevalence", "QOF disease registers (planted)", "QOF 2024-25"),
+            "practice_ages": SourceInfo("practice_ages", "Registered patients by age and sex (planted)", "2026-07"),
+        }
+    )
     return atlas
 
 
@@ -66,12 +89,21 @@ def atlas():
 
 @pytest.fixture(scope="module")
 def england():
-    qof = pd.DataFrame({"patients": [1_200_000.0, 3_500_000.0, 300_000.0],
-                        "list_size": [60_000_000.0, 50_000_000.0, 60_000_000.0]}, index=list(REGISTERS))
+    qof = pd.DataFrame(
+        {"patients": [1_200_000.0, 3_500_000.0, 300_000.0], "list_size": [60_000_000.0, 50_000_000.0, 60_000_000.0]},
+        index=list(REGISTERS),
+    )
     ages = pd.Series({(s, b): 1_000_000.0 + 10_000 * i for s in ("FEMALE", "MALE") for i, b in enumerate(BANDS)})
-    ethnicity = pd.Series({"ethnicity_asian": 5_500_000.0, "ethnicity_black": 2_400_000.0,
-                           "ethnicity_mixed": 1_700_000.0, "ethnicity_white": 45_800_000.0,
-                           "ethnicity_other": 1_090_108.0, "ethnicity_total": 56_490_108.0})
+    ethnicity = pd.Series(
+        {
+            "ethnicity_asian": 5_500_000.0,
+            "ethnicity_black": 2_400_000.0,
+            "ethnicity_mixed": 1_700_000.0,
+            "ethnicity_white": 45_800_000.0,
+            "ethnicity_other": 1_090_108.0,
+            "ethnicity_total": 56_490_108.0,
+        }
+    )
     return England(qof=qof, ages=ages, ethnicity=ethnicity)
 
 

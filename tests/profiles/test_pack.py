@@ -27,8 +27,9 @@ def hotspots(atlas):
     from geo.hotspots import find_hotspots
 
     counts = pd.Series(np.linspace(30, 400, len(atlas.lsoas)).round(), index=atlas.codes)
-    layer = UecLayer(counts, "extract", SourceInfo("uec", "UEC attendances (planted)", "2025"),
-                     "2025-01-01", "2025-12-31", 12)
+    layer = UecLayer(
+        counts, "extract", SourceInfo("uec", "UEC attendances (planted)", "2025"), "2025-01-01", "2025-12-31", 12
+    )
     return find_hotspots(atlas, layer, permutations=99, seed=1)
 
 
@@ -78,8 +79,9 @@ def test_html_has_a_summary_page_charts_and_an_a4_print_layout(place_html, place
 
 def test_every_chart_and_table_names_its_source(place_html, place):
     _, html = place_html
-    for section in re.findall(r'<section class="sheet hood".*?</section><section class="sheet hood-2.*?</section>',
-                              html, re.S):
+    for section in re.findall(
+        r'<section class="sheet hood".*?</section><section class="sheet hood-2.*?</section>', html, re.S
+    ):
         for heading in ("Core20PLUS: ethnic groups", "Long-term conditions", "Registered patients by age and sex"):
             after = section.split(heading, 1)[1]
             assert "Source: " in after.split("<h3>", 1)[0] or "Source: " in after[:6000], heading
@@ -94,7 +96,8 @@ def test_xlsx_is_formatted_with_frozen_panes_widths_and_a_notes_sheet(place, tmp
     path = place.write(tmp_path / "profiles.xlsx")
     book = load_workbook(path)
     assert {"Summary", "Practices", "Ethnicity", "Long-term conditions", "Registered by age", "Notes"} <= set(
-        book.sheetnames)
+        book.sheetnames
+    )
     summary = book["Summary"]
     assert summary.freeze_panes == "B5"
     headings = [c.value for c in summary[4]]

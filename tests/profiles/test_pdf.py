@@ -31,8 +31,9 @@ def hotspots(atlas):
     from geo.hotspots import find_hotspots
 
     counts = pd.Series(np.linspace(30, 400, len(atlas.lsoas)).round(), index=atlas.codes)
-    layer = UecLayer(counts, "extract", SourceInfo("uec", "UEC attendances (planted)", "2025"),
-                     "2025-01-01", "2025-12-31", 12)
+    layer = UecLayer(
+        counts, "extract", SourceInfo("uec", "UEC attendances (planted)", "2025"), "2025-01-01", "2025-12-31", 12
+    )
     return find_hotspots(atlas, layer, permutations=99, seed=1)
 
 
@@ -40,8 +41,9 @@ def hotspots(atlas):
 def pack(place_plan, hotspots, england, tmp_path_factory):
     profiles = neighbourhood_profiles(place_plan, hotspots, england=england)
     path = export.write("profiles", profiles, tmp_path_factory.mktemp("pdf") / "pack.pdf")
-    pages = [_run("pdftotext", "-layout", "-f", str(k), "-l", str(k), str(path), "-")
-             for k in range(1, _pages(path) + 1)]
+    pages = [
+        _run("pdftotext", "-layout", "-f", str(k), "-l", str(k), str(path), "-") for k in range(1, _pages(path) + 1)
+    ]
     return profiles, path, pages
 
 
@@ -78,7 +80,7 @@ def test_no_page_is_near_empty(pack, tmp_path):
 
 def test_summary_has_study_area_authority_and_england_rows_and_signed_deviations(pack, place_plan):
     profiles, _, pages = pack
-    summary = "\n".join(pages[1:1 + summary_pages(profiles)])
+    summary = "\n".join(pages[1 : 1 + summary_pages(profiles)])
     for area in (ICB, ENGLAND, *set(profiles.figures.comparator.values())):
         assert area in summary, area
     # the same rounding as `nhp propose` prints (one decimal of the published figure), with its sign

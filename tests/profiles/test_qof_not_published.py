@@ -27,6 +27,6 @@ def test_conditions_without_qof_rows_are_not_published(list_plan, england, tmp_p
     assert cond[cond.area != hood].published.all()
     assert np.isnan(mine.patients).all()
     # The neighbourhood's conditions table: every row "not published", none "suppressed".
-    section = html[html.index(f"{hood} <small>(continued)"):]
+    section = html[html.index(f"{hood} <small>(continued)") :]
     table = re.search(r"QOF registers and prevalence.*?</table>", section, flags=re.S).group(0)
     assert table.count("not published") == 2 * len(mine) and "suppressed" not in table

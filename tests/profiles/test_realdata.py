@@ -42,8 +42,7 @@ def raw(data_dir):
     ethnicity = pd.read_csv(data_dir / "census2021_ts021_ethnicity_lsoa21.csv")
     icb_lsoas = pd.read_csv(data_dir / "lsoa21_sicbl24_icb24_lookup.csv", dtype=str)
     lads = pd.read_csv(data_dir / "lsoa21_ward24_lad24_lookup.csv", dtype=str)
-    return {"map": practice_map, "qof": qof, "ages": ages, "ethnicity": ethnicity, "icb_lsoas": icb_lsoas,
-            "lads": lads}
+    return {"map": practice_map, "qof": qof, "ages": ages, "ethnicity": ethnicity, "icb_lsoas": icb_lsoas, "lads": lads}
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +87,7 @@ def test_icb_and_england_qof_prevalence_recounted_from_the_raw_csv(by_lad, raw):
     icb = _prevalence(raw["qof"][raw["qof"].PRACTICE_CODE.isin(llr_codes)])
     england = _prevalence(raw["qof"])
     pd.testing.assert_series_equal(_published(profiles, ICB).sort_index(), icb.sort_index(), check_names=False)
-    pd.testing.assert_series_equal(_published(profiles, ENGLAND).sort_index(), england.sort_index(),
-                                   check_names=False)
+    pd.testing.assert_series_equal(_published(profiles, ENGLAND).sort_index(), england.sort_index(), check_names=False)
     assert england["HYP"] == 15.2  # as SOURCES.md checks: registers as a share of the all-age list
 
 
@@ -144,8 +142,9 @@ def test_registered_ages_recounted_from_the_raw_age_file(by_lad, raw, atlas):
     published = profiles.figures.ages.set_index(["area", "sex", "age_band"])
     for area, counts in ((ICB, icb), (ENGLAND, region)):
         got = published.loc[area]
-        pd.testing.assert_series_equal(got.patients.sort_index(), counts.astype(float).sort_index(),
-                                       check_names=False, obj=area)
+        pd.testing.assert_series_equal(
+            got.patients.sort_index(), counts.astype(float).sort_index(), check_names=False, obj=area
+        )
         share = (100 * counts / counts.sum()).round(2)
         pd.testing.assert_series_equal(got.pct.sort_index(), share.sort_index(), check_names=False, obj=area)
 
@@ -167,12 +166,26 @@ def test_a4_print_has_two_pages_per_neighbourhood_and_a_screenshot(by_pcn, tmp_p
     plan, profiles = by_pcn
     page = profiles.write(tmp_path / "pack.html")
     pdf = tmp_path / "pack.pdf"
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                    f"--print-to-pdf={pdf}", page.resolve().as_uri()], check=True, capture_output=True, timeout=240)
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            page.resolve().as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
     data = pdf.read_bytes()
     pages = len(re.findall(rb"/Type\s*/Page\b", data))
-    sizes = {tuple(round(float(v)) for v in m.groups())
-             for m in re.finditer(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\]", data)}
+    sizes = {
+        tuple(round(float(v)) for v in m.groups())
+        for m in re.finditer(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\]", data)
+    }
     assert sizes == {(595, 842)}, sizes  # A4 in points
     hoods = len(plan.neighbourhoods)
     assert 2 * hoods + 1 <= pages <= 2 * hoods + 8, pages  # summary, two pages each, notes

@@ -46,8 +46,9 @@ def test_a_one_lsoa_authority_far_below_target_is_one_constrained_neighbourhood(
     assert coded(proposal)["G0000"] == "E07000999-N01"
     assert (coded(proposal) == "E07000999-N01").sum() == 1
     assert list(proposal.provenance.constrained_units) == ["E07000999"]
-    assert proposal.unmet == ["Tiny (E07000999): 1,500 people is below the band for 1 neighbourhood; "
-                              "one constrained neighbourhood"]
+    assert proposal.unmet == [
+        "Tiny (E07000999): 1,500 people is below the band for 1 neighbourhood; one constrained neighbourhood"
+    ]
     others = populations(atlas, coded(proposal)).drop("E07000999-N01")
     assert len(others) == 4 and (others / 12_750 - 1).abs().max() <= 0.06  # 17 LSOAs split 8:9 at best
     assert (pieces(atlas, coded(proposal)) == 1).all()

@@ -41,8 +41,12 @@ def test_user_blocks_stay_whole_and_the_plan_says_what_they_were(grid):
     assert plan.summary()["contiguous"] and plan.summary()["la_crossings"] == 0
     low, high = plan.params.band
     assert all(low <= p <= high for p in plan["population"].values())
-    assert plan.provenance.params["blocks"] == {"type": "custom", "title": "units of a user geography",
-                                                "source": "units.csv", "count": 36}
+    assert plan.provenance.params["blocks"] == {
+        "type": "custom",
+        "title": "units of a user geography",
+        "source": "units.csv",
+        "count": 36,
+    }
     named = neighbourhood_blocks(plan, Blocks("custom", units, {u: f"unit {u}" for u in units}, "units.csv"))
     assert sorted(b for blocks in named.values() for b, _ in blocks) == sorted(units.unique())
 
@@ -96,8 +100,24 @@ def test_leicester_from_msoas_into_four(data_dir, tmp_path):
     from cli import main
 
     out = tmp_path / "leicester.csv"
-    assert main(["propose", "--area", "E06000016", "--data-dir", str(data_dir), "--build-from", "msoas",
-                 "--neighbourhoods", "4", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "propose",
+                "--area",
+                "E06000016",
+                "--data-dir",
+                str(data_dir),
+                "--build-from",
+                "msoas",
+                "--neighbourhoods",
+                "4",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     from geo.atlas import load_atlas
     from geo.plan import Plan
 
@@ -116,8 +136,11 @@ def test_leicester_from_msoas_into_four(data_dir, tmp_path):
     # swallow a small neighbouring LSOA whole, e.g. Leicester 018B inside Leicester 017.)
     polygons = gpd.read_file(data_dir / "msoa21_boundaries_bsc_england.geojson").to_crs(atlas.lsoas.crs)
     polygons = polygons.set_index("msoa21_code").loc[msoa.unique()]
-    covered = gpd.GeoSeries(atlas.lsoas.geometry.to_numpy(), crs=atlas.lsoas.crs).groupby(msoa.to_numpy()).agg(
-        lambda g: g.union_all())
+    covered = (
+        gpd.GeoSeries(atlas.lsoas.geometry.to_numpy(), crs=atlas.lsoas.crs)
+        .groupby(msoa.to_numpy())
+        .agg(lambda g: g.union_all())
+    )
     differ = 0.0
     for code, shape in covered.items():
         mine = polygons.geometry[code]
@@ -129,8 +152,10 @@ def test_leicester_from_msoas_into_four(data_dir, tmp_path):
 def test_a_block_in_two_parts_is_reported():
     atlas = grid_atlas(4, 1)
     units = pd.Series(["A", "B", "B", "A"], index=atlas.codes)  # A's two LSOAs do not touch
-    plan = propose(with_blocks(atlas, Blocks("custom", units, {}, "u.csv")), ProposalParams(build_from="custom",
-                                                                                         target=3000, seed=1))
+    plan = propose(
+        with_blocks(atlas, Blocks("custom", units, {}, "u.csv")),
+        ProposalParams(build_from="custom", target=3000, seed=1),
+    )
     assert blocks_split(plan, units) == set()
     assert any("unit A (A) is in 2 parts" in note for note in plan.unmet)
 
@@ -147,11 +172,13 @@ def test_respect_a_user_geography_and_align_with_several(grid, tmp_path):
     plain = propose(grid, params.replace(respect="none"))
     kept = propose(atlas, params.replace(respect="custom"))
     assert len(blocks_split(kept, units)) <= len(blocks_split(plain, units))
-    assert {u for u in blocks_split(kept, units) if any(f"({u}) is split" in n for n in kept.unmet)} == \
-        blocks_split(kept, units)  # every unit still split is reported
+    assert {u for u in blocks_split(kept, units) if any(f"({u}) is split" in n for n in kept.unmet)} == blocks_split(
+        kept, units
+    )  # every unit still split is reported
     other = tmp_path / "police.csv"
-    pd.DataFrame({"lsoa_code": grid.codes, "unit": square_blocks(grid, 12, size=3).to_numpy()}).to_csv(other,
-                                                                                                    index=False)
+    pd.DataFrame({"lsoa_code": grid.codes, "unit": square_blocks(grid, 12, size=3).to_numpy()}).to_csv(
+        other, index=False
+    )
     side = align_all(kept, f"{path},{other},las")
     assert [c.geography.key for c in side] == ["localities.csv", "police.csv", "las"]
     assert side[2].index == pytest.approx(1.0)  # nested in authorities: every neighbourhood within its own

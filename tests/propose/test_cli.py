@@ -20,22 +20,40 @@ def atlas(monkeypatch):
 
 def test_propose_writes_a_lookup_and_prints_the_summary(atlas, tmp_path, capsys):
     out = tmp_path / "plan.csv"
-    status = main(["propose", "--area", "QZZ", "--target", "12000", "--seed", "2", "--mnp", "--mnp-target",
-                   "36000", "--out", str(out)])
+    status = main(
+        [
+            "propose",
+            "--area",
+            "QZZ",
+            "--target",
+            "12000",
+            "--seed",
+            "2",
+            "--mnp",
+            "--mnp-target",
+            "36000",
+            "--out",
+            str(out),
+        ]
+    )
     assert status == 0
     lookup = pd.read_csv(out)
     assert list(lookup.columns) == ["lsoa_code", "neighbourhood", "population_basis", "mnp"]  # the one plan writer
     assert sorted(lookup.lsoa_code) == sorted(atlas.codes) and lookup.neighbourhood.nunique() == 6
     assert lookup.mnp.str.startswith("E10009999-M").all()
     text = capsys.readouterr().out
-    assert "Grid District 0 1" in text and "max |deviation|" in text  # named (the grid has no wards) and "LA crossings: 0" in text
+    assert (
+        "Grid District 0 1" in text and "max |deviation|" in text
+    )  # named (the grid has no wards) and "LA crossings: 0" in text
     assert "contiguous: yes" in text
 
 
 def test_propose_writes_dissolved_footprints(atlas, tmp_path):
     out = tmp_path / "plan.gpkg"
-    assert main(["propose", "--area", "QZZ", "--target", "12000", "--mnp", "--mnp-target", "36000", "--out",
-                 str(out)]) == 0
+    assert (
+        main(["propose", "--area", "QZZ", "--target", "12000", "--mnp", "--mnp-target", "36000", "--out", str(out)])
+        == 0
+    )
     shapes = gpd.read_file(out)
     assert len(shapes) == 6 and shapes.population.sum() == atlas.lsoas.resident_population.sum()
     assert shapes["name"].str.match(r"Grid District [01] [123]$").all() and shapes.mnp.nunique() == 2

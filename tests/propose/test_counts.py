@@ -83,8 +83,11 @@ def test_a_size_band_instead_of_target_and_tolerance(grid):
     assert params.band == pytest.approx((30_000, 40_000))
     plan = propose(grid, params)
     assert all(30_000 <= p <= 40_000 for p in plan["population"].values())
-    for bad in ({"min_size": 40_000, "max_size": 30_000}, {"min_size": 30_000},
-                {"min_size": 1, "max_size": 2, "neighbourhoods": 3}):
+    for bad in (
+        {"min_size": 40_000, "max_size": 30_000},
+        {"min_size": 30_000},
+        {"min_size": 1, "max_size": 2, "neighbourhoods": 3},
+    ):
         with pytest.raises(PlanError):
             ProposalParams(**bad)
 

@@ -109,8 +109,9 @@ def lexicographic_best(masks, sizes, n, k):
     return min(tuple(sorted(np.abs(sizes[list(c)] - 1), reverse=True)) for c in covers(masks, n, k))
 
 
-@pytest.mark.parametrize("seed,n,k,big", [(0, 8, 3, 0), (1, 9, 3, 1), (2, 10, 4, 0), (3, 10, 4, 2), (9, 9, 4, 1),
-                                          (11, 10, 3, 0)])
+@pytest.mark.parametrize(
+    "seed,n,k,big", [(0, 8, 3, 0), (1, 9, 3, 1), (2, 10, 4, 0), (3, 10, 4, 2), (9, 9, 4, 1), (11, 10, 3, 0)]
+)
 def test_lexicographic_minimax_is_the_best_sorted_deviations_of_any_cover(holding, seed, n, k, big):
     masks, sizes, pop = problem(seed, n, k)
     if big:  # a node far over the target on its own: every cover is off by it, which must not license the rest
@@ -119,8 +120,7 @@ def test_lexicographic_minimax_is_the_best_sorted_deviations_of_any_cover(holdin
         masks = connected_sets(pop, random_graph(seed, n)[0], 4.0)
         sizes = np.array([pop[[i for i in range(n) if int(m) >> i & 1]].sum() for m in masks])
     best = lexicographic_best(masks, sizes, n, k)
-    (chosen, deviations), proven, levels = cover.lexicographic(masks, sizes, n, k, pop.sum(), 10**6,
-                                                               levels_limit=10**6)
+    (chosen, deviations), proven, levels = cover.lexicographic(masks, sizes, n, k, pop.sum(), 10**6, levels_limit=10**6)
     assert proven and levels == k
     assert deviations.tolist() == pytest.approx(list(best), abs=1e-8)
     assert tuple(sorted(chosen.tolist())) in covers(masks, n, k)
@@ -133,12 +133,12 @@ def test_min_cut_within_a_profile_is_the_cheapest_cover_within_it(holding, seed,
     best = np.array(lexicographic_best(masks, sizes, n, k))
     limits = best + 0.03  # a margin on every level
     profile = cover.Profile(limits)
-    inside = [c for c in covers(masks, n, k)
-              if np.all(np.sort(np.abs(sizes[list(c)] - 1))[::-1] <= limits + 1e-12)]
+    inside = [c for c in covers(masks, n, k) if np.all(np.sort(np.abs(sizes[list(c)] - 1))[::-1] <= limits + 1e-12)]
     start = max(inside, key=lambda c: np.abs(sizes[list(c)] - 1).sum())
     cost = np.random.default_rng(seed).uniform(0, 3, len(masks))
-    chosen, proven = cover.min_cut(masks, cost, sizes, n, k, pop.sum(), 1 - limits[0], 1 + limits[0], list(start),
-                                   10**6, profile=profile)
+    chosen, proven = cover.min_cut(
+        masks, cost, sizes, n, k, pop.sum(), 1 - limits[0], 1 + limits[0], list(start), 10**6, profile=profile
+    )
     assert proven and tuple(sorted(chosen.tolist())) in inside
     assert cost[chosen].sum() == pytest.approx(min(cost[list(c)].sum() for c in inside))
 

@@ -13,6 +13,7 @@ from geo.testing import grid_atlas
 
 def set_partitions(n, k):
     """Every partition of range(n) into exactly k non-empty groups, as label lists."""
+
     def grow(i, labels, used):
         if i == n:
             if used == k:
@@ -22,6 +23,7 @@ def set_partitions(n, k):
             labels.append(g)
             yield from grow(i + 1, labels, max(used, g + 1))
             labels.pop()
+
     yield from grow(0, [], 0)
 
 
@@ -57,7 +59,7 @@ def test_connected_sets_are_exactly_the_connected_subsets():
     units = practice_units(grid_atlas(6, 6, practice_every=4))
     n = len(units)
     found = connected_sets(np.ones(n), units.adjacency, n)
-    expected = [m for m in range(1, 2 ** n) if connected(units.adjacency, [i for i in range(n) if m >> i & 1])]
+    expected = [m for m in range(1, 2**n) if connected(units.adjacency, [i for i in range(n) if m >> i & 1])]
     assert sorted(found) == expected
 
 
@@ -138,9 +140,11 @@ def test_one_unavoidable_huge_node_no_longer_licenses_the_others():
     path = sparse.diags([np.ones(6), np.ones(6)], [-1, 1], format="csr").astype(bool)
     pop = np.array([3.0, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5])
     solved = partition(pop, path, 4, 1.0, enough=0.1)
-    best = min(tuple(sorted(np.abs(np.bincount(labels, weights=pop) - 1), reverse=True))
-               for labels in map(np.array, set_partitions(7, 4))
-               if all(connected(path, np.flatnonzero(labels == g)) for g in range(4)))
+    best = min(
+        tuple(sorted(np.abs(np.bincount(labels, weights=pop) - 1), reverse=True))
+        for labels in map(np.array, set_partitions(7, 4))
+        if all(connected(path, np.flatnonzero(labels == g)) for g in range(4))
+    )
     assert best == (2.0, 0.0, 0.0, 0.0)
     assert solved.proven and solved.optimum == pytest.approx(2.0) and solved.levels == 4
     assert solved.deviations.tolist() == pytest.approx(list(best))

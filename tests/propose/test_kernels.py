@@ -58,8 +58,18 @@ def test_lexicographic_is_the_same_at_every_node_limit(holding, monkeypatch, see
     full = both(monkeypatch, cover.lexicographic, masks, sizes, n, k, pop.sum(), 10**7, levels_limit=10**7)
     assert full[0][1] and same(*full)
     for limit in (1, 3, 10, 40, 150, 600):  # stopped anywhere: the same best-so-far and the same proofs
-        fast, slow = both(monkeypatch, cover.lexicographic, masks, sizes, n, k, pop.sum(), limit, levels_limit=limit,
-                          enough=0.01 * (seed % 3))
+        fast, slow = both(
+            monkeypatch,
+            cover.lexicographic,
+            masks,
+            sizes,
+            n,
+            k,
+            pop.sum(),
+            limit,
+            levels_limit=limit,
+            enough=0.01 * (seed % 3),
+        )
         assert same(fast, slow), limit
 
 
@@ -72,8 +82,21 @@ def test_min_cut_is_the_same_at_every_node_limit(holding, monkeypatch, seed, n, 
     for profile in (None, cover.Profile(deviations + 0.04)):
         top = deviations[0] + 0.04
         for limit in (1, 5, 20, 80, 400, 10**7):
-            fast, slow = both(monkeypatch, cover.min_cut, masks, cost, sizes, n, k, pop.sum(), 1 - top, 1 + top,
-                              chosen, limit, profile=profile)
+            fast, slow = both(
+                monkeypatch,
+                cover.min_cut,
+                masks,
+                cost,
+                sizes,
+                n,
+                k,
+                pop.sum(),
+                1 - top,
+                1 + top,
+                chosen,
+                limit,
+                profile=profile,
+            )
             assert same(fast, slow), (limit, profile)
 
 

@@ -48,13 +48,15 @@ def test_charnwood_proven_optimal(data_dir):
     from geo.atlas import load_atlas
 
     atlas = load_atlas("E07000130", data_dir=data_dir)
-    assignment, unmet, constrained, stopped, report = list_based(atlas, ProposalParams(target=50_000,
-                                                                                        build_from="practices"))
+    assignment, unmet, constrained, stopped, report = list_based(
+        atlas, ProposalParams(target=50_000, build_from="practices")
+    )
     [unit] = [r for r in report if r["unit"] == "E07000130"]
     assert unit["status"].startswith("optimal") and unit["k"] >= 1
     # The solver balances whole lists: patients in the area's LSOAs plus those the list holds beyond them.
-    reg = atlas.registrations[atlas.registrations.practice_code.isin(assignment.index)
-                              & atlas.registrations.lsoa_code.isin(atlas.codes)]
+    reg = atlas.registrations[
+        atlas.registrations.practice_code.isin(assignment.index) & atlas.registrations.lsoa_code.isin(atlas.codes)
+    ]
     inside = reg.groupby("practice_code").patients.sum().reindex(assignment.index).fillna(0)
     whole = np.maximum(inside, atlas.practices.list_size.reindex(assignment.index).fillna(0))
     pops = whole.groupby(assignment).sum()
@@ -66,8 +68,9 @@ def test_a_unit_too_large_to_prove_keeps_the_heuristic_and_reports_its_gap(monke
 
     monkeypatch.setattr(module, "MAX_EXACT", 3)  # every unit "too large"
     atlas = grid_atlas(8, 8, practice_every=3)
-    assignment, unmet, constrained, stopped, report = list_based(atlas, ProposalParams(target=24_000,
-                                                                                        build_from="practices"))
+    assignment, unmet, constrained, stopped, report = list_based(
+        atlas, ProposalParams(target=24_000, build_from="practices")
+    )
     [unit] = report
     assert unit["status"] == "heuristic"
     lists = atlas.registrations.groupby("practice_code").patients.sum().reindex(assignment.index)
@@ -111,8 +114,9 @@ def test_enfield_one_big_practice_no_longer_licenses_the_others(data_dir):
     from geo.atlas import load_atlas
 
     atlas = load_atlas("E09000010", data_dir=data_dir)
-    assignment, unmet, constrained, stopped, report = list_based(atlas, ProposalParams(target=50_000,
-                                                                                        build_from="practices"))
+    assignment, unmet, constrained, stopped, report = list_based(
+        atlas, ProposalParams(target=50_000, build_from="practices")
+    )
     [unit] = report
     assert unit["status"].startswith("optimal") and not stopped
     units = practice_units(atlas)

@@ -17,6 +17,7 @@ def coded(plan):
     """The solver's code-like labels (``<unit>-N01``), which proposals keep in provenance under their names."""
     return plan.assignment.map(plan.provenance.labels)
 
+
 from tests.propose.propose_checks import pieces, populations, practice_spread
 
 TARGET = 24_000  # each 72,000-person authority holds three neighbourhoods

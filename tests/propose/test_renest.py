@@ -35,8 +35,12 @@ def case():
     """A 8 x 8 grid in 4 vertical neighbourhoods of 2 columns; new units cut it at column 3 (crossing one)."""
     atlas = grid_atlas(8, 8)
     col = np.arange(64) % 8
-    plan = Plan(atlas, pd.Series([f"N{c // 2}" for c in col], index=atlas.codes),
-                PlanParams(target=24_000, tolerance=0.3), name="agreed")
+    plan = Plan(
+        atlas,
+        pd.Series([f"N{c // 2}" for c in col], index=atlas.codes),
+        PlanParams(target=24_000, tolerance=0.3),
+        name="agreed",
+    )
     units = pd.Series(np.where(col < 3, "WEST", "EAST"), index=atlas.codes)
     return plan, Geography("new", "new units", units, {"WEST": "West", "EAST": "East"})
 
@@ -102,7 +106,22 @@ def test_llr_plan_into_made_up_unitaries(data_dir, tmp_path):
     out = tmp_path / "renested.csv"
     plan_file = tmp_path / "agreed.csv"
     plan.assignment.rename_axis("lsoa_code").rename("neighbourhood").to_csv(plan_file)
-    assert main(["renest", str(plan_file), "--area", "QK1", "--data-dir", str(data_dir), "--into", str(path),
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "renest",
+                str(plan_file),
+                "--area",
+                "QK1",
+                "--data-dir",
+                str(data_dir),
+                "--into",
+                str(path),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     written = pd.read_csv(out, dtype=str).set_index("lsoa_code").iloc[:, 0]
     assert nests(written, unit) and plan_file.read_text().count("\n") == len(atlas.codes) + 1

@@ -67,11 +67,27 @@ def test_cli_respect_wards_and_nest_in_a_user_geography(tmp_path, monkeypatch, c
     atlas = ward_grid(8, 8, lad_width=8)
     monkeypatch.setattr(cli._common, "atlas_from_args", lambda args: atlas)
     unitaries = tmp_path / "unitaries.csv"
-    west = (np.array([int(c[1:]) % 8 for c in atlas.codes]) < 4)
+    west = np.array([int(c[1:]) % 8 for c in atlas.codes]) < 4
     pd.DataFrame({"lsoa_code": atlas.codes, "unit": np.where(west, "West", "East")}).to_csv(unitaries, index=False)
     out = tmp_path / "plan.csv"
-    assert main(["propose", "--area", "X", "--target", "24000", "--respect", "wards", "--nest", str(unitaries),
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "propose",
+                "--area",
+                "X",
+                "--target",
+                "24000",
+                "--respect",
+                "wards",
+                "--nest",
+                str(unitaries),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     plan = pd.read_csv(out).set_index("lsoa_code").neighbourhood
     side = pd.Series(np.where(west, "West", "East"), index=atlas.codes)
     assert (plan.groupby(plan).apply(lambda n: side[n.index].nunique()) == 1).all()  # nested in the file's units
@@ -90,10 +106,12 @@ def test_qk1_respect_wards_splits_fewer_wards_and_says_which(data_dir):
     default = propose(qk1, ProposalParams(target=50_000, seed=1))
     wards = propose(qk1, ProposalParams(target=50_000, seed=1, respect="wards"))
     lookup = pd.read_csv(data_dir / "lsoa21_ward24_lad24_lookup.csv", dtype=str).set_index("lsoa21_code")
+
     def raw_splits(plan):
         frame = pd.DataFrame({"w": lookup["ward24_code"].reindex(qk1.codes), "n": plan.assignment})
         counts = frame.groupby("w").n.nunique()
         return set(counts.index[counts > 1])
+
     assert len(raw_splits(wards)) < len(raw_splits(default)) / 2
     assert {w for w in raw_splits(wards) if any(w in note for note in wards.unmet)} == raw_splits(wards)
     assert wards.summary()["within_10_pct"] >= default.summary()["within_10_pct"]

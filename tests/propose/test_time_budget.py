@@ -19,15 +19,16 @@ TINY = 1e-9  # over before the first search step is taken
 
 @pytest.fixture(scope="module")
 def atlas():
-    return grid_atlas(8, 6, lad_width=4, population=np.random.default_rng(3).integers(1000, 2000, 48),
-                      practice_every=2)
+    return grid_atlas(8, 6, lad_width=4, population=np.random.default_rng(3).integers(1000, 2000, 48), practice_every=2)
 
 
 @pytest.fixture(scope="module", params=["lsoas", "practices"])
 def plans(request, atlas):
     """(cut, whole): the same proposal with a tiny budget and with the default one."""
-    made = [propose(atlas, ProposalParams(target=12_000, build_from=request.param, seed=2, time_budget=budget))
-            for budget in (TINY, DEFAULT_TIME_BUDGET)]
+    made = [
+        propose(atlas, ProposalParams(target=12_000, build_from=request.param, seed=2, time_budget=budget))
+        for budget in (TINY, DEFAULT_TIME_BUDGET)
+    ]
     return made
 
 

@@ -53,8 +53,14 @@ def main(argv: list[str]) -> None:
     jobs.KINDS["proposal"] = replace(jobs.KINDS["proposal"], work="tests.reliability.jobworker:gated_work")
     jobs.KINDS["hotspots"] = replace(jobs.KINDS["hotspots"], work="tests.reliability.jobworker:gated_hotspots")
     settings = get_settings()
-    run_worker(Database(database_url(settings)), default_provider(settings), heartbeat=0.5, stalled_after=3,
-               name=name, concurrency=int(argv[2]) if len(argv) > 2 else 1)
+    run_worker(
+        Database(database_url(settings)),
+        default_provider(settings),
+        heartbeat=0.5,
+        stalled_after=3,
+        name=name,
+        concurrency=int(argv[2]) if len(argv) > 2 else 1,
+    )
 
 
 if __name__ == "__main__":

@@ -37,9 +37,13 @@ class Server:
     def start(self, timeout: float = 90) -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "NHP_HOME_DIR": str(self.home)}
         log = open(self.log_path, "ab")
-        self.process = subprocess.Popen([sys.executable, "-m", "tests.reliability.server", str(self.port),
-                                         self.db_url, str(self.home)], env=env, stdout=log, stderr=subprocess.STDOUT,
-                                        cwd=ROOT)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.reliability.server", str(self.port), self.db_url, str(self.home)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
         log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -78,8 +82,10 @@ def main(argv: list[str]) -> None:
 
     port, db_url, home = int(argv[0]), argv[1], argv[2]
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
-    app = create_app(Settings(home_dir=home, database_url=db_url, target_population=9000),
-                     atlas_provider={"GRID": grid_atlas(6, 6, lad_width=3)})
+    app = create_app(
+        Settings(home_dir=home, database_url=db_url, target_population=9000),
+        atlas_provider={"GRID": grid_atlas(6, 6, lad_width=3)},
+    )
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="info", access_log=True)
 
 

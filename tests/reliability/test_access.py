@@ -22,9 +22,17 @@ from tests.reliability.server import Server
 
 def _operations(app, plan_id: int):
     for path, item in app.openapi()["paths"].items():
-        url = (path.replace("{plan_id}", str(plan_id)).replace("{version}", "1").replace("{area}", AREA)
-               .replace("{key_id}", "1").replace("{job_id}", "x").replace("{proposal_id}", "x")
-               .replace("{result_id}", "x").replace("{ext}", "csv").replace("{level}", "lad"))
+        url = (
+            path.replace("{plan_id}", str(plan_id))
+            .replace("{version}", "1")
+            .replace("{area}", AREA)
+            .replace("{key_id}", "1")
+            .replace("{job_id}", "x")
+            .replace("{proposal_id}", "x")
+            .replace("{result_id}", "x")
+            .replace("{ext}", "csv")
+            .replace("{level}", "lad")
+        )
         assert "{" not in url, url
         for method in item:
             yield method.upper(), url
@@ -102,19 +110,28 @@ def test_the_server_log_holds_no_secret_and_no_patient_value(db_url, tmp_path):
             planner = http.post("/api/v1/keys", json={"name": "pat", "role": "planner"}, headers=admin).json()["secret"]
             secrets += [first, planner]
             headers = {"X-API-Key": planner}
-            upload = http.post(f"/api/v1/areas/{AREA}/hotspots", headers=headers,
-                               files={"file": ("ae-patients.csv", io.BytesIO(_patient_rows()), "text/csv")})
+            upload = http.post(
+                f"/api/v1/areas/{AREA}/hotspots",
+                headers=headers,
+                files={"file": ("ae-patients.csv", io.BytesIO(_patient_rows()), "text/csv")},
+            )
             assert upload.status_code == 200, upload.text
             bad = _patient_rows().replace(b"G0005,2025-01-11 11:11:59,25,", b"G0005,2025-01-11 11:11:59,431,")
             assert bad != _patient_rows()
-            refused = http.post(f"/api/v1/areas/{AREA}/hotspots?strict=true", headers=headers,
-                                files={"file": ("ae-bad.csv", io.BytesIO(bad), "text/csv")})
+            refused = http.post(
+                f"/api/v1/areas/{AREA}/hotspots?strict=true",
+                headers=headers,
+                files={"file": ("ae-bad.csv", io.BytesIO(bad), "text/csv")},
+            )
             assert refused.status_code == 422
             created = http.post("/api/v1/plans", json={"name": "p", "area": AREA, "start": "lad"}, headers=headers)
             etag = created.headers["ETag"]
             for code in ("G0002", "G0008", "G0014"):
-                moved = http.post(f"/api/v1/plans/{created.json()['id']}/moves", json={"moves": {code: "E07009001"}},
-                                  headers={"If-Match": etag, **headers})
+                moved = http.post(
+                    f"/api/v1/plans/{created.json()['id']}/moves",
+                    json={"moves": {code: "E07009001"}},
+                    headers={"If-Match": etag, **headers},
+                )
                 assert moved.status_code == 201
                 etag = moved.headers["ETag"]
             wrong = "nhp_wrong-key-" + "x" * 30
@@ -128,7 +145,9 @@ def test_the_server_log_holds_no_secret_and_no_patient_value(db_url, tmp_path):
         assert secret not in log and secret[4:20] not in log, "a key reached the log"
     for value in [*NHS_NUMBERS, *TIMES, "Zebedee", "431"]:
         # As a whole token: a client port such as 127.0.0.1:43186 is not the age 431.
-        assert not re.search(rf"(?<![0-9]){re.escape(value)}(?![0-9])", log), f"patient-level value {value!r} reached the log"
+        assert not re.search(rf"(?<![0-9]){re.escape(value)}(?![0-9])", log), (
+            f"patient-level value {value!r} reached the log"
+        )
     # and nothing of the extract was stored
     engine = create_engine(db_url)
     try:

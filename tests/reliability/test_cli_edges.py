@@ -36,17 +36,20 @@ def _readers(tmp_path):
     atlas = grid_atlas(2, 2)
     xlsx = {"[Content_Types].xml": "<Types/>"}
     return {
-        "official file (sniff)": lambda: sniff(_bomb(tmp_path / "iod.xlsx", BOMB_MIN_BYTES + 10_000_000,
-                                                     "xl/worksheets/sheet1.xml", xlsx)),
-        "UEC extract (xlsx)": lambda: read_uec_extract(_bomb(tmp_path / "uec.xlsx", 20_000_000,
-                                                             "xl/worksheets/sheet1.xml", xlsx), atlas),
+        "official file (sniff)": lambda: sniff(
+            _bomb(tmp_path / "iod.xlsx", BOMB_MIN_BYTES + 10_000_000, "xl/worksheets/sheet1.xml", xlsx)
+        ),
+        "UEC extract (xlsx)": lambda: read_uec_extract(
+            _bomb(tmp_path / "uec.xlsx", 20_000_000, "xl/worksheets/sheet1.xml", xlsx), atlas
+        ),
         "UEC extract named .csv": lambda: read_uec_extract(_bomb(tmp_path / "uec.csv", 20_000_000, "a.csv"), atlas),
         "zipped shapefile plan": lambda: read_plan(_bomb(tmp_path / "plan.zip", 20_000_000, "plan.shp"), atlas),
     }
 
 
-@pytest.mark.parametrize("reader", ["official file (sniff)", "UEC extract (xlsx)", "UEC extract named .csv",
-                                    "zipped shapefile plan"])
+@pytest.mark.parametrize(
+    "reader", ["official file (sniff)", "UEC extract (xlsx)", "UEC extract named .csv", "zipped shapefile plan"]
+)
 def test_every_reader_refuses_an_archive_bomb(tmp_path, reader):
     with pytest.raises(DataError) as refused:
         _readers(tmp_path)[reader]()
@@ -88,9 +91,15 @@ def test_terminal_output_carries_no_control_characters(tmp_path, monkeypatch, ca
     assert not [c for c in out + err if unicodedata.category(c) in {"Cc", "Cf"} and c not in "\n"]
 
 
-@pytest.mark.parametrize("argv", [["score", "p.csv", "--format", "yaml"], ["keys", "create", "--name", "a",
-                                                                         "--role", "king"], ["propose", "--nest", "x"],
-                                  ["hotspots", "--demo"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["score", "p.csv", "--format", "yaml"],
+        ["keys", "create", "--name", "a", "--role", "king"],
+        ["propose", "--nest", "x"],
+        ["hotspots", "--demo"],
+    ],
+)
 def test_a_bad_option_is_one_line(argv, capsys):
     status, out, err = _run(argv, capsys)
     assert status == 2 and out == "" and err.count("\n") == 1 and "usage:" not in err, err
@@ -111,8 +120,10 @@ def test_no_error_says_row_0():
     assert "row 3" in describe(DataError("bad", file="plan.csv", row=3))
 
 
-@pytest.mark.parametrize("content", [b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, b"PK\x03\x04" + b"\x00" * 64,
-                                     b"\x7fELF\x02\x01\x01" + bytes(200)])
+@pytest.mark.parametrize(
+    "content",
+    [b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, b"PK\x03\x04" + b"\x00" * 64, b"\x7fELF\x02\x01\x01" + bytes(200)],
+)
 def test_a_binary_uec_extract_is_called_binary(tmp_path, content):
     from geo.uec.importer import read_uec_extract
 

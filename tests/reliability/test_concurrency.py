@@ -17,24 +17,34 @@ def test_second_planner_gets_412_then_applies_the_move_after_reloading(client, k
     plan_id, etag = new_plan(client, headers=alice)
     # both read version 1
     assert client.get(f"/api/v1/plans/{plan_id}", headers=bob).headers["ETag"] == etag
-    first = client.post(f"/api/v1/plans/{plan_id}/moves", json={"moves": {"G0002": "E07009001"}},
-                        headers={"If-Match": etag, **alice})
+    first = client.post(
+        f"/api/v1/plans/{plan_id}/moves", json={"moves": {"G0002": "E07009001"}}, headers={"If-Match": etag, **alice}
+    )
     assert first.status_code == 201
-    stale = client.post(f"/api/v1/plans/{plan_id}/moves", json={"moves": {"G0003": "E07009000"}},
-                        headers={"If-Match": etag, **bob})
+    stale = client.post(
+        f"/api/v1/plans/{plan_id}/moves", json={"moves": {"G0003": "E07009000"}}, headers={"If-Match": etag, **bob}
+    )
     assert stale.status_code == 412 and stale.headers["content-type"] == "application/problem+json"
     assert stale.json()["current_etag"] == stale.headers["ETag"] == first.headers["ETag"]
     # Bob reloads, sees Alice's move, and applies his own on top of it
     reloaded = client.get(f"/api/v1/plans/{plan_id}", headers=bob)
-    again = client.post(f"/api/v1/plans/{plan_id}/moves", json={"moves": {"G0003": "E07009000"}},
-                        headers={"If-Match": reloaded.headers["ETag"], **bob})
+    again = client.post(
+        f"/api/v1/plans/{plan_id}/moves",
+        json={"moves": {"G0003": "E07009000"}},
+        headers={"If-Match": reloaded.headers["ETag"], **bob},
+    )
     assert again.status_code == 201 and again.json()["version"] == 3
     final = client.get(f"/api/v1/plans/{plan_id}/versions/3", headers=bob).json()["assignment"]
     assert final["G0002"] == "E07009001" and final["G0003"] == "E07009000", "neither update is lost"
-    events = [(e["action"], e["version"], e["actor_name"]) for e in client.get(
-        f"/api/v1/plans/{plan_id}/audit", headers=bob).json()]
-    assert events == [("plan.created", 1, "planner-key"), ("plan.moved", 2, "planner-key"),
-                      ("plan.moved", 3, "approver-key")]
+    events = [
+        (e["action"], e["version"], e["actor_name"])
+        for e in client.get(f"/api/v1/plans/{plan_id}/audit", headers=bob).json()
+    ]
+    assert events == [
+        ("plan.created", 1, "planner-key"),
+        ("plan.moved", 2, "planner-key"),
+        ("plan.moved", 3, "approver-key"),
+    ]
 
 
 @pytest.mark.slow
@@ -56,8 +66,9 @@ def test_racing_writers_on_a_real_server_exactly_one_wins_each_round(db_url, tmp
                     target = "E07009001" if current[code] == "E07009000" else "E07009000"  # always a real change
                     with httpx.Client(base_url=server.base, timeout=30) as own:
                         barrier.wait()
-                        response = own.post(f"/api/v1/plans/{plan_id}/moves", headers={"If-Match": etag},
-                                            json={"moves": {code: target}})
+                        response = own.post(
+                            f"/api/v1/plans/{plan_id}/moves", headers={"If-Match": etag}, json={"moves": {code: target}}
+                        )
                         statuses.append(response.status_code)
 
                 threads = [threading.Thread(target=race, args=(i,)) for i in range(8)]

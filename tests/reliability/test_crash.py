@@ -40,8 +40,11 @@ class Writer(threading.Thread):
                 code = self.rng.choice(CODES)
                 target = "E07009001" if self.assignment[code] == "E07009000" else "E07009000"
                 try:
-                    response = http.post(f"/api/v1/plans/{self.plan_id}/moves", json={"moves": {code: target}},
-                                         headers={"If-Match": self.etag})
+                    response = http.post(
+                        f"/api/v1/plans/{self.plan_id}/moves",
+                        json={"moves": {code: target}},
+                        headers={"If-Match": self.etag},
+                    )
                 except httpx.TransportError:
                     return  # the server died mid-request: this move is not acknowledged
                 if response.status_code != 201:
@@ -63,13 +66,20 @@ def _check_database(db_url: str, plan_ids: list[int]) -> None:
         with engine.connect() as conn:
             for plan_id in plan_ids:
                 latest = conn.execute(text("select latest_version from plans where id = :p"), {"p": plan_id}).scalar()
-                versions = conn.execute(text("select version from plan_versions where plan_id = :p order by version"),
-                                        {"p": plan_id}).scalars().all()
+                versions = (
+                    conn.execute(
+                        text("select version from plan_versions where plan_id = :p order by version"), {"p": plan_id}
+                    )
+                    .scalars()
+                    .all()
+                )
                 assert versions == list(range(1, latest + 1)), f"plan {plan_id}: versions {versions}, latest {latest}"
-                events = conn.execute(text("select action, version from audit_events where plan_id = :p order by id"),
-                                      {"p": plan_id}).all()
-                assert [tuple(e) for e in events] == [("plan.created", 1)] + [("plan.moved", v) for v in
-                                                                              range(2, latest + 1)]
+                events = conn.execute(
+                    text("select action, version from audit_events where plan_id = :p order by id"), {"p": plan_id}
+                ).all()
+                assert [tuple(e) for e in events] == [("plan.created", 1)] + [
+                    ("plan.moved", v) for v in range(2, latest + 1)
+                ]
     finally:
         engine.dispose()
 
@@ -89,8 +99,9 @@ def _crash_loop(db_url: str, tmp_path) -> dict:
                 acked[plan_ids[-1]] = {1: _latest(http, plan_ids[-1])}
         for kill in range(KILLS):
             with httpx.Client(base_url=server.base, timeout=10) as http:
-                writers = [Writer(server.base, p, *_latest(http, p)[::-1], seed=kill * 10 + i)
-                           for i, p in enumerate(plan_ids)]
+                writers = [
+                    Writer(server.base, p, *_latest(http, p)[::-1], seed=kill * 10 + i) for i, p in enumerate(plan_ids)
+                ]
             for writer in writers:
                 writer.start()
             time.sleep(rng.uniform(0.4, 1.2))

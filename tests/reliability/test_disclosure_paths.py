@@ -47,8 +47,11 @@ def service(small_atlas, tmp_path_factory):
     with TestClient(app, raise_server_exceptions=False, base_url="http://127.0.0.1") as client:
         created = client.post("/api/v1/plans", json={"name": "small", "area": AREA, "start": "lad"})
         plan_id = created.json()["id"]
-        client.post(f"/api/v1/plans/{plan_id}/moves", json={"moves": {"G0002": "E07009001", "G0005": "Tiny"}},
-                    headers={"If-Match": created.headers["ETag"]})
+        client.post(
+            f"/api/v1/plans/{plan_id}/moves",
+            json={"moves": {"G0002": "E07009001", "G0005": "Tiny"}},
+            headers={"If-Match": created.headers["ETag"]},
+        )
         yield client, plan_id
 
 
@@ -81,9 +84,22 @@ def test_plan_json(service, url):
     assert_no_small_counts(_ok(client.get(f"/api/v1/plans/{plan_id}/{url}")).json())
 
 
-@pytest.mark.parametrize("url", ["export.csv", "export.geojson", "export.geojson?layer=lsoas", "export.html",
-                                 "export.xlsx", "profiles.csv", "profiles.html", "profiles.xlsx", "map.html",
-                                 "export.gpkg", "export.gpkg?layer=lsoas"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "export.csv",
+        "export.geojson",
+        "export.geojson?layer=lsoas",
+        "export.html",
+        "export.xlsx",
+        "profiles.csv",
+        "profiles.html",
+        "profiles.xlsx",
+        "map.html",
+        "export.gpkg",
+        "export.gpkg?layer=lsoas",
+    ],
+)
 def test_plan_files(service, url, tmp_path):
     client, plan_id = service
     response = _ok(client.get(f"/api/v1/plans/{plan_id}/{url}"))
@@ -103,8 +119,12 @@ def test_hotspots_of_an_extract_with_small_counts(service, small_atlas, fmt, tmp
     counts = [(i % 8) if i % 3 == 0 else 40 + i for i in range(36)]
     extract = "lsoa_code,month,attendances\n" + "".join(f"{c},2025-01,{n}\n" for c, n in zip(small_atlas.codes, counts))
     assert set(range(1, 8)) <= set(counts)
-    response = _ok(client.post(f"/api/v1/areas/{AREA}/hotspots?format={fmt}",
-                               files={"file": ("small.csv", io.BytesIO(extract.encode()), "text/csv")}))
+    response = _ok(
+        client.post(
+            f"/api/v1/areas/{AREA}/hotspots?format={fmt}",
+            files={"file": ("small.csv", io.BytesIO(extract.encode()), "text/csv")},
+        )
+    )
     path = tmp_path / f"hotspots.{fmt}"
     path.write_bytes(response.content)
     assert_no_small_counts(path if fmt != "json" else response.json())

@@ -55,9 +55,18 @@ def _serve(port: int, home: Path, log) -> subprocess.Popen:
     # `nhp serve` itself asks for PostgreSQL with several workers, for throughput, not for this).
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NHP_HOME_DIR": str(home)}
     env.pop("NHP_DATABASE_URL", None)
-    return subprocess.Popen([sys.executable, "-c", "import uvicorn, sys; uvicorn.run('cli.serve:worker_app', "
-                             f"factory=True, host='127.0.0.1', port={port}, workers=2, log_level='info')"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import uvicorn, sys; uvicorn.run('cli.serve:worker_app', "
+            f"factory=True, host='127.0.0.1', port={port}, workers=2, log_level='info')",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def _wait_up(base: str, process: subprocess.Popen, timeout: float = 120) -> None:

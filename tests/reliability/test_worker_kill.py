@@ -69,8 +69,9 @@ class Processes:
 
     def start(self, name: str, *argv: str) -> subprocess.Popen:
         log = open(self.logs / f"{name}.log", "ab")
-        process = subprocess.Popen([sys.executable, *argv], env=self.env, cwd=ROOT, stdout=log,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, *argv], env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+        )
         log.close()
         self.started.append(process)
         return process
@@ -96,8 +97,15 @@ def test_jobs_whose_worker_is_killed_finish_on_the_other_worker_and_are_saved_on
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     gate = tmp_path / "gate-never-opened"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NHP_HOME_DIR": str(tmp_path / "home"), "NHP_DATABASE_URL": db_url,
-           "NHP_JOBS": "queue", "NHP_HOST": "127.0.0.1", "NHP_PORT": str(port)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "NHP_HOME_DIR": str(tmp_path / "home"),
+        "NHP_DATABASE_URL": db_url,
+        "NHP_JOBS": "queue",
+        "NHP_HOST": "127.0.0.1",
+        "NHP_PORT": str(port),
+    }
     procs = Processes(env, tmp_path)
     engine = create_engine(db_url)
     try:
@@ -115,8 +123,10 @@ def test_jobs_whose_worker_is_killed_finish_on_the_other_worker_and_are_saved_on
         worker_a = procs.start("worker-a", "-m", "tests.reliability.jobworker", "worker-A", str(gate), "2")
         body = {"target": 50000, "tolerance": 0.1, "seed": 2, "time_budget": 5, "background": True}
         with httpx.Client(base_url=base, timeout=60) as http:
-            accepted = [http.post(f"/api/v1/areas/{AREA}/proposals", json=body),
-                        http.post(f"/api/v1/areas/{AREA}/hotspot-jobs", json={"format": "json"})]
+            accepted = [
+                http.post(f"/api/v1/areas/{AREA}/proposals", json=body),
+                http.post(f"/api/v1/areas/{AREA}/hotspot-jobs", json={"format": "json"}),
+            ]
             assert [a.status_code for a in accepted] == [202, 202], [a.text for a in accepted]
             assert [a.json()["status"] for a in accepted] == ["queued", "queued"]
             job_id, hotspot_id = (a.json()["id"] for a in accepted)
@@ -130,11 +140,25 @@ def test_jobs_whose_worker_is_killed_finish_on_the_other_worker_and_are_saved_on
             assert all(j["status"] == "running" and j["progress"] == 0.05 for j in held)
             with engine.connect() as conn:
                 for i in (job_id, hotspot_id):
-                    assert conn.execute(text("select worker, attempts from jobs where id = :id"),
-                                        {"id": i}).one() == ("worker-A", 1)
+                    assert conn.execute(text("select worker, attempts from jobs where id = :id"), {"id": i}).one() == (
+                        "worker-A",
+                        1,
+                    )
             # B starts now, so that it was A that took the job; both wait on the same queue from here on.
-            worker_b = procs.start("worker-b", "-m", "cli", "worker", "--name", "worker-B", "--heartbeat", "0.5",
-                                   "--stalled-after", "3", "--log-level", "info")
+            worker_b = procs.start(
+                "worker-b",
+                "-m",
+                "cli",
+                "worker",
+                "--name",
+                "worker-B",
+                "--heartbeat",
+                "0.5",
+                "--stalled-after",
+                "3",
+                "--log-level",
+                "info",
+            )
             _poll(lambda: "Starting worker" in procs.log("worker-b"), 120, "worker B to start")
             computing = _children(worker_a.pid)
             spawned = [pid for pid in computing if b"spawn_main" in _cmdline(pid)]  # not the resource tracker
@@ -159,8 +183,10 @@ def test_jobs_whose_worker_is_killed_finish_on_the_other_worker_and_are_saved_on
             assert answer.content == http.get(f"/api/v1/areas/{AREA}/hotspots").content, "the GET's answer"
         with engine.connect() as conn:
             for i in (job_id, hotspot_id):
-                assert conn.execute(text("select worker, attempts from jobs where id = :id"),
-                                    {"id": i}).one() == ("worker-B", 2)
+                assert conn.execute(text("select worker, attempts from jobs where id = :id"), {"id": i}).one() == (
+                    "worker-B",
+                    2,
+                )
             assert conn.execute(text("select count(*) from proposals")).scalar() == 1, "saved exactly once"
             assert conn.execute(text("select count(*) from hotspot_results")).scalar() == 1, "saved exactly once"
             left = text("select count(*) from procrastinate_jobs where lock = :id and status in ('todo', 'doing')")

@@ -10,9 +10,11 @@ from geo.sources import discover
 
 REG_HEADER = "PUBLICATION,EXTRACT_DATE,PRACTICE_CODE,PRACTICE_NAME,LSOA_CODE,SEX,NUMBER_OF_PATIENTS\n"
 REG_ROW = "GP_PRAC_PAT_LIST,01Jul2023,A81001,THE DENSHAM SURGERY,{},ALL,{}\n"
-CENSUS = ("lsoa21_code,lsoa21_name,usual_residents_total,Aged 15 years and under,Aged 16 to 24 years,"
-          "Aged 25 to 34 years,Aged 35 to 49 years,Aged 50 to 64 years,Aged 65 years and over\n"
-          "E01000001,City of London 001A,600,100,100,100,100,100,100\n")
+CENSUS = (
+    "lsoa21_code,lsoa21_name,usual_residents_total,Aged 15 years and under,Aged 16 to 24 years,"
+    "Aged 25 to 34 years,Aged 35 to 49 years,Aged 50 to 64 years,Aged 65 years and over\n"
+    "E01000001,City of London 001A,600,100,100,100,100,100,100\n"
+)
 
 
 def test_prefetched_bad_file_raises_its_error_naming_file_row_and_column(tmp_path):

@@ -19,9 +19,11 @@ def test_data_check_on_the_shared_folder(data_dir, capsys):
 
 
 def test_data_check_on_a_folder_with_a_broken_file(tmp_path, capsys):
-    good = ("PUBLICATION,EXTRACT_DATE,PRACTICE_CODE,PRACTICE_NAME,LSOA_CODE,SEX,NUMBER_OF_PATIENTS\n"
-            "GP_PRAC_PAT_LIST,01Jul2023,A81001,THE DENSHAM SURGERY,E01000001,ALL,9\n"
-            "GP_PRAC_PAT_LIST,01Jul2023,A81001,THE DENSHAM SURGERY,E01000002,ALL,many\n")
+    good = (
+        "PUBLICATION,EXTRACT_DATE,PRACTICE_CODE,PRACTICE_NAME,LSOA_CODE,SEX,NUMBER_OF_PATIENTS\n"
+        "GP_PRAC_PAT_LIST,01Jul2023,A81001,THE DENSHAM SURGERY,E01000001,ALL,9\n"
+        "GP_PRAC_PAT_LIST,01Jul2023,A81001,THE DENSHAM SURGERY,E01000002,ALL,many\n"
+    )
     (tmp_path / "registrations.csv").write_text(good)
     assert main(["data", "check", str(tmp_path)]) == 2
     err = capsys.readouterr().err

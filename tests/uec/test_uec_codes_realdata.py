@@ -20,9 +20,14 @@ def england(data_dir):
     icb = pd.read_csv(data_dir / "lsoa21_sicbl24_icb24_lookup.csv", dtype=str).set_index("lsoa21_code")
     census = pd.read_csv(data_dir / "census2021_lsoa21_usual_residents_age6.csv").set_index("lsoa21_code")
     iod = pd.read_csv(data_dir / "iod2025_lsoa21_underlying_indicators.csv").set_index("lsoa21_code")
-    return pd.DataFrame({"icb_code": icb.icb24_code, "icb_code_nhs": icb.icb24_code_nhs,
-                         "resident_population": census.usual_residents_total.reindex(icb.index).astype(float),
-                         "acute_morbidity": iod.acute_morbidity_indicator.reindex(icb.index)})
+    return pd.DataFrame(
+        {
+            "icb_code": icb.icb24_code,
+            "icb_code_nhs": icb.icb24_code_nhs,
+            "resident_population": census.usual_residents_total.reindex(icb.index).astype(float),
+            "acute_morbidity": iod.acute_morbidity_indicator.reindex(icb.index),
+        }
+    )
 
 
 def test_every_icb_code_of_the_lookup_has_twelve_months_and_its_own_total(england, data_dir):
@@ -47,8 +52,11 @@ def test_every_icb_code_of_the_lookup_has_twelve_months_and_its_own_total(englan
 
 def test_all_england_at_once(england, data_dir):
     catalogue = discover(data_dir)
-    layer = modelled_uec(SimpleNamespace(lsoas=england, vintage=2021), catalogue.read("ae_monthly_icb"),
-                         codes=icb_codes_for(SimpleNamespace(vintage=2021), catalogue))
+    layer = modelled_uec(
+        SimpleNamespace(lsoas=england, vintage=2021),
+        catalogue.read("ae_monthly_icb"),
+        codes=icb_codes_for(SimpleNamespace(vintage=2021), catalogue),
+    )
     raw = pd.read_csv(data_dir / "nhse_ae_monthly_by_icb_2022-04_2025-07.csv")
     months = sorted(raw.month.unique())[-12:]
     assert layer.total == pytest.approx(raw[raw.month.isin(months)].total_attendances.sum())

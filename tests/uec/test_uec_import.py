@@ -23,7 +23,9 @@ def _write(tmp_path, text, name="uec.csv"):
 
 @pytest.mark.parametrize("header", ["lsoa_code,month,attendances", "LSOA21CD,Period,Count", "lsoa,year_month,n"])
 def test_header_variants(atlas, tmp_path, header):
-    layer = read_uec_extract(_write(tmp_path, f"{header}\nG0000,2025-01,40\nG0000,2025-02,10\nG0005,2025-02,3\n"), atlas)
+    layer = read_uec_extract(
+        _write(tmp_path, f"{header}\nG0000,2025-01,40\nG0000,2025-02,10\nG0005,2025-02,3\n"), atlas
+    )
     assert layer.attendances["G0000"] == 50 and layer.attendances["G0005"] == 3
     assert layer.attendances.sum() == 53 and len(layer.attendances) == 16
     assert (layer.period_start, layer.period_end, layer.months) == ("2025-01-01", "2025-02-28", 2)
@@ -31,8 +33,10 @@ def test_header_variants(atlas, tmp_path, header):
 
 
 def test_date_range_periods_and_departments(atlas, tmp_path):
-    text = ("lsoa_code,period_start,period_end,department_type,attendances\n"
-            "G0001,2024-04-01,2025-03-31,Type 1,100\nG0001,2024-04-01,2025-03-31,UTC,30\n")
+    text = (
+        "lsoa_code,period_start,period_end,department_type,attendances\n"
+        "G0001,2024-04-01,2025-03-31,Type 1,100\nG0001,2024-04-01,2025-03-31,UTC,30\n"
+    )
     layer = read_uec_extract(_write(tmp_path, text), atlas)
     assert layer.months == 12 and layer.attendances["G0001"] == 130
     assert layer.by_department.loc["G0001"].to_dict() == {"1": 100.0, "UTC": 30.0}
@@ -51,7 +55,10 @@ def test_patient_level_is_aggregated_and_leaves_no_rows(atlas, tmp_path):
     assert {"arrival_date", "age"} <= set(extract.columns) and "attendances" not in extract
     layer = read_uec_extract(write_extract(extract, tmp_path / "patients.csv"), atlas)
     assert layer.attendances.sum() == len(extract)
-    assert layer.attendances.to_dict() == extract.lsoa_code.value_counts().reindex(atlas.codes, fill_value=0).astype(float).to_dict()
+    assert (
+        layer.attendances.to_dict()
+        == extract.lsoa_code.value_counts().reindex(atlas.codes, fill_value=0).astype(float).to_dict()
+    )
     assert layer.by_age.to_numpy().sum() == len(extract)
     # nothing row-level survives: only per-LSOA aggregates, no dates or ages of individual attendances
     for value in vars(layer).values():
@@ -114,8 +121,9 @@ def test_other_vintage_needs_the_lookup_then_is_bridged(tmp_path):
     text = "lsoa11cd,month,attendances\nOLD1,2025-01,100\nOLD2,2025-01,30\n"
     with pytest.raises(DataError, match="bridging needs"):
         read_uec_extract(_write(tmp_path, text), atlas)
-    lookup = pd.DataFrame({"lsoa11_code": ["OLD1", "OLD1", "OLD2"], "lsoa21_code": ["G0000", "G0001", "G0001"],
-                           "change": ["S", "S", "M"]})
+    lookup = pd.DataFrame(
+        {"lsoa11_code": ["OLD1", "OLD1", "OLD2"], "lsoa21_code": ["G0000", "G0001", "G0001"], "change": ["S", "S", "M"]}
+    )
     layer = read_uec_extract(_write(tmp_path, text), atlas, lookup=lookup)
     # OLD1 splits by population (1,500 each), OLD2 merges into G0001
     assert layer.attendances.to_dict() == {"G0000": 50.0, "G0001": 80.0}

@@ -12,7 +12,6 @@ from geo.testing import grid_atlas
 from geo.uec import modelled_uec, morbidity_multiplier
 
 
-
 def _ae(months, code="E54009999", total=1000.0):
     return pd.DataFrame({"month": months, "icb22_code": code, "total_attendances": total})
 
