@@ -92,7 +92,7 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
-class Plan(Base):
+class PlanRecord(Base):
     """A named plan for one study area; its content lives in its versions.
 
     ``latest_version`` is updated with a compare-and-set (``WHERE latest_version = n``) by every change, which is
@@ -140,7 +140,7 @@ class PlanVersion(Base):
     agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     hwb_reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
-    plan: Mapped[Plan] = relationship(back_populates="versions")
+    plan: Mapped[PlanRecord] = relationship(back_populates="versions")
 
 
 class Proposal(Base):

@@ -26,7 +26,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from api.atlases import canonical_area
 from api.auth import SETTINGS, Principal
-from api.models import AuditEvent, Plan, PlanVersion, ServiceSetting, utcnow
+from api.models import AuditEvent, PlanRecord, PlanVersion, ServiceSetting, utcnow
 from api.problems import Conflict, NotFound, PreconditionFailed, PreconditionRequired, Problem
 from geo.names import check_name
 
@@ -79,7 +79,7 @@ def create_plan(
     name = check_name(name, what="plan name", column="name")
     check_labels(assignment.values())
     area = canonical_area(area)
-    plan = Plan(name=name, area=area, latest_version=1, created_at=utcnow(), created_by=actor.name)
+    plan = PlanRecord(name=name, area=area, latest_version=1, created_at=utcnow(), created_by=actor.name)
     session.add(plan)
     session.flush()
     row = PlanVersion(
@@ -118,19 +118,19 @@ def check_labels(labels) -> None:
         check_name(label, what="neighbourhood name", column="neighbourhood")
 
 
-def get_plan(session: Session, plan_id: int) -> Plan:
+def get_plan(session: Session, plan_id: int) -> PlanRecord:
     """Return a plan or raise 404."""
-    plan = session.get(Plan, plan_id)
+    plan = session.get(PlanRecord, plan_id)
     if plan is None:
         raise NotFound(f"plan {plan_id} does not exist")
     return plan
 
 
-def list_plans(session: Session, *, area: str | None = None, limit: int = 100, offset: int = 0) -> list[Plan]:
+def list_plans(session: Session, *, area: str | None = None, limit: int = 100, offset: int = 0) -> list[PlanRecord]:
     """Return plans, newest first, optionally of one area."""
-    query = select(Plan).order_by(Plan.id.desc()).limit(limit).offset(offset)
+    query = select(PlanRecord).order_by(PlanRecord.id.desc()).limit(limit).offset(offset)
     if area:
-        query = query.where(Plan.area == area)
+        query = query.where(PlanRecord.area == area)
     return list(session.scalars(query))
 
 
@@ -140,12 +140,12 @@ def get_version(session: Session, plan_id: int, version: int | None = None, *, a
     ``assignment=False`` leaves the (large) assignment unloaded, for callers that find the Plan in a cache.
     """
     # One query for the version and its plan (``row.plan`` is loaded with it): reads run on every request.
-    number = Plan.latest_version if version is None else version
+    number = PlanRecord.latest_version if version is None else version
     query = (
         select(PlanVersion)
         .join(PlanVersion.plan)
         .options(contains_eager(PlanVersion.plan))
-        .where(Plan.id == plan_id, PlanVersion.version == number)
+        .where(PlanRecord.id == plan_id, PlanVersion.version == number)
     )
     if not assignment:
         query = query.options(defer(PlanVersion.assignment))
@@ -245,12 +245,12 @@ def check_if_match(current: PlanVersion, if_match: str | None) -> None:
 def _claim(session: Session, current: PlanVersion, new_latest: int) -> None:
     """Compare-and-set ``latest_version``: lose (412) if another writer moved the plan on meanwhile."""
     result = session.execute(
-        update(Plan)
-        .where(Plan.id == current.plan_id, Plan.latest_version == current.version)
+        update(PlanRecord)
+        .where(PlanRecord.id == current.plan_id, PlanRecord.latest_version == current.version)
         .values(latest_version=new_latest)
     )
     if result.rowcount != 1:
-        latest = session.scalar(select(Plan.latest_version).where(Plan.id == current.plan_id))
+        latest = session.scalar(select(PlanRecord.latest_version).where(PlanRecord.id == current.plan_id))
         state = session.scalar(
             select(PlanVersion.state).where(PlanVersion.plan_id == current.plan_id, PlanVersion.version == latest)
         )

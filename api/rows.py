@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, select
 
-from api.models import Plan, PlanVersion
+from api.models import PlanRecord, PlanVersion
 from api.problems import NotFound
 
 
@@ -50,14 +50,14 @@ class VersionRow:
 
 
 _VERSION_COLUMNS = [getattr(PlanVersion, f.name) for f in fields(VersionRow) if f.name != "plan"]
-_PLAN_COLUMNS = [getattr(Plan, f.name).label(f"p_{f.name}") for f in fields(PlanRow)]
+_PLAN_COLUMNS = [getattr(PlanRecord, f.name).label(f"p_{f.name}") for f in fields(PlanRow)]
 # Built once: building a 20-column select costs more than running it.
 _ROW = (
     select(*_VERSION_COLUMNS, *_PLAN_COLUMNS)
-    .join(Plan, Plan.id == PlanVersion.plan_id)
-    .where(Plan.id == bindparam("plan_id"))
+    .join(PlanRecord, PlanRecord.id == PlanVersion.plan_id)
+    .where(PlanRecord.id == bindparam("plan_id"))
 )
-_LATEST_ROW = _ROW.where(PlanVersion.version == Plan.latest_version)
+_LATEST_ROW = _ROW.where(PlanVersion.version == PlanRecord.latest_version)
 _VERSION_ROW = _ROW.where(PlanVersion.version == bindparam("version"))
 
 
@@ -84,7 +84,7 @@ def version_row(connection: Connection, plan_id: int, version: int | None = None
         statement, {"plan_id": plan_id} if version is None else {"plan_id": plan_id, "version": version}
     ).one_or_none()
     if found is None:
-        latest = connection.execute(select(Plan.latest_version).where(Plan.id == plan_id)).scalar()
+        latest = connection.execute(select(PlanRecord.latest_version).where(PlanRecord.id == plan_id)).scalar()
         if latest is None:
             raise NotFound(f"plan {plan_id} does not exist")
         raise NotFound(f"plan {plan_id} has no version {version} (latest is {latest})")

@@ -14,15 +14,33 @@ from typing import Annotated, Literal
 
 import copy
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
 from api.atlases import AreaId
+from geo.errors import PlanError
+from geo.names import MAX_NAME, check_name
 from geo.plan.params import PlanParams as CorePlanParams
 from geo.plan.params import PopulationBasis
 from geo.propose import ProposalParams as CoreProposalParams
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+def _name_rule(value: str) -> str:
+    """The one name rule (:func:`geo.names.check_name`) as a pydantic check: a broken rule answers 422."""
+    try:
+        return check_name(value)
+    except PlanError as error:
+        raise ValueError(str(error)) from None
+
+
+#: A plan's or a neighbourhood's name: the schema states the rule's length, the check is the rule itself.
+_NameRule = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME),
+    AfterValidator(_name_rule),
+    Field(description=f"1 to {MAX_NAME} printable characters; not a formula (= + - @) nor a missing-value word"),
+]
+Name = _NameRule  # a plan's name
+Label = _NameRule  # a neighbourhood's name
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 Population = PopulationBasis  # the one enumeration (geo.plan.params.POPULATION_BASES)
 
@@ -46,9 +64,9 @@ def optional_body(core: type[BaseModel], name: str, doc: str) -> type[BaseModel]
     return model
 
 
-PlanParams = optional_body(
+PlanParamsBody = optional_body(
     CorePlanParams,
-    "PlanParams",
+    "PlanParamsBody",
     "Targets a plan is measured against (``geo.plan.params.PlanParams``); unset ones come "
     "from the settings, or from the proposal a plan is made from.",
 )
@@ -59,7 +77,7 @@ ProposalParamsBody = optional_body(
 )
 
 
-class PlanCreate(PlanParams):
+class PlanCreate(PlanParamsBody):
     """A new plan: from a stored proposal, or a starting layout of the whole area."""
 
     model_config = ConfigDict(extra="forbid")

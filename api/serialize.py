@@ -13,7 +13,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from api.models import Plan, PlanVersion
+from api.models import PlanRecord, PlanVersion
 from api.repository import version_etag
 from geo.plan.report import neighbourhood_records
 
@@ -56,7 +56,7 @@ def jsonable(value):
     return str(value)
 
 
-def plan_public(plan: Plan, latest: PlanVersion) -> dict:
+def plan_public(plan: PlanRecord, latest: PlanVersion) -> dict:
     """A plan with the state and ETag of its latest version."""
     return {
         "id": plan.id,

@@ -5,7 +5,9 @@ Three jobs, each a small pure function so every entry point and every writer can
 - :func:`check_name` is the one rule for a name: 1 to :data:`MAX_NAME` characters after trimming, no control
   or invisible formatting characters (ANSI escapes, BEL, tabs, right-to-left overrides, zero-width joiners), and
   no ``= + - @`` (which a spreadsheet would run as a formula) at the start or just after a ``,``, ``;`` or ``|``
-  (where a spreadsheet that splits the file at that character starts a new cell). A bad name raises one
+  (where a spreadsheet that splits the file at that character starts a new cell), and not a word that pandas,
+  R or a spreadsheet reads as a missing value (``None``, ``NaN``, ``NA``, ``null``, ``#N/A``: a plan saved with
+  such a name could not be read back). A bad name raises one
   :class:`geo.errors.PlanError` naming the file, row and column when the caller knows them.
   :func:`name_from_file` makes a valid name of a file's name (``nhp score FILE`` names the plan after it).
 - :func:`formula_safe` makes a text cell inert in a spreadsheet: a cell beginning with ``= + - @``, a tab or a
@@ -32,6 +34,12 @@ MAX_NAME = 80
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: A separator (with any spaces) followed by a formula start: where a file opened with that separator starts a cell.
 _EMBEDDED_FORMULA = re.compile(r"([,;|\t]\s*)(?=[=+\-@\t\r])")
+#: Words that common readers (pandas' defaults, R, spreadsheets) take for a missing value, compared case-folded.
+MISSING_WORDS = frozenset(
+    w.casefold()
+    for w in ("#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA")
+    + ("NULL", "NaN", "None", "nil", "missing")
+)
 _CONTROL_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"}
 _ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
 
@@ -64,16 +72,24 @@ def check_name(name, *, what: str = "name", file=None, row: int | None = None, c
     Traceback (most recent call last):
     ...
     geo.errors.PlanError: name 'South;=cmd|' /C calc'!A0' has '=' after ';', which a spreadsheet...
+    >>> check_name("None")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geo.errors.PlanError: name 'None' is a word spreadsheets and data tools read as a missing value...
     """
-    text = "" if name is None else str(name).strip()
+    if name is None or (isinstance(name, float) and name != name):  # None or NaN: no name at all
+        name = ""
+    text = str(name).strip()
     shown = printable(text)[:40] + ("..." if len(text) > 40 else "")
     expected = (
-        f"1 to {MAX_NAME} printable characters, not beginning with = + - or @ and without one of them "
-        "right after , ; or |"
+        f"1 to {MAX_NAME} printable characters, not beginning with = + - or @, without one of them "
+        "right after , ; or |, and not a missing-value word such as None, NaN or NA"
     )
     problem = None
     if not text:
         problem = f"{what} is empty"
+    elif text.casefold() in MISSING_WORDS:
+        problem = f"{what} '{shown}' is a word spreadsheets and data tools read as a missing value"
     elif len(text) > MAX_NAME:
         problem = f"{what} '{shown}' is {len(text):,} characters long (at most {MAX_NAME})"
     elif any(_is_control(c) for c in text):

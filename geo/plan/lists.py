@@ -169,15 +169,9 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
     column = arrays.practice_column
     moved: dict[str, str] = {}
     for code, target in moves.items():
-        label = str(target).strip() if target is not None else ""
-        if not label or label.lower() == "nan":
-            raise PlanError(
-                f"practice {code} is moved to an empty neighbourhood name",
-                column="neighbourhood",
-                expected="a neighbourhood name for every practice",
-            )
-        if label not in known:
-            label = check_name(label, what="neighbourhood name", column="neighbourhood")  # a new name: the rule
+        label = "" if target is None else str(target).strip()
+        if label not in known:  # a new name: the one rule
+            label = check_name(target, what=f"neighbourhood name for practice {code}", column="neighbourhood")
             if labels is plan.labels:
                 labels = list(labels)
             known[label] = len(labels)

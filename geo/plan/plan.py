@@ -21,6 +21,7 @@ import pandas as pd
 
 from geo.atlas.model import Atlas
 from geo.errors import PlanError
+from geo.names import check_name
 from geo.plan.params import PlanParams, Provenance
 from geo.metrics import REGISTRY
 from geo.atlas.arrays import AtlasArrays, atlas_arrays
@@ -137,6 +138,8 @@ class Plan:
         if error is not None:
             raise error
         values = pd.Series(assignment).reindex(self._arrays.codes).astype(str).str.strip().to_numpy()
+        for label in pd.unique(values):  # the one name rule, whoever builds the plan
+            check_name(label, what="neighbourhood name", column="neighbourhood")
         if parent is not None and parent.atlas is atlas:
             labels = list(parent._labels)
             known = {label: k for k, label in enumerate(labels)}
@@ -440,14 +443,9 @@ class Plan:
         lab = self._lab.copy()
         moved = {}
         for code, target in moves.items():
-            label = str(target).strip() if target is not None else ""
-            if not label or label == "nan":
-                raise PlanError(
-                    f"LSOA {code} is moved to an empty neighbourhood name",
-                    column="neighbourhood",
-                    expected="a non-empty name",
-                )
+            label = "" if target is None else str(target).strip()
             if label not in known:
+                label = check_name(target, what=f"neighbourhood name for LSOA {code}", column="neighbourhood")
                 if labels is self._labels:
                     labels, known = list(labels), dict(known)
                 known[label] = len(labels)
