@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from geo.plan.constraints import Violation
 
 
+#: Keyed metric values a plan keeps for objects named by identity (uploaded geographies, UEC layers).
+KEPT_BY_IDENTITY = 8
+
+
 def natural_key(label: str) -> tuple:
     """Sort key that puts "N2" before "N10"."""
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", label))
@@ -483,6 +487,10 @@ class Plan:
         if metric not in REGISTRY:
             raise KeyError(f"unknown metric {metric!r}; known metrics: {', '.join(sorted(REGISTRY))}")
         entry = REGISTRY[metric]
+        if entry.keyed:
+            raise KeyError(
+                f"metric {metric!r} is a figure of the plan and another layer: use plan.metric({metric!r}, of)"
+            )
         if entry.update is None:
             value = self._cache[metric] = entry.compute(self)
             return value
@@ -497,6 +505,38 @@ class Plan:
         value = top._cache[metric]
         for plan in reversed(line):
             value = plan._cache[metric] = entry.update(plan, value)
+        return value
+
+    def metric(self, name: str, of: Any = None) -> Any:
+        """Return a metric; a keyed one (:mod:`geo.metrics`) is a figure of this plan and ``of`` (a geography, a
+        UEC layer), computed once per plan and ``of`` and then read by every output.
+
+        Examples
+        --------
+        >>> from geo.testing import grid_atlas
+        >>> from geo.plan.geography import geography
+        >>> plan = Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"})
+        >>> las = geography(plan.atlas, "las")
+        >>> plan.metric("coterminosity", las) is plan.metric("coterminosity", geography(plan.atlas, "las"))
+        True
+        >>> plan.metric("lsoas")
+        {'A': 1, 'B': 1}
+        """
+        entry = REGISTRY.get(name)
+        if entry is None or not entry.keyed:
+            if of is not None:
+                raise TypeError(f"metric {name!r} is a figure of the plan alone: use plan[{name!r}]")
+            return self[name]
+        token = entry.token(of) if entry.token is not None else None
+        key = (name, "=", token) if token is not None else (name, "is", id(of))
+        held = self._cache.get(key)
+        if held is not None and (token is not None or held[0] is of):  # an id is only a key while ``of`` lives
+            return held[1]
+        value = entry.compute(self, of)
+        by_identity = [k for k in self._cache if isinstance(k, tuple) and k[1] == "is"]
+        for stale in by_identity[: max(0, len(by_identity) - KEPT_BY_IDENTITY + 1)]:
+            del self._cache[stale]  # bounded: a plan holds the figures of its few latest layers
+        self._cache[key] = (of, value)
         return value
 
     def neighbourhood_table(self) -> pd.DataFrame:
@@ -525,7 +565,9 @@ class Plan:
 
     def __getstate__(self) -> dict:
         # A weak reference cannot be pickled; a plan sent to another process stands alone and recounts.
-        return {**self.__dict__, "_parent_ref": None}
+        # Keyed metric values hold the layer they were computed of (a UEC layer, a file's geography): not sent.
+        cache = {k: v for k, v in self._cache.items() if not isinstance(k, tuple)}
+        return {**self.__dict__, "_parent_ref": None, "_cache": cache}
 
     def __repr__(self) -> str:
         return f"Plan({self.name!r}, {len(self.live)} neighbourhoods, {len(self._lab)} LSOAs, target={self.target})"
