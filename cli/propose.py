@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from cli._common import add_area_arguments
+from cli.plan import _count
 from geo.errors import DataError
 from geo.export import extensions
 from geo.plan.params import POPULATION_BASES
@@ -214,7 +215,8 @@ def format_table(plan, mnp: pd.Series | None = None) -> str:
         f"{'neighbourhood':<18} {'population':>11} {'dev %':>7} {'LSOAs':>6}" + ("  MNP" if mnp is not None else "")
     ]
     for row in table.itertuples():
-        line = f"{row.name:<18} {row.population:>11,.0f} {row.deviation_pct:>+7.1f} {row.lsoas:>6}"
+        deviation = "n/p" if row.deviation_pct != row.deviation_pct else f"{row.deviation_pct:+.1f}"
+        line = f"{row.name:<18} {_count(row.population):>11} {deviation:>7} {row.lsoas:>6}"
         lines.append(line + (f"  {mnp.get(row.name, '')}" if mnp is not None else ""))
     return "\n".join(lines)
 
@@ -264,14 +266,16 @@ def nest_hints(plan, nest: str) -> list[str]:
     if code not in lsoas.columns:
         return []
     low = plan.params.band[0]
-    table = plan.neighbourhood_table().set_index("name")
+    # The decision reads the exact population; the line quotes the published one (a margin of its parts).
+    exact = plan["population"]
+    shown = plan.neighbourhood_table().set_index("name")["population"]
     members = pd.DataFrame({"hood": plan.assignment.to_numpy(), "place": lsoas[code].to_numpy()}, index=lsoas.index)
     hints = []
     for place, group in members.groupby("place", sort=True):
         hoods = group.hood.unique()
-        population = float(table.loc[hoods[0], "population"]) if len(hoods) == 1 else None
-        if len(hoods) != 1 or (members.hood == hoods[0]).sum() != len(group) or population is None or population >= low:
+        if len(hoods) != 1 or (members.hood == hoods[0]).sum() != len(group) or exact[hoods[0]] >= low:
             continue
+        population = float(shown[hoods[0]])
         place_name = str(lsoas.loc[group.index[0], name])
         level = next(
             (
@@ -293,7 +297,7 @@ def nest_hints(plan, nest: str) -> list[str]:
         ]
         near = f" (most likely with {pd.Series(neighbours).mode().iloc[0]})" if neighbours else ""
         hints.append(
-            f"hint: {place_name} ({population:,.0f} people) is below the band on its own; "
+            f"hint: {place_name} ({_count(population)} people) is below the band on its own; "
             f"--nest {level} would let it join a neighbouring place{near}"
         )
     return hints

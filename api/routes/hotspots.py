@@ -110,7 +110,10 @@ def hotspot_result(result_id: Annotated[str, Path(max_length=36)], actor: Viewer
 def plan_hotspots(
     plan_id: DbId, actor: Viewer, state: State, version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
 ) -> dict:
-    """UEC attendances, rate and ratio against the study area per neighbourhood (modelled layer)."""
+    """UEC attendances, rate and ratio against the study area per neighbourhood (modelled layer).
+
+    ``population`` is the plan's counted population on its basis (``population_basis``), the figure
+    ``/plans/{id}/metrics`` gives, and the rate is per 1,000 of it: both read the plan's metrics."""
     from geo.hotspots import by_neighbourhood
 
     _, plan = state.plans.load(plan_id, version)
@@ -118,6 +121,7 @@ def plan_hotspots(
     table = by_neighbourhood(result, plan)
     return {
         "uec_kind": result.layer.kind,
+        "population_basis": plan.population,
         "source": result.source_note,
         "hotspot_meaning": result.hotspot_meaning,
         "neighbourhoods": json.loads(table.reset_index().to_json(orient="records")),

@@ -1,9 +1,11 @@
-"""UEC load per neighbourhood of a plan: attendances, rate per 1,000 and ratio to the study area, with exact CIs.
+"""UEC load per neighbourhood of a plan, published: attendances, rate per 1,000 and ratio to the study area.
 
-This is the table plan metrics, profiles and exports read. Each neighbourhood's attendances are a margin of the
-per-LSOA table, so they are published by :func:`geo.disclosure.publish_totals` (exact unless an LSOA of the
-neighbourhood is suppressed; then each suppressed LSOA counts as 4 and the total is rounded to 10) and every
-figure is computed from the published total. The same neighbourhood total therefore comes out whatever the
+The exact sums are the plan's ``uec`` metric (:mod:`geo.metrics.uec`: computed once per plan and layer, with the
+plan's own counted population); this module is where they leave the process. Each neighbourhood's attendances are
+a margin of the per-LSOA table, so they are published by :func:`geo.disclosure.publish_totals` (exact unless an
+LSOA of the neighbourhood is suppressed; then each suppressed LSOA counts as 4 and the total is rounded to 10),
+its population by the plan's margin rule (:func:`geo.plan.report.published_populations`), and every rate and
+ratio is computed from the published figures. The same neighbourhood total therefore comes out whatever the
 suppressed counts are, in this table and in any other answer.
 """
 
@@ -14,6 +16,7 @@ import pandas as pd
 from geo.disclosure import publish_totals
 from geo.hotspots.funnel import dispersion, funnel_flags
 from geo.hotspots.result import round_table, total_figures
+from geo.metrics.uec import layer_sums
 from geo.plan.report import published_populations
 
 NEIGHBOURHOOD_COLUMNS = [
@@ -35,7 +38,9 @@ NEIGHBOURHOOD_COLUMNS = [
 ]
 
 
-def by_neighbourhood(result, assignment, suppressed: bool = True, threshold: int | None = None) -> pd.DataFrame:
+def by_neighbourhood(
+    result, assignment, suppressed: bool = True, threshold: int | None = None, population: pd.Series | None = None
+) -> pd.DataFrame:
     """Return UEC figures per neighbourhood of a plan (columns :data:`NEIGHBOURHOOD_COLUMNS`).
 
     Parameters
@@ -43,13 +48,17 @@ def by_neighbourhood(result, assignment, suppressed: bool = True, threshold: int
     result
         A :class:`~geo.hotspots.HotspotResult`.
     assignment
-        A ``geo.plan.Plan`` or a Series ``lsoa_code -> neighbourhood``. For a plan, ``population`` (the rate's
-        denominator: attendances are counted by where people live) is the plan's own residents of each footprint,
-        the figure its metrics show (:func:`plan_residents`), not a second sum of the UEC layer's populations.
+        A ``geo.plan.Plan`` or a Series ``lsoa_code -> neighbourhood``. For a plan the sums are its ``uec``
+        metric and ``population`` (the rate's denominator) is the plan's counted population on its basis, the
+        figure ``/plans/{id}/metrics`` shows, not a second sum of the UEC layer's populations; for a Series (a
+        local authority, the study area) the sum of ``population``.
     suppressed
         Publish through disclosure control (the default); False gives true totals for use inside ``geo/``.
     threshold
         Largest count suppressed (default: the one the result was made with).
+    population
+        For a Series: the population of each LSOA the rates are per (a plan's comparators pass the plan's basis
+        column, so their rates and the plan's are of the same people); default: the layer's residents.
 
     The ratio is observed / expected at the study area's rates (so a ratio of 1.2 is 20 % above the area), with
     the exact Poisson interval of the total; ``funnel`` is the neighbourhood's place on a funnel plot of the
@@ -70,23 +79,23 @@ def by_neighbourhood(result, assignment, suppressed: bool = True, threshold: int
     (['A', 'B'], 9600, ['', ''])
     """
     t = result.threshold if threshold is None else threshold
-    series = assignment.assignment if hasattr(assignment, "assignment") else assignment
-    series = pd.Series(series).reindex(result.frame.index)
-    frame = result.frame.assign(neighbourhood=series.to_numpy()).dropna(subset=["neighbourhood"])
-    keys = frame["neighbourhood"]
-    grouped = frame.groupby(keys, sort=True)
-    table = grouped.agg(population=("population", "sum"), expected=("expected", "sum"), lsoas=("attendances", "size"))
-    if hasattr(assignment, "neighbourhood_table"):
-        table["population"] = plan_residents(assignment, suppressed).reindex(table.index)
-    table["hotspot_lsoas"] = grouped["hotspot"].apply(lambda h: int((h == "high").sum()))
-    table["coldspot_lsoas"] = grouped["hotspot"].apply(lambda h: int((h == "low").sum()))
+    is_plan = hasattr(assignment, "neighbourhood_table")
+    series = pd.Series(assignment.assignment if is_plan else assignment).reindex(result.frame.index)
+    if is_plan:
+        table = assignment.metric("uec", result).copy()
+    else:
+        frame = result.frame if population is None else result.frame.assign(population=population)
+        table = layer_sums(frame, series)
+    if is_plan and suppressed:
+        published = published_populations(assignment)["population"]
+        table["population"] = pd.Series(published, index=assignment.neighbourhoods).reindex(table.index)
     if suppressed:
-        totals = publish_totals(frame["attendances"], keys, t).reindex(table.index)
+        keyed = series.dropna()
+        totals = publish_totals(result.frame["attendances"].reindex(keyed.index), keyed, t).reindex(table.index)
         table["attendances"] = totals["total"]
         table["rounded_to"] = totals["rounded_to"].astype(int)
         table["suppressed_lsoas"] = totals["suppressed_parts"].astype(int)
     else:
-        table["attendances"] = grouped["attendances"].sum()
         table["rounded_to"] = 1
         table["suppressed_lsoas"] = 0
     table = table.join(
@@ -103,21 +112,3 @@ def by_neighbourhood(result, assignment, suppressed: bool = True, threshold: int
     table.index.name = "neighbourhood"
     table = table[NEIGHBOURHOOD_COLUMNS]
     return round_table(table) if suppressed else table
-
-
-def plan_residents(plan, suppressed: bool = True) -> pd.Series:
-    """The residents of each footprint of ``plan`` as its metrics give them: published by the plan's margin rule
-    (:func:`geo.plan.report.published_populations`), or exact for use inside ``geo/``.
-
-    Examples
-    --------
-    >>> from geo.testing import grid_atlas
-    >>> from geo.plan import Plan
-    >>> plan_residents(Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"})).to_dict()
-    {'A': 1500.0, 'B': 1500.0}
-    """
-    if suppressed:
-        values = published_populations(plan)["resident_population"]
-    else:
-        values = list(plan["resident_population"].values())
-    return pd.Series(values, index=pd.Index(plan.neighbourhoods, name="neighbourhood"), dtype=float)

@@ -6,6 +6,12 @@ dissolved shapes) also carry an ``update(child, parent_value)`` that starts from
 applies only the units that moved, so an edit and its summary cost well under a millisecond on an ICB. This
 follows GerryChain's updaters, with plain functions in a registry rather than per-partition dictionaries.
 
+A **keyed** metric is a figure of a plan *and* something else it is compared with or laid over: coterminosity with
+a geography, UEC load of a hotspot layer. ``plan.metric(name, of)`` computes it once per plan and ``of`` (cached by
+the metric's ``token(of)`` when it gives one, e.g. a built-in geography's name, else by the object itself) and
+every output reads that value. Every per-neighbourhood figure is registered here, exact; outputs publish it
+(:mod:`geo.disclosure`) where it leaves the process.
+
 Examples
 --------
 >>> from geo.metrics import REGISTRY
@@ -15,7 +21,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +37,10 @@ class Metric:
     compute: Callable[["Plan"], Any]
     description: str = ""
     update: Callable[["Plan", Any], Any] | None = None
+    #: Keyed metrics are ``compute(plan, of)``, read by ``plan.metric(name, of)``.
+    keyed: bool = False
+    #: For a keyed metric: ``token(of)`` names ``of`` by value (a cache key), or ``None`` to cache by identity.
+    token: Callable[[Any], Hashable | None] | None = None
 
     def updater(self, func: Callable[["Plan", Any], Any]) -> Callable[["Plan", Any], Any]:
         """Register ``func(child, parent_value)`` as the incremental update of this metric."""
@@ -41,15 +51,21 @@ class Metric:
 REGISTRY: dict[str, Metric] = {}
 
 
-def metric(name: str, description: str = "") -> Callable[[Callable[["Plan"], Any]], Metric]:
+def metric(
+    name: str, description: str = "", *, keyed: bool = False, token: Callable[[Any], Hashable | None] | None = None
+) -> Callable[[Callable[..., Any]], Metric]:
     """Register a metric computed by the decorated function of a plan.
 
     Parameters
     ----------
     name
-        The key under which ``plan[name]`` returns the value.
+        The key under which ``plan[name]`` (or ``plan.metric(name, of)`` for a keyed metric) returns the value.
     description
         One line for documentation and ``nhp score --help``.
+    keyed
+        The function is ``f(plan, of)``: a figure of the plan and of ``of`` (a geography, a UEC layer).
+    token
+        For a keyed metric: a function naming ``of`` by value for the cache, or ``None`` for "by identity".
 
     Examples
     --------
@@ -60,13 +76,24 @@ def metric(name: str, description: str = "") -> Callable[[Callable[["Plan"], Any
     'number of LSOAs in the plan'
     """
 
-    def register(func: Callable[["Plan"], Any]) -> Metric:
+    def register(func: Callable[..., Any]) -> Metric:
         if name in REGISTRY:
             raise ValueError(f"metric {name!r} is registered twice")
-        REGISTRY[name] = Metric(name, func, description)
+        REGISTRY[name] = Metric(name, func, description, keyed=keyed, token=token)
         return REGISTRY[name]
 
     return register
+
+
+def plan_metrics() -> list[str]:
+    """Names of the metrics of a plan alone (``plan[name]``), in registration order; keyed ones left out.
+
+    Examples
+    --------
+    >>> "population" in plan_metrics(), "coterminosity" in plan_metrics(), "coterminosity" in REGISTRY
+    (True, False, True)
+    """
+    return [name for name, entry in REGISTRY.items() if not entry.keyed]
 
 
 # Registering happens on import; the order matters only for readability of the registry.
@@ -77,3 +104,6 @@ from geo.metrics import nesting as _nesting  # noqa: E402,F401
 from geo.metrics import deprivation as _deprivation  # noqa: E402,F401
 from geo.metrics import practices as _practices  # noqa: E402,F401
 from geo.metrics import lists as _lists  # noqa: E402,F401
+from geo.metrics import coterminosity as _coterminosity  # noqa: E402,F401
+from geo.metrics import uec as _uec  # noqa: E402,F401
+from geo.metrics import profile as _profile  # noqa: E402,F401

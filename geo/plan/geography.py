@@ -56,6 +56,11 @@ class Geography:
     units: pd.Series
     names: dict
 
+    @property
+    def built_in(self) -> bool:
+        """Whether this is one of :data:`BUILT_IN` (a function of the atlas alone, so its name identifies it)."""
+        return BUILT_IN.get(self.key) == self.title
+
     def name_of(self, unit: str) -> str:
         """Return a unit's name ("Abbey (E05010458)" when the name differs from the code)."""
         name = self.names.get(unit, unit)

@@ -13,7 +13,7 @@ import dataclasses
 import re
 import weakref
 from collections.abc import Callable, Mapping
-from functools import cached_property
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from geo.plan.constraints import Violation
 
 
+#: Keyed metric values a plan keeps for objects named by identity (uploaded geographies, UEC layers).
+KEPT_BY_IDENTITY = 8
+
+
 def natural_key(label: str) -> tuple:
     """Sort key that puts "N2" before "N10"."""
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", label))
@@ -37,6 +41,12 @@ def natural_key(label: str) -> tuple:
 
 class Plan:
     """Every LSOA of an atlas assigned to a named neighbourhood, with the parameters it is measured against.
+
+    A plan is a closed value: its state lives in declared slots (no ``__dict__``: writing an undeclared attribute
+    raises), its public attributes are read-only, and a changed plan is a new one made by a public constructor
+    (:meth:`move`, :meth:`move_practices`, :meth:`named`, :meth:`rename`, :meth:`with_params`,
+    :meth:`from_practices`; re-nesting and ensembles call the constructor). Only the metric cache and the
+    constructors' kept state grow after construction, and only through this class.
 
     Parameters
     ----------
@@ -71,7 +81,36 @@ class Plan:
     {'E': 7500.0, 'W': 6000.0}
     >>> plan.params.target, plan.move({"G0001": "W"}).params == plan.params
     (6750, True)
+    >>> plan.colour = "red"
+    Traceback (most recent call last):
+    ...
+    AttributeError: 'Plan' object has no attribute 'colour'
     """
+
+    __slots__ = (
+        "_atlas",
+        "_params",
+        "_provenance",
+        "_name",
+        "_moved",
+        "_moved_practices",
+        "_arrays",
+        "_practices",
+        "_labels",
+        "_lab",
+        "_cache",
+        "_parent_ref",
+        "_flow",
+        "_changed",
+        # explicit caches of values derived from the assignment (None until first asked for)
+        "_assignment",
+        "_live",
+        "_names",
+        "_known",
+        # state a constructor of this package keeps with the plan (a list plan's footprint), see kept()
+        "_kept",
+        "__weakref__",  # children hold their parent weakly
+    )
 
     def __init__(
         self,
@@ -86,14 +125,14 @@ class Plan:
         practices: Mapping[str, str] | pd.Series | None = None,
         **overrides: Any,
     ) -> None:
-        self.moved_practices: dict[str, str] = {}
+        self._moved_practices: dict[str, str] = {}
         if isinstance(assignment, _Labelled) and parent is not None and not overrides:
             # Fast path of move() and move_practices(): the parent's atlas, parameters, arrays and practice codes
             # are already checked (issues 11 and 16).
-            self.atlas, self._params, self._arrays, self._practices = atlas, params, parent._arrays, practices
+            self._atlas, self._params, self._arrays, self._practices = atlas, params, parent._arrays, practices
             self._provenance = provenance if provenance is not None else Provenance()
             self._name = str(name)
-            self.moved = dict(moved or {})
+            self._moved = dict(moved or {})
             self._init_state(assignment.labels, assignment.index, parent)
             self._adopt(assignment)
             return
@@ -122,11 +161,11 @@ class Plan:
                 column="population",
                 expected="'resident' or 'registered' for a plan of LSOAs",
             )
-        self.atlas = atlas
+        self._atlas = atlas
         self._params = params
         self._provenance = provenance
         self._name = str(name)
-        self.moved: dict[str, str] = dict(moved or {})
+        self._moved: dict[str, str] = dict(moved or {})
         self._arrays: AtlasArrays = atlas_arrays(atlas)
         self._practices = None if practices is None else pd.Series(practices, dtype=object).astype(str)
         if isinstance(assignment, _Labelled):  # from move(): codes are the atlas's by construction
@@ -157,17 +196,32 @@ class Plan:
     def _adopt(self, made: _Labelled) -> None:
         """Take what a constructor of this package worked out for the child (practice moves, metric values,
         footprint state), so no code outside the class writes a plan's private state."""
-        self.moved_practices = dict(made.moved_practices)
+        self._moved_practices = dict(made.moved_practices)
         self._cache.update(made.metrics)
-        self.__dict__.update({f"_{key}": value for key, value in made.state.items()})
+        self._kept.update(made.state)
 
     def kept(self, key: str, make: Callable[[], Any] | None = None) -> Any:
         """State a constructor of this package keeps with the plan (a list plan's ``footprint`` and
         ``footprint_home``), made once by ``make()`` when absent; ``None`` when absent and no ``make``."""
-        value = self.__dict__.get(f"_{key}")
+        value = self._kept.get(key)
         if value is None and make is not None:
-            value = self.__dict__[f"_{key}"] = make()
+            value = self._kept[key] = make()
         return value
+
+    @property
+    def atlas(self) -> Atlas:
+        """The study area's atlas."""
+        return self._atlas
+
+    @property
+    def moved(self) -> Mapping[str, str]:
+        """The LSOA moves that made this plan from its parent (read-only; empty for a root plan)."""
+        return MappingProxyType(self._moved)
+
+    @property
+    def moved_practices(self) -> Mapping[str, str]:
+        """The practice moves that made this list-based plan from its parent (read-only; empty otherwise)."""
+        return MappingProxyType(self._moved_practices)
 
     @property
     def name(self) -> str:
@@ -188,14 +242,17 @@ class Plan:
         True
         """
         twin = object.__new__(type(self))
-        twin.__dict__.update(self.__dict__)  # not copy.copy: __getstate__ drops the parent for pickling
+        for slot in _STATE:  # not copy.copy: __getstate__ drops the parent for pickling
+            object.__setattr__(twin, slot, getattr(self, slot))
         twin._name = str(name)
         return twin
 
     def _init_state(self, labels: list[str], lab: np.ndarray, parent: Plan | None) -> None:
         self._labels = labels
         self._lab = lab
-        self._cache: dict[str, Any] = {}
+        self._cache: dict[Any, Any] = {}
+        self._kept: dict[str, Any] = {}
+        self._assignment = self._live = self._names = self._known = None
         self._parent_ref = weakref.ref(parent) if parent is not None else None
         if parent is None:
             self._flow = (np.empty(0, int), np.empty(0, int), np.empty(0, int))
@@ -206,11 +263,11 @@ class Plan:
             self._changed = frozenset(self._flow[1].tolist()) | frozenset(self._flow[2].tolist())
             # Keep the parent's sorted neighbourhoods when no neighbourhood appeared or emptied (the usual move):
             # sorting names by natural_key is otherwise a large part of an edit's cost (issue 16).
-            live = parent.__dict__.get("live")
-            if live is not None and "_names" in parent.__dict__:
+            live = parent._live
+            if live is not None and parent._names is not None:
                 counts = np.bincount(lab, minlength=len(labels))
                 if np.count_nonzero(counts) == len(live) and counts[live].all():
-                    self.__dict__["live"], self.__dict__["_names"] = live, parent.__dict__["_names"]
+                    self._live, self._names = live, parent._names
 
     # --- what the plan is measured against, and how it was made --------------------------------------------
 
@@ -371,27 +428,29 @@ class Plan:
         """The plan this one was moved from, while it is still in memory (children do not keep ancestors alive)."""
         return self._parent_ref() if self._parent_ref is not None else None
 
-    @cached_property
+    @property
     def assignment(self) -> pd.Series:
-        """``lsoa_code -> neighbourhood`` in atlas order."""
-        labels = np.array(self._labels, dtype=object)
-        return pd.Series(labels[self._lab], index=self.atlas.lsoas.index.copy(), name="neighbourhood")
+        """``lsoa_code -> neighbourhood`` in atlas order (made once)."""
+        if self._assignment is None:
+            labels = np.array(self._labels, dtype=object)
+            self._assignment = pd.Series(labels[self._lab], index=self.atlas.lsoas.index.copy(), name="neighbourhood")
+        return self._assignment
 
-    @cached_property
+    @property
     def live(self) -> np.ndarray:
-        """Label indices of the neighbourhoods that hold at least one LSOA, in natural name order."""
-        present = np.flatnonzero(np.bincount(self._lab, minlength=len(self._labels)))
-        return np.array(sorted(present, key=lambda k: natural_key(self._labels[k])), dtype=int)
+        """Label indices of the neighbourhoods that hold at least one LSOA, in natural name order (made once)."""
+        if self._live is None:
+            present = np.flatnonzero(np.bincount(self._lab, minlength=len(self._labels)))
+            self._live = np.array(sorted(present, key=lambda k: natural_key(self._labels[k])), dtype=int)
+        return self._live
 
     @property
     def neighbourhoods(self) -> list[str]:
         """Names of the neighbourhoods, in natural order ("N2" before "N10")."""
+        if self._names is None:
+            # Kept (and shared with children whose neighbourhoods are the same): every metric keyed by name reads it.
+            self._names = tuple(self._labels[k] for k in self.live.tolist())
         return list(self._names)
-
-    @cached_property
-    def _names(self) -> tuple[str, ...]:
-        # Cached (and shared with children whose neighbourhoods are the same): every metric keyed by name reads it.
-        return tuple(self._labels[k] for k in self.live.tolist())
 
     def members(self, label: int) -> np.ndarray:
         """Row positions of the LSOAs in neighbourhood ``label`` (an index into the plan's labels)."""
@@ -437,9 +496,9 @@ class Plan:
         # The label list is shared with the child unless a move names a new neighbourhood (lists are never
         # modified in place: a new label copies first).
         labels = self._labels
-        known = self.__dict__.get("_known")
+        known = self._known
         if known is None:
-            known = self.__dict__["_known"] = {label: k for k, label in enumerate(labels)}
+            known = self._known = {label: k for k, label in enumerate(labels)}
         lab = self._lab.copy()
         moved = {}
         for code, target in moves.items():
@@ -461,7 +520,7 @@ class Plan:
             parent=self,
             moved=moved,
         )
-        child.__dict__["_known"] = known  # the label -> index map of the labels it shares
+        child._known = known  # the label -> index map of the labels it shares
         return child
 
     def rename(self, mapping: Mapping[str, str]) -> Plan:
@@ -481,6 +540,10 @@ class Plan:
         if metric not in REGISTRY:
             raise KeyError(f"unknown metric {metric!r}; known metrics: {', '.join(sorted(REGISTRY))}")
         entry = REGISTRY[metric]
+        if entry.keyed:
+            raise KeyError(
+                f"metric {metric!r} is a figure of the plan and another layer: use plan.metric({metric!r}, of)"
+            )
         if entry.update is None:
             value = self._cache[metric] = entry.compute(self)
             return value
@@ -495,6 +558,38 @@ class Plan:
         value = top._cache[metric]
         for plan in reversed(line):
             value = plan._cache[metric] = entry.update(plan, value)
+        return value
+
+    def metric(self, name: str, of: Any = None) -> Any:
+        """Return a metric; a keyed one (:mod:`geo.metrics`) is a figure of this plan and ``of`` (a geography, a
+        UEC layer), computed once per plan and ``of`` and then read by every output.
+
+        Examples
+        --------
+        >>> from geo.testing import grid_atlas
+        >>> from geo.plan.geography import geography
+        >>> plan = Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"})
+        >>> las = geography(plan.atlas, "las")
+        >>> plan.metric("coterminosity", las) is plan.metric("coterminosity", geography(plan.atlas, "las"))
+        True
+        >>> plan.metric("lsoas")
+        {'A': 1, 'B': 1}
+        """
+        entry = REGISTRY.get(name)
+        if entry is None or not entry.keyed:
+            if of is not None:
+                raise TypeError(f"metric {name!r} is a figure of the plan alone: use plan[{name!r}]")
+            return self[name]
+        token = entry.token(of) if entry.token is not None else None
+        key = (name, "=", token) if token is not None else (name, "is", id(of))
+        held = self._cache.get(key)
+        if held is not None and (token is not None or held[0] is of):  # an id is only a key while ``of`` lives
+            return held[1]
+        value = entry.compute(self, of)
+        by_identity = [k for k in self._cache if isinstance(k, tuple) and k[1] == "is"]
+        for stale in by_identity[: max(0, len(by_identity) - KEPT_BY_IDENTITY + 1)]:
+            del self._cache[stale]  # bounded: a plan holds the figures of its few latest layers
+        self._cache[key] = (of, value)
         return value
 
     def neighbourhood_table(self) -> pd.DataFrame:
@@ -523,10 +618,20 @@ class Plan:
 
     def __getstate__(self) -> dict:
         # A weak reference cannot be pickled; a plan sent to another process stands alone and recounts.
-        return {**self.__dict__, "_parent_ref": None}
+        # Keyed metric values hold the layer they were computed of (a UEC layer, a file's geography): not sent.
+        cache = {k: v for k, v in self._cache.items() if not isinstance(k, tuple)}
+        return {**{slot: getattr(self, slot) for slot in _STATE}, "_parent_ref": None, "_cache": cache}
+
+    def __setstate__(self, state: dict) -> None:
+        for slot in _STATE:
+            object.__setattr__(self, slot, state[slot])
 
     def __repr__(self) -> str:
         return f"Plan({self.name!r}, {len(self.live)} neighbourhoods, {len(self._lab)} LSOAs, target={self.target})"
+
+
+#: Every slot that holds a plan's state (``__weakref__`` is the interpreter's).
+_STATE = tuple(slot for slot in Plan.__slots__ if slot != "__weakref__")
 
 
 class _Labelled:

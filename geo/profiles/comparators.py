@@ -157,6 +157,9 @@ def _uec_rates(plan, summary, hotspots, threshold) -> pd.Series:
     names = lsoas.groupby("lad_code").lad_name.first()
     la = lsoas.lad_code.map(lambda code: f"{names.get(code, code)} (local authority)")
     rates = [summary["rate_per_1000"]] if "rate_per_1000" in summary else []
-    rates.append(by_neighbourhood(hotspots, la, threshold=threshold)["rate_per_1000"])
-    rates.append(by_neighbourhood(hotspots, pd.Series(ICB, index=lsoas.index), threshold=threshold)["rate_per_1000"])
+    # Per 1,000 of the plan's basis (its footprint's column), as the neighbourhoods' rates are.
+    people = lsoas[plan.population_column].astype(float)
+    rates.append(by_neighbourhood(hotspots, la, threshold=threshold, population=people)["rate_per_1000"])
+    area = pd.Series(ICB, index=lsoas.index)
+    rates.append(by_neighbourhood(hotspots, area, threshold=threshold, population=people)["rate_per_1000"])
     return pd.concat(rates).round(1)

@@ -156,7 +156,7 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
     if hotspots is not None:
         from geo.hotspots import by_neighbourhood
 
-        uec = by_neighbourhood(hotspots, assignment, suppressed=True, threshold=threshold)
+        uec = by_neighbourhood(hotspots, plan, suppressed=True, threshold=threshold)  # the plan's uec metric
         summary = summary.join(uec[UEC_COLUMNS])
         uec_note = hotspots.source_note
     summary = suppress_frame(

@@ -86,12 +86,10 @@ def extra_figures(plan, england, threshold: int | None = None) -> Figures:
 
     # --- Ethnicity (LSOA counts) ---
     if "ethnicity_census2021" in atlas.sources and lsoas["ethnicity_total"].notna().any():
-        keys = {
-            **{h: plan.assignment.reindex(lsoas.index).eq(h) for h in hoods},
-            **{a: lsoas.lad_code.eq(code) for code, a in la_area.items()},
-            ICB: pd.Series(True, lsoas.index),
-        }
-        counts = pd.DataFrame({a: lsoas.loc[mask, ETHNICITY_COLUMNS].sum() for a, mask in keys.items()}).T
+        # The neighbourhoods' counts are the plan's ``ethnicity`` metric; the comparators' sums of their LSOAs.
+        keys = {**{a: lsoas.lad_code.eq(code) for code, a in la_area.items()}, ICB: pd.Series(True, lsoas.index)}
+        comparators = pd.DataFrame({a: lsoas.loc[mask, ETHNICITY_COLUMNS].sum() for a, mask in keys.items()}).T
+        counts = pd.concat([plan["ethnicity"], comparators])
         if not england.ethnicity.empty:
             counts.loc[ENGLAND] = england.ethnicity.reindex(ETHNICITY_COLUMNS)
         else:
@@ -136,15 +134,8 @@ def _practice_weights(plan, hoods, la_area) -> tuple[pd.DataFrame, dict[str, boo
     list_size = atlas.practices.list_size.astype(float).where(lambda s: s > 0)
     weights = pd.DataFrame(0.0, index=[*hoods, *la_area.values(), ICB], columns=codes)
     listed = plan.practice_assignment
-    if listed is not None:
-        for code, hood in listed.items():
-            if code in weights.columns and hood in weights.index:
-                weights.loc[hood, code] = 1.0
-    else:
-        # The plan's own tallies of patients by neighbourhood and practice (never recounted here).
-        tallies = pd.DataFrame(plan["practice_tallies"][plan.live], index=hoods, columns=plan.arrays.practice_codes)
-        shares = tallies.reindex(columns=codes, fill_value=0.0).div(list_size, axis=1).fillna(0.0)
-        weights.loc[hoods] = shares.to_numpy()
+    # The neighbourhoods' rows are the plan's own ``practice_shares`` metric (never recounted here).
+    weights.loc[hoods] = plan["practice_shares"].reindex(index=hoods, columns=codes, fill_value=0.0).to_numpy()
     reg = atlas.registrations.assign(lad=atlas.registrations.lsoa_code.map(atlas.lsoas.lad_code))
     by_lad = reg.groupby(["lad", "practice_code"]).patients.sum().unstack(fill_value=0.0)
     for code, area in la_area.items():

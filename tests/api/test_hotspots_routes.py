@@ -114,3 +114,30 @@ def test_uploaded_extract_with_small_counts_cannot_be_differenced(client, big_at
     assert all(victim not in c["lsoa_codes"].split() for c in body["clusters"])
     assert_no_small_counts(body)  # runs the differencing search on a hotspot answer
     assert "two-sided" in body["method"] and body["dispersion"]["units"] == 399
+
+
+@pytest.mark.parametrize("basis", ["resident", "registered"])
+def test_plan_hotspots_give_the_plans_own_population(tmp_path, basis):
+    """Issue 22: ``/plans/{id}/metrics`` said 158,947 and ``/plans/{id}/hotspots`` 158,790 for one neighbourhood
+    of a registered-basis plan (the second re-summed residents): both now read the plan's counted population."""
+    from api.app import create_app
+
+    settings = Settings(home_dir=tmp_path, data_dir=None)
+    with TestClient(create_app(settings), raise_server_exceptions=False, base_url="http://127.0.0.1") as client:
+        created = client.post("/api/v1/plans", json={"name": "p", "area": "Q99", "start": "lad", "population": basis})
+        assert created.status_code == 201, created.text
+        plan_id = created.json()["id"]
+        metrics = client.get(f"/api/v1/plans/{plan_id}/metrics").json()
+        hotspots = client.get(f"/api/v1/plans/{plan_id}/hotspots")
+        assert hotspots.status_code == 200, hotspots.text
+        body = hotspots.json()
+    assert metrics["summary"]["population_basis"] == body["population_basis"] == basis
+    counted = {row["name"]: row["population"] for row in metrics["neighbourhoods"]}
+    shown = {row["neighbourhood"]: row["population"] for row in body["neighbourhoods"]}
+    assert shown == counted and len(shown) == 3
+    if basis == "registered":  # the two bases differ here, so residents could not pass for the plan's population
+        residents = {row["name"]: row["resident_population"] for row in metrics["neighbourhoods"]}
+        assert residents != counted
+    for row in body["neighbourhoods"]:
+        assert row["rate_per_1000"] == pytest.approx(1000 * row["attendances"] / row["population"], abs=0.06)
+    assert_no_small_counts(body)

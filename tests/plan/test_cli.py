@@ -83,3 +83,18 @@ def test_bad_plan_file_exits_2_with_file_row_and_column(tmp_path, capsys):
 def test_bad_target_exits_2(two_plans, capsys):
     assert main(["score", str(two_plans[0]), "--area", "QZZ", "--target", "0"]) == 2
     assert "target" in capsys.readouterr().err
+
+
+def test_the_nest_hint_decides_on_the_exact_population_and_quotes_the_published_one():
+    """Issue 22: a place of 17,998 people (one LSOA of 3) is below the 18,000 floor; its published population is
+    18,000 (the small LSOA counted as 4, rounded to 10), which the hint used to decide on and so stayed silent."""
+    from cli.propose import format_table, nest_hints
+    from geo.plan import Plan
+    from geo.testing import grid_atlas
+
+    atlas = grid_atlas(4, 1, lad_width=2, population=[17995, 3, 20000, 20000])
+    plan = Plan(atlas, dict(zip(atlas.codes, ["a", "a", "b", "c"])), target=20_000)
+    assert plan["population"]["a"] < plan.params.band[0] <= plan.neighbourhood_table().population[0]
+    hints = nest_hints(plan, "lad")
+    assert len(hints) == 1 and "(18,000 people)" in hints[0] and "17,998" not in hints[0]
+    assert "17,998" not in format_table(plan) and "18,000" in format_table(plan)

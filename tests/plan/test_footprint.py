@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.metrics import REGISTRY
+from geo.metrics import plan_metrics
 from geo.plan import Plan
 from geo.plan.footprint import derive_footprint, label_ranks
 from geo.testing import grid_atlas
@@ -38,6 +38,8 @@ def _same(x, y, metric):
             _same(x[key], y[key], metric)
     elif isinstance(x, (float, np.floating)):
         assert x == pytest.approx(y, rel=1e-9, abs=1e-6) or (np.isnan(x) and np.isnan(y)), metric
+    elif isinstance(x, pd.DataFrame):
+        pd.testing.assert_frame_equal(x, y, obj=metric)
     else:
         assert x == y, metric
 
@@ -56,7 +58,7 @@ def test_a_moved_practice_plan_equals_one_built_afresh(sequence):
     assert plan.assignment.equals(fresh.assignment)
     assert plan.provenance.footprint == fresh.provenance.footprint
     assert plan.neighbourhoods == fresh.neighbourhoods
-    for metric in REGISTRY:
+    for metric in plan_metrics():
         mine, theirs = plan[metric], fresh[metric]
         if isinstance(mine, np.ndarray):
             continue  # internal arrays by label position: the two plans number their labels differently
