@@ -2,7 +2,8 @@
 
 The output format follows the file extension (written by :func:`geo.plan.io.write_plan`): ``.csv`` is a lookup
 (``lsoa_code,neighbourhood``, plus ``mnp`` with ``--mnp``); ``.geojson`` and ``.gpkg`` hold one dissolved footprint
-per neighbourhood with its metrics. A summary table is printed:
+per neighbourhood with its metrics (whole counts as integers, fields described); ``.xlsx`` is their table with a
+Notes sheet. A summary table is printed:
 population, deviation and LSOAs per neighbourhood, then the plan's largest deviation, share within ±5 %, local
 authority crossings, contiguity and what the proposal could not meet.
 """
@@ -87,7 +88,9 @@ def register(subparsers) -> None:
     parser.add_argument("--mnp", action="store_true", help="also group neighbourhoods into MNP areas")
     parser.add_argument("--mnp-target", type=int, default=settings.mnp_target_population, help="people per MNP area")
     parser.add_argument("--mnp-nest", default="utla", choices=["lad", "utla", "icb", "none"], help="MNP nesting")
-    parser.add_argument("--out", type=Path, help="output file: .csv lookup, .geojson or .gpkg footprints")
+    parser.add_argument(
+        "--out", type=Path, help="output file: .csv lookup, .geojson or .gpkg footprints, .xlsx workbook"
+    )
     parser.set_defaults(func=run)
 
 

@@ -9,7 +9,7 @@ and a new format is one row. The writers themselves live with what they write (:
 Examples
 --------
 >>> sorted(extensions("plan"))
-['.csv', '.geojson', '.gpkg']
+['.csv', '.geojson', '.gpkg', '.xlsx']
 >>> FORMATS["profiles", ".xlsx"].media_type
 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 """
@@ -35,33 +35,16 @@ class Format:
     write: Callable[..., Path]
 
 
-def _plan(layer: str = "neighbourhoods") -> Callable[..., Path]:
-    def write(plan, path: Path, **options: Any) -> Path:
-        from geo.plan.io import write_plan
+def _plan(plan, path: Path, **options: Any) -> Path:
+    from geo.plan.io import write_plan
 
-        chosen = options.get("layer", layer)
-        if chosen == "lsoas" and Path(path).suffix.lower() in (".geojson", ".gpkg"):
-            return _lsoa_layer(plan, Path(path))
-        return write_plan(plan, path, layer=chosen, columns=options.get("columns"))
-
-    return write
-
-
-def _lsoa_layer(plan, path: Path) -> Path:
-    """The LSOA layer of a plan with its residents and registered patients published: a count of 1 to 7 (never
-    in census LSOAs, but possible in any atlas) is an empty cell."""
-    from geo.disclosure import suppress
-    from geo.plan.io import lsoa_layer
-
-    frame = lsoa_layer(plan)
-    for column in ("resident_population", "registered_population"):
-        frame[column] = suppress(frame[column])
-    if path.suffix.lower() == ".geojson":
-        path.unlink(missing_ok=True)
-        frame.to_crs("EPSG:4326").to_file(path, driver="GeoJSON")
-    else:
-        frame.to_crs("EPSG:27700").to_file(path, driver="GPKG", layer="lsoas")
-    return path
+    return write_plan(
+        plan,
+        path,
+        layer=options.get("layer", "neighbourhoods"),
+        columns=options.get("columns"),
+        title=options.get("title"),
+    )
 
 
 def _profiles(profiles, path: Path, **options: Any) -> Path:
@@ -92,9 +75,10 @@ PDF = "application/pdf"
 FORMATS: dict[tuple[str, str], Format] = {
     (f.kind, f.extension): f
     for f in [
-        Format("plan", ".csv", CSV, "lookup lsoa_code,neighbourhood", _plan()),
-        Format("plan", ".geojson", GEOJSON, "footprints with their metrics (EPSG:4326)", _plan()),
-        Format("plan", ".gpkg", GPKG, "footprints with their metrics (EPSG:27700)", _plan()),
+        Format("plan", ".csv", CSV, "lookup lsoa_code,neighbourhood", _plan),
+        Format("plan", ".geojson", GEOJSON, "footprints with their metrics (EPSG:4326)", _plan),
+        Format("plan", ".gpkg", GPKG, "footprints with their metrics and field descriptions (EPSG:27700)", _plan),
+        Format("plan", ".xlsx", XLSX, "neighbourhoods and their metrics, with a Notes sheet", _plan),
         Format("profiles", ".html", HTML, "neighbourhood profiles for HWB papers", _profiles),
         Format("profiles", ".pdf", PDF, "neighbourhood profiles for HWB papers (A4 PDF data pack)", _profiles),
         Format("profiles", ".csv", CSV, "neighbourhood profile figures", _profiles),
@@ -117,7 +101,7 @@ def format_for(kind: str, path: str | Path) -> Format:
     Examples
     --------
     >>> format_for("plan", "out/plan.GPKG").description
-    'footprints with their metrics (EPSG:27700)'
+    'footprints with their metrics and field descriptions (EPSG:27700)'
     >>> format_for("map", "map.pdf")
     Traceback (most recent call last):
     ...
