@@ -226,8 +226,8 @@ def format_summary(summary: dict, unmet: list[str]) -> str:
     """Return the plan-level lines and what could not be met."""
     lines = [
         f"counted on {summary.get('population_basis', 'resident')} population; "
-        f"max |deviation| {summary['max_abs_deviation_pct']:.1f} %; within ±5 %: {summary['within_5_pct']:.0%}; "
-        f"within ±10 %: {summary['within_10_pct']:.0%}",
+        f"max |deviation| {summary['max_abs_deviation_pct']:.1f} %; within ±5 %: {summary['within_5_pct']:.0f}%; "
+        f"within ±10 %: {summary['within_10_pct']:.0f}%",
         f"contiguous: {'yes' if summary['contiguous'] else 'no ' + ', '.join(summary['non_contiguous'])}; "
         f"LA crossings: {summary['la_crossings']}; practice splits: {summary['practice_splits']}; "
         f"mean Polsby-Popper: {summary['mean_polsby_popper']:.2f}",

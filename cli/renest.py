@@ -75,8 +75,8 @@ def format_report(plan, new, result, into) -> str:
         f"{plan.name} nested in {into.title}: {len(plan.neighbourhoods)} -> {len(new.neighbourhoods)} "
         f"neighbourhoods; {len(result.moved)} LSOA(s) moved, {result.people_moved:,.0f} people "
         f"(lower bound {result.lower_bound:,.0f})",
-        f"max |deviation| {s['max_abs_deviation_pct']:.1f} %; within ±5 %: {s['within_5_pct']:.0%}; within "
-        f"±10 %: {s['within_10_pct']:.0%}; contiguous: "
+        f"max |deviation| {s['max_abs_deviation_pct']:.1f} %; within ±5 %: {s['within_5_pct']:.0f}%; within "
+        f"±10 %: {s['within_10_pct']:.0f}%; contiguous: "
         f"{'yes' if s['contiguous'] else 'no ' + ', '.join(s['non_contiguous'])}",
     ]
     if len(result.moved):
