@@ -15,6 +15,7 @@ import pandas as pd
 
 from cli import _common
 from cli._plans import add_plan_arguments, plan_from_args
+from geo.atlas.model import source_for
 
 
 def register(subparsers) -> None:
@@ -84,22 +85,13 @@ def run_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def source_label(atlas, *words: str) -> str:
-    """Return "label, vintage" of the first atlas source whose key or dataset mentions one of ``words``."""
-    for key, source in atlas.sources.items():
-        text = f"{key} {source.dataset}".lower()
-        if any(word in text for word in words):
-            return f"{source.label}, {source.vintage}"
-    return atlas.source_note() or "source not recorded"
-
-
 def score_table(plan) -> str:
     """Return the readable report of ``nhp score``."""
     s = plan.summary()
     atlas = plan.atlas
-    resident = source_label(atlas, "population", "census", "mye", "resident")
-    registered = source_label(atlas, "registration", "gp-reg", "patients")
-    imd = source_label(atlas, "imd", "iod", "deprivation")
+    resident = source_for(atlas, "resident")
+    registered = source_for(atlas, "registered")
+    imd = source_for(atlas, "imd")
     band = f"{plan.target:,} ± {100 * plan.tolerance:g}%"
     lines = [
         f"Plan {s['name']} for {atlas.area.label} (LSOA {atlas.vintage}, IMD {atlas.imd_edition})",
