@@ -179,23 +179,23 @@ def layer_name(*parts) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")[:120] or "plan"
 
 
-def check_folder(path: str | Path, *, option: str = "the output file") -> Path:
+def check_folder(path: str | Path) -> Path:
     """Raise the one :class:`DataError` for an output in a folder that does not exist (a typo in a folder name is
-    an error, not a new folder); return ``path``.
+    an error, not a new folder); return ``path``. Every writer and the command line's ``--out`` use it.
 
     Examples
     --------
-    >>> check_folder("/no/such/folder/plan.csv", option="--out")
+    >>> check_folder("/no/such/folder/plan.csv")
     Traceback (most recent call last):
     ...
-    geo.errors.DataError: /no/such/folder/plan.csv: the output folder /no/such/folder does not exist (expected --out in an existing folder (create it first))
+    geo.errors.DataError: /no/such/folder/plan.csv: the output folder /no/such/folder does not exist (expected an existing folder (create it first))
     """
     path = Path(path)
     if not path.expanduser().resolve().parent.is_dir():
         raise DataError(
             f"the output folder {path.parent} does not exist",
             file=str(path),
-            expected=f"{option} in an existing folder (create it first)",
+            expected="an existing folder (create it first)",
         )
     return path
 
