@@ -27,9 +27,13 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from api.db import Database
 from api.models import Base, CompressedJSON, UTCDateTime, utcnow
 from api.problems import NotFound
+from geo import export
 
 #: Media type of each answer format.
-MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}
+#: Media types: JSON, and the hotspot formats of the one export table (``geo.export.FORMATS``).
+MEDIA_TYPES = {"json": "application/json"} | {
+    ext.lstrip("."): fmt.media_type for (kind, ext), fmt in export.FORMATS.items() if kind == "hotspots"
+}
 #: Seconds a hotspot job is expected to take, for its progress estimate before its first report.
 TIME_BUDGET = 60.0
 
@@ -95,7 +99,7 @@ def render(result, fmt: str) -> str:
         raise ValueError(f"unknown hotspot format {fmt!r}")
     with tempfile.TemporaryDirectory(prefix="nhp-hotspots-") as folder:  # the writers take a path
         path = Path(folder) / f"hotspots.{fmt}"
-        (result.to_csv if fmt == "csv" else result.to_geojson)(path)
+        export.write("hotspots", result, path)
         return path.read_text(encoding="utf-8")
 
 

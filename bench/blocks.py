@@ -108,7 +108,7 @@ def main(argv=None) -> int:
             s = plan.summary()
             print(
                 f"\nEngland from {build} (50,000 ± 10 %, nest lad): {time.perf_counter() - start:.1f} s, "
-                f"{s['neighbourhoods']} neighbourhoods, within ±10 %: {s['within_10_pct']:.0%}, "
+                f"{s['neighbourhoods']} neighbourhoods, within ±10 %: {s['within_10_pct']:.0f}%, "
                 f"max |dev| {s['max_abs_deviation_pct']:.1f} %, contiguous: {s['contiguous']}",
                 flush=True,
             )

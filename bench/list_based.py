@@ -116,8 +116,8 @@ def row(area: str, method: str, plan, seconds: float) -> str:
     proven, slowest = solve_columns(plan)
     cut = "; cut by the time budget" if getattr(plan.provenance, "stopped_early", False) else ""
     return (
-        f"| {area} | {method} | {seconds:.2f}{cut} | {s['neighbourhoods']} | {s['within_5_pct']:.0%} | "
-        f"{s['within_10_pct']:.0%} | {s['max_abs_deviation_pct']:.1f} | {second_deviation(plan):.1f} | "
+        f"| {area} | {method} | {seconds:.2f}{cut} | {s['neighbourhoods']} | {s['within_5_pct']:.0f}% | "
+        f"{s['within_10_pct']:.0f}% | {s['max_abs_deviation_pct']:.1f} | {second_deviation(plan):.1f} | "
         f"{s['la_crossings']} | {plan['alignment_pct']:.2f} | {footprint_pieces(plan)} | {s['practice_splits']} | "
         f"{proven} | {slowest} |"
     )

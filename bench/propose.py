@@ -163,7 +163,7 @@ def row(area, method, seconds, assignment, atlas, note=""):
     s = score(atlas, assignment)
     return (
         f"| {area} | {method} | {seconds:.2f} | {s['neighbourhoods']} | {s['max_abs_deviation_pct']:.1f} | "
-        f"{s['within_5_pct']:.0%} | {s['la_crossings']} | {s['mean_polsby_popper']:.3f} | {s['practice_splits']} | "
+        f"{s['within_5_pct']:.0f}% | {s['la_crossings']} | {s['mean_polsby_popper']:.3f} | {s['practice_splits']} | "
         f"{'yes' if s['contiguous'] else 'no'}{'; ' + note if note else ''} |"
     )
 

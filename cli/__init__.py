@@ -18,6 +18,7 @@ from pathlib import Path
 
 from geo.errors import DataError
 from geo.names import printable
+from geo.writers import check_folder
 
 
 class Parser(argparse.ArgumentParser):
@@ -60,12 +61,8 @@ def describe(error: DataError) -> str:
 def check_out(args: argparse.Namespace) -> None:
     """Raise DataError when ``--out`` names a file (or folder) in a folder that does not exist."""
     out = getattr(args, "out", None)
-    if out is not None and not Path(out).expanduser().resolve().parent.is_dir():
-        raise DataError(
-            f"the folder {Path(out).parent} does not exist",
-            file=str(out),
-            expected="--out in an existing folder (create it first)",
-        )
+    if out is not None:
+        check_folder(out)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -28,22 +28,29 @@ def register(subparsers) -> None:
     access.add_argument(
         "--format", choices=["table", "csv", "json"], default="table", help="output format (default table)"
     )
+    access.add_argument("--out", type=Path, help="also write the table: access.csv, or access.xlsx with notes")
     access.set_defaults(func=run_access)
 
 
 def run_access(args: argparse.Namespace) -> int:
     """Print access and need per neighbourhood."""
+    from geo import export
     from geo.access.report import HEADINGS, LEGEND, access_and_need, document
     from geo.names import formula_safe_frame
+    from geo.writers import fit_for_files
 
+    if args.out is not None:
+        export.format_for("access", args.out)  # a wrong extension is refused before the work
     atlas = _common.atlas_from_args(args)
     plan = plan_from_args(args.plan, atlas, args)
     table, notes = access_and_need(plan, data_dir=args.data_dir)
+    if args.out is not None:
+        export.write("access", table, args.out, notes=notes)
     if args.format == "json":
         json.dump(document(table, notes), sys.stdout, indent=2)
         print()
     elif args.format == "csv":
-        formula_safe_frame(table.round(3).reset_index()).to_csv(sys.stdout, index=False)
+        formula_safe_frame(fit_for_files(table.round(3).reset_index())).to_csv(sys.stdout, index=False)
     else:
         print(access_table(table, notes, HEADINGS, LEGEND))
     return 0

@@ -71,13 +71,14 @@ def run(args: argparse.Namespace) -> int:
 def _chain(args: argparse.Namespace) -> int:
     from cli import _common
     from geo.ensemble import SCORES, run_ensemble
-    from geo.ensemble.io import write_runs
+    from geo import export
     from geo.settings import get_settings
 
     if args.steps is None:
         raise DataError("no --steps given", expected="--steps N (e.g. 10000)")
-    if args.out is None or args.out.suffix.lower() != ".parquet":
-        raise DataError("the runs are written as Parquet", file=str(args.out or ""), expected="--out runs.parquet")
+    if args.out is None:
+        raise DataError("the runs are written as Parquet", expected="--out runs.parquet")
+    export.format_for("ensemble", args.out)
     seed = args.seed if args.seed is not None else get_settings().seed
     atlas = _common.atlas_from_args(args)
     start = None
@@ -98,7 +99,7 @@ def _chain(args: argparse.Namespace) -> int:
         tree=args.tree,
     )
     seconds = time.perf_counter() - began
-    write_runs(ensemble, args.out)
+    export.write("ensemble", ensemble, args.out)
     runs = ensemble.runs
     print(
         f"{atlas.area.label}: {args.steps:,} ReCom steps from {ensemble.metadata['start']} "
@@ -116,7 +117,8 @@ def _chain(args: argparse.Namespace) -> int:
 def _place(args: argparse.Namespace) -> int:
     from cli import _common
     from geo.ensemble.io import read_runs
-    from geo.ensemble.placement import FORMATS, format_placement, place, render_placement
+    from geo import export
+    from geo.ensemble.placement import format_placement, place
     from geo.plan import Plan
 
     if args.plan is None or args.runs is None:
@@ -124,12 +126,8 @@ def _place(args: argparse.Namespace) -> int:
             "placing a plan needs both --plan PLAN and --runs runs.parquet",
             expected="--plan PLAN --runs runs.parquet --out placement.html",
         )
-    if args.out is not None and args.out.suffix.lower() not in FORMATS:
-        raise DataError(
-            f"cannot write {args.out.suffix or 'a file without an extension'}",
-            file=str(args.out),
-            expected="a .html or .png file",
-        )
+    if args.out is not None:
+        export.format_for("placement", args.out)
     runs, metadata = read_runs(args.runs)
     atlas = _common.atlas_from_args(args)
     plan = Plan.from_file(args.plan, atlas, name=args.plan.stem)
@@ -140,6 +138,6 @@ def _place(args: argparse.Namespace) -> int:
     )
     print(format_placement(placement))
     if args.out is not None:
-        render_placement(placement, runs, metadata, args.out)
+        export.write("placement", placement, args.out, runs=runs, metadata=metadata)
         print(f"wrote {args.out}")
     return 0

@@ -15,6 +15,7 @@ import pandas as pd
 
 from cli import _common
 from cli._plans import add_plan_arguments, plan_from_args
+from geo.atlas.model import source_for
 
 
 def register(subparsers) -> None:
@@ -84,22 +85,13 @@ def run_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def source_label(atlas, *words: str) -> str:
-    """Return "label, vintage" of the first atlas source whose key or dataset mentions one of ``words``."""
-    for key, source in atlas.sources.items():
-        text = f"{key} {source.dataset}".lower()
-        if any(word in text for word in words):
-            return f"{source.label}, {source.vintage}"
-    return atlas.source_note() or "source not recorded"
-
-
 def score_table(plan) -> str:
     """Return the readable report of ``nhp score``."""
     s = plan.summary()
     atlas = plan.atlas
-    resident = source_label(atlas, "population", "census", "mye", "resident")
-    registered = source_label(atlas, "registration", "gp-reg", "patients")
-    imd = source_label(atlas, "imd", "iod", "deprivation")
+    resident = source_for(atlas, "resident")
+    registered = source_for(atlas, "registered")
+    imd = source_for(atlas, "imd")
     band = f"{plan.target:,} ± {100 * plan.tolerance:g}%"
     lines = [
         f"Plan {s['name']} for {atlas.area.label} (LSOA {atlas.vintage}, IMD {atlas.imd_edition})",
@@ -109,7 +101,7 @@ def score_table(plan) -> str:
         f"  Neighbourhoods                         {s['neighbourhoods']}",
         f"  Largest deviation from target          {s['max_abs_deviation_pct']:.1f}%",
         f"  Mean deviation from target             {s['mean_abs_deviation_pct']:.1f}%",
-        f"  Within 5% / within 10% of target       {s['within_5_pct']:.0%} / {s['within_10_pct']:.0%}",
+        f"  Within 5% / within 10% of target       {s['within_5_pct']:.0f}% / {s['within_10_pct']:.0f}%",
         f"  Contiguous                             {'yes' if s['contiguous'] else 'no: ' + ', '.join(s['non_contiguous'])}",
         f"  Spanning more than one local authority {s['la_crossings']}",
         f"  Practices split (> {s['practice_split_threshold']:.0%} of patients or site elsewhere)  {s['practice_splits']}",
@@ -162,9 +154,29 @@ def compare_table(diff: dict) -> str:
     lines = [f"Comparing {a} (A) with {b} (B)"]
     if diff["note"]:
         lines.append(f"Note: {diff['note']}")
-    lines += [f"{diff['lsoas_moved']} LSOA(s) in a different neighbourhood, {diff['population_moved']:,.0f} people", ""]
+    pairs = diff["neighbourhoods"]
+    lines += [
+        f"{diff['neighbourhoods_changed']} of {len(pairs)} neighbourhoods changed; {diff['lsoas_moved']} LSOA(s) in "
+        f"a different neighbourhood, {diff['population_moved']:,.0f} people",
+        "",
+    ]
     rows = [(k, _fmt(v["a"]), _fmt(v["b"]), _fmt(v["delta"])) for k, v in diff["metrics"].items()]
     lines.append(pd.DataFrame(rows, columns=["metric", "A", "B", "B - A"]).to_string(index=False))
+    changed = [p for p in pairs if p["changed"]]
+    if changed:
+        view = pd.DataFrame(
+            {
+                "A": [p["a"] or "(none)" for p in changed],
+                "B": [p["b"] or "(none)" for p in changed],
+                "people out": [_count(p["population_out"]) for p in changed],
+                "people in": [_count(p["population_in"]) for p in changed],
+                "LSOAs out": [p["lsoas_out"] for p in changed],
+                "LSOAs in": [p["lsoas_in"] for p in changed],
+                "population A": [_count(p["population_a"]) for p in changed],
+                "population B": [_count(p["population_b"]) for p in changed],
+            }
+        )
+        lines += ["", "Neighbourhoods that changed (people who left A's and joined B's):", view.to_string(index=False)]
     if diff["moved"]:
         lines += ["", "Moved LSOAs (A -> B):"]
         lines += [f"  {m['lsoa_code']}: {m['a']} -> {m['b']}" for m in diff["moved"][:50]]

@@ -2,7 +2,8 @@
 
 The output format follows the file extension (written by :func:`geo.plan.io.write_plan`): ``.csv`` is a lookup
 (``lsoa_code,neighbourhood``, plus ``mnp`` with ``--mnp``); ``.geojson`` and ``.gpkg`` hold one dissolved footprint
-per neighbourhood with its metrics. A summary table is printed:
+per neighbourhood with its metrics (whole counts as integers, fields described); ``.xlsx`` is their table with a
+Notes sheet. A summary table is printed:
 population, deviation and LSOAs per neighbourhood, then the plan's largest deviation, share within ±5 %, local
 authority crossings, contiguity and what the proposal could not meet.
 """
@@ -88,7 +89,9 @@ def register(subparsers) -> None:
     parser.add_argument("--mnp", action="store_true", help="also group neighbourhoods into MNP areas")
     parser.add_argument("--mnp-target", type=int, default=settings.mnp_target_population, help="people per MNP area")
     parser.add_argument("--mnp-nest", default="utla", choices=["lad", "utla", "icb", "none"], help="MNP nesting")
-    parser.add_argument("--out", type=Path, help="output file: .csv lookup, .geojson or .gpkg footprints")
+    parser.add_argument(
+        "--out", type=Path, help="output file: .csv lookup, .geojson or .gpkg footprints, .xlsx workbook"
+    )
     parser.set_defaults(func=run)
 
 
@@ -225,8 +228,8 @@ def format_summary(summary: dict, unmet: list[str]) -> str:
     """Return the plan-level lines and what could not be met."""
     lines = [
         f"counted on {summary.get('population_basis', 'resident')} population; "
-        f"max |deviation| {summary['max_abs_deviation_pct']:.1f} %; within ±5 %: {summary['within_5_pct']:.0%}; "
-        f"within ±10 %: {summary['within_10_pct']:.0%}",
+        f"max |deviation| {summary['max_abs_deviation_pct']:.1f} %; within ±5 %: {summary['within_5_pct']:.0f}%; "
+        f"within ±10 %: {summary['within_10_pct']:.0f}%",
         f"contiguous: {'yes' if summary['contiguous'] else 'no ' + ', '.join(summary['non_contiguous'])}; "
         f"LA crossings: {summary['la_crossings']}; practice splits: {summary['practice_splits']}; "
         f"mean Polsby-Popper: {summary['mean_polsby_popper']:.2f}",

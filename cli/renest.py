@@ -15,6 +15,7 @@ from pathlib import Path
 from cli import _common
 from cli._plans import add_plan_arguments, plan_from_args
 from geo.errors import DataError
+from geo.writers import write_table
 
 
 def register(subparsers) -> None:
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     new = renested_plan(plan, into, result, name=args.out.stem)
     print(format_report(plan, new, result, into))
     if args.moves is not None:
-        result.moved.to_csv(args.moves, index=False)
+        write_table(result.moved, args.moves)  # the one CSV writer: formula-safe names, whole counts
         print(f"wrote {args.moves}")
     export.write("plan", new, args.out)
     print(f"wrote {args.out}")
@@ -75,8 +76,8 @@ def format_report(plan, new, result, into) -> str:
         f"{plan.name} nested in {into.title}: {len(plan.neighbourhoods)} -> {len(new.neighbourhoods)} "
         f"neighbourhoods; {len(result.moved)} LSOA(s) moved, {result.people_moved:,.0f} people "
         f"(lower bound {result.lower_bound:,.0f})",
-        f"max |deviation| {s['max_abs_deviation_pct']:.1f} %; within ±5 %: {s['within_5_pct']:.0%}; within "
-        f"±10 %: {s['within_10_pct']:.0%}; contiguous: "
+        f"max |deviation| {s['max_abs_deviation_pct']:.1f} %; within ±5 %: {s['within_5_pct']:.0f}%; within "
+        f"±10 %: {s['within_10_pct']:.0f}%; contiguous: "
         f"{'yes' if s['contiguous'] else 'no ' + ', '.join(s['non_contiguous'])}",
     ]
     if len(result.moved):

@@ -41,7 +41,10 @@ def register(subparsers) -> None:
     )
     sites.add_argument("--threshold-km", type=float, default=None, help="distance counted as beyond (default 2 km)")
     sites.add_argument(
-        "--out", type=Path, required=True, help="sites.csv (one row per site) or sites.geojson (catchments)"
+        "--out",
+        type=Path,
+        required=True,
+        help="sites.csv or .xlsx (one row per site) or sites.geojson or .gpkg (catchments)",
     )
     sites.set_defaults(func=run_sites)
 
@@ -50,16 +53,10 @@ def run_sites(args: argparse.Namespace) -> int:
     """Choose the sites, write them and print a summary."""
     from geo.access.candidates import read_candidates
     from geo.access.layer import PRACTICE_KM
-    from geo.access.output import EXTENSIONS, write_sites
+    from geo import export
     from geo.access.siting import choose_sites
-    from geo.errors import DataError
 
-    if args.out.suffix.lower() not in EXTENSIONS:
-        raise DataError(
-            f"cannot write sites as {args.out.suffix or 'a file without extension'}",
-            file=str(args.out),
-            expected="--out sites.csv or sites.geojson",
-        )
+    export.format_for("sites", args.out)  # a wrong extension is refused before the work
     candidates = read_candidates(args.candidates) if args.candidates else None
     atlas = _common.atlas_from_args(args)
     plan = plan_from_args(args.plan, atlas, args)
@@ -75,7 +72,7 @@ def run_sites(args: argparse.Namespace) -> int:
         data_dir=args.data_dir,
     )
     seconds = time.perf_counter() - start
-    write_sites(result, args.out)
+    export.write("sites", result, args.out)
     problems = result.problems
     print(
         f"{atlas.area.label}: {len(result.sites)} site(s) from {result.notes['candidates']}, "

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from cli import _common
 from cli._plans import add_plan_arguments, plan_from_args
+from geo.export import FORMATS
+from geo.writers import check_folder
 
 
 def register(subparsers) -> None:
@@ -107,10 +109,9 @@ def run_hotspots(args) -> int:
     fmt = args.format or ("geojson" if args.out.suffix.lower() in (".geojson", ".json") else "csv")
     atlas = _common.atlas_from_args(args)  # looked up at call time, so tests can swap in a grid atlas
     result = _hotspots(args, atlas)
-    if fmt == "geojson":
-        result.to_geojson(args.out)
-    else:
-        result.to_csv(args.out)
+    # --format may name a format the extension does not (hot.json as GeoJSON): the table's writer of that format
+    check_folder(args.out)
+    FORMATS["hotspots", f".{fmt}"].write(result, args.out)
     high = int((result.frame.hotspot == "high").sum())
     what = "area(s) of high EXPECTED need (MODELLED UEC layer)" if result.modelled else "hotspot cluster(s) (extract)"
     print(f"{args.out}: {len(result.frame)} LSOAs, {high} in {len(result.clusters)} {what}")

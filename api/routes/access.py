@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from api.caches import BoundedCache, atlas_fingerprint
 from api.deps import MAX_ID, DbId, Planner, State, Viewer
 from api.problems import Problem
+from geo import export
 
 router = APIRouter(tags=["access"])
 
@@ -87,7 +88,7 @@ def plan_sites(
     """Hub sites among today's practice sites, minimising resident- (or need-) weighted distance, solved exactly
     (planner). One row per site: neighbourhood, people, mean and 90th-percentile km, people beyond the threshold,
     catchment need index and order of opening; ``geojson`` gives the catchments."""
-    from geo.access.output import sites_frame, write_sites
+    from geo.access.output import sites_frame
     from geo.access.report import document
     from geo.access.siting import choose_sites
 
@@ -119,8 +120,8 @@ def plan_sites(
     )
     if format != "json":
         with tempfile.TemporaryDirectory(prefix="nhp-sites-") as folder:
-            data = write_sites(result, Path(folder) / f"sites.{format}").read_bytes()
-        media = "text/csv; charset=utf-8" if format == "csv" else "application/geo+json"
+            data = export.write("sites", result, Path(folder) / f"sites.{format}").read_bytes()
+        media = export.FORMATS["sites", f".{format}"].media_type
         return Response(
             data,
             media_type=media,

@@ -21,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import MAX_ID, Planner, State
 from api.problems import Problem
+from geo import export
+from geo.export import FORMATS
 
 router = APIRouter(tags=["ensembles"])
 
@@ -30,7 +32,12 @@ MAX_LSOAS = 3_000
 #: Spanning-tree work (nodes plus edges of every tree drawn) an ensemble in a request may use: a few seconds at
 #: most (QK1's 5,000 steps use about 2.5 million); a start plan whose pairs rarely cut within the band gets 422.
 MAX_WORK = 20_000_000
-MEDIA = {"json": "application/json", "parquet": "application/vnd.apache.parquet", "html": "text/html; charset=utf-8"}
+#: Media types from the one export table (``geo.export.FORMATS``), and JSON.
+MEDIA = {
+    "json": "application/json",
+    "parquet": FORMATS["ensemble", ".parquet"].media_type,
+    "html": FORMATS["placement", ".html"].media_type,
+}
 
 
 class EnsembleCreate(BaseModel):
@@ -65,8 +72,7 @@ def create_ensemble(area: str, body: EnsembleCreate, actor: Planner, state: Stat
     """Run a ReCom ensemble of the area (planner; bounded: at most 5,000 steps, areas of at most 3,000 LSOAs) and,
     with ``plan_id``, place that saved plan in it (its percentile on every score)."""
     from geo.ensemble import DESCRIPTIONS, SCORES, run_ensemble
-    from geo.ensemble.io import write_runs
-    from geo.ensemble.placement import place, render_placement
+    from geo.ensemble.placement import place
     from geo.plan.params import PlanParams
 
     atlas = state.atlases.get(area)
@@ -104,7 +110,8 @@ def create_ensemble(area: str, body: EnsembleCreate, actor: Planner, state: Stat
     with tempfile.TemporaryDirectory() as folder:
         if body.format == "parquet":
             return Response(
-                write_runs(ensemble, Path(folder) / "runs.parquet").read_bytes(), media_type=MEDIA["parquet"]
+                export.write("ensemble", ensemble, Path(folder) / "runs.parquet").read_bytes(),
+                media_type=MEDIA["parquet"],
             )
         if body.format == "html":
             if placed is None:  # the start plan, placed in its own ensemble
@@ -116,7 +123,9 @@ def create_ensemble(area: str, body: EnsembleCreate, actor: Planner, state: Stat
                     steps=len(ensemble.runs),
                     percentiles={n: percentile(ensemble.runs[n].to_numpy(), ensemble.start[n]) for n in SCORES},
                 )
-            page = render_placement(placed, ensemble.runs, ensemble.metadata, Path(folder) / "placement.html")
+            page = export.write(
+                "placement", placed, Path(folder) / "placement.html", runs=ensemble.runs, metadata=ensemble.metadata
+            )
             return Response(page.read_bytes(), media_type=MEDIA["html"])
     runs = ensemble.runs
     meta = ensemble.metadata

@@ -8,7 +8,6 @@ the neighbourhood profiles for Health and Wellbeing Board papers. Every count in
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
@@ -19,6 +18,7 @@ from api import repository as repo
 from api.limits import heavy_work
 from geo import export
 from geo.export import FORMATS
+from geo.writers import layer_name
 from api.deps import DbId, MAX_ID, State, Viewer
 
 router = APIRouter(tags=["exports"])
@@ -41,10 +41,10 @@ def _build(kind: str, value, ext: str, *, stem: str = "export", **options) -> by
 
 
 def _layer_name(plan, row) -> str:
-    """A file stem naming the plan, its version and area, in characters every file system and GIS accepts."""
+    """A layer name (and file stem) naming the plan, its version and area, in characters every file system and GIS
+    accepts (:func:`geo.writers.layer_name`)."""
     title = getattr(getattr(row, "plan", None), "name", None) or plan.name
-    text = f"{title} v{row.version} {plan.atlas.area.label}"
-    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")[:120] or "plan"
+    return layer_name(title, f"v{row.version}", plan.atlas.area.label)
 
 
 def _cached(state: State, actor, row, kind: str, ext: str, make, *options) -> bytes:
@@ -96,7 +96,7 @@ def export_plan(
         row,
         "plan",
         ext,
-        lambda: _build("plan", plan, ext, stem=_layer_name(plan, row), layer=layer),
+        lambda: _build("plan", plan, ext, stem=_layer_name(plan, row), layer=layer, title=_layer_name(plan, row)),
         layer,
     )
     return _file(body, ext, f"plan-{plan_id}-v{row.version}", repo.version_etag(row))

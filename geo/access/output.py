@@ -1,7 +1,7 @@
-"""Writing chosen hub sites: a CSV of one row per site, or GeoJSON of their catchments (LSOAs dissolved).
-
-Every text cell of the CSV is formula-safe (:func:`geo.names.formula_safe_frame`); counts have already passed
-through :mod:`geo.disclosure` in :func:`geo.access.siting.choose_sites`.
+"""Writing chosen hub sites: one row per site (CSV, or a workbook with notes), or their catchments (LSOAs
+dissolved) as GeoJSON or GeoPackage, through the one table writer (:func:`geo.writers.write_table`: formula-safe
+text, whole counts, described fields); counts have already passed through :mod:`geo.disclosure` in
+:func:`geo.access.siting.choose_sites`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pyproj import Transformer
 
 from geo.access.siting import Sites, catchments_layer
 from geo.errors import DataError
-from geo.names import formula_safe_frame
+from geo.writers import write_table
 
 COLUMNS = [
     "neighbourhood",
@@ -33,7 +33,7 @@ COLUMNS = [
     "latitude",
     "longitude",
 ]
-EXTENSIONS = (".csv", ".geojson")
+EXTENSIONS = (".csv", ".geojson", ".gpkg", ".xlsx")
 
 
 def sites_frame(result: Sites) -> pd.DataFrame:
@@ -63,22 +63,21 @@ def sites_frame(result: Sites) -> pd.DataFrame:
 
 
 def write_sites(result: Sites, path: str | Path) -> Path:
-    """Write ``result`` as ``.csv`` (one row per site) or ``.geojson`` (catchment polygons, EPSG:4326)."""
+    """Write ``result`` as ``.csv`` or ``.xlsx`` (one row per site) or ``.geojson``/``.gpkg`` (catchments)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in EXTENSIONS:
         raise DataError(
             f"cannot write sites as {suffix or 'a file without extension'}",
             file=str(path),
-            expected="--out sites.csv or sites.geojson",
+            expected="--out sites" + ", sites".join(EXTENSIONS[:-1]) + " or sites" + EXTENSIONS[-1],
         )
     table = sites_frame(result)
-    if suffix == ".csv":
-        formula_safe_frame(table).to_csv(path, index=False)
-        return path
+    notes = {"Method": str(result.notes.get("method", "")), "Candidates": str(result.notes.get("candidates", ""))}
+    if suffix in (".csv", ".xlsx"):
+        return write_table(table, path, title="Hub sites", notes=notes)
     import geopandas as gpd
 
     shapes = catchments_layer(result).geometry.to_numpy()
-    frame = gpd.GeoDataFrame(table, geometry=shapes, crs="EPSG:27700").to_crs("EPSG:4326")
-    frame.to_file(path, driver="GeoJSON")
-    return path
+    frame = gpd.GeoDataFrame(table, geometry=shapes, crs="EPSG:27700")
+    return write_table(frame, path, title="Hub sites", notes=notes)

@@ -304,6 +304,39 @@ class Atlas:
         return np.column_stack([upper.row, upper.col])
 
 
+#: Which atlas datasets back each kind of figure: words found in a dataset's key or name (``source_for``).
+SOURCE_TOPICS: dict[str, tuple[str, ...]] = {
+    "deprivation": ("imd", "depriv", "bound"),
+    "imd": ("imd",),
+    "population": ("population", "census", "registr", "bound"),
+    "resident": ("population_", "mye"),
+    "registered": ("registration",),
+    "practices": ("practice", "epraccur", "ods", "registr", "pcn", "postcode", "codepoint"),
+    "boundaries": ("bound", "lad", "lookup"),
+    "uec": ("uec", "a&e", "ae_", "acute", "attend", "hotspot"),
+}
+
+
+def source_for(atlas: "Atlas", topic: str, fallback: str | None = None) -> str:
+    """The one answer to "which source backs this figure": "label (vintage); ..." of the atlas datasets whose key
+    or name holds a word of ``topic`` (:data:`SOURCE_TOPICS`), for map layers, score tables and exports alike.
+
+    When none matches, ``fallback`` is used, or else every source of the atlas (a synthetic atlas has one source
+    for everything).
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> source_for(grid_atlas(2, 2), "deprivation")
+    'Synthetic test grid (not real data)'
+    """
+    words = SOURCE_TOPICS[topic]
+    keys = [k for k, s in atlas.sources.items() if any(w in f"{k} {s.dataset}".lower() for w in words)]
+    if keys:
+        return atlas.source_note(*keys)
+    return fallback or atlas.source_note() or "source not recorded"
+
+
 def normalise_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
     """Give text columns pandas' string dtype, so a freshly built and a cached atlas compare equal."""
     for column in frame.columns:

@@ -89,7 +89,7 @@ def run_demo(out_dir: str | Path, *, seed: int = 1, permutations: int = 999) -> 
         s = made.summary()
         run.say(
             f"{what}: {s['neighbourhoods']} neighbourhoods of whole practices, max |deviation| "
-            f"{s['max_abs_deviation_pct']:.1f} % of list, within ±10 % {s['within_10_pct']:.0%}, "
+            f"{s['max_abs_deviation_pct']:.1f} % of list, within ±10 % {s['within_10_pct']:.0f}%, "
             "alignment of list and place "
             + ("not published" if s["alignment_pct"] is None else f"{s['alignment_pct']:.1f} %")
         )

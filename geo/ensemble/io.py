@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import DataError
+from geo.writers import check_folder
 from geo.ensemble.chain import MAX_STEPS, Ensemble
 from geo.ensemble.kernels import INFO, SCORES
 
@@ -40,8 +41,7 @@ def write_runs(ensemble: Ensemble, path) -> Path:
     import pyarrow.parquet as pq
 
     path = Path(path)
-    if not path.expanduser().resolve().parent.is_dir():
-        raise DataError(f"the folder {path.parent} does not exist", file=str(path), expected="an existing folder")
+    check_folder(path)
     columns = {name: pa.array(ensemble.runs[name].to_numpy()) for name in ensemble.runs.columns}
     table = pa.table(columns).replace_schema_metadata({KEY: json.dumps(ensemble.metadata, sort_keys=True).encode()})
     pq.write_table(table, path, compression="zstd", write_statistics=False)

@@ -22,6 +22,7 @@ from geo.errors import DataError
 from geo.ensemble.chain import lsoa_digest
 from geo.ensemble.kernels import SCORES
 from geo.ensemble.scores import DESCRIPTIONS, plan_scores
+from geo.writers import check_folder
 
 FORMATS = (".html", ".png")
 
@@ -153,8 +154,7 @@ def render_placement(placement: Placement, runs: pd.DataFrame, metadata: dict, p
         raise DataError(
             f"cannot write {suffix or 'a file without an extension'}", file=str(path), expected="a .html or .png file"
         )
-    if not path.expanduser().resolve().parent.is_dir():
-        raise DataError(f"the folder {path.parent} does not exist", file=str(path), expected="an existing folder")
+    check_folder(path)
     title = (
         f"{placement.plan} among {placement.steps:,} ReCom plans of {metadata.get('area_label', '')} "
         f"(seed {metadata.get('seed')}, target {metadata.get('target')}, tolerance {metadata.get('tolerance')}, "

@@ -20,7 +20,7 @@ import pandas as pd
 from geo.disclosure import hidden_mask, publish_totals
 from geo.hotspots.clusters import CLUSTER_COLUMNS
 from geo.hotspots.stats import rate_per_1000, ratio_ci
-from geo.names import formula_safe_frame
+from geo.writers import layer_name, write_table
 
 PUBLISHED_COLUMNS = [
     "lsoa_code",
@@ -251,16 +251,18 @@ class HotspotResult:
         table = self.published(threshold)
         table["uec_kind"] = self.layer.kind
         table["source"] = self.source_note
-        formula_safe_frame(table).to_csv(path, index=False)  # LSOA names and the upload's name are text
-        return Path(path)
+        return write_table(table, path)  # formula-safe: LSOA names and the upload's name are text
 
     def to_geojson(self, path: str | Path, threshold: int | None = None) -> Path:
-        """Write the published table as GeoJSON (WGS84) with ``uec_kind``, ``source`` and ``area`` members."""
+        """Write the published table as GeoJSON (WGS84) with ``uec_kind``, ``source`` and ``area`` members, through
+        the one GeoJSON writer (:mod:`geo.writers`: whole counts; a column empty everywhere, such as a modelled
+        layer's intervals, is left out rather than read as text)."""
         import geopandas as gpd
 
         table = self.published(threshold).set_index("lsoa_code")
         gdf = gpd.GeoDataFrame(table, geometry=self.geometry.reindex(table.index), crs=self.geometry.crs)
-        collection = json.loads(gdf.to_crs("EPSG:4326").reset_index().to_json(na="null", drop_id=True))
+        path = write_table(gdf.reset_index(), path, layer=layer_name("UEC", self.layer.kind, self.area_label))
+        collection = json.loads(path.read_text(encoding="utf-8"))
         collection.update(
             {
                 "uec_kind": self.layer.kind,

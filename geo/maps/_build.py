@@ -12,7 +12,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from geo.atlas.model import Atlas
+from geo.atlas.model import Atlas, source_for
 from geo.errors import PlanError
 from geo.plan.params import BASIS_WORDS
 from geo.plan.report import basis_note
@@ -45,16 +45,9 @@ LAYER_NAMES = {
     "lads": "Local authority boundaries",
     "footprints": "Neighbourhood footprints",
 }
+
+
 # Words that pick each layer's datasets out of ``atlas.sources`` (keys are dataset names chosen by the loader).
-_SOURCE_WORDS = {
-    "deprivation": ("imd", "depriv", "bound"),
-    "population": ("population", "census", "registr", "bound"),
-    "practices": ("practice", "epraccur", "ods", "registr", "pcn", "postcode", "codepoint"),
-    "boundaries": ("bound", "lad", "lookup"),
-    "uec": ("uec", "a&e", "ae_", "acute", "attend", "hotspot"),
-}
-
-
 def new_map(frame: gpd.GeoDataFrame, *, title: str | None, tiles: str | None) -> folium.Map:
     """An empty map fitted to ``frame`` with the page style, title and OGL/OS/NHS attribution.
 
@@ -66,25 +59,6 @@ def new_map(frame: gpd.GeoDataFrame, *, title: str | None, tiles: str | None) ->
     m.add_child(Caption(title))
     m.fit_bounds(bounds_latlon(frame))
     return m
-
-
-def source_for(atlas: Atlas, topic: str, fallback: str | None = None) -> str:
-    """The "label (vintage)" of the atlas datasets behind a layer.
-
-    When no dataset name matches the topic, ``fallback`` is used, or else every source of the atlas (a synthetic
-    atlas has one source for everything).
-
-    Examples
-    --------
-    >>> from geo.testing import grid_atlas
-    >>> source_for(grid_atlas(2, 2), "deprivation")
-    'Synthetic test grid (not real data)'
-    """
-    words = _SOURCE_WORDS[topic]
-    keys = [k for k in atlas.sources if any(w in k.lower() for w in words)]
-    if keys:
-        return atlas.source_note(*keys)
-    return fallback or atlas.source_note() or "source not recorded"
 
 
 def atlas_map(

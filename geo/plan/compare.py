@@ -2,7 +2,9 @@
 
 Two plans often name the same neighbourhood differently ("N1" and "Loughborough"), so neighbourhoods are first
 matched one-to-one by the population they share (an assignment problem, solved with scipy). An LSOA *moved* when
-its neighbourhood in plan B is not the match of its neighbourhood in plan A.
+its neighbourhood in plan B is not the match of its neighbourhood in plan A. Each matched pair says what changed:
+the LSOAs and people that left it and joined it (published like every total of LSOAs, as margins). Every ``_pct``
+figure is a percentage from 0 to 100.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ SUMMARY_METRICS = [
     "mean_abs_deviation_pct",
     "within_5_pct",
     "within_10_pct",
-    "within_tolerance",
+    "within_tolerance_pct",
     "contiguous",
     "la_crossings",
     "practice_splits",
@@ -70,8 +72,10 @@ def compare_plans(a: "Plan", b: "Plan") -> dict:
     -------
     dict
         ``plans`` (names), ``lsoas_moved`` (count), ``population_moved``, ``moved`` (one row per moved LSOA with its
-        neighbourhood in each plan), ``matching`` (A name -> B name), ``metrics`` (``{metric: {a, b, delta}}``) and
-        ``neighbourhoods`` (matched pairs side by side).
+        neighbourhood in each plan), ``matching`` (A name -> B name), ``metrics`` (``{metric: {a, b, delta}}``),
+        ``neighbourhoods`` (matched pairs side by side, each with the LSOAs and people that left it, ``lsoas_out``
+        and ``population_out``, and joined it, ``lsoas_in`` and ``population_in``, and whether it ``changed``) and
+        ``neighbourhoods_changed`` (how many pairs changed their footprint or were added or dropped).
 
     Examples
     --------
@@ -82,6 +86,8 @@ def compare_plans(a: "Plan", b: "Plan") -> dict:
     >>> diff = compare_plans(a, a.move({"G0001": "B"}))
     >>> diff["moved"], diff["metrics"]["max_abs_deviation_pct"]
     ([{'lsoa_code': 'G0001', 'a': 'A', 'b': 'B'}], {'a': 33.333333333333336, 'b': 33.333333333333336, 'delta': 0.0})
+    >>> [(p["a"], p["lsoas_out"], p["lsoas_in"], p["population_in"]) for p in diff["neighbourhoods"]]
+    [('A', 1, 0, 0.0), ('B', 0, 1, 1500.0)]
     """
     if not a.atlas.lsoas.index.equals(b.atlas.lsoas.index):
         raise PlanError(
@@ -98,7 +104,7 @@ def compare_plans(a: "Plan", b: "Plan") -> dict:
     moved_mask = (mapped != b.assignment).to_numpy()
     codes = a.atlas.lsoas.index[moved_mask]
     moved = [{"lsoa_code": c, "a": a.assignment[c], "b": b.assignment[c]} for c in codes]
-    summary_a, summary_b = a.summary(), b.summary()
+    summary_a, summary_b = _summary(a), _summary(b)
     metrics = {key: _delta(summary_a[key], summary_b[key]) for key in SUMMARY_METRICS}
     table_a = a.neighbourhood_table().set_index("name")
     table_b = b.neighbourhood_table().set_index("name")
@@ -108,12 +114,9 @@ def compare_plans(a: "Plan", b: "Plan") -> dict:
         for column in ("population", "deviation_pct", "lsoas", "parts", "polsby_popper"):
             row[f"{column}_a"] = table_a.at[name_a, column] if name_a is not None else None
             row[f"{column}_b"] = table_b.at[name_b, column] if name_b is not None else None
+        row.update(_flows(a, b, name_a, name_b))
         pairs.append(row)
-    # Published like every total of LSOAs (a margin: an LSOA of 1 to 7 counts as 4 and the sum is rounded to 10).
-    from geo.disclosure import publish_sums
-
-    moved_values = a.atlas.lsoas.loc[codes, a.population_column].to_numpy(dtype=float)
-    population = publish_sums(moved_values, np.zeros(len(codes), np.int64), 1)[0][0] if len(codes) else 0.0
+    population = _published(a, moved_mask)
     return jsonable(
         {
             "plans": {"a": a.name, "b": b.name},
@@ -124,8 +127,39 @@ def compare_plans(a: "Plan", b: "Plan") -> dict:
             "matching": matching,
             "metrics": metrics,
             "neighbourhoods": pairs,
+            "neighbourhoods_changed": sum(p["changed"] for p in pairs),
         }
     )
+
+
+def _summary(plan: "Plan") -> dict:
+    """The plan's summary with the share within tolerance as a percentage, like every other ``_pct``."""
+    summary = plan.summary()
+    return {**summary, "within_tolerance_pct": 100.0 * summary["within_tolerance"]}
+
+
+def _published(plan: "Plan", mask: np.ndarray) -> float:
+    """The counted population of the LSOAs in ``mask`` as a published margin of its LSOAs (an LSOA of 1 to 7
+    counts as 4 and the sum is rounded to 10), like every total of LSOAs."""
+    from geo.disclosure import publish_sums
+
+    values = plan.atlas.lsoas[plan.population_column].to_numpy(dtype=float)[mask]
+    return float(publish_sums(values, np.zeros(len(values), np.int64), 1)[0][0]) if len(values) else 0.0
+
+
+def _flows(a: "Plan", b: "Plan", name_a: str | None, name_b: str | None) -> dict:
+    """What changed for one matched pair: LSOAs and people that left A's neighbourhood (``_out``) and joined B's
+    (``_in``); ``changed`` when either is non-zero or the pair has no partner (added or dropped)."""
+    in_a = (a.assignment == name_a).to_numpy() if name_a is not None else np.zeros(len(a.assignment), bool)
+    in_b = (b.assignment == name_b).to_numpy() if name_b is not None else np.zeros(len(b.assignment), bool)
+    out, joined = in_a & ~in_b, in_b & ~in_a
+    return {
+        "lsoas_out": int(out.sum()),
+        "population_out": _published(a, out),
+        "lsoas_in": int(joined.sum()),
+        "population_in": _published(b, joined),
+        "changed": bool(out.any() or joined.any() or name_a is None or name_b is None),
+    }
 
 
 def _delta(a, b) -> dict:

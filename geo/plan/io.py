@@ -18,13 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
+import pyogrio
 import pandas as pd
 
 from geo.errors import DataError, PlanError
-from geo.names import check_name, formula_safe_frame, name_from_file, printable
+from geo.names import check_name, name_from_file, printable
 from geo.plan.constraints import coverage_error
 from geo.sources.limits import check_geometries, check_polygon_file_size, check_table, read_csv
 from geo.sources.memory import MemoryFile, as_source, opened
+from geo.writers import layer_name, write_table
 
 if TYPE_CHECKING:
     from geo.atlas.model import Atlas
@@ -46,7 +48,7 @@ POLYGON_SUFFIXES = {".geojson", ".json", ".gpkg", ".zip", ".shp"}
 #: The column (CSV) or property (GeoJSON, GeoPackage) that records the population basis a plan was made on, on
 #: every row; a file without it is read on the basis the caller gives (resident by default, lists for practices).
 BASIS_COLUMN = "population_basis"
-WRITERS = {".csv": "lookup", ".geojson": "GeoJSON", ".gpkg": "GPKG"}
+WRITERS = {".csv": "lookup", ".geojson": "GeoJSON", ".gpkg": "GPKG", ".xlsx": "workbook"}
 
 
 def read_plan(path: str | Path | MemoryFile, atlas: "Atlas", *, name_column: str | None = None) -> pd.Series:
@@ -361,8 +363,12 @@ def write_plan(
     *,
     layer: str = "neighbourhoods",
     columns: "Mapping[str, Mapping[str, object]] | None" = None,
+    title: str | None = None,
 ) -> Path:
-    """Write a plan; the format follows the extension (``.csv``, ``.geojson``, ``.gpkg``).
+    """Write a plan; the format follows the extension (``.csv``, ``.geojson``, ``.gpkg``, ``.xlsx``).
+
+    Every file goes through the one table writer (:func:`geo.writers.write_table`): counts are whole numbers of
+    integer type (suppressed where 1 to 7), numeric columns numeric, codes labelled, columns described.
 
     Parameters
     ----------
@@ -371,12 +377,15 @@ def write_plan(
     path
         Output file. ``.csv`` writes the ``lsoa_code,neighbourhood`` lookup (``practice_code,neighbourhood`` for
         a list plan) with the basis it is counted on in a ``population_basis`` column; ``.geojson`` (EPSG:4326) and
-        ``.gpkg`` (EPSG:27700) write the chosen layer.
+        ``.gpkg`` (EPSG:27700) write the chosen layer; ``.xlsx`` the chosen layer's table with a Notes sheet.
     layer
         ``"neighbourhoods"`` (dissolved footprints with their metrics) or ``"lsoas"`` (one feature per LSOA).
     columns
         Extra figures per neighbourhood (``{column: {neighbourhood: value}}``, e.g. each one's Multi-Neighbourhood
         Provider area), written beside it in every format through the same formula-safe writer.
+    title
+        The GIS layer's name (default: the plan's name; the LSOA layer adds ``LSOAs``), made of letters, digits
+        and underscores by :func:`geo.writers.layer_name`.
 
     Examples
     --------
@@ -392,12 +401,10 @@ def write_plan(
     suffix = path.suffix.lower()
     if suffix not in WRITERS:
         raise PlanError(
-            f"cannot write '{suffix}' files", file=path.name, expected="a .csv, .geojson or .gpkg file name"
+            f"cannot write '{suffix}' files", file=path.name, expected="a .csv, .geojson, .gpkg or .xlsx file name"
         )
     if layer not in {"neighbourhoods", "lsoas"}:
         raise PlanError(f"unknown layer '{layer}'", column="layer", expected="'neighbourhoods' or 'lsoas'")
-    if not path.parent.is_dir():  # a typo in a folder name must not silently create a new folder
-        raise PlanError(f"the folder {path.parent} does not exist", file=str(path), expected="an existing folder")
     name_column = "name" if suffix != ".csv" and layer == "neighbourhoods" else "neighbourhood"
     if suffix == ".csv":
         frame = lookup_frame(plan)
@@ -405,17 +412,48 @@ def write_plan(
             frame["stopped_early"] = True
         for column, values in (columns or {}).items():
             frame[column] = frame[name_column].map(dict(values))
-        formula_safe_frame(frame).to_csv(path, index=False)
-        return path
+        return write_table(frame, path, labels=False)  # a lookup is read back as a plan: codes only
     frame = footprints(plan) if layer == "neighbourhoods" else lsoa_layer(plan)
     for column, values in (columns or {}).items():
         frame[column] = frame[name_column].map(dict(values))
-    if suffix == ".geojson":
-        path.unlink(missing_ok=True)
-        frame.to_crs("EPSG:4326").to_file(path, driver="GeoJSON")
-    else:
-        frame.to_crs("EPSG:27700").to_file(path, driver="GPKG", layer=layer)
-    return path
+    names = {layer_name(title or plan.name), layer_name(title or plan.name, "LSOAs")}
+    title = layer_name(title or plan.name, "LSOAs" if layer == "lsoas" else "")
+    if suffix == ".gpkg" and path.exists() and not set(_layers(path)) <= names:
+        path.unlink()  # one plan per GeoPackage: its two layers, never a stale layer of another plan read first
+    return write_table(frame, path, layer=title, title=f"Plan {plan.name}: {plan.atlas.area.label}", notes=notes(plan))
+
+
+def _layers(path: Path) -> list[str]:
+    """The layers of an existing file (none when it is not one GDAL reads)."""
+    try:
+        return [str(name) for name, _ in pyogrio.list_layers(path)]
+    except Exception:  # pyogrio raises its own error per driver; an unreadable file is replaced
+        return []
+
+
+def notes(plan: "Plan") -> dict[str, str]:
+    """What a workbook's Notes sheet says of a plan: area, sources and vintages, how it was made and judged.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> sorted(notes(Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"})))
+    ['Method', 'Population counted', 'Sources', 'Study area', 'Target', 'Vintage']
+    """
+    from geo.plan.params import BASIS_WORDS
+
+    atlas, provenance = plan.atlas, plan.provenance
+    made = provenance.method + (f", seed {provenance.seed}" if provenance.seed is not None else "")
+    return {
+        "Study area": atlas.area.label,
+        "Sources": atlas.source_note() or "not recorded",
+        "Vintage": f"LSOA {atlas.vintage} geography; IMD {atlas.imd_edition}",
+        "Method": f"{made}; built from {plan.built_from}"
+        + ("; the search was stopped early by its time budget" if stopped_early(plan) else ""),
+        "Population counted": BASIS_WORDS[plan.population],
+        "Target": f"{plan.target:,} people per neighbourhood, ± {100 * plan.tolerance:g}%",
+    }
 
 
 def lookup_frame(plan: "Plan") -> pd.DataFrame:
@@ -475,6 +513,7 @@ def lsoa_layer(plan: "Plan") -> gpd.GeoDataFrame:
             "lsoa_name": lsoas["lsoa_name"].to_numpy(),
             "lad_code": lsoas["lad_code"].to_numpy(),
             "neighbourhood": plan.assignment.to_numpy(),
+            # published when written (geo.writers): whole people, a count of 1 to 7 an empty cell
             "resident_population": lsoas["resident_population"].to_numpy(),
             "registered_population": lsoas["registered_population"].to_numpy(),
             BASIS_COLUMN: plan.population,

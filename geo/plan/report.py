@@ -131,7 +131,8 @@ def neighbourhood_columns(plan: "Plan") -> dict[str, list]:
 def summary(plan: "Plan") -> dict:
     """Return the plan-level metrics.
 
-    Shares (``within_5_pct``, ``within_10_pct``) are fractions of neighbourhoods from 0 to 1; ``*_pct`` deviations,
+    Every ``*_pct`` is a percentage from 0 to 100: ``within_5_pct`` and ``within_10_pct`` of neighbourhoods
+    (``within_tolerance`` is the same share as a fraction from 0 to 1, which the page reads); deviations,
     ``registration_leakage_pct`` and ``alignment_pct`` are percentages (the last two as whole percents through
     :func:`geo.disclosure.publish_share`); ``practice_home_share`` gives the 10th and 25th percentiles and median
     (whole percents; no minimum, which would describe one practice) of the share of each practice's
@@ -144,7 +145,7 @@ def summary(plan: "Plan") -> dict:
     >>> plan = Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"}, target=1500)
     >>> s = summary(plan)
     >>> s["neighbourhoods"], s["max_abs_deviation_pct"], s["within_5_pct"], s["contiguous"], s["cut_edges"]
-    (2, 0.0, 1.0, True, 1)
+    (2, 0.0, 100.0, True, 1)
     """
     published = published_populations(plan)
     deviations = np.abs(published["deviation_pct"])
@@ -169,8 +170,8 @@ def summary(plan: "Plan") -> dict:
         "mean_abs_deviation_pct": float(deviations.mean()),
         # Shares of neighbourhoods (not of people) from the exact deviations, as validate() judges them: every
         # neighbourhood counts, a suppressed one too.
-        "within_5_pct": float(np.mean(exact <= 5 + 1e-9)),
-        "within_10_pct": float(np.mean(exact <= 10 + 1e-9)),
+        "within_5_pct": 100.0 * float(np.mean(exact <= 5 + 1e-9)),
+        "within_10_pct": 100.0 * float(np.mean(exact <= 10 + 1e-9)),
         "within_tolerance": float(np.mean(exact <= 100 * plan.tolerance + 1e-9)),
         "constrained": [name for name, flag in plan["constrained"].items() if flag],
         "contiguous": bool(plan["contiguous"]),

@@ -65,8 +65,6 @@ class Profiles:
     def write(self, path: str | Path) -> Path:
         """Write to ``.pdf`` (the printed data pack), ``.html`` (the same pack, A4 print), ``.xlsx`` (formatted
         workbook) or ``.csv`` (summary)."""
-        from geo.names import formula_safe_frame
-
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix == ".pdf":
@@ -74,7 +72,9 @@ class Profiles:
 
             write_pdf(self, path)
         elif suffix == ".csv":
-            formula_safe_frame(self.summary.reset_index()).to_csv(path, index=False)
+            from geo.writers import write_table
+
+            write_table(self.summary.reset_index(), path)  # whole counts, codes labelled, formula-safe
         elif suffix == ".xlsx":
             from geo.profiles.xlsx import write_xlsx
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from geo.profiles.labels import COLUMNS, label
+from geo.writers import fit_for_files
 
 FORMATS = {"count": "#,##0", "number": "#,##0", "%": '0.0"%"', "ratio": "0.00", "per 1,000": "#,##0.0", "decile": "0.0"}
 WIDTHS = {"text": 28, "count": 14, "number": 10, "%": 12, "ratio": 10, "per 1,000": 12, "decile": 10}
@@ -24,8 +25,11 @@ EXTRA = {  # columns of the data-pack tables that are not in the summary's dicti
     "list_size": ("Patients counted (denominator)", "count"),
     "prevalence_pct": ("Prevalence", "%"),
     "estimate": ("Estimate", "text"),
-    "sex": ("Sex", "text"),
-    "age_band": ("Age band", "text"),
+    "age_band": ("Age band (code)", "text"),
+    "age_band_label": ("Age band", "text"),
+    "sex": ("Sex (code)", "text"),
+    "sex_label": ("Sex", "text"),
+    "population_basis_label": ("Population counted (label)", "text"),
     "pct": ("Share of registered patients", "%"),
     "registered_total": ("Registered patients (all ages)", "count"),
 }
@@ -40,7 +44,9 @@ def _meta(column: str) -> tuple[str, str]:
 
 def _sheet(writer, name: str, frame: pd.DataFrame, title: str, source: str, meta=_meta) -> None:
     """One table: title (row 1), source (row 2), headings (row 4), data from row 5, panes frozen below the
-    headings and right of the first column."""
+    headings and right of the first column. Counts are whole numbers and codes have their labels beside them
+    (:func:`geo.writers.fit_for_files`)."""
+    frame = fit_for_files(frame)
     book = writer.book
     sheet = book.add_worksheet(name)
     writer.sheets[name] = sheet

@@ -143,4 +143,4 @@ def test_layers_and_files_carry_the_sites(grid, tmp_path):
     geo = gpd.read_file(write_sites(result, tmp_path / "s.geojson"))
     assert len(geo) == 4 and set(geo.geom_type) <= {"Polygon", "MultiPolygon"}
     with pytest.raises(DataError, match="cannot write"):
-        write_sites(result, tmp_path / "s.xlsx")
+        write_sites(result, tmp_path / "s.shp")

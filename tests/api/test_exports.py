@@ -67,3 +67,21 @@ def test_profiles_pdf_is_a_pdf_pack_of_the_version(client, plan_id):
 def test_a_geojson_export_names_its_layer_after_the_plan(client, plan_id):
     body = json.loads(client.get(f"/api/v1/plans/{plan_id}/export.geojson").content)
     assert body["name"].startswith("test_plan_v2") and body["name"] != "export"
+
+
+def test_a_geopackage_export_has_typed_described_fields_in_a_layer_named_after_the_plan(client, plan_id, tmp_path):
+    import sqlite3
+
+    import pyogrio
+
+    path = tmp_path / "export.gpkg"
+    path.write_bytes(client.get(f"/api/v1/plans/{plan_id}/export.gpkg").content)
+    [(layer, _)] = pyogrio.list_layers(path)
+    assert layer.startswith("test_plan_v2")
+    info = pyogrio.read_info(path)
+    fields = dict(zip(info["fields"], info["dtypes"]))
+    assert fields["resident_population"] == "int64" and fields["population"] == "int64"
+    with sqlite3.connect(path) as db:
+        described = dict(db.execute("SELECT column_name, description FROM gpkg_data_columns").fetchall())
+    db.close()
+    assert set(fields) <= set(described) and all(described.values())

@@ -74,7 +74,7 @@ def test_placement_prints_percentiles_and_draws(runs_file, tmp_path, capsys, suf
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--steps", "10", "--out", "runs.csv"], "Parquet"),
+        (["--steps", "10", "--out", "runs.csv"], "cannot write ensemble runs as '.csv' (expected .parquet)"),
         (["--out", "runs.parquet"], "--steps"),
         (["--steps", "0", "--out", "runs.parquet"], "steps"),
         (["--build-from", "practices", "--steps", "5", "--out", "runs.parquet"], "LSOAs"),

@@ -68,8 +68,15 @@ def test_compare(two_plans, capsys):
     assert main(["compare", *map(str, two_plans), "--area", "QZZ", "--format", "json", "--target", "9000"]) == 0
     diff = json.loads(capsys.readouterr().out)
     assert diff["lsoas_moved"] == 3 and diff["metrics"]["la_crossings"] == {"a": 0, "b": 1, "delta": 1}
-    assert main(["compare", *map(str, two_plans), "--area", "QZZ"]) == 0
-    assert "3 LSOA(s) in a different neighbourhood" in capsys.readouterr().out
+    assert main(["compare", *map(str, two_plans), "--area", "QZZ", "--target", "9000"]) == 0
+    out = capsys.readouterr().out
+    assert "2 of 2 neighbourhoods changed; 3 LSOA(s) in a different neighbourhood, 4,500 people" in out
+    assert "Neighbourhoods that changed" in out
+    changed = out.split("Neighbourhoods that changed")[1].splitlines()
+    east = next(line.split() for line in changed if line.split()[:2] == ["East", "East"])
+    assert east[2:6] == ["4,500", "0", "3", "0"]  # people out, in; LSOAs out, in
+    within = next(line.split() for line in out.splitlines() if line.split()[:1] == ["within_5_pct"])
+    assert within[1:] == ["100", "0", "-100"]  # a percentage, as its name says, not the fraction 1
 
 
 def test_bad_plan_file_exits_2_with_file_row_and_column(tmp_path, capsys):

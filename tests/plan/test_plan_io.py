@@ -14,6 +14,7 @@ from geo.plan import Plan
 from geo.plan.io import read_plan, write_plan
 from geo.testing import grid_atlas
 from geo.testing.plans import assert_plan_equal
+from geo.writers import layer_name
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +79,10 @@ def test_both_layers_live_in_one_geopackage(tmp_path, plan):
     path = tmp_path / "both.gpkg"
     write_plan(plan, path)
     write_plan(plan, path, layer="lsoas")
-    assert len(gpd.read_file(path, layer="neighbourhoods")) == 3
-    assert len(gpd.read_file(path, layer="lsoas")) == 12
+    stem = layer_name(plan.name)  # layers are named after the plan
+    assert sorted(gpd.list_layers(path).name) == sorted([stem, f"{stem}_LSOAs"])
+    assert len(gpd.read_file(path, layer=stem)) == 3
+    assert len(gpd.read_file(path, layer=f"{stem}_LSOAs")) == 12
 
 
 def test_header_variants_are_accepted(tmp_path, atlas):

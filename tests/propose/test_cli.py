@@ -63,5 +63,5 @@ def test_propose_writes_dissolved_footprints(atlas, tmp_path):
 def test_bad_options_exit_2_with_a_message(atlas, tmp_path, capsys):
     assert main(["propose", "--area", "QZZ", "--target", "-5"]) == 2
     assert "target population -5 is not allowed: Input should be greater than or equal to 1" in capsys.readouterr().err
-    assert main(["propose", "--area", "QZZ", "--out", str(tmp_path / "plan.xlsx")]) == 2
-    assert "expected a .csv, .geojson or .gpkg file" in capsys.readouterr().err
+    assert main(["propose", "--area", "QZZ", "--out", str(tmp_path / "plan.shp")]) == 2
+    assert "expected a .csv, .geojson, .gpkg or .xlsx file" in capsys.readouterr().err
