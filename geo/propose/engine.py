@@ -125,6 +125,13 @@ def _list_based(atlas, params: ProposalParams, start: float, name: str | None) -
 
     practices, unmet, constrained, stopped_early, report = list_based(atlas, params, start + params.time_budget)
     method = f"exact-{params.build_from}"
+    extra, plan_params = {}, params.plan_params()
+    ideals = practices.attrs.get("ideals")
+    if ideals:  # each place aims at its registered total over its count; the plan's target is the area's mean
+        extra["ideal_sizes"] = ideals
+        total = sum(v["population"] for v in ideals.values())
+        count = sum(v["neighbourhoods"] for v in ideals.values())
+        plan_params = plan_params.replace(target=max(1.0, round(total / count, 1)))
     provenance = Provenance(
         method,
         seed=params.seed,
@@ -132,15 +139,11 @@ def _list_based(atlas, params: ProposalParams, start: float, name: str | None) -
         unmet=tuple(str(u) for u in unmet),
         constrained_units=tuple(constrained),
         stopped_early=bool(stopped_early),
-        params={"algorithm": method, **params.to_dict()},
+        params={"algorithm": method, **params.to_dict(), **extra},
         solve=tuple(dict(r) for r in report),
     )
     return Plan.from_practices(
-        atlas,
-        practices,
-        params.plan_params(),
-        provenance=provenance,
-        name=name or f"{params.build_from} seed {params.seed}",
+        atlas, practices, plan_params, provenance=provenance, name=name or f"{params.build_from} seed {params.seed}"
     )
 
 
