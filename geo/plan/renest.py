@@ -7,7 +7,9 @@ or, when it is a neighbourhood's worth on its own, becomes one ("split"). Among 
 inside the plan's band the one ending nearest the target is taken; otherwise the choice that is least off the
 target (a join or a split), and the miss is reported. Every join is of adjacent LSOAs and every kept part is one
 connected run, so contiguity holds by construction; where the part kept is not connected once the rest is taken
-away, its smaller runs move too and the extra people are reported.
+away, its smaller runs move too and the extra people are reported. A plan made with a number of neighbourhoods
+(places of different ideal sizes) is balanced against each unit's own ideal, its people over the neighbourhoods
+that keep their main part in it, as the proposal's places were; a plan made for a target, against the target.
 
 **Lower bound.** If every neighbourhood must lie within one unit and keep its name, each neighbourhood's people
 outside the unit it keeps must change neighbourhood, so the sum over neighbourhoods of the population outside its
@@ -93,11 +95,11 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
     pop = pd.to_numeric(atlas.lsoas[plan.params.population_column], errors="coerce").fillna(0).clip(lower=0)
     pop = pop.to_numpy(float)
     adjacency = atlas.adjacency.tocsr()
-    low, high = plan.params.band
-    target = float(plan.params.target)
     frame = pd.DataFrame({"n": labels, "u": units, "p": pop})
     parts = frame.groupby(["n", "u"]).p.sum().reset_index().sort_values(["n", "p", "u"], ascending=[True, False, True])
     keep = parts.drop_duplicates("n").set_index("n")["u"]
+    ideal = _unit_ideals(plan, frame, keep)
+    tol = plan.params.tolerance
     totals = frame.groupby("n").p.sum()
     lower_bound = float((totals - parts.drop_duplicates("n").set_index("n")["p"]).sum())
     home = {str(n): u for n, u in keep.items()}  # the unit each neighbourhood lies in
@@ -122,6 +124,8 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
         own = f"{n} ({geography.names.get(unit, unit)})"
         while own in home:
             own += "'"
+        target = ideal.get(unit, float(plan.params.target))  # the unit's own ideal for a counted plan
+        low, high = target * (1 - tol), target * (1 + tol)
         fits = {m: abs(p + size - target) for m, p in current.items() if low <= p + size <= high}
         if fits:
             chosen = min(fits, key=lambda m: (fits[m], str(m)))
@@ -134,7 +138,7 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
         home.setdefault(str(chosen), unit)
     nesting_moves = float(pop[labels != original].sum())
     if rebalance:
-        labels = _rebalance(atlas, labels, units, pop, plan.params)
+        labels = _rebalance(atlas, labels, units, pop, plan.params, ideal)
         extra = float(pop[labels != original].sum()) - nesting_moves
         if extra > 0:
             notes.append(
@@ -145,7 +149,7 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
     why = (
         "boundary moves within its unit could not bring it inside" if rebalance else "not rebalanced (rebalance=False)"
     )
-    notes += _balance_notes(out, original, pop, low, high, why)
+    notes += _balance_notes(out, original, pop, units, ideal, plan.params, why)
     changed = out.to_numpy() != original
     moved = pd.DataFrame(
         {
@@ -163,18 +167,41 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
 EDGE_MARGIN = 0.01
 
 
-def _rebalance(atlas, labels, units, pop, params) -> np.ndarray:
-    """Move boundary LSOAs between neighbourhoods of the same unit until each is inside the band where the unit's
-    graph allows (:func:`geo.propose.refine.refine` with a goal just inside the tolerance, so in-band
-    neighbourhoods are only touched to help one that is not)."""
+def _unit_ideals(plan, frame: pd.DataFrame, keep: pd.Series) -> dict:
+    """Each unit's ideal size for a plan made with a number of neighbourhoods (``ideal_sizes`` in its provenance):
+    its people over the neighbourhoods that keep their main part in it, as the plan's places had theirs (``{}``
+    for a plan made for a target: every unit aims at the target)."""
+    if not (plan.provenance.params or {}).get("ideal_sizes"):
+        return {}
+    count = keep.value_counts()
+    people = frame.groupby("u").p.sum()
+    return {u: float(people[u]) / int(count[u]) for u in count.index}
+
+
+def _band_of(unit, ideal: dict, params) -> tuple[float, float]:
+    if unit not in ideal:
+        return params.band
+    return ideal[unit] * (1 - params.tolerance), ideal[unit] * (1 + params.tolerance)
+
+
+def _rebalance(atlas, labels, units, pop, params, ideal: dict | None = None) -> np.ndarray:
+    """Move boundary LSOAs between neighbourhoods of the same unit until each is inside the band (around the
+    unit's own ideal for a counted plan, ``ideal``) where the unit's graph allows
+    (:func:`geo.propose.refine.refine` with a goal just inside the tolerance, so in-band neighbourhoods are only
+    touched to help one that is not)."""
     from geo.propose.refine import refine
     from geo.propose.units import Piece
 
     labels = labels.copy()
-    low, high = params.band
+    ideal = ideal or {}
     adjacency = atlas.adjacency.tocsr()
     sizes = pd.Series(pop).groupby(labels).sum()
-    off = {n for n, p in sizes.items() if not low <= p <= high}
+    where = pd.Series(units).groupby(labels).first()
+    off = {
+        n
+        for n, p in sizes.items()
+        if not _band_of(where[n], ideal, params)[0] <= p <= _band_of(where[n], ideal, params)[1]
+    }
     for unit in sorted({units[i] for i in np.flatnonzero(pd.Series(labels).isin(off).to_numpy())}, key=str):
         rows = np.flatnonzero(units == unit)
         local, names = pd.factorize(labels[rows], sort=True)
@@ -191,7 +218,7 @@ def _rebalance(atlas, labels, units, pop, params) -> np.ndarray:
             np.ones(len(rows)),
             -np.ones(len(rows), int),
             len(names),
-            targets=np.full(len(names), float(params.target)),
+            targets=np.full(len(names), float(ideal.get(unit, params.target))),
         )
         new = refine(piece, local, compactness_weight=0.0, goal=max(params.tolerance - EDGE_MARGIN, 0.0))
         labels[rows] = np.asarray(names, dtype=object)[new]
@@ -223,15 +250,19 @@ def _neighbours(rows, labels, adjacency) -> list:
     return sorted({labels[t] for t in touching if labels[t] is not None}, key=str)
 
 
-def _balance_notes(new: pd.Series, original, pop, low, high, why: str) -> list[str]:
-    """One note per neighbourhood outside the band after re-nesting (saying whether it was already)."""
+def _balance_notes(new: pd.Series, original, pop, units, ideal: dict, params, why: str) -> list[str]:
+    """One note per neighbourhood outside its band after re-nesting (its unit's for a counted plan), saying whether
+    it was already outside the plan's band."""
     before = pd.Series(pop).groupby(original).sum()
     after = pd.Series(pop).groupby(new.to_numpy()).sum()
+    where = pd.Series(units).groupby(new.to_numpy()).first()
+    old_low, old_high = params.band
     notes = []
     for n, p in after.items():
+        low, high = _band_of(where[n], ideal, params)
         if not low <= p <= high:
             was = before.get(n)
-            already = " (as before)" if was is not None and not low <= was <= high else ""
+            already = " (as before)" if was is not None and not old_low <= was <= old_high and not ideal else ""
             notes.append(f"{n}: {p:,.0f} people is outside the band of {low:,.0f}-{high:,.0f}{already}; {why}")
     return notes
 

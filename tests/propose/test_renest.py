@@ -125,3 +125,27 @@ def test_llr_plan_into_made_up_unitaries(data_dir, tmp_path):
     )
     written = pd.read_csv(out, dtype=str).set_index("lsoa_code").iloc[:, 0]
     assert nests(written, unit) and plan_file.read_text().count("\n") == len(atlas.codes) + 1
+
+
+def test_a_counted_plan_is_balanced_against_each_units_own_ideal():
+    """Issue 23: a plan made with a number of neighbourhoods per place has places of different ideal sizes; once
+    re-nested, each unit's ideal is its people over the neighbourhoods kept in it, not the plan's mean."""
+    from geo.propose import ProposalParams, propose
+
+    atlas = grid_atlas(12, 6, lad_width=6)  # two authorities of 36 LSOAs (54,000 people each)
+    plan = propose(atlas, ProposalParams(neighbourhoods={"E07009000": 1, "E07009001": 3}, tolerance=0.1, seed=1))
+    assert sorted(plan["population"].values()) == pytest.approx([18_000] * 3 + [54_000], rel=0.1)
+    col = np.arange(72) % 12
+    units = pd.Series(np.where(col < 7, "WEST", "EAST"), index=atlas.codes)  # one column of the east goes west
+    out = renest(plan, Geography("new", "new units", units, {}), rebalance=True)
+    assert nests(out.assignment, units) and out.people_moved >= out.lower_bound == bound(plan, units)
+    pop = atlas.lsoas.resident_population.groupby(out.assignment).sum()
+    home = units.groupby(out.assignment).first()
+    for n, p in pop.items():
+        unit = home[n]
+        kept = home.index[home == unit]  # each unit's ideal: its people over its neighbourhoods
+        ideal = float(atlas.lsoas.resident_population[units == unit].sum()) / len(kept)
+        if not abs(p / ideal - 1) <= 0.1 + 1e-9:
+            assert any(f"{n}: {p:,.0f} people is outside the band of {0.9 * ideal:,.0f}" in x for x in out.notes)
+    # The mean (36,000) is no unit's ideal here: a note against it would mislead.
+    assert not any("32,400-39,600" in x for x in out.notes)
