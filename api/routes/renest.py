@@ -3,11 +3,12 @@
 ``POST /plans/{id}/renest`` (multipart: ``file``, an ``lsoa_code,unit`` CSV or GeoJSON polygons, checked like
 every upload: covers the area, no overlaps; ``rebalance``; ``note``; header ``If-Match``) re-nests the latest
 version (:mod:`geo.plan.renest`) and saves the result as the next version, a draft whose ``source`` is
-``renest``. A draft is edited as a move is; an agreed version is never changed: the re-nested plan is a new draft
-after it, as returning it would make. A version under review (proposed) is refused (409). The answer lists every
-moved LSOA (from, to, unit, people) and the people moved against the lower bound any re-nesting must move; the
-event is audited as ``plan.renested`` with the file's name and those figures. Counts of 1 to 7 people are
-suppressed (:mod:`geo.disclosure`): the per-LSOA people and, when any is, the total is rounded.
+``renest``; a plan of whole practices moves whole practices (each nested by its site's LSOA). A draft is edited
+as a move is; an agreed version is never changed: the re-nested plan is a new draft after it, as returning it
+would make. A version under review (proposed) is refused (409). The answer lists every moved LSOA or practice
+(from, to, unit, people) and the people moved against the lower bound any re-nesting must move; the event is
+audited as ``plan.renested`` with the file's name and those figures. Counts of 1 to 7 people are suppressed
+(:mod:`geo.disclosure`): the per-LSOA people and, when any is, the total is rounded.
 """
 
 from __future__ import annotations
@@ -33,12 +34,14 @@ router = APIRouter(tags=["plans"])
 SUFFIXES = {".csv", ".geojson", ".json"}
 
 
-class MovedLsoa(BaseModel):
-    """One moved LSOA: the neighbourhood it left and joined, its unit in the new geography, its people."""
+class Moved(BaseModel):
+    """One moved LSOA (or practice, in a plan of whole practices): the neighbourhood it left and joined, its unit
+    in the new geography, its people (a practice's list)."""
 
     model_config = ConfigDict(populate_by_name=True)
 
-    lsoa_code: str
+    lsoa_code: str | None = None
+    practice_code: str | None = None
     from_: str = Field(alias="from")
     to: str
     unit: str
@@ -51,7 +54,7 @@ class RenestPublic(BaseModel):
 
     version: VersionPublic
     into: str
-    moved: list[MovedLsoa]
+    moved: list[Moved]
     people_moved: float | None
     people_moved_rounded_to: int
     lower_bound: float | None
@@ -95,7 +98,8 @@ def renest_plan(
             expected="a geography the plan crosses",
         )
     child = renested_plan(parent, into, result, name=f"plan-{plan_id}")
-    moves = {str(c): str(t) for c, t in zip(result.moved["lsoa_code"], result.moved["to"])}
+    key = "practice_code" if "practice_code" in result.moved.columns else "lsoa_code"
+    moves = {str(c): str(t) for c, t in zip(result.moved[key], result.moved["to"])}
     shown = _published(result, into.names)
     with state.db.write() as session:
         fresh = repo.get_version(session, plan_id)
@@ -114,7 +118,7 @@ def renest_plan(
             detail={
                 "file": upload_name,
                 "from_state": fresh.state,
-                "lsoas_moved": len(moves),
+                ("practices_moved" if key == "practice_code" else "lsoas_moved"): len(moves),
                 "people_moved": shown["people_moved"],
                 "lower_bound": shown["lower_bound"],
             },
@@ -133,20 +137,21 @@ def _published(result, names: dict) -> dict:
     from geo.disclosure import publish_sums, suppress
 
     moved = result.moved
+    key = "practice_code" if "practice_code" in moved.columns else "lsoa_code"
     people = suppress(moved["population"].astype(float)).tolist()
     total, rounded_to = publish_sums(moved["population"].to_numpy(float), np.zeros(len(moved), int), 1)
     bound = suppress(float(result.lower_bound))
     return {
         "moved": [
             {
-                "lsoa_code": str(c),
+                key: str(c),
                 "from": str(f),
                 "to": str(t),
                 "unit": str(u),
                 "unit_name": str(names.get(u, u)),
                 "people": None if p != p else float(p),
             }
-            for c, f, t, u, p in zip(moved["lsoa_code"], moved["from"], moved["to"], moved["unit"], people)
+            for c, f, t, u, p in zip(moved[key], moved["from"], moved["to"], moved["unit"], people)
         ],
         "people_moved": None if total[0] != total[0] else float(total[0]),
         "people_moved_rounded_to": int(rounded_to[0]),

@@ -116,3 +116,33 @@ def test_rebalancing_moves_at_least_the_lower_bound(client):
     assert {m["lsoa_code"] for m in body["moved"]} == {
         c for c, n in client.get(f"/api/v1/plans/{plan_id}/versions/1").json()["assignment"].items() if v2[c] != n
     }
+
+
+def test_a_plan_of_whole_practices_moves_whole_practices(client, atlas):
+    """The grid's practices are sited in columns 0, 2 and 4: the unitaries put column 4's in the East."""
+    lookup = {f"Z{i:05d}": "P1" if i < 4 else "P2" for i in range(9)}
+    csv = "practice_code,neighbourhood\n" + "".join(f"{c},{n}\n" for c, n in lookup.items())
+    imported = client.post(
+        "/api/v1/plans/import",
+        files={"file": ("lists.csv", io.BytesIO(csv.encode()), "text/csv")},
+        data={"area": "GRID"},
+    )
+    assert imported.status_code == 201, imported.text
+    plan_id, etag = imported.json()["id"], imported.headers["ETag"]
+    response = renest(client, plan_id, etag)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    site = atlas.practices.lsoa_code.map(lambda c: "West" if int(c[1:]) % 6 < 4 else "East")
+    after = dict(lookup)
+    for m in body["moved"]:
+        assert (
+            m["lsoa_code"] is None and m["from"] == lookup[m["practice_code"]] and m["unit"] == site[m["practice_code"]]
+        )
+        after[m["practice_code"]] = m["to"]
+    assert pd.Series(site).groupby(pd.Series(after)).nunique().eq(1).all()  # each neighbourhood in one unit
+    assert {c for c in lookup if after[c] != lookup[c]} == {m["practice_code"] for m in body["moved"]}
+    assert body["people_moved"] >= body["lower_bound"] > 0
+    stored = client.get(f"/api/v1/plans/{plan_id}/versions/2").json()
+    assert stored["params"]["practice_assignment"] == after and stored["moves"] == {
+        m["practice_code"]: m["to"] for m in body["moved"]
+    }
