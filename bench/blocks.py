@@ -21,7 +21,8 @@ two-unitary model of Leicestershire (North: Charnwood, Melton, North West Leices
 Hinckley and Bosworth, Oadby and Wigston) beside Leicester and Rutland, for a plan drawn across the county; for
 QPM the two unitaries (2021), for a plan drawn across the whole ICB (``nest none``). Printed: LSOAs and people
 moved, the lower bound any re-nesting must move (each neighbourhood's people outside the unit holding most of
-them), with and without rebalancing within units, and the balance after.
+them), with and without rebalancing within units, and the balance after; then the plan of whole practices,
+each practice nested by its site.
 """
 
 from __future__ import annotations
@@ -133,6 +134,19 @@ def renest_example(atlas, area: str, count: int, seed: int, budget: float, folde
             f"{s['within_10_pct']:.0%}; contiguous: {s['contiguous']}; {seconds:.2f} s (load {os.getloadavg()[0]:.1f})"
         )
         lines += [f"    - {n}" for n in result.notes[:6]]
+    listed = propose(
+        atlas, ProposalParams(neighbourhoods=count, build_from="practices", nest=nest, seed=seed, time_budget=budget)
+    )
+    start = time.perf_counter()
+    result = renest(listed, into)
+    seconds = time.perf_counter() - start
+    lines.append(
+        f"  {count} from whole practices: {len(result.moved)} practices, {result.people_moved:,.0f} patients moved; "
+        f"lower bound {result.lower_bound:,.0f} ({result.people_moved / max(result.lower_bound, 1):.2f}x); "
+        f"{len(listed.neighbourhoods)} -> {result.assignment.nunique()} neighbourhoods; {seconds:.2f} s "
+        f"(load {os.getloadavg()[0]:.1f})"
+    )
+    lines += [f"    - {n}" for n in result.notes[:6]]
     return lines
 
 
