@@ -270,13 +270,18 @@ def add_version(
     source: str = "moves",
     action: str = "plan.moved",
     params: dict | None = None,
+    from_agreed: bool = False,
+    detail: dict | None = None,
 ) -> PlanVersion:
     """Save the next version of a plan made from ``current`` (which must be the latest, checked by the caller).
 
     A rename (``source="rename"``, ``moves`` the renames) stores its assignment as a pointer to ``current`` when it
-    can (:func:`rename_storage`). Raises 409 when ``current`` is not a draft.
+    can (:func:`rename_storage`). Raises 409 when ``current`` is not a draft; ``from_agreed`` also takes an agreed
+    one (a re-nesting), which stays as it is: the new version is a draft after it. ``detail`` is added to the
+    audit event.
     """
-    check_editable(current)
+    if not (from_agreed and current.state == "agreed"):
+        check_editable(current)
     check_labels(moves.values())
     stored = rename_storage(session, current, moves, assignment) if source == "rename" else assignment
     _claim(session, current, current.version + 1)
@@ -294,7 +299,17 @@ def add_version(
         created_by=actor.name,
     )
     session.add(row)
-    audit(session, actor, action, current.plan_id, row.version, parent_version=current.version, moves=moves, note=note)
+    audit(
+        session,
+        actor,
+        action,
+        current.plan_id,
+        row.version,
+        parent_version=current.version,
+        moves=moves,
+        note=note,
+        **(detail or {}),
+    )
     session.flush()
     return row
 

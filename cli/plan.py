@@ -68,6 +68,10 @@ def run_score(args: argparse.Namespace) -> int:
         print(score_table(plan))
         for c in aligned:
             print("\n" + c.table())
+        if len(aligned) > 1:  # several geographies: their scores side by side
+            from geo.plan.coterminosity import side_by_side
+
+            print("\n" + side_by_side(aligned))
     return 0
 
 

@@ -204,7 +204,7 @@ def format_made(plan) -> str:
     ideals = made.get("ideal_sizes")
     if ideals:
         lines.append(
-            f"ideal size of each place (its population / its count), tolerance ±{100 * plan.tolerance:g} % around it:"
+            f"ideal size of each place (its total / its count), tolerance ±{100 * plan.tolerance:g} % around it:"
         )
         lines += [f"  {line}" for line in ideal_lines(ideals)]
         lines.append(place_balance_line(plan))

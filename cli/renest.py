@@ -74,18 +74,22 @@ def format_report(plan, new, result, into) -> str:
     s = new.summary()
     lines = [
         f"{plan.name} nested in {into.title}: {len(plan.neighbourhoods)} -> {len(new.neighbourhoods)} "
-        f"neighbourhoods; {len(result.moved)} LSOA(s) moved, {result.people_moved:,.0f} people "
+        f"neighbourhoods; {len(result.moved)} {'practice' if 'practice_code' in result.moved else 'LSOA'}(s) moved, "
+        f"{result.people_moved:,.0f} people "
         f"(lower bound {result.lower_bound:,.0f})",
         f"max |deviation| {s['max_abs_deviation_pct']:.1f} %; within ±5 %: {s['within_5_pct']:.0f}%; within "
         f"±10 %: {s['within_10_pct']:.0f}%; contiguous: "
         f"{'yes' if s['contiguous'] else 'no ' + ', '.join(s['non_contiguous'])}",
     ]
     if len(result.moved):
-        lines.append("moved LSOAs (from -> to, unit, people):")
-        names = plan.atlas.lsoas.get("lsoa_name")
         moved = result.moved
+        key = "practice_code" if "practice_code" in moved.columns else "lsoa_code"
+        what = "practices" if key == "practice_code" else "LSOAs"
+        lines.append(f"moved {what} (from -> to, unit, people):")
+        frame = plan.atlas.practices if key == "practice_code" else plan.atlas.lsoas
+        names = frame.get("practice_name" if key == "practice_code" else "lsoa_name")
         for code, old, to, unit, people in zip(
-            moved["lsoa_code"], moved["from"], moved["to"], moved["unit"], moved["population"]
+            moved[key], moved["from"], moved["to"], moved["unit"], moved["population"]
         ):
             label = f" {names[code]}" if names is not None else ""
             lines.append(f"  {code}{label}: {old} -> {to}, {into.name_of(unit)}, {people:,.0f}")

@@ -12,6 +12,7 @@ from api.routes import (
     plans,
     proposals,
     rename,
+    renest,
     rules,
 )
 
@@ -21,6 +22,7 @@ ROUTERS = [
     proposals.router,
     plans.router,
     rename.router,
+    renest.router,
     lifecycle.router,
     exports.router,
     hotspots.router,

@@ -45,3 +45,38 @@ def align_all(plan, specs) -> list[Coterminosity]:
         specs = [s for s in (p.strip() for p in specs.split(",")) if s]
     geos = [geography(plan.atlas, spec) for spec in specs]
     return [coterminosity(plan, g) for g in geos]
+
+
+def side_by_side(aligned: list[Coterminosity]) -> str:
+    """Return the comparisons of one plan with several geographies as one table, a column each: the index, units,
+    units split, then each neighbourhood's share of people living where it and that geography agree.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> atlas = grid_atlas(6, 1, lad_width=3)
+    >>> plan = Plan(atlas, dict(zip(atlas.codes, ["A"] * 4 + ["B"] * 2)))
+    >>> print(side_by_side(align_all(plan, "las")))
+    Coterminosity side by side (agree: % of each neighbourhood's people where it and the units agree)
+                   las
+    index        0.833
+    units            2
+    units split      1
+    agree A        75%
+    agree B       100%
+    """
+    columns = {}
+    for c in aligned:
+        agree = c.neighbourhoods.set_index("neighbourhood").agree_pct
+        columns[c.geography.key] = {
+            "index": f"{c.index:.3f}",
+            "units": str(c.units),
+            "units split": str(len(c.split)),
+            **{f"agree {n}": f"{v:.0f}%" for n, v in agree.items()},
+        }
+    table = pd.DataFrame(columns)
+    return (
+        "Coterminosity side by side (agree: % of each neighbourhood's people where it and the units agree)\n"
+        + table.fillna("").to_string()
+    )

@@ -7,7 +7,9 @@ or, when it is a neighbourhood's worth on its own, becomes one ("split"). Among 
 inside the plan's band the one ending nearest the target is taken; otherwise the choice that is least off the
 target (a join or a split), and the miss is reported. Every join is of adjacent LSOAs and every kept part is one
 connected run, so contiguity holds by construction; where the part kept is not connected once the rest is taken
-away, its smaller runs move too and the extra people are reported.
+away, its smaller runs move too and the extra people are reported. A plan made with a number of neighbourhoods
+(places of different ideal sizes) is balanced against each unit's own ideal, its people over the neighbourhoods
+that keep their main part in it, as the proposal's places were; a plan made for a target, against the target.
 
 **Lower bound.** If every neighbourhood must lie within one unit and keep its name, each neighbourhood's people
 outside the unit it keeps must change neighbourhood, so the sum over neighbourhoods of the population outside its
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy.sparse import csgraph
 
 from geo.errors import PlanError
@@ -35,7 +38,8 @@ class Renested:
     assignment
         The new ``lsoa_code -> neighbourhood``.
     moved
-        One row per moved LSOA: ``lsoa_code, from, to, unit, population``.
+        One row per moved LSOA: ``lsoa_code, from, to, unit, population`` (per practice, ``practice_code``, for a
+        plan of whole practices).
     people_moved, lower_bound
         People in a different neighbourhood than before, and the lower bound on that for any re-nesting.
     notes
@@ -50,10 +54,11 @@ class Renested:
 
     def to_dict(self) -> dict:
         """The figures as stored in the new plan's provenance (the moved LSOAs are the plan's difference)."""
+        kind = "practices" if "practice_code" in self.moved.columns else "lsoas"
         return {
             "people_moved": round(self.people_moved),
             "lower_bound": round(self.lower_bound),
-            "lsoas_moved": len(self.moved),
+            f"{kind}_moved": len(self.moved),
         }
 
 
@@ -74,11 +79,7 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
     (['A', 'A', 'B', 'B', 'B', 'B'], 1500.0, 1500.0)
     """
     if plan.practice_assignment is not None:
-        raise PlanError(
-            "re-nesting a plan of whole practices is not supported yet: its footprint follows its practices' patients",
-            column="plan",
-            expected="a plan of LSOAs",
-        )
+        return renest_practices(plan, geography)
     atlas = plan.atlas
     codes = atlas.codes
     labels = plan.assignment.reindex(codes).astype(object).to_numpy().copy()
@@ -93,11 +94,11 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
     pop = pd.to_numeric(atlas.lsoas[plan.params.population_column], errors="coerce").fillna(0).clip(lower=0)
     pop = pop.to_numpy(float)
     adjacency = atlas.adjacency.tocsr()
-    low, high = plan.params.band
-    target = float(plan.params.target)
     frame = pd.DataFrame({"n": labels, "u": units, "p": pop})
     parts = frame.groupby(["n", "u"]).p.sum().reset_index().sort_values(["n", "p", "u"], ascending=[True, False, True])
     keep = parts.drop_duplicates("n").set_index("n")["u"]
+    ideal = _unit_ideals(plan, frame, keep)
+    tol = plan.params.tolerance
     totals = frame.groupby("n").p.sum()
     lower_bound = float((totals - parts.drop_duplicates("n").set_index("n")["p"]).sum())
     home = {str(n): u for n, u in keep.items()}  # the unit each neighbourhood lies in
@@ -122,6 +123,8 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
         own = f"{n} ({geography.names.get(unit, unit)})"
         while own in home:
             own += "'"
+        target = ideal.get(unit, float(plan.params.target))  # the unit's own ideal for a counted plan
+        low, high = target * (1 - tol), target * (1 + tol)
         fits = {m: abs(p + size - target) for m, p in current.items() if low <= p + size <= high}
         if fits:
             chosen = min(fits, key=lambda m: (fits[m], str(m)))
@@ -134,7 +137,7 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
         home.setdefault(str(chosen), unit)
     nesting_moves = float(pop[labels != original].sum())
     if rebalance:
-        labels = _rebalance(atlas, labels, units, pop, plan.params)
+        labels = _rebalance(atlas, labels, units, pop, plan.params, ideal)
         extra = float(pop[labels != original].sum()) - nesting_moves
         if extra > 0:
             notes.append(
@@ -145,7 +148,7 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
     why = (
         "boundary moves within its unit could not bring it inside" if rebalance else "not rebalanced (rebalance=False)"
     )
-    notes += _balance_notes(out, original, pop, low, high, why)
+    notes += _balance_notes(out, original, pop, units, ideal, plan.params, why)
     changed = out.to_numpy() != original
     moved = pd.DataFrame(
         {
@@ -163,18 +166,41 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
 EDGE_MARGIN = 0.01
 
 
-def _rebalance(atlas, labels, units, pop, params) -> np.ndarray:
-    """Move boundary LSOAs between neighbourhoods of the same unit until each is inside the band where the unit's
-    graph allows (:func:`geo.propose.refine.refine` with a goal just inside the tolerance, so in-band
-    neighbourhoods are only touched to help one that is not)."""
+def _unit_ideals(plan, frame: pd.DataFrame, keep: pd.Series) -> dict:
+    """Each unit's ideal size for a plan made with a number of neighbourhoods (``ideal_sizes`` in its provenance):
+    its people over the neighbourhoods that keep their main part in it, as the plan's places had theirs (``{}``
+    for a plan made for a target: every unit aims at the target)."""
+    if not (plan.provenance.params or {}).get("ideal_sizes"):
+        return {}
+    count = keep.value_counts()
+    people = frame.groupby("u").p.sum()
+    return {u: float(people[u]) / int(count[u]) for u in count.index}
+
+
+def _band_of(unit, ideal: dict, params) -> tuple[float, float]:
+    if unit not in ideal:
+        return params.band
+    return ideal[unit] * (1 - params.tolerance), ideal[unit] * (1 + params.tolerance)
+
+
+def _rebalance(atlas, labels, units, pop, params, ideal: dict | None = None) -> np.ndarray:
+    """Move boundary LSOAs between neighbourhoods of the same unit until each is inside the band (around the
+    unit's own ideal for a counted plan, ``ideal``) where the unit's graph allows
+    (:func:`geo.propose.refine.refine` with a goal just inside the tolerance, so in-band neighbourhoods are only
+    touched to help one that is not)."""
     from geo.propose.refine import refine
     from geo.propose.units import Piece
 
     labels = labels.copy()
-    low, high = params.band
+    ideal = ideal or {}
     adjacency = atlas.adjacency.tocsr()
     sizes = pd.Series(pop).groupby(labels).sum()
-    off = {n for n, p in sizes.items() if not low <= p <= high}
+    where = pd.Series(units).groupby(labels).first()
+    off = {
+        n
+        for n, p in sizes.items()
+        if not _band_of(where[n], ideal, params)[0] <= p <= _band_of(where[n], ideal, params)[1]
+    }
     for unit in sorted({units[i] for i in np.flatnonzero(pd.Series(labels).isin(off).to_numpy())}, key=str):
         rows = np.flatnonzero(units == unit)
         local, names = pd.factorize(labels[rows], sort=True)
@@ -191,7 +217,7 @@ def _rebalance(atlas, labels, units, pop, params) -> np.ndarray:
             np.ones(len(rows)),
             -np.ones(len(rows), int),
             len(names),
-            targets=np.full(len(names), float(params.target)),
+            targets=np.full(len(names), float(ideal.get(unit, params.target))),
         )
         new = refine(piece, local, compactness_weight=0.0, goal=max(params.tolerance - EDGE_MARGIN, 0.0))
         labels[rows] = np.asarray(names, dtype=object)[new]
@@ -223,17 +249,114 @@ def _neighbours(rows, labels, adjacency) -> list:
     return sorted({labels[t] for t in touching if labels[t] is not None}, key=str)
 
 
-def _balance_notes(new: pd.Series, original, pop, low, high, why: str) -> list[str]:
-    """One note per neighbourhood outside the band after re-nesting (saying whether it was already)."""
+def _balance_notes(new: pd.Series, original, pop, units, ideal: dict, params, why: str) -> list[str]:
+    """One note per neighbourhood outside its band after re-nesting (its unit's for a counted plan), saying whether
+    it was already outside the plan's band."""
     before = pd.Series(pop).groupby(original).sum()
     after = pd.Series(pop).groupby(new.to_numpy()).sum()
+    where = pd.Series(units).groupby(new.to_numpy()).first()
+    old_low, old_high = params.band
     notes = []
     for n, p in after.items():
+        low, high = _band_of(where[n], ideal, params)
         if not low <= p <= high:
             was = before.get(n)
-            already = " (as before)" if was is not None and not low <= was <= high else ""
+            already = " (as before)" if was is not None and not old_low <= was <= old_high and not ideal else ""
             notes.append(f"{n}: {p:,.0f} people is outside the band of {low:,.0f}-{high:,.0f}{already}; {why}")
     return notes
+
+
+def renest_practices(plan, geography) -> Renested:
+    """Re-nest a plan of whole practices: each practice belongs to the unit of its site's LSOA (as a list-based
+    proposal nests practices by their site), each neighbourhood keeps its practices in the unit holding most of its
+    list, and every other connected run of its practices (in the practice graph of
+    :mod:`geo.propose.practice_graph`) joins a neighbourhood of that unit it touches or becomes one, as
+    :func:`renest` does with LSOAs. Practices stay whole; no rebalancing moves are made (a practice moved for
+    balance would move all its patients). ``assignment`` and ``moved`` are by practice (``practice_code`` rows,
+    their lists as ``population``); the lower bound is each neighbourhood's list outside its largest unit.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> from geo.plan.geography import Geography
+    >>> atlas = grid_atlas(4, 4)  # practices Z00000 and Z00001 are sited in the south, Z00002 and Z00003 north
+    >>> plan = Plan.from_practices(atlas, dict(zip(atlas.practices.index, ["A", "B", "A", "B"])), target=12_000)
+    >>> south = pd.Series(["S"] * 8 + ["N"] * 8, index=atlas.codes)
+    >>> out = renest(plan, Geography("u", "units", south, {}))
+    >>> out.moved.values.tolist(), out.people_moved == out.lower_bound
+    ([['Z00000', 'A', 'B', 'S', 5250.0], ['Z00003', 'B', 'A', 'N', 4633.0]], True)
+    """
+    from geo.propose.practice_graph import practice_units
+
+    atlas = plan.atlas
+    practices = plan.practice_assignment.astype(str)
+    graph = practice_units(atlas)
+    codes = np.asarray(graph.codes).astype(str)
+    missing = sorted(set(practices.index) - set(codes))
+    if missing:
+        raise PlanError(
+            f"practice {missing[0]} of the plan is not an in-area practice with patients",
+            column="plan",
+            expected="the practices of the area's atlas",
+        )
+    labels = practices.reindex(codes).to_numpy(dtype=object).copy()
+    original = labels.copy()
+    site = atlas.practices["lsoa_code"].reindex(codes).astype(object)
+    unit_of = geography.units.astype(object)
+    units = site.map(lambda c: unit_of.get(c) if isinstance(c, str) else None).to_numpy(dtype=object)
+    if pd.isna(units).any():
+        bad = codes[np.flatnonzero(pd.isna(units))[0]]
+        raise PlanError(
+            f"practice {bad} is sited in LSOA {site[bad]}, in no unit of {geography.key}",
+            column="into",
+            expected="a geography covering the LSOAs where the plan's practices are sited",
+        )
+    pop = np.asarray(graph.lists, dtype=float)
+    adjacency = sparse.csr_matrix(graph.adjacency, dtype=bool)
+    frame = pd.DataFrame({"n": labels, "u": units, "p": pop})
+    parts = frame.groupby(["n", "u"]).p.sum().reset_index().sort_values(["n", "p", "u"], ascending=[True, False, True])
+    keep = parts.drop_duplicates("n").set_index("n")["u"]
+    lower_bound = float((frame.groupby("n").p.sum() - parts.drop_duplicates("n").set_index("n")["p"]).sum())
+    ideal = _unit_ideals(plan, frame, keep)
+    home = {str(n): u for n, u in keep.items()}
+    orphan = units != np.array([home[str(n)] for n in labels], dtype=object)
+    labels[orphan] = None
+    tol = plan.params.tolerance
+    for rows, n, unit in _fragments(orphan, original, units, adjacency, pop):
+        touching = _neighbours(rows, labels, adjacency)
+        current = {m: pop[labels == m].sum() for m in touching if home.get(str(m)) == unit}
+        if not current:  # no neighbourhood of its unit touches it in the practice graph: any of its unit
+            current = {m: pop[labels == m].sum() for m in sorted(set(home), key=str) if home[m] == unit}
+        size = pop[rows].sum()
+        own = f"{n} ({geography.names.get(unit, unit)})"
+        while own in home:
+            own += "'"
+        target = ideal.get(unit, float(plan.params.target))
+        low, high = target * (1 - tol), target * (1 + tol)
+        fits = {m: abs(p + size - target) for m, p in current.items() if low <= p + size <= high}
+        if fits:
+            chosen = min(fits, key=lambda m: (fits[m], str(m)))
+        elif low <= size <= high or not current:
+            chosen = own
+        else:
+            best = min(current, key=lambda m: (abs(current[m] + size - target), str(m)))
+            chosen = best if abs(current[best] + size - target) < abs(size - target) else own
+        labels[rows] = chosen
+        home.setdefault(str(chosen), unit)
+    out = pd.Series(labels, index=pd.Index(codes, name="practice_code"), name="neighbourhood")
+    notes = _balance_notes(out, original, pop, units, ideal, plan.params, "whole practices are not rebalanced")
+    changed = out.to_numpy() != original
+    moved = pd.DataFrame(
+        {
+            "practice_code": codes[changed],
+            "from": original[changed],
+            "to": out.to_numpy()[changed],
+            "unit": units[changed],
+            "population": pop[changed],
+        }
+    )
+    return Renested(out, moved, float(pop[changed].sum()), lower_bound, notes)
 
 
 def renested_plan(plan, geography, result: Renested, *, name: str | None = None):
@@ -245,10 +368,7 @@ def renested_plan(plan, geography, result: Renested, *, name: str | None = None)
     provenance = Provenance(
         "renested", unmet=tuple(result.notes), source=plan.name, params={"into": str(geography.key), **result.to_dict()}
     )
-    return Plan(
-        plan.atlas,
-        result.assignment,
-        plan.params,
-        provenance=provenance,
-        name=name or f"{plan.name} nested in {geography.key}",
-    )
+    name = name or f"{plan.name} nested in {geography.key}"
+    if plan.practice_assignment is not None:  # the footprint follows the practices' patients
+        return Plan.from_practices(plan.atlas, result.assignment, plan.params, provenance=provenance, name=name)
+    return Plan(plan.atlas, result.assignment, plan.params, provenance=provenance, name=name)

@@ -147,6 +147,11 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
     names = atlas.practices.reindex(practices.practice_code).pcn_name.astype(str).to_numpy() if len(practices) else []
     by_hood = practices.assign(pcn_name=names).groupby("neighbourhood").pcn_name
     summary["pcns"] = by_hood.apply(lambda p: "; ".join(sorted(set(p)))).reindex(summary.index).fillna("")
+    from geo.propose.blocks import made_of
+
+    blocks = made_of(plan)  # the whole MSOAs, wards or practices each neighbourhood is made of
+    if blocks:
+        summary["blocks"] = pd.Series(blocks).reindex(summary.index).fillna("")
     # The plan's own list population (the registrations-by-LSOA file, as nhp score counts it), as the plan's
     # table publishes it: a margin with the practices as parts (rounded to 10 when one has a list of 1 to 7).
     summary["practice_list_size"] = table["list_population"].astype(float)

@@ -508,7 +508,8 @@ def _first_page(p, name, row, k: int, compact: bool) -> str:
         f'<section class="sheet hood{" compact" if compact else ""}" id="hood-{k}-1">'
         f'<h2 id="{_anchor(name)}">{_esc(name)}</h2>'
         f'<p>{where}neighbourhood {k} of {len(p.summary)}</p>'
-        f'<div class="cols"><div><div class="maps">{maps}</div>'
+        + (f'<p class="src">Made of {_esc(row["blocks"])}</p>' if row.get("blocks") else "")
+        + f'<div class="cols"><div><div class="maps">{maps}</div>'
         f'<p class="src">Left: where it lies in the study area. Right: its footprint (blue), neighbours (grey), '
         f'its GP practices (dots){"" if _modelled(p) else ", UEC hot-spot LSOAs (red)"}. '
         + _source_text(p, "lsoa21_boundaries", "lsoa11_boundaries", "practice_geocodes")

@@ -104,6 +104,9 @@ COLUMNS: dict[str, Column] = {
         "Practices sited in the area whose largest group of area patients lives here.",
     ),
     "pcns": Column("Primary care networks", "text", _PRACTICES, "PCNs of those practices."),
+    "blocks": Column(
+        "Made of", "text", ("plan",), "The whole building blocks of the neighbourhood: MSOAs, wards or GP practices."
+    ),
     "practice_list_size": Column(
         "Registered list of those practices",
         "count",

@@ -322,6 +322,53 @@ def neighbourhood_blocks(plan, blocks: Blocks) -> dict[str, list[tuple[str, str]
     }
 
 
+def made_of(plan) -> dict[str, str] | None:
+    """Return each neighbourhood's building blocks in words, for profiles: MSOA codes and names for an MSOA plan,
+    ward (or a user's unit) names for a ward (or unit) plan, practices (name and code) for a list-based plan;
+    ``None`` for a plan of LSOAs (or of a user's units the atlas no longer carries).
+
+    An MSOA plan reads the MSOA codes from the data folder's boundary file; without it, each MSOA is named by its
+    LSOAs' name stem ("Leicester 014") and the code is left out.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.propose import ProposalParams, propose
+    >>> atlas = grid_atlas(6, 6, practice_every=9)
+    >>> plan = propose(atlas, ProposalParams(target=20_000, build_from="practices"))
+    >>> made_of(plan)["Grid District 0 1"]
+    '2 practices: Grid Surgery 0 (Z00000); Grid Surgery 2 (Z00002)'
+    >>> made_of(propose(atlas, ProposalParams(target=20_000))) is None
+    True
+    """
+    if plan.practice_assignment is not None:
+        names = plan.atlas.practices["practice_name"]
+        out = {}
+        for hood, group in plan.practice_assignment.groupby(plan.practice_assignment, sort=True):
+            codes = sorted(map(str, group.index))
+            out[str(hood)] = f"{len(codes)} practice{'s' if len(codes) != 1 else ''}: " + "; ".join(
+                f"{names.get(c, c)} ({c})" for c in codes
+            )
+        return out
+    kind = (plan.provenance.params.get("blocks") or {}).get("type")
+    if kind not in BLOCK_TITLES:
+        return None
+    try:
+        blocks = blocks_for(plan.atlas, kind)
+    except (DataError, PlanError):
+        stems = plan.atlas.lsoas.get("lsoa_name", pd.Series(dtype=str)).astype(str).str.extract(_LSOA_NAME)["stem"]
+        if kind != "msoas" or stems.isna().any():
+            return None
+        blocks = Blocks(kind, stems.astype(object), {}, "LSOA names")
+    coded = kind == "msoas" and bool(blocks.names)
+    word = BLOCK_WORDS[kind]
+    return {
+        hood: f"{len(parts)} {word}{'s' if len(parts) != 1 else ''}: "
+        + "; ".join(f"{code} {name}" if coded else name for code, name in parts)
+        for hood, parts in neighbourhood_blocks(plan, blocks).items()
+    }
+
+
 def broken_blocks(adjacency, index: np.ndarray, keys, kind: str, names: dict) -> list[str]:
     """Return a note for each block whose LSOAs do not all touch in the LSOA contiguity graph (an MSOA across a
     river the graph does not bridge): no neighbourhood holding it can be contiguous, whatever the proposal does.

@@ -185,6 +185,29 @@ def ideal_sizes(populations: pd.Series, counts: dict[str, int]) -> dict[str, flo
     return {str(p): float(populations[p]) / counts[str(p)] for p in populations.index}
 
 
+def ideal_table(
+    populations: pd.Series, counts: dict[str, int], names: dict | None = None, counted: str = "people"
+) -> dict[str, dict]:
+    """Return, per place, what its ideal size is made of: ``name, population, neighbourhoods, ideal`` (and what
+    is ``counted`` when it is not people: a list-based plan's registered lists), as the plan's provenance keeps it.
+
+    >>> ideal_table(pd.Series({"A": 300.0}), {"A": 4}, {"A": "Alpha"}, counted="patients")
+    {'A': {'name': 'Alpha', 'population': 300.0, 'neighbourhoods': 4, 'ideal': 75.0, 'counted': 'patients'}}
+    """
+    names = names or {}
+    extra = {} if counted == "people" else {"counted": counted}
+    return {
+        str(p): {
+            "name": names.get(str(p), str(p)),
+            "population": float(populations[p]),
+            "neighbourhoods": int(counts[str(p)]),
+            "ideal": float(populations[p]) / counts[str(p)],
+            **extra,
+        }
+        for p in populations.index
+    }
+
+
 def counted_pieces(units: pd.Series, names: pd.Series, adjacency, arrays, counts: dict[str, int], tolerance: float):
     """Return the connected pieces of every place, each place aiming at its own ideal size with its own count.
 
@@ -227,13 +250,15 @@ def place_populations(units: pd.Series, pop: np.ndarray) -> pd.Series:
 
 
 def ideal_lines(ideals: dict[str, dict]) -> list[str]:
-    """Return one line per place: "Leicester (E06000016): 368,558 people / 4 = ideal 92,140".
+    """Return one line per place: "Leicester (E06000016): 368,558 people / 4 = ideal 92,140" (a list-based plan
+    counts its practices' registered lists, and says so).
 
     >>> ideal_lines({"A": {"name": "Alpha", "population": 300.0, "neighbourhoods": 4, "ideal": 75.0}})
     ['Alpha (A): 300 people / 4 neighbourhoods = ideal size 75']
     """
     return [
-        f"{v['name']} ({p}): {v['population']:,.0f} people / {v['neighbourhoods']} neighbourhood"
+        f"{v['name']} ({p}): {v['population']:,.0f} {v.get('counted', 'people')} / {v['neighbourhoods']} "
+        "neighbourhood"
         f"{'s' if v['neighbourhoods'] != 1 else ''} = ideal size {v['ideal']:,.0f}"
         for p, v in ideals.items()
     ]
@@ -258,6 +283,8 @@ def place_deviation(plan) -> pd.Series | None:
     ideals = made.get("ideal_sizes")
     if not ideals:
         return None
+    if plan.practice_assignment is not None:
+        return _list_deviation(plan, ideals)
     lsoas = plan.atlas.lsoas
     nest = made.get("nest", "lad")
     place = (
@@ -274,6 +301,20 @@ def place_deviation(plan) -> pd.Series | None:
     home = frame.groupby(["n", "place"])["pop"].sum().reset_index().sort_values(["n", "pop"], ascending=[True, False])
     home = home.drop_duplicates("n").set_index("n")["place"]
     ideal = home.map(lambda p: ideals.get(p, {}).get("ideal", np.nan)).astype(float)
+    return (pops / ideal - 1).rename("place_deviation")
+
+
+def _list_deviation(plan, ideals: dict) -> pd.Series:
+    """A list-based plan's deviations, recounted from its practices' lists: each neighbourhood's place is the
+    nesting unit it was solved in (its first label, ``<place>-P01``)."""
+    practices = plan.atlas.practices
+    lists = pd.to_numeric(practices["list_size"], errors="coerce").fillna(0)
+    pops = plan.practice_assignment.groupby(plan.practice_assignment).apply(
+        lambda g: float(lists.reindex(g.index).sum())
+    )
+    origin = plan.provenance.labels
+    place = pd.Series({n: str(origin.get(n, n)).rsplit("-P", 1)[0] for n in pops.index})
+    ideal = place.map(lambda p: ideals.get(p, {}).get("ideal", np.nan)).astype(float)
     return (pops / ideal - 1).rename("place_deviation")
 
 

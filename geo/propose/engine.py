@@ -96,7 +96,8 @@ def propose(
     method = "tree-bisection" if algorithm == "default" else algorithm
     extra, plan_params = {}, params.plan_params()
     if params.build_from in BLOCK_BUILDS:  # profiles name each neighbourhood's blocks from this
-        extra["blocks"] = blocks_for(atlas, params.build_from).describe()
+        described = assignment.attrs.get("blocks")  # as the solve found them (read once, not again here)
+        extra["blocks"] = described or blocks_for(atlas, params.build_from).describe()
     ideals = assignment.attrs.get("ideals")
     if ideals:  # each place aims at its own ideal size; the plan's target is the area's mean
         extra["ideal_sizes"] = ideals
@@ -125,6 +126,13 @@ def _list_based(atlas, params: ProposalParams, start: float, name: str | None) -
 
     practices, unmet, constrained, stopped_early, report = list_based(atlas, params, start + params.time_budget)
     method = f"exact-{params.build_from}"
+    extra, plan_params = {}, params.plan_params()
+    ideals = practices.attrs.get("ideals")
+    if ideals:  # each place aims at its registered total over its count; the plan's target is the area's mean
+        extra["ideal_sizes"] = ideals
+        total = sum(v["population"] for v in ideals.values())
+        count = sum(v["neighbourhoods"] for v in ideals.values())
+        plan_params = plan_params.replace(target=max(1.0, round(total / count, 1)))
     provenance = Provenance(
         method,
         seed=params.seed,
@@ -132,15 +140,11 @@ def _list_based(atlas, params: ProposalParams, start: float, name: str | None) -
         unmet=tuple(str(u) for u in unmet),
         constrained_units=tuple(constrained),
         stopped_early=bool(stopped_early),
-        params={"algorithm": method, **params.to_dict()},
+        params={"algorithm": method, **params.to_dict(), **extra},
         solve=tuple(dict(r) for r in report),
     )
     return Plan.from_practices(
-        atlas,
-        practices,
-        params.plan_params(),
-        provenance=provenance,
-        name=name or f"{params.build_from} seed {params.seed}",
+        atlas, practices, plan_params, provenance=provenance, name=name or f"{params.build_from} seed {params.seed}"
     )
 
 
@@ -150,7 +154,8 @@ def atlas_pieces(atlas, params: ProposalParams) -> list[Piece]:
 
 
 def _graph(atlas, params: ProposalParams):
-    """Return ``(pieces, node codes, LSOA -> node index or None, notes, ideals)`` for the proposal's nodes.
+    """Return ``(pieces, node codes, LSOA -> node index or None, notes, ideals, blocks)`` for the proposal's nodes
+    (``blocks``: the block type as :meth:`geo.propose.blocks.Blocks.describe` says, or None for LSOAs).
 
     Nodes are LSOAs, or for a block build (MSOAs, wards, a user's units) the blocks of the contracted graph
     (:mod:`geo.propose.blocks`). With ``params.neighbourhoods`` each place has its count and aims at its own ideal
@@ -174,9 +179,10 @@ def _graph(atlas, params: ProposalParams):
     centroids = lsoas.geometry.centroid
     group = group_index(atlas, params)  # practices (or wards) the bisection keeps together
     arrays = (pop, centroids.x.to_numpy(), centroids.y.to_numpy(), lsoas.geometry.area.to_numpy(), group)
-    adjacency, codes, index, notes = atlas.adjacency, atlas.codes, None, []
+    adjacency, codes, index, notes, described = atlas.adjacency, atlas.codes, None, [], None
     if params.build_from in BLOCK_BUILDS:
         blocks = blocks_for(atlas, params.build_from)
+        described = blocks.describe()
         index, codes, notes = block_index(blocks, units.astype(str).to_numpy())
         notes += broken_blocks(atlas.adjacency, index, codes, params.build_from, blocks.names)
         first = np.zeros(len(codes), dtype=int)
@@ -206,7 +212,7 @@ def _graph(atlas, params: ProposalParams):
         word = BLOCK_WORDS[params.build_from]
         for piece in pieces:
             piece.notes = [n.replace(" LSOA", f" {word}") for n in piece.notes]
-    return pieces, pd.Index(codes), index, notes, ideals
+    return pieces, pd.Index(codes), index, notes, ideals, described
 
 
 def solve_piece(
@@ -336,7 +342,7 @@ def tree_bisection(atlas, params: ProposalParams, deadline: float):
     time budget cut some piece's search short (the plan is then the best found by then, and says so in ``unmet``).
     A block build solves the block graph and expands the answer to LSOAs, so every block stays whole.
     """
-    pieces, codes, index, unmet, ideals = _graph(atlas, params)
+    pieces, codes, index, unmet, ideals, described = _graph(atlas, params)
     solved, stopped_early = solve_pieces(pieces, params.seed, params.compactness_weight, deadline)
     assignment, more, constrained = label_pieces(codes, pieces, solved, params, "N")
     unmet = [*unmet, *more]
@@ -354,6 +360,8 @@ def tree_bisection(atlas, params: ProposalParams, deadline: float):
             "the plan is the best found by then, and a longer budget may give a different one"
         )
     assignment.attrs["ideals"] = ideals
+    if described:
+        assignment.attrs["blocks"] = described
     return assignment, unmet, constrained, stopped_early
 
 

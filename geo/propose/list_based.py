@@ -9,6 +9,11 @@ spanning-tree heuristic's answer, and the one with the smaller largest deviation
 deviation (its mean's) is already worse than the other's optimum is not tried. A unit too large to prove (more
 than :data:`MAX_EXACT` nodes, or past the exact solver's counts) keeps the heuristic's answer, says so, and
 reports its gap to a lower bound on the largest deviation (the mean's, or the largest single list's).
+
+With a number of neighbourhoods (``params.neighbourhoods``, for the whole area or per place) each nesting unit
+gets its count (:func:`geo.propose.counts.place_counts` over the units' registered lists) and aims at its own
+ideal size, its registered total over its count; the balance is then judged against that ideal, and the ideals
+ride on the assignment (``attrs["ideals"]``) for the plan's provenance.
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from geo.propose.bisect import bisect_piece
+from geo.errors import PlanError
+from geo.propose.counts import ideal_table, place_counts
+from geo.propose.model import NEST_COLUMNS
 from geo.propose.exact import EPSILON, MAX_NODES, TIME_LIMIT, partition, warm
 from geo.propose.practice_graph import pcn_units, practice_units
 from geo.propose.refine import refine
@@ -83,10 +91,13 @@ def list_based(atlas, params, deadline: float = float("inf")):
     labels = np.empty(len(units), dtype=object)
     unmet, constrained, report = list(units.notes), [], []
     tasks, spots = [], []
+    ideals = _ideals(atlas, units, unit_codes, unit_names, params)
     for code in np.unique(unit_codes):
         idx = np.flatnonzero(unit_codes == code)
         name = str(unit_names[idx[0]])
-        adjacency, bridged = _bridge(units.adjacency[idx][:, idx], units.shared[idx][:, idx], units.lists[idx], high)
+        aim = ideals.get(str(code))  # with a count: this place's own, and its ideal size (total over count)
+        top = aim["ideal"] * (1 + params.tolerance) if aim else high
+        adjacency, bridged = _bridge(units.adjacency[idx][:, idx], units.shared[idx][:, idx], units.lists[idx], top)
         if bridged:
             big = ", ".join(f"{units.names[idx[o]]} ({units.lists[idx[o]]:,.0f})" for o in bridged)
             unmet.append(
@@ -110,12 +121,16 @@ def list_based(atlas, params, deadline: float = float("inf")):
                 units.x[idx],
                 units.y[idx],
                 units.area[idx],
+                k=aim["neighbourhoods"] if aim else None,
+                target=aim["ideal"] if aim else None,
             )
         )
         spots.append((idx, name))
     solved = _solve_units(tasks, params, deadline)
     for unit, (idx, name), (local, k, status, seconds, hit) in zip(tasks, spots, solved):
         code, pop = unit.code, unit.pop
+        target = unit.target or float(params.target)
+        low, high = _band(unit, params)
         budget.hit |= hit
         for g in range(k):
             labels[idx[local == g]] = f"{code}-P{g + 1:02d}"
@@ -156,6 +171,7 @@ def list_based(atlas, params, deadline: float = float("inf")):
     practice_labels = {p: labels[i] for i, members in enumerate(units.members) for p in members}
     assignment = pd.Series(practice_labels, name="neighbourhood").sort_index()
     assignment.index.name = "practice_code"
+    assignment.attrs["ideals"] = ideals
     if budget.hit:
         unmet.append(f"stopped at the time budget of {params.time_budget:g} s before the search was complete")
     clocked = [r["unit"] for r in report if "time limit" in r["status"]]
@@ -175,6 +191,48 @@ class Unit:
     x: np.ndarray
     y: np.ndarray
     area: np.ndarray
+    #: A number of neighbourhoods fixed for this unit (``params.neighbourhoods``), and the ideal size it aims at.
+    k: int | None = None
+    target: float | None = None
+
+
+def _band(unit: Unit, params) -> tuple[float, float]:
+    """The unit's band: around its own ideal size when it has a count, else the plan's."""
+    if unit.target is None:
+        return params.band
+    return unit.target * (1 - params.tolerance), unit.target * (1 + params.tolerance)
+
+
+def _ideals(atlas, units, unit_codes, unit_names, params) -> dict[str, dict]:
+    """Each nesting unit's count and ideal size for ``params.neighbourhoods`` (``{}`` without one): its
+    registered lists' total over its count; a unit holds at most one neighbourhood per practice (or PCN)."""
+    if params.neighbourhoods is None:
+        return {}
+    codes = np.asarray(unit_codes).astype(str)
+    lists = pd.Series(np.asarray(units.lists, dtype=float), index=codes).groupby(level=0).sum()
+    names = {str(c): str(n) for c, n in zip(codes, np.asarray(unit_names).astype(str))}
+    spec = params.neighbourhoods
+    if isinstance(spec, dict):
+        # A place named but holding no unit's site (a PCN is kept whole where most of its list is): say why,
+        # rather than calling a real authority unknown.
+        empty = sorted((set(spec) - set(names)) & _place_codes(atlas, params.nest))
+        if empty:
+            where = "its site" if units.kind == "practices" else "most of its list"
+            raise PlanError(
+                f"no {units.kind} are solved in {', '.join(empty)}: each is solved in the {params.nest} "
+                f"holding {where}, so name only the places that hold some",
+                column="neighbourhoods",
+                expected=f"a count for each of {', '.join(sorted(names))}",
+            )
+    counts = place_counts(lists, spec, pd.Series(codes).value_counts(), names)
+    return ideal_table(lists, counts, names, counted="patients on their practices' lists")
+
+
+def _place_codes(atlas, nest: str) -> set[str]:
+    """The codes of the atlas's places at the ``nest`` level (none for the whole area)."""
+    column = NEST_COLUMNS.get(nest, (None,))[0]
+    lsoas = atlas.lsoas
+    return set(lsoas[column].astype(str)) if column in lsoas.columns else set()
 
 
 #: Nodes over all units from which the units are solved in parallel processes (England: 6,190 practices).
@@ -216,15 +274,19 @@ def _solve_timed(unit: Unit, params, deadline: float) -> tuple:
 def _solve_unit(unit: Unit, params, budget):
     """Return (labels 0..k-1, k, status) for one connected unit."""
     pop, adjacency, overlap = unit.pop, unit.adjacency, unit.overlap
-    target = float(params.target)
-    low, high = params.band
+    target = unit.target or float(params.target)
+    low, high = _band(unit, params)
     n, total = len(pop), float(pop.sum())
     ratio = total / target
-    if total < low or n == 1:
+    if (total < low and unit.k is None) or n == 1 or unit.k == 1:
         return np.zeros(n, int), 1, "single"
-    options = sorted(
-        {min(n, max(1, int(np.floor(ratio)))), min(n, max(1, int(np.ceil(ratio))))},
-        key=lambda k: (abs(total / k / target - 1), k),
+    options = (
+        [unit.k]
+        if unit.k is not None
+        else sorted(
+            {min(n, max(1, int(np.floor(ratio)))), min(n, max(1, int(np.ceil(ratio))))},
+            key=lambda k: (abs(total / k / target - 1), k),
+        )
     )
     if n <= MAX_EXACT and not budget.over():
         best, clock, fallback = None, False, None
@@ -286,7 +348,7 @@ def _solve_unit(unit: Unit, params, budget):
 
 def _heuristic(unit: Unit, k, params, budget, attempts: int = ATTEMPTS) -> np.ndarray:
     """Spanning-tree bisection and refinement over the practice graph; the best of :data:`ATTEMPTS` by balance."""
-    target = float(params.target)
+    target = unit.target or float(params.target)
     code, pop = unit.code, unit.pop
     piece = Piece(
         code,

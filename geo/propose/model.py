@@ -169,11 +169,6 @@ class ProposalParams(PlanParams):
         if isinstance(counts, dict) and len(counts) > 1000:
             raise ValueError("neighbourhoods names more than 1,000 places")
         if build_from in ("practices", "pcns"):
-            if data.get("neighbourhoods") is not None:
-                raise ValueError(
-                    f"a number of neighbourhoods is not yet taken for {build_from}: give a target of "
-                    "the lists' total over the count (geo.propose.counts.ideal_sizes)"
-                )
             if data.get("nest") == "custom":
                 raise ValueError(
                     f"a proposal built from {build_from} nests by the authority of each practice's "

@@ -14,7 +14,7 @@ from tests.api.conftest import AREA, auth
 
 ROLES = ["viewer", "planner", "approver", "admin"]
 CALLERS = ["missing", "wrong", *ROLES]
-ROUTE_COUNT = 44
+ROUTE_COUNT = 45
 
 
 def _plan(client, admin, *, state="draft"):
@@ -42,6 +42,11 @@ def _routes(client, admin, drafter):
     def throwaway_key():
         key = client.post("/api/v1/keys", json={"name": "temp", "role": "viewer"}, headers=admin).json()
         return "DELETE", f"/api/v1/keys/{key['id']}", {}
+
+    def renest():
+        method, url, kwargs = fresh(suffix="renest")()
+        units = b"lsoa_code,unit\n" + b"".join(f"G{i:04d},{'W' if i % 6 < 4 else 'E'}\n".encode() for i in range(36))
+        return method, url, {**kwargs, "files": {"file": ("units.csv", io.BytesIO(units), "text/csv")}}
 
     csv = b"lsoa_code,neighbourhood\n" + b"".join(f"G{i:04d},N{i % 2}\n".encode() for i in range(36))
     extract = b"lsoa_code,month,attendances\n" + b"".join(f"G{i:04d},2025-01,{40 + i}\n".encode() for i in range(36))
@@ -77,6 +82,7 @@ def _routes(client, admin, drafter):
         ("latest metrics", "viewer", 200, get(f"/api/v1/plans/{shared}/metrics")),
         ("diff", "viewer", 200, get(f"/api/v1/plans/{shared}/diff?a=1&b=1")),
         ("rename", "planner", 201, fresh(suffix="rename", json={"names": {"E07009000": "West"}})),
+        ("renest", "planner", 201, renest),
         ("coterminosity", "viewer", 200, get(f"/api/v1/plans/{shared}/coterminosity?with=las")),
         ("submit", "planner", 200, fresh(suffix="submit")),
         ("agree", "approver", 200, fresh("proposed", "agree", json={"hwb_reference": "HWB 1"})),

@@ -230,3 +230,29 @@ def test_no_output_holds_a_small_count(place, listed, tmp_path):
             assert_no_small_counts(path)
         assert_no_small_counts(profiles.figures.conditions)
         assert_no_small_counts(profiles.figures.ages)
+
+
+def test_profiles_name_each_neighbourhoods_blocks(atlas, listed, list_plan, place, england, tmp_path):
+    """Issue 23: a ward plan's profiles name its wards, a list plan's its practices (CSV column and one line of the
+    pack); a plan of LSOAs has no such column."""
+    from dataclasses import replace
+
+    from geo.propose import ProposalParams, propose
+
+    lsoas = atlas.lsoas.copy()
+    column = np.arange(len(lsoas)) % 6
+    lsoas["ward_code"] = [f"W{c // 2}" for c in column]
+    lsoas["ward_name"] = [f"Ward {'ABC'[c // 2]}" for c in column]
+    warded = replace(atlas, lsoas=lsoas)
+    plan = propose(warded, ProposalParams(build_from="wards", target=6_000, tolerance=0.5, seed=1))
+    profiles = neighbourhood_profiles(plan, england=england)
+    path = profiles.write(tmp_path / "wards.csv")
+    table = pd.read_csv(path).set_index("neighbourhood")
+    for hood, text in table["blocks"].items():
+        wards = sorted(set(lsoas.ward_name[plan.assignment.reindex(lsoas.index) == hood]))
+        assert text == f"{len(wards)} ward{'s' if len(wards) > 1 else ''}: " + "; ".join(wards)
+        assert f"Made of {text}" in page(profiles)
+    for hood, text in listed.summary["blocks"].items():
+        codes = sorted(list_plan.practice_assignment.index[list_plan.practice_assignment == hood])
+        assert all(f"({c})" in text for c in codes) and text.startswith(f"{len(codes)} practice")
+    assert "blocks" not in place.summary.columns and "Made of" not in page(place)

@@ -161,7 +161,7 @@ def test_a_block_in_two_parts_is_reported():
 
 
 def test_respect_a_user_geography_and_align_with_several(grid, tmp_path):
-    from geo.plan.coterminosity import align_all
+    from geo.plan.coterminosity import align_all, side_by_side
 
     units = square_blocks(grid, 12, size=2)
     path = tmp_path / "localities.csv"
@@ -182,3 +182,31 @@ def test_respect_a_user_geography_and_align_with_several(grid, tmp_path):
     side = align_all(kept, f"{path},{other},las")
     assert [c.geography.key for c in side] == ["localities.csv", "police.csv", "las"]
     assert side[2].index == pytest.approx(1.0)  # nested in authorities: every neighbourhood within its own
+    table = side_by_side(side).splitlines()
+    assert table[1].split() == ["localities.csv", "police.csv", "las"]
+    assert table[2].split() == ["index", *(f"{c.index:.3f}" for c in side)]
+    assert table[4].split() == ["units", "split", *(str(len(c.split)) for c in side)]
+    for n in kept.neighbourhoods:
+        row = next(line for line in table if line.startswith(f"agree {n} "))
+        assert row.split()[-3:] == [f"{c.neighbourhoods.set_index('neighbourhood').agree_pct[n]:.0f}%" for c in side]
+
+
+def test_made_of_names_msoas_by_code_and_name_or_by_their_lsoas_stem(grid):
+    from geo.propose.blocks import made_of
+
+    atlas = grid_atlas(4, 2)
+    stems = ["Alpha 001", "Alpha 001", "Alpha 002", "Alpha 002"] * 2
+    atlas.lsoas["lsoa_name"] = [f"{s}{'AB'[i // 4]}" for i, s in enumerate(stems)]
+    msoas = pd.DataFrame({"code": ["E02000001", "E02000002"], "name": ["Alpha 001", "Alpha 002"]})
+    carried = with_blocks(atlas, msoa_blocks(atlas.lsoas, msoas))
+    plan = propose(carried, ProposalParams(build_from="msoas", target=6000, seed=1))
+    named = made_of(plan)
+    assert sorted(named.values()) == ["1 MSOA: E02000001 Alpha 001", "1 MSOA: E02000002 Alpha 002"]
+    # The same plan on an atlas without the MSOA file: named by its LSOAs' stem, without a code.
+    from unittest import mock
+
+    from geo.plan import Plan
+
+    bare = Plan(atlas, plan.assignment, plan.params, provenance=plan.provenance)
+    with mock.patch("geo.propose.blocks.read_msoas", side_effect=DataError("no data folder")):
+        assert sorted(made_of(bare).values()) == ["1 MSOA: Alpha 001", "1 MSOA: Alpha 002"]

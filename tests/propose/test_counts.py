@@ -8,7 +8,7 @@ import pytest
 
 from geo.errors import PlanError
 from geo.propose import ProposalParams, propose
-from geo.propose.counts import apportion, parse_counts, place_counts, place_deviation
+from geo.propose.counts import apportion, ideal_lines, parse_counts, place_counts, place_deviation
 from geo.testing import grid_atlas
 
 
@@ -71,8 +71,8 @@ def test_parse_and_bad_counts():
             parse_counts(bad)
     with pytest.raises(PlanError, match="number of neighbourhoods"):
         ProposalParams(neighbourhoods=0)
-    with pytest.raises(PlanError, match="not yet taken for practices"):
-        ProposalParams(build_from="practices", neighbourhoods=3)
+    with pytest.raises(PlanError, match="either a number of neighbourhoods or a size band"):
+        ProposalParams(build_from="practices", neighbourhoods=3, min_size=1, max_size=2)
     pops = pd.Series({"A": 10.0, "B": 20.0})
     with pytest.raises(PlanError, match="more than the area's 3 building blocks"):
         place_counts(pops, 4, capacity=pd.Series({"A": 1, "B": 2}))
@@ -90,6 +90,68 @@ def test_a_size_band_instead_of_target_and_tolerance(grid):
     ):
         with pytest.raises(PlanError):
             ProposalParams(**bad)
+
+
+@pytest.fixture(scope="module")
+def listed():
+    pop = np.random.default_rng(7).integers(1000, 2000, 144)
+    return grid_atlas(12, 12, lad_width=4, population=pop, practice_every=2)
+
+
+def list_places(plan, ideals) -> pd.DataFrame:
+    """Each neighbourhood's place, recounted from its practices' site authorities, and its registered list."""
+    atlas = plan.atlas
+    lists = atlas.registrations.groupby("practice_code").patients.sum()
+    site = atlas.lsoas.lad_code.reindex(atlas.practices.lsoa_code.reindex(plan.practice_assignment.index)).to_numpy()
+    frame = pd.DataFrame(
+        {"n": plan.practice_assignment, "place": site, "list": lists.reindex(plan.practice_assignment.index).fillna(0)}
+    )
+    return frame
+
+
+@pytest.mark.parametrize("build_from", ["practices", "pcns"])
+def test_a_count_from_whole_practices_and_pcns(listed, build_from):
+    plan = propose(listed, ProposalParams(build_from=build_from, neighbourhoods=6, seed=1))
+    assert len(plan.neighbourhoods) == 6
+    ideals = plan.provenance.params["ideal_sizes"]
+    assert sum(v["neighbourhoods"] for v in ideals.values()) == 6
+    frame = list_places(plan, ideals)
+    lists = frame.groupby("n")["list"].sum()
+    origin = {n: plan.provenance.labels[n].rsplit("-P", 1)[0] for n in plan.neighbourhoods}
+    for place, v in ideals.items():
+        mine = [n for n in plan.neighbourhoods if origin[n] == place]
+        assert len(mine) == v["neighbourhoods"]
+        # Each place's ideal is its registered total over its count, recounted from the registrations.
+        assert v["population"] == pytest.approx(lists[mine].sum()) and v["ideal"] == pytest.approx(
+            v["population"] / len(mine)
+        )
+        assert (lists[mine] / v["ideal"] - 1).abs().max() == pytest.approx(place_deviation(plan)[mine].abs().max())
+    if build_from == "practices":  # a practice's neighbourhood is in the authority of its site
+        assert (frame.groupby("n").place.nunique() == 1).all()
+    assert place_deviation(plan).abs().max() <= plan.tolerance
+    assert "patients on their practices' lists" in "\n".join(ideal_lines(ideals))
+
+
+def test_a_count_per_place_from_whole_practices(listed):
+    counts = {"E07009000": 1, "E07009001": 3, "E07009002": 2}
+    plan = propose(listed, ProposalParams(build_from="practices", neighbourhoods=counts, seed=1))
+    frame = list_places(plan, counts)
+    assert frame.drop_duplicates("n").place.value_counts().sort_index().to_dict() == counts
+    with pytest.raises(PlanError, match="missing Grid District 1 \\(E07009001\\)"):
+        propose(listed, ProposalParams(build_from="practices", neighbourhoods={"E07009000": 2, "E07009002": 2}))
+    with pytest.raises(PlanError, match="cannot have 99"):
+        propose(listed, ProposalParams(build_from="practices", neighbourhoods={**counts, "E07009001": 99}))
+    # PCNs are solved where most of their list is: a place holding none is named as such, not as unknown.
+    with pytest.raises(PlanError) as err:
+        propose(listed, ProposalParams(build_from="pcns", neighbourhoods=counts))
+    assert "no pcns are solved in E07009001" in str(err.value) and "unknown" not in str(err.value)
+
+
+def test_a_size_band_from_whole_practices(listed):
+    plan = propose(listed, ProposalParams(build_from="practices", min_size=15_000, max_size=25_000, seed=1))
+    assert plan.params.band == pytest.approx((15_000, 25_000))
+    lists = list_places(plan, {}).groupby("n")["list"].sum()
+    assert ((lists >= 15_000) & (lists <= 25_000)).all(), lists
 
 
 def test_the_api_body_takes_the_new_fields():
@@ -116,3 +178,24 @@ def test_llr_twelve_and_per_place(data_dir):
     assert (frame.groupby("n").p.nunique() == 1).all()
     assert frame.drop_duplicates("n").p.value_counts().to_dict() == {"E10000018": 8, "E06000016": 3, "E06000017": 1}
     assert place_deviation(plan).abs().max() <= 0.10
+
+
+@pytest.mark.realdata
+def test_llr_twelve_from_whole_practices(data_dir):
+    from geo.atlas import load_atlas
+
+    atlas = load_atlas("QK1", data_dir=data_dir)
+    plan = propose(atlas, ProposalParams(neighbourhoods=12, nest="utla", build_from="practices", seed=1))
+    assert len(plan.neighbourhoods) == 12 and plan.practice_assignment.index.is_unique
+    ideals = plan.provenance.params["ideal_sizes"]
+    assert {p: v["neighbourhoods"] for p, v in ideals.items()} == {"E06000016": 4, "E06000017": 1, "E10000018": 7}
+    counts = {"E06000016": 3, "E06000017": 1, "E10000018": 8}
+    plan = propose(atlas, ProposalParams(neighbourhoods=counts, nest="utla", build_from="practices", seed=1))
+    site = atlas.lsoas.utla_code.reindex(atlas.practices.lsoa_code.reindex(plan.practice_assignment.index)).to_numpy()
+    frame = pd.DataFrame({"n": plan.practice_assignment, "p": site})
+    assert (frame.groupby("n").p.nunique() == 1).all()
+    assert frame.drop_duplicates("n").p.value_counts().to_dict() == {"E10000018": 8, "E06000016": 3, "E06000017": 1}
+    with pytest.raises(PlanError, match="missing Rutland \\(E06000017\\)"):
+        propose(
+            atlas, ProposalParams(neighbourhoods={"E06000016": 4, "E10000018": 8}, nest="utla", build_from="practices")
+        )

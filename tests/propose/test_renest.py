@@ -10,7 +10,7 @@ import pytest
 
 from cli import main
 from cli.renest import run
-from geo.errors import DataError, PlanError
+from geo.errors import DataError
 from geo.plan import Plan
 from geo.plan.geography import Geography, read_geography
 from geo.plan.params import PlanParams
@@ -73,13 +73,33 @@ def test_rebalancing_moves_more_only_to_reach_the_band(case):
     assert all(any(str(n) in note for note in balanced.notes) for n in off)  # every miss reported
 
 
-def test_list_plans_and_overwriting_are_refused(case, tmp_path):
-    plan, geo = case
-    atlas = grid_atlas(4, 4)
-    practices = atlas.practices.index[atlas.practices.in_area.fillna(False).astype(bool)]
-    listed = Plan.from_practices(atlas, {p: "N1" for p in practices}, PlanParams(population="list"))
-    with pytest.raises(PlanError, match="whole practices"):
-        renest(listed, Geography("x", "x", pd.Series("U", index=atlas.codes), {}))
+def test_a_plan_of_whole_practices_nests_by_their_sites_and_lists_every_moved_practice():
+    from geo.propose import ProposalParams, propose
+    from geo.propose.practice_graph import practice_units
+
+    atlas = grid_atlas(8, 8, lad_width=4, practice_every=3)
+    plan = propose(atlas, ProposalParams(target=24_000, build_from="practices", nest="none", seed=1))
+    col = np.arange(64) % 8
+    units = pd.Series(np.where(col < 3, "WEST", "EAST"), index=atlas.codes)
+    geo = Geography("new", "new units", units, {"WEST": "West", "EAST": "East"})
+    out = renest(plan, geo)
+    site = units.reindex(atlas.practices.lsoa_code.reindex(out.assignment.index)).to_numpy()
+    assert (pd.Series(site, index=out.assignment.index).groupby(out.assignment).nunique() == 1).all()
+    before = plan.practice_assignment.reindex(out.assignment.index)
+    moved = set(out.assignment.index[out.assignment != before])
+    assert set(out.moved.practice_code) == moved and moved
+    lists = pd.Series(practice_units(atlas).lists, index=practice_units(atlas).codes)
+    assert out.people_moved == pytest.approx(lists[sorted(moved)].sum())
+    frame = pd.DataFrame({"n": before, "u": site, "p": lists.reindex(before.index)})
+    parts = frame.groupby(["n", "u"]).p.sum()
+    assert out.lower_bound == pytest.approx(float((parts.groupby(level=0).sum() - parts.groupby(level=0).max()).sum()))
+    assert out.people_moved >= out.lower_bound
+    new = renested_plan(plan, geo, out)
+    assert dict(new.practice_assignment) == dict(out.assignment) and new.built_from == "practices"
+    assert new.provenance.params["practices_moved"] == len(moved)
+
+
+def test_overwriting_the_agreed_plan_is_refused(case, tmp_path):
     path = tmp_path / "agreed.csv"
     path.write_text("lsoa_code,neighbourhood\n")
     with pytest.raises(DataError, match="overwrite the agreed plan"):
@@ -125,3 +145,27 @@ def test_llr_plan_into_made_up_unitaries(data_dir, tmp_path):
     )
     written = pd.read_csv(out, dtype=str).set_index("lsoa_code").iloc[:, 0]
     assert nests(written, unit) and plan_file.read_text().count("\n") == len(atlas.codes) + 1
+
+
+def test_a_counted_plan_is_balanced_against_each_units_own_ideal():
+    """Issue 23: a plan made with a number of neighbourhoods per place has places of different ideal sizes; once
+    re-nested, each unit's ideal is its people over the neighbourhoods kept in it, not the plan's mean."""
+    from geo.propose import ProposalParams, propose
+
+    atlas = grid_atlas(12, 6, lad_width=6)  # two authorities of 36 LSOAs (54,000 people each)
+    plan = propose(atlas, ProposalParams(neighbourhoods={"E07009000": 1, "E07009001": 3}, tolerance=0.1, seed=1))
+    assert sorted(plan["population"].values()) == pytest.approx([18_000] * 3 + [54_000], rel=0.1)
+    col = np.arange(72) % 12
+    units = pd.Series(np.where(col < 7, "WEST", "EAST"), index=atlas.codes)  # one column of the east goes west
+    out = renest(plan, Geography("new", "new units", units, {}), rebalance=True)
+    assert nests(out.assignment, units) and out.people_moved >= out.lower_bound == bound(plan, units)
+    pop = atlas.lsoas.resident_population.groupby(out.assignment).sum()
+    home = units.groupby(out.assignment).first()
+    for n, p in pop.items():
+        unit = home[n]
+        kept = home.index[home == unit]  # each unit's ideal: its people over its neighbourhoods
+        ideal = float(atlas.lsoas.resident_population[units == unit].sum()) / len(kept)
+        if not abs(p / ideal - 1) <= 0.1 + 1e-9:
+            assert any(f"{n}: {p:,.0f} people is outside the band of {0.9 * ideal:,.0f}" in x for x in out.notes)
+    # The mean (36,000) is no unit's ideal here: a note against it would mislead.
+    assert not any("32,400-39,600" in x for x in out.notes)

@@ -1,0 +1,148 @@
+"""Re-nesting a stored plan through the API: a new version (never an edit of an agreed one), every moved LSOA and
+the people moved against the lower bound, audited, role-checked like other plan edits (issue 23)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from tests.api.conftest import auth, new_plan
+
+CELL = 1500  # every grid LSOA's residents
+
+
+def units_csv(east_from: int = 4) -> bytes:
+    """Proposed unitaries: West = columns 0 to ``east_from - 1``, East = the rest (the grid's LSOA i is in column
+    i % 6)."""
+    rows = [f"G{i:04d},{'West' if i % 6 < east_from else 'East'}\n" for i in range(36)]
+    return ("lsoa_code,unit\n" + "".join(rows)).encode()
+
+
+def renest(client, plan_id, etag, body: bytes = None, headers=None, name="unitaries.csv", **data):
+    return client.post(
+        f"/api/v1/plans/{plan_id}/renest",
+        files={"file": (name, io.BytesIO(units_csv() if body is None else body), "text/csv")},
+        data=data,
+        headers={**({"If-Match": etag} if etag else {}), **(headers or {})},
+    )
+
+
+def recount(before: dict, after: dict, units: dict) -> tuple[set, float]:
+    """The LSOAs whose neighbourhood changed, and the lower bound: each old neighbourhood's people outside the unit
+    holding most of them."""
+    frame = pd.DataFrame({"n": pd.Series(before), "u": pd.Series(units)})
+    bound = sum(len(g) - g.u.value_counts().iloc[0] for _, g in frame.groupby("n")) * CELL
+    return {c for c in before if before[c] != after[c]}, float(bound)
+
+
+def test_renest_makes_a_new_version_listing_every_move(client):
+    plan_id, etag = new_plan(client)
+    assert renest(client, plan_id, None).status_code == 428
+    response = renest(client, plan_id, etag, note="LGR option B", rebalance="false")
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["version"]["version"] == 2 and body["version"]["source"] == "renest"
+    assert body["version"]["state"] == "draft" and body["version"]["parent_version"] == 1
+    assert response.headers["ETag"] == body["version"]["etag"]
+    v1 = client.get(f"/api/v1/plans/{plan_id}/versions/1").json()["assignment"]
+    v2 = client.get(f"/api/v1/plans/{plan_id}/versions/2").json()["assignment"]
+    units = {f"G{i:04d}": "West" if i % 6 < 4 else "East" for i in range(36)}
+    # Every neighbourhood now lies in one unit.
+    frame = pd.DataFrame({"n": pd.Series(v2), "u": pd.Series(units)})
+    assert (frame.groupby("n").u.nunique() == 1).all()
+    changed, bound = recount(v1, v2, units)
+    assert {m["lsoa_code"] for m in body["moved"]} == changed and changed
+    for m in body["moved"]:
+        assert m["from"] == v1[m["lsoa_code"]] and m["to"] == v2[m["lsoa_code"]] and m["unit"] == units[m["lsoa_code"]]
+        assert m["people"] == CELL
+    assert body["people_moved"] == CELL * len(changed) and body["people_moved_rounded_to"] == 1
+    assert body["lower_bound"] == bound and body["people_moved"] >= body["lower_bound"]
+    assert body["into"] == "unitaries.csv"
+    event = [e for e in client.get(f"/api/v1/plans/{plan_id}/audit").json() if e["action"] == "plan.renested"]
+    assert len(event) == 1 and event[0]["version"] == 2
+    assert event[0]["detail"]["file"] == "unitaries.csv" and event[0]["detail"]["note"] == "LGR option B"
+    assert event[0]["detail"]["people_moved"] == body["people_moved"]
+    assert set(event[0]["detail"]["moves"]) == changed
+    # The metrics of the new version read back; a stale ETag saves nothing.
+    assert client.get(f"/api/v1/plans/{plan_id}/metrics").status_code == 200
+    assert renest(client, plan_id, etag).status_code == 412
+    assert [v["version"] for v in client.get(f"/api/v1/plans/{plan_id}/versions").json()] == [1, 2]
+
+
+def test_an_agreed_version_is_never_edited(client, keys):
+    planner, approver = auth(keys["planner"]), auth(keys["approver"])
+    plan_id, etag = new_plan(client, headers=planner)
+    etag = client.post(f"/api/v1/plans/{plan_id}/submit", headers={"If-Match": etag, **planner}).headers["ETag"]
+    proposed = renest(client, plan_id, etag, headers=planner)
+    assert proposed.status_code == 409, "a version under review is not re-nested"
+    agreed = client.post(
+        f"/api/v1/plans/{plan_id}/agree", json={"hwb_reference": "HWB 7"}, headers={"If-Match": etag, **approver}
+    )
+    before = client.get(f"/api/v1/plans/{plan_id}/versions/1", headers=planner).json()
+    assert renest(client, plan_id, agreed.headers["ETag"], headers=auth(keys["viewer"])).status_code == 403
+    response = renest(client, plan_id, agreed.headers["ETag"], headers=planner)
+    assert response.status_code == 201, response.text
+    assert response.json()["version"]["version"] == 2 and response.json()["version"]["state"] == "draft"
+    after = client.get(f"/api/v1/plans/{plan_id}/versions/1", headers=planner).json()
+    assert after["state"] == "agreed" and after["assignment"] == before["assignment"]
+    assert after["etag"] == before["etag"]
+    audit = client.get(f"/api/v1/plans/{plan_id}/audit", headers=planner).json()
+    assert [e["detail"].get("from_state") for e in audit if e["action"] == "plan.renested"] == ["agreed"]
+
+
+def test_bad_geographies_are_422_naming_the_file_and_save_nothing(client):
+    plan_id, etag = new_plan(client)
+    short = b"lsoa_code,unit\n" + b"".join(f"G{i:04d},West\n".encode() for i in range(30))
+    cases = [
+        (short, "short.csv", "short.csv"),  # does not cover the area
+        (b"lsoa_code,unit\nG0000,West\nG0000,East\n" + units_csv()[15:], "twice.csv", "twice.csv"),
+        (units_csv(east_from=3), "same.csv", "nothing moves"),  # the plan already nests in it
+        (b"<xml/>", "units.xml", "units.xml"),
+    ]
+    for body, name, said in cases:
+        response = renest(client, plan_id, etag, body=body, name=name)
+        assert response.status_code == 422, (name, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert said in response.text, response.text
+    assert [v["version"] for v in client.get(f"/api/v1/plans/{plan_id}/versions").json()] == [1]
+
+
+def test_rebalancing_moves_at_least_the_lower_bound(client):
+    plan_id, etag = new_plan(client)
+    body = renest(client, plan_id, etag).json()
+    assert body["people_moved"] >= body["lower_bound"] > 0
+    v2 = client.get(f"/api/v1/plans/{plan_id}/versions/2").json()["assignment"]
+    assert {m["lsoa_code"] for m in body["moved"]} == {
+        c for c, n in client.get(f"/api/v1/plans/{plan_id}/versions/1").json()["assignment"].items() if v2[c] != n
+    }
+
+
+def test_a_plan_of_whole_practices_moves_whole_practices(client, atlas):
+    """The grid's practices are sited in columns 0, 2 and 4: the unitaries put column 4's in the East."""
+    lookup = {f"Z{i:05d}": "P1" if i < 4 else "P2" for i in range(9)}
+    csv = "practice_code,neighbourhood\n" + "".join(f"{c},{n}\n" for c, n in lookup.items())
+    imported = client.post(
+        "/api/v1/plans/import",
+        files={"file": ("lists.csv", io.BytesIO(csv.encode()), "text/csv")},
+        data={"area": "GRID"},
+    )
+    assert imported.status_code == 201, imported.text
+    plan_id, etag = imported.json()["id"], imported.headers["ETag"]
+    response = renest(client, plan_id, etag)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    site = atlas.practices.lsoa_code.map(lambda c: "West" if int(c[1:]) % 6 < 4 else "East")
+    after = dict(lookup)
+    for m in body["moved"]:
+        assert (
+            m["lsoa_code"] is None and m["from"] == lookup[m["practice_code"]] and m["unit"] == site[m["practice_code"]]
+        )
+        after[m["practice_code"]] = m["to"]
+    assert pd.Series(site).groupby(pd.Series(after)).nunique().eq(1).all()  # each neighbourhood in one unit
+    assert {c for c in lookup if after[c] != lookup[c]} == {m["practice_code"] for m in body["moved"]}
+    assert body["people_moved"] >= body["lower_bound"] > 0
+    stored = client.get(f"/api/v1/plans/{plan_id}/versions/2").json()
+    assert stored["params"]["practice_assignment"] == after and stored["moves"] == {
+        m["practice_code"]: m["to"] for m in body["moved"]
+    }
