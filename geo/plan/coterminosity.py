@@ -9,6 +9,8 @@ the user.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from geo.metrics.coterminosity import Coterminosity
 from geo.plan.geography import Geography, geography
 
