@@ -3,6 +3,7 @@
 from api.routes import (
     access,
     areas,
+    coterminosity,
     ensembles,
     exports,
     hotspots,
@@ -22,6 +23,7 @@ ROUTERS = [
     proposals.router,
     plans.router,
     rename.router,
+    coterminosity.router,
     renest.router,
     lifecycle.router,
     exports.router,

@@ -1,4 +1,4 @@
-"""Renaming neighbourhoods through the API (a new version, If-Match, audited) and coterminosity: issue 12."""
+"""Renaming neighbourhoods through the API (a new version, If-Match, audited): issue 12."""
 
 from __future__ import annotations
 
@@ -29,17 +29,6 @@ def test_bad_renames_are_422_and_save_nothing(client):
         assert response.status_code == 422, (names, response.text)
         assert response.headers["content-type"].startswith("application/problem+json")
     assert [v["version"] for v in client.get(f"/api/v1/plans/{plan_id}/versions").json()] == [1]
-
-
-def test_coterminosity_with_local_authorities(client):
-    plan_id, etag = new_plan(client)
-    client.post(f"/api/v1/plans/{plan_id}/moves", json={"moves": {"G0002": "E07009001"}}, headers={"If-Match": etag})
-    body = client.get(f"/api/v1/plans/{plan_id}/coterminosity", params={"with": "las,pcns"}).json()
-    las = body["coterminosity"][0]
-    assert las["geography"] == "las" and las["units_split"] == 1 and las["split"][0]["unit"] == "E07009000"
-    assert 0 < las["coterminosity_index"] < 1 and body["version"] == 2
-    assert client.get(f"/api/v1/plans/{plan_id}/coterminosity", params={"with": "wards"}).status_code == 422
-    assert client.get(f"/api/v1/plans/{plan_id}/coterminosity", params={"with": "/etc/passwd"}).status_code == 422
 
 
 def test_a_rename_stores_a_pointer_not_the_assignment_and_every_version_reads_back_whole(client, app, atlas):
