@@ -100,7 +100,7 @@ def import_plan(
 ):
     """Import a plan from an uploaded CSV lookup or GeoJSON (size limited by ``NHP_MAX_UPLOAD_MB``: 413)."""
     from geo.names import name_from_file
-    from geo.plan.io import load_plan
+    from geo.plan.reader import load_plan
 
     params = _params(state, target=target, tolerance=tolerance, population=population)  # bounds: PlanParams
     atlas = state.atlases.get(state.atlases.authorize(area, actor))
