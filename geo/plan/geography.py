@@ -22,7 +22,7 @@ import pandas as pd
 
 from geo.errors import DataError
 from geo.names import check_name
-from geo.sources.uploads import Upload, check_shapes, open_upload, read_layer, read_table
+from geo.sources.uploads import Upload, check_shapes, open_upload, read_layer, read_table, repaired
 
 BUILT_IN = {"wards": "electoral wards", "las": "local authorities", "pcns": "primary care networks"}
 UNIT_HEADERS = ["unit", "unit_code", "code", "area", "zone", "name", "unit_name"]
@@ -230,7 +230,7 @@ def _from_polygons(upload: Upload, atlas) -> Geography:
         )
     zones = gpd.GeoDataFrame(
         {"unit": units.to_numpy(), "row": np.arange(1, len(units) + 1)},
-        geometry=polygons.geometry.make_valid().to_numpy(),
+        geometry=repaired(upload, polygons).to_numpy(),
         crs=atlas.lsoas.crs,
     )
     _check_overlaps(zones, path.name)

@@ -23,7 +23,7 @@ from geo.names import check_name, name_from_file, printable
 from geo.plan.constraints import coverage_error
 from geo.plan.params import POPULATION_BASES, Provenance
 from geo.sources.memory import MemoryFile
-from geo.sources.uploads import Upload, check_shapes, open_upload, read_layer, read_table
+from geo.sources.uploads import Upload, check_shapes, open_upload, read_layer, read_table, repaired
 
 if TYPE_CHECKING:
     from geo.atlas.model import Atlas
@@ -185,7 +185,7 @@ def _read_polygons(upload: Upload, atlas: "Atlas", name_column: str | None):
     check_shapes(upload, polygons)  # before make_valid and the overlay
     check_names(polygons[name_column].astype(str).str.strip(), source=source, column=name_column)
     zones = gpd.GeoDataFrame(
-        {"neighbourhood": polygons[name_column].astype(str).str.strip()}, geometry=polygons.geometry.make_valid()
+        {"neighbourhood": polygons[name_column].astype(str).str.strip()}, geometry=repaired(upload, polygons)
     )
     lsoas = gpd.GeoDataFrame(
         {"lsoa_code": atlas.lsoas.index}, geometry=atlas.lsoas.geometry.to_numpy(), crs=atlas.lsoas.crs

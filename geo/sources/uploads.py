@@ -31,7 +31,7 @@ server path), the data row (1-based; the header is row 0) and the column where o
 as text (codes stay codes; readers parse numbers themselves so a bad cell can be named), bounded in rows, columns
 and cells before it is parsed, and a row with more fields than the header is refused, never shifted. Layers are
 bounded in bytes before they are parsed and in vertices, parts and holes by :func:`check_shapes`
-(:mod:`geo.sources.limits`).
+(:mod:`geo.sources.limits`), then repaired by :func:`repaired`.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from geo.errors import DataError, PlanError
 from geo.sources.archives import check_upload_archive
@@ -365,7 +366,9 @@ def read_layer(upload: Upload) -> gpd.GeoDataFrame:
         raise upload.error(f"cannot read {upload.kind.shapes} ({error})", expected=upload.kind.expected) from None
     if len(layer) == 0:
         raise upload.error("the file has no features", expected=upload.kind.expected)
-    return layer
+    # Heights are dropped: a ring with one vertex in 3D and the rest in 2D does not close, which GEOS refuses in
+    # every later step (reprojection, repair); the planner's shapes are flat.
+    return layer.set_geometry(shapely.force_2d(layer.geometry.to_numpy()), crs=layer.crs)
 
 
 def check_shapes(upload: Upload, layer: gpd.GeoDataFrame, expected: str = "a polygon") -> None:
@@ -376,3 +379,20 @@ def check_shapes(upload: Upload, layer: gpd.GeoDataFrame, expected: str = "a pol
         raise upload.error("a feature has no geometry", row=int(bad.argmax()) + 1, column="geometry", expected=expected)
     with upload.errors():
         check_geometries(layer.geometry.to_numpy(), file=upload.name)
+
+
+def repaired(upload: Upload, layer: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """The layer's shapes made valid (after :func:`check_shapes` bounded their cost); a shape GEOS cannot repair
+    (a ring that does not close, as when one vertex has a height and the others none) is an error naming its row.
+    """
+    try:
+        return layer.geometry.make_valid()
+    except shapely.errors.GEOSException:
+        for row, shape in enumerate(layer.geometry, start=1):
+            try:
+                shapely.make_valid(shape)
+            except shapely.errors.GEOSException as error:
+                raise upload.error(
+                    f"the shape cannot be repaired ({error})", row=row, column="geometry", expected="closed rings"
+                ) from None
+        raise

@@ -152,3 +152,22 @@ def test_the_candidate_bounds_are_the_kinds(tmp_path):
     with pytest.raises(DataError) as caught:
         read_candidates(path)
     assert "more than 20,000 rows" in caught.value.message and caught.value.row == rows
+
+
+@pytest.mark.parametrize("read", [lambda path: load_plan(path, ATLAS), lambda path: read_geography(path, ATLAS)])
+def test_a_ring_that_does_not_close_in_3d_is_an_error_naming_its_row(tmp_path, read):
+    """Found by the fuzzer: one vertex with a height leaves the ring unclosed, which GEOS refused (GEOSException in
+    reprojection and repair); heights are dropped on reading."""
+    import json
+
+    ring = [[-1.7, 52.6, 1], [-1.6, 52.6], [-1.6, 52.7], [-1.7, 52.6]]
+    features = [
+        {"type": "Feature", "properties": {"name": name}, "geometry": {"type": "Polygon", "coordinates": [r]}}
+        for name, r in (("A", [[-1.8, 52.5], [-1.75, 52.5], [-1.75, 52.55], [-1.8, 52.5]]), ("B", ring))
+    ]
+    path = tmp_path / "zones.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    with pytest.raises(DataError) as caught:  # the polygons, read flat, are far from the grid: not a GEOS error
+        read(path)
+    assert caught.value.file == "zones.geojson"
+    assert "cannot read" not in caught.value.message and "GEOS" not in caught.value.message, str(caught.value)
