@@ -18,7 +18,8 @@ from api.models import Proposal
 from api.plans import stored_params
 from api.problems import NotFound
 from api.schemas import MovesCreate, PlanCreate, PlanPublic, Population, VersionDetail, VersionPublic
-from api.serialize import jsonable, plan_public, version_public
+from api.serialize import plan_public, version_public
+from geo.jsonable import jsonable
 from api.uploads import read_upload
 from geo.errors import PlanError
 from geo.plan.params import PlanParams, Provenance

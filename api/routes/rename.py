@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from api import repository as repo
 from api.deps import IfMatch, DbId, MAX_ID, Planner, State, Viewer
 from api.schemas import Label, VersionPublic
-from api.serialize import jsonable, version_public
+from api.serialize import version_public
+from geo.jsonable import jsonable
 from geo.errors import PlanError
 
 router = APIRouter(tags=["plans"])

@@ -20,6 +20,7 @@ import pandas as pd
 from geo.disclosure import hidden_mask, publish_totals
 from geo.hotspots.clusters import CLUSTER_COLUMNS
 from geo.hotspots.stats import rate_per_1000, ratio_ci
+from geo.jsonable import jsonable
 from geo.names import formula_safe_frame
 
 PUBLISHED_COLUMNS = [
@@ -241,7 +242,7 @@ class HotspotResult:
             "hotspot_meaning": self.hotspot_meaning,
             "method": self.method,
             "dispersion": self.dispersion,
-            "area": _jsonable(self.published_area(threshold)),
+            "area": jsonable(self.published_area(threshold)),
             "lsoas": json.loads(self.published(threshold).to_json(orient="records")),
             "clusters": json.loads(self.published_clusters(threshold).to_json(orient="records")),
         }
@@ -266,12 +267,8 @@ class HotspotResult:
                 "uec_kind": self.layer.kind,
                 "source": self.source_note,
                 "hotspot_meaning": self.hotspot_meaning,
-                "area": _jsonable(self.published_area(threshold)),
+                "area": jsonable(self.published_area(threshold)),
             }
         )
         Path(path).write_text(json.dumps(collection), encoding="utf-8")
         return Path(path)
-
-
-def _jsonable(row: dict) -> dict:
-    return {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
