@@ -4,7 +4,7 @@
 the dissolved footprints with their metrics (EPSG:27700 in GeoPackage, EPSG:4326 in GeoJSON as RFC 7946 asks), or
 the LSOA layer. Exports carry whole-neighbourhood populations only, never per-practice patient counts. A plan
 whose search a time budget cut short says so in every file (a ``stopped_early`` column; in a lookup only then).
-Reading is :mod:`geo.plan.reader` (its names are re-exported here for callers of ``geo.plan.io``).
+Reading is :mod:`geo.plan.reader` and :mod:`geo.plan.lookup` (re-exported here for callers of ``geo.plan.io``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pandas as pd
 
 from geo.errors import PlanError
 from geo.names import formula_safe_frame
-from geo.plan.reader import (  # noqa: F401 - the reading half, re-exported for callers of geo.plan.io
+from geo.plan.lookup import (  # noqa: F401 - the reading half, re-exported for callers of geo.plan.io
     BASIS_COLUMN,
     LSOA_HEADERS,
     NAME_HEADERS,
@@ -27,10 +27,8 @@ from geo.plan.reader import (  # noqa: F401 - the reading half, re-exported for 
     basis_of,
     check_names,
     is_practice_table,
-    load_plan,
-    read_plan,
-    read_practice_plan,
 )
+from geo.plan.reader import load_plan, read_plan, read_practice_plan  # noqa: F401
 
 if TYPE_CHECKING:
     from geo.plan import Plan

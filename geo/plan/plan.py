@@ -349,7 +349,7 @@ class Plan:
         >>> Plan.from_frame(atlas, pd.DataFrame({"LSOA21CD": ["G0000", "G0001"], "name": ["A", "A"]})).neighbourhoods
         ['A']
         """
-        from geo.plan.reader import assignment_from_frame
+        from geo.plan.lookup import assignment_from_frame
 
         return cls(atlas, assignment_from_frame(frame, atlas, source="table"), **kwargs)
 
