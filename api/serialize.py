@@ -1,59 +1,17 @@
-"""Turn domain values into JSON: numpy scalars, NaN, tables, dataclasses; stored rows into response bodies.
+"""Turn stored rows into response bodies; domain values become JSON through the one :func:`geo.jsonable.jsonable`.
 
-Routes stay thin by handing whatever ``geo`` returns to :func:`jsonable`, and stored rows to the ``*_public``
-helpers here, which also compute each version's ETag.
+Routes stay thin by handing whatever ``geo`` returns to :func:`geo.jsonable.jsonable`, and stored rows to the
+``*_public`` helpers here, which also compute each version's ETag.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import math
-from datetime import date, datetime
-
-import numpy as np
-import pandas as pd
-
 from api.models import PlanRecord, PlanVersion
 from api.repository import version_etag
+from geo.jsonable import jsonable
 from geo.plan.report import neighbourhood_records
 
-
-def jsonable(value):
-    """Return ``value`` made of dicts, lists, str, int, float, bool and None only (NaN and inf become None).
-
-    Examples
-    --------
-    >>> jsonable({"a": np.int64(3), "b": [np.float32(0.5), float("nan")], "c": pd.Series([1, 2], index=["x", "y"])})
-    {'a': 3, 'b': [0.5, None], 'c': {'x': 1, 'y': 2}}
-    """
-    if value is None or isinstance(value, (str, bool)):
-        return value
-    if isinstance(value, (np.bool_,)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        number = float(value)
-        return number if math.isfinite(number) else None
-    if isinstance(value, (datetime, date, pd.Timestamp)):
-        return value.isoformat()
-    if isinstance(value, pd.DataFrame):
-        return [jsonable(row) for row in value.reset_index().to_dict(orient="records")]
-    if isinstance(value, pd.Series):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, np.ndarray):
-        return [jsonable(v) for v in value.tolist()]
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [jsonable(v) for v in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return jsonable(dataclasses.asdict(value))
-    if hasattr(value, "to_dict"):
-        return jsonable(value.to_dict())
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return str(value)
+__all__ = ["metrics_body", "plan_metrics", "plan_public", "version_public"]
 
 
 def plan_public(plan: PlanRecord, latest: PlanVersion) -> dict:

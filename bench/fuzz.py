@@ -2,8 +2,10 @@
 
 1. Schemathesis over every operation of the OpenAPI schema, in local mode and with a planner key, ``--examples``
    per operation: counts requests and 5xx answers (target: none).
-2. Mutation fuzzing of every file reader (``geo.sources.READERS``), plan import and the UEC importer (strict and
-   lenient): ``--file-examples`` mutated files each; anything but a read or a DataError is a failure.
+2. Mutation fuzzing of every file reader (``geo.sources.READERS``) and every upload entry point
+   (``tests.adversarial.fuzzing.upload_targets``: plans on disk and in memory, geographies, UEC extracts, candidate
+   sites): ``--file-examples`` mutated files each; anything but a read or a DataError is a failure, and the
+   slowest file of each is reported.
 
 Prints a JSON report and exits 1 when anything failed. Runs in-process against the ASGI app (no network).
 
@@ -92,26 +94,17 @@ def fuzz_api(examples: int) -> dict:
 def fuzz_files(examples: int) -> dict:
     from hypothesis import HealthCheck, Phase, given, settings
 
-    from geo.plan.io import read_plan
     from geo.sources import READERS
     from geo.testing import grid_atlas
-    from geo.uec import read_uec_extract
-    from tests.adversarial.fuzzing import mutated, only_data_errors
+    from tests.adversarial.fuzzing import mutated, only_data_errors, upload_targets
     from tests.adversarial.samples import TABLES, csv_text
 
     atlas = grid_atlas(3, 3)
-    plan = ("lsoa_code,neighbourhood\n" + "".join(f"{c},N{i % 2}\n" for i, c in enumerate(atlas.codes))).encode()
-    extract = (
-        "lsoa_code,arrival_date,age\n"
-        + "".join(f"{c},2025-01-0{1 + i % 9},{20 + i}\n" for i, c in enumerate(atlas.codes))
-    ).encode()
     targets = {f"reader {key}": (READERS[key], csv_text(key).encode(), ".csv") for key in sorted(TABLES)}
-    targets["plan import"] = (lambda p: read_plan(p, atlas), plan, ".csv")
-    targets["uec strict"] = (lambda p: read_uec_extract(p, atlas, strict=True), extract, ".csv")
-    targets["uec lenient"] = (lambda p: read_uec_extract(p, atlas, strict=False), extract, ".csv")
+    targets.update(upload_targets(atlas))  # every upload entry point: plans, geographies, UEC extracts, sites
     report = {}
     for name, (read, seed, suffix) in targets.items():
-        outcomes, crashes = Counter(), Counter()
+        outcomes, crashes, slowest = Counter(), Counter(), 0.0
 
         @settings(
             max_examples=examples,
@@ -122,14 +115,22 @@ def fuzz_files(examples: int) -> dict:
         )
         @given(mutated(seed))
         def run(data):
+            nonlocal slowest
+            started = time.monotonic()
             try:
                 outcomes[only_data_errors(read, data, suffix)] += 1
             except Exception as error:  # noqa: BLE001 - the point is to count what escapes
                 frame = traceback.extract_tb(error.__traceback__)[-1]
                 crashes[f"{type(error).__name__} at {Path(frame.filename).name}:{frame.lineno}"] += 1
+            slowest = max(slowest, time.monotonic() - started)
 
         run()
-        report[name] = {"files": sum(outcomes.values()) + sum(crashes.values()), **outcomes, "crashes": dict(crashes)}
+        report[name] = {
+            "files": sum(outcomes.values()) + sum(crashes.values()),
+            **outcomes,
+            "crashes": dict(crashes),
+            "slowest_seconds": round(slowest, 3),
+        }
     return report
 
 

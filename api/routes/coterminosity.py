@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Response
 
 from api import repository as repo
 from api.deps import MAX_ID, DbId, State, Viewer
-from api.serialize import jsonable
+from geo.jsonable import jsonable
 from geo.errors import PlanError
 from geo.plan.coterminosity import align_all
 

@@ -18,7 +18,8 @@ from api.models import Proposal
 from api.plans import stored_params
 from api.problems import NotFound
 from api.schemas import MovesCreate, PlanCreate, PlanPublic, Population, VersionDetail, VersionPublic
-from api.serialize import jsonable, plan_public, version_public
+from api.serialize import plan_public, version_public
+from geo.jsonable import jsonable
 from api.uploads import read_upload
 from geo.errors import PlanError
 from geo.plan.params import PlanParams, Provenance
@@ -100,7 +101,7 @@ def import_plan(
 ):
     """Import a plan from an uploaded CSV lookup or GeoJSON (size limited by ``NHP_MAX_UPLOAD_MB``: 413)."""
     from geo.names import name_from_file
-    from geo.plan.io import load_plan
+    from geo.plan.reader import load_plan
 
     params = _params(state, target=target, tolerance=tolerance, population=population)  # bounds: PlanParams
     atlas = state.atlases.get(state.atlases.authorize(area, actor))

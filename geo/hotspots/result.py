@@ -21,6 +21,7 @@ from geo.disclosure import hidden_mask, publish_totals
 from geo.hotspots.clusters import CLUSTER_COLUMNS
 from geo.hotspots.stats import rate_per_1000, ratio_ci
 from geo.writers import layer_name, write_table
+from geo.jsonable import jsonable
 
 PUBLISHED_COLUMNS = [
     "lsoa_code",
@@ -241,7 +242,7 @@ class HotspotResult:
             "hotspot_meaning": self.hotspot_meaning,
             "method": self.method,
             "dispersion": self.dispersion,
-            "area": _jsonable(self.published_area(threshold)),
+            "area": jsonable(self.published_area(threshold)),
             "lsoas": json.loads(self.published(threshold).to_json(orient="records")),
             "clusters": json.loads(self.published_clusters(threshold).to_json(orient="records")),
         }
@@ -268,12 +269,8 @@ class HotspotResult:
                 "uec_kind": self.layer.kind,
                 "source": self.source_note,
                 "hotspot_meaning": self.hotspot_meaning,
-                "area": _jsonable(self.published_area(threshold)),
+                "area": jsonable(self.published_area(threshold)),
             }
         )
         Path(path).write_text(json.dumps(collection), encoding="utf-8")
         return Path(path)
-
-
-def _jsonable(row: dict) -> dict:
-    return {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}

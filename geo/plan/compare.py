@@ -16,7 +16,8 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
 from geo.errors import PlanError
-from geo.plan.report import basis_note, jsonable
+from geo.jsonable import jsonable
+from geo.plan.report import basis_note
 
 if TYPE_CHECKING:
     from geo.plan import Plan

@@ -22,8 +22,7 @@ import pandas as pd
 
 from geo.errors import DataError
 from geo.names import check_name
-from geo.sources.limits import check_geometries, check_polygon_file_size, read_csv
-from geo.sources.memory import as_source, opened
+from geo.sources.uploads import Upload, check_shapes, open_upload, read_layer, read_table, repaired
 
 BUILT_IN = {"wards": "electoral wards", "las": "local authorities", "pcns": "primary care networks"}
 UNIT_HEADERS = ["unit", "unit_code", "code", "area", "zone", "name", "unit_name"]
@@ -91,6 +90,8 @@ def geography(atlas, spec: str | Path) -> Geography:
         return _from_columns(lsoas, "las", "lad_code", "lad_name")
     if key.lower() in ("pcns", "pcn"):
         return pcn_geography(atlas)
+    if not Path(key).is_file():  # a typo of a built-in name reads better with the names in the answer
+        raise DataError("file not found", file=key, expected="wards, pcns, las, or a .csv/.geojson/.gpkg/.zip file")
     return read_geography(Path(key), atlas)
 
 
@@ -138,27 +139,10 @@ def read_geography(path, atlas) -> Geography:
     ...
     geo.errors.DataError: ints.csv, column 'lsoa_code': the geography does not cover the study area: 1 LSOA...
     """
-    path = as_source(path)  # a path, or an upload held in memory (geo.sources.memory.MemoryFile)
-    if not path.is_file():
-        raise DataError(
-            "file not found", file=str(path), expected="wards, pcns, las, or a .csv/.geojson/.gpkg/.zip file"
-        )
-    if path.stat().st_size == 0:
-        raise DataError("the file is empty", file=path.name, expected="an LSOA lookup or polygons")
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        frame = read_csv(path, file=path.name, expected="a CSV lookup (lsoa_code, unit)")
-        return _from_lookup(frame, atlas, path.name)
-    if suffix in (".geojson", ".json", ".gpkg", ".zip", ".shp"):
-        from geo.sources.archives import check_upload_archive
-
-        check_upload_archive(path)
-        return _from_polygons(path, atlas)
-    raise DataError(
-        f"unrecognised file type '{suffix}'",
-        file=path.name,
-        expected="a .csv lookup (lsoa_code, unit) or .geojson/.gpkg/zipped shapefile polygons",
-    )
+    upload = open_upload(path, "geography")  # a path, or an upload held in memory (geo.sources.memory.MemoryFile)
+    if upload.format == "csv":
+        return _from_lookup(read_table(upload), atlas, upload.name)
+    return _from_polygons(upload, atlas)
 
 
 def _norm(column) -> str:
@@ -226,16 +210,9 @@ def _from_lookup(frame: pd.DataFrame, atlas, source: str) -> Geography:
     return Geography(source, f"units of {source}", mapped.astype("object").rename("unit"), names)
 
 
-def _from_polygons(path, atlas) -> Geography:
-    check_polygon_file_size(path.stat().st_size, file=path.name)
-    try:
-        polygons = gpd.read_file(opened(path))
-    except Exception as error:  # pyogrio raises its own error types per driver
-        raise DataError(
-            f"cannot read polygons ({error})", file=path.name, expected="GeoJSON, GeoPackage or zipped shapefile"
-        ) from None
-    if len(polygons) == 0:
-        raise DataError("the file has no features", file=path.name, expected="one polygon per unit")
+def _from_polygons(upload: Upload, atlas) -> Geography:
+    polygons = read_layer(upload)
+    path = upload.source
     attributes = pd.DataFrame(polygons.drop(columns=polygons.geometry.name))
     if any(_norm(c) in LSOA_HEADERS for c in attributes.columns):
         return _from_lookup(attributes.astype(str), atlas, path.name)
@@ -243,16 +220,7 @@ def _from_polygons(path, atlas) -> Geography:
         c for c in attributes.columns if attributes[c].dtype == object or pd.api.types.is_string_dtype(attributes[c])
     ]
     code, name = _unit_columns(text or list(attributes.columns), path.name)
-    bad = polygons.geometry.isna() | polygons.geometry.is_empty
-    if bad.any():
-        raise DataError(
-            "a feature has no geometry",
-            file=path.name,
-            row=int(bad.to_numpy().argmax()) + 1,
-            column="geometry",
-            expected="a polygon",
-        )
-    check_geometries(polygons.geometry.to_numpy(), file=path.name)  # before make_valid, the overlaps and overlay
+    check_shapes(upload, polygons)  # before make_valid, the overlaps and the overlay
     _check_crs(polygons, path, atlas)
     polygons = polygons.to_crs(atlas.lsoas.crs)
     units = attributes[code].astype(str).str.strip()
@@ -267,7 +235,7 @@ def _from_polygons(path, atlas) -> Geography:
         )
     zones = gpd.GeoDataFrame(
         {"unit": units.to_numpy(), "row": np.arange(1, len(units) + 1)},
-        geometry=polygons.geometry.make_valid().to_numpy(),
+        geometry=repaired(upload, polygons).to_numpy(),
         crs=atlas.lsoas.crs,
     )
     _check_overlaps(zones, path.name)

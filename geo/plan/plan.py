@@ -409,15 +409,15 @@ class Plan:
         >>> Plan.from_frame(atlas, pd.DataFrame({"LSOA21CD": ["G0000", "G0001"], "name": ["A", "A"]})).neighbourhoods
         ['A']
         """
-        from geo.plan.io import assignment_from_frame
+        from geo.plan.lookup import assignment_from_frame
 
         return cls(atlas, assignment_from_frame(frame, atlas, source="table"), **kwargs)
 
     @classmethod
     def from_file(cls, path, atlas: Atlas, *, name_column: str | None = None, **kwargs) -> Plan:
         """Read a plan file: a CSV lookup or polygons (place-based), or ``practice_code,neighbourhood``
-        (list-based), recognised by its header (see :func:`geo.plan.io.load_plan`)."""
-        from geo.plan.io import load_plan
+        (list-based), recognised by its header (see :func:`geo.plan.reader.load_plan`)."""
+        from geo.plan.reader import load_plan
 
         return load_plan(path, atlas, name_column=name_column, **kwargs)
 

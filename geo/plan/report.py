@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo.disclosure import publish_share, publish_sums
+from geo.jsonable import jsonable
 from geo.plan.params import BASIS_WORDS
 
 if TYPE_CHECKING:
@@ -308,16 +309,3 @@ def _rounded_count(value: float, base: int = 10) -> float | None:
 def _published_pct(pct: float, whole: float) -> float | None:
     """A percentage of ``whole`` people as :func:`geo.disclosure.publish_share` publishes it."""
     return publish_share(pct / 100.0 * whole, whole) if math.isfinite(pct) else None
-
-
-def jsonable(value: Any) -> Any:
-    """Return ``value`` with numpy scalars and arrays turned into plain Python, and NaN into ``None``."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import time
 
 import numpy as np
@@ -249,74 +248,6 @@ def check_table(source, *, file, max_cells: int | None = None) -> None:
         _refuse(f"the table has more than {MAX_ROWS:,} rows", "MAX_ROWS", MAX_ROWS, file)
     if rows * max(columns, 1) > max_cells:
         _refuse(f"the table has more than {rows:,} rows of {columns} columns", "MAX_CSV_CELLS", max_cells, file)
-
-
-def read_csv(source, *, file, expected: str = "a CSV table", **options) -> pd.DataFrame:
-    """Read a CSV as text after :func:`check_table`: UTF-8, else Windows cp1252 (Excel's "CSV"); a row with
-    more fields than the header, an unclosed quote or bad bytes is one :class:`DataError` naming its row.
-
-    ``source`` is a path or a :class:`geo.sources.memory.MemoryFile`.
-
-    Examples
-    --------
-    >>> from geo.sources.memory import MemoryFile
-    >>> read_csv(MemoryFile("p.csv", b"code,name\\nA,North\\n"), file="p.csv").to_dict("records")
-    [{'code': 'A', 'name': 'North'}]
-    >>> read_csv(MemoryFile("p.csv", b"code,name\\nA,North,x\\n"), file="p.csv")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    geo.errors.DataError: p.csv, row 1, column 'field 3': row 1 has 3 fields but the header has 2...
-    """
-    import warnings
-
-    from geo.sources.memory import opened
-
-    check_table(source, file=file)
-    # index_col=False: a row with an extra field is an error on that row, not a silent shift of columns.
-    options = dict(dtype=str, keep_default_na=False, skipinitialspace=True, index_col=False, **options)
-    encoding = "utf-8"
-    try:
-        with warnings.catch_warnings():  # pandas only warns (and drops the field) when the first row is too long
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            try:
-                return pd.read_csv(opened(source), **options)
-            except UnicodeDecodeError:
-                encoding = "cp1252"
-                return pd.read_csv(opened(source), encoding=encoding, **options)
-    except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
-        row, fields, width = _ragged_row(source, encoding)
-        if row is not None:
-            raise DataError(
-                f"row {row} has {fields} fields but the header has {width}",
-                file=file,
-                row=row,
-                column=f"field {width + 1}",
-                expected=f"{expected}, the same fields on every row",
-            ) from None
-        found = re.search(r"line (\d+)", str(error))
-        raise DataError(
-            f"cannot read the file as CSV ({error})",
-            file=file,
-            row=int(found.group(1)) - 1 if found else None,
-            expected=expected,
-        ) from None
-    except (pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise DataError(f"cannot read the file as CSV ({error})", file=file, expected=expected) from None
-
-
-def _ragged_row(source, encoding: str) -> tuple[int | None, int, int]:
-    """The first data row (1-based) with more fields than the header, its field count and the header's."""
-    with source.open("rb") as stream:
-        lines = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
-        try:
-            reader = csv.reader(lines, skipinitialspace=True)
-            width = len(next(reader, []))
-            for row, fields in enumerate(reader, start=1):
-                if len(fields) > width:
-                    return row, len(fields), width
-        except csv.Error:
-            pass
-    return None, 0, width if "width" in locals() else 0
 
 
 def read_xlsx(

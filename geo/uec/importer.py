@@ -15,7 +15,6 @@ file, row and column in ``strict`` mode; otherwise it is rejected and counted by
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +22,8 @@ import pandas as pd
 
 from geo.atlas.model import AGE_BANDS, SourceInfo
 from geo.errors import DataError
+from geo.sources.memory import as_source
+from geo.sources.uploads import open_upload, read_table
 from geo.uec.layer import AGE_BAND_ALIASES, UecLayer, age_band_of_years
 
 # Accepted header variants (after lower-casing and turning non-alphanumerics into "_").
@@ -66,66 +67,8 @@ def _find(columns: dict[str, str], role: str) -> str | None:
 
 
 def _read(path) -> pd.DataFrame:
-    from geo.sources.archives import check_upload_archive
-    from geo.sources.limits import check_table, read_xlsx
-    from geo.sources.memory import opened
-
-    suffix = path.suffix.lower()
-    if not path.is_file():
-        raise DataError("file not found", file=path)
-    # An XLSX is a zip: refuse one that would inflate past the limit before any reader decompresses it.
-    check_upload_archive(path)
-    with path.open("rb") as fh:
-        head = fh.read(4096)
-    is_zip = head.startswith(b"PK")
-    if suffix in (".xlsx", ".xlsm") and not is_zip or suffix == ".xls" and not head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise DataError(
-            "the file is not a spreadsheet its extension says it is",
-            file=path.name,
-            expected="an .xlsx saved by Excel or LibreOffice, or a CSV extract",
-        )
-    if suffix not in (".xlsx", ".xlsm", ".xls") and head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DataError(
-            "cannot read the file: it is UTF-16 text (Excel's 'Unicode Text')",
-            file=path.name,
-            expected="the extract saved as CSV UTF-8",
-        )
-    if suffix not in (".xlsx", ".xlsm", ".xls") and (is_zip or b"\x00" in head or _binary(head)):
-        raise DataError(
-            "cannot read the file: it is binary (a spreadsheet, archive or other non-text file), not a CSV extract",
-            file=path.name,
-            expected="a CSV (UTF-8) extract, or an .xlsx file named .xlsx",
-        )
-    try:
-        # Rows, columns and cells are bounded as they are read (geo.sources.limits), never after.
-        if suffix in (".xlsx", ".xlsm"):
-            return read_xlsx(opened(path), file=path.name)
-        if suffix == ".xls":  # the old binary format has no streaming reader here: its size cannot be bounded
-            raise DataError(
-                "an Excel 97-2003 (.xls) workbook cannot be read",
-                file=path.name,
-                expected="the extract saved as .xlsx or CSV (UTF-8)",
-            )
-        check_table(path, file=path.name)
-        return pd.read_csv(opened(path), dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except DataError:  # a limit or the .xls refusal, already naming file, row and column
-        raise
-    except FileNotFoundError:
-        raise DataError("file not found", file=path) from None
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, zipfile.BadZipFile, KeyError) as error:
-        # A corrupt .xlsx is a broken zip: say so in the planner's terms, without our temporary path.
-        reason = type(error).__name__ if isinstance(error, (zipfile.BadZipFile, KeyError)) else error
-        raise DataError(
-            f"cannot read the file ({reason})", file=path.name, expected="a CSV (UTF-8) or XLSX extract"
-        ) from None
-
-
-def _binary(head: bytes) -> bool:
-    """True when the first bytes hold many control bytes other than tab, CR, LF (text never does)."""
-    if not head:
-        return False
-    control = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
-    return control > 0.05 * len(head)
+    """The extract as text, through the one upload reader (encodings, bounds, ragged rows, .xls refused)."""
+    return read_table(open_upload(path, "uec_extract"))
 
 
 class _Rows:
@@ -200,8 +143,6 @@ def read_uec_extract(
     >>> layer.attendances.tolist(), layer.rejections
     ([40.0, 0.0, 0.0, 0.0], {'negative count': 1})
     """
-    from geo.sources.memory import as_source
-
     path = as_source(path)  # a path, or an upload held in memory (geo.sources.memory.MemoryFile)
     frame = _read(path)
     if frame.empty:

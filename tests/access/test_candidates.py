@@ -54,12 +54,14 @@ def test_bad_rows_are_named(tmp_path, text, row, column, words):
     with pytest.raises(DataError) as caught:
         read_candidates(path)
     error = caught.value
-    assert words in str(error) and error.row == row and error.column == column and error.file == str(path)
+    assert (
+        words in str(error) and error.row == row and error.column == column and error.file == path.name
+    )  # as uploaded, never a server folder
 
 
 def test_wrong_type_missing_file_and_non_point_geometry_are_refused(tmp_path):
-    with pytest.raises(DataError, match="unknown candidate file type"):
-        read_candidates(write(tmp_path, "estate.txt", "id\n"))
+    with pytest.raises(DataError, match="unrecognised file type ..xlsx. for candidate sites"):
+        read_candidates(write(tmp_path, "estate.xlsx", "id\n"))
     with pytest.raises(DataError, match="not found"):
         read_candidates(tmp_path / "none.csv")
     doc = {

@@ -125,6 +125,25 @@ PLAN_CASES = [
         "no lsoas|not covered",
     ),
     ("oversized", "p.csv", b"lsoa_code,neighbourhood\n" + b"G0000,North\n" * 6000, 413, ANY, ANY, "larger than"),
+    (
+        "LSOA plan with an extra field",
+        "q.csv",
+        plan_csv(GOOD).replace(b"G0002,South", b"G0002,South,x"),
+        422,
+        3,
+        "field 3",
+        "3 fields",
+    ),
+    (
+        "practice plan with an extra field",
+        "r.csv",
+        b"practice_code,neighbourhood\nZ00000,A\nZ00001,A,x\n",
+        422,
+        2,
+        "field 3",
+        "3 fields",
+    ),
+    ("NUL byte", "s.csv", plan_csv(GOOD).replace(b"G0004,South", b"G0004,So\x00uth"), 422, 5, ANY, "NUL byte"),
 ]
 
 EXTRACT_CASES = [
@@ -172,6 +191,15 @@ EXTRACT_CASES = [
     ("path traversal in the file name", "../../etc/shadow.csv", b"code,month\n", 422, ANY, ANY, "no data rows"),
     ("oversized", "j.csv", EXTRACT * 100, 413, ANY, ANY, "larger than"),
     ("corrupt xlsx", "k.xlsx", b"PK\x03\x04garbage", 422, ANY, ANY, "cannot read"),
+    (
+        "extra field",
+        "m.csv",
+        EXTRACT.replace(b"G0001,2025-01,41", b"G0001,2025-01,41,x"),
+        422,
+        2,
+        "field 4",
+        "4 fields",
+    ),
     (
         "arrival date in 2999",
         "l.csv",

@@ -10,18 +10,20 @@ Each part is bounded (few examples) so the module runs in well under a minute; b
 
 from __future__ import annotations
 
+import signal
 import tempfile
+from contextlib import contextmanager
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 
-from geo.plan.io import load_plan, read_plan
+from geo.plan.reader import read_plan
 from geo.settings import Settings
 from geo.sources import READERS
 from geo.testing import grid_atlas
-from tests.adversarial.fuzzing import mutated, only_data_errors
+from tests.adversarial.fuzzing import mutated, only_data_errors, upload_targets
 from tests.adversarial.samples import TABLES, csv_text
 
 pytestmark = pytest.mark.slow
@@ -48,23 +50,37 @@ def test_mutated_plan_lookups_only_raise_data_errors(data):
     only_data_errors(lambda path: read_plan(path, ATLAS), data, ".csv")
 
 
-PRACTICE_PLAN = (
-    "practice_code,neighbourhood\n" + "".join(f"{c},N{i % 2}\n" for i, c in enumerate(ATLAS.practices.index))
-).encode()
+UPLOADS = upload_targets(ATLAS)
 
 
-@pytest.mark.parametrize("seed", [PLAN, PRACTICE_PLAN], ids=["lsoa lookup", "practice plan"])
-def test_mutated_plan_uploads_through_load_plan_only_raise_data_errors(seed):
-    """The upload entry point (``load_plan``: header sniffing, practice plans, the bounds), on disk and in memory."""
-    from geo.sources.memory import MemoryFile
+@contextmanager
+def hang_guard(seconds: int = 60):
+    """Fail an example that runs past ``seconds`` (a hang detector for inputs of a few kilobytes, not a speed
+    target: a real read of these files takes milliseconds)."""
+
+    def stop(signum, frame):
+        raise TimeoutError(f"one upload of a few kilobytes ran past {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("target", sorted(UPLOADS))
+def test_every_upload_entry_point_only_raises_data_errors_in_bounded_time(target):
+    """Every upload entry point (plans on disk and in memory, geographies, UEC extracts, candidate sites) either
+    reads a mutated file or raises one DataError; nothing else escapes and nothing hangs."""
+    read, seed, suffix = UPLOADS[target]
 
     @FEW
     @given(mutated(seed))
     def check(data):
-        only_data_errors(lambda path: load_plan(path, ATLAS, target=4500), data, ".csv")
-        only_data_errors(
-            lambda path: load_plan(MemoryFile("upload.csv", path.read_bytes()), ATLAS, target=4500), data, ".csv"
-        )
+        with hang_guard():
+            only_data_errors(read, data, suffix)
 
     check()
 
@@ -113,3 +129,40 @@ def test_id_beyond_int64_is_not_a_server_error():
             "/api/v1/plans/-9223372036854775809/audit",
         ):
             assert client.get(url, headers=headers).status_code < 500, url
+
+
+API_UPLOADS = {
+    "plan lookup": ("/api/v1/plans/import", "plan lookup"),
+    "practice plan": ("/api/v1/plans/import", "practice plan"),
+    "plan polygons": ("/api/v1/plans/import", "plan polygons"),
+    "uec extract": ("/api/v1/areas/GRID/hotspots?strict=true", "uec aggregated strict"),
+    "uec extract, lenient": ("/api/v1/areas/GRID/hotspots", "uec patient-level strict"),
+}
+
+
+@pytest.mark.parametrize("route", sorted(API_UPLOADS))
+def test_mutated_uploads_to_every_api_upload_route_are_never_a_server_error(route):
+    """The upload routes answer a mutated file with 2xx or a 4xx problem+json, never a 500 or a traceback."""
+    from fastapi.testclient import TestClient
+
+    url, target = API_UPLOADS[route]
+    _, seed, suffix = UPLOADS[target]
+    headers = {"Authorization": f"Bearer {SECRET}"}
+    with TestClient(APP, raise_server_exceptions=False, base_url="http://127.0.0.1") as client:
+
+        @FEW
+        @given(mutated(seed))
+        def check(data):
+            with hang_guard():
+                response = client.post(
+                    url,
+                    files={"file": (f"upload{suffix}", data, "application/octet-stream")},
+                    data={"area": "GRID"} if "import" in url else None,
+                    headers=headers,
+                )
+            assert response.status_code < 500, response.text
+            assert "Traceback" not in response.text
+            if response.status_code >= 400:
+                assert response.headers["content-type"] == "application/problem+json", response.text
+
+        check()

@@ -63,14 +63,48 @@ def test_background_job_runs_to_done(client):
 
 
 @pytest.mark.slow
-def test_cancel_stops_a_job_and_saves_nothing(client):
+def test_cancel_stops_a_job_and_saves_nothing(client, app, monkeypatch):
+    """Asserted on state, not on a sleep: the job is cancelled while it runs, the runner stops its child because
+    of the cancel (``execute`` answers "cancelled", not a finished run whose result was refused), and once the
+    runner is done with the job it is still cancelled with no result and no proposal saved."""
+    import threading
+
+    import api.jobrun
+    from sqlalchemy import text
+
+    outcomes, ended = [], threading.Event()
+    execute = api.jobrun.execute
+
+    def watched(*args, **kwargs):  # the runner imports execute when it runs a job: this is what it calls
+        try:
+            outcomes.append(execute(*args, **kwargs))
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(api.jobrun, "execute", watched)
     job = client.post(f"/api/v1/areas/{AREA}/proposals", json={**PARAMS, "background": True}).json()
+    _wait_until(client, job["id"], lambda j: j["status"] == "running")  # its child is computing
     cancelled = client.delete(f"/api/v1/jobs/{job['id']}")
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
-    time.sleep(3)  # long enough for the worker to have finished had it not been stopped
+    assert ended.wait(120), "the runner never let go of the cancelled job"
+    assert outcomes == ["cancelled"], "the runner must stop the job because it was cancelled"
     job = client.get(f"/api/v1/jobs/{job['id']}").json()
     assert job["status"] == "cancelled" and job["result_id"] is None
+    with app.state.nhp.db.read() as session:
+        assert session.execute(text("SELECT count(*) FROM proposals")).scalar_one() == 0
     assert client.get("/api/v1/jobs/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+def _wait_until(client, job_id, ready, timeout=90):
+    """Poll the job until ``ready(job)`` (a state, not a time), failing if it never comes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/v1/jobs/{job_id}").json()
+        if ready(job):
+            return job
+        assert job["status"] in ("queued", "running"), job
+        time.sleep(0.05)
+    raise AssertionError("job never reached the state")
 
 
 def test_starting_and_cancelling_a_job_are_audited(client, app):

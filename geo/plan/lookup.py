@@ -1,0 +1,251 @@
+"""Plan lookup tables: ``lsoa_code, neighbourhood`` or ``practice_code, neighbourhood``, recognised by their
+headers and checked row by row (every problem one :class:`geo.errors.PlanError` naming the file, row and column).
+
+The tables come from :mod:`geo.plan.reader` (CSV files, the attributes of polygon layers) and from
+:meth:`geo.plan.Plan.from_frame`; the population basis a plan records is read by :func:`basis_of`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from geo.errors import PlanError
+from geo.names import check_name
+from geo.plan.constraints import coverage_error
+from geo.plan.params import POPULATION_BASES
+
+if TYPE_CHECKING:
+    from geo.atlas.model import Atlas
+
+LSOA_HEADERS = ["lsoa_code", "lsoa21cd", "lsoa11cd", "lsoa_cd", "lsoacd", "lsoa", "lsoa21", "lsoa11"]
+NAME_HEADERS = [
+    "neighbourhood",
+    "neighborhood",
+    "neighbourhood_name",
+    "neighbourhood_code",
+    "nbhd",
+    "name",
+    "label",
+    "district",
+    "zone",
+]
+PRACTICE_HEADERS = ["practice_code", "practice", "org_code", "ods_code", "gp_code", "code"]
+#: The column (CSV) or property (GeoJSON, GeoPackage) that records the population basis a plan was made on, on
+#: every row; a file without it is read on the basis the caller gives (resident by default, lists for practices).
+BASIS_COLUMN = "population_basis"
+
+
+def assignment_from_frame(
+    frame: pd.DataFrame, atlas: "Atlas", *, source: str = "table", name_column: str | None = None
+) -> pd.Series:
+    """Return the assignment in a lookup table, after checking it covers the atlas exactly.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> frame = pd.DataFrame({"lsoa": ["G0001", "G0000"], "zone": ["B", "A"]})
+    >>> assignment_from_frame(frame, grid_atlas(2, 1)).to_dict()
+    {'G0001': 'B', 'G0000': 'A'}
+    """
+    if len(frame) == 0:
+        raise PlanError("the plan has no rows", file=source, expected="a header and one row per LSOA")
+    lsoa_column = _find_column(frame, LSOA_HEADERS, source, "an LSOA code column such as lsoa_code or LSOA21CD")
+    if name_column is None:
+        others = [
+            c
+            for c in frame.columns
+            if c != lsoa_column
+            and normalised_header(c) != BASIS_COLUMN
+            and not str(c).lower().startswith(("lsoa", "geometry"))
+        ]
+        name_column = _name_column(frame, others, source)
+    elif name_column not in frame.columns:
+        raise PlanError(
+            f"column '{name_column}' not found; columns are {list(frame.columns)}",
+            file=source,
+            row=0,
+            column=name_column,
+        )
+    codes = frame[lsoa_column].astype(str).str.strip()
+    names = frame[name_column].astype(str).str.strip().where(frame[name_column].notna(), "")
+    for check, problem, column, expected in (
+        (codes.duplicated(), "is listed more than once", lsoa_column, "each LSOA once"),
+        (
+            ~codes.isin(atlas.lsoas.index),
+            "is not an LSOA of the study area",
+            lsoa_column,
+            f"LSOA {atlas.vintage} codes of {atlas.area.label}",
+        ),
+        (names.isin(["", "nan", "None"]), "has no neighbourhood name", name_column, "a non-empty name"),
+    ):
+        if check.any():
+            first = int(check.to_numpy().argmax())
+            more = f" ({int(check.sum())} rows in all)" if check.sum() > 1 else ""
+            raise PlanError(
+                f"LSOA '{codes.iloc[first]}' {problem}{more}",
+                file=source,
+                row=first + 1,
+                column=column,
+                expected=expected,
+            )
+    check_names(names, source=source, column=name_column)
+    assignment = pd.Series(names.to_numpy(), index=pd.Index(codes.to_numpy(), name="lsoa_code"), name="neighbourhood")
+    error = coverage_error(atlas, assignment, file=source)
+    if error is not None:
+        raise error
+    return assignment
+
+
+def _name_column(frame: pd.DataFrame, others: list, source: str):
+    """The neighbourhood column: a recognised header, else the one column left."""
+    named = [c for c in others if normalised_header(c) in NAME_HEADERS]
+    if named:
+        return min(named, key=lambda c: NAME_HEADERS.index(normalised_header(c)))
+    if len(others) == 1:
+        return others[0]
+    raise PlanError(
+        f"no neighbourhood column among {list(frame.columns)}",
+        file=source,
+        row=0,
+        expected="a column named neighbourhood (or name)",
+    )
+
+
+def basis_of(frame: pd.DataFrame, *, source: str) -> str | None:
+    """The population basis a plan table records in its :data:`BASIS_COLUMN` (``None`` when it has none, or
+    every cell is blank), or one PlanError naming the first row that differs or is not a basis. A plan has one
+    basis, so a blank cell (a row added by hand) is that basis too.
+
+    Examples
+    --------
+    >>> basis_of(pd.DataFrame({"lsoa_code": ["A", "B"], "population_basis": ["registered", "registered"]}), source="p")
+    'registered'
+    >>> basis_of(pd.DataFrame({"lsoa_code": ["A"]}), source="p") is None
+    True
+    >>> basis_of(pd.DataFrame({"population_basis": ["list", "votes"]}), source="p.csv")
+    Traceback (most recent call last):
+    ...
+    geo.errors.PlanError: p.csv, row 2, column 'population_basis': population basis 'votes' is not one of resident, registered, list (expected one basis on every row: the one the plan was made on)
+    """
+    columns = [c for c in frame.columns if normalised_header(c) == BASIS_COLUMN]
+    if not columns:
+        return None
+    column = columns[0]
+    values = frame[column].where(frame[column].notna(), "").astype(str).str.strip().str.lower()
+    given = values[values != ""]
+    if given.empty:
+        return None
+    expected = "one basis on every row: the one the plan was made on"
+    first = given.iloc[0]
+    for row, value in zip(given.index, given):
+        position = int(frame.index.get_loc(row)) + 1
+        if value not in POPULATION_BASES:
+            raise PlanError(
+                f"population basis {value!r} is not one of {', '.join(POPULATION_BASES)}",
+                file=source,
+                row=position,
+                column=str(column),
+                expected=expected,
+            )
+        if value != first:
+            raise PlanError(
+                f"population basis {value!r} differs from {first!r} on an earlier row",
+                file=source,
+                row=position,
+                column=str(column),
+                expected=expected,
+            )
+    return first  # a blank cell (a row added by hand) is the plan's one basis too
+
+
+def check_names(names: pd.Series, *, source: str, column: str) -> None:
+    """Raise PlanError naming the first row (1-based) whose neighbourhood name breaks :func:`check_name`.
+
+    Examples
+    --------
+    >>> check_names(pd.Series(["North", "=1+1"]), source="plan.csv", column="neighbourhood")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geo.errors.PlanError: plan.csv, row 2, column 'neighbourhood': neighbourhood name '=1+1' begins with '='...
+    """
+    for name in pd.unique(names.to_numpy()):
+        try:
+            check_name(name, what="neighbourhood name")
+        except PlanError as error:
+            row = int((names.to_numpy() == name).argmax()) + 1
+            raise PlanError(error.message, file=source, row=row, column=column, expected=error.expected) from None
+
+
+def normalised_header(column) -> str:
+    """A header as the recognised names are written: trimmed, lower case, spaces as underscores."""
+    return str(column).strip().lower().replace(" ", "_")
+
+
+def _find_column(frame: pd.DataFrame, headers: list[str], source: str, expected: str) -> str:
+    found = [c for c in frame.columns if normalised_header(c) in headers]
+    if not found:
+        raise PlanError(f"no LSOA code column among {list(frame.columns)}", file=source, row=0, expected=expected)
+    return min(found, key=lambda c: headers.index(normalised_header(c)))
+
+
+def is_practice_table(frame: pd.DataFrame) -> bool:
+    """Whether a plan table lists practices (``practice_code,neighbourhood``) rather than LSOAs.
+
+    Examples
+    --------
+    >>> is_practice_table(pd.DataFrame(columns=["Practice Code", "name"]))
+    True
+    """
+    columns = [normalised_header(c) for c in frame.columns]
+    return any(c in PRACTICE_HEADERS[:5] for c in columns) and not any(c in LSOA_HEADERS for c in columns)
+
+
+def practice_table(
+    frame: pd.DataFrame, source: str, name_column: str | None = None
+) -> tuple[pd.Series, dict[str, int], str | None]:
+    """A practice plan table as ``(practice_code -> neighbourhood, code -> row, basis)``; a code twice is an error.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"practice_code": ["a1", "B2"], "neighbourhood": ["North", "South"]})
+    >>> practice_table(frame, "p.csv")[0].to_dict()
+    {'A1': 'North', 'B2': 'South'}
+    """
+    if len(frame) == 0:
+        raise PlanError("the plan has no rows", file=source, expected="a header and one row per practice")
+    code_column = min(
+        (c for c in frame.columns if normalised_header(c) in PRACTICE_HEADERS),
+        key=lambda c: PRACTICE_HEADERS.index(normalised_header(c)),
+    )
+    if name_column is None:
+        name_column = _name_column(
+            frame, [c for c in frame.columns if c != code_column and normalised_header(c) != BASIS_COLUMN], source
+        )
+    elif name_column not in frame.columns:
+        raise PlanError(
+            f"column '{name_column}' not found; columns are {list(frame.columns)}",
+            file=source,
+            row=0,
+            column=name_column,
+        )
+    codes = frame[code_column].astype(str).str.strip().str.upper()
+    names = frame[name_column].astype(str).str.strip()
+    check_names(names, source=source, column=name_column)
+    rows = {}
+    for row, code in enumerate(codes, start=1):
+        if code in rows:
+            raise PlanError(
+                f"practice {code} appears more than once (rows {rows[code]} and {row})",
+                file=source,
+                row=row,
+                column=code_column,
+                expected="each practice once, in one neighbourhood",
+            )
+        rows[code] = row
+    return (
+        pd.Series(names.to_numpy(), index=pd.Index(codes.to_numpy(), name="practice_code")),
+        rows,
+        basis_of(frame, source=source),
+    )

@@ -1,0 +1,221 @@
+"""Reading plans: a CSV lookup of LSOAs or of practices, or polygons, recognised by its header.
+
+:func:`load_plan` is how every plan file becomes a :class:`geo.plan.Plan` (``nhp score``, ``POST /plans/import``);
+:func:`read_plan` returns an LSOA assignment only. The file is opened and decoded by the one upload reader
+(:mod:`geo.sources.uploads`, kind ``plan``): its encodings, bounds and ragged-row rule are those of every other
+upload. A lookup is ``lsoa_code, neighbourhood`` (header variants such as ``LSOA21CD`` or ``name``) or
+``practice_code, neighbourhood`` (a list-based plan); polygons (GeoJSON, GeoPackage, zipped shapefile) give each
+LSOA to the polygon covering most of its area. Every problem is a :class:`geo.errors.PlanError` naming the file,
+row and column; every neighbourhood name must pass :func:`geo.names.check_name`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.errors import PlanError
+from geo.names import check_name, name_from_file, printable
+from geo.plan.constraints import coverage_error
+from geo.plan.lookup import (
+    BASIS_COLUMN,
+    LSOA_HEADERS,
+    assignment_from_frame,
+    basis_of,
+    check_names,
+    is_practice_table,
+    practice_table,
+    normalised_header,
+)
+from geo.plan.params import Provenance
+from geo.sources.memory import MemoryFile
+from geo.sources.uploads import Upload, check_shapes, open_upload, read_layer, read_table, repaired
+
+if TYPE_CHECKING:
+    from geo.atlas.model import Atlas
+    from geo.plan import Plan
+
+
+def read_plan(path: str | Path | MemoryFile, atlas: "Atlas", *, name_column: str | None = None) -> pd.Series:
+    """Read a plan file and return its ``lsoa_code -> neighbourhood`` assignment, checked against the atlas.
+
+    Parameters
+    ----------
+    path
+        A ``.csv`` lookup, or ``.geojson``/``.gpkg``/zipped shapefile polygons (a layer with an LSOA code column
+        is read as a lookup); a :class:`geo.sources.memory.MemoryFile` for an upload (never written to disk).
+    atlas
+        The study area the plan must cover exactly.
+    name_column
+        Column holding the neighbourhood name (default: a recognised header, else the first text column).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from geo.testing import grid_atlas
+    >>> path = os.path.join(tempfile.mkdtemp(), "plan.csv")
+    >>> _ = open(path, "w").write("LSOA21CD,Neighbourhood\\nG0000,North\\nG0001,North\\n")
+    >>> read_plan(path, grid_atlas(2, 1)).to_dict()
+    {'G0000': 'North', 'G0001': 'North'}
+    """
+    upload = _open(path, atlas)
+    if upload.format == "csv":
+        return assignment_from_frame(read_table(upload), atlas, source=upload.name, name_column=name_column)
+    return _read_polygons(upload, atlas, name_column)[0]
+
+
+def _open(path, atlas: "Atlas") -> Upload:
+    if len(atlas.lsoas) == 0:
+        raise PlanError("the study area has no LSOAs", file=str(path), expected="an area with at least one LSOA")
+    return open_upload(path, "plan")
+
+
+def _read_polygons(upload: Upload, atlas: "Atlas", name_column: str | None):
+    """Polygons as ``(assignment, basis, practices)``: each LSOA to the polygon covering most of it."""
+    polygons = read_layer(upload)
+    source = upload.name
+    attributes = pd.DataFrame(polygons.drop(columns=polygons.geometry.name))
+    basis = basis_of(attributes, source=source)
+    if any(normalised_header(c) in LSOA_HEADERS for c in attributes.columns):
+        return assignment_from_frame(attributes, atlas, source=source, name_column=name_column), basis, None
+    if name_column is None:
+        text = [
+            c
+            for c in attributes.columns
+            if normalised_header(c) != BASIS_COLUMN
+            and (attributes[c].dtype == object or pd.api.types.is_string_dtype(attributes[c]))
+        ]
+        if not text:
+            raise PlanError(
+                "no text column to name the neighbourhoods", file=source, expected="a name column, or --name-column"
+            )
+        name_column = text[0]
+    elif name_column not in attributes.columns:
+        raise PlanError(
+            f"column '{name_column}' not found; columns are {list(attributes.columns)}", file=source, column=name_column
+        )
+    if polygons.crs is None:
+        polygons = polygons.set_crs("EPSG:4326" if upload.format == "geojson" else "EPSG:27700")
+    polygons = polygons.to_crs(atlas.lsoas.crs)
+    check_shapes(upload, polygons)  # before make_valid and the overlay
+    check_names(polygons[name_column].astype(str).str.strip(), source=source, column=name_column)
+    zones = gpd.GeoDataFrame(
+        {"neighbourhood": polygons[name_column].astype(str).str.strip()}, geometry=repaired(upload, polygons)
+    )
+    lsoas = gpd.GeoDataFrame(
+        {"lsoa_code": atlas.lsoas.index}, geometry=atlas.lsoas.geometry.to_numpy(), crs=atlas.lsoas.crs
+    )
+    pieces = gpd.overlay(lsoas, zones, how="intersection", keep_geom_type=True)
+    pieces["area"] = pieces.geometry.area
+    # Each LSOA goes to the polygon holding most of its area, which absorbs slivers from generalised boundaries.
+    best = pieces.sort_values("area", ascending=False).drop_duplicates("lsoa_code").set_index("lsoa_code")
+    assignment = best["neighbourhood"].reindex(atlas.lsoas.index).dropna().rename("neighbourhood")
+    error = coverage_error(atlas, assignment, file=source)
+    if error is not None:
+        raise PlanError(
+            error.message.replace("missing from the plan", "not covered by any polygon"),
+            file=source,
+            expected=error.expected,
+        )
+    return assignment, basis, _practices_of(attributes, name_column, basis, source)
+
+
+def _practices_of(attributes: pd.DataFrame, name_column: str, basis: str | None, source: str) -> pd.Series | None:
+    """A list plan's footprints (as :func:`geo.plan.io.write_plan` writes them) name each neighbourhood's
+    practices: the plan itself, read back as the list plan it is rather than as the LSOAs its footprint covered."""
+    if basis != "list" or "practice_codes" not in attributes.columns:
+        return None
+    codes, names = [], []
+    for name, listed in zip(attributes[name_column].astype(str).str.strip(), attributes["practice_codes"]):
+        for code in str(listed if isinstance(listed, str) else "").split(";"):
+            if code.strip():
+                codes.append(code.strip().upper())
+                names.append(name)
+    if not codes:
+        raise PlanError(
+            "a footprint file made on lists names no practices",
+            file=source,
+            column="practice_codes",
+            expected="each neighbourhood's practice codes, separated by ';'",
+        )
+    return pd.Series(names, index=pd.Index(codes, name="practice_code"), name="neighbourhood")
+
+
+def read_practice_plan(
+    path: str | Path | MemoryFile, atlas: "Atlas", *, name_column: str | None = None
+) -> tuple[pd.Series, dict[str, int]]:
+    """Read a list-based plan file (``practice_code,neighbourhood``) and return the assignment and each code's row.
+
+    The assignment is checked by :meth:`geo.plan.Plan.from_practices`, which names the row of a bad code.
+    """
+    upload = open_upload(path, "plan")
+    practices, rows, _ = practice_table(read_table(upload), upload.name, name_column)
+    return practices, rows
+
+
+def load_plan(
+    path: str | Path | MemoryFile,
+    atlas: "Atlas",
+    params=None,
+    *,
+    name_column: str | None = None,
+    provenance=None,
+    name: str | None = None,
+    **overrides,
+) -> "Plan":
+    r"""Read any plan file as a :class:`geo.plan.Plan`: an LSOA lookup or polygons (place-based), or a
+    ``practice_code,neighbourhood`` table (list-based, its footprint derived), recognised by its header.
+
+    ``path`` may be a :class:`geo.sources.memory.MemoryFile` (an upload, read without touching the disk). The plan
+    is called ``name``, else after the file: its stem made a valid name (:func:`geo.names.name_from_file`).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from geo.testing import grid_atlas
+    >>> atlas = grid_atlas(4, 4)
+    >>> path = os.path.join(tempfile.mkdtemp(), "plan.csv")
+    >>> _ = open(path, "w").write("practice_code,neighbourhood\nZ00000,A\nZ00001,A\nZ00002,B\nZ00003,B\n")
+    >>> plan = load_plan(path, atlas, target=12_000)
+    >>> plan.built_from, plan.population, sorted(plan.neighbourhoods)
+    ('practices', 'list', ['A', 'B'])
+    """
+    from geo.plan import Plan  # geo.plan's package imports this module: the class is read when a plan is made
+
+    upload = _open(path, atlas)
+    source = upload.name
+    name = check_name(name, what="plan name") if name else name_from_file(source)
+    provenance = provenance if provenance is not None else Provenance("imported", source=printable(source))
+    if upload.format == "csv":
+        frame = read_table(upload)
+        if is_practice_table(frame):
+            practices, rows, basis = practice_table(frame, source, name_column)
+            return Plan.from_practices(
+                atlas,
+                practices,
+                params,
+                provenance=_made_on(provenance, basis or "list"),
+                name=name,
+                source=source,
+                rows=rows,
+                **overrides,
+            )
+        assignment = assignment_from_frame(frame, atlas, source=source, name_column=name_column)
+        basis, practices = basis_of(frame, source=source), None
+    else:
+        assignment, basis, practices = _read_polygons(upload, atlas, name_column)
+    if practices is not None:  # a list plan's footprints: the plan is its practices
+        return Plan.from_practices(
+            atlas, practices, params, provenance=_made_on(provenance, basis), name=name, source=source, **overrides
+        )
+    return Plan(atlas, assignment, params, provenance=_made_on(provenance, basis), name=name, **overrides)
+
+
+def _made_on(provenance, basis: str | None):
+    """The provenance with the basis the file says the plan was made on (a plan is judged on it unless the
+    caller names another basis; see :class:`geo.plan.Plan`)."""
+    return replace(provenance, population_basis=basis) if basis is not None else provenance
