@@ -71,10 +71,10 @@ class ProposalParams(PlanParams):
         How much a compact shape counts against other aims (0 ignores shape).
     access_weight
         How much it counts that a footprint's people are close to one common hub (0, the default, ignores it):
-        cuts and moves are also scored by people's squared distance to their footprint's population-weighted
-        centre (a proxy for distance to its best hub site). A plan made with it also records the same seed's
-        plan without it, and both plans' balance and distance to the best practice site
-        (:func:`geo.access.hubs.access_effect`). Only for LSOA and block builds.
+        the plan of weight 0 is then moved, boundary node by node and within the band, towards each
+        neighbourhood's best practice site (:mod:`geo.propose.hub_moves`). A plan made with it records both
+        plans' balance and people's mean distance to their hub (:func:`geo.access.hubs.access_effect`). Only for
+        LSOA and block builds.
     seed
         Random seed; the same seed and input give the same proposal, whatever the load.
     time_budget
