@@ -83,6 +83,14 @@ def register(subparsers) -> None:
         "when balance needs it and reporting each split; or none",
     )
     parser.add_argument("--compactness", type=float, default=1.0, help="weight of compact shapes (0 ignores)")
+    parser.add_argument(
+        "--access-weight",
+        type=float,
+        default=0.0,
+        help="prefer footprints whose people are near one common hub (0 ignores; e.g. 3): boundary moves towards "
+        "each neighbourhood's best practice site, within the band; the summary then "
+        "compares balance and distance to the best practice site with the same seed's plan without it",
+    )
     parser.add_argument("--seed", type=int, help=f"random seed: same seed, same plan (default {settings.seed})")
     parser.add_argument("--time-budget", type=float, help=f"seconds (default {settings.proposal_time_budget:g})")
     parser.add_argument("--algorithm", default="default", help="proposal algorithm (default: tree-bisection)")
@@ -119,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
         max_size=_whole(args.max_size),
         practices=args.practices,
         compactness_weight=args.compactness,
+        access_weight=args.access_weight,
         seed=args.seed,
         time_budget=args.time_budget,
     )
@@ -160,6 +169,11 @@ def run(args: argparse.Namespace) -> int:
         print(hint)
     print(format_practices(atlas))
     print(format_made(plan))
+    effect = made.params.get("access")
+    if effect:
+        from geo.access.hubs import effect_lines
+
+        print("\n".join(effect_lines(effect)))
     if args.out is not None:
         write_output(plan, plan.assignment, mnp, args.out)
         print(f"wrote {args.out}")

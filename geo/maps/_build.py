@@ -16,7 +16,7 @@ from geo.atlas.model import Atlas, source_for
 from geo.errors import PlanError
 from geo.plan.params import BASIS_WORDS
 from geo.plan.report import basis_note
-from geo.maps import _layers
+from geo.maps import _access, _layers
 from geo.maps._geometry import DEFAULT_TOLERANCE_M, bounds_latlon, dissolve, simplify_for_display, to_leaflet
 from geo.plan.naming import short_label
 from geo.maps._style import (
@@ -145,7 +145,7 @@ def plan_map(
     table = plan.neighbourhood_table().set_index("name", drop=False)
     table.attrs["population_basis"] = plan.population
     table.attrs["basis_note"] = basis_note(plan)
-    m, simplified = _draw(atlas, layers, hotspots, title, tiles, tolerance_m, assignment=series, table=table)
+    m, simplified = _draw(atlas, layers, hotspots, title, tiles, tolerance_m, assignment=series, table=table, plan=plan)
     if compare is not None:  # after the LayerControl: it lists the map's layers when the page is rendered
         from geo.maps._compare import add_compare
 
@@ -177,7 +177,7 @@ def _as_plan(atlas: Atlas, plan):
     return Plan(atlas, series.astype(str))
 
 
-def _draw(atlas, layers, hotspots, title, tiles, tolerance_m, *, assignment, table):
+def _draw(atlas, layers, hotspots, title, tiles, tolerance_m, *, assignment, table, plan=None):
     hotspots, hotspot_source = _layers.hotspot_input(hotspots)
     unknown = set(layers) - set(LAYER_KEYS)
     if unknown:
@@ -208,7 +208,8 @@ def _draw(atlas, layers, hotspots, title, tiles, tolerance_m, *, assignment, tab
             legend_label="Local authority (dissolved from LSOAs)",
         )
     if assignment is not None:
-        _add_footprints(m, atlas, simplified, assignment, table)
+        access = _access.access_layer_or_none(atlas) if plan is not None else None
+        _add_footprints(m, atlas, simplified, assignment, table, plan=plan, access=access)
     if "practices" in wanted and len(atlas.practices):
         _add_practices(m, atlas)
     folium.LayerControl(collapsed=False).add_to(m)
@@ -275,7 +276,7 @@ def _add_choropleth(m, atlas, key, shapes, hotspots, hotspot_source, tooltip, *,
     )
 
 
-def _add_footprints(m, atlas, simplified, assignment, table):
+def _add_footprints(m, atlas, simplified, assignment, table, *, plan=None, access=None):
     outlines = dissolve(simplified, assignment.rename("neighbourhood"))
     table = table.reindex(outlines.index)
     outlines["label"] = table["name"].map(esc)
@@ -316,6 +317,8 @@ def _add_footprints(m, atlas, simplified, assignment, table):
                 lambda v, d=digits: "not published" if v is None or pd.isna(v) else number_text(v, d)
             )
             fields[column] = alias
+    if plan is not None:  # distances and times of its residents, each with source, vintage and method
+        fields = _access.add_footprint_fields(outlines, plan, access, fields)
     _layers.outline_layer(
         m,
         outlines,

@@ -57,6 +57,8 @@ class Profiles:
     authorities: list = field(default_factory=list)
     points: pd.DataFrame = field(default_factory=pd.DataFrame)
     high: dict = field(default_factory=dict)
+    #: Source, vintage and method of the access and need figures in ``key`` (:mod:`geo.profiles.access_need`).
+    access_notes: dict = field(default_factory=dict)
     #: Cover details: plan name, version and sign-off state (shown when known).
     title: str = ""
     version: str = ""
@@ -201,6 +203,10 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
     from geo.profiles.comparators import key_figures
 
     key = key_figures(plan, summary, figures, hotspots, threshold)
+    from geo.profiles.access_need import access_figures
+
+    access, access_notes = access_figures(plan)
+    key = key.join(access, how="left")
     return Profiles(
         summary,
         practices,
@@ -211,6 +217,7 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
         figures,
         plan.built_from,
         key=key,
+        access_notes=access_notes,
         title=plan.name if plan.name != "plan" else "",
         **_context(plan, practices, high, outline),
     )

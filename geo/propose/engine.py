@@ -93,6 +93,7 @@ def propose(
         return rename(plan, neighbourhood_names(plan))
     assignment, unmet, constrained, *rest = ALGORITHMS[algorithm](atlas, params, start + params.time_budget)
     stopped_early = bool(rest[0]) if rest else any("time budget" in str(u) for u in unmet)
+    without = rest[1] if len(rest) > 1 else None
     method = "tree-bisection" if algorithm == "default" else algorithm
     extra, plan_params = {}, params.plan_params()
     if params.build_from in BLOCK_BUILDS:  # profiles name each neighbourhood's blocks from this
@@ -115,8 +116,23 @@ def propose(
         params={"algorithm": method, **params.to_dict(), **extra},
     )
     plan = Plan(atlas, assignment, plan_params, provenance=provenance, name=name or f"{method} seed {params.seed}")
+    if without is not None:
+        plan = _with_access_effect(plan, without, params.access_weight)
     # Labels are names: each neighbourhood is named after its wards; provenance.labels keeps the code-like label.
     return rename(plan, neighbourhood_names(plan))
+
+
+def _with_access_effect(plan: Plan, without: pd.Series, weight: float) -> Plan:
+    """``plan`` with what its access weight did in ``provenance.params["access"]``: its balance and its people's
+    distance to their best hub beside those of ``without``, the same seed's plan of weight 0
+    (:func:`geo.access.hubs.access_effect`)."""
+    from dataclasses import replace
+
+    from geo.access.hubs import access_effect
+
+    effect = access_effect(plan, Plan(plan.atlas, without, plan.params), weight=weight)
+    provenance = replace(plan.provenance, params={**plan.provenance.params, "access": effect})
+    return Plan(plan.atlas, plan.assignment, plan.params, provenance=provenance, name=plan.name)
 
 
 def _list_based(atlas, params: ProposalParams, start: float, name: str | None) -> Plan:
@@ -338,22 +354,23 @@ def _solve_group(pieces: list[Piece], seed: int, compactness_weight: float, dead
 def tree_bisection(atlas, params: ProposalParams, deadline: float):
     """Recursive spanning-tree bisection per nesting unit, then boundary refinement (the default algorithm).
 
-    Returns ``(assignment, unmet, constrained units, stopped_early)``; ``stopped_early`` is True only when the
-    time budget cut some piece's search short (the plan is then the best found by then, and says so in ``unmet``).
+    Returns ``(assignment, unmet, constrained units, stopped_early, without)``; ``stopped_early`` is True only when
+    the time budget cut some piece's search short (the plan is then the best found by then, and says so in
+    ``unmet``). With an access weight the pieces' labels are then moved towards their hubs
+    (:mod:`geo.propose.hub_moves`) and ``without`` is the assignment before (the plan of weight 0); else None.
     A block build solves the block graph and expands the answer to LSOAs, so every block stays whole.
     """
     pieces, codes, index, unmet, ideals, described = _graph(atlas, params)
     solved, stopped_early = solve_pieces(pieces, params.seed, params.compactness_weight, deadline)
-    assignment, more, constrained = label_pieces(codes, pieces, solved, params, "N")
+    assignment, more, constrained = _assign(atlas, params, codes, pieces, solved, index)
+    without = None
+    if params.access_weight > 0:  # the plan of weight 0 above, then moves towards each neighbourhood's hub
+        from geo.propose.hub_moves import improve_pieces
+
+        without = assignment
+        solved = improve_pieces(atlas, params, pieces, solved, index)
+        assignment, more, constrained = _assign(atlas, params, codes, pieces, solved, index)
     unmet = [*unmet, *more]
-    if index is not None:
-        assignment = expand(assignment, index, atlas.codes)
-    if params.respect in ("wards", "custom"):
-        if index is None:
-            assignment, split = keep_wards_whole(atlas, assignment, params)
-        else:  # moving LSOAs would break blocks: report the units still split
-            split = split_notes(atlas, assignment, params)
-        unmet += split
     if stopped_early:
         unmet.append(
             f"stopped at the time budget of {params.time_budget:g} s before the search was complete; "
@@ -362,7 +379,21 @@ def tree_bisection(atlas, params: ProposalParams, deadline: float):
     assignment.attrs["ideals"] = ideals
     if described:
         assignment.attrs["blocks"] = described
-    return assignment, unmet, constrained, stopped_early
+    return assignment, unmet, constrained, stopped_early, without
+
+
+def _assign(atlas, params: ProposalParams, codes, pieces, solved, index):
+    """The LSOA assignment of per-piece labels, with what it could not meet and the constrained units."""
+    assignment, unmet, constrained = label_pieces(codes, pieces, solved, params, "N")
+    if index is not None:
+        assignment = expand(assignment, index, atlas.codes)
+    if params.respect in ("wards", "custom"):
+        if index is None:
+            assignment, split = keep_wards_whole(atlas, assignment, params)
+        else:  # moving LSOAs would break blocks: report the units still split
+            split = split_notes(atlas, assignment, params)
+        unmet = [*unmet, *split]
+    return assignment, unmet, constrained
 
 
 def label_pieces(codes, pieces, solved, params: ProposalParams, letter: str):
@@ -414,5 +445,5 @@ def label_pieces(codes, pieces, solved, params: ProposalParams, letter: str):
 
 
 #: Proposal algorithms by name; each is ``fn(atlas, params, deadline) -> (assignment, unmet, constrained_units,
-#: stopped_early)``.
+#: stopped_early, without)`` (``without``: the assignment of access weight 0 when the weight is set, else None).
 ALGORITHMS = {"default": tree_bisection, "tree-bisection": tree_bisection}

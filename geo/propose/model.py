@@ -69,6 +69,12 @@ class ProposalParams(PlanParams):
         and the tolerance their half-width.
     compactness_weight
         How much a compact shape counts against other aims (0 ignores shape).
+    access_weight
+        How much it counts that a footprint's people are close to one common hub (0, the default, ignores it):
+        the plan of weight 0 is then moved, boundary node by node and within the band, towards each
+        neighbourhood's best practice site (:mod:`geo.propose.hub_moves`). A plan made with it records both
+        plans' balance and people's mean distance to their hub (:func:`geo.access.hubs.access_effect`). Only for
+        LSOA and block builds.
     seed
         Random seed; the same seed and input give the same proposal, whatever the load.
     time_budget
@@ -133,6 +139,14 @@ class ProposalParams(PlanParams):
     compactness_weight: float = Field(
         1.0, ge=0, le=100, allow_inf_nan=False, title="compactness weight", description="0 or more (0 ignores shape)"
     )
+    access_weight: float = Field(
+        0.0,
+        ge=0,
+        le=100,
+        allow_inf_nan=False,
+        title="access weight",
+        description="0 or more: how much people's nearness to one common hub per footprint counts (0 ignores it)",
+    )
     seed: int = Field(1, ge=0, le=2**32 - 1, strict=True, title="seed", description="a whole number 0 or more")
     time_budget: float = Field(
         DEFAULT_TIME_BUDGET,
@@ -169,6 +183,11 @@ class ProposalParams(PlanParams):
         if isinstance(counts, dict) and len(counts) > 1000:
             raise ValueError("neighbourhoods names more than 1,000 places")
         if build_from in ("practices", "pcns"):
+            if data.get("access_weight"):
+                raise ValueError(
+                    f"an access weight is not taken for a proposal built from {build_from} (whole practices are "
+                    "balanced exactly): build from lsoas, msoas or wards, or set access_weight 0"
+                )
             if data.get("nest") == "custom":
                 raise ValueError(
                     f"a proposal built from {build_from} nests by the authority of each practice's "

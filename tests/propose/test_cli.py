@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -65,3 +67,15 @@ def test_bad_options_exit_2_with_a_message(atlas, tmp_path, capsys):
     assert "target population -5 is not allowed: Input should be greater than or equal to 1" in capsys.readouterr().err
     assert main(["propose", "--area", "QZZ", "--out", str(tmp_path / "plan.shp")]) == 2
     assert "expected a .csv, .geojson, .gpkg or .xlsx file" in capsys.readouterr().err
+
+
+def test_propose_with_an_access_weight_reports_its_effect_beside_the_plan_without_it(atlas, capsys):
+    args = ["propose", "--area", "QZZ", "--target", "12000", "--seed", "2"]
+    assert main([*args, "--access-weight", "5"]) == 0
+    text = capsys.readouterr().out
+    line = next(t for t in text.splitlines() if t.startswith("access weight 5:"))
+    with_km, without_km = (float(v) for v in re.findall(r"(\d+\.\d+) km", line)[:2])
+    assert with_km <= without_km
+    assert "balance: max |deviation|" in text and "without)" in text
+    assert main(args) == 0
+    assert "access weight" not in capsys.readouterr().out

