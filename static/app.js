@@ -20,7 +20,7 @@ import { exportFile } from "./panels/exports.js";
 import { choosePlace, searchEntries } from "./panels/places.js";
 import { openPlan } from "./panels/plan.js";
 import { cancelJob, createPlan, runProposal } from "./panels/proposal.js";
-import { agreePlan, returnPlan, submitPlan } from "./panels/signoff.js";
+import { agreePlan, loadAwaiting, returnPlan, submitPlan } from "./panels/signoff.js";
 import { PlaceSearch } from "./search.js";
 import { state, views } from "./state.js";
 
@@ -37,6 +37,7 @@ async function start() {
   const wanted = readHash();
   await loadMe();
   await loadLimits();
+  await loadAwaiting();
   const area = await loadAreas(wanted.area);
   if (!area) return announce("The service offers no study areas.");
   await loadArea(area);
@@ -54,6 +55,11 @@ function wire() {
   views.context.onPickPractice = pickPractice;
   new PlaceSearch({ entries: searchEntries, choose: choosePlace }); // eslint-disable-line no-new
   $("rename-form").addEventListener("submit", renameHood);
+  $("status-validity").addEventListener("click", (event) => { // keep the plan's address: no hash change
+    event.preventDefault();
+    $("validity-heading").scrollIntoView({ block: "start" });
+    $("validity-heading").focus({ preventScroll: true });
+  });
   for (const button of document.querySelectorAll("[data-export]")) button.addEventListener("click", exportFile);
   $("api-key").value = getKey();
   $("key-form").addEventListener("submit", action(async () => {

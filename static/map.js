@@ -1,7 +1,10 @@
-// The Leaflet map of a study area: LSOAs filled by neighbourhood, footprint outlines on top, and selection by
-// click, Ctrl/⌘-click and Shift-drag rectangle. No basemap tiles (the page works offline): a light background.
+// The Leaflet map of a study area: LSOAs filled by neighbourhood, footprint outlines on top, each labelled with
+// its short name, and selection by click, Ctrl/⌘-click and Shift-drag rectangle. No basemap tiles (the page works
+// offline): a light background.
 
 /* global L */
+
+import { shortLabel } from "./names.js";
 
 // Distinguishable fills on the light map background; the neighbourhood table shows the same swatch beside each
 // name, so colour is never the only way to tell neighbourhoods apart (tooltips and the table name them).
@@ -135,6 +138,10 @@ export class PlanMap {
       style: (feature) => this.footprintStyle(feature),
       onEachFeature: (feature, layer) => {
         layer.on("add", () => layer.getElement()?.setAttribute("data-footprint", feature.properties.name));
+        // The short name at the footprint's centre; the full name is in the LSOA tooltips and the table.
+        layer.bindTooltip(escapeHtml(shortLabel(feature.properties.name)), {
+          permanent: true, direction: "center", className: "app-hood-label", interactive: false, opacity: 1,
+        });
       },
     }).addTo(this.map);
   }

@@ -13,6 +13,7 @@ from api.routes import (
     proposals,
     rename,
     rules,
+    signoff,
 )
 
 ROUTERS = [
@@ -28,4 +29,5 @@ ROUTERS = [
     access.router,
     ensembles.router,
     rules.router,
+    signoff.router,
 ]
