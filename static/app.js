@@ -100,6 +100,9 @@ function wire() {
       await openPlan(Number(wanted.plan));
       await loadPlanList(wanted.plan);
       announce(opened());
+      // A link (an awaiting sign-off) opened it: go to it, to its sign-off box when it awaits one.
+      const target = state.version.state === "proposed" ? "lifecycle" : "plan-heading";
+      $(target).scrollIntoView({ block: "start" });
     }
   }));
   action(start)();

@@ -36,14 +36,13 @@ export function renderLifecycle() {
       el("strong", { text: `${rule.title}. ` }), `I confirm that ${rule.text}.`))));
 }
 
-/** The "awaiting your sign-off" list: shown to approvers only, with a link to each plan. */
+/** The "awaiting your sign-off" list: shown to approvers only, when something waits, with a link to each plan. */
 export async function loadAwaiting() {
   if (!can(state.me, "approver")) { $("awaiting").hidden = true; return; }
   const { data } = await api("/signoff/awaiting");
-  $("awaiting-list").replaceChildren(...(data.length ? data.map((item) => el("li", {},
-    el("a", { href: `#area=${encodeURIComponent(item.area)}&plan=${item.plan_id}`, text: awaitingText(item) })))
-    : [el("li", { text: "Nothing is waiting for you to agree." })]));
-  $("awaiting").hidden = false;
+  $("awaiting-list").replaceChildren(...data.map((item) => el("li", {},
+    el("a", { href: `#area=${encodeURIComponent(item.area)}&plan=${item.plan_id}`, text: awaitingText(item) }))));
+  $("awaiting").hidden = !data.length; // shown only when something waits: a calm page otherwise
 }
 
 export const submitPlan = action(async () => {
