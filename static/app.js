@@ -7,6 +7,7 @@
 // format.js, names.js, roles.js, requests.js and undo.js, which `node --test` checks (tests/static).
 
 import { getKey, setKey } from "./api.js";
+import { basisFor } from "./requests.js";
 import { action, renderControls } from "./controls.js";
 import { $, announce, clearErrors, showError } from "./dom.js";
 import { validitySentence } from "./format.js";
@@ -82,6 +83,8 @@ function wire() {
     await openPlan(Number($("plan-select").value));
     announce(opened());
   }));
+  // Whole practices or networks are sized on their lists; places on residents or registered patients.
+  $("build-from").addEventListener("change", () => { $("population").value = basisFor($("build-from").value, $("population").value); });
   $("propose-form").addEventListener("submit", runProposal);
   $("cancel-job").addEventListener("click", cancelJob);
   $("create-form").addEventListener("submit", createPlan);

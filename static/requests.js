@@ -3,6 +3,12 @@
 // an agreement with each unmet rule confirmed.
 // Pure: the form values come in as plain strings and booleans.
 
+/** The population basis that goes with a way of building: lists for whole practices or networks, else the one kept. */
+export function basisFor(buildFrom, chosen) {
+  if (buildFrom !== "lsoas") return "list";
+  return chosen === "list" ? "resident" : chosen;
+}
+
 /**
  * A proposal request from the form's values, with the errors to show (field ids) when a value is out of range.
  * @returns {{errors: {text: string, field: string}[], body: object}}
@@ -16,6 +22,9 @@ export function proposalRequest({ target, tolerance, nest, buildFrom, wholePract
   }
   if (population === "list" && buildFrom === "lsoas") {
     errors.push({ text: "Practices' lists can only size neighbourhoods built from whole GP practices or networks: choose residents or registered patients, or build from practices", field: "population" });
+  }
+  if (population !== "list" && buildFrom !== "lsoas") {
+    errors.push({ text: "Neighbourhoods built from whole GP practices or networks are sized on the practices' lists: choose practices' lists", field: "population" });
   }
   if (!(percent > 0 && percent < 100)) {
     errors.push({ text: "Enter a tolerance above 0% and below 100%, for example 10", field: "tolerance" });

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  agreeRequest, confirmField, inverseMoves, moveLabel, movesRequest, movesTo, planFromProposal, practiceAssignment, proposalRequest, renameRequest,
+  agreeRequest, basisFor, confirmField, inverseMoves, moveLabel, movesRequest, movesTo, planFromProposal, practiceAssignment, proposalRequest, renameRequest,
   restoreMoves, unitsOf,
 } from "../../static/requests.js";
 
@@ -13,6 +13,14 @@ test("the population basis is sent as chosen; lists need a plan built from pract
   assert.equal(proposalRequest({ ...FORM, population: "registered" }).body.population, "registered");
   assert.deepEqual(proposalRequest({ ...FORM, population: "list" }).errors.map((e) => e.field), ["population"]);
   assert.deepEqual(proposalRequest({ ...FORM, population: "list", buildFrom: "practices" }).errors, []);
+  assert.deepEqual(proposalRequest({ ...FORM, population: "resident", buildFrom: "pcns" }).errors.map((e) => e.field), ["population"]);
+});
+
+test("choosing how to build sets the basis that goes with it", () => {
+  assert.equal(basisFor("practices", "resident"), "list");
+  assert.equal(basisFor("pcns", "registered"), "list");
+  assert.equal(basisFor("lsoas", "list"), "resident");
+  assert.equal(basisFor("lsoas", "registered"), "registered");
 });
 
 test("a proposal body converts the tolerance to a fraction and says what to keep whole", () => {
