@@ -26,10 +26,12 @@ from api.caches import plan_files
 from api.auth import Principal
 from api.db import Database
 from api.models import AuditEvent, PlanVersion
+from api.problems import PreconditionFailed
 from api.rows import VersionRow, version_row
 from api.readcache import Assembler, BytesCache, dumps, json_array, model_json
 from api.schemas import AuditEventPublic, VersionPublic
 from api.serialize import metrics_body, plan_metrics, version_public
+from api.signoff import check_confirmed, unmet_rules
 
 #: Plan objects kept in memory (about 1 MB each for an ICB of 700 LSOAs with metrics computed).
 CACHE_SIZE = 256
@@ -390,13 +392,34 @@ class PlanService:
         actor: Principal,
         hwb_reference: str | None = None,
         note: str = "",
+        confirmed: list[str] | None = None,
     ) -> PlanVersion:
-        """Submit, agree or return the latest version (If-Match required)."""
+        """Submit, agree or return the latest version (If-Match required).
+
+        Agreeing checks that ``confirmed`` names every rule the version does not meet (:mod:`api.signoff`), from
+        the metrics of the very version the transaction then agrees: fail closed if it changed meanwhile.
+        """
+        checked, confirmed_rules = None, None
+        if action == "agree":
+            read = self.row(plan_id)
+            repo.check_if_match(read, if_match)
+            if read.state == "proposed":  # otherwise the transition refuses it with the state's 409
+                checked = read.version
+                confirmed_rules = check_confirmed(self.unmet(read), confirmed, read.version)
         with self.db.write() as session:
             current = repo.get_version(session, plan_id)
             repo.check_if_match(current, if_match)
-            row = repo.transition(session, current, action, actor=actor, hwb_reference=hwb_reference, note=note)
+            if checked is not None and current.version != checked:
+                raise PreconditionFailed("the plan changed while it was checked; reload it", repo.version_etag(current))
+            row = repo.transition(
+                session, current, action, actor=actor, hwb_reference=hwb_reference, note=note, confirmed=confirmed_rules
+            )
         return row
+
+    def unmet(self, row: PlanVersion) -> list[dict]:
+        """The rules a stored version does not meet (:func:`api.signoff.unmet_rules`), from its cached metrics."""
+        metrics = self.metrics(row.plan_id, row=row)[1]
+        return unmet_rules(metrics, practices=(metrics.get("summary") or {}).get("practices"))
 
     def compare(self, plan_id: int, a: int, b: int) -> dict:
         """Return the differences between two versions: moved LSOAs and the metrics of both."""

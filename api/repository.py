@@ -344,6 +344,7 @@ def transition(
     actor: Principal,
     hwb_reference: str | None = None,
     note: str = "",
+    confirmed: list[dict] | None = None,
 ) -> PlanVersion:
     """Move the latest version through the lifecycle (the caller has checked If-Match and the role).
 
@@ -352,6 +353,9 @@ def transition(
     action
         ``submit`` (draft → proposed), ``agree`` (proposed → agreed, needs ``hwb_reference``) or ``return``
         (proposed → draft in place; agreed → a new draft version, the agreed one kept as it is).
+    confirmed
+        For ``agree``: the unmet rules the approver confirmed knowingly (``{rule, title, count, text}``,
+        :func:`api.signoff.check_confirmed`), recorded in the audit event.
     """
     allowed, target, audit_action = TRANSITIONS[action]
     from_state = current.state  # read now: the UPDATE below refreshes ``current`` in the session
@@ -411,7 +415,7 @@ def transition(
         current.version,
         from_state=from_state,
         to_state=target,
-        **({"hwb_reference": hwb_reference} if action == "agree" else {}),
+        **({"hwb_reference": hwb_reference, "confirmed_unmet": confirmed or []} if action == "agree" else {}),
         note=note,
     )
     session.flush()
@@ -431,17 +435,14 @@ def setting(session: Session, name: str):
     return SETTINGS[name] if row is None else row.value.get("value", SETTINGS[name])
 
 
-def check_four_eyes(session: Session, current: PlanVersion, actor: Principal) -> None:
-    """Raise 403 when ``actor`` authored any version since the last agreed one (unless an admin switched four-eyes
-    off).
+def authored_versions(session: Session, current: PlanVersion, actor: Principal) -> list[int]:
+    """The versions since the plan was last agreed, up to ``current``, that ``actor`` made or put forward.
 
     What is agreed is the sum of every change since the plan was last agreed, so the authors are the keys of every
     event that made or put forward any version after the last agreed one, up to ``current``: created or imported,
     moved, renamed, submitted, or a new draft returned from an agreed version. In local mode the one anonymous user
     is all of them.
     """
-    if not setting(session, "four_eyes"):
-        return
     since = (
         session.scalar(
             select(func.max(PlanVersion.version)).where(
@@ -463,7 +464,7 @@ def check_four_eyes(session: Session, current: PlanVersion, actor: Principal) ->
         )
     ).all()
     me = (actor.key_id, None if actor.key_id is not None else actor.name)
-    authored = sorted(
+    return sorted(
         {
             version
             for action, key_id, name, version, detail in events
@@ -471,6 +472,28 @@ def check_four_eyes(session: Session, current: PlanVersion, actor: Principal) ->
             and (action != "plan.returned" or (detail or {}).get("from_state") == "agreed")
         }
     )
+
+
+def submission(session: Session, plan_id: int, version: int) -> dict:
+    """Who submitted a version for sign-off and when (``{"by", "at", "note"}``; empty if never submitted)."""
+    event = session.execute(
+        select(AuditEvent.actor_name, AuditEvent.at, AuditEvent.detail)
+        .where(AuditEvent.plan_id == plan_id, AuditEvent.version == version, AuditEvent.action == "plan.submitted")
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    return {"by": event[0], "at": event[1], "note": (event[2] or {}).get("note", "")} if event else {}
+
+
+def four_eyes_blocks(session: Session, current: PlanVersion, actor: Principal) -> list[int]:
+    """The versions that stop ``actor`` agreeing ``current`` (empty when they may, or four-eyes is off)."""
+    return authored_versions(session, current, actor) if setting(session, "four_eyes") else []
+
+
+def check_four_eyes(session: Session, current: PlanVersion, actor: Principal) -> None:
+    """Raise 403 when ``actor`` authored any version since the last agreed one (unless an admin switched four-eyes
+    off); see :func:`authored_versions`."""
+    authored = four_eyes_blocks(session, current, actor)
     if authored:
         which = ", ".join(str(v) for v in authored[:10]) + (" ..." if len(authored) > 10 else "")
         raise Problem(
@@ -482,6 +505,26 @@ def check_four_eyes(session: Session, current: PlanVersion, actor: Principal) ->
             slug="four-eyes",
             extra={"rule": "four_eyes", "authored_versions": authored},
         )
+
+
+def awaiting_signoff(session: Session, actor: Principal, *, limit: int = 100) -> list[tuple[PlanVersion, dict]]:
+    """The latest versions in the proposed state that ``actor`` may agree (four-eyes), newest submission first,
+    each with its submission audit event (``{"by": name, "at": time, "note": text}``)."""
+    rows = session.scalars(
+        select(PlanVersion)
+        .join(PlanVersion.plan)
+        .options(contains_eager(PlanVersion.plan), defer(PlanVersion.assignment))
+        .where(PlanVersion.version == Plan.latest_version, PlanVersion.state == "proposed")
+        .order_by(Plan.id.desc())
+        .limit(limit)
+    ).all()
+    out = []
+    for row in rows:
+        if four_eyes_blocks(session, row, actor):
+            continue
+        out.append((row, submission(session, row.plan_id, row.version)))
+    out.sort(key=lambda item: item[1].get("at") or item[0].created_at, reverse=True)
+    return out
 
 
 def audit_events(session: Session, plan_id: int, *, limit: int = 500, after_id: int = 0) -> list[AuditEvent]:

@@ -145,6 +145,47 @@ class AgreeRequest(TransitionRequest):
     hwb_reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = Field(
         ..., description="The Health and Wellbeing Board meeting (and item) that agreed the plan."
     )
+    confirmed: list[Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="The unmet rules of the version (GET /plans/{id}/signoff) the approver confirms knowingly; "
+        "an agreement that leaves one unconfirmed is refused (409).",
+    )
+
+
+class UnmetRule(BaseModel):
+    rule: str = Field(description="Key to send in AgreeRequest.confirmed.")
+    title: str
+    count: int
+    neighbourhoods: list[str]
+    text: str = Field(description="What the approver confirms, in words.")
+
+
+class SignoffPublic(BaseModel):
+    plan_id: int
+    name: str
+    area: str
+    version: int
+    state: str
+    etag: str
+    unmet: list[UnmetRule] = Field(description="Every rule the version does not meet, each to be confirmed.")
+    authored_versions: list[int] = Field(
+        description="Versions since the last agreement that the caller made or submitted: while any is listed, "
+        "four-eyes sign-off stops the caller agreeing."
+    )
+    can_agree: bool = Field(description="Whether the caller may agree this version now (role, state, four-eyes).")
+    submitted_by: str | None = None
+    submitted_at: datetime | None = None
+
+
+class AwaitingPublic(BaseModel):
+    plan_id: int
+    name: str
+    area: str
+    version: int
+    etag: str
+    submitted_by: str | None = None
+    submitted_at: datetime | None = None
 
 
 class AuditEventPublic(BaseModel):
@@ -232,6 +273,7 @@ class AreaPublic(BaseModel):
     id: str
     name: str | None
     loaded: bool
+    synthetic: bool = Field(False, description="Made-up data (the demo region): the page opens a real area first.")
     lsoas: int | None
     vintage: int | None
     sources: list[str] | None

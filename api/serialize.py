@@ -54,13 +54,37 @@ def version_public(row: PlanVersion, *, assignment: bool = False) -> dict:
     return body
 
 
+def neighbour_pairs(plan) -> list[list[str]]:
+    """Each pair of neighbourhoods that share a boundary on the atlas graph, once, sorted (for the page's colours).
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> neighbour_pairs(Plan(grid_atlas(3, 1), {"G0000": "A", "G0001": "B", "G0002": "C"}))
+    [['A', 'B'], ['B', 'C']]
+    """
+    edges = plan.arrays.edges
+    if not len(edges):
+        return []
+    ends = plan.label_index[edges]
+    cut = ends[ends[:, 0] != ends[:, 1]]
+    pairs = np.unique(np.sort(cut, axis=1), axis=0) if len(cut) else cut
+    labels = plan.labels
+    return sorted(sorted((labels[a], labels[b])) for a, b in pairs.tolist())
+
+
 def plan_metrics(plan) -> dict:
     """Metrics, neighbourhood table and validation of a Plan, as JSON (the same for every reader of a version)."""
     violations = plan.validate()
+    summary = plan.summary()
+    # The denominator of "N of M practices are split": the GP practices sited in the study area.
+    summary["practices"] = int(plan.arrays.practice_in_area.sum())
     return {
-        "summary": jsonable(plan.summary()),
+        "summary": jsonable(summary),
         "provenance": jsonable(plan.provenance.to_dict()),
         "neighbourhoods": jsonable(neighbourhood_records(plan)),
+        "neighbours": neighbour_pairs(plan),
         "valid": not violations,
         "violations": jsonable(violations),
     }

@@ -55,7 +55,8 @@ export function describe(error) {
   if (!(error instanceof ApiError)) return `Something went wrong in this page: ${error.message}`;
   const detail = String(error.problem.detail || error.problem.title || "").replace(/\.$/, "");
   switch (error.status) {
-    case 401: return `${detail}. Enter your API key in Settings.`;
+    // The service's words are for programmers (headers to send): a person is told what to do instead.
+    case 401: return "Sign in to continue: paste the access key your administrator gave you under “Sign in with your access key” at the top of the page.";
     case 403: return `You cannot do this with your API key: ${detail}.`;
     case 404: return `Not found: ${detail}.`;
     case 409: return `The plan cannot be changed in its current state: ${detail}.`;

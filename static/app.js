@@ -7,6 +7,7 @@
 // format.js, names.js, roles.js, requests.js and undo.js, which `node --test` checks (tests/static).
 
 import { getKey, setKey } from "./api.js";
+import { basisFor } from "./requests.js";
 import { action, renderControls } from "./controls.js";
 import { $, announce, clearErrors, showError } from "./dom.js";
 import { validitySentence } from "./format.js";
@@ -20,7 +21,7 @@ import { exportFile } from "./panels/exports.js";
 import { choosePlace, searchEntries } from "./panels/places.js";
 import { openPlan } from "./panels/plan.js";
 import { cancelJob, createPlan, runProposal } from "./panels/proposal.js";
-import { agreePlan, returnPlan, submitPlan } from "./panels/signoff.js";
+import { agreePlan, loadAwaiting, returnPlan, submitPlan } from "./panels/signoff.js";
 import { PlaceSearch } from "./search.js";
 import { state, views } from "./state.js";
 
@@ -37,6 +38,7 @@ async function start() {
   const wanted = readHash();
   await loadMe();
   await loadLimits();
+  await loadAwaiting();
   const area = await loadAreas(wanted.area);
   if (!area) return announce("The service offers no study areas.");
   await loadArea(area);
@@ -54,6 +56,11 @@ function wire() {
   views.context.onPickPractice = pickPractice;
   new PlaceSearch({ entries: searchEntries, choose: choosePlace }); // eslint-disable-line no-new
   $("rename-form").addEventListener("submit", renameHood);
+  $("status-validity").addEventListener("click", (event) => { // keep the plan's address: no hash change
+    event.preventDefault();
+    $("validity-heading").scrollIntoView({ block: "start" });
+    $("validity-heading").focus({ preventScroll: true });
+  });
   for (const button of document.querySelectorAll("[data-export]")) button.addEventListener("click", exportFile);
   $("api-key").value = getKey();
   $("key-form").addEventListener("submit", action(async () => {
@@ -76,6 +83,8 @@ function wire() {
     await openPlan(Number($("plan-select").value));
     announce(opened());
   }));
+  // Whole practices or networks are sized on their lists; places on residents or registered patients.
+  $("build-from").addEventListener("change", () => { $("population").value = basisFor($("build-from").value, $("population").value); });
   $("propose-form").addEventListener("submit", runProposal);
   $("cancel-job").addEventListener("click", cancelJob);
   $("create-form").addEventListener("submit", createPlan);
@@ -94,6 +103,9 @@ function wire() {
       await openPlan(Number(wanted.plan));
       await loadPlanList(wanted.plan);
       announce(opened());
+      // A link (an awaiting sign-off) opened it: go to it, to its sign-off box when it awaits one.
+      const target = state.version.state === "proposed" ? "lifecycle" : "plan-heading";
+      $(target).scrollIntoView({ block: "start" });
     }
   }));
   action(start)();

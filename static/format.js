@@ -81,17 +81,32 @@ export function tableCaption(rows, summary) {
   return `${plural(rows.length, "neighbourhood")}: target ${count(summary.target)} ± ${upToOneDp.format(summary.tolerance * 100)}%`;
 }
 
-/** The validity box: [term, description] pairs, in the order the page lists them. */
+/**
+ * The validity box: [term, description] pairs, in the order the page lists them. Every count says what it
+ * counts out of what ("29 of 128 GP practices have more than 10% of their patients in another neighbourhood").
+ */
 export function validityItems({ summary, violations, valid }) {
   const total = summary.neighbourhoods;
+  const hoods = (n) => `${number.format(n)} of ${plural(total, "neighbourhood")}`;
   const within = Math.round(summary.within_tolerance * total);
   const constrained = summary.constrained || [];
+  const tolerance = upToOneDp.format(summary.tolerance * 100);
+  const parts = summary.non_contiguous || [];
+  const share = upToOneDp.format((summary.practice_split_threshold ?? 0.1) * 100);
+  const practices = summary.practices ? ` of ${number.format(summary.practices)}` : "";
+  const splits = summary.built_from === "practices"
+    ? "None: the plan keeps every GP practice, and its whole list, in one neighbourhood"
+    : summary.practice_splits === null || summary.practice_splits === undefined
+      ? "suppressed"
+      : `${number.format(summary.practice_splits)}${practices} GP practices have more than ${share}% of their patients living in another neighbourhood`;
   return [
-    ["Overall", valid ? "Valid: every constraint is met" : `Not valid: ${plural(violations.length, "problem")}`],
-    ["Contiguous", summary.contiguous ? "Yes" : `No: ${summary.non_contiguous.join(", ")}`],
-    [`Within ±${upToOneDp.format(summary.tolerance * 100)}% of target`, `${within} of ${total}${constrained.length ? ` (constrained by their area: ${constrained.join(", ")})` : ""}`],
-    ["Local authority crossings", count(summary.la_crossings)],
-    ["GP practices split", count(summary.practice_splits)],
+    ["Overall", valid
+      ? `Valid: every rule is met${within < total && constrained.length ? ` (${hoods(total - within)} outside the tolerance ${total - within === 1 ? "is" : "are"} allowed: constrained by their area)` : ""}`
+      : `Not valid: ${plural(violations.length, "problem")}, listed below`],
+    ["Contiguous (in one piece)", summary.contiguous ? `Yes: all ${plural(total, "neighbourhood")}` : `No: ${hoods(parts.length)} ${parts.length === 1 ? "is" : "are"} in more than one part (${parts.join(", ")})`],
+    [`Within ±${tolerance}% of target`, `${hoods(within)} have a population within ±${tolerance}% of the target of ${count(summary.target)}${constrained.length ? ` (constrained by their area: ${constrained.join(", ")})` : ""}`],
+    ["Local authority crossings", summary.la_crossings === null || summary.la_crossings === undefined ? "suppressed" : `${hoods(summary.la_crossings)} span more than one local authority`],
+    ["GP practices split", splits],
   ];
 }
 
@@ -101,11 +116,14 @@ export function violationText(violation) {
   return lsoas.length ? `${violation.message} (LSOAs: ${lsoas.slice(0, 8).join(", ")}${lsoas.length > 8 ? ", …" : ""})` : violation.message;
 }
 
-/** The sentence announced after a change: valid, or the violations. Empty before metrics are known. */
+/**
+ * The sentence announced after a change: valid, or how many problems (each is listed in the Validity box, not in
+ * the one-line status). Empty before metrics are known.
+ */
 export function validitySentence(metrics) {
   if (!metrics) return "";
   const { valid, violations } = metrics;
-  return valid ? "The plan is valid." : `The plan is not valid: ${violations.map((v) => v.message).join("; ")}.`;
+  return valid ? "The plan is valid." : `The plan is not valid: ${plural(violations.length, "problem")} (see Validity).`;
 }
 
 /**
@@ -122,4 +140,17 @@ export function tallyChange(name, before, after) {
 export function selectionSummary(n, people, listBased) {
   if (listBased) return n ? `${plural(n, "practice")} selected (${count(people)} registered patients).` : "No practices selected.";
   return n ? `${plural(n, "LSOA")} selected (${count(people)} residents).` : "No LSOAs selected.";
+}
+
+/** The sign-off box's lead sentence above the unmet rules of the version being agreed. */
+export function unmetLead(unmet, version) {
+  if (!unmet.length) return `Version ${version} meets every rule: contiguous, within tolerance, inside local authorities, and no GP practice split.`;
+  return `Version ${version} does not meet ${plural(unmet.length, "rule")}. Agreeing it means agreeing it as it is: confirm each one.`;
+}
+
+/** One line of the "awaiting your sign-off" list. */
+export function awaitingText(item) {
+  const by = item.submitted_by ? ` submitted by ${item.submitted_by}` : "";
+  const at = item.submitted_at ? ` on ${when(item.submitted_at)}` : "";
+  return `${item.name} (${item.area}), version ${item.version}${by}${at}`;
 }

@@ -1,7 +1,10 @@
-// The Leaflet map of a study area: LSOAs filled by neighbourhood, footprint outlines on top, and selection by
-// click, Ctrl/⌘-click and Shift-drag rectangle. No basemap tiles (the page works offline): a light background.
+// The Leaflet map of a study area: LSOAs filled by neighbourhood, footprint outlines on top, each labelled with
+// its short name, and selection by click, Ctrl/⌘-click and Shift-drag rectangle. No basemap tiles (the page works
+// offline): a light background.
 
 /* global L */
+
+import { shortLabel } from "./names.js";
 
 // Distinguishable fills on the light map background; the neighbourhood table shows the same swatch beside each
 // name, so colour is never the only way to tell neighbourhoods apart (tooltips and the table name them).
@@ -51,6 +54,40 @@ export class PlanMap {
       this.map.getPane(name).classList.add("app-pane");
     }
     this.installBoxSelect();
+    // Labels never overlap: after every zoom, pan or new layer, the ones that would collide are hidden.
+    this.map.on("zoomend moveend layeradd", () => this.scheduleDeclutter());
+  }
+
+  scheduleDeclutter() {
+    cancelAnimationFrame(this.declutterFrame);
+    this.declutterFrame = requestAnimationFrame(() => this.declutter());
+  }
+
+  /**
+   * Hide labels that would overlap one shown before them: neighbourhood names first, the larger footprints
+   * first, then the boundary names of the context layers (local authorities, wards). The full name of any
+   * hidden one is in the LSOA tooltips and the table; zooming in shows it.
+   */
+  declutter() {
+    const hoods = [];
+    this.footprints?.eachLayer((layer) => {
+      const element = layer.getTooltip()?.getElement();
+      if (!element) return;
+      const bounds = layer.getBounds();
+      const nw = this.map.latLngToContainerPoint(bounds.getNorthWest());
+      const se = this.map.latLngToContainerPoint(bounds.getSouthEast());
+      hoods.push({ element, size: Math.abs((se.x - nw.x) * (se.y - nw.y)) });
+    });
+    hoods.sort((a, b) => b.size - a.size);
+    const context = [...this.map.getContainer().querySelectorAll(".leaflet-tooltip.app-label")].map((element) => ({ element }));
+    const shown = [];
+    for (const { element } of [...hoods, ...context]) {
+      element.style.visibility = "";
+      const box = element.getBoundingClientRect();
+      const clash = shown.some((other) => box.left < other.right + 2 && box.right > other.left - 2
+        && box.top < other.bottom + 1 && box.bottom > other.top - 1);
+      if (clash) element.style.visibility = "hidden"; else shown.push(box);
+    }
   }
 
   /** Draw the LSOAs of an area (a GeoJSON FeatureCollection from /areas/{id}/lsoas) and fit the view. */
@@ -135,8 +172,13 @@ export class PlanMap {
       style: (feature) => this.footprintStyle(feature),
       onEachFeature: (feature, layer) => {
         layer.on("add", () => layer.getElement()?.setAttribute("data-footprint", feature.properties.name));
+        // The short name at the footprint's centre; the full name is in the LSOA tooltips and the table.
+        layer.bindTooltip(escapeHtml(shortLabel(feature.properties.name)), {
+          permanent: true, direction: "center", className: "app-hood-label", interactive: false, opacity: 1,
+        });
       },
     }).addTo(this.map);
+    this.scheduleDeclutter();
   }
 
   footprintStyle(feature) {

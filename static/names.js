@@ -22,3 +22,21 @@ export function checkName(raw, limits, { empty }) {
   if (most && length > most) return { name, error: `The name is ${length} characters long: use at most ${most}` };
   return { name, error: null };
 }
+
+/** Longest label drawn on the map (geo/plan/naming.py SHORT_LABEL); the full name is in tooltips and the table. */
+export const SHORT_LABEL = 24;
+
+/**
+ * The short form of a neighbourhood name drawn on the map, as geo.plan.naming.short_label makes it for the map
+ * exports: without its authority prefix and, when still too long, its first place only.
+ */
+export function shortLabel(name, limit = SHORT_LABEL) {
+  let text = String(name);
+  if (text.includes(": ")) text = text.split(": ").slice(1).join(": ");
+  if (text.length > limit && text.includes(" and ")) text = text.split(" and ")[0].replace(/,+$/, "");
+  if (text.length > limit && text.includes(", ")) text = text.split(", ")[0];
+  if (text.length <= limit) return text;
+  const cut = text.slice(0, limit - 1);
+  const word = cut.includes(" ") ? cut.slice(0, cut.lastIndexOf(" ")) : cut;
+  return `${word.replace(/[ ,:]+$/, "")}…`;
+}

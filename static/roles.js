@@ -14,22 +14,31 @@ export function canEdit(me, plan, version) {
   return Boolean(plan) && version?.state === "draft" && can(me, "planner");
 }
 
-/** The sign-off buttons a caller sees for a version: submit a draft, return to draft, agree a proposed one. */
-export function signoffButtons(me, version) {
+/**
+ * The sign-off buttons a caller sees for a version: submit a draft, return to draft, agree a proposed one.
+ * Agree is offered only when the service says this caller may agree this very version (`signoff`, from
+ * GET /plans/{id}/signoff): never to an approver who made or submitted it (four-eyes), never before that is known.
+ */
+export function signoffButtons(me, version, signoff) {
   return {
     submit: version.state === "draft" && can(me, "planner"),
     return: version.state !== "draft" && can(me, "planner"),
-    agree: version.state === "proposed" && can(me, "approver"),
+    agree: version.state === "proposed" && can(me, "approver") && Boolean(signoff?.can_agree)
+      && signoff.version === version.version,
   };
 }
 
 /** The sign-off panel's sentence for a version. */
-export function signoffText(me, version) {
+export function signoffText(me, version, signoff) {
+  const authored = signoff?.authored_versions || [];
+  const proposed = !can(me, "approver")
+    ? "This version has been submitted for sign-off. An approver records its agreement; you can return it to draft to change it."
+    : authored.length
+      ? "This version has been submitted for sign-off. You made or submitted changes to it, so another approver must agree it (four-eyes sign-off); you can return it to draft."
+      : "This version has been submitted for sign-off. Check the rules it does not meet, then record its agreement with the Health and Wellbeing Board meeting reference, or return it to draft.";
   const texts = {
     draft: "This version is a draft. Submit it for sign-off when it is ready; it can then no longer be edited.",
-    proposed: can(me, "approver")
-      ? "This version has been submitted for sign-off. Record its agreement with the Health and Wellbeing Board meeting reference, or return it to draft."
-      : "This version has been submitted for sign-off. An approver records its agreement; you can return it to draft to change it.",
+    proposed,
     agreed: `This version was agreed by ${version.agreed_by} (${version.hwb_reference}). Returning it to draft starts a new draft version.`,
   };
   return texts[version.state] || "";

@@ -2,6 +2,7 @@
 // these functions (and the few assignments that load an answer from the API), so what a change touches is
 // written down once. No DOM here.
 
+import { neighbourColours } from "./colours.js";
 import { PALETTE } from "./map.js";
 import { UndoStack } from "./undo.js";
 
@@ -16,6 +17,7 @@ export const state = {
   version: null,       // VersionDetail of the latest version (assignment included)
   etag: null,
   metrics: null,
+  signoff: null,       // GET /plans/{id}/signoff of the open version: its unmet rules, whether the caller may agree
   colours: new Map(),  // neighbourhood -> colour, stable while a plan is open
   selection: new Set(),  // LSOA codes, or practice codes in a plan built from practices
   practiceProps: new Map(), // practice code -> properties from the practice layer
@@ -34,9 +36,27 @@ export function colourOf(name) {
   return state.colours.get(name);
 }
 
+/**
+ * Colour a version's neighbourhoods so that no two neighbours share a colour (metrics `neighbours`), keeping the
+ * colours shown before where they still differ from their neighbours'.
+ */
+export function colourNeighbourhoods(metrics) {
+  const names = metrics.neighbourhoods.map((row) => row.name);
+  state.colours = neighbourColours(names, metrics.neighbours || [], PALETTE, state.colours);
+}
+
+/**
+ * The area the page opens: the one asked for (the address), else the first real area listed, else the first (the
+ * synthetic demo only when nothing real is offered).
+ */
+export function chooseArea(areas, preferred) {
+  if (areas.some((a) => a.id === preferred)) return preferred;
+  return (areas.find((a) => !a.synthetic) || areas[0])?.id;
+}
+
 /** Forget the open plan: its version, metrics, colours, undo history and selection. */
 export function forgetPlan() {
-  state.plan = null; state.version = null; state.etag = null; state.metrics = null;
+  state.plan = null; state.version = null; state.etag = null; state.metrics = null; state.signoff = null;
   state.history.clear(); state.selection.clear();
   state.colours = new Map();
   state.listBased = false; state.uec = null;

@@ -29,6 +29,20 @@ export class UndoStack {
 
   redone(entry) { this.undos.push(entry); }
 
+  /**
+   * A neighbourhood was renamed: every remembered move into `from` now goes to `to`, and the labels say so, so
+   * undo and redo carry on across a rename instead of being forgotten.
+   */
+  rename(from, to) {
+    const swap = (moves) => Object.fromEntries(Object.entries(moves).map(([code, hood]) => [code, hood === from ? to : hood]));
+    const relabel = (label) => label.replace(new RegExp(`(^|\\s)to ${escapeRegExp(from)}$`), `$1to ${to}`);
+    for (const entry of [...this.undos, ...this.redos]) {
+      entry.undo = swap(entry.undo);
+      entry.redo = swap(entry.redo);
+      entry.label = relabel(entry.label);
+    }
+  }
+
   get canUndo() { return this.undos.length > 0; }
 
   get canRedo() { return this.redos.length > 0; }
@@ -37,4 +51,8 @@ export class UndoStack {
   get undoText() { return this.undos.length ? `Undo ${this.undos.at(-1).label}` : "Undo"; }
 
   get redoText() { return this.redos.length ? `Redo ${this.redos.at(-1).label}` : "Redo"; }
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -15,6 +15,7 @@ from api.routes import (
     rename,
     renest,
     rules,
+    signoff,
 )
 
 ROUTERS = [
@@ -32,4 +33,5 @@ ROUTERS = [
     access.router,
     ensembles.router,
     rules.router,
+    signoff.router,
 ]

@@ -68,11 +68,27 @@ def _cached(atlas: Atlas, kind: str) -> bytes:
     return caches.LAYERS.get_or_make((atlas_fingerprint(atlas), kind), make)
 
 
+def _synthetic(area: str, atlas: Atlas | None) -> bool:
+    """The demo region (or a test atlas): made-up data, which the page opens only when nothing real is offered."""
+    from api.atlases import _demo
+
+    return area == _demo()[0] or (atlas is not None and "synthetic" in str(atlas.area.label).lower())
+
+
 def _area_public(area: str, atlas: Atlas | None) -> dict:
     if atlas is None:
-        return {"id": area, "name": None, "loaded": False, "lsoas": None, "vintage": None, "sources": None}
+        return {
+            "id": area,
+            "name": None,
+            "loaded": False,
+            "synthetic": _synthetic(area, None),
+            "lsoas": None,
+            "vintage": None,
+            "sources": None,
+        }
     return {
         "id": area,
+        "synthetic": _synthetic(area, atlas),
         "name": atlas.area.label,
         "loaded": True,
         "lsoas": len(atlas.lsoas),

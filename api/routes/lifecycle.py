@@ -40,9 +40,19 @@ def submit(
 def agree(
     plan_id: DbId, body: AgreeRequest, actor: Approver, state: State, response: Response, if_match: IfMatch = None
 ):
-    """Record agreement of the proposed version (proposed → agreed) at a Health and Wellbeing Board meeting."""
+    """Record agreement of the proposed version (proposed → agreed) at a Health and Wellbeing Board meeting.
+
+    ``confirmed`` must name every rule the version does not meet (``GET /plans/{id}/signoff``), else 409
+    ``unconfirmed-rules`` naming the missing ones; the audit event records each confirmed rule as it was shown.
+    """
     row = state.plans.transition(
-        plan_id, "agree", if_match=if_match, actor=actor, hwb_reference=body.hwb_reference, note=body.note
+        plan_id,
+        "agree",
+        if_match=if_match,
+        actor=actor,
+        hwb_reference=body.hwb_reference,
+        note=body.note,
+        confirmed=body.confirmed,
     )
     return _done(row, response)
 

@@ -5,7 +5,8 @@ import { api } from "../api.js";
 import { $, el } from "../dom.js";
 import { STATE_LABEL, plural } from "../format.js";
 import { nameHint } from "../names.js";
-import { state, views } from "../state.js";
+import { can } from "../roles.js";
+import { chooseArea, state, views } from "../state.js";
 import { closePlan } from "./plan.js";
 
 export async function loadMe() {
@@ -14,6 +15,8 @@ export async function loadMe() {
   $("whoami").textContent = data.local_mode
     ? "Local single-user mode: no API keys are set up, so you can do everything."
     : `Signed in as ${data.name} (${data.role}).`;
+  // A viewer sees what they can do: no proposal form to grey out.
+  $("propose-section").hidden = !can(data, "planner");
 }
 
 /** The name rule's limits from the service: every name field's maxlength, and the rename hint. */
@@ -28,7 +31,7 @@ export async function loadAreas(preferred) {
   const { data: areas } = await api("/areas");
   const select = $("area");
   select.replaceChildren(...areas.map((a) => el("option", { value: a.id, text: a.name ? `${a.name} (${a.id})` : a.id })));
-  const chosen = areas.find((a) => a.id === preferred) ? preferred : areas[0]?.id;
+  const chosen = chooseArea(areas, preferred);
   if (chosen) select.value = chosen;
   return chosen;
 }
@@ -46,6 +49,7 @@ export async function loadArea(id) {
     el("option", { value: code, text: state.lsoaProps.get(code).lsoa_name || code })));
   const sources = area.sources ? area.sources.join("; ") : "";
   $("area-source").textContent = `${area.name || area.id}: ${plural(area.lsoas || 0, "LSOA")}, LSOA ${area.vintage} geography. Sources: ${sources}.`;
+  $("area-summary").textContent = `About ${area.name || area.id}: ${plural(area.lsoas || 0, "LSOA")} and the data sources`;
   planMap.setLsoas(layer, "Contains OS data © Crown copyright and database right; ONS, MHCLG and NHS England data, OGL v3.0");
   await context.load(id);
   state.practiceProps = new Map(context.practices.map((p) => [p.code, p]));

@@ -211,7 +211,7 @@ export const renameHood = action(async () => {
     throw error;
   }
   if (state.colours.has(from)) state.colours.set(to, state.colours.get(from)); // the neighbourhood keeps its colour
-  state.history.clear(); // earlier moves name the old neighbourhood
+  state.history.rename(from, to); // earlier moves now name the new neighbourhood: undo carries on
   await openPlan(planId);
   $("rename-from").value = to;
   $("rename-to").value = "";

@@ -9,11 +9,11 @@ import {
 } from "../format.js";
 import { practiceAssignment, unitsOf } from "../requests.js";
 import { canEdit } from "../roles.js";
-import { colourOf, forgetPlan, holdVersion, state, views } from "../state.js";
+import { colourNeighbourhoods, colourOf, forgetPlan, holdVersion, state, views } from "../state.js";
 import { loadArea, loadPlanList } from "./area.js";
 import { renderMoveTargets, renderRenameTargets, renderSelection } from "./editor.js";
-import { renderLifecycle } from "./signoff.js";
-import { renderValidity } from "./validity.js";
+import { loadSignoff, renderLifecycle } from "./signoff.js";
+import { hideValidityLink, renderValidity } from "./validity.js";
 import { loadVersions } from "./versions.js";
 
 export function closePlan() {
@@ -21,6 +21,7 @@ export function closePlan() {
   forgetPlan();
   $("editor").hidden = true; $("tally").hidden = true; $("lifecycle").hidden = true; $("versions-block").hidden = true;
   $("rename-form").hidden = true; $("exports").hidden = true;
+  hideValidityLink();
   planMap.setOutside([]);
   planMap.setPracticeAssignment({}, colourOf);
   renderUnitLabels();
@@ -67,12 +68,14 @@ async function loadPlanUec(planId, versionNumber) {
 export async function refreshPlanViews() {
   const { plan, version } = state;
   const { planMap } = views;
-  const [{ data: metrics }, , uec] = await Promise.all([
+  const [{ data: metrics }, , uec, signoff] = await Promise.all([
     api(`/plans/${plan.id}/versions/${version.version}/metrics`), loadVersions(), loadPlanUec(plan.id, version.version),
+    loadSignoff(plan.id, version.version),
   ]);
   state.metrics = metrics;
+  state.signoff = signoff;
   state.uec = uec;
-  for (const row of metrics.neighbourhoods) colourOf(row.name);
+  colourNeighbourhoods(metrics);
   planMap.setAssignment(version.assignment, colourOf);
   planMap.setPracticeAssignment(practiceAssignment(version) || {}, colourOf);
   renderPlan();
@@ -113,7 +116,9 @@ function renderPlan() {
   $("hood-head").replaceChildren(el("th", { scope: "col", class: "nhsuk-table__header", text: "Neighbourhood" }),
     ...columns.map(([key, h]) => el("th", { scope: "col", class: `nhsuk-table__header ${num}`, "data-column": key, text: h })));
   $("hood-caption").textContent = tableCaption(rows, metrics.summary);
-  $("hood-notes").textContent = "Alignment: the share of a footprint's residents registered with its own practices. "
+  $("hood-notes").textContent = `Deviation: the population against the target of ${count(metrics.summary.target)}. `
+    + "Alignment: the share of a footprint's residents registered with its own practices. "
+    + "Core20 share: the share of the people counted who live in England's most deprived fifth of areas (IMD quintile 1). "
     + (state.uec ? `UEC per 1,000: ${state.uec.kind} attendances per 1,000 residents (${state.uec.source.split(":")[0]}).` : "No UEC layer for this area.");
   const outside = [];
   $("hood-body").replaceChildren(...rows.map((row) => {

@@ -14,7 +14,7 @@ import { openPlan } from "./plan.js";
 function readProposalForm() {
   return proposalRequest({
     target: $("target").value, tolerance: $("tolerance").value, nest: $("nest").value, buildFrom: $("build-from").value,
-    wholePractices: $("practices").checked, background: $("background").checked,
+    wholePractices: $("practices").checked, background: $("background").checked, population: $("population").value,
   });
 }
 
@@ -88,6 +88,8 @@ export const createPlan = action(async () => {
   await openPlan(plan.id);
   await loadPlanList(plan.id);
   announce(`Created plan ${plan.id}, “${plan.name}”, as version 1 (draft). ${validitySentence(state.metrics)}`);
-  $("plan-heading").focus();
+  $("proposal-result").hidden = true; // the plan replaces the proposal: go to it
+  $("plan-heading").scrollIntoView({ block: "start" });
+  $("plan-heading").focus({ preventScroll: true });
 });
 

@@ -18,7 +18,8 @@ export async function loadVersions() {
       class: "nhsuk-button nhsuk-button--secondary nhsuk-button--small app-table-button", type: "button",
       text: "Restore", "aria-label": `Restore version ${v.version}`,
     });
-    restore.disabled = v.version === state.version?.version || !canEdit(state.me, state.plan, state.version);
+    restore.disabled = v.version === state.version?.version;
+    const editable = canEdit(state.me, state.plan, state.version); // only those who can restore see the button
     restore.addEventListener("click", action(() => restoreVersion(v.version)));
     return el("tr", { class: "nhsuk-table__row" },
       el("td", { class: "nhsuk-table__cell", text: String(v.version) }),
@@ -27,7 +28,7 @@ export async function loadVersions() {
       el("td", { class: "nhsuk-table__cell", text: v.created_by }),
       el("td", { class: "nhsuk-table__cell", text: when(v.created_at) }),
       el("td", { class: "nhsuk-table__cell", text: v.note || "" }),
-      el("td", { class: "nhsuk-table__cell" }, restore));
+      el("td", { class: "nhsuk-table__cell" }, ...(editable ? [restore] : [])));
   }));
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from api.signoff import RULES
 from tests.api.conftest import auth, new_plan
 
 MOVE = {"moves": {"G0002": "E07009001"}}
@@ -50,7 +51,7 @@ def test_lifecycle_to_agreed_and_immutability(client, keys):
     etag = submitted.headers["ETag"]
     assert etag == f'"plan-{plan_id}-v1-proposed"'
     assert _move(client, plan_id, etag, headers=planner).status_code == 409, "a proposed version is under review"
-    body = {"hwb_reference": "LLR HWB 2025-03-14 item 7"}
+    body = {"hwb_reference": "LLR HWB 2025-03-14 item 7", "confirmed": list(RULES)}
     assert (
         client.post(f"/api/v1/plans/{plan_id}/agree", json=body, headers={"If-Match": etag, **planner}).status_code
         == 403

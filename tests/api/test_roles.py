@@ -10,11 +10,12 @@ from __future__ import annotations
 import io
 
 
+from api.signoff import RULES
 from tests.api.conftest import AREA, auth
 
 ROLES = ["viewer", "planner", "approver", "admin"]
 CALLERS = ["missing", "wrong", *ROLES]
-ROUTE_COUNT = 45
+ROUTE_COUNT = 47
 
 
 def _plan(client, admin, *, state="draft"):
@@ -85,9 +86,16 @@ def _routes(client, admin, drafter):
         ("renest", "planner", 201, renest),
         ("coterminosity", "viewer", 200, get(f"/api/v1/plans/{shared}/coterminosity?with=las")),
         ("submit", "planner", 200, fresh(suffix="submit")),
-        ("agree", "approver", 200, fresh("proposed", "agree", json={"hwb_reference": "HWB 1"})),
+        (
+            "agree",
+            "approver",
+            200,
+            fresh("proposed", "agree", json={"hwb_reference": "HWB 1", "confirmed": list(RULES)}),
+        ),
         ("return", "planner", 200, fresh("proposed", "return")),
         ("audit", "viewer", 200, get(f"/api/v1/plans/{shared}/audit")),
+        ("signoff", "viewer", 200, get(f"/api/v1/plans/{shared}/signoff")),
+        ("awaiting signoff", "viewer", 200, get("/api/v1/signoff/awaiting")),
         ("export csv", "viewer", 200, get(f"/api/v1/plans/{shared}/export.csv")),
         ("profiles csv", "viewer", 200, get(f"/api/v1/plans/{shared}/profiles.csv")),
         ("map", "viewer", 200, get(f"/api/v1/plans/{shared}/map.html")),

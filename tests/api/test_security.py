@@ -12,7 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
+from api.signoff import RULES
 from tests.api.conftest import AREA, auth, new_plan
+
+# The four-eyes tests agree plans that break size rules: every rule is confirmed (tests/api/test_signoff.py checks
+# the confirmations themselves).
+CONFIRM = list(RULES)
 
 BAD_NAMES = [
     "=HYPERLINK(\"http://evil.example\",\"x\")",
@@ -190,7 +195,7 @@ def test_four_eyes_sign_off(client, keys, drafter, mover, submitter, ok):
     ]
     agreed = client.post(
         f"/api/v1/plans/{plan_id}/agree",
-        json={"hwb_reference": "HWB 1"},
+        json={"hwb_reference": "HWB 1", "confirmed": CONFIRM},
         headers={"If-Match": etag, **auth(keys["approver"])},
     )
     assert agreed.status_code == (200 if ok else 403), agreed.text
@@ -231,7 +236,7 @@ def test_four_eyes_counts_every_author_since_the_last_agreement(client, keys, st
         etag = _change(client, plan_id, etag, auth(keys[who]), step)
     agreed = client.post(
         f"/api/v1/plans/{plan_id}/agree",
-        json={"hwb_reference": "HWB 1"},
+        json={"hwb_reference": "HWB 1", "confirmed": CONFIRM},
         headers={"If-Match": etag, **auth(keys["approver"])},
     )
     assert agreed.status_code == (200 if ok else 403), agreed.text
@@ -246,13 +251,15 @@ def test_four_eyes_starts_again_after_each_agreement(client, keys):
     etag = _change(client, plan_id, etag, planner, "submit")
     etag = client.post(
         f"/api/v1/plans/{plan_id}/agree",
-        json={"hwb_reference": "HWB 1"},
+        json={"hwb_reference": "HWB 1", "confirmed": CONFIRM},
         headers={"If-Match": etag, **auth(keys["admin"])},
     ).headers["ETag"]
     for step in ("return", "move", "submit"):  # a new round by the planner alone
         etag = _change(client, plan_id, etag, planner, step)
     agreed = client.post(
-        f"/api/v1/plans/{plan_id}/agree", json={"hwb_reference": "HWB 2"}, headers={"If-Match": etag, **approver}
+        f"/api/v1/plans/{plan_id}/agree",
+        json={"hwb_reference": "HWB 2", "confirmed": CONFIRM},
+        headers={"If-Match": etag, **approver},
     )
     assert agreed.status_code == 200, agreed.text
 
@@ -269,7 +276,9 @@ def test_only_an_admin_may_waive_four_eyes_and_the_waiver_is_audited(client, app
         is False
     )
     agreed = client.post(
-        f"/api/v1/plans/{plan_id}/agree", json={"hwb_reference": "HWB 1"}, headers={"If-Match": etag, **approver}
+        f"/api/v1/plans/{plan_id}/agree",
+        json={"hwb_reference": "HWB 1", "confirmed": CONFIRM},
+        headers={"If-Match": etag, **approver},
     )
     assert agreed.status_code == 200
     assert [r.actor_name for r in _audit_rows(app, "settings.changed")] == ["admin-key"]
@@ -281,7 +290,9 @@ def test_if_match_star_is_refused_by_every_change(client, keys, route):
     plan_id, etag = new_plan(client, headers=planner)
     if route in ("agree", "return"):
         client.post(f"/api/v1/plans/{plan_id}/submit", headers={"If-Match": etag, **planner})
-    body = {"moves": {"moves": {"G0002": "E07009001"}}, "agree": {"hwb_reference": "HWB 1"}}.get(route)
+    body = {"moves": {"moves": {"G0002": "E07009001"}}, "agree": {"hwb_reference": "HWB 1", "confirmed": CONFIRM}}.get(
+        route
+    )
     response = client.post(
         f"/api/v1/plans/{plan_id}/{route}",
         json=body,
@@ -298,7 +309,7 @@ def test_audit_log_records_the_real_from_and_to_state_of_every_transition(client
         ("submit", planner, None),
         ("return", planner, None),
         ("submit", planner, None),
-        ("agree", approver, {"hwb_reference": "HWB 2"}),
+        ("agree", approver, {"hwb_reference": "HWB 2", "confirmed": CONFIRM}),
         ("return", planner, None),
     ]
     seen = []

@@ -88,7 +88,7 @@ class Server:
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # a loaded machine (shared cores) can take minutes to import the app
         while True:
             try:
                 if httpx.get(f"{self.base}/static/index.html", timeout=2).status_code == 200:

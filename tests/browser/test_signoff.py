@@ -1,4 +1,5 @@
-"""Sign-off with API keys: a planner proposes a plan and submits it; an approver agrees it with the HWB reference."""
+"""Sign-off with API keys: a planner proposes a plan and submits it; an approver finds it awaiting their sign-off,
+confirms each rule it does not meet and agrees it with the HWB reference; Agree is never offered to its author."""
 
 from __future__ import annotations
 
@@ -28,9 +29,9 @@ def keys(server):
 
 
 def sign_in(page, key: str) -> None:
-    """Enter an API key in Settings, as a user would after the page says one is needed."""
-    expect(page.locator("#error-summary")).to_contain_text("an API key is required")
-    expect(page.locator("#error-summary")).to_contain_text("Enter your API key in Settings.")
+    """Enter an access key, as a user would after the page says, in plain words, that one is needed."""
+    expect(page.locator("#error-summary")).to_contain_text("Sign in to continue: paste the access key")
+    expect(page.locator("#error-summary")).not_to_contain_text("Authorization")
     page.locator("#error-summary").get_by_role("link").click()  # opens Settings and focuses the key field
     expect(page.get_by_label("API key", exact=True)).to_be_focused()
     page.get_by_label("API key", exact=True).fill(key)
@@ -42,10 +43,13 @@ def test_a_planner_submits_and_an_approver_agrees_with_the_hwb_reference(server,
     planner, planner_console = open_page(server, wait=False)
     sign_in(planner, keys["planner"])
     expect(planner.locator("#whoami")).to_have_text("Signed in as Priya Planner (planner).")
+    # A tight tolerance: the plan breaks a rule, which the approver must then confirm knowingly.
+    planner.get_by_label("Tolerance (%)", exact=True).fill("1")
     planner.get_by_role("button", name="Run proposal").click()
     planner.get_by_label("Plan name", exact=True).fill("Demoshire for HWB")
     planner.get_by_role("button", name="Create plan from this proposal").click()
-    expect(planner.locator("#hood-body tr")).to_have_count(6)
+    expect(planner.locator("#status")).to_contain_text("as version 1 (draft)")  # the page went to the new plan
+    expect(planner.locator("#hood-body tr").first).to_be_visible()
     expect(planner.get_by_role("button", name="Submit for sign-off")).to_be_visible()
     expect(planner.locator("#agree-form")).to_be_hidden()  # a planner cannot agree
     planner.get_by_role("button", name="Submit for sign-off").click()
@@ -58,14 +62,25 @@ def test_a_planner_submits_and_an_approver_agrees_with_the_hwb_reference(server,
     approver, approver_console = open_page(server, wait=False)  # a new tab: its own session storage, no key
     sign_in(approver, keys["approver"])
     expect(approver.locator("#whoami")).to_have_text("Signed in as Ade Approver (approver).")
-    approver.get_by_label("Open a saved plan", exact=True).select_option(str(plan_id))
-    approver.get_by_role("button", name="Open plan").click()
+    awaiting = approver.locator("#awaiting")
+    expect(awaiting).to_contain_text("Awaiting your sign-off")
+    awaiting.get_by_role("link", name="Demoshire for HWB").click()  # opens the plan
     expect(approver.locator("#plan-meta .nhsuk-tag")).to_have_text("Proposed for sign-off")
+    unmet = server.api("GET", f"/plans/{plan_id}/signoff", keys["approver"]).json()["unmet"]
+    assert unmet, "a 1% tolerance leaves a rule unmet"
+    boxes = approver.locator("#unmet-list input[type=checkbox]")
+    expect(boxes).to_have_count(len(unmet))
+    for rule in unmet:  # every unmet rule of this version, in the service's words
+        expect(approver.locator("#unmet-list")).to_contain_text(rule["text"])
     approver.get_by_role("button", name="Agree").click()
     expect(approver.locator("#error-summary")).to_contain_text("Enter the Health and Wellbeing Board meeting reference")
+    for rule in unmet:
+        expect(approver.locator("#error-summary")).to_contain_text(f"knowing that {rule['text']}")
     approver.get_by_label("Health and Wellbeing Board meeting reference", exact=True).fill(
         "Demoshire HWB 2026-03-14 item 7"
     )
+    for i in range(len(unmet)):
+        boxes.nth(i).check()
     approver.get_by_role("button", name="Agree").click()
     expect(approver.locator("#plan-meta .nhsuk-tag")).to_have_text("Agreed")
     expect(approver.locator("#plan-meta")).to_contain_text("Agreed by Ade Approver at Demoshire HWB 2026-03-14 item 7.")
@@ -77,4 +92,18 @@ def test_a_planner_submits_and_an_approver_agrees_with_the_hwb_reference(server,
         ("plan.submitted", "Priya Planner"),
         ("plan.agreed", "Ade Approver"),
     ]
+    assert [r["rule"] for r in audit[-1]["detail"]["confirmed_unmet"]] == [r["rule"] for r in unmet]
+    expect(awaiting).to_be_hidden()  # nothing else waits: the list goes
+
+    # The approver's own submission: the box says another approver must agree it, and offers no Agree.
+    area = server.api("GET", f"/plans/{plan_id}", keys["approver"]).json()["area"]
+    made = server.api("POST", "/plans", keys["approver"], json={"name": "Own plan", "area": area})
+    assert made.status_code == 201, made.text
+    own = made.json()["id"]
+    submitted = server.api("POST", f"/plans/{own}/submit", keys["approver"], headers={"If-Match": made.headers["ETag"]})
+    assert submitted.status_code == 200, submitted.text
+    approver.evaluate(f"location.hash = '#plan={own}'")
+    expect(approver.locator("#plan-meta")).to_contain_text("Own plan")
+    expect(approver.locator("#lifecycle-text")).to_contain_text("another approver must agree it")
+    expect(approver.locator("#agree-form")).to_be_hidden()
     assert planner_console.unexpected(401) == [] and approver_console.unexpected(401, 422) == []

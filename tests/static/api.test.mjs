@@ -73,7 +73,8 @@ test("an unreachable service is a status-0 error that says so", async () => {
 
 test("each status gets the planner's next step", () => {
   const e = (status, detail) => new ApiError(status, { detail });
-  assert.equal(describe(e(401, "No API key.")), "No API key. Enter your API key in Settings.");
+  assert.equal(describe(e(401, "an API key is required: send 'Authorization: Bearer <key>'")),
+    "Sign in to continue: paste the access key your administrator gave you under “Sign in with your access key” at the top of the page.");
   assert.equal(describe(e(403, "planners only")), "You cannot do this with your API key: planners only.");
   assert.equal(describe(e(404, "no plan 9")), "Not found: no plan 9.");
   assert.equal(describe(e(409, "it is agreed")), "The plan cannot be changed in its current state: it is agreed.");

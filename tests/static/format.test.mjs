@@ -4,7 +4,8 @@ import { test } from "node:test";
 
 import {
   count, fileSize, isOutside, percent, plural, populationHeading, proposalSummary, selectionSummary, tableCaption,
-  tallyChange, uecRate, validityItems, validitySentence, versionChange, versionState, violationText, when,
+  tallyChange, uecRate, validityItems, validitySentence, versionChange, versionState, violationText, when, awaitingText,
+  unmetLead,
 } from "../../static/format.js";
 
 test("a suppressed count (null) reads suppressed, never 0; others get thousands separators", () => {
@@ -75,16 +76,24 @@ const METRICS = {
 
 test("the validity box lists each check, recounting neighbourhoods within tolerance from the share", () => {
   const items = Object.fromEntries(validityItems(METRICS));
-  assert.equal(items.Overall, "Not valid: 2 problems");
-  assert.equal(items.Contiguous, "No: North");
-  assert.equal(items["Within ±10% of target"], "5 of 6 (constrained by their area: Rural)");
-  assert.equal(items["Local authority crossings"], "0");
+  assert.equal(items.Overall, "Not valid: 2 problems, listed below");
+  assert.equal(items["Contiguous (in one piece)"], "No: 1 of 6 neighbourhoods is in more than one part (North)");
+  assert.equal(items["Within ±10% of target"],
+    "5 of 6 neighbourhoods have a population within ±10% of the target of 50,000 (constrained by their area: Rural)");
+  assert.equal(items["Local authority crossings"], "0 of 6 neighbourhoods span more than one local authority");
   assert.equal(items["GP practices split"], "suppressed");
+  const split = Object.fromEntries(validityItems({ ...METRICS,
+    summary: { ...METRICS.summary, practice_splits: 29, practices: 128, practice_split_threshold: 0.1 } }));
+  assert.equal(split["GP practices split"], "29 of 128 GP practices have more than 10% of their patients living in another neighbourhood");
+  const lists = Object.fromEntries(validityItems({ ...METRICS, summary: { ...METRICS.summary, built_from: "practices", practice_splits: 0 } }));
+  assert.match(lists["GP practices split"], /^None: the plan keeps every GP practice/);
   const valid = Object.fromEntries(validityItems({ ...METRICS, valid: true, violations: [],
     summary: { ...METRICS.summary, contiguous: true, constrained: [] } }));
-  assert.equal(valid.Overall, "Valid: every constraint is met");
-  assert.equal(valid.Contiguous, "Yes");
-  assert.equal(valid["Within ±10% of target"], "5 of 6");
+  assert.equal(valid.Overall, "Valid: every rule is met");
+  const allowed = Object.fromEntries(validityItems({ ...METRICS, valid: true, violations: [] }));
+  assert.equal(allowed.Overall, "Valid: every rule is met (1 of 6 neighbourhoods outside the tolerance is allowed: constrained by their area)");
+  assert.equal(valid["Contiguous (in one piece)"], "Yes: all 6 neighbourhoods");
+  assert.match(valid["Within ±10% of target"], /^5 of 6 neighbourhoods have/);
 });
 
 test("a violation lists at most eight LSOAs, then an ellipsis", () => {
@@ -93,10 +102,10 @@ test("a violation lists at most eight LSOAs, then an ellipsis", () => {
   assert.equal(violationText({ message: "x", lsoas: ["E1"] }), "x (LSOAs: E1)");
 });
 
-test("the validity sentence joins the violations, and is empty before metrics", () => {
+test("the validity sentence counts the problems (listed in the Validity box), and is empty before metrics", () => {
   assert.equal(validitySentence(null), "");
   assert.equal(validitySentence({ valid: true, violations: [] }), "The plan is valid.");
-  assert.equal(validitySentence(METRICS), "The plan is not valid: North is not contiguous; Rural is outside tolerance.");
+  assert.equal(validitySentence(METRICS), "The plan is not valid: 2 problems (see Validity).");
 });
 
 test("the table caption states the count, target and tolerance", () => {
@@ -137,4 +146,16 @@ test("the selection summary counts LSOAs with residents, or practices with regis
   assert.equal(selectionSummary(2, 3304, false), "2 LSOAs selected (3,304 residents).");
   assert.equal(selectionSummary(0, 0, true), "No practices selected.");
   assert.equal(selectionSummary(1, 12000, true), "1 practice selected (12,000 registered patients).");
+});
+
+test("the sign-off box leads with how many rules the version does not meet", () => {
+  assert.match(unmetLead([], 4), /^Version 4 meets every rule/);
+  assert.equal(unmetLead([{}, {}, {}], 4), "Version 4 does not meet 3 rules. Agreeing it means agreeing it as it is: confirm each one.");
+  assert.match(unmetLead([{}], 2), /does not meet 1 rule\./);
+});
+
+test("an awaiting plan names the plan, area, version and who submitted it", () => {
+  const text = awaitingText({ name: "LLR draft", area: "QK1", version: 5, submitted_by: "planner-key", submitted_at: "2026-03-14T10:00:00Z" });
+  assert.match(text, /^LLR draft \(QK1\), version 5 submitted by planner-key on 14 Mar 2026/);
+  assert.equal(awaitingText({ name: "X", area: "Q1", version: 1 }), "X (Q1), version 1");
 });

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { checkName, nameHint } from "../../static/names.js";
+import { checkName, nameHint, shortLabel } from "../../static/names.js";
 
 const LIMITS = { name_max_length: 12, name_forbidden_start: ["=", "+", "-", "@"] };
 
@@ -35,4 +35,14 @@ test("content rules stay the service's: a formula start passes here and is judge
 
 test("no limits yet (the answer has not arrived): only emptiness is checked", () => {
   assert.equal(checkName("x".repeat(500), null, { empty: "e" }).error, null);
+});
+
+test("map labels use the short form the map exports use (geo.plan.naming.short_label's examples)", () => {
+  assert.equal(shortLabel("Loughborough Hastings and Shelthorpe"), "Loughborough Hastings");
+  assert.equal(shortLabel("Charnwood: Loughborough Hastings"), "Loughborough Hastings");
+  assert.equal(shortLabel("Oadby and Wigston"), "Oadby and Wigston");
+  assert.equal(shortLabel("Melton, Syston and Vale PCN"), "Melton, Syston");
+  const long = shortLabel("Humberstone Hamilton Thurncourt Rushey Mead");
+  assert.ok([...long].length <= 24 && long.endsWith("…"), long);
+  assert.equal(shortLabel("Ab"), "Ab");
 });

@@ -3,16 +3,30 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  inverseMoves, moveLabel, movesRequest, movesTo, planFromProposal, practiceAssignment, proposalRequest, renameRequest,
+  agreeRequest, basisFor, confirmField, inverseMoves, moveLabel, movesRequest, movesTo, planFromProposal, practiceAssignment, proposalRequest, renameRequest,
   restoreMoves, unitsOf,
 } from "../../static/requests.js";
 
 const FORM = { target: "50000", tolerance: "10", nest: "lad", buildFrom: "lsoas", wholePractices: true, background: false };
 
+test("the population basis is sent as chosen; lists need a plan built from practices", () => {
+  assert.equal(proposalRequest({ ...FORM, population: "registered" }).body.population, "registered");
+  assert.deepEqual(proposalRequest({ ...FORM, population: "list" }).errors.map((e) => e.field), ["population"]);
+  assert.deepEqual(proposalRequest({ ...FORM, population: "list", buildFrom: "practices" }).errors, []);
+  assert.deepEqual(proposalRequest({ ...FORM, population: "resident", buildFrom: "pcns" }).errors.map((e) => e.field), ["population"]);
+});
+
+test("choosing how to build sets the basis that goes with it", () => {
+  assert.equal(basisFor("practices", "resident"), "list");
+  assert.equal(basisFor("pcns", "registered"), "list");
+  assert.equal(basisFor("lsoas", "list"), "resident");
+  assert.equal(basisFor("lsoas", "registered"), "registered");
+});
+
 test("a proposal body converts the tolerance to a fraction and says what to keep whole", () => {
   const { errors, body } = proposalRequest(FORM);
   assert.deepEqual(errors, []);
-  assert.deepEqual(body, { target: 50000, tolerance: 0.1, nest: "lad", build_from: "lsoas", practices: "whole", background: null });
+  assert.deepEqual(body, { target: 50000, tolerance: 0.1, nest: "lad", build_from: "lsoas", population: "resident", practices: "whole", background: null });
   const other = proposalRequest({ ...FORM, tolerance: "7.5", wholePractices: false, background: true, buildFrom: "pcns" }).body;
   assert.equal(other.tolerance, 0.075);
   assert.equal(other.practices, "ignore");
@@ -77,4 +91,18 @@ test("move and rename bodies have the shape the API expects", () => {
   assert.deepEqual(movesRequest({ E1: "South" }), { moves: { E1: "South" }, note: "" });
   assert.deepEqual(movesRequest({ E1: "South" }, "why"), { moves: { E1: "South" }, note: "why" });
   assert.deepEqual(renameRequest("Old", "New"), { names: { Old: "New" } });
+});
+
+test("an agreement confirms every unmet rule and names each one left unticked", () => {
+  const unmet = [
+    { rule: "contiguity", text: "2 neighbourhoods are in more than one part: A, B" },
+    { rule: "population", text: "1 neighbourhood is outside the size tolerance: C" },
+  ];
+  const all = agreeRequest(" HWB 7 ", unmet, new Set(["population", "contiguity", "stale"]));
+  assert.deepEqual(all.errors, []);
+  assert.deepEqual(all.body, { hwb_reference: "HWB 7", confirmed: ["contiguity", "population"] }, "in the box's order, only unmet rules");
+  const some = agreeRequest("", unmet, new Set(["population"]));
+  assert.deepEqual(some.errors.map((e) => e.field), [confirmField("contiguity"), "hwb-reference"]);
+  assert.match(some.errors[0].text, /knowing that 2 neighbourhoods are in more than one part: A, B/);
+  assert.deepEqual(agreeRequest("HWB 7", [], new Set()).errors, [], "a version meeting every rule needs no confirmation");
 });

@@ -29,7 +29,8 @@ test("sign-off buttons follow the role and the state", () => {
   const table = [];
   for (const role of ROLES) {
     for (const version of [DRAFT, PROPOSED, AGREED]) {
-      const b = signoffButtons(who(role), version);
+      const signoff = { version: 1, can_agree: version.state === "proposed" && can(who(role), "approver"), authored_versions: [] };
+      const b = signoffButtons(who(role), { ...version, version: 1 }, signoff);
       table.push(`${role}/${version.state}: ${["submit", "return", "agree"].filter((k) => b[k]).join(",") || "-"}`);
     }
   }
@@ -41,9 +42,22 @@ test("sign-off buttons follow the role and the state", () => {
   ]);
 });
 
+test("Agree is never offered to an author, nor before the service has said who may agree this version", () => {
+  const approver = who("approver");
+  const version = { state: "proposed", version: 3 };
+  const may = { version: 3, can_agree: true, authored_versions: [] };
+  assert.equal(signoffButtons(approver, version, may).agree, true);
+  assert.equal(signoffButtons(approver, version, { version: 3, can_agree: false, authored_versions: [2, 3] }).agree, false);
+  assert.equal(signoffButtons(approver, version, null).agree, false, "not known yet: not offered");
+  assert.equal(signoffButtons(approver, version, { ...may, version: 2 }).agree, false, "said of another version");
+  assert.equal(signoffButtons(who("planner"), version, may).agree, false, "the service answer never raises a role");
+  assert.match(signoffText(approver, version, { version: 3, can_agree: false, authored_versions: [3] }),
+    /another approver must agree it \(four-eyes sign-off\)/);
+});
+
 test("the sign-off sentence tells a planner that an approver agrees, and names who agreed", () => {
   assert.match(signoffText(who("planner"), PROPOSED), /An approver records its agreement/);
-  assert.match(signoffText(who("approver"), PROPOSED), /Record its agreement/);
+  assert.match(signoffText(who("approver"), PROPOSED), /record its agreement/);
   assert.equal(signoffText(who("viewer"), AGREED),
     "This version was agreed by approver-key (HWB 2026-03-14 item 7). Returning it to draft starts a new draft version.");
   assert.equal(signoffText(who("viewer"), { state: "unknown" }), "");

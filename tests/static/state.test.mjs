@@ -3,7 +3,10 @@ import assert from "node:assert/strict";
 import { beforeEach, test } from "node:test";
 
 import { PALETTE } from "../../static/map.js";
-import { colourOf, forgetPlan, holdSaved, holdVersion, pickUnit, selectOnly, state } from "../../static/state.js";
+import { clashes } from "../../static/colours.js";
+import {
+  chooseArea, colourNeighbourhoods, colourOf, forgetPlan, holdSaved, holdVersion, pickUnit, selectOnly, state,
+} from "../../static/state.js";
 
 beforeEach(() => forgetPlan());
 
@@ -61,4 +64,25 @@ test("forgetting the plan clears everything that belonged to it", () => {
   assert.equal(state.plan ?? state.version ?? state.etag ?? state.metrics, null);
   assert.equal(state.selection.size + state.colours.size, 0);
   assert.equal(state.listBased, false);
+});
+
+test("the page opens the area asked for, else the first real one, the demo only when nothing real is listed", () => {
+  const areas = [{ id: "Q99", synthetic: true }, { id: "QK1", synthetic: false }, { id: "QT6", synthetic: false }];
+  assert.equal(chooseArea(areas, "QT6"), "QT6");
+  assert.equal(chooseArea(areas, "NOPE"), "QK1");
+  assert.equal(chooseArea(areas, undefined), "QK1");
+  assert.equal(chooseArea([{ id: "Q99", synthetic: true }], undefined), "Q99");
+  assert.equal(chooseArea([], undefined), undefined);
+});
+
+test("a version's neighbourhoods are coloured apart from their neighbours, keeping colours across versions", () => {
+  const rows = (names) => names.map((name) => ({ name }));
+  const pairs = [["A", "B"], ["B", "C"], ["C", "A"], ["C", "D"]];
+  colourNeighbourhoods({ neighbourhoods: rows(["A", "B", "C", "D"]), neighbours: pairs });
+  assert.deepEqual(clashes(state.colours, pairs), []);
+  const before = new Map(state.colours);
+  colourNeighbourhoods({ neighbourhoods: rows(["A", "B", "C", "D"]), neighbours: [...pairs, ["B", "D"]] });
+  assert.deepEqual(clashes(state.colours, [...pairs, ["B", "D"]]), []);
+  assert.deepEqual(["A", "B", "C"].map((n) => state.colours.get(n)), ["A", "B", "C"].map((n) => before.get(n)));
+  assert.equal(colourOf("A"), before.get("A"));
 });

@@ -46,3 +46,17 @@ test("a failed undo (not reported back) loses the entry rather than repeating it
   stack.clear();
   assert.equal(stack.canUndo || stack.canRedo, false);
 });
+
+test("a rename carries undo and redo across: remembered moves and labels follow the new name", () => {
+  const stack = new UndoStack();
+  stack.record({ undo: { E1: "North" }, redo: { E1: "South (old)" }, label: "move of E1 to South (old)" });
+  stack.record({ undo: { E2: "South (old)" }, redo: { E2: "North" }, label: "move of E2 to North" });
+  stack.undone(stack.takeUndo());
+  stack.rename("South (old)", "Southfields");
+  assert.equal(stack.undoText, "Undo move of E1 to Southfields");
+  assert.equal(stack.redoText, "Redo move of E2 to North");
+  assert.deepEqual(stack.undos[0].redo, { E1: "Southfields" });
+  assert.deepEqual(stack.redos[0].undo, { E2: "Southfields" }, "undoing the redo would send E2 back to the new name");
+  stack.rename("Nowhere", "Elsewhere");
+  assert.equal(stack.undoText, "Undo move of E1 to Southfields", "a rename of another neighbourhood changes nothing");
+});
