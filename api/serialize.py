@@ -6,6 +6,8 @@ Routes stay thin by handing whatever ``geo`` returns to :func:`geo.jsonable.json
 
 from __future__ import annotations
 
+import numpy as np
+
 from api.models import PlanRecord, PlanVersion
 from api.repository import version_etag
 from geo.jsonable import jsonable
