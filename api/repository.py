@@ -514,8 +514,8 @@ def awaiting_signoff(session: Session, actor: Principal, *, limit: int = 100) ->
         select(PlanVersion)
         .join(PlanVersion.plan)
         .options(contains_eager(PlanVersion.plan), defer(PlanVersion.assignment))
-        .where(PlanVersion.version == Plan.latest_version, PlanVersion.state == "proposed")
-        .order_by(Plan.id.desc())
+        .where(PlanVersion.version == PlanRecord.latest_version, PlanVersion.state == "proposed")
+        .order_by(PlanRecord.id.desc())
         .limit(limit)
     ).all()
     out = []
