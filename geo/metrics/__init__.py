@@ -77,3 +77,4 @@ from geo.metrics import nesting as _nesting  # noqa: E402,F401
 from geo.metrics import deprivation as _deprivation  # noqa: E402,F401
 from geo.metrics import practices as _practices  # noqa: E402,F401
 from geo.metrics import lists as _lists  # noqa: E402,F401
+from geo.metrics import margins as _margins  # noqa: E402,F401

@@ -13,6 +13,7 @@ the target, so neither gives back an exact list; the metrics themselves stay exa
 from __future__ import annotations
 
 import math
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -235,27 +236,70 @@ def published_populations(plan: "Plan") -> dict:
     >>> got["list_population"].tolist(), got["list_population_rounded_to"].tolist()  # Rest: Y00002 (3), Y00003 (7)
     ([35390.0, nan], [10, 10])
     """
-    arrays = plan.arrays
-    live = plan.live
-    lsoa_labels, n = plan.label_index, len(plan.labels)
-    out: dict[str, Any] = {}
-    for column in ("resident_population", "registered_population"):
-        values = arrays.values[:, arrays.column(column)]
-        total, rounded = publish_sums(values, lsoa_labels, n)
-        out[column], out[f"{column}_rounded_to"] = total[live], rounded[live]
-        if column == plan.population_column:
-            out["area_" + column] = float(publish_sums(values, np.zeros(len(values), np.int64), 1)[0][0])
+    from geo.disclosure import _threshold
+
+    threshold = _threshold(None)
+    made = plan.kept("published_populations", dict)  # {threshold: figures}, made once per plan
+    if threshold not in made:
+        made[threshold] = _published(plan, threshold)
+    return made[threshold]
+
+
+def _published(plan: "Plan", threshold: int) -> dict:
+    from geo.disclosure import margin_totals
+    from geo.metrics.margins import PUBLISHED_COLUMNS, margin_parts
+
+    live, n = plan.live, len(plan.labels)
+    counted, sums = plan["margin_sums"]
+    if counted != threshold:  # the settings changed since the plan was counted
+        from geo.metrics import REGISTRY
+
+        counted, sums = REGISTRY["margin_sums"].compute(plan)
+    parts = margin_parts(plan.arrays, threshold)
     practice_labels = np.asarray(plan["practice_label"], dtype=np.int64)
-    total, rounded = publish_sums(arrays.practice_list, practice_labels, n)
-    out["list_population"], out["list_population_rounded_to"] = total[live], rounded[live]
-    area = np.where(practice_labels >= 0, 0, -1)
-    out["area_list_population"] = float(publish_sums(arrays.practice_list, area, 1)[0][0])
+    listed = practice_labels >= 0
+    groups, practice_parts = practice_labels[listed], parts["practices"][:, listed]
+    lists = [np.bincount(groups, weights=row, minlength=n)[live] for row in practice_parts]
+    # Every published figure in one pass of the rule: a column per LSOA column, one for the lists, one for the
+    # whole area's lists (the LSOA columns' area totals no edit changes: see _area_totals).
+    area = practice_parts.sum(axis=1)
+    shown, imputed, hidden = (
+        np.column_stack([sums[live, k::3], lists[k], np.full(len(live), area[k])]) for k in range(3)
+    )
+    total, rounded = margin_totals(shown, imputed, hidden, threshold)
+    out: dict[str, Any] = {}
+    for k, column in enumerate((*PUBLISHED_COLUMNS, "list_population")):
+        out[column], out[f"{column}_rounded_to"] = total[:, k], rounded[:, k]
+    out["area_list_population"] = float(total[0, -1])
+    out["area_" + plan.population_column] = _area_totals(plan.arrays, threshold)[plan.population_column]
     basis = "list_population" if plan.population == "list" else plan.population_column
     out["population"], out["population_rounded_to"] = out[basis], out[f"{basis}_rounded_to"]
     out["area_population"] = out["area_" + basis]
     out["deviation"] = out["population"] - plan.target
     out["deviation_pct"] = 100.0 * out["deviation"] / plan.target
+    for value in out.values():  # shared by every reader of the plan: nobody may change them
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
     return out
+
+
+_AREA: dict[tuple[int, int], dict[str, float]] = {}
+
+
+def _area_totals(arrays, threshold: int) -> dict[str, float]:
+    """The published area totals of the LSOA columns (the same for every plan of the atlas)."""
+    key = (id(arrays), threshold)
+    if key not in _AREA:
+        _AREA[key] = {
+            column: float(
+                publish_sums(
+                    arrays.values[:, arrays.column(column)], np.zeros(len(arrays.codes), np.int64), 1, threshold
+                )[0][0]
+            )
+            for column in ("resident_population", "registered_population")
+        }
+        weakref.finalize(arrays, _AREA.pop, key, None)
+    return _AREA[key]
 
 
 def sources(plan: "Plan") -> dict:
