@@ -64,15 +64,28 @@ def _threshold() -> int:
     return threshold(None)
 
 
-@metric("margin_sums", "(threshold, per-label margin sums of residents and registered residents); internal")
-def _margin_sums(plan: "Plan") -> tuple[int, np.ndarray]:
+class MarginSums(np.ndarray):
+    """Per-label margin sums (rows: labels; columns: shown, imputed, hidden for each of
+    :data:`PUBLISHED_COLUMNS`), with the suppression ``threshold`` the parts were split at."""
+
+    threshold: int
+
+
+def _sums(table: np.ndarray, threshold: int) -> MarginSums:
+    sums = np.asarray(table).view(MarginSums)
+    sums.threshold = threshold
+    return sums
+
+
+@metric("margin_sums", "per-label margin sums of residents and registered residents, and their threshold; internal")
+def _margin_sums(plan: "Plan") -> MarginSums:
     threshold = _threshold()
-    return threshold, np.asarray(label_onehot(plan) @ margin_parts(plan.arrays, threshold)["lsoas"])
+    return _sums(label_onehot(plan) @ margin_parts(plan.arrays, threshold)["lsoas"], threshold)
 
 
 @_margin_sums.updater
-def _margin_sums_update(plan: "Plan", previous: tuple[int, np.ndarray]) -> tuple[int, np.ndarray]:
-    threshold, table = previous
+def _margin_sums_update(plan: "Plan", previous: MarginSums) -> MarginSums:
+    threshold = previous.threshold
     if threshold != _threshold():  # the settings changed since the parent was counted
         return _margin_sums(plan)
-    return threshold, patch_rows(plan, table, margin_parts(plan.arrays, threshold)["lsoas"])
+    return _sums(patch_rows(plan, np.asarray(previous), margin_parts(plan.arrays, threshold)["lsoas"]), threshold)
