@@ -51,6 +51,8 @@ from geo.disclosure.cells import suppress_frame
 from geo.disclosure.margins import (
     MARGIN_BASE,
     hidden_mask,
+    margin_parts,
+    margin_totals,
     publish_sums,
     publish_totals,
     publish_weighted,
@@ -65,6 +67,8 @@ __all__ = [
     "MARGIN_BASE",
     "field_kind",
     "hidden_mask",
+    "margin_parts",
+    "margin_totals",
     "is_disclosive",
     "publish_share",
     "publish_sums",

@@ -53,15 +53,57 @@ def publish_sums(
     ([1200.0, 300.0, nan], [10, 1, 10])
     """
     t = _threshold(threshold)
-    values = np.nan_to_num(np.asarray(values, dtype=float))
     groups = np.asarray(groups, dtype=np.int64)
-    w = np.ones(len(values)) if weights is None else np.nan_to_num(np.asarray(weights, dtype=float))
-    use = (groups >= 0) & (w > 0)
-    hidden = _small(values, t) & use
+    shown, imputed, hidden = margin_parts(values, t, weights)
+    use = groups >= 0
     g = np.where(use, groups, 0)
-    shown = np.bincount(g, weights=np.where(use & ~hidden, values * w, 0.0), minlength=n_groups)
-    imputed = shown + np.bincount(g, weights=np.where(hidden, suppressed_as(t) * w, 0.0), minlength=n_groups)
-    k = np.bincount(g, weights=hidden.astype(float), minlength=n_groups) > 0
+    return margin_totals(
+        np.bincount(g, weights=np.where(use, shown, 0.0), minlength=n_groups),
+        np.bincount(g, weights=np.where(use, imputed, 0.0), minlength=n_groups),
+        np.bincount(g, weights=np.where(use, hidden, 0.0), minlength=n_groups),
+        t,
+        base,
+    )
+
+
+def margin_parts(values, threshold: int | None = None, weights=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return what each part adds to its group's sums under the margin rule: ``(shown, imputed, hidden)``.
+
+    ``shown`` is the part's weighted count when it is not small, ``imputed`` :func:`suppressed_as` times its
+    weight when it is, ``hidden`` 1.0 for a small part (0.0 otherwise); a part with no positive weight adds
+    nothing. Summed by group, they give :func:`margin_totals` its inputs: the split lets a caller that groups
+    the same parts many times (a plan after every edit) work the parts out once.
+
+    Examples
+    --------
+    >>> [a.tolist() for a in margin_parts([1200.0, 5.0, 0.0], threshold=7)]
+    [[1200.0, 0.0, 0.0], [0.0, 4.0, 0.0], [0.0, 1.0, 0.0]]
+    """
+    t = _threshold(threshold)
+    values = np.nan_to_num(np.asarray(values, dtype=float))
+    w = np.ones(len(values)) if weights is None else np.nan_to_num(np.asarray(weights, dtype=float))
+    use = w > 0
+    hidden = _small(values, t) & use
+    shown = np.where(use & ~hidden, values * w, 0.0)
+    return shown, np.where(hidden, suppressed_as(t) * w, 0.0), hidden.astype(float)
+
+
+def margin_totals(
+    shown, imputed, hidden, threshold: int | None = None, base: int = MARGIN_BASE
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(total, rounded_to)`` per group from the group sums of :func:`margin_parts` (see
+    :func:`publish_sums`, which is this after a grouped sum).
+
+    Examples
+    --------
+    >>> total, rounded_to = margin_totals([1200.0, 300.0, 0.0], [4.0, 0.0, 4.0], [1.0, 0.0, 1.0], threshold=7)
+    >>> total.tolist(), rounded_to.tolist()
+    ([1200.0, 300.0, nan], [10, 1, 10])
+    """
+    t = _threshold(threshold)
+    shown, imputed = np.asarray(shown, dtype=float), np.asarray(imputed, dtype=float)
+    imputed = shown + imputed
+    k = np.asarray(hidden, dtype=float) > 0
     total = np.where(k, np.floor(imputed / base + 0.5) * base, shown)
     total[(k & (shown <= 0)) | (~k & _small(shown, t))] = np.nan
     return total, np.where(k, base, 1)

@@ -47,15 +47,21 @@ def _tallies(plan: "Plan") -> np.ndarray:
 
 @_tallies.updater
 def _tallies_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
+    return patch_rows(plan, previous, plan.arrays.values)
+
+
+def patch_rows(plan: "Plan", previous: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Return the parent's per-label sums ``previous`` of the LSOA rows ``values`` patched by the plan's moves
+    (each moved row taken from its old label and added to its new one)."""
     pos, old, new = plan.flow
     grown = len(plan.labels) - previous.shape[0]
     table = np.vstack([previous, np.zeros((grown, previous.shape[1]))]) if grown > 0 else previous.copy()
     if len(pos) == 1:  # the usual edit: plain row arithmetic, cheaper than ufunc.at
-        row = plan.arrays.values[pos[0]]
+        row = values[pos[0]]
         table[old[0]] -= row
         table[new[0]] += row
         return table
-    rows = plan.arrays.values[pos]
+    rows = values[pos]
     np.subtract.at(table, old, rows)
     np.add.at(table, new, rows)
     return table

@@ -338,16 +338,28 @@ class _Chooser:
         self.label_lads = set(zip(practice_label[sited].tolist(), self.row_lad[arrays.practice_site[sited]].tolist()))
 
     def choose(self, rows: np.ndarray, outer_labels: np.ndarray) -> int:
-        candidates, edges = np.unique(outer_labels, return_counts=True)
-        lads, counts = np.unique(self.row_lad[rows], return_counts=True)
-        lad = int(lads[np.argmax(counts)])
-        local = np.array([(int(c), lad) in self.label_lads for c in candidates])
-        part = self.arrays.registrations[rows]
-        label = self.practice_label[part.indices]
+        # Python and the CSR arrays: a part is a few rows and a repair meets dozens of parts per practice move,
+        # where numpy's and scipy's per-call costs (np.unique, sparse row slicing) were most of the move.
+        edges: dict[int, int] = {}
+        for c in outer_labels.tolist():
+            edges[c] = edges.get(c, 0) + 1
+        lads: dict[int, int] = {}
+        for lad in self.row_lad[rows].tolist():
+            lads[lad] = lads.get(lad, 0) + 1
+        lad = min(lads, key=lambda v: (-lads[v], v))  # the commonest LA (ties: the first code)
+        registrations = self.arrays.registrations
+        indptr = registrations.indptr
+        if len(rows) == 1:
+            at = slice(indptr[rows[0]], indptr[rows[0] + 1])
+        else:  # the part's CSR entries in row order, as sparse row slicing would give them
+            at = np.concatenate([np.arange(indptr[r], indptr[r + 1]) for r in rows.tolist()])
+        label = self.practice_label[registrations.indices[at]]
         ok = label >= 0
-        patients = np.bincount(label[ok], weights=part.data[ok], minlength=len(self.rank))[candidates]
-        best = np.lexsort((self.rank[candidates], -edges, -patients, ~local))[0]
-        return int(candidates[best])
+        rank = self.rank
+        totals = np.bincount(label[ok], weights=registrations.data[at][ok], minlength=len(rank))
+        patients = dict(zip(edges, totals[list(edges)].tolist()))
+        # In a sited LA first, then most patients, most shared edges, the name, the label index.
+        return min(edges, key=lambda c: ((c, lad) not in self.label_lads, -patients[c], -edges[c], int(rank[c]), c))
 
 
 def _parts(lab: np.ndarray, edges: np.ndarray, weight: np.ndarray):

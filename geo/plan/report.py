@@ -13,6 +13,7 @@ the target, so neither gives back an exact list; the metrics themselves stay exa
 from __future__ import annotations
 
 import math
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -149,11 +150,9 @@ def summary(plan: "Plan") -> dict:
     (2, 0.0, 100.0, True, 1)
     """
     published = published_populations(plan)
-    deviations = np.abs(published["deviation_pct"])
-    deviations = deviations[np.isfinite(deviations)]  # a suppressed population has no deviation to show
-    if not len(deviations):
-        deviations = np.array([np.nan])
-    exact = np.abs(np.fromiter(plan["deviation_pct"].values(), float))
+    # Plain floats: a summary follows every edit, and numpy's per-call cost on a few dozen values is most of it.
+    deviations = [abs(v) for v in published["deviation_pct"].tolist() if math.isfinite(v)] or [math.nan]
+    exact = [abs(v) for v in plan["deviation_pct"].values()]
     shares = plan["practice_home_share_quantiles"]
     registered = plan["registered_population"]
     return {
@@ -167,13 +166,13 @@ def summary(plan: "Plan") -> dict:
         "plan_population_basis": made_on(plan),
         "population_basis_note": basis_note(plan),
         "population": published["area_population"],
-        "max_abs_deviation_pct": float(deviations.max()),
-        "mean_abs_deviation_pct": float(deviations.mean()),
+        "max_abs_deviation_pct": max(deviations),  # a suppressed population has no deviation to show
+        "mean_abs_deviation_pct": sum(deviations) / len(deviations),
         # Shares of neighbourhoods (not of people) from the exact deviations, as validate() judges them: every
         # neighbourhood counts, a suppressed one too.
-        "within_5_pct": 100.0 * float(np.mean(exact <= 5 + 1e-9)),
-        "within_10_pct": 100.0 * float(np.mean(exact <= 10 + 1e-9)),
-        "within_tolerance": float(np.mean(exact <= 100 * plan.tolerance + 1e-9)),
+        "within_5_pct": 100.0 * _share_within(exact, 5),
+        "within_10_pct": 100.0 * _share_within(exact, 10),
+        "within_tolerance": _share_within(exact, 100 * plan.tolerance),
         "constrained": [name for name, flag in plan["constrained"].items() if flag],
         "contiguous": bool(plan["contiguous"]),
         "non_contiguous": [name for name, parts in plan["parts"].items() if parts > 1],
@@ -192,6 +191,11 @@ def summary(plan: "Plan") -> dict:
         "mean_polsby_popper": float(plan["mean_polsby_popper"]),
         "cut_edges": int(plan["cut_edge_total"]),
     }
+
+
+def _share_within(deviations: list[float], limit: float) -> float:
+    """Share of the (absolute, %) deviations within ``limit`` percent."""
+    return sum(v <= limit + 1e-9 for v in deviations) / len(deviations)
 
 
 def made_on(plan: "Plan") -> str:
@@ -237,27 +241,73 @@ def published_populations(plan: "Plan") -> dict:
     >>> got["list_population"].tolist(), got["list_population_rounded_to"].tolist()  # Rest: Y00002 (3), Y00003 (7)
     ([35390.0, nan], [10, 10])
     """
-    arrays = plan.arrays
-    live = plan.live
-    lsoa_labels, n = plan.label_index, len(plan.labels)
-    out: dict[str, Any] = {}
-    for column in ("resident_population", "registered_population"):
-        values = arrays.values[:, arrays.column(column)]
-        total, rounded = publish_sums(values, lsoa_labels, n)
-        out[column], out[f"{column}_rounded_to"] = total[live], rounded[live]
-        if column == plan.population_column:
-            out["area_" + column] = float(publish_sums(values, np.zeros(len(values), np.int64), 1)[0][0])
+    from geo.disclosure import _threshold
+
+    threshold = _threshold(None)
+    made = plan.kept("published_populations", dict)  # {threshold: figures}, made once per plan
+    if threshold not in made:
+        made[threshold] = _published(plan, threshold)
+    return made[threshold]
+
+
+def _published(plan: "Plan", threshold: int) -> dict:
+    from geo.disclosure import margin_totals
+    from geo.metrics.margins import PUBLISHED_COLUMNS, margin_parts
+
+    live, n = plan.live, len(plan.labels)
+    sums = plan["margin_sums"]
+    if sums.threshold != threshold:  # the settings changed since the plan was counted
+        from geo.metrics import REGISTRY
+
+        sums = REGISTRY["margin_sums"].compute(plan)
+    sums = np.asarray(sums)
+    parts = margin_parts(plan.arrays, threshold)
     practice_labels = np.asarray(plan["practice_label"], dtype=np.int64)
-    total, rounded = publish_sums(arrays.practice_list, practice_labels, n)
-    out["list_population"], out["list_population_rounded_to"] = total[live], rounded[live]
-    area = np.where(practice_labels >= 0, 0, -1)
-    out["area_list_population"] = float(publish_sums(arrays.practice_list, area, 1)[0][0])
+    listed = practice_labels >= 0
+    groups, practice_parts = practice_labels[listed], parts["practices"][:, listed]
+    # The three sums of the lists by label in one bincount (label-major, then shown, imputed, hidden).
+    lists = np.bincount((3 * groups[:, None] + np.arange(3)).ravel(), practice_parts.T.ravel(), 3 * n)
+    lists = lists.reshape(n, 3)[live]
+    area = practice_parts.sum(axis=1)
+    # Every published figure in one pass of the rule: a column per LSOA column, one for the lists, one for the
+    # whole area's lists (the LSOA columns' area totals no edit changes: see _area_totals).
+    table = np.empty((len(live), 3, 4))
+    table[:, :, 0], table[:, :, 1], table[:, :, 2], table[:, :, 3] = sums[live, 0:3], sums[live, 3:6], lists, area
+    shown, imputed, hidden = table[:, 0], table[:, 1], table[:, 2]
+    total, rounded = margin_totals(shown, imputed, hidden, threshold)
+    out: dict[str, Any] = {}
+    for k, column in enumerate((*PUBLISHED_COLUMNS, "list_population")):
+        out[column], out[f"{column}_rounded_to"] = total[:, k], rounded[:, k]
+    out["area_list_population"] = float(total[0, -1])
+    out["area_" + plan.population_column] = _area_totals(plan.arrays, threshold)[plan.population_column]
     basis = "list_population" if plan.population == "list" else plan.population_column
     out["population"], out["population_rounded_to"] = out[basis], out[f"{basis}_rounded_to"]
     out["area_population"] = out["area_" + basis]
     out["deviation"] = out["population"] - plan.target
     out["deviation_pct"] = 100.0 * out["deviation"] / plan.target
+    for value in out.values():  # shared by every reader of the plan: nobody may change them
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
     return out
+
+
+_AREA: dict[tuple[int, int], dict[str, float]] = {}
+
+
+def _area_totals(arrays, threshold: int) -> dict[str, float]:
+    """The published area totals of the LSOA columns (the same for every plan of the atlas)."""
+    key = (id(arrays), threshold)
+    if key not in _AREA:
+        _AREA[key] = {
+            column: float(
+                publish_sums(
+                    arrays.values[:, arrays.column(column)], np.zeros(len(arrays.codes), np.int64), 1, threshold
+                )[0][0]
+            )
+            for column in ("resident_population", "registered_population")
+        }
+        weakref.finalize(arrays, _AREA.pop, key, None)
+    return _AREA[key]
 
 
 def sources(plan: "Plan") -> dict:
