@@ -80,7 +80,8 @@ def register(subparsers) -> None:
         default="practices",
         help="keep whole: practices (default), wards, or the units of a geography FILE (an "
         "lsoa_code,unit CSV or polygons: care localities, police neighbourhoods), splitting one only "
-        "when balance needs it and reporting each split; or none",
+        "when balance needs it and reporting each split (LSOA and block builds only: refused for "
+        "--build-from practices|pcns); or none",
     )
     parser.add_argument("--compactness", type=float, default=1.0, help="weight of compact shapes (0 ignores)")
     parser.add_argument(

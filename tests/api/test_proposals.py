@@ -43,6 +43,8 @@ def test_small_area_proposal_then_plan_from_it(client, atlas):
 def test_bad_proposal_parameters_are_422(client):
     assert client.post(f"/api/v1/areas/{AREA}/proposals", json={"tolerance": 2}).status_code == 422
     assert client.post(f"/api/v1/areas/{AREA}/proposals", json={"nest": "galaxy"}).status_code == 422
+    refused = client.post(f"/api/v1/areas/{AREA}/proposals", json={"build_from": "practices", "respect": "wards"})
+    assert refused.status_code == 422 and "built from practices" in refused.text  # issue 23: never ignored
     assert client.post("/api/v1/areas/NOWHERE/proposals", json={}).status_code == 404
     response = client.post(
         "/api/v1/plans", json={"name": "x", "area": AREA, "start": "proposal", "proposal_id": "not-there"}

@@ -69,6 +69,19 @@ def test_bad_options_exit_2_with_a_message(atlas, tmp_path, capsys):
     assert "expected a .csv, .geojson, .gpkg or .xlsx file" in capsys.readouterr().err
 
 
+def test_respect_file_is_refused_for_a_list_build_and_taken_for_lsoas(atlas, tmp_path, capsys):
+    # Issue 23: never silently ignored; the refusal comes before any file is read or written.
+    units = tmp_path / "localities.csv"
+    west = np.array([int(c[1:]) % 8 for c in atlas.codes]) < 4
+    pd.DataFrame({"lsoa_code": atlas.codes, "unit": np.where(west, "West", "East")}).to_csv(units, index=False)
+    out = tmp_path / "plan.csv"
+    command = ["propose", "--area", "QZZ", "--target", "12000", "--respect", str(units), "--out", str(out)]
+    assert main([*command, "--build-from", "practices"]) == 2
+    err = capsys.readouterr().err
+    assert "respect 'custom'" in err and "built from practices" in err and not out.exists()
+    assert main(command) == 0 and out.exists()
+
+
 def test_propose_with_an_access_weight_reports_its_effect_beside_the_plan_without_it(atlas, capsys):
     args = ["propose", "--area", "QZZ", "--target", "12000", "--seed", "2"]
     assert main([*args, "--access-weight", "5"]) == 0

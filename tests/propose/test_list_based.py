@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from scipy.sparse import csgraph
 
+from geo.errors import PlanError
 from geo.propose import ProposalParams
 from geo.propose.list_based import list_based
 from geo.propose.pcns import pcn_plan_assignment
@@ -125,3 +126,16 @@ def test_enfield_one_big_practice_no_longer_licenses_the_others(data_dir):
     assert len(groups) == 7 and groups.iloc[0] == pytest.approx(lists.max())  # the big practice alone
     others = groups.iloc[1:]
     assert (others / others.mean() - 1).abs().max() < 0.05  # every other within 5 % of what the lists allow
+
+
+@pytest.mark.parametrize("build_from", ["practices", "pcns"])
+@pytest.mark.parametrize("respect", ["wards", "custom"])
+def test_a_respected_geography_is_refused_for_list_builds_not_ignored(build_from, respect):
+    # Issue 23: whole practices cannot also keep wards or a user geography whole; saying so beats ignoring it.
+    with pytest.raises(PlanError, match=f"respect '{respect}'.*built from {build_from}") as refused:
+        ProposalParams(build_from=build_from, respect=respect)
+    assert "nhp score --align" in str(refused.value)
+    # what a list build does take, and the same option where it is honoured
+    assert ProposalParams(build_from=build_from, respect="none").respect == "none"
+    assert ProposalParams(build_from=build_from).respect == "practices"
+    assert ProposalParams(build_from="lsoas", respect=respect).respect == respect
