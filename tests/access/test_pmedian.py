@@ -58,6 +58,29 @@ def test_the_milp_agrees_with_spopt_on_a_larger_instance():
     assert ours.objective == pytest.approx(float((weights * cost[:, theirs].min(axis=1)).sum()), rel=1e-7)
 
 
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("k", [2, 3, 4])
+def test_small_instances_agree_with_spopt_called_directly_and_with_brute_force(seed, k):
+    # Issue 24: spopt's own PMedian model (solved by CBC through pulp), its objective and its allocation, as an
+    # oracle independent of our enumeration and of our HiGHS MILP; both of ours must reach the same optimum.
+    spopt = pytest.importorskip("spopt.locate")
+    pulp = pytest.importorskip("pulp")
+    rng = np.random.default_rng(100 + seed)
+    cost, weights = instance(100 + seed, int(rng.integers(20, 41)), int(rng.integers(8, 13)), clustered=seed % 2 == 1)
+    model = spopt.PMedian.from_cost_matrix(cost, weights, k).solve(pulp.PULP_CBC_CMD(msg=False))
+    assert pulp.LpStatus[model.problem.status] == "Optimal"
+    theirs = [j for j in range(cost.shape[1]) if len(model.fac2cli[j])]
+    allocated = sum(weights[i] * cost[i, j] for j in theirs for i in model.fac2cli[j])
+    assert len(theirs) == k and sorted(i for j in theirs for i in model.fac2cli[j]) == list(range(len(weights)))
+    assert allocated == pytest.approx(pulp.value(model.problem.objective), rel=1e-7)
+    optimum = brute_force(cost, weights, k)
+    assert allocated == pytest.approx(optimum, rel=1e-7)
+    for method in ("milp", "enumerate"):
+        ours = p_median(cost, weights, k, method=method)
+        assert ours.objective == pytest.approx(pulp.value(model.problem.objective), rel=1e-7)
+        assert ours.objective == pytest.approx(optimum, rel=1e-9)
+
+
 def test_asking_for_as_many_sites_as_candidates_opens_them_all_and_zero_is_refused():
     cost, weights = instance(0, 5, 3)
     assert p_median(cost, weights, 7).chosen == (0, 1, 2)
