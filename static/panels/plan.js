@@ -11,6 +11,7 @@ import { practiceAssignment, unitsOf } from "../requests.js";
 import { canEdit } from "../roles.js";
 import { colourNeighbourhoods, colourOf, forgetPlan, holdVersion, state, views } from "../state.js";
 import { loadArea, loadPlanList } from "./area.js";
+import { hideAccess, loadAccess } from "./access.js";
 import { renderMoveTargets, renderRenameTargets, renderSelection } from "./editor.js";
 import { loadSignoff, renderLifecycle } from "./signoff.js";
 import { hideValidityLink, renderValidity } from "./validity.js";
@@ -22,6 +23,7 @@ export function closePlan() {
   $("editor").hidden = true; $("tally").hidden = true; $("lifecycle").hidden = true; $("versions-block").hidden = true;
   $("rename-form").hidden = true; $("exports").hidden = true;
   hideValidityLink();
+  hideAccess();
   planMap.setOutside([]);
   planMap.setPracticeAssignment({}, colourOf);
   renderUnitLabels();
@@ -80,6 +82,7 @@ export async function refreshPlanViews() {
   planMap.setPracticeAssignment(practiceAssignment(version) || {}, colourOf);
   renderPlan();
   loadFootprints(plan.id, version.version); // outlines follow; the tallies do not wait for them
+  loadAccess(plan.id, version.version); // so do the access and need figures
   loadPlanList(plan.id).catch(() => {});   // the "saved plans" list names the latest version
 }
 

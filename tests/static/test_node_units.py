@@ -1,4 +1,4 @@
-"""The page's pure JavaScript modules (static/format.js, names.js, roles.js, requests.js, undo.js, state.js, api.js)
+"""The page's pure JavaScript modules (static/format.js, names.js, roles.js, requests.js, undo.js, state.js, api.js, access.js)
 unit-tested by ``node --test`` (tests/static/*.test.mjs), run here so the test command runs them too.
 
 Skipped only when no ``node`` is installed (``scripts/system-packages.sh`` installs Debian's nodejs).
