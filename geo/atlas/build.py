@@ -80,6 +80,8 @@ def load_atlas(
     from geo.sources import discover
 
     catalogue = discover(folder)
+    # Parsed files are kept beside the atlases (geo.sources.parsed): a new area skips parsing what others read.
+    catalogue.cache_dir = settings.cache_dir if cache else None
     request = {"area": cache_spec(area), "vintage": vintage, "imd": imd}
     key = None
     if cache:

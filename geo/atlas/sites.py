@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from geo.atlas.bridging import code_map
+from geo.sources.lookups import normalise_postcode
 
 #: How a practice's site was placed (``site_source``).
 SITE_SOURCES = {
@@ -41,7 +42,10 @@ def _key(postcodes: pd.Series) -> pd.Series:
     >>> _key(pd.Series(["le1  1aa", None])).tolist()
     ['LE11AA', <NA>]
     """
-    return postcodes.astype("string").str.upper().str.replace(r"\s+", "", regex=True).astype(object)
+    # The sources' vectorised normaliser (Arrow; pandas runs "\s+" through Python's re row by row), then the one
+    # space it puts back taken out again: England's 140,000 centroids are keyed on every build.
+    keys = normalise_postcode(postcodes).str.replace(" ", "", regex=False)
+    return keys.astype(object).where(keys.notna(), pd.NA)
 
 
 def practice_sites(
@@ -125,7 +129,9 @@ def _nearest_in_district(
 ) -> pd.Series:
     """The LSOA nearest each point among the LSOAs of its own district (missing when the district has none)."""
     out = pd.Series(pd.NA, index=x.index, dtype=object)
-    districts = geography.drop_duplicates("lsoa_code").groupby("lad_code").lsoa_code.apply(list)
+    # Only the districts some point falls in: grouping every English LSOA by district costs more than the search.
+    wanted = geography[geography.lad_code.isin(lad.unique())]
+    districts = wanted.drop_duplicates("lsoa_code").groupby("lad_code").lsoa_code.apply(list)
     for district, members in lad.groupby(lad).groups.items():
         codes = [c for c in districts.get(district, []) if c in boundaries.index]
         if not codes:

@@ -25,6 +25,7 @@ import pandas as pd
 from geo.errors import DataError
 from geo.sources import activity, boundaries, deprivation, ethnicity, lookups, population, practice_profiles, practices
 from geo.sources.io import sniff
+from geo.sources.parsed import read_parsed, read_rows
 from geo.sources.layouts import TITLES, matches
 
 MANIFEST = Path(__file__).resolve().parents[2] / "data" / "manifest.json"
@@ -173,6 +174,8 @@ class Catalogue:
     found: list[Found]
     unreadable: list[tuple[Path, str]] = field(default_factory=list)
     unrecognised: list[Path] = field(default_factory=list)
+    #: Where parsed frames are kept as Parquet (:mod:`geo.sources.parsed`); ``None`` parses every file each time.
+    cache_dir: Path | None = None
     _frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _sums: dict[Path, str] = field(default_factory=dict, repr=False)
     _pending: dict[str, Future] = field(default_factory=dict, repr=False)
@@ -205,13 +208,32 @@ class Catalogue:
         """Read and validate ``key`` (memoised per catalogue; waits for a :meth:`prefetch` of it)."""
         if key not in self._frames:
             pending = self._pending.get(key)
-            frame = pending.result() if pending is not None else READERS[key](self.path(key))
+            frame = pending.result() if pending is not None else self._parse(key)
             self._pending.pop(key, None)
             found = self._get(key)
             found.rows = len(frame)
             found.vintage = frame.attrs.get("vintage") or found.vintage
             self._frames[key] = frame
         return self._frames[key]
+
+    def _parse(self, key: str) -> pd.DataFrame:
+        return read_parsed(key, self.path(key), READERS[key], self.cache_dir)
+
+    def read_rows(self, key: str, column: str, values: Iterable[str]) -> pd.DataFrame:
+        """The rows of ``key`` whose ``column`` is in ``values``, in file order, with the dataset's attrs.
+
+        From the parsed-source cache only those rows are read; otherwise the whole dataset is read (and memoised)
+        and filtered, so the answer is the same either way.
+        """
+        values = list(values)
+        if key not in self._frames and key not in self._pending:
+            rows = read_rows(key, self.path(key), column, values, self.cache_dir)
+            if rows is not None:
+                return rows.reset_index(drop=True)
+        frame = self.read(key)
+        rows = frame[frame[column].isin(values).to_numpy()].reset_index(drop=True)
+        rows.attrs = dict(frame.attrs)
+        return rows
 
     def prefetch(self, keys: Iterable[str], *, workers: int = 2) -> None:
         """Start reading those of ``keys`` the folder holds in ``workers`` background threads, in the order given.
@@ -236,7 +258,7 @@ class Catalogue:
             return
         pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(wanted))), thread_name_prefix="nhp-read")
         for key in wanted:
-            self._pending[key] = pool.submit(READERS[key], self.path(key))
+            self._pending[key] = pool.submit(self._parse, key)
         pool.shutdown(wait=False)  # the threads end once the queued reads are done
 
     def cancel_prefetch(self) -> None:
