@@ -25,7 +25,7 @@ import pandas as pd
 from geo.errors import DataError
 from geo.sources import activity, boundaries, deprivation, ethnicity, lookups, population, practice_profiles, practices
 from geo.sources.io import sniff
-from geo.sources.parsed import read_parsed, read_rows
+from geo.sources.parsed import entry, read_parsed, read_rows
 from geo.sources.layouts import TITLES, matches
 
 MANIFEST = Path(__file__).resolve().parents[2] / "data" / "manifest.json"
@@ -218,6 +218,10 @@ class Catalogue:
 
     def _parse(self, key: str) -> pd.DataFrame:
         return read_parsed(key, self.path(key), READERS[key], self.cache_dir)
+
+    def is_parsed(self, key: str) -> bool:
+        """Whether the parsed-source cache holds ``key`` (so :meth:`read_rows` reads only the rows asked for)."""
+        return self.cache_dir is not None and self.has(key) and entry(key, self.path(key), self.cache_dir).is_file()
 
     def read_rows(self, key: str, column: str, values: Iterable[str]) -> pd.DataFrame:
         """The rows of ``key`` whose ``column`` is in ``values``, in file order, with the dataset's attrs.
