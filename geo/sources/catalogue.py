@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo.contract import SourceInfo
 from geo.errors import DataError
 from geo.sources import activity, boundaries, deprivation, ethnicity, lookups, population, practice_profiles, practices
 from geo.sources.io import sniff
@@ -286,9 +287,7 @@ class Catalogue:
         return out
 
     def source(self, key: str):
-        """Provenance of ``key`` as a :class:`geo.atlas.model.SourceInfo`."""
-        from geo.atlas.model import SourceInfo
-
+        """Provenance of ``key`` as a :class:`geo.contract.SourceInfo`."""
         self.path(key)  # DataError with the download page when missing
         found = self._get(key)
         return SourceInfo(
