@@ -33,8 +33,13 @@ def register(subparsers) -> None:
 
 def run_access(args: argparse.Namespace) -> int:
     """Print access and need per neighbourhood."""
-    from geo.access.report import HEADINGS, LEGEND, access_and_need, document
-    from geo.names import formula_safe_frame
+    from geo.access.report import (
+        HEADINGS,
+        LEGEND,
+        access_and_need,
+        document,
+    )  # lazy: nhp --help start-up (every command module is imported)
+    from geo.names import formula_safe_frame  # lazy: nhp --help start-up (every command module is imported)
 
     atlas = _common.atlas_from_args(args)
     plan = plan_from_args(args.plan, atlas, args)

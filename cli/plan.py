@@ -54,7 +54,7 @@ def run_score(args: argparse.Namespace) -> int:
     plan = _load(args.plan, atlas, args)
     aligned = []
     if getattr(args, "align", None):
-        from geo.plan.coterminosity import align_all
+        from geo.plan.coterminosity import align_all  # lazy: nhp --help start-up (every command module is imported)
 
         aligned = align_all(plan, args.align)
     if args.format == "json":
@@ -72,7 +72,7 @@ def run_score(args: argparse.Namespace) -> int:
 
 def run_compare(args: argparse.Namespace) -> int:
     """Compare two plans and print the differences."""
-    from geo.plan.compare import compare_plans
+    from geo.plan.compare import compare_plans  # lazy: nhp --help start-up (every command module is imported)
 
     atlas = _common.atlas_from_args(args)
     diff = compare_plans(_load(args.plan_a, atlas, args), _load(args.plan_b, atlas, args))

@@ -45,9 +45,9 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Re-nest, write the new plan and print what moved; return the exit status."""
-    from geo import export
-    from geo.plan.geography import geography
-    from geo.propose.renest import renest, renested_plan
+    from geo import export  # lazy: nhp --help start-up (every command module is imported)
+    from geo.plan.geography import geography  # lazy: nhp --help start-up (every command module is imported)
+    from geo.propose.renest import renest, renested_plan  # lazy: nhp --help start-up (every command module is imported)
 
     if args.out.resolve() == args.plan.resolve():
         raise DataError(

@@ -48,11 +48,14 @@ def register(subparsers) -> None:
 
 def run_sites(args: argparse.Namespace) -> int:
     """Choose the sites, write them and print a summary."""
-    from geo.access.candidates import read_candidates
-    from geo.access.layer import PRACTICE_KM
-    from geo.access.output import EXTENSIONS, write_sites
-    from geo.access.siting import choose_sites
-    from geo.errors import DataError
+    from geo.access.candidates import read_candidates  # lazy: nhp --help start-up (every command module is imported)
+    from geo.access.layer import PRACTICE_KM  # lazy: nhp --help start-up (every command module is imported)
+    from geo.access.output import (
+        EXTENSIONS,
+        write_sites,
+    )  # lazy: nhp --help start-up (every command module is imported)
+    from geo.access.siting import choose_sites  # lazy: nhp --help start-up (every command module is imported)
+    from geo.errors import DataError  # lazy: nhp --help start-up (every command module is imported)
 
     if args.out.suffix.lower() not in EXTENSIONS:
         raise DataError(

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from geo.contract import QOF_REGISTERS
+from geo.settings import get_settings
 
 #: What each published field is (checked by :func:`geo.testing.disclosure.assert_no_small_counts`, which fails on
 #: a numeric field not declared here, so a new count cannot slip out unchecked). ``count``: people or events, never
@@ -299,7 +300,6 @@ def field_kind(name) -> str | None:
 def _threshold(threshold: int | None) -> int:
     if threshold is not None:
         return int(threshold)
-    from geo.settings import get_settings
 
     return int(get_settings().suppression_threshold)
 

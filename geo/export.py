@@ -37,7 +37,7 @@ class Format:
 
 def _plan(layer: str = "neighbourhoods") -> Callable[..., Path]:
     def write(plan, path: Path, **options: Any) -> Path:
-        from geo.plan.io import write_plan
+        from geo.plan.io import write_plan  # lazy: nhp --help start-up
 
         chosen = options.get("layer", layer)
         if chosen == "lsoas" and Path(path).suffix.lower() in (".geojson", ".gpkg"):
@@ -50,8 +50,8 @@ def _plan(layer: str = "neighbourhoods") -> Callable[..., Path]:
 def _lsoa_layer(plan, path: Path) -> Path:
     """The LSOA layer of a plan with its residents and registered patients published: a count of 1 to 7 (never
     in census LSOAs, but possible in any atlas) is an empty cell."""
-    from geo.disclosure import suppress
-    from geo.plan.io import lsoa_layer
+    from geo.disclosure import suppress  # lazy: nhp --help start-up
+    from geo.plan.io import lsoa_layer  # lazy: nhp --help start-up
 
     frame = lsoa_layer(plan)
     for column in ("resident_population", "registered_population"):
@@ -69,7 +69,7 @@ def _profiles(profiles, path: Path, **options: Any) -> Path:
 
 
 def _map(folium_map, path: Path, **options: Any) -> Path:
-    from geo.maps import save_map
+    from geo.maps import save_map  # lazy: nhp --help start-up
 
     return save_map(folium_map, path, **options)
 

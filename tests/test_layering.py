@@ -174,3 +174,44 @@ def test_no_cycles_between_packages():
         for loop in loops
     }
     assert not loops, detail
+
+
+def function_level_imports(path: Path) -> list[tuple[int, bool]]:
+    """``(line, has a "# lazy: <reason>" comment)`` of each import inside a function (type-checking ones aside)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    tree = ast.parse("\n".join(lines), filename=str(path))
+    skip = _type_only(tree)
+    found = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.Import, ast.ImportFrom)) and in_function and id(child) not in skip:
+                span = lines[child.lineno - 1 : child.end_lineno]
+                above = lines[child.lineno - 2].strip() if child.lineno > 1 else ""
+                explained = any("# lazy:" in line for line in span) or above.startswith("# lazy:")
+                found.append((child.lineno, explained))
+            visit(child, in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)))
+
+    visit(tree, False)
+    return found
+
+
+def test_imports_inside_functions_say_why_they_are_late():
+    # Imports belong at module top, where they show the graph; a late one is kept only for a reason written beside
+    # it (a heavy library, the start-up of `nhp --help`, an init-order cycle), as "# lazy: <reason>".
+    unexplained = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for folder in ("geo", "api", "cli")
+        for path in _modules(folder)
+        for line, explained in function_level_imports(path)
+        if not explained
+    ]
+    assert not unexplained, unexplained
+
+
+def test_the_lazy_import_check_reads_functions_not_module_top(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "import os\n\n\ndef f():\n    import csv  # lazy: a reason\n    import json\n    return json, csv, os\n"
+    )
+    assert function_level_imports(sample) == [(5, True), (6, False)]

@@ -19,6 +19,9 @@ from api.deps import DbId, MAX_ID, Planner, State, Viewer
 from api.limits import heavy_work
 from api.schemas import HotspotJobCreate, JobPublic
 from api.uploads import read_upload
+from geo.hotspots import find_hotspots
+from geo.uec import uec_layer_for
+from geo.hotspots import by_neighbourhood
 
 router = APIRouter(tags=["hotspots"])
 EXTRACT_SUFFIXES = {".csv", ".xlsx"}
@@ -62,8 +65,6 @@ def extract_hotspots(
     strict: Annotated[bool, Query(description="Stop at the first bad row instead of rejecting it.")] = False,
 ):
     """Gi* hotspots of an uploaded local UEC extract (size limited by ``NHP_MAX_UPLOAD_MB``: 413)."""
-    from geo.hotspots import find_hotspots
-    from geo.uec import uec_layer_for
 
     atlas = state.atlases.get(area)
     with heavy_work(state.db, actor, "extract"):  # parsing and Gi* count against the caps of jobs (429)
@@ -111,7 +112,6 @@ def plan_hotspots(
     plan_id: DbId, actor: Viewer, state: State, version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
 ) -> dict:
     """UEC attendances, rate and ratio against the study area per neighbourhood (modelled layer)."""
-    from geo.hotspots import by_neighbourhood
 
     _, plan = state.plans.load(plan_id, version)
     result = _modelled(state, plan.atlas)

@@ -22,6 +22,8 @@ from api.serialize import jsonable, plan_public, version_public
 from api.uploads import read_upload
 from geo.errors import PlanError
 from geo.plan.params import PlanParams, Provenance
+from geo.names import name_from_file
+from geo.plan.io import load_plan
 
 router = APIRouter(tags=["plans"])
 
@@ -99,8 +101,6 @@ def import_plan(
     population: Annotated[Population | None, Form()] = None,
 ):
     """Import a plan from an uploaded CSV lookup or GeoJSON (size limited by ``NHP_MAX_UPLOAD_MB``: 413)."""
-    from geo.names import name_from_file
-    from geo.plan.io import load_plan
 
     params = _params(state, target=target, tolerance=tolerance, population=population)  # bounds: PlanParams
     atlas = state.atlases.get(state.atlases.authorize(area, actor))

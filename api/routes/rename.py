@@ -18,6 +18,7 @@ from api.deps import IfMatch, DbId, MAX_ID, Planner, State, Viewer
 from api.schemas import Label, VersionPublic
 from api.serialize import jsonable, version_public
 from geo.errors import PlanError
+from geo.plan.coterminosity import align_all
 
 router = APIRouter(tags=["plans"])
 
@@ -58,7 +59,6 @@ def plan_coterminosity(
 ) -> dict:
     """Coterminosity of a version with wards, PCNs and/or local authorities: per neighbourhood its best-matching
     unit and the share inside it, the population-weighted index and the units split between neighbourhoods."""
-    from geo.plan.coterminosity import align_all
 
     specs = [s.strip().lower() for s in with_.split(",") if s.strip()]
     unknown = [s for s in specs if s not in BUILT_IN]

@@ -15,6 +15,7 @@ from pyproj import Transformer
 from geo.access.siting import Sites, catchments_layer
 from geo.errors import DataError
 from geo.names import formula_safe_frame
+import geopandas as gpd
 
 COLUMNS = [
     "neighbourhood",
@@ -76,7 +77,6 @@ def write_sites(result: Sites, path: str | Path) -> Path:
     if suffix == ".csv":
         formula_safe_frame(table).to_csv(path, index=False)
         return path
-    import geopandas as gpd
 
     shapes = catchments_layer(result).geometry.to_numpy()
     frame = gpd.GeoDataFrame(table, geometry=shapes, crs="EPSG:27700").to_crs("EPSG:4326")

@@ -28,6 +28,7 @@ from geo.atlas.vintages import VINTAGES, imd_geography, vintage_for
 from geo.atlas.graph import contiguity
 from geo.errors import DataError
 from geo.settings import get_settings
+from geo.sources import discover
 
 IMD_COLUMNS = ["imd_score", "imd_rank", "imd_decile"]
 
@@ -76,8 +77,6 @@ def load_atlas(
     vintage = vintage_for(vintage).year
     imd = imd or vintage_for(vintage).imd
     imd_geography(imd)  # DataError for an unknown edition
-
-    from geo.sources import discover
 
     catalogue = discover(folder)
     # Parsed files are kept beside the atlases (geo.sources.parsed): a new area skips parsing what others read.

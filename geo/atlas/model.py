@@ -270,7 +270,7 @@ class Atlas:
 
     def weights(self):
         """Return the contiguity graph as a row-standardisable ``libpysal.weights.W`` keyed by LSOA code."""
-        from libpysal.weights import W
+        from libpysal.weights import W  # lazy: PySAL (esda, libpysal) only for hotspot statistics
 
         return W(self.neighbours, silence_warnings=True)
 

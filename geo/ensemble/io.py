@@ -16,6 +16,8 @@ import pandas as pd
 from geo.errors import DataError
 from geo.ensemble.chain import MAX_STEPS, Ensemble
 from geo.ensemble.kernels import INFO, SCORES
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 KEY = b"nhp.ensemble"
 
@@ -36,8 +38,6 @@ def write_runs(ensemble: Ensemble, path) -> Path:
     >>> len(runs), meta["seed"], runs.equals(e.runs)
     (5, 1, True)
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
     path = Path(path)
     if not path.expanduser().resolve().parent.is_dir():
@@ -50,8 +50,6 @@ def write_runs(ensemble: Ensemble, path) -> Path:
 
 def read_runs(path) -> tuple[pd.DataFrame, dict]:
     """Read ensemble runs written by :func:`write_runs`: the rows and the metadata."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
     path = Path(path)
     expected = "a runs file written by nhp ensemble --out runs.parquet"

@@ -21,6 +21,7 @@ from geo.disclosure import hidden_mask, publish_totals
 from geo.hotspots.clusters import CLUSTER_COLUMNS
 from geo.hotspots.stats import rate_per_1000, ratio_ci
 from geo.names import formula_safe_frame
+import geopandas as gpd
 
 PUBLISHED_COLUMNS = [
     "lsoa_code",
@@ -256,7 +257,6 @@ class HotspotResult:
 
     def to_geojson(self, path: str | Path, threshold: int | None = None) -> Path:
         """Write the published table as GeoJSON (WGS84) with ``uec_kind``, ``source`` and ``area`` members."""
-        import geopandas as gpd
 
         table = self.published(threshold).set_index("lsoa_code")
         gdf = gpd.GeoDataFrame(table, geometry=self.geometry.reindex(table.index), crs=self.geometry.crs)

@@ -15,6 +15,7 @@ from scipy.optimize import linear_sum_assignment
 
 from geo.errors import PlanError
 from geo.plan.report import basis_note, jsonable
+from geo.disclosure import publish_sums
 
 if TYPE_CHECKING:
     from geo.plan import Plan
@@ -110,7 +111,6 @@ def compare_plans(a: "Plan", b: "Plan") -> dict:
             row[f"{column}_b"] = table_b.at[name_b, column] if name_b is not None else None
         pairs.append(row)
     # Published like every total of LSOAs (a margin: an LSOA of 1 to 7 counts as 4 and the sum is rounded to 10).
-    from geo.disclosure import publish_sums
 
     moved_values = a.atlas.lsoas.loc[codes, a.population_column].to_numpy(dtype=float)
     population = publish_sums(moved_values, np.zeros(len(codes), np.int64), 1)[0][0] if len(codes) else 0.0

@@ -145,7 +145,7 @@ def read_geography(path, atlas) -> Geography:
         frame = read_csv(path, file=path.name, expected="a CSV lookup (lsoa_code, unit)")
         return _from_lookup(frame, atlas, path.name)
     if suffix in (".geojson", ".json", ".gpkg", ".zip", ".shp"):
-        from geo.sources.archives import check_upload_archive
+        from geo.sources.archives import check_upload_archive  # lazy: imported only on this branch
 
         check_upload_archive(path)
         return _from_polygons(path, atlas)

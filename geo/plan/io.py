@@ -25,6 +25,7 @@ from geo.names import check_name, formula_safe_frame, name_from_file, printable
 from geo.plan.constraints import coverage_error
 from geo.sources.limits import check_geometries, check_polygon_file_size, check_table, read_csv
 from geo.sources.memory import MemoryFile, as_source, opened
+from dataclasses import replace
 
 if TYPE_CHECKING:
     from geo.atlas.model import Atlas
@@ -94,7 +95,7 @@ def _read_plan(path, atlas: "Atlas", name_column: str | None) -> tuple[pd.Series
             None,
         )
     if suffix in POLYGON_SUFFIXES:
-        from geo.sources.archives import check_upload_archive
+        from geo.sources.archives import check_upload_archive  # lazy: imported only on this branch
 
         try:
             check_upload_archive(path)
@@ -311,7 +312,7 @@ def basis_of(frame: pd.DataFrame, *, source: str) -> str | None:
     ...
     geo.errors.PlanError: p.csv, row 2, column 'population_basis': population basis 'votes' is not one of resident, registered, list (expected one basis on every row: the one the plan was made on)
     """
-    from geo.plan.params import POPULATION_BASES
+    from geo.plan.params import POPULATION_BASES  # lazy: same package (init order unchecked)
 
     columns = [c for c in frame.columns if _norm(c) == BASIS_COLUMN]
     if not columns:
@@ -603,8 +604,8 @@ def load_plan(
     >>> plan.built_from, plan.population, sorted(plan.neighbourhoods)
     ('practices', 'list', ['A', 'B'])
     """
-    from geo.plan import Plan
-    from geo.plan.params import Provenance
+    from geo.plan import Plan  # lazy: same package (init order unchecked)
+    from geo.plan.params import Provenance  # lazy: same package (init order unchecked)
 
     path = as_source(path)
     name = check_name(name, what="plan name") if name else name_from_file(path.name)
@@ -638,6 +639,5 @@ def load_plan(
 def _made_on(provenance, basis: str | None):
     """The provenance with the basis the file says the plan was made on (a plan is judged on it unless the
     caller names another basis; see :class:`geo.plan.Plan`)."""
-    from dataclasses import replace
 
     return replace(provenance, population_basis=basis) if basis is not None else provenance

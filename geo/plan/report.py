@@ -20,6 +20,7 @@ import pandas as pd
 
 from geo.disclosure import publish_share, publish_sums
 from geo.plan.params import BASIS_WORDS
+from geo.disclosure import is_disclosive
 
 if TYPE_CHECKING:
     from geo.plan import Plan
@@ -299,7 +300,6 @@ def plan_dict(plan: "Plan") -> dict:
 def _rounded_count(value: float, base: int = 10) -> float | None:
     """A patient count as published: rounded to ``base`` and suppressed (``None``) when it would show as 1 to the
     threshold, so neither it nor its change between two versions of a plan reveals a small count."""
-    from geo.disclosure import is_disclosive
 
     return None if is_disclosive(value) else float(base * round(value / base))
 

@@ -21,6 +21,7 @@ from geo.disclosure import publish_share, suppress, suppress_frame
 from geo.errors import DataError
 from geo.profiles.charts import footprint_svg
 from geo.profiles.figures import Figures, extra_figures
+from geo.names import formula_safe_frame
 
 COUNT_COLUMNS = ["resident_population", *AGE_BANDS, "registered_population"]
 UEC_COLUMNS = [
@@ -65,22 +66,21 @@ class Profiles:
     def write(self, path: str | Path) -> Path:
         """Write to ``.pdf`` (the printed data pack), ``.html`` (the same pack, A4 print), ``.xlsx`` (formatted
         workbook) or ``.csv`` (summary)."""
-        from geo.names import formula_safe_frame
 
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix == ".pdf":
-            from geo.profiles.pdf import write_pdf
+            from geo.profiles.pdf import write_pdf  # lazy: same package (init order unchecked)
 
             write_pdf(self, path)
         elif suffix == ".csv":
             formula_safe_frame(self.summary.reset_index()).to_csv(path, index=False)
         elif suffix == ".xlsx":
-            from geo.profiles.xlsx import write_xlsx
+            from geo.profiles.xlsx import write_xlsx  # lazy: same package (init order unchecked)
 
             write_xlsx(self, path)
         elif suffix in (".html", ".htm"):
-            from geo.profiles.html import page
+            from geo.profiles.html import page  # lazy: same package (init order unchecked)
 
             path.write_text(page(self), encoding="utf-8")
         else:
@@ -154,7 +154,7 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
     uec_note = ""
     assignment = plan.assignment
     if hotspots is not None:
-        from geo.hotspots import by_neighbourhood
+        from geo.hotspots import by_neighbourhood  # lazy: imported only on this branch
 
         uec = by_neighbourhood(hotspots, assignment, suppressed=True, threshold=threshold)
         summary = summary.join(uec[UEC_COLUMNS])
@@ -189,11 +189,11 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
         name: footprint_svg(lsoas, name, high, area=outline, shape=shapes.get(name)) for name in summary.index
     }
     if england is None:
-        from geo.profiles.england import england_totals
+        from geo.profiles.england import england_totals  # lazy: same package (init order unchecked)
 
         england = england_totals(atlas)
     figures = extra_figures(plan, england, threshold)
-    from geo.profiles.comparators import key_figures
+    from geo.profiles.comparators import key_figures  # lazy: same package (init order unchecked)
 
     key = key_figures(plan, summary, figures, hotspots, threshold)
     return Profiles(

@@ -27,6 +27,9 @@ from geo.profiles import charts
 from geo.profiles.comparators import KEY_REGISTERS
 from geo.profiles.figures import ENGLAND, ICB
 from geo.profiles.labels import COLUMNS, ETHNIC_GROUPS, NOT_PUBLISHED, QOF_REGISTERS, label
+import re
+from geo.plan.naming import short_label
+from geo.plan.naming import display_case
 
 PRACTICE_COLUMNS = ["practice_code", "practice_name", "pcn_name", "list_size", "list_living_here_pct"]
 #: Practices listed on a neighbourhood's second page (the rest are counted, and all are in the workbook).
@@ -133,7 +136,6 @@ def _short_source(label: str, vintage: str) -> str:
     >>> _short_source("ONS Census 2021 TS021 ethnic group (usual residents)", "Census 2021")
     'ONS Census 2021 TS021 ethnic group (Census 2021)'
     """
-    import re
 
     text = re.sub(r"\s*\([^)]*\)", "", str(label)).strip()
     return f"{text} ({vintage})" if vintage and len(str(vintage)) <= 12 else text
@@ -184,9 +186,8 @@ def _vintages(p) -> str:
 
 
 def _cover(p) -> str:
-    from geo.plan.naming import short_label
 
-    from geo.profiles.maps import overview_svg
+    from geo.profiles.maps import overview_svg  # lazy: same package (init order unchecked)
 
     basis = "whole GP practices (list-based)" if p.built_from == "practices" else "LSOAs (place-based)"
     counted = format_value("population_basis", p.summary.population_basis.iloc[0]) if len(p.summary) else ""
@@ -413,7 +414,7 @@ def _size(p, row) -> str:
         if c in row.index and not (c == "hotspot_lsoas" and _modelled(p))
     ]
     if "pcns" in row.index and row["pcns"]:
-        from geo.plan.naming import display_case
+        from geo.plan.naming import display_case  # lazy: imported only on this branch
 
         pcns = "; ".join(display_case(n) for n in str(row["pcns"]).split("; "))
         rows.append(f"<tr><th>{_esc(label('pcns'))}</th><td>{_esc(pcns)}</td></tr>")
@@ -481,7 +482,7 @@ def _marks(p, name, columns: dict[str, str], areas) -> dict[str, dict]:
 
 
 def _first_page(p, name, row, k: int, compact: bool) -> str:
-    from geo.profiles.maps import locator_svgs
+    from geo.profiles.maps import locator_svgs  # lazy: same package (init order unchecked)
 
     la = _la(p, name)
     where = f"Local authority: {_esc(_short_la(la))} · " if la else ""
@@ -622,7 +623,6 @@ def _practices(p, name, rows: int) -> str:
     if practices.empty:
         return "<h3>GP practices</h3><p>No practice has most of its area patients here.</p>"
     shown = practices.sort_values("list_size", ascending=False, na_position="last").head(rows)
-    from geo.plan.naming import display_case
 
     head = (
         f"<th>{_esc(label('practice_name'))} ({_esc(label('practice_code').lower())})</th>"

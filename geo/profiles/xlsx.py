@@ -112,7 +112,7 @@ def write_xlsx(p, path: Path) -> Path:
         )
         if not figures.ethnicity.empty:
             eth = figures.ethnicity.rename_axis("area").reset_index()
-            from geo.profiles.labels import ETHNIC_GROUPS
+            from geo.profiles.labels import ETHNIC_GROUPS  # lazy: same package (init order unchecked)
 
             _sheet(
                 writer,

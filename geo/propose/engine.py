@@ -121,7 +121,7 @@ def propose(
 def _list_based(atlas, params: ProposalParams, start: float, name: str | None) -> Plan:
     """Whole practices (or PCNs) per nesting unit, solved exactly where small (:mod:`geo.propose.list_based`);
     the plan's place footprint is derived from where their patients live."""
-    from geo.propose.list_based import list_based
+    from geo.propose.list_based import list_based  # lazy: same package (init order unchecked)
 
     practices, unmet, constrained, stopped_early, report = list_based(atlas, params, start + params.time_budget)
     method = f"exact-{params.build_from}"

@@ -24,6 +24,9 @@ import pandas as pd
 from scipy.sparse import csgraph
 
 from geo.errors import PlanError
+from scipy import sparse
+from geo.plan import Plan
+from geo.plan.params import Provenance
 
 
 @dataclass
@@ -167,8 +170,8 @@ def _rebalance(atlas, labels, units, pop, params) -> np.ndarray:
     """Move boundary LSOAs between neighbourhoods of the same unit until each is inside the band where the unit's
     graph allows (:func:`geo.propose.refine.refine` with a goal just inside the tolerance, so in-band
     neighbourhoods are only touched to help one that is not)."""
-    from geo.propose.refine import refine
-    from geo.propose.units import Piece
+    from geo.propose.refine import refine  # lazy: same package (init order unchecked)
+    from geo.propose.units import Piece  # lazy: same package (init order unchecked)
 
     labels = labels.copy()
     low, high = params.band
@@ -207,7 +210,6 @@ def _fragments(orphan, original, units, adjacency, pop):
     key = pd.factorize(pd.Series(original[rows]).astype(str) + "\x00" + pd.Series(units[rows]).astype(str))[0]
     sub = adjacency[rows][:, rows].tocoo()
     same = key[sub.row] == key[sub.col]
-    from scipy import sparse
 
     graph = sparse.csr_matrix((np.ones(int(same.sum())), (sub.row[same], sub.col[same])), shape=(len(rows),) * 2)
     _, comp = csgraph.connected_components(graph, directed=False)
@@ -239,8 +241,6 @@ def _balance_notes(new: pd.Series, original, pop, low, high, why: str) -> list[s
 def renested_plan(plan, geography, result: Renested, *, name: str | None = None):
     """Return the re-nested plan: a new :class:`geo.plan.Plan` (the agreed one is untouched) whose provenance
     says what it came from, into what, and the people moved against the lower bound."""
-    from geo.plan import Plan
-    from geo.plan.params import Provenance
 
     provenance = Provenance(
         "renested", unmet=tuple(result.notes), source=plan.name, params={"into": str(geography.key), **result.to_dict()}

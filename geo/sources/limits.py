@@ -42,6 +42,8 @@ import pandas as pd
 import shapely
 
 from geo.errors import DataError
+import warnings
+from pandas.io.parsers import TextParser
 
 MAX_FEATURES = 50_000
 MAX_VERTICES = 5_000_000
@@ -267,9 +269,8 @@ def read_csv(source, *, file, expected: str = "a CSV table", **options) -> pd.Da
     ...
     geo.errors.DataError: p.csv, row 1, column 'field 3': row 1 has 3 fields but the header has 2...
     """
-    import warnings
 
-    from geo.sources.memory import opened
+    from geo.sources.memory import opened  # lazy: same package (init order unchecked)
 
     check_table(source, file=file)
     # index_col=False: a row with an extra field is an error on that row, not a silent shift of columns.
@@ -343,10 +344,9 @@ def read_xlsx(
     ...
     geo.errors.DataError: uec.xlsx: the sheet declares 702 columns (A1:ZZ9), beyond the limit MAX_COLUMNS = 200...
     """
-    from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet._reader import WorkSheetParser
-    from pandas.io.parsers import TextParser
+    from openpyxl import load_workbook  # lazy: openpyxl only for XLSX files
+    from openpyxl.utils import get_column_letter  # lazy: openpyxl only for XLSX files
+    from openpyxl.worksheet._reader import WorkSheetParser  # lazy: openpyxl only for XLSX files
 
     max_rows = MAX_ROWS if max_rows is None else max_rows
     max_columns = MAX_COLUMNS if max_columns is None else max_columns

@@ -24,6 +24,11 @@ import pandas as pd
 from geo.atlas.model import AGE_BANDS, SourceInfo
 from geo.errors import DataError
 from geo.uec.layer import AGE_BAND_ALIASES, UecLayer, age_band_of_years
+from geo.sources.archives import check_upload_archive
+from geo.sources.limits import check_table, read_xlsx
+from geo.sources.memory import opened
+from geo.sources.memory import as_source
+from geo.atlas.bridging import bridge_counts, crosswalk
 
 # Accepted header variants (after lower-casing and turning non-alphanumerics into "_").
 HEADERS = {
@@ -66,9 +71,6 @@ def _find(columns: dict[str, str], role: str) -> str | None:
 
 
 def _read(path) -> pd.DataFrame:
-    from geo.sources.archives import check_upload_archive
-    from geo.sources.limits import check_table, read_xlsx
-    from geo.sources.memory import opened
 
     suffix = path.suffix.lower()
     if not path.is_file():
@@ -200,7 +202,6 @@ def read_uec_extract(
     >>> layer.attendances.tolist(), layer.rejections
     ([40.0, 0.0, 0.0, 0.0], {'negative count': 1})
     """
-    from geo.sources.memory import as_source
 
     path = as_source(path)  # a path, or an upload held in memory (geo.sources.memory.MemoryFile)
     frame = _read(path)
@@ -360,7 +361,6 @@ def _place_codes(codes: pd.Series, rows: _Rows, atlas, lookup, path: Path, colum
 def _bridge(table: pd.DataFrame, vintage: int, atlas, lookup) -> tuple[pd.DataFrame, str]:
     if vintage == atlas.vintage:
         return table, ""
-    from geo.atlas.bridging import bridge_counts, crosswalk
 
     weights = crosswalk(lookup, source=vintage, target=atlas.vintage, target_population=atlas.lsoas.resident_population)
     bridged, report = bridge_counts(table, code_column="lsoa_code", value_columns=["attendances"], weights=weights)
