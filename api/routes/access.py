@@ -24,7 +24,6 @@ from geo.access.layer import access_layer
 from geo.access.need import need_layer
 from geo.access.report import access_and_need, document
 from geo.access.output import sites_frame, write_sites
-from geo.access.siting import choose_sites
 
 router = APIRouter(tags=["access"])
 
@@ -90,6 +89,7 @@ def plan_sites(
     (planner). One row per site: neighbourhood, people, mean and 90th-percentile km, people beyond the threshold,
     catchment need index and order of opening; ``geojson`` gives the catchments."""
     from geo.access.report import document  # lazy: another function binds document to something else
+    from geo.access.siting import choose_sites  # lazy: looked up per call (tests patch geo.access.siting.choose_sites)
 
     body = body or SitesRequest()
     if body.per_neighbourhood is not None and body.total is not None:

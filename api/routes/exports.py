@@ -20,7 +20,6 @@ from api.limits import heavy_work
 from geo import export
 from geo.export import FORMATS
 from api.deps import DbId, MAX_ID, State, Viewer
-from geo.profiles import neighbourhood_profiles
 from geo.maps import plan_map as build_map
 
 router = APIRouter(tags=["exports"])
@@ -61,6 +60,9 @@ def _cached(state: State, actor, row, kind: str, ext: str, make, *options) -> by
 
 
 def _profiles(state: State, actor, plan_id: DbId, version: int | None, ext: str):
+    from geo.profiles import (
+        neighbourhood_profiles,
+    )  # lazy: looked up per call (tests patch geo.profiles.neighbourhood_profiles)
 
     row, plan = state.plans.load(plan_id, version)
 

@@ -15,7 +15,6 @@ from geo.atlas import load_atlas
 from geo.hotspots import find_hotspots
 from geo.maps import plan_map, save_map
 from geo.plan.io import write_plan
-from geo.profiles import neighbourhood_profiles
 from geo.propose import ProposalParams, propose
 from geo.atlas.summary import atlas_summary
 from geo.uec import read_uec_extract, synthetic_extract, write_extract
@@ -48,6 +47,9 @@ def run_demo(out_dir: str | Path, *, seed: int = 1, permutations: int = 999) -> 
     >>> sorted(run.files)  # doctest: +SKIP
     ['hotspots', 'map', 'plan', 'plan_footprints', 'profiles', 'score', 'summary', 'uec_extract']
     """
+    from geo.profiles import (
+        neighbourhood_profiles,
+    )  # lazy: looked up per call (tests patch geo.profiles.neighbourhood_profiles)
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
