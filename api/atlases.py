@@ -29,6 +29,8 @@ from geo.errors import AreaError, DataError
 from geo.settings import Settings
 
 from api.problems import NotFound, Problem
+from geo.atlas import load_atlas
+from geo.atlas.sizing import area_lsoa_count
 
 #: The one area-id rule: codes of letters, digits, ``_`` and ``-`` (up to 20 characters each), comma-separated, at
 #: most :data:`MAX_AREA_ID` characters in all. URLs (:func:`check_area_id`) and request bodies (:data:`AreaId`)
@@ -198,7 +200,6 @@ def default_provider(settings: Settings) -> AtlasProvider:
     """The real service's provider: the demo region always; real areas on demand when a data folder is set."""
 
     def load(area: str) -> Atlas:
-        from geo.atlas import load_atlas
 
         demo_area, demo_dir = _demo()
         if demo_area is not None and area == demo_area:
@@ -212,7 +213,6 @@ def default_provider(settings: Settings) -> AtlasProvider:
 
     def size(area: str) -> int:
         """LSOAs of an area from the lookup alone (a second or two, against minutes to build the atlas)."""
-        from geo.atlas.sizing import area_lsoa_count
 
         return area_lsoa_count(area, settings.data_dir, settings.vintage)
 
@@ -230,7 +230,7 @@ def _forbidden(detail: str) -> Problem:
 
 def _demo():
     try:
-        from geo.demo import DEMO_AREA, demo_data_dir
+        from geo.demo import DEMO_AREA, demo_data_dir  # lazy: optional dependency, guarded by try/except
     except ImportError:  # the demo module is optional for the service: real areas still work without it
         return None, None
     return DEMO_AREA, demo_data_dir

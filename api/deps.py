@@ -20,6 +20,7 @@ from api.auth import Principal, authenticate, is_loopback, local_request, requir
 from api.db import Database
 from api.plans import PlanService
 from geo.settings import Settings
+import ipaddress
 
 
 @dataclass
@@ -92,7 +93,6 @@ def _same_machine_request(request: Request, configured_port: int) -> bool:
 
 
 def _is_ip(host: str) -> bool:
-    import ipaddress
 
     try:
         ipaddress.ip_address(host.strip("[]"))

@@ -68,7 +68,7 @@ def script_hashes(html: bytes) -> tuple[str, ...]:
 def docs_hashes(openapi_url: str, title: str) -> tuple[str, ...]:
     """The hashes of ``/docs``' inline start-up script: the service's own Swagger template rendered once with the
     app's settings (its OpenAPI URL and title), never read from an answer."""
-    from api import docs
+    from api import docs  # lazy: same package (init order unchecked)
 
     page = docs.docs(SimpleNamespace(app=SimpleNamespace(openapi_url=openapi_url, title=title)))
     return script_hashes(page.body)

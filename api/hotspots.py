@@ -28,6 +28,10 @@ from api.db import Database
 from api.models import Base, CompressedJSON, UTCDateTime, utcnow
 from api.problems import NotFound
 from geo import export
+from geo.demo import DEMO_AREA, demo_data_dir
+from geo.hotspots import find_hotspots
+from geo.uec import uec_layer_for
+from geo.settings import get_settings
 
 #: Media type of each answer format.
 #: Media types: JSON, and the hotspot formats of the one export table (``geo.export.FORMATS``).
@@ -63,15 +67,12 @@ def data_folder(atlas, configured):
     >>> data_folder(grid_atlas(2, 2), "/srv/nhp/raw")
     '/srv/nhp/raw'
     """
-    from geo.demo import DEMO_AREA, demo_data_dir
 
     return demo_data_dir() if DEMO_AREA in atlas.area.codes else configured
 
 
 def modelled(atlas, configured):
     """:func:`geo.hotspots.find_hotspots` on the modelled UEC layer of ``atlas`` (true figures: render them)."""
-    from geo.hotspots import find_hotspots
-    from geo.uec import uec_layer_for
 
     return find_hotspots(atlas, uec_layer_for(atlas, data_folder(atlas, configured)))
 
@@ -92,7 +93,7 @@ def render(result, fmt: str) -> str:
     ('extract', 'lsoa_code')
     """
     if fmt == "json":
-        import json
+        import json  # lazy: imported only on this branch
 
         return json.dumps(result.answer())
     if fmt not in MEDIA_TYPES:
@@ -105,9 +106,8 @@ def render(result, fmt: str) -> str:
 
 def work(atlas, params: dict, conn) -> None:
     """Job body, run in a child process: progress, then ``("done", answer)`` or ``("error", problem)``."""
-    from geo.settings import get_settings
 
-    from api.jobs import send_outcome
+    from api.jobs import send_outcome  # lazy: same package (init order unchecked)
 
     def answer() -> dict:
         conn.send(("progress", 0.1, "building the modelled UEC layer and Gi* statistics"))

@@ -41,6 +41,7 @@ from api.db import Database
 from api.limits import MAX_PER_KEY, MAX_TOTAL, check_caps
 from api.models import Base, UTCDateTime, utcnow
 from api.problems import NotFound, Problem
+from geo.errors import DataError
 
 log = logging.getLogger("nhp.api")
 
@@ -51,7 +52,6 @@ def send_outcome(conn, answer: Callable[[], dict], failure: str) -> None:
     Bad input data is a 422 naming file, row and column; any other failure is a 500 giving only the kind of
     error, never its message (it may quote data). The connection is closed either way.
     """
-    from geo.errors import DataError
 
     try:
         conn.send(("done", answer()))
@@ -139,13 +139,13 @@ class JobKind:
 
 
 def _save_proposal(session: Session, record: JobRecord, result: dict) -> str:
-    from api import proposals
+    from api import proposals  # lazy: same package (init order unchecked)
 
     return proposals.save(None, record.area, record.params, result, record.owner, session=session).id
 
 
 def _save_hotspots(session: Session, record: JobRecord, result: dict) -> str:
-    from api import hotspots
+    from api import hotspots  # lazy: same package (init order unchecked)
 
     return hotspots.save(session, record, result)
 
@@ -215,7 +215,7 @@ class JobStore:
             session.add(record)
             # Every change is audited: who asked for what computation, on which area (the job's own row holds
             # the parameters and, later, where its result went).
-            from api.repository import audit
+            from api.repository import audit  # lazy: same package (init order unchecked)
 
             audit(session, actor, "job.created", None, None, job_id=record.id, kind=kind, area=area)
         return record
@@ -246,7 +246,7 @@ class JobStore:
             if record.status in UNFINISHED:
                 record.status, record.message, record.finished_at = "cancelled", message, utcnow()
                 if actor is not None:
-                    from api.repository import audit
+                    from api.repository import audit  # lazy: same package (init order unchecked)
 
                     audit(
                         session,
@@ -356,7 +356,7 @@ class JobRunner:
         try:
             with self._slots:
                 if not self._stop.is_set():
-                    from api.jobrun import execute
+                    from api.jobrun import execute  # lazy: same package (init order unchecked)
 
                     execute(self.store, self.atlases, job_id, self._worker, stop=self._stop)
         except Exception:  # the child could not start, or the database went away

@@ -67,7 +67,7 @@ def _lock(session: Session) -> None:
 
 def _counts(session: Session, actor: Principal) -> tuple[int, int]:
     """(held by ``actor``, held in all): unfinished jobs plus running slots."""
-    from api.jobs import UNFINISHED, JobRecord
+    from api.jobs import UNFINISHED, JobRecord  # lazy: same package (init order unchecked)
 
     jobs = select(func.count()).select_from(JobRecord).where(JobRecord.status.in_(UNFINISHED))
     slots = select(func.count()).select_from(WorkSlot)
@@ -121,7 +121,7 @@ def check_caps(session: Session, actor: Principal) -> None:
 
 def _clear_stale(session: Session) -> bool:
     """Delete slots left by dead processes of this machine, and any older than STALE_AFTER_S; True if any went."""
-    from api.jobs import _alive, identity
+    from api.jobs import _alive, identity  # lazy: same package (init order unchecked)
 
     host = identity().rsplit(":", 1)[0]
     old = utcnow() - timedelta(seconds=STALE_AFTER_S)
@@ -159,7 +159,7 @@ def heavy_work(db: Database, actor: Principal, kind: str) -> Iterator[str]:
     ...     print(held(db))
     1
     """
-    from api.jobs import identity
+    from api.jobs import identity  # lazy: same package (init order unchecked)
 
     slot_id = str(uuid.uuid4())
     with db.write() as session:

@@ -32,6 +32,7 @@ from api.readcache import Assembler, BytesCache, dumps, json_array, model_json
 from api.schemas import AuditEventPublic, VersionPublic
 from api.serialize import metrics_body, plan_metrics, version_public
 from api.signoff import check_confirmed, unmet_rules
+from geo.plan.compare import compare_plans
 
 #: Plan objects kept in memory (about 1 MB each for an ICB of 700 LSOAs with metrics computed).
 CACHE_SIZE = 256
@@ -423,7 +424,6 @@ class PlanService:
 
     def compare(self, plan_id: int, a: int, b: int) -> dict:
         """Return the differences between two versions: moved LSOAs and the metrics of both."""
-        from geo.plan.compare import compare_plans
 
         _, first = self.load(plan_id, a)
         _, second = self.load(plan_id, b)

@@ -16,6 +16,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from geo.errors import DataError
+from http import HTTPStatus
+import traceback
 
 log = logging.getLogger("nhp.api")
 
@@ -127,7 +129,6 @@ def problem_response(
 
 
 def _titles(status: int) -> str:
-    from http import HTTPStatus
 
     try:
         return HTTPStatus(status).phrase
@@ -170,7 +171,6 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
         # Log the type and where, not the message: messages from pandas or the database can quote values.
-        import traceback
 
         frames = "".join(traceback.format_tb(exc.__traceback__))
         log.error("unexpected %s on %s %s\n%s", type(exc).__name__, request.method, request.url.path, frames)
@@ -224,7 +224,7 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, scope, receive, send) -> None:
-        from starlette.requests import Request
+        from starlette.requests import Request  # lazy: the name Request means something else at module level
 
         problem = PayloadTooLarge(self.limit)
         response = problem_response(

@@ -35,7 +35,7 @@ def compute(atlas, params: dict) -> dict:
 
 def work(atlas, params: dict, conn) -> None:
     """Job body, run in a child process: sends ``("done", result)`` or ``("error", problem)`` over ``conn``."""
-    from api.jobs import send_outcome
+    from api.jobs import send_outcome  # lazy: same package (init order unchecked)
 
     send_outcome(conn, lambda: compute(atlas, params), "The proposal failed")
 

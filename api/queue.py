@@ -52,7 +52,7 @@ def _run_job(context, job_id: str) -> None:
 def make_app(url: str, *, worker: bool = False):
     """A procrastinate App on the database ``url`` with the task registered (async connector for a worker,
     a small sync pool for the API)."""
-    import procrastinate
+    import procrastinate  # lazy: the job queue only on PostgreSQL
 
     if worker:
         connector = procrastinate.PsycopgConnector(conninfo=conninfo(url), min_size=1, max_size=4)
@@ -66,7 +66,7 @@ def make_app(url: str, *, worker: bool = False):
 def require_postgres(db: Database) -> None:
     """Refuse the durable queue on SQLite, saying why."""
     if db.backend != "postgresql":
-        from geo.errors import DataError
+        from geo.errors import DataError  # lazy: imported only on this branch
 
         raise DataError(
             "NHP_JOBS=queue needs PostgreSQL (NHP_DATABASE_URL): the queue lives in the database "
@@ -139,13 +139,13 @@ class QueueRunner:
 
 def make_runner(settings, db: Database, atlases):
     """The runner ``NHP_JOBS`` asks for: ``local`` (default) or ``queue``."""
-    from api.jobs import JobRunner
+    from api.jobs import JobRunner  # lazy: same package (init order unchecked)
 
     mode = str(getattr(settings, "jobs", "local") or "local")
     if mode == "queue":
         return QueueRunner(db)
     if mode != "local":
-        from geo.errors import DataError
+        from geo.errors import DataError  # lazy: imported only on this branch
 
         raise DataError(f"NHP_JOBS={mode!r} is not a job runner", column="NHP_JOBS", expected="local or queue")
     return JobRunner(db, atlases)

@@ -15,7 +15,7 @@ when contiguous), practices split, alignment of list and place, and coterminosit
 people where neighbourhood and ward agree) with the number of wards split. Each area's wall time (load and every
 plan) follows its rows. Helpers come from ``bench/list_based.py``.
 
-**Re-nesting** (``--renest``, on by default): the MSOA plan of each area is re-nested (:mod:`geo.plan.renest`) in
+**Re-nesting** (``--renest``, on by default): the MSOA plan of each area is re-nested (:mod:`geo.propose.renest`) in
 a user geography written as an ``lsoa_code,unit`` CSV and read back as an upload is: for QK1 the district councils'
 two-unitary model of Leicestershire (North: Charnwood, Melton, North West Leicestershire; South: Blaby, Harborough,
 Hinckley and Bosworth, Oadby and Wigston) beside Leicester and Rutland, for a plan drawn across the county; for
@@ -111,7 +111,7 @@ def unitaries_csv(atlas, area: str, folder: Path) -> Path:
 def renest_example(atlas, area: str, count: int, seed: int, budget: float, folder: Path) -> list[str]:
     """Re-nest the area's MSOA plan (drawn across the county or ICB) in its unitaries; lines to print."""
     from geo.plan.geography import read_geography
-    from geo.plan.renest import renest
+    from geo.propose.renest import renest
 
     nest = "utla" if area in UNITARIES else "none"
     plan = propose(

@@ -25,10 +25,10 @@ def add_area_arguments(parser: argparse.ArgumentParser, *, required: bool = Fals
 
 def atlas_from_args(args: argparse.Namespace):
     """Build (or load from cache) the atlas the arguments describe."""
-    from geo.atlas import load_atlas
+    from geo.atlas import load_atlas  # lazy: nhp --help start-up
 
     if getattr(args, "demo", False):
-        from geo.demo import DEMO_AREA, demo_data_dir
+        from geo.demo import DEMO_AREA, demo_data_dir  # lazy: nhp --help start-up (every command module is imported)
 
         return load_atlas(
             args.area or DEMO_AREA,

@@ -38,12 +38,15 @@ def register(subparsers) -> None:
 
 def run_pcns(args: argparse.Namespace) -> int:
     """Write today's PCNs as a plan and print its score line."""
-    from cli.propose import format_summary, format_table
-    from geo import export
-    from geo.plan import Plan
-    from geo.plan.params import Provenance
-    from geo.atlas.summary import practices_out
-    from geo.propose.pcns import pcn_baseline_counts, pcn_plan_assignment
+    from cli.propose import format_summary, format_table  # lazy: nhp --help start-up (every command module is imported)
+    from geo import export  # lazy: nhp --help start-up (every command module is imported)
+    from geo.plan import Plan  # lazy: nhp --help start-up (every command module is imported)
+    from geo.plan.params import Provenance  # lazy: nhp --help start-up (every command module is imported)
+    from geo.atlas.summary import practices_out  # lazy: nhp --help start-up (every command module is imported)
+    from geo.propose.pcns import (
+        pcn_baseline_counts,
+        pcn_plan_assignment,
+    )  # lazy: nhp --help start-up (every command module is imported)
 
     export.format_for("plan", args.out)
     atlas = _common.atlas_from_args(args)

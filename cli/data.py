@@ -25,8 +25,8 @@ def register(subparsers) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     """Print the catalogue table; raise DataError (exit 2) on the first bad file."""
-    from geo.settings import get_settings
-    from geo.sources import discover
+    from geo.settings import get_settings  # lazy: nhp --help start-up (every command module is imported)
+    from geo.sources import discover  # lazy: nhp --help start-up (every command module is imported)
 
     directory = args.dir or get_settings().data_dir
     if directory is None:

@@ -69,10 +69,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _chain(args: argparse.Namespace) -> int:
-    from cli import _common
-    from geo.ensemble import SCORES, run_ensemble
-    from geo import export
-    from geo.settings import get_settings
+    from cli import _common  # lazy: nhp --help start-up (every command module is imported)
+    from geo.ensemble import SCORES, run_ensemble  # lazy: nhp --help start-up (every command module is imported)
+    from geo import export  # lazy: nhp --help start-up (every command module is imported)
+    from geo.settings import get_settings  # lazy: nhp --help start-up (every command module is imported)
 
     if args.steps is None:
         raise DataError("no --steps given", expected="--steps N (e.g. 10000)")
@@ -83,7 +83,7 @@ def _chain(args: argparse.Namespace) -> int:
     atlas = _common.atlas_from_args(args)
     start = None
     if args.start is not None:
-        from geo.plan import Plan
+        from geo.plan import Plan  # lazy: nhp --help start-up (every command module is imported)
 
         start = Plan.from_file(args.start, atlas, name=args.start.stem)
     began = time.perf_counter()
@@ -115,11 +115,14 @@ def _chain(args: argparse.Namespace) -> int:
 
 
 def _place(args: argparse.Namespace) -> int:
-    from cli import _common
-    from geo.ensemble.io import read_runs
-    from geo import export
-    from geo.ensemble.placement import format_placement, place
-    from geo.plan import Plan
+    from cli import _common  # lazy: nhp --help start-up (every command module is imported)
+    from geo.ensemble.io import read_runs  # lazy: nhp --help start-up (every command module is imported)
+    from geo import export  # lazy: nhp --help start-up (every command module is imported)
+    from geo.ensemble.placement import (
+        format_placement,
+        place,
+    )  # lazy: nhp --help start-up (every command module is imported)
+    from geo.plan import Plan  # lazy: nhp --help start-up (every command module is imported)
 
     if args.plan is None or args.runs is None:
         raise DataError(

@@ -61,7 +61,11 @@ def register(subparsers) -> None:
 
 
 def run_map(args) -> int:
-    from geo.maps import DEFAULT_TOLERANCE_M, atlas_map, plan_map
+    from geo.maps import (
+        DEFAULT_TOLERANCE_M,
+        atlas_map,
+        plan_map,
+    )  # lazy: nhp --help start-up (every command module is imported)
 
     layers = tuple(k.strip() for k in args.layers.split(",") if k.strip())
     unknown = sorted(set(layers) - set(LAYER_CHOICES))
@@ -87,11 +91,11 @@ def run_map(args) -> int:
     if args.plan:
         plan = plan_from_args(args.plan, atlas, args)
         if args.align:
-            from geo.plan.geography import geography
+            from geo.plan.geography import geography  # lazy: nhp --help start-up (every command module is imported)
 
             options["compare"] = geography(atlas, args.align)
         if args.sites:
-            from geo.access.siting import choose_sites
+            from geo.access.siting import choose_sites  # lazy: nhp --help start-up (every command module is imported)
 
             options["sites"] = choose_sites(plan, per_neighbourhood=args.sites)
         m = plan_map(atlas, plan, **options)

@@ -106,9 +106,13 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Propose, write the output and print the summary; return the exit status."""
-    from cli import _common
-    from geo.propose import ProposalParams, group_mnp, propose
-    from geo.propose.counts import parse_counts
+    from cli import _common  # lazy: nhp --help start-up (every command module is imported)
+    from geo.propose import (
+        ProposalParams,
+        group_mnp,
+        propose,
+    )  # lazy: nhp --help start-up (every command module is imported)
+    from geo.propose.counts import parse_counts  # lazy: nhp --help start-up (every command module is imported)
 
     if args.out is not None and args.out.suffix.lower() not in FORMATS:
         raise DataError(
@@ -134,8 +138,8 @@ def run(args: argparse.Namespace) -> int:
     )
     atlas = _common.atlas_from_args(args)
     if args.nest not in NEST_LEVELS:  # a user geography (proposed unitaries, say): read and checked first
-        from geo.plan.geography import read_geography
-        from geo.propose.wards import nest_in
+        from geo.plan.geography import read_geography  # lazy: nhp --help start-up (every command module is imported)
+        from geo.propose.wards import nest_in  # lazy: nhp --help start-up (every command module is imported)
 
         atlas = nest_in(atlas, read_geography(args.nest, atlas))
     atlas = with_user_geographies(atlas, args)
@@ -172,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
     print(format_made(plan))
     effect = made.params.get("access")
     if effect:
-        from geo.access.hubs import effect_lines
+        from geo.access.hubs import effect_lines  # lazy: nhp --help start-up (every command module is imported)
 
         print("\n".join(effect_lines(effect)))
     if args.out is not None:
@@ -188,8 +192,8 @@ def _whole(value):
 def with_user_geographies(atlas, args: argparse.Namespace):
     """Put the blocks (``--build-from msoas|wards|FILE``) and the units kept whole (``--respect FILE``) on the atlas,
     each read and checked before any work is done."""
-    from geo.plan.geography import read_geography
-    from geo.propose import blocks
+    from geo.plan.geography import read_geography  # lazy: nhp --help start-up (every command module is imported)
+    from geo.propose import blocks  # lazy: nhp --help start-up (every command module is imported)
 
     if args.build_from == "msoas":
         table, source = blocks.read_msoas(getattr(args, "data_dir", None))
@@ -199,7 +203,7 @@ def with_user_geographies(atlas, args: argparse.Namespace):
     elif args.build_from not in BUILDS:
         atlas = blocks.with_blocks(atlas, blocks.custom_blocks(read_geography(args.build_from, atlas)))
     if args.respect not in RESPECTS:
-        from geo.propose.wards import respect_in
+        from geo.propose.wards import respect_in  # lazy: nhp --help start-up (every command module is imported)
 
         atlas = respect_in(atlas, read_geography(args.respect, atlas))
     return atlas
@@ -207,7 +211,10 @@ def with_user_geographies(atlas, args: argparse.Namespace):
 
 def format_made(plan) -> str:
     """Return what the plan was built from and, for a number of neighbourhoods, each place's ideal size."""
-    from geo.propose.counts import ideal_lines, place_balance_line
+    from geo.propose.counts import (
+        ideal_lines,
+        place_balance_line,
+    )  # lazy: nhp --help start-up (every command module is imported)
 
     made = plan.provenance.params
     blocks = made.get("blocks")
@@ -330,7 +337,7 @@ def format_practices(atlas) -> str:
     >>> format_practices(grid_atlas(4, 4))
     'practices: 4 in plans (23,238 patients on their lists)'
     """
-    from geo.atlas.summary import practice_status
+    from geo.atlas.summary import practice_status  # lazy: nhp --help start-up (every command module is imported)
 
     def patients(value) -> str:
         return "suppressed" if value is None or pd.isna(value) else f"{value:,.0f}"
@@ -372,6 +379,6 @@ def _alignment_line(summary: dict) -> str:
 def write_output(plan, assignment: pd.Series, mnp: pd.Series | None, path: Path) -> None:
     """Write the plan to ``path`` in the format its extension names (the one plan writer), with each
     neighbourhood's MNP area if any."""
-    from geo import export
+    from geo import export  # lazy: nhp --help start-up (every command module is imported)
 
     export.write("plan", plan, path, columns=None if mnp is None else {"mnp": mnp.to_dict()})

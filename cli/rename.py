@@ -61,8 +61,8 @@ def parse_names(pairs: list[str]) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     """Rename, write and say what changed."""
-    from geo import export
-    from geo.plan.naming import neighbourhood_names
+    from geo import export  # lazy: nhp --help start-up (every command module is imported)
+    from geo.plan.naming import neighbourhood_names  # lazy: nhp --help start-up (every command module is imported)
 
     mapping = parse_names(args.names)
     if not mapping and not args.auto:

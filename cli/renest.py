@@ -3,7 +3,7 @@
 ``nhp renest agreed.csv --area QK1 --into unitaries.csv --out renested.csv`` keeps each neighbourhood's part in the
 unit holding most of its people and gives every other part to a neighbouring neighbourhood of its unit (or makes
 it a neighbourhood of its own), keeping contiguity and, where it can, the band; it lists every moved LSOA with
-its people and reports the people moved against a lower bound (:mod:`geo.plan.renest`). The agreed plan file is
+its people and reports the people moved against a lower bound (:mod:`geo.propose.renest`). The agreed plan file is
 never changed: the result is written to a new file.
 """
 
@@ -46,9 +46,9 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Re-nest, write the new plan and print what moved; return the exit status."""
-    from geo import export
-    from geo.plan.geography import geography
-    from geo.plan.renest import renest, renested_plan
+    from geo import export  # lazy: nhp --help start-up (every command module is imported)
+    from geo.plan.geography import geography  # lazy: nhp --help start-up (every command module is imported)
+    from geo.propose.renest import renest, renested_plan  # lazy: nhp --help start-up (every command module is imported)
 
     if args.out.resolve() == args.plan.resolve():
         raise DataError(

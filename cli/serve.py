@@ -47,16 +47,16 @@ def register(subparsers) -> None:
 
 
 def _database():
-    from api.db import Database, database_url
+    from api.db import Database, database_url  # lazy: nhp --help start-up (every command module is imported)
 
     return Database(database_url(get_settings()))
 
 
 def run_serve(args: argparse.Namespace) -> int:
     """Start uvicorn on the configured host and port with the app factory."""
-    import uvicorn
+    import uvicorn  # lazy: the server only for nhp serve
 
-    from geo.errors import DataError
+    from geo.errors import DataError  # lazy: nhp --help start-up (every command module is imported)
 
     settings = get_settings()
     host = args.host or settings.host
@@ -109,13 +109,13 @@ def die_with_parent(grace: float = ORPHAN_GRACE_S, every: float = WATCH_EVERY_S)
     watchdog thread sees the parent change and sends SIGTERM itself. SIGTERM is uvicorn's graceful stop; a worker
     still alive ``grace`` seconds later exits at once.
     """
-    import ctypes
-    import multiprocessing
-    import os
-    import signal
-    import sys
-    import threading
-    import time
+    import ctypes  # lazy: nhp --help start-up (every command module is imported)
+    import multiprocessing  # lazy: nhp --help start-up (every command module is imported)
+    import os  # lazy: nhp --help start-up (every command module is imported)
+    import signal  # lazy: nhp --help start-up (every command module is imported)
+    import sys  # lazy: nhp --help start-up (every command module is imported)
+    import threading  # lazy: nhp --help start-up (every command module is imported)
+    import time  # lazy: nhp --help start-up (every command module is imported)
 
     # The pid of the process that started this one, even if it has died already (then getppid() is another).
     started_by = multiprocessing.parent_process()
@@ -140,14 +140,14 @@ def die_with_parent(grace: float = ORPHAN_GRACE_S, every: float = WATCH_EVERY_S)
 
 def worker_app():
     """The app factory of each ``nhp serve --workers N`` worker: the app, in a process that dies with its parent."""
-    from api.app import create_app
+    from api.app import create_app  # lazy: nhp --help start-up (every command module is imported)
 
     die_with_parent()
     return create_app()
 
 
 def run_keys_create(args: argparse.Namespace) -> int:
-    from api.auth import create_key
+    from api.auth import create_key  # lazy: nhp --help start-up (every command module is imported)
 
     key, secret = create_key(_database(), args.name, args.role)
     print(f"Created key {key.id} for {key.name} ({key.role}). It is shown only this once:")
@@ -156,7 +156,7 @@ def run_keys_create(args: argparse.Namespace) -> int:
 
 
 def run_keys_list(args: argparse.Namespace) -> int:
-    from api.auth import list_keys
+    from api.auth import list_keys  # lazy: nhp --help start-up (every command module is imported)
 
     keys = list_keys(_database(), include_revoked=not args.active)
     if not keys:
@@ -175,9 +175,9 @@ def run_keys_list(args: argparse.Namespace) -> int:
 def run_keys_revoke(args: argparse.Namespace) -> int:
     """Revoke a key. The last active admin key is refused (one line, exit 2), with no ``--force``: nobody could
     then manage keys over the API, and the way out (create another admin key first) is one command away."""
-    from api.auth import revoke_key
-    from api.problems import NotFound, Problem
-    from geo.errors import DataError
+    from api.auth import revoke_key  # lazy: nhp --help start-up (every command module is imported)
+    from api.problems import NotFound, Problem  # lazy: nhp --help start-up (every command module is imported)
+    from geo.errors import DataError  # lazy: nhp --help start-up (every command module is imported)
 
     try:
         key = revoke_key(_database(), args.key_id)

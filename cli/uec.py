@@ -71,17 +71,17 @@ def _add_uec_arguments(parser) -> None:
 
 def _data_folder(args) -> Path | None:
     if getattr(args, "demo", False):
-        from geo.demo import demo_data_dir
+        from geo.demo import demo_data_dir  # lazy: nhp --help start-up (every command module is imported)
 
         return Path(demo_data_dir())
-    from geo.settings import get_settings
+    from geo.settings import get_settings  # lazy: nhp --help start-up (every command module is imported)
 
     return args.data_dir or get_settings().data_dir
 
 
 def uec_layer_from_args(args, atlas):
     """Return the UEC layer the arguments ask for: the extract given, or the modelled layer from the data folder."""
-    from geo.uec import uec_layer_for
+    from geo.uec import uec_layer_for  # lazy: nhp --help start-up (every command module is imported)
 
     layer = uec_layer_for(atlas, _data_folder(args), extract=args.uec, strict=args.strict, months=args.months)
     if args.uec:
@@ -92,7 +92,7 @@ def uec_layer_from_args(args, atlas):
 
 
 def _hotspots(args, atlas):
-    from geo.hotspots import find_hotspots
+    from geo.hotspots import find_hotspots  # lazy: nhp --help start-up (every command module is imported)
 
     layer = uec_layer_from_args(args, atlas)
     return find_hotspots(
@@ -119,14 +119,14 @@ def run_hotspots(args) -> int:
 
 
 def run_profile(args) -> int:
-    from geo.profiles import neighbourhood_profiles
+    from geo.profiles import neighbourhood_profiles  # lazy: nhp --help start-up (every command module is imported)
 
     atlas = _common.atlas_from_args(args)
     plan = plan_from_args(args.plan, atlas, args)
     hotspots = None if args.no_uec else _hotspots(args, atlas)
     profiles = neighbourhood_profiles(plan, hotspots)
     profiles.version, profiles.state = args.plan_version or "", args.sign_off or ""
-    from geo import export
+    from geo import export  # lazy: nhp --help start-up (every command module is imported)
 
     export.write("profiles", profiles, args.out)
     print(f"{args.out}: {len(profiles.summary)} neighbourhood profiles")

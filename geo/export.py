@@ -27,6 +27,9 @@ from typing import Any
 
 from geo.errors import DataError
 from geo.writers import check_folder, write_table
+from geo.ensemble.placement import render_placement
+from geo.ensemble.io import write_runs
+from geo.access.output import write_sites
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class Format:
 
 
 def _plan(plan, path: Path, **options: Any) -> Path:
-    from geo.plan.io import write_plan
+    from geo.plan.io import write_plan  # lazy: nhp --help start-up
 
     return write_plan(
         plan,
@@ -57,7 +60,7 @@ def _profiles(profiles, path: Path, **options: Any) -> Path:
 
 
 def _map(folium_map, path: Path, **options: Any) -> Path:
-    from geo.maps import save_map
+    from geo.maps import save_map  # lazy: nhp --help start-up
 
     return save_map(folium_map, path, **options)
 
@@ -67,7 +70,6 @@ def _hotspots(result, path: Path, **options: Any) -> Path:
 
 
 def _sites(result, path: Path, **options: Any) -> Path:
-    from geo.access.output import write_sites
 
     return write_sites(result, path)
 
@@ -84,13 +86,11 @@ def _access(table, path: Path, *, notes: dict | None = None, **options: Any) -> 
 
 
 def _runs(ensemble, path: Path, **options: Any) -> Path:
-    from geo.ensemble.io import write_runs
 
     return write_runs(ensemble, path)
 
 
 def _placement(placement, path: Path, *, runs=None, metadata=None, **options: Any) -> Path:
-    from geo.ensemble.placement import render_placement
 
     return render_placement(placement, runs, metadata or {}, path)
 

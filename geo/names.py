@@ -157,7 +157,7 @@ def name_from_file(file_name, default: str = "imported plan") -> str:
     >>> name_from_file("=cmd.csv"), name_from_file("a;=b.csv"), name_from_file("\\x07.csv")
     ('cmd', 'imported plan', 'imported plan')
     """
-    from pathlib import PurePath
+    from pathlib import PurePath  # lazy: nhp --help start-up
 
     stem = PurePath(str(file_name).replace("\\", "/")).stem
     text = " ".join(printable(stem).split()).lstrip("".join(FORMULA_START) + " ")[:MAX_NAME].strip()

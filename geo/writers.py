@@ -43,6 +43,7 @@ import pandas as pd
 from geo.disclosure import field_kind, suppress
 from geo.errors import DataError
 from geo.names import formula_safe_frame
+from geo.columns import COLUMNS
 
 #: Kinds of :data:`geo.disclosure.FIELD_KINDS` written as whole numbers (people, events, areas, practices).
 WHOLE_KINDS = {"count", "number"}
@@ -59,7 +60,7 @@ CODE_LABELS: dict[str, Callable[[str], str]] = {
     ),
 }
 #: What each column of a plan's, hotspot or siting table holds, for the columns the profiles' dictionary
-#: (:data:`geo.profiles.labels.COLUMNS`) does not describe: ``column -> (label, definition)``.
+#: (:data:`geo.columns.COLUMNS`) does not describe: ``column -> (label, definition)``.
 DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "name": ("Neighbourhood", "Name of the neighbourhood in the plan."),
     "list_population": ("Patients on its practices' lists", "Registered lists of the neighbourhood's practices."),
@@ -123,7 +124,6 @@ def describe(column: str) -> tuple[str, str]:
     >>> describe("polsby_popper")[0]
     'Compactness (Polsby-Popper)'
     """
-    from geo.profiles.labels import COLUMNS
 
     if column in DESCRIPTIONS:
         return DESCRIPTIONS[column]

@@ -21,6 +21,10 @@ from api.caches import BoundedCache, atlas_fingerprint
 from api.deps import MAX_ID, DbId, Planner, State, Viewer
 from api.problems import Problem
 from geo import export
+from geo.access.layer import access_layer
+from geo.access.need import need_layer
+from geo.access.report import access_and_need, document
+from geo.access.output import sites_frame
 
 router = APIRouter(tags=["access"])
 
@@ -46,8 +50,6 @@ class SitesRequest(BaseModel):
 
 def _layers(state, atlas):
     """The access and need layers of ``atlas``, made once per loaded atlas."""
-    from geo.access.layer import access_layer
-    from geo.access.need import need_layer
 
     data_dir = state.settings.data_dir or ""  # the service's folder only: never NHP_DATA_DIR behind its back
     return LAYERS.get_or_make(
@@ -61,7 +63,6 @@ def plan_access(plan_id: DbId, actor: Viewer, state: State, version: Version = N
     connectivity, people beyond 2 km and 30 minutes) and need (health-domain proxy for healthy life,
     patient-to-GP ratio, Core20, 65+, QOF long-term conditions, need index) per neighbourhood, least healthy
     life first; ``notes`` gives each figure's source, vintage and method."""
-    from geo.access.report import access_and_need, document
 
     row, plan = state.plans.load(plan_id, version)
     access, need = _layers(state, plan.atlas)
@@ -88,9 +89,8 @@ def plan_sites(
     """Hub sites among today's practice sites, minimising resident- (or need-) weighted distance, solved exactly
     (planner). One row per site: neighbourhood, people, mean and 90th-percentile km, people beyond the threshold,
     catchment need index and order of opening; ``geojson`` gives the catchments."""
-    from geo.access.output import sites_frame
-    from geo.access.report import document
-    from geo.access.siting import choose_sites
+    from geo.access.report import document  # lazy: another function binds document to something else
+    from geo.access.siting import choose_sites  # lazy: looked up per call (tests patch geo.access.siting.choose_sites)
 
     body = body or SitesRequest()
     if body.per_neighbourhood is not None and body.total is not None:

@@ -15,6 +15,7 @@ from api.deps import State, Viewer
 from api.schemas import AreaPublic
 from geo.atlas.model import Atlas
 from geo.disclosure import suppress
+from geo.maps._geometry import simplify_for_display, to_leaflet
 
 router = APIRouter(tags=["areas"])
 
@@ -49,7 +50,6 @@ def geojson_layer(frame: gpd.GeoDataFrame, fields: list[str], *, polygons: bool)
     >>> body["type"], body["features"][0]["properties"]["resident_population"]
     ('FeatureCollection', 1500.0)
     """
-    from geo.maps._geometry import simplify_for_display, to_leaflet
 
     keep = [c for c in fields if c in frame.columns]
     table = frame[[*keep, frame.geometry.name]].copy()
@@ -70,7 +70,7 @@ def _cached(atlas: Atlas, kind: str) -> bytes:
 
 def _synthetic(area: str, atlas: Atlas | None) -> bool:
     """The demo region (or a test atlas): made-up data, which the page opens only when nothing real is offered."""
-    from api.atlases import _demo
+    from api.atlases import _demo  # lazy: looked up per call (tests patch api.atlases._demo)
 
     return area == _demo()[0] or (atlas is not None and "synthetic" in str(atlas.area.label).lower())
 

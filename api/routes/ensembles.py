@@ -23,6 +23,11 @@ from api.deps import MAX_ID, Planner, State
 from api.problems import Problem
 from geo import export
 from geo.export import FORMATS
+from geo.ensemble import DESCRIPTIONS, SCORES, run_ensemble
+from geo.ensemble.placement import place
+from geo.plan.params import PlanParams
+import json
+from geo.ensemble.chain import lsoa_digest
 
 router = APIRouter(tags=["ensembles"])
 
@@ -71,9 +76,6 @@ def _finite(value: float) -> float | None:
 def create_ensemble(area: str, body: EnsembleCreate, actor: Planner, state: State):
     """Run a ReCom ensemble of the area (planner; bounded: at most 5,000 steps, areas of at most 3,000 LSOAs) and,
     with ``plan_id``, place that saved plan in it (its percentile on every score)."""
-    from geo.ensemble import DESCRIPTIONS, SCORES, run_ensemble
-    from geo.ensemble.placement import place
-    from geo.plan.params import PlanParams
 
     atlas = state.atlases.get(area)
     if len(atlas.lsoas) > MAX_LSOAS:
@@ -115,7 +117,7 @@ def create_ensemble(area: str, body: EnsembleCreate, actor: Planner, state: Stat
             )
         if body.format == "html":
             if placed is None:  # the start plan, placed in its own ensemble
-                from geo.ensemble.placement import Placement, percentile
+                from geo.ensemble.placement import Placement, percentile  # lazy: imported only on this branch
 
                 placed = Placement(
                     plan=ensemble.metadata["start"],
@@ -161,13 +163,11 @@ def create_ensemble(area: str, body: EnsembleCreate, actor: Planner, state: Stat
             "scores": {n: _finite(v) for n, v in placed.scores.items()},
             "percentiles": {n: _finite(v) for n, v in placed.percentiles.items()},
         }
-    import json
 
     return Response(json.dumps(answer, sort_keys=True), media_type=MEDIA["json"])
 
 
 def _same_area(plan, atlas, field: str) -> None:
-    from geo.ensemble.chain import lsoa_digest
 
     if plan.atlas is not atlas and lsoa_digest(plan.atlas) != lsoa_digest(atlas):
         raise Problem(

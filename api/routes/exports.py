@@ -20,6 +20,7 @@ from geo import export
 from geo.export import FORMATS
 from geo.writers import layer_name
 from api.deps import DbId, MAX_ID, State, Viewer
+from geo.maps import plan_map as build_map
 
 router = APIRouter(tags=["exports"])
 
@@ -59,7 +60,9 @@ def _cached(state: State, actor, row, kind: str, ext: str, make, *options) -> by
 
 
 def _profiles(state: State, actor, plan_id: DbId, version: int | None, ext: str):
-    from geo.profiles import neighbourhood_profiles
+    from geo.profiles import (
+        neighbourhood_profiles,
+    )  # lazy: looked up per call (tests patch geo.profiles.neighbourhood_profiles)
 
     row, plan = state.plans.load(plan_id, version)
 
@@ -117,7 +120,6 @@ def plan_profiles(
 @router.get("/plans/{plan_id}/map.html", response_class=Response, responses={200: {"content": {"text/html": {}}}})
 def plan_map(plan_id: DbId, actor: Viewer, state: State, version: Version = None):
     """The interactive Folium map of a plan version: footprints, deprivation, practices, population."""
-    from geo.maps import plan_map as build_map
 
     row, plan = state.plans.load(plan_id, version)
     name = getattr(getattr(row, "plan", None), "name", None) or plan.name

@@ -19,6 +19,9 @@ from api.deps import DbId, MAX_ID, Planner, State, Viewer
 from api.limits import heavy_work
 from api.schemas import HotspotJobCreate, JobPublic
 from api.uploads import read_upload
+from geo.hotspots import find_hotspots
+from geo.uec import uec_layer_for
+from geo.hotspots import by_neighbourhood
 
 router = APIRouter(tags=["hotspots"])
 EXTRACT_SUFFIXES = {".csv", ".xlsx"}
@@ -62,8 +65,6 @@ def extract_hotspots(
     strict: Annotated[bool, Query(description="Stop at the first bad row instead of rejecting it.")] = False,
 ):
     """Gi* hotspots of an uploaded local UEC extract (size limited by ``NHP_MAX_UPLOAD_MB``: 413)."""
-    from geo.hotspots import find_hotspots
-    from geo.uec import uec_layer_for
 
     atlas = state.atlases.get(area)
     with heavy_work(state.db, actor, "extract"):  # parsing and Gi* count against the caps of jobs (429)
@@ -114,7 +115,6 @@ def plan_hotspots(
 
     ``population`` is the plan's counted population on its basis (``population_basis``), the figure
     ``/plans/{id}/metrics`` gives, and the rate is per 1,000 of it: both read the plan's metrics."""
-    from geo.hotspots import by_neighbourhood
 
     _, plan = state.plans.load(plan_id, version)
     result = _modelled(state, plan.atlas)

@@ -19,13 +19,13 @@ from api.caches import atlas_fingerprint
 from api.deps import State, Viewer
 from api.routes.areas import GEOJSON
 from geo.atlas.model import Atlas
+from geo.maps._geometry import label_points, to_leaflet
+from geo.maps.boundaries import LEVELS, layer_sources, unit_boundaries
 
 router = APIRouter(tags=["areas"])
 
 
 def _boundaries(atlas: Atlas, level: str) -> bytes:
-    from geo.maps._geometry import label_points, to_leaflet
-    from geo.maps.boundaries import LEVELS, layer_sources, unit_boundaries
 
     def make() -> bytes:
         layer = next(item for item in layer_sources(atlas) if item["id"] == level)
@@ -60,6 +60,6 @@ def boundary_layer(area: str, level: Literal["lad", "ward"], actor: Viewer, stat
 @router.get("/areas/{area}/layers")
 def context_layers(area: str, actor: Viewer, state: State) -> list[dict]:
     """The context layers of an area's map with their title, source, vintage and whether the area has them."""
-    from geo.maps.boundaries import layer_sources
+    from geo.maps.boundaries import layer_sources  # lazy: another function binds layer_sources to something else
 
     return layer_sources(state.atlases.get(area))

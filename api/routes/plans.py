@@ -23,6 +23,8 @@ from geo.jsonable import jsonable
 from api.uploads import read_upload
 from geo.errors import PlanError
 from geo.plan.params import PlanParams, Provenance
+from geo.names import name_from_file
+from geo.plan.reader import load_plan
 
 router = APIRouter(tags=["plans"])
 
@@ -100,8 +102,6 @@ def import_plan(
     population: Annotated[Population | None, Form()] = None,
 ):
     """Import a plan from an uploaded CSV lookup or GeoJSON (size limited by ``NHP_MAX_UPLOAD_MB``: 413)."""
-    from geo.names import name_from_file
-    from geo.plan.reader import load_plan
 
     params = _params(state, target=target, tolerance=tolerance, population=population)  # bounds: PlanParams
     atlas = state.atlases.get(state.atlases.authorize(area, actor))

@@ -17,6 +17,7 @@ from api.limits import heavy_work
 from api.models import Proposal
 from api.problems import NotFound
 from api.schemas import JobPublic, ProposalCreate, ProposalPublic
+from geo.propose import ProposalParams
 
 router = APIRouter(tags=["proposals"])
 
@@ -29,7 +30,6 @@ router = APIRouter(tags=["proposals"])
 )
 def create_proposal(area: str, body: ProposalCreate, actor: Planner, state: State, response: Response):
     """Propose neighbourhoods for an area (target, tolerance, nesting, practices, compactness, seed, time)."""
-    from geo.propose import ProposalParams
 
     atlas = state.atlases.get(area)
     # Checked now (a bad one is 422 rather than a failed job); unset values come from the service's settings.

@@ -2,7 +2,7 @@
 
 ``POST /plans/{id}/renest`` (multipart: ``file``, an ``lsoa_code,unit`` CSV or GeoJSON polygons, checked like
 every upload: covers the area, no overlaps; ``rebalance``; ``note``; header ``If-Match``) re-nests the latest
-version (:mod:`geo.plan.renest`) and saves the result as the next version, a draft whose ``source`` is
+version (:mod:`geo.propose.renest`) and saves the result as the next version, a draft whose ``source`` is
 ``renest``; a plan of whole practices moves whole practices (each nested by its site's LSOA). A draft is edited
 as a move is; an agreed version is never changed: the re-nested plan is a new draft after it, as returning it
 would make. A version under review (proposed) is refused (409). The answer lists every moved LSOA or practice
@@ -27,6 +27,10 @@ from api.schemas import VersionPublic
 from api.serialize import version_public
 from api.uploads import read_upload
 from geo.errors import PlanError
+from geo.disclosure import publish_sums, suppress
+import numpy as np
+from geo.propose.renest import renest, renested_plan
+from geo.plan.geography import read_geography
 
 router = APIRouter(tags=["plans"])
 
@@ -73,8 +77,6 @@ def renest_plan(
     if_match: IfMatch = None,
 ):
     """Re-nest the latest version in an uploaded geography, creating the next version. Needs ``If-Match``."""
-    from geo.plan.geography import read_geography
-    from geo.plan.renest import renest, renested_plan
 
     current = state.plans.row(plan_id)
     repo.check_if_match(current, if_match)
@@ -132,9 +134,6 @@ def renest_plan(
 def _published(result, names: dict) -> dict:
     """The moved LSOAs and the totals, with counts of 1 to 7 people suppressed and the total rounded when any is
     (:func:`geo.disclosure.publish_sums`), so no small count is derivable from the others."""
-    import numpy as np
-
-    from geo.disclosure import publish_sums, suppress
 
     moved = result.moved
     key = "practice_code" if "practice_code" in moved.columns else "lsoa_code"

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geo.access.layer import lsoa_points
+from geo.access.siting import choose_sites
 
 #: How the hub distance is measured, for every output that shows it.
 HUB_METHOD = (
@@ -42,7 +43,6 @@ def hub_distances(plan, *, candidates: pd.DataFrame | None = None) -> pd.DataFra
     >>> hub_distances(plan)[["hub_site", "hub_km", "centre_km"]].round(3).to_dict("index")
     {'E': {'hub_site': 'Z00004', 'hub_km': 0.667, 'centre_km': 0.667}, 'W': {'hub_site': 'Z00001', 'hub_km': 0.667, 'centre_km': 0.667}}
     """
-    from geo.access.siting import choose_sites
 
     atlas = plan.atlas
     need = pd.DataFrame({"need_score": np.nan}, index=atlas.lsoas.index)  # population weights: need is not read

@@ -15,6 +15,7 @@ from pyproj import Transformer
 from geo.access.siting import Sites, catchments_layer
 from geo.errors import DataError
 from geo.writers import write_table
+import geopandas as gpd
 
 COLUMNS = [
     "neighbourhood",
@@ -76,7 +77,6 @@ def write_sites(result: Sites, path: str | Path) -> Path:
     notes = {"Method": str(result.notes.get("method", "")), "Candidates": str(result.notes.get("candidates", ""))}
     if suffix in (".csv", ".xlsx"):
         return write_table(table, path, title="Hub sites", notes=notes)
-    import geopandas as gpd
 
     shapes = catchments_layer(result).geometry.to_numpy()
     frame = gpd.GeoDataFrame(table, geometry=shapes, crs="EPSG:27700")

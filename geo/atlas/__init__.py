@@ -13,7 +13,7 @@ from geo.atlas.model import Atlas, SourceInfo, StudyArea
 def __getattr__(name):
     # Building pulls in every reader; modules that only need the Atlas type should not pay for that.
     if name in {"load_atlas", "build_atlas"}:
-        from geo.atlas import build
+        from geo.atlas import build  # lazy: module __getattr__ (PEP 562): importing the package stays light
 
         return getattr(build, name)
     raise AttributeError(f"module 'geo.atlas' has no attribute {name!r}")

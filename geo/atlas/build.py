@@ -28,6 +28,7 @@ from geo.atlas.vintages import VINTAGES, imd_geography, vintage_for
 from geo.atlas.graph import contiguity
 from geo.errors import DataError
 from geo.settings import get_settings
+from geo.sources import discover
 
 IMD_COLUMNS = ["imd_score", "imd_rank", "imd_decile"]
 
@@ -77,9 +78,9 @@ def load_atlas(
     imd = imd or vintage_for(vintage).imd
     imd_geography(imd)  # DataError for an unknown edition
 
-    from geo.sources import discover
-
     catalogue = discover(folder)
+    # Parsed files are kept beside the atlases (geo.sources.parsed): a new area skips parsing what others read.
+    catalogue.cache_dir = settings.cache_dir if cache else None
     request = {"area": cache_spec(area), "vintage": vintage, "imd": imd}
     key = None
     if cache:
@@ -97,9 +98,12 @@ def load_atlas(
 def build_atlas(catalogue, area: str | list[str], *, vintage: int, imd: int) -> Atlas:
     """Build an atlas from a :class:`geo.sources.Catalogue` without touching the cache."""
     v = vintage_for(vintage)
-    # Every build reads each file whole, whatever the area: start them all in background threads, so parsing
-    # overlaps the joins. The build still asks for them in its own order, so the atlas and any error are the same.
-    catalogue.prefetch(_datasets(v, imd))
+    # Start the reads in background threads, so parsing overlaps the joins. The build still asks for them in its own
+    # order, so the atlas and any error are the same. Parsed boundaries are read for the area's rows only, later.
+    keys = _datasets(v, imd)
+    if catalogue.is_parsed(v.boundaries):
+        keys.remove(v.boundaries)
+    catalogue.prefetch(keys)
     try:
         return _build(catalogue, area, v, imd)
     finally:
@@ -143,8 +147,14 @@ def _build(catalogue, area: str | list[str], v, imd: int) -> Atlas:
         sources[key] = _source_info(key, frame, catalogue)
         return frame
 
+    def polygons(wanted) -> gpd.GeoDataFrame:
+        # Only the LSOAs asked for: the area's, and the districts of practices that moved (geo.atlas.sites).
+        frame = catalogue.read_rows(v.boundaries, "lsoa_code", wanted)
+        sources[v.boundaries] = _source_info(v.boundaries, frame, catalogue)
+        return frame.drop_duplicates("lsoa_code").set_index("lsoa_code")
+
     lsoas = geography.set_index("lsoa_code").loc[codes]
-    boundaries = read(v.boundaries).drop_duplicates("lsoa_code").set_index("lsoa_code")
+    boundaries = polygons(codes)
     missing = codes.difference(boundaries.index)
     if len(missing):
         raise DataError(
@@ -176,7 +186,7 @@ def _build(catalogue, area: str | list[str], v, imd: int) -> Atlas:
     practice_map = read("practice_map")
     geocodes = read("practice_geocodes") if catalogue.has("practice_geocodes") else None
     postcodes = read("postcode_centroids") if catalogue.has("postcode_centroids") else None
-    sites = practice_sites(practice_map, geocodes, postcodes, geography, boundaries, vintage=vintage)
+    sites = practice_sites(practice_map, geocodes, postcodes, geography, polygons, vintage=vintage)
     ages = read("practice_ages") if catalogue.has("practice_ages") else None
     # Today's lists spread over the July 2023 home shares; closed practices' patients kept apart and reported.
     lists = todays_lists(registrations, ages, practice_map, sites.lsoa_code)

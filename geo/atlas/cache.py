@@ -20,26 +20,9 @@ import pandas as pd
 from scipy import sparse
 
 from geo.atlas.model import Atlas, BridgeReport, SourceInfo, StudyArea, normalise_dtypes
+from geo.sources.parsed import file_sha256  # one checksum memo for atlases and parsed sources
 
 CACHE_FORMAT = 5  # bump when the atlas columns or build rules change
-
-
-def file_sha256(path: Path, memo_dir: Path | None = None) -> str:
-    """Return the sha256 of a file, memoised by path, size and modification time under ``memo_dir``."""
-    stat = path.stat()
-    memo_key = hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:32]
-    memo = memo_dir / "checksums" / memo_key if memo_dir else None
-    if memo and memo.exists():
-        return memo.read_text().strip()
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    value = digest.hexdigest()
-    if memo:
-        memo.parent.mkdir(parents=True, exist_ok=True)
-        memo.write_text(value)
-    return value
 
 
 def code_version() -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from geo.atlas.vintages import VINTAGES, Vintage
+from geo.sources.upper_tier import upper_tier_for
 
 WARD_COLUMNS = ["ward_code", "ward_name"]
 
@@ -64,7 +65,6 @@ def lsoa_geography(catalogue, v: Vintage) -> pd.DataFrame:
     """One row per English LSOA of vintage ``v``: ``lsoa_code, lsoa_name, lad_code, lad_name, ward_code,
     ward_name, utla_code, utla_name, sub_icb_code, sub_icb_code_nhs, sub_icb_name, icb_code, icb_code_nhs,
     icb_name`` (2024 local authority codes; wards on LSOA 2021 only, else missing)."""
-    from geo.sources.upper_tier import upper_tier_for
 
     geo = catalogue.read(v.icb_lookup).copy()
     geo = geo.drop(columns=[c for c in ("lad_code", "lad_name") if c in geo])

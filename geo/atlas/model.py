@@ -75,7 +75,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-AGE_BANDS = ["age_0_15", "age_16_24", "age_25_34", "age_35_49", "age_50_64", "age_65_plus"]
+from geo.contract import AGE_BANDS, ETHNICITY_COLUMNS, SourceInfo  # noqa: F401  (re-exported: the atlas contract)
+
 AGE_BAND_LABELS = {
     "age_0_15": "0-15",
     "age_16_24": "16-24",
@@ -84,15 +85,6 @@ AGE_BAND_LABELS = {
     "age_50_64": "50-64",
     "age_65_plus": "65+",
 }
-
-ETHNICITY_COLUMNS = [
-    "ethnicity_asian",
-    "ethnicity_black",
-    "ethnicity_mixed",
-    "ethnicity_white",
-    "ethnicity_other",
-    "ethnicity_total",
-]
 
 LSOA_COLUMNS = [
     "lsoa_name",
@@ -190,17 +182,6 @@ class StudyArea:
         return self.name or ",".join(self.codes)
 
 
-@dataclass(frozen=True)
-class SourceInfo:
-    """Where a figure comes from: shown beside every number a person sees."""
-
-    dataset: str
-    label: str
-    vintage: str
-    file: str = ""
-    sha256: str = ""
-
-
 @dataclass
 class BridgeReport:
     """How registrations on LSOA 2011 were placed on the atlas geography."""
@@ -289,7 +270,7 @@ class Atlas:
 
     def weights(self):
         """Return the contiguity graph as a row-standardisable ``libpysal.weights.W`` keyed by LSOA code."""
-        from libpysal.weights import W
+        from libpysal.weights import W  # lazy: PySAL (esda, libpysal) only for hotspot statistics
 
         return W(self.neighbours, silence_warnings=True)
 

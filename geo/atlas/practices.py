@@ -20,6 +20,7 @@ import pandas as pd
 
 from geo.atlas.model import PRACTICE_AGE_COLUMNS, QOF_COLUMNS, BridgeReport, StudyArea, empty_practice_ages, empty_qof
 from geo.atlas.bridging import bridge_counts, code_isin, crosswalk
+from geo.sources.practices import GP_PRACTICE_SETTING, PRESCRIBING_SETTINGS
 
 
 def registrations_for_area(
@@ -234,7 +235,6 @@ def practices_layer(
 def _status(practices: pd.DataFrame, lists, registrations, epraccur, outside) -> tuple[pd.Series, pd.Series]:
     """``status`` and ``status_reason`` of each practice (first rule that applies: non-geographic, closed, no
     patients, outside the area, in the plan)."""
-    from geo.sources.practices import GP_PRACTICE_SETTING, PRESCRIBING_SETTINGS
 
     index = practices.index
     status = pd.Series("in_plan", index=index, dtype=object)

@@ -18,11 +18,14 @@ LSOA would fall in no LSOA, or in the neighbouring district's: M89024, Solihull,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geo.atlas.bridging import code_map
+from geo.sources.lookups import normalise_postcode
 
 #: How a practice's site was placed (``site_source``).
 SITE_SOURCES = {
@@ -41,7 +44,10 @@ def _key(postcodes: pd.Series) -> pd.Series:
     >>> _key(pd.Series(["le1  1aa", None])).tolist()
     ['LE11AA', <NA>]
     """
-    return postcodes.astype("string").str.upper().str.replace(r"\s+", "", regex=True).astype(object)
+    # The sources' vectorised normaliser (Arrow; pandas runs "\s+" through Python's re row by row), then the one
+    # space it puts back taken out again: England's 140,000 centroids are keyed on every build.
+    keys = normalise_postcode(postcodes).str.replace(" ", "", regex=False)
+    return keys.astype(object).where(keys.notna(), pd.NA)
 
 
 def practice_sites(
@@ -49,7 +55,7 @@ def practice_sites(
     geocodes: gpd.GeoDataFrame | None,
     postcodes: pd.DataFrame | None,
     geography: pd.DataFrame,
-    boundaries: gpd.GeoDataFrame,
+    boundaries: gpd.GeoDataFrame | Callable[[list[str]], gpd.GeoDataFrame],
     *,
     vintage: int = 2021,
 ) -> gpd.GeoDataFrame:
@@ -66,7 +72,8 @@ def practice_sites(
     geography
         Every English LSOA of the vintage with ``lsoa_code, lad_code``.
     boundaries
-        LSOA polygons of the vintage indexed by ``lsoa_code`` (EPSG:27700), for practices that moved.
+        LSOA polygons of the vintage indexed by ``lsoa_code`` (EPSG:27700), for practices that moved; or a function
+        that returns them for a list of LSOA codes, so only the districts of practices that moved are read.
     vintage
         2021 or 2011: which of the lookup's LSOA columns to use.
 
@@ -121,11 +128,19 @@ def practice_sites(
 
 
 def _nearest_in_district(
-    x: pd.Series, y: pd.Series, lad: pd.Series, geography: pd.DataFrame, boundaries: gpd.GeoDataFrame
+    x: pd.Series,
+    y: pd.Series,
+    lad: pd.Series,
+    geography: pd.DataFrame,
+    boundaries: gpd.GeoDataFrame | Callable[[list[str]], gpd.GeoDataFrame],
 ) -> pd.Series:
     """The LSOA nearest each point among the LSOAs of its own district (missing when the district has none)."""
     out = pd.Series(pd.NA, index=x.index, dtype=object)
-    districts = geography.drop_duplicates("lsoa_code").groupby("lad_code").lsoa_code.apply(list)
+    # Only the districts some point falls in: grouping every English LSOA by district costs more than the search.
+    wanted = geography[geography.lad_code.isin(lad.unique())]
+    districts = wanted.drop_duplicates("lsoa_code").groupby("lad_code").lsoa_code.apply(list)
+    if callable(boundaries):
+        boundaries = boundaries(sorted({code for members in districts for code in members}))
     for district, members in lad.groupby(lad).groups.items():
         codes = [c for c in districts.get(district, []) if c in boundaries.index]
         if not codes:

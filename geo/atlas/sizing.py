@@ -11,6 +11,7 @@ from pathlib import Path
 from geo.atlas.area import resolve_area
 from geo.atlas.geography import lsoa_geography
 from geo.atlas.vintages import vintage_for
+from geo.sources import discover
 
 
 def area_lsoa_count(area: str | list[str], data_dir: str | Path, vintage: int) -> int:
@@ -22,7 +23,6 @@ def area_lsoa_count(area: str | list[str], data_dir: str | Path, vintage: int) -
     >>> area_lsoa_count(DEMO_AREA, demo_data_dir(), 2021) > 0
     True
     """
-    from geo.sources import discover  # geo.sources imports geo.atlas: a top-level import would be a cycle
 
     geography = lsoa_geography(discover(Path(data_dir)), vintage_for(vintage))
     return len(resolve_area(area, geography)[1])

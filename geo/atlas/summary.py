@@ -74,8 +74,8 @@ def practice_status(atlas: Atlas) -> pd.DataFrame:
     >>> practice_status(grid_atlas(4, 4))[["status", "practices"]].values.tolist()
     [['in_plan', 4]]
     """
-    from geo.atlas.practices import STATUSES
-    from geo.disclosure import suppress
+    from geo.atlas.practices import STATUSES  # lazy: same package (init order unchecked)
+    from geo.disclosure import suppress  # lazy: nhp --help start-up
 
     practices = atlas.practices
     status = (
@@ -111,7 +111,7 @@ def practices_out(atlas: Atlas) -> pd.DataFrame:
     >>> len(practices_out(grid_atlas(4, 4)))
     0
     """
-    from geo.disclosure import suppress
+    from geo.disclosure import suppress  # lazy: nhp --help start-up
 
     practices = atlas.practices
     out = practices[~practices["in_area"].fillna(False).astype(bool)]
@@ -140,7 +140,7 @@ def closed_practices(atlas: Atlas, by: str = "lad") -> pd.DataFrame:
     >>> closed_practices(grid_atlas(4, 4)).iloc[-1].to_dict()
     {'lad_code': 'QZZ', 'lad_name': 'Total', 'practices': 0, 'patients': 0.0}
     """
-    from geo.disclosure import suppress
+    from geo.disclosure import suppress  # lazy: nhp --help start-up
 
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping '{by}': expected one of {', '.join(GROUPINGS)}")

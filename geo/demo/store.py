@@ -16,6 +16,7 @@ from pathlib import Path
 
 from geo.demo.file_formats import LAYOUTS
 from geo.demo.tables import Region, build_region, write_tables
+from geo.settings import get_settings
 
 #: Bump whenever a change to the generator changes any output byte (tests/demo fails until data/demo matches).
 GENERATOR_VERSION = "1"
@@ -88,7 +89,6 @@ def demo_data_dir() -> Path:
     """
     if is_current(REPO_DEMO_DIR):
         return REPO_DEMO_DIR
-    from geo.settings import get_settings
 
     target = Path(get_settings().home_dir) / "demo-data"
     if is_current(target):

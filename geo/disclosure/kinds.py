@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from geo.contract import QOF_REGISTERS
+
 #: What each published field is (checked by :func:`geo.testing.disclosure.assert_no_small_counts`, which fails on
 #: a numeric field not declared here, so a new count cannot slip out unchecked). ``count``: people or events, never
 #: 1..threshold; ``number``: areas, practices, LSOAs or neighbourhoods (not people); ``share``: a percentage or
@@ -253,6 +255,4 @@ def field_kind(name) -> str | None:
     for pattern, kind in FIELD_FAMILIES:
         if pattern.search(name):
             return kind
-    from geo.profiles.labels import QOF_REGISTERS  # imported late: geo.profiles imports this module
-
     return COUNT if name in QOF_REGISTERS else None

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geo.settings import get_settings
+
 
 def _threshold(threshold: int | None) -> int:
     if threshold is not None:
         return int(threshold)
-    from geo.settings import get_settings
-
     return int(get_settings().suppression_threshold)
 
 

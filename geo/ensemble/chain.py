@@ -37,6 +37,7 @@ from scipy.sparse import csgraph
 
 from geo.errors import PlanError
 from geo.ensemble.kernels import INFO, SCORES
+from geo.plan import Plan
 
 #: At most this many steps in one ensemble, and spanning trees per step (each bounds time and memory).
 MAX_STEPS = 1_000_000
@@ -106,10 +107,9 @@ def start_plan(
     :func:`geo.propose.propose` makes with the same target, tolerance, population, nesting and seed. Explicit
     ``target``/``tolerance``/``population`` override a given plan's own parameters.
     """
-    from geo.plan import Plan
 
     if start is None:
-        from geo.propose import ProposalParams, propose
+        from geo.propose import ProposalParams, propose  # lazy: imported only on this branch
 
         params = ProposalParams.from_settings(
             target=target, tolerance=tolerance, population=population, nest=nest, seed=seed
@@ -236,7 +236,7 @@ class _State:
     ) -> tuple[np.ndarray, np.ndarray, int]:
         """Run ``steps`` steps; return the scores, the step columns and the number of steps done (fewer only
         when the work budget ``work[0]`` ran out)."""
-        from geo.ensemble.kernels import chain_steps
+        from geo.ensemble.kernels import chain_steps  # lazy: same package (init order unchecked)
 
         scores = np.empty((steps, len(SCORES)))
         info = np.empty((steps, len(INFO)), np.int64)
@@ -369,7 +369,7 @@ def run_ensemble(
             column="neighbourhood",
             expected="a plan with two or more neighbourhoods",
         )
-    from geo.ensemble.scores import plan_scores
+    from geo.ensemble.scores import plan_scores  # lazy: same package (init order unchecked)
 
     state = _State(atlas, plan, nest)
     start_scores = plan_scores(plan)

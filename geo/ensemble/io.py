@@ -17,6 +17,8 @@ from geo.errors import DataError
 from geo.writers import check_folder
 from geo.ensemble.chain import MAX_STEPS, Ensemble
 from geo.ensemble.kernels import INFO, SCORES
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 KEY = b"nhp.ensemble"
 
@@ -37,8 +39,6 @@ def write_runs(ensemble: Ensemble, path) -> Path:
     >>> len(runs), meta["seed"], runs.equals(e.runs)
     (5, 1, True)
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
     path = Path(path)
     check_folder(path)
@@ -50,8 +50,6 @@ def write_runs(ensemble: Ensemble, path) -> Path:
 
 def read_runs(path) -> tuple[pd.DataFrame, dict]:
     """Read ensemble runs written by :func:`write_runs`: the rows and the metadata."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
     path = Path(path)
     expected = "a runs file written by nhp ensemble --out runs.parquet"

@@ -12,6 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from geo.ensemble.chain import nest_groups, start_plan
+from functools import partial
+import pandas as pd
+from scipy import sparse
 
 
 def gerrychain_chain(
@@ -30,13 +33,16 @@ def gerrychain_chain(
     states carry ``cut_edges`` (the full graph's count is ``len(state["cut_edges"])`` plus the fixed number of
     edges between nesting groups, see :func:`cross_group_edges`). ``tree="uniform"`` binds GerryChain's
     ``uniform_spanning_tree`` (as ``run_ensemble(tree="uniform")``)."""
-    from functools import partial
 
-    import networkx as nx
-    from gerrychain import Graph, MarkovChain, Partition
-    from gerrychain.accept import always_accept
-    from gerrychain.proposals import recom
-    from gerrychain.updaters import Tally, cut_edges
+    import networkx as nx  # lazy: networkx only for checks against GerryChain
+    from gerrychain import (
+        Graph,
+        MarkovChain,
+        Partition,
+    )  # lazy: gerrychain (and networkx) only for checks against the peer
+    from gerrychain.accept import always_accept  # lazy: gerrychain (and networkx) only for checks against the peer
+    from gerrychain.proposals import recom  # lazy: gerrychain (and networkx) only for checks against the peer
+    from gerrychain.updaters import Tally, cut_edges  # lazy: gerrychain (and networkx) only for checks against the peer
 
     plan = start_plan(atlas, start, target=target, tolerance=tolerance, population=population, nest=nest, seed=seed)
     arrays = plan.arrays
@@ -55,7 +61,10 @@ def gerrychain_chain(
     )
     proposal = partial(recom, pop_col="population", pop_target=float(plan.target), epsilon=float(plan.tolerance))
     if tree == "uniform":
-        from gerrychain.tree import bipartition_tree, uniform_spanning_tree
+        from gerrychain.tree import (
+            bipartition_tree,
+            uniform_spanning_tree,
+        )  # lazy: gerrychain (and networkx) only for checks against the peer
 
         proposal = partial(
             proposal, bipartition_tree_fn=partial(bipartition_tree, spanning_tree_fn=uniform_spanning_tree)
@@ -72,13 +81,11 @@ def cross_group_edges(atlas, start=None, *, nest: str = "lad", **params) -> int:
 
 
 def _indices(plan) -> np.ndarray:
-    import pandas as pd
 
     return pd.factorize(plan.assignment.to_numpy(dtype=object))[0].astype(np.int64)
 
 
 def _upper(adjacency) -> tuple[np.ndarray, np.ndarray]:
-    from scipy import sparse
 
     upper = sparse.triu(adjacency, k=1).tocoo()
     return upper.row.astype(np.int64), upper.col.astype(np.int64)

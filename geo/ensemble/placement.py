@@ -185,10 +185,10 @@ def render_placement(placement: Placement, runs: pd.DataFrame, metadata: dict, p
 
 def _png(placement: Placement, runs: pd.DataFrame, title: str, path: Path) -> None:
     try:
-        import matplotlib
+        import matplotlib  # lazy: matplotlib only for charts
 
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # lazy: matplotlib only for charts
     except ImportError:
         raise DataError(
             "PNG histograms need matplotlib, which is not installed",

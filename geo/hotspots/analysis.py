@@ -27,6 +27,7 @@ from geo.hotspots.funnel import dispersion, funnel_flags
 from geo.hotspots.gistar import gi_star
 from geo.hotspots.result import INTERVALS, HotspotResult
 from geo.hotspots.stats import area_statistics
+from geo.settings import get_settings
 
 
 def find_hotspots(
@@ -68,7 +69,6 @@ def find_hotspots(
     >>> "G0044" in result.frame.index[result.frame.hotspot == "high"], result.clusters.cluster.iloc[0]
     (True, 'H1')
     """
-    from geo.settings import get_settings
 
     settings = get_settings()
     alpha = settings.hotspot_alpha if alpha is None else alpha

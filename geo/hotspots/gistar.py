@@ -78,8 +78,8 @@ def _analytic_z(y: np.ndarray, adjacency) -> np.ndarray:
 
 
 def _permutation_p(y: np.ndarray, adjacency, codes, permutations: int, seed: int) -> np.ndarray:
-    from esda.getisord import G_Local
-    from libpysal.weights import W
+    from esda.getisord import G_Local  # lazy: PySAL (esda, libpysal) only for hotspot statistics
+    from libpysal.weights import W  # lazy: PySAL (esda, libpysal) only for hotspot statistics
 
     dense = sparse.csr_matrix(adjacency)
     neighbours = {

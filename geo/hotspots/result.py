@@ -22,6 +22,7 @@ from geo.hotspots.clusters import CLUSTER_COLUMNS
 from geo.hotspots.stats import rate_per_1000, ratio_ci
 from geo.writers import layer_name, write_table
 from geo.jsonable import jsonable
+import geopandas as gpd
 
 PUBLISHED_COLUMNS = [
     "lsoa_code",
@@ -258,7 +259,6 @@ class HotspotResult:
         """Write the published table as GeoJSON (WGS84) with ``uec_kind``, ``source`` and ``area`` members, through
         the one GeoJSON writer (:mod:`geo.writers`: whole counts; a column empty everywhere, such as a modelled
         layer's intervals, is left out rather than read as text)."""
-        import geopandas as gpd
 
         table = self.published(threshold).set_index("lsoa_code")
         gdf = gpd.GeoDataFrame(table, geometry=self.geometry.reindex(table.index), crs=self.geometry.crs)

@@ -14,6 +14,9 @@ import pandas as pd
 
 from geo.access.layer import HOSPITAL_MINUTES, PRACTICE_KM
 from geo.maps._style import esc, number_text
+from geo.access.layer import access_by_neighbourhood
+from geo.errors import DataError
+from geo.access.layer import access_layer
 
 #: Tooltip fields of a neighbourhood footprint (property -> heading).
 FOOTPRINT_FIELDS = {
@@ -28,8 +31,6 @@ FOOTPRINT_FIELDS = {
 def access_layer_or_none(atlas):
     """The atlas's access layer (:func:`geo.access.layer.access_layer`), or None when it cannot be made (a map is
     still drawn without it: no practice sites, say)."""
-    from geo.access.layer import access_layer
-    from geo.errors import DataError
 
     try:
         return access_layer(atlas)
@@ -74,7 +75,6 @@ def add_footprint_fields(outlines, plan, layer, fields: dict) -> dict:
     """
     if layer is None:
         return fields
-    from geo.access.layer import access_by_neighbourhood
 
     table = access_by_neighbourhood(plan, layer).reindex(outlines.index)
     outlines["practice_km_mean"] = table.practice_km_mean.map(lambda v: number_text(v, 1, missing="not available"))

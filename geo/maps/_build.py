@@ -33,6 +33,7 @@ from geo.maps._style import (
     radius_for,
     rate_classes,
 )
+from geo.plan import Plan
 
 DEFAULT_LAYERS = ("imd_decile", "local_decile", "practices", "lads")
 LAYER_KEYS = ("imd_decile", "local_decile", "uec_rate", "hotspots", "practices", "lads")
@@ -147,11 +148,11 @@ def plan_map(
     table.attrs["basis_note"] = basis_note(plan)
     m, simplified = _draw(atlas, layers, hotspots, title, tiles, tolerance_m, assignment=series, table=table, plan=plan)
     if compare is not None:  # after the LayerControl: it lists the map's layers when the page is rendered
-        from geo.maps._compare import add_compare
+        from geo.maps._compare import add_compare  # lazy: same package (init order unchecked)
 
         add_compare(m, plan, simplified, compare)
     if sites is not None:
-        from geo.maps._sites import add_sites
+        from geo.maps._sites import add_sites  # lazy: same package (init order unchecked)
 
         add_sites(m, simplified, sites)
     return m
@@ -159,7 +160,6 @@ def plan_map(
 
 def _as_plan(atlas: Atlas, plan):
     """Return ``plan`` as a :class:`geo.plan.Plan` of ``atlas`` (a Series becomes one, checked against it)."""
-    from geo.plan import Plan
 
     if isinstance(plan, Plan):
         if plan.atlas is not atlas and not plan.atlas.lsoas.index.equals(atlas.lsoas.index):

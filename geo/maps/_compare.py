@@ -12,6 +12,7 @@ import folium
 from geo.maps._geometry import dissolve, to_leaflet
 from geo.maps._layers import _features, _tooltip, outline_layer
 from geo.maps._style import Legend, esc
+from geo.plan.coterminosity import coterminosity
 
 HIGHLIGHT = "#ED8B00"  # NHS orange
 OUTLINE = "#7C2855"  # NHS plum
@@ -32,7 +33,6 @@ def add_compare(m: folium.Map, plan, simplified, compared) -> None:
     >>> "Compared: local authorities" in html and "Not coterminous with local authorities" in html
     True
     """
-    from geo.plan.coterminosity import coterminosity
 
     result = coterminosity(plan, compared)
     units = compared.units.reindex(simplified.index)

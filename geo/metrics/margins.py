@@ -18,6 +18,8 @@ import numpy as np
 
 from geo.metrics import metric
 from geo.metrics.tallies import label_onehot, patch_rows
+from geo.disclosure import _threshold as threshold
+from geo.disclosure import margin_parts as split
 
 if TYPE_CHECKING:
     from geo.atlas.arrays import AtlasArrays
@@ -43,7 +45,6 @@ def margin_parts(arrays: "AtlasArrays", threshold: int) -> dict[str, np.ndarray]
     >>> parts["lsoas"].shape, parts["lsoas"][0, :3].tolist()  # 1,500 residents: shown, nothing small
     ((2, 6), [1500.0, 0.0, 0.0])
     """
-    from geo.disclosure import margin_parts as split
 
     per_atlas = _PARTS.get(id(arrays))
     if per_atlas is None:
@@ -59,7 +60,6 @@ def margin_parts(arrays: "AtlasArrays", threshold: int) -> dict[str, np.ndarray]
 
 
 def _threshold() -> int:
-    from geo.disclosure import _threshold as threshold
 
     return threshold(None)
 

@@ -117,7 +117,7 @@ def _deviation_pct(plan: "Plan") -> dict[str, float]:
 
 @metric("age_bands", "residents per age band per neighbourhood")
 def _age_bands(plan: "Plan") -> dict[str, dict[str, float]]:
-    from geo.atlas.model import AGE_BANDS
+    from geo.atlas.model import AGE_BANDS  # lazy: nhp --help start-up
 
     table = plan["tallies"][plan.live]
     columns = [plan.arrays.column(band) for band in AGE_BANDS]

@@ -18,6 +18,7 @@ from scipy.optimize import linear_sum_assignment
 from geo.errors import PlanError
 from geo.jsonable import jsonable
 from geo.plan.report import basis_note
+from geo.disclosure import publish_sums
 
 if TYPE_CHECKING:
     from geo.plan import Plan
@@ -142,7 +143,6 @@ def _summary(plan: "Plan") -> dict:
 def _published(plan: "Plan", mask: np.ndarray) -> float:
     """The counted population of the LSOAs in ``mask`` as a published margin of its LSOAs (an LSOA of 1 to 7
     counts as 4 and the sum is rounded to 10), like every total of LSOAs."""
-    from geo.disclosure import publish_sums
 
     values = plan.atlas.lsoas[plan.population_column].to_numpy(dtype=float)[mask]
     return float(publish_sums(values, np.zeros(len(values), np.int64), 1)[0][0]) if len(values) else 0.0

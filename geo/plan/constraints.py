@@ -70,7 +70,7 @@ def population_balance(plan: "Plan") -> list[Violation]:
     >>> [v.neighbourhoods for v in population_balance(plan)]
     [['A'], ['B']]
     """
-    from geo.plan.report import published_populations
+    from geo.plan.report import published_populations  # lazy: same package (init order unchecked)
 
     violations = []
     allowed = 100 * plan.tolerance

@@ -26,6 +26,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from geo.errors import PlanError
+from geo.atlas.arrays import atlas_arrays
 
 if TYPE_CHECKING:
     from geo.atlas.arrays import AtlasArrays
@@ -63,7 +64,7 @@ class Footprint:
                 f"LSOA (e.g. {', '.join(self.repaired[:3])})"
             )
         if self.detached:
-            from geo.disclosure import is_disclosive
+            from geo.disclosure import is_disclosive  # lazy: imported only on this branch
 
             people = (
                 "a small number of" if is_disclosive(self.detached_residents) else f"{self.detached_residents:,.0f}"
@@ -143,7 +144,6 @@ def derive_footprint(atlas: "Atlas", practices: pd.Series, *, repair: bool = Tru
     >>> sorted(fp.assignment.unique()), len(fp.assignment)
     (['A', 'B'], 16)
     """
-    from geo.atlas.arrays import atlas_arrays
 
     arrays = atlas_arrays(atlas)
     labels = sorted(set(practices.astype(str)))

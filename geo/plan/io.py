@@ -30,6 +30,7 @@ from geo.plan.lookup import (  # noqa: F401 - the reading half, re-exported for 
 )
 from geo.plan.reader import load_plan, read_plan, read_practice_plan  # noqa: F401
 from geo.writers import layer_name, write_table
+from geo.plan.params import BASIS_WORDS
 
 if TYPE_CHECKING:
     from geo.plan import Plan
@@ -121,7 +122,6 @@ def notes(plan: "Plan") -> dict[str, str]:
     >>> sorted(notes(Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"})))
     ['Method', 'Population counted', 'Sources', 'Study area', 'Target', 'Vintage']
     """
-    from geo.plan.params import BASIS_WORDS
 
     atlas, provenance = plan.atlas, plan.provenance
     made = provenance.method + (f", seed {provenance.seed}" if provenance.seed is not None else "")

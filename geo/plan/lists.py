@@ -118,8 +118,8 @@ def plan_from_practices(
     :attr:`geo.plan.params.PlanParams.population_given`); its place footprint is derived from
     where the practices' patients live (:func:`derive_footprint`), and how it was drawn (repairs, practices left
     out) goes into ``provenance.footprint``."""
-    from geo.plan import Plan
-    from geo.plan.params import Provenance
+    from geo.plan import Plan  # lazy: same package (init order unchecked)
+    from geo.plan.params import Provenance  # lazy: same package (init order unchecked)
 
     checked = check_practice_assignment(atlas, practices, source=source, rows=rows)
     footprint = derive_footprint(atlas, checked)
@@ -145,7 +145,7 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
     footprint as from scratch: :mod:`geo.plan.footprint`), and the child's LSOA tallies are patched from the
     parent's by the LSOAs whose label changed (issue 11: a practice move plus every metric within 5 ms on LLR).
     """
-    from geo.plan.plan import Plan, _Labelled
+    from geo.plan.plan import Plan, _Labelled  # lazy: same package (init order unchecked)
 
     current = plan.practice_assignment
     if current is None:

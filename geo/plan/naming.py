@@ -268,7 +268,7 @@ def rename(plan, mapping: Mapping[str, str]):
     ...
     geo.errors.PlanError: column 'neighbourhood': cannot rename N1 to 'N2': two neighbourhoods would be called 'N2'...
     """
-    from geo.plan import Plan
+    from geo.plan import Plan  # lazy: same package (init order unchecked)
 
     live = plan.neighbourhoods
     known = set(live)

@@ -143,7 +143,7 @@ class PlanParams(Params):
         >>> PlanParams.from_settings(Settings(target_population=30_000), tolerance=None).target
         30000
         """
-        from geo.settings import get_settings
+        from geo.settings import get_settings  # lazy: nhp --help start-up
 
         s = settings if settings is not None else get_settings()
         defaults = {"target": s.target_population, "tolerance": s.tolerance}

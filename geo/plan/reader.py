@@ -184,7 +184,7 @@ def load_plan(
     >>> plan.built_from, plan.population, sorted(plan.neighbourhoods)
     ('practices', 'list', ['A', 'B'])
     """
-    from geo.plan import Plan  # geo.plan's package imports this module: the class is read when a plan is made
+    from geo.plan import Plan  # lazy: geo.plan's package imports this module; the class is read when a plan is made
 
     upload = _open(path, atlas)
     source = upload.name

@@ -22,6 +22,11 @@ import pandas as pd
 from geo.disclosure import publish_share, publish_sums
 from geo.jsonable import jsonable
 from geo.plan.params import BASIS_WORDS
+from geo.disclosure import is_disclosive
+from geo.metrics import REGISTRY
+from geo.metrics.margins import PUBLISHED_COLUMNS, margin_parts
+from geo.disclosure import margin_totals
+from geo.disclosure import _threshold
 
 if TYPE_CHECKING:
     from geo.plan import Plan
@@ -241,7 +246,6 @@ def published_populations(plan: "Plan") -> dict:
     >>> got["list_population"].tolist(), got["list_population_rounded_to"].tolist()  # Rest: Y00002 (3), Y00003 (7)
     ([35390.0, nan], [10, 10])
     """
-    from geo.disclosure import _threshold
 
     threshold = _threshold(None)
     made = plan.kept("published_populations", dict)  # {threshold: figures}, made once per plan
@@ -251,14 +255,10 @@ def published_populations(plan: "Plan") -> dict:
 
 
 def _published(plan: "Plan", threshold: int) -> dict:
-    from geo.disclosure import margin_totals
-    from geo.metrics.margins import PUBLISHED_COLUMNS, margin_parts
 
     live, n = plan.live, len(plan.labels)
     sums = plan["margin_sums"]
     if sums.threshold != threshold:  # the settings changed since the plan was counted
-        from geo.metrics import REGISTRY
-
         sums = REGISTRY["margin_sums"].compute(plan)
     sums = np.asarray(sums)
     parts = margin_parts(plan.arrays, threshold)
@@ -351,7 +351,6 @@ def plan_dict(plan: "Plan") -> dict:
 def _rounded_count(value: float, base: int = 10) -> float | None:
     """A patient count as published: rounded to ``base`` and suppressed (``None``) when it would show as 1 to the
     threshold, so neither it nor its change between two versions of a plan reveals a small count."""
-    from geo.disclosure import is_disclosive
 
     return None if is_disclosive(value) else float(base * round(value / base))
 

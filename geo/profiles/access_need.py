@@ -13,6 +13,10 @@ from __future__ import annotations
 import pandas as pd
 
 from geo.access.layer import HOSPITAL_MINUTES, PRACTICE_KM
+from geo.profiles.comparators import comparator_plans
+from geo.access.report import access_and_need
+from geo.access.need import need_layer
+from geo.access.layer import access_layer
 
 #: (column, label, tag) of the access and need rows of a neighbourhood's key figures, and how each is written.
 KEY_ROWS = [
@@ -66,10 +70,6 @@ def access_figures(plan, *, data_dir=None, layers=None) -> tuple[pd.DataFrame, d
     >>> table.practice_km_mean.tolist(), table.healthy_life_rank.tolist()
     ([2.5, 0.5, 1.5, 1.5], [1, 2, <NA>, <NA>])
     """
-    from geo.access.layer import access_layer
-    from geo.access.need import need_layer
-    from geo.access.report import access_and_need
-    from geo.profiles.comparators import comparator_plans
 
     atlas = plan.atlas
     access, need = layers if layers is not None else (access_layer(atlas, data_dir), need_layer(atlas, data_dir))

@@ -23,6 +23,8 @@ import pandas as pd
 from geo.atlas.model import AGE_BANDS
 from geo.disclosure import publish_share
 from geo.profiles.figures import ENGLAND, ICB
+from geo.plan import Plan
+from geo.hotspots import by_neighbourhood
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,6 @@ def _share(part, whole, threshold) -> float:
 def comparator_plans(plan) -> tuple:
     """Return ``(by_authority, whole_area, la_names)``: plans of one neighbourhood per local authority and one for
     the study area, on ``plan``'s atlas and population basis, and each authority's area name."""
-    from geo.plan import Plan
 
     atlas = plan.atlas
     lsoas = atlas.lsoas
@@ -151,7 +152,6 @@ def _registered_65(ages: pd.DataFrame) -> pd.Series:
 
 
 def _uec_rates(plan, summary, hotspots, threshold) -> pd.Series:
-    from geo.hotspots import by_neighbourhood
 
     lsoas = plan.atlas.lsoas
     names = lsoas.groupby("lad_code").lad_name.first()

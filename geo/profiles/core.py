@@ -21,6 +21,9 @@ from geo.disclosure import publish_share, suppress, suppress_frame
 from geo.errors import DataError
 from geo.profiles.charts import footprint_svg
 from geo.profiles.figures import Figures, extra_figures
+from geo.profiles.access_need import access_figures
+from geo.propose.blocks import made_of
+from geo.writers import write_table
 
 COUNT_COLUMNS = ["resident_population", *AGE_BANDS, "registered_population"]
 UEC_COLUMNS = [
@@ -67,22 +70,21 @@ class Profiles:
     def write(self, path: str | Path) -> Path:
         """Write to ``.pdf`` (the printed data pack), ``.html`` (the same pack, A4 print), ``.xlsx`` (formatted
         workbook) or ``.csv`` (summary)."""
+
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix == ".pdf":
-            from geo.profiles.pdf import write_pdf
+            from geo.profiles.pdf import write_pdf  # lazy: same package (init order unchecked)
 
             write_pdf(self, path)
         elif suffix == ".csv":
-            from geo.writers import write_table
-
             write_table(self.summary.reset_index(), path)  # whole counts, codes labelled, formula-safe
         elif suffix == ".xlsx":
-            from geo.profiles.xlsx import write_xlsx
+            from geo.profiles.xlsx import write_xlsx  # lazy: same package (init order unchecked)
 
             write_xlsx(self, path)
         elif suffix in (".html", ".htm"):
-            from geo.profiles.html import page
+            from geo.profiles.html import page  # lazy: same package (init order unchecked)
 
             path.write_text(page(self), encoding="utf-8")
         else:
@@ -149,7 +151,6 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
     names = atlas.practices.reindex(practices.practice_code).pcn_name.astype(str).to_numpy() if len(practices) else []
     by_hood = practices.assign(pcn_name=names).groupby("neighbourhood").pcn_name
     summary["pcns"] = by_hood.apply(lambda p: "; ".join(sorted(set(p)))).reindex(summary.index).fillna("")
-    from geo.propose.blocks import made_of
 
     blocks = made_of(plan)  # the whole MSOAs, wards or practices each neighbourhood is made of
     if blocks:
@@ -161,7 +162,7 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
     uec_note = ""
     assignment = plan.assignment
     if hotspots is not None:
-        from geo.hotspots import by_neighbourhood
+        from geo.hotspots import by_neighbourhood  # lazy: imported only on this branch
 
         uec = by_neighbourhood(hotspots, plan, suppressed=True, threshold=threshold)  # the plan's uec metric
         summary = summary.join(uec[UEC_COLUMNS])
@@ -196,14 +197,13 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
         name: footprint_svg(lsoas, name, high, area=outline, shape=shapes.get(name)) for name in summary.index
     }
     if england is None:
-        from geo.profiles.england import england_totals
+        from geo.profiles.england import england_totals  # lazy: same package (init order unchecked)
 
         england = england_totals(atlas)
     figures = extra_figures(plan, england, threshold)
-    from geo.profiles.comparators import key_figures
+    from geo.profiles.comparators import key_figures  # lazy: same package (init order unchecked)
 
     key = key_figures(plan, summary, figures, hotspots, threshold)
-    from geo.profiles.access_need import access_figures
 
     access, access_notes = access_figures(plan)
     key = key.join(access, how="left")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from geo.profiles.htmlkit import _esc, _modelled, _source_text, format_value
+from geo.profiles.maps import overview_svg
+from geo.plan.naming import short_label
 
 
 def cover(p) -> str:
-    from geo.plan.naming import short_label
-    from geo.profiles.maps import overview_svg
 
     basis = "whole GP practices (list-based)" if p.built_from == "practices" else "LSOAs (place-based)"
     counted = format_value("population_basis", p.summary.population_basis.iloc[0]) if len(p.summary) else ""

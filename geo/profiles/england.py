@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+from geo.sources.ethnicity import read_ethnicity_census2021
 
 
 @dataclass
@@ -40,14 +41,13 @@ def _sha256(path: Path) -> str:
 def _national(dataset: str, path: str, stamp: tuple) -> pd.DataFrame | pd.Series:
     """The national totals of one file (cached per file and modification time: the files are large)."""
     if dataset == "qof_prevalence":
-        from geo.sources.practice_profiles import read_qof_prevalence
+        from geo.sources.practice_profiles import read_qof_prevalence  # lazy: imported only on this branch
 
         return read_qof_prevalence(path).groupby("register")[["patients", "list_size"]].sum().astype(float)
     if dataset == "practice_ages":
-        from geo.sources.practice_profiles import read_practice_ages
+        from geo.sources.practice_profiles import read_practice_ages  # lazy: imported only on this branch
 
         return read_practice_ages(path).groupby(["sex", "age_band"], sort=False).patients.sum().astype(float)
-    from geo.sources.ethnicity import read_ethnicity_census2021
 
     frame = read_ethnicity_census2021(path)
     england = frame[frame.lsoa_code.astype(str).str.startswith("E")]
@@ -64,7 +64,7 @@ def england_totals(atlas, data_dir: str | Path | None = None) -> England:
     ['qof_prevalence', 'practice_ages', 'ethnicity_census2021']
     """
     if data_dir is None:
-        from geo.settings import get_settings
+        from geo.settings import get_settings  # lazy: imported only on this branch
 
         data_dir = get_settings().data_dir
     out = England()

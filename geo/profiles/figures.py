@@ -32,7 +32,7 @@ import pandas as pd
 
 from geo.atlas.model import ETHNICITY_COLUMNS
 from geo.disclosure import publish_share, publish_weighted
-from geo.profiles.labels import ETHNIC_GROUPS, QOF_REGISTERS
+from geo.columns import ETHNIC_GROUPS, QOF_REGISTERS
 
 ICB = "Study area"
 ENGLAND = "England"

@@ -29,7 +29,9 @@ from geo.profiles.htmlkit import (
     _vintages,
     format_value,
 )
-from geo.profiles.labels import ETHNIC_GROUPS, NOT_PUBLISHED, QOF_REGISTERS, label
+from geo.columns import ETHNIC_GROUPS, NOT_PUBLISHED, QOF_REGISTERS, label
+from geo.plan.naming import display_case
+from geo.profiles.maps import locator_svgs
 
 SIZE_FIGURES = [
     "resident_population",
@@ -50,8 +52,6 @@ def _size(p, row) -> str:
         if c in row.index and not (c == "hotspot_lsoas" and _modelled(p))
     ]
     if "pcns" in row.index and row["pcns"]:
-        from geo.plan.naming import display_case
-
         pcns = "; ".join(display_case(n) for n in str(row["pcns"]).split("; "))
         rows.append(f"<tr><th>{_esc(label('pcns'))}</th><td>{_esc(pcns)}</td></tr>")
     return f'<table class="size"><tbody>{"".join(rows)}</tbody></table>'
@@ -124,7 +124,6 @@ def _marks(p, name, columns: dict[str, str], areas) -> dict[str, dict]:
 
 
 def first_page(p, name, row, k: int, compact: bool) -> str:
-    from geo.profiles.maps import locator_svgs
 
     la = _la(p, name)
     where = f"Local authority: {_esc(_short_la(la))} · " if la else ""
@@ -266,7 +265,6 @@ def _practices(p, name, rows: int) -> str:
     if practices.empty:
         return "<h3>GP practices</h3><p>No practice has most of its area patients here.</p>"
     shown = practices.sort_values("list_size", ascending=False, na_position="last").head(rows)
-    from geo.plan.naming import display_case
 
     head = (
         f"<th>{_esc(label('practice_name'))} ({_esc(label('practice_code').lower())})</th>"

@@ -9,7 +9,7 @@ long-term conditions, practices, and the notes at the foot of the page); sources
 last has a fixed A4 height, so a neighbourhood is two pages whatever its content; :func:`page` takes ``compact``
 neighbourhoods to set in a smaller type when the renderer finds they would not fit.
 
-Readable labels only (:mod:`geo.profiles.labels`); every chart and table names its source; no scripts and no
+Readable labels only (:mod:`geo.columns`); every chart and table names its source; no scripts and no
 external fetches (fonts are the system's, named in the CSS).
 """
 

@@ -10,7 +10,8 @@ import pandas as pd
 
 from geo.maps.scales import QUINTILE_COLOURS
 from geo.profiles.figures import ENGLAND, ICB
-from geo.profiles.labels import COLUMNS
+from geo.columns import COLUMNS
+import re
 
 PRACTICE_COLUMNS = ["practice_code", "practice_name", "pcn_name", "list_size", "list_living_here_pct"]
 #: Practices listed on a neighbourhood's second page (the rest are counted, and all are in the workbook).
@@ -117,7 +118,6 @@ def _short_source(label: str, vintage: str) -> str:
     >>> _short_source("ONS Census 2021 TS021 ethnic group (usual residents)", "Census 2021")
     'ONS Census 2021 TS021 ethnic group (Census 2021)'
     """
-    import re
 
     text = re.sub(r"\s*\([^)]*\)", "", str(label)).strip()
     return f"{text} ({vintage})" if vintage and len(str(vintage)) <= 12 else text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from geo.atlas.model import AGE_BANDS
 from geo.profiles.access_need import method_notes
 from geo.profiles.htmlkit import PRACTICE_COLUMNS, _esc, _modelled, _short_source, _vintages
-from geo.profiles.labels import COLUMNS
+from geo.columns import COLUMNS
 
 
 def methods(p) -> str:

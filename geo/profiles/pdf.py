@@ -34,7 +34,7 @@ LONG_PRACTICE_LIST = 8
 
 
 def _fetcher():
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher  # lazy: weasyprint loads cairo and pango; only PDF output needs it
 
     class Refuse(URLFetcher):
         """Fetch nothing: the pack is self-contained, and a plan's names must never make the renderer fetch."""
@@ -48,7 +48,7 @@ def _fetcher():
 def render(text: str):
     """Lay out pack HTML with WeasyPrint; return the :class:`weasyprint.Document`."""
     try:
-        import weasyprint
+        import weasyprint  # lazy: weasyprint loads cairo and pango; only PDF output needs it
     except (ImportError, OSError) as error:  # OSError: the Python package is there but Pango is not
         raise DataError(
             "cannot write a PDF pack: WeasyPrint is not installed",
@@ -99,7 +99,7 @@ def write_pdf(profiles, path: str | Path) -> Path:
     ...     pdf.read_bytes()[:5]
     b'%PDF-'
     """
-    from geo.profiles.html import page
+    from geo.profiles.html import page  # lazy: same package (init order unchecked)
 
     path = Path(path)
     names = list(profiles.summary.index)

@@ -29,6 +29,10 @@ import pandas as pd
 from scipy import sparse
 
 from geo.errors import DataError, PlanError
+from geo.sources.boundaries import read_msoa21_boundaries
+from geo.settings import get_settings
+from geo.sources.catalogue import discover
+from scipy.sparse import csgraph
 
 #: Block types built from LSOAs, and what a planner calls them.
 BLOCK_TITLES = {"msoas": "MSOAs (2021)", "wards": "electoral wards (2024)", "custom": "units of a user geography"}
@@ -159,7 +163,6 @@ def custom_blocks(geography) -> Blocks:
 
 @lru_cache(maxsize=2)
 def _msoa_table(path: str, mtime: float) -> pd.DataFrame:
-    from geo.sources.boundaries import read_msoa21_boundaries
 
     return pd.DataFrame(read_msoa21_boundaries(path)[["code", "name"]])
 
@@ -167,8 +170,6 @@ def _msoa_table(path: str, mtime: float) -> pd.DataFrame:
 def read_msoas(data_dir: str | Path | None = None) -> tuple[pd.DataFrame, str]:
     """Return ``code, name`` of every MSOA 2021 from the official boundary file in ``data_dir`` (default: the
     settings' data folder), and the file's name."""
-    from geo.settings import get_settings
-    from geo.sources.catalogue import discover
 
     folder = Path(data_dir) if data_dir else get_settings().data_dir
     if folder is None:
@@ -379,7 +380,6 @@ def broken_blocks(adjacency, index: np.ndarray, keys, kind: str, names: dict) ->
     >>> broken_blocks(a, np.array([0, 0, 0]), ["M1"], "msoas", {"M1": "Wight 001"})  # doctest: +ELLIPSIS
     ['MSOA Wight 001 (M1) is in 2 parts that do not touch in the LSOA contiguity graph: ...']
     """
-    from scipy.sparse import csgraph
 
     graph = sparse.coo_matrix(adjacency)
     same = index[graph.row] == index[graph.col]

@@ -215,7 +215,7 @@ def counted_pieces(units: pd.Series, names: pd.Series, adjacency, arrays, counts
     pieces by population (at least one each); a place with more pieces than neighbourhoods has all its parts
     joined by virtual links (and says so).
     """
-    from geo.propose.units import split_units
+    from geo.propose.units import split_units  # lazy: same package (init order unchecked)
 
     pop, x, y, area, group = arrays
     codes = units.astype(str).to_numpy()
@@ -277,7 +277,7 @@ def place_deviation(plan) -> pd.Series | None:
     >>> bool(place_deviation(plan).abs().max() < 1e-9)
     True
     """
-    from geo.propose.model import NEST_COLUMNS
+    from geo.propose.model import NEST_COLUMNS  # lazy: same package (init order unchecked)
 
     made = plan.provenance.params
     ideals = made.get("ideal_sizes")

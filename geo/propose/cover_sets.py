@@ -61,7 +61,8 @@ class _Sets:
     @property
     def columns(self):
         """Node x sets flags, 64 sets a word (made the first time the usable sets are held as bits)."""
-        from geo.propose import cover
+
+        from geo.propose import cover  # lazy: cover imports this module (COMPILED is read at each call)
 
         if self._columns is None and cover.COMPILED:
             self._columns = kernels.columns(self.masks, self.n)

@@ -34,6 +34,9 @@ from geo.propose.units import CORE_BAND, Budget, Piece, may_fork, split_units
 from geo.propose.blocks import BLOCK_WORDS, block_arrays, block_index, blocks_for, broken_blocks, contract, expand
 from geo.propose.counts import counted_pieces, place_counts, place_populations
 from geo.propose.wards import group_index, keep_wards_whole, split_notes
+from geo.propose.hub_moves import improve_pieces
+from geo.access.hubs import access_effect
+from dataclasses import replace
 
 #: Below this many LSOAs a process pool costs more than it saves.
 PARALLEL_MIN_LSOAS = 4_000
@@ -126,9 +129,6 @@ def _with_access_effect(plan: Plan, without: pd.Series, weight: float) -> Plan:
     """``plan`` with what its access weight did in ``provenance.params["access"]``: its balance and its people's
     distance to their best hub beside those of ``without``, the same seed's plan of weight 0
     (:func:`geo.access.hubs.access_effect`)."""
-    from dataclasses import replace
-
-    from geo.access.hubs import access_effect
 
     effect = access_effect(plan, Plan(plan.atlas, without, plan.params), weight=weight)
     provenance = replace(plan.provenance, params={**plan.provenance.params, "access": effect})
@@ -138,7 +138,7 @@ def _with_access_effect(plan: Plan, without: pd.Series, weight: float) -> Plan:
 def _list_based(atlas, params: ProposalParams, start: float, name: str | None) -> Plan:
     """Whole practices (or PCNs) per nesting unit, solved exactly where small (:mod:`geo.propose.list_based`);
     the plan's place footprint is derived from where their patients live."""
-    from geo.propose.list_based import list_based
+    from geo.propose.list_based import list_based  # lazy: same package (init order unchecked)
 
     practices, unmet, constrained, stopped_early, report = list_based(atlas, params, start + params.time_budget)
     method = f"exact-{params.build_from}"
@@ -365,8 +365,6 @@ def tree_bisection(atlas, params: ProposalParams, deadline: float):
     assignment, more, constrained = _assign(atlas, params, codes, pieces, solved, index)
     without = None
     if params.access_weight > 0:  # the plan of weight 0 above, then moves towards each neighbourhood's hub
-        from geo.propose.hub_moves import improve_pieces
-
         without = assignment
         solved = improve_pieces(atlas, params, pieces, solved, index)
         assignment, more, constrained = _assign(atlas, params, codes, pieces, solved, index)

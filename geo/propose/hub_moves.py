@@ -29,6 +29,8 @@ from collections import Counter
 import numpy as np
 
 from geo.propose.refine import PRACTICE_COST, _edges_from, _stays_connected
+from geo.access.siting import _candidate_lsoas
+from geo.access.layer import lsoa_points, practice_sites
 
 #: Rounds of (choose hubs, move nodes); a round without a move ends the search sooner.
 ROUNDS = 8
@@ -238,8 +240,6 @@ def improve_pieces(atlas, params, pieces, solved, index=None) -> list[np.ndarray
     >>> [labels.tolist() for labels in improve_pieces(atlas, params, atlas_pieces(atlas, params), [np.array([0, 0, 0, 0, 1, 1])])]
     [[0, 0, 0, 1, 1, 1]]
     """
-    from geo.access.layer import lsoa_points, practice_sites
-    from geo.access.siting import _candidate_lsoas
 
     xy = lsoa_points(atlas)[["x", "y"]].to_numpy()
     residents = atlas.lsoas.resident_population.fillna(0).clip(lower=0).to_numpy(dtype=float)

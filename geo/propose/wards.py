@@ -149,7 +149,7 @@ def _split_wards(wards: np.ndarray, labels: np.ndarray) -> list:
 
 
 def _nest_units(lsoas, params) -> np.ndarray:
-    from geo.propose.model import NEST_COLUMNS
+    from geo.propose.model import NEST_COLUMNS  # lazy: same package (init order unchecked)
 
     if params.nest == "none" or NEST_COLUMNS[params.nest][0] not in lsoas.columns:
         return np.zeros(len(lsoas), dtype=int)

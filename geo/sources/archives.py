@@ -52,7 +52,7 @@ def check_archive(
     ...
     geo.errors.DataError: ...bomb.xlsx: archive member 'xl/worksheets/sheet1.xml' inflates to 30 MB ...
     """
-    from geo.sources.memory import as_source, opened
+    from geo.sources.memory import as_source, opened  # lazy: same package (init order unchecked)
 
     path = as_source(path)  # a path, or an upload held in memory
     if zf is None:

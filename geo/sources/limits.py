@@ -41,6 +41,7 @@ import pandas as pd
 import shapely
 
 from geo.errors import DataError
+from pandas.io.parsers import TextParser
 
 MAX_FEATURES = 50_000
 MAX_VERTICES = 5_000_000
@@ -274,10 +275,9 @@ def read_xlsx(
     ...
     geo.errors.DataError: uec.xlsx: the sheet declares 702 columns (A1:ZZ9), beyond the limit MAX_COLUMNS = 200...
     """
-    from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet._reader import WorkSheetParser
-    from pandas.io.parsers import TextParser
+    from openpyxl import load_workbook  # lazy: openpyxl only for XLSX files
+    from openpyxl.utils import get_column_letter  # lazy: openpyxl only for XLSX files
+    from openpyxl.worksheet._reader import WorkSheetParser  # lazy: openpyxl only for XLSX files
 
     max_rows = MAX_ROWS if max_rows is None else max_rows
     max_columns = MAX_COLUMNS if max_columns is None else max_columns

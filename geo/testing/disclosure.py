@@ -28,6 +28,10 @@ import numpy as np
 import pandas as pd
 
 from geo.disclosure import COUNT, _threshold, field_kind, is_disclosive
+import geopandas as gpd
+from geo.atlas.model import SourceInfo
+from geo.columns import COLUMNS, ETHNIC_GROUPS
+from geo.profiles.xlsx import EXTRA
 
 
 class DisclosureError(AssertionError):
@@ -80,10 +84,8 @@ def small_count_atlas():
     >>> atlas.practices.list_size[list(SMALL_PRACTICES)].astype(int).tolist(), int(atlas.qof.patients.between(1, 7).sum())
     ([5, 3, 7], 14)
     """
-    import geopandas as gpd
 
-    from geo.atlas.model import SourceInfo
-    from geo.testing.grid import grid_atlas
+    from geo.testing.grid import grid_atlas  # lazy: same package (init order unchecked)
 
     atlas = grid_atlas(6, 4, lad_width=3, practice_every=3)
     big = list(atlas.practices.index)
@@ -156,8 +158,6 @@ def small_count_atlas():
 
 def _labels() -> dict[str, str]:
     """Readable labels of the HTML and XLSX outputs -> the field each one shows."""
-    from geo.profiles.labels import COLUMNS, ETHNIC_GROUPS
-    from geo.profiles.xlsx import EXTRA
 
     found = {column.label: name for name, column in COLUMNS.items()}
     found.update({text: name for name, (text, _) in EXTRA.items()})
@@ -328,7 +328,7 @@ def _walk_file(path: Path, t: int) -> None:
             _walk(body, f"{path.name}!{sheet}", t, None)
         return
     if suffix == ".gpkg":
-        import pyogrio
+        import pyogrio  # lazy: GDAL only for geographic layers; a cached start reads none
 
         for layer, _ in pyogrio.list_layers(path):
             _walk(

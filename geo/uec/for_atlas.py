@@ -14,6 +14,8 @@ from geo.errors import DataError
 from geo.uec.importer import read_uec_extract
 from geo.uec.layer import UecLayer
 from geo.uec.modelled import modelled_uec
+from geo.atlas.org_codes import reconcile_codes
+from geo.atlas import load_atlas
 
 
 def uec_layer_for(
@@ -51,7 +53,7 @@ def uec_layer_for(
     """
     catalogue = None
     if data_dir is not None and Path(data_dir).is_dir():
-        from geo.sources import discover
+        from geo.sources import discover  # lazy: imported only on this branch
 
         catalogue = discover(data_dir)
     if extract is not None:
@@ -74,7 +76,6 @@ def uec_layer_for(
 def icb_codes_for(atlas, catalogue) -> pd.DataFrame | None:
     """The 2022 ICB codes (the A&E series') reconciled to the atlas's (2024 on LSOA 2021), or ``None`` when the
     folder lacks a lookup of either vintage (then the codes must already agree)."""
-    from geo.atlas.org_codes import reconcile_codes
 
     needed = ("lsoa11_icb_lookup", "lsoa21_icb_lookup")
     if getattr(atlas, "vintage", 2021) == 2011:
@@ -97,7 +98,6 @@ def _whole_icbs(atlas, data_dir) -> pd.DataFrame | None:
     """LSOAs of every ICB the study area touches, so a part-ICB area gets its true share of the ICB total."""
     if atlas.area.kind in ("icb", "england"):
         return None
-    from geo.atlas import load_atlas
 
     frames = []
     for code in sorted(atlas.lsoas["icb_code_nhs"].astype(str).unique()):

@@ -25,6 +25,7 @@ from geo.errors import DataError
 from geo.sources.memory import as_source
 from geo.sources.uploads import open_upload, read_table
 from geo.uec.layer import AGE_BAND_ALIASES, UecLayer, age_band_of_years
+from geo.atlas.bridging import bridge_counts, crosswalk
 
 # Accepted header variants (after lower-casing and turning non-alphanumerics into "_").
 HEADERS = {
@@ -143,6 +144,7 @@ def read_uec_extract(
     >>> layer.attendances.tolist(), layer.rejections
     ([40.0, 0.0, 0.0, 0.0], {'negative count': 1})
     """
+
     path = as_source(path)  # a path, or an upload held in memory (geo.sources.memory.MemoryFile)
     frame = _read(path)
     if frame.empty:
@@ -301,7 +303,6 @@ def _place_codes(codes: pd.Series, rows: _Rows, atlas, lookup, path: Path, colum
 def _bridge(table: pd.DataFrame, vintage: int, atlas, lookup) -> tuple[pd.DataFrame, str]:
     if vintage == atlas.vintage:
         return table, ""
-    from geo.atlas.bridging import bridge_counts, crosswalk
 
     weights = crosswalk(lookup, source=vintage, target=atlas.vintage, target_population=atlas.lsoas.resident_population)
     bridged, report = bridge_counts(table, code_column="lsoa_code", value_columns=["attendances"], weights=weights)

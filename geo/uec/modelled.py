@@ -24,6 +24,7 @@ import pandas as pd
 from geo.atlas.model import SourceInfo
 from geo.errors import DataError
 from geo.uec.layer import UecLayer
+from geo.atlas.org_codes import recode
 
 #: SD of log(acute morbidity indicator / 100) over England's LSOA21s (IoD2025 File 8).
 LOG_RATIO_SD = 0.237
@@ -98,7 +99,6 @@ def on_atlas_codes(ae: pd.DataFrame, codes: pd.DataFrame | None) -> tuple[pd.Dat
     """
     if codes is None or codes.empty:
         return ae, []
-    from geo.atlas.org_codes import recode
 
     column = _icb_column(ae)
     changed = codes[(codes.old_code != codes.new_code) & codes.old_code.isin(set(ae[column]))]

@@ -95,7 +95,7 @@ def pages(atlas, plan, tmp_path_factory):
         mp.undo()
     found["nhp map"] = (out / "cli.html", HOODS)
 
-    from geo.demo.run import run_demo
+    from geo.demo_run import run_demo
 
     demo = run_demo(out / "demo", permutations=99)
     demo_hoods = sorted(pd.read_csv(demo.files["plan"], dtype=str).neighbourhood.unique())

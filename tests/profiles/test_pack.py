@@ -15,7 +15,7 @@ from geo.profiles import neighbourhood_profiles
 from geo.profiles.england import England
 from geo.profiles.figures import ENGLAND, ICB
 from geo.profiles.html import page
-from geo.profiles.labels import COLUMNS
+from geo.columns import COLUMNS
 from geo.testing.disclosure import Margin, assert_no_small_counts, find_differences
 from geo.uec.layer import UecLayer
 

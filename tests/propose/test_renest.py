@@ -14,7 +14,7 @@ from geo.errors import DataError
 from geo.plan import Plan
 from geo.plan.geography import Geography, read_geography
 from geo.plan.params import PlanParams
-from geo.plan.renest import renest, renested_plan
+from geo.propose.renest import renest, renested_plan
 from geo.testing import grid_atlas
 
 

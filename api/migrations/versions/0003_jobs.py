@@ -48,7 +48,7 @@ def upgrade() -> None:
     if bind.dialect.name == "postgresql":
         present = bind.execute(sa.text("select to_regclass('procrastinate_jobs')")).scalar()
         if present is None:
-            from procrastinate.schema import SchemaManager
+            from procrastinate.schema import SchemaManager  # lazy: the job queue only on PostgreSQL
 
             # The schema is many statements with $$-quoted bodies: sent as one simple query by the driver.
             bind.connection.driver_connection.execute(SchemaManager.get_schema())

@@ -27,6 +27,9 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from geo.errors import PlanError
+from geo.plan import Plan
+from geo.plan.params import Provenance
+from geo.propose.practice_graph import practice_units
 
 
 @dataclass
@@ -188,8 +191,8 @@ def _rebalance(atlas, labels, units, pop, params, ideal: dict | None = None) -> 
     unit's own ideal for a counted plan, ``ideal``) where the unit's graph allows
     (:func:`geo.propose.refine.refine` with a goal just inside the tolerance, so in-band neighbourhoods are only
     touched to help one that is not)."""
-    from geo.propose.refine import refine
-    from geo.propose.units import Piece
+    from geo.propose.refine import refine  # lazy: same package (init order unchecked)
+    from geo.propose.units import Piece  # lazy: same package (init order unchecked)
 
     labels = labels.copy()
     ideal = ideal or {}
@@ -233,7 +236,6 @@ def _fragments(orphan, original, units, adjacency, pop):
     key = pd.factorize(pd.Series(original[rows]).astype(str) + "\x00" + pd.Series(units[rows]).astype(str))[0]
     sub = adjacency[rows][:, rows].tocoo()
     same = key[sub.row] == key[sub.col]
-    from scipy import sparse
 
     graph = sparse.csr_matrix((np.ones(int(same.sum())), (sub.row[same], sub.col[same])), shape=(len(rows),) * 2)
     _, comp = csgraph.connected_components(graph, directed=False)
@@ -287,7 +289,6 @@ def renest_practices(plan, geography) -> Renested:
     >>> out.moved.values.tolist(), out.people_moved == out.lower_bound
     ([['Z00000', 'A', 'B', 'S', 5250.0], ['Z00003', 'B', 'A', 'N', 4633.0]], True)
     """
-    from geo.propose.practice_graph import practice_units
 
     atlas = plan.atlas
     practices = plan.practice_assignment.astype(str)
@@ -362,8 +363,6 @@ def renest_practices(plan, geography) -> Renested:
 def renested_plan(plan, geography, result: Renested, *, name: str | None = None):
     """Return the re-nested plan: a new :class:`geo.plan.Plan` (the agreed one is untouched) whose provenance
     says what it came from, into what, and the people moved against the lower bound."""
-    from geo.plan import Plan
-    from geo.plan.params import Provenance
 
     provenance = Provenance(
         "renested", unmet=tuple(result.notes), source=plan.name, params={"into": str(geography.key), **result.to_dict()}

@@ -11,6 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo.demo import DEMO_AREA, demo_data_dir
+from geo.atlas import load_atlas
+from geo.hotspots import find_hotspots
+from geo.maps import plan_map, save_map
+from geo.plan.io import write_plan
+from geo.propose import ProposalParams, propose
+from geo.atlas.summary import atlas_summary
+from geo.uec import read_uec_extract, synthetic_extract, write_extract
+from geo.plan import Plan as _Plan
+from geo.propose.pcns import pcn_plan_assignment
+import pandas as pd
 
 LABEL = "synthetic demo data"
 PREFIX = "synthetic-demo-"
@@ -37,14 +47,9 @@ def run_demo(out_dir: str | Path, *, seed: int = 1, permutations: int = 999) -> 
     >>> sorted(run.files)  # doctest: +SKIP
     ['hotspots', 'map', 'plan', 'plan_footprints', 'profiles', 'score', 'summary', 'uec_extract']
     """
-    from geo.atlas import load_atlas
-    from geo.hotspots import find_hotspots
-    from geo.maps import plan_map, save_map
-    from geo.plan.io import write_plan
-    from geo.profiles import neighbourhood_profiles
-    from geo.propose import ProposalParams, propose
-    from geo.atlas.summary import atlas_summary
-    from geo.uec import read_uec_extract, synthetic_extract, write_extract
+    from geo.profiles import (
+        neighbourhood_profiles,
+    )  # lazy: looked up per call (tests patch geo.profiles.neighbourhood_profiles)
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -76,8 +81,6 @@ def run_demo(out_dir: str | Path, *, seed: int = 1, permutations: int = 999) -> 
     )
 
     # List-based: whole practices (exact per authority) and today's PCNs, the baseline every proposal is scored on.
-    from geo.plan import Plan as _Plan
-    from geo.propose.pcns import pcn_plan_assignment
 
     listed = propose(
         atlas, params.replace(build_from="practices", population="list"), name=f"Demo whole-practice proposal ({LABEL})"
@@ -116,7 +119,6 @@ def run_demo(out_dir: str | Path, *, seed: int = 1, permutations: int = 999) -> 
 
 def _labelled(path: Path) -> Path:
     """Add a ``data`` column saying "synthetic demo data" to a CSV the importers read back (they ignore it)."""
-    import pandas as pd
 
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame["data"] = LABEL

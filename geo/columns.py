@@ -1,4 +1,7 @@
-"""What each profile figure is called where people read it: label, unit, source and definition of every column.
+"""What each figure is called where people read it: label, unit, source and definition of every column.
+
+A leaf of the tree (it imports only the atlas's contract), so the packs (:mod:`geo.profiles`) and the one table
+writer (:mod:`geo.writers`, which describes GeoPackage fields from it) read the same table.
 
 The CSV keeps the column names (it is for machines and matches ``nhp score``); the HTML page and the XLSX
 workbook show only the labels here, and their notes list the definitions and sources.
@@ -16,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from geo.atlas.model import AGE_BAND_LABELS
+from geo.contract import QOF_REGISTERS  # noqa: F401  (re-exported: the labels of every figure)
 
 
 @dataclass(frozen=True)
@@ -166,31 +170,6 @@ COLUMNS: dict[str, Column] = {
 #: What a figure whose source has no data for the area says (QOF publishes no rows for some practices, e.g. the
 #: Isles of Scilly's L82017): distinct from "suppressed", which hides a published count of 1 to 7.
 NOT_PUBLISHED = "not published"
-
-#: Short names of the QOF 2024-25 disease registers, with the age group each register's prevalence counts.
-QOF_REGISTERS = {
-    "AF": "Atrial fibrillation",
-    "AST": "Asthma (6+)",
-    "CAN": "Cancer",
-    "CHD": "Coronary heart disease",
-    "CKD": "Chronic kidney disease (18+)",
-    "COPD": "COPD",
-    "DEM": "Dementia",
-    "DEP": "Depression (18+)",
-    "DM": "Diabetes (17+)",
-    "EP": "Epilepsy (18+)",
-    "HF": "Heart failure",
-    "HYP": "Hypertension",
-    "LD": "Learning disability",
-    "MH": "Serious mental illness",
-    "NDH": "Non-diabetic hyperglycaemia (18+)",
-    "OB": "Obesity (18+)",
-    "OST": "Osteoporosis (50+)",
-    "PAD": "Peripheral arterial disease",
-    "PC": "Palliative care",
-    "RA": "Rheumatoid arthritis (16+)",
-    "STIA": "Stroke and TIA",
-}
 
 ETHNIC_GROUPS = {
     "ethnicity_asian": "Asian, Asian British or Asian Welsh",
