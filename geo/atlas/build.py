@@ -19,7 +19,7 @@ import pandas as pd
 from geo.atlas import cache as atlas_cache
 from geo.atlas.area import cache_spec, resolve_area
 from geo.atlas.bridging import bridge_counts, crosswalk
-from geo.atlas.geography import lsoa_geography
+from geo.atlas.lookups import lsoa_geography
 from geo.atlas.model import AGE_BANDS, ETHNICITY_COLUMNS, LSOA_COLUMNS, Atlas, SourceInfo, normalise_dtypes
 from geo.atlas.lists import todays_lists
 from geo.atlas.practices import add_unplaced, plurality, practice_profiles, practices_layer, registrations_for_area

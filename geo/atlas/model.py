@@ -13,7 +13,7 @@ plurality_practice, plurality_share, ruc_code, ruc_class, acute_morbidity, ethni
 ethnicity_mixed, ethnicity_white, ethnicity_other, ethnicity_total, geometry``
 
 - ``lad_code, lad_name``: local authority district, 2024 codes, from the official ONS LSOA -> LAD 2022 lookup of
-  the vintage with the 2023 mergers applied (:mod:`geo.atlas.geography`), never from the ward best fit.
+  the vintage with the 2023 mergers applied (:mod:`geo.atlas.lookups`), never from the ward best fit.
 - ``ward_code, ward_name``: electoral ward 2024 (ONS best-fit lookup); LSOA 2021 atlases only, else missing.
 - ``ethnicity_*``: Census 2021 TS021 usual residents in the five high-level ethnic groups (Asian, Black, Mixed,
   White, Other) and all usual residents (``ethnicity_total``, which the groups sum to). Floats: on a 2011 atlas they

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from geo.atlas.area import resolve_area
-from geo.atlas.geography import lsoa_geography
+from geo.atlas.lookups import lsoa_geography
 from geo.atlas.vintages import vintage_for
 from geo.sources import discover
 

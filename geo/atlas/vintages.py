@@ -2,7 +2,7 @@
 
 A 2021 atlas uses LSOA 2021 boundaries, Census 2021 usual residents and IoD2025 (published on LSOA 2021); a 2011
 atlas uses LSOA 2011 boundaries, ONS mid-2020 estimates and IoD2019. Local authorities come from the official ONS
-lookup of the vintage (LAD 2022 in both), brought to 2024 codes by :mod:`geo.atlas.geography`. The build reads
+lookup of the vintage (LAD 2022 in both), brought to 2024 codes by :mod:`geo.atlas.lookups`. The build reads
 this table instead of branching on the year, so adding a vintage is adding a row.
 """
 

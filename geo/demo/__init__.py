@@ -9,7 +9,7 @@ rural with an island and an estuary bottleneck), 30 practices in 8 PCNs, and eve
 LSOA vintages. See ``data/demo/README.md`` and the modules below:
 
 - :mod:`geo.demo.codes` – codes and names that cannot collide with real ones
-- :mod:`geo.demo.shapes`, :mod:`geo.demo.geography` – boundaries and the LSOA 2011/2021 correspondence
+- :mod:`geo.demo.shapes`, :mod:`geo.demo.lsoas` – boundaries and the LSOA 2011/2021 correspondence
 - :mod:`geo.demo.population`, :mod:`geo.demo.deprivation`, :mod:`geo.demo.services` – what is drawn
 - :mod:`geo.demo.file_formats`, :mod:`geo.demo.tables`, :mod:`geo.demo.tables_gp` – the published layouts
 - :mod:`geo.demo.store` – writing with a manifest; finding an up-to-date copy

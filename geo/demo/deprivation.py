@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from geo.demo.geography import Geography
+from geo.demo.lsoas import Geography
 from geo.demo.population import Population
 
 N_LSOA21 = 33_755
@@ -39,7 +39,7 @@ def latent(geo: Geography, seed: int = 1) -> pd.Series:
 
     Examples
     --------
-    >>> from geo.demo.geography import build_geography
+    >>> from geo.demo.lsoas import build_geography
     >>> geo = build_geography(1)
     >>> z = latent(geo, 1)
     >>> bool(z[geo.lsoa21.district == "city"].mean() > z[geo.lsoa21.district == "rural"].mean())
@@ -92,7 +92,7 @@ def iod2025(geo: Geography, z: pd.Series, seed: int = 1) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from geo.demo.geography import build_geography
+    >>> from geo.demo.lsoas import build_geography
     >>> geo = build_geography(1)
     >>> t = iod2025(geo, latent(geo, 1), 1)
     >>> bool((t.IMD_decile == decile(t.IMD_rank, N_LSOA21)).all()), int(t.IMD_rank.nunique())
@@ -117,7 +117,7 @@ def imd2019(geo: Geography, z: pd.Series, seed: int = 1) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from geo.demo.geography import build_geography
+    >>> from geo.demo.lsoas import build_geography
     >>> geo = build_geography(1)
     >>> t = imd2019(geo, latent(geo, 1), 1)
     >>> len(t) == len(geo.lsoa11), int(t["rank"].max()) <= N_LSOA11
@@ -137,7 +137,7 @@ def indicators(geo: Geography, pop: Population, iod: pd.DataFrame, seed: int = 1
 
     Examples
     --------
-    >>> from geo.demo.geography import build_geography
+    >>> from geo.demo.lsoas import build_geography
     >>> from geo.demo.population import build_population
     >>> geo = build_geography(1)
     >>> iod = iod2025(geo, latent(geo, 1), 1)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.demo.geography import Geography
+from geo.demo.lsoas import Geography
 
 CENSUS_BANDS = [
     "Aged 15 years and under",
@@ -65,7 +65,7 @@ def build_population(geo: Geography, seed: int = 1) -> Population:
 
     Examples
     --------
-    >>> from geo.demo.geography import build_geography
+    >>> from geo.demo.lsoas import build_geography
     >>> pop = build_population(build_geography(1), 1)
     >>> bool(300_000 < pop.census.usual_residents_total.sum() < 340_000)
     True

@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 
 from geo.demo import codes
-from geo.demo.geography import Geography
+from geo.demo.lsoas import Geography
 from geo.demo.population import Population
 
 PRACTICES = {"city": 13, "towns": 10, "rural": 7}
@@ -49,7 +49,7 @@ def build_services(geo: Geography, pop: Population, seed: int = 1) -> Services:
 
     Examples
     --------
-    >>> from geo.demo.geography import build_geography
+    >>> from geo.demo.lsoas import build_geography
     >>> from geo.demo.population import build_population
     >>> geo = build_geography(1)
     >>> pop = build_population(geo, 1)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo.demo import codes, deprivation, file_formats, tables_gp
-from geo.demo.geography import Geography, build_geography
+from geo.demo.lsoas import Geography, build_geography
 from geo.demo.population import RUC_CLASSES, Population, build_population
 from geo.demo.services import Services, ae_monthly, build_services
 

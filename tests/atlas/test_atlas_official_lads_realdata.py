@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from geo.atlas import load_atlas
-from geo.atlas.geography import lsoa_geography
+from geo.atlas.lookups import lsoa_geography
 from geo.atlas.vintages import VINTAGES
 from geo.sources import discover
 
