@@ -17,13 +17,13 @@ is the footprint derived from scratch, whatever order the labels were created in
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.sparse import csgraph
 
 from geo.errors import PlanError
 
@@ -277,111 +277,60 @@ def _repair(
     edges: np.ndarray,
     weight: np.ndarray,
     rank: np.ndarray,
-    arrays=None,
-    practice_label: np.ndarray | None = None,
+    arrays: "AtlasArrays",
+    practice_label: np.ndarray,
     keep: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Re-attach detached parts to the neighbouring label in their LA keeping alignment highest (else the one
-    sharing most edges); report the rest (row indices). Rows in ``keep`` are never moved."""
-    lab = lab.copy()
-    chooser = _Chooser(arrays, practice_label, rank) if arrays is not None and practice_label is not None else None
-    repaired: list[np.ndarray] = []
-    a = np.concatenate([edges[:, 0], edges[:, 1]])
-    b = np.concatenate([edges[:, 1], edges[:, 0]])
-    weight = weight + 1e-6  # an empty LSOA still weighs a little
-    parts = _parts(lab, edges, weight)
-    for _ in range(PASSES):
-        component, part_weight, part_label, main = parts
-        label_weight = np.bincount(lab, weights=weight, minlength=len(rank))
-        small = np.flatnonzero(
-            (main[part_label] != np.arange(len(part_label))) & (part_weight <= REPAIR_SHARE * label_weight[part_label])
-        )
-        if not len(small):
-            break
-        # Rows and outward edges grouped by part, so each part is handled in proportion to its own size.
-        by_part = np.argsort(component, kind="stable")
-        starts = np.searchsorted(component[by_part], np.arange(len(part_label) + 1))
-        across = np.flatnonzero(component[a] != component[b])
-        across = across[np.argsort(component[a[across]], kind="stable")]
-        edge_starts = np.searchsorted(component[a[across]], np.arange(len(part_label) + 1))
-        changed = False
-        for part in small[np.argsort(part_weight[small], kind="stable")]:
-            outer = b[across[edge_starts[part] : edge_starts[part + 1]]]
-            if not len(outer):
-                continue
-            rows = by_part[starts[part] : starts[part + 1]]
-            if keep is not None and np.isin(rows, keep).any():
-                continue
-            if chooser is None:
-                lab[rows] = _pick(np.zeros(len(outer), np.int64), lab[outer], np.ones(len(outer)), rank, 1)[0]
-            else:
-                lab[rows] = chooser.choose(rows, lab[outer])
-            repaired.append(rows)
-            changed = True
-        if not changed:
-            break
-        parts = _parts(lab, edges, weight)
-    component, part_weight, part_label, main = parts
-    detached = np.flatnonzero(main[lab] != component)
-    return lab, (np.unique(np.concatenate(repaired)) if repaired else np.empty(0, np.int64)), detached
+    sharing most edges); report the rest (row indices). Rows in ``keep`` are never moved.
+
+    Pass by pass, every part of a label but its heaviest is re-attached, lightest first (ties: the part whose
+    first row comes first), each to a label across its boundary chosen by :func:`_choose` as the labels stand
+    then; the passes stop when no part is left or none could move. Compiled: :mod:`geo.plan.repair_kernel`.
+    """
+    from geo.plan.repair_kernel import repair
+
+    adj_ptr, adj, row_lad = _prepared(arrays)
+    label_lad = np.zeros((len(rank), int(row_lad.max(initial=0)) + 1), np.bool_)
+    sited = np.flatnonzero((practice_label >= 0) & (arrays.practice_site >= 0))
+    label_lad[practice_label[sited], row_lad[arrays.practice_site[sited]]] = True
+    mask = np.zeros(len(lab), np.bool_)
+    if keep is not None:
+        mask[keep] = True
+    registrations = arrays.registrations
+    lab, repaired, detached = repair(
+        np.asarray(lab, np.int64),
+        adj_ptr,
+        adj,
+        weight + 1e-6,  # an empty LSOA still weighs a little
+        np.asarray(rank, np.int64),
+        row_lad,
+        label_lad,
+        registrations.indptr.astype(np.int64, copy=False),
+        registrations.indices.astype(np.int64, copy=False),
+        registrations.data.astype(np.float64, copy=False),
+        np.asarray(practice_label, np.int64),
+        mask,
+        PASSES,
+        REPAIR_SHARE,
+    )
+    return lab, np.flatnonzero(repaired), np.flatnonzero(detached)
 
 
-class _Chooser:
-    """Picks the neighbour label a detached part joins: one with a practice sited in the part's LA if any, then
-    the most of the part's registered residents registered with its practices, the most shared edges, the name."""
-
-    def __init__(self, arrays, practice_label: np.ndarray, rank: np.ndarray):
-        self.arrays, self.practice_label, self.rank = arrays, practice_label, rank
-        onehot = arrays.values[:, arrays.lad_slice()]
-        self.row_lad = np.asarray(onehot).argmax(axis=1) if onehot.shape[1] else np.zeros(len(arrays.codes), int)
-        sited = np.flatnonzero((practice_label >= 0) & (arrays.practice_site >= 0))
-        self.label_lads = set(zip(practice_label[sited].tolist(), self.row_lad[arrays.practice_site[sited]].tolist()))
-
-    def choose(self, rows: np.ndarray, outer_labels: np.ndarray) -> int:
-        # Python and the CSR arrays: a part is a few rows and a repair meets dozens of parts per practice move,
-        # where numpy's and scipy's per-call costs (np.unique, sparse row slicing) were most of the move.
-        edges: dict[int, int] = {}
-        for c in outer_labels.tolist():
-            edges[c] = edges.get(c, 0) + 1
-        lads: dict[int, int] = {}
-        for lad in self.row_lad[rows].tolist():
-            lads[lad] = lads.get(lad, 0) + 1
-        lad = min(lads, key=lambda v: (-lads[v], v))  # the commonest LA (ties: the first code)
-        registrations = self.arrays.registrations
-        indptr = registrations.indptr
-        if len(rows) == 1:
-            at = slice(indptr[rows[0]], indptr[rows[0] + 1])
-        else:  # the part's CSR entries in row order, as sparse row slicing would give them
-            at = np.concatenate([np.arange(indptr[r], indptr[r + 1]) for r in rows.tolist()])
-        label = self.practice_label[registrations.indices[at]]
-        ok = label >= 0
-        rank = self.rank
-        totals = np.bincount(label[ok], weights=registrations.data[at][ok], minlength=len(rank))
-        patients = dict(zip(edges, totals[list(edges)].tolist()))
-        # In a sited LA first, then most patients, most shared edges, the name, the label index.
-        return min(edges, key=lambda c: ((c, lad) not in self.label_lads, -patients[c], -edges[c], int(rank[c]), c))
+_PREPARED: dict[int, tuple] = {}
 
 
-def _parts(lab: np.ndarray, edges: np.ndarray, weight: np.ndarray):
-    """Connected parts of each label: part per row, part weights and labels, and each label's largest part."""
-    n = len(lab)
-    same = lab[edges[:, 0]] == lab[edges[:, 1]]
-    # One-way edges and weak connection: the same parts as the undirected graph, without symmetrising it.
-    head, tail = edges[same, 0], edges[same, 1]
-    if len(head) and (head[1:] < head[:-1]).any():  # the atlas's edges come sorted; others are sorted here
-        order = np.argsort(head, kind="stable")
-        head, tail = head[order], tail[order]
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(head, minlength=n))])
-    graph = sparse.csr_matrix((np.ones(len(head)), tail, indptr), shape=(n, n))
-    k, component = csgraph.connected_components(graph, directed=True, connection="weak")
-    part_weight = np.bincount(component, weights=weight, minlength=k)
-    part_label = lab[np.unique(component, return_index=True)[1]]  # the label of each part's first row
-    # The main part of a label is its heaviest (ties: the part met first in row order).
-    order = np.lexsort((np.arange(k), -part_weight, part_label))
-    lead = order[np.r_[True, part_label[order][1:] != part_label[order][:-1]]]
-    main = np.full(max(int(lab.max()) + 1, 1), -1, np.int64)
-    main[part_label[lead]] = lead
-    return component, part_weight, part_label, main
+def _prepared(arrays: "AtlasArrays") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's neighbours (CSR, both directions of every edge) and its LA (column of ``lad_codes``), once per
+    atlas: the part of a repair that never changes."""
+    key = id(arrays)
+    if key not in _PREPARED:
+        indptr, neighbour, _ = arrays.neighbours
+        onehot = np.asarray(arrays.values[:, arrays.lad_slice()])
+        row_lad = onehot.argmax(axis=1) if onehot.shape[1] else np.zeros(len(arrays.codes), np.int64)
+        _PREPARED[key] = (indptr.astype(np.int64), neighbour.astype(np.int64), row_lad.astype(np.int64))
+        weakref.finalize(arrays, _PREPARED.pop, key, None)
+    return _PREPARED[key]
 
 
 def _place_empty(
