@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from geo.errors import PlanError
 
@@ -91,9 +90,6 @@ class LabelledFootprint:
     home: np.ndarray
     repaired: np.ndarray
     detached: np.ndarray
-    #: The labels and re-attached rows before neighbourhoods holding no LSOA were given a site (reused by a move
-    #: that changes no row's home).
-    repaired_only: tuple[np.ndarray, np.ndarray] | None = None
     #: How many labels the footprint was derived with (ties follow their names: the same list, the same ranks).
     label_count: int = 0
 
@@ -159,37 +155,27 @@ def footprint_labels(
     *,
     home: np.ndarray | None = None,
     rows: np.ndarray | None = None,
-    previous: LabelledFootprint | None = None,
     repair: bool = True,
 ) -> LabelledFootprint:
     """Derive the footprint of ``practice_label`` (label index per practice column, -1: not in the plan).
 
     With ``home`` (the previous footprint's homes) and ``rows``, only those rows' homes are recounted: the rows
-    where a moved practice has patients, the only ones whose counts by neighbourhood changed. When no home
-    changed either, the ``previous`` footprint (of the same labels) is reused up to the last step.
+    where a moved practice has patients, the only ones whose counts by neighbourhood changed. The rest is
+    derived again whatever changed (compiled, tens of microseconds for an ICB): the repair of a part anywhere
+    depends on the moved practices (through their patients there and the LAs their neighbourhoods have sites in),
+    so no earlier footprint is reused even when no home changed.
     """
     rank = label_ranks(labels)
     if home is None:
-        home = _homes(arrays.registrations, practice_label, rank)
+        home = _homes(arrays, practice_label, rank)
     else:
         home = home.copy()
         if len(rows):
-            home[rows] = _homes(arrays.registrations, practice_label, rank, rows)
-    if (
-        previous is not None
-        and previous.repaired_only is not None
-        and repair
-        and previous.label_count == len(rank)
-        and np.array_equal(previous.home, home)
-    ):
-        lab, repaired = previous.repaired_only
-        detached = previous.detached
-    else:
-        lab = _follow_neighbours(home, arrays.edges, rank)
-        repaired = detached = np.empty(0, np.int64)
-        if repair and len(arrays.edges):
-            weight = arrays.registered_by_row
-            lab, repaired, detached = _repair(lab, arrays.edges, weight, rank, arrays, practice_label)
+            home[rows] = _homes(arrays, practice_label, rank, rows)
+    lab = _follow_neighbours(arrays, home, rank)
+    repaired = detached = np.empty(0, np.int64)
+    if repair and len(arrays.edges):
+        lab, repaired, detached = _repair(lab, arrays.edges, arrays.registered_by_row, rank, arrays, practice_label)
     placed, sited = _place_empty(arrays, lab, practice_label, labels, rank)
     if repair and len(sited) and len(arrays.edges):  # a site given to an empty neighbourhood may part another's
         placed, again, detached = _repair(
@@ -197,79 +183,35 @@ def footprint_labels(
         )
         repaired = np.union1d(repaired, again)
     return LabelledFootprint(
-        placed,
-        home,
-        np.unique(np.concatenate([repaired, sited])).astype(np.int64),
-        detached,
-        (lab, repaired),
-        len(rank),
+        placed, home, np.unique(np.concatenate([repaired, sited])).astype(np.int64), detached, len(rank)
     )
 
 
 def home_labels(arrays: "AtlasArrays", practice_label: np.ndarray, labels: list[str]) -> np.ndarray:
     """Each LSOA row's home: the label whose practices hold most of its registered residents (-1: none)."""
-    return _homes(arrays.registrations, practice_label, label_ranks(labels))
-
-
-def _pick(row: np.ndarray, label: np.ndarray, weight: np.ndarray, rank: np.ndarray, n: int) -> np.ndarray:
-    """For each of ``n`` rows, the label with the largest summed weight (ties: the first name); -1 for none."""
-    out = np.full(n, -1, np.int64)
-    if not len(row):
-        return out
-    k = len(rank)
-    if n * k <= 2_000_000:  # a dense table with its columns in name order: argmax then breaks ties by name
-        by_name = np.argsort(rank)
-        table = np.bincount(row * k + rank[label], weights=weight, minlength=n * k).reshape(n, k)
-        best = table.argmax(axis=1)
-        return np.where(table[np.arange(n), best] > 0, by_name[best], -1)
-    key = row.astype(np.int64) * k + label
-    unique, inverse = np.unique(key, return_inverse=True)
-    total = np.bincount(inverse, weights=weight)
-    r, lab = unique // k, unique % k
-    order = np.lexsort((rank[lab], -total, r))
-    first = order[np.r_[True, r[order][1:] != r[order][:-1]]]
-    out[r[first]] = lab[first]
-    return out
+    return _homes(arrays, practice_label, label_ranks(labels))
 
 
 def _homes(
-    registrations: sparse.csr_matrix, practice_label: np.ndarray, rank: np.ndarray, rows: np.ndarray | None = None
+    arrays: "AtlasArrays", practice_label: np.ndarray, rank: np.ndarray, rows: np.ndarray | None = None
 ) -> np.ndarray:
     """The label whose practices hold most of each row's registered residents (-1: none with the plan's);
-    for ``rows`` only when given (read straight from the CSR arrays: no sparse slicing on the move path)."""
-    indptr = registrations.indptr
-    if rows is None:
-        count = np.diff(indptr)
-        row = np.repeat(np.arange(registrations.shape[0]), count)
-        col, data, n = registrations.indices, registrations.data, registrations.shape[0]
-    else:
-        count = indptr[rows + 1] - indptr[rows]
-        row = np.repeat(np.arange(len(rows)), count)
-        # positions indptr[r] .. indptr[r + 1] of every row r, concatenated
-        at = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count) + np.repeat(indptr[rows], count)
-        col, data, n = registrations.indices[at], registrations.data[at], len(rows)
-    label = practice_label[col]
-    ok = (label >= 0) & (data > 0)
-    return _pick(row[ok], label[ok], data[ok], rank, n)
+    for ``rows`` only when given (compiled, on the CSR arrays: no sparse slicing on the move path)."""
+    from geo.plan.repair_kernel import homes
+
+    prepared = _prepared(arrays)
+    rows = np.arange(len(arrays.codes)) if rows is None else np.asarray(rows, np.int64)
+    return homes(*prepared.csr, np.asarray(practice_label, np.int64), np.asarray(rank, np.int64), rows)
 
 
-def _follow_neighbours(home: np.ndarray, edges: np.ndarray, rank: np.ndarray) -> np.ndarray:
+def _follow_neighbours(arrays: "AtlasArrays", home: np.ndarray, rank: np.ndarray) -> np.ndarray:
     """Rows with no home take the label most of their labelled neighbours have (repeated until all are set)."""
-    lab = home.copy()
-    if not (lab < 0).any():
-        return lab
-    a = np.concatenate([edges[:, 0], edges[:, 1]]) if len(edges) else np.empty(0, np.int64)
-    b = np.concatenate([edges[:, 1], edges[:, 0]]) if len(edges) else np.empty(0, np.int64)
-    while (lab < 0).any():
-        ok = (lab[a] < 0) & (lab[b] >= 0)
-        if not ok.any():
-            used = np.unique(lab[lab >= 0])
-            # An area with no registrations at all, or an island of such LSOAs: the first name (never real data).
-            lab[lab < 0] = used[np.argmin(rank[used])] if len(used) else int(np.argmin(rank))
-            break
-        voted = _pick(a[ok], lab[b[ok]], np.ones(int(ok.sum())), rank, len(lab))
-        lab = np.where((lab < 0) & (voted >= 0), voted, lab)
-    return lab
+    if not (home < 0).any():
+        return home.copy()
+    from geo.plan.repair_kernel import follow_neighbours
+
+    prepared = _prepared(arrays)
+    return follow_neighbours(np.asarray(home, np.int64), prepared.adj_ptr, prepared.adj, np.asarray(rank, np.int64))
 
 
 def _repair(
@@ -290,25 +232,23 @@ def _repair(
     """
     from geo.plan.repair_kernel import repair
 
-    adj_ptr, adj, row_lad = _prepared(arrays)
+    prepared = _prepared(arrays)
+    row_lad = prepared.row_lad
     label_lad = np.zeros((len(rank), int(row_lad.max(initial=0)) + 1), np.bool_)
     sited = np.flatnonzero((practice_label >= 0) & (arrays.practice_site >= 0))
     label_lad[practice_label[sited], row_lad[arrays.practice_site[sited]]] = True
     mask = np.zeros(len(lab), np.bool_)
     if keep is not None:
         mask[keep] = True
-    registrations = arrays.registrations
     lab, repaired, detached = repair(
         np.asarray(lab, np.int64),
-        adj_ptr,
-        adj,
+        prepared.adj_ptr,
+        prepared.adj,
         weight + 1e-6,  # an empty LSOA still weighs a little
         np.asarray(rank, np.int64),
         row_lad,
         label_lad,
-        registrations.indptr.astype(np.int64, copy=False),
-        registrations.indices.astype(np.int64, copy=False),
-        registrations.data.astype(np.float64, copy=False),
+        *prepared.csr,
         np.asarray(practice_label, np.int64),
         mask,
         PASSES,
@@ -317,18 +257,35 @@ def _repair(
     return lab, np.flatnonzero(repaired), np.flatnonzero(detached)
 
 
-_PREPARED: dict[int, tuple] = {}
+@dataclass(frozen=True)
+class _Prepared:
+    """What a footprint derivation reads of an atlas, in the compiled code's types, made once per atlas."""
+
+    adj_ptr: np.ndarray
+    adj: np.ndarray
+    row_lad: np.ndarray
+    #: ``registrations`` as int64 / float64 CSR arrays (indptr, indices, data).
+    csr: tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-def _prepared(arrays: "AtlasArrays") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each row's neighbours (CSR, both directions of every edge) and its LA (column of ``lad_codes``), once per
-    atlas: the part of a repair that never changes."""
+_PREPARED: dict[int, _Prepared] = {}
+
+
+def _prepared(arrays: "AtlasArrays") -> _Prepared:
+    """Each row's neighbours (CSR, both directions of every edge), its LA (column of ``lad_codes``; 0 when the
+    atlas has none) and the registrations, once per atlas: the part of a derivation that never changes."""
     key = id(arrays)
     if key not in _PREPARED:
         indptr, neighbour, _ = arrays.neighbours
-        onehot = np.asarray(arrays.values[:, arrays.lad_slice()])
+        onehot = np.asarray(arrays.values[:, arrays.lad_slice()]) if arrays.lad_codes else np.zeros((0, 0))
         row_lad = onehot.argmax(axis=1) if onehot.shape[1] else np.zeros(len(arrays.codes), np.int64)
-        _PREPARED[key] = (indptr.astype(np.int64), neighbour.astype(np.int64), row_lad.astype(np.int64))
+        r = arrays.registrations
+        _PREPARED[key] = _Prepared(
+            indptr.astype(np.int64),
+            neighbour.astype(np.int64),
+            row_lad.astype(np.int64),
+            (r.indptr.astype(np.int64), r.indices.astype(np.int64), r.data.astype(np.float64)),
+        )
         weakref.finalize(arrays, _PREPARED.pop, key, None)
     return _PREPARED[key]
 

@@ -183,7 +183,7 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
         by_practice.indices[by_practice.indptr[j] : by_practice.indptr[j + 1]] for j in (column[code] for code in moved)
     ]
     rows = np.unique(np.concatenate(touched)) if touched else np.empty(0, np.int64)
-    made = footprint_labels(arrays, practice_label, labels, home=home, rows=rows, previous=plan.kept("footprint"))
+    made = footprint_labels(arrays, practice_label, labels, home=home, rows=rows)
     values = current.to_numpy(dtype=object, copy=True)
     values[current.index.get_indexer(list(moved))] = list(moved.values())
     updated = pd.Series(values, index=current.index, name=current.name)

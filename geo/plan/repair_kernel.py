@@ -180,3 +180,85 @@ def repair(
     for r in range(n):
         detached[r] = main[lab[r]] != comp[r]
     return lab, repaired, detached
+
+
+@njit
+def homes(indptr, indices, data, practice_label, rank, rows):
+    """Each of ``rows``: the label whose practices hold most of its registered residents, summed entry by entry in
+    CSR order (ties: the first name; -1 when none of its residents is registered with the plan's practices)."""
+    n_labels = len(rank)
+    total = np.zeros(n_labels)
+    out = np.full(len(rows), -1, np.int64)
+    for i in range(len(rows)):
+        r = rows[i]
+        for e in range(indptr[r], indptr[r + 1]):
+            c = practice_label[indices[e]]
+            if c >= 0 and data[e] > 0:
+                total[c] += data[e]
+        best = -1
+        for e in range(indptr[r], indptr[r + 1]):
+            c = practice_label[indices[e]]
+            if c >= 0 and data[e] > 0:
+                if best < 0 or total[c] > total[best] or (total[c] == total[best] and rank[c] < rank[best]):
+                    best = c
+        if best >= 0 and total[best] > 0:
+            out[i] = best
+        for e in range(indptr[r], indptr[r + 1]):
+            c = practice_label[indices[e]]
+            if c >= 0:
+                total[c] = 0.0
+    return out
+
+
+@njit
+def follow_neighbours(home, adj_ptr, adj, rank):
+    """Rows with no home take the label most of their labelled neighbours have (ties: the first name), all at
+    once, round after round until every row has one; rows with no labelled neighbour at all take the first name
+    among the labels used (or the first name when none is)."""
+    lab = home.copy()
+    n_labels = len(rank)
+    count = np.zeros(n_labels, np.int64)
+    while True:
+        missing = 0
+        for r in range(len(lab)):
+            if lab[r] < 0:
+                missing += 1
+        if missing == 0:
+            return lab
+        voted = lab.copy()
+        any_vote = False
+        for r in range(len(lab)):
+            if lab[r] >= 0:
+                continue
+            best = -1
+            for e in range(adj_ptr[r], adj_ptr[r + 1]):
+                c = lab[adj[e]]
+                if c >= 0:
+                    count[c] += 1
+            for e in range(adj_ptr[r], adj_ptr[r + 1]):
+                c = lab[adj[e]]
+                if c >= 0 and (
+                    best < 0 or count[c] > count[best] or (count[c] == count[best] and rank[c] < rank[best])
+                ):
+                    best = c
+            for e in range(adj_ptr[r], adj_ptr[r + 1]):
+                c = lab[adj[e]]
+                if c >= 0:
+                    count[c] = 0
+            if best >= 0:
+                voted[r] = best
+                any_vote = True
+        if not any_vote:
+            # An area with no registrations at all, or an island of such rows: the first name (never real data).
+            first = -1
+            for r in range(len(lab)):
+                c = lab[r]
+                if c >= 0 and (first < 0 or rank[c] < rank[first]):
+                    first = c
+            if first < 0:
+                first = np.argmin(rank)
+            for r in range(len(lab)):
+                if lab[r] < 0:
+                    lab[r] = first
+            return lab
+        lab = voted
