@@ -227,8 +227,9 @@ def _repair(
     sharing most edges); report the rest (row indices). Rows in ``keep`` are never moved.
 
     Pass by pass, every part of a label but its heaviest is re-attached, lightest first (ties: the part whose
-    first row comes first), each to a label across its boundary chosen by :func:`_choose` as the labels stand
-    then; the passes stop when no part is left or none could move. Compiled: :mod:`geo.plan.repair_kernel`.
+    first row comes first), each to a label across its boundary as the labels stand then: one with a practice
+    sited in the part's LA, then most of its patients, most shared edges, the first name. The passes stop when
+    no part is left or none could move. Compiled: :mod:`geo.plan.repair_kernel`.
     """
     from geo.plan.repair_kernel import repair
 

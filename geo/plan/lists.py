@@ -187,7 +187,8 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
     # A copy set in place keeps the parent's string dtype (rebuilding from objects re-infers it) and get_loc is a
     # hash lookup where get_indexer builds an index: together a quarter of a millisecond of a move.
     updated = current.copy()
-    updated.iloc[[current.index.get_loc(code) for code in moved]] = list(moved.values())
+    for code, label in moved.items():  # one scalar set each: a list of positions goes through pyarrow's take
+        updated.iloc[current.index.get_loc(code)] = label
     notes = made.notes(arrays)
     worked_out = _Labelled(
         labels,
