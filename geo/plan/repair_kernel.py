@@ -121,54 +121,64 @@ def repair(
                             seen[distinct] = c
                             distinct += 1
                         edge_count[c] += 1
-            # the part's commonest LA (ties: the first code)
-            lad, best = 0, -1
-            for i in range(lo, hi):
-                lad_count[row_lad[by_part[i]]] += 1
-            for i in range(lo, hi):
-                v = row_lad[by_part[i]]
-                if lad_count[v] > best or (lad_count[v] == best and v < lad):
-                    best, lad = lad_count[v], v
-            for i in range(lo, hi):
-                lad_count[row_lad[by_part[i]]] = 0
-            # the part's registered residents by label of their practice, summed entry by entry in row order
-            for i in range(lo, hi):
-                r = by_part[i]
-                for e in range(indptr[r], indptr[r + 1]):
-                    c = practice_label[indices[e]]
-                    if c >= 0:
-                        patients[c] += data[e]
-            # a label with a practice sited in the LA first, then most patients, most shared edges, the name
-            choice = -1
-            for j in range(distinct):
-                c = seen[j]
-                if choice < 0:
-                    choice = c
-                    continue
-                sited_c = label_lad[c, lad]
-                sited_b = label_lad[choice, lad]
-                if sited_c != sited_b:
-                    if sited_c:
+            choice = seen[0]
+            if distinct > 1:  # only one label around: it is the choice, whatever the rest would say
+                # the part's commonest LA (ties: the first code)
+                lad, best = 0, -1
+                for i in range(lo, hi):
+                    lad_count[row_lad[by_part[i]]] += 1
+                for i in range(lo, hi):
+                    v = row_lad[by_part[i]]
+                    if lad_count[v] > best or (lad_count[v] == best and v < lad):
+                        best, lad = lad_count[v], v
+                for i in range(lo, hi):
+                    lad_count[row_lad[by_part[i]]] = 0
+                sited = 0
+                for j in range(distinct):
+                    if label_lad[seen[j], lad]:
+                        sited += 1
+                # the part's registered residents by label of their practice, summed entry by entry in row order
+                # (not needed when exactly one label around has a practice sited in the LA: it is the choice)
+                counted = sited != 1
+                if counted:
+                    for i in range(lo, hi):
+                        r = by_part[i]
+                        for e in range(indptr[r], indptr[r + 1]):
+                            c = practice_label[indices[e]]
+                            if c >= 0:
+                                patients[c] += data[e]
+                # a label with a practice sited in the LA first, then most patients, most shared edges, the name
+                choice = -1
+                for j in range(distinct):
+                    c = seen[j]
+                    if choice < 0:
                         choice = c
-                    continue
-                if patients[c] != patients[choice]:
-                    if patients[c] > patients[choice]:
+                        continue
+                    sited_c = label_lad[c, lad]
+                    sited_b = label_lad[choice, lad]
+                    if sited_c != sited_b:
+                        if sited_c:
+                            choice = c
+                        continue
+                    if patients[c] != patients[choice]:
+                        if patients[c] > patients[choice]:
+                            choice = c
+                        continue
+                    if edge_count[c] != edge_count[choice]:
+                        if edge_count[c] > edge_count[choice]:
+                            choice = c
+                        continue
+                    if rank[c] < rank[choice]:
                         choice = c
-                    continue
-                if edge_count[c] != edge_count[choice]:
-                    if edge_count[c] > edge_count[choice]:
-                        choice = c
-                    continue
-                if rank[c] < rank[choice]:
-                    choice = c
+                if counted:
+                    for i in range(lo, hi):
+                        r = by_part[i]
+                        for e in range(indptr[r], indptr[r + 1]):
+                            c = practice_label[indices[e]]
+                            if c >= 0:
+                                patients[c] = 0.0
             for j in range(distinct):
                 edge_count[seen[j]] = 0
-            for i in range(lo, hi):
-                r = by_part[i]
-                for e in range(indptr[r], indptr[r + 1]):
-                    c = practice_label[indices[e]]
-                    if c >= 0:
-                        patients[c] = 0.0
             for i in range(lo, hi):
                 lab[by_part[i]] = choice
                 repaired[by_part[i]] = True
