@@ -72,7 +72,7 @@ def _components_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
     if len(pos) > PATCH_LIMIT:
         return _components_of(plan)
     if len(pos) > 1:  # a practice move moves a dozen rows: one compiled pass over the graph beats replaying each
-        from geo.plan.repair_kernel import first_row_components
+        from geo.metrics.kernels import first_row_components
 
         indptr, neighbour, _ = plan.arrays.neighbours
         return first_row_components(np.asarray(plan.label_index, np.int64), indptr, np.asarray(neighbour, np.int64))

@@ -272,28 +272,3 @@ def follow_neighbours(home, adj_ptr, adj, rank):
                     lab[r] = first
             return lab
         lab = voted
-
-
-@njit
-def first_row_components(lab, adj_ptr, adj):
-    """The connected part of its label each row is in, named by the part's first row (searched from the rows in
-    ascending order, so each search starts at its part's first row)."""
-    n = len(lab)
-    comp = np.full(n, -1, np.int64)
-    stack = np.empty(n, np.int64)
-    for start in range(n):
-        if comp[start] >= 0:
-            continue
-        comp[start] = start
-        stack[0] = start
-        top = 1
-        while top:
-            top -= 1
-            r = stack[top]
-            for e in range(adj_ptr[r], adj_ptr[r + 1]):
-                s = adj[e]
-                if comp[s] < 0 and lab[s] == lab[r]:
-                    comp[s] = start
-                    stack[top] = s
-                    top += 1
-    return comp
