@@ -11,8 +11,11 @@ no neighbour (an island) stays, and is reported with its people. A neighbourhood
 in no LSOA gets the site of its largest practice.
 
 Everything works on label indices with ties broken by the labels' *names*, so a footprint derived again after a
-practice move (only the LSOAs where the moved practices have patients are recounted: :func:`footprint_after_move`)
-is the footprint derived from scratch, whatever order the labels were created in.
+practice move (only the LSOAs where the moved practices have patients are recounted: :func:`footprint_labels`)
+is the footprint derived from scratch, whatever order the labels were created in. The counting, the neighbour
+votes and the repair are compiled (:mod:`geo.plan.repair_kernel`): the repair is redone over the whole area after
+every move, because which neighbour a detached part joins anywhere depends on the moved practices (their
+patients there, the LAs their neighbourhoods have sites in) and on the parts repaired before it.
 """
 
 from __future__ import annotations
