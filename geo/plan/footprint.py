@@ -298,9 +298,9 @@ def _place_empty(
     arrays: "AtlasArrays", lab: np.ndarray, practice_label: np.ndarray, labels: list[str], rank: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Give each neighbourhood of the plan that holds no LSOA the site of its largest practice."""
-    used = np.unique(practice_label[practice_label >= 0])
-    held = np.bincount(lab, minlength=len(labels))
-    empty = used[held[used] == 0]
+    # labels with a practice and no row, ascending (as np.unique would list them), in two bincounts
+    used = np.bincount(practice_label[practice_label >= 0], minlength=len(labels)) > 0
+    empty = np.flatnonzero(used & (np.bincount(lab, minlength=len(labels)) == 0))
     if not len(empty):
         return lab, np.empty(0, np.int64)
     lab = lab.copy()
