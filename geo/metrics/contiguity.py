@@ -71,6 +71,11 @@ def _components_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
     pos, old, new = plan.flow
     if len(pos) > PATCH_LIMIT:
         return _components_of(plan)
+    if len(pos) > 1:  # a practice move moves a dozen rows: one compiled pass over the graph beats replaying each
+        from geo.metrics.kernels import first_row_components
+
+        indptr, neighbour, _ = plan.arrays.neighbours
+        return first_row_components(np.asarray(plan.label_index, np.int64), indptr, np.asarray(neighbour, np.int64))
     component = previous.copy()
     # Replay the moves one row at a time from the parent's labels (as for perimeters); a single moved row's
     # neighbours already have their final labels, so the child's labels serve.

@@ -36,6 +36,11 @@ def _practice_tallies_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
     grown = len(plan.labels) - previous.shape[0]
     table = np.vstack([previous, np.zeros((grown, previous.shape[1]))]) if grown > 0 else previous.copy()
     matrix = plan.arrays.registrations
+    if len(pos) > 1:  # a practice move: the rows in one compiled loop, the same arithmetic in the same order
+        from geo.metrics.kernels import patch_tallies
+
+        patch_tallies(table, matrix.indptr, matrix.indices, matrix.data, pos, old, new)
+        return table
     for i, a, b in zip(pos.tolist(), old.tolist(), new.tolist()):
         start, stop = matrix.indptr[i], matrix.indptr[i + 1]
         columns, patients = matrix.indices[start:stop], matrix.data[start:stop]

@@ -11,19 +11,21 @@ no neighbour (an island) stays, and is reported with its people. A neighbourhood
 in no LSOA gets the site of its largest practice.
 
 Everything works on label indices with ties broken by the labels' *names*, so a footprint derived again after a
-practice move (only the LSOAs where the moved practices have patients are recounted: :func:`footprint_after_move`)
-is the footprint derived from scratch, whatever order the labels were created in.
+practice move (only the LSOAs where the moved practices have patients are recounted: :func:`footprint_labels`)
+is the footprint derived from scratch, whatever order the labels were created in. The counting, the neighbour
+votes and the repair are compiled (:mod:`geo.plan.repair_kernel`): the repair is redone over the whole area after
+every move, because which neighbour a detached part joins anywhere depends on the moved practices (their
+patients there, the LAs their neighbourhoods have sites in) and on the parts repaired before it.
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.sparse import csgraph
 
 from geo.errors import PlanError
 from geo.atlas.arrays import atlas_arrays
@@ -92,9 +94,6 @@ class LabelledFootprint:
     home: np.ndarray
     repaired: np.ndarray
     detached: np.ndarray
-    #: The labels and re-attached rows before neighbourhoods holding no LSOA were given a site (reused by a move
-    #: that changes no row's home).
-    repaired_only: tuple[np.ndarray, np.ndarray] | None = None
     #: How many labels the footprint was derived with (ties follow their names: the same list, the same ranks).
     label_count: int = 0
 
@@ -159,37 +158,27 @@ def footprint_labels(
     *,
     home: np.ndarray | None = None,
     rows: np.ndarray | None = None,
-    previous: LabelledFootprint | None = None,
     repair: bool = True,
 ) -> LabelledFootprint:
     """Derive the footprint of ``practice_label`` (label index per practice column, -1: not in the plan).
 
     With ``home`` (the previous footprint's homes) and ``rows``, only those rows' homes are recounted: the rows
-    where a moved practice has patients, the only ones whose counts by neighbourhood changed. When no home
-    changed either, the ``previous`` footprint (of the same labels) is reused up to the last step.
+    where a moved practice has patients, the only ones whose counts by neighbourhood changed. The rest is
+    derived again whatever changed (compiled, tens of microseconds for an ICB): the repair of a part anywhere
+    depends on the moved practices (through their patients there and the LAs their neighbourhoods have sites in),
+    so no earlier footprint is reused even when no home changed.
     """
     rank = label_ranks(labels)
     if home is None:
-        home = _homes(arrays.registrations, practice_label, rank)
+        home = _homes(arrays, practice_label, rank)
     else:
         home = home.copy()
         if len(rows):
-            home[rows] = _homes(arrays.registrations, practice_label, rank, rows)
-    if (
-        previous is not None
-        and previous.repaired_only is not None
-        and repair
-        and previous.label_count == len(rank)
-        and np.array_equal(previous.home, home)
-    ):
-        lab, repaired = previous.repaired_only
-        detached = previous.detached
-    else:
-        lab = _follow_neighbours(home, arrays.edges, rank)
-        repaired = detached = np.empty(0, np.int64)
-        if repair and len(arrays.edges):
-            weight = arrays.registered_by_row
-            lab, repaired, detached = _repair(lab, arrays.edges, weight, rank, arrays, practice_label)
+            home[rows] = _homes(arrays, practice_label, rank, rows)
+    lab = _follow_neighbours(arrays, home, rank)
+    repaired = detached = np.empty(0, np.int64)
+    if repair and len(arrays.edges):
+        lab, repaired, detached = _repair(lab, arrays.edges, arrays.registered_by_row, rank, arrays, practice_label)
     placed, sited = _place_empty(arrays, lab, practice_label, labels, rank)
     if repair and len(sited) and len(arrays.edges):  # a site given to an empty neighbourhood may part another's
         placed, again, detached = _repair(
@@ -197,79 +186,35 @@ def footprint_labels(
         )
         repaired = np.union1d(repaired, again)
     return LabelledFootprint(
-        placed,
-        home,
-        np.unique(np.concatenate([repaired, sited])).astype(np.int64),
-        detached,
-        (lab, repaired),
-        len(rank),
+        placed, home, np.unique(np.concatenate([repaired, sited])).astype(np.int64), detached, len(rank)
     )
 
 
 def home_labels(arrays: "AtlasArrays", practice_label: np.ndarray, labels: list[str]) -> np.ndarray:
     """Each LSOA row's home: the label whose practices hold most of its registered residents (-1: none)."""
-    return _homes(arrays.registrations, practice_label, label_ranks(labels))
-
-
-def _pick(row: np.ndarray, label: np.ndarray, weight: np.ndarray, rank: np.ndarray, n: int) -> np.ndarray:
-    """For each of ``n`` rows, the label with the largest summed weight (ties: the first name); -1 for none."""
-    out = np.full(n, -1, np.int64)
-    if not len(row):
-        return out
-    k = len(rank)
-    if n * k <= 2_000_000:  # a dense table with its columns in name order: argmax then breaks ties by name
-        by_name = np.argsort(rank)
-        table = np.bincount(row * k + rank[label], weights=weight, minlength=n * k).reshape(n, k)
-        best = table.argmax(axis=1)
-        return np.where(table[np.arange(n), best] > 0, by_name[best], -1)
-    key = row.astype(np.int64) * k + label
-    unique, inverse = np.unique(key, return_inverse=True)
-    total = np.bincount(inverse, weights=weight)
-    r, lab = unique // k, unique % k
-    order = np.lexsort((rank[lab], -total, r))
-    first = order[np.r_[True, r[order][1:] != r[order][:-1]]]
-    out[r[first]] = lab[first]
-    return out
+    return _homes(arrays, practice_label, label_ranks(labels))
 
 
 def _homes(
-    registrations: sparse.csr_matrix, practice_label: np.ndarray, rank: np.ndarray, rows: np.ndarray | None = None
+    arrays: "AtlasArrays", practice_label: np.ndarray, rank: np.ndarray, rows: np.ndarray | None = None
 ) -> np.ndarray:
     """The label whose practices hold most of each row's registered residents (-1: none with the plan's);
-    for ``rows`` only when given (read straight from the CSR arrays: no sparse slicing on the move path)."""
-    indptr = registrations.indptr
-    if rows is None:
-        count = np.diff(indptr)
-        row = np.repeat(np.arange(registrations.shape[0]), count)
-        col, data, n = registrations.indices, registrations.data, registrations.shape[0]
-    else:
-        count = indptr[rows + 1] - indptr[rows]
-        row = np.repeat(np.arange(len(rows)), count)
-        # positions indptr[r] .. indptr[r + 1] of every row r, concatenated
-        at = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count) + np.repeat(indptr[rows], count)
-        col, data, n = registrations.indices[at], registrations.data[at], len(rows)
-    label = practice_label[col]
-    ok = (label >= 0) & (data > 0)
-    return _pick(row[ok], label[ok], data[ok], rank, n)
+    for ``rows`` only when given (compiled, on the CSR arrays: no sparse slicing on the move path)."""
+    from geo.plan.repair_kernel import homes
+
+    prepared = _prepared(arrays)
+    rows = np.arange(len(arrays.codes)) if rows is None else np.asarray(rows, np.int64)
+    return homes(*prepared.csr, np.asarray(practice_label, np.int64), np.asarray(rank, np.int64), rows)
 
 
-def _follow_neighbours(home: np.ndarray, edges: np.ndarray, rank: np.ndarray) -> np.ndarray:
+def _follow_neighbours(arrays: "AtlasArrays", home: np.ndarray, rank: np.ndarray) -> np.ndarray:
     """Rows with no home take the label most of their labelled neighbours have (repeated until all are set)."""
-    lab = home.copy()
-    if not (lab < 0).any():
-        return lab
-    a = np.concatenate([edges[:, 0], edges[:, 1]]) if len(edges) else np.empty(0, np.int64)
-    b = np.concatenate([edges[:, 1], edges[:, 0]]) if len(edges) else np.empty(0, np.int64)
-    while (lab < 0).any():
-        ok = (lab[a] < 0) & (lab[b] >= 0)
-        if not ok.any():
-            used = np.unique(lab[lab >= 0])
-            # An area with no registrations at all, or an island of such LSOAs: the first name (never real data).
-            lab[lab < 0] = used[np.argmin(rank[used])] if len(used) else int(np.argmin(rank))
-            break
-        voted = _pick(a[ok], lab[b[ok]], np.ones(int(ok.sum())), rank, len(lab))
-        lab = np.where((lab < 0) & (voted >= 0), voted, lab)
-    return lab
+    if not (home < 0).any():
+        return home.copy()
+    from geo.plan.repair_kernel import follow_neighbours
+
+    prepared = _prepared(arrays)
+    return follow_neighbours(np.asarray(home, np.int64), prepared.adj_ptr, prepared.adj, np.asarray(rank, np.int64))
 
 
 def _repair(
@@ -277,120 +222,85 @@ def _repair(
     edges: np.ndarray,
     weight: np.ndarray,
     rank: np.ndarray,
-    arrays=None,
-    practice_label: np.ndarray | None = None,
+    arrays: "AtlasArrays",
+    practice_label: np.ndarray,
     keep: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Re-attach detached parts to the neighbouring label in their LA keeping alignment highest (else the one
-    sharing most edges); report the rest (row indices). Rows in ``keep`` are never moved."""
-    lab = lab.copy()
-    chooser = _Chooser(arrays, practice_label, rank) if arrays is not None and practice_label is not None else None
-    repaired: list[np.ndarray] = []
-    a = np.concatenate([edges[:, 0], edges[:, 1]])
-    b = np.concatenate([edges[:, 1], edges[:, 0]])
-    weight = weight + 1e-6  # an empty LSOA still weighs a little
-    parts = _parts(lab, edges, weight)
-    for _ in range(PASSES):
-        component, part_weight, part_label, main = parts
-        label_weight = np.bincount(lab, weights=weight, minlength=len(rank))
-        small = np.flatnonzero(
-            (main[part_label] != np.arange(len(part_label))) & (part_weight <= REPAIR_SHARE * label_weight[part_label])
+    sharing most edges); report the rest (row indices). Rows in ``keep`` are never moved.
+
+    Pass by pass, every part of a label but its heaviest is re-attached, lightest first (ties: the part whose
+    first row comes first), each to a label across its boundary as the labels stand then: one with a practice
+    sited in the part's LA, then most of its patients, most shared edges, the first name. The passes stop when
+    no part is left or none could move. Compiled: :mod:`geo.plan.repair_kernel`.
+    """
+    from geo.plan.repair_kernel import repair
+
+    prepared = _prepared(arrays)
+    row_lad = prepared.row_lad
+    label_lad = np.zeros((len(rank), int(row_lad.max(initial=0)) + 1), np.bool_)
+    sited = np.flatnonzero((practice_label >= 0) & (arrays.practice_site >= 0))
+    label_lad[practice_label[sited], row_lad[arrays.practice_site[sited]]] = True
+    mask = np.zeros(len(lab), np.bool_)
+    if keep is not None:
+        mask[keep] = True
+    lab, repaired, detached = repair(
+        np.asarray(lab, np.int64),
+        prepared.adj_ptr,
+        prepared.adj,
+        weight + 1e-6,  # an empty LSOA still weighs a little
+        np.asarray(rank, np.int64),
+        row_lad,
+        label_lad,
+        *prepared.csr,
+        np.asarray(practice_label, np.int64),
+        mask,
+        PASSES,
+        REPAIR_SHARE,
+    )
+    return lab, np.flatnonzero(repaired), np.flatnonzero(detached)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What a footprint derivation reads of an atlas, in the compiled code's types, made once per atlas."""
+
+    adj_ptr: np.ndarray
+    adj: np.ndarray
+    row_lad: np.ndarray
+    #: ``registrations`` as int64 / float64 CSR arrays (indptr, indices, data).
+    csr: tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+_PREPARED: dict[int, _Prepared] = {}
+
+
+def _prepared(arrays: "AtlasArrays") -> _Prepared:
+    """Each row's neighbours (CSR, both directions of every edge), its LA (column of ``lad_codes``; 0 when the
+    atlas has none) and the registrations, once per atlas: the part of a derivation that never changes."""
+    key = id(arrays)
+    if key not in _PREPARED:
+        indptr, neighbour, _ = arrays.neighbours
+        onehot = np.asarray(arrays.values[:, arrays.lad_slice()]) if arrays.lad_codes else np.zeros((0, 0))
+        row_lad = onehot.argmax(axis=1) if onehot.shape[1] else np.zeros(len(arrays.codes), np.int64)
+        r = arrays.registrations
+        _PREPARED[key] = _Prepared(
+            indptr.astype(np.int64),
+            neighbour.astype(np.int64),
+            row_lad.astype(np.int64),
+            (r.indptr.astype(np.int64), r.indices.astype(np.int64), r.data.astype(np.float64)),
         )
-        if not len(small):
-            break
-        # Rows and outward edges grouped by part, so each part is handled in proportion to its own size.
-        by_part = np.argsort(component, kind="stable")
-        starts = np.searchsorted(component[by_part], np.arange(len(part_label) + 1))
-        across = np.flatnonzero(component[a] != component[b])
-        across = across[np.argsort(component[a[across]], kind="stable")]
-        edge_starts = np.searchsorted(component[a[across]], np.arange(len(part_label) + 1))
-        changed = False
-        for part in small[np.argsort(part_weight[small], kind="stable")]:
-            outer = b[across[edge_starts[part] : edge_starts[part + 1]]]
-            if not len(outer):
-                continue
-            rows = by_part[starts[part] : starts[part + 1]]
-            if keep is not None and np.isin(rows, keep).any():
-                continue
-            if chooser is None:
-                lab[rows] = _pick(np.zeros(len(outer), np.int64), lab[outer], np.ones(len(outer)), rank, 1)[0]
-            else:
-                lab[rows] = chooser.choose(rows, lab[outer])
-            repaired.append(rows)
-            changed = True
-        if not changed:
-            break
-        parts = _parts(lab, edges, weight)
-    component, part_weight, part_label, main = parts
-    detached = np.flatnonzero(main[lab] != component)
-    return lab, (np.unique(np.concatenate(repaired)) if repaired else np.empty(0, np.int64)), detached
-
-
-class _Chooser:
-    """Picks the neighbour label a detached part joins: one with a practice sited in the part's LA if any, then
-    the most of the part's registered residents registered with its practices, the most shared edges, the name."""
-
-    def __init__(self, arrays, practice_label: np.ndarray, rank: np.ndarray):
-        self.arrays, self.practice_label, self.rank = arrays, practice_label, rank
-        onehot = arrays.values[:, arrays.lad_slice()]
-        self.row_lad = np.asarray(onehot).argmax(axis=1) if onehot.shape[1] else np.zeros(len(arrays.codes), int)
-        sited = np.flatnonzero((practice_label >= 0) & (arrays.practice_site >= 0))
-        self.label_lads = set(zip(practice_label[sited].tolist(), self.row_lad[arrays.practice_site[sited]].tolist()))
-
-    def choose(self, rows: np.ndarray, outer_labels: np.ndarray) -> int:
-        # Python and the CSR arrays: a part is a few rows and a repair meets dozens of parts per practice move,
-        # where numpy's and scipy's per-call costs (np.unique, sparse row slicing) were most of the move.
-        edges: dict[int, int] = {}
-        for c in outer_labels.tolist():
-            edges[c] = edges.get(c, 0) + 1
-        lads: dict[int, int] = {}
-        for lad in self.row_lad[rows].tolist():
-            lads[lad] = lads.get(lad, 0) + 1
-        lad = min(lads, key=lambda v: (-lads[v], v))  # the commonest LA (ties: the first code)
-        registrations = self.arrays.registrations
-        indptr = registrations.indptr
-        if len(rows) == 1:
-            at = slice(indptr[rows[0]], indptr[rows[0] + 1])
-        else:  # the part's CSR entries in row order, as sparse row slicing would give them
-            at = np.concatenate([np.arange(indptr[r], indptr[r + 1]) for r in rows.tolist()])
-        label = self.practice_label[registrations.indices[at]]
-        ok = label >= 0
-        rank = self.rank
-        totals = np.bincount(label[ok], weights=registrations.data[at][ok], minlength=len(rank))
-        patients = dict(zip(edges, totals[list(edges)].tolist()))
-        # In a sited LA first, then most patients, most shared edges, the name, the label index.
-        return min(edges, key=lambda c: ((c, lad) not in self.label_lads, -patients[c], -edges[c], int(rank[c]), c))
-
-
-def _parts(lab: np.ndarray, edges: np.ndarray, weight: np.ndarray):
-    """Connected parts of each label: part per row, part weights and labels, and each label's largest part."""
-    n = len(lab)
-    same = lab[edges[:, 0]] == lab[edges[:, 1]]
-    # One-way edges and weak connection: the same parts as the undirected graph, without symmetrising it.
-    head, tail = edges[same, 0], edges[same, 1]
-    if len(head) and (head[1:] < head[:-1]).any():  # the atlas's edges come sorted; others are sorted here
-        order = np.argsort(head, kind="stable")
-        head, tail = head[order], tail[order]
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(head, minlength=n))])
-    graph = sparse.csr_matrix((np.ones(len(head)), tail, indptr), shape=(n, n))
-    k, component = csgraph.connected_components(graph, directed=True, connection="weak")
-    part_weight = np.bincount(component, weights=weight, minlength=k)
-    part_label = lab[np.unique(component, return_index=True)[1]]  # the label of each part's first row
-    # The main part of a label is its heaviest (ties: the part met first in row order).
-    order = np.lexsort((np.arange(k), -part_weight, part_label))
-    lead = order[np.r_[True, part_label[order][1:] != part_label[order][:-1]]]
-    main = np.full(max(int(lab.max()) + 1, 1), -1, np.int64)
-    main[part_label[lead]] = lead
-    return component, part_weight, part_label, main
+        weakref.finalize(arrays, _PREPARED.pop, key, None)
+    return _PREPARED[key]
 
 
 def _place_empty(
     arrays: "AtlasArrays", lab: np.ndarray, practice_label: np.ndarray, labels: list[str], rank: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Give each neighbourhood of the plan that holds no LSOA the site of its largest practice."""
-    used = np.unique(practice_label[practice_label >= 0])
-    held = np.bincount(lab, minlength=len(labels))
-    empty = used[held[used] == 0]
+    # labels with a practice and no row, ascending (as np.unique would list them), in two bincounts
+    used = np.bincount(practice_label[practice_label >= 0], minlength=len(labels)) > 0
+    empty = np.flatnonzero(used & (np.bincount(lab, minlength=len(labels)) == 0))
     if not len(empty):
         return lab, np.empty(0, np.int64)
     lab = lab.copy()
