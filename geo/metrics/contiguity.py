@@ -17,6 +17,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from geo.metrics import metric
+from geo.metrics.kernels import first_row_components
 
 # Beyond this many moved rows, one vectorised pass over the edges beats patching row by row.
 PATCH_LIMIT = 64
@@ -72,8 +73,6 @@ def _components_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
     if len(pos) > PATCH_LIMIT:
         return _components_of(plan)
     if len(pos) > 1:  # a practice move moves a dozen rows: one compiled pass over the graph beats replaying each
-        from geo.metrics.kernels import first_row_components
-
         indptr, neighbour, _ = plan.arrays.neighbours
         return first_row_components(np.asarray(plan.label_index, np.int64), indptr, np.asarray(neighbour, np.int64))
     component = previous.copy()

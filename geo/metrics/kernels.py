@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from geo.propose.kernels import njit
+from geo.compiled import njit
 
 
 @njit

@@ -17,6 +17,7 @@ import numpy as np
 
 from geo.metrics import metric
 from geo.metrics.tallies import label_onehot
+from geo.metrics.kernels import patch_tallies
 
 # Beyond this many moved rows, recounting every practice's home beats patching the ones the rows touch.
 PATCH_LIMIT = 64
@@ -37,8 +38,6 @@ def _practice_tallies_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
     table = np.vstack([previous, np.zeros((grown, previous.shape[1]))]) if grown > 0 else previous.copy()
     matrix = plan.arrays.registrations
     if len(pos) > 1:  # a practice move: the rows in one compiled loop, the same arithmetic in the same order
-        from geo.metrics.kernels import patch_tallies
-
         patch_tallies(table, matrix.indptr, matrix.indices, matrix.data, pos, old, new)
         return table
     for i, a, b in zip(pos.tolist(), old.tolist(), new.tolist()):

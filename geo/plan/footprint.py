@@ -29,6 +29,9 @@ import pandas as pd
 
 from geo.errors import PlanError
 from geo.atlas.arrays import atlas_arrays
+from geo.plan.repair_kernel import repair
+from geo.plan.repair_kernel import follow_neighbours
+from geo.plan.repair_kernel import homes
 
 if TYPE_CHECKING:
     from geo.atlas.arrays import AtlasArrays
@@ -200,7 +203,6 @@ def _homes(
 ) -> np.ndarray:
     """The label whose practices hold most of each row's registered residents (-1: none with the plan's);
     for ``rows`` only when given (compiled, on the CSR arrays: no sparse slicing on the move path)."""
-    from geo.plan.repair_kernel import homes
 
     prepared = _prepared(arrays)
     rows = np.arange(len(arrays.codes)) if rows is None else np.asarray(rows, np.int64)
@@ -211,7 +213,6 @@ def _follow_neighbours(arrays: "AtlasArrays", home: np.ndarray, rank: np.ndarray
     """Rows with no home take the label most of their labelled neighbours have (repeated until all are set)."""
     if not (home < 0).any():
         return home.copy()
-    from geo.plan.repair_kernel import follow_neighbours
 
     prepared = _prepared(arrays)
     return follow_neighbours(np.asarray(home, np.int64), prepared.adj_ptr, prepared.adj, np.asarray(rank, np.int64))
@@ -234,7 +235,6 @@ def _repair(
     sited in the part's LA, then most of its patients, most shared edges, the first name. The passes stop when
     no part is left or none could move. Compiled: :mod:`geo.plan.repair_kernel`.
     """
-    from geo.plan.repair_kernel import repair
 
     prepared = _prepared(arrays)
     row_lad = prepared.row_lad

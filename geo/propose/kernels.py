@@ -20,18 +20,11 @@ from __future__ import annotations
 
 import numpy as np
 from llvmlite import ir
-from numba import njit as _njit
 from numba import types
 from numba.extending import intrinsic
 from numba.typed import Dict
 
-
-def njit(function):
-    """``numba.njit`` with the on-disk cache when some cache folder is writable, else without it."""
-    try:
-        return _njit(cache=True, nogil=True)(function)
-    except RuntimeError:  # "cannot cache function ...: no locator available" (read-only install, no home)
-        return _njit(nogil=True)(function)
+from geo.compiled import njit
 
 
 #: Failed-state key: covered nodes, used groups * 64 + profile levels, then the counts, 6 bits each (10 a word).
