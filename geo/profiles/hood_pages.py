@@ -86,6 +86,8 @@ def _key_figures(p, name) -> str:
                 return "≈20%"
             if _missing(v):
                 return "suppressed" if own and column not in FORMATS else NO_FIGURE
+            if column == "need_index":  # the study area's index is 0 by definition: never "-0.00"
+                v = round(float(v), 2) or 0.0
             return FORMATS[column].format(float(v)) if column in FORMATS else f"{float(v):,.1f}{unit}"
 
         mark = f' <span class="tag {tag}">{tag}</span>' if tag else ""
