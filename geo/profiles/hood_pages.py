@@ -43,6 +43,34 @@ SIZE_FIGURES = [
 ]
 
 
+#: Characters of the "Made of" line on a neighbourhood's first page (about three lines of its small type): a longer
+#: list (30 practices, 15 MSOAs) is cut at a whole block and counted, so the fixed-height page is never clipped.
+MADE_OF_CHARS = 420
+
+
+def made_of_line(blocks: str, limit: int = MADE_OF_CHARS) -> str:
+    """A neighbourhood's blocks ("3 wards: A; B; C") as its first page prints them: whole, or cut after the last
+    block that fits in ``limit`` characters with how many more there are and where they are all listed.
+
+    Examples
+    --------
+    >>> made_of_line("3 wards: Abbey; Castle; Saffron")
+    '3 wards: Abbey; Castle; Saffron'
+    >>> made_of_line("3 wards: Abbey; Castle; Saffron", limit=26)
+    '3 wards: Abbey; Castle; and 1 more (all in the CSV and workbook)'
+    """
+    text = str(blocks)
+    if len(text) <= limit:
+        return text
+    head, _, rest = text.partition(": ")
+    parts, shown = rest.split("; "), []
+    while len(parts) > len(shown) + 1 and (
+        not shown or len(head) + 2 + sum(len(x) + 2 for x in (*shown, parts[len(shown)])) <= limit
+    ):
+        shown.append(parts[len(shown)])  # at least one block, however long
+    return f"{head}: {'; '.join(shown)}; and {len(parts) - len(shown)} more (all in the CSV and workbook)"
+
+
 def _size(p, row) -> str:
     rows = [
         f"<tr><th>{_esc(label(c))}</th><td class=\"num\">{_esc(format_value(c, row[c]))}</td></tr>"
@@ -153,7 +181,7 @@ def first_page(p, name, row, k: int, compact: bool) -> str:
         f'<section class="sheet hood{" compact" if compact else ""}" id="hood-{k}-1">'
         f'<h2 id="{_anchor(name)}">{_esc(name)}</h2>'
         f"<p>{where}neighbourhood {k} of {len(p.summary)}{_rank(p, name)}</p>"
-        + (f'<p class="src">Made of {_esc(row["blocks"])}</p>' if row.get("blocks") else "")
+        + (f'<p class="src">Made of {_esc(made_of_line(row["blocks"]))}</p>' if row.get("blocks") else "")
         + f'<div class="cols"><div><div class="maps">{maps}</div>'
         f'<p class="src">Left: where it lies in the study area. Right: its footprint (blue), neighbours (grey), '
         f'its GP practices (dots){"" if _modelled(p) else ", UEC hot-spot LSOAs (red)"}. '
