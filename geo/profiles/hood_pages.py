@@ -48,6 +48,32 @@ SIZE_FIGURES = [
 MADE_OF_CHARS = 420
 
 
+#: Characters of the primary care networks in the Size box (with the count of the rest, about eight of its
+#: narrow lines).
+PCN_CHARS = 90
+
+
+def cut_list(parts: list[str], limit: int) -> str:
+    """``parts`` joined by "; ", cut after the last whole part that fits in ``limit`` characters (at least one)
+    and counted, with where they are all listed.
+
+    Examples
+    --------
+    >>> cut_list(["Abbey", "Castle", "Saffron"], 30)
+    'Abbey; Castle; Saffron'
+    >>> cut_list(["Abbey", "Castle", "Saffron"], 16)
+    'Abbey; Castle; and 1 more (all in the CSV and workbook)'
+    >>> cut_list(["Abbey", "Castle", "Saffron"], 2)
+    'Abbey; and 2 more (all in the CSV and workbook)'
+    """
+    if len("; ".join(parts)) <= limit:
+        return "; ".join(parts)
+    shown = parts[:1]
+    while len(shown) < len(parts) - 1 and len("; ".join(parts[: len(shown) + 1])) <= limit:
+        shown = parts[: len(shown) + 1]
+    return f"{'; '.join(shown)}; and {len(parts) - len(shown)} more (all in the CSV and workbook)"
+
+
 def made_of_line(blocks: str, limit: int = MADE_OF_CHARS) -> str:
     """A neighbourhood's blocks ("3 wards: A; B; C") as its first page prints them: whole, or cut after the last
     block that fits in ``limit`` characters with how many more there are and where they are all listed.
@@ -63,12 +89,7 @@ def made_of_line(blocks: str, limit: int = MADE_OF_CHARS) -> str:
     if len(text) <= limit:
         return text
     head, _, rest = text.partition(": ")
-    parts, shown = rest.split("; "), []
-    while len(parts) > len(shown) + 1 and (
-        not shown or len(head) + 2 + sum(len(x) + 2 for x in (*shown, parts[len(shown)])) <= limit
-    ):
-        shown.append(parts[len(shown)])  # at least one block, however long
-    return f"{head}: {'; '.join(shown)}; and {len(parts) - len(shown)} more (all in the CSV and workbook)"
+    return f"{head}: {cut_list(rest.split('; '), limit - len(head) - 2)}"
 
 
 def _size(p, row) -> str:
@@ -80,7 +101,7 @@ def _size(p, row) -> str:
     if "pcns" in row.index and row["pcns"]:
         from geo.plan.naming import display_case
 
-        pcns = "; ".join(display_case(n) for n in str(row["pcns"]).split("; "))
+        pcns = cut_list([display_case(n) for n in str(row["pcns"]).split("; ")], PCN_CHARS)
         rows.append(f"<tr><th>{_esc(label('pcns'))}</th><td>{_esc(pcns)}</td></tr>")
     return f'<table class="size"><tbody>{"".join(rows)}</tbody></table>'
 

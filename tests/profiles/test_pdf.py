@@ -113,8 +113,8 @@ def test_a_name_is_printed_as_text_and_the_renderer_fetches_nothing(atlas, engla
 
 
 def test_a_long_made_of_line_keeps_each_neighbourhood_to_two_pages(england, tmp_path, caplog):
-    """A list-based plan of many long-named practices: each neighbourhood's "Made of" line is cut at a whole
-    practice and counted, nothing is clipped, and every neighbourhood is still exactly two pages."""
+    """A list-based plan of many long-named practices, each its own PCN: each neighbourhood's "Made of" line and
+    PCN list are cut at a whole name and counted, nothing is clipped, and every neighbourhood is still two pages."""
     from dataclasses import replace
 
     from geo.propose import ProposalParams, propose
@@ -125,6 +125,7 @@ def test_a_long_made_of_line_keeps_each_neighbourhood_to_two_pages(england, tmp_
     practices["practice_name"] = [
         f"The Long Named Medical Practice And Health Centre {k}" for k in range(len(practices))
     ]
+    practices["pcn_name"] = [f"The Long Named Primary Care Network {k}" for k in range(len(practices))]
     grid = replace(grid, practices=practices)
     plan = propose(grid, ProposalParams(build_from="practices", target=27_000, tolerance=0.5, seed=1))
     profiles = neighbourhood_profiles(plan, england=england)
@@ -146,3 +147,4 @@ def test_a_long_made_of_line_keeps_each_neighbourhood_to_two_pages(england, tmp_
         assert all(plan.practice_assignment[c] == hood for c in named)
         assert len(named) + int(more.group(1)) == int(count) == sizes[hood]
         assert len(line) < 500
+    assert page(profiles).count("more (all in the CSV and workbook)") == 2 * len(profiles.summary)  # and PCNs
