@@ -45,6 +45,55 @@ SIZE_FIGURES = [
 ]
 
 
+#: Characters of the "Made of" line on a neighbourhood's first page (about three lines of its small type): a longer
+#: list (30 practices, 15 MSOAs) is cut at a whole block and counted, so the fixed-height page is never clipped.
+MADE_OF_CHARS = 420
+
+
+#: Characters of the primary care networks in the Size box (with the count of the rest, about eight of its
+#: narrow lines).
+PCN_CHARS = 90
+
+
+def cut_list(parts: list[str], limit: int) -> str:
+    """``parts`` joined by "; ", cut after the last whole part that fits in ``limit`` characters (at least one)
+    and counted, with where they are all listed.
+
+    Examples
+    --------
+    >>> cut_list(["Abbey", "Castle", "Saffron"], 30)
+    'Abbey; Castle; Saffron'
+    >>> cut_list(["Abbey", "Castle", "Saffron"], 16)
+    'Abbey; Castle; and 1 more (all in the CSV and workbook)'
+    >>> cut_list(["Abbey", "Castle", "Saffron"], 2)
+    'Abbey; and 2 more (all in the CSV and workbook)'
+    """
+    if len("; ".join(parts)) <= limit:
+        return "; ".join(parts)
+    shown = parts[:1]
+    while len(shown) < len(parts) - 1 and len("; ".join(parts[: len(shown) + 1])) <= limit:
+        shown = parts[: len(shown) + 1]
+    return f"{'; '.join(shown)}; and {len(parts) - len(shown)} more (all in the CSV and workbook)"
+
+
+def made_of_line(blocks: str, limit: int = MADE_OF_CHARS) -> str:
+    """A neighbourhood's blocks ("3 wards: A; B; C") as its first page prints them: whole, or cut after the last
+    block that fits in ``limit`` characters with how many more there are and where they are all listed.
+
+    Examples
+    --------
+    >>> made_of_line("3 wards: Abbey; Castle; Saffron")
+    '3 wards: Abbey; Castle; Saffron'
+    >>> made_of_line("3 wards: Abbey; Castle; Saffron", limit=26)
+    '3 wards: Abbey; Castle; and 1 more (all in the CSV and workbook)'
+    """
+    text = str(blocks)
+    if len(text) <= limit:
+        return text
+    head, _, rest = text.partition(": ")
+    return f"{head}: {cut_list(rest.split('; '), limit - len(head) - 2)}"
+
+
 def _size(p, row) -> str:
     rows = [
         f"<tr><th>{_esc(label(c))}</th><td class=\"num\">{_esc(format_value(c, row[c]))}</td></tr>"
@@ -52,7 +101,7 @@ def _size(p, row) -> str:
         if c in row.index and not (c == "hotspot_lsoas" and _modelled(p))
     ]
     if "pcns" in row.index and row["pcns"]:
-        pcns = "; ".join(display_case(n) for n in str(row["pcns"]).split("; "))
+        pcns = cut_list([display_case(n) for n in str(row["pcns"]).split("; ")], PCN_CHARS)
         rows.append(f"<tr><th>{_esc(label('pcns'))}</th><td>{_esc(pcns)}</td></tr>")
     return f'<table class="size"><tbody>{"".join(rows)}</tbody></table>'
 
@@ -86,6 +135,8 @@ def _key_figures(p, name) -> str:
                 return "≈20%"
             if _missing(v):
                 return "suppressed" if own and column not in FORMATS else NO_FIGURE
+            if column == "need_index":  # the study area's index is 0 by definition: never "-0.00"
+                v = round(float(v), 2) or 0.0
             return FORMATS[column].format(float(v)) if column in FORMATS else f"{float(v):,.1f}{unit}"
 
         mark = f' <span class="tag {tag}">{tag}</span>' if tag else ""
@@ -150,7 +201,7 @@ def first_page(p, name, row, k: int, compact: bool) -> str:
         f'<section class="sheet hood{" compact" if compact else ""}" id="hood-{k}-1">'
         f'<h2 id="{_anchor(name)}">{_esc(name)}</h2>'
         f"<p>{where}neighbourhood {k} of {len(p.summary)}{_rank(p, name)}</p>"
-        + (f'<p class="src">Made of {_esc(row["blocks"])}</p>' if row.get("blocks") else "")
+        + (f'<p class="src">Made of {_esc(made_of_line(row["blocks"]))}</p>' if row.get("blocks") else "")
         + f'<div class="cols"><div><div class="maps">{maps}</div>'
         f'<p class="src">Left: where it lies in the study area. Right: its footprint (blue), neighbours (grey), '
         f'its GP practices (dots){"" if _modelled(p) else ", UEC hot-spot LSOAs (red)"}. '

@@ -16,11 +16,13 @@ import re
 PRACTICE_COLUMNS = ["practice_code", "practice_name", "pcn_name", "list_size", "list_living_here_pct"]
 #: Practices listed on a neighbourhood's second page (the rest are counted, and all are in the workbook).
 PRACTICE_ROWS = 10
-#: Height of the summary table on a page, in mm (the first page less its intro), and of one of its rows: a
-#: padding and a line per line of the wrapped name (:func:`_lines`); estimates that err towards a spare row.
-SUMMARY_MM, FIRST_PAGE_MM, ROW_MM, LINE_MM = 238.0, 212.0, 1.7, 3.4
-#: Characters of a name on one line of the summary table's first column (52 mm at 7.6 pt bold).
-NAME_CHARS = 31
+#: Height of the summary table on a page, in mm (the first page less its intro, the table's 4-line heading and
+#: the source line under it), and of one of its rows: a padding and a line per line of the wrapped name
+#: (:func:`_lines`); estimates that err towards a spare row (LLR's 22 neighbourhoods, 8 LAs and England measured
+#: about 12 mm short of the first page's foot at 218).
+SUMMARY_MM, FIRST_PAGE_MM, ROW_MM, LINE_MM = 244.0, 218.0, 1.3, 3.4
+#: Characters of a name on one line of the summary table's first column (48 mm at 7.6 pt bold).
+NAME_CHARS = 29
 NO_FIGURE = "–"
 #: Core20 is national IMD quintile 1: drawn in that quintile's colour of the one deprivation scale.
 CORE20 = QUINTILE_COLOURS[0]
@@ -36,14 +38,15 @@ h2{font-size:13pt;margin:0 0 1.5mm;border-bottom:2px solid #005eb8;padding-botto
 h3{font-size:9pt;margin:2.5mm 0 1mm}p{margin:1mm 0}
 .sheet{height:272mm;overflow:hidden;position:relative;break-after:page;box-sizing:border-box}
 .sheet.flow{height:auto;overflow:visible}.sheet.flow:last-child{break-after:auto}
-.methods table{font-size:6.3pt}.methods{font-size:6.6pt;line-height:1.22}.methods ul.sources{columns:2;column-gap:5mm;font-size:6.5pt}.methods li{margin-bottom:0.5mm}.hood-2 th,.hood-2 td{padding:0.35mm 1.4mm}.hood-2 .cols>div:first-child{flex:0 0 70mm}
+.methods table{font-size:6.3pt}.methods th,.methods td{padding:0.3mm 1.2mm}.methods{font-size:6.6pt;line-height:1.22}.methods ul.sources{columns:2;column-gap:5mm;font-size:6.5pt}.methods li{margin-bottom:0.5mm}.hood-2 th,.hood-2 td{padding:0.35mm 1.4mm}.hood-2 .cols>div:first-child{flex:0 0 70mm}
 .compact{font-size:7.5pt}.compact table{font-size:6.8pt}
 table{border-collapse:collapse;font-size:7.6pt;width:100%;margin:1mm 0}
 th,td{border:0.5pt solid #d8dde0;padding:0.6mm 1.4mm;text-align:left;vertical-align:top}
 thead th{background:#f0f4f5}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.comparator th,tr.comparator td{background:#f7f9fa;font-style:italic}tr.first-comparator th,
 tr.first-comparator td{border-top:1.2pt solid #768692}
-table.summary{table-layout:fixed}table.summary thead th{white-space:normal;vertical-align:bottom}table.summary col.name{width:52mm}
+table.summary{table-layout:fixed}table.summary thead th{white-space:normal;vertical-align:bottom;font-size:6.5pt}
+table.summary th,table.summary td{padding:0.4mm 0.9mm}
 .cols{display:flex;gap:5mm;align-items:flex-start}.cols>div{flex:1 1 0;min-width:0}
 .src{font-size:6.8pt;color:#4c6272;margin:0.5mm 0 1.5mm}.keys{font-size:7pt;margin:0.5mm 0}
 .key{margin-right:3mm}.key i{display:inline-block;width:2.5mm;height:2.5mm;margin-right:1mm;vertical-align:middle}

@@ -35,6 +35,21 @@ SUMMARY_FIGURES = [
     ("need_index", "Need index"),
     ("healthy_life_rank", "Least healthy life rank"),
 ]
+#: Width of each figure's column in mm (the name takes the rest of the 186 mm): wide enough for "1,234,567", a
+#: Core20 bar beside its share and the longest word of the heading at the heading's size, so nothing overlaps.
+WIDTHS_MM = {
+    "resident_population": 14.5,
+    "registered_population": 14.5,
+    "deviation_pct": 12.0,
+    "core20_pct": 15.0,
+    "urban_pct": 11.0,
+    "registered_65_plus_pct": 13.0,
+    "not_white_pct": 10.5,
+    "practices": 12.0,
+    "uec_rate": 13.5,
+    "need_index": 10.5,
+    "healthy_life_rank": 10.0,
+}
 
 
 def _summary_rows(p) -> list[tuple[str, str, dict]]:
@@ -81,7 +96,7 @@ def _chunks(rows: list) -> list[list]:
     Examples
     --------
     >>> [len(c) for c in _chunks([("neighbourhood", "A", {})] * 80)]
-    [41, 39]
+    [46, 34]
     """
     chunks, used, budget = [[]], 0.0, FIRST_PAGE_MM
     for row in rows:
@@ -122,9 +137,9 @@ def summary(p) -> str:
     def cell(column, value, kind) -> str:
         if column == "core20_pct" and not _missing(value):
             text = "≈20%" if kind == "England" else _pct(value)
-            return f'<td class="num"><span class="bar" style="background:{CORE20};width:{7 * float(value) / top:.1f}mm"></span>{text}</td>'
+            return f'<td class="num"><span class="bar" style="background:{CORE20};width:{4 * float(value) / top:.1f}mm"></span>{text}</td>'
         if column == "need_index":
-            return f'<td class="num">{NO_FIGURE if _missing(value) else f"{float(value):+.2f}"}</td>'
+            return f'<td class="num">{NO_FIGURE if _missing(value) else f"{round(float(value), 2) or 0.0:+.2f}"}</td>'
         if column == "healthy_life_rank":
             return f'<td class="num">{NO_FIGURE if _missing(value) else int(value)}</td>'
         if column == "uec_rate":
@@ -138,7 +153,11 @@ def summary(p) -> str:
         return f'<td class="num">{_esc(format_value(column, value))}</td>'
 
     sheets = []
-    cols = '<colgroup><col class="name">' + "<col>" * len(shown) + "</colgroup>"
+    cols = (
+        '<colgroup><col class="name">'
+        + "".join(f'<col style="width:{WIDTHS_MM.get(c, 11.0)}mm">' for c, _ in shown)
+        + "</colgroup>"
+    )
     for chunk in _chunks(rows):
         body, previous = [], None
         for kind, name, values in chunk:

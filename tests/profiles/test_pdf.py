@@ -3,6 +3,8 @@ counted and looked at as images, its text read back with poppler (``pdfinfo``, `
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 
 import numpy as np
@@ -15,7 +17,7 @@ from geo.atlas.model import SourceInfo
 from geo.plan import Plan
 from geo.profiles import neighbourhood_profiles
 from geo.profiles.figures import ENGLAND, ICB
-from geo.profiles.html import summary_pages
+from geo.profiles.html import page, summary_pages
 from geo.profiles.pdf import _fetcher
 from geo.uec.layer import UecLayer
 
@@ -108,3 +110,41 @@ def test_a_name_is_printed_as_text_and_the_renderer_fetches_nothing(atlas, engla
     assert name in _run("pdftotext", str(path), "-")
     with pytest.raises(ValueError, match="fetches nothing"):
         _fetcher().fetch("http://example.invalid/x.png")
+
+
+def test_a_long_made_of_line_keeps_each_neighbourhood_to_two_pages(england, tmp_path, caplog):
+    """A list-based plan of many long-named practices, each its own PCN: each neighbourhood's "Made of" line and
+    PCN list are cut at a whole name and counted, nothing is clipped, and every neighbourhood is still two pages."""
+    from dataclasses import replace
+
+    from geo.propose import ProposalParams, propose
+    from geo.testing import grid_atlas
+
+    grid = grid_atlas(6, 6, practice_every=1)
+    practices = grid.practices.copy()
+    practices["practice_name"] = [
+        f"The Long Named Medical Practice And Health Centre {k}" for k in range(len(practices))
+    ]
+    practices["pcn_name"] = [f"The Long Named Primary Care Network {k}" for k in range(len(practices))]
+    grid = replace(grid, practices=practices)
+    plan = propose(grid, ProposalParams(build_from="practices", target=27_000, tolerance=0.5, seed=1))
+    profiles = neighbourhood_profiles(plan, england=england)
+    sizes = plan.practice_assignment.value_counts()
+    assert sizes.max() >= 15  # long enough to need cutting
+    with caplog.at_level("WARNING", logger="geo.profiles.pdf"):
+        path = export.write("profiles", profiles, tmp_path / "pack.pdf")
+    assert not [r for r in caplog.records if "clipped" in r.getMessage()]
+    assert _pages(path) == 1 + summary_pages(profiles) + 2 * len(profiles.summary) + 1
+    lines = re.findall(r"<p class=\"src\">Made of (.*?)</p>", html.unescape(page(profiles)))
+    assert len(lines) == len(profiles.summary)
+    for line in lines:
+        count, rest = re.fullmatch(r"(\d+) practices: (.*)", line).groups()
+        shown = rest.split("; ")
+        more = re.fullmatch(r"and (\d+) more \(all in the CSV and workbook\)", shown[-1])
+        assert more, line  # every neighbourhood here is long enough to be cut
+        named = [re.fullmatch(r"(.*) \((\w+)\)", s).group(2) for s in shown[:-1]]
+        hood = plan.practice_assignment[named[0]]
+        assert all(plan.practice_assignment[c] == hood for c in named)
+        assert len(named) + int(more.group(1)) == int(count) == sizes[hood]
+        assert len(line) < 500
+    assert page(profiles).count("more (all in the CSV and workbook)") == 2 * len(profiles.summary)  # and PCNs
