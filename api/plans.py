@@ -366,6 +366,33 @@ class PlanService:
         changed = {old: new for old, new in names.items() if old.strip() != new.strip()}
         if not changed:
             raise PlanError("the names change nothing", column="names", expected="at least one new name")
+        return self.save_child(
+            plan_id,
+            child,
+            moves=changed,
+            if_match=if_match,
+            actor=actor,
+            note=note,
+            source="rename",
+            action="plan.renamed",
+        )
+
+    def save_child(
+        self,
+        plan_id: int,
+        child: Plan,
+        *,
+        moves: dict[str, str],
+        if_match: str | None,
+        actor: Principal,
+        note: str,
+        source: str,
+        action: str,
+        from_agreed: bool = False,
+        detail: dict | None = None,
+    ) -> PlanVersion:
+        """Save ``child`` (made from the latest version) as the next version, checking ``If-Match`` again inside
+        the transaction, and keep it in the cache under its version's name (renames and re-nestings)."""
         with self.db.write() as session:
             fresh = repo.get_version(session, plan_id)
             repo.check_if_match(fresh, if_match)
@@ -373,15 +400,16 @@ class PlanService:
                 session,
                 fresh,
                 assignment=assignment_dict(child.assignment),
-                moves=changed,
+                moves=moves,
                 actor=actor,
                 note=note,
-                source="rename",
-                action="plan.renamed",
+                source=source,
+                action=action,
                 params=plan_stored_params(child),
+                from_agreed=from_agreed,
+                detail=detail,
             )
-        child = child.named(f"plan-{row.plan_id}-v{row.version}")
-        self.cache.put((row.plan_id, row.version), child)
+        self.cache.put((row.plan_id, row.version), child.named(f"plan-{row.plan_id}-v{row.version}"))
         return row
 
     def transition(

@@ -21,7 +21,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from api import repository as repo
 from api.deps import DbId, IfMatch, Planner, State
 from api.limits import heavy_work
-from api.plans import assignment_dict, plan_stored_params
 from api.problems import Conflict
 from api.schemas import VersionPublic
 from api.serialize import version_public
@@ -103,29 +102,24 @@ def renest_plan(
     key = "practice_code" if "practice_code" in result.moved.columns else "lsoa_code"
     moves = {str(c): str(t) for c, t in zip(result.moved[key], result.moved["to"])}
     shown = _published(result, into.names)
-    with state.db.write() as session:
-        fresh = repo.get_version(session, plan_id)
-        repo.check_if_match(fresh, if_match)
-        row = repo.add_version(
-            session,
-            fresh,
-            assignment=assignment_dict(child.assignment),
-            moves=moves,
-            actor=actor,
-            note=note,
-            source="renest",
-            action="plan.renested",
-            params=plan_stored_params(child),
-            from_agreed=True,
-            detail={
-                "file": upload_name,
-                "from_state": fresh.state,
-                ("practices_moved" if key == "practice_code" else "lsoas_moved"): len(moves),
-                "people_moved": shown["people_moved"],
-                "lower_bound": shown["lower_bound"],
-            },
-        )
-    state.plans.cache.put((row.plan_id, row.version), child.named(f"plan-{row.plan_id}-v{row.version}"))
+    row = state.plans.save_child(
+        plan_id,
+        child,
+        moves=moves,
+        if_match=if_match,
+        actor=actor,
+        note=note,
+        source="renest",
+        action="plan.renested",
+        from_agreed=True,
+        detail={
+            "file": upload_name,
+            "from_state": current.state,  # If-Match names the state too, so the saved parent is in this state
+            ("practices_moved" if key == "practice_code" else "lsoas_moved"): len(moves),
+            "people_moved": shown["people_moved"],
+            "lower_bound": shown["lower_bound"],
+        },
+    )
     response.headers["ETag"] = repo.version_etag(row)
     response.headers["Location"] = f"/api/v1/plans/{plan_id}/versions/{row.version}"
     return {"version": version_public(row), "into": upload_name, "notes": list(result.notes), **shown}

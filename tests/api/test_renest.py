@@ -76,9 +76,13 @@ def test_an_agreed_version_is_never_edited(client, keys):
     etag = client.post(f"/api/v1/plans/{plan_id}/submit", headers={"If-Match": etag, **planner}).headers["ETag"]
     proposed = renest(client, plan_id, etag, headers=planner)
     assert proposed.status_code == 409, "a version under review is not re-nested"
+    unmet = [rule["rule"] for rule in client.get(f"/api/v1/plans/{plan_id}/signoff", headers=approver).json()["unmet"]]
     agreed = client.post(
-        f"/api/v1/plans/{plan_id}/agree", json={"hwb_reference": "HWB 7"}, headers={"If-Match": etag, **approver}
+        f"/api/v1/plans/{plan_id}/agree",
+        json={"hwb_reference": "HWB 7", "confirmed": unmet},  # the approver confirms each unmet rule knowingly
+        headers={"If-Match": etag, **approver},
     )
+    assert agreed.status_code == 200, agreed.text
     before = client.get(f"/api/v1/plans/{plan_id}/versions/1", headers=planner).json()
     assert renest(client, plan_id, agreed.headers["ETag"], headers=auth(keys["viewer"])).status_code == 403
     response = renest(client, plan_id, agreed.headers["ETag"], headers=planner)
