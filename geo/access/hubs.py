@@ -73,7 +73,8 @@ def hub_distances(plan, *, candidates: pd.DataFrame | None = None) -> pd.DataFra
 
 def hub_summary(plan, *, candidates: pd.DataFrame | None = None) -> dict:
     """Balance and nearness to a hub of a whole plan: ``max_abs_deviation_pct, within_10_pct, hub_km,
-    centre_km`` (the last two resident-weighted over every neighbourhood).
+    centre_km`` (both percentages 0 to 100, as in the plan's summary; the distances resident-weighted over every
+    neighbourhood).
 
     Examples
     --------
@@ -82,7 +83,7 @@ def hub_summary(plan, *, candidates: pd.DataFrame | None = None) -> dict:
     >>> from geo.testing import grid_atlas
     >>> atlas = grid_atlas(4, 1, practice_every=1)
     >>> hub_summary(Plan(atlas, {"G0000": "A", "G0001": "A", "G0002": "B", "G0003": "B"}, PlanParams(target=3000)))
-    {'max_abs_deviation_pct': 0.0, 'within_10_pct': 1.0, 'hub_km': 0.5, 'centre_km': 0.5}
+    {'max_abs_deviation_pct': 0.0, 'within_10_pct': 100.0, 'hub_km': 0.5, 'centre_km': 0.5}
     """
     table = hub_distances(plan, candidates=candidates)
     summary = plan.summary()
@@ -126,13 +127,13 @@ def effect_lines(effect: dict) -> list[str]:
 
     Examples
     --------
-    >>> effect = {"weight": 2.0, "with": {"max_abs_deviation_pct": 4.0, "within_10_pct": 1.0, "hub_km": 1.2,
-    ...           "centre_km": 1.4}, "without": {"max_abs_deviation_pct": 3.0, "within_10_pct": 1.0, "hub_km": 1.5,
+    >>> effect = {"weight": 2.0, "with": {"max_abs_deviation_pct": 4.0, "within_10_pct": 100.0, "hub_km": 1.2,
+    ...           "centre_km": 1.4}, "without": {"max_abs_deviation_pct": 3.0, "within_10_pct": 90.0, "hub_km": 1.5,
     ...           "centre_km": 1.6}}
     >>> print("\\n".join(effect_lines(effect)))
     access weight 2: people's mean distance to their neighbourhood's best practice site 1.20 km (1.50 km without: -20 %)
       to the footprint's population-weighted centre 1.40 km (1.60 km without)
-      balance: max |deviation| 4.0 % (3.0 % without); within ±10 %: 100 % (100 % without)
+      balance: max |deviation| 4.0 % (3.0 % without); within ±10 %: 100 % (90 % without)
     """
     a, b = effect["with"], effect["without"]
     change = 100.0 * (a["hub_km"] / b["hub_km"] - 1) if b["hub_km"] else float("nan")
@@ -141,5 +142,5 @@ def effect_lines(effect: dict) -> list[str]:
         f"{a['hub_km']:.2f} km ({b['hub_km']:.2f} km without: {change:+.0f} %)",
         f"  to the footprint's population-weighted centre {a['centre_km']:.2f} km ({b['centre_km']:.2f} km without)",
         f"  balance: max |deviation| {a['max_abs_deviation_pct']:.1f} % ({b['max_abs_deviation_pct']:.1f} % without); "
-        f"within ±10 %: {100 * a['within_10_pct']:.0f} % ({100 * b['within_10_pct']:.0f} % without)",
+        f"within ±10 %: {a['within_10_pct']:.0f} % ({b['within_10_pct']:.0f} % without)",
     ]

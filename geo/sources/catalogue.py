@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -267,9 +267,13 @@ class Catalogue:
         pool.shutdown(wait=False)  # the threads end once the queued reads are done
 
     def cancel_prefetch(self) -> None:
-        """Drop the prefetched reads that have not started (a build that failed early does not need them)."""
-        for future in self._pending.values():
+        """Drop the prefetched reads that have not started (a build that failed early does not need them) and
+        wait for those already running, so no thread is still writing the parsed-source cache once a failed build
+        has raised its error."""
+        pending = list(self._pending.values())
+        for future in pending:
             future.cancel()
+        wait(pending)
         self._pending.clear()
 
     def checksums(self, keys: Iterable[str]) -> dict[str, str]:

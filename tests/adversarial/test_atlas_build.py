@@ -1,5 +1,6 @@
-"""A failed atlas build leaves no trace: a bad file in the data folder is one DataError naming it, and nothing is
-written to the atlas cache (a later good build starts clean and is the only entry).
+"""A failed atlas build leaves no atlas behind: a bad file in the data folder is one DataError naming it, no atlas
+is written to the cache, and a second build gives the same error (the parsed-source cache, which keeps each frame a
+reader accepted so a retry after mending one file skips the others' parse, never turns a refusal into a build).
 
 The data folder is the synthetic demo region (``geo.demo``), written to ``tmp_path`` and then broken in one place.
 """
@@ -65,5 +66,11 @@ def test_failed_build_writes_nothing_to_the_cache(demo_folder, tmp_path, monkeyp
     assert words in error.message, str(error)
     assert error.file and demo_folder[key].name in str(error.file), "the error names the file at fault"
     written = [p for p in cache.rglob("*") if p.is_file() and "checksums" not in p.parts] if cache.exists() else []
-    assert written == [], f"a failed build wrote {written}"
-    assert not list(cache.glob("atlas-*")) if cache.exists() else True
+    kept = [p for p in written if p.parent.name == "sources" and p.suffix == ".parquet"]
+    assert written == kept, f"a failed build wrote more than parsed sources: {sorted(set(written) - set(kept))}"
+    with pytest.raises(DataError) as again:
+        load_atlas(DEMO_AREA, data_dir=folder)
+    assert again.value.message == error.message, "the second build, from the cache, fails the same way"
+    assert not [
+        p for p in cache.rglob("*") if p.is_file() and p.parent.name != "sources" and "checksums" not in p.parts
+    ]

@@ -19,6 +19,7 @@ from geo.testing import grid_atlas
 
 INJECTION = "South;=cmd|' /C calc'!A0"
 ATLAS = grid_atlas(4, 4)
+SITED = grid_atlas(4, 1, practice_every=1)
 SEPARATORS = [",", ";", "\t", "|"]
 
 
@@ -103,15 +104,30 @@ def test_every_csv_format_of_the_export_table(tmp_path, unruled):
     from geo.profiles import neighbourhood_profiles
     from geo.uec import read_uec_extract, synthetic_extract, write_extract
 
+    import pandas as pd
+
+    from geo.access.siting import choose_sites
+
     plan = _plan_with(INJECTION)
     extract = write_extract(synthetic_extract(ATLAS, seed=2), tmp_path / "x.csv")
+    with_sites = Plan(SITED, {c: (INJECTION if i % 2 else "North") for i, c in enumerate(SITED.codes)})
+    # The access table as geo.access.report.access_and_need shapes it (one row per neighbourhood), with a source
+    # note carrying the injection too: the writer, not the figures, is under test (the grid has no official files).
+    access = pd.DataFrame({"practice_km_mean": [0.5, 1.0]}, index=pd.Index([INJECTION, "North"], name="neighbourhood"))
+    notes = {"access": {"km": {"label": INJECTION, "source": INJECTION, "method": "straight line", "kind": "measured"}}}
     values = {
-        "plan": plan,
-        "profiles": neighbourhood_profiles(plan),
-        "hotspots": find_hotspots(ATLAS, read_uec_extract(extract, ATLAS, label=INJECTION)),
+        "plan": (plan, {}),
+        "profiles": (neighbourhood_profiles(plan), {}),
+        "hotspots": (find_hotspots(ATLAS, read_uec_extract(extract, ATLAS, label=INJECTION)), {}),
+        "sites": (
+            choose_sites(with_sites, per_neighbourhood=1, need=pd.DataFrame({"need_score": 0.0}, SITED.codes)),
+            {},
+        ),
+        "access": (access, {"notes": notes}),
     }
     csvs = [f for (kind, ext), f in FORMATS.items() if ext == ".csv"]
     assert {f.kind for f in csvs} <= set(values), "a new CSV format: feed it the injection here"
     for f in csvs:
-        text = f.write(values[f.kind], tmp_path / f"{f.kind}.csv").read_text()
-        assert formula_cells(text) == [], f.kind
+        value, options = values[f.kind]
+        text = f.write(value, tmp_path / f"{f.kind}.csv", **options).read_text()
+        assert "cmd|" in text and formula_cells(text) == [], f.kind
