@@ -4,7 +4,7 @@
 
 /* global L */
 
-import { shortLabel } from "./names.js";
+import { labelLines } from "./names.js";
 
 // Distinguishable fills on the light map background; the neighbourhood table shows the same swatch beside each
 // name, so colour is never the only way to tell neighbourhoods apart (tooltips and the table name them).
@@ -172,8 +172,9 @@ export class PlanMap {
       style: (feature) => this.footprintStyle(feature),
       onEachFeature: (feature, layer) => {
         layer.on("add", () => layer.getElement()?.setAttribute("data-footprint", feature.properties.name));
-        // The short name at the footprint's centre; the full name is in the LSOA tooltips and the table.
-        layer.bindTooltip(escapeHtml(shortLabel(feature.properties.name)), {
+        // The short name at the footprint's centre, on up to three lines (never cut inside a word); the full name
+        // is in the LSOA tooltips and the table.
+        layer.bindTooltip(labelLines(feature.properties.name).map(escapeHtml).join("<br>"), {
           permanent: true, direction: "center", className: "app-hood-label", interactive: false, opacity: 1,
         });
       },

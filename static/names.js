@@ -23,20 +23,67 @@ export function checkName(raw, limits, { empty }) {
   return { name, error: null };
 }
 
-/** Longest label drawn on the map (geo/plan/naming.py SHORT_LABEL); the full name is in tooltips and the table. */
-export const SHORT_LABEL = 24;
+// The map label rule, mirrored from geo/plan/naming.py (short_label, label_lines), which the pack's cover and the
+// map exports use; tests/static/test_label_parity.py checks the two give the same lines for the same names.
+// A label is never cut inside a word nor given an ellipsis: the full name is in tooltips and the table.
+
+/** Characters on one line of a map label (geo/plan/naming.py LABEL_WIDTH). */
+export const LABEL_WIDTH = 16;
+/** Lines of a map label (LABEL_LINES); a place whose name alone needs more gets LABEL_MOST. */
+export const LABEL_LINES = 2;
+export const LABEL_MOST = 3;
+
+const SHORTER = [
+  (text) => (text.endsWith(" PCN") ? text.slice(0, -4) : text),
+  ...[" and ", ", ", " & "].map((joiner) => (text) => text.split(joiner)[0].replace(/[ ,&]+$/, "")),
+];
+
+const length = (text) => [...text].length;
 
 /**
- * The short form of a neighbourhood name drawn on the map, as geo.plan.naming.short_label makes it for the map
- * exports: without its authority prefix and, when still too long, its first place only.
+ * The short form of a neighbourhood name drawn on the map: without its authority prefix; kept whole when it wraps
+ * onto LABEL_LINES lines, else shortened step by step while it does not fit (a trailing " PCN"; then the first of
+ * the places joined by " and ", ", ", " & "); a first place that still needs more lines keeps up to LABEL_MOST,
+ * and only a longer run of words is cut, after its last whole word that fits.
  */
-export function shortLabel(name, limit = SHORT_LABEL) {
-  let text = String(name);
-  if (text.includes(": ")) text = text.split(": ").slice(1).join(": ");
-  if (text.length > limit && text.includes(" and ")) text = text.split(" and ")[0].replace(/,+$/, "");
-  if (text.length > limit && text.includes(", ")) text = text.split(", ")[0];
-  if (text.length <= limit) return text;
-  const cut = text.slice(0, limit - 1);
-  const word = cut.includes(" ") ? cut.slice(0, cut.lastIndexOf(" ")) : cut;
-  return `${word.replace(/[ ,:]+$/, "")}…`;
+export function shortLabel(name) {
+  let text = String(name).split(/\s+/).filter(Boolean).join(" ");
+  if (text.includes(": ")) text = text.slice(text.indexOf(": ") + 2) || text;
+  for (const shorten of SHORTER) {
+    if (wrap(text, LABEL_LINES)) return text;
+    text = shorten(text) || text;
+  }
+  if (wrap(text, LABEL_MOST)) return text;
+  const words = text.split(" ");
+  let keep = 1;
+  for (let k = 2; k <= words.length; k += 1) if (wrap(words.slice(0, k).join(" "), LABEL_MOST)) keep = k;
+  return words.slice(0, keep).join(" ");
+}
+
+/** The lines of a neighbourhood's map label: shortLabel wrapped, balanced, as geo.plan.naming.label_lines. */
+export function labelLines(name) {
+  const text = shortLabel(name);
+  return wrap(text, LABEL_MOST) || [text];
+}
+
+function* combinations(n, k, start = 1) {
+  // k cut positions from start..n-1, in lexicographic order (as Python's itertools.combinations)
+  if (k === 0) { yield []; return; }
+  for (let i = start; i <= n - k; i += 1) for (const rest of combinations(n, k - 1, i + 1)) yield [i, ...rest];
+}
+
+/** Text on the fewest lines (up to most) of LABEL_WIDTH characters, balanced; null when it needs more. */
+function wrap(text, most) {
+  const tokens = text.split(/(?<=\p{L}-)(?=\p{L})|(?<= )/u).filter(Boolean);
+  for (let count = 1; count <= Math.min(most, tokens.length); count += 1) {
+    let best = null;
+    for (const cuts of combinations(tokens.length, count - 1)) {
+      const bounds = [0, ...cuts, tokens.length];
+      const lines = bounds.slice(1).map((b, i) => tokens.slice(bounds[i], b).join("").trim());
+      const fits = lines.every((line, i) => length(line) <= LABEL_WIDTH || bounds[i + 1] - bounds[i] === 1);
+      if (fits && (best === null || Math.max(...lines.map(length)) < Math.max(...best.map(length)))) best = lines;
+    }
+    if (best) return best;
+  }
+  return null;
 }

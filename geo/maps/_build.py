@@ -18,7 +18,7 @@ from geo.plan.params import BASIS_WORDS
 from geo.plan.report import basis_note
 from geo.maps import _access, _layers
 from geo.maps._geometry import DEFAULT_TOLERANCE_M, bounds_latlon, dissolve, simplify_for_display, to_leaflet
-from geo.plan.naming import short_label
+from geo.plan.naming import label_lines
 from geo.maps._style import (
     HOTSPOT_COLOURS,
     HOTSPOT_LABELS,
@@ -280,7 +280,8 @@ def _add_footprints(m, atlas, simplified, assignment, table, *, plan=None, acces
     outlines = dissolve(simplified, assignment.rename("neighbourhood"))
     table = table.reindex(outlines.index)
     outlines["label"] = table["name"].map(esc)
-    outlines["short"] = table["name"].map(lambda name: esc(short_label(name)))  # drawn on the map; full in tooltips
+    # drawn on the map on up to three lines, never cut inside a word (geo.plan.naming.label_lines); full in tooltips
+    outlines["short"] = table["name"].map(lambda name: "<br>".join(esc(line) for line in label_lines(name)))
     outlines["residents"] = table.resident_population.map(count_text)
     outlines["registered"] = table.registered_population.map(count_text)
     # The plan's table publishes populations as margins (a list population with a practice list of 1 to 7 is

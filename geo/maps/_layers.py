@@ -128,7 +128,8 @@ def outline_layer(
 
     Outlines are not filled so the LSOA choropleth underneath keeps its tooltips; the outline's own tooltip
     shows on its edge. ``labels`` names an escaped column drawn as a permanent label at a point inside each
-    polygon (``representative_point``, which unlike a centroid never falls outside a crescent-shaped area).
+    polygon (``representative_point``, which unlike a centroid never falls outside a crescent-shaped area), the
+    larger polygons' first: where two would overlap, the smaller one's is hidden (:class:`Labels`).
     """
     group = folium.FeatureGroup(name=esc(name), show=True)
     style = {"color": colour, "weight": weight, "fill": False, "dashArray": dash}
@@ -139,7 +140,7 @@ def outline_layer(
         tooltip=_tooltip(tooltip),
     ).add_to(group)
     if labels:
-        points = label_points(polygons)
+        points = label_points(polygons.iloc[polygons.geometry.area.to_numpy().argsort()[::-1]])
         group.add_child(Labels([(p.y, p.x, text) for p, text in zip(points.geometry, points[labels])]))
     group.add_to(m)
     line = ("line", colour, "dashed" if dash else "solid")

@@ -45,7 +45,7 @@ body .leaflet-container {{ background: {BACKGROUND}; }}  /* outranks Leaflet's o
 .nhp-box .nhp-source {{ margin-top: 4px; color: #555; font-size: 11px; }}
 .nhp-title {{ font-size: 15px; font-weight: 600; max-width: 420px; }}
 .leaflet-tooltip.nhp-label {{ background: rgba(255,255,255,0.8); border: 0; box-shadow: none;
-  font-weight: 600; padding: 0 3px; }}
+  font-weight: 600; padding: 0 3px; text-align: center; line-height: 1.2; }}
 .leaflet-tooltip.nhp-label table {{ margin: 0; }}
 </style>"""
 
@@ -222,7 +222,10 @@ class Labels(MacroElement):
     """Permanent text labels at points, added to the layer they belong to (shown and hidden with it).
 
     One standalone Leaflet tooltip per point: a permanent tooltip bound to a whole GeoJSON layer opens on one
-    feature only, so such a layer would label one neighbourhood of many.
+    feature only, so such a layer would label one neighbourhood of many. Labels never overlap: after every zoom,
+    pan or layer change, a label that would overlap one shown before it is hidden (the items come first to last in
+    order of importance, the larger footprints first), as the planner page does; zooming in shows it, and the full
+    name is in the outline's tooltip.
 
     Parameters
     ----------
@@ -242,10 +245,32 @@ class Labels(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        {{ this.items|tojson }}.forEach(function (item) {
-            L.tooltip({permanent: true, direction: 'center', className: 'nhp-label', interactive: false})
-                .setLatLng([item[0], item[1]]).setContent(item[2]).addTo({{ this._parent.get_name() }});
-        });
+        (function () {
+            var group = {{ this._parent.get_name() }};
+            var tips = [];
+            {{ this.items|tojson }}.forEach(function (item) {
+                tips.push(L.tooltip({permanent: true, direction: 'center', className: 'nhp-label', interactive: false})
+                    .setLatLng([item[0], item[1]]).setContent(item[2]).addTo(group));
+            });
+            function declutter() {
+                var shown = [];
+                tips.forEach(function (tip) {
+                    var element = tip.getElement();
+                    if (!element) { return; }
+                    element.style.visibility = '';
+                    var box = element.getBoundingClientRect();
+                    var clash = shown.some(function (o) {
+                        return box.left < o.right + 2 && box.right > o.left - 2
+                            && box.top < o.bottom + 1 && box.bottom > o.top - 1;
+                    });
+                    if (clash) { element.style.visibility = 'hidden'; } else { shown.push(box); }
+                });
+                map.getContainer().setAttribute('data-labels-decluttered', '');
+            }
+            var map = {{ this._parent._parent.get_name() }};
+            map.on('zoomend moveend overlayadd', function () { setTimeout(declutter, 0); });
+            map.whenReady(function () { setTimeout(declutter, 0); });
+        })();
         {% endmacro %}
         """
     )

@@ -5,8 +5,32 @@ from __future__ import annotations
 from datetime import date
 
 from geo.profiles.htmlkit import _esc, _modelled, _source_text, format_value
-from geo.profiles.maps import overview_svg
-from geo.plan.naming import short_label
+from geo.profiles.maps import label_size, overview_view, overview_key, overview_svg, place_labels
+from geo.plan.naming import label_lines
+
+#: Height of one line of the overview's key, in pixels (7 pt at 1.3 line spacing), and its columns.
+KEY_LINE, KEY_COLUMNS = 12.5, 3
+
+
+def overview_labels(shapes: dict, outline, width: float, height: float):
+    """The overview map's size and its labels (:func:`geo.profiles.maps.place_labels`, with the lines of
+    :func:`geo.plan.naming.label_lines`): the map gives up the height its number key needs below it, so the cover
+    keeps to one page however many names are numbered.
+
+    Returns ``(width, height, placed)``.
+    """
+    lines = {n: label_lines(n) for n in shapes}
+    size = label_size(shapes)
+    budget = height
+    for _ in range(4):  # the key's size and the map's scale settle in a step or two
+        placed = place_labels(shapes, overview_view(outline, width, budget), lines, size)
+        numbered = [q.name for q in placed if q.number is not None]
+        rows = sum(1 + len(name) // 45 for name in numbered)  # a long name takes two lines of a column
+        need = height - (-(-rows // KEY_COLUMNS) * KEY_LINE + KEY_LINE if numbered else 0)
+        if need >= budget:
+            return width, budget, placed
+        budget = need
+    return width, budget, place_labels(shapes, overview_view(outline, width, budget), lines, size)
 
 
 def cover(p) -> str:
@@ -24,14 +48,10 @@ def cover(p) -> str:
     meta = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows if v)
     overview = ""
     if p.shapes and p.outline is not None:
+        width, height, placed = overview_labels(p.shapes, p.outline, 700, 600 if len(meta) else 640)
         overview = overview_svg(
-            p.shapes,
-            p.outline,
-            {n: short_label(n) for n in p.shapes},
-            authorities=p.authorities or None,
-            width=700,
-            height=600 if len(meta) else 640,
-        )
+            p.shapes, p.outline, {}, authorities=p.authorities or None, width=width, height=height, placed=placed
+        ) + overview_key(placed)
         overview += (
             '<p class="src">Neighbourhoods of this plan'
             + (", local authority boundaries dashed" if p.authorities else "")

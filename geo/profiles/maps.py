@@ -10,10 +10,12 @@ labels stay readable on top. Names are escaped; no script, no fetch.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
-from shapely import STRtree, box, clip_by_rect
+from shapely import Point, STRtree, box, clip_by_rect
+from shapely.ops import polylabel
 
 from geo.profiles.charts import BLUE, DARK, RED
 
@@ -87,28 +89,150 @@ def fills(shapes: dict) -> dict[str, str]:
     return {n: FILLS[colour[n] % len(FILLS)] for n in names}
 
 
-def _label(x: float, y: float, text: str, size: float = 9.0) -> str:
-    """A label of one or two lines with a white halo (drawn twice: halo, then text)."""
-    words = str(text).split()
-    lines = [str(text)]
-    if len(text) > 16 and len(words) > 1:  # two balanced lines
-        cut = min(range(1, len(words)), key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))))
-        lines = [" ".join(words[:cut]), " ".join(words[cut:])]
-    top = y - (len(lines) - 1) * size * 0.55
+#: Width of one character of a bold label, in font sizes (DejaVu Sans Bold's widest lower-case letters, so the
+#: box of a label is never narrower than the text drawn), and the halo drawn round it, in pixels.
+CHAR_WIDTH, HALO = 0.68, 1.5
+#: Line spacing of a label, in font sizes.
+LEADING = 1.1
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A label chosen for the overview map: its neighbourhood, the lines drawn (or its number, for a neighbourhood
+    whose name would overlap another label), the centre, and the box it covers in pixels (x0, y0, x1, y1)."""
+
+    name: str
+    lines: tuple[str, ...]
+    x: float
+    y: float
+    box: tuple[float, float, float, float]
+    number: int | None = None
+
+
+def _box(x: float, y: float, lines, size: float, *, ring: bool = False) -> tuple[float, float, float, float]:
+    """The box a label of ``lines`` centred at (x, y) covers, halo included (for the ring round a number, at least
+    as wide as it is tall)."""
+    half_w = max(len(line) for line in lines) * CHAR_WIDTH * size / 2 + HALO
+    half_h = len(lines) * LEADING * size / 2 + HALO
+    half_w = max(half_w, half_h) if ring else half_w
+    return (x - half_w, y - half_h, x + half_w, y + half_h)
+
+
+def _overlaps(a, b, gap: float = 1.0) -> bool:
+    return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
+
+
+def _anchors(geom, view: _View) -> list[tuple[float, float]]:
+    """Where a label of ``geom`` may sit, best first, in pixels: the pole of inaccessibility of its largest part
+    (the point farthest inside it), then its representative point."""
+    part = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+    points = [polylabel(part, tolerance=2 / view.scale) if part.geom_type == "Polygon" else part.representative_point()]
+    points.append(geom.representative_point())
+    return [view.xy(p.x, p.y) for p in points]
+
+
+def place_labels(shapes: dict, view: _View, labels: dict, size: float) -> list[Placed]:
+    """Choose where each neighbourhood's label goes on the overview so that no two drawn labels overlap.
+
+    The larger neighbourhoods are placed first. A name goes at the point farthest inside its neighbourhood, or
+    nudged by a line's height or half its width while the point stays inside; a name that cannot be placed without
+    overlapping another label (a dense city centre) is replaced by a number, placed the same way or in the nearest
+    free spot, and named in the key beside the map (:func:`overview_key`). Numbers run in reading order (top to
+    bottom, left to right) so a number on the map is easy to find in the key and back.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> shapes = {"Big": box(0, 0, 1000, 1000), "Tiny": box(1000, 480, 1020, 500)}
+    >>> view = _View(box(0, 0, 1020, 1000).bounds, 200, 200)
+    >>> [(p.name, p.lines, p.number) for p in place_labels(shapes, view, {"Big": ("Big place",),
+    ...                                                                    "Tiny": ("A long name",)}, 9)]
+    [('Big', ('Big place',), None), ('Tiny', ('1',), 1)]
+    """
+    order = sorted(shapes, key=lambda n: shapes[n].area, reverse=True)
+    taken: list[tuple[float, float, float, float]] = []
+    placed: dict[str, Placed] = {}
+    left: list[tuple[str, tuple[float, float]]] = []
+
+    def free(b) -> bool:
+        inside = b[0] >= 0 and b[1] >= 0 and b[2] <= view.width and b[3] <= view.height
+        return inside and not any(_overlaps(b, t) for t in taken)
+
+    def within(geom, x: float, y: float) -> bool:
+        return geom.contains(Point(view.xmin + x / view.scale, view.ymax - y / view.scale))
+
+    for name in order:
+        lines = tuple(labels.get(name) or (name,))
+        anchors = _anchors(shapes[name], view)
+        x0, y0, x1, y1 = _box(0, 0, lines, size)
+        w, h = x1 - x0, y1 - y0
+        nudges = [(0, 0), (0, -h / 2), (0, h / 2), (-w / 2, 0), (w / 2, 0), (0, -h), (0, h)]
+        spot = next(
+            (
+                (ax + dx, ay + dy)
+                for k, (ax, ay) in enumerate(anchors)
+                for dx, dy in (nudges if k == 0 else [(0, 0)])
+                if free(_box(ax + dx, ay + dy, lines, size)) and within(shapes[name], ax + dx, ay + dy)
+            ),
+            None,
+        )
+        if spot is None:
+            left.append((name, anchors[0]))
+            continue
+        placed[name] = Placed(name, lines, *spot, _box(*spot, lines, size))
+        taken.append(placed[name].box)
+    band = 3 * size
+    left.sort(key=lambda item: (round(item[1][1] / band), item[1][0]))
+    for number, (name, (ax, ay)) in enumerate(left, start=1):
+        lines = (str(number),)
+        step = _box(0, 0, lines, size, ring=True)[3] * 2
+        rings = [(0.0, 0.0)] + [
+            (r * step * np.cos(a), r * step * np.sin(a)) for r in (0.5, 1, 1.5, 2, 3) for a in np.arange(8) * np.pi / 4
+        ]
+        spots = [(ax + dx, ay + dy) for dx, dy in rings if free(_box(ax + dx, ay + dy, lines, size, ring=True))]
+        inside = [p for p in spots if within(shapes[name], *p)]
+        spot = (inside or spots or [None])[0]
+        if spot is None:  # no free spot near it: named in the key only, marked "not drawn"
+            placed[name] = Placed(name, lines, ax, ay, (0.0, 0.0, 0.0, 0.0), number)
+            continue
+        placed[name] = Placed(name, lines, *spot, _box(*spot, lines, size, ring=True), number)
+        taken.append(placed[name].box)
+    return [placed[n] for n in shapes]
+
+
+def _label(x: float, y: float, lines, size: float = 9.0, *, number: bool = False) -> str:
+    """A label of one to three lines with a white halo (drawn twice: halo, then text); a number in a ring."""
+    top = y - (len(lines) - 1) * size * LEADING / 2
     spans = "".join(
-        f'<tspan x="{x:.1f}" y="{top + i * size * 1.1:.1f}">{html.escape(t)}</tspan>' for i, t in enumerate(lines)
+        f'<tspan x="{x:.1f}" y="{top + i * size * LEADING:.1f}">{html.escape(t)}</tspan>' for i, t in enumerate(lines)
     )
     common = f'font-size="{size}" text-anchor="middle" dominant-baseline="middle" font-weight="bold"'
+    ring = ""
+    if number:
+        x0, y0, x1, y1 = _box(x, y, lines, size, ring=True)
+        ring = (
+            f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" rx="{(y1 - y0) / 2:.1f}" '
+            f'fill="#fff" stroke="#212b32" stroke-width="0.8"/>'
+        )
     return (
-        f'<text {common} fill="none" stroke="#fff" stroke-width="3" stroke-linejoin="round">{spans}</text>'
+        f'{ring}<text {common} fill="none" stroke="#fff" stroke-width="3" stroke-linejoin="round">{spans}</text>'
         f'<text {common} fill="#212b32">{spans}</text>'
     )
 
 
 def overview_svg(
-    shapes: dict, outline, labels: dict[str, str], *, authorities=None, width: float = 700, height: float = 560
+    shapes: dict,
+    outline,
+    labels: dict,
+    *,
+    authorities=None,
+    width: float = 700,
+    height: float = 560,
+    placed: list[Placed] | None = None,
 ) -> str:
-    """Every neighbourhood of the plan, filled so neighbours differ, labelled with ``labels`` (name -> text).
+    """Every neighbourhood of the plan, filled so neighbours differ, labelled with ``labels`` (name -> its lines, or
+    one text) where :func:`place_labels` puts them (or at ``placed``): no two labels overlap; a name that would is
+    drawn as a number in a ring, named in :func:`overview_key`.
 
     ``authorities`` (optional) are local authority boundaries drawn as dashed lines.
 
@@ -116,11 +240,11 @@ def overview_svg(
     --------
     >>> from shapely import box
     >>> svg = overview_svg({"A": box(0, 0, 1000, 1000), "B": box(1000, 0, 2000, 1000)}, box(0, 0, 2000, 1000),
-    ...                    {"A": "North", "B": "South & East"})
-    >>> svg.count("<path") >= 3, "South &amp; East" in svg
+    ...                    {"A": "North", "B": ("South &", "East")})
+    >>> svg.count("<path") >= 3, "South &amp;" in svg
     (True, True)
     """
-    view = _View(outline.bounds, width, height)
+    view = overview_view(outline, width, height)
     colours = fills(shapes)
     body = [f'<path d="{view.path(outline)}" fill="{AREA}" stroke="none"/>']
     body += [
@@ -132,11 +256,41 @@ def overview_svg(
             for g in authorities
         ]
     body.append(f'<path d="{view.path(outline)}" fill="none" stroke="{LINE}" stroke-width="1"/>')
-    size = 9.0 if len(shapes) <= 30 else 7.5
-    for name, geom in shapes.items():
-        point = geom.representative_point()
-        body.append(_label(*view.xy(point.x, point.y), labels.get(name, name), size))
+    size = label_size(shapes)
+    lines = {n: (t,) if isinstance(t, str) else tuple(t) for n, t in labels.items()}
+    for p in placed if placed is not None else place_labels(shapes, view, lines, size):
+        if p.box[2] > p.box[0]:
+            body.append(_label(p.x, p.y, p.lines, size, number=p.number is not None))
     return _svg(view, "Map of every neighbourhood in the study area", "".join(body), "overview")
+
+
+def overview_view(outline, width: float, height: float) -> _View:
+    """The projection of the overview map: the study area fitted into ``width`` x ``height`` pixels."""
+    return _View(outline.bounds, width, height)
+
+
+def label_size(shapes: dict) -> float:
+    """Font size of the overview's labels: smaller when there are many neighbourhoods."""
+    return 9.0 if len(shapes) <= 30 else 7.5
+
+
+def overview_key(placed: list[Placed]) -> str:
+    """The number-to-name key of the overview: the full name of each neighbourhood drawn as a number, in number
+    order ("" when every name is drawn).
+
+    Examples
+    --------
+    >>> overview_key([Placed("Castle and Saffron", ("1",), 5.0, 5.0, (0.0, 0.0, 10.0, 10.0), 1)])
+    '<ol class="map-key"><li value="1">Castle and Saffron</li></ol>'
+    """
+    numbered = sorted((p for p in placed if p.number is not None), key=lambda p: p.number)
+    if not numbered:
+        return ""
+    rows = "".join(
+        f'<li value="{p.number}">{html.escape(p.name)}{"" if p.box[2] > p.box[0] else " (too small to mark)"}</li>'
+        for p in numbered
+    )
+    return f'<ol class="map-key">{rows}</ol>'
 
 
 def locator_svgs(

@@ -7,6 +7,8 @@ Pages: ``nhp map`` (CLI), the demo's map and profiles, the API's map, plan and p
 
 from __future__ import annotations
 
+import html
+import itertools
 import os
 import shutil
 from html.parser import HTMLParser
@@ -16,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.plan.naming import short_label
+from geo.plan.naming import label_lines
 
 from geo.errors import DataError
 from geo.maps import plan_map, save_map
@@ -177,10 +179,24 @@ def test_every_map_draws_and_labels_every_neighbourhood_with_the_network_off(pag
         page.wait_for_function("() => document.querySelectorAll('path.leaflet-interactive').length > 0", timeout=30_000)
         assert page.evaluate("() => typeof window.L === 'object' && typeof L.map === 'function'"), name
         assert page.locator(".leaflet-control-layers").count() == 1, name
-        labels = page.locator(".leaflet-tooltip.nhp-label").all_inner_texts()
         if hoods:
-            # every neighbourhood labelled, by the short form drawn on maps (full names are in the tooltips)
-            assert sorted(t.strip() for t in labels) == sorted(short_label(h) for h in hoods), name
+            page.wait_for_selector("[data-labels-decluttered]", state="attached", timeout=10_000)
+        labels = page.eval_on_selector_all(
+            ".leaflet-tooltip.nhp-label",
+            """els => els.map(e => { const r = e.getBoundingClientRect();
+                return [e.innerHTML, getComputedStyle(e).visibility, r.left, r.top, r.right, r.bottom]; })""",
+        )
+        if hoods:
+            # every neighbourhood labelled, by the lines of the short form drawn on maps (geo.plan.naming.label_lines:
+            # never an ellipsis; full names are in the tooltips)
+            expected = sorted("<br>".join(html.escape(line, quote=False) for line in label_lines(h)) for h in hoods)
+            assert sorted(text for text, *_ in labels) == expected, name
+            assert not any("…" in text for text, *_ in labels), name
+            # the labels shown never overlap: the ones that would are hidden until the map is zoomed in
+            shown = [box for _, seen, *box in labels if seen == "visible"]
+            assert shown, name
+            for a, b in itertools.combinations(shown, 2):
+                assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (name, a, b)
         assert errors == [], (name, errors)
         if name == "save_map":
             page.screenshot(path=str(tmp_path / "offline-map.png"))

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { checkName, nameHint, shortLabel } from "../../static/names.js";
+import { checkName, labelLines, nameHint, shortLabel } from "../../static/names.js";
 
 const LIMITS = { name_max_length: 12, name_forbidden_start: ["=", "+", "-", "@"] };
 
@@ -37,12 +37,19 @@ test("no limits yet (the answer has not arrived): only emptiness is checked", ()
   assert.equal(checkName("x".repeat(500), null, { empty: "e" }).error, null);
 });
 
-test("map labels use the short form the map exports use (geo.plan.naming.short_label's examples)", () => {
+test("map labels use the short form the pack and map exports use (geo.plan.naming's examples)", () => {
   assert.equal(shortLabel("Loughborough Hastings and Shelthorpe"), "Loughborough Hastings");
   assert.equal(shortLabel("Charnwood: Loughborough Hastings"), "Loughborough Hastings");
   assert.equal(shortLabel("Oadby and Wigston"), "Oadby and Wigston");
-  assert.equal(shortLabel("Melton, Syston and Vale PCN"), "Melton, Syston");
-  const long = shortLabel("Humberstone Hamilton Thurncourt Rushey Mead");
-  assert.ok([...long].length <= 24 && long.endsWith("…"), long);
+  assert.equal(shortLabel("Melton, Syston and Vale PCN"), "Melton, Syston and Vale PCN");
   assert.equal(shortLabel("Ab"), "Ab");
+});
+
+test("a label is never cut inside a word nor given an ellipsis: it wraps at words", () => {
+  assert.deepEqual(labelLines("Market Harborough-Welland and Thurnby & Houghton"), ["Market", "Harborough-", "Welland"]);
+  assert.deepEqual(labelLines("Hinckley De Montfort and Burbage Sketchley and Stretton"), ["Hinckley", "De Montfort"]);
+  assert.deepEqual(labelLines("Belgrave and Rushey Mead"), ["Belgrave and", "Rushey Mead"]);
+  const long = labelLines("Humberstone Hamilton Thurncourt Rushey Mead Evington");
+  assert.deepEqual(long, ["Humberstone", "Hamilton", "Thurncourt"]);
+  for (const line of long) assert.ok(!line.endsWith("…"), line);
 });

@@ -1,0 +1,83 @@
+"""The pack's cover map: labels never overlap, none is cut with an ellipsis; a name that would overlap another is
+drawn as a number, named in the key below the map; a dense area keeps to one cover page."""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+
+import pytest
+from shapely import box
+
+from geo.plan.naming import label_lines
+from geo.profiles.cover import overview_labels
+from geo.profiles.maps import overview_key, overview_svg
+
+
+def assert_apart(placed):
+    drawn = [p for p in placed if p.box[2] > p.box[0]]
+    for a, b in itertools.combinations(drawn, 2):
+        overlap = a.box[0] < b.box[2] and b.box[0] < a.box[2] and a.box[1] < b.box[3] and b.box[1] < a.box[3]
+        assert not overlap, (a, b)
+    for p in placed:
+        assert all(not line.endswith(("…", "...")) for line in p.lines), p
+
+
+def city(n_small: int = 40):
+    """A county (three large districts) around a dense city of small square neighbourhoods with long names."""
+    shapes = {
+        "Harborough District and the Welland Valley Villages": box(0, 0, 20_000, 30_000),
+        "Melton": box(20_000, 20_000, 40_000, 30_000),
+        "Rutland": box(40_000, 0, 50_000, 30_000),
+    }
+    side = int(n_small**0.5) + 1
+    for k in range(n_small):
+        x, y = 20_000 + (k % side) * 600, 5_000 + (k // side) * 600
+        shapes[f"Belgrave Rushey Mead {k} and Humberstone & Hamilton"] = box(x, y, x + 600, y + 600)
+    return shapes
+
+
+@pytest.mark.parametrize("count", [1, 8, 40])
+def test_no_two_drawn_labels_overlap_and_crowded_names_are_numbered_with_a_key(count):
+    shapes = city(count)
+    outline = box(0, 0, 50_000, 30_000)
+    width, height, placed = overview_labels(shapes, outline, 700, 600)
+    assert_apart(placed)
+    by_name = {p.name: p for p in placed}
+    assert set(by_name) == set(shapes)
+    numbered = sorted((p for p in placed if p.number is not None), key=lambda p: p.number)
+    for p in placed:  # a name is drawn whole (the rule's lines) or as its number
+        assert p.lines == (label_lines(p.name) if p.number is None else (str(p.number),)), p
+    assert [p.number for p in numbered] == list(range(1, len(numbered) + 1))
+    if count == 40:
+        assert len(numbered) > 10 and by_name["Melton"].number is None and height < 600  # the key takes its room
+    key = overview_key(placed)
+    assert [int(v) for v in re.findall(r'<li value="(\d+)"', key)] == [p.number for p in numbered]
+    assert all(html.escape(p.name) in key for p in numbered)
+    svg = overview_svg(shapes, outline, {}, width=width, height=height, placed=placed)
+    drawn = [p for p in placed if p.box[2] > p.box[0]]
+    assert svg.count("<tspan") == 2 * sum(len(p.lines) for p in drawn)  # halo and text
+    assert "…" not in svg
+    for p in drawn:  # inside the map
+        assert 0 <= p.box[0] and p.box[2] <= width + 1 and 0 <= p.box[1] and p.box[3] <= height + 1
+
+
+def test_the_cover_of_a_dense_area_is_one_page_with_its_key(place_plan, england):
+    from dataclasses import replace
+
+    import weasyprint
+
+    from geo.profiles import neighbourhood_profiles
+    from geo.profiles.cover import cover
+    from geo.profiles.htmlkit import STYLE
+
+    shapes = city(40)
+    pack = replace(
+        neighbourhood_profiles(place_plan, england=england), shapes=shapes, outline=box(0, 0, 50_000, 30_000)
+    )
+    page = cover(pack)
+    assert "…" not in page and '<ol class="map-key">' in page
+    assert page.count("<li value=") > 10
+    document = weasyprint.HTML(string=f"<html><head><style>{STYLE}</style></head><body>{page}</body></html>").render()
+    assert len(document.pages) == 1
