@@ -133,11 +133,15 @@ def notes(plan: "Plan") -> dict[str, str]:
     atlas, provenance = plan.atlas, plan.provenance
     made = provenance.method + (f", seed {provenance.seed}" if provenance.seed is not None else "")
     blocks = built_from_blocks(plan)
+    built = plan.built_from
+    if blocks is not None:  # and where the blocks came from, when the plan knows (a user's units file)
+        source = provenance.params["blocks"].get("source")
+        built = BLOCK_TITLES[blocks] + (f" ({source})" if source else "")
     return {
         "Study area": atlas.area.label,
         "Sources": atlas.source_note() or "not recorded",
         "Vintage": f"LSOA {atlas.vintage} geography; IMD {atlas.imd_edition}",
-        "Method": f"{made}; built from {BLOCK_TITLES[blocks] if blocks else plan.built_from}"
+        "Method": f"{made}; built from {built}"
         + ("; the search was stopped early by its time budget" if stopped_early(plan) else ""),
         "Population counted": BASIS_WORDS[plan.population],
         "Target": f"{plan.target:,} people per neighbourhood, ± {100 * plan.tolerance:g}%",

@@ -196,6 +196,9 @@ def test_a_plan_of_a_users_units_says_so_but_names_them_only_with_the_units(tmp_
     back = load_plan(path, atlas)
     assert back.provenance.params["blocks"]["type"] == "custom" and made_of(back) is None
     assert made_of(load_plan(path, carried)) == made_of(plan) and made_of(plan)
+    book = load_workbook(write_plan(plan, tmp_path / "plan.xlsx"))  # the workbook's notes name the units' file
+    notes = {row[0]: row[1] for row in book["Notes"].iter_rows(values_only=True) if row[0]}
+    assert "built from units of a user geography (localities.csv)" in notes["Method"]
 
 
 def test_a_block_split_by_an_edit_is_named_as_a_part(tmp_path, grid, ward_plan):
