@@ -186,6 +186,9 @@ class AwaitingPublic(BaseModel):
     etag: str
     submitted_by: str | None = None
     submitted_at: datetime | None = None
+    unmet_rules: int = Field(
+        ge=0, description="How many rules the version leaves unmet (each listed by GET /plans/{id}/signoff)."
+    )
 
 
 class AuditEventPublic(BaseModel):

@@ -109,7 +109,11 @@ COLUMNS: dict[str, Column] = {
     ),
     "pcns": Column("Primary care networks", "text", _PRACTICES, "PCNs of those practices."),
     "blocks": Column(
-        "Made of", "text", ("plan",), "The whole building blocks of the neighbourhood: MSOAs, wards or GP practices."
+        "Made of",
+        "text",
+        ("plan",),
+        "The building blocks of the neighbourhood: whole MSOAs, wards, a user's units or GP practices (a block "
+        "shared with another neighbourhood is marked (part)).",
     ),
     "practice_list_size": Column(
         "Registered list of those practices",

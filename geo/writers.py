@@ -89,6 +89,11 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "constrained": ("Constrained by its local authority", "Its local authority is too small or large for the band."),
     "plan": ("Plan", "Name of the plan."),
     "stopped_early": ("Search stopped early", "A time budget cut the proposal's search short."),
+    "building_blocks": (
+        "Building blocks",
+        "What the plan was built from, each kept whole by its proposal: msoas (MSOAs 2021), wards (electoral "
+        "wards 2024) or custom (a user's own units).",
+    ),
     "target": ("Target population", "The plan's target population per neighbourhood."),
     "sources": ("Sources", "Datasets and vintages the figures come from."),
     "mnp": ("MNP area", "Multi-Neighbourhood Provider area the neighbourhood is grouped into."),

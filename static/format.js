@@ -148,9 +148,13 @@ export function unmetLead(unmet, version) {
   return `Version ${version} does not meet ${plural(unmet.length, "rule")}. Agreeing it means agreeing it as it is: confirm each one.`;
 }
 
-/** One line of the "awaiting your sign-off" list. */
+/** One line of the "awaiting your sign-off" list, with how many rules the version leaves unmet (each to be
+ * confirmed in its sign-off box). */
 export function awaitingText(item) {
   const by = item.submitted_by ? ` submitted by ${item.submitted_by}` : "";
   const at = item.submitted_at ? ` on ${when(item.submitted_at)}` : "";
-  return `${item.name} (${item.area}), version ${item.version}${by}${at}`;
+  const rules = Number.isInteger(item.unmet_rules)
+    ? (item.unmet_rules ? `; does not meet ${plural(item.unmet_rules, "rule")}` : "; meets every rule")
+    : "";
+  return `${item.name} (${item.area}), version ${item.version}${by}${at}${rules}`;
 }

@@ -53,12 +53,13 @@ def signoff(
 @router.get("/signoff/awaiting", response_model=list[AwaitingPublic])
 def awaiting(actor: Viewer, state: State, limit: Annotated[int, Query(ge=1, le=200)] = 50):
     """Plans whose latest version is proposed and that the caller may agree (four-eyes applied), newest
-    submission first. Empty for a caller who cannot agree (below approver)."""
+    submission first, each with how many rules it leaves unmet (the rules ``GET /plans/{id}/signoff`` lists, from
+    the same :meth:`api.plans.PlanStore.unmet`). Empty for a caller who cannot agree (below approver)."""
     if not actor.can("approver"):
         return []
     with state.db.read() as session:
         rows = repo.awaiting_signoff(session, actor, limit=limit)
-        return [
+        listed = [
             {
                 "plan_id": row.plan_id,
                 "name": row.plan.name,
@@ -70,3 +71,6 @@ def awaiting(actor: Viewer, state: State, limit: Annotated[int, Query(ge=1, le=2
             }
             for row, submitted in rows
         ]
+    for item in listed:  # after the session: the metrics of a version not yet cached read its assignment
+        item["unmet_rules"] = len(state.plans.unmet(state.plans.row(item["plan_id"], item["version"])))
+    return listed

@@ -4,6 +4,9 @@
 the dissolved footprints with their metrics (EPSG:27700 in GeoPackage, EPSG:4326 in GeoJSON as RFC 7946 asks), or
 the LSOA layer. Exports carry whole-neighbourhood populations only, never per-practice patient counts. A plan
 whose search a time budget cut short says so in every file (a ``stopped_early`` column; in a lookup only then).
+Every file records what the plan counts (``population_basis``) and, for a plan built from whole MSOAs, wards or a
+user's units, what it was built from (``building_blocks``, on every row; no column for a plan of LSOAs), which
+the reader restores so a plan read back names its blocks in its profiles as it did when it was proposed.
 Reading is :mod:`geo.plan.reader` and :mod:`geo.plan.lookup` (re-exported here for callers of ``geo.plan.io``).
 """
 
@@ -20,17 +23,19 @@ import pyogrio
 from geo.errors import PlanError
 from geo.plan.lookup import (  # noqa: F401 - the reading half, re-exported for callers of geo.plan.io
     BASIS_COLUMN,
+    BLOCKS_COLUMN,
     LSOA_HEADERS,
     NAME_HEADERS,
     PRACTICE_HEADERS,
     assignment_from_frame,
     basis_of,
+    blocks_of,
     check_names,
     is_practice_table,
 )
 from geo.plan.reader import load_plan, read_plan, read_practice_plan  # noqa: F401
 from geo.writers import layer_name, write_table
-from geo.plan.params import BASIS_WORDS
+from geo.plan.params import BASIS_WORDS, BLOCK_TITLES
 
 if TYPE_CHECKING:
     from geo.plan import Plan
@@ -57,8 +62,10 @@ def write_plan(
         The plan to write.
     path
         Output file. ``.csv`` writes the ``lsoa_code,neighbourhood`` lookup (``practice_code,neighbourhood`` for
-        a list plan) with the basis it is counted on in a ``population_basis`` column; ``.geojson`` (EPSG:4326) and
-        ``.gpkg`` (EPSG:27700) write the chosen layer; ``.xlsx`` the chosen layer's table with a Notes sheet.
+        a list plan) with the basis it is counted on in a ``population_basis`` column and, for a plan of MSOAs,
+        wards or a user's units, what it was built from in a ``building_blocks`` column; ``.geojson``
+        (EPSG:4326) and ``.gpkg`` (EPSG:27700) write the chosen layer (with both columns); ``.xlsx`` the chosen
+        layer's table with a Notes sheet.
     layer
         ``"neighbourhoods"`` (dissolved footprints with their metrics) or ``"lsoas"`` (one feature per LSOA).
     columns
@@ -125,11 +132,16 @@ def notes(plan: "Plan") -> dict[str, str]:
 
     atlas, provenance = plan.atlas, plan.provenance
     made = provenance.method + (f", seed {provenance.seed}" if provenance.seed is not None else "")
+    blocks = built_from_blocks(plan)
+    built = plan.built_from
+    if blocks is not None:  # and where the blocks came from, when the plan knows (a user's units file)
+        source = provenance.params["blocks"].get("source")
+        built = BLOCK_TITLES[blocks] + (f" ({source})" if source else "")
     return {
         "Study area": atlas.area.label,
         "Sources": atlas.source_note() or "not recorded",
         "Vintage": f"LSOA {atlas.vintage} geography; IMD {atlas.imd_edition}",
-        "Method": f"{made}; built from {plan.built_from}"
+        "Method": f"{made}; built from {built}"
         + ("; the search was stopped early by its time budget" if stopped_early(plan) else ""),
         "Population counted": BASIS_WORDS[plan.population],
         "Target": f"{plan.target:,} people per neighbourhood, ± {100 * plan.tolerance:g}%",
@@ -152,6 +164,7 @@ def lookup_frame(plan: "Plan") -> pd.DataFrame:
     else:
         frame = plan.assignment.rename_axis("lsoa_code").reset_index()
     frame[BASIS_COLUMN] = plan.population
+    _record_blocks(frame, plan)  # a plan of LSOAs keeps its lookup as it was
     return frame
 
 
@@ -172,11 +185,41 @@ def footprints(plan: "Plan") -> gpd.GeoDataFrame:
     table["plan"] = plan.name
     table["population_basis"] = plan.population
     table["stopped_early"] = stopped_early(plan)
+    _record_blocks(table, plan)
     table["target"] = plan.target
     table["sources"] = plan.atlas.source_note()
     shapes = plan["shapes"]
     geometry = [shapes[int(k)] for k in plan.live]
     return gpd.GeoDataFrame(table, geometry=geometry, crs=plan.atlas.lsoas.crs)
+
+
+def built_from_blocks(plan: "Plan") -> str | None:
+    """The building blocks a plan records it was built from (``"msoas"``, ``"wards"``, ``"custom"``: its files
+    say so in :data:`BLOCKS_COLUMN`), or ``None`` for a plan of LSOAs or of whole practices (a list plan's file
+    is its practices).
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> from geo.plan.params import Provenance
+    >>> made = Provenance("tree-bisection", params={"blocks": {"type": "wards"}})
+    >>> built_from_blocks(Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"}, provenance=made))
+    'wards'
+    >>> built_from_blocks(Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"})) is None
+    True
+    """
+    if plan.practice_assignment is not None:
+        return None
+    kind = (plan.provenance.params.get("blocks") or {}).get("type")
+    return kind if kind in BLOCK_TITLES else None
+
+
+def _record_blocks(table: pd.DataFrame, plan: "Plan") -> None:
+    """Add :data:`BLOCKS_COLUMN` to a layer's table for a plan built from blocks (no column otherwise)."""
+    blocks = built_from_blocks(plan)
+    if blocks is not None:
+        table[BLOCKS_COLUMN] = blocks
 
 
 def stopped_early(plan: "Plan") -> bool:
@@ -187,7 +230,7 @@ def stopped_early(plan: "Plan") -> bool:
 def lsoa_layer(plan: "Plan") -> gpd.GeoDataFrame:
     """Return one feature per LSOA with its neighbourhood and populations."""
     lsoas = plan.atlas.lsoas
-    return gpd.GeoDataFrame(
+    layer = gpd.GeoDataFrame(
         {
             "lsoa_code": lsoas.index.to_numpy(),
             "lsoa_name": lsoas["lsoa_name"].to_numpy(),
@@ -202,3 +245,5 @@ def lsoa_layer(plan: "Plan") -> gpd.GeoDataFrame:
         geometry=lsoas.geometry.to_numpy(),
         crs=lsoas.crs,
     )
+    _record_blocks(layer, plan)
+    return layer

@@ -2,7 +2,8 @@
 headers and checked row by row (every problem one :class:`geo.errors.PlanError` naming the file, row and column).
 
 The tables come from :mod:`geo.plan.reader` (CSV files, the attributes of polygon layers) and from
-:meth:`geo.plan.Plan.from_frame`; the population basis a plan records is read by :func:`basis_of`.
+:meth:`geo.plan.Plan.from_frame`; the population basis a plan records is read by :func:`basis_of`, the building
+blocks it was built from by :func:`blocks_of` (one value on every row, each checked by :func:`recorded_value`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pandas as pd
 from geo.errors import PlanError
 from geo.names import check_name
 from geo.plan.constraints import coverage_error
-from geo.plan.params import POPULATION_BASES
+from geo.plan.params import BLOCK_TYPES, POPULATION_BASES
 
 if TYPE_CHECKING:
     from geo.atlas.model import Atlas
@@ -35,6 +36,12 @@ PRACTICE_HEADERS = ["practice_code", "practice", "org_code", "ods_code", "gp_cod
 #: The column (CSV) or property (GeoJSON, GeoPackage) that records the population basis a plan was made on, on
 #: every row; a file without it is read on the basis the caller gives (resident by default, lists for practices).
 BASIS_COLUMN = "population_basis"
+#: The column (CSV) or property (GeoJSON, GeoPackage, workbook) that records the building blocks a plan was built
+#: from (one of :data:`geo.plan.params.BLOCK_TYPES`) on every row; written only for a plan built from blocks, so a
+#: plan of LSOAs (or an older file) has none and its profiles name no blocks.
+BLOCKS_COLUMN = "building_blocks"
+#: Columns a plan file records about the whole plan: never the neighbourhood name column.
+RECORD_COLUMNS = (BASIS_COLUMN, BLOCKS_COLUMN)
 
 
 def assignment_from_frame(
@@ -57,7 +64,7 @@ def assignment_from_frame(
             c
             for c in frame.columns
             if c != lsoa_column
-            and normalised_header(c) != BASIS_COLUMN
+            and normalised_header(c) not in RECORD_COLUMNS
             and not str(c).lower().startswith(("lsoa", "geometry"))
         ]
         name_column = _name_column(frame, others, source)
@@ -129,7 +136,50 @@ def basis_of(frame: pd.DataFrame, *, source: str) -> str | None:
     ...
     geo.errors.PlanError: p.csv, row 2, column 'population_basis': population basis 'votes' is not one of resident, registered, list (expected one basis on every row: the one the plan was made on)
     """
-    columns = [c for c in frame.columns if normalised_header(c) == BASIS_COLUMN]
+    return recorded_value(
+        frame,
+        BASIS_COLUMN,
+        POPULATION_BASES,
+        source=source,
+        what="population basis",
+        expected="one basis on every row: the one the plan was made on",
+    )
+
+
+def blocks_of(frame: pd.DataFrame, *, source: str) -> str | None:
+    """The building blocks a plan table records in its :data:`BLOCKS_COLUMN` (``"msoas"``, ``"wards"`` or
+    ``"custom"``; ``None`` when it has none, or every cell is blank), or one PlanError naming the first row that
+    differs or is not a block type.
+
+    Examples
+    --------
+    >>> blocks_of(pd.DataFrame({"lsoa_code": ["A", "B"], "building_blocks": ["MSOAs", ""]}), source="p")
+    'msoas'
+    >>> blocks_of(pd.DataFrame({"lsoa_code": ["A"]}), source="p") is None
+    True
+    >>> blocks_of(pd.DataFrame({"building_blocks": ["wards", "parishes"]}), source="p.csv")
+    Traceback (most recent call last):
+    ...
+    geo.errors.PlanError: p.csv, row 2, column 'building_blocks': building block type 'parishes' is not one of msoas, wards, custom (expected one block type on every row: the blocks the plan was built from, or no column for a plan of LSOAs)
+    """
+    return recorded_value(
+        frame,
+        BLOCKS_COLUMN,
+        BLOCK_TYPES,
+        source=source,
+        what="building block type",
+        expected="one block type on every row: the blocks the plan was built from, or no column for a plan of LSOAs",
+    )
+
+
+def recorded_value(
+    frame: pd.DataFrame, header: str, allowed: tuple[str, ...], *, source: str, what: str, expected: str
+) -> str | None:
+    """The one value a plan table records about the whole plan in its column ``header`` (found by
+    :func:`normalised_header`; values trimmed and lower-cased), ``None`` when it has no such column or every cell
+    is blank, or one PlanError naming the file, the first row that differs or is not in ``allowed``, and the
+    column. A plan has one such value, so a blank cell (a row added by hand) is that value too."""
+    columns = [c for c in frame.columns if normalised_header(c) == header]
     if not columns:
         return None
     column = columns[0]
@@ -137,13 +187,12 @@ def basis_of(frame: pd.DataFrame, *, source: str) -> str | None:
     given = values[values != ""]
     if given.empty:
         return None
-    expected = "one basis on every row: the one the plan was made on"
     first = given.iloc[0]
     for row, value in zip(given.index, given):
         position = int(frame.index.get_loc(row)) + 1
-        if value not in POPULATION_BASES:
+        if value not in allowed:
             raise PlanError(
-                f"population basis {value!r} is not one of {', '.join(POPULATION_BASES)}",
+                f"{what} {value!r} is not one of {', '.join(allowed)}",
                 file=source,
                 row=position,
                 column=str(column),
@@ -151,13 +200,13 @@ def basis_of(frame: pd.DataFrame, *, source: str) -> str | None:
             )
         if value != first:
             raise PlanError(
-                f"population basis {value!r} differs from {first!r} on an earlier row",
+                f"{what} {value!r} differs from {first!r} on an earlier row",
                 file=source,
                 row=position,
                 column=str(column),
                 expected=expected,
             )
-    return first  # a blank cell (a row added by hand) is the plan's one basis too
+    return first  # a blank cell (a row added by hand) is the plan's one value too
 
 
 def check_names(names: pd.Series, *, source: str, column: str) -> None:
@@ -221,7 +270,7 @@ def practice_table(
     )
     if name_column is None:
         name_column = _name_column(
-            frame, [c for c in frame.columns if c != code_column and normalised_header(c) != BASIS_COLUMN], source
+            frame, [c for c in frame.columns if c != code_column and normalised_header(c) not in RECORD_COLUMNS], source
         )
     elif name_column not in frame.columns:
         raise PlanError(

@@ -32,6 +32,12 @@ POPULATION_COLUMNS = {
     "registered": "registered_population",
     "list": "registered_population",
 }
+#: The building blocks larger than an LSOA a plan can be built from (each kept whole), and what a planner calls
+#: them: the one list that proposals (``build_from``, :mod:`geo.propose.blocks`), a plan's provenance
+#: (``params["blocks"]["type"]``) and its files (:data:`geo.plan.lookup.BLOCKS_COLUMN`) are checked against.
+BLOCK_TITLES = {"msoas": "MSOAs (2021)", "wards": "electoral wards (2024)", "custom": "units of a user geography"}
+#: The block types, in order (``"msoas"``, ``"wards"``, ``"custom"``).
+BLOCK_TYPES: tuple[str, ...] = tuple(BLOCK_TITLES)
 #: The largest target accepted: a neighbourhood is tens of thousands of people; an ICB a few million.
 MAX_TARGET = 20_000_000
 

@@ -7,6 +7,12 @@ upload. A lookup is ``lsoa_code, neighbourhood`` (header variants such as ``LSOA
 ``practice_code, neighbourhood`` (a list-based plan); polygons (GeoJSON, GeoPackage, zipped shapefile) give each
 LSOA to the polygon covering most of its area. Every problem is a :class:`geo.errors.PlanError` naming the file,
 row and column; every neighbourhood name must pass :func:`geo.names.check_name`.
+
+What a file records about the whole plan comes back into its provenance: the population basis it was made on
+(``population_basis``) and the building blocks it was built from (``building_blocks``: MSOAs, wards or a user's
+units, as ``params["blocks"]``, from which :func:`geo.propose.blocks.made_of` names each neighbourhood's blocks
+again). MSOAs and wards are found again from the atlas; a user's units are not in the file, so a plan built from
+them is known to be, but its units are named only when the atlas carries them again.
 """
 
 from __future__ import annotations
@@ -22,16 +28,17 @@ from geo.errors import PlanError
 from geo.names import check_name, name_from_file, printable
 from geo.plan.constraints import coverage_error
 from geo.plan.lookup import (
-    BASIS_COLUMN,
     LSOA_HEADERS,
+    RECORD_COLUMNS,
     assignment_from_frame,
     basis_of,
+    blocks_of,
     check_names,
     is_practice_table,
     practice_table,
     normalised_header,
 )
-from geo.plan.params import Provenance
+from geo.plan.params import BLOCK_TITLES, Provenance
 from geo.sources.memory import MemoryFile
 from geo.sources.uploads import Upload, check_shapes, open_upload, read_layer, read_table, repaired
 
@@ -75,18 +82,18 @@ def _open(path, atlas: "Atlas") -> Upload:
 
 
 def _read_polygons(upload: Upload, atlas: "Atlas", name_column: str | None):
-    """Polygons as ``(assignment, basis, practices)``: each LSOA to the polygon covering most of it."""
+    """Polygons as ``(assignment, basis, practices, blocks)``: each LSOA to the polygon covering most of it."""
     polygons = read_layer(upload)
     source = upload.name
     attributes = pd.DataFrame(polygons.drop(columns=polygons.geometry.name))
-    basis = basis_of(attributes, source=source)
+    basis, blocks = basis_of(attributes, source=source), blocks_of(attributes, source=source)
     if any(normalised_header(c) in LSOA_HEADERS for c in attributes.columns):
-        return assignment_from_frame(attributes, atlas, source=source, name_column=name_column), basis, None
+        return assignment_from_frame(attributes, atlas, source=source, name_column=name_column), basis, None, blocks
     if name_column is None:
         text = [
             c
             for c in attributes.columns
-            if normalised_header(c) != BASIS_COLUMN
+            if normalised_header(c) not in RECORD_COLUMNS
             and (attributes[c].dtype == object or pd.api.types.is_string_dtype(attributes[c]))
         ]
         if not text:
@@ -121,7 +128,7 @@ def _read_polygons(upload: Upload, atlas: "Atlas", name_column: str | None):
             file=source,
             expected=error.expected,
         )
-    return assignment, basis, _practices_of(attributes, name_column, basis, source)
+    return assignment, basis, _practices_of(attributes, name_column, basis, source), blocks
 
 
 def _practices_of(attributes: pd.DataFrame, name_column: str, basis: str | None, source: str) -> pd.Series | None:
@@ -192,6 +199,7 @@ def load_plan(
     provenance = provenance if provenance is not None else Provenance("imported", source=printable(source))
     if upload.format == "csv":
         frame = read_table(upload)
+        blocks = blocks_of(frame, source=source)  # checked whatever the table lists
         if is_practice_table(frame):
             practices, rows, basis = practice_table(frame, source, name_column)
             return Plan.from_practices(
@@ -207,12 +215,25 @@ def load_plan(
         assignment = assignment_from_frame(frame, atlas, source=source, name_column=name_column)
         basis, practices = basis_of(frame, source=source), None
     else:
-        assignment, basis, practices = _read_polygons(upload, atlas, name_column)
+        assignment, basis, practices, blocks = _read_polygons(upload, atlas, name_column)
     if practices is not None:  # a list plan's footprints: the plan is its practices
         return Plan.from_practices(
             atlas, practices, params, provenance=_made_on(provenance, basis), name=name, source=source, **overrides
         )
-    return Plan(atlas, assignment, params, provenance=_made_on(provenance, basis), name=name, **overrides)
+    provenance = _built_from(_made_on(provenance, basis), blocks, source)
+    return Plan(atlas, assignment, params, provenance=provenance, name=name, **overrides)
+
+
+def _built_from(provenance, blocks: str | None, source: str):
+    """The provenance with the building blocks the file says the plan was built from (``params["blocks"]``, as a
+    proposal records them), so its profiles name each neighbourhood's MSOAs or wards again. Only what the file
+    holds is restored: the type, and the file it was read from; not the blocks' count or their own source (a
+    user's units are not in a plan file, so :func:`geo.propose.blocks.made_of` names them only when the atlas
+    carries them)."""
+    if blocks is None or "blocks" in provenance.params:  # a caller's own record is kept
+        return provenance
+    recorded = {"type": blocks, "title": BLOCK_TITLES[blocks], "recorded_in": printable(source)}
+    return replace(provenance, params={**provenance.params, "blocks": recorded})
 
 
 def _made_on(provenance, basis: str | None):

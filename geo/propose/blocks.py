@@ -20,6 +20,7 @@ is cut along it and the cut reported.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -29,13 +30,12 @@ import pandas as pd
 from scipy import sparse
 
 from geo.errors import DataError, PlanError
+from geo.plan.params import BLOCK_TITLES  # the one list of block types (geo.plan writes and reads it too)
 from geo.sources.boundaries import read_msoa21_boundaries
 from geo.settings import get_settings
 from geo.sources.catalogue import discover
 from scipy.sparse import csgraph
 
-#: Block types built from LSOAs, and what a planner calls them.
-BLOCK_TITLES = {"msoas": "MSOAs (2021)", "wards": "electoral wards (2024)", "custom": "units of a user geography"}
 #: What one block is called in notes ("3 MSOAs not touching ...").
 BLOCK_WORDS = {"msoas": "MSOA", "wards": "ward", "custom": "unit"}
 _LSOA_NAME = re.compile(r"^(?P<stem>.*\S\s+\d{3})[A-Z]$")
@@ -326,7 +326,11 @@ def neighbourhood_blocks(plan, blocks: Blocks) -> dict[str, list[tuple[str, str]
 def made_of(plan) -> dict[str, str] | None:
     """Return each neighbourhood's building blocks in words, for profiles: MSOA codes and names for an MSOA plan,
     ward (or a user's unit) names for a ward (or unit) plan, practices (name and code) for a list-based plan;
-    ``None`` for a plan of LSOAs (or of a user's units the atlas no longer carries).
+    ``None`` for a plan of LSOAs (or of a user's units the atlas no longer carries, as for a plan read back from
+    a file, which records only that it was built from a user's units, see :mod:`geo.plan.reader`).
+
+    A block that lies in more than one neighbourhood (cut along a nesting unit's boundary by the proposal, or
+    split by an edit since) is marked ``(part)`` in each, so the line never claims a whole block it lacks.
 
     An MSOA plan reads the MSOA codes from the data folder's boundary file; without it, each MSOA is named by its
     LSOAs' name stem ("Leicester 014") and the code is left out.
@@ -363,10 +367,15 @@ def made_of(plan) -> dict[str, str] | None:
         blocks = Blocks(kind, stems.astype(object), {}, "LSOA names")
     coded = kind == "msoas" and bool(blocks.names)
     word = BLOCK_WORDS[kind]
+    by_hood = neighbourhood_blocks(plan, blocks)
+    shared = Counter(code for parts in by_hood.values() for code, _ in parts)  # cut by a nesting unit, or edited
+
+    def named(code: str, name: str) -> str:
+        return (f"{code} {name}" if coded else name) + (" (part)" if shared[code] > 1 else "")
+
     return {
-        hood: f"{len(parts)} {word}{'s' if len(parts) != 1 else ''}: "
-        + "; ".join(f"{code} {name}" if coded else name for code, name in parts)
-        for hood, parts in neighbourhood_blocks(plan, blocks).items()
+        hood: f"{len(parts)} {word}{'s' if len(parts) != 1 else ''}: " + "; ".join(named(*part) for part in parts)
+        for hood, parts in by_hood.items()
     }
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from geo.plan.params import POPULATION_COLUMNS, PlanParams
+from geo.plan.params import BLOCK_TYPES, POPULATION_COLUMNS, PlanParams
 
 #: Nesting levels and the atlas column that names each nesting unit ("none": the whole study area is one unit).
 NEST_COLUMNS = {
@@ -24,7 +24,7 @@ NEST_COLUMNS = {
 NEST_LEVELS = (*NEST_COLUMNS, "none")
 PRACTICE_MODES = ("whole", "ignore")
 #: Building blocks solved by tree bisection over the LSOA graph contracted to blocks (geo.propose.blocks).
-BLOCK_BUILDS = ("msoas", "wards", "custom")
+BLOCK_BUILDS = BLOCK_TYPES
 #: The most neighbourhoods one proposal may ask for, in all or for one place.
 MAX_NEIGHBOURHOODS = 10_000
 #: Seconds a proposal may run before it returns its best plan so far (``NHP_PROPOSAL_TIME_BUDGET``). Every search
@@ -101,7 +101,7 @@ class ProposalParams(PlanParams):
         title="tolerance",
         description="a share above 0 and below 1, e.g. 0.1 for ±10 %",
     )
-    build_from: Literal["lsoas", "msoas", "wards", "custom", "practices", "pcns"] = Field(
+    build_from: Literal[("lsoas", *BLOCK_TYPES, "practices", "pcns")] = Field(  # type: ignore[valid-type]
         "lsoas",
         title="building blocks",
         description="'lsoas', 'msoas', 'wards', 'custom' (a user geography), 'practices' or 'pcns'",

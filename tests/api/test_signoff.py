@@ -136,3 +136,18 @@ def test_awaiting_list_and_who_may_agree(client, keys, app):
     assert _agree(client, by_approver, etag, approver, rules).status_code == 403
     assert _agree(client, by_approver, etag, second, rules).status_code == 200
     assert awaiting(second) == [(by_planner, 2)]
+
+
+def test_the_awaiting_list_counts_each_versions_unmet_rules_as_its_signoff_box_lists_them(client, keys):
+    planner, approver = auth(keys["planner"]), auth(keys["approver"])
+    invalid, _ = _invalid_proposed_plan(client, planner)
+    fitting, etag = new_plan(client, headers=planner, target=27_000)  # one neighbourhood per authority, on target
+    _submit(client, fitting, etag, planner)
+    listed = client.get("/api/v1/signoff/awaiting", headers=approver)
+    assert listed.status_code == 200, listed.text
+    counts = {item["plan_id"]: item["unmet_rules"] for item in listed.json()}
+    for plan_id in (invalid, fitting):
+        box = client.get(f"/api/v1/plans/{plan_id}/signoff", headers=approver).json()
+        assert counts[plan_id] == len(box["unmet"]), plan_id
+    assert counts[invalid] >= 2  # outside the tolerance and across authorities
+    assert counts[fitting] < counts[invalid] and counts[fitting] <= 1  # at most its split practices

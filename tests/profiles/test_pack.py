@@ -248,9 +248,13 @@ def test_profiles_name_each_neighbourhoods_blocks(atlas, listed, list_plan, plac
     profiles = neighbourhood_profiles(plan, england=england)
     path = profiles.write(tmp_path / "wards.csv")
     table = pd.read_csv(path).set_index("neighbourhood")
+    hoods = plan.assignment.reindex(lsoas.index)
+    shared = {w for w, n in hoods.groupby(lsoas.ward_name.to_numpy()).nunique().items() if n > 1}
+    assert shared  # a ward across an authority boundary is cut along it: each neighbourhood holds a part
     for hood, text in table["blocks"].items():
-        wards = sorted(set(lsoas.ward_name[plan.assignment.reindex(lsoas.index) == hood]))
-        assert text == f"{len(wards)} ward{'s' if len(wards) > 1 else ''}: " + "; ".join(wards)
+        wards = sorted(set(lsoas.ward_name[hoods == hood]))
+        named = [f"{w} (part)" if w in shared else w for w in wards]
+        assert text == f"{len(wards)} ward{'s' if len(wards) > 1 else ''}: " + "; ".join(named)
         assert f"Made of {text}" in page(profiles)
     for hood, text in listed.summary["blocks"].items():
         codes = sorted(list_plan.practice_assignment.index[list_plan.practice_assignment == hood])

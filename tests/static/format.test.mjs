@@ -159,3 +159,9 @@ test("an awaiting plan names the plan, area, version and who submitted it", () =
   assert.match(text, /^LLR draft \(QK1\), version 5 submitted by planner-key on 14 Mar 2026/);
   assert.equal(awaitingText({ name: "X", area: "Q1", version: 1 }), "X (Q1), version 1");
 });
+
+test("an awaiting plan says how many rules it leaves unmet", () => {
+  assert.equal(awaitingText({ name: "X", area: "Q1", version: 1, unmet_rules: 2 }), "X (Q1), version 1; does not meet 2 rules");
+  assert.equal(awaitingText({ name: "X", area: "Q1", version: 1, unmet_rules: 1 }), "X (Q1), version 1; does not meet 1 rule");
+  assert.equal(awaitingText({ name: "X", area: "Q1", version: 1, unmet_rules: 0 }), "X (Q1), version 1; meets every rule");
+});
