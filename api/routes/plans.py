@@ -62,10 +62,13 @@ def create_plan(body: PlanCreate, actor: Planner, state: State, response: Respon
         practices = proposal.params.get("practice_assignment")
         # The plan keeps the proposal's target, tolerance and population basis unless the request overrides them.
         params = _params(state, proposal.params, **given)
+        made = proposal.params.get("provenance") or {}
         provenance = Provenance.from_dict(
             {
-                **(proposal.params.get("provenance") or {}),
-                "params": proposal.params,
+                **made,
+                # The request's options, and what the proposal itself recorded beyond them (its building blocks,
+                # its access pass), so the plan names the MSOAs or wards it is made of as the proposal did.
+                "params": {**(made.get("params") or {}), **proposal.params},
                 "source": f"proposal {proposal.id}",
             }
         )
