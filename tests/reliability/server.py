@@ -34,7 +34,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 90) -> None:
+    def start(self, timeout: float = 600) -> None:  # a hang guard, not a speed limit
         env = {**os.environ, "PYTHONPATH": str(ROOT), "NHP_HOME_DIR": str(self.home)}
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(

@@ -69,7 +69,7 @@ def _serve(port: int, home: Path, log) -> subprocess.Popen:
     )
 
 
-def _wait_up(base: str, process: subprocess.Popen, timeout: float = 120) -> None:
+def _wait_up(base: str, process: subprocess.Popen, timeout: float = 600) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, "the server exited"
@@ -88,17 +88,18 @@ def test_workers_die_with_a_killed_parent_and_the_port_is_free_again(tmp_path):
     workers: set[int] = set()
     try:
         _wait_up(f"http://127.0.0.1:{port}", parent)
-        deadline = time.monotonic() + 60
+        # Each limit below only stops a hang; none is a speed requirement (a loaded 2-core machine is slow).
+        deadline = time.monotonic() + 300
         while len(workers := {p for p in _children(parent.pid) if _is_python(p)}) < 2:
             assert time.monotonic() < deadline, "two workers did not start"
             time.sleep(0.2)
         os.kill(parent.pid, signal.SIGKILL)
         parent.wait(10)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while any(_alive(w) for w in workers):
-            assert time.monotonic() < deadline, f"workers still alive 30 s after their parent died: {workers}"
+            assert time.monotonic() < deadline, f"workers still alive 120 s after their parent died: {workers}"
             time.sleep(0.2)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60
         while not _port_free(port):  # the kernel may take a moment to close the last socket
             assert time.monotonic() < deadline, "the port is still taken"
             time.sleep(0.2)
