@@ -8,16 +8,18 @@ process.) What is parsed is bounded before the parse by what it costs, not its b
 holes and self-intersections of polygons, rows, columns and cells of tables (:mod:`geo.sources.limits`); a
 refusal is a 422 naming the limit.
 
-The whole request body is bounded first (``NHP_MAX_UPLOAD_MB``, in ``api.app``); each kind of upload then has
-its own, tighter cap (:data:`MAX_BYTES`): a plan lookup for all of England is about 1 MB, so a 20 MB "plan" is
-refused before it is parsed. Any upload that is a zip (XLSX included) must pass the archive guard
+What an upload of each kind may be is the reader's table (:data:`geo.sources.uploads.KINDS`): a route names its
+kind, and :func:`read_upload` refuses any other format with the reader's own error (:func:`check_format`) before it
+reads the bytes; a route's OpenAPI description is :func:`described` from the same table. The whole request body is
+bounded first (``NHP_MAX_UPLOAD_MB``, in ``api.app``); a kind may then have its own, tighter cap
+(:data:`MAX_BYTES`): a plan lookup for all of England is about 1 MB, so a 20 MB "plan" is refused before it is
+parsed. Any upload that is a zip (XLSX included) must pass the archive guard
 (:func:`geo.sources.archives.check_upload_archive`) before a reader decompresses it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TypeVar
 
 from fastapi import UploadFile
@@ -25,22 +27,30 @@ from fastapi import UploadFile
 from api.problems import Problem
 from geo.errors import DataError
 from geo.sources.archives import check_upload_archive
-from geo.sources.memory import MemoryFile
+from geo.sources.memory import MemoryFile, file_name
+from geo.sources.uploads import KINDS, check_format
 
 T = TypeVar("T")
 
-#: Largest upload of each kind, in bytes (None: only the request limit applies).
-MAX_BYTES = {"plan": 5_000_000, "extract": None}
+#: Largest upload of a kind (a key of :data:`geo.sources.uploads.KINDS`), in bytes; a kind not here has only the
+#: request limit (and the reader's own bounds).
+MAX_BYTES = {"plan": 5_000_000}
+
+
+def described(kind: str, what: str) -> str:
+    """The OpenAPI description of an upload of ``kind``: ``what`` it is, then the formats and extensions the route
+    accepts, from the reader's table.
+
+    Examples
+    --------
+    >>> described("uec_extract", "Local UEC extract (aggregated or patient-level)")
+    'Local UEC extract (aggregated or patient-level): a CSV or XLSX extract: .csv, .txt, .xlsx or .xlsm'
+    """
+    return f"{what}: {KINDS[kind].accepts(upload=True)}"
 
 
 def read_upload(
-    file: UploadFile,
-    suffixes: set[str],
-    expected: str,
-    reader: Callable[[MemoryFile], T],
-    *,
-    kind: str = "extract",
-    limit_bytes: int | None = None,
+    file: UploadFile, kind: str, reader: Callable[[MemoryFile], T], *, limit_bytes: int | None = None
 ) -> tuple[T, str]:
     """Return ``reader(the upload as a MemoryFile)`` and the uploaded file's name.
 
@@ -48,22 +58,17 @@ def read_upload(
     ----------
     file
         The upload.
-    suffixes
-        Extensions accepted (``.json`` is read as GeoJSON).
-    expected
-        What an acceptable upload is, for the error when the extension is not one of ``suffixes``.
+    kind
+        What it is: a key of :data:`geo.sources.uploads.KINDS`, whose formats it may be (any other is refused with
+        the reader's error, before the bytes are read) and whose cap of :data:`MAX_BYTES` applies (413 beyond it).
     reader
         A ``geo`` reader taking a path or a :class:`MemoryFile` (named as uploaded, without folders); its
         :class:`DataError` is re-raised naming the uploaded file.
-    kind
-        ``plan`` or ``extract``: which cap of :data:`MAX_BYTES` applies (413 beyond it).
     limit_bytes
         A cap overriding the kind's.
     """
-    name = Path(file.filename or "upload").name
-    suffix = Path(name).suffix.lower()
-    if suffix not in suffixes:
-        raise DataError(f"cannot read a {suffix or 'file without extension'} upload", file=name, expected=expected)
+    name = file_name(file.filename or "")
+    check_format(name, kind, upload=True)
     limit = limit_bytes if limit_bytes is not None else MAX_BYTES.get(kind)
     body = file.file.read() if limit is None else file.file.read(limit + 1)
     if limit is not None and len(body) > limit:

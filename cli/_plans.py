@@ -12,6 +12,10 @@ import argparse
 from pathlib import Path
 
 from geo.plan.params import POPULATION_BASES
+from geo.sources.uploads import KINDS
+
+#: The help of a plan-file argument: the formats are the upload reader's (geo.sources.uploads.KINDS).
+PLAN_FILE = f"plan file: {KINDS['plan'].accepts()}"
 
 
 def add_plan_arguments(parser: argparse.ArgumentParser) -> None:

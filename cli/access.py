@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from cli import _common
-from cli._plans import add_plan_arguments, plan_from_args
+from cli._plans import PLAN_FILE, add_plan_arguments, plan_from_args
 
 
 def register(subparsers) -> None:
@@ -22,7 +22,7 @@ def register(subparsers) -> None:
     access = subparsers.add_parser(
         "access", help="access and need per neighbourhood of a plan", description=__doc__.split("\n\n")[1]
     )
-    access.add_argument("plan", type=Path, help="plan file: CSV lookup or GeoJSON/GPKG/zipped shapefile")
+    access.add_argument("plan", type=Path, help=PLAN_FILE)
     _common.add_area_arguments(access)
     add_plan_arguments(access)
     access.add_argument(

@@ -8,7 +8,7 @@ import pandas as pd
 
 from cli import _common
 from geo import export
-from cli._plans import add_plan_arguments, plan_from_args
+from cli._plans import PLAN_FILE, add_plan_arguments, plan_from_args
 from geo.errors import DataError
 
 LAYER_CHOICES = ("imd_decile", "local_decile", "uec_rate", "hotspots", "practices", "lads")
@@ -22,7 +22,7 @@ def register(subparsers) -> None:
         "--plan, the neighbourhood footprints; with --hotspots, UEC rates and Gi* hot spots.",
     )
     _common.add_area_arguments(parser)
-    parser.add_argument("--plan", type=Path, help="plan file: CSV lookup lsoa_code,neighbourhood (or polygons)")
+    parser.add_argument("--plan", type=Path, help=PLAN_FILE)
     parser.add_argument("--hotspots", type=Path, help="hotspot CSV as written by the hotspots command")
     parser.add_argument("--out", type=Path, required=True, help="HTML file to write")
     parser.add_argument("--title", help="map title (default: the study area's name)")

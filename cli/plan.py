@@ -14,16 +14,14 @@ from pathlib import Path
 import pandas as pd
 
 from cli import _common
-from cli._plans import add_plan_arguments, plan_from_args
+from cli._plans import PLAN_FILE, add_plan_arguments, plan_from_args
 from geo.atlas.model import source_for
 
 
 def register(subparsers) -> None:
     """Add the ``score`` and ``compare`` commands."""
     score = subparsers.add_parser("score", help="score a plan: populations, deviation, contiguity, nesting, practices")
-    score.add_argument(
-        "plan", type=Path, help="plan file: CSV lookup (lsoa_code,neighbourhood) or GeoJSON/GPKG/zipped shapefile"
-    )
+    score.add_argument("plan", type=Path, help=PLAN_FILE)
     _plan_arguments(score)
     score.add_argument(
         "--align",

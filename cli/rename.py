@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 
 from cli import _common
-from cli._plans import add_plan_arguments, plan_from_args
+from cli._plans import PLAN_FILE, add_plan_arguments, plan_from_args
 from geo.errors import PlanError
 
 
@@ -20,7 +20,7 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "rename", help="rename neighbourhoods of a plan file", description=__doc__.split("\n\n")[1]
     )
-    parser.add_argument("plan", type=Path, help="plan file: CSV lookup or GeoJSON/GPKG/zipped shapefile")
+    parser.add_argument("plan", type=Path, help=PLAN_FILE)
     _common.add_area_arguments(parser)
     parser.add_argument(
         "--set",

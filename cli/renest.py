@@ -13,8 +13,9 @@ import argparse
 from pathlib import Path
 
 from cli import _common
-from cli._plans import add_plan_arguments, plan_from_args
+from cli._plans import PLAN_FILE, add_plan_arguments, plan_from_args
 from geo.errors import DataError
+from geo.sources.uploads import KINDS
 from geo.writers import write_table
 
 
@@ -23,10 +24,10 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "renest", help="make a plan nest in a new geography, moving fewest people", description=__doc__.split("\n\n")[1]
     )
-    parser.add_argument("plan", type=Path, help="the agreed plan: CSV lookup or GeoJSON/GPKG/zipped shapefile")
+    parser.add_argument("plan", type=Path, help=f"the agreed {PLAN_FILE}")
     _common.add_area_arguments(parser)
     parser.add_argument(
-        "--into", required=True, help="the new geography: an lsoa_code,unit CSV or polygons (or las, wards, pcns)"
+        "--into", required=True, help=f"the new geography: las, wards, pcns or a FILE, {KINDS['geography'].accepts()}"
     )
     parser.add_argument(
         "--out",

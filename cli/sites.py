@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 from cli import _common
-from cli._plans import add_plan_arguments, plan_from_args
+from cli._plans import PLAN_FILE, add_plan_arguments, plan_from_args
+from geo.sources.uploads import KINDS
 
 
 def register(subparsers) -> None:
@@ -21,14 +22,13 @@ def register(subparsers) -> None:
     sites = subparsers.add_parser(
         "sites", help="choose hub sites (neighbourhood health centres) for a plan", description=__doc__.split("\n\n")[1]
     )
-    sites.add_argument("plan", type=Path, help="plan file: CSV lookup or GeoJSON/GPKG/zipped shapefile")
+    sites.add_argument("plan", type=Path, help=PLAN_FILE)
     _common.add_area_arguments(sites)
     add_plan_arguments(sites)
     sites.add_argument(
         "--candidates",
         type=Path,
-        help="CSV (id,name,easting,northing or latitude,longitude) or GeoJSON points of candidate "
-        "sites (default: today's GP practice sites)",
+        help=f"candidate sites, {KINDS['candidates'].accepts()} (default: today's GP practice sites)",
     )
     how = sites.add_mutually_exclusive_group()
     how.add_argument("--per-neighbourhood", type=int, metavar="K", help="sites in each neighbourhood (default 1)")

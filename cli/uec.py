@@ -11,8 +11,9 @@ from pathlib import Path
 
 
 from cli import _common
-from cli._plans import add_plan_arguments, plan_from_args
+from cli._plans import PLAN_FILE, add_plan_arguments, plan_from_args
 from geo.export import FORMATS
+from geo.sources.uploads import KINDS
 from geo.writers import check_folder
 
 
@@ -34,7 +35,7 @@ def register(subparsers) -> None:
         help="neighbourhood profiles for HWB papers (PDF, HTML, CSV or XLSX)",
         description="Population, age, deprivation, practices, UEC and a footprint map for each neighbourhood.",
     )
-    prof.add_argument("plan", type=Path, help="plan: CSV lookup lsoa_code,neighbourhood (or polygons)")
+    prof.add_argument("plan", type=Path, help=PLAN_FILE)
     _common.add_area_arguments(prof)
     _add_uec_arguments(prof)
     prof.add_argument("--no-uec", action="store_true", help="leave out the UEC section")
@@ -49,7 +50,7 @@ def _add_uec_arguments(parser) -> None:
     parser.add_argument(
         "--uec",
         type=Path,
-        help="local UEC extract (CSV/XLSX, aggregated or patient-level); "
+        help=f"local UEC extract, aggregated or patient-level: {KINDS['uec_extract'].accepts()}; "
         "default: the modelled layer from NHS England A&E totals",
     )
     parser.add_argument("--strict", action="store_true", help="stop at the first bad row of the extract")

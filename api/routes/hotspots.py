@@ -18,13 +18,12 @@ from api.caches import atlas_fingerprint
 from api.deps import DbId, MAX_ID, Planner, State, Viewer
 from api.limits import heavy_work
 from api.schemas import HotspotJobCreate, JobPublic
-from api.uploads import read_upload
+from api.uploads import described, read_upload
 from geo.hotspots import find_hotspots
 from geo.uec import uec_layer_for
 from geo.hotspots import by_neighbourhood
 
 router = APIRouter(tags=["hotspots"])
-EXTRACT_SUFFIXES = {".csv", ".xlsx"}
 ANSWERS = {200: {"content": {"application/json": {}, "text/csv": {}, "application/geo+json": {}}}}
 
 
@@ -60,7 +59,9 @@ def extract_hotspots(
     area: str,
     actor: Planner,
     state: State,
-    file: Annotated[UploadFile, File(description="Local UEC extract: CSV or XLSX, aggregated or patient-level.")],
+    file: Annotated[
+        UploadFile, File(description=described("uec_extract", "Local UEC extract (aggregated or patient-level)"))
+    ],
     format: Format = "json",
     strict: Annotated[bool, Query(description="Stop at the first bad row instead of rejecting it.")] = False,
 ):
@@ -70,8 +71,7 @@ def extract_hotspots(
     with heavy_work(state.db, actor, "extract"):  # parsing and Gi* count against the caps of jobs (429)
         layer, _ = read_upload(
             file,
-            EXTRACT_SUFFIXES,
-            "a .csv or .xlsx UEC extract",
+            "uec_extract",
             lambda path: uec_layer_for(
                 atlas, _data_dir(state, atlas), extract=path, strict=strict, label=file.filename
             ),

@@ -20,15 +20,13 @@ from api.problems import NotFound
 from api.schemas import MovesCreate, PlanCreate, PlanPublic, Population, VersionDetail, VersionPublic
 from api.serialize import plan_public, version_public
 from geo.jsonable import jsonable
-from api.uploads import read_upload
+from api.uploads import described, read_upload
 from geo.errors import PlanError
 from geo.plan.params import PlanParams, Provenance
 from geo.names import name_from_file
 from geo.plan.reader import load_plan
 
 router = APIRouter(tags=["plans"])
-
-UPLOAD_SUFFIXES = {".csv", ".geojson", ".json"}
 
 
 def _params(state: State, base: dict | None = None, **given) -> PlanParams:
@@ -97,14 +95,15 @@ def import_plan(
     actor: Planner,
     state: State,
     response: Response,
-    file: Annotated[UploadFile, File(description="CSV (lsoa_code or practice_code, neighbourhood) or GeoJSON.")],
+    file: Annotated[UploadFile, File(description=described("plan", "The plan"))],
     area: Annotated[str, Form(min_length=1, max_length=MAX_AREA_ID, pattern=AREA_ID.pattern)],
     name: Annotated[str | None, Form(max_length=200)] = None,
     target: Annotated[float | None, Form()] = None,
     tolerance: Annotated[float | None, Form()] = None,
     population: Annotated[Population | None, Form()] = None,
 ):
-    """Import a plan from an uploaded CSV lookup or GeoJSON (size limited by ``NHP_MAX_UPLOAD_MB``: 413)."""
+    """Import a plan from an uploaded lookup or polygons, in any format of the reader's ``plan`` kind (size limited
+    by ``NHP_MAX_UPLOAD_MB`` and a plan's own cap: 413)."""
 
     params = _params(state, target=target, tolerance=tolerance, population=population)  # bounds: PlanParams
     atlas = state.atlases.get(state.atlases.authorize(area, actor))
@@ -122,13 +121,7 @@ def import_plan(
         )
 
     with heavy_work(state.db, actor, "import"):  # parsing counts against the caps of jobs (429)
-        plan, upload_name = read_upload(
-            file,
-            UPLOAD_SUFFIXES,
-            "a .csv lookup (lsoa_code or practice_code, neighbourhood) or a .geojson file",
-            read,
-            kind="plan",
-        )
+        plan, upload_name = read_upload(file, "plan", read)
     row = state.plans.create(
         name=(name or "").strip() or name_from_file(upload_name),
         area=area,

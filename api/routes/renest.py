@@ -1,14 +1,14 @@
 """Re-nesting a stored plan in an uploaded geography (proposed unitaries, say), moving as few people as possible.
 
-``POST /plans/{id}/renest`` (multipart: ``file``, an ``lsoa_code,unit`` CSV or GeoJSON polygons, checked like
-every upload: covers the area, no overlaps; ``rebalance``; ``note``; header ``If-Match``) re-nests the latest
-version (:mod:`geo.propose.renest`) and saves the result as the next version, a draft whose ``source`` is
-``renest``; a plan of whole practices moves whole practices (each nested by its site's LSOA). A draft is edited
-as a move is; an agreed version is never changed: the re-nested plan is a new draft after it, as returning it
-would make. A version under review (proposed) is refused (409). The answer lists every moved LSOA or practice
-(from, to, unit, people) and the people moved against the lower bound any re-nesting must move; the event is
-audited as ``plan.renested`` with the file's name and those figures. Counts of 1 to 7 people are suppressed
-(:mod:`geo.disclosure`): the per-LSOA people and, when any is, the total is rounded.
+``POST /plans/{id}/renest`` (multipart: ``file``, an ``lsoa_code,unit`` lookup or polygons in any format of the
+reader's ``geography`` kind, checked like every upload: covers the area, no overlaps; ``rebalance``; ``note``;
+header ``If-Match``) re-nests the latest version (:mod:`geo.propose.renest`) and saves the result as the next
+version, a draft whose ``source`` is ``renest``; a plan of whole practices moves whole practices (each nested by its
+site's LSOA). A draft is edited as a move is; an agreed version is never changed: the re-nested plan is a new draft
+after it, as returning it would make. A version under review (proposed) is refused (409). The answer lists every
+moved LSOA or practice (from, to, unit, people) and the people moved against the lower bound any re-nesting must
+move; the event is audited as ``plan.renested`` with the file's name and those figures. Counts of 1 to 7 people are
+suppressed (:mod:`geo.disclosure`): the per-LSOA people and, when any is, the total is rounded.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from api.limits import heavy_work
 from api.problems import Conflict
 from api.schemas import VersionPublic
 from api.serialize import version_public
-from api.uploads import read_upload
+from api.uploads import described, read_upload
 from geo.errors import PlanError
 from geo.disclosure import publish_sums, suppress
 import numpy as np
@@ -32,9 +32,6 @@ from geo.propose.renest import renest, renested_plan
 from geo.plan.geography import read_geography
 
 router = APIRouter(tags=["plans"])
-
-#: Geography uploads read (as the plan import does; polygons as GeoJSON).
-SUFFIXES = {".csv", ".geojson", ".json"}
 
 
 class Moved(BaseModel):
@@ -70,7 +67,7 @@ def renest_plan(
     actor: Planner,
     state: State,
     response: Response,
-    file: Annotated[UploadFile, File(description="The new geography: an lsoa_code,unit CSV or GeoJSON polygons.")],
+    file: Annotated[UploadFile, File(description=described("geography", "The new geography"))],
     rebalance: Annotated[bool, Form(description="also move within units to bring neighbourhoods into the band")] = True,
     note: Annotated[str, Form(max_length=2000)] = "",
     if_match: IfMatch = None,
@@ -85,12 +82,7 @@ def renest_plan(
         )
     parent = state.plans.plan_for(current)  # after the preconditions: a stale request never rebuilds a plan
     with heavy_work(state.db, actor, "import"):  # parsing and re-nesting count against the caps of jobs (429)
-        into, upload_name = read_upload(
-            file,
-            SUFFIXES,
-            "an lsoa_code,unit .csv lookup or .geojson polygons",
-            lambda source: read_geography(source, parent.atlas),
-        )
+        into, upload_name = read_upload(file, "geography", lambda source: read_geography(source, parent.atlas))
         result = renest(parent, into, rebalance=rebalance)
     if not len(result.moved):
         raise PlanError(

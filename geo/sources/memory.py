@@ -24,7 +24,7 @@ class MemoryFile:
     """
 
     def __init__(self, name: str, data: bytes) -> None:
-        self.name = PurePath(str(name).replace("\\", "/")).name or "upload"
+        self.name = file_name(name)
         self.data = bytes(data)
 
     @property
@@ -54,6 +54,17 @@ class MemoryFile:
 
     def __repr__(self) -> str:
         return f"MemoryFile({self.name!r}, {len(self.data):,} bytes)"
+
+
+def file_name(name: str) -> str:
+    """An uploaded file's name without any folders (``/`` or ``\\``), as a :class:`MemoryFile` is named.
+
+    Examples
+    --------
+    >>> file_name("..\\\\..\\\\plan.csv"), file_name("../x/"), file_name("")
+    ('plan.csv', 'x', 'upload')
+    """
+    return PurePath(str(name).replace("\\", "/")).name or "upload"
 
 
 def as_source(path) -> Path | MemoryFile:

@@ -14,7 +14,7 @@ Format      Extensions               Read by
 ``xlsx``    ``.xlsx`` ``.xlsm``      :func:`read_table`: cells streamed and bounded (:func:`~geo.sources.limits.read_xlsx`)
 ``geojson`` ``.geojson`` ``.json``   :func:`read_layer`
 ``gpkg``    ``.gpkg``                :func:`read_layer`
-``shp.zip`` ``.zip`` ``.shp``        :func:`read_layer`, after the archive guard
+``shp.zip`` ``.zip`` ``.shp``        :func:`read_layer`, after the archive guard (a ``.shp`` from a path only)
 ==========  =======================  ======================================================================
 
 ==============  ===============================  ==========================================================
@@ -25,6 +25,14 @@ Kind            Formats                          Extra bounds
 ``uec_extract`` csv, xlsx
 ``candidates``  csv, geojson                     at most 20 MB and 20,000 sites
 ==============  ===============================  ==========================================================
+
+The formats of a kind are written there once. What a good file is (the ``expected`` of every error), the
+extensions an API upload route accepts and lists in its OpenAPI description, and the formats the command line's
+help names are all derived from it (:meth:`Kind.suffixes`, :attr:`Kind.expected`, :meth:`Kind.accepts`); a route
+checks an upload's name with :func:`check_format` before it reads the bytes, so the route and the reader refuse a
+file with one error. An upload is one file held in memory, so it may not have a :data:`PATH_ONLY` extension (a bare
+``.shp``, whose ``.shx``, ``.dbf`` and ``.prj`` lie beside it on disk): the only place a route accepts less than the
+reader reads from a path.
 
 Every refusal is one :class:`~geo.errors.DataError` of the kind's class naming the file (as uploaded, never a
 server path), the data row (1-based; the header is row 0) and the column where one is at fault. A table is read
@@ -44,7 +52,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import geopandas as gpd
 import pandas as pd
@@ -68,46 +76,89 @@ FORMATS = {
     ".zip": "shp.zip",
     ".shp": "shp.zip",
 }
+#: What each format is called to a person (the order is the order they are listed in).
+FORMAT_NAMES = {"csv": "CSV", "xlsx": "XLSX", "geojson": "GeoJSON", "gpkg": "GeoPackage", "shp.zip": "zipped shapefile"}
 TABLES = frozenset({"csv", "xlsx"})
 LAYERS = frozenset({"geojson", "gpkg", "shp.zip"})
+#: Extensions read from a path only, never from an upload held in memory (what every API upload route gets), and
+#: why. The one place an upload route accepts less than the reader reads from disk; every kind shares it.
+PATH_ONLY = {
+    ".shp": (
+        "a shapefile's .shx, .dbf and .prj lie beside its .shp on disk, but an upload is one file",
+        "the .shp, .shx, .dbf and .prj zipped together (.zip)",
+    )
+}
 _HEAD = 4096
 _CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
 class Kind:
-    """A kind of upload: what it is called, the formats it may be and what bounds it beyond the shared ones."""
+    """A kind of upload: what it is called, the formats it may be and what bounds it beyond the shared ones.
+
+    What a good file is (:attr:`expected`, in every error) and the extensions accepted (:meth:`suffixes`, what an
+    upload route and the command line's help list) are derived from ``formats``: the formats are written once.
+    ``table`` says what a table (CSV, XLSX) of this kind holds, ``shapes`` what a layer's features are.
+    """
 
     name: str
     formats: frozenset[str]
-    expected: str
+    table: str
     error: type[DataError] = DataError
     max_bytes: int | None = None
     max_rows: int | None = None
     shapes: str = "polygons"
 
+    def suffixes(self, *, upload: bool = False) -> list[str]:
+        """The extensions of this kind's formats, in :data:`FORMATS` order; ``upload=True``: those an upload held in
+        memory may have (an API route), without the :data:`PATH_ONLY` ones."""
+        return [
+            suffix for suffix, fmt in FORMATS.items() if fmt in self.formats and not (upload and suffix in PATH_ONLY)
+        ]
+
     @property
-    def suffixes(self) -> set[str]:
-        """The extensions of this kind's formats (what an upload route accepts)."""
-        return {suffix for suffix, fmt in FORMATS.items() if fmt in self.formats}
+    def expected(self) -> str:
+        """What a good file of this kind is, from its formats (the ``expected`` of its errors).
+
+        Examples
+        --------
+        >>> KINDS["uec_extract"].expected
+        'a CSV or XLSX extract'
+        >>> KINDS["geography"].expected
+        'a CSV lookup (lsoa_code, unit), or GeoJSON, GeoPackage or zipped shapefile polygons'
+        """
+        tables = [name for fmt, name in FORMAT_NAMES.items() if fmt in self.formats & TABLES]
+        layers = [name for fmt, name in FORMAT_NAMES.items() if fmt in self.formats & LAYERS]
+        parts = [f"{_article(_either(tables))} {self.table}"] if tables else []
+        parts += [f"{_either(layers)} {self.shapes}"] if layers else []
+        return ", or ".join(parts)
+
+    def accepts(self, *, upload: bool = False) -> str:
+        """:attr:`expected` with the extensions accepted: an API route's description, a command's help.
+
+        Examples
+        --------
+        >>> KINDS["candidates"].accepts(upload=True)
+        'a CSV table of sites (id, name, easting, northing or latitude, longitude), or GeoJSON points: .csv, .txt, .geojson or .json'
+        """
+        return f"{self.expected}: {_either(self.suffixes(upload=upload))}"
+
+
+def _either(items: list[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    return " or ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
 
 
 _POLYGONS = frozenset({"csv", "geojson", "gpkg", "shp.zip"})
+#: Every kind of upload (the only place its formats are written).
 KINDS = {
-    "plan": Kind(
-        "plan",
-        _POLYGONS,
-        "a .csv lookup (lsoa_code or practice_code, neighbourhood) or .geojson/.gpkg/zipped shapefile polygons",
-        error=PlanError,
-    ),
-    "geography": Kind(
-        "geography", _POLYGONS, "a .csv lookup (lsoa_code, unit) or .geojson/.gpkg/zipped shapefile polygons"
-    ),
-    "uec_extract": Kind("UEC extract", frozenset({"csv", "xlsx"}), "a CSV (UTF-8) or XLSX extract"),
+    "plan": Kind("plan", _POLYGONS, "lookup (lsoa_code or practice_code, neighbourhood)", error=PlanError),
+    "geography": Kind("geography", _POLYGONS, "lookup (lsoa_code, unit)"),
+    "uec_extract": Kind("UEC extract", frozenset({"csv", "xlsx"}), "extract"),
     "candidates": Kind(
         "candidate sites",
         frozenset({"csv", "geojson"}),
-        "a CSV or GeoJSON of candidate sites",
+        "table of sites (id, name, easting, northing or latitude, longitude)",
         max_bytes=20 * 1024 * 1024,
         max_rows=20_000,
         shapes="points",
@@ -145,9 +196,49 @@ class Upload:
             ) from None
 
 
+def check_format(name: str, kind: str, *, upload: bool = False) -> str:
+    """The format of a file called ``name`` as ``kind`` (a key of :data:`KINDS`), or the kind's error naming it.
+
+    ``upload=True`` for a file held in memory (every API upload): the :data:`PATH_ONLY` extensions are refused. The
+    API routes call this before they read an upload's bytes, and :func:`open_upload` calls it, so a route and the
+    reader refuse a file with the same error.
+
+    Examples
+    --------
+    >>> check_format("plan.GPKG", "plan")
+    'gpkg'
+    >>> check_format("sites.gpkg", "candidates")
+    Traceback (most recent call last):
+    ...
+    geo.errors.DataError: sites.gpkg: unrecognised file type '.gpkg' for candidate sites (expected a CSV table of sites (id, name, easting, northing or latitude, longitude), or GeoJSON points: .csv, .txt, .geojson or .json)
+    >>> check_format("zones.shp", "geography", upload=True)
+    Traceback (most recent call last):
+    ...
+    geo.errors.DataError: zones.shp: a .shp upload cannot be read: a shapefile's .shx, .dbf and .prj lie beside its .shp on disk, but an upload is one file (expected the .shp, .shx, .dbf and .prj zipped together (.zip))
+    """
+    spec = KINDS[kind]
+    suffix = PurePath(name).suffix.lower()
+    fmt = FORMATS.get(suffix)
+    if fmt == "xls" and "xlsx" in spec.formats:  # no streaming reader: its size could not be bounded
+        raise spec.error(
+            "an Excel 97-2003 (.xls) workbook cannot be read",
+            file=name,
+            expected="the file saved as .xlsx or CSV (UTF-8)",
+        )
+    if fmt not in spec.formats:
+        what = f"'{suffix}'" if suffix else "(the name has no extension)"
+        raise spec.error(
+            f"unrecognised file type {what} for {_article(spec.name)}", file=name, expected=spec.accepts(upload=upload)
+        )
+    if upload and suffix in PATH_ONLY:
+        why, instead = PATH_ONLY[suffix]
+        raise spec.error(f"a {suffix} upload cannot be read: {why}", file=name, expected=instead)
+    return fmt
+
+
 def open_upload(path, kind: str) -> Upload:
     """Open a user's file as an upload of ``kind`` (a key of :data:`KINDS`): found, not empty, within the kind's
-    size, of one of its formats, and (for text) not UTF-16 or binary.
+    size, of one of its formats (:func:`check_format`), and (for text) not UTF-16 or binary.
 
     Examples
     --------
@@ -157,23 +248,14 @@ def open_upload(path, kind: str) -> Upload:
     >>> open_upload(MemoryFile("plan.xlsx", b"PK"), "plan")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    geo.errors.PlanError: plan.xlsx: unrecognised file type '.xlsx' for a plan (expected a .csv lookup...
+    geo.errors.PlanError: plan.xlsx: unrecognised file type '.xlsx' for a plan (expected a CSV lookup...
     """
     spec = KINDS[kind]
     source = as_source(path)
     if not source.is_file():
         raise spec.error("file not found", file=str(source), expected=spec.expected)
-    suffix = source.suffix.lower()
-    fmt = FORMATS.get(suffix)
-    upload = Upload(source, spec, fmt or "")
-    if fmt == "xls" and "xlsx" in spec.formats:  # no streaming reader: its size could not be bounded
-        raise upload.error(
-            "an Excel 97-2003 (.xls) workbook cannot be read", expected="the file saved as .xlsx or CSV (UTF-8)"
-        )
-    if fmt not in spec.formats:
-        raise upload.error(
-            f"unrecognised file type '{suffix or 'none'}' for {_article(spec.name)}", expected=spec.expected
-        )
+    fmt = check_format(source.name, kind, upload=isinstance(source, MemoryFile))
+    upload = Upload(source, spec, fmt)
     size = source.stat().st_size
     if size == 0:
         raise upload.error("cannot read the file: it is empty (0 bytes)", expected=spec.expected)
@@ -192,7 +274,18 @@ def open_upload(path, kind: str) -> Upload:
 
 
 def _article(name: str) -> str:
-    return name if name.endswith("s") else ("an " if name[0] in "aeiouAEIOU" else "a ") + name
+    """``name`` with "a" or "an" as it is said (an acronym by its letters: a UEC extract, an XLSX extract); a plural
+    as it is.
+
+    Examples
+    --------
+    >>> [_article(n) for n in ("plan", "extract", "UEC extract", "XLSX file", "CSV or XLSX", "candidate sites")]
+    ['a plan', 'an extract', 'a UEC extract', 'an XLSX file', 'a CSV or XLSX', 'candidate sites']
+    """
+    if name.endswith("s"):
+        return name
+    acronym = name[:2].isupper()
+    return ("an " if name[0] in ("AEFHILMNORSX" if acronym else "aeiouAEIOU") else "a ") + name
 
 
 def _check_content(upload: Upload) -> None:
@@ -269,7 +362,7 @@ def read_table(upload: Upload) -> pd.DataFrame:
     >>> read_table(open_upload(MemoryFile("p.csv", b"code,name\\nA,North\\nB,South,x\\n"), "geography"))
     Traceback (most recent call last):
     ...
-    geo.errors.DataError: p.csv, row 2, column 'field 3': row 2 has 3 fields but the header has 2 (expected a .csv lookup (lsoa_code, unit) or .geojson/.gpkg/zipped shapefile polygons, with the same fields on every row)
+    geo.errors.DataError: p.csv, row 2, column 'field 3': row 2 has 3 fields but the header has 2 (expected a CSV lookup (lsoa_code, unit), or GeoJSON, GeoPackage or zipped shapefile polygons, with the same fields on every row)
     """
     if upload.format not in TABLES:
         raise upload.error(f"a {upload.format} file is not a table", expected=upload.kind.expected)

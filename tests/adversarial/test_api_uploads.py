@@ -66,9 +66,11 @@ PLAN_CASES = [
     ("truncated", "i.csv", plan_csv(GOOD)[:-8], 422, 36, "lsoa_code", "not an LSOA"),
     ("UTF-16", "j.csv", plan_csv(GOOD).decode().encode("utf-16"), 422, ANY, ANY, "cannot read"),
     ("binary", "k.csv", bytes(range(256)) * 20, 422, ANY, ANY, "cannot read"),
-    ("zip (not accepted)", "l.zip", b"PK\x03\x04" + b"\x00" * 100, 422, ANY, ANY, "cannot read a .zip"),
+    ("zip that is no archive", "l.zip", b"PK\x03\x04" + b"\x00" * 100, 422, ANY, ANY, "cannot read polygons"),
+    ("a format no plan is", "l.xlsx", b"PK\x03\x04" + b"\x00" * 100, 422, ANY, ANY, "unrecognised file type '.xlsx'"),
+    ("a bare shapefile", "l.shp", b"\x00\x00\x27\x0a" + b"\x00" * 96, 422, ANY, ANY, "an upload is one file"),
     ("path traversal in the file name", "../../etc/passwd.csv", plan_csv(GOOD[:-1]), 422, ANY, ANY, "missing"),
-    ("no extension", "plan", plan_csv(GOOD), 422, ANY, ANY, "file without extension"),
+    ("no extension", "plan", plan_csv(GOOD), 422, ANY, ANY, "the name has no extension"),
     (
         "truncated GeoJSON",
         "m.geojson",
@@ -187,7 +189,7 @@ EXTRACT_CASES = [
     ),
     ("empty", "g.csv", b"", 422, ANY, ANY, "cannot read"),
     ("UTF-16", "h.csv", EXTRACT.decode().encode("utf-16"), 422, ANY, ANY, "cannot read"),
-    ("wrong extension", "i.txt", EXTRACT, 422, ANY, ANY, "cannot read a .txt"),
+    ("wrong extension", "i.pdf", EXTRACT, 422, ANY, ANY, "unrecognised file type '.pdf' for a uec extract"),
     ("path traversal in the file name", "../../etc/shadow.csv", b"code,month\n", 422, ANY, ANY, "no data rows"),
     ("oversized", "j.csv", EXTRACT * 100, 413, ANY, ANY, "larger than"),
     ("corrupt xlsx", "k.xlsx", b"PK\x03\x04garbage", 422, ANY, ANY, "cannot read"),
@@ -328,7 +330,13 @@ def archive_bomb(inflated: int = 20_000_000, *, xlsx: bool = True) -> bytes:
 
 @pytest.mark.parametrize(
     "route, name",
-    [("import", "plan.csv"), ("import", "plan.geojson"), ("hotspots", "uec.xlsx"), ("hotspots", "uec.csv")],
+    [
+        ("import", "plan.csv"),
+        ("import", "plan.geojson"),
+        ("import", "plan.zip"),
+        ("hotspots", "uec.xlsx"),
+        ("hotspots", "uec.csv"),
+    ],
 )
 def test_every_upload_route_refuses_an_archive_bomb_before_reading_it(client, app, route, name):
     """A 20 KB zip that inflates to 20 MB (1,000 to 1) is refused by content, whatever the upload is called."""

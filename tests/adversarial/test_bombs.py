@@ -219,7 +219,7 @@ def reader(upload):
     time.sleep(600)
 
 read_upload(UploadFile(io.BytesIO(b"lsoa_code,neighbourhood\\nSECRET-MARKER,North\\n" * 100), filename="p.csv"),
-            {".csv"}, "a plan", reader, kind="plan")
+            "plan", reader)
 """
 
 

@@ -67,8 +67,9 @@ def test_bad_extract_is_422_naming_the_uploaded_file(client):
 
 
 def test_wrong_file_type_is_422(client):
-    response = client.post("/api/v1/areas/BIG/hotspots", files={"file": ("notes.txt", io.BytesIO(b"hello"))})
-    assert response.status_code == 422 and "notes.txt" in response.json()["detail"]
+    response = client.post("/api/v1/areas/BIG/hotspots", files={"file": ("notes.docx", io.BytesIO(b"hello"))})
+    assert response.status_code == 422 and "notes.docx" in response.json()["detail"]
+    assert "unrecognised file type '.docx' for a UEC extract" in response.json()["detail"]
 
 
 def test_demo_region_modelled_hotspots_are_labelled_modelled(tmp_path):

@@ -11,7 +11,8 @@ from geo.errors import DataError, PlanError
 from geo.plan.geography import read_geography
 from geo.plan.reader import load_plan
 from geo.sources.memory import MemoryFile
-from geo.sources.uploads import KINDS, open_upload, read_table
+from geo.sources.uploads import FORMATS, KINDS, PATH_ONLY, check_format, open_upload, read_table
+import geo.sources.uploads
 from geo.testing import grid_atlas
 from geo.uec import read_uec_extract
 
@@ -135,8 +136,8 @@ def test_a_short_row_is_blank_cells_for_the_reader_to_name(tmp_path):
 
 
 def test_each_kind_refuses_formats_it_does_not_take():
-    assert KINDS["plan"].suffixes >= {".csv", ".geojson", ".gpkg", ".zip"}
-    assert ".xlsx" not in KINDS["plan"].suffixes and ".gpkg" not in KINDS["candidates"].suffixes
+    assert set(KINDS["plan"].suffixes()) >= {".csv", ".geojson", ".gpkg", ".zip"}
+    assert ".xlsx" not in KINDS["plan"].suffixes() and ".gpkg" not in KINDS["candidates"].suffixes()
     with pytest.raises(PlanError, match="unrecognised file type '.xlsx' for a plan"):
         open_upload(MemoryFile("plan.xlsx", b"PK\x03\x04"), "plan")
     with pytest.raises(DataError, match=r"\.xls\) workbook cannot be read"):
@@ -171,3 +172,73 @@ def test_a_ring_that_does_not_close_in_3d_is_an_error_naming_its_row(tmp_path, r
         read(path)
     assert caught.value.file == "zones.geojson"
     assert "cannot read" not in caught.value.message and "GEOS" not in caught.value.message, str(caught.value)
+
+
+# --- the table is the one rule: the route's check, the reader, the messages and the docs read it ------------------
+
+#: Every extension the reader knows and some it does not.
+NAMES = sorted(FORMATS) + ["", ".pdf", ".docx", ".csv.gz"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("upload", [False, True], ids=["path", "upload"])
+def test_the_format_check_is_the_readers_and_follows_the_table(tmp_path, kind, upload):
+    """For every extension, :func:`check_format` (what an API route calls before reading the bytes) and
+    :func:`open_upload` (the reader, from a path or from memory) agree: the same format or the same error."""
+    spec = KINDS[kind]
+    accepted = set()
+    for suffix in NAMES:
+        name = f"file{suffix}"
+        data = b"lsoa_code,unit\nG0000,A\n"
+        path = tmp_path / name
+        path.write_bytes(data)
+        try:
+            fmt = check_format(name, kind, upload=upload)
+        except DataError as error:
+            with pytest.raises(DataError) as caught:
+                open_upload(MemoryFile(name, data) if upload else path, kind)
+            assert type(caught.value) is type(error) is spec.error
+            assert (str(caught.value), caught.value.expected) == (str(error), error.expected)
+            continue
+        accepted.add(suffix)
+        assert fmt == FORMATS[suffix] and fmt in spec.formats
+    table = {suffix for suffix, fmt in FORMATS.items() if fmt in spec.formats}
+    assert accepted == (table - set(PATH_ONLY) if upload else table) == set(spec.suffixes(upload=upload))
+
+
+def test_a_refused_format_says_what_the_kind_takes():
+    with pytest.raises(PlanError) as caught:
+        check_format("plan.docx", "plan", upload=True)
+    error = caught.value
+    assert error.message == "unrecognised file type '.docx' for a plan" and error.file == "plan.docx"
+    assert error.expected == KINDS["plan"].accepts(upload=True)
+    assert error.expected.endswith(": .csv, .txt, .geojson, .json, .gpkg or .zip")
+
+
+def test_a_bare_shapefile_is_read_from_a_path_but_refused_as_an_upload(tmp_path):
+    """A .shp needs its .shx, .dbf and .prj beside it: on disk they are, an upload is one file (PATH_ONLY)."""
+    import geopandas as gpd
+
+    frame = gpd.GeoDataFrame(
+        {"name": ["A", "B"]},
+        geometry=[ATLAS.lsoas.geometry.iloc[:4].union_all(), ATLAS.lsoas.geometry.iloc[4:].union_all()],
+    ).set_crs(ATLAS.lsoas.crs)
+    frame.to_file(tmp_path / "zones.shp")
+    assert len(read_geography(tmp_path / "zones.shp", ATLAS).names) == 2
+    with pytest.raises(DataError) as caught:
+        read_geography(MemoryFile("zones.shp", (tmp_path / "zones.shp").read_bytes()), ATLAS)
+    assert "upload is one file" in caught.value.message and ".zip" in caught.value.expected
+    assert "vsimem" not in str(caught.value)
+
+
+def test_the_docstring_tables_are_the_table():
+    """The module's documented kinds and extensions are those of KINDS and FORMATS (the docs cannot drift)."""
+    doc = geo.sources.uploads.__doc__
+    for kind, spec in KINDS.items():
+        row = next(line for line in doc.splitlines() if line.startswith(f"``{kind}``"))
+        listed = {f.strip() for f in row.split("``", 2)[2].strip().split("  ")[0].split(",")}
+        assert listed == set(spec.formats), (kind, listed)
+    for fmt in set(FORMATS.values()) - {"xls"}:
+        row = next(line for line in doc.splitlines() if line.startswith(f"``{fmt}``"))
+        for suffix in (suffix for suffix, f in FORMATS.items() if f == fmt):
+            assert f"``{suffix}``" in row, (fmt, suffix)
