@@ -44,7 +44,7 @@ const length = (text) => [...text].length;
  * The short form of a neighbourhood name drawn on the map: without its authority prefix; kept whole when it wraps
  * onto LABEL_LINES lines, else shortened step by step while it does not fit (a trailing " PCN"; then the first of
  * the places joined by " and ", ", ", " & "); a first place that still needs more lines keeps up to LABEL_MOST,
- * and only a longer run of words is cut, after its last whole word that fits.
+ * and only a longer run of words is cut, after its last whole word (or part of a hyphenated word) that fits.
  */
 export function shortLabel(name) {
   let text = String(name).split(/\s+/).filter(Boolean).join(" ");
@@ -54,10 +54,11 @@ export function shortLabel(name) {
     text = shorten(text) || text;
   }
   if (wrap(text, LABEL_MOST)) return text;
-  const words = text.split(" ");
+  // Cut after the last whole piece that fits: pieces are words and the parts of a hyphenated word, as wrapped.
+  const parts = pieces(text);
   let keep = 1;
-  for (let k = 2; k <= words.length; k += 1) if (wrap(words.slice(0, k).join(" "), LABEL_MOST)) keep = k;
-  return words.slice(0, keep).join(" ");
+  for (let k = 2; k <= parts.length; k += 1) if (wrap(parts.slice(0, k).join("").trim(), LABEL_MOST)) keep = k;
+  return keep < parts.length ? parts.slice(0, keep).join("").trim().replace(/-+$/, "") : text;
 }
 
 /** The lines of a neighbourhood's map label: shortLabel wrapped, balanced, as geo.plan.naming.label_lines. */
@@ -73,8 +74,13 @@ function* combinations(n, k, start = 1) {
 }
 
 /** Text on the fewest lines (up to most) of LABEL_WIDTH characters, balanced; null when it needs more. */
+/** The pieces a label may break between: each word with its trailing space, a hyphenated word's parts. */
+function pieces(text) {
+  return text.split(/(?<=\p{L}-)(?=\p{L})|(?<= )/u).filter(Boolean);
+}
+
 function wrap(text, most) {
-  const tokens = text.split(/(?<=\p{L}-)(?=\p{L})|(?<= )/u).filter(Boolean);
+  const tokens = pieces(text);
   for (let count = 1; count <= Math.min(most, tokens.length); count += 1) {
     let best = null;
     for (const cuts of combinations(tokens.length, count - 1)) {

@@ -144,7 +144,8 @@ def short_label(name: str) -> str:
        then only the first of the places joined by " and ", by ", ", then by " & " is kept (a ward name lists its
        largest place first, so the label names the biggest part a reader will recognise).
     4. A first place that still needs more lines keeps up to :data:`LABEL_MOST` ("Market / Harborough- / Welland");
-       only a name of more words than that is cut, after its last whole word that fits.
+       only a name of more words than that is cut, after its last whole word (or part of a hyphenated word) that
+       fits, and a hyphen left at the cut goes.
 
     Examples
     --------
@@ -158,6 +159,8 @@ def short_label(name: str) -> str:
     'Loughborough Outwoods'
     >>> short_label("Humberstone Hamilton Thurncourt Rushey Mead Evington")  # no separator: whole words
     'Humberstone Hamilton Thurncourt'
+    >>> short_label("Aaaaaaaaaaaaaa-a-Aaaaaaaaaaaaaaa-a-Aaaaaaaaaaaaaaaaa")  # or whole parts of a hyphenated word
+    'Aaaaaaaaaaaaaa-a-Aaaaaaaaaaaaaaa'
     """
     text = " ".join(str(name).split())
     if ": " in text:
@@ -168,9 +171,10 @@ def short_label(name: str) -> str:
         text = shorten(text) or text
     if _wrap(text, LABEL_MOST) is not None:
         return text
-    words = text.split(" ")
-    keep = max(k for k in range(1, len(words) + 1) if k == 1 or _wrap(" ".join(words[:k]), LABEL_MOST))
-    return " ".join(words[:keep])
+    # Cut after the last whole piece that fits: pieces are words and the parts of a hyphenated word, as wrapped.
+    pieces = _pieces(text)
+    keep = max(k for k in range(1, len(pieces) + 1) if k == 1 or _wrap("".join(pieces[:k]).strip(), LABEL_MOST))
+    return "".join(pieces[:keep]).strip().rstrip("-") if keep < len(pieces) else text
 
 
 def label_lines(name: str) -> tuple[str, ...]:
@@ -203,6 +207,17 @@ def _first_of(joiner: str):
 _SHORTER = (_shorter_pcn, _first_of(" and "), _first_of(", "), _first_of(" & "))
 
 
+def _pieces(text: str) -> list[str]:
+    """The pieces a label may break between: each word with its trailing space, a hyphenated word's parts.
+
+    Examples
+    --------
+    >>> _pieces("Market Harborough-Welland")
+    ['Market ', 'Harborough-', 'Welland']
+    """
+    return [t for t in re.split(r"(?<=[^\W\d_]-)(?=[^\W\d_])|(?<= )", text) if t]
+
+
 def _wrap(text: str, most: int) -> tuple[str, ...] | None:
     """``text`` on the fewest lines (up to ``most``) of at most :data:`LABEL_WIDTH` characters, breaking at spaces
     and after a hyphen between letters; among as many lines, the one whose longest line is shortest (the first
@@ -215,7 +230,7 @@ def _wrap(text: str, most: int) -> tuple[str, ...] | None:
     >>> _wrap("Harborough-Welland", 1) is None
     True
     """
-    tokens = [t for t in re.split(r"(?<=[^\W\d_]-)(?=[^\W\d_])|(?<= )", text) if t]
+    tokens = _pieces(text)
     for count in range(1, min(most, len(tokens)) + 1):
         best = None
         for cuts in combinations(range(1, len(tokens)), count - 1):

@@ -32,6 +32,7 @@ REAL = [
     "Oadby and Wigston",
     "Rutland",
     "Stoneygate North",
+    "AAAAAAAAAAAAAA-A-AAAAAAAAAAAAAAA-A",  # one hyphenated word longer than three lines (found in CI)
 ]
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM'-", min_size=1, max_size=22).filter(
     lambda w: w.strip("-")
@@ -55,7 +56,8 @@ def check(name: str) -> None:
     # every word drawn is a whole word of the name, in order: nothing cut inside a word
     words = _words(re.sub(r"^[^:]*: ", "", " ".join(name.split())))
     drawn = _words(label)
-    assert drawn == words[: len(drawn)] or all(w.rstrip(",&") in [v.rstrip(",&") for v in words] for w in drawn), (
+    # (a cut after a hyphenated word's part drops the hyphen left at the end)
+    assert drawn == words[: len(drawn)] or all(w.rstrip(",&-") in [v.rstrip(",&-") for v in words] for w in drawn), (
         name,
         label,
     )
@@ -75,7 +77,7 @@ def test_names_that_fit_two_lines_are_kept_whole():
     assert label_lines("Melton, Syston and Vale PCN") == ("Melton, Syston", "and Vale PCN")
     assert label_lines("Belgrave and Rushey Mead") == ("Belgrave and", "Rushey Mead")
     assert label_lines("Rutland") == ("Rutland",)
-    assert all(len(label_lines(n)) <= LABEL_LINES for n in REAL if n != REAL[0])
+    assert all(len(label_lines(n)) <= LABEL_LINES for n in REAL[1:-1])
 
 
 def test_the_shortening_steps_in_order():
@@ -88,5 +90,7 @@ def test_the_shortening_steps_in_order():
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(WORD, JOIN), min_size=1, max_size=12))
 def test_any_name_gets_a_label_of_whole_words_without_an_ellipsis(parts):
+    """(Found by this test in CI: "AAAAAAAAAAAAAA-A-AAAAAAAAAAAAAAA-A", one hyphenated word of 34 characters,
+    was drawn on one line; it is now cut after its last part that fits three lines.)"""
     name = "".join(w + j for w, j in parts).strip(" ,&:-")[:MAX_NAME].strip() or "x"
     check(name)

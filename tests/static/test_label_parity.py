@@ -18,6 +18,7 @@ from geo.plan.naming import label_lines, short_label
 ROOT = Path(__file__).resolve().parents[2]
 NODE = shutil.which("node")
 NAMES = [
+    "AAAAAAAAAAAAAA-A-AAAAAAAAAAAAAAA-A",  # one hyphenated word longer than three lines (found in CI)
     "Market Harborough-Welland and Thurnby & Houghton",
     "Earl Shilton and Newbold Verdon with Desford and Peckleton",
     "Hinckley De Montfort and Burbage Sketchley and Stretton",
