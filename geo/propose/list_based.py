@@ -109,7 +109,7 @@ def list_based(atlas, params, deadline: float = float("inf")):
                 if len(units.members[o]) > 1:
                     unmet.append(
                         f"{name} ({code}): {units.names[o]} ({units.codes[o]}): its {len(units.members[o])} "
-                        f"practices (kept together: {grouped['rule'].split(':')[0]}) hold a list of "
+                        f"practices (kept together by respect '{params.respect}') hold a list of "
                         f"{units.lists[o]:,.0f}, above the largest size of {top:,.0f}; kept whole"
                     )
         adjacency, bridged = _bridge(units.adjacency[idx][:, idx], units.shared[idx][:, idx], units.lists[idx], top)
