@@ -14,6 +14,10 @@ With a number of neighbourhoods (``params.neighbourhoods``, for the whole area o
 gets its count (:func:`geo.propose.counts.place_counts` over the units' registered lists) and aims at its own
 ideal size, its registered total over its count; the balance is then judged against that ideal, and the ideals
 ride on the assignment (``attrs["ideals"]``) for the plan's provenance.
+
+With ``params.respect`` ``"wards"`` or ``"custom"`` the nodes are the practices grouped by the ward (or unit) their
+site is in, PCNs joined with them in a PCN build (:mod:`geo.propose.list_groups`); the rule rides on the assignment
+(``attrs["grouped"]``), and a group whose list is above the largest size is said in ``unmet``, never broken.
 """
 
 from __future__ import annotations

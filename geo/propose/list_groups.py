@@ -28,7 +28,8 @@ def respected_units(atlas, params) -> tuple[Units, dict]:
     -------
     tuple
         ``(units, grouped)``: the nodes (groups of practices), and ``grouped``: ``{"rule", "unit", "groups",
-        "practices", "shared"}`` (``shared``: groups of more than one practice; ``rule``: the summary's words).
+        "practices", "shared", "unplaced"}`` (``shared``: groups of more than one practice; ``unplaced``: practices
+        whose site LSOA has no unit, each a node of its own; ``rule``: the summary's words).
 
     Examples
     --------
