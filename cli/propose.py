@@ -80,8 +80,8 @@ def register(subparsers) -> None:
         default="practices",
         help="keep whole: practices (default), wards, or the units of a geography FILE (an "
         "lsoa_code,unit CSV or polygons: care localities, police neighbourhoods), splitting one only "
-        "when balance needs it and reporting each split (LSOA and block builds only: refused for "
-        "--build-from practices|pcns); or none",
+        "when balance needs it and reporting each split (with --build-from practices|pcns: every practice "
+        "whose site is in one ward or unit goes to one neighbourhood, PCNs kept whole too); or none",
     )
     parser.add_argument("--compactness", type=float, default=1.0, help="weight of compact shapes (0 ignores)")
     parser.add_argument(
@@ -223,6 +223,9 @@ def format_made(plan) -> str:
         if blocks
         else []
     )
+    grouped = made.get("grouped")
+    if grouped:  # wards (or a user's units) kept whole in a list build: the rule, and its groups
+        lines.append(grouped["rule"])
     ideals = made.get("ideal_sizes")
     if ideals:
         lines.append(

@@ -149,6 +149,9 @@ def _list_based(atlas, params: ProposalParams, start: float, name: str | None) -
         total = sum(v["population"] for v in ideals.values())
         count = sum(v["neighbourhoods"] for v in ideals.values())
         plan_params = plan_params.replace(target=max(1.0, round(total / count, 1)))
+    grouped = practices.attrs.get("grouped")
+    if grouped:  # wards (or a user's units) kept whole: the rule and its groups, for the summary
+        extra["grouped"] = grouped
     provenance = Provenance(
         method,
         seed=params.seed,
@@ -159,8 +162,19 @@ def _list_based(atlas, params: ProposalParams, start: float, name: str | None) -
         params={"algorithm": method, **params.to_dict(), **extra},
         solve=tuple(dict(r) for r in report),
     )
-    return Plan.from_practices(
+    plan = Plan.from_practices(
         atlas, practices, plan_params, provenance=provenance, name=name or f"{params.build_from} seed {params.seed}"
+    )
+    if not grouped:
+        return plan
+    # Each respected unit the plan's place footprint still splits, reported as an LSOA build reports it.
+    split = [
+        f"{note} (by the place footprint, where its practices' patients live)"
+        for note in split_notes(atlas, plan.assignment, params)
+    ]
+    made = replace(plan.provenance, unmet=(*plan.provenance.unmet, *split))
+    return Plan(
+        atlas, plan.assignment, plan.params, provenance=made, name=plan.name, practices=plan.practice_assignment
     )
 
 

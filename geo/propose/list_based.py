@@ -14,6 +14,10 @@ With a number of neighbourhoods (``params.neighbourhoods``, for the whole area o
 gets its count (:func:`geo.propose.counts.place_counts` over the units' registered lists) and aims at its own
 ideal size, its registered total over its count; the balance is then judged against that ideal, and the ideals
 ride on the assignment (``attrs["ideals"]``) for the plan's provenance.
+
+With ``params.respect`` ``"wards"`` or ``"custom"`` the nodes are the practices grouped by the ward (or unit) their
+site is in, PCNs joined with them in a PCN build (:mod:`geo.propose.list_groups`); the rule rides on the assignment
+(``attrs["grouped"]``), and a group whose list is above the largest size is said in ``unmet``, never broken.
 """
 
 from __future__ import annotations
@@ -79,7 +83,14 @@ def list_based(atlas, params, deadline: float = float("inf")):
     ('optimal', 3, False)
     """
     build_from = getattr(params, "build_from", "practices")
-    units = pcn_units(atlas) if build_from == "pcns" else practice_units(atlas)
+    grouped = None
+    if getattr(params, "respect", None) in ("wards", "custom"):
+        # Every practice whose site is in one ward (or unit) in one neighbourhood: the groups are the nodes.
+        from geo.propose.list_groups import respected_units  # lazy: same package (init order unchecked)
+
+        units, grouped = respected_units(atlas, params)
+    else:
+        units = pcn_units(atlas) if build_from == "pcns" else practice_units(atlas)
     target, low, high = float(params.target), *params.band
     budget = Budget(deadline)
     overlap = units.overlap / max(float(units.overlap.data.mean()), 1e-9) if units.overlap.nnz else units.overlap
@@ -97,6 +108,14 @@ def list_based(atlas, params, deadline: float = float("inf")):
         name = str(unit_names[idx[0]])
         aim = ideals.get(str(code))  # with a count: this place's own, and its ideal size (total over count)
         top = aim["ideal"] * (1 + params.tolerance) if aim else high
+        if grouped is not None:  # a group kept whole though it is too large: said, never broken
+            for o in idx[units.lists[idx] > top]:
+                if len(units.members[o]) > 1:
+                    unmet.append(
+                        f"{name} ({code}): {units.names[o]} ({units.codes[o]}): its {len(units.members[o])} "
+                        f"practices (kept together by respect '{params.respect}') hold a list of "
+                        f"{units.lists[o]:,.0f}, above the largest size of {top:,.0f}; kept whole"
+                    )
         adjacency, bridged = _bridge(units.adjacency[idx][:, idx], units.shared[idx][:, idx], units.lists[idx], top)
         if bridged:
             big = ", ".join(f"{units.names[idx[o]]} ({units.lists[idx[o]]:,.0f})" for o in bridged)
@@ -172,6 +191,8 @@ def list_based(atlas, params, deadline: float = float("inf")):
     assignment = pd.Series(practice_labels, name="neighbourhood").sort_index()
     assignment.index.name = "practice_code"
     assignment.attrs["ideals"] = ideals
+    if grouped is not None:
+        assignment.attrs["grouped"] = grouped
     if budget.hit:
         unmet.append(f"stopped at the time budget of {params.time_budget:g} s before the search was complete")
     clocked = [r["unit"] for r in report if "time limit" in r["status"]]

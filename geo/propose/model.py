@@ -59,8 +59,9 @@ class ProposalParams(PlanParams):
         The natural communities kept whole: ``"practices"`` (as ``practices`` says), ``"wards"`` (whole electoral
         wards wherever a ward fits the tolerance; each ward still split is reported in ``unmet``), ``"custom"``
         (the units of a user geography the atlas carries, as wards: :func:`geo.propose.wards.respect_in`) or
-        ``"none"``. Builds from ``"practices"`` or ``"pcns"`` refuse ``"wards"`` and ``"custom"`` (they keep only
-        practices whole).
+        ``"none"``. Built from ``"practices"`` or ``"pcns"``, ``"wards"`` and ``"custom"`` put every practice whose
+        site is in one ward (or unit) in one neighbourhood, PCNs kept whole too
+        (:mod:`geo.propose.list_groups`); each unit the plan's place footprint splits is reported.
     neighbourhoods
         How many neighbourhoods instead of how big: a number for the whole area (spread over the places of the
         ``nest`` level by population, at least one each), or ``{place code: count}`` naming every place once.
@@ -188,16 +189,6 @@ class ProposalParams(PlanParams):
                 raise ValueError(
                     f"an access weight is not taken for a proposal built from {build_from} (whole practices are "
                     "balanced exactly): build from lsoas, msoas or wards, or set access_weight 0"
-                )
-            if data.get("respect") in ("wards", "custom"):
-                # Refused, not ignored: the exact list solver balances whole practices and knows no other
-                # geography, so it could not keep a ward or a user unit whole, nor report its splits.
-                kept = "wards" if data["respect"] == "wards" else "the units of a user geography"
-                raise ValueError(
-                    f"respect {data['respect']!r} ({kept} kept whole) is not taken for a proposal built from "
-                    f"{build_from}: whole {build_from} are kept together, not other geographies; build from "
-                    "lsoas, msoas or wards to respect them (or build from the geography itself), score the plan's "
-                    "alignment with them (nhp score --align), or set respect 'practices' or 'none'"
                 )
             if data.get("nest") == "custom":
                 raise ValueError(

@@ -77,6 +77,8 @@ class Units:
     notes: list[str] = field(default_factory=list)
     #: Patients each pair of nodes shares LSOAs with (``sum_l p_il p_jl / reg_l``), every pair, not only edges.
     shared: sparse.csr_matrix | None = None
+    #: Atlas row of each practice's site LSOA (practices only; None for groups of practices).
+    site: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -172,6 +174,7 @@ def practice_units(atlas) -> Units:
         sparse.csr_matrix((n, n)),
         footprint,
         notes,
+        site=site,
     )
     _link(units, atlas, registered)
     return units
@@ -192,12 +195,33 @@ def pcn_units(atlas, practices: Units | None = None) -> Units:
     (['U00000', 'U00001'], [3, 1], [18605.0, 4633.0])
     """
     p = practices if practices is not None else practice_units(atlas)
+    pcn, pcn_name = practice_pcns(atlas, p)
+    codes, which = np.unique(pcn, return_inverse=True)
+    names = pd.Series(pcn_name).groupby(which).first().to_numpy()
+    return grouped_units(atlas, p, which, codes, names, "pcns", "PCN")
+
+
+def practice_pcns(atlas, p: Units) -> tuple[np.ndarray, np.ndarray]:
+    """Each practice's PCN code and name; a practice in no PCN (no code, or ``U``) is coded by itself."""
     pcn = atlas.practices["pcn_code"].reindex(p.codes).astype("string").str.strip()
     pcn_name = atlas.practices["pcn_name"].reindex(p.codes).astype("string")
     alone = (pcn.isna() | pcn.isin(["", "U"])).to_numpy()
     pcn = np.where(alone, p.codes, pcn.fillna("").astype(str).to_numpy())
     pcn_name = np.where(alone, [f"{n} (no PCN)" for n in p.names], pcn_name.fillna("").astype(str).to_numpy())
-    codes, which = np.unique(pcn, return_inverse=True)
+    return pcn, pcn_name
+
+
+def grouped_units(atlas, p: Units, which: np.ndarray, codes, names, kind: str, word: str) -> Units:
+    """Return graph nodes that are groups of the practices ``p``: practice ``i`` is in node ``which[i]``.
+
+    A node's list, outside patients and footprint are its practices' summed; its site is their list-weighted
+    mean; its nesting unit per level is the authority holding most of its practices' lists (ties: the first in
+    code order), and a node sited in several local authorities is kept whole and noted (``word`` names a node
+    in the note: "PCN", "ward group"). PCNs (:func:`pcn_units`) and practices grouped by the unit their site is
+    in (:mod:`geo.propose.list_groups`) are both made here.
+    """
+    which = np.asarray(which, dtype=int)
+    codes, names = np.asarray(codes).astype(str), np.asarray(names).astype(str)
     m = len(codes)
     member = sparse.csr_matrix((np.ones(len(p)), (np.arange(len(p)), which)), shape=(len(p), m))
     lists = member.T @ p.lists
@@ -208,23 +232,22 @@ def pcn_units(atlas, practices: Units | None = None) -> Units:
     nest = {}
     for level in LEVELS:
         site_codes, site_names = p.nest[level]
-        frame = pd.DataFrame({"pcn": which, "unit": site_codes, "name": site_names, "list": p.lists})
-        by = frame.groupby(["pcn", "unit", "name"], sort=True)["list"].sum().reset_index()
-        best = by.sort_values(["pcn", "list", "unit"], ascending=[True, False, True]).drop_duplicates("pcn")
-        best = best.set_index("pcn").reindex(np.arange(m))
+        frame = pd.DataFrame({"node": which, "unit": site_codes, "name": site_names, "list": p.lists})
+        by = frame.groupby(["node", "unit", "name"], sort=True)["list"].sum().reset_index()
+        best = by.sort_values(["node", "list", "unit"], ascending=[True, False, True]).drop_duplicates("node")
+        best = best.set_index("node").reindex(np.arange(m))
         nest[level] = (best["unit"].astype(str).to_numpy(), best["name"].astype(str).to_numpy())
         if level == "lad":
-            spread = by.groupby("pcn").size()
+            spread = by.groupby("node").size()
             for c in spread[spread > 1].index:
                 notes.append(
-                    f"PCN {codes[c]}: practices sited in {spread[c]} local authorities; kept whole in "
+                    f"{word} {codes[c]}: practices sited in {spread[c]} local authorities; kept whole in "
                     f"{best.at[c, 'name']} ({best.at[c, 'unit']}), which holds most of its list"
                 )
-    names = pd.Series(pcn_name).groupby(which).first().to_numpy()
     members = [p.codes[which == c].tolist() for c in range(m)]
     footprint = (p.footprint.astype(float) @ member > 0).tocsr()
     units = Units(
-        "pcns",
+        kind,
         codes,
         names,
         members,

@@ -33,14 +33,14 @@ def group_index(atlas, params) -> np.ndarray:
     """
     lsoas = atlas.lsoas
     if params.respect in ("wards", "custom"):
-        code, _, _ = _respected(lsoas, params)
+        code, _, _ = respected_columns(lsoas, params)
         return pd.factorize(lsoas[code])[0]
     if params.respect == "practices" and params.practices == "whole" and "plurality_practice" in lsoas.columns:
         return pd.factorize(lsoas["plurality_practice"])[0]  # missing practice -> -1
     return -np.ones(len(lsoas), dtype=int)
 
 
-def _respected(lsoas, params) -> tuple[str, str, str]:
+def respected_columns(lsoas, params) -> tuple[str, str, str]:
     """The code and name columns of the units ``params.respect`` keeps whole, and what one is called."""
     if params.respect == "custom":
         if "respect_code" not in lsoas.columns:
@@ -72,7 +72,7 @@ def split_notes(atlas, assignment: pd.Series, params) -> list[str]:
     ['ward A (W1) is split between N1 and N2 (50 % / 50 %)']
     """
     lsoas = atlas.lsoas
-    code, name, word = _respected(lsoas, params)
+    code, name, word = respected_columns(lsoas, params)
     labels = assignment.reindex(lsoas.index).to_numpy(dtype=object)
     units = lsoas[code].astype("object").to_numpy()
     names = dict(zip(lsoas[code].astype(str), lsoas.get(name, lsoas[code]).astype(str)))
@@ -115,7 +115,7 @@ def keep_wards_whole(atlas, assignment: pd.Series, params) -> tuple[pd.Series, l
     """
     lsoas = atlas.lsoas
     labels = assignment.reindex(lsoas.index).to_numpy(dtype=object).copy()
-    code, _, _ = _respected(lsoas, params)  # wards, or the units of a user geography (respect "custom")
+    code, _, _ = respected_columns(lsoas, params)  # wards, or the units of a user geography (respect "custom")
     wards = lsoas[code].astype("object").to_numpy()
     pop = pd.to_numeric(lsoas[params.population_column], errors="coerce").fillna(0).clip(lower=0).to_numpy(float)
     nest = _nest_units(lsoas, params)

@@ -69,16 +69,20 @@ def test_bad_options_exit_2_with_a_message(atlas, tmp_path, capsys):
     assert "expected a .csv, .geojson, .gpkg or .xlsx file" in capsys.readouterr().err
 
 
-def test_respect_file_is_refused_for_a_list_build_and_taken_for_lsoas(atlas, tmp_path, capsys):
-    # Issue 23: never silently ignored; the refusal comes before any file is read or written.
+def test_respect_file_is_taken_for_a_list_build_and_for_lsoas(atlas, tmp_path, capsys):
+    # Issue 23: a list build groups the practices by the unit of their site (tests/propose/test_list_groups.py).
     units = tmp_path / "localities.csv"
     west = np.array([int(c[1:]) % 8 for c in atlas.codes]) < 4
     pd.DataFrame({"lsoa_code": atlas.codes, "unit": np.where(west, "West", "East")}).to_csv(units, index=False)
     out = tmp_path / "plan.csv"
     command = ["propose", "--area", "QZZ", "--target", "12000", "--respect", str(units), "--out", str(out)]
-    assert main([*command, "--build-from", "practices"]) == 2
-    err = capsys.readouterr().err
-    assert "respect 'custom'" in err and "built from practices" in err and not out.exists()
+    assert main([*command, "--build-from", "practices"]) == 0
+    assert "practices grouped by the unit their site is in" in capsys.readouterr().out
+    written = pd.read_csv(out, dtype=str).set_index("practice_code").neighbourhood
+    side = pd.Series(np.where(west, "West", "East"), index=atlas.codes)
+    sites = side.reindex(atlas.practices.lsoa_code.reindex(written.index)).to_numpy()
+    assert written.groupby(sites).nunique().eq(1).all()  # one neighbourhood per unit's practices
+    out.unlink()
     assert main(command) == 0 and out.exists()
 
 

@@ -130,12 +130,11 @@ def test_enfield_one_big_practice_no_longer_licenses_the_others(data_dir):
 
 @pytest.mark.parametrize("build_from", ["practices", "pcns"])
 @pytest.mark.parametrize("respect", ["wards", "custom"])
-def test_a_respected_geography_is_refused_for_list_builds_not_ignored(build_from, respect):
-    # Issue 23: whole practices cannot also keep wards or a user geography whole; saying so beats ignoring it.
-    with pytest.raises(PlanError, match=f"respect '{respect}'.*built from {build_from}") as refused:
-        ProposalParams(build_from=build_from, respect=respect)
-    assert "nhp score --align" in str(refused.value)
-    # what a list build does take, and the same option where it is honoured
+def test_a_respected_geography_is_taken_by_list_builds(build_from, respect):
+    # Issue 23: whole practices keep wards or a user geography whole by grouping practices by their site's unit
+    # (tests/propose/test_list_groups.py); only an atlas without that geography is refused, never ignored.
+    assert ProposalParams(build_from=build_from, respect=respect).respect == respect
     assert ProposalParams(build_from=build_from, respect="none").respect == "none"
     assert ProposalParams(build_from=build_from).respect == "practices"
-    assert ProposalParams(build_from="lsoas", respect=respect).respect == respect
+    with pytest.raises(PlanError, match="no electoral wards" if respect == "wards" else "needs a user geography"):
+        list_based(grid_atlas(4, 4), ProposalParams(target=6000, build_from=build_from, respect=respect))

@@ -115,3 +115,24 @@ def test_qk1_respect_wards_splits_fewer_wards_and_says_which(data_dir):
     assert len(raw_splits(wards)) < len(raw_splits(default)) / 2
     assert {w for w in raw_splits(wards) if any(w in note for note in wards.unmet)} == raw_splits(wards)
     assert wards.summary()["within_10_pct"] >= default.summary()["within_10_pct"]
+
+
+@pytest.mark.realdata
+def test_qk1_from_whole_practices_keeps_the_ward_of_every_practice_site_whole(data_dir):
+    # Issue 23: recounted from the official ward lookup and the practices' site LSOAs, not from the atlas's wards.
+    from geo.atlas import load_atlas
+
+    qk1 = load_atlas("QK1", data_dir=data_dir)
+    plan = propose(qk1, ProposalParams(target=50_000, seed=1, build_from="practices", respect="wards"))
+    lookup = pd.read_csv(data_dir / "lsoa21_ward24_lad24_lookup.csv", dtype=str).set_index("lsoa21_code")
+    practices = plan.practice_assignment
+    ward = lookup["ward24_code"].reindex(qk1.practices.lsoa_code.reindex(practices.index)).to_numpy()
+    assert practices.groupby(ward).nunique().eq(1).all()
+    assert (
+        f"{pd.Series(ward).nunique()} groups from {len(practices)} practices"
+        in plan.provenance.params["grouped"]["rule"]
+    )
+    frame = pd.DataFrame({"w": lookup["ward24_code"].reindex(qk1.codes), "n": plan.assignment})
+    counts = frame.groupby("w").n.nunique()
+    split = set(counts.index[counts > 1])  # wards the place footprint splits: each reported
+    assert split and {w for w in split if any(f"({w}) is split" in note for note in plan.unmet)} == split
