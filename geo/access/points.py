@@ -12,7 +12,8 @@ population-weighted).
 - A postcode belongs to the LSOA whose polygon contains it (``geopandas.sjoin``, predicate ``within``, against
   the atlas's own LSOA boundaries; a point on a shared edge is in neither, one in two overlapping polygons goes
   to the first code). The boundaries are generalised, so a postcode within tens of metres of an edge may land in
-  the neighbour.
+  the neighbour. The mean of a concave LSOA's postcodes may fall outside its polygon (it is still where its
+  postcodes are on average).
 - Only LSOAs whose local authority the file covers whole get a postcode-weighted point
   (:func:`covered_districts`): the data folder's file is a subset (SOURCES.md: postcode areas LE, NN and OX whole,
   twelve more areas for the East Midlands and Oxfordshire districts only), so an LSOA of another district, whose
