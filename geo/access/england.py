@@ -1,6 +1,8 @@
 """England's access figures, for the England column beside every neighbourhood's: the same access layer and the
 same resident-weighted summary as a neighbourhood's (:func:`geo.access.layer.access_layer`,
-:func:`geo.access.layer.access_by_area`), over every LSOA in England.
+:func:`geo.access.layer.access_by_area`), over every LSOA in England, measured from every LSOA's centroid: the data
+folder's Code-Point Open covers the East Midlands and Oxfordshire only, so England has no postcode-weighted points
+(:mod:`geo.access.points`), and its figures say so (``practice_km_method`` in the notes).
 
 The study area's atlas holds its own LSOAs and practices only, so England's figures come from the England atlas
 (``load_atlas("england")``) built from the same data folder on the same LSOA vintage: every LSOA of England from
@@ -33,9 +35,10 @@ import pandas as pd
 
 from geo.access import sources
 from geo.access.layer import HOSPITAL_MINUTES, PRACTICE_KM, access_by_area, access_layer, practice_sites
+from geo.access.points import method_label
 from geo.errors import DataError
 
-FORMAT = 1  # bump when the stored figures change shape
+FORMAT = 2  # bump when the stored figures change shape
 ENGLAND = "England"
 #: The figures kept for England (the columns of :func:`geo.access.layer.access_by_area`).
 FIGURES = (
@@ -47,6 +50,8 @@ FIGURES = (
     "hospital_minutes_median",
     "beyond_hospital_minutes_pct",
     "connectivity_score",
+    "point_lsoas",
+    "postcode_point_lsoas",
 )
 
 
@@ -157,7 +162,7 @@ def compute(folder: str | Path, vintage: int = 2021) -> EnglandAccess:
     from geo.atlas.vintages import vintage_for  # lazy: imported only on this branch
 
     england = load_atlas("england", data_dir=folder, vintage=vintage)
-    layer = access_layer(england, folder)
+    layer = access_layer(england, folder, points="centroid")  # no postcode-weighted points for all of England
     people = england.lsoas.resident_population.reindex(layer.index).to_numpy(dtype=float)
     table = access_by_area(layer, people, pd.Series(ENGLAND, index=layer.index), [ENGLAND])
     row = table.loc[ENGLAND]
@@ -176,6 +181,9 @@ def compute(folder: str | Path, vintage: int = 2021) -> EnglandAccess:
         "lsoas": int(len(layer)),
         "residents": float(people.sum()),
         "practice_sites": int(sites),
+        # Code-Point Open in the data folder covers the East Midlands and Oxfordshire only: England is measured
+        # from LSOA centroids everywhere, and says so beside a study area measured from postcode-weighted points.
+        "practice_km_method": method_label(0, len(layer)),
         "hospital_lsoas": int(timed.sum()),
         "hospital_residents_pct": round(100.0 * float(people[timed].sum()) / float(people.sum()), 3),
         "left_out": untimed,

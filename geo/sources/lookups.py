@@ -137,17 +137,38 @@ register(
         "postcode_centroids",
         "OS Code-Point Open (with header)",
         {"postcode": "postcode", "easting": "eastings?", "northing": "northings?", "lad_code": r"admin_district_code"},
+        optional={"quality": r"positional_quality_indicator|pqi"},
         vintage="Code-Point Open",
     ),
     Layout(
         "postcode_centroids",
         "OS Code-Point Open (headerless, 10 fields)",
-        {"postcode": "0", "easting": "2", "northing": "3", "lad_code": "8"},
+        {"postcode": "0", "quality": "1", "easting": "2", "northing": "3", "lad_code": "8"},
         shape=_pc_headerless,
         vintage="Code-Point Open",
     ),
     title="OS Code-Point Open postcode centroids",
 )
+#: Code-Point Open's positional quality indicators (PQI), best first (OS Code-Point Open technical specification):
+#: 10 within the building of the matched address closest to the postcode mean (OS, automatic), 20 the same found
+#: by visual inspection (National Records of Scotland), 30 within 50 m, 40 the mean of formerly matched
+#: addresses, 50 estimated from the surrounding postcodes, 60 the postcode sector mean, 90 no coordinates.
+POSITIONAL_QUALITY = (10, 20, 30, 40, 50, 60, 90)
+
+
+def codepoint_vintage(path: str | Path) -> str:
+    """The Code-Point Open release a file name states ("codepoint_open_2025-10_em_oxon.csv" -> "Code-Point Open
+    2025-10"); the rows themselves carry no date.
+
+    Examples
+    --------
+    >>> codepoint_vintage("codepoint_open_2025-10_em_oxon.csv"), codepoint_vintage("codepo_gb_202510.csv")
+    ('Code-Point Open 2025-10', 'Code-Point Open 2025-10')
+    >>> codepoint_vintage("le.csv")
+    'Code-Point Open'
+    """
+    found = re.search(r"(?<!\d)(20\d\d)[-_]?(0[1-9]|1[0-2])(?!\d)", Path(path).stem)
+    return f"Code-Point Open {found.group(1)}-{found.group(2)}" if found else "Code-Point Open"
 
 
 def _year(column: str) -> str:
@@ -305,7 +326,9 @@ def normalise_postcode(postcodes: pd.Series) -> pd.Series:
 
 def read_postcode_centroids(path: str | Path) -> pd.DataFrame:
     """Read Code-Point Open centroids: ``postcode`` (single space), ``easting, northing`` (BNG metres),
-    ``lad_code``. Accepts the official headerless 10-field CSV and copies with the documented header.
+    ``lad_code`` and ``quality`` (the positional quality indicator, one of :data:`POSITIONAL_QUALITY`; left out
+    of a copy whose header lacks it). Accepts the official headerless 10-field CSV and copies with the documented
+    header.
 
     Examples
     --------
@@ -324,5 +347,16 @@ def read_postcode_centroids(path: str | Path) -> pd.DataFrame:
     for name in ("easting", "northing"):
         out[name] = parse_numbers(df[cols[name]], file=s.path, column=cols[name], count=True).astype("int64")
     out["lad_code"] = df[cols["lad_code"]]
+    if "quality" in cols:
+        quality = parse_numbers(df[cols["quality"]], file=s.path, column=cols["quality"], count=True)
+        check_codes(
+            quality.astype("int64").astype("str"),
+            "|".join(str(q) for q in POSITIONAL_QUALITY),
+            "a positional quality indicator",
+            file=s.path,
+            column=cols["quality"],
+        )
+        out["quality"] = quality.astype("int64")
     check_unique(out.postcode, file=s.path, column=cols["postcode"], what="postcode")
-    return finish(out, s, lay, cols, ["postcode", "easting", "northing", "lad_code"])
+    order = ["postcode", "easting", "northing", "lad_code", "quality"]
+    return finish(out, s, lay, cols, order, vintage=codepoint_vintage(s.path))
