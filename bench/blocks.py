@@ -22,7 +22,7 @@ Hinckley and Bosworth, Oadby and Wigston) beside Leicester and Rutland, for a pl
 QPM the two unitaries (2021), for a plan drawn across the whole ICB (``nest none``). Printed: LSOAs and people
 moved, the lower bound any re-nesting must move (each neighbourhood's people outside the unit holding most of
 them), with and without rebalancing within units, and the balance after; then the plan of whole practices,
-each practice nested by its site.
+each practice nested by its site, with and without rebalancing by whole practices.
 """
 
 from __future__ import annotations
@@ -137,16 +137,17 @@ def renest_example(atlas, area: str, count: int, seed: int, budget: float, folde
     listed = propose(
         atlas, ProposalParams(neighbourhoods=count, build_from="practices", nest=nest, seed=seed, time_budget=budget)
     )
-    start = time.perf_counter()
-    result = renest(listed, into)
-    seconds = time.perf_counter() - start
-    lines.append(
-        f"  {count} from whole practices: {len(result.moved)} practices, {result.people_moved:,.0f} patients moved; "
-        f"lower bound {result.lower_bound:,.0f} ({result.people_moved / max(result.lower_bound, 1):.2f}x); "
-        f"{len(listed.neighbourhoods)} -> {result.assignment.nunique()} neighbourhoods; {seconds:.2f} s "
-        f"(load {os.getloadavg()[0]:.1f})"
-    )
-    lines += [f"    - {n}" for n in result.notes[:6]]
+    for rebalance in (False, True):
+        start = time.perf_counter()
+        result = renest(listed, into, rebalance=rebalance)
+        seconds = time.perf_counter() - start
+        lines.append(
+            f"  {count} from whole practices, rebalance={rebalance}: {len(result.moved)} practices, "
+            f"{result.people_moved:,.0f} patients moved; lower bound {result.lower_bound:,.0f} "
+            f"({result.people_moved / max(result.lower_bound, 1):.2f}x); {len(listed.neighbourhoods)} -> "
+            f"{result.assignment.nunique()} neighbourhoods; {seconds:.2f} s (load {os.getloadavg()[0]:.1f})"
+        )
+        lines += [f"    - {n}" for n in result.notes[:6]]
     return lines
 
 

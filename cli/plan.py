@@ -103,9 +103,7 @@ def score_table(plan) -> str:
         + (f" ({s['population_basis_note']})" if s["population_basis_note"] else ""),
         "",
         f"  Neighbourhoods                         {s['neighbourhoods']}",
-        f"  Largest deviation from target          {s['max_abs_deviation_pct']:.1f}%",
-        f"  Mean deviation from target             {s['mean_abs_deviation_pct']:.1f}%",
-        f"  Within 5% / within 10% of target       {s['within_5_pct']:.0f}% / {s['within_10_pct']:.0f}%",
+        *_deviation_lines(s),
         f"  Contiguous                             {'yes' if s['contiguous'] else 'no: ' + ', '.join(s['non_contiguous'])}",
         f"  Spanning more than one local authority {s['la_crossings']}",
         f"  Practices split (> {s['practice_split_threshold']:.0%} of patients or site elsewhere)  {s['practice_splits']}",
@@ -150,6 +148,23 @@ def score_table(plan) -> str:
         f"Sources: {atlas.source_note() or 'not recorded'}",
     ]
     return "\n".join(lines)
+
+
+def _deviation_lines(s: dict) -> list[str]:
+    """The balance lines of the score, saying what deviations are measured from (a counted plan: each place's
+    ideal)."""
+    if s.get("deviation_from", "the target") == "the target":
+        return [
+            f"  Largest deviation from target          {s['max_abs_deviation_pct']:.1f}%",
+            f"  Mean deviation from target             {s['mean_abs_deviation_pct']:.1f}%",
+            f"  Within 5% / within 10% of target       {s['within_5_pct']:.0f}% / {s['within_10_pct']:.0f}%",
+        ]
+    return [
+        f"  Deviations are against {s['deviation_from']}",
+        f"  Largest deviation                      {s['max_abs_deviation_pct']:.1f}%",
+        f"  Mean deviation                         {s['mean_abs_deviation_pct']:.1f}%",
+        f"  Within 5% / within 10%                 {s['within_5_pct']:.0f}% / {s['within_10_pct']:.0f}%",
+    ]
 
 
 def compare_table(diff: dict) -> str:

@@ -249,11 +249,18 @@ def format_table(plan, mnp: pd.Series | None = None) -> str:
     return "\n".join(lines)
 
 
+def _against(summary: dict) -> str:
+    """ " against each place's ideal (place total / its count)" for a counted plan; nothing for a target's."""
+    against = summary.get("deviation_from", "the target")
+    return "" if against == "the target" else f" against {against}"
+
+
 def format_summary(summary: dict, unmet: list[str]) -> str:
     """Return the plan-level lines and what could not be met."""
     lines = [
         f"counted on {summary.get('population_basis', 'resident')} population; "
-        f"max |deviation| {summary['max_abs_deviation_pct']:.1f} %; within ±5 %: {summary['within_5_pct']:.0f}%; "
+        f"max |deviation|{_against(summary)} {summary['max_abs_deviation_pct']:.1f} %; within ±5 %: "
+        f"{summary['within_5_pct']:.0f}%; "
         f"within ±10 %: {summary['within_10_pct']:.0f}%",
         f"contiguous: {'yes' if summary['contiguous'] else 'no ' + ', '.join(summary['non_contiguous'])}; "
         f"LA crossings: {summary['la_crossings']}; practice splits: {summary['practice_splits']}; "

@@ -38,7 +38,8 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--no-rebalance",
         action="store_true",
-        help="move only what nesting needs (no moves between neighbourhoods of one unit to bring them into the band)",
+        help="move only what nesting needs (no moves of LSOAs, or of whole practices in a plan of practices, between "
+        "neighbourhoods of one unit to bring them into the band)",
     )
     parser.add_argument("--moves", type=Path, help="also write every moved LSOA to this CSV")
     add_plan_arguments(parser)

@@ -61,7 +61,8 @@ COLUMNS: dict[str, Column] = {
         "Difference from target population",
         "%",
         ("plan",),
-        "Counted population minus the plan's target, as a percentage of the target.",
+        "Counted population minus the plan's target, as a percentage of the target (a plan made with a number of "
+        "neighbourhoods per place: against each place's ideal, place total / its count).",
     ),
     **{
         f"imd_q{q}_pct": Column(

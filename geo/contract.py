@@ -57,3 +57,12 @@ class SourceInfo:
     vintage: str
     file: str = ""
     sha256: str = ""
+
+
+#: The LSOA columns (code, name) of each level a plan nests in (``custom``: a user geography put on the atlas).
+NEST_COLUMNS = {
+    "lad": ("lad_code", "lad_name"),
+    "utla": ("utla_code", "utla_name"),
+    "icb": ("icb_code", "icb_name"),
+    "custom": ("nest_code", "nest_name"),
+}

@@ -65,7 +65,11 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "name": ("Neighbourhood", "Name of the neighbourhood in the plan."),
     "list_population": ("Patients on its practices' lists", "Registered lists of the neighbourhood's practices."),
     "population": ("Counted population", "The population the plan balances (see population_basis)."),
-    "deviation": ("Difference from target (people)", "Counted population minus the plan's target."),
+    "deviation": (
+        "Difference from target (people)",
+        "Counted population minus the plan's target (a plan made with a number of neighbourhoods per place: minus "
+        "each place's ideal, place total / its count).",
+    ),
     "practice_codes": ("GP practice codes", "ODS codes of the neighbourhood's practices, separated by ';'."),
     "pcn_codes": ("PCN codes", "ODS codes of the practices' primary care networks, separated by ';'."),
     "local_authorities": ("Local authorities", "Number of local authority districts the footprint touches."),

@@ -67,7 +67,7 @@ they moved to), and are reported: :func:`geo.atlas.summary.closed_practices`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import geopandas as gpd
@@ -75,6 +75,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from geo.errors import PlanError
 from geo.contract import AGE_BANDS, ETHNICITY_COLUMNS, SourceInfo  # noqa: F401  (re-exported: the atlas contract)
 
 AGE_BAND_LABELS = {
@@ -296,6 +297,34 @@ SOURCE_TOPICS: dict[str, tuple[str, ...]] = {
     "boundaries": ("bound", "lad", "lookup"),
     "uec": ("uec", "a&e", "ae_", "acute", "attend", "hotspot"),
 }
+
+
+def with_block_columns(atlas: "Atlas", units: pd.Series, names: dict, described: dict) -> "Atlas":
+    """Return a copy of ``atlas`` whose LSOAs carry their building block (``block_code``, ``block_name``; the block
+    type as ``lsoas.attrs["blocks"]``): how a proposal from blocks (:func:`geo.propose.blocks.with_blocks`) and a
+    plan file that records its blocks (:func:`geo.plan.reader.load_plan`) put them on the atlas. Refused with a
+    PlanError naming the first LSOA in no block.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> atlas = with_block_columns(grid_atlas(2, 1), pd.Series(["U", "U"], index=["G0000", "G0001"]), {}, {})
+    >>> atlas.lsoas.block_code.tolist(), atlas.lsoas.block_name.tolist()
+    (['U', 'U'], ['U', 'U'])
+    """
+    lsoas = atlas.lsoas.copy()
+    codes = units.reindex(lsoas.index)
+    if codes.isna().any():
+        code = codes.index[codes.isna().to_numpy().argmax()]
+        raise PlanError(
+            f"LSOA {code} is in no building block",
+            column="build_from",
+            expected="blocks covering every LSOA of the area",
+        )
+    lsoas["block_code"] = codes.astype(str).to_numpy()
+    lsoas["block_name"] = [names.get(u, u) for u in lsoas["block_code"]]
+    lsoas.attrs = {**lsoas.attrs, "blocks": dict(described)}
+    return replace(atlas, lsoas=lsoas)
 
 
 def source_for(atlas: "Atlas", topic: str, fallback: str | None = None) -> str:

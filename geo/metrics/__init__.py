@@ -98,6 +98,7 @@ def plan_metrics() -> list[str]:
 
 # Registering happens on import; the order matters only for readability of the registry.
 from geo.metrics import tallies as _tallies  # noqa: E402,F401
+from geo.metrics import balance as _balance  # noqa: E402,F401
 from geo.metrics import contiguity as _contiguity  # noqa: E402,F401
 from geo.metrics import compactness as _compactness  # noqa: E402,F401
 from geo.metrics import nesting as _nesting  # noqa: E402,F401

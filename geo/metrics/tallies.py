@@ -103,16 +103,16 @@ def _lsoas(plan: "Plan") -> dict[str, int]:
     return {k: int(round(v)) for k, v in column_by_neighbourhood(plan, "lsoas").items()}
 
 
-@metric("deviation", "counted population minus the target, per neighbourhood")
+@metric("deviation", "counted population minus its ideal (the target, or its place's in a counted plan)")
 def _deviation(plan: "Plan") -> dict[str, float]:
-    target = plan.target
-    return {k: v - target for k, v in plan["population"].items()}
+    ideal = plan["ideal"]  # the one rule: geo.metrics.balance
+    return {k: v - ideal[k] for k, v in plan["population"].items()}
 
 
-@metric("deviation_pct", "deviation from the target as a percentage of the target, per neighbourhood")
+@metric("deviation_pct", "deviation as a percentage of its ideal (the target, or its place's), per neighbourhood")
 def _deviation_pct(plan: "Plan") -> dict[str, float]:
-    target = plan.target
-    return {k: 100.0 * v / target for k, v in plan["deviation"].items()}
+    ideal = plan["ideal"]
+    return {k: 100.0 * v / ideal[k] for k, v in plan["deviation"].items()}
 
 
 @metric("age_bands", "residents per age band per neighbourhood")

@@ -60,7 +60,8 @@ def contiguity(plan: "Plan") -> list[Violation]:
 
 
 def population_balance(plan: "Plan") -> list[Violation]:
-    """Report each neighbourhood whose counted population is outside target ± tolerance, unless constrained.
+    """Report each neighbourhood whose counted population is outside its ideal ± tolerance (the target, or its
+    place's ideal in a plan made with a number of neighbourhoods per place), unless constrained.
 
     Examples
     --------
@@ -71,29 +72,28 @@ def population_balance(plan: "Plan") -> list[Violation]:
     [['A'], ['B']]
     """
     from geo.plan.report import published_populations  # lazy: same package (init order unchecked)
+    from geo.metrics.balance import deviation_from  # lazy: geo.metrics registers on import (init order unchecked)
 
     violations = []
     allowed = 100 * plan.tolerance
     # The message leaves the process: it quotes the population as published (a margin of its parts), never the
     # exact count, which for a list population could give a practice's small list back.
     published = dict(zip(plan.neighbourhoods, published_populations(plan)["population"].tolist()))
+    ideal = plan["ideal"]  # the target, or its place's ideal in a counted plan (geo.metrics.balance)
+    counted = deviation_from(plan) != "the target"
     for name, pct in plan["deviation_pct"].items():
         if abs(pct) <= allowed + 1e-9 or plan["constrained"][name]:
             continue
         direction = "above" if pct > 0 else "below"
-        shown = published[name]
+        shown, aim = published[name], ideal[name]
         people = (
-            f"{shown:,.0f} {plan.population} people, {abs(100 * (shown - plan.target) / plan.target):.1f}%"
+            f"{shown:,.0f} {plan.population} people, {abs(100 * (shown - aim) / aim):.1f}%"
             if np.isfinite(shown)
             else f"too few {plan.population} people to publish,"
         )
+        what = f"its place's ideal of {aim:,.0f}" if counted else f"the target of {plan.target:,}"
         violations.append(
-            Violation(
-                "population",
-                f"{name} has {people} {direction} the target of {plan.target:,} (allowed ±{allowed:g}%)",
-                [name],
-                [],
-            )
+            Violation("population", f"{name} has {people} {direction} {what} (allowed ±{allowed:g}%)", [name], [])
         )
     return violations
 

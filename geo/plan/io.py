@@ -6,7 +6,8 @@ the LSOA layer. Exports carry whole-neighbourhood populations only, never per-pr
 whose search a time budget cut short says so in every file (a ``stopped_early`` column; in a lookup only then).
 Every file records what the plan counts (``population_basis``) and, for a plan built from whole MSOAs, wards or a
 user's units, what it was built from (``building_blocks``, on every row; no column for a plan of LSOAs), which
-the reader restores so a plan read back names its blocks in its profiles as it did when it was proposed.
+the reader restores so a plan read back names its blocks in its profiles as it did when it was proposed; a plan of
+a user's units also records each LSOA's unit (``block``, ``block_name``), which no data folder holds.
 Reading is :mod:`geo.plan.reader` and :mod:`geo.plan.lookup` (re-exported here for callers of ``geo.plan.io``).
 """
 
@@ -27,6 +28,8 @@ from geo.plan.lookup import (  # noqa: F401 - the reading half, re-exported for 
     LSOA_HEADERS,
     NAME_HEADERS,
     PRACTICE_HEADERS,
+    UNIT_COLUMN,
+    UNIT_NAME_COLUMN,
     assignment_from_frame,
     basis_of,
     blocks_of,
@@ -164,7 +167,8 @@ def lookup_frame(plan: "Plan") -> pd.DataFrame:
     else:
         frame = plan.assignment.rename_axis("lsoa_code").reset_index()
     frame[BASIS_COLUMN] = plan.population
-    _record_blocks(frame, plan)  # a plan of LSOAs keeps its lookup as it was
+    lsoas = pd.Index(frame["lsoa_code"]) if plan.practice_assignment is None else None
+    _record_blocks(frame, plan, lsoas)  # a plan of LSOAs keeps its lookup as it was
     return frame
 
 
@@ -215,11 +219,17 @@ def built_from_blocks(plan: "Plan") -> str | None:
     return kind if kind in BLOCK_TITLES else None
 
 
-def _record_blocks(table: pd.DataFrame, plan: "Plan") -> None:
-    """Add :data:`BLOCKS_COLUMN` to a layer's table for a plan built from blocks (no column otherwise)."""
+def _record_blocks(table: pd.DataFrame, plan: "Plan", lsoas: pd.Index | None = None) -> None:
+    """Add :data:`BLOCKS_COLUMN` to a layer's table for a plan built from blocks (no column otherwise) and, for a
+    table of ``lsoas`` of a plan built from a user's units the atlas carries, each LSOA's unit and its name
+    (:data:`UNIT_COLUMN`, :data:`UNIT_NAME_COLUMN`), which no data folder holds, so a plan read back names them."""
     blocks = built_from_blocks(plan)
     if blocks is not None:
         table[BLOCKS_COLUMN] = blocks
+    carried = plan.atlas.lsoas
+    if blocks == "custom" and lsoas is not None and "block_code" in carried.columns:
+        table[UNIT_COLUMN] = carried["block_code"].reindex(lsoas).to_numpy()
+        table[UNIT_NAME_COLUMN] = carried["block_name"].reindex(lsoas).to_numpy()
 
 
 def stopped_early(plan: "Plan") -> bool:
@@ -245,5 +255,5 @@ def lsoa_layer(plan: "Plan") -> gpd.GeoDataFrame:
         geometry=lsoas.geometry.to_numpy(),
         crs=lsoas.crs,
     )
-    _record_blocks(layer, plan)
+    _record_blocks(layer, plan, lsoas.index)
     return layer

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from geo.errors import PlanError
-from geo.names import check_name
+from geo.names import check_name, printable
 from geo.plan.constraints import coverage_error
 from geo.plan.params import BLOCK_TYPES, POPULATION_BASES
 
@@ -40,8 +40,11 @@ BASIS_COLUMN = "population_basis"
 #: from (one of :data:`geo.plan.params.BLOCK_TYPES`) on every row; written only for a plan built from blocks, so a
 #: plan of LSOAs (or an older file) has none and its profiles name no blocks.
 BLOCKS_COLUMN = "building_blocks"
-#: Columns a plan file records about the whole plan: never the neighbourhood name column.
-RECORD_COLUMNS = (BASIS_COLUMN, BLOCKS_COLUMN)
+#: The columns (CSV, LSOA layer) that record each LSOA's unit, code and name, in a plan built from a user's units
+#: (``building_blocks`` ``custom``): the units are in no data folder, so the file carries them.
+UNIT_COLUMN, UNIT_NAME_COLUMN = "block", "block_name"
+#: Columns a plan file records about the whole plan or its blocks: never the neighbourhood name column.
+RECORD_COLUMNS = (BASIS_COLUMN, BLOCKS_COLUMN, UNIT_COLUMN, UNIT_NAME_COLUMN)
 
 
 def assignment_from_frame(
@@ -170,6 +173,58 @@ def blocks_of(frame: pd.DataFrame, *, source: str) -> str | None:
         what="building block type",
         expected="one block type on every row: the blocks the plan was built from, or no column for a plan of LSOAs",
     )
+
+
+def units_of(frame: pd.DataFrame, lsoa_column: str, *, source: str) -> tuple[pd.Series, dict] | None:
+    """Each LSOA's unit as a plan built from a user's units records it (:data:`UNIT_COLUMN`, and its name in
+    :data:`UNIT_NAME_COLUMN`): ``(lsoa_code -> unit code, unit code -> name)``, ``None`` when the file has no
+    such column, or one PlanError naming the file, row and column of a blank unit or of a unit given two names.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"lsoa_code": ["A", "B"], "block": ["U1", "U2"], "block_name": ["North", "South"]})
+    >>> units, names = units_of(frame, "lsoa_code", source="p.csv")
+    >>> units.to_dict(), names
+    ({'A': 'U1', 'B': 'U2'}, {'U1': 'North', 'U2': 'South'})
+    >>> units_of(frame.assign(block=["U1", " "]), "lsoa_code", source="p.csv")
+    Traceback (most recent call last):
+    ...
+    geo.errors.PlanError: p.csv, row 2, column 'block': LSOA 'B' has no unit (expected each LSOA's unit of the user's units the plan was built from, on every row)
+    """
+    columns = {normalised_header(c): c for c in frame.columns}
+    if UNIT_COLUMN not in columns:
+        return None
+    codes = frame[lsoa_column].astype(str).str.strip().to_numpy()
+    column = columns[UNIT_COLUMN]
+    units = frame[column].where(frame[column].notna(), "").astype(str).map(printable).str.strip()
+    blank = (units == "").to_numpy()
+    if blank.any():
+        row = int(blank.argmax())
+        raise PlanError(
+            f"LSOA '{codes[row]}' has no unit",
+            file=source,
+            row=row + 1,
+            column=str(column),
+            expected="each LSOA's unit of the user's units the plan was built from, on every row",
+        )
+    named = columns.get(UNIT_NAME_COLUMN)
+    names = (
+        frame[named].where(frame[named].notna(), "").astype(str).map(printable).str.strip().to_numpy()
+        if named is not None
+        else units.to_numpy()
+    )
+    seen: dict[str, str] = {}
+    for row, (unit, name) in enumerate(zip(units.to_numpy(), names)):
+        name = name or unit
+        if seen.setdefault(unit, name) != name:
+            raise PlanError(
+                f"unit '{unit}' is named both '{seen[unit]}' and '{name}'",
+                file=source,
+                row=row + 1,
+                column=str(named),
+                expected="one name for each unit",
+            )
+    return pd.Series(units.to_numpy(), index=pd.Index(codes, name="lsoa_code"), name="block"), seen
 
 
 def recorded_value(

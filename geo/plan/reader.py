@@ -11,8 +11,9 @@ row and column; every neighbourhood name must pass :func:`geo.names.check_name`.
 What a file records about the whole plan comes back into its provenance: the population basis it was made on
 (``population_basis``) and the building blocks it was built from (``building_blocks``: MSOAs, wards or a user's
 units, as ``params["blocks"]``, from which :func:`geo.propose.blocks.made_of` names each neighbourhood's blocks
-again). MSOAs and wards are found again from the atlas; a user's units are not in the file, so a plan built from
-them is known to be, but its units are named only when the atlas carries them again.
+again). MSOAs and wards are found again from the atlas; a user's units are in no data folder, so the file records
+each LSOA's unit (``block``, ``block_name``) and the plan's atlas carries them again (an older file without them
+is known to be built from a user's units, but names none).
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ from geo.plan.lookup import (
     is_practice_table,
     practice_table,
     normalised_header,
+    units_of,
 )
+from geo.atlas.model import with_block_columns
 from geo.plan.params import BLOCK_TITLES, Provenance
 from geo.sources.memory import MemoryFile
 from geo.sources.uploads import Upload, check_shapes, open_upload, read_layer, read_table, repaired
@@ -82,13 +85,15 @@ def _open(path, atlas: "Atlas") -> Upload:
 
 
 def _read_polygons(upload: Upload, atlas: "Atlas", name_column: str | None):
-    """Polygons as ``(assignment, basis, practices, blocks)``: each LSOA to the polygon covering most of it."""
+    """Polygons as ``(assignment, basis, practices, blocks, LSOA attributes)``: each LSOA to the polygon covering
+    most of it (the attributes only for an LSOA layer, read as a lookup)."""
     polygons = read_layer(upload)
     source = upload.name
     attributes = pd.DataFrame(polygons.drop(columns=polygons.geometry.name))
     basis, blocks = basis_of(attributes, source=source), blocks_of(attributes, source=source)
     if any(normalised_header(c) in LSOA_HEADERS for c in attributes.columns):
-        return assignment_from_frame(attributes, atlas, source=source, name_column=name_column), basis, None, blocks
+        assignment = assignment_from_frame(attributes, atlas, source=source, name_column=name_column)
+        return assignment, basis, None, blocks, attributes
     if name_column is None:
         text = [
             c
@@ -128,7 +133,7 @@ def _read_polygons(upload: Upload, atlas: "Atlas", name_column: str | None):
             file=source,
             expected=error.expected,
         )
-    return assignment, basis, _practices_of(attributes, name_column, basis, source), blocks
+    return assignment, basis, _practices_of(attributes, name_column, basis, source), blocks, None
 
 
 def _practices_of(attributes: pd.DataFrame, name_column: str, basis: str | None, source: str) -> pd.Series | None:
@@ -214,14 +219,32 @@ def load_plan(
             )
         assignment = assignment_from_frame(frame, atlas, source=source, name_column=name_column)
         basis, practices = basis_of(frame, source=source), None
+        atlas = _with_units(atlas, frame, blocks, source)
     else:
-        assignment, basis, practices, blocks = _read_polygons(upload, atlas, name_column)
+        assignment, basis, practices, blocks, attributes = _read_polygons(upload, atlas, name_column)
+        if attributes is not None:  # an LSOA layer: it may carry each LSOA's unit too
+            atlas = _with_units(atlas, attributes, blocks, source)
     if practices is not None:  # a list plan's footprints: the plan is its practices
         return Plan.from_practices(
             atlas, practices, params, provenance=_made_on(provenance, basis), name=name, source=source, **overrides
         )
     provenance = _built_from(_made_on(provenance, basis), blocks, source)
     return Plan(atlas, assignment, params, provenance=provenance, name=name, **overrides)
+
+
+def _with_units(atlas: "Atlas", frame: pd.DataFrame, blocks: str | None, source: str) -> "Atlas":
+    """The atlas carrying each LSOA's unit as a plan built from a user's units records it (``block``,
+    ``block_name``), so its profiles name them ("Made of"); the atlas as it is for any other plan or a file
+    without them. Each LSOA's row is checked (:func:`geo.plan.lookup.units_of`)."""
+    if blocks != "custom":
+        return atlas
+    lsoa_column = next(c for c in frame.columns if normalised_header(c) in LSOA_HEADERS)
+    found = units_of(frame, lsoa_column, source=source)
+    if found is None:
+        return atlas
+    units, names = found
+    described = {"type": "custom", "title": BLOCK_TITLES["custom"], "source": printable(source)}
+    return with_block_columns(atlas, units, names, {**described, "count": int(units.nunique())})
 
 
 def _built_from(provenance, blocks: str | None, source: str):

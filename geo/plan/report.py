@@ -24,6 +24,7 @@ from geo.jsonable import jsonable
 from geo.plan.params import BASIS_WORDS
 from geo.disclosure import is_disclosive
 from geo.metrics import REGISTRY
+from geo.metrics.balance import deviation_from
 from geo.metrics.margins import PUBLISHED_COLUMNS, margin_parts
 from geo.disclosure import margin_totals
 from geo.disclosure import _threshold
@@ -138,7 +139,9 @@ def neighbourhood_columns(plan: "Plan") -> dict[str, list]:
 def summary(plan: "Plan") -> dict:
     """Return the plan-level metrics.
 
-    Every ``*_pct`` is a percentage from 0 to 100: ``within_5_pct`` and ``within_10_pct`` of neighbourhoods
+    Deviations are from each neighbourhood's ideal (``deviation_from`` says which: the target, or in a plan made
+    with a number of neighbourhoods per place each place's ideal, its total over its count). Every ``*_pct`` is a
+    percentage from 0 to 100: ``within_5_pct`` and ``within_10_pct`` of neighbourhoods
     (``within_tolerance`` is the same share as a fraction from 0 to 1, which the page reads); deviations,
     ``registration_leakage_pct`` and ``alignment_pct`` are percentages (the last two as whole percents through
     :func:`geo.disclosure.publish_share`); ``practice_home_share`` gives the 10th and 25th percentiles and median
@@ -171,6 +174,8 @@ def summary(plan: "Plan") -> dict:
         "plan_population_basis": made_on(plan),
         "population_basis_note": basis_note(plan),
         "population": published["area_population"],
+        # Measured from the target, or in a counted plan from each place's ideal (its total / its count).
+        "deviation_from": deviation_from(plan),
         "max_abs_deviation_pct": max(deviations),  # a suppressed population has no deviation to show
         "mean_abs_deviation_pct": sum(deviations) / len(deviations),
         # Shares of neighbourhoods (not of people) from the exact deviations, as validate() judges them: every
@@ -232,7 +237,8 @@ def published_populations(plan: "Plan") -> dict:
     Per neighbourhood (arrays in :attr:`Plan.neighbourhoods` order): ``resident_population`` and
     ``registered_population`` (parts: the footprint's LSOAs), ``list_population`` (parts: the neighbourhood's
     practices, the same whatever its footprint), ``population`` (the basis's one), ``deviation`` and
-    ``deviation_pct`` (from the published population, so they never give back an exact total that is rounded);
+    ``deviation_pct`` (the published population against its ideal, ``plan["ideal"]``, so they never give back an
+    exact total that is rounded);
     ``*_rounded_to`` say which are rounded. ``area_population`` and ``area_list_population`` are the whole
     plan's totals, margins of the same parts. NaN is suppressed.
 
@@ -283,8 +289,10 @@ def _published(plan: "Plan", threshold: int) -> dict:
     basis = "list_population" if plan.population == "list" else plan.population_column
     out["population"], out["population_rounded_to"] = out[basis], out[f"{basis}_rounded_to"]
     out["area_population"] = out["area_" + basis]
-    out["deviation"] = out["population"] - plan.target
-    out["deviation_pct"] = 100.0 * out["deviation"] / plan.target
+    ideal = plan["ideal"]  # the target, or each place's ideal in a counted plan (geo.metrics.balance)
+    aims = np.array([ideal[name] for name in plan.neighbourhoods], dtype=float)
+    out["deviation"] = out["population"] - aims
+    out["deviation_pct"] = 100.0 * out["deviation"] / aims
     for value in out.values():  # shared by every reader of the plan: nobody may change them
         if isinstance(value, np.ndarray):
             value.flags.writeable = False

@@ -19,6 +19,7 @@ import pandas as pd
 from geo.atlas.model import AGE_BANDS
 from geo.disclosure import publish_share, suppress, suppress_frame
 from geo.errors import DataError
+from geo.metrics.balance import deviation_from
 from geo.profiles.charts import footprint_svg
 from geo.profiles.figures import Figures, extra_figures
 from geo.profiles.access_need import access_figures
@@ -66,6 +67,9 @@ class Profiles:
     title: str = ""
     version: str = ""
     state: str = ""
+    #: What ``deviation_pct`` is measured from (:func:`geo.metrics.balance.deviation_from`): the target, or in a
+    #: plan made with a number of neighbourhoods per place each place's ideal.
+    deviation_from: str = "the target"
 
     def write(self, path: str | Path) -> Path:
         """Write to ``.pdf`` (the printed data pack), ``.html`` (the same pack, A4 print), ``.xlsx`` (formatted
@@ -219,6 +223,7 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
         key=key,
         access_notes=access_notes,
         title=plan.name if plan.name != "plan" else "",
+        deviation_from=deviation_from(plan),
         **_context(plan, practices, high, outline),
     )
 

@@ -95,8 +95,13 @@ def made_of_line(blocks: str, limit: int = MADE_OF_CHARS) -> str:
 
 
 def _size(p, row) -> str:
+    def heading(c: str) -> str:  # a counted plan's deviation is from each place's ideal (place total / its count)
+        if c == "deviation_pct" and getattr(p, "deviation_from", "the target") != "the target":
+            return f"Difference from {p.deviation_from}"
+        return label(c)
+
     rows = [
-        f"<tr><th>{_esc(label(c))}</th><td class=\"num\">{_esc(format_value(c, row[c]))}</td></tr>"
+        f"<tr><th>{_esc(heading(c))}</th><td class=\"num\">{_esc(format_value(c, row[c]))}</td></tr>"
         for c in SIZE_FIGURES
         if c in row.index and not (c == "hotspot_lsoas" and _modelled(p))
     ]

@@ -129,6 +129,8 @@ def summary(p) -> str:
     shown = [(c, h) for c, h in SUMMARY_FIGURES if c in p.summary.columns or c in p.key.columns]
     if not _modelled(p):
         shown = [(c, "UEC attendances per 1,000" if c == "uec_rate" else h) for c, h in shown]
+    if getattr(p, "deviation_from", "the target") != "the target":  # a counted plan: from each place's ideal
+        shown = [(c, "Difference from place ideal" if c == "deviation_pct" else h) for c, h in shown]
     top = max([v.get("core20_pct") or 0 for _, _, v in rows if not _missing(v.get("core20_pct"))] + [1])
     head = "<th>Area</th>" + "".join(
         f'<th class="num">{_esc(h)}{" (modelled)" if c == "uec_rate" and _modelled(p) else ""}</th>' for c, h in shown

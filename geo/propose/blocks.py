@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from geo.atlas.model import with_block_columns
 from geo.errors import DataError, PlanError
 from geo.plan.params import BLOCK_TITLES  # the one list of block types (geo.plan writes and reads it too)
 from geo.sources.boundaries import read_msoa21_boundaries
@@ -193,19 +194,7 @@ def with_blocks(atlas, blocks: Blocks):
     >>> with_blocks(atlas, b).lsoas.block_name.tolist()
     ['Upper', 'Upper']
     """
-    lsoas = atlas.lsoas.copy()
-    units = blocks.units.reindex(lsoas.index)
-    if units.isna().any():
-        code = units.index[units.isna().to_numpy().argmax()]
-        raise PlanError(
-            f"LSOA {code} is in no building block",
-            column="build_from",
-            expected="blocks covering every LSOA of the area",
-        )
-    lsoas["block_code"] = units.astype(str).to_numpy()
-    lsoas["block_name"] = [blocks.names.get(u, u) for u in lsoas["block_code"]]
-    lsoas.attrs = {**lsoas.attrs, "blocks": blocks.describe()}
-    return replace(atlas, lsoas=lsoas)
+    return with_block_columns(atlas, blocks.units, blocks.names, blocks.describe())
 
 
 def blocks_for(atlas, kind: str) -> Blocks:

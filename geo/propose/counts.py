@@ -266,7 +266,8 @@ def ideal_lines(ideals: dict[str, dict]) -> list[str]:
 
 def place_deviation(plan) -> pd.Series | None:
     """Return each neighbourhood's relative deviation from its own place's ideal size (None for a plan made
-    without a number of neighbourhoods): the balance that matters when places have different ideals.
+    without a number of neighbourhoods): the plan's own ``deviation_pct``, which a counted plan measures from each
+    place's ideal (:mod:`geo.metrics.balance`), so this line and the plan's summary never disagree.
 
     Examples
     --------
@@ -277,45 +278,9 @@ def place_deviation(plan) -> pd.Series | None:
     >>> bool(place_deviation(plan).abs().max() < 1e-9)
     True
     """
-    from geo.propose.model import NEST_COLUMNS  # lazy: same package (init order unchecked)
-
-    made = plan.provenance.params
-    ideals = made.get("ideal_sizes")
-    if not ideals:
+    if not (plan.provenance.params or {}).get("ideal_sizes"):
         return None
-    if plan.practice_assignment is not None:
-        return _list_deviation(plan, ideals)
-    lsoas = plan.atlas.lsoas
-    nest = made.get("nest", "lad")
-    place = (
-        pd.Series(next(iter(ideals)), index=lsoas.index) if nest == "none" else lsoas[NEST_COLUMNS[nest][0]].astype(str)
-    )
-    frame = pd.DataFrame(
-        {
-            "n": plan.assignment.reindex(lsoas.index),
-            "place": place,
-            "pop": pd.to_numeric(lsoas[plan.params.population_column], errors="coerce").fillna(0),
-        }
-    )
-    pops = frame.groupby("n")["pop"].sum()
-    home = frame.groupby(["n", "place"])["pop"].sum().reset_index().sort_values(["n", "pop"], ascending=[True, False])
-    home = home.drop_duplicates("n").set_index("n")["place"]
-    ideal = home.map(lambda p: ideals.get(p, {}).get("ideal", np.nan)).astype(float)
-    return (pops / ideal - 1).rename("place_deviation")
-
-
-def _list_deviation(plan, ideals: dict) -> pd.Series:
-    """A list-based plan's deviations, recounted from its practices' lists: each neighbourhood's place is the
-    nesting unit it was solved in (its first label, ``<place>-P01``)."""
-    practices = plan.atlas.practices
-    lists = pd.to_numeric(practices["list_size"], errors="coerce").fillna(0)
-    pops = plan.practice_assignment.groupby(plan.practice_assignment).apply(
-        lambda g: float(lists.reindex(g.index).sum())
-    )
-    origin = plan.provenance.labels
-    place = pd.Series({n: str(origin.get(n, n)).rsplit("-P", 1)[0] for n in pops.index})
-    ideal = place.map(lambda p: ideals.get(p, {}).get("ideal", np.nan)).astype(float)
-    return (pops / ideal - 1).rename("place_deviation")
+    return (pd.Series(plan["deviation_pct"], dtype=float) / 100).rename("place_deviation")
 
 
 def place_balance_line(plan) -> str:
@@ -325,6 +290,7 @@ def place_balance_line(plan) -> str:
         return ""
     tol = plan.tolerance
     return (
-        f"against each place's ideal: max |deviation| {100 * dev.abs().max():.1f} %; within ±5 %: "
+        f"against each place's ideal (place total / its count): max |deviation| {100 * dev.abs().max():.1f} %; "
+        f"within ±5 %: "
         f"{(dev.abs() <= 0.05 + 1e-9).mean():.0%}; within ±{100 * tol:g} %: {(dev.abs() <= tol + 1e-9).mean():.0%}"
     )

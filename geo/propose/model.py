@@ -12,15 +12,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
+from geo.contract import NEST_COLUMNS
 from geo.plan.params import BLOCK_TYPES, POPULATION_COLUMNS, PlanParams
 
-#: Nesting levels and the atlas column that names each nesting unit ("none": the whole study area is one unit).
-NEST_COLUMNS = {
-    "lad": ("lad_code", "lad_name"),
-    "utla": ("utla_code", "utla_name"),
-    "icb": ("icb_code", "icb_name"),
-    "custom": ("nest_code", "nest_name"),
-}  # custom: a user geography, see geo.propose.wards.nest_in
+#: Nesting levels (NEST_COLUMNS: the atlas column that names each nesting unit, from geo.contract; custom: a user
+#: geography, see geo.propose.wards.nest_in; "none": the whole study area is one unit).
 NEST_LEVELS = (*NEST_COLUMNS, "none")
 PRACTICE_MODES = ("whole", "ignore")
 #: Building blocks solved by tree bisection over the LSOA graph contracted to blocks (geo.propose.blocks).

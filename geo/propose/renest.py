@@ -10,6 +10,7 @@ connected run, so contiguity holds by construction; where the part kept is not c
 away, its smaller runs move too and the extra people are reported. A plan made with a number of neighbourhoods
 (places of different ideal sizes) is balanced against each unit's own ideal, its people over the neighbourhoods
 that keep their main part in it, as the proposal's places were; a plan made for a target, against the target.
+A plan of whole practices is nested and rebalanced by whole practices (:func:`renest_practices`).
 
 **Lower bound.** If every neighbourhood must lie within one unit and keep its name, each neighbourhood's people
 outside the unit it keeps must change neighbourhood, so the sum over neighbourhoods of the population outside its
@@ -82,7 +83,7 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
     (['A', 'A', 'B', 'B', 'B', 'B'], 1500.0, 1500.0)
     """
     if plan.practice_assignment is not None:
-        return renest_practices(plan, geography)
+        return renest_practices(plan, geography, rebalance=rebalance)
     atlas = plan.atlas
     codes = atlas.codes
     labels = plan.assignment.reindex(codes).astype(object).to_numpy().copy()
@@ -251,9 +252,10 @@ def _neighbours(rows, labels, adjacency) -> list:
     return sorted({labels[t] for t in touching if labels[t] is not None}, key=str)
 
 
-def _balance_notes(new: pd.Series, original, pop, units, ideal: dict, params, why: str) -> list[str]:
+def _balance_notes(new: pd.Series, original, pop, units, ideal: dict, params, why) -> list[str]:
     """One note per neighbourhood outside its band after re-nesting (its unit's for a counted plan), saying whether
-    it was already outside the plan's band."""
+    it was already outside the plan's band and why it is still outside (``why``: one reason for all, or a dict of
+    each neighbourhood's own)."""
     before = pd.Series(pop).groupby(original).sum()
     after = pd.Series(pop).groupby(new.to_numpy()).sum()
     where = pd.Series(units).groupby(new.to_numpy()).first()
@@ -264,18 +266,120 @@ def _balance_notes(new: pd.Series, original, pop, units, ideal: dict, params, wh
         if not low <= p <= high:
             was = before.get(n)
             already = " (as before)" if was is not None and not old_low <= was <= old_high and not ideal else ""
-            notes.append(f"{n}: {p:,.0f} people is outside the band of {low:,.0f}-{high:,.0f}{already}; {why}")
+            reason = why.get(str(n), BALANCE_MISSED) if isinstance(why, dict) else why
+            notes.append(f"{n}: {p:,.0f} people is outside the band of {low:,.0f}-{high:,.0f}{already}; {reason}")
     return notes
 
 
-def renest_practices(plan, geography) -> Renested:
+#: Why a neighbourhood of whole practices is still outside its band after rebalancing, when nothing more is known.
+BALANCE_MISSED = "moves of whole practices within its unit could not bring it inside"
+
+
+def _rebalance_practices(plan, codes, labels, units, pop, adjacency, ideal: dict) -> tuple[np.ndarray, dict]:
+    """Move whole practices between touching neighbourhoods of one unit (never across units) until each is inside
+    the band of its unit's ideal (the plan's target, or the unit's own ideal for a counted plan, ``ideal``).
+
+    Greedy, one practice at a time: of the moves into or out of a neighbourhood outside the band (a practice to a
+    neighbourhood it touches in the practice graph, its old one keeping a practice), the one leaving the unit's
+    deviations (largest first) least is taken, ties by practice code then neighbourhood, as long as it lowers them;
+    a move is kept only when no neighbourhood's place footprint (derived from the practices by
+    :meth:`geo.plan.Plan.move_practices`) ends in more parts than before, as :func:`_rebalance` keeps every LSOA
+    neighbourhood connected. At most :data:`PRACTICE_MOVES` moves per practice of the unit. Returns the labels and,
+    per neighbourhood still outside its band, why.
+    """
+    labels = labels.copy()
+    tol = plan.params.tolerance
+    reasons: dict[str, str] = {}
+    current = None  # the nested plan, made once: each move's footprint is derived from it
+    indptr, indices = adjacency.indptr, adjacency.indices
+    for unit in sorted(set(units), key=str):
+        rows = np.flatnonzero(units == unit)
+        aim = float(ideal.get(unit, plan.params.target))
+        low, high = aim * (1 - tol), aim * (1 + tol)
+        size = pd.Series(pop[rows]).groupby(labels[rows]).sum().to_dict()
+        count = pd.Series(labels[rows]).value_counts().to_dict()
+        limit = PRACTICE_MOVES * len(rows)
+        moves = 0
+        while True:
+            off = {n for n, p in size.items() if not low <= p <= high}
+            if not off:
+                break
+            if len(size) < 2:
+                reasons.update({str(n): "the only neighbourhood of its unit, so no practice can move" for n in off})
+                break
+            if moves >= limit:
+                reasons.update({str(n): f"the limit of {limit} practice moves in its unit was reached" for n in off})
+                break
+            now = _deviations(size, aim)
+            candidates = {}
+            for i in rows:
+                src = labels[i]
+                if count[src] <= 1:
+                    continue
+                for j in indices[indptr[i] : indptr[i + 1]]:
+                    dst = labels[j]
+                    if units[j] != unit or dst == src or (src not in off and dst not in off):
+                        continue
+                    after = _deviations({**size, src: size[src] - pop[i], dst: size[dst] + pop[i]}, aim)
+                    if after < now:
+                        candidates[(str(codes[i]), str(dst))] = (after, i, dst)
+            if current is None:
+                current = Plan.from_practices(
+                    plan.atlas, pd.Series(labels, index=pd.Index(codes, name="practice_code")), plan.params
+                )
+            chosen = None
+            for key in sorted(candidates, key=lambda k: (candidates[k][0], k)):
+                child = current.move_practices({key[0]: key[1]})
+                if _footprints_kept(current, child):
+                    chosen = candidates[key]
+                    break
+            if chosen is None:
+                reasons.update(
+                    {
+                        str(n): "no move of a whole practice to or from a touching neighbourhood of its unit lowers "
+                        "the unit's deviations without breaking a footprint into more parts"
+                        for n in off
+                    }
+                )
+                break
+            _, i, dst = chosen
+            src = labels[i]
+            size[src] -= pop[i]
+            size[dst] += pop[i]
+            count[src] -= 1
+            count[dst] += 1
+            labels[i] = dst
+            current = child
+            moves += 1
+    return labels, reasons
+
+
+#: Rebalancing a plan of whole practices makes at most this many moves per practice of a unit.
+PRACTICE_MOVES = 1
+
+
+def _deviations(size: dict, aim: float) -> tuple:
+    """The neighbourhoods' absolute relative deviations from ``aim``, largest first (compared as a whole: the
+    worst first, then the next), rounded so that float noise never counts as a gain."""
+    return tuple(sorted((round(abs(p / aim - 1), 12) for p in size.values()), reverse=True))
+
+
+def _footprints_kept(before, after) -> bool:
+    """Whether no neighbourhood's place footprint has more parts in ``after`` than in ``before`` (at least one)."""
+    old, new = before["parts"], after["parts"]
+    return all(parts <= max(old.get(n, 1), 1) for n, parts in new.items())
+
+
+def renest_practices(plan, geography, *, rebalance: bool = True) -> Renested:
     """Re-nest a plan of whole practices: each practice belongs to the unit of its site's LSOA (as a list-based
     proposal nests practices by their site), each neighbourhood keeps its practices in the unit holding most of its
     list, and every other connected run of its practices (in the practice graph of
     :mod:`geo.propose.practice_graph`) joins a neighbourhood of that unit it touches or becomes one, as
-    :func:`renest` does with LSOAs. Practices stay whole; no rebalancing moves are made (a practice moved for
-    balance would move all its patients). ``assignment`` and ``moved`` are by practice (``practice_code`` rows,
-    their lists as ``population``); the lower bound is each neighbourhood's list outside its largest unit.
+    :func:`renest` does with LSOAs. Practices stay whole. With ``rebalance`` whole practices then move between
+    touching neighbourhoods of one unit to bring them into the band (:func:`_rebalance_practices`; a practice moved
+    for balance moves all its patients, and every one is listed). ``assignment`` and ``moved`` are by practice
+    (``practice_code`` rows, their lists as ``population``); the lower bound is each neighbourhood's list outside
+    its largest unit.
 
     Examples
     --------
@@ -345,8 +449,19 @@ def renest_practices(plan, geography) -> Renested:
             chosen = best if abs(current[best] + size - target) < abs(size - target) else own
         labels[rows] = chosen
         home.setdefault(str(chosen), unit)
+    notes: list[str] = []
+    why: str | dict = "not rebalanced (rebalance=False)"
+    if rebalance:
+        nesting_moves = float(pop[labels != original].sum())
+        labels, why = _rebalance_practices(plan, codes, labels, units, pop, adjacency, ideal)
+        extra = float(pop[labels != original].sum()) - nesting_moves
+        if extra > 0:
+            notes.append(
+                f"{extra:,.0f} more patients moved with whole practices between neighbourhoods of one unit to bring "
+                "them into the band (rebalance=False moves only what nesting needs)"
+            )
     out = pd.Series(labels, index=pd.Index(codes, name="practice_code"), name="neighbourhood")
-    notes = _balance_notes(out, original, pop, units, ideal, plan.params, "whole practices are not rebalanced")
+    notes += _balance_notes(out, original, pop, units, ideal, plan.params, why)
     changed = out.to_numpy() != original
     moved = pd.DataFrame(
         {

@@ -183,22 +183,67 @@ def test_the_blocks_column_is_never_taken_for_the_names(tmp_path, grid, ward_pla
     assert back.assignment.equals(ward_plan.assignment) and made_of(back) == made_of(ward_plan)
 
 
-def test_a_plan_of_a_users_units_says_so_but_names_them_only_with_the_units(tmp_path, grid):
-    """A user's units are not in the plan file: the plan read back is known to be built from them, and its
-    profiles name them only when the atlas carries the units again (never a guess)."""
+@pytest.fixture(scope="module")
+def unit_plan(grid):
+    """A plan built from a user's units (2 x 2 squares named "Locality ..."), on the atlas carrying them."""
     atlas, _ = grid
     units = pd.Series(_square(atlas, 8, 2), index=atlas.codes)
     blocks = Blocks("custom", units, {u: f"Locality {u}" for u in units}, "localities.csv")
     carried = with_blocks(atlas, blocks)
-    plan = propose(carried, ProposalParams(build_from="custom", target=12_000, tolerance=0.2, seed=1))
+    return propose(carried, ProposalParams(build_from="custom", target=12_000, tolerance=0.2, seed=1)), units
+
+
+@pytest.mark.parametrize("filename, layer", [("plan.csv", "neighbourhoods"), *FILES[3:]])
+def test_a_plan_of_a_users_units_records_each_unit_and_names_them_read_back(tmp_path, grid, unit_plan, filename, layer):
+    """A user's units are in no data folder: the plan file records each LSOA's unit (``block``, ``block_name``),
+    and the plan read back on the plain atlas names them in its profiles as the proposal did."""
+    atlas, _ = grid
+    plan, units = unit_plan
+    path = write_plan(plan, tmp_path / filename, layer=layer)
+    if filename.endswith(".csv"):
+        frame = pd.read_csv(path, dtype=str).set_index("lsoa_code")
+    else:
+        frame = pd.DataFrame(pyogrio.read_dataframe(path)).set_index("lsoa_code")
+    assert frame["block"].to_dict() == units.to_dict()
+    assert (frame["block_name"] == "Locality " + frame["block"]).all()
+    back = load_plan(path, atlas)
+    assert back.provenance.params["blocks"]["type"] == "custom"
+    assert made_of(back) == made_of(plan) and "Locality" in next(iter(made_of(back).values()))
+    assert back.assignment.equals(plan.assignment)
+
+
+def test_an_old_file_of_a_users_units_says_so_but_names_none(tmp_path, grid, unit_plan):
+    """A file written before the units were recorded: known to be built from them, naming none (never a guess),
+    unless the atlas carries them again."""
+    atlas, _ = grid
+    plan, _ = unit_plan
     path = write_plan(plan, tmp_path / "plan.csv")
-    assert set(pd.read_csv(path)[BLOCKS_COLUMN]) == {"custom"}
+    pd.read_csv(path).drop(columns=["block", "block_name"]).to_csv(path, index=False)
     back = load_plan(path, atlas)
     assert back.provenance.params["blocks"]["type"] == "custom" and made_of(back) is None
-    assert made_of(load_plan(path, carried)) == made_of(plan) and made_of(plan)
+    assert made_of(load_plan(path, plan.atlas)) == made_of(plan) and made_of(plan)
     book = load_workbook(write_plan(plan, tmp_path / "plan.xlsx"))  # the workbook's notes name the units' file
     notes = {row[0]: row[1] for row in book["Notes"].iter_rows(values_only=True) if row[0]}
     assert "built from units of a user geography (localities.csv)" in notes["Method"]
+
+
+@pytest.mark.parametrize(
+    "column, value, message",
+    [
+        ("block", "", "row 2, column 'block': LSOA 'G0001' has no unit"),
+        ("block_name", "Somewhere else", "row 2, column 'block_name': unit '0-0' is named both"),
+    ],
+)
+def test_a_bad_unit_names_file_row_and_column(tmp_path, grid, unit_plan, column, value, message):
+    atlas, _ = grid
+    plan, _ = unit_plan
+    path = write_plan(plan, tmp_path / "plan.csv")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert frame.loc[1, "lsoa_code"] == "G0001" and frame.loc[1, "block"] == "0-0"  # G0000's square
+    frame.loc[1, column] = value
+    frame.to_csv(path, index=False)
+    with pytest.raises(PlanError, match=message):
+        load_plan(path, atlas)
 
 
 def test_a_block_split_by_an_edit_is_named_as_a_part(tmp_path, grid, ward_plan):

@@ -8,7 +8,7 @@ import pytest
 
 from geo.errors import PlanError
 from geo.propose import ProposalParams, propose
-from geo.propose.counts import apportion, ideal_lines, parse_counts, place_counts, place_deviation
+from geo.propose.counts import apportion, ideal_lines, parse_counts, place_balance_line, place_counts, place_deviation
 from geo.testing import grid_atlas
 
 
@@ -199,3 +199,68 @@ def test_llr_twelve_from_whole_practices(data_dir):
         propose(
             atlas, ProposalParams(neighbourhoods={"E06000016": 4, "E10000018": 8}, nest="utla", build_from="practices")
         )
+
+
+def _recount_lsoas(plan) -> pd.Series:
+    """Each neighbourhood's deviation from its own place's ideal (the place's people over its neighbourhoods),
+    recounted from the assignment and the atlas: the figure every output of a counted plan must show."""
+    lsoas = plan.atlas.lsoas
+    frame = pd.DataFrame({"n": plan.assignment, "lad": lsoas.lad_code, "p": lsoas.resident_population})
+    place = frame.groupby("n").lad.first()
+    ideal = frame.groupby("lad").p.sum() / place.value_counts()
+    return frame.groupby("n").p.sum() / place.map(ideal) - 1
+
+
+def test_a_counted_plans_deviation_is_from_each_places_ideal_in_every_output(grid, tmp_path):
+    """Issue 23: a plan with a number per place is measured from each place's ideal (place total / its count), not
+    the area's mean, in the summary's headline, the table, validate, the profiles and the exports alike."""
+    from cli.plan import score_table
+    from cli.propose import format_summary
+    from geo.plan.io import footprints, write_plan
+    from geo.profiles.core import neighbourhood_profiles
+    from geo.profiles.summary_pages import summary as summary_page
+
+    plan = propose(grid, ProposalParams(neighbourhoods={"E07009000": 1, "E07009001": 3, "E07009002": 2}, seed=1))
+    dev = _recount_lsoas(plan)
+    mean = grid.lsoas.resident_population.groupby(plan.assignment).sum() / plan.target - 1
+    assert 100 * mean.abs().max() > 50 > 100 * dev.abs().max()  # the mean is no place's ideal here
+    s = plan.summary()
+    assert s["max_abs_deviation_pct"] == pytest.approx(100 * dev.abs().max())
+    assert s["deviation_from"] == "each place's ideal (place total / its count)"
+    assert s["within_10_pct"] == pytest.approx(100 * (dev.abs() <= 0.1 + 1e-9).mean())
+    table = plan.neighbourhood_table().set_index("name")
+    assert table["deviation_pct"].to_dict() == pytest.approx((100 * dev).to_dict())
+    assert place_deviation(plan).to_dict() == pytest.approx(dev.to_dict())
+    assert not [v for v in plan.validate() if v.constraint == "population"]
+    shown = footprints(plan).set_index("name")["deviation_pct"]
+    assert shown.to_dict() == pytest.approx((100 * dev).to_dict())
+    profiles = neighbourhood_profiles(plan)
+    assert profiles.summary["deviation_pct"].to_dict() == pytest.approx((100 * dev).round(1).to_dict(), abs=0.051)
+    assert "Difference from place ideal" in summary_page(profiles)
+    written = pd.read_csv(write_plan(plan, tmp_path / "plan.csv"))  # the lookup itself carries no deviation
+    assert set(written.neighbourhood) == set(dev.index)
+    assert "against each place's ideal (place total / its count)" in format_summary(s, [])
+    assert "against each place's ideal (place total / its count)" in score_table(plan)
+    assert f"max |deviation| {100 * dev.abs().max():.1f} %" in place_balance_line(plan)
+    # A plan made for a target is measured from the target, as before.
+    target = propose(grid, ProposalParams(target=40_000, seed=1))
+    off = grid.lsoas.resident_population.groupby(target.assignment).sum() / 40_000 - 1
+    assert target.summary()["max_abs_deviation_pct"] == pytest.approx(100 * off.abs().max())
+    assert target.summary()["deviation_from"] == "the target" and place_deviation(target) is None
+
+
+def test_a_counted_plan_of_whole_practices_is_measured_from_each_places_ideal(listed):
+    """The same for whole practices: each place's ideal is its practices' lists over its count, each practice in
+    the place of its site."""
+    plan = propose(
+        listed, ProposalParams(build_from="practices", neighbourhoods={"E07009000": 1, "E07009001": 3, "E07009002": 2})
+    )
+    frame = list_places(plan, {})
+    lists = frame.groupby("n")["list"].sum()
+    place = frame.groupby("n").place.first()
+    ideal = frame.groupby("place")["list"].sum() / place.value_counts()
+    dev = lists / place.map(ideal) - 1
+    assert plan.summary()["max_abs_deviation_pct"] == pytest.approx(100 * dev.abs().max())
+    assert plan.neighbourhood_table().set_index("name")["deviation_pct"].to_dict() == pytest.approx(
+        (100 * dev).to_dict()
+    )

@@ -169,3 +169,63 @@ def test_a_counted_plan_is_balanced_against_each_units_own_ideal():
             assert any(f"{n}: {p:,.0f} people is outside the band of {0.9 * ideal:,.0f}" in x for x in out.notes)
     # The mean (36,000) is no unit's ideal here: a note against it would mislead.
     assert not any("32,400-39,600" in x for x in out.notes)
+
+
+def _practice_case(practice_every: int):
+    """A plan of whole practices drawn across the whole grid, and new units cutting it at column 3."""
+    from geo.propose import ProposalParams, propose
+
+    atlas = grid_atlas(8, 8, lad_width=4, practice_every=practice_every)
+    plan = propose(atlas, ProposalParams(target=24_000, build_from="practices", nest="none", seed=1))
+    col = np.arange(64) % 8
+    units = pd.Series(np.where(col < 3, "WEST", "EAST"), index=atlas.codes)
+    return plan, Geography("new", "new units", units, {"WEST": "West", "EAST": "East"})
+
+
+def _recount(plan, out, geo):
+    """Each neighbourhood's unit (of its practices' sites: exactly one) and its deviation from its unit's band,
+    recounted from the assignment and the practices' lists."""
+    from geo.propose.practice_graph import practice_units
+
+    graph = practice_units(plan.atlas)
+    lists = pd.Series(graph.lists, index=graph.codes).reindex(out.assignment.index)
+    site = geo.units.reindex(plan.atlas.practices.lsoa_code.reindex(out.assignment.index)).to_numpy()
+    frame = pd.DataFrame({"n": out.assignment.to_numpy(), "u": site, "p": lists.to_numpy()})
+    assert (frame.groupby("n").u.nunique() == 1).all()  # no neighbourhood crosses units
+    sizes = frame.groupby("n").p.sum()
+    return sizes / plan.params.target - 1, frame.groupby("n").u.first(), lists
+
+
+@pytest.mark.parametrize("practice_every", [2, 3])
+def test_whole_practices_are_rebalanced_within_their_units(practice_every):
+    """Issue 23: after a plan of whole practices is nested, whole practices move between touching neighbourhoods
+    of one unit (never across) into the band; every neighbourhood still outside it is named with why."""
+    plan, geo = _practice_case(practice_every)
+    plain, balanced = renest(plan, geo, rebalance=False), renest(plan, geo)
+    before = plan.practice_assignment.reindex(balanced.assignment.index)
+    dev_plain, _, lists = _recount(plan, plain, geo)
+    dev, unit, _ = _recount(plan, balanced, geo)
+    # The moves made for balance stay inside a unit: the practice's neighbourhood is of its own site's unit.
+    site = geo.units.reindex(plan.atlas.practices.lsoa_code.reindex(balanced.assignment.index))
+    assert (site.to_numpy() == unit.reindex(balanced.assignment.to_numpy()).to_numpy()).all()
+    moved = balanced.assignment.index[balanced.assignment != before]
+    assert sorted(balanced.moved.practice_code) == sorted(moved)
+    assert balanced.people_moved == pytest.approx(lists[moved].sum())
+    assert balanced.moved.population.sum() == pytest.approx(balanced.people_moved)
+    tol = plan.params.tolerance
+    for n, d in dev.items():
+        if abs(d) > tol + 1e-9:  # outside: said, with a reason that is not the old blanket one
+            [note] = [x for x in balanced.notes if x.startswith(f"{n}: ")]
+            assert "outside the band" in note and "not rebalanced" not in note
+    assert not any(x.startswith(f"{n}: ") for n in dev.index[dev.abs() <= tol + 1e-9] for x in balanced.notes)
+    assert all("not rebalanced (rebalance=False)" in x for x in plain.notes if "outside the band" in x)
+    assert (dev_plain.abs() > tol).any()  # the case needs rebalancing
+    if practice_every == 2:  # small practices: every neighbourhood is brought inside, moving more people
+        assert (dev.abs() <= tol + 1e-9).all() and balanced.people_moved > plain.people_moved
+        assert any("more patients moved with whole practices" in x for x in balanced.notes)
+    else:  # large practices: none can move without pushing another further out; the plan is as nested
+        assert balanced.assignment.equals(plain.assignment)
+    new, nested = renested_plan(plan, geo, balanced), renested_plan(plan, geo, plain)
+    assert all(p <= max(nested["parts"].get(n, 1), 1) for n, p in new["parts"].items())
+    again = renest(plan, geo)
+    assert again.assignment.equals(balanced.assignment) and again.notes == balanced.notes
