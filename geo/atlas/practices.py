@@ -325,12 +325,14 @@ def practice_profiles(
     codes = practices.index
     out = practices.copy()
     if ages is not None:
-        bands = ages[ages.practice_code.isin(codes)][PRACTICE_AGE_COLUMNS].reset_index(drop=True)
+        bands = ages[code_isin(ages.practice_code, codes)][PRACTICE_AGE_COLUMNS].reset_index(drop=True)
         out["list_size_2026_07"] = bands.groupby("practice_code").patients.sum().reindex(codes).astype("Int64")
     else:
         bands = empty_practice_ages()
         out["list_size_2026_07"] = pd.array([pd.NA] * len(codes), dtype="Int64")
-    registers = empty_qof() if qof is None else qof[qof.practice_code.isin(codes)][QOF_COLUMNS].reset_index(drop=True)
+    registers = (
+        empty_qof() if qof is None else qof[code_isin(qof.practice_code, codes)][QOF_COLUMNS].reset_index(drop=True)
+    )
     geometry = out.pop("geometry")
     out["geometry"] = geometry  # geometry stays the last column
     return gpd.GeoDataFrame(out, geometry="geometry", crs=practices.crs), registers, bands
