@@ -1,7 +1,8 @@
 """Cache built atlases as GeoParquet, keyed by the checksums of the input files, so a second start is quick.
 
-File checksums are remembered by (path, size, modification time) so a cached start does not re-read hundreds of
-megabytes just to learn that nothing changed; any edit to a file changes its size or time and so its key.
+File checksums are remembered by (path, size, modification time, inode) so a cached start does not re-read hundreds
+of megabytes just to learn that nothing changed; any edit to a file changes its size or time and so its key
+(:func:`geo.sources.parsed.file_sha256` says what that stamp can miss).
 """
 
 from __future__ import annotations
