@@ -43,17 +43,19 @@ _SUMS: dict[tuple, str] = {}
 
 
 def file_sha256(path: Path, memo_dir: Path | None = None) -> str:
-    """Return the sha256 of a file, memoised by its path and stamp (size, modification time in ns, inode and device).
+    """Return the sha256 of a file, memoised by its path and stamp (size, modification and change times in ns, inode
+    and device).
 
     The memo is kept under ``memo_dir`` (so a cold build on a set-up machine hashes nothing) and in this process
     (so the atlas key and each parsed entry look it up once). The trade-off: a file rewritten in place to the same
-    size and modification time (a deliberate ``touch -d`` to the old time, or a clock set back) would keep its old
-    checksum until either changes; an edit, a copy over it (a new inode) or a fresh download changes the stamp and is
+    size and both times would keep its old checksum; the change time (``st_ctime_ns``) is set by the kernel on every
+    write or metadata change and no user tool can set it back (``touch -d`` to the old modification time still
+    moves it), so that takes a clock set back. An edit, a copy over it or a fresh download changes the stamp and is
     hashed again. Every build still validates whatever it parses, and a parsed frame is only ever served for the
     file (checksum) it was parsed from.
     """
     stat = path.stat()
-    stamp = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_dev)
+    stamp = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
     if stamp in _SUMS:
         return _SUMS[stamp]
     memo_key = hashlib.sha256("|".join(map(str, stamp)).encode()).hexdigest()[:32]

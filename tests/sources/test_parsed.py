@@ -128,3 +128,20 @@ def test_a_file_copied_over_with_the_same_size_and_time_is_hashed_again(tmp_path
     os.replace(other, path)
     assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
     assert file_sha256(path, tmp_path / "memo") == hashlib.sha256(b"a,b\n1,3\n").hexdigest()
+
+
+def test_a_file_rewritten_in_place_to_the_same_size_and_time_is_hashed_again(tmp_path):
+    # Same inode, same size, modification time set back (``touch -d``, ``cp -p`` over an existing file): only the
+    # change time, which no user tool can set back, tells the memo the bytes changed.
+    path = tmp_path / "a.csv"
+    path.write_text("a,b\n1,2\n")
+    stat = path.stat()
+    assert file_sha256(path, tmp_path / "memo") == hashlib.sha256(b"a,b\n1,2\n").hexdigest()
+    with open(path, "r+b") as handle:
+        handle.write(b"a,b\n1,3\n")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    while path.stat().st_ctime_ns == stat.st_ctime_ns:  # the kernel's clock is coarse (a tick): wait for the next
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    now = path.stat()
+    assert (now.st_ino, now.st_size, now.st_mtime_ns) == (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    assert file_sha256(path, tmp_path / "memo") == hashlib.sha256(b"a,b\n1,3\n").hexdigest()
