@@ -171,6 +171,102 @@ def bridge_counts(
     return placed.drop(columns=["from_code", "to_code", "weight", "change"]), report
 
 
+def bridge_pair_sums(
+    frame: pd.DataFrame, *, key_column: str, code_column: str, value_column: str, weights: pd.DataFrame
+) -> tuple[pd.DataFrame, BridgeReport]:
+    """:func:`bridge_counts` of ``frame[[key_column, code_column, value_column]]``, summed by (key, target code)
+    pair: the same frame and report as ``bridge_counts`` followed by :func:`sum_pairs`.
+
+    Registrations (a practice's patients by LSOA) are bridged so on every build: this goes through integer positions,
+    never copying the lookup's code columns to each of ~900k rows nor hashing the bridged codes again.
+
+    Examples
+    --------
+    >>> lookup = pd.DataFrame({"lsoa11_code": ["A", "B", "B", "C"], "lsoa21_code": ["A", "B1", "B2", "B1"],
+    ...                        "change": ["U", "S", "S", "M"]})
+    >>> w = crosswalk(lookup, source=2011, target=2021)
+    >>> counts = pd.DataFrame({"practice_code": ["P", "P", "P", "P"], "lsoa_code": ["A", "B", "C", "NO2011"],
+    ...                        "patients": [10, 20, 5, 1]})
+    >>> out, report = bridge_pair_sums(counts, key_column="practice_code", code_column="lsoa_code",
+    ...                                value_column="patients", weights=w)
+    >>> out.to_dict("list")
+    {'practice_code': ['P', 'P', 'P'], 'lsoa_code': ['A', 'B1', 'B2'], 'patients': [10.0, 15.0, 10.0]}
+    >>> report.patients_split, report.patients_merged, report.patients_unplaced_no2011
+    (20.0, 5.0, 1.0)
+    """
+    frame = frame[[key_column, code_column, value_column]]
+    values = frame[value_column].to_numpy()
+    codes = frame[code_column]
+    fast = (
+        values.dtype.kind in "biuf"
+        and not weights.from_code.isna().any()
+        and not weights.to_code.isna().any()
+        and _strings(codes) is not None
+    )
+    known = code_isin(codes, weights.from_code) if fast else None
+    positions = join_positions(codes[known], weights) if fast and known.any() else None
+    if positions is None:
+        placed, report = bridge_counts(frame, code_column=code_column, value_columns=[value_column], weights=weights)
+        return sum_pairs(placed, key_column, code_column, value_column), report
+
+    report = BridgeReport(patients_total=float(frame[value_column].sum()))
+    unknown = codes[~known].astype(str)
+    unplaced = pd.Series(values[~known]).groupby(_unplaced_kind(unknown).to_numpy()).sum()
+    report.patients_unplaced_no2011 = float(unplaced.get("no_code", 0.0))
+    report.patients_unplaced_wales = float(unplaced.get("wales", 0.0))
+    report.patients_unplaced_other = float(unplaced.get("other", 0.0))
+
+    left, right = positions
+    rows = np.flatnonzero(known)[left]
+    placed = values[rows].astype(float) * weights.weight.to_numpy(float)[right]
+    # Classify by the lookup, not by the rows (as bridge_counts does): each weight row once, then taken per row.
+    successors = weights.groupby("from_code").to_code.nunique()
+    predecessors = weights.groupby("to_code").from_code.nunique()
+    shared = (code_map(weights.from_code, successors) > 1)[right]
+    merged = (code_map(weights.to_code, predecessors) > 1)[right]
+    report.patients_split = float(pd.Series(placed[shared]).sum())
+    report.patients_merged = float(pd.Series(placed[~shared & merged]).sum())
+    report.patients_direct = float(pd.Series(placed[~shared & ~merged]).sum())
+
+    # Pairs in order of first appearance, as sum_pairs: any numbering of the keys and codes gives that order.
+    key, keys = pd.factorize(frame[key_column].iloc[np.flatnonzero(known)])
+    target, targets = pd.factorize(weights.to_code)
+    key, target = key[left], target[right]
+    keep = key >= 0  # as groupby, pairs with a missing key are left out
+    width = max(len(targets), 1)
+    pair, pairs = pd.factorize(key[keep].astype(np.int64) * width + target[keep])
+    sums = pd.Series(placed[keep]).groupby(pair).sum().to_numpy()
+    out = pd.DataFrame(
+        {
+            key_column: keys.take(pairs // width).array,
+            code_column: targets.take(pairs % width).array,
+            value_column: sums,
+        }
+    )
+    return out, report
+
+
+def sum_pairs(rows: pd.DataFrame, key_column: str, code_column: str, value_column: str) -> pd.DataFrame:
+    """``rows.groupby([key_column, code_column], as_index=False, sort=False)[value_column].sum()``, grouping on
+    integer codes of the two columns (the same pairs, in order of first appearance, and the same sums).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"p": ["B", "A", "B"], "l": ["x", "y", "x"], "n": [1.0, 2.0, 3.0]})
+    >>> sum_pairs(rows, "p", "l", "n").to_dict("list")
+    {'p': ['B', 'A'], 'l': ['x', 'y'], 'n': [4.0, 2.0]}
+    """
+    key, keys = pd.factorize(rows[key_column])
+    code, codes = pd.factorize(rows[code_column])
+    keep = (key >= 0) & (code >= 0)  # as groupby, pairs with a missing code are left out
+    width = max(len(codes), 1)
+    pair, pairs = pd.factorize(key[keep].astype(np.int64) * width + code[keep])
+    sums = pd.Series(rows[value_column].to_numpy()[keep]).groupby(pair).sum().to_numpy()
+    return pd.DataFrame(
+        {key_column: keys.take(pairs // width).array, code_column: codes.take(pairs % width).array, value_column: sums}
+    )
+
+
 def _join_weights(rows: pd.DataFrame, code_column: str, weights: pd.DataFrame) -> pd.DataFrame:
     """``rows.merge(weights, left_on=code_column, right_on="from_code")`` (inner), in the same row order.
 
@@ -183,11 +279,32 @@ def _join_weights(rows: pd.DataFrame, code_column: str, weights: pd.DataFrame) -
     >>> _join_weights(pd.DataFrame({"code": ["B", "A"], "n": [4, 2]}), "code", w).to_dict("list")
     {'code': ['B', 'B', 'A'], 'n': [4, 4, 2], 'from_code': ['B', 'B', 'A'], 'to_code': ['B1', 'B2', 'A'], 'weight': [0.5, 0.5, 1.0]}
     """
-    keys = _strings(rows[code_column])
-    group, uniques = pd.factorize(weights.from_code, use_na_sentinel=False)
-    if keys is None or _strings(uniques) is None or len(rows) == 0 or set(rows.columns) & set(weights.columns):
+    positions = None if set(rows.columns) & set(weights.columns) else join_positions(rows[code_column], weights)
+    if positions is None:
         return rows.merge(weights, left_on=code_column, right_on="from_code", how="inner")
-    position = pc.index_in(keys, value_set=_strings(uniques)).to_numpy(zero_copy_only=False)
+    left, right = positions
+    joined = rows.iloc[left].reset_index(drop=True)
+    for column, values in weights.iloc[right].reset_index(drop=True).items():
+        joined[column] = values
+    return joined
+
+
+def join_positions(codes: pd.Series, weights: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+    """The row positions of the inner join of ``codes`` to ``weights.from_code``: ``(left, right)``, each code's
+    position repeated once per weight of it, in the order of :func:`_join_weights`; None if the codes are not text.
+
+    Examples
+    --------
+    >>> w = pd.DataFrame({"from_code": ["B", "A", "B"], "to_code": ["B1", "A", "B2"], "weight": [0.5, 1.0, 0.5]})
+    >>> [p.tolist() for p in join_positions(pd.Series(["B", "Z", "A"]), w)]
+    [[0, 0, 2], [0, 2, 1]]
+    """
+    keys = _strings(codes)
+    group, uniques = pd.factorize(weights.from_code, use_na_sentinel=False)
+    value_set = _strings(uniques)
+    if keys is None or value_set is None or len(codes) == 0:
+        return None
+    position = pc.index_in(keys, value_set=value_set).to_numpy(zero_copy_only=False)
     found = ~np.isnan(position)
     row_group = position[found].astype(np.int64)
     counts = np.bincount(group, minlength=len(uniques))
@@ -197,10 +314,7 @@ def _join_weights(rows: pd.DataFrame, code_column: str, weights: pd.DataFrame) -
     left = np.repeat(np.flatnonzero(found), repeat)
     within = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
     right = by_group[np.repeat(starts[row_group], repeat) + within]
-    joined = rows.iloc[left].reset_index(drop=True)
-    for column, values in weights.iloc[right].reset_index(drop=True).items():
-        joined[column] = values
-    return joined
+    return left, right
 
 
 def _unplaced_kind(codes: pd.Series) -> pd.Series:

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from geo.atlas import cache as atlas_cache
-from geo.atlas.area import cache_spec, resolve_area
-from geo.atlas.bridging import bridge_counts, crosswalk
+from geo.atlas.area import ENGLAND, cache_spec, resolve_area
+from geo.atlas.bridging import bridge_counts, code_isin, crosswalk
 from geo.atlas.lookups import lsoa_geography
 from geo.atlas.model import AGE_BANDS, ETHNICITY_COLUMNS, LSOA_COLUMNS, Atlas, SourceInfo, normalise_dtypes
 from geo.atlas.lists import todays_lists
@@ -99,15 +99,35 @@ def build_atlas(catalogue, area: str | list[str], *, vintage: int, imd: int) -> 
     """Build an atlas from a :class:`geo.sources.Catalogue` without touching the cache."""
     v = vintage_for(vintage)
     # Start the reads in background threads, so parsing overlaps the joins. The build still asks for them in its own
-    # order, so the atlas and any error are the same. Parsed boundaries are read for the area's rows only, later.
+    # order, so the atlas and any error are the same. Parsed boundaries are read for the area's rows only, later, and
+    # so are the LSOA tables (IMD, rural-urban, indicators, ethnicity) of an area smaller than England.
     keys = _datasets(v, imd)
-    if catalogue.is_parsed(v.boundaries):
-        keys.remove(v.boundaries)
-    catalogue.prefetch(keys)
+    by_rows = [v.boundaries] + ([] if _is_england(area) else _lsoa_tables(imd))
+    catalogue.prefetch([k for k in keys if not (k in by_rows and catalogue.is_parsed(k))])
     try:
         return _build(catalogue, area, v, imd)
     finally:
         catalogue.cancel_prefetch()
+
+
+def _is_england(area) -> bool:
+    return isinstance(area, str) and area.strip().upper() in ENGLAND
+
+
+def _lsoa_tables(imd: int) -> list[str]:
+    """The LSOA tables whose rows the build takes for the area's LSOAs only (and their other-vintage counterparts)."""
+    return [f"imd{imd}", "rural_urban", "iod2025_indicators", "ethnicity_census2021"]
+
+
+def _related(codes: pd.Index, lookup: pd.DataFrame | None) -> pd.Index:
+    """The area's LSOA codes and their predecessors and successors in the LSOA 2011 to 2021 lookup: every code whose
+    row a join carrying a dataset across vintages (by successor, by most people, or bridged as counts) can look at."""
+    if lookup is None:
+        return codes
+    linked = [codes]
+    for own, other in (("lsoa11_code", "lsoa21_code"), ("lsoa21_code", "lsoa11_code")):
+        linked.append(pd.Index(lookup[other][code_isin(lookup[own], codes)].dropna().unique()))
+    return pd.Index(sorted(set().union(*linked)), name="lsoa_code")
 
 
 def _datasets(v, imd: int) -> list[str]:
@@ -178,9 +198,20 @@ def _build(catalogue, area: str | list[str], v, imd: int) -> Atlas:
         )
 
     lookup = read("lsoa11_lsoa21_lookup") if catalogue.has("lsoa11_lsoa21_lookup") else None
-    _join_imd(lsoas, read(f"imd{imd}"), v, imd, lookup, population)
-    _join_optional(lsoas, catalogue, read, v, lookup)
-    _join_ethnicity(lsoas, catalogue, read, v, lookup, population, sources)
+    related = None if study_area.kind == "england" else _related(codes, lookup)
+
+    def area_rows(key: str):
+        # The joins below drop duplicate codes (first row kept) and look codes up: the rows of the related codes,
+        # in file order, give the same columns as the whole table; from Parquet only those rows are read.
+        if related is None or key not in _lsoa_tables(imd):
+            return read(key)
+        frame = catalogue.read_rows(key, "lsoa_code", related)
+        sources[key] = _source_info(key, frame, catalogue)
+        return frame
+
+    _join_imd(lsoas, area_rows(f"imd{imd}"), v, imd, lookup, population)
+    _join_optional(lsoas, catalogue, area_rows, v, lookup)
+    _join_ethnicity(lsoas, catalogue, area_rows, v, lookup, population, sources)
 
     registrations = read("gp_registrations")
     practice_map = read("practice_map")

@@ -1,7 +1,8 @@
 """Cache built atlases as GeoParquet, keyed by the checksums of the input files, so a second start is quick.
 
-File checksums are remembered by (path, size, modification time) so a cached start does not re-read hundreds of
-megabytes just to learn that nothing changed; any edit to a file changes its size or time and so its key.
+File checksums are remembered by (path, size, modification time, inode) so a cached start does not re-read hundreds
+of megabytes just to learn that nothing changed; any edit to a file changes its size or time and so its key
+(:func:`geo.sources.parsed.file_sha256` says what that stamp can miss).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
@@ -50,13 +52,22 @@ def save(atlas: Atlas, folder: Path) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=folder.parent))
     try:
-        atlas.lsoas.to_parquet(tmp / "lsoas.parquet")
-        atlas.practices.to_parquet(tmp / "practices.parquet")
-        atlas.registrations.to_parquet(tmp / "registrations.parquet", index=False)
-        atlas.qof.to_parquet(tmp / "qof.parquet", index=False)
-        atlas.practice_ages.to_parquet(tmp / "practice_ages.parquet", index=False)
-        atlas.closed_registrations.to_parquet(tmp / "closed_registrations.parquet", index=False)
-        sparse.save_npz(tmp / "adjacency.npz", atlas.adjacency.astype(np.int8))
+        tables = [
+            (atlas.lsoas, "lsoas", None),
+            (atlas.practices, "practices", None),
+            (atlas.registrations, "registrations", False),
+            (atlas.qof, "qof", False),
+            (atlas.practice_ages, "practice_ages", False),
+            (atlas.closed_registrations, "closed_registrations", False),
+        ]
+        # Side by side: Parquet encoding and compression (and shapely's WKB) run outside the GIL.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="nhp-save") as pool:
+            written = [
+                pool.submit(frame.to_parquet, tmp / f"{name}.parquet", index=index) for frame, name, index in tables
+            ]
+            sparse.save_npz(tmp / "adjacency.npz", atlas.adjacency.astype(np.int8))
+            for future in written:
+                future.result()
         meta = {
             "area": asdict(atlas.area),
             "vintage": atlas.vintage,

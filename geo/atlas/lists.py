@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from geo.atlas.bridging import code_isin
+
 
 @dataclass
 class TodaysLists:
@@ -118,7 +120,7 @@ def todays_lists(
         )
         return TodaysLists(lists_2023, lists_2023, frame, empty, {}, pattern, pattern)
     lists = list_totals(ages)
-    known = regs.practice_code.isin(lists.index).to_numpy()
+    known = code_isin(regs.practice_code, lists.index)
     kept = regs[known]
     factor = (lists / lists_2023.reindex(lists.index)).replace([np.inf, -np.inf], np.nan)
     # The codes keep their (Arrow) string columns: turning 870,000 rows into Python strings costs more than the rest.
@@ -126,7 +128,7 @@ def todays_lists(
     scaled["patients"] = kept.patients.to_numpy(float) * _per_row(kept.practice_code, factor)
     closed = registrations[~known][["practice_code", "practice_name", "lsoa_code", "patients"]]
     closed = closed.astype({"patients": float}).reset_index(drop=True)
-    without = lists.index[~lists.index.isin(lists_2023.index) & (lists > 0)]
+    without = lists.index[~code_isin(lists.index.to_series(), lists_2023.index) & (lists > 0).to_numpy()]
     extra, borrowed = _borrow(without, lists, scaled, practice_map, sites)
     frame = pd.concat([scaled, *extra], ignore_index=True) if extra else scaled
     frame = frame[frame.patients.notna()].reset_index(drop=True)
@@ -159,7 +161,7 @@ def _borrow(codes, lists, scaled, practice_map, sites) -> tuple[list[pd.DataFram
         network = pcn.get(code)
         if isinstance(network, str):
             peers = pcn.index[(pcn == network) & (pcn.index != code)]
-            pooled = scaled[scaled.practice_code.isin(peers)].groupby("lsoa_code").patients.sum()
+            pooled = scaled[code_isin(scaled.practice_code, peers)].groupby("lsoa_code").patients.sum()
             if pooled.sum() > 0:
                 share = pooled / pooled.sum()
                 rows.append(

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo.atlas.model import PRACTICE_AGE_COLUMNS, QOF_COLUMNS, BridgeReport, StudyArea, empty_practice_ages, empty_qof
-from geo.atlas.bridging import bridge_counts, code_isin, crosswalk
+from geo.atlas.bridging import bridge_pair_sums, code_isin, crosswalk
 from geo.sources.practices import GP_PRACTICE_SETTING, PRESCRIBING_SETTINGS
 
 
@@ -52,27 +52,11 @@ def registrations_for_area(
     )
     weights = weights[code_isin(weights.to_code, codes)]
     rows = frame[code_isin(frame.lsoa_code, predecessors)]
-    bridged, report = bridge_counts(rows, code_column="lsoa_code", value_columns=["patients"], weights=weights)
-    bridged = _sum_pairs(bridged)
+    bridged, report = bridge_pair_sums(
+        rows, key_column="practice_code", code_column="lsoa_code", value_column="patients", weights=weights
+    )
     report.patients_total = report.patients_direct + report.patients_split + report.patients_merged
     return bridged, report
-
-
-def _sum_pairs(rows: pd.DataFrame) -> pd.DataFrame:
-    """``rows.groupby(["practice_code", "lsoa_code"], as_index=False, sort=False).patients.sum()``, grouping
-    on integer codes of the two columns (the same pairs, in order of first appearance, and the same sums)."""
-    practice, practices = pd.factorize(rows.practice_code)
-    lsoa, lsoas = pd.factorize(rows.lsoa_code)
-    keep = (practice >= 0) & (lsoa >= 0)  # as groupby, pairs with a missing code are left out
-    pair, pairs = pd.factorize(practice[keep].astype(np.int64) * max(len(lsoas), 1) + lsoa[keep])
-    sums = pd.Series(rows.patients.to_numpy()[keep]).groupby(pair).sum().to_numpy()
-    return pd.DataFrame(
-        {
-            "practice_code": practices.take(pairs // max(len(lsoas), 1)).array,
-            "lsoa_code": lsoas.take(pairs % max(len(lsoas), 1)).array,
-            "patients": sums,
-        }
-    )
 
 
 def add_unplaced(report: BridgeReport, registrations: pd.DataFrame, practice_codes: pd.Index) -> BridgeReport:
@@ -341,12 +325,14 @@ def practice_profiles(
     codes = practices.index
     out = practices.copy()
     if ages is not None:
-        bands = ages[ages.practice_code.isin(codes)][PRACTICE_AGE_COLUMNS].reset_index(drop=True)
+        bands = ages[code_isin(ages.practice_code, codes)][PRACTICE_AGE_COLUMNS].reset_index(drop=True)
         out["list_size_2026_07"] = bands.groupby("practice_code").patients.sum().reindex(codes).astype("Int64")
     else:
         bands = empty_practice_ages()
         out["list_size_2026_07"] = pd.array([pd.NA] * len(codes), dtype="Int64")
-    registers = empty_qof() if qof is None else qof[qof.practice_code.isin(codes)][QOF_COLUMNS].reset_index(drop=True)
+    registers = (
+        empty_qof() if qof is None else qof[code_isin(qof.practice_code, codes)][QOF_COLUMNS].reset_index(drop=True)
+    )
     geometry = out.pop("geometry")
     out["geometry"] = geometry  # geometry stays the last column
     return gpd.GeoDataFrame(out, geometry="geometry", crs=practices.crs), registers, bands

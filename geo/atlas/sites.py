@@ -23,9 +23,11 @@ from collections.abc import Callable
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from geo.atlas.bridging import code_map
-from geo.sources.lookups import normalise_postcode
+from geo.atlas.bridging import code_isin, code_map
+from geo.sources.lookups import _WHITESPACE, normalise_postcode
 
 #: How a practice's site was placed (``site_source``).
 SITE_SOURCES = {
@@ -44,9 +46,15 @@ def _key(postcodes: pd.Series) -> pd.Series:
     >>> _key(pd.Series(["le1  1aa", None])).tolist()
     ['LE11AA', <NA>]
     """
-    # The sources' vectorised normaliser (Arrow; pandas runs "\s+" through Python's re row by row), then the one
-    # space it puts back taken out again: England's 140,000 centroids are keyed on every build.
-    keys = normalise_postcode(postcodes).str.replace(" ", "", regex=False)
+    # What normalise_postcode keeps, less its one space: upper case, no whitespace, in Arrow (pandas runs "\s+"
+    # through Python's re row by row, and its string slicing costs more than the rest).
+    try:
+        keys = pc.replace_substring(pc.utf8_upper(pa.array(postcodes.astype("str"), from_pandas=True)), " ", "")
+        if pc.any(pc.match_substring_regex(keys, pattern=_WHITESPACE)).as_py():  # other whitespace: rare
+            keys = pc.replace_substring_regex(keys, pattern=_WHITESPACE, replacement="")
+        keys = pd.Series(pd.array(keys, dtype="str"), index=postcodes.index)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError):
+        keys = normalise_postcode(postcodes).str.replace(" ", "", regex=False)
     return keys.astype(object).where(keys.notna(), pd.NA)
 
 
@@ -110,11 +118,14 @@ def practice_sites(
         source[known] = np.where(same[known], "postcode", "old_postcode")
     lad = pd.Series(pd.NA, index=index, dtype=object)
     if postcodes is not None and len(postcodes):
-        pc = postcodes.assign(key=_key(postcodes.postcode)).drop_duplicates("key").set_index("key")
-        e, n = (pd.Series(code_map(current, pc[axis]), index=index) for axis in ("easting", "northing"))
+        # Only the centroids of the practices' postcodes: the same first row per key, without keying all of them.
+        keys = _key(postcodes.postcode)
+        wanted = code_isin(keys, current)
+        by_key = postcodes[wanted].assign(key=keys[wanted]).drop_duplicates("key").set_index("key")
+        e, n = (pd.Series(code_map(current, by_key[axis]), index=index) for axis in ("easting", "northing"))
         found = e.notna() & n.notna()
         x[found], y[found] = e[found].astype(float), n[found].astype(float)
-        lad[found] = current[found].map(pc.lad_code)
+        lad[found] = current[found].map(by_key.lad_code)
         moved = found & ~same & lad.notna()
         if moved.any():
             lsoa[moved] = _nearest_in_district(x[moved], y[moved], lad[moved], geography, boundaries)

@@ -4,8 +4,8 @@ Parsing the raw files (CSV through the validating readers, GeoJSON through GDAL 
 National Grid) costs seconds whatever the study area; reading the same validated frame back from Parquet costs a
 fraction of that, and a column store lets a build read only the rows its area needs (:func:`read_rows`).
 
-An entry is keyed by the dataset, the sha256 of the file (memoised by path, size and modification time, so an
-unchanged file is not re-hashed) and a hash of the reader code (``geo/sources/*.py``), so an edited file or a
+An entry is keyed by the dataset, the sha256 of the file (memoised by path, size, modification time and inode, so
+an unchanged file is not re-hashed: see :func:`file_sha256` for the trade-off) and a hash of the reader code (``geo/sources/*.py``), so an edited file or a
 changed reader is never served a stale frame. Entries are written atomically; a damaged entry is read as a miss and
 rebuilt. Only frames a reader accepted are stored, so a bad file raises the same error every time.
 
@@ -38,21 +38,48 @@ import pyarrow.parquet as pq
 FORMAT = 1  # bump when the entry layout changes
 
 
+#: sha256 of the files this process has hashed or looked up, by path and stamp (see :func:`file_sha256`).
+_SUMS: dict[tuple, str] = {}
+
+
 def file_sha256(path: Path, memo_dir: Path | None = None) -> str:
-    """Return the sha256 of a file, memoised by path, size and modification time under ``memo_dir``."""
+    """Return the sha256 of a file, memoised by its path and stamp (size, modification and change times in ns, inode
+    and device).
+
+    The memo is kept under ``memo_dir`` (so a cold build on a set-up machine hashes nothing) and in this process
+    (so the atlas key and each parsed entry look it up once). The trade-off: a file rewritten in place to the same
+    size and both times would keep its old checksum; the change time (``st_ctime_ns``) is set by the kernel on every
+    write or metadata change and no user tool can set it back (``touch -d`` to the old modification time still
+    moves it), so that takes a clock set back. An edit, a copy over it or a fresh download changes the stamp and is
+    hashed again. Every build still validates whatever it parses, and a parsed frame is only ever served for the
+    file (checksum) it was parsed from.
+    """
     stat = path.stat()
-    memo_key = hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:32]
+    stamp = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
+    if stamp in _SUMS:
+        return _SUMS[stamp]
+    memo_key = hashlib.sha256("|".join(map(str, stamp)).encode()).hexdigest()[:32]
     memo = memo_dir / "checksums" / memo_key if memo_dir else None
     if memo and memo.exists():
-        return memo.read_text().strip()
+        value = memo.read_text().strip()
+        if len(value) == 64:  # a damaged memo is hashed again
+            _SUMS[stamp] = value
+            return value
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     value = digest.hexdigest()
+    _SUMS[stamp] = value
     if memo:
-        memo.parent.mkdir(parents=True, exist_ok=True)
-        memo.write_text(value)
+        try:
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            handle, tmp = tempfile.mkstemp(prefix=memo.name + ".", dir=memo.parent)
+            with os.fdopen(handle, "w") as out:
+                out.write(value)
+            os.replace(tmp, memo)  # whole or not at all: a reader never sees half a checksum
+        except OSError:
+            pass  # a read-only cache folder costs a re-hash next time, never the answer
     return value
 
 

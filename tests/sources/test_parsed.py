@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 import pandas as pd
@@ -12,7 +13,7 @@ from shapely.geometry import box
 from geo.errors import DataError
 from geo.sources import discover
 from geo.sources.boundaries import read_lsoa21_boundaries
-from geo.sources.parsed import entry, read_parsed, read_rows
+from geo.sources.parsed import entry, file_sha256, read_parsed, read_rows
 from geo.sources.population import read_population_census2021
 
 CENSUS = (
@@ -112,3 +113,35 @@ def test_catalogue_rows_are_the_same_with_and_without_the_cache(tmp_path):
     pd.testing.assert_frame_equal(rows, plain)
     assert rows.lsoa_code.tolist() == ["E01000001", "E01000003"] and rows.attrs == plain.attrs
     assert path.is_file()
+
+
+def test_a_file_copied_over_with_the_same_size_and_time_is_hashed_again(tmp_path):
+    # The checksum memo is keyed by path, size, modification time and inode: a copy that keeps the old time (cp -p, a
+    # download tool keeping the server's) is a new inode, so it is hashed again, in this process and the next.
+    path, other = tmp_path / "a.csv", tmp_path / "b.csv"
+    path.write_text("a,b\n1,2\n")
+    first = file_sha256(path, tmp_path / "memo")
+    assert file_sha256(path, tmp_path / "memo") == first == hashlib.sha256(b"a,b\n1,2\n").hexdigest()
+    other.write_text("a,b\n1,3\n")
+    stat = path.stat()
+    os.utime(other, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    os.replace(other, path)
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+    assert file_sha256(path, tmp_path / "memo") == hashlib.sha256(b"a,b\n1,3\n").hexdigest()
+
+
+def test_a_file_rewritten_in_place_to_the_same_size_and_time_is_hashed_again(tmp_path):
+    # Same inode, same size, modification time set back (``touch -d``, ``cp -p`` over an existing file): only the
+    # change time, which no user tool can set back, tells the memo the bytes changed.
+    path = tmp_path / "a.csv"
+    path.write_text("a,b\n1,2\n")
+    stat = path.stat()
+    assert file_sha256(path, tmp_path / "memo") == hashlib.sha256(b"a,b\n1,2\n").hexdigest()
+    with open(path, "r+b") as handle:
+        handle.write(b"a,b\n1,3\n")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    while path.stat().st_ctime_ns == stat.st_ctime_ns:  # the kernel's clock is coarse (a tick): wait for the next
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    now = path.stat()
+    assert (now.st_ino, now.st_size, now.st_mtime_ns) == (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    assert file_sha256(path, tmp_path / "memo") == hashlib.sha256(b"a,b\n1,3\n").hexdigest()
