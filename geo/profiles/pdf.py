@@ -88,16 +88,13 @@ def overflowing(document) -> set[int]:
 def methods_overflow(document) -> bool:
     """Whether the sources and methods run past their page: the section's end marker ``methods-end`` is on a later
     page than its start (``methods``), or lower than the page's content area."""
-    where = {
-        anchor: (number, box[1])
-        for number, page in enumerate(document.pages)
-        for anchor, box in page.anchors.items()
-        if anchor in ("methods", "methods-end")
-    }
-    if "methods" not in where:
-        return False
-    start, (end, y) = where["methods"][0], where.get("methods-end", (None, 0.0))
-    return end != start or y > (297 - 13) * _MM
+    start, end = None, (None, 0.0)
+    for number, page in enumerate(document.pages):
+        if "methods" in page.anchors and start is None:  # a section split over pages is anchored on each
+            start = number
+        if "methods-end" in page.anchors:
+            end = (number, page.anchors["methods-end"][1])
+    return start is not None and (end[0] != start or end[1] > (297 - 13) * _MM)
 
 
 def write_pdf(profiles, path: str | Path) -> Path:
