@@ -41,16 +41,16 @@ def methods(p) -> str:
     numbers = {str(r.dataset): k for k, r in enumerate(p.sources.itertuples(), start=1)}
 
     def where(column: str) -> str:
-        """The numbers of a figure's sources in the list below (the UEC figures cite the layer in use, an
-        extract or the modelled one, whichever the pack has); "see below" when the atlas has none of them (the
-        synthetic grid)."""
+        """The numbers of a figure's sources in the list below, in brackets ("[8, 13]": a reference, never read as a
+        count); the UEC figures cite the layer in use, an extract or the modelled one. "see below" when the atlas
+        has none of them (the synthetic grid)."""
         meta = COLUMNS[column]
         if meta.sources == ("plan",):
             return "This plan"
         cited = sorted(
             {k for s in meta.sources for d, k in numbers.items() if d == s or (s == "uec" and d.startswith("uec_"))}
         )
-        return ", ".join(map(str, cited)) or "see below"
+        return f"[{', '.join(map(str, cited))}]" if cited else "see below"
 
     rows = "".join(
         f"<tr><th>{_esc(COLUMNS[c].label)}</th><td>{_esc(COLUMNS[c].unit)}</td>"
@@ -80,7 +80,7 @@ def methods(p) -> str:
         for r in p.sources.itertuples()
     )
     return (
-        '<section class="sheet flow methods" id="methods"><h2>Sources and methods</h2><ul>'
+        '<section class="sheet flow methods"><i id="methods"></i><h2>Sources and methods</h2><ul>'
         + "".join(f"<li>{_esc(n)}</li>" for n in notes)
         + "</ul>"
         '<table class="figures"><colgroup><col class="figure"><col class="unit"><col><col class="source">'

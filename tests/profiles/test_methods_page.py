@@ -78,7 +78,12 @@ def test_the_table_cites_the_numbered_sources(profiles):
     rows = dict(re.findall(r"<tr><th>([^<]*)</th><td>[^<]*</td><td>[^<]*</td><td>([^<]*)</td></tr>", text))
     assert rows["LSOAs"] == "This plan"
     uec = [k for k, label in numbered.items() if "UEC attendances (planted)" in label]
-    assert rows["UEC attendances"] == str(uec[0])  # the extract in use, cited by its number
-    cited = {int(k) for value in rows.values() if value not in ("This plan", "see below") for k in value.split(", ")}
+    assert rows["UEC attendances"] == f"[{uec[0]}]"  # the extract in use, cited by its number
+    cited = {
+        int(k)
+        for value in rows.values()
+        if value not in ("This plan", "see below")
+        for k in value.strip("[]").split(", ")
+    }
     assert cited <= set(numbered) and rows["Residents"] == "see below"  # the synthetic grid: no census file
     assert len(numbered) == len(profiles.sources)
