@@ -10,7 +10,11 @@ labels stay readable on top. Names are escaped; no script, no fetch.
 from __future__ import annotations
 
 import html
+import logging
+import shutil
+import subprocess
 from dataclasses import dataclass
+from functools import lru_cache
 
 import networkx as nx
 import numpy as np
@@ -18,6 +22,8 @@ from shapely import Point, STRtree, box, clip_by_rect
 from shapely.ops import polylabel
 
 from geo.profiles.charts import BLUE, DARK, RED
+
+log = logging.getLogger(__name__)
 
 #: Pale, colour-blind-safe fills (ColorBrewer Pastel1/Set3) for neighbourhoods on the overview map.
 FILLS = ["#b3cde3", "#ccebc5", "#fed9a6", "#decbe4", "#ffffcc", "#fbb4ae", "#e5d8bd", "#d9d9d9", "#b3e2cd", "#fdcdac"]
@@ -89,11 +95,77 @@ def fills(shapes: dict) -> dict[str, str]:
     return {n: FILLS[colour[n] % len(FILLS)] for n in names}
 
 
-#: Width of one character of a bold label, in font sizes (DejaVu Sans Bold's widest lower-case letters, so the
-#: box of a label is never narrower than the text drawn), and the halo drawn round it, in pixels.
+#: The font of the overview's labels, named in the SVG (``font-family``, then ``sans-serif``) so the PDF (WeasyPrint
+#: finds it through fontconfig) and a browser draw the font :func:`text_half_width` measures; they are bold.
+LABEL_FONT = "DejaVu Sans"
+#: Width of one character of a bold label, in font sizes, used only when the label font's file cannot be found
+#: (DejaVu Sans Bold's widest lower-case letters, so the box is never narrower than the text drawn), and the halo
+#: drawn round a label, in pixels.
 CHAR_WIDTH, HALO = 0.68, 1.5
 #: Line spacing of a label, in font sizes.
 LEADING = 1.1
+#: Size at which the label font is measured (a glyph's metrics are in whole pixels at it: 1/1000 of a font size).
+_EM = 1000
+
+
+@lru_cache(maxsize=1)
+def label_font_file() -> str | None:
+    """The file of the bold label font as fontconfig resolves it (``fc-match "DejaVu Sans:bold"``, what Pango and so
+    WeasyPrint draw), else the file ``DejaVuSans-Bold.ttf`` wherever Pillow finds it in the system's font folders,
+    else ``None``."""
+    if shutil.which("fc-match"):
+        try:
+            found = subprocess.run(
+                ["fc-match", "--format=%{file}", f"{LABEL_FONT}:bold"], capture_output=True, text=True, timeout=30
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            found = ""
+        if found and _font(found) is not None:
+            return found
+    name = LABEL_FONT.replace(" ", "") + "-Bold.ttf"
+    return name if _font(name) is not None else None
+
+
+@lru_cache(maxsize=4)
+def _font(path: str):
+    """The font at ``path`` (a file, or a file name Pillow looks up in the system's font folders) at :data:`_EM`
+    pixels, or ``None``."""
+    try:
+        from PIL import ImageFont  # lazy: only the overview map measures text
+    except ImportError:
+        return None
+    try:
+        return ImageFont.truetype(path, _EM)
+    except OSError:
+        return None
+
+
+@lru_cache(maxsize=8192)
+def text_half_width(line: str) -> float:
+    """Half the width of one line of a label, in font sizes, from its centre (``text-anchor="middle"``) to the
+    farther of its ends: the sum of its characters' advances in the bold label font (each letter laid out on its
+    own, as WeasyPrint draws SVG text, so without kerning), widened where a glyph's ink reaches past its advance
+    (the tail of a "j").
+
+    Measured from the font file :func:`label_font_file` resolves. **Only when no such file is found** (no
+    fontconfig and no DejaVu Sans, or no Pillow) is it estimated from the number of characters at
+    :data:`CHAR_WIDTH` (generous for most letters, so the box still holds the text).
+
+    Examples
+    --------
+    >>> text_half_width("iiii") < text_half_width("WWWW")
+    True
+    """
+    path = label_font_file()
+    if path is None:
+        return len(line) * CHAR_WIDTH / 2
+    font, pen, left, right = _font(path), 0.0, 0.0, 0.0
+    for ch in line:
+        x0, _, x1, _ = font.getbbox(ch, anchor="ls")  # the ink and the advance of the glyph, whichever is wider
+        left, right = min(left, pen + x0), max(right, pen + x1)
+        pen += font.getlength(ch)
+    right = max(right, pen)
+    return max(pen / 2 - left, right - pen / 2) / _EM
 
 
 @dataclass(frozen=True)
@@ -112,7 +184,7 @@ class Placed:
 def _box(x: float, y: float, lines, size: float, *, ring: bool = False) -> tuple[float, float, float, float]:
     """The box a label of ``lines`` centred at (x, y) covers, halo included (for the ring round a number, at least
     as wide as it is tall)."""
-    half_w = max(len(line) for line in lines) * CHAR_WIDTH * size / 2 + HALO
+    half_w = max(text_half_width(line) for line in lines) * size + HALO
     half_h = len(lines) * LEADING * size / 2 + HALO
     half_w = max(half_w, half_h) if ring else half_w
     return (x - half_w, y - half_h, x + half_w, y + half_h)
@@ -206,7 +278,10 @@ def _label(x: float, y: float, lines, size: float = 9.0, *, number: bool = False
     spans = "".join(
         f'<tspan x="{x:.1f}" y="{top + i * size * LEADING:.1f}">{html.escape(t)}</tspan>' for i, t in enumerate(lines)
     )
-    common = f'font-size="{size}" text-anchor="middle" dominant-baseline="middle" font-weight="bold"'
+    common = (
+        f'font-family="{LABEL_FONT},sans-serif" font-size="{size}" text-anchor="middle" dominant-baseline="middle" '
+        'font-weight="bold"'
+    )
     ring = ""
     if number:
         x0, y0, x1, y1 = _box(x, y, lines, size, ring=True)

@@ -1,10 +1,16 @@
-"""The data pack's last page: what every figure means, where it comes from, and the sources with their vintages."""
+"""The data pack's last page: what every figure means, where it comes from, and the sources with their vintages.
+
+One A4 page with room to spare: the notes, then the table of figures (fixed columns, the definition given the
+width), whose source column cites the numbered list of sources below it rather than repeating their names (a
+source named in full is a line or two of every row it serves). The page ends with an empty marker
+``methods-end``: :func:`geo.profiles.pdf.methods_overflow` finds it on a later page when the content would not fit.
+"""
 
 from __future__ import annotations
 
 from geo.atlas.model import AGE_BANDS
 from geo.profiles.access_need import method_notes
-from geo.profiles.htmlkit import PRACTICE_COLUMNS, _esc, _modelled, _short_source, _vintages
+from geo.profiles.htmlkit import PRACTICE_COLUMNS, _esc, _modelled, _vintages
 from geo.columns import COLUMNS
 
 
@@ -32,13 +38,19 @@ def methods(p) -> str:
             for c in shown
             if c not in ("attendances", "rate_lci", "rate_uci", "ratio_lci", "ratio_uci", "funnel", "hotspot_lsoas")
         ]
-    short = {str(r.dataset): _short_source(r.label, r.vintage) for r in p.sources.itertuples()}
+    numbers = {str(r.dataset): k for k, r in enumerate(p.sources.itertuples(), start=1)}
 
     def where(column: str) -> str:
+        """The numbers of a figure's sources in the list below, in brackets ("[8, 13]": a reference, never read as a
+        count); the UEC figures cite the layer in use, an extract or the modelled one. "see below" when the atlas
+        has none of them (the synthetic grid)."""
         meta = COLUMNS[column]
         if meta.sources == ("plan",):
             return "This plan"
-        return "; ".join(short[s] for s in meta.sources if s in short) or "see sources below"
+        cited = sorted(
+            {k for s in meta.sources for d, k in numbers.items() if d == s or (s == "uec" and d.startswith("uec_"))}
+        )
+        return f"[{', '.join(map(str, cited))}]" if cited else "see below"
 
     rows = "".join(
         f"<tr><th>{_esc(COLUMNS[c].label)}</th><td>{_esc(COLUMNS[c].unit)}</td>"
@@ -68,9 +80,11 @@ def methods(p) -> str:
         for r in p.sources.itertuples()
     )
     return (
-        '<section class="sheet flow methods"><h2>Sources and methods</h2><ul>'
+        '<section class="sheet flow methods"><i id="methods"></i><h2>Sources and methods</h2><ul>'
         + "".join(f"<li>{_esc(n)}</li>" for n in notes)
         + "</ul>"
-        f"<table><thead><tr><th>Figure</th><th>Unit</th><th>Definition</th><th>Source</th></tr></thead>"
-        f'<tbody>{rows}</tbody></table><h3>Sources</h3><ul class="sources">{sources}</ul></section>'
+        '<table class="figures"><colgroup><col class="figure"><col class="unit"><col><col class="source">'
+        "</colgroup><thead><tr><th>Figure</th><th>Unit</th><th>Definition</th><th>Source</th></tr></thead>"
+        f'<tbody>{rows}</tbody></table><h3>Sources (numbered as the table cites them)</h3><ol class="sources">'
+        f'{sources}</ol><i id="methods-end"></i></section>'
     )

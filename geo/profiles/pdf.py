@@ -13,7 +13,9 @@ plan that looked like a link could never make the renderer fetch anything.
 
 Every neighbourhood is exactly two A4 pages (fixed-height sheets). Before writing, the layout is checked: a
 neighbourhood whose content would run past its sheet (many practices, long names) is laid out again in compact
-type; if it still would not fit, a warning names it (the sheet is clipped, never a third page).
+type; if it still would not fit, a warning names it (the sheet is clipped, never a third page). The sources and
+methods are one page with room to spare (:mod:`geo.profiles.methods`); should they ever run on
+(:func:`methods_overflow`), a warning says so and the pack has a page more rather than losing text.
 """
 
 from __future__ import annotations
@@ -83,6 +85,18 @@ def overflowing(document) -> set[int]:
     return bad
 
 
+def methods_overflow(document) -> bool:
+    """Whether the sources and methods run past their page: the section's end marker ``methods-end`` is on a later
+    page than its start (``methods``), or lower than the page's content area."""
+    start, end = None, (None, 0.0)
+    for number, page in enumerate(document.pages):
+        if "methods" in page.anchors and start is None:  # a section split over pages is anchored on each
+            start = number
+        if "methods-end" in page.anchors:
+            end = (number, page.anchors["methods-end"][1])
+    return start is not None and (end[0] != start or end[1] > (297 - 13) * _MM)
+
+
 def write_pdf(profiles, path: str | Path) -> Path:
     """Write ``profiles`` as the PDF data pack at ``path``.
 
@@ -117,5 +131,7 @@ def write_pdf(profiles, path: str | Path) -> Path:
                 "data pack: content of %s is clipped to its two pages",
                 ", ".join(repr(names[k - 1]) for k in sorted(still)),
             )
+    if methods_overflow(document):
+        log.warning("data pack: the sources and methods run past their page (the pack has a page more)")
     document.write_pdf(path)
     return path

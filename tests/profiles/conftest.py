@@ -119,3 +119,16 @@ def place_plan(atlas):
 def list_plan(atlas):
     """List-based: the practices of each PCN make one neighbourhood."""
     return Plan.from_practices(atlas, atlas.practices.pcn_code.map(lambda p: f"Network {p[-1]}"), target=12000)
+
+
+@pytest.fixture(scope="module")
+def hotspots(atlas):
+    """Hot spots of a planted local UEC extract (not the modelled layer: every UEC figure, with its intervals)."""
+    from geo.hotspots import find_hotspots
+    from geo.uec.layer import UecLayer
+
+    counts = pd.Series(np.linspace(30, 400, len(atlas.lsoas)).round(), index=atlas.codes)
+    layer = UecLayer(
+        counts, "extract", SourceInfo("uec", "UEC attendances (planted)", "2025"), "2025-01-01", "2025-12-31", 12
+    )
+    return find_hotspots(atlas, layer, permutations=99, seed=1)

@@ -10,27 +10,14 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from geo.atlas.model import SourceInfo
 from geo.profiles import neighbourhood_profiles
 from geo.profiles.england import England
 from geo.profiles.figures import ENGLAND, ICB
 from geo.profiles.html import page
 from geo.columns import COLUMNS
 from geo.testing.disclosure import Margin, assert_no_small_counts, find_differences
-from geo.uec.layer import UecLayer
 
 RAW_NAMES = sorted({c for c in COLUMNS if "_" in c} | {"imd_q1_pct", "ratio_uci", "core20_pct", "age_0_15"})
-
-
-@pytest.fixture(scope="module")
-def hotspots(atlas):
-    from geo.hotspots import find_hotspots
-
-    counts = pd.Series(np.linspace(30, 400, len(atlas.lsoas)).round(), index=atlas.codes)
-    layer = UecLayer(
-        counts, "extract", SourceInfo("uec", "UEC attendances (planted)", "2025"), "2025-01-01", "2025-12-31", 12
-    )
-    return find_hotspots(atlas, layer, permutations=99, seed=1)
 
 
 @pytest.fixture(scope="module")

@@ -8,35 +8,21 @@ import re
 import subprocess
 
 import numpy as np
-import pandas as pd
 import pytest
 from PIL import Image
 
 from geo import export
-from geo.atlas.model import SourceInfo
 from geo.plan import Plan
 from geo.profiles import neighbourhood_profiles
 from geo.profiles.figures import ENGLAND, ICB
 from geo.profiles.html import page, summary_pages
 from geo.profiles.pdf import _fetcher
-from geo.uec.layer import UecLayer
 
 pytestmark = pytest.mark.slow
 
 
 def _run(*command) -> str:
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout
-
-
-@pytest.fixture(scope="module")
-def hotspots(atlas):
-    from geo.hotspots import find_hotspots
-
-    counts = pd.Series(np.linspace(30, 400, len(atlas.lsoas)).round(), index=atlas.codes)
-    layer = UecLayer(
-        counts, "extract", SourceInfo("uec", "UEC attendances (planted)", "2025"), "2025-01-01", "2025-12-31", 12
-    )
-    return find_hotspots(atlas, layer, permutations=99, seed=1)
 
 
 @pytest.fixture(scope="module")
