@@ -10,14 +10,27 @@ from geo.plan.naming import label_lines
 
 #: Height of one line of the overview's key, in pixels (7 pt at 1.3 line spacing), and its columns.
 KEY_LINE, KEY_COLUMNS = 12.5, 3
+#: The least share of its height the overview map keeps however long its key: a plan of a hundred crowded
+#: neighbourhoods would otherwise leave the map no height at all (the key then runs on below it).
+MIN_MAP_SHARE = 0.5
 
 
 def overview_labels(shapes: dict, outline, width: float, height: float):
     """The overview map's size and its labels (:func:`geo.profiles.maps.place_labels`, with the lines of
     :func:`geo.plan.naming.label_lines`): the map gives up the height its number key needs below it, so the cover
-    keeps to one page however many names are numbered.
+    keeps to one page however many names are numbered, down to :data:`MIN_MAP_SHARE` of its height (beyond that
+    the key runs on, and the cover with it).
 
     Returns ``(width, height, placed)``.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> shapes = {f"Neighbourhood number {k} of a crowded city": box(k % 12, k // 12, k % 12 + 1, k // 12 + 1)
+    ...           for k in range(144)}
+    >>> width, height, placed = overview_labels(shapes, box(0, 0, 12, 12), 700, 600)
+    >>> height >= 600 * MIN_MAP_SHARE, sum(p.number is not None for p in placed) > 100
+    (True, True)
     """
     lines = {n: label_lines(n) for n in shapes}
     size = label_size(shapes)
@@ -26,7 +39,7 @@ def overview_labels(shapes: dict, outline, width: float, height: float):
         placed = place_labels(shapes, overview_view(outline, width, budget), lines, size)
         numbered = [q.name for q in placed if q.number is not None]
         rows = sum(1 + len(name) // 45 for name in numbered)  # a long name takes two lines of a column
-        need = height - (-(-rows // KEY_COLUMNS) * KEY_LINE + KEY_LINE if numbered else 0)
+        need = max(height * MIN_MAP_SHARE, height - (-(-rows // KEY_COLUMNS) * KEY_LINE + KEY_LINE if numbered else 0))
         if need >= budget:
             return width, budget, placed
         budget = need

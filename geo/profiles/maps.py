@@ -362,7 +362,7 @@ def overview_key(placed: list[Placed]) -> str:
     if not numbered:
         return ""
     rows = "".join(
-        f'<li value="{p.number}">{html.escape(p.name)}{"" if p.box[2] > p.box[0] else " (too small to mark)"}</li>'
+        f'<li value="{p.number}">{html.escape(p.name)}{"" if p.box[2] > p.box[0] else " (not marked on the map: no room beside it)"}</li>'
         for p in numbered
     )
     return f'<ol class="map-key">{rows}</ol>'

@@ -38,7 +38,7 @@ def city(n_small: int = 40):
     return shapes
 
 
-@pytest.mark.parametrize("count", [1, 8, 40])
+@pytest.mark.parametrize("count", [1, 8, 40, 120])
 def test_no_two_drawn_labels_overlap_and_crowded_names_are_numbered_with_a_key(count):
     shapes = city(count)
     outline = box(0, 0, 50_000, 30_000)
