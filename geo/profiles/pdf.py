@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.errors import DataError
+from geo.profiles.html import page
 
 log = logging.getLogger(__name__)
 #: Bottom of a sheet's content on the page in CSS px (A4 297 mm less the 13 mm bottom margin, 96 px per inch),
@@ -66,8 +67,8 @@ def overflowing(document) -> set[int]:
     box). A marker lower than its page's content area (or on another page than its sheet's start) overflows.
     """
     starts, ends = {}, {}
-    for number, page in enumerate(document.pages):
-        for anchor, box in page.anchors.items():
+    for number, pdf_page in enumerate(document.pages):
+        for anchor, box in pdf_page.anchors.items():
             y = box[1]
             if anchor.startswith("hood-") and anchor.endswith("-end"):
                 ends[anchor[:-4]] = (number, y)
@@ -99,8 +100,6 @@ def write_pdf(profiles, path: str | Path) -> Path:
     ...     pdf.read_bytes()[:5]
     b'%PDF-'
     """
-    from geo.profiles.html import page  # lazy: same package (init order unchecked)
-
     path = Path(path)
     names = list(profiles.summary.index)
     # Set in compact type from the start where the practice table is long (saves a second layout of the pack).

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import PlanError
+from geo.propose.model import NEST_COLUMNS
+from geo.propose.units import split_units
 
 #: The most neighbourhoods one request may ask for (England has about 1,300 of 50,000 people).
 MAX_COUNT = 10_000
@@ -215,8 +217,6 @@ def counted_pieces(units: pd.Series, names: pd.Series, adjacency, arrays, counts
     pieces by population (at least one each); a place with more pieces than neighbourhoods has all its parts
     joined by virtual links (and says so).
     """
-    from geo.propose.units import split_units  # lazy: same package (init order unchecked)
-
     pop, x, y, area, group = arrays
     codes = units.astype(str).to_numpy()
     pieces = []
@@ -277,8 +277,6 @@ def place_deviation(plan) -> pd.Series | None:
     >>> bool(place_deviation(plan).abs().max() < 1e-9)
     True
     """
-    from geo.propose.model import NEST_COLUMNS  # lazy: same package (init order unchecked)
-
     made = plan.provenance.params
     ideals = made.get("ideal_sizes")
     if not ideals:
