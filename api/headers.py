@@ -30,6 +30,8 @@ from types import SimpleNamespace
 
 from starlette.datastructures import MutableHeaders
 
+from api import docs
+
 COMMON = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
 STRICT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 #: The service's own pages: everything from the service itself; inline styles (Leaflet positions its panes with
@@ -68,8 +70,6 @@ def script_hashes(html: bytes) -> tuple[str, ...]:
 def docs_hashes(openapi_url: str, title: str) -> tuple[str, ...]:
     """The hashes of ``/docs``' inline start-up script: the service's own Swagger template rendered once with the
     app's settings (its OpenAPI URL and title), never read from an answer."""
-    from api import docs  # lazy: same package (init order unchecked)
-
     page = docs.docs(SimpleNamespace(app=SimpleNamespace(openapi_url=openapi_url, title=title)))
     return script_hashes(page.body)
 

@@ -25,13 +25,14 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from api.db import Database
+from api.jobs import send_outcome
 from api.models import Base, CompressedJSON, UTCDateTime, utcnow
 from api.problems import NotFound
 from geo import export
 from geo.demo import DEMO_AREA, demo_data_dir
 from geo.hotspots import find_hotspots
-from geo.uec import uec_layer_for
 from geo.settings import get_settings
+from geo.uec import uec_layer_for
 
 #: Media type of each answer format.
 #: Media types: JSON, and the hotspot formats of the one export table (``geo.export.FORMATS``).
@@ -106,8 +107,6 @@ def render(result, fmt: str) -> str:
 
 def work(atlas, params: dict, conn) -> None:
     """Job body, run in a child process: progress, then ``("done", answer)`` or ``("error", problem)``."""
-
-    from api.jobs import send_outcome  # lazy: same package (init order unchecked)
 
     def answer() -> dict:
         conn.send(("progress", 0.1, "building the modelled UEC layer and Gi* statistics"))

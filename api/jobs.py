@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
 import uuid
 from collections.abc import Callable
@@ -38,9 +37,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from api.auth import Principal
 from api.db import Database
-from api.limits import MAX_PER_KEY, MAX_TOTAL, check_caps
+from api.limits import MAX_PER_KEY, MAX_TOTAL, _alive, check_caps, identity
 from api.models import Base, UTCDateTime, utcnow
 from api.problems import NotFound, Problem
+from api.repository import audit
 from geo.errors import DataError
 
 log = logging.getLogger("nhp.api")
@@ -139,13 +139,13 @@ class JobKind:
 
 
 def _save_proposal(session: Session, record: JobRecord, result: dict) -> str:
-    from api import proposals  # lazy: same package (init order unchecked)
+    from api import proposals  # lazy: circular: api.proposals imports api.jobs at import time
 
     return proposals.save(None, record.area, record.params, result, record.owner, session=session).id
 
 
 def _save_hotspots(session: Session, record: JobRecord, result: dict) -> str:
-    from api import hotspots  # lazy: same package (init order unchecked)
+    from api import hotspots  # lazy: circular: api.hotspots imports api.jobs at import time
 
     return hotspots.save(session, record, result)
 
@@ -157,11 +157,6 @@ KINDS: dict[str, JobKind] = {
     "proposal": JobKind("api.proposals:work", _save_proposal),
     "hotspots": JobKind("api.hotspots:work", _save_hotspots),
 }
-
-
-def identity() -> str:
-    """This process as a job's ``worker``: ``host:pid``."""
-    return f"{socket.gethostname()[:80]}:{os.getpid()}"
 
 
 class JobStore:
@@ -215,8 +210,6 @@ class JobStore:
             session.add(record)
             # Every change is audited: who asked for what computation, on which area (the job's own row holds
             # the parameters and, later, where its result went).
-            from api.repository import audit  # lazy: same package (init order unchecked)
-
             audit(session, actor, "job.created", None, None, job_id=record.id, kind=kind, area=area)
         return record
 
@@ -246,8 +239,6 @@ class JobStore:
             if record.status in UNFINISHED:
                 record.status, record.message, record.finished_at = "cancelled", message, utcnow()
                 if actor is not None:
-                    from api.repository import audit  # lazy: same package (init order unchecked)
-
                     audit(
                         session,
                         actor,
@@ -356,7 +347,8 @@ class JobRunner:
         try:
             with self._slots:
                 if not self._stop.is_set():
-                    from api.jobrun import execute  # lazy: same package (init order unchecked)
+                    # lazy: circular: api.jobrun imports api.jobs at import time; tests patch api.jobrun.execute
+                    from api.jobrun import execute
 
                     execute(self.store, self.atlases, job_id, self._worker, stop=self._stop)
         except Exception:  # the child could not start, or the database went away
@@ -391,13 +383,3 @@ class JobRunner:
                     {"status": 500, "title": "The service stopped during the job", "detail": "submit it again"},
                     message="interrupted",
                 )
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -20,6 +20,7 @@ cleared the next time the caps are reached. Routes use :func:`heavy_work` as a c
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,6 +60,22 @@ class WorkSlot(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+def identity() -> str:
+    """This process as the ``worker`` of a job or a slot: ``host:pid``."""
+    return f"{socket.gethostname()[:80]}:{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` of this machine still runs (one we may not signal counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _lock(session: Session) -> None:
     """Serialise cap checks across processes (SQLite's write transaction already holds its only write lock)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -67,7 +84,7 @@ def _lock(session: Session) -> None:
 
 def _counts(session: Session, actor: Principal) -> tuple[int, int]:
     """(held by ``actor``, held in all): unfinished jobs plus running slots."""
-    from api.jobs import UNFINISHED, JobRecord  # lazy: same package (init order unchecked)
+    from api.jobs import UNFINISHED, JobRecord  # lazy: circular: api.jobs imports api.limits at import time
 
     jobs = select(func.count()).select_from(JobRecord).where(JobRecord.status.in_(UNFINISHED))
     slots = select(func.count()).select_from(WorkSlot)
@@ -121,8 +138,6 @@ def check_caps(session: Session, actor: Principal) -> None:
 
 def _clear_stale(session: Session) -> bool:
     """Delete slots left by dead processes of this machine, and any older than STALE_AFTER_S; True if any went."""
-    from api.jobs import _alive, identity  # lazy: same package (init order unchecked)
-
     host = identity().rsplit(":", 1)[0]
     old = utcnow() - timedelta(seconds=STALE_AFTER_S)
     gone = [
@@ -159,8 +174,6 @@ def heavy_work(db: Database, actor: Principal, kind: str) -> Iterator[str]:
     ...     print(held(db))
     1
     """
-    from api.jobs import identity  # lazy: same package (init order unchecked)
-
     slot_id = str(uuid.uuid4())
     with db.write() as session:
         check_caps(session, actor)

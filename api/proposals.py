@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import uuid
 
-from geo.propose import ProposalParams, propose
-
 from api.auth import Principal
 from api.db import Database
+from api.jobs import send_outcome
 from api.models import Proposal, utcnow
 from api.plans import assignment_dict
+from geo.propose import ProposalParams, propose
 
 #: Areas with more LSOAs than this run as a background job unless the request says otherwise.
 BACKGROUND_ABOVE_LSOAS = 300
@@ -35,8 +35,6 @@ def compute(atlas, params: dict) -> dict:
 
 def work(atlas, params: dict, conn) -> None:
     """Job body, run in a child process: sends ``("done", result)`` or ``("error", problem)`` over ``conn``."""
-    from api.jobs import send_outcome  # lazy: same package (init order unchecked)
-
     send_outcome(conn, lambda: compute(atlas, params), "The proposal failed")
 
 

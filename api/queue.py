@@ -28,7 +28,8 @@ from sqlalchemy.engine import make_url
 from api.auth import Principal
 from api.db import Database
 from api.jobrun import execute
-from api.jobs import JobRecord, JobStore, identity
+from api.jobs import JobRecord, JobRunner, JobStore
+from api.limits import identity
 from api.problems import Problem
 
 log = logging.getLogger("nhp.api")
@@ -139,8 +140,6 @@ class QueueRunner:
 
 def make_runner(settings, db: Database, atlases):
     """The runner ``NHP_JOBS`` asks for: ``local`` (default) or ``queue``."""
-    from api.jobs import JobRunner  # lazy: same package (init order unchecked)
-
     mode = str(getattr(settings, "jobs", "local") or "local")
     if mode == "queue":
         return QueueRunner(db)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from geo.atlas.model import Atlas
+from geo.atlas.practices import STATUSES
 
 GROUPINGS = {
     "lad": ("lad_code", "lad_name"),
@@ -74,7 +75,6 @@ def practice_status(atlas: Atlas) -> pd.DataFrame:
     >>> practice_status(grid_atlas(4, 4))[["status", "practices"]].values.tolist()
     [['in_plan', 4]]
     """
-    from geo.atlas.practices import STATUSES  # lazy: same package (init order unchecked)
     from geo.disclosure import suppress  # lazy: nhp --help start-up
 
     practices = atlas.practices

@@ -35,8 +35,9 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from geo.ensemble.kernels import INFO, SCORES, chain_steps
+from geo.ensemble.scores import plan_scores
 from geo.errors import PlanError
-from geo.ensemble.kernels import INFO, SCORES
 from geo.plan import Plan
 
 #: At most this many steps in one ensemble, and spanning trees per step (each bounds time and memory).
@@ -236,8 +237,6 @@ class _State:
     ) -> tuple[np.ndarray, np.ndarray, int]:
         """Run ``steps`` steps; return the scores, the step columns and the number of steps done (fewer only
         when the work budget ``work[0]`` ran out)."""
-        from geo.ensemble.kernels import chain_steps  # lazy: same package (init order unchecked)
-
         scores = np.empty((steps, len(SCORES)))
         info = np.empty((steps, len(INFO)), np.int64)
         work = np.array([MAX_WORK], dtype=np.int64) if work is None else work
@@ -369,7 +368,6 @@ def run_ensemble(
             column="neighbourhood",
             expected="a plan with two or more neighbourhoods",
         )
-    from geo.ensemble.scores import plan_scores  # lazy: same package (init order unchecked)
 
     state = _State(atlas, plan, nest)
     start_scores = plan_scores(plan)

@@ -14,11 +14,10 @@ import pandas as pd
 
 from geo.atlas.model import Atlas, source_for
 from geo.errors import PlanError
-from geo.plan.params import BASIS_WORDS
-from geo.plan.report import basis_note
 from geo.maps import _access, _layers
+from geo.maps._compare import add_compare
 from geo.maps._geometry import DEFAULT_TOLERANCE_M, bounds_latlon, dissolve, simplify_for_display, to_leaflet
-from geo.plan.naming import label_lines
+from geo.maps._sites import add_sites
 from geo.maps._style import (
     HOTSPOT_COLOURS,
     HOTSPOT_LABELS,
@@ -34,6 +33,9 @@ from geo.maps._style import (
     rate_classes,
 )
 from geo.plan import Plan
+from geo.plan.naming import label_lines
+from geo.plan.params import BASIS_WORDS
+from geo.plan.report import basis_note
 
 DEFAULT_LAYERS = ("imd_decile", "local_decile", "practices", "lads")
 LAYER_KEYS = ("imd_decile", "local_decile", "uec_rate", "hotspots", "practices", "lads")
@@ -148,12 +150,8 @@ def plan_map(
     table.attrs["basis_note"] = basis_note(plan)
     m, simplified = _draw(atlas, layers, hotspots, title, tiles, tolerance_m, assignment=series, table=table, plan=plan)
     if compare is not None:  # after the LayerControl: it lists the map's layers when the page is rendered
-        from geo.maps._compare import add_compare  # lazy: same package (init order unchecked)
-
         add_compare(m, plan, simplified, compare)
     if sites is not None:
-        from geo.maps._sites import add_sites  # lazy: same package (init order unchecked)
-
         add_sites(m, simplified, sites)
     return m
 

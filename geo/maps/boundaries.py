@@ -17,6 +17,7 @@ from geo.atlas.model import Atlas
 from geo.disclosure import publish_totals
 from geo.errors import DataError
 from geo.maps._geometry import dissolve, simplify_for_display
+from geo.maps.scales import DECILE_COLOURS
 
 #: level -> (code column, name column, title)
 LEVELS = {
@@ -138,8 +139,6 @@ def layer_sources(atlas: Atlas) -> list[dict]:
         source, vintage = (info.label, info.vintage) if info else FALLBACK[key]
         layer = {"id": key, "title": LAYER_TITLES[key], "source": source, "vintage": vintage, "available": available}
         if key == "imd":  # the one deprivation scale (dark = most deprived) of the maps, the packs and the page
-            from geo.maps.scales import DECILE_COLOURS  # lazy: same package (init order unchecked)
-
             layer["colours"] = list(DECILE_COLOURS)
         out.append(layer)
     return out

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import PlanError
+from geo.metrics.balance import deviation_from
+from geo.plan.report import published_populations
 
 if TYPE_CHECKING:
     from geo.atlas.model import Atlas
@@ -71,9 +73,6 @@ def population_balance(plan: "Plan") -> list[Violation]:
     >>> [v.neighbourhoods for v in population_balance(plan)]
     [['A'], ['B']]
     """
-    from geo.plan.report import published_populations  # lazy: same package (init order unchecked)
-    from geo.metrics.balance import deviation_from  # lazy: geo.metrics registers on import (init order unchecked)
-
     violations = []
     allowed = 100 * plan.tolerance
     # The message leaves the process: it quotes the population as published (a margin of its parts), never the

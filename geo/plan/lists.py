@@ -21,6 +21,7 @@ import pandas as pd
 from geo.errors import PlanError
 from geo.names import check_name
 from geo.plan.footprint import REPAIR_SHARE, Footprint, derive_footprint, footprint_labels, home_labels  # noqa: F401 (re-exported)
+from geo.plan.params import Provenance
 
 if TYPE_CHECKING:
     from geo.atlas.model import Atlas
@@ -118,8 +119,7 @@ def plan_from_practices(
     :attr:`geo.plan.params.PlanParams.population_given`); its place footprint is derived from
     where the practices' patients live (:func:`derive_footprint`), and how it was drawn (repairs, practices left
     out) goes into ``provenance.footprint``."""
-    from geo.plan import Plan  # lazy: same package (init order unchecked)
-    from geo.plan.params import Provenance  # lazy: same package (init order unchecked)
+    from geo.plan import Plan  # lazy: circular: geo.plan.plan imports geo.plan.lists at import time
 
     checked = check_practice_assignment(atlas, practices, source=source, rows=rows)
     footprint = derive_footprint(atlas, checked)
@@ -145,7 +145,7 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
     footprint as from scratch: :mod:`geo.plan.footprint`), and the child's LSOA tallies are patched from the
     parent's by the LSOAs whose label changed (issue 11: a practice move plus every metric within 5 ms on LLR).
     """
-    from geo.plan.plan import Plan, _Labelled  # lazy: same package (init order unchecked)
+    from geo.plan.plan import Plan, _Labelled  # lazy: circular: geo.plan.plan imports geo.plan.lists at import time
 
     current = plan.practice_assignment
     if current is None:

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from itertools import combinations
 from dataclasses import replace
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -365,7 +365,7 @@ def rename(plan, mapping: Mapping[str, str]):
     ...
     geo.errors.PlanError: column 'neighbourhood': cannot rename N1 to 'N2': two neighbourhoods would be called 'N2'...
     """
-    from geo.plan import Plan  # lazy: same package (init order unchecked)
+    from geo.plan import Plan  # lazy: circular: geo.plan.plan imports geo.plan.naming at import time
 
     live = plan.neighbourhoods
     known = set(live)

@@ -14,21 +14,23 @@ import re
 import weakref
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from geo.atlas.arrays import AtlasArrays, atlas_arrays
 from geo.atlas.model import Atlas
 from geo.errors import PlanError
-from geo.names import check_name
-from geo.plan.params import PlanParams, Provenance
 from geo.metrics import REGISTRY
-from geo.atlas.arrays import AtlasArrays, atlas_arrays
-
-if TYPE_CHECKING:
-    from geo.plan.constraints import Violation
-
+from geo.names import check_name
+from geo.plan.constraints import Violation, coverage_error, validate
+from geo.plan.lists import move_practices, plan_from_practices
+from geo.plan.lookup import assignment_from_frame
+from geo.plan.naming import rename
+from geo.plan.params import PlanParams, Provenance
+from geo.plan.reader import load_plan
+from geo.plan.report import neighbourhood_table, plan_dict, summary
 
 #: Keyed metric values a plan keeps for objects named by identity (uploaded geographies, UEC layers).
 KEPT_BY_IDENTITY = 8
@@ -171,7 +173,6 @@ class Plan:
         if isinstance(assignment, _Labelled):  # from move(): codes are the atlas's by construction
             self._init_state(assignment.labels, assignment.index, parent)
             return
-        from geo.plan.constraints import coverage_error  # lazy: same package (init order unchecked)
 
         error = coverage_error(atlas, assignment)
         if error is not None:
@@ -378,8 +379,6 @@ class Plan:
         >>> plan.built_from, plan.population, plan.practice_assignment.to_dict()
         ('practices', 'list', {'Z00000': 'A', 'Z00001': 'A', 'Z00002': 'B', 'Z00003': 'B'})
         """
-        from geo.plan.lists import plan_from_practices  # lazy: same package (init order unchecked)
-
         return plan_from_practices(atlas, practices, params, **kwargs)
 
     def move_practices(self, moves: Mapping[str, str]) -> Plan:
@@ -394,8 +393,6 @@ class Plan:
         >>> child.practice_assignment["Z00002"], child.parent is plan
         ('A', True)
         """
-        from geo.plan.lists import move_practices  # lazy: same package (init order unchecked)
-
         return move_practices(self, moves)
 
     @classmethod
@@ -409,16 +406,12 @@ class Plan:
         >>> Plan.from_frame(atlas, pd.DataFrame({"LSOA21CD": ["G0000", "G0001"], "name": ["A", "A"]})).neighbourhoods
         ['A']
         """
-        from geo.plan.lookup import assignment_from_frame  # lazy: same package (init order unchecked)
-
         return cls(atlas, assignment_from_frame(frame, atlas, source="table"), **kwargs)
 
     @classmethod
     def from_file(cls, path, atlas: Atlas, *, name_column: str | None = None, **kwargs) -> Plan:
         """Read a plan file: a CSV lookup or polygons (place-based), or ``practice_code,neighbourhood``
         (list-based), recognised by its header (see :func:`geo.plan.reader.load_plan`)."""
-        from geo.plan.reader import load_plan  # lazy: same package (init order unchecked)
-
         return load_plan(path, atlas, name_column=name_column, **kwargs)
 
     # --- the assignment -------------------------------------------------------------------------------------
@@ -525,8 +518,6 @@ class Plan:
 
     def rename(self, mapping: Mapping[str, str]) -> Plan:
         """Return this plan with neighbourhoods renamed ``{old: new}`` (see :func:`geo.plan.naming.rename`)."""
-        from geo.plan.naming import rename  # lazy: same package (init order unchecked)
-
         return rename(self, mapping)
 
     # --- metrics ---------------------------------------------------------------------------------------------
@@ -594,26 +585,18 @@ class Plan:
 
     def neighbourhood_table(self) -> pd.DataFrame:
         """Return one row per neighbourhood (see :func:`geo.plan.report.neighbourhood_table`)."""
-        from geo.plan.report import neighbourhood_table  # lazy: same package (init order unchecked)
-
         return neighbourhood_table(self)
 
     def summary(self) -> dict:
         """Return the plan-level metrics (see :func:`geo.plan.report.summary`)."""
-        from geo.plan.report import summary  # lazy: same package (init order unchecked)
-
         return summary(self)
 
     def validate(self) -> list[Violation]:
         """Return every failed constraint with its offending neighbourhoods and LSOAs (empty when valid)."""
-        from geo.plan.constraints import validate  # lazy: same package (init order unchecked)
-
         return validate(self)
 
     def to_dict(self) -> dict:
         """Return the plan, its neighbourhoods, violations and sources as JSON-ready values."""
-        from geo.plan.report import plan_dict  # lazy: same package (init order unchecked)
-
         return plan_dict(self)
 
     def __getstate__(self) -> dict:

@@ -20,9 +20,14 @@ from geo.atlas.model import AGE_BANDS
 from geo.disclosure import publish_share, suppress, suppress_frame
 from geo.errors import DataError
 from geo.metrics.balance import deviation_from
-from geo.profiles.charts import footprint_svg
-from geo.profiles.figures import Figures, extra_figures
 from geo.profiles.access_need import access_figures
+from geo.profiles.charts import footprint_svg
+from geo.profiles.comparators import key_figures
+from geo.profiles.england import england_totals
+from geo.profiles.figures import Figures, extra_figures
+from geo.profiles.html import page
+from geo.profiles.pdf import write_pdf
+from geo.profiles.xlsx import write_xlsx
 from geo.propose.blocks import made_of
 from geo.writers import write_table
 
@@ -78,18 +83,12 @@ class Profiles:
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix == ".pdf":
-            from geo.profiles.pdf import write_pdf  # lazy: same package (init order unchecked)
-
             write_pdf(self, path)
         elif suffix == ".csv":
             write_table(self.summary.reset_index(), path)  # whole counts, codes labelled, formula-safe
         elif suffix == ".xlsx":
-            from geo.profiles.xlsx import write_xlsx  # lazy: same package (init order unchecked)
-
             write_xlsx(self, path)
         elif suffix in (".html", ".htm"):
-            from geo.profiles.html import page  # lazy: same package (init order unchecked)
-
             path.write_text(page(self), encoding="utf-8")
         else:
             raise DataError(f"unknown profile format {suffix!r}", file=path.name, expected=".pdf, .html, .csv or .xlsx")
@@ -201,12 +200,8 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
         name: footprint_svg(lsoas, name, high, area=outline, shape=shapes.get(name)) for name in summary.index
     }
     if england is None:
-        from geo.profiles.england import england_totals  # lazy: same package (init order unchecked)
-
         england = england_totals(atlas)
     figures = extra_figures(plan, england, threshold)
-    from geo.profiles.comparators import key_figures  # lazy: same package (init order unchecked)
-
     key = key_figures(plan, summary, figures, hotspots, threshold)
 
     access, access_notes = access_figures(plan)

@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.errors import DataError
+from geo.profiles.html import page
 
 log = logging.getLogger(__name__)
 #: Bottom of a sheet's content on the page in CSS px (A4 297 mm less the 13 mm bottom margin, 96 px per inch),
@@ -68,8 +69,8 @@ def overflowing(document) -> set[int]:
     box). A marker lower than its page's content area (or on another page than its sheet's start) overflows.
     """
     starts, ends = {}, {}
-    for number, page in enumerate(document.pages):
-        for anchor, box in page.anchors.items():
+    for number, pdf_page in enumerate(document.pages):
+        for anchor, box in pdf_page.anchors.items():
             y = box[1]
             if anchor.startswith("hood-") and anchor.endswith("-end"):
                 ends[anchor[:-4]] = (number, y)
@@ -89,11 +90,11 @@ def methods_overflow(document) -> bool:
     """Whether the sources and methods run past their page: the section's end marker ``methods-end`` is on a later
     page than its start (``methods``), or lower than the page's content area."""
     start, end = None, (None, 0.0)
-    for number, page in enumerate(document.pages):
-        if "methods" in page.anchors and start is None:  # a section split over pages is anchored on each
+    for number, sheet in enumerate(document.pages):
+        if "methods" in sheet.anchors and start is None:  # a section split over pages is anchored on each
             start = number
-        if "methods-end" in page.anchors:
-            end = (number, page.anchors["methods-end"][1])
+        if "methods-end" in sheet.anchors:
+            end = (number, sheet.anchors["methods-end"][1])
     return start is not None and (end[0] != start or end[1] > (297 - 13) * _MM)
 
 
@@ -113,8 +114,6 @@ def write_pdf(profiles, path: str | Path) -> Path:
     ...     pdf.read_bytes()[:5]
     b'%PDF-'
     """
-    from geo.profiles.html import page  # lazy: same package (init order unchecked)
-
     path = Path(path)
     names = list(profiles.summary.index)
     # Set in compact type from the start where the practice table is long (saves a second layout of the pack).

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.columns import COLUMNS, label
+from geo.columns import COLUMNS, ETHNIC_GROUPS, label
 from geo.writers import fit_for_files
 
 FORMATS = {"count": "#,##0", "number": "#,##0", "%": '0.0"%"', "ratio": "0.00", "per 1,000": "#,##0.0", "decile": "0.0"}
@@ -118,8 +118,6 @@ def write_xlsx(p, path: Path) -> Path:
         )
         if not figures.ethnicity.empty:
             eth = figures.ethnicity.rename_axis("area").reset_index()
-            from geo.columns import ETHNIC_GROUPS  # lazy: same package (init order unchecked)
-
             _sheet(
                 writer,
                 "Ethnicity",

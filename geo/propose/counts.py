@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import PlanError
+from geo.propose.units import split_units
 
 #: The most neighbourhoods one request may ask for (England has about 1,300 of 50,000 people).
 MAX_COUNT = 10_000
@@ -215,8 +216,6 @@ def counted_pieces(units: pd.Series, names: pd.Series, adjacency, arrays, counts
     pieces by population (at least one each); a place with more pieces than neighbourhoods has all its parts
     joined by virtual links (and says so).
     """
-    from geo.propose.units import split_units  # lazy: same package (init order unchecked)
-
     pop, x, y, area, group = arrays
     codes = units.astype(str).to_numpy()
     pieces = []

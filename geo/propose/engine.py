@@ -18,25 +18,26 @@ import os
 import time
 import zlib
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
+from geo.access.hubs import access_effect
 from geo.errors import PlanError
-from geo.propose.bisect import TREES, bisect_steps
 from geo.plan import Plan
 from geo.plan.naming import neighbourhood_names, rename
 from geo.plan.params import Provenance
+from geo.propose.bisect import TREES, bisect_steps
+from geo.propose.blocks import BLOCK_WORDS, block_arrays, block_index, blocks_for, broken_blocks, contract, expand
+from geo.propose.counts import counted_pieces, place_counts, place_populations
+from geo.propose.hub_moves import improve_pieces
+from geo.propose.list_based import list_based
 from geo.propose.model import BLOCK_BUILDS, NEST_COLUMNS, ProposalParams
 from geo.propose.refine import refine
 from geo.propose.trees import run
 from geo.propose.units import CORE_BAND, Budget, Piece, may_fork, split_units
-from geo.propose.blocks import BLOCK_WORDS, block_arrays, block_index, blocks_for, broken_blocks, contract, expand
-from geo.propose.counts import counted_pieces, place_counts, place_populations
 from geo.propose.wards import group_index, keep_wards_whole, split_notes
-from geo.propose.hub_moves import improve_pieces
-from geo.access.hubs import access_effect
-from dataclasses import replace
 
 #: Below this many LSOAs a process pool costs more than it saves.
 PARALLEL_MIN_LSOAS = 4_000
@@ -138,8 +139,6 @@ def _with_access_effect(plan: Plan, without: pd.Series, weight: float) -> Plan:
 def _list_based(atlas, params: ProposalParams, start: float, name: str | None) -> Plan:
     """Whole practices (or PCNs) per nesting unit, solved exactly where small (:mod:`geo.propose.list_based`);
     the plan's place footprint is derived from where their patients live."""
-    from geo.propose.list_based import list_based  # lazy: same package (init order unchecked)
-
     practices, unmet, constrained, stopped_early, report = list_based(atlas, params, start + params.time_budget)
     method = f"exact-{params.build_from}"
     extra, plan_params = {}, params.plan_params()

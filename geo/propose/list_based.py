@@ -39,6 +39,7 @@ from geo.errors import PlanError
 from geo.propose.counts import ideal_table, place_counts
 from geo.propose.model import NEST_COLUMNS
 from geo.propose.exact import EPSILON, MAX_NODES, TIME_LIMIT, partition, warm
+from geo.propose.list_groups import respected_units
 from geo.propose.practice_graph import pcn_units, practice_units
 from geo.propose.refine import refine
 from geo.propose.units import Budget, Piece, may_fork, neighbourhood_targets
@@ -86,8 +87,6 @@ def list_based(atlas, params, deadline: float = float("inf")):
     grouped = None
     if getattr(params, "respect", None) in ("wards", "custom"):
         # Every practice whose site is in one ward (or unit) in one neighbourhood: the groups are the nodes.
-        from geo.propose.list_groups import respected_units  # lazy: same package (init order unchecked)
-
         units, grouped = respected_units(atlas, params)
     else:
         units = pcn_units(atlas) if build_from == "pcns" else practice_units(atlas)

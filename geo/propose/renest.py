@@ -31,6 +31,8 @@ from geo.errors import PlanError
 from geo.plan import Plan
 from geo.plan.params import Provenance
 from geo.propose.practice_graph import practice_units
+from geo.propose.refine import refine
+from geo.propose.units import Piece
 
 
 @dataclass
@@ -192,9 +194,6 @@ def _rebalance(atlas, labels, units, pop, params, ideal: dict | None = None) -> 
     unit's own ideal for a counted plan, ``ideal``) where the unit's graph allows
     (:func:`geo.propose.refine.refine` with a goal just inside the tolerance, so in-band neighbourhoods are only
     touched to help one that is not)."""
-    from geo.propose.refine import refine  # lazy: same package (init order unchecked)
-    from geo.propose.units import Piece  # lazy: same package (init order unchecked)
-
     labels = labels.copy()
     ideal = ideal or {}
     adjacency = atlas.adjacency.tocsr()

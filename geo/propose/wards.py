@@ -16,6 +16,7 @@ import pandas as pd
 from scipy.sparse import csgraph
 
 from geo.errors import PlanError
+from geo.propose.model import NEST_COLUMNS
 
 #: Passes over the split wards; a move can make another possible, and three passes settle every case we have seen.
 PASSES = 3
@@ -149,8 +150,6 @@ def _split_wards(wards: np.ndarray, labels: np.ndarray) -> list:
 
 
 def _nest_units(lsoas, params) -> np.ndarray:
-    from geo.propose.model import NEST_COLUMNS  # lazy: same package (init order unchecked)
-
     if params.nest == "none" or NEST_COLUMNS[params.nest][0] not in lsoas.columns:
         return np.zeros(len(lsoas), dtype=int)
     return pd.factorize(lsoas[NEST_COLUMNS[params.nest][0]])[0]

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 from geo.errors import DataError
+from geo.sources.memory import as_source, opened
 
 #: Zip members larger than this, or larger than BOMB_MIN_BYTES and compressed more than MAX_ZIP_RATIO to 1, are
 #: refused. Official CSVs compress about 10:1 and the largest (GP registrations) is about 90 MB unzipped.
@@ -52,8 +53,6 @@ def check_archive(
     ...
     geo.errors.DataError: ...bomb.xlsx: archive member 'xl/worksheets/sheet1.xml' inflates to 30 MB ...
     """
-    from geo.sources.memory import as_source, opened  # lazy: same package (init order unchecked)
-
     path = as_source(path)  # a path, or an upload held in memory
     if zf is None:
         if not zipfile.is_zipfile(opened(path)):

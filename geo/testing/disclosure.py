@@ -24,14 +24,15 @@ from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.disclosure import COUNT, _threshold, field_kind, is_disclosive
-import geopandas as gpd
 from geo.atlas.model import SourceInfo
 from geo.columns import COLUMNS, ETHNIC_GROUPS
+from geo.disclosure import COUNT, _threshold, field_kind, is_disclosive
 from geo.profiles.xlsx import EXTRA
+from geo.testing.grid import grid_atlas
 
 
 class DisclosureError(AssertionError):
@@ -84,8 +85,6 @@ def small_count_atlas():
     >>> atlas.practices.list_size[list(SMALL_PRACTICES)].astype(int).tolist(), int(atlas.qof.patients.between(1, 7).sum())
     ([5, 3, 7], 14)
     """
-
-    from geo.testing.grid import grid_atlas  # lazy: same package (init order unchecked)
 
     atlas = grid_atlas(6, 4, lad_width=3, practice_every=3)
     big = list(atlas.practices.index)
