@@ -24,8 +24,8 @@ from geo.jsonable import jsonable
 from geo.plan.params import BASIS_WORDS
 from geo.disclosure import is_disclosive
 from geo.metrics import REGISTRY
-from geo.metrics.margins import PUBLISHED_COLUMNS, margin_parts
-from geo.disclosure import margin_totals
+from geo.metrics.margins import PUBLISHED_COLUMNS, margin_parts, published_totals
+from geo.disclosure import MARGIN_BASE
 from geo.disclosure import _threshold
 
 if TYPE_CHECKING:
@@ -256,25 +256,16 @@ def published_populations(plan: "Plan") -> dict:
 
 def _published(plan: "Plan", threshold: int) -> dict:
 
-    live, n = plan.live, len(plan.labels)
+    live = plan.live
     sums = plan["margin_sums"]
     if sums.threshold != threshold:  # the settings changed since the plan was counted
         sums = REGISTRY["margin_sums"].compute(plan)
-    sums = np.asarray(sums)
-    parts = margin_parts(plan.arrays, threshold)
+    parts = margin_parts(plan.arrays, threshold)["practices"]
     practice_labels = np.asarray(plan["practice_label"], dtype=np.int64)
-    listed = practice_labels >= 0
-    groups, practice_parts = practice_labels[listed], parts["practices"][:, listed]
-    # The three sums of the lists by label in one bincount (label-major, then shown, imputed, hidden).
-    lists = np.bincount((3 * groups[:, None] + np.arange(3)).ravel(), practice_parts.T.ravel(), 3 * n)
-    lists = lists.reshape(n, 3)[live]
-    area = practice_parts.sum(axis=1)
-    # Every published figure in one pass of the rule: a column per LSOA column, one for the lists, one for the
-    # whole area's lists (the LSOA columns' area totals no edit changes: see _area_totals).
-    table = np.empty((len(live), 3, 4))
-    table[:, :, 0], table[:, :, 1], table[:, :, 2], table[:, :, 3] = sums[live, 0:3], sums[live, 3:6], lists, area
-    shown, imputed, hidden = table[:, 0], table[:, 1], table[:, 2]
-    total, rounded = margin_totals(shown, imputed, hidden, threshold)
+    area = parts[:, practice_labels >= 0].sum(axis=1)  # numpy's sum, as the figure has always been summed
+    # Every published figure in one compiled pass of the rule: a column per LSOA column, one for the lists, one
+    # for the whole area's lists (the LSOA columns' area totals no edit changes: see _area_totals).
+    total, rounded = published_totals(np.asarray(sums), live, practice_labels, parts, area, threshold, MARGIN_BASE)
     out: dict[str, Any] = {}
     for k, column in enumerate((*PUBLISHED_COLUMNS, "list_population")):
         out[column], out[f"{column}_rounded_to"] = total[:, k], rounded[:, k]
