@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 #: Keyed metric values a plan keeps for objects named by identity (uploaded geographies, UEC layers).
 KEPT_BY_IDENTITY = 8
+#: What an empty slot of the metric cache reads as (a metric's value may be None).
+_ABSENT = object()
 
 
 def natural_key(label: str) -> tuple:
@@ -533,20 +535,27 @@ class Plan:
 
     def __getitem__(self, metric: str) -> Any:
         """Return a named metric (see ``geo.metrics.REGISTRY``), computing it once and caching it."""
-        try:
-            return self._cache[metric]
-        except KeyError:
-            pass
-        if metric not in REGISTRY:
+        cache = self._cache
+        value = cache.get(metric, _ABSENT)  # a summary reads some forty metrics after every edit: no exceptions
+        if value is not _ABSENT:
+            return value
+        entry = REGISTRY.get(metric)
+        if entry is None:
             raise KeyError(f"unknown metric {metric!r}; known metrics: {', '.join(sorted(REGISTRY))}")
-        entry = REGISTRY[metric]
         if entry.keyed:
             raise KeyError(
                 f"metric {metric!r} is a figure of the plan and another layer: use plan.metric({metric!r}, of)"
             )
-        if entry.update is None:
-            value = self._cache[metric] = entry.compute(self)
+        update = entry.update
+        if update is None:
+            value = cache[metric] = entry.compute(self)
             return value
+        parent = self._parent_ref() if self._parent_ref is not None else None
+        if parent is not None:
+            held = parent._cache.get(metric, _ABSENT)
+            if held is not _ABSENT:  # the usual edit: the parent has it, patch it
+                value = cache[metric] = update(self, held)
+                return value
         # Walk up to the nearest ancestor still in memory that has the value (or to the root), then patch
         # down the line; a loop rather than recursion, since a chain of edits can be thousands of plans long.
         line = [self]
@@ -557,7 +566,7 @@ class Plan:
             top._cache[metric] = entry.compute(top)
         value = top._cache[metric]
         for plan in reversed(line):
-            value = plan._cache[metric] = entry.update(plan, value)
+            value = plan._cache[metric] = update(plan, value)
         return value
 
     def metric(self, name: str, of: Any = None) -> Any:

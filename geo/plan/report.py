@@ -260,12 +260,15 @@ def _published(plan: "Plan", threshold: int) -> dict:
     sums = plan["margin_sums"]
     if sums.threshold != threshold:  # the settings changed since the plan was counted
         sums = REGISTRY["margin_sums"].compute(plan)
-    parts = margin_parts(plan.arrays, threshold)["practices"]
+    parts = margin_parts(plan.arrays, threshold)
     practice_labels = np.asarray(plan["practice_label"], dtype=np.int64)
-    area = parts[:, practice_labels >= 0].sum(axis=1)  # numpy's sum, as the figure has always been summed
+    area = _area_lists(parts, practice_labels >= 0)
     # Every published figure in one compiled pass of the rule: a column per LSOA column, one for the lists, one
     # for the whole area's lists (the LSOA columns' area totals no edit changes: see _area_totals).
-    total, rounded = published_totals(np.asarray(sums), live, practice_labels, parts, area, threshold, MARGIN_BASE)
+    total, rounded = published_totals(
+        np.asarray(sums), live, practice_labels, parts["practices"], area, threshold, MARGIN_BASE
+    )
+    total.flags.writeable = rounded.flags.writeable = False  # and so every column of them
     out: dict[str, Any] = {}
     for k, column in enumerate((*PUBLISHED_COLUMNS, "list_population")):
         out[column], out[f"{column}_rounded_to"] = total[:, k], rounded[:, k]
@@ -274,12 +277,23 @@ def _published(plan: "Plan", threshold: int) -> dict:
     basis = "list_population" if plan.population == "list" else plan.population_column
     out["population"], out["population_rounded_to"] = out[basis], out[f"{basis}_rounded_to"]
     out["area_population"] = out["area_" + basis]
-    out["deviation"] = out["population"] - plan.target
-    out["deviation_pct"] = 100.0 * out["deviation"] / plan.target
-    for value in out.values():  # shared by every reader of the plan: nobody may change them
-        if isinstance(value, np.ndarray):
-            value.flags.writeable = False
+    out["deviation"] = deviation = out["population"] - plan.target
+    out["deviation_pct"] = percent = 100.0 * deviation / plan.target
+    deviation.flags.writeable = percent.flags.writeable = False  # shared by every reader: nobody may change them
     return out
+
+
+def _area_lists(parts: dict, listed: np.ndarray) -> np.ndarray:
+    """The whole area's list parts (shown, imputed, hidden) of the ``listed`` practices, summed by numpy once
+    per set of listed practices (an edit seldom changes it; a few sets are kept with the parts)."""
+    key = listed.tobytes()
+    kept = parts.setdefault("area_by_listed", {})
+    area = kept.get(key)
+    if area is None:
+        if len(kept) >= 16:
+            kept.clear()
+        area = kept[key] = parts["practices"][:, listed].sum(axis=1)
+    return area
 
 
 _AREA: dict[tuple[int, int], dict[str, float]] = {}
