@@ -58,6 +58,11 @@ class AtlasArrays:
         return np.asarray(self.registrations.sum(axis=0)).ravel()
 
     @cached_property
+    def practice_area_total(self) -> float:
+        """Patients of every practice who live in the area (the sum of :attr:`practice_area_patients`)."""
+        return self.practice_area_patients.sum()
+
+    @cached_property
     def practice_column(self) -> dict[str, int]:
         """The column of :attr:`registrations` holding each practice code."""
         return {str(code): j for j, code in enumerate(self.practice_codes.tolist())}

@@ -33,9 +33,7 @@ def _practice_label(plan: "Plan") -> np.ndarray:
     arrays = plan.arrays
     assigned = plan.practice_assignment
     if assigned is None:
-        label = plan["practice_home"].copy()
-        label[~arrays.practice_in_area] = -1
-        return label
+        return np.where(arrays.practice_in_area, plan["practice_home"], -1)
     # (A moved list-based plan is handed its practice labels by move_practices: this runs once per root plan.)
     wanted = assigned.reindex(arrays.practice_codes).to_numpy(dtype=object)
     return pd.Index(plan.labels).get_indexer(wanted).astype(np.int64)
@@ -50,7 +48,7 @@ def _by_label(plan: "Plan", values: np.ndarray) -> np.ndarray:
 )
 def _list_population(plan: "Plan") -> dict[str, float]:
     totals = _by_label(plan, plan.arrays.practice_list)
-    return {name: float(totals[k]) for name, k in zip(plan.neighbourhoods, plan.live)}
+    return dict(zip(plan.neighbourhoods, totals[plan.live].tolist()))
 
 
 def _own_patients(plan: "Plan") -> np.ndarray:
@@ -67,8 +65,7 @@ def _own_of_each(plan: "Plan") -> np.ndarray:
 
 @metric("own_patients", "registered residents of each footprint who are registered with its own practices")
 def _own(plan: "Plan") -> dict[str, float]:
-    own = _own_patients(plan)
-    return {name: float(own[k]) for name, k in zip(plan.neighbourhoods, plan.live)}
+    return dict(zip(plan.neighbourhoods, _own_patients(plan)[plan.live].tolist()))
 
 
 @metric("alignment", "share of each footprint's registered residents registered with the neighbourhood's own practices")

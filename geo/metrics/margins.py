@@ -88,7 +88,7 @@ def _margin_sums(plan: "Plan") -> MarginSums:
 def _margin_sums_update(plan: "Plan", previous: MarginSums) -> MarginSums:
     threshold = previous.threshold
     if threshold != _threshold():  # the settings changed since the parent was counted
-        return _margin_sums(plan)
+        return _margin_sums.compute(plan)
     return _sums(patch_rows(plan, np.asarray(previous), margin_parts(plan.arrays, threshold)["lsoas"]), threshold)
 
 

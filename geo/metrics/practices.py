@@ -79,7 +79,7 @@ def _home_patients(plan: "Plan") -> np.ndarray:
 def _home_patients_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
     pos = plan.flow[0]
     if len(pos) > PATCH_LIMIT:
-        return _home_patients(plan)
+        return _home_patients.compute(plan)
     patients = previous.copy()
     matrix = plan.arrays.registrations
     patch_home_patients(patients, plan["practice_home"], plan["practice_tallies"], matrix.indptr, matrix.indices, pos)
@@ -110,7 +110,7 @@ def _split_mask(plan: "Plan") -> np.ndarray:
 def _split_mask_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
     pos = plan.flow[0]
     if len(pos) > PATCH_LIMIT:
-        return _split_mask(plan)
+        return _split_mask.compute(plan)
     # A practice's status changes only if its patients moved (its home share or home) or its site's row did.
     arrays = plan.arrays
     matrix = arrays.registrations
@@ -164,7 +164,7 @@ def _practice_splits(plan: "Plan") -> list[str]:
 
 @metric("registration_leakage_pct", "percentage of registered residents whose practice's home is another neighbourhood")
 def _leakage(plan: "Plan") -> float:
-    total = plan.arrays.practice_area_patients.sum()
+    total = plan.arrays.practice_area_total
     if total <= 0:
         return 0.0
     if plan.practice_assignment is None:

@@ -185,9 +185,7 @@ def summary(plan: "Plan") -> dict:
         "practice_splits": len(plan["practice_splits"]),
         "split_practices": list(plan["practice_splits"]),
         "practice_split_threshold": plan.practice_split_threshold,
-        "registration_leakage_pct": _published_pct(
-            plan["registration_leakage_pct"], plan.arrays.practice_area_patients.sum()
-        ),
+        "registration_leakage_pct": _published_pct(plan["registration_leakage_pct"], plan.arrays.practice_area_total),
         "list_population": published["area_list_population"],
         "alignment_pct": publish_share(sum(plan["own_patients"].values()), sum(registered.values())),
         "practice_home_share": {
@@ -200,7 +198,8 @@ def summary(plan: "Plan") -> dict:
 
 def _share_within(deviations: list[float], limit: float) -> float:
     """Share of the (absolute, %) deviations within ``limit`` percent."""
-    return sum(v <= limit + 1e-9 for v in deviations) / len(deviations)
+    bound = limit + 1e-9
+    return len([v for v in deviations if v <= bound]) / len(deviations)
 
 
 def made_on(plan: "Plan") -> str:
