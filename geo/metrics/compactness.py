@@ -109,6 +109,9 @@ def _perimeter(plan: "Plan") -> np.ndarray:
 
 @_perimeter.updater
 def _perimeter_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
+    edit = plan["one_row_edit"]  # one LSOA moved: patched with the others (geo.metrics.edit)
+    if edit is not None:
+        return edit["perimeter_by_label"]
     pos, old, new = plan.flow
     if len(pos) > PATCH_LIMIT:
         return perimeters(plan)

@@ -39,6 +39,9 @@ def _cut(plan: "Plan") -> np.ndarray:
 
 @_cut.updater
 def _cut_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
+    edit = plan["one_row_edit"]  # one LSOA moved: patched with the others (geo.metrics.edit)
+    if edit is not None:
+        return edit["cut"]
     pos = plan.flow[0]
     if len(pos) > PATCH_LIMIT:
         return _cut_mask(plan)
@@ -66,6 +69,9 @@ def _components(plan: "Plan") -> np.ndarray:
 
 @_components.updater
 def _components_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
+    edit = plan["one_row_edit"]  # one LSOA moved: patched with the others (geo.metrics.edit)
+    if edit is not None:
+        return edit["components"]
     pos, old, new = plan.flow
     if len(pos) > PATCH_LIMIT:
         return _components_of(plan)

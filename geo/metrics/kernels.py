@@ -249,3 +249,83 @@ def polsby_popper_scores(area, perimeter):
         p = perimeter[k]
         out[k] = four_pi * area[k] / (p * p) if p > 0 else 0.0
     return out
+
+
+@njit
+def _patch_row(table, values, i, a, b):
+    """A copy of ``table`` (labels x columns) with row ``i`` of ``values`` taken from label ``a``, added to ``b``."""
+    out = table.copy()
+    for c in range(table.shape[1]):
+        out[a, c] -= values[i, c]
+    for c in range(table.shape[1]):
+        out[b, c] += values[i, c]
+    return out
+
+
+@njit
+def patch_one_row(
+    pos,
+    old,
+    new,
+    lab,
+    tallies,
+    values,
+    sums,
+    sum_parts,
+    cut,
+    edges,
+    indptr,
+    neighbour,
+    edge,
+    components,
+    perimeter,
+    lengths,
+    outer,
+    practice_tallies,
+    reg_indptr,
+    reg_indices,
+    reg_data,
+    home,
+    home_patients,
+    split,
+    area_patients,
+    in_area,
+    site,
+    threshold,
+    sited_ptr,
+    sited,
+):
+    """Every array a one-row edit patches, from the parent's, in one compiled call (see
+    :mod:`geo.metrics.edit`): the same kernels and arithmetic as the metrics' own updaters, in their order."""
+    i, a, b = pos[0], old[0], new[0]
+    tallies = _patch_row(tallies, values, i, a, b)
+    sums = _patch_row(sums, sum_parts, i, a, b)
+    cut = cut.copy()
+    patch_cut(cut, lab, edges, indptr, edge, pos)
+    components = components.copy()
+    move_row_components(components, lab, indptr, neighbour, i, a, b)
+    perimeter = perimeter.copy()
+    patch_perimeters(perimeter, lab, indptr, neighbour, lengths, outer, pos, old, new)
+    practice_tallies = practice_tallies.copy()
+    patch_tallies(practice_tallies, reg_indptr, reg_indices, reg_data, pos, old, new)
+    home = home.copy()
+    patch_practice_homes(home, practice_tallies, reg_indptr, reg_indices, pos)
+    home_patients = home_patients.copy()
+    patch_home_patients(home_patients, home, practice_tallies, reg_indptr, reg_indices, pos)
+    split = split.copy()
+    patch_split_mask(
+        split,
+        home,
+        home_patients,
+        area_patients,
+        in_area,
+        site,
+        lab,
+        threshold,
+        reg_indptr,
+        reg_indices,
+        sited_ptr,
+        sited,
+        pos,
+    )
+    return tallies, sums, cut, components, perimeter, practice_tallies, home, home_patients, split

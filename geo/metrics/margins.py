@@ -86,6 +86,9 @@ def _margin_sums(plan: "Plan") -> MarginSums:
 
 @_margin_sums.updater
 def _margin_sums_update(plan: "Plan", previous: MarginSums) -> MarginSums:
+    edit = plan["one_row_edit"]  # one LSOA moved: patched with the others (geo.metrics.edit)
+    if edit is not None:
+        return edit["margin_sums"]
     threshold = previous.threshold
     if threshold != _threshold():  # the settings changed since the parent was counted
         return _margin_sums.compute(plan)

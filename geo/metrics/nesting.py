@@ -50,34 +50,21 @@ def _lad_codes(plan: "Plan") -> dict[str, list[str]]:
             if k in position:
                 spans[position[k]].append(lads[j])
         return spans
-    counts = plan["tallies"][plan.live, plan.arrays.lad_slice()]
-    for row, column in zip(*(index.tolist() for index in np.nonzero(counts > 0.5))):
+    for row, column in zip(*(index.tolist() for index in np.nonzero(_spans(plan)))):
         spans[names[row]].append(lads[column])
     return spans
 
 
-def _same_neighbourhoods(plan: "Plan", previous: dict) -> bool:
-    """Whether a parent's value keyed by neighbourhood has the child's neighbourhoods, in order (no neighbourhood
-    appeared or emptied, as in most edits)."""
-    return len(previous) == len(plan.live) and list(previous) == plan.neighbourhoods
-
-
-@_lad_codes.updater
-def _lad_codes_update(plan: "Plan", previous: dict[str, list[str]]) -> dict[str, list[str]]:
-    # A place-based plan's spans are read from the tallies, whose rows change only for the labels the moves
-    # touched: the others' spans are the parent's (copied: each plan owns its lists).
-    if plan.practice_assignment is not None or not _same_neighbourhoods(plan, previous):
-        return _lad_codes.compute(plan)
-    lads, changed = plan.arrays.lad_codes, plan.changed
-    table = plan["tallies"][:, plan.arrays.lad_slice()]
-    return {
-        name: [lads[j] for j in np.flatnonzero(table[k] > 0.5).tolist()] if k in changed else list(previous[name])
-        for name, k in zip(plan.neighbourhoods, plan.live.tolist())
-    }
+def _spans(plan: "Plan") -> np.ndarray:
+    """Whether each neighbourhood of a place-based plan (rows: :attr:`Plan.live` order) has LSOAs in each local
+    authority district (columns: ``lad_codes`` order): the one rule of a place-based plan's LA spans."""
+    return plan["tallies"][plan.live, plan.arrays.lad_slice()] > 0.5
 
 
 @metric("local_authorities", "number of local authority districts each neighbourhood spans")
 def _local_authorities(plan: "Plan") -> dict[str, int]:
+    if plan.practice_assignment is None:  # the spans' count, without naming them (a summary follows every edit)
+        return dict(zip(plan.neighbourhoods, _spans(plan).sum(axis=1).tolist()))
     return {name: len(codes) for name, codes in plan["lad_codes"].items()}
 
 
@@ -108,18 +95,6 @@ def _main_lad(plan: "Plan") -> dict[str, str]:
     counts = plan["tallies"][plan.live, plan.arrays.lad_slice()]
     lads = plan.arrays.lad_codes
     return {name: lads[j] for name, j in zip(plan.neighbourhoods, np.argmax(counts, axis=1).tolist())}
-
-
-@_main_lad.updater
-def _main_lad_update(plan: "Plan", previous: dict[str, str]) -> dict[str, str]:
-    if not _same_neighbourhoods(plan, previous):
-        return _main_lad.compute(plan)
-    lads, changed = plan.arrays.lad_codes, plan.changed
-    table = plan["tallies"][:, plan.arrays.lad_slice()]
-    return {
-        name: lads[int(np.argmax(table[k]))] if k in changed else previous[name]
-        for name, k in zip(plan.neighbourhoods, plan.live.tolist())
-    }
 
 
 @metric("lad_fits", "whether each local authority district can be split into whole neighbourhoods within the band")

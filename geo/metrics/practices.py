@@ -33,6 +33,9 @@ def _practice_tallies(plan: "Plan") -> np.ndarray:
 
 @_practice_tallies.updater
 def _practice_tallies_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
+    edit = plan["one_row_edit"]  # one LSOA moved: patched with the others (geo.metrics.edit)
+    if edit is not None:
+        return edit["practice_tallies"]
     pos, old, new = plan.flow
     grown = len(plan.labels) - previous.shape[0]
     table = np.vstack([previous, np.zeros((grown, previous.shape[1]))]) if grown > 0 else previous.copy()
@@ -56,6 +59,9 @@ def _practice_home(plan: "Plan") -> np.ndarray:
 
 @_practice_home.updater
 def _practice_home_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
+    edit = plan["one_row_edit"]  # one LSOA moved: patched with the others (geo.metrics.edit)
+    if edit is not None:
+        return edit["practice_home"]
     pos = plan.flow[0]
     if len(pos) > PATCH_LIMIT:
         return _homes(plan["practice_tallies"])
@@ -77,6 +83,9 @@ def _home_patients(plan: "Plan") -> np.ndarray:
 
 @_home_patients.updater
 def _home_patients_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
+    edit = plan["one_row_edit"]  # one LSOA moved: patched with the others (geo.metrics.edit)
+    if edit is not None:
+        return edit["practice_home_patients"]
     pos = plan.flow[0]
     if len(pos) > PATCH_LIMIT:
         return _home_patients.compute(plan)
@@ -108,6 +117,9 @@ def _split_mask(plan: "Plan") -> np.ndarray:
 
 @_split_mask.updater
 def _split_mask_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
+    edit = plan["one_row_edit"]  # one LSOA moved: patched with the others (geo.metrics.edit)
+    if edit is not None:
+        return edit["practice_split_mask"]
     pos = plan.flow[0]
     if len(pos) > PATCH_LIMIT:
         return _split_mask.compute(plan)

@@ -47,6 +47,9 @@ def _tallies(plan: "Plan") -> np.ndarray:
 
 @_tallies.updater
 def _tallies_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
+    edit = plan["one_row_edit"]  # one LSOA moved: patched with the others (geo.metrics.edit)
+    if edit is not None:
+        return edit["tallies"]
     return patch_rows(plan, previous, plan.arrays.values)
 
 

@@ -135,7 +135,7 @@ class Plan:
             self._provenance = provenance if provenance is not None else Provenance()
             self._name = str(name)
             self._moved = dict(moved or {})
-            self._init_state(assignment.labels, assignment.index, parent)
+            self._init_state(assignment.labels, assignment.index, parent, assignment.flow)
             self._adopt(assignment)
             return
         unknown = set(overrides) - set(PlanParams.model_fields)
@@ -249,7 +249,13 @@ class Plan:
         twin._name = str(name)
         return twin
 
-    def _init_state(self, labels: list[str], lab: np.ndarray, parent: Plan | None) -> None:
+    def _init_state(
+        self,
+        labels: list[str],
+        lab: np.ndarray,
+        parent: Plan | None,
+        flow: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> None:
         self._labels = labels
         self._lab = lab
         self._cache: dict[Any, Any] = {}
@@ -260,8 +266,10 @@ class Plan:
             self._flow = (np.empty(0, int), np.empty(0, int), np.empty(0, int))
             self._changed: frozenset[int] = frozenset(range(len(labels)))
         else:
-            pos = np.flatnonzero(parent._lab != lab[: len(parent._lab)])
-            self._flow = (pos, parent._lab[pos], lab[pos])
+            if flow is None:  # else handed over by move(), which knows the rows it relabelled
+                pos = np.flatnonzero(parent._lab != lab[: len(parent._lab)])
+                flow = (pos, parent._lab[pos], lab[pos])
+            self._flow = flow
             self._changed = frozenset(self._flow[1].tolist()) | frozenset(self._flow[2].tolist())
             # Keep the parent's sorted neighbourhoods when no neighbourhood appeared or emptied (the usual move):
             # sorting names by natural_key is otherwise a large part of an edit's cost (issue 16).
@@ -513,9 +521,12 @@ class Plan:
                 labels.append(label)
             lab[position[code]] = known[label]
             moved[code] = label
+        # The rows that changed label, ascending (as a scan of the two label arrays would list them).
+        rows = [row for row in sorted({position[code] for code in moved}) if lab[row] != self._lab[row]]
+        pos = np.array(rows, dtype=np.int64)
         child = Plan(
             self.atlas,
-            _Labelled(labels, lab),
+            _Labelled(labels, lab, flow=(pos, self._lab[pos], lab[pos])),
             self._params,
             provenance=self._provenance,
             name=self.name,
@@ -568,6 +579,18 @@ class Plan:
         for plan in reversed(line):
             value = plan._cache[metric] = update(plan, value)
         return value
+
+    def held(self, metric: str) -> Any:
+        """The value of a metric this plan has already worked out, else ``None`` (never computes one).
+
+        Examples
+        --------
+        >>> from geo.testing import grid_atlas
+        >>> plan = Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"})
+        >>> plan.held("lsoas"), plan.metric("lsoas"), plan.held("lsoas")
+        (None, {'A': 1, 'B': 1}, {'A': 1, 'B': 1})
+        """
+        return self._cache.get(metric)
 
     def metric(self, name: str, of: Any = None) -> Any:
         """Return a metric; a keyed one (:mod:`geo.metrics`) is a figure of this plan and ``of`` (a geography, a
@@ -646,9 +669,10 @@ _STATE = tuple(slot for slot in Plan.__slots__ if slot != "__weakref__")
 class _Labelled:
     """Labels and per-row label indices handed from :meth:`Plan.move` (or :func:`geo.plan.lists.move_practices`)
     to the constructor (no re-checking), with what that constructor already worked out for the child: the
-    practices it moved, metric values and footprint state (``{"footprint": ..., "footprint_home": ...}``)."""
+    practices it moved, metric values, footprint state (``{"footprint": ..., "footprint_home": ...}``) and, from
+    :meth:`Plan.move`, the flow (the rows it relabelled, with their old and new label indices)."""
 
-    __slots__ = ("labels", "index", "moved_practices", "metrics", "state")
+    __slots__ = ("labels", "index", "moved_practices", "metrics", "state", "flow")
 
     def __init__(
         self,
@@ -658,6 +682,7 @@ class _Labelled:
         moved_practices: Mapping[str, str] | None = None,
         metrics: Mapping[str, Any] | None = None,
         state: Mapping[str, Any] | None = None,
+        flow: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ) -> None:
-        self.labels, self.index = labels, index
+        self.labels, self.index, self.flow = labels, index, flow
         self.moved_practices, self.metrics, self.state = moved_practices or {}, metrics or {}, state or {}
