@@ -64,7 +64,7 @@ def _spans(plan: "Plan") -> np.ndarray:
 @metric("local_authorities", "number of local authority districts each neighbourhood spans")
 def _local_authorities(plan: "Plan") -> dict[str, int]:
     if plan.practice_assignment is None:  # the spans' count, without naming them (a summary follows every edit)
-        return dict(zip(plan.neighbourhoods, _spans(plan).sum(axis=1).tolist()))
+        return dict(zip(plan.neighbourhoods, np.add.reduce(_spans(plan), axis=1).tolist()))
     return {name: len(codes) for name, codes in plan["lad_codes"].items()}
 
 
@@ -94,7 +94,7 @@ def _lad_population_same(plan: "Plan", previous: dict[str, float]) -> dict[str, 
 def _main_lad(plan: "Plan") -> dict[str, str]:
     counts = plan["tallies"][plan.live, plan.arrays.lad_slice()]
     lads = plan.arrays.lad_codes
-    return {name: lads[j] for name, j in zip(plan.neighbourhoods, np.argmax(counts, axis=1).tolist())}
+    return {name: lads[j] for name, j in zip(plan.neighbourhoods, counts.argmax(axis=1).tolist())}
 
 
 @metric("lad_fits", "whether each local authority district can be split into whole neighbourhoods within the band")

@@ -180,7 +180,7 @@ def _leakage(plan: "Plan") -> float:
     if total <= 0:
         return 0.0
     if plan.practice_assignment is None:
-        at_home = plan["practice_home_patients"].sum()
+        at_home = np.add.reduce(plan["practice_home_patients"])  # .sum() without its Python wrapper
     else:
         # The same rule as for an LSOA-built plan: a practice sited outside the area (no list label) is at home
         # where most of its area patients live; the plan's own practices are at home in their neighbourhood.

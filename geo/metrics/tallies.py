@@ -114,8 +114,8 @@ def _deviation(plan: "Plan") -> dict[str, float]:
 
 @metric("deviation_pct", "deviation from the target as a percentage of the target, per neighbourhood")
 def _deviation_pct(plan: "Plan") -> dict[str, float]:
-    target = plan.target
-    return {k: 100.0 * v / target for k, v in plan["deviation"].items()}
+    target = plan.target  # from the population, as the deviation is: 100 * (population - target) / target
+    return {k: 100.0 * (v - target) / target for k, v in plan["population"].items()}
 
 
 @metric("age_bands", "residents per age band per neighbourhood")

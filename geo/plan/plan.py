@@ -276,7 +276,7 @@ class Plan:
             live = parent._live
             if live is not None and parent._names is not None:
                 counts = np.bincount(lab, minlength=len(labels))
-                if np.count_nonzero(counts) == len(live) and counts[live].all():
+                if np.count_nonzero(counts) == len(live) == np.count_nonzero(counts[live]):
                     self._live, self._names = live, parent._names
 
     # --- what the plan is measured against, and how it was made --------------------------------------------
