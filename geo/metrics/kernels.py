@@ -329,3 +329,23 @@ def patch_one_row(
         pos,
     )
     return tallies, sums, cut, components, perimeter, practice_tallies, home, home_patients, split
+
+
+@njit
+def lad_spans(tallies, live, first, count):
+    """For each live label (rows of ``tallies``), the number of local authority districts holding more than half
+    an LSOA of it (columns ``first .. first + count`` count its LSOAs per district) and the district holding most
+    (the first of equals, as ``argmax``)."""
+    spans = np.zeros(len(live), np.int64)
+    main = np.zeros(len(live), np.int64)
+    for row in range(len(live)):
+        k = live[row]
+        best = tallies[k, first]
+        for j in range(count):
+            value = tallies[k, first + j]
+            if value > 0.5:
+                spans[row] += 1
+            if value > best:
+                best = value
+                main[row] = j
+    return spans, main

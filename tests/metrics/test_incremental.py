@@ -114,8 +114,10 @@ def _assert_patched_equals_recount(plan: Plan, target: float) -> None:
     np.testing.assert_array_equal(names[plan["practice_label"]], fresh_names[fresh["practice_label"]])
     np.testing.assert_allclose(plan["practice_home_patients"], fresh["practice_home_patients"], atol=1e-6)
     np.testing.assert_array_equal(plan["practice_split_mask"], fresh["practice_split_mask"])
-    for name in ("own_patients", "list_population", "practice_home_share_quantiles"):
+    for name in ("own_patients", "list_population", "practice_home_share_quantiles", "local_authorities"):
         _same(plan[name], fresh[name])
+    # The LA count (one compiled pass over the tallies) is the number of LAs the neighbourhood is said to span.
+    assert plan["local_authorities"] == {name: len(lads) for name, lads in plan["lad_codes"].items()}
     _same({**plan.summary(), "name": None}, {**fresh.summary(), "name": None})
 
 
