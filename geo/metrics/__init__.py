@@ -108,4 +108,3 @@ from geo.metrics import coterminosity as _coterminosity  # noqa: E402,F401
 from geo.metrics import uec as _uec  # noqa: E402,F401
 from geo.metrics import profile as _profile  # noqa: E402,F401
 from geo.metrics import margins as _margins  # noqa: E402,F401
-from geo.metrics import edit as _edit  # noqa: E402,F401

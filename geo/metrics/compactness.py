@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 
 from geo.metrics import metric
+from geo.metrics.edit import one_row_edit
 from geo.metrics.kernels import patch_perimeters, polsby_popper_scores
 
 # Beyond this many moved rows, recounting every perimeter (one pass over the edges) beats patching row by row.
@@ -109,7 +110,7 @@ def _perimeter(plan: "Plan") -> np.ndarray:
 
 @_perimeter.updater
 def _perimeter_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
-    edit = plan["one_row_edit"]  # one LSOA moved: patched with the others (geo.metrics.edit)
+    edit = one_row_edit(plan)  # one LSOA moved: patched with the others (geo.metrics.edit)
     if edit is not None:
         return edit["perimeter_by_label"]
     pos, old, new = plan.flow

@@ -17,6 +17,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from geo.metrics import metric
+from geo.metrics.edit import one_row_edit
 from geo.metrics.kernels import first_row_components, move_row_components, parts_by_label, patch_cut
 
 # Beyond this many moved rows, one vectorised pass over the edges beats patching row by row.
@@ -39,7 +40,7 @@ def _cut(plan: "Plan") -> np.ndarray:
 
 @_cut.updater
 def _cut_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
-    edit = plan["one_row_edit"]  # one LSOA moved: patched with the others (geo.metrics.edit)
+    edit = one_row_edit(plan)  # one LSOA moved: patched with the others (geo.metrics.edit)
     if edit is not None:
         return edit["cut"]
     pos = plan.flow[0]
@@ -69,7 +70,7 @@ def _components(plan: "Plan") -> np.ndarray:
 
 @_components.updater
 def _components_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
-    edit = plan["one_row_edit"]  # one LSOA moved: patched with the others (geo.metrics.edit)
+    edit = one_row_edit(plan)  # one LSOA moved: patched with the others (geo.metrics.edit)
     if edit is not None:
         return edit["components"]
     pos, old, new = plan.flow

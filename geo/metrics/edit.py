@@ -4,7 +4,7 @@ An edit that moves one LSOA patches nine arrays of its parent (tallies, margin s
 perimeters, practice tallies, homes, home patients, split practices). Patched one metric at a time, each is a
 separate compiled call, a few numpy calls and a metric look-up; after other work has run (a proposal engine, a
 request of another user) each of those starts from cold caches, and together they were most of an edit's cost
-(issue 26). ``plan["one_row_edit"]`` works all nine out in one call of :func:`geo.metrics.kernels.patch_one_row`,
+(issue 26). :func:`one_row_edit` works all nine out in one call of :func:`geo.metrics.kernels.patch_one_row`,
 which runs the very kernels the metrics' own updaters run, in their order, so every figure is the same bit for
 bit; each of those updaters returns its array from it when it is there.
 
@@ -18,9 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from geo.metrics import metric
 from geo.metrics.kernels import patch_one_row
-from geo.metrics.margins import _sums, _threshold, margin_parts
 
 if TYPE_CHECKING:
     from geo.plan import Plan
@@ -39,21 +37,29 @@ PATCHED = (
 )
 
 
-@metric("one_row_edit", "the arrays a one-LSOA edit patches, worked out together (None: patched one by one)")
-def _one_row_edit(plan: "Plan") -> dict | None:
-    """
+def one_row_edit(plan: "Plan") -> dict | None:
+    """The nine arrays of a one-LSOA edit worked out together, or ``None`` when each metric patches its own (kept
+    with the plan: worked out once, by whichever of the nine is asked for first).
+
     Examples
     --------
     >>> from geo.testing import grid_atlas
     >>> from geo.plan import Plan
     >>> plan = Plan(grid_atlas(3, 3), {c: "A" if c < "G0005" else "B" for c in grid_atlas(3, 3).codes})
-    >>> plan["one_row_edit"] is None, plan.move({"G0004": "B"})["one_row_edit"] is None  # a root; parent bare
+    >>> one_row_edit(plan) is None, one_row_edit(plan.move({"G0004": "B"})) is None  # a root; a bare parent
     (True, True)
     >>> _ = plan.summary()
     >>> child = plan.move({"G0004": "B"})
-    >>> child["one_row_edit"]["cut"] is child["cut"]
+    >>> one_row_edit(child)["cut"] is child["cut"]
     True
     """
+    made = plan.kept("one_row_edit", lambda: _worked_out(plan) or False)
+    return made or None
+
+
+def _worked_out(plan: "Plan") -> dict | None:
+    from geo.metrics.margins import _sums, _threshold, margin_parts  # lazy: same package (init order unchecked)
+
     pos, old, new = plan.flow
     parent = plan.parent
     if len(pos) != 1 or parent is None:

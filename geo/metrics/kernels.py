@@ -335,17 +335,16 @@ def patch_one_row(
 def lad_spans(tallies, live, first, count):
     """For each live label (rows of ``tallies``), the number of local authority districts holding more than half
     an LSOA of it (columns ``first .. first + count`` count its LSOAs per district) and the district holding most
-    (the first of equals, as ``argmax``)."""
-    spans = np.zeros(len(live), np.int64)
-    main = np.zeros(len(live), np.int64)
+    (the first of equals, as ``argmax``): rows the live labels, columns the count and the district."""
+    out = np.zeros((len(live), 2), np.int64)
     for row in range(len(live)):
         k = live[row]
         best = tallies[k, first]
         for j in range(count):
             value = tallies[k, first + j]
             if value > 0.5:
-                spans[row] += 1
+                out[row, 0] += 1
             if value > best:
                 best = value
-                main[row] = j
-    return spans, main
+                out[row, 1] = j
+    return out

@@ -18,6 +18,7 @@ import numpy as np
 
 from geo.compiled import njit
 from geo.metrics import metric
+from geo.metrics.edit import one_row_edit
 from geo.metrics.tallies import label_onehot, patch_rows
 from geo.disclosure import _threshold as threshold
 from geo.disclosure import margin_parts as split
@@ -86,7 +87,7 @@ def _margin_sums(plan: "Plan") -> MarginSums:
 
 @_margin_sums.updater
 def _margin_sums_update(plan: "Plan", previous: MarginSums) -> MarginSums:
-    edit = plan["one_row_edit"]  # one LSOA moved: patched with the others (geo.metrics.edit)
+    edit = one_row_edit(plan)  # one LSOA moved: patched with the others (geo.metrics.edit)
     if edit is not None:
         return edit["margin_sums"]
     threshold = previous.threshold

@@ -63,7 +63,7 @@ def _spans(plan: "Plan") -> np.ndarray:
 
 
 @metric("lad_counts", "LA districts each neighbourhood has LSOAs in (count) and the one with most (column); internal")
-def _lad_counts(plan: "Plan") -> tuple[np.ndarray, np.ndarray]:
+def _lad_counts(plan: "Plan") -> np.ndarray:
     # _spans' rule (more than half an LSOA) and main_lad's (the most, the first of equals), in one compiled pass.
     lads = plan.arrays.lad_slice()
     return lad_spans(plan["tallies"], plan.live, lads.start, lads.stop - lads.start)
@@ -72,7 +72,7 @@ def _lad_counts(plan: "Plan") -> tuple[np.ndarray, np.ndarray]:
 @metric("local_authorities", "number of local authority districts each neighbourhood spans")
 def _local_authorities(plan: "Plan") -> dict[str, int]:
     if plan.practice_assignment is None:  # the spans' count, without naming them (a summary follows every edit)
-        return dict(zip(plan.neighbourhoods, plan["lad_counts"][0].tolist()))
+        return dict(zip(plan.neighbourhoods, plan["lad_counts"][:, 0].tolist()))
     return {name: len(codes) for name, codes in plan["lad_codes"].items()}
 
 
@@ -101,7 +101,7 @@ def _lad_population_same(plan: "Plan", previous: dict[str, float]) -> dict[str, 
 @metric("main_lad", "the local authority district holding most of each neighbourhood's LSOAs")
 def _main_lad(plan: "Plan") -> dict[str, str]:
     lads = plan.arrays.lad_codes
-    return {name: lads[j] for name, j in zip(plan.neighbourhoods, plan["lad_counts"][1].tolist())}
+    return {name: lads[j] for name, j in zip(plan.neighbourhoods, plan["lad_counts"][:, 1].tolist())}
 
 
 @metric("lad_fits", "whether each local authority district can be split into whole neighbourhoods within the band")

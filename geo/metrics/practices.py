@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from geo.metrics import metric
+from geo.metrics.edit import one_row_edit
 from geo.metrics.tallies import label_onehot
 from geo.metrics.kernels import patch_home_patients, patch_practice_homes, patch_split_mask, patch_tallies
 
@@ -33,7 +34,7 @@ def _practice_tallies(plan: "Plan") -> np.ndarray:
 
 @_practice_tallies.updater
 def _practice_tallies_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
-    edit = plan["one_row_edit"]  # one LSOA moved: patched with the others (geo.metrics.edit)
+    edit = one_row_edit(plan)  # one LSOA moved: patched with the others (geo.metrics.edit)
     if edit is not None:
         return edit["practice_tallies"]
     pos, old, new = plan.flow
@@ -59,7 +60,7 @@ def _practice_home(plan: "Plan") -> np.ndarray:
 
 @_practice_home.updater
 def _practice_home_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
-    edit = plan["one_row_edit"]  # one LSOA moved: patched with the others (geo.metrics.edit)
+    edit = one_row_edit(plan)  # one LSOA moved: patched with the others (geo.metrics.edit)
     if edit is not None:
         return edit["practice_home"]
     pos = plan.flow[0]
@@ -83,7 +84,7 @@ def _home_patients(plan: "Plan") -> np.ndarray:
 
 @_home_patients.updater
 def _home_patients_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
-    edit = plan["one_row_edit"]  # one LSOA moved: patched with the others (geo.metrics.edit)
+    edit = one_row_edit(plan)  # one LSOA moved: patched with the others (geo.metrics.edit)
     if edit is not None:
         return edit["practice_home_patients"]
     pos = plan.flow[0]
@@ -117,7 +118,7 @@ def _split_mask(plan: "Plan") -> np.ndarray:
 
 @_split_mask.updater
 def _split_mask_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
-    edit = plan["one_row_edit"]  # one LSOA moved: patched with the others (geo.metrics.edit)
+    edit = one_row_edit(plan)  # one LSOA moved: patched with the others (geo.metrics.edit)
     if edit is not None:
         return edit["practice_split_mask"]
     pos = plan.flow[0]

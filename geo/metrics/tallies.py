@@ -15,6 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from geo.metrics import metric
+from geo.metrics.edit import one_row_edit
 
 if TYPE_CHECKING:
     from geo.plan import Plan
@@ -47,7 +48,7 @@ def _tallies(plan: "Plan") -> np.ndarray:
 
 @_tallies.updater
 def _tallies_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
-    edit = plan["one_row_edit"]  # one LSOA moved: patched with the others (geo.metrics.edit)
+    edit = one_row_edit(plan)  # one LSOA moved: patched with the others (geo.metrics.edit)
     if edit is not None:
         return edit["tallies"]
     return patch_rows(plan, previous, plan.arrays.values)

@@ -204,7 +204,8 @@ class Plan:
 
     def kept(self, key: str, make: Callable[[], Any] | None = None) -> Any:
         """State a constructor of this package keeps with the plan (a list plan's ``footprint`` and
-        ``footprint_home``), made once by ``make()`` when absent; ``None`` when absent and no ``make``."""
+        ``footprint_home``; a one-LSOA edit's patched arrays, :mod:`geo.metrics.edit`), made once by ``make()`` when
+        absent; ``None`` when absent and no ``make``."""
         value = self._kept.get(key)
         if value is None and make is not None:
             value = self._kept[key] = make()

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo.metrics import REGISTRY, plan_metrics
+from geo.metrics import edit
 from geo.metrics.edit import PATCHED
 from geo.plan import Plan
 from geo.testing import grid_atlas
@@ -158,11 +159,11 @@ def test_one_row_edit_patches_exactly_as_each_metric_alone(sequence):
         plan.summary()  # the parent holds all nine arrays
         together = plan.move({code: label})
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(REGISTRY["one_row_edit"], "compute", lambda plan: None)
+            patch.setattr(edit, "_worked_out", lambda plan: None)
             alone = plan.move({code: label})
             arrays = {name: np.asarray(alone[name]) for name in PATCHED}
         if label in plan.labels:  # a new neighbourhood grows the tables: patched one metric at a time
-            assert together["one_row_edit"] is not None
+            assert edit.one_row_edit(together) is not None
         for name in PATCHED:
             np.testing.assert_array_equal(np.asarray(together[name]), arrays[name], err_msg=name)
         plan = together
