@@ -8,6 +8,15 @@ one node and evaluating population and registered tallies, area, cut edges (tota
 exterior and interior boundaries, perimeter, Polsby-Popper and county (LAD) splits. The two sides alternate move
 by move, so both see the same load on a shared machine; the load average is printed with the numbers.
 
+Issue 26: the edit at or below GerryChain's cost, ratio p50 <= 1.0. Our side does more than GerryChain's updaters:
+besides the same tallies, cut edges, perimeters, Polsby-Popper and LA splits, it counts each neighbourhood's
+contiguous parts (GerryChain checks contiguity only as a proposal constraint), every practice's home, split and home
+share, list populations and alignment, and publishes the populations by the disclosure margin rule; so the ratio
+over-states our cost, never under-states it. Measured on QK1 in one session (load average 3 to 7.5 on 2 cores):
+before 1.93-2.26 (our CPU p50 1.3-1.7 ms), after 0.81-0.98 (0.33-0.57 ms); the ratio moves by about 0.1 with the
+load (our edit touches more memory than GerryChain's flip, so it is the more sensitive to caches others evict).
+A whole-practice move (``--practices``) is not there yet: CPU p50 about 2.9 ms against the 1 ms of issue 26.
+
 Usage::
 
     NHP_DATA_DIR=/work/shared/data/raw python bench/plan_move.py --area QK1

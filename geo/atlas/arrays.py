@@ -58,6 +58,11 @@ class AtlasArrays:
         return np.asarray(self.registrations.sum(axis=0)).ravel()
 
     @cached_property
+    def practice_area_total(self) -> float:
+        """Patients of every practice who live in the area (the sum of :attr:`practice_area_patients`)."""
+        return self.practice_area_patients.sum()
+
+    @cached_property
     def practice_column(self) -> dict[str, int]:
         """The column of :attr:`registrations` holding each practice code."""
         return {str(code): j for j, code in enumerate(self.practice_codes.tolist())}
@@ -80,6 +85,23 @@ class AtlasArrays:
             if row >= 0:
                 sited.setdefault(row, []).append(j)
         return sited
+
+    @cached_property
+    def practices_sited_csr(self) -> tuple[np.ndarray, np.ndarray]:
+        """:attr:`practices_sited_at` as CSR arrays ``(indptr, column)``: row ``i``'s practices are
+        ``column[indptr[i]:indptr[i + 1]]``, ascending (for compiled loops)."""
+        rows = np.asarray(self.practice_site, np.int64)
+        sited = np.flatnonzero(rows >= 0)
+        order = sited[np.argsort(rows[sited], kind="stable")]
+        indptr = np.zeros(len(self.codes) + 1, np.int64)
+        np.cumsum(np.bincount(rows[sited], minlength=len(self.codes)), out=indptr[1:])
+        return indptr, order.astype(np.int64)
+
+    @cached_property
+    def neighbour_lengths(self) -> np.ndarray:
+        """:attr:`boundary`'s shared lengths aligned with :attr:`neighbours` (the length of the edge to each
+        neighbour, for compiled loops)."""
+        return np.ascontiguousarray(self.boundary[0][self.neighbours[2]], dtype=np.float64)
 
     @cached_property
     def neighbours(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -16,6 +16,8 @@ import numpy as np
 import shapely
 
 from geo.metrics import metric
+from geo.metrics.edit import one_row_edit
+from geo.metrics.kernels import patch_perimeters, polsby_popper_scores
 
 # Beyond this many moved rows, recounting every perimeter (one pass over the edges) beats patching row by row.
 PATCH_LIMIT = 64
@@ -108,42 +110,28 @@ def _perimeter(plan: "Plan") -> np.ndarray:
 
 @_perimeter.updater
 def _perimeter_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
+    edit = one_row_edit(plan)  # one LSOA moved: patched with the others (geo.metrics.edit)
+    if edit is not None:
+        return edit["perimeter_by_label"]
     pos, old, new = plan.flow
     if len(pos) > PATCH_LIMIT:
         return perimeters(plan)
     perimeter = np.zeros(len(plan.labels))
     perimeter[: len(previous)] = previous
+    # Replay the moves one row at a time from the parent's labels (compiled): an edge (i, j) counts its shared
+    # length for both sides while i and j are in different neighbourhoods, so moving i from a to b changes only
+    # a, b and the neighbourhoods of i's neighbours.
     arrays = plan.arrays
     indptr, neighbour, _ = arrays.neighbours
-    lengths = arrays.boundary_lists
-    outer = arrays.boundary[1]
-    # Replay the moves one row at a time from the parent's labels: an edge (i, j) counts its shared length for
-    # both sides while i and j are in different neighbourhoods, so moving i from a to b changes only a, b and
-    # the neighbourhoods of i's neighbours. A row has a handful of neighbours: plain Python beats numpy here.
-    current = plan.label_index
-    if len(pos) > 1:  # a single moved row's neighbours already have their final labels
-        current = current.copy()
-        current[pos] = old
-    delta = [0.0] * len(perimeter)
-    for i, a, b in zip(pos.tolist(), old.tolist(), new.tolist()):
-        delta[a] -= outer[i]
-        delta[b] += outer[i]
-        for c, length in zip(current[neighbour[indptr[i] : indptr[i + 1]]].tolist(), lengths[i]):
-            change = length * ((c != b) - (c != a))  # -1, 0 or +1 times the shared length
-            delta[a] -= length * (c != a)
-            delta[b] += length * (c != b)
-            delta[c] += change
-        if len(pos) > 1:
-            current[i] = b
-    return perimeter + delta
+    patch_perimeters(
+        perimeter, plan.label_index, indptr, neighbour, arrays.neighbour_lengths, arrays.boundary[1], pos, old, new
+    )
+    return perimeter
 
 
 @metric("polsby_popper_by_label", "Polsby-Popper score of each neighbourhood (array by plan label index)")
 def _pp_by_label(plan: "Plan") -> np.ndarray:
-    area = plan["tallies"][:, plan.arrays.column("area")]
-    perimeter = plan["perimeter_by_label"]
-    positive = perimeter > 0
-    return np.where(positive, 4 * math.pi * area / np.where(positive, perimeter, 1.0) ** 2, 0.0)
+    return polsby_popper_scores(plan["tallies"][:, plan.arrays.column("area")], plan["perimeter_by_label"])
 
 
 @metric("polsby_popper", "Polsby-Popper compactness of each neighbourhood's footprint")

@@ -3,9 +3,9 @@
 The graph is ``atlas.adjacency`` (queen contiguity plus the bridges the atlas added for islands), so an island
 joined by a bridge is not a separate part. A root plan finds its components with scipy; a child patches its
 parent's: only the edges of the moved rows can change between cut and internal, and only the neighbourhoods the
-moves touched can change their parts. Each moved row is replayed in turn: the component it joins merges its new
-neighbours' components, and the one it leaves is searched again only if its old neighbours there may have come
-apart. Each component is named by its first row, so a patched and a recounted plan agree exactly.
+moves touched can change their parts. For one moved row (compiled: :mod:`geo.metrics.kernels`) the rows left in
+the part it leaves are searched again and the parts it joins merge; a move of a few rows is one compiled pass over
+the graph. Each component is named by its first row, so a patched and a recounted plan agree exactly.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from geo.metrics import metric
-from geo.metrics.kernels import first_row_components
+from geo.metrics.edit import one_row_edit
+from geo.metrics.kernels import first_row_components, move_row_components, parts_by_label, patch_cut
 
 # Beyond this many moved rows, one vectorised pass over the edges beats patching row by row.
 PATCH_LIMIT = 64
@@ -39,15 +40,15 @@ def _cut(plan: "Plan") -> np.ndarray:
 
 @_cut.updater
 def _cut_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
+    edit = one_row_edit(plan)  # one LSOA moved: patched with the others (geo.metrics.edit)
+    if edit is not None:
+        return edit["cut"]
     pos = plan.flow[0]
     if len(pos) > PATCH_LIMIT:
         return _cut_mask(plan)
     indptr, _, edge = plan.arrays.neighbours
-    touched = np.concatenate([edge[indptr[i] : indptr[i + 1]] for i in pos.tolist()]) if len(pos) else edge[:0]
-    ends = plan.arrays.edges[touched]
-    lab = plan.label_index
     cut = previous.copy()
-    cut[touched] = lab[ends[:, 0]] != lab[ends[:, 1]]
+    patch_cut(cut, plan.label_index, plan.arrays.edges, indptr, edge, pos)
     return cut
 
 
@@ -69,6 +70,9 @@ def _components(plan: "Plan") -> np.ndarray:
 
 @_components.updater
 def _components_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
+    edit = one_row_edit(plan)  # one LSOA moved: patched with the others (geo.metrics.edit)
+    if edit is not None:
+        return edit["components"]
     pos, old, new = plan.flow
     if len(pos) > PATCH_LIMIT:
         return _components_of(plan)
@@ -76,91 +80,16 @@ def _components_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
         indptr, neighbour, _ = plan.arrays.neighbours
         return first_row_components(np.asarray(plan.label_index, np.int64), indptr, np.asarray(neighbour, np.int64))
     component = previous.copy()
-    # Replay the moves one row at a time from the parent's labels (as for perimeters); a single moved row's
-    # neighbours already have their final labels, so the child's labels serve.
-    current = plan.label_index
-    if len(pos) > 1:
-        current = current.copy()
-        current[pos] = old
-    arrays = plan.arrays
-    for i, a, b in zip(pos.tolist(), old.tolist(), new.tolist()):
-        _move_row(component, current, arrays, i, a, b)
-        if len(pos) > 1:
-            current[i] = b
+    if len(pos):  # one moved row: only the part it left and the parts it joins change (compiled)
+        indptr, neighbour, _ = plan.arrays.neighbours
+        move_row_components(component, plan.label_index, indptr, neighbour, pos[0], old[0], new[0])
     return component
-
-
-def _move_row(component: np.ndarray, current: np.ndarray, arrays, i: int, a: int, b: int) -> None:
-    """Patch ``component`` in place for row ``i`` moving from label ``a`` to ``b`` (``current``: the labels of
-    its neighbours).
-
-    Only the component ``i`` leaves and those it joins can change. Leaving, it splits its component only if its
-    neighbours there are no longer connected without it (searched from one of them, stopping once all are found);
-    joining, it merges the components of its new neighbours. Components keep the name of their first row.
-    """
-    adjacency = arrays.adjacency_lists
-    indptr, neighbour, _ = arrays.neighbours
-    around = current[neighbour[indptr[i] : indptr[i + 1]]].tolist()
-    was = [j for j, k in zip(adjacency[i], around) if k == a]
-    joins = [j for j, k in zip(adjacency[i], around) if k == b]
-    root = int(component[i])
-    if was:
-        # Its old neighbours usually touch one another around it: then nothing splits, without a search.
-        split = len(was) > 1 and not _joined(was, set(was), adjacency)
-        if split or root == i:
-            rest = np.flatnonzero(component == root)
-            rest = rest[rest != i]
-            if split and not _joined(was, set(rest.tolist()), adjacency):
-                _search(component, rest.tolist(), adjacency)  # it split: name each part again
-            elif root == i:
-                component[rest] = rest[0]  # still one part, whose first row has left
-    roots = {int(component[j]) for j in joins}
-    first = min(roots | {i})
-    component[i] = first
-    stale = [r for r in roots if r != first]
-    if stale:
-        component[np.isin(component, stale)] = first
-
-
-def _joined(rows: list[int], inside: set[int], adjacency: list[list[int]]) -> bool:
-    """Whether ``rows`` are connected through rows ``inside``: breadth first from the first, so the search stays
-    near the moved row (its old neighbours usually touch each other) and stops once all are reached."""
-    wanted = set(rows[1:])
-    seen, queue = {rows[0]}, [rows[0]]
-    for v in queue:  # the list grows while it is read: a queue
-        for u in adjacency[v]:
-            if u in inside and u not in seen:
-                seen.add(u)
-                wanted.discard(u)
-                if not wanted:
-                    return True
-                queue.append(u)
-    return not wanted
-
-
-def _search(component: np.ndarray, members: list[int], adjacency: list[list[int]]) -> None:
-    """Name the connected parts of ``members`` (ascending rows) by their first row."""
-    inside, seen = set(members), set()
-    for root in members:  # ascending, so each search starts from its part's first row
-        if root in seen:
-            continue
-        seen.add(root)
-        stack, found = [root], [root]
-        while stack:
-            for u in adjacency[stack.pop()]:
-                if u in inside and u not in seen:
-                    seen.add(u)
-                    stack.append(u)
-                    found.append(u)
-        component[found] = root
 
 
 @metric("parts", "number of contiguous parts of each neighbourhood")
 def _parts(plan: "Plan") -> dict[str, int]:
-    component = plan["components"]
-    lab = plan.label_index
     # A component never spans neighbourhoods, and each has one first row: count those rows per neighbourhood.
-    counts = np.bincount(lab[component == np.arange(len(lab))], minlength=len(plan.labels))
+    counts = parts_by_label(plan["components"], plan.label_index, len(plan.labels))
     return dict(zip(plan.neighbourhoods, counts[plan.live].tolist()))
 
 

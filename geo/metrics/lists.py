@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from geo.metrics import metric
+from geo.metrics.kernels import own_list_patients, sorted_home_shares, sum_by_label
 
 if TYPE_CHECKING:
     from geo.plan import Plan
@@ -32,18 +33,14 @@ def _practice_label(plan: "Plan") -> np.ndarray:
     arrays = plan.arrays
     assigned = plan.practice_assignment
     if assigned is None:
-        label = plan["practice_home"].copy()
-        label[~arrays.practice_in_area] = -1
-        return label
+        return np.where(arrays.practice_in_area, plan["practice_home"], -1)
     # (A moved list-based plan is handed its practice labels by move_practices: this runs once per root plan.)
     wanted = assigned.reindex(arrays.practice_codes).to_numpy(dtype=object)
     return pd.Index(plan.labels).get_indexer(wanted).astype(np.int64)
 
 
 def _by_label(plan: "Plan", values: np.ndarray) -> np.ndarray:
-    label = plan["practice_label"]
-    ok = label >= 0
-    return np.bincount(label[ok], weights=values[ok], minlength=len(plan.labels))
+    return sum_by_label(plan["practice_label"], values, len(plan.labels))
 
 
 @metric(
@@ -51,27 +48,24 @@ def _by_label(plan: "Plan", values: np.ndarray) -> np.ndarray:
 )
 def _list_population(plan: "Plan") -> dict[str, float]:
     totals = _by_label(plan, plan.arrays.practice_list)
-    return {name: float(totals[k]) for name, k in zip(plan.neighbourhoods, plan.live)}
+    return dict(zip(plan.neighbourhoods, totals[plan.live].tolist()))
 
 
 def _own_patients(plan: "Plan") -> np.ndarray:
     """Patients living in each label's footprint who are registered with that label's own practices."""
-    label = plan["practice_label"]
-    ok = np.flatnonzero(label >= 0)
-    return np.bincount(label[ok], weights=_patients_in_own(plan, ok), minlength=len(plan.labels))
+    return sum_by_label(plan["practice_label"], _own_of_each(plan), len(plan.labels))
 
 
-def _patients_in_own(plan: "Plan", ok: np.ndarray) -> np.ndarray:
-    """For practice columns ``ok`` (with a neighbourhood), their area patients living in its footprint."""
+def _own_of_each(plan: "Plan") -> np.ndarray:
+    """For each practice column, its area patients living in its neighbourhood's footprint (0 with none)."""
     if plan.practice_assignment is None:  # an LSOA-built plan's practice belongs to its home
-        return plan["practice_home_patients"][ok]
-    return plan["practice_tallies"][plan["practice_label"][ok], ok]
+        return plan["practice_home_patients"]
+    return own_list_patients(plan["practice_label"], plan["practice_tallies"])
 
 
 @metric("own_patients", "registered residents of each footprint who are registered with its own practices")
 def _own(plan: "Plan") -> dict[str, float]:
-    own = _own_patients(plan)
-    return {name: float(own[k]) for name, k in zip(plan.neighbourhoods, plan.live)}
+    return dict(zip(plan.neighbourhoods, _own_patients(plan)[plan.live].tolist()))
 
 
 @metric("alignment", "share of each footprint's registered residents registered with the neighbourhood's own practices")
@@ -115,15 +109,9 @@ def _home_share(plan: "Plan") -> dict[str, float]:
 @metric("practice_home_share_quantiles", "10th, 25th, 50th percentiles and minimum of the practices' home shares")
 def _home_share_quantiles(plan: "Plan") -> dict[str, float]:
     # The shares of practice_home_share, straight from the arrays (no per-practice dictionary on the move path).
-    label = plan["practice_label"]
-    ok = np.flatnonzero(label >= 0)
-    listed = plan.arrays.practice_list[ok]
-    ok, listed = ok[listed > 0], listed[listed > 0]
-    shares = _patients_in_own(plan, ok) / listed
-    shares = shares[np.isfinite(shares)]
+    shares = sorted_home_shares(plan["practice_label"], _own_of_each(plan), plan.arrays.practice_list)
     if not len(shares):
         return {"min": float("nan"), "p10": float("nan"), "p25": float("nan"), "median": float("nan")}
-    shares.sort()
     p10, p25, median = _quantiles(shares, (0.10, 0.25, 0.50))
     return {"min": float(shares[0]), "p10": p10, "p25": p25, "median": median}
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from geo.metrics import metric
+from geo.metrics.kernels import lad_spans
 
 if TYPE_CHECKING:
     from geo.plan import Plan
@@ -50,14 +51,28 @@ def _lad_codes(plan: "Plan") -> dict[str, list[str]]:
             if k in position:
                 spans[position[k]].append(lads[j])
         return spans
-    counts = plan["tallies"][plan.live, plan.arrays.lad_slice()]
-    for row, column in zip(*(index.tolist() for index in np.nonzero(counts > 0.5))):
+    for row, column in zip(*(index.tolist() for index in np.nonzero(_spans(plan)))):
         spans[names[row]].append(lads[column])
     return spans
 
 
+def _spans(plan: "Plan") -> np.ndarray:
+    """Whether each neighbourhood of a place-based plan (rows: :attr:`Plan.live` order) has LSOAs in each local
+    authority district (columns: ``lad_codes`` order): the one rule of a place-based plan's LA spans."""
+    return plan["tallies"][plan.live, plan.arrays.lad_slice()] > 0.5
+
+
+@metric("lad_counts", "LA districts each neighbourhood has LSOAs in (count) and the one with most (column); internal")
+def _lad_counts(plan: "Plan") -> np.ndarray:
+    # _spans' rule (more than half an LSOA) and main_lad's (the most, the first of equals), in one compiled pass.
+    lads = plan.arrays.lad_slice()
+    return lad_spans(plan["tallies"], plan.live, lads.start, lads.stop - lads.start)
+
+
 @metric("local_authorities", "number of local authority districts each neighbourhood spans")
 def _local_authorities(plan: "Plan") -> dict[str, int]:
+    if plan.practice_assignment is None:  # the spans' count, without naming them (a summary follows every edit)
+        return dict(zip(plan.neighbourhoods, plan["lad_counts"][:, 0].tolist()))
     return {name: len(codes) for name, codes in plan["lad_codes"].items()}
 
 
@@ -85,9 +100,8 @@ def _lad_population_same(plan: "Plan", previous: dict[str, float]) -> dict[str, 
 
 @metric("main_lad", "the local authority district holding most of each neighbourhood's LSOAs")
 def _main_lad(plan: "Plan") -> dict[str, str]:
-    counts = plan["tallies"][plan.live, plan.arrays.lad_slice()]
     lads = plan.arrays.lad_codes
-    return {name: lads[j] for name, j in zip(plan.neighbourhoods, np.argmax(counts, axis=1).tolist())}
+    return {name: lads[j] for name, j in zip(plan.neighbourhoods, plan["lad_counts"][:, 1].tolist())}
 
 
 @metric("lad_fits", "whether each local authority district can be split into whole neighbourhoods within the band")

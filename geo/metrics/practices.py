@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from geo.metrics import metric
+from geo.metrics.edit import one_row_edit
 from geo.metrics.tallies import label_onehot
-from geo.metrics.kernels import patch_tallies
+from geo.metrics.kernels import patch_home_patients, patch_practice_homes, patch_split_mask, patch_tallies
 
 # Beyond this many moved rows, recounting every practice's home beats patching the ones the rows touch.
 PATCH_LIMIT = 64
@@ -33,18 +34,15 @@ def _practice_tallies(plan: "Plan") -> np.ndarray:
 
 @_practice_tallies.updater
 def _practice_tallies_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
+    edit = one_row_edit(plan)  # one LSOA moved: patched with the others (geo.metrics.edit)
+    if edit is not None:
+        return edit["practice_tallies"]
     pos, old, new = plan.flow
     grown = len(plan.labels) - previous.shape[0]
     table = np.vstack([previous, np.zeros((grown, previous.shape[1]))]) if grown > 0 else previous.copy()
     matrix = plan.arrays.registrations
-    if len(pos) > 1:  # a practice move: the rows in one compiled loop, the same arithmetic in the same order
-        patch_tallies(table, matrix.indptr, matrix.indices, matrix.data, pos, old, new)
-        return table
-    for i, a, b in zip(pos.tolist(), old.tolist(), new.tolist()):
-        start, stop = matrix.indptr[i], matrix.indptr[i + 1]
-        columns, patients = matrix.indices[start:stop], matrix.data[start:stop]
-        table[a, columns] -= patients
-        table[b, columns] += patients
+    # The rows in one compiled loop: the same arithmetic in the same order as row-by-row numpy.
+    patch_tallies(table, matrix.indptr, matrix.indices, matrix.data, pos, old, new)
     return table
 
 
@@ -60,28 +58,17 @@ def _practice_home(plan: "Plan") -> np.ndarray:
     return _homes(plan["practice_tallies"])
 
 
-@metric("touched_practices", "practices with patients in the rows moved from the parent (None: too many rows)")
-def _touched(plan: "Plan") -> np.ndarray | None:
-    pos = plan.flow[0]
-    if len(pos) > PATCH_LIMIT:
-        return None
-    matrix = plan.arrays.registrations
-    if len(pos) == 1:  # a CSR row's columns are already distinct
-        return matrix.indices[matrix.indptr[pos[0]] : matrix.indptr[pos[0] + 1]]
-    return (
-        np.unique(np.concatenate([matrix.indices[matrix.indptr[i] : matrix.indptr[i + 1]] for i in pos.tolist()]))
-        if len(pos)
-        else matrix.indices[:0]
-    )
-
-
 @_practice_home.updater
 def _practice_home_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
-    touched = plan["touched_practices"]
-    if touched is None:
+    edit = one_row_edit(plan)  # one LSOA moved: patched with the others (geo.metrics.edit)
+    if edit is not None:
+        return edit["practice_home"]
+    pos = plan.flow[0]
+    if len(pos) > PATCH_LIMIT:
         return _homes(plan["practice_tallies"])
     home = previous.copy()  # only the practices with patients in the moved rows can change home
-    home[touched] = _homes(plan["practice_tallies"][:, touched])
+    matrix = plan.arrays.registrations
+    patch_practice_homes(home, plan["practice_tallies"], matrix.indptr, matrix.indices, pos)
     return home
 
 
@@ -97,11 +84,15 @@ def _home_patients(plan: "Plan") -> np.ndarray:
 
 @_home_patients.updater
 def _home_patients_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
-    touched = plan["touched_practices"]
-    if touched is None:
-        return _home_patients(plan)
+    edit = one_row_edit(plan)  # one LSOA moved: patched with the others (geo.metrics.edit)
+    if edit is not None:
+        return edit["practice_home_patients"]
+    pos = plan.flow[0]
+    if len(pos) > PATCH_LIMIT:
+        return _home_patients.compute(plan)
     patients = previous.copy()
-    patients[touched] = _at_home(plan, touched)
+    matrix = plan.arrays.registrations
+    patch_home_patients(patients, plan["practice_home"], plan["practice_tallies"], matrix.indptr, matrix.indices, pos)
     return patients
 
 
@@ -127,15 +118,32 @@ def _split_mask(plan: "Plan") -> np.ndarray:
 
 @_split_mask.updater
 def _split_mask_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
-    touched = plan["touched_practices"]
-    if touched is None:
-        return _split_mask(plan)
+    edit = one_row_edit(plan)  # one LSOA moved: patched with the others (geo.metrics.edit)
+    if edit is not None:
+        return edit["practice_split_mask"]
+    pos = plan.flow[0]
+    if len(pos) > PATCH_LIMIT:
+        return _split_mask.compute(plan)
     # A practice's status changes only if its patients moved (its home share or home) or its site's row did.
-    sited = plan.arrays.practices_sited_at
-    extra = [j for i in plan.flow[0].tolist() for j in sited.get(i, ())]
-    columns = np.union1d(touched, extra) if extra else touched
+    arrays = plan.arrays
+    matrix = arrays.registrations
+    sited_ptr, sited = arrays.practices_sited_csr
     mask = previous.copy()
-    mask[columns] = _split(plan, columns)
+    patch_split_mask(
+        mask,
+        plan["practice_home"],
+        plan["practice_home_patients"],
+        arrays.practice_area_patients,
+        arrays.practice_in_area,
+        arrays.practice_site,
+        plan.label_index,
+        plan.practice_split_threshold,
+        matrix.indptr,
+        matrix.indices,
+        sited_ptr,
+        sited,
+        pos,
+    )
     return mask
 
 
@@ -169,11 +177,11 @@ def _practice_splits(plan: "Plan") -> list[str]:
 
 @metric("registration_leakage_pct", "percentage of registered residents whose practice's home is another neighbourhood")
 def _leakage(plan: "Plan") -> float:
-    total = plan.arrays.practice_area_patients.sum()
+    total = plan.arrays.practice_area_total
     if total <= 0:
         return 0.0
     if plan.practice_assignment is None:
-        at_home = plan["practice_home_patients"].sum()
+        at_home = np.add.reduce(plan["practice_home_patients"])  # .sum() without its Python wrapper
     else:
         # The same rule as for an LSOA-built plan: a practice sited outside the area (no list label) is at home
         # where most of its area patients live; the plan's own practices are at home in their neighbourhood.

@@ -15,6 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from geo.metrics import metric
+from geo.metrics.edit import one_row_edit
 
 if TYPE_CHECKING:
     from geo.plan import Plan
@@ -47,6 +48,9 @@ def _tallies(plan: "Plan") -> np.ndarray:
 
 @_tallies.updater
 def _tallies_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
+    edit = one_row_edit(plan)  # one LSOA moved: patched with the others (geo.metrics.edit)
+    if edit is not None:
+        return edit["tallies"]
     return patch_rows(plan, previous, plan.arrays.values)
 
 
@@ -111,8 +115,8 @@ def _deviation(plan: "Plan") -> dict[str, float]:
 
 @metric("deviation_pct", "deviation as a percentage of its ideal (the target, or its place's), per neighbourhood")
 def _deviation_pct(plan: "Plan") -> dict[str, float]:
-    ideal = plan["ideal"]
-    return {k: 100.0 * v / ideal[k] for k, v in plan["deviation"].items()}
+    ideal = plan["ideal"]  # from the population, as the deviation is: 100 * (population - ideal) / ideal
+    return {k: 100.0 * (v - ideal[k]) / ideal[k] for k, v in plan["population"].items()}
 
 
 @metric("age_bands", "residents per age band per neighbourhood")

@@ -34,6 +34,8 @@ from geo.plan.report import neighbourhood_table, plan_dict, summary
 
 #: Keyed metric values a plan keeps for objects named by identity (uploaded geographies, UEC layers).
 KEPT_BY_IDENTITY = 8
+#: What an empty slot of the metric cache reads as (a metric's value may be None).
+_ABSENT = object()
 
 
 def natural_key(label: str) -> tuple:
@@ -135,7 +137,7 @@ class Plan:
             self._provenance = provenance if provenance is not None else Provenance()
             self._name = str(name)
             self._moved = dict(moved or {})
-            self._init_state(assignment.labels, assignment.index, parent)
+            self._init_state(assignment.labels, assignment.index, parent, assignment.flow)
             self._adopt(assignment)
             return
         unknown = set(overrides) - set(PlanParams.model_fields)
@@ -203,7 +205,8 @@ class Plan:
 
     def kept(self, key: str, make: Callable[[], Any] | None = None) -> Any:
         """State a constructor of this package keeps with the plan (a list plan's ``footprint`` and
-        ``footprint_home``), made once by ``make()`` when absent; ``None`` when absent and no ``make``."""
+        ``footprint_home``; a one-LSOA edit's patched arrays, :mod:`geo.metrics.edit`), made once by ``make()`` when
+        absent; ``None`` when absent and no ``make``."""
         value = self._kept.get(key)
         if value is None and make is not None:
             value = self._kept[key] = make()
@@ -248,7 +251,13 @@ class Plan:
         twin._name = str(name)
         return twin
 
-    def _init_state(self, labels: list[str], lab: np.ndarray, parent: Plan | None) -> None:
+    def _init_state(
+        self,
+        labels: list[str],
+        lab: np.ndarray,
+        parent: Plan | None,
+        flow: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> None:
         self._labels = labels
         self._lab = lab
         self._cache: dict[Any, Any] = {}
@@ -259,15 +268,17 @@ class Plan:
             self._flow = (np.empty(0, int), np.empty(0, int), np.empty(0, int))
             self._changed: frozenset[int] = frozenset(range(len(labels)))
         else:
-            pos = np.flatnonzero(parent._lab != lab[: len(parent._lab)])
-            self._flow = (pos, parent._lab[pos], lab[pos])
+            if flow is None:  # else handed over by move(), which knows the rows it relabelled
+                pos = np.flatnonzero(parent._lab != lab[: len(parent._lab)])
+                flow = (pos, parent._lab[pos], lab[pos])
+            self._flow = flow
             self._changed = frozenset(self._flow[1].tolist()) | frozenset(self._flow[2].tolist())
             # Keep the parent's sorted neighbourhoods when no neighbourhood appeared or emptied (the usual move):
             # sorting names by natural_key is otherwise a large part of an edit's cost (issue 16).
             live = parent._live
             if live is not None and parent._names is not None:
                 counts = np.bincount(lab, minlength=len(labels))
-                if np.count_nonzero(counts) == len(live) and counts[live].all():
+                if np.count_nonzero(counts) == len(live) == np.count_nonzero(counts[live]):
                     self._live, self._names = live, parent._names
 
     # --- what the plan is measured against, and how it was made --------------------------------------------
@@ -504,9 +515,12 @@ class Plan:
                 labels.append(label)
             lab[position[code]] = known[label]
             moved[code] = label
+        # The rows that changed label, ascending (as a scan of the two label arrays would list them).
+        rows = [row for row in sorted({position[code] for code in moved}) if lab[row] != self._lab[row]]
+        pos = np.array(rows, dtype=np.int64)
         child = Plan(
             self.atlas,
-            _Labelled(labels, lab),
+            _Labelled(labels, lab, flow=(pos, self._lab[pos], lab[pos])),
             self._params,
             provenance=self._provenance,
             name=self.name,
@@ -524,20 +538,27 @@ class Plan:
 
     def __getitem__(self, metric: str) -> Any:
         """Return a named metric (see ``geo.metrics.REGISTRY``), computing it once and caching it."""
-        try:
-            return self._cache[metric]
-        except KeyError:
-            pass
-        if metric not in REGISTRY:
+        cache = self._cache
+        value = cache.get(metric, _ABSENT)  # a summary reads some forty metrics after every edit: no exceptions
+        if value is not _ABSENT:
+            return value
+        entry = REGISTRY.get(metric)
+        if entry is None:
             raise KeyError(f"unknown metric {metric!r}; known metrics: {', '.join(sorted(REGISTRY))}")
-        entry = REGISTRY[metric]
         if entry.keyed:
             raise KeyError(
                 f"metric {metric!r} is a figure of the plan and another layer: use plan.metric({metric!r}, of)"
             )
-        if entry.update is None:
-            value = self._cache[metric] = entry.compute(self)
+        update = entry.update
+        if update is None:
+            value = cache[metric] = entry.compute(self)
             return value
+        parent = self._parent_ref() if self._parent_ref is not None else None
+        if parent is not None:
+            held = parent._cache.get(metric, _ABSENT)
+            if held is not _ABSENT:  # the usual edit: the parent has it, patch it
+                value = cache[metric] = update(self, held)
+                return value
         # Walk up to the nearest ancestor still in memory that has the value (or to the root), then patch
         # down the line; a loop rather than recursion, since a chain of edits can be thousands of plans long.
         line = [self]
@@ -548,8 +569,20 @@ class Plan:
             top._cache[metric] = entry.compute(top)
         value = top._cache[metric]
         for plan in reversed(line):
-            value = plan._cache[metric] = entry.update(plan, value)
+            value = plan._cache[metric] = update(plan, value)
         return value
+
+    def held(self, metric: str) -> Any:
+        """The value of a metric this plan has already worked out, else ``None`` (never computes one).
+
+        Examples
+        --------
+        >>> from geo.testing import grid_atlas
+        >>> plan = Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"})
+        >>> plan.held("lsoas"), plan.metric("lsoas"), plan.held("lsoas")
+        (None, {'A': 1, 'B': 1}, {'A': 1, 'B': 1})
+        """
+        return self._cache.get(metric)
 
     def metric(self, name: str, of: Any = None) -> Any:
         """Return a metric; a keyed one (:mod:`geo.metrics`) is a figure of this plan and ``of`` (a geography, a
@@ -620,9 +653,10 @@ _STATE = tuple(slot for slot in Plan.__slots__ if slot != "__weakref__")
 class _Labelled:
     """Labels and per-row label indices handed from :meth:`Plan.move` (or :func:`geo.plan.lists.move_practices`)
     to the constructor (no re-checking), with what that constructor already worked out for the child: the
-    practices it moved, metric values and footprint state (``{"footprint": ..., "footprint_home": ...}``)."""
+    practices it moved, metric values, footprint state (``{"footprint": ..., "footprint_home": ...}``) and, from
+    :meth:`Plan.move`, the flow (the rows it relabelled, with their old and new label indices)."""
 
-    __slots__ = ("labels", "index", "moved_practices", "metrics", "state")
+    __slots__ = ("labels", "index", "moved_practices", "metrics", "state", "flow")
 
     def __init__(
         self,
@@ -632,6 +666,7 @@ class _Labelled:
         moved_practices: Mapping[str, str] | None = None,
         metrics: Mapping[str, Any] | None = None,
         state: Mapping[str, Any] | None = None,
+        flow: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ) -> None:
-        self.labels, self.index = labels, index
+        self.labels, self.index, self.flow = labels, index, flow
         self.moved_practices, self.metrics, self.state = moved_practices or {}, metrics or {}, state or {}

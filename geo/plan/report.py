@@ -25,8 +25,8 @@ from geo.plan.params import BASIS_WORDS
 from geo.disclosure import is_disclosive
 from geo.metrics import REGISTRY
 from geo.metrics.balance import deviation_from
-from geo.metrics.margins import PUBLISHED_COLUMNS, margin_parts
-from geo.disclosure import margin_totals
+from geo.metrics.margins import PUBLISHED_COLUMNS, margin_parts, published_totals
+from geo.disclosure import MARGIN_BASE
 from geo.disclosure import _threshold
 
 if TYPE_CHECKING:
@@ -190,9 +190,7 @@ def summary(plan: "Plan") -> dict:
         "practice_splits": len(plan["practice_splits"]),
         "split_practices": list(plan["practice_splits"]),
         "practice_split_threshold": plan.practice_split_threshold,
-        "registration_leakage_pct": _published_pct(
-            plan["registration_leakage_pct"], plan.arrays.practice_area_patients.sum()
-        ),
+        "registration_leakage_pct": _published_pct(plan["registration_leakage_pct"], plan.arrays.practice_area_total),
         "list_population": published["area_list_population"],
         "alignment_pct": publish_share(sum(plan["own_patients"].values()), sum(registered.values())),
         "practice_home_share": {
@@ -205,7 +203,8 @@ def summary(plan: "Plan") -> dict:
 
 def _share_within(deviations: list[float], limit: float) -> float:
     """Share of the (absolute, %) deviations within ``limit`` percent."""
-    return sum(v <= limit + 1e-9 for v in deviations) / len(deviations)
+    bound = limit + 1e-9
+    return len([v for v in deviations if v <= bound]) / len(deviations)
 
 
 def made_on(plan: "Plan") -> str:
@@ -262,25 +261,19 @@ def published_populations(plan: "Plan") -> dict:
 
 def _published(plan: "Plan", threshold: int) -> dict:
 
-    live, n = plan.live, len(plan.labels)
+    live = plan.live
     sums = plan["margin_sums"]
     if sums.threshold != threshold:  # the settings changed since the plan was counted
         sums = REGISTRY["margin_sums"].compute(plan)
-    sums = np.asarray(sums)
     parts = margin_parts(plan.arrays, threshold)
     practice_labels = np.asarray(plan["practice_label"], dtype=np.int64)
-    listed = practice_labels >= 0
-    groups, practice_parts = practice_labels[listed], parts["practices"][:, listed]
-    # The three sums of the lists by label in one bincount (label-major, then shown, imputed, hidden).
-    lists = np.bincount((3 * groups[:, None] + np.arange(3)).ravel(), practice_parts.T.ravel(), 3 * n)
-    lists = lists.reshape(n, 3)[live]
-    area = practice_parts.sum(axis=1)
-    # Every published figure in one pass of the rule: a column per LSOA column, one for the lists, one for the
-    # whole area's lists (the LSOA columns' area totals no edit changes: see _area_totals).
-    table = np.empty((len(live), 3, 4))
-    table[:, :, 0], table[:, :, 1], table[:, :, 2], table[:, :, 3] = sums[live, 0:3], sums[live, 3:6], lists, area
-    shown, imputed, hidden = table[:, 0], table[:, 1], table[:, 2]
-    total, rounded = margin_totals(shown, imputed, hidden, threshold)
+    area = _area_lists(parts, practice_labels >= 0)
+    # Every published figure in one compiled pass of the rule: a column per LSOA column, one for the lists, one
+    # for the whole area's lists (the LSOA columns' area totals no edit changes: see _area_totals).
+    total, rounded = published_totals(
+        np.asarray(sums), live, practice_labels, parts["practices"], area, threshold, MARGIN_BASE
+    )
+    total.flags.writeable = rounded.flags.writeable = False  # and so every column of them
     out: dict[str, Any] = {}
     for k, column in enumerate((*PUBLISHED_COLUMNS, "list_population")):
         out[column], out[f"{column}_rounded_to"] = total[:, k], rounded[:, k]
@@ -290,13 +283,24 @@ def _published(plan: "Plan", threshold: int) -> dict:
     out["population"], out["population_rounded_to"] = out[basis], out[f"{basis}_rounded_to"]
     out["area_population"] = out["area_" + basis]
     ideal = plan["ideal"]  # the target, or each place's ideal in a counted plan (geo.metrics.balance)
-    aims = np.array([ideal[name] for name in plan.neighbourhoods], dtype=float)
-    out["deviation"] = out["population"] - aims
-    out["deviation_pct"] = 100.0 * out["deviation"] / aims
-    for value in out.values():  # shared by every reader of the plan: nobody may change them
-        if isinstance(value, np.ndarray):
-            value.flags.writeable = False
+    aims = np.fromiter((ideal[name] for name in plan.neighbourhoods), dtype=float, count=len(plan.neighbourhoods))
+    out["deviation"] = deviation = out["population"] - aims
+    out["deviation_pct"] = percent = 100.0 * deviation / aims
+    deviation.flags.writeable = percent.flags.writeable = False  # shared by every reader: nobody may change them
     return out
+
+
+def _area_lists(parts: dict, listed: np.ndarray) -> np.ndarray:
+    """The whole area's list parts (shown, imputed, hidden) of the ``listed`` practices, summed by numpy once
+    per set of listed practices (an edit seldom changes it; a few sets are kept with the parts)."""
+    key = listed.tobytes()
+    kept = parts.setdefault("area_by_listed", {})
+    area = kept.get(key)
+    if area is None:
+        if len(kept) >= 16:
+            kept.clear()
+        area = kept[key] = parts["practices"][:, listed].sum(axis=1)
+    return area
 
 
 _AREA: dict[tuple[int, int], dict[str, float]] = {}

@@ -15,6 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo.metrics import REGISTRY, plan_metrics
+from geo.metrics import edit
+from geo.metrics.edit import PATCHED
 from geo.plan import Plan
 from geo.testing import grid_atlas
 
@@ -94,6 +96,91 @@ def test_incremental_metrics_equal_recount(sequence):
     assert_compactness_is_dissolved(plan)
     # Every figure of the summary, which is what an edit re-reads.
     _same({**plan.summary(), "name": None}, {**fresh.summary(), "name": None})
+
+
+def _assert_patched_equals_recount(plan: Plan, target: float) -> None:
+    """Every patched figure of ``plan`` equals that of a plan of the same assignment counted from scratch."""
+    fresh = Plan(plan.atlas, plan.assignment, target=target)
+    for name in BY_NAME:
+        _same(plan[name], fresh[name])
+    rows = [plan.labels.index(n) for n in plan.neighbourhoods]
+    fresh_rows = [fresh.labels.index(n) for n in fresh.neighbourhoods]
+    np.testing.assert_array_equal(plan["cut"], fresh["cut"])
+    np.testing.assert_array_equal(plan["components"], fresh["components"])
+    np.testing.assert_allclose(plan["perimeter_by_label"][rows], fresh["perimeter_by_label"][fresh_rows], rtol=1e-9)
+    np.testing.assert_allclose(plan["practice_tallies"][rows], fresh["practice_tallies"][fresh_rows], atol=1e-6)
+    names = np.array(plan.labels + ["-"], dtype=object)
+    fresh_names = np.array(fresh.labels + ["-"], dtype=object)
+    np.testing.assert_array_equal(names[plan["practice_home"]], fresh_names[fresh["practice_home"]])
+    np.testing.assert_array_equal(names[plan["practice_label"]], fresh_names[fresh["practice_label"]])
+    np.testing.assert_allclose(plan["practice_home_patients"], fresh["practice_home_patients"], atol=1e-6)
+    np.testing.assert_array_equal(plan["practice_split_mask"], fresh["practice_split_mask"])
+    for name in ("own_patients", "list_population", "practice_home_share_quantiles", "local_authorities"):
+        _same(plan[name], fresh[name])
+    # The LA count (one compiled pass over the tallies) is the number of LAs the neighbourhood is said to span.
+    assert plan["local_authorities"] == {name: len(lads) for name, lads in plan["lad_codes"].items()}
+    _same({**plan.summary(), "name": None}, {**fresh.summary(), "name": None})
+
+
+GRID = grid_atlas(6, 6, lad_width=3, practice_every=2, seed=5)
+GRID_CODES = list(GRID.codes)
+single_moves = st.lists(
+    st.tuples(st.sampled_from(GRID_CODES), st.sampled_from(["A", "B", "C", "D", "E"])), min_size=1, max_size=40
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(single_moves)
+def test_single_lsoa_moves_patched_equal_recount(sequence):
+    # One LSOA at a time (the compiled single-row patches: parts that split and merge, practices changing home,
+    # neighbourhoods emptied and refilled), each step patched from its parent, then compared with a recount.
+    plan = Plan(GRID, {c: "ABCD"[(i % 6) // 3 + 2 * (i // 18)] for i, c in enumerate(GRID_CODES)}, target=9000)
+    plan.summary()
+    chain = [plan]
+    for code, label in sequence:
+        if plan.assignment[code] == label:
+            continue
+        plan = plan.move({code: label})
+        chain.append(plan)
+        plan.summary()
+    _assert_patched_equals_recount(plan, 9000)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(single_moves)
+def test_one_row_edit_patches_exactly_as_each_metric_alone(sequence):
+    # geo.metrics.edit works out the nine arrays of a one-LSOA edit in one call: the same arrays, bit for bit, as
+    # each metric's own updater gives from the same parent when that path is not taken.
+    plan = Plan(GRID, {c: "ABCD"[(i % 6) // 3 + 2 * (i // 18)] for i, c in enumerate(GRID_CODES)}, target=9000)
+    chain = [plan]
+    for code, label in sequence:
+        if plan.assignment[code] == label:
+            continue
+        plan.summary()  # the parent holds all nine arrays
+        together = plan.move({code: label})
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(edit, "_worked_out", lambda plan: None)
+            alone = plan.move({code: label})
+            arrays = {name: np.asarray(alone[name]) for name in PATCHED}
+        if label in plan.labels:  # a new neighbourhood grows the tables: patched one metric at a time
+            assert edit.one_row_edit(together) is not None
+        for name in PATCHED:
+            np.testing.assert_array_equal(np.asarray(together[name]), arrays[name], err_msg=name)
+        plan = together
+        chain.append(plan)
+
+
+def test_a_move_of_more_rows_than_the_patch_limit_is_recounted():
+    # Beyond PATCH_LIMIT moved rows the updaters recount (a re-nesting or an upload moves that many at once).
+    atlas = grid_atlas(10, 10, lad_width=5, practice_every=3, seed=2)
+    codes = list(atlas.codes)
+    plan = Plan(atlas, {c: "AB"[i // 50] for i, c in enumerate(codes)}, target=75_000)
+    for name in plan_metrics():
+        plan[name]
+    child = plan.move({c: "C" for c in codes[:70]})
+    for name in plan_metrics():
+        child[name]
+    _assert_patched_equals_recount(child, 75_000)
 
 
 def assert_compactness_is_dissolved(plan):

@@ -53,6 +53,8 @@ def test_published_populations_after_edits_equal_the_rule_applied_afresh(sequenc
     for key, value in expected.items():
         np.testing.assert_allclose(published[key], value, rtol=1e-12, atol=1e-9, err_msg=key)
     assert published["population"] is published["resident_population"]
+    # Shared by every reader of the plan: no published array can be changed in place.
+    assert not any(v.flags.writeable for v in published.values() if isinstance(v, np.ndarray))
 
 
 def test_a_neighbourhood_of_small_lsoas_alone_is_suppressed():
