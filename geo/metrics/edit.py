@@ -58,7 +58,11 @@ def one_row_edit(plan: "Plan") -> dict | None:
 
 
 def _worked_out(plan: "Plan") -> dict | None:
-    from geo.metrics.margins import _sums, _threshold, margin_parts  # lazy: same package (init order unchecked)
+    from geo.metrics.margins import (
+        _sums,
+        _threshold,
+        margin_parts,
+    )  # lazy: circular: geo.metrics.margins imports geo.metrics.edit at import time
 
     pos, old, new = plan.flow
     parent = plan.parent
