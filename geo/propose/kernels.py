@@ -10,7 +10,8 @@ port of the Python it replaces and visits the same search nodes in the same orde
 the answers, proofs and counts are identical; sums are taken as numpy takes them (:func:`pairwise_sum`), so even
 ties on the last bit fall the same way. ``tests/propose/test_kernels.py`` checks this on random instances.
 
-Compiled the first time (about 26 CPU seconds, mostly the two recursive searches) and cached beside this file
+Compiled the first time (about 30 CPU seconds, mostly the two recursive searches; with the bisection's kernels about
+45) and cached beside this file
 when it is writable, else in numba's per-user cache (loaded in half a second); with no writable cache folder at
 all, each process compiles anew. A pool of solver processes is forked after :func:`geo.propose.exact.warm`, so
 the workers share the parent's compiled code.

@@ -287,10 +287,14 @@ def _solve_units(units: list[Unit], params, deadline: float) -> list[tuple]:
     heuristic's seed comes from the unit's code), so the answer is the same; all share the one ``deadline``.
     """
     workers = min(2, os.cpu_count() or 1) if sum(len(u.pop) for u in units) >= PARALLEL_MIN_NODES and may_fork() else 1
+    compiling = time.monotonic()
     if any(1 < len(u.pop) <= MAX_EXACT for u in units):
         warm()  # compiled once here, before the workers are forked, not once in each
     if any(len(u.pop) > 1 for u in units):
         warm_bisection()  # the heuristic's spanning trees and cuts, likewise
+    # Compiling (the first run after an install: about 45 CPU seconds) is not search: the budget, a safety net for
+    # the search, starts again after it (loading the compiled code from numba's cache takes well under a second).
+    deadline += time.monotonic() - compiling
     if workers == 1:
         return [_solve_timed(u, params, deadline) for u in units]
     # Largest units first (their exact solves cost most), so the pool does not wait on one at the end.

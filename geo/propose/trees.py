@@ -1,14 +1,14 @@
 """Random spanning trees of one graph, drawn many at a time, with every subtree's sums in one pass.
 
 Tree bisection (:mod:`geo.propose.bisect`) draws several random spanning trees of the same part per split and
-scores every cut of each. Drawn one by one, most of the time goes on building sparse matrices and calling into
-scipy for a few hundred nodes. Here a batch of ``T`` trees is one problem: ``T`` copies of the graph side by side,
-each with its own random weights, plus one *super-root* joined to a chosen root of every copy by an edge lighter
-than any other. One :func:`scipy.sparse.csgraph.minimum_spanning_tree` call then gives the minimum spanning tree of
-every copy (the light edges join copies only through the super-root, so each copy's tree is its own minimum
-spanning tree), and one depth-first traversal from the super-root lists every tree in preorder, each tree a
-contiguous run and each subtree a contiguous run inside it. Subtree node counts come from pointer jumping
-(``log2`` of the height in whole-array steps), so no Python loop runs over nodes.
+scores every cut of each. Each request (``T`` weightings of one graph) is answered by compiled code
+(:func:`random_forests`): Kruskal's algorithm taking the edges in the order scipy's
+:func:`~scipy.sparse.csgraph.minimum_spanning_tree` does, then the preorder scipy's
+:func:`~scipy.sparse.csgraph.depth_first_order` gives, so the trees are exactly scipy's (:func:`scipy_forests`,
+kept as the reference: ``T`` copies of the graph side by side plus a *super-root* joined to a chosen root of every
+copy, one minimum spanning tree and one traversal for the batch). In preorder each tree is a contiguous run and
+each subtree a contiguous run inside it. Drawn one by one through scipy, most of the time went on building sparse
+matrices for a few dozen nodes.
 """
 
 from __future__ import annotations
