@@ -19,9 +19,12 @@ parts, so contiguity holds by construction. We differ in how the tree and the cu
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 from scipy import sparse
 
+from geo.compiled import njit
 from geo.propose.trees import run
 
 #: Relative balance a cut must reach to be judged on shape; looser cuts are only a fallback.
@@ -70,6 +73,25 @@ def bisect_piece(
     [9, 9, 9, 9]
     """
     return run([bisect_steps(piece, rng, compactness_weight=compactness_weight, trees=trees, budget=budget)])[0]
+
+
+def warm() -> None:
+    """Compile (or load from numba's cache) the compiled parts of a split now, so that processes forked after
+    this share them instead of each compiling or loading its own."""
+    n = 6
+    path = sparse.diags([np.ones(n - 1), np.ones(n - 1)], [-1, 1], format="csr").astype(bool)
+    piece = SimpleNamespace(
+        rows=np.arange(n),
+        adjacency=path,
+        practice=-np.ones(n, int),
+        x=np.arange(n, dtype=float),
+        y=np.zeros(n),
+        area=np.ones(n),
+        pop=np.ones(n),
+        k=2,
+        targets=np.full(2, n / 2),
+    )
+    bisect_piece(piece, np.random.default_rng(0), trees=2)
 
 
 def bisect_steps(piece, rng: np.random.Generator, *, compactness_weight: float = 1.0, trees: int = TREES, budget=None):
@@ -133,18 +155,49 @@ def _best_split(edges, values, practice, k, k1, targets, rng, weight, n_trees):
     total = values.sum(axis=0)
     best_key, best = (np.inf, np.inf), None
     drawn, max_trees = 0, 4 * n_trees
+    # What every cut is scored against: the part's aims for each number of neighbourhoods its subtree may take.
+    aims = np.array(
+        [[max(float(np.sum(targets[:k_in])), 1e-9), max(float(np.sum(targets[k_in:])), 1e-9)] for k_in in (k1, k - k1)]
+    )
     while drawn < n_trees or (best_key[0] > 0 and drawn < max_trees):
         batch = min(n_trees, max_trees - drawn)
         drawn += batch
         w = rng.random((batch, len(rows))) + surcharge + 1e-9
         blob = np.exp(rng.uniform(*np.log(BLOB_SIZES), size=batch))
-        boundary = _blob_boundary(xy, rows, cols, np.maximum(n / blob, 1).astype(int), rng)
+        # The blobs' random grids (drawn here in the order _blob_boundary draws them; their edges compiled).
+        theta = rng.uniform(0, np.pi / 2, size=batch)[:, None]
+        shift = rng.random((batch, 2))
         if weight > 0:
-            w += BLOB_SURCHARGE * (boundary & (n > 2 * blob)[:, None])
+            _add_blob_surcharge(
+                w,
+                xy,
+                rows,
+                cols,
+                np.maximum(n / blob, 1).astype(np.int64),
+                np.cos(theta)[:, 0],
+                np.sin(theta)[:, 0],
+                shift,
+                n > 2 * blob,
+                BLOB_SURCHARGE,
+            )
         forest = yield (n, rows, cols, w, rng.integers(n, size=batch))
         if forest is None:  # not connected: cannot happen for a Piece, but never loop on it
             break
-        key, node, k_in = _score_cuts(forest, values, total, practice, k, k1, targets, weight)
+        miss, score, node, k_in = _score_compiled(
+            forest.n,
+            forest.trees,
+            forest.order,
+            forest.parent,
+            forest.size,
+            values,
+            total,
+            practice,
+            k,
+            k1,
+            aims,
+            weight,
+        )
+        key = (miss, score)
         if key < best_key:
             best_key, best = key, (forest.subtree(node), k_in)
     if best is None:  # disconnected sub-graph or no cut with enough nodes each side: peel off one node
@@ -223,3 +276,109 @@ def _inertia(s: np.ndarray) -> np.ndarray:
     area = np.maximum(s[:, 2], 1e-9)
     moment = s[:, 5] - (s[:, 3] ** 2 + s[:, 4] ** 2) / area
     return 2 * np.pi * np.maximum(moment, 0) / area**2
+
+
+@njit
+def _add_blob_surcharge(w, xy, a, b, blobs, cos, sin, shift, big, surcharge):
+    """Add ``surcharge`` to each tree's weight of every edge ``(a, b)`` crossing between cells of its random grid
+    (:func:`_blob_boundary` with the angles' cosines and sines given), for the trees whose ``big`` is set; the
+    same arithmetic as numpy's, element by element."""
+    trees, n = len(blobs), len(xy)
+    u = np.empty(n)
+    v = np.empty(n)
+    cu = np.empty(n, dtype=np.int64)
+    cv = np.empty(n, dtype=np.int64)
+    for t in range(trees):
+        for i in range(n):
+            u[i] = xy[i, 0] * cos[t] + xy[i, 1] * sin[t]
+            v[i] = xy[i, 1] * cos[t] - xy[i, 0] * sin[t]
+        u -= u.min()
+        v -= v.min()
+        extent = max(u.max(), 1.0) * max(v.max(), 1.0)
+        cell = np.sqrt(max(extent, 1.0) / blobs[t])
+        for i in range(n):
+            cu[i] = np.int64(np.floor(u[i] / cell + shift[t, 0]))
+            cv[i] = np.int64(np.floor(v[i] / cell + shift[t, 1]))
+        if not big[t]:
+            continue
+        across = cv.max() + 1
+        for e in range(len(a)):
+            if cu[a[e]] * across + cv[a[e]] != cu[b[e]] * across + cv[b[e]]:
+                w[t, e] += surcharge
+    return w
+
+
+@njit
+def _inertia_one(area, x, y, moment):
+    """:func:`_inertia` of one row of subtree sums (the same operations in the same order)."""
+    area = max(area, 1e-9)
+    moment = moment - (x * x + y * y) / area
+    return 2 * np.pi * max(moment, 0.0) / (area * area)
+
+
+@njit
+def _score_compiled(n, trees, order, parent, size, values, total, practice, k, k1, aims, weight):
+    """:func:`_score_cuts` compiled, over the forest's arrays (``aims``: the subtree's and the rest's aims when
+    the subtree takes ``k1``, then ``k - k1``): (gate miss, score, global node, k of its subtree)."""
+    cols = values.shape[1]
+    runs = np.zeros((trees * (n + 1), cols))
+    for t in range(trees):
+        base = t * (n + 1)
+        for j in range(n):
+            v = order[t * n + j] % n
+            for c in range(cols):
+                runs[base + j + 1, c] = runs[base + j, c] + values[v, c]
+    k2 = k - k1
+    edges = trees * n - trees
+    err = np.empty(edges)
+    flip = np.zeros(edges, dtype=np.bool_)
+    start = np.empty(edges, dtype=np.int64)
+    end = np.empty(edges, dtype=np.int64)
+    at = np.empty(edges, dtype=np.int64)
+    e = 0
+    for p in range(trees * n):
+        if parent[order[p]] < 0:
+            continue
+        s = p + p // n
+        f = s + size[order[p]]
+        pop_in, count_in = runs[f, 0] - runs[s, 0], runs[f, 1] - runs[s, 1]
+        pop_out, count_out = total[0] - pop_in, total[1] - count_in
+        one = max(abs(pop_in / aims[0, 0] - 1), abs(pop_out / aims[0, 1] - 1))
+        if count_in < k1 - 0.5 or count_out < k - k1 - 0.5:
+            one = np.inf
+        two = one
+        if k2 != k1:
+            two = max(abs(pop_in / aims[1, 0] - 1), abs(pop_out / aims[1, 1] - 1))
+            if count_in < k2 - 0.5 or count_out < k - k2 - 0.5:
+                two = np.inf
+        flip[e] = two < one
+        err[e] = two if flip[e] else one
+        start[e], end[e], at[e] = s, f, p
+        e += 1
+    gated = 0
+    least, first = np.inf, 0
+    for i in range(edges):
+        miss = max(err[i] - BALANCE_GATE, 0)
+        if miss == 0:
+            gated += 1
+        if miss < least:
+            least, first = miss, i
+    best_score, best = np.inf, -1
+    for i in range(edges):
+        if gated:
+            if max(err[i] - BALANCE_GATE, 0) != 0:
+                continue
+        elif i != first:
+            continue
+        s, f = start[i], end[i]
+        inner = runs[f] - runs[s]
+        shape = _inertia_one(inner[2], inner[3], inner[4], inner[5]) + _inertia_one(
+            total[2] - inner[2], total[3] - inner[3], total[4] - inner[4], total[5] - inner[5]
+        )
+        node, above = order[at[i]] % n, parent[order[at[i]]] % n
+        cut_same = 1.0 if practice[node] == practice[above] and practice[node] >= 0 else 0.0
+        score = weight * shape + PRACTICE_PENALTY * cut_same + 0.25 * err[i] / BALANCE_GATE
+        if score < best_score or best < 0:
+            best_score, best = score, i
+    miss = max(err[best] - BALANCE_GATE, 0)
+    return miss, best_score, order[at[best]], k2 if flip[best] else k1

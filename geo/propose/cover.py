@@ -81,6 +81,7 @@ def lexicographic(
     bound: float = np.inf,
     levels_limit: int = 0,
     enough: float = 0.0,
+    known: float = 0.0,
 ):
     """Return ((chosen sets, deviations largest first), proven, levels proven): the cover whose largest deviation
     is smallest, then (within that) whose second largest is smallest, and so on: lexicographic minimax.
@@ -92,6 +93,8 @@ def lexicographic(
     optimal (``k`` once every level is). Past the count, the best cover found stands (it meets every proven level).
     Levels are only refined while the best cover's next one is over ``enough`` (a tolerance every group may have
     anyway): the levels left are then within it, and counted as proven only if they are all at most ``STRICT``.
+    ``known`` is a lower bound on the largest deviation found otherwise (:func:`geo.propose.exact.cut_floor`): once
+    the best cover meets it, the decisions left would all fail, so they are not made (the same cover, proven).
     ``(None, proven, 0)`` when no cover lies within ``bound``.
 
     >>> # A path of five: 2.0 (a node too large on its own), then 0.5, 0.5, 0.6, 0.4, in three groups. Every
@@ -107,14 +110,10 @@ def lexicographic(
     # Lower bounds on the optimum: some group is at least, and some at most, the mean; and every node is in some
     # group, so no cover beats the best set holding the node whose sets are all furthest off (a practice larger
     # than the band on its own).
-    off = np.abs(sets.sizes - 1)
-    by_deviation = np.argsort(off, kind="stable")
-    seen = np.bitwise_or.accumulate(sets.masks[by_deviation]) if len(off) else np.zeros(1, np.uint64)
-    reached = np.flatnonzero(seen == np.uint64(sets.full))  # the first set by which every node has one
-    nearest = float(off[by_deviation[reached[0]]]) if len(reached) else 0.0
+    nearest = kernels.nearest(sets.masks, np.abs(sets.sizes - 1), n)
     held = {"best": None}
     try:
-        _level(sets, k, total, (), limit, max(abs(total / k - 1), nearest) - STRICT, bound, held)
+        _level(sets, k, total, (), limit, max(abs(total / k - 1), nearest) - STRICT, bound, held, known)
     except OverflowError:
         proven = False
     else:
@@ -143,10 +142,21 @@ def lexicographic(
     return (sets.original(best), _sorted_deviations(sets, best)), proven, levels
 
 
-def _level(sets: _Sets, k: int, total: float, fixed: tuple, limit: int, low: float, bound: float, held: dict):
+def _level(
+    sets: _Sets,
+    k: int,
+    total: float,
+    fixed: tuple,
+    limit: int,
+    low: float,
+    bound: float,
+    held: dict,
+    known: float = 0.0,
+):
     """Decide level ``len(fixed)``: the smallest ``D`` such that some cover has that level's deviation at most
     ``D`` and every fixed level's at most its own; the best cover so far is ``held["best"]`` (the start, and the
-    answer: an OverflowError past ``limit`` leaves the best found there)."""
+    answer: an OverflowError past ``limit`` leaves the best found there). No cover's level is below ``known``: a
+    best cover within ``STRICT`` of it is proven without asking for a better one (every such decision fails)."""
     level = len(fixed)
     failed: dict[tuple, float] = {}  # a state that failed within D fails within any smaller D (same fixed levels)
 
@@ -200,7 +210,7 @@ def _level(sets: _Sets, k: int, total: float, fixed: tuple, limit: int, low: flo
         d = float(bound)
     else:
         high = value(held["best"])
-        if high <= low + STRICT:
+        if high <= low + STRICT or high < known + STRICT:
             return
         d = high - STRICT if high - low <= BISECT else (low + high) / 2
     everything = sets.everything()
@@ -221,7 +231,7 @@ def _level(sets: _Sets, k: int, total: float, fixed: tuple, limit: int, low: flo
         else:
             low = d
         high = value(held["best"])
-        if high <= low + STRICT:
+        if high <= low + STRICT or high < known + STRICT:
             return  # the best meets a lower bound: proven
         d = high - STRICT if high - low <= BISECT else (low + high) / 2
 

@@ -38,7 +38,7 @@ class _Sets:
     def __init__(self, masks, sizes, n: int, descending: bool = False):
         sizes = np.asarray(sizes, dtype=float)
         masks = np.asarray(masks, dtype=np.uint64)
-        self.order = np.argsort(-sizes if descending else sizes, kind="stable")
+        self.order = kernels.argsort_stable(-sizes if descending else sizes)
         self.masks, self.sizes = masks[self.order], sizes[self.order]
         self.key = -self.sizes if descending else self.sizes  # ascending, for the window's binary search
         self._bits = None

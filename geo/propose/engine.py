@@ -25,6 +25,7 @@ import pandas as pd
 
 from geo.access.hubs import access_effect
 from geo.errors import PlanError
+from geo.propose.bisect import warm as warm_bisection
 from geo.plan import Plan
 from geo.plan.naming import neighbourhood_names, rename
 from geo.plan.params import Provenance
@@ -336,6 +337,7 @@ def solve_pieces(
     if len(jobs) == 1:
         found = [_solve_group(*jobs[0])]
     else:
+        warm_bisection()  # compiled (or loaded) once here, before the worker is forked, not in each process
         gc.freeze()  # the forked workers then share the parent's objects without the collector touching them
         try:
             # This process solves the first group itself while the others are solved in worker processes.

@@ -10,7 +10,8 @@ port of the Python it replaces and visits the same search nodes in the same orde
 the answers, proofs and counts are identical; sums are taken as numpy takes them (:func:`pairwise_sum`), so even
 ties on the last bit fall the same way. ``tests/propose/test_kernels.py`` checks this on random instances.
 
-Compiled the first time (about 26 CPU seconds, mostly the two recursive searches) and cached beside this file
+Compiled the first time (about 30 CPU seconds, mostly the two recursive searches; with the bisection's kernels about
+45) and cached beside this file
 when it is writable, else in numba's per-user cache (loaded in half a second); with no writable cache folder at
 all, each process compiles anew. A pool of solver processes is forked after :func:`geo.propose.exact.warm`, so
 the workers share the parent's compiled code.
@@ -93,6 +94,82 @@ def lowest(x):
     return np.int64(_cttz(np.uint64(x)))
 
 
+#: Arrays longer than this are sorted by :func:`argsort_stable`'s radix sort (shorter ones by numpy).
+RADIX_MIN = 4096
+
+
+def argsort_stable(keys) -> np.ndarray:
+    """``numpy.argsort(keys, kind="stable")`` of a float array without NaNs: the same order (ties by position),
+    by a compiled radix sort when the array is long (numpy's stable sort of a million floats is a merge sort).
+
+    >>> argsort_stable(np.array([0.5, -1.0, 0.5, 0.0, -0.0])).tolist()
+    [1, 3, 4, 0, 2]
+    """
+    keys = np.asarray(keys, dtype=np.float64)
+    if len(keys) < RADIX_MIN:
+        return np.argsort(keys, kind="stable")
+    return _radix_argsort(keys)
+
+
+@njit
+def _radix_argsort(keys):
+    """Stable LSD radix sort of floats by their bits (flipped so that the unsigned order is the numeric one;
+    -0.0 as 0.0), a byte a pass; passes whose byte is the same for every key are skipped."""
+    n = len(keys)
+    bits = (keys + 0.0).view(np.uint64)  # a new array (+ 0.0 makes -0.0 into 0.0), so changed in place below
+    sign = np.uint64(1) << np.uint64(63)
+    for i in range(n):
+        u = bits[i]
+        bits[i] = ~u if u & sign else u | sign
+    counts = np.zeros((8, 257), dtype=np.int64)
+    for i in range(n):
+        u = bits[i]
+        for p in range(8):
+            counts[p, ((u >> np.uint64(8 * p)) & np.uint64(255)) + 1] += 1
+    order = np.arange(n)
+    spare = np.empty(n, dtype=np.int64)
+    moved = np.empty(n, dtype=np.uint64)  # the keys travel with their positions (read in order, not gathered)
+    for p in range(8):
+        s = np.uint64(8 * p)
+        if counts[p, ((bits[0] >> s) & np.uint64(255)) + 1] == n:
+            continue  # every key has this byte: the order stands
+        start = counts[p]
+        for d in range(256):
+            start[d + 1] += start[d]
+        for i in range(n):
+            u = bits[i]
+            d = (u >> s) & np.uint64(255)
+            spare[start[d]] = order[i]
+            moved[start[d]] = u
+            start[d] += 1
+        order, spare = spare, order
+        bits, moved = moved, bits
+    return order
+
+
+@njit
+def nearest(masks, off, n):
+    """The smallest deviation ``D`` such that every node is in some set within ``D`` of the target (``off``: each
+    set's): the largest over nodes of its nearest set's; 0 when some node is in no set.
+
+    Every node is in some group, so no cover's largest deviation is below it."""
+    least = np.full(n, np.inf)
+    for s in range(len(masks)):
+        m = masks[s]
+        d = off[s]
+        while m:
+            v = lowest(m)
+            if d < least[v]:
+                least[v] = d
+            m &= m - np.uint64(1)
+    worst = 0.0
+    for v in range(n):
+        if least[v] == np.inf:
+            return 0.0
+        worst = max(worst, least[v])
+    return worst
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Connected sets (Wernicke's ESU), as geo.propose.exact.connected_sets grows them.
 
@@ -160,6 +237,60 @@ def connected_sets(near, weights, nodes, upper, lower, max_sets):
                 found += 1
             top = child
     return out[:found], False
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A lower bound on the largest deviation from the graph's cut vertices (geo.propose.exact.cut_floor)
+
+
+@njit
+def cut_floor(near, weights):
+    """The largest deviation every partition into connected groups has at least, from its cut vertices: a piece
+    ``C`` that removing ``v`` cuts off, smaller than the target (``weights`` are relative to it), is either in
+    ``v``'s group whole or holds a group of at most ``C``, which is ``1 - C`` off. So either some piece left out
+    is that far off, or ``v``'s group holds ``v`` and every piece taken in (the smallest first). 0 with none."""
+    n = len(weights)
+    one = np.uint64(1)
+    full = (one << np.uint64(n)) - one if n < 64 else ~np.uint64(0)
+    best = 0.0
+    pieces = np.empty(n, dtype=np.float64)
+    for v in range(n):
+        rest = full & ~(one << np.uint64(v))
+        count = 0
+        small = 0
+        while rest:
+            piece = rest & (~rest + one)  # the lowest node left, grown to its component
+            frontier = piece
+            while frontier:
+                grown = np.uint64(0)
+                m = frontier
+                while m:
+                    grown |= near[lowest(m)]
+                    m &= m - one
+                frontier = grown & rest & ~piece
+                piece |= frontier
+            rest &= ~piece
+            count += 1
+            total = 0.0
+            m = piece
+            while m:
+                total += weights[lowest(m)]
+                m &= m - one
+            if total < 1.0:
+                pieces[small] = total
+                small += 1
+        if count < 2:
+            continue
+        ascending = np.sort(pieces[:small])
+        least = np.inf
+        taken = weights[v]
+        for i in range(small + 1):
+            left_out = 1.0 - ascending[i] if i < small else -np.inf
+            least = min(least, max(left_out, taken - 1.0))
+            if i < small:
+                taken += ascending[i]
+        best = max(best, least)
+    return best
 
 
 # ---------------------------------------------------------------------------------------------------------------

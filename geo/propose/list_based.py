@@ -22,6 +22,7 @@ site is in, PCNs joined with them in a PCN build (:mod:`geo.propose.list_groups`
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 import zlib
@@ -35,6 +36,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from geo.propose.bisect import bisect_piece
+from geo.propose.bisect import warm as warm_bisection
 from geo.errors import PlanError
 from geo.propose.counts import ideal_table, place_counts
 from geo.propose.model import NEST_COLUMNS
@@ -102,8 +104,15 @@ def list_based(atlas, params, deadline: float = float("inf")):
     unmet, constrained, report = list(units.notes), [], []
     tasks, spots = [], []
     ideals = _ideals(atlas, units, unit_codes, unit_names, params)
-    for code in np.unique(unit_codes):
-        idx = np.flatnonzero(unit_codes == code)
+    # Each unit's nodes (ascending) and its blocks of the graph's matrices, cut from copies in unit order.
+    codes, which = np.unique(unit_codes, return_inverse=True)
+    grouped = np.argsort(which, kind="stable")
+    bounds = np.r_[0, np.cumsum(np.bincount(which, minlength=len(codes)))]
+    blocks = _Blocks(grouped, units.adjacency, units.shared, overlap)
+    for u, code in enumerate(codes):
+        a, b = int(bounds[u]), int(bounds[u + 1])
+        idx = grouped[a:b]
+        adjacency_block, shared_block, overlap_block = blocks.cut(a, b)
         name = str(unit_names[idx[0]])
         aim = ideals.get(str(code))  # with a count: this place's own, and its ideal size (total over count)
         top = aim["ideal"] * (1 + params.tolerance) if aim else high
@@ -115,7 +124,7 @@ def list_based(atlas, params, deadline: float = float("inf")):
                         f"practices (kept together by respect '{params.respect}') hold a list of "
                         f"{units.lists[o]:,.0f}, above the largest size of {top:,.0f}; kept whole"
                     )
-        adjacency, bridged = _bridge(units.adjacency[idx][:, idx], units.shared[idx][:, idx], units.lists[idx], top)
+        adjacency, bridged = _bridge(adjacency_block, shared_block, units.lists[idx], top)
         if bridged:
             big = ", ".join(f"{units.names[idx[o]]} ({units.lists[idx[o]]:,.0f})" for o in bridged)
             unmet.append(
@@ -129,13 +138,13 @@ def list_based(atlas, params, deadline: float = float("inf")):
                 "in the unit joined to the nearest by site"
             )
         # Phase three's cost of parting two practices: the patients they share, over every pair of the unit.
-        weight = units.shared[idx][:, idx].tocsr() / max(float(units.overlap.data.mean()), 1e-9)
+        weight = shared_block.tocsr() / max(float(units.overlap.data.mean()), 1e-9)
         tasks.append(
             Unit(
                 str(code),
                 units.lists[idx].astype(float),
                 adjacency,
-                weight if units.overlap.nnz else overlap[idx][:, idx],
+                weight if units.overlap.nnz else overlap_block,
                 units.x[idx],
                 units.y[idx],
                 units.area[idx],
@@ -198,6 +207,38 @@ def list_based(atlas, params, deadline: float = float("inf")):
     if clocked:
         unmet.append(f"{len(clocked)} unit(s) had a solver stopped by its safety time limit: {', '.join(clocked)}")
     return assignment, unmet, constrained, budget.hit or bool(clocked), report
+
+
+class _Blocks:
+    """The diagonal blocks of square sparse matrices for groups of nodes: ``cut(a, b)`` is each matrix's rows and
+    columns ``order[a:b]`` (ascending within a group), as ``matrix[idx][:, idx]`` gives them (the same stored
+    entries in the same order), sliced from one copy in ``order`` instead of indexed out of the whole each time."""
+
+    def __init__(self, order: np.ndarray, *matrices):
+        self.matrices = []
+        for m in matrices:
+            m = sparse.csr_matrix(m)
+            # Columns renumbered by ``order``; within a row, entries stay in their original order (the blocks'
+            # entries are then in the order fancy indexing keeps, as their columns ascend with the original's).
+            where = np.empty(m.shape[1], dtype=np.int64)
+            where[order] = np.arange(len(order))
+            rows = m[order]
+            self.matrices.append((rows.indptr, where[rows.indices], rows.data, m.dtype))
+
+    def cut(self, a: int, b: int) -> list[sparse.csr_matrix]:
+        out = []
+        for indptr, indices, data, dtype in self.matrices:
+            lo, hi = indptr[a], indptr[b]
+            cols, values = indices[lo:hi], data[lo:hi]
+            inside = (cols >= a) & (cols < b)
+            row = np.repeat(np.arange(b - a), np.diff(indptr[a : b + 1]))
+            counts = np.bincount(row[inside], minlength=b - a)
+            out.append(
+                sparse.csr_matrix(
+                    (values[inside], cols[inside] - a, np.r_[0, np.cumsum(counts)]), shape=(b - a, b - a), dtype=dtype
+                )
+            )
+        return out
 
 
 @dataclass
@@ -266,29 +307,55 @@ def _solve_units(units: list[Unit], params, deadline: float) -> list[tuple]:
     heuristic's seed comes from the unit's code), so the answer is the same; all share the one ``deadline``.
     """
     workers = min(2, os.cpu_count() or 1) if sum(len(u.pop) for u in units) >= PARALLEL_MIN_NODES and may_fork() else 1
+    compiling = time.monotonic()
     if any(1 < len(u.pop) <= MAX_EXACT for u in units):
         warm()  # compiled once here, before the workers are forked, not once in each
+    if any(len(u.pop) > 1 for u in units):
+        warm_bisection()  # the heuristic's spanning trees and cuts, likewise
+    # Compiling (the first run after an install: about 45 CPU seconds) is not search: the budget, a safety net for
+    # the search, starts again after it (loading the compiled code from numba's cache takes well under a second).
+    deadline += time.monotonic() - compiling
     if workers == 1:
         return [_solve_timed(u, params, deadline) for u in units]
     # Largest units first (their exact solves cost most), so the pool does not wait on one at the end.
     order = sorted(range(len(units)), key=lambda i: (-len(units[i].pop), i))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        done = dict(
-            zip(
-                order,
-                pool.map(
-                    _solve_timed, [units[i] for i in order], [params] * len(order), [deadline] * len(order), chunksize=2
-                ),
+    # Frozen, the parent's objects (the atlas) are never traversed by a worker's garbage collector, so its pages
+    # stay shared instead of being copied into each worker (all England: half a million page faults, seconds).
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            done = dict(
+                zip(
+                    order,
+                    pool.map(
+                        _solve_timed,
+                        [units[i] for i in order],
+                        [params] * len(order),
+                        [deadline] * len(order),
+                        chunksize=2,
+                    ),
+                )
             )
-        )
+    finally:
+        gc.unfreeze()
     return [done[i] for i in range(len(units))]
 
 
 def _solve_timed(unit: Unit, params, deadline: float) -> tuple:
-    budget = Budget(deadline)
-    start = time.monotonic()
-    local, k, status = _solve_unit(unit, params, budget)
-    return local, k, status, time.monotonic() - start, budget.hit
+    """Solve one unit with the garbage collector paused (the searches make many short-lived arrays and no reference
+    cycles, so collections would only cost time); only in a process's main thread, as the collector is
+    process-wide and a service's request thread must not switch it off under the others."""
+    pause = may_fork() and gc.isenabled()
+    if pause:
+        gc.disable()
+    try:
+        budget = Budget(deadline)
+        start = time.monotonic()
+        local, k, status = _solve_unit(unit, params, budget)
+        return local, k, status, time.monotonic() - start, budget.hit
+    finally:
+        if pause:
+            gc.enable()
 
 
 def _solve_unit(unit: Unit, params, budget):

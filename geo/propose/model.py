@@ -25,10 +25,11 @@ BLOCK_BUILDS = BLOCK_TYPES
 MAX_NEIGHBOURHOODS = 10_000
 #: Seconds a proposal may run before it returns its best plan so far (``NHP_PROPOSAL_TIME_BUDGET``). Every search
 #: is bounded by counts, so the budget is only a safety net: it must never bind on a proper run, or the answer
-#: would depend on the machine's load. All England from whole practices (the longest proposal) took 33 s wall
-#: (33 s CPU) at load 4.5 and 58 s at load 8 on 2 cores, plus up to 30 s to compile the exact search the first time
-#: after an install (numba's cache then keeps it): this is 9 times the first. A plan it does cut says so
-#: everywhere (``provenance.stopped_early``, a ``stopped_early`` column in its files, the CLI summary).
+#: would depend on the machine's load. All England from whole practices (the longest proposal) takes 8 to 9 s wall
+#: (13 to 15 s CPU over the process and its two solver processes) at load 1 on 2 cores, 11 to 19 s at load 3 to 5
+#: (bench/list_based.py, December 2026): the budget is over 15 times that. Compiling the searches the first time
+#: after an install (about 45 CPU seconds; numba's cache then keeps them) does not count against it. A plan it does
+#: cut says so everywhere (``provenance.stopped_early``, a ``stopped_early`` column in its files, the CLI summary).
 DEFAULT_TIME_BUDGET = 300.0
 PlaceCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 Count = Annotated[int, Field(ge=1, le=MAX_NEIGHBOURHOODS, strict=True)]

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from geo.compiled import njit
 from geo.errors import DataError
 from geo.propose.model import NEST_COLUMNS
 
@@ -119,10 +120,13 @@ def practice_units(atlas) -> Units:
     n_lsoa, n = len(atlas.lsoas), len(codes)
     position = pd.Series(np.arange(n), index=codes)
     reg = atlas.registrations
-    reg = reg[reg["practice_code"].isin(position.index) & reg["lsoa_code"].isin(atlas.codes)]
+    # The registrations of the area's practices living in its LSOAs (each looked up once: -1 for neither).
     rows = atlas.codes.get_indexer(reg["lsoa_code"])
-    cols = position.reindex(reg["practice_code"]).to_numpy()
-    patients = pd.to_numeric(reg["patients"], errors="coerce").fillna(0).clip(lower=0).to_numpy(float)
+    cols = position.index.get_indexer(reg["practice_code"])
+    keep = (rows >= 0) & (cols >= 0)
+    rows, cols = rows[keep], cols[keep]
+    patients = pd.to_numeric(reg["patients"], errors="coerce").to_numpy(float)[keep]
+    patients = np.clip(np.nan_to_num(patients, nan=0.0), 0, None)
     registered = sparse.csr_matrix((patients, (rows, cols)), shape=(n_lsoa, n))
     lists = np.asarray(registered.sum(axis=0)).ravel()
     list_size = pd.to_numeric(inside["list_size"], errors="coerce").fillna(0).to_numpy(float)
@@ -130,7 +134,7 @@ def practice_units(atlas) -> Units:
 
     notes: list[str] = []
     site = atlas.codes.get_indexer(inside["lsoa_code"].astype(str))
-    top_own = np.asarray(registered.argmax(axis=0)).ravel()  # the LSOA holding most of each practice's patients
+    top_own = argmax_lines(registered, axis=0)  # the LSOA holding most of each practice's patients
     for i in np.flatnonzero(site < 0):
         notes.append(
             f"practice {codes[i]}: site LSOA {inside['lsoa_code'].iloc[i]} is not in the atlas; its "
@@ -138,7 +142,7 @@ def practice_units(atlas) -> Units:
         )
         site[i] = top_own[i]
     dense_any = np.asarray((registered > 0).sum(axis=1)).ravel() > 0
-    plurality = np.asarray(registered.argmax(axis=1)).ravel()  # ties: the first practice in code order
+    plurality = argmax_lines(registered, axis=1)  # ties: the first practice in code order
     lsoa_rows = np.r_[np.flatnonzero(dense_any), site, top_own[lists > 0]]
     node_cols = np.r_[plurality[dense_any], np.arange(n), np.flatnonzero(lists > 0)]
     footprint = sparse.csr_matrix((np.ones(len(lsoa_rows), bool), (lsoa_rows, node_cols)), shape=(n_lsoa, n))
@@ -178,6 +182,48 @@ def practice_units(atlas) -> Units:
     )
     _link(units, atlas, registered)
     return units
+
+
+def argmax_lines(matrix, axis: int) -> np.ndarray:
+    """``matrix.argmax(axis=axis)`` of a sparse matrix (scipy's answer, ties and zeros included) in one compiled
+    pass instead of a Python loop over its columns or rows.
+
+    >>> m = sparse.csr_matrix(np.array([[0, 2, 2], [0, 0, 0], [-1, 0, 0], [3, 1, 0]], dtype=float))
+    >>> argmax_lines(m, 1).tolist(), np.asarray(m.argmax(axis=1)).ravel().tolist()
+    ([1, 0, 1, 0], [1, 0, 1, 0])
+    >>> argmax_lines(m, 0).tolist(), np.asarray(m.argmax(axis=0)).ravel().tolist()
+    ([3, 0, 0], [3, 0, 0])
+    """
+    lines = matrix.tocsc() if axis == 0 else matrix.tocsr()
+    lines.sum_duplicates()
+    return _argmax_lines(lines.indptr, lines.indices, np.asarray(lines.data, dtype=float), lines.shape[1 - axis])
+
+
+@njit
+def _argmax_lines(indptr, indices, data, line_size):
+    """scipy's ``_argminmax_axis`` for argmax over compressed lines (sorted indices, no duplicates)."""
+    out = np.zeros(len(indptr) - 1, dtype=np.int64)
+    for i in range(len(indptr) - 1):
+        p, q = indptr[i], indptr[i + 1]
+        if q == p:
+            continue
+        best = p
+        for j in range(p + 1, q):
+            if data[j] > data[best]:
+                best = j
+        value = data[best]
+        if value > 0 or q - p == line_size:
+            out[i] = indices[best]
+            continue
+        missing = -1  # the first position not stored (an implicit zero)
+        for j in range(p, q):
+            if indices[j] != j - p:
+                missing = j - p
+                break
+        if missing < 0:
+            missing = q - p if q - p < line_size else -1
+        out[i] = min(best - p, missing) if value == 0 else missing
+    return out
 
 
 def pcn_units(atlas, practices: Units | None = None) -> Units:

@@ -1,14 +1,14 @@
 """Random spanning trees of one graph, drawn many at a time, with every subtree's sums in one pass.
 
 Tree bisection (:mod:`geo.propose.bisect`) draws several random spanning trees of the same part per split and
-scores every cut of each. Drawn one by one, most of the time goes on building sparse matrices and calling into
-scipy for a few hundred nodes. Here a batch of ``T`` trees is one problem: ``T`` copies of the graph side by side,
-each with its own random weights, plus one *super-root* joined to a chosen root of every copy by an edge lighter
-than any other. One :func:`scipy.sparse.csgraph.minimum_spanning_tree` call then gives the minimum spanning tree of
-every copy (the light edges join copies only through the super-root, so each copy's tree is its own minimum
-spanning tree), and one depth-first traversal from the super-root lists every tree in preorder, each tree a
-contiguous run and each subtree a contiguous run inside it. Subtree node counts come from pointer jumping
-(``log2`` of the height in whole-array steps), so no Python loop runs over nodes.
+scores every cut of each. Each request (``T`` weightings of one graph) is answered by compiled code
+(:func:`random_forests`): Kruskal's algorithm taking the edges in the order scipy's
+:func:`~scipy.sparse.csgraph.minimum_spanning_tree` does, then the preorder scipy's
+:func:`~scipy.sparse.csgraph.depth_first_order` gives, so the trees are exactly scipy's (:func:`scipy_forests`,
+kept as the reference: ``T`` copies of the graph side by side plus a *super-root* joined to a chosen root of every
+copy, one minimum spanning tree and one traversal for the batch). In preorder each tree is a contiguous run and
+each subtree a contiguous run inside it. Drawn one by one through scipy, most of the time went on building sparse
+matrices for a few dozen nodes.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
+
+from geo.compiled import njit
 
 #: Weight of the super-root's edges: below every real edge weight (those are at least 1e-9), above zero.
 ROOT_WEIGHT = 1e-12
@@ -91,7 +93,180 @@ def random_forest(n: int, rows: np.ndarray, cols: np.ndarray, weights: np.ndarra
 
 
 def random_forests(requests: list[tuple]) -> list[Forest | None]:
-    """Return :func:`random_forest` of each ``(n, rows, cols, weights, roots)`` in ``requests``, all in one batch.
+    """Return :func:`random_forest` of each ``(n, rows, cols, weights, roots)`` in ``requests``.
+
+    Each request is answered on its own by compiled code (:func:`_forest`): Kruskal's algorithm over the edges in
+    the order scipy's :func:`~scipy.sparse.csgraph.minimum_spanning_tree` takes them (a stable sort of the
+    weights in CSR order) and the depth-first preorder of :func:`~scipy.sparse.csgraph.depth_first_order`
+    (undirected: a node's stored neighbours, then its transposed ones, each ascending), so each answer is exactly
+    :func:`scipy_forests`' (``tests/propose/test_trees.py`` checks it) without a sparse matrix per request. A
+    request with a repeated edge or a weight that is not positive and finite goes to scipy.
+
+    Examples
+    --------
+    >>> path = (3, np.array([0, 1]), np.array([1, 2]), np.ones((2, 2)), np.array([0, 2]))
+    >>> one, two = random_forests([path, path])
+    >>> one.order.tolist() == two.order.tolist() == [0, 1, 2, 5, 4, 3], one.size.tolist()
+    (True, [3, 2, 1, 1, 2, 3])
+    """
+    out = []
+    for n, rows, cols, weights, roots in requests:
+        rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        roots = np.asarray(roots, dtype=np.int64).reshape(-1)
+        weights = np.ascontiguousarray(weights, dtype=np.float64).reshape(len(roots), len(rows))
+        r, c, w, plain = _csr_order(int(n), rows, cols, weights)
+        if not plain:
+            out.append(scipy_forests([(n, rows, cols, weights, roots)])[0])
+            continue
+        order, parent, size, spans = _forest(int(n), r, c, w, roots)
+        out.append(Forest(int(n), len(roots), order, parent, size) if spans else None)
+    return out
+
+
+@njit
+def _csr_order(n, rows, cols, weights):
+    """The edges and their weights in the CSR order scipy stores them in (by row, then column), and whether
+    every edge is listed once with positive finite weights (else scipy answers)."""
+    m = len(rows)
+    plain = True
+    for e in range(m):
+        if not (rows[e] >= 0 and rows[e] < n and cols[e] >= 0 and cols[e] < n):
+            plain = False
+    for x in weights.ravel():
+        if not (np.isfinite(x) and x > 0):
+            plain = False
+    if not plain:
+        return rows, cols, weights, False
+    ordered = True
+    for e in range(1, m):
+        if rows[e] < rows[e - 1] or (rows[e] == rows[e - 1] and cols[e] <= cols[e - 1]):
+            ordered = False
+            break
+    if ordered:
+        return rows, cols, weights, True
+    entries = np.argsort(rows * n + cols, kind="mergesort")
+    r, c = rows[entries], cols[entries]
+    for e in range(1, m):
+        if r[e] == r[e - 1] and c[e] == c[e - 1]:
+            return rows, cols, weights, False
+    w = np.empty_like(weights)
+    for t in range(weights.shape[0]):
+        for e in range(m):
+            w[t, e] = weights[t, entries[e]]
+    return r, c, w, True
+
+
+@njit
+def _forest(n, r, c, w, roots):
+    """Minimum spanning tree of each row of ``w`` over edges ``(r, c)`` (in CSR order), rooted at ``roots``:
+    (preorder global ids, parent global ids, subtree sizes, whether every tree spans the graph)."""
+    trees, m = w.shape
+    total = trees * n
+    order = np.empty(total, dtype=np.int64)
+    parent = np.full(total, -1, dtype=np.int64)
+    size = np.ones(total, dtype=np.int64)
+    link = np.empty(n, dtype=np.int64)
+    rank = np.zeros(n, dtype=np.int64)
+    chosen = np.zeros(m, dtype=np.bool_)
+    out_start = np.zeros(n + 1, dtype=np.int64)
+    in_start = np.zeros(n + 1, dtype=np.int64)
+    out_list = np.empty(max(n - 1, 1), dtype=np.int64)
+    in_list = np.empty(max(n - 1, 1), dtype=np.int64)
+    stack = np.empty(n, dtype=np.int64)
+    cursor = np.empty(n, dtype=np.int64)
+    seen = np.zeros(n, dtype=np.bool_)
+    local_parent = np.empty(n, dtype=np.int64)
+    for t in range(trees):
+        # Kruskal: edges by weight, ties in CSR order (scipy's stable argsort), joined by union by rank.
+        for v in range(n):
+            link[v] = v
+            rank[v] = 0
+        chosen[:] = False
+        joined = 0
+        for e in np.argsort(w[t], kind="mergesort"):
+            if joined == n - 1:
+                break
+            a, b = r[e], c[e]
+            while link[a] != a:
+                link[a] = link[link[a]]
+                a = link[a]
+            while link[b] != b:
+                link[b] = link[link[b]]
+                b = link[b]
+            if a == b:
+                continue
+            if rank[a] < rank[b]:
+                a, b = b, a
+            link[b] = a
+            if rank[a] == rank[b]:
+                rank[a] += 1
+            chosen[e] = True
+            joined += 1
+        if joined < n - 1:
+            return order, parent, size, False
+        # The tree's stored neighbours (row r: c, ascending) and transposed ones (row c: r, ascending).
+        out_start[:] = 0
+        in_start[:] = 0
+        for e in range(m):
+            if chosen[e]:
+                out_start[r[e] + 1] += 1
+                in_start[c[e] + 1] += 1
+        for v in range(n):
+            out_start[v + 1] += out_start[v]
+            in_start[v + 1] += in_start[v]
+        fill_out = out_start[:n].copy()
+        fill_in = in_start[:n].copy()
+        for e in range(m):
+            if chosen[e]:
+                out_list[fill_out[r[e]]] = c[e]
+                fill_out[r[e]] += 1
+                in_list[fill_in[c[e]]] = r[e]
+                fill_in[c[e]] += 1
+        # Depth-first preorder from the root: each node's first unvisited stored neighbour, then transposed one.
+        base = t * n
+        seen[:] = False
+        root = roots[t]
+        seen[root] = True
+        local_parent[root] = -1
+        stack[0] = root
+        cursor[root] = 0
+        depth = 0
+        order[base] = base + root
+        placed = 1
+        while depth >= 0:
+            p = stack[depth]
+            nxt = -1
+            j = cursor[p]
+            degree_out = out_start[p + 1] - out_start[p]
+            while j < degree_out + in_start[p + 1] - in_start[p]:
+                q = out_list[out_start[p] + j] if j < degree_out else in_list[in_start[p] + j - degree_out]
+                j += 1
+                if not seen[q]:
+                    nxt = q
+                    break
+            cursor[p] = j
+            if nxt < 0:
+                depth -= 1
+                continue
+            seen[nxt] = True
+            local_parent[nxt] = p
+            cursor[nxt] = 0
+            depth += 1
+            stack[depth] = nxt
+            order[base + placed] = base + nxt
+            placed += 1
+        if placed < n:
+            return order, parent, size, False
+        for i in range(n - 1, 0, -1):
+            v = order[base + i] - base
+            up = local_parent[v]
+            parent[base + v] = base + up
+            size[base + up] += size[base + v]
+    return order, parent, size, True
+
+
+def scipy_forests(requests: list[tuple]) -> list[Forest | None]:
+    """:func:`random_forests` by scipy, all requests in one batch: the reference the compiled trees are checked against.
 
     Every tree of every request is a separate block of one graph, so each result is exactly what the request
     would get on its own (each block's spanning tree and preorder depend only on that block).
@@ -99,7 +274,7 @@ def random_forests(requests: list[tuple]) -> list[Forest | None]:
     Examples
     --------
     >>> path = (3, np.array([0, 1]), np.array([1, 2]), np.ones((2, 2)), np.array([0, 2]))
-    >>> one, two = random_forests([path, path])
+    >>> one, two = scipy_forests([path, path])
     >>> one.order.tolist() == two.order.tolist() == [0, 1, 2, 5, 4, 3], one.size.tolist()
     (True, [3, 2, 1, 1, 2, 3])
     """
@@ -125,7 +300,7 @@ def random_forests(requests: list[tuple]) -> list[Forest | None]:
     tree = csgraph.minimum_spanning_tree(graph, overwrite=True)  # the graph is ours and used once
     order, pred = csgraph.depth_first_order(tree, top, directed=False, return_predecessors=True)
     if len(order) < total + 1:  # some graph is not connected: find which, one by one
-        return [random_forests([q])[0] if len(requests) > 1 else None for q in requests]
+        return [scipy_forests([q])[0] if len(requests) > 1 else None for q in requests]
     parent = pred[:total].astype(np.int64)
     parent[parent == top] = -1
     size = subtree_sizes(parent)

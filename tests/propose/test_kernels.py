@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 from geo.propose import cover, kernels
-from geo.propose.exact import connected_sets
+from geo.propose.exact import _near, _sums, connected_sets, cut_floor, partition
 from tests.propose.test_cover import problem, random_graph
 
 
@@ -122,3 +123,54 @@ def test_cut_shares_are_the_blas_ones(monkeypatch):
     masks = rng.integers(1, 2**30, 20_000).astype(np.uint64)
     fast, slow = both(monkeypatch, exact._cut, masks, (weight + weight.T).tocsr())
     assert np.abs(fast - slow).max() <= 1e-9 + 1e-12  # both rounded to 1e-9: at most one step apart, on a boundary
+
+
+@pytest.mark.parametrize("n", [10, 5000, 70_000])
+def test_the_radix_sort_is_numpys_stable_argsort(n):
+    rng = np.random.default_rng(n)
+    for keys in (
+        rng.random(n),
+        -rng.integers(0, 40, n) / 7.0,  # many ties: positions break them
+        np.where(rng.random(n) < 0.3, -0.0, np.round(rng.normal(size=n), 2)),  # -0.0 sorts with 0.0
+        np.full(n, 1.25),
+    ):
+        assert np.array_equal(kernels.argsort_stable(keys), np.argsort(keys, kind="stable"))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_nearest_is_the_first_deviation_by_which_every_node_has_a_set(seed):
+    adjacency, pop = random_graph(seed, 13)
+    masks = connected_sets(pop, adjacency, 2.5)
+    off = np.abs(_sums(masks, pop) - 1)
+    # The definition it replaces: sets by deviation, the first by which every node is in one.
+    by = np.argsort(off, kind="stable")
+    seen = np.bitwise_or.accumulate(masks[by])
+    expected = float(off[by[np.flatnonzero(seen == np.uint64((1 << 13) - 1))[0]]])
+    assert kernels.nearest(masks, off, 13) == expected
+    assert kernels.nearest(masks[:0], off[:0], 13) == 0.0  # a node in no set: no bound
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_cut_vertex_floor_never_exceeds_the_optimum(seed):
+    """On random graphs with pendant pieces, no partition (the exact search's proven optimum) beats the floor."""
+    rng = np.random.default_rng(seed)
+    adjacency, pop = random_graph(seed, 9)
+    # Hang two small pieces off node 0 (cutting them off when it is removed).
+    n = 12
+    rows, cols = adjacency.nonzero()
+    rows, cols = list(rows) + [0, 9, 0, 11], list(cols) + [9, 0, 11, 0]
+    rows, cols = rows + [9, 10], cols + [10, 9]
+    graph = sparse.csr_matrix((np.ones(len(rows), bool), (rows, cols)), shape=(n, n))
+    pop = np.r_[pop, rng.uniform(0.1, 0.4, 3)]
+    floor = cut_floor(_near(graph), pop)
+    for k in (2, 3):
+        solved = partition(pop, graph, k, 1.0)
+        assert solved is not None and solved.proven
+        assert solved.deviation >= floor - 1e-9
+
+
+def test_the_cut_vertex_floor_is_the_optimum_when_pieces_hang_off_one_practice():
+    path = sparse.diags([np.ones(2), np.ones(2)], [-1, 1], format="csr").astype(bool)
+    pop = np.array([0.3, 0.9, 0.4])  # either piece alone is 0.6 or 0.7 off; both with the middle, 0.6 over
+    solved = partition(pop, path, 2, 1.0)
+    assert round(cut_floor(_near(path), pop), 9) == round(solved.deviation, 9) == 0.6

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import sparse
 from scipy.sparse import csgraph
 
 from geo.errors import PlanError
 from geo.propose import ProposalParams
-from geo.propose.list_based import list_based
+from geo.propose.list_based import _Blocks, list_based
 from geo.propose.pcns import pcn_plan_assignment
-from geo.propose.practice_graph import practice_units
+from geo.propose.practice_graph import argmax_lines, practice_units
 from geo.testing import grid_atlas
 
 
@@ -138,3 +139,25 @@ def test_a_respected_geography_is_taken_by_list_builds(build_from, respect):
     assert ProposalParams(build_from=build_from).respect == "practices"
     with pytest.raises(PlanError, match="no electoral wards" if respect == "wards" else "needs a user geography"):
         list_based(grid_atlas(4, 4), ProposalParams(target=6000, build_from=build_from, respect=respect))
+    assert ProposalParams(build_from="lsoas", respect=respect).respect == respect
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_unit_blocks_are_the_fancy_indexed_ones_and_argmax_is_scipys(seed):
+    rng = np.random.default_rng(seed)
+    n = 40
+    dense = np.where(rng.random((n, n)) < 0.15, rng.integers(-2, 5, (n, n)), 0).astype(float)
+    matrix = sparse.csr_matrix(dense)
+    units = rng.integers(0, 6, n)
+    codes, which = np.unique(units, return_inverse=True)
+    grouped = np.argsort(which, kind="stable")
+    bounds = np.r_[0, np.cumsum(np.bincount(which))]
+    blocks = _Blocks(grouped, matrix, matrix.astype(bool))
+    for u in range(len(codes)):
+        idx = np.flatnonzero(units == codes[u])
+        for got, full in zip(blocks.cut(bounds[u], bounds[u + 1]), (matrix, matrix.astype(bool))):
+            want = full[idx][:, idx]
+            assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
+            assert np.array_equal(got.data, want.data) and got.dtype == want.dtype
+    for axis in (0, 1):
+        assert argmax_lines(matrix, axis).tolist() == np.asarray(matrix.argmax(axis=axis)).ravel().tolist()

@@ -12,7 +12,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from geo.propose import ProposalParams, engine, propose
-from geo.propose.trees import random_forest, random_forests, run, subtree_sizes
+from geo.propose.trees import random_forest, random_forests, run, scipy_forests, subtree_sizes
 from geo.testing import grid_atlas
 
 
@@ -138,3 +138,32 @@ def test_qk1_gives_the_same_plan_in_one_process_or_two_and_balances_raw_census_c
     assert off == set(lad.index[lad.isin(shared.provenance.constrained_units)])
     assert all(any(unit in note for note in shared.unmet) for unit in shared.provenance.constrained_units)
     assert (pieces(qk1, shared.assignment) == 1).all()  # every neighbourhood is one connected piece
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_compiled_trees_are_scipys(seed):
+    """The compiled Kruskal and preorder give exactly scipy's trees: ties in weight (broken in CSR order), edges
+    listed in any order or direction, several trees, disconnected graphs."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 30))
+    graph = np.triu(rng.random((n, n)) < rng.uniform(0.05, 0.5), 1)
+    for i in range(1, n):
+        if rng.random() < 0.85:
+            graph[rng.integers(i), i] = True
+    rows, cols = np.nonzero(graph)
+    flip = rng.random(len(rows)) < 0.5 * (seed % 2)
+    rows, cols = np.where(flip, cols, rows), np.where(flip, rows, cols)
+    shuffle = rng.permutation(len(rows)) if seed % 3 else np.arange(len(rows))
+    rows, cols = rows[shuffle], cols[shuffle]
+    trees = int(rng.integers(1, 6))
+    weights = (
+        rng.integers(1, 4, size=(trees, len(rows))).astype(float)
+        if seed % 4 == 0
+        else rng.random((trees, len(rows))) + 1e-9
+    )
+    req = (n, rows, cols, weights, rng.integers(n, size=trees))
+    [ours], [theirs] = random_forests([req]), scipy_forests([req])
+    assert (ours is None) == (theirs is None)
+    if ours is not None:
+        assert np.array_equal(ours.order, theirs.order) and np.array_equal(ours.parent, theirs.parent)
+        assert np.array_equal(ours.size, theirs.size)
