@@ -127,13 +127,22 @@ export function validitySentence(metrics) {
 }
 
 /**
- * What a move did to one neighbourhood: "<name> now 52,415 (+1,652, +4.8% from target)", or that it emptied.
- * `before` and `after` are the metrics rows of the neighbourhood (undefined when it did not exist).
+ * What the plan's deviations are measured from, as its summary says (`deviation_from`, geo/metrics/balance.py):
+ * "from target", or "from its place's ideal" in a plan made with a number of neighbourhoods per place.
  */
-export function tallyChange(name, before, after) {
+export function deviationFrom(summary) {
+  return summary?.deviation_from && summary.deviation_from !== "the target" ? "from its place's ideal" : "from target";
+}
+
+/**
+ * What a move did to one neighbourhood: "<name> now 52,415 (+1,652, +4.8% from target)", or that it emptied.
+ * `before` and `after` are the metrics rows of the neighbourhood (undefined when it did not exist); `from` is
+ * what its deviation is measured from (`deviationFrom`).
+ */
+export function tallyChange(name, before, after, from = "from target") {
   if (!after) return `${name} is now empty and removed`;
   const change = before ? after.population - before.population : after.population;
-  return `${name} now ${count(after.population)} (${change >= 0 ? "+" : "−"}${count(Math.abs(change))}, ${percent(after.deviation_pct, true)} from target)`;
+  return `${name} now ${count(after.population)} (${change >= 0 ? "+" : "−"}${count(Math.abs(change))}, ${percent(after.deviation_pct, true)} ${from})`;
 }
 
 /** The selection summary: how many units are selected and the people they hold. */

@@ -5,7 +5,7 @@
 import { api, ApiError, describe } from "../api.js";
 import { action, renderControls } from "../controls.js";
 import { $, announce, clearErrors, el, showErrors } from "../dom.js";
-import { capitalise, count, selectionSummary, tallyChange, validitySentence } from "../format.js";
+import { capitalise, count, deviationFrom, selectionSummary, tallyChange, validitySentence } from "../format.js";
 import { checkName } from "../names.js";
 import {
   inverseMoves, moveLabel, movesRequest, movesTo, practiceAssignment, renameRequest, unitsOf,
@@ -135,7 +135,7 @@ export async function postMoves(moves, label, { note = "", record = "new" } = {}
   await refreshPlanViews();
   const after = rowsByName();
   const touched = [...new Set([...Object.values(moves), ...Object.values(inverse)])];
-  const tallies = touched.map((name) => tallyChange(name, before.get(name), after.get(name)));
+  const tallies = touched.map((name) => tallyChange(name, before.get(name), after.get(name), deviationFrom(state.metrics?.summary)));
   announce(`${capitalise(label)}: saved as version ${version.version}. ${tallies.join("; ")}. ${validitySentence(state.metrics)}`);
   return true;
 }

@@ -119,7 +119,9 @@ function renderPlan() {
   $("hood-head").replaceChildren(el("th", { scope: "col", class: "nhsuk-table__header", text: "Neighbourhood" }),
     ...columns.map(([key, h]) => el("th", { scope: "col", class: `nhsuk-table__header ${num}`, "data-column": key, text: h })));
   $("hood-caption").textContent = tableCaption(rows, metrics.summary);
-  $("hood-notes").textContent = `Deviation: the population against the target of ${count(metrics.summary.target)}. `
+  $("hood-notes").textContent = (metrics.summary.deviation_from && metrics.summary.deviation_from !== "the target"
+    ? `Deviation: the population against ${metrics.summary.deviation_from}. `
+    : `Deviation: the population against the target of ${count(metrics.summary.target)}. `)
     + "Alignment: the share of a footprint's residents registered with its own practices. "
     + "Core20 share: the share of the people counted who live in England's most deprived fifth of areas (IMD quintile 1). "
     + (state.uec ? `UEC per 1,000: ${state.uec.kind} attendances per 1,000 residents (${state.uec.source.split(":")[0]}).` : "No UEC layer for this area.");

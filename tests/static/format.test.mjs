@@ -4,7 +4,7 @@ import { test } from "node:test";
 
 import {
   count, fileSize, isOutside, percent, plural, populationHeading, proposalSummary, selectionSummary, tableCaption,
-  tallyChange, uecRate, validityItems, validitySentence, versionChange, versionState, violationText, when, awaitingText,
+  deviationFrom, tallyChange, uecRate, validityItems, validitySentence, versionChange, versionState, violationText, when, awaitingText,
   unmetLead,
 } from "../../static/format.js";
 
@@ -120,6 +120,15 @@ test("a move's tally gives the new population, the signed change and the deviati
   assert.equal(tallyChange("New", undefined, { population: 1652, deviation_pct: -96.7 }),
     "New now 1,652 (+1,652, -96.7% from target)");
   assert.equal(tallyChange("Gone", { population: 10 }, undefined), "Gone is now empty and removed");
+});
+
+test("a counted plan's tallies and notes say its deviations are from each place's ideal, not the target", () => {
+  const counted = { deviation_from: "each place's ideal (place total / its count)" };
+  assert.equal(deviationFrom(counted), "from its place's ideal");
+  assert.equal(deviationFrom({ deviation_from: "the target" }), "from target");
+  assert.equal(deviationFrom(undefined), "from target");
+  assert.equal(tallyChange("North", { population: 50000 }, { population: 51652, deviation_pct: 1.2 }, deviationFrom(counted)),
+    "North now 51,652 (+1,652, +1.2% from its place's ideal)");
 });
 
 test("a version's change lists its first three moves and its state names the agreeing meeting", () => {
