@@ -106,12 +106,12 @@ def list_based(atlas, params, deadline: float = float("inf")):
     ideals = _ideals(atlas, units, unit_codes, unit_names, params)
     # Each unit's nodes (ascending) and its blocks of the graph's matrices, cut from copies in unit order.
     codes, which = np.unique(unit_codes, return_inverse=True)
-    grouped = np.argsort(which, kind="stable")
+    in_unit_order = np.argsort(which, kind="stable")
     bounds = np.r_[0, np.cumsum(np.bincount(which, minlength=len(codes)))]
-    blocks = _Blocks(grouped, units.adjacency, units.shared, overlap)
+    blocks = _Blocks(in_unit_order, units.adjacency, units.shared, overlap)
     for u, code in enumerate(codes):
         a, b = int(bounds[u]), int(bounds[u + 1])
-        idx = grouped[a:b]
+        idx = in_unit_order[a:b]
         adjacency_block, shared_block, overlap_block = blocks.cut(a, b)
         name = str(unit_names[idx[0]])
         aim = ideals.get(str(code))  # with a count: this place's own, and its ideal size (total over count)
