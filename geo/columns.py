@@ -58,7 +58,7 @@ COLUMNS: dict[str, Column] = {
         "Population counted", "text", ("plan",), "The population the plan balances: residents or registered patients."
     ),
     "deviation_pct": Column(
-        "Difference from target population",
+        "Difference from target (or place ideal) population",
         "%",
         ("plan",),
         "Counted population minus the plan's target, as a percentage of the target (a plan made with a number of "

@@ -66,7 +66,7 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "list_population": ("Patients on its practices' lists", "Registered lists of the neighbourhood's practices."),
     "population": ("Counted population", "The population the plan balances (see population_basis)."),
     "deviation": (
-        "Difference from target (people)",
+        "Difference from target or place ideal (people)",
         "Counted population minus the plan's target (a plan made with a number of neighbourhoods per place: minus "
         "each place's ideal, place total / its count).",
     ),

@@ -152,7 +152,11 @@ def access_layer(atlas, data_dir=None, *, points: str | pd.DataFrame = "postcode
 def _points(atlas, catalogue, points) -> tuple[pd.DataFrame, dict | None]:
     """Each LSOA's point (``x, y, point_method, postcode_units``) and the Code-Point source behind them."""
     if isinstance(points, pd.DataFrame):
-        return points.reindex(atlas.lsoas.index), {"label": "postcode points given", "vintage": "", "quality": ""}
+        return points.reindex(atlas.lsoas.index), {
+            "label": "points given",
+            "vintage": "points given by the caller",
+            "quality": "",
+        }
     centroids = lsoa_points(atlas)
     if points == "centroid" or catalogue is None or not catalogue.has("postcode_centroids"):
         return centroids.assign(postcode_units=0.0), None
@@ -203,7 +207,7 @@ def notes(
     method = layer.point_method.to_numpy() if layer is not None else np.array([], dtype=object)
     postcode, lsoas = int((method == postcode_points.POSTCODE).sum()), len(method)
     how = postcode_points.method_label(postcode, lsoas, point_source_text(point_source))
-    if point_source is not None:
+    if point_source is not None and point_source.get("quality"):  # Code-Point's own points, not a caller's table
         how += (
             f" of the study area; postcode-weighted point = mean of the {point_source.get('quality', '')} postcode "
             "unit centroids inside the LSOA, for LSOAs of districts the Code-Point file holds whole (a proxy for "

@@ -92,7 +92,9 @@ def _homes(plan: "Plan") -> tuple[list, np.ndarray]:
         rows, weights = where, arrays.values[:, arrays.column(basis)]
     k = len(places)
     held = np.bincount(label * k + rows, weights=weights, minlength=len(plan.labels) * k)
-    return places, held.reshape(len(plan.labels), k).argmax(axis=1)
+    held = held.reshape(len(plan.labels), k)
+    # A neighbourhood of no counted people (or only unsited practices) is in no place: the last, None, column.
+    return places, np.where(held.max(axis=1) > 0, held.argmax(axis=1), k - 1)
 
 
 _PLACES: dict[tuple[int, str | None], tuple[list, np.ndarray]] = {}
