@@ -33,6 +33,7 @@ from geo.plan.params import Provenance
 from geo.propose.practice_graph import practice_units
 from geo.propose.refine import refine
 from geo.propose.units import Piece
+from geo.propose.wards import nest_in
 
 
 @dataclass
@@ -50,6 +51,9 @@ class Renested:
         People in a different neighbourhood than before, and the lower bound on that for any re-nesting.
     notes
         What could not be kept (balance, contiguity), in words.
+    ideals
+        Each new unit's ideal size (its people over its neighbourhoods) for a plan made with a number per place;
+        empty for a plan made for a target. The re-nested plan is measured from them, as the re-nesting was.
     """
 
     assignment: pd.Series
@@ -57,6 +61,7 @@ class Renested:
     people_moved: float
     lower_bound: float
     notes: list[str] = field(default_factory=list)
+    ideals: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """The figures as stored in the new plan's provenance (the moved LSOAs are the plan's difference)."""
@@ -165,7 +170,7 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
             "population": pop[changed],
         }
     )
-    return Renested(out, moved, float(pop[changed].sum()), lower_bound, notes)
+    return Renested(out, moved, float(pop[changed].sum()), lower_bound, notes, ideal)
 
 
 #: Rebalancing leaves a neighbourhood alone once it is this far inside the band's edge (relative to the target).
@@ -471,17 +476,20 @@ def renest_practices(plan, geography, *, rebalance: bool = True) -> Renested:
             "population": pop[changed],
         }
     )
-    return Renested(out, moved, float(pop[changed].sum()), lower_bound, notes)
+    return Renested(out, moved, float(pop[changed].sum()), lower_bound, notes, ideal)
 
 
 def renested_plan(plan, geography, result: Renested, *, name: str | None = None):
     """Return the re-nested plan: a new :class:`geo.plan.Plan` (the agreed one is untouched) whose provenance
     says what it came from, into what, and the people moved against the lower bound."""
 
-    provenance = Provenance(
-        "renested", unmet=tuple(result.notes), source=plan.name, params={"into": str(geography.key), **result.to_dict()}
-    )
+    made = {"into": str(geography.key), **result.to_dict()}
+    atlas = plan.atlas
+    if result.ideals:  # a counted plan stays counted: each neighbourhood measured from its new unit's ideal
+        atlas = nest_in(atlas, geography)
+        made |= {"nest": "custom", "ideal_sizes": {str(u): {"ideal": float(v)} for u, v in result.ideals.items()}}
+    provenance = Provenance("renested", unmet=tuple(result.notes), source=plan.name, params=made)
     name = name or f"{plan.name} nested in {geography.key}"
     if plan.practice_assignment is not None:  # the footprint follows the practices' patients
-        return Plan.from_practices(plan.atlas, result.assignment, plan.params, provenance=provenance, name=name)
-    return Plan(plan.atlas, result.assignment, plan.params, provenance=provenance, name=name)
+        return Plan.from_practices(atlas, result.assignment, plan.params, provenance=provenance, name=name)
+    return Plan(atlas, result.assignment, plan.params, provenance=provenance, name=name)

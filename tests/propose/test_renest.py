@@ -229,3 +229,27 @@ def test_whole_practices_are_rebalanced_within_their_units(practice_every):
     assert all(p <= max(nested["parts"].get(n, 1), 1) for n, p in new["parts"].items())
     again = renest(plan, geo)
     assert again.assignment.equals(balanced.assignment) and again.notes == balanced.notes
+
+
+def test_a_counted_plan_renested_is_measured_from_its_new_units_ideals():
+    # A plan made with a number per place is balanced against each unit's own ideal when re-nested; the new plan
+    # must be judged the same way (before, its provenance lost the ideals and every output measured it from the
+    # target: 33 % off where the re-nesting said every neighbourhood was in band).
+    from geo.plan.geography import geography
+    from geo.propose import ProposalParams, propose
+
+    atlas = grid_atlas(6, 2, lad_width=2)
+    plan = propose(atlas, ProposalParams(neighbourhoods={"E07009000": 1, "E07009001": 2, "E07009002": 1}))
+    into = geography(atlas, "las")
+    result = renest(plan, into)
+    new = renested_plan(plan, into, result)
+    # recount: each unit's people over the neighbourhoods whose people are in it
+    people = atlas.lsoas.resident_population.groupby(atlas.lsoas.lad_code).sum()
+    unit_of = atlas.lsoas.lad_code.groupby(new.assignment.reindex(atlas.lsoas.index)).first()
+    count = unit_of.value_counts()
+    for hood, unit in unit_of.items():
+        assert new["ideal"][hood] == pytest.approx(people[unit] / count[unit])
+    summary = new.summary()
+    assert summary["deviation_from"] != "the target" and not result.notes
+    assert summary["max_abs_deviation_pct"] == pytest.approx(plan.summary()["max_abs_deviation_pct"], abs=1e-9)
+    assert not new.validate()
