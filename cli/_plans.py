@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from geo.plan.params import POPULATION_BASES
+from geo.names import printable
+from geo.plan import Plan
+from geo.plan.params import POPULATION_BASES, PlanParams, Provenance
 from geo.sources.uploads import KINDS
 
 #: The help of a plan-file argument: the formats are the upload reader's (geo.sources.uploads.KINDS).
@@ -38,8 +40,6 @@ def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
 
 def plan_params_from_args(args: argparse.Namespace):
     """Return the :class:`geo.plan.params.PlanParams` the arguments and the settings give."""
-    from geo.plan.params import PlanParams  # lazy: nhp --help start-up
-
     return PlanParams.from_settings(
         target=getattr(args, "target", None),
         tolerance=getattr(args, "tolerance", None),
@@ -52,10 +52,6 @@ def plan_from_args(path: Path, atlas, args: argparse.Namespace):
 
     The plan is named after the file through the name rule (:func:`geo.names.name_from_file`: no escape or
     control character of a file name reaches the JSON or the terminal)."""
-    from geo.names import printable  # lazy: nhp --help start-up
-    from geo.plan import Plan  # lazy: nhp --help start-up
-    from geo.plan.params import Provenance  # lazy: nhp --help start-up
-
     return Plan.from_file(
         path,
         atlas,

@@ -16,6 +16,9 @@ from pathlib import Path
 
 from cli import _common
 from cli._plans import PLAN_FILE, add_plan_arguments, plan_from_args
+from geo import export
+from geo.names import formula_safe_frame
+from geo.writers import fit_for_files
 
 
 def register(subparsers) -> None:
@@ -35,15 +38,12 @@ def register(subparsers) -> None:
 
 def run_access(args: argparse.Namespace) -> int:
     """Print access and need per neighbourhood."""
-    from geo import export  # lazy: nhp --help start-up (every command module is imported)
     from geo.access.report import (
         HEADINGS,
         LEGEND,
         access_and_need,
         document,
     )  # lazy: nhp --help start-up (every command module is imported)
-    from geo.names import formula_safe_frame  # lazy: nhp --help start-up (every command module is imported)
-    from geo.writers import fit_for_files  # lazy: nhp --help start-up (every command module is imported)
 
     if args.out is not None:
         export.format_for("access", args.out)  # a wrong extension is refused before the work

@@ -13,6 +13,11 @@ from pathlib import Path
 
 from cli import _common
 from cli._plans import plan_params_from_args
+from cli.propose import format_summary, format_table
+from geo import export
+from geo.atlas.summary import practices_out
+from geo.plan import Plan
+from geo.plan.params import Provenance
 
 
 def register(subparsers) -> None:
@@ -38,11 +43,6 @@ def register(subparsers) -> None:
 
 def run_pcns(args: argparse.Namespace) -> int:
     """Write today's PCNs as a plan and print its score line."""
-    from cli.propose import format_summary, format_table  # lazy: nhp --help start-up (every command module is imported)
-    from geo import export  # lazy: nhp --help start-up (every command module is imported)
-    from geo.plan import Plan  # lazy: nhp --help start-up (every command module is imported)
-    from geo.plan.params import Provenance  # lazy: nhp --help start-up (every command module is imported)
-    from geo.atlas.summary import practices_out  # lazy: nhp --help start-up (every command module is imported)
     from geo.propose.pcns import (
         pcn_baseline_counts,
         pcn_plan_assignment,

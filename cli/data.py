@@ -10,6 +10,8 @@ import argparse
 from pathlib import Path
 
 from geo.errors import DataError
+from geo.settings import get_settings
+from geo.sources import discover
 
 
 def register(subparsers) -> None:
@@ -25,9 +27,6 @@ def register(subparsers) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     """Print the catalogue table; raise DataError (exit 2) on the first bad file."""
-    from geo.settings import get_settings  # lazy: nhp --help start-up (every command module is imported)
-    from geo.sources import discover  # lazy: nhp --help start-up (every command module is imported)
-
     directory = args.dir or get_settings().data_dir
     if directory is None:
         raise DataError("no data folder given", expected="nhp data check DIR, or set NHP_DATA_DIR")

@@ -13,8 +13,15 @@ import argparse
 import time
 from pathlib import Path
 
+from cli import _common
 from cli._common import add_area_arguments
+from geo import export
+from geo.ensemble import SCORES, run_ensemble
+from geo.ensemble.io import read_runs
+from geo.ensemble.placement import format_placement, place
 from geo.errors import DataError
+from geo.plan import Plan
+from geo.settings import get_settings
 
 
 def register(subparsers) -> None:
@@ -69,11 +76,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _chain(args: argparse.Namespace) -> int:
-    from cli import _common  # lazy: nhp --help start-up (every command module is imported)
-    from geo.ensemble import SCORES, run_ensemble  # lazy: nhp --help start-up (every command module is imported)
-    from geo import export  # lazy: nhp --help start-up (every command module is imported)
-    from geo.settings import get_settings  # lazy: nhp --help start-up (every command module is imported)
-
     if args.steps is None:
         raise DataError("no --steps given", expected="--steps N (e.g. 10000)")
     if args.out is None:
@@ -83,8 +85,6 @@ def _chain(args: argparse.Namespace) -> int:
     atlas = _common.atlas_from_args(args)
     start = None
     if args.start is not None:
-        from geo.plan import Plan  # lazy: nhp --help start-up (every command module is imported)
-
         start = Plan.from_file(args.start, atlas, name=args.start.stem)
     began = time.perf_counter()
     ensemble = run_ensemble(
@@ -115,15 +115,6 @@ def _chain(args: argparse.Namespace) -> int:
 
 
 def _place(args: argparse.Namespace) -> int:
-    from cli import _common  # lazy: nhp --help start-up (every command module is imported)
-    from geo.ensemble.io import read_runs  # lazy: nhp --help start-up (every command module is imported)
-    from geo import export  # lazy: nhp --help start-up (every command module is imported)
-    from geo.ensemble.placement import (
-        format_placement,
-        place,
-    )  # lazy: nhp --help start-up (every command module is imported)
-    from geo.plan import Plan  # lazy: nhp --help start-up (every command module is imported)
-
     if args.plan is None or args.runs is None:
         raise DataError(
             "placing a plan needs both --plan PLAN and --runs runs.parquet",

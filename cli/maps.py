@@ -9,6 +9,7 @@ import pandas as pd
 from cli import _common
 from geo import export
 from cli._plans import PLAN_FILE, add_plan_arguments, plan_from_args
+from geo.access.siting import choose_sites
 from geo.errors import DataError
 
 LAYER_CHOICES = ("imd_decile", "local_decile", "uec_rate", "hotspots", "practices", "lads")
@@ -95,8 +96,6 @@ def run_map(args) -> int:
 
             options["compare"] = geography(atlas, args.align)
         if args.sites:
-            from geo.access.siting import choose_sites  # lazy: nhp --help start-up (every command module is imported)
-
             options["sites"] = choose_sites(plan, per_neighbourhood=args.sites)
         m = plan_map(atlas, plan, **options)
     else:

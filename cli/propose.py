@@ -15,8 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from cli import _common
 from cli._common import add_area_arguments
 from cli.plan import _count
+from geo import export
+from geo.atlas.summary import practice_status
 from geo.errors import DataError
 from geo.export import extensions
 from geo.plan.params import POPULATION_BASES
@@ -106,7 +109,6 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Propose, write the output and print the summary; return the exit status."""
-    from cli import _common  # lazy: nhp --help start-up (every command module is imported)
     from geo.propose import (
         ProposalParams,
         group_mnp,
@@ -347,7 +349,6 @@ def format_practices(atlas) -> str:
     >>> format_practices(grid_atlas(4, 4))
     'practices: 4 in plans (23,238 patients on their lists)'
     """
-    from geo.atlas.summary import practice_status  # lazy: nhp --help start-up (every command module is imported)
 
     def patients(value) -> str:
         return "suppressed" if value is None or pd.isna(value) else f"{value:,.0f}"
@@ -389,6 +390,4 @@ def _alignment_line(summary: dict) -> str:
 def write_output(plan, assignment: pd.Series, mnp: pd.Series | None, path: Path) -> None:
     """Write the plan to ``path`` in the format its extension names (the one plan writer), with each
     neighbourhood's MNP area if any."""
-    from geo import export  # lazy: nhp --help start-up (every command module is imported)
-
     export.write("plan", plan, path, columns=None if mnp is None else {"mnp": mnp.to_dict()})

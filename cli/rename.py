@@ -12,7 +12,9 @@ from pathlib import Path
 
 from cli import _common
 from cli._plans import PLAN_FILE, add_plan_arguments, plan_from_args
+from geo import export
 from geo.errors import PlanError
+from geo.plan.naming import neighbourhood_names
 
 
 def register(subparsers) -> None:
@@ -61,9 +63,6 @@ def parse_names(pairs: list[str]) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     """Rename, write and say what changed."""
-    from geo import export  # lazy: nhp --help start-up (every command module is imported)
-    from geo.plan.naming import neighbourhood_names  # lazy: nhp --help start-up (every command module is imported)
-
     mapping = parse_names(args.names)
     if not mapping and not args.auto:
         raise PlanError("nothing to rename", column="--set", expected="--set \"OLD=NEW\" or --auto")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from cli import _common
 from cli._plans import PLAN_FILE, add_plan_arguments, plan_from_args
+from geo import export
 from geo.errors import DataError
 from geo.sources.uploads import KINDS
 from geo.writers import write_table
@@ -48,7 +49,6 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Re-nest, write the new plan and print what moved; return the exit status."""
-    from geo import export  # lazy: nhp --help start-up (every command module is imported)
     from geo.plan.geography import geography  # lazy: nhp --help start-up (every command module is imported)
     from geo.propose.renest import renest, renested_plan  # lazy: nhp --help start-up (every command module is imported)
 

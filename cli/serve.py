@@ -10,8 +10,15 @@ This module imports ``api`` only inside the commands, so ``geo`` itself never de
 from __future__ import annotations
 
 import argparse
+import ctypes
 import logging
+import os
+import signal
+import sys
+import threading
+import time
 
+from geo.errors import DataError
 from geo.settings import get_settings
 
 ROLES = ("viewer", "planner", "approver", "admin")
@@ -55,8 +62,6 @@ def _database():
 def run_serve(args: argparse.Namespace) -> int:
     """Start uvicorn on the configured host and port with the app factory."""
     import uvicorn  # lazy: the server only for nhp serve
-
-    from geo.errors import DataError  # lazy: nhp --help start-up (every command module is imported)
 
     settings = get_settings()
     host = args.host or settings.host
@@ -109,13 +114,7 @@ def die_with_parent(grace: float = ORPHAN_GRACE_S, every: float = WATCH_EVERY_S)
     watchdog thread sees the parent change and sends SIGTERM itself. SIGTERM is uvicorn's graceful stop; a worker
     still alive ``grace`` seconds later exits at once.
     """
-    import ctypes  # lazy: nhp --help start-up (every command module is imported)
     import multiprocessing  # lazy: nhp --help start-up (every command module is imported)
-    import os  # lazy: nhp --help start-up (every command module is imported)
-    import signal  # lazy: nhp --help start-up (every command module is imported)
-    import sys  # lazy: nhp --help start-up (every command module is imported)
-    import threading  # lazy: nhp --help start-up (every command module is imported)
-    import time  # lazy: nhp --help start-up (every command module is imported)
 
     # The pid of the process that started this one, even if it has died already (then getppid() is another).
     started_by = multiprocessing.parent_process()
@@ -177,7 +176,6 @@ def run_keys_revoke(args: argparse.Namespace) -> int:
     then manage keys over the API, and the way out (create another admin key first) is one command away."""
     from api.auth import revoke_key  # lazy: nhp --help start-up (every command module is imported)
     from api.problems import NotFound, Problem  # lazy: nhp --help start-up (every command module is imported)
-    from geo.errors import DataError  # lazy: nhp --help start-up (every command module is imported)
 
     try:
         key = revoke_key(_database(), args.key_id)

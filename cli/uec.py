@@ -12,7 +12,10 @@ from pathlib import Path
 
 from cli import _common
 from cli._plans import PLAN_FILE, add_plan_arguments, plan_from_args
+from geo import export
+from geo.demo import demo_data_dir
 from geo.export import FORMATS
+from geo.settings import get_settings
 from geo.sources.uploads import KINDS
 from geo.writers import check_folder
 
@@ -72,11 +75,7 @@ def _add_uec_arguments(parser) -> None:
 
 def _data_folder(args) -> Path | None:
     if getattr(args, "demo", False):
-        from geo.demo import demo_data_dir  # lazy: nhp --help start-up (every command module is imported)
-
         return Path(demo_data_dir())
-    from geo.settings import get_settings  # lazy: nhp --help start-up (every command module is imported)
-
     return args.data_dir or get_settings().data_dir
 
 
@@ -127,7 +126,6 @@ def run_profile(args) -> int:
     hotspots = None if args.no_uec else _hotspots(args, atlas)
     profiles = neighbourhood_profiles(plan, hotspots)
     profiles.version, profiles.state = args.plan_version or "", args.sign_off or ""
-    from geo import export  # lazy: nhp --help start-up (every command module is imported)
 
     export.write("profiles", profiles, args.out)
     print(f"{args.out}: {len(profiles.summary)} neighbourhood profiles")

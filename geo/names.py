@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import PurePath
 
 import pandas as pd
 
@@ -157,8 +158,6 @@ def name_from_file(file_name, default: str = "imported plan") -> str:
     >>> name_from_file("=cmd.csv"), name_from_file("a;=b.csv"), name_from_file("\\x07.csv")
     ('cmd', 'imported plan', 'imported plan')
     """
-    from pathlib import PurePath  # lazy: nhp --help start-up
-
     stem = PurePath(str(file_name).replace("\\", "/")).stem
     text = " ".join(printable(stem).split()).lstrip("".join(FORMULA_START) + " ")[:MAX_NAME].strip()
     try:

@@ -7,6 +7,7 @@ import pandas as pd
 
 from geo.atlas.model import Atlas
 from geo.atlas.practices import STATUSES
+from geo.disclosure import suppress
 
 GROUPINGS = {
     "lad": ("lad_code", "lad_name"),
@@ -75,8 +76,6 @@ def practice_status(atlas: Atlas) -> pd.DataFrame:
     >>> practice_status(grid_atlas(4, 4))[["status", "practices"]].values.tolist()
     [['in_plan', 4]]
     """
-    from geo.disclosure import suppress  # lazy: nhp --help start-up
-
     practices = atlas.practices
     status = (
         practices["status"]
@@ -111,8 +110,6 @@ def practices_out(atlas: Atlas) -> pd.DataFrame:
     >>> len(practices_out(grid_atlas(4, 4)))
     0
     """
-    from geo.disclosure import suppress  # lazy: nhp --help start-up
-
     practices = atlas.practices
     out = practices[~practices["in_area"].fillna(False).astype(bool)]
     table = pd.DataFrame(
@@ -140,8 +137,6 @@ def closed_practices(atlas: Atlas, by: str = "lad") -> pd.DataFrame:
     >>> closed_practices(grid_atlas(4, 4)).iloc[-1].to_dict()
     {'lad_code': 'QZZ', 'lad_name': 'Total', 'practices': 0, 'patients': 0.0}
     """
-    from geo.disclosure import suppress  # lazy: nhp --help start-up
-
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping '{by}': expected one of {', '.join(GROUPINGS)}")
     code, name = GROUPINGS[by]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
+from geo.contract import AGE_BANDS
 from geo.metrics import metric
 from geo.metrics.edit import one_row_edit
 
@@ -121,8 +122,6 @@ def _deviation_pct(plan: "Plan") -> dict[str, float]:
 
 @metric("age_bands", "residents per age band per neighbourhood")
 def _age_bands(plan: "Plan") -> dict[str, dict[str, float]]:
-    from geo.atlas.model import AGE_BANDS  # lazy: nhp --help start-up
-
     table = plan["tallies"][plan.live]
     columns = [plan.arrays.column(band) for band in AGE_BANDS]
     return {name: dict(zip(AGE_BANDS, row[columns].tolist())) for name, row in zip(plan.neighbourhoods, table)}

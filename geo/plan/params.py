@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from geo.errors import PlanError
+from geo.settings import get_settings
 
 #: The population bases a plan can be made and judged on: the one enumeration the core's ``Literal``, the CLI's
 #: ``--population`` choices and the API's schemas are derived from.
@@ -149,8 +150,6 @@ class PlanParams(Params):
         >>> PlanParams.from_settings(Settings(target_population=30_000), tolerance=None).target
         30000
         """
-        from geo.settings import get_settings  # lazy: nhp --help start-up
-
         s = settings if settings is not None else get_settings()
         defaults = {"target": s.target_population, "tolerance": s.tolerance}
         if "seed" in cls.model_fields:

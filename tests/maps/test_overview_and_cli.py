@@ -98,11 +98,11 @@ def test_nhp_map_writes_plan_and_hotspot_layers(grid_cli, tmp_path, capsys):
 
 
 def test_nhp_map_draws_hub_sites_and_their_catchments(grid_cli, tmp_path, capsys, monkeypatch):
-    import geo.access.siting as siting
+    import cli.maps
 
     need = pd.DataFrame({"need_score": 0.0}, index=grid_cli.codes)  # the grid has no IoD file
-    real = siting.choose_sites
-    monkeypatch.setattr(siting, "choose_sites", lambda plan, **kw: real(plan, need=need, **kw))
+    real = cli.maps.choose_sites
+    monkeypatch.setattr(cli.maps, "choose_sites", lambda plan, **kw: real(plan, need=need, **kw))
     plan = tmp_path / "plan.csv"
     plan.write_text(
         "lsoa_code,neighbourhood\n"
