@@ -8,7 +8,7 @@ process.) What is parsed is bounded before the parse by what it costs, not its b
 holes and self-intersections of polygons, rows, columns and cells of tables (:mod:`geo.sources.limits`); a
 refusal is a 422 naming the limit.
 
-What an upload of each kind may be is the reader's table (:data:`geo.sources.uploads.KINDS`): a route names its
+What an upload of each kind may be is the reader's table (:data:`geo.sources.upload_kinds.KINDS`): a route names its
 kind, and :func:`read_upload` refuses any other format with the reader's own error (:func:`check_format`) before it
 reads the bytes; a route's OpenAPI description is :func:`described` from the same table. The whole request body is
 bounded first (``NHP_MAX_UPLOAD_MB``, in ``api.app``); a kind may then have its own, tighter cap
@@ -28,11 +28,11 @@ from api.problems import Problem
 from geo.errors import DataError
 from geo.sources.archives import check_upload_archive
 from geo.sources.memory import MemoryFile, file_name
-from geo.sources.uploads import KINDS, check_format
+from geo.sources.upload_kinds import KINDS, check_format
 
 T = TypeVar("T")
 
-#: Largest upload of a kind (a key of :data:`geo.sources.uploads.KINDS`), in bytes; a kind not here has only the
+#: Largest upload of a kind (a key of :data:`geo.sources.upload_kinds.KINDS`), in bytes; a kind not here has only the
 #: request limit (and the reader's own bounds).
 MAX_BYTES = {"plan": 5_000_000}
 
@@ -59,7 +59,7 @@ def read_upload(
     file
         The upload.
     kind
-        What it is: a key of :data:`geo.sources.uploads.KINDS`, whose formats it may be (any other is refused with
+        What it is: a key of :data:`geo.sources.upload_kinds.KINDS`, whose formats it may be (any other is refused with
         the reader's error, before the bytes are read) and whose cap of :data:`MAX_BYTES` applies (413 beyond it).
     reader
         A ``geo`` reader taking a path or a :class:`MemoryFile` (named as uploaded, without folders); its

@@ -14,9 +14,9 @@ from pathlib import Path
 from geo.names import printable
 from geo.plan import Plan
 from geo.plan.params import POPULATION_BASES, PlanParams, Provenance
-from geo.sources.uploads import KINDS
+from geo.sources.upload_kinds import KINDS
 
-#: The help of a plan-file argument: the formats are the upload reader's (geo.sources.uploads.KINDS).
+#: The help of a plan-file argument: the formats are the upload reader's (geo.sources.upload_kinds.KINDS).
 PLAN_FILE = f"plan file: {KINDS['plan'].accepts()}"
 
 

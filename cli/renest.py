@@ -16,7 +16,7 @@ from cli import _common
 from cli._plans import PLAN_FILE, add_plan_arguments, plan_from_args
 from geo import export
 from geo.errors import DataError
-from geo.sources.uploads import KINDS
+from geo.sources.upload_kinds import KINDS
 from geo.writers import write_table
 
 

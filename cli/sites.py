@@ -17,7 +17,7 @@ from cli._plans import PLAN_FILE, add_plan_arguments, plan_from_args
 from geo import export
 from geo.access.layer import PRACTICE_KM
 from geo.access.siting import choose_sites
-from geo.sources.uploads import KINDS
+from geo.sources.upload_kinds import KINDS
 
 
 def register(subparsers) -> None:

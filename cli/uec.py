@@ -16,7 +16,7 @@ from geo import export
 from geo.demo import demo_data_dir
 from geo.export import FORMATS
 from geo.settings import get_settings
-from geo.sources.uploads import KINDS
+from geo.sources.upload_kinds import KINDS
 from geo.writers import check_folder
 
 

@@ -18,7 +18,8 @@ from pyproj import Transformer
 
 from geo.errors import DataError
 from geo.names import check_name
-from geo.sources.uploads import KINDS, Upload, open_upload, read_layer, read_table
+from geo.sources.upload_kinds import KINDS
+from geo.sources.uploads import Upload, open_upload, read_layer, read_table
 
 MAX_BYTES = KINDS["candidates"].max_bytes
 MAX_SITES = KINDS["candidates"].max_rows
@@ -58,7 +59,7 @@ def read_candidates(path: str | Path) -> pd.DataFrame:
     ...     print(str(e).split(": ", 1)[1])
     'north' is not a coordinate (expected metres on the British National Grid)
     """
-    upload = open_upload(path, "candidates")  # bounded in bytes and rows (geo.sources.uploads.KINDS)
+    upload = open_upload(path, "candidates")  # bounded in bytes and rows (geo.sources.upload_kinds.KINDS)
     frame = _points(upload) if upload.format == "geojson" else read_table(upload)
     if frame.empty:
         raise upload.error("no candidate sites in the file", expected="at least one site")

@@ -1,6 +1,6 @@
 """Every API upload route accepts exactly the formats the upload reader's table gives its kind
-(:data:`geo.sources.uploads.KINDS`, less the named :data:`~geo.sources.uploads.PATH_ONLY` extensions an upload held
-in memory cannot be), says so in its OpenAPI description, reads a good file of each, and refuses any other format
+(:data:`geo.sources.upload_kinds.KINDS`, less the named :data:`~geo.sources.upload_kinds.PATH_ONLY` extensions an
+upload held in memory cannot be), says so in its OpenAPI description, reads a good file of each, and refuses any other format
 with the reader's own 422 problem (issue 22: one rule, one place)."""
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import api.routes.plans
 import api.routes.renest
 from geo.errors import DataError
 from geo.sources.memory import MemoryFile
-from geo.sources.uploads import FORMATS, KINDS, PATH_ONLY, open_upload
+from geo.sources.upload_kinds import FORMATS, KINDS, PATH_ONLY
+from geo.sources.uploads import open_upload
 from geo.uec import synthetic_extract
 from tests.api.conftest import AREA, new_plan
 

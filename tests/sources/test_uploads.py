@@ -11,8 +11,9 @@ from geo.errors import DataError, PlanError
 from geo.plan.geography import read_geography
 from geo.plan.reader import load_plan
 from geo.sources.memory import MemoryFile
-from geo.sources.uploads import FORMATS, KINDS, PATH_ONLY, check_format, open_upload, read_table
-import geo.sources.uploads
+from geo.sources.upload_kinds import FORMATS, KINDS, PATH_ONLY, check_format
+from geo.sources.uploads import open_upload, read_table
+import geo.sources.upload_kinds
 from geo.testing import grid_atlas
 from geo.uec import read_uec_extract
 
@@ -233,7 +234,7 @@ def test_a_bare_shapefile_is_read_from_a_path_but_refused_as_an_upload(tmp_path)
 
 def test_the_docstring_tables_are_the_table():
     """The module's documented kinds and extensions are those of KINDS and FORMATS (the docs cannot drift)."""
-    doc = geo.sources.uploads.__doc__
+    doc = geo.sources.upload_kinds.__doc__
     for kind, spec in KINDS.items():
         row = next(line for line in doc.splitlines() if line.startswith(f"``{kind}``"))
         listed = {f.strip() for f in row.split("``", 2)[2].strip().split("  ")[0].split(",")}
