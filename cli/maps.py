@@ -66,7 +66,7 @@ def run_map(args) -> int:
         DEFAULT_TOLERANCE_M,
         atlas_map,
         plan_map,
-    )  # lazy: nhp --help start-up (every command module is imported)
+    )  # lazy: nhp --help start-up: folium and branca, which --help does not load
 
     layers = tuple(k.strip() for k in args.layers.split(",") if k.strip())
     unknown = sorted(set(layers) - set(LAYER_CHOICES))
@@ -92,7 +92,7 @@ def run_map(args) -> int:
     if args.plan:
         plan = plan_from_args(args.plan, atlas, args)
         if args.align:
-            from geo.plan.geography import geography  # lazy: nhp --help start-up (every command module is imported)
+            from geo.plan.geography import geography  # lazy: nhp --help start-up: 1 module, 23 ms
 
             options["compare"] = geography(atlas, args.align)
         if args.sites:

@@ -44,7 +44,7 @@ class Format:
 
 
 def _plan(plan, path: Path, **options: Any) -> Path:
-    from geo.plan.io import write_plan  # lazy: nhp --help start-up
+    from geo.plan.io import write_plan  # lazy: nhp --help start-up: pyogrio, 16 modules, 0.15 s
 
     return write_plan(
         plan,
@@ -60,7 +60,7 @@ def _profiles(profiles, path: Path, **options: Any) -> Path:
 
 
 def _map(folium_map, path: Path, **options: Any) -> Path:
-    from geo.maps import save_map  # lazy: nhp --help start-up
+    from geo.maps import save_map  # lazy: nhp --help start-up: folium and branca, which --help does not load
 
     return save_map(folium_map, path, **options)
 
