@@ -15,6 +15,7 @@ from pathlib import Path
 from cli import _common
 from cli._plans import PLAN_FILE, add_plan_arguments, plan_from_args
 from geo import export
+from geo.disclosure import suppress
 from geo.errors import DataError
 from geo.sources.upload_kinds import KINDS
 from geo.writers import write_table
@@ -74,11 +75,12 @@ def run(args: argparse.Namespace) -> int:
 def format_report(plan, new, result, into) -> str:
     """Return the re-nesting report: people moved against the bound, every moved LSOA, and what was not kept."""
     s = new.summary()
+    shown = result.published()  # margins of their parts, as every total leaves the process
     lines = [
         f"{plan.name} nested in {into.title}: {len(plan.neighbourhoods)} -> {len(new.neighbourhoods)} "
         f"neighbourhoods; {len(result.moved)} {'practice' if 'practice_code' in result.moved else 'LSOA'}(s) moved, "
-        f"{result.people_moved:,.0f} people "
-        f"(lower bound {result.lower_bound:,.0f})",
+        f"{_count(shown['people_moved'], shown['people_moved_rounded_to'])} people "
+        f"(lower bound {_count(shown['lower_bound'], shown['lower_bound_rounded_to'])})",
         f"max |deviation| {s['max_abs_deviation_pct']:.1f} %; within ±5 %: {s['within_5_pct']:.0f}%; within "
         f"±10 %: {s['within_10_pct']:.0f}%; contiguous: "
         f"{'yes' if s['contiguous'] else 'no ' + ', '.join(s['non_contiguous'])}",
@@ -94,8 +96,22 @@ def format_report(plan, new, result, into) -> str:
             moved[key], moved["from"], moved["to"], moved["unit"], moved["population"]
         ):
             label = f" {names[code]}" if names is not None else ""
-            lines.append(f"  {code}{label}: {old} -> {to}, {into.name_of(unit)}, {people:,.0f}")
+            people = suppress(float(people))  # a practice's list can be 1 to 7
+            lines.append(f"  {code}{label}: {old} -> {to}, {into.name_of(unit)}, {_count(people, 1)}")
     if result.notes:
         lines.append("could not keep:")
         lines += [f"  - {n}" for n in result.notes]
     return "\n".join(lines)
+
+
+def _count(value, rounded_to: int) -> str:
+    """A published count as the report prints it: a suppressed one as "suppressed", a rounded one said so.
+
+    Examples
+    --------
+    >>> _count(5450.0, 10), _count(None, 10), _count(1500.0, 1)
+    ('5,450 (rounded to 10)', 'suppressed', '1,500')
+    """
+    if value is None or value != value:
+        return "suppressed"
+    return f"{value:,.0f}" + (f" (rounded to {rounded_to})" if rounded_to > 1 else "")

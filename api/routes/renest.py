@@ -26,8 +26,7 @@ from api.schemas import VersionPublic
 from api.serialize import version_public
 from api.uploads import described, read_upload
 from geo.errors import PlanError
-from geo.disclosure import publish_sums, suppress
-import numpy as np
+from geo.disclosure import suppress
 from geo.propose.renest import renest, renested_plan
 from geo.plan.geography import read_geography
 
@@ -118,14 +117,12 @@ def renest_plan(
 
 
 def _published(result, names: dict) -> dict:
-    """The moved LSOAs and the totals, with counts of 1 to 7 people suppressed and the total rounded when any is
-    (:func:`geo.disclosure.publish_sums`), so no small count is derivable from the others."""
-
+    """The moved LSOAs and the totals, with counts of 1 to 7 people suppressed and each total a margin of its parts
+    (:meth:`geo.propose.renest.Renested.published`), so no small count is derivable from the others."""
     moved = result.moved
     key = "practice_code" if "practice_code" in moved.columns else "lsoa_code"
     people = suppress(moved["population"].astype(float)).tolist()
-    total, rounded_to = publish_sums(moved["population"].to_numpy(float), np.zeros(len(moved), int), 1)
-    bound = suppress(float(result.lower_bound))
+    shown = result.published()
     return {
         "moved": [
             {
@@ -138,7 +135,7 @@ def _published(result, names: dict) -> dict:
             }
             for c, f, t, u, p in zip(moved[key], moved["from"], moved["to"], moved["unit"], people)
         ],
-        "people_moved": None if total[0] != total[0] else float(total[0]),
-        "people_moved_rounded_to": int(rounded_to[0]),
-        "lower_bound": None if bound is None else round(float(bound)),
+        "people_moved": shown["people_moved"],
+        "people_moved_rounded_to": shown["people_moved_rounded_to"],
+        "lower_bound": shown["lower_bound"],
     }

@@ -16,6 +16,11 @@ A plan of whole practices is nested and rebalanced by whole practices (:func:`re
 outside the unit it keeps must change neighbourhood, so the sum over neighbourhoods of the population outside its
 largest part is a lower bound on people moved by any re-nesting; :class:`Renested` reports both. The input plan
 is never changed: the result is a new :class:`geo.plan.Plan`.
+
+**Disclosure.** The people moved, the lower bound and every count in a note are totals of parts (LSOAs, or whole
+practices' lists, which can be 1 to 7), so what leaves here (:meth:`Renested.published`, :meth:`Renested.to_dict`,
+the notes) is each total's published margin (:func:`geo.disclosure.publish_sums`), like every other total: an exact
+lower bound less the lists shown beside it would give a small list back.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from geo.disclosure import publish_sums
 from geo.errors import PlanError
 from geo.plan import Plan
 from geo.plan.params import Provenance
@@ -48,7 +54,8 @@ class Renested:
         One row per moved LSOA: ``lsoa_code, from, to, unit, population`` (per practice, ``practice_code``, for a
         plan of whole practices).
     people_moved, lower_bound
-        People in a different neighbourhood than before, and the lower bound on that for any re-nesting.
+        People in a different neighbourhood than before, and the lower bound on that for any re-nesting (exact:
+        published only through :meth:`published`).
     notes
         What could not be kept (balance, contiguity), in words.
     ideals
@@ -62,15 +69,65 @@ class Renested:
     lower_bound: float
     notes: list[str] = field(default_factory=list)
     ideals: dict = field(default_factory=dict)
+    bound_parts: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the parts the lower bound sums
+
+    def published(self) -> dict:
+        """The people moved and the lower bound as they may leave the process: margins of their parts (the moved
+        LSOAs or practices; those outside each neighbourhood's kept unit), ``None`` when suppressed, with the base
+        each is rounded to.
+
+        Examples
+        --------
+        >>> out = Renested(pd.Series(dtype=object), pd.DataFrame({"population": [5.0, 5446.0]}), 5451.0, 5451.0,
+        ...                bound_parts=np.array([5.0, 5446.0]))
+        >>> out.published()
+        {'people_moved': 5450.0, 'people_moved_rounded_to': 10, 'lower_bound': 5450.0, 'lower_bound_rounded_to': 10}
+        """
+        body = {}
+        for key, parts in (("people_moved", self.moved["population"]), ("lower_bound", self.bound_parts)):
+            total, rounded_to = _margin(parts)
+            body |= {key: total, f"{key}_rounded_to": rounded_to}
+        return body
 
     def to_dict(self) -> dict:
-        """The figures as stored in the new plan's provenance (the moved LSOAs are the plan's difference)."""
+        """The figures as stored in the new plan's provenance (the moved LSOAs are the plan's difference), as
+        published."""
         kind = "practices" if "practice_code" in self.moved.columns else "lsoas"
+        shown = self.published()
         return {
-            "people_moved": round(self.people_moved),
-            "lower_bound": round(self.lower_bound),
+            "people_moved": shown["people_moved"],
+            "lower_bound": shown["lower_bound"],
             f"{kind}_moved": len(self.moved),
         }
+
+
+def _margin(parts) -> tuple[float | None, int]:
+    """The published total of ``parts`` (:func:`geo.disclosure.publish_sums`: exact unless a part is 1 to 7) and
+    the base it is rounded to; ``None`` when suppressed."""
+    values = np.asarray(parts, dtype=float)
+    total, rounded_to = publish_sums(values, np.zeros(len(values), np.int64), 1)
+    return (None if np.isnan(total[0]) else float(total[0])), int(rounded_to[0])
+
+
+def _people(parts) -> str:
+    """A count of people in a note, as published (:func:`_margin`): "5,450 (rounded to 10)" or "a few"."""
+    total, rounded_to = _margin(parts)
+    if total is None:
+        return "a few"
+    return f"{total:,.0f}" + (f" (rounded to {rounded_to})" if rounded_to > 1 else "")
+
+
+def _extra_note(pop, original, nested, final, who: str, how: str) -> list[str]:
+    """The note on the people rebalancing moved beyond nesting's (``nested``): the published people moved in all
+    less those moved by nesting, two margins of the same parts, so the difference gives back no small count."""
+    if not pop[final != original].sum() > pop[nested != original].sum():
+        return []
+    extra = [_margin(pop[labels != original])[0] for labels in (final, nested)]
+    figure = "some" if None in extra else f"about {extra[0] - extra[1]:,.0f}"
+    return [
+        f"{figure} more {who} moved{how} between neighbourhoods of one unit to bring them into the band "
+        "(rebalance=False moves only what nesting needs)"
+    ]
 
 
 def renest(plan, geography, *, rebalance: bool = True) -> Renested:
@@ -115,6 +172,7 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
     home = {str(n): u for n, u in keep.items()}  # the unit each neighbourhood lies in
     notes: list[str] = []
     orphan = units != np.array([home[str(n)] for n in labels], dtype=object)
+    bound_parts = pop[orphan]  # the people outside each neighbourhood's kept unit: the lower bound's parts
     for n in sorted(set(labels[orphan])):  # what stays of a crossing neighbourhood must stay connected
         rows = np.flatnonzero((labels == n) & ~orphan)
         count, comp = csgraph.connected_components(adjacency[rows][:, rows], directed=False)
@@ -123,7 +181,7 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
             extra = rows[comp != int(np.argmax(sizes))]
             orphan[extra] = True
             notes.append(
-                f"{n}: {pop[extra].sum():,.0f} people in {len(extra)} LSOA(s) of its own unit were cut off "
+                f"{n}: {_people(pop[extra])} people in {len(extra)} LSOA(s) of its own unit were cut off "
                 "from the rest of it by the parts taken away, and moved too (above the lower bound)"
             )
     labels[orphan] = None
@@ -146,15 +204,10 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
             chosen = best if abs(current[best] + size - target) < abs(size - target) else own
         labels[rows] = chosen
         home.setdefault(str(chosen), unit)
-    nesting_moves = float(pop[labels != original].sum())
+    nested = labels.copy()
     if rebalance:
         labels = _rebalance(atlas, labels, units, pop, plan.params, ideal)
-        extra = float(pop[labels != original].sum()) - nesting_moves
-        if extra > 0:
-            notes.append(
-                f"{extra:,.0f} more people moved between neighbourhoods of one unit to bring them into the "
-                "band (rebalance=False moves only what nesting needs)"
-            )
+        notes += _extra_note(pop, original, nested, labels, "people", "")
     out = pd.Series(labels, index=codes, name="neighbourhood")
     why = (
         "boundary moves within its unit could not bring it inside" if rebalance else "not rebalanced (rebalance=False)"
@@ -170,7 +223,7 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
             "population": pop[changed],
         }
     )
-    return Renested(out, moved, float(pop[changed].sum()), lower_bound, notes, ideal)
+    return Renested(out, moved, float(pop[changed].sum()), lower_bound, notes, ideal, bound_parts)
 
 
 #: Rebalancing leaves a neighbourhood alone once it is this far inside the band's edge (relative to the target).
@@ -271,7 +324,8 @@ def _balance_notes(new: pd.Series, original, pop, units, ideal: dict, params, wh
             was = before.get(n)
             already = " (as before)" if was is not None and not old_low <= was <= old_high and not ideal else ""
             reason = why.get(str(n), BALANCE_MISSED) if isinstance(why, dict) else why
-            notes.append(f"{n}: {p:,.0f} people is outside the band of {low:,.0f}-{high:,.0f}{already}; {reason}")
+            shown = _people(np.asarray(pop, dtype=float)[new.to_numpy() == n])  # a margin of its parts
+            notes.append(f"{n}: {shown} people is outside the band of {low:,.0f}-{high:,.0f}{already}; {reason}")
     return notes
 
 
@@ -430,6 +484,7 @@ def renest_practices(plan, geography, *, rebalance: bool = True) -> Renested:
     ideal = _unit_ideals(plan, frame, keep)
     home = {str(n): u for n, u in keep.items()}
     orphan = units != np.array([home[str(n)] for n in labels], dtype=object)
+    bound_parts = pop[orphan]  # the lists outside each neighbourhood's kept unit: the lower bound's parts
     labels[orphan] = None
     tol = plan.params.tolerance
     for rows, n, unit in _fragments(orphan, original, units, adjacency, pop):
@@ -456,14 +511,9 @@ def renest_practices(plan, geography, *, rebalance: bool = True) -> Renested:
     notes: list[str] = []
     why: str | dict = "not rebalanced (rebalance=False)"
     if rebalance:
-        nesting_moves = float(pop[labels != original].sum())
+        nested = labels.copy()
         labels, why = _rebalance_practices(plan, codes, labels, units, pop, adjacency, ideal)
-        extra = float(pop[labels != original].sum()) - nesting_moves
-        if extra > 0:
-            notes.append(
-                f"{extra:,.0f} more patients moved with whole practices between neighbourhoods of one unit to bring "
-                "them into the band (rebalance=False moves only what nesting needs)"
-            )
+        notes += _extra_note(pop, original, nested, labels, "patients", " with whole practices")
     out = pd.Series(labels, index=pd.Index(codes, name="practice_code"), name="neighbourhood")
     notes += _balance_notes(out, original, pop, units, ideal, plan.params, why)
     changed = out.to_numpy() != original
@@ -476,7 +526,7 @@ def renest_practices(plan, geography, *, rebalance: bool = True) -> Renested:
             "population": pop[changed],
         }
     )
-    return Renested(out, moved, float(pop[changed].sum()), lower_bound, notes, ideal)
+    return Renested(out, moved, float(pop[changed].sum()), lower_bound, notes, ideal, bound_parts)
 
 
 def renested_plan(plan, geography, result: Renested, *, name: str | None = None):

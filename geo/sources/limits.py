@@ -214,8 +214,10 @@ def _segments_meet(p1, q1, p2, q2) -> np.ndarray:
 
 
 def check_table(source, *, file, max_cells: int | None = None) -> None:
-    """Refuse a CSV whose header has more than :data:`MAX_COLUMNS` fields, or whose rows (or rows times
-    columns) pass :data:`MAX_ROWS` (or ``max_cells``), before a parser builds a column per field.
+    """Refuse a CSV whose header has more than :data:`MAX_COLUMNS` fields, or any row more than
+    :data:`MAX_COLUMNS` commas (a ragged row of millions of fields costs the parser minutes and gigabytes before
+    it reports the row), or whose rows (or rows times columns) pass :data:`MAX_ROWS` (or ``max_cells``), before a
+    parser builds a column per field.
 
     ``source`` is a path, a :class:`geo.sources.memory.MemoryFile` or bytes; it is read in chunks, counting lines,
     and never held whole.
@@ -227,6 +229,10 @@ def check_table(source, *, file, max_cells: int | None = None) -> None:
     Traceback (most recent call last):
     ...
     geo.errors.DataError: wide.csv, row 0: the header has 301 columns, beyond the limit MAX_COLUMNS = 200...
+    >>> check_table(b"a,b\\n1,2\\n3" + b",x" * 300 + b"\\n", file="ragged.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geo.errors.DataError: ragged.csv, row 2: the row has more than 200 commas, beyond the limit MAX_COLUMNS = 200...
     """
     max_cells = MAX_CSV_CELLS if max_cells is None else max_cells
     stream = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source.open("rb")
@@ -245,10 +251,27 @@ def check_table(source, *, file, max_cells: int | None = None) -> None:
         while lines <= limit + 1 and (chunk := stream.read(_HEADER_BYTES)):
             lines, last = lines + chunk.count(b"\n"), chunk[-1:]
     rows = lines - (1 if last == b"\n" else 0)  # data rows: lines after the header
+    _check_row_widths(source, file)
     if rows > MAX_ROWS:
         _refuse(f"the table has more than {MAX_ROWS:,} rows", "MAX_ROWS", MAX_ROWS, file)
     if rows * max(columns, 1) > max_cells:
         _refuse(f"the table has more than {rows:,} rows of {columns} columns", "MAX_CSV_CELLS", max_cells, file)
+
+
+def _check_row_widths(source, file) -> None:
+    """Refuse the first line with more than :data:`MAX_COLUMNS` commas (quoted ones too: no table read here is
+    that wide, and counting bytes needs no parse), read in chunks keeping only the current line's count."""
+    stream = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source.open("rb")
+    with stream:
+        line, commas = 0, 0
+        while chunk := stream.read(_HEADER_BYTES):
+            pieces = chunk.split(b"\n")
+            for k, piece in enumerate(pieces):
+                commas += piece.count(b",")
+                if commas > MAX_COLUMNS:
+                    _refuse(f"the row has more than {MAX_COLUMNS} commas", "MAX_COLUMNS", MAX_COLUMNS, file, row=line)
+                if k < len(pieces) - 1:  # a newline ends this line
+                    line, commas = line + 1, 0
 
 
 def read_xlsx(

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pandas as pd
 
+from geo.disclosure import publish_sums
 from tests.api.conftest import auth, new_plan
 
 CELL = 1500  # every grid LSOA's residents
@@ -150,3 +152,53 @@ def test_a_plan_of_whole_practices_moves_whole_practices(client, atlas):
     assert stored["params"]["practice_assignment"] == after and stored["moves"] == {
         m["practice_code"]: m["to"] for m in body["moved"]
     }
+
+
+def test_renesting_whole_practices_never_gives_back_a_small_list(settings):
+    """A neighbourhood with a practice of 5 patients and a large one sited in the other unit: both move. The lower
+    bound, the people moved and the notes are totals of those lists, so each is published by the margin rule (as
+    the people moved is), never exactly: otherwise lower bound minus the large list shown gives the 5 back."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from geo.testing.disclosure import small_count_atlas
+
+    small = small_count_atlas()  # Y00001 (5 patients) sited in column 1; grid of 6 columns by 4 rows
+    west = ["Z00000", "Z00002", "Z00004", "Z00006"]  # sited in column 0
+    lookup = {c: "A" for c in [*west, "Y00001", "Z00001"]} | {
+        c: "B" for c in ["Z00003", "Z00005", "Z00007", "Y00002", "Y00003"]
+    }
+    units = "".join(f"{c},{'West' if int(c[1:]) % 6 == 0 else 'East'}\n" for c in small.codes)
+    app = create_app(settings, atlas_provider={"SMALL": small})
+    with TestClient(app, raise_server_exceptions=False, base_url="http://127.0.0.1") as client:
+        csv = "practice_code,neighbourhood\n" + "".join(f"{c},{n}\n" for c, n in lookup.items())
+        imported = client.post(
+            "/api/v1/plans/import",
+            files={"file": ("lists.csv", io.BytesIO(csv.encode()), "text/csv")},
+            data={"area": "SMALL", "target": "17000"},
+        )
+        assert imported.status_code == 201, imported.text
+        plan_id = imported.json()["id"]
+        response = renest(
+            client, plan_id, imported.headers["ETag"], body=("lsoa_code,unit\n" + units).encode(), rebalance="false"
+        )
+        assert response.status_code == 201, response.text
+        body = response.json()
+        shown = {m["practice_code"]: m["people"] for m in body["moved"]}
+        assert shown == {"Y00001": None, "Z00001": float(small.practices.list_size["Z00001"])}  # both moved
+        stored = client.get(f"/api/v1/plans/{plan_id}/versions/2").json()["params"]["provenance"]
+        audit = [e for e in client.get(f"/api/v1/plans/{plan_id}/audit").json() if e["action"] == "plan.renested"]
+        metrics = client.get(f"/api/v1/plans/{plan_id}/versions/2/metrics").json()
+    # Every figure a reader gets of the moved lists is their published margin (the small list counted as 4, the
+    # sum rounded to 10), as the people moved is: an exact one, less the large list shown, gives the 5 back.
+    lists = small.practices.list_size[["Y00001", "Z00001"]].to_numpy(float)
+    margin = float(publish_sums(lists, np.zeros(2, np.int64), 1)[0][0])
+    assert margin % 10 == 0 and margin != lists.sum()
+    for where in (body, stored["params"], audit[0]["detail"]):
+        assert (where["people_moved"], where["lower_bound"]) == (margin, margin), where
+    # A note's count of a neighbourhood is the one its metrics publish (B holds the three small practices).
+    published = {n["name"]: n["list_population"] for n in metrics["neighbourhoods"]}
+    assert published["B"] % 10 == 0
+    for note in stored["unmet"]:
+        name, _, rest = note.partition(": ")
+        assert float(rest.split(" ")[0].replace(",", "")) == published[name], note
