@@ -16,6 +16,7 @@ from geo.errors import PlanError
 from geo.plan.io import load_plan, write_plan
 from geo.propose import ProposalParams, propose
 from geo.testing import grid_atlas
+from geo.writers import describe
 
 #: Two authorities of unequal people (four columns each), so the two places' ideals differ from the area's mean.
 ATLAS = grid_atlas(8, 6, lad_width=4, population=np.random.default_rng(3).integers(1000, 2000, 48))
@@ -63,6 +64,21 @@ def test_the_lookup_carries_place_count_and_ideal_on_every_row(counted, tmp_path
         assert rows["place_ideal"].astype(float).nunique() == 1
         assert float(rows["place_ideal"].iloc[0]) == pytest.approx(recount[name])
         assert int(rows["place_neighbourhoods"].iloc[0]) == COUNTS[rows["place"].iloc[0]]
+
+
+def test_the_place_columns_are_described_for_a_gis_and_a_workbook():
+    for column in ("place", "place_neighbourhoods", "place_ideal"):
+        label, definition = describe(column)
+        assert label != column and definition
+
+
+def test_a_counted_plan_of_whole_practices_read_back_gives_the_same_deviations(tmp_path):
+    plan = propose(ATLAS, ProposalParams(build_from="practices", neighbourhoods=COUNTS, target=14_000))
+    assert len(set(plan["ideal"].values())) == 2
+    back = load_plan(write_plan(plan, tmp_path / "practices.csv"), ATLAS, target=50_000)
+    assert back.practice_assignment is not None
+    assert back["deviation_pct"] == plan["deviation_pct"]
+    assert back.summary()["within_tolerance"] == plan.summary()["within_tolerance"]
 
 
 def test_a_plan_of_a_target_and_an_older_file_are_read_as_before(counted, tmp_path):
