@@ -191,3 +191,25 @@ def test_the_api_import_measures_the_plan_as_written_and_refuses_a_tampered_one(
         refused = client.post("/api/v1/plans/import", data={"area": "GRID"}, files=files)
         assert refused.status_code == 422, refused.text
         assert "place_ideal" in refused.text and "tampered.csv" in refused.text
+
+
+@pytest.mark.realdata
+def test_leicester_leicestershire_and_rutland_by_place_read_back_as_written(data_dir, tmp_path):
+    from geo.atlas import load_atlas  # lazy: the real atlas is read only when NHP_DATA_DIR is set
+
+    atlas = load_atlas("QK1", data_dir=data_dir)
+    counts = {"E06000016": 4, "E10000018": 7, "E06000017": 1}
+    plan = propose(atlas, ProposalParams(neighbourhoods=counts, nest="utla", build_from="msoas", seed=1))
+    path = write_plan(plan, tmp_path / "llr.csv")
+    back = load_plan(path, atlas, target=50_000)
+    assert back["deviation_pct"] == plan["deviation_pct"]
+    assert back.provenance.params["nest"] == "utla" and back.validate() == plan.validate()
+    totals = atlas.lsoas.groupby("utla_code")["resident_population"].sum()
+    recorded = {p: v["ideal"] for p, v in back.provenance.params["ideal_sizes"].items()}
+    assert recorded == pytest.approx({p: float(totals[p]) / n for p, n in counts.items()})
+    table = pd.read_csv(path, dtype=str)
+    table.loc[table["place"] == "E06000017", "place_ideal"] = "30000"  # Rutland's ideal made up
+    table.to_csv(tmp_path / "tampered.csv", index=False)
+    with pytest.raises(PlanError, match="is not its total") as raised:
+        load_plan(tmp_path / "tampered.csv", atlas)
+    assert raised.value.column == "place_ideal" and raised.value.row == _first_row(table, "E06000017") + 1
