@@ -250,7 +250,11 @@ def _measured_from(provenance, ideals):
 
 def _checked(plan: "Plan", ideals, source: str) -> "Plan":
     """The plan, once each neighbourhood's recorded place is the one its people put it in
-    (:func:`geo.plan.ideals.check_places`)."""
+    (:func:`geo.plan.ideals.check_places`), on the basis the file was written on (a caller's other basis may
+    put a neighbourhood's people elsewhere, and is named as an override by every output)."""
+    written = plan.provenance.population_basis
+    if written is not None and plan.population != written:
+        return plan
     if ideals is not None and plan.provenance.params.get("ideal_sizes") == ideals[0]["ideal_sizes"]:
         check_places(plan, ideals[1], source=source)
     return plan
