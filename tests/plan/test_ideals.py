@@ -66,6 +66,11 @@ def test_the_lookup_carries_place_count_and_ideal_on_every_row(counted, tmp_path
         assert int(rows["place_neighbourhoods"].iloc[0]) == COUNTS[rows["place"].iloc[0]]
 
 
+def test_a_reader_basis_other_than_the_files_keeps_the_recorded_ideals(counted, tmp_path):
+    back = load_plan(write_plan(counted, tmp_path / "plan.csv"), ATLAS, population="registered")
+    assert back.population == "registered" and back["ideal"] == counted["ideal"]
+
+
 def test_the_place_columns_are_described_for_a_gis_and_a_workbook():
     for column in ("place", "place_neighbourhoods", "place_ideal"):
         label, definition = describe(column)
