@@ -93,6 +93,17 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "constrained": ("Constrained by its local authority", "Its local authority is too small or large for the band."),
     "plan": ("Plan", "Name of the plan."),
     "stopped_early": ("Search stopped early", "A time budget cut the proposal's search short."),
+    "place": (
+        "Place it is measured in",
+        "Code of the place (local authority, upper tier, ICB or the whole area) whose ideal the neighbourhood's "
+        "deviation is measured from, in a plan made with a number of neighbourhoods per place; blank: the target.",
+    ),
+    "place_neighbourhoods": ("Neighbourhoods in its place", "The number of neighbourhoods its place was given."),
+    "place_ideal": (
+        "Place ideal size",
+        "Its place's total counted population over its number of neighbourhoods, which its deviation is measured "
+        "from (written in full, so a plan read back is measured the same).",
+    ),
     "building_blocks": (
         "Building blocks",
         "What the plan was built from, each kept whole by its proposal: msoas (MSOAs 2021), wards (electoral "

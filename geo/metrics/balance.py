@@ -74,6 +74,30 @@ def _ideal(plan: "Plan") -> dict[str, float]:
     return {name: aims[home[k]] for name, k in zip(plan.neighbourhoods, plan.live)}
 
 
+def ideal_places(plan: "Plan") -> dict[str, str | None]:
+    """Each neighbourhood's place in a counted plan: the key of ``ideal_sizes`` whose ideal it is measured from
+    (``None`` for a neighbourhood in no place, measured from the target); ``{}`` for a plan made for a target.
+    A plan file records it (``place``) so that a plan read back is measured as it was written.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.propose import ProposalParams, propose
+    >>> atlas = grid_atlas(6, 2, lad_width=2)
+    >>> plan = propose(atlas, ProposalParams(neighbourhoods={"E07009000": 1, "E07009001": 2, "E07009002": 1}))
+    >>> sorted(set(ideal_places(plan).values()))
+    ['E07009000', 'E07009001', 'E07009002']
+    """
+    ideals = place_ideals(plan)
+    if not ideals:
+        return {}
+    if len(ideals) == 1:
+        return dict.fromkeys(plan.neighbourhoods, str(next(iter(ideals))))
+    places, home = _homes(plan)
+    found = [p if p in ideals else None for p in places]
+    return {name: found[home[k]] for name, k in zip(plan.neighbourhoods, plan.live)}
+
+
 def _homes(plan: "Plan") -> tuple[list, np.ndarray]:
     """The places (codes, None last for "in none") and each label's place: the one holding most of its counted
     people (LSOAs) or of its practices' lists (whole practices); ties to the first place in code order."""

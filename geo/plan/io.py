@@ -7,7 +7,10 @@ whose search a time budget cut short says so in every file (a ``stopped_early`` 
 Every file records what the plan counts (``population_basis``) and, for a plan built from whole MSOAs, wards or a
 user's units, what it was built from (``building_blocks``, on every row; no column for a plan of LSOAs), which
 the reader restores so a plan read back names its blocks in its profiles as it did when it was proposed; a plan of
-a user's units also records each LSOA's unit (``block``, ``block_name``), which no data folder holds.
+a user's units also records each LSOA's unit (``block``, ``block_name``), which no data folder holds. A plan
+made with a number of neighbourhoods per place records, on every row, its neighbourhood's place, the place's count
+and ideal (``place``, ``place_neighbourhoods``, ``place_ideal``: :mod:`geo.plan.ideals`), which the reader checks
+and restores, so the plan read back is measured from each place's ideal as it was written.
 Reading is :mod:`geo.plan.reader` and :mod:`geo.plan.lookup` (re-exported here for callers of ``geo.plan.io``).
 """
 
@@ -36,6 +39,7 @@ from geo.plan.lookup import (  # noqa: F401 - the reading half, re-exported for 
     check_names,
     is_practice_table,
 )
+from geo.plan.ideals import record_ideals
 from geo.plan.reader import load_plan, read_plan, read_practice_plan  # noqa: F401
 from geo.writers import layer_name, write_table
 from geo.plan.params import BASIS_WORDS, BLOCK_TITLES
@@ -169,6 +173,7 @@ def lookup_frame(plan: "Plan") -> pd.DataFrame:
     frame[BASIS_COLUMN] = plan.population
     lsoas = pd.Index(frame["lsoa_code"]) if plan.practice_assignment is None else None
     _record_blocks(frame, plan, lsoas)  # a plan of LSOAs keeps its lookup as it was
+    record_ideals(frame, plan, "neighbourhood")  # a counted plan: each row's place, its count and ideal
     return frame
 
 
@@ -190,6 +195,7 @@ def footprints(plan: "Plan") -> gpd.GeoDataFrame:
     table["population_basis"] = plan.population
     table["stopped_early"] = stopped_early(plan)
     _record_blocks(table, plan)
+    record_ideals(table, plan, "name")
     table["target"] = plan.target
     table["sources"] = plan.atlas.source_note()
     shapes = plan["shapes"]
@@ -256,4 +262,5 @@ def lsoa_layer(plan: "Plan") -> gpd.GeoDataFrame:
         crs=lsoas.crs,
     )
     _record_blocks(layer, plan, lsoas.index)
+    record_ideals(layer, plan, "neighbourhood")
     return layer

@@ -43,8 +43,27 @@ BLOCKS_COLUMN = "building_blocks"
 #: The columns (CSV, LSOA layer) that record each LSOA's unit, code and name, in a plan built from a user's units
 #: (``building_blocks`` ``custom``): the units are in no data folder, so the file carries them.
 UNIT_COLUMN, UNIT_NAME_COLUMN = "block", "block_name"
+#: The columns that record, in a plan made with a number of neighbourhoods per place, each row's neighbourhood's
+#: place (its code), the place's count of neighbourhoods and its ideal size (the place's total over its count), so
+#: a plan read back is measured from each place's ideal as it was written (:mod:`geo.plan.ideals`).
+PLACE_COLUMN, PLACE_COUNT_COLUMN, PLACE_IDEAL_COLUMN = "place", "place_neighbourhoods", "place_ideal"
+PLACE_COLUMNS = (PLACE_COLUMN, PLACE_COUNT_COLUMN, PLACE_IDEAL_COLUMN)
 #: Columns a plan file records about the whole plan or its blocks: never the neighbourhood name column.
 RECORD_COLUMNS = (BASIS_COLUMN, BLOCKS_COLUMN, UNIT_COLUMN, UNIT_NAME_COLUMN)
+
+
+def record_columns(columns) -> tuple[str, ...]:
+    """The headers (normalised) among ``columns`` that record something about the plan, never its names: the
+    :data:`RECORD_COLUMNS`, and the :data:`PLACE_COLUMNS` of a file that records ideals (an older file's own
+    ``place`` column may still name its neighbourhoods).
+
+    Examples
+    --------
+    >>> "place" in record_columns(["lsoa_code", "place"]), "place" in record_columns(["place", "place_ideal"])
+    (False, True)
+    """
+    recorded = PLACE_IDEAL_COLUMN in {normalised_header(c) for c in columns}
+    return RECORD_COLUMNS + (PLACE_COLUMNS if recorded else ())
 
 
 def assignment_from_frame(
@@ -67,7 +86,7 @@ def assignment_from_frame(
             c
             for c in frame.columns
             if c != lsoa_column
-            and normalised_header(c) not in RECORD_COLUMNS
+            and normalised_header(c) not in record_columns(frame.columns)
             and not str(c).lower().startswith(("lsoa", "geometry"))
         ]
         name_column = _name_column(frame, others, source)
@@ -325,7 +344,13 @@ def practice_table(
     )
     if name_column is None:
         name_column = _name_column(
-            frame, [c for c in frame.columns if c != code_column and normalised_header(c) not in RECORD_COLUMNS], source
+            frame,
+            [
+                c
+                for c in frame.columns
+                if c != code_column and normalised_header(c) not in record_columns(frame.columns)
+            ],
+            source,
         )
     elif name_column not in frame.columns:
         raise PlanError(

@@ -30,7 +30,7 @@ from geo.names import check_name, name_from_file, printable
 from geo.plan.constraints import coverage_error
 from geo.plan.lookup import (
     LSOA_HEADERS,
-    RECORD_COLUMNS,
+    record_columns,
     assignment_from_frame,
     basis_of,
     blocks_of,
@@ -41,6 +41,7 @@ from geo.plan.lookup import (
     units_of,
 )
 from geo.atlas.model import with_block_columns
+from geo.plan.ideals import check_places, recorded_ideals
 from geo.plan.params import BLOCK_TITLES, Provenance
 from geo.sources.memory import MemoryFile
 from geo.sources.uploads import Upload, check_shapes, open_upload, read_layer, read_table, repaired
@@ -85,20 +86,22 @@ def _open(path, atlas: "Atlas") -> Upload:
 
 
 def _read_polygons(upload: Upload, atlas: "Atlas", name_column: str | None):
-    """Polygons as ``(assignment, basis, practices, blocks, LSOA attributes)``: each LSOA to the polygon covering
-    most of it (the attributes only for an LSOA layer, read as a lookup)."""
+    """Polygons as ``(assignment, basis, practices, blocks, LSOA attributes, recorded ideals)``: each LSOA to the
+    polygon covering most of it (the attributes only for an LSOA layer, read as a lookup; the ideals of a counted
+    plan, :func:`geo.plan.ideals.recorded_ideals`, or None)."""
     polygons = read_layer(upload)
     source = upload.name
     attributes = pd.DataFrame(polygons.drop(columns=polygons.geometry.name))
     basis, blocks = basis_of(attributes, source=source), blocks_of(attributes, source=source)
     if any(normalised_header(c) in LSOA_HEADERS for c in attributes.columns):
         assignment = assignment_from_frame(attributes, atlas, source=source, name_column=name_column)
-        return assignment, basis, None, blocks, attributes
+        ideals = recorded_ideals(attributes, assignment.reset_index(drop=True), atlas, basis, source=source)
+        return assignment, basis, None, blocks, attributes, ideals
     if name_column is None:
         text = [
             c
             for c in attributes.columns
-            if normalised_header(c) not in RECORD_COLUMNS
+            if normalised_header(c) not in record_columns(attributes.columns)
             and (attributes[c].dtype == object or pd.api.types.is_string_dtype(attributes[c]))
         ]
         if not text:
@@ -133,7 +136,9 @@ def _read_polygons(upload: Upload, atlas: "Atlas", name_column: str | None):
             file=source,
             expected=error.expected,
         )
-    return assignment, basis, _practices_of(attributes, name_column, basis, source), blocks, None
+    names = attributes[name_column].astype(str).str.strip().reset_index(drop=True)
+    ideals = recorded_ideals(attributes, names, atlas, basis, source=source)
+    return assignment, basis, _practices_of(attributes, name_column, basis, source), blocks, None, ideals
 
 
 def _practices_of(attributes: pd.DataFrame, name_column: str, basis: str | None, source: str) -> pd.Series | None:
@@ -207,29 +212,52 @@ def load_plan(
         blocks = blocks_of(frame, source=source)  # checked whatever the table lists
         if is_practice_table(frame):
             practices, rows, basis = practice_table(frame, source, name_column)
-            return Plan.from_practices(
+            ideals = recorded_ideals(frame, practices.reset_index(drop=True), atlas, "list", source=source)
+            plan = Plan.from_practices(
                 atlas,
                 practices,
                 params,
-                provenance=_made_on(provenance, basis or "list"),
+                provenance=_measured_from(_made_on(provenance, basis or "list"), ideals),
                 name=name,
                 source=source,
                 rows=rows,
                 **overrides,
             )
+            return _checked(plan, ideals, source)
         assignment = assignment_from_frame(frame, atlas, source=source, name_column=name_column)
         basis, practices = basis_of(frame, source=source), None
+        ideals = recorded_ideals(frame, assignment.reset_index(drop=True), atlas, basis, source=source)
         atlas = _with_units(atlas, frame, blocks, source)
     else:
-        assignment, basis, practices, blocks, attributes = _read_polygons(upload, atlas, name_column)
+        assignment, basis, practices, blocks, attributes, ideals = _read_polygons(upload, atlas, name_column)
         if attributes is not None:  # an LSOA layer: it may carry each LSOA's unit too
             atlas = _with_units(atlas, attributes, blocks, source)
     if practices is not None:  # a list plan's footprints: the plan is its practices
-        return Plan.from_practices(
-            atlas, practices, params, provenance=_made_on(provenance, basis), name=name, source=source, **overrides
-        )
-    provenance = _built_from(_made_on(provenance, basis), blocks, source)
-    return Plan(atlas, assignment, params, provenance=provenance, name=name, **overrides)
+        made = _measured_from(_made_on(provenance, basis), ideals)
+        plan = Plan.from_practices(atlas, practices, params, provenance=made, name=name, source=source, **overrides)
+        return _checked(plan, ideals, source)
+    provenance = _measured_from(_built_from(_made_on(provenance, basis), blocks, source), ideals)
+    return _checked(Plan(atlas, assignment, params, provenance=provenance, name=name, **overrides), ideals, source)
+
+
+def _measured_from(provenance, ideals):
+    """The provenance with the ideals a counted plan's file records (``nest``, ``ideal_sizes``), so the plan is
+    measured from each place's ideal as it was written; a caller's own record is kept."""
+    if ideals is None or "ideal_sizes" in provenance.params:
+        return provenance
+    return replace(provenance, params={**provenance.params, **ideals[0]})
+
+
+def _checked(plan: "Plan", ideals, source: str) -> "Plan":
+    """The plan, once each neighbourhood's recorded place is the one its people put it in
+    (:func:`geo.plan.ideals.check_places`), on the basis the file was written on (a caller's other basis may
+    put a neighbourhood's people elsewhere, and is named as an override by every output)."""
+    written = plan.provenance.population_basis
+    if written is not None and plan.population != written:
+        return plan
+    if ideals is not None and plan.provenance.params.get("ideal_sizes") == ideals[0]["ideal_sizes"]:
+        check_places(plan, ideals[1], source=source)
+    return plan
 
 
 def _with_units(atlas: "Atlas", frame: pd.DataFrame, blocks: str | None, source: str) -> "Atlas":
