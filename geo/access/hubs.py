@@ -5,8 +5,9 @@ nearest outside when none is) that minimises its residents' straight-line distan
 :func:`geo.access.siting.choose_sites`); the proposal's access weight moves boundaries towards it
 (:mod:`geo.propose.hub_moves`). Distances are from each LSOA's point, the access layer's own
 (:func:`geo.access.layer.demand_points`: postcode-weighted where Code-Point Open covers its district whole, else its
-centroid), weighted by residents, and say which points and for how many LSOAs (:func:`hub_method`). The **centre** distance (to the footprint's
-resident-weighted mean point) is shown beside it: how near the people are to one another, whatever the sites.
+centroid), weighted by residents, and say which points and for how many LSOAs (:func:`hub_method`). The
+**centre** distance (to the footprint's resident-weighted mean point) is shown beside it: how near the people are
+to one another, whatever the sites.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Where to put neighbourhood health centres: ``K`` hub sites per neighbourhood, or for the whole area.
 
-Demand is each LSOA's point, the access layer's own (:func:`geo.access.layer.demand_points`: its postcode-weighted
-point where Code-Point Open covers its district whole, else its centroid), weighted by its residents (``population``),
-or by residents × (1 + the LSOA's percentile of need score in the area, 0..1) (``need``: the most in need count
+Demand is each LSOA's point, the access layer's own (:func:`geo.access.layer.demand_points`: its
+postcode-weighted point where Code-Point Open covers its district whole, else its centroid), weighted by its
+residents (``population``), or by residents × (1 + the LSOA's percentile of need score in the area, 0..1) (``need``: the most in need count
 up to twice). Candidates are today's practice sites (default) or a user file (:mod:`geo.access.candidates`).
 Sites minimise the weighted straight-line distance (p-median, solved exactly by :mod:`geo.access.pmedian`).
 
@@ -262,7 +262,7 @@ def _demand(atlas, points: pd.DataFrame | None, data_dir) -> pd.DataFrame:
             column="x" if not np.isfinite(xy[int(np.argmax(bad)), 0]) else "y",
             expected="a finite point (metres, EPSG:27700) for every LSOA of the atlas",
         )
-    ordered = ordered[["x", "y", "point_method"]].copy()
+    ordered = ordered[[c for c in ("x", "y", "point_method", "postcode_units") if c in ordered.columns]].copy()
     ordered.attrs = {k: v for k, v in attrs.items() if k in ("source", "notes")}
     return ordered
 
