@@ -159,6 +159,8 @@ def effect_lines(effect: dict) -> list[str]:
     access weight 2: people's mean distance to their neighbourhood's best practice site 1.20 km (1.50 km without: -20 %)
       to the footprint's population-weighted centre 1.40 km (1.60 km without)
       balance: max |deviation| 4.0 % (3.0 % without); within ±10 %: 100 % (90 % without)
+    >>> effect_lines({**effect, "hub_method": "residents' distance (km), straight line from ..."})[-1]
+    "  measured: residents' distance (km), straight line from ..."
     """
     a, b = effect["with"], effect["without"]
     change = 100.0 * (a["hub_km"] / b["hub_km"] - 1) if b["hub_km"] else float("nan")
@@ -168,4 +170,4 @@ def effect_lines(effect: dict) -> list[str]:
         f"  to the footprint's population-weighted centre {a['centre_km']:.2f} km ({b['centre_km']:.2f} km without)",
         f"  balance: max |deviation| {a['max_abs_deviation_pct']:.1f} % ({b['max_abs_deviation_pct']:.1f} % without); "
         f"within ±10 %: {a['within_10_pct']:.0f} % ({b['within_10_pct']:.0f} % without)",
-    ]
+    ] + ([f"  measured: {effect['hub_method']}"] if effect.get("hub_method") else [])
