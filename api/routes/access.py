@@ -107,7 +107,7 @@ def plan_sites(
             slug="too-large",
             extra={"limit_lsoas": limit, "lsoas": lsoas},
         )
-    _, need = _layers(state, plan.atlas)
+    access, need = _layers(state, plan.atlas)  # siting measures from the access layer's own points
     per = body.per_neighbourhood or (1 if body.total is None else None)
     result = choose_sites(
         plan,
@@ -117,6 +117,7 @@ def plan_sites(
         threshold_km=body.threshold_km,
         need=need,
         time_limit=TIME_LIMIT,
+        points=access,
     )
     if format != "json":
         with tempfile.TemporaryDirectory(prefix="nhp-sites-") as folder:

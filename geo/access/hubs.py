@@ -3,9 +3,11 @@
 A neighbourhood's **hub** is its best practice site: the one practice site (of those inside its footprint, or the
 nearest outside when none is) that minimises its residents' straight-line distance (a 1-median, solved exactly by
 :func:`geo.access.siting.choose_sites`); the proposal's access weight moves boundaries towards it
-(:mod:`geo.propose.hub_moves`). Distances are from each LSOA's point (its geometric centroid,
-:func:`geo.access.layer.lsoa_points`), weighted by residents. The **centre** distance (to the footprint's
-resident-weighted mean point) is shown beside it: how near the people are to one another, whatever the sites.
+(:mod:`geo.propose.hub_moves`). Distances are from each LSOA's point, the access layer's own
+(:func:`geo.access.layer.demand_points`: postcode-weighted where Code-Point Open covers its district whole, else its
+centroid), weighted by residents, and say which points and for how many LSOAs (:func:`hub_method`). The
+**centre** distance (to the footprint's resident-weighted mean point) is shown beside it: how near the people are
+to one another, whatever the sites.
 """
 
 from __future__ import annotations
@@ -13,18 +15,30 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo.access.layer import lsoa_points
+from geo.access.layer import demand_points, points_label
 from geo.access.siting import choose_sites
 
-#: How the hub distance is measured, for every output that shows it.
+#: How the hub distance is measured, for every output that shows it (``{points}``: :func:`hub_method`).
 HUB_METHOD = (
-    "residents' straight-line distance (km) from each LSOA's geometric centroid (not population-weighted) to the "
-    "neighbourhood's best practice site (1-median over the practice sites inside it, exact), resident-weighted mean"
+    "residents' distance (km), {points}, to the neighbourhood's best practice site (1-median over the practice "
+    "sites inside it, exact), resident-weighted mean"
 )
 CENTRE_METHOD = "residents' straight-line distance (km) to the footprint's population-weighted centre, mean"
 
 
-def hub_distances(plan, *, candidates: pd.DataFrame | None = None) -> pd.DataFrame:
+def hub_method(points: pd.DataFrame) -> str:
+    """How the hub distance from ``points`` (:func:`geo.access.layer.demand_points`) is measured.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> hub_method(demand_points(grid_atlas(2, 1), "/nonexistent")).split(", to ")[0]
+    "residents' distance (km), straight line from LSOA centroids (not population-weighted) for all 2 LSOAs"
+    """
+    return HUB_METHOD.format(points=points_label(points))
+
+
+def hub_distances(plan, *, candidates: pd.DataFrame | None = None, points: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return per neighbourhood ``residents, hub_site, hub_name, hub_km, centre_km`` (resident-weighted means).
 
     Parameters
@@ -33,6 +47,9 @@ def hub_distances(plan, *, candidates: pd.DataFrame | None = None) -> pd.DataFra
         The plan whose footprints are measured.
     candidates
         Hub sites to choose from (``site_name, x, y``, index ``site_code``); default today's practice sites.
+    points
+        Each LSOA's point (:func:`geo.access.layer.demand_points`, its default); ``attrs["points"]`` of the
+        answer keeps them.
 
     Examples
     --------
@@ -40,14 +57,17 @@ def hub_distances(plan, *, candidates: pd.DataFrame | None = None) -> pd.DataFra
     >>> from geo.testing import grid_atlas
     >>> atlas = grid_atlas(6, 1, practice_every=1)
     >>> plan = Plan(atlas, {c: "W" if int(c[1:]) < 3 else "E" for c in atlas.codes})
-    >>> hub_distances(plan)[["hub_site", "hub_km", "centre_km"]].round(3).to_dict("index")
+    >>> hub_distances(plan, points=demand_points(atlas, "/nonexistent"))[["hub_site", "hub_km", "centre_km"]].round(3).to_dict("index")
     {'E': {'hub_site': 'Z00004', 'hub_km': 0.667, 'centre_km': 0.667}, 'W': {'hub_site': 'Z00001', 'hub_km': 0.667, 'centre_km': 0.667}}
     """
 
     atlas = plan.atlas
     need = pd.DataFrame({"need_score": np.nan}, index=atlas.lsoas.index)  # population weights: need is not read
-    result = choose_sites(plan, candidates=candidates, per_neighbourhood=1, weight="population", need=need)
-    points = lsoa_points(atlas)
+    points = demand_points(atlas) if points is None else points
+    result = choose_sites(
+        plan, candidates=candidates, per_neighbourhood=1, weight="population", need=need, points=points
+    )
+    points = result.points
     xy = points[["x", "y"]].to_numpy()
     people = atlas.lsoas.resident_population.to_numpy(dtype=float)
     key = plan.assignment.reindex(atlas.lsoas.index).to_numpy()
@@ -68,10 +88,12 @@ def hub_distances(plan, *, candidates: pd.DataFrame | None = None) -> pd.DataFra
             "hub_km": float(np.average(hub.km.to_numpy()[m], weights=w)),
             "centre_km": float(np.average(to_centre, weights=w)),
         }
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("neighbourhood")
+    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("neighbourhood")
+    table.attrs["points"] = points
+    return table
 
 
-def hub_summary(plan, *, candidates: pd.DataFrame | None = None) -> dict:
+def hub_summary(plan, *, candidates: pd.DataFrame | None = None, points: pd.DataFrame | None = None) -> dict:
     """Balance and nearness to a hub of a whole plan: ``max_abs_deviation_pct, within_10_pct, hub_km,
     centre_km`` (both percentages 0 to 100, as in the plan's summary; the distances resident-weighted over every
     neighbourhood).
@@ -82,10 +104,11 @@ def hub_summary(plan, *, candidates: pd.DataFrame | None = None) -> dict:
     >>> from geo.plan.params import PlanParams
     >>> from geo.testing import grid_atlas
     >>> atlas = grid_atlas(4, 1, practice_every=1)
-    >>> hub_summary(Plan(atlas, {"G0000": "A", "G0001": "A", "G0002": "B", "G0003": "B"}, PlanParams(target=3000)))
+    >>> plan = Plan(atlas, {"G0000": "A", "G0001": "A", "G0002": "B", "G0003": "B"}, PlanParams(target=3000))
+    >>> hub_summary(plan, points=demand_points(atlas, "/nonexistent"))
     {'max_abs_deviation_pct': 0.0, 'within_10_pct': 100.0, 'hub_km': 0.5, 'centre_km': 0.5}
     """
-    table = hub_distances(plan, candidates=candidates)
+    table = hub_distances(plan, candidates=candidates, points=points)
     summary = plan.summary()
     w = table.residents.to_numpy(dtype=float)
     w = w if w.sum() > 0 else np.ones(len(w))
@@ -97,9 +120,10 @@ def hub_summary(plan, *, candidates: pd.DataFrame | None = None) -> dict:
     }
 
 
-def access_effect(plan, baseline, *, weight: float) -> dict:
+def access_effect(plan, baseline, *, weight: float, points: pd.DataFrame | None = None) -> dict:
     """What an access weight did: balance and distances of ``plan`` (made with ``weight``) and of ``baseline``
-    (the same seed and parameters with weight 0), as recorded in the plan's provenance (``params["access"]``).
+    (the same seed and parameters with weight 0), as recorded in the plan's provenance (``params["access"]``),
+    both from the same demand points (``points``, default :func:`geo.access.layer.demand_points`).
 
     Examples
     --------
@@ -108,15 +132,16 @@ def access_effect(plan, baseline, *, weight: float) -> dict:
     >>> atlas = grid_atlas(4, 1, practice_every=1)
     >>> a = Plan(atlas, {"G0000": "A", "G0001": "A", "G0002": "B", "G0003": "B"})
     >>> b = Plan(atlas, {"G0000": "A", "G0001": "B", "G0002": "B", "G0003": "A"})
-    >>> effect = access_effect(a, b, weight=2.0)
+    >>> effect = access_effect(a, b, weight=2.0, points=demand_points(atlas, "/nonexistent"))
     >>> effect["with"]["hub_km"], effect["without"]["hub_km"]  # B's hub: 0 and 1 km; A's split ends: 0 and 3 km
     (0.5, 1.0)
     """
+    points = demand_points(plan.atlas) if points is None else points
     return {
         "weight": float(weight),
-        "with": hub_summary(plan),
-        "without": hub_summary(baseline),
-        "hub_method": HUB_METHOD,
+        "with": hub_summary(plan, points=points),
+        "without": hub_summary(baseline, points=points),
+        "hub_method": hub_method(points),
         "centre_method": CENTRE_METHOD,
         "optimised": "boundary moves towards each neighbourhood's best practice site, from the plan without it",
     }
@@ -134,6 +159,8 @@ def effect_lines(effect: dict) -> list[str]:
     access weight 2: people's mean distance to their neighbourhood's best practice site 1.20 km (1.50 km without: -20 %)
       to the footprint's population-weighted centre 1.40 km (1.60 km without)
       balance: max |deviation| 4.0 % (3.0 % without); within ±10 %: 100 % (90 % without)
+    >>> effect_lines({**effect, "hub_method": "residents' distance (km), straight line from ..."})[-1]
+    "  measured: residents' distance (km), straight line from ..."
     """
     a, b = effect["with"], effect["without"]
     change = 100.0 * (a["hub_km"] / b["hub_km"] - 1) if b["hub_km"] else float("nan")
@@ -143,4 +170,4 @@ def effect_lines(effect: dict) -> list[str]:
         f"  to the footprint's population-weighted centre {a['centre_km']:.2f} km ({b['centre_km']:.2f} km without)",
         f"  balance: max |deviation| {a['max_abs_deviation_pct']:.1f} % ({b['max_abs_deviation_pct']:.1f} % without); "
         f"within ±10 %: {a['within_10_pct']:.0f} % ({b['within_10_pct']:.0f} % without)",
-    ]
+    ] + ([f"  measured: {effect['hub_method']}"] if effect.get("hub_method") else [])

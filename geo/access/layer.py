@@ -133,7 +133,8 @@ def access_layer(atlas, data_dir=None, *, points: str | pd.DataFrame = "postcode
     ([0.0, 1.0, 2.0], 'Z00000')
     """
     catalogue = sources.catalogue_for(sources.data_folder(atlas, data_dir))
-    where, point_source = _points(atlas, catalogue, points)
+    where = _demand_points(atlas, catalogue, points)
+    point_source = where.attrs.pop("source")
     sites = practice_sites(atlas)
     km, j = nearest(where[["x", "y"]].to_numpy(), sites[["x", "y"]].to_numpy())
     layer = where.copy()
@@ -147,6 +148,66 @@ def access_layer(atlas, data_dir=None, *, points: str | pd.DataFrame = "postcode
         layer[name] = iod[column].to_numpy()
     layer.attrs["notes"] = notes(atlas, iod_source, hospital.hospital_minutes.notna().any(), layer, point_source)
     return layer
+
+
+def demand_points(atlas, data_dir=None, *, points: str | pd.DataFrame = "postcode") -> pd.DataFrame:
+    """Where each LSOA's people sit, for every straight-line distance: the one rule of the access layer
+    (:func:`access_layer`), hub siting (:func:`geo.access.siting.choose_sites`, :mod:`geo.access.hubs`) and the
+    proposals' access criterion (:mod:`geo.propose.hub_moves`).
+
+    Parameters
+    ----------
+    atlas
+        The study area's atlas.
+    data_dir
+        Folder holding Code-Point Open (default ``NHP_DATA_DIR``; the demo region's own folder for the demo).
+    points
+        As :func:`access_layer`'s ``points``.
+
+    Returns
+    -------
+    DataFrame
+        ``x, y`` (metres, EPSG:27700), ``point_method`` and ``postcode_units`` per LSOA (index: LSOA code);
+        ``attrs["source"]``: the Code-Point source behind them (None without one). :func:`points_label` words it.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> where = demand_points(grid_atlas(2, 1), "/nonexistent")
+    >>> where[["x", "point_method"]].values.tolist(), points_label(where)
+    ([[450500.0, 'centroid'], [451500.0, 'centroid']], 'straight line from LSOA centroids (not population-weighted) for all 2 LSOAs')
+    """
+    catalogue = sources.catalogue_for(sources.data_folder(atlas, data_dir))
+    return _demand_points(atlas, catalogue, points)
+
+
+def points_label(points: pd.DataFrame, rows=None) -> str:
+    """The method label of distances measured from ``points`` (:func:`demand_points`, or an access layer), over
+    all its LSOAs or those of ``rows`` (a boolean mask or positions), worded as the access layer words it
+    (:func:`geo.access.points.method_label`).
+
+    Examples
+    --------
+    >>> where = pd.DataFrame({"point_method": ["postcode-weighted", "centroid"]}, index=["A", "B"])
+    >>> where.attrs["source"] = {"vintage": "Code-Point Open 2025-10"}
+    >>> points_label(where, [0])
+    'straight line from postcode-weighted points (Code-Point Open 2025-10) for 1 of 1 LSOAs'
+    """
+    method = points.point_method.to_numpy() if "point_method" in points.columns else np.full(len(points), "centroid")
+    method = method if rows is None else method[rows]
+    source = points.attrs.get("source") or {}
+    vintage = source.get("vintage") or points.attrs.get("notes", {}).get("practice_km", {}).get("points", {}).get(
+        "source"
+    )
+    postcode = int((method == postcode_points.POSTCODE).sum())
+    return postcode_points.method_label(postcode, len(method), point_source_text({"vintage": vintage or None}))
+
+
+def _demand_points(atlas, catalogue, points) -> pd.DataFrame:
+    where, source = _points(atlas, catalogue, points)
+    where = where.copy()
+    where.attrs["source"] = source
+    return where
 
 
 def _points(atlas, catalogue, points) -> tuple[pd.DataFrame, dict | None]:

@@ -26,6 +26,7 @@ COLUMNS = [
     "p90_km",
     "beyond_threshold",
     "beyond_threshold_pct",
+    "km_method",
     "lsoas",
     "need_index",
     "opening_order",
@@ -47,9 +48,11 @@ def sites_frame(result: Sites) -> pd.DataFrame:
     >>> from geo.testing import grid_atlas
     >>> atlas = grid_atlas(3, 1, practice_every=1)
     >>> result = choose_sites(Plan(atlas, {c: "A" for c in atlas.codes}), per_neighbourhood=1,
-    ...                       need=pd.DataFrame({"need_score": 0.0}, index=atlas.codes))
+    ...                       need=pd.DataFrame({"need_score": 0.0}, index=atlas.codes), data_dir="/nonexistent")
     >>> sites_frame(result)[["neighbourhood", "site_code", "people", "mean_km", "beyond_threshold"]].to_dict("records")
     [{'neighbourhood': 'A', 'site_code': 'Z00001', 'people': 4500.0, 'mean_km': 0.667, 'beyond_threshold': 0.0}]
+    >>> sites_frame(result).km_method.tolist()
+    ['straight line from LSOA centroids (not population-weighted) for all 3 LSOAs']
     """
     sites = result.sites.reset_index()
     lon, lat = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True).transform(
@@ -74,7 +77,11 @@ def write_sites(result: Sites, path: str | Path) -> Path:
             expected="--out sites" + ", sites".join(EXTENSIONS[:-1]) + " or sites" + EXTENSIONS[-1],
         )
     table = sites_frame(result)
-    notes = {"Method": str(result.notes.get("method", "")), "Candidates": str(result.notes.get("candidates", ""))}
+    notes = {
+        "Method": str(result.notes.get("method", "")),
+        "Distances": str(result.notes.get("points", {}).get("label", "")),
+        "Candidates": str(result.notes.get("candidates", "")),
+    }
     if suffix in (".csv", ".xlsx"):
         return write_table(table, path, title="Hub sites", notes=notes)
 

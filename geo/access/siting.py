@@ -1,7 +1,8 @@
 """Where to put neighbourhood health centres: ``K`` hub sites per neighbourhood, or for the whole area.
 
-Demand is each LSOA's point (:func:`geo.access.layer.lsoa_points`) weighted by its residents (``population``),
-or by residents × (1 + the LSOA's percentile of need score in the area, 0..1) (``need``: the most in need count
+Demand is each LSOA's point, the access layer's own (:func:`geo.access.layer.demand_points`: its
+postcode-weighted point where Code-Point Open covers its district whole, else its centroid), weighted by its
+residents (``population``), or by residents × (1 + the LSOA's percentile of need score in the area, 0..1) (``need``: the most in need count
 up to twice). Candidates are today's practice sites (default) or a user file (:mod:`geo.access.candidates`).
 Sites minimise the weighted straight-line distance (p-median, solved exactly by :mod:`geo.access.pmedian`).
 
@@ -9,7 +10,9 @@ Per neighbourhood, a neighbourhood's candidates are those inside its LSOAs; one 
 takes the nearest ones outside (and says so). Each LSOA's catchment is its nearest chosen site (within its own
 neighbourhood when siting per neighbourhood). Per site: people (residents), mean and 90th-percentile distance
 (resident-weighted), people beyond the threshold, the catchment's need index (:mod:`geo.access.need`), and an
-``opening_order``: highest need index first. Counts pass through :mod:`geo.disclosure`.
+``opening_order``: highest need index first; ``km_method``: which points its distances are from, for how many of
+its LSOAs, worded as the access layer words it (:func:`geo.access.layer.points_label`). Counts pass through
+:mod:`geo.disclosure`.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from geo import disclosure
-from geo.access.layer import PRACTICE_KM, lsoa_points, practice_sites, weighted_median
+from geo.access.layer import PRACTICE_KM, demand_points, points_label, practice_sites, weighted_median
+from geo.access import points as postcode_points
 from geo.access.need import need_layer
 from geo.access.pmedian import p_median
 from geo.errors import DataError
@@ -44,13 +48,16 @@ class Sites:
     sites
         One row per chosen site and catchment (index ``site_code``; per neighbourhood two neighbourhoods may
         share a site outside both): ``catchment, neighbourhood, site_name, people, mean_km, p90_km,
-        beyond_threshold, beyond_threshold_pct, lsoas, need_index, opening_order, x, y``.
+        beyond_threshold, beyond_threshold_pct, km_method, lsoas, need_index, opening_order, x, y``.
     catchment
         Per LSOA: ``site_code``, ``km`` (distance to it) and ``catchment`` (the key of its site's row).
     problems
         Per solved problem: neighbourhood (or ``(whole area)``), LSOAs, candidates, k, method, seconds, gap.
     notes
-        Method, weights, threshold and candidate source, for every output.
+        Method, weights, threshold and candidate source, for every output; ``points``: the demand points' label
+        (``label``) and counts (``point_lsoas``, ``postcode_point_lsoas``).
+    points
+        Each LSOA's demand point (``x, y, point_method, postcode_units``), as :func:`geo.access.layer.demand_points`.
     """
 
     sites: pd.DataFrame
@@ -58,6 +65,7 @@ class Sites:
     problems: pd.DataFrame
     notes: dict = field(default_factory=dict)
     atlas: object = None
+    points: pd.DataFrame | None = None
 
     @property
     def max_gap(self) -> float:
@@ -108,6 +116,7 @@ def choose_sites(
     need: pd.DataFrame | None = None,
     method: str = "auto",
     time_limit: float = 120.0,
+    points: pd.DataFrame | None = None,
 ) -> Sites:
     """Choose hub sites for ``plan``: ``per_neighbourhood`` in each neighbourhood, or ``total`` for the whole area.
 
@@ -130,6 +139,9 @@ def choose_sites(
         A need layer (:func:`geo.access.need.need_layer`) instead of reading one.
     method, time_limit
         Passed to :func:`geo.access.pmedian.p_median`.
+    points
+        Each LSOA's demand point (``x, y, point_method``; an access layer will do, so siting measures from its
+        very points); default :func:`geo.access.layer.demand_points` of ``data_dir``.
 
     Examples
     --------
@@ -138,9 +150,11 @@ def choose_sites(
     >>> atlas = grid_atlas(6, 1, practice_every=1)
     >>> plan = Plan(atlas, {c: "W" if int(c[1:]) < 3 else "E" for c in atlas.codes})
     >>> need = pd.DataFrame({"need_score": 0.0}, index=atlas.codes)
-    >>> result = choose_sites(plan, per_neighbourhood=1, need=need)
+    >>> result = choose_sites(plan, per_neighbourhood=1, need=need, data_dir="/nonexistent")
     >>> result.sites[["neighbourhood", "people", "mean_km"]].round(3).to_dict("index")
     {'Z00004': {'neighbourhood': 'E', 'people': 4500.0, 'mean_km': 0.667}, 'Z00001': {'neighbourhood': 'W', 'people': 4500.0, 'mean_km': 0.667}}
+    >>> result.sites.km_method.iloc[0]
+    'straight line from LSOA centroids (not population-weighted) for all 3 LSOAs'
     """
     if (per_neighbourhood is None) == (total is None):
         raise DataError(
@@ -169,8 +183,8 @@ def choose_sites(
     if candidates.empty:
         raise DataError("no candidate sites", expected="at least one candidate site")
     need = need_layer(atlas, data_dir) if need is None else need
-    points = lsoa_points(atlas)
-    xy = points[["x", "y"]].to_numpy()
+    points = _demand(atlas, points, data_dir)
+    xy = points[["x", "y"]].to_numpy(dtype=float)
     cxy = candidates[["x", "y"]].to_numpy()
     weights = demand_weights(atlas, weight, need)
     assignment = plan.assignment.reindex(atlas.lsoas.index).to_numpy()
@@ -209,20 +223,48 @@ def choose_sites(
         if total is not None
         else pd.Series(assignment, index=catchment.index).astype(str) + " | " + catchment.site_code
     )
-    sites = _site_table(atlas, plan, candidates, catchment, need, threshold_km, per_neighbourhood is not None)
+    sites = _site_table(atlas, plan, candidates, catchment, need, threshold_km, per_neighbourhood is not None, points)
+    label = points_label(points)
     notes = {
         "weight": weight,
         "threshold_km": threshold_km,
         "candidates": source,
         "method": (
-            "p-median on straight-line distance from each LSOA's point (centroid, not population-"
-            "weighted), weighted by "
+            f"p-median on {label}, weighted by "
             + ("residents" if weight == "population" else "residents × (1 + percentile of need score)")
             + "; solved exactly (enumeration or HiGHS MILP)"
         ),
         "opening_order": "catchment need index, highest first",
+        "points": {
+            "label": label,
+            "point_lsoas": len(points),
+            "postcode_point_lsoas": int((points.point_method == postcode_points.POSTCODE).sum()),
+        },
     }
-    return Sites(sites, catchment, pd.DataFrame(problems), notes, atlas)
+    return Sites(sites, catchment, pd.DataFrame(problems), notes, atlas, points)
+
+
+def _demand(atlas, points: pd.DataFrame | None, data_dir) -> pd.DataFrame:
+    """The demand points of ``atlas``: ``points`` checked and put in the atlas's order, else the access layer's."""
+    if points is None:
+        return demand_points(atlas, data_dir)
+    for column in ("x", "y", "point_method"):
+        if column not in points.columns:
+            raise DataError(f"the demand points have no {column} column", column=column, expected="x, y, point_method")
+    attrs = dict(points.attrs)
+    ordered = points.reindex(atlas.lsoas.index)
+    xy = ordered[["x", "y"]].to_numpy(dtype=float)
+    bad = ~np.isfinite(xy).all(axis=1)
+    if bad.any():
+        raise DataError(
+            f"no demand point for LSOA {atlas.lsoas.index[int(np.argmax(bad))]}",
+            row=int(np.argmax(bad)) + 1,
+            column="x" if not np.isfinite(xy[int(np.argmax(bad)), 0]) else "y",
+            expected="a finite point (metres, EPSG:27700) for every LSOA of the atlas",
+        )
+    ordered = ordered[[c for c in ("x", "y", "point_method", "postcode_units") if c in ordered.columns]].copy()
+    ordered.attrs = {k: v for k, v in attrs.items() if k in ("source", "notes")}
+    return ordered
 
 
 def _km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -248,7 +290,7 @@ def _per_neighbourhood_groups(plan, atlas, candidates, xy, cxy, assignment, k):
         yield name, rows, cands, min(k, len(cands)), note
 
 
-def _site_table(atlas, plan, candidates, catchment, need, threshold_km, per_neighbourhood) -> pd.DataFrame:
+def _site_table(atlas, plan, candidates, catchment, need, threshold_km, per_neighbourhood, points) -> pd.DataFrame:
     people = atlas.lsoas.resident_population.astype(float)
     key = catchment.catchment
     residents = disclosure.publish_totals(people, key)
@@ -278,6 +320,7 @@ def _site_table(atlas, plan, candidates, catchment, need, threshold_km, per_neig
             "p90_km": weighted_median(d, w, 0.9),
             "beyond_threshold": beyond.total.get(catchment_key),
             "beyond_threshold_pct": disclosure.publish_share(part, float(w.sum())),
+            "km_method": points_label(points, m),
             "lsoas": len(m),
             "need_index": float(np.average(score[known], weights=w[known])) if known.any() else float("nan"),
             "x": candidates.at[code, "x"],

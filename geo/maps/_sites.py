@@ -65,6 +65,7 @@ def add_sites(m: folium.Map, simplified: gpd.GeoDataFrame, result) -> None:
             "people": sites["people"].map(count_text),
             "mean_km": sites["mean_km"].map(lambda v: number_text(v, 2) + " km"),
             "p90_km": sites["p90_km"].map(lambda v: number_text(v, 2) + " km"),
+            "km_method": sites["km_method"].map(esc) if "km_method" in sites else "",
             "opening_order": sites["opening_order"].map(lambda v: number_text(v, 0)),
         },
         geometry=gpd.points_from_xy(sites.x, sites.y),
@@ -78,6 +79,7 @@ def add_sites(m: folium.Map, simplified: gpd.GeoDataFrame, result) -> None:
         "people": "People served",
         "mean_km": "Mean distance (straight line)",
         "p90_km": "90th percentile distance",
+        "km_method": "Distances measured",
         "opening_order": "Order of opening (by need)",
     }
     group = folium.FeatureGroup(name=esc("Hub sites (chosen)"), show=True)
@@ -99,7 +101,8 @@ def add_sites(m: folium.Map, simplified: gpd.GeoDataFrame, result) -> None:
             group,
             "Hub sites (chosen)",
             [(("circle", SITE_COLOUR), "Chosen hub site")],
-            "today's practice sites as candidates; distances straight line from LSOA centroids",
+            "today's practice sites as candidates; distances "
+            + ((result.notes.get("points") or {}).get("label") or "straight line from LSOA centroids"),
             position="bottomleft",
         )
     )

@@ -4,7 +4,9 @@ With an access weight (:class:`geo.propose.ProposalParams` ``access_weight``), e
 and refinement (the plan of weight 0, unchanged) is improved by single-node boundary moves. A neighbourhood's
 **hub** is its best practice site: the practice site inside its footprint that minimises its residents' summed
 straight-line distance (a 1-median over those sites, found exactly by enumeration), as
-:func:`geo.access.hubs.hub_distances` measures it. Rounds alternate: hubs fixed, move boundary nodes to the
+:func:`geo.access.hubs.hub_distances` measures it: from each LSOA's point as the access layer and siting place it
+(:func:`geo.access.layer.demand_points`: postcode-weighted where Code-Point Open covers its district whole, else its
+centroid). Rounds alternate: hubs fixed, move boundary nodes to the
 neighbour whose hub is nearer their people; then choose the hubs again.
 
 A move ``v: a -> b`` must bring ``v``'s residents nearer (``gain``, people-km, above 0), keep ``a`` connected,
@@ -30,7 +32,7 @@ import numpy as np
 
 from geo.propose.refine import PRACTICE_COST, _edges_from, _stays_connected
 from geo.access.siting import _candidate_lsoas
-from geo.access.layer import lsoa_points, practice_sites
+from geo.access.layer import demand_points, practice_sites
 
 #: Rounds of (choose hubs, move nodes); a round without a move ends the search sooner.
 ROUNDS = 8
@@ -226,9 +228,10 @@ class _State:
         return None
 
 
-def improve_pieces(atlas, params, pieces, solved, index=None) -> list[np.ndarray]:
+def improve_pieces(atlas, params, pieces, solved, index=None, points=None) -> list[np.ndarray]:
     """Return every piece's labels improved by :func:`improve_piece` (the proposal's nodes: LSOAs, or the blocks
-    ``index`` maps each LSOA to), with today's practice sites inside the area as the possible hubs.
+    ``index`` maps each LSOA to), with today's practice sites inside the area as the possible hubs and each LSOA's
+    people at its demand point (``points``, default :func:`geo.access.layer.demand_points`).
 
     Examples
     --------
@@ -237,11 +240,13 @@ def improve_pieces(atlas, params, pieces, solved, index=None) -> list[np.ndarray
     >>> from geo.propose.model import ProposalParams
     >>> atlas = grid_atlas(6, 1, practice_every=5)
     >>> params = ProposalParams(target=4500, tolerance=0.5, access_weight=5.0)
-    >>> [labels.tolist() for labels in improve_pieces(atlas, params, atlas_pieces(atlas, params), [np.array([0, 0, 0, 0, 1, 1])])]
+    >>> where = demand_points(atlas, "/nonexistent")
+    >>> [labels.tolist() for labels in improve_pieces(atlas, params, atlas_pieces(atlas, params), [np.array([0, 0, 0, 0, 1, 1])], points=where)]
     [[0, 0, 0, 1, 1, 1]]
     """
 
-    xy = lsoa_points(atlas)[["x", "y"]].to_numpy()
+    points = demand_points(atlas) if points is None else points.reindex(atlas.lsoas.index)
+    xy = points[["x", "y"]].to_numpy(dtype=float)
     residents = atlas.lsoas.resident_population.fillna(0).clip(lower=0).to_numpy(dtype=float)
     node_of = np.arange(len(xy)) if index is None else np.asarray(index)
     n_nodes = int(node_of.max()) + 1 if len(node_of) else 0

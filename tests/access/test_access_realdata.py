@@ -62,3 +62,38 @@ def test_the_city_has_the_least_healthy_life_and_its_hub_sites_are_proven_optima
     assert result.max_gap == 0.0 and len(result.sites) == 6
     assert result.sites.people.sum() == pytest.approx(atlas.lsoas.resident_population.sum(), abs=10)
     assert np.isfinite(result.sites.mean_km).all()
+
+
+def test_siting_and_hubs_measure_from_the_access_layers_points_and_say_so(three, data_dir):
+    from geo.access.hubs import hub_distances, hub_method
+    from geo.access.layer import practice_sites
+    from geo.access.points import method_label
+
+    atlas, plan, layer, need = three
+    result = choose_sites(plan, per_neighbourhood=1, need=need, data_dir=data_dir)
+    points = result.points
+    assert points.index.equals(layer.index)
+    assert (points[["x", "y"]].to_numpy() == layer[["x", "y"]].to_numpy()).all()
+    assert (points.point_method.to_numpy() == layer.point_method.to_numpy()).all()
+    postcode = (layer.point_method == "postcode-weighted").to_numpy()
+    for code in ("E06000017", "E06000016"):  # Code-Point Open covers Rutland and Leicester whole
+        assert postcode[(atlas.lsoas.lad_code == code).to_numpy()].mean() > 0.9
+    xy = layer[["x", "y"]].to_numpy()
+    site_xy = practice_sites(atlas)[["x", "y"]].reindex(result.catchment.site_code).to_numpy()
+    assert result.catchment.km.to_numpy() == pytest.approx(np.hypot(*(xy - site_xy).T) / 1000)
+    # One hub per district: each catchment is its district, so its label is the access table's, word for word.
+    table = access_by_neighbourhood(plan, layer)
+    for row in result.sites.itertuples():
+        assert row.km_method == table.at[row.neighbourhood, "practice_km_method"]
+    source = layer.attrs["notes"]["practice_km"]["points"]["source"]
+    label = method_label(int(postcode.sum()), len(layer), source)
+    assert result.notes["points"]["label"] == label and label in result.notes["method"]
+    assert f"for {int(postcode.sum()):,} of {len(layer):,} LSOAs" in label
+    # The hubs of the proposals' access criterion: the same points (the centre distance recounted from them).
+    hubs = hub_distances(plan)
+    people = atlas.lsoas.resident_population.to_numpy(dtype=float)
+    m = (plan.assignment.reindex(layer.index) == "Rutland").to_numpy()
+    centre = np.average(xy[m], axis=0, weights=people[m])
+    expected = np.average(np.hypot(*(xy[m] - centre).T) / 1000, weights=people[m])
+    assert hubs.at["Rutland", "centre_km"] == pytest.approx(expected)
+    assert hub_method(hubs.attrs["points"]).split(", to ")[0] == f"residents' distance (km), {label}"

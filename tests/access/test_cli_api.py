@@ -107,6 +107,13 @@ def test_the_api_answers_access_and_sites_and_refuses_what_is_too_large(client, 
     assert sites.status_code == 200, sites.text
     answer = sites.json()
     assert len(answer["sites"]) == 4 and answer["max_gap"] == 0.0
+    # Measured from the access layer's points, and labelled as the access answer labels its neighbourhoods.
+    label = answer["notes"]["points"]["label"]
+    assert label in answer["notes"]["method"] and label.startswith("straight line from")
+    words = {row["neighbourhood"]: row["practice_km_method"] for row in body["neighbourhoods"]}
+    one = client.post(f"/api/v1/plans/{plan_id}/sites", json={"per_neighbourhood": 1}, headers=auth(keys["planner"]))
+    for site in one.json()["sites"]:  # one site each: its catchment is its whole neighbourhood
+        assert site["km_method"] == words[site["neighbourhood"]]
     assert_no_small_counts(answer)
     csv = client.post(f"/api/v1/plans/{plan_id}/sites?format=csv", json={"total": 3}, headers=auth(keys["planner"]))
     assert csv.status_code == 200 and csv.text.startswith("neighbourhood,site_code,site_name,people")

@@ -144,3 +144,49 @@ def test_layers_and_files_carry_the_sites(grid, tmp_path):
     assert len(geo) == 4 and set(geo.geom_type) <= {"Polygon", "MultiPolygon"}
     with pytest.raises(DataError, match="cannot write"):
         write_sites(result, tmp_path / "s.shp")
+
+
+def test_sites_are_chosen_from_the_demand_points_given_and_labelled_with_them(grid):
+    from geo.access.layer import demand_points, practice_sites
+    from geo.access.points import method_label
+
+    plan = Plan(grid, grid.lsoas.lad_code.rename("neighbourhood"))
+    where = demand_points(grid, "/nonexistent")
+    assert where[["x", "y"]].to_numpy() == pytest.approx(centres(grid))  # no Code-Point file: centroids
+    # Every other LSOA's people sit 400 m east, as a postcode-weighted point would put them.
+    moved, shifted = where.copy(), np.arange(len(where)) % 2 == 0
+    moved.loc[shifted, "x"] += 400.0
+    moved.loc[shifted, "point_method"] = "postcode-weighted"
+    moved.attrs["source"] = {"vintage": "Code-Point Open 2025-10"}
+    result = choose_sites(plan, per_neighbourhood=2, need=flat_need(grid), method="milp", points=moved)
+    xy, people = moved[["x", "y"]].to_numpy(), grid.lsoas.resident_population.to_numpy(dtype=float)
+    assert result.points[["x", "y"]].to_numpy() == pytest.approx(xy)
+    sites = practice_sites(grid)
+    site_xy = sites[["x", "y"]].reindex(result.catchment.site_code).to_numpy()
+    assert result.catchment.km.to_numpy() == pytest.approx(np.hypot(*(xy - site_xy).T) / 1000)
+    for name in plan.neighbourhoods:
+        rows = np.flatnonzero(plan.assignment.to_numpy() == name)
+        inside = sites[grid.practices.lsoa_code.reindex(sites.index).map(plan.assignment) == name]
+        optimum = best_by_brute_force(xy[rows], people[rows], inside[["x", "y"]].to_numpy(), 2)
+        assert (people[rows] * result.catchment.km.to_numpy()[rows]).sum() == pytest.approx(optimum, rel=1e-9)
+    for row in result.sites.itertuples():
+        m = (result.catchment.catchment == row.catchment).to_numpy()
+        assert row.km_method == method_label(int(shifted[m].sum()), int(m.sum()), "Code-Point Open 2025-10")
+    label = result.notes["points"]["label"]
+    assert label == (
+        "straight line from postcode-weighted points (Code-Point Open 2025-10) for 24 of 48 LSOAs, "
+        "LSOA centroids for the rest"
+    )
+    assert label in result.notes["method"] and result.notes["points"]["postcode_point_lsoas"] == 24
+    assert sites_frame(result).km_method.tolist() == result.sites.km_method.tolist()
+
+
+def test_a_missing_demand_point_is_refused_naming_the_lsoa(grid):
+    from geo.access.layer import demand_points
+
+    plan = Plan(grid, grid.lsoas.lad_code.rename("neighbourhood"))
+    where = demand_points(grid, "/nonexistent")
+    where.loc[grid.codes[5], "y"] = np.nan
+    with pytest.raises(DataError, match=grid.codes[5]) as error:
+        choose_sites(plan, per_neighbourhood=1, need=flat_need(grid), points=where)
+    assert error.value.row == 6 and error.value.column == "y"

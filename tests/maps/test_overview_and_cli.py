@@ -115,6 +115,12 @@ def test_nhp_map_draws_hub_sites_and_their_catchments(grid_cli, tmp_path, capsys
     assert {"Hub catchments", "Hub sites (chosen)"} <= set(overlay_names(html))
     chosen = [f["properties"] for f in features(html) if "opening_order" in f["properties"]]
     assert sorted(p["neighbourhood"] for p in chosen) == ["North", "South"]  # one hub in each neighbourhood
+    # Each site's catchment is its neighbourhood (the grid has no postcodes: centroids for all its LSOAs).
+    lsoas = {"North": len(grid_cli.codes) - 12, "South": 12}
+    for site in chosen:
+        assert site["km_method"] == (
+            f"straight line from LSOA centroids (not population-weighted) for all {lsoas[site['neighbourhood']]} LSOAs"
+        )
     assert main(["map", "--area", "QZZ", "--sites", "1", "--out", str(tmp_path / "x.html")]) == 2
 
 

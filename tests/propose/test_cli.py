@@ -94,5 +94,7 @@ def test_propose_with_an_access_weight_reports_its_effect_beside_the_plan_withou
     with_km, without_km = (float(v) for v in re.findall(r"(\d+\.\d+) km", line)[:2])
     assert with_km <= without_km
     assert "balance: max |deviation|" in text and "without)" in text
+    measured = next(t for t in text.splitlines() if t.startswith("  measured: "))
+    assert "residents' distance (km), straight line from" in measured and "LSOAs" in measured
     assert main(args) == 0
     assert "access weight" not in capsys.readouterr().out
