@@ -40,7 +40,7 @@ def _lad_codes(plan: "Plan") -> dict[str, list[str]]:
     lads = plan.arrays.lad_codes
     names = plan.neighbourhoods
     spans: dict[str, list[str]] = {name: [] for name in names}
-    if plan.practice_assignment is not None:
+    if plan.built_from == "practices":
         # A list plan crosses an LA where its practices are sited in two, not where its drawn footprint reaches.
         arrays, label = plan.arrays, plan["practice_label"]
         sited = np.flatnonzero((label >= 0) & (arrays.practice_site >= 0))
@@ -71,7 +71,7 @@ def _lad_counts(plan: "Plan") -> np.ndarray:
 
 @metric("local_authorities", "number of local authority districts each neighbourhood spans")
 def _local_authorities(plan: "Plan") -> dict[str, int]:
-    if plan.practice_assignment is None:  # the spans' count, without naming them (a summary follows every edit)
+    if plan.built_from == "lsoas":  # the spans' count, without naming them (a summary follows every edit)
         return dict(zip(plan.neighbourhoods, plan["lad_counts"][:, 0].tolist()))
     return {name: len(codes) for name, codes in plan["lad_codes"].items()}
 
