@@ -10,6 +10,7 @@ many for two neighbourhoods and too few for three). Constrained neighbourhoods a
 from __future__ import annotations
 
 import math
+import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,16 +45,35 @@ def _lad_codes(plan: "Plan") -> dict[str, list[str]]:
         # A list plan crosses an LA where its practices are sited in two, not where its drawn footprint reaches.
         arrays, label = plan.arrays, plan["practice_label"]
         sited = np.flatnonzero((label >= 0) & (arrays.practice_site >= 0))
-        onehot = arrays.values[:, arrays.lad_slice()]
-        site_lad = np.asarray(onehot[arrays.practice_site[sited]]).argmax(axis=1)
+        site_lad = _site_lads(arrays)[sited]
         position = {int(k): name for name, k in zip(names, plan.live)}
-        for k, j in sorted(set(zip(label[sited].tolist(), site_lad.tolist()))):
+        # each (label, LA) pair once, in ascending order of label then LA (np.unique of one code per pair)
+        pairs = np.unique(label[sited] * max(len(lads), 1) + site_lad)
+        for k, j in zip(*(part.tolist() for part in np.divmod(pairs, max(len(lads), 1)))):
             if k in position:
                 spans[position[k]].append(lads[j])
         return spans
     for row, column in zip(*(index.tolist() for index in np.nonzero(_spans(plan)))):
         spans[names[row]].append(lads[column])
     return spans
+
+
+_SITE_LADS: dict[int, np.ndarray] = {}
+
+
+def _site_lads(arrays) -> np.ndarray:
+    """The ``lad_codes`` column of each practice column's site (0 where it has none: never read), once per atlas
+    (every summary after a practice move names a list plan's LAs from its practices' sites)."""
+    key = id(arrays)
+    if key not in _SITE_LADS:
+        onehot = np.asarray(arrays.values[:, arrays.lad_slice()])
+        site = arrays.practice_site
+        found = np.zeros(len(site), np.int64)
+        if onehot.shape[1]:
+            found[site >= 0] = onehot[site[site >= 0]].argmax(axis=1)
+        _SITE_LADS[key] = found
+        weakref.finalize(arrays, _SITE_LADS.pop, key, None)
+    return _SITE_LADS[key]
 
 
 def _spans(plan: "Plan") -> np.ndarray:

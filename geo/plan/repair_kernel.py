@@ -170,13 +170,9 @@ def repair(
                         continue
                     if rank[c] < rank[choice]:
                         choice = c
-                if counted:
-                    for i in range(lo, hi):
-                        r = by_part[i]
-                        for e in range(indptr[r], indptr[r + 1]):
-                            c = practice_label[indices[e]]
-                            if c >= 0:
-                                patients[c] = 0.0
+                if counted:  # cleared label by label: a few dozen stores, not another pass over the entries
+                    for c in range(n_labels):
+                        patients[c] = 0.0
             for j in range(distinct):
                 edge_count[seen[j]] = 0
             for i in range(lo, hi):
