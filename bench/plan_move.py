@@ -15,7 +15,9 @@ share, list populations and alignment, and publishes the populations by the disc
 over-states our cost, never under-states it. Measured on QK1 in one session (load average 3 to 7.5 on 2 cores):
 before 1.93-2.26 (our CPU p50 1.3-1.7 ms), after 0.81-0.98 (0.33-0.57 ms); the ratio moves by about 0.1 with the
 load (our edit touches more memory than GerryChain's flip, so it is the more sensitive to caches others evict).
-A whole-practice move (``--practices``) is not there yet: CPU p50 about 2.9 ms against the 1 ms of issue 26.
+A whole-practice move (``--practices``) is not there yet: CPU p50 2.08-2.38 ms (p95 3.07-3.51) against 2.73-2.95
+(p95 4.11-4.89) before the list view became label indices and the repair shared the metrics' labelling loop
+(runs alternated, load average 7.7-8.0 on 2 cores), against the 1 ms of issue 26.
 
 Usage::
 

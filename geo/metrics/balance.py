@@ -104,7 +104,7 @@ def _homes(plan: "Plan") -> tuple[list, np.ndarray]:
     arrays = plan.arrays
     column = NEST_COLUMNS.get(plan.provenance.params.get("nest", "lad"), (None,))[0]
     places, where = _place_index(plan.atlas, arrays, column)
-    if plan.practice_assignment is not None:
+    if plan.built_from == "practices":
         label = np.asarray(plan["practice_label"], dtype=np.int64)
         site = arrays.practice_site
         ok = (label >= 0) & (site >= 0)

@@ -74,9 +74,8 @@ def _components_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
     if edit is not None:
         return edit["components"]
     pos, old, new = plan.flow
-    if len(pos) > PATCH_LIMIT:
-        return _components_of(plan)
-    if len(pos) > 1:  # a practice move moves a dozen rows: one compiled pass over the graph beats replaying each
+    if len(pos) > 1:  # a practice move moves a dozen rows or more: one compiled pass over the graph (the parts a
+        # recount names, each by its first row) beats replaying each row, and scipy's sparse matrix for many rows
         indptr, neighbour, _ = plan.arrays.neighbours
         return first_row_components(np.asarray(plan.label_index, np.int64), indptr, np.asarray(neighbour, np.int64))
     component = previous.copy()

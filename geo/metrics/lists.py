@@ -58,7 +58,7 @@ def _own_patients(plan: "Plan") -> np.ndarray:
 
 def _own_of_each(plan: "Plan") -> np.ndarray:
     """For each practice column, its area patients living in its neighbourhood's footprint (0 with none)."""
-    if plan.practice_assignment is None:  # an LSOA-built plan's practice belongs to its home
+    if plan.built_from == "lsoas":  # an LSOA-built plan's practice belongs to its home
         return plan["practice_home_patients"]
     return own_list_patients(plan["practice_label"], plan["practice_tallies"])
 

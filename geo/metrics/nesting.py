@@ -10,6 +10,7 @@ many for two neighbourhoods and too few for three). Constrained neighbourhoods a
 from __future__ import annotations
 
 import math
+import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -40,20 +41,39 @@ def _lad_codes(plan: "Plan") -> dict[str, list[str]]:
     lads = plan.arrays.lad_codes
     names = plan.neighbourhoods
     spans: dict[str, list[str]] = {name: [] for name in names}
-    if plan.practice_assignment is not None:
+    if plan.built_from == "practices":
         # A list plan crosses an LA where its practices are sited in two, not where its drawn footprint reaches.
         arrays, label = plan.arrays, plan["practice_label"]
         sited = np.flatnonzero((label >= 0) & (arrays.practice_site >= 0))
-        onehot = arrays.values[:, arrays.lad_slice()]
-        site_lad = np.asarray(onehot[arrays.practice_site[sited]]).argmax(axis=1)
+        site_lad = _site_lads(arrays)[sited]
         position = {int(k): name for name, k in zip(names, plan.live)}
-        for k, j in sorted(set(zip(label[sited].tolist(), site_lad.tolist()))):
+        # each (label, LA) pair once, in ascending order of label then LA (np.unique of one code per pair)
+        pairs = np.unique(label[sited] * max(len(lads), 1) + site_lad)
+        for k, j in zip(*(part.tolist() for part in np.divmod(pairs, max(len(lads), 1)))):
             if k in position:
                 spans[position[k]].append(lads[j])
         return spans
     for row, column in zip(*(index.tolist() for index in np.nonzero(_spans(plan)))):
         spans[names[row]].append(lads[column])
     return spans
+
+
+_SITE_LADS: dict[int, np.ndarray] = {}
+
+
+def _site_lads(arrays) -> np.ndarray:
+    """The ``lad_codes`` column of each practice column's site (0 where it has none: never read), once per atlas
+    (every summary after a practice move names a list plan's LAs from its practices' sites)."""
+    key = id(arrays)
+    if key not in _SITE_LADS:
+        onehot = np.asarray(arrays.values[:, arrays.lad_slice()])
+        site = arrays.practice_site
+        found = np.zeros(len(site), np.int64)
+        if onehot.shape[1]:
+            found[site >= 0] = onehot[site[site >= 0]].argmax(axis=1)
+        _SITE_LADS[key] = found
+        weakref.finalize(arrays, _SITE_LADS.pop, key, None)
+    return _SITE_LADS[key]
 
 
 def _spans(plan: "Plan") -> np.ndarray:
@@ -71,7 +91,7 @@ def _lad_counts(plan: "Plan") -> np.ndarray:
 
 @metric("local_authorities", "number of local authority districts each neighbourhood spans")
 def _local_authorities(plan: "Plan") -> dict[str, int]:
-    if plan.practice_assignment is None:  # the spans' count, without naming them (a summary follows every edit)
+    if plan.built_from == "lsoas":  # the spans' count, without naming them (a summary follows every edit)
         return dict(zip(plan.neighbourhoods, plan["lad_counts"][:, 0].tolist()))
     return {name: len(codes) for name, codes in plan["lad_codes"].items()}
 

@@ -170,7 +170,7 @@ def _pcns(plan: "Plan") -> dict[str, list[str]]:
 
 @metric("practice_splits", "area practices with more than the threshold share of patients, or their site, elsewhere")
 def _practice_splits(plan: "Plan") -> list[str]:
-    if plan.practice_assignment is not None:
+    if plan.built_from == "practices":
         return []  # a list-based plan keeps every practice and its whole list in one neighbourhood
     return plan.arrays.practice_codes[plan["practice_split_mask"]].tolist()
 
@@ -180,7 +180,7 @@ def _leakage(plan: "Plan") -> float:
     total = plan.arrays.practice_area_total
     if total <= 0:
         return 0.0
-    if plan.practice_assignment is None:
+    if plan.built_from == "lsoas":
         at_home = np.add.reduce(plan["practice_home_patients"])  # .sum() without its Python wrapper
     else:
         # The same rule as for an LSOA-built plan: a practice sited outside the area (no list label) is at home

@@ -56,29 +56,37 @@ class Footprint:
 
     def notes(self) -> list[str]:
         """What a planner should know about how the footprint was drawn, in words."""
-        out = []
-        if self.unregistered:
-            out.append(
-                f"{len(self.unregistered)} LSOA(s) have no residents registered with the plan's practices and "
-                f"follow their neighbours (e.g. {', '.join(self.unregistered[:3])})"
-            )
-        if self.repaired:
-            out.append(
-                f"{len(self.repaired)} LSOA(s) were re-attached: small detached parts joined to the "
-                "neighbourhood around them, or a practice's site given to a neighbourhood that held no "
-                f"LSOA (e.g. {', '.join(self.repaired[:3])})"
-            )
-        if self.detached:
-            from geo.disclosure import is_disclosive  # lazy: imported only on this branch
+        return _notes(
+            (len(self.unregistered), self.unregistered[:3]),
+            (len(self.repaired), self.repaired[:3]),
+            (len(self.detached), self.detached[:3]),
+            self.detached_residents,
+        )
 
-            people = (
-                "a small number of" if is_disclosive(self.detached_residents) else f"{self.detached_residents:,.0f}"
-            )
-            out.append(
-                f"{len(self.detached)} LSOA(s), {people} residents, remain in detached parts too large to "
-                f"repair cheaply (e.g. {', '.join(self.detached[:3])})"
-            )
-        return out
+
+def _notes(unregistered, repaired, detached, detached_residents: float) -> list[str]:
+    """:meth:`Footprint.notes` from ``(count, first three codes)`` of each kind of LSOA: what the words name."""
+    out = []
+    if unregistered[0]:
+        out.append(
+            f"{unregistered[0]} LSOA(s) have no residents registered with the plan's practices and "
+            f"follow their neighbours (e.g. {', '.join(unregistered[1])})"
+        )
+    if repaired[0]:
+        out.append(
+            f"{repaired[0]} LSOA(s) were re-attached: small detached parts joined to the "
+            "neighbourhood around them, or a practice's site given to a neighbourhood that held no "
+            f"LSOA (e.g. {', '.join(repaired[1])})"
+        )
+    if detached[0]:
+        from geo.disclosure import is_disclosive  # lazy: imported only on this branch
+
+        people = "a small number of" if is_disclosive(detached_residents) else f"{detached_residents:,.0f}"
+        out.append(
+            f"{detached[0]} LSOA(s), {people} residents, remain in detached parts too large to "
+            f"repair cheaply (e.g. {', '.join(detached[1])})"
+        )
+    return out
 
 
 def _residents(arrays: "AtlasArrays", rows: np.ndarray) -> float:
@@ -101,15 +109,17 @@ class LabelledFootprint:
     label_count: int = 0
 
     def notes(self, arrays: "AtlasArrays") -> list[str]:
-        """:meth:`Footprint.notes` without building the named footprint (the practice-move path)."""
-        codes = np.asarray(arrays.codes, dtype=object)
-        return Footprint(
-            None,
-            codes[self.home < 0].tolist(),
-            codes[self.repaired].tolist(),
-            codes[self.detached].tolist(),
+        """:meth:`Footprint.notes` without building the named footprint (the practice-move path): only the
+        counts and the first three codes of each kind, which is all the words name."""
+        codes = arrays.codes
+        unregistered = np.flatnonzero(self.home < 0)
+        return _notes(
+            *(
+                (len(rows), [str(code) for code in codes[rows[:3]].tolist()])
+                for rows in (unregistered, self.repaired, self.detached)
+            ),
             _residents(arrays, self.detached),
-        ).notes()
+        )
 
     def footprint(self, arrays: "AtlasArrays", labels: list[str], index: pd.Index) -> Footprint:
         """The same footprint with names and LSOA codes."""

@@ -25,7 +25,7 @@ from geo.errors import PlanError
 from geo.metrics import REGISTRY
 from geo.names import check_name
 from geo.plan.constraints import Violation, coverage_error, validate
-from geo.plan.lists import move_practices, plan_from_practices
+from geo.plan.lists import PracticeView, move_practices, plan_from_practices
 from geo.plan.lookup import assignment_from_frame
 from geo.plan.naming import rename
 from geo.plan.params import PlanParams, Provenance
@@ -321,7 +321,18 @@ class Plan:
     @property
     def practice_assignment(self) -> pd.Series | None:
         """The list view of a list-based plan (``practice_code -> neighbourhood``); ``None`` for an LSOA-built one."""
-        return self._practices
+        practices = self._practices
+        if isinstance(practices, PracticeView):  # a moved plan's, built when first read
+            practices = self._practices = practices.series()
+        return practices
+
+    def practice_view(self) -> PracticeView | None:
+        """The list view as label indices (:class:`geo.plan.lists.PracticeView`), what a practice move reads;
+        ``None`` for an LSOA-built plan."""
+        practices = self._practices
+        if practices is None or isinstance(practices, PracticeView) and practices.labels is not None:
+            return practices
+        return self.kept("practice_view", lambda: PracticeView.of(practices, self._arrays))
 
     @property
     def built_from(self) -> str:
@@ -345,7 +356,7 @@ class Plan:
             base,
             provenance=self._provenance,
             name=self.name,
-            practices=self._practices,
+            practices=self.practice_assignment,
             **overrides,
         )
 

@@ -13,32 +13,23 @@ from __future__ import annotations
 import numpy as np
 
 from geo.compiled import njit
+from geo.metrics.kernels import first_row_components
 
 
 @njit
 def _components(lab, adj_ptr, adj, weight, n_labels):
     """Parts of each label (numbered by first row), their weights and labels, each label's heaviest part."""
     n = len(lab)
-    comp = np.full(n, -1, np.int64)
-    stack = np.empty(n, np.int64)
+    # the one labelling loop of the metrics (parts named by their first row), renumbered 0, 1, ... in that order
+    first = first_row_components(lab, adj_ptr, adj)
+    comp = np.empty(n, np.int64)
     k = 0
-    for start in range(n):
-        if comp[start] >= 0:
-            continue
-        comp[start] = k
-        top = 0
-        stack[0] = start
-        top = 1
-        while top:
-            top -= 1
-            r = stack[top]
-            for e in range(adj_ptr[r], adj_ptr[r + 1]):
-                s = adj[e]
-                if comp[s] < 0 and lab[s] == lab[r]:
-                    comp[s] = k
-                    stack[top] = s
-                    top += 1
-        k += 1
+    for r in range(n):
+        if first[r] == r:
+            comp[r] = k
+            k += 1
+        else:
+            comp[r] = comp[first[r]]
     part_weight = np.zeros(k)
     part_label = np.full(k, -1, np.int64)
     for r in range(n):
@@ -170,13 +161,9 @@ def repair(
                         continue
                     if rank[c] < rank[choice]:
                         choice = c
-                if counted:
-                    for i in range(lo, hi):
-                        r = by_part[i]
-                        for e in range(indptr[r], indptr[r + 1]):
-                            c = practice_label[indices[e]]
-                            if c >= 0:
-                                patients[c] = 0.0
+                if counted:  # cleared label by label: a few dozen stores, not another pass over the entries
+                    for c in range(n_labels):
+                        patients[c] = 0.0
             for j in range(distinct):
                 edge_count[seen[j]] = 0
             for i in range(lo, hi):

@@ -54,7 +54,12 @@ def test_a_moved_practice_plan_equals_one_built_afresh(sequence):
         plan = plan.move_practices(step)
         chain.append(plan)  # parents stay alive, so every child is patched rather than recounted
         plan.summary()
-    fresh = Plan.from_practices(ATLAS, plan.practice_assignment.to_dict(), target=9000)
+    _equals_afresh(plan, Plan.from_practices(ATLAS, plan.practice_assignment.to_dict(), target=9000))
+
+
+def _equals_afresh(plan, fresh):
+    """Every metric, the footprint, its notes and the summary of ``plan`` are those of ``fresh``, built from the
+    same practice assignment from scratch."""
     assert plan.assignment.equals(fresh.assignment)
     assert plan.provenance.footprint == fresh.provenance.footprint
     assert plan.neighbourhoods == fresh.neighbourhoods
@@ -70,6 +75,33 @@ def test_a_moved_practice_plan_equals_one_built_afresh(sequence):
             continue
         _same(mine, theirs, metric)
     _same(plan.summary(), {**fresh.summary(), "name": plan.summary()["name"]}, "summary")
+
+
+def test_every_child_of_hundreds_of_seeded_practice_moves_equals_a_recount():
+    # Each child of a long chain (the fast path: label indices, patched tallies, the compiled repair) against a
+    # plan built afresh from the same practices, every metric; and its list view against the moves replayed on a
+    # plain dict, with the root's index, name and dtype (a moved plan builds its Series only when read).
+    rng = np.random.default_rng(26)
+    atlas = grid_atlas(8, 6, lad_width=3, practice_every=2, seed=3)
+    codes = list(atlas.practices.index)
+    plan = Plan.from_practices(atlas, {c: "ABCDE"[rng.integers(5)] for c in codes}, target=9000)
+    root = plan.practice_assignment
+    expected = root.to_dict()
+    chain = [plan]
+    plan.summary()
+    for step in range(240):
+        names = sorted(set(expected.values())) + (["New"] if step % 40 == 0 else [])
+        code, label = codes[rng.integers(len(codes))], names[rng.integers(len(names))]
+        plan = plan.move_practices({code: label})
+        expected[code] = label
+        chain.append(plan)  # parents stay alive: every child is patched from its parent
+        plan.summary()
+        got = plan.practice_assignment
+        pd.testing.assert_series_equal(
+            got, pd.Series(expected, dtype=root.dtype, name=root.name).rename_axis(root.index.name)
+        )
+        assert got.index is root.index or got.index.equals(root.index)
+        _equals_afresh(plan, Plan.from_practices(atlas, expected, target=9000))
 
 
 def _equals_scratch(plan):
