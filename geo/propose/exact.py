@@ -41,6 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse import csgraph
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from geo.propose import cover, kernels
@@ -194,6 +195,17 @@ def partition(
             float(abs(pop.sum() - 1)),
         )
     adjacency = sparse.csr_matrix(adjacency, dtype=bool)
+    limits = (max_sets, search_limit, cut_limit, node_limit, time_limit, levels_limit)
+    solved = _search(pop, adjacency, k, weight, bound, limits, enough, start)
+    if solved is None and pop.max() > 1:  # a node too large on its own: prove the rest without it
+        solved = _alone(pop, adjacency, k, weight, bound, limits, enough, start)
+    return solved
+
+
+def _search(pop, adjacency, k, weight, bound, limits, enough, start) -> Solved | None:
+    """:func:`partition`'s three phases on populations relative to the target (``limits``: its counts)."""
+    max_sets, search_limit, cut_limit, node_limit, time_limit, levels_limit = limits
+    n = len(pop)
     cost = COMPACT * adjacency.astype(float) + (
         sparse.csr_matrix((n, n)) if weight is None else sparse.csr_matrix(weight)
     )
@@ -309,6 +321,76 @@ def partition(
         np.sort(np.abs(groups - 1))[::-1],
         levels,
         float(deviations[0]),
+    )
+
+
+def _alone(pop, adjacency, k, weight, bound, limits, enough, start) -> Solved | None:
+    """The lexicographic optimum when the largest node ``v`` is over the target on its own (populations relative to
+    the target): ``v`` alone and the rest's optimum in ``k - 1`` groups, if that rest's largest deviation is at
+    most ``v``'s; else None (so too when the rest has no partition, or none within ``bound``).
+
+    Sound: the group holding ``v`` is at least ``s = pop[v] - 1`` off, and more unless ``v`` is alone (populations
+    are positive). A partition that puts ``v`` with others is therefore worse at its largest deviation than one
+    whose largest is ``s``; one that leaves ``v`` alone is ``s`` and its rest's deviations, which are best (in
+    the same lexicographic order, ``s`` added to both sides) when the rest is its own optimum. So the largest
+    deviation ``s`` is proven (a lower bound met) whatever the rest's proof, and each level the rest proves is
+    proven here too. The rest's groups are connected without ``v`` (a set's own nodes connect it), so its
+    search is over the graph without ``v``, which may fall apart: no more pieces than ``k - 1`` groups.
+
+    >>> path = sparse.diags([np.ones(4), np.ones(4)], [-1, 1], format="csr").astype(bool)
+    >>> s = _alone(np.array([0.5, 0.5, 2.5, 0.6, 0.4]), path, 3, None, np.inf, (10**6,) * 3 + (10, 5.0, 10**5), 0.1, 0)
+    >>> s.labels.tolist(), round(s.deviation, 9), s.proven, s.levels
+    ([0, 0, 1, 2, 2], 1.5, True, 3)
+    """
+    n, v = len(pop), int(np.argmax(pop))
+    s = float(pop[v] - 1)
+    if k < 2 or s > bound:
+        return None
+    rest = np.delete(np.arange(n), v)
+    sub = adjacency[rest][:, rest]
+    if csgraph.connected_components(sub, directed=False)[0] > k - 1:
+        return None  # more pieces than groups: some group would not be connected
+    part = None if weight is None else sparse.csr_matrix(weight)[rest][:, rest]
+    # The rest within s (no worse than v's group): the lexicographic optimum of the rest, if any is.
+    solved = partition(
+        pop[rest],
+        sub,
+        k - 1,
+        1.0,
+        part,
+        bound=min(bound, s + 1e-9),
+        max_sets=limits[0],
+        search_limit=limits[1],
+        cut_limit=limits[2],
+        node_limit=limits[3],
+        time_limit=limits[4],
+        levels_limit=limits[5],
+        enough=enough,
+    )
+    if solved is None or solved.deviation > s + 1e-9:
+        return None
+    groups = np.full(n, k - 1)
+    groups[rest] = solved.labels
+    labels = np.full(n, -1)
+    for g, first in enumerate(sorted(np.flatnonzero(groups == h)[0] for h in range(k))):
+        labels[groups == groups[first]] = g  # numbered by lowest node, as the search numbers them
+    # v alone parts it from every other node: its whole row of the cut's costs.
+    row = COMPACT * adjacency[v].toarray().ravel() + (
+        0 if weight is None else sparse.csr_matrix(weight)[v].toarray().ravel()
+    )
+    row[v] = 0
+    return Solved(
+        labels,
+        s,
+        True,
+        float(solved.cut + row.sum()),
+        solved.cut_proven,
+        solved.timed_out,
+        solved.sets,
+        time.monotonic() - start,
+        np.r_[s, solved.deviations],
+        1 + solved.levels if solved.proven else 1,
+        s,
     )
 
 
