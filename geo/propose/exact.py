@@ -335,29 +335,43 @@ def _alone(pop, adjacency, k, weight, bound, limits, enough, start) -> Solved | 
     the same lexicographic order, ``s`` added to both sides) when the rest is its own optimum. So the largest
     deviation ``s`` is proven (a lower bound met) whatever the rest's proof, and each level the rest proves is
     proven here too. The rest's groups are connected without ``v`` (a set's own nodes connect it), so its
-    search is over the graph without ``v``, which may fall apart: no more pieces than ``k - 1`` groups.
+    search is over the graph without ``v``, which may fall apart: no more pieces than ``k - 1`` groups, and a
+    piece of one node (a practice that only ``v`` touched) is a group of its own, its deviation known, the
+    search left to the one larger piece (with more than one, to the search over them all).
 
     >>> path = sparse.diags([np.ones(4), np.ones(4)], [-1, 1], format="csr").astype(bool)
     >>> s = _alone(np.array([0.5, 0.5, 2.5, 0.6, 0.4]), path, 3, None, np.inf, (10**6,) * 3 + (10, 5.0, 10**5), 0.1, 0)
     >>> s.labels.tolist(), round(s.deviation, 9), s.proven, s.levels
     ([0, 0, 1, 2, 2], 1.5, True, 3)
+    >>> s = _alone(np.array([0.3, 2.5, 0.6, 0.4]), path[:4, :4], 3, None, np.inf, (10**6,) * 3 + (10, 5.0, 10**5), 0, 0)
+    >>> s.labels.tolist(), [float(round(d, 9)) for d in s.deviations], s.levels  # node 0 only touches the large one
+    ([0, 1, 2, 2], [1.5, 0.7, 0.0], 3)
     """
     n, v = len(pop), int(np.argmax(pop))
     s = float(pop[v] - 1)
     if k < 2 or s > bound:
         return None
     rest = np.delete(np.arange(n), v)
-    sub = adjacency[rest][:, rest]
-    if csgraph.connected_components(sub, directed=False)[0] > k - 1:
+    pieces, piece = csgraph.connected_components(adjacency[rest][:, rest], directed=False)
+    if pieces > k - 1:
         return None  # more pieces than groups: some group would not be connected
-    part = None if weight is None else sparse.csr_matrix(weight)[rest][:, rest]
+    size = np.bincount(piece, minlength=pieces)
+    lone = rest[size[piece] == 1]  # each a group of its own
+    if pieces - len(lone) == 1:
+        rest = rest[size[piece] > 1]
+    fixed = np.abs(pop[lone] - 1) if len(rest) < n - 1 else np.zeros(0)
+    if np.any(fixed > s + 1e-9):
+        return None
+    m = k - 1 - len(fixed)
+    if not 1 <= m <= len(rest):
+        return None
     # The rest within s (no worse than v's group): the lexicographic optimum of the rest, if any is.
     solved = partition(
         pop[rest],
-        sub,
-        k - 1,
+        adjacency[rest][:, rest],
+        m,
         1.0,
-        part,
+        None if weight is None else sparse.csr_matrix(weight)[rest][:, rest],
         bound=min(bound, s + 1e-9),
         max_sets=limits[0],
         search_limit=limits[1],
@@ -369,27 +383,34 @@ def _alone(pop, adjacency, k, weight, bound, limits, enough, start) -> Solved | 
     )
     if solved is None or solved.deviation > s + 1e-9:
         return None
-    groups = np.full(n, k - 1)
+    groups = np.full(n, -1)
     groups[rest] = solved.labels
+    if len(rest) < n - 1:
+        groups[lone] = m + np.arange(len(lone))
+    groups[v] = k - 1
     labels = np.full(n, -1)
     for g, first in enumerate(sorted(np.flatnonzero(groups == h)[0] for h in range(k))):
         labels[groups == groups[first]] = g  # numbered by lowest node, as the search numbers them
-    # v alone parts it from every other node: its whole row of the cut's costs.
-    row = COMPACT * adjacency[v].toarray().ravel() + (
-        0 if weight is None else sparse.csr_matrix(weight)[v].toarray().ravel()
-    )
-    row[v] = 0
+    # The levels below s: the rest's and the lone nodes'; proven down to the rest's first unproven level (a lone
+    # node's deviation above that is proven too).
+    below = np.sort(np.r_[solved.deviations, fixed])[::-1]
+    known = solved.deviations[solved.levels] if solved.levels < m else -np.inf
+    proven = 1 + (len(below) if solved.levels == m else int(np.argmin(below > known + 1e-12)))
+    cost = COMPACT * adjacency.toarray() + (0 if weight is None else sparse.csr_matrix(weight).toarray())
+    cost = (cost + cost.T) / 2
+    np.fill_diagonal(cost, 0)
+    parted = labels[:, None] != labels[None, :]
     return Solved(
         labels,
         s,
         True,
-        float(solved.cut + row.sum()),
+        float(np.round(cost[parted].sum() / 2, 9)),
         solved.cut_proven,
         solved.timed_out,
         solved.sets,
         time.monotonic() - start,
-        np.r_[s, solved.deviations],
-        1 + solved.levels if solved.proven else 1,
+        np.r_[s, below],
+        proven,
         s,
     )
 
