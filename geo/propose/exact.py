@@ -19,6 +19,9 @@ for small compactness problems, a MILP solved by HiGHS (:func:`scipy.optimize.mi
    large for the band (which fixes ``D``) does not license every other group to be as far off. Each level is
    proven while :data:`LEVELS_LIMIT` search nodes last; the levels past it keep the best cover found. Levels are
    refined only while over ``enough`` (the tolerance): a unit whose groups are all within it is solved as before.
+   When that gives up (too many sets: a node over the target widens the band to every set up to its size), a
+   unit whose largest node is over the target on its own is proven by that node alone, a lower bound met, and
+   the rest's optimum without it (:func:`_alone`; Brent and Bradford, each with one practice too large).
 3. **Shared patients and compactness.** Among covers near those levels (the largest deviation at most
    ``D + EPSILON``, each level below at most its optimum plus :data:`SLACK`, or the tolerance ``enough``),
    minimise the weighted cut: every pair of nodes in different groups costs its ``weight`` (shared patients: parting practices whose
