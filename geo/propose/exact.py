@@ -19,6 +19,9 @@ for small compactness problems, a MILP solved by HiGHS (:func:`scipy.optimize.mi
    large for the band (which fixes ``D``) does not license every other group to be as far off. Each level is
    proven while :data:`LEVELS_LIMIT` search nodes last; the levels past it keep the best cover found. Levels are
    refined only while over ``enough`` (the tolerance): a unit whose groups are all within it is solved as before.
+   When that gives up (too many sets: a node over the target widens the band to every set up to its size), a
+   unit whose largest node is over the target on its own is proven by that node alone, a lower bound met, and
+   the rest's optimum without it (:func:`_alone`; Brent and Bradford, each with one practice too large).
 3. **Shared patients and compactness.** Among covers near those levels (the largest deviation at most
    ``D + EPSILON``, each level below at most its optimum plus :data:`SLACK`, or the tolerance ``enough``),
    minimise the weighted cut: every pair of nodes in different groups costs its ``weight`` (shared patients: parting practices whose
@@ -41,6 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse import csgraph
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from geo.propose import cover, kernels
@@ -194,6 +198,17 @@ def partition(
             float(abs(pop.sum() - 1)),
         )
     adjacency = sparse.csr_matrix(adjacency, dtype=bool)
+    limits = (max_sets, search_limit, cut_limit, node_limit, time_limit, levels_limit)
+    solved = _search(pop, adjacency, k, weight, bound, limits, enough, start)
+    if solved is None and pop.max() > 1:  # a node too large on its own: prove the rest without it
+        solved = _alone(pop, adjacency, k, weight, bound, limits, enough, start)
+    return solved
+
+
+def _search(pop, adjacency, k, weight, bound, limits, enough, start) -> Solved | None:
+    """:func:`partition`'s three phases on populations relative to the target (``limits``: its counts)."""
+    max_sets, search_limit, cut_limit, node_limit, time_limit, levels_limit = limits
+    n = len(pop)
     cost = COMPACT * adjacency.astype(float) + (
         sparse.csr_matrix((n, n)) if weight is None else sparse.csr_matrix(weight)
     )
@@ -309,6 +324,97 @@ def partition(
         np.sort(np.abs(groups - 1))[::-1],
         levels,
         float(deviations[0]),
+    )
+
+
+def _alone(pop, adjacency, k, weight, bound, limits, enough, start) -> Solved | None:
+    """The lexicographic optimum when the largest node ``v`` is over the target on its own (populations relative to
+    the target): ``v`` alone and the rest's optimum in ``k - 1`` groups, if that rest's largest deviation is at
+    most ``v``'s; else None (so too when the rest has no partition, or none within ``bound``).
+
+    Sound: the group holding ``v`` is at least ``s = pop[v] - 1`` off, and more unless ``v`` is alone (populations
+    are positive). A partition that puts ``v`` with others is therefore worse at its largest deviation than one
+    whose largest is ``s``; one that leaves ``v`` alone is ``s`` and its rest's deviations, which are best (in
+    the same lexicographic order, ``s`` added to both sides) when the rest is its own optimum. So the largest
+    deviation ``s`` is proven (a lower bound met) whatever the rest's proof, and each level the rest proves is
+    proven here too. The rest's groups are connected without ``v`` (a set's own nodes connect it), so its
+    search is over the graph without ``v``, which may fall apart: no more pieces than ``k - 1`` groups, and a
+    piece of one node (a practice that only ``v`` touched) is a group of its own, its deviation known, the
+    search left to the one larger piece (with more than one, to the search over them all).
+
+    >>> path = sparse.diags([np.ones(4), np.ones(4)], [-1, 1], format="csr").astype(bool)
+    >>> s = _alone(np.array([0.5, 0.5, 2.5, 0.6, 0.4]), path, 3, None, np.inf, (10**6,) * 3 + (10, 5.0, 10**5), 0.1, 0)
+    >>> s.labels.tolist(), round(s.deviation, 9), s.proven, s.levels
+    ([0, 0, 1, 2, 2], 1.5, True, 3)
+    >>> s = _alone(np.array([0.3, 2.5, 0.6, 0.4]), path[:4, :4], 3, None, np.inf, (10**6,) * 3 + (10, 5.0, 10**5), 0, 0)
+    >>> s.labels.tolist(), [float(round(d, 9)) for d in s.deviations], s.levels  # node 0 only touches the large one
+    ([0, 1, 2, 2], [1.5, 0.7, 0.0], 3)
+    """
+    n, v = len(pop), int(np.argmax(pop))
+    s = float(pop[v] - 1)
+    if k < 2 or s > bound:
+        return None
+    rest = np.delete(np.arange(n), v)
+    pieces, piece = csgraph.connected_components(adjacency[rest][:, rest], directed=False)
+    if pieces > k - 1:
+        return None  # more pieces than groups: some group would not be connected
+    size = np.bincount(piece, minlength=pieces)
+    lone = rest[size[piece] == 1]  # each a group of its own
+    if pieces - len(lone) == 1:
+        rest = rest[size[piece] > 1]
+    fixed = np.abs(pop[lone] - 1) if len(rest) < n - 1 else np.zeros(0)
+    if np.any(fixed > s + 1e-9):
+        return None
+    m = k - 1 - len(fixed)
+    if not 1 <= m <= len(rest):
+        return None
+    # The rest within s (no worse than v's group): the lexicographic optimum of the rest, if any is.
+    solved = partition(
+        pop[rest],
+        adjacency[rest][:, rest],
+        m,
+        1.0,
+        None if weight is None else sparse.csr_matrix(weight)[rest][:, rest],
+        bound=min(bound, s + 1e-9),
+        max_sets=limits[0],
+        search_limit=limits[1],
+        cut_limit=limits[2],
+        node_limit=limits[3],
+        time_limit=limits[4],
+        levels_limit=limits[5],
+        enough=enough,
+    )
+    if solved is None or solved.deviation > s + 1e-9:
+        return None
+    groups = np.full(n, -1)
+    groups[rest] = solved.labels
+    if len(rest) < n - 1:
+        groups[lone] = m + np.arange(len(lone))
+    groups[v] = k - 1
+    labels = np.full(n, -1)
+    for g, first in enumerate(sorted(np.flatnonzero(groups == h)[0] for h in range(k))):
+        labels[groups == groups[first]] = g  # numbered by lowest node, as the search numbers them
+    # The levels below s: the rest's and the lone nodes'; proven down to the rest's first unproven level (a lone
+    # node's deviation above that is proven too).
+    below = np.sort(np.r_[solved.deviations, fixed])[::-1]
+    known = solved.deviations[solved.levels] if solved.levels < m else -np.inf
+    proven = 1 + (len(below) if solved.levels == m else int(np.argmin(below > known + 1e-12)))
+    cost = COMPACT * adjacency.toarray() + (0 if weight is None else sparse.csr_matrix(weight).toarray())
+    cost = (cost + cost.T) / 2
+    np.fill_diagonal(cost, 0)
+    parted = labels[:, None] != labels[None, :]
+    return Solved(
+        labels,
+        s,
+        True,
+        float(np.round(cost[parted].sum() / 2, 9)),
+        solved.cut_proven,
+        solved.timed_out,
+        solved.sets,
+        time.monotonic() - start,
+        np.r_[s, below],
+        proven,
+        s,
     )
 
 

@@ -149,3 +149,49 @@ def test_one_unavoidable_huge_node_no_longer_licenses_the_others():
     assert solved.proven and solved.optimum == pytest.approx(2.0) and solved.levels == 4
     assert solved.deviations.tolist() == pytest.approx(list(best))
     assert solved.labels.tolist() == [0, 1, 1, 2, 2, 3, 3]
+
+
+def lexicographic_brute_force(pop, adjacency, k):
+    """The smallest vector of group deviations (largest first) over every partition into k connected groups."""
+    best = None
+    for labels in map(np.array, set_partitions(len(pop), k)):
+        if all(connected(adjacency, np.flatnonzero(labels == g)) for g in range(k)):
+            vector = tuple(sorted(np.abs(np.bincount(labels, weights=pop, minlength=k) - 1), reverse=True))
+            best = vector if best is None or vector < best else best
+    return best
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_node_too_large_alone_matches_lexicographic_brute_force(seed):
+    # Random connected graphs of eight nodes around one node over the target on its own (sometimes barely, so
+    # that the rest cannot be within its deviation): when the proof by that node alone answers, its levels are
+    # the brute-force lexicographic optimum, never below it (a bound too high would claim a better vector).
+    from scipy import sparse
+
+    from geo.propose.exact import _alone
+
+    rng = np.random.default_rng(seed)
+    n, k = 8, 3 + seed % 2
+    edges = [(i, int(rng.integers(i))) for i in range(1, n)] + [tuple(rng.choice(n, 2, replace=False))]
+    big = int(rng.integers(n - 1))
+    if seed % 3 == 0:  # the last node (a leaf of the tree) touches only the large one: a group of its own
+        edges = [e for e in edges if n - 1 not in e] + [(n - 1, big)]
+    a = sparse.coo_matrix((np.ones(len(edges)), tuple(zip(*edges))), shape=(n, n))
+    adjacency = ((a + a.T) > 0).tocsr()
+    pop = rng.uniform(0.15, 0.7, n)
+    pop[big] = rng.uniform(1.02, 2.5)
+    best = lexicographic_brute_force(pop, adjacency, k)
+    limits = (10**6, 10**6, 10**6, 100, 20.0, 10**6)
+    solved = _alone(pop, adjacency, k, None, np.inf, limits, 0.1, 0.0)
+    s = pop.max() - 1
+    if solved is None:  # only when the optimum is not that node alone with the rest within its deviation
+        assert best[0] > s + 1e-9 or best[1] > s + 1e-9
+        return
+    assert solved.proven and solved.deviation == pytest.approx(best[0], abs=1e-9)
+    assert solved.deviations[: solved.levels].tolist() == pytest.approx(list(best[: solved.levels]), abs=1e-9)
+    assert tuple(solved.deviations) >= tuple(np.array(best) - 1e-9)
+    for g in range(k):
+        assert connected(adjacency, np.flatnonzero(solved.labels == g))
+    # The full search (no node too large is left to the proof by it alone on eight nodes) agrees.
+    full = partition(pop, adjacency, k, 1.0)
+    assert full.deviations[: full.levels].tolist() == pytest.approx(list(best[: full.levels]), abs=1e-9)
