@@ -234,7 +234,7 @@ def bridge_pair_sums(
     key, target = key[left], target[right]
     keep = key >= 0  # as groupby, pairs with a missing key are left out
     width = max(len(targets), 1)
-    pair, pairs = pd.factorize(key[keep].astype(np.int64) * width + target[keep])
+    pair, pairs = factorize_ints(key[keep].astype(np.int64) * width + target[keep])
     sums = pd.Series(placed[keep]).groupby(pair).sum().to_numpy()
     out = pd.DataFrame(
         {
@@ -265,6 +265,27 @@ def sum_pairs(rows: pd.DataFrame, key_column: str, code_column: str, value_colum
     return pd.DataFrame(
         {key_column: keys.take(pairs // width).array, code_column: codes.take(pairs % width).array, value_column: sums}
     )
+
+
+def factorize_ints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values)`` of an integer array with no missing values: each value's group number, groups in
+    order of first appearance, and the distinct values in that order.
+
+    One sort instead of a hash table: about half the time for the ~900k (practice, LSOA) pairs of England's lists.
+
+    Examples
+    --------
+    >>> [a.tolist() for a in factorize_ints(np.array([7, 3, 7, 5, 3]))]
+    [[0, 1, 0, 2, 1], [7, 3, 5]]
+    """
+    values = np.asarray(values)
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.intp), values[:0]
+    distinct, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # sorted distinct values, in order of first appearance
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    return rank[inverse.reshape(-1)], distinct[order]
 
 
 def _join_weights(rows: pd.DataFrame, code_column: str, weights: pd.DataFrame) -> pd.DataFrame:

@@ -167,11 +167,7 @@ def _build(catalogue, area: str | list[str], v, imd: int) -> Atlas:
         sources[key] = _source_info(key, frame, catalogue)
         return frame
 
-    def polygons(wanted) -> gpd.GeoDataFrame:
-        # Only the LSOAs asked for: the area's, and the districts of practices that moved (geo.atlas.sites).
-        frame = catalogue.read_rows(v.boundaries, "lsoa_code", wanted)
-        sources[v.boundaries] = _source_info(v.boundaries, frame, catalogue)
-        return frame.drop_duplicates("lsoa_code").set_index("lsoa_code")
+    polygons = BoundaryReader(catalogue, v.boundaries, sources)
 
     lsoas = geography.set_index("lsoa_code").loc[codes]
     boundaries = polygons(codes)
@@ -263,6 +259,49 @@ def _build(catalogue, area: str | list[str], v, imd: int) -> Atlas:
         practice_ages=age_table,
         closed_registrations=closed,
     )
+
+
+class BoundaryReader:
+    """LSOA polygons by code, read from the catalogue only for codes not read before.
+
+    The build asks for the area's polygons, then for those of the districts where practices moved
+    (:mod:`geo.atlas.sites`): for England (or districts inside the area) the second set is already at hand, and
+    taking it from the first frame spares a second read and decode of the same rows. Each frame is indexed by
+    ``lsoa_code`` and holds the first row of each code, as a fresh read would; callers look polygons up by code.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> class Catalogue:
+    ...     reads = 0
+    ...     def read_rows(self, key, column, values):
+    ...         Catalogue.reads += 1
+    ...         frame = gpd.GeoDataFrame({"lsoa_code": ["A", "B", "C"]}, geometry=[box(0, 0, 1, 1)] * 3)
+    ...         return frame[frame.lsoa_code.isin(values)]
+    ...     def path(self, key):
+    ...         return "boundaries.geojson"
+    >>> sources = {}
+    >>> polygons = BoundaryReader(Catalogue(), "lsoa21_boundaries", sources)
+    >>> polygons(["A", "B"]).index.tolist(), polygons(["B"]).index.tolist(), Catalogue.reads
+    (['A', 'B'], ['B'], 1)
+    >>> polygons(["C"]).index.tolist(), Catalogue.reads, sources["lsoa21_boundaries"].file
+    (['C'], 2, 'boundaries.geojson')
+    """
+
+    def __init__(self, catalogue, key: str, sources: dict[str, SourceInfo]) -> None:
+        self.catalogue, self.key, self.sources = catalogue, key, sources
+        self.frames: list[gpd.GeoDataFrame] = []
+
+    def __call__(self, wanted) -> gpd.GeoDataFrame:
+        wanted = pd.Index(wanted)
+        for frame in self.frames:
+            if code_isin(wanted.to_series(), frame.index).all():
+                return frame.loc[wanted.unique()]
+        frame = self.catalogue.read_rows(self.key, "lsoa_code", wanted)
+        self.sources[self.key] = _source_info(self.key, frame, self.catalogue)
+        frame = frame.drop_duplicates("lsoa_code").set_index("lsoa_code")
+        self.frames.append(frame)
+        return frame
 
 
 def _label_lists(sources: dict, lists) -> None:

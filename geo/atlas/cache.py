@@ -65,7 +65,8 @@ def save(atlas: Atlas, folder: Path) -> None:
             written = [
                 pool.submit(frame.to_parquet, tmp / f"{name}.parquet", index=index) for frame, name, index in tables
             ]
-            sparse.save_npz(tmp / "adjacency.npz", atlas.adjacency.astype(np.int8))
+            # Uncompressed: zlib cost England's cold build ~0.09 s of CPU to save ~0.8 MB.
+            sparse.save_npz(tmp / "adjacency.npz", atlas.adjacency.astype(np.int8), compressed=False)
             for future in written:
                 future.result()
         meta = {

@@ -1,11 +1,12 @@
 """Registrations move between LSOA vintages without losing or inventing patients."""
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.atlas.bridging import bridge_counts, crosswalk
+from geo.atlas.bridging import bridge_counts, bridge_pair_sums, crosswalk, factorize_ints, sum_pairs
 
 #   2011         2021
 #   A  (U) ----> A
@@ -89,3 +90,29 @@ def test_code_lookups_agree_with_pandas_including_missing_codes():
     assert code_isin(values, with_missing).tolist() == values.isin(with_missing).tolist()
     mapping = pd.Series({"E01000001": 3, "W01000002": 1})
     assert code_map(values, mapping).tolist() == pytest.approx(values.map(mapping).tolist(), nan_ok=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=30), max_size=60))
+def test_factorize_ints_numbers_values_as_pandas_does(values):
+    codes, uniques = factorize_ints(np.array(values, dtype=np.int64))
+    expected_codes, expected_uniques = pd.factorize(np.array(values, dtype=np.int64))
+    assert codes.tolist() == expected_codes.tolist() and uniques.tolist() == expected_uniques.tolist()
+
+
+def test_bridge_pair_sums_equals_bridge_counts_then_sum_pairs():
+    weights = crosswalk(LOOKUP, source=2011, target=2021, target_population=POP21)
+    counts = pd.DataFrame(
+        {
+            "practice_code": ["P2", "P1", "P1", "P2", "P1", "P2", "P1"],
+            "lsoa_code": ["C", "B", "D", "D", "C", "NO2011", "B"],
+            "patients": [0.1, 40.0, 0.2, 0.3, 0.7, 3.0, 1e16],
+        }
+    )
+    fast, fast_report = bridge_pair_sums(
+        counts, key_column="practice_code", code_column="lsoa_code", value_column="patients", weights=weights
+    )
+    placed, report = bridge_counts(counts, code_column="lsoa_code", value_columns=["patients"], weights=weights)
+    slow = sum_pairs(placed, "practice_code", "lsoa_code", "patients")
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    assert fast_report == report
