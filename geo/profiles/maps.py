@@ -349,9 +349,14 @@ def label_size(shapes: dict) -> float:
     return 9.0 if len(shapes) <= 30 else 7.5
 
 
-def overview_key(placed: list[Placed]) -> str:
+#: Said after a key entry whose number found no room on the map.
+NOT_MARKED = " (not marked on the map: no room beside it)"
+
+
+def overview_key(placed: list[Placed], dense: int = 0) -> str:
     """The number-to-name key of the overview: the full name of each neighbourhood drawn as a number, in number
-    order ("" when every name is drawn).
+    order ("" when every name is drawn); ``dense`` (1 or 2) sets it in the smaller type and more columns of
+    ``.map-key.dense-1`` or ``.dense-2``.
 
     Examples
     --------
@@ -362,10 +367,10 @@ def overview_key(placed: list[Placed]) -> str:
     if not numbered:
         return ""
     rows = "".join(
-        f'<li value="{p.number}">{html.escape(p.name)}{"" if p.box[2] > p.box[0] else " (not marked on the map: no room beside it)"}</li>'
+        f'<li value="{p.number}">{html.escape(p.name)}{"" if p.box[2] > p.box[0] else NOT_MARKED}</li>'
         for p in numbered
     )
-    return f'<ol class="map-key">{rows}</ol>'
+    return f'<ol class="map-key{f" dense-{dense}" if dense else ""}">{rows}</ol>'
 
 
 def locator_svgs(
