@@ -8,11 +8,11 @@ import itertools
 import re
 
 import pytest
-from shapely import box
+from shapely import Point, box
 
 from geo.plan.naming import label_lines
 from geo.profiles.cover import overview_labels
-from geo.profiles.maps import overview_key, overview_svg
+from geo.profiles.maps import overview_key, overview_svg, overview_view
 
 
 def assert_apart(placed):
@@ -146,3 +146,24 @@ def test_the_cover_key_is_measured_so_it_never_runs_off_the_page_nor_leaves_a_ga
     assert page.count("<li value=") > 10
     if tall:  # the map's height is what the page leaves: no band of empty page below the notes
         assert bottom - end < 12 * MM, (bottom - end) / MM
+
+
+def test_every_number_of_a_crowded_centre_is_marked_with_a_line_to_its_place_when_set_away():
+    shapes, outline = crowd([f"Ward {k} of the city" for k in range(20)], side=150)
+    width, height, placed, dense = overview_labels(shapes, outline, 700, 600)
+    assert_apart(placed)
+    numbered = [p for p in placed if p.number is not None]
+    assert len(numbered) > 15
+    assert all(p.box[2] > p.box[0] for p in numbered), "a number found no room on the map"
+    assert "not marked" not in overview_key(placed, dense)
+    svg = overview_svg(shapes, outline, {}, width=width, height=height, placed=placed)
+    away = [p for p in numbered if p.leader is not None]
+    assert away and svg.count("<line") == len(away)
+    for p in away:  # the line runs from its number to a point of its own neighbourhood
+        x, y = p.leader
+        view = overview_view(outline, width, height)
+        assert (
+            shapes[p.name]
+            .buffer(2 / view.scale)
+            .contains(Point(view.xmin + x / view.scale, view.ymax - y / view.scale))
+        )
