@@ -111,10 +111,12 @@ def cover_end(pack, shapes, outline):
 
     from geo.profiles.cover import cover
     from geo.profiles.htmlkit import STYLE
+    from geo.profiles.pdf import cover_overflow
 
     page = cover(replace(pack, shapes=shapes, outline=outline))
     document = weasyprint.HTML(string=f"<html><head><style>{STYLE}</style></head><body>{page}</body></html>").render()
     anchors = document.pages[0].anchors
+    assert cover_overflow(document) == ("cover-end" not in anchors or anchors["cover-end"][1] > (11 + 272) * MM)
     return page, len(document.pages), anchors["cover-end"][1] if "cover-end" in anchors else None
 
 
@@ -167,3 +169,19 @@ def test_every_number_of_a_crowded_centre_is_marked_with_a_line_to_its_place_whe
             .buffer(2 / view.scale)
             .contains(Point(view.xmin + x / view.scale, view.ymax - y / view.scale))
         )
+
+
+def test_a_cover_whose_key_runs_past_its_sheet_is_found(pack):
+    import weasyprint
+
+    from geo.profiles.cover import cover
+    from geo.profiles.htmlkit import STYLE
+    from geo.profiles.pdf import cover_overflow
+
+    page = cover(pack)
+    assert '<span id="cover-end">' in page
+    text = f"<html><head><style>{STYLE}</style></head><body>BODY</body></html>"
+    assert not cover_overflow(weasyprint.HTML(string=text.replace("BODY", page)).render())
+    long_key = '<ol class="map-key">' + "<li>Castle</li>" * 400 + "</ol>"
+    crowded = page.replace('<span id="cover-end">', long_key + '<span id="cover-end">')
+    assert cover_overflow(weasyprint.HTML(string=text.replace("BODY", crowded)).render())
