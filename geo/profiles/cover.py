@@ -2,48 +2,119 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
+from functools import lru_cache
 
 from geo.profiles.htmlkit import _esc, _modelled, _source_text, format_value
-from geo.profiles.maps import label_size, overview_view, overview_key, overview_svg, place_labels
+from geo.profiles.maps import NOT_MARKED, label_size, overview_key, overview_svg, overview_view, place_labels
+from geo.profiles.textfit import PX_PER_MM, PX_PER_PT, balanced_rows, line_count
 from geo.plan.naming import label_lines
 
-#: Height of one line of the overview's key, in pixels (7 pt at 1.3 line spacing), and its columns.
-KEY_LINE, KEY_COLUMNS = 12.5, 3
-#: The least share of its height the overview map keeps however long its key: a plan of a hundred crowded
-#: neighbourhoods would otherwise leave the map no height at all (the key then runs on below it).
-MIN_MAP_SHARE = 0.5
+#: The overview's number key (``.map-key`` in :data:`geo.profiles.htmlkit.STYLE`): (font size in points, columns,
+#: the least share of the room for map and key the map keeps in it), then the denser sets (``.dense-1``,
+#: ``.dense-2``) it falls back to when a long key would leave the map less.
+KEY_STYLES = ((7.0, 3, 0.5), (6.0, 4, 0.4), (5.5, 5, 0.2))
+#: The key's left padding, the gap between its columns and its top margin, in millimetres (as in the CSS).
+KEY_PAD, KEY_GAP, KEY_TOP = 6.0, 4.0, 1.0
+#: Line spacing of the pack's text (``line-height``), the sheet's height and the page's content width, in mm.
+LEADING, SHEET_MM, CONTENT_MM = 1.3, 272.0, 186.0
+#: The least share of the room left for map and key that the map keeps with the key in its usual type.
+MIN_MAP_SHARE = KEY_STYLES[0][2]
+
+
+def key_height(placed, dense: int = 0) -> float:
+    """Height in pixels of the number key of ``placed`` (:func:`geo.profiles.maps.overview_key`) as laid out:
+    each entry's words wrapped in its column's width, measured in the body font
+    (:func:`geo.profiles.textfit.line_count`), the entries kept whole in balanced columns; 0 without numbers.
+
+    Examples
+    --------
+    >>> from geo.profiles.maps import Placed
+    >>> short = [Placed("Castle", ("1",), 5.0, 5.0, (0.0, 0.0, 9.0, 9.0), 1)]
+    >>> wide = [Placed("W" * 12 + " " + "W" * 12, ("1",), 5.0, 5.0, (0.0, 0.0, 9.0, 9.0), 1)]
+    >>> key_height([]), key_height(wide) > key_height(short) > 0
+    (0, True)
+    """
+    numbered = [q for q in placed if q.number is not None]
+    if not numbered:
+        return 0
+    size, columns, _ = KEY_STYLES[dense]
+    px = size * PX_PER_PT
+    column = (CONTENT_MM - KEY_PAD - (columns - 1) * KEY_GAP) / columns * PX_PER_MM
+    lines = [
+        line_count(q.name + ("" if q.box[2] > q.box[0] else NOT_MARKED), px, column)
+        for q in sorted(numbered, key=lambda q: q.number)
+    ]
+    return balanced_rows(lines, columns) * px * LEADING + KEY_TOP * PX_PER_MM
 
 
 def overview_labels(shapes: dict, outline, width: float, height: float):
     """The overview map's size and its labels (:func:`geo.profiles.maps.place_labels`, with the lines of
-    :func:`geo.plan.naming.label_lines`): the map gives up the height its number key needs below it, so the cover
-    keeps to one page however many names are numbered, down to :data:`MIN_MAP_SHARE` of its height (beyond that
-    the key runs on, and the cover with it).
+    :func:`geo.plan.naming.label_lines`) in ``height`` pixels shared by the map and its number key below it: the
+    map gives up the height the key takes as laid out (:func:`key_height`), so the cover keeps to one page however
+    many names are numbered; where the map would keep less than its share of the room (:data:`KEY_STYLES`) the
+    key is set denser (a key too long even in the densest type, the map at its least, runs past the sheet).
 
-    Returns ``(width, height, placed)``.
+    Returns ``(width, map height, placed, dense)``, ``dense`` the index of the key's style in :data:`KEY_STYLES`.
 
     Examples
     --------
     >>> from shapely import box
     >>> shapes = {f"Neighbourhood number {k} of a crowded city": box(k % 12, k // 12, k % 12 + 1, k // 12 + 1)
     ...           for k in range(144)}
-    >>> width, height, placed = overview_labels(shapes, box(0, 0, 12, 12), 700, 600)
-    >>> height >= 600 * MIN_MAP_SHARE, sum(p.number is not None for p in placed) > 100
+    >>> width, height, placed, dense = overview_labels(shapes, box(0, 0, 12, 12), 700, 800)
+    >>> height + key_height(placed, dense) <= 800, sum(p.number is not None for p in placed) > 90
     (True, True)
     """
     lines = {n: label_lines(n) for n in shapes}
     size = label_size(shapes)
-    budget = height
-    for _ in range(4):  # the key's size and the map's scale settle in a step or two
-        placed = place_labels(shapes, overview_view(outline, width, budget), lines, size)
-        numbered = [q.name for q in placed if q.number is not None]
-        rows = sum(1 + len(name) // 45 for name in numbered)  # a long name takes two lines of a column
-        need = max(height * MIN_MAP_SHARE, height - (-(-rows // KEY_COLUMNS) * KEY_LINE + KEY_LINE if numbered else 0))
-        if need >= budget:
-            return width, budget, placed
-        budget = need
-    return width, budget, place_labels(shapes, overview_view(outline, width, budget), lines, size)
+
+    @lru_cache(maxsize=64)
+    def at(budget: float):
+        return place_labels(shapes, overview_view(outline, width, budget), lines, size)
+
+    # A smaller map numbers more names (and may find no room for some numbers), so the key's height is not
+    # monotonic in the map's: scan the map's heights from the most, in each style from the plainest.
+    steps = [height * (1 - k / 25) for k in range(21)]  # down to a fifth of the room
+    for dense, (_, _, floor) in enumerate(KEY_STYLES):
+        for budget in (b for b in steps if b >= height * floor - 1e-9):
+            key = key_height(at(budget), dense)
+            if budget + key <= height:
+                grown = height - key  # the map takes what its key leaves, if the key still fits beside it
+                if grown > budget and grown + key_height(at(grown), dense) <= height:
+                    return width, grown, at(grown), dense
+                return width, budget, at(budget), dense
+    budget = min(steps, key=lambda b: b + key_height(at(b), len(KEY_STYLES) - 1))
+    return width, budget, at(budget), len(KEY_STYLES) - 1
+
+
+def _height(text: str, size: float, width: float, bold: bool = False) -> float:
+    """Pixels a paragraph of HTML ``text`` takes at ``size`` points in ``width`` mm (:data:`LEADING`)."""
+    plain = html.unescape(re.sub(r"<[^>]*>", "", text))
+    return line_count(plain, size * PX_PER_PT, width * PX_PER_MM, bold) * size * PX_PER_PT * LEADING
+
+
+def room_for_map(area: str, rows: list[tuple[str, str]], notes: list[tuple[str, float]]) -> float:
+    """Pixels the cover's sheet leaves for the overview map and its key once its title, the area's name, the
+    table of ``rows`` and the ``notes`` ((HTML, font size in points) below the map) are set as
+    :data:`geo.profiles.htmlkit.STYLE` lays them out, each wrapped and measured in the body font.
+
+    Examples
+    --------
+    >>> few = room_for_map("Rutland", [("Plan", "A")], [("Counts of 1 to 7 people are suppressed.", 8.5)])
+    >>> many = room_for_map("Rutland", [("Plan", "A " * 400)], [("Counts of 1 to 7 people are suppressed.", 8.5)])
+    >>> 600 < few < SHEET_MM * PX_PER_MM, many < few - 100
+    (True, True)
+    """
+    mm, pt = PX_PER_MM, PX_PER_PT
+    used = 20 * pt * LEADING + 2 * mm + _height(area, 10, CONTENT_MM) + mm  # title, area name, their margins
+    cell = CONTENT_MM - 45 - 4 * 1.4  # the value column: the page less the 45 mm label column and the paddings
+    used += sum(_height(v, 9, cell) + 1.2 * mm + 0.5 * pt for _, v in rows) + 0.5 * pt + mm  # padding, rules
+    for text, size in notes:  # each with its margins (those of two paragraphs in a row collapse into one)
+        used += _height(text, size, CONTENT_MM) + 1.5 * mm
+    return SHEET_MM * mm - used - 2 * mm  # 2 mm for rounding in the layout
 
 
 def cover(p) -> str:
@@ -58,29 +129,43 @@ def cover(p) -> str:
         ("Neighbourhoods", f"{len(p.summary)}, built from {basis}; balancing {counted}"),
         ("Made", date.today().strftime("%-d %B %Y")),
     ]
-    meta = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows if v)
+    rows = [(k, str(v)) for k, v in rows if v]
+    meta = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows)
+    notes = [
+        (
+            "<p>Counts of 1 to 7 people are suppressed, with further figures where a total would reveal them; "
+            "estimates are marked.</p>",
+            8.5,
+        )
+    ]
+    if _modelled(p):
+        notes.append(
+            (
+                '<p><span class="tag modelled">Modelled</span> UEC figures are modelled estimates of expected '
+                "need, not observed attendances: rates only, with no intervals.</p>",
+                8.5,
+            )
+        )
     overview = ""
     if p.shapes and p.outline is not None:
-        width, height, placed = overview_labels(p.shapes, p.outline, 700, 600 if len(meta) else 640)
-        overview = overview_svg(
-            p.shapes, p.outline, {}, authorities=p.authorities or None, width=width, height=height, placed=placed
-        ) + overview_key(placed)
-        overview += (
+        source = (
             '<p class="src">Neighbourhoods of this plan'
             + (", local authority boundaries dashed" if p.authorities else "")
             + ". "
             + _source_text(p, "lsoa21_boundaries", "lsoa11_boundaries")
             + "</p>"
         )
-    modelled = (
-        '<p><span class="tag modelled">Modelled</span> UEC figures are modelled estimates of expected '
-        "need, not observed attendances: rates only, with no intervals.</p>"
-        if _modelled(p)
-        else ""
-    )
+        room = room_for_map(p.area_label, rows, [(source, 6.8), *notes])
+        width, height, placed, dense = overview_labels(p.shapes, p.outline, 700, room)
+        overview = (
+            overview_svg(
+                p.shapes, p.outline, {}, authorities=p.authorities or None, width=width, height=height, placed=placed
+            )
+            + overview_key(placed, dense)
+            + source
+        )
     return (
-        f'<section class="sheet cover"><h1>Neighbourhood profiles</h1>'
+        f'<section class="sheet cover" id="cover"><h1>Neighbourhood profiles</h1>'
         f'<p class="lead area-name">{_esc(p.area_label)}</p><table class="meta"><tbody>{meta}</tbody></table>'
-        f"{overview}<p>Counts of 1 to 7 people are suppressed, with further figures where a total would reveal "
-        f"them; estimates are marked.</p>{modelled}</section>"
+        f'{overview}{"".join(text for text, _ in notes)}<span id="cover-end"></span></section>'
     )

@@ -61,7 +61,9 @@ table.summary th,table.summary td{padding:0.4mm 0.9mm}
  color:#425563}.notes ul{margin:0;padding-left:4mm}
 .bar{display:inline-block;height:2.2mm;background:#41b6e6;vertical-align:middle;margin-right:1mm}
 svg{display:block}.map-key{columns:3;column-gap:4mm;font-size:7pt;margin:1mm 0 0;padding-left:6mm}
-.map-key li{break-inside:avoid}.maps{display:flex;gap:3mm;align-items:flex-start}
+.map-key li{break-inside:avoid}.map-key.dense-1{columns:4;font-size:6pt}
+.map-key.dense-2{columns:5;font-size:5.5pt}
+.maps{display:flex;gap:3mm;align-items:flex-start}
 .size th{width:58%;background:none;font-weight:normal}.size td{font-weight:bold}
 @media screen{body{background:#e8edee}.sheet{width:186mm;margin:6mm auto;padding:8mm;background:#fff;
  box-sizing:content-box}}

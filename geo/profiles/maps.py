@@ -171,7 +171,8 @@ def text_half_width(line: str) -> float:
 @dataclass(frozen=True)
 class Placed:
     """A label chosen for the overview map: its neighbourhood, the lines drawn (or its number, for a neighbourhood
-    whose name would overlap another label), the centre, and the box it covers in pixels (x0, y0, x1, y1)."""
+    whose name would overlap another label), the centre, the box it covers in pixels (x0, y0, x1, y1), and for a
+    number set away from its neighbourhood the point its leader line runs to."""
 
     name: str
     lines: tuple[str, ...]
@@ -179,6 +180,8 @@ class Placed:
     y: float
     box: tuple[float, float, float, float]
     number: int | None = None
+    #: Where a number set away from its neighbourhood points, by a line (``None``: it sits on or beside it).
+    leader: tuple[float, float] | None = None
 
 
 def _box(x: float, y: float, lines, size: float, *, ring: bool = False) -> tuple[float, float, float, float]:
@@ -209,7 +212,7 @@ def place_labels(shapes: dict, view: _View, labels: dict, size: float) -> list[P
     The larger neighbourhoods are placed first. A name goes at the point farthest inside its neighbourhood, or
     nudged by a line's height or half its width while the point stays inside; a name that cannot be placed without
     overlapping another label (a dense city centre) is replaced by a number, placed the same way or in the nearest
-    free spot, and named in the key beside the map (:func:`overview_key`). Numbers run in reading order (top to
+    free spot (one set away from its place has a line to it), and named in the key beside the map (:func:`overview_key`). Numbers run in reading order (top to
     bottom, left to right) so a number on the map is easy to find in the key and back.
 
     Examples
@@ -259,7 +262,9 @@ def place_labels(shapes: dict, view: _View, labels: dict, size: float) -> list[P
         lines = (str(number),)
         step = _box(0, 0, lines, size, ring=True)[3] * 2
         rings = [(0.0, 0.0)] + [
-            (r * step * np.cos(a), r * step * np.sin(a)) for r in (0.5, 1, 1.5, 2, 3) for a in np.arange(8) * np.pi / 4
+            (r * step * np.cos(a), r * step * np.sin(a))
+            for r in (0.5, 1, 1.5, 2, 3, 4, 5, 6)
+            for a in np.arange(8) * np.pi / 4
         ]
         spots = [(ax + dx, ay + dy) for dx, dy in rings if free(_box(ax + dx, ay + dy, lines, size, ring=True))]
         inside = [p for p in spots if within(shapes[name], *p)]
@@ -267,7 +272,11 @@ def place_labels(shapes: dict, view: _View, labels: dict, size: float) -> list[P
         if spot is None:  # no free spot near it: named in the key only, marked "not drawn"
             placed[name] = Placed(name, lines, ax, ay, (0.0, 0.0, 0.0, 0.0), number)
             continue
-        placed[name] = Placed(name, lines, *spot, _box(*spot, lines, size, ring=True), number)
+        # a number set farther off than the next ring out (a crowded centre) points at its place with a line
+        far = not inside and np.hypot(spot[0] - ax, spot[1] - ay) > 1.6 * step
+        placed[name] = Placed(
+            name, lines, *spot, _box(*spot, lines, size, ring=True), number, (ax, ay) if far else None
+        )
         taken.append(placed[name].box)
     return [placed[n] for n in shapes]
 
@@ -333,9 +342,14 @@ def overview_svg(
     body.append(f'<path d="{view.path(outline)}" fill="none" stroke="{LINE}" stroke-width="1"/>')
     size = label_size(shapes)
     lines = {n: (t,) if isinstance(t, str) else tuple(t) for n, t in labels.items()}
-    for p in placed if placed is not None else place_labels(shapes, view, lines, size):
-        if p.box[2] > p.box[0]:
-            body.append(_label(p.x, p.y, p.lines, size, number=p.number is not None))
+    placed = placed if placed is not None else place_labels(shapes, view, lines, size)
+    body += [  # leader lines first, under every label
+        f'<line x1="{p.x:.1f}" y1="{p.y:.1f}" x2="{p.leader[0]:.1f}" y2="{p.leader[1]:.1f}" stroke="#212b32" '
+        f'stroke-width="0.8"/><circle cx="{p.leader[0]:.1f}" cy="{p.leader[1]:.1f}" r="1.5" fill="#212b32"/>'
+        for p in placed
+        if p.leader is not None
+    ]
+    body += [_label(p.x, p.y, p.lines, size, number=p.number is not None) for p in placed if p.box[2] > p.box[0]]
     return _svg(view, "Map of every neighbourhood in the study area", "".join(body), "overview")
 
 
@@ -349,9 +363,14 @@ def label_size(shapes: dict) -> float:
     return 9.0 if len(shapes) <= 30 else 7.5
 
 
-def overview_key(placed: list[Placed]) -> str:
+#: Said after a key entry whose number found no room on the map.
+NOT_MARKED = " (not marked on the map: no room beside it)"
+
+
+def overview_key(placed: list[Placed], dense: int = 0) -> str:
     """The number-to-name key of the overview: the full name of each neighbourhood drawn as a number, in number
-    order ("" when every name is drawn).
+    order ("" when every name is drawn); ``dense`` (1 or 2) sets it in the smaller type and more columns of
+    ``.map-key.dense-1`` or ``.dense-2``.
 
     Examples
     --------
@@ -362,10 +381,10 @@ def overview_key(placed: list[Placed]) -> str:
     if not numbered:
         return ""
     rows = "".join(
-        f'<li value="{p.number}">{html.escape(p.name)}{"" if p.box[2] > p.box[0] else " (not marked on the map: no room beside it)"}</li>'
+        f'<li value="{p.number}">{html.escape(p.name)}{"" if p.box[2] > p.box[0] else NOT_MARKED}</li>'
         for p in numbered
     )
-    return f'<ol class="map-key">{rows}</ol>'
+    return f'<ol class="map-key{f" dense-{dense}" if dense else ""}">{rows}</ol>'
 
 
 def locator_svgs(

@@ -98,6 +98,15 @@ def methods_overflow(document) -> bool:
     return start is not None and (end[0] != start or end[1] > (297 - 13) * _MM)
 
 
+def cover_overflow(document) -> bool:
+    """Whether the cover's content runs past its sheet: its end marker ``cover-end`` is missing from the first
+    page (past the fixed-height sheet, so not laid out) or lower than the sheet's foot."""
+    if not document.pages or "cover" not in document.pages[0].anchors:
+        return False
+    end = document.pages[0].anchors.get("cover-end")
+    return end is None or end[1] > (11 + 272) * _MM
+
+
 def write_pdf(profiles, path: str | Path) -> Path:
     """Write ``profiles`` as the PDF data pack at ``path``.
 
@@ -130,6 +139,8 @@ def write_pdf(profiles, path: str | Path) -> Path:
                 "data pack: content of %s is clipped to its two pages",
                 ", ".join(repr(names[k - 1]) for k in sorted(still)),
             )
+    if cover_overflow(document):
+        log.warning("data pack: the cover's number key runs past its page (the plan has too many crowded names)")
     if methods_overflow(document):
         log.warning("data pack: the sources and methods run past their page (the pack has a page more)")
     document.write_pdf(path)
