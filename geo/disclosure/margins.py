@@ -176,3 +176,21 @@ def publish_totals(counts: pd.Series, keys=None, threshold: int | None = None, b
         codes[codes >= 0], weights=_small(values.to_numpy(), t)[codes >= 0].astype(float), minlength=len(uniques)
     ).astype(int)
     return pd.DataFrame({"total": total, "rounded_to": rounded_to, "suppressed_parts": k}, index=pd.Index(uniques))
+
+
+def place_totals(values, places, threshold: int | None = None) -> pd.Series:
+    """Return each place's total of its parts as published (:func:`publish_totals`), in place-code order.
+
+    The total a counted plan's ideal size is made of (:mod:`geo.propose.counts`): it leaves the process in the
+    plan's provenance (API answers) and files (``place_ideal``), so it is the published total, exact when no
+    part is 1 to 7, else the margin rule's rounded total; a place whose every part is small counts as
+    :data:`MARGIN_BASE`. The exact total would give back a small practice's list beside the others' exact lists.
+
+    Examples
+    --------
+    >>> place_totals([1200.0, 5.0, 300.0, 6.0], ["B", "B", "A", "C"], threshold=7).to_dict()
+    {'A': 300.0, 'B': 1200.0, 'C': 10.0}
+    """
+    values = pd.Series(np.asarray(values, dtype=float))
+    table = publish_totals(values, pd.Series(np.asarray(places).astype(str), index=values.index), threshold)
+    return table["total"].fillna(float(MARGIN_BASE)).astype(float)

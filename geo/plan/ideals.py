@@ -3,7 +3,8 @@
 A plan made with a number of neighbourhoods per place (``ideal_sizes`` in its provenance) measures each
 neighbourhood from its place's ideal (:mod:`geo.metrics.balance`). Its files record that on every row, in columns a
 spreadsheet keeps (no comment lines): the row's neighbourhood's place (``place``), the place's count
-(``place_neighbourhoods``) and its ideal size (``place_ideal``, the place's total over its count, written in full).
+(``place_neighbourhoods``) and its ideal size (``place_ideal``, the place's published total over its count,
+written in full: :func:`geo.disclosure.margins.place_totals`, so no small part can be worked back from it).
 A plan of a target has none of them, nor has an older file: both are read as before, from the target.
 
 Reading checks every value rather than trusting it, and restores the ideals and the nesting level into the
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from geo.contract import NEST_COLUMNS
+from geo.disclosure.margins import place_totals
 from geo.errors import PlanError
 from geo.metrics.balance import ideal_places, place_ideals
 from geo.plan.lookup import PLACE_COLUMN, PLACE_COUNT_COLUMN, PLACE_IDEAL_COLUMN, PLACE_COLUMNS, normalised_header
@@ -220,7 +222,7 @@ def _level(atlas: "Atlas", given: dict, rows: dict, column: str, basis: str | No
         else:
             continue
         if set(given) <= set(codes):
-            totals = {} if basis == "list" else population.groupby(codes.to_numpy()).sum().to_dict()
+            totals = {} if basis == "list" else place_totals(population.to_numpy(), codes.to_numpy()).to_dict()
             return level, {p: float(totals[p]) for p in given if p in totals}
     known = set(lsoas["lad_code"].astype(str)) if "lad_code" in lsoas.columns else set()
     stranger = min((p for p in given if p not in known), key=rows.get)

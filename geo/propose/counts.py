@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geo.disclosure.margins import place_totals
 from geo.errors import PlanError
 from geo.propose.units import split_units
 
@@ -240,12 +241,16 @@ def counted_pieces(units: pd.Series, names: pd.Series, adjacency, arrays, counts
 
 
 def place_populations(units: pd.Series, pop: np.ndarray) -> pd.Series:
-    """Return ``place -> population`` in place-code order.
+    """Return ``place -> population`` in place-code order: each place's total of its parts (LSOAs, or practices'
+    lists) as published (:func:`geo.disclosure.margins.place_totals`), since a place's total and ideal leave the
+    process in the plan's provenance and files.
 
-    >>> place_populations(pd.Series(["B", "A", "B"]), np.array([1.0, 2.0, 3.0])).to_dict()
-    {'A': 2.0, 'B': 4.0}
+    >>> place_populations(pd.Series(["B", "A", "B"]), np.array([1000.0, 2000.0, 3000.0])).to_dict()
+    {'A': 2000.0, 'B': 4000.0}
+    >>> place_populations(pd.Series(["A", "A"]), np.array([1000.0, 3.0])).to_dict()  # 1,003 would give the 3 away
+    {'A': 1000.0}
     """
-    return pd.Series(pop, index=units.astype(str).to_numpy()).groupby(level=0).sum()
+    return place_totals(pop, units.astype(str).to_numpy())
 
 
 def ideal_lines(ideals: dict[str, dict]) -> list[str]:

@@ -31,7 +31,7 @@ from geo.plan.naming import neighbourhood_names, rename
 from geo.plan.params import Provenance
 from geo.propose.bisect import TREES, bisect_steps
 from geo.propose.blocks import BLOCK_WORDS, block_arrays, block_index, blocks_for, broken_blocks, contract, expand
-from geo.propose.counts import counted_pieces, place_counts, place_populations
+from geo.propose.counts import counted_pieces, ideal_table, place_counts, place_populations
 from geo.propose.hub_moves import improve_pieces
 from geo.propose.list_based import list_based
 from geo.propose.model import BLOCK_BUILDS, NEST_COLUMNS, ProposalParams
@@ -210,6 +210,8 @@ def _graph(atlas, params: ProposalParams):
     group = group_index(atlas, params)  # practices (or wards) the bisection keeps together
     arrays = (pop, centroids.x.to_numpy(), centroids.y.to_numpy(), lsoas.geometry.area.to_numpy(), group)
     adjacency, codes, index, notes, described = atlas.adjacency, atlas.codes, None, [], None
+    # Each place's published total of its LSOAs (not of blocks: an LSOA is a part of the total too).
+    place_pop = place_populations(units, pop) if params.neighbourhoods is not None else None
     if params.build_from in BLOCK_BUILDS:
         blocks = blocks_for(atlas, params.build_from)
         described = blocks.describe()
@@ -222,19 +224,10 @@ def _graph(atlas, params: ProposalParams):
         units, names = units.iloc[first].reset_index(drop=True), names.iloc[first].reset_index(drop=True)
     ideals = {}
     if params.neighbourhoods is not None:
-        place_pop = place_populations(units, arrays[0])
         place_names = dict(zip(units.astype(str), names.astype(str)))
         capacity = pd.Series(units.astype(str).to_numpy()).value_counts()
         counts = place_counts(place_pop, params.neighbourhoods, capacity, place_names)
-        ideals = {
-            p: {
-                "name": place_names[p],
-                "population": float(place_pop[p]),
-                "neighbourhoods": counts[p],
-                "ideal": float(place_pop[p]) / counts[p],
-            }
-            for p in place_pop.index
-        }
+        ideals = ideal_table(place_pop, counts, place_names)
         pieces = counted_pieces(units, names, adjacency, arrays, counts, params.tolerance)
     else:
         pieces = split_units(units, names, adjacency, *arrays[:4], arrays[4], params.target, params.tolerance)

@@ -38,7 +38,7 @@ from scipy.spatial import cKDTree
 from geo.propose.bisect import bisect_piece
 from geo.propose.bisect import warm as warm_bisection
 from geo.errors import PlanError
-from geo.propose.counts import ideal_table, place_counts
+from geo.propose.counts import ideal_table, place_counts, place_populations
 from geo.propose.model import NEST_COLUMNS
 from geo.propose.exact import EPSILON, MAX_NODES, TIME_LIMIT, partition, warm
 from geo.propose.list_groups import respected_units
@@ -270,7 +270,7 @@ def _ideals(atlas, units, unit_codes, unit_names, params) -> dict[str, dict]:
     if params.neighbourhoods is None:
         return {}
     codes = np.asarray(unit_codes).astype(str)
-    lists = pd.Series(np.asarray(units.lists, dtype=float), index=codes).groupby(level=0).sum()
+    lists = place_populations(*_practice_parts(atlas, units, codes))
     names = {str(c): str(n) for c, n in zip(codes, np.asarray(unit_names).astype(str))}
     spec = params.neighbourhoods
     if isinstance(spec, dict):
@@ -287,6 +287,18 @@ def _ideals(atlas, units, unit_codes, unit_names, params) -> dict[str, dict]:
             )
     counts = place_counts(lists, spec, pd.Series(codes).value_counts(), names)
     return ideal_table(lists, counts, names, counted="patients on their practices' lists")
+
+
+def _practice_parts(atlas, units, codes: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    """``(place of each practice, its list)``: the parts a place's published total is made of, practices even in
+    a build of PCNs or respected groups (a node's list is its practices' lists summed)."""
+    if all(len(m) == 1 for m in units.members):
+        return pd.Series(codes), np.asarray(units.lists, dtype=float)
+    practices = practice_units(atlas)
+    place_of = {str(m): c for members, c in zip(units.members, codes) for m in members}
+    keep = np.array([str(c) in place_of for c in practices.codes], dtype=bool)
+    places = [place_of[str(c)] for c in np.asarray(practices.codes)[keep]]
+    return pd.Series(places, dtype=object), np.asarray(practices.lists, dtype=float)[keep]
 
 
 def _place_codes(atlas, nest: str) -> set[str]:

@@ -264,3 +264,32 @@ def test_a_counted_plan_of_whole_practices_is_measured_from_each_places_ideal(li
     assert plan.neighbourhood_table().set_index("name")["deviation_pct"].to_dict() == pytest.approx(
         (100 * dev).to_dict()
     )
+
+
+def test_a_counted_list_plan_never_gives_back_a_small_practice_list_through_its_ideals():
+    """A place's total leaves the process in the provenance (API) and the files' ``place_ideal``: published by the
+    margin rule, so its exact total less the other practices' exact lists never gives a small list back."""
+    from geo.disclosure.margins import publish_totals
+    from geo.plan.ideals import record_ideals
+    from geo.propose.practice_graph import practice_units
+    from geo.testing.disclosure import SMALL_PRACTICES, small_count_atlas
+
+    atlas = small_count_atlas()
+    plan = propose(atlas, ProposalParams(build_from="practices", neighbourhoods=2, nest="lad"))
+    ideals = plan.provenance.params["ideal_sizes"]
+    units = practice_units(atlas)
+    lists = pd.Series(units.lists, index=units.codes)
+    place = pd.Series(units.nest["lad"][0], index=units.codes).astype(str)
+    published = publish_totals(lists, place)["total"]
+    table = pd.DataFrame({"neighbourhood": sorted(plan.neighbourhoods)})
+    record_ideals(table, plan, "neighbourhood")
+    for code, entry in ideals.items():
+        exact = float(lists[place == code].sum())
+        shown = lists[(place == code) & ~lists.index.isin(list(SMALL_PRACTICES))].sum()
+        assert entry["population"] == published[code]
+        if lists[place == code].index.isin(list(SMALL_PRACTICES)).any():
+            assert entry["population"] != exact, code  # the exact total would give the small lists back
+            assert entry["population"] - shown != exact - shown  # the small lists' true sum is not given
+            assert entry["population"] % 10 == 0  # rounded, as every total with a small part is
+        ideal = table.loc[table.place == code, "place_ideal"].unique().tolist()
+        assert ideal == [entry["population"] / entry["neighbourhoods"]]
