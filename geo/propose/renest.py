@@ -33,6 +33,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from geo.disclosure import publish_sums
+from geo.disclosure.margins import place_totals
 from geo.errors import PlanError
 from geo.plan import Plan
 from geo.plan.params import Provenance
@@ -233,12 +234,14 @@ EDGE_MARGIN = 0.01
 def _unit_ideals(plan, frame: pd.DataFrame, keep: pd.Series) -> dict:
     """Each unit's ideal size for a plan made with a number of neighbourhoods (``ideal_sizes`` in its provenance):
     its people over the neighbourhoods that keep their main part in it, as the plan's places had theirs (``{}``
-    for a plan made for a target: every unit aims at the target)."""
+    for a plan made for a target: every unit aims at the target); its people as published
+    (:func:`geo.disclosure.margins.place_totals`)."""
     if not (plan.provenance.params or {}).get("ideal_sizes"):
         return {}
     count = keep.value_counts()
-    people = frame.groupby("u").p.sum()
-    return {u: float(people[u]) / int(count[u]) for u in count.index}
+    # The unit's published total (its parts' lists can be 1 to 7): the ideals leave in the provenance.
+    people = place_totals(frame.p.to_numpy(float), frame.u.astype(str).to_numpy())
+    return {u: float(people[str(u)]) / int(count[u]) for u in count.index}
 
 
 def _band_of(unit, ideal: dict, params) -> tuple[float, float]:
