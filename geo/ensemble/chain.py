@@ -36,7 +36,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from geo.ensemble.kernels import INFO, SCORES, chain_steps
-from geo.ensemble.scores import plan_scores
+from geo.ensemble.scores import plan_scores, published_alignment
 from geo.errors import PlanError
 from geo.plan import Plan
 
@@ -404,6 +404,8 @@ def run_ensemble(
             if name in ("max_abs_deviation_pct", "core20_spread", "alignment_pct")
             else scores[:, j].astype(np.int64)
         )
+    # Exact inside the chain; recorded as published (a whole percent), as plan_scores measures a placed plan.
+    runs["alignment_pct"] = published_alignment(runs["alignment_pct"].to_numpy(), state.registered_total)
     metadata = {
         "kind": "nhp.ensemble",
         "version": 1,

@@ -8,7 +8,10 @@ reference they must equal, recounted from scratch through :mod:`geo.metrics`):
   share in percent (``core20_pct``: national IMD quintile 1, weighted by the counted population);
 - ``wards_split``: electoral wards whose LSOAs lie in more than one neighbourhood (0 for atlases without wards);
 - ``alignment_pct``: ``alignment_pct`` of :mod:`geo.metrics.lists`, the share of the area's registered residents
-  registered with a practice whose plurality of area patients lives in their own neighbourhood;
+  registered with a practice whose plurality of area patients lives in their own neighbourhood, as the plan's own
+  summary publishes it (:func:`published_alignment`: a whole percent through :func:`geo.disclosure.publish_share`).
+  Its part is a sum of practice-by-LSOA registration cells, most of them 1 to 7 people: exact, two plans' scores
+  times the published area total gave such a cell back by subtraction;
 - ``cut_edges``: contiguity-graph edges between different neighbourhoods (``cut_edge_total``; fewer is more
   compact);
 - ``la_crossings``: neighbourhoods spanning more than one local authority district.
@@ -19,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geo.disclosure import publish_share
 from geo.ensemble.kernels import SCORES
 
 #: What each score means, for tables, histograms and the API.
@@ -55,6 +59,20 @@ def wards_split(atlas, assignment: pd.Series) -> int:
     return int((frame.groupby("ward")["neighbourhood"].nunique() > 1).sum())
 
 
+def published_alignment(pct, registered_total: float) -> np.ndarray:
+    """Return alignment percentages of an area of ``registered_total`` registered residents as published: whole
+    percents, NaN where the aligned people or the rest are 1 to 7 (:func:`geo.disclosure.publish_share`).
+
+    Examples
+    --------
+    >>> published_alignment([79.2333, 79.2418, 99.99], 35_398).tolist()
+    [79.0, 79.0, nan]
+    """
+    values = np.atleast_1d(np.asarray(pct, dtype=float))
+    shares = [publish_share(v / 100.0 * registered_total, registered_total) if np.isfinite(v) else None for v in values]
+    return np.array([np.nan if s is None else s for s in shares], dtype=float)
+
+
 def plan_scores(plan) -> dict[str, float]:
     """Return the ensemble scores of one plan built from LSOAs, measured against its own parameters.
 
@@ -73,7 +91,9 @@ def plan_scores(plan) -> dict[str, float]:
         "max_abs_deviation_pct": float(max(abs(v) for v in plan["deviation_pct"].values())),
         "core20_spread": float(np.std(core20)),
         "wards_split": wards_split(plan.atlas, plan.assignment),
-        "alignment_pct": float(plan["alignment_pct"]),
+        "alignment_pct": float(
+            published_alignment(plan["alignment_pct"], sum(plan["registered_population"].values()))[0]
+        ),
         "cut_edges": int(plan["cut_edge_total"]),
         "la_crossings": int(plan["la_crossings"]),
     }
