@@ -144,6 +144,65 @@ def cover_key(placed, dense: int) -> tuple[str, str]:
     return overview_key(placed, dense), ""
 
 
+#: The least height of the cover's inset (:func:`detail_inset`) in pixels, the least it enlarges the map by, the
+#: margin round its neighbourhoods (a share of their extent) and the room kept for its gap and caption, in pixels.
+INSET_MIN, INSET_ZOOM, INSET_PAD, INSET_GAP = 150.0, 1.5, 0.15, 8 * PX_PER_MM
+#: The caption of the inset.
+INSET_CAPTION = '<p class="src inset-note">Above: the crowded part of the area enlarged, its numbers as on the map.</p>'
+
+
+def detail_inset(shapes: dict, outline, placed, width: float, room: float) -> str:
+    """An enlarged map of the part of the area whose names the overview draws as numbers, for the room a wide
+    area leaves below its map (``room`` pixels less the map's own height): ``width`` x the rest, its names drawn
+    whole where they fit and otherwise by their overview numbers; "" where there is too little room, no numbers,
+    or the inset would not enlarge the map by :data:`INSET_ZOOM`.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> from geo.profiles.maps import Placed
+    >>> shapes = {"County": box(0, 0, 100_000, 20_000), "Town A": box(50_000, 5_000, 50_500, 5_500),
+    ...           "Town B": box(50_500, 5_000, 51_000, 5_500)}
+    >>> numbered = [Placed("Town A", ("1",), 0, 0, (0, 0, 9, 9), 1), Placed("Town B", ("2",), 0, 0, (0, 0, 9, 9), 2)]
+    >>> svg = detail_inset(shapes, box(0, 0, 100_000, 20_000), numbered, 700, 400)
+    >>> svg.startswith("<svg"), "Town A" in svg, detail_inset(shapes, box(0, 0, 100_000, 20_000), [], 700, 400)
+    (True, True, '')
+    """
+    from shapely import box  # lazy: only a wide area's cover draws an inset
+
+    main = overview_view(outline, width, room)
+    height = room - main.height - INSET_GAP
+    numbers = {q.name: q.number for q in placed if q.number is not None}
+    if height < INSET_MIN or not numbers:
+        return ""
+    bounds = [shapes[n].bounds for n in numbers]
+    x0, y0 = min(b[0] for b in bounds), min(b[1] for b in bounds)
+    x1, y1 = max(b[2] for b in bounds), max(b[3] for b in bounds)
+    dx, dy = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
+    x0, x1, y0, y1 = x0 - INSET_PAD * dx, x1 + INSET_PAD * dx, y0 - INSET_PAD * dy, y1 + INSET_PAD * dy
+    if (x1 - x0) / (y1 - y0) < width / height:  # widen (or heighten) the window to the inset's shape
+        grow = ((y1 - y0) * width / height - (x1 - x0)) / 2
+        x0, x1 = x0 - grow, x1 + grow
+    else:
+        grow = ((x1 - x0) * height / width - (y1 - y0)) / 2
+        y0, y1 = y0 - grow, y1 + grow
+    window = box(x0, y0, x1, y1)
+    view = overview_view(window, width, height)
+    if view.scale < INSET_ZOOM * main.scale:
+        return ""
+    inside = {n: g.intersection(window) for n, g in shapes.items() if g.intersects(window)}
+    inside = {n: g for n, g in inside.items() if not g.is_empty}
+    labels = place_labels(inside, view, {n: label_lines(n) for n in inside}, label_size(inside))
+    shown = []
+    for q in labels:
+        if q.number is None:
+            shown.append(q)  # named whole
+        elif q.name in numbers:  # numbered as on the overview
+            shown.append(replace(q, number=numbers[q.name], lines=(str(numbers[q.name]),)))
+        # else: named on the overview itself, so left unlabelled here
+    return overview_svg(inside, outline.intersection(window), {}, width=width, height=height, placed=shown)
+
+
 def _height(text: str, size: float, width: float, bold: bool = False) -> float:
     """Pixels a paragraph of HTML ``text`` takes at ``size`` points in ``width`` mm (:data:`LEADING`)."""
     plain = html.unescape(re.sub(r"<[^>]*>", "", text))
@@ -217,10 +276,12 @@ def cover(p) -> str:
             width, height, placed, dense = overview_labels(p.shapes, p.outline, 700, room)
             source = source.replace("</p>", KEY_NOTES.get(dense, "") + "</p>")
         key, key_page = cover_key(placed, dense)
+        inset = detail_inset(p.shapes, p.outline, placed, width, height)  # a wide area's room below its map
         overview = (
             overview_svg(
                 p.shapes, p.outline, {}, authorities=p.authorities or None, width=width, height=height, placed=placed
             )
+            + (inset + INSET_CAPTION if inset else "")
             + key
             + source
         )

@@ -200,3 +200,18 @@ def test_a_cover_whose_key_runs_past_its_sheet_is_found(pack):
     long_key = '<ol class="map-key">' + "<li>Castle</li>" * 400 + "</ol>"
     crowded = page.replace('<span id="cover-end">', long_key + '<span id="cover-end">')
     assert cover_overflow(weasyprint.HTML(string=text.replace("BODY", crowded)).render())
+
+
+@pytest.mark.parametrize("names", [LONG[:20], [f"Ward {k} of the city" for k in range(12)]])
+def test_a_wide_area_s_cover_uses_its_height_with_its_crowded_part_enlarged(pack, names):
+    shapes, outline = crowd(names, tall=False, side=300)
+    page, pages, end = cover_end(pack, shapes, outline)
+    bottom = (11 + 272) * MM
+    assert pages == 1 and end is not None and end <= bottom
+    assert bottom - end < 30 * MM, (bottom - end) / MM  # not a band left below a width-bound map
+    assert page.count("<svg") == 2 and "enlarged" in page  # the overview and its inset
+    inset = page.split("<svg")[2]
+    numbers = set(re.findall(r'<li value="(\d+)"', page))
+    shown = set(re.findall(r">(\d+)</tspan>", inset))
+    assert shown <= numbers  # the inset's numbers are the overview's, named in its key
+    assert any(f">{html.escape(label_lines(n)[0])}</tspan>" in inset for n in names)  # and it names some whole
