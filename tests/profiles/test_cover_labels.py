@@ -10,8 +10,8 @@ import re
 import pytest
 from shapely import Point, box
 
-from geo.plan.naming import label_lines
-from geo.profiles.cover import overview_labels
+from geo.plan.naming import label_lines, short_label
+from geo.profiles.cover import KEY_NOTES, SHORT, cover_key, overview_labels
 from geo.profiles.maps import overview_key, overview_svg, overview_view
 
 
@@ -52,9 +52,11 @@ def test_no_two_drawn_labels_overlap_and_crowded_names_are_numbered_with_a_key(c
     assert [p.number for p in numbered] == list(range(1, len(numbered) + 1))
     if count == 40:
         assert len(numbered) > 10 and by_name["Melton"].number is None and height < 600  # the key takes its room
-    key = overview_key(placed, dense)
+    on_cover, key_page = cover_key(placed, dense)
+    key = on_cover + key_page
     assert [int(v) for v in re.findall(r'<li value="(\d+)"', key)] == [p.number for p in numbered]
-    assert all(html.escape(p.name) in key for p in numbered)
+    full = dense != SHORT  # a key in its short form names each by its short label (the summary in full)
+    assert all(html.escape(p.name if full else short_label(p.name)) in key for p in numbered)
     svg = overview_svg(shapes, outline, {}, width=width, height=height, placed=placed)
     drawn = [p for p in placed if p.box[2] > p.box[0]]
     assert svg.count("<tspan") == 2 * sum(len(p.lines) for p in drawn)  # halo and text
@@ -117,7 +119,9 @@ def cover_end(pack, shapes, outline):
     document = weasyprint.HTML(string=f"<html><head><style>{STYLE}</style></head><body>{page}</body></html>").render()
     anchors = document.pages[0].anchors
     assert cover_overflow(document) == ("cover-end" not in anchors or anchors["cover-end"][1] > (11 + 272) * MM)
-    return page, len(document.pages), anchors["cover-end"][1] if "cover-end" in anchors else None
+    # the cover's own pages: up to the key's page of its own, if it has one
+    pages = next((k for k, sheet in enumerate(document.pages) if "map-key" in sheet.anchors), len(document.pages))
+    return page, pages, anchors["cover-end"][1] if "cover-end" in anchors else None
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +141,14 @@ MANY = [f"Neighbourhood {k} of Leicester City" for k in range(120)]
 
 @pytest.mark.parametrize(
     "names, tall, side",
-    [(WIDE, False, 400), (WIDE, True, 400), (NARROW, True, 400), (LONG, False, 400), (MANY, False, 400)],
+    [
+        (WIDE, False, 400),
+        (WIDE, True, 400),
+        (NARROW, True, 400),
+        (LONG, False, 400),
+        (MANY, False, 400),
+        (MANY, True, 400),
+    ],
 )
 def test_the_cover_key_is_measured_so_it_never_runs_off_the_page_nor_leaves_a_gap(pack, names, tall, side):
     shapes, outline = crowd(names, tall, side)
@@ -146,6 +157,10 @@ def test_the_cover_key_is_measured_so_it_never_runs_off_the_page_nor_leaves_a_ga
     assert pages == 1
     assert end is not None and end <= bottom, "the cover's key or notes run past its sheet (clipped)"
     assert page.count("<li value=") > 10
+    numbered = re.findall(r'<li value="(\d+)">', page)
+    assert sorted(map(int, numbered)) == list(range(1, len(numbered) + 1))  # every number named once, on or after
+    if 'id="map-key"' in page or "shortened" in page:  # a key out of the cover's room is said to be
+        assert any(note.strip() in page for note in KEY_NOTES.values())
     if tall:  # the map's height is what the page leaves: no band of empty page below the notes
         assert bottom - end < 12 * MM, (bottom - end) / MM
 
@@ -185,3 +200,18 @@ def test_a_cover_whose_key_runs_past_its_sheet_is_found(pack):
     long_key = '<ol class="map-key">' + "<li>Castle</li>" * 400 + "</ol>"
     crowded = page.replace('<span id="cover-end">', long_key + '<span id="cover-end">')
     assert cover_overflow(weasyprint.HTML(string=text.replace("BODY", crowded)).render())
+
+
+@pytest.mark.parametrize("names", [LONG[:20], [f"Ward {k} of the city" for k in range(12)]])
+def test_a_wide_area_s_cover_uses_its_height_with_its_crowded_part_enlarged(pack, names):
+    shapes, outline = crowd(names, tall=False, side=300)
+    page, pages, end = cover_end(pack, shapes, outline)
+    bottom = (11 + 272) * MM
+    assert pages == 1 and end is not None and end <= bottom
+    assert bottom - end < 30 * MM, (bottom - end) / MM  # not a band left below a width-bound map
+    assert page.count("<svg") == 2 and "enlarged" in page  # the overview and its inset
+    inset = page.split("<svg")[2]
+    numbers = set(re.findall(r'<li value="(\d+)"', page))
+    shown = set(re.findall(r">(\d+)</tspan>", inset))
+    assert shown <= numbers  # the inset's numbers are the overview's, named in its key
+    assert any(f">{html.escape(label_lines(n)[0])}</tspan>" in inset for n in names)  # and it names some whole
