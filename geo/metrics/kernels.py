@@ -82,6 +82,20 @@ def at_home_list_patients(label, home, table):
 
 
 @njit
+def site_lad_counts(label, site, site_lad, n_labels, n_lads):
+    """How many distinct local authorities (``site_lad`` of each practice column) each label has a practice sited
+    in (``label >= 0`` and ``site >= 0``)."""
+    spans = np.zeros((n_labels, n_lads), np.bool_)
+    counts = np.zeros(n_labels, np.int64)
+    for j in range(len(label)):
+        k = label[j]
+        if k >= 0 and site[j] >= 0 and not spans[k, site_lad[j]]:
+            spans[k, site_lad[j]] = True
+            counts[k] += 1
+    return counts
+
+
+@njit
 def move_row_components(component, lab, adj_ptr, adj, i, a, b):
     """Patch ``component`` (each row's connected part within its label, named by the part's first row) in place
     for row ``i`` having moved from label ``a`` to ``b`` (``lab``: the labels with ``i`` already in ``b``).

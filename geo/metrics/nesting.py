@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from geo.metrics import metric
-from geo.metrics.kernels import lad_spans
+from geo.metrics.kernels import lad_spans, site_lad_counts
 
 if TYPE_CHECKING:
     from geo.plan import Plan
@@ -108,17 +108,16 @@ def _site_lad_counts(plan: "Plan") -> np.ndarray:
     --------
     >>> from geo.testing import grid_atlas
     >>> from geo.plan import Plan
-    >>> atlas = grid_atlas(4, 4, lad_width=2)
-    >>> plan = Plan.from_practices(atlas, dict(zip(atlas.practices.index, "AABB")), target=12_000)
+    >>> atlas = grid_atlas(4, 4, lad_width=2, practice_every=2)  # sites alternate between two LAs
+    >>> plan = Plan.from_practices(atlas, dict(zip(atlas.practices.index, "AABBBBBB")), target=12_000)
     >>> counts = _site_lad_counts(plan)[plan.live].tolist()
-    >>> counts == [len(codes) for codes in plan["lad_codes"].values()]
-    True
+    >>> counts, counts == [len(codes) for codes in plan["lad_codes"].values()]
+    ([2, 2], True)
     """
-    arrays, label = plan.arrays, plan["practice_label"]
-    sited = (label >= 0) & (arrays.practice_site >= 0)
-    spans = np.zeros((len(plan.labels), len(arrays.lad_codes)), np.bool_)
-    spans[label[sited], _site_lads(arrays)[sited]] = True
-    return np.count_nonzero(spans, axis=1)
+    arrays = plan.arrays
+    return site_lad_counts(
+        plan["practice_label"], arrays.practice_site, _site_lads(arrays), len(plan.labels), len(arrays.lad_codes)
+    )
 
 
 @metric("la_crossings", "number of neighbourhoods that span more than one local authority district")
