@@ -17,7 +17,10 @@ before 1.93-2.26 (our CPU p50 1.3-1.7 ms), after 0.81-0.98 (0.33-0.57 ms); the r
 load (our edit touches more memory than GerryChain's flip, so it is the more sensitive to caches others evict).
 A whole-practice move (``--practices``) is not there yet: CPU p50 2.08-2.38 ms (p95 3.07-3.51) against 2.73-2.95
 (p95 4.11-4.89) before the list view became label indices and the repair shared the metrics' labelling loop
-(runs alternated, load average 7.7-8.0 on 2 cores), against the 1 ms of issue 26.
+(runs alternated, load average 7.7-8.0 on 2 cores), against the 1 ms of issue 26. A list plan's LA count, the
+many-row tally patches and the leakage cells compiled then took it from CPU p50 2.60-2.78 ms (p95 3.42-3.74) to
+1.99-2.45 (p95 2.70-3.12), 1,000 moves a run, runs alternated, load average 6.6-8.0 on 2 cores; still not 1 ms
+(the move's footprint derivation, its repair above all, is about half of what is left).
 
 Usage::
 

@@ -50,6 +50,52 @@ def patch_tallies(table, indptr, indices, data, pos, old, new):
 
 
 @njit
+def patch_table_rows(table, values, pos, old, new):
+    """Take each row ``values[pos[i]]`` from row ``old[i]`` of ``table`` (labels x columns), all in order, then add
+    each to row ``new[i]``, in place: ``np.subtract.at`` then ``np.add.at``'s arithmetic in their order."""
+    for i in range(len(pos)):
+        r, a = pos[i], old[i]
+        for c in range(table.shape[1]):
+            table[a, c] -= values[r, c]
+    for i in range(len(pos)):
+        r, b = pos[i], new[i]
+        for c in range(table.shape[1]):
+            table[b, c] += values[r, c]
+
+
+@njit
+def at_home_list_patients(label, home, table):
+    """The area patients of each practice with a neighbourhood (its ``label``, else its ``home``; -1: none) who
+    live in it (``table[k, j]``), in ascending practice order: the cells ``table[k[registered], registered]``."""
+    count = 0
+    for j in range(len(label)):
+        if label[j] >= 0 or home[j] >= 0:
+            count += 1
+    out = np.empty(count)
+    m = 0
+    for j in range(len(label)):
+        k = label[j] if label[j] >= 0 else home[j]
+        if k >= 0:
+            out[m] = table[k, j]
+            m += 1
+    return out
+
+
+@njit
+def site_lad_counts(label, site, site_lad, n_labels, n_lads):
+    """How many distinct local authorities (``site_lad`` of each practice column) each label has a practice sited
+    in (``label >= 0`` and ``site >= 0``)."""
+    spans = np.zeros((n_labels, n_lads), np.bool_)
+    counts = np.zeros(n_labels, np.int64)
+    for j in range(len(label)):
+        k = label[j]
+        if k >= 0 and site[j] >= 0 and not spans[k, site_lad[j]]:
+            spans[k, site_lad[j]] = True
+            counts[k] += 1
+    return counts
+
+
+@njit
 def move_row_components(component, lab, adj_ptr, adj, i, a, b):
     """Patch ``component`` (each row's connected part within its label, named by the part's first row) in place
     for row ``i`` having moved from label ``a`` to ``b`` (``lab``: the labels with ``i`` already in ``b``).

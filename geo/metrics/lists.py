@@ -60,7 +60,8 @@ def _own_of_each(plan: "Plan") -> np.ndarray:
     """For each practice column, its area patients living in its neighbourhood's footprint (0 with none)."""
     if plan.built_from == "lsoas":  # an LSOA-built plan's practice belongs to its home
         return plan["practice_home_patients"]
-    return own_list_patients(plan["practice_label"], plan["practice_tallies"])
+    # made once per plan: a summary reads it twice (own_patients, the home-share quantiles)
+    return plan.kept("own_of_each", lambda: own_list_patients(plan["practice_label"], plan["practice_tallies"]))
 
 
 @metric("own_patients", "registered residents of each footprint who are registered with its own practices")

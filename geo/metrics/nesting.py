@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from geo.metrics import metric
-from geo.metrics.kernels import lad_spans
+from geo.metrics.kernels import lad_spans, site_lad_counts
 
 if TYPE_CHECKING:
     from geo.plan import Plan
@@ -93,7 +93,31 @@ def _lad_counts(plan: "Plan") -> np.ndarray:
 def _local_authorities(plan: "Plan") -> dict[str, int]:
     if plan.built_from == "lsoas":  # the spans' count, without naming them (a summary follows every edit)
         return dict(zip(plan.neighbourhoods, plan["lad_counts"][:, 0].tolist()))
+    if plan.built_from == "practices" and plan.arrays.lad_codes:
+        # lad_codes' rule (the LAs of the practices' sites) counted without naming them: a summary follows every
+        # practice move, and naming them was the costliest figure of it
+        return dict(zip(plan.neighbourhoods, _site_lad_counts(plan)[plan.live].tolist()))
     return {name: len(codes) for name, codes in plan["lad_codes"].items()}
+
+
+def _site_lad_counts(plan: "Plan") -> np.ndarray:
+    """How many local authorities each label of a list plan has a practice sited in (the length of its
+    ``lad_codes``), as a few vector operations.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> atlas = grid_atlas(4, 4, lad_width=2, practice_every=2)  # sites alternate between two LAs
+    >>> plan = Plan.from_practices(atlas, dict(zip(atlas.practices.index, "AABBBBBB")), target=12_000)
+    >>> counts = _site_lad_counts(plan)[plan.live].tolist()
+    >>> counts, counts == [len(codes) for codes in plan["lad_codes"].values()]
+    ([2, 2], True)
+    """
+    arrays = plan.arrays
+    return site_lad_counts(
+        plan["practice_label"], arrays.practice_site, _site_lads(arrays), len(plan.labels), len(arrays.lad_codes)
+    )
 
 
 @metric("la_crossings", "number of neighbourhoods that span more than one local authority district")

@@ -17,6 +17,7 @@ from scipy import sparse
 from geo.contract import AGE_BANDS
 from geo.metrics import metric
 from geo.metrics.edit import one_row_edit
+from geo.metrics.kernels import patch_table_rows
 
 if TYPE_CHECKING:
     from geo.plan import Plan
@@ -66,9 +67,8 @@ def patch_rows(plan: "Plan", previous: np.ndarray, values: np.ndarray) -> np.nda
         table[old[0]] -= row
         table[new[0]] += row
         return table
-    rows = values[pos]
-    np.subtract.at(table, old, rows)
-    np.add.at(table, new, rows)
+    # A practice move's dozens of rows in one compiled loop: np.subtract.at then np.add.at's arithmetic, in order.
+    patch_table_rows(table, np.asarray(values, np.float64), pos, old, new)
     return table
 
 

@@ -75,3 +75,23 @@ def test_local_decile_mix_counts_lsoas(two_lads):
     assert sum(mix["West"]) == 4 and sum(mix["East"]) == 4 and len(mix["West"]) == 10
     counts = two_lads.lsoas.local_decile.value_counts().reindex(range(1, 11), fill_value=0).tolist()
     assert [a + b for a, b in zip(mix["West"], mix["East"])] == counts
+
+
+def test_list_plan_counts_the_authorities_of_its_practices_sites():
+    # A list plan spans the LAs its practices are sited in; recounted here from each practice's site LSOA, after
+    # moves that put practices of both LAs together and apart again (the counted path names no LA).
+    atlas = grid_atlas(4, 4, lad_width=2, practice_every=2)  # sites alternate between the two LAs
+    lad_of = atlas.lsoas["lad_code"].to_dict()
+    site = atlas.practices["lsoa_code"].to_dict()
+    plan = Plan.from_practices(atlas, dict(zip(atlas.practices.index, "ABABABAB")), target=12_000)
+    seen = set()
+    for moves in ({"Z00001": "A"}, {"Z00000": "C"}, {"Z00001": "B", "Z00004": "B"}, {"Z00004": "A", "Z00007": "A"}):
+        plan = plan.move_practices(moves)
+        expected = {}
+        for code, name in plan.practice_assignment.items():
+            expected.setdefault(name, set()).add(lad_of[site[code]])
+        counts = {name: len(lads) for name, lads in expected.items()}
+        assert plan["local_authorities"] == {name: counts.get(name, 0) for name in plan.neighbourhoods}
+        assert plan["local_authorities"] == {name: len(codes) for name, codes in plan["lad_codes"].items()}
+        seen.update(counts.values())
+    assert seen == {1, 2}  # both a crossing and a nested neighbourhood were counted
