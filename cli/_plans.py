@@ -3,7 +3,9 @@
 ``nhp score``, ``compare``, ``profile`` and ``map`` all take ``--target``, ``--tolerance`` and ``--population``;
 unset ones come from the settings through :meth:`geo.plan.params.PlanParams.from_settings`, so two commands run
 on the same plan file with the same settings measure it against the same parameters. An unset ``--population``
-means the basis the plan was made on (its file records it); a given one is an override every output names.
+means the basis the plan was made on (its file records it); a given one is an override every output names. A
+file that records its band (``target``, ``tolerance``: :mod:`geo.plan.band`) is judged on it, whatever the
+settings say; a ``--target`` or ``--tolerance`` that differs from the file's is refused.
 """
 
 from __future__ import annotations
@@ -52,10 +54,14 @@ def plan_from_args(path: Path, atlas, args: argparse.Namespace):
 
     The plan is named after the file through the name rule (:func:`geo.names.name_from_file`: no escape or
     control character of a file name reaches the JSON or the terminal)."""
+    # --target and --tolerance go apart from the settings' defaults: a file that records its band is judged on
+    # it, and a flag that differs from it is refused (geo.plan.band.settled), as POST /plans/import does.
     return Plan.from_file(
         path,
         atlas,
         name_column=getattr(args, "name_column", None),
         params=plan_params_from_args(args),
         provenance=Provenance("imported", source=printable(Path(path).name)),
+        target=getattr(args, "target", None),
+        tolerance=getattr(args, "tolerance", None),
     )

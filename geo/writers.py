@@ -110,6 +110,13 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
         "wards 2024) or custom (a user's own units).",
     ),
     "target": ("Target population", "The plan's target population per neighbourhood."),
+    "tolerance": (
+        "Tolerance",
+        "The share either side of the target a neighbourhood may be and still be in band (0.1 is ±10%); a plan read "
+        "back is judged on it.",
+    ),
+    "min_size": ("Smallest size", "The smallest neighbourhood of the size band the plan was proposed with (people)."),
+    "max_size": ("Largest size", "The largest neighbourhood of the size band the plan was proposed with (people)."),
     "sources": ("Sources", "Datasets and vintages the figures come from."),
     "mnp": ("MNP area", "Multi-Neighbourhood Provider area the neighbourhood is grouped into."),
     "lsoa_code": ("LSOA code", "ONS code of the lower layer super output area."),

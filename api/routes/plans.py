@@ -114,9 +114,12 @@ def import_plan(
         return load_plan(
             path,
             atlas,
+            params,
             provenance=Provenance("imported", source=file.filename),
-            target=params.target,
-            tolerance=params.tolerance,
+            # Only the fields given: a file that records its band is judged on it, one that differs is refused
+            # (geo.plan.band.settled), as nhp score does; the settings' defaults fill a file without one.
+            target=target,
+            tolerance=tolerance,
             **given,
         )
 

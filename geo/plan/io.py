@@ -10,7 +10,9 @@ the reader restores so a plan read back names its blocks in its profiles as it d
 a user's units also records each LSOA's unit (``block``, ``block_name``), which no data folder holds. A plan
 made with a number of neighbourhoods per place records, on every row, its neighbourhood's place, the place's count
 and ideal (``place``, ``place_neighbourhoods``, ``place_ideal``: :mod:`geo.plan.ideals`), which the reader checks
-and restores, so the plan read back is measured from each place's ideal as it was written.
+and restores, so the plan read back is measured from each place's ideal as it was written. Every file records
+the band the plan is judged on, on every row (``target``, ``tolerance``; a size band's ``min_size``,
+``max_size`` too: :mod:`geo.plan.band`), which the reader makes the plan's again.
 Reading is :mod:`geo.plan.reader` and :mod:`geo.plan.lookup` (re-exported here for callers of ``geo.plan.io``).
 """
 
@@ -39,6 +41,7 @@ from geo.plan.lookup import (  # noqa: F401 - the reading half, re-exported for 
     check_names,
     is_practice_table,
 )
+from geo.plan.band import record_band
 from geo.plan.ideals import record_ideals
 from geo.plan.reader import load_plan, read_plan, read_practice_plan  # noqa: F401
 from geo.writers import layer_name, write_table
@@ -69,8 +72,9 @@ def write_plan(
         The plan to write.
     path
         Output file. ``.csv`` writes the ``lsoa_code,neighbourhood`` lookup (``practice_code,neighbourhood`` for
-        a list plan) with the basis it is counted on in a ``population_basis`` column and, for a plan of MSOAs,
-        wards or a user's units, what it was built from in a ``building_blocks`` column; ``.geojson``
+        a list plan) with the basis it is counted on in a ``population_basis`` column, the band it is judged on
+        (``target``, ``tolerance``) and, for a plan of MSOAs, wards or a user's units, what it was built from in a
+        ``building_blocks`` column; ``.geojson``
         (EPSG:4326) and ``.gpkg`` (EPSG:27700) write the chosen layer (with both columns); ``.xlsx`` the chosen
         layer's table with a Notes sheet.
     layer
@@ -90,7 +94,7 @@ def write_plan(
     >>> plan = Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"})
     >>> out = write_plan(plan, os.path.join(tempfile.mkdtemp(), "plan.csv"))
     >>> out.read_text().splitlines()
-    ['lsoa_code,neighbourhood,population_basis', 'G0000,A,resident', 'G0001,B,resident']
+    ['lsoa_code,neighbourhood,population_basis,target,tolerance', 'G0000,A,resident,50000,0.1', 'G0001,B,resident,50000,0.1']
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -164,7 +168,7 @@ def lookup_frame(plan: "Plan") -> pd.DataFrame:
     >>> from geo.testing import grid_atlas
     >>> from geo.plan import Plan
     >>> lookup_frame(Plan(grid_atlas(2, 1), {"G0000": "A", "G0001": "B"}, population="registered")).values.tolist()
-    [['G0000', 'A', 'registered'], ['G0001', 'B', 'registered']]
+    [['G0000', 'A', 'registered', 50000, 0.1], ['G0001', 'B', 'registered', 50000, 0.1]]
     """
     if plan.practice_assignment is not None:  # a list-based plan's file is its list view
         frame = plan.practice_assignment.rename("neighbourhood").rename_axis("practice_code").reset_index()
@@ -174,6 +178,7 @@ def lookup_frame(plan: "Plan") -> pd.DataFrame:
     lsoas = pd.Index(frame["lsoa_code"]) if plan.practice_assignment is None else None
     _record_blocks(frame, plan, lsoas)  # a plan of LSOAs keeps its lookup as it was
     record_ideals(frame, plan, "neighbourhood")  # a counted plan: each row's place, its count and ideal
+    record_band(frame, plan)  # the band it is judged on, so a reader judges it the same
     return frame
 
 
@@ -196,7 +201,7 @@ def footprints(plan: "Plan") -> gpd.GeoDataFrame:
     table["stopped_early"] = stopped_early(plan)
     _record_blocks(table, plan)
     record_ideals(table, plan, "name")
-    table["target"] = plan.target
+    record_band(table, plan)
     table["sources"] = plan.atlas.source_note()
     shapes = plan["shapes"]
     geometry = [shapes[int(k)] for k in plan.live]
@@ -263,4 +268,5 @@ def lsoa_layer(plan: "Plan") -> gpd.GeoDataFrame:
     )
     _record_blocks(layer, plan, lsoas.index)
     record_ideals(layer, plan, "neighbourhood")
+    record_band(layer, plan)
     return layer

@@ -48,22 +48,30 @@ UNIT_COLUMN, UNIT_NAME_COLUMN = "block", "block_name"
 #: a plan read back is measured from each place's ideal as it was written (:mod:`geo.plan.ideals`).
 PLACE_COLUMN, PLACE_COUNT_COLUMN, PLACE_IDEAL_COLUMN = "place", "place_neighbourhoods", "place_ideal"
 PLACE_COLUMNS = (PLACE_COLUMN, PLACE_COUNT_COLUMN, PLACE_IDEAL_COLUMN)
+#: The columns that record a plan's balance rule on every row: its target and tolerance and, for a plan proposed
+#: with a size band, the band's ends (:mod:`geo.plan.band`).
+BAND_COLUMNS = ("target", "tolerance", "min_size", "max_size")
 #: Columns a plan file records about the whole plan or its blocks: never the neighbourhood name column.
 RECORD_COLUMNS = (BASIS_COLUMN, BLOCKS_COLUMN, UNIT_COLUMN, UNIT_NAME_COLUMN)
 
 
 def record_columns(columns) -> tuple[str, ...]:
     """The headers (normalised) among ``columns`` that record something about the plan, never its names: the
-    :data:`RECORD_COLUMNS`, and the :data:`PLACE_COLUMNS` of a file that records ideals (an older file's own
-    ``place`` column may still name its neighbourhoods).
+    :data:`RECORD_COLUMNS`, the :data:`PLACE_COLUMNS` of a file that records ideals (an older file's own
+    ``place`` column may still name its neighbourhoods) and the :data:`BAND_COLUMNS` of a file that records its
+    balance rule.
 
     Examples
     --------
     >>> "place" in record_columns(["lsoa_code", "place"]), "place" in record_columns(["place", "place_ideal"])
     (False, True)
+    >>> "target" in record_columns(["lsoa_code", "target"]), "target" in record_columns(["target", "tolerance"])
+    (False, True)
     """
-    recorded = PLACE_IDEAL_COLUMN in {normalised_header(c) for c in columns}
-    return RECORD_COLUMNS + (PLACE_COLUMNS if recorded else ())
+    headers = {normalised_header(c) for c in columns}
+    recorded = PLACE_IDEAL_COLUMN in headers
+    band = bool(headers & {"tolerance", "min_size", "max_size"})
+    return RECORD_COLUMNS + (PLACE_COLUMNS if recorded else ()) + (BAND_COLUMNS if band else ())
 
 
 def assignment_from_frame(

@@ -13,7 +13,9 @@ What a file records about the whole plan comes back into its provenance: the pop
 units, as ``params["blocks"]``, from which :func:`geo.propose.blocks.made_of` names each neighbourhood's blocks
 again). MSOAs and wards are found again from the atlas; a user's units are in no data folder, so the file records
 each LSOA's unit (``block``, ``block_name``) and the plan's atlas carries them again (an older file without them
-is known to be built from a user's units, but names none).
+is known to be built from a user's units, but names none). The balance rule it records (``target`` and
+``tolerance``, a size band's ``min_size`` and ``max_size``: :mod:`geo.plan.band`) becomes the plan's target and
+tolerance; a reader's own target or tolerance that differs from it is refused (:func:`geo.plan.band.settled`).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from geo.plan.lookup import (
     units_of,
 )
 from geo.atlas.model import with_block_columns
+from geo.plan.band import recorded_band, settled
 from geo.plan.ideals import check_places, recorded_ideals
 from geo.plan.params import BLOCK_TITLES, Provenance
 from geo.sources.memory import MemoryFile
@@ -86,17 +89,19 @@ def _open(path, atlas: "Atlas") -> Upload:
 
 
 def _read_polygons(upload: Upload, atlas: "Atlas", name_column: str | None):
-    """Polygons as ``(assignment, basis, practices, blocks, LSOA attributes, recorded ideals)``: each LSOA to the
-    polygon covering most of it (the attributes only for an LSOA layer, read as a lookup; the ideals of a counted
-    plan, :func:`geo.plan.ideals.recorded_ideals`, or None)."""
+    """Polygons as ``(assignment, basis, practices, blocks, LSOA attributes, recorded ideals, recorded band)``:
+    each LSOA to the polygon covering most of it (the attributes only for an LSOA layer, read as a lookup; the
+    ideals of a counted plan, :func:`geo.plan.ideals.recorded_ideals`, or None; the balance rule,
+    :func:`geo.plan.band.recorded_band`, or None)."""
     polygons = read_layer(upload)
     source = upload.name
     attributes = pd.DataFrame(polygons.drop(columns=polygons.geometry.name))
     basis, blocks = basis_of(attributes, source=source), blocks_of(attributes, source=source)
+    band = recorded_band(attributes, source=source)
     if any(normalised_header(c) in LSOA_HEADERS for c in attributes.columns):
         assignment = assignment_from_frame(attributes, atlas, source=source, name_column=name_column)
         ideals = recorded_ideals(attributes, assignment.reset_index(drop=True), atlas, basis, source=source)
-        return assignment, basis, None, blocks, attributes, ideals
+        return assignment, basis, None, blocks, attributes, ideals, band
     if name_column is None:
         text = [
             c
@@ -138,7 +143,7 @@ def _read_polygons(upload: Upload, atlas: "Atlas", name_column: str | None):
         )
     names = attributes[name_column].astype(str).str.strip().reset_index(drop=True)
     ideals = recorded_ideals(attributes, names, atlas, basis, source=source)
-    return assignment, basis, _practices_of(attributes, name_column, basis, source), blocks, None, ideals
+    return assignment, basis, _practices_of(attributes, name_column, basis, source), blocks, None, ideals, band
 
 
 def _practices_of(attributes: pd.DataFrame, name_column: str, basis: str | None, source: str) -> pd.Series | None:
@@ -210,6 +215,8 @@ def load_plan(
     if upload.format == "csv":
         frame = read_table(upload)
         blocks = blocks_of(frame, source=source)  # checked whatever the table lists
+        band = recorded_band(frame, source=source)
+        overrides = _judged_on(band, overrides, source)
         if is_practice_table(frame):
             practices, rows, basis = practice_table(frame, source, name_column)
             ideals = recorded_ideals(frame, practices.reset_index(drop=True), atlas, "list", source=source)
@@ -217,7 +224,7 @@ def load_plan(
                 atlas,
                 practices,
                 params,
-                provenance=_measured_from(_made_on(provenance, basis or "list"), ideals),
+                provenance=_banded(_measured_from(_made_on(provenance, basis or "list"), ideals), band),
                 name=name,
                 source=source,
                 rows=rows,
@@ -229,15 +236,31 @@ def load_plan(
         ideals = recorded_ideals(frame, assignment.reset_index(drop=True), atlas, basis, source=source)
         atlas = _with_units(atlas, frame, blocks, source)
     else:
-        assignment, basis, practices, blocks, attributes, ideals = _read_polygons(upload, atlas, name_column)
+        assignment, basis, practices, blocks, attributes, ideals, band = _read_polygons(upload, atlas, name_column)
+        overrides = _judged_on(band, overrides, source)
         if attributes is not None:  # an LSOA layer: it may carry each LSOA's unit too
             atlas = _with_units(atlas, attributes, blocks, source)
     if practices is not None:  # a list plan's footprints: the plan is its practices
-        made = _measured_from(_made_on(provenance, basis), ideals)
+        made = _banded(_measured_from(_made_on(provenance, basis), ideals), band)
         plan = Plan.from_practices(atlas, practices, params, provenance=made, name=name, source=source, **overrides)
         return _checked(plan, ideals, source)
-    provenance = _measured_from(_built_from(_made_on(provenance, basis), blocks, source), ideals)
+    provenance = _banded(_measured_from(_built_from(_made_on(provenance, basis), blocks, source), ideals), band)
     return _checked(Plan(atlas, assignment, params, provenance=provenance, name=name, **overrides), ideals, source)
+
+
+def _judged_on(band, overrides: dict, source: str) -> dict:
+    """The caller's overrides with the target and tolerance the file records (a caller's differing one refused:
+    :func:`geo.plan.band.settled`); as they were for a file that records none."""
+    rest = {k: v for k, v in overrides.items() if k not in ("target", "tolerance")}
+    return rest | settled(band, overrides, source=source)
+
+
+def _banded(provenance, band):
+    """The provenance with a size band the file records (``min_size``, ``max_size``), so the plan written again
+    records it again; a caller's own record is kept."""
+    if band is None or "min_size" not in band or provenance.params.get("min_size") is not None:
+        return provenance
+    return replace(provenance, params={**provenance.params, "min_size": band["min_size"], "max_size": band["max_size"]})
 
 
 def _measured_from(provenance, ideals):

@@ -289,7 +289,7 @@ def test_every_export_button_downloads_the_version_through_the_api(server, open_
         expect(page.locator("#status")).to_contain_text(f"Downloaded {download.suggested_filename}")
     assignment = server.api("GET", f"/plans/{plan}/versions/1").json()["assignment"]
     lines = files["Plan (CSV)"].decode().strip().splitlines()
-    assert lines[0] == "lsoa_code,neighbourhood,population_basis" and len(lines) == len(assignment) + 1
+    assert lines[0] == "lsoa_code,neighbourhood,population_basis,target,tolerance" and len(lines) == len(assignment) + 1
     assert {f["properties"]["name"] for f in json.loads(files["Footprints (GeoJSON)"])["features"]} == set(
         assignment.values()
     )

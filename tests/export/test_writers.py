@@ -132,7 +132,7 @@ def test_workbook_numbers_are_numbers_and_it_has_notes(tmp_path, plan):
 def test_lookup_csv_stays_a_plan_file(tmp_path, plan):
     """The lookup is read back as a plan: codes, no label columns, formula-safe."""
     text = write_plan(plan, tmp_path / "plan.csv").read_text().splitlines()
-    assert text[0] == "lsoa_code,neighbourhood,population_basis"
+    assert text[0] == "lsoa_code,neighbourhood,population_basis,target,tolerance"
 
 
 def test_layer_names_are_safe_for_every_gis():

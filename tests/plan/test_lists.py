@@ -98,7 +98,7 @@ def test_bad_practice_assignments_are_refused(atlas, change, words):
 def test_practice_plan_files_round_trip_and_bad_rows_are_named(atlas, tmp_path):
     plan = Plan.from_practices(atlas, halves(atlas), target=20_000)
     path = write_plan(plan, tmp_path / "practices.csv")
-    assert path.read_text().splitlines()[0] == "practice_code,neighbourhood,population_basis"
+    assert path.read_text().splitlines()[0] == "practice_code,neighbourhood,population_basis,target,tolerance"
     again = load_plan(path, atlas, target=20_000)
     assert again.built_from == "practices" and again.practice_assignment.equals(plan.practice_assignment)
     assert again.assignment.equals(plan.assignment)

@@ -113,7 +113,14 @@ def test_an_msoa_plan_read_back_without_the_msoa_file_names_them_by_their_lsoas(
 
 def test_every_file_records_the_blocks_on_every_row(tmp_path, ward_plan, msoa_plan):
     lookup = pd.read_csv(write_plan(msoa_plan, tmp_path / "plan.csv"))
-    assert list(lookup.columns) == ["lsoa_code", "neighbourhood", "population_basis", BLOCKS_COLUMN]
+    assert list(lookup.columns) == [
+        "lsoa_code",
+        "neighbourhood",
+        "population_basis",
+        BLOCKS_COLUMN,
+        "target",
+        "tolerance",
+    ]
     assert set(lookup[BLOCKS_COLUMN]) == {"msoas"}
     for filename, layer in FILES[1:]:
         table = pyogrio.read_dataframe(write_plan(ward_plan, tmp_path / f"{layer}-{filename}", layer=layer))
