@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -80,6 +80,28 @@ class Ensemble:
     snapshots: dict[int, np.ndarray] = field(default_factory=dict)
 
 
+def measured_as_runs(plan: Plan, **overrides) -> Plan:
+    """``plan`` measured as the chain measures every step: from one target (``overrides``: target, tolerance,
+    population), so a counted plan's place ideals are dropped, or a plan started from or placed among the runs
+    would be measured from its places' ideals beside runs measured from the target.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.propose import ProposalParams, propose
+    >>> counted = propose(grid_atlas(4, 1, lad_width=2), ProposalParams(neighbourhoods={"E07009000": 1, "E07009001": 2}))
+    >>> max(abs(v) for v in counted["deviation_pct"].values())  # from each place's ideal
+    0.0
+    >>> max(abs(v) for v in measured_as_runs(counted, target=1500)["deviation_pct"].values())  # from the target
+    100.0
+    """
+    params = {k: v for k, v in (plan.provenance.params or {}).items() if k != "ideal_sizes"}
+    plain = Plan(
+        plan.atlas, plan.assignment, plan.params, provenance=replace(plan.provenance, params=params), name=plan.name
+    )
+    return plain.with_params(**overrides) if overrides else plain
+
+
 def lsoa_digest(atlas) -> str:
     """A digest of the chain's graph: the atlas's LSOA codes in graph order, its contiguity edges and populations
     (runs and the plan placed in them must share it).
@@ -126,7 +148,7 @@ def start_plan(
                 column="build_from",
                 expected="a plan built from LSOAs",
             )
-        return start.with_params(**overrides) if overrides else start
+        return measured_as_runs(start, **overrides)
     if overrides.get("population") == "list":
         raise PlanError(
             "an ensemble counts resident or registered people of LSOAs",

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import DataError
-from geo.ensemble.chain import lsoa_digest
+from geo.ensemble.chain import lsoa_digest, measured_as_runs
 from geo.ensemble.kernels import SCORES
 from geo.ensemble.scores import DESCRIPTIONS, plan_scores
 from geo.writers import check_folder
@@ -68,8 +68,8 @@ def place(plan, runs: pd.DataFrame, metadata: dict) -> Placement:
             column="build_from",
             expected="a plan built from LSOAs",
         )
-    measured = plan.with_params(
-        target=metadata["target"], tolerance=metadata["tolerance"], population=metadata["population"]
+    measured = measured_as_runs(
+        plan, target=metadata["target"], tolerance=metadata["tolerance"], population=metadata["population"]
     )
     scores = plan_scores(measured)
     return Placement(

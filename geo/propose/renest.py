@@ -124,7 +124,8 @@ def _extra_note(pop, original, nested, final, who: str, how: str) -> list[str]:
     if not pop[final != original].sum() > pop[nested != original].sum():
         return []
     extra = [_margin(pop[labels != original])[0] for labels in (final, nested)]
-    figure = "some" if None in extra else f"about {extra[0] - extra[1]:,.0f}"
+    # Two rounded margins can differ by less than nothing when the exact difference is under the rounding base.
+    figure = "some" if None in extra or extra[0] - extra[1] <= 0 else f"about {extra[0] - extra[1]:,.0f}"
     return [
         f"{figure} more {who} moved{how} between neighbourhoods of one unit to bring them into the band "
         "(rebalance=False moves only what nesting needs)"

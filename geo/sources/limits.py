@@ -251,11 +251,11 @@ def check_table(source, *, file, max_cells: int | None = None) -> None:
         while lines <= limit + 1 and (chunk := stream.read(_HEADER_BYTES)):
             lines, last = lines + chunk.count(b"\n"), chunk[-1:]
     rows = lines - (1 if last == b"\n" else 0)  # data rows: lines after the header
-    _check_row_widths(source, file)
     if rows > MAX_ROWS:
         _refuse(f"the table has more than {MAX_ROWS:,} rows", "MAX_ROWS", MAX_ROWS, file)
     if rows * max(columns, 1) > max_cells:
         _refuse(f"the table has more than {rows:,} rows of {columns} columns", "MAX_CSV_CELLS", max_cells, file)
+    _check_row_widths(source, file)  # after the cheap refusals: this one reads every line
 
 
 def _check_row_widths(source, file) -> None:

@@ -41,6 +41,20 @@ def test_the_start_plan_is_placed_against_the_recorded_runs(grid, ensemble):
     assert placed.percentiles["max_abs_deviation_pct"] < 10 and placed.percentiles["cut_edges"] < 10
 
 
+def test_a_counted_plan_is_placed_measured_from_the_target_as_the_runs_are(grid, ensemble):
+    # A plan made with a number per place (or read back from its file) carries its places' ideals; the chain
+    # measures every step from the target, so the plan placed among the runs must be measured so too.
+    from dataclasses import replace
+
+    plain = Plan(grid, block_start(grid), target=50_000, name="blocks")
+    ideals = {"ideal_sizes": {"X": {"ideal": 1.0, "neighbourhoods": 1}}, "nest": "lad"}
+    counted = Plan(
+        grid, block_start(grid), target=50_000, name="blocks", provenance=replace(plain.provenance, params=ideals)
+    )
+    assert counted["deviation_pct"] != plain["deviation_pct"]  # the ideals are read
+    assert place(counted, ensemble.runs, ensemble.metadata).scores == pytest.approx(ensemble.start)
+
+
 def test_a_plan_of_another_area_is_refused(ensemble):
     other = grid_atlas(8, 6)
     plan = Plan(other, pd.Series("A", index=other.codes), target=12_000)

@@ -253,3 +253,13 @@ def test_a_counted_plan_renested_is_measured_from_its_new_units_ideals():
     assert summary["deviation_from"] != "the target" and not result.notes
     assert summary["max_abs_deviation_pct"] == pytest.approx(plan.summary()["max_abs_deviation_pct"], abs=1e-9)
     assert not new.validate()
+
+
+def test_the_rebalancing_note_never_gives_a_negative_number_of_people():
+    # Nesting moved 1,005 people (exact); rebalancing moved 1,000 and a part of 6 instead: 1,006 exact, published
+    # as 1,000 + 4 rounded to 1,000, so the two margins' difference would read "about -5 more people".
+    from geo.propose.renest import _extra_note
+
+    pop = np.array([1005.0, 1000.0, 6.0])
+    note = _extra_note(pop, np.array([0, 0, 0]), np.array([1, 0, 0]), np.array([0, 1, 1]), "people", "")
+    assert note and note[0].startswith("some more people moved")
