@@ -40,7 +40,14 @@ def test_propose_writes_a_lookup_and_prints_the_summary(atlas, tmp_path, capsys)
     )
     assert status == 0
     lookup = pd.read_csv(out)
-    assert list(lookup.columns) == ["lsoa_code", "neighbourhood", "population_basis", "mnp"]  # the one plan writer
+    assert list(lookup.columns) == [
+        "lsoa_code",
+        "neighbourhood",
+        "population_basis",
+        "target",
+        "tolerance",
+        "mnp",
+    ]  # the one plan writer
     assert sorted(lookup.lsoa_code) == sorted(atlas.codes) and lookup.neighbourhood.nunique() == 6
     assert lookup.mnp.str.startswith("E10009999-M").all()
     text = capsys.readouterr().out
