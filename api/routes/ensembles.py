@@ -27,7 +27,7 @@ from geo.ensemble import DESCRIPTIONS, SCORES, run_ensemble
 from geo.ensemble.placement import place
 from geo.plan.params import PlanParams
 import json
-from geo.ensemble.chain import lsoa_digest
+from geo.ensemble.start import lsoa_digest
 
 router = APIRouter(tags=["ensembles"])
 
