@@ -13,8 +13,6 @@ from api.models import PlanVersion
 #: assignment is the parent's with the renames applied. At most this many such versions follow each other before
 #: one stores its whole assignment again, so a read replays a bounded chain.
 MAX_DELTA_CHAIN = 16
-
-
 _DELTA = "$renamed_from"  # never an LSOA code
 
 

@@ -13,16 +13,12 @@ from geo.testing.grid import grid_atlas
 
 #: Practices the small-count area adds to the grid's own eight, with their registered lists (all small).
 SMALL_PRACTICES = {"Y00001": 5, "Y00002": 3, "Y00003": 7}
-
-
 #: QOF registers of the small-count area: the grid's practices have these counts (1 to 7 among them).
 SMALL_REGISTERS = {
     "DEM": [6, 40, 3, 25, 7, 90, 1, 12],
     "EP": [5, 30, 2, 44, 60, 4, 18, 7],
     "DM": [300, 410, 280, 350, 390, 260, 330, 310],
 }
-
-
 AGE_BANDS_5Y = [
     "0_4",
     "5_9",
