@@ -86,7 +86,7 @@ def cover_milp(members, cost, k, node_limit, time_limit, deviations=None, profil
     )
 
 
-def timed_out(result) -> bool:
+def _timed_out(result) -> bool:
     return result is not None and "time limit" in str(getattr(result, "message", "")).lower()
 
 
@@ -160,7 +160,7 @@ def smallest_cut(pop, adjacency, near, k, weight, masks, sizes, best, delta, eno
                 membership(candidates, n), prices, k, node_limit, time_limit, np.abs(candidate_sizes - 1), profile
             )
             cut_proven = result is not None and result.status == 0
-            timed_out |= timed_out(result)
+            timed_out |= _timed_out(result)
             if result is not None and result.x is not None and result.fun < prices[local].sum() - 1e-9:
                 local = np.flatnonzero(result.x > 0.5)
     if not cut_proven:
