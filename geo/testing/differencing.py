@@ -135,6 +135,7 @@ def practice_differences(
 
     Examples
     --------
+    >>> import pandas as pd
     >>> class P:  # a list plan: two practices in A, one in B
     ...     practice_assignment = pd.Series({"p1": "A", "p2": "A", "p3": "B"})
     >>> counts = {"p1": 6, "p2": 120, "p3": 40}
