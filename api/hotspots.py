@@ -16,6 +16,7 @@ suppression threshold): every API and worker machine holds the same official fil
 
 from __future__ import annotations
 
+import json
 import tempfile
 import uuid
 from datetime import datetime
@@ -94,8 +95,6 @@ def render(result, fmt: str) -> str:
     ('extract', 'lsoa_code')
     """
     if fmt == "json":
-        import json  # lazy: imported only on this branch
-
         return json.dumps(result.answer())
     if fmt not in MEDIA_TYPES:
         raise ValueError(f"unknown hotspot format {fmt!r}")

@@ -40,7 +40,7 @@ from api.db import Database
 from api.limits import MAX_PER_KEY, MAX_TOTAL, _alive, check_caps, identity
 from api.models import Base, UTCDateTime, utcnow
 from api.problems import NotFound, Problem
-from api.repository import audit
+from api.audit_log import audit
 from geo.errors import DataError
 
 log = logging.getLogger("nhp.api")

@@ -6,7 +6,7 @@ neighbourhood), zlib-compressed, and the parameters it was made with, so any ver
 :class:`geo.plan.Plan` without replaying history; the moves that produced it are kept too, for the audit trail
 and diffs. Compression (not a diff from the parent) keeps a moved version readable on its own: a move costs about
 a tenth of the assignment's JSON instead of all of it. A rename changes no LSOA, so it stores only a pointer to its
-parent (its renames are its moves; :func:`api.repository.stored_assignment` replays at most a short chain of them).
+parent (its renames are its moves; :func:`api.rename_storage.stored_assignment` replays at most a short chain of them).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Stored plan versions as :class:`geo.plan.Plan` objects: rebuild, cache, create, move and change state.
 
-This is the one place where the database (``api.repository``) meets the domain (``geo.plan``). The latest Plan
-object of each version is kept in a small LRU cache, so "move one LSOA, then read the metrics" reuses the
-parent's cached tallies (``Plan.move`` patches them from the moved units) instead of rebuilding the plan from
-its stored assignment on every request.
+This is the one place where the database (``api.plan_versions``, ``api.lifecycle``) meets the domain
+(``geo.plan``). The latest Plan object of each version is kept in a small LRU cache, so "move one LSOA, then read
+the metrics" reuses the parent's cached tallies (``Plan.move`` patches them from the moved units) instead of
+rebuilding the plan from its stored assignment on every request.
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ from geo.errors import PlanError
 from geo.plan import Plan
 from geo.plan.params import PlanParams, Provenance
 
-from api import repository as repo
+from api.etags import check_if_match, version_etag
+from api.plan_versions import add_version, check_editable, create_plan, get_version, list_versions
+from api.rename_storage import stored_assignment
+from api import lifecycle
 from api.atlases import AtlasProvider
 from api.caches import plan_files
 from api.auth import Principal
@@ -190,7 +193,7 @@ class PlanService:
         if plan is not None:  # looked up once: another thread may evict it before a second look
             return plan
         with self.db.read() as session:
-            assignment = repo.stored_assignment(session, row.plan_id, row.version)
+            assignment = stored_assignment(session, row.plan_id, row.version)
         replayed = self._replay(row, assignment)
         if replayed is not None:
             self.cache.put((row.plan_id, row.version), replayed)
@@ -250,9 +253,7 @@ class PlanService:
                 return body
         # A state kept changing between the two queries: answer from one query, uncached.
         with self.db.read() as session:
-            return json_array(
-                model_json(VersionPublic, version_public(r)) for r in repo.list_versions(session, plan_id)
-            )
+            return json_array(model_json(VersionPublic, version_public(r)) for r in list_versions(session, plan_id))
 
     def audit_json(self, plan_id: int, *, after: int = 0, limit: int = 500) -> bytes:
         """The encoded audit events of a plan, oldest first, after the event id ``after`` (404 for no such plan).
@@ -295,7 +296,7 @@ class PlanService:
         params = plan_stored_params(plan)
         stored = assignment_dict(plan.assignment)
         with self.db.write() as session:
-            row = repo.create_plan(
+            row = create_plan(
                 session,
                 name=name,
                 area=area,
@@ -320,8 +321,8 @@ class PlanService:
         quickly; the compare-and-set in the repository still decides races between concurrent writers.
         """
         current = self.row(plan_id)
-        repo.check_if_match(current, if_match)
-        repo.check_editable(current)
+        check_if_match(current, if_match)
+        check_editable(current)
         parent = self.plan_for(current)  # after the precondition: a stale edit never rebuilds a plan
         if parent.practice_assignment is not None:
             child = parent.move_practices(moves)
@@ -339,9 +340,9 @@ class PlanService:
                 expected=f"at least one {unit} moved to another neighbourhood",
             )
         with self.db.write() as session:
-            fresh = repo.get_version(session, plan_id)
-            repo.check_if_match(fresh, if_match)
-            row = repo.add_version(
+            fresh = get_version(session, plan_id)
+            check_if_match(fresh, if_match)
+            row = add_version(
                 session,
                 fresh,
                 assignment=assignment_dict(child.assignment),
@@ -360,8 +361,8 @@ class PlanService:
         """Rename neighbourhoods of the latest version (``{old: new}``), saving a new version audited as
         ``plan.renamed`` with the renames as its moves (If-Match required)."""
         current = self.row(plan_id)
-        repo.check_if_match(current, if_match)
-        repo.check_editable(current)
+        check_if_match(current, if_match)
+        check_editable(current)
         child = self.plan_for(current).rename(names)
         changed = {old: new for old, new in names.items() if old.strip() != new.strip()}
         if not changed:
@@ -394,9 +395,9 @@ class PlanService:
         """Save ``child`` (made from the latest version) as the next version, checking ``If-Match`` again inside
         the transaction, and keep it in the cache under its version's name (renames and re-nestings)."""
         with self.db.write() as session:
-            fresh = repo.get_version(session, plan_id)
-            repo.check_if_match(fresh, if_match)
-            row = repo.add_version(
+            fresh = get_version(session, plan_id)
+            check_if_match(fresh, if_match)
+            row = add_version(
                 session,
                 fresh,
                 assignment=assignment_dict(child.assignment),
@@ -431,16 +432,16 @@ class PlanService:
         checked, confirmed_rules = None, None
         if action == "agree":
             read = self.row(plan_id)
-            repo.check_if_match(read, if_match)
+            check_if_match(read, if_match)
             if read.state == "proposed":  # otherwise the transition refuses it with the state's 409
                 checked = read.version
                 confirmed_rules = check_confirmed(self.unmet(read), confirmed, read.version)
         with self.db.write() as session:
-            current = repo.get_version(session, plan_id)
-            repo.check_if_match(current, if_match)
+            current = get_version(session, plan_id)
+            check_if_match(current, if_match)
             if checked is not None and current.version != checked:
-                raise PreconditionFailed("the plan changed while it was checked; reload it", repo.version_etag(current))
-            row = repo.transition(
+                raise PreconditionFailed("the plan changed while it was checked; reload it", version_etag(current))
+            row = lifecycle.transition(
                 session, current, action, actor=actor, hwb_reference=hwb_reference, note=note, confirmed=confirmed_rules
             )
         return row

@@ -31,6 +31,7 @@ from api.jobrun import execute
 from api.jobs import JobRecord, JobRunner, JobStore
 from api.limits import identity
 from api.problems import Problem
+from geo.errors import DataError
 
 log = logging.getLogger("nhp.api")
 
@@ -67,8 +68,6 @@ def make_app(url: str, *, worker: bool = False):
 def require_postgres(db: Database) -> None:
     """Refuse the durable queue on SQLite, saying why."""
     if db.backend != "postgresql":
-        from geo.errors import DataError  # lazy: imported only on this branch
-
         raise DataError(
             "NHP_JOBS=queue needs PostgreSQL (NHP_DATABASE_URL): the queue lives in the database "
             "that API processes and `nhp worker` machines share",
@@ -144,8 +143,6 @@ def make_runner(settings, db: Database, atlases):
     if mode == "queue":
         return QueueRunner(db)
     if mode != "local":
-        from geo.errors import DataError  # lazy: imported only on this branch
-
         raise DataError(f"NHP_JOBS={mode!r} is not a job runner", column="NHP_JOBS", expected="local or queue")
     return JobRunner(db, atlases)
 

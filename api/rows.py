@@ -1,6 +1,6 @@
 """The version lookup nearly every request makes, on a Core connection: one prepared query, no ORM objects.
 
-:func:`version_row` answers what :func:`api.repository.get_version` does without the assignment, as a frozen
+:func:`version_row` answers what :func:`api.plan_versions.get_version` does without the assignment, as a frozen
 :class:`VersionRow` with its :class:`PlanRow`. The statements are built once: building a 20-column select costs
 more than running it, and reusing one statement object lets SQLAlchemy reuse its compiled form and result map.
 """
@@ -69,7 +69,8 @@ def version_row(connection: Connection, plan_id: int, version: int | None = None
     --------
     >>> from api.db import Database
     >>> from api.auth import LOCAL
-    >>> from api.repository import create_plan, version_etag
+    >>> from api.etags import version_etag
+    >>> from api.plan_versions import create_plan
     >>> db = Database("sqlite://")
     >>> with db.write() as session:
     ...     _ = create_plan(session, name="p", area="Q99", assignment={"E01": "N1"}, params={}, source="one",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from api.models import PlanRecord, PlanVersion
-from api.repository import version_etag
+from api.etags import version_etag
 from geo.jsonable import jsonable
 from geo.plan.report import neighbourhood_records
 

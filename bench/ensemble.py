@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from geo.atlas import load_atlas
     from geo.ensemble import run_ensemble
-    from geo.ensemble.chain import _State
+    from geo.ensemble.chain_state import ChainState
     from geo.ensemble.peer import gerrychain_chain
     from geo.propose import ProposalParams, propose
     from geo.testing import grid_atlas
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     ensemble = run_ensemble(atlas, plan, steps=args.steps, seed=args.seed, nest=args.nest)
     ours_total = time.perf_counter() - began
-    state = _State(atlas, plan, args.nest)
+    state = ChainState(atlas, plan, args.nest)
     began = time.perf_counter()
     state.run(np.random.default_rng(args.seed), args.steps, 10_000)  # the same draws as run_ensemble's
     ours_steps = time.perf_counter() - began

@@ -16,6 +16,7 @@ import pandas as pd
 from cli import _common
 from cli._plans import PLAN_FILE, add_plan_arguments, plan_from_args
 from geo.atlas.model import source_for
+from geo.plan.compare import compare_plans
 
 
 def register(subparsers) -> None:
@@ -75,8 +76,6 @@ def run_score(args: argparse.Namespace) -> int:
 
 def run_compare(args: argparse.Namespace) -> int:
     """Compare two plans and print the differences."""
-    from geo.plan.compare import compare_plans  # lazy: nhp --help start-up: 1 module, 12 ms
-
     atlas = _common.atlas_from_args(args)
     diff = compare_plans(_load(args.plan_a, atlas, args), _load(args.plan_b, atlas, args))
     if args.format == "json":

@@ -15,6 +15,7 @@ from pathlib import Path
 from cli import _common
 from cli._plans import PLAN_FILE, add_plan_arguments, plan_from_args
 from geo import export
+from geo.access.candidates import read_candidates
 from geo.access.layer import PRACTICE_KM
 from geo.access.siting import choose_sites
 from geo.sources.upload_kinds import KINDS
@@ -54,8 +55,6 @@ def register(subparsers) -> None:
 
 def run_sites(args: argparse.Namespace) -> int:
     """Choose the sites, write them and print a summary."""
-    from geo.access.candidates import read_candidates  # lazy: nhp --help start-up: 1 module, 11 ms
-
     export.format_for("sites", args.out)  # a wrong extension is refused before the work
     candidates = read_candidates(args.candidates) if args.candidates else None
     atlas = _common.atlas_from_args(args)

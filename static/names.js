@@ -23,11 +23,11 @@ export function checkName(raw, limits, { empty }) {
   return { name, error: null };
 }
 
-// The map label rule, mirrored from geo/plan/naming.py (short_label, label_lines), which the pack's cover and the
+// The map label rule, mirrored from geo/plan/labels.py (short_label, label_lines), which the pack's cover and the
 // map exports use; tests/static/test_label_parity.py checks the two give the same lines for the same names.
 // A label is never cut inside a word nor given an ellipsis: the full name is in tooltips and the table.
 
-/** Characters on one line of a map label (geo/plan/naming.py LABEL_WIDTH). */
+/** Characters on one line of a map label (geo/plan/labels.py LABEL_WIDTH). */
 export const LABEL_WIDTH = 16;
 /** Lines of a map label (LABEL_LINES); a place whose name alone needs more gets LABEL_MOST. */
 export const LABEL_LINES = 2;
@@ -61,7 +61,7 @@ export function shortLabel(name) {
   return keep < parts.length ? parts.slice(0, keep).join("").trim().replace(/-+$/, "") : text;
 }
 
-/** The lines of a neighbourhood's map label: shortLabel wrapped, balanced, as geo.plan.naming.label_lines. */
+/** The lines of a neighbourhood's map label: shortLabel wrapped, balanced, as geo.plan.labels.label_lines. */
 export function labelLines(name) {
   const text = shortLabel(name);
   return wrap(text, LABEL_MOST) || [text];

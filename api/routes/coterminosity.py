@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api import repository as repo
+from api.etags import version_etag
 from api.deps import MAX_ID, DbId, State, Viewer
 from geo.jsonable import jsonable
 from geo.errors import PlanError
@@ -45,7 +45,7 @@ def plan_coterminosity(
             expected="one or more of " + ", ".join(BUILT_IN),
         )
     row, plan = state.plans.load(plan_id, version)
-    response.headers["ETag"] = repo.version_etag(row)
+    response.headers["ETag"] = version_etag(row)
     return jsonable(
         {"plan_id": plan_id, "version": row.version, "coterminosity": [c.to_dict() for c in align_all(plan, specs)]}
     )

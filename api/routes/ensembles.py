@@ -24,10 +24,10 @@ from api.problems import Problem
 from geo import export
 from geo.export import FORMATS
 from geo.ensemble import DESCRIPTIONS, SCORES, run_ensemble
-from geo.ensemble.placement import place
+from geo.ensemble.placement import Placement, percentile, place
+from geo.ensemble.start import lsoa_digest
 from geo.plan.params import PlanParams
 import json
-from geo.ensemble.chain import lsoa_digest
 
 router = APIRouter(tags=["ensembles"])
 
@@ -117,8 +117,6 @@ def create_ensemble(area: str, body: EnsembleCreate, actor: Planner, state: Stat
             )
         if body.format == "html":
             if placed is None:  # the start plan, placed in its own ensemble
-                from geo.ensemble.placement import Placement, percentile  # lazy: imported only on this branch
-
                 placed = Placement(
                     plan=ensemble.metadata["start"],
                     scores=ensemble.start,

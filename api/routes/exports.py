@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from api import repository as repo
+from api.etags import version_etag
 from api.limits import heavy_work
 from geo import export
 from geo.export import FORMATS
@@ -56,7 +56,7 @@ def _cached(state: State, actor, row, kind: str, ext: str, make, *options) -> by
         with heavy_work(state.db, actor, "export"):
             return make()
 
-    return state.plans.files.get_or_make((repo.version_etag(row), kind, ext, *options), limited)
+    return state.plans.files.get_or_make((version_etag(row), kind, ext, *options), limited)
 
 
 def _profiles(state: State, actor, plan_id: DbId, version: int | None, ext: str):
@@ -73,7 +73,7 @@ def _profiles(state: State, actor, plan_id: DbId, version: int | None, ext: str)
 
     body = _cached(state, actor, row, "profiles", ext, build)
     name = f"plan-{plan_id}-v{row.version}-profiles"
-    return _file(body, ext, name, repo.version_etag(row), inline=ext == "html")
+    return _file(body, ext, name, version_etag(row), inline=ext == "html")
 
 
 @router.get(
@@ -102,7 +102,7 @@ def export_plan(
         lambda: _build("plan", plan, ext, stem=_layer_name(plan, row), layer=layer, title=_layer_name(plan, row)),
         layer,
     )
-    return _file(body, ext, f"plan-{plan_id}-v{row.version}", repo.version_etag(row))
+    return _file(body, ext, f"plan-{plan_id}-v{row.version}", version_etag(row))
 
 
 @router.get(
@@ -127,4 +127,4 @@ def plan_map(plan_id: DbId, actor: Viewer, state: State, version: Version = None
     body = _cached(
         state, actor, row, "map", "html", lambda: _build("map", build_map(plan.atlas, plan, title=title), "html")
     )
-    return _file(body, "html", f"plan-{plan_id}-v{row.version}-map", repo.version_etag(row), inline=True)
+    return _file(body, "html", f"plan-{plan_id}-v{row.version}-map", version_etag(row), inline=True)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api import repository as repo
+from api.etags import version_etag
 from api.deps import Approver, DbId, IfMatch, MAX_ID, Planner, State, Viewer
 from api.schemas import AgreeRequest, AuditEventPublic, TransitionRequest, VersionPublic
 from api.serialize import version_public
@@ -18,7 +18,7 @@ router = APIRouter(tags=["lifecycle"])
 
 
 def _done(row, response: Response) -> dict:
-    response.headers["ETag"] = repo.version_etag(row)
+    response.headers["ETag"] = version_etag(row)
     return version_public(row)
 
 

@@ -10,7 +10,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
-from api import repository as repo
+from api.etags import version_etag
+from api import plan_versions
 from api.atlases import AREA_ID, MAX_AREA_ID
 from api.deps import DbId, IfMatch, MAX_ID, Planner, State, Viewer
 from api.limits import heavy_work
@@ -39,7 +40,7 @@ def _params(state: State, base: dict | None = None, **given) -> PlanParams:
 
 def _answer(state: State, response: Response, plan_id: DbId, status_path: str = "") -> dict:
     latest = state.plans.row(plan_id)  # one query, with its plan
-    response.headers["ETag"] = repo.version_etag(latest)
+    response.headers["ETag"] = version_etag(latest)
     response.headers["Location"] = f"/api/v1/plans/{plan_id}{status_path}"
     return plan_public(latest.plan, latest)
 
@@ -147,8 +148,8 @@ def list_plans(
     """List plans, newest first."""
     with state.db.read() as session:
         return [
-            plan_public(p, repo.get_version(session, p.id))
-            for p in repo.list_plans(session, area=area, limit=limit, offset=offset)
+            plan_public(p, plan_versions.get_version(session, p.id))
+            for p in plan_versions.list_plans(session, area=area, limit=limit, offset=offset)
         ]
 
 
@@ -168,8 +169,8 @@ def list_versions(plan_id: DbId, actor: Viewer, state: State):
 def get_version(plan_id: DbId, version: DbId, actor: Viewer, state: State, response: Response):
     """One version with its assignment; its ETag is in the ``ETag`` header."""
     with state.db.read() as session:
-        row = repo.get_version(session, plan_id, version)
-    response.headers["ETag"] = repo.version_etag(row)
+        row = plan_versions.get_version(session, plan_id, version)
+    response.headers["ETag"] = version_etag(row)
     return version_public(row, assignment=True)
 
 
@@ -179,7 +180,7 @@ def move_lsoas(
 ):
     """Move LSOAs to other (or new) neighbourhoods, creating the next version. Needs ``If-Match``."""
     row = state.plans.move(plan_id, dict(body.moves), if_match=if_match, actor=actor, note=body.note)
-    response.headers["ETag"] = repo.version_etag(row)
+    response.headers["ETag"] = version_etag(row)
     response.headers["Location"] = f"/api/v1/plans/{plan_id}/versions/{row.version}"
     return version_public(row)
 
@@ -189,14 +190,14 @@ def move_lsoas(
 def version_metrics(plan_id: DbId, version: DbId, actor: Viewer, state: State) -> Response:
     """Plan metrics, one row per neighbourhood, and every failed constraint with its offending LSOAs."""
     row, body = state.plans.metrics_json(plan_id, version)
-    return Response(body, media_type="application/json", headers={"ETag": repo.version_etag(row)})
+    return Response(body, media_type="application/json", headers={"ETag": version_etag(row)})
 
 
 @router.get("/plans/{plan_id}/metrics", response_model=dict)
 def latest_metrics(plan_id: DbId, actor: Viewer, state: State) -> Response:
     """Metrics of the latest version (same body as the versioned route)."""
     row, body = state.plans.metrics_json(plan_id)
-    return Response(body, media_type="application/json", headers={"ETag": repo.version_etag(row)})
+    return Response(body, media_type="application/json", headers={"ETag": version_etag(row)})
 
 
 @router.get("/plans/{plan_id}/diff")

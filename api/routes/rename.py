@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api import repository as repo
+from api.etags import version_etag
 from api.deps import IfMatch, DbId, Planner, State
 from api.schemas import Label, VersionPublic
 from api.serialize import version_public
@@ -33,6 +33,6 @@ def rename_neighbourhoods(
 ):
     """Rename neighbourhoods, creating the next version. Needs ``If-Match``."""
     row = state.plans.rename(plan_id, dict(body.names), if_match=if_match, actor=actor, note=body.note)
-    response.headers["ETag"] = repo.version_etag(row)
+    response.headers["ETag"] = version_etag(row)
     response.headers["Location"] = f"/api/v1/plans/{plan_id}/versions/{row.version}"
     return version_public(row)

@@ -18,7 +18,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from api import repository as repo
+from api.etags import check_if_match, version_etag
 from api.deps import DbId, IfMatch, Planner, State
 from api.limits import heavy_work
 from api.problems import Conflict
@@ -74,7 +74,7 @@ def renest_plan(
     """Re-nest the latest version in an uploaded geography, creating the next version. Needs ``If-Match``."""
 
     current = state.plans.row(plan_id)
-    repo.check_if_match(current, if_match)
+    check_if_match(current, if_match)
     if current.state == "proposed":
         raise Conflict(
             f"version {current.version} is proposed and under review: return it to draft first", state=current.state
@@ -111,7 +111,7 @@ def renest_plan(
             "lower_bound": shown["lower_bound"],
         },
     )
-    response.headers["ETag"] = repo.version_etag(row)
+    response.headers["ETag"] = version_etag(row)
     response.headers["Location"] = f"/api/v1/plans/{plan_id}/versions/{row.version}"
     return {"version": version_public(row), "into": upload_name, "notes": list(result.notes), **shown}
 

@@ -11,7 +11,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api import repository as repo
+from api.etags import version_etag
+from api.four_eyes import awaiting_signoff, four_eyes_blocks, submission
+from api.plan_versions import get_version
 from api.deps import DbId, MAX_ID, State, Viewer
 from api.schemas import AwaitingPublic, SignoffPublic
 
@@ -30,18 +32,18 @@ def signoff(
     read = state.plans.row(plan_id, version)
     unmet = state.plans.unmet(read)
     with state.db.read() as session:
-        row = repo.get_version(session, plan_id, read.version, assignment=False)
-        authored = repo.four_eyes_blocks(session, row, actor)
-        submitted = repo.submission(session, row.plan_id, row.version) if row.state != "draft" else {}
+        row = get_version(session, plan_id, read.version, assignment=False)
+        authored = four_eyes_blocks(session, row, actor)
+        submitted = submission(session, row.plan_id, row.version) if row.state != "draft" else {}
         latest = row.plan.latest_version
-    response.headers["ETag"] = repo.version_etag(row)
+    response.headers["ETag"] = version_etag(row)
     return {
         "plan_id": row.plan_id,
         "name": row.plan.name,
         "area": row.plan.area,
         "version": row.version,
         "state": row.state,
-        "etag": repo.version_etag(row),
+        "etag": version_etag(row),
         "unmet": unmet,
         "authored_versions": authored,
         "can_agree": row.state == "proposed" and row.version == latest and actor.can("approver") and not authored,
@@ -58,14 +60,14 @@ def awaiting(actor: Viewer, state: State, limit: Annotated[int, Query(ge=1, le=2
     if not actor.can("approver"):
         return []
     with state.db.read() as session:
-        rows = repo.awaiting_signoff(session, actor, limit=limit)
+        rows = awaiting_signoff(session, actor, limit=limit)
         listed = [
             {
                 "plan_id": row.plan_id,
                 "name": row.plan.name,
                 "area": row.plan.area,
                 "version": row.version,
-                "etag": repo.version_etag(row),
+                "etag": version_etag(row),
                 "submitted_by": submitted.get("by"),
                 "submitted_at": submitted.get("at"),
             }

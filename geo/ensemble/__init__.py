@@ -6,7 +6,8 @@ them as Parquet; :func:`place` gives a plan's percentile on each score and :func
 histograms with the plan marked.
 """
 
-from geo.ensemble.chain import MAX_STEPS, Ensemble, run_ensemble, start_plan
+from geo.ensemble.chain import MAX_STEPS, Ensemble, run_ensemble
+from geo.ensemble.start import start_plan
 from geo.ensemble.kernels import SCORES
 from geo.ensemble.scores import DESCRIPTIONS, plan_scores
 

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from geo.errors import DataError
-from geo.writers import check_folder
-from geo.ensemble.chain import MAX_STEPS, Ensemble
-from geo.ensemble.kernels import INFO, SCORES
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from geo.ensemble.chain import MAX_STEPS, Ensemble
+from geo.ensemble.kernels import INFO, SCORES
+from geo.errors import DataError
+from geo.writers import check_folder
 
 KEY = b"nhp.ensemble"
 

@@ -2,8 +2,8 @@
 
 Everything here is plain arrays and a :class:`numpy.random.Generator` (numba draws from the very generator it is
 handed, so a chain run in chunks draws the same numbers as one run in one go). :func:`chain_steps` runs a number of
-steps on the state arrays in place and writes one row of scores per step; :mod:`geo.ensemble.chain` builds the
-state and reads the rows.
+steps on the state arrays in place and writes one row of scores per step; :mod:`geo.ensemble.chain_state` builds
+the state and :mod:`geo.ensemble.chain` reads the rows.
 
 The proposal is GerryChain's default ``recom`` (version 1.0): a uniformly random pair of adjacent districts
 (``pair_selection="district_pairs"``), a minimum spanning tree of their merged subgraph under independent uniform

@@ -9,12 +9,13 @@ with no other constraint (every ReCom proposal is contiguous and within the band
 
 from __future__ import annotations
 
-import numpy as np
-
-from geo.ensemble.chain import nest_groups, start_plan
 from functools import partial
+
+import numpy as np
 import pandas as pd
 from scipy import sparse
+
+from geo.ensemble.start import nest_groups, start_plan
 
 
 def gerrychain_chain(

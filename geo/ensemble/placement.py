@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.errors import DataError
-from geo.ensemble.chain import lsoa_digest, measured_as_runs
+from geo.ensemble.start import lsoa_digest, measured_as_runs
 from geo.ensemble.kernels import SCORES
 from geo.ensemble.scores import DESCRIPTIONS, plan_scores
+from geo.errors import DataError
 from geo.writers import check_folder
 
 FORMATS = (".html", ".png")

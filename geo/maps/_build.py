@@ -33,7 +33,7 @@ from geo.maps._style import (
     rate_classes,
 )
 from geo.plan import Plan
-from geo.plan.naming import label_lines
+from geo.plan.labels import label_lines
 from geo.plan.params import BASIS_WORDS
 from geo.plan.report import basis_note
 
@@ -278,7 +278,7 @@ def _add_footprints(m, atlas, simplified, assignment, table, *, plan=None, acces
     outlines = dissolve(simplified, assignment.rename("neighbourhood"))
     table = table.reindex(outlines.index)
     outlines["label"] = table["name"].map(esc)
-    # drawn on the map on up to three lines, never cut inside a word (geo.plan.naming.label_lines); full in tooltips
+    # drawn on the map on up to three lines, never cut inside a word (geo.plan.labels.label_lines); full in tooltips
     outlines["short"] = table["name"].map(lambda name: "<br>".join(esc(line) for line in label_lines(name)))
     outlines["residents"] = table.resident_population.map(count_text)
     outlines["registered"] = table.registered_population.map(count_text)

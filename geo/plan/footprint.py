@@ -29,6 +29,7 @@ import pandas as pd
 
 from geo.errors import PlanError
 from geo.atlas.arrays import atlas_arrays
+from geo.disclosure import is_disclosive
 from geo.plan.repair_kernel import repair
 from geo.plan.repair_kernel import follow_neighbours
 from geo.plan.repair_kernel import homes
@@ -79,8 +80,6 @@ def _notes(unregistered, repaired, detached, detached_residents: float) -> list[
             f"LSOA (e.g. {', '.join(repaired[1])})"
         )
     if detached[0]:
-        from geo.disclosure import is_disclosive  # lazy: imported only on this branch
-
         people = "a small number of" if is_disclosive(detached_residents) else f"{detached_residents:,.0f}"
         out.append(
             f"{detached[0]} LSOA(s), {people} residents, remain in detached parts too large to "

@@ -13,9 +13,9 @@
    is prefixed with the local authority ("Charnwood: Loughborough Hastings"), then numbered.
 
 An atlas without wards (LSOA 2011, the synthetic grid) falls back to the local authority's name, numbered when it
-holds several neighbourhoods. Every name passes :func:`geo.names.check_name`; :func:`short_label` gives the short
-form drawn on maps and :func:`label_lines` its lines (the one map-label rule: the cover of the pack, the Folium
-exports, and the planner page's mirror of it in static/names.js).
+holds several neighbourhoods. Every name passes :func:`geo.names.check_name`. A PCN's official upper-case name is
+written in ordinary case by :func:`geo.plan.display_case.display_case`; the short form of a name drawn on maps is
+:mod:`geo.plan.labels`.
 
 :func:`rename` relabels a plan (its LSOA assignment and, for a list-based plan, its practice assignment) and keeps
 its parameters and provenance; ``provenance.labels`` remembers the label each renamed neighbourhood was first
@@ -27,25 +27,20 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from itertools import combinations
 
 import numpy as np
 import pandas as pd
 
 from geo.errors import PlanError
 from geo.names import FORMULA_START, MAX_NAME, check_name, printable
+from geo.plan.display_case import display_case
+
+# Re-exported only for geo/profiles/cover.py, which another branch is editing: when it imports geo.plan.labels
+# (as everything else does), this line goes.
+from geo.plan.labels import label_lines, short_label  # noqa: F401
 
 #: A ward holding at least this share of a neighbourhood's people names it alone.
 ONE_WARD_SHARE = 2 / 3
-#: A map label's line holds at most this many characters (:func:`label_lines`); a longer single word keeps a line
-#: to itself, whole.
-LABEL_WIDTH = 16
-#: A map label wraps onto at most this many lines; a place whose name alone needs more gets :data:`LABEL_MOST`.
-LABEL_LINES = 2
-#: The most lines of any map label.
-LABEL_MOST = 3
-_SMALL_WORDS = {"and", "of", "the", "upon", "on", "in", "with", "under", "by", "at", "le", "en", "de"}
-_ACRONYMS = {"PCN", "NHS", "GP", "ICB", "UK", "HWB", "SAS", "CIC", "LLP", "II", "III", "IV"}
 
 
 def neighbourhood_names(plan) -> dict[str, str]:
@@ -129,157 +124,6 @@ def neighbourhood_names(plan) -> dict[str, str]:
             names[label] = home[label]
     names = _unique(names, lambda label, name: name if label in fixed else _fit(f"{home[label]}: {name}"))
     return _numbered_duplicates(names, labels)
-
-
-def short_label(name: str) -> str:
-    """The short form of a neighbourhood name drawn on a map (its lines are :func:`label_lines`).
-
-    A label is never cut inside a word and never ends with an ellipsis: the full name stays in tooltips and tables.
-    The rule, for a board member reading a map of places they know:
-
-    1. An authority prefix that only made the name unique goes ("Charnwood: Loughborough Hastings"): the map
-       shows where it is.
-    2. A name that wraps onto :data:`LABEL_LINES` lines of :data:`LABEL_WIDTH` characters is kept whole.
-    3. Otherwise it is shortened, step by step and only while it still does not fit: a trailing " PCN" goes;
-       then only the first of the places joined by " and ", by ", ", then by " & " is kept (a ward name lists its
-       largest place first, so the label names the biggest part a reader will recognise).
-    4. A first place that still needs more lines keeps up to :data:`LABEL_MOST` ("Market / Harborough- / Welland");
-       only a name of more words than that is cut, after its last whole word (or part of a hyphenated word) that
-       fits, and a hyphen left at the cut goes.
-
-    Examples
-    --------
-    >>> short_label("Loughborough Hastings and Shelthorpe"), short_label("Charnwood: Loughborough Hastings")
-    ('Loughborough Hastings', 'Loughborough Hastings')
-    >>> short_label("Oadby and Wigston"), short_label("Melton, Syston and Vale PCN")
-    ('Oadby and Wigston', 'Melton, Syston and Vale PCN')
-    >>> short_label("Market Harborough-Welland and Thurnby & Houghton")  # not "Market…"
-    'Market Harborough-Welland'
-    >>> short_label("Loughborough Outwoods & Shelthorpe and Shepshed West")
-    'Loughborough Outwoods'
-    >>> short_label("Humberstone Hamilton Thurncourt Rushey Mead Evington")  # no separator: whole words
-    'Humberstone Hamilton Thurncourt'
-    >>> short_label("Aaaaaaaaaaaaaa-a-Aaaaaaaaaaaaaaa-a-Aaaaaaaaaaaaaaaaa")  # or whole parts of a hyphenated word
-    'Aaaaaaaaaaaaaa-a-Aaaaaaaaaaaaaaa'
-    """
-    text = " ".join(str(name).split())
-    if ": " in text:
-        text = text.split(": ", 1)[1] or text
-    for shorten in _SHORTER:
-        if _wrap(text, LABEL_LINES) is not None:
-            return text
-        text = shorten(text) or text
-    if _wrap(text, LABEL_MOST) is not None:
-        return text
-    # Cut after the last whole piece that fits: pieces are words and the parts of a hyphenated word, as wrapped.
-    pieces = _pieces(text)
-    keep = max(k for k in range(1, len(pieces) + 1) if k == 1 or _wrap("".join(pieces[:k]).strip(), LABEL_MOST))
-    return "".join(pieces[:keep]).strip().rstrip("-") if keep < len(pieces) else text
-
-
-def label_lines(name: str) -> tuple[str, ...]:
-    """The lines of a neighbourhood's map label: :func:`short_label` wrapped at spaces (or after a hyphen inside a
-    word) onto the fewest lines of at most :data:`LABEL_WIDTH` characters, balanced (the longest line as short
-    as it can be). At most :data:`LABEL_LINES` lines, :data:`LABEL_MOST` for a long single place.
-
-    Examples
-    --------
-    >>> label_lines("Melton"), label_lines("Belgrave and Rushey Mead")
-    (('Melton',), ('Belgrave and', 'Rushey Mead'))
-    >>> label_lines("Hinckley De Montfort and Burbage Sketchley and Stretton")
-    ('Hinckley', 'De Montfort')
-    >>> label_lines("Market Harborough-Welland and Thurnby & Houghton")
-    ('Market', 'Harborough-', 'Welland')
-    """
-    text = short_label(name)
-    return _wrap(text, LABEL_MOST) or (text,)
-
-
-def _shorter_pcn(text: str) -> str:
-    return text[: -len(" PCN")] if text.endswith(" PCN") else text
-
-
-def _first_of(joiner: str):
-    return lambda text: text.split(joiner, 1)[0].rstrip(" ,&")
-
-
-#: The shortening steps of :func:`short_label`, in order.
-_SHORTER = (_shorter_pcn, _first_of(" and "), _first_of(", "), _first_of(" & "))
-
-
-def _pieces(text: str) -> list[str]:
-    """The pieces a label may break between: each word with its trailing space, a hyphenated word's parts.
-
-    Examples
-    --------
-    >>> _pieces("Market Harborough-Welland")
-    ['Market ', 'Harborough-', 'Welland']
-    """
-    return [t for t in re.split(r"(?<=[^\W\d_]-)(?=[^\W\d_])|(?<= )", text) if t]
-
-
-def _wrap(text: str, most: int) -> tuple[str, ...] | None:
-    """``text`` on the fewest lines (up to ``most``) of at most :data:`LABEL_WIDTH` characters, breaking at spaces
-    and after a hyphen between letters; among as many lines, the one whose longest line is shortest (the first
-    such, breaks taken in order). A single word longer than a line may stand alone. ``None`` when it needs more.
-
-    Examples
-    --------
-    >>> _wrap("Castle Donington Central", 2), _wrap("Stoke-on-Trent", 1)
-    (('Castle Donington', 'Central'), ('Stoke-on-Trent',))
-    >>> _wrap("Harborough-Welland", 1) is None
-    True
-    """
-    tokens = _pieces(text)
-    for count in range(1, min(most, len(tokens)) + 1):
-        best = None
-        for cuts in combinations(range(1, len(tokens)), count - 1):
-            bounds = (0, *cuts, len(tokens))
-            lines = tuple("".join(tokens[a:b]).strip() for a, b in zip(bounds, bounds[1:]))
-            if all(len(line) <= LABEL_WIDTH or b - a == 1 for line, a, b in zip(lines, bounds, bounds[1:])):
-                if best is None or max(map(len, lines)) < max(map(len, best)):
-                    best = lines
-        if best is not None:
-            return best
-    return None
-
-
-def display_case(text: str) -> str:
-    """Return an upper-case official name in ordinary case ("MELTON, SYSTON AND VALE PCN" -> "Melton, Syston and
-    Vale PCN"); names already in mixed case are kept.
-
-    Examples
-    --------
-    >>> display_case("ST MARY'S AND STOKE-ON-TRENT PCN"), display_case("Oadby & Wigston PCN")
-    ("St Mary's and Stoke-on-Trent PCN", 'Oadby & Wigston PCN')
-    >>> display_case("BEACON (CHARNWOOD) PCN")
-    'Beacon (Charnwood) PCN'
-    """
-    text = str(text).strip()
-    if text != text.upper():
-        return text
-
-    def word(token: str, first: bool) -> str:
-        if token in _ACRONYMS:
-            return token
-        if not first and token.lower() in _SMALL_WORDS:
-            return token.lower()
-        return "-".join(
-            part
-            if part.strip("()") in _ACRONYMS
-            else (_capital(part) if i == 0 or part.lower() not in _SMALL_WORDS else part.lower())
-            for i, part in enumerate(token.split("-"))
-        )
-
-    tokens = text.split(" ")
-    return " ".join(word(t, i == 0) for i, t in enumerate(tokens))
-
-
-def _capital(word: str) -> str:
-    """``word`` in lower case but its first letter ("(CHARNWOOD)" -> "(Charnwood)")."""
-    lower = word.lower()
-    first = next((i for i, c in enumerate(lower) if c.isalpha()), None)
-    return lower if first is None else lower[:first] + lower[first].upper() + lower[first + 1 :]
 
 
 def _place_names(frame: pd.DataFrame, labels: list[str]) -> dict[str, str]:

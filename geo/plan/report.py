@@ -243,7 +243,7 @@ def published_populations(plan: "Plan") -> dict:
 
     Examples
     --------
-    >>> from geo.testing.disclosure import small_count_atlas
+    >>> from geo.testing.small_count_area import small_count_atlas
     >>> from geo.plan import Plan
     >>> atlas = small_count_atlas()  # practice Y00001 has a list of 5
     >>> plan = Plan.from_practices(atlas, {c: "Tiny" if c == "Y00001" else "Rest" for c in atlas.practices.index})

@@ -93,7 +93,7 @@ def lexicographic(
     optimal (``k`` once every level is). Past the count, the best cover found stands (it meets every proven level).
     Levels are only refined while the best cover's next one is over ``enough`` (a tolerance every group may have
     anyway): the levels left are then within it, and counted as proven only if they are all at most ``STRICT``.
-    ``known`` is a lower bound on the largest deviation found otherwise (:func:`geo.propose.exact.cut_floor`): once
+    ``known`` is a lower bound on the largest deviation found otherwise (:func:`geo.propose.group_sets.cut_floor`): once
     the best cover meets it, the decisions left would all fail, so they are not made (the same cover, proven).
     ``(None, proven, 0)`` when no cover lies within ``bound``.
 

@@ -171,7 +171,7 @@ def nearest(masks, off, n):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Connected sets (Wernicke's ESU), as geo.propose.exact.connected_sets grows them.
+# Connected sets (Wernicke's ESU), as geo.propose.group_sets.connected_sets grows them.
 
 
 @njit
@@ -240,7 +240,7 @@ def connected_sets(near, weights, nodes, upper, lower, max_sets):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# A lower bound on the largest deviation from the graph's cut vertices (geo.propose.exact.cut_floor)
+# A lower bound on the largest deviation from the graph's cut vertices (geo.propose.group_sets.cut_floor)
 
 
 @njit
@@ -294,7 +294,7 @@ def cut_floor(near, weights):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Each set's share of the cut (geo.propose.exact._cut)
+# Each set's share of the cut (geo.propose.group_sets.cut_shares)
 
 
 @njit

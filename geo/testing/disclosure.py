@@ -1,7 +1,8 @@
 """The disclosure checker tests use: walk any output (table, dict, JSON, GeoJSON, HTML, CSV, XLSX) and fail if a
 named count of 1..threshold people or events is still there (:func:`assert_no_small_counts`), or if one can be
 worked out by subtracting shown parts from a published total, within one answer or between answers
-(:func:`assert_no_differencing`, :func:`find_differences`).
+(:func:`assert_no_differencing`, :func:`assert_no_practice_differencing`; the search is
+:mod:`geo.testing.differencing`). The area these tests count in is :mod:`geo.testing.small_count_area`.
 
 Examples
 --------
@@ -14,141 +15,25 @@ geo.testing.disclosure.DisclosureError: output.attendances: count 5 is between 1
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.atlas.model import SourceInfo
 from geo.columns import COLUMNS, ETHNIC_GROUPS
 from geo.disclosure import COUNT, _threshold, field_kind, is_disclosive
 from geo.profiles.xlsx import EXTRA
-from geo.testing.grid import grid_atlas
+from geo.testing.differencing import answer_margins, find_differences, practice_differences
 
 
 class DisclosureError(AssertionError):
     """A small count (1..threshold) was found in an output."""
-
-
-# ---------------------------------------------------------------------------------------------------------
-# A small-count area
-
-#: Practices the small-count area adds to the grid's own eight, with their registered lists (all small).
-SMALL_PRACTICES = {"Y00001": 5, "Y00002": 3, "Y00003": 7}
-#: QOF registers of the small-count area: the grid's practices have these counts (1 to 7 among them).
-SMALL_REGISTERS = {
-    "DEM": [6, 40, 3, 25, 7, 90, 1, 12],
-    "EP": [5, 30, 2, 44, 60, 4, 18, 7],
-    "DM": [300, 410, 280, 350, 390, 260, 330, 310],
-}
-AGE_BANDS_5Y = [
-    "0_4",
-    "5_9",
-    "10_14",
-    "15_19",
-    "20_24",
-    "25_29",
-    "30_34",
-    "35_39",
-    "40_44",
-    "45_49",
-    "50_54",
-    "55_59",
-    "60_64",
-    "65_69",
-    "70_74",
-    "75_79",
-    "80_84",
-    "85_89",
-    "90_94",
-    "95+",
-]
-
-
-def small_count_atlas():
-    """Return a synthetic grid (6 x 4 LSOAs, two local authorities, eight practices) plus three practices with
-    lists of 5, 3 and 7, QOF registers and registered age-sex cells of 1 to 7 at many practices: the area every
-    disclosure test of list plans uses.
-
-    Examples
-    --------
-    >>> atlas = small_count_atlas()
-    >>> atlas.practices.list_size[list(SMALL_PRACTICES)].astype(int).tolist(), int(atlas.qof.patients.between(1, 7).sum())
-    ([5, 3, 7], 14)
-    """
-
-    atlas = grid_atlas(6, 4, lad_width=3, practice_every=3)
-    big = list(atlas.practices.index)
-    sites = ["G0001", "G0010", "G0022"]  # one west, one east, one east
-    rows = []
-    for (code, size), site in zip(SMALL_PRACTICES.items(), sites):
-        template = atlas.practices.iloc[0]
-        rows.append(
-            {
-                **template.to_dict(),
-                "practice_name": f"Small Surgery {code}",
-                "postcode": f"ZY{code[-1]} 1AA",
-                "pcn_code": "U09999",
-                "pcn_name": "Small PCN",
-                "list_size": size,
-                "patients_in_area": size,
-                "lsoa_code": site,
-                "in_area": True,
-                "geometry": atlas.lsoas.geometry[site].centroid,
-            }
-        )
-    small = gpd.GeoDataFrame(
-        rows, index=pd.Index(list(SMALL_PRACTICES), name="practice_code"), geometry="geometry", crs=atlas.practices.crs
-    )
-    atlas.practices = pd.concat([atlas.practices, small])
-    extra = pd.DataFrame(
-        [(code, site, float(size)) for (code, size), site in zip(SMALL_PRACTICES.items(), sites)],
-        columns=["practice_code", "lsoa_code", "patients"],
-    )
-    atlas.registrations = pd.concat([atlas.registrations, extra], ignore_index=True)
-    atlas.lsoas["registered_population"] = (
-        atlas.registrations.groupby("lsoa_code").patients.sum().reindex(atlas.lsoas.index, fill_value=0).to_numpy()
-    )
-    qof = []
-    for k, code in enumerate(big):
-        size = int(atlas.practices.list_size[code])
-        qof += [(code, register, counts[k], "TOTAL", size) for register, counts in SMALL_REGISTERS.items()]
-    for j, (code, size) in enumerate(SMALL_PRACTICES.items()):
-        qof += [
-            (code, "DEM", 0, "TOTAL", size),
-            (code, "EP", 1 + j, "TOTAL", size),
-            (code, "DM", size - 1, "TOTAL", size),
-        ]
-    atlas.qof = pd.DataFrame(qof, columns=["practice_code", "register", "patients", "list_type", "list_size"])
-    rng = np.random.default_rng(5)
-    ages = []
-    for k, code in enumerate([*big, *SMALL_PRACTICES]):
-        size = int(atlas.practices.list_size[code])
-        for sex in ("FEMALE", "MALE"):
-            if code in SMALL_PRACTICES:  # a few small cells, adding up to about half its list
-                cells = np.zeros(len(AGE_BANDS_5Y), int)
-                cells[[3 + k % 5, 9]] = [size // 2 - size // 4, size // 4]
-            else:
-                cells = np.floor(rng.dirichlet(np.linspace(3, 0.3, len(AGE_BANDS_5Y))) * size / 2).astype(int)
-                cells[-2:] = [1 + (k % 7), 7 - (k % 7)]  # small 90-94 and 95+ cells
-            ages += [(code, sex, band, int(n)) for band, n in zip(AGE_BANDS_5Y, cells)]
-    atlas.practice_ages = pd.DataFrame(ages, columns=["practice_code", "sex", "age_band", "patients"])
-    atlas.sources.update(
-        {
-            "qof_prevalence": SourceInfo("qof_prevalence", "QOF disease registers (planted)", "QOF 2024-25"),
-            "practice_ages": SourceInfo("practice_ages", "Registered patients by age and sex (planted)", "2026-07"),
-        }
-    )
-    return atlas
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -341,118 +226,11 @@ def _walk_file(path: Path, t: int) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Differencing: totals published with a table are margins of its parts
-
-
-@dataclass(frozen=True)
-class Margin:
-    """A published total over a set of parts: ``value`` is exact when ``rounded_to`` is 1, else within +- half."""
-
-    name: str
-    codes: frozenset
-    value: float | None
-    rounded_to: int = 1
-
-
-def _feasible(margin_lo, margin_hi, plus, minus, parts, t):
-    """Candidate values of each hidden part of ``sum(plus) - sum(minus)`` in ``[lo, hi]``, or None."""
-    hidden_plus = [c for c in plus if parts.get(c, 0.0) is None]
-    hidden_minus = [c for c in minus if parts.get(c, 0.0) is None]
-    if bool(hidden_plus) == bool(hidden_minus):  # nothing hidden, or hidden on both sides: nothing isolated
-        return None
-    shown = sum(parts.get(c) or 0.0 for c in plus) - sum(parts.get(c) or 0.0 for c in minus)
-    lo, hi = margin_lo - shown, margin_hi - shown
-    hidden = hidden_plus
-    if hidden_minus:
-        lo, hi, hidden = -hi, -lo, hidden_minus
-    k = len(hidden)
-    cell_lo, cell_hi = max(1, math.ceil(lo - (k - 1) * t - 1e-9)), min(t, math.floor(hi - (k - 1) + 1e-9))
-    return hidden, cell_lo, cell_hi
-
-
-def find_differences(parts: Mapping, margins, threshold: int | None = None, min_candidates: int = 3) -> list[str]:
-    """Return every way the margins pin a suppressed part to fewer than ``min_candidates`` values of 1..threshold.
-
-    ``parts`` maps a code to its shown count, or to None when it is suppressed (so known to be 1..threshold);
-    codes not in ``parts`` count as 0. Each margin is tried alone (margin minus its shown parts) and with every
-    other margin it overlaps (the difference of two totals, e.g. two nested or overlapping areas, a cluster and
-    its area). A rounded margin stands for any value within half its base.
-
-    Examples
-    --------
-    >>> parts = {"a": 100.0, "b": None, "c": 40.0}
-    >>> find_differences(parts, [Margin("area", frozenset("abc"), 145.0)], 7)
-    ['area: b is 5 (1 candidate)']
-    >>> find_differences(parts, [Margin("area", frozenset("abc"), 140.0, 10)], 7)
-    []
-    """
-    t = _threshold(threshold)
-    margins = [m for m in margins if m.value is not None and not (isinstance(m.value, float) and math.isnan(m.value))]
-    found = []
-
-    def check(label, lo, hi, plus, minus):
-        got = _feasible(lo, hi, plus, minus, parts, t)
-        if got is None:
-            return
-        hidden, cell_lo, cell_hi = got
-        n = cell_hi - cell_lo + 1
-        if 1 <= n < min_candidates:
-            what = f"{cell_lo}" if n == 1 else f"{cell_lo}..{cell_hi}"
-            found.append(
-                f"{label}: {' + '.join(sorted(hidden))} is {what} ({n} candidate{'s' * (n > 1)})"
-                if len(hidden) == 1
-                else f"{label}: each of {', '.join(sorted(hidden))} is {what}"
-            )
-
-    for m in margins:
-        half = m.rounded_to / 2 if m.rounded_to > 1 else 0.0
-        check(m.name, m.value - half, m.value + half, m.codes, frozenset())
-    for a, b in itertools.permutations(margins, 2):
-        if a.codes == b.codes or not (a.codes & b.codes):
-            continue
-        half = (a.rounded_to / 2 if a.rounded_to > 1 else 0.0) + (b.rounded_to / 2 if b.rounded_to > 1 else 0.0)
-        diff = a.value - b.value
-        check(f"{a.name} - {b.name}", diff - half, diff + half, a.codes - b.codes, b.codes - a.codes)
-    return found
+# Differencing (found by geo.testing.differencing)
 
 
 #: Figures of a row that must be empty when its count is suppressed.
 DERIVED_NAMES = re.compile(r"^(rate|ratio|expected|excess|funnel|gi_|hotspot$|cluster$)")
-
-
-def _answer_margins(answer: Mapping, members: Mapping | None, tag: str):
-    """Parts and margins of one answer: its LSOA rows, area total, clusters and neighbourhoods."""
-    parts, margins, rows = {}, [], answer.get("lsoas") or []
-    for row in rows:
-        value = row.get("attendances")
-        parts[str(row["lsoa_code"])] = (
-            None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
-        )
-    codes = frozenset(parts)
-    area = answer.get("area")
-    if area and codes:
-        margins.append(Margin(f"{tag}area", codes, area.get("attendances"), int(area.get("rounded_to") or 1)))
-    for row in answer.get("clusters") or []:
-        margins.append(
-            Margin(
-                f"{tag}cluster {row.get('cluster')}",
-                frozenset(str(row["lsoa_codes"]).split()),
-                row.get("attendances"),
-                int(row.get("rounded_to") or 1),
-            )
-        )
-    for row in answer.get("neighbourhoods") or []:
-        name = row.get("neighbourhood")
-        if members and name in members:
-            margins.append(
-                Margin(
-                    f"{tag}neighbourhood {name}",
-                    frozenset(map(str, members[name])),
-                    row.get("attendances"),
-                    int(row.get("rounded_to") or 1),
-                )
-            )
-    return parts, margins, rows
 
 
 def assert_no_differencing(*answers, threshold: int | None = None, min_candidates: int = 3) -> None:
@@ -476,7 +254,7 @@ def assert_no_differencing(*answers, threshold: int | None = None, min_candidate
     parts, margins = {}, []
     for i, item in enumerate(answers, 1):
         answer, members = item if isinstance(item, tuple) else (item, None)
-        got_parts, got_margins, rows = _answer_margins(answer, members, f"answer {i} " if len(answers) > 1 else "")
+        got_parts, got_margins, rows = answer_margins(answer, members, f"answer {i} " if len(answers) > 1 else "")
         for k, row in enumerate(rows):
             if got_parts[str(row["lsoa_code"])] is None:
                 for key, value in row.items():
@@ -497,47 +275,8 @@ def assert_no_differencing(*answers, threshold: int | None = None, min_candidate
         )
 
 
-def practice_differences(
-    counts: Mapping, answers, threshold: int | None = None, base: int = 10, min_candidates: int = 3
-) -> list[str]:
-    """Return every way published neighbourhood totals of list plans pin a practice's small count (1..threshold).
-
-    ``counts`` maps each practice to its true count of one figure (its list, one QOF register, one age-sex cell);
-    the reader sees it as the practice layer shows it (None when 1..threshold). ``answers`` are pairs ``(plan,
-    {neighbourhood: published value})`` from any outputs: versions of a plan, other plans of the same area. Each
-    published value is a margin over the neighbourhood's practices, rounded to ``base`` when one of them is
-    small (the documented rule, so the reader knows it) and a multiple of it, and every margin is tried alone and against every other
-    (:func:`find_differences`), across all the answers.
-
-    Examples
-    --------
-    >>> class P:  # a list plan: two practices in A, one in B
-    ...     practice_assignment = pd.Series({"p1": "A", "p2": "A", "p3": "B"})
-    >>> counts = {"p1": 6, "p2": 120, "p3": 40}
-    >>> moved = type("Q", (), {"practice_assignment": pd.Series({"p1": "B", "p2": "A", "p3": "B"})})
-    >>> practice_differences(counts, [(P, {"A": 126, "B": 40}), (moved, {"A": 120, "B": 46})], 7)[0]
-    'answer 1 A: p1 is 6 (1 candidate)'
-    >>> practice_differences(counts, [(P, {"A": 120, "B": 40}), (moved, {"A": 120, "B": 40})], 7)
-    []
-    """
-    t = _threshold(threshold)
-    parts = {str(c): (None if is_disclosive(v, t) else float(v)) for c, v in counts.items()}
-    margins = []
-    for i, (plan, published) in enumerate(answers, 1):
-        groups = plan.practice_assignment.astype(str)
-        for name, value in published.items():
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                continue
-            codes = frozenset(groups.index[groups == str(name)].astype(str))
-            # Rounded only when a part is small (the documented rule) and the figure is a multiple of the base:
-            # a figure that is not cannot have been rounded, and is read as exact.
-            rounded = base if any(parts.get(c, 0.0) is None for c in codes) and float(value) % base == 0 else 1
-            margins.append(Margin(f"answer {i} {name}", codes, float(value), rounded))
-    return find_differences(parts, margins, t, min_candidates)
-
-
 def assert_no_practice_differencing(counts: Mapping, answers, threshold: int | None = None) -> None:
-    """Raise :class:`DisclosureError` if :func:`practice_differences` finds anything."""
+    """Raise :class:`DisclosureError` if :func:`geo.testing.differencing.practice_differences` finds anything."""
     found = practice_differences(counts, answers, threshold)
     if found:
         raise DisclosureError(

@@ -16,6 +16,7 @@ from geo.uec.layer import UecLayer
 from geo.uec.modelled import modelled_uec
 from geo.atlas.org_codes import reconcile_codes
 from geo.atlas import load_atlas
+from geo.sources import discover
 
 
 def uec_layer_for(
@@ -53,8 +54,6 @@ def uec_layer_for(
     """
     catalogue = None
     if data_dir is not None and Path(data_dir).is_dir():
-        from geo.sources import discover  # lazy: imported only on this branch
-
         catalogue = discover(data_dir)
     if extract is not None:
         lookup = catalogue.read("lsoa11_lsoa21_lookup") if catalogue and catalogue.has("lsoa11_lsoa21_lookup") else None

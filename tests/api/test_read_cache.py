@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from api import repository as repo
+from api.plan_versions import audit_events, list_versions
 from api.schemas import AuditEventPublic, VersionPublic
 from api.serialize import version_public
 from tests.api.conftest import AREA, auth, new_plan
@@ -31,13 +31,13 @@ def stored_versions(app, plan_id):
     with app.state.nhp.db.read() as session:
         return [
             VersionPublic.model_validate(version_public(v)).model_dump(mode="json")
-            for v in repo.list_versions(session, plan_id)
+            for v in list_versions(session, plan_id)
         ]
 
 
 def stored_audit(app, plan_id):
     with app.state.nhp.db.read() as session:
-        return [AuditEventPublic.model_validate(e).model_dump(mode="json") for e in repo.audit_events(session, plan_id)]
+        return [AuditEventPublic.model_validate(e).model_dump(mode="json") for e in audit_events(session, plan_id)]
 
 
 def move(client, plan_id, etag, code, label):

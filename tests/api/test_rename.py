@@ -38,7 +38,7 @@ def test_a_rename_stores_a_pointer_not_the_assignment_and_every_version_reads_ba
     from sqlalchemy import select
 
     from api.models import PlanVersion
-    from api.repository import MAX_DELTA_CHAIN, is_delta
+    from api.rename_storage import MAX_DELTA_CHAIN, is_delta
 
     plan_id, etag = new_plan(client)
     expected = {1: dict(client.get(f"/api/v1/plans/{plan_id}/versions/1").json()["assignment"])}

@@ -161,7 +161,7 @@ def test_renesting_whole_practices_never_gives_back_a_small_list(settings):
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from geo.testing.disclosure import small_count_atlas
+    from geo.testing.small_count_area import small_count_atlas
 
     small = small_count_atlas()  # Y00001 (5 patients) sited in column 1; grid of 6 columns by 4 rows
     west = ["Z00000", "Z00002", "Z00004", "Z00006"]  # sited in column 0

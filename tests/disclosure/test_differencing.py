@@ -14,13 +14,8 @@ from geo.atlas.model import SourceInfo
 from geo.disclosure import publish_share, publish_totals
 from geo.hotspots import by_neighbourhood, find_hotspots
 from geo.testing import grid_atlas
-from geo.testing.disclosure import (
-    DisclosureError,
-    Margin,
-    assert_no_differencing,
-    assert_no_small_counts,
-    find_differences,
-)
+from geo.testing.differencing import Margin, find_differences
+from geo.testing.disclosure import DisclosureError, assert_no_differencing, assert_no_small_counts
 from geo.uec.layer import UecLayer
 
 

@@ -1,7 +1,7 @@
 """Practices are parts of a total (issue 20): no output of a list plan shows a practice's small list, register or
 age-sex cell, nor lets one be worked out by subtracting versions, plans or neighbourhoods.
 
-The area is :func:`geo.testing.disclosure.small_count_atlas`: eight grid practices with QOF registers and age-sex
+The area is :func:`geo.testing.small_count_area.small_count_atlas`: eight grid practices with QOF registers and age-sex
 cells of 1 to 7 among large ones, and three practices with lists of 5, 3 and 7.
 """
 
@@ -18,14 +18,9 @@ from geo import export
 from geo.plan import Plan
 from geo.profiles import neighbourhood_profiles
 from geo.profiles.england import England
-from geo.testing.disclosure import (
-    SMALL_PRACTICES,
-    DisclosureError,
-    assert_no_practice_differencing,
-    assert_no_small_counts,
-    practice_differences,
-    small_count_atlas,
-)
+from geo.testing.differencing import practice_differences
+from geo.testing.disclosure import DisclosureError, assert_no_practice_differencing, assert_no_small_counts
+from geo.testing.small_count_area import SMALL_PRACTICES, small_count_atlas
 
 WEST = {"Z00000", "Z00001", "Z00003", "Y00002"}
 

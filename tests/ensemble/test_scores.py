@@ -11,7 +11,7 @@ from geo.disclosure import is_disclosive
 from geo.ensemble import SCORES, run_ensemble
 from geo.ensemble.placement import place
 from geo.plan import Plan
-from geo.testing.disclosure import small_count_atlas
+from geo.testing.small_count_area import small_count_atlas
 
 
 @pytest.fixture(scope="module")

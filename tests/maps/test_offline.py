@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.plan.naming import label_lines
+from geo.plan.labels import label_lines
 
 from geo.errors import DataError
 from geo.maps import plan_map, save_map
@@ -187,7 +187,7 @@ def test_every_map_draws_and_labels_every_neighbourhood_with_the_network_off(pag
                 return [e.innerHTML, getComputedStyle(e).visibility, r.left, r.top, r.right, r.bottom]; })""",
         )
         if hoods:
-            # every neighbourhood labelled, by the lines of the short form drawn on maps (geo.plan.naming.label_lines:
+            # every neighbourhood labelled, by the lines of the short form drawn on maps (geo.plan.labels.label_lines:
             # never an ellipsis; full names are in the tooltips)
             expected = sorted("<br>".join(html.escape(line, quote=False) for line in label_lines(h)) for h in hoods)
             assert sorted(text for text, *_ in labels) == expected, name

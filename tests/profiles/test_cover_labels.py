@@ -10,7 +10,7 @@ import re
 import pytest
 from shapely import Point, box
 
-from geo.plan.naming import label_lines, short_label
+from geo.plan.labels import label_lines, short_label
 from geo.profiles.cover import KEY_NOTES, SHORT, cover_key, overview_labels
 from geo.profiles.maps import overview_key, overview_svg, overview_view
 

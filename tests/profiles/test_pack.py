@@ -15,7 +15,8 @@ from geo.profiles.england import England
 from geo.profiles.figures import ENGLAND, ICB
 from geo.profiles.html import page
 from geo.columns import COLUMNS
-from geo.testing.disclosure import Margin, assert_no_small_counts, find_differences
+from geo.testing.differencing import Margin, find_differences
+from geo.testing.disclosure import assert_no_small_counts
 
 RAW_NAMES = sorted({c for c in COLUMNS if "_" in c} | {"imd_q1_pct", "ratio_uci", "core20_pct", "age_0_15"})
 

@@ -272,7 +272,7 @@ def test_a_counted_list_plan_never_gives_back_a_small_practice_list_through_its_
     from geo.disclosure.margins import publish_totals
     from geo.plan.ideals import record_ideals
     from geo.propose.practice_graph import practice_units
-    from geo.testing.disclosure import SMALL_PRACTICES, small_count_atlas
+    from geo.testing.small_count_area import SMALL_PRACTICES, small_count_atlas
 
     atlas = small_count_atlas()
     plan = propose(atlas, ProposalParams(build_from="practices", neighbourhoods=2, nest="lad"))

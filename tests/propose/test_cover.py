@@ -8,7 +8,7 @@ import pytest
 from scipy import sparse
 
 from geo.propose import cover
-from geo.propose.exact import connected_sets
+from geo.propose.group_sets import connected_sets
 
 
 def random_graph(seed: int, n: int):

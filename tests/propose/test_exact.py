@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 from scipy.sparse import csgraph
 
-from geo.propose.exact import connected_sets, partition
+from geo.propose import exact_cut
+from geo.propose.exact import partition
+from geo.propose.group_sets import connected_sets
 from geo.propose.practice_graph import practice_units
 from geo.testing import grid_atlas
 
@@ -74,11 +76,9 @@ def test_same_answer_twice():
 @pytest.mark.parametrize("milp_sets", [0, 3_000])
 @pytest.mark.parametrize("seed,k", [(1, 3), (3, 4)])
 def test_smallest_cut_matches_brute_force_by_search_and_by_milp(monkeypatch, milp_sets, seed, k):
-    from geo.propose import exact
-
-    monkeypatch.setattr(exact, "MILP_SETS", milp_sets)  # 0: the cut is found by the exact-cover search alone
+    monkeypatch.setattr(exact_cut, "MILP_SETS", milp_sets)  # 0: the cut is found by the exact-cover search alone
     if milp_sets:
-        monkeypatch.setattr(exact, "QUICK_CUT", 0)  # no short search first: HiGHS must find and prove the cut
+        monkeypatch.setattr(exact_cut, "QUICK_CUT", 0)  # no short search first: HiGHS must find and prove the cut
     units = practice_units(grid_atlas(6, 6, practice_every=4, seed=seed))
     pop = units.lists * np.random.default_rng(seed).uniform(0.5, 1.5, len(units))
     target = pop.sum() / k
@@ -87,13 +87,13 @@ def test_smallest_cut_matches_brute_force_by_search_and_by_milp(monkeypatch, mil
     # lower levels.
     optimum = brute_force(pop, units.adjacency, k, target)
     solved = partition(pop, units.adjacency, k, target, weight, enough=optimum)
-    cost = (exact.COMPACT * units.adjacency.astype(float) + weight).tolil()
+    cost = (exact_cut.COMPACT * units.adjacency.astype(float) + weight).tolil()
     cost.setdiag(0)
     cost = cost.tocoo()
     best = np.inf
     for labels in set_partitions(len(pop), k):
         labels = np.array(labels)
-        if np.abs(np.bincount(labels, weights=pop) / target - 1).max() > optimum + exact.EPSILON + 1e-9:
+        if np.abs(np.bincount(labels, weights=pop) / target - 1).max() > optimum + exact_cut.EPSILON + 1e-9:
             continue
         if all(connected(units.adjacency, np.flatnonzero(labels == g)) for g in range(k)):
             best = min(best, cost.data[labels[cost.row] != labels[cost.col]].sum() / 2)
@@ -125,9 +125,7 @@ def test_a_bound_at_the_optimum_still_lets_compactness_choose_within_epsilon():
     pop = [300, 800, 0.05, 500, 400]
     free = partition(pop, path, 2, 1000, weight)  # the best balance is 10 %; {0, 1} | {2, 3, 4} is 10.005 %
     bounded = partition(pop, path, 2, 1000, weight, bound=0.1 + 1e-9)
-    from geo.propose import exact
-
-    assert free.cut_proven and bounded.cut_proven and free.cut == pytest.approx(exact.COMPACT)  # not the edge of 5
+    assert free.cut_proven and bounded.cut_proven and free.cut == pytest.approx(exact_cut.COMPACT)  # not the edge of 5
     assert bounded.cut == pytest.approx(free.cut) and bounded.labels.tolist() == free.labels.tolist()
 
 

@@ -8,7 +8,8 @@ import pytest
 from scipy import sparse
 
 from geo.propose import cover, kernels
-from geo.propose.exact import _near, _sums, connected_sets, cut_floor, partition
+from geo.propose.exact import partition
+from geo.propose.group_sets import connected_sets, cut_floor, cut_shares, near_masks, set_sums
 from tests.propose.test_cover import problem, random_graph
 
 
@@ -116,12 +117,10 @@ def test_popcount():
 def test_cut_shares_are_the_blas_ones(monkeypatch):
     from scipy import sparse
 
-    from geo.propose import exact
-
     rng = np.random.default_rng(0)
     weight = sparse.random(30, 30, density=0.3, random_state=1) * 10
     masks = rng.integers(1, 2**30, 20_000).astype(np.uint64)
-    fast, slow = both(monkeypatch, exact._cut, masks, (weight + weight.T).tocsr())
+    fast, slow = both(monkeypatch, cut_shares, masks, (weight + weight.T).tocsr())
     assert np.abs(fast - slow).max() <= 1e-9 + 1e-12  # both rounded to 1e-9: at most one step apart, on a boundary
 
 
@@ -141,7 +140,7 @@ def test_the_radix_sort_is_numpys_stable_argsort(n):
 def test_nearest_is_the_first_deviation_by_which_every_node_has_a_set(seed):
     adjacency, pop = random_graph(seed, 13)
     masks = connected_sets(pop, adjacency, 2.5)
-    off = np.abs(_sums(masks, pop) - 1)
+    off = np.abs(set_sums(masks, pop) - 1)
     # The definition it replaces: sets by deviation, the first by which every node is in one.
     by = np.argsort(off, kind="stable")
     seen = np.bitwise_or.accumulate(masks[by])
@@ -162,7 +161,7 @@ def test_the_cut_vertex_floor_never_exceeds_the_optimum(seed):
     rows, cols = rows + [9, 10], cols + [10, 9]
     graph = sparse.csr_matrix((np.ones(len(rows), bool), (rows, cols)), shape=(n, n))
     pop = np.r_[pop, rng.uniform(0.1, 0.4, 3)]
-    floor = cut_floor(_near(graph), pop)
+    floor = cut_floor(near_masks(graph), pop)
     for k in (2, 3):
         solved = partition(pop, graph, k, 1.0)
         assert solved is not None and solved.proven
@@ -173,4 +172,4 @@ def test_the_cut_vertex_floor_is_the_optimum_when_pieces_hang_off_one_practice()
     path = sparse.diags([np.ones(2), np.ones(2)], [-1, 1], format="csr").astype(bool)
     pop = np.array([0.3, 0.9, 0.4])  # either piece alone is 0.6 or 0.7 off; both with the middle, 0.6 over
     solved = partition(pop, path, 2, 1.0)
-    assert round(cut_floor(_near(path), pop), 9) == round(solved.deviation, 9) == 0.6
+    assert round(cut_floor(near_masks(path), pop), 9) == round(solved.deviation, 9) == 0.6

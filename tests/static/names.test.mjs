@@ -37,7 +37,7 @@ test("no limits yet (the answer has not arrived): only emptiness is checked", ()
   assert.equal(checkName("x".repeat(500), null, { empty: "e" }).error, null);
 });
 
-test("map labels use the short form the pack and map exports use (geo.plan.naming's examples)", () => {
+test("map labels use the short form the pack and map exports use (geo.plan.labels' examples)", () => {
   assert.equal(shortLabel("Loughborough Hastings and Shelthorpe"), "Loughborough Hastings");
   assert.equal(shortLabel("Charnwood: Loughborough Hastings"), "Loughborough Hastings");
   assert.equal(shortLabel("Oadby and Wigston"), "Oadby and Wigston");

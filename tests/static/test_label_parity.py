@@ -1,5 +1,5 @@
 """One map-label rule: the planner page's mirror (static/names.js labelLines) draws the same lines as
-geo.plan.naming.label_lines, which the pack's cover and the Folium exports draw, for the same names.
+geo.plan.labels.label_lines, which the pack's cover and the Folium exports draw, for the same names.
 
 Skipped only when no ``node`` is installed (``scripts/system-packages.sh`` installs Debian's nodejs).
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.plan.naming import label_lines, short_label
+from geo.plan.labels import label_lines, short_label
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE = shutil.which("node")

@@ -1,4 +1,4 @@
-"""Map labels (geo.plan.naming.short_label and label_lines): never cut inside a word, never an ellipsis; wrapped at
+"""Map labels (geo.plan.labels.short_label and label_lines): never cut inside a word, never an ellipsis; wrapped at
 word boundaries onto two lines, three for a single long place; shortened by the documented steps only."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.names import MAX_NAME
-from geo.plan.naming import LABEL_LINES, LABEL_MOST, LABEL_WIDTH, label_lines, short_label
+from geo.plan.labels import LABEL_LINES, LABEL_MOST, LABEL_WIDTH, label_lines, short_label
 
 # The QK1 proposal's names (seed 1) and other real shapes of names: wards, PCNs, places, prefixed repeats.
 REAL = [

@@ -1,0 +1,120 @@
+"""A small-count area for disclosure tests: the synthetic grid plus three practices with lists of 5, 3 and 7, QOF
+registers and registered age-sex cells of 1 to 7 (:func:`small_count_atlas`).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.atlas.model import SourceInfo
+from geo.testing.grid import grid_atlas
+
+#: Practices the small-count area adds to the grid's own eight, with their registered lists (all small).
+SMALL_PRACTICES = {"Y00001": 5, "Y00002": 3, "Y00003": 7}
+#: QOF registers of the small-count area: the grid's practices have these counts (1 to 7 among them).
+SMALL_REGISTERS = {
+    "DEM": [6, 40, 3, 25, 7, 90, 1, 12],
+    "EP": [5, 30, 2, 44, 60, 4, 18, 7],
+    "DM": [300, 410, 280, 350, 390, 260, 330, 310],
+}
+AGE_BANDS_5Y = [
+    "0_4",
+    "5_9",
+    "10_14",
+    "15_19",
+    "20_24",
+    "25_29",
+    "30_34",
+    "35_39",
+    "40_44",
+    "45_49",
+    "50_54",
+    "55_59",
+    "60_64",
+    "65_69",
+    "70_74",
+    "75_79",
+    "80_84",
+    "85_89",
+    "90_94",
+    "95+",
+]
+
+
+def small_count_atlas():
+    """Return a synthetic grid (6 x 4 LSOAs, two local authorities, eight practices) plus three practices with
+    lists of 5, 3 and 7, QOF registers and registered age-sex cells of 1 to 7 at many practices: the area every
+    disclosure test of list plans uses.
+
+    Examples
+    --------
+    >>> atlas = small_count_atlas()
+    >>> atlas.practices.list_size[list(SMALL_PRACTICES)].astype(int).tolist(), int(atlas.qof.patients.between(1, 7).sum())
+    ([5, 3, 7], 14)
+    """
+
+    atlas = grid_atlas(6, 4, lad_width=3, practice_every=3)
+    big = list(atlas.practices.index)
+    sites = ["G0001", "G0010", "G0022"]  # one west, one east, one east
+    rows = []
+    for (code, size), site in zip(SMALL_PRACTICES.items(), sites):
+        template = atlas.practices.iloc[0]
+        rows.append(
+            {
+                **template.to_dict(),
+                "practice_name": f"Small Surgery {code}",
+                "postcode": f"ZY{code[-1]} 1AA",
+                "pcn_code": "U09999",
+                "pcn_name": "Small PCN",
+                "list_size": size,
+                "patients_in_area": size,
+                "lsoa_code": site,
+                "in_area": True,
+                "geometry": atlas.lsoas.geometry[site].centroid,
+            }
+        )
+    small = gpd.GeoDataFrame(
+        rows, index=pd.Index(list(SMALL_PRACTICES), name="practice_code"), geometry="geometry", crs=atlas.practices.crs
+    )
+    atlas.practices = pd.concat([atlas.practices, small])
+    extra = pd.DataFrame(
+        [(code, site, float(size)) for (code, size), site in zip(SMALL_PRACTICES.items(), sites)],
+        columns=["practice_code", "lsoa_code", "patients"],
+    )
+    atlas.registrations = pd.concat([atlas.registrations, extra], ignore_index=True)
+    atlas.lsoas["registered_population"] = (
+        atlas.registrations.groupby("lsoa_code").patients.sum().reindex(atlas.lsoas.index, fill_value=0).to_numpy()
+    )
+    qof = []
+    for k, code in enumerate(big):
+        size = int(atlas.practices.list_size[code])
+        qof += [(code, register, counts[k], "TOTAL", size) for register, counts in SMALL_REGISTERS.items()]
+    for j, (code, size) in enumerate(SMALL_PRACTICES.items()):
+        qof += [
+            (code, "DEM", 0, "TOTAL", size),
+            (code, "EP", 1 + j, "TOTAL", size),
+            (code, "DM", size - 1, "TOTAL", size),
+        ]
+    atlas.qof = pd.DataFrame(qof, columns=["practice_code", "register", "patients", "list_type", "list_size"])
+    rng = np.random.default_rng(5)
+    ages = []
+    for k, code in enumerate([*big, *SMALL_PRACTICES]):
+        size = int(atlas.practices.list_size[code])
+        for sex in ("FEMALE", "MALE"):
+            if code in SMALL_PRACTICES:  # a few small cells, adding up to about half its list
+                cells = np.zeros(len(AGE_BANDS_5Y), int)
+                cells[[3 + k % 5, 9]] = [size // 2 - size // 4, size // 4]
+            else:
+                cells = np.floor(rng.dirichlet(np.linspace(3, 0.3, len(AGE_BANDS_5Y))) * size / 2).astype(int)
+                cells[-2:] = [1 + (k % 7), 7 - (k % 7)]  # small 90-94 and 95+ cells
+            ages += [(code, sex, band, int(n)) for band, n in zip(AGE_BANDS_5Y, cells)]
+    atlas.practice_ages = pd.DataFrame(ages, columns=["practice_code", "sex", "age_band", "patients"])
+    atlas.sources.update(
+        {
+            "qof_prevalence": SourceInfo("qof_prevalence", "QOF disease registers (planted)", "QOF 2024-25"),
+            "practice_ages": SourceInfo("practice_ages", "Registered patients by age and sex (planted)", "2026-07"),
+        }
+    )
+    return atlas
