@@ -47,8 +47,10 @@ from geo.columns import COLUMNS
 
 #: Kinds of :data:`geo.disclosure.FIELD_KINDS` written as whole numbers (people, events, areas, practices).
 WHOLE_KINDS = {"count", "number"}
-#: Fields of other kinds that are whole numbers of people too (a published population minus an integer target).
-WHOLE_FIELDS = {"deviation", "target", "max_deviation", "mnp_target", "seed", "cluster"}
+#: Fields of other kinds that are whole numbers of people too (a published population minus a target). A plan's
+#: ``target`` is not one: it is a parameter (a counted plan's mean, a size band's midpoint, a user's 50000.5),
+#: written exactly so that a plan file read back has the band it was judged on (:mod:`geo.plan.band`).
+WHOLE_FIELDS = {"deviation", "max_deviation", "mnp_target", "seed", "cluster"}
 BASIS_LABELS = {"resident": "Residents", "registered": "Registered patients", "list": "Practice lists"}
 #: Labels of coded values, by column; the label goes in ``<column>_label`` beside the code.
 CODE_LABELS: dict[str, Callable[[str], str]] = {
