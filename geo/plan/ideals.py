@@ -15,14 +15,11 @@ place's total over its count, recounted from the atlas. Once the plan is made, e
 the one its people put it in (:func:`check_places`). Every problem is one :class:`geo.errors.PlanError` naming
 the file, row and column.
 
-A plan nested in a user's geography (``nest`` ``custom``: a re-nested counted plan, each new unit's ideal its
-people over its neighbourhoods) records its ideals too, and says its places are a user's units
-(``place_level`` ``custom``). The units are in no data folder, so the reader takes them from the plan's own rows
-(each LSOA, or each practice's site, in its neighbourhood's recorded place: a re-nested plan nests in them) and,
-once the plan is made, recounts each unit's total from those rows (:func:`check_totals`): the published total
-(:func:`geo.disclosure.margins.place_totals`) of the people of the LSOAs, or of the lists of the practices, of its
-neighbourhoods. A plan of whole practices (``place_level`` or not) is recounted the same way, from its
-practices' lists, since its places' totals are the lists of the practices solved in them.
+A plan nested in a user's geography (a re-nested counted plan) records its ideals too, with ``place_level``
+``custom``: its units are in no data folder, so the reader takes them from the plan's own rows (each LSOA, or each
+practice's site, in its neighbourhood's place, as a re-nested plan nests) and recounts each unit's total from
+them (:func:`check_totals`: the published total of its neighbourhoods' people or lists), as it does for a plan of
+whole practices.
 """
 
 from __future__ import annotations
@@ -185,11 +182,9 @@ def recorded_ideals(
 
 
 def with_recorded_places(atlas: "Atlas", ideals, assignment: pd.Series | None, practices: pd.Series | None) -> "Atlas":
-    """The atlas carrying a user's units (``nest_code``, ``nest_name``) as a plan's rows record them, for a plan
-    whose recorded places are a user's units (``ideals`` from :func:`recorded_ideals`, nest ``custom``): each LSOA
-    of a plan of LSOAs (``assignment``) in its neighbourhood's place, or each practice's site in its neighbourhood's
-    place for a plan of whole practices (``practices``), as a re-nested plan nests in them; the atlas as it is for
-    any other plan. A neighbourhood of no place leaves its LSOAs (sites) in none, measured from the target.
+    """The atlas carrying a user's units (``nest_code``, ``nest_name``) as a plan's rows record them (``ideals``
+    of :func:`recorded_ideals` with nest ``custom``; else the atlas as it is): each LSOA (``assignment``), or each
+    practice's site (``practices``), in its neighbourhood's place, or in none.
 
     Examples
     --------
@@ -210,8 +205,7 @@ def with_recorded_places(atlas: "Atlas", ideals, assignment: pd.Series | None, p
         codes = practices.index.astype(str)
         sites = site.reindex(codes).fillna(-1).astype(int).to_numpy()
         recorded = [place.get(name) for name in practices.astype(str)]
-        # The last write wins: practices in reverse code order, so a site shared by practices recorded in two
-        # places keeps the first one's (the plan's own check then names a neighbourhood its people are not in).
+        # Reverse code order: a site shared by practices in two places keeps the first's (check_places judges).
         for i in np.argsort(codes.to_numpy(), kind="stable")[::-1]:
             if sites[i] >= 0:
                 units.iloc[sites[i]] = recorded[i]
@@ -223,10 +217,11 @@ def with_recorded_places(atlas: "Atlas", ideals, assignment: pd.Series | None, p
 
 
 def check_totals(plan: "Plan", places: dict[str, tuple[str, int]], *, source: str) -> None:
-    """Raise one PlanError, naming the first row of the place, where a recorded ideal that is not recounted from
-    the area (a plan of whole practices; a plan nested in a user's units) is not its place's total over its count,
-    the total recounted from the plan's own rows: the published total (:func:`geo.disclosure.margins.place_totals`)
-    of the lists of the practices, or the people of the LSOAs, of the neighbourhoods recorded in the place."""
+    """Raise one PlanError naming the first row of a place whose recorded ideal, not recounted from the area (a
+    plan of whole practices or of a user's units), is not its total over its count: the published total
+    (:func:`geo.disclosure.margins.place_totals`) of the lists, or people, of the neighbourhoods recorded in it
+    (a PCN build counts each PCN in its place); of an area's place, or of the practices sited in it (a build of
+    practices, edited across places since)."""
     ideals = place_ideals(plan) or {}
     custom = plan.provenance.params.get("nest") == CUSTOM
     if not ideals or not (custom or plan.built_from == "practices"):
@@ -244,10 +239,12 @@ def check_totals(plan: "Plan", places: dict[str, tuple[str, int]], *, source: st
     where = label_place[np.where(label >= 0, label, len(label_place) - 1)]
     kept = where != ""
     totals = place_totals(values[kept], where[kept]).to_dict() if kept.any() else {}
+    by_site = {} if custom else _by_site(plan, label, values, next(iter(ideals)) if len(ideals) == 1 else None)
     for place in sorted(ideals, key=lambda p: min((r for w, r in places.values() if w == p), default=0)):
         count, ideal = int(ideals[place]["neighbourhoods"]), float(ideals[place]["ideal"])
         total = float(totals.get(place, 0.0))
-        if abs(ideal - total / count) > SLACK:
+        # An area's place may also count its practices by their sites (a plan edited across places since).
+        if abs(ideal - total / count) > SLACK and abs(ideal - float(by_site.get(place, 0.0)) / count) > SLACK:
             row = min((r for w, r in places.values() if w == place), default=0)
             what = "lists of its practices" if plan.built_from == "practices" else "people of its LSOAs"
             raise _error(
@@ -261,13 +258,22 @@ def check_totals(plan: "Plan", places: dict[str, tuple[str, int]], *, source: st
             )
 
 
+def _by_site(plan: "Plan", label: np.ndarray, values: np.ndarray, only: str | None) -> dict[str, float]:
+    """Each area place's published total of the lists of the plan's practices sited in it (``only``: the whole area)."""
+    site = plan.arrays.practice_site
+    sited = (label >= 0) & (site >= 0)
+    column = NEST_COLUMNS.get(plan.provenance.params.get("nest", "lad"), (None,))[0]
+    if only is None and column not in plan.atlas.lsoas.columns:
+        return {}
+    codes = np.full(int(sited.sum()), only) if only else plan.atlas.lsoas[column].astype(str).to_numpy()[site[sited]]
+    return place_totals(values[sited], codes).to_dict() if sited.any() else {}
+
+
 def _custom(frame: pd.DataFrame, columns: dict, source: str) -> bool:
-    """Whether the table says its places are a user's units (:data:`CUSTOM` in every non-blank
-    :data:`geo.plan.lookup.PLACE_LEVEL_COLUMN` cell), or one PlanError naming the first row saying otherwise."""
+    """Whether the table's places are a user's units (``place_level`` :data:`CUSTOM`); a PlanError names another."""
     if PLACE_LEVEL_COLUMN not in columns:
         return False
-    cells = frame[columns[PLACE_LEVEL_COLUMN]].where(frame[columns[PLACE_LEVEL_COLUMN]].notna(), "")
-    cells = cells.astype(str).str.strip().str.lower().to_numpy()
+    cells = frame[columns[PLACE_LEVEL_COLUMN]].fillna("").astype(str).str.strip().str.lower().to_numpy()
     bad = np.flatnonzero((cells != "") & (cells != CUSTOM))
     if len(bad):
         raise _error(

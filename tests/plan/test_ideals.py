@@ -318,6 +318,19 @@ def test_a_counted_plan_of_whole_practices_is_recounted_from_its_lists(tmp_path)
     assert error.row == _first_row(table, "E07009001") + 1
 
 
+def test_a_counted_plan_of_whole_practices_edited_across_places_reads_back_as_written(tmp_path):
+    # A practice moved into a neighbourhood of the other place: each place keeps the ideal it was made with (its
+    # practices by site), which its neighbourhoods' lists no longer add up to; read back it is measured the same.
+    from geo.metrics.balance import ideal_places  # lazy: only this test reads the places
+
+    plan = propose(ATLAS, ProposalParams(build_from="practices", neighbourhoods=COUNTS, target=14_000))
+    place = plan.practice_assignment.map(ideal_places(plan))
+    into = next(n for n, p in ideal_places(plan).items() if p == "E07009001")
+    edited = plan.move_practices({place.index[place == "E07009000"][-1]: into})
+    back = load_plan(write_plan(edited, tmp_path / "edited.csv"), ATLAS)
+    _same_measure(back, edited)
+
+
 def test_a_small_practice_list_is_never_worked_back_and_the_plan_reads_back(tmp_path):
     # The ideals read back are recounted by the margin rule too: a place holding a list of 1 to 7 has a total
     # rounded to 10, equal to the written one, so the file round-trips without the exact total leaving.
