@@ -9,7 +9,8 @@ target (a join or a split), and the miss is reported. Every join is of adjacent 
 connected run, so contiguity holds by construction; where the part kept is not connected once the rest is taken
 away, its smaller runs move too and the extra people are reported. A plan made with a number of neighbourhoods
 (places of different ideal sizes) is balanced against each unit's own ideal, its people over the neighbourhoods
-that keep their main part in it, as the proposal's places were; a plan made for a target, against the target.
+that keep their main part in it, as the proposal's places were (the new plan's files record each unit's count and
+ideal: :mod:`geo.plan.ideals`); a plan made for a target, against the target.
 A plan of whole practices is nested and rebalanced by whole practices (:func:`renest_practices`).
 
 **Lower bound.** If every neighbourhood must lie within one unit and keep its name, each neighbourhood's people
