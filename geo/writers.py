@@ -47,8 +47,12 @@ from geo.columns import COLUMNS
 
 #: Kinds of :data:`geo.disclosure.FIELD_KINDS` written as whole numbers (people, events, areas, practices).
 WHOLE_KINDS = {"count", "number"}
-#: Fields of other kinds that are whole numbers of people too (a published population minus an integer target).
-WHOLE_FIELDS = {"deviation", "target", "max_deviation", "mnp_target", "seed", "cluster"}
+#: Fields of other kinds that are whole numbers of people too (a published population minus a target). A plan's
+#: ``target`` is not one: it is a parameter (a counted plan's mean, a size band's midpoint, a user's 50000.5),
+#: written exactly so that a plan file read back has the band it was judged on (:mod:`geo.plan.band`).
+WHOLE_FIELDS = {"deviation", "max_deviation", "mnp_target", "seed", "cluster"}
+#: Fields written exactly as they are: a whole value as a whole number (50000), any other in full (50000.5).
+EXACT_FIELDS = {"target"}
 BASIS_LABELS = {"resident": "Residents", "registered": "Registered patients", "list": "Practice lists"}
 #: Labels of coded values, by column; the label goes in ``<column>_label`` beside the code.
 CODE_LABELS: dict[str, Callable[[str], str]] = {
@@ -95,10 +99,16 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "stopped_early": ("Search stopped early", "A time budget cut the proposal's search short."),
     "place": (
         "Place it is measured in",
-        "Code of the place (local authority, upper tier, ICB or the whole area) whose ideal the neighbourhood's "
+        "Code of the place (local authority, upper tier, ICB, the whole area, or a unit of a user's geography) whose "
+        "ideal the neighbourhood's "
         "deviation is measured from, in a plan made with a number of neighbourhoods per place; blank: the target.",
     ),
     "place_neighbourhoods": ("Neighbourhoods in its place", "The number of neighbourhoods its place was given."),
+    "place_level": (
+        "Places are a user's units",
+        "custom: the places are the units of a user's geography the plan was re-nested in (its 'place' codes), "
+        "whose totals are recounted from the plan's own rows when it is read back.",
+    ),
     "place_ideal": (
         "Place ideal size",
         "Its place's total counted population over its number of neighbourhoods, which its deviation is measured "
@@ -185,6 +195,8 @@ def fit_for_files(frame: pd.DataFrame, *, labels: bool = True) -> pd.DataFrame:
         if is_whole(column):
             shown = suppress(numeric) if field_kind(column) == "count" else numeric.astype(float)
             out[column] = pd.array(np.rint(shown.to_numpy(dtype=float)), dtype="Int64")
+        elif column in EXACT_FIELDS and (numeric.dropna() % 1 == 0).all():
+            out[column] = pd.array(numeric.to_numpy(dtype=float), dtype="Int64")
         else:
             out[column] = numeric.astype("float64")
     for column, label in CODE_LABELS.items() if labels else ():

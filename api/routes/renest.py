@@ -57,6 +57,7 @@ class RenestPublic(BaseModel):
     people_moved: float | None
     people_moved_rounded_to: int
     lower_bound: float | None
+    lower_bound_rounded_to: int
     notes: list[str]
 
 
@@ -118,7 +119,8 @@ def renest_plan(
 
 def _published(result, names: dict) -> dict:
     """The moved LSOAs and the totals, with counts of 1 to 7 people suppressed and each total a margin of its parts
-    (:meth:`geo.propose.renest.Renested.published`), so no small count is derivable from the others."""
+    with the base it is rounded to (:meth:`geo.propose.renest.Renested.published`, whose keys the answer's schema
+    names), so no small count is derivable from the others."""
     moved = result.moved
     key = "practice_code" if "practice_code" in moved.columns else "lsoa_code"
     people = suppress(moved["population"].astype(float)).tolist()
@@ -135,7 +137,5 @@ def _published(result, names: dict) -> dict:
             }
             for c, f, t, u, p in zip(moved[key], moved["from"], moved["to"], moved["unit"], people)
         ],
-        "people_moved": shown["people_moved"],
-        "people_moved_rounded_to": shown["people_moved_rounded_to"],
-        "lower_bound": shown["lower_bound"],
+        **shown,  # every published figure with the base it is rounded to, as the CLI prints them
     }

@@ -3,8 +3,8 @@
 A plan is judged against a band: its target ± its tolerance (a proposal's ``--min-size/--max-size`` band is the
 same thing, its midpoint ± its half-width: :class:`geo.propose.ProposalParams`). Every plan file records it on
 every row, in columns a spreadsheet keeps: ``target`` and ``tolerance`` and, for a plan proposed with a size band,
-``min_size`` and ``max_size`` too (the target is written in whole people, so the band's own ends give back a
-half-person midpoint exactly). Reading checks every cell and returns the band, which the reader makes the plan's
+``min_size`` and ``max_size`` too (the target is written exactly, a fractional one such as 50000.5 or a counted
+plan's mean included, so the band read back is the band written; never rounded to whole people). Reading checks every cell and returns the band, which the reader makes the plan's
 (:func:`geo.plan.reader.load_plan`), so the plan read back gives the in-band verdicts, tallies and validation of
 the plan that wrote it.
 
@@ -28,7 +28,8 @@ from geo.plan.params import MAX_TARGET
 
 #: The columns of the balance rule (:data:`geo.plan.lookup.BAND_COLUMNS`), in the order a file writes them.
 TARGET_COLUMN, TOLERANCE_COLUMN, MIN_COLUMN, MAX_COLUMN = BAND_COLUMNS
-#: How far a written target may be from a size band's midpoint (the writer gives whole people).
+#: How far a written target may be from a size band's midpoint, or a reader's target from the file's (a file
+#: written before targets were written exactly gave whole people).
 TARGET_SLACK = 0.5
 #: How far two tolerances may differ and be one (a spreadsheet may shorten a long decimal).
 TOLERANCE_SLACK = 1e-9

@@ -13,13 +13,19 @@ it: one neighbourhood has one place, one place one count and one ideal; the plac
 (its local authorities, upper tiers or ICBs, or the whole area), and for a plan of LSOAs the ideal is the
 place's total over its count, recounted from the atlas. Once the plan is made, each neighbourhood's place must be
 the one its people put it in (:func:`check_places`). Every problem is one :class:`geo.errors.PlanError` naming
-the file, row and column. A plan nested in a user's geography (``nest`` ``custom``, a re-nested plan) records
-no ideals: its places are in no data folder.
+the file, row and column.
+
+A plan nested in a user's geography (a re-nested counted plan) records its ideals too, with ``place_level``
+``custom``: its units are in no data folder, so the reader takes them from the plan's own rows (each LSOA, or each
+practice's site, in its neighbourhood's place, as a re-nested plan nests) and recounts each unit's total from
+them (:func:`check_totals`: the published total of its neighbourhoods' people or lists), as it does for a plan of
+whole practices.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,8 +34,16 @@ import pandas as pd
 from geo.contract import NEST_COLUMNS
 from geo.disclosure.margins import place_totals
 from geo.errors import PlanError
+from geo.atlas.arrays import atlas_arrays
 from geo.metrics.balance import ideal_places, place_ideals
-from geo.plan.lookup import PLACE_COLUMN, PLACE_COUNT_COLUMN, PLACE_IDEAL_COLUMN, PLACE_COLUMNS, normalised_header
+from geo.plan.lookup import (
+    PLACE_COLUMN,
+    PLACE_COLUMNS,
+    PLACE_COUNT_COLUMN,
+    PLACE_IDEAL_COLUMN,
+    PLACE_LEVEL_COLUMN,
+    normalised_header,
+)
 from geo.plan.params import POPULATION_COLUMNS
 
 if TYPE_CHECKING:
@@ -41,11 +55,14 @@ if TYPE_CHECKING:
 LEVELS = ("lad", "utla", "icb", "none")
 #: How far a recorded ideal may be from the place's total over its count (a file rounded by a spreadsheet).
 SLACK = 0.5
+#: The :data:`geo.plan.lookup.PLACE_LEVEL_COLUMN` value of a plan whose places are a user's units.
+CUSTOM = "custom"
 
 
 def record_ideals(table: pd.DataFrame, plan: "Plan", name_column: str) -> None:
     """Add :data:`geo.plan.lookup.PLACE_COLUMNS` to a layer's table of a counted plan, from each row's
-    neighbourhood (in ``name_column``); no columns for a plan of a target or one nested in a user's geography.
+    neighbourhood (in ``name_column``), and :data:`geo.plan.lookup.PLACE_LEVEL_COLUMN` for one nested in a user's
+    geography (a re-nested plan); no columns for a plan of a target.
 
     Examples
     --------
@@ -58,7 +75,7 @@ def record_ideals(table: pd.DataFrame, plan: "Plan", name_column: str) -> None:
     [['E07009000', 1, 3000.0], ['E07009001', 2, 1500.0]]
     """
     ideals = place_ideals(plan)
-    if not ideals or plan.provenance.params.get("nest") == "custom":
+    if not ideals:
         return
     places = ideal_places(plan)
     # A neighbourhood in no place (no counted people) is measured from the target: blank cells say so.
@@ -68,6 +85,8 @@ def record_ideals(table: pd.DataFrame, plan: "Plan", name_column: str) -> None:
         [int(ideals[p]["neighbourhoods"]) if p in ideals else None for p in place], dtype="Int64"
     )
     table[PLACE_IDEAL_COLUMN] = [float(ideals[p]["ideal"]) if p in ideals else np.nan for p in place]
+    if plan.provenance.params.get("nest") == "custom":  # a user's units: the reader takes them from the rows
+        table[PLACE_LEVEL_COLUMN] = CUSTOM
 
 
 def recorded_ideals(
@@ -77,8 +96,8 @@ def recorded_ideals(
     ``ideal_sizes`` into the plan's provenance and ``places`` gives each neighbourhood its recorded place and
     first row; ``None`` for a table without ``place_ideal`` (a plan of a target, an older file).
 
-    ``names`` is each row's neighbourhood, in the table's order; ``basis`` the population basis the file records
-    (a plan of lists is not recounted: its totals are its practices' lists, which the reader does not rebuild).
+    ``names`` is each row's neighbourhood, in the table's order; ``basis`` the population basis the file records.
+    A plan of lists, or of a user's units, is recounted from its own rows once it is made (:func:`check_totals`).
 
     Examples
     --------
@@ -139,7 +158,10 @@ def recorded_ideals(
     if not given:
         return None
     first_rows = {p: r for p, r in reversed(list(places.values())) if p}
-    level, totals = _level(atlas, given, first_rows, columns[PLACE_COLUMN], basis, source)
+    if _custom(frame, columns, source):
+        level, totals = CUSTOM, {}  # a user's units: recounted from the plan's own rows (check_totals)
+    else:
+        level, totals = _level(atlas, given, first_rows, columns[PLACE_COLUMN], basis, source)
     for place, (count, ideal) in given.items():
         total = totals.get(place)
         if total is not None and abs(ideal - total / count) > SLACK:
@@ -157,6 +179,111 @@ def recorded_ideals(
         for place, (count, ideal) in sorted(given.items())
     }
     return {"nest": level, "ideal_sizes": ideal_sizes}, places
+
+
+def with_recorded_places(atlas: "Atlas", ideals, assignment: pd.Series | None, practices: pd.Series | None) -> "Atlas":
+    """The atlas carrying a user's units (``nest_code``, ``nest_name``) as a plan's rows record them (``ideals``
+    of :func:`recorded_ideals` with nest ``custom``; else the atlas as it is): each LSOA (``assignment``), or each
+    practice's site (``practices``), in its neighbourhood's place, or in none.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> atlas = grid_atlas(3, 1)
+    >>> ideals = ({"nest": "custom"}, {"A": ("WEST", 1), "B": ("EAST", 3)})
+    >>> with_recorded_places(atlas, ideals, pd.Series(["A", "B", "B"], index=atlas.codes), None).lsoas.nest_code.tolist()
+    ['WEST', 'EAST', 'EAST']
+    """
+    if ideals is None or ideals[0].get("nest") != CUSTOM:
+        return atlas
+    place = {name: (where or None) for name, (where, _) in ideals[1].items()}
+    lsoas = atlas.lsoas.copy()
+    units = pd.Series(None, index=lsoas.index, dtype=object)
+    if practices is not None:
+        arrays = atlas_arrays(atlas)
+        site = pd.Series(arrays.practice_site, index=pd.Index(arrays.practice_codes).astype(str))
+        codes = practices.index.astype(str)
+        sites = site.reindex(codes).fillna(-1).astype(int).to_numpy()
+        recorded = [place.get(name) for name in practices.astype(str)]
+        # Reverse code order: a site shared by practices in two places keeps the first's (check_places judges).
+        for i in np.argsort(codes.to_numpy(), kind="stable")[::-1]:
+            if sites[i] >= 0:
+                units.iloc[sites[i]] = recorded[i]
+    elif assignment is not None:
+        units = pd.Series([place.get(name) for name in assignment.reindex(lsoas.index).astype(str)], index=lsoas.index)
+    lsoas["nest_code"] = units.to_numpy()
+    lsoas["nest_name"] = units.to_numpy()
+    return replace(atlas, lsoas=lsoas)
+
+
+def check_totals(plan: "Plan", places: dict[str, tuple[str, int]], *, source: str) -> None:
+    """Raise one PlanError naming the first row of a place whose recorded ideal, not recounted from the area (a
+    plan of whole practices or of a user's units), is not its total over its count: the published total
+    (:func:`geo.disclosure.margins.place_totals`) of the lists, or people, of the neighbourhoods recorded in it
+    (a PCN build counts each PCN in its place); of an area's place, or of the practices sited in it (a build of
+    practices, edited across places since)."""
+    ideals = place_ideals(plan) or {}
+    custom = plan.provenance.params.get("nest") == CUSTOM
+    if not ideals or not (custom or plan.built_from == "practices"):
+        return
+    label_place = np.array([(places.get(name) or ("",))[0] for name in plan.labels] + [""], dtype=object)
+    arrays = plan.arrays
+    if plan.built_from == "practices":
+        label = np.asarray(plan["practice_label"], dtype=np.int64)
+        values = arrays.practice_list
+    else:
+        label = np.asarray(plan.label_index, dtype=np.int64)
+        column = plan.population_column if plan.population_column in arrays.columns else "resident_population"
+        values = arrays.values[:, arrays.column(column)]
+    values = np.clip(np.nan_to_num(np.asarray(values, dtype=float)), 0, None)
+    where = label_place[np.where(label >= 0, label, len(label_place) - 1)]
+    kept = where != ""
+    totals = place_totals(values[kept], where[kept]).to_dict() if kept.any() else {}
+    by_site = {} if custom else _by_site(plan, label, values, next(iter(ideals)) if len(ideals) == 1 else None)
+    for place in sorted(ideals, key=lambda p: min((r for w, r in places.values() if w == p), default=0)):
+        count, ideal = int(ideals[place]["neighbourhoods"]), float(ideals[place]["ideal"])
+        total = float(totals.get(place, 0.0))
+        # An area's place may also count its practices by their sites (a plan edited across places since).
+        if abs(ideal - total / count) > SLACK and abs(ideal - float(by_site.get(place, 0.0)) / count) > SLACK:
+            row = min((r for w, r in places.values() if w == place), default=0)
+            what = "lists of its practices" if plan.built_from == "practices" else "people of its LSOAs"
+            raise _error(
+                f"the ideal {ideal:,.6g} of place {place} is not its total of {total:,.0f} (the {what}, as "
+                f"published) over its {count} neighbourhood{'s' if count != 1 else ''} ({total / count:,.6g})",
+                source,
+                row,
+                PLACE_IDEAL_COLUMN,
+                "each place's total over its count, recounted from the plan's own rows as the plan that wrote "
+                "the file measured it",
+            )
+
+
+def _by_site(plan: "Plan", label: np.ndarray, values: np.ndarray, only: str | None) -> dict[str, float]:
+    """Each area place's published total of the lists of the plan's practices sited in it (``only``: the whole area)."""
+    site = plan.arrays.practice_site
+    sited = (label >= 0) & (site >= 0)
+    column = NEST_COLUMNS.get(plan.provenance.params.get("nest", "lad"), (None,))[0]
+    if only is None and column not in plan.atlas.lsoas.columns:
+        return {}
+    codes = np.full(int(sited.sum()), only) if only else plan.atlas.lsoas[column].astype(str).to_numpy()[site[sited]]
+    return place_totals(values[sited], codes).to_dict() if sited.any() else {}
+
+
+def _custom(frame: pd.DataFrame, columns: dict, source: str) -> bool:
+    """Whether the table's places are a user's units (``place_level`` :data:`CUSTOM`); a PlanError names another."""
+    if PLACE_LEVEL_COLUMN not in columns:
+        return False
+    cells = frame[columns[PLACE_LEVEL_COLUMN]].fillna("").astype(str).str.strip().str.lower().to_numpy()
+    bad = np.flatnonzero((cells != "") & (cells != CUSTOM))
+    if len(bad):
+        raise _error(
+            f"place_level {cells[bad[0]]!r} is not allowed",
+            source,
+            int(bad[0]) + 1,
+            columns[PLACE_LEVEL_COLUMN],
+            f"{CUSTOM} (the places are a user's units) on every row, or no {PLACE_LEVEL_COLUMN} column",
+        )
+    return bool((cells == CUSTOM).any())
 
 
 def check_places(plan: "Plan", places: dict[str, tuple[str, int]], *, source: str) -> None:

@@ -9,8 +9,9 @@ user's units, what it was built from (``building_blocks``, on every row; no colu
 the reader restores so a plan read back names its blocks in its profiles as it did when it was proposed; a plan of
 a user's units also records each LSOA's unit (``block``, ``block_name``), which no data folder holds. A plan
 made with a number of neighbourhoods per place records, on every row, its neighbourhood's place, the place's count
-and ideal (``place``, ``place_neighbourhoods``, ``place_ideal``: :mod:`geo.plan.ideals`), which the reader checks
-and restores, so the plan read back is measured from each place's ideal as it was written. Every file records
+and ideal (``place``, ``place_neighbourhoods``, ``place_ideal``; a re-nested plan's places, a user's units, also
+``place_level`` ``custom``: :mod:`geo.plan.ideals`), which the reader checks and restores, so the plan read back is
+measured from each place's ideal as it was written. Every file records
 the band the plan is judged on, on every row (``target``, ``tolerance``; a size band's ``min_size``,
 ``max_size`` too: :mod:`geo.plan.band`), which the reader makes the plan's again.
 Reading is :mod:`geo.plan.reader` and :mod:`geo.plan.lookup` (re-exported here for callers of ``geo.plan.io``).

@@ -48,6 +48,9 @@ UNIT_COLUMN, UNIT_NAME_COLUMN = "block", "block_name"
 #: a plan read back is measured from each place's ideal as it was written (:mod:`geo.plan.ideals`).
 PLACE_COLUMN, PLACE_COUNT_COLUMN, PLACE_IDEAL_COLUMN = "place", "place_neighbourhoods", "place_ideal"
 PLACE_COLUMNS = (PLACE_COLUMN, PLACE_COUNT_COLUMN, PLACE_IDEAL_COLUMN)
+#: The column that says a counted plan's places are a user's units (``custom``: a re-nested plan), which no data
+#: folder holds; written only then (a plan of an area's places has none, and its places are found in the area).
+PLACE_LEVEL_COLUMN = "place_level"
 #: The columns that record a plan's balance rule on every row: its target and tolerance and, for a plan proposed
 #: with a size band, the band's ends (:mod:`geo.plan.band`).
 BAND_COLUMNS = ("target", "tolerance", "min_size", "max_size")
@@ -71,7 +74,8 @@ def record_columns(columns) -> tuple[str, ...]:
     headers = {normalised_header(c) for c in columns}
     recorded = PLACE_IDEAL_COLUMN in headers
     band = bool(headers & {"tolerance", "min_size", "max_size"})
-    return RECORD_COLUMNS + (PLACE_COLUMNS if recorded else ()) + (BAND_COLUMNS if band else ())
+    places = (*PLACE_COLUMNS, PLACE_LEVEL_COLUMN) if recorded else ()
+    return RECORD_COLUMNS + places + (BAND_COLUMNS if band else ())
 
 
 def assignment_from_frame(

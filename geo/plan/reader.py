@@ -44,7 +44,7 @@ from geo.plan.lookup import (
 )
 from geo.atlas.model import with_block_columns
 from geo.plan.band import recorded_band, settled
-from geo.plan.ideals import check_places, recorded_ideals
+from geo.plan.ideals import check_places, check_totals, recorded_ideals, with_recorded_places
 from geo.plan.params import BLOCK_TITLES, Provenance
 from geo.sources.memory import MemoryFile
 from geo.sources.uploads import Upload, check_shapes, open_upload, read_layer, read_table, repaired
@@ -221,7 +221,7 @@ def load_plan(
             practices, rows, basis = practice_table(frame, source, name_column)
             ideals = recorded_ideals(frame, practices.reset_index(drop=True), atlas, "list", source=source)
             plan = Plan.from_practices(
-                atlas,
+                with_recorded_places(atlas, ideals, None, practices),
                 practices,
                 params,
                 provenance=_banded(_measured_from(_made_on(provenance, basis or "list"), ideals), band),
@@ -234,12 +234,13 @@ def load_plan(
         assignment = assignment_from_frame(frame, atlas, source=source, name_column=name_column)
         basis, practices = basis_of(frame, source=source), None
         ideals = recorded_ideals(frame, assignment.reset_index(drop=True), atlas, basis, source=source)
-        atlas = _with_units(atlas, frame, blocks, source)
+        atlas = with_recorded_places(_with_units(atlas, frame, blocks, source), ideals, assignment, None)
     else:
         assignment, basis, practices, blocks, attributes, ideals, band = _read_polygons(upload, atlas, name_column)
         overrides = _judged_on(band, overrides, source)
         if attributes is not None:  # an LSOA layer: it may carry each LSOA's unit too
             atlas = _with_units(atlas, attributes, blocks, source)
+        atlas = with_recorded_places(atlas, ideals, None if practices is not None else assignment, practices)
     if practices is not None:  # a list plan's footprints: the plan is its practices
         made = _banded(_measured_from(_made_on(provenance, basis), ideals), band)
         plan = Plan.from_practices(atlas, practices, params, provenance=made, name=name, source=source, **overrides)
@@ -273,13 +274,15 @@ def _measured_from(provenance, ideals):
 
 def _checked(plan: "Plan", ideals, source: str) -> "Plan":
     """The plan, once each neighbourhood's recorded place is the one its people put it in
-    (:func:`geo.plan.ideals.check_places`), on the basis the file was written on (a caller's other basis may
+    (:func:`geo.plan.ideals.check_places`) and, where the area does not recount them, each place's ideal is its
+    total over its count recounted from the plan's own rows (:func:`geo.plan.ideals.check_totals`), on the basis the file was written on (a caller's other basis may
     put a neighbourhood's people elsewhere, and is named as an override by every output)."""
     written = plan.provenance.population_basis
     if written is not None and plan.population != written:
         return plan
     if ideals is not None and plan.provenance.params.get("ideal_sizes") == ideals[0]["ideal_sizes"]:
         check_places(plan, ideals[1], source=source)
+        check_totals(plan, ideals[1], source=source)  # a plan of lists or of a user's units: from its own rows
     return plan
 
 

@@ -9,7 +9,8 @@ target (a join or a split), and the miss is reported. Every join is of adjacent 
 connected run, so contiguity holds by construction; where the part kept is not connected once the rest is taken
 away, its smaller runs move too and the extra people are reported. A plan made with a number of neighbourhoods
 (places of different ideal sizes) is balanced against each unit's own ideal, its people over the neighbourhoods
-that keep their main part in it, as the proposal's places were; a plan made for a target, against the target.
+that keep their main part in it, as the proposal's places were (the new plan's files record each unit's count and
+ideal: :mod:`geo.plan.ideals`); a plan made for a target, against the target.
 A plan of whole practices is nested and rebalanced by whole practices (:func:`renest_practices`).
 
 **Lower bound.** If every neighbourhood must lie within one unit and keep its name, each neighbourhood's people
@@ -62,6 +63,9 @@ class Renested:
     ideals
         Each new unit's ideal size (its people over its neighbourhoods) for a plan made with a number per place;
         empty for a plan made for a target. The re-nested plan is measured from them, as the re-nesting was.
+    counts
+        Each such unit's count: the neighbourhoods keeping their main part in it, which its ideal divides its
+        published total by (recorded in the new plan's files, ``place_neighbourhoods``).
     """
 
     assignment: pd.Series
@@ -71,6 +75,7 @@ class Renested:
     notes: list[str] = field(default_factory=list)
     ideals: dict = field(default_factory=dict)
     bound_parts: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the parts the lower bound sums
+    counts: dict = field(default_factory=dict)
 
     def published(self) -> dict:
         """The people moved and the lower bound as they may leave the process: margins of their parts (the moved
@@ -167,7 +172,7 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
     frame = pd.DataFrame({"n": labels, "u": units, "p": pop})
     parts = frame.groupby(["n", "u"]).p.sum().reset_index().sort_values(["n", "p", "u"], ascending=[True, False, True])
     keep = parts.drop_duplicates("n").set_index("n")["u"]
-    ideal = _unit_ideals(plan, frame, keep)
+    ideal, counts = _unit_ideals(plan, frame, keep)
     tol = plan.params.tolerance
     totals = frame.groupby("n").p.sum()
     lower_bound = float((totals - parts.drop_duplicates("n").set_index("n")["p"]).sum())
@@ -225,7 +230,7 @@ def renest(plan, geography, *, rebalance: bool = True) -> Renested:
             "population": pop[changed],
         }
     )
-    return Renested(out, moved, float(pop[changed].sum()), lower_bound, notes, ideal, bound_parts)
+    return Renested(out, moved, float(pop[changed].sum()), lower_bound, notes, ideal, bound_parts, counts)
 
 
 #: Rebalancing leaves a neighbourhood alone once it is this far inside the band's edge (relative to the target).
@@ -236,13 +241,13 @@ def _unit_ideals(plan, frame: pd.DataFrame, keep: pd.Series) -> dict:
     """Each unit's ideal size for a plan made with a number of neighbourhoods (``ideal_sizes`` in its provenance):
     its people over the neighbourhoods that keep their main part in it, as the plan's places had theirs (``{}``
     for a plan made for a target: every unit aims at the target); its people as published
-    (:func:`geo.disclosure.margins.place_totals`)."""
+    (:func:`geo.disclosure.margins.place_totals`). Returns ``(ideals, counts)``."""
     if not (plan.provenance.params or {}).get("ideal_sizes"):
-        return {}
+        return {}, {}
     count = keep.value_counts()
-    # The unit's published total (its parts' lists can be 1 to 7): the ideals leave in the provenance.
+    # The unit's published total (its parts' lists can be 1 to 7): the ideals leave in the provenance and files.
     people = place_totals(frame.p.to_numpy(float), frame.u.astype(str).to_numpy())
-    return {u: float(people[str(u)]) / int(count[u]) for u in count.index}
+    return {u: float(people[str(u)]) / int(count[u]) for u in count.index}, {u: int(count[u]) for u in count.index}
 
 
 def _band_of(unit, ideal: dict, params) -> tuple[float, float]:
@@ -485,7 +490,7 @@ def renest_practices(plan, geography, *, rebalance: bool = True) -> Renested:
     parts = frame.groupby(["n", "u"]).p.sum().reset_index().sort_values(["n", "p", "u"], ascending=[True, False, True])
     keep = parts.drop_duplicates("n").set_index("n")["u"]
     lower_bound = float((frame.groupby("n").p.sum() - parts.drop_duplicates("n").set_index("n")["p"]).sum())
-    ideal = _unit_ideals(plan, frame, keep)
+    ideal, counts = _unit_ideals(plan, frame, keep)
     home = {str(n): u for n, u in keep.items()}
     orphan = units != np.array([home[str(n)] for n in labels], dtype=object)
     bound_parts = pop[orphan]  # the lists outside each neighbourhood's kept unit: the lower bound's parts
@@ -530,7 +535,7 @@ def renest_practices(plan, geography, *, rebalance: bool = True) -> Renested:
             "population": pop[changed],
         }
     )
-    return Renested(out, moved, float(pop[changed].sum()), lower_bound, notes, ideal, bound_parts)
+    return Renested(out, moved, float(pop[changed].sum()), lower_bound, notes, ideal, bound_parts, counts)
 
 
 def renested_plan(plan, geography, result: Renested, *, name: str | None = None):
@@ -541,9 +546,25 @@ def renested_plan(plan, geography, result: Renested, *, name: str | None = None)
     atlas = plan.atlas
     if result.ideals:  # a counted plan stays counted: each neighbourhood measured from its new unit's ideal
         atlas = nest_in(atlas, geography)
-        made |= {"nest": "custom", "ideal_sizes": {str(u): {"ideal": float(v)} for u, v in result.ideals.items()}}
+        made |= {"nest": "custom", "ideal_sizes": _ideal_sizes(geography, result)}
     provenance = Provenance("renested", unmet=tuple(result.notes), source=plan.name, params=made)
     name = name or f"{plan.name} nested in {geography.key}"
     if plan.practice_assignment is not None:  # the footprint follows the practices' patients
         return Plan.from_practices(atlas, result.assignment, plan.params, provenance=provenance, name=name)
     return Plan(atlas, result.assignment, plan.params, provenance=provenance, name=name)
+
+
+def _ideal_sizes(geography, result: Renested) -> dict[str, dict]:
+    """Each new unit's ideal as a counted plan's provenance keeps it (``name, population, neighbourhoods, ideal``:
+    :func:`geo.propose.counts.ideal_table`), so the new plan's files record its count and ideal
+    (:mod:`geo.plan.ideals`) and a plan read back is measured from them; the population is the published total
+    the ideal was made of (its count times its ideal)."""
+    return {
+        str(u): {
+            "name": str(geography.names.get(u, u)),
+            "population": float(ideal) * int(result.counts[u]),
+            "neighbourhoods": int(result.counts[u]),
+            "ideal": float(ideal),
+        }
+        for u, ideal in result.ideals.items()
+    }

@@ -60,6 +60,7 @@ def test_renest_makes_a_new_version_listing_every_move(client):
         assert m["people"] == CELL
     assert body["people_moved"] == CELL * len(changed) and body["people_moved_rounded_to"] == 1
     assert body["lower_bound"] == bound and body["people_moved"] >= body["lower_bound"]
+    assert body["lower_bound_rounded_to"] == 1  # exact: no LSOA of 1 to 7 people
     assert body["into"] == "unitaries.csv"
     event = [e for e in client.get(f"/api/v1/plans/{plan_id}/audit").json() if e["action"] == "plan.renested"]
     assert len(event) == 1 and event[0]["version"] == 2
@@ -202,3 +203,29 @@ def test_renesting_whole_practices_never_gives_back_a_small_list(settings):
     for note in stored["unmet"]:
         name, _, rest = note.partition(": ")
         assert float(rest.split(" ")[0].replace(",", "")) == published[name], note
+
+
+def test_the_answer_states_the_rounding_base_of_every_published_figure(client, atlas):
+    """Issue 23: the answer gave the lower bound without the base it is rounded to, which the CLI prints and the
+    other published figures state; the schema and the answer now carry every key of ``Renested.published()``."""
+    from geo.plan import Plan  # lazy: as the stored plan's figures are recounted here
+    from geo.plan.geography import Geography  # lazy: as above
+    from geo.propose.renest import renest as renest_plan  # lazy: as above
+
+    lookup = {f"Z{i:05d}": "P1" if i < 4 else "P2" for i in range(9)}
+    csv = "practice_code,neighbourhood\n" + "".join(f"{c},{n}\n" for c, n in lookup.items())
+    imported = client.post(
+        "/api/v1/plans/import",
+        files={"file": ("lists.csv", io.BytesIO(csv.encode()), "text/csv")},
+        data={"area": "GRID"},
+    )
+    assert imported.status_code == 201, imported.text
+    response = renest(client, imported.json()["id"], imported.headers["ETag"])
+    assert response.status_code == 201, response.text
+    body = response.json()
+    units = pd.Series({f"G{i:04d}": "West" if i % 6 < 4 else "East" for i in range(36)}).reindex(atlas.codes)
+    plan = Plan.from_practices(atlas, pd.Series(lookup).rename_axis("practice_code"), target=50_000)
+    expected = renest_plan(plan, Geography("u", "units", units, {})).published()
+    assert {k: body[k] for k in expected} == expected
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["RenestPublic"]
+    assert set(expected) <= set(schema["properties"]) and "lower_bound_rounded_to" in schema["required"]

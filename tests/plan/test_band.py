@@ -55,10 +55,26 @@ def test_a_plan_read_back_is_judged_on_its_own_band(proposed, tmp_path, suffix, 
     _same_verdicts(again, proposed)
 
 
+@pytest.mark.parametrize("target", [9_000.5, 9_047.25])
+@pytest.mark.parametrize("suffix, layer", [(".csv", "neighbourhoods"), (".geojson", "neighbourhoods"),
+                                           (".gpkg", "lsoas")])  # fmt: skip
+def test_a_fractional_target_is_written_exactly_and_read_back_as_the_same_band(target, suffix, layer, tmp_path):
+    # Issue 23: the target was written in whole people (9,000.5 as 9000), so read back the band moved by half a
+    # person and a neighbourhood on its edge changed verdict.
+    plan = propose(ATLAS, ProposalParams(target=target, tolerance=0.05, time_budget=60))
+    path = write_plan(plan, tmp_path / f"plan{suffix}", layer=layer)
+    back = load_plan(path, ATLAS)
+    assert back.target == target and back.params.band == plan.params.band
+    _same_verdicts(back, plan)
+    assert load_plan(path, ATLAS, target=target).params.band == plan.params.band  # the reader's own, equal to it
+    if suffix == ".csv":
+        assert set(pd.read_csv(path, dtype=str)["target"]) == {repr(target)}
+
+
 def test_the_lookup_records_the_band_on_every_row(proposed, tmp_path):
     table = pd.read_csv(write_plan(proposed, tmp_path / "plan.csv"))
     assert table["tolerance"].nunique() == 1 and table["tolerance"].iloc[0] == proposed.tolerance
-    assert abs(table["target"].iloc[0] - proposed.target) <= 0.5  # whole people
+    assert table["target"].iloc[0] == proposed.target  # exactly: a size band's half-person midpoint too
     if proposed.provenance.params.get("min_size") is not None:
         assert (table["min_size"].unique().tolist(), table["max_size"].unique().tolist()) == ([7_001], [11_000])
     else:

@@ -218,3 +218,138 @@ def test_leicester_leicestershire_and_rutland_by_place_read_back_as_written(data
     with pytest.raises(PlanError, match="is not its total") as raised:
         load_plan(tmp_path / "tampered.csv", atlas)
     assert raised.value.column == "place_ideal" and raised.value.row == _first_row(table, "E06000017") + 1
+
+
+# Issue 23: a re-nested counted plan and a counted plan of whole practices, read back from their files.
+
+
+def _renested(practices: bool):
+    """A counted plan re-nested in made-up units (West = the first columns, East the rest), as ``nhp renest``
+    makes it: of LSOAs on :data:`ATLAS`, or of whole practices on a grid whose practices sit two columns apart."""
+    from geo.plan.geography import Geography  # lazy: only these tests re-nest
+    from geo.propose.renest import renest, renested_plan  # lazy: as above
+
+    atlas = grid_atlas(8, 8, lad_width=4, practice_every=2) if practices else ATLAS
+    built = {"build_from": "practices", "target": 24_000} if practices else {}
+    plan = propose(atlas, ProposalParams(neighbourhoods={"E07009000": 2, "E07009001": 2}, seed=1, **built))
+    units = pd.Series(np.where(np.arange(len(atlas.codes)) % 8 < 3, "WEST", "EAST"), index=atlas.codes)
+    into = Geography("units.csv", "new units", units, {"WEST": "West", "EAST": "East"})
+    return atlas, renested_plan(plan, into, renest(plan, into)), units
+
+
+def _same_measure(back, plan) -> None:
+    assert back["ideal"] == plan["ideal"] and back["deviation_pct"] == plan["deviation_pct"]
+    summary, written = back.summary(), plan.summary()
+    for key in ("deviation_from", "max_abs_deviation_pct", "within_5_pct", "within_10_pct", "within_tolerance"):
+        assert summary[key] == written[key], key
+    assert back.validate() == plan.validate()
+
+
+@pytest.mark.parametrize("practices, suffix, layer", [(False, ".csv", "neighbourhoods"),
+                                                      (False, ".geojson", "neighbourhoods"),
+                                                      (False, ".gpkg", "lsoas"), (True, ".csv", "neighbourhoods"),
+                                                      (True, ".geojson", "neighbourhoods")])  # fmt: skip
+def test_a_renested_counted_plan_read_back_is_measured_from_its_units_ideals(practices, suffix, layer, tmp_path):
+    atlas, renested, units = _renested(practices)
+    assert renested.summary()["deviation_from"] != "the target"
+    path = write_plan(renested, tmp_path / f"renested{suffix}", layer=layer)
+    back = load_plan(path, atlas)
+    _same_measure(back, renested)
+    assert back.provenance.params["nest"] == "custom"
+    # each unit's ideal is its people (lists) over its count, as the re-nesting balanced it
+    for unit, entry in back.provenance.params["ideal_sizes"].items():
+        assert entry["ideal"] == renested.provenance.params["ideal_sizes"][unit]["ideal"]
+    again = load_plan(write_plan(back, tmp_path / f"again{suffix}", layer=layer), atlas)  # written twice
+    _same_measure(again, renested)
+
+
+def test_a_renested_lookup_records_each_units_count_and_ideal_on_every_row(tmp_path):
+    atlas, renested, units = _renested(False)
+    table = pd.read_csv(write_plan(renested, tmp_path / "renested.csv"), dtype=str).set_index("lsoa_code")
+    assert (table["place"] == units.reindex(table.index)).all() and set(table["place_level"]) == {"custom"}
+    people = atlas.lsoas.resident_population.groupby(units).sum()
+    for unit, rows in table.groupby("place"):
+        count = int(rows["place_neighbourhoods"].iloc[0])
+        assert set(rows["place_ideal"].astype(float)) == {float(people[unit]) / count}
+
+
+def _set_ideal_of(place: str, ideal: str):
+    def change(table):
+        table.loc[table["place"] == place, "place_ideal"] = ideal
+
+    return change
+
+
+@pytest.mark.parametrize("practices", [False, True])
+def test_a_renested_plans_tampered_ideal_is_refused_naming_file_row_and_column(practices, tmp_path):
+    atlas, renested, _ = _renested(practices)
+    table = pd.read_csv(write_plan(renested, tmp_path / "renested.csv"), dtype=str)
+    ideal = float(table.loc[table["place"] == "EAST", "place_ideal"].iloc[0])
+    for change, column, words in [
+        (_set_ideal_of("EAST", str(ideal + 100)), "place_ideal", "is not its total"),
+        (lambda t: t.__setitem__("place_level", "lad"), "place_level", "'lad' is not allowed"),
+    ]:
+        bad = table.copy()
+        change(bad)
+        bad.to_csv(tmp_path / "tampered.csv", index=False)
+        with pytest.raises(PlanError) as raised:
+            load_plan(tmp_path / "tampered.csv", atlas)
+        error = raised.value
+        assert error.file == "tampered.csv" and error.column == column and words in error.message
+        if column == "place_ideal":
+            assert error.row == _first_row(bad, "EAST") + 1
+    # without place_level the units are not the area's places: refused as before, naming the first one's row
+    table.drop(columns="place_level").to_csv(tmp_path / "unmarked.csv", index=False)
+    with pytest.raises(PlanError, match="is not a place of") as raised:
+        load_plan(tmp_path / "unmarked.csv", atlas)
+    assert raised.value.column == "place"
+
+
+def test_a_counted_plan_of_whole_practices_is_recounted_from_its_lists(tmp_path):
+    plan = propose(ATLAS, ProposalParams(build_from="practices", neighbourhoods=COUNTS, target=14_000))
+    table = pd.read_csv(write_plan(plan, tmp_path / "practices.csv"), dtype=str)
+    ideal = float(table.loc[table["place"] == "E07009001", "place_ideal"].iloc[0])
+    _set_ideal_of("E07009001", str(ideal - 500))(table)
+    table.to_csv(tmp_path / "tampered.csv", index=False)
+    with pytest.raises(PlanError, match="is not its total") as raised:
+        load_plan(tmp_path / "tampered.csv", ATLAS)
+    error = raised.value
+    assert error.file == "tampered.csv" and error.column == "place_ideal"
+    assert error.row == _first_row(table, "E07009001") + 1
+
+
+def test_a_counted_plan_of_whole_practices_edited_across_places_reads_back_as_written(tmp_path):
+    # A practice moved into a neighbourhood of the other place: each place keeps the ideal it was made with (its
+    # practices by site), which its neighbourhoods' lists no longer add up to; read back it is measured the same.
+    from geo.metrics.balance import ideal_places  # lazy: only this test reads the places
+
+    plan = propose(ATLAS, ProposalParams(build_from="practices", neighbourhoods=COUNTS, target=14_000))
+    place = plan.practice_assignment.map(ideal_places(plan))
+    into = next(n for n, p in ideal_places(plan).items() if p == "E07009001")
+    edited = plan.move_practices({place.index[place == "E07009000"][-1]: into})
+    back = load_plan(write_plan(edited, tmp_path / "edited.csv"), ATLAS)
+    _same_measure(back, edited)
+
+
+def test_a_small_practice_list_is_never_worked_back_and_the_plan_reads_back(tmp_path):
+    # The ideals read back are recounted by the margin rule too: a place holding a list of 1 to 7 has a total
+    # rounded to 10, equal to the written one, so the file round-trips without the exact total leaving.
+    from geo.plan.geography import Geography  # lazy: only this test re-nests
+    from geo.plan.ideals import ideal_places  # lazy: as above
+    from geo.propose.renest import renest, renested_plan  # lazy: as above
+    from geo.testing.disclosure import SMALL_PRACTICES, small_count_atlas
+
+    atlas = small_count_atlas()
+    plan = propose(atlas, ProposalParams(build_from="practices", neighbourhoods=2, nest="lad"))
+    units = pd.Series(np.where(np.arange(len(atlas.codes)) % 6 < 2, "WEST", "EAST"), index=atlas.codes)
+    into = Geography("units.csv", "new units", units, {})
+    lists = pd.Series(plan.arrays.practice_list, index=plan.arrays.practice_codes)
+    for made in (plan, renested_plan(plan, into, renest(plan, into))):
+        path = write_plan(made, tmp_path / "plan.csv")
+        _same_measure(load_plan(path, atlas), made)
+        place = made.practice_assignment.map(ideal_places(made))
+        table = pd.read_csv(path).drop_duplicates("place").set_index("place")
+        for code, practices in place.groupby(place):
+            assert practices.index.isin(list(SMALL_PRACTICES)).any()  # every place holds a small list
+            written = table.loc[code, "place_ideal"] * table.loc[code, "place_neighbourhoods"]
+            assert written % 10 == 0 and written != lists[practices.index].sum(), code
