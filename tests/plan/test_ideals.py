@@ -13,9 +13,13 @@ import pytest
 import cli._common
 from cli import main
 from geo.errors import PlanError
+from geo.metrics.balance import ideal_places
+from geo.plan.geography import Geography
 from geo.plan.io import load_plan, write_plan
 from geo.propose import ProposalParams, propose
+from geo.propose.renest import renest, renested_plan
 from geo.testing import grid_atlas
+from geo.testing.small_count_area import SMALL_PRACTICES, small_count_atlas
 from geo.writers import describe
 
 #: Two authorities of unequal people (four columns each), so the two places' ideals differ from the area's mean.
@@ -226,8 +230,6 @@ def test_leicester_leicestershire_and_rutland_by_place_read_back_as_written(data
 def _renested(practices: bool):
     """A counted plan re-nested in made-up units (West = the first columns, East the rest), as ``nhp renest``
     makes it: of LSOAs on :data:`ATLAS`, or of whole practices on a grid whose practices sit two columns apart."""
-    from geo.plan.geography import Geography  # lazy: only these tests re-nest
-    from geo.propose.renest import renest, renested_plan  # lazy: as above
 
     atlas = grid_atlas(8, 8, lad_width=4, practice_every=2) if practices else ATLAS
     built = {"build_from": "practices", "target": 24_000} if practices else {}
@@ -321,7 +323,6 @@ def test_a_counted_plan_of_whole_practices_is_recounted_from_its_lists(tmp_path)
 def test_a_counted_plan_of_whole_practices_edited_across_places_reads_back_as_written(tmp_path):
     # A practice moved into a neighbourhood of the other place: each place keeps the ideal it was made with (its
     # practices by site), which its neighbourhoods' lists no longer add up to; read back it is measured the same.
-    from geo.metrics.balance import ideal_places  # lazy: only this test reads the places
 
     plan = propose(ATLAS, ProposalParams(build_from="practices", neighbourhoods=COUNTS, target=14_000))
     place = plan.practice_assignment.map(ideal_places(plan))
@@ -334,10 +335,7 @@ def test_a_counted_plan_of_whole_practices_edited_across_places_reads_back_as_wr
 def test_a_small_practice_list_is_never_worked_back_and_the_plan_reads_back(tmp_path):
     # The ideals read back are recounted by the margin rule too: a place holding a list of 1 to 7 has a total
     # rounded to 10, equal to the written one, so the file round-trips without the exact total leaving.
-    from geo.plan.geography import Geography  # lazy: only this test re-nests
-    from geo.plan.ideals import ideal_places  # lazy: as above
     from geo.propose.renest import renest, renested_plan  # lazy: as above
-    from geo.testing.disclosure import SMALL_PRACTICES, small_count_atlas
 
     atlas = small_count_atlas()
     plan = propose(atlas, ProposalParams(build_from="practices", neighbourhoods=2, nest="lad"))
