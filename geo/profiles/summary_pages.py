@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from geo.profiles import charts
 from geo.profiles.figures import ENGLAND, ICB
+from geo.profiles.cover import CONTENT_MM
+from geo.profiles.plan_figures import plan_rows
+from geo.profiles.textfit import PX_PER_MM, PX_PER_PT, line_count
 from geo.profiles.htmlkit import (
     CORE20,
     FIRST_PAGE_MM,
@@ -90,15 +93,52 @@ def _lines(name: str) -> int:
     return len(charts.wrap(name, NAME_CHARS * 0.55 * 11, 11))
 
 
-def _chunks(rows: list) -> list[list]:
-    """The summary rows page by page, at most :data:`SUMMARY_LINES` lines a page (the first page less its intro).
+#: The plan's key figures on the summary's first page (``p.plan-figures`` in :data:`geo.profiles.htmlkit.STYLE`):
+#: one paragraph, its font size in points and its margins in mm.
+FIGURE_PT, FIGURE_MARGIN_MM = 7.6, 2.0
+
+
+def figures_html(figures: list[tuple[str, str]]) -> str:
+    """The plan's key ``figures`` as one paragraph, each label in bold.
+
+    Examples
+    --------
+    >>> figures_html([("Plan", "A & B"), ("Version", "2")])
+    '<p class="plan-figures"><b>Plan</b> A &amp; B; <b>Version</b> 2.</p>'
+    """
+    text = "; ".join(f"<b>{_esc(k)}</b> {_esc(v)}" for k, v in figures)
+    return f'<p class="plan-figures">{text}.</p>' if figures else ""
+
+
+def figures_mm(figures: list[tuple[str, str]]) -> float:
+    """Height in mm of :func:`figures_html` as laid out: its words wrapped at the page's width, measured in the
+    body font (:func:`geo.profiles.textfit.line_count`, bold as the widest), with its margins.
+
+    Examples
+    --------
+    >>> one = figures_mm([("Plan", "QK1")])
+    >>> 4 < one < 8, figures_mm([("Plan", "QK1 " * 80)]) > 2 * one, figures_mm([])
+    (True, True, 0.0)
+    """
+    if not figures:
+        return 0.0
+    text = "; ".join(f"{k} {v}" for k, v in figures) + "."
+    lines = line_count(text, FIGURE_PT * PX_PER_PT, CONTENT_MM * PX_PER_MM, bold=True)
+    return lines * FIGURE_PT * 1.3 * 25.4 / 72 + FIGURE_MARGIN_MM
+
+
+def _chunks(rows: list, figures: float = 0.0) -> list[list]:
+    """The summary rows page by page, at most :data:`SUMMARY_LINES` lines a page (the first page less its intro and
+    the ``figures`` mm the plan's key figures take).
 
     Examples
     --------
     >>> [len(c) for c in _chunks([("neighbourhood", "A", {})] * 80)]
     [46, 34]
+    >>> [len(c) for c in _chunks([("neighbourhood", "A", {})] * 80, figures=25.0)]
+    [41, 39]
     """
-    chunks, used, budget = [[]], 0.0, FIRST_PAGE_MM
+    chunks, used, budget = [[]], 0.0, FIRST_PAGE_MM - figures
     for row in rows:
         need = ROW_MM + LINE_MM * _lines(row[1])
         if chunks[-1] and used + need > budget:
@@ -117,11 +157,18 @@ def summary_pages(p) -> int:
     >>> import pandas as pd
     >>> from types import SimpleNamespace
     >>> p = SimpleNamespace(summary=pd.DataFrame(index=[f"N{i}" for i in range(60)]), key=pd.DataFrame(),
-    ...                     figures=SimpleNamespace(areas={}))
+    ...                     figures=SimpleNamespace(areas={}), area_label="Rutland", title="", version="", state="",
+    ...                     built_from="lsoas", totals={})
     >>> summary_pages(p)
     2
     """
-    return len(_chunks(_summary_rows(p)))
+    return len(_chunks(_summary_rows(p), figures_mm(summary_figures(p))))
+
+
+def summary_figures(p) -> list[tuple[str, str]]:
+    """The cover's key figures of the plan (:func:`geo.profiles.plan_figures.plan_rows`, read from the same plan
+    summary) but the study area, which heads every page."""
+    return [(k, v) for k, v in plan_rows(p) if k != "Study area"]
 
 
 def summary(p) -> str:
@@ -160,7 +207,8 @@ def summary(p) -> str:
         + "".join(f'<col style="width:{WIDTHS_MM.get(c, 11.0)}mm">' for c, _ in shown)
         + "</colgroup>"
     )
-    for chunk in _chunks(rows):
+    figures = summary_figures(p)
+    for chunk in _chunks(rows, figures_mm(figures)):
         body, previous = [], None
         for kind, name, values in chunk:
             england = name == ENGLAND
@@ -183,7 +231,7 @@ def summary(p) -> str:
             f"{NO_FIGURE}: no figure for that area; suppressed: hidden to protect a small count. "
             f"England's Core20 share is a fifth of its areas by definition. Least healthy life rank: 1 = least "
             f"healthy life by the IoD2025 health-domain proxy (not healthy life expectancy); need index: 0 = the "
-            f"study area's average, higher = more need (formula in Sources and methods).</p>"
+            f"study area's average, higher = more need (formula in Sources and methods).</p>" + figures_html(figures)
             if first
             else "<h2>Summary (continued)</h2>"
         )
