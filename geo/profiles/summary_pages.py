@@ -7,7 +7,7 @@ from geo.profiles import charts
 from geo.profiles.figures import ENGLAND, ICB
 from geo.profiles.cover import CONTENT_MM
 from geo.profiles.plan_figures import plan_rows
-from geo.profiles.textfit import PX_PER_MM, PX_PER_PT, line_count
+from geo.profiles.textfit import PX_PER_MM, PX_PER_PT, line_count, text_width
 from geo.profiles.htmlkit import (
     CORE20,
     FIRST_PAGE_MM,
@@ -93,38 +93,43 @@ def _lines(name: str) -> int:
     return len(charts.wrap(name, NAME_CHARS * 0.55 * 11, 11))
 
 
-#: The plan's key figures on the summary's first page (``p.plan-figures`` in :data:`geo.profiles.htmlkit.STYLE`):
-#: one paragraph, its font size in points and its margins in mm.
-FIGURE_PT, FIGURE_MARGIN_MM = 7.6, 2.0
+#: The plan's key figures on the summary's first page, set in its heading's line after "Summary"
+#: (``.plan-figures`` in :data:`geo.profiles.htmlkit.STYLE`): their font size, the heading's font size, and the
+#: heading's width in mm with the figures' left margin (the bold word "Summary" at 13 pt and 3 mm).
+FIGURE_PT, HEADING_PT, HEADING_MM = 7.0, 13.0, 28.0
 
 
 def figures_html(figures: list[tuple[str, str]]) -> str:
-    """The plan's key ``figures`` as one paragraph, each label in bold.
+    """The plan's key ``figures`` as one run of text for the summary's heading, each label in bold.
 
     Examples
     --------
     >>> figures_html([("Plan", "A & B"), ("Version", "2")])
-    '<p class="plan-figures"><b>Plan</b> A &amp; B; <b>Version</b> 2.</p>'
+    '<span class="plan-figures"><b>Plan</b> A &amp; B; <b>Version</b> 2</span>'
     """
     text = "; ".join(f"<b>{_esc(k)}</b> {_esc(v)}" for k, v in figures)
-    return f'<p class="plan-figures">{text}.</p>' if figures else ""
+    return f'<span class="plan-figures">{text}</span>' if figures else ""
 
 
 def figures_mm(figures: list[tuple[str, str]]) -> float:
-    """Height in mm of :func:`figures_html` as laid out: its words wrapped at the page's width, measured in the
-    body font (:func:`geo.profiles.textfit.line_count`, bold as the widest), with its margins.
+    """Height in mm the plan's key ``figures`` add to the summary's heading: none on its one line, a heading's
+    line for each further line they wrap to (each line holds the heading's strut), their words wrapped in the
+    width the word "Summary" leaves and measured in the body font (:func:`geo.profiles.textfit.line_count`, bold
+    as the widest).
 
     Examples
     --------
-    >>> one = figures_mm([("Plan", "QK1")])
-    >>> 4 < one < 8, figures_mm([("Plan", "QK1 " * 80)]) > 2 * one, figures_mm([])
-    (True, True, 0.0)
+    >>> figures_mm([("Plan", "QK1")]), figures_mm([]), figures_mm([("Plan", "QK1 " * 80)]) > 10
+    (0.0, 0.0, True)
     """
     if not figures:
         return 0.0
-    text = "; ".join(f"{k} {v}" for k, v in figures) + "."
-    lines = line_count(text, FIGURE_PT * PX_PER_PT, CONTENT_MM * PX_PER_MM, bold=True)
-    return lines * FIGURE_PT * 1.3 * 25.4 / 72 + FIGURE_MARGIN_MM
+    size, width = FIGURE_PT * PX_PER_PT, (CONTENT_MM - HEADING_MM) * PX_PER_MM
+    one = sum(text_width(k, bold=True) + text_width(f" {v}; ") for k, v in figures) * size
+    if one <= width:  # labels bold, values not: on the heading's line
+        return 0.0
+    lines = line_count("; ".join(f"{k} {v}" for k, v in figures), size, width, bold=True)
+    return (lines - 1) * HEADING_PT * 1.3 * 25.4 / 72
 
 
 def _chunks(rows: list, figures: float = 0.0) -> list[list]:
@@ -227,11 +232,11 @@ def summary(p) -> str:
             previous = kind
         first = not sheets
         intro = (
-            f"<h2>Summary</h2><p>Each neighbourhood, then the study area, each local authority and England. "
+            f"<h2>Summary{figures_html(figures)}</h2><p>Each neighbourhood, then the study area, each local authority and England. "
             f"{NO_FIGURE}: no figure for that area; suppressed: hidden to protect a small count. "
             f"England's Core20 share is a fifth of its areas by definition. Least healthy life rank: 1 = least "
             f"healthy life by the IoD2025 health-domain proxy (not healthy life expectancy); need index: 0 = the "
-            f"study area's average, higher = more need (formula in Sources and methods).</p>" + figures_html(figures)
+            f"study area's average, higher = more need (formula in Sources and methods).</p>"
             if first
             else "<h2>Summary (continued)</h2>"
         )
