@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from geo.profiles import charts
 from geo.profiles.figures import ENGLAND, ICB
-from geo.profiles.cover import CONTENT_MM
+from geo.profiles.cover_key import CONTENT_MM
 from geo.profiles.plan_figures import plan_rows
 from geo.profiles.textfit import PX_PER_MM, PX_PER_PT, line_count, text_width
 from geo.profiles.htmlkit import (
