@@ -100,7 +100,8 @@ def cover(p) -> str:
         else:
             overview = drawn + below_map(shapes, main, placed, dense, width, room - view.height, view.scale) + source
             key_page = cover_key(placed, dense)[1]
-            if "map-side" not in overview and dense < SHORT and view.height < height - 1:
+            numbered = any(q.number is not None for q in placed)  # no key: nothing to set beside an inset
+            if numbered and "map-side" not in overview and dense < SHORT and view.height < height - 1:
                 overview = narrower(p, shapes, main, groups, room, dense, colours, source) or overview
     return (
         f'<section class="sheet cover" id="cover"><h1>Neighbourhood profiles</h1>'
