@@ -27,6 +27,7 @@ from geo.profiles.england import england_totals
 from geo.profiles.figures import Figures, extra_figures
 from geo.profiles.html import page
 from geo.profiles.pdf import write_pdf
+from geo.profiles.plan_figures import plan_totals
 from geo.profiles.xlsx import write_xlsx
 from geo.propose.blocks import made_of
 from geo.writers import write_table
@@ -75,6 +76,9 @@ class Profiles:
     #: What ``deviation_pct`` is measured from (:func:`geo.metrics.balance.deviation_from`): the target, or in a
     #: plan made with a number of neighbourhoods per place each place's ideal.
     deviation_from: str = "the target"
+    #: The plan's own count, population basis and published population total (:func:`geo.plan.report.summary`,
+    #: :func:`geo.profiles.plan_figures.plan_totals`), given on the cover and the summary alike.
+    totals: dict = field(default_factory=dict)
 
     def write(self, path: str | Path) -> Path:
         """Write to ``.pdf`` (the printed data pack), ``.html`` (the same pack, A4 print), ``.xlsx`` (formatted
@@ -219,6 +223,7 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
         access_notes=access_notes,
         title=plan.name if plan.name != "plan" else "",
         deviation_from=deviation_from(plan),
+        totals=plan_totals(plan.summary()),
         **_context(plan, practices, high, outline),
     )
 

@@ -63,6 +63,9 @@ table.summary th,table.summary td{padding:0.4mm 0.9mm}
 svg{display:block}.map-key{columns:3;column-gap:4mm;font-size:7pt;margin:1mm 0 0;padding-left:6mm}
 .map-key li{break-inside:avoid}.map-key.dense-1{columns:4;font-size:6pt}
 .map-key.dense-2{columns:5;font-size:5.5pt}
+.map-side{display:flex;gap:4mm;align-items:flex-start}.map-side>.map-key{flex:1 1 0;min-width:0}
+.cover svg.overview{margin:0 auto}.map-key.side-1{columns:1}.map-key.side-2{columns:2}.map-key.side-3{columns:3}
+.plan-figures{font-size:7pt;font-weight:normal;margin-left:3mm}
 .maps{display:flex;gap:3mm;align-items:flex-start}
 .size th{width:58%;background:none;font-weight:normal}.size td{font-weight:bold}
 @media screen{body{background:#e8edee}.sheet{width:186mm;margin:6mm auto;padding:8mm;background:#fff;

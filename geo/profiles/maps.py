@@ -206,14 +206,15 @@ def _anchors(geom, view: _View) -> list[tuple[float, float]]:
     return [view.xy(p.x, p.y) for p in points]
 
 
-def place_labels(shapes: dict, view: _View, labels: dict, size: float) -> list[Placed]:
+def place_labels(shapes: dict, view: _View, labels: dict, size: float, reserved=()) -> list[Placed]:
     """Choose where each neighbourhood's label goes on the overview so that no two drawn labels overlap.
 
     The larger neighbourhoods are placed first. A name goes at the point farthest inside its neighbourhood, or
     nudged by a line's height or half its width while the point stays inside; a name that cannot be placed without
     overlapping another label (a dense city centre) is replaced by a number, placed the same way or in the nearest
     free spot (one set away from its place has a line to it), and named in the key beside the map (:func:`overview_key`). Numbers run in reading order (top to
-    bottom, left to right) so a number on the map is easy to find in the key and back.
+    bottom, left to right) so a number on the map is easy to find in the key and back. No label goes in the
+    ``reserved`` pixel boxes (the map's insets, :mod:`geo.profiles.detached`).
 
     Examples
     --------
@@ -225,7 +226,7 @@ def place_labels(shapes: dict, view: _View, labels: dict, size: float) -> list[P
     [('Big', ('Big place',), None), ('Tiny', ('1',), 1)]
     """
     order = sorted(shapes, key=lambda n: shapes[n].area, reverse=True)
-    taken: list[tuple[float, float, float, float]] = []
+    taken: list[tuple[float, float, float, float]] = list(reserved)
     placed: dict[str, Placed] = {}
     left: list[tuple[str, tuple[float, float]]] = []
 
@@ -313,12 +314,15 @@ def overview_svg(
     width: float = 700,
     height: float = 560,
     placed: list[Placed] | None = None,
+    colours: dict | None = None,
+    extra: str = "",
 ) -> str:
     """Every neighbourhood of the plan, filled so neighbours differ, labelled with ``labels`` (name -> its lines, or
     one text) where :func:`place_labels` puts them (or at ``placed``): no two labels overlap; a name that would is
     drawn as a number in a ring, named in :func:`overview_key`.
 
-    ``authorities`` (optional) are local authority boundaries drawn as dashed lines.
+    ``authorities`` (optional) are local authority boundaries drawn as dashed lines; ``colours`` the fills (default
+    :func:`fills` of ``shapes``); ``extra`` SVG drawn last, on top (the insets of :mod:`geo.profiles.detached`).
 
     Examples
     --------
@@ -329,7 +333,7 @@ def overview_svg(
     (True, True)
     """
     view = overview_view(outline, width, height)
-    colours = fills(shapes)
+    colours = colours or fills(shapes)
     body = [f'<path d="{view.path(outline)}" fill="{AREA}" stroke="none"/>']
     body += [
         f'<path d="{view.path(g)}" fill="{colours[n]}" stroke="#fff" stroke-width="0.8"/>' for n, g in shapes.items()
@@ -350,6 +354,7 @@ def overview_svg(
         if p.leader is not None
     ]
     body += [_label(p.x, p.y, p.lines, size, number=p.number is not None) for p in placed if p.box[2] > p.box[0]]
+    body.append(extra)
     return _svg(view, "Map of every neighbourhood in the study area", "".join(body), "overview")
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from geo.profiles import charts
 from geo.profiles.figures import ENGLAND, ICB
+from geo.profiles.cover_key import CONTENT_MM
+from geo.profiles.plan_figures import plan_rows
+from geo.profiles.textfit import PX_PER_MM, PX_PER_PT, line_count, text_width
 from geo.profiles.htmlkit import (
     CORE20,
     FIRST_PAGE_MM,
@@ -90,15 +93,57 @@ def _lines(name: str) -> int:
     return len(charts.wrap(name, NAME_CHARS * 0.55 * 11, 11))
 
 
-def _chunks(rows: list) -> list[list]:
-    """The summary rows page by page, at most :data:`SUMMARY_LINES` lines a page (the first page less its intro).
+#: The plan's key figures on the summary's first page, set in its heading's line after "Summary"
+#: (``.plan-figures`` in :data:`geo.profiles.htmlkit.STYLE`): their font size, the heading's font size, and the
+#: heading's width in mm with the figures' left margin (the bold word "Summary" at 13 pt and 3 mm).
+FIGURE_PT, HEADING_PT, HEADING_MM = 7.0, 13.0, 28.0
+
+
+def figures_html(figures: list[tuple[str, str]]) -> str:
+    """The plan's key ``figures`` as one run of text for the summary's heading, each label in bold.
+
+    Examples
+    --------
+    >>> figures_html([("Plan", "A & B"), ("Version", "2")])
+    '<span class="plan-figures"><b>Plan</b> A &amp; B; <b>Version</b> 2</span>'
+    """
+    text = "; ".join(f"<b>{_esc(k)}</b> {_esc(v)}" for k, v in figures)
+    return f'<span class="plan-figures">{text}</span>' if figures else ""
+
+
+def figures_mm(figures: list[tuple[str, str]]) -> float:
+    """Height in mm the plan's key ``figures`` add to the summary's heading: none on its one line, a heading's
+    line for each further line they wrap to (each line holds the heading's strut), their words wrapped in the
+    width the word "Summary" leaves and measured in the body font (:func:`geo.profiles.textfit.line_count`, bold
+    as the widest).
+
+    Examples
+    --------
+    >>> figures_mm([("Plan", "QK1")]), figures_mm([]), figures_mm([("Plan", "QK1 " * 80)]) > 10
+    (0.0, 0.0, True)
+    """
+    if not figures:
+        return 0.0
+    size, width = FIGURE_PT * PX_PER_PT, (CONTENT_MM - HEADING_MM) * PX_PER_MM
+    one = sum(text_width(k, bold=True) + text_width(f" {v}; ") for k, v in figures) * size
+    if one <= width:  # labels bold, values not: on the heading's line
+        return 0.0
+    lines = line_count("; ".join(f"{k} {v}" for k, v in figures), size, width, bold=True)
+    return (lines - 1) * HEADING_PT * 1.3 * 25.4 / 72
+
+
+def _chunks(rows: list, figures: float = 0.0) -> list[list]:
+    """The summary rows page by page, at most :data:`SUMMARY_LINES` lines a page (the first page less its intro and
+    the ``figures`` mm the plan's key figures take).
 
     Examples
     --------
     >>> [len(c) for c in _chunks([("neighbourhood", "A", {})] * 80)]
     [46, 34]
+    >>> [len(c) for c in _chunks([("neighbourhood", "A", {})] * 80, figures=25.0)]
+    [41, 39]
     """
-    chunks, used, budget = [[]], 0.0, FIRST_PAGE_MM
+    chunks, used, budget = [[]], 0.0, FIRST_PAGE_MM - figures
     for row in rows:
         need = ROW_MM + LINE_MM * _lines(row[1])
         if chunks[-1] and used + need > budget:
@@ -117,11 +162,18 @@ def summary_pages(p) -> int:
     >>> import pandas as pd
     >>> from types import SimpleNamespace
     >>> p = SimpleNamespace(summary=pd.DataFrame(index=[f"N{i}" for i in range(60)]), key=pd.DataFrame(),
-    ...                     figures=SimpleNamespace(areas={}))
+    ...                     figures=SimpleNamespace(areas={}), area_label="Rutland", title="", version="", state="",
+    ...                     built_from="lsoas", totals={})
     >>> summary_pages(p)
     2
     """
-    return len(_chunks(_summary_rows(p)))
+    return len(_chunks(_summary_rows(p), figures_mm(summary_figures(p))))
+
+
+def summary_figures(p) -> list[tuple[str, str]]:
+    """The cover's key figures of the plan (:func:`geo.profiles.plan_figures.plan_rows`, read from the same plan
+    summary) but the study area, which heads every page."""
+    return [(k, v) for k, v in plan_rows(p) if k != "Study area"]
 
 
 def summary(p) -> str:
@@ -160,7 +212,8 @@ def summary(p) -> str:
         + "".join(f'<col style="width:{WIDTHS_MM.get(c, 11.0)}mm">' for c, _ in shown)
         + "</colgroup>"
     )
-    for chunk in _chunks(rows):
+    figures = summary_figures(p)
+    for chunk in _chunks(rows, figures_mm(figures)):
         body, previous = [], None
         for kind, name, values in chunk:
             england = name == ENGLAND
@@ -179,7 +232,7 @@ def summary(p) -> str:
             previous = kind
         first = not sheets
         intro = (
-            f"<h2>Summary</h2><p>Each neighbourhood, then the study area, each local authority and England. "
+            f"<h2>Summary{figures_html(figures)}</h2><p>Each neighbourhood, then the study area, each local authority and England. "
             f"{NO_FIGURE}: no figure for that area; suppressed: hidden to protect a small count. "
             f"England's Core20 share is a fifth of its areas by definition. Least healthy life rank: 1 = least "
             f"healthy life by the IoD2025 health-domain proxy (not healthy life expectancy); need index: 0 = the "
