@@ -35,10 +35,6 @@ from geo.errors import PlanError
 from geo.names import FORMULA_START, MAX_NAME, check_name, printable
 from geo.plan.display_case import display_case
 
-# Re-exported only for geo/profiles/cover.py, which another branch is editing: when it imports geo.plan.labels
-# (as everything else does), this line goes.
-from geo.plan.labels import label_lines, short_label  # noqa: F401
-
 #: A ward holding at least this share of a neighbourhood's people names it alone.
 ONE_WARD_SHARE = 2 / 3
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from geo.profiles.detached import inset_boxes
 from geo.profiles.maps import NOT_MARKED, label_size, overview_key, overview_view, place_labels
 from geo.profiles.textfit import PX_PER_MM, PX_PER_PT, balanced_rows, line_count
-from geo.plan.naming import label_lines, short_label
+from geo.plan.labels import label_lines, short_label
 
 
 #: The overview's number key (``.map-key`` in :data:`geo.profiles.htmlkit.STYLE`): (font size in points, columns,
@@ -26,7 +26,7 @@ LEADING, SHEET_MM, CONTENT_MM = 1.3, 272.0, 186.0
 MIN_MAP_SHARE = KEY_STYLES[0][2]
 #: The key's last two forms, past :data:`KEY_STYLES`, when its full names do not fit in the densest type beside
 #: the map at its least share (``KEY_STYLES[-1][2]``): ``SHORT``, the densest type with each name in its short
-#: form (:func:`geo.plan.naming.short_label`; the summary gives it in full); ``APART``, the key (full names, usual
+#: form (:func:`geo.plan.labels.short_label`; the summary gives it in full); ``APART``, the key (full names, usual
 #: type) on a page of its own after the cover, the map taking all the cover's room, so the cover stays one page.
 SHORT, APART = len(KEY_STYLES), len(KEY_STYLES) + 1
 #: Said below the map of a cover whose key is in its short or its separate form.
@@ -37,7 +37,7 @@ KEY_NOTES = {
 
 
 def shortened(placed) -> list:
-    """``placed`` with each name in its short form (:func:`geo.plan.naming.short_label`).
+    """``placed`` with each name in its short form (:func:`geo.plan.labels.short_label`).
 
     Examples
     --------
@@ -81,7 +81,7 @@ def key_height(placed, dense: int = 0, width: float = CONTENT_MM, columns: int |
 
 def overview_labels(shapes: dict, outline, width: float, height: float, groups=()):
     """The overview map's size and its labels (:func:`geo.profiles.maps.place_labels`, with the lines of
-    :func:`geo.plan.naming.label_lines`) in ``height`` pixels shared by the map and its number key below it: the
+    :func:`geo.plan.labels.label_lines`) in ``height`` pixels shared by the map and its number key below it: the
     map gives up the height the key takes as laid out (:func:`key_height`), so the cover keeps to one page however
     many names are numbered; where the map would keep less than its share of the room (:data:`KEY_STYLES`) the
     key is set denser; a key too long even in the densest type, the map at its least, gives its names in their

@@ -11,7 +11,7 @@ from geo.profiles.cover_key import KEY_GAP, KEY_PAD, KEY_STYLES, SHORT, _height,
 from geo.profiles.detached import inset_boxes, inset_svg
 from geo.profiles.maps import label_size, overview_svg, overview_view, place_labels
 from geo.profiles.textfit import PX_PER_MM
-from geo.plan.naming import label_lines
+from geo.plan.labels import label_lines
 
 #: The least height of the cover's inset (:func:`detail_inset`) in pixels, the least it enlarges the map by, the
 #: margin round its neighbourhoods (a share of their extent) and the room kept for its gap and caption, in pixels.

@@ -30,7 +30,7 @@ from geo.profiles.htmlkit import (
     format_value,
 )
 from geo.columns import ETHNIC_GROUPS, NOT_PUBLISHED, QOF_REGISTERS, label
-from geo.plan.naming import display_case
+from geo.plan.display_case import display_case
 from geo.profiles.maps import locator_svgs
 
 SIZE_FIGURES = [
