@@ -39,6 +39,12 @@ from geo.sources.upload_kinds import KINDS, LAYERS, TABLES, Kind, article, check
 
 _HEAD = 4096
 _CHUNK = 1 << 20
+#: A GeoPackage is an SQLite file whose application id (bytes 68-71) is one of these.
+_SQLITE, _GPKG_IDS = b"SQLite format 3\x00", (b"GPKG", b"GP10", b"GP11")
+#: The members a zipped shapefile may hold: the shapefile's own parts and the sidecars ArcGIS and QGIS write.
+SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qpj", ".qix", ".sbn", ".sbx", ".shp.xml", ".qmd")
+#: The first bytes of a shapefile's main file (its file code, 9994, big-endian).
+_SHP_MAGIC = b"\x00\x00\x27\x0a"
 
 
 @dataclass(frozen=True)
@@ -109,9 +115,13 @@ def open_upload(path, kind: str) -> Upload:
 
 
 def _check_content(upload: Upload) -> None:
-    """Refuse what the extension lies about: a spreadsheet that is not one, text that is UTF-16 or binary."""
+    """Refuse what the extension lies about: a spreadsheet that is not one, text that is UTF-16 or binary, a layer
+    that is not the format its extension names (:func:`_check_layer`)."""
     with upload.source.open("rb") as stream:
         head = stream.read(_HEAD)
+    if upload.format in LAYERS:
+        _check_layer(upload, head)
+        return
     if upload.format == "xlsx":
         if not head.startswith(b"PK"):
             raise upload.error(
@@ -138,6 +148,49 @@ def _check_content(upload: Upload) -> None:
             row=row,
             expected="the file saved as CSV UTF-8",
         )
+
+
+def _check_layer(upload: Upload, head: bytes) -> None:
+    """Refuse a layer whose bytes are not the format its extension names, before GDAL sees them.
+
+    GDAL picks its driver by content, not by name: a ``.geojson`` or a zip member holding a VRT (or a GML or WFS
+    description) is opened by that driver, which reads any file the service can read, or fetches any URL, that
+    the text names; a planner's upload once made neighbourhoods of the lines of ``/etc/passwd``. So a GeoJSON must
+    be a JSON object, a GeoPackage an SQLite file with a GeoPackage application id, and a zipped shapefile nothing
+    but a shapefile's parts (a bare ``.shp``, read from a path, a shapefile's main file).
+
+    Examples
+    --------
+    >>> from geo.sources.memory import MemoryFile
+    >>> vrt = b"<OGRVRTDataSource><OGRVRTLayer name='x'><SrcDataSource>/etc/passwd</SrcDataSource>"
+    >>> open_upload(MemoryFile("zones.geojson", vrt), "geography")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geo.errors.DataError: zones.geojson: the file is not the GeoJSON its extension says it is...
+    """
+    fmt, name = upload.format, upload.kind.shapes
+    if fmt == "geojson":
+        ok = head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{")
+        what, good = "GeoJSON", "a GeoJSON FeatureCollection (a JSON object)"
+    elif fmt == "gpkg":
+        ok = head.startswith(_SQLITE) and head[68:72] in _GPKG_IDS
+        what, good = "GeoPackage", "a GeoPackage saved by QGIS, ArcGIS or GDAL"
+    elif not zipfile.is_zipfile(opened(upload.source)):
+        ok = isinstance(upload.source, Path) and upload.source.suffix.lower() == ".shp" and head.startswith(_SHP_MAGIC)
+        what, good = "shapefile", "a zip of the shapefile's .shp, .shx, .dbf and .prj"
+    else:
+        with zipfile.ZipFile(opened(upload.source)) as archive:
+            members = [m.filename for m in archive.infolist() if not m.is_dir()]
+        others = [m for m in members if not m.lower().endswith(SHAPEFILE_PARTS)]
+        if others or not any(m.lower().endswith(".shp") for m in members):
+            raise upload.error(
+                f"cannot read {name}: the zip holds "
+                + (f"{others[0]!r}, which is not part of a shapefile" if others else "no .shp file"),
+                expected="a zip of the shapefile's .shp, .shx, .dbf and .prj (and nothing else)",
+            )
+        return
+    if not ok:
+        raise upload.error(f"the file is not the {what} its extension says it is", expected=good)
 
 
 def _looks_utf16(head: bytes) -> bool:
