@@ -43,6 +43,17 @@ _CHUNK = 1 << 20
 _SQLITE, _GPKG_IDS = b"SQLite format 3\x00", (b"GPKG", b"GP10", b"GP11")
 #: The members a zipped shapefile may hold: the shapefile's own parts and the sidecars ArcGIS and QGIS write.
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qpj", ".qix", ".sbn", ".sbx", ".shp.xml", ".qmd")
+
+
+def _any_case(word: bytes) -> bytes:
+    """A pattern of ``word`` as a JSON string's characters in any case, each also as a \\u escape."""
+    return b"".join(
+        b"(?:%s|\\\\u%04x|\\\\u%04x)" % (bytes([c]), bytes([c]).lower()[0], bytes([c]).upper()[0]) for c in word
+    )
+
+
+#: A JSON member "type": "link": GDAL matches member names and this value in any case, and decodes escapes.
+_LINK = re.compile(b'"%s"\\s*:\\s*"%s"' % (_any_case(b"type"), _any_case(b"link")), re.IGNORECASE)
 #: The first bytes of a shapefile's main file (its file code, 9994, big-endian).
 _SHP_MAGIC = b"\x00\x00\x27\x0a"
 
@@ -172,6 +183,13 @@ def _check_layer(upload: Upload, head: bytes) -> None:
     if fmt == "geojson":
         ok = head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{")
         what, good = "GeoJSON", "a GeoJSON FeatureCollection (a JSON object)"
+        if ok and _LINK.search(upload.source.read_bytes()):
+            # GDAL fetches a "crs" of type "link" from its href (any URL) to read the CRS.
+            raise upload.error(
+                "the file names its CRS by a link, which is not followed",
+                column="crs",
+                expected='GeoJSON in WGS 84, or a "crs" of type "name" (e.g. "EPSG:27700")',
+            )
     elif fmt == "gpkg":
         ok = head.startswith(_SQLITE) and head[68:72] in _GPKG_IDS
         what, good = "GeoPackage", "a GeoPackage saved by QGIS, ArcGIS or GDAL"

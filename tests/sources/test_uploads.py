@@ -363,3 +363,20 @@ def test_real_layers_of_every_format_still_read(tmp_path):
     for name, data in files.items():
         assert set(read_geography(MemoryFile(name, data), ATLAS).names) == {"A", "B"}, name
     assert set(read_geography(tmp_path / "units.shp", ATLAS).names) == {"A", "B"}
+
+
+@pytest.mark.parametrize("entry", LAYER_READERS)
+def test_a_geojson_crs_given_by_a_link_is_never_fetched(listener, entry):
+    """GDAL reads a "crs" of type "link" by fetching its href: a GET from the server to any URL a planner names
+    (written in any case and with \\u escapes, as GDAL reads it)."""
+    import json
+
+    url, hits = listener
+    feature = {"type": "Feature", "properties": {"name": "A", "id": "A"}, "geometry": None}
+    for kind in ('"type": "link"', '"TYPE":"Link"', '"\\u0074ype" : "\\u004Cink"'):
+        crs = '{%s, "properties": {"href": "%s/crs", "type": "proj4"}}' % (kind, url)
+        text = '{"type": "FeatureCollection", "crs": %s, "features": [%s]}' % (crs, json.dumps(feature))
+        with pytest.raises(DataError) as caught:
+            LAYER_READERS[entry]("zones.geojson", text.encode())
+        assert caught.value.column == "crs" and "link" in caught.value.message, str(caught.value)
+    assert hits == [], "the reader fetched a CRS from a URL named in an upload"
