@@ -177,7 +177,7 @@ def _check_layer(upload: Upload, head: bytes) -> None:
     >>> open_upload(MemoryFile("zones.geojson", vrt), "geography")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    geo.errors.DataError: zones.geojson: the file is not the GeoJSON its extension says it is...
+    geo.errors.DataError: zones.geojson: cannot read polygons: the file is not the GeoJSON its extension says it is...
     """
     fmt, name = upload.format, upload.kind.shapes
     if fmt == "geojson":
@@ -186,7 +186,7 @@ def _check_layer(upload: Upload, head: bytes) -> None:
         if ok and _LINK.search(upload.source.read_bytes()):
             # GDAL fetches a "crs" of type "link" from its href (any URL) to read the CRS.
             raise upload.error(
-                "the file names its CRS by a link, which is not followed",
+                f"cannot read {name}: the file names its CRS by a link, which is not followed",
                 column="crs",
                 expected='GeoJSON in WGS 84, or a "crs" of type "name" (e.g. "EPSG:27700")',
             )
@@ -208,7 +208,7 @@ def _check_layer(upload: Upload, head: bytes) -> None:
             )
         return
     if not ok:
-        raise upload.error(f"the file is not the {what} its extension says it is", expected=good)
+        raise upload.error(f"cannot read {name}: the file is not the {what} its extension says it is", expected=good)
 
 
 def _looks_utf16(head: bytes) -> bool:
