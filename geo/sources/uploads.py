@@ -23,6 +23,7 @@ import re
 import warnings
 import zipfile
 from collections.abc import Iterator
+from xml.etree import ElementTree
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -263,7 +264,9 @@ def read_table(upload: Upload) -> pd.DataFrame:
                 frame = read_xlsx(opened(upload.source), file=upload.name, max_rows=upload.kind.max_rows)
             except DataError:  # a bound, already naming its row and column (DataError is a ValueError)
                 raise
-            except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:  # a corrupt workbook is a broken zip
+            # A corrupt workbook is a broken zip; XML that declares entities (expat refuses their expansion past
+            # its amplification limit, and never resolves external ones) is a ParseError.
+            except (zipfile.BadZipFile, KeyError, ValueError, OSError, ElementTree.ParseError) as error:
                 raise upload.error(
                     f"cannot read the file as a spreadsheet ({type(error).__name__})",
                     expected="an .xlsx saved by Excel or LibreOffice, or a CSV file",
