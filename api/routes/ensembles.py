@@ -20,7 +20,7 @@ from typing import Literal
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import MAX_ID, Planner, State
+from api.deps import MAX_ID, area_atlas, Planner, State
 from api.limits import heavy_work
 from api.problems import Problem
 from geo import export
@@ -79,7 +79,7 @@ def create_ensemble(area: str, body: EnsembleCreate, actor: Planner, state: Stat
     """Run a ReCom ensemble of the area (planner; bounded: at most 5,000 steps, areas of at most 3,000 LSOAs) and,
     with ``plan_id``, place that saved plan in it (its percentile on every score)."""
 
-    atlas = state.atlases.get(area)
+    atlas = area_atlas(state, area, actor)
     if len(atlas.lsoas) > MAX_LSOAS:
         raise Problem(
             422,

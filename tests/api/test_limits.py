@@ -174,3 +174,28 @@ def test_sites_and_ensembles_are_run_only_within_the_caps(client, keys, app):
     assert sites().status_code == 200
     assert ensemble().status_code == 200
     assert held(db) == 0, "every place is given back when its request ends"
+
+
+def test_building_an_atlas_takes_a_place_of_the_callers_caps(client, keys, app):
+    """Building an area's atlas (seconds of CPU, hundreds of MB) is heavy work: one planner key built four ICBs at
+    once. An area already in memory is served whatever the caps."""
+    from api.auth import Principal, list_keys
+    from api.limits import MAX_PER_KEY, heavy_work
+
+    db, planner = app.state.nhp.db, auth(keys["planner"])
+    me = Principal(*next((k.id, k.name, k.role) for k in list_keys(db) if k.role == "planner"))
+    assert app.state.nhp.atlases.loaded(AREA) is None
+    with ExitStack() as holding:
+        for _ in range(MAX_PER_KEY):
+            holding.enter_context(heavy_work(db, me, "proposal"))
+        for refused in (
+            client.get(f"/api/v1/areas/{AREA}", headers=planner),
+            client.post("/api/v1/plans", json={"name": "p", "area": AREA, "start": "lad"}, headers=planner),
+        ):
+            assert refused.status_code == 429, refused.text
+        assert app.state.nhp.atlases.loaded(AREA) is None
+    assert client.get(f"/api/v1/areas/{AREA}", headers=planner).status_code == 200
+    with ExitStack() as holding:
+        for _ in range(MAX_PER_KEY):
+            holding.enter_context(heavy_work(db, me, "proposal"))
+        assert client.get(f"/api/v1/areas/{AREA}/lsoas", headers=planner).status_code == 200
