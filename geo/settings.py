@@ -52,7 +52,10 @@ class Settings(BaseSettings):
     tolerance: float = Field(0.10, description="Allowed relative deviation from the target population.")
     mnp_target_population: int = Field(250_000, description="Target population of a Multi-Neighbourhood Provider area.")
     suppression_threshold: int = Field(
-        7, description="Counts from 1 to this number of patients or attendances are suppressed in every output."
+        7,
+        ge=7,  # the NHS small-number rule: a lower (or 0, or negative) value would publish counts of 1 to 7
+        description="Counts from 1 to this number of patients or attendances are suppressed in every output "
+        "(at least 7; a larger number suppresses more).",
     )
     hotspot_alpha: float = Field(
         0.05, description="False-discovery-rate level for Getis-Ord Gi* hotspots (two-sided, Benjamini-Hochberg)."

@@ -27,3 +27,12 @@ def test_settings_reject_bad_values(monkeypatch):
     monkeypatch.setenv("NHP_TOLERANCE", "a lot")
     with pytest.raises(ValueError):
         Settings()
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "6"])
+def test_a_suppression_threshold_below_7_is_refused_not_taken(monkeypatch, value):
+    """NHP_SUPPRESSION_THRESHOLD=0 (or a typo'd -1) switched disclosure control off: counts of 1 to 7 were
+    published. The setting may only suppress more."""
+    monkeypatch.setenv("NHP_SUPPRESSION_THRESHOLD", value)
+    with pytest.raises(ValueError, match="suppression_threshold"):
+        Settings()

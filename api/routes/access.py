@@ -3,7 +3,8 @@
 ``GET /plans/{plan_id}/access`` answers the table of ``nhp access`` as JSON (each figure's source, vintage and
 method in ``notes``); ``POST /plans/{plan_id}/sites`` chooses hub sites among today's practice sites as
 ``nhp sites`` does, in the request, for plans of at most :data:`MAX_SITES_LSOAS` LSOAs (whole-area siting at most
-:data:`MAX_WHOLE_AREA_LSOAS`); larger ones are refused with 413 naming the limit (use ``nhp sites``). Counts have
+:data:`MAX_WHOLE_AREA_LSOAS`); larger ones are refused with 413 naming the limit (use ``nhp sites``); siting holds a place of the
+caller's caps of jobs while it runs (429 beyond them: :func:`api.limits.heavy_work`). Counts have
 passed through ``geo.disclosure`` inside ``geo``. The access and need layers are kept per loaded atlas.
 """
 
@@ -19,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from api.caches import BoundedCache, atlas_fingerprint
 from api.deps import MAX_ID, DbId, Planner, State, Viewer
+from api.limits import heavy_work
 from api.problems import Problem
 from geo import export
 from geo.access.layer import access_layer
@@ -107,18 +109,19 @@ def plan_sites(
             slug="too-large",
             extra={"limit_lsoas": limit, "lsoas": lsoas},
         )
-    access, need = _layers(state, plan.atlas)  # siting measures from the access layer's own points
     per = body.per_neighbourhood or (1 if body.total is None else None)
-    result = choose_sites(
-        plan,
-        per_neighbourhood=per,
-        total=body.total,
-        weight=body.weight,
-        threshold_km=body.threshold_km,
-        need=need,
-        time_limit=TIME_LIMIT,
-        points=access,
-    )
+    with heavy_work(state.db, actor, "sites"):  # up to TIME_LIMIT of HiGHS: counts against the caps of jobs (429)
+        access, need = _layers(state, plan.atlas)  # siting measures from the access layer's own points
+        result = choose_sites(
+            plan,
+            per_neighbourhood=per,
+            total=body.total,
+            weight=body.weight,
+            threshold_km=body.threshold_km,
+            need=need,
+            time_limit=TIME_LIMIT,
+            points=access,
+        )
     if format != "json":
         with tempfile.TemporaryDirectory(prefix="nhp-sites-") as folder:
             data = export.write("sites", result, Path(folder) / f"sites.{format}").read_bytes()

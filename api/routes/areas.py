@@ -11,7 +11,7 @@ from fastapi import APIRouter, Response
 
 from api import caches
 from api.caches import atlas_fingerprint
-from api.deps import State, Viewer
+from api.deps import area_atlas, State, Viewer
 from api.schemas import AreaPublic
 from geo.atlas.model import Atlas
 from geo.disclosure import suppress
@@ -106,7 +106,7 @@ def list_areas(actor: Viewer, state: State):
 @router.get("/areas/{area}", response_model=AreaPublic)
 def get_area(area: str, actor: Viewer, state: State):
     """One study area, loading its atlas if needed."""
-    return _area_public(area, state.atlases.get(area))
+    return _area_public(area, area_atlas(state, area, actor))
 
 
 @router.get(
@@ -116,7 +116,7 @@ def get_area(area: str, actor: Viewer, state: State):
 )
 def lsoa_layer(area: str, actor: Viewer, state: State):
     """The LSOAs of an area with population, deprivation and practice attribution (EPSG:4326, simplified)."""
-    return Response(_cached(state.atlases.get(area), "lsoas"), media_type=GEOJSON)
+    return Response(_cached(area_atlas(state, area, actor), "lsoas"), media_type=GEOJSON)
 
 
 @router.get(
@@ -126,4 +126,4 @@ def lsoa_layer(area: str, actor: Viewer, state: State):
 )
 def practice_layer(area: str, actor: Viewer, state: State):
     """GP practices serving the area, with list sizes and patients living in the area (EPSG:4326)."""
-    return Response(_cached(state.atlases.get(area), "practices"), media_type=GEOJSON)
+    return Response(_cached(area_atlas(state, area, actor), "practices"), media_type=GEOJSON)

@@ -1,7 +1,8 @@
 """ReCom ensembles of an area, and where a saved plan sits among them (:mod:`geo.ensemble`).
 
 ``POST /areas/{area}/ensembles`` runs a seeded chain **in the request** (not as a background job: a job kind needs
-its own result table and migration, so an ensemble is bounded instead): at most :data:`MAX_STEPS` steps on an area
+its own result table and migration, so an ensemble is bounded instead, and holds a place of the caller's caps
+of jobs while it runs, 429 beyond them: :func:`api.limits.heavy_work`): at most :data:`MAX_STEPS` steps on an area
 of at most :data:`MAX_LSOAS` LSOAs, about a second on an ICB. For longer chains use ``nhp ensemble``, which writes
 the same runs. The answer is JSON (each score's spread over the ensemble, the start's scores and, with
 ``plan_id``, the plan's percentiles), the runs as Parquet (``format=parquet``, the bytes ``nhp ensemble --out``
@@ -19,7 +20,8 @@ from typing import Literal
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import MAX_ID, Planner, State
+from api.deps import MAX_ID, area_atlas, Planner, State
+from api.limits import heavy_work
 from api.problems import Problem
 from geo import export
 from geo.export import FORMATS
@@ -77,7 +79,7 @@ def create_ensemble(area: str, body: EnsembleCreate, actor: Planner, state: Stat
     """Run a ReCom ensemble of the area (planner; bounded: at most 5,000 steps, areas of at most 3,000 LSOAs) and,
     with ``plan_id``, place that saved plan in it (its percentile on every score)."""
 
-    atlas = state.atlases.get(area)
+    atlas = area_atlas(state, area, actor)
     if len(atlas.lsoas) > MAX_LSOAS:
         raise Problem(
             422,
@@ -88,27 +90,29 @@ def create_ensemble(area: str, body: EnsembleCreate, actor: Planner, state: Stat
     params = PlanParams.from_settings(
         state.settings, target=body.target, tolerance=body.tolerance, population=body.population
     )
-    start = None
-    if body.start_plan_id is not None:
-        _, start = state.plans.load(body.start_plan_id)
-        _same_area(start, atlas, "start_plan_id")
-        start = start.with_params(params)
-    ensemble = run_ensemble(
-        atlas,
-        start,
-        steps=body.steps,
-        seed=body.seed,
-        target=params.target,
-        tolerance=params.tolerance,
-        population=params.population,
-        nest=body.nest,
-        max_work=MAX_WORK,
-    )
-    placed = None
-    if body.plan_id is not None:
-        _, plan = state.plans.load(body.plan_id, body.plan_version)
-        _same_area(plan, atlas, "plan_id")
-        placed = place(plan, ensemble.runs, ensemble.metadata)
+    # The chain (and the proposal it starts from) runs in this request: it counts against the caps of jobs (429).
+    with heavy_work(state.db, actor, "ensemble"):
+        start = None
+        if body.start_plan_id is not None:
+            _, start = state.plans.load(body.start_plan_id)
+            _same_area(start, atlas, "start_plan_id")
+            start = start.with_params(params)
+        ensemble = run_ensemble(
+            atlas,
+            start,
+            steps=body.steps,
+            seed=body.seed,
+            target=params.target,
+            tolerance=params.tolerance,
+            population=params.population,
+            nest=body.nest,
+            max_work=MAX_WORK,
+        )
+        placed = None
+        if body.plan_id is not None:
+            _, plan = state.plans.load(body.plan_id, body.plan_version)
+            _same_area(plan, atlas, "plan_id")
+            placed = place(plan, ensemble.runs, ensemble.metadata)
     with tempfile.TemporaryDirectory() as folder:
         if body.format == "parquet":
             return Response(

@@ -15,7 +15,7 @@ from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 
 from api import caches, hotspots
 from api.caches import atlas_fingerprint
-from api.deps import DbId, MAX_ID, Planner, State, Viewer
+from api.deps import MAX_ID, area_atlas, DbId, Planner, State, Viewer
 from api.limits import heavy_work
 from api.schemas import HotspotJobCreate, JobPublic
 from api.uploads import described, read_upload
@@ -51,7 +51,7 @@ def area_hotspots(area: str, actor: Viewer, state: State, format: Format = "json
     """Areas of high EXPECTED need: Gi* on the MODELLED UEC layer (NHS England ICB A&E totals shared out by IoD2025
     acute morbidity; not observed attendances, so no funnel or intervals). Computed in the request: for a large
     area use ``POST /areas/{area}/hotspot-jobs``, which gives the same answer as a background job."""
-    return _answer(_modelled(state, state.atlases.get(area)), format)
+    return _answer(_modelled(state, area_atlas(state, area, actor)), format)
 
 
 @router.post("/areas/{area}/hotspots", response_class=Response, responses=ANSWERS)
@@ -67,7 +67,7 @@ def extract_hotspots(
 ):
     """Gi* hotspots of an uploaded local UEC extract (size limited by ``NHP_MAX_UPLOAD_MB``: 413)."""
 
-    atlas = state.atlases.get(area)
+    atlas = area_atlas(state, area, actor)
     with heavy_work(state.db, actor, "extract"):  # parsing and Gi* count against the caps of jobs (429)
         layer, _ = read_upload(
             file,

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Response
 
 from api import caches
 from api.caches import atlas_fingerprint
-from api.deps import State, Viewer
+from api.deps import area_atlas, State, Viewer
 from api.routes.areas import GEOJSON
 from geo.atlas.model import Atlas
 from geo.maps._geometry import label_points, to_leaflet
@@ -54,7 +54,7 @@ def boundary_layer(area: str, level: Literal["lad", "ward"], actor: Viewer, stat
     """Local authority (``lad``) or electoral ward (``ward``) boundaries dissolved from the area's LSOAs: code,
     name, LSOAs, resident population and a label point inside the unit (EPSG:4326). No features when the atlas
     has no wards (LSOA 2011)."""
-    return Response(_boundaries(state.atlases.get(area), level), media_type=GEOJSON)
+    return Response(_boundaries(area_atlas(state, area, actor), level), media_type=GEOJSON)
 
 
 @router.get("/areas/{area}/layers")
@@ -62,4 +62,4 @@ def context_layers(area: str, actor: Viewer, state: State) -> list[dict]:
     """The context layers of an area's map with their title, source, vintage and whether the area has them."""
     from geo.maps.boundaries import layer_sources  # lazy: another function binds layer_sources to something else
 
-    return layer_sources(state.atlases.get(area))
+    return layer_sources(area_atlas(state, area, actor))

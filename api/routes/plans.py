@@ -13,7 +13,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from api.etags import version_etag
 from api import plan_versions
 from api.atlases import AREA_ID, MAX_AREA_ID
-from api.deps import DbId, IfMatch, MAX_ID, Planner, State, Viewer
+from api.deps import MAX_ID, area_atlas, DbId, IfMatch, Planner, State, Viewer
 from api.limits import heavy_work
 from api.models import Proposal
 from api.plans import stored_params
@@ -72,7 +72,7 @@ def create_plan(body: PlanCreate, actor: Planner, state: State, response: Respon
             }
         )
     else:
-        atlas = state.atlases.get(state.atlases.authorize(body.area, actor))
+        atlas = area_atlas(state, body.area, actor)
         if body.start == "one":
             assignment = {code: body.neighbourhood for code in atlas.codes}
         else:
@@ -107,7 +107,7 @@ def import_plan(
     by ``NHP_MAX_UPLOAD_MB`` and a plan's own cap: 413)."""
 
     params = _params(state, target=target, tolerance=tolerance, population=population)  # bounds: PlanParams
-    atlas = state.atlases.get(state.atlases.authorize(area, actor))
+    atlas = area_atlas(state, area, actor)
 
     def read(path):
         # The basis given, else resident for an LSOA lookup; a practice_code table counts its practices' lists.

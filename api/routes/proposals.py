@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from api import proposals
-from api.deps import Planner, State, Viewer
+from api.deps import area_atlas, Planner, State, Viewer
 from api.limits import heavy_work
 from api.models import Proposal
 from api.problems import NotFound
@@ -31,7 +31,7 @@ router = APIRouter(tags=["proposals"])
 def create_proposal(area: str, body: ProposalCreate, actor: Planner, state: State, response: Response):
     """Propose neighbourhoods for an area (target, tolerance, nesting, practices, compactness, seed, time)."""
 
-    atlas = state.atlases.get(area)
+    atlas = area_atlas(state, area, actor)
     # Checked now (a bad one is 422 rather than a failed job); unset values come from the service's settings.
     params = ProposalParams.from_settings(state.settings, **body.model_dump(exclude={"background"})).to_dict()
     background = body.background if body.background is not None else len(atlas.lsoas) > proposals.BACKGROUND_ABOVE_LSOAS

@@ -245,7 +245,10 @@ def _status(practices: pd.DataFrame, lists, registrations, epraccur, outside) ->
         else pd.Series(pd.NA, index=index)
     )
     other = setting.notna() & (setting != GP_PRACTICE_SETTING)
-    label = setting.map(lambda v: PRESCRIBING_SETTINGS.get(int(v), "unknown") if pd.notna(v) else "")
+    # Built as text whatever the column's dtype: mapping an empty Int64 column keeps Int64, and text + Int64 raises.
+    label = pd.Series(
+        [PRESCRIBING_SETTINGS.get(int(v), "unknown") if pd.notna(v) else "" for v in setting], index=index, dtype=object
+    )
     mark(
         other,
         "non_geographic",

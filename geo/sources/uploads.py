@@ -23,6 +23,7 @@ import re
 import warnings
 import zipfile
 from collections.abc import Iterator
+from xml.etree import ElementTree
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ import shapely
 
 from geo.errors import DataError
 from geo.sources.archives import check_upload_archive
+from geo.sources.layer_check import check_layer
 from geo.sources.limits import check_geometries, check_polygon_file_size, check_table, read_xlsx
 from geo.sources.memory import MemoryFile, as_source, opened
 from geo.sources.upload_kinds import KINDS, LAYERS, TABLES, Kind, article, check_format
@@ -109,9 +111,13 @@ def open_upload(path, kind: str) -> Upload:
 
 
 def _check_content(upload: Upload) -> None:
-    """Refuse what the extension lies about: a spreadsheet that is not one, text that is UTF-16 or binary."""
+    """Refuse what the extension lies about: a spreadsheet that is not one, text that is UTF-16 or binary, a layer
+    that is not the format its extension names (:func:`geo.sources.layer_check.check_layer`)."""
     with upload.source.open("rb") as stream:
         head = stream.read(_HEAD)
+    if upload.format in LAYERS:
+        check_layer(upload, head)
+        return
     if upload.format == "xlsx":
         if not head.startswith(b"PK"):
             raise upload.error(
@@ -192,7 +198,9 @@ def read_table(upload: Upload) -> pd.DataFrame:
                 frame = read_xlsx(opened(upload.source), file=upload.name, max_rows=upload.kind.max_rows)
             except DataError:  # a bound, already naming its row and column (DataError is a ValueError)
                 raise
-            except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:  # a corrupt workbook is a broken zip
+            # A corrupt workbook is a broken zip; XML that declares entities (expat refuses their expansion past
+            # its amplification limit, and never resolves external ones) is a ParseError.
+            except (zipfile.BadZipFile, KeyError, ValueError, OSError, ElementTree.ParseError) as error:
                 raise upload.error(
                     f"cannot read the file as a spreadsheet ({type(error).__name__})",
                     expected="an .xlsx saved by Excel or LibreOffice, or a CSV file",

@@ -146,3 +146,56 @@ def test_a_place_left_by_a_killed_process_is_cleared(tmp_path):
     assert held(db) == MAX_PER_KEY
     with heavy_work(db, alice, "import"):
         assert held(db) == 1, "the dead process's places were cleared, not counted"
+
+
+def test_sites_and_ensembles_are_run_only_within_the_caps(client, keys, app):
+    """Hub siting (HiGHS for up to a minute) and a ReCom ensemble (up to 5,000 steps, and the proposal it starts
+    from) are computed in their request: each takes a place of the caller's caps, so one planner key cannot
+    occupy every worker thread with them (four at once from one key all ran before)."""
+    from api.auth import Principal, list_keys
+    from api.limits import MAX_PER_KEY, heavy_work, held
+
+    db, planner = app.state.nhp.db, auth(keys["planner"])
+    me = next(k for k in list_keys(db) if k.role == "planner")
+    plan_id, _ = new_plan(client, headers=planner)
+
+    def sites():
+        return client.post(f"/api/v1/plans/{plan_id}/sites", json={}, headers=planner)
+
+    def ensemble():
+        return client.post(f"/api/v1/areas/{AREA}/ensembles", json={"steps": 5}, headers=planner)
+
+    with ExitStack() as holding:
+        for _ in range(MAX_PER_KEY):
+            holding.enter_context(heavy_work(db, Principal(me.id, me.name, me.role), "proposal"))
+        for refused in (sites(), ensemble()):
+            assert refused.status_code == 429, refused.text
+            assert refused.headers["Retry-After"]
+    assert sites().status_code == 200
+    assert ensemble().status_code == 200
+    assert held(db) == 0, "every place is given back when its request ends"
+
+
+def test_building_an_atlas_takes_a_place_of_the_callers_caps(client, keys, app):
+    """Building an area's atlas (seconds of CPU, hundreds of MB) is heavy work: one planner key built four ICBs at
+    once. An area already in memory is served whatever the caps."""
+    from api.auth import Principal, list_keys
+    from api.limits import MAX_PER_KEY, heavy_work
+
+    db, planner = app.state.nhp.db, auth(keys["planner"])
+    me = Principal(*next((k.id, k.name, k.role) for k in list_keys(db) if k.role == "planner"))
+    assert app.state.nhp.atlases.loaded(AREA) is None
+    with ExitStack() as holding:
+        for _ in range(MAX_PER_KEY):
+            holding.enter_context(heavy_work(db, me, "proposal"))
+        for refused in (
+            client.get(f"/api/v1/areas/{AREA}", headers=planner),
+            client.post("/api/v1/plans", json={"name": "p", "area": AREA, "start": "lad"}, headers=planner),
+        ):
+            assert refused.status_code == 429, refused.text
+        assert app.state.nhp.atlases.loaded(AREA) is None
+    assert client.get(f"/api/v1/areas/{AREA}", headers=planner).status_code == 200
+    with ExitStack() as holding:
+        for _ in range(MAX_PER_KEY):
+            holding.enter_context(heavy_work(db, me, "proposal"))
+        assert client.get(f"/api/v1/areas/{AREA}/lsoas", headers=planner).status_code == 200

@@ -86,3 +86,11 @@ def test_pcn_baseline_leaves_out_non_geographic_units(data_dir):
     pcns = mapped.PCN_CODE[mapped.index.isin(baseline.index) & (mapped.PCN_CODE != "U")].nunique()
     alone = baseline.str.endswith(", no PCN)").sum()
     assert baseline.nunique() == pcns + alone
+
+
+def test_an_area_without_a_practice_builds(data_dir):
+    """One LSOA with no practice sited in it and no ICB's map (an LSOA-code area a planner may load): the status
+    table of no practices is empty, not a 500 (adding the labels of an empty Int64 column to text raised)."""
+    atlas = load_atlas("E01025000", data_dir=data_dir)
+    assert len(atlas.lsoas) == 1
+    assert (atlas.practices.status_reason.str.len() > 0).all()

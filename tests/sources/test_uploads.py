@@ -243,3 +243,39 @@ def test_the_docstring_tables_are_the_table():
         row = next(line for line in doc.splitlines() if line.startswith(f"``{fmt}``"))
         for suffix in (suffix for suffix, f in FORMATS.items() if f == fmt):
             assert f"``{suffix}``" in row, (fmt, suffix)
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+        + "".join(f'<!ENTITY {c} "{("&" + p + ";") * 10}">' for p, c in zip("abcdefgh", "bcdefghi"))
+        + "]>",
+        '<!DOCTYPE x [<!ENTITY i SYSTEM "file:///etc/passwd">]>',
+    ],
+    ids=["entity expansion", "external entity"],
+)
+def test_a_workbook_whose_xml_declares_entities_is_one_data_error(doctype):
+    """A sheet's XML with a billion-laughs DTD or an external entity: expat refuses both (ParseError), which was a
+    500; it is one error naming the file, and no entity is ever expanded into a cell."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["lsoa_code", "month", "attendances"])
+    book.active.append([CODES[0], "2025-01", 40])
+    good = io.BytesIO()
+    book.save(good)
+    bad = io.BytesIO()
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(bad, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                text = data.decode().split("?>", 1)[-1]
+                data = (doctype + text.replace("<v>40</v>", "<v>&i;</v>")).encode()
+            target.writestr(name, data)
+    with pytest.raises(DataError) as caught:
+        read_uec_extract(MemoryFile("uec.xlsx", bad.getvalue()), ATLAS, strict=True)
+    assert caught.value.file == "uec.xlsx" and "spreadsheet" in caught.value.message, str(caught.value)

@@ -1,0 +1,151 @@
+"""An uploaded layer is the format its extension names before GDAL opens it (geo/sources/layer_check.py): GDAL
+picks its driver by content, so a VRT sent as a '.geojson' (or zipped) read local files and fetched URLs."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.access.candidates import read_candidates
+from geo.errors import DataError
+from geo.plan.geography import read_geography
+from geo.plan.reader import load_plan
+from geo.sources.memory import MemoryFile
+from geo.sources.upload_kinds import KINDS
+from geo.testing import grid_atlas
+
+ATLAS = grid_atlas(3, 3)
+
+
+#: Square polygons over the grid, built in SQL from each line of the file the VRT names.
+_SQUARE = "POLYGON((400000 200000,500000 200000,500000 400000,400000 400000,400000 200000))"
+
+
+def _vrt(source: str, layer: str) -> bytes:
+    """A GDAL VRT making one polygon, named by its line, of each line of ``source`` (what a planner sent as a
+    '.geojson' to read /etc/passwd into a plan's neighbourhood names)."""
+    return (
+        f'<OGRVRTDataSource><OGRVRTLayer name="zones"><SrcDataSource>{source}</SrcDataSource>'
+        '<OpenOptions><OOI key="HEADERS">NO</OOI></OpenOptions>'
+        f"<SrcSQL>SELECT field_1 AS name, field_1 AS id, '{_SQUARE}' AS wkt FROM \"{layer}\"</SrcSQL>"
+        '<GeometryField encoding="WKT" field="wkt"/><LayerSRS>EPSG:27700</LayerSRS></OGRVRTLayer></OGRVRTDataSource>'
+    ).encode()
+
+
+@pytest.fixture
+def listener():
+    """A local HTTP server recording every request it gets (none may come)."""
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Record(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the standard library's name)
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        do_HEAD = do_GET  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Record)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", hits
+    server.shutdown()
+
+
+#: Each layer entry point, reading a file held in memory as the API does.
+LAYER_READERS = {
+    "plan": lambda name, data: load_plan(MemoryFile(name, data), ATLAS, target=4500),
+    "geography": lambda name, data: read_geography(MemoryFile(name, data), ATLAS),
+    "candidates": lambda name, data: read_candidates(MemoryFile(name, data)),
+}
+
+
+def _disguised(fmt: str, vrt: bytes) -> tuple[str, bytes]:
+    import io
+    import zipfile
+
+    if fmt == ".zip":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("zones.vrt", vrt)
+        return "zones.zip", buffer.getvalue()
+    if fmt == ".gpkg":  # an SQLite header without a GeoPackage id, then the VRT
+        return "zones.gpkg", b"SQLite format 3\x00" + b"\x00" * 84 + vrt
+    return f"zones{fmt}", vrt
+
+
+@pytest.mark.parametrize(
+    ("entry", "fmt"),
+    [
+        (entry, fmt)
+        for entry in LAYER_READERS
+        for fmt in (".geojson", ".json", ".gpkg", ".zip")
+        if fmt in KINDS[entry].suffixes(upload=True)
+    ],
+)
+def test_a_layer_that_names_a_local_file_or_a_url_is_refused_before_gdal_opens_it(tmp_path, listener, entry, fmt):
+    """GDAL picks a driver by content: a VRT sent as a '.geojson' (or zipped) read any local file the service can
+    read into the plan's neighbourhood names, and fetched any URL (server-side request forgery)."""
+    url, hits = listener
+    secret = tmp_path / "secret.csv"
+    secret.write_text("TOP-SECRET-LINE\n")
+    for vrt in (_vrt(f"CSV:{secret}", "secret"), _vrt(f"/vsicurl/{url}/zones.geojson", "zones")):
+        name, data = _disguised(fmt, vrt)
+        with pytest.raises(DataError) as caught:
+            LAYER_READERS[entry](name, data)
+        error = caught.value
+        assert error.file == name and "TOP-SECRET" not in str(error), str(error)
+        assert "extension says" in error.message or "not part of a shapefile" in error.message, str(error)
+    assert hits == [], "the reader fetched a URL named in an upload"
+
+
+def test_real_layers_of_every_format_still_read(tmp_path):
+    """The content check lets through what GDAL, QGIS and the tool itself write (with a BOM, a sidecar or two)."""
+    import io
+    import zipfile
+
+    import geopandas as gpd
+
+    frame = gpd.GeoDataFrame(
+        {"unit": ["A", "B"]},
+        geometry=[ATLAS.lsoas.geometry.iloc[:4].union_all(), ATLAS.lsoas.geometry.iloc[4:].union_all()],
+        crs=ATLAS.lsoas.crs,
+    )
+    frame.to_file(tmp_path / "units.gpkg", driver="GPKG")
+    frame.to_file(tmp_path / "units.shp")
+    (tmp_path / "units.shp.xml").write_text("<metadata/>")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for part in tmp_path.glob("units.*"):
+            if part.suffix != ".gpkg":
+                archive.write(part, part.name)
+    files = {
+        "units.geojson": b"\xef\xbb\xbf\n " + frame.to_crs(4326).to_json().encode(),
+        "units.gpkg": (tmp_path / "units.gpkg").read_bytes(),
+        "units.zip": buffer.getvalue(),
+    }
+    for name, data in files.items():
+        assert set(read_geography(MemoryFile(name, data), ATLAS).names) == {"A", "B"}, name
+    assert set(read_geography(tmp_path / "units.shp", ATLAS).names) == {"A", "B"}
+
+
+@pytest.mark.parametrize("entry", LAYER_READERS)
+def test_a_geojson_crs_given_by_a_link_is_never_fetched(listener, entry):
+    """GDAL reads a "crs" of type "link" by fetching its href: a GET from the server to any URL a planner names
+    (written in any case and with \\u escapes, as GDAL reads it)."""
+    import json
+
+    url, hits = listener
+    feature = {"type": "Feature", "properties": {"name": "A", "id": "A"}, "geometry": None}
+    for kind in ('"type": "link"', '"TYPE":"Link"', '"\\u0074ype" : "\\u004Cink"'):
+        crs = '{%s, "properties": {"href": "%s/crs", "type": "proj4"}}' % (kind, url)
+        text = '{"type": "FeatureCollection", "crs": %s, "features": [%s]}' % (crs, json.dumps(feature))
+        with pytest.raises(DataError) as caught:
+            LAYER_READERS[entry]("zones.geojson", text.encode())
+        assert caught.value.column == "crs" and "link" in caught.value.message, str(caught.value)
+    assert hits == [], "the reader fetched a CRS from a URL named in an upload"
