@@ -21,8 +21,9 @@ PRACTICE_ROWS = 10
 #: (:func:`_lines`); estimates that err towards a spare row (LLR's 22 neighbourhoods, 8 LAs and England measured
 #: about 12 mm short of the first page's foot at 218).
 SUMMARY_MM, FIRST_PAGE_MM, ROW_MM, LINE_MM = 244.0, 218.0, 1.3, 3.4
-#: Characters of a name on one line of the summary table's first column (48 mm at 7.6 pt bold).
-NAME_CHARS = 29
+#: Characters of a name on one line of the summary table's first column (41 mm at 7.6 pt bold, beside the figures
+#: of :data:`geo.profiles.summary_pages.WIDTHS_MM`).
+NAME_CHARS = 25
 NO_FIGURE = "–"
 #: Core20 is national IMD quintile 1: drawn in that quintile's colour of the one deprivation scale.
 CORE20 = QUINTILE_COLOURS[0]

@@ -396,9 +396,11 @@ def locator_svgs(
     *,
     size: float = 150,
     zoom: tuple[float, float] = (250, 230),
+    hub: tuple[float, float, str] | None = None,
 ) -> str:
     """Two maps of neighbourhood ``name``: where it lies in the study area, and its footprint close up with its
-    neighbours, its UEC hot-spot LSOAs outlined in red and its practices (``practices``: x, y columns) as dots.
+    neighbours, its UEC hot-spot LSOAs outlined in red, its practices (``practices``: x, y columns) as dots and its
+    proposed hub site (``hub``: x, y, name) as a labelled red diamond over them.
 
     Examples
     --------
@@ -408,6 +410,8 @@ def locator_svgs(
     >>> svg = locator_svgs(shapes, "A", box(0, 0, 2000, 1000), pd.DataFrame({"x": [500.0], "y": [500.0]}))
     >>> svg.count("<svg"), svg.count("<circle")
     (2, 1)
+    >>> 'class="hub"' in locator_svgs(shapes, "A", box(0, 0, 2000, 1000), hub=(500.0, 500.0, "Hub <1>"))
+    True
     """
     shape = shapes[name]
     small = _View(outline.bounds, size, size)
@@ -438,6 +442,25 @@ def locator_svgs(
         if np.isfinite(row.x) and np.isfinite(row.y):
             px, py = close.xy(row.x, row.y)
             near.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="{DARK}" stroke="#fff" stroke-width="1"/>')
+    if hub is not None and np.isfinite(hub[0]) and np.isfinite(hub[1]):
+        near.append(_hub_marker(close, *hub))
     return _svg(small, f"Where {name} lies in the study area", "".join(where), "where") + _svg(
         close, f"Footprint of {name} with its GP practices", "".join(near), "close"
+    )
+
+
+def _hub_marker(view: _View, x: float, y: float, name: str) -> str:
+    """A hub site: a red diamond (distinct from the practices' dots) and its name in a white-haloed label, set on
+    the side of the map with more room so it stays inside the frame."""
+    px, py = view.xy(x, y)
+    half = min(text_half_width(name) * 7.5, view.width / 2 - 2)  # in pixels, at the label's 7.5 px
+    left = px > view.width / 2  # label to the left of a marker on the right half
+    tx = px - 8 if left else px + 8
+    tx = min(max(tx, 2 * half + 2), view.width - 2) if left else max(min(tx, view.width - 2 * half - 2), 2)
+    ty = min(max(py + 3, 10), view.height - 3)
+    return (
+        f'<g class="hub"><path d="M{px:.1f},{py - 7:.1f} L{px + 7:.1f},{py:.1f} L{px:.1f},{py + 7:.1f} '
+        f'L{px - 7:.1f},{py:.1f}Z" fill="{RED}" stroke="#fff" stroke-width="1.5"/>'
+        f'<text x="{tx:.1f}" y="{ty:.1f}" font-size="7.5" font-weight="bold" text-anchor="{"end" if left else "start"}" '
+        f'fill="{DARK}" stroke="#fff" stroke-width="2.5" paint-order="stroke">{html.escape(name)}</text></g>'
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from geo.atlas.model import AGE_BANDS
 from geo.profiles.access_need import method_notes
+from geo.profiles import hub_sites
 from geo.profiles.htmlkit import PRACTICE_COLUMNS, _esc, _modelled, _vintages
 from geo.columns import COLUMNS
 
@@ -60,6 +61,7 @@ def methods(p) -> str:
     notes = [
         *p.figures.notes,
         *method_notes(p.access_notes),
+        *hub_sites.method_notes(getattr(p, "hub_notes", {})),
         "Comparators: each local authority and the study area are counted as a "
         "neighbourhood is, from the same plan metrics on the same population basis; England's practice figures "
         "and ethnic groups come from the national files of the same edition.",

@@ -12,11 +12,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.access.output import COLUMNS as SITE_COLUMNS
 from geo.columns import COLUMNS, ETHNIC_GROUPS, label
+from geo.profiles.hub_sites import method_notes as hub_method_notes, sites_sheet
 from geo.writers import fit_for_files
 
-FORMATS = {"count": "#,##0", "number": "#,##0", "%": '0.0"%"', "ratio": "0.00", "per 1,000": "#,##0.0", "decile": "0.0"}
-WIDTHS = {"text": 28, "count": 14, "number": 10, "%": 12, "ratio": 10, "per 1,000": 12, "decile": 10}
+FORMATS = {
+    "count": "#,##0",
+    "number": "#,##0",
+    "%": '0.0"%"',
+    "ratio": "0.00",
+    "per 1,000": "#,##0.0",
+    "decile": "0.0",
+    "3dp": "0.000",
+    "degrees": "0.000000",
+}
+WIDTHS = {"text": 28, "count": 14, "number": 10, "%": 12, "ratio": 10, "per 1,000": 12, "decile": 10, "3dp": 12}
 EXTRA = {  # columns of the data-pack tables that are not in the summary's dictionary
     "area": ("Area", "text"),
     "condition": ("Condition (QOF register)", "text"),
@@ -142,8 +153,43 @@ def write_xlsx(p, path: Path) -> Path:
                 "Registered patients by sex and 5-year age band",
                 src("practice_ages"),
             )
+        sites = sites_sheet(p)
+        if not sites.empty:
+            _sheet(
+                writer,
+                "Sites",
+                sites[SITE_COLUMNS],
+                "Proposed hub site of each neighbourhood (as nhp sites writes it)",
+                " ".join(hub_method_notes(p.hub_notes)),
+                meta=_site_meta,
+            )
         _notes(writer, p, known)
     return path
+
+
+#: Headings and units of the Sites sheet's columns that the summary's dictionary does not hold.
+SITE_META = {
+    "neighbourhood": ("Neighbourhood", "text"),
+    "site_code": ("Site code", "text"),
+    "site_name": ("Site name", "text"),
+    "people": ("Residents in its catchment", "count"),
+    "mean_km": ("Mean km from the site (straight line)", "3dp"),
+    "p90_km": ("90th percentile km", "3dp"),
+    "beyond_threshold": ("Residents beyond the threshold", "count"),
+    "beyond_threshold_pct": ("Residents beyond the threshold (%)", "%"),
+    "km_method": ("Distances measured from", "text"),
+    "lsoas": ("LSOAs", "number"),
+    "need_index": ("Catchment need index", "3dp"),
+    "opening_order": ("Opening order (highest need first)", "number"),
+    "easting": ("Easting (EPSG:27700)", "number"),
+    "northing": ("Northing (EPSG:27700)", "number"),
+    "latitude": ("Latitude", "degrees"),
+    "longitude": ("Longitude", "degrees"),
+}
+
+
+def _site_meta(column: str) -> tuple[str, str]:
+    return SITE_META.get(column) or _meta(column)
 
 
 def _notes(writer, p, known: dict[str, str]) -> None:

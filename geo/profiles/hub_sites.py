@@ -1,0 +1,164 @@
+"""Hub siting in the data pack: each neighbourhood's proposed hub site (neighbourhood health centre), chosen by
+:func:`geo.access.siting.choose_sites` with the defaults of ``nhp sites`` (one per neighbourhood, from today's GP
+practice sites, weighted as ``nhp sites`` weights by default), once per plan from the pack's own access and need
+layers, so the hub a page shows is the one ``nhp sites`` writes for the same plan.
+
+The figures are :func:`geo.access.output.sites_frame`'s, the very rows of ``nhp sites``: counts already published
+by :mod:`geo.disclosure` in :func:`~geo.access.siting.choose_sites`. A neighbourhood's first page shows its hub on
+its locator map and a line of its figures (:func:`hub_box`); the summary shows the opening order; the methods
+page the method (:func:`method_notes`); the workbook a Sites sheet (:func:`sites_sheet`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from geo.access.layer import PRACTICE_KM, practice_sites
+from geo.access.output import sites_frame
+from geo.access.siting import DEFAULT_PER_NEIGHBOURHOOD, DEFAULT_WEIGHT, choose_sites
+from geo.profiles.access_need import ordinal
+from geo.profiles.htmlkit import NO_FIGURE, _esc, _missing
+from geo.plan.naming import display_case
+
+#: Weighting of people in words, as the methods page and the Sites sheet say it.
+WEIGHT_WORDS = {
+    "population": "residents",
+    "need": "residents × (1 + the LSOA's percentile of need score in the study area)",
+}
+
+
+def hub_sites(plan, access: pd.DataFrame, need: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """Each neighbourhood's hub site as ``nhp sites`` chooses it (its defaults), and the siting's notes.
+
+    ``access`` is the pack's access layer (its points are the demand points, :func:`geo.access.layer.demand_points`)
+    and ``need`` its need layer, so siting reads nothing twice. Returns :func:`geo.access.output.sites_frame`'s
+    rows indexed by neighbourhood (empty, with notes saying why, when the atlas has no practice site).
+
+    Examples
+    --------
+    >>> from geo.plan import Plan
+    >>> from geo.testing import grid_atlas
+    >>> from geo.access.layer import access_layer
+    >>> atlas = grid_atlas(6, 1, practice_every=1)
+    >>> plan = Plan(atlas, {c: "W" if int(c[1:]) < 3 else "E" for c in atlas.codes})
+    >>> need = pd.DataFrame({"need_score": [0.0, 0.0, 0.0, 1.0, 1.0, 1.0]}, index=atlas.codes)
+    >>> hubs, notes = hub_sites(plan, access_layer(atlas, "/nonexistent"), need)
+    >>> hubs[["site_code", "mean_km", "opening_order"]].to_dict("index")
+    {'E': {'site_code': 'Z00004', 'mean_km': 0.667, 'opening_order': 1}, 'W': {'site_code': 'Z00001', 'mean_km': 0.667, 'opening_order': 2}}
+    """
+    if practice_sites(plan.atlas).empty:
+        return pd.DataFrame(), {"none": "no GP practice site in this atlas, so no hub is proposed"}
+    result = choose_sites(
+        plan,
+        per_neighbourhood=DEFAULT_PER_NEIGHBOURHOOD,
+        weight=DEFAULT_WEIGHT,
+        threshold_km=PRACTICE_KM,
+        need=need,
+        points=access,
+    )
+    hubs = sites_frame(result).set_index("neighbourhood", drop=False)
+    hubs["note"] = result.problems.set_index("neighbourhood").note.reindex(hubs.index).fillna("").to_numpy()
+    hubs.index.name = None
+    notes = {
+        **result.notes,
+        "weight_words": WEIGHT_WORDS[DEFAULT_WEIGHT],
+        "sites_source": access.attrs.get("notes", {}).get("practice_km", {}).get("source", ""),
+        "max_gap": result.max_gap,
+    }
+    return hubs, notes
+
+
+def opening_text(p, name) -> str:
+    """``"opens 2nd of 7"`` for a neighbourhood with a hub, else an empty string.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> p = SimpleNamespace(hubs=pd.DataFrame({"opening_order": [2, 1]}, index=["A", "B"]))
+    >>> opening_text(p, "A"), opening_text(p, "C")
+    ('opens 2nd of 2', '')
+    """
+    hubs = getattr(p, "hubs", None)
+    if hubs is None or hubs.empty or name not in hubs.index:
+        return ""
+    return f"opens {ordinal(int(hubs.at[name, 'opening_order']))} of {len(hubs)}"
+
+
+def hub_label(p, name) -> str | None:
+    """The name drawn beside the hub's marker on the locator map (the site's name), or None without a hub."""
+    hubs = getattr(p, "hubs", None)
+    if hubs is None or hubs.empty or name not in hubs.index:
+        return None
+    return display_case(str(hubs.at[name, "site_name"]))
+
+
+def hub_box(p, name) -> str:
+    """A neighbourhood's hub figures for its first page: site (name and code), opening order by need, mean km and
+    the share of residents beyond the threshold from it, how its distances are measured."""
+    hubs = getattr(p, "hubs", None)
+    if hubs is None or hubs.empty or name not in hubs.index:
+        return ""
+    r = hubs.loc[name]
+    threshold = p.hub_notes.get("threshold_km", PRACTICE_KM)
+    beyond = NO_FIGURE if _missing(r.beyond_threshold_pct) else f"{float(r.beyond_threshold_pct):.0f}%"
+    rows = [
+        ("Site (p-median choice)", f"{display_case(str(r.site_name))} ({r.site_code})"),
+        ("Opening order (highest need first)", opening_text(p, name)),
+        ("Mean km from the hub", f"{float(r.mean_km):.1f} km"),
+        (f"Residents more than {threshold:g} km from it", beyond),
+    ]
+    body = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows)
+    note = f" {r.note}." if r.note else ""
+    return (
+        f'<h3>Proposed hub site <span class="tag">proposal</span></h3><table class="size hub"><tbody>{body}</tbody>'
+        f'</table><p class="src">Straight line from {_esc(_points_words(r.km_method))}; weighted by '
+        f"{_esc(p.hub_notes.get('weight_words', ''))}.{_esc(note)} Method: Sources and methods.</p>"
+    )
+
+
+def _points_words(km_method: str) -> str:
+    """``km_method`` without its leading "straight line from " (the box says it once)."""
+    text = str(km_method)
+    return text[len("straight line from ") :] if text.startswith("straight line from ") else text
+
+
+def method_notes(notes: dict) -> list[str]:
+    """The methods page's line on hub siting: method, weights, distances' points, candidates and their source.
+
+    Examples
+    --------
+    >>> line = method_notes({"candidates": "today's GP practice sites", "weight_words": "residents",
+    ...     "threshold_km": 2.0, "points": {"label": "straight line from LSOA centroids (not population-weighted)"},
+    ...     "sites_source": "GP practice sites of the atlas", "max_gap": 0.0})[0]
+    >>> print(line[:117])
+    Proposed hub sites (nhp sites, its defaults): one per neighbourhood from today's GP practice sites (GP practice sites
+    """
+    if not notes or "none" in notes:
+        return [f"Proposed hub sites: {notes['none']}."] if notes else []
+    gap = notes.get("max_gap", 0.0)
+    return [
+        f"Proposed hub sites (nhp sites, its defaults): one per neighbourhood from {notes.get('candidates', '')} "
+        f"({notes.get('sites_source', '')}): the one of its sites (the nearest outside where it has none) that "
+        f"minimises the distance summed over its LSOAs weighted by {notes.get('weight_words', '')} (p-median, solved exactly: "
+        + ("every answer a proven optimum" if gap == 0 else f"largest optimality gap {gap:.3g}")
+        + f"); distances are {notes.get('points', {}).get('label', '')}, straight lines, not roads. Per hub: "
+        f"resident-weighted mean km, residents more than {notes.get('threshold_km', PRACTICE_KM):g} km from it; "
+        "opening order: the catchment's need index, highest first. A proposal to discuss, not a decision; "
+        "other sites (public estate) can be tried with nhp sites --candidates."
+    ]
+
+
+def summary_value(p, name):
+    """The opening order of ``name``'s hub for the summary (None without one)."""
+    hubs = getattr(p, "hubs", None)
+    if hubs is None or hubs.empty or name not in hubs.index:
+        return None
+    return int(hubs.at[name, "opening_order"])
+
+
+def sites_sheet(p) -> pd.DataFrame:
+    """The workbook's Sites sheet: ``nhp sites``'s rows (its columns, same figures), the site's note last."""
+    hubs = getattr(p, "hubs", None)
+    if hubs is None or hubs.empty:
+        return pd.DataFrame()
+    return hubs.reset_index(drop=True)
