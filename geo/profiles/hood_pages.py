@@ -210,13 +210,12 @@ def first_page(p, name, row, k: int, compact: bool) -> str:
         + (f'<p class="src">Made of {_esc(made_of_line(row["blocks"]))}</p>' if row.get("blocks") else "")
         + f'<div class="cols"><div><div class="maps">{maps}</div>'
         f'<p class="src">Left: where it lies in the study area. Right: its footprint (blue), neighbours (grey), '
-        f'its GP practices (dots){", proposed hub site (red diamond)" if hub else ""}'
+        f'its GP practices (dots){", proposed hub site (yellow diamond)" if hub else ""}'
         f'{"" if _modelled(p) else ", UEC hot-spot LSOAs (red outline)"}. '
         + _source_text(p, "lsoa21_boundaries", "lsoa11_boundaries", "practice_geocodes")
-        + "</p></div>"
+        + f"</p>{hub_box(p, name)}</div>"
         f'<div style="flex:0 0 62mm"><h3>Size</h3>{_size(p, row)}'
         + _src(p, "population_census2021", "gp_registrations", "practice_lists")
-        + hub_box(p, name)
         + "</div></div>"
         f"<h3>Key figures beside its local authority, the study area and England</h3>{_key_figures(p, name)}"
         f'<div class="cols"><div><h3>Residents by national IMD quintile (% of counted population)</h3>{imd}'

@@ -66,6 +66,7 @@ svg{display:block}.map-key{columns:3;column-gap:4mm;font-size:7pt;margin:1mm 0 0
 .map-key.dense-2{columns:5;font-size:5.5pt}
 .maps{display:flex;gap:3mm;align-items:flex-start}
 .size th{width:58%;background:none;font-weight:normal}.size td{font-weight:bold}
+p.hub{font-size:7.6pt;margin:0.5mm 0 0}
 @media screen{body{background:#e8edee}.sheet{width:186mm;margin:6mm auto;padding:8mm;background:#fff;
  box-sizing:content-box}}
 """

@@ -93,26 +93,22 @@ def hub_label(p, name) -> str | None:
 
 
 def hub_box(p, name) -> str:
-    """A neighbourhood's hub figures for its first page: site (name and code), opening order by need, mean km and
-    the share of residents beyond the threshold from it, how its distances are measured."""
+    """A neighbourhood's hub figures for its first page, in the two lines free beside its Size box: the site (name
+    and code), its opening order by need, the mean km and the share of residents beyond the threshold from it (how
+    the km are measured is in the key figures' km row and on the methods page)."""
     hubs = getattr(p, "hubs", None)
     if hubs is None or hubs.empty or name not in hubs.index:
         return ""
     r = hubs.loc[name]
     threshold = p.hub_notes.get("threshold_km", PRACTICE_KM)
     beyond = NO_FIGURE if _missing(r.beyond_threshold_pct) else f"{float(r.beyond_threshold_pct):.0f}%"
-    rows = [
-        ("Site (p-median choice)", f"{display_case(str(r.site_name))} ({r.site_code})"),
-        ("Opening order (highest need first)", opening_text(p, name)),
-        ("Mean km from the hub", f"{float(r.mean_km):.1f} km"),
-        (f"Residents more than {threshold:g} km from it", beyond),
-    ]
-    body = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows)
-    note = f" {r.note}." if r.note else ""
+    note = f" ({r.note})" if r.note else ""
     return (
-        f'<h3>Proposed hub site <span class="tag">proposal</span></h3><table class="size hub"><tbody>{body}</tbody>'
-        f'</table><p class="src">Straight line from {_esc(_points_words(r.km_method))}; weighted by '
-        f"{_esc(p.hub_notes.get('weight_words', ''))}.{_esc(note)} Method: Sources and methods.</p>"
+        '<p class="hub"><b>Proposed hub site</b> <span class="tag">proposal</span>: '
+        f"<b>{_esc(display_case(str(r.site_name)))} ({_esc(r.site_code)})</b>{_esc(note)}, "
+        f"{_esc(opening_text(p, name))} (highest need first); <b>{float(r.mean_km):.1f} km</b> mean, "
+        f"<b>{beyond}</b> of residents over {threshold:g} km from it (straight line; p-median as in nhp sites, "
+        "see Sources and methods).</p>"
     )
 
 

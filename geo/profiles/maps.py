@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 #: Pale, colour-blind-safe fills (ColorBrewer Pastel1/Set3) for neighbourhoods on the overview map.
 FILLS = ["#b3cde3", "#ccebc5", "#fed9a6", "#decbe4", "#ffffcc", "#fbb4ae", "#e5d8bd", "#d9d9d9", "#b3e2cd", "#fdcdac"]
 AREA, LINE, OTHER = "#f0f0f0", "#768692", "#e8edee"
+#: A proposed hub site's marker (NHS warm yellow): apart from the blue footprint, the dark practice dots and the red
+#: hot-spot outlines.
+HUB = "#ffb81c"
 
 
 class _View:
@@ -400,7 +403,7 @@ def locator_svgs(
 ) -> str:
     """Two maps of neighbourhood ``name``: where it lies in the study area, and its footprint close up with its
     neighbours, its UEC hot-spot LSOAs outlined in red, its practices (``practices``: x, y columns) as dots and its
-    proposed hub site (``hub``: x, y, name) as a labelled red diamond over them.
+    proposed hub site (``hub``: x, y, name) as a labelled yellow diamond over them.
 
     Examples
     --------
@@ -450,17 +453,23 @@ def locator_svgs(
 
 
 def _hub_marker(view: _View, x: float, y: float, name: str) -> str:
-    """A hub site: a red diamond (distinct from the practices' dots) and its name in a white-haloed label, set on
-    the side of the map with more room so it stays inside the frame."""
+    """A hub site: a warm-yellow diamond outlined dark (distinct from the practices' dots and the red hot-spot
+    outlines) and its name with a white halo (drawn twice, as :func:`_label`), set on the side of the map with more
+    room so it stays inside the frame."""
     px, py = view.xy(x, y)
-    half = min(text_half_width(name) * 7.5, view.width / 2 - 2)  # in pixels, at the label's 7.5 px
-    left = px > view.width / 2  # label to the left of a marker on the right half
-    tx = px - 8 if left else px + 8
-    tx = min(max(tx, 2 * half + 2), view.width - 2) if left else max(min(tx, view.width - 2 * half - 2), 2)
-    ty = min(max(py + 3, 10), view.height - 3)
+    size = 7.5
+    width = min(2 * text_half_width(name) * size, view.width - 4)  # in pixels, at the label's size
+    left = px > view.width / 2  # a marker on the right half is labelled on its left
+    tx = min(max(px - 10, width + 2), view.width - 2) if left else max(min(px + 10, view.width - width - 2), 2)
+    ty = min(max(py, 8), view.height - 6)
+    common = (
+        f'x="{tx:.1f}" y="{ty:.1f}" font-family="{LABEL_FONT},sans-serif" font-size="{size}" font-weight="bold" '
+        f'dominant-baseline="middle" text-anchor="{"end" if left else "start"}"'
+    )
+    text = html.escape(name)
     return (
-        f'<g class="hub"><path d="M{px:.1f},{py - 7:.1f} L{px + 7:.1f},{py:.1f} L{px:.1f},{py + 7:.1f} '
-        f'L{px - 7:.1f},{py:.1f}Z" fill="{RED}" stroke="#fff" stroke-width="1.5"/>'
-        f'<text x="{tx:.1f}" y="{ty:.1f}" font-size="7.5" font-weight="bold" text-anchor="{"end" if left else "start"}" '
-        f'fill="{DARK}" stroke="#fff" stroke-width="2.5" paint-order="stroke">{html.escape(name)}</text></g>'
+        f'<g class="hub"><path d="M{px:.1f},{py - 8:.1f} L{px + 8:.1f},{py:.1f} L{px:.1f},{py + 8:.1f} '
+        f'L{px - 8:.1f},{py:.1f}Z" fill="{HUB}" stroke="{DARK}" stroke-width="1.2"/>'
+        f'<text {common} fill="none" stroke="#fff" stroke-width="3" stroke-linejoin="round">{text}</text>'
+        f'<text {common} fill="{DARK}">{text}</text></g>'
     )
