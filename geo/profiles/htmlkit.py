@@ -18,12 +18,11 @@ PRACTICE_COLUMNS = ["practice_code", "practice_name", "pcn_name", "list_size", "
 PRACTICE_ROWS = 10
 #: Height of the summary table on a page, in mm (the first page less its intro, the table's 4-line heading and
 #: the source line under it), and of one of its rows: a padding and a line per line of the wrapped name
-#: (:func:`_lines`); estimates that err towards a spare row (LLR's 22 neighbourhoods, 8 LAs and England measured
-#: about 12 mm short of the first page's foot at 218).
-SUMMARY_MM, FIRST_PAGE_MM, ROW_MM, LINE_MM = 244.0, 218.0, 1.3, 3.4
-#: Characters of a name on one line of the summary table's first column (41 mm at 7.6 pt bold, beside the figures
+#: (:func:`_lines`), the table set at 7 pt; estimates that err towards a spare row.
+SUMMARY_MM, FIRST_PAGE_MM, ROW_MM, LINE_MM = 244.0, 218.0, 1.0, 3.15
+#: Characters of a name on one line of the summary table's first column (41.5 mm at 7 pt bold, beside the figures
 #: of :data:`geo.profiles.summary_pages.WIDTHS_MM`).
-NAME_CHARS = 25
+NAME_CHARS = 27
 NO_FIGURE = "–"
 #: Core20 is national IMD quintile 1: drawn in that quintile's colour of the one deprivation scale.
 CORE20 = QUINTILE_COLOURS[0]
@@ -51,7 +50,7 @@ thead th{background:#f0f4f5}td.num,th.num{text-align:right;font-variant-numeric:
 tr.comparator th,tr.comparator td{background:#f7f9fa;font-style:italic}tr.first-comparator th,
 tr.first-comparator td{border-top:1.2pt solid #768692}
 table.summary{table-layout:fixed}table.summary thead th{white-space:normal;vertical-align:bottom;font-size:6.5pt}
-table.summary th,table.summary td{padding:0.4mm 0.9mm}
+table.summary{font-size:7pt}table.summary th,table.summary td{padding:0.25mm 0.9mm}
 .cols{display:flex;gap:5mm;align-items:flex-start}.cols>div{flex:1 1 0;min-width:0}
 .src{font-size:6.8pt;color:#4c6272;margin:0.5mm 0 1.5mm}.keys{font-size:7pt;margin:0.5mm 0}
 .key{margin-right:3mm}.key i{display:inline-block;width:2.5mm;height:2.5mm;margin-right:1mm;vertical-align:middle}
