@@ -126,21 +126,22 @@ def method_notes(notes: dict) -> list[str]:
     >>> line = method_notes({"candidates": "today's GP practice sites", "weight_words": "residents",
     ...     "threshold_km": 2.0, "points": {"label": "straight line from LSOA centroids (not population-weighted)"},
     ...     "sites_source": "GP practice sites of the atlas", "max_gap": 0.0})[0]
-    >>> print(line[:117])
-    Proposed hub sites (nhp sites, its defaults): one per neighbourhood from today's GP practice sites (GP practice sites
+    >>> print(line[:110])
+    Proposed hub sites (as nhp sites chooses them by default): one per neighbourhood, the p-median of its LSOAs we
     """
     if not notes or "none" in notes:
         return [f"Proposed hub sites: {notes['none']}."] if notes else []
     gap = notes.get("max_gap", 0.0)
     return [
-        f"Proposed hub sites (nhp sites, its defaults): one per neighbourhood from {notes.get('candidates', '')} "
-        f"({notes.get('sites_source', '')}): the one of its sites (the nearest outside where it has none) that "
-        f"minimises the distance summed over its LSOAs weighted by {notes.get('weight_words', '')} (p-median, solved exactly: "
+        "Proposed hub sites (as nhp sites chooses them by default): one per neighbourhood, the p-median of its "
+        f"LSOAs weighted by {notes.get('weight_words', '')}, among {notes.get('candidates', '')} inside it (the "
+        "nearest outside where it has none): the site with the least weighted sum of distances, solved exactly ("
         + ("every answer a proven optimum" if gap == 0 else f"largest optimality gap {gap:.3g}")
-        + f"); distances are {notes.get('points', {}).get('label', '')}, straight lines, not roads. Per hub: "
-        f"resident-weighted mean km, residents more than {notes.get('threshold_km', PRACTICE_KM):g} km from it; "
-        "opening order: the catchment's need index, highest first. A proposal to discuss, not a decision; "
-        "other sites (public estate) can be tried with nhp sites --candidates."
+        + f"). Distances: {notes.get('points', {}).get('label', '')} (roads not followed). Practice sites: "
+        f"{notes.get('sites_source', '')}. Per hub: resident-weighted mean km and the residents more than "
+        f"{notes.get('threshold_km', PRACTICE_KM):g} km from it; opening order: its catchment's need index, highest "
+        "first. A proposal to discuss, not a decision; other sites (public estate) can be tried with "
+        "nhp sites --candidates."
     ]
 
 

@@ -453,18 +453,24 @@ def locator_svgs(
 
 
 def _hub_marker(view: _View, x: float, y: float, name: str) -> str:
-    """A hub site: a warm-yellow diamond outlined dark (distinct from the practices' dots and the red hot-spot
-    outlines) and its name with a white halo (drawn twice, as :func:`_label`), set on the side of the map with more
-    room so it stays inside the frame."""
+    """A hub site: a warm-yellow diamond outlined dark (apart from the practices' dots and the red hot-spot
+    outlines) and its name with a white halo (drawn twice, as :func:`_label`), always whole inside the frame: beside
+    the marker on the side with room, else centred under (or over) it, in smaller type if the frame is narrower."""
     px, py = view.xy(x, y)
-    size = 7.5
-    width = min(2 * text_half_width(name) * size, view.width - 4)  # in pixels, at the label's size
-    left = px > view.width / 2  # a marker on the right half is labelled on its left
-    tx = min(max(px - 10, width + 2), view.width - 2) if left else max(min(px + 10, view.width - width - 2), 2)
-    ty = min(max(py, 8), view.height - 6)
+    size, room = 7.5, view.width - 4
+    width = 2 * text_half_width(name) * size  # in pixels, at the label's size
+    if width > room:
+        size, width = size * room / width, room
+    right, left = view.width - px - 12, px - 12
+    if max(right, left) >= width:
+        anchor, tx, ty = ("start", px + 10, py) if right >= left else ("end", px - 10, py)
+    else:
+        anchor, tx = "middle", min(max(px, width / 2 + 2), view.width - width / 2 - 2)
+        ty = py + 14 if py + 18 < view.height else py - 14
+    ty = min(max(ty, 8), view.height - 6)
     common = (
-        f'x="{tx:.1f}" y="{ty:.1f}" font-family="{LABEL_FONT},sans-serif" font-size="{size}" font-weight="bold" '
-        f'dominant-baseline="middle" text-anchor="{"end" if left else "start"}"'
+        f'x="{tx:.1f}" y="{ty:.1f}" font-family="{LABEL_FONT},sans-serif" font-size="{size:.2f}" font-weight="bold" '
+        f'dominant-baseline="middle" text-anchor="{anchor}"'
     )
     text = html.escape(name)
     return (

@@ -1,6 +1,6 @@
 """The data pack's last page: what every figure means, where it comes from, and the sources with their vintages.
 
-One A4 page with room to spare: the notes, then the table of figures (fixed columns, the definition given the
+One A4 page with room to spare: the notes (with the hub siting line, :mod:`geo.profiles.hub_sites`), then the table of figures (fixed columns, the definition given the
 width), whose source column cites the numbered list of sources below it rather than repeating their names (a
 source named in full is a line or two of every row it serves). The page ends with an empty marker
 ``methods-end``: :func:`geo.profiles.pdf.methods_overflow` finds it on a later page when the content would not fit.

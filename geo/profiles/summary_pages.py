@@ -102,7 +102,7 @@ def _chunks(rows: list) -> list[list]:
     Examples
     --------
     >>> [len(c) for c in _chunks([("neighbourhood", "A", {})] * 80)]
-    [46, 34]
+    [52, 28]
     """
     chunks, used, budget = [[]], 0.0, FIRST_PAGE_MM
     for row in rows:

@@ -104,7 +104,7 @@ def write_xlsx(p, path: Path) -> Path:
     >>> profiles = neighbourhood_profiles(Plan(atlas, dict(zip(atlas.codes, ["N"] * 8 + ["S"] * 8))))
     >>> book = load_workbook(write_xlsx(profiles, Path(tempfile.mkdtemp()) / "p.xlsx"))
     >>> book.sheetnames, book["Summary"].freeze_panes
-    (['Summary', 'Practices', 'Notes'], 'B5')
+    (['Summary', 'Practices', 'Sites', 'Notes'], 'B5')
     """
     known = {str(r.dataset): f"{r.label} ({r.vintage})" for r in p.sources.itertuples()}
     every = "; ".join(known.values())
