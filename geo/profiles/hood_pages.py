@@ -187,7 +187,9 @@ def first_page(p, name, row, k: int, compact: bool) -> str:
     points = p.points[p.points.neighbourhood == name] if len(p.points) else None
     hub = hub_label(p, name)
     hub = (float(p.hubs.at[name, "easting"]), float(p.hubs.at[name, "northing"]), hub) if hub else None
-    maps = locator_svgs(p.shapes, name, p.outline, points, p.high.get(name), zoom=(250, 230), hub=hub) if p.shapes else ""
+    maps = (
+        locator_svgs(p.shapes, name, p.outline, points, p.high.get(name), zoom=(250, 230), hub=hub) if p.shapes else ""
+    )
     quintiles = {
         f"Q{q}{' (most deprived)' if q == 1 else ' (least deprived)' if q == 5 else ''}": f"imd_q{q}_pct"
         for q in range(1, 6)

@@ -33,9 +33,9 @@ def sites_csv(place_plan, atlas, monkeypatch, tmp_path):
     """``nhp sites`` on the same plan with its defaults (no --per-neighbourhood, no --weight)."""
     monkeypatch.setattr(_common, "atlas_from_args", lambda args: atlas)
     plan = tmp_path / "plan.csv"
-    pd.DataFrame(
-        {"lsoa_code": place_plan.assignment.index, "neighbourhood": place_plan.assignment.to_numpy()}
-    ).to_csv(plan, index=False)
+    pd.DataFrame({"lsoa_code": place_plan.assignment.index, "neighbourhood": place_plan.assignment.to_numpy()}).to_csv(
+        plan, index=False
+    )
     out = tmp_path / "sites.csv"
     assert cli.main(["sites", str(plan), "--area", "GRID", "--out", str(out)]) == 0
     return pd.read_csv(out, dtype={"site_code": str})
