@@ -98,8 +98,11 @@ def test_pages_summary_and_methods_show_the_hubs(place):
     assert len(sheets) == len(place.hubs)
     for sheet, (name, hub) in zip(sheets, place.hubs.iterrows()):
         assert f">{name}</h2>" in sheet
-        assert f"({hub.site_code})" in sheet and 'class="hub"' in sheet  # the key figures and the map's marker
-        assert sheet.count('class="hub"') == 1
+        assert sheet.count('<g class="hub">') == 1 and sheet.count('<p class="hub">') == 1  # marker, figures
+        marker = sheet.split('<g class="hub">', 1)[1].split("</g>", 1)[0]
+        assert f">{hub.site_name}</text>" in marker  # labelled with the site's name
+        line = sheet.split('<p class="hub">', 1)[1].split("</p>", 1)[0]
+        assert f"({hub.site_code})" in line
         assert f"{hub.mean_km:.1f} km" in sheet
         assert f"opens {hub.opening_order}" in re.sub(r"(\d)(st|nd|rd|th) of", r"\1 of", sheet)
     summary = html.split('<section class="sheet flow summary">', 1)[1].split("</section>", 1)[0]
@@ -138,5 +141,5 @@ def test_an_atlas_without_practice_sites_has_no_hub_and_says_so(england):
     profiles = neighbourhood_profiles(Plan(atlas, dict(zip(atlas.codes, ["N"] * 8 + ["S"] * 8))), england=england)
     assert profiles.hubs.empty
     html = page(profiles)
-    assert 'class="hub"' not in html and "Hub opens" not in html
+    assert '<g class="hub">' not in html and '<p class="hub">' not in html and "Hub opens" not in html
     assert "no GP practice site in this atlas" in unescape(html)
