@@ -38,10 +38,10 @@ h2{font-size:13pt;margin:0 0 1.5mm;border-bottom:2px solid #005eb8;padding-botto
 h3{font-size:9pt;margin:2.5mm 0 1mm}p{margin:1mm 0}
 .sheet{height:272mm;overflow:hidden;position:relative;break-after:page;box-sizing:border-box}
 .sheet.flow{height:auto;overflow:visible}.sheet.flow:last-child{break-after:auto}
-.methods table{font-size:6.3pt;table-layout:fixed}.methods th,.methods td{padding:0.2mm 1.2mm}
+.methods table{font-size:6.3pt;table-layout:fixed}.methods th,.methods td{padding:0.1mm 1.2mm}
 .methods col.figure{width:53mm}.methods col.unit{width:14mm}.methods col.source{width:17mm}
-.methods{font-size:6.6pt;line-height:1.18}.methods ol.sources{columns:2;column-gap:7mm;font-size:6.5pt;
- padding-left:5mm}.methods li{margin-bottom:0.5mm}.methods ol.sources li{break-inside:avoid}
+.methods{font-size:6.6pt;line-height:1.15}.methods ol.sources{columns:2;column-gap:7mm;font-size:6.5pt;
+ padding-left:5mm}.methods li{margin-bottom:0.3mm}.methods ol.sources li{break-inside:avoid}
 .hood-2 th,.hood-2 td{padding:0.35mm 1.4mm}.hood-2 .cols>div:first-child{flex:0 0 70mm}
 .compact{font-size:7.5pt}.compact table{font-size:6.8pt}
 table{border-collapse:collapse;font-size:7.6pt;width:100%;margin:1mm 0}

@@ -21,10 +21,7 @@ from geo.profiles.htmlkit import NO_FIGURE, _esc, _missing
 from geo.plan.naming import display_case
 
 #: Weighting of people in words, as the methods page and the Sites sheet say it.
-WEIGHT_WORDS = {
-    "population": "residents",
-    "need": "residents × (1 + the LSOA's percentile of need score in the study area)",
-}
+WEIGHT_WORDS = {"population": "resident", "need": "need (residents × (1 + the LSOA's need percentile))"}
 
 
 def hub_sites(plan, access: pd.DataFrame, need: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
@@ -119,30 +116,40 @@ def _points_words(km_method: str) -> str:
 
 
 def method_notes(notes: dict) -> list[str]:
-    """The methods page's line on hub siting: method, weights, distances' points, candidates and their source.
+    """The methods page's line on hub siting: method, weights and candidates; the distances' points and the
+    practice sites' source and vintage are the access line's own (the same layer), so it says so rather than
+    repeating them.
 
     Examples
     --------
-    >>> line = method_notes({"candidates": "today's GP practice sites", "weight_words": "residents",
+    >>> line = method_notes({"candidates": "today's GP practice sites", "weight_words": "resident",
     ...     "threshold_km": 2.0, "points": {"label": "straight line from LSOA centroids (not population-weighted)"},
-    ...     "sites_source": "GP practice sites of the atlas", "max_gap": 0.0})[0]
-    >>> print(line[:110])
-    Proposed hub sites (as nhp sites chooses them by default): one per neighbourhood, the p-median of its LSOAs we
+    ...     "max_gap": 0.0})[0]
+    >>> print(line[:105])
+    Proposed hub sites (nhp sites's defaults): per neighbourhood, of today's GP practice sites inside it (else
     """
     if not notes or "none" in notes:
         return [f"Proposed hub sites: {notes['none']}."] if notes else []
     gap = notes.get("max_gap", 0.0)
     return [
-        "Proposed hub sites (as nhp sites chooses them by default): one per neighbourhood, the p-median of its "
-        f"LSOAs weighted by {notes.get('weight_words', '')}, among {notes.get('candidates', '')} inside it (the "
-        "nearest outside where it has none): the site with the least weighted sum of distances, solved exactly ("
-        + ("every answer a proven optimum" if gap == 0 else f"largest optimality gap {gap:.3g}")
-        + f"). Distances: {notes.get('points', {}).get('label', '')} (roads not followed). Practice sites: "
-        f"{notes.get('sites_source', '')}. Per hub: resident-weighted mean km and the residents more than "
-        f"{notes.get('threshold_km', PRACTICE_KM):g} km from it; opening order: its catchment's need index, highest "
-        "first. A proposal to discuss, not a decision; other sites (public estate) can be tried with "
-        "nhp sites --candidates."
+        f"Proposed hub sites (nhp sites's defaults): per neighbourhood, of {notes.get('candidates', '')} inside it "
+        f"(else the nearest outside), the one with the least {notes.get('weight_words', '')}-weighted sum of "
+        "straight-line km from its LSOAs' points (p-median, solved exactly"
+        + ("" if gap == 0 else f"; largest optimality gap {gap:.3g}")
+        + "); points and sites as for access. Opening order: catchment need index, highest first."
     ]
+
+
+def sheet_source(notes: dict) -> str:
+    """The Sites sheet's source line: the methods page's line, with the points and the practice sites spelt out
+    (a sheet is read without the page above it)."""
+    lines = method_notes(notes)
+    if not lines or "none" in notes:
+        return " ".join(lines)
+    return (
+        lines[0].replace("; points and sites as for access", "")
+        + f" Distances: {notes.get('points', {}).get('label', '')}. Practice sites: {notes.get('sites_source', '')}."
+    )
 
 
 def summary_value(p, name):

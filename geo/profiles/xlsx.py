@@ -14,7 +14,7 @@ import pandas as pd
 
 from geo.access.output import COLUMNS as SITE_COLUMNS
 from geo.columns import COLUMNS, ETHNIC_GROUPS, label
-from geo.profiles.hub_sites import method_notes as hub_method_notes, sites_sheet
+from geo.profiles.hub_sites import sheet_source, sites_sheet
 from geo.writers import fit_for_files
 
 FORMATS = {
@@ -160,36 +160,33 @@ def write_xlsx(p, path: Path) -> Path:
                 "Sites",
                 sites[SITE_COLUMNS],
                 "Proposed hub site of each neighbourhood (as nhp sites writes it)",
-                " ".join(hub_method_notes(p.hub_notes)),
+                sheet_source(p.hub_notes),
                 meta=_site_meta,
             )
         _notes(writer, p, known)
     return path
 
 
-#: Headings and units of the Sites sheet's columns that the summary's dictionary does not hold.
-SITE_META = {
-    "neighbourhood": ("Neighbourhood", "text"),
-    "site_code": ("Site code", "text"),
-    "site_name": ("Site name", "text"),
-    "people": ("Residents in its catchment", "count"),
-    "mean_km": ("Mean km from the site (straight line)", "3dp"),
-    "p90_km": ("90th percentile km", "3dp"),
-    "beyond_threshold": ("Residents beyond the threshold", "count"),
-    "beyond_threshold_pct": ("Residents beyond the threshold (%)", "%"),
-    "km_method": ("Distances measured from", "text"),
-    "lsoas": ("LSOAs", "number"),
-    "need_index": ("Catchment need index", "3dp"),
-    "opening_order": ("Opening order (highest need first)", "number"),
-    "easting": ("Easting (EPSG:27700)", "number"),
-    "northing": ("Northing (EPSG:27700)", "number"),
-    "latitude": ("Latitude", "degrees"),
-    "longitude": ("Longitude", "degrees"),
+#: Units (number formats) of the Sites sheet's columns, headed by their names as ``nhp sites`` writes them (so the
+#: sheet reads as its file does, and the disclosure checks know every field).
+SITE_UNITS = {
+    "people": "count",
+    "mean_km": "3dp",
+    "p90_km": "3dp",
+    "beyond_threshold": "count",
+    "beyond_threshold_pct": "%",
+    "lsoas": "number",
+    "need_index": "3dp",
+    "opening_order": "number",
+    "easting": "number",
+    "northing": "number",
+    "latitude": "degrees",
+    "longitude": "degrees",
 }
 
 
 def _site_meta(column: str) -> tuple[str, str]:
-    return SITE_META.get(column) or _meta(column)
+    return column, SITE_UNITS.get(column, "text")
 
 
 def _notes(writer, p, known: dict[str, str]) -> None:

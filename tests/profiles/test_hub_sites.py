@@ -111,8 +111,8 @@ def test_pages_summary_and_methods_show_the_hubs(place):
         row = re.search(rf"<tr><th>{re.escape(name)}</th>(.*?)</tr>", summary).group(1)
         assert re.findall(r'<td class="num">([^<]*)</td>', row)[-1] == str(hub.opening_order)
     methods = unescape(html.split('<section class="sheet flow methods">', 1)[1])
-    assert "p-median" in methods and "one per neighbourhood from today's GP practice sites" in methods
-    assert "weighted by residents" in methods and "straight line" in methods
+    assert "of today's GP practice sites inside it" in methods and "least resident-weighted sum" in methods
+    assert "points and sites as for access" in methods and "Opening order" in methods
 
 
 def test_the_workbook_has_a_sites_sheet_with_nhp_sites_figures(place, sites_csv, tmp_path):
