@@ -1,6 +1,7 @@
-"""A neighbourhood's two A4 pages: (1) where it is, its size and key figures beside its local authority, the study
-area and England, IMD and ethnicity; (2) registered ages, practices, resident ages, long-term conditions and the
-notes at the foot. Each sheet has a fixed height, so a neighbourhood is two pages whatever its content."""
+"""A neighbourhood's two A4 pages: (1) where it is (with its proposed hub site), its size and key figures beside
+its local authority, the study area and England, IMD and ethnicity; (2) registered ages, practices, resident ages,
+long-term conditions and the notes at the foot. Each sheet has a fixed height, so a neighbourhood is two pages
+whatever its content."""
 
 from __future__ import annotations
 
