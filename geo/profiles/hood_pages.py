@@ -33,7 +33,7 @@ from geo.profiles.htmlkit import (
 from geo.columns import ETHNIC_GROUPS, NOT_PUBLISHED, QOF_REGISTERS, label
 from geo.plan.naming import display_case
 from geo.profiles.maps import locator_svgs
-from geo.profiles.hub_sites import hub_box, hub_label
+from geo.profiles.hub_sites import hub_box, hub_point
 
 SIZE_FIGURES = [
     "resident_population",
@@ -186,8 +186,7 @@ def first_page(p, name, row, k: int, compact: bool) -> str:
     la = _la(p, name)
     where = f"Local authority: {_esc(_short_la(la))} · " if la else ""
     points = p.points[p.points.neighbourhood == name] if len(p.points) else None
-    hub = hub_label(p, name)
-    hub = (float(p.hubs.at[name, "easting"]), float(p.hubs.at[name, "northing"]), hub) if hub else None
+    hub = hub_point(p, name)
     maps = (
         locator_svgs(p.shapes, name, p.outline, points, p.high.get(name), zoom=(250, 230), hub=hub) if p.shapes else ""
     )

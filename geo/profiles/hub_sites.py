@@ -81,12 +81,13 @@ def opening_text(p, name) -> str:
     return f"opens {ordinal(int(hubs.at[name, 'opening_order']))} of {len(hubs)}"
 
 
-def hub_label(p, name) -> str | None:
-    """The name drawn beside the hub's marker on the locator map (the site's name), or None without a hub."""
+def hub_point(p, name) -> tuple[float, float, str] | None:
+    """Where the locator map marks ``name``'s hub and the name beside it (easting, northing, site name), or None."""
     hubs = getattr(p, "hubs", None)
     if hubs is None or hubs.empty or name not in hubs.index:
         return None
-    return display_case(str(hubs.at[name, "site_name"]))
+    r = hubs.loc[name]
+    return float(r.easting), float(r.northing), display_case(str(r.site_name))
 
 
 def hub_box(p, name) -> str:
