@@ -45,7 +45,7 @@ def test_llr_hubs_are_what_nhp_sites_writes_and_a_recount_finds(by_lad, data_dir
         hubs.beyond_threshold_pct.astype(float), recount.loc[hubs.index, "beyond_threshold_pct"].round(0)
     )
     book = pd.read_excel(
-        profiles.write(tmp_path / "profiles.xlsx"), sheet_name="Sites", header=3, dtype={"Site code": str}
+        profiles.write(tmp_path / "profiles.xlsx"), sheet_name="Sites", header=3, dtype={"site_code": str}
     )
-    assert book["Site code"].tolist() == hubs.site_code.tolist()
-    assert book["Opening order (highest need first)"].tolist() == hubs.opening_order.tolist()
+    assert book.site_code.tolist() == hubs.site_code.tolist()
+    assert book.opening_order.tolist() == hubs.opening_order.tolist()
