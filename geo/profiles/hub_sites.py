@@ -126,7 +126,7 @@ def method_notes(notes: dict) -> list[str]:
     >>> line = method_notes({"candidates": "today's GP practice sites", "weight_words": "resident",
     ...     "threshold_km": 2.0, "points": {"label": "straight line from LSOA centroids (not population-weighted)"},
     ...     "max_gap": 0.0})[0]
-    >>> print(line[:105])
+    >>> print(line[:106])
     Proposed hub sites (nhp sites's defaults): per neighbourhood, of today's GP practice sites inside it (else
     """
     if not notes or "none" in notes:
