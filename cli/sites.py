@@ -17,7 +17,7 @@ from cli._plans import PLAN_FILE, add_plan_arguments, plan_from_args
 from geo import export
 from geo.access.candidates import read_candidates
 from geo.access.layer import PRACTICE_KM
-from geo.access.siting import choose_sites
+from geo.access.siting import DEFAULT_PER_NEIGHBOURHOOD, DEFAULT_WEIGHT, WEIGHTS, choose_sites
 from geo.sources.upload_kinds import KINDS
 
 
@@ -39,8 +39,8 @@ def register(subparsers) -> None:
     how.add_argument("--total", type=int, metavar="K", help="sites for the whole area, across neighbourhoods")
     sites.add_argument(
         "--weight",
-        choices=["population", "need"],
-        default="population",
+        choices=sorted(WEIGHTS, reverse=True),
+        default=DEFAULT_WEIGHT,
         help="weight people by need (x1 to x2 by the need score's percentile) or not (default)",
     )
     sites.add_argument("--threshold-km", type=float, default=None, help="distance counted as beyond (default 2 km)")
@@ -64,7 +64,7 @@ def run_sites(args: argparse.Namespace) -> int:
     result = choose_sites(
         plan,
         candidates=candidates,
-        per_neighbourhood=per or (1 if args.total is None else None),
+        per_neighbourhood=per or (DEFAULT_PER_NEIGHBOURHOOD if args.total is None else None),
         total=args.total,
         weight=args.weight,
         threshold_km=PRACTICE_KM if args.threshold_km is None else args.threshold_km,

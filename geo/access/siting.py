@@ -37,6 +37,10 @@ MAX_WHOLE_AREA_LSOAS = 5_000
 #: Candidates a per-neighbourhood problem may draw from outside when it has too few inside.
 OUTSIDE_FILL = 5
 WEIGHTS = ("population", "need")
+#: What ``nhp sites`` does unless told otherwise (and so the data pack's hubs): one site per neighbourhood, people
+#: weighted by residents.
+DEFAULT_PER_NEIGHBOURHOOD = 1
+DEFAULT_WEIGHT = "population"
 
 
 @dataclass

@@ -20,12 +20,15 @@ from geo.atlas.model import AGE_BANDS
 from geo.disclosure import publish_share, suppress, suppress_frame
 from geo.errors import DataError
 from geo.metrics.balance import deviation_from
+from geo.access.layer import access_layer
+from geo.access.need import need_layer
 from geo.profiles.access_need import access_figures
 from geo.profiles.charts import footprint_svg
 from geo.profiles.comparators import key_figures
 from geo.profiles.england import england_totals
 from geo.profiles.figures import Figures, extra_figures
 from geo.profiles.html import page
+from geo.profiles.hub_sites import hub_sites
 from geo.profiles.pdf import write_pdf
 from geo.profiles.plan_figures import plan_totals
 from geo.profiles.xlsx import write_xlsx
@@ -79,6 +82,10 @@ class Profiles:
     #: The plan's own count, population basis and published population total (:func:`geo.plan.report.summary`,
     #: :func:`geo.profiles.plan_figures.plan_totals`), given on the cover and the summary alike.
     totals: dict = field(default_factory=dict)
+    #: Each neighbourhood's proposed hub site, ``nhp sites``'s row for it (index: neighbourhood), and the siting's
+    #: notes (:mod:`geo.profiles.hub_sites`).
+    hubs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    hub_notes: dict = field(default_factory=dict)
 
     def write(self, path: str | Path) -> Path:
         """Write to ``.pdf`` (the printed data pack), ``.html`` (the same pack, A4 print), ``.xlsx`` (formatted
@@ -208,8 +215,10 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
     figures = extra_figures(plan, england, threshold)
     key = key_figures(plan, summary, figures, hotspots, threshold)
 
-    access, access_notes = access_figures(plan)
+    layers = (access_layer(atlas), need_layer(atlas))  # read once: the access figures and the hubs share them
+    access, access_notes = access_figures(plan, layers=layers)
     key = key.join(access, how="left")
+    hubs, hub_notes = hub_sites(plan, *layers)
     return Profiles(
         summary,
         practices,
@@ -224,6 +233,8 @@ def neighbourhood_profiles(plan, hotspots=None, threshold: int | None = None, en
         title=plan.name if plan.name != "plan" else "",
         deviation_from=deviation_from(plan),
         totals=plan_totals(plan.summary()),
+        hubs=hubs,
+        hub_notes=hub_notes,
         **_context(plan, practices, high, outline),
     )
 

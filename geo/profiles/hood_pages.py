@@ -1,6 +1,7 @@
-"""A neighbourhood's two A4 pages: (1) where it is, its size and key figures beside its local authority, the study
-area and England, IMD and ethnicity; (2) registered ages, practices, resident ages, long-term conditions and the
-notes at the foot. Each sheet has a fixed height, so a neighbourhood is two pages whatever its content."""
+"""A neighbourhood's two A4 pages: (1) where it is (with its proposed hub site), its size and key figures beside
+its local authority, the study area and England, IMD and ethnicity; (2) registered ages, practices, resident ages,
+long-term conditions and the notes at the foot. Each sheet has a fixed height, so a neighbourhood is two pages
+whatever its content."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from geo.profiles.htmlkit import (
 from geo.columns import ETHNIC_GROUPS, NOT_PUBLISHED, QOF_REGISTERS, label
 from geo.plan.display_case import display_case
 from geo.profiles.maps import locator_svgs
+from geo.profiles.hub_sites import hub_box, hub_point
 
 SIZE_FIGURES = [
     "resident_population",
@@ -184,8 +186,9 @@ def first_page(p, name, row, k: int, compact: bool) -> str:
     la = _la(p, name)
     where = f"Local authority: {_esc(_short_la(la))} · " if la else ""
     points = p.points[p.points.neighbourhood == name] if len(p.points) else None
+    hub = hub_point(p, name)
     maps = (
-        locator_svgs(p.shapes, name, p.outline, points, p.high.get(name), size=150, zoom=(250, 230)) if p.shapes else ""
+        locator_svgs(p.shapes, name, p.outline, points, p.high.get(name), zoom=(250, 230), hub=hub) if p.shapes else ""
     )
     quintiles = {
         f"Q{q}{' (most deprived)' if q == 1 else ' (least deprived)' if q == 5 else ''}": f"imd_q{q}_pct"
@@ -209,9 +212,10 @@ def first_page(p, name, row, k: int, compact: bool) -> str:
         + (f'<p class="src">Made of {_esc(made_of_line(row["blocks"]))}</p>' if row.get("blocks") else "")
         + f'<div class="cols"><div><div class="maps">{maps}</div>'
         f'<p class="src">Left: where it lies in the study area. Right: its footprint (blue), neighbours (grey), '
-        f'its GP practices (dots){"" if _modelled(p) else ", UEC hot-spot LSOAs (red)"}. '
+        f'its GP practices (dots){", proposed hub site (yellow diamond)" if hub else ""}'
+        f'{"" if _modelled(p) else ", UEC hot-spot LSOAs (red outline)"}. '
         + _source_text(p, "lsoa21_boundaries", "lsoa11_boundaries", "practice_geocodes")
-        + "</p></div>"
+        + f"</p>{hub_box(p, name)}</div>"
         f'<div style="flex:0 0 62mm"><h3>Size</h3>{_size(p, row)}'
         + _src(p, "population_census2021", "gp_registrations", "practice_lists")
         + "</div></div>"

@@ -18,11 +18,11 @@ PRACTICE_COLUMNS = ["practice_code", "practice_name", "pcn_name", "list_size", "
 PRACTICE_ROWS = 10
 #: Height of the summary table on a page, in mm (the first page less its intro, the table's 4-line heading and
 #: the source line under it), and of one of its rows: a padding and a line per line of the wrapped name
-#: (:func:`_lines`); estimates that err towards a spare row (LLR's 22 neighbourhoods, 8 LAs and England measured
-#: about 12 mm short of the first page's foot at 218).
-SUMMARY_MM, FIRST_PAGE_MM, ROW_MM, LINE_MM = 244.0, 218.0, 1.3, 3.4
-#: Characters of a name on one line of the summary table's first column (48 mm at 7.6 pt bold).
-NAME_CHARS = 29
+#: (:func:`_lines`), the table set at 7 pt; estimates that err towards a spare row.
+SUMMARY_MM, FIRST_PAGE_MM, ROW_MM, LINE_MM = 244.0, 218.0, 1.0, 3.15
+#: Characters of a name on one line of the summary table's first column (41.5 mm at 7 pt bold, beside the figures
+#: of :data:`geo.profiles.summary_pages.WIDTHS_MM`).
+NAME_CHARS = 27
 NO_FIGURE = "–"
 #: Core20 is national IMD quintile 1: drawn in that quintile's colour of the one deprivation scale.
 CORE20 = QUINTILE_COLOURS[0]
@@ -38,10 +38,10 @@ h2{font-size:13pt;margin:0 0 1.5mm;border-bottom:2px solid #005eb8;padding-botto
 h3{font-size:9pt;margin:2.5mm 0 1mm}p{margin:1mm 0}
 .sheet{height:272mm;overflow:hidden;position:relative;break-after:page;box-sizing:border-box}
 .sheet.flow{height:auto;overflow:visible}.sheet.flow:last-child{break-after:auto}
-.methods table{font-size:6.3pt;table-layout:fixed}.methods th,.methods td{padding:0.2mm 1.2mm}
+.methods table{font-size:6.3pt;table-layout:fixed}.methods th,.methods td{padding:0.1mm 1.2mm}
 .methods col.figure{width:53mm}.methods col.unit{width:14mm}.methods col.source{width:17mm}
-.methods{font-size:6.6pt;line-height:1.18}.methods ol.sources{columns:2;column-gap:7mm;font-size:6.5pt;
- padding-left:5mm}.methods li{margin-bottom:0.5mm}.methods ol.sources li{break-inside:avoid}
+.methods{font-size:6.6pt;line-height:1.15}.methods ol.sources{columns:2;column-gap:7mm;font-size:6.5pt;
+ padding-left:5mm}.methods li{margin-bottom:0.3mm}.methods ol.sources li{break-inside:avoid}
 .hood-2 th,.hood-2 td{padding:0.35mm 1.4mm}.hood-2 .cols>div:first-child{flex:0 0 70mm}
 .compact{font-size:7.5pt}.compact table{font-size:6.8pt}
 table{border-collapse:collapse;font-size:7.6pt;width:100%;margin:1mm 0}
@@ -50,7 +50,7 @@ thead th{background:#f0f4f5}td.num,th.num{text-align:right;font-variant-numeric:
 tr.comparator th,tr.comparator td{background:#f7f9fa;font-style:italic}tr.first-comparator th,
 tr.first-comparator td{border-top:1.2pt solid #768692}
 table.summary{table-layout:fixed}table.summary thead th{white-space:normal;vertical-align:bottom;font-size:6.5pt}
-table.summary th,table.summary td{padding:0.4mm 0.9mm}
+table.summary{font-size:7pt}table.summary th,table.summary td{padding:0.25mm 0.9mm}
 .cols{display:flex;gap:5mm;align-items:flex-start}.cols>div{flex:1 1 0;min-width:0}
 .src{font-size:6.8pt;color:#4c6272;margin:0.5mm 0 1.5mm}.keys{font-size:7pt;margin:0.5mm 0}
 .key{margin-right:3mm}.key i{display:inline-block;width:2.5mm;height:2.5mm;margin-right:1mm;vertical-align:middle}
@@ -68,6 +68,7 @@ svg{display:block}.map-key{columns:3;column-gap:4mm;font-size:7pt;margin:1mm 0 0
 .plan-figures{font-size:7pt;font-weight:normal;margin-left:3mm}
 .maps{display:flex;gap:3mm;align-items:flex-start}
 .size th{width:58%;background:none;font-weight:normal}.size td{font-weight:bold}
+p.hub{font-size:7.6pt;margin:0.5mm 0 0}
 @media screen{body{background:#e8edee}.sheet{width:186mm;margin:6mm auto;padding:8mm;background:#fff;
  box-sizing:content-box}}
 """

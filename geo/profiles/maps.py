@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 #: Pale, colour-blind-safe fills (ColorBrewer Pastel1/Set3) for neighbourhoods on the overview map.
 FILLS = ["#b3cde3", "#ccebc5", "#fed9a6", "#decbe4", "#ffffcc", "#fbb4ae", "#e5d8bd", "#d9d9d9", "#b3e2cd", "#fdcdac"]
 AREA, LINE, OTHER = "#f0f0f0", "#768692", "#e8edee"
+#: A proposed hub site's marker (NHS warm yellow): apart from the blue footprint, the dark practice dots and the red
+#: hot-spot outlines.
+HUB = "#ffb81c"
 
 
 class _View:
@@ -401,9 +404,11 @@ def locator_svgs(
     *,
     size: float = 150,
     zoom: tuple[float, float] = (250, 230),
+    hub: tuple[float, float, str] | None = None,
 ) -> str:
     """Two maps of neighbourhood ``name``: where it lies in the study area, and its footprint close up with its
-    neighbours, its UEC hot-spot LSOAs outlined in red and its practices (``practices``: x, y columns) as dots.
+    neighbours, its UEC hot-spot LSOAs outlined in red, its practices (``practices``: x, y columns) as dots and its
+    proposed hub site (``hub``: x, y, name) as a labelled yellow diamond over them.
 
     Examples
     --------
@@ -413,6 +418,8 @@ def locator_svgs(
     >>> svg = locator_svgs(shapes, "A", box(0, 0, 2000, 1000), pd.DataFrame({"x": [500.0], "y": [500.0]}))
     >>> svg.count("<svg"), svg.count("<circle")
     (2, 1)
+    >>> 'class="hub"' in locator_svgs(shapes, "A", box(0, 0, 2000, 1000), hub=(500.0, 500.0, "Hub <1>"))
+    True
     """
     shape = shapes[name]
     small = _View(outline.bounds, size, size)
@@ -443,6 +450,37 @@ def locator_svgs(
         if np.isfinite(row.x) and np.isfinite(row.y):
             px, py = close.xy(row.x, row.y)
             near.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="{DARK}" stroke="#fff" stroke-width="1"/>')
+    if hub is not None and np.isfinite(hub[0]) and np.isfinite(hub[1]):
+        near.append(_hub_marker(close, *hub))
     return _svg(small, f"Where {name} lies in the study area", "".join(where), "where") + _svg(
         close, f"Footprint of {name} with its GP practices", "".join(near), "close"
+    )
+
+
+def _hub_marker(view: _View, x: float, y: float, name: str) -> str:
+    """A hub site: a warm-yellow diamond outlined dark (apart from the practices' dots and the red hot-spot
+    outlines) and its name with a white halo (drawn twice, as :func:`_label`), always whole inside the frame: beside
+    the marker on the side with room, else centred under (or over) it, in smaller type if the frame is narrower."""
+    px, py = view.xy(x, y)
+    size, room = 7.5, view.width - 4
+    width = 2 * text_half_width(name) * size  # in pixels, at the label's size
+    if width > room:
+        size, width = size * room / width, room
+    right, left = view.width - px - 12, px - 12
+    if max(right, left) >= width:
+        anchor, tx, ty = ("start", px + 10, py) if right >= left else ("end", px - 10, py)
+    else:
+        anchor, tx = "middle", min(max(px, width / 2 + 2), view.width - width / 2 - 2)
+        ty = py + 14 if py + 18 < view.height else py - 14
+    ty = min(max(ty, 8), view.height - 6)
+    common = (
+        f'x="{tx:.1f}" y="{ty:.1f}" font-family="{LABEL_FONT},sans-serif" font-size="{size:.2f}" font-weight="bold" '
+        f'dominant-baseline="middle" text-anchor="{anchor}"'
+    )
+    text = html.escape(name)
+    return (
+        f'<g class="hub"><path d="M{px:.1f},{py - 8:.1f} L{px + 8:.1f},{py:.1f} L{px:.1f},{py + 8:.1f} '
+        f'L{px - 8:.1f},{py:.1f}Z" fill="{HUB}" stroke="{DARK}" stroke-width="1.2"/>'
+        f'<text {common} fill="none" stroke="#fff" stroke-width="3" stroke-linejoin="round">{text}</text>'
+        f'<text {common} fill="{DARK}">{text}</text></g>'
     )

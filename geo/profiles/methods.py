@@ -1,6 +1,6 @@
 """The data pack's last page: what every figure means, where it comes from, and the sources with their vintages.
 
-One A4 page with room to spare: the notes, then the table of figures (fixed columns, the definition given the
+One A4 page with room to spare: the notes (with the hub siting line, :mod:`geo.profiles.hub_sites`), then the table of figures (fixed columns, the definition given the
 width), whose source column cites the numbered list of sources below it rather than repeating their names (a
 source named in full is a line or two of every row it serves). The page ends with an empty marker
 ``methods-end``: :func:`geo.profiles.pdf.methods_overflow` finds it on a later page when the content would not fit.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from geo.atlas.model import AGE_BANDS
 from geo.profiles.access_need import method_notes
+from geo.profiles import hub_sites
 from geo.profiles.htmlkit import PRACTICE_COLUMNS, _esc, _modelled, _vintages
 from geo.columns import COLUMNS
 
@@ -60,6 +61,7 @@ def methods(p) -> str:
     notes = [
         *p.figures.notes,
         *method_notes(p.access_notes),
+        *hub_sites.method_notes(getattr(p, "hub_notes", {})),
         "Comparators: each local authority and the study area are counted as a "
         "neighbourhood is, from the same plan metrics on the same population basis; England's practice figures "
         "and ethnic groups come from the national files of the same edition.",

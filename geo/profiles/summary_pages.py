@@ -3,6 +3,8 @@ as many pages as the rows need (:func:`summary_pages`)."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from geo.profiles import charts
 from geo.profiles.figures import ENGLAND, ICB
 from geo.profiles.cover_key import CONTENT_MM
@@ -24,6 +26,7 @@ from geo.profiles.htmlkit import (
     _uec_source,
     format_value,
 )
+from geo.profiles.hub_sites import summary_value
 
 SUMMARY_FIGURES = [
     ("resident_population", "Residents"),
@@ -37,6 +40,7 @@ SUMMARY_FIGURES = [
     ("uec_rate", "UEC per 1,000"),
     ("need_index", "Need index"),
     ("healthy_life_rank", "Least healthy life rank"),
+    ("hub_opening_order", "Hub opens (by need)"),
 ]
 #: Width of each figure's column in mm (the name takes the rest of the 186 mm): wide enough for "1,234,567", a
 #: Core20 bar beside its share and the longest word of the heading at the heading's size, so nothing overlaps.
@@ -52,6 +56,7 @@ WIDTHS_MM = {
     "uec_rate": 13.5,
     "need_index": 10.5,
     "healthy_life_rank": 10.0,
+    "hub_opening_order": 8.0,
 }
 
 
@@ -78,6 +83,7 @@ def _summary_rows(p) -> list[tuple[str, str, dict]]:
                 if c in key.columns and name in key.index
             }
         )
+        values["hub_opening_order"] = summary_value(p, name)
         rows.append(("neighbourhood", str(name), values))
     areas = [ICB, *sorted(a for a, k in p.figures.areas.items() if k == "local authority"), ENGLAND]
     for area in areas:
@@ -139,9 +145,9 @@ def _chunks(rows: list, figures: float = 0.0) -> list[list]:
     Examples
     --------
     >>> [len(c) for c in _chunks([("neighbourhood", "A", {})] * 80)]
-    [46, 34]
+    [52, 28]
     >>> [len(c) for c in _chunks([("neighbourhood", "A", {})] * 80, figures=25.0)]
-    [41, 39]
+    [46, 34]
     """
     chunks, used, budget = [[]], 0.0, FIRST_PAGE_MM - figures
     for row in rows:
@@ -178,7 +184,12 @@ def summary_figures(p) -> list[tuple[str, str]]:
 
 def summary(p) -> str:
     rows = _summary_rows(p)
-    shown = [(c, h) for c, h in SUMMARY_FIGURES if c in p.summary.columns or c in p.key.columns]
+    hubs = not getattr(p, "hubs", pd.DataFrame()).empty
+    shown = [
+        (c, h)
+        for c, h in SUMMARY_FIGURES
+        if c in p.summary.columns or c in p.key.columns or (c == "hub_opening_order" and hubs)
+    ]
     if not _modelled(p):
         shown = [(c, "UEC attendances per 1,000" if c == "uec_rate" else h) for c, h in shown]
     if getattr(p, "deviation_from", "the target") != "the target":  # a counted plan: from each place's ideal
@@ -194,7 +205,7 @@ def summary(p) -> str:
             return f'<td class="num"><span class="bar" style="background:{CORE20};width:{4 * float(value) / top:.1f}mm"></span>{text}</td>'
         if column == "need_index":
             return f'<td class="num">{NO_FIGURE if _missing(value) else f"{round(float(value), 2) or 0.0:+.2f}"}</td>'
-        if column == "healthy_life_rank":
+        if column in ("healthy_life_rank", "hub_opening_order"):
             return f'<td class="num">{NO_FIGURE if _missing(value) else int(value)}</td>'
         if column == "uec_rate":
             return f'<td class="num">{NO_FIGURE if _missing(value) else f"{float(value):,.1f}"}</td>'
@@ -236,7 +247,14 @@ def summary(p) -> str:
             f"{NO_FIGURE}: no figure for that area; suppressed: hidden to protect a small count. "
             f"England's Core20 share is a fifth of its areas by definition. Least healthy life rank: 1 = least "
             f"healthy life by the IoD2025 health-domain proxy (not healthy life expectancy); need index: 0 = the "
-            f"study area's average, higher = more need (formula in Sources and methods).</p>"
+            f"study area's average, higher = more need (formula in Sources and methods)."
+            + (
+                " Hub opens: the order in which each neighbourhood's proposed hub site (nhp sites) opens, highest "
+                "need first (its site on the neighbourhood's page)."
+                if hubs
+                else ""
+            )
+            + "</p>"
             if first
             else "<h2>Summary (continued)</h2>"
         )

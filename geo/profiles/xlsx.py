@@ -12,11 +12,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.access.output import COLUMNS as SITE_COLUMNS
 from geo.columns import COLUMNS, ETHNIC_GROUPS, label
+from geo.profiles.hub_sites import sheet_source, sites_sheet
 from geo.writers import fit_for_files
 
-FORMATS = {"count": "#,##0", "number": "#,##0", "%": '0.0"%"', "ratio": "0.00", "per 1,000": "#,##0.0", "decile": "0.0"}
-WIDTHS = {"text": 28, "count": 14, "number": 10, "%": 12, "ratio": 10, "per 1,000": 12, "decile": 10}
+FORMATS = {
+    "count": "#,##0",
+    "number": "#,##0",
+    "%": '0.0"%"',
+    "ratio": "0.00",
+    "per 1,000": "#,##0.0",
+    "decile": "0.0",
+    "3dp": "0.000",
+    "degrees": "0.000000",
+}
+WIDTHS = {"text": 28, "count": 14, "number": 10, "%": 12, "ratio": 10, "per 1,000": 12, "decile": 10, "3dp": 12}
 EXTRA = {  # columns of the data-pack tables that are not in the summary's dictionary
     "area": ("Area", "text"),
     "condition": ("Condition (QOF register)", "text"),
@@ -93,7 +104,7 @@ def write_xlsx(p, path: Path) -> Path:
     >>> profiles = neighbourhood_profiles(Plan(atlas, dict(zip(atlas.codes, ["N"] * 8 + ["S"] * 8))))
     >>> book = load_workbook(write_xlsx(profiles, Path(tempfile.mkdtemp()) / "p.xlsx"))
     >>> book.sheetnames, book["Summary"].freeze_panes
-    (['Summary', 'Practices', 'Notes'], 'B5')
+    (['Summary', 'Practices', 'Sites', 'Notes'], 'B5')
     """
     known = {str(r.dataset): f"{r.label} ({r.vintage})" for r in p.sources.itertuples()}
     every = "; ".join(known.values())
@@ -142,8 +153,40 @@ def write_xlsx(p, path: Path) -> Path:
                 "Registered patients by sex and 5-year age band",
                 src("practice_ages"),
             )
+        sites = sites_sheet(p)
+        if not sites.empty:
+            _sheet(
+                writer,
+                "Sites",
+                sites[SITE_COLUMNS],
+                "Proposed hub site of each neighbourhood (as nhp sites writes it)",
+                sheet_source(p.hub_notes),
+                meta=_site_meta,
+            )
         _notes(writer, p, known)
     return path
+
+
+#: Units (number formats) of the Sites sheet's columns, headed by their names as ``nhp sites`` writes them (so the
+#: sheet reads as its file does, and the disclosure checks know every field).
+SITE_UNITS = {
+    "people": "count",
+    "mean_km": "3dp",
+    "p90_km": "3dp",
+    "beyond_threshold": "count",
+    "beyond_threshold_pct": "%",
+    "lsoas": "number",
+    "need_index": "3dp",
+    "opening_order": "number",
+    "easting": "number",
+    "northing": "number",
+    "latitude": "degrees",
+    "longitude": "degrees",
+}
+
+
+def _site_meta(column: str) -> tuple[str, str]:
+    return column, SITE_UNITS.get(column, "text")
 
 
 def _notes(writer, p, known: dict[str, str]) -> None:

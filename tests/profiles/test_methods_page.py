@@ -16,9 +16,9 @@ from geo.profiles.methods import methods
 from geo.profiles.pdf import methods_overflow, render
 
 pytestmark = pytest.mark.slow
-#: LLR's methods page (QK1 with the modelled UEC layer, 2026): 8 notes of 2,427 characters between them, and 16
+#: LLR's methods page (QK1 with the modelled UEC layer and the hub sites, 2026-12): 9 notes of 3,386 characters between them, and 16
 #: sources of 1,303 characters.
-LLR_NOTES, LLR_SOURCES, LLR_SOURCE_CHARS = 2_427, 16, 1_303
+LLR_NOTES, LLR_SOURCES, LLR_SOURCE_CHARS = 3_314, 16, 1_303
 #: One line of a note on the page holds about this many characters (6.6 pt across the page).
 LINE = 130
 WORDS = "the same figures over every area counted the same way from the same files of one edition, " * 40
