@@ -20,7 +20,14 @@ import pandas as pd
 
 from geo.errors import PlanError
 from geo.names import check_name
-from geo.plan.footprint import REPAIR_SHARE, Footprint, derive_footprint, footprint_labels, home_labels  # noqa: F401 (re-exported)
+from geo.plan.footprint import (  # noqa: F401 (re-exported)
+    REPAIR_SHARE,
+    Footprint,
+    derive_footprint,
+    footprint_labels,
+    home_labels,
+    label_ranks,
+)
 from geo.plan.params import Provenance
 
 if TYPE_CHECKING:
@@ -183,7 +190,9 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
         by_practice.indices[by_practice.indptr[j] : by_practice.indptr[j + 1]] for j in (column[code] for code in moved)
     ]
     rows = np.unique(np.concatenate(touched)) if touched else np.empty(0, np.int64)
-    made = footprint_labels(arrays, practice_label, labels, home=home, rows=rows)
+    # the labels' ranks by name, sorted again only when the move made a new label
+    rank = plan.kept("footprint_rank", lambda: label_ranks(plan.labels)) if labels is plan.labels else None
+    made = footprint_labels(arrays, practice_label, labels, home=home, rows=rows, rank=rank)
     # The child's list view stays label indices until read: no pandas (Arrow strings) on the move path.
     notes = made.notes(arrays)
     worked_out = _Labelled(
@@ -191,7 +200,7 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
         made.label,
         moved_practices=moved,
         metrics={"practice_label": practice_label},
-        state={"footprint_home": made.home, "footprint": made},
+        state={"footprint_home": made.home, "footprint": made, "footprint_rank": made.rank},
     )
     return Plan(
         plan.atlas,

@@ -259,3 +259,108 @@ def follow_neighbours(home, adj_ptr, adj, rank):
                     lab[r] = first
             return lab
         lab = voted
+
+
+@njit
+def derive(
+    home,
+    rows,
+    practice_label,
+    rank,
+    adj_ptr,
+    adj,
+    weight,
+    row_lad,
+    n_lads,
+    indptr,
+    indices,
+    data,
+    site,
+    listed,
+    repairing,
+    passes,
+    share,
+):
+    """The whole footprint derivation of :func:`geo.plan.footprint.footprint_labels` in one call: the homes of
+    ``rows`` recounted into a copy of ``home`` (every row's when ``home`` is empty), the rows with none following
+    their neighbours, the repair (when ``repairing``), each neighbourhood holding no row given its largest
+    practice's site (``site``: each practice column's row, -1 outside; ``listed``: its list) and, when one was,
+    the repair again with those sites kept.
+
+    Returns the labels, the homes, a mask of the re-attached (or given) rows, a mask of the rows left detached and
+    -1, or the first label (by name) that holds no row and no practice sited in the area, when there is one.
+    """
+    n_labels = len(rank)
+    n = len(adj_ptr) - 1
+    if len(home) == 0:
+        home = homes(indptr, indices, data, practice_label, rank, np.arange(n))
+    else:
+        home = home.copy()
+        if len(rows):
+            home[rows] = homes(indptr, indices, data, practice_label, rank, rows)
+    lab = follow_neighbours(home, adj_ptr, adj, rank)
+    repaired = np.zeros(n, np.bool_)
+    detached = np.zeros(n, np.bool_)
+    label_lad = np.zeros((max(n_labels, 1), n_lads), np.bool_)
+    for j in range(len(practice_label)):  # which LAs each label has a practice sited in
+        if practice_label[j] >= 0 and site[j] >= 0:
+            label_lad[practice_label[j], row_lad[site[j]]] = True
+    keep = np.zeros(n, np.bool_)
+    if repairing:
+        lab, repaired, detached = repair(
+            lab,
+            adj_ptr,
+            adj,
+            weight,
+            rank,
+            row_lad,
+            label_lad,
+            indptr,
+            indices,
+            data,
+            practice_label,
+            keep,
+            passes,
+            share,
+        )
+    # labels with a practice and no row, in the order of their names, each given its largest practice's site
+    used = np.zeros(n_labels, np.bool_)
+    for j in range(len(practice_label)):
+        if practice_label[j] >= 0:
+            used[practice_label[j]] = True
+    for r in range(n):
+        used[lab[r]] = False
+    empty = np.flatnonzero(used)
+    sited = 0
+    if len(empty):
+        lab = lab.copy()
+        for k in empty[np.argsort(rank[empty])]:
+            row, most = -1, 0.0
+            for j in range(len(practice_label)):  # the first practice with the largest list (as argmax)
+                if practice_label[j] == k and site[j] >= 0 and (row < 0 or listed[j] > most):
+                    row, most = site[j], listed[j]
+            if row < 0:
+                return lab, home, repaired, detached, k
+            lab[row] = k
+            keep[row] = True
+            sited += 1
+    if sited and repairing:  # a site given to an empty neighbourhood may part another's
+        lab, again, detached = repair(
+            lab,
+            adj_ptr,
+            adj,
+            weight,
+            rank,
+            row_lad,
+            label_lad,
+            indptr,
+            indices,
+            data,
+            practice_label,
+            keep,
+            passes,
+            share,
+        )
+        repaired |= again
+    repaired |= keep
+    return lab, home, repaired, detached, -1

@@ -7,8 +7,12 @@ see a slip inside it; these graphs are small enough to know the answer by hand.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from geo.plan.repair_kernel import repair
+from geo.atlas.arrays import atlas_arrays
+from geo.plan.footprint import PASSES, _prepared, label_ranks
+from geo.plan.repair_kernel import derive, follow_neighbours, homes, repair
+from geo.testing import grid_atlas
 
 X, Y, Z = 0, 1, 2
 
@@ -51,3 +55,89 @@ def test_each_part_is_judged_on_its_own_patients_not_those_of_a_part_repaired_be
     assert got.tolist() == [Z, X, Y, X, Y, X, Y]
     assert np.flatnonzero(repaired).tolist() == [3, 4]
     assert not detached.any()
+
+
+def _derive(home, rows, practice_label, adj_ptr, adj, site, listed, lad=None, data=None):
+    """:func:`derive` on a small graph: registrations as (row, practice, patients) triples in ``data``."""
+    n, practices = len(adj_ptr) - 1, len(practice_label)
+    triples = sorted(data or [])
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount([r for r, _, _ in triples], minlength=n), out=indptr[1:])
+    row_lad = np.zeros(n, np.int64) if lad is None else np.asarray(lad, np.int64)
+    return derive(
+        np.asarray(home, np.int64),
+        np.asarray(rows, np.int64),
+        np.asarray(practice_label, np.int64),
+        np.arange(practices and max(practice_label) + 1, dtype=np.int64),  # labels named in index order
+        adj_ptr,
+        adj,
+        np.ones(n),
+        row_lad,
+        int(row_lad.max()) + 1,
+        indptr,
+        np.array([j for _, j, _ in triples], np.int64),
+        np.array([v for _, _, v in triples], float),
+        np.asarray(site, np.int64),
+        np.asarray(listed, float),
+        True,
+        6,
+        1.0,
+    )
+
+
+def test_a_neighbourhood_holding_no_row_is_given_the_site_of_its_largest_practice():
+    # A path 0-1-2-3. A's practice (column 0) holds the patients of rows 0 and 1, B's (1) of rows 2 and 3; C's
+    # two practices (2: list 50, site row 1; 3: list 80, site row 2) hold none, so C is given row 2, its larger
+    # practice's site. B keeps row 3 and the repair that follows has nothing to join.
+    adj_ptr, adj = _csr(4, [(0, 1), (1, 2), (2, 3)])
+    patients = [(0, 0, 10.0), (1, 0, 10.0), (2, 1, 10.0), (3, 1, 10.0)]
+    lab, home, repaired, detached, missing = _derive(
+        [], [], [X, Y, Z, Z], adj_ptr, adj, site=[0, 3, 1, 2], listed=[100, 100, 50, 80], data=patients
+    )
+    assert (lab.tolist(), home.tolist(), missing) == ([X, X, Z, Y], [X, X, Y, Y], -1)
+    assert np.flatnonzero(repaired).tolist() == [2] and not detached.any()
+    # With no practice of C sited in the area, C is named back (the caller's error).
+    *_, missing = _derive([], [], [X, Y, Z, Z], adj_ptr, adj, site=[0, 3, -1, -1], listed=[1, 1, 1, 1], data=patients)
+    assert missing == Z
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_derivation_in_one_call_is_the_kernels_step_by_step_and_a_recount_of_some_rows_is_a_full_one(seed):
+    rng = np.random.default_rng(seed)
+    arrays = atlas_arrays(grid_atlas(6, 5, lad_width=3, practice_every=2, seed=seed))
+    prepared = _prepared(arrays)
+    practices = len(arrays.practice_codes)
+    labels = ["N", "S", "E", "W"]
+    rank = label_ranks(labels)
+    before = rng.integers(len(labels), size=practices)
+    after = before.copy()
+    after[rng.integers(practices, size=2)] = rng.integers(len(labels), size=2)
+
+    def run(practice_label, home=np.empty(0, np.int64), rows=np.empty(0, np.int64)):
+        return derive(
+            home, rows, practice_label, rank, prepared.adj_ptr, prepared.adj, prepared.weight, prepared.row_lad,
+            prepared.n_lads, *prepared.csr, prepared.site, prepared.listed, True, PASSES, 1.0,
+        )  # fmt: skip
+
+    scratch = run(after)
+    # the steps one by one (every label here holds a row: no site is given)
+    home = homes(*prepared.csr, after, rank, np.arange(len(arrays.codes)))
+    label_lad = np.zeros((len(labels), prepared.n_lads), np.bool_)
+    sited = prepared.site >= 0
+    label_lad[after[sited], prepared.row_lad[prepared.site[sited]]] = True
+    stepwise = repair(
+        follow_neighbours(home, prepared.adj_ptr, prepared.adj, rank), prepared.adj_ptr, prepared.adj,
+        prepared.weight, rank, prepared.row_lad, label_lad, *prepared.csr, after, np.zeros(len(home), np.bool_),
+        PASSES, 1.0,
+    )  # fmt: skip
+    assert set(scratch[0].tolist()) == set(range(len(labels))) and scratch[-1] == -1
+    assert scratch[1].tolist() == home.tolist()
+    for got, expected in zip(scratch[0:1] + scratch[2:4], stepwise):
+        assert got.tolist() == expected.tolist()
+    # the rows where a moved practice has patients, recounted from the homes before the move
+    moved = np.flatnonzero(after != before)
+    reg = arrays.registrations.tocsc()
+    rows = np.unique(np.concatenate([reg.indices[reg.indptr[j] : reg.indptr[j + 1]] for j in moved]))
+    patched = run(after, home=run(before)[1], rows=rows)
+    for got, expected in zip(patched, scratch):
+        assert np.asarray(got).tolist() == np.asarray(expected).tolist()
