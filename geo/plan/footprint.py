@@ -107,6 +107,8 @@ class LabelledFootprint:
     label_count: int = 0
     #: Their ranks by name (:func:`label_ranks`), kept so a move that makes no new label does not sort again.
     rank: np.ndarray | None = None
+    #: Each row's part of its label, named by its first row: the plan's ``components`` (found by the repair).
+    components: np.ndarray | None = None
 
     def notes(self, arrays: "AtlasArrays") -> list[str]:
         """:meth:`Footprint.notes` without building the named footprint (the practice-move path): only the
@@ -185,7 +187,7 @@ def footprint_labels(
     """
     rank = label_ranks(labels) if rank is None else rank
     prepared = _prepared(arrays)
-    label, home, repaired, detached, missing = derive(
+    label, home, repaired, detached, parts, missing = derive(
         _NO_ROWS if home is None else home,
         _NO_ROWS if rows is None else np.asarray(rows, np.int64),
         np.asarray(practice_label, np.int64),
@@ -208,7 +210,7 @@ def footprint_labels(
             column="practice_code",
             expected="every neighbourhood to hold at least one practice sited in the area",
         )
-    return LabelledFootprint(label, home, np.flatnonzero(repaired), np.flatnonzero(detached), len(rank), rank)
+    return LabelledFootprint(label, home, np.flatnonzero(repaired), np.flatnonzero(detached), len(rank), rank, parts)
 
 
 def home_labels(arrays: "AtlasArrays", practice_label: np.ndarray, labels: list[str]) -> np.ndarray:

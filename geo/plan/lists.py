@@ -199,7 +199,8 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
         labels,
         made.label,
         moved_practices=moved,
-        metrics={"practice_label": practice_label},
+        # the components are those the repair searched for (the one labelling loop: no second search)
+        metrics={"practice_label": practice_label, "components": made.components},
         state={"footprint_home": made.home, "footprint": made, "footprint_rank": made.rank},
     )
     return Plan(

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from geo.atlas.arrays import atlas_arrays
+from geo.metrics.kernels import first_row_components
 from geo.plan.footprint import PASSES, _prepared, label_ranks
 from geo.plan.repair_kernel import derive, follow_neighbours, homes, repair
 from geo.testing import grid_atlas
@@ -36,7 +37,7 @@ def test_each_part_is_judged_on_its_own_patients_not_those_of_a_part_repaired_be
     indptr = np.array([0, 0, 0, 0, 1, 2, 2, 2], np.int64)
     indices = np.array([0, 1], np.int64)
     data = np.array([10.0, 5.0])
-    got, repaired, detached = repair(
+    got, repaired, detached, parts = repair(
         lab,
         adj_ptr,
         adj,
@@ -53,6 +54,7 @@ def test_each_part_is_judged_on_its_own_patients_not_those_of_a_part_repaired_be
         1.0,
     )
     assert got.tolist() == [Z, X, Y, X, Y, X, Y]
+    assert parts.tolist() == [0, 1, 2, 1, 2, 1, 2]  # X: 1, 3, 5 and Y: 2, 4, 6 are one part each
     assert np.flatnonzero(repaired).tolist() == [3, 4]
     assert not detached.any()
 
@@ -91,11 +93,12 @@ def test_a_neighbourhood_holding_no_row_is_given_the_site_of_its_largest_practic
     # practice's site. B keeps row 3 and the repair that follows has nothing to join.
     adj_ptr, adj = _csr(4, [(0, 1), (1, 2), (2, 3)])
     patients = [(0, 0, 10.0), (1, 0, 10.0), (2, 1, 10.0), (3, 1, 10.0)]
-    lab, home, repaired, detached, missing = _derive(
+    lab, home, repaired, detached, parts, missing = _derive(
         [], [], [X, Y, Z, Z], adj_ptr, adj, site=[0, 3, 1, 2], listed=[100, 100, 50, 80], data=patients
     )
     assert (lab.tolist(), home.tolist(), missing) == ([X, X, Z, Y], [X, X, Y, Y], -1)
     assert np.flatnonzero(repaired).tolist() == [2] and not detached.any()
+    assert parts.tolist() == [0, 0, 2, 3]
     # With no practice of C sited in the area, C is named back (the caller's error).
     *_, missing = _derive([], [], [X, Y, Z, Z], adj_ptr, adj, site=[0, 3, -1, -1], listed=[1, 1, 1, 1], data=patients)
     assert missing == Z
@@ -132,8 +135,10 @@ def test_the_derivation_in_one_call_is_the_kernels_step_by_step_and_a_recount_of
     )  # fmt: skip
     assert set(scratch[0].tolist()) == set(range(len(labels))) and scratch[-1] == -1
     assert scratch[1].tolist() == home.tolist()
-    for got, expected in zip(scratch[0:1] + scratch[2:4], stepwise):
+    for got, expected in zip(scratch[0:1] + scratch[2:5], stepwise, strict=True):
         assert got.tolist() == expected.tolist()
+    # the parts it hands on as the plan's components are a recount's
+    assert scratch[4].tolist() == first_row_components(scratch[0], prepared.adj_ptr, prepared.adj).tolist()
     # the rows where a moved practice has patients, recounted from the homes before the move
     moved = np.flatnonzero(after != before)
     reg = arrays.registrations.tocsc()
