@@ -172,14 +172,15 @@ def footprint_labels(
     labels: list[str],
     *,
     home: np.ndarray | None = None,
-    rows: np.ndarray | None = None,
+    moved: np.ndarray | None = None,
     repair: bool = True,
     rank: np.ndarray | None = None,
 ) -> LabelledFootprint:
     """Derive the footprint of ``practice_label`` (label index per practice column, -1: not in the plan).
 
-    With ``home`` (the previous footprint's homes) and ``rows``, only those rows' homes are recounted: the rows
-    where a moved practice has patients, the only ones whose counts by neighbourhood changed. The rest is
+    With ``home`` (the previous footprint's homes) and ``moved`` (the practice columns whose label changed), only
+    the homes of the rows where a moved practice has patients are recounted, the only rows whose counts by
+    neighbourhood changed. The rest is
     derived again whatever changed (one compiled call, :func:`geo.plan.repair_kernel.derive`): the repair of a
     part anywhere depends on the moved practices (through their patients there and the LAs their neighbourhoods
     have sites in), so no earlier footprint is reused even when no home changed. ``rank``: the labels' ranks
@@ -189,7 +190,7 @@ def footprint_labels(
     prepared = _prepared(arrays)
     label, home, repaired, detached, parts, missing = derive(
         _NO_ROWS if home is None else home,
-        _NO_ROWS if rows is None else np.asarray(rows, np.int64),
+        _NO_ROWS if moved is None else np.asarray(moved, np.int64),
         np.asarray(practice_label, np.int64),
         rank,
         prepared.adj_ptr,
@@ -198,6 +199,7 @@ def footprint_labels(
         prepared.row_lad,
         prepared.n_lads,
         *prepared.csr,
+        *prepared.by_practice,
         prepared.site,
         prepared.listed,
         repair and len(arrays.edges) > 0,
@@ -224,7 +226,7 @@ def home_labels(arrays: "AtlasArrays", practice_label: np.ndarray, labels: list[
     )
 
 
-_NO_ROWS = np.empty(0, np.int64)
+_NO_ROWS = np.empty(0, np.int64)  # no homes given: every row's counted
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,8 @@ class _Prepared:
     n_lads: int
     #: ``registrations`` as int64 / float64 CSR arrays (indptr, indices, data).
     csr: tuple[np.ndarray, np.ndarray, np.ndarray]
+    #: ``registrations`` by column as int64 CSC arrays (indptr, row indices): where each practice has patients.
+    by_practice: tuple[np.ndarray, np.ndarray]
     #: The repair's weight of each row: its registered residents, and a little more (an empty LSOA still weighs).
     weight: np.ndarray
     #: Each practice column's site row (-1: outside the area) and list size.
@@ -256,13 +260,14 @@ def _prepared(arrays: "AtlasArrays") -> _Prepared:
         indptr, neighbour, _ = arrays.neighbours
         onehot = np.asarray(arrays.values[:, arrays.lad_slice()]) if arrays.lad_codes else np.zeros((0, 0))
         row_lad = onehot.argmax(axis=1) if onehot.shape[1] else np.zeros(len(arrays.codes), np.int64)
-        r = arrays.registrations
+        r, by = arrays.registrations, arrays.registrations_by_practice
         _PREPARED[key] = _Prepared(
             indptr.astype(np.int64),
             neighbour.astype(np.int64),
             row_lad.astype(np.int64),
             int(row_lad.max(initial=0)) + 1,
             (r.indptr.astype(np.int64), r.indices.astype(np.int64), r.data.astype(np.float64)),
+            (by.indptr.astype(np.int64), by.indices.astype(np.int64)),
             np.asarray(arrays.registered_by_row, np.float64) + 1e-6,
             np.asarray(arrays.practice_site, np.int64),
             np.asarray(arrays.practice_list, np.float64),

@@ -185,14 +185,10 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
             labels.append(label)
         practice_label[column[code]] = known[label]
         moved[code] = label
-    by_practice = arrays.registrations_by_practice
-    touched = [
-        by_practice.indices[by_practice.indptr[j] : by_practice.indptr[j + 1]] for j in (column[code] for code in moved)
-    ]
-    rows = np.unique(np.concatenate(touched)) if touched else np.empty(0, np.int64)
+    columns = np.fromiter((column[code] for code in moved), np.int64, count=len(moved))
     # the labels' ranks by name, sorted again only when the move made a new label
     rank = plan.kept("footprint_rank", lambda: label_ranks(plan.labels)) if labels is plan.labels else None
-    made = footprint_labels(arrays, practice_label, labels, home=home, rows=rows, rank=rank)
+    made = footprint_labels(arrays, practice_label, labels, home=home, moved=columns, rank=rank)
     # The child's list view stays label indices until read: no pandas (Arrow strings) on the move path.
     notes = made.notes(arrays)
     worked_out = _Labelled(

@@ -270,7 +270,7 @@ def follow_neighbours(home, adj_ptr, adj, rank):
 @njit
 def derive(
     home,
-    rows,
+    moved,
     practice_label,
     rank,
     adj_ptr,
@@ -281,14 +281,17 @@ def derive(
     indptr,
     indices,
     data,
+    by_ptr,
+    by_row,
     site,
     listed,
     repairing,
     passes,
     share,
 ):
-    """The whole footprint derivation of :func:`geo.plan.footprint.footprint_labels` in one call: the homes of
-    ``rows`` recounted into a copy of ``home`` (every row's when ``home`` is empty), the rows with none following
+    """The whole footprint derivation of :func:`geo.plan.footprint.footprint_labels` in one call: the homes of the
+    rows where the ``moved`` practice columns have patients (``by_ptr``, ``by_row``: the registrations by column)
+    recounted into a copy of ``home`` (every row's when ``home`` is empty), the rows with none following
     their neighbours, the repair (when ``repairing``), each neighbourhood holding no row given its largest
     practice's site (``site``: each practice column's row, -1 outside; ``listed``: its list) and, when one was,
     the repair again with those sites kept.
@@ -303,6 +306,11 @@ def derive(
         home = homes(indptr, indices, data, practice_label, rank, np.arange(n))
     else:
         home = home.copy()
+        touched = np.zeros(n, np.bool_)
+        for j in moved:
+            for e in range(by_ptr[j], by_ptr[j + 1]):
+                touched[by_row[e]] = True
+        rows = np.flatnonzero(touched)
         if len(rows):
             home[rows] = homes(indptr, indices, data, practice_label, rank, rows)
     lab = follow_neighbours(home, adj_ptr, adj, rank)
