@@ -180,11 +180,15 @@ def footprint_labels(
 
     With ``home`` (the previous footprint's homes) and ``moved`` (the practice columns whose label changed), only
     the homes of the rows where a moved practice has patients are recounted, the only rows whose counts by
-    neighbourhood changed. The rest is
-    derived again whatever changed (one compiled call, :func:`geo.plan.repair_kernel.derive`): the repair of a
-    part anywhere depends on the moved practices (through their patients there and the LAs their neighbourhoods
-    have sites in), so no earlier footprint is reused even when no home changed. ``rank``: the labels' ranks
-    (:func:`label_ranks`) when the caller holds them.
+    neighbourhood changed. The rest is derived again whatever changed (one compiled call,
+    :func:`geo.plan.repair_kernel.derive`): the repair of a part anywhere depends on the moved practices (through
+    their patients there and the LAs their neighbourhoods have sites in), so no earlier footprint is reused even
+    when no home changed. ``rank``: the labels' ranks (:func:`label_ranks`) when the caller holds them.
+
+    The repair, pass by pass: every part of a label but its heaviest is re-attached, lightest first (ties: the
+    part whose first row comes first), each to a label across its boundary as the labels stand then: one with a
+    practice sited in the part's LA, then most of its patients, most shared edges, the first name. The passes
+    stop when no part is left or none could move. Sites given to empty neighbourhoods are never moved.
     """
     rank = label_ranks(labels) if rank is None else rank
     prepared = _prepared(arrays)
