@@ -269,26 +269,9 @@ def follow_neighbours(home, adj_ptr, adj, rank):
 
 @njit
 def derive(
-    home,
-    moved,
-    practice_label,
-    rank,
-    adj_ptr,
-    adj,
-    weight,
-    row_lad,
-    n_lads,
-    indptr,
-    indices,
-    data,
-    by_ptr,
-    by_row,
-    site,
-    listed,
-    repairing,
-    passes,
-    share,
-):
+    home, moved, practice_label, rank, adj_ptr, adj, weight, row_lad, n_lads, indptr, indices, data, by_ptr, by_row,
+    site, listed, repairing, passes, share,
+):  # fmt: skip
     """The whole footprint derivation of :func:`geo.plan.footprint.footprint_labels` in one call: the homes of the
     rows where the ``moved`` practice columns have patients (``by_ptr``, ``by_row``: the registrations by column)
     recounted into a copy of ``home`` (every row's when ``home`` is empty), the rows with none following
@@ -324,21 +307,9 @@ def derive(
     parts = np.empty(0, np.int64)
     if repairing:
         lab, repaired, detached, parts = repair(
-            lab,
-            adj_ptr,
-            adj,
-            weight,
-            rank,
-            row_lad,
-            label_lad,
-            indptr,
-            indices,
-            data,
-            practice_label,
-            keep,
-            passes,
-            share,
-        )
+            lab, adj_ptr, adj, weight, rank, row_lad, label_lad, indptr, indices, data, practice_label, keep,
+            passes, share,
+        )  # fmt: skip
     # labels with a practice and no row, in the order of their names, each given its largest practice's site
     used = np.zeros(n_labels, np.bool_)
     for j in range(len(practice_label)):
@@ -362,21 +333,9 @@ def derive(
             sited += 1
     if sited and repairing:  # a site given to an empty neighbourhood may part another's
         lab, again, detached, parts = repair(
-            lab,
-            adj_ptr,
-            adj,
-            weight,
-            rank,
-            row_lad,
-            label_lad,
-            indptr,
-            indices,
-            data,
-            practice_label,
-            keep,
-            passes,
-            share,
-        )
+            lab, adj_ptr, adj, weight, rank, row_lad, label_lad, indptr, indices, data, practice_label, keep,
+            passes, share,
+        )  # fmt: skip
         repaired |= again
     repaired |= keep
     if not repairing:
