@@ -20,7 +20,11 @@ A whole-practice move (``--practices``) is not there yet: CPU p50 2.08-2.38 ms (
 (runs alternated, load average 7.7-8.0 on 2 cores), against the 1 ms of issue 26. A list plan's LA count, the
 many-row tally patches and the leakage cells compiled then took it from CPU p50 2.60-2.78 ms (p95 3.42-3.74) to
 1.99-2.45 (p95 2.70-3.12), 1,000 moves a run, runs alternated, load average 6.6-8.0 on 2 cores; still not 1 ms
-(the move's footprint derivation, its repair above all, is about half of what is left).
+(the move's footprint derivation, its repair above all, is about half of what is left). The derivation in one
+compiled call (the repair's parts handed on as the child's components, the rows to recount marked inside it) and
+the patched practice tables carved from huge-page blocks then took it from CPU p50 0.76-0.77 ms (p95 1.12-1.18) to
+0.48-0.56 (p95 0.75-0.99) in one session, 1,000 moves a run, runs alternated, load average 6.4-7.0 on 2 cores
+(the same code had measured 1.38 at load 3 earlier that day: compare runs of one session only).
 
 Usage::
 

@@ -30,9 +30,7 @@ import pandas as pd
 from geo.errors import PlanError
 from geo.atlas.arrays import atlas_arrays
 from geo.disclosure import is_disclosive
-from geo.plan.repair_kernel import repair
-from geo.plan.repair_kernel import follow_neighbours
-from geo.plan.repair_kernel import homes
+from geo.plan.repair_kernel import derive, homes
 
 if TYPE_CHECKING:
     from geo.atlas.arrays import AtlasArrays
@@ -106,6 +104,10 @@ class LabelledFootprint:
     detached: np.ndarray
     #: How many labels the footprint was derived with (ties follow their names: the same list, the same ranks).
     label_count: int = 0
+    #: Their ranks by name (:func:`label_ranks`), kept so a move that makes no new label does not sort again.
+    rank: np.ndarray | None = None
+    #: Each row's part of its label, named by its first row: the plan's ``components`` (found by the repair).
+    components: np.ndarray | None = None
 
     def notes(self, arrays: "AtlasArrays") -> list[str]:
         """:meth:`Footprint.notes` without building the named footprint (the practice-move path): only the
@@ -169,105 +171,65 @@ def footprint_labels(
     labels: list[str],
     *,
     home: np.ndarray | None = None,
-    rows: np.ndarray | None = None,
+    moved: np.ndarray | None = None,
     repair: bool = True,
+    rank: np.ndarray | None = None,
 ) -> LabelledFootprint:
     """Derive the footprint of ``practice_label`` (label index per practice column, -1: not in the plan).
 
-    With ``home`` (the previous footprint's homes) and ``rows``, only those rows' homes are recounted: the rows
-    where a moved practice has patients, the only ones whose counts by neighbourhood changed. The rest is
-    derived again whatever changed (compiled, tens of microseconds for an ICB): the repair of a part anywhere
-    depends on the moved practices (through their patients there and the LAs their neighbourhoods have sites in),
-    so no earlier footprint is reused even when no home changed.
+    With ``home`` (the previous footprint's homes) and ``moved`` (the practice columns whose label changed), only
+    the homes of the rows where a moved practice has patients are recounted, the only rows whose counts by
+    neighbourhood changed. The rest is derived again whatever changed (one compiled call,
+    :func:`geo.plan.repair_kernel.derive`): the repair of a part anywhere depends on the moved practices (through
+    their patients there and the LAs their neighbourhoods have sites in), so no earlier footprint is reused even
+    when no home changed. ``rank``: the labels' ranks (:func:`label_ranks`) when the caller holds them.
+
+    The repair, pass by pass: every part of a label but its heaviest is re-attached, lightest first (ties: the
+    part whose first row comes first), each to a label across its boundary as the labels stand then: one with a
+    practice sited in the part's LA, then most of its patients, most shared edges, the first name. The passes
+    stop when no part is left or none could move. Sites given to empty neighbourhoods are never moved.
     """
-    rank = label_ranks(labels)
-    if home is None:
-        home = _homes(arrays, practice_label, rank)
-    else:
-        home = home.copy()
-        if len(rows):
-            home[rows] = _homes(arrays, practice_label, rank, rows)
-    lab = _follow_neighbours(arrays, home, rank)
-    repaired = detached = np.empty(0, np.int64)
-    if repair and len(arrays.edges):
-        lab, repaired, detached = _repair(lab, arrays.edges, arrays.registered_by_row, rank, arrays, practice_label)
-    placed, sited = _place_empty(arrays, lab, practice_label, labels, rank)
-    if repair and len(sited) and len(arrays.edges):  # a site given to an empty neighbourhood may part another's
-        placed, again, detached = _repair(
-            placed, arrays.edges, arrays.registered_by_row, rank, arrays, practice_label, keep=sited
-        )
-        repaired = np.union1d(repaired, again)
-    return LabelledFootprint(
-        placed, home, np.unique(np.concatenate([repaired, sited])).astype(np.int64), detached, len(rank)
-    )
-
-
-def home_labels(arrays: "AtlasArrays", practice_label: np.ndarray, labels: list[str]) -> np.ndarray:
-    """Each LSOA row's home: the label whose practices hold most of its registered residents (-1: none)."""
-    return _homes(arrays, practice_label, label_ranks(labels))
-
-
-def _homes(
-    arrays: "AtlasArrays", practice_label: np.ndarray, rank: np.ndarray, rows: np.ndarray | None = None
-) -> np.ndarray:
-    """The label whose practices hold most of each row's registered residents (-1: none with the plan's);
-    for ``rows`` only when given (compiled, on the CSR arrays: no sparse slicing on the move path)."""
-
+    rank = label_ranks(labels) if rank is None else rank
     prepared = _prepared(arrays)
-    rows = np.arange(len(arrays.codes)) if rows is None else np.asarray(rows, np.int64)
-    return homes(*prepared.csr, np.asarray(practice_label, np.int64), np.asarray(rank, np.int64), rows)
-
-
-def _follow_neighbours(arrays: "AtlasArrays", home: np.ndarray, rank: np.ndarray) -> np.ndarray:
-    """Rows with no home take the label most of their labelled neighbours have (repeated until all are set)."""
-    if not (home < 0).any():
-        return home.copy()
-
-    prepared = _prepared(arrays)
-    return follow_neighbours(np.asarray(home, np.int64), prepared.adj_ptr, prepared.adj, np.asarray(rank, np.int64))
-
-
-def _repair(
-    lab: np.ndarray,
-    edges: np.ndarray,
-    weight: np.ndarray,
-    rank: np.ndarray,
-    arrays: "AtlasArrays",
-    practice_label: np.ndarray,
-    keep: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Re-attach detached parts to the neighbouring label in their LA keeping alignment highest (else the one
-    sharing most edges); report the rest (row indices). Rows in ``keep`` are never moved.
-
-    Pass by pass, every part of a label but its heaviest is re-attached, lightest first (ties: the part whose
-    first row comes first), each to a label across its boundary as the labels stand then: one with a practice
-    sited in the part's LA, then most of its patients, most shared edges, the first name. The passes stop when
-    no part is left or none could move. Compiled: :mod:`geo.plan.repair_kernel`.
-    """
-
-    prepared = _prepared(arrays)
-    row_lad = prepared.row_lad
-    label_lad = np.zeros((len(rank), int(row_lad.max(initial=0)) + 1), np.bool_)
-    sited = np.flatnonzero((practice_label >= 0) & (arrays.practice_site >= 0))
-    label_lad[practice_label[sited], row_lad[arrays.practice_site[sited]]] = True
-    mask = np.zeros(len(lab), np.bool_)
-    if keep is not None:
-        mask[keep] = True
-    lab, repaired, detached = repair(
-        np.asarray(lab, np.int64),
+    label, home, repaired, detached, parts, missing = derive(
+        _NO_ROWS if home is None else home,
+        _NO_ROWS if moved is None else np.asarray(moved, np.int64),
+        np.asarray(practice_label, np.int64),
+        rank,
         prepared.adj_ptr,
         prepared.adj,
-        weight + 1e-6,  # an empty LSOA still weighs a little
-        np.asarray(rank, np.int64),
-        row_lad,
-        label_lad,
+        prepared.weight,
+        prepared.row_lad,
+        prepared.n_lads,
         *prepared.csr,
-        np.asarray(practice_label, np.int64),
-        mask,
+        *prepared.by_practice,
+        prepared.site,
+        prepared.listed,
+        repair and len(arrays.edges) > 0,
         PASSES,
         REPAIR_SHARE,
     )
-    return lab, np.flatnonzero(repaired), np.flatnonzero(detached)
+    if missing >= 0:
+        raise PlanError(
+            f"neighbourhood {labels[missing]} has no practice sited in the area",
+            column="practice_code",
+            expected="every neighbourhood to hold at least one practice sited in the area",
+        )
+    return LabelledFootprint(label, home, np.flatnonzero(repaired), np.flatnonzero(detached), len(rank), rank, parts)
+
+
+def home_labels(arrays: "AtlasArrays", practice_label: np.ndarray, labels: list[str]) -> np.ndarray:
+    """Each LSOA row's home: the label whose practices hold most of its registered residents (-1: none), counted
+    entry by entry in CSR order (compiled, :func:`geo.plan.repair_kernel.homes`)."""
+    return homes(
+        *_prepared(arrays).csr,
+        np.asarray(practice_label, np.int64),
+        label_ranks(labels),
+        np.arange(len(arrays.codes), dtype=np.int64),
+    )
+
+
+_NO_ROWS = np.empty(0, np.int64)  # no homes given: every row's counted
 
 
 @dataclass(frozen=True)
@@ -277,8 +239,17 @@ class _Prepared:
     adj_ptr: np.ndarray
     adj: np.ndarray
     row_lad: np.ndarray
+    #: LA columns (at least one: an atlas with none has every row in LA 0).
+    n_lads: int
     #: ``registrations`` as int64 / float64 CSR arrays (indptr, indices, data).
     csr: tuple[np.ndarray, np.ndarray, np.ndarray]
+    #: ``registrations`` by column as int64 CSC arrays (indptr, row indices): where each practice has patients.
+    by_practice: tuple[np.ndarray, np.ndarray]
+    #: The repair's weight of each row: its registered residents, and a little more (an empty LSOA still weighs).
+    weight: np.ndarray
+    #: Each practice column's site row (-1: outside the area) and list size.
+    site: np.ndarray
+    listed: np.ndarray
 
 
 _PREPARED: dict[int, _Prepared] = {}
@@ -292,38 +263,17 @@ def _prepared(arrays: "AtlasArrays") -> _Prepared:
         indptr, neighbour, _ = arrays.neighbours
         onehot = np.asarray(arrays.values[:, arrays.lad_slice()]) if arrays.lad_codes else np.zeros((0, 0))
         row_lad = onehot.argmax(axis=1) if onehot.shape[1] else np.zeros(len(arrays.codes), np.int64)
-        r = arrays.registrations
+        r, by = arrays.registrations, arrays.registrations_by_practice
         _PREPARED[key] = _Prepared(
             indptr.astype(np.int64),
             neighbour.astype(np.int64),
             row_lad.astype(np.int64),
+            int(row_lad.max(initial=0)) + 1,
             (r.indptr.astype(np.int64), r.indices.astype(np.int64), r.data.astype(np.float64)),
+            (by.indptr.astype(np.int64), by.indices.astype(np.int64)),
+            np.asarray(arrays.registered_by_row, np.float64) + 1e-6,
+            np.asarray(arrays.practice_site, np.int64),
+            np.asarray(arrays.practice_list, np.float64),
         )
         weakref.finalize(arrays, _PREPARED.pop, key, None)
     return _PREPARED[key]
-
-
-def _place_empty(
-    arrays: "AtlasArrays", lab: np.ndarray, practice_label: np.ndarray, labels: list[str], rank: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Give each neighbourhood of the plan that holds no LSOA the site of its largest practice."""
-    # labels with a practice and no row, ascending (as np.unique would list them), in two bincounts
-    used = np.bincount(practice_label[practice_label >= 0], minlength=len(labels)) > 0
-    empty = np.flatnonzero(used & (np.bincount(lab, minlength=len(labels)) == 0))
-    if not len(empty):
-        return lab, np.empty(0, np.int64)
-    lab = lab.copy()
-    sited = []
-    for k in empty[np.argsort(rank[empty])]:
-        members = np.flatnonzero(practice_label == k)
-        members = members[arrays.practice_site[members] >= 0]
-        if not len(members):
-            raise PlanError(
-                f"neighbourhood {labels[k]} has no practice sited in the area",
-                column="practice_code",
-                expected="every neighbourhood to hold at least one practice sited in the area",
-            )
-        row = arrays.practice_site[members[np.argmax(arrays.practice_list[members])]]
-        lab[row] = k
-        sited.append(row)
-    return lab, np.asarray(sited, np.int64)

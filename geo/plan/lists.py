@@ -20,7 +20,14 @@ import pandas as pd
 
 from geo.errors import PlanError
 from geo.names import check_name
-from geo.plan.footprint import REPAIR_SHARE, Footprint, derive_footprint, footprint_labels, home_labels  # noqa: F401 (re-exported)
+from geo.plan.footprint import (  # noqa: F401 (re-exported)
+    REPAIR_SHARE,
+    Footprint,
+    derive_footprint,
+    footprint_labels,
+    home_labels,
+    label_ranks,
+)
 from geo.plan.params import Provenance
 
 if TYPE_CHECKING:
@@ -178,20 +185,19 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
             labels.append(label)
         practice_label[column[code]] = known[label]
         moved[code] = label
-    by_practice = arrays.registrations_by_practice
-    touched = [
-        by_practice.indices[by_practice.indptr[j] : by_practice.indptr[j + 1]] for j in (column[code] for code in moved)
-    ]
-    rows = np.unique(np.concatenate(touched)) if touched else np.empty(0, np.int64)
-    made = footprint_labels(arrays, practice_label, labels, home=home, rows=rows)
+    columns = np.fromiter((column[code] for code in moved), np.int64, count=len(moved))
+    # the labels' ranks by name, sorted again only when the move made a new label
+    rank = plan.kept("footprint_rank", lambda: label_ranks(plan.labels)) if labels is plan.labels else None
+    made = footprint_labels(arrays, practice_label, labels, home=home, moved=columns, rank=rank)
     # The child's list view stays label indices until read: no pandas (Arrow strings) on the move path.
     notes = made.notes(arrays)
     worked_out = _Labelled(
         labels,
         made.label,
         moved_practices=moved,
-        metrics={"practice_label": practice_label},
-        state={"footprint_home": made.home, "footprint": made},
+        # the components are those the repair searched for (the one labelling loop: no second search)
+        metrics={"practice_label": practice_label, "components": made.components},
+        state={"footprint_home": made.home, "footprint": made, "footprint_rank": made.rank},
     )
     return Plan(
         plan.atlas,

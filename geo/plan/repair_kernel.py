@@ -48,8 +48,9 @@ def _components(lab, adj_ptr, adj, weight, n_labels):
 def repair(
     lab, adj_ptr, adj, weight, rank, row_lad, label_lad, indptr, indices, data, practice_label, keep, passes, share
 ):
-    """Re-attach every detached part (see :func:`geo.plan.footprint._repair`); return the labels, a mask of the
-    re-attached rows and a mask of the rows left detached. ``label_lad[c, v]``: label ``c`` has a practice sited
+    """Re-attach every detached part (see :func:`geo.plan.footprint.footprint_labels`); return the labels, a mask
+    of the re-attached rows, a mask of the rows left detached and each row's part of its label as it ends, named by
+    its first row (what :func:`geo.metrics.kernels.first_row_components` finds: the plan's ``components``). ``label_lad[c, v]``: label ``c`` has a practice sited
     in LA ``v`` (at least one LA column: an atlas with none has every row in LA 0)."""
     n = len(lab)
     n_labels = len(rank)
@@ -174,9 +175,14 @@ def repair(
             break
         comp, k, part_weight, part_label, main = _components(lab, adj_ptr, adj, weight, n_labels)
     detached = np.zeros(n, np.bool_)
+    first = np.full(max(k, 1), -1, np.int64)
+    parts = np.empty(n, np.int64)
     for r in range(n):
         detached[r] = main[lab[r]] != comp[r]
-    return lab, repaired, detached
+        if first[comp[r]] < 0:
+            first[comp[r]] = r
+        parts[r] = first[comp[r]]
+    return lab, repaired, detached, parts
 
 
 @njit
@@ -259,3 +265,79 @@ def follow_neighbours(home, adj_ptr, adj, rank):
                     lab[r] = first
             return lab
         lab = voted
+
+
+@njit
+def derive(
+    home, moved, practice_label, rank, adj_ptr, adj, weight, row_lad, n_lads, indptr, indices, data, by_ptr, by_row,
+    site, listed, repairing, passes, share,
+):  # fmt: skip
+    """The whole footprint derivation of :func:`geo.plan.footprint.footprint_labels` in one call: the homes of the
+    rows where the ``moved`` practice columns have patients (``by_ptr``, ``by_row``: the registrations by column)
+    recounted into a copy of ``home`` (every row's when ``home`` is empty), the rows with none following
+    their neighbours, the repair (when ``repairing``), each neighbourhood holding no row given its largest
+    practice's site (``site``: each practice column's row, -1 outside; ``listed``: its list) and, when one was,
+    the repair again with those sites kept.
+
+    Returns the labels, the homes, a mask of the re-attached (or given) rows, a mask of the rows left detached, each
+    row's part of its label named by its first row (the plan's ``components``, from the repair's own search) and
+    -1, or the first label (by name) that holds no row and no practice sited in the area, when there is one.
+    """
+    n_labels = len(rank)
+    n = len(adj_ptr) - 1
+    if len(home) == 0:
+        home = homes(indptr, indices, data, practice_label, rank, np.arange(n))
+    else:
+        home = home.copy()
+        touched = np.zeros(n, np.bool_)
+        for j in moved:
+            for e in range(by_ptr[j], by_ptr[j + 1]):
+                touched[by_row[e]] = True
+        rows = np.flatnonzero(touched)
+        if len(rows):
+            home[rows] = homes(indptr, indices, data, practice_label, rank, rows)
+    lab = follow_neighbours(home, adj_ptr, adj, rank)
+    repaired = np.zeros(n, np.bool_)
+    detached = np.zeros(n, np.bool_)
+    label_lad = np.zeros((max(n_labels, 1), n_lads), np.bool_)
+    for j in range(len(practice_label)):  # which LAs each label has a practice sited in
+        if practice_label[j] >= 0 and site[j] >= 0:
+            label_lad[practice_label[j], row_lad[site[j]]] = True
+    keep = np.zeros(n, np.bool_)
+    parts = np.empty(0, np.int64)
+    if repairing:
+        lab, repaired, detached, parts = repair(
+            lab, adj_ptr, adj, weight, rank, row_lad, label_lad, indptr, indices, data, practice_label, keep,
+            passes, share,
+        )  # fmt: skip
+    # labels with a practice and no row, in the order of their names, each given its largest practice's site
+    used = np.zeros(n_labels, np.bool_)
+    for j in range(len(practice_label)):
+        if practice_label[j] >= 0:
+            used[practice_label[j]] = True
+    for r in range(n):
+        used[lab[r]] = False
+    empty = np.flatnonzero(used)
+    sited = 0
+    if len(empty):
+        lab = lab.copy()
+        for k in empty[np.argsort(rank[empty])]:
+            row, most = -1, 0.0
+            for j in range(len(practice_label)):  # the first practice with the largest list (as argmax)
+                if practice_label[j] == k and site[j] >= 0 and (row < 0 or listed[j] > most):
+                    row, most = site[j], listed[j]
+            if row < 0:
+                return lab, home, repaired, detached, parts, k
+            lab[row] = k
+            keep[row] = True
+            sited += 1
+    if sited and repairing:  # a site given to an empty neighbourhood may part another's
+        lab, again, detached, parts = repair(
+            lab, adj_ptr, adj, weight, rank, row_lad, label_lad, indptr, indices, data, practice_label, keep,
+            passes, share,
+        )  # fmt: skip
+        repaired |= again
+    repaired |= keep
+    if not repairing:
+        parts = first_row_components(lab, adj_ptr, adj)
+    return lab, home, repaired, detached, parts, -1
