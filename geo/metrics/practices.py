@@ -11,7 +11,6 @@ for registration leakage; but only practices sited in the area are listed per ne
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,10 +28,6 @@ from geo.metrics.kernels import (
 
 # Beyond this many moved rows, recounting every practice's home beats patching the ones the rows touch.
 PATCH_LIMIT = 64
-#: Patched practice tables are carved from blocks of this many (see :func:`_fresh_table`).
-BLOCK_TABLES = 64
-_block: dict[str, np.ndarray | int | None] = {"tables": None, "used": 0}
-_block_lock = threading.Lock()
 
 if TYPE_CHECKING:
     from geo.plan import Plan
@@ -50,32 +45,11 @@ def _practice_tallies_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
         return edit["practice_tallies"]
     pos, old, new = plan.flow
     grown = len(plan.labels) - previous.shape[0]
-    if grown > 0:
-        table = np.vstack([previous, np.zeros((grown, previous.shape[1]))])
-    else:
-        table = _fresh_table(previous.shape)
-        np.copyto(table, previous)
+    table = np.vstack([previous, np.zeros((grown, previous.shape[1]))]) if grown > 0 else previous.copy()
     matrix = plan.arrays.registrations
     # The rows in one compiled loop: the same arithmetic in the same order as row-by-row numpy.
     patch_tallies(table, matrix.indptr, matrix.indices, matrix.data, pos, old, new)
     return table
-
-
-def _fresh_table(shape: tuple[int, int]) -> np.ndarray:
-    """An uninitialised C-ordered table of ``shape``, one of :data:`BLOCK_TABLES` carved from one block.
-
-    Each patched table is a fresh copy (the parent keeps its own), some 90 kB for an ICB: allocated one by one
-    while the plans stay alive, every 4 kB page of each is a page fault on first write, some 40 us a practice
-    move. numpy asks the kernel for huge pages for a block this large, so its tables fault a few times in all.
-    A block is freed when the last table carved from it is.
-    """
-    with _block_lock:  # plans may be edited from several threads (the API)
-        tables, used = _block["tables"], _block["used"]
-        if tables is None or tables.shape[1:] != tuple(shape) or used == len(tables):
-            tables, used = np.empty((BLOCK_TABLES, *shape)), 0
-            _block["tables"] = tables
-        _block["used"] = used + 1
-    return tables[used]
 
 
 def _homes(table: np.ndarray) -> np.ndarray:

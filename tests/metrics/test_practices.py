@@ -10,13 +10,10 @@ from __future__ import annotations
 import dataclasses
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from geo.metrics.practices import BLOCK_TABLES
-from geo.metrics.tallies import label_onehot
 from geo.plan import Plan
 from geo.testing import grid_atlas
 from geo.testing.disclosure import assert_no_small_counts
@@ -80,21 +77,3 @@ def test_practice_counts_never_reach_the_exported_table(atlas):
     assert [c for c in table.columns if "patients" in c] == ["patients_from_outside"]
     assert_no_small_counts(table)
     assert table.set_index("name").loc["A", "practice_codes"] == ["P1"]
-
-
-def test_patched_practice_tables_carved_from_shared_blocks_stay_each_plans_own():
-    # More moves than a block holds, every plan kept: each table is still its plan's recount and no two share
-    # memory (a slot handed out twice, or a block reused while its tables live, would break both).
-    atlas = grid_atlas(5, 4, practice_every=2, seed=1)
-    codes = list(atlas.practices.index)
-    plan = Plan.from_practices(atlas, {code: "NS"[i % 2] for i, code in enumerate(codes)}, target=9000)
-    chain = [plan]
-    plan["practice_tallies"]
-    for step in range(BLOCK_TABLES + 6):
-        plan = plan.move_practices({codes[step % len(codes)]: "NS"[(step // len(codes)) % 2]})
-        plan["practice_tallies"]
-        chain.append(plan)
-    tables = [p["practice_tallies"] for p in chain]
-    for p, table in zip(chain, tables):
-        np.testing.assert_allclose(table, (label_onehot(p) @ p.arrays.registrations).toarray(), atol=1e-9)
-    assert not any(np.shares_memory(a, b) for i, a in enumerate(tables) for b in tables[i + 1 :])
