@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import html
 import logging
-import shutil
-import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,6 +20,7 @@ from shapely import Point, STRtree, box, clip_by_rect
 from shapely.ops import polylabel
 
 from geo.profiles.charts import BLUE, DARK, RED
+from geo.profiles.fonts import EM, fc_match, measuring_font
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +106,6 @@ LABEL_FONT = "DejaVu Sans"
 CHAR_WIDTH, HALO = 0.68, 1.5
 #: Line spacing of a label, in font sizes.
 LEADING = 1.1
-#: Size at which the label font is measured (a glyph's metrics are in whole pixels at it: 1/1000 of a font size).
-_EM = 1000
 
 
 @lru_cache(maxsize=1)
@@ -116,31 +113,11 @@ def label_font_file() -> str | None:
     """The file of the bold label font as fontconfig resolves it (``fc-match "DejaVu Sans:bold"``, what Pango and so
     WeasyPrint draw), else the file ``DejaVuSans-Bold.ttf`` wherever Pillow finds it in the system's font folders,
     else ``None``."""
-    if shutil.which("fc-match"):
-        try:
-            found = subprocess.run(
-                ["fc-match", "--format=%{file}", f"{LABEL_FONT}:bold"], capture_output=True, text=True, timeout=30
-            ).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            found = ""
-        if found and _font(found) is not None:
-            return found
+    _, found = fc_match(f"{LABEL_FONT}:bold")
+    if found and measuring_font(found) is not None:
+        return found
     name = LABEL_FONT.replace(" ", "") + "-Bold.ttf"
-    return name if _font(name) is not None else None
-
-
-@lru_cache(maxsize=4)
-def _font(path: str):
-    """The font at ``path`` (a file, or a file name Pillow looks up in the system's font folders) at :data:`_EM`
-    pixels, or ``None``."""
-    try:
-        from PIL import ImageFont  # lazy: only the overview map measures text
-    except ImportError:
-        return None
-    try:
-        return ImageFont.truetype(path, _EM)
-    except OSError:
-        return None
+    return name if measuring_font(name) is not None else None
 
 
 @lru_cache(maxsize=8192)
@@ -162,13 +139,13 @@ def text_half_width(line: str) -> float:
     path = label_font_file()
     if path is None:
         return len(line) * CHAR_WIDTH / 2
-    font, pen, left, right = _font(path), 0.0, 0.0, 0.0
+    font, pen, left, right = measuring_font(path), 0.0, 0.0, 0.0
     for ch in line:
         x0, _, x1, _ = font.getbbox(ch, anchor="ls")  # the ink and the advance of the glyph, whichever is wider
         left, right = min(left, pen + x0), max(right, pen + x1)
         pen += font.getlength(ch)
     right = max(right, pen)
-    return max(pen / 2 - left, right - pen / 2) / _EM
+    return max(pen / 2 - left, right - pen / 2) / EM
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ notes are set, so the key never runs past the A4 sheet (which clips it) nor leav
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from functools import lru_cache
+
+from geo.profiles.fonts import EM, fc_match, measuring_font
 
 #: The pack's body font families, in the order of the CSS (``html{font-family:...}`` in
 #: :data:`geo.profiles.htmlkit.STYLE`): the first one fontconfig has is the one Pango draws.
@@ -20,22 +20,6 @@ BODY_FAMILIES = ("Liberation Sans", "Arial", "DejaVu Sans")
 CHAR_WIDTH = 0.62
 #: CSS pixels per point and per millimetre.
 PX_PER_PT, PX_PER_MM = 96 / 72, 96 / 25.4
-#: Size at which fonts are measured (a glyph's metrics are in whole pixels at it: 1/1000 of a font size).
-_EM = 1000
-
-
-def _fc_match(pattern: str) -> tuple[str, str]:
-    """(family, file) fontconfig resolves for ``pattern``, or ("", "") without fontconfig."""
-    if not shutil.which("fc-match"):
-        return "", ""
-    try:
-        out = subprocess.run(
-            ["fc-match", "--format=%{family}|%{file}", pattern], capture_output=True, text=True, timeout=30
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return "", ""
-    family, _, path = out.partition("|")
-    return family.split(",")[0].strip(), path.strip()
 
 
 @lru_cache(maxsize=2)
@@ -45,27 +29,14 @@ def body_font_file(bold: bool = False) -> str | None:
     where Pillow finds it; else ``None``."""
     style = ":bold" if bold else ""
     for family in BODY_FAMILIES:
-        found, path = _fc_match(family + style)
-        if found.lower() == family.lower() and _font(path) is not None:
+        found, path = fc_match(family + style)
+        if found.lower() == family.lower() and measuring_font(path) is not None:
             return path
-    _, path = _fc_match("sans-serif" + style)
-    if path and _font(path) is not None:
+    _, path = fc_match("sans-serif" + style)
+    if path and measuring_font(path) is not None:
         return path
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    return name if _font(name) is not None else None
-
-
-@lru_cache(maxsize=4)
-def _font(path: str):
-    """The font at ``path`` at :data:`_EM` pixels, or ``None``."""
-    try:
-        from PIL import ImageFont  # lazy: only the cover's layout measures body text
-    except ImportError:
-        return None
-    try:
-        return ImageFont.truetype(path, _EM)
-    except OSError:
-        return None
+    return name if measuring_font(name) is not None else None
 
 
 @lru_cache(maxsize=16384)
@@ -80,7 +51,7 @@ def text_width(text: str, bold: bool = False) -> float:
     path = body_font_file(bold)
     if path is None:
         return len(text) * CHAR_WIDTH
-    return _font(path).getlength(text) / _EM
+    return measuring_font(path).getlength(text) / EM
 
 
 def line_count(text: str, size: float, width: float, bold: bool = False) -> int:
