@@ -22,6 +22,7 @@ from geo.errors import PlanError
 from geo.names import check_name
 from geo.plan.footprint import REPAIR_SHARE, Footprint, derive_footprint, footprint_labels, home_labels  # noqa: F401 (re-exported)
 from geo.plan.params import Provenance
+from geo.plan.user_units import check_moves_in_units
 
 if TYPE_CHECKING:
     from geo.atlas.model import Atlas
@@ -161,6 +162,7 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
             column="practice_code",
             expected=f"practice codes of {plan.atlas.area.label}",
         )
+    check_moves_in_units(plan, moves, practices=True)  # a re-nested plan's units stay as they are measured
     arrays = plan.arrays
     home = _footprint_home(plan)
     labels = plan.labels

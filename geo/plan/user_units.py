@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geo.atlas.arrays import atlas_arrays
+from geo.errors import PlanError
 from geo.metrics.balance import ideal_places, place_ideals
 from geo.plan.ideals import CUSTOM
 
@@ -90,3 +91,51 @@ def with_places(
     lsoas["nest_code"] = units.to_numpy()
     lsoas["nest_name"] = units.to_numpy()
     return replace(atlas, lsoas=lsoas)
+
+
+def check_moves_in_units(plan: "Plan", moves: Mapping[str, str], *, practices: bool = False) -> None:
+    """Raise one PlanError for a move that takes an LSOA (or a practice, by its site) of a plan nested in a user's
+    units into a neighbourhood of another unit; nothing for any other plan.
+
+    A re-nested plan is measured from each unit's ideal, the unit's published total over its count; its units
+    are in no data folder and are rebuilt from its neighbourhoods (:func:`with_places`), so a move across units
+    would change what a unit holds while its ideal stayed, and another worker, or the plan's file read back, would
+    measure it otherwise. Moves within a unit, and renames, keep every unit as it is.
+
+    Examples
+    --------
+    >>> from geo.testing import grid_atlas
+    >>> from geo.plan import Plan
+    >>> from geo.plan.params import Provenance
+    >>> atlas = with_places(grid_atlas(3, 1), {"A": "WEST", "B": "EAST"}, pd.Series(["A", "B", "B"], index=["G0000", "G0001", "G0002"]), None)
+    >>> ideals = {"WEST": {"ideal": 1500.0, "neighbourhoods": 1}, "EAST": {"ideal": 3000.0, "neighbourhoods": 1}}
+    >>> plan = Plan(atlas, {"G0000": "A", "G0001": "B", "G0002": "B"}, provenance=Provenance("renested", params={"nest": "custom", "ideal_sizes": ideals}))
+    >>> check_moves_in_units(plan, {"G0001": "A"})
+    Traceback (most recent call last):
+    ...
+    geo.errors.PlanError: column 'lsoa_code': LSOA G0001 is in unit EAST, but neighbourhood 'A' is in unit WEST (expected a neighbourhood of the same unit: a re-nested plan is measured from each of its units' ideals, so a move may not cross units)
+    """
+    if plan.provenance.params.get("nest") != CUSTOM or "nest_code" not in plan.atlas.lsoas.columns:
+        return
+    places = ideal_places(plan)
+    units = plan.atlas.lsoas["nest_code"]
+    if practices:
+        arrays = plan.arrays
+        site = dict(zip(pd.Index(arrays.practice_codes).astype(str), arrays.practice_site))
+        unit_of = {str(code): units.iloc[site[str(code)]] if site.get(str(code), -1) >= 0 else None for code in moves}
+    else:
+        unit_of = {str(code): units.get(str(code)) for code in moves}
+    joined: dict[str, str | None] = {}  # a new neighbourhood takes the unit of the first unit it is given
+    for code, target in moves.items():
+        name = "" if target is None else str(target).strip()
+        unit = unit_of[str(code)]
+        unit = None if unit is None or pd.isna(unit) else str(unit)
+        want = places[name] if name in places else joined.setdefault(name, unit)
+        if unit is not None and want is not None and unit != want:
+            what = "practice" if practices else "LSOA"
+            raise PlanError(
+                f"{what} {code} is in unit {unit}, but neighbourhood {name!r} is in unit {want}",
+                column="practice_code" if practices else "lsoa_code",
+                expected="a neighbourhood of the same unit: a re-nested plan is measured from each of its units' "
+                "ideals, so a move may not cross units",
+            )

@@ -289,3 +289,24 @@ def test_a_rename_of_a_renested_plan_keeps_each_neighbourhood_in_its_unit(client
     before = client.get(f"/api/v1/plans/{plan_id}/versions/2").json()["params"]["places"]
     after = client.get(f"/api/v1/plans/{plan_id}/versions/3").json()["params"]["places"]
     assert after["Renamed"] == before[old] and old not in after
+
+
+def test_a_move_of_a_renested_plan_stays_in_its_unit(client, settings, atlas, tmp_path):
+    """A move across units would change what a unit holds while its ideal stayed: refused (422, naming the LSOA and
+    both units), saving nothing. A move within a unit is saved, and measured alike by another worker."""
+    plan_id, etag = counted_renested(client, atlas, tmp_path)
+    stored = client.get(f"/api/v1/plans/{plan_id}/versions/2").json()
+    assignment, places = stored["assignment"], stored["params"]["places"]
+    by_unit = {unit: sorted(n for n in places if places[n] == unit) for unit in ("West", "East")}
+    many, one = sorted(by_unit, key=lambda unit: len(by_unit[unit]), reverse=True)
+    assert len(by_unit[many]) > 1, by_unit  # a unit of two neighbourhoods to move between
+    lsoa = next(c for c, n in sorted(assignment.items()) if n == by_unit[many][0])
+    url = f"/api/v1/plans/{plan_id}/moves"
+    crossing = client.post(url, json={"moves": {lsoa: by_unit[one][0]}}, headers={"If-Match": etag})
+    assert crossing.status_code == 422, crossing.text
+    assert lsoa in crossing.text and f"unit {many}" in crossing.text and f"unit {one}" in crossing.text
+    assert [v["version"] for v in client.get(f"/api/v1/plans/{plan_id}/versions").json()] == [1, 2]
+    within = client.post(url, json={"moves": {lsoa: by_unit[many][1]}}, headers={"If-Match": etag})
+    assert within.status_code == 201, within.text
+    metrics = f"/api/v1/plans/{plan_id}/versions/3/metrics"
+    assert other_worker(settings, atlas, metrics) == client.get(metrics).json()
