@@ -18,7 +18,9 @@ from sqlalchemy.orm import defer
 from geo.atlas.model import Atlas
 from geo.errors import PlanError
 from geo.plan import Plan
+from geo.plan.ideals import CUSTOM
 from geo.plan.params import PlanParams, Provenance
+from geo.plan.user_units import unit_places, with_places
 
 from api.etags import check_if_match, version_etag
 from api.plan_versions import add_version, check_editable, create_plan, get_version, list_versions
@@ -37,6 +39,8 @@ from api.serialize import metrics_body, plan_metrics, version_public
 from api.signoff import check_confirmed, unmet_rules
 from geo.plan.compare import compare_plans
 
+#: The key of the stored parameters holding a re-nested plan's ``{neighbourhood: unit}``.
+PLACES = "places"
 #: Plan objects kept in memory (about 1 MB each for an ICB of 700 LSOAs with metrics computed).
 CACHE_SIZE = 256
 #: Encoded versions and audit events kept (a few hundred bytes each).
@@ -78,9 +82,11 @@ class PlanCache:
                 self._items.popitem(last=False)
 
 
-def stored_params(params: PlanParams, provenance: Provenance | None = None, practices=None) -> dict:
-    """The parameters stored with a version: the plan's own, how the plan was made (its provenance) and, for a
-    list-based plan, its practice assignment (the list view its footprint is derived from).
+def stored_params(params: PlanParams, provenance: Provenance | None = None, practices=None, places=None) -> dict:
+    """The parameters stored with a version: the plan's own, how the plan was made (its provenance), for a
+    list-based plan its practice assignment (the list view its footprint is derived from) and, for a plan nested
+    in a user's units (a re-nested counted plan), each neighbourhood's unit (``places``: in no data folder, so a
+    worker rebuilding the version puts them back, :func:`geo.plan.user_units.with_places`).
 
     Examples
     --------
@@ -92,12 +98,14 @@ def stored_params(params: PlanParams, provenance: Provenance | None = None, prac
         body["provenance"] = provenance.to_dict()
     if practices is not None:
         body["practice_assignment"] = {str(k): str(v) for k, v in practices.items()}
+    if places is not None:
+        body[PLACES] = dict(places)
     return body
 
 
 def plan_stored_params(plan: Plan) -> dict:
     """:func:`stored_params` of a Plan."""
-    return stored_params(plan.params, plan.provenance, plan.practice_assignment)
+    return stored_params(plan.params, plan.provenance, plan.practice_assignment, unit_places(plan))
 
 
 def params_of(stored: dict) -> tuple[PlanParams, Provenance]:
@@ -140,6 +148,16 @@ class PlanService:
         not fit the atlas."""
         plan_params, provenance = params_of(params)
         practices = (params or {}).get("practice_assignment")
+        places = (params or {}).get(PLACES)
+        if places is not None and provenance.params.get("nest") == CUSTOM:
+            # A re-nested plan's units, put back as the plan-file reader puts them back, so this worker measures
+            # it from the units' ideals as the worker that made it did (not from the area's places).
+            atlas = with_places(
+                atlas,
+                places,
+                None if practices is not None else pd.Series(assignment, dtype=object),
+                None if practices is None else pd.Series(practices, dtype=object),
+            )
         if practices is not None:
             # The footprint of a list-based plan is derived from its practices, never trusted from storage.
             return Plan.from_practices(atlas, practices, plan_params, provenance=provenance, name=name)

@@ -25,7 +25,6 @@ whole practices.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,7 +33,6 @@ import pandas as pd
 from geo.contract import NEST_COLUMNS
 from geo.disclosure.margins import place_totals
 from geo.errors import PlanError
-from geo.atlas.arrays import atlas_arrays
 from geo.metrics.balance import ideal_places, place_ideals
 from geo.plan.lookup import (
     PLACE_COLUMN,
@@ -179,41 +177,6 @@ def recorded_ideals(
         for place, (count, ideal) in sorted(given.items())
     }
     return {"nest": level, "ideal_sizes": ideal_sizes}, places
-
-
-def with_recorded_places(atlas: "Atlas", ideals, assignment: pd.Series | None, practices: pd.Series | None) -> "Atlas":
-    """The atlas carrying a user's units (``nest_code``, ``nest_name``) as a plan's rows record them (``ideals``
-    of :func:`recorded_ideals` with nest ``custom``; else the atlas as it is): each LSOA (``assignment``), or each
-    practice's site (``practices``), in its neighbourhood's place, or in none.
-
-    Examples
-    --------
-    >>> from geo.testing import grid_atlas
-    >>> atlas = grid_atlas(3, 1)
-    >>> ideals = ({"nest": "custom"}, {"A": ("WEST", 1), "B": ("EAST", 3)})
-    >>> with_recorded_places(atlas, ideals, pd.Series(["A", "B", "B"], index=atlas.codes), None).lsoas.nest_code.tolist()
-    ['WEST', 'EAST', 'EAST']
-    """
-    if ideals is None or ideals[0].get("nest") != CUSTOM:
-        return atlas
-    place = {name: (where or None) for name, (where, _) in ideals[1].items()}
-    lsoas = atlas.lsoas.copy()
-    units = pd.Series(None, index=lsoas.index, dtype=object)
-    if practices is not None:
-        arrays = atlas_arrays(atlas)
-        site = pd.Series(arrays.practice_site, index=pd.Index(arrays.practice_codes).astype(str))
-        codes = practices.index.astype(str)
-        sites = site.reindex(codes).fillna(-1).astype(int).to_numpy()
-        recorded = [place.get(name) for name in practices.astype(str)]
-        # Reverse code order: a site shared by practices in two places keeps the first's (check_places judges).
-        for i in np.argsort(codes.to_numpy(), kind="stable")[::-1]:
-            if sites[i] >= 0:
-                units.iloc[sites[i]] = recorded[i]
-    elif assignment is not None:
-        units = pd.Series([place.get(name) for name in assignment.reindex(lsoas.index).astype(str)], index=lsoas.index)
-    lsoas["nest_code"] = units.to_numpy()
-    lsoas["nest_name"] = units.to_numpy()
-    return replace(atlas, lsoas=lsoas)
 
 
 def check_totals(plan: "Plan", places: dict[str, tuple[str, int]], *, source: str) -> None:

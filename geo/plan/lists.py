@@ -29,6 +29,7 @@ from geo.plan.footprint import (  # noqa: F401 (re-exported)
     label_ranks,
 )
 from geo.plan.params import Provenance
+from geo.plan.user_units import check_moves_in_units
 
 if TYPE_CHECKING:
     from geo.atlas.model import Atlas
@@ -168,6 +169,7 @@ def move_practices(plan: "Plan", moves: Mapping[str, str]) -> "Plan":
             column="practice_code",
             expected=f"practice codes of {plan.atlas.area.label}",
         )
+    check_moves_in_units(plan, moves, practices=True)  # a re-nested plan's units stay as they are measured
     arrays = plan.arrays
     home = _footprint_home(plan)
     labels = plan.labels

@@ -31,6 +31,7 @@ from geo.plan.naming import rename
 from geo.plan.params import PlanParams, Provenance
 from geo.plan.reader import load_plan
 from geo.plan.report import neighbourhood_table, plan_dict, summary
+from geo.plan.user_units import check_moves_in_units
 
 #: Keyed metric values a plan keeps for objects named by identity (uploaded geographies, UEC layers).
 KEPT_BY_IDENTITY = 8
@@ -508,6 +509,7 @@ class Plan:
                 column="lsoa_code",
                 expected=f"LSOA codes of {self.atlas.area.label}",
             )
+        check_moves_in_units(self, moves)  # a re-nested plan's units stay as they are measured
         # The label list is shared with the child unless a move names a new neighbourhood (lists are never
         # modified in place: a new label copies first).
         labels = self._labels

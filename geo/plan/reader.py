@@ -44,7 +44,8 @@ from geo.plan.lookup import (
 )
 from geo.atlas.model import with_block_columns
 from geo.plan.band import recorded_band, settled
-from geo.plan.ideals import check_places, check_totals, recorded_ideals, with_recorded_places
+from geo.plan.ideals import check_places, check_totals, recorded_ideals
+from geo.plan.user_units import with_recorded_places
 from geo.plan.params import BLOCK_TITLES, Provenance
 from geo.sources.memory import MemoryFile
 from geo.sources.uploads import Upload, check_shapes, open_upload, read_layer, read_table, repaired
