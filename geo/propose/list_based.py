@@ -315,9 +315,9 @@ def _published(units, nodes, groups=None, k: int = 1) -> np.ndarray:
 
     >>> from geo.testing.disclosure import small_count_atlas
     >>> units = practice_units(small_count_atlas())  # Y00001: a list of 5
-    >>> y = list(units.codes).index("Y00001")
-    >>> float(units.lists[[0, y]].sum()), _published(units, [0, y]).tolist(), _published(units, [y]).tolist()
-    (4388.0, [4390.0], [nan])
+    >>> y, z = list(units.codes).index("Y00001"), list(units.codes).index("Z00000")
+    >>> float(units.lists[[z, y]].sum()), _published(units, [z, y]).tolist(), _published(units, [y]).tolist()
+    (2808.0, [2810.0], [nan])
     """
     nodes = np.asarray(nodes, dtype=np.int64)
     groups = np.zeros(len(nodes), np.int64) if groups is None else np.asarray(groups, dtype=np.int64)
