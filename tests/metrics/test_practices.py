@@ -77,3 +77,29 @@ def test_practice_counts_never_reach_the_exported_table(atlas):
     assert [c for c in table.columns if "patients" in c] == ["patients_from_outside"]
     assert_no_small_counts(table)
     assert table.set_index("name").loc["A", "practice_codes"] == ["P1"]
+
+
+def _home_share_quantiles(home: int) -> dict:
+    """The published home-share quantiles of a one-neighbourhood plan of the small-count area when practice
+    Y00001 (a list of 5) has ``home`` patients in the area and the rest outside it, and Y00002 (3) one of 3: the
+    sorted shares are 1/3, home/5 and nine of 100 %, so the 10th percentile (of 11) is Y00001's own share."""
+    from geo.testing.disclosure import small_count_atlas
+
+    atlas = small_count_atlas()
+    reg = atlas.registrations
+    reg.loc[reg.practice_code == "Y00001", "patients"] = float(home)
+    reg.loc[reg.practice_code == "Y00002", "patients"] = 1.0
+    away = pd.DataFrame([("Y00001", "E01999999", 5.0 - home), ("Y00002", "E01999999", 2.0)], columns=reg.columns)
+    atlas.registrations = pd.concat([reg, away], ignore_index=True)
+    in_area = atlas.registrations.groupby("lsoa_code").patients.sum()
+    atlas.lsoas["registered_population"] = in_area.reindex(atlas.lsoas.index, fill_value=0).to_numpy()
+    plan = Plan(atlas, dict.fromkeys(atlas.codes, "All"), target=40_000)
+    assert plan["practice_home_share"]["Y00001"] == home / 5  # exact inside
+    return plan.summary()["practice_home_share"]
+
+
+def test_home_share_quantiles_give_back_no_small_count():
+    """The 10th percentile was 40, 60 or 80 % with 2, 3 or 4 of a list of 5 at home: the list and the count at
+    home (1 to 7) read back. Only shares publish_share would publish (no small part, complement or list) make
+    the quantiles, so they are the same whatever the small practice's counts."""
+    assert _home_share_quantiles(2) == _home_share_quantiles(3) == _home_share_quantiles(4)
