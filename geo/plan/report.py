@@ -146,7 +146,9 @@ def summary(plan: "Plan") -> dict:
     ``registration_leakage_pct`` and ``alignment_pct`` are percentages (the last two as whole percents through
     :func:`geo.disclosure.publish_share`); ``practice_home_share`` gives the 10th and 25th percentiles and median
     (whole percents; no minimum, which would describe one practice) of the share of each practice's
-    list living in its own neighbourhood, in %; ``list_population`` is the practices' lists.
+    list living in its own neighbourhood, in %, over the shares that may be published (none with a small list,
+    count at home or count away: a quantile is one practice's share or between two); ``list_population`` is the
+    practices' lists.
 
     Examples
     --------
