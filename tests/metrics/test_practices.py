@@ -103,3 +103,31 @@ def test_home_share_quantiles_give_back_no_small_count():
     home (1 to 7) read back. Only shares publish_share would publish (no small part, complement or list) make
     the quantiles, so they are the same whatever the small practice's counts."""
     assert _home_share_quantiles(2) == _home_share_quantiles(3) == _home_share_quantiles(4)
+
+
+def _split_verdicts(away: int) -> list[bool]:
+    """Whether practice Z00000 of the small-count area (a list of about 2,800, all at home) is split in a plan of
+    two halves when ``away`` of its patients live in the other half, for split thresholds of 0 to 0.3 %: with the
+    threshold set between two counts (0.05 % of 2,800 is 1.4 people), an exact verdict told the count away."""
+    from api.serialize import plan_metrics
+    from geo.testing.disclosure import small_count_atlas
+
+    atlas = small_count_atlas()
+    extra = pd.DataFrame({"practice_code": ["Z00000"], "lsoa_code": ["G0023"], "patients": [float(away)]})
+    atlas.registrations = pd.concat([atlas.registrations, extra], ignore_index=True)
+    in_area = atlas.registrations.groupby("lsoa_code").patients.sum()
+    atlas.lsoas["registered_population"] = in_area.reindex(atlas.lsoas.index, fill_value=0).to_numpy()
+    atlas.practices.loc["Z00000", ["list_size", "patients_in_area"]] += away
+    plan = Plan(atlas, {c: "W" if int(c[1:]) % 6 < 3 else "E" for c in atlas.codes}, target=17_000)
+    verdicts = []
+    for t in (0.0, 0.0005, 0.001, 0.0015, 0.002, 0.0025, 0.003):
+        split = plan_metrics(plan.with_params(practice_split_threshold=t))["summary"]["split_practices"]
+        verdicts.append("Z00000" in split)
+    return verdicts
+
+
+def test_the_split_verdict_gives_back_no_count_away():
+    """Split when more than the threshold share lives away: judged on the exact share, the verdict flipped at
+    1.4, 2.8... people (1, 4 or 7 away read back; two footprints' counts would give a registration cell). Judged
+    on the share as published (a whole percent, none with 1 to 7 away) it is the same whatever the count."""
+    assert _split_verdicts(1) == _split_verdicts(4) == _split_verdicts(7)
