@@ -303,14 +303,15 @@ def nest_hints(plan, nest: str) -> list[str]:
     if code not in lsoas.columns:
         return []
     low = plan.params.band[0]
-    # The decision reads the exact population; the line quotes the published one (a margin of its parts).
-    exact = plan["population"]
+    # The decision and the line read the published population (a margin of its parts; NaN, suppressed, is below
+    # the band): a decision on the exact one, with the band's edge set a few people above a published total,
+    # would say whether a small practice's list was above or below it.
     shown = plan.neighbourhood_table().set_index("name")["population"]
     members = pd.DataFrame({"hood": plan.assignment.to_numpy(), "place": lsoas[code].to_numpy()}, index=lsoas.index)
     hints = []
     for place, group in members.groupby("place", sort=True):
         hoods = group.hood.unique()
-        if len(hoods) != 1 or (members.hood == hoods[0]).sum() != len(group) or exact[hoods[0]] >= low:
+        if len(hoods) != 1 or (members.hood == hoods[0]).sum() != len(group) or shown[hoods[0]] >= low:
             continue
         population = float(shown[hoods[0]])
         place_name = str(lsoas.loc[group.index[0], name])

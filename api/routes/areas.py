@@ -14,6 +14,7 @@ from api.caches import atlas_fingerprint
 from api.deps import area_atlas, State, Viewer
 from api.schemas import AreaPublic
 from geo.atlas.model import Atlas
+from geo.atlas.summary import published_patients_in_area
 from geo.disclosure import suppress
 from geo.maps._geometry import simplify_for_display, to_leaflet
 
@@ -63,7 +64,10 @@ def _cached(atlas: Atlas, kind: str) -> bytes:
     def make() -> bytes:
         if kind == "lsoas":
             return geojson_layer(atlas.lsoas, LSOA_FIELDS, polygons=True)
-        return geojson_layer(atlas.practices, PRACTICE_FIELDS, polygons=False)
+        # Patients in the area as a margin of their registrations by LSOA: the exact count beside the public list
+        # would give those living elsewhere (often 1 to 7), and two areas one LSOA apart a registration cell.
+        practices = atlas.practices.assign(patients_in_area=published_patients_in_area(atlas))
+        return geojson_layer(practices, PRACTICE_FIELDS, polygons=False)
 
     return caches.LAYERS.get_or_make((atlas_fingerprint(atlas), kind), make)
 

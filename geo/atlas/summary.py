@@ -7,7 +7,7 @@ import pandas as pd
 
 from geo.atlas.model import Atlas
 from geo.atlas.practices import STATUSES
-from geo.disclosure import suppress
+from geo.disclosure import publish_totals, suppress
 
 GROUPINGS = {
     "lad": ("lad_code", "lad_name"),
@@ -67,8 +67,8 @@ def _row(part: pd.DataFrame, code, name) -> dict:
 def practice_status(atlas: Atlas) -> pd.DataFrame:
     """Return how many practices and patients (today's lists) are in the area's plans, and out and why.
 
-    One row per status (``in_plan`` first), with ``practices``, ``patients`` (today's lists, counts 1 to 7
-    suppressed) and ``meaning``; the practices out are listed by :func:`practices_out`.
+    One row per status (``in_plan`` first), with ``practices``, ``patients`` (today's lists, a published margin
+    of them: exact unless one is 1 to 7, then rounded to 10) and ``meaning``; the practices out are listed by :func:`practices_out`.
 
     Examples
     --------
@@ -91,7 +91,7 @@ def practice_status(atlas: Atlas) -> pd.DataFrame:
                 {
                     "status": name,
                     "practices": int(mine.sum()),
-                    "patients": float(lists[mine].sum()),
+                    "patients": _published(lists[mine]),
                     "meaning": STATUSES[name],
                 }
             )
@@ -129,7 +129,8 @@ def closed_practices(atlas: Atlas, by: str = "lad") -> pd.DataFrame:
 
     They are in no plan: today they are on the lists of the practices they moved to, which are spread over home
     LSOAs already, so adding them would count them twice. Columns ``<group>_code, <group>_name, practices,
-    patients`` (counts 1 to 7 suppressed), with a final ``Total`` row.
+    patients`` (a published margin of the registrations by practice and LSOA: exact unless one is 1 to 7, then
+    rounded to 10), with a final ``Total`` row.
 
     Examples
     --------
@@ -144,7 +145,7 @@ def closed_practices(atlas: Atlas, by: str = "lad") -> pd.DataFrame:
     groups = atlas.lsoas[[code, name]].reindex(closed["lsoa_code"].astype(str)).reset_index(drop=True)
     frame = pd.concat([closed.reset_index(drop=True), groups], axis=1)
     rows = [
-        {"code": c, "name": n, "practices": int(part.practice_code.nunique()), "patients": float(part.patients.sum())}
+        {"code": c, "name": n, "practices": int(part.practice_code.nunique()), "patients": _published(part.patients)}
         for (c, n), part in frame.groupby([code, name], sort=True, dropna=False)
     ]
     rows.append(
@@ -152,9 +153,42 @@ def closed_practices(atlas: Atlas, by: str = "lad") -> pd.DataFrame:
             "code": ",".join(atlas.area.codes),
             "name": "Total",
             "practices": int(closed.practice_code.nunique()),
-            "patients": float(closed.patients.sum()),
+            "patients": _published(closed.patients),
         }
     )
     table = pd.DataFrame(rows)
     table["patients"] = suppress(table["patients"].round())
     return table.rename(columns={"code": f"{by}_code", "name": f"{by}_name"})
+
+
+def _published(parts) -> float:
+    """The published total of ``parts`` (practices' lists, or registrations by practice and LSOA): a margin
+    (:func:`geo.disclosure.publish_totals`: exact unless a part is 1 to 7, then each such part counted as 4 and
+    the total rounded to 10; NaN when suppressed). An exact total beside its shown parts, or beside the total of
+    another grouping or area, would give a suppressed one back by subtraction (Leicester's 2 residents at closed
+    practices: QK1's 2,295 less Rutland's 16 and Leicestershire's 2,277)."""
+    values = pd.to_numeric(pd.Series(parts), errors="coerce").fillna(0.0).astype(float).reset_index(drop=True)
+    return float(publish_totals(values).total.iloc[0]) if len(values) else 0.0
+
+
+def published_patients_in_area(atlas: Atlas) -> pd.Series:
+    """Each practice's patients living in the study area as published: a margin of its registrations by LSOA
+    (:func:`geo.disclosure.publish_totals`; NaN when suppressed, 0 with none), for maps and layers.
+
+    The exact count beside the practice's public list gives its patients living elsewhere (often 1 to 7) by
+    subtraction, and two study areas one LSOA apart give its registrations in that LSOA.
+
+    Examples
+    --------
+    >>> from geo.testing.disclosure import small_count_atlas
+    >>> shown = published_patients_in_area(small_count_atlas())
+    >>> shown[["Z00000", "Y00001"]].tolist()  # Y00001's 5 patients, all in one LSOA: suppressed
+    [2803.0, nan]
+    """
+    reg = atlas.registrations
+    reg = reg[reg["lsoa_code"].isin(atlas.lsoas.index)]
+    values = pd.to_numeric(reg["patients"], errors="coerce").fillna(0.0).astype(float).reset_index(drop=True)
+    table = publish_totals(values, reg["practice_code"].astype(str).reset_index(drop=True))
+    codes = atlas.practices.index.astype(str)
+    shown = table["total"].reindex(codes).where(codes.isin(table.index), 0.0)  # none in the area: 0
+    return pd.Series(shown.to_numpy(), index=atlas.practices.index)

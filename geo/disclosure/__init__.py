@@ -58,7 +58,7 @@ from geo.disclosure.margins import (
     publish_weighted,
     suppressed_as,
 )
-from geo.disclosure.shares import publish_share
+from geo.disclosure.shares import publish_share, shareable
 
 __all__ = [
     "COUNT",
@@ -74,6 +74,7 @@ __all__ = [
     "publish_sums",
     "publish_totals",
     "publish_weighted",
+    "shareable",
     "suppress",
     "suppress_frame",
     "suppressed_as",

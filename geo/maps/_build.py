@@ -13,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.atlas.model import Atlas, source_for
+from geo.atlas.summary import published_patients_in_area
 from geo.errors import PlanError
 from geo.maps import _access, _layers
 from geo.maps._compare import add_compare
@@ -340,7 +341,8 @@ def _add_practices(m, atlas):
             "practice_name": practices.practice_name.map(esc),
             "pcn": practices.pcn_name.map(esc).str.cat(practices.pcn_code.map(esc), sep=" (") + ")",
             "list_size_text": practices.list_size.map(count_text),
-            "patients_text": practices.patients_in_area.map(count_text),
+            # A margin of its registrations by LSOA: the exact count less the list would give those elsewhere.
+            "patients_text": published_patients_in_area(atlas).map(lambda v: count_text(v, missing="suppressed")),
             "in_area": practices.in_area.fillna(False).astype(bool),
         },
         geometry=practices.geometry,

@@ -111,6 +111,7 @@ def _worked_out(plan: "Plan") -> dict | None:
         arrays.practice_in_area,
         arrays.practice_site,
         plan.practice_split_threshold,
+        threshold,
         sited_ptr,
         sited,
     )

@@ -207,7 +207,20 @@ def patch_home_patients(patients, home, table, indptr, indices, pos):
 
 @njit
 def patch_split_mask(
-    mask, home, home_patients, area_patients, in_area, site, lab, threshold, indptr, indices, sited_ptr, sited, pos
+    mask,
+    home,
+    home_patients,
+    area_patients,
+    in_area,
+    site,
+    lab,
+    threshold,
+    small,
+    indptr,
+    indices,
+    sited_ptr,
+    sited,
+    pos,
 ):
     """Set ``mask`` (in place) for each practice with patients in the rows ``pos`` or sited in one of them: split
     when it has a home and either more than ``threshold`` of its area patients live outside it or its site is in
@@ -216,17 +229,35 @@ def patch_split_mask(
         r = pos[k]
         for e in range(indptr[r], indptr[r + 1]):
             j = indices[e]
-            mask[j] = _split_one(j, home, home_patients, area_patients, in_area, site, lab, threshold)
+            mask[j] = _split_one(j, home, home_patients, area_patients, in_area, site, lab, threshold, small)
         for e in range(sited_ptr[r], sited_ptr[r + 1]):
             j = sited[e]
-            mask[j] = _split_one(j, home, home_patients, area_patients, in_area, site, lab, threshold)
+            mask[j] = _split_one(j, home, home_patients, area_patients, in_area, site, lab, threshold, small)
 
 
 @njit
-def _split_one(j, home, home_patients, area_patients, in_area, site, lab, threshold):
+def _split_one(j, home, home_patients, area_patients, in_area, site, lab, threshold, small):
     h = home[j]
-    outside = 1 - home_patients[j] / max(area_patients[j], 1e-300)
-    return in_area[j] and h >= 0 and (outside > threshold + 1e-12 or lab[site[j]] != h)
+    return (
+        in_area[j]
+        and h >= 0
+        and (_away_over(home_patients[j], area_patients[j], threshold, small) or lab[site[j]] != h)
+    )
+
+
+@njit
+def _away_over(at_home, total, threshold, small):
+    """Whether the share of ``total`` patients living away from home is over ``threshold``, judged on the share as
+    published (:func:`geo.disclosure.publish_share`: a whole percent, none when the patients at home, away or in
+    all are 1 to ``small``): an exact verdict, with the threshold set between two counts, gives the count away
+    back (and two footprints' counts a registration cell)."""
+    away = total - at_home
+    for v in (at_home, away, total):
+        if 0 < v < small + 0.5:
+            return False
+    if total <= 0:
+        return False
+    return np.round(100.0 * away / total) > 100.0 * threshold + 1e-9
 
 
 @njit
@@ -338,6 +369,7 @@ def patch_one_row(
     in_area,
     site,
     threshold,
+    small,
     sited_ptr,
     sited,
 ):
@@ -368,6 +400,7 @@ def patch_one_row(
         site,
         lab,
         threshold,
+        small,
         reg_indptr,
         reg_indices,
         sited_ptr,

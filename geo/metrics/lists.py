@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from geo.disclosure import shareable
 from geo.metrics import metric
 from geo.metrics.kernels import own_list_patients, sorted_home_shares, sum_by_label
 
@@ -107,10 +108,17 @@ def _home_share(plan: "Plan") -> dict[str, float]:
     return out
 
 
-@metric("practice_home_share_quantiles", "10th, 25th, 50th percentiles and minimum of the practices' home shares")
+@metric(
+    "practice_home_share_quantiles",
+    "10th, 25th, 50th percentiles and minimum of the practices' home shares that may be published",
+)
 def _home_share_quantiles(plan: "Plan") -> dict[str, float]:
     # The shares of practice_home_share, straight from the arrays (no per-practice dictionary on the move path).
-    shares = sorted_home_shares(plan["practice_label"], _own_of_each(plan), plan.arrays.practice_list)
+    # Only the quantiles leave the process (the summary), and each is one practice's share or between two: so
+    # only shares publish_share would publish count (a share of a list of 5 with 3 at home would be 60 %).
+    own, listed = _own_of_each(plan), plan.arrays.practice_list
+    listed = np.where(shareable(own, listed), listed, 0.0)  # a list of 0 is left out
+    shares = sorted_home_shares(plan["practice_label"], own, listed)
     if not len(shares):
         return {"min": float("nan"), "p10": float("nan"), "p25": float("nan"), "median": float("nan")}
     p10, p25, median = _quantiles(shares, (0.10, 0.25, 0.50))

@@ -7,6 +7,8 @@ counts of patients must pass through disclosure control first.
 
 Practices whose site is outside the study area still have a home (their area patients live somewhere), which counts
 for registration leakage; but only practices sited in the area are listed per neighbourhood or can be "split".
+A practice is split when its site is in another neighbourhood or its share of patients living away is over the
+threshold, that share judged as published (a whole percent; none with 1 to 7 at home, away or in all).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from geo.disclosure import _threshold, shareable
 from geo.metrics import metric
 from geo.metrics.edit import one_row_edit
 from geo.metrics.tallies import label_onehot
@@ -106,15 +109,15 @@ def _split(plan: "Plan", columns: np.ndarray) -> np.ndarray:
     """Whether each of the given practice columns is split (see ``practice_splits``)."""
     arrays = plan.arrays
     home = plan["practice_home"][columns]
-    outside_share = 1 - plan["practice_home_patients"][columns] / np.maximum(
-        arrays.practice_area_patients[columns], 1e-300
-    )
+    at_home, total = plan["practice_home_patients"][columns], arrays.practice_area_patients[columns]
+    # The share away is judged as published (a whole percent; none with 1 to 7 at home, away or in all), as the
+    # kernel's _away_over does: an exact verdict with the threshold set between two counts gives the count back.
+    shown = shareable(total - at_home, total)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        percent = np.round(100.0 * (total - at_home) / np.where(total > 0, total, 1.0))
+    over = shown & (percent > 100.0 * plan.practice_split_threshold + 1e-9)
     site_label = plan.label_index[arrays.practice_site[columns]]  # site -1 (outside) is masked by practice_in_area
-    return (
-        arrays.practice_in_area[columns]
-        & (home >= 0)
-        & ((outside_share > plan.practice_split_threshold + 1e-12) | (site_label != home))
-    )
+    return arrays.practice_in_area[columns] & (home >= 0) & (over | (site_label != home))
 
 
 @metric("practice_split_mask", "whether each practice is split (see practice_splits); LSOA-built plans")
@@ -144,6 +147,7 @@ def _split_mask_update(plan: "Plan", previous: np.ndarray) -> np.ndarray:
         arrays.practice_site,
         plan.label_index,
         plan.practice_split_threshold,
+        _threshold(None),
         matrix.indptr,
         matrix.indices,
         sited_ptr,

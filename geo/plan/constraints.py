@@ -75,12 +75,15 @@ def population_balance(plan: "Plan") -> list[Violation]:
     """
     violations = []
     allowed = 100 * plan.tolerance
-    # The message leaves the process: it quotes the population as published (a margin of its parts), never the
-    # exact count, which for a list population could give a practice's small list back.
-    published = dict(zip(plan.neighbourhoods, published_populations(plan)["population"].tolist()))
+    # The verdict and its message leave the process: both are of the population as published (a margin of its
+    # parts), never the exact count. An exact verdict, with the band's edge set a few people above a published
+    # total, would say whether a practice's small list added to it was above or below the edge.
+    figures = published_populations(plan)
+    published = dict(zip(plan.neighbourhoods, figures["population"].tolist()))
     ideal = plan["ideal"]  # the target, or its place's ideal in a counted plan (geo.metrics.balance)
     counted = deviation_from(plan) != "the target"
-    for name, pct in plan["deviation_pct"].items():
+    for name, pct in zip(plan.neighbourhoods, figures["deviation_pct"].tolist()):
+        # A suppressed population (NaN) is judged outside whatever its exact count.
         if abs(pct) <= allowed + 1e-9 or plan["constrained"][name]:
             continue
         direction = "above" if pct > 0 else "below"

@@ -146,7 +146,9 @@ def summary(plan: "Plan") -> dict:
     ``registration_leakage_pct`` and ``alignment_pct`` are percentages (the last two as whole percents through
     :func:`geo.disclosure.publish_share`); ``practice_home_share`` gives the 10th and 25th percentiles and median
     (whole percents; no minimum, which would describe one practice) of the share of each practice's
-    list living in its own neighbourhood, in %; ``list_population`` is the practices' lists.
+    list living in its own neighbourhood, in %, over the shares that may be published (none with a small list,
+    count at home or count away: a quantile is one practice's share or between two); ``list_population`` is the
+    practices' lists.
 
     Examples
     --------
@@ -159,8 +161,8 @@ def summary(plan: "Plan") -> dict:
     """
     published = published_populations(plan)
     # Plain floats: a summary follows every edit, and numpy's per-call cost on a few dozen values is most of it.
-    deviations = [abs(v) for v in published["deviation_pct"].tolist() if math.isfinite(v)] or [math.nan]
-    exact = [abs(v) for v in plan["deviation_pct"].values()]
+    shown = [abs(v) for v in published["deviation_pct"].tolist()]
+    deviations = [v for v in shown if math.isfinite(v)] or [math.nan]
     shares = plan["practice_home_share_quantiles"]
     registered = plan["registered_population"]
     return {
@@ -178,11 +180,12 @@ def summary(plan: "Plan") -> dict:
         "deviation_from": deviation_from(plan),
         "max_abs_deviation_pct": max(deviations),  # a suppressed population has no deviation to show
         "mean_abs_deviation_pct": sum(deviations) / len(deviations),
-        # Shares of neighbourhoods (not of people) from the exact deviations, as validate() judges them: every
-        # neighbourhood counts, a suppressed one too.
-        "within_5_pct": 100.0 * _share_within(exact, 5),
-        "within_10_pct": 100.0 * _share_within(exact, 10),
-        "within_tolerance": _share_within(exact, 100 * plan.tolerance),
+        # Shares of neighbourhoods (not of people) from the published deviations, as validate() judges them:
+        # every neighbourhood counts, a suppressed one as outside. The exact ones, with the band's edge set a few
+        # people above a published total, would say whether a small list was above or below it.
+        "within_5_pct": 100.0 * _share_within(shown, 5),
+        "within_10_pct": 100.0 * _share_within(shown, 10),
+        "within_tolerance": _share_within(shown, 100 * plan.tolerance),
         "constrained": [name for name, flag in plan["constrained"].items() if flag],
         "contiguous": bool(plan["contiguous"]),
         "non_contiguous": [name for name, parts in plan["parts"].items() if parts > 1],
@@ -202,7 +205,7 @@ def summary(plan: "Plan") -> dict:
 
 
 def _share_within(deviations: list[float], limit: float) -> float:
-    """Share of the (absolute, %) deviations within ``limit`` percent."""
+    """Share of the (absolute, %) deviations within ``limit`` percent (NaN, a suppressed one, is outside)."""
     bound = limit + 1e-9
     return len([v for v in deviations if v <= bound]) / len(deviations)
 

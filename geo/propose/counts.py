@@ -15,6 +15,7 @@ import pandas as pd
 
 from geo.disclosure.margins import place_totals
 from geo.errors import PlanError
+from geo.plan.report import published_populations
 from geo.propose.units import split_units
 
 #: The most neighbourhoods one request may ask for (England has about 1,300 of 50,000 people).
@@ -284,7 +285,10 @@ def place_deviation(plan) -> pd.Series | None:
     """
     if not (plan.provenance.params or {}).get("ideal_sizes"):
         return None
-    return (pd.Series(plan["deviation_pct"], dtype=float) / 100).rename("place_deviation")
+    # The line leaves the process: the published deviations (of margins of the parts), never the exact ones,
+    # whose maximum or tallies within a band's edge would give a small practice's list back.
+    published = published_populations(plan)["deviation_pct"]
+    return pd.Series(published, index=plan.neighbourhoods, dtype=float).div(100).rename("place_deviation")
 
 
 def place_balance_line(plan) -> str:

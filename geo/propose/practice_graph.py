@@ -27,6 +27,7 @@ import pandas as pd
 from scipy import sparse
 
 from geo.compiled import njit
+from geo.disclosure import margin_parts
 from geo.errors import DataError
 from geo.propose.model import NEST_COLUMNS
 
@@ -80,6 +81,10 @@ class Units:
     shared: sparse.csr_matrix | None = None
     #: Atlas row of each practice's site LSOA (practices only; None for groups of practices).
     site: np.ndarray | None = None
+    #: Each node's sums of its practices' lists by the margin rule (rows: shown, imputed, hidden;
+    #: :func:`geo.disclosure.margin_parts`): a total of nodes that leaves the process is published from them
+    #: (:func:`geo.disclosure.margin_totals`), never from ``lists``, which would give a practice's small list back.
+    parts: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -179,6 +184,7 @@ def practice_units(atlas) -> Units:
         footprint,
         notes,
         site=site,
+        parts=np.vstack(margin_parts(whole_list)),
     )
     _link(units, atlas, registered)
     return units
@@ -307,6 +313,7 @@ def grouped_units(atlas, p: Units, which: np.ndarray, codes, names, kind: str, w
         sparse.csr_matrix((m, m)),
         footprint,
         notes,
+        parts=np.asarray(member.T @ p.parts.T).T,
     )
     reg = atlas.registrations
     reg = reg[reg["practice_code"].isin(p.codes) & reg["lsoa_code"].isin(atlas.codes)]

@@ -43,10 +43,11 @@ AGE_BANDS_5Y = [
 ]
 
 
-def small_count_atlas():
+def small_count_atlas(lists: dict[str, int] | None = None):
     """Return a synthetic grid (6 x 4 LSOAs, two local authorities, eight practices) plus three practices with
     lists of 5, 3 and 7, QOF registers and registered age-sex cells of 1 to 7 at many practices: the area every
-    disclosure test of list plans uses.
+    disclosure test of list plans uses. ``lists`` gives some of the three other lists (an attack must give the
+    same answers whatever a small list's true count).
 
     Examples
     --------
@@ -55,11 +56,12 @@ def small_count_atlas():
     ([5, 3, 7], 14)
     """
 
+    small_lists = {**SMALL_PRACTICES, **(lists or {})}
     atlas = grid_atlas(6, 4, lad_width=3, practice_every=3)
     big = list(atlas.practices.index)
     sites = ["G0001", "G0010", "G0022"]  # one west, one east, one east
     rows = []
-    for (code, size), site in zip(SMALL_PRACTICES.items(), sites):
+    for (code, size), site in zip(small_lists.items(), sites):
         template = atlas.practices.iloc[0]
         rows.append(
             {
@@ -80,7 +82,7 @@ def small_count_atlas():
     )
     atlas.practices = pd.concat([atlas.practices, small])
     extra = pd.DataFrame(
-        [(code, site, float(size)) for (code, size), site in zip(SMALL_PRACTICES.items(), sites)],
+        [(code, site, float(size)) for (code, size), site in zip(small_lists.items(), sites)],
         columns=["practice_code", "lsoa_code", "patients"],
     )
     atlas.registrations = pd.concat([atlas.registrations, extra], ignore_index=True)
@@ -91,7 +93,7 @@ def small_count_atlas():
     for k, code in enumerate(big):
         size = int(atlas.practices.list_size[code])
         qof += [(code, register, counts[k], "TOTAL", size) for register, counts in SMALL_REGISTERS.items()]
-    for j, (code, size) in enumerate(SMALL_PRACTICES.items()):
+    for j, (code, size) in enumerate(small_lists.items()):
         qof += [
             (code, "DEM", 0, "TOTAL", size),
             (code, "EP", 1 + j, "TOTAL", size),

@@ -3,6 +3,8 @@ legend's sources."""
 
 from __future__ import annotations
 
+import json
+
 import shapely
 from shapely.geometry import shape
 
@@ -48,3 +50,26 @@ def test_an_unknown_boundary_level_is_a_problem(client):
     assert answer.status_code == 422
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert "'lad' or 'ward'" in answer.json()["detail"]
+
+
+def _practice_layer(cell: float) -> list:
+    """The practice layer's patients in the area when the first practice has one more registration cell, of
+    ``cell`` patients, in the area (as two study areas one LSOA apart would)."""
+    import pandas as pd
+
+    from api.routes.areas import _cached
+    from geo.testing import grid_atlas
+
+    atlas = grid_atlas(6, 4, lad_width=3, practice_every=3)
+    code = atlas.practices.index[0]
+    extra = pd.DataFrame({"practice_code": [code], "lsoa_code": [atlas.codes[-1]], "patients": [cell]})
+    atlas.registrations = pd.concat([atlas.registrations, extra], ignore_index=True)
+    atlas.practices.loc[code, "patients_in_area"] += cell  # as the atlas counts it from its registrations
+    body = json.loads(_cached(atlas, "practices"))
+    return [f["properties"]["patients_in_area"] for f in body["features"]]
+
+
+def test_the_practice_layer_gives_back_no_registration_cell():
+    """Each practice's exact patients in the area, from two areas one LSOA apart, gave that LSOA's registrations
+    (1 to 7) back, and beside its list those living elsewhere; as a margin of its cells it does not."""
+    assert _practice_layer(1.0) == _practice_layer(4.0) == _practice_layer(7.0)

@@ -6,6 +6,7 @@ import pytest
 from geo.atlas import load_atlas
 from geo.atlas.arrays import atlas_arrays
 from geo.atlas.summary import closed_practices, practice_status
+from geo.disclosure import hidden_mask
 from geo.propose.pcns import pcn_plan_assignment
 
 from tests.atlas.atlas_recount import icb_practices, lists_2026, registrations_2023, to_lsoa21
@@ -61,7 +62,10 @@ def test_closed_practices_patients_equal_an_independent_recount(icb, data_dir):
     expected = on21.reindex(atlas.lsoas.index).fillna(0).sum()
     assert abs(atlas.closed_registrations.patients.sum() - expected) < 1
     total = closed_practices(atlas).iloc[-1]
-    assert total.patients == round(expected)
+    # Published as a margin of its cells (practice x LSOA registrations): exact unless one is 1 to 7, then each such
+    # cell counted as 4 and the total rounded to 10, so within 5 + 3 per small cell of the exact count.
+    small = int(hidden_mask(atlas.closed_registrations.patients).sum())
+    assert abs(total.patients - expected) <= (5 + 3 * small if small else 0.5)
     assert total.practices == atlas.closed_registrations.practice_code.nunique() > 0
 
 

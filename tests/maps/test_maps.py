@@ -86,6 +86,9 @@ def test_small_counts_never_reach_popups(atlas, hotspots):
     codes = atlas.practices.index
     atlas.practices.loc[codes[0], ["list_size", "patients_in_area"]] = [5, 3]
     atlas.practices.loc[codes[1], ["list_size", "patients_in_area"]] = [7.4, 0.6]
+    reg = atlas.registrations[~atlas.registrations.practice_code.isin(codes[:2])]  # the popup's are its cells'
+    small = pd.DataFrame({"practice_code": codes[:2], "lsoa_code": atlas.codes[:2], "patients": [3.0, 0.6]})
+    atlas.registrations = pd.concat([reg, small], ignore_index=True)
     hotspots.loc[0, "attendances"] = 4  # a table that was not suppressed upstream
     hotspots.loc[1, "attendances"] = np.nan  # suppressed upstream
     html = page(atlas_map(atlas, hotspots=hotspots))
@@ -151,3 +154,25 @@ def test_plan_with_lsoas_outside_the_area_is_refused(atlas, plan):
 def test_unknown_layer_is_refused(atlas):
     with pytest.raises(ValueError, match="imd_decile"):
         atlas_map(atlas, layers=["imd"])
+
+
+def _popup_patients(atlas, cell: float) -> list[str]:
+    """The practices' "patients living in the area" popups when the first practice has one more registration
+    cell, of ``cell`` patients, in the area."""
+    code = atlas.practices.index[0]
+    extra = pd.DataFrame({"practice_code": [code], "lsoa_code": [atlas.codes[-1]], "patients": [cell]})
+    atlas.registrations = pd.concat([atlas.registrations, extra], ignore_index=True)
+    atlas.practices.loc[code, "patients_in_area"] += cell  # as the atlas counts it from its registrations
+    html = page(atlas_map(atlas))
+    found = {f["id"]: f["properties"]["patients_text"] for f in features(html) if "patients_text" in f["properties"]}
+    return [found[c] for c in atlas.practices.index]
+
+
+def test_patients_in_the_area_give_back_no_registration_cell(atlas):
+    """The popup showed each practice's exact patients in the area: two study areas one LSOA apart (or one cell
+    more, as here) gave that LSOA's registrations back (1 to 7), and beside the list those living elsewhere. As
+    a margin of its cells the popup is the same whatever a small cell's count."""
+    from geo.testing import grid_atlas
+
+    shown = [_popup_patients(grid_atlas(6, 4, lad_width=3, practice_every=3), v) for v in (1.0, 4.0, 7.0)]
+    assert shown[0] == shown[1] == shown[2]

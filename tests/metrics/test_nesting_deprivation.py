@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import pytest
 
+from api.serialize import plan_metrics
+
 from geo.metrics.nesting import band_fits
 from geo.plan import Plan
 from geo.testing import grid_atlas
+from geo.testing.disclosure import SMALL_PRACTICES, small_count_atlas
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +98,25 @@ def test_list_plan_counts_the_authorities_of_its_practices_sites():
         assert plan["local_authorities"] == {name: len(codes) for name, codes in plan["lad_codes"].items()}
         seen.update(counts.values())
     assert seen == {1, 2}  # both a crossing and a nested neighbourhood were counted
+
+
+def _constrained_verdicts(size: int) -> list[bool]:
+    """An attacker's "constrained" verdicts on a neighbourhood of every practice of Y00001's local authority but
+    the small ones, with Y00001's list of ``size``: the authority's list total is the neighbourhood's published
+    exact list plus it; the band's one-neighbourhood edge goes at 1 to 7 people above that."""
+    atlas = small_count_atlas({"Y00001": size})
+    lad_of = atlas.lsoas["lad_code"].astype(str)
+    home = lad_of[atlas.practices.lsoa_code["Y00001"]]
+    groups = {
+        c: f"solo {c}" if c in SMALL_PRACTICES else "LA" if lad_of[atlas.practices.lsoa_code[c]] == home else "Other"
+        for c in atlas.practices.index
+    }
+    plan = Plan.from_practices(atlas, groups, target=10_000)
+    exact = next(r["list_population"] for r in plan_metrics(plan)["neighbourhoods"] if r["name"] == "LA")
+    return [plan.with_params(target=(exact + k + 0.5) / 1.1, tolerance=0.1)["constrained"]["LA"] for k in range(1, 8)]
+
+
+def test_the_constrained_verdict_gives_back_no_small_list():
+    """Judged on the authority's exact total, "constrained by its local authority" flipped where the small list
+    was; judged on the published total (a margin of the practices' lists) it is the same whatever its count."""
+    assert _constrained_verdicts(1) == _constrained_verdicts(5) == _constrained_verdicts(7)

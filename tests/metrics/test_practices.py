@@ -77,3 +77,57 @@ def test_practice_counts_never_reach_the_exported_table(atlas):
     assert [c for c in table.columns if "patients" in c] == ["patients_from_outside"]
     assert_no_small_counts(table)
     assert table.set_index("name").loc["A", "practice_codes"] == ["P1"]
+
+
+def _home_share_quantiles(home: int) -> dict:
+    """The published home-share quantiles of a one-neighbourhood plan of the small-count area when practice
+    Y00001 (a list of 5) has ``home`` patients in the area and the rest outside it, and Y00002 (3) one of 3: the
+    sorted shares are 1/3, home/5 and nine of 100 %, so the 10th percentile (of 11) is Y00001's own share."""
+    from geo.testing.disclosure import small_count_atlas
+
+    atlas = small_count_atlas()
+    reg = atlas.registrations
+    reg.loc[reg.practice_code == "Y00001", "patients"] = float(home)
+    reg.loc[reg.practice_code == "Y00002", "patients"] = 1.0
+    away = pd.DataFrame([("Y00001", "E01999999", 5.0 - home), ("Y00002", "E01999999", 2.0)], columns=reg.columns)
+    atlas.registrations = pd.concat([reg, away], ignore_index=True)
+    in_area = atlas.registrations.groupby("lsoa_code").patients.sum()
+    atlas.lsoas["registered_population"] = in_area.reindex(atlas.lsoas.index, fill_value=0).to_numpy()
+    plan = Plan(atlas, dict.fromkeys(atlas.codes, "All"), target=40_000)
+    assert plan["practice_home_share"]["Y00001"] == home / 5  # exact inside
+    return plan.summary()["practice_home_share"]
+
+
+def test_home_share_quantiles_give_back_no_small_count():
+    """The 10th percentile was 40, 60 or 80 % with 2, 3 or 4 of a list of 5 at home: the list and the count at
+    home (1 to 7) read back. Only shares publish_share would publish (no small part, complement or list) make
+    the quantiles, so they are the same whatever the small practice's counts."""
+    assert _home_share_quantiles(2) == _home_share_quantiles(3) == _home_share_quantiles(4)
+
+
+def _split_verdicts(away: int) -> list[bool]:
+    """Whether practice Z00000 of the small-count area (a list of about 2,800, all at home) is split in a plan of
+    two halves when ``away`` of its patients live in the other half, for split thresholds of 0 to 0.3 %: with the
+    threshold set between two counts (0.05 % of 2,800 is 1.4 people), an exact verdict told the count away."""
+    from api.serialize import plan_metrics
+    from geo.testing.disclosure import small_count_atlas
+
+    atlas = small_count_atlas()
+    extra = pd.DataFrame({"practice_code": ["Z00000"], "lsoa_code": ["G0023"], "patients": [float(away)]})
+    atlas.registrations = pd.concat([atlas.registrations, extra], ignore_index=True)
+    in_area = atlas.registrations.groupby("lsoa_code").patients.sum()
+    atlas.lsoas["registered_population"] = in_area.reindex(atlas.lsoas.index, fill_value=0).to_numpy()
+    atlas.practices.loc["Z00000", ["list_size", "patients_in_area"]] += away
+    plan = Plan(atlas, {c: "W" if int(c[1:]) % 6 < 3 else "E" for c in atlas.codes}, target=17_000)
+    verdicts = []
+    for t in (0.0, 0.0005, 0.001, 0.0015, 0.002, 0.0025, 0.003):
+        split = plan_metrics(plan.with_params(practice_split_threshold=t))["summary"]["split_practices"]
+        verdicts.append("Z00000" in split)
+    return verdicts
+
+
+def test_the_split_verdict_gives_back_no_count_away():
+    """Split when more than the threshold share lives away: judged on the exact share, the verdict flipped at
+    1.4, 2.8... people (1, 4 or 7 away read back; two footprints' counts would give a registration cell). Judged
+    on the share as published (a whole percent, none with 1 to 7 away) it is the same whatever the count."""
+    assert _split_verdicts(1) == _split_verdicts(4) == _split_verdicts(7)

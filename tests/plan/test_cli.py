@@ -92,16 +92,29 @@ def test_bad_target_exits_2(two_plans, capsys):
     assert "target" in capsys.readouterr().err
 
 
-def test_the_nest_hint_decides_on_the_exact_population_and_quotes_the_published_one():
-    """Issue 22: a place of 17,998 people (one LSOA of 3) is below the 18,000 floor; its published population is
-    18,000 (the small LSOA counted as 4, rounded to 10), which the hint used to decide on and so stayed silent."""
-    from cli.propose import format_table, nest_hints
+def _nest_hints(small: int) -> list[list[str]]:
+    """The nest hints of a place of 17,995 people and one LSOA of ``small``, with the band's floor 1 to 7 people
+    above the 17,995 (the rest of the place, published exactly in another plan)."""
+    from cli.propose import nest_hints
     from geo.plan import Plan
     from geo.testing import grid_atlas
 
+    atlas = grid_atlas(4, 1, lad_width=2, population=[17995, small, 20000, 20000])
+    plan = Plan(atlas, dict(zip(atlas.codes, ["a", "a", "b", "c"])), target=20_000)
+    return [nest_hints(plan.with_params(target=(17995 + k + 0.5) / 0.9, tolerance=0.1), "lad") for k in range(1, 8)]
+
+
+def test_the_nest_hint_decides_on_the_published_population_and_quotes_it():
+    """Issue 22 made the hint decide on the exact population (17,998 with an LSOA of 3) while quoting the published
+    one (18,000: the small LSOA counted as 4, rounded to 10); with the band's floor set 1 to 7 people above the rest
+    of the place, whether a hint came then told the small count. It decides on what it quotes, whatever the count."""
+    from cli.propose import format_table
+    from geo.plan import Plan
+    from geo.testing import grid_atlas
+
+    assert _nest_hints(1) == _nest_hints(3) == _nest_hints(7)
+    hints = [h for found in _nest_hints(3) for h in found]
+    assert hints and all("(18,000 people)" in h for h in hints)
     atlas = grid_atlas(4, 1, lad_width=2, population=[17995, 3, 20000, 20000])
     plan = Plan(atlas, dict(zip(atlas.codes, ["a", "a", "b", "c"])), target=20_000)
-    assert plan["population"]["a"] < plan.params.band[0] <= plan.neighbourhood_table().population[0]
-    hints = nest_hints(plan, "lad")
-    assert len(hints) == 1 and "(18,000 people)" in hints[0] and "17,998" not in hints[0]
     assert "17,998" not in format_table(plan) and "18,000" in format_table(plan)

@@ -10,6 +10,7 @@ from geo.errors import PlanError
 from geo.propose import ProposalParams, propose
 from geo.propose.counts import apportion, ideal_lines, parse_counts, place_balance_line, place_counts, place_deviation
 from geo.testing import grid_atlas
+from geo.testing.disclosure import small_count_atlas
 
 
 @pytest.fixture(scope="module")
@@ -293,3 +294,23 @@ def test_a_counted_list_plan_never_gives_back_a_small_practice_list_through_its_
             assert entry["population"] % 10 == 0  # rounded, as every total with a small part is
         ideal = table.loc[table.place == code, "place_ideal"].unique().tolist()
         assert ideal == [entry["population"] / entry["neighbourhoods"]]
+
+
+def _balance_lines(size: int) -> list[str]:
+    """The balance line of a list build of one neighbourhood per place of the small-count area, practice Y00001's
+    list of ``size`` in it, for tolerances of 1 to 6 people around its place's published ideal."""
+    atlas = small_count_atlas({"Y00001": size})
+    counts = {"E07009000": 1, "E07009001": 1}
+    return [
+        place_balance_line(
+            propose(atlas, ProposalParams(build_from="practices", neighbourhoods=counts, tolerance=t, seed=1))
+        )
+        for t in (0.0001, 0.0002, 0.0003, 0.0004, 0.0005)
+    ]
+
+
+def test_the_balance_line_gives_back_no_small_list():
+    """The place's ideal is published (its practices' margin: 11,820 for the others' 11,817 and a small list);
+    the line's shares within a band of a few people were of the exact deviations, which told 3 from 1, 5 and 7
+    (and 7 from 1 and 5). Of the published deviations it is the same whatever the list's true count."""
+    assert _balance_lines(1) == _balance_lines(3) == _balance_lines(5) == _balance_lines(7)

@@ -263,3 +263,30 @@ def test_the_rebalancing_note_never_gives_a_negative_number_of_people():
     pop = np.array([1005.0, 1000.0, 6.0])
     note = _extra_note(pop, np.array([0, 0, 0]), np.array([1, 0, 0]), np.array([0, 1, 1]), "people", "")
     assert note and note[0].startswith("some more people moved")
+
+
+def _renest_notes(size: int) -> list[list[str]]:
+    """The notes of re-nesting into its local authorities a plan of the small-count area whose neighbourhood "LA"
+    holds every practice of Y00001's authority (Y00001's list: ``size``), for bands whose upper edge is 1 to 7
+    people above the others' 11,817 (published exactly when Y00001 is a neighbourhood of its own)."""
+    from geo.testing.disclosure import SMALL_PRACTICES, small_count_atlas
+
+    atlas = small_count_atlas({"Y00001": size})
+    lad_of = atlas.lsoas["lad_code"].astype(str)
+    home = lad_of[atlas.practices.lsoa_code["Y00001"]]
+    sited = {c: lad_of[atlas.practices.lsoa_code[c]] for c in atlas.practices.index}
+    groups = {c: "LA" if sited[c] == home else f"solo {c}" if c in SMALL_PRACTICES else "Other" for c in sited}
+    plan = Plan.from_practices(atlas, groups, target=10_000)
+    geo = Geography("las", "local authorities", lad_of, {})
+    notes = []
+    for k in range(1, 8):
+        counted = plan.with_params(target=(11_817 + k + 0.5) / 1.1, tolerance=0.1)
+        notes.append([n for n in renest(counted, geo, rebalance=False).notes if n.startswith("LA:")])
+    return notes
+
+
+def test_the_band_notes_give_back_no_small_list():
+    """Whether a neighbourhood is said to be outside its band was judged on its exact list: with the band's edge
+    1 to 7 people above the published rest, the note came and went where the small list was. Judged on the
+    published list (a margin of its practices'), the notes are the same whatever the list's true count."""
+    assert _renest_notes(1) == _renest_notes(5) == _renest_notes(7)
