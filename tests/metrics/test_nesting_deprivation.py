@@ -15,7 +15,7 @@ from api.serialize import plan_metrics
 from geo.metrics.nesting import band_fits
 from geo.plan import Plan
 from geo.testing import grid_atlas
-from geo.testing.disclosure import SMALL_PRACTICES, small_count_atlas
+from geo.testing.small_count_area import SMALL_PRACTICES, small_count_atlas
 
 
 @pytest.fixture(scope="module")

@@ -83,7 +83,7 @@ def _home_share_quantiles(home: int) -> dict:
     """The published home-share quantiles of a one-neighbourhood plan of the small-count area when practice
     Y00001 (a list of 5) has ``home`` patients in the area and the rest outside it, and Y00002 (3) one of 3: the
     sorted shares are 1/3, home/5 and nine of 100 %, so the 10th percentile (of 11) is Y00001's own share."""
-    from geo.testing.disclosure import small_count_atlas
+    from geo.testing.small_count_area import small_count_atlas
 
     atlas = small_count_atlas()
     reg = atlas.registrations
@@ -110,7 +110,7 @@ def _split_verdicts(away: int) -> list[bool]:
     two halves when ``away`` of its patients live in the other half, for split thresholds of 0 to 0.3 %: with the
     threshold set between two counts (0.05 % of 2,800 is 1.4 people), an exact verdict told the count away."""
     from api.serialize import plan_metrics
-    from geo.testing.disclosure import small_count_atlas
+    from geo.testing.small_count_area import small_count_atlas
 
     atlas = small_count_atlas()
     extra = pd.DataFrame({"practice_code": ["Z00000"], "lsoa_code": ["G0023"], "patients": [float(away)]})

@@ -9,7 +9,7 @@ from geo.errors import PlanError
 from api.serialize import plan_metrics
 from geo.plan import Plan
 from geo.testing import grid_atlas
-from geo.testing.disclosure import SMALL_PRACTICES, small_count_atlas
+from geo.testing.small_count_area import SMALL_PRACTICES, small_count_atlas
 
 
 def test_balanced_contiguous_nested_plan_is_valid(grid3):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from api.serialize import plan_metrics
 from geo.plan import Plan
-from geo.testing.disclosure import SMALL_PRACTICES, small_count_atlas
+from geo.testing.small_count_area import SMALL_PRACTICES, small_count_atlas
 
 
 def _in_band_shares(size: int) -> list[tuple]:

@@ -10,7 +10,7 @@ from geo.errors import PlanError
 from geo.propose import ProposalParams, propose
 from geo.propose.counts import apportion, ideal_lines, parse_counts, place_balance_line, place_counts, place_deviation
 from geo.testing import grid_atlas
-from geo.testing.disclosure import small_count_atlas
+from geo.testing.small_count_area import small_count_atlas
 
 
 @pytest.fixture(scope="module")

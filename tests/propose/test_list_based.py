@@ -14,7 +14,7 @@ from geo.propose.list_based import MAX_EXACT, _Blocks, list_based
 from geo.propose.pcns import pcn_plan_assignment
 from geo.propose.practice_graph import argmax_lines, practice_units
 from geo.testing import grid_atlas
-from geo.testing.disclosure import small_count_atlas
+from geo.testing.small_count_area import small_count_atlas
 
 
 @pytest.mark.parametrize("build_from", ["practices", "pcns"])

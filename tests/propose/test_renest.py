@@ -269,7 +269,7 @@ def _renest_notes(size: int) -> list[list[str]]:
     """The notes of re-nesting into its local authorities a plan of the small-count area whose neighbourhood "LA"
     holds every practice of Y00001's authority (Y00001's list: ``size``), for bands whose upper edge is 1 to 7
     people above the others' 11,817 (published exactly when Y00001 is a neighbourhood of its own)."""
-    from geo.testing.disclosure import SMALL_PRACTICES, small_count_atlas
+    from geo.testing.small_count_area import SMALL_PRACTICES, small_count_atlas
 
     atlas = small_count_atlas({"Y00001": size})
     lad_of = atlas.lsoas["lad_code"].astype(str)
