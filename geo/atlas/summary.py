@@ -180,7 +180,7 @@ def published_patients_in_area(atlas: Atlas) -> pd.Series:
 
     Examples
     --------
-    >>> from geo.testing.disclosure import small_count_atlas
+    >>> from geo.testing.small_count_area import small_count_atlas
     >>> shown = published_patients_in_area(small_count_atlas())
     >>> shown[["Z00000", "Y00001"]].tolist()  # Y00001's 5 patients, all in one LSOA: suppressed
     [2803.0, nan]

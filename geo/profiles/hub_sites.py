@@ -18,7 +18,7 @@ from geo.access.output import sites_frame
 from geo.access.siting import DEFAULT_PER_NEIGHBOURHOOD, DEFAULT_WEIGHT, choose_sites
 from geo.profiles.access_need import ordinal
 from geo.profiles.htmlkit import NO_FIGURE, _esc, _missing
-from geo.plan.naming import display_case
+from geo.plan.display_case import display_case
 
 #: Weighting of people in words, as the methods page and the Sites sheet say it.
 WEIGHT_WORDS = {"population": "resident", "need": "need (residents × (1 + the LSOA's need percentile))"}

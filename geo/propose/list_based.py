@@ -313,7 +313,7 @@ def _published(units, nodes, groups=None, k: int = 1) -> np.ndarray:
     """The published list total (:func:`geo.disclosure.margin_totals`: NaN when suppressed) of each of ``k``
     groups of ``nodes`` (``groups``: each node's group; default: all in one), from their practices' margin parts.
 
-    >>> from geo.testing.disclosure import small_count_atlas
+    >>> from geo.testing.small_count_area import small_count_atlas
     >>> units = practice_units(small_count_atlas())  # Y00001: a list of 5
     >>> y, z = list(units.codes).index("Y00001"), list(units.codes).index("Z00000")
     >>> float(units.lists[[z, y]].sum()), _published(units, [z, y]).tolist(), _published(units, [y]).tolist()

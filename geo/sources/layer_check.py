@@ -77,13 +77,40 @@ def check_layer(upload, head: bytes) -> None:
     else:
         with zipfile.ZipFile(opened(upload.source)) as archive:
             members = [m.filename for m in archive.infolist() if not m.is_dir()]
+            mains = [m for m in members if m.lower().endswith(".shp")]
+            # A zip of one file is opened as that file, by its content: a ".shp" must be a shapefile's main file
+            # (its first byte a NUL, so no driver that looks for text in the header can claim it).
+            fake = next((m for m in mains if archive.open(m).read(len(_SHP_MAGIC)) != _SHP_MAGIC), None)
         others = [m for m in members if not m.lower().endswith(SHAPEFILE_PARTS)]
-        if others or not any(m.lower().endswith(".shp") for m in members):
+        if others or not mains or fake:
+            held = (
+                f"{others[0]!r}, which is not part of a shapefile"
+                if others
+                else f"{fake!r}, which is not a shapefile's .shp"
+                if fake
+                else "no .shp file"
+            )
             raise upload.error(
-                f"cannot read {name}: the zip holds "
-                + (f"{others[0]!r}, which is not part of a shapefile" if others else "no .shp file"),
+                f"cannot read {name}: the zip holds {held}",
                 expected="a zip of the shapefile's .shp, .shx, .dbf and .prj (and nothing else)",
             )
         return
     if not ok:
         raise upload.error(f"cannot read {name}: the file is not the {what} its extension says it is", expected=good)
+
+
+def markup_escaped(data: bytes) -> bytes:
+    """A GeoJSON file's bytes with every ``<`` written ``\\u003c``: the same JSON (outside a string ``<`` is no
+    JSON, and inside one the escape is the same character, which UTF-8 never uses in a longer character), but no
+    driver that recognises XML in a file's first bytes (VRT, WFS, GML: each reads the files or URLs its text names)
+    can claim it, so GDAL reads it as GeoJSON whatever text its strings hold.
+
+    Examples
+    --------
+    >>> markup_escaped(b'{"name": "<OGRVRTDataSource>"}')
+    b'{"name": "\\\\u003cOGRVRTDataSource>"}'
+    >>> import json
+    >>> json.loads(markup_escaped(b'{"name": "a < b"}')) == {"name": "a < b"}
+    True
+    """
+    return data.replace(b"<", b"\\u003c")

@@ -34,7 +34,7 @@ import shapely
 
 from geo.errors import DataError
 from geo.sources.archives import check_upload_archive
-from geo.sources.layer_check import check_layer
+from geo.sources.layer_check import check_layer, markup_escaped
 from geo.sources.limits import check_geometries, check_polygon_file_size, check_table, read_xlsx
 from geo.sources.memory import MemoryFile, as_source, opened
 from geo.sources.upload_kinds import KINDS, LAYERS, TABLES, Kind, article, check_format
@@ -282,7 +282,10 @@ def read_layer(upload: Upload) -> gpd.GeoDataFrame:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            layer = gpd.read_file(opened(upload.source))
+            source = opened(upload.source)
+            if upload.format == "geojson":  # read as GeoJSON whatever its strings hold (markup_escaped)
+                source = io.BytesIO(markup_escaped(upload.source.read_bytes()))
+            layer = gpd.read_file(source)
     except Exception as error:  # pyogrio raises one error type per GDAL driver
         raise upload.error(f"cannot read {upload.kind.shapes} ({error})", expected=upload.kind.expected) from None
     if len(layer) == 0:

@@ -10,6 +10,7 @@ from geo.errors import DataError
 from geo.plan.geography import read_geography
 from geo.plan.reader import load_plan
 from geo.sources.memory import MemoryFile
+from geo.sources.uploads import open_upload, read_layer
 from geo.sources.upload_kinds import KINDS
 from geo.testing import grid_atlas
 
@@ -101,6 +102,55 @@ def test_a_layer_that_names_a_local_file_or_a_url_is_refused_before_gdal_opens_i
         error = caught.value
         assert error.file == name and "TOP-SECRET" not in str(error), str(error)
         assert "extension says" in error.message or "not part of a shapefile" in error.message, str(error)
+    assert hits == [], "the reader fetched a URL named in an upload"
+
+
+def _hidden(fmt: str, vrt: bytes) -> tuple[str, bytes]:
+    """The VRT where the first check did not look: inside a string of a valid FeatureCollection (GDAL's VRT driver
+    finds its tag anywhere in a file's first bytes and is tried before GeoJSON's), or as the one member of a zip,
+    named '.shp' (GDAL opens a zip of one file as that file, by its content)."""
+    import io
+    import json
+    import zipfile
+
+    if fmt == ".zip":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("zones.shp", vrt)
+        return "zones.zip", buffer.getvalue()
+    feature = {"type": "Feature", "properties": {"neighbourhood": "A", "unit": "A", "name": "A", "id": "A"}}
+    feature["geometry"] = {"type": "Polygon", "coordinates": [[[-1.2, 52.6], [-1.1, 52.6], [-1.1, 52.7], [-1.2, 52.6]]]}
+    # In single quotes, as a JSON string holds XML unescaped (its table name unquoted in the SQL).
+    text = vrt.decode().replace('FROM "', "FROM ").replace('"</SrcSQL>', "</SrcSQL>").replace('"', "'")
+    collection = {"type": "FeatureCollection", "name": text, "features": [feature]}
+    return f"zones{fmt}", json.dumps(collection).encode()
+
+
+@pytest.mark.parametrize(
+    ("entry", "fmt"),
+    [
+        (entry, fmt)
+        for entry in LAYER_READERS
+        for fmt in (".geojson", ".zip")
+        if fmt in KINDS[entry].suffixes(upload=True)
+    ],
+)
+def test_a_vrt_hidden_in_a_valid_geojson_string_or_a_zipped_shp_never_reads_a_file_or_a_url(
+    tmp_path, listener, entry, fmt
+):
+    """A review found the first check passed a VRT inside a FeatureCollection's string (the file starts with '{')
+    and a zip whose one member is a '.shp' holding VRT text: both read /etc/passwd into a plan's names."""
+    url, hits = listener
+    secret = tmp_path / "secret.csv"
+    secret.write_text("TOP-SECRET-LINE\n")
+    for vrt in (_vrt(f"CSV:{secret}", "secret"), _vrt(f"/vsicurl/{url}/zones.geojson", "zones")):
+        name, data = _hidden(fmt, vrt)
+        try:  # the one layer reader every entry point calls
+            layer = read_layer(open_upload(MemoryFile(name, data), entry))
+        except DataError as error:  # refused, or read as the GeoJSON it is and found wanting: either is safe
+            assert "TOP-SECRET" not in str(error), str(error)
+        else:  # read as the GeoJSON it is: its one feature, never the VRT's lines
+            assert len(layer) == 1 and "TOP-SECRET" not in layer.drop(columns="geometry").to_string()
     assert hits == [], "the reader fetched a URL named in an upload"
 
 
