@@ -3,11 +3,12 @@ patients living in each national IMD quintile, per local authority (or other gro
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from geo.atlas.model import Atlas
 from geo.atlas.practices import STATUSES
-from geo.disclosure import publish_totals, suppress
+from geo.disclosure import MARGIN_BASE, hidden_mask, publish_totals, suppress
 
 GROUPINGS = {
     "lad": ("lad_code", "lad_name"),
@@ -191,4 +192,12 @@ def published_patients_in_area(atlas: Atlas) -> pd.Series:
     table = publish_totals(values, reg["practice_code"].astype(str).reset_index(drop=True))
     codes = atlas.practices.index.astype(str)
     shown = table["total"].reindex(codes).where(codes.isin(table.index), 0.0)  # none in the area: 0
+    # The patients living elsewhere are a part of the public list too: when they are 1 to 7, an exact count here
+    # gives them back (list less count), so the count is rounded as a total with a small part is.
+    exact = values.groupby(reg["practice_code"].astype(str).reset_index(drop=True)).sum().reindex(codes).fillna(0.0)
+    lists = pd.to_numeric(pd.Series(atlas.practices["list_size"].to_numpy(), index=codes), errors="coerce")
+    elsewhere = (lists - exact).clip(lower=0).fillna(0.0)
+    small = hidden_mask(elsewhere.to_numpy()) & (table["rounded_to"].reindex(codes).fillna(1).to_numpy() == 1)
+    rounded = np.floor(exact / MARGIN_BASE + 0.5) * MARGIN_BASE
+    shown = shown.where(~small, rounded)
     return pd.Series(shown.to_numpy(), index=atlas.practices.index)
