@@ -28,6 +28,9 @@ INSET_SHARE, INSET_LEAST, INSET_MARGIN, CAPTION_PX, CAPTION_LEADING = 0.3, 70.0,
 #: Said after the direction of an inset drawn larger than the map (its scale against the map's).
 SCALE = " · ×{:.1f} scale"
 COMPASS = "N NNE NE ENE E ESE SE SSE S SSW SW WSW W WNW NW NNW".split()
+#: At most one inset per corner of the map: an area in more far-away groups than that (a study area given as
+#: scattered LSOAs or authorities) is drawn whole at its own scale, without insets.
+MAX_INSETS = 4
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ def detached_parts(outline, shapes: dict, far: float = FAR):
     ((0.0, 0.0, 100000.0, 60000.0), [(('Isles',), 50, 'WSW')])
     >>> detached_parts(land, {"Mainland": land})[1]
     []
+    >>> scattered = [box(k * 500_000, 0, k * 500_000 + 1_000, 1_000) for k in range(6)]
+    >>> detached_parts(MultiPolygon(scattered), {"All": MultiPolygon(scattered)})[1]  # six groups: no insets
+    []
     """
     parts = list(getattr(outline, "geoms", [outline]))
     if len(parts) < 2:
@@ -76,6 +82,8 @@ def detached_parts(outline, shapes: dict, far: float = FAR):
     if kept:
         main = union_all([main, *kept])
     far_away = [g for g in groups if not g.intersects(window)]
+    if len(far_away) > MAX_INSETS:
+        return outline, []
     centre = main.centroid
     out = []
     for g in far_away:

@@ -9,11 +9,15 @@ import re
 from dataclasses import replace
 
 import pytest
+import shapely
 from shapely import MultiPolygon, box
 
+from geo.plan import Plan
+from geo.profiles.core import neighbourhood_profiles
 from geo.profiles.cover import cover, overview_labels
 from geo.profiles.detached import FAR, caption_lines, detached_parts, inset_boxes
 from geo.profiles.maps import overview_view
+from geo.testing import grid_atlas
 
 
 def county(gap: float):
@@ -72,3 +76,19 @@ def test_the_cover_draws_the_inset_with_its_caption_and_no_label_under_it(pack):
         assert not (p.box[0] < b[2] and b[0] < p.box[2] and p.box[1] < b[3] and b[1] < p.box[3]), (p, b)
     svg_w = float(re.search(r'class="overview" width="([\d.]+)"', page).group(1))
     assert all(0 <= b[0] and b[2] <= svg_w + 1 for b in boxes)
+
+
+def test_an_area_in_more_far_away_groups_than_corners_writes_its_pack(tmp_path):
+    """A review found a pack of five far-away groups (a study area of scattered LSOAs) failed: a fifth inset had no
+    corner left (ValueError, a 500 from the export). Such an area is drawn whole, without insets."""
+    atlas = grid_atlas(6, 1)
+    geoms = atlas.lsoas.geometry.to_numpy()
+    x0, _, x1, _ = shapely.total_bounds(geoms)
+    w = x1 - x0
+    offsets = [(0, 0), (-20 * w, 0), (20 * w, 0), (0, 20 * w), (0, -20 * w), (20 * w, 20 * w)]
+    lsoas = atlas.lsoas.copy()
+    lsoas["geometry"] = [shapely.affinity.translate(g, dx, dy) for g, (dx, dy) in zip(geoms, offsets)]
+    atlas = replace(atlas, lsoas=lsoas)
+    plan = Plan(atlas, {code: f"N{k}" for k, code in enumerate(atlas.codes)})
+    out = neighbourhood_profiles(plan).write(tmp_path / "pack.html")
+    assert out.stat().st_size > 10_000 and "Neighbourhood profiles" in out.read_text()
