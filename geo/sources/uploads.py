@@ -198,9 +198,10 @@ def read_table(upload: Upload) -> pd.DataFrame:
                 frame = read_xlsx(opened(upload.source), file=upload.name, max_rows=upload.kind.max_rows)
             except DataError:  # a bound, already naming its row and column (DataError is a ValueError)
                 raise
-            # A corrupt workbook is a broken zip; XML that declares entities (expat refuses their expansion past
-            # its amplification limit, and never resolves external ones) is a ParseError.
-            except (zipfile.BadZipFile, KeyError, ValueError, OSError, ElementTree.ParseError) as error:
+            # A corrupt workbook is a broken zip (or a part of the wrong type: openpyxl's TypeError); XML that
+            # declares entities (expat refuses their expansion past its amplification limit, and never resolves
+            # external ones) is a ParseError.
+            except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, ElementTree.ParseError) as error:
                 raise upload.error(
                     f"cannot read the file as a spreadsheet ({type(error).__name__})",
                     expected="an .xlsx saved by Excel or LibreOffice, or a CSV file",
@@ -288,6 +289,8 @@ def read_layer(upload: Upload) -> gpd.GeoDataFrame:
             layer = gpd.read_file(source)
     except Exception as error:  # pyogrio raises one error type per GDAL driver
         raise upload.error(f"cannot read {upload.kind.shapes} ({error})", expected=upload.kind.expected) from None
+    if not isinstance(layer, gpd.GeoDataFrame):  # a table without a geometry column (an attribute-only layer)
+        raise upload.error("the layer has no geometry", column="geometry", expected=upload.kind.expected)
     if len(layer) == 0:
         raise upload.error("the file has no features", expected=upload.kind.expected)
     # Heights are dropped: a ring with one vertex in 3D and the rest in 2D does not close, which GEOS refuses in

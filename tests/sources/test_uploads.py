@@ -12,7 +12,7 @@ from geo.plan.geography import read_geography
 from geo.plan.reader import load_plan
 from geo.sources.memory import MemoryFile
 from geo.sources.upload_kinds import FORMATS, KINDS, PATH_ONLY, check_format
-from geo.sources.uploads import open_upload, read_table
+from geo.sources.uploads import open_upload, read_layer, read_table
 import geo.sources.upload_kinds
 from geo.testing import grid_atlas
 from geo.uec import read_uec_extract
@@ -278,4 +278,40 @@ def test_a_workbook_whose_xml_declares_entities_is_one_data_error(doctype):
             target.writestr(name, data)
     with pytest.raises(DataError) as caught:
         read_uec_extract(MemoryFile("uec.xlsx", bad.getvalue()), ATLAS, strict=True)
+    assert caught.value.file == "uec.xlsx" and "spreadsheet" in caught.value.message, str(caught.value)
+
+
+def test_an_attribute_only_layer_is_one_error_naming_its_geometry_column(tmp_path):
+    """A GeoPackage of a table without geometry was read as a plain DataFrame and failed on ``.geometry`` (a 500)."""
+    import pandas as pd
+    import pyogrio
+
+    path = tmp_path / "attrs.gpkg"
+    pyogrio.write_dataframe(pd.DataFrame({"lsoa_code": ["E01000001"], "neighbourhood": ["North"]}), path)
+    with pytest.raises(DataError) as caught:
+        read_layer(open_upload(MemoryFile("plan.gpkg", path.read_bytes()), "plan"))
+    assert caught.value.file == "plan.gpkg" and caught.value.column == "geometry", str(caught.value)
+
+
+def test_a_workbook_whose_styles_are_of_the_wrong_type_is_one_error():
+    """A workbook whose styles give a number format id that is no number raised openpyxl's TypeError (a 500)."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["lsoa_code", "attendances"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    out = io.BytesIO()
+    styles = (
+        b"<styleSheet xmlns='http://schemas.openxmlformats.org/spreadsheetml/2006/main'><numFmts count='1'>"
+        b"<numFmt numFmtId='x' formatCode='0'/></numFmts></styleSheet>"
+    )
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            target.writestr(item.filename, styles if item.filename == "xl/styles.xml" else source.read(item.filename))
+    with pytest.raises(DataError) as caught:
+        read_table(open_upload(MemoryFile("uec.xlsx", out.getvalue()), "uec_extract"))
     assert caught.value.file == "uec.xlsx" and "spreadsheet" in caught.value.message, str(caught.value)
