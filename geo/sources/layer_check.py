@@ -30,6 +30,10 @@ def _any_case(word: bytes) -> bytes:
 
 #: A JSON member "type": "link": GDAL matches member names and this value in any case, and decodes escapes.
 _LINK = re.compile(b'"%s"\\s*:\\s*"%s"' % (_any_case(b"type"), _any_case(b"link")), re.IGNORECASE)
+#: The start of a JSON member "crs": {...} (its name in any case or escaped, as GDAL reads it).
+_CRS = re.compile(b'"%s"\\s*:\\s*\\{' % _any_case(b"crs"), re.IGNORECASE)
+#: The most bytes a CRS object is read over (a named or linked CRS is a few dozen).
+_CRS_BYTES = 65_536
 #: The first bytes of a shapefile's main file (its file code, 9994, big-endian).
 _SHP_MAGIC = b"\x00\x00\x27\x0a"
 
@@ -61,7 +65,7 @@ def check_layer(upload, head: bytes) -> None:
     if fmt == "geojson":
         ok = head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{")
         what, good = "GeoJSON", "a GeoJSON FeatureCollection (a JSON object)"
-        if ok and _LINK.search(upload.source.read_bytes()):
+        if ok and _links_its_crs(upload.source.read_bytes()):
             # GDAL fetches a "crs" of type "link" from its href (any URL) to read the CRS.
             raise upload.error(
                 f"cannot read {name}: the file names its CRS by a link, which is not followed",
@@ -114,3 +118,34 @@ def markup_escaped(data: bytes) -> bytes:
     True
     """
     return data.replace(b"<", b"\\u003c")
+
+
+def _links_its_crs(data: bytes) -> bool:
+    """Whether a GeoJSON's ``"crs"`` object is of type ``"link"`` (or too long or unbalanced to tell: refused).
+
+    Only a ``"crs"`` member is read: a feature's property ``"type": "link"`` (road data has them) is data.
+
+    Examples
+    --------
+    >>> _links_its_crs(b'{"crs": {"properties": {"href": "http://x"}, "type": "link"}, "features": []}')
+    True
+    >>> _links_its_crs(b'{"crs": {"type": "name", "properties": {"name": "EPSG:27700"}}, "type": "link"}')
+    False
+    """
+    for found in _CRS.finditer(data):
+        depth, in_string, escaped, start = 0, False, False, found.end() - 1
+        for end in range(start, min(len(data), start + _CRS_BYTES)):
+            byte = data[end]
+            if in_string:
+                escaped, in_string = (not escaped and byte == 0x5C), in_string and (escaped or byte != 0x22)
+            elif byte == 0x22:
+                in_string = True
+            elif byte in (0x7B, 0x7D):
+                depth += 1 if byte == 0x7B else -1
+                if depth == 0:
+                    break
+        else:
+            return True  # no end within its bound: not a CRS a file would hold
+        if _LINK.search(data[start : end + 1]):
+            return True
+    return False

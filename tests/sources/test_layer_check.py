@@ -199,3 +199,17 @@ def test_a_geojson_crs_given_by_a_link_is_never_fetched(listener, entry):
             LAYER_READERS[entry]("zones.geojson", text.encode())
         assert caught.value.column == "crs" and "link" in caught.value.message, str(caught.value)
     assert hits == [], "the reader fetched a CRS from a URL named in an upload"
+
+
+def test_a_feature_property_of_type_link_is_data_not_a_crs_link():
+    """A review found any '"type": "link"' in the file refused as a linked CRS (road layers carry such properties)."""
+    import json
+
+    feature = {"type": "Feature", "properties": {"unit": "A", "kind": {"type": "link"}}}
+    feature["geometry"] = {"type": "Polygon", "coordinates": [[[-1.2, 52.6], [-1.1, 52.6], [-1.1, 52.7], [-1.2, 52.6]]]}
+    data = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+    assert len(read_layer(open_upload(MemoryFile("units.geojson", data), "geography"))) == 1
+    linked = {"type": "FeatureCollection", "crs": {"properties": {"href": "http://127.0.0.1:9/x"}, "type": "link"}}
+    with pytest.raises(DataError) as caught:
+        open_upload(MemoryFile("units.geojson", json.dumps({**linked, "features": [feature]}).encode()), "geography")
+    assert caught.value.column == "crs"
