@@ -18,7 +18,6 @@ from starlette.concurrency import run_in_threadpool
 from api.atlases import AtlasProvider
 from api.auth import Principal, authenticate, is_loopback, local_request, require
 from api.db import Database
-from api.limits import heavy_work
 from api.plans import PlanService
 from geo.settings import Settings
 import ipaddress
@@ -105,16 +104,10 @@ def _is_ip(host: str) -> bool:
 def area_atlas(state: ServiceState, area: str, principal: Principal):
     """The atlas of ``area`` once ``principal`` may use it (:meth:`api.atlases.AtlasProvider.authorize`).
 
-    Building an atlas that is not in memory is the costliest thing a request can cause (seconds of CPU, hundreds of
-    megabytes while it is built), so it takes a place of the caller's caps like any heavy request
-    (:func:`api.limits.heavy_work`, 429 when none is free): one planner key once built four ICBs at once.
+    Building one that is not in memory takes a place of the caller's caps (:meth:`api.plans.PlanService.atlas`,
+    429 when none is free), as it does for an atlas a plan needs.
     """
-    area = state.atlases.authorize(area, principal)
-    atlas = state.atlases.loaded(area)
-    if atlas is not None:
-        return atlas
-    with heavy_work(state.db, principal, "atlas"):
-        return state.atlases.get(area)
+    return state.plans.atlas(state.atlases.authorize(area, principal), principal)
 
 
 def needs(role: str):

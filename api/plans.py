@@ -30,6 +30,7 @@ from api.atlases import AtlasProvider
 from api.caches import plan_files
 from api.auth import Principal
 from api.db import Database
+from api.limits import heavy_work
 from api.models import AuditEvent, PlanVersion
 from api.problems import PreconditionFailed
 from api.rows import VersionRow, version_row
@@ -163,18 +164,34 @@ class PlanService:
             return Plan.from_practices(atlas, practices, plan_params, provenance=provenance, name=name)
         return Plan(atlas, assignment, plan_params, provenance=provenance, name=name)
 
-    def plan_of(self, row: PlanVersion, area: str, assignment=None) -> Plan:
-        """Return the Plan of a stored version, from the cache when it is there."""
+    def atlas(self, area: str, actor: Principal) -> Atlas:
+        """The atlas of ``area``: the one in memory, else built while it holds a place of ``actor``'s caps.
+
+        Building an atlas that is not in memory is the costliest thing a request can cause (seconds of CPU,
+        hundreds of megabytes while it is built), so it takes a place like any heavy request
+        (:func:`api.limits.heavy_work`, 429 when none is free): one planner key once built four ICBs at once, and
+        a viewer reading plans of several areas after a restart would otherwise build them all at once. Every
+        atlas a request needs comes through here, named by the URL (:func:`api.deps.area_atlas`) or by a plan.
+        """
+        atlas = self.atlases.loaded(area)
+        if atlas is not None:
+            return atlas
+        with heavy_work(self.db, actor, "atlas"):
+            return self.atlases.get(area)
+
+    def plan_of(self, row: PlanVersion, area: str, actor: Principal, assignment=None) -> Plan:
+        """Return the Plan of a stored version, from the cache when it is there (else built on the atlas of
+        :meth:`atlas`, which may take a place of ``actor``'s caps)."""
         key = (row.plan_id, row.version)
         plan = self.cache.get(key)
         if plan is None:
             stored = assignment if assignment is not None else row.assignment
-            plan = self.build(self.atlases.get(area), stored, row.params, name=f"plan-{row.plan_id}-v{row.version}")
+            plan = self.build(self.atlas(area, actor), stored, row.params, name=f"plan-{row.plan_id}-v{row.version}")
             self.cache.put(key, plan)
         return plan
 
     def metrics(
-        self, plan_id: int, version: int | None = None, row: PlanVersion | None = None
+        self, plan_id: int, version: int | None = None, row: PlanVersion | None = None, *, actor: Principal
     ) -> tuple[PlanVersion, dict]:
         """Return a stored version and its metrics as JSON, computed once per version.
 
@@ -185,18 +202,18 @@ class PlanService:
         key = (row.plan_id, row.version)
         body = self.metrics_cache.get(key)
         if body is None:
-            body = plan_metrics(self.plan_for(row))
+            body = plan_metrics(self.plan_for(row, actor))
             self.metrics_cache.put(key, body)
         return row, body
 
-    def metrics_json(self, plan_id: int, version: int | None = None) -> tuple[PlanVersion, bytes]:
+    def metrics_json(self, plan_id: int, version: int | None = None, *, actor: Principal) -> tuple[PlanVersion, bytes]:
         """:meth:`metrics` as the encoded answer body (:func:`api.serialize.metrics_body`), cached by version
         and state (the body carries the ETag), so a repeated read costs one database lookup and no encoding."""
         row = self.row(plan_id, version)
         key = (row.plan_id, row.version, row.state)
         body = self.metrics_bytes.get(key)
         if body is None:
-            body = dumps(metrics_body(row, self.metrics(plan_id, row=row)[1]))
+            body = dumps(metrics_body(row, self.metrics(plan_id, row=row, actor=actor)[1]))
             self.metrics_bytes.put(key, body)
         return row, body
 
@@ -205,8 +222,9 @@ class PlanService:
         with self.db.read_connection() as connection:
             return version_row(connection, plan_id, version)
 
-    def plan_for(self, row: VersionRow) -> Plan:
-        """The Plan of a version row from :meth:`row`: from the cache, else rebuilt from its stored assignment."""
+    def plan_for(self, row: VersionRow, actor: Principal) -> Plan:
+        """The Plan of a version row from :meth:`row`: from the cache, else rebuilt from its stored assignment
+        (on the atlas of :meth:`atlas`, which may take a place of ``actor``'s caps)."""
         plan = self.cache.get((row.plan_id, row.version))
         if plan is not None:  # looked up once: another thread may evict it before a second look
             return plan
@@ -216,7 +234,7 @@ class PlanService:
         if replayed is not None:
             self.cache.put((row.plan_id, row.version), replayed)
             return replayed
-        return self.plan_of(row, row.plan.area, assignment)
+        return self.plan_of(row, row.plan.area, actor, assignment)
 
     def _replay(self, row: VersionRow, assignment: dict) -> Plan | None:
         """The Plan of an edit made by another worker, replayed from its parent when this worker holds the parent:
@@ -238,13 +256,13 @@ class PlanService:
             return None
         return child.named(f"plan-{row.plan_id}-v{row.version}")  # as plan_of names a version it builds
 
-    def load(self, plan_id: int, version: int | None = None) -> tuple[PlanVersion, Plan]:
+    def load(self, plan_id: int, version: int | None = None, *, actor: Principal) -> tuple[PlanVersion, Plan]:
         """Return a stored version (the latest by default) and its Plan.
 
         The assignment, the largest column, is read only when the Plan is not cached, as most reads find it there.
         """
         row = self.row(plan_id, version)
-        return row, self.plan_for(row)
+        return row, self.plan_for(row, actor)
 
     def versions_json(self, plan_id: int) -> bytes:
         """The encoded list of a plan's versions, oldest first (404 for no such plan).
@@ -310,7 +328,7 @@ class PlanService:
         """Check the assignment against the area's atlas (or take a Plan already built, e.g. a list-based one),
         then save it as version 1 of a new plan."""
         if plan is None:
-            plan = self.build(self.atlases.get(area), assignment, params, name=name)
+            plan = self.build(self.atlas(area, actor), assignment, params, name=name)
         params = plan_stored_params(plan)
         stored = assignment_dict(plan.assignment)
         with self.db.write() as session:
@@ -341,7 +359,7 @@ class PlanService:
         current = self.row(plan_id)
         check_if_match(current, if_match)
         check_editable(current)
-        parent = self.plan_for(current)  # after the precondition: a stale edit never rebuilds a plan
+        parent = self.plan_for(current, actor)  # after the precondition: a stale edit never rebuilds a plan
         if parent.practice_assignment is not None:
             child = parent.move_practices(moves)
             before = parent.practice_assignment
@@ -381,7 +399,7 @@ class PlanService:
         current = self.row(plan_id)
         check_if_match(current, if_match)
         check_editable(current)
-        child = self.plan_for(current).rename(names)
+        child = self.plan_for(current, actor).rename(names)
         changed = {old: new for old, new in names.items() if old.strip() != new.strip()}
         if not changed:
             raise PlanError("the names change nothing", column="names", expected="at least one new name")
@@ -453,7 +471,7 @@ class PlanService:
             check_if_match(read, if_match)
             if read.state == "proposed":  # otherwise the transition refuses it with the state's 409
                 checked = read.version
-                confirmed_rules = check_confirmed(self.unmet(read), confirmed, read.version)
+                confirmed_rules = check_confirmed(self.unmet(read, actor), confirmed, read.version)
         with self.db.write() as session:
             current = get_version(session, plan_id)
             check_if_match(current, if_match)
@@ -464,14 +482,14 @@ class PlanService:
             )
         return row
 
-    def unmet(self, row: PlanVersion) -> list[dict]:
+    def unmet(self, row: PlanVersion, actor: Principal) -> list[dict]:
         """The rules a stored version does not meet (:func:`api.signoff.unmet_rules`), from its cached metrics."""
-        metrics = self.metrics(row.plan_id, row=row)[1]
+        metrics = self.metrics(row.plan_id, row=row, actor=actor)[1]
         return unmet_rules(metrics, practices=(metrics.get("summary") or {}).get("practices"))
 
-    def compare(self, plan_id: int, a: int, b: int) -> dict:
+    def compare(self, plan_id: int, a: int, b: int, *, actor: Principal) -> dict:
         """Return the differences between two versions: moved LSOAs and the metrics of both."""
 
-        _, first = self.load(plan_id, a)
-        _, second = self.load(plan_id, b)
+        _, first = self.load(plan_id, a, actor=actor)
+        _, second = self.load(plan_id, b, actor=actor)
         return compare_plans(first, second)

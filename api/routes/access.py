@@ -66,7 +66,7 @@ def plan_access(plan_id: DbId, actor: Viewer, state: State, version: Version = N
     patient-to-GP ratio, Core20, 65+, QOF long-term conditions, need index) per neighbourhood, least healthy
     life first; ``notes`` gives each figure's source, vintage and method."""
 
-    row, plan = state.plans.load(plan_id, version)
+    row, plan = state.plans.load(plan_id, version, actor=actor)
     access, need = _layers(state, plan.atlas)
     table, notes = access_and_need(plan, access=access, need=need)
     return {"plan_id": plan_id, "version": row.version, **document(table, notes)}
@@ -97,7 +97,7 @@ def plan_sites(
     body = body or SitesRequest()
     if body.per_neighbourhood is not None and body.total is not None:
         raise Problem(422, "Invalid request", "give per_neighbourhood or total, not both", slug="invalid-request")
-    row, plan = state.plans.load(plan_id, version)
+    row, plan = state.plans.load(plan_id, version, actor=actor)
     lsoas = len(plan.atlas.lsoas)
     limit = MAX_WHOLE_AREA_LSOAS if body.total is not None else MAX_SITES_LSOAS
     if lsoas > limit:

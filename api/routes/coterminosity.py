@@ -44,7 +44,7 @@ def plan_coterminosity(
             column="with",
             expected="one or more of " + ", ".join(BUILT_IN),
         )
-    row, plan = state.plans.load(plan_id, version)
+    row, plan = state.plans.load(plan_id, version, actor=actor)
     response.headers["ETag"] = version_etag(row)
     return jsonable(
         {"plan_id": plan_id, "version": row.version, "coterminosity": [c.to_dict() for c in align_all(plan, specs)]}

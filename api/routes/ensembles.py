@@ -94,7 +94,7 @@ def create_ensemble(area: str, body: EnsembleCreate, actor: Planner, state: Stat
     with heavy_work(state.db, actor, "ensemble"):
         start = None
         if body.start_plan_id is not None:
-            _, start = state.plans.load(body.start_plan_id)
+            _, start = state.plans.load(body.start_plan_id, actor=actor)
             _same_area(start, atlas, "start_plan_id")
             start = start.with_params(params)
         ensemble = run_ensemble(
@@ -110,7 +110,7 @@ def create_ensemble(area: str, body: EnsembleCreate, actor: Planner, state: Stat
         )
         placed = None
         if body.plan_id is not None:
-            _, plan = state.plans.load(body.plan_id, body.plan_version)
+            _, plan = state.plans.load(body.plan_id, body.plan_version, actor=actor)
             _same_area(plan, atlas, "plan_id")
             placed = place(plan, ensemble.runs, ensemble.metadata)
     with tempfile.TemporaryDirectory() as folder:

@@ -64,7 +64,7 @@ def _profiles(state: State, actor, plan_id: DbId, version: int | None, ext: str)
         neighbourhood_profiles,
     )  # lazy: looked up per call (tests patch geo.profiles.neighbourhood_profiles)
 
-    row, plan = state.plans.load(plan_id, version)
+    row, plan = state.plans.load(plan_id, version, actor=actor)
 
     def build() -> bytes:
         profiles = neighbourhood_profiles(plan)
@@ -92,7 +92,7 @@ def export_plan(
     """A plan version as a file; the format follows the extension."""
     if ext in ("xlsx", "html"):
         return _profiles(state, actor, plan_id, version, ext)
-    row, plan = state.plans.load(plan_id, version)
+    row, plan = state.plans.load(plan_id, version, actor=actor)
     body = _cached(
         state,
         actor,
@@ -121,7 +121,7 @@ def plan_profiles(
 def plan_map(plan_id: DbId, actor: Viewer, state: State, version: Version = None):
     """The interactive Folium map of a plan version: footprints, deprivation, practices, population."""
 
-    row, plan = state.plans.load(plan_id, version)
+    row, plan = state.plans.load(plan_id, version, actor=actor)
     name = getattr(getattr(row, "plan", None), "name", None) or plan.name
     title = f"{name}: {plan.atlas.area.label}, version {row.version} ({row.state})"
     body = _cached(

@@ -116,7 +116,7 @@ def plan_hotspots(
     ``population`` is the plan's counted population on its basis (``population_basis``), the figure
     ``/plans/{id}/metrics`` gives, and the rate is per 1,000 of it: both read the plan's metrics."""
 
-    _, plan = state.plans.load(plan_id, version)
+    _, plan = state.plans.load(plan_id, version, actor=actor)
     result = _modelled(state, plan.atlas)
     table = by_neighbourhood(result, plan)
     return {

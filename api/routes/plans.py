@@ -189,14 +189,14 @@ def move_lsoas(
 @router.get("/plans/{plan_id}/versions/{version}/metrics", response_model=dict)
 def version_metrics(plan_id: DbId, version: DbId, actor: Viewer, state: State) -> Response:
     """Plan metrics, one row per neighbourhood, and every failed constraint with its offending LSOAs."""
-    row, body = state.plans.metrics_json(plan_id, version)
+    row, body = state.plans.metrics_json(plan_id, version, actor=actor)
     return Response(body, media_type="application/json", headers={"ETag": version_etag(row)})
 
 
 @router.get("/plans/{plan_id}/metrics", response_model=dict)
 def latest_metrics(plan_id: DbId, actor: Viewer, state: State) -> Response:
     """Metrics of the latest version (same body as the versioned route)."""
-    row, body = state.plans.metrics_json(plan_id)
+    row, body = state.plans.metrics_json(plan_id, actor=actor)
     return Response(body, media_type="application/json", headers={"ETag": version_etag(row)})
 
 
@@ -209,4 +209,4 @@ def diff_versions(
     b: Annotated[int, Query(ge=1, le=MAX_ID, description="Second version.")],
 ) -> dict:
     """What changed between two versions: LSOAs moved and the metrics of each."""
-    return jsonable(state.plans.compare(plan_id, a, b))
+    return jsonable(state.plans.compare(plan_id, a, b, actor=actor))

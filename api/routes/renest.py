@@ -80,7 +80,7 @@ def renest_plan(
         raise Conflict(
             f"version {current.version} is proposed and under review: return it to draft first", state=current.state
         )
-    parent = state.plans.plan_for(current)  # after the preconditions: a stale request never rebuilds a plan
+    parent = state.plans.plan_for(current, actor)  # after the preconditions: a stale request never rebuilds a plan
     with heavy_work(state.db, actor, "import"):  # parsing and re-nesting count against the caps of jobs (429)
         into, upload_name = read_upload(file, "geography", lambda source: read_geography(source, parent.atlas))
         result = renest(parent, into, rebalance=rebalance)

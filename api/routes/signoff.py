@@ -30,7 +30,7 @@ def signoff(
 ):
     """A version's unmet rules (each to be confirmed when agreeing it) and whether the caller may agree it."""
     read = state.plans.row(plan_id, version)
-    unmet = state.plans.unmet(read)
+    unmet = state.plans.unmet(read, actor)
     with state.db.read() as session:
         row = get_version(session, plan_id, read.version, assignment=False)
         authored = four_eyes_blocks(session, row, actor)
@@ -74,5 +74,5 @@ def awaiting(actor: Viewer, state: State, limit: Annotated[int, Query(ge=1, le=2
             for row, submitted in rows
         ]
     for item in listed:  # after the session: the metrics of a version not yet cached read its assignment
-        item["unmet_rules"] = len(state.plans.unmet(state.plans.row(item["plan_id"], item["version"])))
+        item["unmet_rules"] = len(state.plans.unmet(state.plans.row(item["plan_id"], item["version"]), actor))
     return listed

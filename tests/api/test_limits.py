@@ -199,3 +199,31 @@ def test_building_an_atlas_takes_a_place_of_the_callers_caps(client, keys, app):
         for _ in range(MAX_PER_KEY):
             holding.enter_context(heavy_work(db, me, "proposal"))
         assert client.get(f"/api/v1/areas/{AREA}/lsoas", headers=planner).status_code == 200
+
+
+def test_an_atlas_a_plan_needs_is_built_only_within_the_callers_caps(client, keys, app, settings, atlas):
+    """A route reached by a plan id builds the plan's atlas when it is not in memory (after a restart or an
+    eviction): that takes a place of the caller's caps as a route naming the area does, so a viewer cannot start
+    atlas builds beyond them (reading a plan's metrics built one whatever the caps)."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.auth import Principal, list_keys
+    from api.limits import MAX_PER_KEY, heavy_work, held
+
+    plan_id, _ = new_plan(client, headers=auth(keys["planner"]))
+    db, viewer = app.state.nhp.db, auth(keys["viewer"])
+    me = Principal(*next((k.id, k.name, k.role) for k in list_keys(db) if k.role == "viewer"))
+    restarted = create_app(settings, atlas_provider={AREA: atlas})  # the same database, nothing in memory
+    atlases, url = restarted.state.nhp.atlases, f"/api/v1/plans/{plan_id}/metrics"
+    with TestClient(restarted, raise_server_exceptions=False, base_url="http://127.0.0.1") as fresh:
+        with ExitStack() as holding:
+            for _ in range(MAX_PER_KEY):
+                holding.enter_context(heavy_work(db, me, "proposal"))
+            refused = fresh.get(url, headers=viewer)
+            assert refused.status_code == 429, refused.text
+            assert refused.headers["Retry-After"]
+            assert atlases.loaded(AREA) is None, "no atlas is built beyond the caps"
+        assert fresh.get(url, headers=viewer).status_code == 200
+        assert atlases.loaded(AREA) is not None
+    assert held(db) == 0, "every place is given back when its request ends"
