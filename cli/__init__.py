@@ -16,6 +16,8 @@ import pkgutil
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from geo.errors import DataError
 from geo.names import printable
 from geo.writers import check_folder
@@ -78,12 +80,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def invalid_values(error: ValidationError) -> str:
+    """One line naming each invalid value of ``error``: a setting by its environment variable (``NHP_...``).
+
+    Examples
+    --------
+    >>> from geo.settings import Settings
+    >>> try:
+    ...     Settings(suppression_threshold=3)
+    ... except ValidationError as error:
+    ...     print(invalid_values(error))
+    NHP_SUPPRESSION_THRESHOLD=3: Input should be greater than or equal to 7
+    """
+    setting = error.title == "Settings"
+    parts = []
+    for problem in error.errors():
+        name = ".".join(str(part) for part in problem["loc"]) or error.title
+        name = f"NHP_{name.upper()}" if setting else name
+        parts.append(f"{name}={printable(str(problem.get('input', '')))[:40]}: {problem['msg']}")
+    return "; ".join(parts)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``nhp`` with ``argv`` (default ``sys.argv[1:]``) and return the exit status."""
     stdout, stderr = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = PrintableStream(stdout), PrintableStream(stderr)
     try:
-        parser = build_parser()
+        try:  # the options' defaults are the settings: one out of range is one line, no traceback
+            parser = build_parser()
+        except ValidationError as error:
+            print(f"nhp: error: {invalid_values(error)}", file=sys.stderr)
+            return 2
         try:
             args = parser.parse_args(argv)
         except SystemExit as stop:  # argparse's own exit (an error, or --help): keep its status
@@ -96,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
             status = args.func(args)
         except DataError as error:
             print(f"nhp: error: {describe(error)}", file=sys.stderr)
+            return 2
+        except ValidationError as error:  # a setting (NHP_...) or option out of its range: one line, no traceback
+            print(f"nhp: error: {invalid_values(error)}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:
             return 130

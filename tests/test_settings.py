@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.settings import Settings, settings_table
+from cli import main
+from geo.settings import Settings, get_settings, settings_table
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -36,3 +37,19 @@ def test_a_suppression_threshold_below_7_is_refused_not_taken(monkeypatch, value
     monkeypatch.setenv("NHP_SUPPRESSION_THRESHOLD", value)
     with pytest.raises(ValueError, match="suppression_threshold"):
         Settings()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [("NHP_SUPPRESSION_THRESHOLD", "3", "greater than or equal to 7"), ("NHP_TOLERANCE", "abc", "valid number")],
+)
+def test_a_setting_out_of_range_is_one_line_naming_its_variable(monkeypatch, capsys, variable, value, said):
+    """A review found a bad setting printed a nine-frame pydantic traceback (exit 1), not one error."""
+    monkeypatch.setenv(variable, value)
+    get_settings.cache_clear()
+    try:
+        assert main(["settings"]) == 2
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith(f"nhp: error: {variable}={value}") and said in err, err
