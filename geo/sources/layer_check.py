@@ -9,8 +9,13 @@ fetches any URL, that the text names. A planner's upload once made neighbourhood
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from geo.sources.memory import opened
@@ -28,19 +33,21 @@ def _any_case(word: bytes) -> bytes:
     )
 
 
-#: A JSON member "type": "link": GDAL matches member names and this value in any case, and decodes escapes.
-_LINK = re.compile(b'"%s"\\s*:\\s*"%s"' % (_any_case(b"type"), _any_case(b"link")), re.IGNORECASE)
+#: The CRS types a GeoJSON may give (GDAL reads each from the file; others, "link" and "url", it fetches).
+_NAMED_CRS = ("name", "epsg")
 #: The start of a JSON member "crs": {...} (its name in any case or escaped, as GDAL reads it).
 _CRS = re.compile(b'"%s"\\s*:\\s*\\{' % _any_case(b"crs"), re.IGNORECASE)
 #: The most bytes a CRS object is read over (a named or linked CRS is a few dozen).
 _CRS_BYTES = 65_536
+#: The first bytes of a zip whose first member starts the file.
+_ZIP_MAGIC = b"PK\x03\x04"
 #: The first bytes of a shapefile's main file (its file code, 9994, big-endian).
 _SHP_MAGIC = b"\x00\x00\x27\x0a"
 
 
 def check_layer(upload, head: bytes) -> None:
     """Refuse a layer whose bytes are not the format its extension names: a GeoJSON must be a JSON object whose
-    CRS is no link (GDAL fetches a linked CRS from its href), a GeoPackage an SQLite file with a GeoPackage
+    every CRS is given by name (GDAL fetches a linked CRS from its href), a GeoPackage an SQLite file with a GeoPackage
     application id, a zipped shapefile nothing but a shapefile's parts (a bare ``.shp``, read from a path only,
     a shapefile's main file).
 
@@ -65,10 +72,10 @@ def check_layer(upload, head: bytes) -> None:
     if fmt == "geojson":
         ok = head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{")
         what, good = "GeoJSON", "a GeoJSON FeatureCollection (a JSON object)"
-        if ok and _links_its_crs(upload.source.read_bytes()):
-            # GDAL fetches a "crs" of type "link" from its href (any URL) to read the CRS.
+        if ok and _crs_not_named(upload.source.read_bytes()):
+            # GDAL fetches a "crs" of type "link" or "url" from its href (any URL) to read the CRS.
             raise upload.error(
-                f"cannot read {name}: the file names its CRS by a link, which is not followed",
+                f"cannot read {name}: the file gives a CRS other than by name (a link or URL is not followed)",
                 column="crs",
                 expected='GeoJSON in WGS 84, or a "crs" of type "name" (e.g. "EPSG:27700")',
             )
@@ -78,6 +85,9 @@ def check_layer(upload, head: bytes) -> None:
     elif not zipfile.is_zipfile(opened(upload.source)):
         ok = isinstance(upload.source, Path) and upload.source.suffix.lower() == ".shp" and head.startswith(_SHP_MAGIC)
         what, good = "shapefile", "a zip of the shapefile's .shp, .shx, .dbf and .prj"
+    elif not head.startswith(_ZIP_MAGIC):
+        # zipfile reads an archive behind any leading bytes (a self-extracting zip); GDAL reads the leading bytes.
+        ok, what, good = False, "zip", "a zip of the shapefile's .shp, .shx, .dbf and .prj"
     else:
         with zipfile.ZipFile(opened(upload.source)) as archive:
             members = [m.filename for m in archive.infolist() if not m.is_dir()]
@@ -103,33 +113,21 @@ def check_layer(upload, head: bytes) -> None:
         raise upload.error(f"cannot read {name}: the file is not the {what} its extension says it is", expected=good)
 
 
-def markup_escaped(data: bytes) -> bytes:
-    """A GeoJSON file's bytes with every ``<`` written ``\\u003c``: the same JSON (outside a string ``<`` is no
-    JSON, and inside one the escape is the same character, which UTF-8 never uses in a longer character), but no
-    driver that recognises XML in a file's first bytes (VRT, WFS, GML: each reads the files or URLs its text names)
-    can claim it, so GDAL reads it as GeoJSON whatever text its strings hold.
+def _crs_not_named(data: bytes) -> bool:
+    """Whether any ``"crs"`` object of a GeoJSON (the file's or a geometry's, its member names in any case or
+    escaped, as GDAL reads them) has a type other than ``name`` or ``EPSG`` (or is too long or malformed to tell).
+
+    GDAL fetches a CRS whose type starts with ``link`` or ``url`` (any case, any tail: "links", "LINK ") from its
+    ``href`` or ``url``: an allow-list, not a list of the types GDAL follows. Only ``"crs"`` members are read: a
+    feature's property ``"type": "link"`` (road data has them) is data.
 
     Examples
     --------
-    >>> markup_escaped(b'{"name": "<OGRVRTDataSource>"}')
-    b'{"name": "\\\\u003cOGRVRTDataSource>"}'
-    >>> import json
-    >>> json.loads(markup_escaped(b'{"name": "a < b"}')) == {"name": "a < b"}
+    >>> _crs_not_named(b'{"crs": {"properties": {"href": "http://x"}, "type": "link"}, "features": []}')
     True
-    """
-    return data.replace(b"<", b"\\u003c")
-
-
-def _links_its_crs(data: bytes) -> bool:
-    """Whether a GeoJSON's ``"crs"`` object is of type ``"link"`` (or too long or unbalanced to tell: refused).
-
-    Only a ``"crs"`` member is read: a feature's property ``"type": "link"`` (road data has them) is data.
-
-    Examples
-    --------
-    >>> _links_its_crs(b'{"crs": {"properties": {"href": "http://x"}, "type": "link"}, "features": []}')
+    >>> _crs_not_named(b'{"features": [{"geometry": {"CRS": {"type": "Url ", "properties": {"url": "http://x"}}}}]}')
     True
-    >>> _links_its_crs(b'{"crs": {"type": "name", "properties": {"name": "EPSG:27700"}}, "type": "link"}')
+    >>> _crs_not_named(b'{"crs": {"type": "name", "properties": {"name": "EPSG:27700"}}, "kind": {"type": "link"}}')
     False
     """
     for found in _CRS.finditer(data):
@@ -146,6 +144,49 @@ def _links_its_crs(data: bytes) -> bool:
                     break
         else:
             return True  # no end within its bound: not a CRS a file would hold
-        if _LINK.search(data[start : end + 1]):
+        try:  # every member named "type" in any case (GDAL finds members by name in any case), not only the last
+            types = json.loads(
+                data[start : end + 1], object_pairs_hook=lambda pairs: [v for k, v in pairs if k.lower() == "type"]
+            )
+        except ValueError:
+            return True
+        if not types or any(not isinstance(t, str) or t.lower() not in _NAMED_CRS for t in types):
             return True
     return False
+
+
+@contextmanager
+def as_geojson(source) -> Iterator[str]:
+    """What GDAL opens for a GeoJSON upload: its path behind the ``GeoJSON:`` prefix, so GDAL's GeoJSON driver reads
+    it and no other driver is asked. GDAL otherwise picks a driver by content, and a JSON file is claimed before
+    GeoJSON by the GDALG driver (``{"type": "gdal_streamed_alg", "command_line": "gdal vector pipeline ! read
+    /etc/passwd ..."}`` runs a pipeline reading any file or URL) and, where its first bytes hold their tags, by
+    the VRT, WFS and GML drivers.
+
+    A file held in memory (an API upload) is given to GDAL as an anonymous in-memory file (``memfd_create``,
+    opened through ``/proc/self/fd``: nothing on disk, nothing left by a kill); where the system has none, as a
+    temporary file removed once read.
+
+    Examples
+    --------
+    >>> from geo.sources.memory import MemoryFile
+    >>> with as_geojson(MemoryFile("zones.geojson", b"{}")) as path:
+    ...     path.startswith("GeoJSON:")
+    True
+    """
+    if isinstance(source, Path):
+        yield f"GeoJSON:{source}"
+        return
+    data = source.read_bytes()
+    if hasattr(os, "memfd_create") and os.path.isdir("/proc/self/fd"):
+        fd = os.memfd_create("upload.geojson")
+        try:
+            os.write(fd, data)
+            yield f"GeoJSON:/proc/self/fd/{fd}"
+        finally:
+            os.close(fd)
+        return
+    with tempfile.TemporaryDirectory(prefix="nhp-upload-") as folder:
+        path = Path(folder) / "upload.geojson"
+        path.write_bytes(data)
+        yield f"GeoJSON:{path}"

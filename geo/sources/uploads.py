@@ -34,7 +34,7 @@ import shapely
 
 from geo.errors import DataError
 from geo.sources.archives import check_upload_archive
-from geo.sources.layer_check import check_layer, markup_escaped
+from geo.sources.layer_check import as_geojson, check_layer
 from geo.sources.limits import check_geometries, check_polygon_file_size, check_table, read_xlsx
 from geo.sources.memory import MemoryFile, as_source, opened
 from geo.sources.upload_kinds import KINDS, LAYERS, TABLES, Kind, article, check_format
@@ -283,10 +283,11 @@ def read_layer(upload: Upload) -> gpd.GeoDataFrame:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            source = opened(upload.source)
-            if upload.format == "geojson":  # read as GeoJSON whatever its strings hold (markup_escaped)
-                source = io.BytesIO(markup_escaped(upload.source.read_bytes()))
-            layer = gpd.read_file(source)
+            if upload.format == "geojson":  # by GeoJSON's driver alone (as_geojson)
+                with as_geojson(upload.source) as path:
+                    layer = gpd.read_file(path)
+            else:
+                layer = gpd.read_file(opened(upload.source))
     except Exception as error:  # pyogrio raises one error type per GDAL driver
         raise upload.error(f"cannot read {upload.kind.shapes} ({error})", expected=upload.kind.expected) from None
     if not isinstance(layer, gpd.GeoDataFrame):  # a table without a geometry column (an attribute-only layer)

@@ -213,3 +213,73 @@ def test_a_feature_property_of_type_link_is_data_not_a_crs_link():
     with pytest.raises(DataError) as caught:
         open_upload(MemoryFile("units.geojson", json.dumps({**linked, "features": [feature]}).encode()), "geography")
     assert caught.value.column == "crs"
+
+
+def _pipeline(source: str) -> bytes:
+    """A GDALG file: a GDAL pipeline reading ``source`` (a local file or a /vsicurl/ URL), which GDAL's GDALG
+    driver runs when it claims a JSON file before the GeoJSON driver does."""
+    import json
+
+    sql = f'SELECT field_1 AS name, field_1 AS id, BuildMbr(400000,200000,500000,400000) AS geom FROM "{source.split("/")[-1].split(".")[0]}"'
+    command = (
+        f"gdal vector pipeline ! read --input-format CSV --open-option HEADERS=NO {source} "
+        f"! sql --dialect SQLITE '{sql}' ! write --of stream streamed_dataset"
+    )
+    return json.dumps({"type": "gdal_streamed_alg", "command_line": command}).encode()
+
+
+@pytest.mark.parametrize("entry", ["plan", "geography", "candidates"])
+def test_a_gdal_pipeline_sent_as_geojson_never_runs(tmp_path, listener, entry):
+    """A second review found GDAL's GDALG driver claims a JSON file before GeoJSON's: a '.geojson' holding
+    {"type": "gdal_streamed_alg", "command_line": "gdal vector pipeline ! read /etc/passwd ..."} read the file into
+    the layer (24 rows of /etc/passwd) and fetched URLs. GeoJSON uploads are now opened by GeoJSON's driver alone."""
+    url, hits = listener
+    secret = tmp_path / "secret.csv"
+    secret.write_text("TOP-SECRET-LINE\n")
+    for source in (str(secret), f"/vsicurl/{url}/secret.csv"):
+        with pytest.raises(DataError) as caught:
+            read_layer(open_upload(MemoryFile("zones.geojson", _pipeline(source)), entry))
+        assert "TOP-SECRET" not in str(caught.value)
+        path = tmp_path / "zones.geojson"  # the command line's files: the same reader from a path
+        path.write_bytes(_pipeline(source))
+        with pytest.raises(DataError):
+            read_layer(open_upload(path, entry))
+    assert hits == []
+
+
+def test_a_zip_behind_leading_bytes_is_refused(tmp_path):
+    """zipfile reads an archive behind any leading bytes; GDAL read the leading VRT (the second review's bypass)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a.shp", b"\x00\x00\x27\x0a" + b"\x00" * 96)
+    secret = tmp_path / "secret.csv"
+    secret.write_text("TOP-SECRET-LINE\n")
+    data = _vrt(f"CSV:{secret}", "secret").replace(b'"', b"'").replace(b"FROM 'secret'", b"FROM secret") + b"\n"
+    with pytest.raises(DataError) as caught:
+        open_upload(MemoryFile("zones.zip", data + buffer.getvalue()), "geography")
+    assert "not the zip" in caught.value.message, str(caught.value)
+
+
+@pytest.mark.parametrize("kind", ["url", "Url", "links", "LINK ", "link\u0000"])
+@pytest.mark.parametrize("where", ["file", "geometry"])
+def test_a_crs_of_any_type_but_a_name_is_refused(listener, kind, where):
+    """GDAL fetches a CRS whose type starts with "link" or "url", in any case, from the file or a geometry; only a
+    CRS given by name (or EPSG code) is read."""
+    import json
+
+    url, hits = listener
+    crs = {"type": kind, "properties": {"href": f"{url}/crs", "url": f"{url}/crs"}}
+    geometry = {"type": "Polygon", "coordinates": [[[-1.2, 52.6], [-1.1, 52.6], [-1.1, 52.7], [-1.2, 52.6]]]}
+    feature = {"type": "Feature", "properties": {"unit": "A"}, "geometry": geometry}
+    collection = {"type": "FeatureCollection", "features": [feature]}
+    if where == "file":
+        collection["crs"] = crs
+    else:
+        geometry["crs"] = crs
+    with pytest.raises(DataError) as caught:
+        read_layer(open_upload(MemoryFile("units.geojson", json.dumps(collection).encode()), "geography"))
+    assert caught.value.column == "crs", str(caught.value)
+    assert hits == []
