@@ -173,6 +173,7 @@ class PlanService:
         a viewer reading plans of several areas after a restart would otherwise build them all at once. Every
         atlas a request needs comes through here, named by the URL (:func:`api.deps.area_atlas`) or by a plan.
         """
+        area = self.atlases.canonical(area)  # "grid" is the loaded "GRID": no place taken for it
         atlas = self.atlases.loaded(area)
         if atlas is not None:
             return atlas

@@ -90,13 +90,18 @@ def create_ensemble(area: str, body: EnsembleCreate, actor: Planner, state: Stat
     params = PlanParams.from_settings(
         state.settings, target=body.target, tolerance=body.tolerance, population=body.population
     )
+    # The plans are loaded (their atlases built, each within the caps) and checked before the chain takes its
+    # place: loading one inside it would take a second place of the key's (a 429 after the whole chain).
+    start = plan = None
+    if body.start_plan_id is not None:
+        _, start = state.plans.load(body.start_plan_id, actor=actor)
+        _same_area(start, atlas, "start_plan_id")
+        start = start.with_params(params)
+    if body.plan_id is not None:
+        _, plan = state.plans.load(body.plan_id, body.plan_version, actor=actor)
+        _same_area(plan, atlas, "plan_id")
     # The chain (and the proposal it starts from) runs in this request: it counts against the caps of jobs (429).
     with heavy_work(state.db, actor, "ensemble"):
-        start = None
-        if body.start_plan_id is not None:
-            _, start = state.plans.load(body.start_plan_id, actor=actor)
-            _same_area(start, atlas, "start_plan_id")
-            start = start.with_params(params)
         ensemble = run_ensemble(
             atlas,
             start,
@@ -108,11 +113,7 @@ def create_ensemble(area: str, body: EnsembleCreate, actor: Planner, state: Stat
             nest=body.nest,
             max_work=MAX_WORK,
         )
-        placed = None
-        if body.plan_id is not None:
-            _, plan = state.plans.load(body.plan_id, body.plan_version, actor=actor)
-            _same_area(plan, atlas, "plan_id")
-            placed = place(plan, ensemble.runs, ensemble.metadata)
+        placed = None if plan is None else place(plan, ensemble.runs, ensemble.metadata)
     with tempfile.TemporaryDirectory() as folder:
         if body.format == "parquet":
             return Response(

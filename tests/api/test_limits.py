@@ -227,3 +227,22 @@ def test_an_atlas_a_plan_needs_is_built_only_within_the_callers_caps(client, key
         assert fresh.get(url, headers=viewer).status_code == 200
         assert atlases.loaded(AREA) is not None
     assert held(db) == 0, "every place is given back when its request ends"
+
+
+def test_an_area_in_memory_named_in_another_case_takes_no_place(client, keys, app):
+    """The second review: a plan created for "grid" while "GRID" was in memory took a place (a 429 with the
+    key's places full), because the capped getter looked the id up as sent."""
+    from api.auth import Principal, list_keys
+    from api.limits import MAX_PER_KEY, heavy_work
+
+    planner = auth(keys["planner"])
+    new_plan(client, headers=planner)  # the area is in memory
+    db = app.state.nhp.db
+    me = Principal(*next((k.id, k.name, k.role) for k in list_keys(db) if k.role == "planner"))
+    with ExitStack() as holding:
+        for _ in range(MAX_PER_KEY):
+            holding.enter_context(heavy_work(db, me, "proposal"))
+        made = client.post(
+            "/api/v1/plans", json={"name": "lower case", "area": AREA.lower(), "start": "lad"}, headers=planner
+        )
+    assert made.status_code == 201, made.text
