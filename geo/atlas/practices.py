@@ -20,6 +20,7 @@ import pandas as pd
 
 from geo.atlas.model import PRACTICE_AGE_COLUMNS, QOF_COLUMNS, BridgeReport, StudyArea, empty_practice_ages, empty_qof
 from geo.atlas.bridging import bridge_pair_sums, code_isin, crosswalk
+from geo.disclosure import shareable
 from geo.sources.practices import GP_PRACTICE_SETTING, PRESCRIBING_SETTINGS
 
 
@@ -232,12 +233,18 @@ def _status(practices: pd.DataFrame, lists, registrations, epraccur, outside) ->
     outside_list = lists.lists.reindex(index)
     if outside.any():
         lives = (100 * practices.patients_in_area / practices.list_size.where(practices.list_size > 0)).round()
+        # Beside the public list a share gives back the few living elsewhere (a list of 300 at 99 %: 2 to 4), so
+        # only a share publish_share would publish is said.
+        shown = practices.patients_in_area.notna() & shareable(
+            practices.patients_in_area.fillna(0), practices.list_size.fillna(0)
+        )
         why_out = (
             "sited in "
             + practices.lad_code.astype(str)
             + " (by its postcode); "
-            + lives.astype(str).str.replace(r"\.0$", "", regex=True)
-            + "% of its list lives in the area"
+            + (lives.astype(str).str.replace(r"\.0$", "", regex=True) + "% of its list lives in the area").where(
+                shown, "the share of its list living in the area is not shown (a small number)"
+            )
         )
     setting = (
         epraccur.drop_duplicates("practice_code").set_index("practice_code").prescribing_setting.reindex(index)

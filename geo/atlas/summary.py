@@ -196,8 +196,11 @@ def published_patients_in_area(atlas: Atlas) -> pd.Series:
     # gives them back (list less count), so the count is rounded as a total with a small part is.
     exact = values.groupby(reg["practice_code"].astype(str).reset_index(drop=True)).sum().reindex(codes).fillna(0.0)
     lists = pd.to_numeric(pd.Series(atlas.practices["list_size"].to_numpy(), index=codes), errors="coerce")
-    elsewhere = (lists - exact).clip(lower=0).fillna(0.0)
-    small = hidden_mask(elsewhere.to_numpy()) & (table["rounded_to"].reindex(codes).fillna(1).to_numpy() == 1)
+    # Compared as shown (a count is shown whole); an unknown list, or one below the count (another vintage's
+    # list could be), tells nothing safe, so the count is rounded then too.
+    elsewhere = (lists - exact.round()).to_numpy()
+    unsure = hidden_mask(np.nan_to_num(elsewhere)) | np.isnan(elsewhere) | (elsewhere < 0)
+    small = unsure & (exact.to_numpy() > 0) & (table["rounded_to"].reindex(codes).fillna(1).to_numpy() == 1)
     rounded = np.floor(exact / MARGIN_BASE + 0.5) * MARGIN_BASE
     shown = shown.where(~small, rounded)
     return pd.Series(shown.to_numpy(), index=atlas.practices.index)

@@ -98,3 +98,24 @@ def test_an_area_without_a_practice_builds(data_dir):
     atlas = load_atlas("E01025000", data_dir=data_dir)
     assert len(atlas.lsoas) == 1
     assert (atlas.practices.status_reason.str.len() > 0).all()
+
+
+def test_a_practice_outside_the_area_never_gives_back_a_few_living_elsewhere_by_its_share():
+    """The second review: "99% of its list lives in the area" beside a public list of 300 gave back 2 to 4 living
+    elsewhere. The share is said only where publish_share would publish it."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from geo.atlas.practices import _status
+
+    index = pd.Index(["A", "B"], name="practice_code")
+    practices = pd.DataFrame(
+        {"patients_in_area": [297.0, 150.0], "list_size": [300.0, 300.0], "lad_code": ["E07000001"] * 2}, index=index
+    ).assign(pcn_code="U00001")
+    lists = SimpleNamespace(lists=practices.list_size, scaled=False, vintage="2025-10")
+    regs = pd.DataFrame({"practice_code": ["A", "B"], "lsoa_code": ["E01000001"] * 2, "patients": [297.0, 150.0]})
+    status, reason = _status(practices, lists, regs, None, pd.Series(True, index=index))
+    assert (status == "outside_area").all()
+    assert "99%" not in reason["A"] and "not shown" in reason["A"], reason["A"]
+    assert reason["B"].endswith("50% of its list lives in the area"), reason["B"]

@@ -89,3 +89,15 @@ def test_patients_in_the_area_beside_the_public_list_never_give_back_a_few_livin
         assert shown % 10 == 0 and abs(shown - (listed - elsewhere)) <= 5
     else:  # 8 or more elsewhere: the exact count may be shown
         assert shown == listed - elsewhere
+
+
+@pytest.mark.parametrize("listed", [float("nan"), 2000.0, 2810.5])
+def test_patients_in_the_area_are_rounded_when_the_list_tells_nothing_safe(listed):
+    """The second review: an unknown list, a list below the count (another vintage's) or a fractional remainder
+    (7.5 shown as 7 once the count is shown whole) left the count exact."""
+    atlas = small_count_atlas()
+    extra = pd.DataFrame([("Z00000", "E99999999", 0.5)], columns=["practice_code", "lsoa_code", "patients"])
+    atlas.registrations = pd.concat([atlas.registrations, extra], ignore_index=True)
+    atlas.registrations.loc[atlas.registrations.practice_code.eq("Z00000").idxmax(), "patients"] += 0.5
+    atlas.practices.loc["Z00000", "list_size"] = listed
+    assert published_patients_in_area(atlas)["Z00000"] % 10 == 0
