@@ -1,8 +1,9 @@
 """Whether an uploaded layer's bytes are the format its extension names, checked before GDAL opens them.
 
 GDAL chooses its driver by a file's content, not its name: a ``.geojson``, or a member of a zipped shapefile,
-holding a VRT (or a GML or WFS description) is opened by that driver, which reads any file the service can read, or
-fetches any URL, that the text names. A planner's upload once made neighbourhoods of the lines of ``/etc/passwd``.
+holding a VRT (or a GML or WFS description, or a GDALG pipeline) is opened by that driver, which reads any file the
+service can read, or fetches any URL, that the text names. So the bytes are checked here, and a GeoJSON is opened by
+GeoJSON's driver alone (:func:`as_geojson`). A planner's upload once made neighbourhoods of the lines of ``/etc/passwd``.
 :func:`check_layer` is called by :func:`geo.sources.uploads.open_upload` for every layer format of
 :data:`geo.sources.upload_kinds.LAYERS`, for every entry point (the API's uploads and the command line's files).
 """
@@ -94,7 +95,7 @@ def check_layer(upload, head: bytes) -> None:
             mains = [m for m in members if m.lower().endswith(".shp")]
             # A zip of one file is opened as that file, by its content: a ".shp" must be a shapefile's main file
             # (its first byte a NUL, so no driver that looks for text in the header can claim it).
-            fake = next((m for m in mains if archive.open(m).read(len(_SHP_MAGIC)) != _SHP_MAGIC), None)
+            fake = next((m for m in mains if _first_bytes(archive, m) != _SHP_MAGIC), None)
         others = [m for m in members if not m.lower().endswith(SHAPEFILE_PARTS)]
         if others or not mains or fake:
             held = (
@@ -111,6 +112,16 @@ def check_layer(upload, head: bytes) -> None:
         return
     if not ok:
         raise upload.error(f"cannot read {name}: the file is not the {what} its extension says it is", expected=good)
+
+
+def _first_bytes(archive: zipfile.ZipFile, member: str) -> bytes:
+    """The first bytes of ``member``, or none when it cannot be read (encrypted, or compressed in a way zipfile
+    does not know: GDAL could not read it as a shapefile either)."""
+    try:
+        with archive.open(member) as stream:
+            return stream.read(len(_SHP_MAGIC))
+    except (RuntimeError, NotImplementedError, zipfile.BadZipFile, OSError, EOFError):
+        return b""
 
 
 def _crs_not_named(data: bytes) -> bool:
