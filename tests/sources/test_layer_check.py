@@ -283,3 +283,20 @@ def test_a_crs_of_any_type_but_a_name_is_refused(listener, kind, where):
         read_layer(open_upload(MemoryFile("units.geojson", json.dumps(collection).encode()), "geography"))
     assert caught.value.column == "crs", str(caught.value)
     assert hits == []
+
+
+def test_an_encrypted_zipped_shp_is_refused_as_no_shapefile():
+    """Reading an encrypted member's first bytes raised zipfile's RuntimeError (a 500): it is no shapefile GDAL could
+    read either, so it is refused naming it."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a.shp", b"\x00\x00\x27\x0a" + b"\x00" * 96)
+    data = bytearray(buffer.getvalue())
+    data[data.find(b"PK\x03\x04") + 6] |= 1  # the "encrypted" flag, in the member's header and the directory
+    data[data.find(b"PK\x01\x02") + 8] |= 1
+    with pytest.raises(DataError) as caught:
+        open_upload(MemoryFile("zones.zip", bytes(data)), "geography")
+    assert "'a.shp', which is not a shapefile's .shp" in caught.value.message, str(caught.value)
