@@ -26,8 +26,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, exists, select, update
 
+from api.audit_log import audit_event
 from api.db import Database
-from api.models import ROLES, ApiKey, AuditEvent, ServiceSetting, utcnow
+from api.models import ROLES, ApiKey, ServiceSetting, utcnow
 from api.problems import Conflict, NotFound, Problem
 from geo.errors import DataError
 from geo.names import check_name
@@ -104,7 +105,7 @@ def create_key(db: Database, name: str, role: str, *, actor: Principal = LOCAL) 
         key = ApiKey(name=name, role=role, key_hash=hash_key(secret), prefix=secret[:10], created_at=utcnow())
         session.add(key)
         session.flush()
-        session.add(_audit(actor, "key.created", {"key_id": key.id, "name": name, "role": role}))
+        session.add(audit_event(actor, "key.created", None, None, {"key_id": key.id, "name": name, "role": role}))
     log.info("API key %s (%s, %s) created by %s", key.id, name, role, actor.name)
     return key, secret
 
@@ -141,7 +142,9 @@ def revoke_key(db: Database, key_id: int, *, actor: Principal = LOCAL) -> ApiKey
                         key_id=key_id,
                     )
             session.execute(update(ApiKey).where(ApiKey.id == key_id).values(revoked_at=utcnow()))
-            session.add(_audit(actor, "key.revoked", {"key_id": key_id, "name": key.name, "role": key.role}))
+            session.add(
+                audit_event(actor, "key.revoked", None, None, {"key_id": key_id, "name": key.name, "role": key.role})
+            )
             log.info("API key %s (%s, %s) revoked by %s", key_id, key.name, key.role, actor.name)
         session.flush()
         session.refresh(key)
@@ -328,7 +331,7 @@ def set_setting(db: Database, name: str, value: bool, *, actor: Principal) -> di
             )
         else:
             row.value, row.updated_at, row.updated_by = {"value": bool(value)}, utcnow(), actor.name
-        session.add(_audit(actor, "settings.changed", {"name": name, "from": old, "to": bool(value)}))
+        session.add(audit_event(actor, "settings.changed", None, None, {"name": name, "from": old, "to": bool(value)}))
     log.warning(
         "service setting %s changed from %s to %s by %s (key %s)", name, old, bool(value), actor.name, actor.key_id
     )
@@ -392,16 +395,3 @@ def require(principal: Principal, role: str) -> None:
 
 def _unauthorized(detail: str) -> Problem:
     return Problem(401, "Unauthorized", detail, slug="unauthorized", headers={"WWW-Authenticate": "Bearer"})
-
-
-def _audit(actor: Principal, action: str, detail: dict) -> AuditEvent:
-    return AuditEvent(
-        plan_id=None,
-        version=None,
-        action=action,
-        actor_key_id=actor.key_id,
-        actor_name=actor.name,
-        actor_role=actor.role,
-        at=utcnow(),
-        detail=detail,
-    )

@@ -16,6 +16,7 @@ from api.auth import Principal
 from api.etags import claim, version_etag
 from api.four_eyes import check_four_eyes
 from api.models import PlanVersion, utcnow
+from api.plan_versions import add_version
 from api.problems import Conflict, PreconditionFailed
 
 #: Lifecycle actions: the states each applies to, the state it leads to, and its audit action.
@@ -57,35 +58,19 @@ def transition(
         )
     if action == "agree":
         check_four_eyes(session, current, actor)
-    if action == "return" and from_state == "agreed":
-        claim(session, current, current.version + 1)
-        row = PlanVersion(
-            plan_id=current.plan_id,
-            version=current.version + 1,
-            parent_version=current.version,
-            state="draft",
-            source="revision",
-            assignment=dict(current.assignment),
-            params=dict(current.params),
-            moves={},
-            note=note,
-            created_at=utcnow(),
-            created_by=actor.name,
-        )
-        session.add(row)
-        audit(
+    if action == "return" and from_state == "agreed":  # a new draft after it: the agreed version stays as it is
+        return add_version(
             session,
-            actor,
-            "plan.returned",
-            current.plan_id,
-            row.version,
-            from_state="agreed",
-            to_state="draft",
-            agreed_version=current.version,
+            current,
+            assignment=dict(current.assignment),
+            moves={},
+            actor=actor,
             note=note,
+            source="revision",
+            action="plan.returned",
+            from_agreed=True,
+            detail={"from_state": "agreed", "to_state": "draft", "agreed_version": current.version},
         )
-        session.flush()
-        return row
     # Re-claim the same version number: on PostgreSQL this locks the plan row, so a concurrent move waits and
     # then fails its own compare-and-set instead of editing a version that was just submitted.
     claim(session, current, current.version)

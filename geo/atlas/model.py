@@ -142,6 +142,8 @@ REGISTRATION_COLUMNS = ["practice_code", "lsoa_code", "patients"]
 CLOSED_COLUMNS = ["practice_code", "practice_name", "lsoa_code", "patients"]
 QOF_COLUMNS = ["practice_code", "register", "patients", "list_type", "list_size"]
 PRACTICE_AGE_COLUMNS = ["practice_code", "sex", "age_band", "patients"]
+#: The 5-year age bands of the registered-patients file (``0_4`` ... ``90_94``, ``95+``).
+PRACTICE_AGE_BANDS = [f"{start}_{start + 4}" for start in range(0, 95, 5)] + ["95+"]
 
 
 def empty_qof() -> pd.DataFrame:

@@ -8,7 +8,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.atlas.model import SourceInfo
+from geo.atlas.model import PRACTICE_AGE_BANDS, SourceInfo
+from geo.plan import Plan
 from geo.testing.grid import grid_atlas
 
 #: Practices the small-count area adds to the grid's own eight, with their registered lists (all small).
@@ -19,28 +20,6 @@ SMALL_REGISTERS = {
     "EP": [5, 30, 2, 44, 60, 4, 18, 7],
     "DM": [300, 410, 280, 350, 390, 260, 330, 310],
 }
-AGE_BANDS_5Y = [
-    "0_4",
-    "5_9",
-    "10_14",
-    "15_19",
-    "20_24",
-    "25_29",
-    "30_34",
-    "35_39",
-    "40_44",
-    "45_49",
-    "50_54",
-    "55_59",
-    "60_64",
-    "65_69",
-    "70_74",
-    "75_79",
-    "80_84",
-    "85_89",
-    "90_94",
-    "95+",
-]
 
 
 def small_count_atlas(lists: dict[str, int] | None = None):
@@ -106,12 +85,12 @@ def small_count_atlas(lists: dict[str, int] | None = None):
         size = int(atlas.practices.list_size[code])
         for sex in ("FEMALE", "MALE"):
             if code in SMALL_PRACTICES:  # a few small cells, adding up to about half its list
-                cells = np.zeros(len(AGE_BANDS_5Y), int)
+                cells = np.zeros(len(PRACTICE_AGE_BANDS), int)
                 cells[[3 + k % 5, 9]] = [size // 2 - size // 4, size // 4]
             else:
-                cells = np.floor(rng.dirichlet(np.linspace(3, 0.3, len(AGE_BANDS_5Y))) * size / 2).astype(int)
+                cells = np.floor(rng.dirichlet(np.linspace(3, 0.3, len(PRACTICE_AGE_BANDS))) * size / 2).astype(int)
                 cells[-2:] = [1 + (k % 7), 7 - (k % 7)]  # small 90-94 and 95+ cells
-            ages += [(code, sex, band, int(n)) for band, n in zip(AGE_BANDS_5Y, cells)]
+            ages += [(code, sex, band, int(n)) for band, n in zip(PRACTICE_AGE_BANDS, cells)]
     atlas.practice_ages = pd.DataFrame(ages, columns=["practice_code", "sex", "age_band", "patients"])
     atlas.sources.update(
         {
@@ -120,3 +99,16 @@ def small_count_atlas(lists: dict[str, int] | None = None):
         }
     )
     return atlas
+
+
+def small_list_beside_big(size: int):
+    """The differencing attack on a small list: ``(exact, plan)``, where ``plan`` (a target of 10,000) puts
+    practice Y00001's list of ``size`` into "Big" (four of the grid's practices) and ``exact`` is Big's list
+    without it, as an attacker reads it from a plan that keeps Y00001 apart (published exact: no part is small).
+    A test then sets a band's edge 1 to 7 people above ``exact`` and requires the same answers whatever ``size``.
+    """
+    atlas = small_count_atlas({"Y00001": size})
+    big = [c for c in atlas.practices.index if c not in SMALL_PRACTICES][:4]
+    groups = {c: "Big" if c in big else "Rest" for c in atlas.practices.index}
+    exact = float(Plan.from_practices(atlas, {**groups, "Y00001": "Tiny"}, target=10_000)["list_population"]["Big"])
+    return exact, Plan.from_practices(atlas, {**groups, "Y00001": "Big"}, target=10_000)

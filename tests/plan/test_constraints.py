@@ -6,10 +6,9 @@ import pytest
 
 from geo.plan.constraints import CONSTRAINTS, validate
 from geo.errors import PlanError
-from api.serialize import plan_metrics
 from geo.plan import Plan
 from geo.testing import grid_atlas
-from geo.testing.small_count_area import SMALL_PRACTICES, small_count_atlas
+from geo.testing.small_count_area import small_list_beside_big
 
 
 def test_balanced_contiguous_nested_plan_is_valid(grid3):
@@ -64,12 +63,7 @@ def _band_verdicts(size: int) -> list[bool]:
     """An attacker's band verdicts on "Big" with practice Y00001's list of ``size`` added to it: they read Big's
     exact list without it (published exact: no small part), then put the band's upper edge at 1 to 7 people
     above it (tolerance wide enough for the local authorities, so nothing is constrained)."""
-    atlas = small_count_atlas({"Y00001": size})
-    big = [c for c in atlas.practices.index if c not in SMALL_PRACTICES][:4]
-    groups = {c: "Big" if c in big else "Rest" for c in atlas.practices.index}
-    alone = plan_metrics(Plan.from_practices(atlas, {**groups, "Y00001": "Tiny"}, target=10_000))
-    exact = next(r["list_population"] for r in alone["neighbourhoods"] if r["name"] == "Big")
-    with_it = Plan.from_practices(atlas, {**groups, "Y00001": "Big"}, target=10_000)
+    exact, with_it = small_list_beside_big(size)
     flagged = []
     for k in range(1, 8):
         plan = with_it.with_params(target=(exact + k + 0.5) / 1.5, tolerance=0.5)

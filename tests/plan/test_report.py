@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from api.serialize import plan_metrics
-from geo.plan import Plan
-from geo.testing.small_count_area import SMALL_PRACTICES, small_count_atlas
+from geo.testing.small_count_area import small_list_beside_big
 
 
 def _in_band_shares(size: int) -> list[tuple]:
     """An attacker's summary shares in band with practice Y00001's list of ``size`` added to "Big": they read
     Big's exact list without it (published exact: no small part), then put each band's upper edge at 1 to 7
     people above it."""
-    atlas = small_count_atlas({"Y00001": size})
-    big = [c for c in atlas.practices.index if c not in SMALL_PRACTICES][:4]
-    groups = {c: "Big" if c in big else "Rest" for c in atlas.practices.index}
-    alone = plan_metrics(Plan.from_practices(atlas, {**groups, "Y00001": "Tiny"}, target=10_000))
-    exact = next(r["list_population"] for r in alone["neighbourhoods"] if r["name"] == "Big")
-    with_it = Plan.from_practices(atlas, {**groups, "Y00001": "Big"}, target=10_000)
+    exact, with_it = small_list_beside_big(size)
     seen = []
     for k in range(1, 8):
         for field, edge in (("within_tolerance", 1.2), ("within_5_pct", 1.05), ("within_10_pct", 1.1)):

@@ -12,34 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.atlas.model import SourceInfo
+from geo.atlas.model import PRACTICE_AGE_BANDS, SourceInfo
 from geo.plan import Plan
 from geo.profiles.england import England
 from geo.testing import grid_atlas
 
 REGISTERS = {"AF": "TOTAL", "DM": "17OV", "LD": "TOTAL"}
-BANDS = [
-    "0_4",
-    "5_9",
-    "10_14",
-    "15_19",
-    "20_24",
-    "25_29",
-    "30_34",
-    "35_39",
-    "40_44",
-    "45_49",
-    "50_54",
-    "55_59",
-    "60_64",
-    "65_69",
-    "70_74",
-    "75_79",
-    "80_84",
-    "85_89",
-    "90_94",
-    "95+",
-]
 
 
 def _pack(atlas):
@@ -64,11 +42,11 @@ def _pack(atlas):
     atlas.qof = pd.DataFrame(qof, columns=["practice_code", "register", "patients", "list_type", "list_size"])
     rows = []
     for code in codes:
-        weights = rng.dirichlet(np.linspace(3, 0.3, len(BANDS)))
+        weights = rng.dirichlet(np.linspace(3, 0.3, len(PRACTICE_AGE_BANDS)))
         for sex in ("FEMALE", "MALE"):
             cells = np.floor(weights * size[code] / 2).astype(int)
             cells[-1] = [2, 3, 1, 0, 4, 1, 2, 3][codes.index(code)]  # small 95+ cells, small per PCN too
-            rows += [(code, sex, band, int(n)) for band, n in zip(BANDS, cells)]
+            rows += [(code, sex, band, int(n)) for band, n in zip(PRACTICE_AGE_BANDS, cells)]
     atlas.practice_ages = pd.DataFrame(rows, columns=["practice_code", "sex", "age_band", "patients"])
     atlas.sources.update(
         {
@@ -93,7 +71,9 @@ def england():
         {"patients": [1_200_000.0, 3_500_000.0, 300_000.0], "list_size": [60_000_000.0, 50_000_000.0, 60_000_000.0]},
         index=list(REGISTERS),
     )
-    ages = pd.Series({(s, b): 1_000_000.0 + 10_000 * i for s in ("FEMALE", "MALE") for i, b in enumerate(BANDS)})
+    ages = pd.Series(
+        {(s, b): 1_000_000.0 + 10_000 * i for s in ("FEMALE", "MALE") for i, b in enumerate(PRACTICE_AGE_BANDS)}
+    )
     ethnicity = pd.Series(
         {
             "ethnicity_asian": 5_500_000.0,
